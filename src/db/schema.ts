@@ -1,0 +1,179 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { ROLES } from '../auth/roles.js';
+
+const createdAt = () =>
+  text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+
+/* ---------- Standards (published data, loaded from fixtures) ---------- */
+
+export const standards = sqliteTable('standards', {
+  reference: text('reference').primaryKey(),
+  title: text('title').notNull(),
+});
+
+export const standardVersions = sqliteTable(
+  'standard_versions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reference: text('reference')
+      .notNull()
+      .references(() => standards.reference),
+    version: text('version').notNull(),
+    title: text('title').notNull(),
+    level: integer('level').notNull(),
+    larsCode: integer('lars_code').notNull(),
+    typicalDurationMonths: integer('typical_duration_months').notNull(),
+    maxFundingPounds: integer('max_funding_pounds').notNull(),
+    route: text('route').notNull(),
+    eqaProvider: text('eqa_provider').notNull(),
+    status: text('status').notNull(),
+    approvedForDelivery: text('approved_for_delivery').notNull(),
+    dateUpdated: text('date_updated').notNull(),
+    overview: text('overview').notNull(),
+    occupationSummary: text('occupation_summary').notNull(),
+    typicalJobTitles: text('typical_job_titles', { mode: 'json' }).$type<string[]>().notNull(),
+    englishAndMaths: text('english_and_maths').notNull(),
+  },
+  (t) => [uniqueIndex('standard_versions_reference_version').on(t.reference, t.version)],
+);
+
+export const duties = sqliteTable(
+  'duties',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    standardVersionId: integer('standard_version_id')
+      .notNull()
+      .references(() => standardVersions.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    title: text('title').notNull(),
+    text: text('text').notNull(),
+    criteria: text('criteria').notNull(),
+  },
+  (t) => [uniqueIndex('duties_version_number').on(t.standardVersionId, t.number)],
+);
+
+export const ksbs = sqliteTable(
+  'ksbs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    standardVersionId: integer('standard_version_id')
+      .notNull()
+      .references(() => standardVersions.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    text: text('text').notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [uniqueIndex('ksbs_version_code').on(t.standardVersionId, t.code)],
+);
+
+export const dutyKsbs = sqliteTable(
+  'duty_ksbs',
+  {
+    dutyId: integer('duty_id')
+      .notNull()
+      .references(() => duties.id, { onDelete: 'cascade' }),
+    ksbId: integer('ksb_id')
+      .notNull()
+      .references(() => ksbs.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.dutyId, t.ksbId] })],
+);
+
+/* ---------- Assessment plans (EPAO data: validated documents) ---------- */
+
+export const plans = sqliteTable('plans', {
+  id: text('id').primaryKey(),
+  standardVersionId: integer('standard_version_id')
+    .notNull()
+    .unique()
+    .references(() => standardVersions.id),
+  title: text('title').notNull(),
+  demo: integer('demo', { mode: 'boolean' }).notNull(),
+  /** The whole plan as validated by planFileSchema: the single source of its methods, criteria and rules. */
+  document: text('document', { mode: 'json' }).notNull(),
+  importedAt: createdAt(),
+  importedBy: integer('imported_by').references(() => users.id),
+});
+
+/* ---------- Organisations and people ---------- */
+
+export const providers = sqliteTable('providers', {
+  ukprn: text('ukprn').primaryKey(),
+  name: text('name').notNull(),
+});
+
+export const employers = sqliteTable('employers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+});
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    email: text('email').notNull().unique(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    providerUkprn: text('provider_ukprn').references(() => providers.ukprn),
+    employerId: text('employer_id').references(() => employers.id),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('users_role').on(t.role)],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 of the cookie value: a stolen database does not yield live sessions. */
+    idHash: text('id_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: createdAt(),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('api_tokens_user').on(t.userId)],
+);
+
+/* ---------- Audit: one row per change that matters ---------- */
+
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: createdAt(),
+    /** Null when the system itself acted (seeding, expiry). */
+    actorUserId: integer('actor_user_id').references(() => users.id),
+    actorLabel: text('actor_label').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    before: text('before', { mode: 'json' }),
+    after: text('after', { mode: 'json' }),
+    reason: text('reason'),
+  },
+  (t) => [
+    index('audit_entity').on(t.entityType, t.entityId),
+    index('audit_at').on(t.at),
+    index('audit_actor').on(t.actorUserId),
+  ],
+);

@@ -1,0 +1,21 @@
+import type { Problem } from '../validation/problems.js';
+import { problemsFromZod } from '../validation/problems.js';
+import { planFileSchema, type PlanFile } from './schema.js';
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
+
+/** Reads JSON text, reporting a syntax error as a problem rather than throwing. */
+export function parseJsonText(text: string): ParseResult<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { ok: false, problems: [{ path: '(file)', message: `The file is not valid JSON: ${detail}` }] };
+  }
+}
+
+/** Checks the shape of a plan document (types, required fields, formats). */
+export function parsePlanShape(value: unknown): ParseResult<PlanFile> {
+  const parsed = planFileSchema.safeParse(value);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problems: problemsFromZod(parsed.error) };
+}

@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import type { Db } from '../db/connection.js';
+import { requireRole, requireSignIn } from '../http/authorize.js';
+import { formErrors } from '../http/forms.js';
+import { paths } from '../paths.js';
+import { actorOf } from '../users/store.js';
+import { userOf } from '../http/authorize.js';
+import { importPlanText } from './store.js';
+
+const TITLE = 'Import an assessment plan';
+
+/** Admin page: upload a plan file. A file with any problem changes nothing and lists every problem. */
+export function planAdminRoutes(db: Db): Router {
+  const router = Router();
+  router.use(paths.admin.importPlan, requireSignIn, requireRole('admin'));
+
+  router.get(paths.admin.importPlan, (_req, res) => {
+    res.render('plans/import', { title: TITLE });
+  });
+
+  router.post(paths.admin.importPlan, (req, res) => {
+    const file = Array.isArray(req.files) ? req.files.find((f) => f.fieldname === 'planFile') : undefined;
+    if (!file || file.size === 0) {
+      return res.status(400).render('plans/import', { title: TITLE, ...formErrors([{ path: 'planFile', message: 'Select a plan file (JSON)' }]) });
+    }
+    const result = importPlanText(db, file.buffer.toString('utf8'), actorOf(userOf(res)));
+    if (!result.ok) {
+      return res.status(422).render('plans/import', {
+        title: TITLE,
+        fileName: file.originalname,
+        problems: result.problems,
+        ...formErrors([{ path: 'planFile', message: `${file.originalname} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was imported` }]),
+      });
+    }
+    const { plan, replaced } = result.value;
+    res.render('plans/imported', {
+      title: 'Plan imported',
+      plan,
+      replaced,
+      href: paths.plan(plan.standard.reference, plan.standard.version),
+    });
+  });
+  return router;
+}

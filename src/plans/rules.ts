@@ -1,0 +1,133 @@
+import type { Problem } from '../validation/problems.js';
+import { formatPath } from '../validation/problems.js';
+import type { Grade, PlanFile } from './schema.js';
+
+/** Every assignment of one grade to each method: the rows a complete combination table must hold. */
+export function allGradeCombinations(methodIds: readonly string[], grades: readonly Grade[]): Record<string, Grade>[] {
+  return methodIds.reduce<Record<string, Grade>[]>(
+    (combos, methodId) => combos.flatMap((combo) => grades.map((grade) => ({ ...combo, [methodId]: grade }))),
+    [{}],
+  );
+}
+
+function combinationKey(methodIds: readonly string[], methods: Record<string, Grade>): string {
+  return methodIds.map((id) => `${id}=${methods[id]}`).join(', ');
+}
+
+function duplicates<T>(items: readonly T[], key: (item: T) => string, at: (index: number) => string, what: string): Problem[] {
+  const seen = new Map<string, number>();
+  const problems: Problem[] = [];
+  items.forEach((item, index) => {
+    const k = key(item);
+    const first = seen.get(k);
+    if (first === undefined) seen.set(k, index);
+    else problems.push({ path: at(index), message: `Duplicate ${what} "${k}" (first used at ${at(first)})` });
+  });
+  return problems;
+}
+
+/**
+ * Checks a plan that already has the right shape against the standard it belongs to and
+ * against itself. Each problem names the place in the file, so an EPAO can fix it.
+ */
+export function checkPlan(plan: PlanFile, standardKsbCodes: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  const known = new Set(standardKsbCodes);
+  const methodIds = plan.methods.map((m) => m.id);
+  const methodIdSet = new Set(methodIds);
+  const ref = `${plan.standard.reference} v${plan.standard.version}`;
+
+  problems.push(...duplicates(plan.methods, (m) => m.id, (i) => formatPath(['methods', i, 'id']), 'method id'));
+  problems.push(...duplicates(plan.criteria, (c) => c.id, (i) => formatPath(['criteria', i, 'id']), 'criterion id'));
+  problems.push(...duplicates(plan.gatewayItems, (g) => g.id, (i) => formatPath(['gatewayItems', i, 'id']), 'gateway item id'));
+
+  plan.methods.forEach((method, i) => {
+    method.ksbs.forEach((code, j) => {
+      if (!known.has(code)) problems.push({ path: formatPath(['methods', i, 'ksbs', j]), message: `Unknown KSB code "${code}": ${ref} has no such KSB` });
+    });
+    method.after.forEach((rule, j) => {
+      if (!methodIdSet.has(rule.method)) problems.push({ path: formatPath(['methods', i, 'after', j, 'method']), message: `Unknown method "${rule.method}"` });
+      else if (rule.method === method.id) problems.push({ path: formatPath(['methods', i, 'after', j, 'method']), message: 'A method cannot have to follow itself' });
+    });
+  });
+
+  plan.criteria.forEach((criterion, i) => {
+    const method = plan.methods.find((m) => m.id === criterion.method);
+    if (!method) {
+      problems.push({ path: formatPath(['criteria', i, 'method']), message: `Unknown method "${criterion.method}"` });
+    }
+    criterion.ksbs.forEach((code, j) => {
+      const at = formatPath(['criteria', i, 'ksbs', j]);
+      if (!known.has(code)) problems.push({ path: at, message: `Unknown KSB code "${code}": ${ref} has no such KSB` });
+      else if (method && !method.ksbs.includes(code)) problems.push({ path: at, message: `KSB ${code} is not assessed by method "${method.id}"` });
+    });
+  });
+
+  plan.methods.forEach((method, i) => {
+    const byPassCriteria = new Set(plan.criteria.filter((c) => c.method === method.id && c.level === 'pass').flatMap((c) => c.ksbs));
+    method.ksbs.forEach((code, j) => {
+      if (known.has(code) && !byPassCriteria.has(code)) {
+        problems.push({ path: formatPath(['methods', i, 'ksbs', j]), message: `KSB ${code} is assessed by method "${method.id}" but no pass criterion of that method maps to it` });
+      }
+    });
+  });
+
+  const assessed = new Set(plan.methods.flatMap((m) => m.ksbs));
+  for (const code of standardKsbCodes) {
+    if (!assessed.has(code)) problems.push({ path: 'methods', message: `KSB ${code} of ${ref} is assessed by no method` });
+  }
+
+  problems.push(...checkCombinationTable(plan, methodIds));
+
+  if (!plan.overallGrades.includes(plan.resitRetakeGradeCap)) {
+    problems.push({ path: 'resitRetakeGradeCap', message: `"${plan.resitRetakeGradeCap}" is not one of the overall grades` });
+  }
+  return problems;
+}
+
+function checkCombinationTable(plan: PlanFile, methodIds: string[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  plan.combination.forEach((row, i) => {
+    const named = Object.keys(row.methods);
+    let ok = true;
+    for (const id of named) {
+      if (!methodIds.includes(id)) {
+        problems.push({ path: formatPath(['combination', i, 'methods', id]), message: `Unknown method "${id}"` });
+        ok = false;
+      } else if (!plan.methodGrades.includes(row.methods[id]!)) {
+        problems.push({ path: formatPath(['combination', i, 'methods', id]), message: `"${row.methods[id]}" is not one of the method grades` });
+        ok = false;
+      }
+    }
+    for (const id of methodIds) {
+      if (!named.includes(id)) {
+        problems.push({ path: formatPath(['combination', i, 'methods']), message: `No grade given for method "${id}"` });
+        ok = false;
+      }
+    }
+    if (!plan.overallGrades.includes(row.overall)) {
+      problems.push({ path: formatPath(['combination', i, 'overall']), message: `"${row.overall}" is not one of the overall grades` });
+    }
+    if (!ok) return;
+    const key = combinationKey(methodIds, row.methods);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      problems.push({ path: formatPath(['combination', i]), message: `Combination ${key} appears twice (also at combination[${first}])` });
+    } else {
+      seen.set(key, i);
+    }
+  });
+  for (const combo of allGradeCombinations(methodIds, plan.methodGrades)) {
+    const key = combinationKey(methodIds, combo);
+    if (!seen.has(key)) problems.push({ path: 'combination', message: `Missing combination: ${key}` });
+  }
+  return problems;
+}
+
+/** The overall grade for a set of method grades, read from the plan's combination table. */
+export function combineGrades(plan: PlanFile, methodGrades: Record<string, Grade>): Grade | undefined {
+  const methodIds = plan.methods.map((m) => m.id);
+  const key = combinationKey(methodIds, methodGrades);
+  return plan.combination.find((row) => combinationKey(methodIds, row.methods) === key)?.overall;
+}

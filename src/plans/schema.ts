@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ksbCode, standardReference, standardVersion } from '../standards/schema.js';
+
+/** Grades a method or an apprentice can receive, in the words of the apprenticeship service. */
+export const GRADES = ['Fail', 'Pass', 'Merit', 'Distinction'] as const;
+export const gradeSchema = z.enum(GRADES);
+export type Grade = z.infer<typeof gradeSchema>;
+
+export const DELIVERY_MODES = ['in_person', 'remote'] as const;
+export const CRITERION_LEVELS = ['pass', 'distinction'] as const;
+
+const identifier = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'Use letters, digits, dots, hyphens and underscores, starting with a letter or digit');
+
+export const methodSchema = z.object({
+  id: identifier,
+  name: z.string().min(1),
+  description: z.string().min(1),
+  durationMinutes: z.int().positive().max(8 * 60),
+  delivery: z.array(z.enum(DELIVERY_MODES)).min(1),
+  /** Methods that must have taken place before this one, and the least number of days between them. */
+  after: z.array(z.object({ method: identifier, minDaysBetween: z.int().nonnegative() })).default([]),
+  /** Days from gateway acceptance before this method may take place (e.g. time to write and submit a project). */
+  earliestDayAfterGateway: z.int().nonnegative().default(0),
+  ksbs: z.array(ksbCode).min(1),
+});
+
+export const criterionSchema = z.object({
+  id: identifier,
+  method: identifier,
+  theme: z.string().min(1),
+  level: z.enum(CRITERION_LEVELS),
+  text: z.string().min(1),
+  ksbs: z.array(ksbCode).min(1),
+});
+
+export const combinationRowSchema = z.object({
+  methods: z.record(z.string(), gradeSchema),
+  overall: gradeSchema,
+});
+
+export const gatewayItemSchema = z.object({
+  id: identifier,
+  name: z.string().min(1),
+  description: z.string().min(1),
+});
+
+/**
+ * An assessment plan for one standard version. This shape is the file an EPAO
+ * uploads (fixtures/plans/*.json), what the plan API returns, and what is stored.
+ */
+export const planFileSchema = z.object({
+  id: identifier,
+  title: z.string().min(1),
+  standard: z.object({ reference: standardReference, version: standardVersion }),
+  /** A demo plan is not the published plan; every page that shows it says so. */
+  demo: z.boolean(),
+  notice: z.string().optional(),
+  epaPeriodMonths: z.int().positive().max(24),
+  methodGrades: z.array(gradeSchema).min(2),
+  overallGrades: z.array(gradeSchema).min(2),
+  methods: z.array(methodSchema).min(1),
+  criteria: z.array(criterionSchema).min(1),
+  combination: z.array(combinationRowSchema).min(1),
+  resit: z.object({ windowMonths: z.int().positive() }),
+  retake: z.object({ windowMonths: z.int().positive() }),
+  /** Highest overall grade for a resit or retake, unless the EPAO accepts exceptional circumstances. */
+  resitRetakeGradeCap: gradeSchema,
+  maxAttempts: z.int().positive().nullable().default(null),
+  /** Off-the-job hours the standard publishes as a minimum (starts from 1 August 2025), if any. */
+  offTheJobMinimumHours: z.int().positive().nullable().default(null),
+  gatewayItems: z.array(gatewayItemSchema),
+});
+
+export type PlanFile = z.infer<typeof planFileSchema>;
+export type PlanFileInput = z.input<typeof planFileSchema>;
+export type Method = z.infer<typeof methodSchema>;
+export type Criterion = z.infer<typeof criterionSchema>;
+export type CombinationRow = z.infer<typeof combinationRowSchema>;

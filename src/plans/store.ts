@@ -1,0 +1,51 @@
+import { eq } from 'drizzle-orm';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import type { Db } from '../db/connection.js';
+import { plans } from '../db/schema.js';
+import { findStandardVersionId, standardKsbCodes } from '../standards/store.js';
+import { parseJsonText, parsePlanShape, type ParseResult } from './parse.js';
+import { checkPlan } from './rules.js';
+import { planFileSchema, type PlanFile } from './schema.js';
+
+/**
+ * Validates a plan document and, only if it has no problems at all, stores it as the
+ * plan of its standard version (replacing any earlier one), audited in the same transaction.
+ */
+export function importPlan(db: Db, value: unknown, actor: Actor): ParseResult<{ plan: PlanFile; replaced: boolean }> {
+  const shaped = parsePlanShape(value);
+  if (!shaped.ok) return shaped;
+  const plan = shaped.value;
+  const versionId = findStandardVersionId(db, plan.standard.reference, plan.standard.version);
+  if (versionId === undefined) {
+    return { ok: false, problems: [{ path: 'standard', message: `Standard ${plan.standard.reference} version ${plan.standard.version} is not in the catalogue` }] };
+  }
+  const problems = checkPlan(plan, standardKsbCodes(db, versionId));
+  if (problems.length > 0) return { ok: false, problems };
+
+  const replaced = db.transaction((tx) => {
+    const previous = tx.select().from(plans).where(eq(plans.standardVersionId, versionId)).get();
+    const values = { id: plan.id, standardVersionId: versionId, title: plan.title, demo: plan.demo, document: plan, importedBy: actor.userId };
+    if (previous) tx.delete(plans).where(eq(plans.id, previous.id)).run();
+    tx.insert(plans).values(values).run();
+    recordAudit(tx, actor, {
+      action: previous ? 'plan.replaced' : 'plan.imported',
+      entityType: 'plan',
+      entityId: plan.id,
+      before: previous?.document ?? null,
+      after: plan,
+    });
+    return Boolean(previous);
+  });
+  return { ok: true, value: { plan, replaced } };
+}
+
+/** Reads and imports a plan from JSON text (a file upload or the command line). */
+export function importPlanText(db: Db, text: string, actor: Actor): ReturnType<typeof importPlan> {
+  const json = parseJsonText(text);
+  return json.ok ? importPlan(db, json.value, actor) : json;
+}
+
+export function getPlanForStandard(db: Db, standardVersionId: number): PlanFile | undefined {
+  const row = db.select({ document: plans.document }).from(plans).where(eq(plans.standardVersionId, standardVersionId)).get();
+  return row ? planFileSchema.parse(row.document) : undefined;
+}

@@ -1,0 +1,67 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/connection.js';
+import { requireSignIn } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { paths } from '../paths.js';
+import { criteriaByTheme, ksbCoverage } from '../plans/presentation.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
+import { standardReference, standardVersion } from './schema.js';
+import { findStandardVersionId, getStandard, listStandards } from './store.js';
+
+export const standardParams = z.object({ reference: standardReference, version: standardVersion });
+
+/** Finds the standard version named in the URL, or answers 404. */
+export function loadStandardFromParams(db: Db, params: unknown) {
+  const parsed = standardParams.safeParse(params);
+  const std = parsed.success ? getStandard(db, parsed.data.reference, parsed.data.version) : undefined;
+  if (!parsed.success || !std) throw new HttpError(404, 'There is no such standard version in the catalogue');
+  const id = findStandardVersionId(db, std.reference, std.version)!;
+  return { id, std };
+}
+
+export function standardsRoutes(db: Db): Router {
+  const router = Router();
+  router.use(paths.standards, requireSignIn);
+
+  router.get(paths.standards, (_req, res) => {
+    const rows = listStandards(db).map((s) => ({ ...s, href: paths.standard(s.reference, s.version), planHref: s.planId ? paths.plan(s.reference, s.version) : null }));
+    res.render('standards/catalogue', { title: 'Standards', standards: rows });
+  });
+
+  router.get('/standards/:reference/:version', (req, res) => {
+    const { id, std } = loadStandardFromParams(db, req.params);
+    const plan = getPlanForStandard(db, id);
+    const matrix = dutyKsbMatrix(std);
+    const groups = (Object.keys(KSB_KINDS) as (keyof typeof KSB_KINDS)[]).map((kind) => ({
+      heading: KSB_KINDS[kind],
+      ksbs: std.ksbs.filter((k) => ksbKind(k.code) === kind),
+    }));
+    res.render('standards/standard', {
+      title: `${std.title} (${std.reference} v${std.version})`,
+      std,
+      groups,
+      matrix,
+      unreferenced: matrix.rows.filter((r) => r.unreferenced).map((r) => r.code),
+      plan: plan ? { title: plan.title, demo: plan.demo, href: paths.plan(std.reference, std.version) } : null,
+    });
+  });
+
+  router.get('/standards/:reference/:version/plan', (req, res) => {
+    const { id, std } = loadStandardFromParams(db, req.params);
+    const plan = getPlanForStandard(db, id);
+    if (!plan) throw new HttpError(404, `No assessment plan has been loaded for ${std.reference} v${std.version}`);
+    res.render('standards/plan', {
+      title: plan.title,
+      std,
+      plan,
+      backLink: paths.standard(std.reference, std.version),
+      methods: plan.methods.map((m) => ({ ...m, themes: criteriaByTheme(plan, m.id) })),
+      coverage: ksbCoverage(plan, std.ksbs.map((k) => k.code)),
+      combination: plan.combination.map((row) => ({ grades: plan.methods.map((m) => row.methods[m.id]), overall: row.overall })),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** A standard reference as the Institute publishes it, e.g. ST0815. */
+export const standardReference = z.string().regex(/^ST\d{4}$/, 'Standard reference must look like ST0815');
+/** A standard version such as 1.0 or 1.2. */
+export const standardVersion = z.string().regex(/^\d+\.\d+$/, 'Version must look like 1.0');
+/** A KSB code: K for knowledge, S for skill, B for behaviour, then a number (K1, S17, B7). */
+export const ksbCode = z.string().regex(/^[KSB][1-9]\d*$/, 'KSB codes look like K1, S12 or B3');
+const isoDate = z.iso.date();
+
+export const ksbSchema = z.object({
+  code: ksbCode,
+  text: z.string().min(1),
+});
+
+export const dutySchema = z.object({
+  number: z.int().positive(),
+  title: z.string().min(1),
+  text: z.string().min(1),
+  /** "Criteria for measuring performance"; some published duties have none. */
+  criteria: z.string(),
+  ksbs: z.array(ksbCode),
+});
+
+/**
+ * One version of an apprenticeship standard, as published. This shape is the
+ * file format of fixtures/standards/*.json and of the standards API.
+ */
+export const standardFileSchema = z.object({
+  reference: standardReference,
+  version: standardVersion,
+  title: z.string().min(1),
+  level: z.int().min(2).max(7),
+  larsCode: z.int().positive(),
+  typicalDurationMonths: z.int().positive(),
+  maxFundingPounds: z.int().nonnegative(),
+  route: z.string().min(1),
+  eqaProvider: z.string().min(1),
+  status: z.string().min(1),
+  approvedForDelivery: isoDate,
+  dateUpdated: isoDate,
+  overview: z.string().min(1),
+  occupationSummary: z.string().min(1),
+  typicalJobTitles: z.array(z.string().min(1)),
+  englishAndMaths: z.string().min(1),
+  duties: z.array(dutySchema).min(1),
+  ksbs: z.array(ksbSchema).min(1),
+});
+
+export type StandardFile = z.infer<typeof standardFileSchema>;
+export type Ksb = z.infer<typeof ksbSchema>;
+export type Duty = z.infer<typeof dutySchema>;

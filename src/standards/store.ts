@@ -1,0 +1,153 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import type { Db } from '../db/connection.js';
+import { duties, dutyKsbs, ksbs, plans, standards, standardVersions } from '../db/schema.js';
+import type { StandardFile } from './schema.js';
+
+export interface StandardSummary {
+  reference: string;
+  version: string;
+  title: string;
+  level: number;
+  status: string;
+  route: string;
+  planId: string | null;
+  planDemo: boolean | null;
+}
+
+/**
+ * Loads a published standard version. Idempotent: a version already held is left as it
+ * is (published versions do not change; a change is a new version).
+ */
+export function importStandard(db: Db, std: StandardFile, actor: Actor): { created: boolean } {
+  return db.transaction((tx) => {
+    const existing = tx
+      .select({ id: standardVersions.id })
+      .from(standardVersions)
+      .where(and(eq(standardVersions.reference, std.reference), eq(standardVersions.version, std.version)))
+      .get();
+    if (existing) return { created: false };
+
+    tx.insert(standards).values({ reference: std.reference, title: std.title }).onConflictDoUpdate({ target: standards.reference, set: { title: std.title } }).run();
+    const version = tx
+      .insert(standardVersions)
+      .values({
+        reference: std.reference,
+        version: std.version,
+        title: std.title,
+        level: std.level,
+        larsCode: std.larsCode,
+        typicalDurationMonths: std.typicalDurationMonths,
+        maxFundingPounds: std.maxFundingPounds,
+        route: std.route,
+        eqaProvider: std.eqaProvider,
+        status: std.status,
+        approvedForDelivery: std.approvedForDelivery,
+        dateUpdated: std.dateUpdated,
+        overview: std.overview,
+        occupationSummary: std.occupationSummary,
+        typicalJobTitles: std.typicalJobTitles,
+        englishAndMaths: std.englishAndMaths,
+      })
+      .returning({ id: standardVersions.id })
+      .get();
+
+    const ksbIds = new Map<string, number>();
+    std.ksbs.forEach((ksb, position) => {
+      const row = tx.insert(ksbs).values({ standardVersionId: version.id, code: ksb.code, text: ksb.text, position }).returning({ id: ksbs.id }).get();
+      ksbIds.set(ksb.code, row.id);
+    });
+    for (const duty of std.duties) {
+      const row = tx
+        .insert(duties)
+        .values({ standardVersionId: version.id, number: duty.number, title: duty.title, text: duty.text, criteria: duty.criteria })
+        .returning({ id: duties.id })
+        .get();
+      duty.ksbs.forEach((code, position) => {
+        tx.insert(dutyKsbs).values({ dutyId: row.id, ksbId: ksbIds.get(code)!, position }).run();
+      });
+    }
+    recordAudit(tx, actor, {
+      action: 'standard.imported',
+      entityType: 'standard_version',
+      entityId: `${std.reference}/${std.version}`,
+      after: { duties: std.duties.length, ksbs: std.ksbs.length },
+    });
+    return { created: true };
+  });
+}
+
+export function listStandards(db: Db): StandardSummary[] {
+  return db
+    .select({
+      reference: standardVersions.reference,
+      version: standardVersions.version,
+      title: standardVersions.title,
+      level: standardVersions.level,
+      status: standardVersions.status,
+      route: standardVersions.route,
+      planId: plans.id,
+      planDemo: plans.demo,
+    })
+    .from(standardVersions)
+    .leftJoin(plans, eq(plans.standardVersionId, standardVersions.id))
+    .orderBy(asc(standardVersions.reference), asc(standardVersions.version))
+    .all();
+}
+
+export function findStandardVersionId(db: Db, reference: string, version: string): number | undefined {
+  return db
+    .select({ id: standardVersions.id })
+    .from(standardVersions)
+    .where(and(eq(standardVersions.reference, reference), eq(standardVersions.version, version)))
+    .get()?.id;
+}
+
+/** A standard version in the same shape as its fixture file, or undefined when not held. */
+export function getStandard(db: Db, reference: string, version: string): StandardFile | undefined {
+  const row = db
+    .select()
+    .from(standardVersions)
+    .where(and(eq(standardVersions.reference, reference), eq(standardVersions.version, version)))
+    .get();
+  if (!row) return undefined;
+  const ksbRows = db.select({ id: ksbs.id, code: ksbs.code, text: ksbs.text }).from(ksbs).where(eq(ksbs.standardVersionId, row.id)).orderBy(asc(ksbs.position)).all();
+  const dutyRows = db.select().from(duties).where(eq(duties.standardVersionId, row.id)).orderBy(asc(duties.number)).all();
+  const links = db
+    .select({ dutyId: dutyKsbs.dutyId, code: ksbs.code })
+    .from(dutyKsbs)
+    .innerJoin(ksbs, eq(ksbs.id, dutyKsbs.ksbId))
+    .where(eq(ksbs.standardVersionId, row.id))
+    .orderBy(asc(dutyKsbs.dutyId), asc(dutyKsbs.position))
+    .all();
+  return {
+    reference: row.reference,
+    version: row.version,
+    title: row.title,
+    level: row.level,
+    larsCode: row.larsCode,
+    typicalDurationMonths: row.typicalDurationMonths,
+    maxFundingPounds: row.maxFundingPounds,
+    route: row.route,
+    eqaProvider: row.eqaProvider,
+    status: row.status,
+    approvedForDelivery: row.approvedForDelivery,
+    dateUpdated: row.dateUpdated,
+    overview: row.overview,
+    occupationSummary: row.occupationSummary,
+    typicalJobTitles: row.typicalJobTitles,
+    englishAndMaths: row.englishAndMaths,
+    duties: dutyRows.map((d) => ({
+      number: d.number,
+      title: d.title,
+      text: d.text,
+      criteria: d.criteria,
+      ksbs: links.filter((l) => l.dutyId === d.id).map((l) => l.code),
+    })),
+    ksbs: ksbRows.map(({ code, text }) => ({ code, text })),
+  };
+}
+
+export function standardKsbCodes(db: Db, standardVersionId: number): string[] {
+  return db.select({ code: ksbs.code }).from(ksbs).where(eq(ksbs.standardVersionId, standardVersionId)).orderBy(asc(ksbs.position)).all().map((r) => r.code);
+}
