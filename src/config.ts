@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+const onOff = z.enum(['on', 'off'], { error: 'must be "on" or "off"' });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'must be development, test or production' }).default('development'),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(3000),
+  DATABASE_PATH: z.string().min(1, 'must not be empty').default(path.join('db', 'epa.sqlite')),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DEMO_DATA: onOff.default('on'),
+});
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  databasePath: string;
+  sessionSecret: string;
+  demoData: boolean;
+  /** Messages worth telling the person starting the app (e.g. a generated secret). */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads the configuration from the environment. Fails fast, naming each bad variable.
+ * SESSION_SECRET is required in production; elsewhere a random one is made (sessions
+ * then end when the app restarts) and a warning says so.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const values = parsed.data;
+  const warnings: string[] = [];
+  let sessionSecret = values.SESSION_SECRET;
+  if (!sessionSecret) {
+    if (values.NODE_ENV === 'production') {
+      throw new ConfigError('Invalid configuration:\n  SESSION_SECRET is required when NODE_ENV=production');
+    }
+    sessionSecret = randomBytes(32).toString('hex');
+    if (values.NODE_ENV === 'development') {
+      warnings.push('SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.');
+    }
+  }
+  return {
+    env: values.NODE_ENV,
+    port: values.PORT,
+    databasePath: values.DATABASE_PATH,
+    sessionSecret,
+    demoData: values.DEMO_DATA === 'on',
+    warnings,
+  };
+}

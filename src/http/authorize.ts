@@ -1,0 +1,29 @@
+import type { RequestHandler, Response } from 'express';
+import type { Role } from '../auth/roles.js';
+import { paths } from '../paths.js';
+import type { CurrentUser } from '../users/store.js';
+import { HttpError } from './errors.js';
+
+/** Pages: a visitor who is not signed in is sent to sign in, then brought back. */
+export const requireSignIn: RequestHandler = (req, res, next) => {
+  if (res.locals.currentUser) return next();
+  if (req.method === 'GET') return res.redirect(`${paths.signIn}?returnTo=${encodeURIComponent(req.originalUrl)}`);
+  throw new HttpError(401, 'Sign in to continue');
+};
+
+/** Allows only the given roles. Used by pages and the API alike (after their own authentication). */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (_req, res, next) => {
+    const user = res.locals.currentUser;
+    if (!user) throw new HttpError(401, 'Sign in to continue');
+    if (!roles.includes(user.role)) throw new HttpError(403, 'You do not have permission to do this');
+    next();
+  };
+}
+
+/** The signed-in user of a request that has passed requireSignIn or the API's authentication. */
+export function userOf(res: Response): CurrentUser {
+  const user = res.locals.currentUser;
+  if (!user) throw new HttpError(401, 'Sign in to continue');
+  return user;
+}

@@ -1,0 +1,48 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+
+/** An error whose status and message are safe to show to the person who made the request. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound: RequestHandler = () => {
+  throw new HttpError(404, 'Page not found');
+};
+
+const TITLES: Record<number, string> = {
+  400: 'There is a problem with your request',
+  403: 'You do not have permission to see this page',
+  404: 'Page not found',
+  413: 'The file or form is too large',
+  429: 'Too many requests',
+};
+
+/** Body-parser and multer report their own failures; turn them into statuses a person can act on. */
+export function statusOf(error: unknown): number {
+  if (error instanceof HttpError) return error.status;
+  if (error instanceof ZodError) return 400;
+  if (typeof error === 'object' && error !== null) {
+    const e = error as { type?: string; code?: string; status?: number };
+    if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE' || e.code === 'LIMIT_FIELD_VALUE') return 413;
+    if (e.type === 'entity.parse.failed' || e.code?.startsWith('LIMIT_')) return 400;
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return e.status;
+  }
+  return 500;
+}
+
+/** Renders an error page. Never a stack trace: details of unexpected errors go to the log only. */
+export function pageErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const status = statusOf(error);
+    if (status === 500) log(error);
+    const message = status === 500 ? 'Sorry, there is a problem with the service. Try again later.' : error instanceof HttpError ? error.message : TITLES[status];
+    res.status(status).render('errors/error', { title: TITLES[status] ?? 'Sorry, there is a problem with the service', message, status });
+  };
+}

@@ -1,0 +1,64 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { ROLES, ROLE_LABELS } from '../auth/roles.js';
+import type { Db } from '../db/connection.js';
+import { requireRole, requireSignIn, userOf } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { formErrors, parseForm } from '../http/forms.js';
+import { paths } from '../paths.js';
+import { newUserSchema } from './schema.js';
+import { actorOf, createApiToken, createUser, findUser, listApiTokens, listEmployers, listProviders, listUsers, revokeApiToken } from './store.js';
+
+const revokeSchema = z.object({ reason: z.string().trim().max(500).optional() });
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+
+export function userAdminRoutes(db: Db): Router {
+  const router = Router();
+  router.use(['/admin/users', '/admin/tokens'], requireSignIn, requireRole('admin'));
+
+  const formOptions = () => ({
+    roles: ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r] })),
+    providers: [{ value: '', text: 'Not a provider user' }, ...listProviders(db).map((p) => ({ value: p.ukprn, text: `${p.name} (${p.ukprn})` }))],
+    employers: [{ value: '', text: 'Not an employer user' }, ...listEmployers(db).map((e) => ({ value: e.id, text: e.name }))],
+  });
+
+  const listPage = (extra: object = {}) => ({
+    title: 'Users and API tokens',
+    users: listUsers(db).map((u) => ({ ...u, roleLabel: ROLE_LABELS[u.role], tokenHref: `/admin/users/${u.id}/tokens` })),
+    tokens: listApiTokens(db).map((t) => ({ ...t, revokeHref: paths.admin.revokeToken(t.id) })),
+    ...extra,
+  });
+
+  router.get(paths.admin.users, (_req, res) => res.render('users/list', listPage()));
+
+  router.get(paths.admin.newUser, (_req, res) => {
+    res.render('users/new', { title: 'Add a user', values: {}, ...formOptions(), backLink: paths.admin.users });
+  });
+
+  router.post(paths.admin.newUser, async (req, res) => {
+    const values = { ...(req.body as Record<string, unknown>), password: '' };
+    const form = parseForm(newUserSchema, req.body);
+    if (!form.ok) return res.status(400).render('users/new', { title: 'Add a user', values, errors: form.errors, errorList: form.errorList, ...formOptions(), backLink: paths.admin.users });
+    const result = await createUser(db, form.value, actorOf(userOf(res)));
+    if (!result.ok) return res.status(400).render('users/new', { title: 'Add a user', values, ...formErrors(result.problems), ...formOptions(), backLink: paths.admin.users });
+    res.render('users/list', listPage({ flash: `${result.user.name} (${result.user.email}) can now sign in as ${ROLE_LABELS[result.user.role]}.` }));
+  });
+
+  router.post('/admin/users/:id/tokens', (req, res) => {
+    const params = idParam.safeParse(req.params);
+    const user = params.success ? findUser(db, params.data.id) : undefined;
+    if (!user) throw new HttpError(404, 'There is no such user');
+    const { token } = createApiToken(db, user.id, actorOf(userOf(res)));
+    res.render('users/token', { title: 'API token created', user, token, backLink: paths.admin.users });
+  });
+
+  router.post('/admin/tokens/:id/revoke', (req, res) => {
+    const params = idParam.safeParse(req.params);
+    if (!params.success) throw new HttpError(404, 'There is no such token');
+    const form = revokeSchema.parse(req.body);
+    if (!revokeApiToken(db, params.data.id, actorOf(userOf(res)), form.reason || null)) throw new HttpError(404, 'There is no such live token');
+    res.render('users/list', listPage({ flash: `Token ${params.data.id} has been revoked. Systems using it can no longer call the API.` }));
+  });
+
+  return router;
+}
