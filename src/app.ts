@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { type Express, type RequestHandler } from 'express';
+import { create as createHandlebars } from 'express-handlebars';
+import helmet from 'helmet';
+import multer from 'multer';
+import { apiRoutes } from './api/routes.js';
+import { auditRoutes } from './audit/routes.js';
+import { authRoutes } from './auth/routes.js';
+import type { Config } from './config.js';
+import type { Db } from './db/connection.js';
+import { requireSignIn, userOf } from './http/authorize.js';
+import { csrfProtection } from './http/csrf.js';
+import { notFound, pageErrorHandler } from './http/errors.js';
+import { loadSession } from './http/session.js';
+import { paths } from './paths.js';
+import { planAdminRoutes } from './plans/routes.js';
+import { standardsRoutes } from './standards/routes.js';
+import { userAdminRoutes } from './users/routes.js';
+import { viewHelpers } from './views/helpers.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const VIEWS = path.join(ROOT, 'views');
+export const FORM_BODY_LIMIT = '1mb';
+export const UPLOAD_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppDependencies {
+  db: Db;
+  config: Pick<Config, 'env' | 'sessionSecret'>;
+  /** Where unexpected errors are reported (never to the user). */
+  log?: (error: unknown) => void;
+  /** Sign-in attempts per address per 15 minutes (tests raise it). */
+  signInAttempts?: number;
+}
+
+function setUpViews(app: Express): void {
+  const hbs = createHandlebars({
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: path.join(VIEWS, 'layouts'),
+    partialsDir: path.join(VIEWS, 'partials'),
+    helpers: viewHelpers,
+    // A partial sees only what it is passed, never the page's variables of the same name.
+    compilerOptions: { explicitPartialContext: true },
+  });
+  // The engine answers through the callback; the promise it also returns is not needed.
+  app.engine('.hbs', (file, options, callback) => void hbs.engine(file, options, callback));
+  app.set('view engine', '.hbs');
+  app.set('views', VIEWS);
+}
+
+function setUpStaticResources(app: Express): void {
+  const options = { index: false, maxAge: '1h' };
+  app.use('/assets', express.static(path.join(ROOT, 'node_modules', 'govuk-frontend', 'dist', 'govuk'), options));
+  app.use('/public', express.static(path.join(ROOT, 'public'), options));
+}
+
+/** Form bodies: URL-encoded, or multipart with at most one file (plan uploads), both size-limited. */
+function setUpFormParsing(app: Express): void {
+  app.use(express.urlencoded({ extended: true, limit: FORM_BODY_LIMIT }));
+  const multipart = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 50 } }).any();
+  const parseMultipart: RequestHandler = (req, res, next) => {
+    if (req.is('multipart/form-data')) multipart(req, res, next);
+    else next();
+  };
+  app.use(parseMultipart);
+}
+
+/** The composition root: the whole app from its parts, so tests build exactly what runs. */
+export function createApp({ db, config, log = console.error, signInAttempts = 10 }: AppDependencies): Express {
+  const app = express();
+  const secure = config.env === 'production';
+  app.disable('x-powered-by');
+  app.set('trust proxy', secure ? 1 : false);
+  app.use(helmet());
+  setUpViews(app);
+  setUpStaticResources(app);
+
+  app.use(paths.api.root, apiRoutes(db, log));
+
+  app.use(cookieParser());
+  setUpFormParsing(app);
+  app.use(loadSession(db));
+  app.use(csrfProtection(config.sessionSecret, secure));
+
+  app.get(paths.home, requireSignIn, (_req, res) => {
+    const user = userOf(res);
+    res.render('home', { title: 'Home', user, isAdmin: user.role === 'admin' });
+  });
+  app.use(authRoutes(db, { secureCookies: secure, attemptsPerWindow: signInAttempts, windowMinutes: 15 }));
+  app.use(standardsRoutes(db));
+  app.use(planAdminRoutes(db));
+  app.use(userAdminRoutes(db));
+  app.use(auditRoutes(db));
+
+  app.use(notFound);
+  app.use(pageErrorHandler(log));
+  return app;
+}

@@ -1,0 +1,52 @@
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/connection.js';
+import { DEMO_PASSWORD, DEMO_USERS, loadCatalogue, loadDemoData } from './db/seed.js';
+import { ROLE_LABELS } from './auth/roles.js';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  config.warnings.forEach((w) => console.warn(`Warning: ${w}`));
+  const db = openDatabase(config.databasePath);
+  loadCatalogue(db);
+  if (config.demoData) await loadDemoData(db);
+
+  const app = createApp({ db, config });
+  const server = app.listen(config.port, () => {
+    const url = `http://localhost:${config.port}`;
+    console.log(`EPA platform is running at ${url} (database: ${config.databasePath})`);
+    if (config.demoData) {
+      console.log(`\nSign in at ${url}/sign-in with any demo user; the password for all of them is: ${DEMO_PASSWORD}`);
+      for (const user of DEMO_USERS) console.log(`  ${ROLE_LABELS[user.role].padEnd(20)} ${user.email}`);
+      console.log('\nDemo users are for trying the app only: start with DEMO_DATA=off for real use.');
+    } else {
+      console.log('Demo data is off. Create an administrator with: npm run admin -- create-user --email E --role admin --name N');
+    }
+  });
+
+  const shutdown = () => {
+    server.close(() => {
+      db.$client.close();
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
