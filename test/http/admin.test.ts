@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import { expect } from 'chai';
+import { eq } from 'drizzle-orm';
+import { apiTokens, auditEvents, plans, users } from '../../src/db/schema.js';
+import { $, csrfFrom, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
+
+const demoPlanText = () => fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8');
+
+describe('admin: importing a plan', () => {
+  let ctx: TestContext;
+  beforeEach(async () => {
+    ctx = await testApp();
+  });
+
+  async function upload(content: string | Buffer, filename = 'plan.json') {
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const token = csrfFrom((await agent.get('/admin/plans/import')).text);
+    return agent.post('/admin/plans/import').field('_csrf', token).attach('planFile', Buffer.from(content), filename);
+  }
+
+  it('imports a valid plan, replacing the earlier one, audited with before and after', async () => {
+    const plan = JSON.parse(demoPlanText()) as { title: string; notice: string };
+    plan.title = 'Trade union official – EPAO revised plan';
+    const res = await upload(JSON.stringify(plan));
+    expect(res.status).to.equal(200);
+    expect($(res.text)('.govuk-panel__title').text()).to.equal('Plan replaced');
+    const stored = ctx.db.select().from(plans).all();
+    expect(stored.map((p) => p.title)).to.deep.equal(['Trade union official – EPAO revised plan']);
+    const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'plan.replaced')).all();
+    expect(audit).to.have.length(1);
+    expect(audit[0]!.actorLabel).to.equal(ctx.users.admin.email);
+    expect((audit[0]!.before as { title: string }).title).to.contain('demonstration');
+    expect((audit[0]!.after as { title: string }).title).to.equal(plan.title);
+  });
+
+  it('refuses a plan with problems, lists each with its place, and changes nothing', async () => {
+    const plan = JSON.parse(demoPlanText()) as { title: string; criteria: { id: string; ksbs: string[] }[]; combination: unknown[] };
+    plan.title = 'Broken';
+    plan.criteria[1]!.id = plan.criteria[0]!.id;
+    plan.criteria[2]!.ksbs.push('K77');
+    plan.combination.pop();
+    const before = ctx.db.select().from(plans).all();
+    const auditBefore = ctx.db.select().from(auditEvents).all().length;
+    const res = await upload(JSON.stringify(plan), 'broken-plan.json');
+    expect(res.status).to.equal(422);
+    const doc = $(res.text);
+    expect(doc('.govuk-error-summary').text()).to.contain('broken-plan.json has 3 problems; nothing was imported');
+    const places = doc('#plan-problems tbody tr td:first-child').map((_, td) => doc(td).text()).get();
+    expect(places).to.include.members(['criteria[1].id', 'criteria[2].ksbs[' + (plan.criteria[2]!.ksbs.length - 1) + ']', 'combination']);
+    expect(ctx.db.select().from(plans).all()).to.deep.equal(before);
+    expect(ctx.db.select().from(auditEvents).all()).to.have.length(auditBefore + 1); // only the sign-in
+  });
+
+  it('refuses a file that is not JSON, or no file at all, with a message', async () => {
+    const notJson = await upload('{ "id": ', 'plan.json');
+    expect(notJson.status).to.equal(422);
+    expect($(notJson.text)('#plan-problems').text()).to.contain('not valid JSON');
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const token = csrfFrom((await agent.get('/admin/plans/import')).text);
+    const none = await agent.post('/admin/plans/import').field('_csrf', token);
+    expect(none.status).to.equal(400);
+    expect($(none.text)('.govuk-error-summary a').attr('href')).to.equal('#planFile');
+  });
+
+  it('refuses a file over 1 MB with 413', async () => {
+    const res = await upload(Buffer.alloc(1024 * 1024 + 10, 0x20));
+    expect(res.status).to.equal(413);
+  });
+
+  it('refuses an upload without the form token', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const res = await agent.post('/admin/plans/import').attach('planFile', Buffer.from(demoPlanText()), 'plan.json');
+    expect(res.status).to.equal(403);
+  });
+});
+
+describe('admin: users and tokens', () => {
+  let ctx: TestContext;
+  beforeEach(async () => {
+    ctx = await testApp();
+  });
+
+  it('adds a provider user scoped to a UKPRN, who can then sign in', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const res = await postForm(agent, '/admin/users/new', '/admin/users/new', { name: 'Sam Lee', email: 'Sam.Lee@Provider.example', role: 'provider', ukprn: '10078452', employerId: '', password: 'a-long-enough-password' });
+    expect(res.status).to.equal(200);
+    expect($(res.text)('.govuk-notification-banner').text()).to.contain('Sam Lee (sam.lee@provider.example) can now sign in as Training provider');
+    const user = ctx.db.select().from(users).where(eq(users.email, 'sam.lee@provider.example')).get()!;
+    expect(user.providerUkprn).to.equal('10078452');
+    expect(user.passwordHash).to.match(/^scrypt\$/);
+    const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'user.created')).all();
+    expect(audit.map((a) => a.entityId)).to.deep.equal([String(user.id)]);
+    expect(JSON.stringify(audit[0]!.after)).not.to.contain('password');
+  });
+
+  it('re-shows the form with every error and the values kept (but never the password)', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const res = await postForm(agent, '/admin/users/new', '/admin/users/new', { name: '<b>Sam</b>', email: 'not-an-email', role: 'provider', ukprn: '', employerId: 'health-care-union', password: 'short' });
+    expect(res.status).to.equal(400);
+    const doc = $(res.text);
+    const hrefs = doc('.govuk-error-summary a').map((_, a) => doc(a).attr('href')).get();
+    expect(hrefs).to.deep.equal(['#email', '#ukprn', '#employerId', '#password']);
+    expect(doc('input#name').val()).to.equal('<b>Sam</b>');
+    expect(doc('b').length).to.equal(0);
+    expect(doc('input#password').val() ?? '').to.equal('');
+    expect(doc('input[name="role"][value="provider"]').attr('checked')).to.not.equal(undefined);
+    expect(ctx.db.select().from(users).all()).to.have.length(6);
+  });
+
+  it('refuses an email that is already used', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const res = await postForm(agent, '/admin/users/new', '/admin/users/new', { name: 'Dup', email: ctx.users.qa.email, role: 'assessor', ukprn: '', employerId: '', password: 'a-long-enough-password' });
+    expect(res.status).to.equal(400);
+    expect($(res.text)('.govuk-error-summary').text()).to.contain('already exists');
+  });
+
+  it('creates an API token shown once and revokes it with a reason, audited', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const created = await postForm(agent, '/admin/users', `/admin/users/${ctx.users.provider.id}/tokens`, {});
+    const token = $(created.text)('#api-token').text();
+    expect(token).to.match(/^epa_/);
+    expect((await agent.get('/api/v1/standards')).status).to.equal(401); // cookies do not work on the API
+    const api = await import('supertest').then((m) => m.default(ctx.app));
+    expect((await api.get('/api/v1/standards').set('Authorization', `Bearer ${token}`)).status).to.equal(200);
+    const row = ctx.db.select().from(apiTokens).get()!;
+    expect(row.tokenHash).not.to.contain(token);
+    const revoked = await postForm(agent, '/admin/users', `/admin/tokens/${row.id}/revoke`, { reason: 'Laptop lost' });
+    expect(revoked.status).to.equal(200);
+    expect((await api.get('/api/v1/standards').set('Authorization', `Bearer ${token}`)).status).to.equal(401);
+    const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'api_token.revoked')).get()!;
+    expect(audit.reason).to.equal('Laptop lost');
+    expect(audit.actorLabel).to.equal(ctx.users.admin.email);
+    const again = await postForm(agent, '/admin/users', `/admin/tokens/${row.id}/revoke`, {});
+    expect(again.status).to.equal(404);
+  });
+
+  it('answers 404 for tokens of users that do not exist', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    expect((await postForm(agent, '/admin/users', '/admin/users/999/tokens', {})).status).to.equal(404);
+    expect((await postForm(agent, '/admin/users', '/admin/users/abc/tokens', {})).status).to.equal(404);
+  });
+});
+
+describe('admin: audit log', () => {
+  it('lists changes with who, what and why, and filters them', async () => {
+    const ctx = await testApp();
+    tokenFor(ctx.db, ctx.users.provider.id);
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const all = $((await agent.get('/admin/audit')).text);
+    const actions = all('#audit-events tbody tr td:nth-child(3)').map((_, td) => all(td).text()).get();
+    expect(actions).to.include.members(['standard.imported', 'plan.imported', 'api_token.created', 'user.signed_in']);
+    const filtered = $((await agent.get('/admin/audit?action=plan.')).text);
+    expect(filtered('#audit-events tbody tr td:nth-child(3)').map((_, td) => filtered(td).text()).get()).to.deep.equal(['plan.imported']);
+    expect(filtered('#audit-count').text()).to.contain('1 event');
+    const bad = await agent.get('/admin/audit?from=2026-02-30');
+    expect(bad.status).to.equal(400);
+    expect($(bad.text)('.govuk-error-summary a').attr('href')).to.equal('#from');
+    const reversed = await agent.get('/admin/audit?from=2026-03-02&to=2026-03-01');
+    expect($(reversed.text)('.govuk-error-summary').text()).to.contain('same as or after');
+  });
+});

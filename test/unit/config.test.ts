@@ -1,0 +1,39 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('uses the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).to.equal(3000);
+    expect(config.databasePath).to.match(/db[\\/]epa\.sqlite$/);
+    expect(config.demoData).to.equal(true);
+    expect(config.env).to.equal('development');
+  });
+
+  it('makes a random session secret in development and says so', () => {
+    const a = loadConfig({});
+    const b = loadConfig({});
+    expect(a.sessionSecret).to.have.length.greaterThanOrEqual(32);
+    expect(a.sessionSecret).not.to.equal(b.sessionSecret);
+    expect(a.warnings.join(' ')).to.contain('SESSION_SECRET');
+  });
+
+  it('requires SESSION_SECRET in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(ConfigError, /SESSION_SECRET is required/);
+    const secret = 'x'.repeat(40);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret }).sessionSecret).to.equal(secret);
+  });
+
+  it('names the variable when a value is bad', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).to.throw(ConfigError, /PORT/);
+    expect(() => loadConfig({ PORT: '70000' })).to.throw(ConfigError, /PORT/);
+    expect(() => loadConfig({ DEMO_DATA: 'yes' })).to.throw(ConfigError, /DEMO_DATA must be "on" or "off"/);
+    expect(() => loadConfig({ SESSION_SECRET: 'short' })).to.throw(ConfigError, /SESSION_SECRET must be at least 32/);
+    expect(() => loadConfig({ NODE_ENV: 'staging' })).to.throw(ConfigError, /NODE_ENV/);
+  });
+
+  it('reads PORT, DATABASE_PATH and DEMO_DATA', () => {
+    const config = loadConfig({ PORT: '8080', DATABASE_PATH: '/tmp/x.sqlite', DEMO_DATA: 'off' });
+    expect(config).to.include({ port: 8080, databasePath: '/tmp/x.sqlite', demoData: false });
+  });
+});

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { SYSTEM_ACTOR, recordAudit } from '../../src/audit/audit.js';
+import { openDatabase } from '../../src/db/connection.js';
+import { auditEvents, employers, ksbs, plans, providers, standardVersions, users } from '../../src/db/schema.js';
+import { DEMO_USERS, loadCatalogue, loadDemoData } from '../../src/db/seed.js';
+import { importPlanText } from '../../src/plans/store.js';
+
+describe('database', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epa-db-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('creates, migrates and seeds a new file, and keeps every row when started again', async () => {
+    const file = path.join(dir, 'nested', 'epa.sqlite');
+    const first = openDatabase(file);
+    loadCatalogue(first);
+    await loadDemoData(first);
+    first.insert(employers).values({ id: 'added-later', name: 'Added later' }).run();
+    const plan = JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as { title: string };
+    plan.title = 'Edited by the EPAO';
+    expect(importPlanText(first, JSON.stringify(plan), SYSTEM_ACTOR).ok).to.equal(true);
+    const counts = (db: typeof first) => ({
+      versions: db.select().from(standardVersions).all().length,
+      ksbs: db.select().from(ksbs).all().length,
+      users: db.select().from(users).all().length,
+      providers: db.select().from(providers).all().length,
+      employers: db.select().from(employers).all().length,
+      audit: db.select().from(auditEvents).all().length,
+    });
+    const before = counts(first);
+    first.$client.close();
+
+    const second = openDatabase(file);
+    loadCatalogue(second);
+    await loadDemoData(second);
+    expect(counts(second)).to.deep.equal(before);
+    expect(before).to.include({ versions: 1, ksbs: 38, users: DEMO_USERS.length });
+    expect(second.select().from(plans).get()!.title).to.equal('Edited by the EPAO');
+    expect(second.$client.pragma('foreign_keys', { simple: true })).to.equal(1);
+    expect(second.$client.pragma('journal_mode', { simple: true })).to.equal('wal');
+    second.$client.close();
+  });
+
+  it('rolls back a change and its audit row together', () => {
+    const db = openDatabase(':memory:');
+    expect(() =>
+      db.transaction((tx) => {
+        tx.insert(employers).values({ id: 'x', name: 'X' }).run();
+        recordAudit(tx, SYSTEM_ACTOR, { action: 'employer.added', entityType: 'employer', entityId: 'x' });
+        throw new Error('failure mid-write');
+      }),
+    ).to.throw('failure mid-write');
+    expect(db.select().from(employers).all()).to.deep.equal([]);
+    expect(db.select().from(auditEvents).all()).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import { expect } from 'chai';
+import { allGradeCombinations, checkPlan, combineGrades } from '../../src/plans/rules.js';
+import { parsePlanShape } from '../../src/plans/parse.js';
+import type { PlanFile } from '../../src/plans/schema.js';
+import { standardFileSchema } from '../../src/standards/schema.js';
+
+const standard = standardFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/standards/ST0815-1.0.json', 'utf8')));
+const CODES = standard.ksbs.map((k) => k.code);
+const demoJson = () => JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as Record<string, unknown>;
+const demoPlan = (): PlanFile => {
+  const parsed = parsePlanShape(demoJson());
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.value;
+};
+
+describe('assessment plan validation', () => {
+  it('accepts the demo plan, which assesses every KSB of ST0815', () => {
+    expect(checkPlan(demoPlan(), CODES)).to.deep.equal([]);
+  });
+
+  it('reports a wrong shape with the place in the file', () => {
+    const json = demoJson();
+    (json.methods as { durationMinutes: unknown }[])[1]!.durationMinutes = 'an hour';
+    const result = parsePlanShape(json);
+    expect(result.ok).to.equal(false);
+    if (!result.ok) expect(result.problems.map((p) => p.path)).to.include('methods[1].durationMinutes');
+  });
+
+  it('names unknown KSB codes where they appear', () => {
+    const plan = demoPlan();
+    plan.methods[0]!.ksbs.push('K99');
+    plan.criteria[0]!.ksbs.push('S42');
+    const problems = checkPlan(plan, CODES);
+    expect(problems).to.deep.include({ path: `methods[0].ksbs[${plan.methods[0]!.ksbs.length - 1}]`, message: 'Unknown KSB code "K99": ST0815 v1.0 has no such KSB' });
+    expect(problems.some((p) => p.path === `criteria[0].ksbs[${plan.criteria[0]!.ksbs.length - 1}]` && p.message.includes('"S42"'))).to.equal(true);
+  });
+
+  it('names a KSB of the standard that no method assesses', () => {
+    const plan = demoPlan();
+    for (const method of plan.methods) method.ksbs = method.ksbs.filter((c) => c !== 'K14');
+    for (const criterion of plan.criteria) criterion.ksbs = criterion.ksbs.filter((c) => c !== 'K14');
+    plan.criteria = plan.criteria.filter((c) => c.ksbs.length > 0);
+    expect(checkPlan(plan, CODES)).to.deep.equal([{ path: 'methods', message: 'KSB K14 of ST0815 v1.0 is assessed by no method' }]);
+  });
+
+  it('reports duplicate criterion ids with both places', () => {
+    const plan = demoPlan();
+    plan.criteria[3]!.id = plan.criteria[0]!.id;
+    expect(checkPlan(plan, CODES)).to.deep.include({ path: 'criteria[3].id', message: `Duplicate criterion id "${plan.criteria[0]!.id}" (first used at criteria[0].id)` });
+  });
+
+  it('reports a combination table that misses a combination', () => {
+    const plan = demoPlan();
+    const removed = plan.combination.splice(4, 1)[0]!;
+    const problems = checkPlan(plan, CODES);
+    expect(problems).to.have.length(1);
+    expect(problems[0]!.path).to.equal('combination');
+    expect(problems[0]!.message).to.equal(`Missing combination: project=${removed.methods.project}, discussion=${removed.methods.discussion}`);
+  });
+
+  it('reports a combination given twice', () => {
+    const plan = demoPlan();
+    plan.combination.push({ ...plan.combination[2]!, overall: 'Distinction' });
+    expect(checkPlan(plan, CODES)).to.deep.equal([
+      { path: 'combination[9]', message: `Combination project=${plan.combination[2]!.methods.project}, discussion=${plan.combination[2]!.methods.discussion} appears twice (also at combination[2])` },
+    ]);
+  });
+
+  it('reports combination rows naming unknown methods or grades outside the plan', () => {
+    const plan = demoPlan();
+    plan.combination[0] = { methods: { project: 'Merit', portfolio: 'Pass' }, overall: 'Pass' };
+    const paths = checkPlan(plan, CODES).map((p) => p.path);
+    expect(paths).to.include.members(['combination[0].methods.project', 'combination[0].methods.portfolio', 'combination[0].methods', 'combination']);
+  });
+
+  it('reports criteria of unknown methods and KSBs a method assesses without a pass criterion', () => {
+    const plan = demoPlan();
+    plan.criteria[0]!.method = 'observation';
+    const problems = checkPlan(plan, CODES);
+    expect(problems).to.deep.include({ path: 'criteria[0].method', message: 'Unknown method "observation"' });
+    expect(problems.some((p) => p.path.startsWith('methods[0].ksbs') && p.message.includes('no pass criterion'))).to.equal(true);
+  });
+});
+
+describe('combining method grades', () => {
+  it('lists every combination of grades', () => {
+    expect(allGradeCombinations(['a', 'b'], ['Fail', 'Pass', 'Distinction'])).to.have.length(9);
+    expect(allGradeCombinations(['a', 'b', 'c'], ['Fail', 'Pass'])).to.have.length(8);
+  });
+
+  it('applies the demo plan: any Fail gives Fail, Distinction + Distinction gives Distinction, otherwise Pass', () => {
+    const plan = demoPlan();
+    for (const combo of allGradeCombinations(['project', 'discussion'], ['Fail', 'Pass', 'Distinction'])) {
+      const grades = Object.values(combo);
+      const expected = grades.includes('Fail') ? 'Fail' : grades.every((g) => g === 'Distinction') ? 'Distinction' : 'Pass';
+      expect(combineGrades(plan, combo), JSON.stringify(combo)).to.equal(expected);
+    }
+  });
+});
