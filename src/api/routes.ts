@@ -2,8 +2,8 @@ import express, { Router, type ErrorRequestHandler, type RequestHandler } from '
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../http/authorize.js';
 import { HttpError, statusOf } from '../http/errors.js';
-import { getPlanForStandard } from '../plans/store.js';
-import { importPlan } from '../plans/store.js';
+import { paths, routes } from '../paths.js';
+import { getPlanForStandard, importPlan } from '../plans/store.js';
 import { loadStandardFromParams } from '../standards/routes.js';
 import { listStandards } from '../standards/store.js';
 import { actorOf, findTokenUser } from '../users/store.js';
@@ -59,17 +59,17 @@ export function apiRoutes(db: Db, log: (error: unknown) => void): Router {
 
   router.use(authenticate(db));
 
-  router.get('/standards', (_req, res) => {
+  router.get(paths.standards, (_req, res) => {
     res.json({
       standards: listStandards(db).map(({ reference, version, title, level, status, route, planId }) => ({ reference, version, title, level, status, route, planId })),
     });
   });
 
-  router.get('/standards/:reference/:version', (req, res) => {
+  router.get(routes.standard, (req, res) => {
     res.json(loadStandardFromParams(db, req.params).std);
   });
 
-  router.get('/standards/:reference/:version/plan', (req, res) => {
+  router.get(routes.plan, (req, res) => {
     const { id, std } = loadStandardFromParams(db, req.params);
     const plan = getPlanForStandard(db, id);
     if (!plan) throw new HttpError(404, `No assessment plan has been loaded for ${std.reference} v${std.version}`);

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Db } from '../db/connection.js';
-import { requireRole, requireSignIn } from '../http/authorize.js';
+import { pageFor } from '../http/authorize.js';
 import { parseForm } from '../http/forms.js';
 import { paths } from '../paths.js';
 import { auditFilterSchema } from './schema.js';
@@ -12,7 +12,7 @@ function show(value: unknown): string {
 
 export function auditRoutes(db: Db): Router {
   const router = Router();
-  router.get(paths.admin.audit, requireSignIn, requireRole('admin'), (req, res) => {
+  router.get(paths.admin.audit, pageFor('admin'), (req, res) => {
     const form = parseForm(auditFilterSchema, req.query);
     const values = req.query;
     const entityTypes = [{ value: '', text: 'Any' }, ...distinctEntityTypes(db).map((t) => ({ value: t, text: t }))];

@@ -27,3 +27,9 @@ export function userOf(res: Response): CurrentUser {
   if (!user) throw new HttpError(401, 'Sign in to continue');
   return user;
 }
+
+/** A page only these roles may use: sign-in first (redirecting visitors), then the role check. */
+export function pageFor(...roles: Role[]): RequestHandler {
+  const roleCheck = requireRole(...roles);
+  return (req, res, next) => (res.locals.currentUser ? roleCheck(req, res, next) : requireSignIn(req, res, next));
+}

@@ -1,10 +1,9 @@
 import { Router } from 'express';
 import type { Db } from '../db/connection.js';
-import { requireRole, requireSignIn } from '../http/authorize.js';
+import { pageFor, userOf } from '../http/authorize.js';
 import { formErrors } from '../http/forms.js';
 import { paths } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { userOf } from '../http/authorize.js';
 import { importPlanText } from './store.js';
 
 const TITLE = 'Import an assessment plan';
@@ -12,13 +11,13 @@ const TITLE = 'Import an assessment plan';
 /** Admin page: upload a plan file. A file with any problem changes nothing and lists every problem. */
 export function planAdminRoutes(db: Db): Router {
   const router = Router();
-  router.use(paths.admin.importPlan, requireSignIn, requireRole('admin'));
+  const adminOnly = pageFor('admin');
 
-  router.get(paths.admin.importPlan, (_req, res) => {
+  router.get(paths.admin.importPlan, adminOnly, (_req, res) => {
     res.render('plans/import', { title: TITLE });
   });
 
-  router.post(paths.admin.importPlan, (req, res) => {
+  router.post(paths.admin.importPlan, adminOnly, (req, res) => {
     const file = Array.isArray(req.files) ? req.files.find((f) => f.fieldname === 'planFile') : undefined;
     if (!file || file.size === 0) {
       return res.status(400).render('plans/import', { title: TITLE, ...formErrors([{ path: 'planFile', message: 'Select a plan file (JSON)' }]) });

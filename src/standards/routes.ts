@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/connection.js';
 import { requireSignIn } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
-import { paths } from '../paths.js';
+import { paths, routes } from '../paths.js';
 import { criteriaByTheme, ksbCoverage } from '../plans/presentation.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
@@ -30,7 +30,7 @@ export function standardsRoutes(db: Db): Router {
     res.render('standards/catalogue', { title: 'Standards', standards: rows });
   });
 
-  router.get('/standards/:reference/:version', (req, res) => {
+  router.get(routes.standard, (req, res) => {
     const { id, std } = loadStandardFromParams(db, req.params);
     const plan = getPlanForStandard(db, id);
     const matrix = dutyKsbMatrix(std);
@@ -48,7 +48,7 @@ export function standardsRoutes(db: Db): Router {
     });
   });
 
-  router.get('/standards/:reference/:version/plan', (req, res) => {
+  router.get(routes.plan, (req, res) => {
     const { id, std } = loadStandardFromParams(db, req.params);
     const plan = getPlanForStandard(db, id);
     if (!plan) throw new HttpError(404, `No assessment plan has been loaded for ${std.reference} v${std.version}`);

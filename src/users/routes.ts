@@ -2,10 +2,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ROLES, ROLE_LABELS } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { requireRole, requireSignIn, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
-import { paths } from '../paths.js';
+import { paths, routes } from '../paths.js';
 import { newUserSchema } from './schema.js';
 import { actorOf, createApiToken, createUser, findUser, listApiTokens, listEmployers, listProviders, listUsers, revokeApiToken } from './store.js';
 
@@ -14,7 +14,7 @@ const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 export function userAdminRoutes(db: Db): Router {
   const router = Router();
-  router.use(['/admin/users', '/admin/tokens'], requireSignIn, requireRole('admin'));
+  const adminOnly = pageFor('admin');
 
   const formOptions = () => ({
     roles: ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r] })),
@@ -24,18 +24,18 @@ export function userAdminRoutes(db: Db): Router {
 
   const listPage = (extra: object = {}) => ({
     title: 'Users and API tokens',
-    users: listUsers(db).map((u) => ({ ...u, roleLabel: ROLE_LABELS[u.role], tokenHref: `/admin/users/${u.id}/tokens` })),
+    users: listUsers(db).map((u) => ({ ...u, roleLabel: ROLE_LABELS[u.role], tokenHref: paths.admin.userTokens(u.id) })),
     tokens: listApiTokens(db).map((t) => ({ ...t, revokeHref: paths.admin.revokeToken(t.id) })),
     ...extra,
   });
 
-  router.get(paths.admin.users, (_req, res) => res.render('users/list', listPage()));
+  router.get(paths.admin.users, adminOnly, (_req, res) => res.render('users/list', listPage()));
 
-  router.get(paths.admin.newUser, (_req, res) => {
+  router.get(paths.admin.newUser, adminOnly, (_req, res) => {
     res.render('users/new', { title: 'Add a user', values: {}, ...formOptions(), backLink: paths.admin.users });
   });
 
-  router.post(paths.admin.newUser, async (req, res) => {
+  router.post(paths.admin.newUser, adminOnly, async (req, res) => {
     const values = { ...(req.body as Record<string, unknown>), password: '' };
     const form = parseForm(newUserSchema, req.body);
     if (!form.ok) return res.status(400).render('users/new', { title: 'Add a user', values, errors: form.errors, errorList: form.errorList, ...formOptions(), backLink: paths.admin.users });
@@ -44,7 +44,7 @@ export function userAdminRoutes(db: Db): Router {
     res.render('users/list', listPage({ flash: `${result.user.name} (${result.user.email}) can now sign in as ${ROLE_LABELS[result.user.role]}.` }));
   });
 
-  router.post('/admin/users/:id/tokens', (req, res) => {
+  router.post(routes.userTokens, adminOnly, (req, res) => {
     const params = idParam.safeParse(req.params);
     const user = params.success ? findUser(db, params.data.id) : undefined;
     if (!user) throw new HttpError(404, 'There is no such user');
@@ -52,7 +52,7 @@ export function userAdminRoutes(db: Db): Router {
     res.render('users/token', { title: 'API token created', user, token, backLink: paths.admin.users });
   });
 
-  router.post('/admin/tokens/:id/revoke', (req, res) => {
+  router.post(routes.revokeToken, adminOnly, (req, res) => {
     const params = idParam.safeParse(req.params);
     if (!params.success) throw new HttpError(404, 'There is no such token');
     const form = revokeSchema.parse(req.body);

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lte } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { hashPassword } from '../auth/passwords.js';
@@ -93,6 +93,7 @@ export function listEmployers(db: Db): { id: string; name: string }[] {
 /** Starts a new session (a fresh id at every sign-in, so an old cookie cannot be fixed on a user). */
 export function createSession(db: Db, userId: number, now = DateTime.utc()): string {
   const secret = newSecret();
+  db.delete(sessions).where(lte(sessions.expiresAt, now.toISO())).run();
   db.insert(sessions)
     .values({ idHash: hashSecret(secret), userId, expiresAt: now.plus({ hours: SESSION_HOURS }).toISO() })
     .run();

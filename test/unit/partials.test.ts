@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import * as cheerio from 'cheerio';
 import Handlebars from 'handlebars';
 import { registerHelpers, viewHelpers } from '../../src/views/helpers.js';
+import { paths } from '../../src/paths.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PARTIALS_DIR = path.join(ROOT, 'views', 'partials');
@@ -55,8 +56,9 @@ function render(name: PartialName, params: Params): cheerio.CheerioAPI {
   return cheerio.load(renderHtml(name, params), null, false);
 }
 
+/** Renders the layout as the app does: `paths` is always among the page's variables. */
 function renderLayout(context: Params, env: Env = hbs): cheerio.CheerioAPI {
-  return cheerio.load(env.compile(readFileSync(LAYOUT_FILE, 'utf8'))(context));
+  return cheerio.load(env.compile(readFileSync(LAYOUT_FILE, 'utf8'))({ paths, ...context }));
 }
 
 function squash(text: string): string {
