@@ -1,0 +1,483 @@
+import { expect } from 'chai';
+import type { CheckCode, CheckResult, GatewayApprentice, GatewayEvidence, GatewayPlan, Qualification } from '../../src/gateway/model.js';
+import { CHECK_CODES } from '../../src/gateway/model.js';
+import {
+  ENGLISH_MATHS_OPTIONAL_FROM,
+  OTJ_HOURS_RULE_FROM,
+  RULES_2025_FROM,
+  ageOn,
+  countableOffTheJobHours,
+  earliestPracticalPeriodEnd,
+  evaluateGateway,
+  practicalPeriodMonths,
+  qualificationCounts,
+  requiredOffTheJobHours,
+  tallyOffTheJobHours,
+} from '../../src/gateway/rules.js';
+
+// A full-time apprentice on a level 4 standard who started on 1 September 2022 aged 18, with a
+// planned practical period of exactly 365 days (2022-09-01 to 2023-09-01, no 29 February).
+//   Weeks          = 365 / 7                     = 52.142857
+//   Leave weeks    = 5.6 × 365 / 365             = 5.6
+//   Working weeks  = 52.142857 − 5.6             = 46.542857
+//   6-hour rule    = 6 × 46.542857 = 279.257     → 280 hours (rounded up)
+function apprentice(overrides: Partial<GatewayApprentice> = {}): GatewayApprentice {
+  return {
+    dateOfBirth: '2004-05-20',
+    startDate: '2022-09-01',
+    plannedEndDate: '2023-09-01',
+    weeklyHours: 37.5,
+    standardLevel: 4,
+    ehcPlan: false,
+    bslFirstLanguage: false,
+    englishMathsChoice: null,
+    ...overrides,
+  };
+}
+
+function qualification(overrides: Partial<Qualification> = {}): Qualification {
+  return {
+    subject: 'maths',
+    type: 'gcse',
+    level: 2,
+    grade: '4',
+    achievedOn: '2020-08-20',
+    certificateReference: 'CERT-1',
+    ...overrides,
+  };
+}
+
+function evidence(overrides: Partial<GatewayEvidence> = {}): GatewayEvidence {
+  return {
+    qualifications: [
+      qualification({ subject: 'english', grade: '5', certificateReference: 'ABC123' }),
+      qualification({ subject: 'maths', grade: '4', certificateReference: 'M-44' }),
+    ],
+    offTheJob: [
+      { date: '2023-03-01', hours: 200 },
+      { date: '2023-08-01', hours: 80 },
+    ],
+    planItemsProvided: ['portfolio', 'proposal'],
+    declaration: { employerConfirmed: true, providerConfirmed: true, apprenticeConfirmed: true },
+    submittedOn: null,
+    ...overrides,
+  };
+}
+
+function plan(overrides: Partial<GatewayPlan> = {}): GatewayPlan {
+  return {
+    gatewayItems: [
+      { id: 'portfolio', name: 'Portfolio of evidence' },
+      { id: 'proposal', name: 'Project proposal' },
+    ],
+    offTheJobMinimumHours: null,
+    ...overrides,
+  };
+}
+
+const ON = '2023-09-01';
+
+function check(
+  code: CheckCode,
+  a: Partial<GatewayApprentice> = {},
+  e: Partial<GatewayEvidence> = {},
+  p: Partial<GatewayPlan> = {},
+  on = ON,
+): CheckResult {
+  const result = evaluateGateway(apprentice(a), evidence(e), plan(p), on).checks.find((c) => c.code === code);
+  if (result === undefined) throw new Error(`no ${code} check`);
+  return result;
+}
+
+describe('gateway rules', () => {
+  describe('evaluateGateway', () => {
+    it('returns one check per code in order, and is ready when every check is met', () => {
+      const result = evaluateGateway(apprentice(), evidence(), plan(), ON);
+      expect(result.checks.map((c) => c.code)).to.deep.equal([...CHECK_CODES]);
+      expect(result.checks.map((c) => c.status)).to.deep.equal(['met', 'met', 'met', 'met', 'met', 'met']);
+      expect(result.ready).to.equal(true);
+    });
+
+    it('is not ready when any check is unmet, but not_applicable does not block', () => {
+      const unmet = evaluateGateway(apprentice(), evidence({ planItemsProvided: ['portfolio'] }), plan(), ON);
+      expect(unmet.ready).to.equal(false);
+      const notApplicable = evaluateGateway(apprentice(), evidence({ planItemsProvided: [] }), plan({ gatewayItems: [] }), ON);
+      expect(notApplicable.checks.find((c) => c.code === 'plan_items')?.status).to.equal('not_applicable');
+      expect(notApplicable.ready).to.equal(true);
+    });
+
+    it('refuses a date that is not an ISO calendar date', () => {
+      expect(() => evaluateGateway(apprentice(), evidence(), plan(), '01/09/2023')).to.throw(RangeError);
+      expect(() => evaluateGateway(apprentice(), evidence(), plan(), '2023-02-30')).to.throw(RangeError);
+    });
+  });
+
+  describe('practical period', () => {
+    it('needs 12 months for starts up to 31 July 2025 and 8 months from 1 August 2025', () => {
+      expect(RULES_2025_FROM).to.equal('2025-08-01');
+      expect(practicalPeriodMonths('2025-07-31')).to.equal(12);
+      expect(practicalPeriodMonths('2025-08-01')).to.equal(8);
+      expect(earliestPracticalPeriodEnd('2025-07-31')).to.equal('2026-07-31');
+      expect(earliestPracticalPeriodEnd('2025-08-01')).to.equal('2026-04-01');
+    });
+
+    it('on the same date, a start on 31 July 2025 is short and a start on 1 August 2025 is complete', () => {
+      const before = check('practical_period', { startDate: '2025-07-31', plannedEndDate: '2026-07-31' }, {}, {}, '2026-04-01');
+      // 2025-07-31 + 8 months = 2026-03-31; to 2026-04-01 is 1 day.
+      expect(before).to.deep.equal({
+        code: 'practical_period',
+        status: 'unmet',
+        reason: '8 months 1 day served of the 12 months required; earliest date 2026-07-31.',
+      });
+      const after = check('practical_period', { startDate: '2025-08-01', plannedEndDate: '2026-08-01' }, {}, {}, '2026-04-01');
+      expect(after).to.deep.equal({
+        code: 'practical_period',
+        status: 'met',
+        reason: '8 months served; at least 8 months required (met on 2026-04-01).',
+      });
+    });
+
+    it('is unmet the day before the earliest date and met on it', () => {
+      // Start 2024-03-15: earliest 2025-03-15. On 2025-03-14: 2024-03-15 + 11 months = 2025-02-15,
+      // then 27 days to 2025-03-14 (February 2025 has 28 days).
+      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2025-03-14')).to.deep.equal({
+        code: 'practical_period',
+        status: 'unmet',
+        reason: '11 months 27 days served of the 12 months required; earliest date 2025-03-15.',
+      });
+      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2025-03-15').status).to.equal('met');
+      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2025-03-18').reason).to.equal(
+        '12 months 3 days served; at least 12 months required (met on 2025-03-15).',
+      );
+    });
+
+    it('counts nothing served before the start', () => {
+      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2024-03-01').reason).to.equal(
+        '0 days served of the 12 months required; earliest date 2025-03-15.',
+      );
+    });
+
+    it('counts month ends by clamping to the last day of a shorter month', () => {
+      // 12 months (starts before 1 August 2025)
+      expect(earliestPracticalPeriodEnd('2024-01-31')).to.equal('2025-01-31');
+      expect(earliestPracticalPeriodEnd('2024-02-29')).to.equal('2025-02-28'); // no 29 Feb 2025: not 1 March
+      expect(earliestPracticalPeriodEnd('2023-02-28')).to.equal('2024-02-28'); // not the leap day
+      // 8 months (starts from 1 August 2025)
+      expect(earliestPracticalPeriodEnd('2025-08-31')).to.equal('2026-04-30'); // April has 30 days
+      expect(earliestPracticalPeriodEnd('2025-12-31')).to.equal('2026-08-31'); // August has 31
+      expect(earliestPracticalPeriodEnd('2026-01-31')).to.equal('2026-09-30');
+      expect(earliestPracticalPeriodEnd('2026-06-30')).to.equal('2027-02-28'); // 2027 is not a leap year
+      expect(earliestPracticalPeriodEnd('2027-06-30')).to.equal('2028-02-29'); // 2028 is
+    });
+
+    it('at a clamped month end, is unmet the day before and met on the last day of the short month', () => {
+      // 2024-02-29 + 11 months = 2025-01-29; to 2025-02-27 is 29 days.
+      expect(check('practical_period', { startDate: '2024-02-29' }, {}, {}, '2025-02-27').reason).to.equal(
+        '11 months 29 days served of the 12 months required; earliest date 2025-02-28.',
+      );
+      expect(check('practical_period', { startDate: '2024-02-29' }, {}, {}, '2025-02-28').reason).to.equal(
+        '12 months served; at least 12 months required (met on 2025-02-28).',
+      );
+      // 2025-08-31 + 7 months = 2026-03-31; to 2026-04-29 is 29 days.
+      expect(check('practical_period', { startDate: '2025-08-31' }, {}, {}, '2026-04-29')).to.include({
+        status: 'unmet',
+        reason: '7 months 29 days served of the 8 months required; earliest date 2026-04-30.',
+      });
+      expect(check('practical_period', { startDate: '2025-08-31' }, {}, {}, '2026-04-30')).to.include({
+        status: 'met',
+        reason: '8 months served; at least 8 months required (met on 2026-04-30).',
+      });
+      // 2026-06-30 + 8 months = 2027-02-28.
+      expect(check('practical_period', { startDate: '2026-06-30' }, {}, {}, '2027-02-27').status).to.equal('unmet');
+      expect(check('practical_period', { startDate: '2026-06-30' }, {}, {}, '2027-02-28').status).to.equal('met');
+    });
+  });
+
+  describe('off-the-job hours', () => {
+    // Planned periods of 365 days (no 29 February inside), as in the default apprentice:
+    //   working weeks = 365/7 − 5.6 × 365/365 = 52.142857 − 5.6 = 46.542857
+    const year = (startDate: string, plannedEndDate: string, more: Partial<GatewayApprentice> = {}) =>
+      apprentice({ startDate, plannedEndDate, ...more });
+
+    it('uses 20% of contracted hours for a start on 31 July 2022 and 6 hours a week from 1 August 2022', () => {
+      expect(OTJ_HOURS_RULE_FROM).to.equal('2022-08-01');
+      // 20% × 37.5 = 7.5 hours a week × 46.542857 = 349.071 → 350
+      const before = requiredOffTheJobHours(year('2022-07-31', '2023-07-31'), plan());
+      expect(before).to.include({ hours: 350, rule: 'twenty_percent' });
+      expect(before.explanation).to.contain('20% of 37.5 contracted hours a week for 46.5 working weeks');
+      // 6 × 46.542857 = 279.257 → 280
+      const after = requiredOffTheJobHours(year('2022-08-01', '2023-08-01'), plan());
+      expect(after).to.include({ hours: 280, rule: 'six_hours_a_week' });
+      expect(after.explanation).to.contain('6 hours a week for 46.5 working weeks');
+      expect(after.explanation).to.contain('52.1 weeks from 2022-08-01 to 2023-08-01, less 5.6 weeks');
+    });
+
+    it('takes leave pro rata and rounds up to a whole hour over a period with 29 February', () => {
+      // 2023-08-01 to 2024-08-01 = 366 days: 366/7 = 52.285714 weeks, leave 5.6 × 366/365 = 5.615342,
+      // working weeks 46.670372; 6 × 46.670372 = 280.022 → 281
+      expect(requiredOffTheJobHours(year('2023-08-01', '2024-08-01'), plan()).hours).to.equal(281);
+    });
+
+    it('takes 5.6 weeks of leave a year pro rata over a longer period', () => {
+      // 2022-09-01 to 2024-09-01 = 365 + 366 = 731 days: 731/7 = 104.428571 weeks,
+      // leave 5.6 × 731/365 = 11.215342 weeks, working weeks 93.213229; 6 × 93.213229 = 559.28 → 560
+      // (a flat 5.6 weeks would give 6 × 98.828571 = 592.97 → 593)
+      const twoYears = requiredOffTheJobHours(year('2022-09-01', '2024-09-01'), plan());
+      expect(twoYears.hours).to.equal(560);
+      expect(twoYears.explanation).to.equal(
+        "6 hours a week for 93.2 working weeks (104.4 weeks from 2022-09-01 to 2024-09-01, less 11.2 weeks' statutory leave)",
+      );
+    });
+
+    it('treats exactly 30 hours a week as full time and pro-rates part time', () => {
+      const thirty = requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 30 }), plan());
+      expect(thirty.hours).to.equal(280);
+      expect(thirty.explanation).to.match(/^6 hours a week for/).and.not.contain('pro rata');
+      expect(requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 45 }), plan()).hours).to.equal(280);
+      // 15 hours: 6 × 15/30 = 3 hours a week × 46.542857 = 139.63 → 140 (half of 280)
+      const half = requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 15 }), plan());
+      expect(half.hours).to.equal(140);
+      expect(half.explanation).to.contain('pro rata for 15 contracted hours (3 hours a week)');
+      // 29.5 hours: 6 × 29.5/30 = 5.9 hours a week × 46.542857 = 274.60 → 275
+      expect(requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 29.5 }), plan()).hours).to.equal(275);
+    });
+
+    it("uses the standard's published minimum from 1 August 2025, not the day before", () => {
+      const minimum = plan({ offTheJobMinimumHours: 187 });
+      // 2025-07-31 to 2026-07-31 is 365 days: 6-hour rule, 280 (the published minimum is ignored)
+      expect(requiredOffTheJobHours(year('2025-07-31', '2026-07-31'), minimum)).to.include({ hours: 280, rule: 'six_hours_a_week' });
+      expect(requiredOffTheJobHours(year('2025-08-01', '2026-08-01'), minimum)).to.include({ hours: 187, rule: 'published_minimum' });
+      // no published minimum in the plan: the 6-hour rule (2025-08-01 to 2026-08-01 is 365 days → 280)
+      expect(requiredOffTheJobHours(year('2025-08-01', '2026-08-01'), plan())).to.include({ hours: 280, rule: 'six_hours_a_week' });
+    });
+
+    it('says how many hours are logged, required and still needed', () => {
+      const met = check('off_the_job');
+      expect(met.status).to.equal('met');
+      expect(met.reason).to.match(/^280 hours logged of the 280 required: 6 hours a week for 46\.5 working weeks/);
+      const unmet = check('off_the_job', {}, { offTheJob: [{ date: '2023-03-01', hours: 200 }] });
+      expect(unmet.status).to.equal('unmet');
+      expect(unmet.reason).to.contain('200 hours logged of the 280 required');
+      expect(unmet.reason).to.contain('80 more hours are needed.');
+      const oneShort = check('off_the_job', {}, { offTheJob: [{ date: '2023-03-01', hours: 279 }] });
+      expect(oneShort.status).to.equal('unmet');
+      expect(oneShort.reason).to.contain('1 more hour is needed.');
+      const published = check('off_the_job', { startDate: '2025-08-01', plannedEndDate: '2026-08-01' }, {}, { offTheJobMinimumHours: 187 }, '2026-08-01');
+      expect(published.reason).to.equal("280 hours logged of the 187 required: the standard's published minimum for starts from 1 August 2025.");
+    });
+
+    it('does not count hours dated after the submission or after the evaluation date', () => {
+      const offTheJob = [
+        { date: '2023-03-01', hours: 200 },
+        { date: '2023-06-01', hours: 50 }, // on the submission date: counts
+        { date: '2023-06-02', hours: 20 }, // the day after the submission: does not
+        { date: '2023-09-02', hours: 5 }, // after the submission (and after the evaluation date)
+      ];
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.deep.equal({ counted: 250, afterSubmission: 25, afterDate: 0 });
+      expect(countableOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.equal(250);
+      // No submission: everything up to and including the evaluation date counts.
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, ON)).to.deep.equal({ counted: 270, afterSubmission: 0, afterDate: 5 });
+      expect(countableOffTheJobHours({ offTheJob, submittedOn: null }, '2023-06-01')).to.equal(250);
+
+      // 250 counted of 280: unmet, 30 more needed, and the excluded hours are named.
+      const result = check('off_the_job', {}, { offTheJob, submittedOn: '2023-06-01' });
+      expect(result.status).to.equal('unmet');
+      expect(result.reason).to.contain('250 hours logged of the 280 required');
+      expect(result.reason).to.contain('30 more hours are needed.');
+      expect(result.reason).to.contain('25 hours dated after the gateway submission on 2023-06-01 do not count.');
+      const future = check('off_the_job', {}, { offTheJob, submittedOn: null });
+      expect(future.reason).to.contain('5 hours dated after 2023-09-01 do not count.');
+    });
+  });
+
+  describe('age', () => {
+    it('counts whole years, a year older on the birthday', () => {
+      expect(ageOn('2006-09-01', '2025-09-01')).to.equal(19);
+      expect(ageOn('2006-09-01', '2025-08-31')).to.equal(18);
+      expect(ageOn('2006-09-02', '2025-09-01')).to.equal(18);
+    });
+
+    it('makes someone born on 29 February a year older on 1 March in a non-leap year', () => {
+      expect(ageOn('2004-02-29', '2023-02-28')).to.equal(18);
+      expect(ageOn('2004-02-29', '2023-03-01')).to.equal(19);
+      expect(ageOn('2004-02-29', '2024-02-29')).to.equal(20);
+    });
+  });
+
+  describe('English and maths', () => {
+    const none = { qualifications: [] };
+
+    it('has English and maths optional for a 19+ starter from 11 February 2025, not the day before', () => {
+      expect(ENGLISH_MATHS_OPTIONAL_FROM).to.equal('2025-02-11');
+      const adult = { dateOfBirth: '2000-01-01' }; // 22 at the start on 2022-09-01
+      expect(check('english', adult, none, {}, '2025-02-10')).to.include({ status: 'unmet' });
+      expect(check('maths', adult, none, {}, '2025-02-10')).to.include({ status: 'unmet' });
+      const optional = check('maths', adult, none, {}, '2025-02-11');
+      expect(optional.status).to.equal('not_applicable');
+      expect(optional.reason).to.contain('optional for apprentices aged 19 or over at the start since 11 February 2025');
+      expect(optional.reason).to.contain('aged 22 at the start');
+      expect(optional.reason).to.contain("Record the apprentice's choice.");
+    });
+
+    it('records the 19+ choice: not pursuing is not applicable, pursuing needs the evidence', () => {
+      const notPursue = check('english', { dateOfBirth: '2000-01-01', englishMathsChoice: 'not_pursue' }, none, {}, '2025-03-01');
+      expect(notPursue.status).to.equal('not_applicable');
+      expect(notPursue.reason).to.contain('chose not to pursue');
+      expect(notPursue.reason).not.to.contain('Record');
+      const pursue = check('english', { dateOfBirth: '2000-01-01', englishMathsChoice: 'pursue' }, none, {}, '2025-03-01');
+      expect(pursue.status).to.equal('unmet');
+      expect(pursue.reason).to.contain('chose to pursue');
+      expect(check('english', { dateOfBirth: '2000-01-01', englishMathsChoice: 'pursue' }, {}, {}, '2025-03-01').status).to.equal('met');
+    });
+
+    it('counts a start on the 19th birthday as 19, and the day before the birthday as 18', () => {
+      // Start 2022-09-01. Born 2003-09-01: 19 that day. Born 2003-09-02: 19 the day after the start.
+      expect(check('english', { dateOfBirth: '2003-09-01' }, none, {}, '2025-03-01').status).to.equal('not_applicable');
+      const eighteen = check('english', { dateOfBirth: '2003-09-02' }, none, {}, '2025-03-01');
+      expect(eighteen.status).to.equal('unmet');
+      expect(eighteen.reason).to.equal(
+        'No level 2 English evidence. Add a GCSE at grade 4/C or above, Functional Skills level 2, or an accepted equivalent.',
+      );
+    });
+
+    it('names the qualification that meets the requirement', () => {
+      expect(check('english')).to.deep.equal({
+        code: 'english',
+        status: 'met',
+        reason: 'Met by GCSE grade 5 achieved 2020-08-20 (certificate ABC123).',
+      });
+      expect(check('maths', {}, { qualifications: [qualification({ type: 'functional_skills', level: 2, grade: 'Pass', certificateReference: 'FS-9' })] }).reason).to.equal(
+        'Met by Functional Skills level 2 (Pass) achieved 2020-08-20 (certificate FS-9).',
+      );
+    });
+
+    it('counts GCSE 4/C and above, not 3/D, comparing grades trimmed and case-insensitively', () => {
+      const gcse = (grade: string) => check('maths', {}, { qualifications: [qualification({ grade })] }).status;
+      expect(['4', 'C', 'c', ' a* ', '9', 'B'].map(gcse)).to.deep.equal(['met', 'met', 'met', 'met', 'met', 'met']);
+      expect(['3', 'D', 'd', 'G', 'U', ''].map(gcse)).to.deep.equal(['unmet', 'unmet', 'unmet', 'unmet', 'unmet', 'unmet']);
+      const unmet = check('maths', {}, { qualifications: [qualification({ grade: '3' })] });
+      expect(unmet.reason).to.equal(
+        'No level 2 maths evidence. Add a GCSE at grade 4/C or above, Functional Skills level 2, or an accepted equivalent.',
+      );
+    });
+
+    it('counts Functional Skills level 2 with a Pass, not a Fail, and not level 1', () => {
+      const fs = (level: number, grade: string) => check('maths', {}, { qualifications: [qualification({ type: 'functional_skills', level, grade })] }).status;
+      expect(fs(2, 'Pass')).to.equal('met');
+      expect(fs(2, ' PASS ')).to.equal('met');
+      expect(fs(3, 'Pass')).to.equal('met');
+      expect(fs(2, 'Fail')).to.equal('unmet');
+      expect(fs(1, 'Pass')).to.equal('unmet');
+    });
+
+    it('counts an accepted equivalent at its level', () => {
+      const other = (level: number) => check('english', {}, { qualifications: [qualification({ subject: 'english', type: 'other', level, grade: 'Merit', certificateReference: 'EQ-1' })] });
+      expect(other(2)).to.include({ status: 'met', reason: 'Met by Other accepted equivalent at level 2 achieved 2020-08-20 (certificate EQ-1).' });
+      expect(other(1).status).to.equal('unmet');
+    });
+
+    it('needs level 1 for a level 2 standard', () => {
+      const level2Standard = { standardLevel: 2 };
+      expect(check('maths', level2Standard, { qualifications: [qualification({ grade: '3' })] }).status).to.equal('met');
+      expect(check('maths', level2Standard, { qualifications: [qualification({ type: 'functional_skills', level: 1, grade: 'Pass' })] }).status).to.equal('met');
+      const unmet = check('maths', level2Standard, none);
+      expect(unmet.reason).to.equal(
+        'No level 1 maths evidence. Add a GCSE at grade 1/G or above, Functional Skills level 1, or an accepted equivalent.',
+      );
+      // level 3 standard: level 2
+      expect(check('maths', { standardLevel: 3 }, { qualifications: [qualification({ grade: '3' })] }).status).to.equal('unmet');
+    });
+
+    it('counts Entry Level 3 only with an EHC plan', () => {
+      const entry3 = { qualifications: [qualification({ type: 'entry_level', level: 3, grade: 'Pass', certificateReference: 'EL3-7' })] };
+      const without = check('maths', {}, entry3);
+      expect(without.status).to.equal('unmet');
+      expect(without.reason).not.to.contain('Entry Level');
+      const withPlan = check('maths', { ehcPlan: true }, entry3);
+      expect(withPlan.status).to.equal('met');
+      expect(withPlan.reason).to.contain('Met by Entry Level 3 achieved 2020-08-20 (certificate EL3-7)');
+      const entry2 = { qualifications: [qualification({ type: 'entry_level', level: 2, grade: 'Pass' })] };
+      const tooLow = check('maths', { ehcPlan: true }, entry2);
+      expect(tooLow.status).to.equal('unmet');
+      expect(tooLow.reason).to.contain('Entry Level 3 or above is enough');
+      // With the EHC plan's Entry Level 3 requirement, anything above it counts too.
+      expect(check('maths', { ehcPlan: true }, { qualifications: [qualification({ type: 'functional_skills', level: 1, grade: 'Pass' })] }).status).to.equal('met');
+    });
+
+    it('counts a BSL qualification for English only when BSL is the first language, never for maths', () => {
+      const bslEnglish = { qualifications: [qualification({ subject: 'english', type: 'bsl', level: 2, grade: 'Pass', certificateReference: 'BSL-2' })] };
+      const withFlag = check('english', { bslFirstLanguage: true }, bslEnglish);
+      expect(withFlag.status).to.equal('met');
+      expect(withFlag.reason).to.contain('British Sign Language qualification level 2 achieved 2020-08-20 (certificate BSL-2)');
+      expect(check('english', { bslFirstLanguage: false }, bslEnglish).status).to.equal('unmet');
+
+      const bslMaths = { qualifications: [qualification({ subject: 'maths', type: 'bsl', level: 2, grade: 'Pass' })] };
+      const maths = check('maths', { bslFirstLanguage: true }, bslMaths);
+      expect(maths.status).to.equal('unmet');
+      expect(maths.reason).not.to.contain('Sign Language');
+
+      const englishMissing = check('english', { bslFirstLanguage: true }, none);
+      expect(englishMissing.reason).to.contain('a BSL qualification can be used instead');
+      expect(qualificationCounts(bslMaths.qualifications[0]!, 'maths', apprentice({ bslFirstLanguage: true }), ON)).to.equal(false);
+    });
+
+    it('does not count a qualification in the other subject', () => {
+      const englishOnly = { qualifications: [qualification({ subject: 'english', grade: '9' })] };
+      expect(check('maths', {}, englishOnly).status).to.equal('unmet');
+      expect(qualificationCounts(englishOnly.qualifications[0]!, 'maths', apprentice(), ON)).to.equal(false);
+      expect(qualificationCounts(englishOnly.qualifications[0]!, 'english', apprentice(), ON)).to.equal(true);
+    });
+
+    it('does not count a qualification achieved after the evaluation date', () => {
+      const later = { qualifications: [qualification({ achievedOn: '2023-09-02' })] };
+      const result = check('maths', {}, later, {}, '2023-09-01');
+      expect(result.status).to.equal('unmet');
+      expect(result.reason).to.contain('1 qualification achieved after 2023-09-01 does not count yet.');
+      expect(check('maths', {}, later, {}, '2023-09-02').status).to.equal('met');
+    });
+
+    it('still requires English and maths of a 16–18 starter after 11 February 2025', () => {
+      expect(check('maths', { dateOfBirth: '2005-01-01' }, none, {}, '2025-06-01').status).to.equal('unmet');
+    });
+  });
+
+  describe('plan items', () => {
+    it('is met when every item is provided, and lists the missing ones by name', () => {
+      expect(check('plan_items')).to.deep.equal({
+        code: 'plan_items',
+        status: 'met',
+        reason: 'All gateway items are in place: Portfolio of evidence and Project proposal.',
+      });
+      expect(check('plan_items', {}, { planItemsProvided: ['portfolio'] })).to.deep.equal({
+        code: 'plan_items',
+        status: 'unmet',
+        reason: 'Not yet provided: Project proposal.',
+      });
+      expect(check('plan_items', {}, { planItemsProvided: ['unknown'] }).reason).to.equal(
+        'Not yet provided: Portfolio of evidence and Project proposal.',
+      );
+    });
+
+    it('is not applicable when the plan has no gateway items', () => {
+      expect(check('plan_items', {}, { planItemsProvided: [] }, { gatewayItems: [] }).status).to.equal('not_applicable');
+    });
+  });
+
+  describe('gateway declaration', () => {
+    it('is met when the employer, provider and apprentice have all confirmed', () => {
+      expect(check('employer_declaration').status).to.equal('met');
+    });
+
+    it('names who has not yet confirmed', () => {
+      const declaration = (employerConfirmed: boolean, providerConfirmed: boolean, apprenticeConfirmed: boolean) =>
+        check('employer_declaration', {}, { declaration: { employerConfirmed, providerConfirmed, apprenticeConfirmed } });
+      expect(declaration(false, true, true)).to.deep.equal({
+        code: 'employer_declaration',
+        status: 'unmet',
+        reason: 'Not yet confirmed by the employer.',
+      });
+      expect(declaration(true, false, false).reason).to.equal('Not yet confirmed by the training provider and the apprentice.');
+      expect(declaration(false, false, false).reason).to.equal('Not yet confirmed by the employer, the training provider and the apprentice.');
+    });
+  });
+});
