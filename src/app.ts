@@ -6,6 +6,8 @@ import { create as createHandlebars } from 'express-handlebars';
 import helmet from 'helmet';
 import multer from 'multer';
 import { apiRoutes } from './api/routes.js';
+import { apprenticeRoutes } from './apprentices/routes.js';
+import { gatewayRoutes } from './gateway/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import type { Config } from './config.js';
@@ -23,7 +25,8 @@ import { viewHelpers } from './views/helpers.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VIEWS = path.join(ROOT, 'views');
 export const FORM_BODY_LIMIT = '1mb';
-export const UPLOAD_LIMIT_BYTES = 1024 * 1024;
+/** The largest upload: a CSV of apprentices (about 100,000 rows). Plan files have their own, smaller limit. */
+export const UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
 
 export interface AppDependencies {
   db: Db;
@@ -90,6 +93,8 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
   });
   app.use(authRoutes(db, { secureCookies: secure, attemptsPerWindow: signInAttempts, windowMinutes: 15 }));
   app.use(standardsRoutes(db));
+  app.use(apprenticeRoutes(db));
+  app.use(gatewayRoutes(db));
   app.use(planAdminRoutes(db));
   app.use(userAdminRoutes(db));
   app.use(auditRoutes(db));

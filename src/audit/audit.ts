@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection.js';
+import type { Queryable } from '../db/connection.js';
 import { auditEvents } from '../db/schema.js';
 
 /** Who did something: a signed-in user, or the system itself (seeding, scheduled expiry). */
@@ -18,14 +18,11 @@ export interface AuditEntry {
   reason?: string | null;
 }
 
-/** The transaction handle drizzle passes to `db.transaction(tx => …)`, or the db itself. */
-export type DbOrTx = Pick<Db, 'insert' | 'select' | 'update' | 'delete'>;
-
 /**
  * Records one change. Call it with the same transaction that makes the change, so that
  * the change and its record are written together or not at all.
  */
-export function recordAudit(tx: DbOrTx, actor: Actor, entry: AuditEntry): void {
+export function recordAudit(tx: Queryable, actor: Actor, entry: AuditEntry): void {
   tx.insert(auditEvents)
     .values({
       actorUserId: actor.userId,

@@ -8,6 +8,9 @@ import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
+/** The database or a transaction opened on it: what a query helper needs, so callers can pass either. */
+export type Queryable = Pick<Db, 'select' | 'selectDistinct' | 'insert' | 'update' | 'delete'>;
+
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 
 /**

@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { ROLES } from '../auth/roles.js';
+import { SUBMISSION_STATUSES } from '../gateway/status.js';
+import { CHECK_CODES, ENGLISH_MATHS_CHOICES, QUALIFICATION_TYPES, SUBJECTS } from '../gateway/model.js';
 
-const createdAt = () =>
-  text('created_at')
+const createdAt = (name = 'created_at') =>
+  text(name)
     .notNull()
     .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
@@ -176,4 +178,136 @@ export const auditEvents = sqliteTable(
     index('audit_at').on(t.at),
     index('audit_actor').on(t.actorUserId),
   ],
+);
+
+/* ---------- Apprentices and their gateway evidence ---------- */
+
+export const apprentices = sqliteTable(
+  'apprentices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    uln: text('uln').notNull().unique(),
+    givenNames: text('given_names').notNull(),
+    familyName: text('family_name').notNull(),
+    dateOfBirth: text('date_of_birth').notNull(),
+    startDate: text('start_date').notNull(),
+    plannedEndDate: text('planned_end_date').notNull(),
+    standardVersionId: integer('standard_version_id')
+      .notNull()
+      .references(() => standardVersions.id),
+    providerUkprn: text('provider_ukprn')
+      .notNull()
+      .references(() => providers.ukprn),
+    employerId: text('employer_id')
+      .notNull()
+      .references(() => employers.id),
+    weeklyHours: real('weekly_hours').notNull(),
+    ehcPlan: integer('ehc_plan', { mode: 'boolean' }).notNull().default(false),
+    bslFirstLanguage: integer('bsl_first_language', { mode: 'boolean' }).notNull().default(false),
+    englishMathsChoice: text('english_maths_choice', { enum: ENGLISH_MATHS_CHOICES }),
+    createdAt: createdAt(),
+    updatedAt: createdAt('updated_at'),
+  },
+  (t) => [index('apprentices_provider').on(t.providerUkprn, t.familyName), index('apprentices_employer').on(t.employerId, t.familyName)],
+);
+
+export const qualifications = sqliteTable(
+  'qualifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    subject: text('subject', { enum: SUBJECTS }).notNull(),
+    type: text('type', { enum: QUALIFICATION_TYPES }).notNull(),
+    level: integer('level').notNull(),
+    grade: text('grade').notNull(),
+    achievedOn: text('achieved_on').notNull(),
+    certificateReference: text('certificate_reference').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('qualifications_apprentice').on(t.apprenticeId)],
+);
+
+export const offTheJobHours = sqliteTable(
+  'off_the_job_hours',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    date: text('date').notNull(),
+    hours: real('hours').notNull(),
+    activity: text('activity').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('off_the_job_apprentice_date').on(t.apprenticeId, t.date)],
+);
+
+/** A plan gateway item (e.g. the portfolio) the provider confirms is in place. */
+export const gatewayItemsProvided = sqliteTable(
+  'gateway_items_provided',
+  {
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    itemId: text('item_id').notNull(),
+    reference: text('reference').notNull(),
+    providedAt: createdAt('provided_at'),
+    providedBy: integer('provided_by').references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.apprenticeId, t.itemId] })],
+);
+
+/** The employer's gateway declaration, with the provider's and the apprentice's confirmation. */
+export const gatewayDeclarations = sqliteTable('gateway_declarations', {
+  apprenticeId: integer('apprentice_id')
+    .primaryKey()
+    .references(() => apprentices.id, { onDelete: 'cascade' }),
+  employerConfirmedAt: text('employer_confirmed_at'),
+  employerConfirmedBy: integer('employer_confirmed_by').references(() => users.id),
+  providerConfirmedAt: text('provider_confirmed_at'),
+  providerConfirmedBy: integer('provider_confirmed_by').references(() => users.id),
+  /** The apprentice confirms through their provider, who records it. */
+  apprenticeConfirmedAt: text('apprentice_confirmed_at'),
+  apprenticeConfirmedBy: integer('apprentice_confirmed_by').references(() => users.id),
+});
+
+export const gatewaySubmissions = sqliteTable(
+  'gateway_submissions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    status: text('status', { enum: SUBMISSION_STATUSES }).notNull(),
+    /** London calendar date of the submission: off-the-job hours after it do not count. */
+    submittedOn: text('submitted_on').notNull(),
+    submittedAt: createdAt('submitted_at'),
+    submittedBy: integer('submitted_by').references(() => users.id),
+    /** The rules' evaluation when submitted, as the provider saw it. */
+    evaluation: text('evaluation', { mode: 'json' }).notNull(),
+    decidedAt: text('decided_at'),
+    decidedBy: integer('decided_by').references(() => users.id),
+    decisionReason: text('decision_reason'),
+    /** Accepted: the EPA period the plan sets, from acceptance. */
+    epaPeriodStart: text('epa_period_start'),
+    epaPeriodEnd: text('epa_period_end'),
+  },
+  (t) => [uniqueIndex('gateway_submissions_attempt').on(t.apprenticeId, t.attempt), index('gateway_submissions_status').on(t.status)],
+);
+
+/** The EPAO's decision on each check of a submission. */
+export const gatewayCheckDecisions = sqliteTable(
+  'gateway_check_decisions',
+  {
+    submissionId: integer('submission_id')
+      .notNull()
+      .references(() => gatewaySubmissions.id, { onDelete: 'cascade' }),
+    checkCode: text('check_code', { enum: CHECK_CODES }).notNull(),
+    accepted: integer('accepted', { mode: 'boolean' }).notNull(),
+    reason: text('reason'),
+  },
+  (t) => [primaryKey({ columns: [t.submissionId, t.checkCode] })],
 );

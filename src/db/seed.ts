@@ -12,6 +12,7 @@ import { findStandardVersionId, importStandard } from '../standards/store.js';
 import { createUser } from '../users/store.js';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
 import type { Db } from './connection.js';
+import { loadDemoApprentices } from './demo-apprentices.js';
 import { employers, plans, providers, users } from './schema.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
@@ -72,7 +73,7 @@ export const DEMO_EMPLOYERS = [
   { id: 'teachers-association', name: 'Schools and Colleges Staff Association' },
 ];
 
-/** Demo organisations and one user per role. Safe to run again: nothing already there is touched. */
+/** Demo organisations, one user per role and apprentices in every gateway state. Safe to run again: nothing already there is touched. */
 export async function loadDemoData(db: Db): Promise<void> {
   db.insert(providers).values(DEMO_PROVIDERS).onConflictDoNothing().run();
   db.insert(employers).values(DEMO_EMPLOYERS).onConflictDoNothing().run();
@@ -81,4 +82,5 @@ export async function loadDemoData(db: Db): Promise<void> {
     const result = await createUser(db, { ...user, password: DEMO_PASSWORD }, SYSTEM_ACTOR);
     if (!result.ok) throw new Error(`Demo user ${user.email}: ${result.problems.map((p) => p.message).join('; ')}`);
   }
+  loadDemoApprentices(db);
 }

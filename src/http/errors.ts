@@ -19,6 +19,7 @@ const TITLES: Record<number, string> = {
   400: 'There is a problem with your request',
   403: 'You do not have permission to see this page',
   404: 'Page not found',
+  409: 'This cannot be done now',
   413: 'The file or form is too large',
   429: 'Too many requests',
 };

@@ -23,7 +23,8 @@ export function formErrors(problems: Problem[], fieldIds: Record<string, string>
   const errors: Record<string, string> = {};
   const errorList: FormErrors['errorList'] = [];
   for (const problem of problems) {
-    const field = problem.path.split(/[.[]/)[0] || 'form';
+    // A nested field's key joins its path with hyphens (checks.english.reason → checks-english-reason), like its element id.
+    const field = problem.path.replace(/\[(\d+)\]/g, '.$1').split('.').join('-') || 'form';
     if (errors[field]) continue;
     errors[field] = problem.message;
     errorList.push({ href: `#${fieldIds[field] ?? field}`, text: problem.message });

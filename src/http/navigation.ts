@@ -8,6 +8,8 @@ interface NavItem {
 }
 
 const NAV: NavItem[] = [
+  { href: paths.apprentices, text: 'Apprentices', roles: ['admin', 'provider', 'employer'] },
+  { href: paths.gatewayQueue, text: 'Gateway reviews', roles: ['admin'] },
   { href: paths.standards, text: 'Standards', roles: 'all' },
   { href: paths.admin.users, text: 'Users', roles: ['admin'] },
   { href: paths.admin.importPlan, text: 'Import a plan', roles: ['admin'] },

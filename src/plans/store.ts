@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Queryable } from '../db/connection.js';
 import { plans } from '../db/schema.js';
 import { findStandardVersionId, standardKsbCodes } from '../standards/store.js';
 import { parseJsonText, parsePlanShape, type ParseResult } from './parse.js';
@@ -45,7 +45,7 @@ export function importPlanText(db: Db, text: string, actor: Actor): ReturnType<t
   return json.ok ? importPlan(db, json.value, actor) : json;
 }
 
-export function getPlanForStandard(db: Db, standardVersionId: number): PlanFile | undefined {
+export function getPlanForStandard(db: Queryable, standardVersionId: number): PlanFile | undefined {
   const row = db.select({ document: plans.document }).from(plans).where(eq(plans.standardVersionId, standardVersionId)).get();
   return row ? planFileSchema.parse(row.document) : undefined;
 }

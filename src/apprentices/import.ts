@@ -1,0 +1,100 @@
+import { parse } from 'csv-parse/sync';
+import { formatPath } from '../validation/problems.js';
+import type { RowProblem } from './store.js';
+import { apprenticeInputSchema, type ApprenticeInput } from './schema.js';
+
+/** The CSV columns, in template order, and the field each fills. */
+export const CSV_COLUMNS = {
+  uln: 'uln',
+  given_names: 'givenNames',
+  family_name: 'familyName',
+  date_of_birth: 'dateOfBirth',
+  start_date: 'startDate',
+  planned_end_date: 'plannedEndDate',
+  standard_reference: 'standardReference',
+  standard_version: 'standardVersion',
+  provider_ukprn: 'providerUkprn',
+  employer_id: 'employerId',
+  weekly_hours: 'weeklyHours',
+  ehc_plan: 'ehcPlan',
+  bsl_first_language: 'bslFirstLanguage',
+  english_maths_choice: 'englishMathsChoice',
+} as const satisfies Record<string, keyof ApprenticeInput>;
+type CsvColumn = keyof typeof CSV_COLUMNS;
+const FIELD_TO_COLUMN = Object.fromEntries(Object.entries(CSV_COLUMNS).map(([column, field]) => [field, column])) as Record<string, CsvColumn>;
+
+export const MAX_IMPORT_ROWS = 100_000;
+
+export const CSV_TEMPLATE = `${Object.keys(CSV_COLUMNS).join(',')}\n1000000042,Jordan,Ellis,2001-04-12,2025-09-01,2027-03-01,ST0815,1.0,10061234,transport-workers-union,37.5,no,no,pursue\n`;
+
+export type ImportResult = { ok: true; rows: { line: number; input: ApprenticeInput }[] } | { ok: false; problems: RowProblem[] };
+
+/** The field name a person sees for a problem: the CSV column for a CSV, the JSON field otherwise. */
+export function columnFor(field: string): string {
+  return FIELD_TO_COLUMN[field] ?? field;
+}
+
+/**
+ * Validates every row with the same schema as the form and the API, collecting every problem
+ * (with its line and field) rather than stopping at the first. `defaults` fills blank
+ * fields (a provider's own UKPRN).
+ */
+function validateRows(records: { line: number; values: Record<string, unknown> }[], defaults: Partial<Record<keyof ApprenticeInput, string>>, asColumns: boolean): ImportResult {
+  if (records.length === 0) return { ok: false, problems: [{ line: 1, path: '(file)', message: 'The file has no apprentices in it' }] };
+  if (records.length > MAX_IMPORT_ROWS) return { ok: false, problems: [{ line: 1, path: '(file)', message: `The file has ${records.length} rows; import at most ${MAX_IMPORT_ROWS} at a time` }] };
+  const rows: { line: number; input: ApprenticeInput }[] = [];
+  const problems: RowProblem[] = [];
+  for (const { line, values } of records) {
+    const withDefaults = { ...values };
+    for (const [field, value] of Object.entries(defaults)) if (withDefaults[field] === undefined || withDefaults[field] === '') withDefaults[field] = value;
+    const parsed = apprenticeInputSchema.safeParse(withDefaults);
+    if (parsed.success) rows.push({ line, input: parsed.data });
+    else for (const issue of parsed.error.issues) problems.push({ line, path: asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path), message: issue.message });
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, rows };
+}
+
+/** Reads a CSV file of apprentices (header row required; columns in any order; extra columns refused). */
+export function parseApprenticeCsv(text: string, defaults: Partial<Record<keyof ApprenticeInput, string>> = {}): ImportResult {
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let header: string[] = [];
+  try {
+    records = parse(text, {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      info: true,
+      columns: (names: string[]) => (header = names.map((n) => n.trim().toLowerCase())),
+    }) as unknown as typeof records;
+  } catch (error) {
+    const e = error as { message?: string; lines?: number };
+    return { ok: false, problems: [{ line: e.lines ?? 1, path: '(file)', message: `The file is not valid CSV: ${e.message ?? String(error)}` }] };
+  }
+  const known = Object.keys(CSV_COLUMNS);
+  const unknown = header.filter((h) => !known.includes(h));
+  const missing = known.filter((c) => !header.includes(c) && !(c in defaults || CSV_COLUMNS[c as CsvColumn] in defaults) && !['ehc_plan', 'bsl_first_language', 'english_maths_choice'].includes(c));
+  if (unknown.length > 0 || missing.length > 0) {
+    const problems: RowProblem[] = [];
+    if (unknown.length > 0) problems.push({ line: 1, path: '(header)', message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Use the template’s columns.` });
+    if (missing.length > 0) problems.push({ line: 1, path: '(header)', message: `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}` });
+    return { ok: false, problems };
+  }
+  return validateRows(
+    records.map(({ record, info }) => ({
+      line: info.lines,
+      values: Object.fromEntries(Object.entries(record).map(([column, value]) => [CSV_COLUMNS[column as CsvColumn], value])),
+    })),
+    defaults,
+    true,
+  );
+}
+
+/** Reads a JSON array of apprentices (API); each problem's line is the 1-based position in the array. */
+export function parseApprenticeArray(value: unknown, defaults: Partial<Record<keyof ApprenticeInput, string>> = {}): ImportResult {
+  if (!Array.isArray(value)) return { ok: false, problems: [{ line: 0, path: '(body)', message: 'Send a JSON array of apprentices' }] };
+  return validateRows(
+    value.map((values, index) => ({ line: index + 1, values: typeof values === 'object' && values !== null ? (values as Record<string, unknown>) : {} })),
+    defaults,
+    false,
+  );
+}

@@ -1,0 +1,291 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/connection.js';
+import { todayInLondon } from '../dates.js';
+import { CHECK_CODES, CHECK_LABELS, QUALIFICATION_TYPES, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
+import { GATEWAY_STATES, GATEWAY_STATE_LABELS, type GatewayState } from '../gateway/status.js';
+import { evaluateApprentice, gatewayOverview, submissionsOf, submitForGateway, checkDecisionsOf } from '../gateway/store.js';
+import { pageFor, requireSignIn, userOf } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { formErrors, parseForm, textField } from '../http/forms.js';
+import { paths, routes } from '../paths.js';
+import { listStandards } from '../standards/store.js';
+import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
+import { apprenticeScope, canActOn, type ApprenticeAction } from './access.js';
+import { CSV_TEMPLATE, parseApprenticeCsv } from './import.js';
+import { apprenticeInputSchema, offTheJobInputSchema, planItemInputSchema, qualificationInputSchema, declarationInputSchema, type ApprenticeInput } from './schema.js';
+import { addApprentices, addOffTheJobHours, addQualification, confirmDeclaration, findApprenticeByUln, recordPlanItem, updateApprentice, type ApprenticeDetail } from './store.js';
+
+export const DASHBOARD_PAGE_SIZE = 25;
+
+const dashboardQuery = z.object({
+  state: z.enum(GATEWAY_STATES).optional().catch(undefined),
+  unmet: z.enum(CHECK_CODES).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).catch(1).default(1),
+});
+
+/** Date input fields point the error summary at the day box. */
+const DATE_FIELDS = { dateOfBirth: 'dateOfBirth-day', startDate: 'startDate-day', plannedEndDate: 'plannedEndDate-day', achievedOn: 'achievedOn-day', date: 'date-day' };
+
+function dateParts(iso: string | undefined) {
+  if (!iso) return {};
+  const [year, month, day] = iso.split('-');
+  return { day: String(Number(day)), month: String(Number(month)), year };
+}
+
+/** Finds the apprentice in the URL that this user may act on; 404 when they may not even see it. */
+function loadApprentice(db: Db, res: Response, uln: unknown, action: ApprenticeAction): ApprenticeDetail {
+  const user = userOf(res);
+  const apprentice = typeof uln === 'string' && /^\d{10}$/.test(uln) ? findApprenticeByUln(db, uln) : undefined;
+  if (!apprentice || !canActOn(user, apprentice, 'view')) throw new HttpError(404, 'There is no apprentice with that ULN in your records');
+  if (!canActOn(user, apprentice, action)) throw new HttpError(403, 'You do not have permission to do this');
+  return apprentice;
+}
+
+export function apprenticeRoutes(db: Db): Router {
+  const router = Router();
+  const viewers = pageFor('admin', 'provider', 'employer');
+  const editors = pageFor('admin', 'provider');
+
+  /* ---------- Dashboard ---------- */
+  router.get(paths.apprentices, viewers, (req, res) => {
+    const user = userOf(res);
+    const query = dashboardQuery.parse(req.query);
+    const on = todayInLondon();
+    const all = gatewayOverview(db, apprenticeScope(user), on);
+    const counts = Object.fromEntries(GATEWAY_STATES.map((s) => [s, all.filter((r) => r.state === s).length])) as Record<GatewayState, number>;
+    const filtered = all.filter((r) => (!query.state || r.state === query.state) && (!query.unmet || r.unmet.includes(query.unmet)));
+    const pages = Math.max(1, Math.ceil(filtered.length / DASHBOARD_PAGE_SIZE));
+    const page = Math.min(query.page, pages);
+    const link = (p: number) => `${paths.apprentices}?${new URLSearchParams({ ...(query.state ? { state: query.state } : {}), ...(query.unmet ? { unmet: query.unmet } : {}), page: String(p) }).toString()}`;
+    res.render('apprentices/dashboard', {
+      title: 'Apprentices',
+      on,
+      canAdd: user.role !== 'employer',
+      total: all.length,
+      shown: filtered.length,
+      states: [{ value: '', text: 'Any status' }, ...GATEWAY_STATES.map((s) => ({ value: s, text: `${GATEWAY_STATE_LABELS[s]} (${counts[s]})` }))],
+      checks: [{ value: '', text: 'Any' }, ...CHECK_CODES.map((c) => ({ value: c, text: CHECK_LABELS[c] }))],
+      values: query,
+      rows: filtered.slice((page - 1) * DASHBOARD_PAGE_SIZE, page * DASHBOARD_PAGE_SIZE).map((r) => ({
+        href: paths.apprentice(r.apprentice.uln),
+        name: `${r.apprentice.givenNames} ${r.apprentice.familyName}`,
+        uln: r.apprentice.uln,
+        employer: r.apprentice.employerName,
+        provider: r.apprentice.providerName,
+        startDate: r.apprentice.startDate,
+        state: r.state,
+        stateLabel: GATEWAY_STATE_LABELS[r.state],
+        unmet: r.unmet.map((c) => CHECK_LABELS[c]),
+      })),
+      page,
+      pages,
+      previous: page > 1 ? link(page - 1) : null,
+      next: page < pages ? link(page + 1) : null,
+    });
+  });
+
+  /* ---------- Add, import, edit ---------- */
+  const formOptions = (user: CurrentUser) => ({
+    standards: listStandards(db).map((s) => ({ value: `${s.reference}/${s.version}`, text: `${s.title} (${s.reference} v${s.version})` })),
+    providers: user.role === 'provider' ? null : listProviders(db).map((p) => ({ value: p.ukprn, text: `${p.name} (${p.ukprn})` })),
+    employers: [{ value: '', text: 'Select the employer' }, ...listEmployers(db).map((e) => ({ value: e.id, text: e.name }))],
+    ehcItems: [{ value: 'yes', text: 'Has an EHC plan, a statement of special educational needs or a learning difficulty assessment' }],
+    bslItems: [{ value: 'yes', text: 'British Sign Language is their first language' }],
+    choices: [
+      { value: '', text: 'Not recorded, or not applicable (16–18 at start)' },
+      { value: 'pursue', text: 'Aged 19 or over at start: chose to work towards English and maths' },
+      { value: 'not_pursue', text: 'Aged 19 or over at start: chose not to' },
+    ],
+  });
+
+  /** The form's fields, as the schema wants them; a provider's UKPRN is always their own. */
+  const submittedApprentice = (body: unknown, user: CurrentUser) => {
+    const b = (body ?? {}) as Record<string, unknown>;
+    const [standardReference, standardVersion] = textField(b, 'standard').split('/');
+    return { ...b, standardReference, standardVersion, providerUkprn: user.role === 'provider' ? user.providerUkprn : b.providerUkprn };
+  };
+
+  const formValues = (a: Partial<ApprenticeInput> & { standard?: string }) => ({
+    ...a,
+    standard: a.standard ?? (a.standardReference ? `${a.standardReference}/${a.standardVersion}` : ''),
+    dateOfBirth: typeof a.dateOfBirth === 'object' ? a.dateOfBirth : dateParts(a.dateOfBirth),
+    startDate: typeof a.startDate === 'object' ? a.startDate : dateParts(a.startDate),
+    plannedEndDate: typeof a.plannedEndDate === 'object' ? a.plannedEndDate : dateParts(a.plannedEndDate),
+    ehcPlan: a.ehcPlan === true || (a.ehcPlan as unknown) === 'yes' ? ['yes'] : [],
+    bslFirstLanguage: a.bslFirstLanguage === true || (a.bslFirstLanguage as unknown) === 'yes' ? ['yes'] : [],
+  });
+
+  router.get(paths.newApprentice, editors, (_req, res) => {
+    res.render('apprentices/form', { title: 'Add an apprentice', action: paths.newApprentice, isNew: true, submitText: 'Add apprentice', values: formValues({ standard: 'ST0815/1.0' }), ...formOptions(userOf(res)), backLink: paths.apprentices });
+  });
+
+  router.post(paths.newApprentice, editors, (req, res) => {
+    const user = userOf(res);
+    const again = (errors: object) => res.status(400).render('apprentices/form', { title: 'Add an apprentice', action: paths.newApprentice, isNew: true, submitText: 'Add apprentice', values: formValues(req.body as ApprenticeInput), ...errors, ...formOptions(user), backLink: paths.apprentices });
+    const form = parseForm(apprenticeInputSchema, submittedApprentice(req.body, user), DATE_FIELDS);
+    if (!form.ok) return again(form);
+    const result = addApprentices(db, [{ line: 1, input: form.value }], actorOf(user), 'form');
+    if (!result.ok) return again(formErrors(result.problems.map((p) => ({ ...p, path: p.path === 'standardVersion' ? 'standard' : p.path })), DATE_FIELDS));
+    res.redirect(paths.apprentice(form.value.uln));
+  });
+
+  router.get(paths.importTemplate, editors, (_req, res) => {
+    res.attachment('apprentices-template.csv').type('text/csv').send(CSV_TEMPLATE);
+  });
+
+  router.get(paths.importApprentices, editors, (_req, res) => {
+    res.render('apprentices/import', { title: 'Import apprentices', backLink: paths.apprentices });
+  });
+
+  router.post(paths.importApprentices, editors, (req, res) => {
+    const user = userOf(res);
+    const file = Array.isArray(req.files) ? req.files.find((f) => f.fieldname === 'csvFile') : undefined;
+    if (!file || file.size === 0) return res.status(400).render('apprentices/import', { title: 'Import apprentices', backLink: paths.apprentices, ...formErrors([{ path: 'csvFile', message: 'Select a CSV file of apprentices' }]) });
+    const defaults = user.role === 'provider' && user.providerUkprn ? { providerUkprn: user.providerUkprn } : {};
+    const parsed = parseApprenticeCsv(file.buffer.toString('utf8'), defaults);
+    let problems = parsed.ok ? [] : parsed.problems;
+    if (parsed.ok) {
+      if (user.role === 'provider') {
+        problems = parsed.rows.filter((r) => r.input.providerUkprn !== user.providerUkprn).map((r) => ({ line: r.line, path: 'provider_ukprn', message: `You can only import apprentices for your own UKPRN (${user.providerUkprn})` }));
+      }
+      if (problems.length === 0) {
+        const result = addApprentices(db, parsed.rows, actorOf(user), `csv:${file.originalname}`);
+        if (result.ok) return res.render('apprentices/imported', { title: 'Apprentices imported', count: result.count, fileName: file.originalname });
+        problems = result.problems.map((p) => ({ ...p, path: p.path === 'uln' ? 'uln' : p.path === 'standardVersion' ? 'standard_version' : p.path === 'providerUkprn' ? 'provider_ukprn' : p.path === 'employerId' ? 'employer_id' : p.path }));
+      }
+    }
+    problems.sort((a, b) => a.line - b.line);
+    res.status(422).render('apprentices/import', {
+      title: 'Import apprentices',
+      backLink: paths.apprentices,
+      fileName: file.originalname,
+      problems,
+      ...formErrors([{ path: 'csvFile', message: `${file.originalname} has ${problems.length} problem${problems.length === 1 ? '' : 's'} on ${new Set(problems.map((p) => p.line)).size} line(s); no apprentices were imported` }]),
+    });
+  });
+
+  router.get(routes.editApprentice, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    res.render('apprentices/form', { title: `Edit ${a.givenNames} ${a.familyName}`, action: paths.editApprentice(a.uln), submitText: 'Save changes', values: formValues(a), ...formOptions(userOf(res)), backLink: paths.apprentice(a.uln) });
+  });
+
+  router.post(routes.editApprentice, editors, (req, res) => {
+    const user = userOf(res);
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const body = { ...(req.body as object), uln: a.uln, providerUkprn: user.role === 'provider' ? a.providerUkprn : (req.body as Record<string, unknown>).providerUkprn };
+    const again = (errors: object) => res.status(400).render('apprentices/form', { title: `Edit ${a.givenNames} ${a.familyName}`, action: paths.editApprentice(a.uln), submitText: 'Save changes', values: formValues(body as ApprenticeInput), ...errors, ...formOptions(user), backLink: paths.apprentice(a.uln) });
+    const form = parseForm(apprenticeInputSchema, submittedApprentice(body, user), DATE_FIELDS);
+    if (!form.ok) return again(form);
+    const reason = textField(req.body, 'reason').trim();
+    if (!reason) return again(formErrors([{ path: 'reason', message: 'Say why the record is being changed' }]));
+    const result = updateApprentice(db, a.id, form.value, actorOf(user), reason.slice(0, 500));
+    if (!result.ok) return again(formErrors(result.problems, DATE_FIELDS));
+    res.redirect(paths.apprentice(a.uln));
+  });
+
+  /* ---------- The apprentice's page ---------- */
+  router.get(routes.apprentice, requireSignIn, (req, res) => {
+    const user = userOf(res);
+    const a = loadApprentice(db, res, req.params.uln, 'view');
+    const on = todayInLondon();
+    const { evaluation, latest, plan, evidence } = evaluateApprentice(db, a, on);
+    const canEdit = canActOn(user, a, 'edit');
+    const submissions = submissionsOf(db, a.id).map((s) => ({ ...s, checks: checkDecisionsOf(db, s.id).map((d) => ({ ...d, label: CHECK_LABELS[d.checkCode] })), reviewHref: canActOn(user, a, 'review') && s.status === 'submitted' ? paths.reviewSubmission(s.id) : null }));
+    const state = latest ? latest.status : evaluation.ready ? 'ready' : 'not_ready';
+    res.render('apprentices/show', {
+      title: `${a.givenNames} ${a.familyName}`,
+      a,
+      on,
+      plan,
+      state,
+      stateLabel: GATEWAY_STATE_LABELS[state],
+      checks: evaluation.checks.map((c) => ({ ...c, label: CHECK_LABELS[c.code] })),
+      ready: evaluation.ready,
+      canEdit,
+      canRequest: canEdit && evaluation.ready && latest?.status !== 'submitted' && latest?.status !== 'accepted',
+      canConfirmEmployer: canActOn(user, a, 'employer_declaration'),
+      qualifications: evidence.qualificationRows.map((q) => ({ ...q, typeLabel: QUALIFICATION_TYPE_LABELS[q.type] })),
+      hours: evidence.hoursEntries,
+      hoursTotal: evidence.hoursEntries.reduce((sum, h) => sum + h.hours, 0),
+      items: (plan?.gatewayItems ?? []).map((item) => ({ ...item, provided: evidence.itemRows.find((r) => r.itemId === item.id), href: paths.gatewayItem(a.uln, item.id) })),
+      declaration: evidence.declaration,
+      submissions,
+      epaPeriod: latest?.status === 'accepted' ? { start: latest.epaPeriodStart, end: latest.epaPeriodEnd } : null,
+      backLink: paths.apprentices,
+    });
+  });
+
+  /* ---------- Evidence ---------- */
+  const qualificationOptions = {
+    subjects: [
+      { value: 'english', text: 'English' },
+      { value: 'maths', text: 'Maths' },
+    ],
+    types: QUALIFICATION_TYPES.map((t) => ({ value: t, text: QUALIFICATION_TYPE_LABELS[t] })),
+  };
+
+  router.get(routes.addQualification, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    res.render('apprentices/qualification', { title: 'Add English or maths evidence', a, values: {}, ...qualificationOptions, backLink: paths.apprentice(a.uln) });
+  });
+
+  router.post(routes.addQualification, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const form = parseForm(qualificationInputSchema, req.body, DATE_FIELDS);
+    if (!form.ok) return res.status(400).render('apprentices/qualification', { title: 'Add English or maths evidence', a, values: req.body as object, errors: form.errors, errorList: form.errorList, ...qualificationOptions, backLink: paths.apprentice(a.uln) });
+    addQualification(db, a, form.value, actorOf(userOf(res)));
+    res.redirect(`${paths.apprentice(a.uln)}#evidence`);
+  });
+
+  router.get(routes.logHours, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    res.render('apprentices/hours', { title: 'Log off-the-job training', a, values: {}, backLink: paths.apprentice(a.uln) });
+  });
+
+  router.post(routes.logHours, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const form = parseForm(offTheJobInputSchema, req.body, DATE_FIELDS);
+    if (!form.ok) return res.status(400).render('apprentices/hours', { title: 'Log off-the-job training', a, values: req.body as object, errors: form.errors, errorList: form.errorList, backLink: paths.apprentice(a.uln) });
+    addOffTheJobHours(db, a, form.value, actorOf(userOf(res)));
+    res.redirect(`${paths.apprentice(a.uln)}#hours`);
+  });
+
+  const planItemOf = (a: ApprenticeDetail, itemId: unknown) => {
+    const { plan } = evaluateApprentice(db, a, todayInLondon());
+    const item = plan?.gatewayItems.find((i) => i.id === itemId);
+    if (!item) throw new HttpError(404, 'The assessment plan has no such gateway item');
+    return item;
+  };
+
+  router.get(routes.gatewayItem, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const item = planItemOf(a, req.params.itemId);
+    res.render('apprentices/gateway-item', { title: item.name, a, item, values: {}, backLink: paths.apprentice(a.uln) });
+  });
+
+  router.post(routes.gatewayItem, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const item = planItemOf(a, req.params.itemId);
+    const form = parseForm(planItemInputSchema, { ...(req.body as object), itemId: item.id });
+    if (!form.ok) return res.status(400).render('apprentices/gateway-item', { title: item.name, a, item, values: req.body as object, errors: form.errors, errorList: form.errorList, backLink: paths.apprentice(a.uln) });
+    recordPlanItem(db, a, item.id, form.value.reference, actorOf(userOf(res)));
+    res.redirect(`${paths.apprentice(a.uln)}#gateway-items`);
+  });
+
+  router.post(routes.declaration, requireSignIn, (req, res) => {
+    const { part } = declarationInputSchema.parse(req.body);
+    const a = loadApprentice(db, res, req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit');
+    confirmDeclaration(db, a, part, actorOf(userOf(res)));
+    res.redirect(`${paths.apprentice(a.uln)}#declaration`);
+  });
+
+  router.post(routes.requestEpa, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const result = submitForGateway(db, a, todayInLondon(), actorOf(userOf(res)));
+    if (!result.ok) throw new HttpError(409, result.message);
+    res.redirect(`${paths.apprentice(a.uln)}#submissions`);
+  });
+
+  return router;
+}

@@ -1,0 +1,210 @@
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import type { Db } from '../db/connection.js';
+import { apprentices, employers, gatewayDeclarations, gatewayItemsProvided, offTheJobHours, providers, qualifications, standardVersions } from '../db/schema.js';
+import type { Problem } from '../validation/problems.js';
+import type { ApprenticeScope } from './access.js';
+import type { ApprenticeInput, DeclarationPart, OffTheJobInput, QualificationInput } from './schema.js';
+
+export type ApprenticeRow = typeof apprentices.$inferSelect;
+
+export function scopeCondition(scope: ApprenticeScope): SQL | undefined {
+  switch (scope.kind) {
+    case 'all':
+      return undefined;
+    case 'provider':
+      return eq(apprentices.providerUkprn, scope.ukprn);
+    case 'employer':
+      return eq(apprentices.employerId, scope.employerId);
+    case 'none':
+      return sql`0`;
+  }
+}
+
+/** Lookups the database must answer before apprentices can be written: standards, providers, employers, ULNs in use. */
+interface References {
+  standardVersionIds: Map<string, number>;
+  providers: Set<string>;
+  employers: Set<string>;
+  ulnsInUse: Set<string>;
+}
+
+function loadReferences(db: Db): References {
+  return {
+    standardVersionIds: new Map(db.select({ id: standardVersions.id, reference: standardVersions.reference, version: standardVersions.version }).from(standardVersions).all().map((s) => [`${s.reference}/${s.version}`, s.id])),
+    providers: new Set(db.select({ ukprn: providers.ukprn }).from(providers).all().map((p) => p.ukprn)),
+    employers: new Set(db.select({ id: employers.id }).from(employers).all().map((e) => e.id)),
+    ulnsInUse: new Set(db.select({ uln: apprentices.uln }).from(apprentices).all().map((a) => a.uln)),
+  };
+}
+
+function referenceProblems(input: ApprenticeInput, refs: References, ownUln?: string): Problem[] {
+  const problems: Problem[] = [];
+  if (!refs.standardVersionIds.has(`${input.standardReference}/${input.standardVersion}`)) {
+    problems.push({ path: 'standardVersion', message: `Standard ${input.standardReference} version ${input.standardVersion} is not in the catalogue` });
+  }
+  if (!refs.providers.has(input.providerUkprn)) problems.push({ path: 'providerUkprn', message: `No provider with UKPRN ${input.providerUkprn} is registered` });
+  if (!refs.employers.has(input.employerId)) problems.push({ path: 'employerId', message: `No employer with id ${input.employerId} is registered` });
+  if (input.uln !== ownUln && refs.ulnsInUse.has(input.uln)) problems.push({ path: 'uln', message: `An apprentice with ULN ${input.uln} already exists` });
+  return problems;
+}
+
+function rowValues(input: ApprenticeInput, standardVersionId: number) {
+  return {
+    uln: input.uln,
+    givenNames: input.givenNames,
+    familyName: input.familyName,
+    dateOfBirth: input.dateOfBirth,
+    startDate: input.startDate,
+    plannedEndDate: input.plannedEndDate,
+    standardVersionId,
+    providerUkprn: input.providerUkprn,
+    employerId: input.employerId,
+    weeklyHours: input.weeklyHours,
+    ehcPlan: input.ehcPlan,
+    bslFirstLanguage: input.bslFirstLanguage,
+    englishMathsChoice: input.englishMathsChoice,
+  };
+}
+
+export interface RowProblem extends Problem {
+  /** 1-based line in the CSV file (header is line 1), or index in a JSON array. */
+  line: number;
+}
+
+/**
+ * Adds apprentices all or nothing: every row is checked against the database (and against
+ * the other rows, for repeated ULNs) first; if any row has a problem nothing is written.
+ * Otherwise all rows go in one transaction with one prepared statement, and one audit row.
+ */
+export function addApprentices(db: Db, rows: { line: number; input: ApprenticeInput }[], actor: Actor, source: string): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
+  const refs = loadReferences(db);
+  const problems: RowProblem[] = [];
+  const firstLine = new Map<string, number>();
+  for (const { line, input } of rows) {
+    for (const p of referenceProblems(input, refs)) problems.push({ ...p, line });
+    const seen = firstLine.get(input.uln);
+    if (seen !== undefined) problems.push({ line, path: 'uln', message: `ULN ${input.uln} is also on line ${seen}` });
+    else firstLine.set(input.uln, line);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  const insert = db.$client.prepare(
+    `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, ehc_plan, bsl_first_language, english_maths_choice)
+     values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @ehcPlan, @bslFirstLanguage, @englishMathsChoice)`,
+  );
+  db.transaction((tx) => {
+    for (const { input } of rows) {
+      const values = rowValues(input, refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
+      insert.run({ ...values, ehcPlan: values.ehcPlan ? 1 : 0, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
+    }
+    recordAudit(tx, actor, {
+      action: rows.length === 1 ? 'apprentice.created' : 'apprentices.imported',
+      entityType: 'apprentice',
+      entityId: rows.length === 1 ? rows[0]!.input.uln : `${rows.length} apprentices`,
+      after: rows.length === 1 ? rows[0]!.input : { count: rows.length, source, ulns: rows.map((r) => r.input.uln) },
+    });
+  });
+  return { ok: true, count: rows.length };
+}
+
+export function updateApprentice(db: Db, id: number, input: ApprenticeInput, actor: Actor, reason: string | null): { ok: true } | { ok: false; problems: Problem[] } {
+  const before = db.select().from(apprentices).where(eq(apprentices.id, id)).get();
+  if (!before) return { ok: false, problems: [{ path: 'uln', message: 'There is no such apprentice' }] };
+  const refs = loadReferences(db);
+  const problems = referenceProblems(input, refs, before.uln);
+  if (problems.length > 0) return { ok: false, problems };
+  const values = rowValues(input, refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
+  db.transaction((tx) => {
+    tx.update(apprentices).set({ ...values, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))` }).where(eq(apprentices.id, id)).run();
+    const changed = Object.fromEntries(Object.entries(values).filter(([k, v]) => before[k as keyof typeof before] !== v));
+    const was = Object.fromEntries(Object.keys(changed).map((k) => [k, before[k as keyof typeof before]]));
+    recordAudit(tx, actor, { action: 'apprentice.updated', entityType: 'apprentice', entityId: before.uln, before: was, after: changed, reason });
+  });
+  return { ok: true };
+}
+
+export interface ApprenticeDetail extends ApprenticeRow {
+  providerName: string;
+  employerName: string;
+  standardReference: string;
+  standardVersion: string;
+  standardTitle: string;
+  standardLevel: number;
+}
+
+const detailColumns = {
+  apprentice: apprentices,
+  providerName: providers.name,
+  employerName: employers.name,
+  standardReference: standardVersions.reference,
+  standardVersion: standardVersions.version,
+  standardTitle: standardVersions.title,
+  standardLevel: standardVersions.level,
+};
+
+function detailQuery(db: Db) {
+  return db
+    .select(detailColumns)
+    .from(apprentices)
+    .innerJoin(providers, eq(providers.ukprn, apprentices.providerUkprn))
+    .innerJoin(employers, eq(employers.id, apprentices.employerId))
+    .innerJoin(standardVersions, eq(standardVersions.id, apprentices.standardVersionId));
+}
+
+const flatten = ({ apprentice, ...rest }: { apprentice: ApprenticeRow } & Omit<ApprenticeDetail, keyof ApprenticeRow>): ApprenticeDetail => ({ ...apprentice, ...rest });
+
+export function findApprenticeByUln(db: Db, uln: string): ApprenticeDetail | undefined {
+  const row = detailQuery(db).where(eq(apprentices.uln, uln)).get();
+  return row ? flatten(row) : undefined;
+}
+
+/** Every apprentice in scope with names of their provider, employer and standard, ordered by name. */
+export function listApprenticesInScope(db: Db, scope: ApprenticeScope): ApprenticeDetail[] {
+  return detailQuery(db).where(scopeCondition(scope)).orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id)).all().map(flatten);
+}
+
+/* ---------- Evidence ---------- */
+
+export function addQualification(db: Db, apprentice: ApprenticeRow, input: QualificationInput, actor: Actor): void {
+  db.transaction((tx) => {
+    const row = tx.insert(qualifications).values({ apprenticeId: apprentice.id, ...input }).returning().get();
+    recordAudit(tx, actor, { action: 'qualification.added', entityType: 'apprentice', entityId: apprentice.uln, after: row });
+  });
+}
+
+export function addOffTheJobHours(db: Db, apprentice: ApprenticeRow, input: OffTheJobInput, actor: Actor): void {
+  db.transaction((tx) => {
+    const row = tx.insert(offTheJobHours).values({ apprenticeId: apprentice.id, ...input }).returning().get();
+    recordAudit(tx, actor, { action: 'off_the_job.logged', entityType: 'apprentice', entityId: apprentice.uln, after: row });
+  });
+}
+
+export function recordPlanItem(db: Db, apprentice: ApprenticeRow, itemId: string, reference: string, actor: Actor): void {
+  db.transaction((tx) => {
+    const before = tx.select().from(gatewayItemsProvided).where(and(eq(gatewayItemsProvided.apprenticeId, apprentice.id), eq(gatewayItemsProvided.itemId, itemId))).get();
+    tx.insert(gatewayItemsProvided)
+      .values({ apprenticeId: apprentice.id, itemId, reference, providedBy: actor.userId })
+      .onConflictDoUpdate({ target: [gatewayItemsProvided.apprenticeId, gatewayItemsProvided.itemId], set: { reference, providedBy: actor.userId } })
+      .run();
+    recordAudit(tx, actor, { action: 'gateway_item.provided', entityType: 'apprentice', entityId: apprentice.uln, before: before ?? null, after: { itemId, reference } });
+  });
+}
+
+const DECLARATION_COLUMNS = {
+  employer: { at: 'employerConfirmedAt', by: 'employerConfirmedBy' },
+  provider: { at: 'providerConfirmedAt', by: 'providerConfirmedBy' },
+  apprentice: { at: 'apprenticeConfirmedAt', by: 'apprenticeConfirmedBy' },
+} as const;
+
+export function confirmDeclaration(db: Db, apprentice: ApprenticeRow, part: DeclarationPart, actor: Actor): void {
+  const columns = DECLARATION_COLUMNS[part];
+  const now = new Date().toISOString();
+  db.transaction((tx) => {
+    tx.insert(gatewayDeclarations)
+      .values({ apprenticeId: apprentice.id, [columns.at]: now, [columns.by]: actor.userId })
+      .onConflictDoUpdate({ target: gatewayDeclarations.apprenticeId, set: { [columns.at]: now, [columns.by]: actor.userId } })
+      .run();
+    recordAudit(tx, actor, { action: `gateway_declaration.${part}_confirmed`, entityType: 'apprentice', entityId: apprentice.uln, after: { [columns.at]: now } });
+  });
+}

@@ -1,0 +1,98 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { findApprenticeByUln } from '../apprentices/store.js';
+import type { Db } from '../db/connection.js';
+import { todayInLondon } from '../dates.js';
+import { pageFor, userOf } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { formErrors, parseForm } from '../http/forms.js';
+import { paths, routes } from '../paths.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { actorOf } from '../users/store.js';
+import { CHECK_CODES, CHECK_LABELS, type GatewayEvaluation } from './model.js';
+import { checkReview, reviewSchema, toDecision } from './review.js';
+import { decideSubmission, evaluateApprentice, reviewQueue, submissionById } from './store.js';
+
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+
+export function gatewayRoutes(db: Db): Router {
+  const router = Router();
+  const admins = pageFor('admin');
+
+  router.get(paths.gatewayQueue, admins, (_req, res) => {
+    const on = todayInLondon();
+    res.render('gateway/queue', {
+      title: 'Gateway reviews',
+      rows: reviewQueue(db).map((r) => ({ ...r, href: paths.reviewSubmission(r.submission.id), apprenticeHref: paths.apprentice(r.uln), waiting: Math.max(0, Math.round((Date.parse(on) - Date.parse(r.submission.submittedOn)) / 86_400_000)) })),
+    });
+  });
+
+  const loadReview = (id: unknown) => {
+    const params = idParam.safeParse({ id });
+    const submission = params.success ? submissionById(db, params.data.id) : undefined;
+    if (!submission) throw new HttpError(404, 'There is no such gateway submission');
+    const apprentice = db.$client.prepare('select uln from apprentices where id = ?').pluck().get(submission.apprenticeId) as string;
+    const a = findApprenticeByUln(db, apprentice)!;
+    return { submission, a };
+  };
+
+  const reviewPage = (id: unknown, extra: { values: Record<string, unknown>; errors?: Record<string, string>; errorList?: unknown[] }) => {
+    const { submission, a } = loadReview(id);
+    const atSubmission = submission.evaluation as GatewayEvaluation;
+    const now = evaluateApprentice(db, a, todayInLondon()).evaluation;
+    return {
+      title: `Gateway review: ${a.givenNames} ${a.familyName}`,
+      a,
+      submission,
+      apprenticeHref: paths.apprentice(a.uln),
+      action: paths.reviewSubmission(submission.id),
+      decided: submission.status !== 'submitted',
+      checks: CHECK_CODES.map((code) => ({
+        code,
+        label: CHECK_LABELS[code],
+        atSubmission: atSubmission.checks.find((c) => c.code === code),
+        now: now.checks.find((c) => c.code === code),
+        decisionName: `checks[${code}][decision]`,
+        reasonName: `checks[${code}][reason]`,
+        decisionId: `checks-${code}-decision`,
+        reasonId: `checks-${code}-reason`,
+        decisionError: extra.errors?.[`checks-${code}-decision`],
+        reasonError: extra.errors?.[`checks-${code}-reason`],
+        decision: submittedCheck(extra.values, code, 'decision'),
+        reason: submittedCheck(extra.values, code, 'reason'),
+      })),
+      outcomes: [
+        { value: 'accepted', text: 'Accept the gateway: the EPA period opens today' },
+        { value: 'rejected', text: 'Reject the gateway: the provider can put things right and submit again' },
+      ],
+      backLink: paths.gatewayQueue,
+      ...extra,
+    };
+  };
+
+  router.get(routes.reviewSubmission, admins, (req, res) => {
+    res.render('gateway/review', reviewPage(req.params.id, { values: {} }));
+  });
+
+  router.post(routes.reviewSubmission, admins, (req, res) => {
+    const { submission, a } = loadReview(req.params.id);
+    const values = req.body as Record<string, unknown>;
+    const form = parseForm(reviewSchema, req.body);
+    if (!form.ok) return res.status(400).render('gateway/review', reviewPage(req.params.id, { values, errors: form.errors, errorList: form.errorList }));
+    const problems = checkReview(form.value);
+    if (problems.length > 0) return res.status(400).render('gateway/review', reviewPage(req.params.id, { values, ...formErrors(problems) }));
+    const plan = getPlanForStandard(db, a.standardVersionId);
+    const result = decideSubmission(db, submission.id, toDecision(form.value), plan?.epaPeriodMonths ?? 3, todayInLondon(), actorOf(userOf(res)));
+    if (!result.ok) throw new HttpError(409, result.message);
+    res.redirect(`${paths.apprentice(a.uln)}#submissions`);
+  });
+
+  return router;
+}
+
+/** A value the reviewer entered for one check, to show again after an error. */
+function submittedCheck(values: Record<string, unknown>, code: string, field: 'decision' | 'reason'): string {
+  const checks = values.checks as Record<string, Record<string, unknown> | undefined> | undefined;
+  const value = checks?.[code]?.[field];
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,237 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import type { ApprenticeScope } from '../apprentices/access.js';
+import { listApprenticesInScope, scopeCondition, type ApprenticeDetail, type ApprenticeRow } from '../apprentices/store.js';
+import { addMonths } from '../dates.js';
+import type { Db, Queryable } from '../db/connection.js';
+import { apprentices, gatewayCheckDecisions, gatewayDeclarations, gatewayItemsProvided, gatewaySubmissions, offTheJobHours, qualifications } from '../db/schema.js';
+import { getPlanForStandard } from '../plans/store.js';
+import type { PlanFile } from '../plans/schema.js';
+import type { CheckCode, GatewayApprentice, GatewayEvaluation, GatewayEvidence, GatewayPlan } from './model.js';
+import { evaluateGateway } from './rules.js';
+import type { GatewayState, SubmissionStatus } from './status.js';
+
+export type SubmissionRow = typeof gatewaySubmissions.$inferSelect;
+
+export function gatewayApprentice(a: ApprenticeDetail): GatewayApprentice {
+  return {
+    dateOfBirth: a.dateOfBirth,
+    startDate: a.startDate,
+    plannedEndDate: a.plannedEndDate,
+    weeklyHours: a.weeklyHours,
+    standardLevel: a.standardLevel,
+    ehcPlan: a.ehcPlan,
+    bslFirstLanguage: a.bslFirstLanguage,
+    englishMathsChoice: a.englishMathsChoice,
+  };
+}
+
+export function gatewayPlan(plan: PlanFile | undefined): GatewayPlan {
+  return { gatewayItems: plan?.gatewayItems.map(({ id, name }) => ({ id, name })) ?? [], offTheJobMinimumHours: plan?.offTheJobMinimumHours ?? null };
+}
+
+/** A submission that is still live (awaiting or accepted) fixes the date after which hours stop counting. */
+function submittedOnOf(latest: Pick<SubmissionRow, 'status' | 'submittedOn'> | undefined): string | null {
+  return latest && latest.status !== 'rejected' ? latest.submittedOn : null;
+}
+
+export function latestSubmission(db: Queryable, apprenticeId: number): SubmissionRow | undefined {
+  return db.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.apprenticeId, apprenticeId)).orderBy(desc(gatewaySubmissions.attempt)).limit(1).get();
+}
+
+export function submissionsOf(db: Db, apprenticeId: number): SubmissionRow[] {
+  return db.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.apprenticeId, apprenticeId)).orderBy(desc(gatewaySubmissions.attempt)).all();
+}
+
+/** Everything the rules read about one apprentice, in full (every hours entry), for their own page. */
+export function loadEvidence(db: Queryable, apprentice: ApprenticeRow, submittedOn: string | null): GatewayEvidence & { hoursEntries: (typeof offTheJobHours.$inferSelect)[]; qualificationRows: (typeof qualifications.$inferSelect)[]; itemRows: (typeof gatewayItemsProvided.$inferSelect)[] } {
+  const qualificationRows = db.select().from(qualifications).where(eq(qualifications.apprenticeId, apprentice.id)).orderBy(qualifications.achievedOn).all();
+  const hoursEntries = db.select().from(offTheJobHours).where(eq(offTheJobHours.apprenticeId, apprentice.id)).orderBy(offTheJobHours.date, offTheJobHours.id).all();
+  const itemRows = db.select().from(gatewayItemsProvided).where(eq(gatewayItemsProvided.apprenticeId, apprentice.id)).all();
+  const declaration = db.select().from(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, apprentice.id)).get();
+  return {
+    qualifications: qualificationRows,
+    offTheJob: hoursEntries.map(({ date, hours }) => ({ date, hours })),
+    planItemsProvided: itemRows.map((i) => i.itemId),
+    declaration: {
+      employerConfirmed: Boolean(declaration?.employerConfirmedAt),
+      providerConfirmed: Boolean(declaration?.providerConfirmedAt),
+      apprenticeConfirmed: Boolean(declaration?.apprenticeConfirmedAt),
+    },
+    submittedOn,
+    hoursEntries,
+    qualificationRows,
+    itemRows,
+  };
+}
+
+export function evaluateApprentice(db: Db, apprentice: ApprenticeDetail, on: string): { evaluation: GatewayEvaluation; latest: SubmissionRow | undefined; plan: PlanFile | undefined; evidence: ReturnType<typeof loadEvidence> } {
+  const latest = latestSubmission(db, apprentice.id);
+  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  const evidence = loadEvidence(db, apprentice, submittedOnOf(latest));
+  return { evaluation: evaluateGateway(gatewayApprentice(apprentice), evidence, gatewayPlan(plan), on), latest, plan, evidence };
+}
+
+export function gatewayState(evaluation: GatewayEvaluation, latest: Pick<SubmissionRow, 'status'> | undefined): GatewayState {
+  if (latest) return latest.status;
+  return evaluation.ready ? 'ready' : 'not_ready';
+}
+
+export interface OverviewRow {
+  apprentice: ApprenticeDetail;
+  state: GatewayState;
+  unmet: CheckCode[];
+  attempt: number | null;
+}
+
+/**
+ * Every apprentice in scope with their gateway state and unmet checks on a date. A fixed
+ * number of queries whatever the number of apprentices (no query per row): the apprentices,
+ * their qualifications, their countable hours summed in SQL, items, declarations and latest
+ * submissions; then the pure rules on each.
+ */
+export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string): OverviewRow[] {
+  const where = scopeCondition(scope);
+  const rows = listApprenticesInScope(db, scope);
+  const latestIds = db
+    .select({ id: sql<number>`max(${gatewaySubmissions.id})` })
+    .from(gatewaySubmissions)
+    .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
+    .where(where)
+    .groupBy(gatewaySubmissions.apprenticeId);
+  const latest = new Map(
+    db
+      .select()
+      .from(gatewaySubmissions)
+      .where(sql`${gatewaySubmissions.id} in ${latestIds}`)
+      .all()
+      .map((s) => [s.apprenticeId, s]),
+  );
+  const grouped = <T extends { apprenticeId: number }>(items: T[]) => {
+    const map = new Map<number, T[]>();
+    for (const item of items) map.set(item.apprenticeId, [...(map.get(item.apprenticeId) ?? []), item]);
+    return map;
+  };
+  const quals = grouped(db.select({ q: qualifications }).from(qualifications).innerJoin(apprentices, eq(apprentices.id, qualifications.apprenticeId)).where(where).all().map((r) => r.q));
+  const items = grouped(db.select({ i: gatewayItemsProvided }).from(gatewayItemsProvided).innerJoin(apprentices, eq(apprentices.id, gatewayItemsProvided.apprenticeId)).where(where).all().map((r) => r.i));
+  const declarations = new Map(db.select({ d: gatewayDeclarations }).from(gatewayDeclarations).innerJoin(apprentices, eq(apprentices.id, gatewayDeclarations.apprenticeId)).where(where).all().map((r) => [r.d.apprenticeId, r.d]));
+  // Hours that count: on or before the date, and on or before a live submission's date.
+  const hours = new Map(
+    db
+      .select({ apprenticeId: offTheJobHours.apprenticeId, total: sql<number>`sum(${offTheJobHours.hours})` })
+      .from(offTheJobHours)
+      .innerJoin(apprentices, eq(apprentices.id, offTheJobHours.apprenticeId))
+      .leftJoin(gatewaySubmissions, and(sql`${gatewaySubmissions.id} in ${latestIds}`, eq(gatewaySubmissions.apprenticeId, apprentices.id), sql`${gatewaySubmissions.status} <> 'rejected'`))
+      .where(and(where, sql`${offTheJobHours.date} <= ${on}`, sql`(${gatewaySubmissions.submittedOn} is null or ${offTheJobHours.date} <= ${gatewaySubmissions.submittedOn})`))
+      .groupBy(offTheJobHours.apprenticeId)
+      .all()
+      .map((h) => [h.apprenticeId, h.total]),
+  );
+  const plans = new Map<number, GatewayPlan>();
+  const planFor = (standardVersionId: number) => {
+    let plan = plans.get(standardVersionId);
+    if (!plan) plans.set(standardVersionId, (plan = gatewayPlan(getPlanForStandard(db, standardVersionId))));
+    return plan;
+  };
+
+  return rows.map((apprentice) => {
+    const submission = latest.get(apprentice.id);
+    const declaration = declarations.get(apprentice.id);
+    const total = hours.get(apprentice.id) ?? 0;
+    const evidence: GatewayEvidence = {
+      qualifications: quals.get(apprentice.id) ?? [],
+      offTheJob: total > 0 ? [{ date: apprentice.startDate, hours: total }] : [],
+      planItemsProvided: (items.get(apprentice.id) ?? []).map((i) => i.itemId),
+      declaration: { employerConfirmed: Boolean(declaration?.employerConfirmedAt), providerConfirmed: Boolean(declaration?.providerConfirmedAt), apprenticeConfirmed: Boolean(declaration?.apprenticeConfirmedAt) },
+      submittedOn: null,
+    };
+    const evaluation = evaluateGateway(gatewayApprentice(apprentice), evidence, planFor(apprentice.standardVersionId), on);
+    return {
+      apprentice,
+      state: gatewayState(evaluation, submission),
+      unmet: evaluation.checks.filter((c) => c.status === 'unmet').map((c) => c.code),
+      attempt: submission?.attempt ?? null,
+    };
+  });
+}
+
+/* ---------- Submission and review ---------- */
+
+export type SubmitResult = { ok: true; submission: SubmissionRow } | { ok: false; message: string };
+
+/** A provider requests EPA: only when every check is met and no submission is awaiting a decision or accepted. */
+export function submitForGateway(db: Db, apprentice: ApprenticeDetail, on: string, actor: Actor): SubmitResult {
+  return db.transaction((tx) => {
+    const latest = latestSubmission(tx, apprentice.id);
+    if (latest?.status === 'submitted') return { ok: false, message: `Attempt ${latest.attempt} was submitted on ${latest.submittedOn} and is waiting for the EPAO’s decision` };
+    if (latest?.status === 'accepted') return { ok: false, message: `The gateway was accepted on ${latest.decidedAt?.slice(0, 10)}; the EPA period is open` };
+    const plan = getPlanForStandard(tx, apprentice.standardVersionId);
+    const evidence = loadEvidence(tx, apprentice, on);
+    const evaluation = evaluateGateway(gatewayApprentice(apprentice), evidence, gatewayPlan(plan), on);
+    if (!evaluation.ready) {
+      const unmet = evaluation.checks.filter((c) => c.status === 'unmet');
+      return { ok: false, message: `EPA cannot be requested yet: ${unmet.map((c) => c.reason).join(' ')}` };
+    }
+    const submission = tx
+      .insert(gatewaySubmissions)
+      .values({ apprenticeId: apprentice.id, attempt: (latest?.attempt ?? 0) + 1, status: 'submitted', submittedOn: on, submittedBy: actor.userId, evaluation })
+      .returning()
+      .get();
+    recordAudit(tx, actor, { action: 'gateway.submitted', entityType: 'gateway_submission', entityId: submission.id, after: { uln: apprentice.uln, attempt: submission.attempt, submittedOn: on } });
+    return { ok: true, submission };
+  });
+}
+
+export interface ReviewDecision {
+  checks: { code: CheckCode; accepted: boolean; reason: string | null }[];
+  outcome: Exclude<SubmissionStatus, 'submitted'>;
+  reason: string | null;
+}
+
+/** The EPAO decides a submission. Acceptance opens the plan's EPA period from the decision date. */
+export function decideSubmission(db: Db, submissionId: number, decision: ReviewDecision, epaPeriodMonths: number, on: string, actor: Actor): { ok: true } | { ok: false; message: string } {
+  return db.transaction((tx) => {
+    const before = tx.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.id, submissionId)).get();
+    if (!before) return { ok: false, message: 'There is no such gateway submission' };
+    if (before.status !== 'submitted') return { ok: false, message: `This submission was already ${before.status}` };
+    const accepted = decision.outcome === 'accepted';
+    const after = {
+      status: decision.outcome,
+      decidedAt: new Date().toISOString(),
+      decidedBy: actor.userId,
+      decisionReason: decision.reason,
+      epaPeriodStart: accepted ? on : null,
+      epaPeriodEnd: accepted ? addMonths(on, epaPeriodMonths) : null,
+    };
+    tx.update(gatewaySubmissions).set(after).where(eq(gatewaySubmissions.id, submissionId)).run();
+    for (const check of decision.checks) tx.insert(gatewayCheckDecisions).values({ submissionId, checkCode: check.code, accepted: check.accepted, reason: check.reason }).run();
+    recordAudit(tx, actor, {
+      action: `gateway.${decision.outcome}`,
+      entityType: 'gateway_submission',
+      entityId: submissionId,
+      before: { status: before.status },
+      after: { ...after, checks: decision.checks },
+      reason: decision.reason,
+    });
+    return { ok: true };
+  });
+}
+
+export function checkDecisionsOf(db: Db, submissionId: number) {
+  return db.select().from(gatewayCheckDecisions).where(eq(gatewayCheckDecisions.submissionId, submissionId)).all();
+}
+
+export function submissionById(db: Db, id: number): SubmissionRow | undefined {
+  return db.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.id, id)).get();
+}
+
+/** Submissions awaiting a decision, oldest first. */
+export function reviewQueue(db: Db) {
+  return db
+    .select({ submission: gatewaySubmissions, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName })
+    .from(gatewaySubmissions)
+    .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
+    .where(eq(gatewaySubmissions.status, 'submitted'))
+    .orderBy(gatewaySubmissions.submittedAt, gatewaySubmissions.id)
+    .all();
+}

@@ -1,0 +1,39 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+/** A calendar date as YYYY-MM-DD, or as the GOV.UK date input sends it: { day, month, year }. */
+export function dateField(label: string) {
+  return z.preprocess(
+    (value) => {
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        const { day, month, year } = value as Record<string, unknown>;
+        const parts = [year, month, day].map((p) => (typeof p === 'string' ? p.trim() : ''));
+        if (parts.every((p) => p === '')) return '';
+        const [y, m, d] = parts;
+        return `${y!.padStart(4, '0')}-${m!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
+      }
+      return typeof value === 'string' ? value.trim() : value;
+    },
+    z
+      .string({ error: `Enter the ${label}` })
+      .min(1, `Enter the ${label}`)
+      .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromISO(v).isValid, `The ${label} must be a real date, for example 2025-09-01 (or 1 9 2025)`),
+  );
+}
+
+/** A yes/no answer from a checkbox ('yes' or absent), a CSV cell (yes/no/true/false/blank) or JSON (boolean). */
+export const yesNo = z.preprocess((value) => {
+  if (typeof value === 'boolean') return value;
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'string') {
+    const v = value.trim().toLowerCase();
+    if (['yes', 'y', 'true', '1', 'on'].includes(v)) return true;
+    if (['no', 'n', 'false', '0', ''].includes(v)) return false;
+  }
+  return value;
+}, z.boolean({ error: 'Answer yes or no' }));
+
+/** Text that may be left blank: blank becomes undefined. */
+export function optionalText(max: number) {
+  return z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), z.string().max(max, `Must be ${max} characters or fewer`).optional());
+}
