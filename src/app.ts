@@ -4,7 +4,6 @@ import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler } from 'express';
 import { create as createHandlebars } from 'express-handlebars';
 import helmet from 'helmet';
-import multer from 'multer';
 import { apiRoutes } from './api/routes.js';
 import { apprenticeRoutes } from './apprentices/routes.js';
 import { gatewayRoutes } from './gateway/routes.js';
@@ -15,7 +14,9 @@ import type { Db } from './db/connection.js';
 import { requireSignIn, userOf } from './http/authorize.js';
 import { csrfProtection } from './http/csrf.js';
 import { notFound, pageErrorHandler } from './http/errors.js';
+import { LIMITS } from './http/limits.js';
 import { loadSession } from './http/session.js';
+import { acceptUpload } from './http/uploads.js';
 import { paths } from './paths.js';
 import { planAdminRoutes } from './plans/routes.js';
 import { standardsRoutes } from './standards/routes.js';
@@ -24,9 +25,6 @@ import { viewHelpers } from './views/helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VIEWS = path.join(ROOT, 'views');
-export const FORM_BODY_LIMIT = '1mb';
-/** The largest upload: a CSV of apprentices (about 100,000 rows). Plan files have their own, smaller limit. */
-export const UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
 
 export interface AppDependencies {
   db: Db;
@@ -59,16 +57,11 @@ function setUpStaticResources(app: Express): void {
   app.use('/public', express.static(path.join(ROOT, 'public'), options));
 }
 
-/** Form bodies: URL-encoded, or multipart with at most one file (plan uploads), both size-limited. */
-function setUpFormParsing(app: Express): void {
-  app.use(express.urlencoded({ extended: true, limit: FORM_BODY_LIMIT }));
-  const multipart = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 50 } }).any();
-  const parseMultipart: RequestHandler = (req, res, next) => {
-    if (req.is('multipart/form-data')) multipart(req, res, next);
-    else next();
-  };
-  app.use(parseMultipart);
-}
+/** Pages show personal data and one-time secrets: never keep them in a browser's or proxy's cache. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
 
 /** The composition root: the whole app from its parts, so tests build exactly what runs. */
 export function createApp({ db, config, log = console.error, signInAttempts = 10 }: AppDependencies): Express {
@@ -83,9 +76,12 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
   app.use(paths.api.root, apiRoutes(db, log));
 
   app.use(cookieParser());
-  setUpFormParsing(app);
+  app.use(express.urlencoded({ extended: true, limit: LIMITS.bodyBytes }));
   app.use(loadSession(db));
+  app.post(paths.admin.importPlan, acceptUpload('planFile', LIMITS.planFileBytes));
+  app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes));
   app.use(csrfProtection(config.sessionSecret, secure));
+  app.use(noStore);
 
   app.get(paths.home, requireSignIn, (_req, res) => {
     const user = userOf(res);

@@ -30,7 +30,8 @@ export class ConfigError extends Error {}
  * then end when the app restarts) and a warning says so.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable means "not set", as in most shells' `VAR= command`.
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
@@ -44,7 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     sessionSecret = randomBytes(32).toString('hex');
     if (values.NODE_ENV === 'development') {
-      warnings.push('SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.');
+      warnings.push('SESSION_SECRET is not set: using a random one, so forms opened before a restart must be reloaded. Set it for real use.');
     }
   }
   return {

@@ -8,9 +8,18 @@ import { loadStandardFromParams } from '../standards/routes.js';
 import { listStandards } from '../standards/store.js';
 import { actorOf, findTokenUser } from '../users/store.js';
 import type { Problem } from '../validation/problems.js';
+import { LIMITS } from '../http/limits.js';
 import { openApiDocument } from './openapi.js';
 
-export const API_BODY_LIMIT = '1mb';
+/** Paths inside /api/v1 that are not shared with the pages. */
+export const API_PATHS = { openapi: '/openapi.json', plans: '/plans' } as const;
+
+/** A request that sends a body must send JSON. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is('application/json')) throw new HttpError(415, 'Send the body as JSON, with Content-Type: application/json');
+  next();
+};
 
 /** Every API error has this one shape. */
 export function apiErrors(problems: Problem[]): { errors: Problem[] } {
@@ -40,24 +49,25 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
     const message =
       status === 500
         ? 'Something went wrong on our side; nothing was changed by this request'
-        : status === 413
-          ? `The request body is larger than ${API_BODY_LIMIT.toUpperCase()}`
-          : status === 400 && !(error instanceof HttpError)
-            ? 'The request body is not valid JSON'
-            : error instanceof Error
-              ? error.message
-              : 'Bad request';
+        : error instanceof HttpError
+          ? error.message
+          : status === 413
+            ? `The request body is larger than ${LIMITS.bodyLabel}`
+            : (error as { type?: string }).type === 'entity.parse.failed'
+              ? 'The request body is not valid JSON'
+              : 'The request could not be read';
     res.status(status).json(apiErrors([{ path: '', message }]));
   };
 }
 
 export function apiRoutes(db: Db, log: (error: unknown) => void): Router {
   const router = Router();
-  router.use(express.json({ limit: API_BODY_LIMIT }));
+  router.get(API_PATHS.openapi, (_req, res) => res.json(openApiDocument()));
 
-  router.get('/openapi.json', (_req, res) => res.json(openApiDocument()));
-
+  // Who is asking comes first: an anonymous request is refused before its body is read.
   router.use(authenticate(db));
+  router.use(requireJsonBody);
+  router.use(express.json({ limit: LIMITS.bodyBytes }));
 
   router.get(paths.standards, (_req, res) => {
     res.json({
@@ -76,7 +86,7 @@ export function apiRoutes(db: Db, log: (error: unknown) => void): Router {
     res.json(plan);
   });
 
-  router.post('/plans', requireRole('admin'), (req, res) => {
+  router.post(API_PATHS.plans, requireRole('admin'), (req, res) => {
     const result = importPlan(db, req.body, actorOf(userOf(res)));
     if (!result.ok) return res.status(422).json(apiErrors(result.problems));
     res.status(result.value.replaced ? 200 : 201).json({ id: result.value.plan.id, replaced: result.value.replaced });

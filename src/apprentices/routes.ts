@@ -140,7 +140,7 @@ export function apprenticeRoutes(db: Db): Router {
 
   router.post(paths.importApprentices, editors, (req, res) => {
     const user = userOf(res);
-    const file = Array.isArray(req.files) ? req.files.find((f) => f.fieldname === 'csvFile') : undefined;
+    const file = req.file;
     if (!file || file.size === 0) return res.status(400).render('apprentices/import', { title: 'Import apprentices', backLink: paths.apprentices, ...formErrors([{ path: 'csvFile', message: 'Select a CSV file of apprentices' }]) });
     const defaults = user.role === 'provider' && user.providerUkprn ? { providerUkprn: user.providerUkprn } : {};
     const parsed = parseApprenticeCsv(file.buffer.toString('utf8'), defaults);

@@ -38,6 +38,8 @@ export function authRoutes(db: Db, options: SignInOptions): Router {
     windowMs: options.windowMinutes * 60 * 1000,
     limit: options.attemptsPerWindow,
     standardHeaders: 'draft-8',
+    // Count failures only, so colleagues behind one office address are not locked out by signing in.
+    skipSuccessfulRequests: true,
     legacyHeaders: false,
     handler: (req, res) => {
       const values = { email: textField(req.body, 'email') };
@@ -63,8 +65,10 @@ export function authRoutes(db: Db, options: SignInOptions): Router {
     if (!user || !valid) {
       return res.status(401).render('auth/sign-in', { title: 'Sign in', values, ...formErrors([{ path: 'email', message: WRONG_CREDENTIALS }]) });
     }
-    startSession(db, res, user.id, options.secureCookies, sessionCookie(req));
-    db.transaction((tx) => recordAudit(tx, actorOf(user), { action: 'user.signed_in', entityType: 'user', entityId: user.id }));
+    db.transaction((tx) => {
+      startSession(tx, res, user.id, options.secureCookies, sessionCookie(req));
+      recordAudit(tx, actorOf(user), { action: 'user.signed_in', entityType: 'user', entityId: user.id });
+    });
     res.redirect(form.value.returnTo);
   });
 

@@ -15,7 +15,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function csrfProtection(secret: string, secure: boolean): RequestHandler {
   return (req, res, next) => {
     const visitor = (req.cookies as Record<string, unknown> | undefined)?.[ANONYMOUS_COOKIE];
-    let key = sessionCookie(req) ?? (typeof visitor === 'string' && visitor !== '' ? visitor : undefined);
+    // The session cookie binds the token only while it names a live session (a stale one was just cleared).
+    let key = (res.locals.currentUser ? sessionCookie(req) : undefined) ?? (typeof visitor === 'string' && visitor !== '' ? visitor : undefined);
     if (!key) {
       key = newSecret();
       res.cookie(ANONYMOUS_COOKIE, key, cookieOptions(secure));

@@ -1,5 +1,4 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ZodError } from 'zod';
 
 /** An error whose status and message are safe to show to the person who made the request. */
 export class HttpError extends Error {
@@ -21,13 +20,13 @@ const TITLES: Record<number, string> = {
   404: 'Page not found',
   409: 'This cannot be done now',
   413: 'The file or form is too large',
+  415: 'The request is not in a format this service reads',
   429: 'Too many requests',
 };
 
 /** Body-parser and multer report their own failures; turn them into statuses a person can act on. */
 export function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
-  if (error instanceof ZodError) return 400;
   if (typeof error === 'object' && error !== null) {
     const e = error as { type?: string; code?: string; status?: number };
     if (e.type === 'entity.too.large' || e.code === 'LIMIT_FILE_SIZE' || e.code === 'LIMIT_FIELD_VALUE') return 413;

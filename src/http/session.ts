@@ -1,6 +1,6 @@
 import type { CookieOptions, RequestHandler, Response } from 'express';
 import { ROLE_LABELS } from '../auth/roles.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Queryable } from '../db/connection.js';
 import { paths } from '../paths.js';
 import { SESSION_HOURS, createSession, deleteSession, findSessionUser } from '../users/store.js';
 import { navigationFor } from './navigation.js';
@@ -32,7 +32,7 @@ export function loadSession(db: Db): RequestHandler {
   };
 }
 
-export function startSession(db: Db, res: Response, userId: number, secure: boolean, previous: string | undefined): void {
+export function startSession(db: Queryable, res: Response, userId: number, secure: boolean, previous: string | undefined): void {
   if (previous) deleteSession(db, previous);
   const secret = createSession(db, userId);
   res.cookie(SESSION_COOKIE, secret, { ...cookieOptions(secure), maxAge: SESSION_HOURS * 3600 * 1000 });

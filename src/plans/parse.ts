@@ -7,7 +7,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: Pro
 /** Reads JSON text, reporting a syntax error as a problem rather than throwing. */
 export function parseJsonText(text: string): ParseResult<unknown> {
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return { ok: false, problems: [{ path: '(file)', message: `The file is not valid JSON: ${detail}` }] };

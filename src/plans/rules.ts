@@ -41,6 +41,12 @@ export function checkPlan(plan: PlanFile, standardKsbCodes: readonly string[]): 
   problems.push(...duplicates(plan.criteria, (c) => c.id, (i) => formatPath(['criteria', i, 'id']), 'criterion id'));
   problems.push(...duplicates(plan.gatewayItems, (g) => g.id, (i) => formatPath(['gatewayItems', i, 'id']), 'gateway item id'));
 
+  problems.push(...duplicates(plan.methodGrades, (g) => g, (i) => formatPath(['methodGrades', i]), 'grade'));
+  problems.push(...duplicates(plan.overallGrades, (g) => g, (i) => formatPath(['overallGrades', i]), 'grade'));
+  plan.methods.forEach((m, i) => problems.push(...duplicates(m.ksbs, (k) => k, (j) => formatPath(['methods', i, 'ksbs', j]), 'KSB')));
+  plan.criteria.forEach((c, i) => problems.push(...duplicates(c.ksbs, (k) => k, (j) => formatPath(['criteria', i, 'ksbs', j]), 'KSB')));
+  problems.push(...orderCycles(plan));
+
   plan.methods.forEach((method, i) => {
     method.ksbs.forEach((code, j) => {
       if (!known.has(code)) problems.push({ path: formatPath(['methods', i, 'ksbs', j]), message: `Unknown KSB code "${code}": ${ref} has no such KSB` });
@@ -82,6 +88,27 @@ export function checkPlan(plan: PlanFile, standardKsbCodes: readonly string[]): 
   if (!plan.overallGrades.includes(plan.resitRetakeGradeCap)) {
     problems.push({ path: 'resitRetakeGradeCap', message: `"${plan.resitRetakeGradeCap}" is not one of the overall grades` });
   }
+  return problems;
+}
+
+/** Methods whose `after` rules lead back to themselves could never be scheduled. */
+function orderCycles(plan: PlanFile): Problem[] {
+  const follows = new Map(plan.methods.map((m) => [m.id, m.after.map((a) => a.method)]));
+  const problems: Problem[] = [];
+  plan.methods.forEach((method, i) => {
+    const seen = new Set<string>();
+    const stack = [...(follows.get(method.id) ?? [])].filter((id) => id !== method.id);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (id === method.id) {
+        problems.push({ path: formatPath(['methods', i, 'after']), message: `The order rules go round in a circle: method "${method.id}" must come after itself` });
+        return;
+      }
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...(follows.get(id) ?? []));
+    }
+  });
   return problems;
 }
 

@@ -22,6 +22,11 @@ export function importPlan(db: Db, value: unknown, actor: Actor): ParseResult<{ 
   const problems = checkPlan(plan, standardKsbCodes(db, versionId));
   if (problems.length > 0) return { ok: false, problems };
 
+  const clash = db.select({ standardVersionId: plans.standardVersionId }).from(plans).where(eq(plans.id, plan.id)).get();
+  if (clash && clash.standardVersionId !== versionId) {
+    return { ok: false, problems: [{ path: 'id', message: `The id "${plan.id}" is already the id of another standard version’s plan; give this plan its own id` }] };
+  }
+
   const replaced = db.transaction((tx) => {
     const previous = tx.select().from(plans).where(eq(plans.standardVersionId, versionId)).get();
     const values = { id: plan.id, standardVersionId: versionId, title: plan.title, demo: plan.demo, document: plan, importedBy: actor.userId };

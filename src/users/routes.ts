@@ -10,7 +10,7 @@ import { newUserSchema } from './schema.js';
 import { actorOf, createApiToken, createUser, findUser, listApiTokens, listEmployers, listProviders, listUsers, revokeApiToken } from './store.js';
 
 const revokeSchema = z.object({ reason: z.string().trim().max(500).optional() });
-const idParam = z.object({ id: z.coerce.number().int().positive() });
+const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 
 export function userAdminRoutes(db: Db): Router {
   const router = Router();
@@ -29,7 +29,14 @@ export function userAdminRoutes(db: Db): Router {
     ...extra,
   });
 
-  router.get(paths.admin.users, adminOnly, (_req, res) => res.render('users/list', listPage()));
+  /** After adding a user or revoking a token the browser comes back here (so a refresh repeats nothing) and is told what happened. */
+  const outcomeQuery = z.object({ added: idParam.shape.id.optional().catch(undefined), revoked: idParam.shape.id.optional().catch(undefined) });
+  router.get(paths.admin.users, adminOnly, (req, res) => {
+    const { added, revoked } = outcomeQuery.parse(req.query);
+    const user = added ? findUser(db, added) : undefined;
+    const flash = user ? `${user.name} (${user.email}) can now sign in as ${ROLE_LABELS[user.role]}.` : revoked ? `Token ${revoked} has been revoked. Systems using it can no longer call the API.` : undefined;
+    res.render('users/list', listPage({ flash }));
+  });
 
   router.get(paths.admin.newUser, adminOnly, (_req, res) => {
     res.render('users/new', { title: 'Add a user', values: {}, ...formOptions(), backLink: paths.admin.users });
@@ -41,7 +48,7 @@ export function userAdminRoutes(db: Db): Router {
     if (!form.ok) return res.status(400).render('users/new', { title: 'Add a user', values, errors: form.errors, errorList: form.errorList, ...formOptions(), backLink: paths.admin.users });
     const result = await createUser(db, form.value, actorOf(userOf(res)));
     if (!result.ok) return res.status(400).render('users/new', { title: 'Add a user', values, ...formErrors(result.problems), ...formOptions(), backLink: paths.admin.users });
-    res.render('users/list', listPage({ flash: `${result.user.name} (${result.user.email}) can now sign in as ${ROLE_LABELS[result.user.role]}.` }));
+    res.redirect(`${paths.admin.users}?added=${result.user.id}`);
   });
 
   router.post(routes.userTokens, adminOnly, (req, res) => {
@@ -55,9 +62,10 @@ export function userAdminRoutes(db: Db): Router {
   router.post(routes.revokeToken, adminOnly, (req, res) => {
     const params = idParam.safeParse(req.params);
     if (!params.success) throw new HttpError(404, 'There is no such token');
-    const form = revokeSchema.parse(req.body);
-    if (!revokeApiToken(db, params.data.id, actorOf(userOf(res)), form.reason || null)) throw new HttpError(404, 'There is no such live token');
-    res.render('users/list', listPage({ flash: `Token ${params.data.id} has been revoked. Systems using it can no longer call the API.` }));
+    const form = revokeSchema.safeParse(req.body);
+    if (!form.success) throw new HttpError(400, 'The reason must be text of 500 characters or fewer');
+    if (!revokeApiToken(db, params.data.id, actorOf(userOf(res)), form.data.reason || null)) throw new HttpError(404, 'There is no such live token');
+    res.redirect(`${paths.admin.users}?revoked=${params.data.id}`);
   });
 
   return router;

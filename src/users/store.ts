@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { Role } from '../auth/roles.js';
 import { hashSecret, newSecret } from '../auth/tokens.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Queryable } from '../db/connection.js';
 import { apiTokens, employers, providers, sessions, users } from '../db/schema.js';
 import type { Problem } from '../validation/problems.js';
 import type { NewUser } from './schema.js';
@@ -34,30 +34,33 @@ export function actorOf(user: CurrentUser): Actor {
   return { userId: user.id, label: user.email };
 }
 
-/** Checks what only the database knows (unique email, scope that exists), then creates the user, audited. */
+/**
+ * Checks what only the database knows (unique email, a scope that exists) and creates the
+ * user, audited. The password is hashed first, so the checks and the insert run in one
+ * synchronous transaction: two identical requests cannot both pass the checks.
+ */
 export async function createUser(db: Db, input: NewUser, actor: Actor): Promise<{ ok: true; user: CurrentUser } | { ok: false; problems: Problem[] }> {
-  const problems: Problem[] = [];
-  if (db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
-    problems.push({ path: 'email', message: 'A user with this email address already exists' });
-  }
-  if (input.ukprn && !db.select().from(providers).where(eq(providers.ukprn, input.ukprn)).get()) {
-    problems.push({ path: 'ukprn', message: `No provider with UKPRN ${input.ukprn} is registered` });
-  }
-  if (input.employerId && !db.select().from(employers).where(eq(employers.id, input.employerId)).get()) {
-    problems.push({ path: 'employerId', message: `No employer with id ${input.employerId} is registered` });
-  }
-  if (problems.length > 0) return { ok: false, problems };
   const passwordHash = await hashPassword(input.password);
-  const user = db.transaction((tx) => {
-    const created = tx
+  return db.transaction((tx) => {
+    const problems: Problem[] = [];
+    if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
+      problems.push({ path: 'email', message: 'A user with this email address already exists' });
+    }
+    if (input.ukprn && !tx.select().from(providers).where(eq(providers.ukprn, input.ukprn)).get()) {
+      problems.push({ path: 'ukprn', message: `No provider with UKPRN ${input.ukprn} is registered` });
+    }
+    if (input.employerId && !tx.select().from(employers).where(eq(employers.id, input.employerId)).get()) {
+      problems.push({ path: 'employerId', message: `No employer with id ${input.employerId} is registered` });
+    }
+    if (problems.length > 0) return { ok: false as const, problems };
+    const user = tx
       .insert(users)
       .values({ email: input.email, name: input.name, role: input.role, providerUkprn: input.ukprn ?? null, employerId: input.employerId ?? null, passwordHash })
       .returning(currentUserColumns)
       .get();
-    recordAudit(tx, actor, { action: 'user.created', entityType: 'user', entityId: created.id, after: { ...created } });
-    return created;
+    recordAudit(tx, actor, { action: 'user.created', entityType: 'user', entityId: user.id, after: { ...user } });
+    return { ok: true as const, user };
   });
-  return { ok: true, user };
 }
 
 export function findUserForSignIn(db: Db, email: string): (CurrentUser & { passwordHash: string }) | undefined {
@@ -91,7 +94,7 @@ export function listEmployers(db: Db): { id: string; name: string }[] {
 /* ---------- Sessions ---------- */
 
 /** Starts a new session (a fresh id at every sign-in, so an old cookie cannot be fixed on a user). */
-export function createSession(db: Db, userId: number, now = DateTime.utc()): string {
+export function createSession(db: Queryable, userId: number, now = DateTime.utc()): string {
   const secret = newSecret();
   db.delete(sessions).where(lte(sessions.expiresAt, now.toISO())).run();
   db.insert(sessions)
@@ -109,7 +112,7 @@ export function findSessionUser(db: Db, secret: string, now = DateTime.utc()): C
     .get();
 }
 
-export function deleteSession(db: Db, secret: string): void {
+export function deleteSession(db: Queryable, secret: string): void {
   db.delete(sessions).where(eq(sessions.idHash, hashSecret(secret))).run();
 }
 

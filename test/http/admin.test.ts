@@ -83,8 +83,9 @@ describe('admin: users and tokens', () => {
   it('adds a provider user scoped to a UKPRN, who can then sign in', async () => {
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
     const res = await postForm(agent, '/admin/users/new', '/admin/users/new', { name: 'Sam Lee', email: 'Sam.Lee@Provider.example', role: 'provider', ukprn: '10078452', employerId: '', password: 'a-long-enough-password' });
-    expect(res.status).to.equal(200);
-    expect($(res.text)('.govuk-notification-banner').text()).to.contain('Sam Lee (sam.lee@provider.example) can now sign in as Training provider');
+    expect(res.status).to.equal(302);
+    const list = await agent.get(res.headers.location!);
+    expect($(list.text)('.govuk-notification-banner').text()).to.contain('Sam Lee (sam.lee@provider.example) can now sign in as Training provider');
     const user = ctx.db.select().from(users).where(eq(users.email, 'sam.lee@provider.example')).get()!;
     expect(user.providerUkprn).to.equal('10078452');
     expect(user.passwordHash).to.match(/^scrypt\$/);
@@ -107,6 +108,16 @@ describe('admin: users and tokens', () => {
     expect(ctx.db.select().from(users).all()).to.have.length(6);
   });
 
+  it('creates one user when the same form is sent twice at once, and says so for the other', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const token = csrfFrom((await agent.get('/admin/users/new')).text);
+    const fields = { name: 'Twice', email: 'twice@epao.example', role: 'assessor', ukprn: '', employerId: '', password: 'a-long-enough-password', _csrf: token };
+    const results = await Promise.all([1, 2, 3].map(() => agent.post('/admin/users/new').type('form').send(fields)));
+    expect(results.map((r) => r.status).sort()).to.deep.equal([302, 400, 400]);
+    expect(ctx.db.select().from(users).where(eq(users.email, 'twice@epao.example')).all()).to.have.length(1);
+    expect(ctx.errors).to.deep.equal([]);
+  });
+
   it('refuses an email that is already used', async () => {
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
     const res = await postForm(agent, '/admin/users/new', '/admin/users/new', { name: 'Dup', email: ctx.users.qa.email, role: 'assessor', ukprn: '', employerId: '', password: 'a-long-enough-password' });
@@ -125,7 +136,8 @@ describe('admin: users and tokens', () => {
     const row = ctx.db.select().from(apiTokens).get()!;
     expect(row.tokenHash).not.to.contain(token);
     const revoked = await postForm(agent, '/admin/users', `/admin/tokens/${row.id}/revoke`, { reason: 'Laptop lost' });
-    expect(revoked.status).to.equal(200);
+    expect(revoked.status).to.equal(302);
+    expect($((await agent.get(revoked.headers.location!)).text)('.govuk-notification-banner').text()).to.contain(`Token ${row.id} has been revoked`);
     expect((await api.get('/api/v1/standards').set('Authorization', `Bearer ${token}`)).status).to.equal(401);
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'api_token.revoked')).get()!;
     expect(audit.reason).to.equal('Laptop lost');
@@ -152,6 +164,8 @@ describe('admin: audit log', () => {
     const filtered = $((await agent.get('/admin/audit?action=plan.')).text);
     expect(filtered('#audit-events tbody tr td:nth-child(3)').map((_, td) => filtered(td).text()).get()).to.deep.equal(['plan.imported']);
     expect(filtered('#audit-count').text()).to.contain('1 event');
+    const literal = $((await agent.get('/admin/audit?actor=%25')).text);
+    expect(literal('#audit-count').text()).to.contain('0 events');
     const bad = await agent.get('/admin/audit?from=2026-02-30');
     expect(bad.status).to.equal(400);
     expect($(bad.text)('.govuk-error-summary a').attr('href')).to.equal('#from');

@@ -20,7 +20,7 @@ describe('JSON API', () => {
     providerToken = tokenFor(ctx.db, ctx.users.provider.id);
   });
 
-  it('answers 401 JSON without a token, with a bad token, or with a session cookie only', async () => {
+  it('answers 401 JSON without a token or with a bad one', async () => {
     for (const headers of [{}, { Authorization: 'Bearer epa_not-a-real-token' }, { Authorization: 'Basic abc' }]) {
       const res = await api.get('/api/v1/standards').set(headers);
       expect(res.status).to.equal(401);
@@ -91,7 +91,7 @@ describe('JSON API', () => {
     expect(bad.body.errors[0].message).to.equal('The request body is not valid JSON');
     const big = await api.post('/api/v1/plans').set(as(adminToken)).send({ padding: 'x'.repeat(1024 * 1024 + 1) });
     expect(big.status).to.equal(413);
-    expect(big.body.errors[0].message).to.contain('1MB');
+    expect(big.body.errors[0].message).to.contain('1 MB');
   });
 
   it('publishes an OpenAPI description generated from the schemas, without a token', async () => {
@@ -103,5 +103,40 @@ describe('JSON API', () => {
     expect(planSchema.required).to.include.members(['methods', 'criteria', 'combination']);
     expect(planSchema.properties.methodGrades.items.enum).to.deep.equal(['Fail', 'Pass', 'Merit', 'Distinction']);
     expect(res.body.paths['/plans'].post.responses).to.have.keys('200', '201', '400', '401', '403', '413', '422');
+  });
+});
+
+describe('JSON API: what it refuses before reading a body', () => {
+  it('answers 401 to an anonymous request, whatever its body', async () => {
+    const ctx = await testApp();
+    const res = await supertest(ctx.app).post('/api/v1/plans').set('Content-Type', 'application/json').send('{"broken": ');
+    expect(res.status).to.equal(401);
+  });
+
+  it('answers 415 to a body that is not JSON, and 400 to a malformed path', async () => {
+    const ctx = await testApp();
+    const token = tokenFor(ctx.db, ctx.users.admin.id);
+    const text = await supertest(ctx.app).post('/api/v1/plans').set('Authorization', `Bearer ${token}`).set('Content-Type', 'text/plain').send('hello');
+    expect(text.status).to.equal(415);
+    expect(text.body.errors[0].message).to.contain('application/json');
+    const bad = await supertest(ctx.app).get('/api/v1/standards/ST0815/%').set('Authorization', `Bearer ${token}`);
+    expect(bad.status).to.equal(400);
+    expect(bad.body.errors[0].message).not.to.contain('JSON');
+  });
+
+  it('refuses a plan whose id another standard version’s plan already uses', async () => {
+    const ctx = await testApp();
+    const token = tokenFor(ctx.db, ctx.users.admin.id);
+    const standard = JSON.parse(fs.readFileSync('fixtures/standards/ST0815-1.0.json', 'utf8')) as { version: string };
+    standard.version = '1.1';
+    const { importStandard } = await import('../../src/standards/store.js');
+    const { standardFileSchema } = await import('../../src/standards/schema.js');
+    importStandard(ctx.db, standardFileSchema.parse(standard), { userId: null, label: 'test' });
+    const plan = demoPlan();
+    (plan.standard as { version: string }).version = '1.1';
+    const res = await supertest(ctx.app).post('/api/v1/plans').set('Authorization', `Bearer ${token}`).send(plan);
+    expect(res.status).to.equal(422);
+    expect(res.body.errors).to.deep.equal([{ path: 'id', message: 'The id "ST0815-1.0-demo" is already the id of another standard version’s plan; give this plan its own id' }]);
+    expect(ctx.errors).to.deep.equal([]);
   });
 });

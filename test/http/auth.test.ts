@@ -93,6 +93,17 @@ describe('sign-in and sessions', () => {
     expect((await agent.get('/standards')).status).to.equal(302);
   });
 
+  it('lets a browser with an expired session cookie sign in again', async () => {
+    const agent = supertest.agent(ctx.app);
+    await agent.get('/sign-in'); // sets the visitor cookie
+    // The browser still sends last week's session cookie with the page request; the reply clears it.
+    const jar = agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false }).toValueString();
+    const page = await supertest(ctx.app).get('/sign-in').set('Cookie', `${jar}; epa_session=left-over-from-last-week`);
+    const res = await agent.post('/sign-in').type('form').send({ email: ctx.users.admin.email, password: PASSWORD, _csrf: csrfFrom(page.text) });
+    expect(res.status).to.equal(302);
+    expect(res.headers.location).to.equal('/');
+  });
+
   it('records sign-ins in the audit log', async () => {
     await signedInAgent(ctx.app, ctx.users.qa.email);
     const rows = ctx.db.select().from(auditEvents).all().filter((r) => r.action === 'user.signed_in');

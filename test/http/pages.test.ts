@@ -22,7 +22,7 @@ const ADMIN_ACTIONS = ['/admin/plans/import', '/admin/users/new', '/admin/users/
 
 describe('page permissions', () => {
   let ctx: TestContext;
-  before(async () => {
+  beforeEach(async () => {
     ctx = await testApp();
   });
 
@@ -62,7 +62,7 @@ describe('page permissions', () => {
 
 describe('standards pages', () => {
   let ctx: TestContext;
-  before(async () => {
+  beforeEach(async () => {
     ctx = await testApp();
   });
 

@@ -98,3 +98,46 @@ describe('combining method grades', () => {
     }
   });
 });
+
+describe('assessment plan validation: ids, order rules and grades', () => {
+  it('reports duplicate method and gateway item ids', () => {
+    const plan = demoPlan();
+    plan.gatewayItems.push({ ...plan.gatewayItems[0]! });
+    const problems = checkPlan(plan, CODES);
+    expect(problems).to.deep.include({ path: `gatewayItems[${plan.gatewayItems.length - 1}].id`, message: `Duplicate gateway item id "${plan.gatewayItems[0]!.id}" (first used at gatewayItems[0].id)` });
+    const twice = demoPlan();
+    twice.methods[1]!.id = twice.methods[0]!.id;
+    expect(checkPlan(twice, CODES).map((p) => p.path)).to.include('methods[1].id');
+  });
+
+  it('reports a criterion mapped to a KSB its method does not assess', () => {
+    const plan = demoPlan();
+    const foreign = plan.methods[1]!.ksbs.find((k) => !plan.methods[0]!.ksbs.includes(k))!;
+    const index = plan.criteria.findIndex((c) => c.method === plan.methods[0]!.id);
+    plan.criteria[index]!.ksbs.push(foreign);
+    expect(checkPlan(plan, CODES)).to.deep.include({ path: `criteria[${index}].ksbs[${plan.criteria[index]!.ksbs.length - 1}]`, message: `KSB ${foreign} is not assessed by method "${plan.methods[0]!.id}"` });
+  });
+
+  it('reports order rules naming unknown methods, a method itself, or going round in a circle', () => {
+    const plan = demoPlan();
+    plan.methods[0]!.after = [{ method: 'observation', minDaysBetween: 0 }];
+    plan.methods[1]!.after = [{ method: plan.methods[1]!.id, minDaysBetween: 0 }];
+    const problems = checkPlan(plan, CODES);
+    expect(problems).to.deep.include({ path: 'methods[0].after[0].method', message: 'Unknown method "observation"' });
+    expect(problems).to.deep.include({ path: 'methods[1].after[0].method', message: 'A method cannot have to follow itself' });
+    const circle = demoPlan();
+    circle.methods[0]!.after = [{ method: circle.methods[1]!.id, minDaysBetween: 0 }];
+    circle.methods[1]!.after = [{ method: circle.methods[0]!.id, minDaysBetween: 7 }];
+    expect(checkPlan(circle, CODES).filter((p) => p.message.includes('circle')).map((p) => p.path)).to.deep.equal(['methods[0].after', 'methods[1].after']);
+  });
+
+  it('reports repeated KSBs and grades, and a grade cap that is not an overall grade', () => {
+    const plan = demoPlan();
+    plan.methods[0]!.ksbs.push(plan.methods[0]!.ksbs[0]!);
+    plan.methodGrades.push('Pass');
+    plan.resitRetakeGradeCap = 'Merit';
+    const problems = checkPlan(plan, CODES);
+    expect(problems.map((p) => p.path)).to.include.members([`methods[0].ksbs[${plan.methods[0]!.ksbs.length - 1}]`, 'methodGrades[3]', 'resitRetakeGradeCap']);
+    expect(problems).to.deep.include({ path: 'resitRetakeGradeCap', message: '"Merit" is not one of the overall grades' });
+  });
+});

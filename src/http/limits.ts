@@ -1,0 +1,11 @@
+/** Size limits of what the app accepts, in one place. */
+export const LIMITS = {
+  /** A URL-encoded form or a JSON API body. */
+  bodyBytes: 1024 * 1024,
+  bodyLabel: '1 MB',
+  /** An assessment plan file. */
+  planFileBytes: 1024 * 1024,
+  /** A CSV of apprentices (roughly 100,000 rows). */
+  csvFileBytes: 20 * 1024 * 1024,
+  csvFileLabel: '20 MB',
+} as const;
