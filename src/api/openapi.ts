@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { apprenticeInputSchema, offTheJobInputSchema, planItemInputSchema, qualificationInputSchema, DECLARATION_PARTS } from '../apprentices/schema.js';
+import { CHECK_CODES } from '../gateway/model.js';
+import { reviewSchema } from '../gateway/review.js';
+import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
 import { planFileSchema } from '../plans/schema.js';
 import { standardFileSchema, standardReference, standardVersion } from '../standards/schema.js';
 
@@ -16,6 +20,42 @@ export const standardSummarySchema = z.object({
 });
 export const standardListSchema = z.object({ standards: z.array(standardSummarySchema) });
 export const planImportedSchema = z.object({ id: z.string(), replaced: z.boolean() });
+const isoDate = z.iso.date();
+export const apprenticeOutputSchema = z.object({
+  uln: z.string(),
+  givenNames: z.string(),
+  familyName: z.string(),
+  dateOfBirth: isoDate,
+  startDate: isoDate,
+  plannedEndDate: isoDate,
+  standardReference: standardReference,
+  standardVersion: standardVersion,
+  providerUkprn: z.string(),
+  employerId: z.string(),
+  weeklyHours: z.number(),
+  ehcPlan: z.boolean(),
+  bslFirstLanguage: z.boolean(),
+  englishMathsChoice: z.enum(['pursue', 'not_pursue']).nullable(),
+});
+export const submissionOutputSchema = z.object({
+  id: z.int(),
+  attempt: z.int(),
+  status: z.enum(SUBMISSION_STATUSES),
+  submittedOn: isoDate,
+  decidedAt: z.string().nullable(),
+  decisionReason: z.string().nullable(),
+  epaPeriodStart: isoDate.nullable(),
+  epaPeriodEnd: isoDate.nullable(),
+});
+export const gatewayOutputSchema = z.object({
+  uln: z.string(),
+  on: isoDate,
+  state: z.enum(GATEWAY_STATES),
+  ready: z.boolean(),
+  checks: z.array(z.object({ code: z.enum(CHECK_CODES), status: z.enum(['met', 'unmet', 'not_applicable']), reason: z.string() })),
+  latestSubmission: submissionOutputSchema.nullable(),
+});
+const rowErrorsSchema = z.object({ errors: z.array(z.object({ line: z.int(), path: z.string(), message: z.string() })) });
 
 type Schema = Record<string, unknown>;
 const output = (schema: z.ZodType): Schema => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
@@ -28,6 +68,15 @@ const standardPathParams = [
   { name: 'version', in: 'path', required: true, schema: output(standardVersion), example: '1.0' },
 ];
 const authErrors = { '401': error('No API token, or one that is not valid') };
+const ulnParam = { name: 'uln', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{10}$' } };
+const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: input(schema) } } });
+const writeResponses = {
+  '201': { description: 'Recorded' },
+  ...authErrors,
+  '403': error('You may see this apprentice but not change this'),
+  '404': error('No such apprentice in your scope'),
+  '422': error('Invalid; each problem names its field'),
+};
 
 let cached: Schema | undefined;
 
@@ -52,6 +101,10 @@ export function openApiDocument(): Schema {
         Standard: output(standardFileSchema),
         Plan: output(planFileSchema),
         PlanInput: input(planFileSchema),
+        Apprentice: output(apprenticeOutputSchema),
+        ApprenticeInput: input(apprenticeInputSchema),
+        Gateway: output(gatewayOutputSchema),
+        Submission: output(submissionOutputSchema),
       },
     },
     paths: {
@@ -73,6 +126,64 @@ export function openApiDocument(): Schema {
           summary: 'The assessment plan of a standard version',
           parameters: standardPathParams,
           responses: { '200': json({ $ref: '#/components/schemas/Plan' }, 'The plan'), ...authErrors, '404': error('No such standard version, or no plan loaded') },
+        },
+      },
+      '/apprentices': {
+        get: {
+          summary: 'Apprentices in your scope with their gateway state and unmet checks',
+          parameters: [
+            { name: 'state', in: 'query', schema: output(z.enum(GATEWAY_STATES)) },
+            { name: 'on', in: 'query', schema: output(isoDate), description: 'Evaluation date; default today (Europe/London)' },
+          ],
+          responses: { '200': json(output(z.object({ on: isoDate, apprentices: z.array(apprenticeOutputSchema.extend({ gatewayState: z.enum(GATEWAY_STATES), unmetChecks: z.array(z.enum(CHECK_CODES)) })) })), 'The apprentices'), ...authErrors, '403': error('Not a provider, employer or administrator') },
+        },
+        post: {
+          summary: 'Add an apprentice (providers: always their own UKPRN)',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ApprenticeInput' } } } },
+          responses: { '201': json({ $ref: '#/components/schemas/Apprentice' }, 'Added'), ...authErrors, '403': error('Not a provider or administrator'), '415': error('Body not JSON'), '422': error('Invalid, or the ULN is already held; each problem names its field') },
+        },
+      },
+      '/apprentices/import': {
+        post: {
+          summary: 'Add many apprentices, all or nothing: a CSV file (text/csv, the template’s columns) or a JSON array of ApprenticeInput',
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/ApprenticeInput' } } } } },
+          responses: { '201': json(output(z.object({ imported: z.int() })), 'Every row added'), ...authErrors, '403': error('Not a provider or administrator'), '413': error('Over 20 MB'), '422': json(output(rowErrorsSchema), 'Nothing added; every bad row with its line and field') },
+        },
+      },
+      '/apprentices/{uln}': {
+        get: { summary: 'One apprentice', parameters: [ulnParam], responses: { '200': json({ $ref: '#/components/schemas/Apprentice' }, 'The apprentice'), ...authErrors, '404': error('No such apprentice in your scope') } },
+      },
+      '/apprentices/{uln}/gateway': {
+        get: {
+          summary: 'Each gateway check with its status and reason',
+          parameters: [ulnParam, { name: 'on', in: 'query', schema: output(isoDate), description: 'Evaluation date; default today (Europe/London)' }],
+          responses: { '200': json({ $ref: '#/components/schemas/Gateway' }, 'The evaluation'), ...authErrors, '404': error('No such apprentice in your scope'), '422': error('Bad date') },
+        },
+      },
+      '/apprentices/{uln}/qualifications': {
+        post: { summary: 'Add English or maths evidence', parameters: [ulnParam], requestBody: body(qualificationInputSchema), responses: writeResponses },
+      },
+      '/apprentices/{uln}/off-the-job-hours': {
+        post: { summary: 'Log off-the-job training hours', parameters: [ulnParam], requestBody: body(offTheJobInputSchema), responses: writeResponses },
+      },
+      '/apprentices/{uln}/gateway-items/{itemId}': {
+        put: { summary: 'Record a plan gateway item as in place', parameters: [ulnParam, { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } }], requestBody: body(planItemInputSchema.omit({ itemId: true })), responses: { ...writeResponses, '200': { description: 'Recorded' } } },
+      },
+      '/apprentices/{uln}/declarations': {
+        post: { summary: 'Confirm the gateway declaration: employer (employers only), provider or apprentice (providers)', parameters: [ulnParam], requestBody: body(z.object({ part: z.enum(DECLARATION_PARTS) })), responses: writeResponses },
+      },
+      '/apprentices/{uln}/gateway/submissions': {
+        post: { summary: 'Request EPA: allowed when every check is met', parameters: [ulnParam], responses: { '201': json({ $ref: '#/components/schemas/Submission' }, 'Submitted'), ...authErrors, '404': error('No such apprentice in your scope'), '409': error('A check is unmet, or a submission is waiting or accepted') } },
+      },
+      '/gateway/submissions': {
+        get: { summary: 'Submissions waiting for review (administrators)', responses: { '200': json(output(z.object({ submissions: z.array(submissionOutputSchema.extend({ uln: z.string() })) })), 'The queue'), ...authErrors, '403': error('Administrators only') } },
+      },
+      '/gateway/submissions/{id}/decision': {
+        post: {
+          summary: 'Decide a submission (administrators): each check accepted or rejected with a reason, and the outcome',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          requestBody: body(reviewSchema),
+          responses: { '200': json({ $ref: '#/components/schemas/Submission' }, 'Decided'), ...authErrors, '403': error('Administrators only'), '404': error('No such submission'), '409': error('Already decided'), '422': error('Invalid decision') },
         },
       },
       '/plans': {

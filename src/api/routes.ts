@@ -7,7 +7,8 @@ import { getPlanForStandard, importPlan } from '../plans/store.js';
 import { loadStandardFromParams } from '../standards/routes.js';
 import { listStandards } from '../standards/store.js';
 import { actorOf, findTokenUser } from '../users/store.js';
-import type { Problem } from '../validation/problems.js';
+import { apprenticeApi, APPRENTICE_API } from './apprentices.js';
+import { apiErrors, UnprocessableError } from './errors.js';
 import { LIMITS } from '../http/limits.js';
 import { openApiDocument } from './openapi.js';
 
@@ -17,14 +18,10 @@ export const API_PATHS = { openapi: '/openapi.json', plans: '/plans' } as const;
 /** A request that sends a body must send JSON. */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-  if (hasBody && !req.is('application/json')) throw new HttpError(415, 'Send the body as JSON, with Content-Type: application/json');
+  const csvImport = req.path === APPRENTICE_API.import && req.is('text/csv');
+  if (hasBody && !req.is('application/json') && !csvImport) throw new HttpError(415, 'Send the body as JSON, with Content-Type: application/json');
   next();
 };
-
-/** Every API error has this one shape. */
-export function apiErrors(problems: Problem[]): { errors: Problem[] } {
-  return { errors: problems };
-}
 
 /** Bearer-token authentication: `Authorization: Bearer epa_…`. No cookies, so no CSRF. */
 function authenticate(db: Db): RequestHandler {
@@ -56,7 +53,7 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
             : (error as { type?: string }).type === 'entity.parse.failed'
               ? 'The request body is not valid JSON'
               : 'The request could not be read';
-    res.status(status).json(apiErrors([{ path: '', message }]));
+    res.status(status).json(apiErrors(error instanceof UnprocessableError ? error.problems : [{ path: '', message }]));
   };
 }
 
@@ -67,6 +64,8 @@ export function apiRoutes(db: Db, log: (error: unknown) => void): Router {
   // Who is asking comes first: an anonymous request is refused before its body is read.
   router.use(authenticate(db));
   router.use(requireJsonBody);
+  // An import may be a CSV file or a JSON array as large as a CSV upload; everything else is 1 MB at most.
+  router.post(APPRENTICE_API.import, express.text({ type: 'text/csv', limit: LIMITS.csvFileBytes }), express.json({ limit: LIMITS.csvFileBytes }));
   router.use(express.json({ limit: LIMITS.bodyBytes }));
 
   router.get(paths.standards, (_req, res) => {
@@ -91,6 +90,8 @@ export function apiRoutes(db: Db, log: (error: unknown) => void): Router {
     if (!result.ok) return res.status(422).json(apiErrors(result.problems));
     res.status(result.value.replaced ? 200 : 201).json({ id: result.value.plan.id, replaced: result.value.replaced });
   });
+
+  router.use(apprenticeApi(db));
 
   router.use(() => {
     throw new HttpError(404, 'No such API endpoint');

@@ -12,9 +12,10 @@ import { paths, routes } from '../paths.js';
 import { listStandards } from '../standards/store.js';
 import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
 import { apprenticeScope, canActOn, type ApprenticeAction } from './access.js';
-import { CSV_TEMPLATE, parseApprenticeCsv } from './import.js';
+import { CSV_TEMPLATE, columnFor, parseApprenticeCsv } from './import.js';
 import { apprenticeInputSchema, offTheJobInputSchema, planItemInputSchema, qualificationInputSchema, declarationInputSchema, type ApprenticeInput } from './schema.js';
-import { addApprentices, addOffTheJobHours, addQualification, confirmDeclaration, findApprenticeByUln, recordPlanItem, updateApprentice, type ApprenticeDetail } from './store.js';
+import { apprenticeFor, importDefaults, importForUser } from './service.js';
+import { addApprentices, addOffTheJobHours, addQualification, confirmDeclaration, recordPlanItem, updateApprentice, type ApprenticeDetail } from './store.js';
 
 export const DASHBOARD_PAGE_SIZE = 25;
 
@@ -33,13 +34,9 @@ function dateParts(iso: string | undefined) {
   return { day: String(Number(day)), month: String(Number(month)), year };
 }
 
-/** Finds the apprentice in the URL that this user may act on; 404 when they may not even see it. */
+/** The apprentice in the URL, if the signed-in user may do this to it (see apprenticeFor). */
 function loadApprentice(db: Db, res: Response, uln: unknown, action: ApprenticeAction): ApprenticeDetail {
-  const user = userOf(res);
-  const apprentice = typeof uln === 'string' && /^\d{10}$/.test(uln) ? findApprenticeByUln(db, uln) : undefined;
-  if (!apprentice || !canActOn(user, apprentice, 'view')) throw new HttpError(404, 'There is no apprentice with that ULN in your records');
-  if (!canActOn(user, apprentice, action)) throw new HttpError(403, 'You do not have permission to do this');
-  return apprentice;
+  return apprenticeFor(db, userOf(res), uln, action);
 }
 
 export function apprenticeRoutes(db: Db): Router {
@@ -142,19 +139,9 @@ export function apprenticeRoutes(db: Db): Router {
     const user = userOf(res);
     const file = req.file;
     if (!file || file.size === 0) return res.status(400).render('apprentices/import', { title: 'Import apprentices', backLink: paths.apprentices, ...formErrors([{ path: 'csvFile', message: 'Select a CSV file of apprentices' }]) });
-    const defaults = user.role === 'provider' && user.providerUkprn ? { providerUkprn: user.providerUkprn } : {};
-    const parsed = parseApprenticeCsv(file.buffer.toString('utf8'), defaults);
-    let problems = parsed.ok ? [] : parsed.problems;
-    if (parsed.ok) {
-      if (user.role === 'provider') {
-        problems = parsed.rows.filter((r) => r.input.providerUkprn !== user.providerUkprn).map((r) => ({ line: r.line, path: 'provider_ukprn', message: `You can only import apprentices for your own UKPRN (${user.providerUkprn})` }));
-      }
-      if (problems.length === 0) {
-        const result = addApprentices(db, parsed.rows, actorOf(user), `csv:${file.originalname}`);
-        if (result.ok) return res.render('apprentices/imported', { title: 'Apprentices imported', count: result.count, fileName: file.originalname });
-        problems = result.problems.map((p) => ({ ...p, path: p.path === 'uln' ? 'uln' : p.path === 'standardVersion' ? 'standard_version' : p.path === 'providerUkprn' ? 'provider_ukprn' : p.path === 'employerId' ? 'employer_id' : p.path }));
-      }
-    }
+    const result = importForUser(db, user, parseApprenticeCsv(file.buffer.toString('utf8'), importDefaults(user)), `csv:${file.originalname}`);
+    if (result.ok) return res.render('apprentices/imported', { title: 'Apprentices imported', count: result.count, fileName: file.originalname });
+    const problems = result.problems.map((p) => ({ ...p, path: columnFor(p.path) }));
     problems.sort((a, b) => a.line - b.line);
     res.status(422).render('apprentices/import', {
       title: 'Import apprentices',

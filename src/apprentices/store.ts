@@ -154,6 +154,11 @@ function detailQuery(db: Db) {
 
 const flatten = ({ apprentice, ...rest }: { apprentice: ApprenticeRow } & Omit<ApprenticeDetail, keyof ApprenticeRow>): ApprenticeDetail => ({ ...apprentice, ...rest });
 
+export function findApprenticeById(db: Db, id: number): ApprenticeDetail | undefined {
+  const row = detailQuery(db).where(eq(apprentices.id, id)).get();
+  return row ? flatten(row) : undefined;
+}
+
 export function findApprenticeByUln(db: Db, uln: string): ApprenticeDetail | undefined {
   const row = detailQuery(db).where(eq(apprentices.uln, uln)).get();
   return row ? flatten(row) : undefined;

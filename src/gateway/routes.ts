@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { findApprenticeByUln } from '../apprentices/store.js';
+import { findApprenticeById } from '../apprentices/store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { pageFor, userOf } from '../http/authorize.js';
@@ -31,8 +31,7 @@ export function gatewayRoutes(db: Db): Router {
     const params = idParam.safeParse({ id });
     const submission = params.success ? submissionById(db, params.data.id) : undefined;
     if (!submission) throw new HttpError(404, 'There is no such gateway submission');
-    const apprentice = db.$client.prepare('select uln from apprentices where id = ?').pluck().get(submission.apprenticeId) as string;
-    const a = findApprenticeByUln(db, apprentice)!;
+    const a = findApprenticeById(db, submission.apprenticeId)!;
     return { submission, a };
   };
 

@@ -1,0 +1,165 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { apprenticeScope } from '../apprentices/access.js';
+import { columnFor, parseApprenticeArray, parseApprenticeCsv } from '../apprentices/import.js';
+import { DECLARATION_PARTS, apprenticeInputSchema, offTheJobInputSchema, planItemInputSchema, qualificationInputSchema } from '../apprentices/schema.js';
+import { apprenticeFor, importDefaults, importForUser } from '../apprentices/service.js';
+import { addOffTheJobHours, addQualification, confirmDeclaration, findApprenticeById, recordPlanItem, type ApprenticeDetail } from '../apprentices/store.js';
+import type { Db } from '../db/connection.js';
+import { todayInLondon } from '../dates.js';
+import { reviewSchema, checkReview, toDecision } from '../gateway/review.js';
+import { GATEWAY_STATES } from '../gateway/status.js';
+import { decideSubmission, evaluateApprentice, gatewayOverview, gatewayState, reviewQueue, submissionById, submitForGateway, type SubmissionRow } from '../gateway/store.js';
+import { requireRole, userOf } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { actorOf } from '../users/store.js';
+import { problemsFromZod } from '../validation/problems.js';
+import { UnprocessableError } from './errors.js';
+
+/** Paths inside /api/v1 for apprentices and the gateway, spelled once (the OpenAPI document reads them too). */
+export const APPRENTICE_API = {
+  list: '/apprentices',
+  import: '/apprentices/import',
+  one: '/apprentices/:uln',
+  qualifications: '/apprentices/:uln/qualifications',
+  hours: '/apprentices/:uln/off-the-job-hours',
+  gatewayItem: '/apprentices/:uln/gateway-items/:itemId',
+  declarations: '/apprentices/:uln/declarations',
+  gateway: '/apprentices/:uln/gateway',
+  submissions: '/apprentices/:uln/gateway/submissions',
+  queue: '/gateway/submissions',
+  decision: '/gateway/submissions/:id/decision',
+} as const;
+
+const onQuery = z.object({ on: z.iso.date('on must be a date as YYYY-MM-DD').optional() });
+const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: z.iso.date('on must be a date as YYYY-MM-DD').optional() });
+const declarationBody = z.object({ part: z.enum(DECLARATION_PARTS, { error: 'part must be employer, provider or apprentice' }) });
+const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
+
+/** The apprentice as the API shows it. */
+export function apprenticeJson(a: ApprenticeDetail) {
+  return {
+    uln: a.uln,
+    givenNames: a.givenNames,
+    familyName: a.familyName,
+    dateOfBirth: a.dateOfBirth,
+    startDate: a.startDate,
+    plannedEndDate: a.plannedEndDate,
+    standardReference: a.standardReference,
+    standardVersion: a.standardVersion,
+    providerUkprn: a.providerUkprn,
+    employerId: a.employerId,
+    weeklyHours: a.weeklyHours,
+    ehcPlan: a.ehcPlan,
+    bslFirstLanguage: a.bslFirstLanguage,
+    englishMathsChoice: a.englishMathsChoice,
+  };
+}
+
+function submissionJson(s: SubmissionRow) {
+  return { id: s.id, attempt: s.attempt, status: s.status, submittedOn: s.submittedOn, decidedAt: s.decidedAt, decisionReason: s.decisionReason, epaPeriodStart: s.epaPeriodStart, epaPeriodEnd: s.epaPeriodEnd };
+}
+
+/** Validates a body with a schema, or answers 422 with every problem. */
+function body<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw new UnprocessableError(problemsFromZod(parsed.error));
+  return parsed.data;
+}
+
+export function apprenticeApi(db: Db): Router {
+  const router = Router();
+  const editors = requireRole('admin', 'provider');
+  const viewers = requireRole('admin', 'provider', 'employer');
+
+  router.get(APPRENTICE_API.list, viewers, (req, res) => {
+    const query = body(listQuery, req.query);
+    const on = query.on ?? todayInLondon();
+    const rows = gatewayOverview(db, apprenticeScope(userOf(res)), on).filter((r) => !query.state || r.state === query.state);
+    res.json({ on, apprentices: rows.map((r) => ({ ...apprenticeJson(r.apprentice), gatewayState: r.state, unmetChecks: r.unmet })) });
+  });
+
+  router.post(APPRENTICE_API.list, editors, (req, res) => {
+    const user = userOf(res);
+    const input = body(apprenticeInputSchema, { ...(req.body as object), ...importDefaults(user) });
+    const result = importForUser(db, user, { ok: true, rows: [{ line: 1, input }] }, 'api');
+    if (!result.ok) throw new UnprocessableError(result.problems.map(({ path, message }) => ({ path, message })));
+    res.status(201).location(`/api/v1/apprentices/${input.uln}`).json(apprenticeJson(apprenticeFor(db, user, input.uln, 'view')));
+  });
+
+  /** Rows are written only if every row is valid; otherwise 422 lists each problem with its line. */
+  router.post(APPRENTICE_API.import, editors, (req, res) => {
+    const user = userOf(res);
+    const csv = Boolean(req.is('text/csv'));
+    const parsed = csv ? parseApprenticeCsv(typeof req.body === 'string' ? req.body : '', importDefaults(user)) : parseApprenticeArray(req.body, importDefaults(user));
+    const result = importForUser(db, user, parsed, csv ? 'api:csv' : 'api:json');
+    if (!result.ok) return res.status(422).json({ errors: result.problems.map((p) => ({ line: p.line, path: csv ? columnFor(p.path) : p.path, message: p.message })) });
+    res.status(201).json({ imported: result.count });
+  });
+
+  router.get(APPRENTICE_API.one, viewers, (req, res) => {
+    res.json(apprenticeJson(apprenticeFor(db, userOf(res), req.params.uln, 'view')));
+  });
+
+  router.get(APPRENTICE_API.gateway, viewers, (req, res) => {
+    const a = apprenticeFor(db, userOf(res), req.params.uln, 'view');
+    const on = body(onQuery, req.query).on ?? todayInLondon();
+    const { evaluation, latest } = evaluateApprentice(db, a, on);
+    res.json({ uln: a.uln, on, state: gatewayState(evaluation, latest), ready: evaluation.ready, checks: evaluation.checks, latestSubmission: latest ? submissionJson(latest) : null });
+  });
+
+  router.post(APPRENTICE_API.qualifications, editors, (req, res) => {
+    const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
+    addQualification(db, a, body(qualificationInputSchema, req.body), actorOf(userOf(res)));
+    res.status(201).json({ uln: a.uln });
+  });
+
+  router.post(APPRENTICE_API.hours, editors, (req, res) => {
+    const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
+    addOffTheJobHours(db, a, body(offTheJobInputSchema, req.body), actorOf(userOf(res)));
+    res.status(201).json({ uln: a.uln });
+  });
+
+  router.put(APPRENTICE_API.gatewayItem, editors, (req, res) => {
+    const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
+    const item = getPlanForStandard(db, a.standardVersionId)?.gatewayItems.find((i) => i.id === req.params.itemId);
+    if (!item) throw new HttpError(404, 'The assessment plan has no such gateway item');
+    const input = body(planItemInputSchema, { ...(req.body as object), itemId: item.id });
+    recordPlanItem(db, a, item.id, input.reference, actorOf(userOf(res)));
+    res.json({ uln: a.uln, itemId: item.id, reference: input.reference });
+  });
+
+  router.post(APPRENTICE_API.declarations, viewers, (req, res) => {
+    const { part } = body(declarationBody, req.body);
+    const a = apprenticeFor(db, userOf(res), req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit');
+    confirmDeclaration(db, a, part, actorOf(userOf(res)));
+    res.status(201).json({ uln: a.uln, part });
+  });
+
+  router.post(APPRENTICE_API.submissions, editors, (req, res) => {
+    const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
+    const result = submitForGateway(db, a, todayInLondon(), actorOf(userOf(res)));
+    if (!result.ok) throw new HttpError(409, result.message);
+    res.status(201).json(submissionJson(result.submission));
+  });
+
+  router.get(APPRENTICE_API.queue, requireRole('admin'), (_req, res) => {
+    res.json({ submissions: reviewQueue(db).map((r) => ({ ...submissionJson(r.submission), uln: r.uln })) });
+  });
+
+  router.post(APPRENTICE_API.decision, requireRole('admin'), (req, res) => {
+    const params = idParam.safeParse(req.params);
+    const submission = params.success ? submissionById(db, params.data.id) : undefined;
+    if (!submission) throw new HttpError(404, 'There is no such gateway submission');
+    const input = body(reviewSchema, req.body);
+    const problems = checkReview(input);
+    if (problems.length > 0) throw new UnprocessableError(problems);
+    const a = apprenticeFor(db, userOf(res), findApprenticeById(db, submission.apprenticeId)?.uln, 'review');
+    const result = decideSubmission(db, submission.id, toDecision(input), getPlanForStandard(db, a.standardVersionId)?.epaPeriodMonths ?? 3, todayInLondon(), actorOf(userOf(res)));
+    if (!result.ok) throw new HttpError(409, result.message);
+    res.json(submissionJson(submissionById(db, submission.id)!));
+  });
+
+  return router;
+}

@@ -1,0 +1,14 @@
+import type { Problem } from '../validation/problems.js';
+import { HttpError } from '../http/errors.js';
+
+/** Every API error has this one shape. */
+export function apiErrors(problems: Problem[]): { errors: Problem[] } {
+  return { errors: problems };
+}
+
+/** A request the API understood but will not accept: 422 with every problem and its place. */
+export class UnprocessableError extends HttpError {
+  constructor(readonly problems: Problem[]) {
+    super(422, problems.map((p) => p.message).join('; '));
+  }
+}

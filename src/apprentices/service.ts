@@ -1,0 +1,36 @@
+import type { Db } from '../db/connection.js';
+import { HttpError } from '../http/errors.js';
+import { actorOf, type CurrentUser } from '../users/store.js';
+import { canActOn, type ApprenticeAction } from './access.js';
+import type { ImportResult } from './import.js';
+import { addApprentices, findApprenticeByUln, type ApprenticeDetail, type RowProblem } from './store.js';
+
+/**
+ * The apprentice named in a request, if this user may do this to it. Someone who may not
+ * even see the apprentice is told it is not there (404), so ULNs cannot be probed; someone
+ * who may see it but not do this is refused (403). Pages and the API both come through here.
+ */
+export function apprenticeFor(db: Db, user: CurrentUser, uln: unknown, action: ApprenticeAction): ApprenticeDetail {
+  const apprentice = typeof uln === 'string' && /^\d{10}$/.test(uln) ? findApprenticeByUln(db, uln) : undefined;
+  if (!apprentice || !canActOn(user, apprentice, 'view')) throw new HttpError(404, 'There is no apprentice with that ULN in your records');
+  if (!canActOn(user, apprentice, action)) throw new HttpError(403, 'You do not have permission to do this');
+  return apprentice;
+}
+
+/** A provider's own UKPRN, used for rows that leave it blank. */
+export function importDefaults(user: CurrentUser): { providerUkprn?: string } {
+  return user.role === 'provider' && user.providerUkprn ? { providerUkprn: user.providerUkprn } : {};
+}
+
+/**
+ * Writes validated rows for this user, all or nothing. A provider may add apprentices only
+ * for its own UKPRN; every row that tries another is listed.
+ */
+export function importForUser(db: Db, user: CurrentUser, parsed: ImportResult, source: string): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
+  if (!parsed.ok) return parsed;
+  if (user.role === 'provider') {
+    const foreign = parsed.rows.filter((r) => r.input.providerUkprn !== user.providerUkprn);
+    if (foreign.length > 0) return { ok: false, problems: foreign.map((r) => ({ line: r.line, path: 'providerUkprn', message: `You can only add apprentices for your own UKPRN (${user.providerUkprn})` })) };
+  }
+  return addApprentices(db, parsed.rows, actorOf(user), source);
+}
