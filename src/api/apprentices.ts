@@ -83,7 +83,7 @@ export function apprenticeApi(db: Db): Router {
   router.post(APPRENTICE_API.list, editors, (req, res) => {
     const user = userOf(res);
     const input = body(apprenticeInputSchema, { ...(req.body as object), ...importDefaults(user) });
-    const result = importForUser(db, user, { ok: true, rows: [{ line: 1, input }] }, 'api');
+    const result = importForUser(db, user, { rows: [{ line: 1, input }], problems: [] }, 'api');
     if (!result.ok) throw new UnprocessableError(result.problems.map(({ path, message }) => ({ path, message })));
     res.status(201).location(`/api/v1/apprentices/${input.uln}`).json(apprenticeJson(apprenticeFor(db, user, input.uln, 'view')));
   });

@@ -25,9 +25,13 @@ const FIELD_TO_COLUMN = Object.fromEntries(Object.entries(CSV_COLUMNS).map(([col
 
 export const MAX_IMPORT_ROWS = 100_000;
 
-export const CSV_TEMPLATE = `${Object.keys(CSV_COLUMNS).join(',')}\n1000000042,Jordan,Ellis,2001-04-12,2025-09-01,2027-03-01,ST0815,1.0,10061234,transport-workers-union,37.5,no,no,pursue\n`;
+export const CSV_TEMPLATE = `${Object.keys(CSV_COLUMNS).join(',')}\n1000000043,Jordan,Ellis,2001-04-12,2025-09-01,2027-03-01,ST0815,1.0,10061234,transport-workers-union,37.5,no,no,pursue\n`;
 
-export type ImportResult = { ok: true; rows: { line: number; input: ApprenticeInput }[] } | { ok: false; problems: RowProblem[] };
+/** The rows that passed the schema and the problems of those that did not, so that later checks can add to the list. */
+export interface ImportResult {
+  rows: { line: number; input: ApprenticeInput }[];
+  problems: RowProblem[];
+}
 
 /** The field name a person sees for a problem: the CSV column for a CSV, the JSON field otherwise. */
 export function columnFor(field: string): string {
@@ -40,8 +44,8 @@ export function columnFor(field: string): string {
  * fields (a provider's own UKPRN).
  */
 function validateRows(records: { line: number; values: Record<string, unknown> }[], defaults: Partial<Record<keyof ApprenticeInput, string>>, asColumns: boolean): ImportResult {
-  if (records.length === 0) return { ok: false, problems: [{ line: 1, path: '(file)', message: 'The file has no apprentices in it' }] };
-  if (records.length > MAX_IMPORT_ROWS) return { ok: false, problems: [{ line: 1, path: '(file)', message: `The file has ${records.length} rows; import at most ${MAX_IMPORT_ROWS} at a time` }] };
+  if (records.length === 0) return { rows: [], problems: [{ line: 1, path: '(file)', message: 'The file has no apprentices in it' }] };
+  if (records.length > MAX_IMPORT_ROWS) return { rows: [], problems: [{ line: 1, path: '(file)', message: `The file has ${records.length} rows; import at most ${MAX_IMPORT_ROWS} at a time` }] };
   const rows: { line: number; input: ApprenticeInput }[] = [];
   const problems: RowProblem[] = [];
   for (const { line, values } of records) {
@@ -51,47 +55,45 @@ function validateRows(records: { line: number; values: Record<string, unknown> }
     if (parsed.success) rows.push({ line, input: parsed.data });
     else for (const issue of parsed.error.issues) problems.push({ line, path: asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path), message: issue.message });
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, rows };
+  return { rows, problems };
 }
 
 /** Reads a CSV file of apprentices (header row required; columns in any order; extra columns refused). */
 export function parseApprenticeCsv(text: string, defaults: Partial<Record<keyof ApprenticeInput, string>> = {}): ImportResult {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
-  let header: string[] = [];
+  let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      info: true,
-      columns: (names: string[]) => (header = names.map((n) => n.trim().toLowerCase())),
-    }) as unknown as typeof records;
+    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, info: true, relax_column_count: true }) as unknown as typeof records;
   } catch (error) {
     const e = error as { message?: string; lines?: number };
-    return { ok: false, problems: [{ line: e.lines ?? 1, path: '(file)', message: `The file is not valid CSV: ${e.message ?? String(error)}` }] };
+    return { rows: [], problems: [{ line: e.lines ?? 1, path: '(file)', message: `The file is not valid CSV: ${e.message ?? String(error)}` }] };
   }
+  const [head, ...body] = records;
+  const header = (head?.record ?? []).map((h) => h.toLowerCase());
   const known = Object.keys(CSV_COLUMNS);
   const unknown = header.filter((h) => !known.includes(h));
-  const missing = known.filter((c) => !header.includes(c) && !(c in defaults || CSV_COLUMNS[c as CsvColumn] in defaults) && !['ehc_plan', 'bsl_first_language', 'english_maths_choice'].includes(c));
+  const optional = ['ehc_plan', 'bsl_first_language', 'english_maths_choice', ...Object.keys(defaults).map(columnFor)];
+  const missing = known.filter((c) => !header.includes(c) && !optional.includes(c));
   if (unknown.length > 0 || missing.length > 0) {
     const problems: RowProblem[] = [];
     if (unknown.length > 0) problems.push({ line: 1, path: '(header)', message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Use the template’s columns.` });
     if (missing.length > 0) problems.push({ line: 1, path: '(header)', message: `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}` });
-    return { ok: false, problems };
+    return { rows: [], problems };
   }
-  return validateRows(
-    records.map(({ record, info }) => ({
-      line: info.lines,
-      values: Object.fromEntries(Object.entries(record).map(([column, value]) => [CSV_COLUMNS[column as CsvColumn], value])),
-    })),
-    defaults,
-    true,
-  );
+  const fields = header.map((column) => CSV_COLUMNS[column as CsvColumn]);
+  const problems: RowProblem[] = [];
+  const rows = body.map(({ record, info }) => {
+    if (record.length !== fields.length) problems.push({ line: info.lines, path: '(row)', message: `This line has ${record.length} values; the header has ${fields.length}` });
+    const values: Record<string, unknown> = {};
+    fields.forEach((field, i) => (values[field] = record[i]));
+    return { line: info.lines, values };
+  });
+  const validated = validateRows(rows, defaults, true);
+  return { rows: validated.rows, problems: [...problems, ...validated.problems] };
 }
 
 /** Reads a JSON array of apprentices (API); each problem's line is the 1-based position in the array. */
 export function parseApprenticeArray(value: unknown, defaults: Partial<Record<keyof ApprenticeInput, string>> = {}): ImportResult {
-  if (!Array.isArray(value)) return { ok: false, problems: [{ line: 0, path: '(body)', message: 'Send a JSON array of apprentices' }] };
+  if (!Array.isArray(value)) return { rows: [], problems: [{ line: 0, path: '(body)', message: 'Send a JSON array of apprentices' }] };
   return validateRows(
     value.map((values, index) => ({ line: index + 1, values: typeof values === 'object' && values !== null ? (values as Record<string, unknown>) : {} })),
     defaults,

@@ -5,7 +5,7 @@ import { todayInLondon } from '../dates.js';
 import { CHECK_CODES, CHECK_LABELS, QUALIFICATION_TYPES, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
 import { GATEWAY_STATES, GATEWAY_STATE_LABELS, type GatewayState } from '../gateway/status.js';
 import { evaluateApprentice, gatewayOverview, submissionsOf, submitForGateway, checkDecisionsOf } from '../gateway/store.js';
-import { pageFor, requireSignIn, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
@@ -172,7 +172,7 @@ export function apprenticeRoutes(db: Db): Router {
   });
 
   /* ---------- The apprentice's page ---------- */
-  router.get(routes.apprentice, requireSignIn, (req, res) => {
+  router.get(routes.apprentice, viewers, (req, res) => {
     const user = userOf(res);
     const a = loadApprentice(db, res, req.params.uln, 'view');
     const on = todayInLondon();
@@ -260,8 +260,11 @@ export function apprenticeRoutes(db: Db): Router {
     res.redirect(`${paths.apprentice(a.uln)}#gateway-items`);
   });
 
-  router.post(routes.declaration, requireSignIn, (req, res) => {
-    const { part } = declarationInputSchema.parse(req.body);
+  router.post(routes.declaration, viewers, (req, res) => {
+    loadApprentice(db, res, req.params.uln, 'view');
+    const form = declarationInputSchema.safeParse(req.body);
+    if (!form.success) throw new HttpError(400, 'Say whose confirmation this is');
+    const part = form.data.part;
     const a = loadApprentice(db, res, req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit');
     confirmDeclaration(db, a, part, actorOf(userOf(res)));
     res.redirect(`${paths.apprentice(a.uln)}#declaration`);

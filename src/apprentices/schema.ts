@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ENGLISH_MATHS_CHOICES, QUALIFICATION_TYPES, SUBJECTS } from '../gateway/model.js';
 import { standardReference, standardVersion } from '../standards/schema.js';
@@ -42,10 +41,9 @@ export const apprenticeInputSchema = z
     englishMathsChoice: z.preprocess((v) => (v === '' || v === undefined || v === null ? null : v), z.enum(ENGLISH_MATHS_CHOICES, { error: 'Choose pursue, not_pursue or leave blank' }).nullable()),
   })
   .superRefine((a, ctx) => {
-    const dob = DateTime.fromISO(a.dateOfBirth);
-    const start = DateTime.fromISO(a.startDate);
-    if (!dob.isValid || !start.isValid) return;
-    if (start.diff(dob, 'years').years < MIN_AGE_AT_START) {
+    // Their 16th birthday, as a date string: ISO dates compare correctly as text.
+    const sixteenth = `${Number(a.dateOfBirth.slice(0, 4)) + MIN_AGE_AT_START}${a.dateOfBirth.slice(4)}`;
+    if (sixteenth > a.startDate) {
       ctx.addIssue({ code: 'custom', path: ['dateOfBirth'], message: `The apprentice must be at least ${MIN_AGE_AT_START} at the start date` });
     }
     if (a.plannedEndDate <= a.startDate) {

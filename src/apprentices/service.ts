@@ -3,7 +3,7 @@ import { HttpError } from '../http/errors.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { canActOn, type ApprenticeAction } from './access.js';
 import type { ImportResult } from './import.js';
-import { addApprentices, findApprenticeByUln, type ApprenticeDetail, type RowProblem } from './store.js';
+import { checkNewApprentices, insertCheckedApprentices, findApprenticeByUln, type ApprenticeDetail, type RowProblem } from './store.js';
 
 /**
  * The apprentice named in a request, if this user may do this to it. Someone who may not
@@ -23,14 +23,18 @@ export function importDefaults(user: CurrentUser): { providerUkprn?: string } {
 }
 
 /**
- * Writes validated rows for this user, all or nothing. A provider may add apprentices only
- * for its own UKPRN; every row that tries another is listed.
+ * Writes rows for this user, all or nothing, after listing every problem of every row: the
+ * schema's (already in `parsed`), a provider's rows for another UKPRN, and the database's
+ * (unknown references, ULNs held or repeated).
  */
 export function importForUser(db: Db, user: CurrentUser, parsed: ImportResult, source: string): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
-  if (!parsed.ok) return parsed;
+  const problems = [...parsed.problems];
   if (user.role === 'provider') {
-    const foreign = parsed.rows.filter((r) => r.input.providerUkprn !== user.providerUkprn);
-    if (foreign.length > 0) return { ok: false, problems: foreign.map((r) => ({ line: r.line, path: 'providerUkprn', message: `You can only add apprentices for your own UKPRN (${user.providerUkprn})` })) };
+    for (const r of parsed.rows) {
+      if (r.input.providerUkprn !== user.providerUkprn) problems.push({ line: r.line, path: 'providerUkprn', message: `You can only add apprentices for your own UKPRN (${user.providerUkprn})` });
+    }
   }
-  return addApprentices(db, parsed.rows, actorOf(user), source);
+  problems.push(...checkNewApprentices(db, parsed.rows));
+  if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
+  return { ok: true, count: insertCheckedApprentices(db, parsed.rows, actorOf(user), source) };
 }

@@ -73,11 +73,10 @@ export interface RowProblem extends Problem {
 }
 
 /**
- * Adds apprentices all or nothing: every row is checked against the database (and against
- * the other rows, for repeated ULNs) first; if any row has a problem nothing is written.
- * Otherwise all rows go in one transaction with one prepared statement, and one audit row.
+ * Every problem the database can see in new rows: unknown standard, provider or employer,
+ * a ULN already held, or a ULN repeated among the rows.
  */
-export function addApprentices(db: Db, rows: { line: number; input: ApprenticeInput }[], actor: Actor, source: string): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
+export function checkNewApprentices(db: Db, rows: { line: number; input: ApprenticeInput }[]): RowProblem[] {
   const refs = loadReferences(db);
   const problems: RowProblem[] = [];
   const firstLine = new Map<string, number>();
@@ -87,15 +86,29 @@ export function addApprentices(db: Db, rows: { line: number; input: ApprenticeIn
     if (seen !== undefined) problems.push({ line, path: 'uln', message: `ULN ${input.uln} is also on line ${seen}` });
     else firstLine.set(input.uln, line);
   }
-  if (problems.length > 0) return { ok: false, problems };
+  return problems;
+}
 
+/**
+ * Adds apprentices all or nothing: if any row has a problem nothing is written. Otherwise
+ * all rows go in one transaction with one prepared statement, and one audit row.
+ */
+export function addApprentices(db: Db, rows: { line: number; input: ApprenticeInput }[], actor: Actor, source: string): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
+  const problems = checkNewApprentices(db, rows);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, count: insertCheckedApprentices(db, rows, actor, source) };
+}
+
+/** Writes rows that checkNewApprentices found no problem with: one transaction, one prepared statement, one audit row. */
+export function insertCheckedApprentices(db: Db, rows: { line: number; input: ApprenticeInput }[], actor: Actor, source: string): number {
+  const versionIds = loadReferences(db).standardVersionIds;
   const insert = db.$client.prepare(
     `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, ehc_plan, bsl_first_language, english_maths_choice)
      values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @ehcPlan, @bslFirstLanguage, @englishMathsChoice)`,
   );
   db.transaction((tx) => {
     for (const { input } of rows) {
-      const values = rowValues(input, refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
+      const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
       insert.run({ ...values, ehcPlan: values.ehcPlan ? 1 : 0, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
     }
     recordAudit(tx, actor, {
@@ -105,7 +118,7 @@ export function addApprentices(db: Db, rows: { line: number; input: ApprenticeIn
       after: rows.length === 1 ? rows[0]!.input : { count: rows.length, source, ulns: rows.map((r) => r.input.uln) },
     });
   });
-  return { ok: true, count: rows.length };
+  return rows.length;
 }
 
 export function updateApprentice(db: Db, id: number, input: ApprenticeInput, actor: Actor, reason: string | null): { ok: true } | { ok: false; problems: Problem[] } {

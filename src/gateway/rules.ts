@@ -6,7 +6,7 @@
  * done with luxon in Europe/London, so a period that crosses a clock change still counts
  * whole calendar days.
  */
-import { DateTime } from 'luxon';
+import { addMonths, ageOn, daysBetween, isCalendarDate, monthsAndDaysBetween } from '../calendar.js';
 import type {
   CheckCode,
   CheckResult,
@@ -26,7 +26,7 @@ export const ENGLISH_MATHS_OPTIONAL_FROM = '2025-02-11';
 /** Starts from this date: a practical period of at least 8 months and the standard's published minimum hours. */
 export const RULES_2025_FROM = '2025-08-01';
 
-export const ZONE = 'Europe/London';
+/* Dates are calendar dates (YYYY-MM-DD): see src/calendar.ts for how they are compared and counted. */
 /** Statutory annual leave: 5.6 weeks a year. */
 export const STATUTORY_LEAVE_WEEKS_A_YEAR = 5.6;
 /** Contracted hours a week at or above which an apprentice is full time. */
@@ -39,21 +39,10 @@ export const ENGLISH_MATHS_OPTIONAL_AGE = 19;
 // ---------------------------------------------------------------------------------------
 // Dates
 
-function day(iso: string, what = 'date'): DateTime {
-  const dt = DateTime.fromISO(iso, { zone: ZONE });
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || !dt.isValid) throw new RangeError(`Not an ISO calendar date (YYYY-MM-DD) for the ${what}: "${iso}"`);
-  return dt.startOf('day');
-}
-
-function iso(dt: DateTime): string {
-  const s = dt.toISODate();
-  if (s === null) throw new RangeError('Invalid date');
-  return s;
-}
-
-/** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
-function daysBetween(from: DateTime, to: DateTime): number {
-  return Math.round(to.diff(from, 'days').days);
+/** A calendar date checked as YYYY-MM-DD; ISO dates compare correctly as strings. */
+function day(value: string, what = 'date'): string {
+  if (!isCalendarDate(value)) throw new RangeError(`Not an ISO calendar date (YYYY-MM-DD) for the ${what}: "${value}"`);
+  return value;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -92,26 +81,23 @@ export function practicalPeriodMonths(startDate: string): 12 | 8 {
  * The earliest date the practical period is complete: the start date plus 12 (or 8) calendar
  * months.
  *
- * How month ends are counted: luxon's `plus({ months })` moves to the same day of the month
- * N months later and, when that month is shorter, clamps to its last day. So 31 December 2025
+ * How month ends are counted: addMonths (src/calendar.ts) moves to the same day of the month
+ * N months later and, when that month is shorter, clamps to its last day (as luxon's
+ * `plus({ months })` does). So 31 December 2025
  * + 8 months = 31 August 2026 (August has a 31st); 31 August 2025 + 8 months = 30 April 2026;
  * 30 June 2026 + 8 months = 28 February 2027; 29 February 2024 + 12 months = 28 February 2025
  * (not 1 March). An apprentice who starts at the end of a long month therefore reaches the
  * minimum on the last day of the shorter month, never in the month after. The months and days
- * "served" in the reasons use luxon's diff, which counts the same way, so on the earliest date
+ * "served" in the reasons are counted the same way, so on the earliest date
  * exactly 12 (or 8) months 0 days have been served.
  */
 export function earliestPracticalPeriodEnd(startDate: string): string {
-  return iso(day(startDate, 'start date').plus({ months: practicalPeriodMonths(startDate) }));
+  return addMonths(day(startDate, 'start date'), practicalPeriodMonths(startDate));
 }
 
-/** Whole months and days from start to `on` (luxon diff, floored); zero before the start. */
+/** Whole months and days from start to `on` (counted as addMonths moves); zero before the start. */
 export function timeServed(startDate: string, on: string): { months: number; days: number } {
-  const start = day(startDate, 'start date');
-  const end = day(on, 'evaluation date');
-  if (end < start) return { months: 0, days: 0 };
-  const diff = end.diff(start, ['months', 'days']);
-  return { months: Math.floor(diff.months), days: Math.floor(diff.days) };
+  return monthsAndDaysBetween(day(startDate, 'start date'), day(on, 'evaluation date'));
 }
 
 function describeServed({ months, days }: { months: number; days: number }): string {
@@ -244,19 +230,6 @@ function offTheJobCheck(apprentice: GatewayApprentice, evidence: GatewayEvidence
 
 // ---------------------------------------------------------------------------------------
 // English and maths
-
-/**
- * Whole years of age on `date`. On their birthday they are a year older. Someone born on
- * 29 February turns a year older on 1 March in a non-leap year (the day after 28 February),
- * the usual reading in England.
- */
-export function ageOn(dateOfBirth: string, date: string): number {
-  const born = day(dateOfBirth, 'date of birth');
-  const at = day(date);
-  const years = at.year - born.year;
-  const hadBirthday = at.month > born.month || (at.month === born.month && at.day >= born.day);
-  return hadBirthday ? years : years - 1;
-}
 
 /**
  * The level of English and maths a standard requires: level 2 for a standard at level 3 or

@@ -115,15 +115,18 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string): Ove
   const quals = grouped(db.select({ q: qualifications }).from(qualifications).innerJoin(apprentices, eq(apprentices.id, qualifications.apprenticeId)).where(where).all().map((r) => r.q));
   const items = grouped(db.select({ i: gatewayItemsProvided }).from(gatewayItemsProvided).innerJoin(apprentices, eq(apprentices.id, gatewayItemsProvided.apprenticeId)).where(where).all().map((r) => r.i));
   const declarations = new Map(db.select({ d: gatewayDeclarations }).from(gatewayDeclarations).innerJoin(apprentices, eq(apprentices.id, gatewayDeclarations.apprenticeId)).where(where).all().map((r) => [r.d.apprenticeId, r.d]));
-  // Hours that count: on or before the date, and on or before a live submission's date.
+  // Hours that count: on or before the date, and on or before a live (not rejected) submission's
+  // date. One indexed range sum per apprentice, inside one query.
   const hours = new Map(
     db
-      .select({ apprenticeId: offTheJobHours.apprenticeId, total: sql<number>`sum(${offTheJobHours.hours})` })
-      .from(offTheJobHours)
-      .innerJoin(apprentices, eq(apprentices.id, offTheJobHours.apprenticeId))
-      .leftJoin(gatewaySubmissions, and(sql`${gatewaySubmissions.id} in ${latestIds}`, eq(gatewaySubmissions.apprenticeId, apprentices.id), sql`${gatewaySubmissions.status} <> 'rejected'`))
-      .where(and(where, sql`${offTheJobHours.date} <= ${on}`, sql`(${gatewaySubmissions.submittedOn} is null or ${offTheJobHours.date} <= ${gatewaySubmissions.submittedOn})`))
-      .groupBy(offTheJobHours.apprenticeId)
+      .select({
+        apprenticeId: apprentices.id,
+        // Table names written out: drizzle would render the outer column unqualified, which the subquery would take as its own.
+        total: sql<number>`(select coalesce(sum(o.hours), 0) from off_the_job_hours o where o.apprentice_id = apprentices.id and o.date <= ${on}
+          and o.date <= coalesce((select s.submitted_on from gateway_submissions s where s.apprentice_id = apprentices.id and s.status <> 'rejected' order by s.attempt desc limit 1), ${on}))`,
+      })
+      .from(apprentices)
+      .where(where)
       .all()
       .map((h) => [h.apprenticeId, h.total]),
   );
@@ -232,6 +235,6 @@ export function reviewQueue(db: Db) {
     .from(gatewaySubmissions)
     .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
     .where(eq(gatewaySubmissions.status, 'submitted'))
-    .orderBy(gatewaySubmissions.submittedAt, gatewaySubmissions.id)
+    .orderBy(gatewaySubmissions.submittedOn, gatewaySubmissions.submittedAt, gatewaySubmissions.id)
     .all();
 }

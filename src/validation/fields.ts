@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { isCalendarDate } from '../calendar.js';
 import { z } from 'zod';
 
 /** A calendar date as YYYY-MM-DD, or as the GOV.UK date input sends it: { day, month, year }. */
@@ -17,7 +17,7 @@ export function dateField(label: string) {
     z
       .string({ error: `Enter the ${label}` })
       .min(1, `Enter the ${label}`)
-      .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromISO(v).isValid, `The ${label} must be a real date, for example 2025-09-01 (or 1 9 2025)`),
+      .refine(isCalendarDate, `The ${label} must be a real date, for example 2025-09-01 (or 1 9 2025)`),
   );
 }
 

@@ -91,6 +91,7 @@ describe('JSON API: apprentices and the gateway', () => {
     expect(refused.body.errors).to.deep.equal([
       { line: 3, path: 'uln', message: 'ULN cannot start with 0' },
       { line: 4, path: 'date_of_birth', message: 'The date of birth must be a real date, for example 2025-09-01 (or 1 9 2025)' },
+      { line: 5, path: 'uln', message: `ULN ${ULN_A} is also on line 2` },
     ]);
     expect(ctx.db.select().from(apprentices).all()).to.have.length(0);
     const repeated = await api.post('/api/v1/apprentices/import').set(as('provider')).set('Content-Type', 'text/csv').send([header, row(ULN_A!), row(ULN_A!)].join('\n'));

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import type { CheckCode, CheckResult, GatewayApprentice, GatewayEvidence, GatewayPlan, Qualification } from '../../src/gateway/model.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
+import { ageOn } from '../../src/calendar.js';
 import {
   ENGLISH_MATHS_OPTIONAL_FROM,
   OTJ_HOURS_RULE_FROM,
   RULES_2025_FROM,
-  ageOn,
   countableOffTheJobHours,
   earliestPracticalPeriodEnd,
   evaluateGateway,

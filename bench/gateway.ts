@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DateTime } from 'luxon';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../src/app.js';
+import { SYSTEM_ACTOR } from '../src/audit/audit.js';
+import { parseApprenticeCsv, CSV_COLUMNS } from '../src/apprentices/import.js';
+import { addApprentices } from '../src/apprentices/store.js';
+import { importForUser } from '../src/apprentices/service.js';
+import { validUlns } from '../src/apprentices/uln.js';
+import { openDatabase, type Db } from '../src/db/connection.js';
+import { employers, providers } from '../src/db/schema.js';
+import { DEMO_EMPLOYERS, DEMO_PROVIDERS, DEMO_PASSWORD, loadCatalogue } from '../src/db/seed.js';
+import { createUser } from '../src/users/store.js';
+
+const PROVIDER = DEMO_PROVIDERS[0]!.ukprn;
+
+function freshDb(dir: string, name: string): Db {
+  const db = openDatabase(path.join(dir, `${name}.sqlite`));
+  loadCatalogue(db);
+  db.insert(providers).values(DEMO_PROVIDERS).run();
+  db.insert(employers).values(DEMO_EMPLOYERS).run();
+  return db;
+}
+
+function csvOf(count: number, firstPrefix: number): string {
+  const ulns = validUlns(count, firstPrefix);
+  const today = DateTime.now();
+  const lines = [Object.keys(CSV_COLUMNS).join(',')];
+  for (let i = 0; i < count; i++) {
+    const start = today.minus({ days: 200 + (i % 500) });
+    lines.push(
+      [ulns[i], `Given${i}`, `Family${i % 997}`, start.minus({ years: 20 + (i % 30) }).toISODate(), start.toISODate(), start.plus({ months: 18 }).toISODate(), 'ST0815', '1.0', PROVIDER, DEMO_EMPLOYERS[i % DEMO_EMPLOYERS.length]!.id, i % 5 === 0 ? '22.5' : '37.5', i % 40 === 0 ? 'yes' : 'no', 'no', i % 3 === 0 ? 'pursue' : ''].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** CSV import of 50,000 apprentices: parse, validate every row, check references, insert in one transaction. */
+export async function benchImport(dir: string): Promise<{ rows: number; seconds: number; rowsPerSecond: number }> {
+  const rows = 50_000;
+  const db = freshDb(dir, 'import');
+  const admin = await createUser(db, { email: 'bench-admin@example.org', name: 'Bench', role: 'admin', password: DEMO_PASSWORD }, SYSTEM_ACTOR);
+  if (!admin.ok) throw new Error('bench admin');
+  const csv = csvOf(rows, 500_000_000);
+  // What the import page and API do with an uploaded file, from text to committed rows.
+  const started = performance.now();
+  const result = importForUser(db, admin.user, parseApprenticeCsv(csv), 'bench');
+  if (!result.ok) throw new Error(`bench import refused: ${JSON.stringify(result.problems.slice(0, 3))}`);
+  const seconds = (performance.now() - started) / 1000;
+  db.$client.close();
+  return { rows, seconds, rowsPerSecond: rows / seconds };
+}
+
+/** Adds qualifications, weekly hours, items and declarations for every apprentice, with raw prepared statements. */
+function addEvidence(db: Db): void {
+  const ids = db.$client.prepare('select id, start_date from apprentices').all() as { id: number; start_date: string }[];
+  const qualification = db.$client.prepare("insert into qualifications (apprentice_id, subject, type, level, grade, achieved_on, certificate_reference) values (?, ?, 'gcse', 2, ?, '2015-08-20', 'BENCH')");
+  const hours = db.$client.prepare("insert into off_the_job_hours (apprentice_id, date, hours, activity) values (?, ?, 6.5, 'Workshop')");
+  const item = db.$client.prepare("insert into gateway_items_provided (apprentice_id, item_id, reference) values (?, ?, 'store')");
+  const declaration = db.$client.prepare("insert into gateway_declarations (apprentice_id, employer_confirmed_at, provider_confirmed_at, apprentice_confirmed_at) values (?, '2026-01-01', '2026-01-01', ?)");
+  db.$client.transaction(() => {
+    for (const [n, { id, start_date }] of ids.entries()) {
+      qualification.run(id, 'english', '5');
+      qualification.run(id, 'maths', n % 7 === 0 ? '3' : '4');
+      let date = DateTime.fromISO(start_date);
+      for (let week = 0; week < 30; week++, date = date.plus({ weeks: 1 })) hours.run(id, date.toISODate());
+      item.run(id, 'portfolio');
+      if (n % 4) item.run(id, 'project-proposal');
+      declaration.run(id, n % 3 ? '2026-01-01' : null);
+    }
+  })();
+}
+
+/** The provider dashboard (page 1 of all the provider's apprentices) at 10,000 apprentices, over HTTP. */
+export async function benchDashboard(dir: string): Promise<{ apprentices: number; requests: number; medianMs: number; p90Ms: number }> {
+  const count = 10_000;
+  const db = freshDb(dir, 'dashboard');
+  const parsed = parseApprenticeCsv(csvOf(count, 600_000_000));
+  if (parsed.problems.length > 0) throw new Error('bench CSV invalid');
+  const added = addApprentices(db, parsed.rows, SYSTEM_ACTOR, 'bench');
+  if (!added.ok) throw new Error('bench import refused');
+  addEvidence(db);
+  const email = 'bench-provider@example.org';
+  await createUser(db, { email, name: 'Bench', role: 'provider', ukprn: PROVIDER, password: DEMO_PASSWORD }, SYSTEM_ACTOR);
+
+  const app = createApp({ db, config: { env: 'test', sessionSecret: 'bench-secret-bench-secret-bench-secret' }, signInAttempts: 1000 });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const signInPage = await fetch(`${base}/sign-in`);
+    const visitor = signInPage.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const token = /name="_csrf" value="([^"]+)"/.exec(await signInPage.text())![1]!;
+    const signIn = await fetch(`${base}/sign-in`, { method: 'POST', redirect: 'manual', headers: { cookie: visitor, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, password: DEMO_PASSWORD, _csrf: token }) });
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const timings: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const started = performance.now();
+      const res = await fetch(`${base}/apprentices${i % 2 ? '?unmet=maths' : ''}`, { headers: { cookie } });
+      const html = await res.text();
+      timings.push(performance.now() - started);
+      if (res.status !== 200 || !html.includes('apprentices shown')) throw new Error(`dashboard answered ${res.status}`);
+    }
+    timings.sort((a, b) => a - b);
+    return { apprentices: count, requests: timings.length, medianMs: median(timings), p90Ms: timings[Math.floor(timings.length * 0.9)]! };
+  } finally {
+    server.close();
+    db.$client.close();
+  }
+}
+
+export async function runGatewayBench(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epa-bench-'));
+  try {
+    console.log(`Gateway (Node ${process.version}, ${os.cpus().length} cores)`);
+    const imported = await benchImport(dir);
+    console.log(`  CSV import: ${imported.rows} apprentices in ${imported.seconds.toFixed(2)} s = ${Math.round(imported.rowsPerSecond)} rows/s (target at least 20000)`);
+    const dashboard = await benchDashboard(dir);
+    console.log(`  Provider dashboard at ${dashboard.apprentices} apprentices: median ${dashboard.medianMs.toFixed(1)} ms, p90 ${dashboard.p90Ms.toFixed(1)} ms over ${dashboard.requests} requests (target median under 150 ms)`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
