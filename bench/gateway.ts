@@ -81,7 +81,7 @@ function addEvidence(db: Db): void {
 }
 
 /** The provider dashboard (page 1 of all the provider's apprentices) at 10,000 apprentices, over HTTP. */
-export async function benchDashboard(dir: string): Promise<{ apprentices: number; requests: number; medianMs: number; p90Ms: number }> {
+export async function benchDashboard(dir: string): Promise<{ apprentices: number; requests: number; firstMs: number; medianMs: number; p90Ms: number }> {
   const count = 10_000;
   const db = freshDb(dir, 'dashboard');
   const parsed = parseApprenticeCsv(csvOf(count, 600_000_000));
@@ -110,8 +110,9 @@ export async function benchDashboard(dir: string): Promise<{ apprentices: number
       timings.push(performance.now() - started);
       if (res.status !== 200 || !html.includes('apprentices shown')) throw new Error(`dashboard answered ${res.status}`);
     }
+    const firstMs = timings[0]!;
     timings.sort((a, b) => a - b);
-    return { apprentices: count, requests: timings.length, medianMs: median(timings), p90Ms: timings[Math.floor(timings.length * 0.9)]! };
+    return { apprentices: count, requests: timings.length, firstMs, medianMs: median(timings), p90Ms: timings[Math.floor(timings.length * 0.9)]! };
   } finally {
     server.close();
     db.$client.close();
@@ -126,6 +127,7 @@ export async function runGatewayBench(): Promise<void> {
     console.log(`  CSV import: ${imported.rows} apprentices in ${imported.seconds.toFixed(2)} s = ${Math.round(imported.rowsPerSecond)} rows/s (target at least 20000)`);
     const dashboard = await benchDashboard(dir);
     console.log(`  Provider dashboard at ${dashboard.apprentices} apprentices: median ${dashboard.medianMs.toFixed(1)} ms, p90 ${dashboard.p90Ms.toFixed(1)} ms over ${dashboard.requests} requests (target median under 150 ms)`);
+    console.log(`    first request of the day (evaluates all ${dashboard.apprentices} and fills the status cache): ${dashboard.firstMs.toFixed(0)} ms`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

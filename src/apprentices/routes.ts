@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { CHECK_CODES, CHECK_LABELS, QUALIFICATION_TYPES, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
-import { GATEWAY_STATES, GATEWAY_STATE_LABELS, type GatewayState } from '../gateway/status.js';
-import { evaluateApprentice, gatewayOverview, submissionsOf, submitForGateway, checkDecisionsOf } from '../gateway/store.js';
+import { GATEWAY_STATES, GATEWAY_STATE_LABELS } from '../gateway/status.js';
+import { checkDecisionsOf, dashboardPage, evaluateApprentice, submissionsOf, submitForGateway } from '../gateway/store.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
@@ -49,22 +49,18 @@ export function apprenticeRoutes(db: Db): Router {
     const user = userOf(res);
     const query = dashboardQuery.parse(req.query);
     const on = todayInLondon();
-    const all = gatewayOverview(db, apprenticeScope(user), on);
-    const counts = Object.fromEntries(GATEWAY_STATES.map((s) => [s, all.filter((r) => r.state === s).length])) as Record<GatewayState, number>;
-    const filtered = all.filter((r) => (!query.state || r.state === query.state) && (!query.unmet || r.unmet.includes(query.unmet)));
-    const pages = Math.max(1, Math.ceil(filtered.length / DASHBOARD_PAGE_SIZE));
-    const page = Math.min(query.page, pages);
+    const { rows, counts, total, matching, page, pages } = dashboardPage(db, apprenticeScope(user), on, query, query.page, DASHBOARD_PAGE_SIZE);
     const link = (p: number) => `${paths.apprentices}?${new URLSearchParams({ ...(query.state ? { state: query.state } : {}), ...(query.unmet ? { unmet: query.unmet } : {}), page: String(p) }).toString()}`;
     res.render('apprentices/dashboard', {
       title: 'Apprentices',
       on,
       canAdd: user.role !== 'employer',
-      total: all.length,
-      shown: filtered.length,
+      total,
+      shown: matching,
       states: [{ value: '', text: 'Any status' }, ...GATEWAY_STATES.map((s) => ({ value: s, text: `${GATEWAY_STATE_LABELS[s]} (${counts[s]})` }))],
       checks: [{ value: '', text: 'Any' }, ...CHECK_CODES.map((c) => ({ value: c, text: CHECK_LABELS[c] }))],
       values: query,
-      rows: filtered.slice((page - 1) * DASHBOARD_PAGE_SIZE, page * DASHBOARD_PAGE_SIZE).map((r) => ({
+      rows: rows.map((r) => ({
         href: paths.apprentice(r.apprentice.uln),
         name: `${r.apprentice.givenNames} ${r.apprentice.familyName}`,
         uln: r.apprentice.uln,

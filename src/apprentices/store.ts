@@ -1,4 +1,5 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db } from '../db/connection.js';
 import { apprentices, employers, gatewayDeclarations, gatewayItemsProvided, offTheJobHours, providers, qualifications, standardVersions } from '../db/schema.js';
@@ -156,16 +157,17 @@ const detailColumns = {
   standardLevel: standardVersions.level,
 };
 
-function detailQuery(db: Db) {
+/** Apprentices joined with their provider, employer and standard (and any `extra` columns of tables the caller joins); callers add where/order. */
+export function detailQuery<E extends Record<string, SQLiteColumn>>(db: Db, extra: E = {} as E) {
   return db
-    .select(detailColumns)
+    .select({ ...detailColumns, ...extra })
     .from(apprentices)
     .innerJoin(providers, eq(providers.ukprn, apprentices.providerUkprn))
     .innerJoin(employers, eq(employers.id, apprentices.employerId))
     .innerJoin(standardVersions, eq(standardVersions.id, apprentices.standardVersionId));
 }
 
-const flatten = ({ apprentice, ...rest }: { apprentice: ApprenticeRow } & Omit<ApprenticeDetail, keyof ApprenticeRow>): ApprenticeDetail => ({ ...apprentice, ...rest });
+export const flatten = ({ apprentice, ...rest }: { apprentice: ApprenticeRow } & Omit<ApprenticeDetail, keyof ApprenticeRow>): ApprenticeDetail => ({ ...apprentice, ...rest });
 
 export function findApprenticeById(db: Db, id: number): ApprenticeDetail | undefined {
   const row = detailQuery(db).where(eq(apprentices.id, id)).get();

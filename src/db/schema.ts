@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { ROLES } from '../auth/roles.js';
-import { SUBMISSION_STATUSES } from '../gateway/status.js';
+import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
 import { CHECK_CODES, ENGLISH_MATHS_CHOICES, QUALIFICATION_TYPES, SUBJECTS } from '../gateway/model.js';
 
 const createdAt = (name = 'created_at') =>
@@ -310,4 +310,24 @@ export const gatewayCheckDecisions = sqliteTable(
     reason: text('reason'),
   },
   (t) => [primaryKey({ columns: [t.submissionId, t.checkCode] })],
+);
+
+/**
+ * Each apprentice's gateway state and unmet checks as evaluated on one date, so the
+ * dashboard can filter and page in SQL. A cache: rows for another date are recomputed, and
+ * database triggers (migration 0003) delete an apprentice's row whenever anything the rules
+ * read about them changes, so no write path can leave it stale.
+ */
+export const gatewayStatusCache = sqliteTable(
+  'gateway_status_cache',
+  {
+    apprenticeId: integer('apprentice_id')
+      .primaryKey()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    evaluatedOn: text('evaluated_on').notNull(),
+    state: text('state', { enum: GATEWAY_STATES }).notNull(),
+    /** Unmet check codes between commas (",maths,plan_items,"), so one LIKE finds a code. */
+    unmet: text('unmet').notNull(),
+  },
+  (t) => [index('gateway_status_cache_state').on(t.evaluatedOn, t.state)],
 );

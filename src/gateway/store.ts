@@ -1,15 +1,15 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, like, notExists, sql, type SQL } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
-import { listApprenticesInScope, scopeCondition, type ApprenticeDetail, type ApprenticeRow } from '../apprentices/store.js';
+import { detailQuery, flatten, scopeCondition, type ApprenticeDetail, type ApprenticeRow } from '../apprentices/store.js';
 import { addMonths } from '../dates.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { apprentices, gatewayCheckDecisions, gatewayDeclarations, gatewayItemsProvided, gatewaySubmissions, offTheJobHours, qualifications } from '../db/schema.js';
+import { apprentices, gatewayCheckDecisions, gatewayDeclarations, gatewayItemsProvided, gatewayStatusCache, gatewaySubmissions, offTheJobHours, qualifications } from '../db/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import type { CheckCode, GatewayApprentice, GatewayEvaluation, GatewayEvidence, GatewayPlan } from './model.js';
 import { evaluateGateway } from './rules.js';
-import type { GatewayState, SubmissionStatus } from './status.js';
+import { GATEWAY_STATES, type GatewayState, type SubmissionStatus } from './status.js';
 
 export type SubmissionRow = typeof gatewaySubmissions.$inferSelect;
 
@@ -90,9 +90,9 @@ export interface OverviewRow {
  * their qualifications, their countable hours summed in SQL, items, declarations and latest
  * submissions; then the pure rules on each.
  */
-export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string): OverviewRow[] {
-  const where = scopeCondition(scope);
-  const rows = listApprenticesInScope(db, scope);
+export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only?: SQL): OverviewRow[] {
+  const where = and(scopeCondition(scope), only);
+  const rows = detailQuery(db).where(where).orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id)).all().map(flatten);
   const latestIds = db
     .select({ id: sql<number>`max(${gatewaySubmissions.id})` })
     .from(gatewaySubmissions)
@@ -156,6 +156,64 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string): Ove
       attempt: submission?.attempt ?? null,
     };
   });
+}
+
+/**
+ * Makes sure every apprentice in scope has a cached evaluation for `on`: the first request
+ * of the day (or after a change, which the triggers of migration 0003 clear) evaluates the
+ * missing ones in bulk; later requests evaluate nothing.
+ */
+export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
+  const missing = notExists(
+    db
+      .select({ one: sql`1` })
+      .from(gatewayStatusCache)
+      .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), eq(gatewayStatusCache.evaluatedOn, on))),
+  );
+  const rows = gatewayOverview(db, scope, on, missing);
+  if (rows.length === 0) return;
+  const upsert = db.$client.prepare(
+    `insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet) values (?, ?, ?, ?)
+     on conflict (apprentice_id) do update set evaluated_on = excluded.evaluated_on, state = excluded.state, unmet = excluded.unmet`,
+  );
+  db.$client.transaction(() => {
+    for (const row of rows) upsert.run(row.apprentice.id, on, row.state, `,${row.unmet.join(',')},`);
+  })();
+}
+
+export interface DashboardFilter {
+  state?: GatewayState;
+  unmet?: CheckCode;
+}
+
+/**
+ * One page of the dashboard: apprentices in scope with their state and unmet checks on `on`,
+ * filtered and paged in SQL from the cache, plus the count in each state.
+ */
+export function dashboardPage(db: Db, scope: ApprenticeScope, on: string, filter: DashboardFilter, page: number, pageSize: number) {
+  refreshGatewayCache(db, scope, on);
+  const inScope = and(scopeCondition(scope), eq(gatewayStatusCache.evaluatedOn, on));
+  const where = and(inScope, filter.state ? eq(gatewayStatusCache.state, filter.state) : undefined, filter.unmet ? like(gatewayStatusCache.unmet, `%,${filter.unmet},%`) : undefined);
+  const counts = Object.fromEntries(GATEWAY_STATES.map((s) => [s, 0])) as Record<GatewayState, number>;
+  for (const row of db.select({ state: gatewayStatusCache.state, n: count() }).from(gatewayStatusCache).innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId)).where(inScope).groupBy(gatewayStatusCache.state).all()) {
+    counts[row.state] = row.n;
+  }
+  const matching = db.select({ n: count() }).from(gatewayStatusCache).innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId)).where(where).get()?.n ?? 0;
+  const pages = Math.max(1, Math.ceil(matching / pageSize));
+  const current = Math.min(Math.max(1, page), pages);
+  const rows = detailQuery(db, { cachedState: gatewayStatusCache.state, cachedUnmet: gatewayStatusCache.unmet })
+    .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
+    .where(where)
+    .orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id))
+    .limit(pageSize)
+    .offset((current - 1) * pageSize)
+    .all()
+    .map(({ cachedState, cachedUnmet, ...detail }) => ({
+      apprentice: flatten(detail),
+      state: cachedState,
+      unmet: cachedUnmet.split(',').filter(Boolean) as CheckCode[],
+    }));
+  return { rows, counts, total: Object.values(counts).reduce((a, b) => a + b, 0), matching, page: current, pages };
 }
 
 /* ---------- Submission and review ---------- */
