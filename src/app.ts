@@ -85,7 +85,7 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
 
   app.get(paths.home, requireSignIn, (_req, res) => {
     const user = userOf(res);
-    res.render('home', { title: 'Home', user, isAdmin: user.role === 'admin' });
+    res.render('home', { title: 'Home', user });
   });
   app.use(authRoutes(db, { secureCookies: secure, attemptsPerWindow: signInAttempts, windowMinutes: 15 }));
   app.use(standardsRoutes(db));

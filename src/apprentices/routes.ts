@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { CHECK_CODES, CHECK_LABELS, QUALIFICATION_TYPES, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
@@ -41,8 +42,8 @@ function loadApprentice(db: Db, res: Response, uln: unknown, action: ApprenticeA
 
 export function apprenticeRoutes(db: Db): Router {
   const router = Router();
-  const viewers = pageFor('admin', 'provider', 'employer');
-  const editors = pageFor('admin', 'provider');
+  const viewers = pageFor(...AREA_ROLES.apprentices);
+  const editors = pageFor(...AREA_ROLES.apprenticeEditors);
 
   /* ---------- Dashboard ---------- */
   router.get(paths.apprentices, viewers, (req, res) => {

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { pageFor } from '../http/authorize.js';
 import { parseForm } from '../http/forms.js';
@@ -12,7 +13,7 @@ function show(value: unknown): string {
 
 export function auditRoutes(db: Db): Router {
   const router = Router();
-  router.get(paths.admin.audit, pageFor('admin'), (req, res) => {
+  router.get(paths.admin.audit, pageFor(...AREA_ROLES.administration), (req, res) => {
     const form = parseForm(auditFilterSchema, req.query);
     const values = req.query;
     const entityTypes = [{ value: '', text: 'Any' }, ...distinctEntityTypes(db).map((t) => ({ value: t, text: t }))];

@@ -9,3 +9,12 @@ export const ROLE_LABELS: Record<Role, string> = {
   provider: 'Training provider',
   employer: 'Employer',
 };
+
+/** Which roles use each area of the service: read by the routes (to refuse) and the navigation (to offer). */
+export const AREA_ROLES = {
+  apprentices: ['admin', 'provider', 'employer'],
+  apprenticeEditors: ['admin', 'provider'],
+  gatewayReview: ['admin'],
+  standards: ROLES,
+  administration: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;

@@ -84,6 +84,7 @@ export const CHECK_LABELS: Record<CheckCode, string> = {
 };
 
 export type CheckStatus = 'met' | 'unmet' | 'not_applicable';
+export const CHECK_STATUS_LABELS: Record<CheckStatus, string> = { met: 'Met', unmet: 'Not met', not_applicable: 'Not applicable' };
 
 export interface CheckResult {
   code: CheckCode;

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { findApprenticeById } from '../apprentices/store.js';
+import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { pageFor, userOf } from '../http/authorize.js';
@@ -9,7 +10,7 @@ import { formErrors, parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
-import { CHECK_CODES, CHECK_LABELS, type GatewayEvaluation } from './model.js';
+import { CHECK_CODES, CHECK_LABELS, CHECK_STATUS_LABELS, type CheckResult, type GatewayEvaluation } from './model.js';
 import { checkReview, reviewSchema, toDecision } from './review.js';
 import { decideSubmission, evaluateApprentice, reviewQueue, submissionById } from './store.js';
 
@@ -17,7 +18,7 @@ const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 export function gatewayRoutes(db: Db): Router {
   const router = Router();
-  const admins = pageFor('admin');
+  const admins = pageFor(...AREA_ROLES.gatewayReview);
 
   router.get(paths.gatewayQueue, admins, (_req, res) => {
     const on = todayInLondon();
@@ -49,8 +50,8 @@ export function gatewayRoutes(db: Db): Router {
       checks: CHECK_CODES.map((code) => ({
         code,
         label: CHECK_LABELS[code],
-        atSubmission: atSubmission.checks.find((c) => c.code === code),
-        now: now.checks.find((c) => c.code === code),
+        atSubmission: withLabel(atSubmission.checks.find((c) => c.code === code)),
+        now: withLabel(now.checks.find((c) => c.code === code)),
         decisionName: `checks[${code}][decision]`,
         reasonName: `checks[${code}][reason]`,
         decisionId: `checks-${code}-decision`,
@@ -87,6 +88,10 @@ export function gatewayRoutes(db: Db): Router {
   });
 
   return router;
+}
+
+function withLabel(check: CheckResult | undefined) {
+  return check ? { ...check, statusLabel: CHECK_STATUS_LABELS[check.status] } : undefined;
 }
 
 /** A value the reviewer entered for one check, to show again after an error. */

@@ -1,3 +1,4 @@
+import { AREA_ROLES } from '../auth/roles.js';
 import { Router } from 'express';
 import type { Db } from '../db/connection.js';
 import { pageFor, userOf } from '../http/authorize.js';
@@ -11,7 +12,7 @@ const TITLE = 'Import an assessment plan';
 /** Admin page: upload a plan file. A file with any problem changes nothing and lists every problem. */
 export function planAdminRoutes(db: Db): Router {
   const router = Router();
-  const adminOnly = pageFor('admin');
+  const adminOnly = pageFor(...AREA_ROLES.administration);
 
   router.get(paths.admin.importPlan, adminOnly, (_req, res) => {
     res.render('plans/import', { title: TITLE });

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { requireSignIn } from '../http/authorize.js';
+import { pageFor } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { criteriaByTheme, ksbCoverage } from '../plans/presentation.js';
@@ -23,7 +24,7 @@ export function loadStandardFromParams(db: Db, params: unknown) {
 
 export function standardsRoutes(db: Db): Router {
   const router = Router();
-  router.use(paths.standards, requireSignIn);
+  router.use(paths.standards, pageFor(...AREA_ROLES.standards));
 
   router.get(paths.standards, (_req, res) => {
     const rows = listStandards(db).map((s) => ({ ...s, href: paths.standard(s.reference, s.version), planHref: s.planId ? paths.plan(s.reference, s.version) : null }));

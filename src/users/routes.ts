@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ROLES, ROLE_LABELS } from '../auth/roles.js';
+import { AREA_ROLES, ROLES, ROLE_LABELS } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
@@ -14,7 +14,7 @@ const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Numb
 
 export function userAdminRoutes(db: Db): Router {
   const router = Router();
-  const adminOnly = pageFor('admin');
+  const adminOnly = pageFor(...AREA_ROLES.administration);
 
   const formOptions = () => ({
     roles: ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r] })),

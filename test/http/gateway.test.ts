@@ -220,8 +220,8 @@ describe('gateway: reviewing a submission', () => {
       expect(group.find(`input[name="checks[${code}][decision]"]`).map((_, i) => res.doc(i).attr('value')).get()).to.deep.equal(['accept', 'reject']);
       expect(group.find(`input#checks-${code}-reason`)).to.have.length(1);
     }
-    expect(res.doc('#review-practical_period').text()).to.contain('At submission: met');
-    expect(res.doc('#review-english').text()).to.contain('At submission: not_applicable');
+    expect(res.doc('#review-practical_period').text()).to.contain('At submission: Met');
+    expect(res.doc('#review-english').text()).to.contain('At submission: Not applicable');
     expect(res.doc(`a[href="/apprentices/${a.uln}"]`)).to.have.length(1);
   });
 
