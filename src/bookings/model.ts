@@ -1,0 +1,112 @@
+/**
+ * What the booking rules (src/bookings/rules.ts) read and return: plain data, no database
+ * or HTTP types. Times are UTC instants (ISO strings); calendar dates are YYYY-MM-DD.
+ */
+
+export const REGIONS = ['north_east', 'north_west', 'yorkshire_humber', 'east_midlands', 'west_midlands', 'east_of_england', 'london', 'south_east', 'south_west'] as const;
+export type Region = (typeof REGIONS)[number];
+export const REGION_LABELS: Record<Region, string> = {
+  north_east: 'North East',
+  north_west: 'North West',
+  yorkshire_humber: 'Yorkshire and the Humber',
+  east_midlands: 'East Midlands',
+  west_midlands: 'West Midlands',
+  east_of_england: 'East of England',
+  london: 'London',
+  south_east: 'South East',
+  south_west: 'South West',
+};
+
+export const BOOKING_STATUSES = ['held', 'confirmed', 'declined', 'completed', 'cancelled', 'expired'] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+/** Statuses in which a booking takes up the assessor's and the apprentice's time. */
+export const ACTIVE_STATUSES: readonly BookingStatus[] = ['held', 'confirmed', 'completed'];
+
+export type DeliveryMode = 'in_person' | 'remote';
+
+/** 1 = Monday … 7 = Sunday (ISO weekday); times are London wall-clock 'HH:MM'. */
+export interface WorkingHours {
+  weekday: number;
+  start: string;
+  end: string;
+}
+
+export interface AssessorFacts {
+  userId: number;
+  name: string;
+  standardVersionIds: number[];
+  regions: Region[];
+  perDay: number;
+  perWeek: number;
+  workingHours: WorkingHours[];
+  /** Dated unavailability, inclusive calendar dates. */
+  unavailable: { from: string; to: string; reason: string }[];
+  /** Organisations the assessor works for: automatic conflicts of interest. */
+  ownEmployerId: string | null;
+  ownProviderUkprn: string | null;
+  /** Declared links to employers and providers. `to` null: still current. */
+  declaredConflicts: { kind: 'employer' | 'provider'; organisationId: string; from: string; to: string | null; reason: string }[];
+}
+
+export interface BookingFacts {
+  id: number;
+  apprenticeId: number;
+  assessorUserId: number;
+  methodId: string;
+  startsAt: string;
+  endsAt: string;
+  status: BookingStatus;
+}
+
+export interface MethodFacts {
+  id: string;
+  name: string;
+  durationMinutes: number;
+  delivery: DeliveryMode[];
+  after: { method: string; minDaysBetween: number }[];
+  earliestDayAfterGateway: number;
+}
+
+/** A proposed booking and everything the rules need to judge it. */
+export interface BookingRequest {
+  apprentice: { id: number; employerId: string; providerUkprn: string; standardVersionId: number };
+  /** The accepted gateway's EPA period (calendar dates), or null if the gateway is not accepted. */
+  epaPeriod: { start: string; end: string } | null;
+  method: MethodFacts;
+  /** Every method of the plan, for order rules. */
+  methods: MethodFacts[];
+  assessor: AssessorFacts;
+  /** London wall-clock start, 'YYYY-MM-DDTHH:MM'. */
+  localStart: string;
+  mode: DeliveryMode;
+  /** For in-person bookings: where it happens. */
+  region: Region | null;
+  /** The assessor's and the apprentice's other bookings (any status; the rules look at active ones). */
+  existing: BookingFacts[];
+  /** A booking being rescheduled is left out of the clash checks. */
+  replacing: number | null;
+}
+
+export const REFUSAL_CODES = [
+  'gateway_not_accepted',
+  'outside_epa_period',
+  'too_soon_after_gateway',
+  'method_order',
+  'method_already_booked',
+  'delivery_mode',
+  'assessor_not_competent',
+  'assessor_conflicted',
+  'assessor_unavailable',
+  'outside_working_hours',
+  'over_daily_capacity',
+  'over_weekly_capacity',
+  'assessor_double_booked',
+  'apprentice_double_booked',
+  'outside_regions',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+}
