@@ -11,3 +11,10 @@ export function todayInLondon(now: DateTime = DateTime.now()): string {
 export function addMonths(isoDate: string, months: number): string {
   return DateTime.fromISO(isoDate, { zone: ZONE }).plus({ months }).toISODate()!;
 }
+
+/** A moment as a UTC ISO string (how instants are stored). */
+export function isoInstant(moment: DateTime): string {
+  const iso = moment.toUTC().toISO();
+  if (iso === null) throw new RangeError('Not a valid moment');
+  return iso;
+}

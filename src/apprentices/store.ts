@@ -1,7 +1,7 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Queryable } from '../db/connection.js';
 import { apprentices, employers, gatewayDeclarations, gatewayItemsProvided, offTheJobHours, providers, qualifications, standardVersions } from '../db/schema.js';
 import type { Problem } from '../validation/problems.js';
 import type { ApprenticeScope } from './access.js';
@@ -158,7 +158,7 @@ const detailColumns = {
 };
 
 /** Apprentices joined with their provider, employer and standard (and any `extra` columns of tables the caller joins); callers add where/order. */
-export function detailQuery<E extends Record<string, SQLiteColumn>>(db: Db, extra: E = {} as E) {
+export function detailQuery<E extends Record<string, SQLiteColumn>>(db: Queryable, extra: E = {} as E) {
   return db
     .select({ ...detailColumns, ...extra })
     .from(apprentices)
@@ -169,7 +169,7 @@ export function detailQuery<E extends Record<string, SQLiteColumn>>(db: Db, extr
 
 export const flatten = ({ apprentice, ...rest }: { apprentice: ApprenticeRow } & Omit<ApprenticeDetail, keyof ApprenticeRow>): ApprenticeDetail => ({ ...apprentice, ...rest });
 
-export function findApprenticeById(db: Db, id: number): ApprenticeDetail | undefined {
+export function findApprenticeById(db: Queryable, id: number): ApprenticeDetail | undefined {
   const row = detailQuery(db).where(eq(apprentices.id, id)).get();
   return row ? flatten(row) : undefined;
 }

@@ -3,6 +3,7 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 import { ROLES } from '../auth/roles.js';
 import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
 import { CHECK_CODES, ENGLISH_MATHS_CHOICES, QUALIFICATION_TYPES, SUBJECTS } from '../gateway/model.js';
+import { BOOKING_STATUSES, REGIONS } from '../bookings/model.js';
 
 const createdAt = (name = 'created_at') =>
   text(name)
@@ -331,3 +332,137 @@ export const gatewayStatusCache = sqliteTable(
   },
   (t) => [index('gateway_status_cache_state').on(t.evaluatedOn, t.state)],
 );
+
+/* ---------- Assessors and bookings ---------- */
+
+export const assessorProfiles = sqliteTable('assessor_profiles', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  perDay: integer('per_day').notNull(),
+  perWeek: integer('per_week').notNull(),
+  /** Organisations the assessor works for: automatic conflicts of interest. */
+  ownEmployerId: text('own_employer_id').references(() => employers.id),
+  ownProviderUkprn: text('own_provider_ukprn').references(() => providers.ukprn),
+  /** SHA-256 of the secret in the assessor's calendar feed URL; null when revoked. */
+  calendarTokenHash: text('calendar_token_hash').unique(),
+});
+
+export const assessorStandards = sqliteTable(
+  'assessor_standards',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    standardVersionId: integer('standard_version_id')
+      .notNull()
+      .references(() => standardVersions.id),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.standardVersionId] })],
+);
+
+export const assessorRegions = sqliteTable(
+  'assessor_regions',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    region: text('region', { enum: REGIONS }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.region] })],
+);
+
+/** Weekly working pattern in London wall-clock time; 1 = Monday. */
+export const assessorWorkingHours = sqliteTable(
+  'assessor_working_hours',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    weekday: integer('weekday').notNull(),
+    start: text('start').notNull(),
+    end: text('end').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.weekday] })],
+);
+
+export const assessorUnavailability = sqliteTable(
+  'assessor_unavailability',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    from: text('from_date').notNull(),
+    to: text('to_date').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('assessor_unavailability_user').on(t.userId)],
+);
+
+/** Declared links to an employer or provider that stop an assessor assessing its apprentices. */
+export const assessorConflicts = sqliteTable(
+  'assessor_conflicts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['employer', 'provider'] }).notNull(),
+    organisationId: text('organisation_id').notNull(),
+    from: text('from_date').notNull(),
+    to: text('to_date'),
+    reason: text('reason').notNull(),
+    declaredAt: createdAt('declared_at'),
+    declaredBy: integer('declared_by').references(() => users.id),
+  },
+  (t) => [index('assessor_conflicts_user').on(t.userId)],
+);
+
+export const bookings = sqliteTable(
+  'bookings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    /** The accepted gateway submission whose EPA period this booking falls in. */
+    submissionId: integer('submission_id')
+      .notNull()
+      .references(() => gatewaySubmissions.id),
+    methodId: text('method_id').notNull(),
+    assessorUserId: integer('assessor_user_id')
+      .notNull()
+      .references(() => users.id),
+    /** UTC instants; `localStart` is the London wall-clock time it was booked at. */
+    startsAt: text('starts_at').notNull(),
+    endsAt: text('ends_at').notNull(),
+    localStart: text('local_start').notNull(),
+    mode: text('mode', { enum: ['in_person', 'remote'] }).notNull(),
+    region: text('region', { enum: REGIONS }),
+    location: text('location'),
+    link: text('link'),
+    status: text('status', { enum: BOOKING_STATUSES }).notNull(),
+    /** Why it was declined, cancelled or moved. */
+    statusReason: text('status_reason'),
+    holdExpiresAt: text('hold_expires_at'),
+    /** Bumped on every change, for calendar clients (iCalendar SEQUENCE). */
+    sequence: integer('sequence').notNull().default(0),
+    rescheduledFromId: integer('rescheduled_from_id'),
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: createdAt('updated_at'),
+  },
+  (t) => [index('bookings_assessor_start').on(t.assessorUserId, t.startsAt), index('bookings_apprentice').on(t.apprenticeId), index('bookings_status').on(t.status)],
+);
+
+/** Notifications: sent by SMTP when configured, otherwise kept here for an administrator to read. */
+export const outbox = sqliteTable('outbox', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  toEmail: text('to_email').notNull(),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+  sentAt: text('sent_at'),
+  error: text('error'),
+});

@@ -1,0 +1,327 @@
+import { and, asc, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
+import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
+import type { Db, Queryable } from '../db/connection.js';
+import { isoInstant } from '../dates.js';
+import {
+  apprentices,
+  assessorConflicts,
+  assessorProfiles,
+  assessorRegions,
+  assessorStandards,
+  assessorUnavailability,
+  assessorWorkingHours,
+  bookings,
+  gatewaySubmissions,
+  outbox,
+  users,
+} from '../db/schema.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { ACTIVE_STATUSES, type AssessorFacts, type BookingFacts, type BookingStatus, type DeliveryMode, type MethodFacts, type Refusal, type Region } from './model.js';
+import { bookingTimes, checkBooking } from './rules.js';
+
+export type BookingRow = typeof bookings.$inferSelect;
+
+/* ---------- Assessors ---------- */
+
+/** Everything the rules know about assessors, read in a fixed number of queries. */
+export function assessorFacts(db: Queryable, only?: number): AssessorFacts[] {
+  const profiles = db
+    .select({ profile: assessorProfiles, name: users.name })
+    .from(assessorProfiles)
+    .innerJoin(users, eq(users.id, assessorProfiles.userId))
+    .where(only === undefined ? undefined : eq(assessorProfiles.userId, only))
+    .orderBy(asc(users.name))
+    .all();
+  const ids = profiles.map((p) => p.profile.userId);
+  if (ids.length === 0) return [];
+  const by = <T extends { userId: number }>(rows: T[]) => (id: number) => rows.filter((r) => r.userId === id);
+  const standards = by(db.select().from(assessorStandards).where(inArray(assessorStandards.userId, ids)).all());
+  const regions = by(db.select().from(assessorRegions).where(inArray(assessorRegions.userId, ids)).all());
+  const hours = by(db.select().from(assessorWorkingHours).where(inArray(assessorWorkingHours.userId, ids)).all());
+  const away = by(db.select().from(assessorUnavailability).where(inArray(assessorUnavailability.userId, ids)).all());
+  const conflicts = by(db.select().from(assessorConflicts).where(inArray(assessorConflicts.userId, ids)).all());
+  return profiles.map(({ profile, name }) => ({
+    userId: profile.userId,
+    name,
+    standardVersionIds: standards(profile.userId).map((s) => s.standardVersionId),
+    regions: regions(profile.userId).map((r) => r.region),
+    perDay: profile.perDay,
+    perWeek: profile.perWeek,
+    workingHours: hours(profile.userId).map(({ weekday, start, end }) => ({ weekday, start, end })),
+    unavailable: away(profile.userId).map(({ from, to, reason }) => ({ from, to, reason })),
+    ownEmployerId: profile.ownEmployerId,
+    ownProviderUkprn: profile.ownProviderUkprn,
+    declaredConflicts: conflicts(profile.userId).map(({ kind, organisationId, from, to, reason }) => ({ kind, organisationId, from, to, reason })),
+  }));
+}
+
+export function declareConflict(db: Db, userId: number, input: { kind: 'employer' | 'provider'; organisationId: string; from: string; to: string | null; reason: string }, actor: Actor): void {
+  db.transaction((tx) => {
+    const row = tx.insert(assessorConflicts).values({ userId, ...input, declaredBy: actor.userId }).returning().get();
+    recordAudit(tx, actor, { action: 'conflict.declared', entityType: 'assessor', entityId: userId, after: row, reason: input.reason });
+  });
+}
+
+/* ---------- The EPA context of an apprentice ---------- */
+
+export interface EpaContext {
+  apprentice: ApprenticeDetail;
+  submissionId: number | null;
+  epaPeriod: { start: string; end: string } | null;
+  methods: MethodFacts[];
+}
+
+export function epaContext(db: Queryable, apprentice: ApprenticeDetail): EpaContext {
+  const accepted = db
+    .select()
+    .from(gatewaySubmissions)
+    .where(and(eq(gatewaySubmissions.apprenticeId, apprentice.id), eq(gatewaySubmissions.status, 'accepted')))
+    .orderBy(desc(gatewaySubmissions.attempt))
+    .get();
+  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  return {
+    apprentice,
+    submissionId: accepted?.id ?? null,
+    epaPeriod: accepted?.epaPeriodStart && accepted.epaPeriodEnd ? { start: accepted.epaPeriodStart, end: accepted.epaPeriodEnd } : null,
+    methods: (plan?.methods ?? []).map(({ id, name, durationMinutes, delivery, after, earliestDayAfterGateway }) => ({ id, name, durationMinutes, delivery, after, earliestDayAfterGateway })),
+  };
+}
+
+function bookingFactsFor(db: Queryable, apprenticeId: number, assessorIds: number[]): BookingFacts[] {
+  return db
+    .select({ id: bookings.id, apprenticeId: bookings.apprenticeId, assessorUserId: bookings.assessorUserId, methodId: bookings.methodId, startsAt: bookings.startsAt, endsAt: bookings.endsAt, status: bookings.status })
+    .from(bookings)
+    .where(and(or(eq(bookings.apprenticeId, apprenticeId), assessorIds.length ? inArray(bookings.assessorUserId, assessorIds) : sql`0`), inArray(bookings.status, [...ACTIVE_STATUSES])))
+    .all();
+}
+
+/* ---------- Making and changing bookings ---------- */
+
+export interface BookingInput {
+  methodId: string;
+  assessorUserId: number;
+  localStart: string;
+  mode: DeliveryMode;
+  region: Region | null;
+  location: string | null;
+  link: string | null;
+}
+
+export const DEFAULT_HOLD_HOURS = 48;
+
+/** Frees every hold that was not confirmed in time. Audited as the system. */
+export function expireHolds(db: Queryable, now: DateTime = DateTime.utc()): number {
+  const nowIso = isoInstant(now);
+  const stale = db.select({ id: bookings.id }).from(bookings).where(and(eq(bookings.status, 'held'), lte(bookings.holdExpiresAt, nowIso))).all();
+  for (const { id } of stale) {
+    db.update(bookings).set({ status: 'expired', statusReason: 'Not confirmed in time', sequence: sql`${bookings.sequence} + 1`, updatedAt: nowIso }).where(eq(bookings.id, id)).run();
+    recordAudit(db, SYSTEM_ACTOR, { action: 'booking.expired', entityType: 'booking', entityId: id, before: { status: 'held' }, after: { status: 'expired' }, reason: 'The assessor did not confirm the hold in time' });
+  }
+  return stale.length;
+}
+
+/** Who hears about a booking: its assessor and the apprentice's provider users. */
+function notify(db: Queryable, booking: BookingRow, subject: string, body: string): void {
+  const assessor = db.select({ email: users.email }).from(users).where(eq(users.id, booking.assessorUserId)).get();
+  const providerUsers = db
+    .select({ email: users.email })
+    .from(users)
+    .innerJoin(apprentices, eq(apprentices.providerUkprn, users.providerUkprn))
+    .where(and(eq(apprentices.id, booking.apprenticeId), eq(users.role, 'provider')))
+    .all();
+  for (const to of [assessor, ...providerUsers]) if (to) db.insert(outbox).values({ toEmail: to.email, subject, body }).run();
+}
+
+function describe(booking: BookingRow, apprentice: ApprenticeDetail, methodName: string): string {
+  const when = DateTime.fromISO(booking.startsAt, { zone: 'utc' }).setZone('Europe/London').toFormat("cccc d LLLL yyyy 'at' HH:mm");
+  const where = booking.mode === 'remote' ? `remote (${booking.link ?? 'link to follow'})` : `in person at ${booking.location ?? 'a place to be confirmed'}`;
+  return `${methodName} for ${apprentice.givenNames} ${apprentice.familyName} (ULN ${apprentice.uln}) on ${when}, ${where}.`;
+}
+
+export type BookingResult = { ok: true; booking: BookingRow } | { ok: false; refusals: Refusal[] };
+
+/**
+ * Makes a booking as a hold. The rules are checked inside the same (immediate) transaction
+ * that writes it, against the bookings as they are at that moment, so two administrators
+ * booking the same assessor at once cannot both succeed.
+ */
+export function createBooking(db: Db, apprentice: ApprenticeDetail, input: BookingInput, actor: Actor, options: { holdHours?: number; now?: DateTime; replacing?: BookingRow } = {}): BookingResult {
+  const now = options.now ?? DateTime.utc();
+  return db.transaction(
+    (tx) => {
+      expireHolds(tx, now);
+      const context = epaContext(tx, apprentice);
+      const method = context.methods.find((m) => m.id === input.methodId);
+      const [assessor] = assessorFacts(tx, input.assessorUserId);
+      if (!method) return { ok: false as const, refusals: [{ code: 'method_order' as const, message: 'The assessment plan has no such method' }] };
+      if (!assessor) return { ok: false as const, refusals: [{ code: 'assessor_not_competent' as const, message: 'That person is not an assessor' }] };
+      const refusals = checkBooking({
+        apprentice,
+        epaPeriod: context.epaPeriod,
+        method,
+        methods: context.methods,
+        assessor,
+        localStart: input.localStart,
+        mode: input.mode,
+        region: input.region,
+        existing: bookingFactsFor(tx, apprentice.id, [assessor.userId]),
+        replacing: options.replacing?.id ?? null,
+      });
+      if (refusals.length > 0) return { ok: false as const, refusals };
+      const times = bookingTimes(input.localStart, method.durationMinutes);
+      if ('error' in times) return { ok: false as const, refusals: [{ code: 'outside_epa_period' as const, message: times.error }] };
+      if (options.replacing) {
+        tx.update(bookings)
+          .set({ status: 'cancelled', statusReason: `Rescheduled to ${input.localStart.replace('T', ' ')}`, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+          .where(eq(bookings.id, options.replacing.id))
+          .run();
+      }
+      const booking = tx
+        .insert(bookings)
+        .values({
+          apprenticeId: apprentice.id,
+          submissionId: context.submissionId!,
+          methodId: method.id,
+          assessorUserId: assessor.userId,
+          startsAt: times.startsAt,
+          endsAt: times.endsAt,
+          localStart: input.localStart,
+          mode: input.mode,
+          region: input.mode === 'in_person' ? input.region : null,
+          location: input.mode === 'in_person' ? input.location : null,
+          link: input.mode === 'remote' ? input.link : null,
+          status: 'held',
+          holdExpiresAt: isoInstant(now.plus({ hours: options.holdHours ?? DEFAULT_HOLD_HOURS })),
+          rescheduledFromId: options.replacing?.id ?? null,
+          createdBy: actor.userId,
+        })
+        .returning()
+        .get();
+      recordAudit(tx, actor, {
+        action: options.replacing ? 'booking.rescheduled' : 'booking.held',
+        entityType: 'booking',
+        entityId: booking.id,
+        before: options.replacing ? { id: options.replacing.id, startsAt: options.replacing.startsAt, assessorUserId: options.replacing.assessorUserId } : null,
+        after: booking,
+      });
+      notify(tx, booking, options.replacing ? `Assessment moved: ${method.name}` : `Assessment booked: ${method.name}`, `${options.replacing ? 'Moved to' : 'Held for'}: ${describe(booking, apprentice, method.name)} The assessor is asked to confirm.`);
+      return { ok: true as const, booking };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+export const BOOKING_ACTIONS = ['confirm', 'decline', 'cancel', 'complete'] as const;
+export type BookingAction = (typeof BOOKING_ACTIONS)[number];
+
+/** The life of a booking: held → confirmed or declined (by the assessor); held or confirmed → cancelled; confirmed → completed. */
+const TRANSITIONS: Record<BookingAction, { from: BookingStatus[]; to: BookingStatus; needsReason: boolean }> = {
+  confirm: { from: ['held'], to: 'confirmed', needsReason: false },
+  decline: { from: ['held'], to: 'declined', needsReason: true },
+  cancel: { from: ['held', 'confirmed'], to: 'cancelled', needsReason: true },
+  complete: { from: ['confirmed'], to: 'completed', needsReason: false },
+};
+
+export function changeBooking(db: Db, bookingId: number, action: BookingAction, reason: string | null, actor: Actor, now: DateTime = DateTime.utc()): { ok: true; booking: BookingRow } | { ok: false; message: string } {
+  return db.transaction(
+    (tx) => {
+      expireHolds(tx, now);
+      const before = tx.select().from(bookings).where(eq(bookings.id, bookingId)).get();
+      if (!before) return { ok: false as const, message: 'There is no such booking' };
+      const rule = TRANSITIONS[action];
+      if (!rule.from.includes(before.status)) return { ok: false as const, message: `A ${before.status} booking cannot be ${rule.to}` };
+      if (rule.needsReason && !reason) return { ok: false as const, message: 'Give a reason' };
+      if (action === 'complete' && before.startsAt > isoInstant(now)) return { ok: false as const, message: 'The assessment has not taken place yet' };
+      const booking = tx
+        .update(bookings)
+        .set({ status: rule.to, statusReason: reason, holdExpiresAt: null, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+        .where(eq(bookings.id, bookingId))
+        .returning()
+        .get();
+      recordAudit(tx, actor, { action: `booking.${rule.to}`, entityType: 'booking', entityId: bookingId, before: { status: before.status }, after: { status: rule.to }, reason });
+      const apprentice = findApprenticeById(tx, booking.apprenticeId)!;
+      const methodName = epaContext(tx, apprentice).methods.find((m) => m.id === booking.methodId)?.name ?? booking.methodId;
+      notify(tx, booking, `Assessment ${rule.to}: ${methodName}`, `${describe(booking, apprentice, methodName)}${reason ? ` Reason: ${reason}` : ''}`);
+      return { ok: true as const, booking };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/* ---------- Reading ---------- */
+
+export function bookingById(db: Queryable, id: number): BookingRow | undefined {
+  return db.select().from(bookings).where(eq(bookings.id, id)).get();
+}
+
+export interface BookingListFilter {
+  assessorUserId?: number;
+  apprenticeIds?: number[];
+  providerUkprn?: string;
+  employerId?: string;
+  from?: string;
+  to?: string;
+  status?: BookingStatus;
+}
+
+/** Bookings with the apprentice's name, oldest first, filtered by owner, dates (London) and status. */
+export function listBookings(db: Db, filter: BookingListFilter) {
+  expireHolds(db);
+  const dayStart = (d: string) => DateTime.fromISO(d, { zone: 'Europe/London' }).toUTC().toISO()!;
+  const dayAfter = (d: string) => DateTime.fromISO(d, { zone: 'Europe/London' }).plus({ days: 1 }).toUTC().toISO()!;
+  return db
+    .select({ booking: bookings, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, assessorName: users.name })
+    .from(bookings)
+    .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
+    .innerJoin(users, eq(users.id, bookings.assessorUserId))
+    .where(
+      and(
+        filter.assessorUserId !== undefined ? eq(bookings.assessorUserId, filter.assessorUserId) : undefined,
+        filter.providerUkprn !== undefined ? eq(apprentices.providerUkprn, filter.providerUkprn) : undefined,
+        filter.employerId !== undefined ? eq(apprentices.employerId, filter.employerId) : undefined,
+        filter.apprenticeIds !== undefined ? inArray(bookings.apprenticeId, filter.apprenticeIds) : undefined,
+        filter.from ? sql`${bookings.startsAt} >= ${dayStart(filter.from)}` : undefined,
+        filter.to ? sql`${bookings.startsAt} < ${dayAfter(filter.to)}` : undefined,
+        filter.status ? eq(bookings.status, filter.status) : undefined,
+      ),
+    )
+    .orderBy(asc(bookings.startsAt), asc(bookings.id))
+    .all();
+}
+
+/**
+ * Apprentices whose gateway is accepted and who still have a method of their plan without an
+ * active booking, longest waiting first, with the days waited since acceptance.
+ */
+export function bookingQueue(db: Db, today: string) {
+  expireHolds(db);
+  const accepted = db
+    .select({ submission: gatewaySubmissions })
+    .from(gatewaySubmissions)
+    .where(eq(gatewaySubmissions.status, 'accepted'))
+    .orderBy(asc(gatewaySubmissions.epaPeriodStart), asc(gatewaySubmissions.id))
+    .all();
+  const active = db.select({ apprenticeId: bookings.apprenticeId, methodId: bookings.methodId }).from(bookings).where(inArray(bookings.status, [...ACTIVE_STATUSES])).all();
+  const plans = new Map<number, MethodFacts[]>();
+  return accepted
+    .map(({ submission }) => {
+      const apprentice = findApprenticeById(db, submission.apprenticeId)!;
+      let methods = plans.get(apprentice.standardVersionId);
+      if (!methods) plans.set(apprentice.standardVersionId, (methods = epaContext(db, apprentice).methods));
+      const booked = new Set(active.filter((b) => b.apprenticeId === apprentice.id).map((b) => b.methodId));
+      return {
+        apprentice,
+        epaPeriodStart: submission.epaPeriodStart!,
+        epaPeriodEnd: submission.epaPeriodEnd!,
+        daysWaiting: Math.max(0, Math.round((Date.parse(today) - Date.parse(submission.epaPeriodStart!)) / 86_400_000)),
+        unbooked: methods.filter((m) => !booked.has(m.id)),
+      };
+    })
+    .filter((row) => row.unbooked.length > 0);
+}
+
+export function outboxMessages(db: Db) {
+  return db.select().from(outbox).orderBy(desc(outbox.id)).limit(200).all();
+}
