@@ -7,6 +7,8 @@ import helmet from 'helmet';
 import { apiRoutes } from './api/routes.js';
 import { apprenticeRoutes } from './apprentices/routes.js';
 import { gatewayRoutes } from './gateway/routes.js';
+import { bookingRoutes } from './bookings/routes.js';
+import { DEFAULT_HOLD_HOURS } from './bookings/store.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import type { Config } from './config.js';
@@ -28,7 +30,7 @@ const VIEWS = path.join(ROOT, 'views');
 
 export interface AppDependencies {
   db: Db;
-  config: Pick<Config, 'env' | 'sessionSecret'>;
+  config: Pick<Config, 'env' | 'sessionSecret'> & Partial<Pick<Config, 'holdHours'>>;
   /** Where unexpected errors are reported (never to the user). */
   log?: (error: unknown) => void;
   /** Sign-in attempts per address per 15 minutes (tests raise it). */
@@ -68,6 +70,8 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
   const app = express();
   const secure = config.env === 'production';
   app.disable('x-powered-by');
+  // Nested query fields (date[day]) for GET forms such as the booking search.
+  app.set('query parser', 'extended');
   app.set('trust proxy', secure ? 1 : false);
   app.use(helmet());
   setUpViews(app);
@@ -91,6 +95,7 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
   app.use(standardsRoutes(db));
   app.use(apprenticeRoutes(db));
   app.use(gatewayRoutes(db));
+  app.use(bookingRoutes(db, { holdHours: config.holdHours ?? DEFAULT_HOLD_HOURS }));
   app.use(planAdminRoutes(db));
   app.use(userAdminRoutes(db));
   app.use(auditRoutes(db));

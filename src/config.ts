@@ -10,6 +10,7 @@ const envSchema = z.object({
   DATABASE_PATH: z.string().min(1, 'must not be empty').default(path.join('db', 'epa.sqlite')),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DEMO_DATA: onOff.default('on'),
+  HOLD_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be a whole number of hours').min(1).max(24 * 14).default(48),
 });
 
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   databasePath: string;
   sessionSecret: string;
   demoData: boolean;
+  /** How long a booking may stay held before the assessor confirms it. */
+  holdHours: number;
   /** Messages worth telling the person starting the app (e.g. a generated secret). */
   warnings: string[];
 }
@@ -54,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePath: values.DATABASE_PATH,
     sessionSecret,
     demoData: values.DEMO_DATA === 'on',
+    holdHours: values.HOLD_HOURS,
     warnings,
   };
 }

@@ -14,6 +14,8 @@ export const routes = {
   declaration: '/apprentices/:uln/declaration',
   requestEpa: '/apprentices/:uln/request-epa',
   reviewSubmission: '/gateway/submissions/:id',
+  booking: '/bookings/:id',
+  bookingAction: '/bookings/:id/:action',
 } as const;
 
 export const paths = {
@@ -35,6 +37,12 @@ export const paths = {
   declaration: (uln: string) => `/apprentices/${enc(uln)}/declaration`,
   requestEpa: (uln: string) => `/apprentices/${enc(uln)}/request-epa`,
   gatewayQueue: '/gateway',
+  bookings: '/bookings',
+  newBooking: '/bookings/new',
+  booking: (id: number) => `/bookings/${id}`,
+  bookingAction: (id: number, action: string) => `/bookings/${id}/${action}`,
+  schedule: '/schedule',
+  outbox: '/outbox',
   reviewSubmission: (id: number) => `/gateway/submissions/${id}`,
   admin: {
     importPlan: '/admin/plans/import',

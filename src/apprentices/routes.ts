@@ -9,6 +9,7 @@ import { checkDecisionsOf, dashboardPage, evaluateApprentice, submissionsOf, sub
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
+import { apprenticeBookings } from '../bookings/routes.js';
 import { paths, routes } from '../paths.js';
 import { listStandards } from '../standards/store.js';
 import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
@@ -196,6 +197,7 @@ export function apprenticeRoutes(db: Db): Router {
       declaration: evidence.declaration,
       submissions,
       epaPeriod: latest?.status === 'accepted' ? { start: latest.epaPeriodStart, end: latest.epaPeriodEnd } : null,
+      bookings: apprenticeBookings(db, a.id),
       backLink: paths.apprentices,
     });
   });

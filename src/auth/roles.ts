@@ -15,6 +15,8 @@ export const AREA_ROLES = {
   apprentices: ['admin', 'provider', 'employer'],
   apprenticeEditors: ['admin', 'provider'],
   gatewayReview: ['admin'],
+  scheduling: ['admin'],
+  ownSchedule: ['assessor'],
   standards: ROLES,
   administration: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

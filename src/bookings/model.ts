@@ -89,6 +89,7 @@ export interface BookingRequest {
 
 export const REFUSAL_CODES = [
   'gateway_not_accepted',
+  'invalid_start',
   'outside_epa_period',
   'too_soon_after_gateway',
   'method_order',

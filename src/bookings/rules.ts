@@ -20,7 +20,7 @@ export interface BookingTimes {
 }
 
 export function bookingTimes(localStart: string, durationMinutes: number): BookingTimes | { error: string } {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(localStart)) return { error: 'Give the start as a date and time, YYYY-MM-DDTHH:MM' };
+  if (!/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/.test(localStart)) return { error: 'Give the start as a real date and time, YYYY-MM-DDTHH:MM' };
   const start = DateTime.fromISO(localStart, { zone: ZONE });
   if (!start.isValid) return { error: 'That date and time does not exist' };
   if (start.toFormat("yyyy-MM-dd'T'HH:mm") !== localStart) return { error: `${localStart.replace('T', ' ')} does not exist in London: the clocks go forward that night` };
@@ -42,7 +42,7 @@ export function londonDay(instant: string): { date: string; week: string } {
 }
 
 const isActive = (b: BookingFacts) => ACTIVE_STATUSES.includes(b.status);
-const overlaps = (a: { startsAt: string; endsAt: string }, b: { startsAt: string; endsAt: string }) => a.startsAt < b.endsAt && b.startsAt < a.endsAt;
+const overlaps = (a: { startsAt: string; endsAt: string }, b: { startsAt: string; endsAt: string }) => Date.parse(a.startsAt) < Date.parse(b.endsAt) && Date.parse(b.startsAt) < Date.parse(a.endsAt);
 const at = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d MMM yyyy HH:mm');
 
 /** Why this assessor may not assess this apprentice on this date (conflict of interest), or null. */
@@ -70,7 +70,7 @@ export function checkBooking(request: BookingRequest): Refusal[] {
   const { apprentice, method, assessor, epaPeriod } = request;
   if (!epaPeriod) return [{ code: 'gateway_not_accepted', message: 'The gateway has not been accepted, so no assessment can be booked yet' }];
   const times = bookingTimes(request.localStart, method.durationMinutes);
-  if ('error' in times) return [{ code: 'outside_epa_period', message: times.error }];
+  if ('error' in times) return [{ code: 'invalid_start', message: times.error }];
 
   const refusals: Refusal[] = [];
   const others = request.existing.filter((b) => b.id !== request.replacing && isActive(b));
@@ -81,7 +81,7 @@ export function checkBooking(request: BookingRequest): Refusal[] {
     refusals.push({ code: 'outside_epa_period', message: `${times.date} is outside the EPA period (${epaPeriod.start} to ${epaPeriod.end})` });
   }
   const earliest = addDays(epaPeriod.start, method.earliestDayAfterGateway);
-  if (times.date < earliest) {
+  if (times.date >= epaPeriod.start && times.date < earliest) {
     refusals.push({ code: 'too_soon_after_gateway', message: `${method.name} cannot take place before ${earliest} (${method.earliestDayAfterGateway} days after gateway acceptance)` });
   }
   if (apprenticeBookings.some((b) => b.methodId === method.id)) {

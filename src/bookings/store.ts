@@ -171,7 +171,7 @@ export function createBooking(db: Db, apprentice: ApprenticeDetail, input: Booki
       });
       if (refusals.length > 0) return { ok: false as const, refusals };
       const times = bookingTimes(input.localStart, method.durationMinutes);
-      if ('error' in times) return { ok: false as const, refusals: [{ code: 'outside_epa_period' as const, message: times.error }] };
+      if ('error' in times) return { ok: false as const, refusals: [{ code: 'invalid_start' as const, message: times.error }] };
       if (options.replacing) {
         tx.update(bookings)
           .set({ status: 'cancelled', statusReason: `Rescheduled to ${input.localStart.replace('T', ' ')}`, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })

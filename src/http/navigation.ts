@@ -10,10 +10,13 @@ interface NavItem {
 const NAV: NavItem[] = [
   { href: paths.apprentices, text: 'Apprentices', roles: AREA_ROLES.apprentices },
   { href: paths.gatewayQueue, text: 'Gateway reviews', roles: AREA_ROLES.gatewayReview },
+  { href: paths.bookings, text: 'Bookings', roles: AREA_ROLES.scheduling },
+  { href: paths.schedule, text: 'My schedule', roles: AREA_ROLES.ownSchedule },
   { href: paths.standards, text: 'Standards', roles: AREA_ROLES.standards },
   { href: paths.admin.users, text: 'Users', roles: AREA_ROLES.administration },
   { href: paths.admin.importPlan, text: 'Import a plan', roles: AREA_ROLES.administration },
   { href: paths.admin.audit, text: 'Audit log', roles: AREA_ROLES.administration },
+  { href: paths.outbox, text: 'Outbox', roles: AREA_ROLES.administration },
 ];
 
 /** The header links a role sees; the current section is marked. */

@@ -1,0 +1,207 @@
+import { Router, type Response } from 'express';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { canActOn } from '../apprentices/access.js';
+import { findApprenticeById, findApprenticeByUln } from '../apprentices/store.js';
+import { AREA_ROLES } from '../auth/roles.js';
+import type { Db } from '../db/connection.js';
+import { ZONE, todayInLondon } from '../dates.js';
+import { pageFor, requireSignIn, userOf } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { formErrors, parseForm, textField } from '../http/forms.js';
+import { paths, routes } from '../paths.js';
+import { actorOf, type CurrentUser } from '../users/store.js';
+import { dateField } from '../validation/fields.js';
+import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
+import { checkBooking } from './rules.js';
+import { BOOKING_ACTIONS, assessorFacts, bookingById, bookingQueue, changeBooking, createBooking, epaContext, listBookings, outboxMessages, type BookingRow } from './store.js';
+
+const STATUS_LABELS: Record<BookingStatus, string> = { held: 'Held (awaiting assessor)', confirmed: 'Confirmed', declined: 'Declined', completed: 'Completed', cancelled: 'Cancelled', expired: 'Expired (not confirmed)' };
+
+const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : typeof v === 'string' ? v.trim() : v);
+
+/** The booking form: step one chooses when and how; step two (with an assessor) makes the hold. */
+const slotSchema = z
+  .object({
+    uln: z.string().regex(/^\d{10}$/, 'Choose an apprentice'),
+    methodId: z.string({ error: 'Choose the assessment method' }).min(1, 'Choose the assessment method'),
+    date: dateField('date of the assessment'),
+    time: z.string({ error: 'Enter the start time' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Enter the start time as HH:MM, for example 09:30'),
+    mode: z.enum(['in_person', 'remote'], { error: 'Choose in person or remote' }),
+    region: z.preprocess(blankToNull, z.enum(REGIONS, { error: 'Choose a region' }).nullable()),
+    location: z.preprocess(blankToNull, z.string().max(300, 'The location must be 300 characters or fewer').nullable()),
+    link: z.preprocess(blankToNull, z.url({ error: 'Enter the meeting link as a web address, starting https://' }).max(500).nullable()),
+    replace: z.preprocess(blankToNull, z.coerce.number().int().positive().nullable()).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.mode === 'in_person' && !v.region) ctx.addIssue({ code: 'custom', path: ['region'], message: 'Choose the region where the assessment takes place' });
+    if (v.mode === 'in_person' && !v.location) ctx.addIssue({ code: 'custom', path: ['location'], message: 'Enter where the assessment takes place' });
+  });
+const bookSchema = z.object({ assessorUserId: z.coerce.number({ error: 'Choose an assessor' }).int().positive('Choose an assessor') });
+const reasonSchema = z.object({ reason: z.preprocess(blankToNull, z.string().max(500, 'The reason must be 500 characters or fewer').nullable()) });
+const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
+const DATE_FIELDS = { date: 'date-day' };
+
+/** Who may see a booking: administrators, its assessor, and the apprentice's provider and employer. */
+function canSeeBooking(db: Db, user: CurrentUser, booking: BookingRow): boolean {
+  if (user.role === 'admin' || (user.role === 'assessor' && booking.assessorUserId === user.id)) return true;
+  const apprentice = findApprenticeById(db, booking.apprenticeId);
+  return apprentice !== undefined && (user.role === 'provider' || user.role === 'employer') && canActOn(user, apprentice, 'view');
+}
+
+/** Who may do what to a booking: the assessor confirms or declines their own; administrators cancel and complete. */
+function canDo(user: CurrentUser, booking: BookingRow, action: (typeof BOOKING_ACTIONS)[number]): boolean {
+  if (action === 'confirm' || action === 'decline') return user.role === 'assessor' && booking.assessorUserId === user.id;
+  return user.role === 'admin';
+}
+
+function view(booking: BookingRow, extra: object = {}) {
+  const at = DateTime.fromISO(booking.startsAt, { zone: 'utc' }).setZone(ZONE);
+  return {
+    ...booking,
+    href: paths.booking(booking.id),
+    when: at.toFormat("ccc d LLL yyyy, HH:mm"),
+    statusLabel: STATUS_LABELS[booking.status],
+    regionLabel: booking.region ? REGION_LABELS[booking.region] : null,
+    ...extra,
+  };
+}
+
+export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
+  const router = Router();
+  const admins = pageFor(...AREA_ROLES.scheduling);
+
+  const loadBooking = (res: Response, id: unknown) => {
+    const params = idParam.safeParse({ id });
+    const booking = params.success ? bookingById(db, params.data.id) : undefined;
+    if (!booking || !canSeeBooking(db, userOf(res), booking)) throw new HttpError(404, 'There is no such booking in your records');
+    return booking;
+  };
+
+  router.get(paths.bookings, admins, (_req, res) => {
+    const today = todayInLondon();
+    res.render('bookings/index', {
+      title: 'Bookings',
+      queue: bookingQueue(db, today).map((row) => ({
+        ...row,
+        name: `${row.apprentice.givenNames} ${row.apprentice.familyName}`,
+        apprenticeHref: paths.apprentice(row.apprentice.uln),
+        methods: row.unbooked.map((m) => ({ name: m.name, href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}` })),
+      })),
+      bookings: listBookings(db, { from: today }).map((r) => ({ ...r, booking: view(r.booking) })),
+    });
+  });
+
+  /** Step one, and step two once when and how are chosen: only assessors the rules allow are offered. */
+  router.get(paths.newBooking, admins, (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const replacing = typeof query.replace === 'string' && /^\d+$/.test(query.replace) ? bookingById(db, Number(query.replace)) : undefined;
+    const apprentice = findApprenticeByUln(db, textField(replacing ? { uln: findApprenticeById(db, replacing.apprenticeId)?.uln } : query, 'uln'));
+    if (!apprentice) throw new HttpError(404, 'There is no such apprentice');
+    const context = epaContext(db, apprentice);
+    const values = { ...query, uln: apprentice.uln, ...(replacing ? { methodId: replacing.methodId, replace: String(replacing.id) } : {}) };
+    const page = {
+      title: replacing ? 'Reschedule an assessment' : 'Book an assessment',
+      apprentice,
+      epaPeriod: context.epaPeriod,
+      methods: context.methods.map((m) => ({ value: m.id, text: `${m.name} (${m.durationMinutes} minutes)` })),
+      modes: [
+        { value: 'remote', text: 'Remote' },
+        { value: 'in_person', text: 'In person' },
+      ],
+      regions: [{ value: '', text: 'Choose a region' }, ...REGIONS.map((r) => ({ value: r, text: REGION_LABELS[r] }))],
+      values,
+      backLink: paths.bookings,
+    };
+    if (!query.date && !query.time) return res.render('bookings/new', page);
+    const slot = parseForm(slotSchema, { ...values, date: query.date }, DATE_FIELDS);
+    if (!slot.ok) return res.status(400).render('bookings/new', { ...page, errors: slot.errors, errorList: slot.errorList });
+    const method = context.methods.find((m) => m.id === slot.value.methodId);
+    if (!method) return res.status(400).render('bookings/new', { ...page, ...formErrors([{ path: 'methodId', message: 'Choose the assessment method' }]) });
+    const localStart = `${slot.value.date}T${slot.value.time}`;
+    const assessors = assessorFacts(db);
+    // Capacity and clashes need the assessors' bookings around that week; order rules need all of the apprentice's.
+    const around = (days: number) => DateTime.fromISO(slot.value.date).plus({ days }).toISODate()!;
+    const nearby = [...listBookings(db, { from: around(-7), to: around(7) }), ...listBookings(db, { apprenticeIds: [apprentice.id] })].map(({ booking: b }) => b);
+    const existing = [...new Map(nearby.map((b) => [b.id, b])).values()];
+    const judged = assessors.map((assessor) => ({
+      assessor,
+      refusals: checkBooking({ apprentice, epaPeriod: context.epaPeriod, method, methods: context.methods, assessor, localStart, mode: slot.value.mode, region: slot.value.region, existing, replacing: replacing?.id ?? null }),
+    }));
+    res.render('bookings/new', {
+      ...page,
+      chosen: { method: method.name, localStart: localStart.replace('T', ' at ') },
+      available: judged.filter((j) => j.refusals.length === 0).map((j) => ({ value: String(j.assessor.userId), text: j.assessor.name })),
+      unavailable: judged.filter((j) => j.refusals.length > 0).map((j) => ({ name: j.assessor.name, reasons: j.refusals.map((r) => r.message) })),
+    });
+  });
+
+  router.post(paths.bookings, admins, (req, res) => {
+    const slot = parseForm(slotSchema, req.body, DATE_FIELDS);
+    const choice = bookSchema.safeParse(req.body);
+    if (!slot.ok || !choice.success) throw new HttpError(400, 'Choose the method, time, place and assessor again');
+    const apprentice = findApprenticeByUln(db, slot.value.uln);
+    if (!apprentice) throw new HttpError(404, 'There is no such apprentice');
+    const replacing = slot.value.replace ? bookingById(db, slot.value.replace) : undefined;
+    if (slot.value.replace && (!replacing || replacing.apprenticeId !== apprentice.id)) throw new HttpError(404, 'There is no such booking to reschedule');
+    const result = createBooking(
+      db,
+      apprentice,
+      { methodId: slot.value.methodId, assessorUserId: choice.data.assessorUserId, localStart: `${slot.value.date}T${slot.value.time}`, mode: slot.value.mode, region: slot.value.region, location: slot.value.location, link: slot.value.link },
+      actorOf(userOf(res)),
+      { holdHours: options.holdHours, replacing },
+    );
+    if (!result.ok) throw new HttpError(409, `The booking was not made: ${result.refusals.map((r) => r.message).join('; ')}.`);
+    res.redirect(paths.booking(result.booking.id));
+  });
+
+  router.get(routes.booking, requireSignIn, (req, res) => {
+    const user = userOf(res);
+    const booking = loadBooking(res, req.params.id);
+    const apprentice = findApprenticeById(db, booking.apprenticeId)!;
+    const method = epaContext(db, apprentice).methods.find((m) => m.id === booking.methodId);
+    res.render('bookings/show', {
+      title: `${method?.name ?? booking.methodId}: ${apprentice.givenNames} ${apprentice.familyName}`,
+      booking: view(booking),
+      apprentice,
+      apprenticeHref: canActOn(user, apprentice, 'view') ? paths.apprentice(apprentice.uln) : null,
+      methodName: method?.name ?? booking.methodId,
+      actions: BOOKING_ACTIONS.filter((a) => canDo(user, booking, a)).map((a) => ({ action: a, href: paths.bookingAction(booking.id, a), needsReason: a === 'decline' || a === 'cancel' })),
+      rescheduleHref: user.role === 'admin' && ['held', 'confirmed'].includes(booking.status) ? `${paths.newBooking}?replace=${booking.id}` : null,
+      backLink: user.role === 'assessor' ? paths.schedule : user.role === 'admin' ? paths.bookings : paths.apprentice(apprentice.uln),
+    });
+  });
+
+  router.post(routes.bookingAction, requireSignIn, (req, res) => {
+    const user = userOf(res);
+    const booking = loadBooking(res, req.params.id);
+    const action = BOOKING_ACTIONS.find((a) => a === req.params.action);
+    if (!action) throw new HttpError(404, 'Page not found');
+    if (!canDo(user, booking, action)) throw new HttpError(403, 'You do not have permission to do this');
+    const form = reasonSchema.safeParse(req.body);
+    if (!form.success) throw new HttpError(400, 'The reason must be 500 characters or fewer');
+    const result = changeBooking(db, booking.id, action, form.data.reason, actorOf(user));
+    if (!result.ok) throw new HttpError(409, result.message);
+    res.redirect(user.role === 'assessor' ? paths.schedule : paths.booking(booking.id));
+  });
+
+  router.get(paths.schedule, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
+    const user = userOf(res);
+    const status = z.enum(BOOKING_STATUSES).optional().catch(undefined).parse(req.query.status);
+    res.render('bookings/schedule', {
+      title: 'My schedule',
+      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null }) })),
+    });
+  });
+
+  router.get(paths.outbox, pageFor(...AREA_ROLES.administration), (_req, res) => {
+    res.render('bookings/outbox', { title: 'Outbox', messages: outboxMessages(db) });
+  });
+
+  return router;
+}
+
+/** Bookings of one apprentice, for their own page. */
+export function apprenticeBookings(db: Db, apprenticeId: number) {
+  return listBookings(db, { apprenticeIds: [apprenticeId] }).map((r) => ({ ...r, booking: view(r.booking) }));
+}
