@@ -5,6 +5,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { create as createHandlebars } from 'express-handlebars';
 import helmet from 'helmet';
 import { apiRoutes } from './api/routes.js';
+import { AREA_ROLES } from './auth/roles.js';
 import { apprenticeRoutes } from './apprentices/routes.js';
 import { gatewayRoutes } from './gateway/routes.js';
 import { bookingRoutes } from './bookings/routes.js';
@@ -82,8 +83,8 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: true, limit: LIMITS.bodyBytes }));
   app.use(loadSession(db));
-  app.post(paths.admin.importPlan, acceptUpload('planFile', LIMITS.planFileBytes));
-  app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes));
+  app.post(paths.admin.importPlan, acceptUpload('planFile', LIMITS.planFileBytes, AREA_ROLES.administration));
+  app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.use(csrfProtection(config.sessionSecret, secure));
   app.use(noStore);
 

@@ -24,6 +24,14 @@ export function isCalendarDate(value: string): boolean {
   return year >= 1900 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
+/** The dates this service works with: real calendar dates from 1900 to 2100. */
+export const EARLIEST_DATE = '1900-01-01';
+export const LATEST_DATE = '2100-12-31';
+
+export function isSupportedDate(value: string): boolean {
+  return isCalendarDate(value) && value >= EARLIEST_DATE && value <= LATEST_DATE;
+}
+
 export interface DateParts {
   year: number;
   month: number;

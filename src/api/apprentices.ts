@@ -14,6 +14,7 @@ import { requireRole, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
+import { dateQuery } from '../validation/fields.js';
 import { problemsFromZod } from '../validation/problems.js';
 import { UnprocessableError } from './errors.js';
 
@@ -32,8 +33,8 @@ export const APPRENTICE_API = {
   decision: '/gateway/submissions/:id/decision',
 } as const;
 
-const onQuery = z.object({ on: z.iso.date('on must be a date as YYYY-MM-DD').optional() });
-const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: z.iso.date('on must be a date as YYYY-MM-DD').optional() });
+const onQuery = z.object({ on: dateQuery('on') });
+const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: dateQuery('on') });
 const declarationBody = z.object({ part: z.enum(DECLARATION_PARTS, { error: 'part must be employer, provider or apprentice' }) });
 const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 

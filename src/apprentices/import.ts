@@ -60,6 +60,9 @@ function validateRows(records: { line: number; values: Record<string, unknown> }
 
 /** Reads a CSV file of apprentices (header row required; columns in any order; extra columns refused). */
 export function parseApprenticeCsv(text: string, defaults: Partial<Record<keyof ApprenticeInput, string>> = {}): ImportResult {
+  if (text.includes('\uFFFD')) {
+    return { rows: [], problems: [{ line: 1, path: '(file)', message: 'The file is not saved as UTF-8, so names with accents would be garbled. In Excel, save it as “CSV UTF-8 (comma delimited)”.' }] };
+  }
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, { bom: true, trim: true, skip_empty_lines: true, info: true, relax_column_count: true }) as unknown as typeof records;
@@ -71,6 +74,8 @@ export function parseApprenticeCsv(text: string, defaults: Partial<Record<keyof 
   const header = (head?.record ?? []).map((h) => h.toLowerCase());
   const known = Object.keys(CSV_COLUMNS);
   const unknown = header.filter((h) => !known.includes(h));
+  const repeated = header.filter((h, i) => header.indexOf(h) !== i);
+  if (repeated.length > 0) return { rows: [], problems: [{ line: 1, path: '(header)', message: `Column${repeated.length > 1 ? 's' : ''} given twice: ${[...new Set(repeated)].join(', ')}` }] };
   const optional = ['ehc_plan', 'bsl_first_language', 'english_maths_choice', ...Object.keys(defaults).map(columnFor)];
   const missing = known.filter((c) => !header.includes(c) && !optional.includes(c));
   if (unknown.length > 0 || missing.length > 0) {

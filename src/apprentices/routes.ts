@@ -5,7 +5,7 @@ import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { CHECK_CODES, CHECK_LABELS, QUALIFICATION_TYPES, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
 import { GATEWAY_STATES, GATEWAY_STATE_LABELS } from '../gateway/status.js';
-import { checkDecisionsOf, dashboardPage, evaluateApprentice, submissionsOf, submitForGateway } from '../gateway/store.js';
+import { checkDecisionsOf, dashboardPage, evaluateApprentice, gatewayState, submissionsOf, submitForGateway } from '../gateway/store.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
@@ -177,7 +177,7 @@ export function apprenticeRoutes(db: Db): Router {
     const { evaluation, latest, plan, evidence } = evaluateApprentice(db, a, on);
     const canEdit = canActOn(user, a, 'edit');
     const submissions = submissionsOf(db, a.id).map((s) => ({ ...s, checks: checkDecisionsOf(db, s.id).map((d) => ({ ...d, label: CHECK_LABELS[d.checkCode] })), reviewHref: canActOn(user, a, 'review') && s.status === 'submitted' ? paths.reviewSubmission(s.id) : null }));
-    const state = latest ? latest.status : evaluation.ready ? 'ready' : 'not_ready';
+    const state = gatewayState(evaluation, latest);
     res.render('apprentices/show', {
       title: `${a.givenNames} ${a.familyName}`,
       a,

@@ -7,8 +7,10 @@ import { checkNewApprentices, insertCheckedApprentices, findApprenticeByUln, typ
 
 /**
  * The apprentice named in a request, if this user may do this to it. Someone who may not
- * even see the apprentice is told it is not there (404), so ULNs cannot be probed; someone
- * who may see it but not do this is refused (403). Pages and the API both come through here.
+ * even see the apprentice is told it is not there (404), so their record cannot be read;
+ * someone who may see it but not do this is refused (403). Pages and the API both come
+ * through here. (Adding an apprentice must still say when a ULN is already held: a ULN is
+ * one person, and the EPAO resolves a transfer between providers.)
  */
 export function apprenticeFor(db: Db, user: CurrentUser, uln: unknown, action: ApprenticeAction): ApprenticeDetail {
   const apprentice = typeof uln === 'string' && /^\d{10}$/.test(uln) ? findApprenticeByUln(db, uln) : undefined;
@@ -34,7 +36,14 @@ export function importForUser(db: Db, user: CurrentUser, parsed: ImportResult, s
       if (r.input.providerUkprn !== user.providerUkprn) problems.push({ line: r.line, path: 'providerUkprn', message: `You can only add apprentices for your own UKPRN (${user.providerUkprn})` });
     }
   }
-  problems.push(...checkNewApprentices(db, parsed.rows));
-  if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
-  return { ok: true, count: insertCheckedApprentices(db, parsed.rows, actorOf(user), source) };
+  // The database's checks and the insert share one immediate transaction, so another process
+  // cannot add a clashing ULN in between.
+  return db.transaction(
+    () => {
+      problems.push(...checkNewApprentices(db, parsed.rows));
+      if (problems.length > 0) return { ok: false as const, problems: problems.sort((a, b) => a.line - b.line) };
+      return { ok: true as const, count: insertCheckedApprentices(db, parsed.rows, actorOf(user), source) };
+    },
+    { behavior: 'immediate' },
+  );
 }

@@ -95,29 +95,37 @@ export function checkNewApprentices(db: Db, rows: { line: number; input: Apprent
  * all rows go in one transaction with one prepared statement, and one audit row.
  */
 export function addApprentices(db: Db, rows: { line: number; input: ApprenticeInput }[], actor: Actor, source: string): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
-  const problems = checkNewApprentices(db, rows);
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, count: insertCheckedApprentices(db, rows, actor, source) };
+  return db.transaction(
+    () => {
+      const problems = checkNewApprentices(db, rows);
+      if (problems.length > 0) return { ok: false as const, problems };
+      return { ok: true as const, count: insertCheckedApprentices(db, rows, actor, source) };
+    },
+    { behavior: 'immediate' },
+  );
 }
 
-/** Writes rows that checkNewApprentices found no problem with: one transaction, one prepared statement, one audit row. */
+/**
+ * Writes rows that checkNewApprentices found no problem with: one prepared statement and one
+ * audit row. Call it inside the transaction that ran the checks (better-sqlite3 runs both on
+ * the one connection), so the checks still hold when the rows are written.
+ */
 export function insertCheckedApprentices(db: Db, rows: { line: number; input: ApprenticeInput }[], actor: Actor, source: string): number {
+  if (!db.$client.inTransaction) throw new Error('insertCheckedApprentices must run inside the transaction that checked the rows');
   const versionIds = loadReferences(db).standardVersionIds;
   const insert = db.$client.prepare(
     `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, ehc_plan, bsl_first_language, english_maths_choice)
      values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @ehcPlan, @bslFirstLanguage, @englishMathsChoice)`,
   );
-  db.transaction((tx) => {
-    for (const { input } of rows) {
-      const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
-      insert.run({ ...values, ehcPlan: values.ehcPlan ? 1 : 0, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
-    }
-    recordAudit(tx, actor, {
-      action: rows.length === 1 ? 'apprentice.created' : 'apprentices.imported',
-      entityType: 'apprentice',
-      entityId: rows.length === 1 ? rows[0]!.input.uln : `${rows.length} apprentices`,
-      after: rows.length === 1 ? rows[0]!.input : { count: rows.length, source, ulns: rows.map((r) => r.input.uln) },
-    });
+  for (const { input } of rows) {
+    const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
+    insert.run({ ...values, ehcPlan: values.ehcPlan ? 1 : 0, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
+  }
+  recordAudit(db, actor, {
+    action: rows.length === 1 ? 'apprentice.created' : 'apprentices.imported',
+    entityType: 'apprentice',
+    entityId: rows.length === 1 ? rows[0]!.input.uln : `${rows.length} apprentices`,
+    after: rows.length === 1 ? rows[0]!.input : { count: rows.length, source, ulns: rows.map((r) => r.input.uln) },
   });
   return rows.length;
 }

@@ -2,9 +2,9 @@
  * The gateway rules (GUIDE.md §1): is an apprentice ready for end-point assessment on a given
  * date? Pure functions over plain data (./model.ts): no database, no HTTP.
  *
- * Every date comes in and goes out as an ISO calendar date (YYYY-MM-DD); the arithmetic is
- * done with luxon in Europe/London, so a period that crosses a clock change still counts
- * whole calendar days.
+ * Every date comes in and goes out as an ISO calendar date (YYYY-MM-DD). Calendar dates have
+ * no time of day, so the arithmetic (src/calendar.ts) is plain whole-day arithmetic that no
+ * clock change can affect; "today" is London's today (src/dates.ts).
  */
 import { addMonths, ageOn, daysBetween, isCalendarDate, monthsAndDaysBetween } from '../calendar.js';
 import type {
@@ -72,9 +72,19 @@ function listWords(items: string[]): string {
 // ---------------------------------------------------------------------------------------
 // Practical period
 
-/** Minimum practical period in months: 12 for starts before 1 August 2025, 8 from then. */
+/** Minimum practical period in months for a full-time apprentice: 12 for starts before 1 August 2025, 8 from then. */
 export function practicalPeriodMonths(startDate: string): 12 | 8 {
   return day(startDate, 'start date') >= day(RULES_2025_FROM) ? 8 : 12;
+}
+
+/**
+ * The minimum for this apprentice: part-time apprentices (under 30 contracted hours a week)
+ * serve it pro rata for longer, months × 30 ÷ weekly hours, rounded up to a whole month
+ * (22.5 hours a week: 12 × 30 ÷ 22.5 = 16 months).
+ */
+export function requiredPracticalMonths(startDate: string, weeklyHours: number): number {
+  const base = practicalPeriodMonths(startDate);
+  return weeklyHours >= FULL_TIME_WEEKLY_HOURS ? base : Math.ceil((base * FULL_TIME_WEEKLY_HOURS) / weeklyHours - 1e-9);
 }
 
 /**
@@ -91,8 +101,8 @@ export function practicalPeriodMonths(startDate: string): 12 | 8 {
  * "served" in the reasons are counted the same way, so on the earliest date
  * exactly 12 (or 8) months 0 days have been served.
  */
-export function earliestPracticalPeriodEnd(startDate: string): string {
-  return addMonths(day(startDate, 'start date'), practicalPeriodMonths(startDate));
+export function earliestPracticalPeriodEnd(startDate: string, weeklyHours = FULL_TIME_WEEKLY_HOURS): string {
+  return addMonths(day(startDate, 'start date'), requiredPracticalMonths(startDate, weeklyHours));
 }
 
 /** Whole months and days from start to `on` (counted as addMonths moves); zero before the start. */
@@ -107,13 +117,14 @@ function describeServed({ months, days }: { months: number; days: number }): str
 }
 
 function practicalPeriodCheck(apprentice: GatewayApprentice, on: string): CheckResult {
-  const months = practicalPeriodMonths(apprentice.startDate);
-  const earliest = earliestPracticalPeriodEnd(apprentice.startDate);
+  const months = requiredPracticalMonths(apprentice.startDate, apprentice.weeklyHours);
+  const partTime = months !== practicalPeriodMonths(apprentice.startDate) ? ` (${practicalPeriodMonths(apprentice.startDate)} months pro rata for ${hours(apprentice.weeklyHours)} hours a week)` : '';
+  const earliest = earliestPracticalPeriodEnd(apprentice.startDate, apprentice.weeklyHours);
   const served = describeServed(timeServed(apprentice.startDate, on));
   if (day(on, 'evaluation date') >= day(earliest)) {
-    return { code: 'practical_period', status: 'met', reason: `${served} served; at least ${months} months required (met on ${earliest}).` };
+    return { code: 'practical_period', status: 'met', reason: `${served} served; at least ${months} months required${partTime} (met on ${earliest}).` };
   }
-  return { code: 'practical_period', status: 'unmet', reason: `${served} served of the ${months} months required; earliest date ${earliest}.` };
+  return { code: 'practical_period', status: 'unmet', reason: `${served} served of the ${months} months required${partTime}; earliest date ${earliest}.` };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -191,16 +202,19 @@ export interface OffTheJobTally {
   afterSubmission: number;
   /** Hours dated after the evaluation date but not after the submission. */
   afterDate: number;
+  /** Hours dated before the apprenticeship started (training before the start is not off-the-job training for it). */
+  beforeStart: number;
 }
 
 /** Splits the logged hours into those that count and those that do not, and why. */
-export function tallyOffTheJobHours(evidence: Pick<GatewayEvidence, 'offTheJob' | 'submittedOn'>, on: string): OffTheJobTally {
+export function tallyOffTheJobHours(evidence: Pick<GatewayEvidence, 'offTheJob' | 'submittedOn'>, on: string, startDate: string | null = null): OffTheJobTally {
   const onDay = day(on, 'evaluation date');
   const submitted = evidence.submittedOn === null ? null : day(evidence.submittedOn, 'submission date');
-  const tally: OffTheJobTally = { counted: 0, afterSubmission: 0, afterDate: 0 };
+  const tally: OffTheJobTally = { counted: 0, afterSubmission: 0, afterDate: 0, beforeStart: 0 };
   for (const entry of evidence.offTheJob) {
     const date = day(entry.date, 'off-the-job entry');
-    if (submitted !== null && date > submitted) tally.afterSubmission += entry.hours;
+    if (startDate !== null && date < startDate) tally.beforeStart += entry.hours;
+    else if (submitted !== null && date > submitted) tally.afterSubmission += entry.hours;
     else if (date > onDay) tally.afterDate += entry.hours;
     else tally.counted += entry.hours;
   }
@@ -214,7 +228,7 @@ export function countableOffTheJobHours(evidence: Pick<GatewayEvidence, 'offTheJ
 
 function offTheJobCheck(apprentice: GatewayApprentice, evidence: GatewayEvidence, plan: GatewayPlan, on: string): CheckResult {
   const required = requiredOffTheJobHours(apprentice, plan);
-  const tally = tallyOffTheJobHours(evidence, on);
+  const tally = tallyOffTheJobHours(evidence, on, apprentice.startDate);
   const logged = Math.round(tally.counted * 100) / 100;
   const met = logged >= required.hours;
   const parts = [`${hours(logged)} ${logged === 1 ? 'hour' : 'hours'} logged of the ${required.hours} required: ${required.explanation}.`];
@@ -224,6 +238,9 @@ function offTheJobCheck(apprentice: GatewayApprentice, evidence: GatewayEvidence
   }
   if (tally.afterDate > 0) {
     parts.push(`${hours(tally.afterDate)} ${tally.afterDate === 1 ? 'hour' : 'hours'} dated after ${on} ${tally.afterDate === 1 ? 'does' : 'do'} not count.`);
+  }
+  if (tally.beforeStart > 0) {
+    parts.push(`${hours(tally.beforeStart)} ${tally.beforeStart === 1 ? 'hour' : 'hours'} dated before the start on ${apprentice.startDate} ${tally.beforeStart === 1 ? 'does' : 'do'} not count.`);
   }
   return { code: 'off_the_job', status: met ? 'met' : 'unmet', reason: parts.join(' ') };
 }
@@ -253,6 +270,9 @@ function normalGrade(grade: string): string {
  * ('other') counts at its level unless recorded as a Fail. Entry Level and BSL are handled
  * separately (they count only with an EHC plan / BSL as first language).
  */
+/** Grades that record an attempt, not an achievement. */
+const NOT_ACHIEVED_GRADES = ['fail', 'u', 'x', 'unclassified', 'not achieved', 'ungraded'];
+
 export function achievedLevel(q: Qualification): number | null {
   const grade = normalGrade(q.grade);
   switch (q.type) {
@@ -263,7 +283,7 @@ export function achievedLevel(q: Qualification): number | null {
     case 'functional_skills':
       return grade === 'pass' ? q.level : null;
     case 'other':
-      return grade === 'fail' ? null : q.level;
+      return NOT_ACHIEVED_GRADES.includes(grade) ? null : q.level;
     case 'entry_level':
     case 'bsl':
       return null;
@@ -284,12 +304,14 @@ export function achievedLevel(q: Qualification): number | null {
 export function qualificationCounts(q: Qualification, subject: Subject, apprentice: GatewayApprentice, on: string): boolean {
   if (q.subject !== subject) return false;
   if (day(q.achievedOn, 'achievement date') > day(on, 'evaluation date')) return false;
-  const failed = normalGrade(q.grade) === 'fail';
-  if (q.type === 'bsl') return subject === 'english' && apprentice.bslFirstLanguage && !failed;
+  const failed = NOT_ACHIEVED_GRADES.includes(normalGrade(q.grade));
+  const required = apprentice.ehcPlan ? 1 : requiredEnglishMathsLevel(apprentice.standardLevel);
+  // A BSL qualification stands in for English at the level it was achieved at.
+  if (q.type === 'bsl') return subject === 'english' && apprentice.bslFirstLanguage && !failed && q.level >= required;
   if (q.type === 'entry_level') return apprentice.ehcPlan && q.level >= 3 && !failed;
   const level = achievedLevel(q);
   if (level === null) return false;
-  return level >= (apprentice.ehcPlan ? 1 : requiredEnglishMathsLevel(apprentice.standardLevel));
+  return level >= required;
 }
 
 function describeQualification(q: Qualification): string {

@@ -72,8 +72,12 @@ export function evaluateApprentice(db: Db, apprentice: ApprenticeDetail, on: str
   return { evaluation: evaluateGateway(gatewayApprentice(apprentice), evidence, gatewayPlan(plan), on), latest, plan, evidence };
 }
 
+/**
+ * Where an apprentice stands: a live submission's status; after a rejection, "rejected" until
+ * everything is put right, then "ready" (to submit again); otherwise ready or not.
+ */
 export function gatewayState(evaluation: GatewayEvaluation, latest: Pick<SubmissionRow, 'status'> | undefined): GatewayState {
-  if (latest) return latest.status;
+  if (latest && (latest.status !== 'rejected' || !evaluation.ready)) return latest.status;
   return evaluation.ready ? 'ready' : 'not_ready';
 }
 
@@ -122,7 +126,7 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
       .select({
         apprenticeId: apprentices.id,
         // Table names written out: drizzle would render the outer column unqualified, which the subquery would take as its own.
-        total: sql<number>`(select coalesce(sum(o.hours), 0) from off_the_job_hours o where o.apprentice_id = apprentices.id and o.date <= ${on}
+        total: sql<number>`(select coalesce(sum(o.hours), 0) from off_the_job_hours o where o.apprentice_id = apprentices.id and o.date >= apprentices.start_date and o.date <= ${on}
           and o.date <= coalesce((select s.submitted_on from gateway_submissions s where s.apprentice_id = apprentices.id and s.status <> 'rejected' order by s.attempt desc limit 1), ${on}))`,
       })
       .from(apprentices)
@@ -225,7 +229,7 @@ export function submitForGateway(db: Db, apprentice: ApprenticeDetail, on: strin
   return db.transaction((tx) => {
     const latest = latestSubmission(tx, apprentice.id);
     if (latest?.status === 'submitted') return { ok: false, message: `Attempt ${latest.attempt} was submitted on ${latest.submittedOn} and is waiting for the EPAO’s decision` };
-    if (latest?.status === 'accepted') return { ok: false, message: `The gateway was accepted on ${latest.decidedAt?.slice(0, 10)}; the EPA period is open` };
+    if (latest?.status === 'accepted') return { ok: false, message: `The gateway was accepted; the EPA period runs from ${latest.epaPeriodStart} to ${latest.epaPeriodEnd}` };
     const plan = getPlanForStandard(tx, apprentice.standardVersionId);
     const evidence = loadEvidence(tx, apprentice, on);
     const evaluation = evaluateGateway(gatewayApprentice(apprentice), evidence, gatewayPlan(plan), on);
@@ -266,6 +270,14 @@ export function decideSubmission(db: Db, submissionId: number, decision: ReviewD
     };
     tx.update(gatewaySubmissions).set(after).where(eq(gatewaySubmissions.id, submissionId)).run();
     for (const check of decision.checks) tx.insert(gatewayCheckDecisions).values({ submissionId, checkCode: check.code, accepted: check.accepted, reason: check.reason }).run();
+    if (!accepted) {
+      // A resubmission is a new gateway: employer, provider and apprentice confirm it afresh.
+      const declaration = tx.select().from(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, before.apprenticeId)).get();
+      if (declaration) {
+        tx.delete(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, before.apprenticeId)).run();
+        recordAudit(tx, actor, { action: 'gateway_declaration.withdrawn', entityType: 'gateway_submission', entityId: submissionId, before: declaration, after: null, reason: 'The gateway was rejected: a resubmission needs fresh confirmations' });
+      }
+    }
     recordAudit(tx, actor, {
       action: `gateway.${decision.outcome}`,
       entityType: 'gateway_submission',

@@ -1,5 +1,16 @@
-import { isCalendarDate } from '../calendar.js';
+import { EARLIEST_DATE, LATEST_DATE, isSupportedDate } from '../calendar.js';
 import { z } from 'zod';
+
+function dateMessage(label: string, input: unknown): string {
+  const year = typeof input === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(input) ? Number(input.slice(0, 4)) : null;
+  if (year !== null && (year < 1900 || year > 2100)) return `The ${label} must be between ${EARLIEST_DATE.slice(0, 4)} and ${LATEST_DATE.slice(0, 4)}`;
+  return `The ${label} must be a real date, for example 2025-09-01 (or 1 9 2025)`;
+}
+
+/** An optional date query parameter (YYYY-MM-DD) for the API. */
+export function dateQuery(name: string) {
+  return z.string().refine(isSupportedDate, `${name} must be a real date between ${EARLIEST_DATE} and ${LATEST_DATE}, as YYYY-MM-DD`).optional();
+}
 
 /** A calendar date as YYYY-MM-DD, or as the GOV.UK date input sends it: { day, month, year }. */
 export function dateField(label: string) {
@@ -17,7 +28,7 @@ export function dateField(label: string) {
     z
       .string({ error: `Enter the ${label}` })
       .min(1, `Enter the ${label}`)
-      .refine(isCalendarDate, `The ${label} must be a real date, for example 2025-09-01 (or 1 9 2025)`),
+      .refine(isSupportedDate, { error: (issue) => dateMessage(label, issue.input) }),
   );
 }
 

@@ -102,6 +102,23 @@ describe('JSON API: apprentices and the gateway', () => {
     expect(ctx.db.select().from(apprentices).all()).to.have.length(2);
   });
 
+  it('refuses a CSV with a column given twice or not saved as UTF-8, and dates outside 1900–2100', async () => {
+    const header = 'uln,uln,given_names';
+    const twice = await api.post('/api/v1/apprentices/import').set(as('provider')).set('Content-Type', 'text/csv').send(`${header}\n${ULN_A},${ULN_B},Sam\n`);
+    expect(twice.body.errors).to.deep.equal([{ line: 1, path: '(header)', message: 'Column given twice: uln' }]);
+    const latin1 = Buffer.concat([Buffer.from('uln,given_names\n1000000043,Zo'), Buffer.from([0xeb]), Buffer.from('\n')]);
+    // A Windows-1252 file (Excel's usual "CSV") read as UTF-8: refused, not stored with garbled names.
+    const garbled = await api.post('/api/v1/apprentices/import').set(as('provider')).set('Content-Type', 'text/csv; charset=utf-8').send(latin1);
+    expect(garbled.status).to.equal(422);
+    expect(garbled.body.errors[0].message).to.contain('UTF-8');
+    const future = await api.post('/api/v1/apprentices').set(as('provider')).send(apprentice(ULN_A!, { startDate: '9999-01-01', plannedEndDate: '9999-06-01' }));
+    expect(future.status).to.equal(422);
+    expect(future.body.errors.map((e: { message: string }) => e.message)).to.include('The start date must be between 1900 and 2100');
+    const oldOn = await api.get('/api/v1/apprentices?on=1800-01-01').set(as('provider'));
+    expect(oldOn.status).to.equal(422);
+    expect(oldOn.body.errors[0].message).to.contain('between 1900-01-01 and 2100-12-31');
+  });
+
   it('imports a JSON array, refusing rows for another provider', async () => {
     const refused = await api.post('/api/v1/apprentices/import').set(as('provider')).send([apprentice(ULN_A!), apprentice(ULN_B!, { providerUkprn: '10078452' })]);
     expect(refused.status).to.equal(422);

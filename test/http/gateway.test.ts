@@ -129,6 +129,7 @@ describe('gateway: the review queue', () => {
     readyApprentice(ctx.db, 3, 'Nina', 'NotSubmitted');
     const again = readyApprentice(ctx.db, 4, 'Sean', 'Second');
     decide(ctx.db, submit(ctx.db, again), 'rejected');
+    for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(ctx.db, again, part, SETUP); // a rejection withdraws them
     const againId = submit(ctx.db, again);
 
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
@@ -309,7 +310,15 @@ describe('gateway: reviewing a submission', () => {
     expect(first.text()).to.contain('Reason: The portfolio reference points to an empty folder');
     expect(first.text()).to.contain('Assessment plan gateway items: rejected (Upload the portfolio)');
     expect(first.text()).to.contain('Practical period: accepted');
-    expect(view.doc(`form[action="/apprentices/${a.uln}/request-epa"]`)).to.have.length(1);
+    // A rejection withdraws the declaration: the resubmission is confirmed afresh.
+    expect(view.doc('#check-employer_declaration').text()).to.contain('Not met');
+    expect(view.doc(`form[action="/apprentices/${a.uln}/request-epa"]`)).to.have.length(0);
+    for (const part of ['provider', 'apprentice']) await postForm(provider, `/apprentices/${a.uln}`, `/apprentices/${a.uln}/declaration`, { part });
+    const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
+    await postForm(employer, `/apprentices/${a.uln}`, `/apprentices/${a.uln}/declaration`, { part: 'employer' });
+    const fixed = await page(provider, `/apprentices/${a.uln}`);
+    expect(fixed.doc('#gateway-state').text()).to.equal('Ready to request EPA');
+    expect(fixed.doc(`form[action="/apprentices/${a.uln}/request-epa"]`)).to.have.length(1);
 
     const resubmit = await postForm(provider, `/apprentices/${a.uln}`, `/apprentices/${a.uln}/request-epa`, {});
     expect(resubmit.status).to.equal(302);

@@ -10,6 +10,7 @@ import {
   earliestPracticalPeriodEnd,
   evaluateGateway,
   practicalPeriodMonths,
+  requiredPracticalMonths,
   qualificationCounts,
   requiredOffTheJobHours,
   tallyOffTheJobHours,
@@ -116,6 +117,12 @@ describe('gateway rules', () => {
     it('needs 12 months for starts up to 31 July 2025 and 8 months from 1 August 2025', () => {
       expect(RULES_2025_FROM).to.equal('2025-08-01');
       expect(practicalPeriodMonths('2025-07-31')).to.equal(12);
+      // Part time: pro rata for longer. 12 × 30 ÷ 22.5 = 16; 8 × 30 ÷ 16 = 15; 12 × 30 ÷ 25 = 14.4, rounded up to 15.
+      expect(requiredPracticalMonths('2025-07-31', 22.5)).to.equal(16);
+      expect(requiredPracticalMonths('2025-08-01', 16)).to.equal(15);
+      expect(requiredPracticalMonths('2024-01-10', 25)).to.equal(15);
+      expect(requiredPracticalMonths('2024-01-10', 30)).to.equal(12);
+      expect(earliestPracticalPeriodEnd('2025-01-15', 22.5)).to.equal('2026-05-15');
       expect(practicalPeriodMonths('2025-08-01')).to.equal(8);
       expect(earliestPracticalPeriodEnd('2025-07-31')).to.equal('2026-07-31');
       expect(earliestPracticalPeriodEnd('2025-08-01')).to.equal('2026-04-01');
@@ -262,8 +269,28 @@ describe('gateway rules', () => {
       const oneShort = check('off_the_job', {}, { offTheJob: [{ date: '2023-03-01', hours: 279 }] });
       expect(oneShort.status).to.equal('unmet');
       expect(oneShort.reason).to.contain('1 more hour is needed.');
-      const published = check('off_the_job', { startDate: '2025-08-01', plannedEndDate: '2026-08-01' }, {}, { offTheJobMinimumHours: 187 }, '2026-08-01');
-      expect(published.reason).to.equal("280 hours logged of the 187 required: the standard's published minimum for starts from 1 August 2025.");
+      const published = check('off_the_job', { startDate: '2025-08-01', plannedEndDate: '2026-08-01' }, { offTheJob: [{ date: '2025-09-01', hours: 190 }] }, { offTheJobMinimumHours: 187 }, '2026-08-01');
+      expect(published.reason).to.equal("190 hours logged of the 187 required: the standard's published minimum for starts from 1 August 2025.");
+    });
+
+    it('counts a BSL qualification for English only at the required level, and never a "U" or "Not achieved"', () => {
+      const bsl = (level: number): Qualification => ({ subject: 'english', type: 'bsl', level, grade: 'Pass', achievedOn: '2019-06-01', certificateReference: 'BSL' });
+      const deaf = { ...apprentice(), bslFirstLanguage: true };
+      expect(qualificationCounts(bsl(2), 'english', deaf, '2024-01-01')).to.equal(true);
+      expect(qualificationCounts(bsl(1), 'english', deaf, '2024-01-01')).to.equal(false);
+      const other = (grade: string): Qualification => ({ subject: 'maths', type: 'other', level: 3, grade, achievedOn: '2019-06-01', certificateReference: 'A-level' });
+      expect(qualificationCounts(other('B'), 'maths', apprentice(), '2024-01-01')).to.equal(true);
+      for (const grade of ['U', 'Not achieved', 'fail']) expect(qualificationCounts(other(grade), 'maths', apprentice(), '2024-01-01'), grade).to.equal(false);
+    });
+
+    it('does not count hours dated before the start', () => {
+      const offTheJob = [
+        { date: '2022-12-31', hours: 40 }, // the day before the start
+        { date: '2023-01-01', hours: 30 }, // the start date: counts
+      ];
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, '2023-06-01', '2023-01-01')).to.deep.equal({ counted: 30, afterSubmission: 0, afterDate: 0, beforeStart: 40 });
+      const result = check('off_the_job', { startDate: '2023-01-01', plannedEndDate: '2024-01-01' }, { offTheJob }, {}, '2024-02-01');
+      expect(result.reason).to.contain('30 hours logged').and.to.contain('40 hours dated before the start on 2023-01-01 do not count.');
     });
 
     it('does not count hours dated after the submission or after the evaluation date', () => {
@@ -273,10 +300,10 @@ describe('gateway rules', () => {
         { date: '2023-06-02', hours: 20 }, // the day after the submission: does not
         { date: '2023-09-02', hours: 5 }, // after the submission (and after the evaluation date)
       ];
-      expect(tallyOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.deep.equal({ counted: 250, afterSubmission: 25, afterDate: 0 });
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.deep.equal({ counted: 250, afterSubmission: 25, afterDate: 0, beforeStart: 0 });
       expect(countableOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.equal(250);
       // No submission: everything up to and including the evaluation date counts.
-      expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, ON)).to.deep.equal({ counted: 270, afterSubmission: 0, afterDate: 5 });
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, ON)).to.deep.equal({ counted: 270, afterSubmission: 0, afterDate: 5, beforeStart: 0 });
       expect(countableOffTheJobHours({ offTheJob, submittedOn: null }, '2023-06-01')).to.equal(250);
 
       // 250 counted of 280: unmet, 30 more needed, and the excluded hours are named.
