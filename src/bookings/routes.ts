@@ -18,7 +18,8 @@ import { BOOKING_ACTIONS, assessorFacts, bookingById, bookingQueue, changeBookin
 
 const STATUS_LABELS: Record<BookingStatus, string> = { held: 'Held (awaiting assessor)', confirmed: 'Confirmed', declined: 'Declined', completed: 'Completed', cancelled: 'Cancelled', expired: 'Expired (not confirmed)' };
 
-const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : typeof v === 'string' ? v.trim() : v);
+/** A field left blank (or not sent) is null. */
+const blankToNull = (v: unknown) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v);
 
 /** The booking form: step one chooses when and how; step two (with an assessor) makes the hold. */
 const slotSchema = z

@@ -13,6 +13,7 @@ import { createUser } from '../users/store.js';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
 import type { Db } from './connection.js';
 import { loadDemoApprentices } from './demo-apprentices.js';
+import { loadDemoScheduling } from './demo-scheduling.js';
 import { employers, plans, providers, users } from './schema.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
@@ -83,4 +84,5 @@ export async function loadDemoData(db: Db): Promise<void> {
     if (!result.ok) throw new Error(`Demo user ${user.email}: ${result.problems.map((p) => p.message).join('; ')}`);
   }
   loadDemoApprentices(db);
+  await loadDemoScheduling(db, DEMO_PASSWORD);
 }
