@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR, recordAudit } from '../../src/audit/audit.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { auditEvents, employers, ksbs, plans, providers, standardVersions, users } from '../../src/db/schema.js';
 import { DEMO_USERS, loadCatalogue, loadDemoData } from '../../src/db/seed.js';
+import { DEMO_ASSESSORS } from '../../src/db/demo-scheduling.js';
 import { importPlanText } from '../../src/plans/store.js';
 
 describe('database', () => {
@@ -39,7 +40,8 @@ describe('database', () => {
     loadCatalogue(second);
     await loadDemoData(second);
     expect(counts(second)).to.deep.equal(before);
-    expect(before).to.include({ versions: 1, ksbs: 38, users: DEMO_USERS.length });
+    // One demo user per role, plus the three other demo assessors.
+    expect(before).to.include({ versions: 1, ksbs: 38, users: DEMO_USERS.length + DEMO_ASSESSORS.length - 1 });
     expect(second.select().from(plans).get()!.title).to.equal('Edited by the EPAO');
     expect(second.$client.pragma('foreign_keys', { simple: true })).to.equal(1);
     expect(second.$client.pragma('journal_mode', { simple: true })).to.equal('wal');
