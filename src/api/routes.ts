@@ -8,6 +8,7 @@ import { loadStandardFromParams } from '../standards/routes.js';
 import { listStandards } from '../standards/store.js';
 import { actorOf, findTokenUser } from '../users/store.js';
 import { apprenticeApi, APPRENTICE_API } from './apprentices.js';
+import { bookingApi } from './bookings.js';
 import { apiErrors, UnprocessableError } from './errors.js';
 import { LIMITS } from '../http/limits.js';
 import { openApiDocument } from './openapi.js';
@@ -57,7 +58,7 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
   };
 }
 
-export function apiRoutes(db: Db, log: (error: unknown) => void): Router {
+export function apiRoutes(db: Db, log: (error: unknown) => void, holdHours: number): Router {
   const router = Router();
   router.get(API_PATHS.openapi, (_req, res) => res.json(openApiDocument()));
 
@@ -92,6 +93,7 @@ export function apiRoutes(db: Db, log: (error: unknown) => void): Router {
   });
 
   router.use(apprenticeApi(db));
+  router.use(bookingApi(db, { holdHours }));
 
   router.use(() => {
     throw new HttpError(404, 'No such API endpoint');

@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { canActOn } from '../apprentices/access.js';
+import { canChangeBooking, canSeeBooking } from './access.js';
 import { findApprenticeById, findApprenticeByUln } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
@@ -10,7 +11,7 @@ import { pageFor, requireSignIn, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
-import { actorOf, type CurrentUser } from '../users/store.js';
+import { actorOf } from '../users/store.js';
 import { dateField } from '../validation/fields.js';
 import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
 import { checkBooking } from './rules.js';
@@ -42,19 +43,6 @@ const bookSchema = z.object({ assessorUserId: z.coerce.number({ error: 'Choose a
 const reasonSchema = z.object({ reason: z.preprocess(blankToNull, z.string().max(500, 'The reason must be 500 characters or fewer').nullable()) });
 const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 const DATE_FIELDS = { date: 'date-day' };
-
-/** Who may see a booking: administrators, its assessor, and the apprentice's provider and employer. */
-function canSeeBooking(db: Db, user: CurrentUser, booking: BookingRow): boolean {
-  if (user.role === 'admin' || (user.role === 'assessor' && booking.assessorUserId === user.id)) return true;
-  const apprentice = findApprenticeById(db, booking.apprenticeId);
-  return apprentice !== undefined && (user.role === 'provider' || user.role === 'employer') && canActOn(user, apprentice, 'view');
-}
-
-/** Who may do what to a booking: the assessor confirms or declines their own; administrators cancel and complete. */
-function canDo(user: CurrentUser, booking: BookingRow, action: (typeof BOOKING_ACTIONS)[number]): boolean {
-  if (action === 'confirm' || action === 'decline') return user.role === 'assessor' && booking.assessorUserId === user.id;
-  return user.role === 'admin';
-}
 
 function view(booking: BookingRow, extra: object = {}) {
   const at = DateTime.fromISO(booking.startsAt, { zone: 'utc' }).setZone(ZONE);
@@ -167,7 +155,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
       apprentice,
       apprenticeHref: canActOn(user, apprentice, 'view') ? paths.apprentice(apprentice.uln) : null,
       methodName: method?.name ?? booking.methodId,
-      actions: BOOKING_ACTIONS.filter((a) => canDo(user, booking, a)).map((a) => ({ action: a, href: paths.bookingAction(booking.id, a), needsReason: a === 'decline' || a === 'cancel' })),
+      actions: BOOKING_ACTIONS.filter((a) => canChangeBooking(user, booking, a)).map((a) => ({ action: a, href: paths.bookingAction(booking.id, a), needsReason: a === 'decline' || a === 'cancel' })),
       rescheduleHref: user.role === 'admin' && ['held', 'confirmed'].includes(booking.status) ? `${paths.newBooking}?replace=${booking.id}` : null,
       backLink: user.role === 'assessor' ? paths.schedule : user.role === 'admin' ? paths.bookings : paths.apprentice(apprentice.uln),
     });
@@ -178,7 +166,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     const booking = loadBooking(res, req.params.id);
     const action = BOOKING_ACTIONS.find((a) => a === req.params.action);
     if (!action) throw new HttpError(404, 'Page not found');
-    if (!canDo(user, booking, action)) throw new HttpError(403, 'You do not have permission to do this');
+    if (!canChangeBooking(user, booking, action)) throw new HttpError(403, 'You do not have permission to do this');
     const form = reasonSchema.safeParse(req.body);
     if (!form.success) throw new HttpError(400, 'The reason must be 500 characters or fewer');
     const result = changeBooking(db, booking.id, action, form.data.reason, actorOf(user));

@@ -1,0 +1,19 @@
+import { canActOn } from '../apprentices/access.js';
+import { findApprenticeById } from '../apprentices/store.js';
+import type { Queryable } from '../db/connection.js';
+import type { CurrentUser } from '../users/store.js';
+import type { BookingRow } from './store.js';
+
+/** Who may see a booking: administrators, its assessor, and the apprentice's provider and employer. */
+export function canSeeBooking(db: Queryable, user: CurrentUser, booking: BookingRow): boolean {
+  if (user.role === 'admin' || (user.role === 'assessor' && booking.assessorUserId === user.id)) return true;
+  if (user.role !== 'provider' && user.role !== 'employer') return false;
+  const apprentice = findApprenticeById(db, booking.apprenticeId);
+  return apprentice !== undefined && canActOn(user, apprentice, 'view');
+}
+
+/** Who may change it: the assessor confirms or declines their own; administrators cancel, complete and reschedule. */
+export function canChangeBooking(user: CurrentUser, booking: BookingRow, action: 'confirm' | 'decline' | 'cancel' | 'complete' | 'reschedule'): boolean {
+  if (action === 'confirm' || action === 'decline') return user.role === 'assessor' && booking.assessorUserId === user.id;
+  return user.role === 'admin';
+}

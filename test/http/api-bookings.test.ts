@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { DateTime } from 'luxon';
+import supertest from 'supertest';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
+import { addApprentices, addOffTheJobHours, addQualification, confirmDeclaration, findApprenticeByUln, recordPlanItem, type ApprenticeDetail } from '../../src/apprentices/store.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import type { Db } from '../../src/db/connection.js';
+import { assessorProfiles, assessorRegions, assessorStandards, assessorWorkingHours, auditEvents, bookings } from '../../src/db/schema.js';
+import { CHECK_CODES } from '../../src/gateway/model.js';
+import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
+import { testApp, tokenFor, type TestContext } from '../support/app.js';
+
+const ULNS = validUlns(3, 810_000_000);
+const EPA_START = '2026-12-01'; // a Tuesday
+
+/** An apprentice whose gateway was accepted on EPA_START (the EPA period runs three months from then). */
+function acceptedApprentice(db: Db, index: number, employerId = 'transport-workers-union'): ApprenticeDetail {
+  const start = DateTime.fromISO(EPA_START).minus({ months: 19 });
+  const input = { uln: ULNS[index]!, givenNames: `Test${index}`, familyName: 'Booking', dateOfBirth: start.minus({ years: 25 }).toISODate()!, startDate: start.toISODate()!, plannedEndDate: start.plus({ months: 18 }).toISODate()!, standardReference: 'ST0815', standardVersion: '1.0', providerUkprn: '10061234', employerId, weeklyHours: 37.5, ehcPlan: false, bslFirstLanguage: false, englishMathsChoice: null };
+  if (!addApprentices(db, [{ line: 1, input }], SYSTEM_ACTOR, 'test').ok) throw new Error('setup');
+  const a = findApprenticeByUln(db, input.uln)!;
+  for (const subject of ['english', 'maths'] as const) addQualification(db, a, { subject, type: 'gcse', level: 2, grade: '5', achievedOn: '2015-08-20', certificateReference: 'X' }, SYSTEM_ACTOR);
+  addOffTheJobHours(db, a, { date: start.plus({ days: 10 }).toISODate()!, hours: 500, activity: 'Block release' }, SYSTEM_ACTOR);
+  for (const item of ['portfolio', 'project-proposal']) recordPlanItem(db, a, item, 'store', SYSTEM_ACTOR);
+  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SYSTEM_ACTOR);
+  const submitted = submitForGateway(db, a, DateTime.fromISO(EPA_START).minus({ days: 2 }).toISODate()!, SYSTEM_ACTOR);
+  if (!submitted.ok) throw new Error(submitted.message);
+  decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, EPA_START, SYSTEM_ACTOR);
+  return a;
+}
+
+function makeAssessor(db: Db, userId: number): void {
+  db.insert(assessorProfiles).values({ userId, perDay: 2, perWeek: 8 }).run();
+  db.insert(assessorStandards).values({ userId, standardVersionId: 1 }).run();
+  db.insert(assessorRegions).values({ userId, region: 'london' }).run();
+  for (const weekday of [1, 2, 3, 4, 5]) db.insert(assessorWorkingHours).values({ userId, weekday, start: '09:00', end: '17:00' }).run();
+}
+
+describe('JSON API: bookings', () => {
+  let ctx: TestContext;
+  let api: supertest.Agent;
+  const tokens: Record<string, string> = {};
+  const as = (who: string) => ({ Authorization: `Bearer ${tokens[who]}` });
+  const body = (uln: string, localStart: string) => ({ uln, methodId: 'discussion', assessorUserId: ctx.users.assessor.id, localStart, mode: 'remote', link: 'https://meet.example.org/x' });
+
+  beforeEach(async () => {
+    ctx = await testApp();
+    api = supertest.agent(ctx.app);
+    for (const who of ['admin', 'assessor', 'provider', 'otherProvider', 'employer', 'qa'] as const) tokens[who] = tokenFor(ctx.db, ctx.users[who].id);
+    makeAssessor(ctx.db, ctx.users.assessor.id);
+  });
+
+  it('books two apprentices with the same assessor at the same time at once: one 201, one 409', async () => {
+    const a = acceptedApprentice(ctx.db, 0);
+    const b = acceptedApprentice(ctx.db, 1);
+    const results = await Promise.all([api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T10:00')), api.post('/api/v1/bookings').set(as('admin')).send(body(b.uln, '2026-12-03T10:30'))]);
+    expect(results.map((r) => r.status).sort()).to.deep.equal([201, 409]);
+    const refused = results.find((r) => r.status === 409)!;
+    expect(refused.body.errors.map((e: { path: string }) => e.path)).to.include('assessor_double_booked');
+    expect(ctx.db.select().from(bookings).all()).to.have.length(1);
+  });
+
+  it('stores the London wall-clock time as a UTC instant and keeps the old booking on reschedule', async () => {
+    const a = acceptedApprentice(ctx.db, 0);
+    const winter = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T10:00'));
+    expect(winter.body).to.include({ localStart: '2026-12-03T10:00', startsAt: '2026-12-03T10:00:00.000Z', status: 'held' });
+    const moved = await api.patch(`/api/v1/bookings/${winter.body.id}`).set(as('admin')).send({ action: 'reschedule', reason: 'Assessor asked', localStart: '2027-02-25T10:00' });
+    expect(moved.status).to.equal(200);
+    expect(moved.body).to.include({ startsAt: '2027-02-25T10:00:00.000Z', rescheduledFromId: winter.body.id });
+    expect(ctx.db.select().from(bookings).all().map((b) => [b.id, b.status])).to.deep.equal([
+      [winter.body.id, 'cancelled'],
+      [moved.body.id, 'held'],
+    ]);
+  });
+
+  it('lets only the booking’s assessor confirm or decline, and only admins book, cancel or list all', async () => {
+    const a = acceptedApprentice(ctx.db, 0);
+    const other = acceptedApprentice(ctx.db, 2);
+    expect((await api.post('/api/v1/bookings').set(as('provider')).send(body(a.uln, '2026-12-03T10:00'))).status).to.equal(403);
+    const held = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T10:00'));
+    const id = held.body.id as number;
+    expect((await api.patch(`/api/v1/bookings/${id}`).set(as('admin')).send({ action: 'confirm' })).status).to.equal(403);
+    expect((await api.patch(`/api/v1/bookings/${id}`).set(as('assessor')).send({ action: 'decline' })).status).to.equal(422);
+    const confirmed = await api.patch(`/api/v1/bookings/${id}`).set(as('assessor')).send({ action: 'confirm' });
+    expect(confirmed.body.status).to.equal('confirmed');
+    expect((await api.patch(`/api/v1/bookings/${id}`).set(as('assessor')).send({ action: 'cancel', reason: 'x' })).status).to.equal(403);
+    expect((await api.get(`/api/v1/bookings/${id}`).set(as('otherProvider'))).status).to.equal(404);
+    expect((await api.get(`/api/v1/bookings/${id}`).set(as('qa'))).status).to.equal(404);
+    expect((await api.get(`/api/v1/bookings/${id}`).set(as('employer'))).status).to.equal(200);
+    expect((await api.get('/api/v1/bookings').set(as('otherProvider'))).body.bookings).to.deep.equal([]);
+    expect((await api.get('/api/v1/bookings').set(as('provider'))).body.bookings.map((b: { id: number }) => b.id)).to.deep.equal([id]);
+    expect((await api.get('/api/v1/bookings').set(as('qa'))).status).to.equal(403);
+    expect((await api.get('/api/v1/assessors').set(as('provider'))).status).to.equal(403);
+    const cancelled = await api.patch(`/api/v1/bookings/${id}`).set(as('admin')).send({ action: 'cancel', reason: 'Apprentice unwell' });
+    expect(cancelled.body).to.include({ status: 'cancelled', statusReason: 'Apprentice unwell' });
+    const audit = ctx.db.select().from(auditEvents).all().filter((e) => e.entityType === 'booking').map((e) => [e.action, e.reason]);
+    expect(audit).to.deep.equal([
+      ['booking.held', null],
+      ['booking.confirmed', null],
+      ['booking.cancelled', 'Apprentice unwell'],
+    ]);
+    expect((await api.post('/api/v1/bookings').set(as('admin')).send(body(other.uln, '2026-12-03T10:00'))).status).to.equal(201);
+  });
+
+  it('refuses with each reason: outside the EPA period, conflicted, outside working hours', async () => {
+    const a = acceptedApprentice(ctx.db, 0);
+    const late = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2027-06-01T10:00'));
+    expect(late.status).to.equal(409);
+    expect(late.body.errors[0]).to.deep.equal({ path: 'outside_epa_period', message: '2027-06-01 is outside the EPA period (2026-12-01 to 2027-03-01)' });
+    ctx.db.update(assessorProfiles).set({ ownEmployerId: 'transport-workers-union' }).run();
+    const conflicted = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T18:00'));
+    expect(conflicted.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['assessor_conflicted', 'outside_working_hours']);
+    expect((await api.post('/api/v1/bookings').set(as('admin')).send({ ...body(a.uln, '2026-12-03T10:00'), localStart: 'tomorrow' })).status).to.equal(422);
+  });
+});
