@@ -78,7 +78,7 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
   setUpViews(app);
   setUpStaticResources(app);
 
-  app.use(paths.api.root, apiRoutes(db, log));
+  app.use(paths.api.root, apiRoutes(db, log, config.holdHours ?? DEFAULT_HOLD_HOURS));
 
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: true, limit: LIMITS.bodyBytes }));

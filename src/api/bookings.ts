@@ -5,7 +5,7 @@ import { findApprenticeById } from '../apprentices/store.js';
 import { canChangeBooking, canSeeBooking } from '../bookings/access.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { BOOKING_STATUSES, REGIONS } from '../bookings/model.js';
-import { assessorFacts, bookingById, changeBooking, createBooking, listBookings, type BookingListFilter, type BookingRow } from '../bookings/store.js';
+import { assessorFacts, expireHolds, bookingById, changeBooking, createBooking, listBookings, type BookingListFilter, type BookingRow } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
@@ -78,6 +78,7 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
   const admins = requireRole(...AREA_ROLES.scheduling);
 
   const visible = (user: CurrentUser, id: unknown): BookingRow => {
+    expireHolds(db);
     const params = idParam.safeParse({ id });
     const booking = params.success ? bookingById(db, params.data.id) : undefined;
     if (!booking || !canSeeBooking(db, user, booking)) throw new HttpError(404, 'There is no such booking in your records');

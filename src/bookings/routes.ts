@@ -15,7 +15,7 @@ import { actorOf } from '../users/store.js';
 import { dateField } from '../validation/fields.js';
 import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
 import { checkBooking } from './rules.js';
-import { BOOKING_ACTIONS, assessorFacts, bookingById, bookingQueue, changeBooking, createBooking, epaContext, listBookings, outboxMessages, type BookingRow } from './store.js';
+import { BOOKING_ACTIONS, allowedActions, assessorFacts, expireHolds, bookingById, bookingQueue, changeBooking, createBooking, epaContext, listBookings, outboxMessages, type BookingRow } from './store.js';
 
 const STATUS_LABELS: Record<BookingStatus, string> = { held: 'Held (awaiting assessor)', confirmed: 'Confirmed', declined: 'Declined', completed: 'Completed', cancelled: 'Cancelled', expired: 'Expired (not confirmed)' };
 
@@ -61,6 +61,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
   const admins = pageFor(...AREA_ROLES.scheduling);
 
   const loadBooking = (res: Response, id: unknown) => {
+    expireHolds(db);
     const params = idParam.safeParse({ id });
     const booking = params.success ? bookingById(db, params.data.id) : undefined;
     if (!booking || !canSeeBooking(db, userOf(res), booking)) throw new HttpError(404, 'There is no such booking in your records');
@@ -155,7 +156,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
       apprentice,
       apprenticeHref: canActOn(user, apprentice, 'view') ? paths.apprentice(apprentice.uln) : null,
       methodName: method?.name ?? booking.methodId,
-      actions: BOOKING_ACTIONS.filter((a) => canChangeBooking(user, booking, a)).map((a) => ({ action: a, href: paths.bookingAction(booking.id, a), needsReason: a === 'decline' || a === 'cancel' })),
+      actions: allowedActions(booking.status).filter((a) => canChangeBooking(user, booking, a)).map((a) => ({ action: a, href: paths.bookingAction(booking.id, a), needsReason: a === 'decline' || a === 'cancel' })),
       rescheduleHref: user.role === 'admin' && ['held', 'confirmed'].includes(booking.status) ? `${paths.newBooking}?replace=${booking.id}` : null,
       backLink: user.role === 'assessor' ? paths.schedule : user.role === 'admin' ? paths.bookings : paths.apprentice(apprentice.uln),
     });

@@ -152,6 +152,12 @@ export function createBooking(db: Db, apprentice: ApprenticeDetail, input: Booki
   return db.transaction(
     (tx) => {
       expireHolds(tx, now);
+      if (options.replacing) {
+        const current = tx.select({ status: bookings.status }).from(bookings).where(eq(bookings.id, options.replacing.id)).get();
+        if (!current || !['held', 'confirmed'].includes(current.status)) {
+          return { ok: false as const, refusals: [{ code: 'method_already_booked' as const, message: `Only a held or confirmed booking can be rescheduled; this one is ${current?.status ?? 'gone'}` }] };
+        }
+      }
       const context = epaContext(tx, apprentice);
       const method = context.methods.find((m) => m.id === input.methodId);
       const [assessor] = assessorFacts(tx, input.assessorUserId);
@@ -223,6 +229,11 @@ const TRANSITIONS: Record<BookingAction, { from: BookingStatus[]; to: BookingSta
   cancel: { from: ['held', 'confirmed'], to: 'cancelled', needsReason: true },
   complete: { from: ['confirmed'], to: 'completed', needsReason: false },
 };
+
+/** What can still happen to a booking in this status. */
+export function allowedActions(status: BookingStatus): BookingAction[] {
+  return BOOKING_ACTIONS.filter((action) => TRANSITIONS[action].from.includes(status));
+}
 
 export function changeBooking(db: Db, bookingId: number, action: BookingAction, reason: string | null, actor: Actor, now: DateTime = DateTime.utc()): { ok: true; booking: BookingRow } | { ok: false; message: string } {
   return db.transaction(
