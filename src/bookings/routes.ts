@@ -15,7 +15,7 @@ import { actorOf } from '../users/store.js';
 import { dateField } from '../validation/fields.js';
 import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
 import { checkBooking } from './rules.js';
-import { BOOKING_ACTIONS, allowedActions, assessorFacts, expireHolds, bookingById, bookingQueue, changeBooking, createBooking, epaContext, listBookings, outboxMessages, type BookingRow } from './store.js';
+import { BOOKING_ACTIONS, allowedActions, assessorFacts, expireHolds, methodNames, bookingById, bookingQueue, changeBooking, createBooking, epaContext, listBookings, outboxMessages, type BookingRow } from './store.js';
 
 const STATUS_LABELS: Record<BookingStatus, string> = { held: 'Held (awaiting assessor)', confirmed: 'Confirmed', declined: 'Declined', completed: 'Completed', cancelled: 'Cancelled', expired: 'Expired (not confirmed)' };
 
@@ -44,12 +44,15 @@ const reasonSchema = z.object({ reason: z.preprocess(blankToNull, z.string().max
 const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 const DATE_FIELDS = { date: 'date-day' };
 
-function view(booking: BookingRow, extra: object = {}) {
-  const at = DateTime.fromISO(booking.startsAt, { zone: 'utc' }).setZone(ZONE);
+const london = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE);
+
+function view(booking: BookingRow, names: Map<string, string>, extra: object = {}) {
   return {
     ...booking,
     href: paths.booking(booking.id),
-    when: at.toFormat("ccc d LLL yyyy, HH:mm"),
+    methodName: names.get(booking.methodId) ?? booking.methodId,
+    when: london(booking.startsAt).toFormat('ccc d LLL yyyy, HH:mm'),
+    holdUntil: booking.holdExpiresAt ? london(booking.holdExpiresAt).toFormat('ccc d LLL yyyy, HH:mm') : null,
     statusLabel: STATUS_LABELS[booking.status],
     regionLabel: booking.region ? REGION_LABELS[booking.region] : null,
     ...extra,
@@ -78,7 +81,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
         apprenticeHref: paths.apprentice(row.apprentice.uln),
         methods: row.unbooked.map((m) => ({ name: m.name, href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}` })),
       })),
-      bookings: listBookings(db, { from: today }).map((r) => ({ ...r, booking: view(r.booking) })),
+      bookings: listBookings(db, { from: today }).map((r) => ({ ...r, booking: view(r.booking, methodNames(db)) })),
     });
   });
 
@@ -152,7 +155,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     const method = epaContext(db, apprentice).methods.find((m) => m.id === booking.methodId);
     res.render('bookings/show', {
       title: `${method?.name ?? booking.methodId}: ${apprentice.givenNames} ${apprentice.familyName}`,
-      booking: view(booking),
+      booking: view(booking, methodNames(db)),
       apprentice,
       apprenticeHref: canActOn(user, apprentice, 'view') ? paths.apprentice(apprentice.uln) : null,
       methodName: method?.name ?? booking.methodId,
@@ -180,7 +183,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     const status = z.enum(BOOKING_STATUSES).optional().catch(undefined).parse(req.query.status);
     res.render('bookings/schedule', {
       title: 'My schedule',
-      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null }) })),
+      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, methodNames(db), { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null }) })),
     });
   });
 
@@ -193,5 +196,6 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
 
 /** Bookings of one apprentice, for their own page. */
 export function apprenticeBookings(db: Db, apprenticeId: number) {
-  return listBookings(db, { apprenticeIds: [apprenticeId] }).map((r) => ({ ...r, booking: view(r.booking) }));
+  const names = methodNames(db);
+  return listBookings(db, { apprenticeIds: [apprenticeId] }).map((r) => ({ ...r, booking: view(r.booking, names) }));
 }

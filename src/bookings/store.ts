@@ -15,6 +15,7 @@ import {
   bookings,
   gatewaySubmissions,
   outbox,
+  plans,
   users,
 } from '../db/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
@@ -157,6 +158,9 @@ export function createBooking(db: Db, apprentice: ApprenticeDetail, input: Booki
         if (!current || !['held', 'confirmed'].includes(current.status)) {
           return { ok: false as const, refusals: [{ code: 'method_already_booked' as const, message: `Only a held or confirmed booking can be rescheduled; this one is ${current?.status ?? 'gone'}` }] };
         }
+        if (options.replacing.methodId !== input.methodId || options.replacing.apprenticeId !== apprentice.id) {
+          return { ok: false as const, refusals: [{ code: 'method_order' as const, message: 'A booking is rescheduled for the same apprentice and method' }] };
+        }
       }
       const context = epaContext(tx, apprentice);
       const method = context.methods.find((m) => m.id === input.methodId);
@@ -179,10 +183,12 @@ export function createBooking(db: Db, apprentice: ApprenticeDetail, input: Booki
       const times = bookingTimes(input.localStart, method.durationMinutes);
       if ('error' in times) return { ok: false as const, refusals: [{ code: 'invalid_start' as const, message: times.error }] };
       if (options.replacing) {
+        const reason = `Rescheduled to ${input.localStart.replace('T', ' ')}`;
         tx.update(bookings)
-          .set({ status: 'cancelled', statusReason: `Rescheduled to ${input.localStart.replace('T', ' ')}`, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+          .set({ status: 'cancelled', statusReason: reason, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
           .where(eq(bookings.id, options.replacing.id))
           .run();
+        recordAudit(tx, actor, { action: 'booking.cancelled', entityType: 'booking', entityId: options.replacing.id, before: { status: options.replacing.status }, after: { status: 'cancelled' }, reason });
       }
       const booking = tx
         .insert(bookings)
@@ -242,7 +248,7 @@ export function changeBooking(db: Db, bookingId: number, action: BookingAction, 
       const before = tx.select().from(bookings).where(eq(bookings.id, bookingId)).get();
       if (!before) return { ok: false as const, message: 'There is no such booking' };
       const rule = TRANSITIONS[action];
-      if (!rule.from.includes(before.status)) return { ok: false as const, message: `A ${before.status} booking cannot be ${rule.to}` };
+      if (!rule.from.includes(before.status)) return { ok: false as const, message: `This booking is ${before.status}, so it cannot be ${rule.to}` };
       if (rule.needsReason && !reason) return { ok: false as const, message: 'Give a reason' };
       if (action === 'complete' && before.startsAt > isoInstant(now)) return { ok: false as const, message: 'The assessment has not taken place yet' };
       const booking = tx
@@ -331,6 +337,15 @@ export function bookingQueue(db: Db, today: string) {
       };
     })
     .filter((row) => row.unbooked.length > 0);
+}
+
+/** The name of each method id in the plans held (for lists that show bookings of any standard). */
+export function methodNames(db: Queryable): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const { standardVersionId } of db.select({ standardVersionId: plans.standardVersionId }).from(plans).all()) {
+    for (const method of getPlanForStandard(db, standardVersionId)?.methods ?? []) if (!names.has(method.id)) names.set(method.id, method.name);
+  }
+  return names;
 }
 
 export function outboxMessages(db: Db) {
