@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import { and, eq, inArray, like } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import supertest from 'supertest';
-import type { Actor } from '../../src/audit/audit.js';
-import type { ApprenticeInput } from '../../src/apprentices/schema.js';
-import { addApprentices, addOffTheJobHours, confirmDeclaration, findApprenticeByUln, recordPlanItem, type ApprenticeDetail } from '../../src/apprentices/store.js';
+import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
 import { assessorProfiles, assessorStandards, assessorWorkingHours, auditEvents, bookings, outbox, users } from '../../src/db/schema.js';
@@ -12,6 +10,7 @@ import { CHECK_CODES } from '../../src/gateway/model.js';
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { createBooking } from '../../src/bookings/store.js';
 import { $, csrfFrom, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
+import { SETUP, isoDate, readyApprentice as readyFromSupport } from '../support/apprentices.js';
 
 /*
  * The calendar of these tests. Every apprentice follows ST0815 v1.0 (demonstration plan: EPA period
@@ -23,8 +22,6 @@ import { $, csrfFrom, signedInAgent, testApp, type TestContext, type TestUserKey
 
 const ZONE = 'Europe/London';
 const today = () => DateTime.now().setZone(ZONE).startOf('day');
-const isoDate = (d: DateTime) => d.toISODate()!;
-const SETUP: Actor = { userId: null, label: 'test setup' };
 const ULNS = validUlns(20, 700_000_000);
 const DISCUSSION = 'Professional discussion underpinned by a portfolio of evidence';
 
@@ -38,35 +35,8 @@ const DAY = () => onOrAfter(today().plus({ days: 7 }), 2);
 
 /* ---------- Apprentices whose gateway is accepted, built through the stores ---------- */
 
-/** Started 19 months ago aged 24, at provider 10061234 and transport-workers-union (the test provider and employer). */
 function readyApprentice(db: Db, index: number, given: string, family: string): ApprenticeDetail {
-  const start = today().minus({ months: 19 });
-  const input: ApprenticeInput = {
-    uln: ULNS[index]!,
-    givenNames: given,
-    familyName: family,
-    dateOfBirth: isoDate(start.minus({ years: 24, days: 40 })),
-    startDate: isoDate(start),
-    plannedEndDate: isoDate(start.plus({ months: 18 })),
-    standardReference: 'ST0815',
-    standardVersion: '1.0',
-    providerUkprn: '10061234',
-    employerId: 'transport-workers-union',
-    weeklyHours: 37.5,
-    ehcPlan: false,
-    bslFirstLanguage: false,
-    englishMathsChoice: null,
-  };
-  const added = addApprentices(db, [{ line: 1, input }], SETUP, 'test');
-  if (!added.ok) throw new Error(JSON.stringify(added.problems));
-  const a = findApprenticeByUln(db, input.uln)!;
-  for (let d = start.plus({ days: 3 }); d <= today().minus({ days: 14 }); d = d.plus({ weeks: 1 })) {
-    addOffTheJobHours(db, a, { date: isoDate(d), hours: 7, activity: 'Representing a member at a grievance hearing' }, SETUP);
-  }
-  recordPlanItem(db, a, 'portfolio', 'portfolios/evidence.pdf', SETUP);
-  recordPlanItem(db, a, 'project-proposal', 'proposals/campaign.pdf', SETUP);
-  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SETUP);
-  return a;
+  return readyFromSupport(db, ULNS[index]!, given, family);
 }
 
 /** Submits the gateway today and accepts it with the EPA period starting `on`. */

@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import { eq, like } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import supertest from 'supertest';
-import type { Actor } from '../../src/audit/audit.js';
-import type { ApprenticeInput } from '../../src/apprentices/schema.js';
-import { addApprentices, addOffTheJobHours, confirmDeclaration, findApprenticeByUln, recordPlanItem, type ApprenticeDetail } from '../../src/apprentices/store.js';
+import { confirmDeclaration, type ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
 import { auditEvents, gatewayCheckDecisions, gatewaySubmissions } from '../../src/db/schema.js';
@@ -12,45 +10,16 @@ import { CHECK_CODES, type CheckCode } from '../../src/gateway/model.js';
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { getPlanForStandard } from '../../src/plans/store.js';
 import { $, csrfFrom, postForm, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
+import { SETUP, isoDate, readyApprentice as readyFromSupport } from '../support/apprentices.js';
 
 /* ---------- Apprentices ready for the gateway, built through the stores ---------- */
 
 const ZONE = 'Europe/London';
 const today = () => DateTime.now().setZone(ZONE).startOf('day');
-const isoDate = (d: DateTime) => d.toISODate()!;
-const SETUP: Actor = { userId: null, label: 'test setup' };
 const ULNS = validUlns(20, 600_000_000);
 
-/** Started 19 months ago aged 24, at provider 10061234 and transport-workers-union (the test provider and employer). */
 function readyApprentice(db: Db, index: number, given: string, family: string): ApprenticeDetail {
-  const start = today().minus({ months: 19 });
-  const input: ApprenticeInput = {
-    uln: ULNS[index]!,
-    givenNames: given,
-    familyName: family,
-    dateOfBirth: isoDate(start.minus({ years: 24, days: 40 })),
-    startDate: isoDate(start),
-    plannedEndDate: isoDate(start.plus({ months: 18 })),
-    standardReference: 'ST0815',
-    standardVersion: '1.0',
-    providerUkprn: '10061234',
-    employerId: 'transport-workers-union',
-    weeklyHours: 37.5,
-    ehcPlan: false,
-    bslFirstLanguage: false,
-    englishMathsChoice: null,
-  };
-  const added = addApprentices(db, [{ line: 1, input }], SETUP, 'test');
-  if (!added.ok) throw new Error(JSON.stringify(added.problems));
-  const a = findApprenticeByUln(db, input.uln)!;
-  // Seven hours a week off the job until two weeks ago, the plan's items, and the declaration.
-  for (let d = start.plus({ days: 3 }); d <= today().minus({ days: 14 }); d = d.plus({ weeks: 1 })) {
-    addOffTheJobHours(db, a, { date: isoDate(d), hours: 7, activity: 'Representing a member at a grievance hearing' }, SETUP);
-  }
-  recordPlanItem(db, a, 'portfolio', 'portfolios/evidence.pdf', SETUP);
-  recordPlanItem(db, a, 'project-proposal', 'proposals/campaign.pdf', SETUP);
-  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SETUP);
-  return a;
+  return readyFromSupport(db, ULNS[index]!, given, family);
 }
 
 function submit(db: Db, a: ApprenticeDetail, daysAgo = 0): number {

@@ -1,0 +1,44 @@
+import { DateTime } from 'luxon';
+import type { Actor } from '../../src/audit/audit.js';
+import type { ApprenticeInput } from '../../src/apprentices/schema.js';
+import { addApprentices, addOffTheJobHours, confirmDeclaration, findApprenticeByUln, recordPlanItem, type ApprenticeDetail } from '../../src/apprentices/store.js';
+import type { Db } from '../../src/db/connection.js';
+
+export const SETUP: Actor = { userId: null, label: 'test setup' };
+export const today = () => DateTime.now().setZone('Europe/London').startOf('day');
+export const isoDate = (d: DateTime) => d.toISODate()!;
+
+/**
+ * An apprentice ready for the gateway, built through the stores: started 19 months ago aged 24,
+ * at provider 10061234 and transport-workers-union (the test provider and employer), with seven
+ * hours a week off the job until two weeks ago, the plan's items and the declaration.
+ */
+export function readyApprentice(db: Db, uln: string, given: string, family: string): ApprenticeDetail {
+  const start = today().minus({ months: 19 });
+  const input: ApprenticeInput = {
+    uln,
+    givenNames: given,
+    familyName: family,
+    dateOfBirth: isoDate(start.minus({ years: 24, days: 40 })),
+    startDate: isoDate(start),
+    plannedEndDate: isoDate(start.plus({ months: 18 })),
+    standardReference: 'ST0815',
+    standardVersion: '1.0',
+    providerUkprn: '10061234',
+    employerId: 'transport-workers-union',
+    weeklyHours: 37.5,
+    ehcPlan: false,
+    bslFirstLanguage: false,
+    englishMathsChoice: null,
+  };
+  const added = addApprentices(db, [{ line: 1, input }], SETUP, 'test');
+  if (!added.ok) throw new Error(JSON.stringify(added.problems));
+  const a = findApprenticeByUln(db, input.uln)!;
+  for (let d = start.plus({ days: 3 }); d <= today().minus({ days: 14 }); d = d.plus({ weeks: 1 })) {
+    addOffTheJobHours(db, a, { date: isoDate(d), hours: 7, activity: 'Representing a member at a grievance hearing' }, SETUP);
+  }
+  recordPlanItem(db, a, 'portfolio', 'portfolios/evidence.pdf', SETUP);
+  recordPlanItem(db, a, 'project-proposal', 'proposals/campaign.pdf', SETUP);
+  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SETUP);
+  return a;
+}
