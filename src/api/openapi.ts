@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { apprenticeInputSchema, offTheJobInputSchema, planItemInputSchema, qualificationInputSchema, DECLARATION_PARTS } from '../apprentices/schema.js';
 import { CHECK_CODES } from '../gateway/model.js';
 import { reviewSchema } from '../gateway/review.js';
+import { BOOKING_STATUSES } from '../bookings/model.js';
+import { bookingBodySchema, bookingChangeSchema } from './bookings.js';
 import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
 import { planFileSchema } from '../plans/schema.js';
 import { standardFileSchema, standardReference, standardVersion } from '../standards/schema.js';
@@ -55,6 +57,22 @@ export const gatewayOutputSchema = z.object({
   checks: z.array(z.object({ code: z.enum(CHECK_CODES), status: z.enum(['met', 'unmet', 'not_applicable']), reason: z.string() })),
   latestSubmission: submissionOutputSchema.nullable(),
 });
+export const bookingOutputSchema = z.object({
+  id: z.int(),
+  methodId: z.string(),
+  assessorUserId: z.int(),
+  localStart: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  mode: z.enum(['in_person', 'remote']),
+  region: z.string().nullable(),
+  location: z.string().nullable(),
+  link: z.string().nullable(),
+  status: z.enum(BOOKING_STATUSES),
+  statusReason: z.string().nullable(),
+  holdExpiresAt: z.string().nullable(),
+  rescheduledFromId: z.int().nullable(),
+});
 const rowErrorsSchema = z.object({ errors: z.array(z.object({ line: z.int(), path: z.string(), message: z.string() })) });
 
 type Schema = Record<string, unknown>;
@@ -105,6 +123,7 @@ export function openApiDocument(): Schema {
         ApprenticeInput: input(apprenticeInputSchema),
         Gateway: output(gatewayOutputSchema),
         Submission: output(submissionOutputSchema),
+        Booking: output(bookingOutputSchema),
       },
     },
     paths: {
@@ -185,6 +204,34 @@ export function openApiDocument(): Schema {
           requestBody: body(reviewSchema),
           responses: { '200': json({ $ref: '#/components/schemas/Submission' }, 'Decided'), ...authErrors, '403': error('Administrators only'), '404': error('No such submission'), '409': error('Already decided'), '422': error('Invalid decision') },
         },
+      },
+      '/bookings': {
+        get: {
+          summary: 'Bookings in your scope: administrators all, assessors their own, providers and employers their apprentices’',
+          parameters: [
+            { name: 'from', in: 'query', schema: output(isoDate) },
+            { name: 'to', in: 'query', schema: output(isoDate) },
+            { name: 'status', in: 'query', schema: output(z.enum(BOOKING_STATUSES)) },
+          ],
+          responses: { '200': json(output(z.object({ bookings: z.array(bookingOutputSchema.extend({ uln: z.string(), assessorName: z.string() })) })), 'The bookings'), ...authErrors, '403': error('Quality assurers have no bookings to list') },
+        },
+        post: {
+          summary: 'Hold a booking (administrators); every rule is checked in the transaction that writes it',
+          requestBody: body(bookingBodySchema),
+          responses: { '201': json({ $ref: '#/components/schemas/Booking' }, 'Held'), ...authErrors, '403': error('Administrators only'), '404': error('No such apprentice'), '409': error('Refused: each error’s path is the rule’s code (e.g. assessor_double_booked) and its message the reason'), '422': error('Invalid body') },
+        },
+      },
+      '/bookings/{id}': {
+        get: { summary: 'One booking', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': json({ $ref: '#/components/schemas/Booking' }, 'The booking'), ...authErrors, '404': error('Not in your scope') } },
+        patch: {
+          summary: 'Confirm or decline (its assessor); cancel, complete or reschedule (administrators)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          requestBody: body(bookingChangeSchema),
+          responses: { '200': json({ $ref: '#/components/schemas/Booking' }, 'Changed (a reschedule returns the new booking)'), ...authErrors, '403': error('Not yours to change'), '404': error('Not in your scope'), '409': error('Not possible in its status, or the new time is refused'), '422': error('Invalid body') },
+        },
+      },
+      '/assessors': {
+        get: { summary: 'Assessors with competences, regions, capacity, working hours, leave and conflicts (administrators)', responses: { '200': { description: 'The assessors' }, ...authErrors, '403': error('Administrators only') } },
       },
       '/plans': {
         post: {

@@ -102,6 +102,13 @@ describe('JSON API: bookings', () => {
     expect((await api.post('/api/v1/bookings').set(as('admin')).send(body(other.uln, '2026-12-03T10:00'))).status).to.equal(201);
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = await api.get('/api/v1/openapi.json');
+    expect(Object.keys(doc.body.paths)).to.include.members(['/bookings', '/bookings/{id}', '/assessors']);
+    expect(doc.body.paths['/bookings'].post.responses).to.have.keys('201', '401', '403', '404', '409', '422');
+    expect(doc.body.components.schemas.Booking.properties.status.enum).to.include('held');
+  });
+
   it('refuses with each reason: outside the EPA period, conflicted, outside working hours', async () => {
     const a = acceptedApprentice(ctx.db, 0);
     const late = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2027-06-01T10:00'));
