@@ -9,6 +9,7 @@ import { AREA_ROLES } from './auth/roles.js';
 import { apprenticeRoutes } from './apprentices/routes.js';
 import { gatewayRoutes } from './gateway/routes.js';
 import { bookingRoutes } from './bookings/routes.js';
+import { assessorRoutes } from './bookings/assessor-routes.js';
 import { DEFAULT_HOLD_HOURS } from './bookings/store.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
@@ -97,6 +98,7 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
   app.use(apprenticeRoutes(db));
   app.use(gatewayRoutes(db));
   app.use(bookingRoutes(db, { holdHours: config.holdHours ?? DEFAULT_HOLD_HOURS }));
+  app.use(assessorRoutes(db));
   app.use(planAdminRoutes(db));
   app.use(userAdminRoutes(db));
   app.use(auditRoutes(db));

@@ -15,6 +15,9 @@ export const routes = {
   requestEpa: '/apprentices/:uln/request-epa',
   reviewSubmission: '/gateway/submissions/:id',
   booking: '/bookings/:id',
+  assessor: '/assessors/:id',
+  assessorLeave: '/assessors/:id/leave',
+  assessorConflict: '/assessors/:id/conflicts',
   bookingAction: '/bookings/:id/:action',
 } as const;
 
@@ -42,6 +45,10 @@ export const paths = {
   booking: (id: number) => `/bookings/${id}`,
   bookingAction: (id: number, action: string) => `/bookings/${id}/${action}`,
   schedule: '/schedule',
+  assessors: '/assessors',
+  assessor: (id: number) => `/assessors/${id}`,
+  assessorLeave: (id: number) => `/assessors/${id}/leave`,
+  assessorConflict: (id: number) => `/assessors/${id}/conflicts`,
   outbox: '/outbox',
   reviewSubmission: (id: number) => `/gateway/submissions/${id}`,
   admin: {

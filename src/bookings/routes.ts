@@ -183,6 +183,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     const status = z.enum(BOOKING_STATUSES).optional().catch(undefined).parse(req.query.status);
     res.render('bookings/schedule', {
       title: 'My schedule',
+      availabilityHref: paths.assessor(user.id),
       rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, methodNames(db), { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null }) })),
     });
   });

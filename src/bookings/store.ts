@@ -19,6 +19,7 @@ import {
   users,
 } from '../db/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
+import { WEEKDAYS, type AssessorProfileInput } from './assessor-schema.js';
 import { ACTIVE_STATUSES, type AssessorFacts, type BookingFacts, type BookingStatus, type DeliveryMode, type MethodFacts, type Refusal, type Region } from './model.js';
 import { bookingTimes, checkBooking } from './rules.js';
 
@@ -350,4 +351,44 @@ export function methodNames(db: Queryable): Map<string, string> {
 
 export function outboxMessages(db: Db) {
   return db.select().from(outbox).orderBy(desc(outbox.id)).limit(200).all();
+}
+
+/* ---------- Assessor profiles ---------- */
+
+export function listAssessorUsers(db: Db) {
+  return db
+    .select({ id: users.id, name: users.name, email: users.email, perDay: assessorProfiles.perDay, perWeek: assessorProfiles.perWeek })
+    .from(users)
+    .leftJoin(assessorProfiles, eq(assessorProfiles.userId, users.id))
+    .where(eq(users.role, 'assessor'))
+    .orderBy(asc(users.name))
+    .all();
+}
+
+/** Replaces an assessor's profile (capacity, competences, regions, working pattern, own organisations), audited with before and after. */
+export function saveAssessorProfile(db: Db, userId: number, input: AssessorProfileInput, actor: Actor): void {
+  db.transaction((tx) => {
+    const before = assessorFacts(tx, userId)[0] ?? null;
+    tx.insert(assessorProfiles)
+      .values({ userId, perDay: input.perDay, perWeek: input.perWeek, ownEmployerId: input.ownEmployerId, ownProviderUkprn: input.ownProviderUkprn })
+      .onConflictDoUpdate({ target: assessorProfiles.userId, set: { perDay: input.perDay, perWeek: input.perWeek, ownEmployerId: input.ownEmployerId, ownProviderUkprn: input.ownProviderUkprn } })
+      .run();
+    tx.delete(assessorStandards).where(eq(assessorStandards.userId, userId)).run();
+    tx.delete(assessorRegions).where(eq(assessorRegions.userId, userId)).run();
+    tx.delete(assessorWorkingHours).where(eq(assessorWorkingHours.userId, userId)).run();
+    for (const standardVersionId of new Set(input.standardVersionIds)) tx.insert(assessorStandards).values({ userId, standardVersionId }).run();
+    for (const region of new Set(input.regions)) tx.insert(assessorRegions).values({ userId, region }).run();
+    for (const { weekday, key } of WEEKDAYS) {
+      const day = input.hours[key];
+      if (day?.start && day.end) tx.insert(assessorWorkingHours).values({ userId, weekday, start: day.start, end: day.end }).run();
+    }
+    recordAudit(tx, actor, { action: 'assessor.profile_saved', entityType: 'assessor', entityId: userId, before, after: assessorFacts(tx, userId)[0] ?? null });
+  });
+}
+
+export function addUnavailability(db: Db, userId: number, input: { from: string; to: string; reason: string }, actor: Actor): void {
+  db.transaction((tx) => {
+    const row = tx.insert(assessorUnavailability).values({ userId, ...input }).returning().get();
+    recordAudit(tx, actor, { action: 'assessor.unavailable', entityType: 'assessor', entityId: userId, after: row, reason: input.reason });
+  });
 }

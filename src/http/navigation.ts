@@ -12,6 +12,7 @@ const NAV: NavItem[] = [
   { href: paths.gatewayQueue, text: 'Gateway reviews', roles: AREA_ROLES.gatewayReview },
   { href: paths.bookings, text: 'Bookings', roles: AREA_ROLES.scheduling },
   { href: paths.schedule, text: 'My schedule', roles: AREA_ROLES.ownSchedule },
+  { href: paths.assessors, text: 'Assessors', roles: AREA_ROLES.administration },
   { href: paths.standards, text: 'Standards', roles: AREA_ROLES.standards },
   { href: paths.admin.users, text: 'Users', roles: AREA_ROLES.administration },
   { href: paths.admin.importPlan, text: 'Import a plan', roles: AREA_ROLES.administration },

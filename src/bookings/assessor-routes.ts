@@ -1,0 +1,121 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { AREA_ROLES } from '../auth/roles.js';
+import type { Db } from '../db/connection.js';
+import { pageFor, userOf } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { parseForm } from '../http/forms.js';
+import { paths, routes } from '../paths.js';
+import { findStandardVersionId, listStandards } from '../standards/store.js';
+import { actorOf, findUser, listEmployers, listProviders } from '../users/store.js';
+import { WEEKDAYS, assessorProfileSchema, conflictSchema, unavailabilitySchema } from './assessor-schema.js';
+import { REGIONS, REGION_LABELS } from './model.js';
+import { addUnavailability, assessorFacts, declareConflict, listAssessorUsers, saveAssessorProfile } from './store.js';
+
+const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
+/** The leave and conflict forms share a page, so their fields have their own names (and ids); the summary links to them. */
+const LEAVE_FIELDS = { from: 'leaveFrom-day', to: 'leaveTo-day', reason: 'leaveReason' };
+const CONFLICT_FIELDS = { kind: 'organisation', organisationId: 'organisation', from: 'conflictFrom-day', to: 'conflictTo-day', reason: 'conflictReason' };
+const field = (body: unknown, name: string): unknown => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined);
+
+/**
+ * Assessor profiles: administrators keep each assessor's competences, regions, capacity,
+ * working pattern and leave; conflicts of interest are declared by the assessor (on their
+ * schedule) or by an administrator. Every change is audited.
+ */
+export function assessorRoutes(db: Db): Router {
+  const router = Router();
+  const admins = pageFor(...AREA_ROLES.administration);
+  const assessorOrAdmin = pageFor('admin', 'assessor');
+
+  /** The assessor in the URL; an assessor may only reach their own. */
+  const loadAssessor = (res: Response, id: unknown) => {
+    const user = userOf(res);
+    const params = idParam.safeParse({ id });
+    const assessor = params.success ? findUser(db, params.data.id) : undefined;
+    if (!assessor || assessor.role !== 'assessor' || (user.role === 'assessor' && user.id !== assessor.id)) throw new HttpError(404, 'There is no such assessor');
+    return assessor;
+  };
+
+  const formOptions = () => ({
+    standards: listStandards(db).map((s) => ({ value: String(findStandardVersionId(db, s.reference, s.version)), text: `${s.title} (${s.reference} v${s.version})` })),
+    regions: REGIONS.map((r) => ({ value: r, text: REGION_LABELS[r] })),
+    weekdays: WEEKDAYS,
+    employers: [{ value: '', text: 'None' }, ...listEmployers(db).map((e) => ({ value: e.id, text: e.name }))],
+    providers: [{ value: '', text: 'None' }, ...listProviders(db).map((p) => ({ value: p.ukprn, text: `${p.name} (${p.ukprn})` }))],
+    organisations: [
+      ...listEmployers(db).map((e) => ({ value: `employer:${e.id}`, text: `Employer: ${e.name}` })),
+      ...listProviders(db).map((p) => ({ value: `provider:${p.ukprn}`, text: `Training provider: ${p.name}` })),
+    ],
+  });
+
+  const profilePage = (assessorId: number, extra: object = {}) => {
+    const assessor = findUser(db, assessorId)!;
+    const facts = assessorFacts(db, assessorId)[0];
+    const values = facts
+      ? {
+          perDay: facts.perDay,
+          perWeek: facts.perWeek,
+          standardVersionIds: facts.standardVersionIds.map(String),
+          regions: facts.regions,
+          hours: Object.fromEntries(facts.workingHours.map((h) => [WEEKDAYS.find((d) => d.weekday === h.weekday)!.key, { start: h.start, end: h.end }])),
+          ownEmployerId: facts.ownEmployerId ?? '',
+          ownProviderUkprn: facts.ownProviderUkprn ?? '',
+        }
+      : { perDay: 2, perWeek: 8, standardVersionIds: [], regions: [], hours: {} };
+    return {
+      title: `Assessor: ${assessor.name}`,
+      assessor,
+      facts,
+      values,
+      leaveValues: {},
+      conflictValues: {},
+      action: paths.assessor(assessorId),
+      leaveAction: paths.assessorLeave(assessorId),
+      conflictAction: paths.assessorConflict(assessorId),
+      regionLabels: facts?.regions.map((r) => REGION_LABELS[r]) ?? [],
+      ...formOptions(),
+      ...extra,
+    };
+  };
+
+  router.get(paths.assessors, admins, (_req, res) => {
+    res.render('assessors/list', { title: 'Assessors', assessors: listAssessorUsers(db).map((a) => ({ ...a, href: paths.assessor(a.id) })) });
+  });
+
+  /** Administrators edit the whole profile; an assessor sees their own and records leave and conflicts there. */
+  router.get(routes.assessor, assessorOrAdmin, (req, res) => {
+    const user = userOf(res);
+    const saved = req.query.saved === '1';
+    res.render('assessors/profile', profilePage(loadAssessor(res, req.params.id).id, { canEdit: user.role === 'admin', flash: saved ? 'The profile has been saved.' : undefined, backLink: user.role === 'admin' ? paths.assessors : paths.schedule }));
+  });
+
+  router.post(routes.assessor, admins, (req, res) => {
+    const assessor = loadAssessor(res, req.params.id);
+    const form = parseForm(assessorProfileSchema, req.body);
+    if (!form.ok) return res.status(400).render('assessors/profile', profilePage(assessor.id, { canEdit: true, values: req.body as object, errors: form.errors, errorList: form.errorList, backLink: paths.assessors }));
+    saveAssessorProfile(db, assessor.id, form.value, actorOf(userOf(res)));
+    res.redirect(`${paths.assessor(assessor.id)}?saved=1`);
+  });
+
+  router.post(routes.assessorLeave, assessorOrAdmin, (req, res) => {
+    const assessor = loadAssessor(res, req.params.id);
+    const form = parseForm(unavailabilitySchema, { from: field(req.body, 'leaveFrom'), to: field(req.body, 'leaveTo'), reason: field(req.body, 'leaveReason') }, LEAVE_FIELDS);
+    if (!form.ok) return res.status(400).render('assessors/profile', profilePage(assessor.id, { canEdit: userOf(res).role === 'admin', leaveValues: req.body as object, leaveErrors: form.errors, errorList: form.errorList }));
+    addUnavailability(db, assessor.id, form.value, actorOf(userOf(res)));
+    res.redirect(`${paths.assessor(assessor.id)}#leave`);
+  });
+
+  router.post(routes.assessorConflict, assessorOrAdmin, (req, res) => {
+    const assessor = loadAssessor(res, req.params.id);
+    const organisation = field(req.body, 'organisation');
+    const [kind, ...rest] = (typeof organisation === 'string' ? organisation : '').split(':');
+    const form = parseForm(conflictSchema, { kind, organisationId: rest.join(':'), from: field(req.body, 'conflictFrom'), to: field(req.body, 'conflictTo'), reason: field(req.body, 'conflictReason') }, CONFLICT_FIELDS);
+    if (!form.ok) return res.status(400).render('assessors/profile', profilePage(assessor.id, { canEdit: userOf(res).role === 'admin', conflictValues: req.body as object, conflictErrors: form.errors, errorList: form.errorList }));
+    declareConflict(db, assessor.id, form.value, actorOf(userOf(res)));
+    res.redirect(`${paths.assessor(assessor.id)}#conflicts`);
+  });
+
+  return router;
+}
+
