@@ -18,6 +18,9 @@ export const routes = {
   assessor: '/assessors/:id',
   assessorLeave: '/assessors/:id/leave',
   assessorConflict: '/assessors/:id/conflicts',
+  assessorCalendar: '/assessors/:id/calendar',
+  assessorCalendarRevoke: '/assessors/:id/calendar/revoke',
+  calendarFeed: '/calendar/:token',
   bookingAction: '/bookings/:id/:action',
 } as const;
 
@@ -49,6 +52,9 @@ export const paths = {
   assessor: (id: number) => `/assessors/${id}`,
   assessorLeave: (id: number) => `/assessors/${id}/leave`,
   assessorConflict: (id: number) => `/assessors/${id}/conflicts`,
+  assessorCalendar: (id: number) => `/assessors/${id}/calendar`,
+  assessorCalendarRevoke: (id: number) => `/assessors/${id}/calendar/revoke`,
+  calendarFeed: (token: string) => `/calendar/${token}`,
   outbox: '/outbox',
   reviewSubmission: (id: number) => `/gateway/submissions/${id}`,
   admin: {

@@ -10,7 +10,7 @@ import { findStandardVersionId, listStandards } from '../standards/store.js';
 import { actorOf, findUser, listEmployers, listProviders } from '../users/store.js';
 import { WEEKDAYS, assessorProfileSchema, conflictSchema, unavailabilitySchema } from './assessor-schema.js';
 import { REGIONS, REGION_LABELS } from './model.js';
-import { addUnavailability, assessorFacts, declareConflict, listAssessorUsers, saveAssessorProfile } from './store.js';
+import { addUnavailability, assessorFacts, declareConflict, issueCalendarToken, listAssessorUsers, revokeCalendarToken, saveAssessorProfile } from './store.js';
 
 const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 /** The leave and conflict forms share a page, so their fields have their own names (and ids); the summary links to them. */
@@ -73,6 +73,8 @@ export function assessorRoutes(db: Db): Router {
       action: paths.assessor(assessorId),
       leaveAction: paths.assessorLeave(assessorId),
       conflictAction: paths.assessorConflict(assessorId),
+      calendarAction: paths.assessorCalendar(assessorId),
+      calendarRevokeAction: paths.assessorCalendarRevoke(assessorId),
       regionLabels: facts?.regions.map((r) => REGION_LABELS[r]) ?? [],
       ...formOptions(),
       ...extra,
@@ -114,6 +116,21 @@ export function assessorRoutes(db: Db): Router {
     if (!form.ok) return res.status(400).render('assessors/profile', profilePage(assessor.id, { canEdit: userOf(res).role === 'admin', conflictValues: req.body as object, conflictErrors: form.errors, errorList: form.errorList }));
     declareConflict(db, assessor.id, form.value, actorOf(userOf(res)));
     res.redirect(`${paths.assessor(assessor.id)}#conflicts`);
+  });
+
+  /** A new private feed URL, shown once; the assessor subscribes to it in their calendar app. */
+  router.post(routes.assessorCalendar, assessorOrAdmin, (req, res) => {
+    const assessor = loadAssessor(res, req.params.id);
+    if (!assessorFacts(db, assessor.id)[0]) throw new HttpError(409, 'Give the assessor a profile first');
+    const token = issueCalendarToken(db, assessor.id, actorOf(userOf(res)));
+    const url = `${req.protocol}://${req.get('host') ?? 'localhost'}${paths.calendarFeed(token)}`;
+    res.render('assessors/profile', profilePage(assessor.id, { canEdit: userOf(res).role === 'admin', calendarUrl: url, flash: 'A new calendar link has been made. Any earlier link no longer works.' }));
+  });
+
+  router.post(routes.assessorCalendarRevoke, assessorOrAdmin, (req, res) => {
+    const assessor = loadAssessor(res, req.params.id);
+    revokeCalendarToken(db, assessor.id, actorOf(userOf(res)));
+    res.redirect(`${paths.assessor(assessor.id)}#calendar`);
   });
 
   return router;

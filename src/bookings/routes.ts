@@ -14,8 +14,9 @@ import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import { dateField } from '../validation/fields.js';
 import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
+import { assessorCalendar } from './calendar.js';
 import { checkBooking } from './rules.js';
-import { BOOKING_ACTIONS, allowedActions, assessorFacts, expireHolds, methodNames, bookingById, bookingQueue, changeBooking, createBooking, epaContext, listBookings, outboxMessages, type BookingRow } from './store.js';
+import { BOOKING_ACTIONS, allowedActions, assessorByCalendarToken, assessorFacts, expireHolds, methodNames, bookingById, bookingQueue, changeBooking, createBooking, epaContext, listBookings, outboxMessages, type BookingRow } from './store.js';
 
 const STATUS_LABELS: Record<BookingStatus, string> = { held: 'Held (awaiting assessor)', confirmed: 'Confirmed', declined: 'Declined', completed: 'Completed', cancelled: 'Cancelled', expired: 'Expired (not confirmed)' };
 
@@ -186,6 +187,16 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
       availabilityHref: paths.assessor(user.id),
       rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, methodNames(db), { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null }) })),
     });
+  });
+
+  /** The assessor's private iCalendar feed: the secret in the URL is the only key (calendar apps cannot sign in). */
+  router.get(routes.calendarFeed, (req, res) => {
+    const token = typeof req.params.token === 'string' ? req.params.token.replace(/\.ics$/, '') : '';
+    const assessor = token ? assessorByCalendarToken(db, token) : undefined;
+    if (!assessor) throw new HttpError(404, 'This calendar link is not valid or has been revoked');
+    const names = methodNames(db);
+    const entries = listBookings(db, { assessorUserId: assessor.userId }).map((r) => ({ booking: r.booking, methodName: names.get(r.booking.methodId) ?? r.booking.methodId, apprenticeName: `${r.givenNames} ${r.familyName}` }));
+    res.type('text/calendar; charset=utf-8').send(assessorCalendar(assessor.name, entries, req.hostname || 'epa-platform'));
   });
 
   router.get(paths.outbox, pageFor(...AREA_ROLES.administration), (_req, res) => {

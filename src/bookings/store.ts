@@ -4,6 +4,7 @@ import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant } from '../dates.js';
+import { hashSecret, newSecret } from '../auth/tokens.js';
 import {
   apprentices,
   assessorConflicts,
@@ -391,4 +392,32 @@ export function addUnavailability(db: Db, userId: number, input: { from: string;
     const row = tx.insert(assessorUnavailability).values({ userId, ...input }).returning().get();
     recordAudit(tx, actor, { action: 'assessor.unavailable', entityType: 'assessor', entityId: userId, after: row, reason: input.reason });
   });
+}
+
+/* ---------- Calendar feeds ---------- */
+
+/** Issues a new private calendar feed token for an assessor (any earlier one stops working). Only its hash is kept. */
+export function issueCalendarToken(db: Db, userId: number, actor: Actor): string {
+  const token = newSecret('cal_');
+  db.transaction((tx) => {
+    tx.update(assessorProfiles).set({ calendarTokenHash: hashSecret(token) }).where(eq(assessorProfiles.userId, userId)).run();
+    recordAudit(tx, actor, { action: 'calendar.issued', entityType: 'assessor', entityId: userId });
+  });
+  return token;
+}
+
+export function revokeCalendarToken(db: Db, userId: number, actor: Actor): void {
+  db.transaction((tx) => {
+    tx.update(assessorProfiles).set({ calendarTokenHash: null }).where(eq(assessorProfiles.userId, userId)).run();
+    recordAudit(tx, actor, { action: 'calendar.revoked', entityType: 'assessor', entityId: userId });
+  });
+}
+
+export function assessorByCalendarToken(db: Db, token: string): { userId: number; name: string } | undefined {
+  return db
+    .select({ userId: assessorProfiles.userId, name: users.name })
+    .from(assessorProfiles)
+    .innerJoin(users, eq(users.id, assessorProfiles.userId))
+    .where(eq(assessorProfiles.calendarTokenHash, hashSecret(token)))
+    .get();
 }

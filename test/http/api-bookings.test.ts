@@ -8,7 +8,7 @@ import type { Db } from '../../src/db/connection.js';
 import { assessorProfiles, assessorRegions, assessorStandards, assessorWorkingHours, auditEvents, bookings } from '../../src/db/schema.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
-import { testApp, tokenFor, type TestContext } from '../support/app.js';
+import { $, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 
 const ULNS = validUlns(3, 810_000_000);
 const EPA_START = '2026-12-01'; // a Tuesday
@@ -118,5 +118,37 @@ describe('JSON API: bookings', () => {
     const conflicted = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T18:00'));
     expect(conflicted.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['assessor_conflicted', 'outside_working_hours']);
     expect((await api.post('/api/v1/bookings').set(as('admin')).send({ ...body(a.uln, '2026-12-03T10:00'), localStart: 'tomorrow' })).status).to.equal(422);
+  });
+});
+
+describe('assessor calendar feed', () => {
+  it('publishes the assessor’s bookings with stable UIDs, sequences, cancellations and London times, until revoked', async () => {
+    const ctx = await testApp();
+    makeAssessor(ctx.db, ctx.users.assessor.id);
+    const a = acceptedApprentice(ctx.db, 0);
+    const admin = tokenFor(ctx.db, ctx.users.admin.id);
+    const api = supertest(ctx.app);
+    const held = await api.post('/api/v1/bookings').set('Authorization', `Bearer ${admin}`).send({ uln: a.uln, methodId: 'discussion', assessorUserId: ctx.users.assessor.id, localStart: '2026-12-03T10:00', mode: 'remote', link: 'https://meet.example.org/x' });
+    await api.patch(`/api/v1/bookings/${held.body.id}`).set('Authorization', `Bearer ${admin}`).send({ action: 'cancel', reason: 'Unwell' });
+    await api.post('/api/v1/bookings').set('Authorization', `Bearer ${admin}`).send({ uln: a.uln, methodId: 'discussion', assessorUserId: ctx.users.assessor.id, localStart: '2026-12-10T14:30', mode: 'remote', link: null });
+
+    const assessor = await signedInAgent(ctx.app, ctx.users.assessor.email);
+    const page = await postForm(assessor, `/assessors/${ctx.users.assessor.id}`, `/assessors/${ctx.users.assessor.id}/calendar`, {});
+    const url = $(page.text)('#calendar-url').text();
+    expect(url).to.match(/\/calendar\/cal_[A-Za-z0-9_-]+$/);
+    const feed = await api.get(new URL(url).pathname);
+    expect(feed.status).to.equal(200);
+    expect(feed.type).to.equal('text/calendar');
+    const ics = feed.text.replace(/\r\n /g, '');
+    expect(ics).to.contain('BEGIN:VTIMEZONE').and.to.contain('TZID:Europe/London');
+    expect(ics).to.contain(`UID:booking-${held.body.id}@`);
+    const events = ics.split('BEGIN:VEVENT').slice(1);
+    expect(events).to.have.length(2);
+    expect(events[0]).to.contain('STATUS:CANCELLED').and.to.contain('SEQUENCE:1').and.to.contain('DTSTART;TZID=Europe/London:20261203T100000');
+    expect(events[1]).to.contain('STATUS:TENTATIVE').and.to.contain('SEQUENCE:0').and.to.contain('DTSTART;TZID=Europe/London:20261210T143000');
+
+    await postForm(assessor, `/assessors/${ctx.users.assessor.id}`, `/assessors/${ctx.users.assessor.id}/calendar/revoke`, {});
+    expect((await api.get(new URL(url).pathname)).status).to.equal(404);
+    expect((await api.get('/calendar/cal_made-up')).status).to.equal(404);
   });
 });
