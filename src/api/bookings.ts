@@ -27,7 +27,7 @@ export const bookingBodySchema = z.object({
   mode: z.enum(['in_person', 'remote']),
   region: z.enum(REGIONS).nullable().default(null),
   location: nullableText(300),
-  link: z.url().max(500).nullable().default(null),
+  link: z.url({ protocol: /^https?$/, error: 'link must be a web address starting https://' }).max(500).nullable().default(null),
 });
 
 export const bookingChangeSchema = z.discriminatedUnion('action', [

@@ -4,7 +4,7 @@ import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
-import { parseForm } from '../http/forms.js';
+import { formErrors, parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { findStandardVersionId, listStandards } from '../standards/store.js';
 import { actorOf, findUser, listEmployers, listProviders } from '../users/store.js';
@@ -95,7 +95,15 @@ export function assessorRoutes(db: Db): Router {
   router.post(routes.assessor, admins, (req, res) => {
     const assessor = loadAssessor(res, req.params.id);
     const form = parseForm(assessorProfileSchema, req.body);
-    if (!form.ok) return res.status(400).render('assessors/profile', profilePage(assessor.id, { canEdit: true, values: req.body as object, errors: form.errors, errorList: form.errorList, backLink: paths.assessors }));
+    const again = (errors: object) => res.status(400).render('assessors/profile', profilePage(assessor.id, { canEdit: true, values: req.body as object, ...errors, backLink: paths.assessors }));
+    if (!form.ok) return again(form);
+    // The choices must be ones the service holds (the form offers only those; a hand-made request may not).
+    const problems = [
+      ...(form.value.ownEmployerId && !listEmployers(db).some((e) => e.id === form.value.ownEmployerId) ? [{ path: 'ownEmployerId', message: 'Choose an employer from the list' }] : []),
+      ...(form.value.ownProviderUkprn && !listProviders(db).some((p) => p.ukprn === form.value.ownProviderUkprn) ? [{ path: 'ownProviderUkprn', message: 'Choose a training provider from the list' }] : []),
+      ...(form.value.standardVersionIds.some((id) => !listStandards(db).some((s) => findStandardVersionId(db, s.reference, s.version) === id)) ? [{ path: 'standardVersionIds', message: 'Choose standards from the list' }] : []),
+    ];
+    if (problems.length > 0) return again(formErrors(problems));
     saveAssessorProfile(db, assessor.id, form.value, actorOf(userOf(res)));
     res.redirect(`${paths.assessor(assessor.id)}?saved=1`);
   });

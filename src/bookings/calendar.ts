@@ -28,6 +28,9 @@ const EUROPE_LONDON = [
   'END:VTIMEZONE',
 ].join('\r\n');
 
+/** UIDs must not change with the host name a feed is fetched under. */
+const UID_DOMAIN = 'epa-platform.bookings';
+
 export interface CalendarEntry {
   booking: BookingRow;
   methodName: string;
@@ -39,12 +42,13 @@ export interface CalendarEntry {
  * SEQUENCE bumped on every change, cancelled (and declined or expired) bookings marked
  * CANCELLED so subscribed calendars remove them, times in Europe/London.
  */
-export function assessorCalendar(assessorName: string, entries: CalendarEntry[], host: string): string {
+export function assessorCalendar(assessorName: string, entries: CalendarEntry[]): string {
   const calendar = ical({ name: `EPA assessments: ${assessorName}`, prodId: { company: 'EPA platform', product: 'assessor-calendar' }, timezone: { name: ZONE, generator: (tz) => (tz === ZONE ? EUROPE_LONDON : null) } });
   for (const { booking, methodName, apprenticeName } of entries) {
     const cancelled = ['cancelled', 'declined', 'expired'].includes(booking.status);
     calendar.createEvent({
-      id: `booking-${booking.id}@${host}`,
+      id: `booking-${booking.id}@${UID_DOMAIN}`,
+      stamp: DateTime.fromISO(booking.updatedAt, { zone: 'utc' }),
       sequence: booking.sequence,
       start: DateTime.fromISO(booking.startsAt, { zone: 'utc' }).setZone(ZONE),
       end: DateTime.fromISO(booking.endsAt, { zone: 'utc' }).setZone(ZONE),

@@ -85,11 +85,14 @@ export interface BookingRequest {
   existing: BookingFacts[];
   /** A booking being rescheduled is left out of the clash checks. */
   replacing: number | null;
+  /** The moment of booking (UTC instant): an assessment cannot be booked to start before it. Omitted when recording history. */
+  now?: string;
 }
 
 export const REFUSAL_CODES = [
   'gateway_not_accepted',
   'invalid_start',
+  'in_the_past',
   'outside_epa_period',
   'too_soon_after_gateway',
   'method_order',

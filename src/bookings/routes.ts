@@ -33,7 +33,7 @@ const slotSchema = z
     mode: z.enum(['in_person', 'remote'], { error: 'Choose in person or remote' }),
     region: z.preprocess(blankToNull, z.enum(REGIONS, { error: 'Choose a region' }).nullable()),
     location: z.preprocess(blankToNull, z.string().max(300, 'The location must be 300 characters or fewer').nullable()),
-    link: z.preprocess(blankToNull, z.url({ error: 'Enter the meeting link as a web address, starting https://' }).max(500).nullable()),
+    link: z.preprocess(blankToNull, z.url({ protocol: /^https?$/, error: 'Enter the meeting link as a web address, starting https://' }).max(500).nullable()),
     replace: z.preprocess(blankToNull, z.coerce.number().int().positive().nullable()).optional(),
   })
   .superRefine((v, ctx) => {
@@ -125,6 +125,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     res.render('bookings/new', {
       ...page,
       chosen: { method: method.name, localStart: localStart.replace('T', ' at ') },
+      refused: typeof query.refused === 'string' ? query.refused.slice(0, 1000) : null,
       available: judged.filter((j) => j.refusals.length === 0).map((j) => ({ value: String(j.assessor.userId), text: j.assessor.name })),
       unavailable: judged.filter((j) => j.refusals.length > 0).map((j) => ({ name: j.assessor.name, reasons: j.refusals.map((r) => r.message) })),
     });
@@ -145,7 +146,12 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
       actorOf(userOf(res)),
       { holdHours: options.holdHours, replacing },
     );
-    if (!result.ok) throw new HttpError(409, `The booking was not made: ${result.refusals.map((r) => r.message).join('; ')}.`);
+    if (!result.ok) {
+      // Back to the form with every choice kept, the reasons, and the assessors still available.
+      const d = slot.value.date.split('-');
+      const kept = { uln: slot.value.uln, methodId: slot.value.methodId, 'date[day]': String(Number(d[2])), 'date[month]': String(Number(d[1])), 'date[year]': d[0]!, time: slot.value.time, mode: slot.value.mode, region: slot.value.region ?? '', location: slot.value.location ?? '', link: slot.value.link ?? '', ...(slot.value.replace ? { replace: String(slot.value.replace) } : {}) };
+      return res.redirect(303, `${paths.newBooking}?${new URLSearchParams({ ...kept, refused: result.refusals.map((r) => r.message).join('; ') }).toString()}#assessors`);
+    }
     res.redirect(paths.booking(result.booking.id));
   });
 
@@ -196,7 +202,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     if (!assessor) throw new HttpError(404, 'This calendar link is not valid or has been revoked');
     const names = methodNames(db);
     const entries = listBookings(db, { assessorUserId: assessor.userId }).map((r) => ({ booking: r.booking, methodName: names.get(r.booking.methodId) ?? r.booking.methodId, apprenticeName: `${r.givenNames} ${r.familyName}` }));
-    res.type('text/calendar; charset=utf-8').send(assessorCalendar(assessor.name, entries, req.hostname || 'epa-platform'));
+    res.type('text/calendar; charset=utf-8').send(assessorCalendar(assessor.name, entries));
   });
 
   router.get(paths.outbox, pageFor(...AREA_ROLES.administration), (_req, res) => {

@@ -73,6 +73,9 @@ export function checkBooking(request: BookingRequest): Refusal[] {
   if ('error' in times) return [{ code: 'invalid_start', message: times.error }];
 
   const refusals: Refusal[] = [];
+  if (request.now !== undefined && Date.parse(times.startsAt) <= Date.parse(request.now)) {
+    refusals.push({ code: 'in_the_past', message: `${request.localStart.replace('T', ' ')} has already passed` });
+  }
   const others = request.existing.filter((b) => b.id !== request.replacing && isActive(b));
   const apprenticeBookings = others.filter((b) => b.apprenticeId === apprentice.id);
   const assessorBookings = others.filter((b) => b.assessorUserId === assessor.userId);

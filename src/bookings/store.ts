@@ -114,25 +114,32 @@ export interface BookingInput {
 
 export const DEFAULT_HOLD_HOURS = 48;
 
-/** Frees every hold that was not confirmed in time. Audited as the system. */
-export function expireHolds(db: Queryable, now: DateTime = DateTime.utc()): number {
+/** Frees every hold that was not confirmed in time, inside the caller's transaction. Audited as the system, and the assessor and provider are told. */
+function expireHoldsIn(tx: Queryable, now: DateTime): number {
   const nowIso = isoInstant(now);
-  const stale = db.select({ id: bookings.id }).from(bookings).where(and(eq(bookings.status, 'held'), lte(bookings.holdExpiresAt, nowIso))).all();
-  for (const { id } of stale) {
-    db.update(bookings).set({ status: 'expired', statusReason: 'Not confirmed in time', sequence: sql`${bookings.sequence} + 1`, updatedAt: nowIso }).where(eq(bookings.id, id)).run();
-    recordAudit(db, SYSTEM_ACTOR, { action: 'booking.expired', entityType: 'booking', entityId: id, before: { status: 'held' }, after: { status: 'expired' }, reason: 'The assessor did not confirm the hold in time' });
+  const stale = tx.select().from(bookings).where(and(eq(bookings.status, 'held'), lte(bookings.holdExpiresAt, nowIso))).all();
+  for (const booking of stale) {
+    tx.update(bookings).set({ status: 'expired', statusReason: 'Not confirmed in time', sequence: sql`${bookings.sequence} + 1`, updatedAt: nowIso }).where(eq(bookings.id, booking.id)).run();
+    recordAudit(tx, SYSTEM_ACTOR, { action: 'booking.expired', entityType: 'booking', entityId: booking.id, before: { status: 'held' }, after: { status: 'expired' }, reason: 'The assessor did not confirm the hold in time' });
+    const apprentice = findApprenticeById(tx, booking.apprenticeId);
+    if (apprentice) notify(tx, booking, 'Assessment hold expired', `Released, not confirmed in time: ${describe(booking, apprentice, booking.methodId)}`);
   }
   return stale.length;
 }
 
-/** Who hears about a booking: its assessor and the apprentice's provider users. */
-function notify(db: Queryable, booking: BookingRow, subject: string, body: string): void {
+/** Frees every hold that was not confirmed in time, each expiry with its audit row in one transaction. */
+export function expireHolds(db: Db, now: DateTime = DateTime.utc()): number {
+  return db.transaction((tx) => expireHoldsIn(tx, now));
+}
+
+/** Who hears about a booking: its assessor and (unless told otherwise) the apprentice's provider users. */
+function notify(db: Queryable, booking: BookingRow, subject: string, body: string, to: { providers: boolean } = { providers: true }): void {
   const assessor = db.select({ email: users.email }).from(users).where(eq(users.id, booking.assessorUserId)).get();
   const providerUsers = db
     .select({ email: users.email })
     .from(users)
     .innerJoin(apprentices, eq(apprentices.providerUkprn, users.providerUkprn))
-    .where(and(eq(apprentices.id, booking.apprenticeId), eq(users.role, 'provider')))
+    .where(and(eq(apprentices.id, booking.apprenticeId), eq(users.role, 'provider'), to.providers ? undefined : sql`0`))
     .all();
   for (const to of [assessor, ...providerUsers]) if (to) db.insert(outbox).values({ toEmail: to.email, subject, body }).run();
 }
@@ -146,15 +153,52 @@ function describe(booking: BookingRow, apprentice: ApprenticeDetail, methodName:
 export type BookingResult = { ok: true; booking: BookingRow } | { ok: false; refusals: Refusal[] };
 
 /**
+ * Everything the rules say about a booking as the database stands now: used when a booking
+ * is made and again when its assessor confirms it (a conflict, leave or change of profile
+ * since the hold may have made it impossible). `ignore` leaves a booking out of the clashes.
+ */
+function judgeBooking(tx: Queryable, apprentice: ApprenticeDetail, input: BookingInput, ignore: number | null, now: DateTime | null) {
+  const context = epaContext(tx, apprentice);
+  const method = context.methods.find((m) => m.id === input.methodId);
+  const [assessor] = assessorFacts(tx, input.assessorUserId);
+  if (!method) return { ok: false as const, refusals: [{ code: 'method_order' as const, message: 'The assessment plan has no such method' }] };
+  if (!assessor) return { ok: false as const, refusals: [{ code: 'assessor_not_competent' as const, message: 'That person is not an assessor' }] };
+  const refusals = checkBooking({
+    apprentice,
+    epaPeriod: context.epaPeriod,
+    method,
+    methods: context.methods,
+    assessor,
+    localStart: input.localStart,
+    mode: input.mode,
+    region: input.region,
+    existing: bookingFactsFor(tx, apprentice.id, [assessor.userId]),
+    replacing: ignore,
+    ...(now ? { now: isoInstant(now) } : {}),
+  });
+  if (refusals.length > 0) return { ok: false as const, refusals };
+  const times = bookingTimes(input.localStart, method.durationMinutes);
+  if ('error' in times) return { ok: false as const, refusals: [{ code: 'invalid_start' as const, message: times.error }] };
+  return { ok: true as const, context, method, assessor, times };
+}
+
+/**
  * Makes a booking as a hold. The rules are checked inside the same (immediate) transaction
  * that writes it, against the bookings as they are at that moment, so two administrators
  * booking the same assessor at once cannot both succeed.
  */
-export function createBooking(db: Db, apprentice: ApprenticeDetail, input: BookingInput, actor: Actor, options: { holdHours?: number; now?: DateTime; replacing?: BookingRow } = {}): BookingResult {
+export function createBooking(
+  db: Db,
+  apprentice: ApprenticeDetail,
+  input: BookingInput,
+  actor: Actor,
+  /** `recordingPast`: enter an assessment that has already happened (demo history); otherwise a start must be in the future. */
+  options: { holdHours?: number; now?: DateTime; replacing?: BookingRow; recordingPast?: boolean } = {},
+): BookingResult {
   const now = options.now ?? DateTime.utc();
   return db.transaction(
     (tx) => {
-      expireHolds(tx, now);
+      expireHoldsIn(tx, now);
       if (options.replacing) {
         const current = tx.select({ status: bookings.status }).from(bookings).where(eq(bookings.id, options.replacing.id)).get();
         if (!current || !['held', 'confirmed'].includes(current.status)) {
@@ -164,26 +208,9 @@ export function createBooking(db: Db, apprentice: ApprenticeDetail, input: Booki
           return { ok: false as const, refusals: [{ code: 'method_order' as const, message: 'A booking is rescheduled for the same apprentice and method' }] };
         }
       }
-      const context = epaContext(tx, apprentice);
-      const method = context.methods.find((m) => m.id === input.methodId);
-      const [assessor] = assessorFacts(tx, input.assessorUserId);
-      if (!method) return { ok: false as const, refusals: [{ code: 'method_order' as const, message: 'The assessment plan has no such method' }] };
-      if (!assessor) return { ok: false as const, refusals: [{ code: 'assessor_not_competent' as const, message: 'That person is not an assessor' }] };
-      const refusals = checkBooking({
-        apprentice,
-        epaPeriod: context.epaPeriod,
-        method,
-        methods: context.methods,
-        assessor,
-        localStart: input.localStart,
-        mode: input.mode,
-        region: input.region,
-        existing: bookingFactsFor(tx, apprentice.id, [assessor.userId]),
-        replacing: options.replacing?.id ?? null,
-      });
-      if (refusals.length > 0) return { ok: false as const, refusals };
-      const times = bookingTimes(input.localStart, method.durationMinutes);
-      if ('error' in times) return { ok: false as const, refusals: [{ code: 'invalid_start' as const, message: times.error }] };
+      const judged = judgeBooking(tx, apprentice, input, options.replacing?.id ?? null, options.recordingPast ? null : now);
+      if (!judged.ok) return judged;
+      const { context, method, assessor, times } = judged;
       if (options.replacing) {
         const reason = `Rescheduled to ${input.localStart.replace('T', ' ')}`;
         tx.update(bookings)
@@ -191,6 +218,9 @@ export function createBooking(db: Db, apprentice: ApprenticeDetail, input: Booki
           .where(eq(bookings.id, options.replacing.id))
           .run();
         recordAudit(tx, actor, { action: 'booking.cancelled', entityType: 'booking', entityId: options.replacing.id, before: { status: options.replacing.status }, after: { status: 'cancelled' }, reason });
+        if (options.replacing.assessorUserId !== input.assessorUserId) {
+          notify(tx, options.replacing, `Assessment cancelled: ${method.name}`, `Cancelled: ${describe(options.replacing, apprentice, method.name)} It has been moved to another assessor.`, { providers: false });
+        }
       }
       const booking = tx
         .insert(bookings)
@@ -207,7 +237,8 @@ export function createBooking(db: Db, apprentice: ApprenticeDetail, input: Booki
           location: input.mode === 'in_person' ? input.location : null,
           link: input.mode === 'remote' ? input.link : null,
           status: 'held',
-          holdExpiresAt: isoInstant(now.plus({ hours: options.holdHours ?? DEFAULT_HOLD_HOURS })),
+          // A hold lasts HOLD_HOURS, but never past the assessment's start.
+          holdExpiresAt: [isoInstant(now.plus({ hours: options.holdHours ?? DEFAULT_HOLD_HOURS })), times.startsAt].sort()[0]!,
           rescheduledFromId: options.replacing?.id ?? null,
           createdBy: actor.userId,
         })
@@ -246,13 +277,19 @@ export function allowedActions(status: BookingStatus): BookingAction[] {
 export function changeBooking(db: Db, bookingId: number, action: BookingAction, reason: string | null, actor: Actor, now: DateTime = DateTime.utc()): { ok: true; booking: BookingRow } | { ok: false; message: string } {
   return db.transaction(
     (tx) => {
-      expireHolds(tx, now);
+      expireHoldsIn(tx, now);
       const before = tx.select().from(bookings).where(eq(bookings.id, bookingId)).get();
       if (!before) return { ok: false as const, message: 'There is no such booking' };
       const rule = TRANSITIONS[action];
       if (!rule.from.includes(before.status)) return { ok: false as const, message: `This booking is ${before.status}, so it cannot be ${rule.to}` };
       if (rule.needsReason && !reason) return { ok: false as const, message: 'Give a reason' };
       if (action === 'complete' && before.startsAt > isoInstant(now)) return { ok: false as const, message: 'The assessment has not taken place yet' };
+      if (action === 'confirm') {
+        // Leave, a conflict or a change of profile since the hold may have made it impossible.
+        const apprentice = findApprenticeById(tx, before.apprenticeId)!;
+        const judged = judgeBooking(tx, apprentice, { methodId: before.methodId, assessorUserId: before.assessorUserId, localStart: before.localStart, mode: before.mode, region: before.region, location: before.location, link: before.link }, before.id, now);
+        if (!judged.ok) return { ok: false as const, message: `This booking can no longer be confirmed: ${judged.refusals.map((r) => r.message).join('; ')}` };
+      }
       const booking = tx
         .update(bookings)
         .set({ status: rule.to, statusReason: reason, holdExpiresAt: null, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })

@@ -78,11 +78,11 @@ export async function loadDemoScheduling(db: Db, password: string, today = DateT
     .where(eq(gatewaySubmissions.status, 'accepted'))
     .orderBy(gatewaySubmissions.epaPeriodStart)
     .all();
-  const book = (index: number, input: Omit<BookingInput, 'location' | 'link' | 'region'> & { region?: Region }) => {
+  const book = (index: number, input: Omit<BookingInput, 'location' | 'link' | 'region'> & { region?: Region }, recordingPast = false) => {
     const row = accepted[index];
     if (!row) return undefined;
     const apprentice = findApprenticeById(db, row.apprenticeId)!;
-    const result = createBooking(db, apprentice, { ...input, region: input.region ?? null, location: input.mode === 'in_person' ? 'Regional office, meeting room 2' : null, link: input.mode === 'remote' ? 'https://meet.example.org/epa-demo' : null }, adminActor, { now: DateTime.utc() });
+    const result = createBooking(db, apprentice, { ...input, region: input.region ?? null, location: input.mode === 'in_person' ? 'Regional office, meeting room 2' : null, link: input.mode === 'remote' ? 'https://meet.example.org/epa-demo' : null }, adminActor, { now: DateTime.utc(), recordingPast });
     // Dates are relative to today; on the rare day a demo booking breaks a rule it is left out rather than stopping the start.
     if (!result.ok) {
       console.warn(`Demo booking for ${apprentice.familyName} left out: ${result.refusals.map((r) => r.message).join('; ')}`);
@@ -94,7 +94,7 @@ export async function loadDemoScheduling(db: Db, password: string, today = DateT
   const periodStart = (index: number) => DateTime.fromISO(accepted[index]?.start ?? today.toISODate()!, { zone: ZONE });
 
   // The longest-waiting apprentice: the discussion done, the project confirmed.
-  const done = book(0, { methodId: 'discussion', assessorUserId: david, localStart: at(onWeekday(periodStart(0).plus({ days: 14 }), [2, 3, 4]), '10:30'), mode: 'remote' });
+  const done = book(0, { methodId: 'discussion', assessorUserId: david, localStart: at(onWeekday(periodStart(0).plus({ days: 14 }), [2, 3, 4]), '10:30'), mode: 'remote' }, true);
   if (done) {
     changeBooking(db, done.id, 'confirm', null, actorFor(david));
     changeBooking(db, done.id, 'complete', null, adminActor);

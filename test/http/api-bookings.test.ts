@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { addApprentices, addOffTheJobHours, addQualification, confirmDeclaration, findApprenticeByUln, recordPlanItem, type ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
-import { assessorProfiles, assessorRegions, assessorStandards, assessorWorkingHours, auditEvents, bookings } from '../../src/db/schema.js';
+import { assessorProfiles, assessorRegions, assessorStandards, assessorUnavailability, assessorWorkingHours, auditEvents, bookings } from '../../src/db/schema.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { $, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
@@ -100,6 +100,25 @@ describe('JSON API: bookings', () => {
       ['booking.cancelled', 'Apprentice unwell'],
     ]);
     expect((await api.post('/api/v1/bookings').set(as('admin')).send(body(other.uln, '2026-12-03T10:00'))).status).to.equal(201);
+  });
+
+  it('checks the rules again when the assessor confirms: leave or a conflict since the hold stops it', async () => {
+    const a = acceptedApprentice(ctx.db, 0);
+    const held = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T10:00'));
+    ctx.db.insert(assessorUnavailability).values({ userId: ctx.users.assessor.id, from: '2026-12-03', to: '2026-12-03', reason: 'Tribunal hearing' }).run();
+    const refused = await api.patch(`/api/v1/bookings/${held.body.id}`).set(as('assessor')).send({ action: 'confirm' });
+    expect(refused.status).to.equal(409);
+    expect(refused.body.errors[0].message).to.contain('can no longer be confirmed').and.to.contain('Tribunal hearing');
+    expect(ctx.db.select().from(bookings).get()!.status).to.equal('held');
+  });
+
+  it('refuses a booking that starts in the past, and a meeting link that is not a web address', async () => {
+    const a = acceptedApprentice(ctx.db, 0);
+    const past = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, DateTime.now().minus({ days: 1 }).toFormat("yyyy-MM-dd'T'10:00")));
+    expect(past.status).to.equal(409);
+    expect(past.body.errors.map((e: { path: string }) => e.path)).to.include('in_the_past');
+    const script = await api.post('/api/v1/bookings').set(as('admin')).send({ ...body(a.uln, '2026-12-03T10:00'), link: 'javascript:alert(1)' });
+    expect(script.status).to.equal(422);
   });
 
   it('is described in the OpenAPI document', async () => {

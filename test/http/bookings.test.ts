@@ -85,6 +85,13 @@ async function page(agent: Agent | supertest.Agent, url: string) {
   return { status: res.status, doc: $(res.text), text: res.text };
 }
 
+/** A refused booking goes back to the form (303) with every choice kept; this reads the reason shown there. */
+async function refusal(agent: Agent, res: { status: number; headers: Record<string, string> }): Promise<string> {
+  expect(res.status).to.equal(303);
+  const form = await agent.get(res.headers.location!);
+  expect(form.status).to.equal(200);
+  return $(form.text)('#booking-refused').text().replace(/\s+/g, ' ');
+}
 const mainText = (html: string) => $(html)('main').text().replace(/\s+/g, ' ').trim();
 
 interface Slot {
@@ -364,15 +371,13 @@ describe('bookings: the booking form offers only valid assessors', () => {
     expect(res.notOffered.find((t) => t.startsWith('Colin Conflicted:'))).to.contain('works for the apprentice’s employer').and.to.contain('is outside Colin Conflicted’s working hours');
     // And a posted booking at that time is refused even if the form is bypassed.
     const post = await admin.post('/bookings').type('form').send(bookingFields(a, { date: DAY(), time: '16:30' }, staff.ada.id, await tokenOf(admin)));
-    expect(post.status).to.equal(409);
-    expect(mainText(post.text)).to.contain('outside Ada Assessor’s working hours');
+    expect(await refusal(admin, post)).to.contain('outside Ada Assessor’s working hours');
     expect(ctx.db.select().from(bookings).all()).to.have.length(0);
   });
 
-  it('refuses a conflicted assessor even when posted directly (409, with the reason)', async () => {
+  it('refuses a conflicted assessor even when posted directly (back to the form, with the reason)', async () => {
     const post = await admin.post('/bookings').type('form').send(bookingFields(a, { date: DAY(), time: '10:00' }, staff.colin.id, await tokenOf(admin)));
-    expect(post.status).to.equal(409);
-    expect(mainText(post.text)).to.contain('The booking was not made: Colin Conflicted works for the apprentice’s employer.');
+    expect(await refusal(admin, post)).to.contain('The booking was not made: Colin Conflicted works for the apprentice’s employer.');
     expect(ctx.db.select().from(bookings).all()).to.have.length(0);
     expect(ctx.db.select().from(outbox).all()).to.have.length(0);
   });
@@ -453,18 +458,17 @@ describe('bookings: holding a booking', () => {
     expect(box('#outbox').text()).to.contain(staff.ada.email).and.to.contain(ctx.users.provider.email).and.to.contain(`Assessment booked: ${DISCUSSION}`);
   });
 
-  it('refuses a second booking of the same method for the apprentice (409), changing nothing', async () => {
+  it('refuses a second booking of the same method for the apprentice, changing nothing', async () => {
     expect((await holdThroughForm(admin, a, { date: DAY(), time: '10:00' }, staff.ada.id)).status).to.equal(302);
     const before = snapshot(ctx.db);
     const res = await admin.post('/bookings').type('form').send(bookingFields(a, { date: DAY().plus({ days: 1 }), time: '10:00' }, staff.ada.id, await tokenOf(admin)));
-    expect(res.status).to.equal(409);
-    expect(mainText(res.text)).to.contain(`${DISCUSSION} is already booked for this apprentice`);
+    expect(await refusal(admin, res)).to.contain(`${DISCUSSION} is already booked for this apprentice`);
     expect(snapshot(ctx.db)).to.deep.equal(before);
   });
 });
 
 describe('bookings: two administrators booking the same assessor at once', () => {
-  it('makes exactly one booking: one 302 and one 409, one active booking row', async () => {
+  it('makes exactly one booking: one made (302), one refused back to the form (303), one active booking row', async () => {
     const ctx = await testApp();
     const a = acceptedApprentice(ctx.db, 0, 'Alice', 'Apprentice');
     const b = acceptedApprentice(ctx.db, 1, 'Ben', 'Booked');
@@ -483,9 +487,9 @@ describe('bookings: two administrators booking the same assessor at once', () =>
 
     const results = await Promise.all([first.post('/bookings').type('form').send(bookingFields(a, slot, staff.ada.id, tokenA)), second.post('/bookings').type('form').send(bookingFields(b, slot, staff.ada.id, tokenB))]);
 
-    expect(results.map((r) => r.status).sort()).to.deep.equal([302, 409]);
-    const refused = results.find((r) => r.status === 409)!;
-    expect(mainText(refused.text)).to.contain(`Ada Assessor is already booked at ${DAY().toFormat('d MMM yyyy')} 10:00`);
+    expect(results.map((r) => r.status).sort()).to.deep.equal([302, 303]);
+    const refusedAgent = results[0].status === 303 ? first : second;
+    expect(await refusal(refusedAgent, results.find((r) => r.status === 303)!)).to.contain(`Ada Assessor is already booked at ${DAY().toFormat('d MMM yyyy')} 10:00`);
     const active = activeBookings(ctx.db);
     expect(active).to.have.length(1);
     expect(active[0]!.assessorUserId).to.equal(staff.ada.id);
@@ -669,7 +673,7 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     const before = snapshot(ctx.db);
     const fields = { ...bookingFields(a, { date: DAY(), time: '14:00' }, staff.ada.id, await tokenOf(admin)), replace: String(oldId) };
     const res = await admin.post('/bookings').type('form').send(fields);
-    expect(res.status).to.be.oneOf([404, 409]);
+    expect(await refusal(admin, res)).to.contain('Only a held or confirmed booking can be rescheduled');
     expect(bookingRow(ctx.db, oldId)).to.include({ status: 'cancelled', statusReason: 'Apprentice withdrew' });
     expect(snapshot(ctx.db)).to.deep.equal(before);
   });

@@ -115,6 +115,7 @@ describe('booking rules', () => {
     expect([...REFUSAL_CODES]).to.deep.equal([
       'gateway_not_accepted',
       'invalid_start',
+      'in_the_past',
       'outside_epa_period',
       'too_soon_after_gateway',
       'method_order',
@@ -133,6 +134,14 @@ describe('booking rules', () => {
   });
 
   describe('refusals', () => {
+    it('in_the_past: a start at or before the moment of booking is refused; a later one is not', () => {
+      const at = (now: string) => check({ localStart: '2026-04-14T10:00', now });
+      expect(at('2026-04-14T09:00:00.000Z').map((r) => r.code)).to.deep.equal(['in_the_past']); // 10:00 BST is 09:00Z
+      expect(at('2026-04-14T09:00:00.000Z')[0]!.message).to.equal('2026-04-14 10:00 has already passed');
+      expect(at('2026-04-14T08:59:00.000Z')).to.deep.equal([]);
+      expect(check({ localStart: '2026-04-14T10:00' })).to.deep.equal([]); // no moment given: recording history
+    });
+
     it('gateway_not_accepted: no EPA period means nothing can be booked', () => {
       const message = only(check({ epaPeriod: null }), 'gateway_not_accepted');
       expect(message).to.contain('gateway has not been accepted');
