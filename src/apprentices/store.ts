@@ -1,4 +1,4 @@
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
@@ -187,10 +187,6 @@ export function findApprenticeByUln(db: Db, uln: string): ApprenticeDetail | und
   return row ? flatten(row) : undefined;
 }
 
-/** Every apprentice in scope with names of their provider, employer and standard, ordered by name. */
-export function listApprenticesInScope(db: Db, scope: ApprenticeScope): ApprenticeDetail[] {
-  return detailQuery(db).where(scopeCondition(scope)).orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id)).all().map(flatten);
-}
 
 /* ---------- Evidence ---------- */
 

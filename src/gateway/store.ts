@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, like, notExists, sql, type SQL } from 'drizz
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 import { detailQuery, flatten, scopeCondition, type ApprenticeDetail, type ApprenticeRow } from '../apprentices/store.js';
-import { addMonths } from '../dates.js';
+import { addMonths } from '../calendar.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { apprentices, gatewayCheckDecisions, gatewayDeclarations, gatewayItemsProvided, gatewayStatusCache, gatewaySubmissions, offTheJobHours, qualifications } from '../db/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
