@@ -10,6 +10,8 @@ const envSchema = z.object({
   DATABASE_PATH: z.string().min(1, 'must not be empty').default(path.join('db', 'epa.sqlite')),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DEMO_DATA: onOff.default('on'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// address').optional(),
+  MAIL_FROM: z.email('must be an email address').default('epa@localhost'),
   HOLD_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be a whole number of hours').min(1).max(24 * 14).default(48),
 });
 
@@ -21,6 +23,9 @@ export interface Config {
   demoData: boolean;
   /** How long a booking may stay held before the assessor confirms it. */
   holdHours: number;
+  /** Where notifications are sent from, and through (none: they stay in the outbox page). */
+  smtpUrl: string | null;
+  mailFrom: string;
   /** Messages worth telling the person starting the app (e.g. a generated secret). */
   warnings: string[];
 }
@@ -58,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret,
     demoData: values.DEMO_DATA === 'on',
     holdHours: values.HOLD_HOURS,
+    smtpUrl: values.SMTP_URL ?? null,
+    mailFrom: values.MAIL_FROM,
     warnings,
   };
 }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/connection.js';
 import { DEMO_PASSWORD, DEMO_USERS, loadCatalogue, loadDemoData } from './db/seed.js';
 import { ROLE_LABELS } from './auth/roles.js';
+import { deliverOutbox, smtpTransport } from './bookings/mailer.js';
 
 function readConfig(): Config {
   try {
@@ -36,7 +37,13 @@ async function main(): Promise<void> {
     }
   });
 
+  // Notifications go out through SMTP when it is configured; otherwise they wait in the outbox page.
+  const mailer = config.smtpUrl ? smtpTransport(config.smtpUrl) : null;
+  const sending = mailer ? setInterval(() => void deliverOutbox(db, mailer, config.mailFrom).catch((e: unknown) => console.error(e)), 15_000) : null;
+  if (mailer) console.log(`Notifications are sent through ${new URL(config.smtpUrl!).host}.`);
+
   const shutdown = () => {
+    if (sending) clearInterval(sending);
     server.close(() => {
       db.$client.close();
       process.exit(0);
