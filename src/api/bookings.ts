@@ -1,21 +1,38 @@
 import { Router } from 'express';
+import { DateTime } from 'luxon';
+import { ZONE } from '../dates.js';
 import { z } from 'zod';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById } from '../apprentices/store.js';
 import { canChangeBooking, canSeeBooking } from '../bookings/access.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { BOOKING_STATUSES, REGIONS } from '../bookings/model.js';
-import { assessorFacts, expireHolds, bookingById, changeBooking, createBooking, listBookings, type BookingListFilter, type BookingRow } from '../bookings/store.js';
+import { addUnavailability, assessorFacts, declareConflict, expireHolds, bookingById, changeBooking, createBooking, listBookings, type BookingListFilter, type BookingRow } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { dateQuery } from '../validation/fields.js';
 import { problemsFromZod } from '../validation/problems.js';
-import { actorOf, type CurrentUser } from '../users/store.js';
+import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
 import { UnprocessableError } from './errors.js';
 
 /** Paths inside /api/v1 for scheduling, spelled once. */
-export const BOOKING_API = { list: '/bookings', one: '/bookings/:id', assessors: '/assessors' } as const;
+export const BOOKING_API = {
+  list: '/bookings',
+  one: '/bookings/:id',
+  assessors: '/assessors',
+  availability: '/assessors/:id/availability',
+  unavailability: '/assessors/:id/unavailability',
+  conflicts: '/assessors/:id/conflicts',
+} as const;
+
+/** The JSON bodies for leave and conflicts: the same rules as the forms, with plain field names. */
+export const unavailabilityBody = z
+  .object({ from: z.iso.date(), to: z.iso.date(), reason: z.string().trim().min(1, 'Give a reason').max(200) })
+  .refine((u) => u.from <= u.to, { path: ['to'], message: 'to must be the same as or after from' });
+export const conflictBody = z
+  .object({ kind: z.enum(['employer', 'provider']), organisationId: z.string().trim().min(1).max(100), from: z.iso.date(), to: z.iso.date().nullable().default(null), reason: z.string().trim().min(1, 'Describe the link').max(300) })
+  .refine((c) => c.to === null || c.from <= c.to, { path: ['to'], message: 'to must be the same as or after from' });
 
 const nullableText = (max: number) => z.string().trim().max(max).nullable().default(null);
 
@@ -129,6 +146,52 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
 
   router.get(BOOKING_API.assessors, admins, (_req, res) => {
     res.json({ assessors: assessorFacts(db) });
+  });
+
+  /** The assessor in the path: administrators reach any, an assessor only themself. */
+  const assessorFor = (user: CurrentUser, id: unknown) => {
+    const params = idParam.safeParse({ id });
+    const facts = params.success && (user.role === 'admin' || (user.role === 'assessor' && user.id === params.data.id)) ? assessorFacts(db, params.data.id)[0] : undefined;
+    if (!facts) throw new HttpError(404, 'There is no such assessor in your records');
+    return facts;
+  };
+
+  /** One day of an assessor's diary: working hours, leave and active bookings (London time). */
+  router.get(BOOKING_API.availability, (req, res) => {
+    const facts = assessorFor(userOf(res), req.params.id);
+    const { date } = parse(z.object({ date: dateQuery('date').unwrap() }), req.query);
+    const weekday = DateTime.fromISO(date, { zone: ZONE }).weekday;
+    res.json({
+      assessorUserId: facts.userId,
+      date,
+      workingHours: facts.workingHours.find((h) => h.weekday === weekday) ?? null,
+      unavailable: facts.unavailable.filter((u) => u.from <= date && date <= u.to),
+      bookings: listBookings(db, { assessorUserId: facts.userId, from: date, to: date })
+        .filter((r) => ['held', 'confirmed', 'completed'].includes(r.booking.status))
+        .map((r) => ({ id: r.booking.id, localStart: r.booking.localStart, endsAt: r.booking.endsAt, status: r.booking.status })),
+      capacity: { perDay: facts.perDay, perWeek: facts.perWeek },
+    });
+  });
+
+  router.post(BOOKING_API.unavailability, (req, res) => {
+    const user = userOf(res);
+    const facts = assessorFor(user, req.params.id);
+    addUnavailability(db, facts.userId, parse(unavailabilityBody, req.body), actorOf(user));
+    res.status(201).json({ assessorUserId: facts.userId });
+  });
+
+  router.get(BOOKING_API.conflicts, (req, res) => {
+    res.json({ conflicts: assessorFor(userOf(res), req.params.id).declaredConflicts });
+  });
+
+  router.post(BOOKING_API.conflicts, (req, res) => {
+    const user = userOf(res);
+    const facts = assessorFor(user, req.params.id);
+    const body = parse(conflictBody, req.body);
+    const known = body.kind === 'employer' ? listEmployers(db).some((e) => e.id === body.organisationId) : listProviders(db).some((p) => p.ukprn === body.organisationId);
+    if (!known) throw new UnprocessableError([{ path: 'organisationId', message: `No ${body.kind} with that id is registered` }]);
+    declareConflict(db, facts.userId, body, actorOf(user));
+    res.status(201).json({ assessorUserId: facts.userId });
   });
 
   return router;

@@ -3,7 +3,7 @@ import { apprenticeInputSchema, offTheJobInputSchema, planItemInputSchema, quali
 import { CHECK_CODES } from '../gateway/model.js';
 import { reviewSchema } from '../gateway/review.js';
 import { BOOKING_STATUSES } from '../bookings/model.js';
-import { bookingBodySchema, bookingChangeSchema } from './bookings.js';
+import { bookingBodySchema, bookingChangeSchema, conflictBody, unavailabilityBody } from './bookings.js';
 import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
 import { planFileSchema } from '../plans/schema.js';
 import { standardFileSchema, standardReference, standardVersion } from '../standards/schema.js';
@@ -232,6 +232,20 @@ export function openApiDocument(): Schema {
       },
       '/assessors': {
         get: { summary: 'Assessors with competences, regions, capacity, working hours, leave and conflicts (administrators)', responses: { '200': { description: 'The assessors' }, ...authErrors, '403': error('Administrators only') } },
+      },
+      '/assessors/{id}/availability': {
+        get: {
+          summary: 'One day of an assessor’s diary: working hours, leave and active bookings (the assessor or administrators)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }, { name: 'date', in: 'query', required: true, schema: output(isoDate) }],
+          responses: { '200': { description: 'The day' }, ...authErrors, '404': error('No such assessor in your records'), '422': error('Bad date') },
+        },
+      },
+      '/assessors/{id}/unavailability': {
+        post: { summary: 'Record leave or other unavailability (the assessor or administrators)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], requestBody: body(unavailabilityBody), responses: { '201': { description: 'Recorded' }, ...authErrors, '404': error('No such assessor in your records'), '422': error('Invalid') } },
+      },
+      '/assessors/{id}/conflicts': {
+        get: { summary: 'Declared conflicts of interest', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': { description: 'The conflicts' }, ...authErrors, '404': error('No such assessor in your records') } },
+        post: { summary: 'Declare a conflict of interest with an employer or provider (the assessor or administrators)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], requestBody: body(conflictBody), responses: { '201': { description: 'Declared' }, ...authErrors, '404': error('No such assessor in your records'), '422': error('Invalid, or an unknown organisation') } },
       },
       '/plans': {
         post: {

@@ -121,9 +121,32 @@ describe('JSON API: bookings', () => {
     expect(script.status).to.equal(422);
   });
 
+  it('shows an assessor’s day and takes their leave and conflicts, for them and administrators only', async () => {
+    const a = acceptedApprentice(ctx.db, 0);
+    await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T10:00'));
+    const id = ctx.users.assessor.id;
+    const day = await api.get(`/api/v1/assessors/${id}/availability?date=2026-12-03`).set(as('assessor'));
+    expect(day.status).to.equal(200);
+    expect(day.body.workingHours).to.deep.equal({ weekday: 4, start: '09:00', end: '17:00' });
+    expect(day.body.bookings.map((b: { localStart: string }) => b.localStart)).to.deep.equal(['2026-12-03T10:00']);
+    expect((await api.get(`/api/v1/assessors/${id}/availability?date=2026-12-03`).set(as('provider'))).status).to.equal(404);
+    expect((await api.get(`/api/v1/assessors/${ctx.users.admin.id}/availability?date=2026-12-03`).set(as('assessor'))).status).to.equal(404);
+    expect((await api.get(`/api/v1/assessors/${id}/availability?date=2026-02-30`).set(as('assessor'))).status).to.equal(422);
+
+    expect((await api.post(`/api/v1/assessors/${id}/unavailability`).set(as('assessor')).send({ from: '2026-12-10', to: '2026-12-09', reason: 'Leave' })).status).to.equal(422);
+    expect((await api.post(`/api/v1/assessors/${id}/unavailability`).set(as('assessor')).send({ from: '2026-12-10', to: '2026-12-11', reason: 'Leave' })).status).to.equal(201);
+    const onLeave = await api.post('/api/v1/bookings').set(as('admin')).send(body(acceptedApprentice(ctx.db, 1).uln, '2026-12-10T10:00'));
+    expect(onLeave.body.errors.map((e: { path: string }) => e.path)).to.include('assessor_unavailable');
+
+    expect((await api.post(`/api/v1/assessors/${id}/conflicts`).set(as('assessor')).send({ kind: 'employer', organisationId: 'nobody', from: '2020-01-01', reason: 'x' })).status).to.equal(422);
+    expect((await api.post(`/api/v1/assessors/${id}/conflicts`).set(as('assessor')).send({ kind: 'employer', organisationId: 'health-care-union', from: '2020-01-01', reason: 'Former steward' })).status).to.equal(201);
+    expect((await api.get(`/api/v1/assessors/${id}/conflicts`).set(as('admin'))).body.conflicts).to.deep.equal([{ kind: 'employer', organisationId: 'health-care-union', from: '2020-01-01', to: null, reason: 'Former steward' }]);
+    expect((await api.post(`/api/v1/assessors/${id}/conflicts`).set(as('employer')).send({ kind: 'employer', organisationId: 'health-care-union', from: '2020-01-01', reason: 'x' })).status).to.equal(404);
+  });
+
   it('is described in the OpenAPI document', async () => {
     const doc = await api.get('/api/v1/openapi.json');
-    expect(Object.keys(doc.body.paths)).to.include.members(['/bookings', '/bookings/{id}', '/assessors']);
+    expect(Object.keys(doc.body.paths)).to.include.members(['/bookings', '/bookings/{id}', '/assessors', '/assessors/{id}/availability', '/assessors/{id}/unavailability', '/assessors/{id}/conflicts']);
     expect(doc.body.paths['/bookings'].post.responses).to.have.keys('201', '401', '403', '404', '409', '422');
     expect(doc.body.components.schemas.Booking.properties.status.enum).to.include('held');
   });
