@@ -14,9 +14,8 @@ import { requireRole, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
-import { dateQuery } from '../validation/fields.js';
-import { problemsFromZod } from '../validation/problems.js';
-import { UnprocessableError } from './errors.js';
+import { dateQuery, idParam } from '../validation/fields.js';
+import { parseOr422, UnprocessableError } from './errors.js';
 
 /** Paths inside /api/v1 for apprentices and the gateway, spelled once (the OpenAPI document reads them too). */
 export const APPRENTICE_API = {
@@ -36,7 +35,6 @@ export const APPRENTICE_API = {
 const onQuery = z.object({ on: dateQuery('on') });
 const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: dateQuery('on') });
 const declarationBody = z.object({ part: z.enum(DECLARATION_PARTS, { error: 'part must be employer, provider or apprentice' }) });
-const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 
 /** The apprentice as the API shows it. */
 export function apprenticeJson(a: ApprenticeDetail) {
@@ -62,20 +60,13 @@ function submissionJson(s: SubmissionRow) {
   return { id: s.id, attempt: s.attempt, status: s.status, submittedOn: s.submittedOn, decidedAt: s.decidedAt, decisionReason: s.decisionReason, epaPeriodStart: s.epaPeriodStart, epaPeriodEnd: s.epaPeriodEnd };
 }
 
-/** Validates a body with a schema, or answers 422 with every problem. */
-function body<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) throw new UnprocessableError(problemsFromZod(parsed.error));
-  return parsed.data;
-}
-
 export function apprenticeApi(db: Db): Router {
   const router = Router();
   const editors = requireRole('admin', 'provider');
   const viewers = requireRole('admin', 'provider', 'employer');
 
   router.get(APPRENTICE_API.list, viewers, (req, res) => {
-    const query = body(listQuery, req.query);
+    const query = parseOr422(listQuery, req.query);
     const on = query.on ?? todayInLondon();
     const rows = gatewayOverview(db, apprenticeScope(userOf(res)), on).filter((r) => !query.state || r.state === query.state);
     res.json({ on, apprentices: rows.map((r) => ({ ...apprenticeJson(r.apprentice), gatewayState: r.state, unmetChecks: r.unmet })) });
@@ -83,7 +74,7 @@ export function apprenticeApi(db: Db): Router {
 
   router.post(APPRENTICE_API.list, editors, (req, res) => {
     const user = userOf(res);
-    const input = body(apprenticeInputSchema, { ...(req.body as object), ...importDefaults(user) });
+    const input = parseOr422(apprenticeInputSchema, { ...(req.body as object), ...importDefaults(user) });
     const result = importForUser(db, user, { rows: [{ line: 1, input }], problems: [] }, 'api');
     if (!result.ok) throw new UnprocessableError(result.problems.map(({ path, message }) => ({ path, message })));
     res.status(201).location(`/api/v1/apprentices/${input.uln}`).json(apprenticeJson(apprenticeFor(db, user, input.uln, 'view')));
@@ -105,20 +96,20 @@ export function apprenticeApi(db: Db): Router {
 
   router.get(APPRENTICE_API.gateway, viewers, (req, res) => {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'view');
-    const on = body(onQuery, req.query).on ?? todayInLondon();
+    const on = parseOr422(onQuery, req.query).on ?? todayInLondon();
     const { evaluation, latest } = evaluateApprentice(db, a, on);
     res.json({ uln: a.uln, on, state: gatewayState(evaluation, latest), ready: evaluation.ready, checks: evaluation.checks, latestSubmission: latest ? submissionJson(latest) : null });
   });
 
   router.post(APPRENTICE_API.qualifications, editors, (req, res) => {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
-    addQualification(db, a, body(qualificationInputSchema, req.body), actorOf(userOf(res)));
+    addQualification(db, a, parseOr422(qualificationInputSchema, req.body), actorOf(userOf(res)));
     res.status(201).json({ uln: a.uln });
   });
 
   router.post(APPRENTICE_API.hours, editors, (req, res) => {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
-    addOffTheJobHours(db, a, body(offTheJobInputSchema, req.body), actorOf(userOf(res)));
+    addOffTheJobHours(db, a, parseOr422(offTheJobInputSchema, req.body), actorOf(userOf(res)));
     res.status(201).json({ uln: a.uln });
   });
 
@@ -126,13 +117,13 @@ export function apprenticeApi(db: Db): Router {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
     const item = getPlanForStandard(db, a.standardVersionId)?.gatewayItems.find((i) => i.id === req.params.itemId);
     if (!item) throw new HttpError(404, 'The assessment plan has no such gateway item');
-    const input = body(planItemInputSchema, { ...(req.body as object), itemId: item.id });
+    const input = parseOr422(planItemInputSchema, { ...(req.body as object), itemId: item.id });
     recordPlanItem(db, a, item.id, input.reference, actorOf(userOf(res)));
     res.json({ uln: a.uln, itemId: item.id, reference: input.reference });
   });
 
   router.post(APPRENTICE_API.declarations, viewers, (req, res) => {
-    const { part } = body(declarationBody, req.body);
+    const { part } = parseOr422(declarationBody, req.body);
     const a = apprenticeFor(db, userOf(res), req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit');
     confirmDeclaration(db, a, part, actorOf(userOf(res)));
     res.status(201).json({ uln: a.uln, part });
@@ -153,7 +144,7 @@ export function apprenticeApi(db: Db): Router {
     const params = idParam.safeParse(req.params);
     const submission = params.success ? submissionById(db, params.data.id) : undefined;
     if (!submission) throw new HttpError(404, 'There is no such gateway submission');
-    const input = body(reviewSchema, req.body);
+    const input = parseOr422(reviewSchema, req.body);
     const problems = checkReview(input);
     if (problems.length > 0) throw new UnprocessableError(problems);
     const a = apprenticeFor(db, userOf(res), findApprenticeById(db, submission.apprenticeId)?.uln, 'review');

@@ -11,10 +11,9 @@ import { addUnavailability, assessorFacts, declareConflict, expireHolds, booking
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
-import { dateQuery } from '../validation/fields.js';
-import { problemsFromZod } from '../validation/problems.js';
+import { dateQuery, idParam } from '../validation/fields.js';
 import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
-import { UnprocessableError } from './errors.js';
+import { parseOr422, UnprocessableError } from './errors.js';
 
 /** Paths inside /api/v1 for scheduling, spelled once. */
 export const BOOKING_API = {
@@ -54,7 +53,6 @@ export const bookingChangeSchema = z.discriminatedUnion('action', [
 ]);
 
 const listQuery = z.object({ from: dateQuery('from'), to: dateQuery('to'), status: z.enum(BOOKING_STATUSES).optional() });
-const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 
 export function bookingJson(b: BookingRow) {
   return {
@@ -84,12 +82,6 @@ function scopeOf(user: CurrentUser): BookingListFilter | null {
   return null;
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) throw new UnprocessableError(problemsFromZod(parsed.error));
-  return parsed.data;
-}
-
 export function bookingApi(db: Db, options: { holdHours: number }): Router {
   const router = Router();
   const admins = requireRole(...AREA_ROLES.scheduling);
@@ -105,13 +97,13 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
   router.get(BOOKING_API.list, (req, res) => {
     const scope = scopeOf(userOf(res));
     if (!scope) throw new HttpError(403, 'You do not have permission to do this');
-    const query = parse(listQuery, req.query);
+    const query = parseOr422(listQuery, req.query);
     res.json({ bookings: listBookings(db, { ...scope, ...query }).map((r) => ({ ...bookingJson(r.booking), uln: r.uln, assessorName: r.assessorName })) });
   });
 
   router.post(BOOKING_API.list, admins, (req, res) => {
     const user = userOf(res);
-    const body = parse(bookingBodySchema, req.body);
+    const body = parseOr422(bookingBodySchema, req.body);
     const apprentice = apprenticeFor(db, user, body.uln, 'view');
     const result = createBooking(db, apprentice, body, actorOf(user), { holdHours: options.holdHours });
     if (!result.ok) return res.status(409).json({ errors: result.refusals.map((r) => ({ path: r.code, message: r.message })) });
@@ -125,7 +117,7 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
   router.patch(BOOKING_API.one, (req, res) => {
     const user = userOf(res);
     const booking = visible(user, req.params.id);
-    const change = parse(bookingChangeSchema, req.body);
+    const change = parseOr422(bookingChangeSchema, req.body);
     if (!canChangeBooking(user, booking, change.action)) throw new HttpError(403, 'You do not have permission to do this');
     if (change.action === 'reschedule') {
       const apprentice = apprenticeFor(db, user, findApprenticeById(db, booking.apprenticeId)?.uln, 'view');
@@ -159,7 +151,7 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
   /** One day of an assessor's diary: working hours, leave and active bookings (London time). */
   router.get(BOOKING_API.availability, (req, res) => {
     const facts = assessorFor(userOf(res), req.params.id);
-    const { date } = parse(z.object({ date: dateQuery('date').unwrap() }), req.query);
+    const { date } = parseOr422(z.object({ date: dateQuery('date').unwrap() }), req.query);
     const weekday = DateTime.fromISO(date, { zone: ZONE }).weekday;
     res.json({
       assessorUserId: facts.userId,
@@ -176,7 +168,7 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
   router.post(BOOKING_API.unavailability, (req, res) => {
     const user = userOf(res);
     const facts = assessorFor(user, req.params.id);
-    addUnavailability(db, facts.userId, parse(unavailabilityBody, req.body), actorOf(user));
+    addUnavailability(db, facts.userId, parseOr422(unavailabilityBody, req.body), actorOf(user));
     res.status(201).json({ assessorUserId: facts.userId });
   });
 
@@ -187,7 +179,7 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
   router.post(BOOKING_API.conflicts, (req, res) => {
     const user = userOf(res);
     const facts = assessorFor(user, req.params.id);
-    const body = parse(conflictBody, req.body);
+    const body = parseOr422(conflictBody, req.body);
     const known = body.kind === 'employer' ? listEmployers(db).some((e) => e.id === body.organisationId) : listProviders(db).some((p) => p.ukprn === body.organisationId);
     if (!known) throw new UnprocessableError([{ path: 'organisationId', message: `No ${body.kind} with that id is registered` }]);
     declareConflict(db, facts.userId, body, actorOf(user));

@@ -1,4 +1,5 @@
-import type { Problem } from '../validation/problems.js';
+import type { z } from 'zod';
+import { problemsFromZod, type Problem } from '../validation/problems.js';
 import { HttpError } from '../http/errors.js';
 
 /** Every API error has this one shape. */
@@ -11,4 +12,11 @@ export class UnprocessableError extends HttpError {
   constructor(readonly problems: Problem[]) {
     super(422, problems.map((p) => p.message).join('; '));
   }
+}
+
+/** Validates an API body or query with its schema, or answers 422 with every problem and its path. */
+export function parseOr422<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw new UnprocessableError(problemsFromZod(parsed.error));
+  return parsed.data;
 }

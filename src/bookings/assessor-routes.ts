@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
-import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
+import { idParam } from '../validation/fields.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
@@ -12,7 +12,6 @@ import { WEEKDAYS, assessorProfileSchema, conflictSchema, unavailabilitySchema }
 import { REGIONS, REGION_LABELS } from './model.js';
 import { addUnavailability, assessorFacts, declareConflict, issueCalendarToken, listAssessorUsers, revokeCalendarToken, saveAssessorProfile } from './store.js';
 
-const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 /** The leave and conflict forms share a page, so their fields have their own names (and ids); the summary links to them. */
 const LEAVE_FIELDS = { from: 'leaveFrom-day', to: 'leaveTo-day', reason: 'leaveReason' };
 const CONFLICT_FIELDS = { kind: 'organisation', organisationId: 'organisation', from: 'conflictFrom-day', to: 'conflictTo-day', reason: 'conflictReason' };

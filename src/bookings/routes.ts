@@ -12,7 +12,7 @@ import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { dateField } from '../validation/fields.js';
+import { dateField, idParam } from '../validation/fields.js';
 import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
 import { assessorCalendar } from './calendar.js';
 import { checkBooking } from './rules.js';
@@ -42,7 +42,6 @@ const slotSchema = z
   });
 const bookSchema = z.object({ assessorUserId: z.coerce.number({ error: 'Choose an assessor' }).int().positive('Choose an assessor') });
 const reasonSchema = z.object({ reason: z.preprocess(blankToNull, z.string().max(500, 'The reason must be 500 characters or fewer').nullable()) });
-const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 const DATE_FIELDS = { date: 'date-day' };
 
 const london = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE);

@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { findApprenticeById } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
+import { idParam } from '../validation/fields.js';
 import { todayInLondon } from '../dates.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
@@ -14,7 +14,6 @@ import { CHECK_CODES, CHECK_LABELS, CHECK_STATUS_LABELS, type CheckResult, type 
 import { checkReview, reviewSchema, toDecision } from './review.js';
 import { decideSubmission, evaluateApprentice, reviewQueue, submissionById } from './store.js';
 
-const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 export function gatewayRoutes(db: Db): Router {
   const router = Router();

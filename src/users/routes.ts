@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AREA_ROLES, ROLES, ROLE_LABELS } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
+import { idParam } from '../validation/fields.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
@@ -10,7 +11,6 @@ import { newUserSchema } from './schema.js';
 import { actorOf, createApiToken, createUser, findUser, listApiTokens, listEmployers, listProviders, listUsers, revokeApiToken } from './store.js';
 
 const revokeSchema = z.object({ reason: z.string().trim().max(500).optional() });
-const idParam = z.object({ id: z.string().regex(/^[1-9]\d{0,9}$/).transform(Number) });
 
 export function userAdminRoutes(db: Db): Router {
   const router = Router();

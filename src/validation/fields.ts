@@ -48,3 +48,7 @@ export const yesNo = z.preprocess((value) => {
 export function optionalText(max: number) {
   return z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), z.string().max(max, `Must be ${max} characters or fewer`).optional());
 }
+
+/** A record id in a URL: digits only (no `0x1`, no `1e3`), so one record has one address. */
+export const recordId = z.string().regex(/^[1-9]\d{0,9}$/).transform(Number);
+export const idParam = z.object({ id: recordId });
