@@ -10,7 +10,8 @@ import { findStandardVersionId, listStandards } from '../standards/store.js';
 import { actorOf, findUser, listEmployers, listProviders } from '../users/store.js';
 import { WEEKDAYS, assessorProfileSchema, conflictSchema, unavailabilitySchema } from './assessor-schema.js';
 import { REGIONS, REGION_LABELS } from './model.js';
-import { addUnavailability, assessorFacts, declareConflict, issueCalendarToken, listAssessorUsers, revokeCalendarToken, saveAssessorProfile } from './store.js';
+import { findApprenticeById } from '../apprentices/store.js';
+import { addUnavailability, assessorFacts, bookingsAtRisk, methodNames, declareConflict, issueCalendarToken, listAssessorUsers, revokeCalendarToken, saveAssessorProfile } from './store.js';
 
 /** The leave and conflict forms share a page, so their fields have their own names (and ids); the summary links to them. */
 const LEAVE_FIELDS = { from: 'leaveFrom-day', to: 'leaveTo-day', reason: 'leaveReason' };
@@ -48,6 +49,15 @@ export function assessorRoutes(db: Db): Router {
     ],
   });
 
+  /** The assessor's bookings to come that a change has broken (profile, leave or conflict): shown on their page. */
+  const atRiskOf = (assessorId: number) => {
+    const names = methodNames(db);
+    return bookingsAtRisk(db, { assessorUserId: assessorId }).map(({ booking, reasons }) => {
+      const apprentice = findApprenticeById(db, booking.apprenticeId);
+      return { href: paths.booking(booking.id), when: booking.localStart.replace('T', ' '), method: names.get(booking.methodId) ?? booking.methodId, apprentice: apprentice ? `${apprentice.givenNames} ${apprentice.familyName}` : '', reasons };
+    });
+  };
+
   const profilePage = (assessorId: number, extra: object = {}) => {
     const assessor = findUser(db, assessorId)!;
     const facts = assessorFacts(db, assessorId)[0];
@@ -75,6 +85,7 @@ export function assessorRoutes(db: Db): Router {
       calendarAction: paths.assessorCalendar(assessorId),
       calendarRevokeAction: paths.assessorCalendarRevoke(assessorId),
       regionLabels: facts?.regions.map((r) => REGION_LABELS[r]) ?? [],
+      atRisk: atRiskOf(assessorId),
       ...formOptions(),
       ...extra,
     };

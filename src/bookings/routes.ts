@@ -16,7 +16,7 @@ import { dateField, idParam } from '../validation/fields.js';
 import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
 import { assessorCalendar } from './calendar.js';
 import { checkBooking } from './rules.js';
-import { BOOKING_ACTIONS, allowedActions, assessorByCalendarToken, assessorFacts, expireHolds, methodNames, bookingById, bookingQueue, changeBooking, createBooking, epaContext, listBookings, outboxMessages, type BookingRow } from './store.js';
+import { BOOKING_ACTIONS, allowedActions, bookingsAtRisk, assessorByCalendarToken, assessorFacts, expireHolds, methodNames, bookingById, bookingQueue, changeBooking, createBooking, epaContext, listBookings, outboxMessages, type BookingRow } from './store.js';
 
 const STATUS_LABELS: Record<BookingStatus, string> = { held: 'Held (awaiting assessor)', confirmed: 'Confirmed', declined: 'Declined', completed: 'Completed', cancelled: 'Cancelled', expired: 'Expired (not confirmed)' };
 
@@ -71,10 +71,13 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     return booking;
   };
 
-  router.get(paths.bookings, admins, (_req, res) => {
+  router.get(paths.bookings, admins, (req, res) => {
     const today = todayInLondon();
+    const booked = z.coerce.number().int().positive().safeParse(req.query.booked);
     res.render('bookings/index', {
       title: 'Bookings',
+      flash: booked.success ? `${booked.data} holds booked. Each assessor has been asked to confirm theirs.` : null,
+      autoScheduleHref: paths.autoSchedules,
       queue: bookingQueue(db, today).map((row) => ({
         ...row,
         name: `${row.apprentice.givenNames} ${row.apprentice.familyName}`,
@@ -165,6 +168,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
       apprentice,
       apprenticeHref: canActOn(user, apprentice, 'view') ? paths.apprentice(apprentice.uln) : null,
       methodName: method?.name ?? booking.methodId,
+      atRisk: bookingsAtRisk(db, { bookingId: booking.id })[0]?.reasons ?? null,
       actions: allowedActions(booking.status).filter((a) => canChangeBooking(user, booking, a)).map((a) => ({ action: a, href: paths.bookingAction(booking.id, a), needsReason: a === 'decline' || a === 'cancel' })),
       rescheduleHref: user.role === 'admin' && ['held', 'confirmed'].includes(booking.status) ? `${paths.newBooking}?replace=${booking.id}` : null,
       backLink: user.role === 'assessor' ? paths.schedule : user.role === 'admin' ? paths.bookings : paths.apprentice(apprentice.uln),

@@ -115,7 +115,7 @@ export interface BookingInput {
 export const DEFAULT_HOLD_HOURS = 48;
 
 /** Frees every hold that was not confirmed in time, inside the caller's transaction. Audited as the system, and the assessor and provider are told. */
-function expireHoldsIn(tx: Queryable, now: DateTime): number {
+export function expireHoldsIn(tx: Queryable, now: DateTime): number {
   const nowIso = isoInstant(now);
   const stale = tx.select().from(bookings).where(and(eq(bookings.status, 'held'), lte(bookings.holdExpiresAt, nowIso))).all();
   for (const booking of stale) {
@@ -187,75 +187,82 @@ function judgeBooking(tx: Queryable, apprentice: ApprenticeDetail, input: Bookin
  * that writes it, against the bookings as they are at that moment, so two administrators
  * booking the same assessor at once cannot both succeed.
  */
-export function createBooking(
-  db: Db,
-  apprentice: ApprenticeDetail,
-  input: BookingInput,
-  actor: Actor,
-  /** `recordingPast`: enter an assessment that has already happened (demo history); otherwise a start must be in the future. */
-  options: { holdHours?: number; now?: DateTime; replacing?: BookingRow; recordingPast?: boolean } = {},
-): BookingResult {
+export function createBooking(db: Db, apprentice: ApprenticeDetail, input: BookingInput, actor: Actor, options: HoldOptions = {}): BookingResult {
   const now = options.now ?? DateTime.utc();
   return db.transaction(
     (tx) => {
       expireHoldsIn(tx, now);
-      if (options.replacing) {
-        const current = tx.select({ status: bookings.status }).from(bookings).where(eq(bookings.id, options.replacing.id)).get();
-        if (!current || !['held', 'confirmed'].includes(current.status)) {
-          return { ok: false as const, refusals: [{ code: 'method_already_booked' as const, message: `Only a held or confirmed booking can be rescheduled; this one is ${current?.status ?? 'gone'}` }] };
-        }
-        if (options.replacing.methodId !== input.methodId || options.replacing.apprenticeId !== apprentice.id) {
-          return { ok: false as const, refusals: [{ code: 'method_order' as const, message: 'A booking is rescheduled for the same apprentice and method' }] };
-        }
-      }
-      const judged = judgeBooking(tx, apprentice, input, options.replacing?.id ?? null, options.recordingPast ? null : now);
-      if (!judged.ok) return judged;
-      const { context, method, assessor, times } = judged;
-      if (options.replacing) {
-        const reason = `Rescheduled to ${input.localStart.replace('T', ' ')}`;
-        tx.update(bookings)
-          .set({ status: 'cancelled', statusReason: reason, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
-          .where(eq(bookings.id, options.replacing.id))
-          .run();
-        recordAudit(tx, actor, { action: 'booking.cancelled', entityType: 'booking', entityId: options.replacing.id, before: { status: options.replacing.status }, after: { status: 'cancelled' }, reason });
-        if (options.replacing.assessorUserId !== input.assessorUserId) {
-          notify(tx, options.replacing, `Assessment cancelled: ${method.name}`, `Cancelled: ${describe(options.replacing, apprentice, method.name)} It has been moved to another assessor.`, { providers: false });
-        }
-      }
-      const booking = tx
-        .insert(bookings)
-        .values({
-          apprenticeId: apprentice.id,
-          submissionId: context.submissionId!,
-          methodId: method.id,
-          assessorUserId: assessor.userId,
-          startsAt: times.startsAt,
-          endsAt: times.endsAt,
-          localStart: input.localStart,
-          mode: input.mode,
-          region: input.mode === 'in_person' ? input.region : null,
-          location: input.mode === 'in_person' ? input.location : null,
-          link: input.mode === 'remote' ? input.link : null,
-          status: 'held',
-          // A hold lasts HOLD_HOURS, but never past the assessment's start.
-          holdExpiresAt: [isoInstant(now.plus({ hours: options.holdHours ?? DEFAULT_HOLD_HOURS })), times.startsAt].sort()[0]!,
-          rescheduledFromId: options.replacing?.id ?? null,
-          createdBy: actor.userId,
-        })
-        .returning()
-        .get();
-      recordAudit(tx, actor, {
-        action: options.replacing ? 'booking.rescheduled' : 'booking.held',
-        entityType: 'booking',
-        entityId: booking.id,
-        before: options.replacing ? { id: options.replacing.id, startsAt: options.replacing.startsAt, assessorUserId: options.replacing.assessorUserId } : null,
-        after: booking,
-      });
-      notify(tx, booking, options.replacing ? `Assessment moved: ${method.name}` : `Assessment booked: ${method.name}`, `${options.replacing ? 'Moved to' : 'Held for'}: ${describe(booking, apprentice, method.name)} The assessor is asked to confirm.`);
-      return { ok: true as const, booking };
+      return holdIn(tx, apprentice, input, actor, { ...options, now });
     },
     { behavior: 'immediate' },
   );
+}
+
+export interface HoldOptions {
+  holdHours?: number;
+  now?: DateTime;
+  replacing?: BookingRow;
+  /** Enter an assessment that has already happened (demo history); otherwise a start must be in the future. */
+  recordingPast?: boolean;
+}
+
+/** Checks and writes one hold inside the caller's transaction (see createBooking). */
+export function holdIn(tx: Queryable, apprentice: ApprenticeDetail, input: BookingInput, actor: Actor, options: HoldOptions & { now: DateTime }): BookingResult {
+  const now = options.now;
+  if (options.replacing) {
+    const current = tx.select({ status: bookings.status }).from(bookings).where(eq(bookings.id, options.replacing.id)).get();
+    if (!current || !['held', 'confirmed'].includes(current.status)) {
+      return { ok: false as const, refusals: [{ code: 'method_already_booked' as const, message: `Only a held or confirmed booking can be rescheduled; this one is ${current?.status ?? 'gone'}` }] };
+    }
+    if (options.replacing.methodId !== input.methodId || options.replacing.apprenticeId !== apprentice.id) {
+      return { ok: false as const, refusals: [{ code: 'method_order' as const, message: 'A booking is rescheduled for the same apprentice and method' }] };
+    }
+  }
+  const judged = judgeBooking(tx, apprentice, input, options.replacing?.id ?? null, options.recordingPast ? null : now);
+  if (!judged.ok) return judged;
+  const { context, method, assessor, times } = judged;
+  if (options.replacing) {
+    const reason = `Rescheduled to ${input.localStart.replace('T', ' ')}`;
+    tx.update(bookings)
+      .set({ status: 'cancelled', statusReason: reason, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+      .where(eq(bookings.id, options.replacing.id))
+      .run();
+    recordAudit(tx, actor, { action: 'booking.cancelled', entityType: 'booking', entityId: options.replacing.id, before: { status: options.replacing.status }, after: { status: 'cancelled' }, reason });
+    if (options.replacing.assessorUserId !== input.assessorUserId) {
+      notify(tx, options.replacing, `Assessment cancelled: ${method.name}`, `Cancelled: ${describe(options.replacing, apprentice, method.name)} It has been moved to another assessor.`, { providers: false });
+    }
+  }
+  const booking = tx
+    .insert(bookings)
+    .values({
+      apprenticeId: apprentice.id,
+      submissionId: context.submissionId!,
+      methodId: method.id,
+      assessorUserId: assessor.userId,
+      startsAt: times.startsAt,
+      endsAt: times.endsAt,
+      localStart: input.localStart,
+      mode: input.mode,
+      region: input.mode === 'in_person' ? input.region : null,
+      location: input.mode === 'in_person' ? input.location : null,
+      link: input.mode === 'remote' ? input.link : null,
+      status: 'held',
+      // A hold lasts HOLD_HOURS, but never past the assessment's start.
+      holdExpiresAt: [isoInstant(now.plus({ hours: options.holdHours ?? DEFAULT_HOLD_HOURS })), times.startsAt].sort()[0]!,
+      rescheduledFromId: options.replacing?.id ?? null,
+      createdBy: actor.userId,
+    })
+    .returning()
+    .get();
+  recordAudit(tx, actor, {
+    action: options.replacing ? 'booking.rescheduled' : 'booking.held',
+    entityType: 'booking',
+    entityId: booking.id,
+    before: options.replacing ? { id: options.replacing.id, startsAt: options.replacing.startsAt, assessorUserId: options.replacing.assessorUserId } : null,
+    after: booking,
+  });
+  notify(tx, booking, options.replacing ? `Assessment moved: ${method.name}` : `Assessment booked: ${method.name}`, `${options.replacing ? 'Moved to' : 'Held for'}: ${describe(booking, apprentice, method.name)} The assessor is asked to confirm.`);
+  return { ok: true as const, booking };
 }
 
 export const BOOKING_ACTIONS = ['confirm', 'decline', 'cancel', 'complete'] as const;
@@ -287,8 +294,12 @@ export function changeBooking(db: Db, bookingId: number, action: BookingAction, 
       if (action === 'confirm') {
         // Leave, a conflict or a change of profile since the hold may have made it impossible.
         const apprentice = findApprenticeById(tx, before.apprenticeId)!;
-        const judged = judgeBooking(tx, apprentice, { methodId: before.methodId, assessorUserId: before.assessorUserId, localStart: before.localStart, mode: before.mode, region: before.region, location: before.location, link: before.link }, before.id, now);
+        const judged = judgeBooking(tx, apprentice, inputOf(before), before.id, now);
         if (!judged.ok) return { ok: false as const, message: `This booking can no longer be confirmed: ${judged.refusals.map((r) => r.message).join('; ')}` };
+      }
+      if (action === 'cancel') {
+        const dependant = dependantsOf(tx, before)[0];
+        if (dependant) return { ok: false as const, message: `${dependant.name} is booked for ${dependant.date} and must follow this assessment: cancel or move it first` };
       }
       const booking = tx
         .update(bookings)
@@ -304,6 +315,53 @@ export function changeBooking(db: Db, bookingId: number, action: BookingAction, 
     },
     { behavior: 'immediate' },
   );
+}
+
+/** What a stored booking asks for, in the form the rules judge. */
+function inputOf(booking: BookingRow): BookingInput {
+  return { methodId: booking.methodId, assessorUserId: booking.assessorUserId, localStart: booking.localStart, mode: booking.mode, region: booking.region, location: booking.location, link: booking.link };
+}
+
+/** The apprentice's active bookings of methods that the plan says must follow this booking's method. */
+function dependantsOf(db: Queryable, booking: BookingRow): { name: string; date: string }[] {
+  const apprentice = findApprenticeById(db, booking.apprenticeId);
+  if (!apprentice) return [];
+  const later = epaContext(db, apprentice).methods.filter((m) => m.after.some((rule) => rule.method === booking.methodId));
+  if (later.length === 0) return [];
+  return db
+    .select()
+    .from(bookings)
+    .where(and(eq(bookings.apprenticeId, booking.apprenticeId), inArray(bookings.status, ['held', 'confirmed']), inArray(bookings.methodId, later.map((m) => m.id))))
+    .all()
+    .map((b) => ({ name: later.find((m) => m.id === b.methodId)!.name, date: b.localStart.slice(0, 10) }));
+}
+
+/**
+ * Held and confirmed bookings still to come that the rules would now refuse, with why: a
+ * change of profile, leave, a conflict declared, or an earlier method cancelled or declined
+ * since they were made. They stay booked (the assessor may still be able to do them, and
+ * nobody should lose a date silently), but they are shown wherever they are looked at, and
+ * a hold in this state cannot be confirmed.
+ */
+export function bookingsAtRisk(db: Queryable, filter: { assessorUserId?: number; bookingId?: number }, now: DateTime = DateTime.utc()): { booking: BookingRow; reasons: string[] }[] {
+  const upcoming = db
+    .select()
+    .from(bookings)
+    .where(
+      and(
+        inArray(bookings.status, ['held', 'confirmed']),
+        sql`${bookings.startsAt} > ${isoInstant(now)}`,
+        filter.assessorUserId !== undefined ? eq(bookings.assessorUserId, filter.assessorUserId) : undefined,
+        filter.bookingId !== undefined ? eq(bookings.id, filter.bookingId) : undefined,
+      ),
+    )
+    .orderBy(asc(bookings.startsAt))
+    .all();
+  return upcoming.flatMap((booking) => {
+    const apprentice = findApprenticeById(db, booking.apprenticeId);
+    const judged = apprentice ? judgeBooking(db, apprentice, inputOf(booking), booking.id, null) : null;
+    return judged && !judged.ok ? [{ booking, reasons: judged.refusals.map((r) => r.message) }] : [];
+  });
 }
 
 /* ---------- Reading ---------- */
@@ -372,6 +430,7 @@ export function bookingQueue(db: Db, today: string) {
         epaPeriodStart: submission.epaPeriodStart!,
         epaPeriodEnd: submission.epaPeriodEnd!,
         daysWaiting: Math.max(0, Math.round((Date.parse(today) - Date.parse(submission.epaPeriodStart!)) / 86_400_000)),
+        allMethods: methods,
         unbooked: methods.filter((m) => !booked.has(m.id)),
       };
     })

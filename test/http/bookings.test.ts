@@ -5,7 +5,7 @@ import supertest from 'supertest';
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
-import { assessorProfiles, assessorStandards, assessorWorkingHours, auditEvents, bookings, outbox, users } from '../../src/db/schema.js';
+import { assessorProfiles, assessorStandards, assessorWorkingHours, auditEvents, bookings, outbox, plans, users } from '../../src/db/schema.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { createBooking } from '../../src/bookings/store.js';
@@ -837,5 +837,67 @@ describe('bookings: the clock change', () => {
         .where(and(eq(bookings.apprenticeId, a.id), eq(bookings.status, 'held')))
         .all(),
     ).to.have.length(1);
+  });
+});
+
+describe('bookings: changes that break bookings already made', () => {
+  let ctx: TestContext;
+  let a: ApprenticeDetail;
+  let staff: Assessors;
+  beforeEach(async () => {
+    ctx = await testApp();
+    a = acceptedApprentice(ctx.db, 0, 'Alice', 'Apprentice');
+    staff = addAssessors(ctx, a.standardVersionId);
+  });
+
+  it('flags a booking on the assessor’s page and its own page once leave covers its date, and the assessor cannot confirm it', async () => {
+    const broken = hold(ctx, a, staff.ada.id, { date: DAY(), time: '10:00' });
+    const b = acceptedApprentice(ctx.db, 1, 'Bob', 'Builder');
+    const later = DAY().plus({ days: 7 });
+    const fine = hold(ctx, b, staff.ada.id, { date: later, time: '10:00' });
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    expect((await page(admin, `/assessors/${staff.ada.id}`)).doc('#bookings-at-risk').length, 'nothing flagged before the leave').to.equal(0);
+
+    const form = await page(admin, `/assessors/${staff.ada.id}`);
+    const res = await admin.post(`/assessors/${staff.ada.id}/leave`).type('form').send({ _csrf: csrfFrom(form.text), 'leaveFrom[day]': String(DAY().day), 'leaveFrom[month]': String(DAY().month), 'leaveFrom[year]': String(DAY().year), 'leaveTo[day]': String(DAY().day), 'leaveTo[month]': String(DAY().month), 'leaveTo[year]': String(DAY().year), leaveReason: 'Hospital appointment' });
+    expect(res.status).to.equal(302);
+
+    const profile = await page(admin, `/assessors/${staff.ada.id}`);
+    const warning = profile.doc('#bookings-at-risk').text().replace(/\s+/g, ' ');
+    expect(warning).to.contain('1 booking to come no longer meets the booking rules');
+    expect(warning).to.contain('Alice Apprentice');
+    expect(warning).to.contain('Hospital appointment');
+    expect(warning).not.to.contain('Bob Builder');
+    expect(profile.doc(`#bookings-at-risk a[href="/bookings/${broken}"]`).length).to.equal(1);
+
+    const bookingPage = await page(admin, `/bookings/${broken}`);
+    expect(bookingPage.doc('#booking-at-risk').text()).to.contain('Hospital appointment');
+    expect((await page(admin, `/bookings/${fine}`)).doc('#booking-at-risk').length).to.equal(0);
+
+    const assessor = await signedInAgent(ctx.app, staff.ada.email);
+    expect((await act(assessor, broken, 'confirm')).status).to.equal(409);
+    expect(bookingRow(ctx.db, broken).status).to.equal('held');
+  });
+
+  it('refuses to cancel a booking that a later method must follow, until the later one is cancelled', async () => {
+    // A plan whose project must come at least a day after the professional discussion.
+    const stored = ctx.db.select().from(plans).where(eq(plans.standardVersionId, a.standardVersionId)).get()!;
+    const document = stored.document as { methods: { id: string; after: { method: string; minDaysBetween: number }[] }[] };
+    document.methods.find((m) => m.id === 'project')!.after = [{ method: 'discussion', minDaysBetween: 1 }];
+    ctx.db.update(plans).set({ document }).where(eq(plans.id, stored.id)).run();
+
+    const discussion = hold(ctx, a, staff.ada.id, { date: DAY(), time: '10:00' });
+    const project = hold(ctx, a, staff.ada.id, { date: DAY().plus({ days: 28 }), time: '10:00', methodId: 'project' });
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+
+    const refused = await act(admin, discussion, 'cancel', 'Apprentice unwell');
+    expect(refused.status).to.equal(409);
+    expect(mainText(refused.text)).to.contain('Work-based project with presentation and questioning is booked for');
+    expect(mainText(refused.text)).to.contain('cancel or move it first');
+    expect(bookingRow(ctx.db, discussion).status).to.equal('held');
+
+    expect((await act(admin, project, 'cancel', 'Apprentice unwell')).status).to.equal(302);
+    expect((await act(admin, discussion, 'cancel', 'Apprentice unwell')).status).to.equal(302);
+    expect(bookingRow(ctx.db, discussion).status).to.equal('cancelled');
   });
 });
