@@ -1,4 +1,6 @@
 import { runGatewayBench } from './gateway.js';
+import { runSchedulerBench } from './scheduler.js';
 
 /** `npm run bench`: prints the figures each issue sets targets for. Not part of `npm test`. */
+await runSchedulerBench();
 await runGatewayBench();

@@ -22,6 +22,8 @@ export const routes = {
   assessorCalendarRevoke: '/assessors/:id/calendar/revoke',
   calendarFeed: '/calendar/:token',
   bookingAction: '/bookings/:id/:action',
+  autoSchedule: '/bookings/auto-schedule/:id',
+  autoScheduleAction: '/bookings/auto-schedule/:id/:action',
 } as const;
 
 export const paths = {
@@ -47,6 +49,9 @@ export const paths = {
   newBooking: '/bookings/new',
   booking: (id: number) => `/bookings/${id}`,
   bookingAction: (id: number, action: string) => `/bookings/${id}/${action}`,
+  autoSchedules: '/bookings/auto-schedule',
+  autoSchedule: (id: number) => `/bookings/auto-schedule/${id}`,
+  autoScheduleAction: (id: number, action: 'commit' | 'discard') => `/bookings/auto-schedule/${id}/${action}`,
   schedule: '/schedule',
   assessors: '/assessors',
   assessor: (id: number) => `/assessors/${id}`,

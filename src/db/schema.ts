@@ -466,3 +466,19 @@ export const outbox = sqliteTable('outbox', {
   sentAt: text('sent_at'),
   error: text('error'),
 });
+
+/* ---------- Auto-scheduler proposals ---------- */
+
+/** A schedule the auto-scheduler proposed, kept so that what the administrator reviewed is exactly what is committed. */
+export const scheduleProposals = sqliteTable('schedule_proposals', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  status: text('status', { enum: ['proposed', 'committed', 'discarded'] }).notNull(),
+  /** The first day the proposal may use; a proposal is stale once that day has passed. */
+  firstDay: text('first_day').notNull(),
+  /** The proposal as computed (src/scheduler/model.ts Schedule), JSON. */
+  payload: text('payload').notNull(),
+  createdBy: integer('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  decidedBy: integer('decided_by').references(() => users.id),
+  decidedAt: text('decided_at'),
+});

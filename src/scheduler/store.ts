@@ -1,0 +1,141 @@
+import { and, desc, eq, gte, inArray } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import { findApprenticeById } from '../apprentices/store.js';
+import { ACTIVE_STATUSES } from '../bookings/model.js';
+import { assessorFacts, bookingQueue, expireHoldsIn, holdIn } from '../bookings/store.js';
+import { addDays } from '../calendar.js';
+import type { Db } from '../db/connection.js';
+import { isoInstant } from '../dates.js';
+import { bookings, scheduleProposals } from '../db/schema.js';
+import type { LeftOut, Schedule, SchedulerInput } from './model.js';
+import { proposeSchedule } from './propose.js';
+
+/** What is kept of a proposal: the schedule, and the apprentices the scheduler did not take on (with why). */
+export interface StoredSchedule extends Schedule {
+  notConsidered: LeftOut[];
+}
+
+export type ProposalRow = typeof scheduleProposals.$inferSelect;
+
+/**
+ * The auto-scheduler's input as the database stands: apprentices whose gateway is accepted and
+ * who have no active booking, every assessor, and the bookings that take up their time. The
+ * first bookable day is tomorrow. Apprentices already partly booked, and plans with a method
+ * that can only be held in person (which needs a place), are left to the booking form.
+ */
+export function schedulerInput(db: Db, today: string): { input: SchedulerInput; notConsidered: LeftOut[] } {
+  const firstDay = addDays(today, 1);
+  const notConsidered: LeftOut[] = [];
+  const apprentices: SchedulerInput['apprentices'] = [];
+  for (const row of bookingQueue(db, today)) {
+    const { apprentice } = row;
+    const methods = row.allMethods;
+    const inPersonOnly = methods.find((m) => !m.delivery.includes('remote'));
+    if (row.unbooked.length < methods.length) notConsidered.push({ apprenticeId: apprentice.id, reason: 'Some assessments are already booked: book the rest with the booking form' });
+    else if (inPersonOnly) notConsidered.push({ apprenticeId: apprentice.id, reason: `${inPersonOnly.name} can only be held in person: book it with the booking form, which asks where` });
+    else if (row.epaPeriodEnd < firstDay) notConsidered.push({ apprenticeId: apprentice.id, reason: `The EPA period ended on ${row.epaPeriodEnd}` });
+    else apprentices.push({ id: apprentice.id, employerId: apprentice.employerId, providerUkprn: apprentice.providerUkprn, standardVersionId: apprentice.standardVersionId, gatewayDate: row.epaPeriodStart, epaEnd: row.epaPeriodEnd, methods });
+  }
+  // Bookings from the Monday of the first week count against that week's limits.
+  const weekStart = DateTime.fromISO(firstDay, { zone: 'Europe/London' }).startOf('week');
+  const existing = db
+    .select({ id: bookings.id, apprenticeId: bookings.apprenticeId, assessorUserId: bookings.assessorUserId, methodId: bookings.methodId, startsAt: bookings.startsAt, endsAt: bookings.endsAt, status: bookings.status })
+    .from(bookings)
+    .where(and(inArray(bookings.status, [...ACTIVE_STATUSES]), gte(bookings.startsAt, isoInstant(weekStart))))
+    .all();
+  return { input: { firstDay, apprentices, assessors: assessorFacts(db), existing }, notConsidered };
+}
+
+/** Runs the scheduler and keeps its proposal for review. Nothing is booked yet. */
+export async function createProposal(db: Db, actor: Actor, today: string): Promise<ProposalRow> {
+  const { input, notConsidered } = schedulerInput(db, today);
+  const schedule = await proposeSchedule(input);
+  const payload: StoredSchedule = { ...schedule, notConsidered };
+  return db.transaction((tx) => {
+    const row = tx.insert(scheduleProposals).values({ status: 'proposed', firstDay: input.firstDay, payload: JSON.stringify(payload), createdBy: actor.userId }).returning().get();
+    recordAudit(tx, actor, { action: 'schedule.proposed', entityType: 'schedule_proposal', entityId: row.id, after: { bookings: schedule.bookings.length, leftOut: schedule.leftOut.length, objective: schedule.objective, bound: schedule.bound } });
+    return row;
+  });
+}
+
+export function proposalById(db: Db, id: number): (ProposalRow & { schedule: StoredSchedule }) | undefined {
+  const row = db.select().from(scheduleProposals).where(eq(scheduleProposals.id, id)).get();
+  return row && { ...row, schedule: JSON.parse(row.payload) as StoredSchedule };
+}
+
+export function recentProposals(db: Db, limit = 10) {
+  return db
+    .select()
+    .from(scheduleProposals)
+    .orderBy(desc(scheduleProposals.id))
+    .limit(limit)
+    .all()
+    .map((row) => {
+      const schedule = JSON.parse(row.payload) as StoredSchedule;
+      return { ...row, bookings: schedule.bookings.length, leftOut: schedule.leftOut.length + schedule.notConsidered.length, gap: schedule.gap };
+    });
+}
+
+export interface CommitRefusal {
+  apprenticeId: number;
+  methodId: string;
+  localStart: string;
+  messages: string[];
+}
+
+class CommitRefused extends Error {
+  constructor(readonly refusals: CommitRefusal[]) {
+    super('The proposal no longer fits the rules');
+  }
+}
+
+export type CommitResult = { ok: true; count: number } | { ok: false; message: string; refusals: CommitRefusal[] };
+
+/**
+ * Commits a proposal as holds, all or nothing, in one immediate transaction. Each hold goes
+ * through the same checks as a hold made with the booking form, against the database as it
+ * is now: if anything has changed since the proposal (a booking made by hand, leave, a new
+ * conflict, a day now in the past), nothing is written and every refusal is listed.
+ */
+export function commitProposal(db: Db, id: number, actor: Actor, options: { holdHours: number; now?: DateTime }): CommitResult {
+  const now = options.now ?? DateTime.utc();
+  try {
+    return db.transaction(
+      (tx) => {
+        expireHoldsIn(tx, now);
+        const row = tx.select().from(scheduleProposals).where(eq(scheduleProposals.id, id)).get();
+        if (!row) return { ok: false as const, message: 'There is no such proposal', refusals: [] };
+        if (row.status !== 'proposed') return { ok: false as const, message: `This proposal has been ${row.status}`, refusals: [] };
+        const schedule = JSON.parse(row.payload) as StoredSchedule;
+        const refusals: CommitRefusal[] = [];
+        for (const proposed of schedule.bookings) {
+          const apprentice = findApprenticeById(tx, proposed.apprenticeId);
+          const result = apprentice
+            ? holdIn(tx, apprentice, { methodId: proposed.methodId, assessorUserId: proposed.assessorUserId, localStart: proposed.localStart, mode: 'remote', region: null, location: null, link: null }, actor, { holdHours: options.holdHours, now })
+            : { ok: false as const, refusals: [{ message: 'The apprentice has been removed' }] };
+          if (!result.ok) refusals.push({ ...proposed, messages: result.refusals.map((r) => r.message) });
+        }
+        if (refusals.length > 0) throw new CommitRefused(refusals);
+        tx.update(scheduleProposals).set({ status: 'committed', decidedBy: actor.userId, decidedAt: isoInstant(now) }).where(eq(scheduleProposals.id, id)).run();
+        recordAudit(tx, actor, { action: 'schedule.committed', entityType: 'schedule_proposal', entityId: id, before: { status: 'proposed' }, after: { status: 'committed', holds: schedule.bookings.length } });
+        return { ok: true as const, count: schedule.bookings.length };
+      },
+      { behavior: 'immediate' },
+    );
+  } catch (error) {
+    if (error instanceof CommitRefused) return { ok: false, message: `Nothing was booked: ${error.refusals.length} of the proposed holds no longer fit the rules. Propose a new schedule.`, refusals: error.refusals };
+    throw error;
+  }
+}
+
+export function discardProposal(db: Db, id: number, actor: Actor): { ok: true } | { ok: false; message: string } {
+  return db.transaction((tx) => {
+    const row = tx.select().from(scheduleProposals).where(eq(scheduleProposals.id, id)).get();
+    if (!row) return { ok: false as const, message: 'There is no such proposal' };
+    if (row.status !== 'proposed') return { ok: false as const, message: `This proposal has been ${row.status}` };
+    tx.update(scheduleProposals).set({ status: 'discarded', decidedBy: actor.userId, decidedAt: isoInstant(DateTime.utc()) }).where(eq(scheduleProposals.id, id)).run();
+    recordAudit(tx, actor, { action: 'schedule.discarded', entityType: 'schedule_proposal', entityId: id, before: { status: 'proposed' }, after: { status: 'discarded' } });
+    return { ok: true as const };
+  });
+}
