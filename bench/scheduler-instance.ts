@@ -3,18 +3,9 @@ import { addDays, addMonths, partsOf } from '../src/calendar.js';
 import type { AssessorFacts, MethodFacts, WorkingHours } from '../src/bookings/model.js';
 import { planFileSchema } from '../src/plans/schema.js';
 import type { SchedulerInput } from '../src/scheduler/model.js';
+import { random } from '../src/scheduler/random.js';
 
-/** A small deterministic generator (mulberry32), so every run schedules the same instance. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { random };
 
 /** The two methods of the ST0815 demo plan, read from its fixture. */
 export function demoMethods(): MethodFacts[] {

@@ -58,13 +58,15 @@ export async function lowerBound(instance: Instance, penalty: number): Promise<B
     gateway: number;
     deadline: number;
     releases: number[];
+    /** Methods a proposal can hold (remote); the others can only be missing. */
+    remote: boolean[];
   }
   const groups = new Map<string, Group>();
   for (const job of instance.jobs) {
-    const key = `${job.apprentice.standardVersionId}|${job.gateway}|${job.deadline}|${job.methods.map((m) => m.release).join(',')}`;
+    const key = `${job.apprentice.standardVersionId}|${job.gateway}|${job.deadline}|${job.methods.map((m) => `${m.release}${m.remote ? '' : '!'}`).join(',')}`;
     const group = groups.get(key);
     if (group) group.n++;
-    else groups.set(key, { name: `g${groups.size}`, n: 1, standardVersionId: job.apprentice.standardVersionId, gateway: job.gateway, deadline: job.deadline, releases: job.methods.map((m) => m.release) });
+    else groups.set(key, { name: `g${groups.size}`, n: 1, standardVersionId: job.apprentice.standardVersionId, gateway: job.gateway, deadline: job.deadline, releases: job.methods.map((m) => m.release), remote: job.methods.map((m) => m.remote) });
   }
   if (groups.size === 0) return { value: 0, variables: 0, constraints: 0 };
 
@@ -97,7 +99,7 @@ export async function lowerBound(instance: Instance, penalty: number): Promise<B
       variables++;
       const placed: string[] = [];
       const lastDayTerms: string[] = [];
-      for (let t = release; t <= g.deadline; t++) {
+      for (let t = release; g.remote[m] && t <= g.deadline; t++) {
         if (!roomFor.get(g.standardVersionId)![t]) continue;
         const v = `x${g.name}_${m}_${t}`;
         variables++;

@@ -1,4 +1,4 @@
-import { conflictedOn, type Instance, type Job } from './instance.js';
+import { conflictedOn, inPersonOnlyReason, type Instance, type Job } from './instance.js';
 
 /** Where one method of one job goes: assessor index, day number and slot start. */
 export interface Placement {
@@ -36,7 +36,16 @@ function placementOrder(job: Job): number[] {
  * release offsets this is the classic optimal rule for unit jobs with release dates; the
  * lower bound in bound.ts says how far from optimal it is on each instance.
  */
-export function greedySchedule(instance: Instance): GreedyResult {
+export interface GreedyOptions {
+  /** Random perturbations for restarts: jitter added to each apprentice's place in the order (days), and how often an assessor is picked at random. */
+  rand?: () => number;
+  jitterDays?: number;
+  randomAssessor?: number;
+}
+
+export function greedySchedule(instance: Instance, options: GreedyOptions = {}): GreedyResult {
+  const rand = options.rand;
+  const jitter = rand ? instance.jobs.map(() => rand() * (options.jitterDays ?? 0)) : instance.jobs.map(() => 0);
   const dayCapacity = instance.dayCapacity.map((days) => [...days]);
   const weekCapacity = instance.weekCapacity.map((weeks) => [...weeks]);
   const used = instance.slots.map((days) => days.map(() => 0));
@@ -47,7 +56,9 @@ export function greedySchedule(instance: Instance): GreedyResult {
   const freeOnDay = instance.dates.map((_, t) => dayCapacity.reduce((sum, days) => sum + days[t]!, 0));
 
   const finishBy = (job: Job) => Math.max(...job.methods.map((m) => m.release));
-  const order = instance.jobs.map((job, index) => ({ job, index })).sort((a, b) => finishBy(a.job) - finishBy(b.job) || a.job.deadline - b.job.deadline || a.job.apprentice.id - b.job.apprentice.id);
+  const order = instance.jobs
+    .map((job, index) => ({ job, index, key: finishBy(job) + jitter[index]! }))
+    .sort((a, b) => a.key - b.key || a.job.deadline - b.job.deadline || a.job.apprentice.id - b.job.apprentice.id);
 
   const placements: GreedyResult['placements'] = instance.jobs.map(() => ({ leftOut: '' }));
   for (const { job, index } of order) {
@@ -59,8 +70,8 @@ export function greedySchedule(instance: Instance): GreedyResult {
       load[p.assessor]!++;
       placed.push(p);
     };
-    let failed: string | null = null;
-    for (const i of placementOrder(job)) {
+    let failed = inPersonOnlyReason(job.methods.map((m) => m.method));
+    for (const i of failed === null ? placementOrder(job) : []) {
       const jm = job.methods[i]!;
       let from = jm.release;
       for (const rule of jm.after) from = Math.max(from, placed.find((p) => p.method === rule.index)!.day + rule.minDays);
@@ -68,14 +79,18 @@ export function greedySchedule(instance: Instance): GreedyResult {
       for (let t = from; t <= job.deadline && !choice; t++) {
         if (freeOnDay[t]! === 0 || placed.some((p) => p.day === t)) continue;
         let best = -1;
-        for (const k of job.eligible) {
-          if (dayCapacity[k]![t]! <= 0 || weekCapacity[k]![instance.weekOf[t]!]! <= 0 || conflictedOn(instance, job, k, t)) continue;
-          if (best < 0 || load[k]! / capacity[k]! < load[best]! / capacity[best]!) best = k;
-        }
+        const free = job.eligible.filter((k) => dayCapacity[k]![t]! > 0 && weekCapacity[k]![instance.weekOf[t]!]! > 0 && !conflictedOn(instance, job, k, t));
+        if (rand && free.length > 0 && rand() < (options.randomAssessor ?? 0)) best = free[Math.floor(rand() * free.length)]!;
+        else for (const k of free) if (best < 0 || load[k]! / capacity[k]! < load[best]! / capacity[best]!) best = k;
         if (best >= 0) choice = { method: i, assessor: best, day: t, slot: instance.slots[best]![t]![used[best]![t]!]! };
       }
       if (!choice) {
-        failed = from > job.deadline ? `${jm.method.name} cannot take place before the EPA period ends` : `No eligible assessor has room for ${jm.method.name} between ${instance.dates[from]} and ${instance.dates[job.deadline]}`;
+        failed =
+          jm.release > job.deadline
+            ? `${jm.method.name} cannot take place before the EPA period ends`
+            : from > job.deadline
+              ? `There was no room early enough for ${jm.method.name} to follow ${jm.after.map((a) => job.methods[a.index]!.method.name).join(' and ')} before the EPA period ends`
+              : `No eligible assessor has room for ${jm.method.name} between ${instance.dates[from]} and ${instance.dates[job.deadline]}`;
         break;
       }
       used[choice.assessor]![choice.day]!++;

@@ -34,6 +34,8 @@ export interface Instance {
 
 export interface JobMethod {
   method: MethodFacts;
+  /** Proposals are remote: a method that must be held in person needs a place, which only the booking form asks for. */
+  remote: boolean;
   /** The first day it may happen: the plan's earliest day after gateway, and its order rules. */
   release: number;
   /** Indices (into Job.methods) of the methods it must follow, with the least days between. */
@@ -52,6 +54,12 @@ export interface Job {
   eligible: number[];
   /** Declared conflicts that apply on some dates only: assessor index → date ranges. */
   conflictDates: Map<number, { from: string; to: string | null }[]>;
+}
+
+/** Why the scheduler cannot propose this plan's methods (all proposals are remote), or null. */
+export function inPersonOnlyReason(methods: MethodFacts[]): string | null {
+  const inPerson = methods.find((m) => !m.delivery.includes('remote'));
+  return inPerson ? `${inPerson.name} can only be held in person: book it with the booking form, which asks where` : null;
 }
 
 /** A year ahead at most: nobody plans further, and it keeps the model small. */
@@ -110,14 +118,13 @@ export function buildInstance(input: SchedulerInput): Instance {
   const weekCapacity: number[][] = [];
   assessors.forEach((assessor) => {
     const own = input.existing.filter((b) => b.assessorUserId === assessor.userId);
+    // Existing bookings as real instants (ms), by London date: compared with each slot's real
+    // start and end, which on the night the clocks change differ from wall-clock arithmetic.
     const bookedOn = new Map<string, { start: number; end: number }[]>();
     const bookedInWeek = new Map<string, number>();
     for (const booking of own) {
       const { date, week } = londonDay(booking.startsAt);
-      const start = DateTime.fromISO(booking.startsAt, { zone: 'utc' }).setZone(ZONE);
-      const end = DateTime.fromISO(booking.endsAt, { zone: 'utc' }).setZone(ZONE);
-      const interval = { start: start.hour * 60 + start.minute, end: end.toISODate() === date ? end.hour * 60 + end.minute : 24 * 60 };
-      bookedOn.set(date, [...(bookedOn.get(date) ?? []), interval]);
+      bookedOn.set(date, [...(bookedOn.get(date) ?? []), { start: Date.parse(booking.startsAt), end: Date.parse(booking.endsAt) }]);
       bookedInWeek.set(week, (bookedInWeek.get(week) ?? 0) + 1);
     }
     const daySlots = dates.map((date, t) => {
@@ -126,10 +133,12 @@ export function buildInstance(input: SchedulerInput): Instance {
       const taken = bookedOn.get(date) ?? [];
       const free: string[] = [];
       for (let start = minutes(hours.start); start + longest <= minutes(hours.end); start += step) {
-        if (taken.some((b) => b.start < start + longest && start < b.end)) continue;
-        if (clockChange[t]) {
+        // Most days have no booking and no clock change: wall-clock arithmetic is exact there.
+        if (taken.length > 0 || clockChange[t]) {
           const times = bookingTimes(`${date}T${hhmm(start)}`, longest);
           if ('error' in times || times.endTime > hours.end || times.endTime <= times.startTime) continue;
+          const [from, to] = [Date.parse(times.startsAt), Date.parse(times.endsAt)];
+          if (taken.some((b) => b.start < to && from < b.end)) continue;
         }
         free.push(hhmm(start));
       }
@@ -149,7 +158,7 @@ export function buildInstance(input: SchedulerInput): Instance {
         return index < 0 ? [] : [{ index, minDays: rule.minDaysBetween }];
       });
       const release = Math.max(0, gateway + method.earliestDayAfterGateway, ...after.map((a) => methods[a.index]!.release + a.minDays));
-      methods.push({ method, release, after });
+      methods.push({ method, remote: method.delivery.includes('remote'), release, after });
     }
     const eligible: number[] = [];
     const conflictDates = new Map<number, { from: string; to: string | null }[]>();

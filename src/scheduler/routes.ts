@@ -110,7 +110,7 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number }): Rout
       const result = commitProposal(db, proposal.id, actor, { holdHours: options.holdHours });
       if (!result.ok) {
         if (result.refusals.length === 0) throw new HttpError(409, result.message);
-        return renderProposal(res, proposal.id, 1, result);
+        return renderProposal(res, String(proposal.id), 1, result);
       }
       return res.redirect(303, `${paths.bookings}?booked=${result.count}`);
     }

@@ -9,6 +9,7 @@ import type { Db } from '../db/connection.js';
 import { isoInstant } from '../dates.js';
 import { bookings, scheduleProposals } from '../db/schema.js';
 import type { LeftOut, Schedule, SchedulerInput } from './model.js';
+import { inPersonOnlyReason } from './instance.js';
 import { proposeSchedule } from './propose.js';
 
 /** What is kept of a proposal: the schedule, and the apprentices the scheduler did not take on (with why). */
@@ -31,9 +32,9 @@ export function schedulerInput(db: Db, today: string): { input: SchedulerInput; 
   for (const row of bookingQueue(db, today)) {
     const { apprentice } = row;
     const methods = row.allMethods;
-    const inPersonOnly = methods.find((m) => !m.delivery.includes('remote'));
+    const inPersonOnly = inPersonOnlyReason(methods);
     if (row.unbooked.length < methods.length) notConsidered.push({ apprenticeId: apprentice.id, reason: 'Some assessments are already booked: book the rest with the booking form' });
-    else if (inPersonOnly) notConsidered.push({ apprenticeId: apprentice.id, reason: `${inPersonOnly.name} can only be held in person: book it with the booking form, which asks where` });
+    else if (inPersonOnly) notConsidered.push({ apprenticeId: apprentice.id, reason: inPersonOnly });
     else if (row.epaPeriodEnd < firstDay) notConsidered.push({ apprenticeId: apprentice.id, reason: `The EPA period ended on ${row.epaPeriodEnd}` });
     else apprentices.push({ id: apprentice.id, employerId: apprentice.employerId, providerUkprn: apprentice.providerUkprn, standardVersionId: apprentice.standardVersionId, gatewayDate: row.epaPeriodStart, epaEnd: row.epaPeriodEnd, methods });
   }
