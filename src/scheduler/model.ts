@@ -60,6 +60,6 @@ export interface Schedule extends ScheduleQuality {
   bookings: ProposedBooking[];
   leftOut: LeftOut[];
   load: AssessorLoad[];
-  /** Milliseconds spent building the model, scheduling and bounding. */
-  timings: { model: number; schedule: number; bound: number };
+  /** Milliseconds spent building the model, bounding, on the first pass and on all scheduling (first pass and restarts); how many restarts ran. */
+  timings: { model: number; bound: number; firstPass: number; schedule: number; restarts: number };
 }
