@@ -51,6 +51,8 @@ export interface AssessorFacts {
 export interface BookingFacts {
   id: number;
   apprenticeId: number;
+  /** The attempt at the EPA it belongs to (1 when not given). */
+  attempt?: number;
   assessorUserId: number;
   methodId: string;
   startsAt: string;
@@ -73,8 +75,10 @@ export interface BookingRequest {
   /** The accepted gateway's EPA period (calendar dates), or null if the gateway is not accepted. */
   epaPeriod: { start: string; end: string } | null;
   method: MethodFacts;
-  /** Every method of the plan, for order rules. */
+  /** The methods of this attempt, for order rules (a resit or retake leaves out carried methods). */
   methods: MethodFacts[];
+  /** The attempt the booking is for (1 when not given): only its own bookings count as "already booked" and for order. */
+  attempt?: number;
   assessor: AssessorFacts;
   /** London wall-clock start, 'YYYY-MM-DDTHH:MM'. */
   localStart: string;

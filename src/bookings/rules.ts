@@ -77,7 +77,9 @@ export function checkBooking(request: BookingRequest): Refusal[] {
     refusals.push({ code: 'in_the_past', message: `${request.localStart.replace('T', ' ')} has already passed` });
   }
   const others = request.existing.filter((b) => b.id !== request.replacing && isActive(b));
-  const apprenticeBookings = others.filter((b) => b.apprenticeId === apprentice.id);
+  const everyApprenticeBooking = others.filter((b) => b.apprenticeId === apprentice.id);
+  // Resits and retakes book a method again: only this attempt's bookings count as booked and for order.
+  const apprenticeBookings = everyApprenticeBooking.filter((b) => (b.attempt ?? 1) === (request.attempt ?? 1));
   const assessorBookings = others.filter((b) => b.assessorUserId === assessor.userId);
 
   if (times.date < epaPeriod.start || times.date > epaPeriod.end) {
@@ -91,6 +93,7 @@ export function checkBooking(request: BookingRequest): Refusal[] {
     refusals.push({ code: 'method_already_booked', message: `${method.name} is already booked for this apprentice` });
   }
   for (const rule of method.after) {
+    if (!request.methods.some((m) => m.id === rule.method)) continue;
     const before = apprenticeBookings.find((b) => b.methodId === rule.method);
     const name = request.methods.find((m) => m.id === rule.method)?.name ?? rule.method;
     if (!before) {
@@ -127,7 +130,7 @@ export function checkBooking(request: BookingRequest): Refusal[] {
   if (sameWeek >= assessor.perWeek) refusals.push({ code: 'over_weekly_capacity', message: `${assessor.name} already has ${sameWeek} assessments in week ${day.week} (at most ${assessor.perWeek} a week)` });
   const clash = assessorBookings.find((b) => overlaps(b, times));
   if (clash) refusals.push({ code: 'assessor_double_booked', message: `${assessor.name} is already booked at ${at(clash.startsAt)}` });
-  const own = apprenticeBookings.find((b) => overlaps(b, times));
+  const own = everyApprenticeBooking.find((b) => overlaps(b, times));
   if (own) refusals.push({ code: 'apprentice_double_booked', message: `The apprentice is already booked at ${at(own.startsAt)}` });
 
   if (request.mode === 'in_person') {

@@ -14,12 +14,14 @@ import {
   assessorUnavailability,
   assessorWorkingHours,
   bookings,
+  epaAttempts,
   gatewaySubmissions,
   outbox,
   plans,
   users,
 } from '../db/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
+import { currentAttempt } from '../grading/attempts.js';
 import { WEEKDAYS, type AssessorProfileInput } from './assessor-schema.js';
 import { ACTIVE_STATUSES, type AssessorFacts, type BookingFacts, type BookingStatus, type DeliveryMode, type MethodFacts, type Refusal, type Region } from './model.js';
 import { bookingTimes, checkBooking } from './rules.js';
@@ -72,11 +74,28 @@ export function declareConflict(db: Db, userId: number, input: { kind: 'employer
 export interface EpaContext {
   apprentice: ApprenticeDetail;
   submissionId: number | null;
+  /** The period bookings must fall in: the gateway's EPA period, or a resit's or retake's window. */
   epaPeriod: { start: string; end: string } | null;
+  /** Every method of the plan. */
   methods: MethodFacts[];
+  /** The current attempt (1 for the first EPA) and the methods it assesses (a resit or retake leaves out carried methods). */
+  attempt: number;
+  toAssess: MethodFacts[];
 }
 
 export function epaContext(db: Queryable, apprentice: ApprenticeDetail): EpaContext {
+  const gateway = gatewayContext(db, apprentice);
+  const attempt = currentAttempt(db, apprentice.id);
+  if (!attempt.modes || !attempt.row) return { ...gateway, attempt: 1, toAssess: gateway.methods };
+  return {
+    ...gateway,
+    epaPeriod: gateway.epaPeriod && { start: attempt.row.startedOn, end: attempt.row.deadline ?? gateway.epaPeriod.end },
+    attempt: attempt.number,
+    toAssess: gateway.methods.filter((m) => attempt.modes!.get(m.id) !== 'carried'),
+  };
+}
+
+function gatewayContext(db: Queryable, apprentice: ApprenticeDetail): Omit<EpaContext, 'attempt' | 'toAssess'> {
   const accepted = db
     .select()
     .from(gatewaySubmissions)
@@ -94,7 +113,7 @@ export function epaContext(db: Queryable, apprentice: ApprenticeDetail): EpaCont
 
 function bookingFactsFor(db: Queryable, apprenticeId: number, assessorIds: number[]): BookingFacts[] {
   return db
-    .select({ id: bookings.id, apprenticeId: bookings.apprenticeId, assessorUserId: bookings.assessorUserId, methodId: bookings.methodId, startsAt: bookings.startsAt, endsAt: bookings.endsAt, status: bookings.status })
+    .select({ id: bookings.id, apprenticeId: bookings.apprenticeId, attempt: bookings.attempt, assessorUserId: bookings.assessorUserId, methodId: bookings.methodId, startsAt: bookings.startsAt, endsAt: bookings.endsAt, status: bookings.status })
     .from(bookings)
     .where(and(or(eq(bookings.apprenticeId, apprenticeId), assessorIds.length ? inArray(bookings.assessorUserId, assessorIds) : sql`0`), inArray(bookings.status, [...ACTIVE_STATUSES])))
     .all();
@@ -162,12 +181,14 @@ function judgeBooking(tx: Queryable, apprentice: ApprenticeDetail, input: Bookin
   const method = context.methods.find((m) => m.id === input.methodId);
   const [assessor] = assessorFacts(tx, input.assessorUserId);
   if (!method) return { ok: false as const, refusals: [{ code: 'method_order' as const, message: 'The assessment plan has no such method' }] };
+  if (!context.toAssess.includes(method)) return { ok: false as const, refusals: [{ code: 'method_already_booked' as const, message: `${method.name} was passed in an earlier attempt and carries over: it is not assessed again` }] };
   if (!assessor) return { ok: false as const, refusals: [{ code: 'assessor_not_competent' as const, message: 'That person is not an assessor' }] };
   const refusals = checkBooking({
     apprentice,
     epaPeriod: context.epaPeriod,
     method,
-    methods: context.methods,
+    methods: context.toAssess,
+    attempt: context.attempt,
     assessor,
     localStart: input.localStart,
     mode: input.mode,
@@ -238,6 +259,7 @@ export function holdIn(tx: Queryable, apprentice: ApprenticeDetail, input: Booki
       apprenticeId: apprentice.id,
       submissionId: context.submissionId!,
       methodId: method.id,
+      attempt: context.attempt,
       assessorUserId: assessor.userId,
       startsAt: times.startsAt,
       endsAt: times.endsAt,
@@ -417,24 +439,33 @@ export function bookingQueue(db: Db, today: string) {
     .where(eq(gatewaySubmissions.status, 'accepted'))
     .orderBy(asc(gatewaySubmissions.epaPeriodStart), asc(gatewaySubmissions.id))
     .all();
-  const active = db.select({ apprenticeId: bookings.apprenticeId, methodId: bookings.methodId }).from(bookings).where(inArray(bookings.status, [...ACTIVE_STATUSES])).all();
+  const active = db.select({ apprenticeId: bookings.apprenticeId, methodId: bookings.methodId, attempt: bookings.attempt }).from(bookings).where(inArray(bookings.status, [...ACTIVE_STATUSES])).all();
+  const attempts = db.select({ apprenticeId: epaAttempts.apprenticeId, number: epaAttempts.number, overallGrade: epaAttempts.overallGrade }).from(epaAttempts).all();
+  // A resit or retake has started: its own methods and window. A finished attempt without one: not waiting.
+  const resitting = new Set(attempts.filter((a) => a.number > 1 && a.overallGrade === null).map((a) => a.apprenticeId));
+  const finished = new Set(attempts.filter((a) => a.overallGrade !== null).map((a) => a.apprenticeId));
   const plans = new Map<number, MethodFacts[]>();
   return accepted
     .map(({ submission }) => {
       const apprentice = findApprenticeById(db, submission.apprenticeId)!;
-      let methods = plans.get(apprentice.standardVersionId);
+      const context = resitting.has(apprentice.id) ? epaContext(db, apprentice) : null;
+      let methods = context?.toAssess ?? plans.get(apprentice.standardVersionId);
       if (!methods) plans.set(apprentice.standardVersionId, (methods = epaContext(db, apprentice).methods));
-      const booked = new Set(active.filter((b) => b.apprenticeId === apprentice.id).map((b) => b.methodId));
+      const attempt = context?.attempt ?? 1;
+      const booked = new Set(active.filter((b) => b.apprenticeId === apprentice.id && b.attempt === attempt).map((b) => b.methodId));
+      const start = context?.epaPeriod?.start ?? submission.epaPeriodStart!;
       return {
         apprentice,
-        epaPeriodStart: submission.epaPeriodStart!,
-        epaPeriodEnd: submission.epaPeriodEnd!,
-        daysWaiting: Math.max(0, Math.round((Date.parse(today) - Date.parse(submission.epaPeriodStart!)) / 86_400_000)),
+        attempt,
+        epaPeriodStart: start,
+        epaPeriodEnd: context?.epaPeriod?.end ?? submission.epaPeriodEnd!,
+        daysWaiting: Math.max(0, Math.round((Date.parse(today) - Date.parse(start)) / 86_400_000)),
         allMethods: methods,
         unbooked: methods.filter((m) => !booked.has(m.id)),
+        finished: !context && finished.has(apprentice.id),
       };
     })
-    .filter((row) => row.unbooked.length > 0);
+    .filter((row) => row.unbooked.length > 0 && !row.finished);
 }
 
 /** The name of each method id in the plans held (for lists that show bookings of any standard). */

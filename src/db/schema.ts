@@ -4,6 +4,8 @@ import { ROLES } from '../auth/roles.js';
 import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
 import { CHECK_CODES, ENGLISH_MATHS_CHOICES, QUALIFICATION_TYPES, SUBJECTS } from '../gateway/model.js';
 import { BOOKING_STATUSES, REGIONS } from '../bookings/model.js';
+import { APPEAL_DECISIONS, ATTEMPT_KINDS, ATTEMPT_METHOD_MODES, GRADING_STATUSES, MODERATION_STATES, OUTCOMES, RESULT_GRADES, SAMPLE_REASONS } from '../grading/model.js';
+import { GRADES } from '../plans/schema.js';
 
 const createdAt = (name = 'created_at') =>
   text(name)
@@ -431,6 +433,8 @@ export const bookings = sqliteTable(
       .notNull()
       .references(() => gatewaySubmissions.id),
     methodId: text('method_id').notNull(),
+    /** Which attempt at the EPA this booking belongs to: 1, then 2 for a first resit or retake, and so on. */
+    attempt: integer('attempt').notNull().default(1),
     assessorUserId: integer('assessor_user_id')
       .notNull()
       .references(() => users.id),
@@ -481,4 +485,138 @@ export const scheduleProposals = sqliteTable('schedule_proposals', {
   createdAt: createdAt(),
   decidedBy: integer('decided_by').references(() => users.id),
   decidedAt: text('decided_at'),
+});
+
+/* ---------- Grading, quality assurance, results, resits and appeals ---------- */
+
+/** The EPAO's own settings: one row (id 1). */
+export const epaoSettings = sqliteTable('epao_settings', {
+  id: integer('id').primaryKey(),
+  qaFirstN: integer('qa_first_n').notNull().default(5),
+  qaSampleFails: integer('qa_sample_fails', { mode: 'boolean' }).notNull().default(true),
+  qaSampleBoundary: integer('qa_sample_boundary', { mode: 'boolean' }).notNull().default(true),
+  qaRandomPercent: real('qa_random_percent').notNull().default(10),
+  /** Fixes the random draw, so that sampling can be repeated and checked. */
+  qaSeed: text('qa_seed').notNull(),
+  appealWorkingDays: integer('appeal_working_days').notNull().default(15),
+  /** The EPAO's maximum number of attempts; null: the plan's, if any. */
+  maxAttempts: integer('max_attempts'),
+});
+
+/** One attempt at the EPA: the first, then each resit or retake. Holds the overall result once every method has a grade. */
+export const epaAttempts = sqliteTable(
+  'epa_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    kind: text('kind', { enum: ATTEMPT_KINDS }).notNull(),
+    startedOn: text('started_on').notNull(),
+    /** Resits and retakes: the last day the plan allows for them. */
+    deadline: text('deadline'),
+    exceptionalReason: text('exceptional_reason'),
+    exceptionalBy: integer('exceptional_by').references(() => users.id),
+    combinedGrade: text('combined_grade', { enum: RESULT_GRADES }),
+    overallGrade: text('overall_grade', { enum: RESULT_GRADES }),
+    capped: integer('capped', { mode: 'boolean' }).notNull().default(false),
+    /** The date the last method was graded (the achievement date of a pass). */
+    resultOn: text('result_on'),
+    releasedAt: text('released_at'),
+    releasedBy: integer('released_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('epa_attempts_apprentice_number').on(t.apprenticeId, t.number)],
+);
+
+export const attemptMethods = sqliteTable(
+  'attempt_methods',
+  {
+    attemptId: integer('attempt_id')
+      .notNull()
+      .references(() => epaAttempts.id, { onDelete: 'cascade' }),
+    methodId: text('method_id').notNull(),
+    mode: text('mode', { enum: ATTEMPT_METHOD_MODES }).notNull(),
+    /** For a carried method: its grade from the earlier attempt. */
+    carriedGrade: text('carried_grade', { enum: GRADES }),
+  },
+  (t) => [primaryKey({ columns: [t.attemptId, t.methodId] })],
+);
+
+/** An assessor's grading of one booking: criterion decisions, the derived grade, and its moderation. */
+export const gradings = sqliteTable(
+  'gradings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    bookingId: integer('booking_id')
+      .notNull()
+      .unique()
+      .references(() => bookings.id),
+    attemptId: integer('attempt_id')
+      .notNull()
+      .references(() => epaAttempts.id),
+    methodId: text('method_id').notNull(),
+    assessorUserId: integer('assessor_user_id')
+      .notNull()
+      .references(() => users.id),
+    status: text('status', { enum: GRADING_STATUSES }).notNull(),
+    outcome: text('outcome', { enum: OUTCOMES }).notNull().default('graded'),
+    outcomeReason: text('outcome_reason'),
+    /** The method grade now (after any moderation or appeal); null for a draft or a withdrawal. */
+    grade: text('grade', { enum: GRADES }),
+    /** The grade as the assessor submitted it. */
+    assessorGrade: text('assessor_grade', { enum: GRADES }),
+    submittedAt: text('submitted_at'),
+    sampleReason: text('sample_reason', { enum: SAMPLE_REASONS }),
+    sampleDraw: real('sample_draw'),
+    moderation: text('moderation', { enum: MODERATION_STATES }).notNull().default('not_sampled'),
+    updatedAt: createdAt('updated_at'),
+  },
+  (t) => [index('gradings_attempt').on(t.attemptId), index('gradings_assessor').on(t.assessorUserId), index('gradings_moderation').on(t.moderation)],
+);
+
+export const criterionDecisions = sqliteTable(
+  'criterion_decisions',
+  {
+    gradingId: integer('grading_id')
+      .notNull()
+      .references(() => gradings.id, { onDelete: 'cascade' }),
+    criterionId: text('criterion_id').notNull(),
+    met: integer('met', { mode: 'boolean' }),
+    evidence: text('evidence').notNull().default(''),
+  },
+  (t) => [primaryKey({ columns: [t.gradingId, t.criterionId] })],
+);
+
+export const moderations = sqliteTable('moderations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  gradingId: integer('grading_id')
+    .notNull()
+    .references(() => gradings.id),
+  moderatorUserId: integer('moderator_user_id')
+    .notNull()
+    .references(() => users.id),
+  decision: text('decision', { enum: ['agreed', 'changed'] }).notNull(),
+  rationale: text('rationale').notNull(),
+  gradeBefore: text('grade_before', { enum: GRADES }),
+  gradeAfter: text('grade_after', { enum: GRADES }),
+  createdAt: createdAt(),
+});
+
+export const appeals = sqliteTable('appeals', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  attemptId: integer('attempt_id')
+    .notNull()
+    .references(() => epaAttempts.id),
+  lodgedBy: integer('lodged_by')
+    .notNull()
+    .references(() => users.id),
+  lodgedOn: text('lodged_on').notNull(),
+  grounds: text('grounds').notNull(),
+  reviewerUserId: integer('reviewer_user_id').references(() => users.id),
+  decision: text('decision', { enum: APPEAL_DECISIONS }),
+  reasons: text('reasons'),
+  decidedAt: text('decided_at'),
+  createdAt: createdAt(),
 });

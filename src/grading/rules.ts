@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import Holidays from 'date-holidays';
+import { addDays, addMonths, partsOf } from '../calendar.js';
+import type { Criterion, Grade, PlanFile } from '../plans/schema.js';
+import { combineGrades } from '../plans/rules.js';
+import type { Outcome, ResultGrade, SampleReason } from './model.js';
+
+export { OUTCOMES, OUTCOME_LABELS, SAMPLE_REASON_LABELS, type Outcome, type SampleReason } from './model.js';
+
+/**
+ * The grading rules, as pure functions of the plan and the decisions: method grades from
+ * criterion decisions, KSB coverage, the overall grade and its cap, quality-assurance
+ * sampling, resit and retake windows, and appeal deadlines in working days.
+ */
+
+/** One criterion decision: met, not met (with the evidence seen), or not decided yet (a draft). */
+export interface Decision {
+  criterionId: string;
+  met: boolean | null;
+  evidence: string;
+}
+
+
+export type MethodGradeResult =
+  | { complete: true; grade: Grade }
+  | { complete: false; undecided: string[]; missingEvidence: string[] };
+
+/** The method's criteria, grouped by theme in plan order. */
+export function criteriaByTheme(plan: PlanFile, methodId: string): { theme: string; criteria: Criterion[] }[] {
+  const themes: { theme: string; criteria: Criterion[] }[] = [];
+  for (const criterion of plan.criteria.filter((c) => c.method === methodId)) {
+    const group = themes.find((t) => t.theme === criterion.theme);
+    if (group) group.criteria.push(criterion);
+    else themes.push({ theme: criterion.theme, criteria: [criterion] });
+  }
+  return themes;
+}
+
+/**
+ * The method grade the plan's rule gives: any pass criterion not met → Fail; every pass
+ * criterion met → Pass; and every distinction criterion met as well → Distinction (when the
+ * plan grades methods with Distinction). Incomplete while any criterion is undecided, or a
+ * "not met" has no evidence note (the note is the feedback the apprentice is given).
+ */
+export function deriveMethodGrade(plan: PlanFile, methodId: string, decisions: Decision[]): MethodGradeResult {
+  const criteria = plan.criteria.filter((c) => c.method === methodId);
+  const decided = new Map(decisions.map((d) => [d.criterionId, d]));
+  const undecided = criteria.filter((c) => typeof decided.get(c.id)?.met !== 'boolean').map((c) => c.id);
+  const missingEvidence = criteria.filter((c) => decided.get(c.id)?.met === false && !decided.get(c.id)!.evidence.trim()).map((c) => c.id);
+  if (undecided.length > 0 || missingEvidence.length > 0) return { complete: false, undecided, missingEvidence };
+  const met = (level: 'pass' | 'distinction') => criteria.filter((c) => c.level === level).every((c) => decided.get(c.id)!.met === true);
+  if (!met('pass')) return { complete: true, grade: 'Fail' };
+  if (met('distinction') && plan.methodGrades.includes('Distinction') && criteria.some((c) => c.level === 'distinction')) return { complete: true, grade: 'Distinction' };
+  return { complete: true, grade: 'Pass' };
+}
+
+export type KsbState = 'evidenced' | 'shortfall' | 'not_yet';
+
+/**
+ * Each KSB the method assesses: evidenced when every pass criterion mapped to it is met,
+ * a shortfall when any is not met, and not yet decided otherwise. (Distinction criteria
+ * show depth, not coverage: a KSB is evidenced at pass level.)
+ */
+export function ksbCoverage(plan: PlanFile, methodId: string, decisions: Decision[]): { ksb: string; state: KsbState }[] {
+  const method = plan.methods.find((m) => m.id === methodId);
+  const decided = new Map(decisions.map((d) => [d.criterionId, d.met]));
+  return (method?.ksbs ?? []).map((ksb) => {
+    const mapped = plan.criteria.filter((c) => c.method === methodId && c.level === 'pass' && c.ksbs.includes(ksb));
+    const states = mapped.map((c) => decided.get(c.id) ?? null);
+    const state: KsbState = states.some((s) => s === false) ? 'shortfall' : mapped.length > 0 && states.every((s) => s === true) ? 'evidenced' : 'not_yet';
+    return { ksb, state };
+  });
+}
+
+/**
+ * A grade decided by one criterion: a Fail with exactly one pass criterion not met, or a
+ * Pass with exactly one distinction criterion not met. The EPAO may sample these.
+ */
+export function isBoundaryCase(plan: PlanFile, methodId: string, decisions: Decision[]): boolean {
+  const result = deriveMethodGrade(plan, methodId, decisions);
+  if (!result.complete) return false;
+  const notMet = (level: 'pass' | 'distinction') => plan.criteria.filter((c) => c.method === methodId && c.level === level && decisions.find((d) => d.criterionId === c.id)?.met === false).length;
+  return (result.grade === 'Fail' && notMet('pass') === 1) || (result.grade === 'Pass' && notMet('distinction') === 1);
+}
+
+/** A method's grade when the assessment did not go ahead: not attending and malpractice fail the method; withdrawal has no grade. */
+export function gradeForOutcome(outcome: Exclude<Outcome, 'graded'>): Grade | null {
+  return outcome === 'withdrawn' ? null : 'Fail';
+}
+
+/* ---------- The overall grade ---------- */
+
+const GRADE_ORDER: Grade[] = ['Fail', 'Pass', 'Merit', 'Distinction'];
+
+export interface OverallGrade {
+  /** The grade from the plan's combination table. */
+  combined: Grade;
+  /** After the resit/retake cap (the same as `combined` when no cap applies). */
+  grade: Grade;
+  capped: boolean;
+}
+
+/**
+ * The overall grade of an attempt from its method grades (carried-over ones included), by the
+ * plan's combination table; undefined while a method has no grade. A resit or retake is
+ * capped at the plan's cap unless the EPAO accepted exceptional circumstances.
+ */
+export function overallGrade(plan: PlanFile, methodGrades: Record<string, Grade>, attempt: { isResitOrRetake: boolean; exceptionalCircumstances: boolean }): OverallGrade | undefined {
+  if (plan.methods.some((m) => !methodGrades[m.id])) return undefined;
+  const combined = combineGrades(plan, methodGrades);
+  if (!combined) return undefined;
+  const cap = plan.resitRetakeGradeCap;
+  const capped = attempt.isResitOrRetake && !attempt.exceptionalCircumstances && GRADE_ORDER.indexOf(combined) > GRADE_ORDER.indexOf(cap);
+  return { combined, grade: capped ? cap : combined, capped };
+}
+
+/* ---------- Resits and retakes ---------- */
+
+export type ResitKind = 'resit' | 'retake';
+
+/**
+ * Whether a further attempt may start: only after a Fail (never to improve a pass), within
+ * the plan's window from the result (resit: no further learning; retake: further learning),
+ * and within the EPAO's or plan's maximum number of attempts.
+ */
+export function checkFurtherAttempt(
+  plan: PlanFile,
+  previous: { number: number; grade: ResultGrade; resultDate: string },
+  kind: ResitKind,
+  today: string,
+  maxAttempts: number | null,
+): { ok: true; deadline: string } | { ok: false; message: string } {
+  if (previous.grade !== 'Fail') return { ok: false, message: previous.grade === 'Withdrawn' ? 'The apprentice withdrew: a new EPA starts at gateway, not as a resit or retake' : `The result was ${previous.grade}: there is no resit or retake to improve a pass` };
+  // The stricter of the EPAO's limit and the plan's, when either is set.
+  const limits = [maxAttempts, plan.maxAttempts].filter((n): n is number => n !== null);
+  const limit = limits.length > 0 ? Math.min(...limits) : null;
+  if (limit !== null && previous.number >= limit) return { ok: false, message: `The apprentice has had ${previous.number} attempt${previous.number === 1 ? '' : 's'}, the most allowed` };
+  const deadline = addMonths(previous.resultDate, kind === 'resit' ? plan.resit.windowMonths : plan.retake.windowMonths);
+  if (today > deadline) return { ok: false, message: `A ${kind} had to start by ${deadline} (${kind === 'resit' ? plan.resit.windowMonths : plan.retake.windowMonths} months after the result)` };
+  return { ok: true, deadline };
+}
+
+/* ---------- Quality-assurance sampling ---------- */
+
+export interface SamplingRules {
+  /** Every grading of an assessor's first N assessments on a standard. */
+  firstN: number;
+  sampleFails: boolean;
+  sampleBoundary: boolean;
+  /** Of the rest, at least this percentage, drawn reproducibly. */
+  randomPercent: number;
+  /** The EPAO's sampling seed: the same seed and grading always draw the same way. */
+  seed: string;
+}
+
+export const DEFAULT_SAMPLING: Omit<SamplingRules, 'seed'> = { firstN: 5, sampleFails: true, sampleBoundary: true, randomPercent: 10 };
+
+
+/** A number in [0, 100) fixed by the seed and the grading: the random draw, recorded and repeatable. */
+export function samplingDraw(seed: string, gradingId: number): number {
+  const digest = createHash('sha256').update(`${seed}:${gradingId}`).digest();
+  return (digest.readUInt32BE(0) / 2 ** 32) * 100;
+}
+
+/** Why a submitted grading is sampled for moderation, or null. `priorGradings`: the assessor's submitted gradings on this standard before this one. */
+export function sampleReason(rules: SamplingRules, grading: { id: number; grade: Grade | null; boundary: boolean; priorGradings: number }): SampleReason | null {
+  if (grading.priorGradings < rules.firstN) return 'first_assessments';
+  if (rules.sampleFails && grading.grade === 'Fail') return 'fail';
+  if (rules.sampleBoundary && grading.boundary) return 'boundary';
+  if (samplingDraw(rules.seed, grading.id) < rules.randomPercent) return 'random';
+  return null;
+}
+
+/* ---------- Appeals: working days in England and Wales ---------- */
+
+const holidays = new Holidays('GB', 'ENG');
+const bankHolidays = new Map<number, Set<string>>();
+
+/** England and Wales bank holidays of a year (substitute days included), from date-holidays. */
+export function bankHolidaysOf(year: number): Set<string> {
+  let days = bankHolidays.get(year);
+  if (!days) {
+    days = new Set(holidays.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    bankHolidays.set(year, days);
+  }
+  return days;
+}
+
+export function isWorkingDay(date: string): boolean {
+  const { year, month, day } = partsOf(date);
+  const weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !bankHolidaysOf(year).has(date);
+}
+
+/** The date `n` working days after `date` (the day itself not counted). */
+export function addWorkingDays(date: string, n: number): string {
+  let current = date;
+  for (let counted = 0; counted < n; ) {
+    current = addDays(current, 1);
+    if (isWorkingDay(current)) counted++;
+  }
+  return current;
+}
+
+/** The last day an appeal may be lodged: `workingDays` working days after the result was released. */
+export function appealDeadline(releasedOn: string, workingDays: number): string {
+  return addWorkingDays(releasedOn, workingDays);
+}

@@ -1,0 +1,514 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
+import type { Db, Queryable } from '../db/connection.js';
+import { isoInstant, todayInLondon, ZONE } from '../dates.js';
+import { apprentices, appeals, attemptMethods, bookings, criterionDecisions, epaAttempts, epaoSettings, gatewaySubmissions, gradings, moderations, outbox, users } from '../db/schema.js';
+import type { Grade, PlanFile } from '../plans/schema.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { attemptByNumber, latestAttempt, type AttemptRow } from './attempts.js';
+import type { AppealDecision, Outcome, ResultGrade } from './model.js';
+import { appealDeadline, checkFurtherAttempt, deriveMethodGrade, gradeForOutcome, isBoundaryCase, overallGrade, sampleReason, type Decision, type ResitKind } from './rules.js';
+
+export type GradingRow = typeof gradings.$inferSelect;
+export type BookingRow = typeof bookings.$inferSelect;
+export type SettingsRow = typeof epaoSettings.$inferSelect;
+export type Failure = { ok: false; message: string; problems?: { criterionId: string; message: string }[] };
+
+/* ---------- Settings ---------- */
+
+/** The EPAO's settings, made with the defaults (and a fresh sampling seed) the first time they are read. */
+export function epaoSettingsOf(db: Queryable): SettingsRow {
+  const row = db.select().from(epaoSettings).where(eq(epaoSettings.id, 1)).get();
+  if (row) return row;
+  return db.insert(epaoSettings).values({ id: 1, qaSeed: randomBytes(16).toString('hex') }).returning().get();
+}
+
+export function saveSettings(db: Db, input: Omit<SettingsRow, 'id' | 'qaSeed'>, actor: Actor): void {
+  db.transaction((tx) => {
+    const before = epaoSettingsOf(tx);
+    tx.update(epaoSettings).set(input).where(eq(epaoSettings.id, 1)).run();
+    recordAudit(tx, actor, { action: 'settings.saved', entityType: 'epao_settings', entityId: 1, before, after: { ...before, ...input } });
+  });
+}
+
+/* ---------- Reading ---------- */
+
+const planOf = (db: Queryable, apprentice: ApprenticeDetail): PlanFile => {
+  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  if (!plan) throw new Error(`No assessment plan for ${apprentice.standardReference} v${apprentice.standardVersion}`);
+  return plan;
+};
+
+export function gradingOfBooking(db: Queryable, bookingId: number): { grading: GradingRow | undefined; decisions: Decision[] } {
+  const grading = db.select().from(gradings).where(eq(gradings.bookingId, bookingId)).get();
+  const decisions = grading ? decisionsOf(db, grading.id) : [];
+  return { grading, decisions };
+}
+
+export function gradingById(db: Queryable, id: number): GradingRow | undefined {
+  return db.select().from(gradings).where(eq(gradings.id, id)).get();
+}
+
+export function decisionsOf(db: Queryable, gradingId: number): Decision[] {
+  return db
+    .select({ criterionId: criterionDecisions.criterionId, met: criterionDecisions.met, evidence: criterionDecisions.evidence })
+    .from(criterionDecisions)
+    .where(eq(criterionDecisions.gradingId, gradingId))
+    .all();
+}
+
+/* ---------- Attempts ---------- */
+
+/** The attempt a booking belongs to, made for the first attempt when its first grading is saved. */
+function attemptForBooking(tx: Queryable, booking: BookingRow, plan: PlanFile): AttemptRow {
+  const existing = attemptByNumber(tx, booking.apprenticeId, booking.attempt);
+  if (existing) return existing;
+  const gateway = tx.select({ start: gatewaySubmissions.epaPeriodStart }).from(gatewaySubmissions).where(eq(gatewaySubmissions.id, booking.submissionId)).get();
+  const row = tx
+    .insert(epaAttempts)
+    .values({ apprenticeId: booking.apprenticeId, number: booking.attempt, kind: 'first', startedOn: gateway?.start ?? booking.localStart.slice(0, 10) })
+    .returning()
+    .get();
+  for (const method of plan.methods) tx.insert(attemptMethods).values({ attemptId: row.id, methodId: method.id, mode: 'first' }).run();
+  return row;
+}
+
+/**
+ * Works out an attempt's overall result from its methods' current grades (carried ones
+ * included): Withdrawn if the apprentice withdrew from any method; otherwise the plan's
+ * combination table, capped for a resit or retake unless exceptional circumstances were
+ * accepted; nothing while a method has no grade. The result date is kept from the first time
+ * the result was complete (a moderation or appeal changes the grade, not the date).
+ */
+export function recomputeAttempt(tx: Queryable, attemptId: number, today: string): AttemptRow {
+  const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get()!;
+  const apprentice = findApprenticeById(tx, attempt.apprenticeId)!;
+  const plan = planOf(tx, apprentice);
+  const modes = tx.select().from(attemptMethods).where(eq(attemptMethods.attemptId, attemptId)).all();
+  const graded = tx.select().from(gradings).where(and(eq(gradings.attemptId, attemptId), eq(gradings.status, 'submitted'))).all();
+  let result: { combined: ResultGrade; grade: ResultGrade; capped: boolean } | undefined;
+  if (graded.some((g) => g.outcome === 'withdrawn')) {
+    result = { combined: 'Withdrawn', grade: 'Withdrawn', capped: false };
+  } else {
+    const grades: Record<string, Grade> = {};
+    for (const m of modes) {
+      const grade = m.mode === 'carried' ? m.carriedGrade : graded.find((g) => g.methodId === m.methodId)?.grade;
+      if (grade) grades[m.methodId] = grade;
+    }
+    result = overallGrade(plan, grades, { isResitOrRetake: attempt.number > 1, exceptionalCircumstances: attempt.exceptionalReason !== null });
+  }
+  return tx
+    .update(epaAttempts)
+    .set({ combinedGrade: result?.combined ?? null, overallGrade: result?.grade ?? null, capped: result?.capped ?? false, resultOn: result ? (attempt.resultOn ?? today) : null })
+    .where(eq(epaAttempts.id, attemptId))
+    .returning()
+    .get();
+}
+
+/* ---------- Grading ---------- */
+
+export interface GradingInput {
+  outcome: Outcome;
+  outcomeReason: string | null;
+  decisions: Decision[];
+}
+
+/** Whether this booking can be graded now by this user, and if not why (the form and the API both ask). */
+export function gradingRefusal(booking: BookingRow, userId: number, now: DateTime): string | null {
+  if (booking.assessorUserId !== userId) return 'Only the assessor of this booking can grade it';
+  if (!['confirmed', 'completed'].includes(booking.status)) return `This booking is ${booking.status}: only a confirmed assessment is graded`;
+  if (Date.parse(booking.startsAt) > now.toMillis()) return 'The assessment has not taken place yet';
+  return null;
+}
+
+/**
+ * Saves the assessor's decisions as a draft, or submits them. Submitting needs every criterion
+ * decided and every "not met" explained (or an outcome other than assessed, with a reason);
+ * it derives the method grade by the plan's rule, locks the grading, marks the booking
+ * completed, draws the quality-assurance sample and updates the attempt's result.
+ */
+export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, actor: Actor & { userId: number }, options: { submit: boolean; now?: DateTime }): { ok: true; grading: GradingRow } | Failure {
+  const now = options.now ?? DateTime.utc();
+  const today = now.setZone(ZONE).toISODate()!;
+  return db.transaction(
+    (tx) => {
+      const current = tx.select().from(bookings).where(eq(bookings.id, booking.id)).get()!;
+      const refusal = gradingRefusal(current, actor.userId, now);
+      if (refusal) return { ok: false as const, message: refusal };
+      const apprentice = findApprenticeById(tx, current.apprenticeId)!;
+      const plan = planOf(tx, apprentice);
+      const criteria = plan.criteria.filter((c) => c.method === current.methodId);
+      const unknown = input.decisions.filter((d) => !criteria.some((c) => c.id === d.criterionId));
+      if (unknown.length > 0) return { ok: false as const, message: 'Some criteria are not criteria of this method', problems: unknown.map((d) => ({ criterionId: d.criterionId, message: `${d.criterionId} is not a criterion of this method` })) };
+      const existing = tx.select().from(gradings).where(eq(gradings.bookingId, current.id)).get();
+      if (existing?.status === 'submitted') return { ok: false as const, message: 'This grading has been submitted: only moderation or an appeal can change it' };
+
+      let grade: Grade | null = null;
+      if (options.submit) {
+        if (input.outcome === 'graded') {
+          const derived = deriveMethodGrade(plan, current.methodId, input.decisions);
+          if (!derived.complete) {
+            return {
+              ok: false as const,
+              message: 'Decide every criterion, and give the evidence for each one not met',
+              problems: [...derived.undecided.map((criterionId) => ({ criterionId, message: `Decide whether ${criterionId} is met` })), ...derived.missingEvidence.map((criterionId) => ({ criterionId, message: `Say what evidence fell short for ${criterionId}` }))],
+            };
+          }
+          grade = derived.grade;
+        } else {
+          if (!input.outcomeReason?.trim()) return { ok: false as const, message: 'Give the reason for this outcome' };
+          grade = gradeForOutcome(input.outcome);
+        }
+      }
+
+      const attempt = attemptForBooking(tx, current, plan);
+      const values = {
+        bookingId: current.id,
+        attemptId: attempt.id,
+        methodId: current.methodId,
+        assessorUserId: current.assessorUserId,
+        status: options.submit ? ('submitted' as const) : ('draft' as const),
+        outcome: input.outcome,
+        outcomeReason: input.outcomeReason,
+        grade,
+        assessorGrade: grade,
+        submittedAt: options.submit ? isoInstant(now) : null,
+        updatedAt: isoInstant(now),
+      };
+      const grading = existing ? tx.update(gradings).set(values).where(eq(gradings.id, existing.id)).returning().get() : tx.insert(gradings).values(values).returning().get();
+      tx.delete(criterionDecisions).where(eq(criterionDecisions.gradingId, grading.id)).run();
+      for (const d of input.decisions) tx.insert(criterionDecisions).values({ gradingId: grading.id, criterionId: d.criterionId, met: d.met, evidence: d.evidence.trim() }).run();
+
+      if (!options.submit) {
+        recordAudit(tx, actor, { action: 'grading.draft_saved', entityType: 'grading', entityId: grading.id, after: { outcome: input.outcome, decided: input.decisions.filter((d) => d.met !== null).length } });
+        return { ok: true as const, grading };
+      }
+
+      // Quality assurance: the sample is drawn once, at submission, and recorded with its reason.
+      const settings = epaoSettingsOf(tx);
+      const prior = tx
+        .select({ n: sql<number>`count(*)` })
+        .from(gradings)
+        .innerJoin(apprentices, eq(apprentices.id, sql`(select apprentice_id from bookings where bookings.id = ${gradings.bookingId})`))
+        .where(and(eq(gradings.assessorUserId, current.assessorUserId), eq(gradings.status, 'submitted'), ne(gradings.id, grading.id), eq(apprentices.standardVersionId, apprentice.standardVersionId)))
+        .get()!.n;
+      const reason = sampleReason(
+        { firstN: settings.qaFirstN, sampleFails: settings.qaSampleFails, sampleBoundary: settings.qaSampleBoundary, randomPercent: settings.qaRandomPercent, seed: settings.qaSeed },
+        { id: grading.id, grade, boundary: input.outcome === 'graded' && isBoundaryCase(plan, current.methodId, input.decisions), priorGradings: prior },
+      );
+      const submitted = tx
+        .update(gradings)
+        .set({ sampleReason: reason, moderation: reason ? 'pending' : 'not_sampled' })
+        .where(eq(gradings.id, grading.id))
+        .returning()
+        .get();
+      if (current.status === 'confirmed') {
+        tx.update(bookings).set({ status: 'completed', sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) }).where(eq(bookings.id, current.id)).run();
+        recordAudit(tx, actor, { action: 'booking.completed', entityType: 'booking', entityId: current.id, before: { status: 'confirmed' }, after: { status: 'completed' }, reason: 'Graded' });
+      }
+      const after = recomputeAttempt(tx, attempt.id, today);
+      recordAudit(tx, actor, {
+        action: 'grading.submitted',
+        entityType: 'grading',
+        entityId: grading.id,
+        after: { grade, outcome: input.outcome, outcomeReason: input.outcomeReason, sampled: reason, decisions: input.decisions, attemptResult: after.overallGrade },
+        reason: input.outcomeReason,
+      });
+      return { ok: true as const, grading: submitted };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/**
+ * Changes criterion decisions after submission (moderation or an appeal): the grade is derived
+ * again by the plan's rule and the attempt's result follows. Every change is audited by the caller.
+ */
+function applyChanges(tx: Queryable, grading: GradingRow, plan: PlanFile, changes: Decision[]): { ok: true; before: Grade | null; after: Grade | null } | Failure {
+  const decisions = decisionsOf(tx, grading.id);
+  const merged = decisions.map((d) => changes.find((c) => c.criterionId === d.criterionId) ?? d);
+  const unknown = changes.filter((c) => !decisions.some((d) => d.criterionId === c.criterionId));
+  if (unknown.length > 0) return { ok: false, message: 'Some criteria are not criteria of this grading', problems: unknown.map((c) => ({ criterionId: c.criterionId, message: `${c.criterionId} is not a criterion of this grading` })) };
+  const derived = deriveMethodGrade(plan, grading.methodId, merged);
+  if (!derived.complete) return { ok: false, message: 'Every criterion needs a decision, and every one not met its evidence', problems: derived.missingEvidence.map((criterionId) => ({ criterionId, message: `Say what evidence fell short for ${criterionId}` })) };
+  for (const c of changes) tx.update(criterionDecisions).set({ met: c.met, evidence: c.evidence.trim() }).where(and(eq(criterionDecisions.gradingId, grading.id), eq(criterionDecisions.criterionId, c.criterionId))).run();
+  tx.update(gradings).set({ grade: derived.grade }).where(eq(gradings.id, grading.id)).run();
+  return { ok: true, before: grading.grade, after: derived.grade };
+}
+
+/* ---------- Moderation ---------- */
+
+/**
+ * A quality assurer moderates a sampled grading: agrees, or changes criterion decisions with a
+ * rationale (the grades follow). Nobody moderates their own grading.
+ */
+export function moderate(db: Db, gradingId: number, input: { decision: 'agreed' | 'changed'; rationale: string; changes: Decision[] }, actor: Actor & { userId: number }, now: DateTime = DateTime.utc()): { ok: true } | Failure {
+  return db.transaction(
+    (tx) => {
+      const grading = gradingById(tx, gradingId);
+      if (!grading) return { ok: false as const, message: 'There is no such grading' };
+      if (grading.assessorUserId === actor.userId) return { ok: false as const, message: 'You graded this assessment: someone else must moderate it' };
+      if (grading.moderation !== 'pending') return { ok: false as const, message: grading.moderation === 'not_sampled' ? 'This grading was not sampled for moderation' : 'This grading has been moderated' };
+      const apprentice = findApprenticeById(tx, tx.select({ id: bookings.apprenticeId }).from(bookings).where(eq(bookings.id, grading.bookingId)).get()!.id)!;
+      let grades: { before: Grade | null; after: Grade | null } = { before: grading.grade, after: grading.grade };
+      if (input.decision === 'changed') {
+        if (input.changes.length === 0) return { ok: false as const, message: 'Change at least one criterion decision, or agree with the grading' };
+        const applied = applyChanges(tx, grading, planOf(tx, apprentice), input.changes);
+        if (!applied.ok) return applied;
+        grades = applied;
+      }
+      tx.update(gradings).set({ moderation: input.decision }).where(eq(gradings.id, grading.id)).run();
+      tx.insert(moderations).values({ gradingId: grading.id, moderatorUserId: actor.userId, decision: input.decision, rationale: input.rationale, gradeBefore: grades.before, gradeAfter: grades.after }).run();
+      const attempt = recomputeAttempt(tx, grading.attemptId, now.setZone(ZONE).toISODate()!);
+      recordAudit(tx, actor, { action: `grading.moderation_${input.decision}`, entityType: 'grading', entityId: grading.id, before: { grade: grades.before }, after: { grade: grades.after, changes: input.changes, attemptResult: attempt.overallGrade }, reason: input.rationale });
+      return { ok: true as const };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** Submitted gradings sampled and waiting for moderation, oldest first, with what a quality assurer needs to pick one. */
+export function moderationQueue(db: Db) {
+  return db
+    .select({ grading: gradings, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, assessorName: users.name })
+    .from(gradings)
+    .innerJoin(bookings, eq(bookings.id, gradings.bookingId))
+    .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
+    .innerJoin(users, eq(users.id, gradings.assessorUserId))
+    .where(eq(gradings.moderation, 'pending'))
+    .orderBy(asc(gradings.submittedAt))
+    .all();
+}
+
+export function moderationsOf(db: Queryable, gradingId: number) {
+  return db.select({ moderation: moderations, moderatorName: users.name }).from(moderations).innerJoin(users, eq(users.id, moderations.moderatorUserId)).where(eq(moderations.gradingId, gradingId)).orderBy(asc(moderations.id)).all();
+}
+
+/* ---------- Results and release ---------- */
+
+export interface AttemptResult {
+  attempt: AttemptRow;
+  methods: { methodId: string; name: string; mode: string; grade: Grade | null; outcome: Outcome | null; gradingId: number | null; moderation: string | null; status: string | null }[];
+  /** Why it cannot be released yet, or null when it can (or has been). */
+  blockedBy: string | null;
+  released: boolean;
+  appealDeadline: string | null;
+}
+
+/** Every attempt of an apprentice with its method grades, newest first. `releasedOnly` for providers, employers and the results API. */
+export function resultsOf(db: Queryable, apprentice: ApprenticeDetail, releasedOnly: boolean): AttemptResult[] {
+  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  const settings = epaoSettingsOf(db);
+  const attempts = db
+    .select()
+    .from(epaAttempts)
+    .where(and(eq(epaAttempts.apprenticeId, apprentice.id), releasedOnly ? isNotNull(epaAttempts.releasedAt) : undefined))
+    .orderBy(desc(epaAttempts.number))
+    .all();
+  return attempts.map((attempt) => {
+    const modes = db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, attempt.id)).all();
+    const graded = db.select().from(gradings).where(eq(gradings.attemptId, attempt.id)).all();
+    const methods = modes.map((m) => {
+      const g = graded.find((x) => x.methodId === m.methodId);
+      const visible = g?.status === 'submitted';
+      return {
+        methodId: m.methodId,
+        name: plan?.methods.find((x) => x.id === m.methodId)?.name ?? m.methodId,
+        mode: m.mode,
+        grade: m.mode === 'carried' ? m.carriedGrade : visible ? g.grade : null,
+        outcome: visible ? g.outcome : null,
+        gradingId: g?.id ?? null,
+        moderation: g?.moderation ?? null,
+        status: g?.status ?? null,
+      };
+    });
+    const released = attempt.releasedAt !== null;
+    const blockedBy = released ? null : !attempt.overallGrade ? 'Not every method has a grade yet' : methods.some((m) => m.moderation === 'pending') ? 'A sampled grading is waiting for moderation' : null;
+    const releasedOn = attempt.releasedAt ? DateTime.fromISO(attempt.releasedAt, { zone: 'utc' }).setZone(ZONE).toISODate()! : null;
+    return { attempt, methods, blockedBy, released, appealDeadline: releasedOn ? appealDeadline(releasedOn, settings.appealWorkingDays) : null };
+  });
+}
+
+/** Attempts with a result not yet released, for the administrators' results page. */
+export function unreleasedResults(db: Db) {
+  return db
+    .select({ attempt: epaAttempts, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, pending: sql<number>`(select count(*) from gradings g where g.attempt_id = ${epaAttempts.id} and g.moderation = 'pending')` })
+    .from(epaAttempts)
+    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .where(and(isNotNull(epaAttempts.overallGrade), isNull(epaAttempts.releasedAt)))
+    .orderBy(asc(epaAttempts.resultOn), asc(epaAttempts.id))
+    .all();
+}
+
+/**
+ * Releases results, all or nothing: each must be complete and have no sampled grading
+ * waiting for moderation. Only then do the provider, the employer and the results API see it.
+ */
+export function releaseResults(db: Db, attemptIds: number[], actor: Actor, now: DateTime = DateTime.utc()): { ok: true; released: number } | Failure {
+  return db.transaction(
+    (tx) => {
+      const rows = tx.select().from(epaAttempts).where(inArray(epaAttempts.id, attemptIds)).all();
+      if (rows.length !== new Set(attemptIds).size) return { ok: false as const, message: 'Some of those results do not exist' };
+      for (const attempt of rows) {
+        const label = `Attempt ${attempt.number} of apprentice ${attempt.apprenticeId}`;
+        if (attempt.releasedAt) return { ok: false as const, message: `${label} has already been released` };
+        if (!attempt.overallGrade) return { ok: false as const, message: `${label} is not complete: not every method has a grade` };
+        const pending = tx.select({ id: gradings.id }).from(gradings).where(and(eq(gradings.attemptId, attempt.id), eq(gradings.moderation, 'pending'))).all();
+        if (pending.length > 0) return { ok: false as const, message: `${label} has a sampled grading waiting for moderation` };
+      }
+      for (const attempt of rows) {
+        tx.update(epaAttempts).set({ releasedAt: isoInstant(now), releasedBy: actor.userId }).where(eq(epaAttempts.id, attempt.id)).run();
+        recordAudit(tx, actor, { action: 'result.released', entityType: 'attempt', entityId: attempt.id, after: { overallGrade: attempt.overallGrade, capped: attempt.capped } });
+        notifyProvider(tx, attempt.apprenticeId, 'EPA result released', `The result of attempt ${attempt.number} is ${attempt.overallGrade}. It can be seen on the apprentice's page.`);
+      }
+      return { ok: true as const, released: rows.length };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+function notifyProvider(tx: Queryable, apprenticeId: number, subject: string, body: string): void {
+  const apprentice = findApprenticeById(tx, apprenticeId);
+  if (!apprentice) return;
+  const to = tx.select({ email: users.email }).from(users).where(and(eq(users.role, 'provider'), eq(users.providerUkprn, apprentice.providerUkprn))).all();
+  for (const { email } of to) tx.insert(outbox).values({ toEmail: email, subject, body: `${apprentice.givenNames} ${apprentice.familyName} (ULN ${apprentice.uln}): ${body}` }).run();
+}
+
+/** The EPAO accepts exceptional circumstances for a resit or retake: its grade is no longer capped. */
+export function recordExceptionalCircumstances(db: Db, attemptId: number, reason: string, actor: Actor, today: string = todayInLondon()): { ok: true } | Failure {
+  return db.transaction((tx) => {
+    const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get();
+    if (!attempt) return { ok: false as const, message: 'There is no such attempt' };
+    if (attempt.number === 1) return { ok: false as const, message: 'A first attempt is not capped' };
+    if (attempt.releasedAt) return { ok: false as const, message: 'The result has been released: change it through an appeal' };
+    tx.update(epaAttempts).set({ exceptionalReason: reason, exceptionalBy: actor.userId }).where(eq(epaAttempts.id, attemptId)).run();
+    const after = recomputeAttempt(tx, attemptId, today);
+    recordAudit(tx, actor, { action: 'attempt.exceptional_circumstances', entityType: 'attempt', entityId: attemptId, before: { overallGrade: attempt.overallGrade, capped: attempt.capped }, after: { overallGrade: after.overallGrade, capped: after.capped }, reason });
+    return { ok: true as const };
+  });
+}
+
+/* ---------- Resits and retakes ---------- */
+
+/**
+ * After a released Fail, starts the next attempt: each failed method is resat (no further
+ * learning) or retaken (further learning); passed methods carry over with their grades. The
+ * window runs from the result: the plan's resit window, or its retake window if any method is
+ * retaken.
+ */
+export function startFurtherAttempt(db: Db, apprentice: ApprenticeDetail, choices: Record<string, ResitKind>, actor: Actor, today: string = todayInLondon()): { ok: true; attempt: AttemptRow } | Failure {
+  return db.transaction(
+    (tx) => {
+      const previous = latestAttempt(tx, apprentice.id);
+      if (!previous?.overallGrade || !previous.releasedAt || !previous.resultOn) return { ok: false as const, message: 'There is no released result to resit or retake' };
+      const plan = planOf(tx, apprentice);
+      const results = resultsOf(tx, apprentice, false).find((r) => r.attempt.id === previous.id)!;
+      const failed = results.methods.filter((m) => m.grade === 'Fail');
+      const missing = failed.filter((m) => !choices[m.methodId]);
+      if (missing.length > 0) return { ok: false as const, message: `Choose resit or retake for ${missing.map((m) => m.name).join(' and ')}` };
+      const extra = Object.keys(choices).filter((id) => !failed.some((m) => m.methodId === id));
+      if (extra.length > 0) return { ok: false as const, message: 'Only failed methods are resat or retaken; passed methods carry over' };
+      const kind: ResitKind = Object.values(choices).includes('retake') ? 'retake' : 'resit';
+      const check = checkFurtherAttempt(plan, { number: previous.number, grade: previous.overallGrade, resultDate: previous.resultOn }, kind, today, epaoSettingsOf(tx).maxAttempts);
+      if (!check.ok) return check;
+      const attempt = tx.insert(epaAttempts).values({ apprenticeId: apprentice.id, number: previous.number + 1, kind, startedOn: today, deadline: check.deadline }).returning().get();
+      for (const m of results.methods) {
+        const choice = choices[m.methodId];
+        tx.insert(attemptMethods).values({ attemptId: attempt.id, methodId: m.methodId, mode: choice ?? 'carried', carriedGrade: choice ? null : m.grade }).run();
+      }
+      recordAudit(tx, actor, { action: `attempt.${kind}_started`, entityType: 'attempt', entityId: attempt.id, after: { number: attempt.number, choices, deadline: check.deadline } });
+      return { ok: true as const, attempt };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/* ---------- Appeals ---------- */
+
+export type AppealRow = typeof appeals.$inferSelect;
+
+export function appealsOf(db: Queryable, attemptId: number): AppealRow[] {
+  return db.select().from(appeals).where(eq(appeals.attemptId, attemptId)).orderBy(asc(appeals.id)).all();
+}
+
+export function openAppeals(db: Db) {
+  return db
+    .select({ appeal: appeals, attempt: epaAttempts, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName })
+    .from(appeals)
+    .innerJoin(epaAttempts, eq(epaAttempts.id, appeals.attemptId))
+    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .where(isNull(appeals.decision))
+    .orderBy(asc(appeals.lodgedOn))
+    .all();
+}
+
+export function appealById(db: Queryable, id: number): AppealRow | undefined {
+  return db.select().from(appeals).where(eq(appeals.id, id)).get();
+}
+
+/** The provider or employer appeals a released result, within the EPAO's window of working days after release. */
+export function lodgeAppeal(db: Db, attemptId: number, grounds: string, actor: Actor & { userId: number }, today: string = todayInLondon()): { ok: true; appeal: AppealRow } | Failure {
+  return db.transaction((tx) => {
+    const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get();
+    if (!attempt?.releasedAt) return { ok: false as const, message: 'Only a released result can be appealed' };
+    const releasedOn = DateTime.fromISO(attempt.releasedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!;
+    const deadline = appealDeadline(releasedOn, epaoSettingsOf(tx).appealWorkingDays);
+    if (today > deadline) return { ok: false as const, message: `Appeals against this result had to be lodged by ${deadline}` };
+    if (appealsOf(tx, attemptId).some((a) => a.decision === null)) return { ok: false as const, message: 'An appeal against this result is already open' };
+    const appeal = tx.insert(appeals).values({ attemptId, lodgedBy: actor.userId, lodgedOn: today, grounds }).returning().get();
+    recordAudit(tx, actor, { action: 'appeal.lodged', entityType: 'appeal', entityId: appeal.id, after: { attemptId, grounds, deadline } });
+    return { ok: true as const, appeal };
+  });
+}
+
+/** People who may not review an appeal against this attempt: its assessors and its moderators. */
+export function conflictedReviewers(db: Queryable, attemptId: number): Set<number> {
+  const graded = db.select({ id: gradings.id, assessor: gradings.assessorUserId }).from(gradings).where(eq(gradings.attemptId, attemptId)).all();
+  const moderators = graded.length ? db.select({ id: moderations.moderatorUserId }).from(moderations).where(inArray(moderations.gradingId, graded.map((g) => g.id))).all() : [];
+  return new Set([...graded.map((g) => g.assessor), ...moderators.map((m) => m.id)]);
+}
+
+/**
+ * An independent reviewer (neither an assessor nor a moderator of the attempt) decides an
+ * appeal. Upheld, it may change criterion decisions (the grades and the result follow) and the
+ * result is released again; either way the decision and its reasons are recorded and audited.
+ */
+export function decideAppeal(
+  db: Db,
+  appealId: number,
+  input: { decision: AppealDecision; reasons: string; changes: { gradingId: number; decisions: Decision[] }[] },
+  actor: Actor & { userId: number },
+  now: DateTime = DateTime.utc(),
+): { ok: true } | Failure {
+  return db.transaction(
+    (tx) => {
+      const appeal = appealById(tx, appealId);
+      if (!appeal) return { ok: false as const, message: 'There is no such appeal' };
+      if (appeal.decision) return { ok: false as const, message: 'This appeal has been decided' };
+      if (conflictedReviewers(tx, appeal.attemptId).has(actor.userId)) return { ok: false as const, message: 'You assessed or moderated this result: an independent reviewer must decide the appeal' };
+      if (input.decision === 'not_upheld' && input.changes.length > 0) return { ok: false as const, message: 'An appeal that is not upheld changes no grade' };
+      const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, appeal.attemptId)).get()!;
+      const apprentice = findApprenticeById(tx, attempt.apprenticeId)!;
+      const plan = planOf(tx, apprentice);
+      for (const change of input.changes) {
+        const grading = gradingById(tx, change.gradingId);
+        if (!grading || grading.attemptId !== attempt.id) return { ok: false as const, message: 'A change names a grading that is not part of this result' };
+        const applied = applyChanges(tx, grading, plan, change.decisions);
+        if (!applied.ok) return applied;
+        recordAudit(tx, actor, { action: 'grading.appeal_changed', entityType: 'grading', entityId: grading.id, before: { grade: applied.before }, after: { grade: applied.after, changes: change.decisions }, reason: input.reasons });
+      }
+      tx.update(appeals).set({ decision: input.decision, reasons: input.reasons, reviewerUserId: actor.userId, decidedAt: isoInstant(now) }).where(eq(appeals.id, appealId)).run();
+      const after = recomputeAttempt(tx, attempt.id, now.setZone(ZONE).toISODate()!);
+      if (input.decision === 'upheld') {
+        tx.update(epaAttempts).set({ releasedAt: isoInstant(now), releasedBy: actor.userId }).where(eq(epaAttempts.id, attempt.id)).run();
+      }
+      recordAudit(tx, actor, { action: `appeal.${input.decision}`, entityType: 'appeal', entityId: appealId, before: { overallGrade: attempt.overallGrade }, after: { overallGrade: after.overallGrade, rereleased: input.decision === 'upheld' }, reason: input.reasons });
+      notifyProvider(tx, attempt.apprenticeId, `Appeal ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}`, `The appeal against attempt ${attempt.number} was ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}. The result is ${after.overallGrade}. Reasons: ${input.reasons}`);
+      return { ok: true as const };
+    },
+    { behavior: 'immediate' },
+  );
+}
