@@ -27,6 +27,7 @@ import { standardsRoutes } from './standards/routes.js';
 import { userAdminRoutes } from './users/routes.js';
 import { viewHelpers } from './views/helpers.js';
 import { autoScheduleRoutes } from './scheduler/routes.js';
+import { gradingRoutes } from './grading/routes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VIEWS = path.join(ROOT, 'views');
@@ -98,8 +99,9 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
   app.use(standardsRoutes(db));
   app.use(apprenticeRoutes(db));
   app.use(gatewayRoutes(db));
-  // Before the booking routes, whose /bookings/:id would otherwise claim /bookings/auto-schedule.
+  // Before the booking routes, whose /bookings/:id and /bookings/:id/:action would otherwise claim these pages.
   app.use(autoScheduleRoutes(db, { holdHours: config.holdHours ?? DEFAULT_HOLD_HOURS }));
+  app.use(gradingRoutes(db));
   app.use(bookingRoutes(db, { holdHours: config.holdHours ?? DEFAULT_HOLD_HOURS }));
   app.use(assessorRoutes(db));
   app.use(planAdminRoutes(db));

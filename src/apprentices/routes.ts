@@ -197,6 +197,7 @@ export function apprenticeRoutes(db: Db): Router {
       declaration: evidence.declaration,
       submissions,
       epaPeriod: latest?.status === 'accepted' ? { start: latest.epaPeriodStart, end: latest.epaPeriodEnd } : null,
+      resultsHref: paths.apprenticeResults(a.uln),
       bookings: apprenticeBookings(db, a.id),
       backLink: paths.apprentices,
     });

@@ -17,6 +17,9 @@ export const AREA_ROLES = {
   gatewayReview: ['admin'],
   scheduling: ['admin'],
   ownSchedule: ['assessor'],
+  moderation: ['quality_assurer'],
+  results: ['admin'],
+  appealReview: ['admin', 'quality_assurer'],
   standards: ROLES,
   administration: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -194,7 +194,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     res.render('bookings/schedule', {
       title: 'My schedule',
       availabilityHref: paths.assessor(user.id),
-      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, methodNames(db), { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null }) })),
+      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, methodNames(db), { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null, gradeHref: ['confirmed', 'completed'].includes(r.booking.status) && Date.parse(r.booking.startsAt) <= Date.now() ? paths.gradeBooking(r.booking.id) : null }) })),
     });
   });
 

@@ -12,11 +12,15 @@ const NAV: NavItem[] = [
   { href: paths.gatewayQueue, text: 'Gateway reviews', roles: AREA_ROLES.gatewayReview },
   { href: paths.bookings, text: 'Bookings', roles: AREA_ROLES.scheduling },
   { href: paths.schedule, text: 'My schedule', roles: AREA_ROLES.ownSchedule },
+  { href: paths.results, text: 'Results', roles: AREA_ROLES.results },
+  { href: paths.moderation, text: 'Moderation', roles: AREA_ROLES.moderation },
+  { href: paths.appeals, text: 'Appeals', roles: AREA_ROLES.appealReview },
   { href: paths.assessors, text: 'Assessors', roles: AREA_ROLES.administration },
   { href: paths.standards, text: 'Standards', roles: AREA_ROLES.standards },
   { href: paths.admin.users, text: 'Users', roles: AREA_ROLES.administration },
   { href: paths.admin.importPlan, text: 'Import a plan', roles: AREA_ROLES.administration },
   { href: paths.admin.audit, text: 'Audit log', roles: AREA_ROLES.administration },
+  { href: paths.admin.settings, text: 'Settings', roles: AREA_ROLES.administration },
   { href: paths.outbox, text: 'Outbox', roles: AREA_ROLES.administration },
 ];
 

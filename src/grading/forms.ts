@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { Criterion, PlanFile } from '../plans/schema.js';
+import { OUTCOMES } from './model.js';
+import { criteriaByTheme, deriveMethodGrade, ksbCoverage, type Decision } from './rules.js';
+
+/** A form field left blank is null. */
+const blankToNull = (v: unknown) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v);
+
+const EVIDENCE_MAX = 2000;
+
+/** One criterion on a form: `c[ID][met]` is "yes", "no" or blank (undecided); `c[ID][evidence]` the note. */
+const criterionField = z
+  .object({
+    met: z.preprocess(blankToNull, z.enum(['yes', 'no'], { error: 'Choose met or not met' }).nullable()).optional(),
+    evidence: z.string().max(EVIDENCE_MAX, `Keep the evidence note to ${EVIDENCE_MAX} characters`).optional(),
+  })
+  .optional();
+
+export const decisionsField = z.record(z.string(), criterionField).default({});
+
+/** The decisions a form posted, one for every criterion of the method (undecided where left blank). */
+export function decisionsFromForm(criteria: Criterion[], posted: z.infer<typeof decisionsField>): Decision[] {
+  return criteria.map((c) => {
+    const field = posted[c.id];
+    return { criterionId: c.id, met: field?.met === 'yes' ? true : field?.met === 'no' ? false : null, evidence: (field?.evidence ?? '').trim() };
+  });
+}
+
+export const gradingFormSchema = z.object({
+  action: z.enum(['draft', 'submit'], { error: 'Choose to save a draft or submit' }),
+  outcome: z.enum(OUTCOMES, { error: 'Choose how the assessment ended' }),
+  outcomeReason: z.preprocess(blankToNull, z.string().max(1000, 'Keep the reason to 1000 characters').nullable()),
+  confirm: z.preprocess(blankToNull, z.literal('yes').nullable()).optional(),
+  c: decisionsField,
+});
+
+/** The API's body for PUT /api/v1/bookings/{id}/grade: every criterion named, with its evidence. */
+export const gradeBodySchema = z
+  .object({
+    outcome: z.enum(OUTCOMES).default('graded'),
+    outcomeReason: z.string().trim().max(1000).nullable().default(null),
+    submit: z.boolean().default(true),
+    decisions: z
+      .array(
+        z.object({
+          criterionId: z.string().min(1).max(50),
+          met: z.boolean(),
+          evidence: z.string().max(EVIDENCE_MAX).default(''),
+        }),
+      )
+      .max(500),
+  })
+  .strict();
+
+export const moderationFormSchema = z.object({
+  decision: z.enum(['agreed', 'changed'], { error: 'Choose whether you agree or change decisions' }),
+  rationale: z.preprocess(blankToNull, z.string({ error: 'Give your rationale' }).max(2000, 'Keep the rationale to 2000 characters')),
+  c: decisionsField,
+});
+
+/** What a criteria form shows: themes in plan order, each criterion with its decision, note and any error. */
+export function criteriaView(plan: PlanFile, methodId: string, decisions: Decision[], errors: Record<string, string> = {}) {
+  return criteriaByTheme(plan, methodId).map(({ theme, criteria }) => ({
+    theme,
+    criteria: criteria.map((c) => {
+      const d = decisions.find((x) => x.criterionId === c.id);
+      return { id: c.id, text: c.text, level: c.level === 'pass' ? 'Pass' : 'Distinction', ksbs: c.ksbs.join(', '), met: d?.met === true ? 'yes' : d?.met === false ? 'no' : '', evidence: d?.evidence ?? '', error: errors[c.id] };
+    }),
+  }));
+}
+
+const KSB_STATE_LABELS = { evidenced: 'Evidenced', shortfall: 'Not evidenced', not_yet: 'Not yet decided' } as const;
+
+/** The KSB coverage panel and the grade the decisions give so far, computed on the server. */
+export function coverageView(plan: PlanFile, methodId: string, decisions: Decision[]) {
+  const derived = deriveMethodGrade(plan, methodId, decisions);
+  return {
+    ksbs: ksbCoverage(plan, methodId, decisions).map((k) => ({ ...k, label: KSB_STATE_LABELS[k.state] })),
+    grade: derived.complete ? derived.grade : null,
+    undecided: derived.complete ? 0 : derived.undecided.length,
+  };
+}

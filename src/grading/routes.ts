@@ -1,0 +1,400 @@
+import { Router, type Response } from 'express';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { canActOn } from '../apprentices/access.js';
+import { findApprenticeById, findApprenticeByUln, type ApprenticeDetail } from '../apprentices/store.js';
+import { AREA_ROLES } from '../auth/roles.js';
+import { bookingById, methodNames } from '../bookings/store.js';
+import type { Db } from '../db/connection.js';
+import { todayInLondon, ZONE } from '../dates.js';
+import { pageFor, userOf } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { formErrors, parseForm } from '../http/forms.js';
+import { paths, routes } from '../paths.js';
+import type { PlanFile } from '../plans/schema.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { actorOf, type CurrentUser } from '../users/store.js';
+import { idParam } from '../validation/fields.js';
+import { coverageView, criteriaView, decisionsFromForm, gradingFormSchema, moderationFormSchema } from './forms.js';
+import { OUTCOME_LABELS, SAMPLE_REASON_LABELS } from './model.js';
+import type { Decision } from './rules.js';
+import {
+  appealById,
+  appealsOf,
+  conflictedReviewers,
+  decideAppeal,
+  decisionsOf,
+  epaoSettingsOf,
+  gradingById,
+  gradingOfBooking,
+  gradingRefusal,
+  lodgeAppeal,
+  moderate,
+  moderationQueue,
+  moderationsOf,
+  openAppeals,
+  recordExceptionalCircumstances,
+  releaseResults,
+  resultsOf,
+  saveGrading,
+  saveSettings,
+  startFurtherAttempt,
+  unreleasedResults,
+  type Failure,
+} from './store.js';
+
+const blankToNull = (v: unknown) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v);
+const reasonField = (what: string) => z.preprocess(blankToNull, z.string({ error: `Give ${what}` }).max(2000, `Keep ${what} to 2000 characters`));
+const london = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy, HH:mm');
+
+/** A store failure that names criteria, as form errors beside each criterion. */
+function failureErrors(failure: Failure) {
+  const problems = failure.problems?.length ? failure.problems.map((p) => ({ path: `c.${p.criterionId}.${p.message.startsWith('Say what evidence') ? 'evidence' : 'met'}`, message: p.message })) : [{ path: 'form', message: failure.message }];
+  return formErrors(problems);
+}
+
+function planFor(db: Db, apprentice: ApprenticeDetail): PlanFile {
+  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  if (!plan) throw new HttpError(404, 'This standard has no assessment plan');
+  return plan;
+}
+
+/** Grading, moderation, results (release, exceptional circumstances, resits and retakes), appeals and the EPAO's settings. */
+export function gradingRoutes(db: Db): Router {
+  const router = Router();
+
+  /* ---------- The assessor's grading form ---------- */
+
+  const loadGradable = (res: Response, id: unknown) => {
+    const params = idParam.safeParse({ id });
+    const booking = params.success ? bookingById(db, params.data.id) : undefined;
+    const user = userOf(res);
+    // Only the booking's own assessor grades it; for anyone else it does not exist.
+    if (!booking || user.role !== 'assessor' || booking.assessorUserId !== user.id) throw new HttpError(404, 'There is no such booking in your schedule');
+    const apprentice = findApprenticeById(db, booking.apprenticeId)!;
+    return { booking, apprentice, plan: planFor(db, apprentice) };
+  };
+
+  const renderGrading = (res: Response, id: unknown, extra: { decisions?: Decision[]; values?: object; status?: number; errors?: Record<string, string>; errorList?: object[]; flash?: string } = {}) => {
+    const { booking, apprentice, plan } = loadGradable(res, id);
+    const saved = gradingOfBooking(db, booking.id);
+    const decisions = extra.decisions ?? saved.decisions;
+    const method = plan.methods.find((m) => m.id === booking.methodId);
+    const refusal = gradingRefusal(booking, userOf(res).id, DateTime.utc());
+    const values = extra.values ?? { outcome: saved.grading?.outcome ?? 'graded', outcomeReason: saved.grading?.outcomeReason ?? '' };
+    res.status(extra.status ?? 200).render('grading/grade', {
+      title: `Grade: ${method?.name ?? booking.methodId}`,
+      backLink: paths.schedule,
+      apprentice,
+      methodName: method?.name ?? booking.methodId,
+      when: london(booking.startsAt),
+      action: paths.gradeBooking(booking.id),
+      refusal,
+      submitted: saved.grading?.status === 'submitted' ? { ...saved.grading, outcomeLabel: OUTCOME_LABELS[saved.grading.outcome], submittedAt: saved.grading.submittedAt ? london(saved.grading.submittedAt) : '' } : null,
+      themes: criteriaView(plan, booking.methodId, decisions, Object.fromEntries(Object.entries(extra.errors ?? {}).map(([k, v]) => [k.replace(/^c-/, '').replace(/-(met|evidence)$/, ''), v]))),
+      coverage: coverageView(plan, booking.methodId, decisions),
+      outcomes: Object.entries(OUTCOME_LABELS).map(([value, text]) => ({ value, text })),
+      values,
+      errors: extra.errors,
+      errorList: extra.errorList,
+      flash: extra.flash,
+    });
+  };
+
+  router.get(routes.gradeBooking, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
+    renderGrading(res, req.params.id, { flash: req.query.saved === '1' ? 'Your draft has been saved.' : undefined });
+  });
+
+  router.post(routes.gradeBooking, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
+    const { booking, plan } = loadGradable(res, req.params.id);
+    const criteria = plan.criteria.filter((c) => c.method === booking.methodId);
+    const body = req.body as Record<string, unknown>;
+    const form = parseForm(gradingFormSchema, body);
+    const keptDecisions = decisionsFromForm(criteria, gradingFormSchema.shape.c.safeParse(body.c).data ?? {});
+    const values = { outcome: typeof body.outcome === 'string' ? body.outcome : 'graded', outcomeReason: typeof body.outcomeReason === 'string' ? body.outcomeReason : '' };
+    if (!form.ok) return renderGrading(res, req.params.id, { decisions: keptDecisions, values, status: 400, errors: form.errors, errorList: form.errorList });
+    const submit = form.value.action === 'submit';
+    if (submit && form.value.confirm !== 'yes') {
+      return renderGrading(res, req.params.id, { decisions: keptDecisions, values, status: 400, ...formErrors([{ path: 'confirm', message: 'Confirm the decisions and the grade they give before submitting' }]) });
+    }
+    const user = userOf(res);
+    const result = saveGrading(db, booking, { outcome: form.value.outcome, outcomeReason: form.value.outcomeReason, decisions: keptDecisions }, { ...actorOf(user), userId: user.id }, { submit });
+    if (!result.ok) return renderGrading(res, req.params.id, { decisions: keptDecisions, values, status: result.problems ? 400 : 409, ...failureErrors(result) });
+    res.redirect(303, submit ? paths.gradeBooking(booking.id) : `${paths.gradeBooking(booking.id)}?saved=1`);
+  });
+
+  /* ---------- Moderation ---------- */
+
+  const moderators = pageFor(...AREA_ROLES.moderation);
+
+  router.get(paths.moderation, moderators, (_req, res) => {
+    const names = methodNames(db);
+    res.render('grading/moderation', {
+      title: 'Moderation',
+      rows: moderationQueue(db).map((r) => ({ ...r, href: paths.moderate(r.grading.id), method: names.get(r.grading.methodId) ?? r.grading.methodId, reason: r.grading.sampleReason ? SAMPLE_REASON_LABELS[r.grading.sampleReason] : '', submittedAt: r.grading.submittedAt ? london(r.grading.submittedAt) : '' })),
+    });
+  });
+
+  const loadSampled = (id: unknown) => {
+    const params = idParam.safeParse({ id });
+    const grading = params.success ? gradingById(db, params.data.id) : undefined;
+    if (!grading || grading.status !== 'submitted' || grading.moderation === 'not_sampled') throw new HttpError(404, 'There is no such grading to moderate');
+    const booking = bookingById(db, grading.bookingId)!;
+    const apprentice = findApprenticeById(db, booking.apprenticeId)!;
+    return { grading, booking, apprentice, plan: planFor(db, apprentice) };
+  };
+
+  const renderModeration = (res: Response, id: unknown, extra: { decisions?: Decision[]; values?: object; status?: number; errors?: Record<string, string>; errorList?: object[] } = {}) => {
+    const { grading, apprentice, plan } = loadSampled(id);
+    const decisions = extra.decisions ?? decisionsOf(db, grading.id);
+    const own = grading.assessorUserId === userOf(res).id;
+    res.status(extra.status ?? 200).render('grading/moderate', {
+      title: `Moderate: ${apprentice.givenNames} ${apprentice.familyName}`,
+      backLink: paths.moderation,
+      grading: { ...grading, outcomeLabel: OUTCOME_LABELS[grading.outcome], reason: grading.sampleReason ? SAMPLE_REASON_LABELS[grading.sampleReason] : '' },
+      apprentice,
+      methodName: plan.methods.find((m) => m.id === grading.methodId)?.name ?? grading.methodId,
+      themes: criteriaView(plan, grading.methodId, decisions, Object.fromEntries(Object.entries(extra.errors ?? {}).map(([k, v]) => [k.replace(/^c-/, '').replace(/-(met|evidence)$/, ''), v]))),
+      coverage: coverageView(plan, grading.methodId, decisions),
+      history: moderationsOf(db, grading.id).map((m) => ({ ...m, at: london(m.moderation.createdAt) })),
+      open: grading.moderation === 'pending' && !own,
+      own,
+      action: paths.moderate(grading.id),
+      values: extra.values ?? {},
+      errors: extra.errors,
+      errorList: extra.errorList,
+    });
+  };
+
+  router.get(routes.moderate, moderators, (req, res) => renderModeration(res, req.params.id));
+
+  router.post(routes.moderate, moderators, (req, res) => {
+    const { grading, plan } = loadSampled(req.params.id);
+    const user = userOf(res);
+    if (grading.assessorUserId === user.id) throw new HttpError(403, 'You graded this assessment: someone else must moderate it');
+    const body = req.body as Record<string, unknown>;
+    const criteria = plan.criteria.filter((c) => c.method === grading.methodId);
+    const posted = decisionsFromForm(criteria, moderationFormSchema.shape.c.safeParse(body.c).data ?? {});
+    const values = { decision: body.decision, rationale: body.rationale };
+    const form = parseForm(moderationFormSchema, body);
+    if (!form.ok) return renderModeration(res, req.params.id, { decisions: posted, values, status: 400, errors: form.errors, errorList: form.errorList });
+    const current = decisionsOf(db, grading.id);
+    const changes = form.value.decision === 'changed' ? posted.filter((p) => { const c = current.find((x) => x.criterionId === p.criterionId); return p.met !== null && (c?.met !== p.met || c.evidence !== p.evidence); }) : [];
+    const result = moderate(db, grading.id, { decision: form.value.decision, rationale: form.value.rationale, changes }, { ...actorOf(user), userId: user.id });
+    if (!result.ok) return renderModeration(res, req.params.id, { decisions: posted, values, status: result.problems ? 400 : 409, ...failureErrors(result) });
+    res.redirect(303, paths.moderation);
+  });
+
+  /* ---------- Results: release ---------- */
+
+  const admins = pageFor(...AREA_ROLES.results);
+
+  router.get(paths.results, admins, (req, res) => {
+    res.render('grading/results', {
+      title: 'Results to release',
+      flash: typeof req.query.released === 'string' && /^\d+$/.test(req.query.released) ? `${req.query.released} result${req.query.released === '1' ? '' : 's'} released.` : undefined,
+      rows: unreleasedResults(db).map((r) => ({ ...r, href: paths.apprenticeResults(r.uln), name: `${r.givenNames} ${r.familyName}`, blocked: r.pending > 0 })),
+    });
+  });
+
+  router.post(paths.releaseResults, admins, (req, res) => {
+    const ids = z.array(z.coerce.number().int().positive()).min(1).safeParse([(req.body as { attemptIds?: unknown }).attemptIds ?? []].flat());
+    if (!ids.success) throw new HttpError(400, 'Choose at least one result to release');
+    const result = releaseResults(db, ids.data, actorOf(userOf(res)));
+    if (!result.ok) throw new HttpError(409, result.message);
+    res.redirect(303, `${paths.results}?released=${result.released}`);
+  });
+
+  /* ---------- An apprentice's results ---------- */
+
+  const loadApprentice = (res: Response, uln: unknown) => {
+    const user = userOf(res);
+    const apprentice = typeof uln === 'string' ? findApprenticeByUln(db, uln) : undefined;
+    if (!apprentice || !canActOn(user, apprentice, 'view')) throw new HttpError(404, 'There is no such apprentice in your records');
+    return { user, apprentice };
+  };
+
+  const renderResults = (res: Response, uln: unknown, extra: { status?: number; errorList?: object[]; flash?: string } = {}) => {
+    const { user, apprentice } = loadApprentice(res, uln);
+    const admin = user.role === 'admin';
+    const today = todayInLondon();
+    const plan = getPlanForStandard(db, apprentice.standardVersionId);
+    const results = resultsOf(db, apprentice, !admin);
+    const latest = results[0];
+    res.status(extra.status ?? 200).render('grading/apprentice-results', {
+      title: `Results: ${apprentice.givenNames} ${apprentice.familyName}`,
+      backLink: paths.apprentice(apprentice.uln),
+      apprentice,
+      admin,
+      cap: plan?.resitRetakeGradeCap,
+      attempts: results.map((r) => {
+        const open = appealsOf(db, r.attempt.id);
+        const isLatest = r === latest;
+        const canAppeal = !admin && r.released && r.appealDeadline !== null && today <= r.appealDeadline && !open.some((a) => a.decision === null);
+        return {
+          ...r,
+          kindLabel: r.attempt.kind === 'first' ? 'First attempt' : r.attempt.kind === 'resit' ? 'Resit' : 'Retake',
+          releasedAt: r.attempt.releasedAt ? london(r.attempt.releasedAt) : null,
+          methods: r.methods.map((m) => ({ ...m, modeLabel: m.mode === 'carried' ? 'Carried over' : m.mode === 'first' ? '' : m.mode === 'resit' ? 'Resit' : 'Retake', outcomeLabel: m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : null })),
+          appeals: open.map((a) => ({ ...a, decisionLabel: a.decision === 'upheld' ? 'Upheld' : a.decision === 'not_upheld' ? 'Not upheld' : 'Waiting for a decision' })),
+          releaseAction: admin && !r.released && !r.blockedBy ? paths.attemptAction(apprentice.uln, r.attempt.id, 'release') : null,
+          exceptionalAction: admin && !r.released && r.attempt.number > 1 && !r.attempt.exceptionalReason ? paths.attemptAction(apprentice.uln, r.attempt.id, 'exceptional') : null,
+          appealAction: canAppeal ? paths.attemptAction(apprentice.uln, r.attempt.id, 'appeal') : null,
+          furtherAction: !admin && isLatest && r.released && r.attempt.overallGrade === 'Fail' ? paths.attemptAction(apprentice.uln, r.attempt.id, 'further') : null,
+          failedMethods: r.methods.filter((m) => m.grade === 'Fail'),
+        };
+      }),
+      errorList: extra.errorList,
+      flash: extra.flash,
+    });
+  };
+
+  router.get(routes.apprenticeResults, pageFor(...AREA_ROLES.apprentices), (req, res) => renderResults(res, req.params.uln, { flash: typeof req.query.done === 'string' ? 'Done.' : undefined }));
+
+  const furtherSchema = z.object({ kind: z.record(z.string(), z.enum(['resit', 'retake'], { error: 'Choose resit or retake for each failed method' })).default({}) });
+  const appealSchema = z.object({ grounds: reasonField('the grounds for the appeal') });
+  const exceptionalSchema = z.object({ reason: reasonField('the exceptional circumstances') });
+
+  router.post(routes.attemptAction, pageFor(...AREA_ROLES.apprentices), (req, res) => {
+    const { user, apprentice } = loadApprentice(res, req.params.uln);
+    const attemptId = idParam.safeParse({ id: req.params.attemptId });
+    const attempt = attemptId.success ? resultsOf(db, apprentice, user.role !== 'admin').find((r) => r.attempt.id === attemptId.data.id) : undefined;
+    if (!attempt) throw new HttpError(404, 'There is no such result');
+    const actor = { ...actorOf(user), userId: user.id };
+    const again = (message: string, status = 400) => renderResults(res, req.params.uln, { status, errorList: [{ href: '#main-content', text: message }] });
+    const done = () => res.redirect(303, `${paths.apprenticeResults(apprentice.uln)}?done=1`);
+    switch (req.params.action) {
+      case 'release': {
+        if (user.role !== 'admin') throw new HttpError(403, 'You do not have permission to do this');
+        const result = releaseResults(db, [attempt.attempt.id], actor);
+        return result.ok ? done() : again(result.message, 409);
+      }
+      case 'exceptional': {
+        if (user.role !== 'admin') throw new HttpError(403, 'You do not have permission to do this');
+        const form = exceptionalSchema.safeParse(req.body);
+        if (!form.success) return again(form.error.issues[0]!.message);
+        const result = recordExceptionalCircumstances(db, attempt.attempt.id, form.data.reason, actor);
+        return result.ok ? done() : again(result.message, 409);
+      }
+      case 'further': {
+        if (!canActOn(user, apprentice, 'view') || user.role === 'admin') throw new HttpError(403, 'The provider or the employer chooses resit or retake');
+        const form = furtherSchema.safeParse(req.body);
+        if (!form.success) return again(form.error.issues[0]!.message);
+        const result = startFurtherAttempt(db, apprentice, form.data.kind, actor);
+        return result.ok ? done() : again(result.message, 409);
+      }
+      case 'appeal': {
+        if (user.role !== 'provider' && user.role !== 'employer') throw new HttpError(403, 'The provider or the employer lodges an appeal');
+        const form = appealSchema.safeParse(req.body);
+        if (!form.success) return again(form.error.issues[0]!.message);
+        const result = lodgeAppeal(db, attempt.attempt.id, form.data.grounds, actor);
+        return result.ok ? done() : again(result.message, 409);
+      }
+      default:
+        throw new HttpError(404, 'Page not found');
+    }
+  });
+
+  /* ---------- Appeals ---------- */
+
+  const reviewers = pageFor(...AREA_ROLES.appealReview);
+
+  router.get(paths.appeals, reviewers, (_req, res) => {
+    res.render('grading/appeals', { title: 'Appeals', rows: openAppeals(db).map((r) => ({ ...r, href: paths.appeal(r.appeal.id), name: `${r.givenNames} ${r.familyName}` })) });
+  });
+
+  const loadAppeal = (id: unknown) => {
+    const params = idParam.safeParse({ id });
+    const appeal = params.success ? appealById(db, params.data.id) : undefined;
+    if (!appeal) throw new HttpError(404, 'There is no such appeal');
+    const attemptRow = db.$client.prepare('select apprentice_id as apprenticeId from epa_attempts where id = ?').get(appeal.attemptId) as { apprenticeId: number };
+    const apprentice = findApprenticeById(db, attemptRow.apprenticeId)!;
+    const attempt = resultsOf(db, apprentice, false).find((r) => r.attempt.id === appeal.attemptId)!;
+    return { appeal, apprentice, attempt, plan: planFor(db, apprentice) };
+  };
+
+  const renderAppeal = (res: Response, user: CurrentUser, id: unknown, extra: { status?: number; errorList?: object[] } = {}) => {
+    const { appeal, apprentice, attempt, plan } = loadAppeal(id);
+    const conflicted = conflictedReviewers(db, appeal.attemptId).has(user.id);
+    res.status(extra.status ?? 200).render('grading/appeal', {
+      title: `Appeal: ${apprentice.givenNames} ${apprentice.familyName}`,
+      backLink: paths.appeals,
+      appeal,
+      apprentice,
+      attempt,
+      conflicted,
+      open: appeal.decision === null && !conflicted,
+      action: paths.appeal(appeal.id),
+      gradings: attempt.methods
+        .filter((m) => m.gradingId !== null && m.outcome === 'graded')
+        .map((m) => ({ ...m, themes: criteriaView(plan, m.methodId, decisionsOf(db, m.gradingId!)).map((t) => ({ ...t, criteria: t.criteria.map((c) => ({ ...c, name: `g[${m.gradingId}][${c.id}]` })) })) })),
+      errorList: extra.errorList,
+    });
+  };
+
+  router.get(routes.appeal, reviewers, (req, res) => renderAppeal(res, userOf(res), req.params.id));
+
+  const decideSchema = z.object({
+    decision: z.enum(['upheld', 'not_upheld'], { error: 'Choose upheld or not upheld' }),
+    reasons: reasonField('the reasons for the decision'),
+    g: z.record(z.string().regex(/^\d+$/), z.record(z.string(), z.object({ met: z.enum(['yes', 'no']).optional(), evidence: z.string().max(2000).optional() }))).default({}),
+  });
+
+  router.post(routes.appeal, reviewers, (req, res) => {
+    const user = userOf(res);
+    const { appeal } = loadAppeal(req.params.id);
+    const form = decideSchema.safeParse(req.body);
+    if (!form.success) return renderAppeal(res, user, req.params.id, { status: 400, errorList: [{ href: '#decision', text: form.error.issues[0]!.message }] });
+    // Only criteria whose decision or note the reviewer changed count as changes.
+    const changes = form.data.decision === 'upheld'
+      ? Object.entries(form.data.g).flatMap(([gradingId, posted]) => {
+          const current = decisionsOf(db, Number(gradingId));
+          const decisions = current.flatMap((c) => {
+            const p = posted[c.criterionId];
+            if (!p?.met) return [];
+            const met = p.met === 'yes';
+            const evidence = (p.evidence ?? c.evidence).trim();
+            return met !== c.met || evidence !== c.evidence ? [{ criterionId: c.criterionId, met, evidence }] : [];
+          });
+          return decisions.length ? [{ gradingId: Number(gradingId), decisions }] : [];
+        })
+      : [];
+    const result = decideAppeal(db, appeal.id, { decision: form.data.decision, reasons: form.data.reasons, changes }, { ...actorOf(user), userId: user.id });
+    if (!result.ok) return renderAppeal(res, user, req.params.id, { status: 409, errorList: [{ href: '#decision', text: result.message }] });
+    res.redirect(303, paths.appeals);
+  });
+
+  /* ---------- The EPAO's settings ---------- */
+
+  const settingsSchema = z.object({
+    qaFirstN: z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(0, 'Enter 0 or more').max(100, 'Enter 100 or fewer'),
+    qaRandomPercent: z.coerce.number({ error: 'Enter a percentage' }).min(0, 'Enter a percentage from 0 to 100').max(100, 'Enter a percentage from 0 to 100'),
+    qaSampleFails: z.preprocess((v) => v === 'yes', z.boolean()),
+    qaSampleBoundary: z.preprocess((v) => v === 'yes', z.boolean()),
+    appealWorkingDays: z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(1, 'Enter at least 1').max(90, 'Enter 90 or fewer'),
+    maxAttempts: z.preprocess(blankToNull, z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(1, 'Enter at least 1').max(20, 'Enter 20 or fewer').nullable()),
+  });
+
+  const renderSettings = (res: Response, extra: { values?: object; status?: number; errors?: object; errorList?: object[]; flash?: string } = {}) => {
+    const settings = epaoSettingsOf(db);
+    res.status(extra.status ?? 200).render('grading/settings', {
+      title: 'Settings',
+      action: paths.admin.settings,
+      values: extra.values ?? { ...settings, qaSampleFails: settings.qaSampleFails ? 'yes' : '', qaSampleBoundary: settings.qaSampleBoundary ? 'yes' : '', maxAttempts: settings.maxAttempts ?? '' },
+      errors: extra.errors,
+      errorList: extra.errorList,
+      flash: extra.flash,
+    });
+  };
+
+  router.get(paths.admin.settings, pageFor(...AREA_ROLES.administration), (req, res) => renderSettings(res, { flash: req.query.saved === '1' ? 'The settings have been saved.' : undefined }));
+
+  router.post(paths.admin.settings, pageFor(...AREA_ROLES.administration), (req, res) => {
+    const form = parseForm(settingsSchema, req.body);
+    if (!form.ok) return renderSettings(res, { values: req.body as object, status: 400, errors: form.errors, errorList: form.errorList });
+    saveSettings(db, form.value, actorOf(userOf(res)));
+    res.redirect(303, `${paths.admin.settings}?saved=1`);
+  });
+
+  return router;
+}
