@@ -4,6 +4,8 @@ import { CHECK_CODES } from '../gateway/model.js';
 import { reviewSchema } from '../gateway/review.js';
 import { BOOKING_STATUSES } from '../bookings/model.js';
 import { bookingBodySchema, bookingChangeSchema, conflictBody, unavailabilityBody } from './bookings.js';
+import { attemptResultSchema } from './results.js';
+import { gradeBodySchema } from '../grading/forms.js';
 import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
 import { planFileSchema } from '../plans/schema.js';
 import { standardFileSchema, standardReference, standardVersion } from '../standards/schema.js';
@@ -228,6 +230,21 @@ export function openApiDocument(): Schema {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           requestBody: body(bookingChangeSchema),
           responses: { '200': json({ $ref: '#/components/schemas/Booking' }, 'Changed (a reschedule returns the new booking)'), ...authErrors, '403': error('Not yours to change'), '404': error('Not in your scope'), '409': error('Not possible in its status, or the new time is refused'), '422': error('Invalid body') },
+        },
+      },
+      '/bookings/{id}/grade': {
+        put: {
+          summary: 'Grade a booking (its assessor, once it has taken place): every criterion met or not, with the evidence; submit:false saves a draft. The grade is derived by the plan’s rule.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          requestBody: body(gradeBodySchema),
+          responses: { '200': { description: 'Saved; the grading with its derived grade' }, ...authErrors, '403': error('Assessors only'), '404': error('Not your booking'), '409': error('Not yet taken place, not confirmed, or already submitted'), '422': error('Invalid body; each criterion undecided or without evidence is named (path decisions.<criterion id>)') },
+        },
+      },
+      '/results/{uln}': {
+        get: {
+          summary: 'An apprentice’s EPA results: released ones for their provider and employer; every attempt, with its status, for administrators',
+          parameters: [{ name: 'uln', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': json(output(z.object({ uln: z.string(), results: z.array(attemptResultSchema) })), 'The results, newest attempt first'), ...authErrors, '403': error('Assessors and quality assurers'), '404': error('Not in your scope') },
         },
       },
       '/assessors': {

@@ -1,3 +1,4 @@
+import { resultsApi } from './results.js';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../http/authorize.js';
@@ -93,6 +94,7 @@ export function apiRoutes(db: Db, log: (error: unknown) => void, holdHours: numb
   });
 
   router.use(apprenticeApi(db));
+  router.use(resultsApi(db));
   router.use(bookingApi(db, { holdHours }));
 
   router.use(() => {

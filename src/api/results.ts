@@ -1,0 +1,95 @@
+import { Router } from 'express';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { apprenticeFor } from '../apprentices/service.js';
+import { findApprenticeById } from '../apprentices/store.js';
+import { bookingById } from '../bookings/store.js';
+import type { Db } from '../db/connection.js';
+import { gradeBodySchema } from '../grading/forms.js';
+import { gradingOfBooking, gradingRefusal, resultsOf, saveGrading, type AttemptResult } from '../grading/store.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { GRADES } from '../plans/schema.js';
+import { OUTCOMES, RESULT_GRADES } from '../grading/model.js';
+import { userOf } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { actorOf } from '../users/store.js';
+import { idParam } from '../validation/fields.js';
+import { parseOr422, UnprocessableError } from './errors.js';
+
+/** Paths inside /api/v1 for grading and results, spelled once. */
+export const RESULTS_API = {
+  results: '/results/:uln',
+  grade: '/bookings/:id/grade',
+} as const;
+
+export const attemptResultSchema = z.object({
+  attempt: z.int(),
+  kind: z.enum(['first', 'resit', 'retake']),
+  overallGrade: z.enum(RESULT_GRADES).nullable(),
+  /** For a capped resit or retake: the grade the methods gave before the cap. */
+  combinedGrade: z.enum(RESULT_GRADES).nullable(),
+  capped: z.boolean(),
+  cap: z.enum(GRADES).nullable(),
+  exceptionalCircumstances: z.boolean(),
+  resultDate: z.iso.date().nullable(),
+  released: z.boolean(),
+  releasedAt: z.string().nullable(),
+  /** Administrators only: why an unreleased result cannot be released yet. */
+  status: z.enum(['in_progress', 'awaiting_moderation', 'ready_to_release', 'released']),
+  methods: z.array(z.object({ methodId: z.string(), grade: z.enum(GRADES).nullable(), outcome: z.enum(OUTCOMES).nullable(), carriedOver: z.boolean() })),
+});
+
+function resultJson(r: AttemptResult, cap: string | null) {
+  return {
+    attempt: r.attempt.number,
+    kind: r.attempt.kind,
+    overallGrade: r.attempt.overallGrade,
+    combinedGrade: r.attempt.combinedGrade,
+    capped: r.attempt.capped,
+    cap: r.attempt.number > 1 ? cap : null,
+    exceptionalCircumstances: r.attempt.exceptionalReason !== null,
+    resultDate: r.attempt.resultOn,
+    released: r.released,
+    releasedAt: r.attempt.releasedAt,
+    status: r.released ? 'released' : !r.attempt.overallGrade ? 'in_progress' : r.blockedBy ? 'awaiting_moderation' : 'ready_to_release',
+    methods: r.methods.map((m) => ({ methodId: m.methodId, grade: m.grade, outcome: m.outcome, carriedOver: m.mode === 'carried' })),
+  };
+}
+
+/**
+ * GET /results/{uln}: released results only for providers and employers (their own
+ * apprentices); administrators see every attempt with its status. PUT /bookings/{id}/grade:
+ * an assessor's own system sends criterion decisions, with the same rules as the form.
+ */
+export function resultsApi(db: Db): Router {
+  const router = Router();
+
+  router.get(RESULTS_API.results, (req, res) => {
+    const user = userOf(res);
+    if (!['admin', 'provider', 'employer'].includes(user.role)) throw new HttpError(403, 'Results are for administrators, providers and employers');
+    const apprentice = apprenticeFor(db, user, String(req.params.uln), 'view');
+    const cap = getPlanForStandard(db, apprentice.standardVersionId)?.resitRetakeGradeCap ?? null;
+    res.json({ uln: apprentice.uln, results: resultsOf(db, apprentice, user.role !== 'admin').map((r) => resultJson(r, cap)) });
+  });
+
+  router.put(RESULTS_API.grade, (req, res) => {
+    const user = userOf(res);
+    if (user.role !== 'assessor') throw new HttpError(403, 'Only the booking’s assessor grades it');
+    const params = idParam.safeParse({ id: req.params.id });
+    const booking = params.success ? bookingById(db, params.data.id) : undefined;
+    if (!booking || booking.assessorUserId !== user.id) throw new HttpError(404, 'There is no such booking in your schedule');
+    const body = parseOr422(gradeBodySchema, req.body);
+    const refusal = gradingRefusal(booking, user.id, DateTime.utc());
+    if (refusal) throw new HttpError(409, refusal);
+    const result = saveGrading(db, booking, { outcome: body.outcome, outcomeReason: body.outcomeReason, decisions: body.decisions.map((d) => ({ ...d, evidence: d.evidence })) }, { ...actorOf(user), userId: user.id }, { submit: body.submit });
+    if (!result.ok) {
+      if (result.problems) throw new UnprocessableError(result.problems.map((p) => ({ path: `decisions.${p.criterionId}`, message: p.message })));
+      throw new HttpError(body.outcome !== 'graded' && /reason/.test(result.message) ? 422 : 409, result.message);
+    }
+    const { grading, decisions } = gradingOfBooking(db, booking.id);
+    const apprentice = findApprenticeById(db, booking.apprenticeId)!;
+    res.status(200).json({ bookingId: booking.id, uln: apprentice.uln, methodId: booking.methodId, status: grading!.status, outcome: grading!.outcome, grade: grading!.grade, sampledForModeration: grading!.moderation === 'pending', decisions });
+  });
+
+  return router;
+}
