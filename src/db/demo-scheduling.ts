@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, gte } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Actor } from '../audit/audit.js';
 import { SYSTEM_ACTOR } from '../audit/audit.js';
@@ -31,8 +31,11 @@ export const DEMO_ASSESSORS: DemoAssessor[] = [
   { email: 'claire.fenwick@epao.example', name: 'Claire Fenwick', competentInSt0815: false, regions: ['south_west'], perDay: 2, perWeek: 8, days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
 ];
 
+/** Demo apprentices accepted at gateway within this many days are booked here; earlier ones are assessed in demo-grading.ts. */
+export const DEMO_BOOKING_WINDOW_DAYS = 60;
+
 /** The next day on or after `from` that falls on one of `weekdays` (1 = Monday). */
-function onWeekday(from: DateTime, weekdays: number[]): DateTime {
+export function onWeekday(from: DateTime, weekdays: number[]): DateTime {
   let day = from;
   while (!weekdays.includes(day.weekday)) day = day.plus({ days: 1 });
   return day;
@@ -75,7 +78,8 @@ export async function loadDemoScheduling(db: Db, password: string, today = DateT
     .select({ apprenticeId: gatewaySubmissions.apprenticeId, start: gatewaySubmissions.epaPeriodStart })
     .from(gatewaySubmissions)
     .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
-    .where(eq(gatewaySubmissions.status, 'accepted'))
+    // The apprentices assessed long ago are demo-grading.ts's; these are the ones still being booked.
+    .where(and(eq(gatewaySubmissions.status, 'accepted'), gte(gatewaySubmissions.epaPeriodStart, today.minus({ days: DEMO_BOOKING_WINDOW_DAYS }).toISODate()!)))
     .orderBy(gatewaySubmissions.epaPeriodStart)
     .all();
   const book = (index: number, input: Omit<BookingInput, 'location' | 'link' | 'region'> & { region?: Region }, recordingPast = false) => {

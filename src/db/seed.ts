@@ -14,6 +14,7 @@ import { problemsFromZod, type Problem } from '../validation/problems.js';
 import type { Db } from './connection.js';
 import { loadDemoApprentices } from './demo-apprentices.js';
 import { loadDemoScheduling } from './demo-scheduling.js';
+import { loadDemoGrading } from './demo-grading.js';
 import { employers, plans, providers, users } from './schema.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
@@ -85,4 +86,5 @@ export async function loadDemoData(db: Db): Promise<void> {
   }
   loadDemoApprentices(db);
   await loadDemoScheduling(db, DEMO_PASSWORD);
+  loadDemoGrading(db);
 }
