@@ -343,6 +343,15 @@ describe('grading rules', () => {
       expect(checkFurtherAttempt(plan, fail('2026-11-30', 1), 'retake', '2026-12-01', null)).to.deep.equal({ ok: true, deadline: '2027-05-30' });
       expect(checkFurtherAttempt(PLAN, fail('2026-11-30', 9), 'retake', '2026-12-01', null)).to.deep.equal({ ok: true, deadline: '2027-05-30' });
     });
+
+    it('when both the EPAO and the plan set a maximum, the stricter holds', () => {
+      const plan = demoPlan();
+      plan.maxAttempts = 2;
+      // The EPAO allows 3 but the plan 2: a third attempt is refused.
+      expect(checkFurtherAttempt(plan, fail('2026-11-30', 2), 'resit', '2026-12-01', 3).ok).to.equal(false);
+      // The plan allows 2 but the EPAO 1: a second attempt is refused.
+      expect(checkFurtherAttempt(plan, fail('2026-11-30', 1), 'resit', '2026-12-01', 1).ok).to.equal(false);
+    });
   });
 
   describe('quality-assurance sampling', () => {
