@@ -19,6 +19,7 @@ CREATE TABLE `attempt_methods` (
 	`method_id` text NOT NULL,
 	`mode` text NOT NULL,
 	`carried_grade` text,
+	`deadline` text,
 	PRIMARY KEY(`attempt_id`, `method_id`),
 	FOREIGN KEY (`attempt_id`) REFERENCES `epa_attempts`(`id`) ON UPDATE no action ON DELETE cascade
 );

@@ -84,7 +84,8 @@ export function resultsApi(db: Db): Router {
     const result = saveGrading(db, booking, { outcome: body.outcome, outcomeReason: body.outcomeReason, decisions: body.decisions.map((d) => ({ ...d, evidence: d.evidence })) }, { ...actorOf(user), userId: user.id }, { submit: body.submit });
     if (!result.ok) {
       if (result.problems) throw new UnprocessableError(result.problems.map((p) => ({ path: `decisions.${p.criterionId}`, message: p.message })));
-      throw new HttpError(body.outcome !== 'graded' && /reason/.test(result.message) ? 422 : 409, result.message);
+      if (result.field) throw new UnprocessableError([{ path: result.field, message: result.message }]);
+      throw new HttpError(409, result.message);
     }
     const { grading, decisions } = gradingOfBooking(db, booking.id);
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;

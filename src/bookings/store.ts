@@ -81,21 +81,24 @@ export interface EpaContext {
   /** The current attempt (1 for the first EPA) and the methods it assesses (a resit or retake leaves out carried methods). */
   attempt: number;
   toAssess: MethodFacts[];
+  /** A resit's or retake's last day for each of its methods. */
+  deadlines: Map<string, string>;
 }
 
 export function epaContext(db: Queryable, apprentice: ApprenticeDetail): EpaContext {
   const gateway = gatewayContext(db, apprentice);
   const attempt = currentAttempt(db, apprentice.id);
-  if (!attempt.modes || !attempt.row) return { ...gateway, attempt: 1, toAssess: gateway.methods };
+  if (!attempt.modes || !attempt.row) return { ...gateway, attempt: 1, toAssess: gateway.methods, deadlines: attempt.deadlines };
   return {
     ...gateway,
     epaPeriod: gateway.epaPeriod && { start: attempt.row.startedOn, end: attempt.row.deadline ?? gateway.epaPeriod.end },
     attempt: attempt.number,
     toAssess: gateway.methods.filter((m) => attempt.modes!.get(m.id) !== 'carried'),
+    deadlines: attempt.deadlines,
   };
 }
 
-function gatewayContext(db: Queryable, apprentice: ApprenticeDetail): Omit<EpaContext, 'attempt' | 'toAssess'> {
+function gatewayContext(db: Queryable, apprentice: ApprenticeDetail): Omit<EpaContext, 'attempt' | 'toAssess' | 'deadlines'> {
   const accepted = db
     .select()
     .from(gatewaySubmissions)
@@ -197,6 +200,8 @@ function judgeBooking(tx: Queryable, apprentice: ApprenticeDetail, input: Bookin
     replacing: ignore,
     ...(now ? { now: isoInstant(now) } : {}),
   });
+  const deadline = context.deadlines.get(method.id);
+  if (deadline && input.localStart.slice(0, 10) > deadline) refusals.push({ code: 'outside_epa_period', message: `This ${method.name} is a resit or retake, which must take place by ${deadline}` });
   if (refusals.length > 0) return { ok: false as const, refusals };
   const times = bookingTimes(input.localStart, method.durationMinutes);
   if ('error' in times) return { ok: false as const, refusals: [{ code: 'invalid_start' as const, message: times.error }] };

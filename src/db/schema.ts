@@ -540,6 +540,8 @@ export const attemptMethods = sqliteTable(
     mode: text('mode', { enum: ATTEMPT_METHOD_MODES }).notNull(),
     /** For a carried method: its grade from the earlier attempt. */
     carriedGrade: text('carried_grade', { enum: GRADES }),
+    /** For a resit or retake: the last day the plan allows for it (resits and retakes have different windows). */
+    deadline: text('deadline'),
   },
   (t) => [primaryKey({ columns: [t.attemptId, t.methodId] })],
 );

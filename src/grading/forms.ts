@@ -18,6 +18,21 @@ const criterionField = z
 
 export const decisionsField = z.record(z.string(), criterionField).default({});
 
+/**
+ * What the user entered for each criterion, read leniently so that a form sent back with an
+ * error keeps every choice and note (one bad note must not wipe the rest). Criteria not in the
+ * post keep `fallback`'s decision (e.g. the stored one).
+ */
+export function keptDecisions(criteria: Criterion[], raw: unknown, fallback: Decision[] = []): Decision[] {
+  const record = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  return criteria.map((c) => {
+    const field = record[c.id];
+    if (typeof field !== 'object' || field === null) return fallback.find((d) => d.criterionId === c.id) ?? { criterionId: c.id, met: null, evidence: '' };
+    const { met, evidence } = field as Record<string, unknown>;
+    return { criterionId: c.id, met: met === 'yes' ? true : met === 'no' ? false : null, evidence: typeof evidence === 'string' ? evidence : '' };
+  });
+}
+
 /** The decisions a form posted, one for every criterion of the method (undecided where left blank). */
 export function decisionsFromForm(criteria: Criterion[], posted: z.infer<typeof decisionsField>): Decision[] {
   return criteria.map((c) => {
@@ -48,7 +63,14 @@ export const gradeBodySchema = z
           evidence: z.string().max(EVIDENCE_MAX).default(''),
         }),
       )
-      .max(500),
+      .max(500)
+      .superRefine((decisions, ctx) => {
+        const seen = new Set<string>();
+        decisions.forEach((d, i) => {
+          if (seen.has(d.criterionId)) ctx.addIssue({ code: 'custom', path: [i, 'criterionId'], message: `${d.criterionId} is given twice` });
+          seen.add(d.criterionId);
+        });
+      }),
   })
   .strict();
 

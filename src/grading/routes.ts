@@ -15,8 +15,9 @@ import type { PlanFile } from '../plans/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { idParam } from '../validation/fields.js';
-import { coverageView, criteriaView, decisionsFromForm, gradingFormSchema, moderationFormSchema } from './forms.js';
+import { coverageView, criteriaView, decisionsFromForm, gradingFormSchema, keptDecisions, moderationFormSchema } from './forms.js';
 import { OUTCOME_LABELS, SAMPLE_REASON_LABELS } from './model.js';
+import { latestAttempt } from './attempts.js';
 import type { Decision } from './rules.js';
 import {
   appealById,
@@ -49,8 +50,10 @@ const london = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).s
 
 /** A store failure that names criteria, as form errors beside each criterion. */
 function failureErrors(failure: Failure) {
-  const problems = failure.problems?.length ? failure.problems.map((p) => ({ path: `c.${p.criterionId}.${p.message.startsWith('Say what evidence') ? 'evidence' : 'met'}`, message: p.message })) : [{ path: 'form', message: failure.message }];
-  return formErrors(problems);
+  if (failure.problems?.length) return formErrors(failure.problems.map((p) => ({ path: `c.${p.criterionId}.${p.message.startsWith('Say what evidence') ? 'evidence' : 'met'}`, message: p.message })));
+  if (failure.field) return formErrors([{ path: failure.field, message: failure.message }]);
+  // Not about one field (e.g. already submitted): the summary says so without a link.
+  return { errors: {}, errorList: [{ text: failure.message }] };
 }
 
 function planFor(db: Db, apprentice: ApprenticeDetail): PlanFile {
@@ -93,7 +96,8 @@ export function gradingRoutes(db: Db): Router {
       submitted: saved.grading?.status === 'submitted' ? { ...saved.grading, outcomeLabel: OUTCOME_LABELS[saved.grading.outcome], submittedAt: saved.grading.submittedAt ? london(saved.grading.submittedAt) : '' } : null,
       themes: criteriaView(plan, booking.methodId, decisions, Object.fromEntries(Object.entries(extra.errors ?? {}).map(([k, v]) => [k.replace(/^c-/, '').replace(/-(met|evidence)$/, ''), v]))),
       coverage: coverageView(plan, booking.methodId, decisions),
-      outcomes: Object.entries(OUTCOME_LABELS).map(([value, text]) => ({ value, text })),
+      // The first radio carries the field's id, so the error summary's link lands on it.
+      outcomes: Object.entries(OUTCOME_LABELS).map(([value, text], i) => ({ value, text, id: i === 0 ? 'outcome' : `outcome-${value}` })),
       values,
       errors: extra.errors,
       errorList: extra.errorList,
@@ -110,16 +114,16 @@ export function gradingRoutes(db: Db): Router {
     const criteria = plan.criteria.filter((c) => c.method === booking.methodId);
     const body = req.body as Record<string, unknown>;
     const form = parseForm(gradingFormSchema, body);
-    const keptDecisions = decisionsFromForm(criteria, gradingFormSchema.shape.c.safeParse(body.c).data ?? {});
+    const kept = keptDecisions(criteria, body.c);
     const values = { outcome: typeof body.outcome === 'string' ? body.outcome : 'graded', outcomeReason: typeof body.outcomeReason === 'string' ? body.outcomeReason : '' };
-    if (!form.ok) return renderGrading(res, req.params.id, { decisions: keptDecisions, values, status: 400, errors: form.errors, errorList: form.errorList });
+    if (!form.ok) return renderGrading(res, req.params.id, { decisions: kept, values, status: 400, errors: form.errors, errorList: form.errorList });
     const submit = form.value.action === 'submit';
     if (submit && form.value.confirm !== 'yes') {
-      return renderGrading(res, req.params.id, { decisions: keptDecisions, values, status: 400, ...formErrors([{ path: 'confirm', message: 'Confirm the decisions and the grade they give before submitting' }]) });
+      return renderGrading(res, req.params.id, { decisions: kept, values, status: 400, ...formErrors([{ path: 'confirm', message: 'Confirm the decisions and the grade they give before submitting' }]) });
     }
     const user = userOf(res);
-    const result = saveGrading(db, booking, { outcome: form.value.outcome, outcomeReason: form.value.outcomeReason, decisions: keptDecisions }, { ...actorOf(user), userId: user.id }, { submit });
-    if (!result.ok) return renderGrading(res, req.params.id, { decisions: keptDecisions, values, status: result.problems ? 400 : 409, ...failureErrors(result) });
+    const result = saveGrading(db, booking, { outcome: form.value.outcome, outcomeReason: form.value.outcomeReason, decisions: decisionsFromForm(criteria, form.value.c) }, { ...actorOf(user), userId: user.id }, { submit });
+    if (!result.ok) return renderGrading(res, req.params.id, { decisions: kept, values, status: result.problems || result.field ? 400 : 409, ...failureErrors(result) });
     res.redirect(303, submit ? paths.gradeBooking(booking.id) : `${paths.gradeBooking(booking.id)}?saved=1`);
   });
 
@@ -174,14 +178,14 @@ export function gradingRoutes(db: Db): Router {
     if (grading.assessorUserId === user.id) throw new HttpError(403, 'You graded this assessment: someone else must moderate it');
     const body = req.body as Record<string, unknown>;
     const criteria = plan.criteria.filter((c) => c.method === grading.methodId);
-    const posted = decisionsFromForm(criteria, moderationFormSchema.shape.c.safeParse(body.c).data ?? {});
+    const posted = keptDecisions(criteria, body.c, decisionsOf(db, grading.id));
     const values = { decision: body.decision, rationale: body.rationale };
     const form = parseForm(moderationFormSchema, body);
     if (!form.ok) return renderModeration(res, req.params.id, { decisions: posted, values, status: 400, errors: form.errors, errorList: form.errorList });
     const current = decisionsOf(db, grading.id);
     const changes = form.value.decision === 'changed' ? posted.filter((p) => { const c = current.find((x) => x.criterionId === p.criterionId); return p.met !== null && (c?.met !== p.met || c.evidence !== p.evidence); }) : [];
     const result = moderate(db, grading.id, { decision: form.value.decision, rationale: form.value.rationale, changes }, { ...actorOf(user), userId: user.id });
-    if (!result.ok) return renderModeration(res, req.params.id, { decisions: posted, values, status: result.problems ? 400 : 409, ...failureErrors(result) });
+    if (!result.ok) return renderModeration(res, req.params.id, { decisions: posted, values, status: result.problems || result.field ? 400 : 409, ...failureErrors(result) });
     res.redirect(303, paths.moderation);
   });
 
@@ -214,13 +218,14 @@ export function gradingRoutes(db: Db): Router {
     return { user, apprentice };
   };
 
-  const renderResults = (res: Response, uln: unknown, extra: { status?: number; errorList?: object[]; flash?: string } = {}) => {
+  const renderResults = (res: Response, uln: unknown, extra: { status?: number; errorList?: object[]; flash?: string; kept?: { grounds?: unknown; reason?: unknown } } = {}) => {
     const { user, apprentice } = loadApprentice(res, uln);
     const admin = user.role === 'admin';
     const today = todayInLondon();
     const plan = getPlanForStandard(db, apprentice.standardVersionId);
     const results = resultsOf(db, apprentice, !admin);
-    const latest = results[0];
+    // The latest attempt of all, released or not: only it can be resat or appealed.
+    const latestNumber = latestAttempt(db, apprentice.id)?.number;
     res.status(extra.status ?? 200).render('grading/apprentice-results', {
       title: `Results: ${apprentice.givenNames} ${apprentice.familyName}`,
       backLink: paths.apprentice(apprentice.uln),
@@ -229,8 +234,8 @@ export function gradingRoutes(db: Db): Router {
       cap: plan?.resitRetakeGradeCap,
       attempts: results.map((r) => {
         const open = appealsOf(db, r.attempt.id);
-        const isLatest = r === latest;
-        const canAppeal = !admin && r.released && r.appealDeadline !== null && today <= r.appealDeadline && !open.some((a) => a.decision === null);
+        const isLatest = r.attempt.number === latestNumber;
+        const canAppeal = !admin && isLatest && r.released && r.appealDeadline !== null && today <= r.appealDeadline && !open.some((a) => a.decision === null);
         return {
           ...r,
           kindLabel: r.attempt.kind === 'first' ? 'First attempt' : r.attempt.kind === 'resit' ? 'Resit' : 'Retake',
@@ -244,6 +249,7 @@ export function gradingRoutes(db: Db): Router {
           failedMethods: r.methods.filter((m) => m.grade === 'Fail'),
         };
       }),
+      kept: { grounds: typeof extra.kept?.grounds === 'string' ? extra.kept.grounds : '', reason: typeof extra.kept?.reason === 'string' ? extra.kept.reason : '' },
       errorList: extra.errorList,
       flash: extra.flash,
     });
@@ -258,10 +264,13 @@ export function gradingRoutes(db: Db): Router {
   router.post(routes.attemptAction, pageFor(...AREA_ROLES.apprentices), (req, res) => {
     const { user, apprentice } = loadApprentice(res, req.params.uln);
     const attemptId = idParam.safeParse({ id: req.params.attemptId });
-    const attempt = attemptId.success ? resultsOf(db, apprentice, user.role !== 'admin').find((r) => r.attempt.id === attemptId.data.id) : undefined;
-    if (!attempt) throw new HttpError(404, 'There is no such result');
+    const found = attemptId.success ? resultsOf(db, apprentice, user.role !== 'admin').find((r) => r.attempt.id === attemptId.data.id) : undefined;
+    if (!found) throw new HttpError(404, 'There is no such result');
+    const attempt = { ...found, failedMethodIds: found.methods.filter((m) => m.grade === 'Fail').map((m) => m.methodId) };
     const actor = { ...actorOf(user), userId: user.id };
-    const again = (message: string, status = 400) => renderResults(res, req.params.uln, { status, errorList: [{ href: '#main-content', text: message }] });
+    // Back to the page with what was typed kept, the message linked to the field it is about.
+    const field = { exceptional: `exceptional-${attempt.attempt.id}`, appeal: `grounds-${attempt.attempt.id}`, further: `kind-${attempt.failedMethodIds[0] ?? ''}-resit` }[String(req.params.action)];
+    const again = (message: string, status = 400) => renderResults(res, req.params.uln, { status, kept: req.body as object, errorList: [{ href: status === 400 && field ? `#${field}` : '', text: message }] });
     const done = () => res.redirect(303, `${paths.apprenticeResults(apprentice.uln)}?done=1`);
     switch (req.params.action) {
       case 'release': {
@@ -313,8 +322,9 @@ export function gradingRoutes(db: Db): Router {
     return { appeal, apprentice, attempt, plan: planFor(db, apprentice) };
   };
 
-  const renderAppeal = (res: Response, user: CurrentUser, id: unknown, extra: { status?: number; errorList?: object[] } = {}) => {
+  const renderAppeal = (res: Response, user: CurrentUser, id: unknown, extra: { status?: number; errorList?: object[]; values?: { decision?: unknown; reasons?: unknown; g?: unknown } } = {}) => {
     const { appeal, apprentice, attempt, plan } = loadAppeal(id);
+    const postedFor = (gradingId: number) => (typeof extra.values?.g === 'object' && extra.values.g !== null ? (extra.values.g as Record<string, unknown>)[`g${gradingId}`] : undefined);
     const conflicted = conflictedReviewers(db, appeal.attemptId).has(user.id);
     res.status(extra.status ?? 200).render('grading/appeal', {
       title: `Appeal: ${apprentice.givenNames} ${apprentice.familyName}`,
@@ -327,7 +337,12 @@ export function gradingRoutes(db: Db): Router {
       action: paths.appeal(appeal.id),
       gradings: attempt.methods
         .filter((m) => m.gradingId !== null && m.outcome === 'graded')
-        .map((m) => ({ ...m, themes: criteriaView(plan, m.methodId, decisionsOf(db, m.gradingId!)).map((t) => ({ ...t, criteria: t.criteria.map((c) => ({ ...c, name: `g[${m.gradingId}][${c.id}]` })) })) })),
+        .map((m) => {
+          const stored = decisionsOf(db, m.gradingId!);
+          const shown = keptDecisions(plan.criteria.filter((c) => c.method === m.methodId), postedFor(m.gradingId!), stored);
+          return { ...m, themes: criteriaView(plan, m.methodId, shown).map((t) => ({ ...t, criteria: t.criteria.map((c) => ({ ...c, name: `g[g${m.gradingId}][${c.id}]` })) })) };
+        }),
+      values: { decision: extra.values?.decision, reasons: typeof extra.values?.reasons === 'string' ? extra.values.reasons : '' },
       errorList: extra.errorList,
     });
   };
@@ -337,17 +352,25 @@ export function gradingRoutes(db: Db): Router {
   const decideSchema = z.object({
     decision: z.enum(['upheld', 'not_upheld'], { error: 'Choose upheld or not upheld' }),
     reasons: reasonField('the reasons for the decision'),
-    g: z.record(z.string().regex(/^\d+$/), z.record(z.string(), z.object({ met: z.enum(['yes', 'no']).optional(), evidence: z.string().max(2000).optional() }))).default({}),
+    // Keyed `g<grading id>`: a numeric key would make the form parser build an array.
+    g: z.record(z.string().regex(/^g\d+$/), z.record(z.string(), z.object({ met: z.enum(['yes', 'no']).optional(), evidence: z.string().max(2000).optional() }))).default({}),
   });
 
   router.post(routes.appeal, reviewers, (req, res) => {
     const user = userOf(res);
     const { appeal } = loadAppeal(req.params.id);
-    const form = decideSchema.safeParse(req.body);
-    if (!form.success) return renderAppeal(res, user, req.params.id, { status: 400, errorList: [{ href: '#decision', text: form.error.issues[0]!.message }] });
+    const body = req.body as Record<string, unknown>;
+    const values = { decision: body.decision, reasons: body.reasons, g: body.g };
+    const form = decideSchema.safeParse(body);
+    if (!form.success) {
+      const issue = form.error.issues[0]!;
+      const href = issue.path[0] === 'reasons' ? '#reasons' : issue.path[0] === 'decision' ? '#decision-upheld' : '';
+      return renderAppeal(res, user, req.params.id, { status: 400, values, errorList: [{ href, text: issue.path[0] === 'g' ? 'The criterion decisions could not be read: choose met or not met for each' : issue.message }] });
+    }
     // Only criteria whose decision or note the reviewer changed count as changes.
     const changes = form.data.decision === 'upheld'
-      ? Object.entries(form.data.g).flatMap(([gradingId, posted]) => {
+      ? Object.entries(form.data.g).flatMap(([key, posted]) => {
+          const gradingId = key.slice(1);
           const current = decisionsOf(db, Number(gradingId));
           const decisions = current.flatMap((c) => {
             const p = posted[c.criterionId];
@@ -360,18 +383,19 @@ export function gradingRoutes(db: Db): Router {
         })
       : [];
     const result = decideAppeal(db, appeal.id, { decision: form.data.decision, reasons: form.data.reasons, changes }, { ...actorOf(user), userId: user.id });
-    if (!result.ok) return renderAppeal(res, user, req.params.id, { status: 409, errorList: [{ href: '#decision', text: result.message }] });
+    if (!result.ok) return renderAppeal(res, user, req.params.id, { status: result.problems ? 400 : 409, values, errorList: [{ text: result.message }, ...(result.problems ?? []).map((p) => ({ text: p.message }))] });
     res.redirect(303, paths.appeals);
   });
 
   /* ---------- The EPAO's settings ---------- */
 
+  const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
   const settingsSchema = z.object({
-    qaFirstN: z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(0, 'Enter 0 or more').max(100, 'Enter 100 or fewer'),
-    qaRandomPercent: z.coerce.number({ error: 'Enter a percentage' }).min(0, 'Enter a percentage from 0 to 100').max(100, 'Enter a percentage from 0 to 100'),
+    qaFirstN: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(0, 'Enter 0 or more').max(100, 'Enter 100 or fewer')),
+    qaRandomPercent: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Enter a percentage from 0 to 100' }).min(0, 'Enter a percentage from 0 to 100').max(100, 'Enter a percentage from 0 to 100')),
     qaSampleFails: z.preprocess((v) => v === 'yes', z.boolean()),
     qaSampleBoundary: z.preprocess((v) => v === 'yes', z.boolean()),
-    appealWorkingDays: z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(1, 'Enter at least 1').max(90, 'Enter 90 or fewer'),
+    appealWorkingDays: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(1, 'Enter at least 1').max(90, 'Enter 90 or fewer')),
     maxAttempts: z.preprocess(blankToNull, z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(1, 'Enter at least 1').max(20, 'Enter 20 or fewer').nullable()),
   });
 

@@ -5,17 +5,18 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant, todayInLondon, ZONE } from '../dates.js';
-import { apprentices, appeals, attemptMethods, bookings, criterionDecisions, epaAttempts, epaoSettings, gatewaySubmissions, gradings, moderations, outbox, users } from '../db/schema.js';
+import { standardVersions, apprentices, appeals, attemptMethods, bookings, criterionDecisions, epaAttempts, epaoSettings, gatewaySubmissions, gradings, moderations, outbox, users } from '../db/schema.js';
 import type { Grade, PlanFile } from '../plans/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { attemptByNumber, latestAttempt, type AttemptRow } from './attempts.js';
 import type { AppealDecision, Outcome, ResultGrade } from './model.js';
-import { appealDeadline, checkFurtherAttempt, deriveMethodGrade, gradeForOutcome, isBoundaryCase, overallGrade, sampleReason, type Decision, type ResitKind } from './rules.js';
+import { appealDeadline, checkFurtherAttempt, deriveMethodGrade, gradeForOutcome, isBoundaryCase, overallGrade, sampleReason, samplingDraw, type Decision, type ResitKind } from './rules.js';
 
 export type GradingRow = typeof gradings.$inferSelect;
 export type BookingRow = typeof bookings.$inferSelect;
 export type SettingsRow = typeof epaoSettings.$inferSelect;
-export type Failure = { ok: false; message: string; problems?: { criterionId: string; message: string }[] };
+/** A refusal; `problems` name criteria, `field` a form field, when the refusal is about one. */
+export type Failure = { ok: false; message: string; problems?: { criterionId: string; message: string }[]; field?: string };
 
 /* ---------- Settings ---------- */
 
@@ -63,7 +64,7 @@ export function decisionsOf(db: Queryable, gradingId: number): Decision[] {
 /* ---------- Attempts ---------- */
 
 /** The attempt a booking belongs to, made for the first attempt when its first grading is saved. */
-function attemptForBooking(tx: Queryable, booking: BookingRow, plan: PlanFile): AttemptRow {
+function attemptForBooking(tx: Queryable, booking: BookingRow, plan: PlanFile, actor: Actor): AttemptRow {
   const existing = attemptByNumber(tx, booking.apprenticeId, booking.attempt);
   if (existing) return existing;
   const gateway = tx.select({ start: gatewaySubmissions.epaPeriodStart }).from(gatewaySubmissions).where(eq(gatewaySubmissions.id, booking.submissionId)).get();
@@ -73,6 +74,7 @@ function attemptForBooking(tx: Queryable, booking: BookingRow, plan: PlanFile): 
     .returning()
     .get();
   for (const method of plan.methods) tx.insert(attemptMethods).values({ attemptId: row.id, methodId: method.id, mode: 'first' }).run();
+  recordAudit(tx, actor, { action: 'attempt.started', entityType: 'attempt', entityId: row.id, after: { apprenticeId: row.apprenticeId, number: row.number, methods: plan.methods.map((m) => m.id) } });
   return row;
 }
 
@@ -159,12 +161,12 @@ export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, ac
           }
           grade = derived.grade;
         } else {
-          if (!input.outcomeReason?.trim()) return { ok: false as const, message: 'Give the reason for this outcome' };
+          if (!input.outcomeReason?.trim()) return { ok: false as const, message: 'Give the reason for this outcome', field: 'outcomeReason' };
           grade = gradeForOutcome(input.outcome);
         }
       }
 
-      const attempt = attemptForBooking(tx, current, plan);
+      const attempt = attemptForBooking(tx, current, plan, actor);
       const values = {
         bookingId: current.id,
         attemptId: attempt.id,
@@ -193,7 +195,7 @@ export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, ac
         .select({ n: sql<number>`count(*)` })
         .from(gradings)
         .innerJoin(apprentices, eq(apprentices.id, sql`(select apprentice_id from bookings where bookings.id = ${gradings.bookingId})`))
-        .where(and(eq(gradings.assessorUserId, current.assessorUserId), eq(gradings.status, 'submitted'), ne(gradings.id, grading.id), eq(apprentices.standardVersionId, apprentice.standardVersionId)))
+        .where(and(eq(gradings.assessorUserId, current.assessorUserId), eq(gradings.status, 'submitted'), ne(gradings.id, grading.id), inArray(apprentices.standardVersionId, tx.select({ id: standardVersions.id }).from(standardVersions).where(eq(standardVersions.reference, apprentice.standardReference)))))
         .get()!.n;
       const reason = sampleReason(
         { firstN: settings.qaFirstN, sampleFails: settings.qaSampleFails, sampleBoundary: settings.qaSampleBoundary, randomPercent: settings.qaRandomPercent, seed: settings.qaSeed },
@@ -201,7 +203,7 @@ export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, ac
       );
       const submitted = tx
         .update(gradings)
-        .set({ sampleReason: reason, moderation: reason ? 'pending' : 'not_sampled' })
+        .set({ sampleReason: reason, sampleDraw: samplingDraw(settings.qaSeed, grading.id), moderation: reason ? 'pending' : 'not_sampled' })
         .where(eq(gradings.id, grading.id))
         .returning()
         .get();
@@ -227,7 +229,8 @@ export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, ac
  * Changes criterion decisions after submission (moderation or an appeal): the grade is derived
  * again by the plan's rule and the attempt's result follows. Every change is audited by the caller.
  */
-function applyChanges(tx: Queryable, grading: GradingRow, plan: PlanFile, changes: Decision[]): { ok: true; before: Grade | null; after: Grade | null } | Failure {
+function applyChanges(tx: Queryable, grading: GradingRow, plan: PlanFile, changes: Decision[]): { ok: true; before: Grade | null; after: Grade | null; criteriaBefore: Decision[] } | Failure {
+  if (grading.outcome !== 'graded') return { ok: false, message: `This assessment was recorded as ${grading.outcome.replace(/_/g, ' ')}: there are no criterion decisions to change` };
   const decisions = decisionsOf(tx, grading.id);
   const merged = decisions.map((d) => changes.find((c) => c.criterionId === d.criterionId) ?? d);
   const unknown = changes.filter((c) => !decisions.some((d) => d.criterionId === c.criterionId));
@@ -236,7 +239,7 @@ function applyChanges(tx: Queryable, grading: GradingRow, plan: PlanFile, change
   if (!derived.complete) return { ok: false, message: 'Every criterion needs a decision, and every one not met its evidence', problems: derived.missingEvidence.map((criterionId) => ({ criterionId, message: `Say what evidence fell short for ${criterionId}` })) };
   for (const c of changes) tx.update(criterionDecisions).set({ met: c.met, evidence: c.evidence.trim() }).where(and(eq(criterionDecisions.gradingId, grading.id), eq(criterionDecisions.criterionId, c.criterionId))).run();
   tx.update(gradings).set({ grade: derived.grade }).where(eq(gradings.id, grading.id)).run();
-  return { ok: true, before: grading.grade, after: derived.grade };
+  return { ok: true, before: grading.grade, after: derived.grade, criteriaBefore: decisions.filter((d) => changes.some((c) => c.criterionId === d.criterionId)) };
 }
 
 /* ---------- Moderation ---------- */
@@ -253,7 +256,7 @@ export function moderate(db: Db, gradingId: number, input: { decision: 'agreed' 
       if (grading.assessorUserId === actor.userId) return { ok: false as const, message: 'You graded this assessment: someone else must moderate it' };
       if (grading.moderation !== 'pending') return { ok: false as const, message: grading.moderation === 'not_sampled' ? 'This grading was not sampled for moderation' : 'This grading has been moderated' };
       const apprentice = findApprenticeById(tx, tx.select({ id: bookings.apprenticeId }).from(bookings).where(eq(bookings.id, grading.bookingId)).get()!.id)!;
-      let grades: { before: Grade | null; after: Grade | null } = { before: grading.grade, after: grading.grade };
+      let grades: { before: Grade | null; after: Grade | null; criteriaBefore: Decision[] } = { before: grading.grade, after: grading.grade, criteriaBefore: [] };
       if (input.decision === 'changed') {
         if (input.changes.length === 0) return { ok: false as const, message: 'Change at least one criterion decision, or agree with the grading' };
         const applied = applyChanges(tx, grading, planOf(tx, apprentice), input.changes);
@@ -263,7 +266,7 @@ export function moderate(db: Db, gradingId: number, input: { decision: 'agreed' 
       tx.update(gradings).set({ moderation: input.decision }).where(eq(gradings.id, grading.id)).run();
       tx.insert(moderations).values({ gradingId: grading.id, moderatorUserId: actor.userId, decision: input.decision, rationale: input.rationale, gradeBefore: grades.before, gradeAfter: grades.after }).run();
       const attempt = recomputeAttempt(tx, grading.attemptId, now.setZone(ZONE).toISODate()!);
-      recordAudit(tx, actor, { action: `grading.moderation_${input.decision}`, entityType: 'grading', entityId: grading.id, before: { grade: grades.before }, after: { grade: grades.after, changes: input.changes, attemptResult: attempt.overallGrade }, reason: input.rationale });
+      recordAudit(tx, actor, { action: `grading.moderation_${input.decision}`, entityType: 'grading', entityId: grading.id, before: { grade: grades.before, criteria: grades.criteriaBefore }, after: { grade: grades.after, criteria: input.changes, attemptResult: attempt.overallGrade }, reason: input.rationale });
       return { ok: true as const };
     },
     { behavior: 'immediate' },
@@ -309,7 +312,8 @@ export function resultsOf(db: Queryable, apprentice: ApprenticeDetail, releasedO
     .orderBy(desc(epaAttempts.number))
     .all();
   return attempts.map((attempt) => {
-    const modes = db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, attempt.id)).all();
+    const order = (id: string) => plan?.methods.findIndex((m) => m.id === id) ?? 0;
+    const modes = db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, attempt.id)).all().sort((a, b) => order(a.methodId) - order(b.methodId));
     const graded = db.select().from(gradings).where(eq(gradings.attemptId, attempt.id)).all();
     const methods = modes.map((m) => {
       const g = graded.find((x) => x.methodId === m.methodId);
@@ -404,22 +408,33 @@ export function startFurtherAttempt(db: Db, apprentice: ApprenticeDetail, choice
     (tx) => {
       const previous = latestAttempt(tx, apprentice.id);
       if (!previous?.overallGrade || !previous.releasedAt || !previous.resultOn) return { ok: false as const, message: 'There is no released result to resit or retake' };
+      if (appealsOf(tx, previous.id).some((a) => a.decision === null)) return { ok: false as const, message: 'An appeal against this result is open: wait for its decision' };
       const plan = planOf(tx, apprentice);
       const results = resultsOf(tx, apprentice, false).find((r) => r.attempt.id === previous.id)!;
       const failed = results.methods.filter((m) => m.grade === 'Fail');
+      if (failed.length === 0) {
+        // Nothing failed (a Pass, a Distinction or a withdrawal): the rules say why there is no resit.
+        const refusal = checkFurtherAttempt(plan, { number: previous.number, grade: previous.overallGrade, resultDate: previous.resultOn }, 'resit', today, epaoSettingsOf(tx).maxAttempts);
+        return { ok: false as const, message: refusal.ok ? 'No method was failed' : refusal.message };
+      }
       const missing = failed.filter((m) => !choices[m.methodId]);
       if (missing.length > 0) return { ok: false as const, message: `Choose resit or retake for ${missing.map((m) => m.name).join(' and ')}` };
       const extra = Object.keys(choices).filter((id) => !failed.some((m) => m.methodId === id));
       if (extra.length > 0) return { ok: false as const, message: 'Only failed methods are resat or retaken; passed methods carry over' };
-      const kind: ResitKind = Object.values(choices).includes('retake') ? 'retake' : 'resit';
-      const check = checkFurtherAttempt(plan, { number: previous.number, grade: previous.overallGrade, resultDate: previous.resultOn }, kind, today, epaoSettingsOf(tx).maxAttempts);
-      if (!check.ok) return check;
-      const attempt = tx.insert(epaAttempts).values({ apprenticeId: apprentice.id, number: previous.number + 1, kind, startedOn: today, deadline: check.deadline }).returning().get();
+      // Each kind chosen has its own window (a resit's is shorter): every one must still be open.
+      const deadlines: Partial<Record<ResitKind, string>> = {};
+      for (const chosen of new Set(Object.values(choices))) {
+        const check = checkFurtherAttempt(plan, { number: previous.number, grade: previous.overallGrade, resultDate: previous.resultOn }, chosen, today, epaoSettingsOf(tx).maxAttempts);
+        if (!check.ok) return check;
+        deadlines[chosen] = check.deadline;
+      }
+      const kind: ResitKind = deadlines.retake ? 'retake' : 'resit';
+      const attempt = tx.insert(epaAttempts).values({ apprenticeId: apprentice.id, number: previous.number + 1, kind, startedOn: today, deadline: deadlines.retake ?? deadlines.resit! }).returning().get();
       for (const m of results.methods) {
         const choice = choices[m.methodId];
-        tx.insert(attemptMethods).values({ attemptId: attempt.id, methodId: m.methodId, mode: choice ?? 'carried', carriedGrade: choice ? null : m.grade }).run();
+        tx.insert(attemptMethods).values({ attemptId: attempt.id, methodId: m.methodId, mode: choice ?? 'carried', carriedGrade: choice ? null : m.grade, deadline: choice ? deadlines[choice]! : null }).run();
       }
-      recordAudit(tx, actor, { action: `attempt.${kind}_started`, entityType: 'attempt', entityId: attempt.id, after: { number: attempt.number, choices, deadline: check.deadline } });
+      recordAudit(tx, actor, { action: `attempt.${kind}_started`, entityType: 'attempt', entityId: attempt.id, after: { number: attempt.number, choices, deadlines } });
       return { ok: true as const, attempt };
     },
     { behavior: 'immediate' },
@@ -454,10 +469,12 @@ export function lodgeAppeal(db: Db, attemptId: number, grounds: string, actor: A
   return db.transaction((tx) => {
     const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get();
     if (!attempt?.releasedAt) return { ok: false as const, message: 'Only a released result can be appealed' };
+    if (latestAttempt(tx, attempt.apprenticeId)?.id !== attempt.id) return { ok: false as const, message: 'A later attempt has started: this result can no longer be appealed' };
+    // One appeal per result: its decision is final within this service.
+    if (appealsOf(tx, attemptId).length > 0) return { ok: false as const, message: 'This result has already been appealed' };
     const releasedOn = DateTime.fromISO(attempt.releasedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!;
     const deadline = appealDeadline(releasedOn, epaoSettingsOf(tx).appealWorkingDays);
     if (today > deadline) return { ok: false as const, message: `Appeals against this result had to be lodged by ${deadline}` };
-    if (appealsOf(tx, attemptId).some((a) => a.decision === null)) return { ok: false as const, message: 'An appeal against this result is already open' };
     const appeal = tx.insert(appeals).values({ attemptId, lodgedBy: actor.userId, lodgedOn: today, grounds }).returning().get();
     recordAudit(tx, actor, { action: 'appeal.lodged', entityType: 'appeal', entityId: appeal.id, after: { attemptId, grounds, deadline } });
     return { ok: true as const, appeal };
@@ -466,7 +483,10 @@ export function lodgeAppeal(db: Db, attemptId: number, grounds: string, actor: A
 
 /** People who may not review an appeal against this attempt: its assessors and its moderators. */
 export function conflictedReviewers(db: Queryable, attemptId: number): Set<number> {
-  const graded = db.select({ id: gradings.id, assessor: gradings.assessorUserId }).from(gradings).where(eq(gradings.attemptId, attemptId)).all();
+  // Every attempt of the apprentice: carried-over grades come from earlier ones.
+  const apprenticeId = db.select({ id: epaAttempts.apprenticeId }).from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get()?.id ?? -1;
+  const attemptIds = db.select({ id: epaAttempts.id }).from(epaAttempts).where(eq(epaAttempts.apprenticeId, apprenticeId)).all().map((a) => a.id);
+  const graded = attemptIds.length ? db.select({ id: gradings.id, assessor: gradings.assessorUserId }).from(gradings).where(inArray(gradings.attemptId, attemptIds)).all() : [];
   const moderators = graded.length ? db.select({ id: moderations.moderatorUserId }).from(moderations).where(inArray(moderations.gradingId, graded.map((g) => g.id))).all() : [];
   return new Set([...graded.map((g) => g.assessor), ...moderators.map((m) => m.id)]);
 }
@@ -498,7 +518,7 @@ export function decideAppeal(
         if (!grading || grading.attemptId !== attempt.id) return { ok: false as const, message: 'A change names a grading that is not part of this result' };
         const applied = applyChanges(tx, grading, plan, change.decisions);
         if (!applied.ok) return applied;
-        recordAudit(tx, actor, { action: 'grading.appeal_changed', entityType: 'grading', entityId: grading.id, before: { grade: applied.before }, after: { grade: applied.after, changes: change.decisions }, reason: input.reasons });
+        recordAudit(tx, actor, { action: 'grading.appeal_changed', entityType: 'grading', entityId: grading.id, before: { grade: applied.before, criteria: applied.criteriaBefore }, after: { grade: applied.after, criteria: change.decisions }, reason: input.reasons });
       }
       tx.update(appeals).set({ decision: input.decision, reasons: input.reasons, reviewerUserId: actor.userId, decidedAt: isoInstant(now) }).where(eq(appeals.id, appealId)).run();
       const after = recomputeAttempt(tx, attempt.id, now.setZone(ZONE).toISODate()!);

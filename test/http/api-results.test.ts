@@ -3,8 +3,9 @@ import { eq } from 'drizzle-orm';
 import supertest from 'supertest';
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { epaAttempts, gradings } from '../../src/db/schema.js';
-import { releaseResults } from '../../src/grading/store.js';
+import { attemptMethods, epaAttempts, gradings } from '../../src/db/schema.js';
+import { lodgeAppeal, moderate, releaseResults, startFurtherAttempt } from '../../src/grading/store.js';
+import { addMonths } from '../../src/calendar.js';
 import { testApp, tokenFor, type TestContext } from '../support/app.js';
 import { SETUP } from '../support/apprentices.js';
 import { acceptedLongAgo, assessorProfile, bookingStatus, pastBooking } from '../support/grading.js';
@@ -86,5 +87,61 @@ describe('API: grading and results', () => {
 
     expect((await api.get(`/api/v1/results/${a.uln}`).set(as('otherProvider'))).status).to.equal(404);
     for (const who of ['assessor', 'qa'] as const) expect((await api.get(`/api/v1/results/${a.uln}`).set(as(who))).status, who).to.equal(403);
+  });
+
+  it('answers 422, not 500, when a criterion is given twice', async () => {
+    const twice = [...decisions('project'), decisions('project')[0]!];
+    const res = await api.put(`/api/v1/bookings/${project}/grade`).set(as('assessor')).send({ decisions: twice });
+    expect(res.status).to.equal(422);
+    expect(res.body.errors[0].message).to.contain('is given twice');
+    expect(ctx.db.select().from(gradings).all()).to.deep.equal([]);
+  });
+
+  it('keeps an assessment recorded as malpractice out of reach of criterion changes at moderation', async () => {
+    const res = await api.put(`/api/v1/bookings/${project}/grade`).set(as('assessor')).send({ outcome: 'malpractice', outcomeReason: 'Work copied from another apprentice', decisions: decisions('project') });
+    expect(res.status).to.equal(200);
+    expect(res.body.grade).to.equal('Fail');
+    const grading = ctx.db.select().from(gradings).get()!;
+    const changed = moderate(ctx.db, grading.id, { decision: 'changed', rationale: 'Reconsidered', changes: [{ criterionId: 'PR1', met: true, evidence: 'fine' }] }, { userId: ctx.users.qa.id, label: 'qa' });
+    expect(changed.ok).to.equal(false);
+    expect(ctx.db.select().from(gradings).get()!.grade).to.equal('Fail');
+    const withoutReason = await api.put(`/api/v1/bookings/${discussion}/grade`).set(as('assessor')).send({ outcome: 'did_not_attend', decisions: [] });
+    expect(withoutReason.status).to.equal(422);
+    expect(withoutReason.body.errors[0].path).to.equal('outcomeReason');
+  });
+
+  describe('after a released Fail', () => {
+    let attemptId: number;
+    const providerActor = () => ({ userId: ctx.users.provider.id, label: 'provider' });
+    beforeEach(async () => {
+      await api.put(`/api/v1/bookings/${project}/grade`).set(as('assessor')).send({ decisions: decisions('project', ['PR1']) });
+      await api.put(`/api/v1/bookings/${discussion}/grade`).set(as('assessor')).send({ decisions: decisions('discussion', ['PD1']) });
+      ctx.db.update(gradings).set({ moderation: 'agreed' }).run();
+      attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
+      expect(releaseResults(ctx.db, [attemptId], SETUP).ok).to.equal(true);
+    });
+
+    it('allows one appeal per result, and no resit while it is open', () => {
+      expect(lodgeAppeal(ctx.db, attemptId, 'The evidence was overlooked', providerActor()).ok).to.equal(true);
+      const second = lodgeAppeal(ctx.db, attemptId, 'Again', providerActor());
+      expect(second.ok).to.equal(false);
+      const resit = startFurtherAttempt(ctx.db, a, { project: 'resit', discussion: 'resit' }, providerActor());
+      expect(resit.ok).to.equal(false);
+      if (!resit.ok) expect(resit.message).to.contain('appeal');
+    });
+
+    it('gives each failed method its own window when one is resat and the other retaken, and closes appeals on the earlier attempt', () => {
+      const started = startFurtherAttempt(ctx.db, a, { project: 'resit', discussion: 'retake' }, providerActor());
+      expect(started.ok).to.equal(true);
+      const rows = ctx.db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, started.ok ? started.attempt.id : -1)).all();
+      const result = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get()!;
+      // Resit: 3 months from the result; retake: 6 months (the demo plan's windows).
+      expect(Object.fromEntries(rows.map((r) => [r.methodId, [r.mode, r.deadline]]))).to.deep.equal({
+        project: ['resit', addMonths(result.resultOn!, 3)],
+        discussion: ['retake', addMonths(result.resultOn!, 6)],
+      });
+      const late = lodgeAppeal(ctx.db, attemptId, 'Too late now', providerActor());
+      expect(late.ok).to.equal(false);
+    });
   });
 });
