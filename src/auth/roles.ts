@@ -20,6 +20,10 @@ export const AREA_ROLES = {
   moderation: ['quality_assurer'],
   results: ['admin'],
   appealReview: ['admin', 'quality_assurer'],
+  /** Outcome reports: the EPAO sees everything, a provider its own apprentices. */
+  reports: ['admin', 'quality_assurer', 'provider'],
+  consistency: ['admin', 'quality_assurer'],
+  claims: ['admin'],
   standards: ROLES,
   administration: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -9,7 +9,7 @@ import type { Decision } from '../grading/rules.js';
 import { getPlanForStandard } from '../plans/store.js';
 import type { Db } from './connection.js';
 import { DEMO_ASSESSORS, DEMO_BOOKING_WINDOW_DAYS, onWeekday } from './demo-scheduling.js';
-import { epaAttempts, gatewaySubmissions, users } from './schema.js';
+import { epaAttempts, epaoSettings, gatewaySubmissions, users } from './schema.js';
 
 /**
  * Assessed demo apprentices, made through the same stores as real grading (every rule
@@ -42,6 +42,8 @@ export function loadDemoGrading(db: Db, today = DateTime.now().setZone(ZONE).sta
   const plan = getPlanForStandard(db, assessed[0]!.apprentice.standardVersionId);
   if (!plan) return;
   epaoSettingsOf(db);
+  // A made-up organisation for the demo (EPA9999 is not a real register number).
+  db.update(epaoSettings).set({ epaoName: 'Union Learning Assessment (demo)', epaNumber: 'EPA9999' }).where(eq(epaoSettings.id, 1)).run();
 
   /** Every criterion of the method met, except those listed (not met, with the evidence that fell short). */
   const decisions = (methodId: string, notMet: Record<string, string> = {}): Decision[] =>

@@ -501,6 +501,10 @@ export const epaoSettings = sqliteTable('epao_settings', {
   appealWorkingDays: integer('appeal_working_days').notNull().default(15),
   /** The EPAO's maximum number of attempts; null: the plan's, if any. */
   maxAttempts: integer('max_attempts'),
+  /** As on the Register of End-point Assessment Organisations: printed on results and in the regulator's outcomes file. */
+  epaoName: text('epao_name'),
+  /** The EPAO's register number, EPA followed by four digits. */
+  epaNumber: text('epa_number'),
 });
 
 /** One attempt at the EPA: the first, then each resit or retake. Holds the overall result once every method has a grade. */
@@ -525,9 +529,12 @@ export const epaAttempts = sqliteTable(
     resultOn: text('result_on'),
     releasedAt: text('released_at'),
     releasedBy: integer('released_by').references(() => users.id),
+    /** When the certificate claim for this result was exported to the apprenticeship service. */
+    claimedAt: text('claimed_at'),
+    claimedBy: integer('claimed_by').references(() => users.id),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('epa_attempts_apprentice_number').on(t.apprenticeId, t.number)],
+  (t) => [uniqueIndex('epa_attempts_apprentice_number').on(t.apprenticeId, t.number), index('epa_attempts_result').on(t.resultOn), index('epa_attempts_released').on(t.releasedAt)],
 );
 
 export const attemptMethods = sqliteTable(

@@ -396,6 +396,8 @@ export function gradingRoutes(db: Db): Router {
     qaSampleFails: z.preprocess((v) => v === 'yes', z.boolean()),
     qaSampleBoundary: z.preprocess((v) => v === 'yes', z.boolean()),
     appealWorkingDays: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(1, 'Enter at least 1').max(90, 'Enter 90 or fewer')),
+    epaoName: z.preprocess(blankToNull, z.string().max(100, 'Keep the name to 100 characters').nullable()),
+    epaNumber: z.preprocess(blankToNull, z.string().regex(/^EPA\d{4}$/, 'Enter the EPA number as EPA followed by four digits, for example EPA0123').nullable()),
     maxAttempts: z.preprocess(blankToNull, z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(1, 'Enter at least 1').max(20, 'Enter 20 or fewer').nullable()),
   });
 
@@ -404,7 +406,7 @@ export function gradingRoutes(db: Db): Router {
     res.status(extra.status ?? 200).render('grading/settings', {
       title: 'Settings',
       action: paths.admin.settings,
-      values: extra.values ?? { ...settings, qaSampleFails: settings.qaSampleFails ? 'yes' : '', qaSampleBoundary: settings.qaSampleBoundary ? 'yes' : '', maxAttempts: settings.maxAttempts ?? '' },
+      values: extra.values ?? { ...settings, qaSampleFails: settings.qaSampleFails ? 'yes' : '', qaSampleBoundary: settings.qaSampleBoundary ? 'yes' : '', maxAttempts: settings.maxAttempts ?? '', epaoName: settings.epaoName ?? '', epaNumber: settings.epaNumber ?? '' },
       errors: extra.errors,
       errorList: extra.errorList,
       flash: extra.flash,

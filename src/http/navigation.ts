@@ -15,6 +15,8 @@ const NAV: NavItem[] = [
   { href: paths.results, text: 'Results', roles: AREA_ROLES.results },
   { href: paths.moderation, text: 'Moderation', roles: AREA_ROLES.moderation },
   { href: paths.appeals, text: 'Appeals', roles: AREA_ROLES.appealReview },
+  { href: paths.reports, text: 'Reports', roles: AREA_ROLES.reports },
+  { href: paths.claims, text: 'Certificate claims', roles: AREA_ROLES.claims },
   { href: paths.assessors, text: 'Assessors', roles: AREA_ROLES.administration },
   { href: paths.standards, text: 'Standards', roles: AREA_ROLES.standards },
   { href: paths.admin.users, text: 'Users', roles: AREA_ROLES.administration },
