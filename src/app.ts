@@ -28,6 +28,10 @@ import { userAdminRoutes } from './users/routes.js';
 import { viewHelpers } from './views/helpers.js';
 import { autoScheduleRoutes } from './scheduler/routes.js';
 import { gradingRoutes } from './grading/routes.js';
+import { claimsRoutes } from './outcomes/claims-routes.js';
+import { consistencyRoutes } from './outcomes/consistency-routes.js';
+import { reportRoutes } from './outcomes/report-routes.js';
+import { resultPdfRoutes } from './outcomes/result-pdf.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VIEWS = path.join(ROOT, 'views');
@@ -101,7 +105,11 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
   app.use(gatewayRoutes(db));
   // Before the booking routes, whose /bookings/:id and /bookings/:id/:action would otherwise claim these pages.
   app.use(autoScheduleRoutes(db, { holdHours: config.holdHours ?? DEFAULT_HOLD_HOURS }));
+  app.use(resultPdfRoutes(db));
   app.use(gradingRoutes(db));
+  app.use(reportRoutes(db));
+  app.use(consistencyRoutes(db));
+  app.use(claimsRoutes(db));
   app.use(bookingRoutes(db, { holdHours: config.holdHours ?? DEFAULT_HOLD_HOURS }));
   app.use(assessorRoutes(db));
   app.use(planAdminRoutes(db));

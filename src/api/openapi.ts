@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { authErrors, body, error, input, json, output, ulnParam, type Schema } from './openapi-parts.js';
+import { claimsOpenApi } from '../outcomes/claims-routes.js';
+import { reportsOpenApi } from '../outcomes/report-routes.js';
+import { resultPdfOpenApi } from '../outcomes/result-pdf.js';
 import { apprenticeInputSchema, offTheJobInputSchema, planItemInputSchema, qualificationInputSchema, DECLARATION_PARTS } from '../apprentices/schema.js';
 import { CHECK_CODES } from '../gateway/model.js';
 import { reviewSchema } from '../gateway/review.js';
@@ -77,19 +81,10 @@ export const bookingOutputSchema = z.object({
 });
 const rowErrorsSchema = z.object({ errors: z.array(z.object({ line: z.int(), path: z.string(), message: z.string() })) });
 
-type Schema = Record<string, unknown>;
-const output = (schema: z.ZodType): Schema => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
-const input = (schema: z.ZodType): Schema => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-
-const json = (schema: Schema, description: string) => ({ description, content: { 'application/json': { schema } } });
-const error = (description: string) => json({ $ref: '#/components/schemas/Errors' }, description);
 const standardPathParams = [
   { name: 'reference', in: 'path', required: true, schema: output(standardReference), example: 'ST0815' },
   { name: 'version', in: 'path', required: true, schema: output(standardVersion), example: '1.0' },
 ];
-const authErrors = { '401': error('No API token, or one that is not valid') };
-const ulnParam = { name: 'uln', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{10}$' } };
-const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: input(schema) } } });
 const writeResponses = {
   '201': { description: 'Recorded' },
   ...authErrors,
@@ -129,6 +124,9 @@ export function openApiDocument(): Schema {
       },
     },
     paths: {
+      ...resultPdfOpenApi,
+      ...claimsOpenApi,
+      ...reportsOpenApi,
       '/openapi.json': {
         get: { summary: 'This document', security: [], responses: { '200': { description: 'The OpenAPI document' } } },
       },

@@ -1,4 +1,7 @@
 import { resultsApi } from './results.js';
+import { claimsApi } from '../outcomes/claims-routes.js';
+import { reportsApi } from '../outcomes/report-routes.js';
+import { resultPdfApi } from '../outcomes/result-pdf.js';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../http/authorize.js';
@@ -94,7 +97,10 @@ export function apiRoutes(db: Db, log: (error: unknown) => void, holdHours: numb
   });
 
   router.use(apprenticeApi(db));
+  router.use(resultPdfApi(db));
   router.use(resultsApi(db));
+  router.use(reportsApi(db));
+  router.use(claimsApi(db));
   router.use(bookingApi(db, { holdHours }));
 
   router.use(() => {
