@@ -1,13 +1,221 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { apprenticeScope, type ApprenticeScope } from '../apprentices/access.js';
+import { AREA_ROLES } from '../auth/roles.js';
+import { listAssessorUsers, methodNames } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
+import { pageFor, userOf } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { formErrors } from '../http/forms.js';
+import { authErrors, error, json, output } from '../api/openapi-parts.js';
+import { parseOr422 } from '../api/errors.js';
+import { paths, routes } from '../paths.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { findStandardVersionId, listStandards } from '../standards/store.js';
+import { listEmployers, listProviders, type CurrentUser } from '../users/store.js';
+import { dateQuery } from '../validation/fields.js';
+import { problemsFromZod } from '../validation/problems.js';
+import { barChart, lineChart } from './charts.js';
+import { toCsv } from './csv.js';
+import { dashboardFigures, ksbShortfall, type Figures, type KsbShortfall, type ReportFilter } from './dashboard.js';
 
-/** The EPAO dashboard and the KSB shortfall report. (To be built.) */
-export function reportRoutes(_db: Db): Router {
-  return Router();
+const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+/** The report filters as query parameters: standard as REFERENCE/VERSION (e.g. ST0815/1.0). */
+export const reportQuerySchema = z
+  .object({
+    standard: optional(z.string().regex(/^ST\d{4}\/\d+\.\d+$/, 'Choose a standard from the list')),
+    from: z.preprocess(blankToUndefined, dateQuery('The first result date')),
+    to: z.preprocess(blankToUndefined, dateQuery('The last result date')),
+    provider: optional(z.string().regex(/^\d{8}$/, 'Choose a training provider from the list')),
+    employer: optional(z.string().max(100)),
+    assessor: optional(z.coerce.number().int().positive('Choose an assessor from the list')),
+    method: optional(z.string().max(100)),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'The last result date must be on or after the first' });
+
+export type ReportQuery = z.infer<typeof reportQuerySchema>;
+
+/** Turns the query into a filter: a provider is always held to its own apprentices, whatever the query says. */
+function filterOf(db: Db, query: ReportQuery, scope: ApprenticeScope): ReportFilter | { unknownStandard: true } {
+  let standardVersionId: number | undefined;
+  if (query.standard) {
+    const [reference, version] = query.standard.split('/') as [string, string];
+    standardVersionId = findStandardVersionId(db, reference, version);
+    if (standardVersionId === undefined) return { unknownStandard: true };
+  }
+  return {
+    standardVersionId,
+    from: query.from,
+    to: query.to,
+    providerUkprn: scope.kind === 'provider' ? scope.ukprn : query.provider,
+    employerId: query.employer,
+    assessorUserId: query.assessor,
+    methodId: query.method,
+  };
 }
 
-export function reportsApi(_db: Db): Router {
-  return Router();
+const percent = (share: number | null) => (share === null ? '–' : `${(share * 100).toFixed(1)}%`);
+
+/** The dashboard's tables, each shown on the page and downloadable as CSV. */
+function tables(f: Figures) {
+  return {
+    summary: {
+      caption: 'Summary',
+      header: ['Figure', 'Value'],
+      rows: [
+        ['Results', f.results],
+        ['Pass rate (Pass, Merit or Distinction, of results other than Withdrawn)', percent(f.passRate)],
+        ['Distinction rate', percent(f.distinctionRate)],
+        ['First attempts with a result', f.firstAttempts],
+        ['First-attempt pass rate', percent(f.firstAttemptPassRate)],
+        ['Resits', f.resits],
+        ['Retakes', f.retakes],
+        ['Appeals lodged', f.appeals.lodged],
+        ['Appeals upheld', f.appeals.upheld],
+        ['Appeals not upheld', f.appeals.notUpheld],
+        ['Appeals waiting for a decision', f.appeals.open],
+        ['Apprentices waiting for a booking', f.bookingsWaiting],
+      ] as (string | number)[][],
+    },
+    grades: { caption: 'Results by grade', header: ['Grade', 'Results'], rows: f.byGrade.map((g) => [g.grade, g.count]) },
+    timings: {
+      caption: 'Days from gateway acceptance (first attempts)',
+      header: ['Measure', 'Apprentices', 'Median days', '90th percentile days'],
+      rows: [
+        ['To the first booking made', f.daysToBooking.count, f.daysToBooking.median ?? '–', f.daysToBooking.p90 ?? '–'],
+        ['To the result', f.daysToResult.count, f.daysToResult.median ?? '–', f.daysToResult.p90 ?? '–'],
+      ],
+    },
+    months: { caption: 'Results by month', header: ['Month', 'Results', 'Passes', 'Pass rate'], rows: f.byMonth.map((m) => [m.month, m.results, m.passes, percent(m.results ? m.passes / m.results : null)]) },
+  };
 }
 
-export const reportsOpenApi: Record<string, unknown> = {};
+function shortfallTable(rows: KsbShortfall[]) {
+  return {
+    caption: 'KSB shortfall',
+    header: ['KSB', 'Decisions', 'Not met', 'Not met rate', 'Decisions in Fails', 'Not met in Fails', 'Not met rate in Fails'],
+    rows: rows.map((r) => [r.ksb, r.decisions, r.notMet, percent(r.rate), r.failDecisions, r.failNotMet, percent(r.failRate)]),
+  };
+}
+
+/** The EPAO dashboard, the KSB shortfall report, their CSV downloads, and GET /api/v1/reports/outcomes. */
+export function reportRoutes(db: Db): Router {
+  const router = Router();
+  const readers = pageFor(...AREA_ROLES.reports);
+
+  /** The filter form's context (partials see only what they are given): its action, values, errors and choices. */
+  const filters = (user: CurrentUser, action: string, values: object, errors: object = {}) => ({ filters: { action, values, ...errors, ...options(user) } });
+  const options = (user: CurrentUser) => ({
+    standards: [{ value: '', text: 'All standards' }, ...listStandards(db).map((s) => ({ value: `${s.reference}/${s.version}`, text: `${s.title} (${s.reference} v${s.version})` }))],
+    providers: user.role === 'provider' ? null : [{ value: '', text: 'All providers' }, ...listProviders(db).map((p) => ({ value: p.ukprn, text: p.name }))],
+    employers: [{ value: '', text: 'All employers' }, ...listEmployers(db).map((e) => ({ value: e.id, text: e.name }))],
+    assessors: [{ value: '', text: 'All assessors' }, ...listAssessorUsers(db).map((a) => ({ value: String(a.id), text: a.name }))],
+    methods: [{ value: '', text: 'All methods' }, ...[...methodNames(db)].map(([value, text]) => ({ value, text }))],
+  });
+
+  /** Reads the filters; a bad one re-renders the page with the error summary and the values kept. */
+  const readFilter = (res: Response, query: unknown, view: string, title: string, action: string) => {
+    const user = userOf(res);
+    const scope = apprenticeScope(user);
+    const parsed = reportQuerySchema.safeParse(query);
+    const values = typeof query === 'object' && query !== null ? query : {};
+    if (!parsed.success) {
+      const errors = formErrors(problemsFromZod(parsed.error));
+      res.status(400).render(view, { title, errorList: errors.errorList, ...filters(user, action, values, errors) });
+      return null;
+    }
+    const filter = filterOf(db, parsed.data, scope);
+    if ('unknownStandard' in filter) {
+      const errors = formErrors([{ path: 'standard', message: 'Choose a standard from the list' }]);
+      res.status(400).render(view, { title, errorList: errors.errorList, ...filters(user, action, values, errors) });
+      return null;
+    }
+    const csvQuery = new URLSearchParams(Object.entries(parsed.data).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]]))).toString();
+    return { user, scope, filter, values, csvQuery, query: parsed.data };
+  };
+
+  router.get(paths.reports, readers, (req, res) => {
+    const title = 'Outcomes dashboard';
+    const read = readFilter(res, req.query, 'outcomes/dashboard', title, paths.reports);
+    if (!read) return;
+    const figures = dashboardFigures(db, read.filter, read.scope);
+    const t = tables(figures);
+    res.render('outcomes/dashboard', {
+      title,
+      ...filters(read.user, paths.reports, read.values),
+      scoped: read.scope.kind !== 'all',
+      figures,
+      rates: { pass: percent(figures.passRate), distinction: percent(figures.distinctionRate) },
+      tables: Object.entries(t).map(([name, table]) => ({ ...table, csv: paths.reportCsv(name, read.csvQuery) })),
+      gradeChart: barChart({ id: 'chart-grades', title: 'Results by grade', description: `Bar chart of ${figures.results} results by grade; the same figures are in the table "Results by grade".` }, figures.byGrade.map((g) => ({ label: g.grade, value: g.count }))),
+      monthChart: lineChart({ id: 'chart-months', title: 'Pass rate by month', description: 'Line chart of the share of results each month that were a pass; the figures are in the table "Results by month".' }, figures.byMonth.map((m) => ({ label: m.month, value: m.results ? m.passes / m.results : 0 })), { max: 1, format: (n) => `${Math.round(n * 100)}%` }),
+      shortfallHref: `${paths.ksbShortfall}${read.csvQuery ? `?${read.csvQuery}` : ''}`,
+    });
+  });
+
+  router.get(paths.ksbShortfall, readers, (req, res) => {
+    const title = 'KSB shortfall';
+    const read = readFilter(res, req.query, 'outcomes/ksb-shortfall', title, paths.ksbShortfall);
+    if (!read) return;
+    if (read.filter.standardVersionId === undefined) {
+      return res.render('outcomes/ksb-shortfall', { title, ...filters(read.user, paths.ksbShortfall, read.values), chooseStandard: true });
+    }
+    const plan = getPlanForStandard(db, read.filter.standardVersionId);
+    if (!plan) throw new HttpError(404, 'This standard has no assessment plan');
+    const rows = ksbShortfall(db, plan, read.filter, read.scope);
+    res.render('outcomes/ksb-shortfall', { title, ...filters(read.user, paths.ksbShortfall, read.values), scoped: read.scope.kind !== 'all', table: shortfallTable(rows), csv: paths.reportCsv('ksb-shortfall', read.csvQuery) });
+  });
+
+  router.get(routes.reportCsv, readers, (req, res) => {
+    const read = readFilter(res, req.query, 'outcomes/dashboard', 'Outcomes dashboard', paths.reports);
+    if (!read) return;
+    const name = String(req.params.table);
+    let table: { header: string[]; rows: (string | number)[][] } | undefined;
+    if (name === 'ksb-shortfall') {
+      const plan = read.filter.standardVersionId !== undefined ? getPlanForStandard(db, read.filter.standardVersionId) : undefined;
+      if (!plan) throw new HttpError(400, 'Choose a standard for the KSB shortfall');
+      table = shortfallTable(ksbShortfall(db, plan, read.filter, read.scope));
+    } else {
+      table = (tables(dashboardFigures(db, read.filter, read.scope)) as Record<string, { header: string[]; rows: (string | number)[][] }>)[name];
+    }
+    if (!table) throw new HttpError(404, 'There is no such table');
+    res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(toCsv(table.header, table.rows));
+  });
+
+  return router;
+}
+
+/** GET /api/v1/reports/outcomes: the dashboard's figures as JSON, with the same filters and scope. */
+export function reportsApi(db: Db): Router {
+  const router = Router();
+  router.get('/reports/outcomes', (req, res) => {
+    const user = userOf(res);
+    if (!AREA_ROLES.reports.some((role) => role === user.role)) throw new HttpError(403, 'Reports are for the EPAO and training providers');
+    const query = parseOr422(reportQuerySchema, req.query);
+    const scope = apprenticeScope(user);
+    const filter = filterOf(db, query, scope);
+    if ('unknownStandard' in filter) throw new HttpError(404, 'There is no such standard version');
+    res.json({ filter: query, scope: scope.kind, figures: dashboardFigures(db, filter, scope) });
+  });
+  return router;
+}
+
+export const reportsOpenApi: Record<string, unknown> = {
+  '/reports/outcomes': {
+    get: {
+      summary: 'The outcomes dashboard’s figures: results by grade, pass and distinction rates, first-attempt pass rate, resits, retakes, appeals, days from gateway to booking and to result (median and 90th percentile), apprentices waiting (administrators and quality assurers: everything; providers: their own released results)',
+      parameters: [
+        { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+        { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+        { name: 'standard', in: 'query', schema: { type: 'string', example: 'ST0815/1.0' } },
+        { name: 'provider', in: 'query', schema: { type: 'string' } },
+        { name: 'employer', in: 'query', schema: { type: 'string' } },
+        { name: 'assessor', in: 'query', schema: { type: 'integer' } },
+        { name: 'method', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: { '200': json(output(z.object({ filter: z.record(z.string(), z.unknown()), scope: z.string(), figures: z.record(z.string(), z.unknown()) })), 'The figures'), ...authErrors, '403': error('Assessors and employers'), '404': error('No such standard version'), '422': error('A bad filter') },
+    },
+  },
+};

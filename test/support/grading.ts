@@ -26,12 +26,12 @@ export function acceptedLongAgo(db: Db, uln: string, given: string, family: stri
 }
 
 /**
- * A confirmed booking that has already taken place: `daysAgo` days ago at 10:00 London, remote,
+ * A confirmed booking that has already taken place: `daysAgo` days ago at `time` (London), remote,
  * with the given assessor (entered as history, then confirmed as of the day before).
  */
-export function pastBooking(db: Db, a: ApprenticeDetail, assessorUserId: number, methodId: 'project' | 'discussion', daysAgo: number): number {
+export function pastBooking(db: Db, a: ApprenticeDetail, assessorUserId: number, methodId: 'project' | 'discussion', daysAgo: number, time = '10:00'): number {
   const day = today().minus({ days: daysAgo });
-  const made = createBooking(db, a, { methodId, assessorUserId, localStart: `${isoDate(day)}T10:00`, mode: 'remote', region: null, location: null, link: 'https://meet.example/epa' }, SETUP, { recordingPast: true, now: day.minus({ days: 2 }).toUTC() });
+  const made = createBooking(db, a, { methodId, assessorUserId, localStart: `${isoDate(day)}T${time}`, mode: 'remote', region: null, location: null, link: 'https://meet.example/epa' }, SETUP, { recordingPast: true, now: day.minus({ days: 2 }).toUTC() });
   if (!made.ok) throw new Error(made.refusals.map((r) => r.message).join('; '));
   const confirmed = changeBooking(db, made.booking.id, 'confirm', null, SETUP, day.minus({ days: 1 }).toUTC());
   if (!confirmed.ok) throw new Error(confirmed.message);

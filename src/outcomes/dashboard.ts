@@ -1,0 +1,199 @@
+import type { Db } from '../db/connection.js';
+import type { ApprenticeScope } from '../apprentices/access.js';
+import type { PlanFile } from '../plans/schema.js';
+
+/**
+ * The EPAO dashboard's figures, aggregated in SQL (one indexed query per figure, no loop over
+ * results in JavaScript), for a filter and a scope. The EPAO sees every result; a provider
+ * only its own apprentices' released results.
+ */
+export interface ReportFilter {
+  standardVersionId?: number;
+  /** Result dates, inclusive (YYYY-MM-DD). */
+  from?: string;
+  to?: string;
+  providerUkprn?: string;
+  employerId?: string;
+  assessorUserId?: number;
+  methodId?: string;
+}
+
+export const RESULT_ORDER = ['Distinction', 'Merit', 'Pass', 'Fail', 'Withdrawn'] as const;
+
+export interface Figures {
+  results: number;
+  byGrade: { grade: string; count: number }[];
+  /** Shares of results other than Withdrawn, 0–1; null when there are none. */
+  passRate: number | null;
+  distinctionRate: number | null;
+  firstAttempts: number;
+  firstAttemptPassRate: number | null;
+  resits: number;
+  retakes: number;
+  appeals: { lodged: number; upheld: number; notUpheld: number; open: number };
+  daysToBooking: Percentiles;
+  daysToResult: Percentiles;
+  bookingsWaiting: number;
+  byMonth: { month: string; results: number; passes: number }[];
+}
+
+export interface Percentiles {
+  count: number;
+  median: number | null;
+  p90: number | null;
+}
+
+type Params = Record<string, string | number>;
+
+/** The WHERE clause for attempts `e` joined to apprentices `a`, with only the filters in use (so the indexes serve). */
+function attemptScope(filter: ReportFilter, scope: ApprenticeScope): { where: string; params: Params } {
+  const clauses = ['e.overall_grade is not null'];
+  const params: Params = {};
+  const add = (clause: string, name: string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    clauses.push(clause);
+    params[name] = value;
+  };
+  add('a.standard_version_id = :sv', 'sv', filter.standardVersionId);
+  add('e.result_on >= :from', 'from', filter.from);
+  add('e.result_on <= :to', 'to', filter.to);
+  add('a.provider_ukprn = :provider', 'provider', filter.providerUkprn);
+  add('a.employer_id = :employer', 'employer', filter.employerId);
+  add('exists (select 1 from gradings g where g.attempt_id = e.id and g.assessor_user_id = :assessor)', 'assessor', filter.assessorUserId);
+  add('exists (select 1 from gradings g where g.attempt_id = e.id and g.method_id = :method)', 'method', filter.methodId);
+  if (scope.kind === 'provider') {
+    add('a.provider_ukprn = :scopeProvider', 'scopeProvider', scope.ukprn);
+    clauses.push('e.released_at is not null');
+  } else if (scope.kind === 'employer') {
+    add('a.employer_id = :scopeEmployer', 'scopeEmployer', scope.employerId);
+    clauses.push('e.released_at is not null');
+  } else if (scope.kind === 'none') {
+    clauses.push('0');
+  }
+  return { where: clauses.join(' and '), params };
+}
+
+const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+
+/** Median and 90th percentile (nearest rank, lower) of a list of whole days, sorted by SQLite's window functions. */
+function percentiles(db: Db, valuesSql: string, params: Params): Percentiles {
+  const row = db.$client
+    .prepare(
+      `with v as (select days, row_number() over (order by days) as rn, count(*) over () as n from (${valuesSql}) where days is not null)
+       select max(n) as n,
+              max(case when rn = cast((n - 1) * 0.5 as integer) + 1 then days end) as median,
+              max(case when rn = cast((n - 1) * 0.9 as integer) + 1 then days end) as p90
+       from v`,
+    )
+    .get(params) as { n: number | null; median: number | null; p90: number | null };
+  return { count: row.n ?? 0, median: row.median, p90: row.p90 };
+}
+
+export function dashboardFigures(db: Db, filter: ReportFilter, scope: ApprenticeScope): Figures {
+  const { where, params } = attemptScope(filter, scope);
+  const from = 'from epa_attempts e join apprentices a on a.id = e.apprentice_id';
+  const q = <T>(sql: string) => db.$client.prepare(sql).all(params) as T[];
+
+  const byGradeRows = q<{ grade: string; count: number }>(`select e.overall_grade as grade, count(*) as count ${from} where ${where} group by e.overall_grade`);
+  const count = (grade: string) => byGradeRows.find((r) => r.grade === grade)?.count ?? 0;
+  const results = byGradeRows.reduce((sum, r) => sum + r.count, 0);
+  const assessed = results - count('Withdrawn');
+  const passes = count('Pass') + count('Merit') + count('Distinction');
+
+  const first = q<{ total: number; passes: number }>(`select count(*) as total, coalesce(sum(e.overall_grade in ('Pass', 'Merit', 'Distinction')), 0) as passes ${from} where ${where} and e.number = 1 and e.overall_grade <> 'Withdrawn'`)[0]!;
+  const kinds = q<{ kind: string; count: number }>(`select e.kind as kind, count(*) as count ${from} where ${where} and e.kind <> 'first' group by e.kind`);
+  const appeals = q<{ decision: string | null; count: number }>(`select ap.decision as decision, count(*) as count from appeals ap join epa_attempts e on e.id = ap.attempt_id join apprentices a on a.id = e.apprentice_id where ${where} group by ap.decision`);
+  const appealCount = (decision: string | null) => appeals.find((r) => r.decision === decision)?.count ?? 0;
+
+  // Days from gateway acceptance (the EPA period's start) to the first booking made and to the first attempt's result.
+  const gateway = `(select s.epa_period_start from gateway_submissions s where s.apprentice_id = e.apprentice_id and s.status = 'accepted' order by s.attempt desc limit 1)`;
+  const daysToResult = percentiles(db, `select cast(julianday(e.result_on) - julianday(${gateway}) as integer) as days ${from} where ${where} and e.number = 1`, params);
+  const daysToBooking = percentiles(
+    db,
+    `select cast(julianday(date((select min(b.created_at) from bookings b where b.apprentice_id = e.apprentice_id and b.attempt = 1))) - julianday(${gateway}) as integer) as days ${from} where ${where} and e.number = 1`,
+    params,
+  );
+
+  const byMonth = q<{ month: string; results: number; passes: number }>(
+    `select substr(e.result_on, 1, 7) as month, count(*) as results, coalesce(sum(e.overall_grade in ('Pass', 'Merit', 'Distinction')), 0) as passes ${from} where ${where} group by month order by month`,
+  );
+
+  return {
+    results,
+    byGrade: RESULT_ORDER.map((grade) => ({ grade, count: count(grade) })).filter((r) => r.count > 0 || r.grade !== 'Merit'),
+    passRate: ratio(passes, assessed),
+    distinctionRate: ratio(count('Distinction'), assessed),
+    firstAttempts: first.total,
+    firstAttemptPassRate: ratio(first.passes, first.total),
+    resits: kinds.find((k) => k.kind === 'resit')?.count ?? 0,
+    retakes: kinds.find((k) => k.kind === 'retake')?.count ?? 0,
+    appeals: { lodged: appeals.reduce((sum, r) => sum + r.count, 0), upheld: appealCount('upheld'), notUpheld: appealCount('not_upheld'), open: appealCount(null) },
+    daysToBooking,
+    daysToResult,
+    bookingsWaiting: bookingsWaiting(db, filter, scope),
+    byMonth,
+  };
+}
+
+/** Apprentices whose gateway is accepted, with no active booking and no result yet. */
+function bookingsWaiting(db: Db, filter: ReportFilter, scope: ApprenticeScope): number {
+  const clauses = [`s.status = 'accepted'`, `not exists (select 1 from bookings b where b.apprentice_id = a.id and b.status in ('held', 'confirmed', 'completed'))`, `not exists (select 1 from epa_attempts e where e.apprentice_id = a.id and e.overall_grade is not null)`];
+  const params: Params = {};
+  const add = (clause: string, name: string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    clauses.push(clause);
+    params[name] = value;
+  };
+  add('a.standard_version_id = :sv', 'sv', filter.standardVersionId);
+  add('a.provider_ukprn = :provider', 'provider', scope.kind === 'provider' ? scope.ukprn : filter.providerUkprn);
+  add('a.employer_id = :employer', 'employer', scope.kind === 'employer' ? scope.employerId : filter.employerId);
+  if (scope.kind === 'none') clauses.push('0');
+  const row = db.$client.prepare(`select count(distinct a.id) as n from gateway_submissions s join apprentices a on a.id = s.apprentice_id where ${clauses.join(' and ')}`).get(params) as { n: number };
+  return row.n;
+}
+
+/* ---------- KSB shortfall ---------- */
+
+export interface KsbShortfall {
+  ksb: string;
+  /** Decisions on the pass criteria mapped to the KSB, and how many were "not met", among all graded attempts and among Fails. */
+  decisions: number;
+  notMet: number;
+  rate: number | null;
+  failDecisions: number;
+  failNotMet: number;
+  failRate: number | null;
+}
+
+/**
+ * For each KSB of the plan: how often the pass criteria mapped to it were not met, among all
+ * submitted gradings and among attempts whose result is a Fail, worst first. Counted per
+ * criterion in SQL; the plan's criterion → KSB map (a few dozen entries) is applied here.
+ */
+export function ksbShortfall(db: Db, plan: PlanFile, filter: ReportFilter, scope: ApprenticeScope): KsbShortfall[] {
+  const { where, params } = attemptScope(filter, scope);
+  const rows = db.$client
+    .prepare(
+      `select d.criterion_id as criterion,
+              count(*) as decisions,
+              coalesce(sum(d.met = 0), 0) as notMet,
+              coalesce(sum(e.overall_grade = 'Fail'), 0) as failDecisions,
+              coalesce(sum(d.met = 0 and e.overall_grade = 'Fail'), 0) as failNotMet
+       from criterion_decisions d
+       join gradings g on g.id = d.grading_id and g.status = 'submitted' and g.outcome = 'graded'
+       join epa_attempts e on e.id = g.attempt_id
+       join apprentices a on a.id = e.apprentice_id
+       where ${where}${filter.methodId !== undefined ? ' and g.method_id = :gMethod' : ''}
+       group by d.criterion_id`,
+    )
+    .all(filter.methodId !== undefined ? { ...params, gMethod: filter.methodId } : params) as { criterion: string; decisions: number; notMet: number; failDecisions: number; failNotMet: number }[];
+  const byCriterion = new Map(rows.map((r) => [r.criterion, r]));
+  const ksbs = [...new Set(plan.methods.filter((m) => filter.methodId === undefined || m.id === filter.methodId).flatMap((m) => m.ksbs))];
+  return ksbs
+    .map((ksb) => {
+      const mapped = plan.criteria.filter((c) => c.level === 'pass' && c.ksbs.includes(ksb) && (filter.methodId === undefined || c.method === filter.methodId)).map((c) => byCriterion.get(c.id));
+      const sum = (key: 'decisions' | 'notMet' | 'failDecisions' | 'failNotMet') => mapped.reduce((total, r) => total + (r?.[key] ?? 0), 0);
+      return { ksb, decisions: sum('decisions'), notMet: sum('notMet'), rate: ratio(sum('notMet'), sum('decisions')), failDecisions: sum('failDecisions'), failNotMet: sum('failNotMet'), failRate: ratio(sum('failNotMet'), sum('failDecisions')) };
+    })
+    .sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1) || (b.failRate ?? -1) - (a.failRate ?? -1) || a.ksb.localeCompare(b.ksb, 'en', { numeric: true }));
+}
