@@ -1,6 +1,8 @@
 import { runGatewayBench } from './gateway.js';
+import { runOutcomesBench } from './outcomes.js';
 import { runSchedulerBench } from './scheduler.js';
 
 /** `npm run bench`: prints the figures each issue sets targets for. Not part of `npm test`. */
 await runSchedulerBench();
 await runGatewayBench();
+await runOutcomesBench();

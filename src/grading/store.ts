@@ -8,6 +8,7 @@ import { isoInstant, todayInLondon, ZONE } from '../dates.js';
 import { standardVersions, apprentices, appeals, attemptMethods, bookings, criterionDecisions, epaAttempts, epaoSettings, gatewaySubmissions, gradings, moderations, outbox, users } from '../db/schema.js';
 import type { Grade, PlanFile } from '../plans/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
+import { daysBetween } from '../calendar.js';
 import { attemptByNumber, latestAttempt, type AttemptRow } from './attempts.js';
 import type { AppealDecision, Outcome, ResultGrade } from './model.js';
 import { appealDeadline, checkFurtherAttempt, deriveMethodGrade, gradeForOutcome, isBoundaryCase, overallGrade, sampleReason, samplingDraw, type Decision, type ResitKind } from './rules.js';
@@ -63,14 +64,27 @@ export function decisionsOf(db: Queryable, gradingId: number): Decision[] {
 
 /* ---------- Attempts ---------- */
 
+function firstBooking(startedOn: string, firstBookedAt: string | undefined) {
+  const firstBookingOn = firstBookedAt ? DateTime.fromISO(firstBookedAt, { zone: 'utc' }).setZone(ZONE).toISODate() : null;
+  return { firstBookingOn, daysToBooking: firstBookingOn ? daysBetween(startedOn, firstBookingOn) : null };
+}
+
 /** The attempt a booking belongs to, made for the first attempt when its first grading is saved. */
 function attemptForBooking(tx: Queryable, booking: BookingRow, plan: PlanFile, actor: Actor): AttemptRow {
   const existing = attemptByNumber(tx, booking.apprenticeId, booking.attempt);
   if (existing) return existing;
   const gateway = tx.select({ start: gatewaySubmissions.epaPeriodStart }).from(gatewaySubmissions).where(eq(gatewaySubmissions.id, booking.submissionId)).get();
+  // When the attempt's first booking was made (London date), for the time from gateway to booking.
+  const firstBooked = tx.select({ at: sql<string>`min(${bookings.createdAt})` }).from(bookings).where(and(eq(bookings.apprenticeId, booking.apprenticeId), eq(bookings.attempt, booking.attempt))).get()?.at;
   const row = tx
     .insert(epaAttempts)
-    .values({ apprenticeId: booking.apprenticeId, number: booking.attempt, kind: 'first', startedOn: gateway?.start ?? booking.localStart.slice(0, 10) })
+    .values({
+      apprenticeId: booking.apprenticeId,
+      number: booking.attempt,
+      kind: 'first',
+      startedOn: gateway?.start ?? booking.localStart.slice(0, 10),
+      ...firstBooking(gateway?.start ?? booking.localStart.slice(0, 10), firstBooked),
+    })
     .returning()
     .get();
   for (const method of plan.methods) tx.insert(attemptMethods).values({ attemptId: row.id, methodId: method.id, mode: 'first' }).run();
@@ -104,10 +118,15 @@ export function recomputeAttempt(tx: Queryable, attemptId: number, today: string
   }
   return tx
     .update(epaAttempts)
-    .set({ combinedGrade: result?.combined ?? null, overallGrade: result?.grade ?? null, capped: result?.capped ?? false, resultOn: result ? (attempt.resultOn ?? today) : null })
+    .set({ combinedGrade: result?.combined ?? null, overallGrade: result?.grade ?? null, capped: result?.capped ?? false, ...resultDates(attempt, result ? (attempt.resultOn ?? today) : null) })
     .where(eq(epaAttempts.id, attemptId))
     .returning()
     .get();
+}
+
+/** The result date and what the reports count from it: its month and the whole days from the attempt's start. */
+function resultDates(attempt: Pick<AttemptRow, 'startedOn'>, resultOn: string | null) {
+  return { resultOn, resultMonth: resultOn?.slice(0, 7) ?? null, daysToResult: resultOn ? daysBetween(attempt.startedOn, resultOn) : null };
 }
 
 /* ---------- Grading ---------- */

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.js';
+import { todayInLondon } from '../dates.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 import type { PlanFile } from '../plans/schema.js';
 
@@ -75,70 +76,82 @@ function attemptScope(filter: ReportFilter, scope: ApprenticeScope): { where: st
 
 const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : null);
 
-/** Median and 90th percentile (nearest rank, lower) of a list of whole days, sorted by SQLite's window functions. */
-function percentiles(db: Db, valuesSql: string, params: Params): Percentiles {
-  const row = db.$client
-    .prepare(
-      `with v as (select days, row_number() over (order by days) as rn, count(*) over () as n from (${valuesSql}) where days is not null)
-       select max(n) as n,
-              max(case when rn = cast((n - 1) * 0.5 as integer) + 1 then days end) as median,
-              max(case when rn = cast((n - 1) * 0.9 as integer) + 1 then days end) as p90
-       from v`,
-    )
-    .get(params) as { n: number | null; median: number | null; p90: number | null };
-  return { count: row.n ?? 0, median: row.median, p90: row.p90 };
+/** Median and 90th percentile (nearest rank, lower) from a histogram of whole days counted in SQL. */
+export function percentilesOf(histogram: Map<number, number>): Percentiles {
+  const days = [...histogram.keys()].sort((a, b) => a - b);
+  const count = days.reduce((sum, d) => sum + histogram.get(d)!, 0);
+  const at = (p: number) => {
+    if (count === 0) return null;
+    let rank = Math.floor((count - 1) * p);
+    for (const d of days) {
+      rank -= histogram.get(d)!;
+      if (rank < 0) return d;
+    }
+    return days.at(-1)!;
+  };
+  return { count, median: at(0.5), p90: at(0.9) };
 }
 
 export function dashboardFigures(db: Db, filter: ReportFilter, scope: ApprenticeScope): Figures {
   const { where, params } = attemptScope(filter, scope);
-  const from = 'from epa_attempts e join apprentices a on a.id = e.apprentice_id';
+  // Apprentices are joined only when a filter or the scope needs them: the figures otherwise come from one covering index.
+  const from = /\ba\./.test(where) ? 'from epa_attempts e join apprentices a on a.id = e.apprentice_id' : 'from epa_attempts e';
   const q = <T>(sql: string) => db.$client.prepare(sql).all(params) as T[];
 
-  const byGradeRows = q<{ grade: string; count: number }>(`select e.overall_grade as grade, count(*) as count ${from} where ${where} group by e.overall_grade`);
-  const count = (grade: string) => byGradeRows.find((r) => r.grade === grade)?.count ?? 0;
-  const results = byGradeRows.reduce((sum, r) => sum + r.count, 0);
+  // Counts by grade, attempt number, kind and month, streamed from the epa_attempts_report_grades index.
+  const groups = q<{ grade: string; number: number; kind: string; month: string; n: number }>(
+    `select e.overall_grade as grade, e.number as number, e.kind as kind, e.result_month as month, count(*) as n ${from} where ${where} group by e.overall_grade, e.number, e.kind, e.result_month`,
+  );
+  const total = (keep: (g: (typeof groups)[number]) => boolean) => groups.filter(keep).reduce((sum, g) => sum + g.n, 0);
+  const isPass = (grade: string) => grade === 'Pass' || grade === 'Merit' || grade === 'Distinction';
+  const count = (grade: string) => total((g) => g.grade === grade);
+  const results = total(() => true);
   const assessed = results - count('Withdrawn');
-  const passes = count('Pass') + count('Merit') + count('Distinction');
+  const firstTotal = total((g) => g.number === 1 && g.grade !== 'Withdrawn');
+  const months = [...new Set(groups.map((g) => g.month))].sort();
 
-  const first = q<{ total: number; passes: number }>(`select count(*) as total, coalesce(sum(e.overall_grade in ('Pass', 'Merit', 'Distinction')), 0) as passes ${from} where ${where} and e.number = 1 and e.overall_grade <> 'Withdrawn'`)[0]!;
-  const kinds = q<{ kind: string; count: number }>(`select e.kind as kind, count(*) as count ${from} where ${where} and e.kind <> 'first' group by e.kind`);
-  const appeals = q<{ decision: string | null; count: number }>(`select ap.decision as decision, count(*) as count from appeals ap join epa_attempts e on e.id = ap.attempt_id join apprentices a on a.id = e.apprentice_id where ${where} group by ap.decision`);
+  // Days from gateway acceptance to the first attempt's first booking and to its result, as histograms (the epa_attempts_report_days index).
+  const days = q<{ toResult: number | null; toBooking: number | null; n: number }>(
+    `select e.days_to_result as toResult, e.days_to_booking as toBooking, count(*) as n ${from} where ${where} and e.number = 1 group by e.days_to_result, e.days_to_booking`,
+  );
+  const histogram = (key: 'toResult' | 'toBooking') => {
+    const h = new Map<number, number>();
+    for (const row of days) {
+      const value = row[key];
+      if (value !== null) h.set(value, (h.get(value) ?? 0) + row.n);
+    }
+    return h;
+  };
+
+  const appealFrom = /\ba\./.test(where) ? 'from appeals ap join epa_attempts e on e.id = ap.attempt_id join apprentices a on a.id = e.apprentice_id' : 'from appeals ap join epa_attempts e on e.id = ap.attempt_id';
+  const appeals = q<{ decision: string | null; count: number }>(`select ap.decision as decision, count(*) as count ${appealFrom} where ${where} group by ap.decision`);
   const appealCount = (decision: string | null) => appeals.find((r) => r.decision === decision)?.count ?? 0;
-
-  // Days from gateway acceptance (the EPA period's start) to the first booking made and to the first attempt's result.
-  const gateway = `(select s.epa_period_start from gateway_submissions s where s.apprentice_id = e.apprentice_id and s.status = 'accepted' order by s.attempt desc limit 1)`;
-  const daysToResult = percentiles(db, `select cast(julianday(e.result_on) - julianday(${gateway}) as integer) as days ${from} where ${where} and e.number = 1`, params);
-  const daysToBooking = percentiles(
-    db,
-    `select cast(julianday(date((select min(b.created_at) from bookings b where b.apprentice_id = e.apprentice_id and b.attempt = 1))) - julianday(${gateway}) as integer) as days ${from} where ${where} and e.number = 1`,
-    params,
-  );
-
-  const byMonth = q<{ month: string; results: number; passes: number }>(
-    `select substr(e.result_on, 1, 7) as month, count(*) as results, coalesce(sum(e.overall_grade in ('Pass', 'Merit', 'Distinction')), 0) as passes ${from} where ${where} group by month order by month`,
-  );
 
   return {
     results,
     byGrade: RESULT_ORDER.map((grade) => ({ grade, count: count(grade) })).filter((r) => r.count > 0 || r.grade !== 'Merit'),
-    passRate: ratio(passes, assessed),
+    passRate: ratio(total((g) => isPass(g.grade)), assessed),
     distinctionRate: ratio(count('Distinction'), assessed),
-    firstAttempts: first.total,
-    firstAttemptPassRate: ratio(first.passes, first.total),
-    resits: kinds.find((k) => k.kind === 'resit')?.count ?? 0,
-    retakes: kinds.find((k) => k.kind === 'retake')?.count ?? 0,
+    firstAttempts: firstTotal,
+    firstAttemptPassRate: ratio(total((g) => g.number === 1 && isPass(g.grade)), firstTotal),
+    resits: total((g) => g.kind === 'resit'),
+    retakes: total((g) => g.kind === 'retake'),
     appeals: { lodged: appeals.reduce((sum, r) => sum + r.count, 0), upheld: appealCount('upheld'), notUpheld: appealCount('not_upheld'), open: appealCount(null) },
-    daysToBooking,
-    daysToResult,
-    bookingsWaiting: bookingsWaiting(db, filter, scope),
-    byMonth,
+    daysToBooking: percentilesOf(histogram('toBooking')),
+    daysToResult: percentilesOf(histogram('toResult')),
+    bookingsWaiting: bookingsWaiting(db, filter, scope, todayInLondon()),
+    byMonth: months.map((month) => ({ month, results: total((g) => g.month === month), passes: total((g) => g.month === month && isPass(g.grade)) })),
   };
 }
 
-/** Apprentices whose gateway is accepted, with no active booking and no result yet. */
-function bookingsWaiting(db: Db, filter: ReportFilter, scope: ApprenticeScope): number {
-  const clauses = [`s.status = 'accepted'`, `not exists (select 1 from bookings b where b.apprentice_id = a.id and b.status in ('held', 'confirmed', 'completed'))`, `not exists (select 1 from epa_attempts e where e.apprentice_id = a.id and e.overall_grade is not null)`];
-  const params: Params = {};
+/**
+ * Apprentices whose gateway is accepted and whose EPA period is still open, with no active
+ * booking and no result yet. Only open periods are read (an index on status and period end),
+ * so the count costs the size of the current cohort, not of all history.
+ */
+function bookingsWaiting(db: Db, filter: ReportFilter, scope: ApprenticeScope, today: string): number {
+  const clauses = [`s.status = 'accepted'`, `s.epa_period_end >= :today`, `not exists (select 1 from bookings b where b.apprentice_id = a.id and b.status in ('held', 'confirmed', 'completed'))`, `not exists (select 1 from epa_attempts e where e.apprentice_id = a.id and e.overall_grade is not null)`];
+  const params: Params = { today };
   const add = (clause: string, name: string, value: string | number | undefined) => {
     if (value === undefined) return;
     clauses.push(clause);
