@@ -1,13 +1,209 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
+import { todayInLondon } from '../dates.js';
+import { epaoSettingsOf } from '../grading/store.js';
+import { RESULT_GRADES } from '../grading/model.js';
+import { pageFor, userOf } from '../http/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { parseForm, type FormErrors } from '../http/forms.js';
+import { paths } from '../paths.js';
+import { actorOf } from '../users/store.js';
+import { dateField } from '../validation/fields.js';
+import { parseOr422, UnprocessableError } from '../api/errors.js';
+import { authErrors, body, error, json, output } from '../api/openapi-parts.js';
+import { CLAIM_COLUMNS, claimsCsv, exportedClaim, markClaimed, unclaimedClaims } from './claims.js';
+import { OFQUAL_COLUMNS, OFQUAL_HEADER, ofqualCsv, ofqualRows, ofqualSettingsProblem } from './ofqual.js';
+import { ofqualAttempts, unreleasedInPeriod } from './ofqual-store.js';
 
-/** Certificate claims and the regulator's outcomes file. (To be built.) */
-export function claimsRoutes(_db: Db): Router {
-  return Router();
+/* ---------- Shapes shared by the pages, the downloads and the API ---------- */
+
+/** A claim in the JSON download and the API. */
+export const claimSchema = z.object({
+  attemptId: z.int(),
+  uln: z.string(),
+  familyName: z.string(),
+  givenNames: z.string(),
+  standardCode: z.int().nullable().describe('The LARS code of the standard'),
+  standardReference: z.string().nullable(),
+  version: z.string().nullable(),
+  option: z.string().describe('Blank: the standard has no options'),
+  overallGrade: z.enum(RESULT_GRADES),
+  achievementDate: z.iso.date().nullable(),
+  sendCertificateTo: z.string().nullable().describe('The employer, by name'),
+});
+export const claimWithStatusSchema = claimSchema.extend({
+  valid: z.boolean(),
+  reasons: z.array(z.string()).describe('Why the apprenticeship service would refuse the claim; empty when valid'),
+});
+export const markClaimsSchema = z.object({ attemptIds: z.array(z.int().positive()).min(1, 'Give at least one result').max(10_000, 'Give at most 10,000 results at once') });
+
+const markedSchema = z.object({ marked: z.int(), attemptIds: z.array(z.int()) });
+
+/** The reporting period of the regulator's outcomes file, from a GET form or the download link. */
+const periodSchema = z
+  .object({
+    reportingDate: dateField('reporting date').refine((d) => /^20\d\d-/.test(d), 'The reporting date must be in the years 2000 to 2099'),
+    from: dateField('start of the period'),
+    to: dateField('end of the period'),
+  })
+  .refine((p) => p.from <= p.to, { path: ['to'], message: 'The end of the period must be the same as or after its start' });
+type Period = z.infer<typeof periodSchema>;
+
+const periodQuery = (p: Period) => new URLSearchParams({ reportingDate: p.reportingDate, from: p.from, to: p.to }).toString();
+
+/** How many rows of the outcomes file the page previews. */
+const PREVIEW_ROWS = 200;
+
+/** Certificate claims and the regulator's outcomes file: pages and downloads, administrators only. */
+export function claimsRoutes(db: Db): Router {
+  const router = Router();
+  const admins = pageFor(...AREA_ROLES.claims);
+
+  /* ---------- Certificate claims ---------- */
+
+  const renderClaims = (res: Response, extra: { status?: number; flash?: string; errorList?: FormErrors['errorList'] } = {}) => {
+    const rows = unclaimedClaims(db, todayInLondon());
+    const valid = rows.filter((r) => r.valid);
+    res.status(extra.status ?? 200).render('outcomes/claims', {
+      title: 'Certificate claims',
+      columns: CLAIM_COLUMNS.map((c) => c.header),
+      valid: valid.map((r) => ({ ...r, name: `${r.givenNames} ${r.familyName}`, href: paths.apprenticeResults(r.uln) })),
+      invalid: rows.filter((r) => !r.valid).map((r) => ({ ...r, name: `${r.givenNames} ${r.familyName}`.trim(), href: paths.apprenticeResults(r.uln) })),
+      csvHref: paths.claimsCsv,
+      jsonHref: paths.claimsJson,
+      markAction: paths.markClaimed,
+      markLabel: valid.length === 1 ? 'Mark this result as claimed' : `Mark these ${valid.length} results as claimed`,
+      ofqualHref: paths.ofqualOutcomes,
+      flash: extra.flash,
+      errorList: extra.errorList,
+    });
+  };
+
+  router.get(paths.claims, admins, (req, res) => {
+    const marked = typeof req.query.marked === 'string' && /^\d+$/.test(req.query.marked) ? req.query.marked : undefined;
+    renderClaims(res, { flash: marked ? `${marked} result${marked === '1' ? '' : 's'} marked as claimed.` : undefined });
+  });
+
+  router.get(paths.claimsCsv, admins, (_req, res) => {
+    const today = todayInLondon();
+    const valid = unclaimedClaims(db, today).filter((r) => r.valid);
+    res.attachment(`certificate-claims-${today}.csv`).type('text/csv').send(claimsCsv(valid));
+  });
+
+  router.get(paths.claimsJson, admins, (_req, res) => {
+    const today = todayInLondon();
+    const valid = unclaimedClaims(db, today).filter((r) => r.valid);
+    res.attachment(`certificate-claims-${today}.json`).type('application/json').send(JSON.stringify({ generatedOn: today, claims: valid.map(exportedClaim) }, null, 2));
+  });
+
+  router.post(paths.markClaimed, admins, (req, res) => {
+    const ids = z.array(z.coerce.number().int().positive()).min(1).safeParse([(req.body as { attemptIds?: unknown }).attemptIds ?? []].flat());
+    if (!ids.success) return renderClaims(res, { status: 400, errorList: [{ href: '', text: 'There are no claims to mark' }] });
+    const result = markClaimed(db, ids.data, actorOf(userOf(res)), todayInLondon());
+    // The list changed since the page was shown (another administrator, or a result changed): nothing was marked.
+    if (!result.ok) return renderClaims(res, { status: 409, errorList: [{ href: '', text: 'Nothing was marked: the list has changed since it was shown. Check it and try again.' }, ...result.refusals.map((r) => ({ href: '', text: r.message }))] });
+    res.redirect(303, `${paths.claims}?marked=${result.marked}`);
+  });
+
+  /* ---------- The regulator's outcomes file ---------- */
+
+  router.get(paths.ofqualOutcomes, admins, (req, res) => {
+    const settings = epaoSettingsOf(db);
+    const settingsProblem = ofqualSettingsProblem(settings);
+    const query = req.query as Record<string, unknown>;
+    const asked = ['reportingDate', 'from', 'to'].some((k) => query[k] !== undefined);
+    const values = { reportingDate: query.reportingDate, from: query.from, to: query.to };
+    const page = { title: 'Regulator’s outcomes file', action: paths.ofqualOutcomes, settingsHref: paths.admin.settings, settingsProblem, columns: OFQUAL_HEADER, publishedColumns: OFQUAL_COLUMNS.filter((c) => c.published).length, values };
+    if (!asked) return res.render('outcomes/ofqual-outcomes', page);
+    const form = parseForm(periodSchema, values);
+    if (!form.ok) return res.status(400).render('outcomes/ofqual-outcomes', { ...page, errors: form.errors, errorList: form.errorList });
+    const period = form.value;
+    const rows = ofqualRows(settings, period.reportingDate, ofqualAttempts(db, period.from, period.to));
+    const good = rows.filter((r) => r.problems.length === 0);
+    res.render('outcomes/ofqual-outcomes', {
+      ...page,
+      period,
+      total: rows.length,
+      valid: good.length,
+      unreleased: unreleasedInPeriod(db, period.from, period.to),
+      problems: rows.filter((r) => r.problems.length > 0).map((r) => ({ uln: r.attempt.uln, name: `${r.attempt.givenNames} ${r.attempt.familyName}`, attempt: r.attempt.attemptNumber, problems: r.problems })),
+      preview: good.slice(0, PREVIEW_ROWS).map((r) => r.values),
+      previewCut: good.length > PREVIEW_ROWS ? PREVIEW_ROWS : null,
+      downloadHref: settingsProblem || good.length === 0 ? null : `${paths.ofqualOutcomesCsv}?${periodQuery(period)}`,
+    });
+  });
+
+  router.get(paths.ofqualOutcomesCsv, admins, (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const form = parseForm(periodSchema, { reportingDate: query.reportingDate, from: query.from, to: query.to });
+    if (!form.ok) throw new HttpError(400, form.errorList.map((e) => e.text).join('; '));
+    const settings = epaoSettingsOf(db);
+    const settingsProblem = ofqualSettingsProblem(settings);
+    if (settingsProblem) throw new HttpError(409, settingsProblem);
+    const { reportingDate, from, to } = form.value;
+    const rows = ofqualRows(settings, reportingDate, ofqualAttempts(db, from, to));
+    res.attachment(`epa-outcomes-${reportingDate}.csv`).type('text/csv').send(ofqualCsv(rows));
+  });
+
+  return router;
 }
 
-export function claimsApi(_db: Db): Router {
-  return Router();
+/* ---------- The API (inside /api/v1, after its token authentication) ---------- */
+
+function requireClaimsRole(res: Response): ReturnType<typeof userOf> {
+  const user = userOf(res);
+  if (!(AREA_ROLES.claims as readonly string[]).includes(user.role)) throw new HttpError(403, 'Certificate claims are for EPAO administrators');
+  return user;
 }
 
-export const claimsOpenApi: Record<string, unknown> = {};
+/**
+ * GET /claims: every released Pass, Merit and Distinction result not yet claimed, with its
+ * validation. POST /claims/mark: marks results as claimed, all or nothing; 422 names each
+ * result that cannot be marked, and then nothing is marked.
+ */
+export function claimsApi(db: Db): Router {
+  const router = Router();
+
+  router.get(paths.claims, (_req, res) => {
+    requireClaimsRole(res);
+    res.json({ claims: unclaimedClaims(db, todayInLondon()).map(({ valid, reasons, ...claim }) => ({ ...claim, valid, reasons })) });
+  });
+
+  router.post(paths.markClaimed, (req, res) => {
+    const user = requireClaimsRole(res);
+    const { attemptIds } = parseOr422(markClaimsSchema, req.body);
+    const result = markClaimed(db, attemptIds, actorOf(user), todayInLondon());
+    if (!result.ok) throw new UnprocessableError(result.refusals.map((r) => ({ path: `attemptIds.${attemptIds.indexOf(r.attemptId)}`, message: r.message })));
+    res.json({ marked: result.marked, attemptIds: [...new Set(attemptIds)] });
+  });
+
+  return router;
+}
+
+export const claimsOpenApi: Record<string, unknown> = {
+  '/claims': {
+    get: {
+      summary: 'Certificate claims (administrators): every released Pass, Merit and Distinction result not yet claimed, each checked with the apprenticeship service’s rules (ULN and its check digit, family name, standard and version, achievement date from 2017-01-01 and not in the future). A Fail is an EPA outcome, never a claim.',
+      responses: {
+        '200': json(output(z.object({ claims: z.array(claimWithStatusSchema) })), 'The claims, oldest result first; only those with valid true may be exported'),
+        ...authErrors,
+        '403': error('Administrators only'),
+      },
+    },
+  },
+  '/claims/mark': {
+    post: {
+      summary: 'Mark results as claimed (administrators), once their certificates have been claimed in the apprenticeship service. All or nothing; each change is audited.',
+      requestBody: body(markClaimsSchema),
+      responses: {
+        '200': json(output(markedSchema), 'Every result was marked'),
+        ...authErrors,
+        '403': error('Administrators only'),
+        '415': error('Body not JSON'),
+        '422': error('Nothing marked: the body is invalid, or each result that does not exist, is not released, is already claimed, is not a Pass, Merit or Distinction, or fails a rule is named (path attemptIds.<index>)'),
+      },
+    },
+  },
+};

@@ -1,0 +1,98 @@
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import type { Queryable } from '../db/connection.js';
+import { apprentices, attemptMethods, epaAttempts, gradings, standardVersions } from '../db/schema.js';
+import type { ResultGrade } from '../grading/model.js';
+import { getPlanForStandard } from '../plans/store.js';
+import type { PlanFile } from '../plans/schema.js';
+import type { OfqualAttempt } from './ofqual.js';
+
+/** SQLite's limit on bound parameters is far above this; chunks keep each IN list small. */
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+const inPeriod = (from: string, to: string) => and(isNotNull(epaAttempts.overallGrade), gte(epaAttempts.resultOn, from), lte(epaAttempts.resultOn, to));
+
+/**
+ * Released results dated from `from` to `to` (inclusive), oldest first, each with its
+ * methods' grades in the plan's order. A result not yet released is not an outcome yet: it
+ * can still change at moderation, so it is left out (and counted by unreleasedInPeriod).
+ */
+export function ofqualAttempts(db: Queryable, from: string, to: string): OfqualAttempt[] {
+  const rows = db
+    .select({
+      attemptId: epaAttempts.id,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      standardVersionId: apprentices.standardVersionId,
+      standardTitle: standardVersions.title,
+      standardReference: standardVersions.reference,
+      planVersion: standardVersions.version,
+      attemptNumber: epaAttempts.number,
+      kind: epaAttempts.kind,
+      overallGrade: epaAttempts.overallGrade,
+      resultOn: epaAttempts.resultOn,
+    })
+    .from(epaAttempts)
+    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .innerJoin(standardVersions, eq(standardVersions.id, apprentices.standardVersionId))
+    .where(and(inPeriod(from, to), isNotNull(epaAttempts.releasedAt)))
+    .orderBy(asc(epaAttempts.resultOn), asc(epaAttempts.id))
+    .all();
+
+  const ids = rows.map((r) => r.attemptId);
+  const modes = chunks(ids).flatMap((part) => db.select().from(attemptMethods).where(inArray(attemptMethods.attemptId, part)).all());
+  const graded = chunks(ids).flatMap((part) =>
+    db
+      .select({ attemptId: gradings.attemptId, methodId: gradings.methodId, grade: gradings.grade, outcome: gradings.outcome })
+      .from(gradings)
+      .where(and(inArray(gradings.attemptId, part), eq(gradings.status, 'submitted')))
+      .all(),
+  );
+  const modesOf = groupBy(modes, (m) => m.attemptId);
+  const gradingOf = new Map(graded.map((g) => [`${g.attemptId}/${g.methodId}`, g]));
+  const plans = new Map<number, PlanFile | undefined>();
+  const planOf = (standardVersionId: number) => {
+    if (!plans.has(standardVersionId)) plans.set(standardVersionId, getPlanForStandard(db, standardVersionId));
+    return plans.get(standardVersionId);
+  };
+
+  return rows.flatMap(({ standardVersionId, overallGrade, resultOn, ...r }) => {
+    if (!overallGrade || !resultOn) return [];
+    const plan = planOf(standardVersionId);
+    const position = (methodId: string) => plan?.methods.findIndex((m) => m.id === methodId) ?? 0;
+    const components = (modesOf.get(r.attemptId) ?? [])
+      .sort((a, b) => position(a.methodId) - position(b.methodId))
+      .map((m) => {
+        const g = gradingOf.get(`${r.attemptId}/${m.methodId}`);
+        const grade: ResultGrade | null = m.mode === 'carried' ? m.carriedGrade : g?.outcome === 'withdrawn' ? 'Withdrawn' : (g?.grade ?? null);
+        return { name: plan?.methods.find((x) => x.id === m.methodId)?.name ?? m.methodId, grade };
+      });
+    return [{ ...r, overallGrade, resultOn, components }];
+  });
+}
+
+/** Results dated in the period that have not been released (so are not in the file). */
+export function unreleasedInPeriod(db: Queryable, from: string, to: string): number {
+  return db
+    .select({ n: count() })
+    .from(epaAttempts)
+    .where(and(inPeriod(from, to), isNull(epaAttempts.releasedAt)))
+    .get()!.n;
+}

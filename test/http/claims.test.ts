@@ -1,0 +1,290 @@
+import fs from 'node:fs';
+import { expect } from 'chai';
+import { and, eq } from 'drizzle-orm';
+import supertest from 'supertest';
+import type { ApprenticeDetail } from '../../src/apprentices/store.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import { todayInLondon } from '../../src/dates.js';
+import { apprentices, auditEvents, epaAttempts, epaoSettings, gradings, standardVersions } from '../../src/db/schema.js';
+import { epaoSettingsOf, releaseResults } from '../../src/grading/store.js';
+import { CLAIM_MESSAGES } from '../../src/outcomes/claims.js';
+import { OFQUAL_HEADER } from '../../src/outcomes/ofqual.js';
+import { paths } from '../../src/paths.js';
+import { planFileSchema } from '../../src/plans/schema.js';
+import { $, csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
+import { SETUP } from '../support/apprentices.js';
+import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/grading.js';
+
+const plan = planFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')));
+/** Every criterion of a method met, except those named (not met, with evidence). */
+const decisions = (method: string, notMet: string[] = []) =>
+  plan.criteria.filter((c) => c.method === method).map((c) => ({ criterionId: c.id, met: !notMet.includes(c.id), evidence: notMet.includes(c.id) ? 'Not shown in the evidence' : '' }));
+
+const NON_ADMINS = ['assessor', 'qa', 'provider', 'employer'] as const;
+const API = paths.api.root;
+/** The test apprentices' employer, where their certificates go. */
+const EMPLOYER = 'Transport and Maritime Workers’ Union';
+
+describe('certificate claims and the regulator’s outcomes file', () => {
+  let ctx: TestContext;
+  let api: supertest.Agent;
+  const bearer = (who: keyof TestContext['users']) => ({ Authorization: `Bearer ${tokenFor(ctx.db, ctx.users[who].id)}` });
+  const ulns = validUlns(4, 730_000_000);
+  /** Distinction, Pass, Fail, and a Pass whose record then loses its family name. */
+  let distinction: { a: ApprenticeDetail; attemptId: number };
+  let pass: { a: ApprenticeDetail; attemptId: number };
+  let fail: { a: ApprenticeDetail; attemptId: number };
+  let invalid: { a: ApprenticeDetail; attemptId: number };
+
+  /** Books, grades, moderates and releases both methods; each apprentice on their own days so the assessor is free. */
+  async function releasedResult(index: number, family: string, notMet: { project?: string[]; discussion?: string[] }) {
+    const a = acceptedLongAgo(ctx.db, ulns[index]!, 'Sam', family);
+    assessorProfile(ctx.db, ctx.users.assessor.id, a.standardVersionId);
+    const project = pastBooking(ctx.db, a, ctx.users.assessor.id, 'project', 2 + index);
+    const discussion = pastBooking(ctx.db, a, ctx.users.assessor.id, 'discussion', 7 + index);
+    for (const [booking, method] of [[project, 'project'], [discussion, 'discussion']] as const) {
+      const res = await api.put(`${API}/bookings/${booking}/grade`).set(bearer('assessor')).send({ decisions: decisions(method, notMet[method]) });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    }
+    const attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
+    ctx.db.update(gradings).set({ moderation: 'agreed' }).where(eq(gradings.attemptId, attemptId)).run();
+    const released = releaseResults(ctx.db, [attemptId], SETUP);
+    expect(released.ok).to.equal(true);
+    return { a, attemptId };
+  }
+
+  beforeEach(async () => {
+    ctx = await testApp();
+    api = supertest.agent(ctx.app);
+    distinction = await releasedResult(0, 'Distinctive', {});
+    pass = await releasedResult(1, 'Passmore', { project: ['PRD1'] });
+    fail = await releasedResult(2, 'Failsworth', { project: ['PR1'] });
+    invalid = await releasedResult(3, 'Nameless', { discussion: ['PDD1'] });
+    ctx.db.update(apprentices).set({ familyName: '' }).where(eq(apprentices.id, invalid.a.id)).run();
+  });
+
+  const attempt = (id: number) => ctx.db.select().from(epaAttempts).where(eq(epaAttempts.id, id)).get()!;
+
+  it('shows the administrator the claimable results and, separately, those that fail a rule with the reason; never a Fail', async () => {
+    expect(attempt(distinction.attemptId).overallGrade).to.equal('Distinction');
+    expect(attempt(pass.attemptId).overallGrade).to.equal('Pass');
+    expect(attempt(fail.attemptId).overallGrade).to.equal('Fail');
+    expect(attempt(invalid.attemptId).overallGrade).to.equal('Pass');
+
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const res = await admin.get(paths.claims);
+    expect(res.status).to.equal(200);
+    const page = $(res.text);
+    const claimable = page('#claimable tbody tr')
+      .toArray()
+      .map((tr) => page(tr).find('td').toArray().map((td) => page(td).text().trim()));
+    expect(claimable.map((cells) => cells[0]).sort()).to.deep.equal([distinction.a.uln, pass.a.uln].sort());
+    const distinctionRow = claimable.find((cells) => cells[0] === distinction.a.uln)!;
+    expect(distinctionRow).to.deep.equal([distinction.a.uln, 'Distinctive', 'Sam', 'ST0815', '569', '1.0', 'None', 'Distinction', attempt(distinction.attemptId).resultOn!, EMPLOYER]);
+
+    const invalidRows = page('#invalid-claims tbody tr');
+    expect(invalidRows).to.have.length(1);
+    expect(invalidRows.text()).to.contain(invalid.a.uln);
+    expect(invalidRows.text()).to.contain(CLAIM_MESSAGES.familyName);
+    expect(res.text).to.not.contain(fail.a.uln);
+    expect(page('input[name="attemptIds"]').toArray().map((i) => Number(page(i).val())).sort()).to.deep.equal([distinction.attemptId, pass.attemptId].sort());
+  });
+
+  it('downloads only the valid unclaimed rows, as CSV and as JSON', async () => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const csv = await admin.get(paths.claimsCsv);
+    expect(csv.status).to.equal(200);
+    expect(csv.headers['content-type']).to.match(/^text\/csv/);
+    expect(csv.headers['content-disposition']).to.contain('attachment');
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).to.equal('ULN,FamilyName,GivenNames,StandardCode,StandardReference,Version,Option,OverallGrade,AchievementDate,SendCertificateTo');
+    expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).to.deep.equal([distinction.a.uln, pass.a.uln].sort());
+    expect(csv.text).to.not.contain(invalid.a.uln);
+    expect(csv.text).to.not.contain(fail.a.uln);
+    const passLine = lines.find((l) => l.startsWith(pass.a.uln))!;
+    expect(passLine).to.equal(`${pass.a.uln},Passmore,Sam,569,ST0815,1.0,,Pass,${attempt(pass.attemptId).resultOn!},${EMPLOYER}`);
+
+    const json = await admin.get(paths.claimsJson);
+    expect(json.status).to.equal(200);
+    const body = JSON.parse(json.text) as { generatedOn: string; claims: { attemptId: number; uln: string; standardCode: number; option: string }[] };
+    expect(body.generatedOn).to.equal(todayInLondon());
+    expect(body.claims.map((c) => c.attemptId).sort()).to.deep.equal([distinction.attemptId, pass.attemptId].sort());
+    expect(body.claims[0]).to.include({ standardCode: 569, option: '' });
+    expect(json.text).to.not.contain(invalid.a.uln);
+  });
+
+  it('marks the listed claims as claimed in one audited change; they leave the list and the downloads', async () => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const page = await admin.get(paths.claims);
+    const form = new URLSearchParams({ _csrf: csrfFrom(page.text) });
+    for (const input of $(page.text)('input[name="attemptIds"]').toArray()) form.append('attemptIds', String($(page.text)(input).val()));
+    const res = await admin.post(paths.markClaimed).type('form').send(form.toString());
+    expect(res.status).to.equal(303);
+    expect(res.headers.location).to.equal(`${paths.claims}?marked=2`);
+
+    for (const { attemptId } of [distinction, pass]) expect(attempt(attemptId)).to.include({ claimedBy: ctx.users.admin.id }).and.to.have.property('claimedAt').that.is.a('string');
+    expect(attempt(invalid.attemptId).claimedAt).to.equal(null);
+    const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'claim.marked')).all();
+    expect(audit.map((e) => Number(e.entityId)).sort()).to.deep.equal([distinction.attemptId, pass.attemptId].sort());
+    expect(audit[0]).to.include({ actorUserId: ctx.users.admin.id, entityType: 'attempt' });
+
+    const after = await admin.get(res.headers.location!);
+    expect(after.text).to.contain('2 results marked as claimed.');
+    expect($(after.text)('#claimable')).to.have.length(0);
+    expect($(after.text)('#no-claims')).to.have.length(1);
+    expect($(after.text)('#invalid-claims').text()).to.contain(invalid.a.uln);
+    expect((await admin.get(paths.claimsCsv)).text.trim().split('\r\n')).to.have.length(1);
+
+    // Posting the same list again changes nothing and says why.
+    const again = await admin.post(paths.markClaimed).type('form').send(form.toString().replace(/_csrf=[^&]*/, `_csrf=${encodeURIComponent(csrfFrom(after.text))}`));
+    expect(again.status).to.equal(409);
+    expect(again.text).to.contain('already been claimed');
+    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'claim.marked')).all()).to.have.length(2);
+  });
+
+  describe('API', () => {
+    it('lists every claimable result with its validation, never a Fail', async () => {
+      const res = await api.get(`${API}/claims`).set(bearer('admin'));
+      expect(res.status).to.equal(200);
+      const claims = res.body.claims as { attemptId: number; valid: boolean; reasons: string[]; uln: string; standardCode: number }[];
+      expect(claims.map((c) => c.attemptId).sort()).to.deep.equal([distinction.attemptId, pass.attemptId, invalid.attemptId].sort());
+      expect(claims.find((c) => c.attemptId === invalid.attemptId)).to.deep.include({ valid: false, reasons: [CLAIM_MESSAGES.familyName] });
+      expect(claims.find((c) => c.attemptId === pass.attemptId)).to.deep.include({ valid: true, reasons: [], standardCode: 569 });
+      expect(claims.some((c) => c.uln === fail.a.uln)).to.equal(false);
+    });
+
+    it('marks valid results, all or nothing: 422 names each that cannot be marked', async () => {
+      const refused = await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: [distinction.attemptId, invalid.attemptId, fail.attemptId, 99999] });
+      expect(refused.status).to.equal(422);
+      const errors = refused.body.errors as { path: string; message: string }[];
+      expect(errors.map((e) => e.path)).to.deep.equal(['attemptIds.1', 'attemptIds.2', 'attemptIds.3']);
+      expect(errors[0]!.message).to.contain(CLAIM_MESSAGES.familyName);
+      expect(errors[1]!.message).to.contain(CLAIM_MESSAGES.notCertificate('Fail'));
+      expect(errors[2]!.message).to.contain('does not exist');
+      expect(attempt(distinction.attemptId).claimedAt).to.equal(null);
+
+      const bad = await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: [] });
+      expect(bad.status).to.equal(422);
+      expect((await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: ['x'] })).status).to.equal(422);
+
+      const marked = await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: [distinction.attemptId] });
+      expect(marked.status, JSON.stringify(marked.body)).to.equal(200);
+      expect(marked.body).to.deep.equal({ marked: 1, attemptIds: [distinction.attemptId] });
+      expect(attempt(distinction.attemptId).claimedBy).to.equal(ctx.users.admin.id);
+      expect(ctx.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'claim.marked'), eq(auditEvents.entityId, String(distinction.attemptId)))).all()).to.have.length(1);
+      const list = await api.get(`${API}/claims`).set(bearer('admin'));
+      expect(list.body.claims.map((c: { attemptId: number }) => c.attemptId)).to.not.include(distinction.attemptId);
+      const twice = await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: [distinction.attemptId] });
+      expect(twice.status).to.equal(422);
+    });
+
+    it('is described in the OpenAPI document', async () => {
+      const doc = await api.get(`${API}/openapi.json`);
+      expect(doc.body.paths['/claims'].get).to.have.property('responses');
+      expect(doc.body.paths['/claims/mark'].post.requestBody).to.have.property('content');
+    });
+  });
+
+  it('refuses everyone but administrators: every claims and outcomes-file page, download and API call', async () => {
+    const ofqualQuery = `?reportingDate=${todayInLondon()}&from=2020-01-01&to=${todayInLondon()}`;
+    for (const who of NON_ADMINS) {
+      const agent = await signedInAgent(ctx.app, ctx.users[who].email);
+      for (const url of [paths.claims, paths.claimsCsv, paths.claimsJson, paths.ofqualOutcomes, `${paths.ofqualOutcomes}${ofqualQuery}`, `${paths.ofqualOutcomesCsv}${ofqualQuery}`]) {
+        expect((await agent.get(url)).status, `${who} GET ${url}`).to.equal(403);
+      }
+      const home = await agent.get(paths.home);
+      const post = await agent.post(paths.markClaimed).type('form').send({ _csrf: csrfFrom(home.text), attemptIds: String(distinction.attemptId) });
+      expect(post.status, `${who} POST`).to.equal(403);
+      expect((await api.get(`${API}/claims`).set(bearer(who))).status, `${who} API GET`).to.equal(403);
+      expect((await api.post(`${API}/claims/mark`).set(bearer(who)).send({ attemptIds: [distinction.attemptId] })).status, `${who} API POST`).to.equal(403);
+    }
+    expect(attempt(distinction.attemptId).claimedAt).to.equal(null);
+    const visitor = supertest.agent(ctx.app);
+    expect((await visitor.get(paths.claims)).status).to.equal(302);
+    expect((await visitor.get(paths.ofqualOutcomes)).status).to.equal(302);
+    expect((await api.get(`${API}/claims`)).status).to.equal(401);
+  });
+
+  describe('the regulator’s outcomes file', () => {
+    const period = () => ({ reportingDate: todayInLondon(), from: '2020-01-01', to: todayInLondon() });
+    const query = () => new URLSearchParams(period()).toString();
+
+    it('says the EPAO’s name and EPA number are needed, and offers no download, until they are set', async () => {
+      const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+      const res = await admin.get(`${paths.ofqualOutcomes}?${query()}`);
+      expect(res.status).to.equal(200);
+      expect($(res.text)('#settings-problem').text()).to.contain('EPA number');
+      expect($(res.text)('#download')).to.have.length(0);
+      expect(res.text).to.not.contain(paths.ofqualOutcomesCsv);
+      expect((await admin.get(`${paths.ofqualOutcomesCsv}?${query()}`)).status).to.equal(409);
+    });
+
+    describe('with the EPAO’s settings', () => {
+      beforeEach(() => {
+        epaoSettingsOf(ctx.db);
+        ctx.db.update(epaoSettings).set({ epaoName: 'Northern Union Assessment Ltd', epaNumber: 'EPA0123' }).run();
+      });
+
+      it('downloads a CSV whose header row has every column in order, one row per released result (Fails included)', async () => {
+        const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+        const page = await admin.get(`${paths.ofqualOutcomes}?${query()}`);
+        expect(page.status).to.equal(200);
+        const href = $(page.text)('#download').attr('href');
+        expect(href).to.equal(`${paths.ofqualOutcomesCsv}?${query()}`);
+        expect($(page.text)('#ofqual-preview tbody tr')).to.have.length(4);
+
+        const res = await admin.get(href!);
+        expect(res.status).to.equal(200);
+        expect(res.headers['content-type']).to.match(/^text\/csv/);
+        const lines = res.text.trim().split('\r\n');
+        expect(lines[0]).to.equal(OFQUAL_HEADER.join(','));
+        expect(lines[0]!.startsWith('ReportingDate,AwardingOrganisation,AwardingOrganisationID,StandardTitle,StandardID,AssessmentPlanVersionNumber,QualificationNumber,ULN,CandidateIdentifierOther,')).to.equal(true);
+        expect(lines).to.have.length(5);
+        const failRow = lines.find((l) => l.includes(fail.a.uln))!.split(',');
+        const at = (name: string) => failRow[OFQUAL_HEADER.indexOf(name)];
+        expect(failRow.slice(0, 9)).to.deep.equal([todayInLondon(), 'Northern Union Assessment Ltd', 'EPA0123', 'Trade union official', 'ST0815', '1.0', '-2', fail.a.uln, '-2']);
+        expect(at('Component1Method')).to.equal(plan.methods[0]!.name);
+        expect(at('Component1Grade')).to.equal('Fail');
+        expect(at('Component2Grade')).to.equal('Distinction');
+        expect(at('EPAGrade')).to.equal('Fail');
+        expect(at('EPAGradeDate')).to.equal(attempt(fail.attemptId).resultOn);
+        expect(at('ResitOrRetake')).to.equal('No');
+      });
+
+      it('leaves out results outside the period and those not yet released', async () => {
+        ctx.db.update(epaAttempts).set({ releasedAt: null }).where(eq(epaAttempts.id, pass.attemptId)).run();
+        ctx.db.update(epaAttempts).set({ resultOn: '2019-06-30' }).where(eq(epaAttempts.id, fail.attemptId)).run();
+        const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+        const page = await admin.get(`${paths.ofqualOutcomes}?${query()}`);
+        expect($(page.text)('#summary').text()).to.contain('1 result dated in the period not yet released');
+        const lines = (await admin.get(`${paths.ofqualOutcomesCsv}?${query()}`)).text.trim().split('\r\n');
+        expect(lines.slice(1).map((l) => l.split(',')[7]).sort()).to.deep.equal([distinction.a.uln, invalid.a.uln].sort());
+      });
+
+      it('lists rows that break the format with the reason instead of downloading them', async () => {
+        ctx.db.update(standardVersions).set({ title: 'T'.repeat(101) }).where(eq(standardVersions.id, distinction.a.standardVersionId)).run();
+        const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+        const page = await admin.get(`${paths.ofqualOutcomes}?${query()}`);
+        expect($(page.text)('#ofqual-problems tbody tr')).to.have.length(4);
+        expect($(page.text)('#ofqual-problems').text()).to.contain('StandardTitle');
+        expect($(page.text)('#download')).to.have.length(0);
+        expect((await admin.get(`${paths.ofqualOutcomesCsv}?${query()}`)).text.trim()).to.equal(OFQUAL_HEADER.join(','));
+      });
+
+      it('shows the form’s errors in the error summary, keeping the values', async () => {
+        const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+        const res = await admin.get(`${paths.ofqualOutcomes}?reportingDate=2025-02-30&from=2025-03-01&to=2025-01-01`);
+        expect(res.status).to.equal(400);
+        const page = $(res.text);
+        expect(page('.govuk-error-summary a').toArray().map((a) => page(a).attr('href'))).to.deep.equal(['#reportingDate', '#to']);
+        expect(page('#from').val()).to.equal('2025-03-01');
+        const backwards = $((await admin.get(`${paths.ofqualOutcomes}?reportingDate=2025-03-31&from=2025-03-01&to=2025-01-01`)).text);
+        expect(backwards('.govuk-error-summary a').attr('href')).to.equal('#to');
+        expect((await admin.get(`${paths.ofqualOutcomesCsv}?reportingDate=x&from=2025-03-01&to=2025-04-01`)).status).to.equal(400);
+        const blank = await admin.get(paths.ofqualOutcomes);
+        expect(blank.status).to.equal(200);
+        expect($(blank.text)('#ofqual-columns li')).to.have.length(OFQUAL_HEADER.length);
+      });
+    });
+  });
+});
