@@ -86,6 +86,7 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number }): Rout
     res.render('scheduler/index', {
       title: 'Schedule the queue',
       backLink: paths.bookings,
+      proposeAction: paths.autoSchedules,
       waiting: input.apprentices.length,
       notConsidered: notConsidered.length,
       assessors: input.assessors.length,
