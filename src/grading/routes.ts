@@ -10,6 +10,7 @@ import { todayInLondon, ZONE } from '../dates.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
+import { ATTEMPT_KIND_LABELS, attemptFeedback, KSB_FEEDBACK_LABELS, ksbTextsOf, type KsbFeedbackState } from './feedback.js';
 import { paths, routes } from '../paths.js';
 import type { PlanFile } from '../plans/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
@@ -46,6 +47,8 @@ import {
 
 const blankToNull = (v: unknown) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v);
 const reasonField = (what: string) => z.preprocess(blankToNull, z.string({ error: `Give ${what}` }).max(2000, `Keep ${what} to 2000 characters`));
+/** The GOV.UK tag colour of each KSB feedback state. */
+const KSB_FEEDBACK_TAGS: Record<KsbFeedbackState, string> = { evidenced: 'govuk-tag--green', not_evidenced: 'govuk-tag--red', not_assessed: 'govuk-tag--grey' };
 const london = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy, HH:mm');
 
 /** A store failure that names criteria, as form errors beside each criterion. */
@@ -196,6 +199,7 @@ export function gradingRoutes(db: Db): Router {
   router.get(paths.results, admins, (req, res) => {
     res.render('grading/results', {
       title: 'Results to release',
+      releaseAction: paths.releaseResults,
       flash: typeof req.query.released === 'string' && /^\d+$/.test(req.query.released) ? `${req.query.released} result${req.query.released === '1' ? '' : 's'} released.` : undefined,
       rows: unreleasedResults(db).map((r) => ({ ...r, href: paths.apprenticeResults(r.uln), name: `${r.givenNames} ${r.familyName}`, blocked: r.pending > 0 })),
     });
@@ -226,6 +230,7 @@ export function gradingRoutes(db: Db): Router {
     const results = resultsOf(db, apprentice, !admin);
     // The latest attempt of all, released or not: only it can be resat or appealed.
     const latestNumber = latestAttempt(db, apprentice.id)?.number;
+    const ksbTexts = ksbTextsOf(db, apprentice);
     res.status(extra.status ?? 200).render('grading/apprentice-results', {
       title: `Results: ${apprentice.givenNames} ${apprentice.familyName}`,
       backLink: paths.apprentice(apprentice.uln),
@@ -236,11 +241,18 @@ export function gradingRoutes(db: Db): Router {
         const open = appealsOf(db, r.attempt.id);
         const isLatest = r.attempt.number === latestNumber;
         const canAppeal = !admin && isLatest && r.released && r.appealDeadline !== null && today <= r.appealDeadline && !open.some((a) => a.decision === null);
+        const feedback = attemptFeedback(db, plan, ksbTexts, r);
         return {
           ...r,
-          kindLabel: r.attempt.kind === 'first' ? 'First attempt' : r.attempt.kind === 'resit' ? 'Resit' : 'Retake',
+          kindLabel: ATTEMPT_KIND_LABELS[r.attempt.kind],
           releasedAt: r.attempt.releasedAt ? london(r.attempt.releasedAt) : null,
           methods: r.methods.map((m) => ({ ...m, modeLabel: m.mode === 'carried' ? 'Carried over' : m.mode === 'first' ? '' : m.mode === 'resit' ? 'Resit' : 'Retake', outcomeLabel: m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : null })),
+          // Feedback per KSB, for each method graded criterion by criterion.
+          feedback: r.methods.flatMap((m) => {
+            const ksbs = feedback.get(m.methodId);
+            return ksbs ? [{ name: m.name, id: `ksb-feedback-${r.attempt.id}-${m.methodId}`, ksbs: ksbs.map((k) => ({ ...k, label: KSB_FEEDBACK_LABELS[k.state], tag: KSB_FEEDBACK_TAGS[k.state] })) }] : [];
+          }),
+          pdfHref: paths.resultPdf(apprentice.uln, r.attempt.id),
           appeals: open.map((a) => ({ ...a, decisionLabel: a.decision === 'upheld' ? 'Upheld' : a.decision === 'not_upheld' ? 'Not upheld' : 'Waiting for a decision' })),
           releaseAction: admin && !r.released && !r.blockedBy ? paths.attemptAction(apprentice.uln, r.attempt.id, 'release') : null,
           exceptionalAction: admin && !r.released && r.attempt.number > 1 && !r.attempt.exceptionalReason ? paths.attemptAction(apprentice.uln, r.attempt.id, 'exceptional') : null,

@@ -419,7 +419,7 @@ describe('grading: the overall grade', () => {
     expect([attemptOf(both)!.overallGrade, attemptOf(mixed)!.overallGrade, attemptOf(failed)!.overallGrade]).to.deep.equal(['Distinction', 'Pass', 'Fail']);
 
     const page = $((await admin.get(resultsUrl(mixed))).text);
-    const rows = page('#attempt-1 table tbody tr')
+    const rows = page('#methods-1 tbody tr')
       .map((_, tr) => page(tr).find('td').slice(0, 2).text())
       .get();
     expect(rows).to.have.members(['Work-based project with presentation and questioningPass', 'Professional discussion underpinned by a portfolio of evidenceDistinction']);
