@@ -152,6 +152,7 @@ export function reportRoutes(db: Db): Router {
       gradeChart: barChart({ id: 'chart-grades', title: 'Results by grade', description: `Bar chart of ${figures.results} results by grade; the same figures are in the table "Results by grade".` }, figures.byGrade.map((g) => ({ label: g.grade, value: g.count }))),
       monthChart: lineChart({ id: 'chart-months', title: 'Pass rate by month', description: 'Line chart of the share of results each month that were a pass; the figures are in the table "Results by month".' }, figures.byMonth.map((m) => ({ label: m.month, value: m.results ? m.passes / m.results : 0 })), { max: 1, format: (n) => `${Math.round(n * 100)}%` }),
       shortfallHref: `${paths.ksbShortfall}${read.csvQuery ? `?${read.csvQuery}` : ''}`,
+      consistencyHref: AREA_ROLES.consistency.some((role) => role === read.user.role) ? paths.assessorConsistency : null,
     });
   });
 
