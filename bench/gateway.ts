@@ -80,6 +80,15 @@ function addEvidence(db: Db): void {
   })();
 }
 
+/** Signs in through the sign-in form, as a browser would, and returns the session cookie. */
+export async function signInCookie(base: string, email: string, password: string): Promise<string> {
+  const signInPage = await fetch(`${base}/sign-in`);
+  const visitor = signInPage.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await signInPage.text())![1]!;
+  const signIn = await fetch(`${base}/sign-in`, { method: 'POST', redirect: 'manual', headers: { cookie: visitor, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, password, _csrf: csrf }) });
+  return signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
 /** The provider dashboard (page 1 of all the provider's apprentices) at 10,000 apprentices, over HTTP. */
 export async function benchDashboard(dir: string): Promise<{ apprentices: number; requests: number; firstMs: number; medianMs: number; p90Ms: number }> {
   const count = 10_000;
@@ -97,11 +106,7 @@ export async function benchDashboard(dir: string): Promise<{ apprentices: number
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const signInPage = await fetch(`${base}/sign-in`);
-    const visitor = signInPage.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const token = /name="_csrf" value="([^"]+)"/.exec(await signInPage.text())![1]!;
-    const signIn = await fetch(`${base}/sign-in`, { method: 'POST', redirect: 'manual', headers: { cookie: visitor, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, password: DEMO_PASSWORD, _csrf: token }) });
-    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = await signInCookie(base, email, DEMO_PASSWORD);
     const timings: number[] = [];
     for (let i = 0; i < 25; i++) {
       const started = performance.now();

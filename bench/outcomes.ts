@@ -4,6 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app.js';
+import { signInCookie } from './gateway.js';
 import { SYSTEM_ACTOR } from '../src/audit/audit.js';
 import { validUlns } from '../src/apprentices/uln.js';
 import { addDays, daysBetween } from '../src/calendar.js';
@@ -87,11 +88,7 @@ export async function runOutcomesBench(): Promise<void> {
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const signInPage = await fetch(`${base}/sign-in`);
-      const visitor = signInPage.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(await signInPage.text())![1]!;
-      const signIn = await fetch(`${base}/sign-in`, { method: 'POST', redirect: 'manual', headers: { cookie: visitor, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, password: DEMO_PASSWORD, _csrf: csrf }) });
-      const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = await signInCookie(base, email, DEMO_PASSWORD);
       const measure = async (url: string, headers: Record<string, string>, check: (body: string) => boolean) => {
         const timings: number[] = [];
         for (let i = 0; i < 21; i++) {

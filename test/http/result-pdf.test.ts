@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { Stream } from 'node:stream';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pdfText } from '../support/pdf.js';
 import type supertest from 'supertest';
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
@@ -16,18 +14,6 @@ import { $, signedInAgent, testApp, tokenFor, TEST_USERS, type TestContext, type
 import { SETUP } from '../support/apprentices.js';
 import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/grading.js';
 
-/** The PDF's text, every page, with runs of white space as one space. */
-const standardFonts = `${path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts')}${path.sep}`;
-async function pdfText(data: Buffer): Promise<string> {
-  const pdf = await getDocument({ data: new Uint8Array(data), standardFontDataUrl: standardFonts, verbosity: 0 }).promise;
-  const pages: string[] = [];
-  for (let n = 1; n <= pdf.numPages; n++) {
-    const content = await (await pdf.getPage(n)).getTextContent();
-    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
-  }
-  await pdf.destroy();
-  return pages.join(' ').replace(/\s+/g, ' ');
-}
 
 /** Reads a response body as bytes, whatever its content type. */
 const bytes = (res: Stream, done: (error: Error | null, body: Buffer) => void) => {

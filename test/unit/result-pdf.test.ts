@@ -1,9 +1,7 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pdfText } from '../support/pdf.js';
 import type { Decision } from '../../src/grading/rules.js';
 import { ksbFeedback, shortKsbText } from '../../src/grading/feedback.js';
 import { resultPdf, winAnsi, type ResultPdfData } from '../../src/outcomes/result-pdf.js';
@@ -18,18 +16,6 @@ const KSB_TEXTS = new Map(STANDARD.ksbs.map((k) => [k.code, k.text]));
 const decisions = (methodId: string, notMet: Record<string, string> = {}): Decision[] =>
   PLAN.criteria.filter((c) => c.method === methodId).map((c) => ({ criterionId: c.id, met: !(c.id in notMet), evidence: notMet[c.id] ?? '' }));
 
-/** The PDF's text, every page, with runs of white space as one space (pdf.js's legacy build reads it in Node without a canvas). */
-const standardFonts = `${path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts')}${path.sep}`;
-async function pdfText(data: Buffer): Promise<string> {
-  const pdf = await getDocument({ data: new Uint8Array(data), standardFontDataUrl: standardFonts, verbosity: 0 }).promise;
-  const pages: string[] = [];
-  for (let n = 1; n <= pdf.numPages; n++) {
-    const content = await (await pdf.getPage(n)).getTextContent();
-    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
-  }
-  await pdf.destroy();
-  return pages.join(' ').replace(/\s+/g, ' ');
-}
 
 const data = (over: Partial<ResultPdfData> = {}, attempt: Partial<ResultPdfData['attempt']> = {}): ResultPdfData => ({
   epaoName: 'Northgate Assessment Ltd',
