@@ -85,6 +85,17 @@ export function createApp({ db, config, log = console.error, signInAttempts = 10
   setUpViews(app);
   setUpStaticResources(app);
 
+  // For load balancers and monitors: no sign-in, no personal data, 503 when the database cannot answer.
+  app.get(paths.health, (_req, res) => {
+    try {
+      db.$client.prepare('select count(*) from __drizzle_migrations').get();
+      res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+    } catch (error) {
+      log(error);
+      res.status(503).set('Cache-Control', 'no-store').json({ status: 'unavailable' });
+    }
+  });
+
   app.use(paths.api.root, apiRoutes(db, log, config.holdHours ?? DEFAULT_HOLD_HOURS));
 
   app.use(cookieParser());

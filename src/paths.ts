@@ -36,6 +36,7 @@ export const routes = {
 
 export const paths = {
   home: '/',
+  health: '/health',
   signIn: '/sign-in',
   signOut: '/sign-out',
   standards: '/standards',
