@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../config.js';
-import { openDatabase } from '../db/connection.js';
+import Database from 'better-sqlite3';
 import { backupDatabase, restoreDatabase } from '../ops/backup.js';
 
 /**
@@ -15,9 +15,9 @@ async function main(): Promise<void> {
   }
   const { databasePath } = loadConfig();
   if (command === 'backup') {
-    const db = openDatabase(databasePath);
-    const { pages } = await backupDatabase(db.$client, file);
-    db.$client.close();
+    // Read-only, and only a database that exists: a mistyped path must not back up a new, empty one.
+    const source = new Database(databasePath, { readonly: true, fileMustExist: true });
+    const { pages } = await backupDatabase(source, file).finally(() => source.close());
     console.log(`Backed up ${databasePath} to ${file} (${pages} pages).`);
   } else {
     const { pages } = await restoreDatabase(file, databasePath);

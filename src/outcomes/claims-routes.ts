@@ -64,16 +64,19 @@ export function claimsRoutes(db: Db): Router {
   /* ---------- Certificate claims ---------- */
 
   const renderClaims = (res: Response, extra: { status?: number; flash?: string; errorList?: FormErrors['errorList'] } = {}) => {
-    const rows = unclaimedClaims(db, todayInLondon());
+    // The list as of now: the downloads and the marking below cover exactly these results.
+    const asOf = new Date().toISOString();
+    const rows = unclaimedClaims(db, todayInLondon(), asOf);
     const valid = rows.filter((r) => r.valid);
     res.status(extra.status ?? 200).render('outcomes/claims', {
       title: 'Certificate claims',
       columns: CLAIM_COLUMNS.map((c) => c.header),
       valid: valid.map((r) => ({ ...r, name: `${r.givenNames} ${r.familyName}`, href: paths.apprenticeResults(r.uln) })),
       invalid: rows.filter((r) => !r.valid).map((r) => ({ ...r, name: `${r.givenNames} ${r.familyName}`.trim(), href: paths.apprenticeResults(r.uln) })),
-      csvHref: paths.claimsCsv,
-      jsonHref: paths.claimsJson,
+      csvHref: `${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`,
+      jsonHref: `${paths.claimsJson}?asOf=${encodeURIComponent(asOf)}`,
       markAction: paths.markClaimed,
+      asOf,
       markLabel: valid.length === 1 ? 'Mark this result as claimed' : `Mark these ${valid.length} results as claimed`,
       ofqualHref: paths.ofqualOutcomes,
       flash: extra.flash,
@@ -86,22 +89,33 @@ export function claimsRoutes(db: Db): Router {
     renderClaims(res, { flash: marked ? `${marked} result${marked === '1' ? '' : 's'} marked as claimed.` : undefined });
   });
 
-  router.get(paths.claimsCsv, admins, (_req, res) => {
+  /** The `asOf` instant a claims page was shown at (absent: now). */
+  const asOfSchema = z.object({ asOf: z.iso.datetime({ offset: false, error: 'The list’s time is not valid: open the claims page again' }).optional() });
+  const asOfOf = (value: unknown) => {
+    const parsed = asOfSchema.safeParse(value);
+    if (!parsed.success) throw new HttpError(400, 'The list’s time is not valid: open the claims page again');
+    return parsed.data.asOf;
+  };
+
+  router.get(paths.claimsCsv, admins, (req, res) => {
     const today = todayInLondon();
-    const valid = unclaimedClaims(db, today).filter((r) => r.valid);
+    const valid = unclaimedClaims(db, today, asOfOf(req.query)).filter((r) => r.valid);
     res.attachment(`certificate-claims-${today}.csv`).type('text/csv').send(claimsCsv(valid));
   });
 
-  router.get(paths.claimsJson, admins, (_req, res) => {
+  router.get(paths.claimsJson, admins, (req, res) => {
     const today = todayInLondon();
-    const valid = unclaimedClaims(db, today).filter((r) => r.valid);
+    const valid = unclaimedClaims(db, today, asOfOf(req.query)).filter((r) => r.valid);
     res.attachment(`certificate-claims-${today}.json`).type('application/json').send(JSON.stringify({ generatedOn: today, claims: valid.map(exportedClaim) }, null, 2));
   });
 
   router.post(paths.markClaimed, admins, (req, res) => {
-    const ids = z.array(z.coerce.number().int().positive()).min(1).safeParse([(req.body as { attemptIds?: unknown }).attemptIds ?? []].flat());
-    if (!ids.success) return renderClaims(res, { status: 400, errorList: [{ href: '', text: 'There are no claims to mark' }] });
-    const result = markClaimed(db, ids.data, actorOf(userOf(res)), todayInLondon());
+    // Exactly the results the page listed (and its downloads held): released up to the page's time, valid, unclaimed.
+    const asOf = asOfOf(req.body);
+    if (!asOf) return renderClaims(res, { status: 400, errorList: [{ href: '', text: 'Open the claims page and mark the results it lists' }] });
+    const ids = unclaimedClaims(db, todayInLondon(), asOf).filter((r) => r.valid).map((r) => r.attemptId);
+    if (ids.length === 0) return renderClaims(res, { status: 400, errorList: [{ href: '', text: 'There are no claims to mark' }] });
+    const result = markClaimed(db, ids, actorOf(userOf(res)), todayInLondon());
     // The list changed since the page was shown (another administrator, or a result changed): nothing was marked.
     if (!result.ok) return renderClaims(res, { status: 409, errorList: [{ href: '', text: 'Nothing was marked: the list has changed since it was shown. Check it and try again.' }, ...result.refusals.map((r) => ({ href: '', text: r.message }))] });
     res.redirect(303, `${paths.claims}?marked=${result.marked}`);

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
 import type { Actor } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit.js';
 import { validateUln } from '../apprentices/uln.js';
@@ -172,9 +172,16 @@ function candidates(db: Queryable, where: ReturnType<typeof and>): ClaimCandidat
     .flatMap((r) => (r.overallGrade ? [{ ...r, overallGrade: r.overallGrade }] : []));
 }
 
-/** Released Pass, Merit and Distinction results not yet claimed, each with its validation. */
-export function unclaimedClaims(db: Queryable, today: string): ClaimRow[] {
-  return candidates(db, and(isNotNull(epaAttempts.releasedAt), isNull(epaAttempts.claimedAt), inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES]))).map((c) => claimRow(c, today));
+/**
+ * Released Pass, Merit and Distinction results not yet claimed, each with its validation.
+ * `releasedUpTo` (a UTC instant) fixes the list as it was when a page showed it, so that the
+ * downloads and the marking that follow it cover exactly the same results.
+ */
+export function unclaimedClaims(db: Queryable, today: string, releasedUpTo?: string): ClaimRow[] {
+  return candidates(
+    db,
+    and(isNotNull(epaAttempts.releasedAt), isNull(epaAttempts.claimedAt), inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES]), releasedUpTo === undefined ? undefined : lte(epaAttempts.releasedAt, releasedUpTo)),
+  ).map((c) => claimRow(c, today));
 }
 
 export interface ClaimRefusal {

@@ -217,7 +217,7 @@ export function consistencyRoutes(db: Db): Router {
   router.get(routes.consistencyAssessor, pageFor(...AREA_ROLES.consistency), (req, res: Response) => {
     const id = recordId.safeParse(req.params.assessorId);
     const assessor = id.success ? findUser(db, id.data) : undefined;
-    if (!assessor) throw new HttpError(404, 'There is no such assessor');
+    if (!assessor || assessor.role !== 'assessor') throw new HttpError(404, 'There is no such assessor');
     const backLink = paths.assessorConsistency;
     const parsed = parse(plansHeld(db), req.query);
     if (!parsed.ok) {

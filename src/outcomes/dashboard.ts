@@ -112,7 +112,7 @@ export function dashboardFigures(db: Db, filter: ReportFilter, scope: Apprentice
 
   // Days from gateway acceptance to the first attempt's first booking and to its result, as histograms (the epa_attempts_report_days index).
   const days = q<{ toResult: number | null; toBooking: number | null; n: number }>(
-    `select e.days_to_result as toResult, e.days_to_booking as toBooking, count(*) as n ${from} where ${where} and e.number = 1 group by e.days_to_result, e.days_to_booking`,
+    `select e.days_to_result as toResult, e.days_to_booking as toBooking, count(*) as n ${from} where ${where} and e.number = 1 and e.overall_grade <> 'Withdrawn' group by e.days_to_result, e.days_to_booking`,
   );
   const histogram = (key: 'toResult' | 'toBooking') => {
     const h = new Map<number, number>();
@@ -134,8 +134,8 @@ export function dashboardFigures(db: Db, filter: ReportFilter, scope: Apprentice
     distinctionRate: ratio(count('Distinction'), assessed),
     firstAttempts: firstTotal,
     firstAttemptPassRate: ratio(total((g) => g.number === 1 && isPass(g.grade)), firstTotal),
-    resits: total((g) => g.kind === 'resit'),
-    retakes: total((g) => g.kind === 'retake'),
+    resits: total((g) => g.kind === 'resit' && g.grade !== 'Withdrawn'),
+    retakes: total((g) => g.kind === 'retake' && g.grade !== 'Withdrawn'),
     appeals: { lodged: appeals.reduce((sum, r) => sum + r.count, 0), upheld: appealCount('upheld'), notUpheld: appealCount('not_upheld'), open: appealCount(null) },
     daysToBooking: percentilesOf(histogram('toBooking')),
     daysToResult: percentilesOf(histogram('toResult')),
@@ -196,10 +196,10 @@ export function ksbShortfall(db: Db, plan: PlanFile, filter: ReportFilter, scope
        join gradings g on g.id = d.grading_id and g.status = 'submitted' and g.outcome = 'graded'
        join epa_attempts e on e.id = g.attempt_id
        join apprentices a on a.id = e.apprentice_id
-       where ${where}${filter.methodId !== undefined ? ' and g.method_id = :gMethod' : ''}
+       where ${where} and e.overall_grade <> 'Withdrawn'${filter.methodId !== undefined ? ' and g.method_id = :gMethod' : ''}${filter.assessorUserId !== undefined ? ' and g.assessor_user_id = :gAssessor' : ''}
        group by d.criterion_id`,
     )
-    .all(filter.methodId !== undefined ? { ...params, gMethod: filter.methodId } : params) as { criterion: string; decisions: number; notMet: number; failDecisions: number; failNotMet: number }[];
+    .all({ ...params, ...(filter.methodId !== undefined ? { gMethod: filter.methodId } : {}), ...(filter.assessorUserId !== undefined ? { gAssessor: filter.assessorUserId } : {}) }) as { criterion: string; decisions: number; notMet: number; failDecisions: number; failNotMet: number }[];
   const byCriterion = new Map(rows.map((r) => [r.criterion, r]));
   const ksbs = [...new Set(plan.methods.filter((m) => filter.methodId === undefined || m.id === filter.methodId).flatMap((m) => m.ksbs))];
   return ksbs

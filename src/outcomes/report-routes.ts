@@ -30,12 +30,17 @@ export const reportQuerySchema = z
     to: z.preprocess(blankToUndefined, dateQuery('The last result date')),
     provider: optional(z.string().regex(/^\d{8}$/, 'Choose a training provider from the list')),
     employer: optional(z.string().max(100)),
-    assessor: optional(z.coerce.number().int().positive('Choose an assessor from the list')),
+    assessor: optional(z.coerce.number({ error: 'Choose an assessor from the list' }).int('Choose an assessor from the list').positive('Choose an assessor from the list').max(2 ** 31, 'Choose an assessor from the list')),
     method: optional(z.string().max(100)),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'The last result date must be on or after the first' });
 
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
+
+/** Whose results a user's reports cover: the EPAO's staff (administrators, quality assurers) see all; a provider its own. */
+export function reportScope(user: CurrentUser): ApprenticeScope {
+  return user.role === 'quality_assurer' ? { kind: 'all' } : apprenticeScope(user);
+}
 
 /** Turns the query into a filter: a provider is always held to its own apprentices, whatever the query says. */
 function filterOf(db: Db, query: ReportQuery, scope: ApprenticeScope): ReportFilter | { unknownStandard: true } {
@@ -118,9 +123,11 @@ export function reportRoutes(db: Db): Router {
   /** Reads the filters; a bad one re-renders the page with the error summary and the values kept. */
   const readFilter = (res: Response, query: unknown, view: string, title: string, action: string) => {
     const user = userOf(res);
-    const scope = apprenticeScope(user);
-    const parsed = reportQuerySchema.safeParse(query);
-    const values = typeof query === 'object' && query !== null ? query : {};
+    const scope = reportScope(user);
+    // A provider's reports are always its own: a provider filter in the address is ignored.
+    const values: Record<string, unknown> = typeof query === 'object' && query !== null ? { ...(query as Record<string, unknown>) } : {};
+    if (user.role === 'provider') delete values.provider;
+    const parsed = reportQuerySchema.safeParse(values);
     if (!parsed.success) {
       const errors = formErrors(problemsFromZod(parsed.error));
       res.status(400).render(view, { title, errorList: errors.errorList, ...filters(user, action, values, errors) });
@@ -179,7 +186,8 @@ export function reportRoutes(db: Db): Router {
       if (!plan) throw new HttpError(400, 'Choose a standard for the KSB shortfall');
       table = shortfallTable(ksbShortfall(db, plan, read.filter, read.scope));
     } else {
-      table = (tables(dashboardFigures(db, read.filter, read.scope)) as Record<string, { header: string[]; rows: (string | number)[][] }>)[name];
+      const all = tables(dashboardFigures(db, read.filter, read.scope)) as Record<string, { header: string[]; rows: (string | number)[][] }>;
+      table = Object.hasOwn(all, name) ? all[name] : undefined;
     }
     if (!table) throw new HttpError(404, 'There is no such table');
     res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(toCsv(table.header, table.rows));
@@ -194,8 +202,9 @@ export function reportsApi(db: Db): Router {
   router.get('/reports/outcomes', (req, res) => {
     const user = userOf(res);
     if (!AREA_ROLES.reports.some((role) => role === user.role)) throw new HttpError(403, 'Reports are for the EPAO and training providers');
-    const query = parseOr422(reportQuerySchema, req.query);
-    const scope = apprenticeScope(user);
+    const { provider, ...rest } = req.query as Record<string, unknown>;
+    const query = parseOr422(reportQuerySchema, user.role === 'provider' ? rest : { ...rest, provider });
+    const scope = reportScope(user);
     const filter = filterOf(db, query, scope);
     if ('unknownStandard' in filter) throw new HttpError(404, 'There is no such standard version');
     res.json({ filter: query, scope: scope.kind, figures: dashboardFigures(db, filter, scope) });

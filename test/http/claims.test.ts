@@ -87,7 +87,10 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     expect(invalidRows.text()).to.contain(invalid.a.uln);
     expect(invalidRows.text()).to.contain(CLAIM_MESSAGES.familyName);
     expect(res.text).to.not.contain(fail.a.uln);
-    expect(page('input[name="attemptIds"]').toArray().map((i) => Number(page(i).val())).sort()).to.deep.equal([distinction.attemptId, pass.attemptId].sort());
+    // The downloads and the marking are tied to the list as shown, by its time.
+    const asOf = String(page('input[name="asOf"]').val());
+    expect(asOf).to.match(/^\d{4}-\d{2}-\d{2}T/);
+    expect(page('a[href^="/claims/claims.csv"]').attr('href')).to.equal(`${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`);
   });
 
   it('downloads only the valid unclaimed rows, as CSV and as JSON', async () => {
@@ -116,29 +119,32 @@ describe('certificate claims and the regulator’s outcomes file', () => {
   it('marks the listed claims as claimed in one audited change; they leave the list and the downloads', async () => {
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const page = await admin.get(paths.claims);
-    const form = new URLSearchParams({ _csrf: csrfFrom(page.text) });
-    for (const input of $(page.text)('input[name="attemptIds"]').toArray()) form.append('attemptIds', String($(page.text)(input).val()));
+    const form = new URLSearchParams({ _csrf: csrfFrom(page.text), asOf: String($(page.text)('input[name="asOf"]').val()) });
+    // A result released after the page was shown is neither in its downloads nor marked with it.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    ctx.db.update(epaAttempts).set({ releasedAt: null }).where(eq(epaAttempts.id, invalid.attemptId)).run();
+    ctx.db.update(apprentices).set({ familyName: 'Named' }).where(eq(apprentices.id, invalid.a.id)).run();
+    expect(releaseResults(ctx.db, [invalid.attemptId], SETUP).ok).to.equal(true);
     const res = await admin.post(paths.markClaimed).type('form').send(form.toString());
     expect(res.status).to.equal(303);
     expect(res.headers.location).to.equal(`${paths.claims}?marked=2`);
 
     for (const { attemptId } of [distinction, pass]) expect(attempt(attemptId)).to.include({ claimedBy: ctx.users.admin.id }).and.to.have.property('claimedAt').that.is.a('string');
-    expect(attempt(invalid.attemptId).claimedAt).to.equal(null);
+    expect(attempt(invalid.attemptId).claimedAt, 'released after the page was shown').to.equal(null);
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'claim.marked')).all();
     expect(audit.map((e) => Number(e.entityId)).sort()).to.deep.equal([distinction.attemptId, pass.attemptId].sort());
     expect(audit[0]).to.include({ actorUserId: ctx.users.admin.id, entityType: 'attempt' });
 
     const after = await admin.get(res.headers.location!);
     expect(after.text).to.contain('2 results marked as claimed.');
-    expect($(after.text)('#claimable')).to.have.length(0);
-    expect($(after.text)('#no-claims')).to.have.length(1);
-    expect($(after.text)('#invalid-claims').text()).to.contain(invalid.a.uln);
-    expect((await admin.get(paths.claimsCsv)).text.trim().split('\r\n')).to.have.length(1);
+    // Only the result released since is left to claim.
+    expect($(after.text)('#claimable').text()).to.contain(invalid.a.uln);
+    expect((await admin.get(paths.claimsCsv)).text.trim().split('\r\n')).to.have.length(2);
 
-    // Posting the same list again changes nothing and says why.
+    // Posting the same list again marks nothing more and says why.
     const again = await admin.post(paths.markClaimed).type('form').send(form.toString().replace(/_csrf=[^&]*/, `_csrf=${encodeURIComponent(csrfFrom(after.text))}`));
-    expect(again.status).to.equal(409);
-    expect(again.text).to.contain('already been claimed');
+    expect(again.status).to.equal(400);
+    expect(again.text).to.contain('There are no claims to mark');
     expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'claim.marked')).all()).to.have.length(2);
   });
 
@@ -193,7 +199,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         expect((await agent.get(url)).status, `${who} GET ${url}`).to.equal(403);
       }
       const home = await agent.get(paths.home);
-      const post = await agent.post(paths.markClaimed).type('form').send({ _csrf: csrfFrom(home.text), attemptIds: String(distinction.attemptId) });
+      const post = await agent.post(paths.markClaimed).type('form').send({ _csrf: csrfFrom(home.text), asOf: new Date().toISOString() });
       expect(post.status, `${who} POST`).to.equal(403);
       expect((await api.get(`${API}/claims`).set(bearer(who))).status, `${who} API GET`).to.equal(403);
       expect((await api.post(`${API}/claims/mark`).set(bearer(who)).send({ attemptIds: [distinction.attemptId] })).status, `${who} API POST`).to.equal(403);

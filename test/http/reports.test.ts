@@ -87,9 +87,21 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
       expect(text(res.text, '#figure-results'), url).to.equal('3');
       expect(tableRows(res.text, 'Results by grade'), url).to.deep.equal([['Distinction', '1'], ['Pass', '1'], ['Fail', '1'], ['Withdrawn', '0']]);
     }
+    // A provider filter in the address is ignored for a provider, not an error.
+    expect((await provider.get('/reports?provider=abc')).status).to.equal(200);
     const other = await signedInAgent(ctx.app, ctx.users.otherProvider.email);
     // Dee's result is not released: the other provider sees nothing yet.
     expect(text((await other.get('/reports')).text, '#figure-results')).to.equal('0');
+  });
+
+  it('shows quality assurers every result, like the EPAO', async () => {
+    const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
+    const res = await qa.get('/reports');
+    expect(res.status).to.equal(200);
+    expect(text(res.text, '#figure-results')).to.equal('4');
+    const api = await supertest(ctx.app).get('/api/v1/reports/outcomes').set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.qa.id)}`);
+    expect(api.body).to.deep.include({ scope: 'all' });
+    expect(api.body.figures.results).to.equal(4);
   });
 
   it('downloads each table as CSV with the same filters and scope', async () => {
@@ -98,7 +110,7 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
     expect(csv.status).to.equal(200);
     expect(csv.headers['content-type']).to.contain('text/csv');
     expect(csv.text).to.equal('Grade,Results\r\nDistinction,1\r\nPass,1\r\nFail,1\r\nWithdrawn,0\r\n');
-    expect((await provider.get('/reports/tables/nothing.csv')).status).to.equal(404);
+    for (const name of ['nothing', 'constructor', '__proto__', 'toString']) expect((await provider.get(`/reports/tables/${name}.csv`)).status, name).to.equal(404);
   });
 
   it('ranks KSBs by how often their criteria were not met, per scope', async () => {

@@ -29,6 +29,11 @@ describe('backups and the health check', () => {
     })();
     await backupDatabase(db.$client, path.join(dir, 'backup.sqlite'));
     const committedBeforeEnd = written;
+    // Only its owner may read a backup, and a second backup never overwrites the first.
+    expect(fs.statSync(path.join(dir, 'backup.sqlite')).mode & 0o777).to.equal(0o600);
+    let refused = '';
+    await backupDatabase(db.$client, path.join(dir, 'backup.sqlite')).catch((e: Error) => (refused = e.message));
+    expect(refused).to.contain('already exists');
     writing = false;
     await writer;
     db.$client.close();
