@@ -1,0 +1,449 @@
+import { expect } from 'chai';
+import { eq } from 'drizzle-orm';
+import supertest from 'supertest';
+import type { ApprenticeDetail } from '../../src/apprentices/store.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import { bookingById, issueCalendarToken } from '../../src/bookings/store.js';
+import { todayInLondon } from '../../src/dates.js';
+import { apprentices, epaAttempts, epaoSettings, gatewaySubmissions, gradings, users } from '../../src/db/schema.js';
+import { DEMO_EMPLOYERS, DEMO_PROVIDERS } from '../../src/db/seed.js';
+import { epaoSettingsOf, lodgeAppeal, moderate, releaseResults, saveGrading } from '../../src/grading/store.js';
+import { getPlanForStandard } from '../../src/plans/store.js';
+import { createProposal, discardProposal } from '../../src/scheduler/store.js';
+import { createApiToken } from '../../src/users/store.js';
+import { csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
+import { SETUP } from '../support/apprentices.js';
+import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/grading.js';
+import { listRoutes } from '../support/routes.js';
+
+/*
+ * The permission matrix: every route the router answers (read from the router itself, so a new
+ * route without a row here fails the first test), asked by each role, with the status each
+ * should get. Path parameters name one record: apprentice A of `provider` and `employer`, with
+ * two bookings of `assessor` (graded, moderated, released and appealed). `otherProvider` and a
+ * second assessor reach for A's records; apprentice B (of `otherProvider`, at another employer)
+ * must never show up for anyone outside its scope.
+ *
+ * Statuses: pages send an anonymous visitor to sign in (302) and refuse a signed-in user of
+ * another role (403); a record outside the user's scope is not there (404). The API answers 401
+ * without a token. Forms and JSON bodies are sent empty (or made invalid on purpose) so that an
+ * allowed role stops at validation (400/422) or at a state rule (409) and changes nothing; the
+ * few actions that need no body (propose a schedule, issue or revoke a calendar link, create an
+ * API token) do run. A refused form or API call must write nothing, and no answer (a refusal
+ * included) may show a role an apprentice outside its scope.
+ *
+ * Sessions are rotated at sign-in and destroyed at sign-out: see test/http/auth.test.ts ('sets
+ * an httpOnly, SameSite session cookie and a fresh session id at every sign-in', 'destroys the
+ * session at sign-out'); not repeated here.
+ */
+
+const WHO = ['anonymous', 'admin', 'assessor', 'qa', 'provider', 'employer', 'otherProvider', 'otherAssessor'] as const;
+type Who = (typeof WHO)[number];
+const OTHER_ASSESSOR_EMAIL = 'assessor2@test.example';
+const [ULN_A, ULN_B] = validUlns(2, 880_000_000) as [string, string];
+const A_NAME = { given: 'Marguerite', family: 'Quillfeather' };
+const B_NAME = { given: 'Bartholomew', family: 'Zanzibar' };
+/** Over the 500 characters a reason may have: the form is read (and refused) only after the permission checks. */
+const LONG_REASON = 'x'.repeat(501);
+
+/** The records the URLs name. */
+interface Fixture {
+  a: ApprenticeDetail;
+  b: ApprenticeDetail;
+  booking: number;
+  grading: number;
+  attempt: number;
+  appeal: number;
+  submission: number;
+  proposal: number;
+  assessor: number;
+  otherAssessor: number;
+  apiToken: number;
+  employerUser: number;
+}
+
+/** Whose records each role must never see: an apprentice's ULN or family name in an answer to them is a leak. */
+const FOREIGN: Record<Who, ('a' | 'b')[]> = {
+  anonymous: ['a', 'b'],
+  admin: [],
+  assessor: ['b'],
+  qa: [],
+  provider: ['b'],
+  employer: ['b'],
+  otherProvider: ['a'],
+  otherAssessor: ['a', 'b'],
+};
+
+interface Case {
+  /** The request, with the fixture's ids filled in. */
+  url: (f: Fixture) => string;
+  /** Expected status per role, in the order of WHO. */
+  statuses: string;
+  /** Form fields (pages, besides `_csrf`) or the JSON body (API); empty by default. */
+  body?: Record<string, unknown>;
+  /** Which of several cases of one route this is (an `:action`). */
+  label?: string;
+  /** Each role asks with a session of its own, signed in for this request only (signing out ends it). */
+  fresh?: boolean;
+  /** The secret in the URL is the only key (the calendar feed): anyone holding it reads the feed. */
+  secretUrl?: boolean;
+}
+
+type UrlOf = string | ((f: Fixture) => string);
+const row = (statuses: string, url: UrlOf, more: Omit<Case, 'url' | 'statuses'> = {}): Case => ({ statuses, url: typeof url === 'string' ? () => url : url, ...more });
+
+/* The expectations. Columns:                anon admin asr  qa  prov empl oPrv oAsr */
+const TABLE: Record<string, Case | Case[]> = {
+  'GET /health':                         row('200 200 200 200 200 200 200 200', '/health'),
+  'GET /':                               row('302 200 200 200 200 200 200 200', '/'),
+  'GET /sign-in':                        row('200 302 302 302 302 302 302 302', '/sign-in'),
+  'POST /sign-in':                       row('400 400 400 400 400 400 400 400', '/sign-in'),
+  'POST /sign-out':                      row('302 302 302 302 302 302 302 302', '/sign-out', { fresh: true }),
+
+  'GET /standards':                      row('302 200 200 200 200 200 200 200', '/standards'),
+  'GET /standards/:reference/:version':  row('302 200 200 200 200 200 200 200', '/standards/ST0815/1.0'),
+  'GET /standards/:reference/:version/plan': row('302 200 200 200 200 200 200 200', '/standards/ST0815/1.0/plan'),
+
+  'GET /apprentices':                    row('302 200 403 403 200 200 200 403', '/apprentices'),
+  'GET /apprentices/new':                row('302 200 403 403 200 403 200 403', '/apprentices/new'),
+  'POST /apprentices/new':               row('401 400 403 403 400 403 400 403', '/apprentices/new'),
+  'GET /apprentices/import/template.csv': row('302 200 403 403 200 403 200 403', '/apprentices/import/template.csv'),
+  'GET /apprentices/import':             row('302 200 403 403 200 403 200 403', '/apprentices/import'),
+  'POST /apprentices/import':            row('401 400 403 403 400 403 400 403', '/apprentices/import'),
+  'GET /apprentices/:uln':               row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}`),
+  'GET /apprentices/:uln/edit':          row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/edit`),
+  'POST /apprentices/:uln/edit':         row('401 400 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/edit`),
+  'GET /apprentices/:uln/qualifications/new': row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/qualifications/new`),
+  'POST /apprentices/:uln/qualifications/new': row('401 400 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/qualifications/new`),
+  'GET /apprentices/:uln/hours/new':     row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/hours/new`),
+  'POST /apprentices/:uln/hours/new':    row('401 400 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/hours/new`),
+  'GET /apprentices/:uln/gateway-items/:itemId': row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`),
+  'POST /apprentices/:uln/gateway-items/:itemId': row('401 400 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`),
+  'POST /apprentices/:uln/declaration':  row('401 400 403 403 400 400 404 403', (f) => `/apprentices/${f.a.uln}/declaration`),
+  // A's gateway was accepted: asking again is refused by the rules, after the permission checks.
+  'POST /apprentices/:uln/request-epa':  row('401 409 403 403 409 403 404 403', (f) => `/apprentices/${f.a.uln}/request-epa`),
+
+  'GET /gateway':                        row('302 200 403 403 403 403 403 403', '/gateway'),
+  'GET /gateway/submissions/:id':        row('302 200 403 403 403 403 403 403', (f) => `/gateway/submissions/${f.submission}`),
+  'POST /gateway/submissions/:id':       row('401 400 403 403 403 403 403 403', (f) => `/gateway/submissions/${f.submission}`),
+
+  'GET /bookings/auto-schedule':         row('302 200 403 403 403 403 403 403', '/bookings/auto-schedule'),
+  'POST /bookings/auto-schedule':        row('401 303 403 403 403 403 403 403', '/bookings/auto-schedule'),
+  'GET /bookings/auto-schedule/:id':     row('302 200 403 403 403 403 403 403', (f) => `/bookings/auto-schedule/${f.proposal}`),
+  // The fixture's proposal was discarded: neither action can run again.
+  'POST /bookings/auto-schedule/:id/:action': [
+    row('401 409 403 403 403 403 403 403', (f) => `/bookings/auto-schedule/${f.proposal}/commit`, { label: 'commit' }),
+    row('401 409 403 403 403 403 403 403', (f) => `/bookings/auto-schedule/${f.proposal}/discard`, { label: 'discard' }),
+  ],
+
+  'GET /apprentices/:uln/results/:attemptId/result.pdf': row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/result.pdf`),
+  'GET /bookings/:id/grade':             row('302 403 200 403 403 403 403 404', (f) => `/bookings/${f.booking}/grade`),
+  'POST /bookings/:id/grade':            row('401 403 400 403 403 403 403 404', (f) => `/bookings/${f.booking}/grade`),
+  'GET /moderation':                     row('302 403 403 200 403 403 403 403', '/moderation'),
+  'GET /moderation/:id':                 row('302 403 403 200 403 403 403 403', (f) => `/moderation/${f.grading}`),
+  'POST /moderation/:id':                row('401 403 403 400 403 403 403 403', (f) => `/moderation/${f.grading}`),
+  'GET /results':                        row('302 200 403 403 403 403 403 403', '/results'),
+  'POST /results/release':               row('401 400 403 403 403 403 403 403', '/results/release'),
+  'GET /apprentices/:uln/results':       row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}/results`),
+  // A's result is released and appealed: releasing again and a resit are refused by the rules.
+  'POST /apprentices/:uln/results/:attemptId/:action': [
+    row('401 409 403 403 403 403 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/release`, { label: 'release' }),
+    row('401 400 403 403 403 403 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/exceptional`, { label: 'exceptional' }),
+    row('401 403 403 403 409 409 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/further`, { label: 'further' }),
+    row('401 403 403 403 400 400 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/appeal`, { label: 'appeal' }),
+  ],
+  'GET /appeals':                        row('302 200 403 200 403 403 403 403', '/appeals'),
+  'GET /appeals/:id':                    row('302 200 403 200 403 403 403 403', (f) => `/appeals/${f.appeal}`),
+  'POST /appeals/:id':                   row('401 400 403 400 403 403 403 403', (f) => `/appeals/${f.appeal}`),
+  'GET /admin/settings':                 row('302 200 403 403 403 403 403 403', '/admin/settings'),
+  'POST /admin/settings':                row('401 400 403 403 403 403 403 403', '/admin/settings'),
+
+  'GET /reports':                        row('302 200 403 200 200 403 200 403', '/reports'),
+  'GET /reports/ksb-shortfall':          row('302 200 403 200 200 403 200 403', '/reports/ksb-shortfall?standard=ST0815%2F1.0'),
+  'GET /reports/tables/:table.csv':      row('302 200 403 200 200 403 200 403', '/reports/tables/summary.csv'),
+  'GET /reports/assessor-consistency':   row('302 200 403 200 403 403 403 403', '/reports/assessor-consistency'),
+  'GET /reports/assessor-consistency/:assessorId': row('302 200 403 200 403 403 403 403', (f) => `/reports/assessor-consistency/${f.assessor}`),
+  'GET /claims':                         row('302 200 403 403 403 403 403 403', '/claims'),
+  'GET /claims/claims.csv':              row('302 200 403 403 403 403 403 403', '/claims/claims.csv'),
+  'GET /claims/claims.json':             row('302 200 403 403 403 403 403 403', '/claims/claims.json'),
+  'POST /claims/mark':                   row('401 400 403 403 403 403 403 403', '/claims/mark'),
+  'GET /reports/ofqual-outcomes':        row('302 200 403 403 403 403 403 403', '/reports/ofqual-outcomes'),
+  'GET /reports/ofqual-outcomes/outcomes.csv': row('302 200 403 403 403 403 403 403', () => `/reports/ofqual-outcomes/outcomes.csv?reportingDate=${todayInLondon()}&from=2020-01-01&to=${todayInLondon()}`),
+
+  'GET /bookings':                       row('302 200 403 403 403 403 403 403', '/bookings'),
+  'GET /bookings/new':                   row('302 200 403 403 403 403 403 403', (f) => `/bookings/new?uln=${f.a.uln}`),
+  'POST /bookings':                      row('401 400 403 403 403 403 403 403', '/bookings'),
+  'GET /bookings/:id':                   row('302 200 200 404 200 200 404 404', (f) => `/bookings/${f.booking}`),
+  // The booking is confirmed and graded: the over-long reason stops whoever may act before anything changes.
+  'POST /bookings/:id/:action': [
+    row('401 403 400 404 403 403 404 404', (f) => `/bookings/${f.booking}/confirm`, { label: 'confirm', body: { reason: LONG_REASON } }),
+    row('401 403 400 404 403 403 404 404', (f) => `/bookings/${f.booking}/decline`, { label: 'decline', body: { reason: LONG_REASON } }),
+    row('401 400 403 404 403 403 404 404', (f) => `/bookings/${f.booking}/cancel`, { label: 'cancel', body: { reason: LONG_REASON } }),
+    row('401 400 403 404 403 403 404 404', (f) => `/bookings/${f.booking}/complete`, { label: 'complete', body: { reason: LONG_REASON } }),
+  ],
+  'GET /schedule':                       row('302 403 200 403 403 403 403 200', '/schedule'),
+  'GET /calendar/:token':                row('200 200 200 200 200 200 200 200', (f) => `/calendar/${issueCalendarToken(ctx.db, f.assessor, SETUP)}.ics`, { secretUrl: true }),
+  'GET /outbox':                         row('302 200 403 403 403 403 403 403', '/outbox'),
+  'GET /assessors':                      row('302 200 403 403 403 403 403 403', '/assessors'),
+  'GET /assessors/:id':                  row('302 200 200 403 403 403 403 404', (f) => `/assessors/${f.assessor}`),
+  'POST /assessors/:id':                 row('401 400 403 403 403 403 403 403', (f) => `/assessors/${f.assessor}`),
+  'POST /assessors/:id/leave':           row('401 400 400 403 403 403 403 404', (f) => `/assessors/${f.assessor}/leave`),
+  'POST /assessors/:id/conflicts':       row('401 400 400 403 403 403 403 404', (f) => `/assessors/${f.assessor}/conflicts`),
+  'POST /assessors/:id/calendar':        row('401 200 200 403 403 403 403 404', (f) => `/assessors/${f.assessor}/calendar`),
+  'POST /assessors/:id/calendar/revoke': row('401 302 302 403 403 403 403 404', (f) => `/assessors/${f.assessor}/calendar/revoke`),
+
+  'GET /admin/plans/import':             row('302 200 403 403 403 403 403 403', '/admin/plans/import'),
+  'POST /admin/plans/import':            row('401 400 403 403 403 403 403 403', '/admin/plans/import'),
+  'GET /admin/users':                    row('302 200 403 403 403 403 403 403', '/admin/users'),
+  'GET /admin/users/new':                row('302 200 403 403 403 403 403 403', '/admin/users/new'),
+  'POST /admin/users/new':               row('401 400 403 403 403 403 403 403', '/admin/users/new'),
+  'POST /admin/users/:id/tokens':        row('401 200 403 403 403 403 403 403', (f) => `/admin/users/${f.employerUser}/tokens`),
+  'POST /admin/tokens/:id/revoke':       row('401 400 403 403 403 403 403 403', (f) => `/admin/tokens/${f.apiToken}/revoke`, { body: { reason: LONG_REASON } }),
+  'GET /admin/audit':                    row('302 200 403 403 403 403 403 403', '/admin/audit'),
+
+  /* The API: a bearer token per role; bodies are `{}`, so an allowed caller gets 422. */
+  'GET /api/v1/openapi.json':            row('200 200 200 200 200 200 200 200', '/api/v1/openapi.json'),
+  'GET /api/v1/standards':               row('401 200 200 200 200 200 200 200', '/api/v1/standards'),
+  'GET /api/v1/standards/:reference/:version': row('401 200 200 200 200 200 200 200', '/api/v1/standards/ST0815/1.0'),
+  'GET /api/v1/standards/:reference/:version/plan': row('401 200 200 200 200 200 200 200', '/api/v1/standards/ST0815/1.0/plan'),
+  'POST /api/v1/plans':                  row('401 422 403 403 403 403 403 403', '/api/v1/plans'),
+  'GET /api/v1/apprentices':             row('401 200 403 403 200 200 200 403', '/api/v1/apprentices'),
+  'POST /api/v1/apprentices':            row('401 422 403 403 422 403 422 403', '/api/v1/apprentices'),
+  'POST /api/v1/apprentices/import':     row('401 422 403 403 422 403 422 403', '/api/v1/apprentices/import'),
+  'GET /api/v1/apprentices/:uln':        row('401 200 403 403 200 200 404 403', (f) => `/api/v1/apprentices/${f.a.uln}`),
+  'GET /api/v1/apprentices/:uln/gateway': row('401 200 403 403 200 200 404 403', (f) => `/api/v1/apprentices/${f.a.uln}/gateway`),
+  'POST /api/v1/apprentices/:uln/qualifications': row('401 422 403 403 422 403 404 403', (f) => `/api/v1/apprentices/${f.a.uln}/qualifications`),
+  'POST /api/v1/apprentices/:uln/off-the-job-hours': row('401 422 403 403 422 403 404 403', (f) => `/api/v1/apprentices/${f.a.uln}/off-the-job-hours`),
+  'PUT /api/v1/apprentices/:uln/gateway-items/:itemId': row('401 422 403 403 422 403 404 403', (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/portfolio`),
+  // The part decides which permission applies, so the body is read first: an invalid one is 422 whatever the ULN (nothing is read or written).
+  'POST /api/v1/apprentices/:uln/declarations': row('401 422 403 403 422 422 422 403', (f) => `/api/v1/apprentices/${f.a.uln}/declarations`),
+  'POST /api/v1/apprentices/:uln/gateway/submissions': row('401 409 403 403 409 403 404 403', (f) => `/api/v1/apprentices/${f.a.uln}/gateway/submissions`),
+  'GET /api/v1/gateway/submissions':     row('401 200 403 403 403 403 403 403', '/api/v1/gateway/submissions'),
+  'POST /api/v1/gateway/submissions/:id/decision': row('401 422 403 403 403 403 403 403', (f) => `/api/v1/gateway/submissions/${f.submission}/decision`),
+  'GET /api/v1/results/:uln/pdf':        row('401 200 403 403 200 200 404 403', (f) => `/api/v1/results/${f.a.uln}/pdf`),
+  'GET /api/v1/results/:uln':            row('401 200 403 403 200 200 404 403', (f) => `/api/v1/results/${f.a.uln}`),
+  'PUT /api/v1/bookings/:id/grade':      row('401 403 422 403 403 403 403 404', (f) => `/api/v1/bookings/${f.booking}/grade`),
+  'GET /api/v1/reports/outcomes':        row('401 200 403 200 200 403 200 403', '/api/v1/reports/outcomes'),
+  'GET /api/v1/claims':                  row('401 200 403 403 403 403 403 403', '/api/v1/claims'),
+  'POST /api/v1/claims/mark':            row('401 422 403 403 403 403 403 403', '/api/v1/claims/mark'),
+  'GET /api/v1/bookings':                row('401 200 200 403 200 200 200 200', '/api/v1/bookings'),
+  'POST /api/v1/bookings':               row('401 422 403 403 403 403 403 403', '/api/v1/bookings'),
+  'GET /api/v1/bookings/:id':            row('401 200 200 404 200 200 404 404', (f) => `/api/v1/bookings/${f.booking}`),
+  'PATCH /api/v1/bookings/:id':          row('401 422 422 404 422 422 404 404', (f) => `/api/v1/bookings/${f.booking}`),
+  'GET /api/v1/assessors':               row('401 200 403 403 403 403 403 403', '/api/v1/assessors'),
+  'GET /api/v1/assessors/:id/availability': row('401 200 200 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/availability?date=${todayInLondon()}`),
+  'POST /api/v1/assessors/:id/unavailability': row('401 422 422 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/unavailability`),
+  'GET /api/v1/assessors/:id/conflicts': row('401 200 200 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/conflicts`),
+  'POST /api/v1/assessors/:id/conflicts': row('401 422 422 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/conflicts`),
+};
+
+/* ---------- Helpers ---------- */
+
+const casesOf = (route: string): Case[] => [TABLE[route]!].flat();
+const methodOf = (route: string) => route.split(' ')[0]!;
+const isApi = (route: string) => route.split(' ')[1]!.startsWith('/api/');
+const REFUSED = new Set([401, 403, 404]);
+
+function statusesOf(c: Case): Record<Who, number> {
+  const list = c.statuses.trim().split(/\s+/).map(Number);
+  if (list.length !== WHO.length || list.some((s) => !Number.isInteger(s))) throw new Error(`"${c.statuses}" does not give one status for each of ${WHO.join(', ')}`);
+  return Object.fromEntries(WHO.map((who, i) => [who, list[i]!])) as Record<Who, number>;
+}
+
+type Agent = supertest.Agent;
+let ctx: TestContext;
+let fixture: Fixture;
+const agents = new Map<Who, { agent: Agent; csrf: string }>();
+const bearers = new Map<Who, string>();
+
+function emailOf(who: Exclude<Who, 'anonymous'>): string {
+  return who === 'otherAssessor' ? OTHER_ASSESSOR_EMAIL : ctx.users[who].email;
+}
+
+/** A browser for this role, signed in (except the visitor), with its form token. */
+async function browser(who: Who): Promise<{ agent: Agent; csrf: string }> {
+  const agent = await signedInAgent(ctx.app, who === 'anonymous' ? undefined : emailOf(who));
+  const csrf = csrfFrom((await agent.get(who === 'anonymous' ? '/sign-in' : '/')).text);
+  return { agent, csrf };
+}
+
+function call(client: Agent, method: string, url: string) {
+  switch (method) {
+    case 'GET':
+      return client.get(url);
+    case 'POST':
+      return client.post(url);
+    case 'PUT':
+      return client.put(url);
+    case 'PATCH':
+      return client.patch(url);
+    default:
+      throw new Error(`No requests with ${method} in this test yet`);
+  }
+}
+
+/** One request as this role: pages through the role's browser (forms with its token), the API with its bearer token. */
+async function ask(who: Who, route: string, c: Case, url: string, options: { csrf?: 'own' | 'none' | 'foreign' } = {}) {
+  const method = methodOf(route);
+  if (isApi(route)) {
+    const bare = call(supertest.agent(ctx.app), method, url);
+    const req = who === 'anonymous' ? bare : bare.set('Authorization', `Bearer ${bearers.get(who)!}`);
+    return method === 'GET' ? req : req.send(c.body ?? {});
+  }
+  const { agent, csrf } = c.fresh ? await browser(who) : agents.get(who)!;
+  const req = call(agent, method, url);
+  if (method === 'GET') return req;
+  const token = { own: { _csrf: csrf }, none: {}, foreign: { _csrf: agents.get('anonymous')!.csrf } }[options.csrf ?? 'own'];
+  return req.type('form').send({ ...c.body, ...token });
+}
+
+/** Rows in every table: a refused request must leave each count as it was. */
+function rowCounts(): Record<string, number> {
+  const client = ctx.db.$client;
+  const tables = client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[];
+  return Object.fromEntries(tables.map(({ name }) => [name, (client.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n]));
+}
+
+/** What an answer must not contain for this role: the ULN and family name of apprentices outside its scope. */
+function leaksIn(who: Who, text: string): string[] {
+  return FOREIGN[who].flatMap((key) => {
+    const a = fixture[key];
+    return [a.uln, a.familyName].filter((s) => text.includes(s)).map((s) => `${who} was shown ${s} (apprentice ${key.toUpperCase()})`);
+  });
+}
+
+/* ---------- The records ---------- */
+
+async function buildFixture(): Promise<Fixture> {
+  const { db } = ctx;
+  const { passwordHash } = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ctx.users.assessor.id)).get()!;
+  const otherAssessor = db.insert(users).values({ email: OTHER_ASSESSOR_EMAIL, name: 'Second Assessor', role: 'assessor', passwordHash }).returning({ id: users.id }).get();
+
+  const a = acceptedLongAgo(db, ULN_A, A_NAME.given, A_NAME.family, 60);
+  const b = acceptedLongAgo(db, ULN_B, B_NAME.given, B_NAME.family, 60);
+  db.update(apprentices).set({ providerUkprn: DEMO_PROVIDERS[1]!.ukprn, employerId: DEMO_EMPLOYERS[1]!.id }).where(eq(apprentices.id, b.id)).run();
+  assessorProfile(db, ctx.users.assessor.id, a.standardVersionId);
+  assessorProfile(db, otherAssessor.id, a.standardVersionId);
+
+  // Both methods graded by `assessor` (every criterion met), moderated, released, then appealed by the provider.
+  const plan = getPlanForStandard(db, a.standardVersionId)!;
+  const assessorActor = { userId: ctx.users.assessor.id, label: 'assessor' };
+  const bookingIds = (['project', 'discussion'] as const).map((methodId, i) => {
+    const id = pastBooking(db, a, ctx.users.assessor.id, methodId, 5 + 2 * i);
+    const decisions = plan.criteria.filter((c) => c.method === methodId).map((c) => ({ criterionId: c.id, met: true, evidence: '' }));
+    const saved = saveGrading(db, bookingById(db, id)!, { outcome: 'graded', outcomeReason: null, decisions }, assessorActor, { submit: true });
+    if (!saved.ok) throw new Error(saved.message);
+    return id;
+  });
+  for (const g of db.select().from(gradings).where(eq(gradings.moderation, 'pending')).all()) {
+    const moderated = moderate(db, g.id, { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' });
+    if (!moderated.ok) throw new Error(moderated.message);
+  }
+  const attempt = db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
+  const released = releaseResults(db, [attempt], SETUP);
+  if (!released.ok) throw new Error(released.message);
+  const appeal = lodgeAppeal(db, attempt, 'The discussion was cut short', { userId: ctx.users.provider.id, label: 'provider' });
+  if (!appeal.ok) throw new Error(appeal.message);
+
+  // A proposed schedule (for B, who waits for bookings), discarded.
+  const proposal = await createProposal(db, SETUP, todayInLondon());
+  const discarded = discardProposal(db, proposal.id, SETUP);
+  if (!discarded.ok) throw new Error(discarded.message);
+
+  // The regulator's file needs the EPAO's name and number.
+  epaoSettingsOf(db);
+  db.update(epaoSettings).set({ epaoName: 'Matrix Assessment Ltd', epaNumber: 'EPA0123' }).run();
+
+  return {
+    a,
+    b,
+    booking: bookingIds[0]!,
+    grading: db.select().from(gradings).where(eq(gradings.bookingId, bookingIds[0]!)).get()!.id,
+    attempt,
+    appeal: appeal.appeal.id,
+    submission: db.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.apprenticeId, a.id)).get()!.id,
+    proposal: proposal.id,
+    assessor: ctx.users.assessor.id,
+    otherAssessor: otherAssessor.id,
+    apiToken: createApiToken(db, ctx.users.employer.id, SETUP).id,
+    employerUser: ctx.users.employer.id,
+  };
+}
+
+/* ---------- The tests ---------- */
+
+describe('permission matrix', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    ctx = await testApp();
+    fixture = await buildFixture();
+    for (const who of WHO) {
+      agents.set(who, await browser(who));
+      if (who !== 'anonymous') bearers.set(who, tokenFor(ctx.db, who === 'otherAssessor' ? fixture.otherAssessor : ctx.users[who].id));
+    }
+  });
+
+  it('has a row for every route the router answers, and none for a route it does not', () => {
+    const answered = listRoutes(ctx.app);
+    expect(answered.filter((r) => !(r in TABLE)), 'routes without expectations: add them to TABLE').to.deep.equal([]);
+    expect(Object.keys(TABLE).filter((r) => !answered.includes(r)), 'expectations for routes that no longer exist').to.deep.equal([]);
+  });
+
+  describe('each route, asked by each role', () => {
+    for (const route of Object.keys(TABLE)) {
+      for (const c of casesOf(route)) {
+        const expected = statusesOf(c);
+        it(`${route}${c.label ? ` (${c.label})` : ''}: ${WHO.map((w) => `${w} ${expected[w]}`).join(', ')}`, async () => {
+          const url = c.url(fixture);
+          const problems: string[] = [];
+          for (const who of WHO) {
+            const before = methodOf(route) === 'GET' ? undefined : rowCounts();
+            const res = await ask(who, route, c, url);
+            if (res.status !== expected[who]) problems.push(`${who}: expected ${expected[who]}, got ${res.status}`);
+            if (res.status === 302 && who === 'anonymous' && !/^\/sign-in(\?|$)/.test(String(res.headers.location))) problems.push(`anonymous: redirected to ${res.headers.location} rather than to sign in`);
+            // A redirect's body repeats its address (which may hold a ULN); any other answer, a refusal included, must not show a foreign record.
+            if (!(res.status >= 300 && res.status < 400) && !c.secretUrl) problems.push(...leaksIn(who, typeof res.text === 'string' ? res.text : JSON.stringify(res.body)));
+            if (before && REFUSED.has(res.status)) {
+              const after = rowCounts();
+              const changed = Object.keys(after).filter((t) => after[t] !== before[t]);
+              if (changed.length) problems.push(`${who}: refused with ${res.status} but wrote to ${changed.join(', ')}`);
+            }
+          }
+          expect(problems, `${route} ${url}`).to.deep.equal([]);
+        });
+      }
+    }
+  });
+
+  describe('forms without a CSRF token, or with another browser’s, are refused and write nothing', () => {
+    const SIGNED_IN = WHO.filter((w) => w !== 'anonymous' && w !== 'otherProvider' && w !== 'otherAssessor');
+    for (const route of Object.keys(TABLE)) {
+      if (methodOf(route) === 'GET' || isApi(route) || route === 'POST /sign-in') continue;
+      const c = casesOf(route)[0]!;
+      const expected = statusesOf(c);
+      // An administrator if they may use the form, otherwise a role that may: a refusal must come from the missing token.
+      const who = SIGNED_IN.find((w) => !REFUSED.has(expected[w]));
+      it(`${route}${c.label ? ` (${c.label})` : ''}, as ${who ?? 'nobody'}`, async () => {
+        expect(who, 'no signed-in role may use this form').to.not.equal(undefined);
+        for (const csrf of ['none', 'foreign'] as const) {
+          const before = rowCounts();
+          const res = await ask(who!, route, { ...c, fresh: false }, c.url(fixture), { csrf });
+          expect(res.status, `${csrf} token`).to.equal(403);
+          expect(res.text).to.contain('This form has expired or did not come from this service');
+          expect(rowCounts(), `${csrf} token`).to.deep.equal(before);
+        }
+      });
+    }
+
+    it('refuses an upload (a multipart form) without a token, and writes nothing', async () => {
+      const { agent } = agents.get('admin')!;
+      for (const [url, field] of [['/admin/plans/import', 'planFile'], ['/apprentices/import', 'csvFile']] as const) {
+        const before = rowCounts();
+        const res = await agent.post(url).attach(field, Buffer.from('uln\n'), 'upload.csv');
+        expect(res.status, url).to.equal(403);
+        expect(rowCounts(), url).to.deep.equal(before);
+      }
+    });
+  });
+});
