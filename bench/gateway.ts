@@ -4,6 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DateTime } from 'luxon';
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { createApp } from '../src/app.js';
 import { SYSTEM_ACTOR } from '../src/audit/audit.js';
 import { parseApprenticeCsv, CSV_COLUMNS } from '../src/apprentices/import.js';
@@ -80,6 +81,14 @@ function addEvidence(db: Db): void {
   })();
 }
 
+/** The real app over `db`, listening on a free local port. */
+export async function serveBenchApp(db: Db): Promise<{ base: string; server: Server }> {
+  const app = createApp({ db, config: { env: 'test', sessionSecret: 'bench-secret-bench-secret-bench-secret' }, signInAttempts: 1000 });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
 /** Signs in through the sign-in form, as a browser would, and returns the session cookie. */
 export async function signInCookie(base: string, email: string, password: string): Promise<string> {
   const signInPage = await fetch(`${base}/sign-in`);
@@ -101,10 +110,7 @@ export async function benchDashboard(dir: string): Promise<{ apprentices: number
   const email = 'bench-provider@example.org';
   await createUser(db, { email, name: 'Bench', role: 'provider', ukprn: PROVIDER, password: DEMO_PASSWORD }, SYSTEM_ACTOR);
 
-  const app = createApp({ db, config: { env: 'test', sessionSecret: 'bench-secret-bench-secret-bench-secret' }, signInAttempts: 1000 });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { base, server } = await serveBenchApp(db);
   try {
     const cookie = await signInCookie(base, email, DEMO_PASSWORD);
     const timings: number[] = [];

@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { AddressInfo } from 'node:net';
-import { createApp } from '../src/app.js';
-import { signInCookie } from './gateway.js';
+import { serveBenchApp, signInCookie } from './gateway.js';
 import { SYSTEM_ACTOR } from '../src/audit/audit.js';
 import { validUlns } from '../src/apprentices/uln.js';
 import { addDays, daysBetween } from '../src/calendar.js';
@@ -83,10 +81,7 @@ export async function runOutcomesBench(): Promise<void> {
     if (!admin.ok) throw new Error('bench admin');
     const { token } = createApiToken(db, admin.user.id, SYSTEM_ACTOR);
 
-    const app = createApp({ db, config: { env: 'test', sessionSecret: 'bench-secret-bench-secret-bench-secret' }, signInAttempts: 1000 });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { base, server } = await serveBenchApp(db);
     try {
       const cookie = await signInCookie(base, email, DEMO_PASSWORD);
       const measure = async (url: string, headers: Record<string, string>, check: (body: string) => boolean) => {

@@ -74,6 +74,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
   router.get(paths.bookings, admins, (req, res) => {
     const today = todayInLondon();
     const booked = z.coerce.number().int().positive().safeParse(req.query.booked);
+    const names = methodNames(db);
     res.render('bookings/index', {
       title: 'Bookings',
       flash: booked.success ? `${booked.data} holds booked. Each assessor has been asked to confirm theirs.` : null,
@@ -84,7 +85,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
         apprenticeHref: paths.apprentice(row.apprentice.uln),
         methods: row.unbooked.map((m) => ({ name: m.name, href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}` })),
       })),
-      bookings: listBookings(db, { from: today }).map((r) => ({ ...r, booking: view(r.booking, methodNames(db)) })),
+      bookings: listBookings(db, { from: today }).map((r) => ({ ...r, booking: view(r.booking, names) })),
     });
   });
 
@@ -191,10 +192,11 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
   router.get(paths.schedule, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
     const user = userOf(res);
     const status = z.enum(BOOKING_STATUSES).optional().catch(undefined).parse(req.query.status);
+    const names = methodNames(db);
     res.render('bookings/schedule', {
       title: 'My schedule',
       availabilityHref: paths.assessor(user.id),
-      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, methodNames(db), { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null, gradeHref: ['confirmed', 'completed'].includes(r.booking.status) && Date.parse(r.booking.startsAt) <= Date.now() ? paths.gradeBooking(r.booking.id) : null }) })),
+      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, names, { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null, gradeHref: ['confirmed', 'completed'].includes(r.booking.status) && Date.parse(r.booking.startsAt) <= Date.now() ? paths.gradeBooking(r.booking.id) : null }) })),
     });
   });
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
@@ -438,26 +438,36 @@ export function listBookings(db: Db, filter: BookingListFilter) {
  */
 export function bookingQueue(db: Db, today: string) {
   expireHolds(db);
+  // Only apprentices still in their EPA: no attempt yet, or a latest attempt without a result.
+  // Finished apprentices are most of the history, so they are left out in SQL, not here.
+  const open = sql`not exists (select 1 from ${epaAttempts} e where e.apprentice_id = ${gatewaySubmissions.apprenticeId} and e.overall_grade is not null
+    and e.number = (select max(x.number) from ${epaAttempts} x where x.apprentice_id = e.apprentice_id))`;
   const accepted = db
     .select({ submission: gatewaySubmissions })
     .from(gatewaySubmissions)
-    .where(eq(gatewaySubmissions.status, 'accepted'))
+    .where(and(eq(gatewaySubmissions.status, 'accepted'), open))
     .orderBy(asc(gatewaySubmissions.epaPeriodStart), asc(gatewaySubmissions.id))
     .all();
-  const active = db.select({ apprenticeId: bookings.apprenticeId, methodId: bookings.methodId, attempt: bookings.attempt }).from(bookings).where(inArray(bookings.status, [...ACTIVE_STATUSES])).all();
-  const attempts = db.select({ apprenticeId: epaAttempts.apprenticeId, number: epaAttempts.number, overallGrade: epaAttempts.overallGrade }).from(epaAttempts).all();
-  // A resit or retake has started: its own methods and window. A finished attempt without one: not waiting.
-  const resitting = new Set(attempts.filter((a) => a.number > 1 && a.overallGrade === null).map((a) => a.apprenticeId));
-  const finished = new Set(attempts.filter((a) => a.overallGrade !== null).map((a) => a.apprenticeId));
+  const openApprentices = db.select({ id: gatewaySubmissions.apprenticeId }).from(gatewaySubmissions).where(and(eq(gatewaySubmissions.status, 'accepted'), open));
+  const bookedBy = new Map<number, { methodId: string; attempt: number }[]>();
+  for (const b of db
+    .select({ apprenticeId: bookings.apprenticeId, methodId: bookings.methodId, attempt: bookings.attempt })
+    .from(bookings)
+    .where(and(inArray(bookings.status, [...ACTIVE_STATUSES]), inArray(bookings.apprenticeId, openApprentices)))
+    .all()) {
+    bookedBy.set(b.apprenticeId, [...(bookedBy.get(b.apprenticeId) ?? []), b]);
+  }
+  const resitting = new Set(db.select({ apprenticeId: epaAttempts.apprenticeId }).from(epaAttempts).where(and(sql`${epaAttempts.number} > 1`, isNull(epaAttempts.overallGrade))).all().map((a) => a.apprenticeId));
   const plans = new Map<number, MethodFacts[]>();
   return accepted
     .map(({ submission }) => {
       const apprentice = findApprenticeById(db, submission.apprenticeId)!;
+      // A resit or retake has started: its own methods and window.
       const context = resitting.has(apprentice.id) ? epaContext(db, apprentice) : null;
       let methods = context?.toAssess ?? plans.get(apprentice.standardVersionId);
       if (!methods) plans.set(apprentice.standardVersionId, (methods = epaContext(db, apprentice).methods));
       const attempt = context?.attempt ?? 1;
-      const booked = new Set(active.filter((b) => b.apprenticeId === apprentice.id && b.attempt === attempt).map((b) => b.methodId));
+      const booked = new Set((bookedBy.get(apprentice.id) ?? []).filter((b) => b.attempt === attempt).map((b) => b.methodId));
       const start = context?.epaPeriod?.start ?? submission.epaPeriodStart!;
       return {
         apprentice,
@@ -467,10 +477,9 @@ export function bookingQueue(db: Db, today: string) {
         daysWaiting: Math.max(0, Math.round((Date.parse(today) - Date.parse(start)) / 86_400_000)),
         allMethods: methods,
         unbooked: methods.filter((m) => !booked.has(m.id)),
-        finished: !context && finished.has(apprentice.id),
       };
     })
-    .filter((row) => row.unbooked.length > 0 && !row.finished);
+    .filter((row) => row.unbooked.length > 0);
 }
 
 /** The name of each method id in the plans held (for lists that show bookings of any standard). */

@@ -6,6 +6,7 @@ import { isCalendarDate } from '../calendar.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { apprentices, employers, epaAttempts, standardVersions } from '../db/schema.js';
 import type { ResultGrade } from '../grading/model.js';
+import { toCsv } from './csv.js';
 
 /**
  * Certificate claims: released Pass, Merit and Distinction results ready for the
@@ -121,24 +122,8 @@ export const CLAIM_COLUMNS: readonly { header: string; value: (row: ClaimRow) =>
   { header: 'SendCertificateTo', value: (r) => r.sendCertificateTo },
 ];
 
-/**
- * One CSV field (RFC 4180). Text a spreadsheet would run as a formula is prefixed with an
- * apostrophe; a negative number such as -2 (the regulator's "not available") is left alone.
- */
-export function csvField(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+@\t\r]|^-(?!\d+$)/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** A whole CSV file: header, rows, CRLF line ends. */
-export function csvFile(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
-
 export function claimsCsv(rows: readonly ClaimRow[]): string {
-  return csvFile(
+  return toCsv(
     CLAIM_COLUMNS.map((c) => c.header),
     rows.map((r) => CLAIM_COLUMNS.map((c) => c.value(r))),
   );

@@ -47,7 +47,7 @@ export interface Percentiles {
 type Params = Record<string, string | number>;
 
 /** The WHERE clause for attempts `e` joined to apprentices `a`, with only the filters in use (so the indexes serve). */
-function attemptScope(filter: ReportFilter, scope: ApprenticeScope): { where: string; params: Params } {
+function attemptScope(filter: ReportFilter, scope: ApprenticeScope): { where: string; params: Params; joinApprentices: boolean } {
   const clauses = ['e.overall_grade is not null'];
   const params: Params = {};
   const add = (clause: string, name: string, value: string | number | undefined) => {
@@ -71,7 +71,9 @@ function attemptScope(filter: ReportFilter, scope: ApprenticeScope): { where: st
   } else if (scope.kind === 'none') {
     clauses.push('0');
   }
-  return { where: clauses.join(' and '), params };
+  // Apprentices are joined only when a filter or the scope needs them: the figures otherwise come from covering indexes alone.
+  const joinApprentices = filter.standardVersionId !== undefined || filter.providerUkprn !== undefined || filter.employerId !== undefined || scope.kind !== 'all';
+  return { where: clauses.join(' and '), params, joinApprentices };
 }
 
 const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : null);
@@ -93,9 +95,8 @@ export function percentilesOf(histogram: Map<number, number>): Percentiles {
 }
 
 export function dashboardFigures(db: Db, filter: ReportFilter, scope: ApprenticeScope): Figures {
-  const { where, params } = attemptScope(filter, scope);
-  // Apprentices are joined only when a filter or the scope needs them: the figures otherwise come from one covering index.
-  const from = /\ba\./.test(where) ? 'from epa_attempts e join apprentices a on a.id = e.apprentice_id' : 'from epa_attempts e';
+  const { where, params, joinApprentices } = attemptScope(filter, scope);
+  const from = joinApprentices ? 'from epa_attempts e join apprentices a on a.id = e.apprentice_id' : 'from epa_attempts e';
   const q = <T>(sql: string) => db.$client.prepare(sql).all(params) as T[];
 
   // Counts by grade, attempt number, kind and month, streamed from the epa_attempts_report_grades index.
@@ -123,7 +124,7 @@ export function dashboardFigures(db: Db, filter: ReportFilter, scope: Apprentice
     return h;
   };
 
-  const appealFrom = /\ba\./.test(where) ? 'from appeals ap join epa_attempts e on e.id = ap.attempt_id join apprentices a on a.id = e.apprentice_id' : 'from appeals ap join epa_attempts e on e.id = ap.attempt_id';
+  const appealFrom = joinApprentices ? 'from appeals ap join epa_attempts e on e.id = ap.attempt_id join apprentices a on a.id = e.apprentice_id' : 'from appeals ap join epa_attempts e on e.id = ap.attempt_id';
   const appeals = q<{ decision: string | null; count: number }>(`select ap.decision as decision, count(*) as count ${appealFrom} where ${where} group by ap.decision`);
   const appealCount = (decision: string | null) => appeals.find((r) => r.decision === decision)?.count ?? 0;
 

@@ -1,5 +1,5 @@
 import type { AttemptKind, ResultGrade } from '../grading/model.js';
-import { csvFile } from './claims.js';
+import { toCsv } from './csv.js';
 
 /**
  * The regulator's (Ofqual's) "End-point assessment outcomes" file: one row per apprentice
@@ -168,7 +168,7 @@ export function ofqualRows(settings: OfqualSettings, reportingDate: string, atte
 
 /** The file: the header and the rows that passed every check. */
 export function ofqualCsv(rows: readonly OfqualRow[]): string {
-  return csvFile(
+  return toCsv(
     OFQUAL_HEADER,
     rows.filter((r) => r.problems.length === 0).map((r) => r.values),
   );

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { plans } from '../db/schema.js';
@@ -50,7 +50,31 @@ export function importPlanText(db: Db, text: string, actor: Actor): ReturnType<t
   return json.ok ? importPlan(db, json.value, actor) : json;
 }
 
+/**
+ * Validated plans by their stored text. Every booking check, grading and report reads the
+ * plan; validating the same document each time cost more than the rest of the check. The key
+ * is the document itself, so a replaced plan (or another database) is never served stale.
+ * Plans are frozen: nobody may change one in place.
+ */
+const parsedPlans = new Map<string, PlanFile>();
+const PARSED_PLANS_KEPT = 32;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 export function getPlanForStandard(db: Queryable, standardVersionId: number): PlanFile | undefined {
-  const row = db.select({ document: plans.document }).from(plans).where(eq(plans.standardVersionId, standardVersionId)).get();
-  return row ? planFileSchema.parse(row.document) : undefined;
+  const row = db.select({ text: sql<string>`${plans.document}` }).from(plans).where(eq(plans.standardVersionId, standardVersionId)).get();
+  if (!row) return undefined;
+  let plan = parsedPlans.get(row.text);
+  if (!plan) {
+    plan = deepFreeze(planFileSchema.parse(JSON.parse(row.text)));
+    if (parsedPlans.size >= PARSED_PLANS_KEPT) parsedPlans.delete(parsedPlans.keys().next().value!);
+    parsedPlans.set(row.text, plan);
+  }
+  return plan;
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { makeValidUln, ULN_MESSAGES } from '../../src/apprentices/uln.js';
-import { CLAIM_COLUMNS, CLAIM_MESSAGES, claimProblems, claimRow, claimsCsv, csvField, type ClaimCandidate } from '../../src/outcomes/claims.js';
+import { CLAIM_COLUMNS, CLAIM_MESSAGES, claimProblems, claimRow, claimsCsv, type ClaimCandidate } from '../../src/outcomes/claims.js';
+import { csvCell as csvField } from '../../src/outcomes/csv.js';
 
 const TODAY = '2025-06-15';
 const ULN = makeValidUln(123_456_789)!;
