@@ -4,6 +4,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler } from 'express';
 import { create as createHandlebars } from 'express-handlebars';
 import helmet from 'helmet';
+import type { Logger } from 'pino';
 import { apiRoutes } from './api/routes.js';
 import { AREA_ROLES } from './auth/roles.js';
 import { apprenticeRoutes } from './apprentices/routes.js';
@@ -19,6 +20,7 @@ import { requireSignIn, userOf } from './http/authorize.js';
 import { csrfProtection } from './http/csrf.js';
 import { notFound, pageErrorHandler } from './http/errors.js';
 import { LIMITS } from './http/limits.js';
+import { requestLogger } from './http/request-log.js';
 import { loadSession } from './http/session.js';
 import { acceptUpload } from './http/uploads.js';
 import { paths } from './paths.js';
@@ -41,6 +43,8 @@ export interface AppDependencies {
   config: Pick<Config, 'env' | 'sessionSecret'> & Partial<Pick<Config, 'holdHours'>>;
   /** Where unexpected errors are reported (never to the user). */
   log?: (error: unknown) => void;
+  /** Where a line per request goes (src/http/request-log.ts); none when absent. */
+  logger?: Logger;
   /** Sign-in attempts per address per 15 minutes (tests raise it). */
   signInAttempts?: number;
 }
@@ -74,13 +78,14 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /** The composition root: the whole app from its parts, so tests build exactly what runs. */
-export function createApp({ db, config, log = console.error, signInAttempts = 10 }: AppDependencies): Express {
+export function createApp({ db, config, log = console.error, logger, signInAttempts = 10 }: AppDependencies): Express {
   const app = express();
   const secure = config.env === 'production';
   app.disable('x-powered-by');
   // Nested query fields (date[day]) for GET forms such as the booking search.
   app.set('query parser', 'extended');
   app.set('trust proxy', secure ? 1 : false);
+  if (logger) app.use(requestLogger(logger));
   app.use(helmet());
   setUpViews(app);
   setUpStaticResources(app);

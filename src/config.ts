@@ -12,6 +12,7 @@ const envSchema = z.object({
   DEMO_DATA: onOff.default('on'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// address').optional(),
   MAIL_FROM: z.email('must be an email address').default('epa@localhost'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent'], { error: 'must be fatal, error, warn, info, debug or silent' }).default('info'),
   HOLD_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be a whole number of hours').min(1).max(24 * 14).default(48),
 });
 
@@ -26,6 +27,8 @@ export interface Config {
   /** Where notifications are sent from, and through (none: they stay in the outbox page). */
   smtpUrl: string | null;
   mailFrom: string;
+  /** The least severe request log lines written to standard output (JSON lines). */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** Messages worth telling the person starting the app (e.g. a generated secret). */
   warnings: string[];
 }
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdHours: values.HOLD_HOURS,
     smtpUrl: values.SMTP_URL ?? null,
     mailFrom: values.MAIL_FROM,
+    logLevel: values.LOG_LEVEL,
     warnings,
   };
 }

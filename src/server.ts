@@ -4,6 +4,7 @@ import { openDatabase } from './db/connection.js';
 import { DEMO_PASSWORD, DEMO_USERS, loadCatalogue, loadDemoData } from './db/seed.js';
 import { ROLE_LABELS } from './auth/roles.js';
 import { deliverOutbox, smtpTransport } from './bookings/mailer.js';
+import { createLogger } from './http/request-log.js';
 
 function readConfig(): Config {
   try {
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
   loadCatalogue(db);
   if (config.demoData) await loadDemoData(db);
 
-  const app = createApp({ db, config });
+  const logger = createLogger(config.logLevel);
+  const app = createApp({ db, config, logger, log: (error) => logger.error({ err: error }, 'unexpected error') });
   const server = app.listen(config.port, () => {
     const url = `http://localhost:${config.port}`;
     console.log(`EPA platform is running at ${url} (database: ${config.databasePath})`);
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
 
   // Notifications go out through SMTP when it is configured; otherwise they wait in the outbox page.
   const mailer = config.smtpUrl ? smtpTransport(config.smtpUrl) : null;
-  const sending = mailer ? setInterval(() => void deliverOutbox(db, mailer, config.mailFrom).catch((e: unknown) => console.error(e)), 15_000) : null;
+  const sending = mailer ? setInterval(() => void deliverOutbox(db, mailer, config.mailFrom).catch((error: unknown) => logger.error({ err: error }, 'sending notifications failed')), 15_000) : null;
   if (mailer) console.log(`Notifications are sent through ${new URL(config.smtpUrl!).host}.`);
 
   const shutdown = () => {

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import * as cheerio from 'cheerio';
+import type { Logger } from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { hashPassword } from '../../src/auth/passwords.js';
@@ -58,7 +59,7 @@ export interface TestContext {
 }
 
 /** The real app (same composition root as production) over a fresh database. */
-export async function testApp(options: { signInAttempts?: number } = {}): Promise<TestContext> {
+export async function testApp(options: { signInAttempts?: number; logger?: Logger } = {}): Promise<TestContext> {
   const { db, users } = await testDb();
   const errors: unknown[] = [];
   const app = createApp({
@@ -66,6 +67,7 @@ export async function testApp(options: { signInAttempts?: number } = {}): Promis
     config: { env: 'test', sessionSecret: 'test-secret-that-is-long-enough-0123456789' },
     log: (e) => errors.push(e),
     signInAttempts: options.signInAttempts ?? 1000,
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   return { app, db, users, errors };
 }
