@@ -34,6 +34,7 @@ import { claimsRoutes } from './outcomes/claims-routes.js';
 import { consistencyRoutes } from './outcomes/consistency-routes.js';
 import { reportRoutes } from './outcomes/report-routes.js';
 import { resultPdfRoutes } from './outcomes/result-pdf.js';
+import { privacyRoutes } from './privacy/routes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VIEWS = path.join(ROOT, 'views');
@@ -117,6 +118,7 @@ export function createApp({ db, config, log = console.error, logger, signInAttem
   });
   app.use(authRoutes(db, { secureCookies: secure, attemptsPerWindow: signInAttempts, windowMinutes: 15 }));
   app.use(standardsRoutes(db));
+  app.use(privacyRoutes(db));
   app.use(apprenticeRoutes(db));
   app.use(gatewayRoutes(db));
   // Before the booking routes, whose /bookings/:id and /bookings/:id/:action would otherwise claim these pages.

@@ -198,6 +198,7 @@ export function apprenticeRoutes(db: Db): Router {
       submissions,
       epaPeriod: latest?.status === 'accepted' ? { start: latest.epaPeriodStart, end: latest.epaPeriodEnd } : null,
       resultsHref: paths.apprenticeResults(a.uln),
+      personalDataHref: (AREA_ROLES.personalData as readonly string[]).includes(user.role) ? paths.personalData(a.uln) : null,
       bookings: apprenticeBookings(db, a.id),
       backLink: paths.apprentices,
     });

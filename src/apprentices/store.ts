@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
@@ -9,14 +9,16 @@ import type { ApprenticeInput, DeclarationPart, OffTheJobInput, QualificationInp
 
 export type ApprenticeRow = typeof apprentices.$inferSelect;
 
+/** The apprentices a scope lists. Erased apprentices (src/privacy/erasure.ts) are listed to nobody: only their anonymised results remain, in the reports. */
 export function scopeCondition(scope: ApprenticeScope): SQL | undefined {
+  const listed = isNull(apprentices.erasedAt);
   switch (scope.kind) {
     case 'all':
-      return undefined;
+      return listed;
     case 'provider':
-      return eq(apprentices.providerUkprn, scope.ukprn);
+      return and(listed, eq(apprentices.providerUkprn, scope.ukprn));
     case 'employer':
-      return eq(apprentices.employerId, scope.employerId);
+      return and(listed, eq(apprentices.employerId, scope.employerId));
     case 'none':
       return sql`0`;
   }

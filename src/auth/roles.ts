@@ -24,6 +24,8 @@ export const AREA_ROLES = {
   reports: ['admin', 'quality_assurer', 'provider'],
   consistency: ['admin', 'quality_assurer'],
   claims: ['admin'],
+  /** Subject access and erasure requests (UK GDPR): the EPAO, as controller, answers them. */
+  personalData: ['admin'],
   standards: ROLES,
   administration: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -24,6 +24,9 @@ export function openDatabase(file: string): Db {
   if (file !== ':memory:') client.pragma('journal_mode = WAL');
   client.pragma('foreign_keys = ON');
   client.pragma('busy_timeout = 5000');
+  // Overwrite deleted and changed content instead of leaving it in free space, so that erased
+  // personal data (src/privacy/erasure.ts) cannot be read back from the file.
+  client.pragma('secure_delete = ON');
   const db = drizzle(client, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return db;

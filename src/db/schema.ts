@@ -208,6 +208,8 @@ export const apprentices = sqliteTable(
     ehcPlan: integer('ehc_plan', { mode: 'boolean' }).notNull().default(false),
     bslFirstLanguage: integer('bsl_first_language', { mode: 'boolean' }).notNull().default(false),
     englishMathsChoice: text('english_maths_choice', { enum: ENGLISH_MATHS_CHOICES }),
+    /** When the apprentice's personal data was erased (src/privacy/erasure.ts): the row keeps placeholders and the results. */
+    erasedAt: text('erased_at'),
     createdAt: createdAt(),
     updatedAt: createdAt('updated_at'),
   },

@@ -159,13 +159,14 @@ function candidates(db: Queryable, where: ReturnType<typeof and>): ClaimCandidat
 
 /**
  * Released Pass, Merit and Distinction results not yet claimed, each with its validation.
+ * An erased apprentice's result cannot be claimed: the service needs the ULN and name it no longer has.
  * `releasedUpTo` (a UTC instant) fixes the list as it was when a page showed it, so that the
  * downloads and the marking that follow it cover exactly the same results.
  */
 export function unclaimedClaims(db: Queryable, today: string, releasedUpTo?: string): ClaimRow[] {
   return candidates(
     db,
-    and(isNotNull(epaAttempts.releasedAt), isNull(epaAttempts.claimedAt), inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES]), releasedUpTo === undefined ? undefined : lte(epaAttempts.releasedAt, releasedUpTo)),
+    and(isNotNull(epaAttempts.releasedAt), isNull(epaAttempts.claimedAt), isNull(apprentices.erasedAt), inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES]), releasedUpTo === undefined ? undefined : lte(epaAttempts.releasedAt, releasedUpTo)),
   ).map((c) => claimRow(c, today));
 }
 

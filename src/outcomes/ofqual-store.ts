@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.js';
 import { apprentices, attemptMethods, epaAttempts, gradings, standardVersions } from '../db/schema.js';
 import type { ResultGrade } from '../grading/model.js';
@@ -37,7 +37,8 @@ export function ofqualAttempts(db: Queryable, from: string, to: string): OfqualA
   const rows = db
     .select({
       attemptId: epaAttempts.id,
-      uln: apprentices.uln,
+      // An erased apprentice's ULN is gone: the format's "not available" (-2) stands for it.
+      uln: sql<string | null>`case when ${apprentices.erasedAt} is null then ${apprentices.uln} end`,
       givenNames: apprentices.givenNames,
       familyName: apprentices.familyName,
       standardVersionId: apprentices.standardVersionId,

@@ -122,6 +122,9 @@ const TABLE: Record<string, Case | Case[]> = {
   'POST /apprentices/:uln/declaration':  row('401 400 403 403 400 400 404 403', (f) => `/apprentices/${f.a.uln}/declaration`),
   // A's gateway was accepted: asking again is refused by the rules, after the permission checks.
   'POST /apprentices/:uln/request-epa':  row('401 409 403 403 409 403 404 403', (f) => `/apprentices/${f.a.uln}/request-epa`),
+  'GET /apprentices/:uln/personal-data':  row('302 200 403 403 403 403 403 403', (f) => `/apprentices/${f.a.uln}/personal-data`),
+  'POST /apprentices/:uln/personal-data/export': row('401 200 403 403 403 403 403 403', (f) => `/apprentices/${f.a.uln}/personal-data/export`),
+  'POST /apprentices/:uln/personal-data/erase': row('401 400 403 403 403 403 403 403', (f) => `/apprentices/${f.a.uln}/personal-data/erase`),
 
   'GET /gateway':                        row('302 200 403 403 403 403 403 403', '/gateway'),
   'GET /gateway/submissions/:id':        row('302 200 403 403 403 403 403 403', (f) => `/gateway/submissions/${f.submission}`),

@@ -31,9 +31,9 @@ export const TEST_USERS = {
 } as const satisfies Record<string, { email: string; role: Role; ukprn?: string; employerId?: string }>;
 export type TestUserKey = keyof typeof TEST_USERS;
 
-/** A fresh in-memory database with the catalogue, demo organisations and the test users. */
-export async function testDb(): Promise<{ db: Db; users: Record<TestUserKey, TestUser> }> {
-  const db = openDatabase(':memory:');
+/** A fresh database (in memory unless a file is given) with the catalogue, demo organisations and the test users. */
+export async function testDb(file = ':memory:'): Promise<{ db: Db; users: Record<TestUserKey, TestUser> }> {
+  const db = openDatabase(file);
   loadCatalogue(db);
   db.insert(providers).values(DEMO_PROVIDERS).run();
   db.insert(employers).values(DEMO_EMPLOYERS).run();
@@ -59,8 +59,8 @@ export interface TestContext {
 }
 
 /** The real app (same composition root as production) over a fresh database. */
-export async function testApp(options: { signInAttempts?: number; logger?: Logger } = {}): Promise<TestContext> {
-  const { db, users } = await testDb();
+export async function testApp(options: { signInAttempts?: number; logger?: Logger; file?: string } = {}): Promise<TestContext> {
+  const { db, users } = await testDb(options.file);
   const errors: unknown[] = [];
   const app = createApp({
     db,

@@ -1,0 +1,1 @@
+ALTER TABLE `apprentices` ADD `erased_at` text;

@@ -1,0 +1,124 @@
+import { asc, eq, inArray } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import type { ApprenticeDetail } from '../apprentices/store.js';
+import type { Db } from '../db/connection.js';
+import {
+  appeals,
+  attemptMethods,
+  auditEvents,
+  bookings,
+  criterionDecisions,
+  epaAttempts,
+  gatewayCheckDecisions,
+  gatewayDeclarations,
+  gatewayItemsProvided,
+  gatewaySubmissions,
+  gradings,
+  moderations,
+  offTheJobHours,
+  outbox,
+  qualifications,
+  users,
+} from '../db/schema.js';
+import { isoInstant } from '../dates.js';
+import { epaoSettingsOf } from '../grading/store.js';
+import { auditConditionFor, outboxConditionFor, recordIdsOf } from './records.js';
+
+/**
+ * Everything the EPAO holds about one apprentice, for a subject access request (UK GDPR
+ * article 15), as one JSON document: the record and its gateway evidence, the assessments with
+ * every criterion decision and the assessor's notes, results, moderation and appeals, the audit
+ * trail of changes to them, and the notifications that named them. People who acted on the
+ * record are named (they acted for the EPAO, a provider or an employer); their emails are not.
+ */
+export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: DateTime = DateTime.utc()) {
+  const ids = recordIdsOf(db, apprentice);
+  const names = new Map(db.select({ id: users.id, name: users.name }).from(users).all().map((u) => [u.id, u.name]));
+  const nameOf = (id: number | null) => (id === null ? null : (names.get(id) ?? null));
+  const where = <T>(list: number[], query: (list: number[]) => T[]): T[] => (list.length === 0 ? [] : query(list));
+  const { erasedAt, ...record } = apprentice;
+
+  return {
+    about: {
+      exportedAt: isoInstant(now),
+      heldBy: epaoSettingsOf(db).epaoName ?? 'The end-point assessment organisation',
+      erasedAt,
+      note: 'Everything this end-point assessment service holds about the apprentice. Dates are London calendar dates; times are UTC.',
+    },
+    apprentice: record,
+    gatewayEvidence: {
+      qualifications: db.select().from(qualifications).where(eq(qualifications.apprenticeId, apprentice.id)).orderBy(asc(qualifications.id)).all(),
+      offTheJobHours: db.select().from(offTheJobHours).where(eq(offTheJobHours.apprenticeId, apprentice.id)).orderBy(asc(offTheJobHours.date)).all(),
+      itemsProvided: db.select().from(gatewayItemsProvided).where(eq(gatewayItemsProvided.apprenticeId, apprentice.id)).all().map((i) => ({ ...i, providedBy: nameOf(i.providedBy) })),
+      declaration: db.select().from(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, apprentice.id)).get() ?? null,
+    },
+    gatewaySubmissions: db
+      .select()
+      .from(gatewaySubmissions)
+      .where(eq(gatewaySubmissions.apprenticeId, apprentice.id))
+      .orderBy(asc(gatewaySubmissions.attempt))
+      .all()
+      .map((s) => ({ ...s, submittedBy: nameOf(s.submittedBy), decidedBy: nameOf(s.decidedBy), checks: db.select().from(gatewayCheckDecisions).where(eq(gatewayCheckDecisions.submissionId, s.id)).all() })),
+    bookings: db
+      .select()
+      .from(bookings)
+      .where(eq(bookings.apprenticeId, apprentice.id))
+      .orderBy(asc(bookings.startsAt))
+      .all()
+      .map(({ createdBy, assessorUserId, ...b }) => ({ ...b, assessor: nameOf(assessorUserId), createdBy: nameOf(createdBy) })),
+    attempts: db
+      .select()
+      .from(epaAttempts)
+      .where(eq(epaAttempts.apprenticeId, apprentice.id))
+      .orderBy(asc(epaAttempts.number))
+      .all()
+      .map((a) => ({
+        ...a,
+        exceptionalBy: nameOf(a.exceptionalBy),
+        releasedBy: nameOf(a.releasedBy),
+        claimedBy: nameOf(a.claimedBy),
+        methods: db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, a.id)).all(),
+      })),
+    gradings: where(ids.gradingIds, (list) =>
+      db
+        .select()
+        .from(gradings)
+        .where(inArray(gradings.id, list))
+        .all()
+        .map(({ assessorUserId, ...g }) => ({
+          ...g,
+          assessor: nameOf(assessorUserId),
+          criteria: db.select().from(criterionDecisions).where(eq(criterionDecisions.gradingId, g.id)).all(),
+          moderations: db
+            .select()
+            .from(moderations)
+            .where(eq(moderations.gradingId, g.id))
+            .all()
+            .map(({ moderatorUserId, ...m }) => ({ ...m, moderator: nameOf(moderatorUserId) })),
+        })),
+    ),
+    appeals: where(ids.appealIds, (list) =>
+      db
+        .select()
+        .from(appeals)
+        .where(inArray(appeals.id, list))
+        .all()
+        .map(({ lodgedBy, reviewerUserId, ...a }) => ({ ...a, lodgedBy: nameOf(lodgedBy), reviewer: nameOf(reviewerUserId) })),
+    ),
+    auditTrail: db
+      .select()
+      .from(auditEvents)
+      .where(auditConditionFor(ids))
+      .orderBy(asc(auditEvents.id))
+      .all()
+      .map(({ actorUserId, actorLabel, ...e }) => ({ ...e, actor: actorUserId === null ? actorLabel : nameOf(actorUserId) })),
+    notifications: db
+      .select({ subject: outbox.subject, body: outbox.body, createdAt: outbox.createdAt, sentAt: outbox.sentAt })
+      .from(outbox)
+      .where(outboxConditionFor(apprentice.uln, [`${apprentice.givenNames} ${apprentice.familyName}`]))
+      .orderBy(asc(outbox.id))
+      .all(),
+  };
+}
+
+export type SubjectAccessExport = ReturnType<typeof subjectAccessExport>;
