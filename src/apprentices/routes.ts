@@ -9,6 +9,7 @@ import { checkDecisionsOf, dashboardPage, evaluateApprentice, gatewayState, subm
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
+import { binaryKindOf } from '../http/uploads.js';
 import { apprenticeBookings } from '../bookings/routes.js';
 import { paths, routes } from '../paths.js';
 import { listStandards } from '../standards/store.js';
@@ -63,12 +64,12 @@ export function apprenticeRoutes(db: Db): Router {
       checks: [{ value: '', text: 'Any' }, ...CHECK_CODES.map((c) => ({ value: c, text: CHECK_LABELS[c] }))],
       values: query,
       rows: rows.map((r) => ({
-        href: paths.apprentice(r.apprentice.uln),
-        name: `${r.apprentice.givenNames} ${r.apprentice.familyName}`,
-        uln: r.apprentice.uln,
-        employer: r.apprentice.employerName,
-        provider: r.apprentice.providerName,
-        startDate: r.apprentice.startDate,
+        href: paths.apprentice(r.uln),
+        name: `${r.givenNames} ${r.familyName}`,
+        uln: r.uln,
+        employer: r.employerName,
+        provider: r.providerName,
+        startDate: r.startDate,
         state: r.state,
         stateLabel: GATEWAY_STATE_LABELS[r.state],
         unmet: r.unmet.map((c) => CHECK_LABELS[c]),
@@ -137,6 +138,11 @@ export function apprenticeRoutes(db: Db): Router {
     const user = userOf(res);
     const file = req.file;
     if (!file || file.size === 0) return res.status(400).render('apprentices/import', { title: 'Import apprentices', backLink: paths.apprentices, ...formErrors([{ path: 'csvFile', message: 'Select a CSV file of apprentices' }]) });
+    const kind = binaryKindOf(file.buffer);
+    if (kind) {
+      const spreadsheet = kind.includes('Excel') ? '. In Excel, save it as “CSV UTF-8 (comma delimited)” and select that file' : '';
+      return res.status(400).render('apprentices/import', { title: 'Import apprentices', backLink: paths.apprentices, ...formErrors([{ path: 'csvFile', message: `The selected file must be a CSV file: ${file.originalname} is ${kind}${spreadsheet}` }]) });
+    }
     const result = importForUser(db, user, parseApprenticeCsv(file.buffer.toString('utf8'), importDefaults(user)), `csv:${file.originalname}`);
     if (result.ok) return res.render('apprentices/imported', { title: 'Apprentices imported', count: result.count, fileName: file.originalname });
     const problems = result.problems.map((p) => ({ ...p, path: columnFor(p.path) }));

@@ -213,7 +213,8 @@ export const apprentices = sqliteTable(
     createdAt: createdAt(),
     updatedAt: createdAt('updated_at'),
   },
-  (t) => [index('apprentices_provider').on(t.providerUkprn, t.familyName), index('apprentices_employer').on(t.employerId, t.familyName)],
+  // The dashboards list a provider's or employer's apprentices who are not erased, in name order: these walk in that order.
+  (t) => [index('apprentices_provider_listed').on(t.providerUkprn, t.erasedAt, t.familyName, t.givenNames), index('apprentices_employer_listed').on(t.employerId, t.erasedAt, t.familyName, t.givenNames)],
 );
 
 export const qualifications = sqliteTable(

@@ -4,7 +4,7 @@ import type { ApprenticeScope } from '../apprentices/access.js';
 import { detailQuery, flatten, scopeCondition, type ApprenticeDetail, type ApprenticeRow } from '../apprentices/store.js';
 import { addMonths } from '../calendar.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { apprentices, gatewayCheckDecisions, gatewayDeclarations, gatewayItemsProvided, gatewayStatusCache, gatewaySubmissions, offTheJobHours, qualifications } from '../db/schema.js';
+import { apprentices, employers, gatewayCheckDecisions, gatewayDeclarations, gatewayItemsProvided, gatewayStatusCache, gatewaySubmissions, offTheJobHours, providers, qualifications } from '../db/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import type { CheckCode, GatewayApprentice, GatewayEvaluation, GatewayEvidence, GatewayPlan } from './model.js';
@@ -168,6 +168,12 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
  * missing ones in bulk; later requests evaluate nothing.
  */
 export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
+  if (cachedStateCounts(db, scope, on).uncached === 0) return;
+  fillGatewayCache(db, scope, on);
+}
+
+/** Evaluates (in bulk) the apprentices in scope that have no cached evaluation for `on`. */
+function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
   const missing = notExists(
     db
       .select({ one: sql`1` })
@@ -185,6 +191,27 @@ export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string):
   })();
 }
 
+/**
+ * The apprentices in scope with a cached evaluation for `on`, counted by state, and how many
+ * in scope have none (an apprentice has at most one cache row). Two counts from indexes: a
+ * warm cache costs a dashboard these, not the six queries of an overview.
+ */
+function cachedStateCounts(db: Db, scope: ApprenticeScope, on: string): { counts: Record<GatewayState, number>; uncached: number } {
+  const inScope = scopeCondition(scope);
+  const counts = Object.fromEntries(GATEWAY_STATES.map((s) => [s, 0])) as Record<GatewayState, number>;
+  // The unary + keeps SQLite off the cache's date index, so it walks the scope's apprentices (a provider's, not every provider's) and looks each one's row up by key.
+  const rows = db
+    .select({ state: gatewayStatusCache.state, n: count() })
+    .from(apprentices)
+    .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
+    .where(and(inScope, sql`+${gatewayStatusCache.evaluatedOn} = ${on}`))
+    .groupBy(gatewayStatusCache.state)
+    .all();
+  for (const row of rows) counts[row.state] = row.n;
+  const all = db.select({ n: count() }).from(apprentices).where(inScope).get()?.n ?? 0;
+  return { counts, uncached: all - rows.reduce((sum, r) => sum + r.n, 0) };
+}
+
 export interface DashboardFilter {
   state?: GatewayState;
   unmet?: CheckCode;
@@ -195,28 +222,35 @@ export interface DashboardFilter {
  * filtered and paged in SQL from the cache, plus the count in each state.
  */
 export function dashboardPage(db: Db, scope: ApprenticeScope, on: string, filter: DashboardFilter, page: number, pageSize: number) {
-  refreshGatewayCache(db, scope, on);
+  let cached = cachedStateCounts(db, scope, on);
+  if (cached.uncached > 0) {
+    fillGatewayCache(db, scope, on);
+    cached = cachedStateCounts(db, scope, on);
+  }
+  const { counts } = cached;
   const inScope = and(scopeCondition(scope), eq(gatewayStatusCache.evaluatedOn, on));
   const where = and(inScope, filter.state ? eq(gatewayStatusCache.state, filter.state) : undefined, filter.unmet ? like(gatewayStatusCache.unmet, `%,${filter.unmet},%`) : undefined);
-  const counts = Object.fromEntries(GATEWAY_STATES.map((s) => [s, 0])) as Record<GatewayState, number>;
-  for (const row of db.select({ state: gatewayStatusCache.state, n: count() }).from(gatewayStatusCache).innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId)).where(inScope).groupBy(gatewayStatusCache.state).all()) {
-    counts[row.state] = row.n;
-  }
-  const matching = db.select({ n: count() }).from(gatewayStatusCache).innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId)).where(where).get()?.n ?? 0;
+  // The state counts already give the number shown unless an unmet check also filters.
+  const matching = filter.unmet
+    ? (db.select({ n: count() }).from(gatewayStatusCache).innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId)).where(where).get()?.n ?? 0)
+    : filter.state
+      ? counts[filter.state]
+      : Object.values(counts).reduce((a, b) => a + b, 0);
   const pages = Math.max(1, Math.ceil(matching / pageSize));
   const current = Math.min(Math.max(1, page), pages);
-  const rows = detailQuery(db, { cachedState: gatewayStatusCache.state, cachedUnmet: gatewayStatusCache.unmet })
+  // Only the columns the list shows: mapping a whole record per row cost more than the query.
+  const rows = db
+    .select({ uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, startDate: apprentices.startDate, providerName: providers.name, employerName: employers.name, state: gatewayStatusCache.state, unmet: gatewayStatusCache.unmet })
+    .from(apprentices)
     .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
+    .innerJoin(providers, eq(providers.ukprn, apprentices.providerUkprn))
+    .innerJoin(employers, eq(employers.id, apprentices.employerId))
     .where(where)
     .orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id))
     .limit(pageSize)
     .offset((current - 1) * pageSize)
     .all()
-    .map(({ cachedState, cachedUnmet, ...detail }) => ({
-      apprentice: flatten(detail),
-      state: cachedState,
-      unmet: cachedUnmet.split(',').filter(Boolean) as CheckCode[],
-    }));
+    .map((row) => ({ ...row, unmet: row.unmet.split(',').filter(Boolean) as CheckCode[] }));
   return { rows, counts, total: Object.values(counts).reduce((a, b) => a + b, 0), matching, page: current, pages };
 }
 

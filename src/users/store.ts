@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { hashPassword } from '../auth/passwords.js';
@@ -103,13 +103,21 @@ export function createSession(db: Queryable, userId: number, now = DateTime.utc(
   return secret;
 }
 
-export function findSessionUser(db: Db, secret: string, now = DateTime.utc()): CurrentUser | undefined {
+/** Every request asks for its session: the query is built and prepared once per database, not per request. */
+const sessionQueries = new WeakMap<Db, ReturnType<typeof prepareSessionQuery>>();
+function prepareSessionQuery(db: Db) {
   return db
     .select(currentUserColumns)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.idHash, hashSecret(secret)), gt(sessions.expiresAt, now.toISO())))
-    .get();
+    .where(and(eq(sessions.idHash, sql.placeholder('idHash')), gt(sessions.expiresAt, sql.placeholder('now'))))
+    .prepare();
+}
+
+export function findSessionUser(db: Db, secret: string, now = DateTime.utc()): CurrentUser | undefined {
+  let query = sessionQueries.get(db);
+  if (!query) sessionQueries.set(db, (query = prepareSessionQuery(db)));
+  return query.get({ idHash: hashSecret(secret), now: now.toISO() });
 }
 
 export function deleteSession(db: Queryable, secret: string): void {
