@@ -156,7 +156,7 @@ export function gradingRoutes(db: Db): Router {
     const decisions = extra.decisions ?? decisionsOf(db, grading.id);
     const own = grading.assessorUserId === userOf(res).id;
     res.status(extra.status ?? 200).render('grading/moderate', {
-      title: `Moderate: ${apprentice.givenNames} ${apprentice.familyName}`,
+      title: `Moderate ${plan.methods.find((m) => m.id === grading.methodId)?.name ?? grading.methodId}: ${apprentice.givenNames} ${apprentice.familyName}`,
       backLink: paths.moderation,
       grading: { ...grading, outcomeLabel: OUTCOME_LABELS[grading.outcome], reason: grading.sampleReason ? SAMPLE_REASON_LABELS[grading.sampleReason] : '' },
       apprentice,
