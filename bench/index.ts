@@ -1,4 +1,5 @@
 import { runGatewayBench } from './gateway.js';
+import { runLoadBench } from './load.js';
 import { runOutcomesBench } from './outcomes.js';
 import { runSchedulerBench } from './scheduler.js';
 
@@ -6,3 +7,4 @@ import { runSchedulerBench } from './scheduler.js';
 await runSchedulerBench();
 await runGatewayBench();
 await runOutcomesBench();
+await runLoadBench();

@@ -1,0 +1,52 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export interface ServerProcess {
+  base: string;
+  pid: number;
+  /** Closes the server and its database; resolves with the number of unexpected errors (500s) it logged. */
+  stop(): Promise<{ errors: number }>;
+}
+
+const ENTRY = fileURLToPath(new URL('./load-server.ts', import.meta.url));
+/** tsx's loader, found from here (so it works whatever the working directory, under mocha too). */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * Starts the real app (`app`) or the bare baseline (`bare`) over `databaseFile` in a child
+ * process (node with tsx, NODE_ENV=production) and waits until it listens.
+ */
+export async function startServer(kind: 'app' | 'bare', databaseFile: string): Promise<ServerProcess> {
+  const child: ChildProcess = fork(ENTRY, [kind, databaseFile], {
+    execArgv: ['--import', TSX],
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`the ${kind} server exited (${code}) before listening`));
+    child.once('exit', onExit);
+    child.once('error', reject);
+    child.once('message', (message: { port?: number }) => {
+      child.off('exit', onExit);
+      if (typeof message.port === 'number') resolve(message.port);
+      else reject(new Error(`the ${kind} server said ${JSON.stringify(message)}`));
+    });
+  });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  return {
+    base: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: () =>
+      new Promise((resolve, reject) => {
+        if (exited) return reject(new Error(`the ${kind} server had already exited`));
+        let report: { errors: number } | undefined;
+        child.on('message', (message: { stopped?: boolean; errors?: number }) => {
+          if (message.stopped) report = { errors: message.errors ?? 0 };
+        });
+        child.once('exit', (code) => (report ? resolve(report) : reject(new Error(`the ${kind} server exited (${code}) without reporting`))));
+        child.send({ stop: true });
+      }),
+  };
+}
