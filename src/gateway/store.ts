@@ -3,6 +3,7 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 import { detailQuery, flatten, scopeCondition, type ApprenticeDetail, type ApprenticeRow } from '../apprentices/store.js';
 import { addMonths } from '../calendar.js';
+import { memoUntilChange } from '../db/change-stamp.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { apprentices, employers, gatewayCheckDecisions, gatewayDeclarations, gatewayItemsProvided, gatewayStatusCache, gatewaySubmissions, offTheJobHours, providers, qualifications } from '../db/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
@@ -197,6 +198,13 @@ function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
  * warm cache costs a dashboard these, not the six queries of an overview.
  */
 function cachedStateCounts(db: Db, scope: ApprenticeScope, on: string): { counts: Record<GatewayState, number>; uncached: number } {
+  return stateCountsMemo(db, `${JSON.stringify(scope)} ${on}`, () => countStates(db, scope, on));
+}
+
+/** The counts are the dashboard's costliest read; they stand until anything in the database changes. */
+const stateCountsMemo = memoUntilChange<{ counts: Record<GatewayState, number>; uncached: number }>();
+
+function countStates(db: Db, scope: ApprenticeScope, on: string): { counts: Record<GatewayState, number>; uncached: number } {
   const inScope = scopeCondition(scope);
   const counts = Object.fromEntries(GATEWAY_STATES.map((s) => [s, 0])) as Record<GatewayState, number>;
   // The unary + keeps SQLite off the cache's date index, so it walks the scope's apprentices (a provider's, not every provider's) and looks each one's row up by key.
@@ -210,6 +218,43 @@ function cachedStateCounts(db: Db, scope: ApprenticeScope, on: string): { counts
   for (const row of rows) counts[row.state] = row.n;
   const all = db.select({ n: count() }).from(apprentices).where(inScope).get()?.n ?? 0;
   return { counts, uncached: all - rows.reduce((sum, r) => sum + r.n, 0) };
+}
+
+/**
+ * One page of the list, built and prepared once per database and kind of scope (every request
+ * of a dashboard under load asks for it), reading only the columns the list shows.
+ */
+type PageQuery = ReturnType<typeof preparePageQuery>;
+const pageQueries = new WeakMap<Db, Map<string, PageQuery>>();
+function pageQuery(db: Db, kind: 'all' | 'provider' | 'employer') {
+  let byKind = pageQueries.get(db);
+  if (!byKind) pageQueries.set(db, (byKind = new Map<string, PageQuery>()));
+  let query = byKind.get(kind);
+  if (!query) byKind.set(kind, (query = preparePageQuery(db, kind)));
+  return query;
+}
+
+function preparePageQuery(db: Db, kind: 'all' | 'provider' | 'employer') {
+  const scopeId = sql.placeholder('scopeId');
+  const inScope = scopeCondition(kind === 'all' ? { kind } : kind === 'provider' ? { kind, ukprn: scopeId as unknown as string } : { kind, employerId: scopeId as unknown as string });
+  return db
+    .select({ uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, startDate: apprentices.startDate, providerName: providers.name, employerName: employers.name, state: gatewayStatusCache.state, unmet: gatewayStatusCache.unmet })
+    .from(apprentices)
+    .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
+    .innerJoin(providers, eq(providers.ukprn, apprentices.providerUkprn))
+    .innerJoin(employers, eq(employers.id, apprentices.employerId))
+    .where(
+      and(
+        inScope,
+        eq(gatewayStatusCache.evaluatedOn, sql.placeholder('on')),
+        sql`(${sql.placeholder('state')} is null or ${gatewayStatusCache.state} = ${sql.placeholder('state')})`,
+        sql`(${sql.placeholder('unmet')} is null or ${gatewayStatusCache.unmet} like ${sql.placeholder('unmet')})`,
+      ),
+    )
+    .orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id))
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .prepare();
 }
 
 export interface DashboardFilter {
@@ -238,19 +283,12 @@ export function dashboardPage(db: Db, scope: ApprenticeScope, on: string, filter
       : Object.values(counts).reduce((a, b) => a + b, 0);
   const pages = Math.max(1, Math.ceil(matching / pageSize));
   const current = Math.min(Math.max(1, page), pages);
-  // Only the columns the list shows: mapping a whole record per row cost more than the query.
-  const rows = db
-    .select({ uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, startDate: apprentices.startDate, providerName: providers.name, employerName: employers.name, state: gatewayStatusCache.state, unmet: gatewayStatusCache.unmet })
-    .from(apprentices)
-    .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
-    .innerJoin(providers, eq(providers.ukprn, apprentices.providerUkprn))
-    .innerJoin(employers, eq(employers.id, apprentices.employerId))
-    .where(where)
-    .orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id))
-    .limit(pageSize)
-    .offset((current - 1) * pageSize)
-    .all()
-    .map((row) => ({ ...row, unmet: row.unmet.split(',').filter(Boolean) as CheckCode[] }));
+  const rows =
+    scope.kind === 'none'
+      ? []
+      : pageQuery(db, scope.kind)
+          .all({ scopeId: scope.kind === 'provider' ? scope.ukprn : scope.kind === 'employer' ? scope.employerId : null, on, state: filter.state ?? null, unmet: filter.unmet ? `%,${filter.unmet},%` : null, limit: pageSize, offset: (current - 1) * pageSize })
+          .map((row) => ({ ...row, unmet: row.unmet.split(',').filter(Boolean) as CheckCode[] }));
   return { rows, counts, total: Object.values(counts).reduce((a, b) => a + b, 0), matching, page: current, pages };
 }
 
