@@ -19,6 +19,7 @@ import type { Db } from './db/connection.js';
 import { requireSignIn, userOf } from './http/authorize.js';
 import { csrfProtection } from './http/csrf.js';
 import { notFound, pageErrorHandler } from './http/errors.js';
+import { dropPrototypeKeys, withoutPrototypeKeys } from './http/forms.js';
 import { LIMITS } from './http/limits.js';
 import { requestLogger } from './http/request-log.js';
 import { loadSession } from './http/session.js';
@@ -85,6 +86,7 @@ export function createApp({ db, config, log = console.error, logger, signInAttem
   app.disable('x-powered-by');
   // Nested query fields (date[day]) for GET forms such as the booking search.
   app.set('query parser', 'extended');
+  app.set('query parser', withoutPrototypeKeys(app.get('query parser fn') as (query: string) => unknown));
   app.set('trust proxy', secure ? 1 : false);
   if (logger) app.use(requestLogger(logger));
   app.use(helmet());
@@ -109,6 +111,7 @@ export function createApp({ db, config, log = console.error, logger, signInAttem
   app.use(loadSession(db));
   app.post(paths.admin.importPlan, acceptUpload('planFile', LIMITS.planFileBytes, AREA_ROLES.administration));
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
+  app.use(dropPrototypeKeys);
   app.use(csrfProtection(config.sessionSecret, secure));
   app.use(noStore);
 

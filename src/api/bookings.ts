@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { ZONE } from '../dates.js';
+import { EARLIEST_DATE, LATEST_DATE, isSupportedDate } from '../calendar.js';
 import { z } from 'zod';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById } from '../apprentices/store.js';
@@ -39,7 +40,11 @@ export const bookingBodySchema = z.object({
   uln: z.string().regex(/^\d{10}$/, 'uln must be 10 digits'),
   methodId: z.string().min(1),
   assessorUserId: z.int().positive(),
-  localStart: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'localStart is London wall-clock time, YYYY-MM-DDTHH:MM'),
+  // A real calendar date and time of day (2025-02-30 or 25:00 is not); a time the clocks skip is a booking rule (409).
+  localStart: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, 'localStart is London wall-clock time, YYYY-MM-DDTHH:MM')
+    .refine((v) => isSupportedDate(v.slice(0, 10)), `localStart must be a real date between ${EARLIEST_DATE} and ${LATEST_DATE}`),
   mode: z.enum(['in_person', 'remote']),
   region: z.enum(REGIONS).nullable().default(null),
   location: nullableText(300),

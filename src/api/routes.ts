@@ -28,6 +28,16 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** A JSON body whose text is not valid Unicode: a lone surrogate escape such as "\ud800", which SQLite would store as invalid UTF-8. */
+class InvalidTextError extends SyntaxError {}
+
+/** JSON.parse's reviver for API bodies: refuses keys and strings with a lone surrogate (400), as the rest of the app never receives them. */
+function refuseLoneSurrogates(key: string, value: unknown): unknown {
+  // With the u flag a surrogate pair is one code point, so \p{Cs} matches only a lone half.
+  if (/\p{Cs}/u.test(key) || (typeof value === 'string' && /\p{Cs}/u.test(value))) throw new InvalidTextError(`The text of "${key.slice(0, 50)}" is not valid Unicode (it has a lone surrogate)`);
+  return value;
+}
+
 /** Bearer-token authentication: `Authorization: Bearer epa_…`. No cookies, so no CSRF. */
 function authenticate(db: Db): RequestHandler {
   return (req, res, next) => {
@@ -54,10 +64,12 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
         : error instanceof HttpError
           ? error.message
           : status === 413
-            ? `The request body is larger than ${LIMITS.bodyLabel}`
-            : (error as { type?: string }).type === 'entity.parse.failed'
-              ? 'The request body is not valid JSON'
-              : 'The request could not be read';
+            ? `The request body is larger than ${(error as { limit?: number }).limit === LIMITS.csvFileBytes ? LIMITS.csvFileLabel : LIMITS.bodyLabel}`
+            : error instanceof InvalidTextError
+              ? error.message
+              : (error as { type?: string }).type === 'entity.parse.failed'
+                ? 'The request body is not valid JSON'
+                : 'The request could not be read';
     res.status(status).json(apiErrors(error instanceof UnprocessableError ? error.problems : [{ path: '', message }]));
   };
 }
@@ -70,8 +82,8 @@ export function apiRoutes(db: Db, log: (error: unknown) => void, holdHours: numb
   router.use(authenticate(db));
   router.use(requireJsonBody);
   // An import may be a CSV file or a JSON array as large as a CSV upload; everything else is 1 MB at most.
-  router.post(APPRENTICE_API.import, express.text({ type: 'text/csv', limit: LIMITS.csvFileBytes }), express.json({ limit: LIMITS.csvFileBytes }));
-  router.use(express.json({ limit: LIMITS.bodyBytes }));
+  router.post(APPRENTICE_API.import, express.text({ type: 'text/csv', limit: LIMITS.csvFileBytes }), express.json({ limit: LIMITS.csvFileBytes, reviver: refuseLoneSurrogates }));
+  router.use(express.json({ limit: LIMITS.bodyBytes, reviver: refuseLoneSurrogates }));
 
   router.get(paths.standards, (_req, res) => {
     res.json({

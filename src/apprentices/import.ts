@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { LIMITS } from '../http/limits.js';
 import { formatPath } from '../validation/problems.js';
 import type { RowProblem } from './store.js';
 import { apprenticeInputSchema, type ApprenticeInput } from './schema.js';
@@ -23,7 +24,8 @@ export const CSV_COLUMNS = {
 type CsvColumn = keyof typeof CSV_COLUMNS;
 const FIELD_TO_COLUMN = Object.fromEntries(Object.entries(CSV_COLUMNS).map(([column, field]) => [field, column])) as Record<string, CsvColumn>;
 
-export const MAX_IMPORT_ROWS = 100_000;
+export const MAX_IMPORT_ROWS = LIMITS.importRows;
+const TOO_MANY_ROWS = `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} apprentices; import at most ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} at a time`;
 
 export const CSV_TEMPLATE = `${Object.keys(CSV_COLUMNS).join(',')}\n1000000043,Jordan,Ellis,2001-04-12,2025-09-01,2027-03-01,ST0815,1.0,10061234,transport-workers-union,37.5,no,no,pursue\n`;
 
@@ -45,7 +47,7 @@ export function columnFor(field: string): string {
  */
 function validateRows(records: { line: number; values: Record<string, unknown> }[], defaults: Partial<Record<keyof ApprenticeInput, string>>, asColumns: boolean): ImportResult {
   if (records.length === 0) return { rows: [], problems: [{ line: 1, path: '(file)', message: 'The file has no apprentices in it' }] };
-  if (records.length > MAX_IMPORT_ROWS) return { rows: [], problems: [{ line: 1, path: '(file)', message: `The file has ${records.length} rows; import at most ${MAX_IMPORT_ROWS} at a time` }] };
+  if (records.length > MAX_IMPORT_ROWS) return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
   const rows: { line: number; input: ApprenticeInput }[] = [];
   const problems: RowProblem[] = [];
   for (const { line, values } of records) {
@@ -63,13 +65,16 @@ export function parseApprenticeCsv(text: string, defaults: Partial<Record<keyof 
   if (text.includes('\uFFFD')) {
     return { rows: [], problems: [{ line: 1, path: '(file)', message: 'The file is not saved as UTF-8, so names with accents would be garbled. In Excel, save it as “CSV UTF-8 (comma delimited)”.' }] };
   }
+  if (recordsMoreThan(text, MAX_IMPORT_ROWS + 1)) return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, info: true, relax_column_count: true }) as unknown as typeof records;
+    // Stop reading one record past the limit (the header, the most rows allowed, one more): a file of millions of short lines must not be read whole into memory.
+    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, info: true, relax_column_count: true, to: MAX_IMPORT_ROWS + 2 }) as unknown as typeof records;
   } catch (error) {
     const e = error as { message?: string; lines?: number };
     return { rows: [], problems: [{ line: e.lines ?? 1, path: '(file)', message: `The file is not valid CSV: ${e.message ?? String(error)}` }] };
   }
+  if (records.length > MAX_IMPORT_ROWS + 1) return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
   const [head, ...body] = records;
   const header = (head?.record ?? []).map((h) => h.toLowerCase());
   const known = Object.keys(CSV_COLUMNS);
@@ -96,9 +101,36 @@ export function parseApprenticeCsv(text: string, defaults: Partial<Record<keyof 
   return { rows: validated.rows, problems: [...problems, ...validated.problems] };
 }
 
+/**
+ * Whether the CSV text has more than `most` records (lines with something on them, line breaks
+ * inside quoted fields not counted), found in one pass without parsing: a file of millions of
+ * short lines is refused at once rather than parsed (the parser builds an error object for every
+ * line whose length differs from the header's). It never counts more records than the parser
+ * reads, so a file within the limit is never refused by it.
+ */
+function recordsMoreThan(text: string, most: number): boolean {
+  let records = 0;
+  let quoted = false;
+  let blank = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      quoted = !quoted;
+      blank = false;
+    } else if (!quoted && (c === 0x0a || c === 0x0d)) {
+      if (!blank && ++records > most) return true;
+      blank = true;
+    } else if (c !== 0x20 && c !== 0x09 && c !== 0xfeff) {
+      blank = false;
+    }
+  }
+  return !blank && records + 1 > most;
+}
+
 /** Reads a JSON array of apprentices (API); each problem's line is the 1-based position in the array. */
 export function parseApprenticeArray(value: unknown, defaults: Partial<Record<keyof ApprenticeInput, string>> = {}): ImportResult {
   if (!Array.isArray(value)) return { rows: [], problems: [{ line: 0, path: '(body)', message: 'Send a JSON array of apprentices' }] };
+  if (value.length > MAX_IMPORT_ROWS) return { rows: [], problems: [{ line: 0, path: '(body)', message: `The array has more than ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} apprentices; import at most ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} at a time` }] };
   return validateRows(
     value.map((values, index) => ({ line: index + 1, values: typeof values === 'object' && values !== null ? (values as Record<string, unknown>) : {} })),
     defaults,

@@ -522,6 +522,23 @@ export function decideAppeal(
   actor: Actor & { userId: number },
   now: DateTime = DateTime.utc(),
 ): { ok: true } | Failure {
+  try {
+    return decideAppealInTransaction(db, appealId, input, actor, now);
+  } catch (error) {
+    // A change refused after earlier ones were written: the transaction has rolled them back.
+    if (error instanceof Refusal) return error.failure;
+    throw error;
+  }
+}
+
+/** Thrown inside a transaction to undo what it has written and answer with the failure. */
+class Refusal extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
+function decideAppealInTransaction(db: Db, appealId: number, input: Parameters<typeof decideAppeal>[2], actor: Actor & { userId: number }, now: DateTime): { ok: true } | Failure {
   return db.transaction(
     (tx) => {
       const appeal = appealById(tx, appealId);
@@ -532,11 +549,12 @@ export function decideAppeal(
       const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, appeal.attemptId)).get()!;
       const apprentice = findApprenticeById(tx, attempt.apprenticeId)!;
       const plan = planOf(tx, apprentice);
+      // Each change writes as it goes: a later one refused must undo the earlier ones (throwing rolls the transaction back).
       for (const change of input.changes) {
         const grading = gradingById(tx, change.gradingId);
-        if (!grading || grading.attemptId !== attempt.id) return { ok: false as const, message: 'A change names a grading that is not part of this result' };
+        if (!grading || grading.attemptId !== attempt.id) throw new Refusal({ ok: false, message: 'A change names a grading that is not part of this result' });
         const applied = applyChanges(tx, grading, plan, change.decisions);
-        if (!applied.ok) return applied;
+        if (!applied.ok) throw new Refusal(applied);
         recordAudit(tx, actor, { action: 'grading.appeal_changed', entityType: 'grading', entityId: grading.id, before: { grade: applied.before, criteria: applied.criteriaBefore }, after: { grade: applied.after, criteria: change.decisions }, reason: input.reasons });
       }
       tx.update(appeals).set({ decision: input.decision, reasons: input.reasons, reviewerUserId: actor.userId, decidedAt: isoInstant(now) }).where(eq(appeals.id, appealId)).run();

@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 import type { Problem } from '../validation/problems.js';
 import { formatPath } from '../validation/problems.js';
@@ -55,4 +56,35 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown, fieldId
   const issues = [...parsed.error.issues].sort((a, b) => position(a.path) - position(b.path));
   const problems = issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
   return { ok: false, ...formErrors(problems, fieldIds) };
+}
+
+/** Names of Object.prototype's members: toString, valueOf, constructor, hasOwnProperty… */
+const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function dropKeys(value: unknown, depth: number): void {
+  if (typeof value !== 'object' || value === null || depth > 64) return;
+  for (const key of Object.keys(value)) {
+    if (PROTOTYPE_KEYS.has(key)) delete (value as Record<string, unknown>)[key];
+    else dropKeys((value as Record<string, unknown>)[key], depth + 1);
+  }
+}
+
+/**
+ * The form parser (body-parser, with qs's allowPrototypes) reads `name[toString]=x` as an object
+ * whose own toString is a string: showing such a value again in a page (a form re-rendered with
+ * its errors) throws "Cannot convert object to primitive value", and coercing it to a number
+ * does too. No form has fields with these names, so they are dropped, as qs does by default.
+ */
+export const dropPrototypeKeys: RequestHandler = (req, _res, next) => {
+  dropKeys(req.body, 0);
+  next();
+};
+
+/** The same for query strings (GET forms such as the booking search and the report filters): wraps the app's query parser. */
+export function withoutPrototypeKeys<T>(parse: (query: string) => T): (query: string) => T {
+  return (query) => {
+    const parsed = parse(query);
+    dropKeys(parsed, 0);
+    return parsed;
+  };
 }

@@ -8,4 +8,6 @@ export const LIMITS = {
   /** A CSV of apprentices (roughly 100,000 rows). */
   csvFileBytes: 20 * 1024 * 1024,
   csvFileLabel: '20 MB',
+  /** Apprentices in one import (a CSV file or a JSON array): more are refused before any row is read. */
+  importRows: 100_000,
 } as const;

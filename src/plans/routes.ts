@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Db } from '../db/connection.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { formErrors } from '../http/forms.js';
+import { binaryKindOf } from '../http/uploads.js';
 import { paths } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import { importPlanText } from './store.js';
@@ -23,6 +24,8 @@ export function planAdminRoutes(db: Db): Router {
     if (!file || file.size === 0) {
       return res.status(400).render('plans/import', { title: TITLE, ...formErrors([{ path: 'planFile', message: 'Select a plan file (JSON)' }]) });
     }
+    const kind = binaryKindOf(file.buffer);
+    if (kind) return res.status(400).render('plans/import', { title: TITLE, ...formErrors([{ path: 'planFile', message: `The selected file must be a JSON file: ${file.originalname} is ${kind}` }]) });
     const result = importPlanText(db, file.buffer.toString('utf8'), actorOf(userOf(res)));
     if (!result.ok) {
       return res.status(422).render('plans/import', {
