@@ -1,0 +1,529 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { bookingBodySchema, conflictBody, unavailabilityBody } from '../../src/api/bookings.js';
+import { apprenticeInputSchema, offTheJobInputSchema, qualificationInputSchema } from '../../src/apprentices/schema.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import { CHECK_CODES } from '../../src/gateway/model.js';
+import { reviewSchema } from '../../src/gateway/review.js';
+import { gradeBodySchema } from '../../src/grading/forms.js';
+import { markClaimsSchema } from '../../src/outcomes/claims-routes.js';
+import { planFileSchema, type PlanFile } from '../../src/plans/schema.js';
+import type { TestContext } from '../support/app.js';
+import { PASSWORD } from '../support/app.js';
+import { isoDate, readyApprentice, today } from '../support/apprentices.js';
+import { appealedResult, type Fixture } from '../support/fixture.js';
+import { sentField, type Pairs } from '../support/hostile.js';
+
+/*
+ * What the property tests need to know of every route that changes something: who may use it,
+ * the URL (with the fixture's records), the field names its form or schema uses, a valid body
+ * to start from (so that hostile values reach the rules and the database, not only the first
+ * check), and for some what must be stored once the request is accepted. The field names come
+ * from the views (pages) and the zod schemas (API); a test checks the forms still have no field
+ * these lists miss.
+ */
+
+export type Who = 'anonymous' | 'admin' | 'assessor' | 'qa' | 'provider' | 'employer';
+
+/** Problems with what was stored after an accepted request (empty: the record is whole). */
+type Stored<B> = (ctx: TestContext, f: Fixture, body: B) => string[];
+
+export interface PageSpec {
+  label?: string;
+  as: Who[];
+  url: (f: Fixture) => string;
+  /**
+   * Each run asks about a record of its own, made by this (for a form that can succeed only once
+   * per record), instead of `url`; `rename` turns the fixture's ids in field names into its own.
+   */
+  target?: (ctx: TestContext, f: Fixture, n: number) => { url: string; rename?: [string, string][] };
+  fields: (f: Fixture) => string[];
+  /** Free-text fields: hostile text that is still valid input goes here, to be stored and shown. */
+  text?: (f: Fixture) => string[];
+  /** Well-formed fields that reach for records outside the request's own: another result's grading, another apprentice. */
+  reach?: (f: Fixture) => Pairs[];
+  /** A body the rules would accept (n is different in every run, for values that must be new). */
+  valid?: (f: Fixture, n: number) => Pairs;
+  /** The page the form is on (GET, as the first role): every field it has must be in `fields`. */
+  formPage?: (f: Fixture) => string;
+  /** Accepted requests answer with a download of this type rather than a page. */
+  download?: string;
+  /** Invalid input is refused with the error page (a message, no form) rather than the form again. */
+  errorPage?: boolean;
+  /** Each run signs in afresh: the form ends the session. */
+  fresh?: boolean;
+  /** A multipart upload: the file's field and the kind of file the page reads. */
+  upload?: { field: string; kind: 'csv' | 'plan' };
+  stored?: Stored<Pairs>;
+  /** Fewer runs for a route whose success is slow (the auto-scheduler). */
+  runs?: number;
+}
+
+export interface ApiSpec {
+  label?: string;
+  as: Who[];
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: (f: Fixture) => string;
+  fields: string[];
+  /** Free-text fields (dotted paths inside the body): hostile text that is still valid input goes here. */
+  text?: string[];
+  valid?: (f: Fixture, n: number) => unknown;
+  /** The import also reads CSV (text/csv). */
+  csv?: boolean;
+  /** After success: a page that shows what was stored, to check it is escaped there too. */
+  page?: (f: Fixture, body: Record<string, unknown>, response: unknown) => string | undefined;
+  stored?: Stored<Record<string, unknown>>;
+}
+
+/* ---------- Values ---------- */
+
+const ULNS = validUlns(4000, 600_000_000);
+export const ulnFor = (n: number) => ULNS[n % ULNS.length]!;
+/** ULNs for records a test makes itself (never those of ulnFor), each used once. */
+const SPARE_ULNS = validUlns(5000, 650_000_000);
+let sparesUsed = 0;
+const spareUln = () => {
+  if (sparesUsed === SPARE_ULNS.length) throw new Error('Out of spare ULNs: raise their number in test/property/specs.ts');
+  return SPARE_ULNS[sparesUsed++]!;
+};
+const day = (offset: number) => isoDate(today().plus({ days: offset }));
+const parts = (prefix: string, iso: string): Pairs => {
+  const [y, m, d] = iso.split('-') as [string, string, string];
+  return [
+    [`${prefix}[day]`, String(Number(d))],
+    [`${prefix}[month]`, String(Number(m))],
+    [`${prefix}[year]`, y],
+  ];
+};
+const dateFields = (prefix: string) => [`${prefix}[day]`, `${prefix}[month]`, `${prefix}[year]`];
+const keys = (schema: z.ZodType) => Object.keys((schema as unknown as { shape: Record<string, unknown> }).shape);
+
+export const DEMO_PLAN = JSON.parse(readFileSync(new URL('../../fixtures/plans/ST0815-1.0-demo.json', import.meta.url), 'utf8')) as PlanFile;
+const criteriaOf = (methodId: string) => DEMO_PLAN.criteria.filter((c) => c.method === methodId).map((c) => c.id);
+/** Paths inside a plan file that the property test changes besides its top-level fields. */
+const PLAN_PATHS = ['standard.reference', 'standard.version', 'methods.0.id', 'methods.0.name', 'methods.0.durationMinutes', 'methods.0.delivery', 'methods.0.ksbs', 'methods.1.after', 'criteria.0.id', 'criteria.0.text', 'criteria.0.ksbs', 'criteria.1.method', 'combination.0.methods', 'combination.0.overall', 'gatewayItems.0.id', 'gatewayItems.0.name', 'gatewayItems.1.description'];
+
+/** One row of the database, by SQL. */
+function row(ctx: TestContext, sql: string, ...params: unknown[]): Record<string, unknown> | undefined {
+  return ctx.db.$client.prepare(sql).get(...params) as Record<string, unknown> | undefined;
+}
+
+/** Compares stored text with what was sent (after the schema's trim); a field not sent plainly is not compared. */
+function sameText(problems: string[], what: string, stored: unknown, sent: unknown) {
+  if (typeof sent !== 'string') return;
+  if (stored !== sent.trim()) problems.push(`${what}: stored ${JSON.stringify(String(stored).slice(0, 80))}, sent ${JSON.stringify(sent.slice(0, 80))}`);
+}
+
+function sameNumber(problems: string[], what: string, stored: unknown, sent: unknown) {
+  if (sent === undefined) return;
+  if (stored !== Number(typeof sent === 'string' ? sent.trim() : sent)) problems.push(`${what}: stored ${String(stored)}, sent ${JSON.stringify(sent)}`);
+}
+
+const apprenticeStored = (ctx: TestContext, uln: string | undefined, sent: (k: string) => unknown): string[] => {
+  const problems: string[] = [];
+  const a = uln ? row(ctx, 'select * from apprentices where uln = ?', uln.trim()) : undefined;
+  if (!a) return [`no apprentice with ULN ${uln} was stored`];
+  sameText(problems, 'given names', a.given_names, sent('givenNames'));
+  sameText(problems, 'family name', a.family_name, sent('familyName'));
+  sameText(problems, 'employer', a.employer_id, sent('employerId'));
+  sameNumber(problems, 'weekly hours', a.weekly_hours, sent('weeklyHours'));
+  return problems;
+};
+
+/* ---------- Pages ---------- */
+
+const apprenticeFields = () => ['uln', 'givenNames', 'familyName', ...dateFields('dateOfBirth'), ...dateFields('startDate'), ...dateFields('plannedEndDate'), 'standard', 'providerUkprn', 'employerId', 'weeklyHours', 'ehcPlan', 'bslFirstLanguage', 'englishMathsChoice'];
+const apprenticePairs = (f: Fixture, uln: string): Pairs => [
+  ['uln', uln],
+  ['givenNames', 'Ada'],
+  ['familyName', 'Lovelace'],
+  ...parts('dateOfBirth', '2000-01-15'),
+  ...parts('startDate', '2024-09-01'),
+  ...parts('plannedEndDate', '2026-03-01'),
+  ['standard', 'ST0815/1.0'],
+  ['providerUkprn', f.a.providerUkprn],
+  ['employerId', f.a.employerId],
+  ['weeklyHours', '37.5'],
+  ['englishMathsChoice', ''],
+];
+const criterionFields = (prefix: (id: string) => string, methodId: string) => criteriaOf(methodId).flatMap((id) => [`${prefix(id)}[met]`, `${prefix(id)}[evidence]`]);
+const WEEKDAY_KEYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
+  'POST /sign-in': {
+    as: ['anonymous'],
+    url: () => '/sign-in',
+    fields: () => ['email', 'password', 'returnTo'],
+    text: () => ['email', 'returnTo'],
+    valid: (f) => [
+      ['email', 'admin@test.example'],
+      ['password', PASSWORD],
+      ['returnTo', `/apprentices/${f.a.uln}`],
+    ],
+    formPage: () => '/sign-in',
+    fresh: true,
+  },
+  'POST /sign-out': { as: ['admin', 'provider', 'assessor'], url: () => '/sign-out', fields: () => [], fresh: true, runs: 8 },
+
+  'POST /apprentices/new': {
+    as: ['admin', 'provider'],
+    url: () => '/apprentices/new',
+    fields: apprenticeFields,
+    text: () => ['givenNames', 'familyName'],
+    valid: (f, n) => apprenticePairs(f, ulnFor(n)),
+    formPage: () => '/apprentices/new',
+    stored: (ctx, _f, pairs) => apprenticeStored(ctx, sentField(pairs, 'uln'), (k) => sentField(pairs, k)),
+  },
+  'POST /apprentices/import': {
+    as: ['admin', 'provider'],
+    url: () => '/apprentices/import',
+    fields: () => ['csvFile'],
+    upload: { field: 'csvFile', kind: 'csv' },
+    formPage: () => '/apprentices/import',
+  },
+  'POST /apprentices/:uln/edit': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.c.uln}/edit`,
+    fields: () => [...apprenticeFields().filter((k) => k !== 'uln'), 'reason'],
+    text: () => ['givenNames', 'familyName', 'reason'],
+    valid: (f) => [...apprenticePairs(f, f.c.uln).filter(([k]) => k !== 'uln'), ['reason', 'Corrected the spelling']],
+    formPage: (f) => `/apprentices/${f.c.uln}/edit`,
+    stored: (ctx, f, pairs) => apprenticeStored(ctx, f.c.uln, (k) => sentField(pairs, k)),
+  },
+  'POST /apprentices/:uln/qualifications/new': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/qualifications/new`,
+    fields: () => ['subject', 'type', 'level', 'grade', ...dateFields('achievedOn'), 'certificateReference'],
+    text: () => ['grade', 'certificateReference'],
+    valid: () => [['subject', 'english'], ['type', 'gcse'], ['level', '2'], ['grade', '4'], ...parts('achievedOn', '2018-06-20'), ['certificateReference', 'CERT-1']],
+    formPage: (f) => `/apprentices/${f.a.uln}/qualifications/new`,
+    stored: (ctx, f, pairs) => {
+      const q = row(ctx, 'select * from qualifications where apprentice_id = ? order by id desc', f.a.id);
+      const problems: string[] = [];
+      if (!q) return ['no qualification was stored'];
+      sameText(problems, 'grade', q.grade, sentField(pairs, 'grade'));
+      sameText(problems, 'certificate reference', q.certificate_reference, sentField(pairs, 'certificateReference'));
+      sameNumber(problems, 'level', q.level, sentField(pairs, 'level'));
+      return problems;
+    },
+  },
+  'POST /apprentices/:uln/hours/new': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/hours/new`,
+    fields: () => [...dateFields('date'), 'hours', 'activity'],
+    text: () => ['activity'],
+    valid: () => [...parts('date', day(-30)), ['hours', '3.5'], ['activity', 'Casework training']],
+    formPage: (f) => `/apprentices/${f.a.uln}/hours/new`,
+    stored: (ctx, f, pairs) => {
+      const h = row(ctx, 'select * from off_the_job_hours where apprentice_id = ? order by id desc', f.a.id);
+      const problems: string[] = [];
+      if (!h) return ['no hours were stored'];
+      sameText(problems, 'activity', h.activity, sentField(pairs, 'activity'));
+      sameNumber(problems, 'hours', h.hours, sentField(pairs, 'hours'));
+      return problems;
+    },
+  },
+  'POST /apprentices/:uln/gateway-items/:itemId': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,
+    fields: () => ['reference'],
+    text: () => ['reference'],
+    valid: () => [['reference', 'portfolios/evidence-v2.pdf']],
+    formPage: (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,
+    stored: (ctx, f, pairs) => {
+      const problems: string[] = [];
+      sameText(problems, 'reference', row(ctx, "select reference from gateway_items_provided where apprentice_id = ? and item_id = 'portfolio'", f.a.id)?.reference, sentField(pairs, 'reference'));
+      return problems;
+    },
+  },
+  'POST /apprentices/:uln/declaration': { as: ['admin', 'provider', 'employer'], url: (f) => `/apprentices/${f.a.uln}/declaration`, fields: () => ['part'], valid: () => [['part', 'provider']], errorPage: true },
+  'POST /apprentices/:uln/request-epa': { as: ['admin', 'provider'], url: (f) => `/apprentices/${f.a.uln}/request-epa`, fields: () => [] },
+
+  'POST /gateway/submissions/:id': {
+    as: ['admin'],
+    url: (f) => `/gateway/submissions/${f.openSubmission}`,
+    fields: () => [...CHECK_CODES.flatMap((c) => [`checks[${c}][decision]`, `checks[${c}][reason]`]), 'outcome', 'reason'],
+    text: () => ['reason', ...CHECK_CODES.map((c) => `checks[${c}][reason]`)],
+    valid: () => [...CHECK_CODES.map((c): [string, string] => [`checks[${c}][decision]`, 'reject']), ...CHECK_CODES.map((c): [string, string] => [`checks[${c}][reason]`, 'Not shown']), ['outcome', 'rejected'], ['reason', 'Evidence missing']],
+    formPage: (f) => `/gateway/submissions/${f.openSubmission}`,
+  },
+
+  'POST /bookings/auto-schedule': { as: ['admin'], url: () => '/bookings/auto-schedule', fields: () => [], formPage: () => '/bookings/auto-schedule', runs: 4 },
+  'POST /bookings/auto-schedule/:id/:action': [
+    { label: 'commit', as: ['admin'], url: (f) => `/bookings/auto-schedule/${f.proposal}/commit`, fields: () => [] },
+    { label: 'discard', as: ['admin'], url: (f) => `/bookings/auto-schedule/${f.proposal}/discard`, fields: () => [] },
+  ],
+
+  'POST /bookings/:id/grade': {
+    as: ['assessor'],
+    url: (f) => `/bookings/${f.gradableBooking}/grade`,
+    fields: () => ['action', 'outcome', 'outcomeReason', 'confirm', ...criterionFields((id) => `c[${id}]`, 'discussion')],
+    text: () => ['outcomeReason', ...criteriaOf('discussion').map((id) => `c[${id}][evidence]`)],
+    valid: () => [['action', 'draft'], ['outcome', 'graded'], ['outcomeReason', ''], ...criteriaOf('discussion').flatMap((id): Pairs => [[`c[${id}][met]`, 'yes'], [`c[${id}][evidence]`, 'Seen in the discussion']])],
+    formPage: (f) => `/bookings/${f.gradableBooking}/grade`,
+  },
+  'POST /moderation/:id': {
+    as: ['qa'],
+    url: (f) => `/moderation/${f.pendingGrading}`,
+    fields: () => ['decision', 'rationale', ...criterionFields((id) => `c[${id}]`, 'project')],
+    text: () => ['rationale', ...criteriaOf('project').map((id) => `c[${id}][evidence]`)],
+    valid: () => [['decision', 'agreed'], ['rationale', 'The evidence supports the decisions']],
+    formPage: (f) => `/moderation/${f.pendingGrading}`,
+  },
+  'POST /results/release': { as: ['admin'], url: () => '/results/release', fields: () => ['attemptIds'], valid: (f) => [['attemptIds', String(f.attempt)]], errorPage: true },
+  'POST /apprentices/:uln/results/:attemptId/:action': [
+    { label: 'release', as: ['admin'], url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/release`, fields: () => [] },
+    { label: 'exceptional', as: ['admin'], url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/exceptional`, fields: () => ['reason'], text: () => ['reason'], valid: () => [['reason', 'Bereavement']] },
+    { label: 'further', as: ['provider', 'employer'], url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/further`, fields: () => ['kind[project]', 'kind[discussion]'], valid: () => [['kind[project]', 'resit']] },
+    { label: 'appeal', as: ['provider', 'employer'], url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/appeal`, fields: () => ['grounds'], text: () => ['grounds'], valid: () => [['grounds', 'The assessor did not see the portfolio']] },
+  ],
+  // Each run decides an appeal of its own; the field names also reach for a grading that is not part of the result (D's project).
+  'POST /appeals/:id': {
+    as: ['admin'],
+    url: (f) => `/appeals/${f.appeal}`,
+    target: (ctx, f) => {
+      const made = appealedResult(ctx, spareUln());
+      return { url: `/appeals/${made.appeal}`, rename: [[`[g${f.grading}]`, `[g${made.gradings.project}]`], [`[g${f.grading + 1}]`, `[g${made.gradings.discussion}]`]] };
+    },
+    fields: (f) => ['decision', 'reasons', ...['project', 'discussion'].flatMap((m, i) => criterionFields((id) => `g[g${f.grading + i}][${id}]`, m)), ...criterionFields((id) => `g[g${f.pendingGrading}][${id}]`, 'project').slice(0, 4)],
+    text: (f) => ['reasons', ...criteriaOf('project').map((id) => `g[g${f.grading}][${id}][evidence]`)],
+    valid: (f) => [['decision', 'upheld'], ['reasons', 'The portfolio was not seen'], [`g[g${f.grading}][PR1][met]`, 'no'], [`g[g${f.grading}][PR1][evidence]`, 'The portfolio did not show it']],
+    reach: (f) => [
+      [[`g[g${f.pendingGrading}][PR2][met]`, 'no'], [`g[g${f.pendingGrading}][PR2][evidence]`, 'Not seen']],
+      [[`g[g${f.grading + 1}][PD1][met]`, 'no']],
+      [[`g[g${f.grading + 1}][PR1][met]`, 'no'], [`g[g${f.grading + 1}][PR1][evidence]`, 'A criterion of the other method']],
+    ],
+    formPage: (f) => `/appeals/${f.appeal}`,
+  },
+  'POST /admin/settings': {
+    as: ['admin'],
+    url: () => '/admin/settings',
+    fields: () => ['epaoName', 'epaNumber', 'qaFirstN', 'qaSampleFails', 'qaSampleBoundary', 'qaRandomPercent', 'appealWorkingDays', 'maxAttempts'],
+    text: () => ['epaoName'],
+    valid: () => [['epaoName', 'Fixture Assessment Ltd'], ['epaNumber', 'EPA0123'], ['qaFirstN', '5'], ['qaSampleFails', 'yes'], ['qaSampleBoundary', 'yes'], ['qaRandomPercent', '10'], ['appealWorkingDays', '15'], ['maxAttempts', '']],
+    formPage: () => '/admin/settings',
+    stored: (ctx, _f, pairs) => {
+      const s = row(ctx, 'select * from epao_settings where id = 1')!;
+      const problems: string[] = [];
+      const name = sentField(pairs, 'epaoName');
+      if (name !== undefined) sameText(problems, 'EPAO name', s.epao_name ?? '', name);
+      sameNumber(problems, 'first N', s.qa_first_n, sentField(pairs, 'qaFirstN'));
+      return problems;
+    },
+  },
+  'POST /claims/mark': { as: ['admin'], url: () => '/claims/mark', fields: () => ['asOf'], valid: () => [['asOf', new Date().toISOString()]], errorPage: true },
+
+  'POST /bookings': {
+    as: ['admin'],
+    url: () => '/bookings',
+    fields: () => ['uln', 'methodId', ...dateFields('date'), 'time', 'mode', 'region', 'location', 'link', 'replace', 'assessorUserId'],
+    text: () => ['location'],
+    valid: (f) => [['uln', f.b.uln], ['methodId', 'discussion'], ...parts('date', day(9)), ['time', '11:00'], ['mode', 'remote'], ['region', ''], ['location', ''], ['link', 'https://meet.example/epa'], ['assessorUserId', String(f.otherAssessor)]],
+    formPage: (f) => `/bookings/new?uln=${f.b.uln}&methodId=discussion&date[day]=${Number(day(9).slice(8))}&date[month]=${Number(day(9).slice(5, 7))}&date[year]=${day(9).slice(0, 4)}&time=11:00&mode=remote`,
+    errorPage: true,
+  },
+  'POST /bookings/:id/:action': [
+    { label: 'confirm', as: ['assessor'], url: (f) => `/bookings/${f.booking}/confirm`, fields: () => ['reason'], valid: () => [['reason', '']], errorPage: true },
+    { label: 'decline', as: ['assessor'], url: (f) => `/bookings/${f.booking}/decline`, fields: () => ['reason'], text: () => ['reason'], valid: () => [['reason', 'On leave']], errorPage: true },
+    { label: 'cancel', as: ['admin'], url: (f) => `/bookings/${f.booking}/cancel`, fields: () => ['reason'], text: () => ['reason'], valid: () => [['reason', 'Apprentice unwell']], errorPage: true },
+    { label: 'complete', as: ['admin'], url: (f) => `/bookings/${f.booking}/complete`, fields: () => ['reason'], valid: () => [['reason', '']], errorPage: true },
+  ],
+  'POST /assessors/:id': {
+    as: ['admin'],
+    url: (f) => `/assessors/${f.assessor}`,
+    fields: () => ['perDay', 'perWeek', 'standardVersionIds', 'regions', ...WEEKDAY_KEYS.flatMap((d) => [`hours[${d}][start]`, `hours[${d}][end]`]), 'ownEmployerId', 'ownProviderUkprn'],
+    valid: (f) => [['perDay', '6'], ['perWeek', '30'], ['standardVersionIds', String(f.a.standardVersionId)], ['regions', 'london'], ...WEEKDAY_KEYS.flatMap((d): Pairs => [[`hours[${d}][start]`, '08:00'], [`hours[${d}][end]`, '20:00']]), ['ownEmployerId', ''], ['ownProviderUkprn', '']],
+    formPage: (f) => `/assessors/${f.assessor}`,
+  },
+  'POST /assessors/:id/leave': {
+    as: ['admin', 'assessor'],
+    url: (f) => `/assessors/${f.assessor}/leave`,
+    fields: () => [...dateFields('leaveFrom'), ...dateFields('leaveTo'), 'leaveReason'],
+    text: () => ['leaveReason'],
+    valid: () => [...parts('leaveFrom', day(200)), ...parts('leaveTo', day(201)), ['leaveReason', 'Annual leave']],
+    formPage: (f) => `/assessors/${f.assessor}`,
+    stored: (ctx, f, pairs) => {
+      const problems: string[] = [];
+      sameText(problems, 'reason', row(ctx, 'select reason from assessor_unavailability where user_id = ? order by id desc', f.assessor)?.reason, sentField(pairs, 'leaveReason'));
+      return problems;
+    },
+  },
+  'POST /assessors/:id/conflicts': {
+    as: ['admin', 'assessor'],
+    url: (f) => `/assessors/${f.assessor}/conflicts`,
+    fields: () => ['organisation', ...dateFields('conflictFrom'), ...dateFields('conflictTo'), 'conflictReason'],
+    text: () => ['conflictReason'],
+    valid: () => [['organisation', 'employer:transport-workers-union'], ...parts('conflictFrom', '2024-01-01'), ['conflictReason', 'Former branch secretary']],
+    formPage: (f) => `/assessors/${f.assessor}`,
+    stored: (ctx, f, pairs) => {
+      const problems: string[] = [];
+      sameText(problems, 'reason', row(ctx, 'select reason from assessor_conflicts where user_id = ? order by id desc', f.assessor)?.reason, sentField(pairs, 'conflictReason'));
+      return problems;
+    },
+  },
+  'POST /assessors/:id/calendar': { as: ['admin', 'assessor'], url: (f) => `/assessors/${f.assessor}/calendar`, fields: () => [], formPage: (f) => `/assessors/${f.assessor}` },
+  'POST /assessors/:id/calendar/revoke': { as: ['admin', 'assessor'], url: (f) => `/assessors/${f.assessor}/calendar/revoke`, fields: () => [] },
+  'POST /apprentices/:uln/personal-data/export': { as: ['admin'], url: (f) => `/apprentices/${f.a.uln}/personal-data/export`, fields: () => [], formPage: (f) => `/apprentices/${f.a.uln}/personal-data`, download: 'application/json' },
+  'POST /apprentices/:uln/personal-data/erase': {
+    as: ['admin'],
+    url: (f) => `/apprentices/${f.e.uln}/personal-data/erase`,
+    target: (ctx) => ({ url: `/apprentices/${readyApprentice(ctx.db, spareUln(), 'Erin', 'Zoltan').uln}/personal-data/erase` }),
+    fields: () => ['reason', 'confirm'],
+    text: () => ['reason'],
+    valid: () => [['reason', 'Request 2025-117 of 3 March'], ['confirm', 'yes']],
+    formPage: (f) => `/apprentices/${f.e.uln}/personal-data`,
+  },
+  'POST /admin/plans/import': { as: ['admin'], url: () => '/admin/plans/import', fields: () => ['planFile'], upload: { field: 'planFile', kind: 'plan' }, formPage: () => '/admin/plans/import' },
+  'POST /admin/users/new': {
+    as: ['admin'],
+    url: () => '/admin/users/new',
+    fields: () => ['name', 'email', 'role', 'ukprn', 'employerId', 'password'],
+    text: () => ['name'],
+    valid: (_f, n) => [['name', 'New Person'], ['email', `new.person.${n}@test.example`], ['role', 'assessor'], ['ukprn', ''], ['employerId', ''], ['password', 'a-long-enough-password']],
+    formPage: () => '/admin/users/new',
+    stored: (ctx, _f, pairs) => {
+      const email = sentField(pairs, 'email');
+      const problems: string[] = [];
+      const user = email === undefined ? undefined : row(ctx, 'select * from users where email = ?', email.trim().toLowerCase());
+      if (email !== undefined && !user) return [`no user ${email} was stored`];
+      if (user) sameText(problems, 'name', user.name, sentField(pairs, 'name'));
+      return problems;
+    },
+  },
+  'POST /admin/users/:id/tokens': { as: ['admin'], url: (f) => `/admin/users/${f.employerUser}/tokens`, fields: () => [], formPage: () => '/admin/users' },
+  'POST /admin/tokens/:id/revoke': { as: ['admin'], url: (f) => `/admin/tokens/${f.apiToken}/revoke`, fields: () => ['reason'], text: () => ['reason'], valid: () => [['reason', 'Lost laptop']], errorPage: true },
+};
+
+/* ---------- API ---------- */
+
+const apprenticeJson = (f: Fixture, uln: string) => ({
+  uln,
+  givenNames: 'Ada',
+  familyName: 'Lovelace',
+  dateOfBirth: '2000-01-15',
+  startDate: '2024-09-01',
+  plannedEndDate: '2026-03-01',
+  standardReference: 'ST0815',
+  standardVersion: '1.0',
+  providerUkprn: f.a.providerUkprn,
+  employerId: f.a.employerId,
+  weeklyHours: 37.5,
+  ehcPlan: false,
+  bslFirstLanguage: false,
+  englishMathsChoice: null,
+});
+
+export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
+  'POST /api/v1/plans': {
+    as: ['admin'],
+    method: 'POST',
+    url: () => '/api/v1/plans',
+    fields: [...keys(planFileSchema), ...PLAN_PATHS],
+    text: ['title', 'notice', 'methods.0.name', 'methods.1.description', 'criteria.0.text', 'criteria.2.theme', 'gatewayItems.0.name', 'gatewayItems.1.description'],
+    valid: () => structuredClone(DEMO_PLAN),
+    page: () => '/standards/ST0815/1.0/plan',
+  },
+  'POST /api/v1/apprentices': {
+    as: ['admin', 'provider'],
+    method: 'POST',
+    url: () => '/api/v1/apprentices',
+    fields: keys(apprenticeInputSchema),
+    text: ['givenNames', 'familyName'],
+    valid: (f, n) => apprenticeJson(f, ulnFor(n)),
+    page: (_f, body) => (typeof body.uln === 'string' ? `/apprentices/${body.uln.trim()}` : undefined),
+    stored: (ctx, _f, body) => apprenticeStored(ctx, typeof body.uln === 'string' ? body.uln : undefined, (k) => body[k]),
+  },
+  'POST /api/v1/apprentices/import': {
+    as: ['admin', 'provider'],
+    method: 'POST',
+    url: () => '/api/v1/apprentices/import',
+    fields: ['0', '1', '2', ...keys(apprenticeInputSchema).flatMap((k) => [`0.${k}`, `1.${k}`])],
+    text: ['0.givenNames', '1.familyName'],
+    valid: (f, n) => [apprenticeJson(f, ulnFor(n * 4)), apprenticeJson(f, ulnFor(n * 4 + 1))],
+    csv: true,
+    // Only an array's elements are sent (JSON has no other keys on an array).
+    stored: (ctx, _f, body) => (Array.isArray(body) ? (body as unknown[]) : []).flatMap((one) => (typeof one === 'object' && one !== null ? apprenticeStored(ctx, String((one as Record<string, unknown>).uln), (k) => (one as Record<string, unknown>)[k]) : [])),
+  },
+  'POST /api/v1/apprentices/:uln/qualifications': { as: ['admin', 'provider'], method: 'POST', url: (f) => `/api/v1/apprentices/${f.a.uln}/qualifications`, fields: keys(qualificationInputSchema), text: ['grade', 'certificateReference'], valid: () => ({ subject: 'maths', type: 'functional_skills', level: 2, grade: 'Pass', achievedOn: '2019-07-01', certificateReference: 'FS-2' }), page: (f) => `/apprentices/${f.a.uln}` },
+  'POST /api/v1/apprentices/:uln/off-the-job-hours': {
+    as: ['admin', 'provider'],
+    method: 'POST',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/off-the-job-hours`,
+    fields: keys(offTheJobInputSchema),
+    text: ['activity'],
+    valid: () => ({ date: day(-20), hours: 2.5, activity: 'Negotiation skills' }),
+    page: (f) => `/apprentices/${f.a.uln}`,
+    stored: (ctx, f, body) => {
+      const h = row(ctx, 'select * from off_the_job_hours where apprentice_id = ? order by id desc', f.a.id);
+      const problems: string[] = [];
+      if (!h) return ['no hours were stored'];
+      sameText(problems, 'activity', h.activity, body.activity);
+      sameNumber(problems, 'hours', h.hours, body.hours);
+      return problems;
+    },
+  },
+  'PUT /api/v1/apprentices/:uln/gateway-items/:itemId': { as: ['admin', 'provider'], method: 'PUT', url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/project-proposal`, fields: ['reference', 'itemId'], text: ['reference'], valid: () => ({ reference: 'proposals/v2.pdf' }), page: (f) => `/apprentices/${f.a.uln}` },
+  'POST /api/v1/apprentices/:uln/declarations': { as: ['admin', 'provider', 'employer'], method: 'POST', url: (f) => `/api/v1/apprentices/${f.a.uln}/declarations`, fields: ['part'], valid: () => ({ part: 'apprentice' }) },
+  'POST /api/v1/apprentices/:uln/gateway/submissions': { as: ['admin', 'provider'], method: 'POST', url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway/submissions`, fields: [] },
+  'POST /api/v1/gateway/submissions/:id/decision': {
+    as: ['admin'],
+    method: 'POST',
+    url: (f) => `/api/v1/gateway/submissions/${f.openSubmission}/decision`,
+    fields: [...keys(reviewSchema), ...CHECK_CODES.map((c) => `checks.${c}`)],
+    text: ['reason', ...CHECK_CODES.map((c) => `checks.${c}.reason`)],
+    valid: () => ({ checks: Object.fromEntries(CHECK_CODES.map((c) => [c, { decision: 'reject', reason: 'Not shown' }])), outcome: 'rejected', reason: 'Evidence missing' }),
+  },
+  'PUT /api/v1/bookings/:id/grade': {
+    as: ['assessor'],
+    method: 'PUT',
+    url: (f) => `/api/v1/bookings/${f.gradableBooking}/grade`,
+    fields: [...keys(gradeBodySchema), 'decisions.0', 'decisions.1.met', 'decisions.2.evidence', 'decisions.3.criterionId'],
+    text: ['outcomeReason', 'decisions.0.evidence', 'decisions.5.evidence'],
+    valid: () => ({ outcome: 'graded', outcomeReason: null, submit: false, decisions: criteriaOf('discussion').map((criterionId) => ({ criterionId, met: true, evidence: 'Seen' })) }),
+  },
+  'POST /api/v1/claims/mark': { as: ['admin'], method: 'POST', url: () => '/api/v1/claims/mark', fields: keys(markClaimsSchema), valid: (f) => ({ attemptIds: [f.attempt] }) },
+  'POST /api/v1/bookings': {
+    as: ['admin'],
+    method: 'POST',
+    url: () => '/api/v1/bookings',
+    fields: keys(bookingBodySchema),
+    text: ['location'],
+    valid: (f) => ({ uln: f.b.uln, methodId: 'discussion', assessorUserId: f.otherAssessor, localStart: `${day(10)}T10:00`, mode: 'remote', link: 'https://meet.example/epa' }),
+    page: (_f, _body, response) => (typeof (response as { id?: unknown }).id === 'number' ? `/bookings/${(response as { id: number }).id}` : undefined),
+  },
+  'PATCH /api/v1/bookings/:id': [
+    { label: 'confirm', as: ['assessor'], method: 'PATCH', url: (f) => `/api/v1/bookings/${f.booking}`, fields: ['action', 'reason'], valid: () => ({ action: 'confirm' }) },
+    { label: 'reschedule', as: ['admin'], method: 'PATCH', url: (f) => `/api/v1/bookings/${f.booking}`, fields: ['action', 'reason', 'localStart', 'assessorUserId'], text: ['reason'], valid: () => ({ action: 'reschedule', reason: 'Clash', localStart: `${day(12)}T10:00` }) },
+  ],
+  'POST /api/v1/assessors/:id/unavailability': {
+    as: ['admin', 'assessor'],
+    method: 'POST',
+    url: (f) => `/api/v1/assessors/${f.assessor}/unavailability`,
+    fields: keys(unavailabilityBody),
+    text: ['reason'],
+    valid: () => ({ from: day(300), to: day(302), reason: 'Training course' }),
+    page: (f) => `/assessors/${f.assessor}`,
+    stored: (ctx, f, body) => {
+      const problems: string[] = [];
+      sameText(problems, 'reason', row(ctx, 'select reason from assessor_unavailability where user_id = ? order by id desc', f.assessor)?.reason, body.reason);
+      return problems;
+    },
+  },
+  'POST /api/v1/assessors/:id/conflicts': {
+    as: ['admin', 'assessor'],
+    method: 'POST',
+    url: (f) => `/api/v1/assessors/${f.assessor}/conflicts`,
+    fields: keys(conflictBody),
+    text: ['reason'],
+    valid: (f) => ({ kind: 'provider', organisationId: f.b.providerUkprn, from: '2023-01-01', to: null, reason: 'Former tutor' }),
+    page: (f) => `/assessors/${f.assessor}`,
+    stored: (ctx, f, body) => {
+      const problems: string[] = [];
+      sameText(problems, 'reason', row(ctx, 'select reason from assessor_conflicts where user_id = ? order by id desc', f.assessor)?.reason, body.reason);
+      return problems;
+    },
+  },
+};
+
+/** Every case of a route, with its label. */
+export const casesOf = <T>(spec: T | T[]): T[] => [spec].flat() as T[];

@@ -1,0 +1,249 @@
+import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { ApprenticeDetail } from '../../src/apprentices/store.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import { bookingById } from '../../src/bookings/store.js';
+import type { Db } from '../../src/db/connection.js';
+import { todayInLondon } from '../../src/dates.js';
+import { apprentices, epaAttempts, epaoSettings, gatewaySubmissions, gradings, users } from '../../src/db/schema.js';
+import { DEMO_EMPLOYERS, DEMO_PROVIDERS } from '../../src/db/seed.js';
+import { submitForGateway } from '../../src/gateway/store.js';
+import { epaoSettingsOf, lodgeAppeal, moderate, releaseResults, saveGrading } from '../../src/grading/store.js';
+import { getPlanForStandard } from '../../src/plans/store.js';
+import { createProposal, discardProposal } from '../../src/scheduler/store.js';
+import { createApiToken } from '../../src/users/store.js';
+import type { TestContext } from './app.js';
+import { SETUP, isoDate, readyApprentice, today } from './apprentices.js';
+import { acceptedLongAgo, assessorProfile, pastBooking } from './grading.js';
+
+/*
+ * Records for every path parameter of every route, built the way the permission matrix builds
+ * them (test/http/permission-matrix.test.ts), plus records left open so that a form reaches its
+ * validation and its rules rather than stopping at "already done":
+ *
+ * - A (provider / employer of the tests): gateway accepted, both methods graded by `assessor`,
+ *   moderated, released and appealed (the appeal is waiting for a decision);
+ * - B (`otherProvider`, another employer): gateway accepted, waiting for bookings;
+ * - C (provider of the tests): ready, with a gateway submission waiting for review;
+ * - D (provider of the tests): gateway accepted; its project graded and submitted by `assessor`
+ *   and waiting for moderation; its discussion confirmed, taken place and not yet graded;
+ * - E (provider of the tests): ready for the gateway, nothing more (its personal data may be erased).
+ */
+
+export const OTHER_ASSESSOR_EMAIL = 'assessor2@test.example';
+const [ULN_A, ULN_B, ULN_C, ULN_D, ULN_E] = validUlns(5, 770_000_000) as [string, string, string, string, string];
+
+export interface Fixture {
+  a: ApprenticeDetail;
+  b: ApprenticeDetail;
+  c: ApprenticeDetail;
+  d: ApprenticeDetail;
+  e: ApprenticeDetail;
+  /** A's project booking: graded, moderated and released. */
+  booking: number;
+  /** Its grading. */
+  grading: number;
+  /** A's first attempt (released, appealed). */
+  attempt: number;
+  /** The provider's appeal of A's result, waiting for a decision. */
+  appeal: number;
+  /** A's gateway submission (accepted). */
+  submission: number;
+  /** C's gateway submission, waiting for review. */
+  openSubmission: number;
+  /** D's discussion: confirmed, in the past, not graded (its assessor can grade it). */
+  gradableBooking: number;
+  /** D's project grading, sampled and waiting for moderation. */
+  pendingGrading: number;
+  /** A discarded schedule proposal. */
+  proposal: number;
+  assessor: number;
+  otherAssessor: number;
+  /** A live API token of the employer user (for the revoke form). */
+  apiToken: number;
+  employerUser: number;
+}
+
+export async function buildFixture(ctx: TestContext): Promise<Fixture> {
+  const { db } = ctx;
+  const { passwordHash } = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ctx.users.assessor.id)).get()!;
+  const otherAssessor = db.insert(users).values({ email: OTHER_ASSESSOR_EMAIL, name: 'Second Assessor', role: 'assessor', passwordHash }).returning({ id: users.id }).get();
+
+  const a = acceptedLongAgo(db, ULN_A, 'Marguerite', 'Quillfeather', 60);
+  const b = acceptedLongAgo(db, ULN_B, 'Bartholomew', 'Zanzibar', 60);
+  db.update(apprentices).set({ providerUkprn: DEMO_PROVIDERS[1]!.ukprn, employerId: DEMO_EMPLOYERS[1]!.id }).where(eq(apprentices.id, b.id)).run();
+  const c = readyApprentice(db, ULN_C, 'Cordelia', 'Penhaligon');
+  const submittedC = submitForGateway(db, c, isoDate(today()), SETUP);
+  if (!submittedC.ok) throw new Error(submittedC.message);
+  const d = acceptedLongAgo(db, ULN_D, 'Desmond', 'Oyelaran', 60);
+  const e = readyApprentice(db, ULN_E, 'Eleanor', 'Vasquez-Thornbury');
+  assessorProfile(db, ctx.users.assessor.id, a.standardVersionId);
+  assessorProfile(db, otherAssessor.id, a.standardVersionId);
+
+  const plan = getPlanForStandard(db, a.standardVersionId)!;
+  const assessorActor = { userId: ctx.users.assessor.id, label: 'assessor' };
+  const gradeAllMet = (bookingId: number, methodId: string) => {
+    const decisions = plan.criteria.filter((cr) => cr.method === methodId).map((cr) => ({ criterionId: cr.id, met: true, evidence: '' }));
+    const saved = saveGrading(db, bookingById(db, bookingId)!, { outcome: 'graded', outcomeReason: null, decisions }, assessorActor, { submit: true });
+    if (!saved.ok) throw new Error(saved.message);
+  };
+
+  // A: both methods graded by `assessor` (every criterion met), moderated, released, then appealed by the provider.
+  const bookingIds = (['project', 'discussion'] as const).map((methodId, i) => {
+    const id = pastBooking(db, a, ctx.users.assessor.id, methodId, 5 + 2 * i);
+    gradeAllMet(id, methodId);
+    return id;
+  });
+  for (const g of db.select().from(gradings).where(eq(gradings.moderation, 'pending')).all()) {
+    const moderated = moderate(db, g.id, { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' });
+    if (!moderated.ok) throw new Error(moderated.message);
+  }
+  const attempt = db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
+  const released = releaseResults(db, [attempt], SETUP);
+  if (!released.ok) throw new Error(released.message);
+  const appeal = lodgeAppeal(db, attempt, 'The discussion was cut short', { userId: ctx.users.provider.id, label: 'provider' });
+  if (!appeal.ok) throw new Error(appeal.message);
+
+  // D: the project graded (sampled: among the assessor's first gradings), the discussion waiting to be graded.
+  const dProject = pastBooking(db, d, ctx.users.assessor.id, 'project', 5, '14:00');
+  gradeAllMet(dProject, 'project');
+  const gradableBooking = pastBooking(db, d, ctx.users.assessor.id, 'discussion', 7, '14:00');
+  const pendingGrading = db.select().from(gradings).where(eq(gradings.bookingId, dProject)).get()!;
+  if (pendingGrading.moderation !== 'pending') throw new Error('D’s project grading was not sampled for moderation');
+
+  // A proposed schedule (for B, who waits for bookings), discarded.
+  const proposal = await createProposal(db, SETUP, todayInLondon());
+  const discarded = discardProposal(db, proposal.id, SETUP);
+  if (!discarded.ok) throw new Error(discarded.message);
+
+  // The regulator's file needs the EPAO's name and number.
+  epaoSettingsOf(db);
+  db.update(epaoSettings).set({ epaoName: 'Fixture Assessment Ltd', epaNumber: 'EPA0123' }).run();
+
+  return {
+    a,
+    b,
+    c,
+    d,
+    e,
+    booking: bookingIds[0]!,
+    grading: db.select().from(gradings).where(eq(gradings.bookingId, bookingIds[0]!)).get()!.id,
+    attempt,
+    appeal: appeal.appeal.id,
+    submission: db.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.apprenticeId, a.id)).get()!.id,
+    openSubmission: submittedC.submission.id,
+    gradableBooking,
+    pendingGrading: pendingGrading.id,
+    proposal: proposal.id,
+    assessor: ctx.users.assessor.id,
+    otherAssessor: otherAssessor.id,
+    apiToken: createApiToken(db, ctx.users.employer.id, SETUP).id,
+    employerUser: ctx.users.employer.id,
+  };
+}
+
+/**
+ * A result of its own, appealed: an apprentice whose two methods `assessor` graded (every
+ * criterion met), moderated where sampled, released and appealed by the provider. For a form
+ * that decides an appeal once: each run of a property test gets a new one.
+ */
+let appealedResults = 0;
+/**
+ * The assessor of these results: one of their own, whose profile no test changes (others' leave
+ * or conflicts would refuse the bookings), and a new one every ten results (each takes at most
+ * 30 assessments a week).
+ */
+const appealAssessors = new WeakMap<TestContext, { id: number; results: number }>();
+
+export function appealedResult(ctx: TestContext, uln: string): { appeal: number; attempt: number; gradings: { project: number; discussion: number } } {
+  const { db } = ctx;
+  const k = appealedResults++;
+  const a = acceptedLongAgo(db, uln, 'Appellant', `Number ${k}`, 60);
+  let assessor = appealAssessors.get(ctx);
+  if (assessor === undefined || assessor.results >= 10) {
+    const { passwordHash } = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ctx.users.assessor.id)).get()!;
+    const id = db.insert(users).values({ email: `appeals.assessor.${k}@test.example`, name: `Appeals Assessor ${k}`, role: 'assessor', passwordHash }).returning({ id: users.id }).get().id;
+    assessorProfile(db, id, a.standardVersionId);
+    assessor = { id, results: 0 };
+    appealAssessors.set(ctx, assessor);
+  }
+  assessor.results++;
+  const assessorId = assessor.id;
+  const plan = getPlanForStandard(db, a.standardVersionId)!;
+  const assessorActor = { userId: assessorId, label: 'appeals assessor' };
+  // A day from 8 to 27 days ago and a pair of times on it: no clash among an assessor's ten.
+  const daysAgo = 8 + ((k * 7) % 20);
+  const slot = k % 3;
+  const ids = { project: 0, discussion: 0 };
+  for (const [methodId, time] of [['project', ['08:00', '12:00', '16:00'][slot]!], ['discussion', ['09:30', '13:30', '17:30'][slot]!]] as const) {
+    const bookingId = pastBooking(db, a, assessorId, methodId, daysAgo, time);
+    const decisions = plan.criteria.filter((cr) => cr.method === methodId).map((cr) => ({ criterionId: cr.id, met: true, evidence: '' }));
+    const saved = saveGrading(db, bookingById(db, bookingId)!, { outcome: 'graded', outcomeReason: null, decisions }, assessorActor, { submit: true });
+    if (!saved.ok) throw new Error(saved.message);
+    ids[methodId] = saved.grading.id;
+    if (saved.grading.moderation === 'pending') {
+      const moderated = moderate(db, saved.grading.id, { decision: 'agreed', rationale: 'Agreed', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' });
+      if (!moderated.ok) throw new Error(moderated.message);
+    }
+  }
+  const attempt = db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
+  const released = releaseResults(db, [attempt], SETUP);
+  if (!released.ok) throw new Error(released.message);
+  const appeal = lodgeAppeal(db, attempt, 'The assessor did not see the portfolio', { userId: ctx.users.provider.id, label: 'provider' });
+  if (!appeal.ok) throw new Error(appeal.message);
+  return { appeal: appeal.appeal.id, attempt, gradings: ids };
+}
+
+/* ---------- The database's state, cheaply compared ---------- */
+
+/**
+ * Derived data that reading a page may (re)compute: the gateway status cache is filled for the
+ * day when a page evaluates an apprentice, and is not a change anyone made.
+ */
+export const CACHE_TABLES: readonly string[] = ['gateway_status_cache'];
+
+/** Each table's row count and a hash of all its rows (in the order SQLite returns them). */
+export type Fingerprint = Record<string, { rows: number; hash: string }>;
+
+/**
+ * The last fingerprint of each database, with SQLite's count of rows changed (by any statement
+ * or trigger, even one rolled back) when it was taken: while the count stands, nothing can differ.
+ */
+const lastFingerprint = new WeakMap<Db, { changes: number; fingerprint: Fingerprint }>();
+
+export function fingerprint(db: Db, options: { includeCaches?: boolean } = {}): Fingerprint {
+  const client = db.$client;
+  const changes = (client.prepare('select total_changes() as n').get() as { n: number }).n;
+  const last = lastFingerprint.get(db);
+  if (!options.includeCaches && last?.changes === changes) return last.fingerprint;
+  const tables = (client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_stat%' order by name").all() as { name: string }[])
+    .map((t) => t.name)
+    .filter((name) => options.includeCaches || !CACHE_TABLES.includes(name));
+  const out: Fingerprint = {};
+  for (const name of tables) {
+    const hash = createHash('sha1');
+    let rows = 0;
+    for (const row of client.prepare(`select * from "${name.replaceAll('"', '""')}"`).raw(true).iterate() as Iterable<unknown[]>) {
+      hash.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+      hash.update('\n');
+      rows++;
+    }
+    out[name] = { rows, hash: hash.digest('hex') };
+  }
+  if (!options.includeCaches) lastFingerprint.set(db, { changes, fingerprint: out });
+  return out;
+}
+
+/** The tables whose rows differ between two fingerprints, with their row counts. */
+export function changedTables(before: Fingerprint, after: Fingerprint): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((n) => before[n]?.hash !== after[n]?.hash || before[n]?.rows !== after[n]?.rows).map((n) => `${n} (${before[n]?.rows ?? 0} → ${after[n]?.rows ?? 0} rows)`);
+}
+
+/** SQLite's own checks: every foreign key resolves and the file is sound. */
+export function integrityProblems(db: Db): string[] {
+  const client = db.$client;
+  const fk = client.prepare('pragma foreign_key_check').all() as { table: string; rowid: number; parent: string }[];
+  const integrity = (client.prepare('pragma quick_check').all() as { quick_check: string }[]).map((r) => r.quick_check).filter((r) => r !== 'ok');
+  return [...fk.map((r) => `${r.table} row ${r.rowid} points at a missing ${r.parent}`), ...integrity];
+}
