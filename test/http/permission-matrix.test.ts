@@ -1,20 +1,11 @@
 import { expect } from 'chai';
-import { eq } from 'drizzle-orm';
 import supertest from 'supertest';
-import type { ApprenticeDetail } from '../../src/apprentices/store.js';
-import { validUlns } from '../../src/apprentices/uln.js';
-import { bookingById, issueCalendarToken } from '../../src/bookings/store.js';
+import { issueCalendarToken } from '../../src/bookings/store.js';
 import { todayInLondon } from '../../src/dates.js';
-import { apprentices, epaAttempts, epaoSettings, gatewaySubmissions, gradings, users } from '../../src/db/schema.js';
-import { DEMO_EMPLOYERS, DEMO_PROVIDERS } from '../../src/db/seed.js';
-import { epaoSettingsOf, lodgeAppeal, moderate, releaseResults, saveGrading } from '../../src/grading/store.js';
-import { getPlanForStandard } from '../../src/plans/store.js';
-import { createProposal, discardProposal } from '../../src/scheduler/store.js';
-import { createApiToken } from '../../src/users/store.js';
 import { csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 import { SETUP } from '../support/apprentices.js';
-import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/grading.js';
 import { listRoutes } from '../support/routes.js';
+import { buildFixture, OTHER_ASSESSOR_EMAIL, type Fixture } from '../support/fixture.js';
 
 /*
  * The permission matrix: every route the router answers (read from the router itself, so a new
@@ -39,28 +30,9 @@ import { listRoutes } from '../support/routes.js';
 
 const WHO = ['anonymous', 'admin', 'assessor', 'qa', 'provider', 'employer', 'otherProvider', 'otherAssessor'] as const;
 type Who = (typeof WHO)[number];
-const OTHER_ASSESSOR_EMAIL = 'assessor2@test.example';
-const [ULN_A, ULN_B] = validUlns(2, 880_000_000) as [string, string];
-const A_NAME = { given: 'Marguerite', family: 'Quillfeather' };
-const B_NAME = { given: 'Bartholomew', family: 'Zanzibar' };
 /** Over the 500 characters a reason may have: the form is read (and refused) only after the permission checks. */
 const LONG_REASON = 'x'.repeat(501);
 
-/** The records the URLs name. */
-interface Fixture {
-  a: ApprenticeDetail;
-  b: ApprenticeDetail;
-  booking: number;
-  grading: number;
-  attempt: number;
-  appeal: number;
-  submission: number;
-  proposal: number;
-  assessor: number;
-  otherAssessor: number;
-  apiToken: number;
-  employerUser: number;
-}
 
 /** Whose records each role must never see: an apprentice's ULN or family name in an answer to them is a leak. */
 const FOREIGN: Record<Who, ('a' | 'b')[]> = {
@@ -315,64 +287,6 @@ function leaksIn(who: Who, text: string): string[] {
   });
 }
 
-/* ---------- The records ---------- */
-
-async function buildFixture(): Promise<Fixture> {
-  const { db } = ctx;
-  const { passwordHash } = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ctx.users.assessor.id)).get()!;
-  const otherAssessor = db.insert(users).values({ email: OTHER_ASSESSOR_EMAIL, name: 'Second Assessor', role: 'assessor', passwordHash }).returning({ id: users.id }).get();
-
-  const a = acceptedLongAgo(db, ULN_A, A_NAME.given, A_NAME.family, 60);
-  const b = acceptedLongAgo(db, ULN_B, B_NAME.given, B_NAME.family, 60);
-  db.update(apprentices).set({ providerUkprn: DEMO_PROVIDERS[1]!.ukprn, employerId: DEMO_EMPLOYERS[1]!.id }).where(eq(apprentices.id, b.id)).run();
-  assessorProfile(db, ctx.users.assessor.id, a.standardVersionId);
-  assessorProfile(db, otherAssessor.id, a.standardVersionId);
-
-  // Both methods graded by `assessor` (every criterion met), moderated, released, then appealed by the provider.
-  const plan = getPlanForStandard(db, a.standardVersionId)!;
-  const assessorActor = { userId: ctx.users.assessor.id, label: 'assessor' };
-  const bookingIds = (['project', 'discussion'] as const).map((methodId, i) => {
-    const id = pastBooking(db, a, ctx.users.assessor.id, methodId, 5 + 2 * i);
-    const decisions = plan.criteria.filter((c) => c.method === methodId).map((c) => ({ criterionId: c.id, met: true, evidence: '' }));
-    const saved = saveGrading(db, bookingById(db, id)!, { outcome: 'graded', outcomeReason: null, decisions }, assessorActor, { submit: true });
-    if (!saved.ok) throw new Error(saved.message);
-    return id;
-  });
-  for (const g of db.select().from(gradings).where(eq(gradings.moderation, 'pending')).all()) {
-    const moderated = moderate(db, g.id, { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' });
-    if (!moderated.ok) throw new Error(moderated.message);
-  }
-  const attempt = db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
-  const released = releaseResults(db, [attempt], SETUP);
-  if (!released.ok) throw new Error(released.message);
-  const appeal = lodgeAppeal(db, attempt, 'The discussion was cut short', { userId: ctx.users.provider.id, label: 'provider' });
-  if (!appeal.ok) throw new Error(appeal.message);
-
-  // A proposed schedule (for B, who waits for bookings), discarded.
-  const proposal = await createProposal(db, SETUP, todayInLondon());
-  const discarded = discardProposal(db, proposal.id, SETUP);
-  if (!discarded.ok) throw new Error(discarded.message);
-
-  // The regulator's file needs the EPAO's name and number.
-  epaoSettingsOf(db);
-  db.update(epaoSettings).set({ epaoName: 'Matrix Assessment Ltd', epaNumber: 'EPA0123' }).run();
-
-  return {
-    a,
-    b,
-    booking: bookingIds[0]!,
-    grading: db.select().from(gradings).where(eq(gradings.bookingId, bookingIds[0]!)).get()!.id,
-    attempt,
-    appeal: appeal.appeal.id,
-    submission: db.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.apprenticeId, a.id)).get()!.id,
-    proposal: proposal.id,
-    assessor: ctx.users.assessor.id,
-    otherAssessor: otherAssessor.id,
-    apiToken: createApiToken(db, ctx.users.employer.id, SETUP).id,
-    employerUser: ctx.users.employer.id,
-  };
-}
-
 /* ---------- The tests ---------- */
 
 describe('permission matrix', function () {
@@ -380,7 +294,7 @@ describe('permission matrix', function () {
 
   before(async () => {
     ctx = await testApp();
-    fixture = await buildFixture();
+    fixture = await buildFixture(ctx);
     for (const who of WHO) {
       agents.set(who, await browser(who));
       if (who !== 'anonymous') bearers.set(who, tokenFor(ctx.db, who === 'otherAssessor' ? fixture.otherAssessor : ctx.users[who].id));
