@@ -17,9 +17,9 @@ import { SETUP, isoDate, readyApprentice, today } from './apprentices.js';
 import { acceptedLongAgo, assessorProfile, pastBooking } from './grading.js';
 
 /*
- * Records for every path parameter of every route, built the way the permission matrix builds
- * them (test/http/permission-matrix.test.ts), plus records left open so that a form reaches its
- * validation and its rules rather than stopping at "already done":
+ * Records for every path parameter of every route, for the permission matrix
+ * (test/http/permission-matrix.test.ts) and the property tests, with records left open so that a
+ * form reaches its validation and its rules rather than stopping at "already done":
  *
  * - A (provider / employer of the tests): gateway accepted, both methods graded by `assessor`,
  *   moderated, released and appealed (the appeal is waiting for a decision);
