@@ -28,6 +28,9 @@ const dashboardQuery = z.object({
   page: z.coerce.number().int().min(1).catch(1).default(1),
 });
 
+/** How many of an import's problems the page lists (the summary gives the total). */
+const PROBLEMS_SHOWN = 1000;
+
 /** Date input fields point the error summary at the day box. */
 const DATE_FIELDS = { dateOfBirth: 'dateOfBirth-day', startDate: 'startDate-day', plannedEndDate: 'plannedEndDate-day', achievedOn: 'achievedOn-day', date: 'date-day' };
 
@@ -151,7 +154,9 @@ export function apprenticeRoutes(db: Db): Router {
       title: 'Import apprentices',
       backLink: paths.apprentices,
       fileName: file.originalname,
-      problems,
+      // A file of thousands of bad lines would make a page of megabytes: the first ones show what to fix.
+      problems: problems.slice(0, PROBLEMS_SHOWN),
+      moreProblems: problems.length > PROBLEMS_SHOWN ? { shown: PROBLEMS_SHOWN.toLocaleString('en-GB'), total: problems.length.toLocaleString('en-GB') } : null,
       ...formErrors([{ path: 'csvFile', message: `${file.originalname} has ${problems.length} problem${problems.length === 1 ? '' : 's'} on ${new Set(problems.map((p) => p.line)).size} line(s); no apprentices were imported` }]),
     });
   });

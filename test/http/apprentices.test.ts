@@ -559,6 +559,19 @@ describe('apprentices: CSV import', () => {
     expect(lines).to.have.length(2);
   });
 
+  it('lists the first 1,000 problems of a file with more, and says how many there are', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const bad = validUlns(1200, 510_000_000).map((u) => csvRow(u, { weekly_hours: 'lots' }));
+    const res = await upload(agent, csv(...bad));
+    expect(res.status).to.equal(422);
+    const doc = $(res.text);
+    expect(problemRows(doc)).to.have.length(1000);
+    expect(problemRows(doc)[999]!.line).to.equal(1001);
+    expect(doc('#more-problems').text()).to.contain('The first 1,000 of 1,200 problems are listed');
+    expect(errorLinks(doc)[0]!.text).to.contain('has 1200 problems on 1200 line(s)');
+    expect(apprenticeCount(ctx.db)).to.equal(0);
+  });
+
   it('imports the template’s own example line unchanged', async () => {
     const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
     const template = (await agent.get('/apprentices/import/template.csv')).text;
