@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
@@ -11,17 +11,27 @@ export type ApprenticeRow = typeof apprentices.$inferSelect;
 
 /** The apprentices a scope lists. Erased apprentices (src/privacy/erasure.ts) are listed to nobody: only their anonymised results remain, in the reports. */
 export function scopeCondition(scope: ApprenticeScope): SQL | undefined {
-  const listed = isNull(apprentices.erasedAt);
   switch (scope.kind) {
     case 'all':
-      return listed;
+      return listedIn('all');
     case 'provider':
-      return and(listed, eq(apprentices.providerUkprn, scope.ukprn));
+      return listedIn('provider', scope.ukprn);
     case 'employer':
-      return and(listed, eq(apprentices.employerId, scope.employerId));
+      return listedIn('employer', scope.employerId);
     case 'none':
       return sql`0`;
   }
+}
+
+/** The same condition by kind, its UKPRN or employer id given as a value or as the placeholder of a prepared query. */
+export function listedIn(kind: 'all'): SQL;
+export function listedIn(kind: 'all' | 'provider' | 'employer', id: string | Placeholder): SQL | undefined;
+export function listedIn(kind: 'all' | 'provider' | 'employer', id?: string | Placeholder): SQL | undefined {
+  const listed = isNull(apprentices.erasedAt);
+  if (kind === 'all') return listed;
+  // Never widen a provider's or employer's scope to everyone for want of its id.
+  if (id === undefined) throw new Error(`A ${kind} scope needs its id`);
+  return and(listed, eq(kind === 'provider' ? apprentices.providerUkprn : apprentices.employerId, id));
 }
 
 /** Lookups the database must answer before apprentices can be written: standards, providers, employers, ULNs in use. */

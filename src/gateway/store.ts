@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, like, notExists, sql, type SQL } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
-import { detailQuery, flatten, scopeCondition, type ApprenticeDetail, type ApprenticeRow } from '../apprentices/store.js';
+import { detailQuery, flatten, listedIn, scopeCondition, type ApprenticeDetail, type ApprenticeRow } from '../apprentices/store.js';
 import { addMonths } from '../calendar.js';
 import { memoUntilChange } from '../db/change-stamp.js';
 import type { Db, Queryable } from '../db/connection.js';
@@ -164,13 +164,15 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
 }
 
 /**
- * Makes sure every apprentice in scope has a cached evaluation for `on`: the first request
- * of the day (or after a change, which the triggers of migration 0003 clear) evaluates the
- * missing ones in bulk; later requests evaluate nothing.
+ * Makes sure every apprentice in scope has a cached evaluation for `on`, and returns the cached
+ * counts by state: the first request of the day (or after a change, which the triggers of
+ * migration 0003 clear) evaluates the missing ones in bulk; later requests evaluate nothing.
  */
-export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
-  if (cachedStateCounts(db, scope, on).uncached === 0) return;
+export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string): Record<GatewayState, number> {
+  const cached = cachedStateCounts(db, scope, on);
+  if (cached.uncached === 0) return cached.counts;
   fillGatewayCache(db, scope, on);
+  return cachedStateCounts(db, scope, on).counts;
 }
 
 /** Evaluates (in bulk) the apprentices in scope that have no cached evaluation for `on`. */
@@ -236,7 +238,7 @@ function pageQuery(db: Db, kind: 'all' | 'provider' | 'employer') {
 
 function preparePageQuery(db: Db, kind: 'all' | 'provider' | 'employer') {
   const scopeId = sql.placeholder('scopeId');
-  const inScope = scopeCondition(kind === 'all' ? { kind } : kind === 'provider' ? { kind, ukprn: scopeId as unknown as string } : { kind, employerId: scopeId as unknown as string });
+  const inScope = listedIn(kind, scopeId);
   return db
     .select({ uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, startDate: apprentices.startDate, providerName: providers.name, employerName: employers.name, state: gatewayStatusCache.state, unmet: gatewayStatusCache.unmet })
     .from(apprentices)
@@ -267,12 +269,7 @@ export interface DashboardFilter {
  * filtered and paged in SQL from the cache, plus the count in each state.
  */
 export function dashboardPage(db: Db, scope: ApprenticeScope, on: string, filter: DashboardFilter, page: number, pageSize: number) {
-  let cached = cachedStateCounts(db, scope, on);
-  if (cached.uncached > 0) {
-    fillGatewayCache(db, scope, on);
-    cached = cachedStateCounts(db, scope, on);
-  }
-  const { counts } = cached;
+  const counts = refreshGatewayCache(db, scope, on);
   const inScope = and(scopeCondition(scope), eq(gatewayStatusCache.evaluatedOn, on));
   const where = and(inScope, filter.state ? eq(gatewayStatusCache.state, filter.state) : undefined, filter.unmet ? like(gatewayStatusCache.unmet, `%,${filter.unmet},%`) : undefined);
   // The state counts already give the number shown unless an unmet check also filters.
