@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { checkStandard, dutyKsbMatrix } from '../../src/standards/rules.js';
 import { standardFileSchema } from '../../src/standards/schema.js';
 
-const SEED = path.join('..', 'shared', 'seeds', '001_3f984eb3e8ef14a5.txt');
+// The standard as published, kept in the repository (see test/fixtures/published/README.md).
+const SEED = path.join('test', 'fixtures', 'published', 'ST0815-1.0-standard.txt');
 const seed = fs.readFileSync(SEED, 'utf8');
 const std = standardFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/standards/ST0815-1.0.json', 'utf8')));
 

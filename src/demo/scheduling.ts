@@ -7,8 +7,8 @@ import type { Region } from '../bookings/model.js';
 import { changeBooking, createBooking, declareConflict, type BookingInput } from '../bookings/store.js';
 import { ZONE } from '../dates.js';
 import { createUser } from '../users/store.js';
-import type { Db } from './connection.js';
-import { apprentices, assessorProfiles, assessorRegions, assessorStandards, assessorUnavailability, assessorWorkingHours, gatewaySubmissions, standardVersions, users } from './schema.js';
+import type { Db } from '../db/connection.js';
+import { apprentices, assessorProfiles, assessorRegions, assessorStandards, assessorUnavailability, assessorWorkingHours, gatewaySubmissions, standardVersions, users } from '../db/schema.js';
 
 interface DemoAssessor {
   email: string;
@@ -46,7 +46,8 @@ export function onWeekday(from: DateTime, weekdays: number[]): DateTime {
  * cancelled) for the demo apprentices whose gateway is accepted, with one left waiting in
  * the queue. Made through the same stores as real bookings, so every rule is applied.
  */
-export async function loadDemoScheduling(db: Db, password: string, today = DateTime.now().setZone(ZONE).startOf('day')): Promise<void> {
+export async function loadDemoScheduling(db: Db, password: string, now: DateTime): Promise<void> {
+  const today = now.setZone(ZONE).startOf('day');
   if (db.select({ id: assessorProfiles.userId }).from(assessorProfiles).limit(1).get()) return;
   const st0815 = db.select({ id: standardVersions.id }).from(standardVersions).where(and(eq(standardVersions.reference, 'ST0815'), eq(standardVersions.version, '1.0'))).get();
   if (!st0815) return;
@@ -86,7 +87,7 @@ export async function loadDemoScheduling(db: Db, password: string, today = DateT
     const row = accepted[index];
     if (!row) return undefined;
     const apprentice = findApprenticeById(db, row.apprenticeId)!;
-    const result = createBooking(db, apprentice, { ...input, region: input.region ?? null, location: input.mode === 'in_person' ? 'Regional office, meeting room 2' : null, link: input.mode === 'remote' ? 'https://meet.example.org/epa-demo' : null }, adminActor, { now: DateTime.utc(), recordingPast });
+    const result = createBooking(db, apprentice, { ...input, region: input.region ?? null, location: input.mode === 'in_person' ? 'Regional office, meeting room 2' : null, link: input.mode === 'remote' ? 'https://meet.example.org/epa-demo' : null }, adminActor, { now, recordingPast });
     // Dates are relative to today; on the rare day a demo booking breaks a rule it is left out rather than stopping the start.
     if (!result.ok) {
       console.warn(`Demo booking for ${apprentice.familyName} left out: ${result.refusals.map((r) => r.message).join('; ')}`);

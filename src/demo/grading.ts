@@ -7,9 +7,9 @@ import { ZONE } from '../dates.js';
 import { epaoSettingsOf, lodgeAppeal, moderate, releaseResults, saveGrading, startFurtherAttempt } from '../grading/store.js';
 import type { Decision } from '../grading/rules.js';
 import { getPlanForStandard } from '../plans/store.js';
-import type { Db } from './connection.js';
-import { DEMO_ASSESSORS, DEMO_BOOKING_WINDOW_DAYS, onWeekday } from './demo-scheduling.js';
-import { epaAttempts, epaoSettings, gatewaySubmissions, users } from './schema.js';
+import type { Db } from '../db/connection.js';
+import { DEMO_ASSESSORS, DEMO_BOOKING_WINDOW_DAYS, onWeekday } from './scheduling.js';
+import { epaAttempts, epaoSettings, gatewaySubmissions, users } from '../db/schema.js';
 
 /**
  * Assessed demo apprentices, made through the same stores as real grading (every rule
@@ -17,7 +17,8 @@ import { epaAttempts, epaoSettings, gatewaySubmissions, users } from './schema.j
  * Distinction, and a result waiting for moderation. Runs once: nothing happens if any
  * attempt exists.
  */
-export function loadDemoGrading(db: Db, today = DateTime.now().setZone(ZONE).startOf('day')): void {
+export function loadDemoGrading(db: Db, now: DateTime): void {
+  const today = now.setZone(ZONE).startOf('day');
   if (db.select({ id: epaAttempts.id }).from(epaAttempts).limit(1).get()) return;
   const person = (email: string): Actor & { userId: number } => {
     const row = db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();

@@ -7,8 +7,8 @@ import type { ApprenticeInput, QualificationInput } from '../apprentices/schema.
 import { ZONE } from '../dates.js';
 import { decideSubmission, submitForGateway } from '../gateway/store.js';
 import { CHECK_CODES } from '../gateway/model.js';
-import type { Db } from './connection.js';
-import { apprentices, users } from './schema.js';
+import type { Db } from '../db/connection.js';
+import { apprentices, users } from '../db/schema.js';
 
 /** What a demo apprentice has done so far, so that every gateway state shows on the dashboard. */
 interface DemoStory {
@@ -94,7 +94,8 @@ const TRAINING = [
  * the dashboard looks the same whenever the demo is started. Written through the same
  * stores (and audited the same way) as real data. Does nothing if apprentices exist.
  */
-export function loadDemoApprentices(db: Db, today = DateTime.now().setZone(ZONE).startOf('day')): void {
+export function loadDemoApprentices(db: Db, now: DateTime): void {
+  const today = now.setZone(ZONE).startOf('day');
   if (db.select({ id: apprentices.id }).from(apprentices).limit(1).get()) return;
   const admin = db.select().from(users).where(eq(users.role, 'admin')).get();
   const provider = (ukprn: string) => db.select().from(users).where(eq(users.providerUkprn, ukprn)).get();
