@@ -1,3 +1,4 @@
+import { DEFAULT_HASH_COST } from '../src/auth/passwords.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,8 @@ import { importForUser } from '../src/apprentices/service.js';
 import { validUlns } from '../src/apprentices/uln.js';
 import { openDatabase, type Db } from '../src/db/connection.js';
 import { employers, providers } from '../src/db/schema.js';
-import { DEMO_EMPLOYERS, DEMO_PROVIDERS, DEMO_PASSWORD, loadCatalogue } from '../src/db/seed.js';
+import { DEMO_EMPLOYERS, DEMO_PROVIDERS, DEMO_PASSWORD } from '../src/demo/index.js';
+import { loadCatalogue } from '../src/catalogue/load.js';
 import { createUser } from '../src/users/store.js';
 
 const PROVIDER = DEMO_PROVIDERS[0]!.ukprn;
@@ -49,7 +51,7 @@ function median(values: number[]): number {
 export async function benchImport(dir: string): Promise<{ rows: number; seconds: number; rowsPerSecond: number }> {
   const rows = 50_000;
   const db = freshDb(dir, 'import');
-  const admin = await createUser(db, { email: 'bench-admin@example.org', name: 'Bench', role: 'admin', password: DEMO_PASSWORD }, SYSTEM_ACTOR);
+  const admin = await createUser(db, { email: 'bench-admin@example.org', name: 'Bench', role: 'admin', password: DEMO_PASSWORD }, SYSTEM_ACTOR, DEFAULT_HASH_COST);
   if (!admin.ok) throw new Error('bench admin');
   const csv = csvOf(rows, 500_000_000);
   // What the import page and API do with an uploaded file, from text to committed rows.
@@ -108,7 +110,7 @@ export async function benchDashboard(dir: string): Promise<{ apprentices: number
   if (!added.ok) throw new Error('bench import refused');
   addEvidence(db);
   const email = 'bench-provider@example.org';
-  await createUser(db, { email, name: 'Bench', role: 'provider', ukprn: PROVIDER, password: DEMO_PASSWORD }, SYSTEM_ACTOR);
+  await createUser(db, { email, name: 'Bench', role: 'provider', ukprn: PROVIDER, password: DEMO_PASSWORD }, SYSTEM_ACTOR, DEFAULT_HASH_COST);
 
   const { base, server } = await serveBenchApp(db);
   try {

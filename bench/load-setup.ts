@@ -1,9 +1,11 @@
+import { now } from '../test/support/clock.js';
 import { DateTime } from 'luxon';
 import { validUlns } from '../src/apprentices/uln.js';
-import { hashPassword } from '../src/auth/passwords.js';
+import { DEFAULT_HASH_COST, hashPassword } from '../src/auth/passwords.js';
 import { addMonths } from '../src/calendar.js';
 import { openDatabase } from '../src/db/connection.js';
-import { DEMO_EMPLOYERS, DEMO_PASSWORD, DEMO_PROVIDERS, loadCatalogue } from '../src/db/seed.js';
+import { DEMO_EMPLOYERS, DEMO_PASSWORD, DEMO_PROVIDERS } from '../src/demo/index.js';
+import { loadCatalogue } from '../src/catalogue/load.js';
 import { employers, providers } from '../src/db/schema.js';
 import { isoInstant, todayInLondon, ZONE } from '../src/dates.js';
 import type { PlanFile } from '../src/plans/schema.js';
@@ -70,10 +72,10 @@ export async function createLoadDatabase(file: string, size: LoadSize): Promise<
   loadCatalogue(db);
   db.insert(providers).values(DEMO_PROVIDERS).run();
   db.insert(employers).values(DEMO_EMPLOYERS).run();
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const passwordHash = await hashPassword(DEMO_PASSWORD, DEFAULT_HASH_COST);
   const c = db.$client;
   const sv = (c.prepare("select id from standard_versions where reference = 'ST0815' and version = '1.0'").get() as { id: number }).id;
-  const today = todayInLondon();
+  const today = todayInLondon(now());
   const day = (daysAgo: number) => DateTime.fromISO(today, { zone: ZONE }).minus({ days: daysAgo }).toISODate()!;
 
   const insertUser = c.prepare('insert into users (email, name, role, provider_ukprn, password_hash) values (?, ?, ?, ?, ?) returning id');

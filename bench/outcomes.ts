@@ -1,3 +1,4 @@
+import { DEFAULT_HASH_COST } from '../src/auth/passwords.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,8 @@ import { SYSTEM_ACTOR } from '../src/audit/audit.js';
 import { validUlns } from '../src/apprentices/uln.js';
 import { addDays, daysBetween } from '../src/calendar.js';
 import { openDatabase, type Db } from '../src/db/connection.js';
-import { DEMO_EMPLOYERS, DEMO_PASSWORD, loadCatalogue } from '../src/db/seed.js';
+import { DEMO_EMPLOYERS, DEMO_PASSWORD } from '../src/demo/index.js';
+import { loadCatalogue } from '../src/catalogue/load.js';
 import { createApiToken, createUser } from '../src/users/store.js';
 import { random } from '../src/scheduler/random.js';
 
@@ -77,7 +79,7 @@ export async function runOutcomesBench(): Promise<void> {
     fill(db);
     console.log(`Outcomes (${RESULTS} graded results, ${ASSESSORS} assessors, ${PROVIDERS} providers; generated in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
     const email = 'bench-admin@example.org';
-    const admin = await createUser(db, { email, name: 'Bench', role: 'admin', password: DEMO_PASSWORD }, SYSTEM_ACTOR);
+    const admin = await createUser(db, { email, name: 'Bench', role: 'admin', password: DEMO_PASSWORD }, SYSTEM_ACTOR, DEFAULT_HASH_COST);
     if (!admin.ok) throw new Error('bench admin');
     const { token } = createApiToken(db, admin.user.id, SYSTEM_ACTOR);
 

@@ -13,7 +13,9 @@ import { bookingRoutes } from './bookings/routes.js';
 import { assessorRoutes } from './bookings/assessor-routes.js';
 import { DEFAULT_HOLD_HOURS } from './bookings/store.js';
 import { auditRoutes } from './audit/routes.js';
+import { DEFAULT_HASH_COST } from './auth/passwords.js';
 import { authRoutes } from './auth/routes.js';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connection.js';
 import { requireSignIn, userOf } from './http/authorize.js';
@@ -42,11 +44,13 @@ const VIEWS = path.join(ROOT, 'views');
 
 export interface AppDependencies {
   db: Db;
-  config: Pick<Config, 'env' | 'sessionSecret'> & Partial<Pick<Config, 'holdHours'>>;
+  config: Pick<Config, 'env' | 'sessionSecret'> & Partial<Pick<Config, 'holdHours' | 'passwordHashCost'>>;
   /** Where unexpected errors are reported (never to the user). */
   log?: (error: unknown) => void;
   /** Where a line per request goes (src/http/request-log.ts); none when absent. */
   logger?: Logger;
+  /** Where the app reads the time (tests set it). */
+  clock?: Clock;
   /** Sign-in attempts per address per 15 minutes (tests raise it). */
   signInAttempts?: number;
 }
@@ -80,7 +84,9 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /** The composition root: the whole app from its parts, so tests build exactly what runs. */
-export function createApp({ db, config, log = console.error, logger, signInAttempts = 10 }: AppDependencies): Express {
+export function createApp({ db, config, log = console.error, logger, clock = systemClock, signInAttempts = 10 }: AppDependencies): Express {
+  const holdHours = config.holdHours ?? DEFAULT_HOLD_HOURS;
+  const hashCost = config.passwordHashCost ?? DEFAULT_HASH_COST;
   const app = express();
   const secure = config.env === 'production';
   app.disable('x-powered-by');
@@ -104,11 +110,11 @@ export function createApp({ db, config, log = console.error, logger, signInAttem
     }
   });
 
-  app.use(paths.api.root, apiRoutes(db, log, config.holdHours ?? DEFAULT_HOLD_HOURS));
+  app.use(paths.api.root, apiRoutes(db, log, { holdHours, clock }));
 
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: true, limit: LIMITS.bodyBytes }));
-  app.use(loadSession(db));
+  app.use(loadSession(db, clock));
   app.post(paths.admin.importPlan, acceptUpload('planFile', LIMITS.planFileBytes, AREA_ROLES.administration));
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.use(dropPrototypeKeys);
@@ -119,22 +125,22 @@ export function createApp({ db, config, log = console.error, logger, signInAttem
     const user = userOf(res);
     res.render('home', { title: 'Home', user });
   });
-  app.use(authRoutes(db, { secureCookies: secure, attemptsPerWindow: signInAttempts, windowMinutes: 15 }));
+  app.use(authRoutes(db, { secureCookies: secure, attemptsPerWindow: signInAttempts, windowMinutes: 15, clock, hashCost }));
   app.use(standardsRoutes(db));
-  app.use(privacyRoutes(db));
-  app.use(apprenticeRoutes(db));
-  app.use(gatewayRoutes(db));
+  app.use(privacyRoutes(db, clock));
+  app.use(apprenticeRoutes(db, clock));
+  app.use(gatewayRoutes(db, clock));
   // Before the booking routes, whose /bookings/:id and /bookings/:id/:action would otherwise claim these pages.
-  app.use(autoScheduleRoutes(db, { holdHours: config.holdHours ?? DEFAULT_HOLD_HOURS }));
-  app.use(resultPdfRoutes(db));
-  app.use(gradingRoutes(db));
-  app.use(reportRoutes(db));
+  app.use(autoScheduleRoutes(db, { holdHours, clock }));
+  app.use(resultPdfRoutes(db, clock));
+  app.use(gradingRoutes(db, clock));
+  app.use(reportRoutes(db, clock));
   app.use(consistencyRoutes(db));
-  app.use(claimsRoutes(db));
-  app.use(bookingRoutes(db, { holdHours: config.holdHours ?? DEFAULT_HOLD_HOURS }));
-  app.use(assessorRoutes(db));
+  app.use(claimsRoutes(db, clock));
+  app.use(bookingRoutes(db, { holdHours, clock }));
+  app.use(assessorRoutes(db, clock));
   app.use(planAdminRoutes(db));
-  app.use(userAdminRoutes(db));
+  app.use(userAdminRoutes(db, { clock, hashCost }));
   app.use(auditRoutes(db));
 
   app.use(notFound);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_HASH_COST } from './auth/passwords.js';
 
 const onOff = z.enum(['on', 'off'], { error: 'must be "on" or "off"' });
 
@@ -13,6 +14,14 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// address').optional(),
   MAIL_FROM: z.email('must be an email address').default('epa@localhost'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent'], { error: 'must be fatal, error, warn, info, debug or silent' }).default('info'),
+  // scrypt's N: a power of two. Tests use a small one; production refuses less than the default.
+  PASSWORD_HASH_COST: z.coerce
+    .number({ error: 'must be a power of two' })
+    .int('must be a power of two')
+    .min(2, 'must be at least 2')
+    .max(2 ** 20, 'must be at most 1048576')
+    .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
+    .default(DEFAULT_HASH_COST),
   HOLD_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be a whole number of hours').min(1).max(24 * 14).default(48),
 });
 
@@ -27,6 +36,8 @@ export interface Config {
   /** Where notifications are sent from, and through (none: they stay in the outbox page). */
   smtpUrl: string | null;
   mailFrom: string;
+  /** scrypt's cost for new password hashes (PASSWORD_HASH_COST). */
+  passwordHashCost: number;
   /** The least severe request log lines written to standard output (JSON lines). */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** Messages worth telling the person starting the app (e.g. a generated secret). */
@@ -49,6 +60,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const values = parsed.data;
   const warnings: string[] = [];
+  if (values.NODE_ENV === 'production' && values.PASSWORD_HASH_COST < DEFAULT_HASH_COST) {
+    throw new ConfigError(`Invalid configuration:\n  PASSWORD_HASH_COST must be at least ${DEFAULT_HASH_COST} when NODE_ENV=production`);
+  }
   let sessionSecret = values.SESSION_SECRET;
   if (!sessionSecret) {
     if (values.NODE_ENV === 'production') {
@@ -69,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: values.SMTP_URL ?? null,
     mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
+    passwordHashCost: values.PASSWORD_HASH_COST,
     warnings,
   };
 }

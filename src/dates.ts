@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 export const ZONE = 'Europe/London';
 
 /** Today's calendar date in England, as YYYY-MM-DD. */
-export function todayInLondon(now: DateTime = DateTime.now()): string {
+export function todayInLondon(now: DateTime): string {
   return now.setZone(ZONE).toISODate()!;
 }
 

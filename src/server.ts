@@ -1,7 +1,9 @@
 import { createApp } from './app.js';
+import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/connection.js';
-import { DEMO_PASSWORD, DEMO_USERS, loadCatalogue, loadDemoData } from './db/seed.js';
+import { DEMO_PASSWORD, DEMO_USERS, loadDemoData } from './demo/index.js';
+import { loadCatalogue } from './catalogue/load.js';
 import { ROLE_LABELS } from './auth/roles.js';
 import { deliverOutbox, smtpTransport } from './bookings/mailer.js';
 import { createLogger } from './http/request-log.js';
@@ -21,12 +23,13 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   config.warnings.forEach((w) => console.warn(`Warning: ${w}`));
+  const clock = systemClock;
   const db = openDatabase(config.databasePath);
   loadCatalogue(db);
-  if (config.demoData) await loadDemoData(db);
+  if (config.demoData) await loadDemoData(db, clock.now(), config.passwordHashCost);
 
   const logger = createLogger(config.logLevel);
-  const app = createApp({ db, config, logger, log: (error) => logger.error({ err: error }, 'unexpected error') });
+  const app = createApp({ db, config, clock, logger, log: (error) => logger.error({ err: error }, 'unexpected error') });
   const server = app.listen(config.port, () => {
     const url = `http://localhost:${config.port}`;
     console.log(`EPA platform is running at ${url} (database: ${config.databasePath})`);

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { apprenticeScope } from '../apprentices/access.js';
@@ -60,14 +61,14 @@ function submissionJson(s: SubmissionRow) {
   return { id: s.id, attempt: s.attempt, status: s.status, submittedOn: s.submittedOn, decidedAt: s.decidedAt, decisionReason: s.decisionReason, epaPeriodStart: s.epaPeriodStart, epaPeriodEnd: s.epaPeriodEnd };
 }
 
-export function apprenticeApi(db: Db): Router {
+export function apprenticeApi(db: Db, clock: Clock): Router {
   const router = Router();
   const editors = requireRole('admin', 'provider');
   const viewers = requireRole('admin', 'provider', 'employer');
 
   router.get(APPRENTICE_API.list, viewers, (req, res) => {
     const query = parseOr422(listQuery, req.query);
-    const on = query.on ?? todayInLondon();
+    const on = query.on ?? todayInLondon(clock.now());
     const rows = gatewayOverview(db, apprenticeScope(userOf(res)), on).filter((r) => !query.state || r.state === query.state);
     res.json({ on, apprentices: rows.map((r) => ({ ...apprenticeJson(r.apprentice), gatewayState: r.state, unmetChecks: r.unmet })) });
   });
@@ -96,7 +97,7 @@ export function apprenticeApi(db: Db): Router {
 
   router.get(APPRENTICE_API.gateway, viewers, (req, res) => {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'view');
-    const on = parseOr422(onQuery, req.query).on ?? todayInLondon();
+    const on = parseOr422(onQuery, req.query).on ?? todayInLondon(clock.now());
     const { evaluation, latest } = evaluateApprentice(db, a, on);
     res.json({ uln: a.uln, on, state: gatewayState(evaluation, latest), ready: evaluation.ready, checks: evaluation.checks, latestSubmission: latest ? submissionJson(latest) : null });
   });
@@ -125,13 +126,13 @@ export function apprenticeApi(db: Db): Router {
   router.post(APPRENTICE_API.declarations, viewers, (req, res) => {
     const { part } = parseOr422(declarationBody, req.body);
     const a = apprenticeFor(db, userOf(res), req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit');
-    confirmDeclaration(db, a, part, actorOf(userOf(res)));
+    confirmDeclaration(db, a, part, actorOf(userOf(res)), clock.now());
     res.status(201).json({ uln: a.uln, part });
   });
 
   router.post(APPRENTICE_API.submissions, editors, (req, res) => {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
-    const result = submitForGateway(db, a, todayInLondon(), actorOf(userOf(res)));
+    const result = submitForGateway(db, a, todayInLondon(clock.now()), actorOf(userOf(res)));
     if (!result.ok) throw new HttpError(409, result.message);
     res.status(201).json(submissionJson(result.submission));
   });
@@ -148,7 +149,7 @@ export function apprenticeApi(db: Db): Router {
     const problems = checkReview(input);
     if (problems.length > 0) throw new UnprocessableError(problems);
     const a = apprenticeFor(db, userOf(res), findApprenticeById(db, submission.apprenticeId)?.uln, 'review');
-    const result = decideSubmission(db, submission.id, toDecision(input), getPlanForStandard(db, a.standardVersionId)?.epaPeriodMonths ?? 3, todayInLondon(), actorOf(userOf(res)));
+    const result = decideSubmission(db, submission.id, toDecision(input), getPlanForStandard(db, a.standardVersionId)?.epaPeriodMonths ?? 3, todayInLondon(clock.now()), actorOf(userOf(res)), clock.now());
     if (!result.ok) throw new HttpError(409, result.message);
     res.json(submissionJson(submissionById(db, submission.id)!));
   });

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { ZONE } from '../dates.js';
@@ -87,12 +88,13 @@ function scopeOf(user: CurrentUser): BookingListFilter | null {
   return null;
 }
 
-export function bookingApi(db: Db, options: { holdHours: number }): Router {
+export function bookingApi(db: Db, options: { holdHours: number; clock: Clock }): Router {
+  const { clock } = options;
   const router = Router();
   const admins = requireRole(...AREA_ROLES.scheduling);
 
   const visible = (user: CurrentUser, id: unknown): BookingRow => {
-    expireHolds(db);
+    expireHolds(db, clock.now());
     const params = idParam.safeParse({ id });
     const booking = params.success ? bookingById(db, params.data.id) : undefined;
     if (!booking || !canSeeBooking(db, user, booking)) throw new HttpError(404, 'There is no such booking in your records');
@@ -103,6 +105,7 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
     const scope = scopeOf(userOf(res));
     if (!scope) throw new HttpError(403, 'You do not have permission to do this');
     const query = parseOr422(listQuery, req.query);
+    expireHolds(db, clock.now());
     res.json({ bookings: listBookings(db, { ...scope, ...query }).map((r) => ({ ...bookingJson(r.booking), uln: r.uln, assessorName: r.assessorName })) });
   });
 
@@ -110,7 +113,7 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
     const user = userOf(res);
     const body = parseOr422(bookingBodySchema, req.body);
     const apprentice = apprenticeFor(db, user, body.uln, 'view');
-    const result = createBooking(db, apprentice, body, actorOf(user), { holdHours: options.holdHours });
+    const result = createBooking(db, apprentice, body, actorOf(user), { holdHours: options.holdHours, now: clock.now() });
     if (!result.ok) return res.status(409).json({ errors: result.refusals.map((r) => ({ path: r.code, message: r.message })) });
     res.status(201).location(`/api/v1/bookings/${result.booking.id}`).json(bookingJson(result.booking));
   });
@@ -131,12 +134,12 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
         apprentice,
         { methodId: booking.methodId, assessorUserId: change.assessorUserId ?? booking.assessorUserId, localStart: change.localStart, mode: booking.mode, region: booking.region, location: booking.location, link: booking.link },
         actorOf(user),
-        { holdHours: options.holdHours, replacing: booking },
+        { holdHours: options.holdHours, replacing: booking, now: clock.now() },
       );
       if (!result.ok) return res.status(409).json({ errors: result.refusals.map((r) => ({ path: r.code, message: r.message })) });
       return res.json(bookingJson(result.booking));
     }
-    const result = changeBooking(db, booking.id, change.action, change.reason, actorOf(user));
+    const result = changeBooking(db, booking.id, change.action, change.reason, actorOf(user), clock.now());
     if (!result.ok) throw new HttpError(409, result.message);
     res.json(bookingJson(bookingById(db, booking.id)!));
   });
@@ -158,6 +161,7 @@ export function bookingApi(db: Db, options: { holdHours: number }): Router {
     const facts = assessorFor(userOf(res), req.params.id);
     const { date } = parseOr422(z.object({ date: dateQuery('date').unwrap() }), req.query);
     const weekday = DateTime.fromISO(date, { zone: ZONE }).weekday;
+    expireHolds(db, clock.now());
     res.json({
       assessorUserId: facts.userId,
       date,

@@ -1,5 +1,6 @@
+import type { Clock } from '../clock.js';
 import { Router } from 'express';
-import { DateTime } from 'luxon';
+
 import { z } from 'zod';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById } from '../apprentices/store.js';
@@ -61,7 +62,7 @@ function resultJson(r: AttemptResult, cap: string | null) {
  * apprentices); administrators see every attempt with its status. PUT /bookings/{id}/grade:
  * an assessor's own system sends criterion decisions, with the same rules as the form.
  */
-export function resultsApi(db: Db): Router {
+export function resultsApi(db: Db, clock: Clock): Router {
   const router = Router();
 
   router.get(RESULTS_API.results, (req, res) => {
@@ -79,9 +80,9 @@ export function resultsApi(db: Db): Router {
     const booking = params.success ? bookingById(db, params.data.id) : undefined;
     if (!booking || booking.assessorUserId !== user.id) throw new HttpError(404, 'There is no such booking in your schedule');
     const body = parseOr422(gradeBodySchema, req.body);
-    const refusal = gradingRefusal(booking, user.id, DateTime.utc());
+    const refusal = gradingRefusal(booking, user.id, clock.now());
     if (refusal) throw new HttpError(409, refusal);
-    const result = saveGrading(db, booking, { outcome: body.outcome, outcomeReason: body.outcomeReason, decisions: body.decisions.map((d) => ({ ...d, evidence: d.evidence })) }, { ...actorOf(user), userId: user.id }, { submit: body.submit });
+    const result = saveGrading(db, booking, { outcome: body.outcome, outcomeReason: body.outcomeReason, decisions: body.decisions.map((d) => ({ ...d, evidence: d.evidence })) }, { ...actorOf(user), userId: user.id }, { submit: body.submit, now: clock.now() });
     if (!result.ok) {
       if (result.problems) throw new UnprocessableError(result.problems.map((p) => ({ path: `decisions.${p.criterionId}`, message: p.message })));
       if (result.field) throw new UnprocessableError([{ path: result.field, message: result.message }]);

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { resultsApi } from './results.js';
 import { claimsApi } from '../outcomes/claims-routes.js';
 import { reportsApi } from '../outcomes/report-routes.js';
@@ -74,7 +75,8 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
   };
 }
 
-export function apiRoutes(db: Db, log: (error: unknown) => void, holdHours: number): Router {
+export function apiRoutes(db: Db, log: (error: unknown) => void, options: { holdHours: number; clock: Clock }): Router {
+  const { holdHours, clock } = options;
   const router = Router();
   router.get(API_PATHS.openapi, (_req, res) => res.json(openApiDocument()));
 
@@ -108,12 +110,12 @@ export function apiRoutes(db: Db, log: (error: unknown) => void, holdHours: numb
     res.status(result.value.replaced ? 200 : 201).json({ id: result.value.plan.id, replaced: result.value.replaced });
   });
 
-  router.use(apprenticeApi(db));
-  router.use(resultPdfApi(db));
-  router.use(resultsApi(db));
-  router.use(reportsApi(db));
-  router.use(claimsApi(db));
-  router.use(bookingApi(db, { holdHours }));
+  router.use(apprenticeApi(db, clock));
+  router.use(resultPdfApi(db, clock));
+  router.use(resultsApi(db, clock));
+  router.use(reportsApi(db, clock));
+  router.use(claimsApi(db, clock));
+  router.use(bookingApi(db, { holdHours, clock }));
 
   router.use(() => {
     throw new HttpError(404, 'No such API endpoint');

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -45,7 +46,7 @@ function loadApprentice(db: Db, res: Response, uln: unknown, action: ApprenticeA
   return apprenticeFor(db, userOf(res), uln, action);
 }
 
-export function apprenticeRoutes(db: Db): Router {
+export function apprenticeRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const viewers = pageFor(...AREA_ROLES.apprentices);
   const editors = pageFor(...AREA_ROLES.apprenticeEditors);
@@ -54,7 +55,7 @@ export function apprenticeRoutes(db: Db): Router {
   router.get(paths.apprentices, viewers, (req, res) => {
     const user = userOf(res);
     const query = dashboardQuery.parse(req.query);
-    const on = todayInLondon();
+    const on = todayInLondon(clock.now());
     const { rows, counts, total, matching, page, pages } = dashboardPage(db, apprenticeScope(user), on, query, query.page, DASHBOARD_PAGE_SIZE);
     const link = (p: number) => `${paths.apprentices}?${new URLSearchParams({ ...(query.state ? { state: query.state } : {}), ...(query.unmet ? { unmet: query.unmet } : {}), page: String(p) }).toString()}`;
     res.render('apprentices/dashboard', {
@@ -184,7 +185,7 @@ export function apprenticeRoutes(db: Db): Router {
   router.get(routes.apprentice, viewers, (req, res) => {
     const user = userOf(res);
     const a = loadApprentice(db, res, req.params.uln, 'view');
-    const on = todayInLondon();
+    const on = todayInLondon(clock.now());
     const { evaluation, latest, plan, evidence } = evaluateApprentice(db, a, on);
     const canEdit = canActOn(user, a, 'edit');
     const submissions = submissionsOf(db, a.id).map((s) => ({ ...s, checks: checkDecisionsOf(db, s.id).map((d) => ({ ...d, label: CHECK_LABELS[d.checkCode] })), reviewHref: canActOn(user, a, 'review') && s.status === 'submitted' ? paths.reviewSubmission(s.id) : null }));
@@ -251,7 +252,7 @@ export function apprenticeRoutes(db: Db): Router {
   });
 
   const planItemOf = (a: ApprenticeDetail, itemId: unknown) => {
-    const { plan } = evaluateApprentice(db, a, todayInLondon());
+    const { plan } = evaluateApprentice(db, a, todayInLondon(clock.now()));
     const item = plan?.gatewayItems.find((i) => i.id === itemId);
     if (!item) throw new HttpError(404, 'The assessment plan has no such gateway item');
     return item;
@@ -278,13 +279,13 @@ export function apprenticeRoutes(db: Db): Router {
     if (!form.success) throw new HttpError(400, 'Say whose confirmation this is');
     const part = form.data.part;
     const a = loadApprentice(db, res, req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit');
-    confirmDeclaration(db, a, part, actorOf(userOf(res)));
+    confirmDeclaration(db, a, part, actorOf(userOf(res)), clock.now());
     res.redirect(`${paths.apprentice(a.uln)}#declaration`);
   });
 
   router.post(routes.requestEpa, editors, (req, res) => {
     const a = loadApprentice(db, res, req.params.uln, 'edit');
-    const result = submitForGateway(db, a, todayInLondon(), actorOf(userOf(res)));
+    const result = submitForGateway(db, a, todayInLondon(clock.now()), actorOf(userOf(res)));
     if (!result.ok) throw new HttpError(409, result.message);
     res.redirect(`${paths.apprentice(a.uln)}#submissions`);
   });

@@ -1,3 +1,5 @@
+import { isoInstant } from '../dates.js';
+import type { DateTime } from 'luxon';
 import { and, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
@@ -233,9 +235,9 @@ const DECLARATION_COLUMNS = {
   apprentice: { at: 'apprenticeConfirmedAt', by: 'apprenticeConfirmedBy' },
 } as const;
 
-export function confirmDeclaration(db: Db, apprentice: ApprenticeRow, part: DeclarationPart, actor: Actor): void {
+export function confirmDeclaration(db: Db, apprentice: ApprenticeRow, part: DeclarationPart, actor: Actor, at: DateTime): void {
   const columns = DECLARATION_COLUMNS[part];
-  const now = new Date().toISOString();
+  const now = isoInstant(at);
   db.transaction((tx) => {
     tx.insert(gatewayDeclarations)
       .values({ apprenticeId: apprentice.id, [columns.at]: now, [columns.by]: actor.userId })

@@ -1,7 +1,13 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const KEY_LENGTH = 64;
-const PARAMS = { N: 16384, r: 8, p: 1 } as const;
+
+/**
+ * scrypt's cost (N) for new hashes: the configuration's PASSWORD_HASH_COST, which production never
+ * sets below this. Tests set a small one so that signing in takes microseconds; a hash records its
+ * own cost, so every stored hash is verified with the cost it was made with.
+ */
+export const DEFAULT_HASH_COST = 16384;
 
 function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -9,11 +15,12 @@ function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Pr
   });
 }
 
-/** Hashes a password with scrypt and a random salt: `scrypt$N$r$p$salt$hash` (base64). */
-export async function hashPassword(password: string): Promise<string> {
+/** Hashes a password with scrypt (cost N) and a random salt: `scrypt$N$r$p$salt$hash` (base64). */
+export async function hashPassword(password: string, cost: number): Promise<string> {
+  const params = { N: cost, r: 8, p: 1 };
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await scryptAsync(password, salt, params);
+  return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

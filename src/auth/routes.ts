@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
@@ -28,12 +29,15 @@ export interface SignInOptions {
   /** Sign-in attempts allowed per address in the window. */
   attemptsPerWindow: number;
   windowMinutes: number;
+  clock: Clock;
+  /** scrypt's cost for the stand-in hash compared when the email is unknown (as for real users). */
+  hashCost: number;
 }
 
 export function authRoutes(db: Db, options: SignInOptions): Router {
   const router = Router();
   // A hash to compare against when the email is unknown, so both cases take as long.
-  const dummyHash = hashPassword('not-a-real-password');
+  const dummyHash = hashPassword('not-a-real-password', options.hashCost);
   const limiter = rateLimit({
     windowMs: options.windowMinutes * 60 * 1000,
     limit: options.attemptsPerWindow,
@@ -66,7 +70,7 @@ export function authRoutes(db: Db, options: SignInOptions): Router {
       return res.status(401).render('auth/sign-in', { title: 'Sign in', values, ...formErrors([{ path: 'email', message: WRONG_CREDENTIALS }]) });
     }
     db.transaction((tx) => {
-      startSession(tx, res, user.id, options.secureCookies, sessionCookie(req));
+      startSession(tx, res, user.id, options.secureCookies, sessionCookie(req), options.clock);
       recordAudit(tx, actorOf(user), { action: 'user.signed_in', entityType: 'user', entityId: user.id });
     });
     res.redirect(form.value.returnTo);

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
@@ -23,7 +24,7 @@ const field = (body: unknown, name: string): unknown => (typeof body === 'object
  * working pattern and leave; conflicts of interest are declared by the assessor (on their
  * schedule) or by an administrator. Every change is audited.
  */
-export function assessorRoutes(db: Db): Router {
+export function assessorRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.administration);
   const assessorOrAdmin = pageFor('admin', 'assessor');
@@ -52,7 +53,7 @@ export function assessorRoutes(db: Db): Router {
   /** The assessor's bookings to come that a change has broken (profile, leave or conflict): shown on their page. */
   const atRiskOf = (assessorId: number) => {
     const names = methodNames(db);
-    return bookingsAtRisk(db, { assessorUserId: assessorId }).map(({ booking, reasons }) => {
+    return bookingsAtRisk(db, { assessorUserId: assessorId }, clock.now()).map(({ booking, reasons }) => {
       const apprentice = findApprenticeById(db, booking.apprenticeId);
       return { href: paths.booking(booking.id), when: booking.localStart.replace('T', ' '), method: names.get(booking.methodId) ?? booking.methodId, apprentice: apprentice ? `${apprentice.givenNames} ${apprentice.familyName}` : '', reasons };
     });

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -59,12 +60,13 @@ function view(booking: BookingRow, names: Map<string, string>, extra: object = {
   };
 }
 
-export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
+export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock }): Router {
+  const { clock } = options;
   const router = Router();
   const admins = pageFor(...AREA_ROLES.scheduling);
 
   const loadBooking = (res: Response, id: unknown) => {
-    expireHolds(db);
+    expireHolds(db, clock.now());
     const params = idParam.safeParse({ id });
     const booking = params.success ? bookingById(db, params.data.id) : undefined;
     if (!booking || !canSeeBooking(db, userOf(res), booking)) throw new HttpError(404, 'There is no such booking in your records');
@@ -72,7 +74,8 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
   };
 
   router.get(paths.bookings, admins, (req, res) => {
-    const today = todayInLondon();
+    expireHolds(db, clock.now());
+    const today = todayInLondon(clock.now());
     const booked = z.coerce.number().int().positive().safeParse(req.query.booked);
     const names = methodNames(db);
     res.render('bookings/index', {
@@ -116,6 +119,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     const method = context.methods.find((m) => m.id === slot.value.methodId);
     if (!method) return res.status(400).render('bookings/new', { ...page, ...formErrors([{ path: 'methodId', message: 'Choose the assessment method' }]) });
     const localStart = `${slot.value.date}T${slot.value.time}`;
+    expireHolds(db, clock.now());
     const assessors = assessorFacts(db);
     // Capacity and clashes need the assessors' bookings around that week; order rules need all of the apprentice's.
     const around = (days: number) => DateTime.fromISO(slot.value.date).plus({ days }).toISODate()!;
@@ -147,7 +151,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
       apprentice,
       { methodId: slot.value.methodId, assessorUserId: choice.data.assessorUserId, localStart: `${slot.value.date}T${slot.value.time}`, mode: slot.value.mode, region: slot.value.region, location: slot.value.location, link: slot.value.link },
       actorOf(userOf(res)),
-      { holdHours: options.holdHours, replacing },
+      { holdHours: options.holdHours, replacing, now: clock.now() },
     );
     if (!result.ok) {
       // Back to the form with every choice kept, the reasons, and the assessors still available.
@@ -169,7 +173,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
       apprentice,
       apprenticeHref: canActOn(user, apprentice, 'view') ? paths.apprentice(apprentice.uln) : null,
       methodName: method?.name ?? booking.methodId,
-      atRisk: bookingsAtRisk(db, { bookingId: booking.id })[0]?.reasons ?? null,
+      atRisk: bookingsAtRisk(db, { bookingId: booking.id }, clock.now())[0]?.reasons ?? null,
       actions: allowedActions(booking.status).filter((a) => canChangeBooking(user, booking, a)).map((a) => ({ action: a, href: paths.bookingAction(booking.id, a), needsReason: a === 'decline' || a === 'cancel' })),
       rescheduleHref: user.role === 'admin' && ['held', 'confirmed'].includes(booking.status) ? `${paths.newBooking}?replace=${booking.id}` : null,
       backLink: user.role === 'assessor' ? paths.schedule : user.role === 'admin' ? paths.bookings : paths.apprentice(apprentice.uln),
@@ -184,7 +188,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     if (!canChangeBooking(user, booking, action)) throw new HttpError(403, 'You do not have permission to do this');
     const form = reasonSchema.safeParse(req.body);
     if (!form.success) throw new HttpError(400, 'The reason must be 500 characters or fewer');
-    const result = changeBooking(db, booking.id, action, form.data.reason, actorOf(user));
+    const result = changeBooking(db, booking.id, action, form.data.reason, actorOf(user), clock.now());
     if (!result.ok) throw new HttpError(409, result.message);
     res.redirect(user.role === 'assessor' ? paths.schedule : paths.booking(booking.id));
   });
@@ -192,11 +196,12 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
   router.get(paths.schedule, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
     const user = userOf(res);
     const status = z.enum(BOOKING_STATUSES).optional().catch(undefined).parse(req.query.status);
+    expireHolds(db, clock.now());
     const names = methodNames(db);
     res.render('bookings/schedule', {
       title: 'My schedule',
       availabilityHref: paths.assessor(user.id),
-      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, names, { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null, gradeHref: ['confirmed', 'completed'].includes(r.booking.status) && Date.parse(r.booking.startsAt) <= Date.now() ? paths.gradeBooking(r.booking.id) : null }) })),
+      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, names, { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null, gradeHref: ['confirmed', 'completed'].includes(r.booking.status) && Date.parse(r.booking.startsAt) <= clock.now().toMillis() ? paths.gradeBooking(r.booking.id) : null }) })),
     });
   });
 
@@ -205,6 +210,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number }): Router {
     const token = typeof req.params.token === 'string' ? req.params.token.replace(/\.ics$/, '') : '';
     const assessor = token ? assessorByCalendarToken(db, token) : undefined;
     if (!assessor) throw new HttpError(404, 'This calendar link is not valid or has been revoked');
+    expireHolds(db, clock.now());
     const names = methodNames(db);
     const entries = listBookings(db, { assessorUserId: assessor.userId }).map((r) => ({ booking: r.booking, methodName: names.get(r.booking.methodId) ?? r.booking.methodId, apprenticeName: `${r.givenNames} ${r.familyName}` }));
     res.type('text/calendar; charset=utf-8').send(assessorCalendar(assessor.name, entries));

@@ -150,7 +150,7 @@ export function expireHoldsIn(tx: Queryable, now: DateTime): number {
 }
 
 /** Frees every hold that was not confirmed in time, each expiry with its audit row in one transaction. */
-export function expireHolds(db: Db, now: DateTime = DateTime.utc()): number {
+export function expireHolds(db: Db, now: DateTime): number {
   return db.transaction((tx) => expireHoldsIn(tx, now));
 }
 
@@ -213,8 +213,8 @@ function judgeBooking(tx: Queryable, apprentice: ApprenticeDetail, input: Bookin
  * that writes it, against the bookings as they are at that moment, so two administrators
  * booking the same assessor at once cannot both succeed.
  */
-export function createBooking(db: Db, apprentice: ApprenticeDetail, input: BookingInput, actor: Actor, options: HoldOptions = {}): BookingResult {
-  const now = options.now ?? DateTime.utc();
+export function createBooking(db: Db, apprentice: ApprenticeDetail, input: BookingInput, actor: Actor, options: HoldOptions): BookingResult {
+  const now = options.now;
   return db.transaction(
     (tx) => {
       expireHoldsIn(tx, now);
@@ -226,14 +226,14 @@ export function createBooking(db: Db, apprentice: ApprenticeDetail, input: Booki
 
 export interface HoldOptions {
   holdHours?: number;
-  now?: DateTime;
+  now: DateTime;
   replacing?: BookingRow;
   /** Enter an assessment that has already happened (demo history); otherwise a start must be in the future. */
   recordingPast?: boolean;
 }
 
 /** Checks and writes one hold inside the caller's transaction (see createBooking). */
-export function holdIn(tx: Queryable, apprentice: ApprenticeDetail, input: BookingInput, actor: Actor, options: HoldOptions & { now: DateTime }): BookingResult {
+export function holdIn(tx: Queryable, apprentice: ApprenticeDetail, input: BookingInput, actor: Actor, options: HoldOptions): BookingResult {
   const now = options.now;
   if (options.replacing) {
     const current = tx.select({ status: bookings.status }).from(bookings).where(eq(bookings.id, options.replacing.id)).get();
@@ -308,7 +308,7 @@ export function allowedActions(status: BookingStatus): BookingAction[] {
   return BOOKING_ACTIONS.filter((action) => TRANSITIONS[action].from.includes(status));
 }
 
-export function changeBooking(db: Db, bookingId: number, action: BookingAction, reason: string | null, actor: Actor, now: DateTime = DateTime.utc()): { ok: true; booking: BookingRow } | { ok: false; message: string } {
+export function changeBooking(db: Db, bookingId: number, action: BookingAction, reason: string | null, actor: Actor, now: DateTime): { ok: true; booking: BookingRow } | { ok: false; message: string } {
   return db.transaction(
     (tx) => {
       expireHoldsIn(tx, now);
@@ -370,7 +370,7 @@ function dependantsOf(db: Queryable, booking: BookingRow): { name: string; date:
  * nobody should lose a date silently), but they are shown wherever they are looked at, and
  * a hold in this state cannot be confirmed.
  */
-export function bookingsAtRisk(db: Queryable, filter: { assessorUserId?: number; bookingId?: number }, now: DateTime = DateTime.utc()): { booking: BookingRow; reasons: string[] }[] {
+export function bookingsAtRisk(db: Queryable, filter: { assessorUserId?: number; bookingId?: number }, now: DateTime): { booking: BookingRow; reasons: string[] }[] {
   const upcoming = db
     .select()
     .from(bookings)
@@ -409,7 +409,6 @@ export interface BookingListFilter {
 
 /** Bookings with the apprentice's name, oldest first, filtered by owner, dates (London) and status. */
 export function listBookings(db: Db, filter: BookingListFilter) {
-  expireHolds(db);
   const dayStart = (d: string) => DateTime.fromISO(d, { zone: 'Europe/London' }).toUTC().toISO()!;
   const dayAfter = (d: string) => DateTime.fromISO(d, { zone: 'Europe/London' }).plus({ days: 1 }).toUTC().toISO()!;
   return db
@@ -437,7 +436,6 @@ export function listBookings(db: Db, filter: BookingListFilter) {
  * active booking, longest waiting first, with the days waited since acceptance.
  */
 export function bookingQueue(db: Db, today: string) {
-  expireHolds(db);
   // Only apprentices still in their EPA: no attempt yet, or a latest attempt without a result.
   // Finished apprentices are most of the history, so they are left out in SQL, not here.
   const open = sql`not exists (select 1 from ${epaAttempts} e where e.apprentice_id = ${gatewaySubmissions.apprenticeId} and e.overall_grade is not null

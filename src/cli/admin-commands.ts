@@ -16,6 +16,8 @@ export interface CliIo {
   err: (line: string) => void;
   /** Reads the password (from standard input, never from the command line where `ps` would show it). */
   readPassword: () => Promise<string>;
+  /** scrypt's cost for the new user's password (the configuration's PASSWORD_HASH_COST). */
+  hashCost: number;
 }
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
@@ -70,7 +72,7 @@ export async function runAdminCommand(db: Db, argv: string[], io: CliIo): Promis
           printProblems(io, problemsFromZod(parsed.error).map((p) => ({ ...p, path: p.path === 'employerId' ? '--employer' : p.path === 'password' ? 'password (standard input)' : `--${p.path}` })));
           return 1;
         }
-        const result = await createUser(db, parsed.data, cliActor());
+        const result = await createUser(db, parsed.data, cliActor(), io.hashCost);
         if (!result.ok) {
           io.err('The user was not created:');
           printProblems(io, result.problems);

@@ -39,6 +39,7 @@ try {
   const config = loadConfig();
   const db = openDatabase(config.databasePath);
   const code = await runAdminCommand(db, process.argv.slice(2), {
+    hashCost: config.passwordHashCost,
     out: (line) => console.log(line),
     err: (line) => console.error(line),
     readPassword,

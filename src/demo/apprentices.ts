@@ -57,7 +57,7 @@ const STORIES: DemoStory[] = [
   { given: 'Oluwaseun', family: 'Adeyemi', ukprn: P2, employerId: TRANSPORT, monthsIn: 22, age: 33, otjPerWeek: 6.5, english: GCSE4, maths: GCSE4, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 45 } },
   { given: 'Fiona', family: 'MacLeod', ukprn: P3, employerId: HEALTH, monthsIn: 20, age: 38, otjPerWeek: 7, english: FS2, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 12 } },
   { given: 'Rhys', family: 'Morgan', ukprn: P1, employerId: SCHOOLS, monthsIn: 19, age: 22, otjPerWeek: 6.5, english: GCSE5, maths: GCSE4, ehcPlan: true, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 3 } },
-  // Assessed (src/db/demo-grading.ts): resat after a Fail, appealed, released, and waiting for moderation.
+  // Assessed (src/demo/grading.ts): resat after a Fail, appealed, released, and waiting for moderation.
   { given: 'Gwen', family: 'Roberts', ukprn: P1, employerId: TRANSPORT, monthsIn: 25, age: 31, otjPerWeek: 7, english: GCSE5, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 150 } },
   { given: 'Patrick', family: 'Nolan', ukprn: P1, employerId: SCHOOLS, monthsIn: 23, age: 36, otjPerWeek: 7, english: GCSE4, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 100 } },
   { given: 'Mei', family: 'Chen', ukprn: P1, employerId: TRANSPORT, monthsIn: 22, age: 29, otjPerWeek: 7.5, english: GCSE5, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 75 } },
@@ -144,9 +144,9 @@ export function loadDemoApprentices(db: Db, now: DateTime): void {
       recordPlanItem(db, a, 'project-proposal', `Campaign proposal agreed ${iso(submittedOn.minus({ weeks: 3 }))}`, providerActor);
     }
     if (story.declared) {
-      confirmDeclaration(db, a, 'employer', actorFor(employer(story.employerId)));
-      confirmDeclaration(db, a, 'provider', providerActor);
-      confirmDeclaration(db, a, 'apprentice', providerActor);
+      confirmDeclaration(db, a, 'employer', actorFor(employer(story.employerId)), now);
+      confirmDeclaration(db, a, 'provider', providerActor, now);
+      confirmDeclaration(db, a, 'apprentice', providerActor, now);
     }
     if (story.gateway) {
       const submitted = submitForGateway(db, a, iso(submittedOn), providerActor);
@@ -165,6 +165,7 @@ export function loadDemoApprentices(db: Db, now: DateTime): void {
           3,
           iso(submittedOn.plus({ days: 2 })),
           actorFor(admin),
+          DateTime.min(submittedOn.plus({ days: 2, hours: 10 }), now),
         );
       }
     }

@@ -36,15 +36,15 @@ export const DEMO_EMPLOYERS = [
  * Demo organisations, one user per role and apprentices in every gateway state, dated relative to
  * `now`. Safe to run again: nothing already there is touched.
  */
-export async function loadDemoData(db: Db, now: DateTime): Promise<void> {
+export async function loadDemoData(db: Db, now: DateTime, hashCost: number): Promise<void> {
   db.insert(providers).values(DEMO_PROVIDERS).onConflictDoNothing().run();
   db.insert(employers).values(DEMO_EMPLOYERS).onConflictDoNothing().run();
   for (const user of DEMO_USERS) {
     if (db.select({ id: users.id }).from(users).where(eq(users.email, user.email)).get()) continue;
-    const result = await createUser(db, { ...user, password: DEMO_PASSWORD }, SYSTEM_ACTOR);
+    const result = await createUser(db, { ...user, password: DEMO_PASSWORD }, SYSTEM_ACTOR, hashCost);
     if (!result.ok) throw new Error(`Demo user ${user.email}: ${result.problems.map((p) => p.message).join('; ')}`);
   }
   loadDemoApprentices(db, now);
-  await loadDemoScheduling(db, DEMO_PASSWORD, now);
+  await loadDemoScheduling(db, DEMO_PASSWORD, now, hashCost);
   loadDemoGrading(db, now);
 }

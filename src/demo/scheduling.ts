@@ -46,7 +46,7 @@ export function onWeekday(from: DateTime, weekdays: number[]): DateTime {
  * cancelled) for the demo apprentices whose gateway is accepted, with one left waiting in
  * the queue. Made through the same stores as real bookings, so every rule is applied.
  */
-export async function loadDemoScheduling(db: Db, password: string, now: DateTime): Promise<void> {
+export async function loadDemoScheduling(db: Db, password: string, now: DateTime, hashCost: number): Promise<void> {
   const today = now.setZone(ZONE).startOf('day');
   if (db.select({ id: assessorProfiles.userId }).from(assessorProfiles).limit(1).get()) return;
   const st0815 = db.select({ id: standardVersions.id }).from(standardVersions).where(and(eq(standardVersions.reference, 'ST0815'), eq(standardVersions.version, '1.0'))).get();
@@ -55,7 +55,7 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
   for (const a of DEMO_ASSESSORS) {
     let user = db.select({ id: users.id }).from(users).where(eq(users.email, a.email)).get();
     if (!user) {
-      const created = await createUser(db, { email: a.email, name: a.name, role: 'assessor', password }, SYSTEM_ACTOR);
+      const created = await createUser(db, { email: a.email, name: a.name, role: 'assessor', password }, SYSTEM_ACTOR, hashCost);
       if (!created.ok) throw new Error(`Demo assessor ${a.email}: ${created.problems.map((p) => p.message).join('; ')}`);
       user = created.user;
     }
@@ -101,18 +101,18 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
   // The longest-waiting apprentice: the discussion done, the project confirmed.
   const done = book(0, { methodId: 'discussion', assessorUserId: david, localStart: at(onWeekday(periodStart(0).plus({ days: 14 }), [2, 3, 4]), '10:30'), mode: 'remote' }, true);
   if (done) {
-    changeBooking(db, done.id, 'confirm', null, actorFor(david));
-    changeBooking(db, done.id, 'complete', null, adminActor);
+    changeBooking(db, done.id, 'confirm', null, actorFor(david), now);
+    changeBooking(db, done.id, 'complete', null, adminActor, now);
   }
   const project = book(0, { methodId: 'project', assessorUserId: gareth, localStart: at(onWeekday(DateTime.max(periodStart(0).plus({ days: 28 }), today.plus({ days: 2 })), [1, 2]), '10:00'), mode: 'in_person', region: 'north_west' });
-  if (project) changeBooking(db, project.id, 'confirm', null, actorFor(gareth));
+  if (project) changeBooking(db, project.id, 'confirm', null, actorFor(gareth), now);
   // The next: a hold waiting for the assessor, and a declined project.
   book(1, { methodId: 'discussion', assessorUserId: david, localStart: at(onWeekday(today.plus({ days: 3 }), [2, 3, 4]), '14:00'), mode: 'remote' });
   const declined = book(1, { methodId: 'project', assessorUserId: gareth, localStart: at(onWeekday(DateTime.max(periodStart(1).plus({ days: 28 }), today.plus({ days: 4 })), [1, 2]), '13:00'), mode: 'remote' });
-  if (declined) changeBooking(db, declined.id, 'decline', 'I am representing at an employment tribunal that day', actorFor(gareth));
+  if (declined) changeBooking(db, declined.id, 'decline', 'I am representing at an employment tribunal that day', actorFor(gareth), now);
   // Then: a cancelled discussion, rebooked with another assessor.
   const cancelled = book(2, { methodId: 'discussion', assessorUserId: sunita, localStart: at(onWeekday(today.plus({ days: 5 }), [1, 2, 3, 4, 5]), '11:00'), mode: 'in_person', region: 'london' });
-  if (cancelled) changeBooking(db, cancelled.id, 'cancel', 'The apprentice is unwell; to be rearranged', adminActor);
+  if (cancelled) changeBooking(db, cancelled.id, 'cancel', 'The apprentice is unwell; to be rearranged', adminActor, now);
   book(2, { methodId: 'discussion', assessorUserId: sunita, localStart: at(onWeekday(today.plus({ days: 12 }), [1, 2, 3, 4, 5]), '11:00'), mode: 'remote' });
   // The most recent acceptance is left in the queue, waiting for both bookings.
 }

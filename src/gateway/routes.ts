@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { findApprenticeById } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -15,12 +16,12 @@ import { checkReview, reviewSchema, toDecision } from './review.js';
 import { decideSubmission, evaluateApprentice, reviewQueue, submissionById } from './store.js';
 
 
-export function gatewayRoutes(db: Db): Router {
+export function gatewayRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.gatewayReview);
 
   router.get(paths.gatewayQueue, admins, (_req, res) => {
-    const on = todayInLondon();
+    const on = todayInLondon(clock.now());
     res.render('gateway/queue', {
       title: 'Gateway reviews',
       rows: reviewQueue(db).map((r) => ({ ...r, href: paths.reviewSubmission(r.submission.id), apprenticeHref: paths.apprentice(r.uln), waiting: Math.max(0, Math.round((Date.parse(on) - Date.parse(r.submission.submittedOn)) / 86_400_000)) })),
@@ -38,7 +39,7 @@ export function gatewayRoutes(db: Db): Router {
   const reviewPage = (id: unknown, extra: { values: Record<string, unknown>; errors?: Record<string, string>; errorList?: unknown[] }) => {
     const { submission, a } = loadReview(id);
     const atSubmission = submission.evaluation as GatewayEvaluation;
-    const now = evaluateApprentice(db, a, todayInLondon()).evaluation;
+    const now = evaluateApprentice(db, a, todayInLondon(clock.now())).evaluation;
     return {
       title: `Gateway review: ${a.givenNames} ${a.familyName}`,
       a,
@@ -81,7 +82,7 @@ export function gatewayRoutes(db: Db): Router {
     const problems = checkReview(form.value);
     if (problems.length > 0) return res.status(400).render('gateway/review', reviewPage(req.params.id, { values, ...formErrors(problems) }));
     const plan = getPlanForStandard(db, a.standardVersionId);
-    const result = decideSubmission(db, submission.id, toDecision(form.value), plan?.epaPeriodMonths ?? 3, todayInLondon(), actorOf(userOf(res)));
+    const result = decideSubmission(db, submission.id, toDecision(form.value), plan?.epaPeriodMonths ?? 3, todayInLondon(clock.now()), actorOf(userOf(res)), clock.now());
     if (!result.ok) throw new HttpError(409, result.message);
     res.redirect(`${paths.apprentice(a.uln)}#submissions`);
   });

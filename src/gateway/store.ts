@@ -1,3 +1,5 @@
+import { isoInstant } from '../dates.js';
+import type { DateTime } from 'luxon';
 import { and, asc, count, desc, eq, like, notExists, sql, type SQL } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
@@ -323,7 +325,7 @@ export interface ReviewDecision {
 }
 
 /** The EPAO decides a submission. Acceptance opens the plan's EPA period from the decision date. */
-export function decideSubmission(db: Db, submissionId: number, decision: ReviewDecision, epaPeriodMonths: number, on: string, actor: Actor): { ok: true } | { ok: false; message: string } {
+export function decideSubmission(db: Db, submissionId: number, decision: ReviewDecision, epaPeriodMonths: number, on: string, actor: Actor, now: DateTime): { ok: true } | { ok: false; message: string } {
   return db.transaction((tx) => {
     const before = tx.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.id, submissionId)).get();
     if (!before) return { ok: false, message: 'There is no such gateway submission' };
@@ -331,7 +333,7 @@ export function decideSubmission(db: Db, submissionId: number, decision: ReviewD
     const accepted = decision.outcome === 'accepted';
     const after = {
       status: decision.outcome,
-      decidedAt: new Date().toISOString(),
+      decidedAt: isoInstant(now),
       decidedBy: actor.userId,
       decisionReason: decision.reason,
       epaPeriodStart: accepted ? on : null,

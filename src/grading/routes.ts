@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -66,7 +67,7 @@ function planFor(db: Db, apprentice: ApprenticeDetail): PlanFile {
 }
 
 /** Grading, moderation, results (release, exceptional circumstances, resits and retakes), appeals and the EPAO's settings. */
-export function gradingRoutes(db: Db): Router {
+export function gradingRoutes(db: Db, clock: Clock): Router {
   const router = Router();
 
   /* ---------- The assessor's grading form ---------- */
@@ -86,7 +87,7 @@ export function gradingRoutes(db: Db): Router {
     const saved = gradingOfBooking(db, booking.id);
     const decisions = extra.decisions ?? saved.decisions;
     const method = plan.methods.find((m) => m.id === booking.methodId);
-    const refusal = gradingRefusal(booking, userOf(res).id, DateTime.utc());
+    const refusal = gradingRefusal(booking, userOf(res).id, clock.now());
     const values = extra.values ?? { outcome: saved.grading?.outcome ?? 'graded', outcomeReason: saved.grading?.outcomeReason ?? '' };
     res.status(extra.status ?? 200).render('grading/grade', {
       title: `Grade: ${method?.name ?? booking.methodId}`,
@@ -125,7 +126,7 @@ export function gradingRoutes(db: Db): Router {
       return renderGrading(res, req.params.id, { decisions: kept, values, status: 400, ...formErrors([{ path: 'confirm', message: 'Confirm the decisions and the grade they give before submitting' }]) });
     }
     const user = userOf(res);
-    const result = saveGrading(db, booking, { outcome: form.value.outcome, outcomeReason: form.value.outcomeReason, decisions: decisionsFromForm(criteria, form.value.c) }, { ...actorOf(user), userId: user.id }, { submit });
+    const result = saveGrading(db, booking, { outcome: form.value.outcome, outcomeReason: form.value.outcomeReason, decisions: decisionsFromForm(criteria, form.value.c) }, { ...actorOf(user), userId: user.id }, { submit, now: clock.now() });
     if (!result.ok) return renderGrading(res, req.params.id, { decisions: kept, values, status: result.problems || result.field ? 400 : 409, ...failureErrors(result) });
     res.redirect(303, submit ? paths.gradeBooking(booking.id) : `${paths.gradeBooking(booking.id)}?saved=1`);
   });
@@ -187,7 +188,7 @@ export function gradingRoutes(db: Db): Router {
     if (!form.ok) return renderModeration(res, req.params.id, { decisions: posted, values, status: 400, errors: form.errors, errorList: form.errorList });
     const current = decisionsOf(db, grading.id);
     const changes = form.value.decision === 'changed' ? posted.filter((p) => { const c = current.find((x) => x.criterionId === p.criterionId); return p.met !== null && (c?.met !== p.met || c.evidence !== p.evidence); }) : [];
-    const result = moderate(db, grading.id, { decision: form.value.decision, rationale: form.value.rationale, changes }, { ...actorOf(user), userId: user.id });
+    const result = moderate(db, grading.id, { decision: form.value.decision, rationale: form.value.rationale, changes }, { ...actorOf(user), userId: user.id }, clock.now());
     if (!result.ok) return renderModeration(res, req.params.id, { decisions: posted, values, status: result.problems || result.field ? 400 : 409, ...failureErrors(result) });
     res.redirect(303, paths.moderation);
   });
@@ -208,7 +209,7 @@ export function gradingRoutes(db: Db): Router {
   router.post(paths.releaseResults, admins, (req, res) => {
     const ids = z.array(z.coerce.number().int().positive()).min(1).safeParse([(req.body as { attemptIds?: unknown }).attemptIds ?? []].flat());
     if (!ids.success) throw new HttpError(400, 'Choose at least one result to release');
-    const result = releaseResults(db, ids.data, actorOf(userOf(res)));
+    const result = releaseResults(db, ids.data, actorOf(userOf(res)), clock.now());
     if (!result.ok) throw new HttpError(409, result.message);
     res.redirect(303, `${paths.results}?released=${result.released}`);
   });
@@ -225,7 +226,7 @@ export function gradingRoutes(db: Db): Router {
   const renderResults = (res: Response, uln: unknown, extra: { status?: number; errorList?: object[]; flash?: string; kept?: { grounds?: unknown; reason?: unknown } } = {}) => {
     const { user, apprentice } = loadApprentice(res, uln);
     const admin = user.role === 'admin';
-    const today = todayInLondon();
+    const today = todayInLondon(clock.now());
     const plan = getPlanForStandard(db, apprentice.standardVersionId);
     const results = resultsOf(db, apprentice, !admin);
     // The latest attempt of all, released or not: only it can be resat or appealed.
@@ -287,28 +288,28 @@ export function gradingRoutes(db: Db): Router {
     switch (req.params.action) {
       case 'release': {
         if (user.role !== 'admin') throw new HttpError(403, 'You do not have permission to do this');
-        const result = releaseResults(db, [attempt.attempt.id], actor);
+        const result = releaseResults(db, [attempt.attempt.id], actor, clock.now());
         return result.ok ? done() : again(result.message, 409);
       }
       case 'exceptional': {
         if (user.role !== 'admin') throw new HttpError(403, 'You do not have permission to do this');
         const form = exceptionalSchema.safeParse(req.body);
         if (!form.success) return again(form.error.issues[0]!.message);
-        const result = recordExceptionalCircumstances(db, attempt.attempt.id, form.data.reason, actor);
+        const result = recordExceptionalCircumstances(db, attempt.attempt.id, form.data.reason, actor, todayInLondon(clock.now()));
         return result.ok ? done() : again(result.message, 409);
       }
       case 'further': {
         if (!canActOn(user, apprentice, 'view') || user.role === 'admin') throw new HttpError(403, 'The provider or the employer chooses resit or retake');
         const form = furtherSchema.safeParse(req.body);
         if (!form.success) return again(form.error.issues[0]!.message);
-        const result = startFurtherAttempt(db, apprentice, form.data.kind, actor);
+        const result = startFurtherAttempt(db, apprentice, form.data.kind, actor, todayInLondon(clock.now()));
         return result.ok ? done() : again(result.message, 409);
       }
       case 'appeal': {
         if (user.role !== 'provider' && user.role !== 'employer') throw new HttpError(403, 'The provider or the employer lodges an appeal');
         const form = appealSchema.safeParse(req.body);
         if (!form.success) return again(form.error.issues[0]!.message);
-        const result = lodgeAppeal(db, attempt.attempt.id, form.data.grounds, actor);
+        const result = lodgeAppeal(db, attempt.attempt.id, form.data.grounds, actor, todayInLondon(clock.now()));
         return result.ok ? done() : again(result.message, 409);
       }
       default:
@@ -394,7 +395,7 @@ export function gradingRoutes(db: Db): Router {
           return decisions.length ? [{ gradingId: Number(gradingId), decisions }] : [];
         })
       : [];
-    const result = decideAppeal(db, appeal.id, { decision: form.data.decision, reasons: form.data.reasons, changes }, { ...actorOf(user), userId: user.id });
+    const result = decideAppeal(db, appeal.id, { decision: form.data.decision, reasons: form.data.reasons, changes }, { ...actorOf(user), userId: user.id }, clock.now());
     if (!result.ok) return renderAppeal(res, user, req.params.id, { status: result.problems ? 400 : 409, values, errorList: [{ text: result.message }, ...(result.problems ?? []).map((p) => ({ text: p.message }))] });
     res.redirect(303, paths.appeals);
   });

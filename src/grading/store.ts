@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { isoInstant, todayInLondon, ZONE } from '../dates.js';
+import { isoInstant, ZONE } from '../dates.js';
 import { standardVersions, apprentices, appeals, attemptMethods, bookings, criterionDecisions, epaAttempts, epaoSettings, gatewaySubmissions, gradings, moderations, outbox, users } from '../db/schema.js';
 import type { Grade, PlanFile } from '../plans/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
@@ -151,8 +151,8 @@ export function gradingRefusal(booking: BookingRow, userId: number, now: DateTim
  * it derives the method grade by the plan's rule, locks the grading, marks the booking
  * completed, draws the quality-assurance sample and updates the attempt's result.
  */
-export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, actor: Actor & { userId: number }, options: { submit: boolean; now?: DateTime }): { ok: true; grading: GradingRow } | Failure {
-  const now = options.now ?? DateTime.utc();
+export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, actor: Actor & { userId: number }, options: { submit: boolean; now: DateTime }): { ok: true; grading: GradingRow } | Failure {
+  const now = options.now;
   const today = now.setZone(ZONE).toISODate()!;
   return db.transaction(
     (tx) => {
@@ -267,7 +267,7 @@ function applyChanges(tx: Queryable, grading: GradingRow, plan: PlanFile, change
  * A quality assurer moderates a sampled grading: agrees, or changes criterion decisions with a
  * rationale (the grades follow). Nobody moderates their own grading.
  */
-export function moderate(db: Db, gradingId: number, input: { decision: 'agreed' | 'changed'; rationale: string; changes: Decision[] }, actor: Actor & { userId: number }, now: DateTime = DateTime.utc()): { ok: true } | Failure {
+export function moderate(db: Db, gradingId: number, input: { decision: 'agreed' | 'changed'; rationale: string; changes: Decision[] }, actor: Actor & { userId: number }, now: DateTime): { ok: true } | Failure {
   return db.transaction(
     (tx) => {
       const grading = gradingById(tx, gradingId);
@@ -370,7 +370,7 @@ export function unreleasedResults(db: Db) {
  * Releases results, all or nothing: each must be complete and have no sampled grading
  * waiting for moderation. Only then do the provider, the employer and the results API see it.
  */
-export function releaseResults(db: Db, attemptIds: number[], actor: Actor, now: DateTime = DateTime.utc()): { ok: true; released: number } | Failure {
+export function releaseResults(db: Db, attemptIds: number[], actor: Actor, now: DateTime): { ok: true; released: number } | Failure {
   return db.transaction(
     (tx) => {
       const rows = tx.select().from(epaAttempts).where(inArray(epaAttempts.id, attemptIds)).all();
@@ -401,7 +401,7 @@ function notifyProvider(tx: Queryable, apprenticeId: number, subject: string, bo
 }
 
 /** The EPAO accepts exceptional circumstances for a resit or retake: its grade is no longer capped. */
-export function recordExceptionalCircumstances(db: Db, attemptId: number, reason: string, actor: Actor, today: string = todayInLondon()): { ok: true } | Failure {
+export function recordExceptionalCircumstances(db: Db, attemptId: number, reason: string, actor: Actor, today: string): { ok: true } | Failure {
   return db.transaction((tx) => {
     const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get();
     if (!attempt) return { ok: false as const, message: 'There is no such attempt' };
@@ -422,7 +422,7 @@ export function recordExceptionalCircumstances(db: Db, attemptId: number, reason
  * window runs from the result: the plan's resit window, or its retake window if any method is
  * retaken.
  */
-export function startFurtherAttempt(db: Db, apprentice: ApprenticeDetail, choices: Record<string, ResitKind>, actor: Actor, today: string = todayInLondon()): { ok: true; attempt: AttemptRow } | Failure {
+export function startFurtherAttempt(db: Db, apprentice: ApprenticeDetail, choices: Record<string, ResitKind>, actor: Actor, today: string): { ok: true; attempt: AttemptRow } | Failure {
   return db.transaction(
     (tx) => {
       const previous = latestAttempt(tx, apprentice.id);
@@ -484,7 +484,7 @@ export function appealById(db: Queryable, id: number): AppealRow | undefined {
 }
 
 /** The provider or employer appeals a released result, within the EPAO's window of working days after release. */
-export function lodgeAppeal(db: Db, attemptId: number, grounds: string, actor: Actor & { userId: number }, today: string = todayInLondon()): { ok: true; appeal: AppealRow } | Failure {
+export function lodgeAppeal(db: Db, attemptId: number, grounds: string, actor: Actor & { userId: number }, today: string): { ok: true; appeal: AppealRow } | Failure {
   return db.transaction((tx) => {
     const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get();
     if (!attempt?.releasedAt) return { ok: false as const, message: 'Only a released result can be appealed' };
@@ -520,7 +520,7 @@ export function decideAppeal(
   appealId: number,
   input: { decision: AppealDecision; reasons: string; changes: { gradingId: number; decisions: Decision[] }[] },
   actor: Actor & { userId: number },
-  now: DateTime = DateTime.utc(),
+  now: DateTime,
 ): { ok: true } | Failure {
   try {
     return decideAppealInTransaction(db, appealId, input, actor, now);

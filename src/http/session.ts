@@ -1,5 +1,6 @@
 import type { CookieOptions, RequestHandler, Response } from 'express';
 import { ROLE_LABELS } from '../auth/roles.js';
+import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { paths } from '../paths.js';
 import { SESSION_HOURS, createSession, deleteSession, findSessionUser } from '../users/store.js';
@@ -17,10 +18,10 @@ function sessionCookie(req: { cookies?: Record<string, unknown> }): string | und
 }
 
 /** Loads the signed-in user (sessions live in the database) and what the layout shows for them. */
-export function loadSession(db: Db): RequestHandler {
+export function loadSession(db: Db, clock: Clock): RequestHandler {
   return (req, res, next) => {
     const secret = sessionCookie(req);
-    const user = secret ? findSessionUser(db, secret) : undefined;
+    const user = secret ? findSessionUser(db, secret, clock.now()) : undefined;
     if (user) res.locals.currentUser = user;
     else if (secret) res.clearCookie(SESSION_COOKIE, { path: '/' });
     Object.assign(res.locals, {
@@ -32,9 +33,9 @@ export function loadSession(db: Db): RequestHandler {
   };
 }
 
-export function startSession(db: Queryable, res: Response, userId: number, secure: boolean, previous: string | undefined): void {
+export function startSession(db: Queryable, res: Response, userId: number, secure: boolean, previous: string | undefined, clock: Clock): void {
   if (previous) deleteSession(db, previous);
-  const secret = createSession(db, userId);
+  const secret = createSession(db, userId, clock.now());
   res.cookie(SESSION_COOKIE, secret, { ...cookieOptions(secure), maxAge: SESSION_HOURS * 3600 * 1000 });
 }
 

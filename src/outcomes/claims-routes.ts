@@ -1,3 +1,5 @@
+import { isoInstant } from '../dates.js';
+import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -57,7 +59,7 @@ const periodQuery = (p: Period) => new URLSearchParams({ reportingDate: p.report
 const PREVIEW_ROWS = 200;
 
 /** Certificate claims and the regulator's outcomes file: pages and downloads, administrators only. */
-export function claimsRoutes(db: Db): Router {
+export function claimsRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.claims);
 
@@ -65,8 +67,8 @@ export function claimsRoutes(db: Db): Router {
 
   const renderClaims = (res: Response, extra: { status?: number; flash?: string; errorList?: FormErrors['errorList'] } = {}) => {
     // The list as of now: the downloads and the marking below cover exactly these results.
-    const asOf = new Date().toISOString();
-    const rows = unclaimedClaims(db, todayInLondon(), asOf);
+    const asOf = isoInstant(clock.now());
+    const rows = unclaimedClaims(db, todayInLondon(clock.now()), asOf);
     const valid = rows.filter((r) => r.valid);
     res.status(extra.status ?? 200).render('outcomes/claims', {
       title: 'Certificate claims',
@@ -98,13 +100,13 @@ export function claimsRoutes(db: Db): Router {
   };
 
   router.get(paths.claimsCsv, admins, (req, res) => {
-    const today = todayInLondon();
+    const today = todayInLondon(clock.now());
     const valid = unclaimedClaims(db, today, asOfOf(req.query)).filter((r) => r.valid);
     res.attachment(`certificate-claims-${today}.csv`).type('text/csv').send(claimsCsv(valid));
   });
 
   router.get(paths.claimsJson, admins, (req, res) => {
-    const today = todayInLondon();
+    const today = todayInLondon(clock.now());
     const valid = unclaimedClaims(db, today, asOfOf(req.query)).filter((r) => r.valid);
     res.attachment(`certificate-claims-${today}.json`).type('application/json').send(JSON.stringify({ generatedOn: today, claims: valid.map(exportedClaim) }, null, 2));
   });
@@ -113,9 +115,9 @@ export function claimsRoutes(db: Db): Router {
     // Exactly the results the page listed (and its downloads held): released up to the page's time, valid, unclaimed.
     const asOf = asOfOf(req.body);
     if (!asOf) return renderClaims(res, { status: 400, errorList: [{ href: '', text: 'Open the claims page and mark the results it lists' }] });
-    const ids = unclaimedClaims(db, todayInLondon(), asOf).filter((r) => r.valid).map((r) => r.attemptId);
+    const ids = unclaimedClaims(db, todayInLondon(clock.now()), asOf).filter((r) => r.valid).map((r) => r.attemptId);
     if (ids.length === 0) return renderClaims(res, { status: 400, errorList: [{ href: '', text: 'There are no claims to mark' }] });
-    const result = markClaimed(db, ids, actorOf(userOf(res)), todayInLondon());
+    const result = markClaimed(db, ids, actorOf(userOf(res)), todayInLondon(clock.now()), isoInstant(clock.now()));
     // The list changed since the page was shown (another administrator, or a result changed): nothing was marked.
     if (!result.ok) return renderClaims(res, { status: 409, errorList: [{ href: '', text: 'Nothing was marked: the list has changed since it was shown. Check it and try again.' }, ...result.refusals.map((r) => ({ href: '', text: r.message }))] });
     res.redirect(303, `${paths.claims}?marked=${result.marked}`);
@@ -177,18 +179,18 @@ function requireClaimsRole(res: Response): ReturnType<typeof userOf> {
  * validation. POST /claims/mark: marks results as claimed, all or nothing; 422 names each
  * result that cannot be marked, and then nothing is marked.
  */
-export function claimsApi(db: Db): Router {
+export function claimsApi(db: Db, clock: Clock): Router {
   const router = Router();
 
   router.get(paths.claims, (_req, res) => {
     requireClaimsRole(res);
-    res.json({ claims: unclaimedClaims(db, todayInLondon()).map(({ valid, reasons, ...claim }) => ({ ...claim, valid, reasons })) });
+    res.json({ claims: unclaimedClaims(db, todayInLondon(clock.now())).map(({ valid, reasons, ...claim }) => ({ ...claim, valid, reasons })) });
   });
 
   router.post(paths.markClaimed, (req, res) => {
     const user = requireClaimsRole(res);
     const { attemptIds } = parseOr422(markClaimsSchema, req.body);
-    const result = markClaimed(db, attemptIds, actorOf(user), todayInLondon());
+    const result = markClaimed(db, attemptIds, actorOf(user), todayInLondon(clock.now()), isoInstant(clock.now()));
     if (!result.ok) throw new UnprocessableError(result.refusals.map((r) => ({ path: `attemptIds.${attemptIds.indexOf(r.attemptId)}`, message: r.message })));
     res.json({ marked: result.marked, attemptIds: [...new Set(attemptIds)] });
   });

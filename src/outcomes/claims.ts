@@ -180,7 +180,7 @@ export interface ClaimRefusal {
  * a released, unclaimed Pass, Merit or Distinction that passes every rule, checked again in
  * the transaction that writes. One audit row per result.
  */
-export function markClaimed(db: Db, attemptIds: readonly number[], actor: Actor, today: string, now: string = new Date().toISOString()): { ok: true; marked: number } | { ok: false; refusals: ClaimRefusal[] } {
+export function markClaimed(db: Db, attemptIds: readonly number[], actor: Actor, today: string, now: string): { ok: true; marked: number } | { ok: false; refusals: ClaimRefusal[] } {
   const ids = [...new Set(attemptIds)];
   return db.transaction(
     (tx) => {

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js';
-import { todayInLondon } from '../dates.js';
+
 import type { ApprenticeScope } from '../apprentices/access.js';
 import type { PlanFile } from '../plans/schema.js';
 
@@ -94,7 +94,7 @@ export function percentilesOf(histogram: Map<number, number>): Percentiles {
   return { count, median: at(0.5), p90: at(0.9) };
 }
 
-export function dashboardFigures(db: Db, filter: ReportFilter, scope: ApprenticeScope): Figures {
+export function dashboardFigures(db: Db, filter: ReportFilter, scope: ApprenticeScope, today: string): Figures {
   const { where, params, joinApprentices } = attemptScope(filter, scope);
   const from = joinApprentices ? 'from epa_attempts e join apprentices a on a.id = e.apprentice_id' : 'from epa_attempts e';
   const q = <T>(sql: string) => db.$client.prepare(sql).all(params) as T[];
@@ -140,7 +140,7 @@ export function dashboardFigures(db: Db, filter: ReportFilter, scope: Apprentice
     appeals: { lodged: appeals.reduce((sum, r) => sum + r.count, 0), upheld: appealCount('upheld'), notUpheld: appealCount('not_upheld'), open: appealCount(null) },
     daysToBooking: percentilesOf(histogram('toBooking')),
     daysToResult: percentilesOf(histogram('toResult')),
-    bookingsWaiting: bookingsWaiting(db, filter, scope, todayInLondon()),
+    bookingsWaiting: bookingsWaiting(db, filter, scope, today),
     byMonth: months.map((month) => ({ month, results: total((g) => g.month === month), passes: total((g) => g.month === month && isPass(g.grade)) })),
   };
 }

@@ -1,3 +1,5 @@
+import { todayInLondon } from '../dates.js';
+import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { apprenticeScope, type ApprenticeScope } from '../apprentices/access.js';
@@ -106,7 +108,7 @@ function shortfallTable(rows: KsbShortfall[]) {
 }
 
 /** The EPAO dashboard, the KSB shortfall report, their CSV downloads, and GET /api/v1/reports/outcomes. */
-export function reportRoutes(db: Db): Router {
+export function reportRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const readers = pageFor(...AREA_ROLES.reports);
 
@@ -147,7 +149,7 @@ export function reportRoutes(db: Db): Router {
     const title = 'Outcomes dashboard';
     const read = readFilter(res, req.query, 'outcomes/dashboard', title, paths.reports);
     if (!read) return;
-    const figures = dashboardFigures(db, read.filter, read.scope);
+    const figures = dashboardFigures(db, read.filter, read.scope, todayInLondon(clock.now()));
     const t = tables(figures);
     res.render('outcomes/dashboard', {
       title,
@@ -186,7 +188,7 @@ export function reportRoutes(db: Db): Router {
       if (!plan) throw new HttpError(400, 'Choose a standard for the KSB shortfall');
       table = shortfallTable(ksbShortfall(db, plan, read.filter, read.scope));
     } else {
-      const all = tables(dashboardFigures(db, read.filter, read.scope)) as Record<string, { header: string[]; rows: (string | number)[][] }>;
+      const all = tables(dashboardFigures(db, read.filter, read.scope, todayInLondon(clock.now()))) as Record<string, { header: string[]; rows: (string | number)[][] }>;
       table = Object.hasOwn(all, name) ? all[name] : undefined;
     }
     if (!table) throw new HttpError(404, 'There is no such table');
@@ -197,7 +199,7 @@ export function reportRoutes(db: Db): Router {
 }
 
 /** GET /api/v1/reports/outcomes: the dashboard's figures as JSON, with the same filters and scope. */
-export function reportsApi(db: Db): Router {
+export function reportsApi(db: Db, clock: Clock): Router {
   const router = Router();
   router.get('/reports/outcomes', (req, res) => {
     const user = userOf(res);
@@ -207,7 +209,7 @@ export function reportsApi(db: Db): Router {
     const scope = reportScope(user);
     const filter = filterOf(db, query, scope);
     if ('unknownStandard' in filter) throw new HttpError(404, 'There is no such standard version');
-    res.json({ filter: query, scope: scope.kind, figures: dashboardFigures(db, filter, scope) });
+    res.json({ filter: query, scope: scope.kind, figures: dashboardFigures(db, filter, scope, todayInLondon(clock.now())) });
   });
   return router;
 }

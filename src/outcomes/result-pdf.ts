@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
 import PDFDocument from 'pdfkit';
@@ -49,11 +50,11 @@ export interface ResultPdfData {
   /** Said on the PDF when the plan is a demo, not the published plan. */
   planNotice: string | null;
   /** When the PDF is made (defaults to now). */
-  generatedAt?: DateTime;
+  generatedAt: DateTime;
 }
 
 /** Everything the PDF shows of one attempt. */
-export function resultPdfData(db: Db, apprentice: ApprenticeDetail, result: AttemptResult): ResultPdfData {
+export function resultPdfData(db: Db, apprentice: ApprenticeDetail, result: AttemptResult, generatedAt: DateTime): ResultPdfData {
   const plan = getPlanForStandard(db, apprentice.standardVersionId);
   const feedback = attemptFeedback(db, plan, ksbTextsOf(db, apprentice), result);
   const { attempt } = result;
@@ -74,6 +75,7 @@ export function resultPdfData(db: Db, apprentice: ApprenticeDetail, result: Atte
     },
     methods: result.methods.map((m) => ({ name: m.name, mode: m.mode, grade: m.grade, outcome: m.outcome, feedback: feedback.get(m.methodId) ?? null })),
     planNotice: plan?.demo ? (plan.notice ?? 'Assessed against a demonstration assessment plan, not the published plan.') : null,
+    generatedAt,
   };
 }
 
@@ -102,7 +104,7 @@ const BORDER = '#b1b4b6';
 
 /** The result as a PDF: pdfkit with its built-in Helvetica (no font files to ship). */
 export function resultPdf(data: ResultPdfData): Promise<Buffer> {
-  const generatedAt = data.generatedAt ?? DateTime.now();
+  const generatedAt = data.generatedAt;
   const epao = data.epaoName?.trim() || 'End-point assessment organisation';
   const name = `${data.apprentice.givenNames} ${data.apprentice.familyName}`;
   const { attempt } = data;
@@ -206,8 +208,8 @@ export function resultPdf(data: ResultPdfData): Promise<Buffer> {
 export const RESULT_PDF_API = { pdf: '/results/:uln/pdf' } as const;
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
-async function sendPdf(res: Response, db: Db, apprentice: ApprenticeDetail, result: AttemptResult): Promise<void> {
-  const pdf = await resultPdf(resultPdfData(db, apprentice, result));
+async function sendPdf(res: Response, db: Db, apprentice: ApprenticeDetail, result: AttemptResult, now: DateTime): Promise<void> {
+  const pdf = await resultPdf(resultPdfData(db, apprentice, result, now));
   res.set('Cache-Control', 'no-store');
   res.type('application/pdf');
   res.attachment(`epa-result-${apprentice.uln}-attempt-${result.attempt.number}.pdf`);
@@ -215,7 +217,7 @@ async function sendPdf(res: Response, db: Db, apprentice: ApprenticeDetail, resu
 }
 
 /** GET routes.resultPdf: one attempt, with the results page's visibility (404 for what the page would not show). */
-export function resultPdfRoutes(db: Db): Router {
+export function resultPdfRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   router.get(routes.resultPdf, pageFor(...AREA_ROLES.apprentices), async (req, res) => {
     const user = userOf(res);
@@ -225,13 +227,13 @@ export function resultPdfRoutes(db: Db): Router {
     const id = idParam.safeParse({ id: req.params.attemptId });
     const result = id.success ? resultsOf(db, apprentice, user.role !== 'admin').find((r) => r.attempt.id === id.data.id) : undefined;
     if (!result) throw new HttpError(404, 'There is no such result');
-    await sendPdf(res, db, apprentice, result);
+    await sendPdf(res, db, apprentice, result, clock.now());
   });
   return router;
 }
 
 /** GET /results/{uln}/pdf: the latest released attempt for providers and employers, the latest attempt for administrators. */
-export function resultPdfApi(db: Db): Router {
+export function resultPdfApi(db: Db, clock: Clock): Router {
   const router = Router();
   router.get(RESULT_PDF_API.pdf, async (req, res) => {
     const user = userOf(res);
@@ -239,7 +241,7 @@ export function resultPdfApi(db: Db): Router {
     const apprentice = apprenticeFor(db, user, req.params.uln, 'view');
     const latest = resultsOf(db, apprentice, user.role !== 'admin')[0];
     if (!latest) throw new HttpError(404, user.role === 'admin' ? 'This apprentice has no EPA attempt yet' : 'No result has been released for this apprentice yet');
-    await sendPdf(res, db, apprentice, latest);
+    await sendPdf(res, db, apprentice, latest, clock.now());
   });
   return router;
 }

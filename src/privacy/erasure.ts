@@ -126,7 +126,7 @@ export function erasureBlockers(db: Queryable, ids: ApprenticeRecordIds): string
   return reasons;
 }
 
-export function eraseApprentice(db: Db, apprentice: ApprenticeRow, actor: Actor, reason: string, now: DateTime = DateTime.utc()): ErasureResult {
+export function eraseApprentice(db: Db, apprentice: ApprenticeRow, actor: Actor, reason: string, now: DateTime): ErasureResult {
   const result = db.transaction(
     (tx): ErasureResult => {
       const current = tx.select().from(apprentices).where(eq(apprentices.id, apprentice.id)).get();

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
@@ -19,7 +20,7 @@ const erasureForm = z.object({
 });
 
 /** Subject access and erasure for one apprentice: pages for the EPAO's administrators. */
-export function privacyRoutes(db: Db): Router {
+export function privacyRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.personalData);
   const load = (res: Response, uln: unknown) => apprenticeFor(db, userOf(res), uln, 'review');
@@ -46,7 +47,7 @@ export function privacyRoutes(db: Db): Router {
     const a = load(res, req.params.uln);
     const data = db.transaction((tx) => {
       recordAudit(tx, actorOf(userOf(res)), { action: 'apprentice.personal_data_exported', entityType: 'apprentice', entityId: a.uln, reason: 'Subject access request' });
-      return subjectAccessExport(db, a);
+      return subjectAccessExport(db, a, clock.now());
     });
     res.attachment(`personal-data-${a.uln}.json`).type('application/json').send(JSON.stringify(data, null, 2));
   });
@@ -55,7 +56,7 @@ export function privacyRoutes(db: Db): Router {
     const a = load(res, req.params.uln);
     const form = parseForm(erasureForm, req.body, { confirm: 'confirm' });
     if (!form.ok) return render(res, a, { status: 400, values: req.body as object, errors: form.errors, errorList: form.errorList });
-    const result = eraseApprentice(db, a, actorOf(userOf(res)), form.value.reason);
+    const result = eraseApprentice(db, a, actorOf(userOf(res)), form.value.reason, clock.now());
     if (!result.ok) return render(res, a, { status: 409, values: req.body as object, refused: result.reasons });
     res.render('privacy/erased', { title: 'Personal data erased', placeholderUln: result.placeholderUln, changed: Object.entries(result.changed).filter(([, n]) => n > 0).map(([what, n]) => ({ what, n })), backLink: paths.apprentices });
   });

@@ -31,7 +31,7 @@ import { auditConditionFor, outboxConditionFor, recordIdsOf } from './records.js
  * trail of changes to them, and the notifications that named them. People who acted on the
  * record are named (they acted for the EPAO, a provider or an employer); their emails are not.
  */
-export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: DateTime = DateTime.utc()) {
+export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: DateTime) {
   const ids = recordIdsOf(db, apprentice);
   const names = new Map(db.select({ id: users.id, name: users.name }).from(users).all().map((u) => [u.id, u.name]));
   const nameOf = (id: number | null) => (id === null ? null : (names.get(id) ?? null));

@@ -1,3 +1,5 @@
+import { expireHolds } from '../bookings/store.js';
+import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
@@ -22,7 +24,8 @@ const percent = (gap: number) => `${(gap * 100).toFixed(2)}%`;
 const londonTime = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy, HH:mm');
 
 /** The auto-scheduler's pages: propose a schedule for the queue, review it, commit it as holds or discard it. */
-export function autoScheduleRoutes(db: Db, options: { holdHours: number }): Router {
+export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: Clock }): Router {
+  const { clock } = options;
   const router = Router();
   const admins = pageFor(...AREA_ROLES.scheduling);
 
@@ -82,7 +85,8 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number }): Rout
   };
 
   router.get(paths.autoSchedules, admins, (_req, res) => {
-    const { input, notConsidered } = schedulerInput(db, todayInLondon());
+    expireHolds(db, clock.now());
+    const { input, notConsidered } = schedulerInput(db, todayInLondon(clock.now()));
     res.render('scheduler/index', {
       title: 'Schedule the queue',
       backLink: paths.bookings,
@@ -96,7 +100,8 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number }): Rout
   });
 
   router.post(paths.autoSchedules, admins, async (_req, res) => {
-    const proposal = await createProposal(db, actorOf(userOf(res)), todayInLondon());
+    expireHolds(db, clock.now());
+    const proposal = await createProposal(db, actorOf(userOf(res)), todayInLondon(clock.now()));
     res.redirect(303, paths.autoSchedule(proposal.id));
   });
 
@@ -108,7 +113,7 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number }): Rout
     const proposal = loadProposal(req.params.id);
     const actor = actorOf(userOf(res));
     if (req.params.action === 'commit') {
-      const result = commitProposal(db, proposal.id, actor, { holdHours: options.holdHours });
+      const result = commitProposal(db, proposal.id, actor, { holdHours: options.holdHours, now: clock.now() });
       if (!result.ok) {
         if (result.refusals.length === 0) throw new HttpError(409, result.message);
         return renderProposal(res, String(proposal.id), 1, result);
@@ -116,7 +121,7 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number }): Rout
       return res.redirect(303, `${paths.bookings}?booked=${result.count}`);
     }
     if (req.params.action === 'discard') {
-      const result = discardProposal(db, proposal.id, actor);
+      const result = discardProposal(db, proposal.id, actor, clock.now());
       if (!result.ok) throw new HttpError(409, result.message);
       return res.redirect(303, paths.autoSchedules);
     }

@@ -99,8 +99,8 @@ export type CommitResult = { ok: true; count: number } | { ok: false; message: s
  * is now: if anything has changed since the proposal (a booking made by hand, leave, a new
  * conflict, a day now in the past), nothing is written and every refusal is listed.
  */
-export function commitProposal(db: Db, id: number, actor: Actor, options: { holdHours: number; now?: DateTime }): CommitResult {
-  const now = options.now ?? DateTime.utc();
+export function commitProposal(db: Db, id: number, actor: Actor, options: { holdHours: number; now: DateTime }): CommitResult {
+  const now = options.now;
   try {
     return db.transaction(
       (tx) => {
@@ -130,12 +130,12 @@ export function commitProposal(db: Db, id: number, actor: Actor, options: { hold
   }
 }
 
-export function discardProposal(db: Db, id: number, actor: Actor): { ok: true } | { ok: false; message: string } {
+export function discardProposal(db: Db, id: number, actor: Actor, now: DateTime): { ok: true } | { ok: false; message: string } {
   return db.transaction((tx) => {
     const row = tx.select().from(scheduleProposals).where(eq(scheduleProposals.id, id)).get();
     if (!row) return { ok: false as const, message: 'There is no such proposal' };
     if (row.status !== 'proposed') return { ok: false as const, message: `This proposal has been ${row.status}` };
-    tx.update(scheduleProposals).set({ status: 'discarded', decidedBy: actor.userId, decidedAt: isoInstant(DateTime.utc()) }).where(eq(scheduleProposals.id, id)).run();
+    tx.update(scheduleProposals).set({ status: 'discarded', decidedBy: actor.userId, decidedAt: isoInstant(now) }).where(eq(scheduleProposals.id, id)).run();
     recordAudit(tx, actor, { action: 'schedule.discarded', entityType: 'schedule_proposal', entityId: id, before: { status: 'proposed' }, after: { status: 'discarded' } });
     return { ok: true as const };
   });

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { AREA_ROLES, ROLES, ROLE_LABELS } from '../auth/roles.js';
@@ -12,7 +13,7 @@ import { actorOf, createApiToken, createUser, findUser, listApiTokens, listEmplo
 
 const revokeSchema = z.object({ reason: z.string().trim().max(500).optional() });
 
-export function userAdminRoutes(db: Db): Router {
+export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; hashCost: number }): Router {
   const router = Router();
   const adminOnly = pageFor(...AREA_ROLES.administration);
 
@@ -46,7 +47,7 @@ export function userAdminRoutes(db: Db): Router {
     const values = { ...(req.body as Record<string, unknown>), password: '' };
     const form = parseForm(newUserSchema, req.body);
     if (!form.ok) return res.status(400).render('users/new', { title: 'Add a user', values, errors: form.errors, errorList: form.errorList, ...formOptions(), backLink: paths.admin.users });
-    const result = await createUser(db, form.value, actorOf(userOf(res)));
+    const result = await createUser(db, form.value, actorOf(userOf(res)), hashCost);
     if (!result.ok) return res.status(400).render('users/new', { title: 'Add a user', values, ...formErrors(result.problems), ...formOptions(), backLink: paths.admin.users });
     res.redirect(`${paths.admin.users}?added=${result.user.id}`);
   });
@@ -64,7 +65,7 @@ export function userAdminRoutes(db: Db): Router {
     if (!params.success) throw new HttpError(404, 'There is no such token');
     const form = revokeSchema.safeParse(req.body);
     if (!form.success) throw new HttpError(400, 'The reason must be text of 500 characters or fewer');
-    if (!revokeApiToken(db, params.data.id, actorOf(userOf(res)), form.data.reason || null)) throw new HttpError(404, 'There is no such live token');
+    if (!revokeApiToken(db, params.data.id, actorOf(userOf(res)), form.data.reason || null, clock.now())) throw new HttpError(404, 'There is no such live token');
     res.redirect(`${paths.admin.users}?revoked=${params.data.id}`);
   });
 

@@ -39,8 +39,8 @@ export function actorOf(user: CurrentUser): Actor {
  * user, audited. The password is hashed first, so the checks and the insert run in one
  * synchronous transaction: two identical requests cannot both pass the checks.
  */
-export async function createUser(db: Db, input: NewUser, actor: Actor): Promise<{ ok: true; user: CurrentUser } | { ok: false; problems: Problem[] }> {
-  const passwordHash = await hashPassword(input.password);
+export async function createUser(db: Db, input: NewUser, actor: Actor, hashCost: number): Promise<{ ok: true; user: CurrentUser } | { ok: false; problems: Problem[] }> {
+  const passwordHash = await hashPassword(input.password, hashCost);
   return db.transaction((tx) => {
     const problems: Problem[] = [];
     if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
@@ -94,11 +94,11 @@ export function listEmployers(db: Db): { id: string; name: string }[] {
 /* ---------- Sessions ---------- */
 
 /** Starts a new session (a fresh id at every sign-in, so an old cookie cannot be fixed on a user). */
-export function createSession(db: Queryable, userId: number, now = DateTime.utc()): string {
+export function createSession(db: Queryable, userId: number, now: DateTime): string {
   const secret = newSecret();
-  db.delete(sessions).where(lte(sessions.expiresAt, now.toISO())).run();
+  db.delete(sessions).where(lte(sessions.expiresAt, now.toUTC().toISO()!)).run();
   db.insert(sessions)
-    .values({ idHash: hashSecret(secret), userId, expiresAt: now.plus({ hours: SESSION_HOURS }).toISO() })
+    .values({ idHash: hashSecret(secret), userId, expiresAt: now.toUTC().plus({ hours: SESSION_HOURS }).toISO()! })
     .run();
   return secret;
 }
@@ -114,10 +114,10 @@ function prepareSessionQuery(db: Db) {
     .prepare();
 }
 
-export function findSessionUser(db: Db, secret: string, now = DateTime.utc()): CurrentUser | undefined {
+export function findSessionUser(db: Db, secret: string, now: DateTime): CurrentUser | undefined {
   let query = sessionQueries.get(db);
   if (!query) sessionQueries.set(db, (query = prepareSessionQuery(db)));
-  return query.get({ idHash: hashSecret(secret), now: now.toISO() });
+  return query.get({ idHash: hashSecret(secret), now: now.toUTC().toISO() });
 }
 
 export function deleteSession(db: Queryable, secret: string): void {
@@ -158,11 +158,11 @@ export function listApiTokens(db: Db): { id: number; userEmail: string; createdA
 }
 
 /** Revokes a token; returns false when there is no such live token. */
-export function revokeApiToken(db: Db, id: number, actor: Actor, reason: string | null): boolean {
+export function revokeApiToken(db: Db, id: number, actor: Actor, reason: string | null, now: DateTime): boolean {
   return db.transaction((tx) => {
     const row = tx.select().from(apiTokens).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).get();
     if (!row) return false;
-    const revokedAt = DateTime.utc().toISO();
+    const revokedAt = now.toUTC().toISO();
     tx.update(apiTokens).set({ revokedAt }).where(eq(apiTokens.id, id)).run();
     recordAudit(tx, actor, { action: 'api_token.revoked', entityType: 'api_token', entityId: id, before: { revokedAt: null }, after: { revokedAt }, reason });
     return true;

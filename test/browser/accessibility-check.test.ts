@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
-import { DEMO_USERS } from '../../src/db/seed.js';
+import { DEMO_USERS } from '../../src/demo/index.js';
 import { BrowserUser, launchBrowser, startApp, type RunningApp } from './support.js';
 
 /** Takes the sign-in page's email field away from its label, as a template mistake would. */

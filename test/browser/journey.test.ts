@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { isoInstant, ZONE } from '../../src/dates.js';
 import { apprentices, bookings } from '../../src/db/schema.js';
-import { DEMO_USERS } from '../../src/db/seed.js';
+import { DEMO_USERS } from '../../src/demo/index.js';
 import { pdfText } from '../support/pdf.js';
 import { BrowserUser, downloadOf, launchBrowser, startApp, type RunningApp } from './support.js';
 

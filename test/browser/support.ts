@@ -1,3 +1,4 @@
+import { TEST_CONFIG } from '../support/app.js';
 /**
  * Browser journeys: the real app in this process, driven by Debian's chromium through
  * playwright-core, with axe-core run on every page a journey visits.
@@ -14,7 +15,8 @@ import { createApp } from '../../src/app.js';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { employers, providers } from '../../src/db/schema.js';
-import { DEMO_EMPLOYERS, DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_USERS, loadCatalogue } from '../../src/db/seed.js';
+import { DEMO_EMPLOYERS, DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_USERS } from '../../src/demo/index.js';
+import { loadCatalogue } from '../../src/catalogue/load.js';
 import { createUser } from '../../src/users/store.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -64,7 +66,7 @@ export async function startApp(): Promise<RunningApp> {
   db.insert(providers).values(DEMO_PROVIDERS).run();
   db.insert(employers).values(DEMO_EMPLOYERS).run();
   for (const user of DEMO_USERS) {
-    const created = await createUser(db, { ...user, password: DEMO_PASSWORD }, SYSTEM_ACTOR);
+    const created = await createUser(db, { ...user, password: DEMO_PASSWORD }, SYSTEM_ACTOR, TEST_CONFIG.passwordHashCost);
     if (!created.ok) throw new Error(`User ${user.email}: ${created.problems.map((p) => p.message).join('; ')}`);
   }
   const errors: unknown[] = [];

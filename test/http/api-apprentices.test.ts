@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import supertest from 'supertest';
@@ -5,7 +6,7 @@ import { validUlns } from '../../src/apprentices/uln.js';
 import { apprentices, auditEvents, gatewaySubmissions } from '../../src/db/schema.js';
 import { testApp, tokenFor, type TestContext } from '../support/app.js';
 
-const today = DateTime.now().setZone('Europe/London').startOf('day');
+const today = now().setZone('Europe/London').startOf('day');
 const iso = (d: DateTime) => d.toISODate()!;
 const [ULN_A, ULN_B, ULN_C, ULN_D] = validUlns(4, 700_000_000);
 

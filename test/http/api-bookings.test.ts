@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import supertest from 'supertest';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
+import { fixedClock } from '../../src/clock.js';
 import { addApprentices, addOffTheJobHours, addQualification, confirmDeclaration, findApprenticeByUln, recordPlanItem, type ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
@@ -12,6 +13,9 @@ import { $, postForm, signedInAgent, testApp, tokenFor, type TestContext } from 
 
 const ULNS = validUlns(3, 810_000_000);
 const EPA_START = '2026-12-01'; // a Tuesday
+/** The app's clock in these tests: the day before the EPA period opens, whatever day the tests run. */
+const CLOCK = fixedClock('2026-11-30T09:00:00Z');
+const now = () => CLOCK.now();
 
 /** An apprentice whose gateway was accepted on EPA_START (the EPA period runs three months from then). */
 function acceptedApprentice(db: Db, index: number, employerId = 'transport-workers-union'): ApprenticeDetail {
@@ -22,10 +26,10 @@ function acceptedApprentice(db: Db, index: number, employerId = 'transport-worke
   for (const subject of ['english', 'maths'] as const) addQualification(db, a, { subject, type: 'gcse', level: 2, grade: '5', achievedOn: '2015-08-20', certificateReference: 'X' }, SYSTEM_ACTOR);
   addOffTheJobHours(db, a, { date: start.plus({ days: 10 }).toISODate()!, hours: 500, activity: 'Block release' }, SYSTEM_ACTOR);
   for (const item of ['portfolio', 'project-proposal']) recordPlanItem(db, a, item, 'store', SYSTEM_ACTOR);
-  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SYSTEM_ACTOR);
+  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SYSTEM_ACTOR, now());
   const submitted = submitForGateway(db, a, DateTime.fromISO(EPA_START).minus({ days: 2 }).toISODate()!, SYSTEM_ACTOR);
   if (!submitted.ok) throw new Error(submitted.message);
-  decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, EPA_START, SYSTEM_ACTOR);
+  decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, EPA_START, SYSTEM_ACTOR, now());
   return a;
 }
 
@@ -44,7 +48,7 @@ describe('JSON API: bookings', () => {
   const body = (uln: string, localStart: string) => ({ uln, methodId: 'discussion', assessorUserId: ctx.users.assessor.id, localStart, mode: 'remote', link: 'https://meet.example.org/x' });
 
   beforeEach(async () => {
-    ctx = await testApp();
+    ctx = await testApp({ clock: CLOCK });
     api = supertest.agent(ctx.app);
     for (const who of ['admin', 'assessor', 'provider', 'otherProvider', 'employer', 'qa'] as const) tokens[who] = tokenFor(ctx.db, ctx.users[who].id);
     makeAssessor(ctx.db, ctx.users.assessor.id);
@@ -114,7 +118,7 @@ describe('JSON API: bookings', () => {
 
   it('refuses a booking that starts in the past, and a meeting link that is not a web address', async () => {
     const a = acceptedApprentice(ctx.db, 0);
-    const past = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, DateTime.now().minus({ days: 1 }).toFormat("yyyy-MM-dd'T'10:00")));
+    const past = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, now().minus({ days: 1 }).toFormat("yyyy-MM-dd'T'10:00")));
     expect(past.status).to.equal(409);
     expect(past.body.errors.map((e: { path: string }) => e.path)).to.include('in_the_past');
     const script = await api.post('/api/v1/bookings').set(as('admin')).send({ ...body(a.uln, '2026-12-03T10:00'), link: 'javascript:alert(1)' });
@@ -165,7 +169,7 @@ describe('JSON API: bookings', () => {
 
 describe('assessor calendar feed', () => {
   it('publishes the assessor’s bookings with stable UIDs, sequences, cancellations and London times, until revoked', async () => {
-    const ctx = await testApp();
+    const ctx = await testApp({ clock: CLOCK });
     makeAssessor(ctx.db, ctx.users.assessor.id);
     const a = acceptedApprentice(ctx.db, 0);
     const admin = tokenFor(ctx.db, ctx.users.admin.id);

@@ -1,3 +1,4 @@
+import { now, todayIso } from '../support/clock.js';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import supertest from 'supertest';
@@ -80,7 +81,7 @@ describe('API: grading and results', () => {
     // Both gradings were sampled (the assessor's first assessments): moderate them, then release.
     ctx.db.update(gradings).set({ moderation: 'agreed' }).run();
     const attempt = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!;
-    expect(releaseResults(ctx.db, [attempt.id], SETUP).ok).to.equal(true);
+    expect(releaseResults(ctx.db, [attempt.id], SETUP, now()).ok).to.equal(true);
     const provider = await api.get(`/api/v1/results/${a.uln}`).set(as('provider'));
     expect(provider.body.results[0]).to.include({ attempt: 1, overallGrade: 'Distinction', released: true, cap: null });
     expect(provider.body.results[0].methods.map((m: { grade: string }) => m.grade)).to.deep.equal(['Distinction', 'Distinction']);
@@ -102,7 +103,7 @@ describe('API: grading and results', () => {
     expect(res.status).to.equal(200);
     expect(res.body.grade).to.equal('Fail');
     const grading = ctx.db.select().from(gradings).get()!;
-    const changed = moderate(ctx.db, grading.id, { decision: 'changed', rationale: 'Reconsidered', changes: [{ criterionId: 'PR1', met: true, evidence: 'fine' }] }, { userId: ctx.users.qa.id, label: 'qa' });
+    const changed = moderate(ctx.db, grading.id, { decision: 'changed', rationale: 'Reconsidered', changes: [{ criterionId: 'PR1', met: true, evidence: 'fine' }] }, { userId: ctx.users.qa.id, label: 'qa' }, now());
     expect(changed.ok).to.equal(false);
     expect(ctx.db.select().from(gradings).get()!.grade).to.equal('Fail');
     const withoutReason = await api.put(`/api/v1/bookings/${discussion}/grade`).set(as('assessor')).send({ outcome: 'did_not_attend', decisions: [] });
@@ -118,20 +119,20 @@ describe('API: grading and results', () => {
       await api.put(`/api/v1/bookings/${discussion}/grade`).set(as('assessor')).send({ decisions: decisions('discussion', ['PD1']) });
       ctx.db.update(gradings).set({ moderation: 'agreed' }).run();
       attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
-      expect(releaseResults(ctx.db, [attemptId], SETUP).ok).to.equal(true);
+      expect(releaseResults(ctx.db, [attemptId], SETUP, now()).ok).to.equal(true);
     });
 
     it('allows one appeal per result, and no resit while it is open', () => {
-      expect(lodgeAppeal(ctx.db, attemptId, 'The evidence was overlooked', providerActor()).ok).to.equal(true);
-      const second = lodgeAppeal(ctx.db, attemptId, 'Again', providerActor());
+      expect(lodgeAppeal(ctx.db, attemptId, 'The evidence was overlooked', providerActor(), todayIso()).ok).to.equal(true);
+      const second = lodgeAppeal(ctx.db, attemptId, 'Again', providerActor(), todayIso());
       expect(second.ok).to.equal(false);
-      const resit = startFurtherAttempt(ctx.db, a, { project: 'resit', discussion: 'resit' }, providerActor());
+      const resit = startFurtherAttempt(ctx.db, a, { project: 'resit', discussion: 'resit' }, providerActor(), todayIso());
       expect(resit.ok).to.equal(false);
       if (!resit.ok) expect(resit.message).to.contain('appeal');
     });
 
     it('gives each failed method its own window when one is resat and the other retaken, and closes appeals on the earlier attempt', () => {
-      const started = startFurtherAttempt(ctx.db, a, { project: 'resit', discussion: 'retake' }, providerActor());
+      const started = startFurtherAttempt(ctx.db, a, { project: 'resit', discussion: 'retake' }, providerActor(), todayIso());
       expect(started.ok).to.equal(true);
       const rows = ctx.db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, started.ok ? started.attempt.id : -1)).all();
       const result = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get()!;
@@ -140,7 +141,7 @@ describe('API: grading and results', () => {
         project: ['resit', addMonths(result.resultOn!, 3)],
         discussion: ['retake', addMonths(result.resultOn!, 6)],
       });
-      const late = lodgeAppeal(ctx.db, attemptId, 'Too late now', providerActor());
+      const late = lodgeAppeal(ctx.db, attemptId, 'Too late now', providerActor(), todayIso());
       expect(late.ok).to.equal(false);
     });
   });

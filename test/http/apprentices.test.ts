@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
@@ -14,7 +15,7 @@ import { $, csrfFrom, postForm, signedInAgent, testApp, type TestContext, type T
 /* ---------- Building apprentices through the stores ---------- */
 
 const ZONE = 'Europe/London';
-const today = () => DateTime.now().setZone(ZONE).startOf('day');
+const today = () => now().setZone(ZONE).startOf('day');
 const isoDate = (d: DateTime) => d.toISODate()!;
 const SETUP: Actor = { userId: null, label: 'test setup' };
 
@@ -82,7 +83,7 @@ function providePlanItems(db: Db, a: ApprenticeDetail) {
 }
 
 function declareAll(db: Db, a: ApprenticeDetail) {
-  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SETUP);
+  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SETUP, now());
 }
 
 function gcse(subject: 'english' | 'maths', grade = '5') {

@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
@@ -21,7 +22,7 @@ import { SETUP, isoDate, readyApprentice } from '../support/apprentices.js';
  */
 
 const ZONE = 'Europe/London';
-const today = () => DateTime.now().setZone(ZONE).startOf('day');
+const today = () => now().setZone(ZONE).startOf('day');
 const ULNS = validUlns(10, 710_000_000);
 const PROJECT = 'Work-based project with presentation and questioning';
 const DISCUSSION = 'Professional discussion underpinned by a portfolio of evidence';
@@ -33,7 +34,7 @@ function acceptedApprentice(db: Db, index: number, given: string, family: string
   const a = readyApprentice(db, ULNS[index]!, given, family);
   const submitted = submitForGateway(db, a, isoDate(today()), SETUP);
   if (!submitted.ok) throw new Error(submitted.message);
-  const decided = decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, isoDate(today()), SETUP);
+  const decided = decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, isoDate(today()), SETUP, now());
   if (!decided.ok) throw new Error(decided.message);
   return a;
 }
@@ -269,7 +270,7 @@ describe('auto-schedule: committing a proposal', () => {
       ctx.db,
       dan,
       { methodId: taken.methodId, assessorUserId: taken.assessorUserId, localStart: taken.localStart, mode: 'remote', region: null, location: null, link: 'https://meet.example/dan' },
-      { userId: ctx.users.admin.id, label: ctx.users.admin.email },
+      { userId: ctx.users.admin.id, label: ctx.users.admin.email }, { now: now() },
     );
     expect(byHand.ok, 'the booking by hand').to.equal(true);
 

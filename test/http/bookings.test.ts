@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { and, eq, inArray, like } from 'drizzle-orm';
 import { DateTime } from 'luxon';
@@ -21,7 +22,7 @@ import { SETUP, isoDate, readyApprentice as readyFromSupport } from '../support/
  */
 
 const ZONE = 'Europe/London';
-const today = () => DateTime.now().setZone(ZONE).startOf('day');
+const today = () => now().setZone(ZONE).startOf('day');
 const ULNS = validUlns(20, 700_000_000);
 const DISCUSSION = 'Professional discussion underpinned by a portfolio of evidence';
 
@@ -44,7 +45,7 @@ function acceptedApprentice(db: Db, index: number, given: string, family: string
   const a = readyApprentice(db, index, given, family);
   const submitted = submitForGateway(db, a, isoDate(today()), SETUP);
   if (!submitted.ok) throw new Error(submitted.message);
-  const decided = decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, isoDate(on), SETUP);
+  const decided = decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, isoDate(on), SETUP, now());
   if (!decided.ok) throw new Error(decided.message);
   return a;
 }
@@ -186,7 +187,7 @@ function hold(ctx: TestContext, a: ApprenticeDetail, assessorUserId: number, slo
     ctx.db,
     a,
     { methodId: slot.methodId ?? 'discussion', assessorUserId, localStart: `${isoDate(slot.date)}T${slot.time}`, mode: 'remote', region: null, location: null, link: 'https://meet.example/epa-room' },
-    { userId: ctx.users.admin.id, label: ctx.users.admin.email },
+    { userId: ctx.users.admin.id, label: ctx.users.admin.email }, { now: now() },
   );
   if (!result.ok) throw new Error(result.refusals.map((r) => r.message).join('; '));
   return result.booking.id;
@@ -706,7 +707,7 @@ describe('bookings: holds that are not confirmed in time', () => {
   const goStale = () =>
     ctx.db
       .update(bookings)
-      .set({ holdExpiresAt: DateTime.utc().minus({ minutes: 1 }).toISO() })
+      .set({ holdExpiresAt: now().minus({ minutes: 1 }).toISO() })
       .where(eq(bookings.id, id))
       .run();
 

@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
@@ -48,7 +49,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     }
     const attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
     ctx.db.update(gradings).set({ moderation: 'agreed' }).where(eq(gradings.attemptId, attemptId)).run();
-    const released = releaseResults(ctx.db, [attemptId], SETUP);
+    const released = releaseResults(ctx.db, [attemptId], SETUP, now());
     expect(released.ok).to.equal(true);
     return { a, attemptId };
   }
@@ -110,7 +111,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     const json = await admin.get(paths.claimsJson);
     expect(json.status).to.equal(200);
     const body = JSON.parse(json.text) as { generatedOn: string; claims: { attemptId: number; uln: string; standardCode: number; option: string }[] };
-    expect(body.generatedOn).to.equal(todayInLondon());
+    expect(body.generatedOn).to.equal(todayInLondon(now()));
     expect(body.claims.map((c) => c.attemptId).sort()).to.deep.equal([distinction.attemptId, pass.attemptId].sort());
     expect(body.claims[0]).to.include({ standardCode: 569, option: '' });
     expect(json.text).to.not.contain(invalid.a.uln);
@@ -124,7 +125,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     ctx.db.update(epaAttempts).set({ releasedAt: null }).where(eq(epaAttempts.id, invalid.attemptId)).run();
     ctx.db.update(apprentices).set({ familyName: 'Named' }).where(eq(apprentices.id, invalid.a.id)).run();
-    expect(releaseResults(ctx.db, [invalid.attemptId], SETUP).ok).to.equal(true);
+    expect(releaseResults(ctx.db, [invalid.attemptId], SETUP, now()).ok).to.equal(true);
     const res = await admin.post(paths.markClaimed).type('form').send(form.toString());
     expect(res.status).to.equal(303);
     expect(res.headers.location).to.equal(`${paths.claims}?marked=2`);
@@ -192,14 +193,14 @@ describe('certificate claims and the regulator’s outcomes file', () => {
   });
 
   it('refuses everyone but administrators: every claims and outcomes-file page, download and API call', async () => {
-    const ofqualQuery = `?reportingDate=${todayInLondon()}&from=2020-01-01&to=${todayInLondon()}`;
+    const ofqualQuery = `?reportingDate=${todayInLondon(now())}&from=2020-01-01&to=${todayInLondon(now())}`;
     for (const who of NON_ADMINS) {
       const agent = await signedInAgent(ctx.app, ctx.users[who].email);
       for (const url of [paths.claims, paths.claimsCsv, paths.claimsJson, paths.ofqualOutcomes, `${paths.ofqualOutcomes}${ofqualQuery}`, `${paths.ofqualOutcomesCsv}${ofqualQuery}`]) {
         expect((await agent.get(url)).status, `${who} GET ${url}`).to.equal(403);
       }
       const home = await agent.get(paths.home);
-      const post = await agent.post(paths.markClaimed).type('form').send({ _csrf: csrfFrom(home.text), asOf: new Date().toISOString() });
+      const post = await agent.post(paths.markClaimed).type('form').send({ _csrf: csrfFrom(home.text), asOf: now().toISO() });
       expect(post.status, `${who} POST`).to.equal(403);
       expect((await api.get(`${API}/claims`).set(bearer(who))).status, `${who} API GET`).to.equal(403);
       expect((await api.post(`${API}/claims/mark`).set(bearer(who)).send({ attemptIds: [distinction.attemptId] })).status, `${who} API POST`).to.equal(403);
@@ -212,7 +213,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
   });
 
   describe('the regulator’s outcomes file', () => {
-    const period = () => ({ reportingDate: todayInLondon(), from: '2020-01-01', to: todayInLondon() });
+    const period = () => ({ reportingDate: todayInLondon(now()), from: '2020-01-01', to: todayInLondon(now()) });
     const query = () => new URLSearchParams(period()).toString();
 
     it('says the EPAO’s name and EPA number are needed, and offers no download, until they are set', async () => {
@@ -248,7 +249,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         expect(lines).to.have.length(5);
         const failRow = lines.find((l) => l.includes(fail.a.uln))!.split(',');
         const at = (name: string) => failRow[OFQUAL_HEADER.indexOf(name)];
-        expect(failRow.slice(0, 9)).to.deep.equal([todayInLondon(), 'Northern Union Assessment Ltd', 'EPA0123', 'Trade union official', 'ST0815', '1.0', '-2', fail.a.uln, '-2']);
+        expect(failRow.slice(0, 9)).to.deep.equal([todayInLondon(now()), 'Northern Union Assessment Ltd', 'EPA0123', 'Trade union official', 'ST0815', '1.0', '-2', fail.a.uln, '-2']);
         expect(at('Component1Method')).to.equal(plan.methods[0]!.name);
         expect(at('Component1Grade')).to.equal('Fail');
         expect(at('Component2Grade')).to.equal('Distinction');

@@ -1,6 +1,7 @@
+import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { eq, like } from 'drizzle-orm';
-import { DateTime } from 'luxon';
+
 import supertest from 'supertest';
 import { confirmDeclaration, type ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
@@ -15,7 +16,7 @@ import { SETUP, isoDate, readyApprentice as readyFromSupport } from '../support/
 /* ---------- Apprentices ready for the gateway, built through the stores ---------- */
 
 const ZONE = 'Europe/London';
-const today = () => DateTime.now().setZone(ZONE).startOf('day');
+const today = () => now().setZone(ZONE).startOf('day');
 const ULNS = validUlns(20, 600_000_000);
 
 function readyApprentice(db: Db, index: number, given: string, family: string): ApprenticeDetail {
@@ -35,7 +36,7 @@ function decide(db: Db, submissionId: number, outcome: 'accepted' | 'rejected') 
     { checks: CHECK_CODES.map((code) => ({ code, accepted: outcome === 'accepted' || code !== 'plan_items', reason: outcome === 'accepted' || code !== 'plan_items' ? null : 'Portfolio missing' })), outcome, reason: outcome === 'rejected' ? 'Portfolio missing' : null },
     3,
     isoDate(today()),
-    SETUP,
+    SETUP, now(),
   );
   if (!result.ok) throw new Error(result.message);
 }
@@ -98,7 +99,7 @@ describe('gateway: the review queue', () => {
     readyApprentice(ctx.db, 3, 'Nina', 'NotSubmitted');
     const again = readyApprentice(ctx.db, 4, 'Sean', 'Second');
     decide(ctx.db, submit(ctx.db, again), 'rejected');
-    for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(ctx.db, again, part, SETUP); // a rejection withdraws them
+    for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(ctx.db, again, part, SETUP, now()); // a rejection withdraws them
     const againId = submit(ctx.db, again);
 
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);

@@ -1,6 +1,7 @@
+import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
-import { DateTime } from 'luxon';
+
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { changeBooking, createBooking } from '../../src/bookings/store.js';
@@ -362,9 +363,9 @@ describe('grading: who may grade, and when', () => {
     const a = apprentice(0, 'Fran', 'Future');
     const assessor = await as('assessor');
     const day = today().plus({ days: 5 });
-    const made = createBooking(ctx.db, a, { methodId: 'project', assessorUserId: ctx.users.assessor.id, localStart: `${isoDate(day)}T10:00`, mode: 'remote', region: null, location: null, link: 'https://meet.example/epa' }, SETUP);
+    const made = createBooking(ctx.db, a, { methodId: 'project', assessorUserId: ctx.users.assessor.id, localStart: `${isoDate(day)}T10:00`, mode: 'remote', region: null, location: null, link: 'https://meet.example/epa' }, SETUP, { now: now() });
     if (!made.ok) throw new Error(made.refusals.map((r) => r.message).join('; '));
-    const confirmed = changeBooking(ctx.db, made.booking.id, 'confirm', null, SETUP);
+    const confirmed = changeBooking(ctx.db, made.booking.id, 'confirm', null, SETUP, now());
     if (!confirmed.ok) throw new Error(confirmed.message);
     const future = made.booking.id;
 
@@ -518,7 +519,7 @@ describe('grading: sampling and moderation', () => {
     expect(grading.moderation).to.equal('pending');
 
     // In the store, whoever calls it.
-    const refused = moderate(ctx.db, grading.id, { decision: 'agreed', rationale: 'Fine', changes: [] }, { userId: ctx.users.assessor.id, label: ctx.users.assessor.email });
+    const refused = moderate(ctx.db, grading.id, { decision: 'agreed', rationale: 'Fine', changes: [] }, { userId: ctx.users.assessor.id, label: ctx.users.assessor.email }, now());
     expect(refused).to.deep.equal({ ok: false, message: 'You graded this assessment: someone else must moderate it' });
 
     // Through the pages: the assessor has since become a quality assurer.
@@ -823,7 +824,7 @@ describe('grading: appeals', () => {
 
     // The assessor of record, in the store (assessors cannot reach the appeals pages).
     expect((await assessor.get('/appeals')).status).to.equal(403);
-    const byAssessor = decideAppeal(ctx.db, appeal.id, { decision: 'upheld', reasons: 'I was wrong', changes: [] }, { userId: ctx.users.assessor.id, label: ctx.users.assessor.email });
+    const byAssessor = decideAppeal(ctx.db, appeal.id, { decision: 'upheld', reasons: 'I was wrong', changes: [] }, { userId: ctx.users.assessor.id, label: ctx.users.assessor.email }, now());
     expect(byAssessor).to.deep.equal({ ok: false, message: 'You assessed or moderated this result: an independent reviewer must decide the appeal' });
 
     // The quality assurer who moderated the result.
@@ -850,7 +851,7 @@ describe('grading: appeals', () => {
   it('lets an independent administrator uphold an appeal through its form, changing a criterion: the grade, the result and its release follow', async () => {
     const { a, project, attempt, appeal, admin, provider } = await appealedFail();
     // Released two days ago, so that the re-release is visible.
-    const earlier = DateTime.utc().minus({ days: 2 }).toISO();
+    const earlier = now().minus({ days: 2 }).toISO();
     ctx.db.update(epaAttempts).set({ releasedAt: earlier }).where(eq(epaAttempts.id, attempt.id)).run();
 
     const url = `/appeals/${appeal.id}`;
@@ -875,9 +876,9 @@ describe('grading: appeals', () => {
 
   it('upholds the same appeal in the store, to the same effect (what the form should do)', async () => {
     const { a, project, attempt, appeal, provider } = await appealedFail();
-    const earlier = DateTime.utc().minus({ days: 2 }).toISO();
+    const earlier = now().minus({ days: 2 }).toISO();
     ctx.db.update(epaAttempts).set({ releasedAt: earlier }).where(eq(epaAttempts.id, attempt.id)).run();
-    const decided = decideAppeal(ctx.db, appeal.id, { decision: 'upheld', reasons: 'Appendix B evidences the analysis', changes: [{ gradingId: project.id, decisions: [{ criterionId: 'PR1', met: true, evidence: 'Survey analysis in appendix B' }] }] }, { userId: ctx.users.admin.id, label: ctx.users.admin.email });
+    const decided = decideAppeal(ctx.db, appeal.id, { decision: 'upheld', reasons: 'Appendix B evidences the analysis', changes: [{ gradingId: project.id, decisions: [{ criterionId: 'PR1', met: true, evidence: 'Survey analysis in appendix B' }] }] }, { userId: ctx.users.admin.id, label: ctx.users.admin.email }, now());
     expect(decided).to.deep.equal({ ok: true });
     await expectUpheld({ a, project, appeal, earlier, provider, reviewer: ctx.users.admin.id });
   });
@@ -891,7 +892,7 @@ describe('grading: appeals', () => {
     await graded(assessor, booked(a, 'discussion'));
     const attempt = attemptOf(a)!;
     await release(admin, attempt.id);
-    ctx.db.update(epaAttempts).set({ releasedAt: DateTime.utc().minus({ days: 30 }).toISO() }).where(eq(epaAttempts.id, attempt.id)).run();
+    ctx.db.update(epaAttempts).set({ releasedAt: now().minus({ days: 30 }).toISO() }).where(eq(epaAttempts.id, attempt.id)).run();
 
     const provider = await as('provider');
     const page = await provider.get(resultsUrl(a));

@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { issueCalendarToken } from '../../src/bookings/store.js';
@@ -143,7 +144,7 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /claims/claims.json':             row('302 200 403 403 403 403 403 403', '/claims/claims.json'),
   'POST /claims/mark':                   row('401 400 403 403 403 403 403 403', '/claims/mark'),
   'GET /reports/ofqual-outcomes':        row('302 200 403 403 403 403 403 403', '/reports/ofqual-outcomes'),
-  'GET /reports/ofqual-outcomes/outcomes.csv': row('302 200 403 403 403 403 403 403', () => `/reports/ofqual-outcomes/outcomes.csv?reportingDate=${todayInLondon()}&from=2020-01-01&to=${todayInLondon()}`),
+  'GET /reports/ofqual-outcomes/outcomes.csv': row('302 200 403 403 403 403 403 403', () => `/reports/ofqual-outcomes/outcomes.csv?reportingDate=${todayInLondon(now())}&from=2020-01-01&to=${todayInLondon(now())}`),
 
   'GET /bookings':                       row('302 200 403 403 403 403 403 403', '/bookings'),
   'GET /bookings/new':                   row('302 200 403 403 403 403 403 403', (f) => `/bookings/new?uln=${f.a.uln}`),
@@ -206,7 +207,7 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /api/v1/bookings/:id':            row('401 200 200 404 200 200 404 404', (f) => `/api/v1/bookings/${f.booking}`),
   'PATCH /api/v1/bookings/:id':          row('401 422 422 404 422 422 404 404', (f) => `/api/v1/bookings/${f.booking}`),
   'GET /api/v1/assessors':               row('401 200 403 403 403 403 403 403', '/api/v1/assessors'),
-  'GET /api/v1/assessors/:id/availability': row('401 200 200 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/availability?date=${todayInLondon()}`),
+  'GET /api/v1/assessors/:id/availability': row('401 200 200 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/availability?date=${todayInLondon(now())}`),
   'POST /api/v1/assessors/:id/unavailability': row('401 422 422 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/unavailability`),
   'GET /api/v1/assessors/:id/conflicts': row('401 200 200 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/conflicts`),
   'POST /api/v1/assessors/:id/conflicts': row('401 422 422 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/conflicts`),

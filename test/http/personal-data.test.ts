@@ -1,3 +1,4 @@
+import { now, todayIso } from '../support/clock.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,12 +57,12 @@ describe('personal data: subject access and erasure', () => {
     }
     attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
     for (const g of ctx.db.select().from(gradings).where(eq(gradings.attemptId, attemptId)).all()) {
-      if (g.moderation === 'pending') expect(moderate(ctx.db, g.id, { decision: 'agreed', rationale: `Agreed: ${GIVEN} ${FAMILY}'s notes support the grade`, changes: [] }, { userId: ctx.users.qa.id, label: 'qa' }).ok).to.equal(true);
+      if (g.moderation === 'pending') expect(moderate(ctx.db, g.id, { decision: 'agreed', rationale: `Agreed: ${GIVEN} ${FAMILY}'s notes support the grade`, changes: [] }, { userId: ctx.users.qa.id, label: 'qa' }, now()).ok).to.equal(true);
     }
-    expect(releaseResults(ctx.db, [attemptId], SETUP).ok).to.equal(true);
-    const appeal = lodgeAppeal(ctx.db, attemptId, `${GIVEN} believes the project was misread`, { userId: ctx.users.provider.id, label: 'provider' });
+    expect(releaseResults(ctx.db, [attemptId], SETUP, now()).ok).to.equal(true);
+    const appeal = lodgeAppeal(ctx.db, attemptId, `${GIVEN} believes the project was misread`, { userId: ctx.users.provider.id, label: 'provider' }, todayIso());
     if (!appeal.ok) throw new Error(appeal.message);
-    expect(decideAppeal(ctx.db, appeal.appeal.id, { decision: 'not_upheld', reasons: `${FAMILY}'s project was read in full`, changes: [] }, { userId: ctx.users.admin.id, label: 'admin' }).ok).to.equal(true);
+    expect(decideAppeal(ctx.db, appeal.appeal.id, { decision: 'not_upheld', reasons: `${FAMILY}'s project was read in full`, changes: [] }, { userId: ctx.users.admin.id, label: 'admin' }, now()).ok).to.equal(true);
   }
 
   beforeEach(async () => {

@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import fs from 'node:fs';
@@ -37,12 +38,12 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
     for (const [method, daysAgo] of [['project', 5], ['discussion', 7]] as const) {
       const id = pastBooking(ctx.db, a, ctx.users.assessor.id, method, daysAgo, `${10 + 2 * index}:00`);
       const decisions = plan.criteria.filter((c) => c.method === method).map((c) => ({ criterionId: c.id, met: !(notMet[method] ?? []).includes(c.id), evidence: (notMet[method] ?? []).includes(c.id) ? 'Not shown' : '' }));
-      const result = saveGrading(ctx.db, bookingById(ctx.db, id)!, { outcome: 'graded', outcomeReason: null, decisions }, assessor, { submit: true });
+      const result = saveGrading(ctx.db, bookingById(ctx.db, id)!, { outcome: 'graded', outcomeReason: null, decisions }, assessor, { submit: true, now: now() });
       if (!result.ok) throw new Error(result.message);
     }
     ctx.db.update(gradings).set({ moderation: 'agreed' }).run();
     const attempt = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!;
-    if (options.release !== false) expect(releaseResults(ctx.db, [attempt.id], SETUP).ok).to.equal(true);
+    if (options.release !== false) expect(releaseResults(ctx.db, [attempt.id], SETUP, now()).ok).to.equal(true);
     people[name] = findApprenticeById(ctx.db, a.id)!;
   }
 

@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import type { Stream } from 'node:stream';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
@@ -37,7 +38,7 @@ describe('result PDF and KSB feedback', () => {
   const pdfUrl = () => paths.resultPdf(a.uln, attemptId);
   const apiUrl = () => `${paths.api.root}/results/${a.uln}/pdf`;
   const download = async (who: TestUserKey, url = pdfUrl()) => (await as(who)).get(url).buffer(true).parse(bytes);
-  const release = () => expect(releaseResults(ctx.db, [attemptId], SETUP).ok).to.equal(true);
+  const release = () => expect(releaseResults(ctx.db, [attemptId], SETUP, now()).ok).to.equal(true);
 
   beforeEach(async () => {
     agents.clear();
@@ -50,12 +51,12 @@ describe('result PDF and KSB feedback', () => {
     for (const [methodId, daysAgo] of [['project', 5], ['discussion', 7]] as const) {
       const booking = bookingById(ctx.db, pastBooking(ctx.db, a, ctx.users.assessor.id, methodId, daysAgo))!;
       const decisions = plan.criteria.filter((c) => c.method === methodId).map((c) => ({ criterionId: c.id, met: c.id !== 'PR1', evidence: c.id === 'PR1' ? NOTE : '' }));
-      const saved = saveGrading(ctx.db, booking, { outcome: 'graded', outcomeReason: null, decisions }, assessor, { submit: true });
+      const saved = saveGrading(ctx.db, booking, { outcome: 'graded', outcomeReason: null, decisions }, assessor, { submit: true, now: now() });
       expect(saved.ok, JSON.stringify(saved)).to.equal(true);
     }
     // Both are the assessor's first gradings, so sampled: a quality assurer agrees with them.
     for (const g of ctx.db.select().from(gradings).where(eq(gradings.moderation, 'pending')).all()) {
-      expect(moderate(ctx.db, g.id, { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' }).ok).to.equal(true);
+      expect(moderate(ctx.db, g.id, { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' }, now()).ok).to.equal(true);
     }
     attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
     epaoSettingsOf(ctx.db);

@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import * as cheerio from 'cheerio';
 import fc from 'fast-check';
@@ -47,7 +48,7 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /api/v1/bookings': { as: 'assessor', url: () => '/api/v1/bookings', kind: 'api', query: ['from', 'to', 'status'] },
   'GET /api/v1/bookings/:id': { as: 'admin', url: (f) => `/api/v1/bookings/${f.booking}`, kind: 'api' },
   'GET /api/v1/assessors': { as: 'admin', url: () => '/api/v1/assessors', kind: 'api' },
-  'GET /api/v1/assessors/:id/availability': { as: 'assessor', url: (f) => `/api/v1/assessors/${f.assessor}/availability?date=${todayInLondon()}`, kind: 'api', query: ['date'] },
+  'GET /api/v1/assessors/:id/availability': { as: 'assessor', url: (f) => `/api/v1/assessors/${f.assessor}/availability?date=${todayInLondon(now())}`, kind: 'api', query: ['date'] },
   'GET /api/v1/assessors/:id/conflicts': { as: 'admin', url: (f) => `/api/v1/assessors/${f.assessor}/conflicts`, kind: 'api' },
   'GET /': { as: 'provider', url: () => '/' },
   'GET /sign-in': { as: 'anonymous', url: () => '/sign-in', query: ['returnTo'] },
@@ -86,7 +87,7 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /claims/claims.csv': { as: 'admin', url: () => '/claims/claims.csv', kind: 'download', query: ['asOf'] },
   'GET /claims/claims.json': { as: 'admin', url: () => '/claims/claims.json', kind: 'download', query: ['asOf'] },
   'GET /reports/ofqual-outcomes': { as: 'admin', url: () => '/reports/ofqual-outcomes', query: ['reportingDate', 'from', 'to'] },
-  'GET /reports/ofqual-outcomes/outcomes.csv': { as: 'admin', url: () => `/reports/ofqual-outcomes/outcomes.csv?reportingDate=${todayInLondon()}&from=2020-01-01&to=${todayInLondon()}`, kind: 'download', query: ['reportingDate', 'from', 'to'] },
+  'GET /reports/ofqual-outcomes/outcomes.csv': { as: 'admin', url: () => `/reports/ofqual-outcomes/outcomes.csv?reportingDate=${todayInLondon(now())}&from=2020-01-01&to=${todayInLondon(now())}`, kind: 'download', query: ['reportingDate', 'from', 'to'] },
   'GET /bookings': { as: 'admin', url: () => '/bookings', query: ['booked'] },
   'GET /bookings/new': { as: 'admin', url: (f) => `/bookings/new?uln=${f.b.uln}`, query: ['uln', 'methodId', ...DATE_PARTS('date'), 'date', 'time', 'mode', 'region', 'location', 'link', 'replace', 'refused'] },
   'GET /bookings/:id': { as: 'employer', url: (f) => `/bookings/${f.booking}` },

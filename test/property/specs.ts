@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { bookingBodySchema, conflictBody, unavailabilityBody } from '../../src/api/bookings.js';
@@ -311,7 +312,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       return problems;
     },
   },
-  'POST /claims/mark': { as: ['admin'], url: () => '/claims/mark', fields: () => ['asOf'], valid: () => [['asOf', new Date().toISOString()]], errorPage: true },
+  'POST /claims/mark': { as: ['admin'], url: () => '/claims/mark', fields: () => ['asOf'], valid: () => [['asOf', now().toISO()]], errorPage: true },
 
   'POST /bookings': {
     as: ['admin'],

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Express } from 'express';
 import * as cheerio from 'cheerio';
 import type { Logger } from 'pino';
@@ -5,14 +6,17 @@ import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import type { Role } from '../../src/auth/roles.js';
-import { openDatabase, type Db } from '../../src/db/connection.js';
+import { openDatabase, openDatabaseCopy, type Db } from '../../src/db/connection.js';
+import type { Clock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { testClock } from './clock.js';
 import { employers, providers, users } from '../../src/db/schema.js';
-import { DEMO_EMPLOYERS, DEMO_PROVIDERS, loadCatalogue } from '../../src/db/seed.js';
+import { DEMO_EMPLOYERS, DEMO_PROVIDERS } from '../../src/demo/index.js';
+import { loadCatalogue } from '../../src/catalogue/load.js';
 import { createApiToken } from '../../src/users/store.js';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 
 export const PASSWORD = 'correct-horse-battery';
-let passwordHash: Promise<string> | undefined;
 
 export interface TestUser {
   id: number;
@@ -31,14 +35,25 @@ export const TEST_USERS = {
 } as const satisfies Record<string, { email: string; role: Role; ukprn?: string; employerId?: string }>;
 export type TestUserKey = keyof typeof TEST_USERS;
 
-/** A fresh database (in memory unless a file is given) with the catalogue, demo organisations and the test users. */
-export async function testDb(file = ':memory:'): Promise<{ db: Db; users: Record<TestUserKey, TestUser> }> {
-  const db = openDatabase(file);
+/**
+ * The configuration the tests run with, read by the same function as production's. Test users'
+ * passwords are hashed with a tiny scrypt cost, so signing in costs microseconds, not 100 ms.
+ */
+export const TEST_CONFIG = loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-that-is-long-enough-0123456789', PASSWORD_HASH_COST: '16' });
+
+interface Template {
+  image: Buffer;
+  users: Record<TestUserKey, TestUser>;
+}
+let template: Promise<Template> | undefined;
+
+/** One migrated database with the catalogue, the demo organisations and the test users, made once per process. */
+async function buildTemplate(): Promise<Template> {
+  const db = openDatabase(':memory:');
   loadCatalogue(db);
   db.insert(providers).values(DEMO_PROVIDERS).run();
   db.insert(employers).values(DEMO_EMPLOYERS).run();
-  passwordHash ??= hashPassword(PASSWORD);
-  const hash = await passwordHash;
+  const hash = await hashPassword(PASSWORD, TEST_CONFIG.passwordHashCost);
   const created = {} as Record<TestUserKey, TestUser>;
   for (const [key, u] of Object.entries(TEST_USERS) as [TestUserKey, (typeof TEST_USERS)[TestUserKey]][]) {
     const row = db
@@ -48,7 +63,20 @@ export async function testDb(file = ':memory:'): Promise<{ db: Db; users: Record
       .get();
     created[key] = { id: row.id, email: u.email, role: u.role };
   }
-  return { db, users: created };
+  const image = db.$client.serialize();
+  db.$client.close();
+  return { image, users: created };
+}
+
+/**
+ * A fresh database with the catalogue, demo organisations and the test users: a copy of the
+ * template, in memory, or written to `file` (and opened as the app opens its file) when one is given.
+ */
+export async function testDb(file = ':memory:'): Promise<{ db: Db; users: Record<TestUserKey, TestUser> }> {
+  const { image, users: created } = await (template ??= buildTemplate());
+  if (file === ':memory:') return { db: openDatabaseCopy(image), users: { ...created } };
+  fs.writeFileSync(file, image);
+  return { db: openDatabase(file), users: { ...created } };
 }
 
 export interface TestContext {
@@ -59,12 +87,13 @@ export interface TestContext {
 }
 
 /** The real app (same composition root as production) over a fresh database. */
-export async function testApp(options: { signInAttempts?: number; logger?: Logger; file?: string } = {}): Promise<TestContext> {
+export async function testApp(options: { signInAttempts?: number; logger?: Logger; file?: string; clock?: Clock } = {}): Promise<TestContext> {
   const { db, users } = await testDb(options.file);
   const errors: unknown[] = [];
   const app = createApp({
     db,
-    config: { env: 'test', sessionSecret: 'test-secret-that-is-long-enough-0123456789' },
+    config: TEST_CONFIG,
+    clock: options.clock ?? testClock,
     log: (e) => errors.push(e),
     signInAttempts: options.signInAttempts ?? 1000,
     ...(options.logger ? { logger: options.logger } : {}),

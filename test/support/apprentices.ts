@@ -1,3 +1,4 @@
+import { now } from './clock.js';
 import { DateTime } from 'luxon';
 import type { Actor } from '../../src/audit/audit.js';
 import type { ApprenticeInput } from '../../src/apprentices/schema.js';
@@ -5,7 +6,7 @@ import { addApprentices, addOffTheJobHours, confirmDeclaration, findApprenticeBy
 import type { Db } from '../../src/db/connection.js';
 
 export const SETUP: Actor = { userId: null, label: 'test setup' };
-export const today = () => DateTime.now().setZone('Europe/London').startOf('day');
+export const today = () => now().setZone('Europe/London').startOf('day');
 export const isoDate = (d: DateTime) => d.toISODate()!;
 
 /**
@@ -39,6 +40,6 @@ export function readyApprentice(db: Db, uln: string, given: string, family: stri
   }
   recordPlanItem(db, a, 'portfolio', 'portfolios/evidence.pdf', SETUP);
   recordPlanItem(db, a, 'project-proposal', 'proposals/campaign.pdf', SETUP);
-  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SETUP);
+  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SETUP, now());
   return a;
 }

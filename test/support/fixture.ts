@@ -1,3 +1,4 @@
+import { now, todayIso } from './clock.js';
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
@@ -6,7 +7,7 @@ import { bookingById } from '../../src/bookings/store.js';
 import type { Db } from '../../src/db/connection.js';
 import { todayInLondon } from '../../src/dates.js';
 import { apprentices, epaAttempts, epaoSettings, gatewaySubmissions, gradings, users } from '../../src/db/schema.js';
-import { DEMO_EMPLOYERS, DEMO_PROVIDERS } from '../../src/db/seed.js';
+import { DEMO_EMPLOYERS, DEMO_PROVIDERS } from '../../src/demo/index.js';
 import { submitForGateway } from '../../src/gateway/store.js';
 import { epaoSettingsOf, lodgeAppeal, moderate, releaseResults, saveGrading } from '../../src/grading/store.js';
 import { getPlanForStandard } from '../../src/plans/store.js';
@@ -84,7 +85,7 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   const assessorActor = { userId: ctx.users.assessor.id, label: 'assessor' };
   const gradeAllMet = (bookingId: number, methodId: string) => {
     const decisions = plan.criteria.filter((cr) => cr.method === methodId).map((cr) => ({ criterionId: cr.id, met: true, evidence: '' }));
-    const saved = saveGrading(db, bookingById(db, bookingId)!, { outcome: 'graded', outcomeReason: null, decisions }, assessorActor, { submit: true });
+    const saved = saveGrading(db, bookingById(db, bookingId)!, { outcome: 'graded', outcomeReason: null, decisions }, assessorActor, { submit: true, now: now() });
     if (!saved.ok) throw new Error(saved.message);
   };
 
@@ -95,13 +96,13 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     return id;
   });
   for (const g of db.select().from(gradings).where(eq(gradings.moderation, 'pending')).all()) {
-    const moderated = moderate(db, g.id, { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' });
+    const moderated = moderate(db, g.id, { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' }, now());
     if (!moderated.ok) throw new Error(moderated.message);
   }
   const attempt = db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
-  const released = releaseResults(db, [attempt], SETUP);
+  const released = releaseResults(db, [attempt], SETUP, now());
   if (!released.ok) throw new Error(released.message);
-  const appeal = lodgeAppeal(db, attempt, 'The discussion was cut short', { userId: ctx.users.provider.id, label: 'provider' });
+  const appeal = lodgeAppeal(db, attempt, 'The discussion was cut short', { userId: ctx.users.provider.id, label: 'provider' }, todayIso());
   if (!appeal.ok) throw new Error(appeal.message);
 
   // D: the project graded (sampled: among the assessor's first gradings), the discussion waiting to be graded.
@@ -112,8 +113,8 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   if (pendingGrading.moderation !== 'pending') throw new Error('D’s project grading was not sampled for moderation');
 
   // A proposed schedule (for B, who waits for bookings), discarded.
-  const proposal = await createProposal(db, SETUP, todayInLondon());
-  const discarded = discardProposal(db, proposal.id, SETUP);
+  const proposal = await createProposal(db, SETUP, todayInLondon(now()));
+  const discarded = discardProposal(db, proposal.id, SETUP, now());
   if (!discarded.ok) throw new Error(discarded.message);
 
   // The regulator's file needs the EPAO's name and number.
@@ -178,18 +179,18 @@ export function appealedResult(ctx: TestContext, uln: string): { appeal: number;
   for (const [methodId, time] of [['project', ['08:00', '12:00', '16:00'][slot]!], ['discussion', ['09:30', '13:30', '17:30'][slot]!]] as const) {
     const bookingId = pastBooking(db, a, assessorId, methodId, daysAgo, time);
     const decisions = plan.criteria.filter((cr) => cr.method === methodId).map((cr) => ({ criterionId: cr.id, met: true, evidence: '' }));
-    const saved = saveGrading(db, bookingById(db, bookingId)!, { outcome: 'graded', outcomeReason: null, decisions }, assessorActor, { submit: true });
+    const saved = saveGrading(db, bookingById(db, bookingId)!, { outcome: 'graded', outcomeReason: null, decisions }, assessorActor, { submit: true, now: now() });
     if (!saved.ok) throw new Error(saved.message);
     ids[methodId] = saved.grading.id;
     if (saved.grading.moderation === 'pending') {
-      const moderated = moderate(db, saved.grading.id, { decision: 'agreed', rationale: 'Agreed', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' });
+      const moderated = moderate(db, saved.grading.id, { decision: 'agreed', rationale: 'Agreed', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' }, now());
       if (!moderated.ok) throw new Error(moderated.message);
     }
   }
   const attempt = db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
-  const released = releaseResults(db, [attempt], SETUP);
+  const released = releaseResults(db, [attempt], SETUP, now());
   if (!released.ok) throw new Error(released.message);
-  const appeal = lodgeAppeal(db, attempt, 'The assessor did not see the portfolio', { userId: ctx.users.provider.id, label: 'provider' });
+  const appeal = lodgeAppeal(db, attempt, 'The assessor did not see the portfolio', { userId: ctx.users.provider.id, label: 'provider' }, todayIso());
   if (!appeal.ok) throw new Error(appeal.message);
   return { appeal: appeal.appeal.id, attempt, gradings: ids };
 }

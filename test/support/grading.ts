@@ -1,5 +1,6 @@
+import { now } from './clock.js';
 import { eq } from 'drizzle-orm';
-import { DateTime } from 'luxon';
+
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { changeBooking, createBooking } from '../../src/bookings/store.js';
 import type { Db } from '../../src/db/connection.js';
@@ -20,7 +21,7 @@ export function acceptedLongAgo(db: Db, uln: string, given: string, family: stri
   const a = readyApprentice(db, uln, given, family);
   const submitted = submitForGateway(db, a, isoDate(today()), SETUP);
   if (!submitted.ok) throw new Error(submitted.message);
-  const decided = decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, isoDate(today().minus({ days: daysAgo })), SETUP);
+  const decided = decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, isoDate(today().minus({ days: daysAgo })), SETUP, now());
   if (!decided.ok) throw new Error(decided.message);
   return a;
 }
@@ -39,4 +40,4 @@ export function pastBooking(db: Db, a: ApprenticeDetail, assessorUserId: number,
 }
 
 export const bookingStatus = (db: Db, id: number) => db.select({ status: bookings.status }).from(bookings).where(eq(bookings.id, id)).get()?.status;
-export const daysAgo = (n: number) => DateTime.now().setZone('Europe/London').startOf('day').minus({ days: n });
+export const daysAgo = (n: number) => now().setZone('Europe/London').startOf('day').minus({ days: n });

@@ -6,12 +6,12 @@ import { eq } from 'drizzle-orm';
 import { runAdminCommand } from '../../src/cli/admin-commands.js';
 import { apiTokens, auditEvents, plans, users } from '../../src/db/schema.js';
 import { findTokenUser } from '../../src/users/store.js';
-import { testDb } from '../support/app.js';
+import { testDb, TEST_CONFIG } from '../support/app.js';
 
 async function run(db: Awaited<ReturnType<typeof testDb>>['db'], argv: string[], password = 'a-strong-password-1') {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runAdminCommand(db, argv, { out: (l) => out.push(l), err: (l) => err.push(l), readPassword: () => Promise.resolve(password) });
+  const code = await runAdminCommand(db, argv, { out: (l) => out.push(l), err: (l) => err.push(l), readPassword: () => Promise.resolve(password), hashCost: TEST_CONFIG.passwordHashCost });
   return { code, out, err: err.join('\n') };
 }
 

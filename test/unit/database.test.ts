@@ -1,3 +1,5 @@
+import { TEST_CONFIG } from '../support/app.js';
+import { now } from '../support/clock.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,8 +7,9 @@ import { expect } from 'chai';
 import { SYSTEM_ACTOR, recordAudit } from '../../src/audit/audit.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { auditEvents, employers, ksbs, plans, providers, standardVersions, users } from '../../src/db/schema.js';
-import { DEMO_USERS, loadCatalogue, loadDemoData } from '../../src/db/seed.js';
-import { DEMO_ASSESSORS } from '../../src/db/demo-scheduling.js';
+import { DEMO_USERS, loadDemoData } from '../../src/demo/index.js';
+import { loadCatalogue } from '../../src/catalogue/load.js';
+import { DEMO_ASSESSORS } from '../../src/demo/scheduling.js';
 import { importPlanText } from '../../src/plans/store.js';
 
 describe('database', () => {
@@ -20,7 +23,7 @@ describe('database', () => {
     const file = path.join(dir, 'nested', 'epa.sqlite');
     const first = openDatabase(file);
     loadCatalogue(first);
-    await loadDemoData(first);
+    await loadDemoData(first, now(), TEST_CONFIG.passwordHashCost);
     first.insert(employers).values({ id: 'added-later', name: 'Added later' }).run();
     const plan = JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as { title: string };
     plan.title = 'Edited by the EPAO';
@@ -38,7 +41,7 @@ describe('database', () => {
 
     const second = openDatabase(file);
     loadCatalogue(second);
-    await loadDemoData(second);
+    await loadDemoData(second, now(), TEST_CONFIG.passwordHashCost);
     expect(counts(second)).to.deep.equal(before);
     // One demo user per role, plus the three other demo assessors.
     expect(before).to.include({ versions: 1, ksbs: 38, users: DEMO_USERS.length + DEMO_ASSESSORS.length - 1 });

@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
@@ -9,7 +10,7 @@ import { dashboardPage } from '../../src/gateway/store.js';
 import { importPlanText } from '../../src/plans/store.js';
 import { testDb } from '../support/app.js';
 
-const on = DateTime.now().toISODate();
+const on = now().toISODate();
 const [ULN] = validUlns(1, 300_000_000);
 
 async function oneApprentice() {
