@@ -10,7 +10,8 @@ const envSchema = z.object({
   PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(3000),
   DATABASE_PATH: z.string().min(1, 'must not be empty').default(path.join('db', 'epa.sqlite')),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  DEMO_DATA: onOff.default('on'),
+  // Unset: on for development and tests, off in production (demo users have a published password).
+  DEMO_DATA: onOff.optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// address').optional(),
   MAIL_FROM: z.email('must be an email address').default('epa@localhost'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent'], { error: 'must be fatal, error, warn, info, debug or silent' }).default('info'),
@@ -73,12 +74,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       warnings.push('SESSION_SECRET is not set: using a random one, so forms opened before a restart must be reloaded. Set it for real use.');
     }
   }
+  const demoData = values.DEMO_DATA === undefined ? values.NODE_ENV !== 'production' : values.DEMO_DATA === 'on';
+  if (demoData && values.NODE_ENV === 'production') {
+    warnings.push('DEMO_DATA=on in production: the demo users and their published password are created. Use this only for a demonstration server.');
+  }
   return {
     env: values.NODE_ENV,
     port: values.PORT,
     databasePath: values.DATABASE_PATH,
     sessionSecret,
-    demoData: values.DEMO_DATA === 'on',
+    demoData,
     holdHours: values.HOLD_HOURS,
     smtpUrl: values.SMTP_URL ?? null,
     mailFrom: values.MAIL_FROM,

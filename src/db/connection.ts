@@ -11,7 +11,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 /** The database or a transaction opened on it: what a query helper needs, so callers can pass either. */
 export type Queryable = Pick<Db, 'select' | 'selectDistinct' | 'insert' | 'update' | 'delete'>;
 
-const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url));
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 
 /**
  * Opens (creating if needed) the SQLite database at `file`, or an in-memory one for

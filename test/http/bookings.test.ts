@@ -409,7 +409,7 @@ describe('bookings: holding a booking', () => {
     const queueBefore = (await page(admin, '/bookings')).doc;
     expect(queueBefore('#booking-queue tbody').text()).to.contain('Alice Apprentice').and.to.contain(`Book ${DISCUSSION}`);
 
-    const started = Date.now();
+    const started = now().toMillis();
     const res = await holdThroughForm(admin, a, { date: DAY(), time: '10:00', link: 'https://meet.example/alice' }, staff.ada.id);
     expect(res.status).to.equal(302);
     const id = bookingIdFrom(res.headers.location);

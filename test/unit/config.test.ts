@@ -36,4 +36,23 @@ describe('configuration', () => {
     const config = loadConfig({ PORT: '8080', DATABASE_PATH: '/tmp/x.sqlite', DEMO_DATA: 'off' });
     expect(config).to.include({ port: 8080, databasePath: '/tmp/x.sqlite', demoData: false });
   });
+
+  it('leaves demo data off in production unless it is asked for, and warns when it is', () => {
+    const secret = 'x'.repeat(40);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret }).demoData).to.equal(false);
+    expect(loadConfig({ NODE_ENV: 'test' }).demoData).to.equal(true);
+    const asked = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, DEMO_DATA: 'on' });
+    expect(asked.demoData).to.equal(true);
+    expect(asked.warnings.join(' ')).to.contain('DEMO_DATA=on in production');
+  });
+
+  it('takes a password hash cost that is a power of two, never below the default in production', () => {
+    expect(loadConfig({}).passwordHashCost).to.equal(16384);
+    expect(loadConfig({ PASSWORD_HASH_COST: '16' }).passwordHashCost).to.equal(16);
+    expect(() => loadConfig({ PASSWORD_HASH_COST: '1000' })).to.throw(ConfigError, /PASSWORD_HASH_COST must be a power of two/);
+    expect(() => loadConfig({ PASSWORD_HASH_COST: '1' })).to.throw(ConfigError, /PASSWORD_HASH_COST must be at least 2/);
+    const secret = 'x'.repeat(40);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, PASSWORD_HASH_COST: '8192' })).to.throw(ConfigError, /PASSWORD_HASH_COST must be at least 16384 when NODE_ENV=production/);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, PASSWORD_HASH_COST: '32768' }).passwordHashCost).to.equal(32768);
+  });
 });
