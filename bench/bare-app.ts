@@ -24,10 +24,19 @@ export function openBareDatabase(file: string): Database.Database {
     organisation text not null, start_date text not null, status text not null)`);
   db.exec('create index if not exists people_name on people (family_name, given_names, id)');
   if ((db.prepare('select count(*) as n from people').get() as { n: number }).n === 0) {
-    const insert = db.prepare('insert into people (reference, given_names, family_name, organisation, start_date, status) values (?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'insert into people (reference, given_names, family_name, organisation, start_date, status) values (?, ?, ?, ?, ?, ?)',
+    );
     db.transaction(() => {
       for (let i = 0; i < ROWS; i++) {
-        insert.run(String(6_000_000_000 + i), `Given${i}`, `Family${(i * 7919) % 997}`, `Organisation ${i % 40}`, `2025-${String((i % 12) + 1).padStart(2, '0')}-01`, STATUSES[i % STATUSES.length]);
+        insert.run(
+          String(6_000_000_000 + i),
+          `Given${i}`,
+          `Family${(i * 7919) % 997}`,
+          `Organisation ${i % 40}`,
+          `2025-${String((i % 12) + 1).padStart(2, '0')}-01`,
+          STATUSES[i % STATUSES.length],
+        );
       }
     })();
   }
@@ -40,7 +49,9 @@ export function createBareApp(db: Database.Database): Express {
   app.engine('.hbs', (file, options, callback) => void hbs.engine(file, options, callback));
   app.set('view engine', '.hbs');
   app.set('views', VIEWS);
-  const page = db.prepare('select reference, given_names as givenNames, family_name as familyName, organisation, start_date as startDate, status from people order by family_name, given_names, id limit 50');
+  const page = db.prepare(
+    'select reference, given_names as givenNames, family_name as familyName, organisation, start_date as startDate, status from people order by family_name, given_names, id limit 50',
+  );
   const total = db.prepare('select count(*) as n from people');
   app.get('/people', (_req, res) => {
     res.render('people', { title: 'People', rows: page.all(), total: (total.get() as { n: number }).n });

@@ -35,7 +35,22 @@ function csvOf(count: number, firstPrefix: number): string {
   for (let i = 0; i < count; i++) {
     const start = today.minus({ days: 200 + (i % 500) });
     lines.push(
-      [ulns[i], `Given${i}`, `Family${i % 997}`, start.minus({ years: 20 + (i % 30) }).toISODate(), start.toISODate(), start.plus({ months: 18 }).toISODate(), 'ST0815', '1.0', PROVIDER, DEMO_EMPLOYERS[i % DEMO_EMPLOYERS.length]!.id, i % 5 === 0 ? '22.5' : '37.5', i % 40 === 0 ? 'yes' : 'no', 'no', i % 3 === 0 ? 'pursue' : ''].join(','),
+      [
+        ulns[i],
+        `Given${i}`,
+        `Family${i % 997}`,
+        start.minus({ years: 20 + (i % 30) }).toISODate(),
+        start.toISODate(),
+        start.plus({ months: 18 }).toISODate(),
+        'ST0815',
+        '1.0',
+        PROVIDER,
+        DEMO_EMPLOYERS[i % DEMO_EMPLOYERS.length]!.id,
+        i % 5 === 0 ? '22.5' : '37.5',
+        i % 40 === 0 ? 'yes' : 'no',
+        'no',
+        i % 3 === 0 ? 'pursue' : '',
+      ].join(','),
     );
   }
   return `${lines.join('\n')}\n`;
@@ -51,7 +66,12 @@ function median(values: number[]): number {
 export async function benchImport(dir: string): Promise<{ rows: number; seconds: number; rowsPerSecond: number }> {
   const rows = 50_000;
   const db = freshDb(dir, 'import');
-  const admin = await createUser(db, { email: 'bench-admin@example.org', name: 'Bench', role: 'admin', password: DEMO_PASSWORD }, SYSTEM_ACTOR, DEFAULT_HASH_COST);
+  const admin = await createUser(
+    db,
+    { email: 'bench-admin@example.org', name: 'Bench', role: 'admin', password: DEMO_PASSWORD },
+    SYSTEM_ACTOR,
+    DEFAULT_HASH_COST,
+  );
   if (!admin.ok) throw new Error('bench admin');
   const csv = csvOf(rows, 500_000_000);
   // What the import page and API do with an uploaded file, from text to committed rows.
@@ -65,11 +85,22 @@ export async function benchImport(dir: string): Promise<{ rows: number; seconds:
 
 /** Adds qualifications, weekly hours, items and declarations for every apprentice, with raw prepared statements. */
 function addEvidence(db: Db): void {
-  const ids = db.$client.prepare('select id, start_date from apprentices').all() as { id: number; start_date: string }[];
-  const qualification = db.$client.prepare("insert into qualifications (apprentice_id, subject, type, level, grade, achieved_on, certificate_reference) values (?, ?, 'gcse', 2, ?, '2015-08-20', 'BENCH')");
-  const hours = db.$client.prepare("insert into off_the_job_hours (apprentice_id, date, hours, activity) values (?, ?, 6.5, 'Workshop')");
-  const item = db.$client.prepare("insert into gateway_items_provided (apprentice_id, item_id, reference) values (?, ?, 'store')");
-  const declaration = db.$client.prepare("insert into gateway_declarations (apprentice_id, employer_confirmed_at, provider_confirmed_at, apprentice_confirmed_at) values (?, '2026-01-01', '2026-01-01', ?)");
+  const ids = db.$client.prepare('select id, start_date from apprentices').all() as {
+    id: number;
+    start_date: string;
+  }[];
+  const qualification = db.$client.prepare(
+    "insert into qualifications (apprentice_id, subject, type, level, grade, achieved_on, certificate_reference) values (?, ?, 'gcse', 2, ?, '2015-08-20', 'BENCH')",
+  );
+  const hours = db.$client.prepare(
+    "insert into off_the_job_hours (apprentice_id, date, hours, activity) values (?, ?, 6.5, 'Workshop')",
+  );
+  const item = db.$client.prepare(
+    "insert into gateway_items_provided (apprentice_id, item_id, reference) values (?, ?, 'store')",
+  );
+  const declaration = db.$client.prepare(
+    "insert into gateway_declarations (apprentice_id, employer_confirmed_at, provider_confirmed_at, apprentice_confirmed_at) values (?, '2026-01-01', '2026-01-01', ?)",
+  );
   db.$client.transaction(() => {
     for (const [n, { id, start_date }] of ids.entries()) {
       qualification.run(id, 'english', '5');
@@ -85,7 +116,11 @@ function addEvidence(db: Db): void {
 
 /** The real app over `db`, listening on a free local port. */
 export async function serveBenchApp(db: Db): Promise<{ base: string; server: Server }> {
-  const app = createApp({ db, config: { env: 'test', sessionSecret: 'bench-secret-bench-secret-bench-secret' }, signInAttempts: 1000 });
+  const app = createApp({
+    db,
+    config: { env: 'test', sessionSecret: 'bench-secret-bench-secret-bench-secret' },
+    signInAttempts: 1000,
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -94,14 +129,27 @@ export async function serveBenchApp(db: Db): Promise<{ base: string; server: Ser
 /** Signs in through the sign-in form, as a browser would, and returns the session cookie. */
 export async function signInCookie(base: string, email: string, password: string): Promise<string> {
   const signInPage = await fetch(`${base}/sign-in`);
-  const visitor = signInPage.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const visitor = signInPage.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await signInPage.text())![1]!;
-  const signIn = await fetch(`${base}/sign-in`, { method: 'POST', redirect: 'manual', headers: { cookie: visitor, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, password, _csrf: csrf }) });
-  return signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const signIn = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: visitor, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, password, _csrf: csrf }),
+  });
+  return signIn.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 /** The provider dashboard (page 1 of all the provider's apprentices) at 10,000 apprentices, over HTTP. */
-export async function benchDashboard(dir: string): Promise<{ apprentices: number; requests: number; firstMs: number; medianMs: number; p90Ms: number }> {
+export async function benchDashboard(
+  dir: string,
+): Promise<{ apprentices: number; requests: number; firstMs: number; medianMs: number; p90Ms: number }> {
   const count = 10_000;
   const db = freshDb(dir, 'dashboard');
   const parsed = parseApprenticeCsv(csvOf(count, 600_000_000));
@@ -110,7 +158,12 @@ export async function benchDashboard(dir: string): Promise<{ apprentices: number
   if (!added.ok) throw new Error('bench import refused');
   addEvidence(db);
   const email = 'bench-provider@example.org';
-  await createUser(db, { email, name: 'Bench', role: 'provider', ukprn: PROVIDER, password: DEMO_PASSWORD }, SYSTEM_ACTOR, DEFAULT_HASH_COST);
+  await createUser(
+    db,
+    { email, name: 'Bench', role: 'provider', ukprn: PROVIDER, password: DEMO_PASSWORD },
+    SYSTEM_ACTOR,
+    DEFAULT_HASH_COST,
+  );
 
   const { base, server } = await serveBenchApp(db);
   try {
@@ -121,11 +174,18 @@ export async function benchDashboard(dir: string): Promise<{ apprentices: number
       const res = await fetch(`${base}/apprentices${i % 2 ? '?unmet=maths' : ''}`, { headers: { cookie } });
       const html = await res.text();
       timings.push(performance.now() - started);
-      if (res.status !== 200 || !html.includes('apprentices shown')) throw new Error(`dashboard answered ${res.status}`);
+      if (res.status !== 200 || !html.includes('apprentices shown'))
+        throw new Error(`dashboard answered ${res.status}`);
     }
     const firstMs = timings[0]!;
     timings.sort((a, b) => a - b);
-    return { apprentices: count, requests: timings.length, firstMs, medianMs: median(timings), p90Ms: timings[Math.floor(timings.length * 0.9)]! };
+    return {
+      apprentices: count,
+      requests: timings.length,
+      firstMs,
+      medianMs: median(timings),
+      p90Ms: timings[Math.floor(timings.length * 0.9)]!,
+    };
   } finally {
     server.close();
     db.$client.close();
@@ -137,10 +197,16 @@ export async function runGatewayBench(): Promise<void> {
   try {
     console.log(`Gateway (Node ${process.version}, ${os.cpus().length} cores)`);
     const imported = await benchImport(dir);
-    console.log(`  CSV import: ${imported.rows} apprentices in ${imported.seconds.toFixed(2)} s = ${Math.round(imported.rowsPerSecond)} rows/s (target at least 20000)`);
+    console.log(
+      `  CSV import: ${imported.rows} apprentices in ${imported.seconds.toFixed(2)} s = ${Math.round(imported.rowsPerSecond)} rows/s (target at least 20000)`,
+    );
     const dashboard = await benchDashboard(dir);
-    console.log(`  Provider dashboard at ${dashboard.apprentices} apprentices: median ${dashboard.medianMs.toFixed(1)} ms, p90 ${dashboard.p90Ms.toFixed(1)} ms over ${dashboard.requests} requests (target median under 150 ms)`);
-    console.log(`    first request of the day (evaluates all ${dashboard.apprentices} and fills the status cache): ${dashboard.firstMs.toFixed(0)} ms`);
+    console.log(
+      `  Provider dashboard at ${dashboard.apprentices} apprentices: median ${dashboard.medianMs.toFixed(1)} ms, p90 ${dashboard.p90Ms.toFixed(1)} ms over ${dashboard.requests} requests (target median under 150 ms)`,
+    );
+    console.log(
+      `    first request of the day (evaluates all ${dashboard.apprentices} and fills the status cache): ${dashboard.firstMs.toFixed(0)} ms`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -47,7 +47,10 @@ export interface Outcome {
  */
 export function decisionsFor(plan: PlanFile, booking: GradableBooking, copy: 1 | 2): Submission {
   const criteria = plan.criteria.filter((c) => c.method === booking.methodId);
-  const kind = copy === 2 ? 'distinction' : (['fail', 'distinction', 'distinction', 'pass', 'pass', 'pass', 'pass'] as const)[booking.id % 7]!;
+  const kind =
+    copy === 2
+      ? 'distinction'
+      : (['fail', 'distinction', 'distinction', 'pass', 'pass', 'pass', 'pass'] as const)[booking.id % 7]!;
   const firstPass = criteria.find((c) => c.level === 'pass')!.id;
   const decisions = criteria.map((c) => {
     const met = kind === 'distinction' || (kind === 'pass' ? c.level === 'pass' : c.id !== firstPass);
@@ -61,7 +64,11 @@ export function decisionsFor(plan: PlanFile, booking: GradableBooking, copy: 1 |
 
 /** Each booking once, in order, and every `duplicateEvery`-th booking a second time straight after the first. */
 export function plannedSubmissions(plan: PlanFile, bookings: GradableBooking[], duplicateEvery: number): Submission[] {
-  return bookings.flatMap((b, i) => (i % duplicateEvery === duplicateEvery - 1 ? [decisionsFor(plan, b, 1), decisionsFor(plan, b, 2)] : [decisionsFor(plan, b, 1)]));
+  return bookings.flatMap((b, i) =>
+    i % duplicateEvery === duplicateEvery - 1
+      ? [decisionsFor(plan, b, 1), decisionsFor(plan, b, 2)]
+      : [decisionsFor(plan, b, 1)],
+  );
 }
 
 export interface AssessorSession {
@@ -70,7 +77,11 @@ export interface AssessorSession {
 }
 
 /** Signs in every assessor with a booking in `bookings` through the sign-in form, and reads their form token from a grading page. */
-export async function signInAssessors(base: string, fixture: LoadFixture, bookings: GradableBooking[]): Promise<Map<number, AssessorSession>> {
+export async function signInAssessors(
+  base: string,
+  fixture: LoadFixture,
+  bookings: GradableBooking[],
+): Promise<Map<number, AssessorSession>> {
   const firstBooking = new Map<number, number>();
   for (const b of bookings) if (!firstBooking.has(b.assessorUserId)) firstBooking.set(b.assessorUserId, b.id);
   const sessions = new Map<number, AssessorSession>();
@@ -93,7 +104,13 @@ export async function signInAssessors(base: string, fixture: LoadFixture, bookin
 }
 
 function formBody(s: Submission, csrf: string): string {
-  const form = new URLSearchParams({ _csrf: csrf, action: 'submit', outcome: 'graded', outcomeReason: '', confirm: 'yes' });
+  const form = new URLSearchParams({
+    _csrf: csrf,
+    action: 'submit',
+    outcome: 'graded',
+    outcomeReason: '',
+    confirm: 'yes',
+  });
   for (const d of s.decisions) {
     form.append(`c[${d.criterionId}][met]`, d.met ? 'yes' : 'no');
     form.append(`c[${d.criterionId}][evidence]`, d.evidence);
@@ -123,13 +140,25 @@ export interface WriteLoadOptions {
  * at about the same moment on different connections). When the window ends, or the list runs
  * out, connections read the health check instead until every submission sent has been answered.
  */
-export async function runGradingLoad(base: string, sessions: Map<number, AssessorSession>, submissions: Submission[], options: WriteLoadOptions): Promise<WriteRun> {
+export async function runGradingLoad(
+  base: string,
+  sessions: Map<number, AssessorSession>,
+  submissions: Submission[],
+  options: WriteLoadOptions,
+): Promise<WriteRun> {
   const requests = submissions.map((s) => {
     const session = sessions.get(s.booking.assessorUserId);
     if (!session) throw new Error(`no session for assessor ${s.booking.assessorUserId}`);
     return { path: `/bookings/${s.booking.id}/grade`, cookie: session.cookie, body: formBody(s, session.csrf) };
   });
-  const outcomes: Outcome[] = submissions.map((submission) => ({ submission, status: null, sentAt: NaN, answeredAt: NaN, location: null, saysAlreadySubmitted: false }));
+  const outcomes: Outcome[] = submissions.map((submission) => ({
+    submission,
+    status: null,
+    sentAt: NaN,
+    answeredAt: NaN,
+    location: null,
+    saysAlreadySubmitted: false,
+  }));
   let sent = 0;
   let answered = 0;
   let unanswerable = 0;
@@ -154,7 +183,13 @@ export async function runGradingLoad(base: string, sessions: Map<number, Assesso
           (context as { index?: number }).index = index;
           outcomes[index]!.sentAt = performance.now();
           const r = requests[index]!;
-          return { ...request, method: 'POST', path: r.path, headers: { ...request.headers, cookie: r.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: r.body };
+          return {
+            ...request,
+            method: 'POST',
+            path: r.path,
+            headers: { ...request.headers, cookie: r.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+            body: r.body,
+          };
         },
         onResponse: (status, body, context, headers) => {
           const outcome = outcomes[(context as { index?: number }).index ?? -1];
@@ -209,19 +244,31 @@ export function checkNothingLost(file: string, outcomes: Outcome[], serverErrors
     const otherAnswers: Record<string, number> = {};
     let refusedAsAlreadySubmitted = 0;
     for (const o of outcomes) {
-      if (o.status === ACCEPTED && o.location === `/bookings/${o.submission.booking.id}/grade`) acceptedBy.set(o.submission.booking.id, [...(acceptedBy.get(o.submission.booking.id) ?? []), o]);
+      if (o.status === ACCEPTED && o.location === `/bookings/${o.submission.booking.id}/grade`)
+        acceptedBy.set(o.submission.booking.id, [...(acceptedBy.get(o.submission.booking.id) ?? []), o]);
       else if (o.saysAlreadySubmitted) refusedAsAlreadySubmitted++;
       else otherAnswers[String(o.status ?? 'none')] = (otherAnswers[String(o.status ?? 'none')] ?? 0) + 1;
     }
 
     const sentTwice = new Set(outcomes.filter((o) => o.submission.copy === 2).map((o) => o.submission.booking.id));
     const pairs = new Map<number, Outcome[]>();
-    for (const o of outcomes) if (sentTwice.has(o.submission.booking.id)) pairs.set(o.submission.booking.id, [...(pairs.get(o.submission.booking.id) ?? []), o]);
+    for (const o of outcomes)
+      if (sentTwice.has(o.submission.booking.id))
+        pairs.set(o.submission.booking.id, [...(pairs.get(o.submission.booking.id) ?? []), o]);
     const pairList = [...pairs.values()].filter((p) => p.length === 2);
-    const pairsInFlightTogether = pairList.filter(([a, b]) => Math.max(a!.sentAt, b!.sentAt) < Math.min(a!.answeredAt, b!.answeredAt)).length;
-    const pairsOneAcceptedOneRefused = pairList.filter((p) => p.filter((o) => o.status === ACCEPTED).length === 1 && p.filter((o) => o.saysAlreadySubmitted).length === 1).length;
+    const pairsInFlightTogether = pairList.filter(
+      ([a, b]) => Math.max(a!.sentAt, b!.sentAt) < Math.min(a!.answeredAt, b!.answeredAt),
+    ).length;
+    const pairsOneAcceptedOneRefused = pairList.filter(
+      (p) =>
+        p.filter((o) => o.status === ACCEPTED).length === 1 && p.filter((o) => o.saysAlreadySubmitted).length === 1,
+    ).length;
 
-    const gradingRows = db.prepare('select id, booking_id as bookingId, status, outcome, grade, assessor_grade as assessorGrade, assessor_user_id as assessorUserId, method_id as methodId, attempt_id as attemptId, submitted_at as submittedAt from gradings').all() as {
+    const gradingRows = db
+      .prepare(
+        'select id, booking_id as bookingId, status, outcome, grade, assessor_grade as assessorGrade, assessor_user_id as assessorUserId, method_id as methodId, attempt_id as attemptId, submitted_at as submittedAt from gradings',
+      )
+      .all() as {
       id: number;
       bookingId: number;
       status: string;
@@ -234,17 +281,46 @@ export function checkNothingLost(file: string, outcomes: Outcome[], serverErrors
       submittedAt: string | null;
     }[];
     const submitted = new Map(gradingRows.filter((g) => g.status === 'submitted').map((g) => [g.bookingId, g]));
-    const decisionsOf = db.prepare('select criterion_id as criterionId, met, evidence from criterion_decisions where grading_id = ? order by criterion_id');
+    const decisionsOf = db.prepare(
+      'select criterion_id as criterionId, met, evidence from criterion_decisions where grading_id = ? order by criterion_id',
+    );
     const bookingStatus = db.prepare('select status from bookings where id = ?');
-    const submittedAudits = new Map((db.prepare("select entity_id as id, count(*) as n from audit_events where action = 'grading.submitted' group by entity_id").all() as { id: string; n: number }[]).map((r) => [Number(r.id), r.n]));
-    const completedAudits = new Map((db.prepare("select entity_id as id, count(*) as n from audit_events where action = 'booking.completed' group by entity_id").all() as { id: string; n: number }[]).map((r) => [Number(r.id), r.n]));
+    const submittedAudits = new Map(
+      (
+        db
+          .prepare(
+            "select entity_id as id, count(*) as n from audit_events where action = 'grading.submitted' group by entity_id",
+          )
+          .all() as { id: string; n: number }[]
+      ).map((r) => [Number(r.id), r.n]),
+    );
+    const completedAudits = new Map(
+      (
+        db
+          .prepare(
+            "select entity_id as id, count(*) as n from audit_events where action = 'booking.completed' group by entity_id",
+          )
+          .all() as { id: string; n: number }[]
+      ).map((r) => [Number(r.id), r.n]),
+    );
 
     const duplicated: string[] = [];
-    for (const row of db.prepare('select booking_id as id, count(*) as n from gradings group by booking_id having n > 1').all() as { id: number; n: number }[]) duplicated.push(`booking ${row.id} has ${row.n} gradings`);
-    for (const [id, n] of submittedAudits) if (n > 1) duplicated.push(`grading ${id} was submitted ${n} times in the audit log`);
-    for (const [id, n] of completedAudits) if (n > 1) duplicated.push(`booking ${id} was completed ${n} times in the audit log`);
-    for (const row of db.prepare('select apprentice_id as id, number, count(*) as n from epa_attempts group by apprentice_id, number having n > 1').all() as { id: number; number: number; n: number }[]) duplicated.push(`apprentice ${row.id} has ${row.n} attempts numbered ${row.number}`);
-    for (const [id, list] of acceptedBy) if (list.length > 1) duplicated.push(`booking ${id} was accepted ${list.length} times`);
+    for (const row of db
+      .prepare('select booking_id as id, count(*) as n from gradings group by booking_id having n > 1')
+      .all() as { id: number; n: number }[])
+      duplicated.push(`booking ${row.id} has ${row.n} gradings`);
+    for (const [id, n] of submittedAudits)
+      if (n > 1) duplicated.push(`grading ${id} was submitted ${n} times in the audit log`);
+    for (const [id, n] of completedAudits)
+      if (n > 1) duplicated.push(`booking ${id} was completed ${n} times in the audit log`);
+    for (const row of db
+      .prepare(
+        'select apprentice_id as id, number, count(*) as n from epa_attempts group by apprentice_id, number having n > 1',
+      )
+      .all() as { id: number; number: number; n: number }[])
+      duplicated.push(`apprentice ${row.id} has ${row.n} attempts numbered ${row.number}`);
+    for (const [id, list] of acceptedBy)
+      if (list.length > 1) duplicated.push(`booking ${id} was accepted ${list.length} times`);
 
     const lost: number[] = [];
     const notWhole: string[] = [];
@@ -255,13 +331,21 @@ export function checkNothingLost(file: string, outcomes: Outcome[], serverErrors
         continue;
       }
       const s = accepted!.submission;
-      const stored = (decisionsOf.all(g.id) as { criterionId: string; met: number; evidence: string }[]).map((d) => ({ criterionId: d.criterionId, met: d.met === 1, evidence: d.evidence }));
-      const sent = [...s.decisions].sort((a, b) => (a.criterionId < b.criterionId ? -1 : 1)).map((d) => ({ ...d, evidence: d.evidence.trim() }));
+      const stored = (decisionsOf.all(g.id) as { criterionId: string; met: number; evidence: string }[]).map((d) => ({
+        criterionId: d.criterionId,
+        met: d.met === 1,
+        evidence: d.evidence,
+      }));
+      const sent = [...s.decisions]
+        .sort((a, b) => (a.criterionId < b.criterionId ? -1 : 1))
+        .map((d) => ({ ...d, evidence: d.evidence.trim() }));
       const problems = [
         JSON.stringify(stored) !== JSON.stringify(sent) && 'criterion decisions differ from those accepted',
-        (g.grade !== s.expectedGrade || g.assessorGrade !== s.expectedGrade) && `grade ${g.grade} instead of ${s.expectedGrade}`,
+        (g.grade !== s.expectedGrade || g.assessorGrade !== s.expectedGrade) &&
+          `grade ${g.grade} instead of ${s.expectedGrade}`,
         g.outcome !== 'graded' && `outcome ${g.outcome}`,
-        (g.assessorUserId !== s.booking.assessorUserId || g.methodId !== s.booking.methodId) && 'assessor or method differ',
+        (g.assessorUserId !== s.booking.assessorUserId || g.methodId !== s.booking.methodId) &&
+          'assessor or method differ',
         !g.submittedAt && 'no submission time',
         (bookingStatus.get(bookingId) as { status: string }).status !== 'completed' && 'booking not completed',
         submittedAudits.get(g.id) !== 1 && 'no submission in the audit log',
@@ -274,11 +358,15 @@ export function checkNothingLost(file: string, outcomes: Outcome[], serverErrors
       const a = accepted!.submission.booking.apprenticeId;
       byApprentice.set(a, [...(byApprentice.get(a) ?? []), bookingId]);
     }
-    const attemptOf = db.prepare('select id, overall_grade as overallGrade from epa_attempts where apprentice_id = ? and number = 1');
+    const attemptOf = db.prepare(
+      'select id, overall_grade as overallGrade from epa_attempts where apprentice_id = ? and number = 1',
+    );
     for (const [apprenticeId, bookingIds] of byApprentice) {
       const attempt = attemptOf.get(apprenticeId) as { id: number; overallGrade: string | null } | undefined;
-      if (!attempt || bookingIds.some((b) => submitted.get(b)?.attemptId !== attempt.id)) notWhole.push(`apprentice ${apprenticeId}: gradings not in their attempt`);
-      else if (bookingIds.length === 2 && !attempt.overallGrade) notWhole.push(`apprentice ${apprenticeId}: both methods graded but no overall grade`);
+      if (!attempt || bookingIds.some((b) => submitted.get(b)?.attemptId !== attempt.id))
+        notWhole.push(`apprentice ${apprenticeId}: gradings not in their attempt`);
+      else if (bookingIds.length === 2 && !attempt.overallGrade)
+        notWhole.push(`apprentice ${apprenticeId}: both methods graded but no overall grade`);
     }
 
     const unacknowledged = [...submitted.keys()].filter((id) => !acceptedBy.has(id));

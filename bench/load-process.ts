@@ -45,7 +45,9 @@ export async function startServer(kind: 'app' | 'bare', databaseFile: string): P
         child.on('message', (message: { stopped?: boolean; errors?: number }) => {
           if (message.stopped) report = { errors: message.errors ?? 0 };
         });
-        child.once('exit', (code) => (report ? resolve(report) : reject(new Error(`the ${kind} server exited (${code}) without reporting`))));
+        child.once('exit', (code) =>
+          report ? resolve(report) : reject(new Error(`the ${kind} server exited (${code}) without reporting`)),
+        );
         child.send({ stop: true });
       }),
   };

@@ -64,12 +64,28 @@ export function steadyRun(options: SteadyRunOptions): Promise<SteadyRun> {
     const instance = autocannon(
       // Long enough for the longest warm-up, the window and a drain; the run is stopped from here (and
       // stops within a tenth of a second: autocannon acts on stop() at its next sample).
-      { url: options.url, connections, headers: options.headers, requests: options.requests, duration: maxWarmupSeconds + seconds + drainLimit / 1000, timeout: 30, sampleInt: 100 },
+      {
+        url: options.url,
+        connections,
+        headers: options.headers,
+        requests: options.requests,
+        duration: maxWarmupSeconds + seconds + drainLimit / 1000,
+        timeout: 30,
+        sampleInt: 100,
+      },
       (error: unknown) => {
         clearInterval(ticker);
-        if (error) return reject(error instanceof Error ? error : new Error(`autocannon failed: ${JSON.stringify(error)}`));
+        if (error)
+          return reject(error instanceof Error ? error : new Error(`autocannon failed: ${JSON.stringify(error)}`));
         const end = measuringUntil ?? performance.now();
-        resolve({ window, windowSeconds: measuringFrom === undefined ? 0 : (end - measuringFrom) / 1000, errors, warmupSeconds: ((measuringFrom ?? end) - started) / 1000, connectionsAnswered, endedEarly });
+        resolve({
+          window,
+          windowSeconds: measuringFrom === undefined ? 0 : (end - measuringFrom) / 1000,
+          errors,
+          warmupSeconds: ((measuringFrom ?? end) - started) / 1000,
+          connectionsAnswered,
+          endedEarly,
+        });
       },
     );
     const stop = () => {
@@ -90,7 +106,8 @@ export function steadyRun(options: SteadyRunOptions): Promise<SteadyRun> {
     const check = (now: number) => {
       if (measuringFrom === undefined) {
         const elapsed = (now - started) / 1000;
-        if ((elapsed >= warmupSeconds && answered.size >= connections) || elapsed >= maxWarmupSeconds) startMeasuring(now);
+        if ((elapsed >= warmupSeconds && answered.size >= connections) || elapsed >= maxWarmupSeconds)
+          startMeasuring(now);
       } else if (!windowEnded && now - measuringFrom >= seconds * 1000) {
         endWindow(now, false);
       }
@@ -116,8 +133,16 @@ export function steadyRun(options: SteadyRunOptions): Promise<SteadyRun> {
 }
 
 /** Requests a second over the window, p50 and p99 latency (exact, from every answer), and answers that are not `expected`. */
-export function summarise(run: SteadyRun, expected: (status: number) => boolean): { perSecond: number; p50: number; p99: number; unexpected: number } {
+export function summarise(
+  run: SteadyRun,
+  expected: (status: number) => boolean,
+): { perSecond: number; p50: number; p99: number; unexpected: number } {
   const latencies = run.window.map((s) => s.latency).sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN;
-  return { perSecond: run.windowSeconds > 0 ? run.window.length / run.windowSeconds : 0, p50: at(0.5), p99: at(0.99), unexpected: run.window.filter((s) => !expected(s.status)).length };
+  return {
+    perSecond: run.windowSeconds > 0 ? run.window.length / run.windowSeconds : 0,
+    p50: at(0.5),
+    p99: at(0.99),
+    unexpected: run.window.filter((s) => !expected(s.status)).length,
+  };
 }

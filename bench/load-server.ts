@@ -34,7 +34,13 @@ async function start(): Promise<{ server: Server; close: () => void }> {
   // Production settings (secure cookies are only a flag here: the bench reads the headers itself),
   // with the request log written as in production, to /dev/null rather than a terminal.
   const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: false }));
-  const app = createApp({ db, config: { env: 'production', sessionSecret: LOAD_SESSION_SECRET }, log, logger, signInAttempts: 100_000 });
+  const app = createApp({
+    db,
+    config: { env: 'production', sessionSecret: LOAD_SESSION_SECRET },
+    log,
+    logger,
+    signInAttempts: 100_000,
+  });
   return { server: app.listen(0, '127.0.0.1'), close: () => db.$client.close() };
 }
 

@@ -62,8 +62,53 @@ function kindOf(i: number): { stage: Stage; missing?: 'maths' | 'declaration' | 
   return { stage: 'accepted' };
 }
 
-const FAMILY_NAMES = ['Abbott', 'Begum', 'Campbell', 'Davies', 'Evans', 'Fletcher', 'Gill', 'Hughes', 'Iqbal', 'Jones', 'Khan', 'Lewis', 'Morgan', 'Nowak', 'O’Brien', 'Patel', 'Quinn', 'Roberts', 'Singh', 'Thomas', 'Usman', 'Walker', 'Young'];
-const GIVEN_NAMES = ['Aisha', 'Ben', 'Chloe', 'Dylan', 'Emma', 'Faisal', 'Grace', 'Harry', 'Isla', 'Jack', 'Kiran', 'Leah', 'Mo', 'Nia', 'Owen', 'Priya', 'Rhys', 'Sara', 'Tom', 'Zofia'];
+const FAMILY_NAMES = [
+  'Abbott',
+  'Begum',
+  'Campbell',
+  'Davies',
+  'Evans',
+  'Fletcher',
+  'Gill',
+  'Hughes',
+  'Iqbal',
+  'Jones',
+  'Khan',
+  'Lewis',
+  'Morgan',
+  'Nowak',
+  'O’Brien',
+  'Patel',
+  'Quinn',
+  'Roberts',
+  'Singh',
+  'Thomas',
+  'Usman',
+  'Walker',
+  'Young',
+];
+const GIVEN_NAMES = [
+  'Aisha',
+  'Ben',
+  'Chloe',
+  'Dylan',
+  'Emma',
+  'Faisal',
+  'Grace',
+  'Harry',
+  'Isla',
+  'Jack',
+  'Kiran',
+  'Leah',
+  'Mo',
+  'Nia',
+  'Owen',
+  'Priya',
+  'Rhys',
+  'Sara',
+  'Tom',
+  'Zofia',
+];
 const SLOTS = ['09:00', '11:00', '13:30', '15:30'];
 
 /** Creates the database at `file` (which must not exist yet) and returns what the load needs to know about it. */
@@ -74,21 +119,35 @@ export async function createLoadDatabase(file: string, size: LoadSize): Promise<
   db.insert(employers).values(DEMO_EMPLOYERS).run();
   const passwordHash = await hashPassword(DEMO_PASSWORD, DEFAULT_HASH_COST);
   const c = db.$client;
-  const sv = (c.prepare("select id from standard_versions where reference = 'ST0815' and version = '1.0'").get() as { id: number }).id;
+  const sv = (
+    c.prepare("select id from standard_versions where reference = 'ST0815' and version = '1.0'").get() as { id: number }
+  ).id;
   const today = todayInLondon(now());
   const day = (daysAgo: number) => DateTime.fromISO(today, { zone: ZONE }).minus({ days: daysAgo }).toISODate()!;
 
-  const insertUser = c.prepare('insert into users (email, name, role, provider_ukprn, password_hash) values (?, ?, ?, ?, ?) returning id');
+  const insertUser = c.prepare(
+    'insert into users (email, name, role, provider_ukprn, password_hash) values (?, ?, ?, ?, ?) returning id',
+  );
   const insertProfile = c.prepare('insert into assessor_profiles (user_id, per_day, per_week) values (?, 4, 16)');
   const insertCompetence = c.prepare('insert into assessor_standards (user_id, standard_version_id) values (?, ?)');
-  const insertHours = c.prepare("insert into assessor_working_hours (user_id, weekday, start, end) values (?, ?, '08:00', '18:00')");
+  const insertHours = c.prepare(
+    "insert into assessor_working_hours (user_id, weekday, start, end) values (?, ?, '08:00', '18:00')",
+  );
   const insertApprentice = c.prepare(
     "insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, english_maths_choice) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pursue') returning id",
   );
-  const insertQualification = c.prepare("insert into qualifications (apprentice_id, subject, type, level, grade, achieved_on, certificate_reference) values (?, ?, 'gcse', 2, ?, '2016-08-18', 'LOAD-BENCH')");
-  const insertOffTheJob = c.prepare("insert into off_the_job_hours (apprentice_id, date, hours, activity) values (?, ?, ?, 'Representing a member at a grievance hearing')");
-  const insertItem = c.prepare('insert into gateway_items_provided (apprentice_id, item_id, reference) values (?, ?, ?)');
-  const insertDeclaration = c.prepare('insert into gateway_declarations (apprentice_id, employer_confirmed_at, provider_confirmed_at, apprentice_confirmed_at) values (?, ?, ?, ?)');
+  const insertQualification = c.prepare(
+    "insert into qualifications (apprentice_id, subject, type, level, grade, achieved_on, certificate_reference) values (?, ?, 'gcse', 2, ?, '2016-08-18', 'LOAD-BENCH')",
+  );
+  const insertOffTheJob = c.prepare(
+    "insert into off_the_job_hours (apprentice_id, date, hours, activity) values (?, ?, ?, 'Representing a member at a grievance hearing')",
+  );
+  const insertItem = c.prepare(
+    'insert into gateway_items_provided (apprentice_id, item_id, reference) values (?, ?, ?)',
+  );
+  const insertDeclaration = c.prepare(
+    'insert into gateway_declarations (apprentice_id, employer_confirmed_at, provider_confirmed_at, apprentice_confirmed_at) values (?, ?, ?, ?)',
+  );
   const insertSubmission = c.prepare(
     "insert into gateway_submissions (apprentice_id, attempt, status, submitted_on, evaluation, decided_at, decision_reason, epa_period_start, epa_period_end) values (?, 1, ?, ?, '{}', ?, ?, ?, ?) returning id",
   );
@@ -107,7 +166,13 @@ export async function createLoadDatabase(file: string, size: LoadSize): Promise<
     insertUser.run(providerEmail, 'Load bench provider', 'provider', DEMO_PROVIDERS[0]!.ukprn, passwordHash);
     for (let n = 0; n < size.assessors; n++) {
       const email = `assessor-${n}@load-bench.example`;
-      const { id } = insertUser.get(email, `${GIVEN_NAMES[n % GIVEN_NAMES.length]} ${FAMILY_NAMES[(n * 7) % FAMILY_NAMES.length]}`, 'assessor', null, passwordHash) as { id: number };
+      const { id } = insertUser.get(
+        email,
+        `${GIVEN_NAMES[n % GIVEN_NAMES.length]} ${FAMILY_NAMES[(n * 7) % FAMILY_NAMES.length]}`,
+        'assessor',
+        null,
+        passwordHash,
+      ) as { id: number };
       insertProfile.run(id);
       insertCompetence.run(id, sv);
       for (let weekday = 1; weekday <= 5; weekday++) insertHours.run(id, weekday);
@@ -138,30 +203,74 @@ export async function createLoadDatabase(file: string, size: LoadSize): Promise<
       insertQualification.run(id, 'english', '5');
       if (kind.missing !== 'maths') insertQualification.run(id, 'maths', '4');
       const step = own ? { weeks: 1 } : { months: 1 };
-      for (let d = start.plus({ days: 3 }); d <= DateTime.fromISO(today).minus({ days: 14 }); d = d.plus(step)) insertOffTheJob.run(id, d.toISODate(), own ? 7 : 31);
+      for (let d = start.plus({ days: 3 }); d <= DateTime.fromISO(today).minus({ days: 14 }); d = d.plus(step))
+        insertOffTheJob.run(id, d.toISODate(), own ? 7 : 31);
       insertItem.run(id, 'portfolio', 'portfolios/evidence.pdf');
       if (kind.missing !== 'item') insertItem.run(id, 'project-proposal', 'proposals/campaign.pdf');
       // A rejection clears the declaration (a resubmission is a new gateway), so a rejected apprentice stays rejected.
-      if (kind.stage !== 'rejected') insertDeclaration.run(id, `${startDate}T09:00:00.000Z`, `${startDate}T09:00:00.000Z`, kind.missing === 'declaration' ? null : `${startDate}T09:00:00.000Z`);
+      if (kind.stage !== 'rejected')
+        insertDeclaration.run(
+          id,
+          `${startDate}T09:00:00.000Z`,
+          `${startDate}T09:00:00.000Z`,
+          kind.missing === 'declaration' ? null : `${startDate}T09:00:00.000Z`,
+        );
 
       if (kind.stage === 'submitted') insertSubmission.run(id, 'submitted', day(3 + (i % 10)), null, null, null, null);
-      if (kind.stage === 'rejected') insertSubmission.run(id, 'rejected', day(30), `${day(25)}T10:00:00.000Z`, 'The portfolio does not show S15 to S17', null, null);
+      if (kind.stage === 'rejected')
+        insertSubmission.run(
+          id,
+          'rejected',
+          day(30),
+          `${day(25)}T10:00:00.000Z`,
+          'The portfolio does not show S15 to S17',
+          null,
+          null,
+        );
       if (kind.stage !== 'accepted') continue;
 
       // Accepted 40 to 84 days ago; the project on day 28 to 30 of the EPA period and the discussion two days later, both over.
       const acceptedAgo = 40 + (i % 45);
       const epaStart = day(acceptedAgo);
-      const { id: submissionId } = insertSubmission.get(id, 'accepted', day(acceptedAgo + 5), `${epaStart}T10:00:00.000Z`, null, epaStart, addMonths(epaStart, 3)) as { id: number };
+      const { id: submissionId } = insertSubmission.get(
+        id,
+        'accepted',
+        day(acceptedAgo + 5),
+        `${epaStart}T10:00:00.000Z`,
+        null,
+        epaStart,
+        addMonths(epaStart, 3),
+      ) as { id: number };
       const createdAt = `${day(acceptedAgo - 1)}T10:00:00.000Z`;
       for (const [m, methodId] of (['project', 'discussion'] as const).entries()) {
-        const local = DateTime.fromISO(`${day(acceptedAgo - 28 - (i % 3) - 2 * m)}T${SLOTS[(i + m) % SLOTS.length]}`, { zone: ZONE });
+        const local = DateTime.fromISO(`${day(acceptedAgo - 28 - (i % 3) - 2 * m)}T${SLOTS[(i + m) % SLOTS.length]}`, {
+          zone: ZONE,
+        });
         const assessor = assessors[(bookings.length + 1) % assessors.length]!;
-        const booking = insertBooking.get(id, submissionId, methodId, assessor.id, isoInstant(local), isoInstant(local.plus({ minutes: methodId === 'project' ? 60 : 75 })), local.toFormat("yyyy-MM-dd'T'HH:mm"), createdAt, createdAt) as { id: number };
+        const booking = insertBooking.get(
+          id,
+          submissionId,
+          methodId,
+          assessor.id,
+          isoInstant(local),
+          isoInstant(local.plus({ minutes: methodId === 'project' ? 60 : 75 })),
+          local.toFormat("yyyy-MM-dd'T'HH:mm"),
+          createdAt,
+          createdAt,
+        ) as { id: number };
         bookings.push({ id: booking.id, apprenticeId: id, methodId, assessorUserId: assessor.id });
       }
     }
   })();
   const plan = getPlanForStandard(db, sv)!;
   c.close();
-  return { plan, file, password: DEMO_PASSWORD, provider: { email: providerEmail, ukprn: DEMO_PROVIDERS[0]!.ukprn, apprentices: size.providerApprentices }, assessors, bookings, stages };
+  return {
+    plan,
+    file,
+    password: DEMO_PASSWORD,
+    provider: { email: providerEmail, ukprn: DEMO_PROVIDERS[0]!.ukprn, apprentices: size.providerApprentices },
+    assessors,
+    bookings,
+    stages,
+  };
 }

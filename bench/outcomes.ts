@@ -26,38 +26,99 @@ const GRADES = ['Distinction', 'Pass', 'Pass', 'Pass', 'Fail', 'Withdrawn'] as c
 export function fill(db: Db): void {
   const rand = random(7);
   const c = db.$client;
-  const sv = (c.prepare("select id from standard_versions where reference = 'ST0815' and version = '1.0'").get() as { id: number }).id;
+  const sv = (
+    c.prepare("select id from standard_versions where reference = 'ST0815' and version = '1.0'").get() as { id: number }
+  ).id;
   const providers = Array.from({ length: PROVIDERS }, (_, i) => String(20_000_000 + i));
   const insertProvider = c.prepare('insert into providers (ukprn, name) values (?, ?)');
   const insertEmployer = c.prepare('insert or ignore into employers (id, name) values (?, ?)');
-  const insertUser = c.prepare("insert into users (email, name, role, password_hash) values (?, ?, 'assessor', 'x') returning id");
-  const insertApprentice = c.prepare("insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours) values (?, 'Bench', ?, '1995-01-01', '2023-01-01', '2024-07-01', ?, ?, ?, 37.5) returning id");
-  const insertSubmission = c.prepare("insert into gateway_submissions (apprentice_id, attempt, status, submitted_on, evaluation, epa_period_start, epa_period_end) values (?, 1, 'accepted', ?, '{}', ?, ?) returning id");
-  const insertBooking = c.prepare("insert into bookings (apprentice_id, submission_id, method_id, attempt, assessor_user_id, starts_at, ends_at, local_start, mode, status, created_at) values (?, ?, ?, 1, ?, ?, ?, ?, 'remote', 'completed', ?) returning id");
-  const insertAttempt = c.prepare("insert into epa_attempts (apprentice_id, number, kind, started_on, first_booking_on, days_to_booking, combined_grade, overall_grade, result_on, result_month, days_to_result, released_at) values (?, 1, 'first', ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id");
-  const insertAttemptMethod = c.prepare("insert into attempt_methods (attempt_id, method_id, mode) values (?, ?, 'first')");
-  const insertGrading = c.prepare("insert into gradings (booking_id, attempt_id, method_id, assessor_user_id, status, outcome, grade, assessor_grade, submitted_at, moderation) values (?, ?, ?, ?, 'submitted', ?, ?, ?, ?, 'not_sampled')");
+  const insertUser = c.prepare(
+    "insert into users (email, name, role, password_hash) values (?, ?, 'assessor', 'x') returning id",
+  );
+  const insertApprentice = c.prepare(
+    "insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours) values (?, 'Bench', ?, '1995-01-01', '2023-01-01', '2024-07-01', ?, ?, ?, 37.5) returning id",
+  );
+  const insertSubmission = c.prepare(
+    "insert into gateway_submissions (apprentice_id, attempt, status, submitted_on, evaluation, epa_period_start, epa_period_end) values (?, 1, 'accepted', ?, '{}', ?, ?) returning id",
+  );
+  const insertBooking = c.prepare(
+    "insert into bookings (apprentice_id, submission_id, method_id, attempt, assessor_user_id, starts_at, ends_at, local_start, mode, status, created_at) values (?, ?, ?, 1, ?, ?, ?, ?, 'remote', 'completed', ?) returning id",
+  );
+  const insertAttempt = c.prepare(
+    "insert into epa_attempts (apprentice_id, number, kind, started_on, first_booking_on, days_to_booking, combined_grade, overall_grade, result_on, result_month, days_to_result, released_at) values (?, 1, 'first', ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id",
+  );
+  const insertAttemptMethod = c.prepare(
+    "insert into attempt_methods (attempt_id, method_id, mode) values (?, ?, 'first')",
+  );
+  const insertGrading = c.prepare(
+    "insert into gradings (booking_id, attempt_id, method_id, assessor_user_id, status, outcome, grade, assessor_grade, submitted_at, moderation) values (?, ?, ?, ?, 'submitted', ?, ?, ?, ?, 'not_sampled')",
+  );
   const ulns = validUlns(RESULTS, 800_000_000);
   c.transaction(() => {
     providers.forEach((ukprn, i) => insertProvider.run(ukprn, `Bench provider ${i}`));
     for (const e of DEMO_EMPLOYERS) insertEmployer.run(e.id, e.name);
-    const assessors = Array.from({ length: ASSESSORS }, (_, i) => (insertUser.get(`bench-assessor-${i}@example.org`, `Bench assessor ${i}`) as { id: number }).id);
+    const assessors = Array.from(
+      { length: ASSESSORS },
+      (_, i) => (insertUser.get(`bench-assessor-${i}@example.org`, `Bench assessor ${i}`) as { id: number }).id,
+    );
     for (let i = 0; i < RESULTS; i++) {
       const gateway = addDays('2024-01-01', Math.floor(rand() * 700));
-      const apprentice = (insertApprentice.get(ulns[i], `Family${i % 997}`, sv, providers[i % PROVIDERS], DEMO_EMPLOYERS[i % DEMO_EMPLOYERS.length]!.id) as { id: number }).id;
-      const submission = (insertSubmission.get(apprentice, gateway, gateway, addDays(gateway, 92)) as { id: number }).id;
+      const apprentice = (
+        insertApprentice.get(
+          ulns[i],
+          `Family${i % 997}`,
+          sv,
+          providers[i % PROVIDERS],
+          DEMO_EMPLOYERS[i % DEMO_EMPLOYERS.length]!.id,
+        ) as { id: number }
+      ).id;
+      const submission = (insertSubmission.get(apprentice, gateway, gateway, addDays(gateway, 92)) as { id: number })
+        .id;
       const grade = GRADES[Math.floor(rand() * GRADES.length)]!;
       const resultOn = addDays(gateway, 30 + Math.floor(rand() * 60));
       const toBooking = 3 + Math.floor(rand() * 10);
       const bookedOn = addDays(gateway, toBooking);
-      const attempt = (insertAttempt.get(apprentice, gateway, bookedOn, toBooking, grade, grade, resultOn, resultOn.slice(0, 7), daysBetween(gateway, resultOn), `${resultOn}T12:00:00.000Z`) as { id: number }).id;
+      const attempt = (
+        insertAttempt.get(
+          apprentice,
+          gateway,
+          bookedOn,
+          toBooking,
+          grade,
+          grade,
+          resultOn,
+          resultOn.slice(0, 7),
+          daysBetween(gateway, resultOn),
+          `${resultOn}T12:00:00.000Z`,
+        ) as { id: number }
+      ).id;
       for (const [m, method] of ['project', 'discussion'].entries()) {
         const day = addDays(gateway, 28 + m * 5);
         const assessor = assessors[(i + m * 7) % ASSESSORS]!;
-        const booking = (insertBooking.get(apprentice, submission, method, assessor, `${day}T09:00:00.000Z`, `${day}T10:00:00.000Z`, `${day}T09:00`, `${bookedOn}T10:00:00.000Z`) as { id: number }).id;
+        const booking = (
+          insertBooking.get(
+            apprentice,
+            submission,
+            method,
+            assessor,
+            `${day}T09:00:00.000Z`,
+            `${day}T10:00:00.000Z`,
+            `${day}T09:00`,
+            `${bookedOn}T10:00:00.000Z`,
+          ) as { id: number }
+        ).id;
         insertAttemptMethod.run(attempt, method);
         const methodGrade = grade === 'Withdrawn' ? null : grade === 'Fail' && m === 1 ? 'Pass' : grade;
-        insertGrading.run(booking, attempt, method, assessor, grade === 'Withdrawn' && m === 0 ? 'withdrawn' : 'graded', methodGrade, methodGrade, `${resultOn}T12:00:00.000Z`);
+        insertGrading.run(
+          booking,
+          attempt,
+          method,
+          assessor,
+          grade === 'Withdrawn' && m === 0 ? 'withdrawn' : 'graded',
+          methodGrade,
+          methodGrade,
+          `${resultOn}T12:00:00.000Z`,
+        );
       }
     }
   })();
@@ -77,9 +138,16 @@ export async function runOutcomesBench(): Promise<void> {
     loadCatalogue(db);
     const started = performance.now();
     fill(db);
-    console.log(`Outcomes (${RESULTS} graded results, ${ASSESSORS} assessors, ${PROVIDERS} providers; generated in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `Outcomes (${RESULTS} graded results, ${ASSESSORS} assessors, ${PROVIDERS} providers; generated in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    );
     const email = 'bench-admin@example.org';
-    const admin = await createUser(db, { email, name: 'Bench', role: 'admin', password: DEMO_PASSWORD }, SYSTEM_ACTOR, DEFAULT_HASH_COST);
+    const admin = await createUser(
+      db,
+      { email, name: 'Bench', role: 'admin', password: DEMO_PASSWORD },
+      SYSTEM_ACTOR,
+      DEFAULT_HASH_COST,
+    );
     if (!admin.ok) throw new Error('bench admin');
     const { token } = createApiToken(db, admin.user.id, SYSTEM_ACTOR);
 
@@ -98,11 +166,25 @@ export async function runOutcomesBench(): Promise<void> {
         return stats(timings);
       };
       const page = await measure('/reports', { cookie }, (html) => html.includes('Results by grade'));
-      const filtered = await measure('/reports?standard=ST0815%2F1.0&from=2024-06-01&to=2024-12-31&provider=20000007', { cookie }, (html) => html.includes('Results by grade'));
-      const api = await measure('/api/v1/reports/outcomes', { authorization: `Bearer ${token}` }, (body) => (JSON.parse(body) as { figures: { results: number } }).figures.results === RESULTS);
-      console.log(`  Dashboard page, all results: median ${page.median.toFixed(1)} ms, p90 ${page.p90.toFixed(1)} ms (target median under 200 ms)`);
-      console.log(`  Dashboard page, filtered by standard, dates and provider: median ${filtered.median.toFixed(1)} ms, p90 ${filtered.p90.toFixed(1)} ms`);
-      console.log(`  GET /api/v1/reports/outcomes: median ${api.median.toFixed(1)} ms, p90 ${api.p90.toFixed(1)} ms (target median under 200 ms)`);
+      const filtered = await measure(
+        '/reports?standard=ST0815%2F1.0&from=2024-06-01&to=2024-12-31&provider=20000007',
+        { cookie },
+        (html) => html.includes('Results by grade'),
+      );
+      const api = await measure(
+        '/api/v1/reports/outcomes',
+        { authorization: `Bearer ${token}` },
+        (body) => (JSON.parse(body) as { figures: { results: number } }).figures.results === RESULTS,
+      );
+      console.log(
+        `  Dashboard page, all results: median ${page.median.toFixed(1)} ms, p90 ${page.p90.toFixed(1)} ms (target median under 200 ms)`,
+      );
+      console.log(
+        `  Dashboard page, filtered by standard, dates and provider: median ${filtered.median.toFixed(1)} ms, p90 ${filtered.p90.toFixed(1)} ms`,
+      );
+      console.log(
+        `  GET /api/v1/reports/outcomes: median ${api.median.toFixed(1)} ms, p90 ${api.p90.toFixed(1)} ms (target median under 200 ms)`,
+      );
     } finally {
       server.close();
     }

@@ -9,8 +9,17 @@ export { random };
 
 /** The two methods of the ST0815 demo plan, read from its fixture. */
 export function demoMethods(): MethodFacts[] {
-  const plan = planFileSchema.parse(JSON.parse(fs.readFileSync(new URL('../fixtures/plans/ST0815-1.0-demo.json', import.meta.url), 'utf8')));
-  return plan.methods.map(({ id, name, durationMinutes, delivery, after, earliestDayAfterGateway }) => ({ id, name, durationMinutes, delivery, after, earliestDayAfterGateway }));
+  const plan = planFileSchema.parse(
+    JSON.parse(fs.readFileSync(new URL('../fixtures/plans/ST0815-1.0-demo.json', import.meta.url), 'utf8')),
+  );
+  return plan.methods.map(({ id, name, durationMinutes, delivery, after, earliestDayAfterGateway }) => ({
+    id,
+    name,
+    durationMinutes,
+    delivery,
+    after,
+    earliestDayAfterGateway,
+  }));
 }
 
 function isWeekday(date: string): boolean {
@@ -22,7 +31,7 @@ function isWeekday(date: string): boolean {
 /** The date `n` working days (Monday to Friday) after `from`, counting `from` as the first. */
 export function workingDaysFrom(from: string, n: number): string {
   let date = from;
-  for (let counted = isWeekday(from) ? 1 : 0; counted < n; ) {
+  for (let counted = isWeekday(from) ? 1 : 0; counted < n;) {
     date = addDays(date, 1);
     if (isWeekday(date)) counted++;
   }
@@ -36,7 +45,12 @@ export function workingDaysFrom(from: string, n: number): string {
  * providers. The schedule may use the next `workingDays` working days. Starts on 1 March 2027,
  * so the clocks go forward inside the horizon.
  */
-export function generateSchedulerInput(options: { apprentices: number; assessors: number; workingDays: number; seed?: number }): SchedulerInput {
+export function generateSchedulerInput(options: {
+  apprentices: number;
+  assessors: number;
+  workingDays: number;
+  seed?: number;
+}): SchedulerInput {
   const rand = random(options.seed ?? 20_261_123);
   const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
   const firstDay = '2027-03-01';
@@ -59,7 +73,13 @@ export function generateSchedulerInput(options: { apprentices: number; assessors
     const declaredConflicts = Array.from({ length: rand() < 0.3 ? 1 + Math.floor(rand() * 3) : 0 }, () => {
       const kind = rand() < 0.7 ? ('employer' as const) : ('provider' as const);
       const dated = rand() < 0.3;
-      return { kind, organisationId: kind === 'employer' ? pick(employers) : pick(providers), from: dated ? addDays(firstDay, 20) : '2020-01-01', to: dated ? addDays(firstDay, 50) : null, reason: 'Former colleague' };
+      return {
+        kind,
+        organisationId: kind === 'employer' ? pick(employers) : pick(providers),
+        from: dated ? addDays(firstDay, 20) : '2020-01-01',
+        to: dated ? addDays(firstDay, 50) : null,
+        reason: 'Former colleague',
+      };
     });
     return {
       userId: 1000 + i,
@@ -78,7 +98,15 @@ export function generateSchedulerInput(options: { apprentices: number; assessors
 
   const apprentices = Array.from({ length: options.apprentices }, (_, i) => {
     const gatewayDate = addDays(firstDay, -1 - Math.floor(rand() * 30));
-    return { id: i + 1, employerId: pick(employers), providerUkprn: pick(providers), standardVersionId: 1, gatewayDate, epaEnd: addMonths(gatewayDate, 3), methods };
+    return {
+      id: i + 1,
+      employerId: pick(employers),
+      providerUkprn: pick(providers),
+      standardVersionId: 1,
+      gatewayDate,
+      epaEnd: addMonths(gatewayDate, 3),
+      methods,
+    };
   });
 
   return { firstDay, lastDay, apprentices, assessors, existing: [] };

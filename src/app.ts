@@ -84,7 +84,14 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /** The composition root: the whole app from its parts, so tests build exactly what runs. */
-export function createApp({ db, config, log = console.error, logger, clock = systemClock, signInAttempts = 10 }: AppDependencies): Express {
+export function createApp({
+  db,
+  config,
+  log = console.error,
+  logger,
+  clock = systemClock,
+  signInAttempts = 10,
+}: AppDependencies): Express {
   const holdHours = config.holdHours ?? DEFAULT_HOLD_HOURS;
   const hashCost = config.passwordHashCost ?? DEFAULT_HASH_COST;
   const app = express();
@@ -125,7 +132,9 @@ export function createApp({ db, config, log = console.error, logger, clock = sys
     const user = userOf(res);
     res.render('home', { title: 'Home', user });
   });
-  app.use(authRoutes(db, { secureCookies: secure, attemptsPerWindow: signInAttempts, windowMinutes: 15, clock, hashCost }));
+  app.use(
+    authRoutes(db, { secureCookies: secure, attemptsPerWindow: signInAttempts, windowMinutes: 15, clock, hashCost }),
+  );
   app.use(standardsRoutes(db));
   app.use(privacyRoutes(db, clock));
   app.use(apprenticeRoutes(db, clock));

@@ -6,15 +6,29 @@ import { DEFAULT_HASH_COST } from './auth/passwords.js';
 const onOff = z.enum(['on', 'off'], { error: 'must be "on" or "off"' });
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'must be development, test or production' }).default('development'),
-  PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(3000),
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], { error: 'must be development, test or production' })
+    .default('development'),
+  PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0)
+    .max(65535)
+    .default(3000),
   DATABASE_PATH: z.string().min(1, 'must not be empty').default(path.join('db', 'epa.sqlite')),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   // Unset: on for development and tests, off in production (demo users have a published password).
   DEMO_DATA: onOff.optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// address').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// address')
+    .optional(),
   MAIL_FROM: z.email('must be an email address').default('epa@localhost'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent'], { error: 'must be fatal, error, warn, info, debug or silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent'], {
+      error: 'must be fatal, error, warn, info, debug or silent',
+    })
+    .default('info'),
   // scrypt's N: a power of two. Tests use a small one; production refuses less than the default.
   PASSWORD_HASH_COST: z.coerce
     .number({ error: 'must be a power of two' })
@@ -23,7 +37,12 @@ const envSchema = z.object({
     .max(2 ** 20, 'must be at most 1048576')
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
     .default(DEFAULT_HASH_COST),
-  HOLD_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be a whole number of hours').min(1).max(24 * 14).default(48),
+  HOLD_HOURS: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .int('must be a whole number of hours')
+    .min(1)
+    .max(24 * 14)
+    .default(48),
 });
 
 export interface Config {
@@ -62,7 +81,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const values = parsed.data;
   const warnings: string[] = [];
   if (values.NODE_ENV === 'production' && values.PASSWORD_HASH_COST < DEFAULT_HASH_COST) {
-    throw new ConfigError(`Invalid configuration:\n  PASSWORD_HASH_COST must be at least ${DEFAULT_HASH_COST} when NODE_ENV=production`);
+    throw new ConfigError(
+      `Invalid configuration:\n  PASSWORD_HASH_COST must be at least ${DEFAULT_HASH_COST} when NODE_ENV=production`,
+    );
   }
   let sessionSecret = values.SESSION_SECRET;
   if (!sessionSecret) {
@@ -71,12 +92,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     sessionSecret = randomBytes(32).toString('hex');
     if (values.NODE_ENV === 'development') {
-      warnings.push('SESSION_SECRET is not set: using a random one, so forms opened before a restart must be reloaded. Set it for real use.');
+      warnings.push(
+        'SESSION_SECRET is not set: using a random one, so forms opened before a restart must be reloaded. Set it for real use.',
+      );
     }
   }
   const demoData = values.DEMO_DATA === undefined ? values.NODE_ENV !== 'production' : values.DEMO_DATA === 'on';
   if (demoData && values.NODE_ENV === 'production') {
-    warnings.push('DEMO_DATA=on in production: the demo users and their published password are created. Use this only for a demonstration server.');
+    warnings.push(
+      'DEMO_DATA=on in production: the demo users and their published password are created. Use this only for a demonstration server.',
+    );
   }
   return {
     env: values.NODE_ENV,

@@ -67,7 +67,8 @@ export const paths = {
   results: '/results',
   releaseResults: '/results/release',
   apprenticeResults: (uln: string) => `/apprentices/${enc(uln)}/results`,
-  attemptAction: (uln: string, attemptId: number, action: 'release' | 'exceptional' | 'further' | 'appeal') => `/apprentices/${enc(uln)}/results/${attemptId}/${action}`,
+  attemptAction: (uln: string, attemptId: number, action: 'release' | 'exceptional' | 'further' | 'appeal') =>
+    `/apprentices/${enc(uln)}/results/${attemptId}/${action}`,
   appeals: '/appeals',
   appeal: (id: number) => `/appeals/${id}`,
   resultPdf: (uln: string, attemptId: number) => `/apprentices/${enc(uln)}/results/${attemptId}/result.pdf`,

@@ -29,7 +29,13 @@ async function main(): Promise<void> {
   if (config.demoData) await loadDemoData(db, clock.now(), config.passwordHashCost);
 
   const logger = createLogger(config.logLevel);
-  const app = createApp({ db, config, clock, logger, log: (error) => logger.error({ err: error }, 'unexpected error') });
+  const app = createApp({
+    db,
+    config,
+    clock,
+    logger,
+    log: (error) => logger.error({ err: error }, 'unexpected error'),
+  });
   const server = app.listen(config.port, () => {
     const url = `http://localhost:${config.port}`;
     console.log(`EPA platform is running at ${url} (database: ${config.databasePath})`);
@@ -38,13 +44,23 @@ async function main(): Promise<void> {
       for (const user of DEMO_USERS) console.log(`  ${ROLE_LABELS[user.role].padEnd(20)} ${user.email}`);
       console.log('\nDemo users are for trying the app only: start with DEMO_DATA=off for real use.');
     } else {
-      console.log('Demo data is off. Create an administrator with: npm run admin -- create-user --email E --role admin --name N');
+      console.log(
+        'Demo data is off. Create an administrator with: npm run admin -- create-user --email E --role admin --name N',
+      );
     }
   });
 
   // Notifications go out through SMTP when it is configured; otherwise they wait in the outbox page.
   const mailer = config.smtpUrl ? smtpTransport(config.smtpUrl) : null;
-  const sending = mailer ? setInterval(() => void deliverOutbox(db, mailer, config.mailFrom).catch((error: unknown) => logger.error({ err: error }, 'sending notifications failed')), 15_000) : null;
+  const sending = mailer
+    ? setInterval(
+        () =>
+          void deliverOutbox(db, mailer, config.mailFrom).catch((error: unknown) =>
+            logger.error({ err: error }, 'sending notifications failed'),
+          ),
+        15_000,
+      )
+    : null;
   if (mailer) console.log(`Notifications are sent through ${new URL(config.smtpUrl!).host}.`);
 
   const shutdown = () => {

@@ -3,14 +3,36 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { apprenticeScope } from '../apprentices/access.js';
 import { columnFor, parseApprenticeArray, parseApprenticeCsv } from '../apprentices/import.js';
-import { DECLARATION_PARTS, apprenticeInputSchema, offTheJobInputSchema, planItemInputSchema, qualificationInputSchema } from '../apprentices/schema.js';
+import {
+  DECLARATION_PARTS,
+  apprenticeInputSchema,
+  offTheJobInputSchema,
+  planItemInputSchema,
+  qualificationInputSchema,
+} from '../apprentices/schema.js';
 import { apprenticeFor, importDefaults, importForUser } from '../apprentices/service.js';
-import { addOffTheJobHours, addQualification, confirmDeclaration, findApprenticeById, recordPlanItem, type ApprenticeDetail } from '../apprentices/store.js';
+import {
+  addOffTheJobHours,
+  addQualification,
+  confirmDeclaration,
+  findApprenticeById,
+  recordPlanItem,
+  type ApprenticeDetail,
+} from '../apprentices/store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { reviewSchema, checkReview, toDecision } from '../gateway/review.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
-import { decideSubmission, evaluateApprentice, gatewayOverview, gatewayState, reviewQueue, submissionById, submitForGateway, type SubmissionRow } from '../gateway/store.js';
+import {
+  decideSubmission,
+  evaluateApprentice,
+  gatewayOverview,
+  gatewayState,
+  reviewQueue,
+  submissionById,
+  submitForGateway,
+  type SubmissionRow,
+} from '../gateway/store.js';
 import { requireRole, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { getPlanForStandard } from '../plans/store.js';
@@ -35,7 +57,9 @@ export const APPRENTICE_API = {
 
 const onQuery = z.object({ on: dateQuery('on') });
 const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: dateQuery('on') });
-const declarationBody = z.object({ part: z.enum(DECLARATION_PARTS, { error: 'part must be employer, provider or apprentice' }) });
+const declarationBody = z.object({
+  part: z.enum(DECLARATION_PARTS, { error: 'part must be employer, provider or apprentice' }),
+});
 
 /** The apprentice as the API shows it. */
 export function apprenticeJson(a: ApprenticeDetail) {
@@ -58,7 +82,16 @@ export function apprenticeJson(a: ApprenticeDetail) {
 }
 
 function submissionJson(s: SubmissionRow) {
-  return { id: s.id, attempt: s.attempt, status: s.status, submittedOn: s.submittedOn, decidedAt: s.decidedAt, decisionReason: s.decisionReason, epaPeriodStart: s.epaPeriodStart, epaPeriodEnd: s.epaPeriodEnd };
+  return {
+    id: s.id,
+    attempt: s.attempt,
+    status: s.status,
+    submittedOn: s.submittedOn,
+    decidedAt: s.decidedAt,
+    decisionReason: s.decisionReason,
+    epaPeriodStart: s.epaPeriodStart,
+    epaPeriodEnd: s.epaPeriodEnd,
+  };
 }
 
 export function apprenticeApi(db: Db, clock: Clock): Router {
@@ -69,8 +102,13 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   router.get(APPRENTICE_API.list, viewers, (req, res) => {
     const query = parseOr422(listQuery, req.query);
     const on = query.on ?? todayInLondon(clock.now());
-    const rows = gatewayOverview(db, apprenticeScope(userOf(res)), on).filter((r) => !query.state || r.state === query.state);
-    res.json({ on, apprentices: rows.map((r) => ({ ...apprenticeJson(r.apprentice), gatewayState: r.state, unmetChecks: r.unmet })) });
+    const rows = gatewayOverview(db, apprenticeScope(userOf(res)), on).filter(
+      (r) => !query.state || r.state === query.state,
+    );
+    res.json({
+      on,
+      apprentices: rows.map((r) => ({ ...apprenticeJson(r.apprentice), gatewayState: r.state, unmetChecks: r.unmet })),
+    });
   });
 
   router.post(APPRENTICE_API.list, editors, (req, res) => {
@@ -78,16 +116,28 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     const input = parseOr422(apprenticeInputSchema, { ...(req.body as object), ...importDefaults(user) });
     const result = importForUser(db, user, { rows: [{ line: 1, input }], problems: [] }, 'api');
     if (!result.ok) throw new UnprocessableError(result.problems.map(({ path, message }) => ({ path, message })));
-    res.status(201).location(`/api/v1/apprentices/${input.uln}`).json(apprenticeJson(apprenticeFor(db, user, input.uln, 'view')));
+    res
+      .status(201)
+      .location(`/api/v1/apprentices/${input.uln}`)
+      .json(apprenticeJson(apprenticeFor(db, user, input.uln, 'view')));
   });
 
   /** Rows are written only if every row is valid; otherwise 422 lists each problem with its line. */
   router.post(APPRENTICE_API.import, editors, (req, res) => {
     const user = userOf(res);
     const csv = Boolean(req.is('text/csv'));
-    const parsed = csv ? parseApprenticeCsv(typeof req.body === 'string' ? req.body : '', importDefaults(user)) : parseApprenticeArray(req.body, importDefaults(user));
+    const parsed = csv
+      ? parseApprenticeCsv(typeof req.body === 'string' ? req.body : '', importDefaults(user))
+      : parseApprenticeArray(req.body, importDefaults(user));
     const result = importForUser(db, user, parsed, csv ? 'api:csv' : 'api:json');
-    if (!result.ok) return res.status(422).json({ errors: result.problems.map((p) => ({ line: p.line, path: csv ? columnFor(p.path) : p.path, message: p.message })) });
+    if (!result.ok)
+      return res.status(422).json({
+        errors: result.problems.map((p) => ({
+          line: p.line,
+          path: csv ? columnFor(p.path) : p.path,
+          message: p.message,
+        })),
+      });
     res.status(201).json({ imported: result.count });
   });
 
@@ -99,7 +149,14 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'view');
     const on = parseOr422(onQuery, req.query).on ?? todayInLondon(clock.now());
     const { evaluation, latest } = evaluateApprentice(db, a, on);
-    res.json({ uln: a.uln, on, state: gatewayState(evaluation, latest), ready: evaluation.ready, checks: evaluation.checks, latestSubmission: latest ? submissionJson(latest) : null });
+    res.json({
+      uln: a.uln,
+      on,
+      state: gatewayState(evaluation, latest),
+      ready: evaluation.ready,
+      checks: evaluation.checks,
+      latestSubmission: latest ? submissionJson(latest) : null,
+    });
   });
 
   router.post(APPRENTICE_API.qualifications, editors, (req, res) => {
@@ -149,7 +206,15 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     const problems = checkReview(input);
     if (problems.length > 0) throw new UnprocessableError(problems);
     const a = apprenticeFor(db, userOf(res), findApprenticeById(db, submission.apprenticeId)?.uln, 'review');
-    const result = decideSubmission(db, submission.id, toDecision(input), getPlanForStandard(db, a.standardVersionId)?.epaPeriodMonths ?? 3, todayInLondon(clock.now()), actorOf(userOf(res)), clock.now());
+    const result = decideSubmission(
+      db,
+      submission.id,
+      toDecision(input),
+      getPlanForStandard(db, a.standardVersionId)?.epaPeriodMonths ?? 3,
+      todayInLondon(clock.now()),
+      actorOf(userOf(res)),
+      clock.now(),
+    );
     if (!result.ok) throw new HttpError(409, result.message);
     res.json(submissionJson(submissionById(db, submission.id)!));
   });

@@ -9,7 +9,18 @@ import { findApprenticeById } from '../apprentices/store.js';
 import { canChangeBooking, canSeeBooking } from '../bookings/access.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { BOOKING_STATUSES, REGIONS } from '../bookings/model.js';
-import { addUnavailability, assessorFacts, declareConflict, expireHolds, bookingById, changeBooking, createBooking, listBookings, type BookingListFilter, type BookingRow } from '../bookings/store.js';
+import {
+  addUnavailability,
+  assessorFacts,
+  declareConflict,
+  expireHolds,
+  bookingById,
+  changeBooking,
+  createBooking,
+  listBookings,
+  type BookingListFilter,
+  type BookingRow,
+} from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
@@ -32,7 +43,13 @@ export const unavailabilityBody = z
   .object({ from: z.iso.date(), to: z.iso.date(), reason: z.string().trim().min(1, 'Give a reason').max(200) })
   .refine((u) => u.from <= u.to, { path: ['to'], message: 'to must be the same as or after from' });
 export const conflictBody = z
-  .object({ kind: z.enum(['employer', 'provider']), organisationId: z.string().trim().min(1).max(100), from: z.iso.date(), to: z.iso.date().nullable().default(null), reason: z.string().trim().min(1, 'Describe the link').max(300) })
+  .object({
+    kind: z.enum(['employer', 'provider']),
+    organisationId: z.string().trim().min(1).max(100),
+    from: z.iso.date(),
+    to: z.iso.date().nullable().default(null),
+    reason: z.string().trim().min(1, 'Describe the link').max(300),
+  })
   .refine((c) => c.to === null || c.from <= c.to, { path: ['to'], message: 'to must be the same as or after from' });
 
 const nullableText = (max: number) => z.string().trim().max(max).nullable().default(null);
@@ -45,20 +62,36 @@ export const bookingBodySchema = z.object({
   localStart: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, 'localStart is London wall-clock time, YYYY-MM-DDTHH:MM')
-    .refine((v) => isSupportedDate(v.slice(0, 10)), `localStart must be a real date between ${EARLIEST_DATE} and ${LATEST_DATE}`),
+    .refine(
+      (v) => isSupportedDate(v.slice(0, 10)),
+      `localStart must be a real date between ${EARLIEST_DATE} and ${LATEST_DATE}`,
+    ),
   mode: z.enum(['in_person', 'remote']),
   region: z.enum(REGIONS).nullable().default(null),
   location: nullableText(300),
-  link: z.url({ protocol: /^https?$/, error: 'link must be a web address starting https://' }).max(500).nullable().default(null),
+  link: z
+    .url({ protocol: /^https?$/, error: 'link must be a web address starting https://' })
+    .max(500)
+    .nullable()
+    .default(null),
 });
 
 export const bookingChangeSchema = z.discriminatedUnion('action', [
   z.object({ action: z.enum(['confirm', 'complete']), reason: nullableText(500) }),
   z.object({ action: z.enum(['decline', 'cancel']), reason: z.string().trim().min(1, 'Give a reason').max(500) }),
-  z.object({ action: z.literal('reschedule'), reason: z.string().trim().min(1, 'Give a reason').max(500), localStart: bookingBodySchema.shape.localStart, assessorUserId: z.int().positive().optional() }),
+  z.object({
+    action: z.literal('reschedule'),
+    reason: z.string().trim().min(1, 'Give a reason').max(500),
+    localStart: bookingBodySchema.shape.localStart,
+    assessorUserId: z.int().positive().optional(),
+  }),
 ]);
 
-const listQuery = z.object({ from: dateQuery('from'), to: dateQuery('to'), status: z.enum(BOOKING_STATUSES).optional() });
+const listQuery = z.object({
+  from: dateQuery('from'),
+  to: dateQuery('to'),
+  status: z.enum(BOOKING_STATUSES).optional(),
+});
 
 export function bookingJson(b: BookingRow) {
   return {
@@ -97,7 +130,8 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     expireHolds(db, clock.now());
     const params = idParam.safeParse({ id });
     const booking = params.success ? bookingById(db, params.data.id) : undefined;
-    if (!booking || !canSeeBooking(db, user, booking)) throw new HttpError(404, 'There is no such booking in your records');
+    if (!booking || !canSeeBooking(db, user, booking))
+      throw new HttpError(404, 'There is no such booking in your records');
     return booking;
   };
 
@@ -106,15 +140,25 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     if (!scope) throw new HttpError(403, 'You do not have permission to do this');
     const query = parseOr422(listQuery, req.query);
     expireHolds(db, clock.now());
-    res.json({ bookings: listBookings(db, { ...scope, ...query }).map((r) => ({ ...bookingJson(r.booking), uln: r.uln, assessorName: r.assessorName })) });
+    res.json({
+      bookings: listBookings(db, { ...scope, ...query }).map((r) => ({
+        ...bookingJson(r.booking),
+        uln: r.uln,
+        assessorName: r.assessorName,
+      })),
+    });
   });
 
   router.post(BOOKING_API.list, admins, (req, res) => {
     const user = userOf(res);
     const body = parseOr422(bookingBodySchema, req.body);
     const apprentice = apprenticeFor(db, user, body.uln, 'view');
-    const result = createBooking(db, apprentice, body, actorOf(user), { holdHours: options.holdHours, now: clock.now() });
-    if (!result.ok) return res.status(409).json({ errors: result.refusals.map((r) => ({ path: r.code, message: r.message })) });
+    const result = createBooking(db, apprentice, body, actorOf(user), {
+      holdHours: options.holdHours,
+      now: clock.now(),
+    });
+    if (!result.ok)
+      return res.status(409).json({ errors: result.refusals.map((r) => ({ path: r.code, message: r.message })) });
     res.status(201).location(`/api/v1/bookings/${result.booking.id}`).json(bookingJson(result.booking));
   });
 
@@ -126,17 +170,27 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     const user = userOf(res);
     const booking = visible(user, req.params.id);
     const change = parseOr422(bookingChangeSchema, req.body);
-    if (!canChangeBooking(user, booking, change.action)) throw new HttpError(403, 'You do not have permission to do this');
+    if (!canChangeBooking(user, booking, change.action))
+      throw new HttpError(403, 'You do not have permission to do this');
     if (change.action === 'reschedule') {
       const apprentice = apprenticeFor(db, user, findApprenticeById(db, booking.apprenticeId)?.uln, 'view');
       const result = createBooking(
         db,
         apprentice,
-        { methodId: booking.methodId, assessorUserId: change.assessorUserId ?? booking.assessorUserId, localStart: change.localStart, mode: booking.mode, region: booking.region, location: booking.location, link: booking.link },
+        {
+          methodId: booking.methodId,
+          assessorUserId: change.assessorUserId ?? booking.assessorUserId,
+          localStart: change.localStart,
+          mode: booking.mode,
+          region: booking.region,
+          location: booking.location,
+          link: booking.link,
+        },
         actorOf(user),
         { holdHours: options.holdHours, replacing: booking, now: clock.now() },
       );
-      if (!result.ok) return res.status(409).json({ errors: result.refusals.map((r) => ({ path: r.code, message: r.message })) });
+      if (!result.ok)
+        return res.status(409).json({ errors: result.refusals.map((r) => ({ path: r.code, message: r.message })) });
       return res.json(bookingJson(result.booking));
     }
     const result = changeBooking(db, booking.id, change.action, change.reason, actorOf(user), clock.now());
@@ -151,7 +205,10 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
   /** The assessor in the path: administrators reach any, an assessor only themself. */
   const assessorFor = (user: CurrentUser, id: unknown) => {
     const params = idParam.safeParse({ id });
-    const facts = params.success && (user.role === 'admin' || (user.role === 'assessor' && user.id === params.data.id)) ? assessorFacts(db, params.data.id)[0] : undefined;
+    const facts =
+      params.success && (user.role === 'admin' || (user.role === 'assessor' && user.id === params.data.id))
+        ? assessorFacts(db, params.data.id)[0]
+        : undefined;
     if (!facts) throw new HttpError(404, 'There is no such assessor in your records');
     return facts;
   };
@@ -169,7 +226,12 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
       unavailable: facts.unavailable.filter((u) => u.from <= date && date <= u.to),
       bookings: listBookings(db, { assessorUserId: facts.userId, from: date, to: date })
         .filter((r) => ['held', 'confirmed', 'completed'].includes(r.booking.status))
-        .map((r) => ({ id: r.booking.id, localStart: r.booking.localStart, endsAt: r.booking.endsAt, status: r.booking.status })),
+        .map((r) => ({
+          id: r.booking.id,
+          localStart: r.booking.localStart,
+          endsAt: r.booking.endsAt,
+          status: r.booking.status,
+        })),
       capacity: { perDay: facts.perDay, perWeek: facts.perWeek },
     });
   });
@@ -189,8 +251,12 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     const user = userOf(res);
     const facts = assessorFor(user, req.params.id);
     const body = parseOr422(conflictBody, req.body);
-    const known = body.kind === 'employer' ? listEmployers(db).some((e) => e.id === body.organisationId) : listProviders(db).some((p) => p.ukprn === body.organisationId);
-    if (!known) throw new UnprocessableError([{ path: 'organisationId', message: `No ${body.kind} with that id is registered` }]);
+    const known =
+      body.kind === 'employer'
+        ? listEmployers(db).some((e) => e.id === body.organisationId)
+        : listProviders(db).some((p) => p.ukprn === body.organisationId);
+    if (!known)
+      throw new UnprocessableError([{ path: 'organisationId', message: `No ${body.kind} with that id is registered` }]);
     declareConflict(db, facts.userId, body, actorOf(user));
     res.status(201).json({ assessorUserId: facts.userId });
   });

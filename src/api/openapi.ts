@@ -3,7 +3,13 @@ import { authErrors, body, error, input, json, output, ulnParam, type Schema } f
 import { claimsOpenApi } from '../outcomes/claims-routes.js';
 import { reportsOpenApi } from '../outcomes/report-routes.js';
 import { resultPdfOpenApi } from '../outcomes/result-pdf.js';
-import { apprenticeInputSchema, offTheJobInputSchema, planItemInputSchema, qualificationInputSchema, DECLARATION_PARTS } from '../apprentices/schema.js';
+import {
+  apprenticeInputSchema,
+  offTheJobInputSchema,
+  planItemInputSchema,
+  qualificationInputSchema,
+  DECLARATION_PARTS,
+} from '../apprentices/schema.js';
 import { CHECK_CODES } from '../gateway/model.js';
 import { reviewSchema } from '../gateway/review.js';
 import { BOOKING_STATUSES } from '../bookings/model.js';
@@ -60,7 +66,9 @@ export const gatewayOutputSchema = z.object({
   on: isoDate,
   state: z.enum(GATEWAY_STATES),
   ready: z.boolean(),
-  checks: z.array(z.object({ code: z.enum(CHECK_CODES), status: z.enum(['met', 'unmet', 'not_applicable']), reason: z.string() })),
+  checks: z.array(
+    z.object({ code: z.enum(CHECK_CODES), status: z.enum(['met', 'unmet', 'not_applicable']), reason: z.string() }),
+  ),
   latestSubmission: submissionOutputSchema.nullable(),
 });
 export const bookingOutputSchema = z.object({
@@ -79,7 +87,9 @@ export const bookingOutputSchema = z.object({
   holdExpiresAt: z.string().nullable(),
   rescheduledFromId: z.int().nullable(),
 });
-const rowErrorsSchema = z.object({ errors: z.array(z.object({ line: z.int(), path: z.string(), message: z.string() })) });
+const rowErrorsSchema = z.object({
+  errors: z.array(z.object({ line: z.int(), path: z.string(), message: z.string() })),
+});
 
 const standardPathParams = [
   { name: 'reference', in: 'path', required: true, schema: output(standardReference), example: 'ST0815' },
@@ -105,7 +115,8 @@ export function openApiDocument(): Schema {
     info: {
       title: 'EPA platform API',
       version: '1.0.0',
-      description: 'Standards, assessment plans and (as the platform grows) apprentices, bookings and results. Authenticate with `Authorization: Bearer <token>`; tokens come from `npm run admin -- create-token` or the Users page. Every error has the shape `{ "errors": [ { "path", "message" } ] }`. Bodies over 1 MB are refused with 413.',
+      description:
+        'Standards, assessment plans and (as the platform grows) apprentices, bookings and results. Authenticate with `Authorization: Bearer <token>`; tokens come from `npm run admin -- create-token` or the Users page. Every error has the shape `{ "errors": [ { "path", "message" } ] }`. Bodies over 1 MB are refused with 413.',
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
@@ -131,20 +142,31 @@ export function openApiDocument(): Schema {
         get: { summary: 'This document', security: [], responses: { '200': { description: 'The OpenAPI document' } } },
       },
       '/standards': {
-        get: { summary: 'List the standard versions in the catalogue', responses: { '200': json(output(standardListSchema), 'The catalogue'), ...authErrors } },
+        get: {
+          summary: 'List the standard versions in the catalogue',
+          responses: { '200': json(output(standardListSchema), 'The catalogue'), ...authErrors },
+        },
       },
       '/standards/{reference}/{version}': {
         get: {
           summary: 'One standard version with its duties and KSBs',
           parameters: standardPathParams,
-          responses: { '200': json({ $ref: '#/components/schemas/Standard' }, 'The standard version'), ...authErrors, '404': error('No such standard version') },
+          responses: {
+            '200': json({ $ref: '#/components/schemas/Standard' }, 'The standard version'),
+            ...authErrors,
+            '404': error('No such standard version'),
+          },
         },
       },
       '/standards/{reference}/{version}/plan': {
         get: {
           summary: 'The assessment plan of a standard version',
           parameters: standardPathParams,
-          responses: { '200': json({ $ref: '#/components/schemas/Plan' }, 'The plan'), ...authErrors, '404': error('No such standard version, or no plan loaded') },
+          responses: {
+            '200': json({ $ref: '#/components/schemas/Plan' }, 'The plan'),
+            ...authErrors,
+            '404': error('No such standard version, or no plan loaded'),
+          },
         },
       },
       '/apprentices': {
@@ -152,120 +174,332 @@ export function openApiDocument(): Schema {
           summary: 'Apprentices in your scope with their gateway state and unmet checks',
           parameters: [
             { name: 'state', in: 'query', schema: output(z.enum(GATEWAY_STATES)) },
-            { name: 'on', in: 'query', schema: output(isoDate), description: 'Evaluation date; default today (Europe/London)' },
+            {
+              name: 'on',
+              in: 'query',
+              schema: output(isoDate),
+              description: 'Evaluation date; default today (Europe/London)',
+            },
           ],
-          responses: { '200': json(output(z.object({ on: isoDate, apprentices: z.array(apprenticeOutputSchema.extend({ gatewayState: z.enum(GATEWAY_STATES), unmetChecks: z.array(z.enum(CHECK_CODES)) })) })), 'The apprentices'), ...authErrors, '403': error('Not a provider, employer or administrator') },
+          responses: {
+            '200': json(
+              output(
+                z.object({
+                  on: isoDate,
+                  apprentices: z.array(
+                    apprenticeOutputSchema.extend({
+                      gatewayState: z.enum(GATEWAY_STATES),
+                      unmetChecks: z.array(z.enum(CHECK_CODES)),
+                    }),
+                  ),
+                }),
+              ),
+              'The apprentices',
+            ),
+            ...authErrors,
+            '403': error('Not a provider, employer or administrator'),
+          },
         },
         post: {
           summary: 'Add an apprentice (providers: always their own UKPRN)',
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ApprenticeInput' } } } },
-          responses: { '201': json({ $ref: '#/components/schemas/Apprentice' }, 'Added'), ...authErrors, '403': error('Not a provider or administrator'), '415': error('Body not JSON'), '422': error('Invalid, or the ULN is already held; each problem names its field') },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ApprenticeInput' } } },
+          },
+          responses: {
+            '201': json({ $ref: '#/components/schemas/Apprentice' }, 'Added'),
+            ...authErrors,
+            '403': error('Not a provider or administrator'),
+            '415': error('Body not JSON'),
+            '422': error('Invalid, or the ULN is already held; each problem names its field'),
+          },
         },
       },
       '/apprentices/import': {
         post: {
-          summary: 'Add many apprentices, all or nothing: a CSV file (text/csv, the template’s columns) or a JSON array of ApprenticeInput',
-          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/ApprenticeInput' } } } } },
-          responses: { '201': json(output(z.object({ imported: z.int() })), 'Every row added'), ...authErrors, '403': error('Not a provider or administrator'), '413': error('Over 20 MB'), '422': json(output(rowErrorsSchema), 'Nothing added; every bad row with its line and field') },
+          summary:
+            'Add many apprentices, all or nothing: a CSV file (text/csv, the template’s columns) or a JSON array of ApprenticeInput',
+          requestBody: {
+            required: true,
+            content: {
+              'text/csv': { schema: { type: 'string' } },
+              'application/json': {
+                schema: { type: 'array', items: { $ref: '#/components/schemas/ApprenticeInput' } },
+              },
+            },
+          },
+          responses: {
+            '201': json(output(z.object({ imported: z.int() })), 'Every row added'),
+            ...authErrors,
+            '403': error('Not a provider or administrator'),
+            '413': error('Over 20 MB'),
+            '422': json(output(rowErrorsSchema), 'Nothing added; every bad row with its line and field'),
+          },
         },
       },
       '/apprentices/{uln}': {
-        get: { summary: 'One apprentice', parameters: [ulnParam], responses: { '200': json({ $ref: '#/components/schemas/Apprentice' }, 'The apprentice'), ...authErrors, '404': error('No such apprentice in your scope') } },
+        get: {
+          summary: 'One apprentice',
+          parameters: [ulnParam],
+          responses: {
+            '200': json({ $ref: '#/components/schemas/Apprentice' }, 'The apprentice'),
+            ...authErrors,
+            '404': error('No such apprentice in your scope'),
+          },
+        },
       },
       '/apprentices/{uln}/gateway': {
         get: {
           summary: 'Each gateway check with its status and reason',
-          parameters: [ulnParam, { name: 'on', in: 'query', schema: output(isoDate), description: 'Evaluation date; default today (Europe/London)' }],
-          responses: { '200': json({ $ref: '#/components/schemas/Gateway' }, 'The evaluation'), ...authErrors, '404': error('No such apprentice in your scope'), '422': error('Bad date') },
+          parameters: [
+            ulnParam,
+            {
+              name: 'on',
+              in: 'query',
+              schema: output(isoDate),
+              description: 'Evaluation date; default today (Europe/London)',
+            },
+          ],
+          responses: {
+            '200': json({ $ref: '#/components/schemas/Gateway' }, 'The evaluation'),
+            ...authErrors,
+            '404': error('No such apprentice in your scope'),
+            '422': error('Bad date'),
+          },
         },
       },
       '/apprentices/{uln}/qualifications': {
-        post: { summary: 'Add English or maths evidence', parameters: [ulnParam], requestBody: body(qualificationInputSchema), responses: writeResponses },
+        post: {
+          summary: 'Add English or maths evidence',
+          parameters: [ulnParam],
+          requestBody: body(qualificationInputSchema),
+          responses: writeResponses,
+        },
       },
       '/apprentices/{uln}/off-the-job-hours': {
-        post: { summary: 'Log off-the-job training hours', parameters: [ulnParam], requestBody: body(offTheJobInputSchema), responses: writeResponses },
+        post: {
+          summary: 'Log off-the-job training hours',
+          parameters: [ulnParam],
+          requestBody: body(offTheJobInputSchema),
+          responses: writeResponses,
+        },
       },
       '/apprentices/{uln}/gateway-items/{itemId}': {
-        put: { summary: 'Record a plan gateway item as in place', parameters: [ulnParam, { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } }], requestBody: body(planItemInputSchema.omit({ itemId: true })), responses: { ...writeResponses, '200': { description: 'Recorded' } } },
+        put: {
+          summary: 'Record a plan gateway item as in place',
+          parameters: [ulnParam, { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: body(planItemInputSchema.omit({ itemId: true })),
+          responses: { ...writeResponses, '200': { description: 'Recorded' } },
+        },
       },
       '/apprentices/{uln}/declarations': {
-        post: { summary: 'Confirm the gateway declaration: employer (employers only), provider or apprentice (providers)', parameters: [ulnParam], requestBody: body(z.object({ part: z.enum(DECLARATION_PARTS) })), responses: writeResponses },
+        post: {
+          summary: 'Confirm the gateway declaration: employer (employers only), provider or apprentice (providers)',
+          parameters: [ulnParam],
+          requestBody: body(z.object({ part: z.enum(DECLARATION_PARTS) })),
+          responses: writeResponses,
+        },
       },
       '/apprentices/{uln}/gateway/submissions': {
-        post: { summary: 'Request EPA: allowed when every check is met', parameters: [ulnParam], responses: { '201': json({ $ref: '#/components/schemas/Submission' }, 'Submitted'), ...authErrors, '404': error('No such apprentice in your scope'), '409': error('A check is unmet, or a submission is waiting or accepted') } },
+        post: {
+          summary: 'Request EPA: allowed when every check is met',
+          parameters: [ulnParam],
+          responses: {
+            '201': json({ $ref: '#/components/schemas/Submission' }, 'Submitted'),
+            ...authErrors,
+            '404': error('No such apprentice in your scope'),
+            '409': error('A check is unmet, or a submission is waiting or accepted'),
+          },
+        },
       },
       '/gateway/submissions': {
-        get: { summary: 'Submissions waiting for review (administrators)', responses: { '200': json(output(z.object({ submissions: z.array(submissionOutputSchema.extend({ uln: z.string() })) })), 'The queue'), ...authErrors, '403': error('Administrators only') } },
+        get: {
+          summary: 'Submissions waiting for review (administrators)',
+          responses: {
+            '200': json(
+              output(z.object({ submissions: z.array(submissionOutputSchema.extend({ uln: z.string() })) })),
+              'The queue',
+            ),
+            ...authErrors,
+            '403': error('Administrators only'),
+          },
+        },
       },
       '/gateway/submissions/{id}/decision': {
         post: {
-          summary: 'Decide a submission (administrators): each check accepted or rejected with a reason, and the outcome',
+          summary:
+            'Decide a submission (administrators): each check accepted or rejected with a reason, and the outcome',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           requestBody: body(reviewSchema),
-          responses: { '200': json({ $ref: '#/components/schemas/Submission' }, 'Decided'), ...authErrors, '403': error('Administrators only'), '404': error('No such submission'), '409': error('Already decided'), '422': error('Invalid decision') },
+          responses: {
+            '200': json({ $ref: '#/components/schemas/Submission' }, 'Decided'),
+            ...authErrors,
+            '403': error('Administrators only'),
+            '404': error('No such submission'),
+            '409': error('Already decided'),
+            '422': error('Invalid decision'),
+          },
         },
       },
       '/bookings': {
         get: {
-          summary: 'Bookings in your scope: administrators all, assessors their own, providers and employers their apprentices’',
+          summary:
+            'Bookings in your scope: administrators all, assessors their own, providers and employers their apprentices’',
           parameters: [
             { name: 'from', in: 'query', schema: output(isoDate) },
             { name: 'to', in: 'query', schema: output(isoDate) },
             { name: 'status', in: 'query', schema: output(z.enum(BOOKING_STATUSES)) },
           ],
-          responses: { '200': json(output(z.object({ bookings: z.array(bookingOutputSchema.extend({ uln: z.string(), assessorName: z.string() })) })), 'The bookings'), ...authErrors, '403': error('Quality assurers have no bookings to list') },
+          responses: {
+            '200': json(
+              output(
+                z.object({
+                  bookings: z.array(bookingOutputSchema.extend({ uln: z.string(), assessorName: z.string() })),
+                }),
+              ),
+              'The bookings',
+            ),
+            ...authErrors,
+            '403': error('Quality assurers have no bookings to list'),
+          },
         },
         post: {
           summary: 'Hold a booking (administrators); every rule is checked in the transaction that writes it',
           requestBody: body(bookingBodySchema),
-          responses: { '201': json({ $ref: '#/components/schemas/Booking' }, 'Held'), ...authErrors, '403': error('Administrators only'), '404': error('No such apprentice'), '409': error('Refused: each error’s path is the rule’s code (e.g. assessor_double_booked) and its message the reason'), '422': error('Invalid body') },
+          responses: {
+            '201': json({ $ref: '#/components/schemas/Booking' }, 'Held'),
+            ...authErrors,
+            '403': error('Administrators only'),
+            '404': error('No such apprentice'),
+            '409': error(
+              'Refused: each error’s path is the rule’s code (e.g. assessor_double_booked) and its message the reason',
+            ),
+            '422': error('Invalid body'),
+          },
         },
       },
       '/bookings/{id}': {
-        get: { summary: 'One booking', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': json({ $ref: '#/components/schemas/Booking' }, 'The booking'), ...authErrors, '404': error('Not in your scope') } },
+        get: {
+          summary: 'One booking',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          responses: {
+            '200': json({ $ref: '#/components/schemas/Booking' }, 'The booking'),
+            ...authErrors,
+            '404': error('Not in your scope'),
+          },
+        },
         patch: {
           summary: 'Confirm or decline (its assessor); cancel, complete or reschedule (administrators)',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           requestBody: body(bookingChangeSchema),
-          responses: { '200': json({ $ref: '#/components/schemas/Booking' }, 'Changed (a reschedule returns the new booking)'), ...authErrors, '403': error('Not yours to change'), '404': error('Not in your scope'), '409': error('Not possible in its status, or the new time is refused'), '422': error('Invalid body') },
+          responses: {
+            '200': json({ $ref: '#/components/schemas/Booking' }, 'Changed (a reschedule returns the new booking)'),
+            ...authErrors,
+            '403': error('Not yours to change'),
+            '404': error('Not in your scope'),
+            '409': error('Not possible in its status, or the new time is refused'),
+            '422': error('Invalid body'),
+          },
         },
       },
       '/bookings/{id}/grade': {
         put: {
-          summary: 'Grade a booking (its assessor, once it has taken place): every criterion met or not, with the evidence; submit:false saves a draft. The grade is derived by the plan’s rule.',
+          summary:
+            'Grade a booking (its assessor, once it has taken place): every criterion met or not, with the evidence; submit:false saves a draft. The grade is derived by the plan’s rule.',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           requestBody: body(gradeBodySchema),
-          responses: { '200': { description: 'Saved; the grading with its derived grade' }, ...authErrors, '403': error('Assessors only'), '404': error('Not your booking'), '409': error('Not yet taken place, not confirmed, or already submitted'), '422': error('Invalid body; each criterion undecided or without evidence is named (path decisions.<criterion id>)') },
+          responses: {
+            '200': { description: 'Saved; the grading with its derived grade' },
+            ...authErrors,
+            '403': error('Assessors only'),
+            '404': error('Not your booking'),
+            '409': error('Not yet taken place, not confirmed, or already submitted'),
+            '422': error(
+              'Invalid body; each criterion undecided or without evidence is named (path decisions.<criterion id>)',
+            ),
+          },
         },
       },
       '/results/{uln}': {
         get: {
-          summary: 'An apprentice’s EPA results: released ones for their provider and employer; every attempt, with its status, for administrators',
+          summary:
+            'An apprentice’s EPA results: released ones for their provider and employer; every attempt, with its status, for administrators',
           parameters: [{ name: 'uln', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': json(output(z.object({ uln: z.string(), results: z.array(attemptResultSchema) })), 'The results, newest attempt first'), ...authErrors, '403': error('Assessors and quality assurers'), '404': error('Not in your scope') },
+          responses: {
+            '200': json(
+              output(z.object({ uln: z.string(), results: z.array(attemptResultSchema) })),
+              'The results, newest attempt first',
+            ),
+            ...authErrors,
+            '403': error('Assessors and quality assurers'),
+            '404': error('Not in your scope'),
+          },
         },
       },
       '/assessors': {
-        get: { summary: 'Assessors with competences, regions, capacity, working hours, leave and conflicts (administrators)', responses: { '200': { description: 'The assessors' }, ...authErrors, '403': error('Administrators only') } },
+        get: {
+          summary: 'Assessors with competences, regions, capacity, working hours, leave and conflicts (administrators)',
+          responses: { '200': { description: 'The assessors' }, ...authErrors, '403': error('Administrators only') },
+        },
       },
       '/assessors/{id}/availability': {
         get: {
-          summary: 'One day of an assessor’s diary: working hours, leave and active bookings (the assessor or administrators)',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }, { name: 'date', in: 'query', required: true, schema: output(isoDate) }],
-          responses: { '200': { description: 'The day' }, ...authErrors, '404': error('No such assessor in your records'), '422': error('Bad date') },
+          summary:
+            'One day of an assessor’s diary: working hours, leave and active bookings (the assessor or administrators)',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'integer' } },
+            { name: 'date', in: 'query', required: true, schema: output(isoDate) },
+          ],
+          responses: {
+            '200': { description: 'The day' },
+            ...authErrors,
+            '404': error('No such assessor in your records'),
+            '422': error('Bad date'),
+          },
         },
       },
       '/assessors/{id}/unavailability': {
-        post: { summary: 'Record leave or other unavailability (the assessor or administrators)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], requestBody: body(unavailabilityBody), responses: { '201': { description: 'Recorded' }, ...authErrors, '404': error('No such assessor in your records'), '422': error('Invalid') } },
+        post: {
+          summary: 'Record leave or other unavailability (the assessor or administrators)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          requestBody: body(unavailabilityBody),
+          responses: {
+            '201': { description: 'Recorded' },
+            ...authErrors,
+            '404': error('No such assessor in your records'),
+            '422': error('Invalid'),
+          },
+        },
       },
       '/assessors/{id}/conflicts': {
-        get: { summary: 'Declared conflicts of interest', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': { description: 'The conflicts' }, ...authErrors, '404': error('No such assessor in your records') } },
-        post: { summary: 'Declare a conflict of interest with an employer or provider (the assessor or administrators)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], requestBody: body(conflictBody), responses: { '201': { description: 'Declared' }, ...authErrors, '404': error('No such assessor in your records'), '422': error('Invalid, or an unknown organisation') } },
+        get: {
+          summary: 'Declared conflicts of interest',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          responses: {
+            '200': { description: 'The conflicts' },
+            ...authErrors,
+            '404': error('No such assessor in your records'),
+          },
+        },
+        post: {
+          summary: 'Declare a conflict of interest with an employer or provider (the assessor or administrators)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          requestBody: body(conflictBody),
+          responses: {
+            '201': { description: 'Declared' },
+            ...authErrors,
+            '404': error('No such assessor in your records'),
+            '422': error('Invalid, or an unknown organisation'),
+          },
+        },
       },
       '/plans': {
         post: {
           summary: 'Import or replace the assessment plan of a standard version (admin)',
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PlanInput' } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/PlanInput' } } },
+          },
           responses: {
             '201': json(output(planImportedSchema), 'Imported'),
             '200': json(output(planImportedSchema), 'Replaced the earlier plan of that standard version'),

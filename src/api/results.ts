@@ -37,7 +37,14 @@ export const attemptResultSchema = z.object({
   releasedAt: z.string().nullable(),
   /** Administrators only: why an unreleased result cannot be released yet. */
   status: z.enum(['in_progress', 'awaiting_moderation', 'ready_to_release', 'released']),
-  methods: z.array(z.object({ methodId: z.string(), grade: z.enum(GRADES).nullable(), outcome: z.enum(OUTCOMES).nullable(), carriedOver: z.boolean() })),
+  methods: z.array(
+    z.object({
+      methodId: z.string(),
+      grade: z.enum(GRADES).nullable(),
+      outcome: z.enum(OUTCOMES).nullable(),
+      carriedOver: z.boolean(),
+    }),
+  ),
 });
 
 function resultJson(r: AttemptResult, cap: string | null) {
@@ -52,8 +59,19 @@ function resultJson(r: AttemptResult, cap: string | null) {
     resultDate: r.attempt.resultOn,
     released: r.released,
     releasedAt: r.attempt.releasedAt,
-    status: r.released ? 'released' : !r.attempt.overallGrade ? 'in_progress' : r.blockedBy ? 'awaiting_moderation' : 'ready_to_release',
-    methods: r.methods.map((m) => ({ methodId: m.methodId, grade: m.grade, outcome: m.outcome, carriedOver: m.mode === 'carried' })),
+    status: r.released
+      ? 'released'
+      : !r.attempt.overallGrade
+        ? 'in_progress'
+        : r.blockedBy
+          ? 'awaiting_moderation'
+          : 'ready_to_release',
+    methods: r.methods.map((m) => ({
+      methodId: m.methodId,
+      grade: m.grade,
+      outcome: m.outcome,
+      carriedOver: m.mode === 'carried',
+    })),
   };
 }
 
@@ -67,10 +85,14 @@ export function resultsApi(db: Db, clock: Clock): Router {
 
   router.get(RESULTS_API.results, (req, res) => {
     const user = userOf(res);
-    if (!['admin', 'provider', 'employer'].includes(user.role)) throw new HttpError(403, 'Results are for administrators, providers and employers');
+    if (!['admin', 'provider', 'employer'].includes(user.role))
+      throw new HttpError(403, 'Results are for administrators, providers and employers');
     const apprentice = apprenticeFor(db, user, String(req.params.uln), 'view');
     const cap = getPlanForStandard(db, apprentice.standardVersionId)?.resitRetakeGradeCap ?? null;
-    res.json({ uln: apprentice.uln, results: resultsOf(db, apprentice, user.role !== 'admin').map((r) => resultJson(r, cap)) });
+    res.json({
+      uln: apprentice.uln,
+      results: resultsOf(db, apprentice, user.role !== 'admin').map((r) => resultJson(r, cap)),
+    });
   });
 
   router.put(RESULTS_API.grade, (req, res) => {
@@ -78,19 +100,42 @@ export function resultsApi(db: Db, clock: Clock): Router {
     if (user.role !== 'assessor') throw new HttpError(403, 'Only the booking’s assessor grades it');
     const params = idParam.safeParse({ id: req.params.id });
     const booking = params.success ? bookingById(db, params.data.id) : undefined;
-    if (!booking || booking.assessorUserId !== user.id) throw new HttpError(404, 'There is no such booking in your schedule');
+    if (!booking || booking.assessorUserId !== user.id)
+      throw new HttpError(404, 'There is no such booking in your schedule');
     const body = parseOr422(gradeBodySchema, req.body);
     const refusal = gradingRefusal(booking, user.id, clock.now());
     if (refusal) throw new HttpError(409, refusal);
-    const result = saveGrading(db, booking, { outcome: body.outcome, outcomeReason: body.outcomeReason, decisions: body.decisions.map((d) => ({ ...d, evidence: d.evidence })) }, { ...actorOf(user), userId: user.id }, { submit: body.submit, now: clock.now() });
+    const result = saveGrading(
+      db,
+      booking,
+      {
+        outcome: body.outcome,
+        outcomeReason: body.outcomeReason,
+        decisions: body.decisions.map((d) => ({ ...d, evidence: d.evidence })),
+      },
+      { ...actorOf(user), userId: user.id },
+      { submit: body.submit, now: clock.now() },
+    );
     if (!result.ok) {
-      if (result.problems) throw new UnprocessableError(result.problems.map((p) => ({ path: `decisions.${p.criterionId}`, message: p.message })));
+      if (result.problems)
+        throw new UnprocessableError(
+          result.problems.map((p) => ({ path: `decisions.${p.criterionId}`, message: p.message })),
+        );
       if (result.field) throw new UnprocessableError([{ path: result.field, message: result.message }]);
       throw new HttpError(409, result.message);
     }
     const { grading, decisions } = gradingOfBooking(db, booking.id);
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;
-    res.status(200).json({ bookingId: booking.id, uln: apprentice.uln, methodId: booking.methodId, status: grading!.status, outcome: grading!.outcome, grade: grading!.grade, sampledForModeration: grading!.moderation === 'pending', decisions });
+    res.status(200).json({
+      bookingId: booking.id,
+      uln: apprentice.uln,
+      methodId: booking.methodId,
+      status: grading!.status,
+      outcome: grading!.outcome,
+      grade: grading!.grade,
+      sampledForModeration: grading!.moderation === 'pending',
+      decisions,
+    });
   });
 
   return router;

@@ -25,7 +25,8 @@ export const API_PATHS = { openapi: '/openapi.json', plans: '/plans' } as const;
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
   const csvImport = req.path === APPRENTICE_API.import && req.is('text/csv');
-  if (hasBody && !req.is('application/json') && !csvImport) throw new HttpError(415, 'Send the body as JSON, with Content-Type: application/json');
+  if (hasBody && !req.is('application/json') && !csvImport)
+    throw new HttpError(415, 'Send the body as JSON, with Content-Type: application/json');
   next();
 };
 
@@ -35,7 +36,8 @@ class InvalidTextError extends SyntaxError {}
 /** JSON.parse's reviver for API bodies: refuses keys and strings with a lone surrogate (400), as the rest of the app never receives them. */
 function refuseLoneSurrogates(key: string, value: unknown): unknown {
   // With the u flag a surrogate pair is one code point, so \p{Cs} matches only a lone half.
-  if (/\p{Cs}/u.test(key) || (typeof value === 'string' && /\p{Cs}/u.test(value))) throw new InvalidTextError(`The text of "${key.slice(0, 50)}" is not valid Unicode (it has a lone surrogate)`);
+  if (/\p{Cs}/u.test(key) || (typeof value === 'string' && /\p{Cs}/u.test(value)))
+    throw new InvalidTextError(`The text of "${key.slice(0, 50)}" is not valid Unicode (it has a lone surrogate)`);
   return value;
 }
 
@@ -47,7 +49,10 @@ function authenticate(db: Db): RequestHandler {
     const user = match ? findTokenUser(db, match[1]!) : undefined;
     if (!user) {
       res.set('WWW-Authenticate', 'Bearer realm="epa"');
-      throw new HttpError(401, match ? 'The API token is not valid or has been revoked' : 'Send an API token: Authorization: Bearer <token>');
+      throw new HttpError(
+        401,
+        match ? 'The API token is not valid or has been revoked' : 'Send an API token: Authorization: Bearer <token>',
+      );
     }
     res.locals.currentUser = user;
     next();
@@ -84,12 +89,24 @@ export function apiRoutes(db: Db, log: (error: unknown) => void, options: { hold
   router.use(authenticate(db));
   router.use(requireJsonBody);
   // An import may be a CSV file or a JSON array as large as a CSV upload; everything else is 1 MB at most.
-  router.post(APPRENTICE_API.import, express.text({ type: 'text/csv', limit: LIMITS.csvFileBytes }), express.json({ limit: LIMITS.csvFileBytes, reviver: refuseLoneSurrogates }));
+  router.post(
+    APPRENTICE_API.import,
+    express.text({ type: 'text/csv', limit: LIMITS.csvFileBytes }),
+    express.json({ limit: LIMITS.csvFileBytes, reviver: refuseLoneSurrogates }),
+  );
   router.use(express.json({ limit: LIMITS.bodyBytes, reviver: refuseLoneSurrogates }));
 
   router.get(paths.standards, (_req, res) => {
     res.json({
-      standards: listStandards(db).map(({ reference, version, title, level, status, route, planId }) => ({ reference, version, title, level, status, route, planId })),
+      standards: listStandards(db).map(({ reference, version, title, level, status, route, planId }) => ({
+        reference,
+        version,
+        title,
+        level,
+        status,
+        route,
+        planId,
+      })),
     });
   });
 

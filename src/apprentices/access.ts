@@ -33,7 +33,8 @@ export function canActOn(user: CurrentUser, apprentice: ApprenticeOwners, action
 }
 
 /** Which apprentices a user may list: all, those of one provider or employer, or none. */
-export type ApprenticeScope = { kind: 'all' } | { kind: 'provider'; ukprn: string } | { kind: 'employer'; employerId: string } | { kind: 'none' };
+export type ApprenticeScope =
+  { kind: 'all' } | { kind: 'provider'; ukprn: string } | { kind: 'employer'; employerId: string } | { kind: 'none' };
 
 export function apprenticeScope(user: CurrentUser): ApprenticeScope {
   if (user.role === 'admin') return { kind: 'all' };

@@ -22,7 +22,9 @@ export const CSV_COLUMNS = {
   english_maths_choice: 'englishMathsChoice',
 } as const satisfies Record<string, keyof ApprenticeInput>;
 type CsvColumn = keyof typeof CSV_COLUMNS;
-const FIELD_TO_COLUMN = Object.fromEntries(Object.entries(CSV_COLUMNS).map(([column, field]) => [field, column])) as Record<string, CsvColumn>;
+const FIELD_TO_COLUMN = Object.fromEntries(
+  Object.entries(CSV_COLUMNS).map(([column, field]) => [field, column]),
+) as Record<string, CsvColumn>;
 
 export const MAX_IMPORT_ROWS = LIMITS.importRows;
 const TOO_MANY_ROWS = `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} apprentices; import at most ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} at a time`;
@@ -45,54 +47,119 @@ export function columnFor(field: string): string {
  * (with its line and field) rather than stopping at the first. `defaults` fills blank
  * fields (a provider's own UKPRN).
  */
-function validateRows(records: { line: number; values: Record<string, unknown> }[], defaults: Partial<Record<keyof ApprenticeInput, string>>, asColumns: boolean): ImportResult {
-  if (records.length === 0) return { rows: [], problems: [{ line: 1, path: '(file)', message: 'The file has no apprentices in it' }] };
-  if (records.length > MAX_IMPORT_ROWS) return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
+function validateRows(
+  records: { line: number; values: Record<string, unknown> }[],
+  defaults: Partial<Record<keyof ApprenticeInput, string>>,
+  asColumns: boolean,
+): ImportResult {
+  if (records.length === 0)
+    return { rows: [], problems: [{ line: 1, path: '(file)', message: 'The file has no apprentices in it' }] };
+  if (records.length > MAX_IMPORT_ROWS)
+    return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
   const rows: { line: number; input: ApprenticeInput }[] = [];
   const problems: RowProblem[] = [];
   for (const { line, values } of records) {
     const withDefaults = { ...values };
-    for (const [field, value] of Object.entries(defaults)) if (withDefaults[field] === undefined || withDefaults[field] === '') withDefaults[field] = value;
+    for (const [field, value] of Object.entries(defaults))
+      if (withDefaults[field] === undefined || withDefaults[field] === '') withDefaults[field] = value;
     const parsed = apprenticeInputSchema.safeParse(withDefaults);
     if (parsed.success) rows.push({ line, input: parsed.data });
-    else for (const issue of parsed.error.issues) problems.push({ line, path: asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path), message: issue.message });
+    else
+      for (const issue of parsed.error.issues)
+        problems.push({
+          line,
+          path: asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path),
+          message: issue.message,
+        });
   }
   return { rows, problems };
 }
 
 /** Reads a CSV file of apprentices (header row required; columns in any order; extra columns refused). */
-export function parseApprenticeCsv(text: string, defaults: Partial<Record<keyof ApprenticeInput, string>> = {}): ImportResult {
+export function parseApprenticeCsv(
+  text: string,
+  defaults: Partial<Record<keyof ApprenticeInput, string>> = {},
+): ImportResult {
   if (text.includes('\uFFFD')) {
-    return { rows: [], problems: [{ line: 1, path: '(file)', message: 'The file is not saved as UTF-8, so names with accents would be garbled. In Excel, save it as “CSV UTF-8 (comma delimited)”.' }] };
+    return {
+      rows: [],
+      problems: [
+        {
+          line: 1,
+          path: '(file)',
+          message:
+            'The file is not saved as UTF-8, so names with accents would be garbled. In Excel, save it as “CSV UTF-8 (comma delimited)”.',
+        },
+      ],
+    };
   }
-  if (recordsMoreThan(text, MAX_IMPORT_ROWS + 1)) return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
+  if (recordsMoreThan(text, MAX_IMPORT_ROWS + 1))
+    return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // Stop reading one record past the limit (the header, the most rows allowed, one more): a file of millions of short lines must not be read whole into memory.
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, info: true, relax_column_count: true, to: MAX_IMPORT_ROWS + 2 }) as unknown as typeof records;
+    records = parse(text, {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      info: true,
+      relax_column_count: true,
+      to: MAX_IMPORT_ROWS + 2,
+    }) as unknown as typeof records;
   } catch (error) {
     const e = error as { message?: string; lines?: number };
-    return { rows: [], problems: [{ line: e.lines ?? 1, path: '(file)', message: `The file is not valid CSV: ${e.message ?? String(error)}` }] };
+    return {
+      rows: [],
+      problems: [
+        { line: e.lines ?? 1, path: '(file)', message: `The file is not valid CSV: ${e.message ?? String(error)}` },
+      ],
+    };
   }
-  if (records.length > MAX_IMPORT_ROWS + 1) return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
+  if (records.length > MAX_IMPORT_ROWS + 1)
+    return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
   const [head, ...body] = records;
   const header = (head?.record ?? []).map((h) => h.toLowerCase());
   const known = Object.keys(CSV_COLUMNS);
   const unknown = header.filter((h) => !known.includes(h));
   const repeated = header.filter((h, i) => header.indexOf(h) !== i);
-  if (repeated.length > 0) return { rows: [], problems: [{ line: 1, path: '(header)', message: `Column${repeated.length > 1 ? 's' : ''} given twice: ${[...new Set(repeated)].join(', ')}` }] };
+  if (repeated.length > 0)
+    return {
+      rows: [],
+      problems: [
+        {
+          line: 1,
+          path: '(header)',
+          message: `Column${repeated.length > 1 ? 's' : ''} given twice: ${[...new Set(repeated)].join(', ')}`,
+        },
+      ],
+    };
   const optional = ['ehc_plan', 'bsl_first_language', 'english_maths_choice', ...Object.keys(defaults).map(columnFor)];
   const missing = known.filter((c) => !header.includes(c) && !optional.includes(c));
   if (unknown.length > 0 || missing.length > 0) {
     const problems: RowProblem[] = [];
-    if (unknown.length > 0) problems.push({ line: 1, path: '(header)', message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Use the template’s columns.` });
-    if (missing.length > 0) problems.push({ line: 1, path: '(header)', message: `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}` });
+    if (unknown.length > 0)
+      problems.push({
+        line: 1,
+        path: '(header)',
+        message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Use the template’s columns.`,
+      });
+    if (missing.length > 0)
+      problems.push({
+        line: 1,
+        path: '(header)',
+        message: `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
+      });
     return { rows: [], problems };
   }
   const fields = header.map((column) => CSV_COLUMNS[column as CsvColumn]);
   const problems: RowProblem[] = [];
   const rows = body.map(({ record, info }) => {
-    if (record.length !== fields.length) problems.push({ line: info.lines, path: '(row)', message: `This line has ${record.length} values; the header has ${fields.length}` });
+    if (record.length !== fields.length)
+      problems.push({
+        line: info.lines,
+        path: '(row)',
+        message: `This line has ${record.length} values; the header has ${fields.length}`,
+      });
     const values: Record<string, unknown> = {};
     fields.forEach((field, i) => (values[field] = record[i]));
     return { line: info.lines, values };
@@ -128,11 +195,28 @@ function recordsMoreThan(text: string, most: number): boolean {
 }
 
 /** Reads a JSON array of apprentices (API); each problem's line is the 1-based position in the array. */
-export function parseApprenticeArray(value: unknown, defaults: Partial<Record<keyof ApprenticeInput, string>> = {}): ImportResult {
-  if (!Array.isArray(value)) return { rows: [], problems: [{ line: 0, path: '(body)', message: 'Send a JSON array of apprentices' }] };
-  if (value.length > MAX_IMPORT_ROWS) return { rows: [], problems: [{ line: 0, path: '(body)', message: `The array has more than ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} apprentices; import at most ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} at a time` }] };
+export function parseApprenticeArray(
+  value: unknown,
+  defaults: Partial<Record<keyof ApprenticeInput, string>> = {},
+): ImportResult {
+  if (!Array.isArray(value))
+    return { rows: [], problems: [{ line: 0, path: '(body)', message: 'Send a JSON array of apprentices' }] };
+  if (value.length > MAX_IMPORT_ROWS)
+    return {
+      rows: [],
+      problems: [
+        {
+          line: 0,
+          path: '(body)',
+          message: `The array has more than ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} apprentices; import at most ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} at a time`,
+        },
+      ],
+    };
   return validateRows(
-    value.map((values, index) => ({ line: index + 1, values: typeof values === 'object' && values !== null ? (values as Record<string, unknown>) : {} })),
+    value.map((values, index) => ({
+      line: index + 1,
+      values: typeof values === 'object' && values !== null ? (values as Record<string, unknown>) : {},
+    })),
     defaults,
     false,
   );

@@ -23,8 +23,16 @@ export const MIN_AGE_AT_START = 16;
 export const apprenticeInputSchema = z
   .object({
     uln: ulnSchema,
-    givenNames: z.string({ error: 'Enter the given names' }).trim().min(1, 'Enter the given names').max(100, 'Given names must be 100 characters or fewer'),
-    familyName: z.string({ error: 'Enter the family name' }).trim().min(1, 'Enter the family name').max(100, 'Family name must be 100 characters or fewer'),
+    givenNames: z
+      .string({ error: 'Enter the given names' })
+      .trim()
+      .min(1, 'Enter the given names')
+      .max(100, 'Given names must be 100 characters or fewer'),
+    familyName: z
+      .string({ error: 'Enter the family name' })
+      .trim()
+      .min(1, 'Enter the family name')
+      .max(100, 'Family name must be 100 characters or fewer'),
     dateOfBirth: dateField('date of birth'),
     startDate: dateField('start date'),
     plannedEndDate: dateField('planned end date'),
@@ -38,19 +46,34 @@ export const apprenticeInputSchema = z
       .max(60, 'Contracted hours a week must be 60 or fewer'),
     ehcPlan: yesNo,
     bslFirstLanguage: yesNo,
-    englishMathsChoice: z.preprocess((v) => (v === '' || v === undefined || v === null ? null : v), z.enum(ENGLISH_MATHS_CHOICES, { error: 'Choose pursue, not_pursue or leave blank' }).nullable()),
+    englishMathsChoice: z.preprocess(
+      (v) => (v === '' || v === undefined || v === null ? null : v),
+      z.enum(ENGLISH_MATHS_CHOICES, { error: 'Choose pursue, not_pursue or leave blank' }).nullable(),
+    ),
   })
   .superRefine((a, ctx) => {
     // Their 16th birthday, as a date string: ISO dates compare correctly as text.
     const sixteenth = `${Number(a.dateOfBirth.slice(0, 4)) + MIN_AGE_AT_START}${a.dateOfBirth.slice(4)}`;
     if (sixteenth > a.startDate) {
-      ctx.addIssue({ code: 'custom', path: ['dateOfBirth'], message: `The apprentice must be at least ${MIN_AGE_AT_START} at the start date` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dateOfBirth'],
+        message: `The apprentice must be at least ${MIN_AGE_AT_START} at the start date`,
+      });
     }
     if (a.plannedEndDate <= a.startDate) {
-      ctx.addIssue({ code: 'custom', path: ['plannedEndDate'], message: 'The planned end date must be after the start date' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['plannedEndDate'],
+        message: 'The planned end date must be after the start date',
+      });
     }
     if (a.startDate < '2017-05-01') {
-      ctx.addIssue({ code: 'custom', path: ['startDate'], message: 'The start date must be on or after 1 May 2017 (apprenticeship standards funding)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['startDate'],
+        message: 'The start date must be on or after 1 May 2017 (apprenticeship standards funding)',
+      });
     }
   });
 
@@ -59,26 +82,50 @@ export type ApprenticeInput = z.infer<typeof apprenticeInputSchema>;
 export const qualificationInputSchema = z.object({
   subject: z.enum(SUBJECTS, { error: 'Select English or maths' }),
   type: z.enum(QUALIFICATION_TYPES, { error: 'Select the type of qualification' }),
-  level: z.coerce.number({ error: 'Enter the level as a number' }).int('Enter the level as a whole number').min(1, 'Level must be 1 or more').max(8, 'Level must be 8 or less'),
-  grade: z.string({ error: 'Enter the grade' }).trim().min(1, 'Enter the grade').max(20, 'Grade must be 20 characters or fewer'),
+  level: z.coerce
+    .number({ error: 'Enter the level as a number' })
+    .int('Enter the level as a whole number')
+    .min(1, 'Level must be 1 or more')
+    .max(8, 'Level must be 8 or less'),
+  grade: z
+    .string({ error: 'Enter the grade' })
+    .trim()
+    .min(1, 'Enter the grade')
+    .max(20, 'Grade must be 20 characters or fewer'),
   achievedOn: dateField('date achieved'),
-  certificateReference: z.string({ error: 'Enter the certificate reference' }).trim().min(1, 'Enter the certificate reference').max(100),
+  certificateReference: z
+    .string({ error: 'Enter the certificate reference' })
+    .trim()
+    .min(1, 'Enter the certificate reference')
+    .max(100),
 });
 export type QualificationInput = z.infer<typeof qualificationInputSchema>;
 
 export const offTheJobInputSchema = z.object({
   date: dateField('date of the training'),
-  hours: z.coerce.number({ error: 'Enter the hours as a number' }).gt(0, 'Hours must be more than 0').max(24, 'Hours must be 24 or fewer in a day'),
-  activity: z.string({ error: 'Describe the training' }).trim().min(1, 'Describe the training').max(500, 'Description must be 500 characters or fewer'),
+  hours: z.coerce
+    .number({ error: 'Enter the hours as a number' })
+    .gt(0, 'Hours must be more than 0')
+    .max(24, 'Hours must be 24 or fewer in a day'),
+  activity: z
+    .string({ error: 'Describe the training' })
+    .trim()
+    .min(1, 'Describe the training')
+    .max(500, 'Description must be 500 characters or fewer'),
 });
 export type OffTheJobInput = z.infer<typeof offTheJobInputSchema>;
 
 export const planItemInputSchema = z.object({
   itemId: z.string().trim().min(1, 'Select the gateway item'),
-  reference: z.string({ error: 'Say where the evidence is' }).trim().min(1, 'Say where the evidence is (a file name, link or reference)').max(300),
+  reference: z
+    .string({ error: 'Say where the evidence is' })
+    .trim()
+    .min(1, 'Say where the evidence is (a file name, link or reference)')
+    .max(300),
 });
 
 export const DECLARATION_PARTS = ['employer', 'provider', 'apprentice'] as const;
 export type DeclarationPart = (typeof DECLARATION_PARTS)[number];
-export const declarationInputSchema = z.object({ part: z.enum(DECLARATION_PARTS, { error: 'Say whose confirmation this is' }) });
-
+export const declarationInputSchema = z.object({
+  part: z.enum(DECLARATION_PARTS, { error: 'Say whose confirmation this is' }),
+});

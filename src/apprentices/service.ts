@@ -3,7 +3,13 @@ import { HttpError } from '../http/errors.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { canActOn, type ApprenticeAction } from './access.js';
 import type { ImportResult } from './import.js';
-import { checkNewApprentices, insertCheckedApprentices, findApprenticeByUln, type ApprenticeDetail, type RowProblem } from './store.js';
+import {
+  checkNewApprentices,
+  insertCheckedApprentices,
+  findApprenticeByUln,
+  type ApprenticeDetail,
+  type RowProblem,
+} from './store.js';
 
 /**
  * The apprentice named in a request, if this user may do this to it. Someone who may not
@@ -14,7 +20,8 @@ import { checkNewApprentices, insertCheckedApprentices, findApprenticeByUln, typ
  */
 export function apprenticeFor(db: Db, user: CurrentUser, uln: unknown, action: ApprenticeAction): ApprenticeDetail {
   const apprentice = typeof uln === 'string' && /^\d{10}$/.test(uln) ? findApprenticeByUln(db, uln) : undefined;
-  if (!apprentice || !canActOn(user, apprentice, 'view')) throw new HttpError(404, 'There is no apprentice with that ULN in your records');
+  if (!apprentice || !canActOn(user, apprentice, 'view'))
+    throw new HttpError(404, 'There is no apprentice with that ULN in your records');
   if (!canActOn(user, apprentice, action)) throw new HttpError(403, 'You do not have permission to do this');
   return apprentice;
 }
@@ -29,11 +36,21 @@ export function importDefaults(user: CurrentUser): { providerUkprn?: string } {
  * schema's (already in `parsed`), a provider's rows for another UKPRN, and the database's
  * (unknown references, ULNs held or repeated).
  */
-export function importForUser(db: Db, user: CurrentUser, parsed: ImportResult, source: string): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
+export function importForUser(
+  db: Db,
+  user: CurrentUser,
+  parsed: ImportResult,
+  source: string,
+): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
   const problems = [...parsed.problems];
   if (user.role === 'provider') {
     for (const r of parsed.rows) {
-      if (r.input.providerUkprn !== user.providerUkprn) problems.push({ line: r.line, path: 'providerUkprn', message: `You can only add apprentices for your own UKPRN (${user.providerUkprn})` });
+      if (r.input.providerUkprn !== user.providerUkprn)
+        problems.push({
+          line: r.line,
+          path: 'providerUkprn',
+          message: `You can only add apprentices for your own UKPRN (${user.providerUkprn})`,
+        });
     }
   }
   // The database's checks and the insert share one immediate transaction, so another process

@@ -4,7 +4,16 @@ import { and, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { apprentices, employers, gatewayDeclarations, gatewayItemsProvided, offTheJobHours, providers, qualifications, standardVersions } from '../db/schema.js';
+import {
+  apprentices,
+  employers,
+  gatewayDeclarations,
+  gatewayItemsProvided,
+  offTheJobHours,
+  providers,
+  qualifications,
+  standardVersions,
+} from '../db/schema.js';
 import type { Problem } from '../validation/problems.js';
 import type { ApprenticeScope } from './access.js';
 import type { ApprenticeInput, DeclarationPart, OffTheJobInput, QualificationInput } from './schema.js';
@@ -46,21 +55,51 @@ interface References {
 
 function loadReferences(db: Db): References {
   return {
-    standardVersionIds: new Map(db.select({ id: standardVersions.id, reference: standardVersions.reference, version: standardVersions.version }).from(standardVersions).all().map((s) => [`${s.reference}/${s.version}`, s.id])),
-    providers: new Set(db.select({ ukprn: providers.ukprn }).from(providers).all().map((p) => p.ukprn)),
-    employers: new Set(db.select({ id: employers.id }).from(employers).all().map((e) => e.id)),
-    ulnsInUse: new Set(db.select({ uln: apprentices.uln }).from(apprentices).all().map((a) => a.uln)),
+    standardVersionIds: new Map(
+      db
+        .select({ id: standardVersions.id, reference: standardVersions.reference, version: standardVersions.version })
+        .from(standardVersions)
+        .all()
+        .map((s) => [`${s.reference}/${s.version}`, s.id]),
+    ),
+    providers: new Set(
+      db
+        .select({ ukprn: providers.ukprn })
+        .from(providers)
+        .all()
+        .map((p) => p.ukprn),
+    ),
+    employers: new Set(
+      db
+        .select({ id: employers.id })
+        .from(employers)
+        .all()
+        .map((e) => e.id),
+    ),
+    ulnsInUse: new Set(
+      db
+        .select({ uln: apprentices.uln })
+        .from(apprentices)
+        .all()
+        .map((a) => a.uln),
+    ),
   };
 }
 
 function referenceProblems(input: ApprenticeInput, refs: References, ownUln?: string): Problem[] {
   const problems: Problem[] = [];
   if (!refs.standardVersionIds.has(`${input.standardReference}/${input.standardVersion}`)) {
-    problems.push({ path: 'standardVersion', message: `Standard ${input.standardReference} version ${input.standardVersion} is not in the catalogue` });
+    problems.push({
+      path: 'standardVersion',
+      message: `Standard ${input.standardReference} version ${input.standardVersion} is not in the catalogue`,
+    });
   }
-  if (!refs.providers.has(input.providerUkprn)) problems.push({ path: 'providerUkprn', message: `No provider with UKPRN ${input.providerUkprn} is registered` });
-  if (!refs.employers.has(input.employerId)) problems.push({ path: 'employerId', message: `No employer with id ${input.employerId} is registered` });
-  if (input.uln !== ownUln && refs.ulnsInUse.has(input.uln)) problems.push({ path: 'uln', message: `An apprentice with ULN ${input.uln} already exists` });
+  if (!refs.providers.has(input.providerUkprn))
+    problems.push({ path: 'providerUkprn', message: `No provider with UKPRN ${input.providerUkprn} is registered` });
+  if (!refs.employers.has(input.employerId))
+    problems.push({ path: 'employerId', message: `No employer with id ${input.employerId} is registered` });
+  if (input.uln !== ownUln && refs.ulnsInUse.has(input.uln))
+    problems.push({ path: 'uln', message: `An apprentice with ULN ${input.uln} already exists` });
   return problems;
 }
 
@@ -108,7 +147,12 @@ export function checkNewApprentices(db: Db, rows: { line: number; input: Apprent
  * Adds apprentices all or nothing: if any row has a problem nothing is written. Otherwise
  * all rows go in one transaction with one prepared statement, and one audit row.
  */
-export function addApprentices(db: Db, rows: { line: number; input: ApprenticeInput }[], actor: Actor, source: string): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
+export function addApprentices(
+  db: Db,
+  rows: { line: number; input: ApprenticeInput }[],
+  actor: Actor,
+  source: string,
+): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
   return db.transaction(
     () => {
       const problems = checkNewApprentices(db, rows);
@@ -124,8 +168,14 @@ export function addApprentices(db: Db, rows: { line: number; input: ApprenticeIn
  * audit row. Call it inside the transaction that ran the checks (better-sqlite3 runs both on
  * the one connection), so the checks still hold when the rows are written.
  */
-export function insertCheckedApprentices(db: Db, rows: { line: number; input: ApprenticeInput }[], actor: Actor, source: string): number {
-  if (!db.$client.inTransaction) throw new Error('insertCheckedApprentices must run inside the transaction that checked the rows');
+export function insertCheckedApprentices(
+  db: Db,
+  rows: { line: number; input: ApprenticeInput }[],
+  actor: Actor,
+  source: string,
+): number {
+  if (!db.$client.inTransaction)
+    throw new Error('insertCheckedApprentices must run inside the transaction that checked the rows');
   const versionIds = loadReferences(db).standardVersionIds;
   const insert = db.$client.prepare(
     `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, ehc_plan, bsl_first_language, english_maths_choice)
@@ -144,7 +194,13 @@ export function insertCheckedApprentices(db: Db, rows: { line: number; input: Ap
   return rows.length;
 }
 
-export function updateApprentice(db: Db, id: number, input: ApprenticeInput, actor: Actor, reason: string | null): { ok: true } | { ok: false; problems: Problem[] } {
+export function updateApprentice(
+  db: Db,
+  id: number,
+  input: ApprenticeInput,
+  actor: Actor,
+  reason: string | null,
+): { ok: true } | { ok: false; problems: Problem[] } {
   const before = db.select().from(apprentices).where(eq(apprentices.id, id)).get();
   if (!before) return { ok: false, problems: [{ path: 'uln', message: 'There is no such apprentice' }] };
   const refs = loadReferences(db);
@@ -152,10 +208,22 @@ export function updateApprentice(db: Db, id: number, input: ApprenticeInput, act
   if (problems.length > 0) return { ok: false, problems };
   const values = rowValues(input, refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
   db.transaction((tx) => {
-    tx.update(apprentices).set({ ...values, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))` }).where(eq(apprentices.id, id)).run();
-    const changed = Object.fromEntries(Object.entries(values).filter(([k, v]) => before[k as keyof typeof before] !== v));
+    tx.update(apprentices)
+      .set({ ...values, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))` })
+      .where(eq(apprentices.id, id))
+      .run();
+    const changed = Object.fromEntries(
+      Object.entries(values).filter(([k, v]) => before[k as keyof typeof before] !== v),
+    );
     const was = Object.fromEntries(Object.keys(changed).map((k) => [k, before[k as keyof typeof before]]));
-    recordAudit(tx, actor, { action: 'apprentice.updated', entityType: 'apprentice', entityId: before.uln, before: was, after: changed, reason });
+    recordAudit(tx, actor, {
+      action: 'apprentice.updated',
+      entityType: 'apprentice',
+      entityId: before.uln,
+      before: was,
+      after: changed,
+      reason,
+    });
   });
   return { ok: true };
 }
@@ -189,7 +257,13 @@ export function detailQuery<E extends Record<string, SQLiteColumn>>(db: Queryabl
     .innerJoin(standardVersions, eq(standardVersions.id, apprentices.standardVersionId));
 }
 
-export const flatten = ({ apprentice, ...rest }: { apprentice: ApprenticeRow } & Omit<ApprenticeDetail, keyof ApprenticeRow>): ApprenticeDetail => ({ ...apprentice, ...rest });
+export const flatten = ({
+  apprentice,
+  ...rest
+}: { apprentice: ApprenticeRow } & Omit<ApprenticeDetail, keyof ApprenticeRow>): ApprenticeDetail => ({
+  ...apprentice,
+  ...rest,
+});
 
 export function findApprenticeById(db: Queryable, id: number): ApprenticeDetail | undefined {
   const row = detailQuery(db).where(eq(apprentices.id, id)).get();
@@ -201,31 +275,67 @@ export function findApprenticeByUln(db: Db, uln: string): ApprenticeDetail | und
   return row ? flatten(row) : undefined;
 }
 
-
 /* ---------- Evidence ---------- */
 
 export function addQualification(db: Db, apprentice: ApprenticeRow, input: QualificationInput, actor: Actor): void {
   db.transaction((tx) => {
-    const row = tx.insert(qualifications).values({ apprenticeId: apprentice.id, ...input }).returning().get();
-    recordAudit(tx, actor, { action: 'qualification.added', entityType: 'apprentice', entityId: apprentice.uln, after: row });
+    const row = tx
+      .insert(qualifications)
+      .values({ apprenticeId: apprentice.id, ...input })
+      .returning()
+      .get();
+    recordAudit(tx, actor, {
+      action: 'qualification.added',
+      entityType: 'apprentice',
+      entityId: apprentice.uln,
+      after: row,
+    });
   });
 }
 
 export function addOffTheJobHours(db: Db, apprentice: ApprenticeRow, input: OffTheJobInput, actor: Actor): void {
   db.transaction((tx) => {
-    const row = tx.insert(offTheJobHours).values({ apprenticeId: apprentice.id, ...input }).returning().get();
-    recordAudit(tx, actor, { action: 'off_the_job.logged', entityType: 'apprentice', entityId: apprentice.uln, after: row });
+    const row = tx
+      .insert(offTheJobHours)
+      .values({ apprenticeId: apprentice.id, ...input })
+      .returning()
+      .get();
+    recordAudit(tx, actor, {
+      action: 'off_the_job.logged',
+      entityType: 'apprentice',
+      entityId: apprentice.uln,
+      after: row,
+    });
   });
 }
 
-export function recordPlanItem(db: Db, apprentice: ApprenticeRow, itemId: string, reference: string, actor: Actor): void {
+export function recordPlanItem(
+  db: Db,
+  apprentice: ApprenticeRow,
+  itemId: string,
+  reference: string,
+  actor: Actor,
+): void {
   db.transaction((tx) => {
-    const before = tx.select().from(gatewayItemsProvided).where(and(eq(gatewayItemsProvided.apprenticeId, apprentice.id), eq(gatewayItemsProvided.itemId, itemId))).get();
+    const before = tx
+      .select()
+      .from(gatewayItemsProvided)
+      .where(and(eq(gatewayItemsProvided.apprenticeId, apprentice.id), eq(gatewayItemsProvided.itemId, itemId)))
+      .get();
     tx.insert(gatewayItemsProvided)
       .values({ apprenticeId: apprentice.id, itemId, reference, providedBy: actor.userId })
-      .onConflictDoUpdate({ target: [gatewayItemsProvided.apprenticeId, gatewayItemsProvided.itemId], set: { reference, providedBy: actor.userId } })
+      .onConflictDoUpdate({
+        target: [gatewayItemsProvided.apprenticeId, gatewayItemsProvided.itemId],
+        set: { reference, providedBy: actor.userId },
+      })
       .run();
-    recordAudit(tx, actor, { action: 'gateway_item.provided', entityType: 'apprentice', entityId: apprentice.uln, before: before ?? null, after: { itemId, reference } });
+    recordAudit(tx, actor, {
+      action: 'gateway_item.provided',
+      entityType: 'apprentice',
+      entityId: apprentice.uln,
+      before: before ?? null,
+      after: { itemId, reference },
+    });
   });
 }
 
@@ -235,14 +345,28 @@ const DECLARATION_COLUMNS = {
   apprentice: { at: 'apprenticeConfirmedAt', by: 'apprenticeConfirmedBy' },
 } as const;
 
-export function confirmDeclaration(db: Db, apprentice: ApprenticeRow, part: DeclarationPart, actor: Actor, at: DateTime): void {
+export function confirmDeclaration(
+  db: Db,
+  apprentice: ApprenticeRow,
+  part: DeclarationPart,
+  actor: Actor,
+  at: DateTime,
+): void {
   const columns = DECLARATION_COLUMNS[part];
   const now = isoInstant(at);
   db.transaction((tx) => {
     tx.insert(gatewayDeclarations)
       .values({ apprenticeId: apprentice.id, [columns.at]: now, [columns.by]: actor.userId })
-      .onConflictDoUpdate({ target: gatewayDeclarations.apprenticeId, set: { [columns.at]: now, [columns.by]: actor.userId } })
+      .onConflictDoUpdate({
+        target: gatewayDeclarations.apprenticeId,
+        set: { [columns.at]: now, [columns.by]: actor.userId },
+      })
       .run();
-    recordAudit(tx, actor, { action: `gateway_declaration.${part}_confirmed`, entityType: 'apprentice', entityId: apprentice.uln, after: { [columns.at]: now } });
+    recordAudit(tx, actor, {
+      action: `gateway_declaration.${part}_confirmed`,
+      entityType: 'apprentice',
+      entityId: apprentice.uln,
+      after: { [columns.at]: now },
+    });
   });
 }

@@ -18,11 +18,21 @@ export function auditRoutes(db: Db): Router {
     const values = req.query;
     const entityTypes = [{ value: '', text: 'Any' }, ...distinctEntityTypes(db).map((t) => ({ value: t, text: t }))];
     if (!form.ok) {
-      return res.status(400).render('audit/list', { title: 'Audit log', values, entityTypes, errors: form.errors, errorList: form.errorList, rows: [] });
+      return res.status(400).render('audit/list', {
+        title: 'Audit log',
+        values,
+        entityTypes,
+        errors: form.errors,
+        errorList: form.errorList,
+        rows: [],
+      });
     }
     const { rows, total, pages } = listAuditEvents(db, form.value);
-    const query = new URLSearchParams(Object.entries(form.value).filter(([k, v]) => k !== 'page' && v !== undefined) as [string, string][]);
-    const pageHref = (page: number) => `${paths.admin.audit}?${new URLSearchParams([...query, ['page', String(page)]]).toString()}`;
+    const query = new URLSearchParams(
+      Object.entries(form.value).filter(([k, v]) => k !== 'page' && v !== undefined) as [string, string][],
+    );
+    const pageHref = (page: number) =>
+      `${paths.admin.audit}?${new URLSearchParams([...query, ['page', String(page)]]).toString()}`;
     res.render('audit/list', {
       title: 'Audit log',
       values,

@@ -24,6 +24,9 @@ export const auditFilterSchema = z
     to: optionalDate,
     page: z.coerce.number().int().min(1).catch(1).default(1),
   })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ['to'], message: 'The "to" date must be the same as or after the "from" date' });
+  .refine((f) => !f.from || !f.to || f.from <= f.to, {
+    path: ['to'],
+    message: 'The "to" date must be the same as or after the "from" date',
+  });
 
 export type AuditFilter = z.infer<typeof auditFilterSchema>;

@@ -25,7 +25,12 @@ export function listAuditEvents(db: Db, filter: AuditFilter) {
   if (filter.from) conditions.push(gte(auditEvents.at, londonDayStartUtc(filter.from)));
   if (filter.to) conditions.push(lt(auditEvents.at, londonDayStartUtc(filter.to, 1)));
   const where = conditions.length > 0 ? and(...conditions) : undefined;
-  const total = db.select({ n: sql<number>`count(*)` }).from(auditEvents).where(where).get()?.n ?? 0;
+  const total =
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(auditEvents)
+      .where(where)
+      .get()?.n ?? 0;
   const rows = db
     .select()
     .from(auditEvents)
@@ -38,5 +43,10 @@ export function listAuditEvents(db: Db, filter: AuditFilter) {
 }
 
 export function distinctEntityTypes(db: Db): string[] {
-  return db.selectDistinct({ t: auditEvents.entityType }).from(auditEvents).orderBy(auditEvents.entityType).all().map((r) => r.t);
+  return db
+    .selectDistinct({ t: auditEvents.entityType })
+    .from(auditEvents)
+    .orderBy(auditEvents.entityType)
+    .all()
+    .map((r) => r.t);
 }

@@ -50,7 +50,9 @@ export function authRoutes(db: Db, options: SignInOptions): Router {
       res.status(429).render('auth/sign-in', {
         title: 'Sign in',
         values,
-        ...formErrors([{ path: 'email', message: `Too many sign-in attempts. Wait ${options.windowMinutes} minutes and try again.` }]),
+        ...formErrors([
+          { path: 'email', message: `Too many sign-in attempts. Wait ${options.windowMinutes} minutes and try again.` },
+        ]),
       });
     },
   });
@@ -63,11 +65,18 @@ export function authRoutes(db: Db, options: SignInOptions): Router {
   router.post(paths.signIn, limiter, async (req, res) => {
     const form = parseForm(signInSchema, req.body);
     const values = { email: textField(req.body, 'email'), returnTo: localPath.parse(textField(req.body, 'returnTo')) };
-    if (!form.ok) return res.status(400).render('auth/sign-in', { title: 'Sign in', values, errors: form.errors, errorList: form.errorList });
+    if (!form.ok)
+      return res
+        .status(400)
+        .render('auth/sign-in', { title: 'Sign in', values, errors: form.errors, errorList: form.errorList });
     const user = findUserForSignIn(db, form.value.email);
     const valid = await verifyPassword(form.value.password, user?.passwordHash ?? (await dummyHash));
     if (!user || !valid) {
-      return res.status(401).render('auth/sign-in', { title: 'Sign in', values, ...formErrors([{ path: 'email', message: WRONG_CREDENTIALS }]) });
+      return res.status(401).render('auth/sign-in', {
+        title: 'Sign in',
+        values,
+        ...formErrors([{ path: 'email', message: WRONG_CREDENTIALS }]),
+      });
     }
     db.transaction((tx) => {
       startSession(tx, res, user.id, options.secureCookies, sessionCookie(req), options.clock);

@@ -13,7 +13,12 @@ export function canSeeBooking(db: Queryable, user: CurrentUser, booking: Booking
 }
 
 /** Who may change it: the assessor confirms or declines their own; administrators cancel, complete and reschedule. */
-export function canChangeBooking(user: CurrentUser, booking: BookingRow, action: 'confirm' | 'decline' | 'cancel' | 'complete' | 'reschedule'): boolean {
-  if (action === 'confirm' || action === 'decline') return user.role === 'assessor' && booking.assessorUserId === user.id;
+export function canChangeBooking(
+  user: CurrentUser,
+  booking: BookingRow,
+  action: 'confirm' | 'decline' | 'cancel' | 'complete' | 'reschedule',
+): boolean {
+  if (action === 'confirm' || action === 'decline')
+    return user.role === 'assessor' && booking.assessorUserId === user.id;
   return user.role === 'admin';
 }

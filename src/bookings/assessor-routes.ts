@@ -12,12 +12,29 @@ import { actorOf, findUser, listEmployers, listProviders } from '../users/store.
 import { WEEKDAYS, assessorProfileSchema, conflictSchema, unavailabilitySchema } from './assessor-schema.js';
 import { REGIONS, REGION_LABELS } from './model.js';
 import { findApprenticeById } from '../apprentices/store.js';
-import { addUnavailability, assessorFacts, bookingsAtRisk, methodNames, declareConflict, issueCalendarToken, listAssessorUsers, revokeCalendarToken, saveAssessorProfile } from './store.js';
+import {
+  addUnavailability,
+  assessorFacts,
+  bookingsAtRisk,
+  methodNames,
+  declareConflict,
+  issueCalendarToken,
+  listAssessorUsers,
+  revokeCalendarToken,
+  saveAssessorProfile,
+} from './store.js';
 
 /** The leave and conflict forms share a page, so their fields have their own names (and ids); the summary links to them. */
 const LEAVE_FIELDS = { from: 'leaveFrom-day', to: 'leaveTo-day', reason: 'leaveReason' };
-const CONFLICT_FIELDS = { kind: 'organisation', organisationId: 'organisation', from: 'conflictFrom-day', to: 'conflictTo-day', reason: 'conflictReason' };
-const field = (body: unknown, name: string): unknown => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined);
+const CONFLICT_FIELDS = {
+  kind: 'organisation',
+  organisationId: 'organisation',
+  from: 'conflictFrom-day',
+  to: 'conflictTo-day',
+  reason: 'conflictReason',
+};
+const field = (body: unknown, name: string): unknown =>
+  typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
 
 /**
  * Assessor profiles: administrators keep each assessor's competences, regions, capacity,
@@ -34,16 +51,23 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
     const user = userOf(res);
     const params = idParam.safeParse({ id });
     const assessor = params.success ? findUser(db, params.data.id) : undefined;
-    if (!assessor || assessor.role !== 'assessor' || (user.role === 'assessor' && user.id !== assessor.id)) throw new HttpError(404, 'There is no such assessor');
+    if (!assessor || assessor.role !== 'assessor' || (user.role === 'assessor' && user.id !== assessor.id))
+      throw new HttpError(404, 'There is no such assessor');
     return assessor;
   };
 
   const formOptions = () => ({
-    standards: listStandards(db).map((s) => ({ value: String(findStandardVersionId(db, s.reference, s.version)), text: `${s.title} (${s.reference} v${s.version})` })),
+    standards: listStandards(db).map((s) => ({
+      value: String(findStandardVersionId(db, s.reference, s.version)),
+      text: `${s.title} (${s.reference} v${s.version})`,
+    })),
     regions: REGIONS.map((r) => ({ value: r, text: REGION_LABELS[r] })),
     weekdays: WEEKDAYS,
     employers: [{ value: '', text: 'None' }, ...listEmployers(db).map((e) => ({ value: e.id, text: e.name }))],
-    providers: [{ value: '', text: 'None' }, ...listProviders(db).map((p) => ({ value: p.ukprn, text: `${p.name} (${p.ukprn})` }))],
+    providers: [
+      { value: '', text: 'None' },
+      ...listProviders(db).map((p) => ({ value: p.ukprn, text: `${p.name} (${p.ukprn})` })),
+    ],
     organisations: [
       ...listEmployers(db).map((e) => ({ value: `employer:${e.id}`, text: `Employer: ${e.name}` })),
       ...listProviders(db).map((p) => ({ value: `provider:${p.ukprn}`, text: `Training provider: ${p.name}` })),
@@ -55,7 +79,13 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
     const names = methodNames(db);
     return bookingsAtRisk(db, { assessorUserId: assessorId }, clock.now()).map(({ booking, reasons }) => {
       const apprentice = findApprenticeById(db, booking.apprenticeId);
-      return { href: paths.booking(booking.id), when: booking.localStart.replace('T', ' '), method: names.get(booking.methodId) ?? booking.methodId, apprentice: apprentice ? `${apprentice.givenNames} ${apprentice.familyName}` : '', reasons };
+      return {
+        href: paths.booking(booking.id),
+        when: booking.localStart.replace('T', ' '),
+        method: names.get(booking.methodId) ?? booking.methodId,
+        apprentice: apprentice ? `${apprentice.givenNames} ${apprentice.familyName}` : '',
+        reasons,
+      };
     });
   };
 
@@ -68,7 +98,12 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
           perWeek: facts.perWeek,
           standardVersionIds: facts.standardVersionIds.map(String),
           regions: facts.regions,
-          hours: Object.fromEntries(facts.workingHours.map((h) => [WEEKDAYS.find((d) => d.weekday === h.weekday)!.key, { start: h.start, end: h.end }])),
+          hours: Object.fromEntries(
+            facts.workingHours.map((h) => [
+              WEEKDAYS.find((d) => d.weekday === h.weekday)!.key,
+              { start: h.start, end: h.end },
+            ]),
+          ),
           ownEmployerId: facts.ownEmployerId ?? '',
           ownProviderUkprn: facts.ownProviderUkprn ?? '',
         }
@@ -93,26 +128,50 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
   };
 
   router.get(paths.assessors, admins, (_req, res) => {
-    res.render('assessors/list', { title: 'Assessors', assessors: listAssessorUsers(db).map((a) => ({ ...a, href: paths.assessor(a.id) })) });
+    res.render('assessors/list', {
+      title: 'Assessors',
+      assessors: listAssessorUsers(db).map((a) => ({ ...a, href: paths.assessor(a.id) })),
+    });
   });
 
   /** Administrators edit the whole profile; an assessor sees their own and records leave and conflicts there. */
   router.get(routes.assessor, assessorOrAdmin, (req, res) => {
     const user = userOf(res);
     const saved = req.query.saved === '1';
-    res.render('assessors/profile', profilePage(loadAssessor(res, req.params.id).id, { canEdit: user.role === 'admin', flash: saved ? 'The profile has been saved.' : undefined, backLink: user.role === 'admin' ? paths.assessors : paths.schedule }));
+    res.render(
+      'assessors/profile',
+      profilePage(loadAssessor(res, req.params.id).id, {
+        canEdit: user.role === 'admin',
+        flash: saved ? 'The profile has been saved.' : undefined,
+        backLink: user.role === 'admin' ? paths.assessors : paths.schedule,
+      }),
+    );
   });
 
   router.post(routes.assessor, admins, (req, res) => {
     const assessor = loadAssessor(res, req.params.id);
     const form = parseForm(assessorProfileSchema, req.body);
-    const again = (errors: object) => res.status(400).render('assessors/profile', profilePage(assessor.id, { canEdit: true, values: req.body as object, ...errors, backLink: paths.assessors }));
+    const again = (errors: object) =>
+      res
+        .status(400)
+        .render(
+          'assessors/profile',
+          profilePage(assessor.id, { canEdit: true, values: req.body as object, ...errors, backLink: paths.assessors }),
+        );
     if (!form.ok) return again(form);
     // The choices must be ones the service holds (the form offers only those; a hand-made request may not).
     const problems = [
-      ...(form.value.ownEmployerId && !listEmployers(db).some((e) => e.id === form.value.ownEmployerId) ? [{ path: 'ownEmployerId', message: 'Choose an employer from the list' }] : []),
-      ...(form.value.ownProviderUkprn && !listProviders(db).some((p) => p.ukprn === form.value.ownProviderUkprn) ? [{ path: 'ownProviderUkprn', message: 'Choose a training provider from the list' }] : []),
-      ...(form.value.standardVersionIds.some((id) => !listStandards(db).some((s) => findStandardVersionId(db, s.reference, s.version) === id)) ? [{ path: 'standardVersionIds', message: 'Choose standards from the list' }] : []),
+      ...(form.value.ownEmployerId && !listEmployers(db).some((e) => e.id === form.value.ownEmployerId)
+        ? [{ path: 'ownEmployerId', message: 'Choose an employer from the list' }]
+        : []),
+      ...(form.value.ownProviderUkprn && !listProviders(db).some((p) => p.ukprn === form.value.ownProviderUkprn)
+        ? [{ path: 'ownProviderUkprn', message: 'Choose a training provider from the list' }]
+        : []),
+      ...(form.value.standardVersionIds.some(
+        (id) => !listStandards(db).some((s) => findStandardVersionId(db, s.reference, s.version) === id),
+      )
+        ? [{ path: 'standardVersionIds', message: 'Choose standards from the list' }]
+        : []),
     ];
     if (problems.length > 0) return again(formErrors(problems));
     saveAssessorProfile(db, assessor.id, form.value, actorOf(userOf(res)));
@@ -121,8 +180,21 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
 
   router.post(routes.assessorLeave, assessorOrAdmin, (req, res) => {
     const assessor = loadAssessor(res, req.params.id);
-    const form = parseForm(unavailabilitySchema, { from: field(req.body, 'leaveFrom'), to: field(req.body, 'leaveTo'), reason: field(req.body, 'leaveReason') }, LEAVE_FIELDS);
-    if (!form.ok) return res.status(400).render('assessors/profile', profilePage(assessor.id, { canEdit: userOf(res).role === 'admin', leaveValues: req.body as object, leaveErrors: form.errors, errorList: form.errorList }));
+    const form = parseForm(
+      unavailabilitySchema,
+      { from: field(req.body, 'leaveFrom'), to: field(req.body, 'leaveTo'), reason: field(req.body, 'leaveReason') },
+      LEAVE_FIELDS,
+    );
+    if (!form.ok)
+      return res.status(400).render(
+        'assessors/profile',
+        profilePage(assessor.id, {
+          canEdit: userOf(res).role === 'admin',
+          leaveValues: req.body as object,
+          leaveErrors: form.errors,
+          errorList: form.errorList,
+        }),
+      );
     addUnavailability(db, assessor.id, form.value, actorOf(userOf(res)));
     res.redirect(`${paths.assessor(assessor.id)}#leave`);
   });
@@ -131,8 +203,27 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
     const assessor = loadAssessor(res, req.params.id);
     const organisation = field(req.body, 'organisation');
     const [kind, ...rest] = (typeof organisation === 'string' ? organisation : '').split(':');
-    const form = parseForm(conflictSchema, { kind, organisationId: rest.join(':'), from: field(req.body, 'conflictFrom'), to: field(req.body, 'conflictTo'), reason: field(req.body, 'conflictReason') }, CONFLICT_FIELDS);
-    if (!form.ok) return res.status(400).render('assessors/profile', profilePage(assessor.id, { canEdit: userOf(res).role === 'admin', conflictValues: req.body as object, conflictErrors: form.errors, errorList: form.errorList }));
+    const form = parseForm(
+      conflictSchema,
+      {
+        kind,
+        organisationId: rest.join(':'),
+        from: field(req.body, 'conflictFrom'),
+        to: field(req.body, 'conflictTo'),
+        reason: field(req.body, 'conflictReason'),
+      },
+      CONFLICT_FIELDS,
+    );
+    if (!form.ok)
+      return res.status(400).render(
+        'assessors/profile',
+        profilePage(assessor.id, {
+          canEdit: userOf(res).role === 'admin',
+          conflictValues: req.body as object,
+          conflictErrors: form.errors,
+          errorList: form.errorList,
+        }),
+      );
     declareConflict(db, assessor.id, form.value, actorOf(userOf(res)));
     res.redirect(`${paths.assessor(assessor.id)}#conflicts`);
   });
@@ -143,7 +234,14 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
     if (!assessorFacts(db, assessor.id)[0]) throw new HttpError(409, 'Give the assessor a profile first');
     const token = issueCalendarToken(db, assessor.id, actorOf(userOf(res)));
     const url = `${req.protocol}://${req.get('host') ?? 'localhost'}${paths.calendarFeed(token)}`;
-    res.render('assessors/profile', profilePage(assessor.id, { canEdit: userOf(res).role === 'admin', calendarUrl: url, flash: 'A new calendar link has been made. Any earlier link no longer works.' }));
+    res.render(
+      'assessors/profile',
+      profilePage(assessor.id, {
+        canEdit: userOf(res).role === 'admin',
+        calendarUrl: url,
+        flash: 'A new calendar link has been made. Any earlier link no longer works.',
+      }),
+    );
   });
 
   router.post(routes.assessorCalendarRevoke, assessorOrAdmin, (req, res) => {
@@ -154,4 +252,3 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
 
   return router;
 }
-

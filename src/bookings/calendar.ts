@@ -43,7 +43,11 @@ export interface CalendarEntry {
  * CANCELLED so subscribed calendars remove them, times in Europe/London.
  */
 export function assessorCalendar(assessorName: string, entries: CalendarEntry[]): string {
-  const calendar = ical({ name: `EPA assessments: ${assessorName}`, prodId: { company: 'EPA platform', product: 'assessor-calendar' }, timezone: { name: ZONE, generator: (tz) => (tz === ZONE ? EUROPE_LONDON : null) } });
+  const calendar = ical({
+    name: `EPA assessments: ${assessorName}`,
+    prodId: { company: 'EPA platform', product: 'assessor-calendar' },
+    timezone: { name: ZONE, generator: (tz) => (tz === ZONE ? EUROPE_LONDON : null) },
+  });
   for (const { booking, methodName, apprenticeName } of entries) {
     const cancelled = ['cancelled', 'declined', 'expired'].includes(booking.status);
     calendar.createEvent({
@@ -54,9 +58,16 @@ export function assessorCalendar(assessorName: string, entries: CalendarEntry[])
       end: DateTime.fromISO(booking.endsAt, { zone: 'utc' }).setZone(ZONE),
       timezone: ZONE,
       summary: `${methodName}: ${apprenticeName}${booking.status === 'held' ? ' (held: please confirm)' : ''}`,
-      description: booking.mode === 'remote' ? `Remote assessment${booking.link ? `: ${booking.link}` : ''}` : 'In-person assessment',
+      description:
+        booking.mode === 'remote'
+          ? `Remote assessment${booking.link ? `: ${booking.link}` : ''}`
+          : 'In-person assessment',
       location: booking.mode === 'in_person' ? booking.location : booking.link,
-      status: cancelled ? ICalEventStatus.CANCELLED : booking.status === 'held' ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
+      status: cancelled
+        ? ICalEventStatus.CANCELLED
+        : booking.status === 'held'
+          ? ICalEventStatus.TENTATIVE
+          : ICalEventStatus.CONFIRMED,
     });
   }
   return calendar.toString();

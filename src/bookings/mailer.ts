@@ -21,7 +21,10 @@ export async function deliverOutbox(db: Db, transport: Transporter, from: string
       db.update(outbox).set({ sentAt: new Date().toISOString(), error: null }).where(eq(outbox.id, message.id)).run();
       sent += 1;
     } catch (error) {
-      db.update(outbox).set({ error: error instanceof Error ? error.message.slice(0, 500) : 'Could not send' }).where(eq(outbox.id, message.id)).run();
+      db.update(outbox)
+        .set({ error: error instanceof Error ? error.message.slice(0, 500) : 'Could not send' })
+        .where(eq(outbox.id, message.id))
+        .run();
     }
   }
   return sent;

@@ -3,7 +3,17 @@
  * or HTTP types. Times are UTC instants (ISO strings); calendar dates are YYYY-MM-DD.
  */
 
-export const REGIONS = ['north_east', 'north_west', 'yorkshire_humber', 'east_midlands', 'west_midlands', 'east_of_england', 'london', 'south_east', 'south_west'] as const;
+export const REGIONS = [
+  'north_east',
+  'north_west',
+  'yorkshire_humber',
+  'east_midlands',
+  'west_midlands',
+  'east_of_england',
+  'london',
+  'south_east',
+  'south_west',
+] as const;
 export type Region = (typeof REGIONS)[number];
 export const REGION_LABELS: Record<Region, string> = {
   north_east: 'North East',
@@ -45,7 +55,13 @@ export interface AssessorFacts {
   ownEmployerId: string | null;
   ownProviderUkprn: string | null;
   /** Declared links to employers and providers. `to` null: still current. */
-  declaredConflicts: { kind: 'employer' | 'provider'; organisationId: string; from: string; to: string | null; reason: string }[];
+  declaredConflicts: {
+    kind: 'employer' | 'provider';
+    organisationId: string;
+    from: string;
+    to: string | null;
+    reason: string;
+  }[];
 }
 
 export interface BookingFacts {

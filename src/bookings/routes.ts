@@ -17,12 +17,36 @@ import { dateField, idParam } from '../validation/fields.js';
 import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
 import { assessorCalendar } from './calendar.js';
 import { checkBooking } from './rules.js';
-import { BOOKING_ACTIONS, allowedActions, bookingsAtRisk, assessorByCalendarToken, assessorFacts, expireHolds, methodNames, bookingById, bookingQueue, changeBooking, createBooking, epaContext, listBookings, outboxMessages, type BookingRow } from './store.js';
+import {
+  BOOKING_ACTIONS,
+  allowedActions,
+  bookingsAtRisk,
+  assessorByCalendarToken,
+  assessorFacts,
+  expireHolds,
+  methodNames,
+  bookingById,
+  bookingQueue,
+  changeBooking,
+  createBooking,
+  epaContext,
+  listBookings,
+  outboxMessages,
+  type BookingRow,
+} from './store.js';
 
-const STATUS_LABELS: Record<BookingStatus, string> = { held: 'Held (awaiting assessor)', confirmed: 'Confirmed', declined: 'Declined', completed: 'Completed', cancelled: 'Cancelled', expired: 'Expired (not confirmed)' };
+const STATUS_LABELS: Record<BookingStatus, string> = {
+  held: 'Held (awaiting assessor)',
+  confirmed: 'Confirmed',
+  declined: 'Declined',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+  expired: 'Expired (not confirmed)',
+};
 
 /** A field left blank (or not sent) is null. */
-const blankToNull = (v: unknown) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v);
+const blankToNull = (v: unknown) =>
+  v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v;
 
 /** The booking form: step one chooses when and how; step two (with an assessor) makes the hold. */
 const slotSchema = z
@@ -30,19 +54,33 @@ const slotSchema = z
     uln: z.string().regex(/^\d{10}$/, 'Choose an apprentice'),
     methodId: z.string({ error: 'Choose the assessment method' }).min(1, 'Choose the assessment method'),
     date: dateField('date of the assessment'),
-    time: z.string({ error: 'Enter the start time' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Enter the start time as HH:MM, for example 09:30'),
+    time: z
+      .string({ error: 'Enter the start time' })
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Enter the start time as HH:MM, for example 09:30'),
     mode: z.enum(['in_person', 'remote'], { error: 'Choose in person or remote' }),
     region: z.preprocess(blankToNull, z.enum(REGIONS, { error: 'Choose a region' }).nullable()),
     location: z.preprocess(blankToNull, z.string().max(300, 'The location must be 300 characters or fewer').nullable()),
-    link: z.preprocess(blankToNull, z.url({ protocol: /^https?$/, error: 'Enter the meeting link as a web address, starting https://' }).max(500).nullable()),
+    link: z.preprocess(
+      blankToNull,
+      z
+        .url({ protocol: /^https?$/, error: 'Enter the meeting link as a web address, starting https://' })
+        .max(500)
+        .nullable(),
+    ),
     replace: z.preprocess(blankToNull, z.coerce.number().int().positive().nullable()).optional(),
   })
   .superRefine((v, ctx) => {
-    if (v.mode === 'in_person' && !v.region) ctx.addIssue({ code: 'custom', path: ['region'], message: 'Choose the region where the assessment takes place' });
-    if (v.mode === 'in_person' && !v.location) ctx.addIssue({ code: 'custom', path: ['location'], message: 'Enter where the assessment takes place' });
+    if (v.mode === 'in_person' && !v.region)
+      ctx.addIssue({ code: 'custom', path: ['region'], message: 'Choose the region where the assessment takes place' });
+    if (v.mode === 'in_person' && !v.location)
+      ctx.addIssue({ code: 'custom', path: ['location'], message: 'Enter where the assessment takes place' });
   });
-const bookSchema = z.object({ assessorUserId: z.coerce.number({ error: 'Choose an assessor' }).int().positive('Choose an assessor') });
-const reasonSchema = z.object({ reason: z.preprocess(blankToNull, z.string().max(500, 'The reason must be 500 characters or fewer').nullable()) });
+const bookSchema = z.object({
+  assessorUserId: z.coerce.number({ error: 'Choose an assessor' }).int().positive('Choose an assessor'),
+});
+const reasonSchema = z.object({
+  reason: z.preprocess(blankToNull, z.string().max(500, 'The reason must be 500 characters or fewer').nullable()),
+});
 const DATE_FIELDS = { date: 'date-day' };
 
 const london = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE);
@@ -69,7 +107,8 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     expireHolds(db, clock.now());
     const params = idParam.safeParse({ id });
     const booking = params.success ? bookingById(db, params.data.id) : undefined;
-    if (!booking || !canSeeBooking(db, userOf(res), booking)) throw new HttpError(404, 'There is no such booking in your records');
+    if (!booking || !canSeeBooking(db, userOf(res), booking))
+      throw new HttpError(404, 'There is no such booking in your records');
     return booking;
   };
 
@@ -86,7 +125,10 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
         ...row,
         name: `${row.apprentice.givenNames} ${row.apprentice.familyName}`,
         apprenticeHref: paths.apprentice(row.apprentice.uln),
-        methods: row.unbooked.map((m) => ({ name: m.name, href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}` })),
+        methods: row.unbooked.map((m) => ({
+          name: m.name,
+          href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}`,
+        })),
       })),
       bookings: listBookings(db, { from: today }).map((r) => ({ ...r, booking: view(r.booking, names) })),
     });
@@ -95,11 +137,21 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
   /** Step one, and step two once when and how are chosen: only assessors the rules allow are offered. */
   router.get(paths.newBooking, admins, (req, res) => {
     const query = req.query as Record<string, unknown>;
-    const replacing = typeof query.replace === 'string' && /^\d+$/.test(query.replace) ? bookingById(db, Number(query.replace)) : undefined;
-    const apprentice = findApprenticeByUln(db, textField(replacing ? { uln: findApprenticeById(db, replacing.apprenticeId)?.uln } : query, 'uln'));
+    const replacing =
+      typeof query.replace === 'string' && /^\d+$/.test(query.replace)
+        ? bookingById(db, Number(query.replace))
+        : undefined;
+    const apprentice = findApprenticeByUln(
+      db,
+      textField(replacing ? { uln: findApprenticeById(db, replacing.apprenticeId)?.uln } : query, 'uln'),
+    );
     if (!apprentice) throw new HttpError(404, 'There is no such apprentice');
     const context = epaContext(db, apprentice);
-    const values = { ...query, uln: apprentice.uln, ...(replacing ? { methodId: replacing.methodId, replace: String(replacing.id) } : {}) };
+    const values = {
+      ...query,
+      uln: apprentice.uln,
+      ...(replacing ? { methodId: replacing.methodId, replace: String(replacing.id) } : {}),
+    };
     const page = {
       title: replacing ? 'Reschedule an assessment' : 'Book an assessment',
       apprentice,
@@ -115,26 +167,49 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     };
     if (!query.date && !query.time) return res.render('bookings/new', page);
     const slot = parseForm(slotSchema, { ...values, date: query.date }, DATE_FIELDS);
-    if (!slot.ok) return res.status(400).render('bookings/new', { ...page, errors: slot.errors, errorList: slot.errorList });
+    if (!slot.ok)
+      return res.status(400).render('bookings/new', { ...page, errors: slot.errors, errorList: slot.errorList });
     const method = context.methods.find((m) => m.id === slot.value.methodId);
-    if (!method) return res.status(400).render('bookings/new', { ...page, ...formErrors([{ path: 'methodId', message: 'Choose the assessment method' }]) });
+    if (!method)
+      return res.status(400).render('bookings/new', {
+        ...page,
+        ...formErrors([{ path: 'methodId', message: 'Choose the assessment method' }]),
+      });
     const localStart = `${slot.value.date}T${slot.value.time}`;
     expireHolds(db, clock.now());
     const assessors = assessorFacts(db);
     // Capacity and clashes need the assessors' bookings around that week; order rules need all of the apprentice's.
     const around = (days: number) => DateTime.fromISO(slot.value.date).plus({ days }).toISODate()!;
-    const nearby = [...listBookings(db, { from: around(-7), to: around(7) }), ...listBookings(db, { apprenticeIds: [apprentice.id] })].map(({ booking: b }) => b);
+    const nearby = [
+      ...listBookings(db, { from: around(-7), to: around(7) }),
+      ...listBookings(db, { apprenticeIds: [apprentice.id] }),
+    ].map(({ booking: b }) => b);
     const existing = [...new Map(nearby.map((b) => [b.id, b])).values()];
     const judged = assessors.map((assessor) => ({
       assessor,
-      refusals: checkBooking({ apprentice, epaPeriod: context.epaPeriod, method, methods: context.methods, assessor, localStart, mode: slot.value.mode, region: slot.value.region, existing, replacing: replacing?.id ?? null }),
+      refusals: checkBooking({
+        apprentice,
+        epaPeriod: context.epaPeriod,
+        method,
+        methods: context.methods,
+        assessor,
+        localStart,
+        mode: slot.value.mode,
+        region: slot.value.region,
+        existing,
+        replacing: replacing?.id ?? null,
+      }),
     }));
     res.render('bookings/new', {
       ...page,
       chosen: { method: method.name, localStart: localStart.replace('T', ' at ') },
       refused: typeof query.refused === 'string' ? query.refused.slice(0, 1000) : null,
-      available: judged.filter((j) => j.refusals.length === 0).map((j) => ({ value: String(j.assessor.userId), text: j.assessor.name })),
-      unavailable: judged.filter((j) => j.refusals.length > 0).map((j) => ({ name: j.assessor.name, reasons: j.refusals.map((r) => r.message) })),
+      available: judged
+        .filter((j) => j.refusals.length === 0)
+        .map((j) => ({ value: String(j.assessor.userId), text: j.assessor.name })),
+      unavailable: judged
+        .filter((j) => j.refusals.length > 0)
+        .map((j) => ({ name: j.assessor.name, reasons: j.refusals.map((r) => r.message) })),
     });
   });
 
@@ -145,19 +220,43 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     const apprentice = findApprenticeByUln(db, slot.value.uln);
     if (!apprentice) throw new HttpError(404, 'There is no such apprentice');
     const replacing = slot.value.replace ? bookingById(db, slot.value.replace) : undefined;
-    if (slot.value.replace && (!replacing || replacing.apprenticeId !== apprentice.id)) throw new HttpError(404, 'There is no such booking to reschedule');
+    if (slot.value.replace && (!replacing || replacing.apprenticeId !== apprentice.id))
+      throw new HttpError(404, 'There is no such booking to reschedule');
     const result = createBooking(
       db,
       apprentice,
-      { methodId: slot.value.methodId, assessorUserId: choice.data.assessorUserId, localStart: `${slot.value.date}T${slot.value.time}`, mode: slot.value.mode, region: slot.value.region, location: slot.value.location, link: slot.value.link },
+      {
+        methodId: slot.value.methodId,
+        assessorUserId: choice.data.assessorUserId,
+        localStart: `${slot.value.date}T${slot.value.time}`,
+        mode: slot.value.mode,
+        region: slot.value.region,
+        location: slot.value.location,
+        link: slot.value.link,
+      },
       actorOf(userOf(res)),
       { holdHours: options.holdHours, replacing, now: clock.now() },
     );
     if (!result.ok) {
       // Back to the form with every choice kept, the reasons, and the assessors still available.
       const d = slot.value.date.split('-');
-      const kept = { uln: slot.value.uln, methodId: slot.value.methodId, 'date[day]': String(Number(d[2])), 'date[month]': String(Number(d[1])), 'date[year]': d[0]!, time: slot.value.time, mode: slot.value.mode, region: slot.value.region ?? '', location: slot.value.location ?? '', link: slot.value.link ?? '', ...(slot.value.replace ? { replace: String(slot.value.replace) } : {}) };
-      return res.redirect(303, `${paths.newBooking}?${new URLSearchParams({ ...kept, refused: result.refusals.map((r) => r.message).join('; ') }).toString()}#assessors`);
+      const kept = {
+        uln: slot.value.uln,
+        methodId: slot.value.methodId,
+        'date[day]': String(Number(d[2])),
+        'date[month]': String(Number(d[1])),
+        'date[year]': d[0]!,
+        time: slot.value.time,
+        mode: slot.value.mode,
+        region: slot.value.region ?? '',
+        location: slot.value.location ?? '',
+        link: slot.value.link ?? '',
+        ...(slot.value.replace ? { replace: String(slot.value.replace) } : {}),
+      };
+      return res.redirect(
+        303,
+        `${paths.newBooking}?${new URLSearchParams({ ...kept, refused: result.refusals.map((r) => r.message).join('; ') }).toString()}#assessors`,
+      );
     }
     res.redirect(paths.booking(result.booking.id));
   });
@@ -174,9 +273,23 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       apprenticeHref: canActOn(user, apprentice, 'view') ? paths.apprentice(apprentice.uln) : null,
       methodName: method?.name ?? booking.methodId,
       atRisk: bookingsAtRisk(db, { bookingId: booking.id }, clock.now())[0]?.reasons ?? null,
-      actions: allowedActions(booking.status).filter((a) => canChangeBooking(user, booking, a)).map((a) => ({ action: a, href: paths.bookingAction(booking.id, a), needsReason: a === 'decline' || a === 'cancel' })),
-      rescheduleHref: user.role === 'admin' && ['held', 'confirmed'].includes(booking.status) ? `${paths.newBooking}?replace=${booking.id}` : null,
-      backLink: user.role === 'assessor' ? paths.schedule : user.role === 'admin' ? paths.bookings : paths.apprentice(apprentice.uln),
+      actions: allowedActions(booking.status)
+        .filter((a) => canChangeBooking(user, booking, a))
+        .map((a) => ({
+          action: a,
+          href: paths.bookingAction(booking.id, a),
+          needsReason: a === 'decline' || a === 'cancel',
+        })),
+      rescheduleHref:
+        user.role === 'admin' && ['held', 'confirmed'].includes(booking.status)
+          ? `${paths.newBooking}?replace=${booking.id}`
+          : null,
+      backLink:
+        user.role === 'assessor'
+          ? paths.schedule
+          : user.role === 'admin'
+            ? paths.bookings
+            : paths.apprentice(apprentice.uln),
     });
   });
 
@@ -201,7 +314,18 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     res.render('bookings/schedule', {
       title: 'My schedule',
       availabilityHref: paths.assessor(user.id),
-      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({ ...r, booking: view(r.booking, names, { confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null, declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null, gradeHref: ['confirmed', 'completed'].includes(r.booking.status) && Date.parse(r.booking.startsAt) <= clock.now().toMillis() ? paths.gradeBooking(r.booking.id) : null }) })),
+      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({
+        ...r,
+        booking: view(r.booking, names, {
+          confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null,
+          declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null,
+          gradeHref:
+            ['confirmed', 'completed'].includes(r.booking.status) &&
+            Date.parse(r.booking.startsAt) <= clock.now().toMillis()
+              ? paths.gradeBooking(r.booking.id)
+              : null,
+        }),
+      })),
     });
   });
 
@@ -212,7 +336,11 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     if (!assessor) throw new HttpError(404, 'This calendar link is not valid or has been revoked');
     expireHolds(db, clock.now());
     const names = methodNames(db);
-    const entries = listBookings(db, { assessorUserId: assessor.userId }).map((r) => ({ booking: r.booking, methodName: names.get(r.booking.methodId) ?? r.booking.methodId, apprenticeName: `${r.givenNames} ${r.familyName}` }));
+    const entries = listBookings(db, { assessorUserId: assessor.userId }).map((r) => ({
+      booking: r.booking,
+      methodName: names.get(r.booking.methodId) ?? r.booking.methodId,
+      apprenticeName: `${r.givenNames} ${r.familyName}`,
+    }));
     res.type('text/calendar; charset=utf-8').send(assessorCalendar(assessor.name, entries));
   });
 

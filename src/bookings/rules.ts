@@ -1,7 +1,14 @@
 import { DateTime } from 'luxon';
 import { addDays, daysBetween } from '../calendar.js';
 import { ZONE } from '../dates.js';
-import { ACTIVE_STATUSES, REGION_LABELS, type AssessorFacts, type BookingFacts, type BookingRequest, type Refusal } from './model.js';
+import {
+  ACTIVE_STATUSES,
+  REGION_LABELS,
+  type AssessorFacts,
+  type BookingFacts,
+  type BookingRequest,
+  type Refusal,
+} from './model.js';
 
 /**
  * When a booking happens. Bookings are made in London wall-clock time and stored as UTC
@@ -20,10 +27,12 @@ export interface BookingTimes {
 }
 
 export function bookingTimes(localStart: string, durationMinutes: number): BookingTimes | { error: string } {
-  if (!/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/.test(localStart)) return { error: 'Give the start as a real date and time, YYYY-MM-DDTHH:MM' };
+  if (!/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/.test(localStart))
+    return { error: 'Give the start as a real date and time, YYYY-MM-DDTHH:MM' };
   const start = DateTime.fromISO(localStart, { zone: ZONE });
   if (!start.isValid) return { error: 'That date and time does not exist' };
-  if (start.toFormat("yyyy-MM-dd'T'HH:mm") !== localStart) return { error: `${localStart.replace('T', ' ')} does not exist in London: the clocks go forward that night` };
+  if (start.toFormat("yyyy-MM-dd'T'HH:mm") !== localStart)
+    return { error: `${localStart.replace('T', ' ')} does not exist in London: the clocks go forward that night` };
   const end = start.plus({ minutes: durationMinutes });
   return {
     startsAt: start.toUTC().toISO(),
@@ -42,13 +51,20 @@ export function londonDay(instant: string): { date: string; week: string } {
 }
 
 const isActive = (b: BookingFacts) => ACTIVE_STATUSES.includes(b.status);
-const overlaps = (a: { startsAt: string; endsAt: string }, b: { startsAt: string; endsAt: string }) => Date.parse(a.startsAt) < Date.parse(b.endsAt) && Date.parse(b.startsAt) < Date.parse(a.endsAt);
+const overlaps = (a: { startsAt: string; endsAt: string }, b: { startsAt: string; endsAt: string }) =>
+  Date.parse(a.startsAt) < Date.parse(b.endsAt) && Date.parse(b.startsAt) < Date.parse(a.endsAt);
 const at = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d MMM yyyy HH:mm');
 
 /** Why this assessor may not assess this apprentice on this date (conflict of interest), or null. */
-export function conflictOfInterest(assessor: AssessorFacts, apprentice: BookingRequest['apprentice'], date: string): string | null {
-  if (assessor.ownEmployerId !== null && assessor.ownEmployerId === apprentice.employerId) return `${assessor.name} works for the apprentice’s employer`;
-  if (assessor.ownProviderUkprn !== null && assessor.ownProviderUkprn === apprentice.providerUkprn) return `${assessor.name} works for the apprentice’s training provider`;
+export function conflictOfInterest(
+  assessor: AssessorFacts,
+  apprentice: BookingRequest['apprentice'],
+  date: string,
+): string | null {
+  if (assessor.ownEmployerId !== null && assessor.ownEmployerId === apprentice.employerId)
+    return `${assessor.name} works for the apprentice’s employer`;
+  if (assessor.ownProviderUkprn !== null && assessor.ownProviderUkprn === apprentice.providerUkprn)
+    return `${assessor.name} works for the apprentice’s training provider`;
   for (const c of assessor.declaredConflicts) {
     const organisation = c.kind === 'employer' ? apprentice.employerId : apprentice.providerUkprn;
     if (c.organisationId === organisation && c.from <= date && (c.to === null || c.to >= date)) {
@@ -68,7 +84,13 @@ export function conflictOfInterest(assessor: AssessorFacts, apprentice: BookingR
  */
 export function checkBooking(request: BookingRequest): Refusal[] {
   const { apprentice, method, assessor, epaPeriod } = request;
-  if (!epaPeriod) return [{ code: 'gateway_not_accepted', message: 'The gateway has not been accepted, so no assessment can be booked yet' }];
+  if (!epaPeriod)
+    return [
+      {
+        code: 'gateway_not_accepted',
+        message: 'The gateway has not been accepted, so no assessment can be booked yet',
+      },
+    ];
   const times = bookingTimes(request.localStart, method.durationMinutes);
   if ('error' in times) return [{ code: 'invalid_start', message: times.error }];
 
@@ -83,11 +105,17 @@ export function checkBooking(request: BookingRequest): Refusal[] {
   const assessorBookings = others.filter((b) => b.assessorUserId === assessor.userId);
 
   if (times.date < epaPeriod.start || times.date > epaPeriod.end) {
-    refusals.push({ code: 'outside_epa_period', message: `${times.date} is outside the EPA period (${epaPeriod.start} to ${epaPeriod.end})` });
+    refusals.push({
+      code: 'outside_epa_period',
+      message: `${times.date} is outside the EPA period (${epaPeriod.start} to ${epaPeriod.end})`,
+    });
   }
   const earliest = addDays(epaPeriod.start, method.earliestDayAfterGateway);
   if (times.date >= epaPeriod.start && times.date < earliest) {
-    refusals.push({ code: 'too_soon_after_gateway', message: `${method.name} cannot take place before ${earliest} (${method.earliestDayAfterGateway} days after gateway acceptance)` });
+    refusals.push({
+      code: 'too_soon_after_gateway',
+      message: `${method.name} cannot take place before ${earliest} (${method.earliestDayAfterGateway} days after gateway acceptance)`,
+    });
   }
   if (apprenticeBookings.some((b) => b.methodId === method.id)) {
     refusals.push({ code: 'method_already_booked', message: `${method.name} is already booked for this apprentice` });
@@ -99,43 +127,90 @@ export function checkBooking(request: BookingRequest): Refusal[] {
     if (!before) {
       refusals.push({ code: 'method_order', message: `${name} must be booked before ${method.name}` });
     } else if (daysBetween(londonDay(before.startsAt).date, times.date) < rule.minDaysBetween) {
-      refusals.push({ code: 'method_order', message: `${method.name} must be at least ${rule.minDaysBetween} days after ${name} (${londonDay(before.startsAt).date})` });
+      refusals.push({
+        code: 'method_order',
+        message: `${method.name} must be at least ${rule.minDaysBetween} days after ${name} (${londonDay(before.startsAt).date})`,
+      });
     }
   }
   for (const later of request.methods.filter((m) => m.after.some((r) => r.method === method.id))) {
     const booked = apprenticeBookings.find((b) => b.methodId === later.id);
     const gap = later.after.find((r) => r.method === method.id)!.minDaysBetween;
     if (booked && daysBetween(times.date, londonDay(booked.startsAt).date) < gap) {
-      refusals.push({ code: 'method_order', message: `${later.name} is booked for ${londonDay(booked.startsAt).date}, which must be at least ${gap} days after ${method.name}` });
+      refusals.push({
+        code: 'method_order',
+        message: `${later.name} is booked for ${londonDay(booked.startsAt).date}, which must be at least ${gap} days after ${method.name}`,
+      });
     }
   }
   if (!method.delivery.includes(request.mode)) {
-    refusals.push({ code: 'delivery_mode', message: `${method.name} cannot be delivered ${request.mode === 'in_person' ? 'in person' : 'remotely'}` });
+    refusals.push({
+      code: 'delivery_mode',
+      message: `${method.name} cannot be delivered ${request.mode === 'in_person' ? 'in person' : 'remotely'}`,
+    });
   }
 
   if (!assessor.standardVersionIds.includes(apprentice.standardVersionId)) {
-    refusals.push({ code: 'assessor_not_competent', message: `${assessor.name} is not recorded as competent to assess this standard` });
+    refusals.push({
+      code: 'assessor_not_competent',
+      message: `${assessor.name} is not recorded as competent to assess this standard`,
+    });
   }
   const conflict = conflictOfInterest(assessor, apprentice, times.date);
   if (conflict) refusals.push({ code: 'assessor_conflicted', message: conflict });
   const away = assessor.unavailable.find((u) => u.from <= times.date && times.date <= u.to);
-  if (away) refusals.push({ code: 'assessor_unavailable', message: `${assessor.name} is unavailable from ${away.from} to ${away.to} (${away.reason})` });
-  const working = assessor.workingHours.some((w) => w.weekday === times.weekday && w.start <= times.startTime && times.endTime <= w.end && times.startTime < times.endTime);
-  if (!working) refusals.push({ code: 'outside_working_hours', message: `${times.startTime}–${times.endTime} on ${DateTime.fromISO(times.date).toFormat('cccc')} is outside ${assessor.name}’s working hours` });
+  if (away)
+    refusals.push({
+      code: 'assessor_unavailable',
+      message: `${assessor.name} is unavailable from ${away.from} to ${away.to} (${away.reason})`,
+    });
+  const working = assessor.workingHours.some(
+    (w) =>
+      w.weekday === times.weekday &&
+      w.start <= times.startTime &&
+      times.endTime <= w.end &&
+      times.startTime < times.endTime,
+  );
+  if (!working)
+    refusals.push({
+      code: 'outside_working_hours',
+      message: `${times.startTime}–${times.endTime} on ${DateTime.fromISO(times.date).toFormat('cccc')} is outside ${assessor.name}’s working hours`,
+    });
 
   const day = londonDay(times.startsAt);
   const sameDay = assessorBookings.filter((b) => londonDay(b.startsAt).date === day.date).length;
-  if (sameDay >= assessor.perDay) refusals.push({ code: 'over_daily_capacity', message: `${assessor.name} already has ${sameDay} assessment${sameDay === 1 ? '' : 's'} on ${day.date} (at most ${assessor.perDay} a day)` });
+  if (sameDay >= assessor.perDay)
+    refusals.push({
+      code: 'over_daily_capacity',
+      message: `${assessor.name} already has ${sameDay} assessment${sameDay === 1 ? '' : 's'} on ${day.date} (at most ${assessor.perDay} a day)`,
+    });
   const sameWeek = assessorBookings.filter((b) => londonDay(b.startsAt).week === day.week).length;
-  if (sameWeek >= assessor.perWeek) refusals.push({ code: 'over_weekly_capacity', message: `${assessor.name} already has ${sameWeek} assessments in week ${day.week} (at most ${assessor.perWeek} a week)` });
+  if (sameWeek >= assessor.perWeek)
+    refusals.push({
+      code: 'over_weekly_capacity',
+      message: `${assessor.name} already has ${sameWeek} assessments in week ${day.week} (at most ${assessor.perWeek} a week)`,
+    });
   const clash = assessorBookings.find((b) => overlaps(b, times));
-  if (clash) refusals.push({ code: 'assessor_double_booked', message: `${assessor.name} is already booked at ${at(clash.startsAt)}` });
+  if (clash)
+    refusals.push({
+      code: 'assessor_double_booked',
+      message: `${assessor.name} is already booked at ${at(clash.startsAt)}`,
+    });
   const own = everyApprenticeBooking.find((b) => overlaps(b, times));
-  if (own) refusals.push({ code: 'apprentice_double_booked', message: `The apprentice is already booked at ${at(own.startsAt)}` });
+  if (own)
+    refusals.push({
+      code: 'apprentice_double_booked',
+      message: `The apprentice is already booked at ${at(own.startsAt)}`,
+    });
 
   if (request.mode === 'in_person') {
-    if (!request.region) refusals.push({ code: 'outside_regions', message: 'Say which region an in-person assessment takes place in' });
-    else if (!assessor.regions.includes(request.region)) refusals.push({ code: 'outside_regions', message: `${assessor.name} does not cover ${REGION_LABELS[request.region]} for in-person assessments` });
+    if (!request.region)
+      refusals.push({ code: 'outside_regions', message: 'Say which region an in-person assessment takes place in' });
+    else if (!assessor.regions.includes(request.region))
+      refusals.push({
+        code: 'outside_regions',
+        message: `${assessor.name} does not cover ${REGION_LABELS[request.region]} for in-person assessments`,
+      });
   }
   return refusals;
 }

@@ -23,7 +23,16 @@ import {
 import { getPlanForStandard } from '../plans/store.js';
 import { currentAttempt } from '../grading/attempts.js';
 import { WEEKDAYS, type AssessorProfileInput } from './assessor-schema.js';
-import { ACTIVE_STATUSES, type AssessorFacts, type BookingFacts, type BookingStatus, type DeliveryMode, type MethodFacts, type Refusal, type Region } from './model.js';
+import {
+  ACTIVE_STATUSES,
+  type AssessorFacts,
+  type BookingFacts,
+  type BookingStatus,
+  type DeliveryMode,
+  type MethodFacts,
+  type Refusal,
+  type Region,
+} from './model.js';
 import { bookingTimes, checkBooking } from './rules.js';
 
 export type BookingRow = typeof bookings.$inferSelect;
@@ -41,7 +50,10 @@ export function assessorFacts(db: Queryable, only?: number): AssessorFacts[] {
     .all();
   const ids = profiles.map((p) => p.profile.userId);
   if (ids.length === 0) return [];
-  const by = <T extends { userId: number }>(rows: T[]) => (id: number) => rows.filter((r) => r.userId === id);
+  const by =
+    <T extends { userId: number }>(rows: T[]) =>
+    (id: number) =>
+      rows.filter((r) => r.userId === id);
   const standards = by(db.select().from(assessorStandards).where(inArray(assessorStandards.userId, ids)).all());
   const regions = by(db.select().from(assessorRegions).where(inArray(assessorRegions.userId, ids)).all());
   const hours = by(db.select().from(assessorWorkingHours).where(inArray(assessorWorkingHours.userId, ids)).all());
@@ -58,14 +70,35 @@ export function assessorFacts(db: Queryable, only?: number): AssessorFacts[] {
     unavailable: away(profile.userId).map(({ from, to, reason }) => ({ from, to, reason })),
     ownEmployerId: profile.ownEmployerId,
     ownProviderUkprn: profile.ownProviderUkprn,
-    declaredConflicts: conflicts(profile.userId).map(({ kind, organisationId, from, to, reason }) => ({ kind, organisationId, from, to, reason })),
+    declaredConflicts: conflicts(profile.userId).map(({ kind, organisationId, from, to, reason }) => ({
+      kind,
+      organisationId,
+      from,
+      to,
+      reason,
+    })),
   }));
 }
 
-export function declareConflict(db: Db, userId: number, input: { kind: 'employer' | 'provider'; organisationId: string; from: string; to: string | null; reason: string }, actor: Actor): void {
+export function declareConflict(
+  db: Db,
+  userId: number,
+  input: { kind: 'employer' | 'provider'; organisationId: string; from: string; to: string | null; reason: string },
+  actor: Actor,
+): void {
   db.transaction((tx) => {
-    const row = tx.insert(assessorConflicts).values({ userId, ...input, declaredBy: actor.userId }).returning().get();
-    recordAudit(tx, actor, { action: 'conflict.declared', entityType: 'assessor', entityId: userId, after: row, reason: input.reason });
+    const row = tx
+      .insert(assessorConflicts)
+      .values({ userId, ...input, declaredBy: actor.userId })
+      .returning()
+      .get();
+    recordAudit(tx, actor, {
+      action: 'conflict.declared',
+      entityType: 'assessor',
+      entityId: userId,
+      after: row,
+      reason: input.reason,
+    });
   });
 }
 
@@ -88,17 +121,24 @@ export interface EpaContext {
 export function epaContext(db: Queryable, apprentice: ApprenticeDetail): EpaContext {
   const gateway = gatewayContext(db, apprentice);
   const attempt = currentAttempt(db, apprentice.id);
-  if (!attempt.modes || !attempt.row) return { ...gateway, attempt: 1, toAssess: gateway.methods, deadlines: attempt.deadlines };
+  if (!attempt.modes || !attempt.row)
+    return { ...gateway, attempt: 1, toAssess: gateway.methods, deadlines: attempt.deadlines };
   return {
     ...gateway,
-    epaPeriod: gateway.epaPeriod && { start: attempt.row.startedOn, end: attempt.row.deadline ?? gateway.epaPeriod.end },
+    epaPeriod: gateway.epaPeriod && {
+      start: attempt.row.startedOn,
+      end: attempt.row.deadline ?? gateway.epaPeriod.end,
+    },
     attempt: attempt.number,
     toAssess: gateway.methods.filter((m) => attempt.modes!.get(m.id) !== 'carried'),
     deadlines: attempt.deadlines,
   };
 }
 
-function gatewayContext(db: Queryable, apprentice: ApprenticeDetail): Omit<EpaContext, 'attempt' | 'toAssess' | 'deadlines'> {
+function gatewayContext(
+  db: Queryable,
+  apprentice: ApprenticeDetail,
+): Omit<EpaContext, 'attempt' | 'toAssess' | 'deadlines'> {
   const accepted = db
     .select()
     .from(gatewaySubmissions)
@@ -109,16 +149,43 @@ function gatewayContext(db: Queryable, apprentice: ApprenticeDetail): Omit<EpaCo
   return {
     apprentice,
     submissionId: accepted?.id ?? null,
-    epaPeriod: accepted?.epaPeriodStart && accepted.epaPeriodEnd ? { start: accepted.epaPeriodStart, end: accepted.epaPeriodEnd } : null,
-    methods: (plan?.methods ?? []).map(({ id, name, durationMinutes, delivery, after, earliestDayAfterGateway }) => ({ id, name, durationMinutes, delivery, after, earliestDayAfterGateway })),
+    epaPeriod:
+      accepted?.epaPeriodStart && accepted.epaPeriodEnd
+        ? { start: accepted.epaPeriodStart, end: accepted.epaPeriodEnd }
+        : null,
+    methods: (plan?.methods ?? []).map(({ id, name, durationMinutes, delivery, after, earliestDayAfterGateway }) => ({
+      id,
+      name,
+      durationMinutes,
+      delivery,
+      after,
+      earliestDayAfterGateway,
+    })),
   };
 }
 
 function bookingFactsFor(db: Queryable, apprenticeId: number, assessorIds: number[]): BookingFacts[] {
   return db
-    .select({ id: bookings.id, apprenticeId: bookings.apprenticeId, attempt: bookings.attempt, assessorUserId: bookings.assessorUserId, methodId: bookings.methodId, startsAt: bookings.startsAt, endsAt: bookings.endsAt, status: bookings.status })
+    .select({
+      id: bookings.id,
+      apprenticeId: bookings.apprenticeId,
+      attempt: bookings.attempt,
+      assessorUserId: bookings.assessorUserId,
+      methodId: bookings.methodId,
+      startsAt: bookings.startsAt,
+      endsAt: bookings.endsAt,
+      status: bookings.status,
+    })
     .from(bookings)
-    .where(and(or(eq(bookings.apprenticeId, apprenticeId), assessorIds.length ? inArray(bookings.assessorUserId, assessorIds) : sql`0`), inArray(bookings.status, [...ACTIVE_STATUSES])))
+    .where(
+      and(
+        or(
+          eq(bookings.apprenticeId, apprenticeId),
+          assessorIds.length ? inArray(bookings.assessorUserId, assessorIds) : sql`0`,
+        ),
+        inArray(bookings.status, [...ACTIVE_STATUSES]),
+      ),
+    )
     .all();
 }
 
@@ -139,12 +206,37 @@ export const DEFAULT_HOLD_HOURS = 48;
 /** Frees every hold that was not confirmed in time, inside the caller's transaction. Audited as the system, and the assessor and provider are told. */
 export function expireHoldsIn(tx: Queryable, now: DateTime): number {
   const nowIso = isoInstant(now);
-  const stale = tx.select().from(bookings).where(and(eq(bookings.status, 'held'), lte(bookings.holdExpiresAt, nowIso))).all();
+  const stale = tx
+    .select()
+    .from(bookings)
+    .where(and(eq(bookings.status, 'held'), lte(bookings.holdExpiresAt, nowIso)))
+    .all();
   for (const booking of stale) {
-    tx.update(bookings).set({ status: 'expired', statusReason: 'Not confirmed in time', sequence: sql`${bookings.sequence} + 1`, updatedAt: nowIso }).where(eq(bookings.id, booking.id)).run();
-    recordAudit(tx, SYSTEM_ACTOR, { action: 'booking.expired', entityType: 'booking', entityId: booking.id, before: { status: 'held' }, after: { status: 'expired' }, reason: 'The assessor did not confirm the hold in time' });
+    tx.update(bookings)
+      .set({
+        status: 'expired',
+        statusReason: 'Not confirmed in time',
+        sequence: sql`${bookings.sequence} + 1`,
+        updatedAt: nowIso,
+      })
+      .where(eq(bookings.id, booking.id))
+      .run();
+    recordAudit(tx, SYSTEM_ACTOR, {
+      action: 'booking.expired',
+      entityType: 'booking',
+      entityId: booking.id,
+      before: { status: 'held' },
+      after: { status: 'expired' },
+      reason: 'The assessor did not confirm the hold in time',
+    });
     const apprentice = findApprenticeById(tx, booking.apprenticeId);
-    if (apprentice) notify(tx, booking, 'Assessment hold expired', `Released, not confirmed in time: ${describe(booking, apprentice, booking.methodId)}`);
+    if (apprentice)
+      notify(
+        tx,
+        booking,
+        'Assessment hold expired',
+        `Released, not confirmed in time: ${describe(booking, apprentice, booking.methodId)}`,
+      );
   }
   return stale.length;
 }
@@ -155,7 +247,13 @@ export function expireHolds(db: Db, now: DateTime): number {
 }
 
 /** Who hears about a booking: its assessor and (unless told otherwise) the apprentice's provider users. */
-function notify(db: Queryable, booking: BookingRow, subject: string, body: string, to: { providers: boolean } = { providers: true }): void {
+function notify(
+  db: Queryable,
+  booking: BookingRow,
+  subject: string,
+  body: string,
+  to: { providers: boolean } = { providers: true },
+): void {
   const assessor = db.select({ email: users.email }).from(users).where(eq(users.id, booking.assessorUserId)).get();
   const providerUsers = db
     .select({ email: users.email })
@@ -163,12 +261,18 @@ function notify(db: Queryable, booking: BookingRow, subject: string, body: strin
     .innerJoin(apprentices, eq(apprentices.providerUkprn, users.providerUkprn))
     .where(and(eq(apprentices.id, booking.apprenticeId), eq(users.role, 'provider'), to.providers ? undefined : sql`0`))
     .all();
-  for (const to of [assessor, ...providerUsers]) if (to) db.insert(outbox).values({ toEmail: to.email, subject, body }).run();
+  for (const to of [assessor, ...providerUsers])
+    if (to) db.insert(outbox).values({ toEmail: to.email, subject, body }).run();
 }
 
 function describe(booking: BookingRow, apprentice: ApprenticeDetail, methodName: string): string {
-  const when = DateTime.fromISO(booking.startsAt, { zone: 'utc' }).setZone('Europe/London').toFormat("cccc d LLLL yyyy 'at' HH:mm");
-  const where = booking.mode === 'remote' ? `remote (${booking.link ?? 'link to follow'})` : `in person at ${booking.location ?? 'a place to be confirmed'}`;
+  const when = DateTime.fromISO(booking.startsAt, { zone: 'utc' })
+    .setZone('Europe/London')
+    .toFormat("cccc d LLLL yyyy 'at' HH:mm");
+  const where =
+    booking.mode === 'remote'
+      ? `remote (${booking.link ?? 'link to follow'})`
+      : `in person at ${booking.location ?? 'a place to be confirmed'}`;
   return `${methodName} for ${apprentice.givenNames} ${apprentice.familyName} (ULN ${apprentice.uln}) on ${when}, ${where}.`;
 }
 
@@ -179,13 +283,36 @@ export type BookingResult = { ok: true; booking: BookingRow } | { ok: false; ref
  * is made and again when its assessor confirms it (a conflict, leave or change of profile
  * since the hold may have made it impossible). `ignore` leaves a booking out of the clashes.
  */
-function judgeBooking(tx: Queryable, apprentice: ApprenticeDetail, input: BookingInput, ignore: number | null, now: DateTime | null) {
+function judgeBooking(
+  tx: Queryable,
+  apprentice: ApprenticeDetail,
+  input: BookingInput,
+  ignore: number | null,
+  now: DateTime | null,
+) {
   const context = epaContext(tx, apprentice);
   const method = context.methods.find((m) => m.id === input.methodId);
   const [assessor] = assessorFacts(tx, input.assessorUserId);
-  if (!method) return { ok: false as const, refusals: [{ code: 'method_order' as const, message: 'The assessment plan has no such method' }] };
-  if (!context.toAssess.includes(method)) return { ok: false as const, refusals: [{ code: 'method_already_booked' as const, message: `${method.name} was passed in an earlier attempt and carries over: it is not assessed again` }] };
-  if (!assessor) return { ok: false as const, refusals: [{ code: 'assessor_not_competent' as const, message: 'That person is not an assessor' }] };
+  if (!method)
+    return {
+      ok: false as const,
+      refusals: [{ code: 'method_order' as const, message: 'The assessment plan has no such method' }],
+    };
+  if (!context.toAssess.includes(method))
+    return {
+      ok: false as const,
+      refusals: [
+        {
+          code: 'method_already_booked' as const,
+          message: `${method.name} was passed in an earlier attempt and carries over: it is not assessed again`,
+        },
+      ],
+    };
+  if (!assessor)
+    return {
+      ok: false as const,
+      refusals: [{ code: 'assessor_not_competent' as const, message: 'That person is not an assessor' }],
+    };
   const refusals = checkBooking({
     apprentice,
     epaPeriod: context.epaPeriod,
@@ -201,10 +328,15 @@ function judgeBooking(tx: Queryable, apprentice: ApprenticeDetail, input: Bookin
     ...(now ? { now: isoInstant(now) } : {}),
   });
   const deadline = context.deadlines.get(method.id);
-  if (deadline && input.localStart.slice(0, 10) > deadline) refusals.push({ code: 'outside_epa_period', message: `This ${method.name} is a resit or retake, which must take place by ${deadline}` });
+  if (deadline && input.localStart.slice(0, 10) > deadline)
+    refusals.push({
+      code: 'outside_epa_period',
+      message: `This ${method.name} is a resit or retake, which must take place by ${deadline}`,
+    });
   if (refusals.length > 0) return { ok: false as const, refusals };
   const times = bookingTimes(input.localStart, method.durationMinutes);
-  if ('error' in times) return { ok: false as const, refusals: [{ code: 'invalid_start' as const, message: times.error }] };
+  if ('error' in times)
+    return { ok: false as const, refusals: [{ code: 'invalid_start' as const, message: times.error }] };
   return { ok: true as const, context, method, assessor, times };
 }
 
@@ -213,7 +345,13 @@ function judgeBooking(tx: Queryable, apprentice: ApprenticeDetail, input: Bookin
  * that writes it, against the bookings as they are at that moment, so two administrators
  * booking the same assessor at once cannot both succeed.
  */
-export function createBooking(db: Db, apprentice: ApprenticeDetail, input: BookingInput, actor: Actor, options: HoldOptions): BookingResult {
+export function createBooking(
+  db: Db,
+  apprentice: ApprenticeDetail,
+  input: BookingInput,
+  actor: Actor,
+  options: HoldOptions,
+): BookingResult {
   const now = options.now;
   return db.transaction(
     (tx) => {
@@ -233,15 +371,38 @@ export interface HoldOptions {
 }
 
 /** Checks and writes one hold inside the caller's transaction (see createBooking). */
-export function holdIn(tx: Queryable, apprentice: ApprenticeDetail, input: BookingInput, actor: Actor, options: HoldOptions): BookingResult {
+export function holdIn(
+  tx: Queryable,
+  apprentice: ApprenticeDetail,
+  input: BookingInput,
+  actor: Actor,
+  options: HoldOptions,
+): BookingResult {
   const now = options.now;
   if (options.replacing) {
-    const current = tx.select({ status: bookings.status }).from(bookings).where(eq(bookings.id, options.replacing.id)).get();
+    const current = tx
+      .select({ status: bookings.status })
+      .from(bookings)
+      .where(eq(bookings.id, options.replacing.id))
+      .get();
     if (!current || !['held', 'confirmed'].includes(current.status)) {
-      return { ok: false as const, refusals: [{ code: 'method_already_booked' as const, message: `Only a held or confirmed booking can be rescheduled; this one is ${current?.status ?? 'gone'}` }] };
+      return {
+        ok: false as const,
+        refusals: [
+          {
+            code: 'method_already_booked' as const,
+            message: `Only a held or confirmed booking can be rescheduled; this one is ${current?.status ?? 'gone'}`,
+          },
+        ],
+      };
     }
     if (options.replacing.methodId !== input.methodId || options.replacing.apprenticeId !== apprentice.id) {
-      return { ok: false as const, refusals: [{ code: 'method_order' as const, message: 'A booking is rescheduled for the same apprentice and method' }] };
+      return {
+        ok: false as const,
+        refusals: [
+          { code: 'method_order' as const, message: 'A booking is rescheduled for the same apprentice and method' },
+        ],
+      };
     }
   }
   const judged = judgeBooking(tx, apprentice, input, options.replacing?.id ?? null, options.recordingPast ? null : now);
@@ -250,12 +411,30 @@ export function holdIn(tx: Queryable, apprentice: ApprenticeDetail, input: Booki
   if (options.replacing) {
     const reason = `Rescheduled to ${input.localStart.replace('T', ' ')}`;
     tx.update(bookings)
-      .set({ status: 'cancelled', statusReason: reason, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+      .set({
+        status: 'cancelled',
+        statusReason: reason,
+        sequence: sql`${bookings.sequence} + 1`,
+        updatedAt: isoInstant(now),
+      })
       .where(eq(bookings.id, options.replacing.id))
       .run();
-    recordAudit(tx, actor, { action: 'booking.cancelled', entityType: 'booking', entityId: options.replacing.id, before: { status: options.replacing.status }, after: { status: 'cancelled' }, reason });
+    recordAudit(tx, actor, {
+      action: 'booking.cancelled',
+      entityType: 'booking',
+      entityId: options.replacing.id,
+      before: { status: options.replacing.status },
+      after: { status: 'cancelled' },
+      reason,
+    });
     if (options.replacing.assessorUserId !== input.assessorUserId) {
-      notify(tx, options.replacing, `Assessment cancelled: ${method.name}`, `Cancelled: ${describe(options.replacing, apprentice, method.name)} It has been moved to another assessor.`, { providers: false });
+      notify(
+        tx,
+        options.replacing,
+        `Assessment cancelled: ${method.name}`,
+        `Cancelled: ${describe(options.replacing, apprentice, method.name)} It has been moved to another assessor.`,
+        { providers: false },
+      );
     }
   }
   const booking = tx
@@ -275,7 +454,10 @@ export function holdIn(tx: Queryable, apprentice: ApprenticeDetail, input: Booki
       link: input.mode === 'remote' ? input.link : null,
       status: 'held',
       // A hold lasts HOLD_HOURS, but never past the assessment's start.
-      holdExpiresAt: [isoInstant(now.plus({ hours: options.holdHours ?? DEFAULT_HOLD_HOURS })), times.startsAt].sort()[0]!,
+      holdExpiresAt: [
+        isoInstant(now.plus({ hours: options.holdHours ?? DEFAULT_HOLD_HOURS })),
+        times.startsAt,
+      ].sort()[0]!,
       rescheduledFromId: options.replacing?.id ?? null,
       createdBy: actor.userId,
     })
@@ -285,10 +467,21 @@ export function holdIn(tx: Queryable, apprentice: ApprenticeDetail, input: Booki
     action: options.replacing ? 'booking.rescheduled' : 'booking.held',
     entityType: 'booking',
     entityId: booking.id,
-    before: options.replacing ? { id: options.replacing.id, startsAt: options.replacing.startsAt, assessorUserId: options.replacing.assessorUserId } : null,
+    before: options.replacing
+      ? {
+          id: options.replacing.id,
+          startsAt: options.replacing.startsAt,
+          assessorUserId: options.replacing.assessorUserId,
+        }
+      : null,
     after: booking,
   });
-  notify(tx, booking, options.replacing ? `Assessment moved: ${method.name}` : `Assessment booked: ${method.name}`, `${options.replacing ? 'Moved to' : 'Held for'}: ${describe(booking, apprentice, method.name)} The assessor is asked to confirm.`);
+  notify(
+    tx,
+    booking,
+    options.replacing ? `Assessment moved: ${method.name}` : `Assessment booked: ${method.name}`,
+    `${options.replacing ? 'Moved to' : 'Held for'}: ${describe(booking, apprentice, method.name)} The assessor is asked to confirm.`,
+  );
   return { ok: true as const, booking };
 }
 
@@ -308,36 +501,72 @@ export function allowedActions(status: BookingStatus): BookingAction[] {
   return BOOKING_ACTIONS.filter((action) => TRANSITIONS[action].from.includes(status));
 }
 
-export function changeBooking(db: Db, bookingId: number, action: BookingAction, reason: string | null, actor: Actor, now: DateTime): { ok: true; booking: BookingRow } | { ok: false; message: string } {
+export function changeBooking(
+  db: Db,
+  bookingId: number,
+  action: BookingAction,
+  reason: string | null,
+  actor: Actor,
+  now: DateTime,
+): { ok: true; booking: BookingRow } | { ok: false; message: string } {
   return db.transaction(
     (tx) => {
       expireHoldsIn(tx, now);
       const before = tx.select().from(bookings).where(eq(bookings.id, bookingId)).get();
       if (!before) return { ok: false as const, message: 'There is no such booking' };
       const rule = TRANSITIONS[action];
-      if (!rule.from.includes(before.status)) return { ok: false as const, message: `This booking is ${before.status}, so it cannot be ${rule.to}` };
+      if (!rule.from.includes(before.status))
+        return { ok: false as const, message: `This booking is ${before.status}, so it cannot be ${rule.to}` };
       if (rule.needsReason && !reason) return { ok: false as const, message: 'Give a reason' };
-      if (action === 'complete' && before.startsAt > isoInstant(now)) return { ok: false as const, message: 'The assessment has not taken place yet' };
+      if (action === 'complete' && before.startsAt > isoInstant(now))
+        return { ok: false as const, message: 'The assessment has not taken place yet' };
       if (action === 'confirm') {
         // Leave, a conflict or a change of profile since the hold may have made it impossible.
         const apprentice = findApprenticeById(tx, before.apprenticeId)!;
         const judged = judgeBooking(tx, apprentice, inputOf(before), before.id, now);
-        if (!judged.ok) return { ok: false as const, message: `This booking can no longer be confirmed: ${judged.refusals.map((r) => r.message).join('; ')}` };
+        if (!judged.ok)
+          return {
+            ok: false as const,
+            message: `This booking can no longer be confirmed: ${judged.refusals.map((r) => r.message).join('; ')}`,
+          };
       }
       if (action === 'cancel') {
         const dependant = dependantsOf(tx, before)[0];
-        if (dependant) return { ok: false as const, message: `${dependant.name} is booked for ${dependant.date} and must follow this assessment: cancel or move it first` };
+        if (dependant)
+          return {
+            ok: false as const,
+            message: `${dependant.name} is booked for ${dependant.date} and must follow this assessment: cancel or move it first`,
+          };
       }
       const booking = tx
         .update(bookings)
-        .set({ status: rule.to, statusReason: reason, holdExpiresAt: null, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+        .set({
+          status: rule.to,
+          statusReason: reason,
+          holdExpiresAt: null,
+          sequence: sql`${bookings.sequence} + 1`,
+          updatedAt: isoInstant(now),
+        })
         .where(eq(bookings.id, bookingId))
         .returning()
         .get();
-      recordAudit(tx, actor, { action: `booking.${rule.to}`, entityType: 'booking', entityId: bookingId, before: { status: before.status }, after: { status: rule.to }, reason });
+      recordAudit(tx, actor, {
+        action: `booking.${rule.to}`,
+        entityType: 'booking',
+        entityId: bookingId,
+        before: { status: before.status },
+        after: { status: rule.to },
+        reason,
+      });
       const apprentice = findApprenticeById(tx, booking.apprenticeId)!;
-      const methodName = epaContext(tx, apprentice).methods.find((m) => m.id === booking.methodId)?.name ?? booking.methodId;
-      notify(tx, booking, `Assessment ${rule.to}: ${methodName}`, `${describe(booking, apprentice, methodName)}${reason ? ` Reason: ${reason}` : ''}`);
+      const methodName =
+        epaContext(tx, apprentice).methods.find((m) => m.id === booking.methodId)?.name ?? booking.methodId;
+      notify(
+        tx,
+        booking,
+        `Assessment ${rule.to}: ${methodName}`,
+        `${describe(booking, apprentice, methodName)}${reason ? ` Reason: ${reason}` : ''}`,
+      );
       return { ok: true as const, booking };
     },
     { behavior: 'immediate' },
@@ -346,19 +575,38 @@ export function changeBooking(db: Db, bookingId: number, action: BookingAction, 
 
 /** What a stored booking asks for, in the form the rules judge. */
 function inputOf(booking: BookingRow): BookingInput {
-  return { methodId: booking.methodId, assessorUserId: booking.assessorUserId, localStart: booking.localStart, mode: booking.mode, region: booking.region, location: booking.location, link: booking.link };
+  return {
+    methodId: booking.methodId,
+    assessorUserId: booking.assessorUserId,
+    localStart: booking.localStart,
+    mode: booking.mode,
+    region: booking.region,
+    location: booking.location,
+    link: booking.link,
+  };
 }
 
 /** The apprentice's active bookings of methods that the plan says must follow this booking's method. */
 function dependantsOf(db: Queryable, booking: BookingRow): { name: string; date: string }[] {
   const apprentice = findApprenticeById(db, booking.apprenticeId);
   if (!apprentice) return [];
-  const later = epaContext(db, apprentice).methods.filter((m) => m.after.some((rule) => rule.method === booking.methodId));
+  const later = epaContext(db, apprentice).methods.filter((m) =>
+    m.after.some((rule) => rule.method === booking.methodId),
+  );
   if (later.length === 0) return [];
   return db
     .select()
     .from(bookings)
-    .where(and(eq(bookings.apprenticeId, booking.apprenticeId), inArray(bookings.status, ['held', 'confirmed']), inArray(bookings.methodId, later.map((m) => m.id))))
+    .where(
+      and(
+        eq(bookings.apprenticeId, booking.apprenticeId),
+        inArray(bookings.status, ['held', 'confirmed']),
+        inArray(
+          bookings.methodId,
+          later.map((m) => m.id),
+        ),
+      ),
+    )
     .all()
     .map((b) => ({ name: later.find((m) => m.id === b.methodId)!.name, date: b.localStart.slice(0, 10) }));
 }
@@ -370,7 +618,11 @@ function dependantsOf(db: Queryable, booking: BookingRow): { name: string; date:
  * nobody should lose a date silently), but they are shown wherever they are looked at, and
  * a hold in this state cannot be confirmed.
  */
-export function bookingsAtRisk(db: Queryable, filter: { assessorUserId?: number; bookingId?: number }, now: DateTime): { booking: BookingRow; reasons: string[] }[] {
+export function bookingsAtRisk(
+  db: Queryable,
+  filter: { assessorUserId?: number; bookingId?: number },
+  now: DateTime,
+): { booking: BookingRow; reasons: string[] }[] {
   const upcoming = db
     .select()
     .from(bookings)
@@ -412,7 +664,13 @@ export function listBookings(db: Db, filter: BookingListFilter) {
   const dayStart = (d: string) => DateTime.fromISO(d, { zone: 'Europe/London' }).toUTC().toISO()!;
   const dayAfter = (d: string) => DateTime.fromISO(d, { zone: 'Europe/London' }).plus({ days: 1 }).toUTC().toISO()!;
   return db
-    .select({ booking: bookings, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, assessorName: users.name })
+    .select({
+      booking: bookings,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      assessorName: users.name,
+    })
     .from(bookings)
     .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
     .innerJoin(users, eq(users.id, bookings.assessorUserId))
@@ -446,7 +704,10 @@ export function bookingQueue(db: Db, today: string) {
     .where(and(eq(gatewaySubmissions.status, 'accepted'), open))
     .orderBy(asc(gatewaySubmissions.epaPeriodStart), asc(gatewaySubmissions.id))
     .all();
-  const openApprentices = db.select({ id: gatewaySubmissions.apprenticeId }).from(gatewaySubmissions).where(and(eq(gatewaySubmissions.status, 'accepted'), open));
+  const openApprentices = db
+    .select({ id: gatewaySubmissions.apprenticeId })
+    .from(gatewaySubmissions)
+    .where(and(eq(gatewaySubmissions.status, 'accepted'), open));
   const bookedBy = new Map<number, { methodId: string; attempt: number }[]>();
   for (const b of db
     .select({ apprenticeId: bookings.apprenticeId, methodId: bookings.methodId, attempt: bookings.attempt })
@@ -455,7 +716,14 @@ export function bookingQueue(db: Db, today: string) {
     .all()) {
     bookedBy.set(b.apprenticeId, [...(bookedBy.get(b.apprenticeId) ?? []), b]);
   }
-  const resitting = new Set(db.select({ apprenticeId: epaAttempts.apprenticeId }).from(epaAttempts).where(and(sql`${epaAttempts.number} > 1`, isNull(epaAttempts.overallGrade))).all().map((a) => a.apprenticeId));
+  const resitting = new Set(
+    db
+      .select({ apprenticeId: epaAttempts.apprenticeId })
+      .from(epaAttempts)
+      .where(and(sql`${epaAttempts.number} > 1`, isNull(epaAttempts.overallGrade)))
+      .all()
+      .map((a) => a.apprenticeId),
+  );
   const plans = new Map<number, MethodFacts[]>();
   return accepted
     .map(({ submission }) => {
@@ -465,7 +733,9 @@ export function bookingQueue(db: Db, today: string) {
       let methods = context?.toAssess ?? plans.get(apprentice.standardVersionId);
       if (!methods) plans.set(apprentice.standardVersionId, (methods = epaContext(db, apprentice).methods));
       const attempt = context?.attempt ?? 1;
-      const booked = new Set((bookedBy.get(apprentice.id) ?? []).filter((b) => b.attempt === attempt).map((b) => b.methodId));
+      const booked = new Set(
+        (bookedBy.get(apprentice.id) ?? []).filter((b) => b.attempt === attempt).map((b) => b.methodId),
+      );
       const start = context?.epaPeriod?.start ?? submission.epaPeriodStart!;
       return {
         apprentice,
@@ -484,7 +754,8 @@ export function bookingQueue(db: Db, today: string) {
 export function methodNames(db: Queryable): Map<string, string> {
   const names = new Map<string, string>();
   for (const { standardVersionId } of db.select({ standardVersionId: plans.standardVersionId }).from(plans).all()) {
-    for (const method of getPlanForStandard(db, standardVersionId)?.methods ?? []) if (!names.has(method.id)) names.set(method.id, method.name);
+    for (const method of getPlanForStandard(db, standardVersionId)?.methods ?? [])
+      if (!names.has(method.id)) names.set(method.id, method.name);
   }
   return names;
 }
@@ -497,7 +768,13 @@ export function outboxMessages(db: Db) {
 
 export function listAssessorUsers(db: Db) {
   return db
-    .select({ id: users.id, name: users.name, email: users.email, perDay: assessorProfiles.perDay, perWeek: assessorProfiles.perWeek })
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      perDay: assessorProfiles.perDay,
+      perWeek: assessorProfiles.perWeek,
+    })
     .from(users)
     .leftJoin(assessorProfiles, eq(assessorProfiles.userId, users.id))
     .where(eq(users.role, 'assessor'))
@@ -510,26 +787,63 @@ export function saveAssessorProfile(db: Db, userId: number, input: AssessorProfi
   db.transaction((tx) => {
     const before = assessorFacts(tx, userId)[0] ?? null;
     tx.insert(assessorProfiles)
-      .values({ userId, perDay: input.perDay, perWeek: input.perWeek, ownEmployerId: input.ownEmployerId, ownProviderUkprn: input.ownProviderUkprn })
-      .onConflictDoUpdate({ target: assessorProfiles.userId, set: { perDay: input.perDay, perWeek: input.perWeek, ownEmployerId: input.ownEmployerId, ownProviderUkprn: input.ownProviderUkprn } })
+      .values({
+        userId,
+        perDay: input.perDay,
+        perWeek: input.perWeek,
+        ownEmployerId: input.ownEmployerId,
+        ownProviderUkprn: input.ownProviderUkprn,
+      })
+      .onConflictDoUpdate({
+        target: assessorProfiles.userId,
+        set: {
+          perDay: input.perDay,
+          perWeek: input.perWeek,
+          ownEmployerId: input.ownEmployerId,
+          ownProviderUkprn: input.ownProviderUkprn,
+        },
+      })
       .run();
     tx.delete(assessorStandards).where(eq(assessorStandards.userId, userId)).run();
     tx.delete(assessorRegions).where(eq(assessorRegions.userId, userId)).run();
     tx.delete(assessorWorkingHours).where(eq(assessorWorkingHours.userId, userId)).run();
-    for (const standardVersionId of new Set(input.standardVersionIds)) tx.insert(assessorStandards).values({ userId, standardVersionId }).run();
+    for (const standardVersionId of new Set(input.standardVersionIds))
+      tx.insert(assessorStandards).values({ userId, standardVersionId }).run();
     for (const region of new Set(input.regions)) tx.insert(assessorRegions).values({ userId, region }).run();
     for (const { weekday, key } of WEEKDAYS) {
       const day = input.hours[key];
-      if (day?.start && day.end) tx.insert(assessorWorkingHours).values({ userId, weekday, start: day.start, end: day.end }).run();
+      if (day?.start && day.end)
+        tx.insert(assessorWorkingHours).values({ userId, weekday, start: day.start, end: day.end }).run();
     }
-    recordAudit(tx, actor, { action: 'assessor.profile_saved', entityType: 'assessor', entityId: userId, before, after: assessorFacts(tx, userId)[0] ?? null });
+    recordAudit(tx, actor, {
+      action: 'assessor.profile_saved',
+      entityType: 'assessor',
+      entityId: userId,
+      before,
+      after: assessorFacts(tx, userId)[0] ?? null,
+    });
   });
 }
 
-export function addUnavailability(db: Db, userId: number, input: { from: string; to: string; reason: string }, actor: Actor): void {
+export function addUnavailability(
+  db: Db,
+  userId: number,
+  input: { from: string; to: string; reason: string },
+  actor: Actor,
+): void {
   db.transaction((tx) => {
-    const row = tx.insert(assessorUnavailability).values({ userId, ...input }).returning().get();
-    recordAudit(tx, actor, { action: 'assessor.unavailable', entityType: 'assessor', entityId: userId, after: row, reason: input.reason });
+    const row = tx
+      .insert(assessorUnavailability)
+      .values({ userId, ...input })
+      .returning()
+      .get();
+    recordAudit(tx, actor, {
+      action: 'assessor.unavailable',
+      entityType: 'assessor',
+      entityId: userId,
+      after: row,
+      reason: input.reason,
+    });
   });
 }
 
@@ -539,7 +853,10 @@ export function addUnavailability(db: Db, userId: number, input: { from: string;
 export function issueCalendarToken(db: Db, userId: number, actor: Actor): string {
   const token = newSecret('cal_');
   db.transaction((tx) => {
-    tx.update(assessorProfiles).set({ calendarTokenHash: hashSecret(token) }).where(eq(assessorProfiles.userId, userId)).run();
+    tx.update(assessorProfiles)
+      .set({ calendarTokenHash: hashSecret(token) })
+      .where(eq(assessorProfiles.userId, userId))
+      .run();
     recordAudit(tx, actor, { action: 'calendar.issued', entityType: 'assessor', entityId: userId });
   });
   return token;

@@ -15,11 +15,19 @@ import { plans } from '../db/schema.js';
 export const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
 
 function describe(file: string, problems: Problem[]): Error {
-  return new Error(`${path.basename(file)} is not valid:\n${problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`).join('\n')}`);
+  return new Error(
+    `${path.basename(file)} is not valid:\n${problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`).join('\n')}`,
+  );
 }
 
 function jsonFiles(folder: string): string[] {
-  return fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(folder, f)) : [];
+  return fs.existsSync(folder)
+    ? fs
+        .readdirSync(folder)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => path.join(folder, f))
+    : [];
 }
 
 /**
@@ -40,8 +48,15 @@ export function loadCatalogue(db: Db, fixtures = FIXTURES): void {
     const json = parseJsonText(fs.readFileSync(file, 'utf8'));
     if (!json.ok) throw describe(file, json.problems);
     const standard = (json.value as { standard?: { reference?: string; version?: string } }).standard;
-    const versionId = standard?.reference && standard.version ? findStandardVersionId(db, standard.reference, standard.version) : undefined;
-    if (versionId !== undefined && db.select({ id: plans.id }).from(plans).where(eq(plans.standardVersionId, versionId)).get()) continue;
+    const versionId =
+      standard?.reference && standard.version
+        ? findStandardVersionId(db, standard.reference, standard.version)
+        : undefined;
+    if (
+      versionId !== undefined &&
+      db.select({ id: plans.id }).from(plans).where(eq(plans.standardVersionId, versionId)).get()
+    )
+      continue;
     const result = importPlan(db, json.value, SYSTEM_ACTOR);
     if (!result.ok) throw describe(file, result.problems);
   }

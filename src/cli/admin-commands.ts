@@ -55,7 +55,13 @@ function options<T extends Record<string, { type: 'string' }>>(args: string[], s
 
 const organisationSchemas = {
   provider: z.object({ ukprn: ukprnSchema, name: z.string().trim().min(1, 'Give --name') }),
-  employer: z.object({ id: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*$/, 'Employer ids use lower-case letters, digits and hyphens'), name: z.string().trim().min(1, 'Give --name') }),
+  employer: z.object({
+    id: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'Employer ids use lower-case letters, digits and hyphens'),
+    name: z.string().trim().min(1, 'Give --name'),
+  }),
 };
 
 /** Runs one admin command against the database. Returns the process exit code. */
@@ -64,12 +70,36 @@ export async function runAdminCommand(db: Db, argv: string[], io: CliIo): Promis
   try {
     switch (command) {
       case 'create-user': {
-        const values = options(rest, { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, ukprn: { type: 'string' }, employer: { type: 'string' } });
+        const values = options(rest, {
+          email: { type: 'string' },
+          role: { type: 'string' },
+          name: { type: 'string' },
+          ukprn: { type: 'string' },
+          employer: { type: 'string' },
+        });
         const password = await io.readPassword();
-        const parsed = newUserSchema.safeParse({ email: values.email ?? '', role: values.role, name: values.name ?? '', ukprn: values.ukprn ?? '', employerId: values.employer ?? '', password });
+        const parsed = newUserSchema.safeParse({
+          email: values.email ?? '',
+          role: values.role,
+          name: values.name ?? '',
+          ukprn: values.ukprn ?? '',
+          employerId: values.employer ?? '',
+          password,
+        });
         if (!parsed.success) {
           io.err('The user was not created:');
-          printProblems(io, problemsFromZod(parsed.error).map((p) => ({ ...p, path: p.path === 'employerId' ? '--employer' : p.path === 'password' ? 'password (standard input)' : `--${p.path}` })));
+          printProblems(
+            io,
+            problemsFromZod(parsed.error).map((p) => ({
+              ...p,
+              path:
+                p.path === 'employerId'
+                  ? '--employer'
+                  : p.path === 'password'
+                    ? 'password (standard input)'
+                    : `--${p.path}`,
+            })),
+          );
           return 1;
         }
         const result = await createUser(db, parsed.data, cliActor(), io.hashCost);
@@ -111,21 +141,33 @@ export async function runAdminCommand(db: Db, argv: string[], io: CliIo): Promis
         }
         const result = importPlanText(db, fs.readFileSync(file, 'utf8'), cliActor());
         if (!result.ok) {
-          io.err(`${file} was not imported (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was changed):`);
+          io.err(
+            `${file} was not imported (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was changed):`,
+          );
           printProblems(io, result.problems);
           return 1;
         }
-        io.out(`${result.value.replaced ? 'Replaced' : 'Imported'} plan ${result.value.plan.id} for ${result.value.plan.standard.reference} v${result.value.plan.standard.version}.`);
+        io.out(
+          `${result.value.replaced ? 'Replaced' : 'Imported'} plan ${result.value.plan.id} for ${result.value.plan.standard.reference} v${result.value.plan.standard.version}.`,
+        );
         return 0;
       }
       case 'add-provider':
       case 'add-employer': {
         const kind = command === 'add-provider' ? 'provider' : 'employer';
-        const values = options(rest, kind === 'provider' ? { ukprn: { type: 'string' }, name: { type: 'string' } } : { id: { type: 'string' }, name: { type: 'string' } });
+        const values = options(
+          rest,
+          kind === 'provider'
+            ? { ukprn: { type: 'string' }, name: { type: 'string' } }
+            : { id: { type: 'string' }, name: { type: 'string' } },
+        );
         const parsed = organisationSchemas[kind].safeParse(values);
         if (!parsed.success) {
           io.err(`The ${kind} was not added:`);
-          printProblems(io, problemsFromZod(parsed.error).map((p) => ({ ...p, path: `--${p.path}` })));
+          printProblems(
+            io,
+            problemsFromZod(parsed.error).map((p) => ({ ...p, path: `--${p.path}` })),
+          );
           return 1;
         }
         const added = db.transaction((tx) => {
@@ -137,7 +179,12 @@ export async function runAdminCommand(db: Db, argv: string[], io: CliIo): Promis
           if (exists) return false;
           if ('ukprn' in row) tx.insert(providers).values(row).run();
           else tx.insert(employers).values(row).run();
-          recordAudit(tx, cliActor(), { action: `${kind}.added`, entityType: kind, entityId: 'ukprn' in row ? row.ukprn : row.id, after: row });
+          recordAudit(tx, cliActor(), {
+            action: `${kind}.added`,
+            entityType: kind,
+            entityId: 'ukprn' in row ? row.ukprn : row.id,
+            after: row,
+          });
           return true;
         });
         if (!added) {
@@ -158,4 +205,3 @@ export async function runAdminCommand(db: Db, argv: string[], io: CliIo): Promis
     throw error;
   }
 }
-

@@ -13,7 +13,10 @@ const statements = new WeakMap<Db, { ownChanges: Statement; otherCommits: Statem
 export function changeStamp(db: Db): string {
   let prepared = statements.get(db);
   if (!prepared) {
-    prepared = { ownChanges: db.$client.prepare('select total_changes()').pluck(), otherCommits: db.$client.prepare('pragma data_version').pluck() };
+    prepared = {
+      ownChanges: db.$client.prepare('select total_changes()').pluck(),
+      otherCommits: db.$client.prepare('pragma data_version').pluck(),
+    };
     statements.set(db, prepared);
   }
   return `${String(prepared.ownChanges.get())}/${String(prepared.otherCommits.get())}`;

@@ -23,7 +23,9 @@ export function migrationTags(folder: string): string[] {
 }
 
 export function migrationChecksum(folder: string, tag: string): string {
-  return createHash('sha256').update(fs.readFileSync(path.join(folder, `${tag}.sql`), 'utf8')).digest('hex');
+  return createHash('sha256')
+    .update(fs.readFileSync(path.join(folder, `${tag}.sql`), 'utf8'))
+    .digest('hex');
 }
 
 export function readManifest(folder: string): Record<string, string> {
@@ -37,9 +39,13 @@ export function manifestProblems(folder: string): string[] {
   const tags = migrationTags(folder);
   const problems: string[] = [];
   for (const [tag, checksum] of Object.entries(manifest)) {
-    if (!tags.includes(tag)) problems.push(`${tag} is in ${MANIFEST_NAME} but no longer among the migrations: a landed migration is never removed`);
+    if (!tags.includes(tag))
+      problems.push(
+        `${tag} is in ${MANIFEST_NAME} but no longer among the migrations: a landed migration is never removed`,
+      );
     else if (!fs.existsSync(path.join(folder, `${tag}.sql`))) problems.push(`${tag}.sql is missing`);
-    else if (migrationChecksum(folder, tag) !== checksum) problems.push(`${tag}.sql has changed since it was frozen: add a new migration instead of editing a landed one`);
+    else if (migrationChecksum(folder, tag) !== checksum)
+      problems.push(`${tag}.sql has changed since it was frozen: add a new migration instead of editing a landed one`);
   }
   for (const tag of tags) {
     if (!(tag in manifest)) problems.push(`${tag} is not in ${MANIFEST_NAME}: run npm run db:freeze once it is final`);

@@ -4,7 +4,16 @@ import { ROLES } from '../auth/roles.js';
 import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
 import { CHECK_CODES, ENGLISH_MATHS_CHOICES, QUALIFICATION_TYPES, SUBJECTS } from '../gateway/model.js';
 import { BOOKING_STATUSES, REGIONS } from '../bookings/model.js';
-import { APPEAL_DECISIONS, ATTEMPT_KINDS, ATTEMPT_METHOD_MODES, GRADING_STATUSES, MODERATION_STATES, OUTCOMES, RESULT_GRADES, SAMPLE_REASONS } from '../grading/model.js';
+import {
+  APPEAL_DECISIONS,
+  ATTEMPT_KINDS,
+  ATTEMPT_METHOD_MODES,
+  GRADING_STATUSES,
+  MODERATION_STATES,
+  OUTCOMES,
+  RESULT_GRADES,
+  SAMPLE_REASONS,
+} from '../grading/model.js';
 import { GRADES } from '../plans/schema.js';
 
 const createdAt = (name = 'created_at') =>
@@ -214,7 +223,10 @@ export const apprentices = sqliteTable(
     updatedAt: createdAt('updated_at'),
   },
   // The dashboards list a provider's or employer's apprentices who are not erased, in name order: these walk in that order.
-  (t) => [index('apprentices_provider_listed').on(t.providerUkprn, t.erasedAt, t.familyName, t.givenNames), index('apprentices_employer_listed').on(t.employerId, t.erasedAt, t.familyName, t.givenNames)],
+  (t) => [
+    index('apprentices_provider_listed').on(t.providerUkprn, t.erasedAt, t.familyName, t.givenNames),
+    index('apprentices_employer_listed').on(t.employerId, t.erasedAt, t.familyName, t.givenNames),
+  ],
 );
 
 export const qualifications = sqliteTable(
@@ -301,7 +313,11 @@ export const gatewaySubmissions = sqliteTable(
     epaPeriodStart: text('epa_period_start'),
     epaPeriodEnd: text('epa_period_end'),
   },
-  (t) => [uniqueIndex('gateway_submissions_attempt').on(t.apprenticeId, t.attempt), index('gateway_submissions_status').on(t.status), index('gateway_submissions_open_periods').on(t.status, t.epaPeriodEnd)],
+  (t) => [
+    uniqueIndex('gateway_submissions_attempt').on(t.apprenticeId, t.attempt),
+    index('gateway_submissions_status').on(t.status),
+    index('gateway_submissions_open_periods').on(t.status, t.epaPeriodEnd),
+  ],
 );
 
 /** The EPAO's decision on each check of a submission. */
@@ -460,7 +476,11 @@ export const bookings = sqliteTable(
     createdAt: createdAt(),
     updatedAt: createdAt('updated_at'),
   },
-  (t) => [index('bookings_assessor_start').on(t.assessorUserId, t.startsAt), index('bookings_apprentice').on(t.apprenticeId), index('bookings_status').on(t.status)],
+  (t) => [
+    index('bookings_assessor_start').on(t.assessorUserId, t.startsAt),
+    index('bookings_apprentice').on(t.apprenticeId),
+    index('bookings_status').on(t.status),
+  ],
 );
 
 /** Notifications: sent by SMTP when configured, otherwise kept here for an administrator to read. */
@@ -552,7 +572,14 @@ export const epaAttempts = sqliteTable(
     uniqueIndex('epa_attempts_apprentice_number').on(t.apprenticeId, t.number),
     // Cover the outcome reports' two counts in the order they group by, so SQLite streams them without sorting.
     index('epa_attempts_report_grades').on(t.overallGrade, t.number, t.kind, t.resultMonth, t.resultOn, t.releasedAt),
-    index('epa_attempts_report_days').on(t.number, t.daysToResult, t.daysToBooking, t.resultOn, t.releasedAt, t.overallGrade),
+    index('epa_attempts_report_days').on(
+      t.number,
+      t.daysToResult,
+      t.daysToBooking,
+      t.resultOn,
+      t.releasedAt,
+      t.overallGrade,
+    ),
     index('epa_attempts_released').on(t.releasedAt),
   ],
 );
@@ -602,7 +629,11 @@ export const gradings = sqliteTable(
     moderation: text('moderation', { enum: MODERATION_STATES }).notNull().default('not_sampled'),
     updatedAt: createdAt('updated_at'),
   },
-  (t) => [index('gradings_attempt').on(t.attemptId), index('gradings_assessor').on(t.assessorUserId), index('gradings_moderation').on(t.moderation)],
+  (t) => [
+    index('gradings_attempt').on(t.attemptId),
+    index('gradings_assessor').on(t.assessorUserId),
+    index('gradings_moderation').on(t.moderation),
+  ],
 );
 
 export const criterionDecisions = sqliteTable(

@@ -2,7 +2,14 @@ import { DateTime } from 'luxon';
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../audit/audit.js';
 import { validUlns } from '../apprentices/uln.js';
-import { addApprentices, addOffTheJobHours, addQualification, confirmDeclaration, findApprenticeByUln, recordPlanItem } from '../apprentices/store.js';
+import {
+  addApprentices,
+  addOffTheJobHours,
+  addQualification,
+  confirmDeclaration,
+  findApprenticeByUln,
+  recordPlanItem,
+} from '../apprentices/store.js';
 import type { ApprenticeInput, QualificationInput } from '../apprentices/schema.js';
 import { ZONE } from '../dates.js';
 import { decideSubmission, submitForGateway } from '../gateway/store.js';
@@ -40,40 +47,357 @@ const FS2 = { type: 'functional_skills', level: 2, grade: 'Pass', certificateRef
 const EL3 = { type: 'entry_level', level: 3, grade: 'Pass', certificateReference: 'NCFE-EL3-0000' } as const;
 const BSL = { type: 'bsl', level: 2, grade: 'Pass', certificateReference: 'SIG-BSL2-0000' } as const;
 
-const P1 = '10061234', P2 = '10078452', P3 = '10033917';
-const TRANSPORT = 'transport-workers-union', HEALTH = 'health-care-union', PUBLIC = 'public-services-union', SCHOOLS = 'teachers-association';
+const P1 = '10061234',
+  P2 = '10078452',
+  P3 = '10033917';
+const TRANSPORT = 'transport-workers-union',
+  HEALTH = 'health-care-union',
+  PUBLIC = 'public-services-union',
+  SCHOOLS = 'teachers-association';
 
 const STORIES: DemoStory[] = [
   // Ready: every check met, EPA not yet requested.
-  { given: 'Aisha', family: 'Rahman', ukprn: P1, employerId: TRANSPORT, monthsIn: 19, age: 24, otjPerWeek: 7, english: GCSE5, maths: GCSE4, items: true, declared: true },
-  { given: 'Tomasz', family: 'Kowalski', ukprn: P1, employerId: HEALTH, monthsIn: 18, age: 31, otjPerWeek: 6.5, english: FS2, maths: FS2, choice: 'pursue', items: true, declared: true },
-  { given: 'Bethan', family: 'Lloyd', ukprn: P2, employerId: PUBLIC, monthsIn: 20, age: 27, otjPerWeek: 7.5, english: null, maths: null, choice: 'not_pursue', items: true, declared: true },
+  {
+    given: 'Aisha',
+    family: 'Rahman',
+    ukprn: P1,
+    employerId: TRANSPORT,
+    monthsIn: 19,
+    age: 24,
+    otjPerWeek: 7,
+    english: GCSE5,
+    maths: GCSE4,
+    items: true,
+    declared: true,
+  },
+  {
+    given: 'Tomasz',
+    family: 'Kowalski',
+    ukprn: P1,
+    employerId: HEALTH,
+    monthsIn: 18,
+    age: 31,
+    otjPerWeek: 6.5,
+    english: FS2,
+    maths: FS2,
+    choice: 'pursue',
+    items: true,
+    declared: true,
+  },
+  {
+    given: 'Bethan',
+    family: 'Lloyd',
+    ukprn: P2,
+    employerId: PUBLIC,
+    monthsIn: 20,
+    age: 27,
+    otjPerWeek: 7.5,
+    english: null,
+    maths: null,
+    choice: 'not_pursue',
+    items: true,
+    declared: true,
+  },
   // Submitted: waiting for the EPAO's review.
-  { given: 'Marcus', family: 'Bennett', ukprn: P1, employerId: TRANSPORT, monthsIn: 19, age: 29, otjPerWeek: 7, english: GCSE4, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'submitted', daysAgo: 6 } },
-  { given: 'Grace', family: 'Okonkwo', ukprn: P2, employerId: HEALTH, monthsIn: 21, age: 35, otjPerWeek: 6.5, english: GCSE5, maths: FS2, items: true, declared: true, gateway: { outcome: 'submitted', daysAgo: 2 } },
-  { given: 'Ciaran', family: 'Doyle', ukprn: P3, employerId: SCHOOLS, monthsIn: 20, age: 41, otjPerWeek: 7, english: GCSE5, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'submitted', daysAgo: 11 } },
+  {
+    given: 'Marcus',
+    family: 'Bennett',
+    ukprn: P1,
+    employerId: TRANSPORT,
+    monthsIn: 19,
+    age: 29,
+    otjPerWeek: 7,
+    english: GCSE4,
+    maths: GCSE5,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'submitted', daysAgo: 6 },
+  },
+  {
+    given: 'Grace',
+    family: 'Okonkwo',
+    ukprn: P2,
+    employerId: HEALTH,
+    monthsIn: 21,
+    age: 35,
+    otjPerWeek: 6.5,
+    english: GCSE5,
+    maths: FS2,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'submitted', daysAgo: 2 },
+  },
+  {
+    given: 'Ciaran',
+    family: 'Doyle',
+    ukprn: P3,
+    employerId: SCHOOLS,
+    monthsIn: 20,
+    age: 41,
+    otjPerWeek: 7,
+    english: GCSE5,
+    maths: GCSE5,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'submitted', daysAgo: 11 },
+  },
   // Accepted: the EPA period is open.
-  { given: 'Hannah', family: 'Whitfield', ukprn: P1, employerId: PUBLIC, monthsIn: 21, age: 26, otjPerWeek: 7, english: GCSE5, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 30 } },
-  { given: 'Oluwaseun', family: 'Adeyemi', ukprn: P2, employerId: TRANSPORT, monthsIn: 22, age: 33, otjPerWeek: 6.5, english: GCSE4, maths: GCSE4, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 45 } },
-  { given: 'Fiona', family: 'MacLeod', ukprn: P3, employerId: HEALTH, monthsIn: 20, age: 38, otjPerWeek: 7, english: FS2, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 12 } },
-  { given: 'Rhys', family: 'Morgan', ukprn: P1, employerId: SCHOOLS, monthsIn: 19, age: 22, otjPerWeek: 6.5, english: GCSE5, maths: GCSE4, ehcPlan: true, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 3 } },
+  {
+    given: 'Hannah',
+    family: 'Whitfield',
+    ukprn: P1,
+    employerId: PUBLIC,
+    monthsIn: 21,
+    age: 26,
+    otjPerWeek: 7,
+    english: GCSE5,
+    maths: GCSE5,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'accepted', daysAgo: 30 },
+  },
+  {
+    given: 'Oluwaseun',
+    family: 'Adeyemi',
+    ukprn: P2,
+    employerId: TRANSPORT,
+    monthsIn: 22,
+    age: 33,
+    otjPerWeek: 6.5,
+    english: GCSE4,
+    maths: GCSE4,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'accepted', daysAgo: 45 },
+  },
+  {
+    given: 'Fiona',
+    family: 'MacLeod',
+    ukprn: P3,
+    employerId: HEALTH,
+    monthsIn: 20,
+    age: 38,
+    otjPerWeek: 7,
+    english: FS2,
+    maths: GCSE5,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'accepted', daysAgo: 12 },
+  },
+  {
+    given: 'Rhys',
+    family: 'Morgan',
+    ukprn: P1,
+    employerId: SCHOOLS,
+    monthsIn: 19,
+    age: 22,
+    otjPerWeek: 6.5,
+    english: GCSE5,
+    maths: GCSE4,
+    ehcPlan: true,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'accepted', daysAgo: 3 },
+  },
   // Assessed (src/demo/grading.ts): resat after a Fail, appealed, released, and waiting for moderation.
-  { given: 'Gwen', family: 'Roberts', ukprn: P1, employerId: TRANSPORT, monthsIn: 25, age: 31, otjPerWeek: 7, english: GCSE5, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 150 } },
-  { given: 'Patrick', family: 'Nolan', ukprn: P1, employerId: SCHOOLS, monthsIn: 23, age: 36, otjPerWeek: 7, english: GCSE4, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 100 } },
-  { given: 'Mei', family: 'Chen', ukprn: P1, employerId: TRANSPORT, monthsIn: 22, age: 29, otjPerWeek: 7.5, english: GCSE5, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 75 } },
-  { given: 'Samuel', family: 'Adebayo', ukprn: P2, employerId: SCHOOLS, monthsIn: 22, age: 40, otjPerWeek: 7, english: GCSE5, maths: GCSE4, items: true, declared: true, gateway: { outcome: 'accepted', daysAgo: 65 } },
+  {
+    given: 'Gwen',
+    family: 'Roberts',
+    ukprn: P1,
+    employerId: TRANSPORT,
+    monthsIn: 25,
+    age: 31,
+    otjPerWeek: 7,
+    english: GCSE5,
+    maths: GCSE5,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'accepted', daysAgo: 150 },
+  },
+  {
+    given: 'Patrick',
+    family: 'Nolan',
+    ukprn: P1,
+    employerId: SCHOOLS,
+    monthsIn: 23,
+    age: 36,
+    otjPerWeek: 7,
+    english: GCSE4,
+    maths: GCSE5,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'accepted', daysAgo: 100 },
+  },
+  {
+    given: 'Mei',
+    family: 'Chen',
+    ukprn: P1,
+    employerId: TRANSPORT,
+    monthsIn: 22,
+    age: 29,
+    otjPerWeek: 7.5,
+    english: GCSE5,
+    maths: GCSE5,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'accepted', daysAgo: 75 },
+  },
+  {
+    given: 'Samuel',
+    family: 'Adebayo',
+    ukprn: P2,
+    employerId: SCHOOLS,
+    monthsIn: 22,
+    age: 40,
+    otjPerWeek: 7,
+    english: GCSE5,
+    maths: GCSE4,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'accepted', daysAgo: 65 },
+  },
   // Rejected: the provider has something to put right.
-  { given: 'Priya', family: 'Shah', ukprn: P1, employerId: HEALTH, monthsIn: 19, age: 28, otjPerWeek: 6.5, english: GCSE5, maths: GCSE4, items: true, declared: true, gateway: { outcome: 'rejected', daysAgo: 9, reason: 'The portfolio reference points to an empty folder; upload the portfolio and resubmit.' } },
-  { given: 'Daniel', family: 'Osei', ukprn: P2, employerId: PUBLIC, monthsIn: 20, age: 30, otjPerWeek: 7, english: GCSE4, maths: GCSE5, items: true, declared: true, gateway: { outcome: 'rejected', daysAgo: 20, reason: 'The employer declaration was signed by a colleague without authority; ask the line manager to confirm.' } },
+  {
+    given: 'Priya',
+    family: 'Shah',
+    ukprn: P1,
+    employerId: HEALTH,
+    monthsIn: 19,
+    age: 28,
+    otjPerWeek: 6.5,
+    english: GCSE5,
+    maths: GCSE4,
+    items: true,
+    declared: true,
+    gateway: {
+      outcome: 'rejected',
+      daysAgo: 9,
+      reason: 'The portfolio reference points to an empty folder; upload the portfolio and resubmit.',
+    },
+  },
+  {
+    given: 'Daniel',
+    family: 'Osei',
+    ukprn: P2,
+    employerId: PUBLIC,
+    monthsIn: 20,
+    age: 30,
+    otjPerWeek: 7,
+    english: GCSE4,
+    maths: GCSE5,
+    items: true,
+    declared: true,
+    gateway: {
+      outcome: 'rejected',
+      daysAgo: 20,
+      reason: 'The employer declaration was signed by a colleague without authority; ask the line manager to confirm.',
+    },
+  },
   // Not ready, each for a different reason.
-  { given: 'Sophie', family: 'Turner', ukprn: P1, employerId: TRANSPORT, monthsIn: 7, age: 23, otjPerWeek: 7, english: GCSE5, maths: GCSE5, items: false, declared: false },
-  { given: 'Jamal', family: 'Hussain', ukprn: P1, employerId: PUBLIC, monthsIn: 19, age: 25, otjPerWeek: 3, english: GCSE5, maths: GCSE4, items: true, declared: true },
-  { given: 'Ellie', family: 'Parker', ukprn: P1, employerId: HEALTH, monthsIn: 18, age: 18, otjPerWeek: 7, english: GCSE5, maths: GCSE3, items: true, declared: true },
-  { given: 'Kwame', family: 'Mensah', ukprn: P2, employerId: TRANSPORT, monthsIn: 19, age: 34, otjPerWeek: 7, english: GCSE5, maths: GCSE5, items: false, declared: false },
-  { given: 'Niamh', family: 'Gallagher', ukprn: P3, employerId: SCHOOLS, monthsIn: 13, age: 17, otjPerWeek: 6.5, english: EL3, maths: EL3, ehcPlan: true, items: true, declared: false },
-  { given: 'Owen', family: 'Price', ukprn: P1, employerId: TRANSPORT, monthsIn: 18, age: 27, weeklyHours: 22.5, otjPerWeek: 3, english: BSL, maths: FS2, bsl: true, items: true, declared: true },
-  { given: 'Leah', family: 'Cohen', ukprn: P2, employerId: HEALTH, monthsIn: 4, age: 19, otjPerWeek: 6, english: GCSE5, maths: GCSE5 },
-  { given: 'Samuel', family: 'Wright', ukprn: P3, employerId: PUBLIC, monthsIn: 10, age: 45, otjPerWeek: 6.5, english: null, maths: null, choice: null },
+  {
+    given: 'Sophie',
+    family: 'Turner',
+    ukprn: P1,
+    employerId: TRANSPORT,
+    monthsIn: 7,
+    age: 23,
+    otjPerWeek: 7,
+    english: GCSE5,
+    maths: GCSE5,
+    items: false,
+    declared: false,
+  },
+  {
+    given: 'Jamal',
+    family: 'Hussain',
+    ukprn: P1,
+    employerId: PUBLIC,
+    monthsIn: 19,
+    age: 25,
+    otjPerWeek: 3,
+    english: GCSE5,
+    maths: GCSE4,
+    items: true,
+    declared: true,
+  },
+  {
+    given: 'Ellie',
+    family: 'Parker',
+    ukprn: P1,
+    employerId: HEALTH,
+    monthsIn: 18,
+    age: 18,
+    otjPerWeek: 7,
+    english: GCSE5,
+    maths: GCSE3,
+    items: true,
+    declared: true,
+  },
+  {
+    given: 'Kwame',
+    family: 'Mensah',
+    ukprn: P2,
+    employerId: TRANSPORT,
+    monthsIn: 19,
+    age: 34,
+    otjPerWeek: 7,
+    english: GCSE5,
+    maths: GCSE5,
+    items: false,
+    declared: false,
+  },
+  {
+    given: 'Niamh',
+    family: 'Gallagher',
+    ukprn: P3,
+    employerId: SCHOOLS,
+    monthsIn: 13,
+    age: 17,
+    otjPerWeek: 6.5,
+    english: EL3,
+    maths: EL3,
+    ehcPlan: true,
+    items: true,
+    declared: false,
+  },
+  {
+    given: 'Owen',
+    family: 'Price',
+    ukprn: P1,
+    employerId: TRANSPORT,
+    monthsIn: 18,
+    age: 27,
+    weeklyHours: 22.5,
+    otjPerWeek: 3,
+    english: BSL,
+    maths: FS2,
+    bsl: true,
+    items: true,
+    declared: true,
+  },
+  {
+    given: 'Leah',
+    family: 'Cohen',
+    ukprn: P2,
+    employerId: HEALTH,
+    monthsIn: 4,
+    age: 19,
+    otjPerWeek: 6,
+    english: GCSE5,
+    maths: GCSE5,
+  },
+  {
+    given: 'Samuel',
+    family: 'Wright',
+    ukprn: P3,
+    employerId: PUBLIC,
+    monthsIn: 10,
+    age: 45,
+    otjPerWeek: 6.5,
+    english: null,
+    maths: null,
+    choice: null,
+  },
 ];
 
 const TRAINING = [
@@ -100,7 +424,8 @@ export function loadDemoApprentices(db: Db, now: DateTime): void {
   const admin = db.select().from(users).where(eq(users.role, 'admin')).get();
   const provider = (ukprn: string) => db.select().from(users).where(eq(users.providerUkprn, ukprn)).get();
   const employer = (id: string) => db.select().from(users).where(eq(users.employerId, id)).get();
-  const actorFor = (u: { id: number; email: string } | undefined): Actor => (u ? { userId: u.id, label: u.email } : { userId: null, label: 'demo data' });
+  const actorFor = (u: { id: number; email: string } | undefined): Actor =>
+    u ? { userId: u.id, label: u.email } : { userId: null, label: 'demo data' };
   const ulns = validUlns(STORIES.length, 400_100_000);
   const iso = (d: DateTime) => d.toISODate()!;
 
@@ -127,21 +452,57 @@ export function loadDemoApprentices(db: Db, now: DateTime): void {
     };
   });
   const added = addApprentices(db, inputs, { userId: null, label: 'demo data' }, 'demo');
-  if (!added.ok) throw new Error(`Demo apprentices: ${added.problems.map((p) => `${p.line} ${p.path} ${p.message}`).join('; ')}`);
+  if (!added.ok)
+    throw new Error(`Demo apprentices: ${added.problems.map((p) => `${p.line} ${p.path} ${p.message}`).join('; ')}`);
 
   STORIES.forEach((story, i) => {
     const a = findApprenticeByUln(db, ulns[i]!)!;
     const providerActor = actorFor(provider(story.ukprn));
     const submittedOn = story.gateway ? today.minus({ days: story.gateway.daysAgo }) : today;
-    for (const [subject, q] of [['english', story.english], ['maths', story.maths]] as const) {
-      if (q) addQualification(db, a, { ...q, subject, certificateReference: q.certificateReference.replace('0000', String(1000 + i)), achievedOn: iso(DateTime.fromISO(a.dateOfBirth).plus({ years: 16, months: 5 })) }, providerActor);
+    for (const [subject, q] of [
+      ['english', story.english],
+      ['maths', story.maths],
+    ] as const) {
+      if (q)
+        addQualification(
+          db,
+          a,
+          {
+            ...q,
+            subject,
+            certificateReference: q.certificateReference.replace('0000', String(1000 + i)),
+            achievedOn: iso(DateTime.fromISO(a.dateOfBirth).plus({ years: 16, months: 5 })),
+          },
+          providerActor,
+        );
     }
-    for (let week = DateTime.fromISO(a.startDate).plus({ days: 3 }), n = 0; week <= submittedOn.minus({ days: 1 }); week = week.plus({ weeks: 1 }), n++) {
-      addOffTheJobHours(db, a, { date: iso(week), hours: story.otjPerWeek, activity: TRAINING[(n + i) % TRAINING.length]! }, providerActor);
+    for (
+      let week = DateTime.fromISO(a.startDate).plus({ days: 3 }), n = 0;
+      week <= submittedOn.minus({ days: 1 });
+      week = week.plus({ weeks: 1 }), n++
+    ) {
+      addOffTheJobHours(
+        db,
+        a,
+        { date: iso(week), hours: story.otjPerWeek, activity: TRAINING[(n + i) % TRAINING.length]! },
+        providerActor,
+      );
     }
     if (story.items) {
-      recordPlanItem(db, a, 'portfolio', `Evidence store: portfolios/${a.familyName.toLowerCase()}-${a.uln}`, providerActor);
-      recordPlanItem(db, a, 'project-proposal', `Campaign proposal agreed ${iso(submittedOn.minus({ weeks: 3 }))}`, providerActor);
+      recordPlanItem(
+        db,
+        a,
+        'portfolio',
+        `Evidence store: portfolios/${a.familyName.toLowerCase()}-${a.uln}`,
+        providerActor,
+      );
+      recordPlanItem(
+        db,
+        a,
+        'project-proposal',
+        `Campaign proposal agreed ${iso(submittedOn.minus({ weeks: 3 }))}`,
+        providerActor,
+      );
     }
     if (story.declared) {
       confirmDeclaration(db, a, 'employer', actorFor(employer(story.employerId)), now);
@@ -158,7 +519,11 @@ export function loadDemoApprentices(db: Db, now: DateTime): void {
           db,
           submitted.submission.id,
           {
-            checks: CHECK_CODES.map((code) => ({ code, accepted: accepted || code !== rejectedCheck, reason: accepted || code !== rejectedCheck ? null : story.gateway!.reason! })),
+            checks: CHECK_CODES.map((code) => ({
+              code,
+              accepted: accepted || code !== rejectedCheck,
+              reason: accepted || code !== rejectedCheck ? null : story.gateway!.reason!,
+            })),
             outcome: story.gateway.outcome,
             reason: story.gateway.reason ?? null,
           },

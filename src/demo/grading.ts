@@ -4,7 +4,14 @@ import type { Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import { changeBooking, createBooking } from '../bookings/store.js';
 import { ZONE } from '../dates.js';
-import { epaoSettingsOf, lodgeAppeal, moderate, releaseResults, saveGrading, startFurtherAttempt } from '../grading/store.js';
+import {
+  epaoSettingsOf,
+  lodgeAppeal,
+  moderate,
+  releaseResults,
+  saveGrading,
+  startFurtherAttempt,
+} from '../grading/store.js';
 import type { Decision } from '../grading/rules.js';
 import { getPlanForStandard } from '../plans/store.js';
 import type { Db } from '../db/connection.js';
@@ -35,37 +42,99 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
   const assessed = db
     .select({ apprenticeId: gatewaySubmissions.apprenticeId, start: gatewaySubmissions.epaPeriodStart })
     .from(gatewaySubmissions)
-    .where(and(eq(gatewaySubmissions.status, 'accepted'), lt(gatewaySubmissions.epaPeriodStart, today.minus({ days: DEMO_BOOKING_WINDOW_DAYS }).toISODate()!)))
+    .where(
+      and(
+        eq(gatewaySubmissions.status, 'accepted'),
+        lt(gatewaySubmissions.epaPeriodStart, today.minus({ days: DEMO_BOOKING_WINDOW_DAYS }).toISODate()!),
+      ),
+    )
     .orderBy(gatewaySubmissions.epaPeriodStart)
     .all()
-    .map((row) => ({ apprentice: findApprenticeById(db, row.apprenticeId)!, start: DateTime.fromISO(row.start!, { zone: ZONE }) }));
+    .map((row) => ({
+      apprentice: findApprenticeById(db, row.apprenticeId)!,
+      start: DateTime.fromISO(row.start!, { zone: ZONE }),
+    }));
   if (assessed.length < 4) return;
   const plan = getPlanForStandard(db, assessed[0]!.apprentice.standardVersionId);
   if (!plan) return;
   epaoSettingsOf(db);
   // A made-up organisation for the demo (EPA9999 is not a real register number).
-  db.update(epaoSettings).set({ epaoName: 'Union Learning Assessment (demo)', epaNumber: 'EPA9999' }).where(eq(epaoSettings.id, 1)).run();
+  db.update(epaoSettings)
+    .set({ epaoName: 'Union Learning Assessment (demo)', epaNumber: 'EPA9999' })
+    .where(eq(epaoSettings.id, 1))
+    .run();
 
   /** Every criterion of the method met, except those listed (not met, with the evidence that fell short). */
   const decisions = (methodId: string, notMet: Record<string, string> = {}): Decision[] =>
-    plan.criteria.filter((c) => c.method === methodId).map((c) => ({ criterionId: c.id, met: !(c.id in notMet), evidence: notMet[c.id] ?? '' }));
+    plan.criteria
+      .filter((c) => c.method === methodId)
+      .map((c) => ({ criterionId: c.id, met: !(c.id in notMet), evidence: notMet[c.id] ?? '' }));
 
   /** A booking that took place on `day` (a weekday the assessor works), confirmed beforehand and graded the day after. */
-  const assess = (apprentice: ApprenticeDetail, methodId: 'project' | 'discussion', assessor: Actor & { userId: number }, day: DateTime, notMet: Record<string, string> = {}) => {
-    const made = createBooking(db, apprentice, { methodId, assessorUserId: assessor.userId, localStart: `${day.toISODate()}T10:00`, mode: 'remote', region: null, location: null, link: 'https://meet.example.org/epa-demo' }, admin, { recordingPast: true, now: day.minus({ days: 7 }).toUTC() });
-    if (!made.ok) throw new Error(`Demo assessment for ${apprentice.familyName}: ${made.refusals.map((r) => r.message).join('; ')}`);
+  const assess = (
+    apprentice: ApprenticeDetail,
+    methodId: 'project' | 'discussion',
+    assessor: Actor & { userId: number },
+    day: DateTime,
+    notMet: Record<string, string> = {},
+  ) => {
+    const made = createBooking(
+      db,
+      apprentice,
+      {
+        methodId,
+        assessorUserId: assessor.userId,
+        localStart: `${day.toISODate()}T10:00`,
+        mode: 'remote',
+        region: null,
+        location: null,
+        link: 'https://meet.example.org/epa-demo',
+      },
+      admin,
+      { recordingPast: true, now: day.minus({ days: 7 }).toUTC() },
+    );
+    if (!made.ok)
+      throw new Error(
+        `Demo assessment for ${apprentice.familyName}: ${made.refusals.map((r) => r.message).join('; ')}`,
+      );
     const confirmed = changeBooking(db, made.booking.id, 'confirm', null, assessor, day.minus({ days: 6 }).toUTC());
     if (!confirmed.ok) throw new Error(confirmed.message);
-    const graded = saveGrading(db, made.booking, { outcome: 'graded', outcomeReason: null, decisions: decisions(methodId, notMet) }, assessor, { submit: true, now: day.plus({ days: 1, hours: 12 }).toUTC() });
+    const graded = saveGrading(
+      db,
+      made.booking,
+      { outcome: 'graded', outcomeReason: null, decisions: decisions(methodId, notMet) },
+      assessor,
+      { submit: true, now: day.plus({ days: 1, hours: 12 }).toUTC() },
+    );
     if (!graded.ok) throw new Error(graded.message);
     return graded.grading;
   };
   const must = (result: { ok: true } | { ok: false; message: string }, what: string) => {
     if (!result.ok) throw new Error(`Demo ${what}: ${result.message}`);
   };
-  const agree = (gradingId: number, on: DateTime) => must(moderate(db, gradingId, { decision: 'agreed', rationale: 'Decisions and evidence notes are consistent with the criteria.', changes: [] }, qa, on.toUTC()), 'moderation');
-  const release = (attemptId: number, on: DateTime) => must(releaseResults(db, [attemptId], admin, on.toUTC()), 'release');
-  const attemptOf = (apprentice: ApprenticeDetail, number: number) => db.select().from(epaAttempts).where(and(eq(epaAttempts.apprenticeId, apprentice.id), eq(epaAttempts.number, number))).get()!;
+  const agree = (gradingId: number, on: DateTime) =>
+    must(
+      moderate(
+        db,
+        gradingId,
+        {
+          decision: 'agreed',
+          rationale: 'Decisions and evidence notes are consistent with the criteria.',
+          changes: [],
+        },
+        qa,
+        on.toUTC(),
+      ),
+      'moderation',
+    );
+  const release = (attemptId: number, on: DateTime) =>
+    must(releaseResults(db, [attemptId], admin, on.toUTC()), 'release');
+  const attemptOf = (apprentice: ApprenticeDetail, number: number) =>
+    db
+      .select()
+      .from(epaAttempts)
+      .where(and(eq(epaAttempts.apprenticeId, apprentice.id), eq(epaAttempts.number, number)))
+      .get()!;
   const projectDay = (start: DateTime, after: number) => onWeekday(start.plus({ days: after }), [1, 2]);
   const discussionDay = (start: DateTime, after: number) => onWeekday(start.plus({ days: after }), [3, 4]);
 
@@ -74,10 +143,18 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
   {
     const { apprentice, start } = assessed[0]!;
     agree(assess(apprentice, 'discussion', david, discussionDay(start, 10)).id, start.plus({ days: 14 }));
-    const p = assess(apprentice, 'project', gareth, projectDay(start, 30), { PR3: 'The campaign objectives were not linked to the membership data gathered.' });
+    const p = assess(apprentice, 'project', gareth, projectDay(start, 30), {
+      PR3: 'The campaign objectives were not linked to the membership data gathered.',
+    });
     agree(p.id, start.plus({ days: 35 }));
     release(attemptOf(apprentice, 1).id, start.plus({ days: 36 }));
-    const resit = startFurtherAttempt(db, apprentice, { project: 'resit' }, provider, start.plus({ days: 40 }).toISODate()!);
+    const resit = startFurtherAttempt(
+      db,
+      apprentice,
+      { project: 'resit' },
+      provider,
+      start.plus({ days: 40 }).toISODate()!,
+    );
     if (!resit.ok) throw new Error(resit.message);
     // The plan's 28 days before a project count from the start of the resit.
     const again = assess(apprentice, 'project', gareth, projectDay(start, 70));
@@ -87,11 +164,22 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
   // 2. Failed the discussion; the result was released a week ago and the provider has appealed.
   {
     const { apprentice, start } = assessed[1]!;
-    agree(assess(apprentice, 'discussion', david, discussionDay(start, 20), { PD3: 'No example of representing a member at a formal hearing was given.' }).id, start.plus({ days: 70 }));
+    agree(
+      assess(apprentice, 'discussion', david, discussionDay(start, 20), {
+        PD3: 'No example of representing a member at a formal hearing was given.',
+      }).id,
+      start.plus({ days: 70 }),
+    );
     agree(assess(apprentice, 'project', gareth, projectDay(start, 35)).id, start.plus({ days: 70 }));
     const releasedOn = onWeekday(today.minus({ days: 7 }), [1, 2, 3, 4, 5]);
     release(attemptOf(apprentice, 1).id, releasedOn.plus({ hours: 10 }));
-    const appeal = lodgeAppeal(db, attemptOf(apprentice, 1).id, 'The apprentice described a disciplinary hearing at length (recording at 00:41); PD3 should have been met.', provider, releasedOn.plus({ days: 3 }).toISODate()!);
+    const appeal = lodgeAppeal(
+      db,
+      attemptOf(apprentice, 1).id,
+      'The apprentice described a disciplinary hearing at length (recording at 00:41); PD3 should have been met.',
+      provider,
+      releasedOn.plus({ days: 3 }).toISODate()!,
+    );
     must(appeal, 'appeal');
   }
   // 3. Distinction in both methods, moderated and released.
@@ -104,7 +192,11 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
   // 4. Both methods graded and sampled: waiting for the quality assurer.
   {
     const { apprentice, start } = assessed[3]!;
-    assess(apprentice, 'discussion', david, discussionDay(start, 20), { PDD2: 'Reflection on own practice stayed descriptive.' });
-    assess(apprentice, 'project', gareth, projectDay(start, 32), { PRD1: 'The limits of the research data were not discussed.' });
+    assess(apprentice, 'discussion', david, discussionDay(start, 20), {
+      PDD2: 'Reflection on own practice stayed descriptive.',
+    });
+    assess(apprentice, 'project', gareth, projectDay(start, 32), {
+      PRD1: 'The limits of the research data were not discussed.',
+    });
   }
 }

@@ -16,7 +16,12 @@ export const DEMO_USERS: { email: string; name: string; role: Role; ukprn?: stri
   { email: 'assessor@epao.example', name: 'Gareth Pryce', role: 'assessor' },
   { email: 'qa@epao.example', name: 'Helen Marsh', role: 'quality_assurer' },
   { email: 'provider@northern-learning.example', name: 'Priya Desai', role: 'provider', ukprn: '10061234' },
-  { email: 'employer@transport-union.example', name: 'Declan Reilly', role: 'employer', employerId: 'transport-workers-union' },
+  {
+    email: 'employer@transport-union.example',
+    name: 'Declan Reilly',
+    role: 'employer',
+    employerId: 'transport-workers-union',
+  },
 ];
 
 export const DEMO_PROVIDERS = [

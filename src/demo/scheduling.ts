@@ -8,7 +8,17 @@ import { changeBooking, createBooking, declareConflict, type BookingInput } from
 import { ZONE } from '../dates.js';
 import { createUser } from '../users/store.js';
 import type { Db } from '../db/connection.js';
-import { apprentices, assessorProfiles, assessorRegions, assessorStandards, assessorUnavailability, assessorWorkingHours, gatewaySubmissions, standardVersions, users } from '../db/schema.js';
+import {
+  apprentices,
+  assessorProfiles,
+  assessorRegions,
+  assessorStandards,
+  assessorUnavailability,
+  assessorWorkingHours,
+  gatewaySubmissions,
+  standardVersions,
+  users,
+} from '../db/schema.js';
 
 interface DemoAssessor {
   email: string;
@@ -25,10 +35,51 @@ interface DemoAssessor {
 
 /** Assessors with different competences, regions, patterns and conflicts. The first is the demo assessor sign-in. */
 export const DEMO_ASSESSORS: DemoAssessor[] = [
-  { email: 'assessor@epao.example', name: 'Gareth Pryce', competentInSt0815: true, regions: ['north_west', 'west_midlands'], perDay: 2, perWeek: 6, days: [1, 2, 3, 4], start: '09:00', end: '17:00' },
-  { email: 'sunita.kaur@epao.example', name: 'Sunita Kaur', competentInSt0815: true, regions: ['london', 'south_east', 'east_of_england'], perDay: 3, perWeek: 10, days: [1, 2, 3, 4, 5], start: '08:30', end: '17:30', ownEmployerId: 'public-services-union' },
-  { email: 'david.ogunleye@epao.example', name: 'David Ogunleye', competentInSt0815: true, regions: ['north_east', 'yorkshire_humber'], perDay: 2, perWeek: 5, days: [2, 3, 4, 5], start: '10:00', end: '18:00' },
-  { email: 'claire.fenwick@epao.example', name: 'Claire Fenwick', competentInSt0815: false, regions: ['south_west'], perDay: 2, perWeek: 8, days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
+  {
+    email: 'assessor@epao.example',
+    name: 'Gareth Pryce',
+    competentInSt0815: true,
+    regions: ['north_west', 'west_midlands'],
+    perDay: 2,
+    perWeek: 6,
+    days: [1, 2, 3, 4],
+    start: '09:00',
+    end: '17:00',
+  },
+  {
+    email: 'sunita.kaur@epao.example',
+    name: 'Sunita Kaur',
+    competentInSt0815: true,
+    regions: ['london', 'south_east', 'east_of_england'],
+    perDay: 3,
+    perWeek: 10,
+    days: [1, 2, 3, 4, 5],
+    start: '08:30',
+    end: '17:30',
+    ownEmployerId: 'public-services-union',
+  },
+  {
+    email: 'david.ogunleye@epao.example',
+    name: 'David Ogunleye',
+    competentInSt0815: true,
+    regions: ['north_east', 'yorkshire_humber'],
+    perDay: 2,
+    perWeek: 5,
+    days: [2, 3, 4, 5],
+    start: '10:00',
+    end: '18:00',
+  },
+  {
+    email: 'claire.fenwick@epao.example',
+    name: 'Claire Fenwick',
+    competentInSt0815: false,
+    regions: ['south_west'],
+    perDay: 2,
+    perWeek: 8,
+    days: [1, 2, 3, 4, 5],
+    start: '09:00',
+    end: '17:00',
+  },
 ];
 
 /** Demo apprentices accepted at gateway within this many days are booked here; earlier ones are assessed in demo-grading.ts. */
@@ -49,29 +100,64 @@ export function onWeekday(from: DateTime, weekdays: number[]): DateTime {
 export async function loadDemoScheduling(db: Db, password: string, now: DateTime, hashCost: number): Promise<void> {
   const today = now.setZone(ZONE).startOf('day');
   if (db.select({ id: assessorProfiles.userId }).from(assessorProfiles).limit(1).get()) return;
-  const st0815 = db.select({ id: standardVersions.id }).from(standardVersions).where(and(eq(standardVersions.reference, 'ST0815'), eq(standardVersions.version, '1.0'))).get();
+  const st0815 = db
+    .select({ id: standardVersions.id })
+    .from(standardVersions)
+    .where(and(eq(standardVersions.reference, 'ST0815'), eq(standardVersions.version, '1.0')))
+    .get();
   if (!st0815) return;
   const ids = new Map<string, number>();
   for (const a of DEMO_ASSESSORS) {
     let user = db.select({ id: users.id }).from(users).where(eq(users.email, a.email)).get();
     if (!user) {
-      const created = await createUser(db, { email: a.email, name: a.name, role: 'assessor', password }, SYSTEM_ACTOR, hashCost);
-      if (!created.ok) throw new Error(`Demo assessor ${a.email}: ${created.problems.map((p) => p.message).join('; ')}`);
+      const created = await createUser(
+        db,
+        { email: a.email, name: a.name, role: 'assessor', password },
+        SYSTEM_ACTOR,
+        hashCost,
+      );
+      if (!created.ok)
+        throw new Error(`Demo assessor ${a.email}: ${created.problems.map((p) => p.message).join('; ')}`);
       user = created.user;
     }
     ids.set(a.email, user.id);
-    db.insert(assessorProfiles).values({ userId: user.id, perDay: a.perDay, perWeek: a.perWeek, ownEmployerId: a.ownEmployerId ?? null }).run();
-    if (a.competentInSt0815) db.insert(assessorStandards).values({ userId: user.id, standardVersionId: st0815.id }).run();
+    db.insert(assessorProfiles)
+      .values({ userId: user.id, perDay: a.perDay, perWeek: a.perWeek, ownEmployerId: a.ownEmployerId ?? null })
+      .run();
+    if (a.competentInSt0815)
+      db.insert(assessorStandards).values({ userId: user.id, standardVersionId: st0815.id }).run();
     for (const region of a.regions) db.insert(assessorRegions).values({ userId: user.id, region }).run();
-    for (const weekday of a.days) db.insert(assessorWorkingHours).values({ userId: user.id, weekday, start: a.start, end: a.end }).run();
+    for (const weekday of a.days)
+      db.insert(assessorWorkingHours).values({ userId: user.id, weekday, start: a.start, end: a.end }).run();
   }
   const gareth = ids.get(DEMO_ASSESSORS[0]!.email)!;
   const sunita = ids.get(DEMO_ASSESSORS[1]!.email)!;
   const david = ids.get(DEMO_ASSESSORS[2]!.email)!;
   const leave = onWeekday(today.plus({ days: 8 }), [3]);
-  db.insert(assessorUnavailability).values({ userId: gareth, from: leave.toISODate()!, to: leave.plus({ days: 2 }).toISODate()!, reason: 'Annual leave' }).run();
-  const actorFor = (id: number): Actor => ({ userId: id, label: db.select({ email: users.email }).from(users).where(eq(users.id, id)).get()!.email });
-  declareConflict(db, gareth, { kind: 'employer', organisationId: 'health-care-union', from: '2019-01-01', to: null, reason: 'Branch secretary for the union until 2023' }, actorFor(gareth));
+  db.insert(assessorUnavailability)
+    .values({
+      userId: gareth,
+      from: leave.toISODate()!,
+      to: leave.plus({ days: 2 }).toISODate()!,
+      reason: 'Annual leave',
+    })
+    .run();
+  const actorFor = (id: number): Actor => ({
+    userId: id,
+    label: db.select({ email: users.email }).from(users).where(eq(users.id, id)).get()!.email,
+  });
+  declareConflict(
+    db,
+    gareth,
+    {
+      kind: 'employer',
+      organisationId: 'health-care-union',
+      from: '2019-01-01',
+      to: null,
+      reason: 'Branch secretary for the union until 2023',
+    },
+    actorFor(gareth),
+  );
 
   const admin = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.role, 'admin')).get();
   const adminActor: Actor = admin ? { userId: admin.id, label: admin.email } : SYSTEM_ACTOR;
@@ -80,17 +166,39 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
     .from(gatewaySubmissions)
     .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
     // The apprentices assessed long ago are demo-grading.ts's; these are the ones still being booked.
-    .where(and(eq(gatewaySubmissions.status, 'accepted'), gte(gatewaySubmissions.epaPeriodStart, today.minus({ days: DEMO_BOOKING_WINDOW_DAYS }).toISODate()!)))
+    .where(
+      and(
+        eq(gatewaySubmissions.status, 'accepted'),
+        gte(gatewaySubmissions.epaPeriodStart, today.minus({ days: DEMO_BOOKING_WINDOW_DAYS }).toISODate()!),
+      ),
+    )
     .orderBy(gatewaySubmissions.epaPeriodStart)
     .all();
-  const book = (index: number, input: Omit<BookingInput, 'location' | 'link' | 'region'> & { region?: Region }, recordingPast = false) => {
+  const book = (
+    index: number,
+    input: Omit<BookingInput, 'location' | 'link' | 'region'> & { region?: Region },
+    recordingPast = false,
+  ) => {
     const row = accepted[index];
     if (!row) return undefined;
     const apprentice = findApprenticeById(db, row.apprenticeId)!;
-    const result = createBooking(db, apprentice, { ...input, region: input.region ?? null, location: input.mode === 'in_person' ? 'Regional office, meeting room 2' : null, link: input.mode === 'remote' ? 'https://meet.example.org/epa-demo' : null }, adminActor, { now, recordingPast });
+    const result = createBooking(
+      db,
+      apprentice,
+      {
+        ...input,
+        region: input.region ?? null,
+        location: input.mode === 'in_person' ? 'Regional office, meeting room 2' : null,
+        link: input.mode === 'remote' ? 'https://meet.example.org/epa-demo' : null,
+      },
+      adminActor,
+      { now, recordingPast },
+    );
     // Dates are relative to today; on the rare day a demo booking breaks a rule it is left out rather than stopping the start.
     if (!result.ok) {
-      console.warn(`Demo booking for ${apprentice.familyName} left out: ${result.refusals.map((r) => r.message).join('; ')}`);
+      console.warn(
+        `Demo booking for ${apprentice.familyName} left out: ${result.refusals.map((r) => r.message).join('; ')}`,
+      );
       return undefined;
     }
     return result.booking;
@@ -99,20 +207,71 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
   const periodStart = (index: number) => DateTime.fromISO(accepted[index]?.start ?? today.toISODate()!, { zone: ZONE });
 
   // The longest-waiting apprentice: the discussion done, the project confirmed.
-  const done = book(0, { methodId: 'discussion', assessorUserId: david, localStart: at(onWeekday(periodStart(0).plus({ days: 14 }), [2, 3, 4]), '10:30'), mode: 'remote' }, true);
+  const done = book(
+    0,
+    {
+      methodId: 'discussion',
+      assessorUserId: david,
+      localStart: at(onWeekday(periodStart(0).plus({ days: 14 }), [2, 3, 4]), '10:30'),
+      mode: 'remote',
+    },
+    true,
+  );
   if (done) {
     changeBooking(db, done.id, 'confirm', null, actorFor(david), now);
     changeBooking(db, done.id, 'complete', null, adminActor, now);
   }
-  const project = book(0, { methodId: 'project', assessorUserId: gareth, localStart: at(onWeekday(DateTime.max(periodStart(0).plus({ days: 28 }), today.plus({ days: 2 })), [1, 2]), '10:00'), mode: 'in_person', region: 'north_west' });
+  const project = book(0, {
+    methodId: 'project',
+    assessorUserId: gareth,
+    localStart: at(
+      onWeekday(DateTime.max(periodStart(0).plus({ days: 28 }), today.plus({ days: 2 })), [1, 2]),
+      '10:00',
+    ),
+    mode: 'in_person',
+    region: 'north_west',
+  });
   if (project) changeBooking(db, project.id, 'confirm', null, actorFor(gareth), now);
   // The next: a hold waiting for the assessor, and a declined project.
-  book(1, { methodId: 'discussion', assessorUserId: david, localStart: at(onWeekday(today.plus({ days: 3 }), [2, 3, 4]), '14:00'), mode: 'remote' });
-  const declined = book(1, { methodId: 'project', assessorUserId: gareth, localStart: at(onWeekday(DateTime.max(periodStart(1).plus({ days: 28 }), today.plus({ days: 4 })), [1, 2]), '13:00'), mode: 'remote' });
-  if (declined) changeBooking(db, declined.id, 'decline', 'I am representing at an employment tribunal that day', actorFor(gareth), now);
+  book(1, {
+    methodId: 'discussion',
+    assessorUserId: david,
+    localStart: at(onWeekday(today.plus({ days: 3 }), [2, 3, 4]), '14:00'),
+    mode: 'remote',
+  });
+  const declined = book(1, {
+    methodId: 'project',
+    assessorUserId: gareth,
+    localStart: at(
+      onWeekday(DateTime.max(periodStart(1).plus({ days: 28 }), today.plus({ days: 4 })), [1, 2]),
+      '13:00',
+    ),
+    mode: 'remote',
+  });
+  if (declined)
+    changeBooking(
+      db,
+      declined.id,
+      'decline',
+      'I am representing at an employment tribunal that day',
+      actorFor(gareth),
+      now,
+    );
   // Then: a cancelled discussion, rebooked with another assessor.
-  const cancelled = book(2, { methodId: 'discussion', assessorUserId: sunita, localStart: at(onWeekday(today.plus({ days: 5 }), [1, 2, 3, 4, 5]), '11:00'), mode: 'in_person', region: 'london' });
-  if (cancelled) changeBooking(db, cancelled.id, 'cancel', 'The apprentice is unwell; to be rearranged', adminActor, now);
-  book(2, { methodId: 'discussion', assessorUserId: sunita, localStart: at(onWeekday(today.plus({ days: 12 }), [1, 2, 3, 4, 5]), '11:00'), mode: 'remote' });
+  const cancelled = book(2, {
+    methodId: 'discussion',
+    assessorUserId: sunita,
+    localStart: at(onWeekday(today.plus({ days: 5 }), [1, 2, 3, 4, 5]), '11:00'),
+    mode: 'in_person',
+    region: 'london',
+  });
+  if (cancelled)
+    changeBooking(db, cancelled.id, 'cancel', 'The apprentice is unwell; to be rearranged', adminActor, now);
+  book(2, {
+    methodId: 'discussion',
+    assessorUserId: sunita,
+    localStart: at(onWeekday(today.plus({ days: 12 }), [1, 2, 3, 4, 5]), '11:00'),
+    mode: 'remote',
+  });
   // The most recent acceptance is left in the queue, waiting for both bookings.
 }

@@ -72,7 +72,14 @@ export interface GatewayPlan {
   offTheJobMinimumHours: number | null;
 }
 
-export const CHECK_CODES = ['practical_period', 'off_the_job', 'english', 'maths', 'plan_items', 'employer_declaration'] as const;
+export const CHECK_CODES = [
+  'practical_period',
+  'off_the_job',
+  'english',
+  'maths',
+  'plan_items',
+  'employer_declaration',
+] as const;
 export type CheckCode = (typeof CHECK_CODES)[number];
 export const CHECK_LABELS: Record<CheckCode, string> = {
   practical_period: 'Practical period',
@@ -84,7 +91,11 @@ export const CHECK_LABELS: Record<CheckCode, string> = {
 };
 
 export type CheckStatus = 'met' | 'unmet' | 'not_applicable';
-export const CHECK_STATUS_LABELS: Record<CheckStatus, string> = { met: 'Met', unmet: 'Not met', not_applicable: 'Not applicable' };
+export const CHECK_STATUS_LABELS: Record<CheckStatus, string> = {
+  met: 'Met',
+  unmet: 'Not met',
+  not_applicable: 'Not applicable',
+};
 
 export interface CheckResult {
   code: CheckCode;

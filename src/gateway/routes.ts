@@ -15,7 +15,6 @@ import { CHECK_CODES, CHECK_LABELS, CHECK_STATUS_LABELS, type CheckResult, type 
 import { checkReview, reviewSchema, toDecision } from './review.js';
 import { decideSubmission, evaluateApprentice, reviewQueue, submissionById } from './store.js';
 
-
 export function gatewayRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.gatewayReview);
@@ -24,7 +23,12 @@ export function gatewayRoutes(db: Db, clock: Clock): Router {
     const on = todayInLondon(clock.now());
     res.render('gateway/queue', {
       title: 'Gateway reviews',
-      rows: reviewQueue(db).map((r) => ({ ...r, href: paths.reviewSubmission(r.submission.id), apprenticeHref: paths.apprentice(r.uln), waiting: Math.max(0, Math.round((Date.parse(on) - Date.parse(r.submission.submittedOn)) / 86_400_000)) })),
+      rows: reviewQueue(db).map((r) => ({
+        ...r,
+        href: paths.reviewSubmission(r.submission.id),
+        apprenticeHref: paths.apprentice(r.uln),
+        waiting: Math.max(0, Math.round((Date.parse(on) - Date.parse(r.submission.submittedOn)) / 86_400_000)),
+      })),
     });
   });
 
@@ -36,7 +40,10 @@ export function gatewayRoutes(db: Db, clock: Clock): Router {
     return { submission, a };
   };
 
-  const reviewPage = (id: unknown, extra: { values: Record<string, unknown>; errors?: Record<string, string>; errorList?: unknown[] }) => {
+  const reviewPage = (
+    id: unknown,
+    extra: { values: Record<string, unknown>; errors?: Record<string, string>; errorList?: unknown[] },
+  ) => {
     const { submission, a } = loadReview(id);
     const atSubmission = submission.evaluation as GatewayEvaluation;
     const now = evaluateApprentice(db, a, todayInLondon(clock.now())).evaluation;
@@ -78,11 +85,26 @@ export function gatewayRoutes(db: Db, clock: Clock): Router {
     const { submission, a } = loadReview(req.params.id);
     const values = req.body as Record<string, unknown>;
     const form = parseForm(reviewSchema, req.body);
-    if (!form.ok) return res.status(400).render('gateway/review', reviewPage(req.params.id, { values, errors: form.errors, errorList: form.errorList }));
+    if (!form.ok)
+      return res
+        .status(400)
+        .render(
+          'gateway/review',
+          reviewPage(req.params.id, { values, errors: form.errors, errorList: form.errorList }),
+        );
     const problems = checkReview(form.value);
-    if (problems.length > 0) return res.status(400).render('gateway/review', reviewPage(req.params.id, { values, ...formErrors(problems) }));
+    if (problems.length > 0)
+      return res.status(400).render('gateway/review', reviewPage(req.params.id, { values, ...formErrors(problems) }));
     const plan = getPlanForStandard(db, a.standardVersionId);
-    const result = decideSubmission(db, submission.id, toDecision(form.value), plan?.epaPeriodMonths ?? 3, todayInLondon(clock.now()), actorOf(userOf(res)), clock.now());
+    const result = decideSubmission(
+      db,
+      submission.id,
+      toDecision(form.value),
+      plan?.epaPeriodMonths ?? 3,
+      todayInLondon(clock.now()),
+      actorOf(userOf(res)),
+      clock.now(),
+    );
     if (!result.ok) throw new HttpError(409, result.message);
     res.redirect(`${paths.apprentice(a.uln)}#submissions`);
   });

@@ -118,13 +118,24 @@ function describeServed({ months, days }: { months: number; days: number }): str
 
 function practicalPeriodCheck(apprentice: GatewayApprentice, on: string): CheckResult {
   const months = requiredPracticalMonths(apprentice.startDate, apprentice.weeklyHours);
-  const partTime = months !== practicalPeriodMonths(apprentice.startDate) ? ` (${practicalPeriodMonths(apprentice.startDate)} months pro rata for ${hours(apprentice.weeklyHours)} hours a week)` : '';
+  const partTime =
+    months !== practicalPeriodMonths(apprentice.startDate)
+      ? ` (${practicalPeriodMonths(apprentice.startDate)} months pro rata for ${hours(apprentice.weeklyHours)} hours a week)`
+      : '';
   const earliest = earliestPracticalPeriodEnd(apprentice.startDate, apprentice.weeklyHours);
   const served = describeServed(timeServed(apprentice.startDate, on));
   if (day(on, 'evaluation date') >= day(earliest)) {
-    return { code: 'practical_period', status: 'met', reason: `${served} served; at least ${months} months required${partTime} (met on ${earliest}).` };
+    return {
+      code: 'practical_period',
+      status: 'met',
+      reason: `${served} served; at least ${months} months required${partTime} (met on ${earliest}).`,
+    };
   }
-  return { code: 'practical_period', status: 'unmet', reason: `${served} served of the ${months} months required${partTime}; earliest date ${earliest}.` };
+  return {
+    code: 'practical_period',
+    status: 'unmet',
+    reason: `${served} served of the ${months} months required${partTime}; earliest date ${earliest}.`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -150,7 +161,10 @@ export function plannedWorkingWeeks(apprentice: Pick<GatewayApprentice, 'startDa
   leaveWeeks: number;
   workingWeeks: number;
 } {
-  const days = Math.max(0, daysBetween(day(apprentice.startDate, 'start date'), day(apprentice.plannedEndDate, 'planned end date')));
+  const days = Math.max(
+    0,
+    daysBetween(day(apprentice.startDate, 'start date'), day(apprentice.plannedEndDate, 'planned end date')),
+  );
   const weeksInPeriod = days / 7;
   const leaveWeeks = (STATUTORY_LEAVE_WEEKS_A_YEAR * days) / 365;
   return { days, weeks: weeksInPeriod, leaveWeeks, workingWeeks: Math.max(0, weeksInPeriod - leaveWeeks) };
@@ -207,7 +221,11 @@ export interface OffTheJobTally {
 }
 
 /** Splits the logged hours into those that count and those that do not, and why. */
-export function tallyOffTheJobHours(evidence: Pick<GatewayEvidence, 'offTheJob' | 'submittedOn'>, on: string, startDate: string | null = null): OffTheJobTally {
+export function tallyOffTheJobHours(
+  evidence: Pick<GatewayEvidence, 'offTheJob' | 'submittedOn'>,
+  on: string,
+  startDate: string | null = null,
+): OffTheJobTally {
   const onDay = day(on, 'evaluation date');
   const submitted = evidence.submittedOn === null ? null : day(evidence.submittedOn, 'submission date');
   const tally: OffTheJobTally = { counted: 0, afterSubmission: 0, afterDate: 0, beforeStart: 0 };
@@ -222,25 +240,44 @@ export function tallyOffTheJobHours(evidence: Pick<GatewayEvidence, 'offTheJob' 
 }
 
 /** Hours that count towards the requirement on `on`. */
-export function countableOffTheJobHours(evidence: Pick<GatewayEvidence, 'offTheJob' | 'submittedOn'>, on: string): number {
+export function countableOffTheJobHours(
+  evidence: Pick<GatewayEvidence, 'offTheJob' | 'submittedOn'>,
+  on: string,
+): number {
   return tallyOffTheJobHours(evidence, on).counted;
 }
 
-function offTheJobCheck(apprentice: GatewayApprentice, evidence: GatewayEvidence, plan: GatewayPlan, on: string): CheckResult {
+function offTheJobCheck(
+  apprentice: GatewayApprentice,
+  evidence: GatewayEvidence,
+  plan: GatewayPlan,
+  on: string,
+): CheckResult {
   const required = requiredOffTheJobHours(apprentice, plan);
   const tally = tallyOffTheJobHours(evidence, on, apprentice.startDate);
   const logged = Math.round(tally.counted * 100) / 100;
   const met = logged >= required.hours;
-  const parts = [`${hours(logged)} ${logged === 1 ? 'hour' : 'hours'} logged of the ${required.hours} required: ${required.explanation}.`];
-  if (!met) parts.push(`${hours(required.hours - logged)} more ${required.hours - logged === 1 ? 'hour is' : 'hours are'} needed.`);
+  const parts = [
+    `${hours(logged)} ${logged === 1 ? 'hour' : 'hours'} logged of the ${required.hours} required: ${required.explanation}.`,
+  ];
+  if (!met)
+    parts.push(
+      `${hours(required.hours - logged)} more ${required.hours - logged === 1 ? 'hour is' : 'hours are'} needed.`,
+    );
   if (tally.afterSubmission > 0 && evidence.submittedOn !== null) {
-    parts.push(`${hours(tally.afterSubmission)} ${tally.afterSubmission === 1 ? 'hour' : 'hours'} dated after the gateway submission on ${evidence.submittedOn} ${tally.afterSubmission === 1 ? 'does' : 'do'} not count.`);
+    parts.push(
+      `${hours(tally.afterSubmission)} ${tally.afterSubmission === 1 ? 'hour' : 'hours'} dated after the gateway submission on ${evidence.submittedOn} ${tally.afterSubmission === 1 ? 'does' : 'do'} not count.`,
+    );
   }
   if (tally.afterDate > 0) {
-    parts.push(`${hours(tally.afterDate)} ${tally.afterDate === 1 ? 'hour' : 'hours'} dated after ${on} ${tally.afterDate === 1 ? 'does' : 'do'} not count.`);
+    parts.push(
+      `${hours(tally.afterDate)} ${tally.afterDate === 1 ? 'hour' : 'hours'} dated after ${on} ${tally.afterDate === 1 ? 'does' : 'do'} not count.`,
+    );
   }
   if (tally.beforeStart > 0) {
-    parts.push(`${hours(tally.beforeStart)} ${tally.beforeStart === 1 ? 'hour' : 'hours'} dated before the start on ${apprentice.startDate} ${tally.beforeStart === 1 ? 'does' : 'do'} not count.`);
+    parts.push(
+      `${hours(tally.beforeStart)} ${tally.beforeStart === 1 ? 'hour' : 'hours'} dated before the start on ${apprentice.startDate} ${tally.beforeStart === 1 ? 'does' : 'do'} not count.`,
+    );
   }
   return { code: 'off_the_job', status: met ? 'met' : 'unmet', reason: parts.join(' ') };
 }
@@ -301,7 +338,12 @@ export function achievedLevel(q: Qualification): number | null {
  * - a British Sign Language qualification meets the English requirement when BSL is the
  *   apprentice's first language; it never counts for maths.
  */
-export function qualificationCounts(q: Qualification, subject: Subject, apprentice: GatewayApprentice, on: string): boolean {
+export function qualificationCounts(
+  q: Qualification,
+  subject: Subject,
+  apprentice: GatewayApprentice,
+  on: string,
+): boolean {
   if (q.subject !== subject) return false;
   if (day(q.achievedOn, 'achievement date') > day(on, 'evaluation date')) return false;
   const failed = NOT_ACHIEVED_GRADES.includes(normalGrade(q.grade));
@@ -332,14 +374,22 @@ function describeQualification(q: Qualification): string {
 
 const SUBJECT_NAMES: Record<Subject, string> = { english: 'English', maths: 'maths' };
 
-function englishMathsCheck(subject: Subject, apprentice: GatewayApprentice, evidence: GatewayEvidence, on: string): CheckResult {
+function englishMathsCheck(
+  subject: Subject,
+  apprentice: GatewayApprentice,
+  evidence: GatewayEvidence,
+  on: string,
+): CheckResult {
   const code: CheckCode = subject;
   const name = SUBJECT_NAMES[subject];
   const ageAtStart = ageOn(apprentice.dateOfBirth, apprentice.startDate);
-  const optional = ageAtStart >= ENGLISH_MATHS_OPTIONAL_AGE && day(on, 'evaluation date') >= day(ENGLISH_MATHS_OPTIONAL_FROM);
+  const optional =
+    ageAtStart >= ENGLISH_MATHS_OPTIONAL_AGE && day(on, 'evaluation date') >= day(ENGLISH_MATHS_OPTIONAL_FROM);
   if (optional && apprentice.englishMathsChoice !== 'pursue') {
     const choice =
-      apprentice.englishMathsChoice === 'not_pursue' ? 'The apprentice chose not to pursue them.' : "Record the apprentice's choice.";
+      apprentice.englishMathsChoice === 'not_pursue'
+        ? 'The apprentice chose not to pursue them.'
+        : "Record the apprentice's choice.";
     return {
       code,
       status: 'not_applicable',
@@ -350,17 +400,26 @@ function englishMathsCheck(subject: Subject, apprentice: GatewayApprentice, evid
 
   const ofSubject = evidence.qualifications.filter((q) => q.subject === subject);
   const meeting = ofSubject.find((q) => qualificationCounts(q, subject, apprentice, on));
-  if (meeting !== undefined) return { code, status: 'met', reason: `Met by ${describeQualification(meeting)}.${pursuing}` };
+  if (meeting !== undefined)
+    return { code, status: 'met', reason: `Met by ${describeQualification(meeting)}.${pursuing}` };
 
   const level = requiredEnglishMathsLevel(apprentice.standardLevel);
   const gcse = level === 2 ? 'a GCSE at grade 4/C or above' : 'a GCSE at grade 1/G or above';
-  const parts = [`No level ${level} ${name} evidence. Add ${gcse}, Functional Skills level ${level}, or an accepted equivalent.`];
-  if (apprentice.ehcPlan) parts.push('With an EHC plan (or statement of SEN, or learning difficulty assessment), Entry Level 3 or above is enough.');
+  const parts = [
+    `No level ${level} ${name} evidence. Add ${gcse}, Functional Skills level ${level}, or an accepted equivalent.`,
+  ];
+  if (apprentice.ehcPlan)
+    parts.push(
+      'With an EHC plan (or statement of SEN, or learning difficulty assessment), Entry Level 3 or above is enough.',
+    );
   if (subject === 'english' && apprentice.bslFirstLanguage) {
     parts.push("As British Sign Language is the apprentice's first language, a BSL qualification can be used instead.");
   }
   const future = ofSubject.filter((q) => day(q.achievedOn, 'achievement date') > day(on, 'evaluation date')).length;
-  if (future > 0) parts.push(`${plural(future, 'qualification')} achieved after ${on} ${future === 1 ? 'does' : 'do'} not count yet.`);
+  if (future > 0)
+    parts.push(
+      `${plural(future, 'qualification')} achieved after ${on} ${future === 1 ? 'does' : 'do'} not count yet.`,
+    );
   return { code, status: 'unmet', reason: parts.join(' ') + pursuing };
 }
 
@@ -374,7 +433,11 @@ function planItemsCheck(evidence: GatewayEvidence, plan: GatewayPlan): CheckResu
   const provided = new Set(evidence.planItemsProvided);
   const missing = plan.gatewayItems.filter((item) => !provided.has(item.id));
   if (missing.length === 0) {
-    return { code: 'plan_items', status: 'met', reason: `All gateway items are in place: ${listWords(plan.gatewayItems.map((i) => i.name))}.` };
+    return {
+      code: 'plan_items',
+      status: 'met',
+      reason: `All gateway items are in place: ${listWords(plan.gatewayItems.map((i) => i.name))}.`,
+    };
   }
   return { code: 'plan_items', status: 'unmet', reason: `Not yet provided: ${listWords(missing.map((i) => i.name))}.` };
 }
@@ -387,7 +450,11 @@ function declarationCheck(evidence: GatewayEvidence): CheckResult {
     apprenticeConfirmed ? null : 'the apprentice',
   ].filter((who): who is string => who !== null);
   if (waiting.length === 0) {
-    return { code: 'employer_declaration', status: 'met', reason: 'Confirmed by the employer, the training provider and the apprentice.' };
+    return {
+      code: 'employer_declaration',
+      status: 'met',
+      reason: 'Confirmed by the employer, the training provider and the apprentice.',
+    };
   }
   return { code: 'employer_declaration', status: 'unmet', reason: `Not yet confirmed by ${listWords(waiting)}.` };
 }
@@ -395,7 +462,12 @@ function declarationCheck(evidence: GatewayEvidence): CheckResult {
 // ---------------------------------------------------------------------------------------
 
 /** Evaluates every gateway check on `on` (ISO date), one result per code in CHECK_CODES order. */
-export function evaluateGateway(apprentice: GatewayApprentice, evidence: GatewayEvidence, plan: GatewayPlan, on: string): GatewayEvaluation {
+export function evaluateGateway(
+  apprentice: GatewayApprentice,
+  evidence: GatewayEvidence,
+  plan: GatewayPlan,
+  on: string,
+): GatewayEvaluation {
   day(on, 'evaluation date');
   const byCode: Record<CheckCode, () => CheckResult> = {
     practical_period: () => practicalPeriodCheck(apprentice, on),

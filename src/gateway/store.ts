@@ -3,11 +3,29 @@ import type { DateTime } from 'luxon';
 import { and, asc, count, desc, eq, like, notExists, sql, type SQL } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
-import { detailQuery, flatten, listedIn, scopeCondition, type ApprenticeDetail, type ApprenticeRow } from '../apprentices/store.js';
+import {
+  detailQuery,
+  flatten,
+  listedIn,
+  scopeCondition,
+  type ApprenticeDetail,
+  type ApprenticeRow,
+} from '../apprentices/store.js';
 import { addMonths } from '../calendar.js';
 import { memoUntilChange } from '../db/change-stamp.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { apprentices, employers, gatewayCheckDecisions, gatewayDeclarations, gatewayItemsProvided, gatewayStatusCache, gatewaySubmissions, offTheJobHours, providers, qualifications } from '../db/schema.js';
+import {
+  apprentices,
+  employers,
+  gatewayCheckDecisions,
+  gatewayDeclarations,
+  gatewayItemsProvided,
+  gatewayStatusCache,
+  gatewaySubmissions,
+  offTheJobHours,
+  providers,
+  qualifications,
+} from '../db/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import type { CheckCode, GatewayApprentice, GatewayEvaluation, GatewayEvidence, GatewayPlan } from './model.js';
@@ -30,7 +48,10 @@ export function gatewayApprentice(a: ApprenticeDetail): GatewayApprentice {
 }
 
 export function gatewayPlan(plan: PlanFile | undefined): GatewayPlan {
-  return { gatewayItems: plan?.gatewayItems.map(({ id, name }) => ({ id, name })) ?? [], offTheJobMinimumHours: plan?.offTheJobMinimumHours ?? null };
+  return {
+    gatewayItems: plan?.gatewayItems.map(({ id, name }) => ({ id, name })) ?? [],
+    offTheJobMinimumHours: plan?.offTheJobMinimumHours ?? null,
+  };
 }
 
 /** A submission that is still live (awaiting or accepted) fixes the date after which hours stop counting. */
@@ -39,19 +60,56 @@ function submittedOnOf(latest: Pick<SubmissionRow, 'status' | 'submittedOn'> | u
 }
 
 export function latestSubmission(db: Queryable, apprenticeId: number): SubmissionRow | undefined {
-  return db.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.apprenticeId, apprenticeId)).orderBy(desc(gatewaySubmissions.attempt)).limit(1).get();
+  return db
+    .select()
+    .from(gatewaySubmissions)
+    .where(eq(gatewaySubmissions.apprenticeId, apprenticeId))
+    .orderBy(desc(gatewaySubmissions.attempt))
+    .limit(1)
+    .get();
 }
 
 export function submissionsOf(db: Db, apprenticeId: number): SubmissionRow[] {
-  return db.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.apprenticeId, apprenticeId)).orderBy(desc(gatewaySubmissions.attempt)).all();
+  return db
+    .select()
+    .from(gatewaySubmissions)
+    .where(eq(gatewaySubmissions.apprenticeId, apprenticeId))
+    .orderBy(desc(gatewaySubmissions.attempt))
+    .all();
 }
 
 /** Everything the rules read about one apprentice, in full (every hours entry), for their own page. */
-export function loadEvidence(db: Queryable, apprentice: ApprenticeRow, submittedOn: string | null): GatewayEvidence & { hoursEntries: (typeof offTheJobHours.$inferSelect)[]; qualificationRows: (typeof qualifications.$inferSelect)[]; itemRows: (typeof gatewayItemsProvided.$inferSelect)[] } {
-  const qualificationRows = db.select().from(qualifications).where(eq(qualifications.apprenticeId, apprentice.id)).orderBy(qualifications.achievedOn).all();
-  const hoursEntries = db.select().from(offTheJobHours).where(eq(offTheJobHours.apprenticeId, apprentice.id)).orderBy(offTheJobHours.date, offTheJobHours.id).all();
-  const itemRows = db.select().from(gatewayItemsProvided).where(eq(gatewayItemsProvided.apprenticeId, apprentice.id)).all();
-  const declaration = db.select().from(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, apprentice.id)).get();
+export function loadEvidence(
+  db: Queryable,
+  apprentice: ApprenticeRow,
+  submittedOn: string | null,
+): GatewayEvidence & {
+  hoursEntries: (typeof offTheJobHours.$inferSelect)[];
+  qualificationRows: (typeof qualifications.$inferSelect)[];
+  itemRows: (typeof gatewayItemsProvided.$inferSelect)[];
+} {
+  const qualificationRows = db
+    .select()
+    .from(qualifications)
+    .where(eq(qualifications.apprenticeId, apprentice.id))
+    .orderBy(qualifications.achievedOn)
+    .all();
+  const hoursEntries = db
+    .select()
+    .from(offTheJobHours)
+    .where(eq(offTheJobHours.apprenticeId, apprentice.id))
+    .orderBy(offTheJobHours.date, offTheJobHours.id)
+    .all();
+  const itemRows = db
+    .select()
+    .from(gatewayItemsProvided)
+    .where(eq(gatewayItemsProvided.apprenticeId, apprentice.id))
+    .all();
+  const declaration = db
+    .select()
+    .from(gatewayDeclarations)
+    .where(eq(gatewayDeclarations.apprenticeId, apprentice.id))
+    .get();
   return {
     qualifications: qualificationRows,
     offTheJob: hoursEntries.map(({ date, hours }) => ({ date, hours })),
@@ -68,18 +126,35 @@ export function loadEvidence(db: Queryable, apprentice: ApprenticeRow, submitted
   };
 }
 
-export function evaluateApprentice(db: Db, apprentice: ApprenticeDetail, on: string): { evaluation: GatewayEvaluation; latest: SubmissionRow | undefined; plan: PlanFile | undefined; evidence: ReturnType<typeof loadEvidence> } {
+export function evaluateApprentice(
+  db: Db,
+  apprentice: ApprenticeDetail,
+  on: string,
+): {
+  evaluation: GatewayEvaluation;
+  latest: SubmissionRow | undefined;
+  plan: PlanFile | undefined;
+  evidence: ReturnType<typeof loadEvidence>;
+} {
   const latest = latestSubmission(db, apprentice.id);
   const plan = getPlanForStandard(db, apprentice.standardVersionId);
   const evidence = loadEvidence(db, apprentice, submittedOnOf(latest));
-  return { evaluation: evaluateGateway(gatewayApprentice(apprentice), evidence, gatewayPlan(plan), on), latest, plan, evidence };
+  return {
+    evaluation: evaluateGateway(gatewayApprentice(apprentice), evidence, gatewayPlan(plan), on),
+    latest,
+    plan,
+    evidence,
+  };
 }
 
 /**
  * Where an apprentice stands: a live submission's status; after a rejection, "rejected" until
  * everything is put right, then "ready" (to submit again); otherwise ready or not.
  */
-export function gatewayState(evaluation: GatewayEvaluation, latest: Pick<SubmissionRow, 'status'> | undefined): GatewayState {
+export function gatewayState(
+  evaluation: GatewayEvaluation,
+  latest: Pick<SubmissionRow, 'status'> | undefined,
+): GatewayState {
   if (latest && (latest.status !== 'rejected' || !evaluation.ready)) return latest.status;
   return evaluation.ready ? 'ready' : 'not_ready';
 }
@@ -99,7 +174,11 @@ export interface OverviewRow {
  */
 export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only?: SQL): OverviewRow[] {
   const where = and(scopeCondition(scope), only);
-  const rows = detailQuery(db).where(where).orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id)).all().map(flatten);
+  const rows = detailQuery(db)
+    .where(where)
+    .orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id))
+    .all()
+    .map(flatten);
   const latestIds = db
     .select({ id: sql<number>`max(${gatewaySubmissions.id})` })
     .from(gatewaySubmissions)
@@ -119,9 +198,33 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
     for (const item of items) map.set(item.apprenticeId, [...(map.get(item.apprenticeId) ?? []), item]);
     return map;
   };
-  const quals = grouped(db.select({ q: qualifications }).from(qualifications).innerJoin(apprentices, eq(apprentices.id, qualifications.apprenticeId)).where(where).all().map((r) => r.q));
-  const items = grouped(db.select({ i: gatewayItemsProvided }).from(gatewayItemsProvided).innerJoin(apprentices, eq(apprentices.id, gatewayItemsProvided.apprenticeId)).where(where).all().map((r) => r.i));
-  const declarations = new Map(db.select({ d: gatewayDeclarations }).from(gatewayDeclarations).innerJoin(apprentices, eq(apprentices.id, gatewayDeclarations.apprenticeId)).where(where).all().map((r) => [r.d.apprenticeId, r.d]));
+  const quals = grouped(
+    db
+      .select({ q: qualifications })
+      .from(qualifications)
+      .innerJoin(apprentices, eq(apprentices.id, qualifications.apprenticeId))
+      .where(where)
+      .all()
+      .map((r) => r.q),
+  );
+  const items = grouped(
+    db
+      .select({ i: gatewayItemsProvided })
+      .from(gatewayItemsProvided)
+      .innerJoin(apprentices, eq(apprentices.id, gatewayItemsProvided.apprenticeId))
+      .where(where)
+      .all()
+      .map((r) => r.i),
+  );
+  const declarations = new Map(
+    db
+      .select({ d: gatewayDeclarations })
+      .from(gatewayDeclarations)
+      .innerJoin(apprentices, eq(apprentices.id, gatewayDeclarations.apprenticeId))
+      .where(where)
+      .all()
+      .map((r) => [r.d.apprenticeId, r.d]),
+  );
   // Hours that count: on or before the date, and on or before a live (not rejected) submission's
   // date. One indexed range sum per apprentice, inside one query.
   const hours = new Map(
@@ -152,10 +255,19 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
       qualifications: quals.get(apprentice.id) ?? [],
       offTheJob: total > 0 ? [{ date: apprentice.startDate, hours: total }] : [],
       planItemsProvided: (items.get(apprentice.id) ?? []).map((i) => i.itemId),
-      declaration: { employerConfirmed: Boolean(declaration?.employerConfirmedAt), providerConfirmed: Boolean(declaration?.providerConfirmedAt), apprenticeConfirmed: Boolean(declaration?.apprenticeConfirmedAt) },
+      declaration: {
+        employerConfirmed: Boolean(declaration?.employerConfirmedAt),
+        providerConfirmed: Boolean(declaration?.providerConfirmedAt),
+        apprenticeConfirmed: Boolean(declaration?.apprenticeConfirmedAt),
+      },
       submittedOn: null,
     };
-    const evaluation = evaluateGateway(gatewayApprentice(apprentice), evidence, planFor(apprentice.standardVersionId), on);
+    const evaluation = evaluateGateway(
+      gatewayApprentice(apprentice),
+      evidence,
+      planFor(apprentice.standardVersionId),
+      on,
+    );
     return {
       apprentice,
       state: gatewayState(evaluation, submission),
@@ -201,14 +313,22 @@ function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
  * in scope have none (an apprentice has at most one cache row). Two counts from indexes: a
  * warm cache costs a dashboard these, not the six queries of an overview.
  */
-function cachedStateCounts(db: Db, scope: ApprenticeScope, on: string): { counts: Record<GatewayState, number>; uncached: number } {
+function cachedStateCounts(
+  db: Db,
+  scope: ApprenticeScope,
+  on: string,
+): { counts: Record<GatewayState, number>; uncached: number } {
   return stateCountsMemo(db, `${JSON.stringify(scope)} ${on}`, () => countStates(db, scope, on));
 }
 
 /** The counts are the dashboard's costliest read; they stand until anything in the database changes. */
 const stateCountsMemo = memoUntilChange<{ counts: Record<GatewayState, number>; uncached: number }>();
 
-function countStates(db: Db, scope: ApprenticeScope, on: string): { counts: Record<GatewayState, number>; uncached: number } {
+function countStates(
+  db: Db,
+  scope: ApprenticeScope,
+  on: string,
+): { counts: Record<GatewayState, number>; uncached: number } {
   const inScope = scopeCondition(scope);
   const counts = Object.fromEntries(GATEWAY_STATES.map((s) => [s, 0])) as Record<GatewayState, number>;
   // The unary + keeps SQLite off the cache's date index, so it walks the scope's apprentices (a provider's, not every provider's) and looks each one's row up by key.
@@ -242,7 +362,16 @@ function preparePageQuery(db: Db, kind: 'all' | 'provider' | 'employer') {
   const scopeId = sql.placeholder('scopeId');
   const inScope = listedIn(kind, scopeId);
   return db
-    .select({ uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, startDate: apprentices.startDate, providerName: providers.name, employerName: employers.name, state: gatewayStatusCache.state, unmet: gatewayStatusCache.unmet })
+    .select({
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      startDate: apprentices.startDate,
+      providerName: providers.name,
+      employerName: employers.name,
+      state: gatewayStatusCache.state,
+      unmet: gatewayStatusCache.unmet,
+    })
     .from(apprentices)
     .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
     .innerJoin(providers, eq(providers.ukprn, apprentices.providerUkprn))
@@ -270,13 +399,29 @@ export interface DashboardFilter {
  * One page of the dashboard: apprentices in scope with their state and unmet checks on `on`,
  * filtered and paged in SQL from the cache, plus the count in each state.
  */
-export function dashboardPage(db: Db, scope: ApprenticeScope, on: string, filter: DashboardFilter, page: number, pageSize: number) {
+export function dashboardPage(
+  db: Db,
+  scope: ApprenticeScope,
+  on: string,
+  filter: DashboardFilter,
+  page: number,
+  pageSize: number,
+) {
   const counts = refreshGatewayCache(db, scope, on);
   const inScope = and(scopeCondition(scope), eq(gatewayStatusCache.evaluatedOn, on));
-  const where = and(inScope, filter.state ? eq(gatewayStatusCache.state, filter.state) : undefined, filter.unmet ? like(gatewayStatusCache.unmet, `%,${filter.unmet},%`) : undefined);
+  const where = and(
+    inScope,
+    filter.state ? eq(gatewayStatusCache.state, filter.state) : undefined,
+    filter.unmet ? like(gatewayStatusCache.unmet, `%,${filter.unmet},%`) : undefined,
+  );
   // The state counts already give the number shown unless an unmet check also filters.
   const matching = filter.unmet
-    ? (db.select({ n: count() }).from(gatewayStatusCache).innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId)).where(where).get()?.n ?? 0)
+    ? (db
+        .select({ n: count() })
+        .from(gatewayStatusCache)
+        .innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId))
+        .where(where)
+        .get()?.n ?? 0)
     : filter.state
       ? counts[filter.state]
       : Object.values(counts).reduce((a, b) => a + b, 0);
@@ -286,7 +431,14 @@ export function dashboardPage(db: Db, scope: ApprenticeScope, on: string, filter
     scope.kind === 'none'
       ? []
       : pageQuery(db, scope.kind)
-          .all({ scopeId: scope.kind === 'provider' ? scope.ukprn : scope.kind === 'employer' ? scope.employerId : null, on, state: filter.state ?? null, unmet: filter.unmet ? `%,${filter.unmet},%` : null, limit: pageSize, offset: (current - 1) * pageSize })
+          .all({
+            scopeId: scope.kind === 'provider' ? scope.ukprn : scope.kind === 'employer' ? scope.employerId : null,
+            on,
+            state: filter.state ?? null,
+            unmet: filter.unmet ? `%,${filter.unmet},%` : null,
+            limit: pageSize,
+            offset: (current - 1) * pageSize,
+          })
           .map((row) => ({ ...row, unmet: row.unmet.split(',').filter(Boolean) as CheckCode[] }));
   return { rows, counts, total: Object.values(counts).reduce((a, b) => a + b, 0), matching, page: current, pages };
 }
@@ -299,8 +451,16 @@ export type SubmitResult = { ok: true; submission: SubmissionRow } | { ok: false
 export function submitForGateway(db: Db, apprentice: ApprenticeDetail, on: string, actor: Actor): SubmitResult {
   return db.transaction((tx) => {
     const latest = latestSubmission(tx, apprentice.id);
-    if (latest?.status === 'submitted') return { ok: false, message: `Attempt ${latest.attempt} was submitted on ${latest.submittedOn} and is waiting for the EPAO’s decision` };
-    if (latest?.status === 'accepted') return { ok: false, message: `The gateway was accepted; the EPA period runs from ${latest.epaPeriodStart} to ${latest.epaPeriodEnd}` };
+    if (latest?.status === 'submitted')
+      return {
+        ok: false,
+        message: `Attempt ${latest.attempt} was submitted on ${latest.submittedOn} and is waiting for the EPAO’s decision`,
+      };
+    if (latest?.status === 'accepted')
+      return {
+        ok: false,
+        message: `The gateway was accepted; the EPA period runs from ${latest.epaPeriodStart} to ${latest.epaPeriodEnd}`,
+      };
     const plan = getPlanForStandard(tx, apprentice.standardVersionId);
     const evidence = loadEvidence(tx, apprentice, on);
     const evaluation = evaluateGateway(gatewayApprentice(apprentice), evidence, gatewayPlan(plan), on);
@@ -310,10 +470,22 @@ export function submitForGateway(db: Db, apprentice: ApprenticeDetail, on: strin
     }
     const submission = tx
       .insert(gatewaySubmissions)
-      .values({ apprenticeId: apprentice.id, attempt: (latest?.attempt ?? 0) + 1, status: 'submitted', submittedOn: on, submittedBy: actor.userId, evaluation })
+      .values({
+        apprenticeId: apprentice.id,
+        attempt: (latest?.attempt ?? 0) + 1,
+        status: 'submitted',
+        submittedOn: on,
+        submittedBy: actor.userId,
+        evaluation,
+      })
       .returning()
       .get();
-    recordAudit(tx, actor, { action: 'gateway.submitted', entityType: 'gateway_submission', entityId: submission.id, after: { uln: apprentice.uln, attempt: submission.attempt, submittedOn: on } });
+    recordAudit(tx, actor, {
+      action: 'gateway.submitted',
+      entityType: 'gateway_submission',
+      entityId: submission.id,
+      after: { uln: apprentice.uln, attempt: submission.attempt, submittedOn: on },
+    });
     return { ok: true, submission };
   });
 }
@@ -325,7 +497,15 @@ export interface ReviewDecision {
 }
 
 /** The EPAO decides a submission. Acceptance opens the plan's EPA period from the decision date. */
-export function decideSubmission(db: Db, submissionId: number, decision: ReviewDecision, epaPeriodMonths: number, on: string, actor: Actor, now: DateTime): { ok: true } | { ok: false; message: string } {
+export function decideSubmission(
+  db: Db,
+  submissionId: number,
+  decision: ReviewDecision,
+  epaPeriodMonths: number,
+  on: string,
+  actor: Actor,
+  now: DateTime,
+): { ok: true } | { ok: false; message: string } {
   return db.transaction((tx) => {
     const before = tx.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.id, submissionId)).get();
     if (!before) return { ok: false, message: 'There is no such gateway submission' };
@@ -340,13 +520,27 @@ export function decideSubmission(db: Db, submissionId: number, decision: ReviewD
       epaPeriodEnd: accepted ? addMonths(on, epaPeriodMonths) : null,
     };
     tx.update(gatewaySubmissions).set(after).where(eq(gatewaySubmissions.id, submissionId)).run();
-    for (const check of decision.checks) tx.insert(gatewayCheckDecisions).values({ submissionId, checkCode: check.code, accepted: check.accepted, reason: check.reason }).run();
+    for (const check of decision.checks)
+      tx.insert(gatewayCheckDecisions)
+        .values({ submissionId, checkCode: check.code, accepted: check.accepted, reason: check.reason })
+        .run();
     if (!accepted) {
       // A resubmission is a new gateway: employer, provider and apprentice confirm it afresh.
-      const declaration = tx.select().from(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, before.apprenticeId)).get();
+      const declaration = tx
+        .select()
+        .from(gatewayDeclarations)
+        .where(eq(gatewayDeclarations.apprenticeId, before.apprenticeId))
+        .get();
       if (declaration) {
         tx.delete(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, before.apprenticeId)).run();
-        recordAudit(tx, actor, { action: 'gateway_declaration.withdrawn', entityType: 'gateway_submission', entityId: submissionId, before: declaration, after: null, reason: 'The gateway was rejected: a resubmission needs fresh confirmations' });
+        recordAudit(tx, actor, {
+          action: 'gateway_declaration.withdrawn',
+          entityType: 'gateway_submission',
+          entityId: submissionId,
+          before: declaration,
+          after: null,
+          reason: 'The gateway was rejected: a resubmission needs fresh confirmations',
+        });
       }
     }
     recordAudit(tx, actor, {
@@ -372,7 +566,12 @@ export function submissionById(db: Db, id: number): SubmissionRow | undefined {
 /** Submissions awaiting a decision, oldest first. */
 export function reviewQueue(db: Db) {
   return db
-    .select({ submission: gatewaySubmissions, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName })
+    .select({
+      submission: gatewaySubmissions,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+    })
     .from(gatewaySubmissions)
     .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
     .where(eq(gatewaySubmissions.status, 'submitted'))

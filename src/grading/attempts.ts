@@ -16,16 +16,30 @@ export interface CurrentAttempt {
 }
 
 export function latestAttempt(db: Queryable, apprenticeId: number): AttemptRow | undefined {
-  return db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, apprenticeId)).orderBy(desc(epaAttempts.number)).get();
+  return db
+    .select()
+    .from(epaAttempts)
+    .where(eq(epaAttempts.apprenticeId, apprenticeId))
+    .orderBy(desc(epaAttempts.number))
+    .get();
 }
 
 export function currentAttempt(db: Queryable, apprenticeId: number): CurrentAttempt {
   const row = latestAttempt(db, apprenticeId) ?? null;
   if (!row || row.number === 1) return { number: 1, row, modes: null, deadlines: new Map() };
   const methods = db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, row.id)).all();
-  return { number: row.number, row, modes: new Map(methods.map((m) => [m.methodId, m.mode])), deadlines: new Map(methods.flatMap((m) => (m.deadline ? [[m.methodId, m.deadline] as const] : []))) };
+  return {
+    number: row.number,
+    row,
+    modes: new Map(methods.map((m) => [m.methodId, m.mode])),
+    deadlines: new Map(methods.flatMap((m) => (m.deadline ? [[m.methodId, m.deadline] as const] : []))),
+  };
 }
 
 export function attemptByNumber(db: Queryable, apprenticeId: number, number: number): AttemptRow | undefined {
-  return db.select().from(epaAttempts).where(and(eq(epaAttempts.apprenticeId, apprenticeId), eq(epaAttempts.number, number))).get();
+  return db
+    .select()
+    .from(epaAttempts)
+    .where(and(eq(epaAttempts.apprenticeId, apprenticeId), eq(epaAttempts.number, number)))
+    .get();
 }

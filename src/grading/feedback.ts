@@ -11,8 +11,11 @@ import { decisionsOf, type AttemptResult } from './store.js';
  * PDF tell the apprentice about each knowledge, skill and behaviour of a method.
  */
 
-
-export const ATTEMPT_KIND_LABELS: Record<AttemptKind, string> = { first: 'First attempt', resit: 'Resit', retake: 'Retake' };
+export const ATTEMPT_KIND_LABELS: Record<AttemptKind, string> = {
+  first: 'First attempt',
+  resit: 'Resit',
+  retake: 'Retake',
+};
 
 export type KsbFeedbackState = 'evidenced' | 'not_evidenced' | 'not_assessed';
 export const KSB_FEEDBACK_LABELS: Record<KsbFeedbackState, string> = {
@@ -46,24 +49,45 @@ export function shortKsbText(text: string, max = 120): string {
  * evidenced when every pass criterion mapped to it is met), with the notes of every criterion
  * not met that maps to a KSB not evidenced (pass criteria first), without repeats.
  */
-export function ksbFeedback(plan: PlanFile, methodId: string, decisions: Decision[], ksbTexts: ReadonlyMap<string, string>): KsbFeedback[] {
+export function ksbFeedback(
+  plan: PlanFile,
+  methodId: string,
+  decisions: Decision[],
+  ksbTexts: ReadonlyMap<string, string>,
+): KsbFeedback[] {
   const notMet = new Map(decisions.filter((d) => d.met === false).map((d) => [d.criterionId, d.evidence.trim()]));
   // Pass criteria first (they decide whether a KSB is evidenced), then distinction ones, each in plan order.
-  const criteria = plan.criteria.filter((c) => c.method === methodId).sort((a, b) => Number(a.level === 'distinction') - Number(b.level === 'distinction'));
+  const criteria = plan.criteria
+    .filter((c) => c.method === methodId)
+    .sort((a, b) => Number(a.level === 'distinction') - Number(b.level === 'distinction'));
   return ksbCoverage(plan, methodId, decisions).map(({ ksb, state }) => {
-    const feedbackState: KsbFeedbackState = state === 'evidenced' ? 'evidenced' : state === 'shortfall' ? 'not_evidenced' : 'not_assessed';
-    const notes = feedbackState === 'not_evidenced' ? [...new Set(criteria.filter((c) => c.ksbs.includes(ksb) && notMet.get(c.id)).map((c) => notMet.get(c.id)!))] : [];
+    const feedbackState: KsbFeedbackState =
+      state === 'evidenced' ? 'evidenced' : state === 'shortfall' ? 'not_evidenced' : 'not_assessed';
+    const notes =
+      feedbackState === 'not_evidenced'
+        ? [...new Set(criteria.filter((c) => c.ksbs.includes(ksb) && notMet.get(c.id)).map((c) => notMet.get(c.id)!))]
+        : [];
     return { code: ksb, text: shortKsbText(ksbTexts.get(ksb) ?? ''), state: feedbackState, notes };
   });
 }
 
 /** The texts of the standard version's KSBs, by code. */
 export function ksbTextsOf(db: Db, apprentice: ApprenticeDetail): Map<string, string> {
-  return new Map((getStandard(db, apprentice.standardReference, apprentice.standardVersion)?.ksbs ?? []).map((k) => [k.code, k.text]));
+  return new Map(
+    (getStandard(db, apprentice.standardReference, apprentice.standardVersion)?.ksbs ?? []).map((k) => [
+      k.code,
+      k.text,
+    ]),
+  );
 }
 
 /** Feedback per KSB for each method of the attempt with a submitted grading whose outcome is 'graded', by method id. */
-export function attemptFeedback(db: Db, plan: PlanFile | undefined, ksbTexts: ReadonlyMap<string, string>, result: AttemptResult): Map<string, KsbFeedback[]> {
+export function attemptFeedback(
+  db: Db,
+  plan: PlanFile | undefined,
+  ksbTexts: ReadonlyMap<string, string>,
+  result: AttemptResult,
+): Map<string, KsbFeedback[]> {
   const feedback = new Map<string, KsbFeedback[]>();
   if (!plan) return feedback;
   for (const m of result.methods) {
@@ -74,4 +98,3 @@ export function attemptFeedback(db: Db, plan: PlanFile | undefined, ksbTexts: Re
 }
 
 /* ---------- The PDF ---------- */
-

@@ -4,7 +4,8 @@ import { OUTCOMES } from './model.js';
 import { criteriaByTheme, deriveMethodGrade, ksbCoverage, type Decision } from './rules.js';
 
 /** A form field left blank is null. */
-const blankToNull = (v: unknown) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v);
+const blankToNull = (v: unknown) =>
+  v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v;
 
 const EVIDENCE_MAX = 2000;
 
@@ -27,9 +28,14 @@ export function keptDecisions(criteria: Criterion[], raw: unknown, fallback: Dec
   const record = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   return criteria.map((c) => {
     const field = record[c.id];
-    if (typeof field !== 'object' || field === null) return fallback.find((d) => d.criterionId === c.id) ?? { criterionId: c.id, met: null, evidence: '' };
+    if (typeof field !== 'object' || field === null)
+      return fallback.find((d) => d.criterionId === c.id) ?? { criterionId: c.id, met: null, evidence: '' };
     const { met, evidence } = field as Record<string, unknown>;
-    return { criterionId: c.id, met: met === 'yes' ? true : met === 'no' ? false : null, evidence: typeof evidence === 'string' ? evidence : '' };
+    return {
+      criterionId: c.id,
+      met: met === 'yes' ? true : met === 'no' ? false : null,
+      evidence: typeof evidence === 'string' ? evidence : '',
+    };
   });
 }
 
@@ -37,7 +43,11 @@ export function keptDecisions(criteria: Criterion[], raw: unknown, fallback: Dec
 export function decisionsFromForm(criteria: Criterion[], posted: z.infer<typeof decisionsField>): Decision[] {
   return criteria.map((c) => {
     const field = posted[c.id];
-    return { criterionId: c.id, met: field?.met === 'yes' ? true : field?.met === 'no' ? false : null, evidence: (field?.evidence ?? '').trim() };
+    return {
+      criterionId: c.id,
+      met: field?.met === 'yes' ? true : field?.met === 'no' ? false : null,
+      evidence: (field?.evidence ?? '').trim(),
+    };
   });
 }
 
@@ -67,7 +77,8 @@ export const gradeBodySchema = z
       .superRefine((decisions, ctx) => {
         const seen = new Set<string>();
         decisions.forEach((d, i) => {
-          if (seen.has(d.criterionId)) ctx.addIssue({ code: 'custom', path: [i, 'criterionId'], message: `${d.criterionId} is given twice` });
+          if (seen.has(d.criterionId))
+            ctx.addIssue({ code: 'custom', path: [i, 'criterionId'], message: `${d.criterionId} is given twice` });
           seen.add(d.criterionId);
         });
       }),
@@ -76,17 +87,33 @@ export const gradeBodySchema = z
 
 export const moderationFormSchema = z.object({
   decision: z.enum(['agreed', 'changed'], { error: 'Choose whether you agree or change decisions' }),
-  rationale: z.preprocess(blankToNull, z.string({ error: 'Give your rationale' }).max(2000, 'Keep the rationale to 2000 characters')),
+  rationale: z.preprocess(
+    blankToNull,
+    z.string({ error: 'Give your rationale' }).max(2000, 'Keep the rationale to 2000 characters'),
+  ),
   c: decisionsField,
 });
 
 /** What a criteria form shows: themes in plan order, each criterion with its decision, note and any error. */
-export function criteriaView(plan: PlanFile, methodId: string, decisions: Decision[], errors: Record<string, string> = {}) {
+export function criteriaView(
+  plan: PlanFile,
+  methodId: string,
+  decisions: Decision[],
+  errors: Record<string, string> = {},
+) {
   return criteriaByTheme(plan, methodId).map(({ theme, criteria }) => ({
     theme,
     criteria: criteria.map((c) => {
       const d = decisions.find((x) => x.criterionId === c.id);
-      return { id: c.id, text: c.text, level: c.level === 'pass' ? 'Pass' : 'Distinction', ksbs: c.ksbs.join(', '), met: d?.met === true ? 'yes' : d?.met === false ? 'no' : '', evidence: d?.evidence ?? '', error: errors[c.id] };
+      return {
+        id: c.id,
+        text: c.text,
+        level: c.level === 'pass' ? 'Pass' : 'Distinction',
+        ksbs: c.ksbs.join(', '),
+        met: d?.met === true ? 'yes' : d?.met === false ? 'no' : '',
+        evidence: d?.evidence ?? '',
+        error: errors[c.id],
+      };
     }),
   }));
 }

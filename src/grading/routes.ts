@@ -11,13 +11,26 @@ import { todayInLondon, ZONE } from '../dates.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
-import { ATTEMPT_KIND_LABELS, attemptFeedback, KSB_FEEDBACK_LABELS, ksbTextsOf, type KsbFeedbackState } from './feedback.js';
+import {
+  ATTEMPT_KIND_LABELS,
+  attemptFeedback,
+  KSB_FEEDBACK_LABELS,
+  ksbTextsOf,
+  type KsbFeedbackState,
+} from './feedback.js';
 import { paths, routes } from '../paths.js';
 import type { PlanFile } from '../plans/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { idParam } from '../validation/fields.js';
-import { coverageView, criteriaView, decisionsFromForm, gradingFormSchema, keptDecisions, moderationFormSchema } from './forms.js';
+import {
+  coverageView,
+  criteriaView,
+  decisionsFromForm,
+  gradingFormSchema,
+  keptDecisions,
+  moderationFormSchema,
+} from './forms.js';
 import { OUTCOME_LABELS, SAMPLE_REASON_LABELS } from './model.js';
 import { latestAttempt } from './attempts.js';
 import type { Decision } from './rules.js';
@@ -46,15 +59,28 @@ import {
   type Failure,
 } from './store.js';
 
-const blankToNull = (v: unknown) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v);
-const reasonField = (what: string) => z.preprocess(blankToNull, z.string({ error: `Give ${what}` }).max(2000, `Keep ${what} to 2000 characters`));
+const blankToNull = (v: unknown) =>
+  v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v;
+const reasonField = (what: string) =>
+  z.preprocess(blankToNull, z.string({ error: `Give ${what}` }).max(2000, `Keep ${what} to 2000 characters`));
 /** The GOV.UK tag colour of each KSB feedback state. */
-const KSB_FEEDBACK_TAGS: Record<KsbFeedbackState, string> = { evidenced: 'govuk-tag--green', not_evidenced: 'govuk-tag--red', not_assessed: 'govuk-tag--grey' };
-const london = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy, HH:mm');
+const KSB_FEEDBACK_TAGS: Record<KsbFeedbackState, string> = {
+  evidenced: 'govuk-tag--green',
+  not_evidenced: 'govuk-tag--red',
+  not_assessed: 'govuk-tag--grey',
+};
+const london = (instant: string) =>
+  DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy, HH:mm');
 
 /** A store failure that names criteria, as form errors beside each criterion. */
 function failureErrors(failure: Failure) {
-  if (failure.problems?.length) return formErrors(failure.problems.map((p) => ({ path: `c.${p.criterionId}.${p.message.startsWith('Say what evidence') ? 'evidence' : 'met'}`, message: p.message })));
+  if (failure.problems?.length)
+    return formErrors(
+      failure.problems.map((p) => ({
+        path: `c.${p.criterionId}.${p.message.startsWith('Say what evidence') ? 'evidence' : 'met'}`,
+        message: p.message,
+      })),
+    );
   if (failure.field) return formErrors([{ path: failure.field, message: failure.message }]);
   // Not about one field (e.g. already submitted): the summary says so without a link.
   return { errors: {}, errorList: [{ text: failure.message }] };
@@ -77,18 +103,33 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
     const booking = params.success ? bookingById(db, params.data.id) : undefined;
     const user = userOf(res);
     // Only the booking's own assessor grades it; for anyone else it does not exist.
-    if (!booking || user.role !== 'assessor' || booking.assessorUserId !== user.id) throw new HttpError(404, 'There is no such booking in your schedule');
+    if (!booking || user.role !== 'assessor' || booking.assessorUserId !== user.id)
+      throw new HttpError(404, 'There is no such booking in your schedule');
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;
     return { booking, apprentice, plan: planFor(db, apprentice) };
   };
 
-  const renderGrading = (res: Response, id: unknown, extra: { decisions?: Decision[]; values?: object; status?: number; errors?: Record<string, string>; errorList?: object[]; flash?: string } = {}) => {
+  const renderGrading = (
+    res: Response,
+    id: unknown,
+    extra: {
+      decisions?: Decision[];
+      values?: object;
+      status?: number;
+      errors?: Record<string, string>;
+      errorList?: object[];
+      flash?: string;
+    } = {},
+  ) => {
     const { booking, apprentice, plan } = loadGradable(res, id);
     const saved = gradingOfBooking(db, booking.id);
     const decisions = extra.decisions ?? saved.decisions;
     const method = plan.methods.find((m) => m.id === booking.methodId);
     const refusal = gradingRefusal(booking, userOf(res).id, clock.now());
-    const values = extra.values ?? { outcome: saved.grading?.outcome ?? 'graded', outcomeReason: saved.grading?.outcomeReason ?? '' };
+    const values = extra.values ?? {
+      outcome: saved.grading?.outcome ?? 'graded',
+      outcomeReason: saved.grading?.outcomeReason ?? '',
+    };
     res.status(extra.status ?? 200).render('grading/grade', {
       title: `Grade: ${method?.name ?? booking.methodId}`,
       backLink: paths.schedule,
@@ -97,11 +138,29 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
       when: london(booking.startsAt),
       action: paths.gradeBooking(booking.id),
       refusal,
-      submitted: saved.grading?.status === 'submitted' ? { ...saved.grading, outcomeLabel: OUTCOME_LABELS[saved.grading.outcome], submittedAt: saved.grading.submittedAt ? london(saved.grading.submittedAt) : '' } : null,
-      themes: criteriaView(plan, booking.methodId, decisions, Object.fromEntries(Object.entries(extra.errors ?? {}).map(([k, v]) => [k.replace(/^c-/, '').replace(/-(met|evidence)$/, ''), v]))),
+      submitted:
+        saved.grading?.status === 'submitted'
+          ? {
+              ...saved.grading,
+              outcomeLabel: OUTCOME_LABELS[saved.grading.outcome],
+              submittedAt: saved.grading.submittedAt ? london(saved.grading.submittedAt) : '',
+            }
+          : null,
+      themes: criteriaView(
+        plan,
+        booking.methodId,
+        decisions,
+        Object.fromEntries(
+          Object.entries(extra.errors ?? {}).map(([k, v]) => [k.replace(/^c-/, '').replace(/-(met|evidence)$/, ''), v]),
+        ),
+      ),
       coverage: coverageView(plan, booking.methodId, decisions),
       // The first radio carries the field's id, so the error summary's link lands on it.
-      outcomes: Object.entries(OUTCOME_LABELS).map(([value, text], i) => ({ value, text, id: i === 0 ? 'outcome' : `outcome-${value}` })),
+      outcomes: Object.entries(OUTCOME_LABELS).map(([value, text], i) => ({
+        value,
+        text,
+        id: i === 0 ? 'outcome' : `outcome-${value}`,
+      })),
       values,
       errors: extra.errors,
       errorList: extra.errorList,
@@ -119,15 +178,48 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
     const body = req.body as Record<string, unknown>;
     const form = parseForm(gradingFormSchema, body);
     const kept = keptDecisions(criteria, body.c);
-    const values = { outcome: typeof body.outcome === 'string' ? body.outcome : 'graded', outcomeReason: typeof body.outcomeReason === 'string' ? body.outcomeReason : '' };
-    if (!form.ok) return renderGrading(res, req.params.id, { decisions: kept, values, status: 400, errors: form.errors, errorList: form.errorList });
+    const values = {
+      outcome: typeof body.outcome === 'string' ? body.outcome : 'graded',
+      outcomeReason: typeof body.outcomeReason === 'string' ? body.outcomeReason : '',
+    };
+    if (!form.ok)
+      return renderGrading(res, req.params.id, {
+        decisions: kept,
+        values,
+        status: 400,
+        errors: form.errors,
+        errorList: form.errorList,
+      });
     const submit = form.value.action === 'submit';
     if (submit && form.value.confirm !== 'yes') {
-      return renderGrading(res, req.params.id, { decisions: kept, values, status: 400, ...formErrors([{ path: 'confirm', message: 'Confirm the decisions and the grade they give before submitting' }]) });
+      return renderGrading(res, req.params.id, {
+        decisions: kept,
+        values,
+        status: 400,
+        ...formErrors([
+          { path: 'confirm', message: 'Confirm the decisions and the grade they give before submitting' },
+        ]),
+      });
     }
     const user = userOf(res);
-    const result = saveGrading(db, booking, { outcome: form.value.outcome, outcomeReason: form.value.outcomeReason, decisions: decisionsFromForm(criteria, form.value.c) }, { ...actorOf(user), userId: user.id }, { submit, now: clock.now() });
-    if (!result.ok) return renderGrading(res, req.params.id, { decisions: kept, values, status: result.problems || result.field ? 400 : 409, ...failureErrors(result) });
+    const result = saveGrading(
+      db,
+      booking,
+      {
+        outcome: form.value.outcome,
+        outcomeReason: form.value.outcomeReason,
+        decisions: decisionsFromForm(criteria, form.value.c),
+      },
+      { ...actorOf(user), userId: user.id },
+      { submit, now: clock.now() },
+    );
+    if (!result.ok)
+      return renderGrading(res, req.params.id, {
+        decisions: kept,
+        values,
+        status: result.problems || result.field ? 400 : 409,
+        ...failureErrors(result),
+      });
     res.redirect(303, submit ? paths.gradeBooking(booking.id) : `${paths.gradeBooking(booking.id)}?saved=1`);
   });
 
@@ -139,30 +231,58 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
     const names = methodNames(db);
     res.render('grading/moderation', {
       title: 'Moderation',
-      rows: moderationQueue(db).map((r) => ({ ...r, href: paths.moderate(r.grading.id), method: names.get(r.grading.methodId) ?? r.grading.methodId, reason: r.grading.sampleReason ? SAMPLE_REASON_LABELS[r.grading.sampleReason] : '', submittedAt: r.grading.submittedAt ? london(r.grading.submittedAt) : '' })),
+      rows: moderationQueue(db).map((r) => ({
+        ...r,
+        href: paths.moderate(r.grading.id),
+        method: names.get(r.grading.methodId) ?? r.grading.methodId,
+        reason: r.grading.sampleReason ? SAMPLE_REASON_LABELS[r.grading.sampleReason] : '',
+        submittedAt: r.grading.submittedAt ? london(r.grading.submittedAt) : '',
+      })),
     });
   });
 
   const loadSampled = (id: unknown) => {
     const params = idParam.safeParse({ id });
     const grading = params.success ? gradingById(db, params.data.id) : undefined;
-    if (!grading || grading.status !== 'submitted' || grading.moderation === 'not_sampled') throw new HttpError(404, 'There is no such grading to moderate');
+    if (!grading || grading.status !== 'submitted' || grading.moderation === 'not_sampled')
+      throw new HttpError(404, 'There is no such grading to moderate');
     const booking = bookingById(db, grading.bookingId)!;
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;
     return { grading, booking, apprentice, plan: planFor(db, apprentice) };
   };
 
-  const renderModeration = (res: Response, id: unknown, extra: { decisions?: Decision[]; values?: object; status?: number; errors?: Record<string, string>; errorList?: object[] } = {}) => {
+  const renderModeration = (
+    res: Response,
+    id: unknown,
+    extra: {
+      decisions?: Decision[];
+      values?: object;
+      status?: number;
+      errors?: Record<string, string>;
+      errorList?: object[];
+    } = {},
+  ) => {
     const { grading, apprentice, plan } = loadSampled(id);
     const decisions = extra.decisions ?? decisionsOf(db, grading.id);
     const own = grading.assessorUserId === userOf(res).id;
     res.status(extra.status ?? 200).render('grading/moderate', {
       title: `Moderate ${plan.methods.find((m) => m.id === grading.methodId)?.name ?? grading.methodId}: ${apprentice.givenNames} ${apprentice.familyName}`,
       backLink: paths.moderation,
-      grading: { ...grading, outcomeLabel: OUTCOME_LABELS[grading.outcome], reason: grading.sampleReason ? SAMPLE_REASON_LABELS[grading.sampleReason] : '' },
+      grading: {
+        ...grading,
+        outcomeLabel: OUTCOME_LABELS[grading.outcome],
+        reason: grading.sampleReason ? SAMPLE_REASON_LABELS[grading.sampleReason] : '',
+      },
       apprentice,
       methodName: plan.methods.find((m) => m.id === grading.methodId)?.name ?? grading.methodId,
-      themes: criteriaView(plan, grading.methodId, decisions, Object.fromEntries(Object.entries(extra.errors ?? {}).map(([k, v]) => [k.replace(/^c-/, '').replace(/-(met|evidence)$/, ''), v]))),
+      themes: criteriaView(
+        plan,
+        grading.methodId,
+        decisions,
+        Object.fromEntries(
+          Object.entries(extra.errors ?? {}).map(([k, v]) => [k.replace(/^c-/, '').replace(/-(met|evidence)$/, ''), v]),
+        ),
+      ),
       coverage: coverageView(plan, grading.methodId, decisions),
       history: moderationsOf(db, grading.id).map((m) => ({ ...m, at: london(m.moderation.createdAt) })),
       open: grading.moderation === 'pending' && !own,
@@ -179,17 +299,43 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
   router.post(routes.moderate, moderators, (req, res) => {
     const { grading, plan } = loadSampled(req.params.id);
     const user = userOf(res);
-    if (grading.assessorUserId === user.id) throw new HttpError(403, 'You graded this assessment: someone else must moderate it');
+    if (grading.assessorUserId === user.id)
+      throw new HttpError(403, 'You graded this assessment: someone else must moderate it');
     const body = req.body as Record<string, unknown>;
     const criteria = plan.criteria.filter((c) => c.method === grading.methodId);
     const posted = keptDecisions(criteria, body.c, decisionsOf(db, grading.id));
     const values = { decision: body.decision, rationale: body.rationale };
     const form = parseForm(moderationFormSchema, body);
-    if (!form.ok) return renderModeration(res, req.params.id, { decisions: posted, values, status: 400, errors: form.errors, errorList: form.errorList });
+    if (!form.ok)
+      return renderModeration(res, req.params.id, {
+        decisions: posted,
+        values,
+        status: 400,
+        errors: form.errors,
+        errorList: form.errorList,
+      });
     const current = decisionsOf(db, grading.id);
-    const changes = form.value.decision === 'changed' ? posted.filter((p) => { const c = current.find((x) => x.criterionId === p.criterionId); return p.met !== null && (c?.met !== p.met || c.evidence !== p.evidence); }) : [];
-    const result = moderate(db, grading.id, { decision: form.value.decision, rationale: form.value.rationale, changes }, { ...actorOf(user), userId: user.id }, clock.now());
-    if (!result.ok) return renderModeration(res, req.params.id, { decisions: posted, values, status: result.problems || result.field ? 400 : 409, ...failureErrors(result) });
+    const changes =
+      form.value.decision === 'changed'
+        ? posted.filter((p) => {
+            const c = current.find((x) => x.criterionId === p.criterionId);
+            return p.met !== null && (c?.met !== p.met || c.evidence !== p.evidence);
+          })
+        : [];
+    const result = moderate(
+      db,
+      grading.id,
+      { decision: form.value.decision, rationale: form.value.rationale, changes },
+      { ...actorOf(user), userId: user.id },
+      clock.now(),
+    );
+    if (!result.ok)
+      return renderModeration(res, req.params.id, {
+        decisions: posted,
+        values,
+        status: result.problems || result.field ? 400 : 409,
+        ...failureErrors(result),
+      });
     res.redirect(303, paths.moderation);
   });
 
@@ -201,13 +347,24 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
     res.render('grading/results', {
       title: 'Results to release',
       releaseAction: paths.releaseResults,
-      flash: typeof req.query.released === 'string' && /^\d+$/.test(req.query.released) ? `${req.query.released} result${req.query.released === '1' ? '' : 's'} released.` : undefined,
-      rows: unreleasedResults(db).map((r) => ({ ...r, href: paths.apprenticeResults(r.uln), name: `${r.givenNames} ${r.familyName}`, blocked: r.pending > 0 })),
+      flash:
+        typeof req.query.released === 'string' && /^\d+$/.test(req.query.released)
+          ? `${req.query.released} result${req.query.released === '1' ? '' : 's'} released.`
+          : undefined,
+      rows: unreleasedResults(db).map((r) => ({
+        ...r,
+        href: paths.apprenticeResults(r.uln),
+        name: `${r.givenNames} ${r.familyName}`,
+        blocked: r.pending > 0,
+      })),
     });
   });
 
   router.post(paths.releaseResults, admins, (req, res) => {
-    const ids = z.array(z.coerce.number().int().positive()).min(1).safeParse([(req.body as { attemptIds?: unknown }).attemptIds ?? []].flat());
+    const ids = z
+      .array(z.coerce.number().int().positive())
+      .min(1)
+      .safeParse([(req.body as { attemptIds?: unknown }).attemptIds ?? []].flat());
     if (!ids.success) throw new HttpError(400, 'Choose at least one result to release');
     const result = releaseResults(db, ids.data, actorOf(userOf(res)), clock.now());
     if (!result.ok) throw new HttpError(409, result.message);
@@ -219,11 +376,21 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
   const loadApprentice = (res: Response, uln: unknown) => {
     const user = userOf(res);
     const apprentice = typeof uln === 'string' ? findApprenticeByUln(db, uln) : undefined;
-    if (!apprentice || !canActOn(user, apprentice, 'view')) throw new HttpError(404, 'There is no such apprentice in your records');
+    if (!apprentice || !canActOn(user, apprentice, 'view'))
+      throw new HttpError(404, 'There is no such apprentice in your records');
     return { user, apprentice };
   };
 
-  const renderResults = (res: Response, uln: unknown, extra: { status?: number; errorList?: object[]; flash?: string; kept?: { grounds?: unknown; reason?: unknown } } = {}) => {
+  const renderResults = (
+    res: Response,
+    uln: unknown,
+    extra: {
+      status?: number;
+      errorList?: object[];
+      flash?: string;
+      kept?: { grounds?: unknown; reason?: unknown };
+    } = {},
+  ) => {
     const { user, apprentice } = loadApprentice(res, uln);
     const admin = user.role === 'admin';
     const today = todayInLondon(clock.now());
@@ -241,49 +408,110 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
       attempts: results.map((r) => {
         const open = appealsOf(db, r.attempt.id);
         const isLatest = r.attempt.number === latestNumber;
-        const canAppeal = !admin && isLatest && r.released && r.appealDeadline !== null && today <= r.appealDeadline && !open.some((a) => a.decision === null);
+        const canAppeal =
+          !admin &&
+          isLatest &&
+          r.released &&
+          r.appealDeadline !== null &&
+          today <= r.appealDeadline &&
+          !open.some((a) => a.decision === null);
         const feedback = attemptFeedback(db, plan, ksbTexts, r);
         return {
           ...r,
           kindLabel: ATTEMPT_KIND_LABELS[r.attempt.kind],
           releasedAt: r.attempt.releasedAt ? london(r.attempt.releasedAt) : null,
-          methods: r.methods.map((m) => ({ ...m, modeLabel: m.mode === 'carried' ? 'Carried over' : m.mode === 'first' ? '' : m.mode === 'resit' ? 'Resit' : 'Retake', outcomeLabel: m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : null })),
+          methods: r.methods.map((m) => ({
+            ...m,
+            modeLabel:
+              m.mode === 'carried' ? 'Carried over' : m.mode === 'first' ? '' : m.mode === 'resit' ? 'Resit' : 'Retake',
+            outcomeLabel: m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : null,
+          })),
           // Feedback per KSB, for each method graded criterion by criterion.
           feedback: r.methods.flatMap((m) => {
             const ksbs = feedback.get(m.methodId);
-            return ksbs ? [{ name: m.name, id: `ksb-feedback-${r.attempt.id}-${m.methodId}`, ksbs: ksbs.map((k) => ({ ...k, label: KSB_FEEDBACK_LABELS[k.state], tag: KSB_FEEDBACK_TAGS[k.state] })) }] : [];
+            return ksbs
+              ? [
+                  {
+                    name: m.name,
+                    id: `ksb-feedback-${r.attempt.id}-${m.methodId}`,
+                    ksbs: ksbs.map((k) => ({
+                      ...k,
+                      label: KSB_FEEDBACK_LABELS[k.state],
+                      tag: KSB_FEEDBACK_TAGS[k.state],
+                    })),
+                  },
+                ]
+              : [];
           }),
           pdfHref: paths.resultPdf(apprentice.uln, r.attempt.id),
-          appeals: open.map((a) => ({ ...a, decisionLabel: a.decision === 'upheld' ? 'Upheld' : a.decision === 'not_upheld' ? 'Not upheld' : 'Waiting for a decision' })),
-          releaseAction: admin && !r.released && !r.blockedBy ? paths.attemptAction(apprentice.uln, r.attempt.id, 'release') : null,
-          exceptionalAction: admin && !r.released && r.attempt.number > 1 && !r.attempt.exceptionalReason ? paths.attemptAction(apprentice.uln, r.attempt.id, 'exceptional') : null,
+          appeals: open.map((a) => ({
+            ...a,
+            decisionLabel:
+              a.decision === 'upheld'
+                ? 'Upheld'
+                : a.decision === 'not_upheld'
+                  ? 'Not upheld'
+                  : 'Waiting for a decision',
+          })),
+          releaseAction:
+            admin && !r.released && !r.blockedBy ? paths.attemptAction(apprentice.uln, r.attempt.id, 'release') : null,
+          exceptionalAction:
+            admin && !r.released && r.attempt.number > 1 && !r.attempt.exceptionalReason
+              ? paths.attemptAction(apprentice.uln, r.attempt.id, 'exceptional')
+              : null,
           appealAction: canAppeal ? paths.attemptAction(apprentice.uln, r.attempt.id, 'appeal') : null,
-          furtherAction: !admin && isLatest && r.released && r.attempt.overallGrade === 'Fail' ? paths.attemptAction(apprentice.uln, r.attempt.id, 'further') : null,
+          furtherAction:
+            !admin && isLatest && r.released && r.attempt.overallGrade === 'Fail'
+              ? paths.attemptAction(apprentice.uln, r.attempt.id, 'further')
+              : null,
           failedMethods: r.methods.filter((m) => m.grade === 'Fail'),
         };
       }),
-      kept: { grounds: typeof extra.kept?.grounds === 'string' ? extra.kept.grounds : '', reason: typeof extra.kept?.reason === 'string' ? extra.kept.reason : '' },
+      kept: {
+        grounds: typeof extra.kept?.grounds === 'string' ? extra.kept.grounds : '',
+        reason: typeof extra.kept?.reason === 'string' ? extra.kept.reason : '',
+      },
       errorList: extra.errorList,
       flash: extra.flash,
     });
   };
 
-  router.get(routes.apprenticeResults, pageFor(...AREA_ROLES.apprentices), (req, res) => renderResults(res, req.params.uln, { flash: typeof req.query.done === 'string' ? 'Done.' : undefined }));
+  router.get(routes.apprenticeResults, pageFor(...AREA_ROLES.apprentices), (req, res) =>
+    renderResults(res, req.params.uln, { flash: typeof req.query.done === 'string' ? 'Done.' : undefined }),
+  );
 
-  const furtherSchema = z.object({ kind: z.record(z.string(), z.enum(['resit', 'retake'], { error: 'Choose resit or retake for each failed method' })).default({}) });
+  const furtherSchema = z.object({
+    kind: z
+      .record(z.string(), z.enum(['resit', 'retake'], { error: 'Choose resit or retake for each failed method' }))
+      .default({}),
+  });
   const appealSchema = z.object({ grounds: reasonField('the grounds for the appeal') });
   const exceptionalSchema = z.object({ reason: reasonField('the exceptional circumstances') });
 
   router.post(routes.attemptAction, pageFor(...AREA_ROLES.apprentices), (req, res) => {
     const { user, apprentice } = loadApprentice(res, req.params.uln);
     const attemptId = idParam.safeParse({ id: req.params.attemptId });
-    const found = attemptId.success ? resultsOf(db, apprentice, user.role !== 'admin').find((r) => r.attempt.id === attemptId.data.id) : undefined;
+    const found = attemptId.success
+      ? resultsOf(db, apprentice, user.role !== 'admin').find((r) => r.attempt.id === attemptId.data.id)
+      : undefined;
     if (!found) throw new HttpError(404, 'There is no such result');
-    const attempt = { ...found, failedMethodIds: found.methods.filter((m) => m.grade === 'Fail').map((m) => m.methodId) };
+    const attempt = {
+      ...found,
+      failedMethodIds: found.methods.filter((m) => m.grade === 'Fail').map((m) => m.methodId),
+    };
     const actor = { ...actorOf(user), userId: user.id };
     // Back to the page with what was typed kept, the message linked to the field it is about.
-    const field = { exceptional: `exceptional-${attempt.attempt.id}`, appeal: `grounds-${attempt.attempt.id}`, further: `kind-${attempt.failedMethodIds[0] ?? ''}-resit` }[String(req.params.action)];
-    const again = (message: string, status = 400) => renderResults(res, req.params.uln, { status, kept: req.body as object, errorList: [{ href: status === 400 && field ? `#${field}` : '', text: message }] });
+    const field = {
+      exceptional: `exceptional-${attempt.attempt.id}`,
+      appeal: `grounds-${attempt.attempt.id}`,
+      further: `kind-${attempt.failedMethodIds[0] ?? ''}-resit`,
+    }[String(req.params.action)];
+    const again = (message: string, status = 400) =>
+      renderResults(res, req.params.uln, {
+        status,
+        kept: req.body as object,
+        errorList: [{ href: status === 400 && field ? `#${field}` : '', text: message }],
+      });
     const done = () => res.redirect(303, `${paths.apprenticeResults(apprentice.uln)}?done=1`);
     switch (req.params.action) {
       case 'release': {
@@ -295,18 +523,26 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
         if (user.role !== 'admin') throw new HttpError(403, 'You do not have permission to do this');
         const form = exceptionalSchema.safeParse(req.body);
         if (!form.success) return again(form.error.issues[0]!.message);
-        const result = recordExceptionalCircumstances(db, attempt.attempt.id, form.data.reason, actor, todayInLondon(clock.now()));
+        const result = recordExceptionalCircumstances(
+          db,
+          attempt.attempt.id,
+          form.data.reason,
+          actor,
+          todayInLondon(clock.now()),
+        );
         return result.ok ? done() : again(result.message, 409);
       }
       case 'further': {
-        if (!canActOn(user, apprentice, 'view') || user.role === 'admin') throw new HttpError(403, 'The provider or the employer chooses resit or retake');
+        if (!canActOn(user, apprentice, 'view') || user.role === 'admin')
+          throw new HttpError(403, 'The provider or the employer chooses resit or retake');
         const form = furtherSchema.safeParse(req.body);
         if (!form.success) return again(form.error.issues[0]!.message);
         const result = startFurtherAttempt(db, apprentice, form.data.kind, actor, todayInLondon(clock.now()));
         return result.ok ? done() : again(result.message, 409);
       }
       case 'appeal': {
-        if (user.role !== 'provider' && user.role !== 'employer') throw new HttpError(403, 'The provider or the employer lodges an appeal');
+        if (user.role !== 'provider' && user.role !== 'employer')
+          throw new HttpError(403, 'The provider or the employer lodges an appeal');
         const form = appealSchema.safeParse(req.body);
         if (!form.success) return again(form.error.issues[0]!.message);
         const result = lodgeAppeal(db, attempt.attempt.id, form.data.grounds, actor, todayInLondon(clock.now()));
@@ -322,22 +558,43 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
   const reviewers = pageFor(...AREA_ROLES.appealReview);
 
   router.get(paths.appeals, reviewers, (_req, res) => {
-    res.render('grading/appeals', { title: 'Appeals', rows: openAppeals(db).map((r) => ({ ...r, href: paths.appeal(r.appeal.id), name: `${r.givenNames} ${r.familyName}` })) });
+    res.render('grading/appeals', {
+      title: 'Appeals',
+      rows: openAppeals(db).map((r) => ({
+        ...r,
+        href: paths.appeal(r.appeal.id),
+        name: `${r.givenNames} ${r.familyName}`,
+      })),
+    });
   });
 
   const loadAppeal = (id: unknown) => {
     const params = idParam.safeParse({ id });
     const appeal = params.success ? appealById(db, params.data.id) : undefined;
     if (!appeal) throw new HttpError(404, 'There is no such appeal');
-    const attemptRow = db.$client.prepare('select apprentice_id as apprenticeId from epa_attempts where id = ?').get(appeal.attemptId) as { apprenticeId: number };
+    const attemptRow = db.$client
+      .prepare('select apprentice_id as apprenticeId from epa_attempts where id = ?')
+      .get(appeal.attemptId) as { apprenticeId: number };
     const apprentice = findApprenticeById(db, attemptRow.apprenticeId)!;
     const attempt = resultsOf(db, apprentice, false).find((r) => r.attempt.id === appeal.attemptId)!;
     return { appeal, apprentice, attempt, plan: planFor(db, apprentice) };
   };
 
-  const renderAppeal = (res: Response, user: CurrentUser, id: unknown, extra: { status?: number; errorList?: object[]; values?: { decision?: unknown; reasons?: unknown; g?: unknown } } = {}) => {
+  const renderAppeal = (
+    res: Response,
+    user: CurrentUser,
+    id: unknown,
+    extra: {
+      status?: number;
+      errorList?: object[];
+      values?: { decision?: unknown; reasons?: unknown; g?: unknown };
+    } = {},
+  ) => {
     const { appeal, apprentice, attempt, plan } = loadAppeal(id);
-    const postedFor = (gradingId: number) => (typeof extra.values?.g === 'object' && extra.values.g !== null ? (extra.values.g as Record<string, unknown>)[`g${gradingId}`] : undefined);
+    const postedFor = (gradingId: number) =>
+      typeof extra.values?.g === 'object' && extra.values.g !== null
+        ? (extra.values.g as Record<string, unknown>)[`g${gradingId}`]
+        : undefined;
     const conflicted = conflictedReviewers(db, appeal.attemptId).has(user.id);
     res.status(extra.status ?? 200).render('grading/appeal', {
       title: `Appeal: ${apprentice.givenNames} ${apprentice.familyName}`,
@@ -352,10 +609,23 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
         .filter((m) => m.gradingId !== null && m.outcome === 'graded')
         .map((m) => {
           const stored = decisionsOf(db, m.gradingId!);
-          const shown = keptDecisions(plan.criteria.filter((c) => c.method === m.methodId), postedFor(m.gradingId!), stored);
-          return { ...m, themes: criteriaView(plan, m.methodId, shown).map((t) => ({ ...t, criteria: t.criteria.map((c) => ({ ...c, name: `g[g${m.gradingId}][${c.id}]` })) })) };
+          const shown = keptDecisions(
+            plan.criteria.filter((c) => c.method === m.methodId),
+            postedFor(m.gradingId!),
+            stored,
+          );
+          return {
+            ...m,
+            themes: criteriaView(plan, m.methodId, shown).map((t) => ({
+              ...t,
+              criteria: t.criteria.map((c) => ({ ...c, name: `g[g${m.gradingId}][${c.id}]` })),
+            })),
+          };
         }),
-      values: { decision: extra.values?.decision, reasons: typeof extra.values?.reasons === 'string' ? extra.values.reasons : '' },
+      values: {
+        decision: extra.values?.decision,
+        reasons: typeof extra.values?.reasons === 'string' ? extra.values.reasons : '',
+      },
       errorList: extra.errorList,
     });
   };
@@ -366,7 +636,15 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
     decision: z.enum(['upheld', 'not_upheld'], { error: 'Choose upheld or not upheld' }),
     reasons: reasonField('the reasons for the decision'),
     // Keyed `g<grading id>`: a numeric key would make the form parser build an array.
-    g: z.record(z.string().regex(/^g\d+$/), z.record(z.string(), z.object({ met: z.enum(['yes', 'no']).optional(), evidence: z.string().max(2000).optional() }))).default({}),
+    g: z
+      .record(
+        z.string().regex(/^g\d+$/),
+        z.record(
+          z.string(),
+          z.object({ met: z.enum(['yes', 'no']).optional(), evidence: z.string().max(2000).optional() }),
+        ),
+      )
+      .default({}),
   });
 
   router.post(routes.appeal, reviewers, (req, res) => {
@@ -378,25 +656,49 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
     if (!form.success) {
       const issue = form.error.issues[0]!;
       const href = issue.path[0] === 'reasons' ? '#reasons' : issue.path[0] === 'decision' ? '#decision-upheld' : '';
-      return renderAppeal(res, user, req.params.id, { status: 400, values, errorList: [{ href, text: issue.path[0] === 'g' ? 'The criterion decisions could not be read: choose met or not met for each' : issue.message }] });
+      return renderAppeal(res, user, req.params.id, {
+        status: 400,
+        values,
+        errorList: [
+          {
+            href,
+            text:
+              issue.path[0] === 'g'
+                ? 'The criterion decisions could not be read: choose met or not met for each'
+                : issue.message,
+          },
+        ],
+      });
     }
     // Only criteria whose decision or note the reviewer changed count as changes.
-    const changes = form.data.decision === 'upheld'
-      ? Object.entries(form.data.g).flatMap(([key, posted]) => {
-          const gradingId = key.slice(1);
-          const current = decisionsOf(db, Number(gradingId));
-          const decisions = current.flatMap((c) => {
-            const p = posted[c.criterionId];
-            if (!p?.met) return [];
-            const met = p.met === 'yes';
-            const evidence = (p.evidence ?? c.evidence).trim();
-            return met !== c.met || evidence !== c.evidence ? [{ criterionId: c.criterionId, met, evidence }] : [];
-          });
-          return decisions.length ? [{ gradingId: Number(gradingId), decisions }] : [];
-        })
-      : [];
-    const result = decideAppeal(db, appeal.id, { decision: form.data.decision, reasons: form.data.reasons, changes }, { ...actorOf(user), userId: user.id }, clock.now());
-    if (!result.ok) return renderAppeal(res, user, req.params.id, { status: result.problems ? 400 : 409, values, errorList: [{ text: result.message }, ...(result.problems ?? []).map((p) => ({ text: p.message }))] });
+    const changes =
+      form.data.decision === 'upheld'
+        ? Object.entries(form.data.g).flatMap(([key, posted]) => {
+            const gradingId = key.slice(1);
+            const current = decisionsOf(db, Number(gradingId));
+            const decisions = current.flatMap((c) => {
+              const p = posted[c.criterionId];
+              if (!p?.met) return [];
+              const met = p.met === 'yes';
+              const evidence = (p.evidence ?? c.evidence).trim();
+              return met !== c.met || evidence !== c.evidence ? [{ criterionId: c.criterionId, met, evidence }] : [];
+            });
+            return decisions.length ? [{ gradingId: Number(gradingId), decisions }] : [];
+          })
+        : [];
+    const result = decideAppeal(
+      db,
+      appeal.id,
+      { decision: form.data.decision, reasons: form.data.reasons, changes },
+      { ...actorOf(user), userId: user.id },
+      clock.now(),
+    );
+    if (!result.ok)
+      return renderAppeal(res, user, req.params.id, {
+        status: result.problems ? 400 : 409,
+        values,
+        errorList: [{ text: result.message }, ...(result.problems ?? []).map((p) => ({ text: p.message }))],
+      });
     res.redirect(303, paths.appeals);
   });
 
@@ -404,33 +706,85 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
 
   const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
   const settingsSchema = z.object({
-    qaFirstN: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(0, 'Enter 0 or more').max(100, 'Enter 100 or fewer')),
-    qaRandomPercent: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Enter a percentage from 0 to 100' }).min(0, 'Enter a percentage from 0 to 100').max(100, 'Enter a percentage from 0 to 100')),
+    qaFirstN: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'Enter a whole number' })
+        .int('Enter a whole number')
+        .min(0, 'Enter 0 or more')
+        .max(100, 'Enter 100 or fewer'),
+    ),
+    qaRandomPercent: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'Enter a percentage from 0 to 100' })
+        .min(0, 'Enter a percentage from 0 to 100')
+        .max(100, 'Enter a percentage from 0 to 100'),
+    ),
     qaSampleFails: z.preprocess((v) => v === 'yes', z.boolean()),
     qaSampleBoundary: z.preprocess((v) => v === 'yes', z.boolean()),
-    appealWorkingDays: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(1, 'Enter at least 1').max(90, 'Enter 90 or fewer')),
+    appealWorkingDays: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'Enter a whole number' })
+        .int('Enter a whole number')
+        .min(1, 'Enter at least 1')
+        .max(90, 'Enter 90 or fewer'),
+    ),
     epaoName: z.preprocess(blankToNull, z.string().max(100, 'Keep the name to 100 characters').nullable()),
-    epaNumber: z.preprocess(blankToNull, z.string().regex(/^EPA\d{4}$/, 'Enter the EPA number as EPA followed by four digits, for example EPA0123').nullable()),
-    maxAttempts: z.preprocess(blankToNull, z.coerce.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(1, 'Enter at least 1').max(20, 'Enter 20 or fewer').nullable()),
+    epaNumber: z.preprocess(
+      blankToNull,
+      z
+        .string()
+        .regex(/^EPA\d{4}$/, 'Enter the EPA number as EPA followed by four digits, for example EPA0123')
+        .nullable(),
+    ),
+    maxAttempts: z.preprocess(
+      blankToNull,
+      z.coerce
+        .number({ error: 'Enter a whole number' })
+        .int('Enter a whole number')
+        .min(1, 'Enter at least 1')
+        .max(20, 'Enter 20 or fewer')
+        .nullable(),
+    ),
   });
 
-  const renderSettings = (res: Response, extra: { values?: object; status?: number; errors?: object; errorList?: object[]; flash?: string } = {}) => {
+  const renderSettings = (
+    res: Response,
+    extra: { values?: object; status?: number; errors?: object; errorList?: object[]; flash?: string } = {},
+  ) => {
     const settings = epaoSettingsOf(db);
     res.status(extra.status ?? 200).render('grading/settings', {
       title: 'Settings',
       action: paths.admin.settings,
-      values: extra.values ?? { ...settings, qaSampleFails: settings.qaSampleFails ? 'yes' : '', qaSampleBoundary: settings.qaSampleBoundary ? 'yes' : '', maxAttempts: settings.maxAttempts ?? '', epaoName: settings.epaoName ?? '', epaNumber: settings.epaNumber ?? '' },
+      values: extra.values ?? {
+        ...settings,
+        qaSampleFails: settings.qaSampleFails ? 'yes' : '',
+        qaSampleBoundary: settings.qaSampleBoundary ? 'yes' : '',
+        maxAttempts: settings.maxAttempts ?? '',
+        epaoName: settings.epaoName ?? '',
+        epaNumber: settings.epaNumber ?? '',
+      },
       errors: extra.errors,
       errorList: extra.errorList,
       flash: extra.flash,
     });
   };
 
-  router.get(paths.admin.settings, pageFor(...AREA_ROLES.administration), (req, res) => renderSettings(res, { flash: req.query.saved === '1' ? 'The settings have been saved.' : undefined }));
+  router.get(paths.admin.settings, pageFor(...AREA_ROLES.administration), (req, res) =>
+    renderSettings(res, { flash: req.query.saved === '1' ? 'The settings have been saved.' : undefined }),
+  );
 
   router.post(paths.admin.settings, pageFor(...AREA_ROLES.administration), (req, res) => {
     const form = parseForm(settingsSchema, req.body);
-    if (!form.ok) return renderSettings(res, { values: req.body as object, status: 400, errors: form.errors, errorList: form.errorList });
+    if (!form.ok)
+      return renderSettings(res, {
+        values: req.body as object,
+        status: 400,
+        errors: form.errors,
+        errorList: form.errorList,
+      });
     saveSettings(db, form.value, actorOf(userOf(res)));
     res.redirect(303, `${paths.admin.settings}?saved=1`);
   });

@@ -20,10 +20,8 @@ export interface Decision {
   evidence: string;
 }
 
-
 export type MethodGradeResult =
-  | { complete: true; grade: Grade }
-  | { complete: false; undecided: string[]; missingEvidence: string[] };
+  { complete: true; grade: Grade } | { complete: false; undecided: string[]; missingEvidence: string[] };
 
 /** The method's criteria, grouped by theme in plan order. */
 export function criteriaByTheme(plan: PlanFile, methodId: string): { theme: string; criteria: Criterion[] }[] {
@@ -46,11 +44,19 @@ export function deriveMethodGrade(plan: PlanFile, methodId: string, decisions: D
   const criteria = plan.criteria.filter((c) => c.method === methodId);
   const decided = new Map(decisions.map((d) => [d.criterionId, d]));
   const undecided = criteria.filter((c) => typeof decided.get(c.id)?.met !== 'boolean').map((c) => c.id);
-  const missingEvidence = criteria.filter((c) => decided.get(c.id)?.met === false && !decided.get(c.id)!.evidence.trim()).map((c) => c.id);
+  const missingEvidence = criteria
+    .filter((c) => decided.get(c.id)?.met === false && !decided.get(c.id)!.evidence.trim())
+    .map((c) => c.id);
   if (undecided.length > 0 || missingEvidence.length > 0) return { complete: false, undecided, missingEvidence };
-  const met = (level: 'pass' | 'distinction') => criteria.filter((c) => c.level === level).every((c) => decided.get(c.id)!.met === true);
+  const met = (level: 'pass' | 'distinction') =>
+    criteria.filter((c) => c.level === level).every((c) => decided.get(c.id)!.met === true);
   if (!met('pass')) return { complete: true, grade: 'Fail' };
-  if (met('distinction') && plan.methodGrades.includes('Distinction') && criteria.some((c) => c.level === 'distinction')) return { complete: true, grade: 'Distinction' };
+  if (
+    met('distinction') &&
+    plan.methodGrades.includes('Distinction') &&
+    criteria.some((c) => c.level === 'distinction')
+  )
+    return { complete: true, grade: 'Distinction' };
   return { complete: true, grade: 'Pass' };
 }
 
@@ -61,13 +67,21 @@ export type KsbState = 'evidenced' | 'shortfall' | 'not_yet';
  * a shortfall when any is not met, and not yet decided otherwise. (Distinction criteria
  * show depth, not coverage: a KSB is evidenced at pass level.)
  */
-export function ksbCoverage(plan: PlanFile, methodId: string, decisions: Decision[]): { ksb: string; state: KsbState }[] {
+export function ksbCoverage(
+  plan: PlanFile,
+  methodId: string,
+  decisions: Decision[],
+): { ksb: string; state: KsbState }[] {
   const method = plan.methods.find((m) => m.id === methodId);
   const decided = new Map(decisions.map((d) => [d.criterionId, d.met]));
   return (method?.ksbs ?? []).map((ksb) => {
     const mapped = plan.criteria.filter((c) => c.method === methodId && c.level === 'pass' && c.ksbs.includes(ksb));
     const states = mapped.map((c) => decided.get(c.id) ?? null);
-    const state: KsbState = states.some((s) => s === false) ? 'shortfall' : mapped.length > 0 && states.every((s) => s === true) ? 'evidenced' : 'not_yet';
+    const state: KsbState = states.some((s) => s === false)
+      ? 'shortfall'
+      : mapped.length > 0 && states.every((s) => s === true)
+        ? 'evidenced'
+        : 'not_yet';
     return { ksb, state };
   });
 }
@@ -79,7 +93,10 @@ export function ksbCoverage(plan: PlanFile, methodId: string, decisions: Decisio
 export function isBoundaryCase(plan: PlanFile, methodId: string, decisions: Decision[]): boolean {
   const result = deriveMethodGrade(plan, methodId, decisions);
   if (!result.complete) return false;
-  const notMet = (level: 'pass' | 'distinction') => plan.criteria.filter((c) => c.method === methodId && c.level === level && decisions.find((d) => d.criterionId === c.id)?.met === false).length;
+  const notMet = (level: 'pass' | 'distinction') =>
+    plan.criteria.filter(
+      (c) => c.method === methodId && c.level === level && decisions.find((d) => d.criterionId === c.id)?.met === false,
+    ).length;
   return (result.grade === 'Fail' && notMet('pass') === 1) || (result.grade === 'Pass' && notMet('distinction') === 1);
 }
 
@@ -105,12 +122,19 @@ export interface OverallGrade {
  * plan's combination table; undefined while a method has no grade. A resit or retake is
  * capped at the plan's cap unless the EPAO accepted exceptional circumstances.
  */
-export function overallGrade(plan: PlanFile, methodGrades: Record<string, Grade>, attempt: { isResitOrRetake: boolean; exceptionalCircumstances: boolean }): OverallGrade | undefined {
+export function overallGrade(
+  plan: PlanFile,
+  methodGrades: Record<string, Grade>,
+  attempt: { isResitOrRetake: boolean; exceptionalCircumstances: boolean },
+): OverallGrade | undefined {
   if (plan.methods.some((m) => !methodGrades[m.id])) return undefined;
   const combined = combineGrades(plan, methodGrades);
   if (!combined) return undefined;
   const cap = plan.resitRetakeGradeCap;
-  const capped = attempt.isResitOrRetake && !attempt.exceptionalCircumstances && GRADE_ORDER.indexOf(combined) > GRADE_ORDER.indexOf(cap);
+  const capped =
+    attempt.isResitOrRetake &&
+    !attempt.exceptionalCircumstances &&
+    GRADE_ORDER.indexOf(combined) > GRADE_ORDER.indexOf(cap);
   return { combined, grade: capped ? cap : combined, capped };
 }
 
@@ -130,13 +154,31 @@ export function checkFurtherAttempt(
   today: string,
   maxAttempts: number | null,
 ): { ok: true; deadline: string } | { ok: false; message: string } {
-  if (previous.grade !== 'Fail') return { ok: false, message: previous.grade === 'Withdrawn' ? 'The apprentice withdrew: a new EPA starts at gateway, not as a resit or retake' : `The result was ${previous.grade}: there is no resit or retake to improve a pass` };
+  if (previous.grade !== 'Fail')
+    return {
+      ok: false,
+      message:
+        previous.grade === 'Withdrawn'
+          ? 'The apprentice withdrew: a new EPA starts at gateway, not as a resit or retake'
+          : `The result was ${previous.grade}: there is no resit or retake to improve a pass`,
+    };
   // The stricter of the EPAO's limit and the plan's, when either is set.
   const limits = [maxAttempts, plan.maxAttempts].filter((n): n is number => n !== null);
   const limit = limits.length > 0 ? Math.min(...limits) : null;
-  if (limit !== null && previous.number >= limit) return { ok: false, message: `The apprentice has had ${previous.number} attempt${previous.number === 1 ? '' : 's'}, the most allowed` };
-  const deadline = addMonths(previous.resultDate, kind === 'resit' ? plan.resit.windowMonths : plan.retake.windowMonths);
-  if (today > deadline) return { ok: false, message: `A ${kind} had to start by ${deadline} (${kind === 'resit' ? plan.resit.windowMonths : plan.retake.windowMonths} months after the result)` };
+  if (limit !== null && previous.number >= limit)
+    return {
+      ok: false,
+      message: `The apprentice has had ${previous.number} attempt${previous.number === 1 ? '' : 's'}, the most allowed`,
+    };
+  const deadline = addMonths(
+    previous.resultDate,
+    kind === 'resit' ? plan.resit.windowMonths : plan.retake.windowMonths,
+  );
+  if (today > deadline)
+    return {
+      ok: false,
+      message: `A ${kind} had to start by ${deadline} (${kind === 'resit' ? plan.resit.windowMonths : plan.retake.windowMonths} months after the result)`,
+    };
   return { ok: true, deadline };
 }
 
@@ -153,8 +195,12 @@ export interface SamplingRules {
   seed: string;
 }
 
-export const DEFAULT_SAMPLING: Omit<SamplingRules, 'seed'> = { firstN: 5, sampleFails: true, sampleBoundary: true, randomPercent: 10 };
-
+export const DEFAULT_SAMPLING: Omit<SamplingRules, 'seed'> = {
+  firstN: 5,
+  sampleFails: true,
+  sampleBoundary: true,
+  randomPercent: 10,
+};
 
 /** A number in [0, 100) fixed by the seed and the grading: the random draw, recorded and repeatable. */
 export function samplingDraw(seed: string, gradingId: number): number {
@@ -163,7 +209,10 @@ export function samplingDraw(seed: string, gradingId: number): number {
 }
 
 /** Why a submitted grading is sampled for moderation, or null. `priorGradings`: the assessor's submitted gradings on this standard before this one. */
-export function sampleReason(rules: SamplingRules, grading: { id: number; grade: Grade | null; boundary: boolean; priorGradings: number }): SampleReason | null {
+export function sampleReason(
+  rules: SamplingRules,
+  grading: { id: number; grade: Grade | null; boundary: boolean; priorGradings: number },
+): SampleReason | null {
   if (grading.priorGradings < rules.firstN) return 'first_assessments';
   if (rules.sampleFails && grading.grade === 'Fail') return 'fail';
   if (rules.sampleBoundary && grading.boundary) return 'boundary';
@@ -180,7 +229,12 @@ const bankHolidays = new Map<number, Set<string>>();
 export function bankHolidaysOf(year: number): Set<string> {
   let days = bankHolidays.get(year);
   if (!days) {
-    days = new Set(holidays.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    days = new Set(
+      holidays
+        .getHolidays(year)
+        .filter((h) => h.type === 'public')
+        .map((h) => h.date.slice(0, 10)),
+    );
     bankHolidays.set(year, days);
   }
   return days;
@@ -195,7 +249,7 @@ export function isWorkingDay(date: string): boolean {
 /** The date `n` working days after `date` (the day itself not counted). */
 export function addWorkingDays(date: string, n: number): string {
   let current = date;
-  for (let counted = 0; counted < n; ) {
+  for (let counted = 0; counted < n;) {
     current = addDays(current, 1);
     if (isWorkingDay(current)) counted++;
   }

@@ -5,19 +5,49 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant, ZONE } from '../dates.js';
-import { standardVersions, apprentices, appeals, attemptMethods, bookings, criterionDecisions, epaAttempts, epaoSettings, gatewaySubmissions, gradings, moderations, outbox, users } from '../db/schema.js';
+import {
+  standardVersions,
+  apprentices,
+  appeals,
+  attemptMethods,
+  bookings,
+  criterionDecisions,
+  epaAttempts,
+  epaoSettings,
+  gatewaySubmissions,
+  gradings,
+  moderations,
+  outbox,
+  users,
+} from '../db/schema.js';
 import type { Grade, PlanFile } from '../plans/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { daysBetween } from '../calendar.js';
 import { attemptByNumber, latestAttempt, type AttemptRow } from './attempts.js';
 import type { AppealDecision, Outcome, ResultGrade } from './model.js';
-import { appealDeadline, checkFurtherAttempt, deriveMethodGrade, gradeForOutcome, isBoundaryCase, overallGrade, sampleReason, samplingDraw, type Decision, type ResitKind } from './rules.js';
+import {
+  appealDeadline,
+  checkFurtherAttempt,
+  deriveMethodGrade,
+  gradeForOutcome,
+  isBoundaryCase,
+  overallGrade,
+  sampleReason,
+  samplingDraw,
+  type Decision,
+  type ResitKind,
+} from './rules.js';
 
 export type GradingRow = typeof gradings.$inferSelect;
 export type BookingRow = typeof bookings.$inferSelect;
 export type SettingsRow = typeof epaoSettings.$inferSelect;
 /** A refusal; `problems` name criteria, `field` a form field, when the refusal is about one. */
-export type Failure = { ok: false; message: string; problems?: { criterionId: string; message: string }[]; field?: string };
+export type Failure = {
+  ok: false;
+  message: string;
+  problems?: { criterionId: string; message: string }[];
+  field?: string;
+};
 
 /* ---------- Settings ---------- */
 
@@ -25,14 +55,24 @@ export type Failure = { ok: false; message: string; problems?: { criterionId: st
 export function epaoSettingsOf(db: Queryable): SettingsRow {
   const row = db.select().from(epaoSettings).where(eq(epaoSettings.id, 1)).get();
   if (row) return row;
-  return db.insert(epaoSettings).values({ id: 1, qaSeed: randomBytes(16).toString('hex') }).returning().get();
+  return db
+    .insert(epaoSettings)
+    .values({ id: 1, qaSeed: randomBytes(16).toString('hex') })
+    .returning()
+    .get();
 }
 
 export function saveSettings(db: Db, input: Omit<SettingsRow, 'id' | 'qaSeed'>, actor: Actor): void {
   db.transaction((tx) => {
     const before = epaoSettingsOf(tx);
     tx.update(epaoSettings).set(input).where(eq(epaoSettings.id, 1)).run();
-    recordAudit(tx, actor, { action: 'settings.saved', entityType: 'epao_settings', entityId: 1, before, after: { ...before, ...input } });
+    recordAudit(tx, actor, {
+      action: 'settings.saved',
+      entityType: 'epao_settings',
+      entityId: 1,
+      before,
+      after: { ...before, ...input },
+    });
   });
 }
 
@@ -44,7 +84,10 @@ const planOf = (db: Queryable, apprentice: ApprenticeDetail): PlanFile => {
   return plan;
 };
 
-export function gradingOfBooking(db: Queryable, bookingId: number): { grading: GradingRow | undefined; decisions: Decision[] } {
+export function gradingOfBooking(
+  db: Queryable,
+  bookingId: number,
+): { grading: GradingRow | undefined; decisions: Decision[] } {
   const grading = db.select().from(gradings).where(eq(gradings.bookingId, bookingId)).get();
   const decisions = grading ? decisionsOf(db, grading.id) : [];
   return { grading, decisions };
@@ -56,7 +99,11 @@ export function gradingById(db: Queryable, id: number): GradingRow | undefined {
 
 export function decisionsOf(db: Queryable, gradingId: number): Decision[] {
   return db
-    .select({ criterionId: criterionDecisions.criterionId, met: criterionDecisions.met, evidence: criterionDecisions.evidence })
+    .select({
+      criterionId: criterionDecisions.criterionId,
+      met: criterionDecisions.met,
+      evidence: criterionDecisions.evidence,
+    })
     .from(criterionDecisions)
     .where(eq(criterionDecisions.gradingId, gradingId))
     .all();
@@ -65,7 +112,9 @@ export function decisionsOf(db: Queryable, gradingId: number): Decision[] {
 /* ---------- Attempts ---------- */
 
 function firstBooking(startedOn: string, firstBookedAt: string | undefined) {
-  const firstBookingOn = firstBookedAt ? DateTime.fromISO(firstBookedAt, { zone: 'utc' }).setZone(ZONE).toISODate() : null;
+  const firstBookingOn = firstBookedAt
+    ? DateTime.fromISO(firstBookedAt, { zone: 'utc' }).setZone(ZONE).toISODate()
+    : null;
   return { firstBookingOn, daysToBooking: firstBookingOn ? daysBetween(startedOn, firstBookingOn) : null };
 }
 
@@ -73,9 +122,17 @@ function firstBooking(startedOn: string, firstBookedAt: string | undefined) {
 function attemptForBooking(tx: Queryable, booking: BookingRow, plan: PlanFile, actor: Actor): AttemptRow {
   const existing = attemptByNumber(tx, booking.apprenticeId, booking.attempt);
   if (existing) return existing;
-  const gateway = tx.select({ start: gatewaySubmissions.epaPeriodStart }).from(gatewaySubmissions).where(eq(gatewaySubmissions.id, booking.submissionId)).get();
+  const gateway = tx
+    .select({ start: gatewaySubmissions.epaPeriodStart })
+    .from(gatewaySubmissions)
+    .where(eq(gatewaySubmissions.id, booking.submissionId))
+    .get();
   // When the attempt's first booking was made (London date), for the time from gateway to booking.
-  const firstBooked = tx.select({ at: sql<string>`min(${bookings.createdAt})` }).from(bookings).where(and(eq(bookings.apprenticeId, booking.apprenticeId), eq(bookings.attempt, booking.attempt))).get()?.at;
+  const firstBooked = tx
+    .select({ at: sql<string>`min(${bookings.createdAt})` })
+    .from(bookings)
+    .where(and(eq(bookings.apprenticeId, booking.apprenticeId), eq(bookings.attempt, booking.attempt)))
+    .get()?.at;
   const row = tx
     .insert(epaAttempts)
     .values({
@@ -87,8 +144,14 @@ function attemptForBooking(tx: Queryable, booking: BookingRow, plan: PlanFile, a
     })
     .returning()
     .get();
-  for (const method of plan.methods) tx.insert(attemptMethods).values({ attemptId: row.id, methodId: method.id, mode: 'first' }).run();
-  recordAudit(tx, actor, { action: 'attempt.started', entityType: 'attempt', entityId: row.id, after: { apprenticeId: row.apprenticeId, number: row.number, methods: plan.methods.map((m) => m.id) } });
+  for (const method of plan.methods)
+    tx.insert(attemptMethods).values({ attemptId: row.id, methodId: method.id, mode: 'first' }).run();
+  recordAudit(tx, actor, {
+    action: 'attempt.started',
+    entityType: 'attempt',
+    entityId: row.id,
+    after: { apprenticeId: row.apprenticeId, number: row.number, methods: plan.methods.map((m) => m.id) },
+  });
   return row;
 }
 
@@ -104,7 +167,11 @@ export function recomputeAttempt(tx: Queryable, attemptId: number, today: string
   const apprentice = findApprenticeById(tx, attempt.apprenticeId)!;
   const plan = planOf(tx, apprentice);
   const modes = tx.select().from(attemptMethods).where(eq(attemptMethods.attemptId, attemptId)).all();
-  const graded = tx.select().from(gradings).where(and(eq(gradings.attemptId, attemptId), eq(gradings.status, 'submitted'))).all();
+  const graded = tx
+    .select()
+    .from(gradings)
+    .where(and(eq(gradings.attemptId, attemptId), eq(gradings.status, 'submitted')))
+    .all();
   let result: { combined: ResultGrade; grade: ResultGrade; capped: boolean } | undefined;
   if (graded.some((g) => g.outcome === 'withdrawn')) {
     result = { combined: 'Withdrawn', grade: 'Withdrawn', capped: false };
@@ -114,11 +181,19 @@ export function recomputeAttempt(tx: Queryable, attemptId: number, today: string
       const grade = m.mode === 'carried' ? m.carriedGrade : graded.find((g) => g.methodId === m.methodId)?.grade;
       if (grade) grades[m.methodId] = grade;
     }
-    result = overallGrade(plan, grades, { isResitOrRetake: attempt.number > 1, exceptionalCircumstances: attempt.exceptionalReason !== null });
+    result = overallGrade(plan, grades, {
+      isResitOrRetake: attempt.number > 1,
+      exceptionalCircumstances: attempt.exceptionalReason !== null,
+    });
   }
   return tx
     .update(epaAttempts)
-    .set({ combinedGrade: result?.combined ?? null, overallGrade: result?.grade ?? null, capped: result?.capped ?? false, ...resultDates(attempt, result ? (attempt.resultOn ?? today) : null) })
+    .set({
+      combinedGrade: result?.combined ?? null,
+      overallGrade: result?.grade ?? null,
+      capped: result?.capped ?? false,
+      ...resultDates(attempt, result ? (attempt.resultOn ?? today) : null),
+    })
     .where(eq(epaAttempts.id, attemptId))
     .returning()
     .get();
@@ -126,7 +201,11 @@ export function recomputeAttempt(tx: Queryable, attemptId: number, today: string
 
 /** The result date and what the reports count from it: its month and the whole days from the attempt's start. */
 function resultDates(attempt: Pick<AttemptRow, 'startedOn'>, resultOn: string | null) {
-  return { resultOn, resultMonth: resultOn?.slice(0, 7) ?? null, daysToResult: resultOn ? daysBetween(attempt.startedOn, resultOn) : null };
+  return {
+    resultOn,
+    resultMonth: resultOn?.slice(0, 7) ?? null,
+    daysToResult: resultOn ? daysBetween(attempt.startedOn, resultOn) : null,
+  };
 }
 
 /* ---------- Grading ---------- */
@@ -140,7 +219,8 @@ export interface GradingInput {
 /** Whether this booking can be graded now by this user, and if not why (the form and the API both ask). */
 export function gradingRefusal(booking: BookingRow, userId: number, now: DateTime): string | null {
   if (booking.assessorUserId !== userId) return 'Only the assessor of this booking can grade it';
-  if (!['confirmed', 'completed'].includes(booking.status)) return `This booking is ${booking.status}: only a confirmed assessment is graded`;
+  if (!['confirmed', 'completed'].includes(booking.status))
+    return `This booking is ${booking.status}: only a confirmed assessment is graded`;
   if (Date.parse(booking.startsAt) > now.toMillis()) return 'The assessment has not taken place yet';
   return null;
 }
@@ -151,7 +231,13 @@ export function gradingRefusal(booking: BookingRow, userId: number, now: DateTim
  * it derives the method grade by the plan's rule, locks the grading, marks the booking
  * completed, draws the quality-assurance sample and updates the attempt's result.
  */
-export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, actor: Actor & { userId: number }, options: { submit: boolean; now: DateTime }): { ok: true; grading: GradingRow } | Failure {
+export function saveGrading(
+  db: Db,
+  booking: BookingRow,
+  input: GradingInput,
+  actor: Actor & { userId: number },
+  options: { submit: boolean; now: DateTime },
+): { ok: true; grading: GradingRow } | Failure {
   const now = options.now;
   const today = now.setZone(ZONE).toISODate()!;
   return db.transaction(
@@ -163,9 +249,21 @@ export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, ac
       const plan = planOf(tx, apprentice);
       const criteria = plan.criteria.filter((c) => c.method === current.methodId);
       const unknown = input.decisions.filter((d) => !criteria.some((c) => c.id === d.criterionId));
-      if (unknown.length > 0) return { ok: false as const, message: 'Some criteria are not criteria of this method', problems: unknown.map((d) => ({ criterionId: d.criterionId, message: `${d.criterionId} is not a criterion of this method` })) };
+      if (unknown.length > 0)
+        return {
+          ok: false as const,
+          message: 'Some criteria are not criteria of this method',
+          problems: unknown.map((d) => ({
+            criterionId: d.criterionId,
+            message: `${d.criterionId} is not a criterion of this method`,
+          })),
+        };
       const existing = tx.select().from(gradings).where(eq(gradings.bookingId, current.id)).get();
-      if (existing?.status === 'submitted') return { ok: false as const, message: 'This grading has been submitted: only moderation or an appeal can change it' };
+      if (existing?.status === 'submitted')
+        return {
+          ok: false as const,
+          message: 'This grading has been submitted: only moderation or an appeal can change it',
+        };
 
       let grade: Grade | null = null;
       if (options.submit) {
@@ -175,12 +273,22 @@ export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, ac
             return {
               ok: false as const,
               message: 'Decide every criterion, and give the evidence for each one not met',
-              problems: [...derived.undecided.map((criterionId) => ({ criterionId, message: `Decide whether ${criterionId} is met` })), ...derived.missingEvidence.map((criterionId) => ({ criterionId, message: `Say what evidence fell short for ${criterionId}` }))],
+              problems: [
+                ...derived.undecided.map((criterionId) => ({
+                  criterionId,
+                  message: `Decide whether ${criterionId} is met`,
+                })),
+                ...derived.missingEvidence.map((criterionId) => ({
+                  criterionId,
+                  message: `Say what evidence fell short for ${criterionId}`,
+                })),
+              ],
             };
           }
           grade = derived.grade;
         } else {
-          if (!input.outcomeReason?.trim()) return { ok: false as const, message: 'Give the reason for this outcome', field: 'outcomeReason' };
+          if (!input.outcomeReason?.trim())
+            return { ok: false as const, message: 'Give the reason for this outcome', field: 'outcomeReason' };
           grade = gradeForOutcome(input.outcome);
         }
       }
@@ -199,12 +307,22 @@ export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, ac
         submittedAt: options.submit ? isoInstant(now) : null,
         updatedAt: isoInstant(now),
       };
-      const grading = existing ? tx.update(gradings).set(values).where(eq(gradings.id, existing.id)).returning().get() : tx.insert(gradings).values(values).returning().get();
+      const grading = existing
+        ? tx.update(gradings).set(values).where(eq(gradings.id, existing.id)).returning().get()
+        : tx.insert(gradings).values(values).returning().get();
       tx.delete(criterionDecisions).where(eq(criterionDecisions.gradingId, grading.id)).run();
-      for (const d of input.decisions) tx.insert(criterionDecisions).values({ gradingId: grading.id, criterionId: d.criterionId, met: d.met, evidence: d.evidence.trim() }).run();
+      for (const d of input.decisions)
+        tx.insert(criterionDecisions)
+          .values({ gradingId: grading.id, criterionId: d.criterionId, met: d.met, evidence: d.evidence.trim() })
+          .run();
 
       if (!options.submit) {
-        recordAudit(tx, actor, { action: 'grading.draft_saved', entityType: 'grading', entityId: grading.id, after: { outcome: input.outcome, decided: input.decisions.filter((d) => d.met !== null).length } });
+        recordAudit(tx, actor, {
+          action: 'grading.draft_saved',
+          entityType: 'grading',
+          entityId: grading.id,
+          after: { outcome: input.outcome, decided: input.decisions.filter((d) => d.met !== null).length },
+        });
         return { ok: true as const, grading };
       }
 
@@ -213,29 +331,77 @@ export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, ac
       const prior = tx
         .select({ n: sql<number>`count(*)` })
         .from(gradings)
-        .innerJoin(apprentices, eq(apprentices.id, sql`(select apprentice_id from bookings where bookings.id = ${gradings.bookingId})`))
-        .where(and(eq(gradings.assessorUserId, current.assessorUserId), eq(gradings.status, 'submitted'), ne(gradings.id, grading.id), inArray(apprentices.standardVersionId, tx.select({ id: standardVersions.id }).from(standardVersions).where(eq(standardVersions.reference, apprentice.standardReference)))))
+        .innerJoin(
+          apprentices,
+          eq(apprentices.id, sql`(select apprentice_id from bookings where bookings.id = ${gradings.bookingId})`),
+        )
+        .where(
+          and(
+            eq(gradings.assessorUserId, current.assessorUserId),
+            eq(gradings.status, 'submitted'),
+            ne(gradings.id, grading.id),
+            inArray(
+              apprentices.standardVersionId,
+              tx
+                .select({ id: standardVersions.id })
+                .from(standardVersions)
+                .where(eq(standardVersions.reference, apprentice.standardReference)),
+            ),
+          ),
+        )
         .get()!.n;
       const reason = sampleReason(
-        { firstN: settings.qaFirstN, sampleFails: settings.qaSampleFails, sampleBoundary: settings.qaSampleBoundary, randomPercent: settings.qaRandomPercent, seed: settings.qaSeed },
-        { id: grading.id, grade, boundary: input.outcome === 'graded' && isBoundaryCase(plan, current.methodId, input.decisions), priorGradings: prior },
+        {
+          firstN: settings.qaFirstN,
+          sampleFails: settings.qaSampleFails,
+          sampleBoundary: settings.qaSampleBoundary,
+          randomPercent: settings.qaRandomPercent,
+          seed: settings.qaSeed,
+        },
+        {
+          id: grading.id,
+          grade,
+          boundary: input.outcome === 'graded' && isBoundaryCase(plan, current.methodId, input.decisions),
+          priorGradings: prior,
+        },
       );
       const submitted = tx
         .update(gradings)
-        .set({ sampleReason: reason, sampleDraw: samplingDraw(settings.qaSeed, grading.id), moderation: reason ? 'pending' : 'not_sampled' })
+        .set({
+          sampleReason: reason,
+          sampleDraw: samplingDraw(settings.qaSeed, grading.id),
+          moderation: reason ? 'pending' : 'not_sampled',
+        })
         .where(eq(gradings.id, grading.id))
         .returning()
         .get();
       if (current.status === 'confirmed') {
-        tx.update(bookings).set({ status: 'completed', sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) }).where(eq(bookings.id, current.id)).run();
-        recordAudit(tx, actor, { action: 'booking.completed', entityType: 'booking', entityId: current.id, before: { status: 'confirmed' }, after: { status: 'completed' }, reason: 'Graded' });
+        tx.update(bookings)
+          .set({ status: 'completed', sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+          .where(eq(bookings.id, current.id))
+          .run();
+        recordAudit(tx, actor, {
+          action: 'booking.completed',
+          entityType: 'booking',
+          entityId: current.id,
+          before: { status: 'confirmed' },
+          after: { status: 'completed' },
+          reason: 'Graded',
+        });
       }
       const after = recomputeAttempt(tx, attempt.id, today);
       recordAudit(tx, actor, {
         action: 'grading.submitted',
         entityType: 'grading',
         entityId: grading.id,
-        after: { grade, outcome: input.outcome, outcomeReason: input.outcomeReason, sampled: reason, decisions: input.decisions, attemptResult: after.overallGrade },
+        after: {
+          grade,
+          outcome: input.outcome,
+          outcomeReason: input.outcomeReason,
+          sampled: reason,
+          decisions: input.decisions,
+          attemptResult: after.overallGrade,
+        },
         reason: input.outcomeReason,
       });
       return { ok: true as const, grading: submitted };
@@ -248,17 +414,51 @@ export function saveGrading(db: Db, booking: BookingRow, input: GradingInput, ac
  * Changes criterion decisions after submission (moderation or an appeal): the grade is derived
  * again by the plan's rule and the attempt's result follows. Every change is audited by the caller.
  */
-function applyChanges(tx: Queryable, grading: GradingRow, plan: PlanFile, changes: Decision[]): { ok: true; before: Grade | null; after: Grade | null; criteriaBefore: Decision[] } | Failure {
-  if (grading.outcome !== 'graded') return { ok: false, message: `This assessment was recorded as ${grading.outcome.replace(/_/g, ' ')}: there are no criterion decisions to change` };
+function applyChanges(
+  tx: Queryable,
+  grading: GradingRow,
+  plan: PlanFile,
+  changes: Decision[],
+): { ok: true; before: Grade | null; after: Grade | null; criteriaBefore: Decision[] } | Failure {
+  if (grading.outcome !== 'graded')
+    return {
+      ok: false,
+      message: `This assessment was recorded as ${grading.outcome.replace(/_/g, ' ')}: there are no criterion decisions to change`,
+    };
   const decisions = decisionsOf(tx, grading.id);
   const merged = decisions.map((d) => changes.find((c) => c.criterionId === d.criterionId) ?? d);
   const unknown = changes.filter((c) => !decisions.some((d) => d.criterionId === c.criterionId));
-  if (unknown.length > 0) return { ok: false, message: 'Some criteria are not criteria of this grading', problems: unknown.map((c) => ({ criterionId: c.criterionId, message: `${c.criterionId} is not a criterion of this grading` })) };
+  if (unknown.length > 0)
+    return {
+      ok: false,
+      message: 'Some criteria are not criteria of this grading',
+      problems: unknown.map((c) => ({
+        criterionId: c.criterionId,
+        message: `${c.criterionId} is not a criterion of this grading`,
+      })),
+    };
   const derived = deriveMethodGrade(plan, grading.methodId, merged);
-  if (!derived.complete) return { ok: false, message: 'Every criterion needs a decision, and every one not met its evidence', problems: derived.missingEvidence.map((criterionId) => ({ criterionId, message: `Say what evidence fell short for ${criterionId}` })) };
-  for (const c of changes) tx.update(criterionDecisions).set({ met: c.met, evidence: c.evidence.trim() }).where(and(eq(criterionDecisions.gradingId, grading.id), eq(criterionDecisions.criterionId, c.criterionId))).run();
+  if (!derived.complete)
+    return {
+      ok: false,
+      message: 'Every criterion needs a decision, and every one not met its evidence',
+      problems: derived.missingEvidence.map((criterionId) => ({
+        criterionId,
+        message: `Say what evidence fell short for ${criterionId}`,
+      })),
+    };
+  for (const c of changes)
+    tx.update(criterionDecisions)
+      .set({ met: c.met, evidence: c.evidence.trim() })
+      .where(and(eq(criterionDecisions.gradingId, grading.id), eq(criterionDecisions.criterionId, c.criterionId)))
+      .run();
   tx.update(gradings).set({ grade: derived.grade }).where(eq(gradings.id, grading.id)).run();
-  return { ok: true, before: grading.grade, after: derived.grade, criteriaBefore: decisions.filter((d) => changes.some((c) => c.criterionId === d.criterionId)) };
+  return {
+    ok: true,
+    before: grading.grade,
+    after: derived.grade,
+    criteriaBefore: decisions.filter((d) => changes.some((c) => c.criterionId === d.criterionId)),
+  };
 }
 
 /* ---------- Moderation ---------- */
@@ -267,25 +467,63 @@ function applyChanges(tx: Queryable, grading: GradingRow, plan: PlanFile, change
  * A quality assurer moderates a sampled grading: agrees, or changes criterion decisions with a
  * rationale (the grades follow). Nobody moderates their own grading.
  */
-export function moderate(db: Db, gradingId: number, input: { decision: 'agreed' | 'changed'; rationale: string; changes: Decision[] }, actor: Actor & { userId: number }, now: DateTime): { ok: true } | Failure {
+export function moderate(
+  db: Db,
+  gradingId: number,
+  input: { decision: 'agreed' | 'changed'; rationale: string; changes: Decision[] },
+  actor: Actor & { userId: number },
+  now: DateTime,
+): { ok: true } | Failure {
   return db.transaction(
     (tx) => {
       const grading = gradingById(tx, gradingId);
       if (!grading) return { ok: false as const, message: 'There is no such grading' };
-      if (grading.assessorUserId === actor.userId) return { ok: false as const, message: 'You graded this assessment: someone else must moderate it' };
-      if (grading.moderation !== 'pending') return { ok: false as const, message: grading.moderation === 'not_sampled' ? 'This grading was not sampled for moderation' : 'This grading has been moderated' };
-      const apprentice = findApprenticeById(tx, tx.select({ id: bookings.apprenticeId }).from(bookings).where(eq(bookings.id, grading.bookingId)).get()!.id)!;
-      let grades: { before: Grade | null; after: Grade | null; criteriaBefore: Decision[] } = { before: grading.grade, after: grading.grade, criteriaBefore: [] };
+      if (grading.assessorUserId === actor.userId)
+        return { ok: false as const, message: 'You graded this assessment: someone else must moderate it' };
+      if (grading.moderation !== 'pending')
+        return {
+          ok: false as const,
+          message:
+            grading.moderation === 'not_sampled'
+              ? 'This grading was not sampled for moderation'
+              : 'This grading has been moderated',
+        };
+      const apprentice = findApprenticeById(
+        tx,
+        tx.select({ id: bookings.apprenticeId }).from(bookings).where(eq(bookings.id, grading.bookingId)).get()!.id,
+      )!;
+      let grades: { before: Grade | null; after: Grade | null; criteriaBefore: Decision[] } = {
+        before: grading.grade,
+        after: grading.grade,
+        criteriaBefore: [],
+      };
       if (input.decision === 'changed') {
-        if (input.changes.length === 0) return { ok: false as const, message: 'Change at least one criterion decision, or agree with the grading' };
+        if (input.changes.length === 0)
+          return { ok: false as const, message: 'Change at least one criterion decision, or agree with the grading' };
         const applied = applyChanges(tx, grading, planOf(tx, apprentice), input.changes);
         if (!applied.ok) return applied;
         grades = applied;
       }
       tx.update(gradings).set({ moderation: input.decision }).where(eq(gradings.id, grading.id)).run();
-      tx.insert(moderations).values({ gradingId: grading.id, moderatorUserId: actor.userId, decision: input.decision, rationale: input.rationale, gradeBefore: grades.before, gradeAfter: grades.after }).run();
+      tx.insert(moderations)
+        .values({
+          gradingId: grading.id,
+          moderatorUserId: actor.userId,
+          decision: input.decision,
+          rationale: input.rationale,
+          gradeBefore: grades.before,
+          gradeAfter: grades.after,
+        })
+        .run();
       const attempt = recomputeAttempt(tx, grading.attemptId, now.setZone(ZONE).toISODate()!);
-      recordAudit(tx, actor, { action: `grading.moderation_${input.decision}`, entityType: 'grading', entityId: grading.id, before: { grade: grades.before, criteria: grades.criteriaBefore }, after: { grade: grades.after, criteria: input.changes, attemptResult: attempt.overallGrade }, reason: input.rationale });
+      recordAudit(tx, actor, {
+        action: `grading.moderation_${input.decision}`,
+        entityType: 'grading',
+        entityId: grading.id,
+        before: { grade: grades.before, criteria: grades.criteriaBefore },
+        after: { grade: grades.after, criteria: input.changes, attemptResult: attempt.overallGrade },
+        reason: input.rationale,
+      });
       return { ok: true as const };
     },
     { behavior: 'immediate' },
@@ -295,7 +533,13 @@ export function moderate(db: Db, gradingId: number, input: { decision: 'agreed' 
 /** Submitted gradings sampled and waiting for moderation, oldest first, with what a quality assurer needs to pick one. */
 export function moderationQueue(db: Db) {
   return db
-    .select({ grading: gradings, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, assessorName: users.name })
+    .select({
+      grading: gradings,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      assessorName: users.name,
+    })
     .from(gradings)
     .innerJoin(bookings, eq(bookings.id, gradings.bookingId))
     .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
@@ -306,14 +550,29 @@ export function moderationQueue(db: Db) {
 }
 
 export function moderationsOf(db: Queryable, gradingId: number) {
-  return db.select({ moderation: moderations, moderatorName: users.name }).from(moderations).innerJoin(users, eq(users.id, moderations.moderatorUserId)).where(eq(moderations.gradingId, gradingId)).orderBy(asc(moderations.id)).all();
+  return db
+    .select({ moderation: moderations, moderatorName: users.name })
+    .from(moderations)
+    .innerJoin(users, eq(users.id, moderations.moderatorUserId))
+    .where(eq(moderations.gradingId, gradingId))
+    .orderBy(asc(moderations.id))
+    .all();
 }
 
 /* ---------- Results and release ---------- */
 
 export interface AttemptResult {
   attempt: AttemptRow;
-  methods: { methodId: string; name: string; mode: string; grade: Grade | null; outcome: Outcome | null; gradingId: number | null; moderation: string | null; status: string | null }[];
+  methods: {
+    methodId: string;
+    name: string;
+    mode: string;
+    grade: Grade | null;
+    outcome: Outcome | null;
+    gradingId: number | null;
+    moderation: string | null;
+    status: string | null;
+  }[];
   /** Why it cannot be released yet, or null when it can (or has been). */
   blockedBy: string | null;
   released: boolean;
@@ -327,12 +586,19 @@ export function resultsOf(db: Queryable, apprentice: ApprenticeDetail, releasedO
   const attempts = db
     .select()
     .from(epaAttempts)
-    .where(and(eq(epaAttempts.apprenticeId, apprentice.id), releasedOnly ? isNotNull(epaAttempts.releasedAt) : undefined))
+    .where(
+      and(eq(epaAttempts.apprenticeId, apprentice.id), releasedOnly ? isNotNull(epaAttempts.releasedAt) : undefined),
+    )
     .orderBy(desc(epaAttempts.number))
     .all();
   return attempts.map((attempt) => {
     const order = (id: string) => plan?.methods.findIndex((m) => m.id === id) ?? 0;
-    const modes = db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, attempt.id)).all().sort((a, b) => order(a.methodId) - order(b.methodId));
+    const modes = db
+      .select()
+      .from(attemptMethods)
+      .where(eq(attemptMethods.attemptId, attempt.id))
+      .all()
+      .sort((a, b) => order(a.methodId) - order(b.methodId));
     const graded = db.select().from(gradings).where(eq(gradings.attemptId, attempt.id)).all();
     const methods = modes.map((m) => {
       const g = graded.find((x) => x.methodId === m.methodId);
@@ -349,16 +615,36 @@ export function resultsOf(db: Queryable, apprentice: ApprenticeDetail, releasedO
       };
     });
     const released = attempt.releasedAt !== null;
-    const blockedBy = released ? null : !attempt.overallGrade ? 'Not every method has a grade yet' : methods.some((m) => m.moderation === 'pending') ? 'A sampled grading is waiting for moderation' : null;
-    const releasedOn = attempt.releasedAt ? DateTime.fromISO(attempt.releasedAt, { zone: 'utc' }).setZone(ZONE).toISODate()! : null;
-    return { attempt, methods, blockedBy, released, appealDeadline: releasedOn ? appealDeadline(releasedOn, settings.appealWorkingDays) : null };
+    const blockedBy = released
+      ? null
+      : !attempt.overallGrade
+        ? 'Not every method has a grade yet'
+        : methods.some((m) => m.moderation === 'pending')
+          ? 'A sampled grading is waiting for moderation'
+          : null;
+    const releasedOn = attempt.releasedAt
+      ? DateTime.fromISO(attempt.releasedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!
+      : null;
+    return {
+      attempt,
+      methods,
+      blockedBy,
+      released,
+      appealDeadline: releasedOn ? appealDeadline(releasedOn, settings.appealWorkingDays) : null,
+    };
   });
 }
 
 /** Attempts with a result not yet released, for the administrators' results page. */
 export function unreleasedResults(db: Db) {
   return db
-    .select({ attempt: epaAttempts, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName, pending: sql<number>`(select count(*) from gradings g where g.attempt_id = ${epaAttempts.id} and g.moderation = 'pending')` })
+    .select({
+      attempt: epaAttempts,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      pending: sql<number>`(select count(*) from gradings g where g.attempt_id = ${epaAttempts.id} and g.moderation = 'pending')`,
+    })
     .from(epaAttempts)
     .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
     .where(and(isNotNull(epaAttempts.overallGrade), isNull(epaAttempts.releasedAt)))
@@ -370,22 +656,47 @@ export function unreleasedResults(db: Db) {
  * Releases results, all or nothing: each must be complete and have no sampled grading
  * waiting for moderation. Only then do the provider, the employer and the results API see it.
  */
-export function releaseResults(db: Db, attemptIds: number[], actor: Actor, now: DateTime): { ok: true; released: number } | Failure {
+export function releaseResults(
+  db: Db,
+  attemptIds: number[],
+  actor: Actor,
+  now: DateTime,
+): { ok: true; released: number } | Failure {
   return db.transaction(
     (tx) => {
       const rows = tx.select().from(epaAttempts).where(inArray(epaAttempts.id, attemptIds)).all();
-      if (rows.length !== new Set(attemptIds).size) return { ok: false as const, message: 'Some of those results do not exist' };
+      if (rows.length !== new Set(attemptIds).size)
+        return { ok: false as const, message: 'Some of those results do not exist' };
       for (const attempt of rows) {
         const label = `Attempt ${attempt.number} of apprentice ${attempt.apprenticeId}`;
         if (attempt.releasedAt) return { ok: false as const, message: `${label} has already been released` };
-        if (!attempt.overallGrade) return { ok: false as const, message: `${label} is not complete: not every method has a grade` };
-        const pending = tx.select({ id: gradings.id }).from(gradings).where(and(eq(gradings.attemptId, attempt.id), eq(gradings.moderation, 'pending'))).all();
-        if (pending.length > 0) return { ok: false as const, message: `${label} has a sampled grading waiting for moderation` };
+        if (!attempt.overallGrade)
+          return { ok: false as const, message: `${label} is not complete: not every method has a grade` };
+        const pending = tx
+          .select({ id: gradings.id })
+          .from(gradings)
+          .where(and(eq(gradings.attemptId, attempt.id), eq(gradings.moderation, 'pending')))
+          .all();
+        if (pending.length > 0)
+          return { ok: false as const, message: `${label} has a sampled grading waiting for moderation` };
       }
       for (const attempt of rows) {
-        tx.update(epaAttempts).set({ releasedAt: isoInstant(now), releasedBy: actor.userId }).where(eq(epaAttempts.id, attempt.id)).run();
-        recordAudit(tx, actor, { action: 'result.released', entityType: 'attempt', entityId: attempt.id, after: { overallGrade: attempt.overallGrade, capped: attempt.capped } });
-        notifyProvider(tx, attempt.apprenticeId, 'EPA result released', `The result of attempt ${attempt.number} is ${attempt.overallGrade}. It can be seen on the apprentice's page.`);
+        tx.update(epaAttempts)
+          .set({ releasedAt: isoInstant(now), releasedBy: actor.userId })
+          .where(eq(epaAttempts.id, attempt.id))
+          .run();
+        recordAudit(tx, actor, {
+          action: 'result.released',
+          entityType: 'attempt',
+          entityId: attempt.id,
+          after: { overallGrade: attempt.overallGrade, capped: attempt.capped },
+        });
+        notifyProvider(
+          tx,
+          attempt.apprenticeId,
+          'EPA result released',
+          `The result of attempt ${attempt.number} is ${attempt.overallGrade}. It can be seen on the apprentice's page.`,
+        );
       }
       return { ok: true as const, released: rows.length };
     },
@@ -396,20 +707,48 @@ export function releaseResults(db: Db, attemptIds: number[], actor: Actor, now: 
 function notifyProvider(tx: Queryable, apprenticeId: number, subject: string, body: string): void {
   const apprentice = findApprenticeById(tx, apprenticeId);
   if (!apprentice) return;
-  const to = tx.select({ email: users.email }).from(users).where(and(eq(users.role, 'provider'), eq(users.providerUkprn, apprentice.providerUkprn))).all();
-  for (const { email } of to) tx.insert(outbox).values({ toEmail: email, subject, body: `${apprentice.givenNames} ${apprentice.familyName} (ULN ${apprentice.uln}): ${body}` }).run();
+  const to = tx
+    .select({ email: users.email })
+    .from(users)
+    .where(and(eq(users.role, 'provider'), eq(users.providerUkprn, apprentice.providerUkprn)))
+    .all();
+  for (const { email } of to)
+    tx.insert(outbox)
+      .values({
+        toEmail: email,
+        subject,
+        body: `${apprentice.givenNames} ${apprentice.familyName} (ULN ${apprentice.uln}): ${body}`,
+      })
+      .run();
 }
 
 /** The EPAO accepts exceptional circumstances for a resit or retake: its grade is no longer capped. */
-export function recordExceptionalCircumstances(db: Db, attemptId: number, reason: string, actor: Actor, today: string): { ok: true } | Failure {
+export function recordExceptionalCircumstances(
+  db: Db,
+  attemptId: number,
+  reason: string,
+  actor: Actor,
+  today: string,
+): { ok: true } | Failure {
   return db.transaction((tx) => {
     const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get();
     if (!attempt) return { ok: false as const, message: 'There is no such attempt' };
     if (attempt.number === 1) return { ok: false as const, message: 'A first attempt is not capped' };
-    if (attempt.releasedAt) return { ok: false as const, message: 'The result has been released: change it through an appeal' };
-    tx.update(epaAttempts).set({ exceptionalReason: reason, exceptionalBy: actor.userId }).where(eq(epaAttempts.id, attemptId)).run();
+    if (attempt.releasedAt)
+      return { ok: false as const, message: 'The result has been released: change it through an appeal' };
+    tx.update(epaAttempts)
+      .set({ exceptionalReason: reason, exceptionalBy: actor.userId })
+      .where(eq(epaAttempts.id, attemptId))
+      .run();
     const after = recomputeAttempt(tx, attemptId, today);
-    recordAudit(tx, actor, { action: 'attempt.exceptional_circumstances', entityType: 'attempt', entityId: attemptId, before: { overallGrade: attempt.overallGrade, capped: attempt.capped }, after: { overallGrade: after.overallGrade, capped: after.capped }, reason });
+    recordAudit(tx, actor, {
+      action: 'attempt.exceptional_circumstances',
+      entityType: 'attempt',
+      entityId: attemptId,
+      before: { overallGrade: attempt.overallGrade, capped: attempt.capped },
+      after: { overallGrade: after.overallGrade, capped: after.capped },
+      reason,
+    });
     return { ok: true as const };
   });
 }
@@ -422,38 +761,86 @@ export function recordExceptionalCircumstances(db: Db, attemptId: number, reason
  * window runs from the result: the plan's resit window, or its retake window if any method is
  * retaken.
  */
-export function startFurtherAttempt(db: Db, apprentice: ApprenticeDetail, choices: Record<string, ResitKind>, actor: Actor, today: string): { ok: true; attempt: AttemptRow } | Failure {
+export function startFurtherAttempt(
+  db: Db,
+  apprentice: ApprenticeDetail,
+  choices: Record<string, ResitKind>,
+  actor: Actor,
+  today: string,
+): { ok: true; attempt: AttemptRow } | Failure {
   return db.transaction(
     (tx) => {
       const previous = latestAttempt(tx, apprentice.id);
-      if (!previous?.overallGrade || !previous.releasedAt || !previous.resultOn) return { ok: false as const, message: 'There is no released result to resit or retake' };
-      if (appealsOf(tx, previous.id).some((a) => a.decision === null)) return { ok: false as const, message: 'An appeal against this result is open: wait for its decision' };
+      if (!previous?.overallGrade || !previous.releasedAt || !previous.resultOn)
+        return { ok: false as const, message: 'There is no released result to resit or retake' };
+      if (appealsOf(tx, previous.id).some((a) => a.decision === null))
+        return { ok: false as const, message: 'An appeal against this result is open: wait for its decision' };
       const plan = planOf(tx, apprentice);
       const results = resultsOf(tx, apprentice, false).find((r) => r.attempt.id === previous.id)!;
       const failed = results.methods.filter((m) => m.grade === 'Fail');
       if (failed.length === 0) {
         // Nothing failed (a Pass, a Distinction or a withdrawal): the rules say why there is no resit.
-        const refusal = checkFurtherAttempt(plan, { number: previous.number, grade: previous.overallGrade, resultDate: previous.resultOn }, 'resit', today, epaoSettingsOf(tx).maxAttempts);
+        const refusal = checkFurtherAttempt(
+          plan,
+          { number: previous.number, grade: previous.overallGrade, resultDate: previous.resultOn },
+          'resit',
+          today,
+          epaoSettingsOf(tx).maxAttempts,
+        );
         return { ok: false as const, message: refusal.ok ? 'No method was failed' : refusal.message };
       }
       const missing = failed.filter((m) => !choices[m.methodId]);
-      if (missing.length > 0) return { ok: false as const, message: `Choose resit or retake for ${missing.map((m) => m.name).join(' and ')}` };
+      if (missing.length > 0)
+        return {
+          ok: false as const,
+          message: `Choose resit or retake for ${missing.map((m) => m.name).join(' and ')}`,
+        };
       const extra = Object.keys(choices).filter((id) => !failed.some((m) => m.methodId === id));
-      if (extra.length > 0) return { ok: false as const, message: 'Only failed methods are resat or retaken; passed methods carry over' };
+      if (extra.length > 0)
+        return { ok: false as const, message: 'Only failed methods are resat or retaken; passed methods carry over' };
       // Each kind chosen has its own window (a resit's is shorter): every one must still be open.
       const deadlines: Partial<Record<ResitKind, string>> = {};
       for (const chosen of new Set(Object.values(choices))) {
-        const check = checkFurtherAttempt(plan, { number: previous.number, grade: previous.overallGrade, resultDate: previous.resultOn }, chosen, today, epaoSettingsOf(tx).maxAttempts);
+        const check = checkFurtherAttempt(
+          plan,
+          { number: previous.number, grade: previous.overallGrade, resultDate: previous.resultOn },
+          chosen,
+          today,
+          epaoSettingsOf(tx).maxAttempts,
+        );
         if (!check.ok) return check;
         deadlines[chosen] = check.deadline;
       }
       const kind: ResitKind = deadlines.retake ? 'retake' : 'resit';
-      const attempt = tx.insert(epaAttempts).values({ apprenticeId: apprentice.id, number: previous.number + 1, kind, startedOn: today, deadline: deadlines.retake ?? deadlines.resit! }).returning().get();
+      const attempt = tx
+        .insert(epaAttempts)
+        .values({
+          apprenticeId: apprentice.id,
+          number: previous.number + 1,
+          kind,
+          startedOn: today,
+          deadline: deadlines.retake ?? deadlines.resit!,
+        })
+        .returning()
+        .get();
       for (const m of results.methods) {
         const choice = choices[m.methodId];
-        tx.insert(attemptMethods).values({ attemptId: attempt.id, methodId: m.methodId, mode: choice ?? 'carried', carriedGrade: choice ? null : m.grade, deadline: choice ? deadlines[choice]! : null }).run();
+        tx.insert(attemptMethods)
+          .values({
+            attemptId: attempt.id,
+            methodId: m.methodId,
+            mode: choice ?? 'carried',
+            carriedGrade: choice ? null : m.grade,
+            deadline: choice ? deadlines[choice]! : null,
+          })
+          .run();
       }
-      recordAudit(tx, actor, { action: `attempt.${kind}_started`, entityType: 'attempt', entityId: attempt.id, after: { number: attempt.number, choices, deadlines } });
+      recordAudit(tx, actor, {
+        action: `attempt.${kind}_started`,
+        entityType: 'attempt',
+        entityId: attempt.id,
+        after: { number: attempt.number, choices, deadlines },
+      });
       return { ok: true as const, attempt };
     },
     { behavior: 'immediate' },
@@ -470,7 +857,13 @@ export function appealsOf(db: Queryable, attemptId: number): AppealRow[] {
 
 export function openAppeals(db: Db) {
   return db
-    .select({ appeal: appeals, attempt: epaAttempts, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName })
+    .select({
+      appeal: appeals,
+      attempt: epaAttempts,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+    })
     .from(appeals)
     .innerJoin(epaAttempts, eq(epaAttempts.id, appeals.attemptId))
     .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
@@ -484,18 +877,36 @@ export function appealById(db: Queryable, id: number): AppealRow | undefined {
 }
 
 /** The provider or employer appeals a released result, within the EPAO's window of working days after release. */
-export function lodgeAppeal(db: Db, attemptId: number, grounds: string, actor: Actor & { userId: number }, today: string): { ok: true; appeal: AppealRow } | Failure {
+export function lodgeAppeal(
+  db: Db,
+  attemptId: number,
+  grounds: string,
+  actor: Actor & { userId: number },
+  today: string,
+): { ok: true; appeal: AppealRow } | Failure {
   return db.transaction((tx) => {
     const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get();
     if (!attempt?.releasedAt) return { ok: false as const, message: 'Only a released result can be appealed' };
-    if (latestAttempt(tx, attempt.apprenticeId)?.id !== attempt.id) return { ok: false as const, message: 'A later attempt has started: this result can no longer be appealed' };
+    if (latestAttempt(tx, attempt.apprenticeId)?.id !== attempt.id)
+      return { ok: false as const, message: 'A later attempt has started: this result can no longer be appealed' };
     // One appeal per result: its decision is final within this service.
-    if (appealsOf(tx, attemptId).length > 0) return { ok: false as const, message: 'This result has already been appealed' };
+    if (appealsOf(tx, attemptId).length > 0)
+      return { ok: false as const, message: 'This result has already been appealed' };
     const releasedOn = DateTime.fromISO(attempt.releasedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!;
     const deadline = appealDeadline(releasedOn, epaoSettingsOf(tx).appealWorkingDays);
-    if (today > deadline) return { ok: false as const, message: `Appeals against this result had to be lodged by ${deadline}` };
-    const appeal = tx.insert(appeals).values({ attemptId, lodgedBy: actor.userId, lodgedOn: today, grounds }).returning().get();
-    recordAudit(tx, actor, { action: 'appeal.lodged', entityType: 'appeal', entityId: appeal.id, after: { attemptId, grounds, deadline } });
+    if (today > deadline)
+      return { ok: false as const, message: `Appeals against this result had to be lodged by ${deadline}` };
+    const appeal = tx
+      .insert(appeals)
+      .values({ attemptId, lodgedBy: actor.userId, lodgedOn: today, grounds })
+      .returning()
+      .get();
+    recordAudit(tx, actor, {
+      action: 'appeal.lodged',
+      entityType: 'appeal',
+      entityId: appeal.id,
+      after: { attemptId, grounds, deadline },
+    });
     return { ok: true as const, appeal };
   });
 }
@@ -503,10 +914,33 @@ export function lodgeAppeal(db: Db, attemptId: number, grounds: string, actor: A
 /** People who may not review an appeal against this attempt: its assessors and its moderators. */
 export function conflictedReviewers(db: Queryable, attemptId: number): Set<number> {
   // Every attempt of the apprentice: carried-over grades come from earlier ones.
-  const apprenticeId = db.select({ id: epaAttempts.apprenticeId }).from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get()?.id ?? -1;
-  const attemptIds = db.select({ id: epaAttempts.id }).from(epaAttempts).where(eq(epaAttempts.apprenticeId, apprenticeId)).all().map((a) => a.id);
-  const graded = attemptIds.length ? db.select({ id: gradings.id, assessor: gradings.assessorUserId }).from(gradings).where(inArray(gradings.attemptId, attemptIds)).all() : [];
-  const moderators = graded.length ? db.select({ id: moderations.moderatorUserId }).from(moderations).where(inArray(moderations.gradingId, graded.map((g) => g.id))).all() : [];
+  const apprenticeId =
+    db.select({ id: epaAttempts.apprenticeId }).from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get()?.id ?? -1;
+  const attemptIds = db
+    .select({ id: epaAttempts.id })
+    .from(epaAttempts)
+    .where(eq(epaAttempts.apprenticeId, apprenticeId))
+    .all()
+    .map((a) => a.id);
+  const graded = attemptIds.length
+    ? db
+        .select({ id: gradings.id, assessor: gradings.assessorUserId })
+        .from(gradings)
+        .where(inArray(gradings.attemptId, attemptIds))
+        .all()
+    : [];
+  const moderators = graded.length
+    ? db
+        .select({ id: moderations.moderatorUserId })
+        .from(moderations)
+        .where(
+          inArray(
+            moderations.gradingId,
+            graded.map((g) => g.id),
+          ),
+        )
+        .all()
+    : [];
   return new Set([...graded.map((g) => g.assessor), ...moderators.map((m) => m.id)]);
 }
 
@@ -538,32 +972,74 @@ class Refusal extends Error {
   }
 }
 
-function decideAppealInTransaction(db: Db, appealId: number, input: Parameters<typeof decideAppeal>[2], actor: Actor & { userId: number }, now: DateTime): { ok: true } | Failure {
+function decideAppealInTransaction(
+  db: Db,
+  appealId: number,
+  input: Parameters<typeof decideAppeal>[2],
+  actor: Actor & { userId: number },
+  now: DateTime,
+): { ok: true } | Failure {
   return db.transaction(
     (tx) => {
       const appeal = appealById(tx, appealId);
       if (!appeal) return { ok: false as const, message: 'There is no such appeal' };
       if (appeal.decision) return { ok: false as const, message: 'This appeal has been decided' };
-      if (conflictedReviewers(tx, appeal.attemptId).has(actor.userId)) return { ok: false as const, message: 'You assessed or moderated this result: an independent reviewer must decide the appeal' };
-      if (input.decision === 'not_upheld' && input.changes.length > 0) return { ok: false as const, message: 'An appeal that is not upheld changes no grade' };
+      if (conflictedReviewers(tx, appeal.attemptId).has(actor.userId))
+        return {
+          ok: false as const,
+          message: 'You assessed or moderated this result: an independent reviewer must decide the appeal',
+        };
+      if (input.decision === 'not_upheld' && input.changes.length > 0)
+        return { ok: false as const, message: 'An appeal that is not upheld changes no grade' };
       const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, appeal.attemptId)).get()!;
       const apprentice = findApprenticeById(tx, attempt.apprenticeId)!;
       const plan = planOf(tx, apprentice);
       // Each change writes as it goes: a later one refused must undo the earlier ones (throwing rolls the transaction back).
       for (const change of input.changes) {
         const grading = gradingById(tx, change.gradingId);
-        if (!grading || grading.attemptId !== attempt.id) throw new Refusal({ ok: false, message: 'A change names a grading that is not part of this result' });
+        if (!grading || grading.attemptId !== attempt.id)
+          throw new Refusal({ ok: false, message: 'A change names a grading that is not part of this result' });
         const applied = applyChanges(tx, grading, plan, change.decisions);
         if (!applied.ok) throw new Refusal(applied);
-        recordAudit(tx, actor, { action: 'grading.appeal_changed', entityType: 'grading', entityId: grading.id, before: { grade: applied.before, criteria: applied.criteriaBefore }, after: { grade: applied.after, criteria: change.decisions }, reason: input.reasons });
+        recordAudit(tx, actor, {
+          action: 'grading.appeal_changed',
+          entityType: 'grading',
+          entityId: grading.id,
+          before: { grade: applied.before, criteria: applied.criteriaBefore },
+          after: { grade: applied.after, criteria: change.decisions },
+          reason: input.reasons,
+        });
       }
-      tx.update(appeals).set({ decision: input.decision, reasons: input.reasons, reviewerUserId: actor.userId, decidedAt: isoInstant(now) }).where(eq(appeals.id, appealId)).run();
+      tx.update(appeals)
+        .set({
+          decision: input.decision,
+          reasons: input.reasons,
+          reviewerUserId: actor.userId,
+          decidedAt: isoInstant(now),
+        })
+        .where(eq(appeals.id, appealId))
+        .run();
       const after = recomputeAttempt(tx, attempt.id, now.setZone(ZONE).toISODate()!);
       if (input.decision === 'upheld') {
-        tx.update(epaAttempts).set({ releasedAt: isoInstant(now), releasedBy: actor.userId }).where(eq(epaAttempts.id, attempt.id)).run();
+        tx.update(epaAttempts)
+          .set({ releasedAt: isoInstant(now), releasedBy: actor.userId })
+          .where(eq(epaAttempts.id, attempt.id))
+          .run();
       }
-      recordAudit(tx, actor, { action: `appeal.${input.decision}`, entityType: 'appeal', entityId: appealId, before: { overallGrade: attempt.overallGrade }, after: { overallGrade: after.overallGrade, rereleased: input.decision === 'upheld' }, reason: input.reasons });
-      notifyProvider(tx, attempt.apprenticeId, `Appeal ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}`, `The appeal against attempt ${attempt.number} was ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}. The result is ${after.overallGrade}. Reasons: ${input.reasons}`);
+      recordAudit(tx, actor, {
+        action: `appeal.${input.decision}`,
+        entityType: 'appeal',
+        entityId: appealId,
+        before: { overallGrade: attempt.overallGrade },
+        after: { overallGrade: after.overallGrade, rereleased: input.decision === 'upheld' },
+        reason: input.reasons,
+      });
+      notifyProvider(
+        tx,
+        attempt.apprenticeId,
+        `Appeal ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}`,
+        `The appeal against attempt ${attempt.number} was ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}. The result is ${after.overallGrade}. Reasons: ${input.reasons}`,
+      );
       return { ok: true as const };
     },
     { behavior: 'immediate' },

@@ -16,7 +16,9 @@ export function csrfProtection(secret: string, secure: boolean): RequestHandler 
   return (req, res, next) => {
     const visitor = (req.cookies as Record<string, unknown> | undefined)?.[ANONYMOUS_COOKIE];
     // The session cookie binds the token only while it names a live session (a stale one was just cleared).
-    let key = (res.locals.currentUser ? sessionCookie(req) : undefined) ?? (typeof visitor === 'string' && visitor !== '' ? visitor : undefined);
+    let key =
+      (res.locals.currentUser ? sessionCookie(req) : undefined) ??
+      (typeof visitor === 'string' && visitor !== '' ? visitor : undefined);
     if (!key) {
       key = newSecret();
       res.cookie(ANONYMOUS_COOKIE, key, cookieOptions(secure));
@@ -26,7 +28,10 @@ export function csrfProtection(secret: string, secure: boolean): RequestHandler 
     if (!UNSAFE.has(req.method)) return next();
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
     if (typeof sent !== 'string' || !safeEqual(sent, expected)) {
-      throw new HttpError(403, 'This form has expired or did not come from this service. Go back, refresh the page and try again.');
+      throw new HttpError(
+        403,
+        'This form has expired or did not come from this service. Go back, refresh the page and try again.',
+      );
     }
     next();
   };

@@ -42,7 +42,16 @@ export function pageErrorHandler(log: (error: unknown) => void): ErrorRequestHan
     if (res.headersSent) return next(error);
     const status = statusOf(error);
     if (status === 500) log(error);
-    const message = status === 500 ? 'Sorry, there is a problem with the service. Try again later.' : error instanceof HttpError ? error.message : TITLES[status];
-    res.status(status).render('errors/error', { title: TITLES[status] ?? 'Sorry, there is a problem with the service', message, status });
+    const message =
+      status === 500
+        ? 'Sorry, there is a problem with the service. Try again later.'
+        : error instanceof HttpError
+          ? error.message
+          : TITLES[status];
+    res.status(status).render('errors/error', {
+      title: TITLES[status] ?? 'Sorry, there is a problem with the service',
+      message,
+      status,
+    });
   };
 }

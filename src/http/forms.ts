@@ -25,7 +25,11 @@ export function formErrors(problems: Problem[], fieldIds: Record<string, string>
   const errorList: FormErrors['errorList'] = [];
   for (const problem of problems) {
     // A nested field's key joins its path with hyphens (checks.english.reason → checks-english-reason), like its element id.
-    const field = problem.path.replace(/\[(\d+)\]/g, '.$1').split('.').join('-') || 'form';
+    const field =
+      problem.path
+        .replace(/\[(\d+)\]/g, '.$1')
+        .split('.')
+        .join('-') || 'form';
     if (errors[field]) continue;
     errors[field] = problem.message;
     errorList.push({ href: `#${fieldIds[field] ?? field}`, text: problem.message });
@@ -45,7 +49,11 @@ function fieldOrder(schema: z.ZodType): string[] {
  * Validates a submitted form with its zod schema, the single source of its shape. Errors
  * are listed in the order of the fields, whichever check found them.
  */
-export function parseForm<S extends z.ZodType>(schema: S, body: unknown, fieldIds?: Record<string, string>): FormResult<z.infer<S>> {
+export function parseForm<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  fieldIds?: Record<string, string>,
+): FormResult<z.infer<S>> {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return { ok: true, value: parsed.data };
   const order = fieldOrder(schema);

@@ -1,7 +1,6 @@
 import type { CurrentUser } from '../users/store.js';
 
 declare global {
-   
   namespace Express {
     interface Locals {
       /** Set by the session middleware (pages) or the bearer-token middleware (API). */

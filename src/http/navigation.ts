@@ -27,7 +27,10 @@ const NAV: NavItem[] = [
 ];
 
 /** The header links a role sees; the current section is marked. */
-export function navigationFor(role: Role | undefined, currentPath: string): { href: string; text: string; current: boolean }[] {
+export function navigationFor(
+  role: Role | undefined,
+  currentPath: string,
+): { href: string; text: string; current: boolean }[] {
   if (!role) return [];
   return NAV.filter((item) => item.roles.includes(role)).map(({ href, text }) => ({
     href,

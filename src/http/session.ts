@@ -33,7 +33,14 @@ export function loadSession(db: Db, clock: Clock): RequestHandler {
   };
 }
 
-export function startSession(db: Queryable, res: Response, userId: number, secure: boolean, previous: string | undefined, clock: Clock): void {
+export function startSession(
+  db: Queryable,
+  res: Response,
+  userId: number,
+  secure: boolean,
+  previous: string | undefined,
+  clock: Clock,
+): void {
   if (previous) deleteSession(db, previous);
   const secret = createSession(db, userId, clock.now());
   res.cookie(SESSION_COOKIE, secret, { ...cookieOptions(secure), maxAge: SESSION_HOURS * 3600 * 1000 });

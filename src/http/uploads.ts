@@ -9,7 +9,10 @@ import { HttpError } from './errors.js';
  * CSRF check that follows reads the `_csrf` field of the parsed form as for any other form.
  */
 export function acceptUpload(field: string, maxBytes: number, roles: readonly Role[]): RequestHandler {
-  const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 4096 } }).single(field);
+  const parse = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 4096 },
+  }).single(field);
   return (req, res, next) => {
     const user = res.locals.currentUser;
     if (!user) throw new HttpError(401, 'Sign in to continue');
@@ -38,7 +41,10 @@ function uploadError(error: unknown, maxBytes: number): HttpError {
         return new HttpError(400, 'The form has more fields than it should: go back, refresh the page and try again');
     }
   }
-  return new HttpError(400, 'The upload could not be read: it was incomplete or malformed. Go back, select the file and try again');
+  return new HttpError(
+    400,
+    'The upload could not be read: it was incomplete or malformed. Go back, select the file and try again',
+  );
 }
 
 /** The first bytes of kinds of file people upload by mistake, and what to call them. */

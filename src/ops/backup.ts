@@ -30,7 +30,11 @@ export async function restoreDatabase(file: string, target: string): Promise<{ p
   try {
     const integrity = backup.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') throw new Error(`The backup is damaged: ${String(integrity)}`);
-    const tables = backup.prepare("select name from sqlite_master where type = 'table' and name in ('apprentices', 'users', '__drizzle_migrations')").all();
+    const tables = backup
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name in ('apprentices', 'users', '__drizzle_migrations')",
+      )
+      .all();
     if (tables.length < 3) throw new Error('That file is not a backup of this app’s database');
     const progress = await backup.backup(target);
     return { pages: progress.totalPages };

@@ -4,7 +4,8 @@
  * its data as a table. Text is escaped here because the SVG is inserted as HTML.
  */
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** A "nice" upper bound for an axis: 1, 2 or 5 times a power of ten, at least `max`. */
 export function niceMax(max: number): number {
@@ -55,7 +56,11 @@ export function barChart(text: ChartText, bars: { label: string; value: number }
 }
 
 /** A line chart of one series over labelled points (e.g. months), with a fixed or computed maximum. */
-export function lineChart(text: ChartText, points: { label: string; value: number }[], options: { max?: number; format?: (n: number) => string } = {}): string {
+export function lineChart(
+  text: ChartText,
+  points: { label: string; value: number }[],
+  options: { max?: number; format?: (n: number) => string } = {},
+): string {
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const max = options.max ?? niceMax(Math.max(0, ...points.map((p) => p.value)));
@@ -65,7 +70,21 @@ export function lineChart(text: ChartText, points: { label: string; value: numbe
   const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
   // Label at most about a dozen points so the axis stays legible.
   const every = Math.max(1, Math.ceil(points.length / 12));
-  const labels = points.map((p, i) => (i % every === 0 ? `<text x="${x(i).toFixed(1)}" y="${HEIGHT - MARGIN.bottom + 18}" text-anchor="middle" font-size="12" fill="#0b0c0c">${escape(p.label)}</text>` : '')).join('');
-  const dots = points.map((p, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3" fill="#1d70b8"/>`).join('');
-  return frame(text, yAxis(max, plotHeight, format) + (points.length ? `<path d="${path}" fill="none" stroke="#1d70b8" stroke-width="2"/>` : '') + dots + labels);
+  const labels = points
+    .map((p, i) =>
+      i % every === 0
+        ? `<text x="${x(i).toFixed(1)}" y="${HEIGHT - MARGIN.bottom + 18}" text-anchor="middle" font-size="12" fill="#0b0c0c">${escape(p.label)}</text>`
+        : '',
+    )
+    .join('');
+  const dots = points
+    .map((p, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3" fill="#1d70b8"/>`)
+    .join('');
+  return frame(
+    text,
+    yAxis(max, plotHeight, format) +
+      (points.length ? `<path d="${path}" fill="none" stroke="#1d70b8" stroke-width="2"/>` : '') +
+      dots +
+      labels,
+  );
 }

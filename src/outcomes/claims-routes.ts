@@ -39,21 +39,33 @@ export const claimWithStatusSchema = claimSchema.extend({
   valid: z.boolean(),
   reasons: z.array(z.string()).describe('Why the apprenticeship service would refuse the claim; empty when valid'),
 });
-export const markClaimsSchema = z.object({ attemptIds: z.array(z.int().positive()).min(1, 'Give at least one result').max(10_000, 'Give at most 10,000 results at once') });
+export const markClaimsSchema = z.object({
+  attemptIds: z
+    .array(z.int().positive())
+    .min(1, 'Give at least one result')
+    .max(10_000, 'Give at most 10,000 results at once'),
+});
 
 const markedSchema = z.object({ marked: z.int(), attemptIds: z.array(z.int()) });
 
 /** The reporting period of the regulator's outcomes file, from a GET form or the download link. */
 const periodSchema = z
   .object({
-    reportingDate: dateField('reporting date').refine((d) => /^20\d\d-/.test(d), 'The reporting date must be in the years 2000 to 2099'),
+    reportingDate: dateField('reporting date').refine(
+      (d) => /^20\d\d-/.test(d),
+      'The reporting date must be in the years 2000 to 2099',
+    ),
     from: dateField('start of the period'),
     to: dateField('end of the period'),
   })
-  .refine((p) => p.from <= p.to, { path: ['to'], message: 'The end of the period must be the same as or after its start' });
+  .refine((p) => p.from <= p.to, {
+    path: ['to'],
+    message: 'The end of the period must be the same as or after its start',
+  });
 type Period = z.infer<typeof periodSchema>;
 
-const periodQuery = (p: Period) => new URLSearchParams({ reportingDate: p.reportingDate, from: p.from, to: p.to }).toString();
+const periodQuery = (p: Period) =>
+  new URLSearchParams({ reportingDate: p.reportingDate, from: p.from, to: p.to }).toString();
 
 /** How many rows of the outcomes file the page previews. */
 const PREVIEW_ROWS = 200;
@@ -65,7 +77,10 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
 
   /* ---------- Certificate claims ---------- */
 
-  const renderClaims = (res: Response, extra: { status?: number; flash?: string; errorList?: FormErrors['errorList'] } = {}) => {
+  const renderClaims = (
+    res: Response,
+    extra: { status?: number; flash?: string; errorList?: FormErrors['errorList'] } = {},
+  ) => {
     // The list as of now: the downloads and the marking below cover exactly these results.
     const asOf = isoInstant(clock.now());
     const rows = unclaimedClaims(db, todayInLondon(clock.now()), asOf);
@@ -73,8 +88,14 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
     res.status(extra.status ?? 200).render('outcomes/claims', {
       title: 'Certificate claims',
       columns: CLAIM_COLUMNS.map((c) => c.header),
-      valid: valid.map((r) => ({ ...r, name: `${r.givenNames} ${r.familyName}`, href: paths.apprenticeResults(r.uln) })),
-      invalid: rows.filter((r) => !r.valid).map((r) => ({ ...r, name: `${r.givenNames} ${r.familyName}`.trim(), href: paths.apprenticeResults(r.uln) })),
+      valid: valid.map((r) => ({
+        ...r,
+        name: `${r.givenNames} ${r.familyName}`,
+        href: paths.apprenticeResults(r.uln),
+      })),
+      invalid: rows
+        .filter((r) => !r.valid)
+        .map((r) => ({ ...r, name: `${r.givenNames} ${r.familyName}`.trim(), href: paths.apprenticeResults(r.uln) })),
       csvHref: `${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`,
       jsonHref: `${paths.claimsJson}?asOf=${encodeURIComponent(asOf)}`,
       markAction: paths.markClaimed,
@@ -87,12 +108,19 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
   };
 
   router.get(paths.claims, admins, (req, res) => {
-    const marked = typeof req.query.marked === 'string' && /^\d+$/.test(req.query.marked) ? req.query.marked : undefined;
-    renderClaims(res, { flash: marked ? `${marked} result${marked === '1' ? '' : 's'} marked as claimed.` : undefined });
+    const marked =
+      typeof req.query.marked === 'string' && /^\d+$/.test(req.query.marked) ? req.query.marked : undefined;
+    renderClaims(res, {
+      flash: marked ? `${marked} result${marked === '1' ? '' : 's'} marked as claimed.` : undefined,
+    });
   });
 
   /** The `asOf` instant a claims page was shown at (absent: now). */
-  const asOfSchema = z.object({ asOf: z.iso.datetime({ offset: false, error: 'The list’s time is not valid: open the claims page again' }).optional() });
+  const asOfSchema = z.object({
+    asOf: z.iso
+      .datetime({ offset: false, error: 'The list’s time is not valid: open the claims page again' })
+      .optional(),
+  });
   const asOfOf = (value: unknown) => {
     const parsed = asOfSchema.safeParse(value);
     if (!parsed.success) throw new HttpError(400, 'The list’s time is not valid: open the claims page again');
@@ -108,18 +136,35 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
   router.get(paths.claimsJson, admins, (req, res) => {
     const today = todayInLondon(clock.now());
     const valid = unclaimedClaims(db, today, asOfOf(req.query)).filter((r) => r.valid);
-    res.attachment(`certificate-claims-${today}.json`).type('application/json').send(JSON.stringify({ generatedOn: today, claims: valid.map(exportedClaim) }, null, 2));
+    res
+      .attachment(`certificate-claims-${today}.json`)
+      .type('application/json')
+      .send(JSON.stringify({ generatedOn: today, claims: valid.map(exportedClaim) }, null, 2));
   });
 
   router.post(paths.markClaimed, admins, (req, res) => {
     // Exactly the results the page listed (and its downloads held): released up to the page's time, valid, unclaimed.
     const asOf = asOfOf(req.body);
-    if (!asOf) return renderClaims(res, { status: 400, errorList: [{ href: '', text: 'Open the claims page and mark the results it lists' }] });
-    const ids = unclaimedClaims(db, todayInLondon(clock.now()), asOf).filter((r) => r.valid).map((r) => r.attemptId);
-    if (ids.length === 0) return renderClaims(res, { status: 400, errorList: [{ href: '', text: 'There are no claims to mark' }] });
+    if (!asOf)
+      return renderClaims(res, {
+        status: 400,
+        errorList: [{ href: '', text: 'Open the claims page and mark the results it lists' }],
+      });
+    const ids = unclaimedClaims(db, todayInLondon(clock.now()), asOf)
+      .filter((r) => r.valid)
+      .map((r) => r.attemptId);
+    if (ids.length === 0)
+      return renderClaims(res, { status: 400, errorList: [{ href: '', text: 'There are no claims to mark' }] });
     const result = markClaimed(db, ids, actorOf(userOf(res)), todayInLondon(clock.now()), isoInstant(clock.now()));
     // The list changed since the page was shown (another administrator, or a result changed): nothing was marked.
-    if (!result.ok) return renderClaims(res, { status: 409, errorList: [{ href: '', text: 'Nothing was marked: the list has changed since it was shown. Check it and try again.' }, ...result.refusals.map((r) => ({ href: '', text: r.message }))] });
+    if (!result.ok)
+      return renderClaims(res, {
+        status: 409,
+        errorList: [
+          { href: '', text: 'Nothing was marked: the list has changed since it was shown. Check it and try again.' },
+          ...result.refusals.map((r) => ({ href: '', text: r.message })),
+        ],
+      });
     res.redirect(303, `${paths.claims}?marked=${result.marked}`);
   });
 
@@ -131,10 +176,21 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
     const query = req.query as Record<string, unknown>;
     const asked = ['reportingDate', 'from', 'to'].some((k) => query[k] !== undefined);
     const values = { reportingDate: query.reportingDate, from: query.from, to: query.to };
-    const page = { title: 'Regulator’s outcomes file', action: paths.ofqualOutcomes, settingsHref: paths.admin.settings, settingsProblem, columns: OFQUAL_HEADER, publishedColumns: OFQUAL_COLUMNS.filter((c) => c.published).length, values };
+    const page = {
+      title: 'Regulator’s outcomes file',
+      action: paths.ofqualOutcomes,
+      settingsHref: paths.admin.settings,
+      settingsProblem,
+      columns: OFQUAL_HEADER,
+      publishedColumns: OFQUAL_COLUMNS.filter((c) => c.published).length,
+      values,
+    };
     if (!asked) return res.render('outcomes/ofqual-outcomes', page);
     const form = parseForm(periodSchema, values);
-    if (!form.ok) return res.status(400).render('outcomes/ofqual-outcomes', { ...page, errors: form.errors, errorList: form.errorList });
+    if (!form.ok)
+      return res
+        .status(400)
+        .render('outcomes/ofqual-outcomes', { ...page, errors: form.errors, errorList: form.errorList });
     const period = form.value;
     const rows = ofqualRows(settings, period.reportingDate, ofqualAttempts(db, period.from, period.to));
     const good = rows.filter((r) => r.problems.length === 0);
@@ -144,7 +200,14 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
       total: rows.length,
       valid: good.length,
       unreleased: unreleasedInPeriod(db, period.from, period.to),
-      problems: rows.filter((r) => r.problems.length > 0).map((r) => ({ uln: r.attempt.uln, name: `${r.attempt.givenNames} ${r.attempt.familyName}`, attempt: r.attempt.attemptNumber, problems: r.problems })),
+      problems: rows
+        .filter((r) => r.problems.length > 0)
+        .map((r) => ({
+          uln: r.attempt.uln,
+          name: `${r.attempt.givenNames} ${r.attempt.familyName}`,
+          attempt: r.attempt.attemptNumber,
+          problems: r.problems,
+        })),
       preview: good.slice(0, PREVIEW_ROWS).map((r) => r.values),
       previewCut: good.length > PREVIEW_ROWS ? PREVIEW_ROWS : null,
       downloadHref: settingsProblem || good.length === 0 ? null : `${paths.ofqualOutcomesCsv}?${periodQuery(period)}`,
@@ -170,7 +233,8 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
 
 function requireClaimsRole(res: Response): ReturnType<typeof userOf> {
   const user = userOf(res);
-  if (!(AREA_ROLES.claims as readonly string[]).includes(user.role)) throw new HttpError(403, 'Certificate claims are for EPAO administrators');
+  if (!(AREA_ROLES.claims as readonly string[]).includes(user.role))
+    throw new HttpError(403, 'Certificate claims are for EPAO administrators');
   return user;
 }
 
@@ -184,14 +248,23 @@ export function claimsApi(db: Db, clock: Clock): Router {
 
   router.get(paths.claims, (_req, res) => {
     requireClaimsRole(res);
-    res.json({ claims: unclaimedClaims(db, todayInLondon(clock.now())).map(({ valid, reasons, ...claim }) => ({ ...claim, valid, reasons })) });
+    res.json({
+      claims: unclaimedClaims(db, todayInLondon(clock.now())).map(({ valid, reasons, ...claim }) => ({
+        ...claim,
+        valid,
+        reasons,
+      })),
+    });
   });
 
   router.post(paths.markClaimed, (req, res) => {
     const user = requireClaimsRole(res);
     const { attemptIds } = parseOr422(markClaimsSchema, req.body);
     const result = markClaimed(db, attemptIds, actorOf(user), todayInLondon(clock.now()), isoInstant(clock.now()));
-    if (!result.ok) throw new UnprocessableError(result.refusals.map((r) => ({ path: `attemptIds.${attemptIds.indexOf(r.attemptId)}`, message: r.message })));
+    if (!result.ok)
+      throw new UnprocessableError(
+        result.refusals.map((r) => ({ path: `attemptIds.${attemptIds.indexOf(r.attemptId)}`, message: r.message })),
+      );
     res.json({ marked: result.marked, attemptIds: [...new Set(attemptIds)] });
   });
 
@@ -201,9 +274,13 @@ export function claimsApi(db: Db, clock: Clock): Router {
 export const claimsOpenApi: Record<string, unknown> = {
   '/claims': {
     get: {
-      summary: 'Certificate claims (administrators): every released Pass, Merit and Distinction result not yet claimed, each checked with the apprenticeship service’s rules (ULN and its check digit, family name, standard and version, achievement date from 2017-01-01 and not in the future). A Fail is an EPA outcome, never a claim.',
+      summary:
+        'Certificate claims (administrators): every released Pass, Merit and Distinction result not yet claimed, each checked with the apprenticeship service’s rules (ULN and its check digit, family name, standard and version, achievement date from 2017-01-01 and not in the future). A Fail is an EPA outcome, never a claim.',
       responses: {
-        '200': json(output(z.object({ claims: z.array(claimWithStatusSchema) })), 'The claims, oldest result first; only those with valid true may be exported'),
+        '200': json(
+          output(z.object({ claims: z.array(claimWithStatusSchema) })),
+          'The claims, oldest result first; only those with valid true may be exported',
+        ),
         ...authErrors,
         '403': error('Administrators only'),
       },
@@ -211,14 +288,17 @@ export const claimsOpenApi: Record<string, unknown> = {
   },
   '/claims/mark': {
     post: {
-      summary: 'Mark results as claimed (administrators), once their certificates have been claimed in the apprenticeship service. All or nothing; each change is audited.',
+      summary:
+        'Mark results as claimed (administrators), once their certificates have been claimed in the apprenticeship service. All or nothing; each change is audited.',
       requestBody: body(markClaimsSchema),
       responses: {
         '200': json(output(markedSchema), 'Every result was marked'),
         ...authErrors,
         '403': error('Administrators only'),
         '415': error('Body not JSON'),
-        '422': error('Nothing marked: the body is invalid, or each result that does not exist, is not released, is already claimed, is not a Pass, Merit or Distinction, or fails a rule is named (path attemptIds.<index>)'),
+        '422': error(
+          'Nothing marked: the body is invalid, or each result that does not exist, is not released, is already claimed, is not a Pass, Merit or Distinction, or fails a rule is named (path attemptIds.<index>)',
+        ),
       },
     },
   },

@@ -52,11 +52,19 @@ export interface ClaimCandidate {
 /** Every reason the apprenticeship service would refuse this claim; empty when it is valid. */
 export function claimProblems(claim: ClaimCandidate, today: string): string[] {
   const problems: string[] = [];
-  if (!(CLAIMABLE_GRADES as readonly string[]).includes(claim.overallGrade)) problems.push(CLAIM_MESSAGES.notCertificate(claim.overallGrade));
+  if (!(CLAIMABLE_GRADES as readonly string[]).includes(claim.overallGrade))
+    problems.push(CLAIM_MESSAGES.notCertificate(claim.overallGrade));
   const uln = validateUln(claim.uln);
   if (!uln.ok) problems.push(uln.message);
   if (claim.familyName.trim() === '') problems.push(CLAIM_MESSAGES.familyName);
-  if (!claim.standardReference || !/^ST\d{4}$/.test(claim.standardReference) || claim.larsCode === null || !Number.isInteger(claim.larsCode) || claim.larsCode <= 0) problems.push(CLAIM_MESSAGES.standard);
+  if (
+    !claim.standardReference ||
+    !/^ST\d{4}$/.test(claim.standardReference) ||
+    claim.larsCode === null ||
+    !Number.isInteger(claim.larsCode) ||
+    claim.larsCode <= 0
+  )
+    problems.push(CLAIM_MESSAGES.standard);
   if (!claim.version || !/^\d+\.\d+$/.test(claim.version)) problems.push(CLAIM_MESSAGES.version);
   if (!claim.achievementDate || !isCalendarDate(claim.achievementDate)) problems.push(CLAIM_MESSAGES.noDate);
   else if (claim.achievementDate < EARLIEST_ACHIEVEMENT_DATE) problems.push(CLAIM_MESSAGES.tooEarly);
@@ -104,8 +112,32 @@ export function claimRow(claim: ClaimCandidate, today: string): ClaimRow {
 
 /** A claim as exported: the row without its validation. */
 export function exportedClaim(row: ClaimRow): Omit<ClaimRow, 'valid' | 'reasons'> {
-  const { attemptId, uln, familyName, givenNames, standardCode, standardReference, version, option, overallGrade, achievementDate, sendCertificateTo } = row;
-  return { attemptId, uln, familyName, givenNames, standardCode, standardReference, version, option, overallGrade, achievementDate, sendCertificateTo };
+  const {
+    attemptId,
+    uln,
+    familyName,
+    givenNames,
+    standardCode,
+    standardReference,
+    version,
+    option,
+    overallGrade,
+    achievementDate,
+    sendCertificateTo,
+  } = row;
+  return {
+    attemptId,
+    uln,
+    familyName,
+    givenNames,
+    standardCode,
+    standardReference,
+    version,
+    option,
+    overallGrade,
+    achievementDate,
+    sendCertificateTo,
+  };
 }
 
 /** The export's columns, in order, with the value of each. */
@@ -166,7 +198,13 @@ function candidates(db: Queryable, where: ReturnType<typeof and>): ClaimCandidat
 export function unclaimedClaims(db: Queryable, today: string, releasedUpTo?: string): ClaimRow[] {
   return candidates(
     db,
-    and(isNotNull(epaAttempts.releasedAt), isNull(epaAttempts.claimedAt), isNull(apprentices.erasedAt), inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES]), releasedUpTo === undefined ? undefined : lte(epaAttempts.releasedAt, releasedUpTo)),
+    and(
+      isNotNull(epaAttempts.releasedAt),
+      isNull(epaAttempts.claimedAt),
+      isNull(apprentices.erasedAt),
+      inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES]),
+      releasedUpTo === undefined ? undefined : lte(epaAttempts.releasedAt, releasedUpTo),
+    ),
   ).map((c) => claimRow(c, today));
 }
 
@@ -180,7 +218,13 @@ export interface ClaimRefusal {
  * a released, unclaimed Pass, Merit or Distinction that passes every rule, checked again in
  * the transaction that writes. One audit row per result.
  */
-export function markClaimed(db: Db, attemptIds: readonly number[], actor: Actor, today: string, now: string): { ok: true; marked: number } | { ok: false; refusals: ClaimRefusal[] } {
+export function markClaimed(
+  db: Db,
+  attemptIds: readonly number[],
+  actor: Actor,
+  today: string,
+  now: string,
+): { ok: true; marked: number } | { ok: false; refusals: ClaimRefusal[] } {
   const ids = [...new Set(attemptIds)];
   return db.transaction(
     (tx) => {
@@ -211,8 +255,17 @@ export function markClaimed(db: Db, attemptIds: readonly number[], actor: Actor,
       }
       if (refusals.length > 0) return { ok: false as const, refusals };
       for (const row of rows) {
-        tx.update(epaAttempts).set({ claimedAt: now, claimedBy: actor.userId }).where(eq(epaAttempts.id, row.attemptId)).run();
-        recordAudit(tx, actor, { action: 'claim.marked', entityType: 'attempt', entityId: row.attemptId, before: { claimedAt: null }, after: { claimedAt: now, claim: exportedClaim(row) } });
+        tx.update(epaAttempts)
+          .set({ claimedAt: now, claimedBy: actor.userId })
+          .where(eq(epaAttempts.id, row.attemptId))
+          .run();
+        recordAudit(tx, actor, {
+          action: 'claim.marked',
+          entityType: 'attempt',
+          entityId: row.attemptId,
+          before: { claimedAt: null },
+          after: { claimedAt: now, claim: exportedClaim(row) },
+        });
       }
       return { ok: true as const, marked: rows.length };
     },

@@ -12,7 +12,17 @@ import type { ModerationState } from '../grading/model.js';
 import { paths, routes } from '../paths.js';
 import { findUser } from '../users/store.js';
 import { recordId } from '../validation/fields.js';
-import { assessorConsistency, FLAG_LEVEL, gradingsBehind, MINIMUM_GRADINGS, plansHeld, type AssessorComparison, type Comparison, type ConsistencyFilter, type PlanHeld } from './consistency.js';
+import {
+  assessorConsistency,
+  FLAG_LEVEL,
+  gradingsBehind,
+  MINIMUM_GRADINGS,
+  plansHeld,
+  type AssessorComparison,
+  type Comparison,
+  type ConsistencyFilter,
+  type PlanHeld,
+} from './consistency.js';
 
 const TITLE = 'Assessor consistency';
 
@@ -26,14 +36,18 @@ const MODERATION_LABELS: Record<ModerationState, string> = {
 /** A standard version in the filter: its reference and version, e.g. ST0815-1.0. */
 const standardKey = (p: Pick<PlanHeld, 'reference' | 'version'>) => `${p.reference}-${p.version}`;
 
-const blankToUndefined = (v: unknown) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? undefined : typeof v === 'string' ? v.trim() : v);
+const blankToUndefined = (v: unknown) =>
+  v === undefined || (typeof v === 'string' && v.trim() === '') ? undefined : typeof v === 'string' ? v.trim() : v;
 const minimumMessage = `Enter the minimum number of gradings as a whole number from ${MINIMUM_GRADINGS.min} to ${MINIMUM_GRADINGS.max}`;
 const optionalDate = (label: string) =>
   z.preprocess(
     blankToUndefined,
     z
       .string({ error: `Enter the ${label} as YYYY-MM-DD, for example 2026-03-31` })
-      .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && isSupportedDate(v), `Enter the ${label} as a real date, YYYY-MM-DD, for example 2026-03-31`)
+      .refine(
+        (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && isSupportedDate(v),
+        `Enter the ${label} as a real date, YYYY-MM-DD, for example 2026-03-31`,
+      )
       .optional(),
   );
 
@@ -61,16 +75,29 @@ function filterSchema(held: PlanHeld[]) {
     .transform((q, ctx) => {
       const chosen = q.standard === undefined ? held[0] : held.find((p) => standardKey(p) === q.standard);
       if (!chosen) {
-        ctx.addIssue({ code: 'custom', path: ['standard'], message: 'Choose a standard version that has an assessment plan' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['standard'],
+          message: 'Choose a standard version that has an assessment plan',
+        });
         return z.NEVER;
       }
-      const method = q.method === undefined ? chosen.plan.methods[0] : chosen.plan.methods.find((m) => m.id === q.method);
+      const method =
+        q.method === undefined ? chosen.plan.methods[0] : chosen.plan.methods.find((m) => m.id === q.method);
       if (!method) {
-        ctx.addIssue({ code: 'custom', path: ['method'], message: `Choose a method of the ${chosen.reference} version ${chosen.version} plan` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['method'],
+          message: `Choose a method of the ${chosen.reference} version ${chosen.version} plan`,
+        });
         return z.NEVER;
       }
       if (q.from && q.to && q.from > q.to) {
-        ctx.addIssue({ code: 'custom', path: ['to'], message: 'The last date must be the same as or after the first date' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: 'The last date must be the same as or after the first date',
+        });
         return z.NEVER;
       }
       return { held: chosen, method, minimum: q.minimum ?? MINIMUM_GRADINGS.default, from: q.from, to: q.to };
@@ -79,7 +106,12 @@ function filterSchema(held: PlanHeld[]) {
 
 type Filter = z.infer<ReturnType<typeof filterSchema>>;
 
-const filterOf = (f: Filter): ConsistencyFilter => ({ standardVersionId: f.held.standardVersionId, methodId: f.method.id, from: f.from, to: f.to });
+const filterOf = (f: Filter): ConsistencyFilter => ({
+  standardVersionId: f.held.standardVersionId,
+  methodId: f.method.id,
+  from: f.from,
+  to: f.to,
+});
 
 /** The filter as a query string, so links keep it. */
 function queryOf(f: Filter): string {
@@ -92,7 +124,8 @@ function queryOf(f: Filter): string {
 /** What was typed, to fill the form again: strings only (a repeated or nested parameter is dropped). */
 function submitted(query: unknown): Record<string, string> {
   const values: Record<string, string> = {};
-  if (typeof query === 'object' && query !== null) for (const [k, v] of Object.entries(query)) if (typeof v === 'string') values[k] = v;
+  if (typeof query === 'object' && query !== null)
+    for (const [k, v] of Object.entries(query)) if (typeof v === 'string') values[k] = v;
   return values;
 }
 
@@ -114,17 +147,25 @@ function testDescription(a: AssessorComparison): string {
     return `Pearson’s chi-square test on the whole spread of grades: X² = ${a.test.statistic.toFixed(2)} with ${a.test.df} degrees of freedom (every expected count at least 5; the smallest is ${a.test.minExpected.toFixed(1)}).`;
   }
   const parts = a.test.tables.map((t) => `${t.grade} against the other grades (p = ${formatP(t.p)})`);
-  if (parts.length === 1) return `Fisher’s exact test of ${parts[0]}: some expected counts are below 5, too few for the chi-square test.`;
+  if (parts.length === 1)
+    return `Fisher’s exact test of ${parts[0]}: some expected counts are below 5, too few for the chi-square test.`;
   return `Fisher’s exact tests of ${parts.join(' and of ')}, the smaller p-value doubled for the two tests: some expected counts are below 5, too few for the chi-square test.`;
 }
 
 /** One sentence in plain words on what the figures say about this assessor. */
 function verdict(a: AssessorComparison, minimum: number): string {
   const d = a.largestDifference;
-  const difference = d ? `${d.grade} in ${percent(d.rate)} of their gradings, against ${percent(d.othersRate)} for the other assessors` : '';
-  if (a.status === 'too_few') return `Fewer than ${minimum} gradings: too few to tell a real difference from chance, so not tested.`;
-  if (a.status === 'untestable') return a.others.total === 0 ? 'No other assessor has gradings to compare with.' : 'Every grading, theirs and the others’, has the same grade: there is no difference to test.';
-  if (a.flagged) return `Flagged: the spread of grades differs from the other assessors’ by more than chance is likely to explain (largest difference: ${difference}). Look at the gradings below.`;
+  const difference = d
+    ? `${d.grade} in ${percent(d.rate)} of their gradings, against ${percent(d.othersRate)} for the other assessors`
+    : '';
+  if (a.status === 'too_few')
+    return `Fewer than ${minimum} gradings: too few to tell a real difference from chance, so not tested.`;
+  if (a.status === 'untestable')
+    return a.others.total === 0
+      ? 'No other assessor has gradings to compare with.'
+      : 'Every grading, theirs and the others’, has the same grade: there is no difference to test.';
+  if (a.flagged)
+    return `Flagged: the spread of grades differs from the other assessors’ by more than chance is likely to explain (largest difference: ${difference}). Look at the gradings below.`;
   return `Not flagged: any difference (largest: ${difference}) is within what chance could explain.`;
 }
 
@@ -139,7 +180,13 @@ function assessorView(a: AssessorComparison, f: Filter) {
     name: a.name,
     href: `${paths.consistencyAssessor(a.assessorId)}?${queryOf(f)}`,
     total: a.total,
-    rates: a.shares.map((s, i) => ({ grade: s.grade, count: s.count, own: percent(s.rate), others: percent(a.others.shares[i]!.rate), othersCount: a.others.shares[i]!.count })),
+    rates: a.shares.map((s, i) => ({
+      grade: s.grade,
+      count: s.count,
+      own: percent(s.rate),
+      others: percent(a.others.shares[i]!.rate),
+      othersCount: a.others.shares[i]!.count,
+    })),
     othersTotal: a.others.total,
     testLabel: testLabel(a),
     testDescription: testDescription(a),
@@ -154,9 +201,22 @@ function assessorView(a: AssessorComparison, f: Filter) {
 function formView(held: PlanHeld[], values: Record<string, string>, filter: Filter | null) {
   const several = held.length > 1;
   return {
-    standardItems: held.map((p) => ({ value: standardKey(p), text: `${p.title} (${p.reference} version ${p.version})` })),
-    methodItems: held.flatMap((p) => p.plan.methods.map((m) => ({ value: m.id, text: several ? `${m.name} (${p.reference} ${p.version})` : m.name }))),
-    values: filter ? { standard: standardKey(filter.held), method: filter.method.id, minimum: String(filter.minimum), from: filter.from ?? '', to: filter.to ?? '' } : values,
+    standardItems: held.map((p) => ({
+      value: standardKey(p),
+      text: `${p.title} (${p.reference} version ${p.version})`,
+    })),
+    methodItems: held.flatMap((p) =>
+      p.plan.methods.map((m) => ({ value: m.id, text: several ? `${m.name} (${p.reference} ${p.version})` : m.name })),
+    ),
+    values: filter
+      ? {
+          standard: standardKey(filter.held),
+          method: filter.method.id,
+          minimum: String(filter.minimum),
+          from: filter.from ?? '',
+          to: filter.to ?? '',
+        }
+      : values,
     hasPlans: held.length > 0,
     minimumDefault: MINIMUM_GRADINGS.default,
     minimumRange: MINIMUM_GRADINGS,
@@ -198,7 +258,12 @@ export function consistencyRoutes(db: Db): Router {
     if (held.length === 0) return res.render('outcomes/consistency', { title: TITLE, ...formView(held, {}, null) });
     const parsed = parse(held, req.query);
     if (!parsed.ok) {
-      return res.status(400).render('outcomes/consistency', { title: TITLE, ...formView(held, submitted(req.query), null), errors: parsed.errors, errorList: parsed.errorList });
+      return res.status(400).render('outcomes/consistency', {
+        title: TITLE,
+        ...formView(held, submitted(req.query), null),
+        errors: parsed.errors,
+        errorList: parsed.errorList,
+      });
     }
     const { filter } = parsed;
     const comparison = assessorConsistency(db, filterOf(filter), filter.held.plan, filter.minimum);
@@ -223,7 +288,12 @@ export function consistencyRoutes(db: Db): Router {
     if (!parsed.ok) {
       // No form on this page: the summary says what is wrong without links to fields.
       const errorList = parsed.errorList.map((e) => ({ text: e.text }));
-      return res.status(400).render('outcomes/consistency-assessor', { title: `${TITLE}: ${assessor.name}`, backLink, assessorName: assessor.name, errorList });
+      return res.status(400).render('outcomes/consistency-assessor', {
+        title: `${TITLE}: ${assessor.name}`,
+        backLink,
+        assessorName: assessor.name,
+        errorList,
+      });
     }
     const { filter } = parsed;
     const comparison = assessorConsistency(db, filterOf(filter), filter.held.plan, filter.minimum);

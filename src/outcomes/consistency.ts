@@ -88,13 +88,27 @@ export interface Comparison {
   assessors: AssessorComparison[];
 }
 
-const sharesOf = (grades: readonly Grade[], counts: Partial<Record<Grade, number>>): { total: number; shares: GradeShare[] } => {
+const sharesOf = (
+  grades: readonly Grade[],
+  counts: Partial<Record<Grade, number>>,
+): { total: number; shares: GradeShare[] } => {
   const total = grades.reduce((s, g) => s + (counts[g] ?? 0), 0);
-  return { total, shares: grades.map((grade) => ({ grade, count: counts[grade] ?? 0, rate: total === 0 ? 0 : (counts[grade] ?? 0) / total })) };
+  return {
+    total,
+    shares: grades.map((grade) => ({
+      grade,
+      count: counts[grade] ?? 0,
+      rate: total === 0 ? 0 : (counts[grade] ?? 0) / total,
+    })),
+  };
 };
 
 /** The test for one assessor's row against the others' row, over the grades that occur in either. */
-export function testAssessor(grades: readonly Grade[], own: Partial<Record<Grade, number>>, others: Partial<Record<Grade, number>>): { test: ConsistencyTest; p: number } | null {
+export function testAssessor(
+  grades: readonly Grade[],
+  own: Partial<Record<Grade, number>>,
+  others: Partial<Record<Grade, number>>,
+): { test: ConsistencyTest; p: number } | null {
   const used = grades.filter((g) => (own[g] ?? 0) + (others[g] ?? 0) > 0);
   const ownRow = used.map((g) => own[g] ?? 0);
   const otherRow = used.map((g) => others[g] ?? 0);
@@ -103,7 +117,11 @@ export function testAssessor(grades: readonly Grade[], own: Partial<Record<Grade
   if (used.length < 2 || ownTotal === 0 || otherTotal === 0) return null;
 
   const chi = chiSquareIndependence([ownRow, otherRow]);
-  if (chi.minExpected >= CHI_SQUARE_MIN_EXPECTED) return { test: { kind: 'chi_square', statistic: chi.statistic, df: chi.df, minExpected: chi.minExpected }, p: chi.p };
+  if (chi.minExpected >= CHI_SQUARE_MIN_EXPECTED)
+    return {
+      test: { kind: 'chi_square', statistic: chi.statistic, df: chi.df, minExpected: chi.minExpected },
+      p: chi.p,
+    };
 
   // Fisher on "this grade against the rest" for the lowest and the highest grade that occur.
   const ends = used.length === 2 ? [0] : [0, used.length - 1];
@@ -120,22 +138,43 @@ export function testAssessor(grades: readonly Grade[], own: Partial<Record<Grade
  * Compares each assessor with the others pooled, tests those with at least `minimum` gradings,
  * adjusts their p-values with Holm's method and flags those below FLAG_LEVEL.
  */
-export function compareAssessors(rows: readonly AssessorCounts[], methodGrades: readonly Grade[], minimum: number): Comparison {
+export function compareAssessors(
+  rows: readonly AssessorCounts[],
+  methodGrades: readonly Grade[],
+  minimum: number,
+): Comparison {
   // The plan's grades in their order, plus any other grade found in the data (in the service's order).
   const seen = new Set(rows.flatMap((r) => (Object.keys(r.counts) as Grade[]).filter((g) => (r.counts[g] ?? 0) > 0)));
   const grades = GRADES.filter((g) => methodGrades.includes(g) || seen.has(g));
   const totals: Partial<Record<Grade, number>> = {};
   for (const r of rows) for (const g of grades) totals[g] = (totals[g] ?? 0) + (r.counts[g] ?? 0);
-  const othersOf = (r: AssessorCounts) => Object.fromEntries(grades.map((g) => [g, (totals[g] ?? 0) - (r.counts[g] ?? 0)])) as Partial<Record<Grade, number>>;
+  const othersOf = (r: AssessorCounts) =>
+    Object.fromEntries(grades.map((g) => [g, (totals[g] ?? 0) - (r.counts[g] ?? 0)])) as Partial<Record<Grade, number>>;
 
   const assessors = rows.map((r): AssessorComparison => {
     const own = sharesOf(grades, r.counts);
     const others = sharesOf(grades, othersOf(r));
-    const largest = own.total === 0 || others.total === 0 ? null : own.shares.map((s, i) => ({ grade: s.grade, rate: s.rate, othersRate: others.shares[i]!.rate })).reduce((best, d) => (Math.abs(d.rate - d.othersRate) > Math.abs(best.rate - best.othersRate) ? d : best));
-    const base = { assessorId: r.assessorId, name: r.name, total: own.total, shares: own.shares, others, largestDifference: largest, adjustedP: null, flagged: false };
+    const largest =
+      own.total === 0 || others.total === 0
+        ? null
+        : own.shares
+            .map((s, i) => ({ grade: s.grade, rate: s.rate, othersRate: others.shares[i]!.rate }))
+            .reduce((best, d) => (Math.abs(d.rate - d.othersRate) > Math.abs(best.rate - best.othersRate) ? d : best));
+    const base = {
+      assessorId: r.assessorId,
+      name: r.name,
+      total: own.total,
+      shares: own.shares,
+      others,
+      largestDifference: largest,
+      adjustedP: null,
+      flagged: false,
+    };
     if (own.total < minimum) return { ...base, status: 'too_few', test: null, p: null };
     const tested = testAssessor(grades, r.counts, othersOf(r));
-    return tested ? { ...base, status: 'tested', test: tested.test, p: tested.p } : { ...base, status: 'untestable', test: null, p: null };
+    return tested
+      ? { ...base, status: 'tested', test: tested.test, p: tested.p }
+      : { ...base, status: 'untestable', test: null, p: null };
   });
 
   const tested = assessors.filter((a) => a.status === 'tested');
@@ -145,9 +184,16 @@ export function compareAssessors(rows: readonly AssessorCounts[], methodGrades: 
     a.flagged = adjusted[i]! < FLAG_LEVEL;
   });
   // Flagged first, then by adjusted p, then the untested by name.
-  const rank = (a: AssessorComparison) => (a.adjustedP ?? 2) + (a.status === 'tested' ? 0 : a.status === 'untestable' ? 1 : 2);
+  const rank = (a: AssessorComparison) =>
+    (a.adjustedP ?? 2) + (a.status === 'tested' ? 0 : a.status === 'untestable' ? 1 : 2);
   assessors.sort((x, y) => rank(x) - rank(y) || y.total - x.total || x.name.localeCompare(y.name));
-  return { grades, minimum, totalGradings: assessors.reduce((s, a) => s + a.total, 0), compared: tested.length, assessors };
+  return {
+    grades,
+    minimum,
+    totalGradings: assessors.reduce((s, a) => s + a.total, 0),
+    compared: tested.length,
+    assessors,
+  };
 }
 
 /* ---------- Reading the gradings (SQL) ---------- */
@@ -240,7 +286,9 @@ export function gradingsBehind(db: Db, filter: ConsistencyFilter, assessorId: nu
     .where(and(selection(filter), eq(gradings.assessorUserId, assessorId)))
     .orderBy(desc(gradings.submittedAt), asc(gradings.id))
     .all();
-  return rows.flatMap(({ localStart, submittedAt, grade, ...r }) => (grade && submittedAt ? [{ ...r, grade, submittedAt, assessedOn: localStart.slice(0, 10) }] : []));
+  return rows.flatMap(({ localStart, submittedAt, grade, ...r }) =>
+    grade && submittedAt ? [{ ...r, grade, submittedAt, assessedOn: localStart.slice(0, 10) }] : [],
+  );
 }
 
 /* ---------- The plans held, for the filter ---------- */
@@ -255,7 +303,13 @@ export interface PlanHeld {
 
 export function plansHeld(db: Db): PlanHeld[] {
   return db
-    .select({ standardVersionId: standardVersions.id, reference: standardVersions.reference, version: standardVersions.version, title: standardVersions.title, document: plans.document })
+    .select({
+      standardVersionId: standardVersions.id,
+      reference: standardVersions.reference,
+      version: standardVersions.version,
+      title: standardVersions.title,
+      document: plans.document,
+    })
     .from(plans)
     .innerJoin(standardVersions, eq(standardVersions.id, plans.standardVersionId))
     .orderBy(asc(standardVersions.reference), asc(standardVersions.version))

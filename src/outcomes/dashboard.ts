@@ -47,7 +47,10 @@ export interface Percentiles {
 type Params = Record<string, string | number>;
 
 /** The WHERE clause for attempts `e` joined to apprentices `a`, with only the filters in use (so the indexes serve). */
-function attemptScope(filter: ReportFilter, scope: ApprenticeScope): { where: string; params: Params; joinApprentices: boolean } {
+function attemptScope(
+  filter: ReportFilter,
+  scope: ApprenticeScope,
+): { where: string; params: Params; joinApprentices: boolean } {
   const clauses = ['e.overall_grade is not null'];
   const params: Params = {};
   const add = (clause: string, name: string, value: string | number | undefined) => {
@@ -60,8 +63,16 @@ function attemptScope(filter: ReportFilter, scope: ApprenticeScope): { where: st
   add('e.result_on <= :to', 'to', filter.to);
   add('a.provider_ukprn = :provider', 'provider', filter.providerUkprn);
   add('a.employer_id = :employer', 'employer', filter.employerId);
-  add('exists (select 1 from gradings g where g.attempt_id = e.id and g.assessor_user_id = :assessor)', 'assessor', filter.assessorUserId);
-  add('exists (select 1 from gradings g where g.attempt_id = e.id and g.method_id = :method)', 'method', filter.methodId);
+  add(
+    'exists (select 1 from gradings g where g.attempt_id = e.id and g.assessor_user_id = :assessor)',
+    'assessor',
+    filter.assessorUserId,
+  );
+  add(
+    'exists (select 1 from gradings g where g.attempt_id = e.id and g.method_id = :method)',
+    'method',
+    filter.methodId,
+  );
   if (scope.kind === 'provider') {
     add('a.provider_ukprn = :scopeProvider', 'scopeProvider', scope.ukprn);
     clauses.push('e.released_at is not null');
@@ -72,7 +83,11 @@ function attemptScope(filter: ReportFilter, scope: ApprenticeScope): { where: st
     clauses.push('0');
   }
   // Apprentices are joined only when a filter or the scope needs them: the figures otherwise come from covering indexes alone.
-  const joinApprentices = filter.standardVersionId !== undefined || filter.providerUkprn !== undefined || filter.employerId !== undefined || scope.kind !== 'all';
+  const joinApprentices =
+    filter.standardVersionId !== undefined ||
+    filter.providerUkprn !== undefined ||
+    filter.employerId !== undefined ||
+    scope.kind !== 'all';
   return { where: clauses.join(' and '), params, joinApprentices };
 }
 
@@ -96,7 +111,9 @@ export function percentilesOf(histogram: Map<number, number>): Percentiles {
 
 export function dashboardFigures(db: Db, filter: ReportFilter, scope: ApprenticeScope, today: string): Figures {
   const { where, params, joinApprentices } = attemptScope(filter, scope);
-  const from = joinApprentices ? 'from epa_attempts e join apprentices a on a.id = e.apprentice_id' : 'from epa_attempts e';
+  const from = joinApprentices
+    ? 'from epa_attempts e join apprentices a on a.id = e.apprentice_id'
+    : 'from epa_attempts e';
   const q = <T>(sql: string) => db.$client.prepare(sql).all(params) as T[];
 
   // Counts by grade, attempt number, kind and month, streamed from the epa_attempts_report_grades index.
@@ -124,24 +141,45 @@ export function dashboardFigures(db: Db, filter: ReportFilter, scope: Apprentice
     return h;
   };
 
-  const appealFrom = joinApprentices ? 'from appeals ap join epa_attempts e on e.id = ap.attempt_id join apprentices a on a.id = e.apprentice_id' : 'from appeals ap join epa_attempts e on e.id = ap.attempt_id';
-  const appeals = q<{ decision: string | null; count: number }>(`select ap.decision as decision, count(*) as count ${appealFrom} where ${where} group by ap.decision`);
+  const appealFrom = joinApprentices
+    ? 'from appeals ap join epa_attempts e on e.id = ap.attempt_id join apprentices a on a.id = e.apprentice_id'
+    : 'from appeals ap join epa_attempts e on e.id = ap.attempt_id';
+  const appeals = q<{ decision: string | null; count: number }>(
+    `select ap.decision as decision, count(*) as count ${appealFrom} where ${where} group by ap.decision`,
+  );
   const appealCount = (decision: string | null) => appeals.find((r) => r.decision === decision)?.count ?? 0;
 
   return {
     results,
-    byGrade: RESULT_ORDER.map((grade) => ({ grade, count: count(grade) })).filter((r) => r.count > 0 || r.grade !== 'Merit'),
-    passRate: ratio(total((g) => isPass(g.grade)), assessed),
+    byGrade: RESULT_ORDER.map((grade) => ({ grade, count: count(grade) })).filter(
+      (r) => r.count > 0 || r.grade !== 'Merit',
+    ),
+    passRate: ratio(
+      total((g) => isPass(g.grade)),
+      assessed,
+    ),
     distinctionRate: ratio(count('Distinction'), assessed),
     firstAttempts: firstTotal,
-    firstAttemptPassRate: ratio(total((g) => g.number === 1 && isPass(g.grade)), firstTotal),
+    firstAttemptPassRate: ratio(
+      total((g) => g.number === 1 && isPass(g.grade)),
+      firstTotal,
+    ),
     resits: total((g) => g.kind === 'resit' && g.grade !== 'Withdrawn'),
     retakes: total((g) => g.kind === 'retake' && g.grade !== 'Withdrawn'),
-    appeals: { lodged: appeals.reduce((sum, r) => sum + r.count, 0), upheld: appealCount('upheld'), notUpheld: appealCount('not_upheld'), open: appealCount(null) },
+    appeals: {
+      lodged: appeals.reduce((sum, r) => sum + r.count, 0),
+      upheld: appealCount('upheld'),
+      notUpheld: appealCount('not_upheld'),
+      open: appealCount(null),
+    },
     daysToBooking: percentilesOf(histogram('toBooking')),
     daysToResult: percentilesOf(histogram('toResult')),
     bookingsWaiting: bookingsWaiting(db, filter, scope, today),
-    byMonth: months.map((month) => ({ month, results: total((g) => g.month === month), passes: total((g) => g.month === month && isPass(g.grade)) })),
+    byMonth: months.map((month) => ({
+      month,
+      results: total((g) => g.month === month),
+      passes: total((g) => g.month === month && isPass(g.grade)),
+    })),
   };
 }
 
@@ -151,7 +189,12 @@ export function dashboardFigures(db: Db, filter: ReportFilter, scope: Apprentice
  * so the count costs the size of the current cohort, not of all history.
  */
 function bookingsWaiting(db: Db, filter: ReportFilter, scope: ApprenticeScope, today: string): number {
-  const clauses = [`s.status = 'accepted'`, `s.epa_period_end >= :today`, `not exists (select 1 from bookings b where b.apprentice_id = a.id and b.status in ('held', 'confirmed', 'completed'))`, `not exists (select 1 from epa_attempts e where e.apprentice_id = a.id and e.overall_grade is not null)`];
+  const clauses = [
+    `s.status = 'accepted'`,
+    `s.epa_period_end >= :today`,
+    `not exists (select 1 from bookings b where b.apprentice_id = a.id and b.status in ('held', 'confirmed', 'completed'))`,
+    `not exists (select 1 from epa_attempts e where e.apprentice_id = a.id and e.overall_grade is not null)`,
+  ];
   const params: Params = { today };
   const add = (clause: string, name: string, value: string | number | undefined) => {
     if (value === undefined) return;
@@ -162,7 +205,11 @@ function bookingsWaiting(db: Db, filter: ReportFilter, scope: ApprenticeScope, t
   add('a.provider_ukprn = :provider', 'provider', scope.kind === 'provider' ? scope.ukprn : filter.providerUkprn);
   add('a.employer_id = :employer', 'employer', scope.kind === 'employer' ? scope.employerId : filter.employerId);
   if (scope.kind === 'none') clauses.push('0');
-  const row = db.$client.prepare(`select count(distinct a.id) as n from gateway_submissions s join apprentices a on a.id = s.apprentice_id where ${clauses.join(' and ')}`).get(params) as { n: number };
+  const row = db.$client
+    .prepare(
+      `select count(distinct a.id) as n from gateway_submissions s join apprentices a on a.id = s.apprentice_id where ${clauses.join(' and ')}`,
+    )
+    .get(params) as { n: number };
   return row.n;
 }
 
@@ -200,14 +247,43 @@ export function ksbShortfall(db: Db, plan: PlanFile, filter: ReportFilter, scope
        where ${where} and e.overall_grade <> 'Withdrawn'${filter.methodId !== undefined ? ' and g.method_id = :gMethod' : ''}${filter.assessorUserId !== undefined ? ' and g.assessor_user_id = :gAssessor' : ''}
        group by d.criterion_id`,
     )
-    .all({ ...params, ...(filter.methodId !== undefined ? { gMethod: filter.methodId } : {}), ...(filter.assessorUserId !== undefined ? { gAssessor: filter.assessorUserId } : {}) }) as { criterion: string; decisions: number; notMet: number; failDecisions: number; failNotMet: number }[];
+    .all({
+      ...params,
+      ...(filter.methodId !== undefined ? { gMethod: filter.methodId } : {}),
+      ...(filter.assessorUserId !== undefined ? { gAssessor: filter.assessorUserId } : {}),
+    }) as { criterion: string; decisions: number; notMet: number; failDecisions: number; failNotMet: number }[];
   const byCriterion = new Map(rows.map((r) => [r.criterion, r]));
-  const ksbs = [...new Set(plan.methods.filter((m) => filter.methodId === undefined || m.id === filter.methodId).flatMap((m) => m.ksbs))];
+  const ksbs = [
+    ...new Set(
+      plan.methods.filter((m) => filter.methodId === undefined || m.id === filter.methodId).flatMap((m) => m.ksbs),
+    ),
+  ];
   return ksbs
     .map((ksb) => {
-      const mapped = plan.criteria.filter((c) => c.level === 'pass' && c.ksbs.includes(ksb) && (filter.methodId === undefined || c.method === filter.methodId)).map((c) => byCriterion.get(c.id));
-      const sum = (key: 'decisions' | 'notMet' | 'failDecisions' | 'failNotMet') => mapped.reduce((total, r) => total + (r?.[key] ?? 0), 0);
-      return { ksb, decisions: sum('decisions'), notMet: sum('notMet'), rate: ratio(sum('notMet'), sum('decisions')), failDecisions: sum('failDecisions'), failNotMet: sum('failNotMet'), failRate: ratio(sum('failNotMet'), sum('failDecisions')) };
+      const mapped = plan.criteria
+        .filter(
+          (c) =>
+            c.level === 'pass' &&
+            c.ksbs.includes(ksb) &&
+            (filter.methodId === undefined || c.method === filter.methodId),
+        )
+        .map((c) => byCriterion.get(c.id));
+      const sum = (key: 'decisions' | 'notMet' | 'failDecisions' | 'failNotMet') =>
+        mapped.reduce((total, r) => total + (r?.[key] ?? 0), 0);
+      return {
+        ksb,
+        decisions: sum('decisions'),
+        notMet: sum('notMet'),
+        rate: ratio(sum('notMet'), sum('decisions')),
+        failDecisions: sum('failDecisions'),
+        failNotMet: sum('failNotMet'),
+        failRate: ratio(sum('failNotMet'), sum('failDecisions')),
+      };
     })
-    .sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1) || (b.failRate ?? -1) - (a.failRate ?? -1) || a.ksb.localeCompare(b.ksb, 'en', { numeric: true }));
+    .sort(
+      (a, b) =>
+        (b.rate ?? -1) - (a.rate ?? -1) ||
+        (b.failRate ?? -1) - (a.failRate ?? -1) ||
+        a.ksb.localeCompare(b.ksb, 'en', { numeric: true }),
+    );
 }

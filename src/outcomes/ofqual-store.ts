@@ -26,7 +26,8 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-const inPeriod = (from: string, to: string) => and(isNotNull(epaAttempts.overallGrade), gte(epaAttempts.resultOn, from), lte(epaAttempts.resultOn, to));
+const inPeriod = (from: string, to: string) =>
+  and(isNotNull(epaAttempts.overallGrade), gte(epaAttempts.resultOn, from), lte(epaAttempts.resultOn, to));
 
 /**
  * Released results dated from `from` to `to` (inclusive), oldest first, each with its
@@ -58,10 +59,17 @@ export function ofqualAttempts(db: Queryable, from: string, to: string): OfqualA
     .all();
 
   const ids = rows.map((r) => r.attemptId);
-  const modes = chunks(ids).flatMap((part) => db.select().from(attemptMethods).where(inArray(attemptMethods.attemptId, part)).all());
+  const modes = chunks(ids).flatMap((part) =>
+    db.select().from(attemptMethods).where(inArray(attemptMethods.attemptId, part)).all(),
+  );
   const graded = chunks(ids).flatMap((part) =>
     db
-      .select({ attemptId: gradings.attemptId, methodId: gradings.methodId, grade: gradings.grade, outcome: gradings.outcome })
+      .select({
+        attemptId: gradings.attemptId,
+        methodId: gradings.methodId,
+        grade: gradings.grade,
+        outcome: gradings.outcome,
+      })
       .from(gradings)
       .where(and(inArray(gradings.attemptId, part), eq(gradings.status, 'submitted')))
       .all(),
@@ -82,7 +90,8 @@ export function ofqualAttempts(db: Queryable, from: string, to: string): OfqualA
       .sort((a, b) => position(a.methodId) - position(b.methodId))
       .map((m) => {
         const g = gradingOf.get(`${r.attemptId}/${m.methodId}`);
-        const grade: ResultGrade | null = m.mode === 'carried' ? m.carriedGrade : g?.outcome === 'withdrawn' ? 'Withdrawn' : (g?.grade ?? null);
+        const grade: ResultGrade | null =
+          m.mode === 'carried' ? m.carriedGrade : g?.outcome === 'withdrawn' ? 'Withdrawn' : (g?.grade ?? null);
         return { name: plan?.methods.find((x) => x.id === m.methodId)?.name ?? m.methodId, grade };
       });
     return [{ ...r, overallGrade, resultOn, components }];

@@ -56,13 +56,21 @@ export interface OfqualColumn {
 
 const DATE = /^(20)\d\d[-](0[1-9]|1[012])[-](0[1-9]|[12][0-9]|3[01])$/;
 const DATE_RULE = 'a date written yyyy-mm-dd in the years 2000 to 2099';
-const text = (max: number): Pick<OfqualColumn, 'pattern' | 'rule'> => ({ pattern: new RegExp(`^.{1,${max}}$`), rule: `1 to ${max} characters` });
+const text = (max: number): Pick<OfqualColumn, 'pattern' | 'rule'> => ({
+  pattern: new RegExp(`^.{1,${max}}$`),
+  rule: `1 to ${max} characters`,
+});
 const GRADE_VALUES = 'Fail|Pass|Merit|Distinction|Withdrawn';
 
 function componentColumns(): OfqualColumn[] {
   return Array.from({ length: COMPONENT_SLOTS }, (_, i) => [
     { name: `Component${i + 1}Method`, ...text(100), published: false },
-    { name: `Component${i + 1}Grade`, pattern: new RegExp(`^(${GRADE_VALUES}|-2)$`), rule: `one of ${GRADE_VALUES.split('|').join(', ')}, or -2`, published: false },
+    {
+      name: `Component${i + 1}Grade`,
+      pattern: new RegExp(`^(${GRADE_VALUES}|-2)$`),
+      rule: `one of ${GRADE_VALUES.split('|').join(', ')}, or -2`,
+      published: false,
+    },
   ]).flat();
 }
 
@@ -70,15 +78,30 @@ function componentColumns(): OfqualColumn[] {
 export const OFQUAL_COLUMNS: readonly OfqualColumn[] = [
   { name: 'ReportingDate', pattern: DATE, rule: DATE_RULE, published: true },
   { name: 'AwardingOrganisation', ...text(100), published: true },
-  { name: 'AwardingOrganisationID', pattern: /^(EPA)([0-9][0-9][0-9][0-9])$/, rule: 'EPA followed by four digits, for example EPA1234', published: true },
+  {
+    name: 'AwardingOrganisationID',
+    pattern: /^(EPA)([0-9][0-9][0-9][0-9])$/,
+    rule: 'EPA followed by four digits, for example EPA1234',
+    published: true,
+  },
   { name: 'StandardTitle', ...text(100), published: true },
-  { name: 'StandardID', pattern: /^(ST)([0-9][0-9][0-9][0-9])$/, rule: 'ST followed by four digits, for example ST1234', published: true },
+  {
+    name: 'StandardID',
+    pattern: /^(ST)([0-9][0-9][0-9][0-9])$/,
+    rule: 'ST followed by four digits, for example ST1234',
+    published: true,
+  },
   { name: 'AssessmentPlanVersionNumber', ...text(10), published: true },
   { name: 'QualificationNumber', ...text(10), published: true },
   { name: 'ULN', ...text(10), published: true },
   { name: 'CandidateIdentifierOther', ...text(20), published: true },
   ...componentColumns(),
-  { name: 'EPAGrade', pattern: new RegExp(`^(${GRADE_VALUES})$`), rule: `one of ${GRADE_VALUES.split('|').join(', ')}`, published: false },
+  {
+    name: 'EPAGrade',
+    pattern: new RegExp(`^(${GRADE_VALUES})$`),
+    rule: `one of ${GRADE_VALUES.split('|').join(', ')}`,
+    published: false,
+  },
   { name: 'EPAGradeDate', pattern: DATE, rule: DATE_RULE, published: false },
   { name: 'ResitOrRetake', pattern: /^(No|Resit|Retake)$/, rule: 'No, Resit or Retake', published: false },
 ];
@@ -93,8 +116,13 @@ export interface OfqualSettings {
 
 /** Why the file cannot be made from these settings, or null when it can. */
 export function ofqualSettingsProblem(settings: OfqualSettings): string | null {
-  const missing = [!settings.epaoName?.trim() && 'the EPAO’s name', !settings.epaNumber?.trim() && 'its EPA number'].filter((m): m is string => typeof m === 'string');
-  return missing.length > 0 ? `The outcomes file needs ${missing.join(' and ')}: an administrator can enter ${missing.length > 1 ? 'them' : 'it'} in Settings.` : null;
+  const missing = [
+    !settings.epaoName?.trim() && 'the EPAO’s name',
+    !settings.epaNumber?.trim() && 'its EPA number',
+  ].filter((m): m is string => typeof m === 'string');
+  return missing.length > 0
+    ? `The outcomes file needs ${missing.join(' and ')}: an administrator can enter ${missing.length > 1 ? 'them' : 'it'} in Settings.`
+    : null;
 }
 
 /** One attempt with a result, as the file needs it. */
@@ -137,13 +165,15 @@ export function ofqualValues(settings: OfqualSettings, reportingDate: string, a:
     a.resultOn,
     a.kind === 'first' ? 'No' : a.kind === 'resit' ? 'Resit' : 'Retake',
   ];
-  if (values.length !== OFQUAL_COLUMNS.length) throw new Error(`An outcomes row has ${values.length} values for ${OFQUAL_COLUMNS.length} columns`);
+  if (values.length !== OFQUAL_COLUMNS.length)
+    throw new Error(`An outcomes row has ${values.length} values for ${OFQUAL_COLUMNS.length} columns`);
   return values;
 }
 
 /** Every value that breaks its column's pattern, in column order; empty when the row is valid. */
 export function ofqualProblems(values: readonly string[]): string[] {
-  if (values.length !== OFQUAL_COLUMNS.length) return [`The row has ${values.length} values; the file has ${OFQUAL_COLUMNS.length} columns`];
+  if (values.length !== OFQUAL_COLUMNS.length)
+    return [`The row has ${values.length} values; the file has ${OFQUAL_COLUMNS.length} columns`];
   return OFQUAL_COLUMNS.flatMap((column, i) => {
     const value = values[i]!;
     return column.pattern.test(value) ? [] : [`${column.name} “${value}” is not ${column.rule}`];
@@ -157,11 +187,18 @@ export interface OfqualRow {
 }
 
 /** Each attempt's row with its problems; a row with problems is listed, never downloaded. */
-export function ofqualRows(settings: OfqualSettings, reportingDate: string, attempts: readonly OfqualAttempt[]): OfqualRow[] {
+export function ofqualRows(
+  settings: OfqualSettings,
+  reportingDate: string,
+  attempts: readonly OfqualAttempt[],
+): OfqualRow[] {
   return attempts.map((attempt) => {
     const values = ofqualValues(settings, reportingDate, attempt);
     const problems = ofqualProblems(values);
-    if (attempt.components.length > COMPONENT_SLOTS) problems.push(`The plan has ${attempt.components.length} assessment methods; the file has room for ${COMPONENT_SLOTS}`);
+    if (attempt.components.length > COMPONENT_SLOTS)
+      problems.push(
+        `The plan has ${attempt.components.length} assessment methods; the file has room for ${COMPONENT_SLOTS}`,
+      );
     return { attempt, values, problems };
   });
 }

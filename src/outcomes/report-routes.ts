@@ -32,10 +32,19 @@ export const reportQuerySchema = z
     to: z.preprocess(blankToUndefined, dateQuery('The last result date')),
     provider: optional(z.string().regex(/^\d{8}$/, 'Choose a training provider from the list')),
     employer: optional(z.string().max(100)),
-    assessor: optional(z.coerce.number({ error: 'Choose an assessor from the list' }).int('Choose an assessor from the list').positive('Choose an assessor from the list').max(2 ** 31, 'Choose an assessor from the list')),
+    assessor: optional(
+      z.coerce
+        .number({ error: 'Choose an assessor from the list' })
+        .int('Choose an assessor from the list')
+        .positive('Choose an assessor from the list')
+        .max(2 ** 31, 'Choose an assessor from the list'),
+    ),
     method: optional(z.string().max(100)),
   })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'The last result date must be on or after the first' });
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    path: ['to'],
+    message: 'The last result date must be on or after the first',
+  });
 
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
 
@@ -86,7 +95,11 @@ function tables(f: Figures) {
         ['Apprentices waiting for a booking', f.bookingsWaiting],
       ] as (string | number)[][],
     },
-    grades: { caption: 'Results by grade', header: ['Grade', 'Results'], rows: f.byGrade.map((g) => [g.grade, g.count]) },
+    grades: {
+      caption: 'Results by grade',
+      header: ['Grade', 'Results'],
+      rows: f.byGrade.map((g) => [g.grade, g.count]),
+    },
     timings: {
       caption: 'Days from gateway acceptance (first attempts)',
       header: ['Measure', 'Apprentices', 'Median days', '90th percentile days'],
@@ -95,15 +108,35 @@ function tables(f: Figures) {
         ['To the result', f.daysToResult.count, f.daysToResult.median ?? '–', f.daysToResult.p90 ?? '–'],
       ],
     },
-    months: { caption: 'Results by month', header: ['Month', 'Results', 'Passes', 'Pass rate'], rows: f.byMonth.map((m) => [m.month, m.results, m.passes, percent(m.results ? m.passes / m.results : null)]) },
+    months: {
+      caption: 'Results by month',
+      header: ['Month', 'Results', 'Passes', 'Pass rate'],
+      rows: f.byMonth.map((m) => [m.month, m.results, m.passes, percent(m.results ? m.passes / m.results : null)]),
+    },
   };
 }
 
 function shortfallTable(rows: KsbShortfall[]) {
   return {
     caption: 'KSB shortfall',
-    header: ['KSB', 'Decisions', 'Not met', 'Not met rate', 'Decisions in Fails', 'Not met in Fails', 'Not met rate in Fails'],
-    rows: rows.map((r) => [r.ksb, r.decisions, r.notMet, percent(r.rate), r.failDecisions, r.failNotMet, percent(r.failRate)]),
+    header: [
+      'KSB',
+      'Decisions',
+      'Not met',
+      'Not met rate',
+      'Decisions in Fails',
+      'Not met in Fails',
+      'Not met rate in Fails',
+    ],
+    rows: rows.map((r) => [
+      r.ksb,
+      r.decisions,
+      r.notMet,
+      percent(r.rate),
+      r.failDecisions,
+      r.failNotMet,
+      percent(r.failRate),
+    ]),
   };
 }
 
@@ -113,12 +146,26 @@ export function reportRoutes(db: Db, clock: Clock): Router {
   const readers = pageFor(...AREA_ROLES.reports);
 
   /** The filter form's context (partials see only what they are given): its action, values, errors and choices. */
-  const filters = (user: CurrentUser, action: string, values: object, errors: object = {}) => ({ filters: { action, values, ...errors, ...options(user) } });
+  const filters = (user: CurrentUser, action: string, values: object, errors: object = {}) => ({
+    filters: { action, values, ...errors, ...options(user) },
+  });
   const options = (user: CurrentUser) => ({
-    standards: [{ value: '', text: 'All standards' }, ...listStandards(db).map((s) => ({ value: `${s.reference}/${s.version}`, text: `${s.title} (${s.reference} v${s.version})` }))],
-    providers: user.role === 'provider' ? null : [{ value: '', text: 'All providers' }, ...listProviders(db).map((p) => ({ value: p.ukprn, text: p.name }))],
+    standards: [
+      { value: '', text: 'All standards' },
+      ...listStandards(db).map((s) => ({
+        value: `${s.reference}/${s.version}`,
+        text: `${s.title} (${s.reference} v${s.version})`,
+      })),
+    ],
+    providers:
+      user.role === 'provider'
+        ? null
+        : [{ value: '', text: 'All providers' }, ...listProviders(db).map((p) => ({ value: p.ukprn, text: p.name }))],
     employers: [{ value: '', text: 'All employers' }, ...listEmployers(db).map((e) => ({ value: e.id, text: e.name }))],
-    assessors: [{ value: '', text: 'All assessors' }, ...listAssessorUsers(db).map((a) => ({ value: String(a.id), text: a.name }))],
+    assessors: [
+      { value: '', text: 'All assessors' },
+      ...listAssessorUsers(db).map((a) => ({ value: String(a.id), text: a.name })),
+    ],
     methods: [{ value: '', text: 'All methods' }, ...[...methodNames(db)].map(([value, text]) => ({ value, text }))],
   });
 
@@ -127,7 +174,8 @@ export function reportRoutes(db: Db, clock: Clock): Router {
     const user = userOf(res);
     const scope = reportScope(user);
     // A provider's reports are always its own: a provider filter in the address is ignored.
-    const values: Record<string, unknown> = typeof query === 'object' && query !== null ? { ...(query as Record<string, unknown>) } : {};
+    const values: Record<string, unknown> =
+      typeof query === 'object' && query !== null ? { ...(query as Record<string, unknown>) } : {};
     if (user.role === 'provider') delete values.provider;
     const parsed = reportQuerySchema.safeParse(values);
     if (!parsed.success) {
@@ -141,7 +189,9 @@ export function reportRoutes(db: Db, clock: Clock): Router {
       res.status(400).render(view, { title, errorList: errors.errorList, ...filters(user, action, values, errors) });
       return null;
     }
-    const csvQuery = new URLSearchParams(Object.entries(parsed.data).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]]))).toString();
+    const csvQuery = new URLSearchParams(
+      Object.entries(parsed.data).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]])),
+    ).toString();
     return { user, scope, filter, values, csvQuery, query: parsed.data };
   };
 
@@ -158,10 +208,28 @@ export function reportRoutes(db: Db, clock: Clock): Router {
       figures,
       rates: { pass: percent(figures.passRate), distinction: percent(figures.distinctionRate) },
       tables: Object.entries(t).map(([name, table]) => ({ ...table, csv: paths.reportCsv(name, read.csvQuery) })),
-      gradeChart: barChart({ id: 'chart-grades', title: 'Results by grade', description: `Bar chart of ${figures.results} results by grade; the same figures are in the table "Results by grade".` }, figures.byGrade.map((g) => ({ label: g.grade, value: g.count }))),
-      monthChart: lineChart({ id: 'chart-months', title: 'Pass rate by month', description: 'Line chart of the share of results each month that were a pass; the figures are in the table "Results by month".' }, figures.byMonth.map((m) => ({ label: m.month, value: m.results ? m.passes / m.results : 0 })), { max: 1, format: (n) => `${Math.round(n * 100)}%` }),
+      gradeChart: barChart(
+        {
+          id: 'chart-grades',
+          title: 'Results by grade',
+          description: `Bar chart of ${figures.results} results by grade; the same figures are in the table "Results by grade".`,
+        },
+        figures.byGrade.map((g) => ({ label: g.grade, value: g.count })),
+      ),
+      monthChart: lineChart(
+        {
+          id: 'chart-months',
+          title: 'Pass rate by month',
+          description:
+            'Line chart of the share of results each month that were a pass; the figures are in the table "Results by month".',
+        },
+        figures.byMonth.map((m) => ({ label: m.month, value: m.results ? m.passes / m.results : 0 })),
+        { max: 1, format: (n) => `${Math.round(n * 100)}%` },
+      ),
       shortfallHref: `${paths.ksbShortfall}${read.csvQuery ? `?${read.csvQuery}` : ''}`,
-      consistencyHref: AREA_ROLES.consistency.some((role) => role === read.user.role) ? paths.assessorConsistency : null,
+      consistencyHref: AREA_ROLES.consistency.some((role) => role === read.user.role)
+        ? paths.assessorConsistency
+        : null,
     });
   });
 
@@ -170,12 +238,22 @@ export function reportRoutes(db: Db, clock: Clock): Router {
     const read = readFilter(res, req.query, 'outcomes/ksb-shortfall', title, paths.ksbShortfall);
     if (!read) return;
     if (read.filter.standardVersionId === undefined) {
-      return res.render('outcomes/ksb-shortfall', { title, ...filters(read.user, paths.ksbShortfall, read.values), chooseStandard: true });
+      return res.render('outcomes/ksb-shortfall', {
+        title,
+        ...filters(read.user, paths.ksbShortfall, read.values),
+        chooseStandard: true,
+      });
     }
     const plan = getPlanForStandard(db, read.filter.standardVersionId);
     if (!plan) throw new HttpError(404, 'This standard has no assessment plan');
     const rows = ksbShortfall(db, plan, read.filter, read.scope);
-    res.render('outcomes/ksb-shortfall', { title, ...filters(read.user, paths.ksbShortfall, read.values), scoped: read.scope.kind !== 'all', table: shortfallTable(rows), csv: paths.reportCsv('ksb-shortfall', read.csvQuery) });
+    res.render('outcomes/ksb-shortfall', {
+      title,
+      ...filters(read.user, paths.ksbShortfall, read.values),
+      scoped: read.scope.kind !== 'all',
+      table: shortfallTable(rows),
+      csv: paths.reportCsv('ksb-shortfall', read.csvQuery),
+    });
   });
 
   router.get(routes.reportCsv, readers, (req, res) => {
@@ -184,11 +262,15 @@ export function reportRoutes(db: Db, clock: Clock): Router {
     const name = String(req.params.table);
     let table: { header: string[]; rows: (string | number)[][] } | undefined;
     if (name === 'ksb-shortfall') {
-      const plan = read.filter.standardVersionId !== undefined ? getPlanForStandard(db, read.filter.standardVersionId) : undefined;
+      const plan =
+        read.filter.standardVersionId !== undefined ? getPlanForStandard(db, read.filter.standardVersionId) : undefined;
       if (!plan) throw new HttpError(400, 'Choose a standard for the KSB shortfall');
       table = shortfallTable(ksbShortfall(db, plan, read.filter, read.scope));
     } else {
-      const all = tables(dashboardFigures(db, read.filter, read.scope, todayInLondon(clock.now()))) as Record<string, { header: string[]; rows: (string | number)[][] }>;
+      const all = tables(dashboardFigures(db, read.filter, read.scope, todayInLondon(clock.now()))) as Record<
+        string,
+        { header: string[]; rows: (string | number)[][] }
+      >;
       table = Object.hasOwn(all, name) ? all[name] : undefined;
     }
     if (!table) throw new HttpError(404, 'There is no such table');
@@ -203,13 +285,18 @@ export function reportsApi(db: Db, clock: Clock): Router {
   const router = Router();
   router.get('/reports/outcomes', (req, res) => {
     const user = userOf(res);
-    if (!AREA_ROLES.reports.some((role) => role === user.role)) throw new HttpError(403, 'Reports are for the EPAO and training providers');
+    if (!AREA_ROLES.reports.some((role) => role === user.role))
+      throw new HttpError(403, 'Reports are for the EPAO and training providers');
     const { provider, ...rest } = req.query as Record<string, unknown>;
     const query = parseOr422(reportQuerySchema, user.role === 'provider' ? rest : { ...rest, provider });
     const scope = reportScope(user);
     const filter = filterOf(db, query, scope);
     if ('unknownStandard' in filter) throw new HttpError(404, 'There is no such standard version');
-    res.json({ filter: query, scope: scope.kind, figures: dashboardFigures(db, filter, scope, todayInLondon(clock.now())) });
+    res.json({
+      filter: query,
+      scope: scope.kind,
+      figures: dashboardFigures(db, filter, scope, todayInLondon(clock.now())),
+    });
   });
   return router;
 }
@@ -217,7 +304,8 @@ export function reportsApi(db: Db, clock: Clock): Router {
 export const reportsOpenApi: Record<string, unknown> = {
   '/reports/outcomes': {
     get: {
-      summary: 'The outcomes dashboard’s figures: results by grade, pass and distinction rates, first-attempt pass rate, resits, retakes, appeals, days from gateway to booking and to result (median and 90th percentile), apprentices waiting (administrators and quality assurers: everything; providers: their own released results)',
+      summary:
+        'The outcomes dashboard’s figures: results by grade, pass and distinction rates, first-attempt pass rate, resits, retakes, appeals, days from gateway to booking and to result (median and 90th percentile), apprentices waiting (administrators and quality assurers: everything; providers: their own released results)',
       parameters: [
         { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
         { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
@@ -227,7 +315,22 @@ export const reportsOpenApi: Record<string, unknown> = {
         { name: 'assessor', in: 'query', schema: { type: 'integer' } },
         { name: 'method', in: 'query', schema: { type: 'string' } },
       ],
-      responses: { '200': json(output(z.object({ filter: z.record(z.string(), z.unknown()), scope: z.string(), figures: z.record(z.string(), z.unknown()) })), 'The figures'), ...authErrors, '403': error('Assessors and employers'), '404': error('No such standard version'), '422': error('A bad filter') },
+      responses: {
+        '200': json(
+          output(
+            z.object({
+              filter: z.record(z.string(), z.unknown()),
+              scope: z.string(),
+              figures: z.record(z.string(), z.unknown()),
+            }),
+          ),
+          'The figures',
+        ),
+        ...authErrors,
+        '403': error('Assessors and employers'),
+        '404': error('No such standard version'),
+        '422': error('A bad filter'),
+      },
     },
   },
 };

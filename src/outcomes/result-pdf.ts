@@ -11,7 +11,13 @@ import { ZONE } from '../dates.js';
 import { authErrors, error, ulnParam } from '../api/openapi-parts.js';
 import { OUTCOME_LABELS, type AttemptKind, type Outcome } from '../grading/model.js';
 import { epaoSettingsOf, resultsOf, type AttemptResult } from '../grading/store.js';
-import { ATTEMPT_KIND_LABELS, attemptFeedback, KSB_FEEDBACK_LABELS, ksbTextsOf, type KsbFeedback } from '../grading/feedback.js';
+import {
+  ATTEMPT_KIND_LABELS,
+  attemptFeedback,
+  KSB_FEEDBACK_LABELS,
+  ksbTextsOf,
+  type KsbFeedback,
+} from '../grading/feedback.js';
 import { pageFor, userOf } from '../http/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { routes } from '../paths.js';
@@ -46,7 +52,13 @@ export interface ResultPdfData {
     /** A UTC instant, or null while not released. */
     releasedAt: string | null;
   };
-  methods: { name: string; mode: string; grade: string | null; outcome: Outcome | null; feedback: KsbFeedback[] | null }[];
+  methods: {
+    name: string;
+    mode: string;
+    grade: string | null;
+    outcome: Outcome | null;
+    feedback: KsbFeedback[] | null;
+  }[];
   /** Said on the PDF when the plan is a demo, not the published plan. */
   planNotice: string | null;
   /** When the PDF is made (defaults to now). */
@@ -54,14 +66,24 @@ export interface ResultPdfData {
 }
 
 /** Everything the PDF shows of one attempt. */
-export function resultPdfData(db: Db, apprentice: ApprenticeDetail, result: AttemptResult, generatedAt: DateTime): ResultPdfData {
+export function resultPdfData(
+  db: Db,
+  apprentice: ApprenticeDetail,
+  result: AttemptResult,
+  generatedAt: DateTime,
+): ResultPdfData {
   const plan = getPlanForStandard(db, apprentice.standardVersionId);
   const feedback = attemptFeedback(db, plan, ksbTextsOf(db, apprentice), result);
   const { attempt } = result;
   return {
     epaoName: epaoSettingsOf(db).epaoName,
     apprentice: { givenNames: apprentice.givenNames, familyName: apprentice.familyName, uln: apprentice.uln },
-    standard: { title: apprentice.standardTitle, reference: apprentice.standardReference, version: apprentice.standardVersion, level: apprentice.standardLevel },
+    standard: {
+      title: apprentice.standardTitle,
+      reference: apprentice.standardReference,
+      version: apprentice.standardVersion,
+      level: apprentice.standardLevel,
+    },
     attempt: {
       number: attempt.number,
       kind: attempt.kind,
@@ -73,8 +95,16 @@ export function resultPdfData(db: Db, apprentice: ApprenticeDetail, result: Atte
       resultOn: attempt.resultOn,
       releasedAt: attempt.releasedAt,
     },
-    methods: result.methods.map((m) => ({ name: m.name, mode: m.mode, grade: m.grade, outcome: m.outcome, feedback: feedback.get(m.methodId) ?? null })),
-    planNotice: plan?.demo ? (plan.notice ?? 'Assessed against a demonstration assessment plan, not the published plan.') : null,
+    methods: result.methods.map((m) => ({
+      name: m.name,
+      mode: m.mode,
+      grade: m.grade,
+      outcome: m.outcome,
+      feedback: feedback.get(m.methodId) ?? null,
+    })),
+    planNotice: plan?.demo
+      ? (plan.notice ?? 'Assessed against a demonstration assessment plan, not the published plan.')
+      : null,
     generatedAt,
   };
 }
@@ -89,7 +119,14 @@ export function winAnsi(text: string): string {
   return [...text]
     .map((ch) => {
       const code = ch.codePointAt(0)!;
-      if (code === 0x09 || code === 0x0a || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.has(ch)) return ch;
+      if (
+        code === 0x09 ||
+        code === 0x0a ||
+        (code >= 0x20 && code <= 0x7e) ||
+        (code >= 0xa0 && code <= 0xff) ||
+        WIN_ANSI_EXTRA.has(ch)
+      )
+        return ch;
       const base = ch.normalize('NFKD').replace(/\p{M}/gu, '');
       return base && [...base].every((c) => c.charCodeAt(0) <= 0xff) ? base : '?';
     })
@@ -97,8 +134,13 @@ export function winAnsi(text: string): string {
 }
 
 const longDate = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toFormat('d LLLL yyyy');
-const londonDate = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLLL yyyy');
-const MODE_NOTES: Record<string, string> = { carried: 'Carried over from an earlier attempt', resit: 'Resit', retake: 'Retake' };
+const londonDate = (instant: string) =>
+  DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLLL yyyy');
+const MODE_NOTES: Record<string, string> = {
+  carried: 'Carried over from an earlier attempt',
+  resit: 'Resit',
+  retake: 'Retake',
+};
 const GREY = '#505a5f';
 const BORDER = '#b1b4b6';
 
@@ -114,7 +156,12 @@ export function resultPdf(data: ResultPdfData): Promise<Buffer> {
     font: 'Helvetica',
     lang: 'en-GB',
     displayTitle: true,
-    info: { Title: winAnsi(`End-point assessment result: ${name}`), Author: winAnsi(epao), Subject: winAnsi(`${data.standard.title} (${data.standard.reference} v${data.standard.version})`), CreationDate: generatedAt.toJSDate() },
+    info: {
+      Title: winAnsi(`End-point assessment result: ${name}`),
+      Author: winAnsi(epao),
+      Subject: winAnsi(`${data.standard.title} (${data.standard.reference} v${data.standard.version})`),
+      CreationDate: generatedAt.toJSDate(),
+    },
   });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -125,7 +172,8 @@ export function resultPdf(data: ResultPdfData): Promise<Buffer> {
 
   const left = doc.page.margins.left;
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
-  const text = (value: string, options: PDFKit.Mixins.TextOptions = {}) => doc.text(winAnsi(value), left, undefined, { width, ...options });
+  const text = (value: string, options: PDFKit.Mixins.TextOptions = {}) =>
+    doc.text(winAnsi(value), left, undefined, { width, ...options });
   const heading = (value: string, size: number) => {
     doc.moveDown(0.6).font('Helvetica-Bold').fontSize(size);
     text(value);
@@ -134,7 +182,13 @@ export function resultPdf(data: ResultPdfData): Promise<Buffer> {
   const th = (value: string) => ({ text: winAnsi(value), type: 'TH' as const, font: { src: 'Helvetica-Bold' } });
   const td = (value: string) => ({ text: winAnsi(value) });
   const table = (columns: (number | string)[], rows: { text: string }[][]) => {
-    doc.fontSize(10).table({ position: { x: left }, maxWidth: width, columnStyles: columns, defaultStyle: { border: 0.5, borderColor: BORDER, padding: [4, 6] }, data: rows });
+    doc.fontSize(10).table({
+      position: { x: left },
+      maxWidth: width,
+      columnStyles: columns,
+      defaultStyle: { border: 0.5, borderColor: BORDER, padding: [4, 6] },
+      data: rows,
+    });
     doc.x = left;
     doc.moveDown(0.5);
   };
@@ -161,10 +215,22 @@ export function resultPdf(data: ResultPdfData): Promise<Buffer> {
     [
       [th('Apprentice'), td(name)],
       [th('ULN'), td(data.apprentice.uln)],
-      [th('Standard'), td(`${data.standard.title} (${data.standard.reference}, version ${data.standard.version}, level ${data.standard.level})`)],
+      [
+        th('Standard'),
+        td(
+          `${data.standard.title} (${data.standard.reference}, version ${data.standard.version}, level ${data.standard.level})`,
+        ),
+      ],
       [th('Attempt'), td(`${attempt.number}: ${ATTEMPT_KIND_LABELS[attempt.kind]}`)],
       [th('Overall grade'), td(overall)],
-      ...(attempt.exceptionalCircumstances ? [[th('Exceptional circumstances'), td('Accepted by the end-point assessment organisation: no grade cap applies')]] : []),
+      ...(attempt.exceptionalCircumstances
+        ? [
+            [
+              th('Exceptional circumstances'),
+              td('Accepted by the end-point assessment organisation: no grade cap applies'),
+            ],
+          ]
+        : []),
       [th('Result date'), td(attempt.resultOn ? longDate(attempt.resultOn) : '—')],
       [th('Released'), td(attempt.releasedAt ? londonDate(attempt.releasedAt) : 'Not yet')],
     ],
@@ -178,7 +244,11 @@ export function resultPdf(data: ResultPdfData): Promise<Buffer> {
       ...data.methods.map((m) => [
         td(m.name),
         td(m.grade ?? (m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : 'Not graded yet')),
-        td([MODE_NOTES[m.mode], m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : undefined].filter(Boolean).join('. ')),
+        td(
+          [MODE_NOTES[m.mode], m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : undefined]
+            .filter(Boolean)
+            .join('. '),
+        ),
       ]),
     ],
   );
@@ -190,7 +260,11 @@ export function resultPdf(data: ResultPdfData): Promise<Buffer> {
       [190, 80, '*'],
       [
         [th('Knowledge, skill or behaviour'), th('Result'), th('Where the evidence fell short')],
-        ...m.feedback.map((f) => [td(`${f.code}: ${f.text}`), td(KSB_FEEDBACK_LABELS[f.state]), td(f.notes.length > 1 ? f.notes.map((n) => `• ${n}`).join('\n') : (f.notes[0] ?? ''))]),
+        ...m.feedback.map((f) => [
+          td(`${f.code}: ${f.text}`),
+          td(KSB_FEEDBACK_LABELS[f.state]),
+          td(f.notes.length > 1 ? f.notes.map((n) => `• ${n}`).join('\n') : (f.notes[0] ?? '')),
+        ]),
       ],
     );
   }
@@ -208,7 +282,13 @@ export function resultPdf(data: ResultPdfData): Promise<Buffer> {
 export const RESULT_PDF_API = { pdf: '/results/:uln/pdf' } as const;
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
-async function sendPdf(res: Response, db: Db, apprentice: ApprenticeDetail, result: AttemptResult, now: DateTime): Promise<void> {
+async function sendPdf(
+  res: Response,
+  db: Db,
+  apprentice: ApprenticeDetail,
+  result: AttemptResult,
+  now: DateTime,
+): Promise<void> {
   const pdf = await resultPdf(resultPdfData(db, apprentice, result, now));
   res.set('Cache-Control', 'no-store');
   res.type('application/pdf');
@@ -223,9 +303,12 @@ export function resultPdfRoutes(db: Db, clock: Clock): Router {
     const user = userOf(res);
     const uln = req.params.uln;
     const apprentice = typeof uln === 'string' ? findApprenticeByUln(db, uln) : undefined;
-    if (!apprentice || !canActOn(user, apprentice, 'view')) throw new HttpError(404, 'There is no such apprentice in your records');
+    if (!apprentice || !canActOn(user, apprentice, 'view'))
+      throw new HttpError(404, 'There is no such apprentice in your records');
     const id = idParam.safeParse({ id: req.params.attemptId });
-    const result = id.success ? resultsOf(db, apprentice, user.role !== 'admin').find((r) => r.attempt.id === id.data.id) : undefined;
+    const result = id.success
+      ? resultsOf(db, apprentice, user.role !== 'admin').find((r) => r.attempt.id === id.data.id)
+      : undefined;
     if (!result) throw new HttpError(404, 'There is no such result');
     await sendPdf(res, db, apprentice, result, clock.now());
   });
@@ -237,10 +320,17 @@ export function resultPdfApi(db: Db, clock: Clock): Router {
   const router = Router();
   router.get(RESULT_PDF_API.pdf, async (req, res) => {
     const user = userOf(res);
-    if (!(AREA_ROLES.apprentices as readonly Role[]).includes(user.role)) throw new HttpError(403, 'Results are for administrators, providers and employers');
+    if (!(AREA_ROLES.apprentices as readonly Role[]).includes(user.role))
+      throw new HttpError(403, 'Results are for administrators, providers and employers');
     const apprentice = apprenticeFor(db, user, req.params.uln, 'view');
     const latest = resultsOf(db, apprentice, user.role !== 'admin')[0];
-    if (!latest) throw new HttpError(404, user.role === 'admin' ? 'This apprentice has no EPA attempt yet' : 'No result has been released for this apprentice yet');
+    if (!latest)
+      throw new HttpError(
+        404,
+        user.role === 'admin'
+          ? 'This apprentice has no EPA attempt yet'
+          : 'No result has been released for this apprentice yet',
+      );
     await sendPdf(res, db, apprentice, latest, clock.now());
   });
   return router;
@@ -249,10 +339,14 @@ export function resultPdfApi(db: Db, clock: Clock): Router {
 export const resultPdfOpenApi: Record<string, unknown> = {
   [openApiPath(RESULT_PDF_API.pdf)]: {
     get: {
-      summary: 'An apprentice’s EPA result as a PDF (with the EPAO’s name, each method’s grade, the overall grade and feedback per KSB): the latest released attempt for their provider and employer; the latest attempt, released or not, for administrators',
+      summary:
+        'An apprentice’s EPA result as a PDF (with the EPAO’s name, each method’s grade, the overall grade and feedback per KSB): the latest released attempt for their provider and employer; the latest attempt, released or not, for administrators',
       parameters: [ulnParam],
       responses: {
-        '200': { description: 'The result as a PDF, sent as an attachment', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
+        '200': {
+          description: 'The result as a PDF, sent as an attachment',
+          content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+        },
         ...authErrors,
         '403': error('Assessors and quality assurers'),
         '404': error('Not in your scope, or no result (released, for providers and employers) yet'),

@@ -11,7 +11,8 @@
 /** Lanczos approximation with the widely published g = 7, n = 9 coefficients (Godfrey): relative error near 1e-15. */
 const LANCZOS_G = 7;
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -40,7 +41,8 @@ export function logFactorial(n: number): number {
 }
 
 function checkCounts(counts: readonly number[], what: string): void {
-  for (const c of counts) if (!Number.isInteger(c) || c < 0) throw new RangeError(`${what} must be whole numbers ≥ 0, not ${c}`);
+  for (const c of counts)
+    if (!Number.isInteger(c) || c < 0) throw new RangeError(`${what} must be whole numbers ≥ 0, not ${c}`);
 }
 
 /* ---------- Fisher's exact test (2 × 2) ---------- */
@@ -75,8 +77,10 @@ export function fisherExact2x2(a: number, b: number, c: number, d: number): Fish
   const n = row1 + row2;
   const lo = Math.max(0, col1 - row2);
   const hi = Math.min(row1, col1);
-  const constant = logFactorial(row1) + logFactorial(row2) + logFactorial(col1) + logFactorial(n - col1) - logFactorial(n);
-  const logP = (x: number) => constant - logFactorial(x) - logFactorial(row1 - x) - logFactorial(col1 - x) - logFactorial(row2 - col1 + x);
+  const constant =
+    logFactorial(row1) + logFactorial(row2) + logFactorial(col1) + logFactorial(n - col1) - logFactorial(n);
+  const logP = (x: number) =>
+    constant - logFactorial(x) - logFactorial(row1 - x) - logFactorial(col1 - x) - logFactorial(row2 - col1 + x);
 
   const logs: number[] = [];
   let top = -Infinity;
@@ -100,7 +104,12 @@ export function fisherExact2x2(a: number, b: number, c: number, d: number): Fish
     if (x >= a) greater += w;
   });
   const clamp = (p: number) => Math.min(1, Math.max(0, p));
-  return { p: clamp(two / total), pLess: clamp(less / total), pGreater: clamp(greater / total), oddsRatio: (a * d) / (b * c) };
+  return {
+    p: clamp(two / total),
+    pLess: clamp(less / total),
+    pGreater: clamp(greater / total),
+    oddsRatio: (a * d) / (b * c),
+  };
 }
 
 /* ---------- Pearson's chi-square test (r × c) ---------- */
@@ -174,11 +183,13 @@ export function chiSquareIndependence(table: readonly (readonly number[])[]): Ch
   const r = table.length;
   const c = table[0]?.length ?? 0;
   if (r < 2 || c < 2) throw new RangeError('A chi-square test needs at least 2 rows and 2 columns');
-  if (table.some((row) => row.length !== c)) throw new RangeError('Every row of the table must have the same number of columns');
+  if (table.some((row) => row.length !== c))
+    throw new RangeError('Every row of the table must have the same number of columns');
   for (const row of table) checkCounts(row, 'The cells of a table');
   const rowTotals = table.map((row) => row.reduce((s, v) => s + v, 0));
   const colTotals = Array.from({ length: c }, (_, j) => table.reduce((s, row) => s + row[j]!, 0));
-  if (rowTotals.some((t) => t === 0) || colTotals.some((t) => t === 0)) throw new RangeError('Every row and column of the table must have a positive total');
+  if (rowTotals.some((t) => t === 0) || colTotals.some((t) => t === 0))
+    throw new RangeError('Every row and column of the table must have a positive total');
   const n = rowTotals.reduce((s, v) => s + v, 0);
   const expected = rowTotals.map((rt) => colTotals.map((ct) => (rt * ct) / n));
   let statistic = 0;

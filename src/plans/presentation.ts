@@ -18,7 +18,10 @@ export function criteriaByTheme(plan: PlanFile, methodId: string): ThemeGroup[] 
 }
 
 /** For each KSB of the standard (in its order), which methods assess it. */
-export function ksbCoverage(plan: PlanFile, ksbCodes: readonly string[]): { code: string; methods: boolean[]; covered: boolean }[] {
+export function ksbCoverage(
+  plan: PlanFile,
+  ksbCodes: readonly string[],
+): { code: string; methods: boolean[]; covered: boolean }[] {
   return ksbCodes.map((code) => {
     const methods = plan.methods.map((m) => m.ksbs.includes(code));
     return { code, methods, covered: methods.some(Boolean) };

@@ -22,17 +22,31 @@ export function planAdminRoutes(db: Db): Router {
   router.post(paths.admin.importPlan, adminOnly, (req, res) => {
     const file = req.file;
     if (!file || file.size === 0) {
-      return res.status(400).render('plans/import', { title: TITLE, ...formErrors([{ path: 'planFile', message: 'Select a plan file (JSON)' }]) });
+      return res.status(400).render('plans/import', {
+        title: TITLE,
+        ...formErrors([{ path: 'planFile', message: 'Select a plan file (JSON)' }]),
+      });
     }
     const kind = binaryKindOf(file.buffer);
-    if (kind) return res.status(400).render('plans/import', { title: TITLE, ...formErrors([{ path: 'planFile', message: `The selected file must be a JSON file: ${file.originalname} is ${kind}` }]) });
+    if (kind)
+      return res.status(400).render('plans/import', {
+        title: TITLE,
+        ...formErrors([
+          { path: 'planFile', message: `The selected file must be a JSON file: ${file.originalname} is ${kind}` },
+        ]),
+      });
     const result = importPlanText(db, file.buffer.toString('utf8'), actorOf(userOf(res)));
     if (!result.ok) {
       return res.status(422).render('plans/import', {
         title: TITLE,
         fileName: file.originalname,
         problems: result.problems,
-        ...formErrors([{ path: 'planFile', message: `${file.originalname} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was imported` }]),
+        ...formErrors([
+          {
+            path: 'planFile',
+            message: `${file.originalname} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was imported`,
+          },
+        ]),
       });
     }
     const { plan, replaced } = result.value;

@@ -14,7 +14,12 @@ function combinationKey(methodIds: readonly string[], methods: Record<string, Gr
   return methodIds.map((id) => `${id}=${methods[id]}`).join(', ');
 }
 
-function duplicates<T>(items: readonly T[], key: (item: T) => string, at: (index: number) => string, what: string): Problem[] {
+function duplicates<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  at: (index: number) => string,
+  what: string,
+): Problem[] {
   const seen = new Map<string, number>();
   const problems: Problem[] = [];
   items.forEach((item, index) => {
@@ -37,23 +42,88 @@ export function checkPlan(plan: PlanFile, standardKsbCodes: readonly string[]): 
   const methodIdSet = new Set(methodIds);
   const ref = `${plan.standard.reference} v${plan.standard.version}`;
 
-  problems.push(...duplicates(plan.methods, (m) => m.id, (i) => formatPath(['methods', i, 'id']), 'method id'));
-  problems.push(...duplicates(plan.criteria, (c) => c.id, (i) => formatPath(['criteria', i, 'id']), 'criterion id'));
-  problems.push(...duplicates(plan.gatewayItems, (g) => g.id, (i) => formatPath(['gatewayItems', i, 'id']), 'gateway item id'));
+  problems.push(
+    ...duplicates(
+      plan.methods,
+      (m) => m.id,
+      (i) => formatPath(['methods', i, 'id']),
+      'method id',
+    ),
+  );
+  problems.push(
+    ...duplicates(
+      plan.criteria,
+      (c) => c.id,
+      (i) => formatPath(['criteria', i, 'id']),
+      'criterion id',
+    ),
+  );
+  problems.push(
+    ...duplicates(
+      plan.gatewayItems,
+      (g) => g.id,
+      (i) => formatPath(['gatewayItems', i, 'id']),
+      'gateway item id',
+    ),
+  );
 
-  problems.push(...duplicates(plan.methodGrades, (g) => g, (i) => formatPath(['methodGrades', i]), 'grade'));
-  problems.push(...duplicates(plan.overallGrades, (g) => g, (i) => formatPath(['overallGrades', i]), 'grade'));
-  plan.methods.forEach((m, i) => problems.push(...duplicates(m.ksbs, (k) => k, (j) => formatPath(['methods', i, 'ksbs', j]), 'KSB')));
-  plan.criteria.forEach((c, i) => problems.push(...duplicates(c.ksbs, (k) => k, (j) => formatPath(['criteria', i, 'ksbs', j]), 'KSB')));
+  problems.push(
+    ...duplicates(
+      plan.methodGrades,
+      (g) => g,
+      (i) => formatPath(['methodGrades', i]),
+      'grade',
+    ),
+  );
+  problems.push(
+    ...duplicates(
+      plan.overallGrades,
+      (g) => g,
+      (i) => formatPath(['overallGrades', i]),
+      'grade',
+    ),
+  );
+  plan.methods.forEach((m, i) =>
+    problems.push(
+      ...duplicates(
+        m.ksbs,
+        (k) => k,
+        (j) => formatPath(['methods', i, 'ksbs', j]),
+        'KSB',
+      ),
+    ),
+  );
+  plan.criteria.forEach((c, i) =>
+    problems.push(
+      ...duplicates(
+        c.ksbs,
+        (k) => k,
+        (j) => formatPath(['criteria', i, 'ksbs', j]),
+        'KSB',
+      ),
+    ),
+  );
   problems.push(...orderCycles(plan));
 
   plan.methods.forEach((method, i) => {
     method.ksbs.forEach((code, j) => {
-      if (!known.has(code)) problems.push({ path: formatPath(['methods', i, 'ksbs', j]), message: `Unknown KSB code "${code}": ${ref} has no such KSB` });
+      if (!known.has(code))
+        problems.push({
+          path: formatPath(['methods', i, 'ksbs', j]),
+          message: `Unknown KSB code "${code}": ${ref} has no such KSB`,
+        });
     });
     method.after.forEach((rule, j) => {
-      if (!methodIdSet.has(rule.method)) problems.push({ path: formatPath(['methods', i, 'after', j, 'method']), message: `Unknown method "${rule.method}"` });
-      else if (rule.method === method.id) problems.push({ path: formatPath(['methods', i, 'after', j, 'method']), message: 'A method cannot have to follow itself' });
+      if (!methodIdSet.has(rule.method))
+        problems.push({
+          path: formatPath(['methods', i, 'after', j, 'method']),
+          message: `Unknown method "${rule.method}"`,
+        });
+      else if (rule.method === method.id)
+        problems.push({
+          path: formatPath(['methods', i, 'after', j, 'method']),
+          message: 'A method cannot have to follow itself',
+        });
     });
   });
 
@@ -65,28 +135,38 @@ export function checkPlan(plan: PlanFile, standardKsbCodes: readonly string[]): 
     criterion.ksbs.forEach((code, j) => {
       const at = formatPath(['criteria', i, 'ksbs', j]);
       if (!known.has(code)) problems.push({ path: at, message: `Unknown KSB code "${code}": ${ref} has no such KSB` });
-      else if (method && !method.ksbs.includes(code)) problems.push({ path: at, message: `KSB ${code} is not assessed by method "${method.id}"` });
+      else if (method && !method.ksbs.includes(code))
+        problems.push({ path: at, message: `KSB ${code} is not assessed by method "${method.id}"` });
     });
   });
 
   plan.methods.forEach((method, i) => {
-    const byPassCriteria = new Set(plan.criteria.filter((c) => c.method === method.id && c.level === 'pass').flatMap((c) => c.ksbs));
+    const byPassCriteria = new Set(
+      plan.criteria.filter((c) => c.method === method.id && c.level === 'pass').flatMap((c) => c.ksbs),
+    );
     method.ksbs.forEach((code, j) => {
       if (known.has(code) && !byPassCriteria.has(code)) {
-        problems.push({ path: formatPath(['methods', i, 'ksbs', j]), message: `KSB ${code} is assessed by method "${method.id}" but no pass criterion of that method maps to it` });
+        problems.push({
+          path: formatPath(['methods', i, 'ksbs', j]),
+          message: `KSB ${code} is assessed by method "${method.id}" but no pass criterion of that method maps to it`,
+        });
       }
     });
   });
 
   const assessed = new Set(plan.methods.flatMap((m) => m.ksbs));
   for (const code of standardKsbCodes) {
-    if (!assessed.has(code)) problems.push({ path: 'methods', message: `KSB ${code} of ${ref} is assessed by no method` });
+    if (!assessed.has(code))
+      problems.push({ path: 'methods', message: `KSB ${code} of ${ref} is assessed by no method` });
   }
 
   problems.push(...checkCombinationTable(plan, methodIds));
 
   if (!plan.overallGrades.includes(plan.resitRetakeGradeCap)) {
-    problems.push({ path: 'resitRetakeGradeCap', message: `"${plan.resitRetakeGradeCap}" is not one of the overall grades` });
+    problems.push({
+      path: 'resitRetakeGradeCap',
+      message: `"${plan.resitRetakeGradeCap}" is not one of the overall grades`,
+    });
   }
   return problems;
 }
@@ -101,7 +181,10 @@ function orderCycles(plan: PlanFile): Problem[] {
     while (stack.length > 0) {
       const id = stack.pop()!;
       if (id === method.id) {
-        problems.push({ path: formatPath(['methods', i, 'after']), message: `The order rules go round in a circle: method "${method.id}" must come after itself` });
+        problems.push({
+          path: formatPath(['methods', i, 'after']),
+          message: `The order rules go round in a circle: method "${method.id}" must come after itself`,
+        });
         return;
       }
       if (seen.has(id)) continue;
@@ -123,24 +206,36 @@ function checkCombinationTable(plan: PlanFile, methodIds: string[]): Problem[] {
         problems.push({ path: formatPath(['combination', i, 'methods', id]), message: `Unknown method "${id}"` });
         ok = false;
       } else if (!plan.methodGrades.includes(row.methods[id]!)) {
-        problems.push({ path: formatPath(['combination', i, 'methods', id]), message: `"${row.methods[id]}" is not one of the method grades` });
+        problems.push({
+          path: formatPath(['combination', i, 'methods', id]),
+          message: `"${row.methods[id]}" is not one of the method grades`,
+        });
         ok = false;
       }
     }
     for (const id of methodIds) {
       if (!named.includes(id)) {
-        problems.push({ path: formatPath(['combination', i, 'methods']), message: `No grade given for method "${id}"` });
+        problems.push({
+          path: formatPath(['combination', i, 'methods']),
+          message: `No grade given for method "${id}"`,
+        });
         ok = false;
       }
     }
     if (!plan.overallGrades.includes(row.overall)) {
-      problems.push({ path: formatPath(['combination', i, 'overall']), message: `"${row.overall}" is not one of the overall grades` });
+      problems.push({
+        path: formatPath(['combination', i, 'overall']),
+        message: `"${row.overall}" is not one of the overall grades`,
+      });
     }
     if (!ok) return;
     const key = combinationKey(methodIds, row.methods);
     const first = seen.get(key);
     if (first !== undefined) {
-      problems.push({ path: formatPath(['combination', i]), message: `Combination ${key} appears twice (also at combination[${first}])` });
+      problems.push({
+        path: formatPath(['combination', i]),
+        message: `Combination ${key} appears twice (also at combination[${first}])`,
+      });
     } else {
       seen.set(key, i);
     }

@@ -11,13 +11,19 @@ export const CRITERION_LEVELS = ['pass', 'distinction'] as const;
 
 const identifier = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'Use letters, digits, dots, hyphens and underscores, starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9._-]*$/i,
+    'Use letters, digits, dots, hyphens and underscores, starting with a letter or digit',
+  );
 
 export const methodSchema = z.object({
   id: identifier,
   name: z.string().min(1),
   description: z.string().min(1),
-  durationMinutes: z.int().positive().max(8 * 60),
+  durationMinutes: z
+    .int()
+    .positive()
+    .max(8 * 60),
   delivery: z.array(z.enum(DELIVERY_MODES)).min(1),
   /** Methods that must have taken place before this one, and the least number of days between them. */
   after: z.array(z.object({ method: identifier, minDaysBetween: z.int().nonnegative() })).default([]),

@@ -17,19 +17,46 @@ export function importPlan(db: Db, value: unknown, actor: Actor): ParseResult<{ 
   const plan = shaped.value;
   const versionId = findStandardVersionId(db, plan.standard.reference, plan.standard.version);
   if (versionId === undefined) {
-    return { ok: false, problems: [{ path: 'standard', message: `Standard ${plan.standard.reference} version ${plan.standard.version} is not in the catalogue` }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          path: 'standard',
+          message: `Standard ${plan.standard.reference} version ${plan.standard.version} is not in the catalogue`,
+        },
+      ],
+    };
   }
   const problems = checkPlan(plan, standardKsbCodes(db, versionId));
   if (problems.length > 0) return { ok: false, problems };
 
-  const clash = db.select({ standardVersionId: plans.standardVersionId }).from(plans).where(eq(plans.id, plan.id)).get();
+  const clash = db
+    .select({ standardVersionId: plans.standardVersionId })
+    .from(plans)
+    .where(eq(plans.id, plan.id))
+    .get();
   if (clash && clash.standardVersionId !== versionId) {
-    return { ok: false, problems: [{ path: 'id', message: `The id "${plan.id}" is already the id of another standard version’s plan; give this plan its own id` }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          path: 'id',
+          message: `The id "${plan.id}" is already the id of another standard version’s plan; give this plan its own id`,
+        },
+      ],
+    };
   }
 
   const replaced = db.transaction((tx) => {
     const previous = tx.select().from(plans).where(eq(plans.standardVersionId, versionId)).get();
-    const values = { id: plan.id, standardVersionId: versionId, title: plan.title, demo: plan.demo, document: plan, importedBy: actor.userId };
+    const values = {
+      id: plan.id,
+      standardVersionId: versionId,
+      title: plan.title,
+      demo: plan.demo,
+      document: plan,
+      importedBy: actor.userId,
+    };
     if (previous) tx.delete(plans).where(eq(plans.id, previous.id)).run();
     tx.insert(plans).values(values).run();
     recordAudit(tx, actor, {
@@ -68,7 +95,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 export function getPlanForStandard(db: Queryable, standardVersionId: number): PlanFile | undefined {
-  const row = db.select({ text: sql<string>`${plans.document}` }).from(plans).where(eq(plans.standardVersionId, standardVersionId)).get();
+  const row = db
+    .select({ text: sql<string>`${plans.document}` })
+    .from(plans)
+    .where(eq(plans.standardVersionId, standardVersionId))
+    .get();
   if (!row) return undefined;
   let plan = parsedPlans.get(row.text);
   if (!plan) {

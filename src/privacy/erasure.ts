@@ -49,7 +49,8 @@ export const ERASED_FAMILY = 'apprentice';
 export const ERASED_BIRTH_DATE = '1900-01-01';
 export const erasedUln = (apprenticeId: number) => `erased-${apprenticeId}`;
 
-export type ErasureResult = { ok: true; placeholderUln: string; changed: Record<string, number> } | { ok: false; reasons: string[] };
+export type ErasureResult =
+  { ok: true; placeholderUln: string; changed: Record<string, number> } | { ok: false; reasons: string[] };
 
 /** Who is being erased: their ULN, and every name they have had on the record (a corrected name is still theirs). */
 export interface Identity {
@@ -64,10 +65,17 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 export function scrubText(text: string, who: Identity): string {
   let out = text.split(who.uln).join(who.placeholderUln);
   for (const { givenNames, familyName } of who.names) {
-    for (const full of [`${givenNames} ${familyName}`, `${familyName}, ${givenNames}`]) out = out.split(full).join(`${ERASED_GIVEN} ${ERASED_FAMILY}`);
+    for (const full of [`${givenNames} ${familyName}`, `${familyName}, ${givenNames}`])
+      out = out.split(full).join(`${ERASED_GIVEN} ${ERASED_FAMILY}`);
   }
-  const words = [...new Set(who.names.flatMap((n) => `${n.givenNames} ${n.familyName}`.split(/\s+/)))].filter((w) => w.length >= 2);
-  if (words.length > 0) out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])(${words.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, 'gu'), ERASED_TEXT);
+  const words = [...new Set(who.names.flatMap((n) => `${n.givenNames} ${n.familyName}`.split(/\s+/)))].filter(
+    (w) => w.length >= 2,
+  );
+  if (words.length > 0)
+    out = out.replace(
+      new RegExp(`(?<![\\p{L}\\p{N}])(${words.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, 'gu'),
+      ERASED_TEXT,
+    );
   return out;
 }
 
@@ -82,8 +90,14 @@ export function scrubJson(value: unknown, who: Identity, aboutThem = false): unk
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>);
     const describesThem = aboutThem || entries.some(([k, v]) => k === 'uln' && v === who.uln);
-    const personal: Record<string, unknown> = { givenNames: ERASED_GIVEN, familyName: ERASED_FAMILY, dateOfBirth: ERASED_BIRTH_DATE };
-    return Object.fromEntries(entries.map(([k, v]) => [k, describesThem && k in personal ? personal[k] : scrubJson(v, who)]));
+    const personal: Record<string, unknown> = {
+      givenNames: ERASED_GIVEN,
+      familyName: ERASED_FAMILY,
+      dateOfBirth: ERASED_BIRTH_DATE,
+    };
+    return Object.fromEntries(
+      entries.map(([k, v]) => [k, describesThem && k in personal ? personal[k] : scrubJson(v, who)]),
+    );
   }
   return value;
 }
@@ -91,14 +105,19 @@ export function scrubJson(value: unknown, who: Identity, aboutThem = false): unk
 /** The apprentice's name now and every earlier one the audit trail of their record shows (before a correction, or as first created). */
 function namesOf(current: ApprenticeRow, auditRows: AuditRow[]): Identity['names'] {
   const names = new Map<string, Identity['names'][number]>();
-  const add = (givenNames: string, familyName: string) => names.set(`${givenNames}\u0000${familyName}`, { givenNames, familyName });
+  const add = (givenNames: string, familyName: string) =>
+    names.set(`${givenNames}\u0000${familyName}`, { givenNames, familyName });
   add(current.givenNames, current.familyName);
   for (const row of auditRows) {
     if (row.entityType !== 'apprentice' || row.entityId !== current.uln) continue;
     for (const side of [row.before, row.after]) {
       if (typeof side !== 'object' || side === null) continue;
       const { givenNames, familyName } = side as { givenNames?: unknown; familyName?: unknown };
-      if (typeof givenNames === 'string' || typeof familyName === 'string') add(typeof givenNames === 'string' ? givenNames : current.givenNames, typeof familyName === 'string' ? familyName : current.familyName);
+      if (typeof givenNames === 'string' || typeof familyName === 'string')
+        add(
+          typeof givenNames === 'string' ? givenNames : current.givenNames,
+          typeof familyName === 'string' ? familyName : current.familyName,
+        );
     }
   }
   return [...names.values()];
@@ -107,84 +126,238 @@ function namesOf(current: ApprenticeRow, auditRows: AuditRow[]): Identity['names
 /** Why an apprentice cannot be erased now: an EPA still under way would lose what it needs to finish. */
 export function erasureBlockers(db: Queryable, ids: ApprenticeRecordIds): string[] {
   const reasons: string[] = [];
-  if (db.select({ id: gatewaySubmissions.id }).from(gatewaySubmissions).where(and(eq(gatewaySubmissions.apprenticeId, ids.apprenticeId), eq(gatewaySubmissions.status, 'submitted'))).get()) {
+  if (
+    db
+      .select({ id: gatewaySubmissions.id })
+      .from(gatewaySubmissions)
+      .where(and(eq(gatewaySubmissions.apprenticeId, ids.apprenticeId), eq(gatewaySubmissions.status, 'submitted')))
+      .get()
+  ) {
     reasons.push('A gateway submission is waiting for review: decide it first.');
   }
-  const latest = db.select({ status: gatewaySubmissions.status }).from(gatewaySubmissions).where(eq(gatewaySubmissions.apprenticeId, ids.apprenticeId)).orderBy(desc(gatewaySubmissions.attempt)).get();
-  const lastAttempt = db.select({ releasedAt: epaAttempts.releasedAt }).from(epaAttempts).where(eq(epaAttempts.apprenticeId, ids.apprenticeId)).orderBy(desc(epaAttempts.number)).get();
-  if (latest?.status === 'accepted' && !lastAttempt?.releasedAt) reasons.push('The EPA is under way: the gateway was accepted and no result has been released yet.');
-  const openBookings = db.select({ id: bookings.id }).from(bookings).where(and(eq(bookings.apprenticeId, ids.apprenticeId), inArray(bookings.status, ['held', 'confirmed']))).all();
-  if (openBookings.length > 0) reasons.push(`${openBookings.length} assessment booking${openBookings.length === 1 ? ' is' : 's are'} held or confirmed: complete or cancel ${openBookings.length === 1 ? 'it' : 'them'} first.`);
+  const latest = db
+    .select({ status: gatewaySubmissions.status })
+    .from(gatewaySubmissions)
+    .where(eq(gatewaySubmissions.apprenticeId, ids.apprenticeId))
+    .orderBy(desc(gatewaySubmissions.attempt))
+    .get();
+  const lastAttempt = db
+    .select({ releasedAt: epaAttempts.releasedAt })
+    .from(epaAttempts)
+    .where(eq(epaAttempts.apprenticeId, ids.apprenticeId))
+    .orderBy(desc(epaAttempts.number))
+    .get();
+  if (latest?.status === 'accepted' && !lastAttempt?.releasedAt)
+    reasons.push('The EPA is under way: the gateway was accepted and no result has been released yet.');
+  const openBookings = db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(and(eq(bookings.apprenticeId, ids.apprenticeId), inArray(bookings.status, ['held', 'confirmed'])))
+    .all();
+  if (openBookings.length > 0)
+    reasons.push(
+      `${openBookings.length} assessment booking${openBookings.length === 1 ? ' is' : 's are'} held or confirmed: complete or cancel ${openBookings.length === 1 ? 'it' : 'them'} first.`,
+    );
   if (ids.gradingIds.length > 0) {
-    const open = db.select({ status: gradings.status, moderation: gradings.moderation }).from(gradings).where(and(inArray(gradings.id, ids.gradingIds), or(eq(gradings.status, 'draft'), eq(gradings.moderation, 'pending')))).all();
-    if (open.some((g) => g.status === 'draft')) reasons.push('A grading is still a draft: the assessor must submit it first.');
+    const open = db
+      .select({ status: gradings.status, moderation: gradings.moderation })
+      .from(gradings)
+      .where(
+        and(inArray(gradings.id, ids.gradingIds), or(eq(gradings.status, 'draft'), eq(gradings.moderation, 'pending'))),
+      )
+      .all();
+    if (open.some((g) => g.status === 'draft'))
+      reasons.push('A grading is still a draft: the assessor must submit it first.');
     if (open.some((g) => g.moderation === 'pending')) reasons.push('A grading is waiting for moderation.');
   }
-  if (ids.appealIds.length > 0 && db.select({ id: appeals.id }).from(appeals).where(and(inArray(appeals.id, ids.appealIds), isNull(appeals.decision))).get()) {
+  if (
+    ids.appealIds.length > 0 &&
+    db
+      .select({ id: appeals.id })
+      .from(appeals)
+      .where(and(inArray(appeals.id, ids.appealIds), isNull(appeals.decision)))
+      .get()
+  ) {
     reasons.push('An appeal is waiting for a decision.');
   }
   return reasons;
 }
 
-export function eraseApprentice(db: Db, apprentice: ApprenticeRow, actor: Actor, reason: string, now: DateTime): ErasureResult {
+export function eraseApprentice(
+  db: Db,
+  apprentice: ApprenticeRow,
+  actor: Actor,
+  reason: string,
+  now: DateTime,
+): ErasureResult {
   const result = db.transaction(
     (tx): ErasureResult => {
       const current = tx.select().from(apprentices).where(eq(apprentices.id, apprentice.id)).get();
       if (!current) return { ok: false, reasons: ['There is no such apprentice.'] };
-      if (current.erasedAt) return { ok: false, reasons: [`This apprentice's personal data was already erased on ${current.erasedAt.slice(0, 10)}.`] };
+      if (current.erasedAt)
+        return {
+          ok: false,
+          reasons: [`This apprentice's personal data was already erased on ${current.erasedAt.slice(0, 10)}.`],
+        };
       const ids = recordIdsOf(tx, current);
       const reasons = erasureBlockers(tx, ids);
       if (reasons.length > 0) return { ok: false, reasons };
 
       // Read before the record changes: these conditions find rows by the ULN and the names.
       const auditRows = tx.select().from(auditEvents).where(auditConditionFor(ids)).all();
-      const who: Identity = { uln: current.uln, names: namesOf(current, auditRows), placeholderUln: erasedUln(current.id) };
-      const messages = tx.select().from(outbox).where(outboxConditionFor(who.uln, who.names.map((n) => `${n.givenNames} ${n.familyName}`))).all();
+      const who: Identity = {
+        uln: current.uln,
+        names: namesOf(current, auditRows),
+        placeholderUln: erasedUln(current.id),
+      };
+      const messages = tx
+        .select()
+        .from(outbox)
+        .where(
+          outboxConditionFor(
+            who.uln,
+            who.names.map((n) => `${n.givenNames} ${n.familyName}`),
+          ),
+        )
+        .all();
       const at = isoInstant(now);
       const changed: Record<string, number> = {};
       const count = (name: string, n: number) => (changed[name] = (changed[name] ?? 0) + n);
 
-      tx.update(apprentices).set({ uln: who.placeholderUln, givenNames: ERASED_GIVEN, familyName: ERASED_FAMILY, dateOfBirth: ERASED_BIRTH_DATE, erasedAt: at, updatedAt: at }).where(eq(apprentices.id, current.id)).run();
+      tx.update(apprentices)
+        .set({
+          uln: who.placeholderUln,
+          givenNames: ERASED_GIVEN,
+          familyName: ERASED_FAMILY,
+          dateOfBirth: ERASED_BIRTH_DATE,
+          erasedAt: at,
+          updatedAt: at,
+        })
+        .where(eq(apprentices.id, current.id))
+        .run();
       count('apprentice record', 1);
 
       const byApprentice = (table: { apprenticeId: SQLiteColumn }) => eq(table.apprenticeId, current.id);
-      count('qualification references', tx.update(qualifications).set({ certificateReference: ERASED_TEXT }).where(byApprentice(qualifications)).run().changes);
-      count('off-the-job activities', tx.update(offTheJobHours).set({ activity: ERASED_TEXT }).where(byApprentice(offTheJobHours)).run().changes);
-      count('gateway item references', tx.update(gatewayItemsProvided).set({ reference: ERASED_TEXT }).where(byApprentice(gatewayItemsProvided)).run().changes);
+      count(
+        'qualification references',
+        tx.update(qualifications).set({ certificateReference: ERASED_TEXT }).where(byApprentice(qualifications)).run()
+          .changes,
+      );
+      count(
+        'off-the-job activities',
+        tx.update(offTheJobHours).set({ activity: ERASED_TEXT }).where(byApprentice(offTheJobHours)).run().changes,
+      );
+      count(
+        'gateway item references',
+        tx.update(gatewayItemsProvided).set({ reference: ERASED_TEXT }).where(byApprentice(gatewayItemsProvided)).run()
+          .changes,
+      );
       for (const submission of tx.select().from(gatewaySubmissions).where(byApprentice(gatewaySubmissions)).all()) {
         tx.update(gatewaySubmissions)
-          .set({ evaluation: scrubJson(submission.evaluation, who), decisionReason: submission.decisionReason === null ? null : ERASED_TEXT })
+          .set({
+            evaluation: scrubJson(submission.evaluation, who),
+            decisionReason: submission.decisionReason === null ? null : ERASED_TEXT,
+          })
           .where(eq(gatewaySubmissions.id, submission.id))
           .run();
         count('gateway submissions', 1);
       }
       if (ids.submissionIds.length > 0) {
-        count('gateway check reasons', tx.update(gatewayCheckDecisions).set({ reason: ERASED_TEXT }).where(and(inArray(gatewayCheckDecisions.submissionId, ids.submissionIds), isNotNull(gatewayCheckDecisions.reason))).run().changes);
+        count(
+          'gateway check reasons',
+          tx
+            .update(gatewayCheckDecisions)
+            .set({ reason: ERASED_TEXT })
+            .where(
+              and(
+                inArray(gatewayCheckDecisions.submissionId, ids.submissionIds),
+                isNotNull(gatewayCheckDecisions.reason),
+              ),
+            )
+            .run().changes,
+        );
       }
       for (const column of ['location', 'link', 'statusReason'] as const) {
-        count('booking details', tx.update(bookings).set({ [column]: ERASED_TEXT }).where(and(byApprentice(bookings), isNotNull(bookings[column]))).run().changes);
+        count(
+          'booking details',
+          tx
+            .update(bookings)
+            .set({ [column]: ERASED_TEXT })
+            .where(and(byApprentice(bookings), isNotNull(bookings[column])))
+            .run().changes,
+        );
       }
-      count('exceptional circumstances', tx.update(epaAttempts).set({ exceptionalReason: ERASED_TEXT }).where(and(byApprentice(epaAttempts), isNotNull(epaAttempts.exceptionalReason))).run().changes);
+      count(
+        'exceptional circumstances',
+        tx
+          .update(epaAttempts)
+          .set({ exceptionalReason: ERASED_TEXT })
+          .where(and(byApprentice(epaAttempts), isNotNull(epaAttempts.exceptionalReason)))
+          .run().changes,
+      );
       if (ids.gradingIds.length > 0) {
-        count('grading reasons', tx.update(gradings).set({ outcomeReason: ERASED_TEXT }).where(and(inArray(gradings.id, ids.gradingIds), isNotNull(gradings.outcomeReason))).run().changes);
-        count('assessor notes', tx.update(criterionDecisions).set({ evidence: ERASED_TEXT }).where(and(inArray(criterionDecisions.gradingId, ids.gradingIds), ne(criterionDecisions.evidence, ''))).run().changes);
-        count('moderation rationales', tx.update(moderations).set({ rationale: ERASED_TEXT }).where(inArray(moderations.gradingId, ids.gradingIds)).run().changes);
+        count(
+          'grading reasons',
+          tx
+            .update(gradings)
+            .set({ outcomeReason: ERASED_TEXT })
+            .where(and(inArray(gradings.id, ids.gradingIds), isNotNull(gradings.outcomeReason)))
+            .run().changes,
+        );
+        count(
+          'assessor notes',
+          tx
+            .update(criterionDecisions)
+            .set({ evidence: ERASED_TEXT })
+            .where(and(inArray(criterionDecisions.gradingId, ids.gradingIds), ne(criterionDecisions.evidence, '')))
+            .run().changes,
+        );
+        count(
+          'moderation rationales',
+          tx
+            .update(moderations)
+            .set({ rationale: ERASED_TEXT })
+            .where(inArray(moderations.gradingId, ids.gradingIds))
+            .run().changes,
+        );
       }
       if (ids.appealIds.length > 0) {
-        count('appeals', tx.update(appeals).set({ grounds: ERASED_TEXT, reasons: ERASED_TEXT }).where(inArray(appeals.id, ids.appealIds)).run().changes);
+        count(
+          'appeals',
+          tx
+            .update(appeals)
+            .set({ grounds: ERASED_TEXT, reasons: ERASED_TEXT })
+            .where(inArray(appeals.id, ids.appealIds))
+            .run().changes,
+        );
       }
       for (const row of auditRows) {
         const aboutRecord = row.entityType === 'apprentice' && row.entityId === who.uln;
         tx.update(auditEvents)
-          .set({ entityId: scrubText(row.entityId, who), before: scrubJson(row.before, who, aboutRecord), after: scrubJson(row.after, who, aboutRecord), reason: row.reason === null ? null : scrubText(row.reason, who) })
+          .set({
+            entityId: scrubText(row.entityId, who),
+            before: scrubJson(row.before, who, aboutRecord),
+            after: scrubJson(row.after, who, aboutRecord),
+            reason: row.reason === null ? null : scrubText(row.reason, who),
+          })
           .where(eq(auditEvents.id, row.id))
           .run();
       }
       count('audit rows', auditRows.length);
-      for (const message of messages) tx.update(outbox).set({ subject: scrubText(message.subject, who), body: scrubText(message.body, who) }).where(eq(outbox.id, message.id)).run();
+      for (const message of messages)
+        tx.update(outbox)
+          .set({ subject: scrubText(message.subject, who), body: scrubText(message.body, who) })
+          .where(eq(outbox.id, message.id))
+          .run();
       count('notifications', messages.length);
 
-      recordAudit(tx, actor, { action: 'apprentice.erased', entityType: 'apprentice', entityId: who.placeholderUln, after: { erasedAt: at, changed }, reason: scrubText(reason, who) });
+      recordAudit(tx, actor, {
+        action: 'apprentice.erased',
+        entityType: 'apprentice',
+        entityId: who.placeholderUln,
+        after: { erasedAt: at, changed },
+        reason: scrubText(reason, who),
+      });
       return { ok: true, placeholderUln: who.placeholderUln, changed };
     },
     { behavior: 'immediate' },

@@ -19,15 +19,31 @@ export interface ApprenticeRecordIds {
 
 export function recordIdsOf(db: Queryable, apprentice: { id: number; uln: string }): ApprenticeRecordIds {
   const ids = <T extends { id: number }>(rows: T[]) => rows.map((r) => r.id);
-  const attemptIds = ids(db.select({ id: epaAttempts.id }).from(epaAttempts).where(eq(epaAttempts.apprenticeId, apprentice.id)).all());
+  const attemptIds = ids(
+    db.select({ id: epaAttempts.id }).from(epaAttempts).where(eq(epaAttempts.apprenticeId, apprentice.id)).all(),
+  );
   return {
     apprenticeId: apprentice.id,
     uln: apprentice.uln,
-    submissionIds: ids(db.select({ id: gatewaySubmissions.id }).from(gatewaySubmissions).where(eq(gatewaySubmissions.apprenticeId, apprentice.id)).all()),
-    bookingIds: ids(db.select({ id: bookings.id }).from(bookings).where(eq(bookings.apprenticeId, apprentice.id)).all()),
+    submissionIds: ids(
+      db
+        .select({ id: gatewaySubmissions.id })
+        .from(gatewaySubmissions)
+        .where(eq(gatewaySubmissions.apprenticeId, apprentice.id))
+        .all(),
+    ),
+    bookingIds: ids(
+      db.select({ id: bookings.id }).from(bookings).where(eq(bookings.apprenticeId, apprentice.id)).all(),
+    ),
     attemptIds,
-    gradingIds: attemptIds.length === 0 ? [] : ids(db.select({ id: gradings.id }).from(gradings).where(inArray(gradings.attemptId, attemptIds)).all()),
-    appealIds: attemptIds.length === 0 ? [] : ids(db.select({ id: appeals.id }).from(appeals).where(inArray(appeals.attemptId, attemptIds)).all()),
+    gradingIds:
+      attemptIds.length === 0
+        ? []
+        : ids(db.select({ id: gradings.id }).from(gradings).where(inArray(gradings.attemptId, attemptIds)).all()),
+    appealIds:
+      attemptIds.length === 0
+        ? []
+        : ids(db.select({ id: appeals.id }).from(appeals).where(inArray(appeals.attemptId, attemptIds)).all()),
   };
 }
 
@@ -37,7 +53,10 @@ export function recordIdsOf(db: Queryable, apprentice: { id: number; uln: string
  * (an import lists every ULN it added).
  */
 export function auditConditionFor(ids: ApprenticeRecordIds): SQL {
-  const entity = (type: string, list: (number | string)[]) => (list.length === 0 ? undefined : and(eq(auditEvents.entityType, type), inArray(auditEvents.entityId, list.map(String))));
+  const entity = (type: string, list: (number | string)[]) =>
+    list.length === 0
+      ? undefined
+      : and(eq(auditEvents.entityType, type), inArray(auditEvents.entityId, list.map(String)));
   return or(
     entity('apprentice', [ids.uln]),
     entity('gateway_submission', ids.submissionIds),
@@ -53,5 +72,10 @@ export function auditConditionFor(ids: ApprenticeRecordIds): SQL {
 
 /** Notifications that name the apprentice: by ULN, or by any of their full names. */
 export function outboxConditionFor(uln: string, fullNames: string[]): SQL {
-  return or(...[uln, ...fullNames].flatMap((text) => [sql`instr(${outbox.body}, ${text}) > 0`, sql`instr(${outbox.subject}, ${text}) > 0`]))!;
+  return or(
+    ...[uln, ...fullNames].flatMap((text) => [
+      sql`instr(${outbox.body}, ${text}) > 0`,
+      sql`instr(${outbox.subject}, ${text}) > 0`,
+    ]),
+  )!;
 }

@@ -15,7 +15,11 @@ import { recordIdsOf } from './records.js';
 import { subjectAccessExport } from './subject-access.js';
 
 const erasureForm = z.object({
-  reason: z.string({ error: 'Enter the reason for the erasure' }).trim().min(1, 'Enter the reason for the erasure').max(500, 'The reason must be 500 characters or fewer'),
+  reason: z
+    .string({ error: 'Enter the reason for the erasure' })
+    .trim()
+    .min(1, 'Enter the reason for the erasure')
+    .max(500, 'The reason must be 500 characters or fewer'),
   confirm: z.literal('yes', { error: 'Confirm that you understand the erasure cannot be undone' }),
 });
 
@@ -25,7 +29,11 @@ export function privacyRoutes(db: Db, clock: Clock): Router {
   const admins = pageFor(...AREA_ROLES.personalData);
   const load = (res: Response, uln: unknown) => apprenticeFor(db, userOf(res), uln, 'review');
 
-  const render = (res: Response, a: ApprenticeDetail, extra: Partial<FormErrors> & { status?: number; values?: object; refused?: string[] } = {}) => {
+  const render = (
+    res: Response,
+    a: ApprenticeDetail,
+    extra: Partial<FormErrors> & { status?: number; values?: object; refused?: string[] } = {},
+  ) => {
     const blockers = extra.refused ?? erasureBlockers(db, recordIdsOf(db, a));
     res.status(extra.status ?? 200).render('privacy/personal-data', {
       title: `Personal data: ${a.givenNames} ${a.familyName}`,
@@ -33,7 +41,12 @@ export function privacyRoutes(db: Db, clock: Clock): Router {
       exportAction: paths.exportPersonalData(a.uln),
       eraseAction: paths.erasePersonalData(a.uln),
       blockers,
-      confirmItems: [{ value: 'yes', text: "I understand that the apprentice's personal data will be erased and cannot be recovered" }],
+      confirmItems: [
+        {
+          value: 'yes',
+          text: "I understand that the apprentice's personal data will be erased and cannot be recovered",
+        },
+      ],
       values: extra.values ?? {},
       errors: extra.errors,
       errorList: extra.errorList,
@@ -46,19 +59,40 @@ export function privacyRoutes(db: Db, clock: Clock): Router {
   router.post(routes.exportPersonalData, admins, (req, res) => {
     const a = load(res, req.params.uln);
     const data = db.transaction((tx) => {
-      recordAudit(tx, actorOf(userOf(res)), { action: 'apprentice.personal_data_exported', entityType: 'apprentice', entityId: a.uln, reason: 'Subject access request' });
+      recordAudit(tx, actorOf(userOf(res)), {
+        action: 'apprentice.personal_data_exported',
+        entityType: 'apprentice',
+        entityId: a.uln,
+        reason: 'Subject access request',
+      });
       return subjectAccessExport(db, a, clock.now());
     });
-    res.attachment(`personal-data-${a.uln}.json`).type('application/json').send(JSON.stringify(data, null, 2));
+    res
+      .attachment(`personal-data-${a.uln}.json`)
+      .type('application/json')
+      .send(JSON.stringify(data, null, 2));
   });
 
   router.post(routes.erasePersonalData, admins, (req, res) => {
     const a = load(res, req.params.uln);
     const form = parseForm(erasureForm, req.body, { confirm: 'confirm' });
-    if (!form.ok) return render(res, a, { status: 400, values: req.body as object, errors: form.errors, errorList: form.errorList });
+    if (!form.ok)
+      return render(res, a, {
+        status: 400,
+        values: req.body as object,
+        errors: form.errors,
+        errorList: form.errorList,
+      });
     const result = eraseApprentice(db, a, actorOf(userOf(res)), form.value.reason, clock.now());
     if (!result.ok) return render(res, a, { status: 409, values: req.body as object, refused: result.reasons });
-    res.render('privacy/erased', { title: 'Personal data erased', placeholderUln: result.placeholderUln, changed: Object.entries(result.changed).filter(([, n]) => n > 0).map(([what, n]) => ({ what, n })), backLink: paths.apprentices });
+    res.render('privacy/erased', {
+      title: 'Personal data erased',
+      placeholderUln: result.placeholderUln,
+      changed: Object.entries(result.changed)
+        .filter(([, n]) => n > 0)
+        .map(([what, n]) => ({ what, n })),
+      backLink: paths.apprentices,
+    });
   });
 
   return router;

@@ -33,7 +33,13 @@ import { auditConditionFor, outboxConditionFor, recordIdsOf } from './records.js
  */
 export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: DateTime) {
   const ids = recordIdsOf(db, apprentice);
-  const names = new Map(db.select({ id: users.id, name: users.name }).from(users).all().map((u) => [u.id, u.name]));
+  const names = new Map(
+    db
+      .select({ id: users.id, name: users.name })
+      .from(users)
+      .all()
+      .map((u) => [u.id, u.name]),
+  );
   const nameOf = (id: number | null) => (id === null ? null : (names.get(id) ?? null));
   const where = <T>(list: number[], query: (list: number[]) => T[]): T[] => (list.length === 0 ? [] : query(list));
   const { erasedAt, ...record } = apprentice;
@@ -47,10 +53,26 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
     },
     apprentice: record,
     gatewayEvidence: {
-      qualifications: db.select().from(qualifications).where(eq(qualifications.apprenticeId, apprentice.id)).orderBy(asc(qualifications.id)).all(),
-      offTheJobHours: db.select().from(offTheJobHours).where(eq(offTheJobHours.apprenticeId, apprentice.id)).orderBy(asc(offTheJobHours.date)).all(),
-      itemsProvided: db.select().from(gatewayItemsProvided).where(eq(gatewayItemsProvided.apprenticeId, apprentice.id)).all().map((i) => ({ ...i, providedBy: nameOf(i.providedBy) })),
-      declaration: db.select().from(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, apprentice.id)).get() ?? null,
+      qualifications: db
+        .select()
+        .from(qualifications)
+        .where(eq(qualifications.apprenticeId, apprentice.id))
+        .orderBy(asc(qualifications.id))
+        .all(),
+      offTheJobHours: db
+        .select()
+        .from(offTheJobHours)
+        .where(eq(offTheJobHours.apprenticeId, apprentice.id))
+        .orderBy(asc(offTheJobHours.date))
+        .all(),
+      itemsProvided: db
+        .select()
+        .from(gatewayItemsProvided)
+        .where(eq(gatewayItemsProvided.apprenticeId, apprentice.id))
+        .all()
+        .map((i) => ({ ...i, providedBy: nameOf(i.providedBy) })),
+      declaration:
+        db.select().from(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, apprentice.id)).get() ?? null,
     },
     gatewaySubmissions: db
       .select()
@@ -58,14 +80,23 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
       .where(eq(gatewaySubmissions.apprenticeId, apprentice.id))
       .orderBy(asc(gatewaySubmissions.attempt))
       .all()
-      .map((s) => ({ ...s, submittedBy: nameOf(s.submittedBy), decidedBy: nameOf(s.decidedBy), checks: db.select().from(gatewayCheckDecisions).where(eq(gatewayCheckDecisions.submissionId, s.id)).all() })),
+      .map((s) => ({
+        ...s,
+        submittedBy: nameOf(s.submittedBy),
+        decidedBy: nameOf(s.decidedBy),
+        checks: db.select().from(gatewayCheckDecisions).where(eq(gatewayCheckDecisions.submissionId, s.id)).all(),
+      })),
     bookings: db
       .select()
       .from(bookings)
       .where(eq(bookings.apprenticeId, apprentice.id))
       .orderBy(asc(bookings.startsAt))
       .all()
-      .map(({ createdBy, assessorUserId, ...b }) => ({ ...b, assessor: nameOf(assessorUserId), createdBy: nameOf(createdBy) })),
+      .map(({ createdBy, assessorUserId, ...b }) => ({
+        ...b,
+        assessor: nameOf(assessorUserId),
+        createdBy: nameOf(createdBy),
+      })),
     attempts: db
       .select()
       .from(epaAttempts)
@@ -103,7 +134,11 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
         .from(appeals)
         .where(inArray(appeals.id, list))
         .all()
-        .map(({ lodgedBy, reviewerUserId, ...a }) => ({ ...a, lodgedBy: nameOf(lodgedBy), reviewer: nameOf(reviewerUserId) })),
+        .map(({ lodgedBy, reviewerUserId, ...a }) => ({
+          ...a,
+          lodgedBy: nameOf(lodgedBy),
+          reviewer: nameOf(reviewerUserId),
+        })),
     ),
     auditTrail: db
       .select()
@@ -111,7 +146,10 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
       .where(auditConditionFor(ids))
       .orderBy(asc(auditEvents.id))
       .all()
-      .map(({ actorUserId, actorLabel, ...e }) => ({ ...e, actor: actorUserId === null ? actorLabel : nameOf(actorUserId) })),
+      .map(({ actorUserId, actorLabel, ...e }) => ({
+        ...e,
+        actor: actorUserId === null ? actorLabel : nameOf(actorUserId),
+      })),
     notifications: db
       .select({ subject: outbox.subject, body: outbox.body, createdAt: outbox.createdAt, sentAt: outbox.sentAt })
       .from(outbox)

@@ -66,7 +66,16 @@ export async function lowerBound(instance: Instance, penalty: number): Promise<B
     const key = `${job.apprentice.standardVersionId}|${job.gateway}|${job.deadline}|${job.methods.map((m) => `${m.release}${m.remote ? '' : '!'}`).join(',')}`;
     const group = groups.get(key);
     if (group) group.n++;
-    else groups.set(key, { name: `g${groups.size}`, n: 1, standardVersionId: job.apprentice.standardVersionId, gateway: job.gateway, deadline: job.deadline, releases: job.methods.map((m) => m.release), remote: job.methods.map((m) => m.remote) });
+    else
+      groups.set(key, {
+        name: `g${groups.size}`,
+        n: 1,
+        standardVersionId: job.apprentice.standardVersionId,
+        gateway: job.gateway,
+        deadline: job.deadline,
+        releases: job.methods.map((m) => m.release),
+        remote: job.methods.map((m) => m.remote),
+      });
   }
   if (groups.size === 0) return { value: 0, variables: 0, constraints: 0 };
 
@@ -74,8 +83,13 @@ export async function lowerBound(instance: Instance, penalty: number): Promise<B
   const days = instance.dates.map((_, t) => t);
   // y[k,s,t] exists where assessor k is competent for s and has room on day t.
   const y = (k: number, s: number, t: number) => `y${k}_${s}_${t}`;
-  const competent = (s: number) => instance.assessors.map((a, k) => ({ a, k })).filter(({ a }) => a.standardVersionIds.includes(s)).map(({ k }) => k);
-  const hasRoom = (k: number, t: number) => instance.dayCapacity[k]![t]! > 0 && instance.weekCapacity[k]![instance.weekOf[t]!]! > 0;
+  const competent = (s: number) =>
+    instance.assessors
+      .map((a, k) => ({ a, k }))
+      .filter(({ a }) => a.standardVersionIds.includes(s))
+      .map(({ k }) => k);
+  const hasRoom = (k: number, t: number) =>
+    instance.dayCapacity[k]![t]! > 0 && instance.weekCapacity[k]![instance.weekOf[t]!]! > 0;
   const roomFor = new Map(standards.map((s) => [s, days.map((t) => competent(s).some((k) => hasRoom(k, t)))]));
 
   const objective: string[] = [];
@@ -118,7 +132,9 @@ export async function lowerBound(instance: Instance, penalty: number): Promise<B
     });
     if (M > 1) {
       // 2M·Z − 2 Σ (t − gateway) x + (M − 1) Σ u ≥ M (M − 1) n
-      rows.push(`${2 * M} ${z} ${meanTerms.join(' ')} ${missing.map((u) => `+ ${M - 1} ${u}`).join(' ')} >= ${M * (M - 1) * g.n}`);
+      rows.push(
+        `${2 * M} ${z} ${meanTerms.join(' ')} ${missing.map((u) => `+ ${M - 1} ${u}`).join(' ')} >= ${M * (M - 1) * g.n}`,
+      );
       for (const vs of perDay.values()) if (vs.length > 1) rows.push(`${vs.map((v) => `+ ${v}`).join(' ')} <= ${g.n}`);
     }
   }
@@ -128,36 +144,49 @@ export async function lowerBound(instance: Instance, penalty: number): Promise<B
     for (const t of days) {
       const placed = x.get(`${s}|${t}`);
       if (!placed) continue;
-      const ys = competent(s).filter((k) => hasRoom(k, t)).map((k) => {
-        const v = y(k, s, t);
-        variables++;
-        const weeks = usedY.get(k) ?? new Map<number, string[]>();
-        usedY.set(k, weeks);
-        const w = instance.weekOf[t]!;
-        weeks.set(w, [...(weeks.get(w) ?? []), v]);
-        return v;
-      });
+      const ys = competent(s)
+        .filter((k) => hasRoom(k, t))
+        .map((k) => {
+          const v = y(k, s, t);
+          variables++;
+          const weeks = usedY.get(k) ?? new Map<number, string[]>();
+          usedY.set(k, weeks);
+          const w = instance.weekOf[t]!;
+          weeks.set(w, [...(weeks.get(w) ?? []), v]);
+          return v;
+        });
       rows.push(`${placed.map((v) => `+ ${v}`).join(' ')} ${ys.map((v) => `- ${v}`).join(' ')} = 0`);
     }
   }
   for (const [k, weeks] of usedY) {
     const byDay = new Map<number, string[]>();
-    for (const vs of weeks.values()) for (const v of vs) {
-      const t = Number(v.split('_')[2]);
-      byDay.set(t, [...(byDay.get(t) ?? []), v]);
-    }
+    for (const vs of weeks.values())
+      for (const v of vs) {
+        const t = Number(v.split('_')[2]);
+        byDay.set(t, [...(byDay.get(t) ?? []), v]);
+      }
     for (const [t, vs] of byDay) {
       if (vs.length === 1) bounds.push(`0 <= ${vs[0]} <= ${instance.dayCapacity[k]![t]}`);
       else rows.push(`${vs.map((v) => `+ ${v}`).join(' ')} <= ${instance.dayCapacity[k]![t]}`);
     }
     for (const [w, vs] of weeks) {
       const dayTotal = vs.reduce((sum, v) => sum + instance.dayCapacity[k]![Number(v.split('_')[2])]!, 0);
-      if (dayTotal > instance.weekCapacity[k]![w]!) rows.push(`${vs.map((v) => `+ ${v}`).join(' ')} <= ${instance.weekCapacity[k]![w]}`);
+      if (dayTotal > instance.weekCapacity[k]![w]!)
+        rows.push(`${vs.map((v) => `+ ${v}`).join(' ')} <= ${instance.weekCapacity[k]![w]}`);
     }
   }
 
-  const lp = ['Minimize', ` obj: ${objective.join(' ')}`, 'Subject To', ...rows.map((r, i) => ` c${i}: ${r}`), 'Bounds', ...bounds.map((b) => ` ${b}`), 'End'].join('\n');
+  const lp = [
+    'Minimize',
+    ` obj: ${objective.join(' ')}`,
+    'Subject To',
+    ...rows.map((r, i) => ` c${i}: ${r}`),
+    'Bounds',
+    ...bounds.map((b) => ` ${b}`),
+    'End',
+  ].join('\n');
   const result = solver.solve(lp, {});
-  if (result.Status !== 'Optimal') throw new Error(`The lower bound could not be computed: HiGHS reports ${result.Status}`);
+  if (result.Status !== 'Optimal')
+    throw new Error(`The lower bound could not be computed: HiGHS reports ${result.Status}`);
   return { value: Math.max(0, Math.ceil(result.ObjectiveValue - 1e-6)), variables, constraints: rows.length };
 }

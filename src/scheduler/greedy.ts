@@ -21,7 +21,8 @@ export interface GreedyResult {
  * rule at all come last, so they fill days before the deciding one at no cost.
  */
 function placementOrder(job: Job): number[] {
-  const related = (i: number) => job.methods[i]!.after.length > 0 || job.methods.some((m) => m.after.some((a) => a.index === i));
+  const related = (i: number) =>
+    job.methods[i]!.after.length > 0 || job.methods.some((m) => m.after.some((a) => a.index === i));
   const key = job.methods.reduce((best, m, i) => (m.release >= job.methods[best]!.release ? i : best), 0);
   const indices = job.methods.map((_, i) => i);
   const first = related(key) ? indices.filter(related) : [key, ...indices.filter((i) => i !== key && related(i))];
@@ -51,7 +52,12 @@ export function greedySchedule(instance: Instance, options: GreedyOptions = {}):
   const used = instance.slots.map((days) => days.map(() => 0));
   const load = instance.assessors.map(() => 0);
   // Load is balanced as a share of what each assessor can take over the horizon.
-  const capacity = instance.dayCapacity.map((days) => Math.max(1, days.reduce((sum, c) => sum + c, 0)));
+  const capacity = instance.dayCapacity.map((days) =>
+    Math.max(
+      1,
+      days.reduce((sum, c) => sum + c, 0),
+    ),
+  );
   // Free places per day over all assessors, to skip full days quickly.
   const freeOnDay = instance.dates.map((_, t) => dayCapacity.reduce((sum, days) => sum + days[t]!, 0));
 
@@ -74,15 +80,21 @@ export function greedySchedule(instance: Instance, options: GreedyOptions = {}):
     for (const i of failed === null ? placementOrder(job) : []) {
       const jm = job.methods[i]!;
       let from = jm.release;
-      for (const rule of jm.after) from = Math.max(from, placed.find((p) => p.method === rule.index)!.day + rule.minDays);
+      for (const rule of jm.after)
+        from = Math.max(from, placed.find((p) => p.method === rule.index)!.day + rule.minDays);
       let choice: Placement | null = null;
       for (let t = from; t <= job.deadline && !choice; t++) {
         if (freeOnDay[t]! === 0 || placed.some((p) => p.day === t)) continue;
         let best = -1;
-        const free = job.eligible.filter((k) => dayCapacity[k]![t]! > 0 && weekCapacity[k]![instance.weekOf[t]!]! > 0 && !conflictedOn(instance, job, k, t));
-        if (rand && free.length > 0 && rand() < (options.randomAssessor ?? 0)) best = free[Math.floor(rand() * free.length)]!;
+        const free = job.eligible.filter(
+          (k) =>
+            dayCapacity[k]![t]! > 0 && weekCapacity[k]![instance.weekOf[t]!]! > 0 && !conflictedOn(instance, job, k, t),
+        );
+        if (rand && free.length > 0 && rand() < (options.randomAssessor ?? 0))
+          best = free[Math.floor(rand() * free.length)]!;
         else for (const k of free) if (best < 0 || load[k]! / capacity[k]! < load[best]! / capacity[best]!) best = k;
-        if (best >= 0) choice = { method: i, assessor: best, day: t, slot: instance.slots[best]![t]![used[best]![t]!]! };
+        if (best >= 0)
+          choice = { method: i, assessor: best, day: t, slot: instance.slots[best]![t]![used[best]![t]!]! };
       }
       if (!choice) {
         failed =
@@ -105,7 +117,12 @@ export function greedySchedule(instance: Instance, options: GreedyOptions = {}):
         load[p.assessor]!--;
         used[p.assessor]![p.day]!--;
       }
-      placements[index] = { leftOut: job.eligible.length === 0 ? 'No assessor is competent for this standard and free of conflicts of interest' : failed };
+      placements[index] = {
+        leftOut:
+          job.eligible.length === 0
+            ? 'No assessor is competent for this standard and free of conflicts of interest'
+            : failed,
+      };
     } else {
       placements[index] = placed;
     }

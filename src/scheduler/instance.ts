@@ -59,7 +59,9 @@ export interface Job {
 /** Why the scheduler cannot propose this plan's methods (all proposals are remote), or null. */
 export function inPersonOnlyReason(methods: MethodFacts[]): string | null {
   const inPerson = methods.find((m) => !m.delivery.includes('remote'));
-  return inPerson ? `${inPerson.name} can only be held in person: book it with the booking form, which asks where` : null;
+  return inPerson
+    ? `${inPerson.name} can only be held in person: book it with the booking form, which asks where`
+    : null;
 }
 
 /** A year ahead at most: nobody plans further, and it keeps the model small. */
@@ -124,7 +126,10 @@ export function buildInstance(input: SchedulerInput): Instance {
     const bookedInWeek = new Map<string, number>();
     for (const booking of own) {
       const { date, week } = londonDay(booking.startsAt);
-      bookedOn.set(date, [...(bookedOn.get(date) ?? []), { start: Date.parse(booking.startsAt), end: Date.parse(booking.endsAt) }]);
+      bookedOn.set(date, [
+        ...(bookedOn.get(date) ?? []),
+        { start: Date.parse(booking.startsAt), end: Date.parse(booking.endsAt) },
+      ]);
       bookedInWeek.set(week, (bookedInWeek.get(week) ?? 0) + 1);
     }
     const daySlots = dates.map((date, t) => {
@@ -145,7 +150,11 @@ export function buildInstance(input: SchedulerInput): Instance {
       return free;
     });
     slots.push(daySlots);
-    dayCapacity.push(daySlots.map((free, t) => Math.max(0, Math.min(free.length, assessor.perDay - (bookedOn.get(dates[t]!)?.length ?? 0)))));
+    dayCapacity.push(
+      daySlots.map((free, t) =>
+        Math.max(0, Math.min(free.length, assessor.perDay - (bookedOn.get(dates[t]!)?.length ?? 0))),
+      ),
+    );
     weekCapacity.push(weeks.map((week) => Math.max(0, assessor.perWeek - (bookedInWeek.get(week) ?? 0))));
   });
 
@@ -157,19 +166,37 @@ export function buildInstance(input: SchedulerInput): Instance {
         const index = methods.findIndex((m) => m.method.id === rule.method);
         return index < 0 ? [] : [{ index, minDays: rule.minDaysBetween }];
       });
-      const release = Math.max(0, gateway + method.earliestDayAfterGateway, ...after.map((a) => methods[a.index]!.release + a.minDays));
+      const release = Math.max(
+        0,
+        gateway + method.earliestDayAfterGateway,
+        ...after.map((a) => methods[a.index]!.release + a.minDays),
+      );
       methods.push({ method, remote: method.delivery.includes('remote'), release, after });
     }
     const eligible: number[] = [];
     const conflictDates = new Map<number, { from: string; to: string | null }[]>();
     assessors.forEach((assessor, k) => {
       if (!assessor.standardVersionIds.includes(apprentice.standardVersionId)) return;
-      if (assessor.ownEmployerId === apprentice.employerId || assessor.ownProviderUkprn === apprentice.providerUkprn) return;
+      if (assessor.ownEmployerId === apprentice.employerId || assessor.ownProviderUkprn === apprentice.providerUkprn)
+        return;
       eligible.push(k);
-      const declared = assessor.declaredConflicts.filter((c) => c.organisationId === (c.kind === 'employer' ? apprentice.employerId : apprentice.providerUkprn));
-      if (declared.length > 0) conflictDates.set(k, declared.map(({ from, to }) => ({ from, to })));
+      const declared = assessor.declaredConflicts.filter(
+        (c) => c.organisationId === (c.kind === 'employer' ? apprentice.employerId : apprentice.providerUkprn),
+      );
+      if (declared.length > 0)
+        conflictDates.set(
+          k,
+          declared.map(({ from, to }) => ({ from, to })),
+        );
     });
-    return { apprentice, gateway, deadline: Math.min(dayCount - 1, daysBetween(input.firstDay, apprentice.epaEnd)), methods, eligible, conflictDates };
+    return {
+      apprentice,
+      gateway,
+      deadline: Math.min(dayCount - 1, daysBetween(input.firstDay, apprentice.epaEnd)),
+      methods,
+      eligible,
+      conflictDates,
+    };
   });
 
   return { firstDay: input.firstDay, dates, weekOf, weeks, assessors, dayCapacity, slots, weekCapacity, jobs };

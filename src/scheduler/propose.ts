@@ -12,7 +12,9 @@ const MAX_RESTARTS = 200;
 function objectiveOf(instance: Instance, placements: GreedyResult['placements'], penalty: number): number {
   return instance.jobs.reduce((total, job, j) => {
     const placed = placements[j]!;
-    return total + ('leftOut' in placed ? penalty * job.methods.length : Math.max(...placed.map((p) => p.day)) - job.gateway);
+    return (
+      total + ('leftOut' in placed ? penalty * job.methods.length : Math.max(...placed.map((p) => p.day)) - job.gateway)
+    );
   }, 0);
 }
 
@@ -23,7 +25,12 @@ function objectiveOf(instance: Instance, placements: GreedyResult['placements'],
  * The best schedule wins; restarts stop as soon as one meets the lower bound, which proves it
  * optimal. Seeded, so the same queue always gets the same proposal.
  */
-function bestOfRestarts(instance: Instance, penalty: number, bound: number, searchMs: number): GreedyResult & { firstPassMs: number; restarts: number } {
+function bestOfRestarts(
+  instance: Instance,
+  penalty: number,
+  bound: number,
+  searchMs: number,
+): GreedyResult & { firstPassMs: number; restarts: number } {
   const started = performance.now();
   let best = greedySchedule(instance);
   let bestObjective = objectiveOf(instance, best.placements, penalty);
@@ -50,7 +57,12 @@ export async function proposeSchedule(input: SchedulerInput, options: { searchMs
   const penalty = penaltyPerMethod(instance);
   const bound = await lowerBound(instance, penalty);
   const bounded = performance.now();
-  const { placements, load, firstPassMs, restarts } = bestOfRestarts(instance, penalty, bound.value, options.searchMs ?? DEFAULT_SEARCH_MS);
+  const { placements, load, firstPassMs, restarts } = bestOfRestarts(
+    instance,
+    penalty,
+    bound.value,
+    options.searchMs ?? DEFAULT_SEARCH_MS,
+  );
   const scheduled = performance.now();
 
   const objective = objectiveOf(instance, placements, penalty);
@@ -63,7 +75,12 @@ export async function proposeSchedule(input: SchedulerInput, options: { searchMs
       return;
     }
     for (const p of [...placed].sort((a, b) => a.day - b.day)) {
-      bookings.push({ apprenticeId: job.apprentice.id, methodId: job.methods[p.method]!.method.id, assessorUserId: instance.assessors[p.assessor]!.userId, localStart: `${instance.dates[p.day]}T${p.slot}` });
+      bookings.push({
+        apprenticeId: job.apprentice.id,
+        methodId: job.methods[p.method]!.method.id,
+        assessorUserId: instance.assessors[p.assessor]!.userId,
+        localStart: `${instance.dates[p.day]}T${p.slot}`,
+      });
     }
   });
 
@@ -75,6 +92,12 @@ export async function proposeSchedule(input: SchedulerInput, options: { searchMs
     gap: objective === 0 ? 0 : (objective - bound.value) / objective,
     penaltyPerMethod: penalty,
     load: instance.assessors.map((a, k) => ({ assessorUserId: a.userId, name: a.name, count: load[k]! })),
-    timings: { model: built - started, bound: bounded - built, firstPass: firstPassMs, schedule: scheduled - bounded, restarts },
+    timings: {
+      model: built - started,
+      bound: bounded - built,
+      firstPass: firstPassMs,
+      schedule: scheduled - bounded,
+      restarts,
+    },
   };
 }

@@ -14,14 +14,23 @@ import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import { idParam } from '../validation/fields.js';
-import { commitProposal, createProposal, discardProposal, proposalById, recentProposals, schedulerInput, type CommitRefusal } from './store.js';
+import {
+  commitProposal,
+  createProposal,
+  discardProposal,
+  proposalById,
+  recentProposals,
+  schedulerInput,
+  type CommitRefusal,
+} from './store.js';
 
 const PAGE_SIZE = 100;
 const STATUS_LABELS = { proposed: 'Waiting for review', committed: 'Booked as holds', discarded: 'Discarded' } as const;
 
 const pageQuery = z.object({ page: z.coerce.number().int().positive().catch(1) });
 const percent = (gap: number) => `${(gap * 100).toFixed(2)}%`;
-const londonTime = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy, HH:mm');
+const londonTime = (instant: string) =>
+  DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy, HH:mm');
 
 /** The auto-scheduler's pages: propose a schedule for the queue, review it, commit it as holds or discard it. */
 export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: Clock }): Router {
@@ -30,8 +39,21 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: 
   const admins = pageFor(...AREA_ROLES.scheduling);
 
   const namesOf = (ids: number[]) => {
-    const rows = ids.length ? db.select({ id: apprentices.id, uln: apprentices.uln, givenNames: apprentices.givenNames, familyName: apprentices.familyName }).from(apprentices).where(inArray(apprentices.id, [...new Set(ids)])).all() : [];
-    return new Map(rows.map((r) => [r.id, { name: `${r.givenNames} ${r.familyName}`, uln: r.uln, href: paths.apprentice(r.uln) }]));
+    const rows = ids.length
+      ? db
+          .select({
+            id: apprentices.id,
+            uln: apprentices.uln,
+            givenNames: apprentices.givenNames,
+            familyName: apprentices.familyName,
+          })
+          .from(apprentices)
+          .where(inArray(apprentices.id, [...new Set(ids)]))
+          .all()
+      : [];
+    return new Map(
+      rows.map((r) => [r.id, { name: `${r.givenNames} ${r.familyName}`, uln: r.uln, href: paths.apprentice(r.uln) }]),
+    );
   };
 
   const loadProposal = (id: unknown) => {
@@ -41,7 +63,12 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: 
     return proposal;
   };
 
-  const renderProposal = (res: Response, id: unknown, page: number, refused?: { message: string; refusals: CommitRefusal[] }) => {
+  const renderProposal = (
+    res: Response,
+    id: unknown,
+    page: number,
+    refused?: { message: string; refusals: CommitRefusal[] },
+  ) => {
     const proposal = loadProposal(id);
     const { schedule } = proposal;
     const pages = Math.max(1, Math.ceil(schedule.bookings.length / PAGE_SIZE));
@@ -56,12 +83,18 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: 
     res.status(refused ? 409 : 200).render('scheduler/proposal', {
       title: `Proposed schedule ${proposal.id}`,
       backLink: paths.autoSchedules,
-      proposal: { ...proposal, statusLabel: STATUS_LABELS[proposal.status], createdAt: londonTime(proposal.createdAt), open: proposal.status === 'proposed' },
+      proposal: {
+        ...proposal,
+        statusLabel: STATUS_LABELS[proposal.status],
+        createdAt: londonTime(proposal.createdAt),
+        open: proposal.status === 'proposed',
+      },
       figures: {
         holds: schedule.bookings.length,
         apprentices: apprenticeCount,
         objective: schedule.objective,
-        meanDays: apprenticeCount && schedule.leftOut.length === 0 ? (schedule.objective / apprenticeCount).toFixed(1) : null,
+        meanDays:
+          apprenticeCount && schedule.leftOut.length === 0 ? (schedule.objective / apprenticeCount).toFixed(1) : null,
         bound: schedule.bound,
         gap: percent(schedule.gap),
         penalty: schedule.penaltyPerMethod,
@@ -71,14 +104,24 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: 
       discardHref: paths.autoScheduleAction(proposal.id, 'discard'),
       load: [...schedule.load].sort((a, b) => b.count - a.count),
       leftOut: leftOut.map((l) => ({ ...names.get(l.apprenticeId), reason: l.reason })),
-      rows: shown.map((b) => ({ ...names.get(b.apprenticeId), when: when(b.localStart), method: methods.get(b.methodId) ?? b.methodId, assessor: assessors.get(b.assessorUserId) ?? String(b.assessorUserId) })),
+      rows: shown.map((b) => ({
+        ...names.get(b.apprenticeId),
+        when: when(b.localStart),
+        method: methods.get(b.methodId) ?? b.methodId,
+        assessor: assessors.get(b.assessorUserId) ?? String(b.assessorUserId),
+      })),
       page,
       pages,
       previous: page > 1 ? link(page - 1) : null,
       next: page < pages ? link(page + 1) : null,
       refused: refused && {
         message: refused.message,
-        rows: refused.refusals.slice(0, 50).map((r) => ({ ...names.get(r.apprenticeId), when: when(r.localStart), method: methods.get(r.methodId) ?? r.methodId, reasons: r.messages })),
+        rows: refused.refusals.slice(0, 50).map((r) => ({
+          ...names.get(r.apprenticeId),
+          when: when(r.localStart),
+          method: methods.get(r.methodId) ?? r.methodId,
+          reasons: r.messages,
+        })),
         more: Math.max(0, refused.refusals.length - 50),
       },
     });
@@ -95,7 +138,13 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: 
       notConsidered: notConsidered.length,
       assessors: input.assessors.length,
       holdHours: options.holdHours,
-      proposals: recentProposals(db).map((p) => ({ ...p, href: paths.autoSchedule(p.id), createdAt: londonTime(p.createdAt), statusLabel: STATUS_LABELS[p.status], gap: percent(p.gap) })),
+      proposals: recentProposals(db).map((p) => ({
+        ...p,
+        href: paths.autoSchedule(p.id),
+        createdAt: londonTime(p.createdAt),
+        statusLabel: STATUS_LABELS[p.status],
+        gap: percent(p.gap),
+      })),
     });
   });
 

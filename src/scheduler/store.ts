@@ -33,15 +33,37 @@ export function schedulerInput(db: Db, today: string): { input: SchedulerInput; 
     const { apprentice } = row;
     const methods = row.allMethods;
     const inPersonOnly = inPersonOnlyReason(methods);
-    if (row.unbooked.length < methods.length) notConsidered.push({ apprenticeId: apprentice.id, reason: 'Some assessments are already booked: book the rest with the booking form' });
+    if (row.unbooked.length < methods.length)
+      notConsidered.push({
+        apprenticeId: apprentice.id,
+        reason: 'Some assessments are already booked: book the rest with the booking form',
+      });
     else if (inPersonOnly) notConsidered.push({ apprenticeId: apprentice.id, reason: inPersonOnly });
-    else if (row.epaPeriodEnd < firstDay) notConsidered.push({ apprenticeId: apprentice.id, reason: `The EPA period ended on ${row.epaPeriodEnd}` });
-    else apprentices.push({ id: apprentice.id, employerId: apprentice.employerId, providerUkprn: apprentice.providerUkprn, standardVersionId: apprentice.standardVersionId, gatewayDate: row.epaPeriodStart, epaEnd: row.epaPeriodEnd, methods });
+    else if (row.epaPeriodEnd < firstDay)
+      notConsidered.push({ apprenticeId: apprentice.id, reason: `The EPA period ended on ${row.epaPeriodEnd}` });
+    else
+      apprentices.push({
+        id: apprentice.id,
+        employerId: apprentice.employerId,
+        providerUkprn: apprentice.providerUkprn,
+        standardVersionId: apprentice.standardVersionId,
+        gatewayDate: row.epaPeriodStart,
+        epaEnd: row.epaPeriodEnd,
+        methods,
+      });
   }
   // Bookings from the Monday of the first week count against that week's limits.
   const weekStart = DateTime.fromISO(firstDay, { zone: 'Europe/London' }).startOf('week');
   const existing = db
-    .select({ id: bookings.id, apprenticeId: bookings.apprenticeId, assessorUserId: bookings.assessorUserId, methodId: bookings.methodId, startsAt: bookings.startsAt, endsAt: bookings.endsAt, status: bookings.status })
+    .select({
+      id: bookings.id,
+      apprenticeId: bookings.apprenticeId,
+      assessorUserId: bookings.assessorUserId,
+      methodId: bookings.methodId,
+      startsAt: bookings.startsAt,
+      endsAt: bookings.endsAt,
+      status: bookings.status,
+    })
     .from(bookings)
     .where(and(inArray(bookings.status, [...ACTIVE_STATUSES]), gte(bookings.startsAt, isoInstant(weekStart))))
     .all();
@@ -54,8 +76,27 @@ export async function createProposal(db: Db, actor: Actor, today: string): Promi
   const schedule = await proposeSchedule(input);
   const payload: StoredSchedule = { ...schedule, notConsidered };
   return db.transaction((tx) => {
-    const row = tx.insert(scheduleProposals).values({ status: 'proposed', firstDay: input.firstDay, payload: JSON.stringify(payload), createdBy: actor.userId }).returning().get();
-    recordAudit(tx, actor, { action: 'schedule.proposed', entityType: 'schedule_proposal', entityId: row.id, after: { bookings: schedule.bookings.length, leftOut: schedule.leftOut.length, objective: schedule.objective, bound: schedule.bound } });
+    const row = tx
+      .insert(scheduleProposals)
+      .values({
+        status: 'proposed',
+        firstDay: input.firstDay,
+        payload: JSON.stringify(payload),
+        createdBy: actor.userId,
+      })
+      .returning()
+      .get();
+    recordAudit(tx, actor, {
+      action: 'schedule.proposed',
+      entityType: 'schedule_proposal',
+      entityId: row.id,
+      after: {
+        bookings: schedule.bookings.length,
+        leftOut: schedule.leftOut.length,
+        objective: schedule.objective,
+        bound: schedule.bound,
+      },
+    });
     return row;
   });
 }
@@ -74,7 +115,12 @@ export function recentProposals(db: Db, limit = 10) {
     .all()
     .map((row) => {
       const schedule = JSON.parse(row.payload) as StoredSchedule;
-      return { ...row, bookings: schedule.bookings.length, leftOut: schedule.leftOut.length + schedule.notConsidered.length, gap: schedule.gap };
+      return {
+        ...row,
+        bookings: schedule.bookings.length,
+        leftOut: schedule.leftOut.length + schedule.notConsidered.length,
+        gap: schedule.gap,
+      };
     });
 }
 
@@ -99,7 +145,12 @@ export type CommitResult = { ok: true; count: number } | { ok: false; message: s
  * is now: if anything has changed since the proposal (a booking made by hand, leave, a new
  * conflict, a day now in the past), nothing is written and every refusal is listed.
  */
-export function commitProposal(db: Db, id: number, actor: Actor, options: { holdHours: number; now: DateTime }): CommitResult {
+export function commitProposal(
+  db: Db,
+  id: number,
+  actor: Actor,
+  options: { holdHours: number; now: DateTime },
+): CommitResult {
   const now = options.now;
   try {
     return db.transaction(
@@ -107,36 +158,79 @@ export function commitProposal(db: Db, id: number, actor: Actor, options: { hold
         expireHoldsIn(tx, now);
         const row = tx.select().from(scheduleProposals).where(eq(scheduleProposals.id, id)).get();
         if (!row) return { ok: false as const, message: 'There is no such proposal', refusals: [] };
-        if (row.status !== 'proposed') return { ok: false as const, message: `This proposal has been ${row.status}`, refusals: [] };
+        if (row.status !== 'proposed')
+          return { ok: false as const, message: `This proposal has been ${row.status}`, refusals: [] };
         const schedule = JSON.parse(row.payload) as StoredSchedule;
         const refusals: CommitRefusal[] = [];
         for (const proposed of schedule.bookings) {
           const apprentice = findApprenticeById(tx, proposed.apprenticeId);
           const result = apprentice
-            ? holdIn(tx, apprentice, { methodId: proposed.methodId, assessorUserId: proposed.assessorUserId, localStart: proposed.localStart, mode: 'remote', region: null, location: null, link: null }, actor, { holdHours: options.holdHours, now })
+            ? holdIn(
+                tx,
+                apprentice,
+                {
+                  methodId: proposed.methodId,
+                  assessorUserId: proposed.assessorUserId,
+                  localStart: proposed.localStart,
+                  mode: 'remote',
+                  region: null,
+                  location: null,
+                  link: null,
+                },
+                actor,
+                { holdHours: options.holdHours, now },
+              )
             : { ok: false as const, refusals: [{ message: 'The apprentice has been removed' }] };
           if (!result.ok) refusals.push({ ...proposed, messages: result.refusals.map((r) => r.message) });
         }
         if (refusals.length > 0) throw new CommitRefused(refusals);
-        tx.update(scheduleProposals).set({ status: 'committed', decidedBy: actor.userId, decidedAt: isoInstant(now) }).where(eq(scheduleProposals.id, id)).run();
-        recordAudit(tx, actor, { action: 'schedule.committed', entityType: 'schedule_proposal', entityId: id, before: { status: 'proposed' }, after: { status: 'committed', holds: schedule.bookings.length } });
+        tx.update(scheduleProposals)
+          .set({ status: 'committed', decidedBy: actor.userId, decidedAt: isoInstant(now) })
+          .where(eq(scheduleProposals.id, id))
+          .run();
+        recordAudit(tx, actor, {
+          action: 'schedule.committed',
+          entityType: 'schedule_proposal',
+          entityId: id,
+          before: { status: 'proposed' },
+          after: { status: 'committed', holds: schedule.bookings.length },
+        });
         return { ok: true as const, count: schedule.bookings.length };
       },
       { behavior: 'immediate' },
     );
   } catch (error) {
-    if (error instanceof CommitRefused) return { ok: false, message: `Nothing was booked: ${error.refusals.length} of the proposed holds no longer fit the rules. Propose a new schedule.`, refusals: error.refusals };
+    if (error instanceof CommitRefused)
+      return {
+        ok: false,
+        message: `Nothing was booked: ${error.refusals.length} of the proposed holds no longer fit the rules. Propose a new schedule.`,
+        refusals: error.refusals,
+      };
     throw error;
   }
 }
 
-export function discardProposal(db: Db, id: number, actor: Actor, now: DateTime): { ok: true } | { ok: false; message: string } {
+export function discardProposal(
+  db: Db,
+  id: number,
+  actor: Actor,
+  now: DateTime,
+): { ok: true } | { ok: false; message: string } {
   return db.transaction((tx) => {
     const row = tx.select().from(scheduleProposals).where(eq(scheduleProposals.id, id)).get();
     if (!row) return { ok: false as const, message: 'There is no such proposal' };
     if (row.status !== 'proposed') return { ok: false as const, message: `This proposal has been ${row.status}` };
-    tx.update(scheduleProposals).set({ status: 'discarded', decidedBy: actor.userId, decidedAt: isoInstant(now) }).where(eq(scheduleProposals.id, id)).run();
-    recordAudit(tx, actor, { action: 'schedule.discarded', entityType: 'schedule_proposal', entityId: id, before: { status: 'proposed' }, after: { status: 'discarded' } });
+    tx.update(scheduleProposals)
+      .set({ status: 'discarded', decidedBy: actor.userId, decidedAt: isoInstant(now) })
+      .where(eq(scheduleProposals.id, id))
+      .run();
+    recordAudit(tx, actor, {
+      action: 'schedule.discarded',
+      entityType: 'schedule_proposal',
+      entityId: id,
+      before: { status: 'proposed' },
+      after: { status: 'discarded' },
+    });
     return { ok: true as const };
   });
 }

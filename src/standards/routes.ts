@@ -27,7 +27,11 @@ export function standardsRoutes(db: Db): Router {
   router.use(paths.standards, pageFor(...AREA_ROLES.standards));
 
   router.get(paths.standards, (_req, res) => {
-    const rows = listStandards(db).map((s) => ({ ...s, href: paths.standard(s.reference, s.version), planHref: s.planId ? paths.plan(s.reference, s.version) : null }));
+    const rows = listStandards(db).map((s) => ({
+      ...s,
+      href: paths.standard(s.reference, s.version),
+      planHref: s.planId ? paths.plan(s.reference, s.version) : null,
+    }));
     res.render('standards/catalogue', { title: 'Standards', standards: rows });
   });
 
@@ -59,8 +63,14 @@ export function standardsRoutes(db: Db): Router {
       plan,
       backLink: paths.standard(std.reference, std.version),
       methods: plan.methods.map((m) => ({ ...m, themes: criteriaByTheme(plan, m.id) })),
-      coverage: ksbCoverage(plan, std.ksbs.map((k) => k.code)),
-      combination: plan.combination.map((row) => ({ grades: plan.methods.map((m) => row.methods[m.id]), overall: row.overall })),
+      coverage: ksbCoverage(
+        plan,
+        std.ksbs.map((k) => k.code),
+      ),
+      combination: plan.combination.map((row) => ({
+        grades: plan.methods.map((m) => row.methods[m.id]),
+        overall: row.overall,
+      })),
     });
   });
 

@@ -7,15 +7,21 @@ export function checkStandard(std: StandardFile): Problem[] {
   const problems: Problem[] = [];
   const codes = new Set<string>();
   std.ksbs.forEach((ksb, i) => {
-    if (codes.has(ksb.code)) problems.push({ path: formatPath(['ksbs', i, 'code']), message: `Duplicate KSB code "${ksb.code}"` });
+    if (codes.has(ksb.code))
+      problems.push({ path: formatPath(['ksbs', i, 'code']), message: `Duplicate KSB code "${ksb.code}"` });
     codes.add(ksb.code);
   });
   const numbers = new Set<number>();
   std.duties.forEach((duty, i) => {
-    if (numbers.has(duty.number)) problems.push({ path: formatPath(['duties', i, 'number']), message: `Duplicate duty number ${duty.number}` });
+    if (numbers.has(duty.number))
+      problems.push({ path: formatPath(['duties', i, 'number']), message: `Duplicate duty number ${duty.number}` });
     numbers.add(duty.number);
     duty.ksbs.forEach((code, j) => {
-      if (!codes.has(code)) problems.push({ path: formatPath(['duties', i, 'ksbs', j]), message: `Duty ${duty.number} refers to unknown KSB "${code}"` });
+      if (!codes.has(code))
+        problems.push({
+          path: formatPath(['duties', i, 'ksbs', j]),
+          message: `Duty ${duty.number} refers to unknown KSB "${code}"`,
+        });
     });
   });
   return problems;
@@ -40,7 +46,10 @@ export interface MatrixRow {
 }
 
 /** The duty × KSB matrix, one row per KSB in published order. */
-export function dutyKsbMatrix(std: Pick<StandardFile, 'duties' | 'ksbs'>): { dutyNumbers: number[]; rows: MatrixRow[] } {
+export function dutyKsbMatrix(std: Pick<StandardFile, 'duties' | 'ksbs'>): {
+  dutyNumbers: number[];
+  rows: MatrixRow[];
+} {
   const dutyNumbers = std.duties.map((d) => d.number);
   const rows = std.ksbs.map((ksb) => {
     const cells = std.duties.map((duty) => duty.ksbs.includes(ksb.code));

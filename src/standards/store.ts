@@ -28,7 +28,10 @@ export function importStandard(db: Db, std: StandardFile, actor: Actor): { creat
       .get();
     if (existing) return { created: false };
 
-    tx.insert(standards).values({ reference: std.reference, title: std.title }).onConflictDoUpdate({ target: standards.reference, set: { title: std.title } }).run();
+    tx.insert(standards)
+      .values({ reference: std.reference, title: std.title })
+      .onConflictDoUpdate({ target: standards.reference, set: { title: std.title } })
+      .run();
     const version = tx
       .insert(standardVersions)
       .values({
@@ -54,17 +57,29 @@ export function importStandard(db: Db, std: StandardFile, actor: Actor): { creat
 
     const ksbIds = new Map<string, number>();
     std.ksbs.forEach((ksb, position) => {
-      const row = tx.insert(ksbs).values({ standardVersionId: version.id, code: ksb.code, text: ksb.text, position }).returning({ id: ksbs.id }).get();
+      const row = tx
+        .insert(ksbs)
+        .values({ standardVersionId: version.id, code: ksb.code, text: ksb.text, position })
+        .returning({ id: ksbs.id })
+        .get();
       ksbIds.set(ksb.code, row.id);
     });
     for (const duty of std.duties) {
       const row = tx
         .insert(duties)
-        .values({ standardVersionId: version.id, number: duty.number, title: duty.title, text: duty.text, criteria: duty.criteria })
+        .values({
+          standardVersionId: version.id,
+          number: duty.number,
+          title: duty.title,
+          text: duty.text,
+          criteria: duty.criteria,
+        })
         .returning({ id: duties.id })
         .get();
       duty.ksbs.forEach((code, position) => {
-        tx.insert(dutyKsbs).values({ dutyId: row.id, ksbId: ksbIds.get(code)!, position }).run();
+        tx.insert(dutyKsbs)
+          .values({ dutyId: row.id, ksbId: ksbIds.get(code)!, position })
+          .run();
       });
     }
     recordAudit(tx, actor, {
@@ -111,8 +126,18 @@ export function getStandard(db: Db, reference: string, version: string): Standar
     .where(and(eq(standardVersions.reference, reference), eq(standardVersions.version, version)))
     .get();
   if (!row) return undefined;
-  const ksbRows = db.select({ id: ksbs.id, code: ksbs.code, text: ksbs.text }).from(ksbs).where(eq(ksbs.standardVersionId, row.id)).orderBy(asc(ksbs.position)).all();
-  const dutyRows = db.select().from(duties).where(eq(duties.standardVersionId, row.id)).orderBy(asc(duties.number)).all();
+  const ksbRows = db
+    .select({ id: ksbs.id, code: ksbs.code, text: ksbs.text })
+    .from(ksbs)
+    .where(eq(ksbs.standardVersionId, row.id))
+    .orderBy(asc(ksbs.position))
+    .all();
+  const dutyRows = db
+    .select()
+    .from(duties)
+    .where(eq(duties.standardVersionId, row.id))
+    .orderBy(asc(duties.number))
+    .all();
   const links = db
     .select({ dutyId: dutyKsbs.dutyId, code: ksbs.code })
     .from(dutyKsbs)
@@ -149,5 +174,11 @@ export function getStandard(db: Db, reference: string, version: string): Standar
 }
 
 export function standardKsbCodes(db: Db, standardVersionId: number): string[] {
-  return db.select({ code: ksbs.code }).from(ksbs).where(eq(ksbs.standardVersionId, standardVersionId)).orderBy(asc(ksbs.position)).all().map((r) => r.code);
+  return db
+    .select({ code: ksbs.code })
+    .from(ksbs)
+    .where(eq(ksbs.standardVersionId, standardVersionId))
+    .orderBy(asc(ksbs.position))
+    .all()
+    .map((r) => r.code);
 }

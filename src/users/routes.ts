@@ -9,7 +9,17 @@ import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { newUserSchema } from './schema.js';
-import { actorOf, createApiToken, createUser, findUser, listApiTokens, listEmployers, listProviders, listUsers, revokeApiToken } from './store.js';
+import {
+  actorOf,
+  createApiToken,
+  createUser,
+  findUser,
+  listApiTokens,
+  listEmployers,
+  listProviders,
+  listUsers,
+  revokeApiToken,
+} from './store.js';
 
 const revokeSchema = z.object({ reason: z.string().trim().max(500).optional() });
 
@@ -19,23 +29,40 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
 
   const formOptions = () => ({
     roles: ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r] })),
-    providers: [{ value: '', text: 'Not a provider user' }, ...listProviders(db).map((p) => ({ value: p.ukprn, text: `${p.name} (${p.ukprn})` }))],
-    employers: [{ value: '', text: 'Not an employer user' }, ...listEmployers(db).map((e) => ({ value: e.id, text: e.name }))],
+    providers: [
+      { value: '', text: 'Not a provider user' },
+      ...listProviders(db).map((p) => ({ value: p.ukprn, text: `${p.name} (${p.ukprn})` })),
+    ],
+    employers: [
+      { value: '', text: 'Not an employer user' },
+      ...listEmployers(db).map((e) => ({ value: e.id, text: e.name })),
+    ],
   });
 
   const listPage = (extra: object = {}) => ({
     title: 'Users and API tokens',
-    users: listUsers(db).map((u) => ({ ...u, roleLabel: ROLE_LABELS[u.role], tokenHref: paths.admin.userTokens(u.id) })),
+    users: listUsers(db).map((u) => ({
+      ...u,
+      roleLabel: ROLE_LABELS[u.role],
+      tokenHref: paths.admin.userTokens(u.id),
+    })),
     tokens: listApiTokens(db).map((t) => ({ ...t, revokeHref: paths.admin.revokeToken(t.id) })),
     ...extra,
   });
 
   /** After adding a user or revoking a token the browser comes back here (so a refresh repeats nothing) and is told what happened. */
-  const outcomeQuery = z.object({ added: idParam.shape.id.optional().catch(undefined), revoked: idParam.shape.id.optional().catch(undefined) });
+  const outcomeQuery = z.object({
+    added: idParam.shape.id.optional().catch(undefined),
+    revoked: idParam.shape.id.optional().catch(undefined),
+  });
   router.get(paths.admin.users, adminOnly, (req, res) => {
     const { added, revoked } = outcomeQuery.parse(req.query);
     const user = added ? findUser(db, added) : undefined;
-    const flash = user ? `${user.name} (${user.email}) can now sign in as ${ROLE_LABELS[user.role]}.` : revoked ? `Token ${revoked} has been revoked. Systems using it can no longer call the API.` : undefined;
+    const flash = user
+      ? `${user.name} (${user.email}) can now sign in as ${ROLE_LABELS[user.role]}.`
+      : revoked
+        ? `Token ${revoked} has been revoked. Systems using it can no longer call the API.`
+        : undefined;
     res.render('users/list', listPage({ flash }));
   });
 
@@ -46,9 +73,24 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
   router.post(paths.admin.newUser, adminOnly, async (req, res) => {
     const values = { ...(req.body as Record<string, unknown>), password: '' };
     const form = parseForm(newUserSchema, req.body);
-    if (!form.ok) return res.status(400).render('users/new', { title: 'Add a user', values, errors: form.errors, errorList: form.errorList, ...formOptions(), backLink: paths.admin.users });
+    if (!form.ok)
+      return res.status(400).render('users/new', {
+        title: 'Add a user',
+        values,
+        errors: form.errors,
+        errorList: form.errorList,
+        ...formOptions(),
+        backLink: paths.admin.users,
+      });
     const result = await createUser(db, form.value, actorOf(userOf(res)), hashCost);
-    if (!result.ok) return res.status(400).render('users/new', { title: 'Add a user', values, ...formErrors(result.problems), ...formOptions(), backLink: paths.admin.users });
+    if (!result.ok)
+      return res.status(400).render('users/new', {
+        title: 'Add a user',
+        values,
+        ...formErrors(result.problems),
+        ...formOptions(),
+        backLink: paths.admin.users,
+      });
     res.redirect(`${paths.admin.users}?added=${result.user.id}`);
   });
 
@@ -65,7 +107,8 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
     if (!params.success) throw new HttpError(404, 'There is no such token');
     const form = revokeSchema.safeParse(req.body);
     if (!form.success) throw new HttpError(400, 'The reason must be text of 500 characters or fewer');
-    if (!revokeApiToken(db, params.data.id, actorOf(userOf(res)), form.data.reason || null, clock.now())) throw new HttpError(404, 'There is no such live token');
+    if (!revokeApiToken(db, params.data.id, actorOf(userOf(res)), form.data.reason || null, clock.now()))
+      throw new HttpError(404, 'There is no such live token');
     res.redirect(`${paths.admin.users}?revoked=${params.data.id}`);
   });
 

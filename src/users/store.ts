@@ -39,7 +39,12 @@ export function actorOf(user: CurrentUser): Actor {
  * user, audited. The password is hashed first, so the checks and the insert run in one
  * synchronous transaction: two identical requests cannot both pass the checks.
  */
-export async function createUser(db: Db, input: NewUser, actor: Actor, hashCost: number): Promise<{ ok: true; user: CurrentUser } | { ok: false; problems: Problem[] }> {
+export async function createUser(
+  db: Db,
+  input: NewUser,
+  actor: Actor,
+  hashCost: number,
+): Promise<{ ok: true; user: CurrentUser } | { ok: false; problems: Problem[] }> {
   const passwordHash = await hashPassword(input.password, hashCost);
   return db.transaction((tx) => {
     const problems: Problem[] = [];
@@ -55,7 +60,14 @@ export async function createUser(db: Db, input: NewUser, actor: Actor, hashCost:
     if (problems.length > 0) return { ok: false as const, problems };
     const user = tx
       .insert(users)
-      .values({ email: input.email, name: input.name, role: input.role, providerUkprn: input.ukprn ?? null, employerId: input.employerId ?? null, passwordHash })
+      .values({
+        email: input.email,
+        name: input.name,
+        role: input.role,
+        providerUkprn: input.ukprn ?? null,
+        employerId: input.employerId ?? null,
+        passwordHash,
+      })
       .returning(currentUserColumns)
       .get();
     recordAudit(tx, actor, { action: 'user.created', entityType: 'user', entityId: user.id, after: { ...user } });
@@ -121,7 +133,9 @@ export function findSessionUser(db: Db, secret: string, now: DateTime): CurrentU
 }
 
 export function deleteSession(db: Queryable, secret: string): void {
-  db.delete(sessions).where(eq(sessions.idHash, hashSecret(secret))).run();
+  db.delete(sessions)
+    .where(eq(sessions.idHash, hashSecret(secret)))
+    .run();
 }
 
 /* ---------- API tokens ---------- */
@@ -132,8 +146,17 @@ export const API_TOKEN_PREFIX = 'epa_';
 export function createApiToken(db: Db, userId: number, actor: Actor): { id: number; token: string } {
   const token = newSecret(API_TOKEN_PREFIX);
   const id = db.transaction((tx) => {
-    const row = tx.insert(apiTokens).values({ userId, tokenHash: hashSecret(token) }).returning({ id: apiTokens.id }).get();
-    recordAudit(tx, actor, { action: 'api_token.created', entityType: 'api_token', entityId: row.id, after: { userId } });
+    const row = tx
+      .insert(apiTokens)
+      .values({ userId, tokenHash: hashSecret(token) })
+      .returning({ id: apiTokens.id })
+      .get();
+    recordAudit(tx, actor, {
+      action: 'api_token.created',
+      entityType: 'api_token',
+      entityId: row.id,
+      after: { userId },
+    });
     return row.id;
   });
   return { id, token };
@@ -148,9 +171,16 @@ export function findTokenUser(db: Db, token: string): CurrentUser | undefined {
     .get();
 }
 
-export function listApiTokens(db: Db): { id: number; userEmail: string; createdAt: string; revokedAt: string | null }[] {
+export function listApiTokens(
+  db: Db,
+): { id: number; userEmail: string; createdAt: string; revokedAt: string | null }[] {
   return db
-    .select({ id: apiTokens.id, userEmail: users.email, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
+    .select({
+      id: apiTokens.id,
+      userEmail: users.email,
+      createdAt: apiTokens.createdAt,
+      revokedAt: apiTokens.revokedAt,
+    })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .orderBy(asc(apiTokens.id))
@@ -160,11 +190,22 @@ export function listApiTokens(db: Db): { id: number; userEmail: string; createdA
 /** Revokes a token; returns false when there is no such live token. */
 export function revokeApiToken(db: Db, id: number, actor: Actor, reason: string | null, now: DateTime): boolean {
   return db.transaction((tx) => {
-    const row = tx.select().from(apiTokens).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).get();
+    const row = tx
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      .get();
     if (!row) return false;
     const revokedAt = now.toUTC().toISO();
     tx.update(apiTokens).set({ revokedAt }).where(eq(apiTokens.id, id)).run();
-    recordAudit(tx, actor, { action: 'api_token.revoked', entityType: 'api_token', entityId: id, before: { revokedAt: null }, after: { revokedAt }, reason });
+    recordAudit(tx, actor, {
+      action: 'api_token.revoked',
+      entityType: 'api_token',
+      entityId: id,
+      before: { revokedAt: null },
+      after: { revokedAt },
+      reason,
+    });
     return true;
   });
 }

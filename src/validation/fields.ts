@@ -3,13 +3,17 @@ import { z } from 'zod';
 
 function dateMessage(label: string, input: unknown): string {
   const year = typeof input === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(input) ? Number(input.slice(0, 4)) : null;
-  if (year !== null && (year < 1900 || year > 2100)) return `The ${label} must be between ${EARLIEST_DATE.slice(0, 4)} and ${LATEST_DATE.slice(0, 4)}`;
+  if (year !== null && (year < 1900 || year > 2100))
+    return `The ${label} must be between ${EARLIEST_DATE.slice(0, 4)} and ${LATEST_DATE.slice(0, 4)}`;
   return `The ${label} must be a real date, for example 2025-09-01 (or 1 9 2025)`;
 }
 
 /** An optional date query parameter (YYYY-MM-DD) for the API. */
 export function dateQuery(name: string) {
-  return z.string().refine(isSupportedDate, `${name} must be a real date between ${EARLIEST_DATE} and ${LATEST_DATE}, as YYYY-MM-DD`).optional();
+  return z
+    .string()
+    .refine(isSupportedDate, `${name} must be a real date between ${EARLIEST_DATE} and ${LATEST_DATE}, as YYYY-MM-DD`)
+    .optional();
 }
 
 /** A calendar date as YYYY-MM-DD, or as the GOV.UK date input sends it: { day, month, year }. */
@@ -33,22 +37,31 @@ export function dateField(label: string) {
 }
 
 /** A yes/no answer from a checkbox ('yes' or absent), a CSV cell (yes/no/true/false/blank) or JSON (boolean). */
-export const yesNo = z.preprocess((value) => {
-  if (typeof value === 'boolean') return value;
-  if (value === undefined || value === null) return false;
-  if (typeof value === 'string') {
-    const v = value.trim().toLowerCase();
-    if (['yes', 'y', 'true', '1', 'on'].includes(v)) return true;
-    if (['no', 'n', 'false', '0', ''].includes(v)) return false;
-  }
-  return value;
-}, z.boolean({ error: 'Answer yes or no' }));
+export const yesNo = z.preprocess(
+  (value) => {
+    if (typeof value === 'boolean') return value;
+    if (value === undefined || value === null) return false;
+    if (typeof value === 'string') {
+      const v = value.trim().toLowerCase();
+      if (['yes', 'y', 'true', '1', 'on'].includes(v)) return true;
+      if (['no', 'n', 'false', '0', ''].includes(v)) return false;
+    }
+    return value;
+  },
+  z.boolean({ error: 'Answer yes or no' }),
+);
 
 /** Text that may be left blank: blank becomes undefined. */
 export function optionalText(max: number) {
-  return z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), z.string().max(max, `Must be ${max} characters or fewer`).optional());
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+    z.string().max(max, `Must be ${max} characters or fewer`).optional(),
+  );
 }
 
 /** A record id in a URL: digits only (no `0x1`, no `1e3`), so one record has one address. */
-export const recordId = z.string().regex(/^[1-9]\d{0,9}$/).transform(Number);
+export const recordId = z
+  .string()
+  .regex(/^[1-9]\d{0,9}$/)
+  .transform(Number);
 export const idParam = z.object({ id: recordId });

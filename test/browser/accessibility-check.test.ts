@@ -11,7 +11,9 @@ import { BrowserUser, launchBrowser, startApp, type RunningApp } from './support
 /** Takes the sign-in page's email field away from its label, as a template mistake would. */
 async function breakEmailLabel(user: BrowserUser): Promise<void> {
   await user.page.evaluate(() => {
-    const doc = (globalThis as unknown as { document: { querySelector(s: string): { removeAttribute(a: string): void } | null } }).document;
+    const doc = (
+      globalThis as unknown as { document: { querySelector(s: string): { removeAttribute(a: string): void } | null } }
+    ).document;
     doc.querySelector('label[for="email"]')?.removeAttribute('for');
   });
 }

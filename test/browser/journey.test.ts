@@ -31,8 +31,42 @@ const SHORTFALL = 'Described a learning agreement but not how it would be kept g
 
 /** Criteria of the demonstration plan (fixtures/plans/ST0815-1.0-demo.json), in the order the form shows them. */
 const CRITERIA = {
-  project: ['PR1', 'PR2', 'PRD1', 'PR3', 'PR4', 'PR5', 'PR6', 'PR7', 'PRD2', 'PR8', 'PR9', 'PRD3', 'PR10', 'PR11', 'PR12', 'PRD4'],
-  discussion: ['PD1', 'PD2', 'PDD1', 'PD3', 'PD4', 'PD5', 'PDD2', 'PD6', 'PDD3', 'PD7', 'PDD4', 'PD8', 'PD9', 'PDD5', 'PD10', 'PD11'],
+  project: [
+    'PR1',
+    'PR2',
+    'PRD1',
+    'PR3',
+    'PR4',
+    'PR5',
+    'PR6',
+    'PR7',
+    'PRD2',
+    'PR8',
+    'PR9',
+    'PRD3',
+    'PR10',
+    'PR11',
+    'PR12',
+    'PRD4',
+  ],
+  discussion: [
+    'PD1',
+    'PD2',
+    'PDD1',
+    'PD3',
+    'PD4',
+    'PD5',
+    'PDD2',
+    'PD6',
+    'PDD3',
+    'PD7',
+    'PDD4',
+    'PD8',
+    'PD9',
+    'PDD5',
+    'PD10',
+    'PD11',
+  ],
 };
 
 /** The criterion's fieldset (its legend starts with the criterion's id). */
@@ -54,15 +88,31 @@ async function fillDate(page: Page, legend: string, date: DateTime): Promise<voi
 /** The gateway checks table on an apprentice's page: a check's status (Met, Not met, Not applicable). */
 async function checkStatus(page: Page, check: string): Promise<string> {
   const table = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'What it means' }) });
-  return (await table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: check, exact: true }) }).getByRole('cell').first().innerText()).trim();
+  return (
+    await table
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: check, exact: true }) })
+      .getByRole('cell')
+      .first()
+      .innerText()
+  ).trim();
 }
 
 /** The value beside `key` in a GOV.UK summary list. */
 async function summaryValue(page: Page, key: string): Promise<string> {
-  return (await page.getByRole('term').filter({ hasText: key }).locator('xpath=following-sibling::dd[1]').innerText()).trim();
+  return (
+    await page.getByRole('term').filter({ hasText: key }).locator('xpath=following-sibling::dd[1]').innerText()
+  ).trim();
 }
 
-const CHECKS = ['Practical period', 'Off-the-job training', 'English', 'Maths', 'Assessment plan gateway items', 'Gateway declaration'];
+const CHECKS = [
+  'Practical period',
+  'Off-the-job training',
+  'English',
+  'Maths',
+  'Assessment plan gateway items',
+  'Gateway declaration',
+];
 
 /**
  * The error summary's text, once every link in it has been checked to lead to a field on the
@@ -75,7 +125,10 @@ async function errorSummary(page: Page): Promise<string> {
     const href = (await link.getAttribute('href')) ?? '';
     expect(href, `error summary link “${await link.innerText()}”`).to.match(/^#./);
     const target = page.locator(`[id="${decodeURIComponent(href.slice(1))}"]`);
-    expect(await target.count(), `the field ${href} that the error summary’s “${await link.innerText()}” links to`).to.equal(1);
+    expect(
+      await target.count(),
+      `the field ${href} that the error summary’s “${await link.innerText()}” links to`,
+    ).to.equal(1);
   }
   return (await summary.innerText()).trim();
 }
@@ -87,7 +140,12 @@ async function errorSummary(page: Page): Promise<string> {
  */
 function assessmentDayArrives(app: RunningApp, uln: string): number {
   const apprentice = app.db.select({ id: apprentices.id }).from(apprentices).where(eq(apprentices.uln, uln)).get()!;
-  const rows = app.db.select().from(bookings).where(and(eq(bookings.apprenticeId, apprentice.id), eq(bookings.status, 'confirmed'))).orderBy(bookings.startsAt).all();
+  const rows = app.db
+    .select()
+    .from(bookings)
+    .where(and(eq(bookings.apprenticeId, apprentice.id), eq(bookings.status, 'confirmed')))
+    .orderBy(bookings.startsAt)
+    .all();
   const now = DateTime.now().setZone(ZONE).startOf('minute');
   rows.forEach((booking, i) => {
     // Earlier today, one after the other, each over before the next; never before today.
@@ -95,7 +153,11 @@ function assessmentDayArrives(app: RunningApp, uln: string): number {
     const duration = Date.parse(booking.endsAt) - Date.parse(booking.startsAt);
     app.db
       .update(bookings)
-      .set({ startsAt: isoInstant(start), endsAt: isoInstant(start.plus({ milliseconds: duration })), localStart: start.toFormat("yyyy-MM-dd'T'HH:mm") })
+      .set({
+        startsAt: isoInstant(start),
+        endsAt: isoInstant(start.plus({ milliseconds: duration })),
+        localStart: start.toFormat("yyyy-MM-dd'T'HH:mm"),
+      })
       .where(eq(bookings.id, booking.id))
       .run();
   });
@@ -156,7 +218,15 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     const template = await downloadOf(page, page.getByRole('link', { name: 'Download the CSV template' }));
     expect(template.name).to.equal('apprentices-template.csv');
     const columns = template.body.toString('utf8').split('\n')[0]!.split(',');
-    expect(columns).to.include.members(['uln', 'given_names', 'family_name', 'start_date', 'planned_end_date', 'employer_id', 'english_maths_choice']);
+    expect(columns).to.include.members([
+      'uln',
+      'given_names',
+      'family_name',
+      'start_date',
+      'planned_end_date',
+      'employer_id',
+      'english_maths_choice',
+    ]);
 
     // Nothing chosen: the error summary.
     await provider.follow(page.getByRole('button', { name: 'Check and import' }));
@@ -166,11 +236,46 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     // aged 24, and chose to work towards English and maths, so both need evidence.
     const start = today.minus({ months: 9 });
     const rows = [
-      { uln: ULN, given_names: 'Alex', family_name: 'Morgan', date_of_birth: iso(start.minus({ years: 24, days: 51 })), start_date: iso(start), planned_end_date: iso(start.plus({ months: 8 })), standard_reference: 'ST0815', standard_version: '1.0', provider_ukprn: '', employer_id: 'transport-workers-union', weekly_hours: '37.5', ehc_plan: 'no', bsl_first_language: 'no', english_maths_choice: 'pursue' },
-      { uln: SECOND_ULN, given_names: 'Sam', family_name: 'Okoro', date_of_birth: iso(today.minus({ years: 21, days: 9 })), start_date: iso(today.minus({ months: 3 })), planned_end_date: iso(today.plus({ months: 12 })), standard_reference: 'ST0815', standard_version: '1.0', provider_ukprn: '', employer_id: 'transport-workers-union', weekly_hours: '30', ehc_plan: 'no', bsl_first_language: 'no', english_maths_choice: '' },
+      {
+        uln: ULN,
+        given_names: 'Alex',
+        family_name: 'Morgan',
+        date_of_birth: iso(start.minus({ years: 24, days: 51 })),
+        start_date: iso(start),
+        planned_end_date: iso(start.plus({ months: 8 })),
+        standard_reference: 'ST0815',
+        standard_version: '1.0',
+        provider_ukprn: '',
+        employer_id: 'transport-workers-union',
+        weekly_hours: '37.5',
+        ehc_plan: 'no',
+        bsl_first_language: 'no',
+        english_maths_choice: 'pursue',
+      },
+      {
+        uln: SECOND_ULN,
+        given_names: 'Sam',
+        family_name: 'Okoro',
+        date_of_birth: iso(today.minus({ years: 21, days: 9 })),
+        start_date: iso(today.minus({ months: 3 })),
+        planned_end_date: iso(today.plus({ months: 12 })),
+        standard_reference: 'ST0815',
+        standard_version: '1.0',
+        provider_ukprn: '',
+        employer_id: 'transport-workers-union',
+        weekly_hours: '30',
+        ehc_plan: 'no',
+        bsl_first_language: 'no',
+        english_maths_choice: '',
+      },
     ];
-    const csv = [columns.join(','), ...rows.map((row) => columns.map((c) => row[c as keyof typeof row] ?? '').join(','))].join('\n');
-    await page.getByLabel('CSV file').setInputFiles({ name: 'autumn-cohort.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\n`) });
+    const csv = [
+      columns.join(','),
+      ...rows.map((row) => columns.map((c) => row[c as keyof typeof row] ?? '').join(',')),
+    ].join('\n');
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'autumn-cohort.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\n`) });
     await provider.follow(page.getByRole('button', { name: 'Check and import' }));
     expect(await provider.heading()).to.equal('2 apprentices imported');
 
@@ -180,14 +285,25 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     expect(await provider.heading()).to.equal(APPRENTICE);
     expect(await page.getByText('Not ready', { exact: true }).count()).to.equal(1);
     expect(await checkStatus(page, 'Practical period')).to.equal('Met');
-    for (const check of ['Off-the-job training', 'English', 'Maths', 'Assessment plan gateway items', 'Gateway declaration']) expect(await checkStatus(page, check)).to.equal('Not met');
+    for (const check of [
+      'Off-the-job training',
+      'English',
+      'Maths',
+      'Assessment plan gateway items',
+      'Gateway declaration',
+    ])
+      expect(await checkStatus(page, check)).to.equal('Not met');
 
     // English and maths: first the form sent empty, then each GCSE.
     await provider.follow(page.getByRole('link', { name: 'Add English or maths evidence' }));
     await provider.follow(page.getByRole('button', { name: 'Add evidence' }));
     expect(await errorSummary(page)).to.contain('Select English or maths');
-    for (const [subject, grade, reference] of [['English', '5', 'GCSE-ENG-2018-44812'], ['Maths', '4', 'GCSE-MAT-2018-44813']] as const) {
-      if (subject !== 'English') await provider.follow(page.getByRole('link', { name: 'Add English or maths evidence' }));
+    for (const [subject, grade, reference] of [
+      ['English', '5', 'GCSE-ENG-2018-44812'],
+      ['Maths', '4', 'GCSE-MAT-2018-44813'],
+    ] as const) {
+      if (subject !== 'English')
+        await provider.follow(page.getByRole('link', { name: 'Add English or maths evidence' }));
       expect(await provider.heading()).to.equal('Add English or maths evidence');
       await page.getByRole('radio', { name: subject, exact: true }).check();
       await page.getByLabel('Qualification').selectOption({ label: 'GCSE' });
@@ -203,7 +319,10 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     // Off-the-job training, read from the check's reason ("0 hours logged of the N required"),
     // logged one entry at a time. The form takes up to 24 hours a day: a few long entries keep
     // the journey short.
-    const offTheJob = await page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Off-the-job training' }) }).innerText();
+    const offTheJob = await page
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'Off-the-job training' }) })
+      .innerText();
     const required = Number(/of the ([\d.,]+) required/.exec(offTheJob)![1]!.replace(/,/g, ''));
     expect(required).to.be.greaterThan(0);
     const entries = Math.ceil(required / 24);
@@ -212,13 +331,18 @@ describe('Browser journey: from CSV import to certificate claim', function () {
       expect(await provider.heading()).to.equal('Log off-the-job training');
       await fillDate(page, 'Date of the training', start.plus({ weeks: 2 + 3 * n }));
       await page.getByLabel('Hours', { exact: true }).fill('24');
-      await page.getByLabel('Training').fill(`Residential block release, module ${n + 1}: casework, negotiation and organising`);
+      await page
+        .getByLabel('Training')
+        .fill(`Residential block release, module ${n + 1}: casework, negotiation and organising`);
       await provider.follow(page.getByRole('button', { name: 'Log hours' }));
     }
     expect(await checkStatus(page, 'Off-the-job training')).to.equal('Met');
 
     // The plan's gateway items.
-    for (const [item, reference] of [['Portfolio of evidence', 'evidence-store/alex-morgan/portfolio-v3.pdf'], ['Project proposal', 'evidence-store/alex-morgan/campaign-proposal.pdf']] as const) {
+    for (const [item, reference] of [
+      ['Portfolio of evidence', 'evidence-store/alex-morgan/portfolio-v3.pdf'],
+      ['Project proposal', 'evidence-store/alex-morgan/campaign-proposal.pdf'],
+    ] as const) {
       await provider.follow(page.getByRole('link', { name: `Record ${item}` }));
       expect(await provider.heading()).to.equal(item);
       await page.getByLabel('Where is it?').fill(reference);
@@ -242,7 +366,9 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     expect(await page.getByText('Ready to request EPA', { exact: true }).count()).to.equal(1);
     for (const check of CHECKS) expect(await checkStatus(page, check), check).to.equal('Met');
     await provider.follow(page.getByRole('button', { name: 'Request EPA' }));
-    expect(await page.getByRole('heading', { name: /^Attempt 1: submitted/ }).innerText()).to.contain('waiting for the EPAO');
+    expect(await page.getByRole('heading', { name: /^Attempt 1: submitted/ }).innerText()).to.contain(
+      'waiting for the EPAO',
+    );
   });
 
   it('2. the administrator accepts the gateway, gives the assessor a profile and books the auto-scheduler’s proposal', async function () {
@@ -258,7 +384,10 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     expect(await errorSummary(page)).to.contain('Accept or reject this check');
 
     for (const check of CHECKS) {
-      await page.getByRole('group', { name: check, exact: true }).getByRole('radio', { name: 'Accept', exact: true }).check();
+      await page
+        .getByRole('group', { name: check, exact: true })
+        .getByRole('radio', { name: 'Accept', exact: true })
+        .check();
     }
     await page.getByRole('radio', { name: /^Accept the gateway/ }).check();
     await admin.follow(page.getByRole('button', { name: 'Record decision' }));
@@ -271,7 +400,10 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     expect(await admin.heading()).to.equal(nameOf('assessor'));
     await page.getByLabel('Assessments a day, at most').fill('3');
     await page.getByLabel('Assessments a week, at most').fill('10');
-    await page.getByRole('group', { name: 'Competent to assess' }).getByRole('checkbox', { name: /\(ST0815 v1\.0\)/ }).check();
+    await page
+      .getByRole('group', { name: 'Competent to assess' })
+      .getByRole('checkbox', { name: /\(ST0815 v1\.0\)/ })
+      .check();
     // Each time box is labelled with its day ("Monday From", read out in full; "From" on screen).
     const workingHours = page.getByRole('group', { name: /^Working hours/ });
     for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
@@ -289,13 +421,19 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     await admin.follow(page.getByRole('button', { name: 'Propose a schedule' }));
     expect(await admin.heading()).to.match(/^Proposed schedule \d+$/);
     expect(await summaryValue(page, 'Holds proposed')).to.equal('2 for 1 apprentices');
-    const holds = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Method' }) }).getByRole('row').filter({ hasText: APPRENTICE });
+    const holds = page
+      .getByRole('table')
+      .filter({ has: page.getByRole('columnheader', { name: 'Method' }) })
+      .getByRole('row')
+      .filter({ hasText: APPRENTICE });
     expect(await holds.count()).to.equal(2);
     for (const row of await holds.all()) expect(await row.innerText()).to.contain(nameOf('assessor'));
     expect(await page.getByText('Not in this proposal').count()).to.equal(0);
     await admin.follow(page.getByRole('button', { name: 'Book these 2 holds' }));
     expect(await admin.heading()).to.equal('Bookings');
-    expect(await page.getByRole('alert').innerText()).to.contain('2 holds booked. Each assessor has been asked to confirm theirs.');
+    expect(await page.getByRole('alert').innerText()).to.contain(
+      '2 holds booked. Each assessor has been asked to confirm theirs.',
+    );
   });
 
   it('3. the assessor confirms the holds and, on the day, grades the project criterion by criterion', async function () {
@@ -323,11 +461,13 @@ describe('Browser journey: from CSV import to certificate claim', function () {
 
     // The first theme, kept as a draft; then the rest, and submit.
     const [first, rest] = [CRITERIA.project.slice(0, 3), CRITERIA.project.slice(3)];
-    for (const id of first) await decide(page, id, true, `${id}: seen in the project report and confirmed in questioning.`);
+    for (const id of first)
+      await decide(page, id, true, `${id}: seen in the project report and confirmed in questioning.`);
     await assessor.follow(page.getByRole('button', { name: 'Save draft' }));
     expect(await page.getByRole('alert').innerText()).to.contain('Your draft has been saved.');
     expect(await criterion(page, 'PR1').getByRole('radio', { name: 'Met', exact: true }).isChecked()).to.equal(true);
-    for (const id of rest) await decide(page, id, true, `${id}: seen in the project report and confirmed in questioning.`);
+    for (const id of rest)
+      await decide(page, id, true, `${id}: seen in the project report and confirmed in questioning.`);
     await page.getByRole('checkbox', { name: /^I confirm these decisions/ }).check();
     await assessor.follow(page.getByRole('button', { name: 'Submit grade' }));
     expect(await page.getByRole('heading', { level: 2, name: 'Distinction' }).count()).to.equal(1);
@@ -360,9 +500,13 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     await qa.navigate('Moderation');
     const queue = page.getByRole('row').filter({ hasText: APPRENTICE });
     expect(await queue.count()).to.equal(2);
-    for (const row of await queue.all()) expect(await row.innerText()).to.contain('One of the assessor’s first assessments of this standard');
+    for (const row of await queue.all())
+      expect(await row.innerText()).to.contain('One of the assessor’s first assessments of this standard');
 
-    for (const [method, grade] of [[PROJECT, 'Distinction'], [DISCUSSION, 'Pass']] as const) {
+    for (const [method, grade] of [
+      [PROJECT, 'Distinction'],
+      [DISCUSSION, 'Pass'],
+    ] as const) {
       await qa.follow(page.getByRole('row').filter({ hasText: method }).getByRole('link', { name: APPRENTICE }));
       expect(await qa.heading()).to.equal(`Moderate: ${method}`);
       expect(await summaryValue(page, 'Grade now')).to.equal(grade);
@@ -372,7 +516,9 @@ describe('Browser journey: from CSV import to certificate claim', function () {
         expect(await errorSummary(page)).to.contain('Choose whether you agree or change decisions');
       }
       await page.getByRole('radio', { name: 'Agree with the grading' }).check();
-      await page.getByLabel('Rationale').fill(`Sampled recording reviewed: the decisions and evidence notes support ${grade}.`);
+      await page
+        .getByLabel('Rationale')
+        .fill(`Sampled recording reviewed: the decisions and evidence notes support ${grade}.`);
       await qa.follow(page.getByRole('button', { name: 'Record moderation' }));
       expect(await qa.heading()).to.equal('Moderation');
     }
@@ -399,7 +545,9 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     await provider.follow(page.getByRole('link', { name: APPRENTICE }));
     await provider.follow(page.getByRole('link', { name: 'EPA results' }));
     expect(await provider.heading()).to.equal(`EPA results: ${APPRENTICE}`);
-    expect(await page.getByRole('heading', { level: 2 }).filter({ hasText: 'attempt 1' }).innerText()).to.match(/: Pass$/);
+    expect(await page.getByRole('heading', { level: 2 }).filter({ hasText: 'attempt 1' }).innerText()).to.match(
+      /: Pass$/,
+    );
     const methods = page.getByRole('table', { name: 'Methods' });
     expect(await methods.getByRole('row').filter({ hasText: PROJECT }).innerText()).to.contain('Distinction');
     expect(await methods.getByRole('row').filter({ hasText: DISCUSSION }).innerText()).to.contain('Pass');
@@ -429,7 +577,10 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     await admin.navigate('Certificate claims');
     expect(await admin.heading()).to.equal('Certificate claims');
     const row = page.getByRole('table', { name: 'Results ready to claim' }).getByRole('row').filter({ hasText: ULN });
-    expect(await row.innerText()).to.contain('Morgan').and.to.contain('Pass').and.to.contain(iso(DateTime.now().setZone(ZONE)));
+    expect(await row.innerText())
+      .to.contain('Morgan')
+      .and.to.contain('Pass')
+      .and.to.contain(iso(DateTime.now().setZone(ZONE)));
     const csv = await downloadOf(page, page.getByRole('link', { name: 'CSV', exact: true }));
     const records = parseCsv(csv.body.toString('utf8'), { bom: true }) satisfies string[][];
     const line = records.find((r) => r.includes(ULN));
@@ -444,6 +595,9 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     expect(app.errors, 'errors the app logged').to.deep.equal([]);
     expect(BrowserUser.pagesChecked).to.be.greaterThan(60);
     console.log(`      ${BrowserUser.pagesChecked} pages checked with axe-core, none with a violation`);
-    if (BrowserUser.knownMissing.size > 0) console.warn(`      Known missing files the pages asked for (see KNOWN_MISSING in test/browser/support.ts): ${[...BrowserUser.knownMissing].join(', ')}`);
+    if (BrowserUser.knownMissing.size > 0)
+      console.warn(
+        `      Known missing files the pages asked for (see KNOWN_MISSING in test/browser/support.ts): ${[...BrowserUser.knownMissing].join(', ')}`,
+      );
   });
 });

@@ -22,7 +22,15 @@ import { createUser } from '../../src/users/store.js';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The network here is closed: without these flags chromium keeps trying to reach Google's services. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** axe-core's browser build, as installed. */
 export const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -40,7 +48,10 @@ const AXE_URL = '/__browser-tests/axe.min.js';
 const BLANK_URL = '/__browser-tests/blank.html';
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`No chromium at ${CHROMIUM}: install Debian's chromium package (the browser journeys never download one)`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(
+      `No chromium at ${CHROMIUM}: install Debian's chromium package (the browser journeys never download one)`,
+    );
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
@@ -66,7 +77,12 @@ export async function startApp(): Promise<RunningApp> {
   db.insert(providers).values(DEMO_PROVIDERS).run();
   db.insert(employers).values(DEMO_EMPLOYERS).run();
   for (const user of DEMO_USERS) {
-    const created = await createUser(db, { ...user, password: DEMO_PASSWORD }, SYSTEM_ACTOR, TEST_CONFIG.passwordHashCost);
+    const created = await createUser(
+      db,
+      { ...user, password: DEMO_PASSWORD },
+      SYSTEM_ACTOR,
+      TEST_CONFIG.passwordHashCost,
+    );
     if (!created.ok) throw new Error(`User ${user.email}: ${created.problems.map((p) => p.message).join('; ')}`);
   }
   const errors: unknown[] = [];
@@ -79,8 +95,14 @@ export async function startApp(): Promise<RunningApp> {
   });
   const axe = fs.readFileSync(AXE_PATH);
   const server = http.createServer((req, res) => {
-    if (req.url === AXE_URL) return res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'max-age=3600' }).end(axe);
-    if (req.url === BLANK_URL) return res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html lang="en"><title>Copy</title></html>');
+    if (req.url === AXE_URL)
+      return res
+        .writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'max-age=3600' })
+        .end(axe);
+    if (req.url === BLANK_URL)
+      return res
+        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+        .end('<!DOCTYPE html><html lang="en"><title>Copy</title></html>');
     app(req, res);
   });
   await new Promise<void>((resolve, reject) => {
@@ -128,17 +150,23 @@ async function runAxe(page: Page): Promise<Violation[]> {
       impact: v.impact ?? null,
       help: v.help,
       helpUrl: v.helpUrl,
-      nodes: v.nodes.map((n) => ({ target: n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : String(t))).join(' '), summary: n.failureSummary ?? '' })),
+      nodes: v.nodes.map((n) => ({
+        target: n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : String(t))).join(' '),
+        summary: n.failureSummary ?? '',
+      })),
     }));
   }, AXE_TAGS);
 }
 
 /** The failure message: each rule with its help, then every offending element's selector and what to fix. */
 export function describeViolations(where: string, violations: Violation[]): string {
-  const lines = [`${violations.length} accessibility violation${violations.length === 1 ? '' : 's'} (axe-core, ${AXE_TAGS.join(', ')}) on ${where}:`];
+  const lines = [
+    `${violations.length} accessibility violation${violations.length === 1 ? '' : 's'} (axe-core, ${AXE_TAGS.join(', ')}) on ${where}:`,
+  ];
   for (const v of violations) {
     lines.push(`- ${v.id} [${v.impact ?? 'no impact given'}]: ${v.help} (${v.helpUrl})`);
-    for (const n of v.nodes) lines.push(`    ${n.target}${n.summary ? `\n      ${n.summary.replace(/\n/g, '\n      ')}` : ''}`);
+    for (const n of v.nodes)
+      lines.push(`    ${n.target}${n.summary ? `\n      ${n.summary.replace(/\n/g, '\n      ')}` : ''}`);
   }
   return lines.join('\n');
 }
@@ -181,15 +209,21 @@ export class BrowserUser {
     private readonly javaScript: boolean,
   ) {
     page.on('response', (response) => {
-      if (response.status() >= 500) this.problems.push(`${response.status()} from ${response.request().method()} ${response.url()}`);
+      if (response.status() >= 500)
+        this.problems.push(`${response.status()} from ${response.request().method()} ${response.url()}`);
     });
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
       const source = message.location().url;
       // A form shown again with its errors is answered 400 or 422 on purpose: chromium logs that too.
-      if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()) && source.split('#')[0] === page.url().split('#')[0]) return;
+      if (
+        /^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()) &&
+        source.split('#')[0] === page.url().split('#')[0]
+      )
+        return;
       const known = KNOWN_MISSING.find((k) => k.test(new URL(source, page.url()).pathname));
-      if (known && /status of 404/.test(message.text())) return void BrowserUser.knownMissing.add(new URL(source).pathname);
+      if (known && /status of 404/.test(message.text()))
+        return void BrowserUser.knownMissing.add(new URL(source).pathname);
       this.problems.push(`console error on ${page.url()}: ${message.text()} (${source})`);
     });
     page.on('pageerror', (error) => this.problems.push(`script error on ${page.url()}: ${error.message}`));
@@ -198,19 +232,31 @@ export class BrowserUser {
   /** A visitor, not signed in. */
   static async visit(browser: Browser, baseUrl: string, options: VisitOptions = {}): Promise<BrowserUser> {
     const javaScript = options.javaScript ?? true;
-    const context = await browser.newContext({ baseURL: baseUrl, javaScriptEnabled: javaScript, acceptDownloads: true, locale: 'en-GB', timezoneId: 'Europe/London' });
+    const context = await browser.newContext({
+      baseURL: baseUrl,
+      javaScriptEnabled: javaScript,
+      acceptDownloads: true,
+      locale: 'en-GB',
+      timezoneId: 'Europe/London',
+    });
     context.setDefaultTimeout(30_000);
     return new BrowserUser(browser, context, await context.newPage(), javaScript);
   }
 
   /** A visitor who signs in as `email` (a demo user, with the demo password) on the sign-in page. */
-  static async signIn(browser: Browser, baseUrl: string, email: string, options: VisitOptions = {}): Promise<BrowserUser> {
+  static async signIn(
+    browser: Browser,
+    baseUrl: string,
+    email: string,
+    options: VisitOptions = {},
+  ): Promise<BrowserUser> {
     const user = await BrowserUser.visit(browser, baseUrl, options);
     await user.open('/sign-in');
     await user.page.getByLabel('Email address').fill(email);
     await user.page.getByLabel('Password').fill(DEMO_PASSWORD);
     await user.follow(user.page.getByRole('button', { name: 'Sign in' }));
-    if (new URL(user.page.url()).pathname === '/sign-in') throw new Error(`Signing in as ${email} failed: ${await user.page.locator('main').innerText()}`);
+    if (new URL(user.page.url()).pathname === '/sign-in')
+      throw new Error(`Signing in as ${email} failed: ${await user.page.locator('main').innerText()}`);
     return user;
   }
 
@@ -229,7 +275,9 @@ export class BrowserUser {
 
   /** A link in the header's menu. */
   async navigate(text: string): Promise<void> {
-    await this.follow(this.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: text, exact: true }));
+    await this.follow(
+      this.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: text, exact: true }),
+    );
   }
 
   /** The page's h1, as read. */

@@ -34,7 +34,11 @@ describe('admin: importing a plan', () => {
   });
 
   it('refuses a plan with problems, lists each with its place, and changes nothing', async () => {
-    const plan = JSON.parse(demoPlanText()) as { title: string; criteria: { id: string; ksbs: string[] }[]; combination: unknown[] };
+    const plan = JSON.parse(demoPlanText()) as {
+      title: string;
+      criteria: { id: string; ksbs: string[] }[];
+      combination: unknown[];
+    };
     plan.title = 'Broken';
     plan.criteria[1]!.id = plan.criteria[0]!.id;
     plan.criteria[2]!.ksbs.push('K77');
@@ -45,8 +49,14 @@ describe('admin: importing a plan', () => {
     expect(res.status).to.equal(422);
     const doc = $(res.text);
     expect(doc('.govuk-error-summary').text()).to.contain('broken-plan.json has 3 problems; nothing was imported');
-    const places = doc('#plan-problems tbody tr td:first-child').map((_, td) => doc(td).text()).get();
-    expect(places).to.include.members(['criteria[1].id', 'criteria[2].ksbs[' + (plan.criteria[2]!.ksbs.length - 1) + ']', 'combination']);
+    const places = doc('#plan-problems tbody tr td:first-child')
+      .map((_, td) => doc(td).text())
+      .get();
+    expect(places).to.include.members([
+      'criteria[1].id',
+      'criteria[2].ksbs[' + (plan.criteria[2]!.ksbs.length - 1) + ']',
+      'combination',
+    ]);
     expect(ctx.db.select().from(plans).all()).to.deep.equal(before);
     expect(ctx.db.select().from(auditEvents).all()).to.have.length(auditBefore + 1); // only the sign-in
   });
@@ -82,10 +92,19 @@ describe('admin: users and tokens', () => {
 
   it('adds a provider user scoped to a UKPRN, who can then sign in', async () => {
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
-    const res = await postForm(agent, '/admin/users/new', '/admin/users/new', { name: 'Sam Lee', email: 'Sam.Lee@Provider.example', role: 'provider', ukprn: '10078452', employerId: '', password: 'a-long-enough-password' });
+    const res = await postForm(agent, '/admin/users/new', '/admin/users/new', {
+      name: 'Sam Lee',
+      email: 'Sam.Lee@Provider.example',
+      role: 'provider',
+      ukprn: '10078452',
+      employerId: '',
+      password: 'a-long-enough-password',
+    });
     expect(res.status).to.equal(302);
     const list = await agent.get(res.headers.location!);
-    expect($(list.text)('.govuk-notification-banner').text()).to.contain('Sam Lee (sam.lee@provider.example) can now sign in as Training provider');
+    expect($(list.text)('.govuk-notification-banner').text()).to.contain(
+      'Sam Lee (sam.lee@provider.example) can now sign in as Training provider',
+    );
     const user = ctx.db.select().from(users).where(eq(users.email, 'sam.lee@provider.example')).get()!;
     expect(user.providerUkprn).to.equal('10078452');
     expect(user.passwordHash).to.match(/^scrypt\$/);
@@ -96,10 +115,19 @@ describe('admin: users and tokens', () => {
 
   it('re-shows the form with every error and the values kept (but never the password)', async () => {
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
-    const res = await postForm(agent, '/admin/users/new', '/admin/users/new', { name: '<b>Sam</b>', email: 'not-an-email', role: 'provider', ukprn: '', employerId: 'health-care-union', password: 'short' });
+    const res = await postForm(agent, '/admin/users/new', '/admin/users/new', {
+      name: '<b>Sam</b>',
+      email: 'not-an-email',
+      role: 'provider',
+      ukprn: '',
+      employerId: 'health-care-union',
+      password: 'short',
+    });
     expect(res.status).to.equal(400);
     const doc = $(res.text);
-    const hrefs = doc('.govuk-error-summary a').map((_, a) => doc(a).attr('href')).get();
+    const hrefs = doc('.govuk-error-summary a')
+      .map((_, a) => doc(a).attr('href'))
+      .get();
     expect(hrefs).to.deep.equal(['#email', '#ukprn', '#employerId', '#password']);
     expect(doc('input#name').val()).to.equal('<b>Sam</b>');
     expect(doc('b').length).to.equal(0);
@@ -111,7 +139,15 @@ describe('admin: users and tokens', () => {
   it('creates one user when the same form is sent twice at once, and says so for the other', async () => {
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
     const token = csrfFrom((await agent.get('/admin/users/new')).text);
-    const fields = { name: 'Twice', email: 'twice@epao.example', role: 'assessor', ukprn: '', employerId: '', password: 'a-long-enough-password', _csrf: token };
+    const fields = {
+      name: 'Twice',
+      email: 'twice@epao.example',
+      role: 'assessor',
+      ukprn: '',
+      employerId: '',
+      password: 'a-long-enough-password',
+      _csrf: token,
+    };
     const results = await Promise.all([1, 2, 3].map(() => agent.post('/admin/users/new').type('form').send(fields)));
     expect(results.map((r) => r.status).sort()).to.deep.equal([302, 400, 400]);
     expect(ctx.db.select().from(users).where(eq(users.email, 'twice@epao.example')).all()).to.have.length(1);
@@ -120,7 +156,14 @@ describe('admin: users and tokens', () => {
 
   it('refuses an email that is already used', async () => {
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
-    const res = await postForm(agent, '/admin/users/new', '/admin/users/new', { name: 'Dup', email: ctx.users.qa.email, role: 'assessor', ukprn: '', employerId: '', password: 'a-long-enough-password' });
+    const res = await postForm(agent, '/admin/users/new', '/admin/users/new', {
+      name: 'Dup',
+      email: ctx.users.qa.email,
+      role: 'assessor',
+      ukprn: '',
+      employerId: '',
+      password: 'a-long-enough-password',
+    });
     expect(res.status).to.equal(400);
     expect($(res.text)('.govuk-error-summary').text()).to.contain('already exists');
   });
@@ -137,7 +180,9 @@ describe('admin: users and tokens', () => {
     expect(row.tokenHash).not.to.contain(token);
     const revoked = await postForm(agent, '/admin/users', `/admin/tokens/${row.id}/revoke`, { reason: 'Laptop lost' });
     expect(revoked.status).to.equal(302);
-    expect($((await agent.get(revoked.headers.location!)).text)('.govuk-notification-banner').text()).to.contain(`Token ${row.id} has been revoked`);
+    expect($((await agent.get(revoked.headers.location!)).text)('.govuk-notification-banner').text()).to.contain(
+      `Token ${row.id} has been revoked`,
+    );
     expect((await api.get('/api/v1/standards').set('Authorization', `Bearer ${token}`)).status).to.equal(401);
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'api_token.revoked')).get()!;
     expect(audit.reason).to.equal('Laptop lost');
@@ -159,10 +204,16 @@ describe('admin: audit log', () => {
     tokenFor(ctx.db, ctx.users.provider.id);
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
     const all = $((await agent.get('/admin/audit')).text);
-    const actions = all('#audit-events tbody tr td:nth-child(3)').map((_, td) => all(td).text()).get();
+    const actions = all('#audit-events tbody tr td:nth-child(3)')
+      .map((_, td) => all(td).text())
+      .get();
     expect(actions).to.include.members(['standard.imported', 'plan.imported', 'api_token.created', 'user.signed_in']);
     const filtered = $((await agent.get('/admin/audit?action=plan.')).text);
-    expect(filtered('#audit-events tbody tr td:nth-child(3)').map((_, td) => filtered(td).text()).get()).to.deep.equal(['plan.imported']);
+    expect(
+      filtered('#audit-events tbody tr td:nth-child(3)')
+        .map((_, td) => filtered(td).text())
+        .get(),
+    ).to.deep.equal(['plan.imported']);
     expect(filtered('#audit-count').text()).to.contain('1 event');
     const literal = $((await agent.get('/admin/audit?actor=%25')).text);
     expect(literal('#audit-count').text()).to.contain('0 events');

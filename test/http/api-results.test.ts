@@ -16,7 +16,12 @@ import fs from 'node:fs';
 const plan = planFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')));
 const criteriaOf = (method: string) => plan.criteria.filter((c) => c.method === method);
 /** Every criterion of a method met, except those named (not met, with evidence). */
-const decisions = (method: string, notMet: string[] = []) => criteriaOf(method).map((c) => ({ criterionId: c.id, met: !notMet.includes(c.id), evidence: notMet.includes(c.id) ? 'The campaign plan did not show this' : '' }));
+const decisions = (method: string, notMet: string[] = []) =>
+  criteriaOf(method).map((c) => ({
+    criterionId: c.id,
+    met: !notMet.includes(c.id),
+    evidence: notMet.includes(c.id) ? 'The campaign plan did not show this' : '',
+  }));
 
 describe('API: grading and results', () => {
   let ctx: TestContext;
@@ -24,7 +29,9 @@ describe('API: grading and results', () => {
   let project: number;
   let discussion: number;
   let api: supertest.Agent;
-  const as = (who: 'admin' | 'assessor' | 'provider' | 'otherProvider' | 'employer' | 'qa') => ({ Authorization: `Bearer ${tokenFor(ctx.db, ctx.users[who].id)}` });
+  const as = (who: 'admin' | 'assessor' | 'provider' | 'otherProvider' | 'employer' | 'qa') => ({
+    Authorization: `Bearer ${tokenFor(ctx.db, ctx.users[who].id)}`,
+  });
 
   beforeEach(async () => {
     ctx = await testApp();
@@ -36,42 +43,100 @@ describe('API: grading and results', () => {
   });
 
   it('grades a booking from the assessor’s own system: the grade is derived, the booking completed', async () => {
-    const res = await api.put(`/api/v1/bookings/${project}/grade`).set(as('assessor')).send({ decisions: decisions('project', ['PRD1']) });
+    const res = await api
+      .put(`/api/v1/bookings/${project}/grade`)
+      .set(as('assessor'))
+      .send({ decisions: decisions('project', ['PRD1']) });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    expect(res.body).to.include({ status: 'submitted', grade: 'Pass', outcome: 'graded', uln: a.uln, methodId: 'project' });
-    expect(res.body.decisions.find((d: { criterionId: string }) => d.criterionId === 'PRD1')).to.deep.include({ met: false, evidence: 'The campaign plan did not show this' });
+    expect(res.body).to.include({
+      status: 'submitted',
+      grade: 'Pass',
+      outcome: 'graded',
+      uln: a.uln,
+      methodId: 'project',
+    });
+    expect(res.body.decisions.find((d: { criterionId: string }) => d.criterionId === 'PRD1')).to.deep.include({
+      met: false,
+      evidence: 'The campaign plan did not show this',
+    });
     expect(bookingStatus(ctx.db, project)).to.equal('completed');
-    const again = await api.put(`/api/v1/bookings/${project}/grade`).set(as('assessor')).send({ decisions: decisions('project') });
+    const again = await api
+      .put(`/api/v1/bookings/${project}/grade`)
+      .set(as('assessor'))
+      .send({ decisions: decisions('project') });
     expect(again.status).to.equal(409);
   });
 
   it('answers 422 naming each criterion undecided or without evidence, and writes nothing', async () => {
-    const some = decisions('project').slice(1).map((d, i) => (i === 0 ? { ...d, met: false, evidence: '' } : d));
+    const some = decisions('project')
+      .slice(1)
+      .map((d, i) => (i === 0 ? { ...d, met: false, evidence: '' } : d));
     const res = await api.put(`/api/v1/bookings/${project}/grade`).set(as('assessor')).send({ decisions: some });
     expect(res.status).to.equal(422);
     const paths = res.body.errors.map((e: { path: string }) => e.path);
     expect(paths).to.include(`decisions.${criteriaOf('project')[0]!.id}`);
     expect(paths).to.include(`decisions.${some[0]!.criterionId}`);
     expect(ctx.db.select().from(gradings).all()).to.deep.equal([]);
-    const bad = await api.put(`/api/v1/bookings/${project}/grade`).set(as('assessor')).send({ decisions: [{ criterionId: 'PR1', met: 'yes' }] });
+    const bad = await api
+      .put(`/api/v1/bookings/${project}/grade`)
+      .set(as('assessor'))
+      .send({ decisions: [{ criterionId: 'PR1', met: 'yes' }] });
     expect(bad.status).to.equal(422);
   });
 
   it('lets only the booking’s assessor grade, and only once it has taken place', async () => {
-    for (const who of ['admin', 'provider', 'qa'] as const) expect((await api.put(`/api/v1/bookings/${project}/grade`).set(as(who)).send({ decisions: decisions('project') })).status, who).to.equal(403);
-    expect((await api.put(`/api/v1/bookings/${project}/grade`).send({ decisions: decisions('project') })).status).to.equal(401);
-    expect((await api.put('/api/v1/bookings/99999/grade').set(as('assessor')).send({ decisions: decisions('project') })).status).to.equal(404);
+    for (const who of ['admin', 'provider', 'qa'] as const)
+      expect(
+        (
+          await api
+            .put(`/api/v1/bookings/${project}/grade`)
+            .set(as(who))
+            .send({ decisions: decisions('project') })
+        ).status,
+        who,
+      ).to.equal(403);
+    expect(
+      (await api.put(`/api/v1/bookings/${project}/grade`).send({ decisions: decisions('project') })).status,
+    ).to.equal(401);
+    expect(
+      (
+        await api
+          .put('/api/v1/bookings/99999/grade')
+          .set(as('assessor'))
+          .send({ decisions: decisions('project') })
+      ).status,
+    ).to.equal(404);
     expect(ctx.db.select().from(gradings).all()).to.deep.equal([]);
   });
 
   it('shows results to providers and employers only once released; administrators see every attempt with its status', async () => {
-    expect((await api.put(`/api/v1/bookings/${project}/grade`).set(as('assessor')).send({ decisions: decisions('project') })).status).to.equal(200);
-    expect((await api.put(`/api/v1/bookings/${discussion}/grade`).set(as('assessor')).send({ decisions: decisions('discussion') })).status).to.equal(200);
+    expect(
+      (
+        await api
+          .put(`/api/v1/bookings/${project}/grade`)
+          .set(as('assessor'))
+          .send({ decisions: decisions('project') })
+      ).status,
+    ).to.equal(200);
+    expect(
+      (
+        await api
+          .put(`/api/v1/bookings/${discussion}/grade`)
+          .set(as('assessor'))
+          .send({ decisions: decisions('discussion') })
+      ).status,
+    ).to.equal(200);
 
     const admin = await api.get(`/api/v1/results/${a.uln}`).set(as('admin'));
     expect(admin.status).to.equal(200);
     expect(admin.body.results).to.have.length(1);
-    expect(admin.body.results[0]).to.include({ attempt: 1, overallGrade: 'Distinction', released: false, status: 'awaiting_moderation', capped: false });
+    expect(admin.body.results[0]).to.include({
+      attempt: 1,
+      overallGrade: 'Distinction',
+      released: false,
+      status: 'awaiting_moderation',
+      capped: false,
+    });
     for (const who of ['provider', 'employer'] as const) {
       const res = await api.get(`/api/v1/results/${a.uln}`).set(as(who));
       expect(res.status, who).to.equal(200);
@@ -84,10 +149,14 @@ describe('API: grading and results', () => {
     expect(releaseResults(ctx.db, [attempt.id], SETUP, now()).ok).to.equal(true);
     const provider = await api.get(`/api/v1/results/${a.uln}`).set(as('provider'));
     expect(provider.body.results[0]).to.include({ attempt: 1, overallGrade: 'Distinction', released: true, cap: null });
-    expect(provider.body.results[0].methods.map((m: { grade: string }) => m.grade)).to.deep.equal(['Distinction', 'Distinction']);
+    expect(provider.body.results[0].methods.map((m: { grade: string }) => m.grade)).to.deep.equal([
+      'Distinction',
+      'Distinction',
+    ]);
 
     expect((await api.get(`/api/v1/results/${a.uln}`).set(as('otherProvider'))).status).to.equal(404);
-    for (const who of ['assessor', 'qa'] as const) expect((await api.get(`/api/v1/results/${a.uln}`).set(as(who))).status, who).to.equal(403);
+    for (const who of ['assessor', 'qa'] as const)
+      expect((await api.get(`/api/v1/results/${a.uln}`).set(as(who))).status, who).to.equal(403);
   });
 
   it('answers 422, not 500, when a criterion is given twice', async () => {
@@ -99,14 +168,34 @@ describe('API: grading and results', () => {
   });
 
   it('keeps an assessment recorded as malpractice out of reach of criterion changes at moderation', async () => {
-    const res = await api.put(`/api/v1/bookings/${project}/grade`).set(as('assessor')).send({ outcome: 'malpractice', outcomeReason: 'Work copied from another apprentice', decisions: decisions('project') });
+    const res = await api
+      .put(`/api/v1/bookings/${project}/grade`)
+      .set(as('assessor'))
+      .send({
+        outcome: 'malpractice',
+        outcomeReason: 'Work copied from another apprentice',
+        decisions: decisions('project'),
+      });
     expect(res.status).to.equal(200);
     expect(res.body.grade).to.equal('Fail');
     const grading = ctx.db.select().from(gradings).get()!;
-    const changed = moderate(ctx.db, grading.id, { decision: 'changed', rationale: 'Reconsidered', changes: [{ criterionId: 'PR1', met: true, evidence: 'fine' }] }, { userId: ctx.users.qa.id, label: 'qa' }, now());
+    const changed = moderate(
+      ctx.db,
+      grading.id,
+      {
+        decision: 'changed',
+        rationale: 'Reconsidered',
+        changes: [{ criterionId: 'PR1', met: true, evidence: 'fine' }],
+      },
+      { userId: ctx.users.qa.id, label: 'qa' },
+      now(),
+    );
     expect(changed.ok).to.equal(false);
     expect(ctx.db.select().from(gradings).get()!.grade).to.equal('Fail');
-    const withoutReason = await api.put(`/api/v1/bookings/${discussion}/grade`).set(as('assessor')).send({ outcome: 'did_not_attend', decisions: [] });
+    const withoutReason = await api
+      .put(`/api/v1/bookings/${discussion}/grade`)
+      .set(as('assessor'))
+      .send({ outcome: 'did_not_attend', decisions: [] });
     expect(withoutReason.status).to.equal(422);
     expect(withoutReason.body.errors[0].path).to.equal('outcomeReason');
   });
@@ -115,26 +204,50 @@ describe('API: grading and results', () => {
     let attemptId: number;
     const providerActor = () => ({ userId: ctx.users.provider.id, label: 'provider' });
     beforeEach(async () => {
-      await api.put(`/api/v1/bookings/${project}/grade`).set(as('assessor')).send({ decisions: decisions('project', ['PR1']) });
-      await api.put(`/api/v1/bookings/${discussion}/grade`).set(as('assessor')).send({ decisions: decisions('discussion', ['PD1']) });
+      await api
+        .put(`/api/v1/bookings/${project}/grade`)
+        .set(as('assessor'))
+        .send({ decisions: decisions('project', ['PR1']) });
+      await api
+        .put(`/api/v1/bookings/${discussion}/grade`)
+        .set(as('assessor'))
+        .send({ decisions: decisions('discussion', ['PD1']) });
       ctx.db.update(gradings).set({ moderation: 'agreed' }).run();
       attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
       expect(releaseResults(ctx.db, [attemptId], SETUP, now()).ok).to.equal(true);
     });
 
     it('allows one appeal per result, and no resit while it is open', () => {
-      expect(lodgeAppeal(ctx.db, attemptId, 'The evidence was overlooked', providerActor(), todayIso()).ok).to.equal(true);
+      expect(lodgeAppeal(ctx.db, attemptId, 'The evidence was overlooked', providerActor(), todayIso()).ok).to.equal(
+        true,
+      );
       const second = lodgeAppeal(ctx.db, attemptId, 'Again', providerActor(), todayIso());
       expect(second.ok).to.equal(false);
-      const resit = startFurtherAttempt(ctx.db, a, { project: 'resit', discussion: 'resit' }, providerActor(), todayIso());
+      const resit = startFurtherAttempt(
+        ctx.db,
+        a,
+        { project: 'resit', discussion: 'resit' },
+        providerActor(),
+        todayIso(),
+      );
       expect(resit.ok).to.equal(false);
       if (!resit.ok) expect(resit.message).to.contain('appeal');
     });
 
     it('gives each failed method its own window when one is resat and the other retaken, and closes appeals on the earlier attempt', () => {
-      const started = startFurtherAttempt(ctx.db, a, { project: 'resit', discussion: 'retake' }, providerActor(), todayIso());
+      const started = startFurtherAttempt(
+        ctx.db,
+        a,
+        { project: 'resit', discussion: 'retake' },
+        providerActor(),
+        todayIso(),
+      );
       expect(started.ok).to.equal(true);
-      const rows = ctx.db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, started.ok ? started.attempt.id : -1)).all();
+      const rows = ctx.db
+        .select()
+        .from(attemptMethods)
+        .where(eq(attemptMethods.attemptId, started.ok ? started.attempt.id : -1))
+        .all();
       const result = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get()!;
       // Resit: 3 months from the result; retake: 6 months (the demo plan's windows).
       expect(Object.fromEntries(rows.map((r) => [r.methodId, [r.mode, r.deadline]]))).to.deep.equal({

@@ -5,10 +5,25 @@ import { DateTime } from 'luxon';
 import supertest from 'supertest';
 import type { Actor } from '../../src/audit/audit.js';
 import type { ApprenticeInput } from '../../src/apprentices/schema.js';
-import { addApprentices, addOffTheJobHours, addQualification, confirmDeclaration, findApprenticeByUln, recordPlanItem, type ApprenticeDetail } from '../../src/apprentices/store.js';
+import {
+  addApprentices,
+  addOffTheJobHours,
+  addQualification,
+  confirmDeclaration,
+  findApprenticeByUln,
+  recordPlanItem,
+  type ApprenticeDetail,
+} from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
-import { apprentices, auditEvents, gatewayDeclarations, gatewaySubmissions, offTheJobHours, qualifications } from '../../src/db/schema.js';
+import {
+  apprentices,
+  auditEvents,
+  gatewayDeclarations,
+  gatewaySubmissions,
+  offTheJobHours,
+  qualifications,
+} from '../../src/db/schema.js';
 import { submitForGateway } from '../../src/gateway/store.js';
 import { $, csrfFrom, postForm, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
 
@@ -52,7 +67,9 @@ function inputFor(u: string, s: Story = {}): ApprenticeInput {
     familyName: s.family ?? `Learner${u.slice(-4)}`,
     dateOfBirth: isoDate(start.minus({ years: s.age ?? 24, days: 40 })),
     startDate: isoDate(start),
-    plannedEndDate: isoDate(s.plannedDays === undefined ? start.plus({ months: 18 }) : start.plus({ days: s.plannedDays })),
+    plannedEndDate: isoDate(
+      s.plannedDays === undefined ? start.plus({ months: 18 }) : start.plus({ days: s.plannedDays }),
+    ),
     standardReference: 'ST0815',
     standardVersion: '1.0',
     providerUkprn: s.ukprn ?? P1,
@@ -87,7 +104,14 @@ function declareAll(db: Db, a: ApprenticeDetail) {
 }
 
 function gcse(subject: 'english' | 'maths', grade = '5') {
-  return { subject, type: 'gcse', level: 2, grade, achievedOn: isoDate(today().minus({ years: 8 })), certificateReference: `AQA-${subject}-1` } as const;
+  return {
+    subject,
+    type: 'gcse',
+    level: 2,
+    grade,
+    achievedOn: isoDate(today().minus({ years: 8 })),
+    certificateReference: `AQA-${subject}-1`,
+  } as const;
 }
 
 /** Hours, plan items and declaration in place: with the defaults (started 19 months ago, aged 24) every check is met. */
@@ -125,7 +149,15 @@ function errorLinks(doc: ReturnType<typeof $>): { href: string; text: string }[]
 
 /** Every row of every table a page action could write, and the audit log without sign-ins. */
 function snapshot(db: Db) {
-  const tables = ['apprentices', 'qualifications', 'off_the_job_hours', 'gateway_items_provided', 'gateway_declarations', 'gateway_submissions', 'gateway_check_decisions'];
+  const tables = [
+    'apprentices',
+    'qualifications',
+    'off_the_job_hours',
+    'gateway_items_provided',
+    'gateway_declarations',
+    'gateway_submissions',
+    'gateway_check_decisions',
+  ];
   return {
     ...Object.fromEntries(tables.map((t) => [t, db.$client.prepare(`select * from ${t}`).all()])),
     audit: db.$client.prepare(`select * from audit_events where action <> 'user.signed_in'`).all(),
@@ -157,7 +189,22 @@ function formFields(input: ApprenticeInput): Record<string, string> {
 
 /* ---------- CSV ---------- */
 
-const CSV_HEADER = ['uln', 'given_names', 'family_name', 'date_of_birth', 'start_date', 'planned_end_date', 'standard_reference', 'standard_version', 'provider_ukprn', 'employer_id', 'weekly_hours', 'ehc_plan', 'bsl_first_language', 'english_maths_choice'] as const;
+const CSV_HEADER = [
+  'uln',
+  'given_names',
+  'family_name',
+  'date_of_birth',
+  'start_date',
+  'planned_end_date',
+  'standard_reference',
+  'standard_version',
+  'provider_ukprn',
+  'employer_id',
+  'weekly_hours',
+  'ehc_plan',
+  'bsl_first_language',
+  'english_maths_choice',
+] as const;
 type CsvColumn = (typeof CSV_HEADER)[number];
 
 function csvRow(u: string, overrides: Partial<Record<CsvColumn, string>> = {}): string {
@@ -192,7 +239,11 @@ function problemRows(doc: ReturnType<typeof $>): { line: number; column: string;
   return doc('#import-problems tbody tr')
     .map((_, tr) => {
       const cells = doc(tr).find('td');
-      return { line: Number(cells.eq(0).text().trim()), column: cells.eq(1).text().trim(), message: cells.eq(2).text().trim() };
+      return {
+        line: Number(cells.eq(0).text().trim()),
+        column: cells.eq(1).text().trim(),
+        message: cells.eq(2).text().trim(),
+      };
     })
     .get();
 }
@@ -262,7 +313,8 @@ describe('apprentices: the dashboard', () => {
 
     const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
     const all = await page(agent, '/apprentices');
-    const row = (name: string) => all.doc('#apprentices tbody tr').filter((_, tr) => all.doc(tr).find('a').first().text().trim() === name);
+    const row = (name: string) =>
+      all.doc('#apprentices tbody tr').filter((_, tr) => all.doc(tr).find('a').first().text().trim() === name);
     expect(row('Rita Ready').find('.app-unmet').text().trim()).to.equal('None');
     expect(row('Rita Ready').find('.app-state').text().trim()).to.equal('Ready to request EPA');
     expect(row('Mo Maths').find('.app-unmet').text().trim()).to.equal('Maths');
@@ -284,7 +336,10 @@ describe('apprentices: the dashboard', () => {
   });
 
   it('shows 25 apprentices a page, with links between the pages that keep the filter', async () => {
-    const rows = Array.from({ length: 30 }, (_, i) => ({ line: i + 2, input: inputFor(uln(i), { given: 'Pat', family: `Page${String(i + 1).padStart(2, '0')}` }) }));
+    const rows = Array.from({ length: 30 }, (_, i) => ({
+      line: i + 2,
+      input: inputFor(uln(i), { given: 'Pat', family: `Page${String(i + 1).padStart(2, '0')}` }),
+    }));
     const added = addApprentices(ctx.db, rows, SETUP, 'test');
     expect(added.ok).to.equal(true);
     const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
@@ -300,7 +355,13 @@ describe('apprentices: the dashboard', () => {
     expect(next).to.equal('/apprentices?state=not_ready&page=2');
 
     const second = await page(agent, next!);
-    expect(dashboardNames(second.doc)).to.deep.equal(['Pat Page26', 'Pat Page27', 'Pat Page28', 'Pat Page29', 'Pat Page30']);
+    expect(dashboardNames(second.doc)).to.deep.equal([
+      'Pat Page26',
+      'Pat Page27',
+      'Pat Page28',
+      'Pat Page29',
+      'Pat Page30',
+    ]);
     expect(second.doc('#apprentices caption').text()).to.contain('page 2 of 2');
     expect(second.doc('a[rel="next"]')).to.have.length(0);
     expect(second.doc('a[rel="prev"]').attr('href')).to.equal('/apprentices?state=not_ready&page=1');
@@ -320,13 +381,40 @@ describe('apprentices: who may see and change an apprentice', () => {
     ours = addApprentice(ctx.db, uln(1), { given: 'Owen', family: 'Ours', employerId: TRANSPORT });
   });
 
-  const pagesOf = (u: string) => [`/apprentices/${u}`, `/apprentices/${u}/edit`, `/apprentices/${u}/qualifications/new`, `/apprentices/${u}/hours/new`, `/apprentices/${u}/gateway-items/portfolio`];
+  const pagesOf = (u: string) => [
+    `/apprentices/${u}`,
+    `/apprentices/${u}/edit`,
+    `/apprentices/${u}/qualifications/new`,
+    `/apprentices/${u}/hours/new`,
+    `/apprentices/${u}/gateway-items/portfolio`,
+  ];
 
   /** Every action on an apprentice, with fields that would be accepted from someone allowed. */
   const actionsOf = (a: ApprenticeDetail): { path: string; fields: Record<string, string> }[] => [
-    { path: `/apprentices/${a.uln}/edit`, fields: { ...formFields(inputFor(a.uln, { family: 'Changed', employerId: a.employerId })), reason: 'Name change' } },
-    { path: `/apprentices/${a.uln}/qualifications/new`, fields: { subject: 'maths', type: 'gcse', level: '2', grade: '5', 'achievedOn[day]': '1', 'achievedOn[month]': '8', 'achievedOn[year]': '2019', certificateReference: 'X1' } },
-    { path: `/apprentices/${a.uln}/hours/new`, fields: { 'date[day]': '1', 'date[month]': '9', 'date[year]': '2026', hours: '6', activity: 'Workshop' } },
+    {
+      path: `/apprentices/${a.uln}/edit`,
+      fields: {
+        ...formFields(inputFor(a.uln, { family: 'Changed', employerId: a.employerId })),
+        reason: 'Name change',
+      },
+    },
+    {
+      path: `/apprentices/${a.uln}/qualifications/new`,
+      fields: {
+        subject: 'maths',
+        type: 'gcse',
+        level: '2',
+        grade: '5',
+        'achievedOn[day]': '1',
+        'achievedOn[month]': '8',
+        'achievedOn[year]': '2019',
+        certificateReference: 'X1',
+      },
+    },
+    {
+      path: `/apprentices/${a.uln}/hours/new`,
+      fields: { 'date[day]': '1', 'date[month]': '9', 'date[year]': '2026', hours: '6', activity: 'Workshop' },
+    },
     { path: `/apprentices/${a.uln}/gateway-items/portfolio`, fields: { reference: 'portfolio.pdf' } },
     { path: `/apprentices/${a.uln}/declaration`, fields: { part: 'provider' } },
     { path: `/apprentices/${a.uln}/declaration`, fields: { part: 'apprentice' } },
@@ -334,11 +422,20 @@ describe('apprentices: who may see and change an apprentice', () => {
     { path: `/apprentices/${a.uln}/request-epa`, fields: {} },
   ];
 
-  async function statuses(agent: Agent, requests: { method: 'GET' | 'POST'; path: string; fields?: Record<string, string> }[]) {
+  async function statuses(
+    agent: Agent,
+    requests: { method: 'GET' | 'POST'; path: string; fields?: Record<string, string> }[],
+  ) {
     const token = csrfFrom((await agent.get('/')).text);
     const out: string[] = [];
     for (const r of requests) {
-      const res = r.method === 'GET' ? await agent.get(r.path) : await agent.post(r.path).type('form').send({ ...r.fields, _csrf: token });
+      const res =
+        r.method === 'GET'
+          ? await agent.get(r.path)
+          : await agent
+              .post(r.path)
+              .type('form')
+              .send({ ...r.fields, _csrf: token });
       out.push(`${r.method} ${r.path}${r.fields?.part ? ` part=${r.fields.part}` : ''}: ${res.status}`);
     }
     return out;
@@ -370,7 +467,9 @@ describe('apprentices: who may see and change an apprentice', () => {
     const forTheirs = await statuses(agent, requestsFor(theirs.uln));
     const forMissing = await statuses(agent, requestsFor(missing));
     // Nothing tells another employer that this apprentice exists.
-    expect(forTheirs.map((l) => l.replace(theirs.uln, 'ULN'))).to.deep.equal(forMissing.map((l) => l.replace(missing, 'ULN')));
+    expect(forTheirs.map((l) => l.replace(theirs.uln, 'ULN'))).to.deep.equal(
+      forMissing.map((l) => l.replace(missing, 'ULN')),
+    );
     expect(forTheirs).to.include(`GET /apprentices/${theirs.uln}: 404`);
     expect(forTheirs).to.include(`POST /apprentices/${theirs.uln}/declaration part=employer: 404`);
     // Provider-only pages are refused on the role, whatever the ULN.
@@ -403,24 +502,38 @@ describe('apprentices: who may see and change an apprentice', () => {
 
   it('the employer confirms the employer declaration; a provider cannot confirm it for them (403)', async () => {
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
-    const refused = await postForm(provider, `/apprentices/${ours.uln}`, `/apprentices/${ours.uln}/declaration`, { part: 'employer' });
+    const refused = await postForm(provider, `/apprentices/${ours.uln}`, `/apprentices/${ours.uln}/declaration`, {
+      part: 'employer',
+    });
     expect(refused.status).to.equal(403);
     expect(ctx.db.select().from(gatewayDeclarations).all()).to.have.length(0);
     const providerView = await page(provider, `/apprentices/${ours.uln}`);
-    expect(providerView.doc('button').filter((_, b) => providerView.doc(b).text().includes('Confirm as employer'))).to.have.length(0);
+    expect(
+      providerView.doc('button').filter((_, b) => providerView.doc(b).text().includes('Confirm as employer')),
+    ).to.have.length(0);
 
     const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
-    const res = await postForm(employer, `/apprentices/${ours.uln}`, `/apprentices/${ours.uln}/declaration`, { part: 'employer' });
+    const res = await postForm(employer, `/apprentices/${ours.uln}`, `/apprentices/${ours.uln}/declaration`, {
+      part: 'employer',
+    });
     expect(res.status).to.equal(302);
     expect(res.headers.location).to.equal(`/apprentices/${ours.uln}#declaration`);
     const row = ctx.db.select().from(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, ours.id)).get()!;
     expect(row.employerConfirmedBy).to.equal(ctx.users.employer.id);
     expect(row.providerConfirmedAt).to.equal(null);
-    const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'gateway_declaration.employer_confirmed')).all();
+    const audit = ctx.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, 'gateway_declaration.employer_confirmed'))
+      .all();
     expect(audit.map((a) => [a.entityId, a.actorLabel])).to.deep.equal([[ours.uln, ctx.users.employer.email]]);
     const after = await page(employer, `/apprentices/${ours.uln}`);
-    expect(after.doc('#declaration + dl .govuk-summary-list__row').first().find('.govuk-summary-list__value').text().trim()).to.equal('Confirmed');
-    expect(checkOf(after.doc, 'employer_declaration').reason).to.equal('Not yet confirmed by the training provider and the apprentice.');
+    expect(
+      after.doc('#declaration + dl .govuk-summary-list__row').first().find('.govuk-summary-list__value').text().trim(),
+    ).to.equal('Confirmed');
+    expect(checkOf(after.doc, 'employer_declaration').reason).to.equal(
+      'Not yet confirmed by the training provider and the apprentice.',
+    );
   });
 
   it('assessors and quality assurers are refused (403) every apprentice page and action', async () => {
@@ -448,7 +561,11 @@ describe('apprentices: who may see and change an apprentice', () => {
     expect(res.headers.location).to.equal(`/sign-in?returnTo=%2Fapprentices%2F${ours.uln}`);
     const agent = supertest.agent(ctx.app);
     const token = csrfFrom((await agent.get('/sign-in')).text);
-    for (const path of [`/apprentices/${ours.uln}/request-epa`, `/apprentices/${ours.uln}/declaration`, '/apprentices/new']) {
+    for (const path of [
+      `/apprentices/${ours.uln}/request-epa`,
+      `/apprentices/${ours.uln}/declaration`,
+      '/apprentices/new',
+    ]) {
       expect((await agent.post(path).type('form').send({ _csrf: token, part: 'employer' })).status, path).to.equal(401);
     }
     expect(ctx.db.select().from(gatewaySubmissions).all()).to.have.length(0);
@@ -467,8 +584,23 @@ describe('apprentices: adding one through the form', () => {
     const res = await postForm(agent, '/apprentices/new', '/apprentices/new', { ...formFields(input), ehcPlan: 'yes' });
     expect(res.status).to.equal(302);
     expect(res.headers.location).to.equal(`/apprentices/${uln(0)}`);
-    const row = ctx.db.select().from(apprentices).where(eq(apprentices.uln, uln(0))).get()!;
-    expect(row).to.include({ givenNames: 'Jordan', familyName: 'Ellis', startDate: input.startDate, dateOfBirth: input.dateOfBirth, providerUkprn: P1, employerId: TRANSPORT, weeklyHours: 37.5, ehcPlan: true, bslFirstLanguage: false, englishMathsChoice: 'pursue' });
+    const row = ctx.db
+      .select()
+      .from(apprentices)
+      .where(eq(apprentices.uln, uln(0)))
+      .get()!;
+    expect(row).to.include({
+      givenNames: 'Jordan',
+      familyName: 'Ellis',
+      startDate: input.startDate,
+      dateOfBirth: input.dateOfBirth,
+      providerUkprn: P1,
+      employerId: TRANSPORT,
+      weeklyHours: 37.5,
+      ehcPlan: true,
+      bslFirstLanguage: false,
+      englishMathsChoice: 'pursue',
+    });
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.created')).all();
     expect(audit.map((a) => [a.entityId, a.actorLabel])).to.deep.equal([[uln(0), ctx.users.provider.email]]);
     const shown = await page(agent, res.headers.location!);
@@ -480,18 +612,40 @@ describe('apprentices: adding one through the form', () => {
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
     const form = await page(provider, '/apprentices/new');
     expect(form.doc('select#providerUkprn')).to.have.length(0);
-    const res = await postForm(provider, '/apprentices/new', '/apprentices/new', formFields(inputFor(uln(0), { ukprn: P2 })));
+    const res = await postForm(
+      provider,
+      '/apprentices/new',
+      '/apprentices/new',
+      formFields(inputFor(uln(0), { ukprn: P2 })),
+    );
     expect(res.status).to.equal(302);
-    expect(ctx.db.select().from(apprentices).where(eq(apprentices.uln, uln(0))).get()!.providerUkprn).to.equal(P1);
+    expect(
+      ctx.db
+        .select()
+        .from(apprentices)
+        .where(eq(apprentices.uln, uln(0)))
+        .get()!.providerUkprn,
+    ).to.equal(P1);
     // And the other provider cannot see it.
     const other = await signedInAgent(ctx.app, ctx.users.otherProvider.email);
     expect((await other.get(`/apprentices/${uln(0)}`)).status).to.equal(404);
 
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     expect((await page(admin, '/apprentices/new')).doc('select#providerUkprn option')).to.have.length.greaterThan(1);
-    const byAdmin = await postForm(admin, '/apprentices/new', '/apprentices/new', formFields(inputFor(uln(1), { ukprn: P2 })));
+    const byAdmin = await postForm(
+      admin,
+      '/apprentices/new',
+      '/apprentices/new',
+      formFields(inputFor(uln(1), { ukprn: P2 })),
+    );
     expect(byAdmin.status).to.equal(302);
-    expect(ctx.db.select().from(apprentices).where(eq(apprentices.uln, uln(1))).get()!.providerUkprn).to.equal(P2);
+    expect(
+      ctx.db
+        .select()
+        .from(apprentices)
+        .where(eq(apprentices.uln, uln(1)))
+        .get()!.providerUkprn,
+    ).to.equal(P2);
   });
 
   it('shows the form again with every error linked to its field, the values kept and escaped', async () => {
@@ -533,11 +687,22 @@ describe('apprentices: adding one through the form', () => {
   it('refuses a ULN that is already in use', async () => {
     addApprentice(ctx.db, uln(0), { ukprn: P2, employerId: PUBLIC });
     const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
-    const res = await postForm(agent, '/apprentices/new', '/apprentices/new', formFields(inputFor(uln(0), { family: 'Second' })));
+    const res = await postForm(
+      agent,
+      '/apprentices/new',
+      '/apprentices/new',
+      formFields(inputFor(uln(0), { family: 'Second' })),
+    );
     expect(res.status).to.equal(400);
     const links = errorLinks($(res.text));
     expect(links).to.deep.equal([{ href: '#uln', text: `An apprentice with ULN ${uln(0)} already exists` }]);
-    expect(ctx.db.select().from(apprentices).all().map((a) => a.familyName)).to.deep.equal([`Learner${uln(0).slice(-4)}`]);
+    expect(
+      ctx.db
+        .select()
+        .from(apprentices)
+        .all()
+        .map((a) => a.familyName),
+    ).to.deep.equal([`Learner${uln(0).slice(-4)}`]);
   });
 });
 
@@ -577,7 +742,11 @@ describe('apprentices: CSV import', () => {
     const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
     const template = (await agent.get('/apprentices/import/template.csv')).text;
     const res = await upload(agent, template, 'apprentices-template.csv');
-    expect(errorLinks($(res.text)).map((l) => l.text).concat(problemRows($(res.text)).map((p) => `${p.line} ${p.column} ${p.message}`))).to.deep.equal([]);
+    expect(
+      errorLinks($(res.text))
+        .map((l) => l.text)
+        .concat(problemRows($(res.text)).map((p) => `${p.line} ${p.column} ${p.message}`)),
+    ).to.deep.equal([]);
     expect(res.status).to.equal(200);
     expect(apprenticeCount(ctx.db)).to.equal(1);
   });
@@ -587,7 +756,14 @@ describe('apprentices: CSV import', () => {
     const file = csv(
       csvRow(uln(0), { given_names: 'Amy', family_name: 'One' }),
       '',
-      csvRow(uln(1), { given_names: 'Bo', family_name: 'Two', provider_ukprn: P2, employer_id: HEALTH, ehc_plan: 'yes', english_maths_choice: '' }),
+      csvRow(uln(1), {
+        given_names: 'Bo',
+        family_name: 'Two',
+        provider_ukprn: P2,
+        employer_id: HEALTH,
+        ehc_plan: 'yes',
+        english_maths_choice: '',
+      }),
       csvRow(uln(2), { given_names: 'Cy', family_name: 'Three', weekly_hours: '22.5', bsl_first_language: 'yes' }),
     );
     const res = await upload(agent, file, 'intake-2025.csv');
@@ -624,13 +800,21 @@ describe('apprentices: CSV import', () => {
     expect(res.status).to.equal(422);
     const doc = $(res.text);
     const problems = problemRows(doc);
-    expect(problems.map((p) => `${p.line} ${p.column}`)).to.deep.equal(['2 uln', '3 start_date', '4 employer_id', '6 uln', '7 uln']);
+    expect(problems.map((p) => `${p.line} ${p.column}`)).to.deep.equal([
+      '2 uln',
+      '3 start_date',
+      '4 employer_id',
+      '6 uln',
+      '7 uln',
+    ]);
     expect(problems[0]!.message).to.contain('check digit');
     expect(problems[1]!.message).to.contain('start date must be a real date');
     expect(problems[2]!.message).to.contain('no-such-union');
     expect(problems[3]!.message).to.contain('line 5');
     expect(problems[4]!.message).to.contain('already exists');
-    expect(doc('.govuk-error-summary').text()).to.contain('bad.csv has 5 problems on 5 line(s); no apprentices were imported');
+    expect(doc('.govuk-error-summary').text()).to.contain(
+      'bad.csv has 5 problems on 5 line(s); no apprentices were imported',
+    );
     expect(snapshot(ctx.db)).to.deep.equal(before);
     expect(apprenticeCount(ctx.db)).to.equal(1);
   });
@@ -638,18 +822,32 @@ describe('apprentices: CSV import', () => {
   it('refuses rows that are well formed but clash with the database or each other, writing nothing', async () => {
     addApprentice(ctx.db, uln(9));
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
-    const file = csv(csvRow(uln(0)), csvRow(uln(1), { employer_id: 'no-such-union' }), csvRow(uln(0), { family_name: 'Twice' }), csvRow(uln(9)), csvRow(uln(2), { provider_ukprn: '19999999' }));
+    const file = csv(
+      csvRow(uln(0)),
+      csvRow(uln(1), { employer_id: 'no-such-union' }),
+      csvRow(uln(0), { family_name: 'Twice' }),
+      csvRow(uln(9)),
+      csvRow(uln(2), { provider_ukprn: '19999999' }),
+    );
     const before = snapshot(ctx.db);
     const res = await upload(agent, file, 'clashes.csv');
     expect(res.status).to.equal(422);
-    expect(problemRows($(res.text)).map((p) => `${p.line} ${p.column}`)).to.deep.equal(['3 employer_id', '4 uln', '5 uln', '6 provider_ukprn']);
+    expect(problemRows($(res.text)).map((p) => `${p.line} ${p.column}`)).to.deep.equal([
+      '3 employer_id',
+      '4 uln',
+      '5 uln',
+      '6 provider_ukprn',
+    ]);
     expect(snapshot(ctx.db)).to.deep.equal(before);
   });
 
   it('refuses a provider’s rows for another UKPRN; a blank UKPRN is the provider’s own', async () => {
     const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
     const before = snapshot(ctx.db);
-    const refused = await upload(agent, csv(csvRow(uln(0)), csvRow(uln(1), { provider_ukprn: P2 }), csvRow(uln(2), { provider_ukprn: '' })));
+    const refused = await upload(
+      agent,
+      csv(csvRow(uln(0)), csvRow(uln(1), { provider_ukprn: P2 }), csvRow(uln(2), { provider_ukprn: '' })),
+    );
     expect(refused.status).to.equal(422);
     const problems = problemRows($(refused.text));
     expect(problems.map((p) => `${p.line} ${p.column}`)).to.deep.equal(['3 provider_ukprn']);
@@ -658,7 +856,13 @@ describe('apprentices: CSV import', () => {
 
     const fixed = await upload(agent, csv(csvRow(uln(0)), csvRow(uln(2), { provider_ukprn: '' })));
     expect(fixed.status).to.equal(200);
-    expect(ctx.db.select().from(apprentices).all().map((a) => a.providerUkprn)).to.deep.equal([P1, P1]);
+    expect(
+      ctx.db
+        .select()
+        .from(apprentices)
+        .all()
+        .map((a) => a.providerUkprn),
+    ).to.deep.equal([P1, P1]);
   });
 
   it('refuses unknown and missing columns, naming them', async () => {
@@ -711,18 +915,43 @@ describe('apprentices: evidence changes the checks', () => {
     const url = `/apprentices/${a.uln}`;
     expect(checkOf((await page(agent, url)).doc, 'maths').status).to.equal('Not met');
 
-    const bad = await postForm(agent, `${url}/qualifications/new`, `${url}/qualifications/new`, { subject: 'maths', type: 'gcse', level: '2', grade: '', 'achievedOn[day]': '30', 'achievedOn[month]': '2', 'achievedOn[year]': '2025', certificateReference: 'AQA-1' });
+    const bad = await postForm(agent, `${url}/qualifications/new`, `${url}/qualifications/new`, {
+      subject: 'maths',
+      type: 'gcse',
+      level: '2',
+      grade: '',
+      'achievedOn[day]': '30',
+      'achievedOn[month]': '2',
+      'achievedOn[year]': '2025',
+      certificateReference: 'AQA-1',
+    });
     expect(bad.status).to.equal(400);
     expect(errorLinks($(bad.text)).map((l) => l.href)).to.deep.equal(['#grade', '#achievedOn-day']);
     expect(ctx.db.select().from(qualifications).all()).to.have.length(0);
 
-    const res = await postForm(agent, `${url}/qualifications/new`, `${url}/qualifications/new`, { subject: 'maths', type: 'gcse', level: '2', grade: '5', 'achievedOn[day]': '20', 'achievedOn[month]': '8', 'achievedOn[year]': '2024', certificateReference: 'AQA-5521' });
+    const res = await postForm(agent, `${url}/qualifications/new`, `${url}/qualifications/new`, {
+      subject: 'maths',
+      type: 'gcse',
+      level: '2',
+      grade: '5',
+      'achievedOn[day]': '20',
+      'achievedOn[month]': '8',
+      'achievedOn[year]': '2024',
+      certificateReference: 'AQA-5521',
+    });
     expect(res.status).to.equal(302);
     expect(res.headers.location).to.equal(`${url}#evidence`);
     const after = (await page(agent, url)).doc;
-    expect(checkOf(after, 'maths')).to.deep.equal({ status: 'Met', reason: 'Met by GCSE grade 5 achieved 2024-08-20 (certificate AQA-5521).' });
+    expect(checkOf(after, 'maths')).to.deep.equal({
+      status: 'Met',
+      reason: 'Met by GCSE grade 5 achieved 2024-08-20 (certificate AQA-5521).',
+    });
     expect(checkOf(after, 'english').status).to.equal('Not met');
-    expect(after('#qualifications tbody tr td').map((_, td) => after(td).text()).get()).to.deep.equal(['Maths', 'GCSE', '2', '5', '2024-08-20', 'AQA-5521']);
+    expect(
+      after('#qualifications tbody tr td')
+        .map((_, td) => after(td).text())
+        .get(),
+    ).to.deep.equal(['Maths', 'GCSE', '2', '5', '2024-08-20', 'AQA-5521']);
   });
 
   it('logging hours moves off-the-job training to Met; negative hours and 30 February are refused', async () => {
@@ -751,7 +980,9 @@ describe('apprentices: evidence changes the checks', () => {
     expect(first.status).to.equal(302);
     const partly = (await page(agent, url)).doc;
     expect(checkOf(partly, 'off_the_job').status).to.equal('Not met');
-    expect(checkOf(partly, 'off_the_job').reason).to.contain('10 hours logged of the 11 required').and.to.contain('1 more hour is needed');
+    expect(checkOf(partly, 'off_the_job').reason)
+      .to.contain('10 hours logged of the 11 required')
+      .and.to.contain('1 more hour is needed');
 
     expect((await postForm(agent, hoursForm, hoursForm, entry(isoDate(today()), '1.5'))).status).to.equal(302);
     const met = (await page(agent, url)).doc;
@@ -767,7 +998,13 @@ describe('apprentices: evidence changes the checks', () => {
     expect(submitForGateway(ctx.db, a, submittedOn, SETUP).ok).to.equal(true);
     const before = checkOf((await page(agent, `/apprentices/${a.uln}`)).doc, 'off_the_job').reason;
     const d = today().minus({ days: 2 });
-    const res = await postForm(agent, `/apprentices/${a.uln}/hours/new`, `/apprentices/${a.uln}/hours/new`, { 'date[day]': String(d.day), 'date[month]': String(d.month), 'date[year]': String(d.year), hours: '7', activity: 'After the submission' });
+    const res = await postForm(agent, `/apprentices/${a.uln}/hours/new`, `/apprentices/${a.uln}/hours/new`, {
+      'date[day]': String(d.day),
+      'date[month]': String(d.month),
+      'date[year]': String(d.year),
+      hours: '7',
+      activity: 'After the submission',
+    });
     expect(res.status).to.equal(302);
     const reason = checkOf((await page(agent, `/apprentices/${a.uln}`)).doc, 'off_the_job').reason;
     expect(reason).to.contain(`7 hours dated after the gateway submission on ${submittedOn} do not count`);
@@ -777,34 +1014,67 @@ describe('apprentices: evidence changes the checks', () => {
   it('recording the plan’s gateway items moves them to Met; a blank reference and an unknown item are refused', async () => {
     const a = addApprentice(ctx.db, uln(0));
     const url = `/apprentices/${a.uln}`;
-    expect(checkOf((await page(agent, url)).doc, 'plan_items')).to.deep.equal({ status: 'Not met', reason: 'Not yet provided: Portfolio of evidence and Project proposal.' });
+    expect(checkOf((await page(agent, url)).doc, 'plan_items')).to.deep.equal({
+      status: 'Not met',
+      reason: 'Not yet provided: Portfolio of evidence and Project proposal.',
+    });
 
-    const blank = await postForm(agent, `${url}/gateway-items/portfolio`, `${url}/gateway-items/portfolio`, { reference: '  ' });
+    const blank = await postForm(agent, `${url}/gateway-items/portfolio`, `${url}/gateway-items/portfolio`, {
+      reference: '  ',
+    });
     expect(blank.status).to.equal(400);
     expect(errorLinks($(blank.text)).map((l) => l.href)).to.deep.equal(['#reference']);
     expect((await agent.get(`${url}/gateway-items/no-such-item`)).status).to.equal(404);
 
-    expect((await postForm(agent, `${url}/gateway-items/portfolio`, `${url}/gateway-items/portfolio`, { reference: 'Evidence store: portfolios/p-1' })).status).to.equal(302);
+    expect(
+      (
+        await postForm(agent, `${url}/gateway-items/portfolio`, `${url}/gateway-items/portfolio`, {
+          reference: 'Evidence store: portfolios/p-1',
+        })
+      ).status,
+    ).to.equal(302);
     const one = (await page(agent, url)).doc;
-    expect(checkOf(one, 'plan_items')).to.deep.equal({ status: 'Not met', reason: 'Not yet provided: Project proposal.' });
+    expect(checkOf(one, 'plan_items')).to.deep.equal({
+      status: 'Not met',
+      reason: 'Not yet provided: Project proposal.',
+    });
     expect(one('#gateway-items + dl').text()).to.contain('In place: Evidence store: portfolios/p-1');
 
-    expect((await postForm(agent, `${url}/gateway-items/project-proposal`, `${url}/gateway-items/project-proposal`, { reference: 'Proposal signed 2026-09-01' })).status).to.equal(302);
+    expect(
+      (
+        await postForm(agent, `${url}/gateway-items/project-proposal`, `${url}/gateway-items/project-proposal`, {
+          reference: 'Proposal signed 2026-09-01',
+        })
+      ).status,
+    ).to.equal(302);
     expect(checkOf((await page(agent, url)).doc, 'plan_items').status).to.equal('Met');
   });
 
   it('the provider’s, the apprentice’s and the employer’s confirmations move the declaration to Met', async () => {
     const a = addApprentice(ctx.db, uln(0));
     const url = `/apprentices/${a.uln}`;
-    expect(checkOf((await page(agent, url)).doc, 'employer_declaration').reason).to.equal('Not yet confirmed by the employer, the training provider and the apprentice.');
+    expect(checkOf((await page(agent, url)).doc, 'employer_declaration').reason).to.equal(
+      'Not yet confirmed by the employer, the training provider and the apprentice.',
+    );
     expect((await postForm(agent, url, `${url}/declaration`, { part: 'provider' })).status).to.equal(302);
     expect((await postForm(agent, url, `${url}/declaration`, { part: 'apprentice' })).status).to.equal(302);
-    expect(checkOf((await page(agent, url)).doc, 'employer_declaration')).to.deep.equal({ status: 'Not met', reason: 'Not yet confirmed by the employer.' });
+    expect(checkOf((await page(agent, url)).doc, 'employer_declaration')).to.deep.equal({
+      status: 'Not met',
+      reason: 'Not yet confirmed by the employer.',
+    });
     const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
     expect((await postForm(employer, url, `${url}/declaration`, { part: 'employer' })).status).to.equal(302);
     expect(checkOf((await page(agent, url)).doc, 'employer_declaration').status).to.equal('Met');
-    const audit = ctx.db.select().from(auditEvents).where(and(eq(auditEvents.entityType, 'apprentice'), eq(auditEvents.entityId, a.uln))).all();
-    expect(audit.map((e) => e.action)).to.include.members(['gateway_declaration.provider_confirmed', 'gateway_declaration.apprentice_confirmed', 'gateway_declaration.employer_confirmed']);
+    const audit = ctx.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityType, 'apprentice'), eq(auditEvents.entityId, a.uln)))
+      .all();
+    expect(audit.map((e) => e.action)).to.include.members([
+      'gateway_declaration.provider_confirmed',
+      'gateway_declaration.apprentice_confirmed',
+      'gateway_declaration.employer_confirmed',
+    ]);
   });
 });
 
@@ -816,7 +1086,8 @@ describe('apprentices: requesting EPA', () => {
     agent = await signedInAgent(ctx.app, ctx.users.provider.email);
   });
 
-  const hasRequestButton = (doc: ReturnType<typeof $>, u: string) => doc(`form[action="/apprentices/${u}/request-epa"]`).length > 0;
+  const hasRequestButton = (doc: ReturnType<typeof $>, u: string) =>
+    doc(`form[action="/apprentices/${u}/request-epa"]`).length > 0;
 
   it('is refused while a check is not met: no button, and a post gets 409 with the reason', async () => {
     const a = addApprentice(ctx.db, uln(0), { monthsIn: 5 });
@@ -849,11 +1120,17 @@ describe('apprentices: requesting EPA', () => {
     expect(res.headers.location).to.equal(`${url}#submissions`);
     const after = await page(agent, url);
     expect(after.doc('#gateway-state').text()).to.equal('Submitted');
-    expect(after.doc('#submission-1 h3').text()).to.equal(`Attempt 1: submitted ${isoDate(today())} — waiting for the EPAO`);
+    expect(after.doc('#submission-1 h3').text()).to.equal(
+      `Attempt 1: submitted ${isoDate(today())} — waiting for the EPAO`,
+    );
     expect(hasRequestButton(after.doc, a.uln)).to.equal(false);
     const rows = ctx.db.select().from(gatewaySubmissions).all();
-    expect(rows.map((s) => [s.attempt, s.status, s.submittedOn, s.submittedBy])).to.deep.equal([[1, 'submitted', isoDate(today()), ctx.users.provider.id]]);
-    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'gateway.submitted')).all()).to.have.length(1);
+    expect(rows.map((s) => [s.attempt, s.status, s.submittedOn, s.submittedBy])).to.deep.equal([
+      [1, 'submitted', isoDate(today()), ctx.users.provider.id],
+    ]);
+    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'gateway.submitted')).all()).to.have.length(
+      1,
+    );
 
     const again = await postForm(agent, url, `${url}/request-epa`, {});
     expect(again.status).to.equal(409);
@@ -881,18 +1158,31 @@ describe('apprentices: editing a record', () => {
     const changed = { ...formFields(inputFor(a.uln, { given: 'Kim', family: 'New', weeklyHours: 30 })) };
     const noReason = await postForm(agent, url, url, { ...changed, reason: '   ' });
     expect(noReason.status).to.equal(400);
-    expect(errorLinks($(noReason.text))).to.deep.equal([{ href: '#reason', text: 'Say why the record is being changed' }]);
+    expect(errorLinks($(noReason.text))).to.deep.equal([
+      { href: '#reason', text: 'Say why the record is being changed' },
+    ]);
     expect($(noReason.text)('input#familyName').val()).to.equal('New');
     expect(ctx.db.select().from(apprentices).get()!.familyName).to.equal('Old');
-    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.updated')).all()).to.have.length(0);
+    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.updated')).all()).to.have.length(
+      0,
+    );
 
     const res = await postForm(agent, url, url, { ...changed, reason: 'Married; hours reduced by contract variation' });
     expect(res.status).to.equal(302);
     expect(res.headers.location).to.equal(`/apprentices/${a.uln}`);
-    expect(ctx.db.select().from(apprentices).get()).to.include({ familyName: 'New', weeklyHours: 30, uln: a.uln, providerUkprn: P1 });
+    expect(ctx.db.select().from(apprentices).get()).to.include({
+      familyName: 'New',
+      weeklyHours: 30,
+      uln: a.uln,
+      providerUkprn: P1,
+    });
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.updated')).all();
     expect(audit).to.have.length(1);
-    expect(audit[0]).to.include({ entityId: a.uln, reason: 'Married; hours reduced by contract variation', actorLabel: ctx.users.provider.email });
+    expect(audit[0]).to.include({
+      entityId: a.uln,
+      reason: 'Married; hours reduced by contract variation',
+      actorLabel: ctx.users.provider.email,
+    });
     expect(audit[0]!.before).to.deep.equal({ familyName: 'Old', weeklyHours: 37.5 });
     expect(audit[0]!.after).to.deep.equal({ familyName: 'New', weeklyHours: 30 });
     expect((await page(agent, `/apprentices/${a.uln}`)).doc('h1').text()).to.equal('Kim New');

@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
-import { assessorConflicts, assessorProfiles, assessorRegions, assessorStandards, assessorUnavailability, assessorWorkingHours, auditEvents } from '../../src/db/schema.js';
+import {
+  assessorConflicts,
+  assessorProfiles,
+  assessorRegions,
+  assessorStandards,
+  assessorUnavailability,
+  assessorWorkingHours,
+  auditEvents,
+} from '../../src/db/schema.js';
 import { $, postForm, signedInAgent, testApp, type TestContext } from '../support/app.js';
 
 describe('assessor profiles', () => {
@@ -29,10 +37,33 @@ describe('assessor profiles', () => {
     });
     expect(res.status).to.equal(302);
     const id = ctx.users.assessor.id;
-    expect(ctx.db.select().from(assessorProfiles).where(eq(assessorProfiles.userId, id)).get()).to.include({ perDay: 2, perWeek: 7, ownEmployerId: 'health-care-union' });
-    expect(ctx.db.select().from(assessorStandards).all().map((s) => s.standardVersionId)).to.deep.equal([1]);
-    expect(ctx.db.select().from(assessorRegions).all().map((r) => r.region).sort()).to.deep.equal(['london', 'south_east']);
-    expect(ctx.db.select().from(assessorWorkingHours).all().map((h) => [h.weekday, h.start, h.end])).to.deep.equal([
+    expect(ctx.db.select().from(assessorProfiles).where(eq(assessorProfiles.userId, id)).get()).to.include({
+      perDay: 2,
+      perWeek: 7,
+      ownEmployerId: 'health-care-union',
+    });
+    expect(
+      ctx.db
+        .select()
+        .from(assessorStandards)
+        .all()
+        .map((s) => s.standardVersionId),
+    ).to.deep.equal([1]);
+    expect(
+      ctx.db
+        .select()
+        .from(assessorRegions)
+        .all()
+        .map((r) => r.region)
+        .sort(),
+    ).to.deep.equal(['london', 'south_east']);
+    expect(
+      ctx.db
+        .select()
+        .from(assessorWorkingHours)
+        .all()
+        .map((h) => [h.weekday, h.start, h.end]),
+    ).to.deep.equal([
       [1, '09:00', '17:00'],
       [3, '10:00', '16:00'],
     ]);
@@ -46,10 +77,19 @@ describe('assessor profiles', () => {
 
   it('re-shows the profile with errors and the values kept', async () => {
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
-    const res = await postForm(admin, profileUrl(), profileUrl(), { perDay: '0', perWeek: 'lots', 'hours[tuesday][start]': '09:00', 'hours[tuesday][end]': '' });
+    const res = await postForm(admin, profileUrl(), profileUrl(), {
+      perDay: '0',
+      perWeek: 'lots',
+      'hours[tuesday][start]': '09:00',
+      'hours[tuesday][end]': '',
+    });
     expect(res.status).to.equal(400);
     const doc = $(res.text);
-    expect(doc('.govuk-error-summary a').map((_, a) => doc(a).attr('href')).get()).to.deep.equal(['#perDay', '#perWeek', '#hours-tuesday']);
+    expect(
+      doc('.govuk-error-summary a')
+        .map((_, a) => doc(a).attr('href'))
+        .get(),
+    ).to.deep.equal(['#perDay', '#perWeek', '#hours-tuesday']);
     expect(doc('#hours-tuesday').val()).to.equal('09:00');
     expect(ctx.db.select().from(assessorProfiles).all()).to.have.length(0);
   });
@@ -60,18 +100,58 @@ describe('assessor profiles', () => {
     expect((await assessor.get(`/assessors/${ctx.users.admin.id}`)).status).to.equal(404);
     expect((await assessor.get('/assessors')).status).to.equal(403);
     expect((await postForm(assessor, profileUrl(), profileUrl(), { perDay: '6', perWeek: '30' })).status).to.equal(403);
-    const leave = await postForm(assessor, profileUrl(), `${profileUrl()}/leave`, { 'leaveFrom[day]': '1', 'leaveFrom[month]': '12', 'leaveFrom[year]': '2026', 'leaveTo[day]': '3', 'leaveTo[month]': '12', 'leaveTo[year]': '2026', leaveReason: 'Annual leave' });
+    const leave = await postForm(assessor, profileUrl(), `${profileUrl()}/leave`, {
+      'leaveFrom[day]': '1',
+      'leaveFrom[month]': '12',
+      'leaveFrom[year]': '2026',
+      'leaveTo[day]': '3',
+      'leaveTo[month]': '12',
+      'leaveTo[year]': '2026',
+      leaveReason: 'Annual leave',
+    });
     expect(leave.status).to.equal(302);
-    expect(ctx.db.select().from(assessorUnavailability).all().map((u) => [u.from, u.to, u.reason])).to.deep.equal([['2026-12-01', '2026-12-03', 'Annual leave']]);
-    const bad = await postForm(assessor, profileUrl(), `${profileUrl()}/conflicts`, { organisation: 'employer:transport-workers-union', 'conflictFrom[day]': '30', 'conflictFrom[month]': '2', 'conflictFrom[year]': '2020', conflictReason: '' });
+    expect(
+      ctx.db
+        .select()
+        .from(assessorUnavailability)
+        .all()
+        .map((u) => [u.from, u.to, u.reason]),
+    ).to.deep.equal([['2026-12-01', '2026-12-03', 'Annual leave']]);
+    const bad = await postForm(assessor, profileUrl(), `${profileUrl()}/conflicts`, {
+      organisation: 'employer:transport-workers-union',
+      'conflictFrom[day]': '30',
+      'conflictFrom[month]': '2',
+      'conflictFrom[year]': '2020',
+      conflictReason: '',
+    });
     expect(bad.status).to.equal(400);
     const badDoc = $(bad.text);
-    expect(badDoc('.govuk-error-summary a').map((_, a) => badDoc(a).attr('href')).get()).to.deep.equal(['#conflictFrom-day', '#conflictReason']);
+    expect(
+      badDoc('.govuk-error-summary a')
+        .map((_, a) => badDoc(a).attr('href'))
+        .get(),
+    ).to.deep.equal(['#conflictFrom-day', '#conflictReason']);
     expect(badDoc('#organisation').val()).to.equal('employer:transport-workers-union');
-    const declared = await postForm(assessor, profileUrl(), `${profileUrl()}/conflicts`, { organisation: 'employer:transport-workers-union', 'conflictFrom[day]': '1', 'conflictFrom[month]': '3', 'conflictFrom[year]': '2020', conflictReason: 'My partner is a regional officer there' });
+    const declared = await postForm(assessor, profileUrl(), `${profileUrl()}/conflicts`, {
+      organisation: 'employer:transport-workers-union',
+      'conflictFrom[day]': '1',
+      'conflictFrom[month]': '3',
+      'conflictFrom[year]': '2020',
+      conflictReason: 'My partner is a regional officer there',
+    });
     expect(declared.status).to.equal(302);
-    expect(ctx.db.select().from(assessorConflicts).all().map((c) => [c.kind, c.organisationId, c.from, c.to, c.reason])).to.deep.equal([['employer', 'transport-workers-union', '2020-03-01', null, 'My partner is a regional officer there']]);
-    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'conflict.declared')).get()!.actorLabel).to.equal(ctx.users.assessor.email);
+    expect(
+      ctx.db
+        .select()
+        .from(assessorConflicts)
+        .all()
+        .map((c) => [c.kind, c.organisationId, c.from, c.to, c.reason]),
+    ).to.deep.equal([
+      ['employer', 'transport-workers-union', '2020-03-01', null, 'My partner is a regional officer there'],
+    ]);
+    expect(
+      ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'conflict.declared')).get()!.actorLabel,
+    ).to.equal(ctx.users.assessor.email);
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
     expect((await provider.get(profileUrl())).status).to.equal(403);
   });

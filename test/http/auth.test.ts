@@ -15,7 +15,15 @@ describe('sign-in and sessions', () => {
     expect(res.status).to.equal(302);
     expect(res.headers.location).to.equal('/sign-in?returnTo=%2Fstandards%2FST0815%2F1.0');
     const page = await agent.get(res.headers.location!);
-    const signIn = await agent.post('/sign-in').type('form').send({ email: ctx.users.admin.email, password: PASSWORD, returnTo: '/standards/ST0815/1.0', _csrf: csrfFrom(page.text) });
+    const signIn = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({
+        email: ctx.users.admin.email,
+        password: PASSWORD,
+        returnTo: '/standards/ST0815/1.0',
+        _csrf: csrfFrom(page.text),
+      });
     expect(signIn.status).to.equal(302);
     expect(signIn.headers.location).to.equal('/standards/ST0815/1.0');
     expect((await agent.get('/standards/ST0815/1.0')).status).to.equal(200);
@@ -24,14 +32,25 @@ describe('sign-in and sessions', () => {
   it('never redirects off the site after sign-in', async () => {
     const agent = supertest.agent(ctx.app);
     const page = await agent.get('/sign-in');
-    const res = await agent.post('/sign-in').type('form').send({ email: ctx.users.admin.email, password: PASSWORD, returnTo: '//evil.example/x', _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({
+        email: ctx.users.admin.email,
+        password: PASSWORD,
+        returnTo: '//evil.example/x',
+        _csrf: csrfFrom(page.text),
+      });
     expect(res.headers.location).to.equal('/');
   });
 
   it('refuses a wrong password with an error summary and keeps the email', async () => {
     const agent = supertest.agent(ctx.app);
     const page = await agent.get('/sign-in');
-    const res = await agent.post('/sign-in').type('form').send({ email: ctx.users.admin.email, password: 'wrong-password', _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ email: ctx.users.admin.email, password: 'wrong-password', _csrf: csrfFrom(page.text) });
     expect(res.status).to.equal(401);
     const doc = $(res.text);
     expect(doc('.govuk-error-summary').text()).to.contain('Enter a correct email address and password');
@@ -43,21 +62,32 @@ describe('sign-in and sessions', () => {
   it('says which fields are missing', async () => {
     const agent = supertest.agent(ctx.app);
     const page = await agent.get('/sign-in');
-    const res = await agent.post('/sign-in').type('form').send({ email: '', password: '', _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ email: '', password: '', _csrf: csrfFrom(page.text) });
     expect(res.status).to.equal(400);
-    const links = $(res.text)('.govuk-error-summary a').map((_, a) => $(res.text)(a).text()).get();
+    const links = $(res.text)('.govuk-error-summary a')
+      .map((_, a) => $(res.text)(a).text())
+      .get();
     expect(links).to.deep.equal(['Enter your email address', 'Enter your password']);
   });
 
   it('refuses a form without a CSRF token, or with another browser’s token', async () => {
     const agent = supertest.agent(ctx.app);
     await agent.get('/sign-in');
-    const without = await agent.post('/sign-in').type('form').send({ email: ctx.users.admin.email, password: PASSWORD });
+    const without = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ email: ctx.users.admin.email, password: PASSWORD });
     expect(without.status).to.equal(403);
     expect(without.text).to.contain('This form has expired');
     const otherBrowser = supertest.agent(ctx.app);
     const otherToken = csrfFrom((await otherBrowser.get('/sign-in')).text);
-    const forged = await agent.post('/sign-in').type('form').send({ email: ctx.users.admin.email, password: PASSWORD, _csrf: otherToken });
+    const forged = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ email: ctx.users.admin.email, password: PASSWORD, _csrf: otherToken });
     expect(forged.status).to.equal(403);
     expect(setCookies(without).join(';')).not.to.contain('epa_session=');
   });
@@ -71,13 +101,21 @@ describe('sign-in and sessions', () => {
   it('sets an httpOnly, SameSite session cookie and a fresh session id at every sign-in', async () => {
     const agent = supertest.agent(ctx.app);
     const page = await agent.get('/sign-in');
-    const first = await agent.post('/sign-in').type('form').send({ email: ctx.users.admin.email, password: PASSWORD, _csrf: csrfFrom(page.text) });
+    const first = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ email: ctx.users.admin.email, password: PASSWORD, _csrf: csrfFrom(page.text) });
     const cookie = setCookies(first).find((c: string) => c.startsWith('epa_session='))!;
-    expect(cookie).to.match(/HttpOnly/i).and.to.match(/SameSite=Lax/i);
+    expect(cookie)
+      .to.match(/HttpOnly/i)
+      .and.to.match(/SameSite=Lax/i);
     const again = await agent.get('/sign-in'); // signed in already: redirected home
     expect(again.status).to.equal(302);
     const home = await agent.get('/');
-    const second = await agent.post('/sign-in').type('form').send({ email: ctx.users.admin.email, password: PASSWORD, _csrf: csrfFrom(home.text) });
+    const second = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ email: ctx.users.admin.email, password: PASSWORD, _csrf: csrfFrom(home.text) });
     const cookie2 = setCookies(second).find((c: string) => c.startsWith('epa_session='))!;
     expect(cookie2.split(';')[0]).not.to.equal(cookie.split(';')[0]);
     expect(ctx.db.select().from(sessions).all()).to.have.length(1);
@@ -87,7 +125,10 @@ describe('sign-in and sessions', () => {
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
     const home = await agent.get('/');
     expect(home.status).to.equal(200);
-    const out = await agent.post('/sign-out').type('form').send({ _csrf: csrfFrom(home.text) });
+    const out = await agent
+      .post('/sign-out')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text) });
     expect(out.status).to.equal(302);
     expect(ctx.db.select().from(sessions).all()).to.have.length(0);
     expect((await agent.get('/standards')).status).to.equal(302);
@@ -99,14 +140,21 @@ describe('sign-in and sessions', () => {
     // The browser still sends last week's session cookie with the page request; the reply clears it.
     const jar = agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false }).toValueString();
     const page = await supertest(ctx.app).get('/sign-in').set('Cookie', `${jar}; epa_session=left-over-from-last-week`);
-    const res = await agent.post('/sign-in').type('form').send({ email: ctx.users.admin.email, password: PASSWORD, _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ email: ctx.users.admin.email, password: PASSWORD, _csrf: csrfFrom(page.text) });
     expect(res.status).to.equal(302);
     expect(res.headers.location).to.equal('/');
   });
 
   it('records sign-ins in the audit log', async () => {
     await signedInAgent(ctx.app, ctx.users.qa.email);
-    const rows = ctx.db.select().from(auditEvents).all().filter((r) => r.action === 'user.signed_in');
+    const rows = ctx.db
+      .select()
+      .from(auditEvents)
+      .all()
+      .filter((r) => r.action === 'user.signed_in');
     expect(rows.map((r) => r.actorLabel)).to.deep.equal([ctx.users.qa.email]);
   });
 
@@ -116,10 +164,16 @@ describe('sign-in and sessions', () => {
     const token = csrfFrom((await agent.get('/sign-in')).text);
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      statuses.push((await agent.post('/sign-in').type('form').send({ email: 'x@test.example', password: 'nope', _csrf: token })).status);
+      statuses.push(
+        (await agent.post('/sign-in').type('form').send({ email: 'x@test.example', password: 'nope', _csrf: token }))
+          .status,
+      );
     }
     expect(statuses).to.deep.equal([401, 401, 401, 429]);
-    const res = await agent.post('/sign-in').type('form').send({ email: limited.users.admin.email, password: PASSWORD, _csrf: token });
+    const res = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ email: limited.users.admin.email, password: PASSWORD, _csrf: token });
     expect(res.status).to.equal(429);
     expect(res.text).to.contain('Too many sign-in attempts');
   });

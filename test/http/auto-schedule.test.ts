@@ -7,7 +7,18 @@ import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { createBooking } from '../../src/bookings/store.js';
 import type { Db } from '../../src/db/connection.js';
-import { apprentices, assessorProfiles, assessorStandards, assessorUnavailability, assessorWorkingHours, auditEvents, bookings, outbox, scheduleProposals, users } from '../../src/db/schema.js';
+import {
+  apprentices,
+  assessorProfiles,
+  assessorStandards,
+  assessorUnavailability,
+  assessorWorkingHours,
+  auditEvents,
+  bookings,
+  outbox,
+  scheduleProposals,
+  users,
+} from '../../src/db/schema.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import type { ProposedBooking } from '../../src/scheduler/model.js';
@@ -34,7 +45,15 @@ function acceptedApprentice(db: Db, index: number, given: string, family: string
   const a = readyApprentice(db, ULNS[index]!, given, family);
   const submitted = submitForGateway(db, a, isoDate(today()), SETUP);
   if (!submitted.ok) throw new Error(submitted.message);
-  const decided = decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, isoDate(today()), SETUP, now());
+  const decided = decideSubmission(
+    db,
+    submitted.submission.id,
+    { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null },
+    3,
+    isoDate(today()),
+    SETUP,
+    now(),
+  );
   if (!decided.ok) throw new Error(decided.message);
   return a;
 }
@@ -42,7 +61,8 @@ function acceptedApprentice(db: Db, index: number, given: string, family: string
 function addProfile(db: Db, userId: number, standardVersionId: number, ownEmployerId: string | null) {
   db.insert(assessorProfiles).values({ userId, perDay: 4, perWeek: 12, ownEmployerId }).run();
   db.insert(assessorStandards).values({ userId, standardVersionId }).run();
-  for (const weekday of [1, 2, 3, 4, 5]) db.insert(assessorWorkingHours).values({ userId, weekday, start: '09:00', end: '17:00' }).run();
+  for (const weekday of [1, 2, 3, 4, 5])
+    db.insert(assessorWorkingHours).values({ userId, weekday, start: '09:00', end: '17:00' }).run();
 }
 
 /**
@@ -50,12 +70,24 @@ function addProfile(db: Db, userId: number, standardVersionId: number, ownEmploy
  * the given employer. By default Ada works for another employer than the apprentices', and Colin for
  * theirs (so he is always conflicted and every hold goes to Ada).
  */
-function addAssessors(ctx: TestContext, standardVersionId: number, employers = { ada: 'health-care-union', colin: 'transport-workers-union' }) {
+function addAssessors(
+  ctx: TestContext,
+  standardVersionId: number,
+  employers = { ada: 'health-care-union', colin: 'transport-workers-union' },
+) {
   const { db } = ctx;
   const ada = ctx.users.assessor;
   db.update(users).set({ name: 'Ada Assessor' }).where(eq(users.id, ada.id)).run();
-  const { passwordHash } = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ada.id)).get()!;
-  const colin = db.insert(users).values({ email: 'assessor2@test.example', name: 'Colin Conflicted', role: 'assessor', passwordHash }).returning({ id: users.id }).get();
+  const { passwordHash } = db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, ada.id))
+    .get()!;
+  const colin = db
+    .insert(users)
+    .values({ email: 'assessor2@test.example', name: 'Colin Conflicted', role: 'assessor', passwordHash })
+    .returning({ id: users.id })
+    .get();
   addProfile(db, ada.id, standardVersionId, employers.ada);
   addProfile(db, colin.id, standardVersionId, employers.colin);
   return { ada: ada.id, colin: colin.id };
@@ -110,8 +142,10 @@ async function propose(agent: Agent): Promise<number> {
 
 const bookingRows = (db: Db) => db.select().from(bookings).all();
 const auditRows = (db: Db, action: string) => db.select().from(auditEvents).where(eq(auditEvents.action, action)).all();
-const proposalRow = (db: Db, id: number) => db.select().from(scheduleProposals).where(eq(scheduleProposals.id, id)).get()!;
-const proposedHolds = (db: Db, id: number) => (JSON.parse(proposalRow(db, id).payload) as { bookings: ProposedBooking[] }).bookings;
+const proposalRow = (db: Db, id: number) =>
+  db.select().from(scheduleProposals).where(eq(scheduleProposals.id, id)).get()!;
+const proposedHolds = (db: Db, id: number) =>
+  (JSON.parse(proposalRow(db, id).payload) as { bookings: ProposedBooking[] }).bookings;
 
 /** Everything a refused request must leave alone. */
 function snapshot(db: Db) {
@@ -127,7 +161,10 @@ function snapshot(db: Db) {
 function proposedRows(doc: ReturnType<typeof $>) {
   return doc('#proposed-bookings tbody tr')
     .map((_, tr) => {
-      const cells = doc(tr).find('td').map((_i, td) => squash(doc(td).text())).get();
+      const cells = doc(tr)
+        .find('td')
+        .map((_i, td) => squash(doc(td).text()))
+        .get();
       return { when: cells[0]!, apprentice: cells[1]!, method: cells[2]!, assessor: cells[3]! };
     })
     .get();
@@ -141,7 +178,11 @@ describe('auto-schedule: proposing a schedule', () => {
   let admin: Agent;
   beforeEach(async () => {
     ctx = await testApp();
-    people = [acceptedApprentice(ctx.db, 0, 'Alice', 'Apprentice'), acceptedApprentice(ctx.db, 1, 'Bob', 'Builder'), acceptedApprentice(ctx.db, 2, 'Cara', 'Clerk')];
+    people = [
+      acceptedApprentice(ctx.db, 0, 'Alice', 'Apprentice'),
+      acceptedApprentice(ctx.db, 1, 'Bob', 'Builder'),
+      acceptedApprentice(ctx.db, 2, 'Cara', 'Clerk'),
+    ];
     addAssessors(ctx, people[0]!.standardVersionId);
     admin = await signedInAgent(ctx.app, ctx.users.admin.email);
   });
@@ -153,7 +194,9 @@ describe('auto-schedule: proposing a schedule', () => {
     expect(figure(res.doc, '#queue-figures', 'Apprentices to schedule')).to.equal('3');
     expect(figure(res.doc, '#queue-figures', 'Waiting but left to the booking form')).to.match(/^0 /);
     expect(figure(res.doc, '#queue-figures', 'Assessors')).to.equal('2');
-    expect(res.doc('form[method="post"][action="/bookings/auto-schedule"] button').text().trim()).to.equal('Propose a schedule');
+    expect(res.doc('form[method="post"][action="/bookings/auto-schedule"] button').text().trim()).to.equal(
+      'Propose a schedule',
+    );
     expect(squash(res.doc('#proposals tbody').text())).to.equal('No schedule has been proposed yet.');
     const bookingsPage = await page(admin, '/bookings');
     expect(bookingsPage.doc('a[href="/bookings/auto-schedule"]').text()).to.equal('schedule the whole queue');
@@ -171,22 +214,39 @@ describe('auto-schedule: proposing a schedule', () => {
     expect(res.doc('.govuk-caption-l').text()).to.contain('Waiting for review');
     expect(figure(res.doc, '#proposal-figures', 'Holds proposed')).to.equal('6 for 3 apprentices');
     const total = /^(\d+) days from gateway acceptance/.exec(figure(res.doc, '#proposal-figures', 'Total wait'));
-    const bound = /^(\d+) days: no schedule of these apprentices can have a shorter total wait$/.exec(figure(res.doc, '#proposal-figures', 'Lower bound'));
+    const bound = /^(\d+) days: no schedule of these apprentices can have a shorter total wait$/.exec(
+      figure(res.doc, '#proposal-figures', 'Lower bound'),
+    );
     expect(total, 'total wait').not.to.equal(null);
     expect(bound, 'lower bound').not.to.equal(null);
     expect(Number(bound![1])).to.be.at.most(Number(total![1]));
     // Every apprentice's last assessment (the project) is at least 28 days after acceptance.
     expect(Number(bound![1])).to.be.at.least(3 * 28);
-    expect(figure(res.doc, '#proposal-figures', 'Gap')).to.match(/^\d+\.\d\d%: at most this much shorter could any schedule be$/);
+    expect(figure(res.doc, '#proposal-figures', 'Gap')).to.match(
+      /^\d+\.\d\d%: at most this much shorter could any schedule be$/,
+    );
     expect(res.doc('#left-out')).to.have.length(0);
-    const load = res.doc('#assessor-load tbody tr').map((_, tr) => res.doc(tr).find('td').map((_i, td) => squash(res.doc(td).text())).get().join(': ')).get();
+    const load = res
+      .doc('#assessor-load tbody tr')
+      .map((_, tr) =>
+        res
+          .doc(tr)
+          .find('td')
+          .map((_i, td) => squash(res.doc(td).text()))
+          .get()
+          .join(': '),
+      )
+      .get();
     expect(load).to.deep.equal(['Ada Assessor: 6', 'Colin Conflicted: 0']);
 
     const rows = proposedRows(res.doc);
     expect(rows).to.have.length(6);
     for (const a of people) {
       const theirs = rows.filter((r) => r.apprentice === `${a.givenNames} ${a.familyName} (${a.uln})`);
-      expect(theirs.map((r) => r.method), `${a.givenNames}’s holds`).to.have.members([PROJECT, DISCUSSION]);
+      expect(
+        theirs.map((r) => r.method),
+        `${a.givenNames}’s holds`,
+      ).to.have.members([PROJECT, DISCUSSION]);
     }
     for (const row of rows) {
       expect(row.assessor, 'Colin is conflicted: every hold is Ada’s').to.equal('Ada Assessor');
@@ -196,10 +256,19 @@ describe('auto-schedule: proposing a schedule', () => {
       expect(start <= today().plus({ months: 3 }).endOf('day'), `${row.when} inside the EPA period`).to.equal(true);
       expect(start.weekday, `${row.when} on a working day`).to.be.at.most(5);
       const minutes = row.method === PROJECT ? 60 : 75;
-      expect(start.toFormat('HH:mm') >= '09:00' && start.plus({ minutes }).toFormat('HH:mm') <= '17:00', `${row.when} inside working hours`).to.equal(true);
-      if (row.method === PROJECT) expect(start >= today().plus({ days: 28 }), `${row.when}: project 28 days after gateway`).to.equal(true);
+      expect(
+        start.toFormat('HH:mm') >= '09:00' && start.plus({ minutes }).toFormat('HH:mm') <= '17:00',
+        `${row.when} inside working hours`,
+      ).to.equal(true);
+      if (row.method === PROJECT)
+        expect(start >= today().plus({ days: 28 }), `${row.when}: project 28 days after gateway`).to.equal(true);
     }
-    expect(res.doc('form[method="post"] button').map((_, b) => squash(res.doc(b).text())).get()).to.include.members(['Book these 6 holds', 'Discard this proposal']);
+    expect(
+      res
+        .doc('form[method="post"] button')
+        .map((_, b) => squash(res.doc(b).text()))
+        .get(),
+    ).to.include.members(['Book these 6 holds', 'Discard this proposal']);
 
     const index = await page(admin, '/bookings/auto-schedule');
     const listed = squash(index.doc('#proposals tbody').text());
@@ -215,7 +284,11 @@ describe('auto-schedule: committing a proposal', () => {
   let admin: Agent;
   beforeEach(async () => {
     ctx = await testApp();
-    people = [acceptedApprentice(ctx.db, 0, 'Alice', 'Apprentice'), acceptedApprentice(ctx.db, 1, 'Bob', 'Builder'), acceptedApprentice(ctx.db, 2, 'Cara', 'Clerk')];
+    people = [
+      acceptedApprentice(ctx.db, 0, 'Alice', 'Apprentice'),
+      acceptedApprentice(ctx.db, 1, 'Bob', 'Builder'),
+      acceptedApprentice(ctx.db, 2, 'Cara', 'Clerk'),
+    ];
     staff = addAssessors(ctx, people[0]!.standardVersionId);
     admin = await signedInAgent(ctx.app, ctx.users.admin.email);
   });
@@ -229,27 +302,45 @@ describe('auto-schedule: committing a proposal', () => {
 
     const rows = bookingRows(ctx.db);
     expect(rows).to.have.length(6);
-    expect(rows.every((b) => b.status === 'held' && b.mode === 'remote' && b.assessorUserId === staff.ada)).to.equal(true);
-    expect(rows.map((b) => `${b.apprenticeId}:${b.methodId}:${b.localStart}`)).to.have.members(proposedHolds(ctx.db, id).map((p) => `${p.apprenticeId}:${p.methodId}:${p.localStart}`));
+    expect(rows.every((b) => b.status === 'held' && b.mode === 'remote' && b.assessorUserId === staff.ada)).to.equal(
+      true,
+    );
+    expect(rows.map((b) => `${b.apprenticeId}:${b.methodId}:${b.localStart}`)).to.have.members(
+      proposedHolds(ctx.db, id).map((p) => `${p.apprenticeId}:${p.methodId}:${p.localStart}`),
+    );
     const held = auditRows(ctx.db, 'booking.held');
     expect(held.map((r) => r.entityId)).to.have.members(rows.map((b) => String(b.id)));
     expect(held.every((r) => r.actorUserId === ctx.users.admin.id)).to.equal(true);
     const committed = auditRows(ctx.db, 'schedule.committed');
     expect(committed).to.have.length(1);
-    expect(committed[0]).to.include({ entityType: 'schedule_proposal', entityId: String(id), actorUserId: ctx.users.admin.id });
+    expect(committed[0]).to.include({
+      entityType: 'schedule_proposal',
+      entityId: String(id),
+      actorUserId: ctx.users.admin.id,
+    });
     expect(proposalRow(ctx.db, id)).to.include({ status: 'committed', decidedBy: ctx.users.admin.id });
 
     const bookingsPage = await page(admin, res.headers.location!);
     expect(bookingsPage.status).to.equal(200);
-    expect(squash(bookingsPage.doc('.govuk-notification-banner--success').text())).to.contain('6 holds booked. Each assessor has been asked to confirm theirs.');
+    expect(squash(bookingsPage.doc('.govuk-notification-banner--success').text())).to.contain(
+      '6 holds booked. Each assessor has been asked to confirm theirs.',
+    );
     const upcoming = bookingsPage.doc('#upcoming-bookings tbody tr');
     expect(upcoming).to.have.length(6);
-    expect(squash(upcoming.text())).to.contain('Alice Apprentice').and.to.contain('Bob Builder').and.to.contain('Cara Clerk');
+    expect(squash(upcoming.text()))
+      .to.contain('Alice Apprentice')
+      .and.to.contain('Bob Builder')
+      .and.to.contain('Cara Clerk');
     expect(squash(bookingsPage.doc('#booking-queue tbody').text())).to.equal('Nobody is waiting.');
 
     const after = await page(admin, `/bookings/auto-schedule/${id}`);
     expect(after.doc('.govuk-caption-l').text()).to.contain('Booked as holds');
-    expect(after.doc('form[method="post"] button').map((_, b) => squash(after.doc(b).text())).get()).not.to.include('Book these 6 holds');
+    expect(
+      after
+        .doc('form[method="post"] button')
+        .map((_, b) => squash(after.doc(b).text()))
+        .get(),
+    ).not.to.include('Book these 6 holds');
 
     const before = snapshot(ctx.db);
     const again = await postWithToken(admin, `/bookings/auto-schedule/${id}/commit`);
@@ -269,8 +360,17 @@ describe('auto-schedule: committing a proposal', () => {
     const byHand = createBooking(
       ctx.db,
       dan,
-      { methodId: taken.methodId, assessorUserId: taken.assessorUserId, localStart: taken.localStart, mode: 'remote', region: null, location: null, link: 'https://meet.example/dan' },
-      { userId: ctx.users.admin.id, label: ctx.users.admin.email }, { now: now() },
+      {
+        methodId: taken.methodId,
+        assessorUserId: taken.assessorUserId,
+        localStart: taken.localStart,
+        mode: 'remote',
+        region: null,
+        location: null,
+        link: 'https://meet.example/dan',
+      },
+      { userId: ctx.users.admin.id, label: ctx.users.admin.email },
+      { now: now() },
     );
     expect(byHand.ok, 'the booking by hand').to.equal(true);
 
@@ -285,12 +385,20 @@ describe('auto-schedule: committing a proposal', () => {
     // And the administrator is told which hold no longer fits, and why.
     expect(res.status, squash($(res.text)('main').text())).to.equal(409);
     const doc = $(res.text);
-    expect(squash(doc('.govuk-error-summary').text())).to.contain('Nothing was booked: 1 of the proposed holds no longer fit the rules. Propose a new schedule.');
-    const refusals = doc('#commit-refusals li').map((_, li) => squash(doc(li).text())).get();
+    expect(squash(doc('.govuk-error-summary').text())).to.contain(
+      'Nothing was booked: 1 of the proposed holds no longer fit the rules. Propose a new schedule.',
+    );
+    const refusals = doc('#commit-refusals li')
+      .map((_, li) => squash(doc(li).text()))
+      .get();
     const when = DateTime.fromISO(taken.localStart, { zone: ZONE }).toFormat('ccc d LLL yyyy, HH:mm');
     const method = taken.methodId === 'project' ? PROJECT : DISCUSSION;
     expect(refusals).to.have.length(1);
-    expect(refusals[0]).to.match(new RegExp(`^${method} for ${victim.givenNames} ${victim.familyName} \\(ULN ${victim.uln}\\) on ${when}: .*Ada Assessor is already booked at`));
+    expect(refusals[0]).to.match(
+      new RegExp(
+        `^${method} for ${victim.givenNames} ${victim.familyName} \\(ULN ${victim.uln}\\) on ${when}: .*Ada Assessor is already booked at`,
+      ),
+    );
 
     expect(doc('.govuk-caption-l').text()).to.contain('Waiting for review');
     expect(proposedRows(doc)).to.have.length(6);
@@ -302,7 +410,10 @@ describe('auto-schedule: committing a proposal', () => {
     const holds = proposedHolds(ctx.db, id);
     const day = holds[0]!.localStart.slice(0, 10);
     const onThatDay = holds.filter((h) => h.localStart.startsWith(day));
-    ctx.db.insert(assessorUnavailability).values({ userId: staff.ada, from: day, to: day, reason: 'Annual leave' }).run();
+    ctx.db
+      .insert(assessorUnavailability)
+      .values({ userId: staff.ada, from: day, to: day, reason: 'Annual leave' })
+      .run();
 
     const before = snapshot(ctx.db);
     const res = await submit(admin, proposal.text, 'Book these 6 holds');
@@ -311,13 +422,21 @@ describe('auto-schedule: committing a proposal', () => {
     expect(proposalRow(ctx.db, id).status).to.equal('proposed');
     expect(res.status, squash($(res.text)('main').text())).to.equal(409);
     const doc = $(res.text);
-    expect(squash(doc('.govuk-error-summary').text())).to.contain(`Nothing was booked: ${onThatDay.length} of the proposed holds no longer fit the rules.`);
-    const refusals = doc('#commit-refusals li').map((_, li) => squash(doc(li).text())).get();
+    expect(squash(doc('.govuk-error-summary').text())).to.contain(
+      `Nothing was booked: ${onThatDay.length} of the proposed holds no longer fit the rules.`,
+    );
+    const refusals = doc('#commit-refusals li')
+      .map((_, li) => squash(doc(li).text()))
+      .get();
     expect(refusals).to.have.length(onThatDay.length);
-    for (const text of refusals) expect(text).to.contain(`Ada Assessor is unavailable from ${day} to ${day} (Annual leave)`);
+    for (const text of refusals)
+      expect(text).to.contain(`Ada Assessor is unavailable from ${day} to ${day} (Annual leave)`);
     for (const hold of onThatDay) {
       const a = people.find((p) => p.id === hold.apprenticeId)!;
-      expect(refusals.some((t) => t.includes(`for ${a.givenNames} ${a.familyName} (ULN ${a.uln})`)), `${a.givenNames}’s hold on ${day}`).to.equal(true);
+      expect(
+        refusals.some((t) => t.includes(`for ${a.givenNames} ${a.familyName} (ULN ${a.uln})`)),
+        `${a.givenNames}’s hold on ${day}`,
+      ).to.equal(true);
     }
   });
 });
@@ -339,7 +458,9 @@ describe('auto-schedule: discarding a proposal', () => {
     expect(auditRows(ctx.db, 'schedule.discarded').map((r) => r.entityId)).to.deep.equal([String(id)]);
 
     const index = await page(admin, res.headers.location!);
-    const row = index.doc('#proposals tbody tr').filter((_, tr) => index.doc(tr).find(`a[href="/bookings/auto-schedule/${id}"]`).length > 0);
+    const row = index
+      .doc('#proposals tbody tr')
+      .filter((_, tr) => index.doc(tr).find(`a[href="/bookings/auto-schedule/${id}"]`).length > 0);
     expect(row).to.have.length(1);
     expect(squash(row.text())).to.contain('Discarded');
     expect(figure(index.doc, '#queue-figures', 'Apprentices to schedule')).to.equal('2');
@@ -374,13 +495,21 @@ describe('auto-schedule: who may use it', () => {
     const before = snapshot(ctx.db);
     for (const who of ['provider', 'otherProvider', 'employer', 'assessor', 'qa'] as TestUserKey[]) {
       const agent = await signedInAgent(ctx.app, ctx.users[who].email);
-      for (const url of ['/bookings/auto-schedule', `/bookings/auto-schedule/${id}`, '/bookings/auto-schedule/999999']) {
+      for (const url of [
+        '/bookings/auto-schedule',
+        `/bookings/auto-schedule/${id}`,
+        '/bookings/auto-schedule/999999',
+      ]) {
         const res = await page(agent, url);
         expect(res.status, `${who} GET ${url}`).to.equal(403);
         expect(res.doc('h1').text(), `${who} GET ${url}`).to.equal('You do not have permission to see this page');
         expect(res.text, `${who} GET ${url}`).not.to.contain('Alice');
       }
-      for (const url of ['/bookings/auto-schedule', `/bookings/auto-schedule/${id}/commit`, `/bookings/auto-schedule/${id}/discard`]) {
+      for (const url of [
+        '/bookings/auto-schedule',
+        `/bookings/auto-schedule/${id}/commit`,
+        `/bookings/auto-schedule/${id}/discard`,
+      ]) {
         expect((await postWithToken(agent, url)).status, `${who} POST ${url}`).to.equal(403);
       }
     }
@@ -409,7 +538,12 @@ describe('auto-schedule: who may use it', () => {
       expect((await admin.get(`/bookings/auto-schedule/${bad}`)).status, `GET ${bad}`).to.equal(404);
     }
     const before = snapshot(ctx.db);
-    for (const url of ['/bookings/auto-schedule/999999/commit', '/bookings/auto-schedule/abc/commit', '/bookings/auto-schedule/999999/discard', `/bookings/auto-schedule/${id}/approve`]) {
+    for (const url of [
+      '/bookings/auto-schedule/999999/commit',
+      '/bookings/auto-schedule/abc/commit',
+      '/bookings/auto-schedule/999999/discard',
+      `/bookings/auto-schedule/${id}/approve`,
+    ]) {
       expect((await postWithToken(admin, url)).status, `POST ${url}`).to.equal(404);
     }
     expect(snapshot(ctx.db)).to.deep.equal(before);
@@ -420,7 +554,14 @@ describe('auto-schedule: who may use it', () => {
     const other = await signedInAgent(ctx.app, ctx.users.admin.email);
     const before = snapshot(ctx.db);
     expect((await admin.post(`/bookings/auto-schedule/${id}/commit`).type('form').send({})).status).to.equal(403);
-    expect((await admin.post(`/bookings/auto-schedule/${id}/commit`).type('form').send({ _csrf: csrfFrom((await other.get('/')).text) })).status).to.equal(403);
+    expect(
+      (
+        await admin
+          .post(`/bookings/auto-schedule/${id}/commit`)
+          .type('form')
+          .send({ _csrf: csrfFrom((await other.get('/')).text) })
+      ).status,
+    ).to.equal(403);
     expect(snapshot(ctx.db)).to.deep.equal(before);
   });
 });
@@ -435,18 +576,37 @@ describe('auto-schedule: apprentices left out', () => {
     // Both assessors work for Hana's employer, neither for Alice's and Bob's.
     addAssessors(ctx, alice.standardVersionId, { ada: 'health-care-union', colin: 'health-care-union' });
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
-    expect(figure((await page(admin, '/bookings/auto-schedule')).doc, '#queue-figures', 'Apprentices to schedule')).to.equal('3');
+    expect(
+      figure((await page(admin, '/bookings/auto-schedule')).doc, '#queue-figures', 'Apprentices to schedule'),
+    ).to.equal('3');
 
     const id = await propose(admin);
     const res = await page(admin, `/bookings/auto-schedule/${id}`);
     expect(res.status).to.equal(200);
     expect(figure(res.doc, '#proposal-figures', 'Holds proposed')).to.equal('4 for 2 apprentices');
-    const leftOut = res.doc('#left-out tbody tr').map((_, tr) => res.doc(tr).find('td').map((_i, td) => squash(res.doc(td).text())).get().join(' | ')).get();
-    expect(leftOut).to.deep.equal([`Hana Healthcare (${hana.uln}) | No assessor is competent for this standard and free of conflicts of interest`]);
+    const leftOut = res
+      .doc('#left-out tbody tr')
+      .map((_, tr) =>
+        res
+          .doc(tr)
+          .find('td')
+          .map((_i, td) => squash(res.doc(td).text()))
+          .get()
+          .join(' | '),
+      )
+      .get();
+    expect(leftOut).to.deep.equal([
+      `Hana Healthcare (${hana.uln}) | No assessor is competent for this standard and free of conflicts of interest`,
+    ]);
     expect(res.doc(`#left-out a[href="/apprentices/${hana.uln}"]`)).to.have.length(1);
     const rows = proposedRows(res.doc);
     expect(rows).to.have.length(4);
-    expect(rows.map((r) => r.apprentice)).to.have.members([`Alice Apprentice (${alice.uln})`, `Alice Apprentice (${alice.uln})`, `Bob Builder (${bob.uln})`, `Bob Builder (${bob.uln})`]);
+    expect(rows.map((r) => r.apprentice)).to.have.members([
+      `Alice Apprentice (${alice.uln})`,
+      `Alice Apprentice (${alice.uln})`,
+      `Bob Builder (${bob.uln})`,
+      `Bob Builder (${bob.uln})`,
+    ]);
     expect(squash(res.doc('#proposed-bookings').text())).not.to.contain('Hana');
 
     const commit = await submit(admin, res.text, 'Book these 4 holds');

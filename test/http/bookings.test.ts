@@ -6,7 +6,16 @@ import supertest from 'supertest';
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
-import { assessorProfiles, assessorStandards, assessorWorkingHours, auditEvents, bookings, outbox, plans, users } from '../../src/db/schema.js';
+import {
+  assessorProfiles,
+  assessorStandards,
+  assessorWorkingHours,
+  auditEvents,
+  bookings,
+  outbox,
+  plans,
+  users,
+} from '../../src/db/schema.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { createBooking } from '../../src/bookings/store.js';
@@ -41,11 +50,25 @@ function readyApprentice(db: Db, index: number, given: string, family: string): 
 }
 
 /** Submits the gateway today and accepts it with the EPA period starting `on`. */
-function acceptedApprentice(db: Db, index: number, given: string, family: string, on: DateTime = today()): ApprenticeDetail {
+function acceptedApprentice(
+  db: Db,
+  index: number,
+  given: string,
+  family: string,
+  on: DateTime = today(),
+): ApprenticeDetail {
   const a = readyApprentice(db, index, given, family);
   const submitted = submitForGateway(db, a, isoDate(today()), SETUP);
   if (!submitted.ok) throw new Error(submitted.message);
-  const decided = decideSubmission(db, submitted.submission.id, { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null }, 3, isoDate(on), SETUP, now());
+  const decided = decideSubmission(
+    db,
+    submitted.submission.id,
+    { checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })), outcome: 'accepted', reason: null },
+    3,
+    isoDate(on),
+    SETUP,
+    now(),
+  );
   if (!decided.ok) throw new Error(decided.message);
   return a;
 }
@@ -62,7 +85,8 @@ interface Assessors {
 function addProfile(db: Db, userId: number, standardVersionId: number, ownEmployerId: string | null) {
   db.insert(assessorProfiles).values({ userId, perDay: 4, perWeek: 12, ownEmployerId }).run();
   db.insert(assessorStandards).values({ userId, standardVersionId }).run();
-  for (const weekday of [1, 2, 3, 4, 5]) db.insert(assessorWorkingHours).values({ userId, weekday, start: '09:00', end: '17:00' }).run();
+  for (const weekday of [1, 2, 3, 4, 5])
+    db.insert(assessorWorkingHours).values({ userId, weekday, start: '09:00', end: '17:00' }).run();
 }
 
 function addAssessors(ctx: TestContext, standardVersionId: number): Assessors {
@@ -70,8 +94,16 @@ function addAssessors(ctx: TestContext, standardVersionId: number): Assessors {
   const ada = ctx.users.assessor;
   db.update(users).set({ name: 'Ada Assessor' }).where(eq(users.id, ada.id)).run();
   // Same password as the test users: reuse the stored hash.
-  const { passwordHash } = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ada.id)).get()!;
-  const colin = db.insert(users).values({ email: 'assessor2@test.example', name: 'Colin Conflicted', role: 'assessor', passwordHash }).returning({ id: users.id, email: users.email }).get();
+  const { passwordHash } = db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, ada.id))
+    .get()!;
+  const colin = db
+    .insert(users)
+    .values({ email: 'assessor2@test.example', name: 'Colin Conflicted', role: 'assessor', passwordHash })
+    .returning({ id: users.id, email: users.email })
+    .get();
   addProfile(db, ada.id, standardVersionId, 'health-care-union');
   addProfile(db, colin.id, standardVersionId, 'transport-workers-union');
   return { ada: { id: ada.id, email: ada.email }, colin };
@@ -122,25 +154,45 @@ function slotParams(a: ApprenticeDetail | null, slot: Slot, replace?: number): U
 /** The form's second step (GET /bookings/new with a slot): the assessors offered and the reasons others are not. */
 async function findAssessors(agent: Agent, a: ApprenticeDetail | null, slot: Slot, replace?: number) {
   const res = await page(agent, `/bookings/new?${slotParams(a, slot, replace).toString()}`);
-  const offered = res.doc('form[method="post"][action="/bookings"] input[name="assessorUserId"][type="radio"]')
-    .map((_, input) => ({ value: res.doc(input).attr('value') ?? '', label: res.doc(`label[for="${res.doc(input).attr('id')}"]`).text().trim() }))
+  const offered = res
+    .doc('form[method="post"][action="/bookings"] input[name="assessorUserId"][type="radio"]')
+    .map((_, input) => ({
+      value: res.doc(input).attr('value') ?? '',
+      label: res
+        .doc(`label[for="${res.doc(input).attr('id')}"]`)
+        .text()
+        .trim(),
+    }))
     .get();
-  const notOffered = res.doc('#unavailable-assessors li')
+  const notOffered = res
+    .doc('#unavailable-assessors li')
     .map((_, li) => res.doc(li).text().replace(/\s+/g, ' ').trim())
     .get();
   return { ...res, offered, notOffered };
 }
 
 /** Chooses an assessor on the form and holds the booking, as a browser would: every field the form carries, plus the choice. */
-async function holdThroughForm(agent: Agent, a: ApprenticeDetail | null, slot: Slot, assessorUserId: number, replace?: number) {
+async function holdThroughForm(
+  agent: Agent,
+  a: ApprenticeDetail | null,
+  slot: Slot,
+  assessorUserId: number,
+  replace?: number,
+) {
   const found = await findAssessors(agent, a, slot, replace);
   expect(found.status, 'the booking form').to.equal(200);
-  expect(found.offered.map((o) => o.value), 'assessors offered').to.include(String(assessorUserId));
+  expect(
+    found.offered.map((o) => o.value),
+    'assessors offered',
+  ).to.include(String(assessorUserId));
   const fields: Record<string, string> = {};
   found.doc('form[method="post"][action="/bookings"] input[type="hidden"]').each((_, input) => {
     fields[found.doc(input).attr('name')!] = found.doc(input).attr('value') ?? '';
   });
-  return agent.post('/bookings').type('form').send({ ...fields, assessorUserId: String(assessorUserId) });
+  return agent
+    .post('/bookings')
+    .type('form')
+    .send({ ...fields, assessorUserId: String(assessorUserId) });
 }
 
 /** The fields of the booking form, for posting directly (no page fetched between). */
@@ -169,7 +221,12 @@ const bookingIdFrom = (location: string | undefined): number => {
 };
 
 const bookingRow = (db: Db, id: number) => db.select().from(bookings).where(eq(bookings.id, id)).get()!;
-const activeBookings = (db: Db) => db.select().from(bookings).where(inArray(bookings.status, ['held', 'confirmed', 'completed'])).all();
+const activeBookings = (db: Db) =>
+  db
+    .select()
+    .from(bookings)
+    .where(inArray(bookings.status, ['held', 'confirmed', 'completed']))
+    .all();
 const bookingAudit = (db: Db) => db.select().from(auditEvents).where(like(auditEvents.action, 'booking.%')).all();
 
 /** Everything a refused request must leave alone. */
@@ -186,15 +243,25 @@ function hold(ctx: TestContext, a: ApprenticeDetail, assessorUserId: number, slo
   const result = createBooking(
     ctx.db,
     a,
-    { methodId: slot.methodId ?? 'discussion', assessorUserId, localStart: `${isoDate(slot.date)}T${slot.time}`, mode: 'remote', region: null, location: null, link: 'https://meet.example/epa-room' },
-    { userId: ctx.users.admin.id, label: ctx.users.admin.email }, { now: now() },
+    {
+      methodId: slot.methodId ?? 'discussion',
+      assessorUserId,
+      localStart: `${isoDate(slot.date)}T${slot.time}`,
+      mode: 'remote',
+      region: null,
+      location: null,
+      link: 'https://meet.example/epa-room',
+    },
+    { userId: ctx.users.admin.id, label: ctx.users.admin.email },
+    { now: now() },
   );
   if (!result.ok) throw new Error(result.refusals.map((r) => r.message).join('; '));
   return result.booking.id;
 }
 
 /** London wall-clock as the pages show it, e.g. "Tue 1 Dec 2026, 10:00". */
-const shown = (d: DateTime, time: string) => `${DateTime.fromISO(`${isoDate(d)}T${time}`, { zone: ZONE }).toFormat('ccc d LLL yyyy')}, ${time}`;
+const shown = (d: DateTime, time: string) =>
+  `${DateTime.fromISO(`${isoDate(d)}T${time}`, { zone: ZONE }).toFormat('ccc d LLL yyyy')}, ${time}`;
 
 /* ======================================================================================= */
 
@@ -221,11 +288,15 @@ describe('bookings: who may see and do what', () => {
         expect(res.doc('h1').text(), `${who} GET ${url}`).to.equal('You do not have permission to see this page');
         expect(res.text, `${who} GET ${url}`).not.to.contain('Alice');
       }
-      const post = await agent.post('/bookings').type('form').send(bookingFields(a, { date: DAY(), time: '14:00' }, staff.ada.id, await tokenOf(agent)));
+      const post = await agent
+        .post('/bookings')
+        .type('form')
+        .send(bookingFields(a, { date: DAY(), time: '14:00' }, staff.ada.id, await tokenOf(agent)));
       expect(post.status, `${who} POST /bookings`).to.equal(403);
     }
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
-    for (const url of ['/bookings', formUrl, '/outbox']) expect((await admin.get(url)).status, `admin GET ${url}`).to.equal(200);
+    for (const url of ['/bookings', formUrl, '/outbox'])
+      expect((await admin.get(url)).status, `admin GET ${url}`).to.equal(200);
     expect(snapshot(ctx.db)).to.deep.equal(before);
   });
 
@@ -238,9 +309,19 @@ describe('bookings: who may see and do what', () => {
     }
     const token = await tokenOf(visitor);
     const before = snapshot(ctx.db);
-    expect((await visitor.post('/bookings').type('form').send(bookingFields(a, { date: DAY(), time: '14:00' }, staff.ada.id, token))).status).to.equal(401);
+    expect(
+      (
+        await visitor
+          .post('/bookings')
+          .type('form')
+          .send(bookingFields(a, { date: DAY(), time: '14:00' }, staff.ada.id, token))
+      ).status,
+    ).to.equal(401);
     for (const action of ['confirm', 'cancel']) {
-      expect((await visitor.post(`/bookings/${id}/${action}`).type('form').send({ _csrf: token, reason: 'No' })).status, action).to.equal(401);
+      expect(
+        (await visitor.post(`/bookings/${id}/${action}`).type('form').send({ _csrf: token, reason: 'No' })).status,
+        action,
+      ).to.equal(401);
     }
     expect(snapshot(ctx.db)).to.deep.equal(before);
   });
@@ -265,7 +346,9 @@ describe('bookings: who may see and do what', () => {
       const res = await page(await signedInAgent(ctx.app, email), url);
       expect(res.status, email).to.equal(200);
       expect(res.doc('h1').text(), email).to.equal(DISCUSSION);
-      expect(res.doc('#booking-details').text(), email).to.contain('Alice Apprentice').and.to.contain(shown(DAY(), '10:00'));
+      expect(res.doc('#booking-details').text(), email)
+        .to.contain('Alice Apprentice')
+        .and.to.contain(shown(DAY(), '10:00'));
       expect(res.doc('#booking-status').text().trim(), email).to.equal('Held (awaiting assessor)');
     }
     for (const email of [staff.colin.email, ctx.users.otherProvider.email, ctx.users.qa.email]) {
@@ -280,10 +363,16 @@ describe('bookings: who may see and do what', () => {
   it('offers each person only the actions they may take, and refuses the rest: another assessor’s records 404, an administrator confirming 403', async () => {
     const actions = async (email: string) => {
       const res = await page(await signedInAgent(ctx.app, email), `/bookings/${id}`);
-      return res.doc('form[action^="/bookings/"]').map((_, f) => res.doc(f).attr('action')).get();
+      return res
+        .doc('form[action^="/bookings/"]')
+        .map((_, f) => res.doc(f).attr('action'))
+        .get();
     };
     expect(await actions(staff.ada.email)).to.deep.equal([`/bookings/${id}/confirm`, `/bookings/${id}/decline`]);
-    expect(await actions(ctx.users.admin.email)).to.include(`/bookings/${id}/cancel`).and.not.to.include(`/bookings/${id}/confirm`).and.not.to.include(`/bookings/${id}/decline`);
+    expect(await actions(ctx.users.admin.email))
+      .to.include(`/bookings/${id}/cancel`)
+      .and.not.to.include(`/bookings/${id}/confirm`)
+      .and.not.to.include(`/bookings/${id}/decline`);
     expect(await actions(ctx.users.provider.email)).to.deep.equal([]);
     expect(await actions(ctx.users.employer.email)).to.deep.equal([]);
 
@@ -302,7 +391,10 @@ describe('bookings: who may see and do what', () => {
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
     expect((await act(provider, id, 'cancel', 'Providers do not cancel')).status, 'provider cancels').to.equal(403);
     for (const who of ['otherProvider', 'qa'] as TestUserKey[]) {
-      expect((await act(await signedInAgent(ctx.app, ctx.users[who].email), id, 'cancel', 'No')).status, `${who} cancels`).to.equal(404);
+      expect(
+        (await act(await signedInAgent(ctx.app, ctx.users[who].email), id, 'cancel', 'No')).status,
+        `${who} cancels`,
+      ).to.equal(404);
     }
     expect((await act(admin, id, 'reopen')).status, 'unknown action').to.equal(404);
     expect(snapshot(ctx.db)).to.deep.equal(before);
@@ -320,7 +412,14 @@ describe('bookings: who may see and do what', () => {
     const ada = await signedInAgent(ctx.app, staff.ada.email);
     expect((await ada.post(`/bookings/${id}/confirm`).type('form').send({})).status).to.equal(403);
     // A token from another session is not this session's token.
-    expect((await ada.post(`/bookings/${id}/confirm`).type('form').send({ _csrf: await tokenOf(admin) })).status).to.equal(403);
+    expect(
+      (
+        await ada
+          .post(`/bookings/${id}/confirm`)
+          .type('form')
+          .send({ _csrf: await tokenOf(admin) })
+      ).status,
+    ).to.equal(403);
     expect(snapshot(ctx.db)).to.deep.equal(before);
     expect(bookingRow(ctx.db, id).status).to.equal('held');
   });
@@ -343,8 +442,15 @@ describe('bookings: the booking form offers only valid assessors', () => {
     expect(res.status).to.equal(200);
     expect(res.doc('h1').text()).to.equal('Book an assessment');
     expect(res.doc('.govuk-caption-l').text()).to.contain('Alice Apprentice').and.to.contain(a.uln);
-    expect(mainText(res.text)).to.contain(`EPA period: ${isoDate(today())} to ${isoDate(today().plus({ months: 3 }))}.`);
-    expect(res.doc('input[name="methodId"]').map((_, i) => res.doc(i).attr('value')).get()).to.have.members(['project', 'discussion']);
+    expect(mainText(res.text)).to.contain(
+      `EPA period: ${isoDate(today())} to ${isoDate(today().plus({ months: 3 }))}.`,
+    );
+    expect(
+      res
+        .doc('input[name="methodId"]')
+        .map((_, i) => res.doc(i).attr('value'))
+        .get(),
+    ).to.have.members(['project', 'discussion']);
     expect(res.doc('#assessors')).to.have.length(0);
     expect(res.doc('input[name="assessorUserId"]')).to.have.length(0);
     expect((await admin.get('/bookings/new?uln=0000000000')).status).to.equal(404);
@@ -365,20 +471,34 @@ describe('bookings: the booking form offers only valid assessors', () => {
     expect(res.status).to.equal(200);
     expect(res.offered).to.deep.equal([]);
     expect(res.doc('form[method="post"][action="/bookings"]')).to.have.length(0);
-    expect(res.doc('#no-assessors').text()).to.equal('No assessor can take this booking at that time. Try another time or day.');
+    expect(res.doc('#no-assessors').text()).to.equal(
+      'No assessor can take this booking at that time. Try another time or day.',
+    );
     const weekday = DAY().toFormat('cccc');
     expect(res.notOffered).to.have.length(2);
-    expect(res.notOffered.find((t) => t.startsWith('Ada Assessor:'))).to.equal(`Ada Assessor: 16:30–17:45 on ${weekday} is outside Ada Assessor’s working hours`);
-    expect(res.notOffered.find((t) => t.startsWith('Colin Conflicted:'))).to.contain('works for the apprentice’s employer').and.to.contain('is outside Colin Conflicted’s working hours');
+    expect(res.notOffered.find((t) => t.startsWith('Ada Assessor:'))).to.equal(
+      `Ada Assessor: 16:30–17:45 on ${weekday} is outside Ada Assessor’s working hours`,
+    );
+    expect(res.notOffered.find((t) => t.startsWith('Colin Conflicted:')))
+      .to.contain('works for the apprentice’s employer')
+      .and.to.contain('is outside Colin Conflicted’s working hours');
     // And a posted booking at that time is refused even if the form is bypassed.
-    const post = await admin.post('/bookings').type('form').send(bookingFields(a, { date: DAY(), time: '16:30' }, staff.ada.id, await tokenOf(admin)));
+    const post = await admin
+      .post('/bookings')
+      .type('form')
+      .send(bookingFields(a, { date: DAY(), time: '16:30' }, staff.ada.id, await tokenOf(admin)));
     expect(await refusal(admin, post)).to.contain('outside Ada Assessor’s working hours');
     expect(ctx.db.select().from(bookings).all()).to.have.length(0);
   });
 
   it('refuses a conflicted assessor even when posted directly (back to the form, with the reason)', async () => {
-    const post = await admin.post('/bookings').type('form').send(bookingFields(a, { date: DAY(), time: '10:00' }, staff.colin.id, await tokenOf(admin)));
-    expect(await refusal(admin, post)).to.contain('The booking was not made: Colin Conflicted works for the apprentice’s employer.');
+    const post = await admin
+      .post('/bookings')
+      .type('form')
+      .send(bookingFields(a, { date: DAY(), time: '10:00' }, staff.colin.id, await tokenOf(admin)));
+    expect(await refusal(admin, post)).to.contain(
+      'The booking was not made: Colin Conflicted works for the apprentice’s employer.',
+    );
     expect(ctx.db.select().from(bookings).all()).to.have.length(0);
     expect(ctx.db.select().from(outbox).all()).to.have.length(0);
   });
@@ -407,10 +527,17 @@ describe('bookings: holding a booking', () => {
 
   it('holds the booking: 302 to its page, status held for 48 hours, audited, and the assessor and the provider are told', async () => {
     const queueBefore = (await page(admin, '/bookings')).doc;
-    expect(queueBefore('#booking-queue tbody').text()).to.contain('Alice Apprentice').and.to.contain(`Book ${DISCUSSION}`);
+    expect(queueBefore('#booking-queue tbody').text())
+      .to.contain('Alice Apprentice')
+      .and.to.contain(`Book ${DISCUSSION}`);
 
     const started = now().toMillis();
-    const res = await holdThroughForm(admin, a, { date: DAY(), time: '10:00', link: 'https://meet.example/alice' }, staff.ada.id);
+    const res = await holdThroughForm(
+      admin,
+      a,
+      { date: DAY(), time: '10:00', link: 'https://meet.example/alice' },
+      staff.ada.id,
+    );
     expect(res.status).to.equal(302);
     const id = bookingIdFrom(res.headers.location);
 
@@ -433,36 +560,56 @@ describe('bookings: holding a booking', () => {
     expect(holdFor).to.be.within(48 * 3600_000 - 1000, 48 * 3600_000 + 60_000);
 
     const audit = bookingAudit(ctx.db);
-    expect(audit.map((e) => [e.action, e.entityId, e.actorUserId, e.actorLabel])).to.deep.equal([['booking.held', String(id), ctx.users.admin.id, ctx.users.admin.email]]);
+    expect(audit.map((e) => [e.action, e.entityId, e.actorUserId, e.actorLabel])).to.deep.equal([
+      ['booking.held', String(id), ctx.users.admin.id, ctx.users.admin.email],
+    ]);
 
     const messages = ctx.db.select().from(outbox).all();
     expect(messages.map((m) => m.toEmail)).to.have.members([staff.ada.email, ctx.users.provider.email]);
     for (const m of messages) {
       expect(m.subject).to.equal(`Assessment booked: ${DISCUSSION}`);
-      expect(m.body).to.contain('Alice Apprentice').and.to.contain(`${DAY().toFormat('cccc d LLLL yyyy')} at 10:00`);
+      expect(m.body)
+        .to.contain('Alice Apprentice')
+        .and.to.contain(`${DAY().toFormat('cccc d LLLL yyyy')} at 10:00`);
     }
 
     const shownPage = await page(admin, res.headers.location!);
     expect(shownPage.status).to.equal(200);
     expect(shownPage.doc('#booking-status').text().trim()).to.equal('Held (awaiting assessor)');
-    expect(shownPage.doc('#booking-details').text()).to.contain(shown(DAY(), '10:00')).and.to.contain('Remote: https://meet.example/alice');
+    expect(shownPage.doc('#booking-details').text())
+      .to.contain(shown(DAY(), '10:00'))
+      .and.to.contain('Remote: https://meet.example/alice');
 
     const list = (await page(admin, '/bookings')).doc;
-    const upcoming = list('#upcoming-bookings tbody tr').map((_, tr) => list(tr).text().replace(/\s+/g, ' ').trim()).get();
+    const upcoming = list('#upcoming-bookings tbody tr')
+      .map((_, tr) => list(tr).text().replace(/\s+/g, ' ').trim())
+      .get();
     expect(upcoming).to.have.length(1);
-    expect(upcoming[0]).to.contain(shown(DAY(), '10:00')).and.to.contain('Alice Apprentice').and.to.contain('Ada Assessor').and.to.contain('Held (awaiting assessor)');
+    expect(upcoming[0])
+      .to.contain(shown(DAY(), '10:00'))
+      .and.to.contain('Alice Apprentice')
+      .and.to.contain('Ada Assessor')
+      .and.to.contain('Held (awaiting assessor)');
     // The discussion is booked; the project still waits.
-    expect(list('#booking-queue tbody').text()).to.contain('Book Work-based project').and.not.to.contain(`Book ${DISCUSSION}`);
+    expect(list('#booking-queue tbody').text())
+      .to.contain('Book Work-based project')
+      .and.not.to.contain(`Book ${DISCUSSION}`);
 
     const box = (await page(admin, '/outbox')).doc;
     expect(box('#outbox tbody tr')).to.have.length(2);
-    expect(box('#outbox').text()).to.contain(staff.ada.email).and.to.contain(ctx.users.provider.email).and.to.contain(`Assessment booked: ${DISCUSSION}`);
+    expect(box('#outbox').text())
+      .to.contain(staff.ada.email)
+      .and.to.contain(ctx.users.provider.email)
+      .and.to.contain(`Assessment booked: ${DISCUSSION}`);
   });
 
   it('refuses a second booking of the same method for the apprentice, changing nothing', async () => {
     expect((await holdThroughForm(admin, a, { date: DAY(), time: '10:00' }, staff.ada.id)).status).to.equal(302);
     const before = snapshot(ctx.db);
-    const res = await admin.post('/bookings').type('form').send(bookingFields(a, { date: DAY().plus({ days: 1 }), time: '10:00' }, staff.ada.id, await tokenOf(admin)));
+    const res = await admin
+      .post('/bookings')
+      .type('form')
+      .send(bookingFields(a, { date: DAY().plus({ days: 1 }), time: '10:00' }, staff.ada.id, await tokenOf(admin)));
     expect(await refusal(admin, res)).to.contain(`${DISCUSSION} is already booked for this apprentice`);
     expect(snapshot(ctx.db)).to.deep.equal(before);
   });
@@ -486,11 +633,25 @@ describe('bookings: two administrators booking the same assessor at once', () =>
     }
     const [tokenA, tokenB] = [await tokenOf(first), await tokenOf(second)];
 
-    const results = await Promise.all([first.post('/bookings').type('form').send(bookingFields(a, slot, staff.ada.id, tokenA)), second.post('/bookings').type('form').send(bookingFields(b, slot, staff.ada.id, tokenB))]);
+    const results = await Promise.all([
+      first
+        .post('/bookings')
+        .type('form')
+        .send(bookingFields(a, slot, staff.ada.id, tokenA)),
+      second
+        .post('/bookings')
+        .type('form')
+        .send(bookingFields(b, slot, staff.ada.id, tokenB)),
+    ]);
 
     expect(results.map((r) => r.status).sort()).to.deep.equal([302, 303]);
     const refusedAgent = results[0].status === 303 ? first : second;
-    expect(await refusal(refusedAgent, results.find((r) => r.status === 303)!)).to.contain(`Ada Assessor is already booked at ${DAY().toFormat('d MMM yyyy')} 10:00`);
+    expect(
+      await refusal(
+        refusedAgent,
+        results.find((r) => r.status === 303)!,
+      ),
+    ).to.contain(`Ada Assessor is already booked at ${DAY().toFormat('d MMM yyyy')} 10:00`);
     const active = activeBookings(ctx.db);
     expect(active).to.have.length(1);
     expect(active[0]!.assessorUserId).to.equal(staff.ada.id);
@@ -517,11 +678,16 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
   });
 
   it('the assessor confirms a hold from their schedule: confirmed, no longer expiring, audited, and the provider is told', async () => {
-    const id = bookingIdFrom((await holdThroughForm(admin, a, { date: DAY(), time: '10:00' }, staff.ada.id)).headers.location);
+    const id = bookingIdFrom(
+      (await holdThroughForm(admin, a, { date: DAY(), time: '10:00' }, staff.ada.id)).headers.location,
+    );
     const schedule = await page(ada, '/schedule');
     const rows = schedule.doc('#schedule tbody tr');
     expect(rows).to.have.length(1);
-    expect(rows.text()).to.contain(shown(DAY(), '10:00')).and.to.contain('Alice Apprentice').and.to.contain('Held (awaiting assessor)');
+    expect(rows.text())
+      .to.contain(shown(DAY(), '10:00'))
+      .and.to.contain('Alice Apprentice')
+      .and.to.contain('Held (awaiting assessor)');
     const form = rows.find(`form[action="/bookings/${id}/confirm"]`);
     expect(form).to.have.length(1);
     const res = await ada
@@ -533,7 +699,9 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
 
     expect(bookingRow(ctx.db, id)).to.include({ status: 'confirmed', holdExpiresAt: null, sequence: 1 });
     const audit = bookingAudit(ctx.db).filter((e) => e.action === 'booking.confirmed');
-    expect(audit.map((e) => [e.entityId, e.actorUserId, e.actorLabel])).to.deep.equal([[String(id), staff.ada.id, staff.ada.email]]);
+    expect(audit.map((e) => [e.entityId, e.actorUserId, e.actorLabel])).to.deep.equal([
+      [String(id), staff.ada.id, staff.ada.email],
+    ]);
     expect(audit[0]!.before).to.deep.equal({ status: 'held' });
     expect(audit[0]!.after).to.deep.equal({ status: 'confirmed' });
     const told = ctx.db.select().from(outbox).where(like(outbox.subject, 'Assessment confirmed%')).all();
@@ -565,9 +733,13 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     expect(bookingRow(ctx.db, id)).to.include({ status: 'declined', statusReason: 'On annual leave that week' });
     const audit = bookingAudit(ctx.db).find((e) => e.action === 'booking.declined')!;
     expect(audit).to.include({ entityId: String(id), actorUserId: staff.ada.id, reason: 'On annual leave that week' });
-    expect((await page(admin, `/bookings/${id}`)).doc('#booking-status').text().trim()).to.equal('Declined: On annual leave that week');
+    expect((await page(admin, `/bookings/${id}`)).doc('#booking-status').text().trim()).to.equal(
+      'Declined: On annual leave that week',
+    );
     // Declined takes no one's time: Ada is offered for that slot again.
-    expect((await findAssessors(admin, b, { date: DAY(), time: '10:00' })).offered.map((o) => o.label)).to.deep.equal(['Ada Assessor']);
+    expect((await findAssessors(admin, b, { date: DAY(), time: '10:00' })).offered.map((o) => o.label)).to.deep.equal([
+      'Ada Assessor',
+    ]);
   });
 
   it('an administrator cancels with a reason; the freed slot can be booked again', async () => {
@@ -576,7 +748,9 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     // While it stands, Ada is not free at that time for anyone else.
     const busy = await findAssessors(admin, b, { date: DAY(), time: '10:30' });
     expect(busy.offered).to.deep.equal([]);
-    expect(busy.notOffered.find((t) => t.startsWith('Ada Assessor'))).to.contain(`Ada Assessor is already booked at ${DAY().toFormat('d MMM yyyy')} 10:00`);
+    expect(busy.notOffered.find((t) => t.startsWith('Ada Assessor'))).to.contain(
+      `Ada Assessor is already booked at ${DAY().toFormat('d MMM yyyy')} 10:00`,
+    );
 
     const noReason = await act(admin, id, 'cancel', '');
     expect(noReason.status).to.equal(409);
@@ -607,7 +781,10 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     const id = hold(ctx, a, staff.ada.id, { date: DAY(), time: '10:00' });
     const actions = async (agent: Agent) => {
       const res = await page(agent, `/bookings/${id}`);
-      return res.doc('form[action^="/bookings/"]').map((_, f) => res.doc(f).attr('action')!.split('/').pop()).get();
+      return res
+        .doc('form[action^="/bookings/"]')
+        .map((_, f) => res.doc(f).attr('action')!.split('/').pop())
+        .get();
     };
     // Held: the assessor confirms or declines; the administrator may cancel (it cannot be completed yet).
     expect(await actions(ada), 'held, assessor').to.deep.equal(['confirm', 'decline']);
@@ -654,15 +831,26 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     const newId = bookingIdFrom(res.headers.location);
     expect(newId).to.not.equal(oldId);
 
-    expect(bookingRow(ctx.db, oldId)).to.include({ status: 'cancelled', statusReason: `Rescheduled to ${isoDate(DAY())} 10:30` });
-    expect(bookingRow(ctx.db, newId)).to.include({ status: 'held', rescheduledFromId: oldId, localStart: `${isoDate(DAY())}T10:30`, assessorUserId: staff.ada.id, methodId: 'discussion' });
+    expect(bookingRow(ctx.db, oldId)).to.include({
+      status: 'cancelled',
+      statusReason: `Rescheduled to ${isoDate(DAY())} 10:30`,
+    });
+    expect(bookingRow(ctx.db, newId)).to.include({
+      status: 'held',
+      rescheduledFromId: oldId,
+      localStart: `${isoDate(DAY())}T10:30`,
+      assessorUserId: staff.ada.id,
+      methodId: 'discussion',
+    });
     expect(activeBookings(ctx.db).map((r) => r.id)).to.deep.equal([newId]);
     const audit = bookingAudit(ctx.db).find((e) => e.action === 'booking.rescheduled')!;
     expect(audit).to.include({ entityId: String(newId), actorUserId: ctx.users.admin.id });
     expect(audit.before).to.deep.include({ id: oldId });
     const moved = ctx.db.select().from(outbox).where(like(outbox.subject, 'Assessment moved%')).all();
     expect(moved.map((m) => m.toEmail)).to.have.members([staff.ada.email, ctx.users.provider.email]);
-    expect((await page(admin, `/bookings/${oldId}`)).doc('#booking-status').text().trim()).to.equal(`Cancelled: Rescheduled to ${isoDate(DAY())} 10:30`);
+    expect((await page(admin, `/bookings/${oldId}`)).doc('#booking-status').text().trim()).to.equal(
+      `Cancelled: Rescheduled to ${isoDate(DAY())} 10:30`,
+    );
   });
 
   it('refuses to reschedule a booking that is no longer held or confirmed, leaving it as it was', async () => {
@@ -672,7 +860,10 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     expect(cancelled.doc(`a[href="/bookings/new?replace=${oldId}"]`)).to.have.length(0);
 
     const before = snapshot(ctx.db);
-    const fields = { ...bookingFields(a, { date: DAY(), time: '14:00' }, staff.ada.id, await tokenOf(admin)), replace: String(oldId) };
+    const fields = {
+      ...bookingFields(a, { date: DAY(), time: '14:00' }, staff.ada.id, await tokenOf(admin)),
+      replace: String(oldId),
+    };
     const res = await admin.post('/bookings').type('form').send(fields);
     expect(await refusal(admin, res)).to.contain('Only a held or confirmed booking can be rescheduled');
     expect(bookingRow(ctx.db, oldId)).to.include({ status: 'cancelled', statusReason: 'Apprentice withdrew' });
@@ -682,7 +873,10 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
   it('refuses to reschedule another apprentice’s booking (404)', async () => {
     const oldId = hold(ctx, a, staff.ada.id, { date: DAY(), time: '10:00' });
     const before = snapshot(ctx.db);
-    const fields = { ...bookingFields(b, { date: DAY(), time: '14:00' }, staff.ada.id, await tokenOf(admin)), replace: String(oldId) };
+    const fields = {
+      ...bookingFields(b, { date: DAY(), time: '14:00' }, staff.ada.id, await tokenOf(admin)),
+      replace: String(oldId),
+    };
     expect((await admin.post('/bookings').type('form').send(fields)).status).to.equal(404);
     expect(snapshot(ctx.db)).to.deep.equal(before);
   });
@@ -701,7 +895,9 @@ describe('bookings: holds that are not confirmed in time', () => {
     b = acceptedApprentice(ctx.db, 1, 'Ben', 'Booked');
     staff = addAssessors(ctx, a.standardVersionId);
     admin = await signedInAgent(ctx.app, ctx.users.admin.email);
-    id = bookingIdFrom((await holdThroughForm(admin, a, { date: DAY(), time: '10:00' }, staff.ada.id)).headers.location);
+    id = bookingIdFrom(
+      (await holdThroughForm(admin, a, { date: DAY(), time: '10:00' }, staff.ada.id)).headers.location,
+    );
   });
 
   const goStale = () =>
@@ -757,16 +953,25 @@ describe('bookings: holds that are not confirmed in time', () => {
     goStale();
     const res = await holdThroughForm(admin, b, { date: DAY(), time: '10:00' }, staff.ada.id);
     expect(res.status).to.equal(302);
-    expect(activeBookings(ctx.db).map((r) => [r.apprenticeId, r.assessorUserId, r.status])).to.deep.equal([[b.id, staff.ada.id, 'held']]);
+    expect(activeBookings(ctx.db).map((r) => [r.apprenticeId, r.assessorUserId, r.status])).to.deep.equal([
+      [b.id, staff.ada.id, 'held'],
+    ]);
     expect(bookingRow(ctx.db, id).status).to.equal('expired');
   });
 
   it('a stale hold is freed even when the next request is the booking itself (no list first)', async () => {
     goStale();
-    const res = await admin.post('/bookings').type('form').send(bookingFields(b, { date: DAY(), time: '10:00' }, staff.ada.id, await tokenOf(admin)));
+    const res = await admin
+      .post('/bookings')
+      .type('form')
+      .send(bookingFields(b, { date: DAY(), time: '10:00' }, staff.ada.id, await tokenOf(admin)));
     expect(res.status).to.equal(302);
     expect(bookingRow(ctx.db, id).status).to.equal('expired');
-    expect(bookingAudit(ctx.db).map((e) => e.action)).to.deep.equal(['booking.held', 'booking.expired', 'booking.held']);
+    expect(bookingAudit(ctx.db).map((e) => e.action)).to.deep.equal([
+      'booking.held',
+      'booking.expired',
+      'booking.held',
+    ]);
   });
 });
 
@@ -785,9 +990,16 @@ describe('bookings: the apprentice page', () => {
       expect(res.status, email).to.equal(200);
       const rows = res.doc('#apprentice-bookings tbody tr');
       expect(rows, email).to.have.length(1);
-      const cells = rows.find('td').map((_, td) => res.doc(td).text().trim()).get();
+      const cells = rows
+        .find('td')
+        .map((_, td) => res.doc(td).text().trim())
+        .get();
       expect(cells, email).to.have.length(4);
-      expect([cells[0], cells[2], cells[3]], email).to.deep.equal([shown(DAY(), '10:00'), 'Ada Assessor', 'Held (awaiting assessor)']);
+      expect([cells[0], cells[2], cells[3]], email).to.deep.equal([
+        shown(DAY(), '10:00'),
+        'Ada Assessor',
+        'Held (awaiting assessor)',
+      ]);
       expect(cells[1], email).to.be.oneOf(['discussion', DISCUSSION]);
       expect(rows.find('a').attr('href'), email).to.equal(`/bookings/${id}`);
     }
@@ -798,7 +1010,8 @@ describe('bookings: the clock change', () => {
   it('keeps London wall-clock time across the spring change: 10:00 is 10:00Z before it and 09:00Z after, shown as 10:00 both times', async () => {
     // The next time the clocks go forward (the last Sunday of March), and the working days either side.
     let year = today().year;
-    const lastSundayOfMarch = (y: number) => onOrAfter(DateTime.fromObject({ year: y, month: 3, day: 25 }, { zone: ZONE }), 7);
+    const lastSundayOfMarch = (y: number) =>
+      onOrAfter(DateTime.fromObject({ year: y, month: 3, day: 25 }, { zone: ZONE }), 7);
     if (lastSundayOfMarch(year) <= today().plus({ days: 14 })) year += 1;
     const change = lastSundayOfMarch(year);
     const friday = change.minus({ days: 2 });
@@ -815,22 +1028,38 @@ describe('bookings: the clock change', () => {
     const after = await holdThroughForm(admin, a, { date: monday, time: '10:00' }, staff.ada.id);
     expect(after.status).to.equal(302);
     const afterRow = bookingRow(ctx.db, bookingIdFrom(after.headers.location));
-    expect(afterRow).to.include({ localStart: `${isoDate(monday)}T10:00`, startsAt: `${isoDate(monday)}T09:00:00.000Z`, endsAt: `${isoDate(monday)}T10:15:00.000Z` });
+    expect(afterRow).to.include({
+      localStart: `${isoDate(monday)}T10:00`,
+      startsAt: `${isoDate(monday)}T09:00:00.000Z`,
+      endsAt: `${isoDate(monday)}T10:15:00.000Z`,
+    });
 
     const before = await holdThroughForm(admin, b, { date: friday, time: '10:00' }, staff.ada.id);
     expect(before.status).to.equal(302);
     const beforeRow = bookingRow(ctx.db, bookingIdFrom(before.headers.location));
     expect(beforeRow).to.include({ startsAt: `${isoDate(friday)}T10:00:00.000Z` });
 
-    expect((await page(admin, `/bookings/${afterRow.id}`)).doc('#booking-details').text()).to.contain(`${monday.toFormat('ccc d LLL yyyy')}, 10:00`);
-    expect((await page(admin, `/bookings/${beforeRow.id}`)).doc('#booking-details').text()).to.contain(`${friday.toFormat('ccc d LLL yyyy')}, 10:00`);
+    expect((await page(admin, `/bookings/${afterRow.id}`)).doc('#booking-details').text()).to.contain(
+      `${monday.toFormat('ccc d LLL yyyy')}, 10:00`,
+    );
+    expect((await page(admin, `/bookings/${beforeRow.id}`)).doc('#booking-details').text()).to.contain(
+      `${friday.toFormat('ccc d LLL yyyy')}, 10:00`,
+    );
     const schedule = await page(await signedInAgent(ctx.app, staff.ada.email), '/schedule');
-    const when = schedule.doc('#schedule tbody tr td:first-child').map((_, td) => schedule.doc(td).text().trim()).get();
-    expect(when).to.deep.equal([`${friday.toFormat('ccc d LLL yyyy')}, 10:00`, `${monday.toFormat('ccc d LLL yyyy')}, 10:00`]);
+    const when = schedule
+      .doc('#schedule tbody tr td:first-child')
+      .map((_, td) => schedule.doc(td).text().trim())
+      .get();
+    expect(when).to.deep.equal([
+      `${friday.toFormat('ccc d LLL yyyy')}, 10:00`,
+      `${monday.toFormat('ccc d LLL yyyy')}, 10:00`,
+    ]);
 
     // The project (60 minutes) at 16:30–17:30 BST on the Monday is outside 09:00–17:00 London, although it is 15:30–16:30 UTC.
     const late = await findAssessors(admin, a, { date: monday, time: '16:30', methodId: 'project' });
-    expect(late.notOffered.find((t) => t.startsWith('Ada Assessor'))).to.contain('outside Ada Assessor’s working hours');
+    expect(late.notOffered.find((t) => t.startsWith('Ada Assessor'))).to.contain(
+      'outside Ada Assessor’s working hours',
+    );
     expect(
       ctx.db
         .select()
@@ -857,10 +1086,25 @@ describe('bookings: changes that break bookings already made', () => {
     const later = DAY().plus({ days: 7 });
     const fine = hold(ctx, b, staff.ada.id, { date: later, time: '10:00' });
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
-    expect((await page(admin, `/assessors/${staff.ada.id}`)).doc('#bookings-at-risk').length, 'nothing flagged before the leave').to.equal(0);
+    expect(
+      (await page(admin, `/assessors/${staff.ada.id}`)).doc('#bookings-at-risk').length,
+      'nothing flagged before the leave',
+    ).to.equal(0);
 
     const form = await page(admin, `/assessors/${staff.ada.id}`);
-    const res = await admin.post(`/assessors/${staff.ada.id}/leave`).type('form').send({ _csrf: csrfFrom(form.text), 'leaveFrom[day]': String(DAY().day), 'leaveFrom[month]': String(DAY().month), 'leaveFrom[year]': String(DAY().year), 'leaveTo[day]': String(DAY().day), 'leaveTo[month]': String(DAY().month), 'leaveTo[year]': String(DAY().year), leaveReason: 'Hospital appointment' });
+    const res = await admin
+      .post(`/assessors/${staff.ada.id}/leave`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(form.text),
+        'leaveFrom[day]': String(DAY().day),
+        'leaveFrom[month]': String(DAY().month),
+        'leaveFrom[year]': String(DAY().year),
+        'leaveTo[day]': String(DAY().day),
+        'leaveTo[month]': String(DAY().month),
+        'leaveTo[year]': String(DAY().year),
+        leaveReason: 'Hospital appointment',
+      });
     expect(res.status).to.equal(302);
 
     const profile = await page(admin, `/assessors/${staff.ada.id}`);
@@ -883,7 +1127,9 @@ describe('bookings: changes that break bookings already made', () => {
   it('refuses to cancel a booking that a later method must follow, until the later one is cancelled', async () => {
     // A plan whose project must come at least a day after the professional discussion.
     const stored = ctx.db.select().from(plans).where(eq(plans.standardVersionId, a.standardVersionId)).get()!;
-    const document = stored.document as { methods: { id: string; after: { method: string; minDaysBetween: number }[] }[] };
+    const document = stored.document as {
+      methods: { id: string; after: { method: string; minDaysBetween: number }[] }[];
+    };
     document.methods.find((m) => m.id === 'project')!.after = [{ method: 'discussion', minDaysBetween: 1 }];
     ctx.db.update(plans).set({ document }).where(eq(plans.id, stored.id)).run();
 

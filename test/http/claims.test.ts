@@ -6,7 +6,14 @@ import supertest from 'supertest';
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { todayInLondon } from '../../src/dates.js';
-import { apprentices, auditEvents, epaAttempts, epaoSettings, gradings, standardVersions } from '../../src/db/schema.js';
+import {
+  apprentices,
+  auditEvents,
+  epaAttempts,
+  epaoSettings,
+  gradings,
+  standardVersions,
+} from '../../src/db/schema.js';
 import { epaoSettingsOf, releaseResults } from '../../src/grading/store.js';
 import { CLAIM_MESSAGES } from '../../src/outcomes/claims.js';
 import { OFQUAL_HEADER } from '../../src/outcomes/ofqual.js';
@@ -19,7 +26,13 @@ import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/gradin
 const plan = planFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')));
 /** Every criterion of a method met, except those named (not met, with evidence). */
 const decisions = (method: string, notMet: string[] = []) =>
-  plan.criteria.filter((c) => c.method === method).map((c) => ({ criterionId: c.id, met: !notMet.includes(c.id), evidence: notMet.includes(c.id) ? 'Not shown in the evidence' : '' }));
+  plan.criteria
+    .filter((c) => c.method === method)
+    .map((c) => ({
+      criterionId: c.id,
+      met: !notMet.includes(c.id),
+      evidence: notMet.includes(c.id) ? 'Not shown in the evidence' : '',
+    }));
 
 const NON_ADMINS = ['assessor', 'qa', 'provider', 'employer'] as const;
 const API = paths.api.root;
@@ -29,7 +42,9 @@ const EMPLOYER = 'Transport and Maritime Workers’ Union';
 describe('certificate claims and the regulator’s outcomes file', () => {
   let ctx: TestContext;
   let api: supertest.Agent;
-  const bearer = (who: keyof TestContext['users']) => ({ Authorization: `Bearer ${tokenFor(ctx.db, ctx.users[who].id)}` });
+  const bearer = (who: keyof TestContext['users']) => ({
+    Authorization: `Bearer ${tokenFor(ctx.db, ctx.users[who].id)}`,
+  });
   const ulns = validUlns(4, 730_000_000);
   /** Distinction, Pass, Fail, and a Pass whose record then loses its family name. */
   let distinction: { a: ApprenticeDetail; attemptId: number };
@@ -43,8 +58,14 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     assessorProfile(ctx.db, ctx.users.assessor.id, a.standardVersionId);
     const project = pastBooking(ctx.db, a, ctx.users.assessor.id, 'project', 2 + index);
     const discussion = pastBooking(ctx.db, a, ctx.users.assessor.id, 'discussion', 7 + index);
-    for (const [booking, method] of [[project, 'project'], [discussion, 'discussion']] as const) {
-      const res = await api.put(`${API}/bookings/${booking}/grade`).set(bearer('assessor')).send({ decisions: decisions(method, notMet[method]) });
+    for (const [booking, method] of [
+      [project, 'project'],
+      [discussion, 'discussion'],
+    ] as const) {
+      const res = await api
+        .put(`${API}/bookings/${booking}/grade`)
+        .set(bearer('assessor'))
+        .send({ decisions: decisions(method, notMet[method]) });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
     }
     const attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
@@ -78,10 +99,26 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     const page = $(res.text);
     const claimable = page('#claimable tbody tr')
       .toArray()
-      .map((tr) => page(tr).find('td').toArray().map((td) => page(td).text().trim()));
+      .map((tr) =>
+        page(tr)
+          .find('td')
+          .toArray()
+          .map((td) => page(td).text().trim()),
+      );
     expect(claimable.map((cells) => cells[0]).sort()).to.deep.equal([distinction.a.uln, pass.a.uln].sort());
     const distinctionRow = claimable.find((cells) => cells[0] === distinction.a.uln)!;
-    expect(distinctionRow).to.deep.equal([distinction.a.uln, 'Distinctive', 'Sam', 'ST0815', '569', '1.0', 'None', 'Distinction', attempt(distinction.attemptId).resultOn!, EMPLOYER]);
+    expect(distinctionRow).to.deep.equal([
+      distinction.a.uln,
+      'Distinctive',
+      'Sam',
+      'ST0815',
+      '569',
+      '1.0',
+      'None',
+      'Distinction',
+      attempt(distinction.attemptId).resultOn!,
+      EMPLOYER,
+    ]);
 
     const invalidRows = page('#invalid-claims tbody tr');
     expect(invalidRows).to.have.length(1);
@@ -91,7 +128,9 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     // The downloads and the marking are tied to the list as shown, by its time.
     const asOf = String(page('input[name="asOf"]').val());
     expect(asOf).to.match(/^\d{4}-\d{2}-\d{2}T/);
-    expect(page('a[href^="/claims/claims.csv"]').attr('href')).to.equal(`${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`);
+    expect(page('a[href^="/claims/claims.csv"]').attr('href')).to.equal(
+      `${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`,
+    );
   });
 
   it('downloads only the valid unclaimed rows, as CSV and as JSON', async () => {
@@ -101,16 +140,28 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     expect(csv.headers['content-type']).to.match(/^text\/csv/);
     expect(csv.headers['content-disposition']).to.contain('attachment');
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).to.equal('ULN,FamilyName,GivenNames,StandardCode,StandardReference,Version,Option,OverallGrade,AchievementDate,SendCertificateTo');
-    expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).to.deep.equal([distinction.a.uln, pass.a.uln].sort());
+    expect(lines[0]).to.equal(
+      'ULN,FamilyName,GivenNames,StandardCode,StandardReference,Version,Option,OverallGrade,AchievementDate,SendCertificateTo',
+    );
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).to.deep.equal([distinction.a.uln, pass.a.uln].sort());
     expect(csv.text).to.not.contain(invalid.a.uln);
     expect(csv.text).to.not.contain(fail.a.uln);
     const passLine = lines.find((l) => l.startsWith(pass.a.uln))!;
-    expect(passLine).to.equal(`${pass.a.uln},Passmore,Sam,569,ST0815,1.0,,Pass,${attempt(pass.attemptId).resultOn!},${EMPLOYER}`);
+    expect(passLine).to.equal(
+      `${pass.a.uln},Passmore,Sam,569,ST0815,1.0,,Pass,${attempt(pass.attemptId).resultOn!},${EMPLOYER}`,
+    );
 
     const json = await admin.get(paths.claimsJson);
     expect(json.status).to.equal(200);
-    const body = JSON.parse(json.text) as { generatedOn: string; claims: { attemptId: number; uln: string; standardCode: number; option: string }[] };
+    const body = JSON.parse(json.text) as {
+      generatedOn: string;
+      claims: { attemptId: number; uln: string; standardCode: number; option: string }[];
+    };
     expect(body.generatedOn).to.equal(todayInLondon(now()));
     expect(body.claims.map((c) => c.attemptId).sort()).to.deep.equal([distinction.attemptId, pass.attemptId].sort());
     expect(body.claims[0]).to.include({ standardCode: 569, option: '' });
@@ -120,7 +171,10 @@ describe('certificate claims and the regulator’s outcomes file', () => {
   it('marks the listed claims as claimed in one audited change; they leave the list and the downloads', async () => {
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const page = await admin.get(paths.claims);
-    const form = new URLSearchParams({ _csrf: csrfFrom(page.text), asOf: String($(page.text)('input[name="asOf"]').val()) });
+    const form = new URLSearchParams({
+      _csrf: csrfFrom(page.text),
+      asOf: String($(page.text)('input[name="asOf"]').val()),
+    });
     // A result released after the page was shown is neither in its downloads nor marked with it.
     await new Promise((resolve) => setTimeout(resolve, 5));
     ctx.db.update(epaAttempts).set({ releasedAt: null }).where(eq(epaAttempts.id, invalid.attemptId)).run();
@@ -130,7 +184,11 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     expect(res.status).to.equal(303);
     expect(res.headers.location).to.equal(`${paths.claims}?marked=2`);
 
-    for (const { attemptId } of [distinction, pass]) expect(attempt(attemptId)).to.include({ claimedBy: ctx.users.admin.id }).and.to.have.property('claimedAt').that.is.a('string');
+    for (const { attemptId } of [distinction, pass])
+      expect(attempt(attemptId))
+        .to.include({ claimedBy: ctx.users.admin.id })
+        .and.to.have.property('claimedAt')
+        .that.is.a('string');
     expect(attempt(invalid.attemptId).claimedAt, 'released after the page was shown').to.equal(null);
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'claim.marked')).all();
     expect(audit.map((e) => Number(e.entityId)).sort()).to.deep.equal([distinction.attemptId, pass.attemptId].sort());
@@ -143,7 +201,10 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     expect((await admin.get(paths.claimsCsv)).text.trim().split('\r\n')).to.have.length(2);
 
     // Posting the same list again marks nothing more and says why.
-    const again = await admin.post(paths.markClaimed).type('form').send(form.toString().replace(/_csrf=[^&]*/, `_csrf=${encodeURIComponent(csrfFrom(after.text))}`));
+    const again = await admin
+      .post(paths.markClaimed)
+      .type('form')
+      .send(form.toString().replace(/_csrf=[^&]*/, `_csrf=${encodeURIComponent(csrfFrom(after.text))}`));
     expect(again.status).to.equal(400);
     expect(again.text).to.contain('There are no claims to mark');
     expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'claim.marked')).all()).to.have.length(2);
@@ -153,15 +214,33 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     it('lists every claimable result with its validation, never a Fail', async () => {
       const res = await api.get(`${API}/claims`).set(bearer('admin'));
       expect(res.status).to.equal(200);
-      const claims = res.body.claims as { attemptId: number; valid: boolean; reasons: string[]; uln: string; standardCode: number }[];
-      expect(claims.map((c) => c.attemptId).sort()).to.deep.equal([distinction.attemptId, pass.attemptId, invalid.attemptId].sort());
-      expect(claims.find((c) => c.attemptId === invalid.attemptId)).to.deep.include({ valid: false, reasons: [CLAIM_MESSAGES.familyName] });
-      expect(claims.find((c) => c.attemptId === pass.attemptId)).to.deep.include({ valid: true, reasons: [], standardCode: 569 });
+      const claims = res.body.claims as {
+        attemptId: number;
+        valid: boolean;
+        reasons: string[];
+        uln: string;
+        standardCode: number;
+      }[];
+      expect(claims.map((c) => c.attemptId).sort()).to.deep.equal(
+        [distinction.attemptId, pass.attemptId, invalid.attemptId].sort(),
+      );
+      expect(claims.find((c) => c.attemptId === invalid.attemptId)).to.deep.include({
+        valid: false,
+        reasons: [CLAIM_MESSAGES.familyName],
+      });
+      expect(claims.find((c) => c.attemptId === pass.attemptId)).to.deep.include({
+        valid: true,
+        reasons: [],
+        standardCode: 569,
+      });
       expect(claims.some((c) => c.uln === fail.a.uln)).to.equal(false);
     });
 
     it('marks valid results, all or nothing: 422 names each that cannot be marked', async () => {
-      const refused = await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: [distinction.attemptId, invalid.attemptId, fail.attemptId, 99999] });
+      const refused = await api
+        .post(`${API}/claims/mark`)
+        .set(bearer('admin'))
+        .send({ attemptIds: [distinction.attemptId, invalid.attemptId, fail.attemptId, 99999] });
       expect(refused.status).to.equal(422);
       const errors = refused.body.errors as { path: string; message: string }[];
       expect(errors.map((e) => e.path)).to.deep.equal(['attemptIds.1', 'attemptIds.2', 'attemptIds.3']);
@@ -172,16 +251,35 @@ describe('certificate claims and the regulator’s outcomes file', () => {
 
       const bad = await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: [] });
       expect(bad.status).to.equal(422);
-      expect((await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: ['x'] })).status).to.equal(422);
+      expect(
+        (
+          await api
+            .post(`${API}/claims/mark`)
+            .set(bearer('admin'))
+            .send({ attemptIds: ['x'] })
+        ).status,
+      ).to.equal(422);
 
-      const marked = await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: [distinction.attemptId] });
+      const marked = await api
+        .post(`${API}/claims/mark`)
+        .set(bearer('admin'))
+        .send({ attemptIds: [distinction.attemptId] });
       expect(marked.status, JSON.stringify(marked.body)).to.equal(200);
       expect(marked.body).to.deep.equal({ marked: 1, attemptIds: [distinction.attemptId] });
       expect(attempt(distinction.attemptId).claimedBy).to.equal(ctx.users.admin.id);
-      expect(ctx.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'claim.marked'), eq(auditEvents.entityId, String(distinction.attemptId)))).all()).to.have.length(1);
+      expect(
+        ctx.db
+          .select()
+          .from(auditEvents)
+          .where(and(eq(auditEvents.action, 'claim.marked'), eq(auditEvents.entityId, String(distinction.attemptId))))
+          .all(),
+      ).to.have.length(1);
       const list = await api.get(`${API}/claims`).set(bearer('admin'));
       expect(list.body.claims.map((c: { attemptId: number }) => c.attemptId)).to.not.include(distinction.attemptId);
-      const twice = await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: [distinction.attemptId] });
+      const twice = await api
+        .post(`${API}/claims/mark`)
+        .set(bearer('admin'))
+        .send({ attemptIds: [distinction.attemptId] });
       expect(twice.status).to.equal(422);
     });
 
@@ -196,14 +294,32 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     const ofqualQuery = `?reportingDate=${todayInLondon(now())}&from=2020-01-01&to=${todayInLondon(now())}`;
     for (const who of NON_ADMINS) {
       const agent = await signedInAgent(ctx.app, ctx.users[who].email);
-      for (const url of [paths.claims, paths.claimsCsv, paths.claimsJson, paths.ofqualOutcomes, `${paths.ofqualOutcomes}${ofqualQuery}`, `${paths.ofqualOutcomesCsv}${ofqualQuery}`]) {
+      for (const url of [
+        paths.claims,
+        paths.claimsCsv,
+        paths.claimsJson,
+        paths.ofqualOutcomes,
+        `${paths.ofqualOutcomes}${ofqualQuery}`,
+        `${paths.ofqualOutcomesCsv}${ofqualQuery}`,
+      ]) {
         expect((await agent.get(url)).status, `${who} GET ${url}`).to.equal(403);
       }
       const home = await agent.get(paths.home);
-      const post = await agent.post(paths.markClaimed).type('form').send({ _csrf: csrfFrom(home.text), asOf: now().toISO() });
+      const post = await agent
+        .post(paths.markClaimed)
+        .type('form')
+        .send({ _csrf: csrfFrom(home.text), asOf: now().toISO() });
       expect(post.status, `${who} POST`).to.equal(403);
       expect((await api.get(`${API}/claims`).set(bearer(who))).status, `${who} API GET`).to.equal(403);
-      expect((await api.post(`${API}/claims/mark`).set(bearer(who)).send({ attemptIds: [distinction.attemptId] })).status, `${who} API POST`).to.equal(403);
+      expect(
+        (
+          await api
+            .post(`${API}/claims/mark`)
+            .set(bearer(who))
+            .send({ attemptIds: [distinction.attemptId] })
+        ).status,
+        `${who} API POST`,
+      ).to.equal(403);
     }
     expect(attempt(distinction.attemptId).claimedAt).to.equal(null);
     const visitor = supertest.agent(ctx.app);
@@ -245,11 +361,25 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         expect(res.headers['content-type']).to.match(/^text\/csv/);
         const lines = res.text.trim().split('\r\n');
         expect(lines[0]).to.equal(OFQUAL_HEADER.join(','));
-        expect(lines[0]!.startsWith('ReportingDate,AwardingOrganisation,AwardingOrganisationID,StandardTitle,StandardID,AssessmentPlanVersionNumber,QualificationNumber,ULN,CandidateIdentifierOther,')).to.equal(true);
+        expect(
+          lines[0]!.startsWith(
+            'ReportingDate,AwardingOrganisation,AwardingOrganisationID,StandardTitle,StandardID,AssessmentPlanVersionNumber,QualificationNumber,ULN,CandidateIdentifierOther,',
+          ),
+        ).to.equal(true);
         expect(lines).to.have.length(5);
         const failRow = lines.find((l) => l.includes(fail.a.uln))!.split(',');
         const at = (name: string) => failRow[OFQUAL_HEADER.indexOf(name)];
-        expect(failRow.slice(0, 9)).to.deep.equal([todayInLondon(now()), 'Northern Union Assessment Ltd', 'EPA0123', 'Trade union official', 'ST0815', '1.0', '-2', fail.a.uln, '-2']);
+        expect(failRow.slice(0, 9)).to.deep.equal([
+          todayInLondon(now()),
+          'Northern Union Assessment Ltd',
+          'EPA0123',
+          'Trade union official',
+          'ST0815',
+          '1.0',
+          '-2',
+          fail.a.uln,
+          '-2',
+        ]);
         expect(at('Component1Method')).to.equal(plan.methods[0]!.name);
         expect(at('Component1Grade')).to.equal('Fail');
         expect(at('Component2Grade')).to.equal('Distinction');
@@ -265,17 +395,28 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         const page = await admin.get(`${paths.ofqualOutcomes}?${query()}`);
         expect($(page.text)('#summary').text()).to.contain('1 result dated in the period not yet released');
         const lines = (await admin.get(`${paths.ofqualOutcomesCsv}?${query()}`)).text.trim().split('\r\n');
-        expect(lines.slice(1).map((l) => l.split(',')[7]).sort()).to.deep.equal([distinction.a.uln, invalid.a.uln].sort());
+        expect(
+          lines
+            .slice(1)
+            .map((l) => l.split(',')[7])
+            .sort(),
+        ).to.deep.equal([distinction.a.uln, invalid.a.uln].sort());
       });
 
       it('lists rows that break the format with the reason instead of downloading them', async () => {
-        ctx.db.update(standardVersions).set({ title: 'T'.repeat(101) }).where(eq(standardVersions.id, distinction.a.standardVersionId)).run();
+        ctx.db
+          .update(standardVersions)
+          .set({ title: 'T'.repeat(101) })
+          .where(eq(standardVersions.id, distinction.a.standardVersionId))
+          .run();
         const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
         const page = await admin.get(`${paths.ofqualOutcomes}?${query()}`);
         expect($(page.text)('#ofqual-problems tbody tr')).to.have.length(4);
         expect($(page.text)('#ofqual-problems').text()).to.contain('StandardTitle');
         expect($(page.text)('#download')).to.have.length(0);
-        expect((await admin.get(`${paths.ofqualOutcomesCsv}?${query()}`)).text.trim()).to.equal(OFQUAL_HEADER.join(','));
+        expect((await admin.get(`${paths.ofqualOutcomesCsv}?${query()}`)).text.trim()).to.equal(
+          OFQUAL_HEADER.join(','),
+        );
       });
 
       it('shows the form’s errors in the error summary, keeping the values', async () => {
@@ -283,11 +424,19 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         const res = await admin.get(`${paths.ofqualOutcomes}?reportingDate=2025-02-30&from=2025-03-01&to=2025-01-01`);
         expect(res.status).to.equal(400);
         const page = $(res.text);
-        expect(page('.govuk-error-summary a').toArray().map((a) => page(a).attr('href'))).to.deep.equal(['#reportingDate', '#to']);
+        expect(
+          page('.govuk-error-summary a')
+            .toArray()
+            .map((a) => page(a).attr('href')),
+        ).to.deep.equal(['#reportingDate', '#to']);
         expect(page('#from').val()).to.equal('2025-03-01');
-        const backwards = $((await admin.get(`${paths.ofqualOutcomes}?reportingDate=2025-03-31&from=2025-03-01&to=2025-01-01`)).text);
+        const backwards = $(
+          (await admin.get(`${paths.ofqualOutcomes}?reportingDate=2025-03-31&from=2025-03-01&to=2025-01-01`)).text,
+        );
         expect(backwards('.govuk-error-summary a').attr('href')).to.equal('#to');
-        expect((await admin.get(`${paths.ofqualOutcomesCsv}?reportingDate=x&from=2025-03-01&to=2025-04-01`)).status).to.equal(400);
+        expect(
+          (await admin.get(`${paths.ofqualOutcomesCsv}?reportingDate=x&from=2025-03-01&to=2025-04-01`)).status,
+        ).to.equal(400);
         const blank = await admin.get(paths.ofqualOutcomes);
         expect(blank.status).to.equal(200);
         expect($(blank.text)('#ofqual-columns li')).to.have.length(OFQUAL_HEADER.length);

@@ -41,7 +41,12 @@ interface Spec {
 function addAssessor(name: string): number {
   const id = ctx.db
     .insert(users)
-    .values({ email: `${name.toLowerCase().replace(/\W+/g, '.')}@test.example`, name, role: 'assessor', passwordHash: 'not-used' })
+    .values({
+      email: `${name.toLowerCase().replace(/\W+/g, '.')}@test.example`,
+      name,
+      role: 'assessor',
+      passwordHash: 'not-used',
+    })
     .returning({ id: users.id })
     .get().id;
   names[name] = id;
@@ -55,22 +60,57 @@ function addGrading(assessorUserId: number, spec: Spec): number {
   const assessedOn = new Date(Date.parse(`${gradedOn}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   const apprenticeId = ctx.db
     .insert(apprentices)
-    .values({ uln: ULNS[n]!, givenNames: 'Sam', familyName: `Apprentice${n}`, dateOfBirth: '1995-05-01', startDate: '2023-06-01', plannedEndDate: '2024-12-01', standardVersionId: versionId, providerUkprn: '10061234', employerId: 'transport-workers-union', weeklyHours: 37.5 })
+    .values({
+      uln: ULNS[n]!,
+      givenNames: 'Sam',
+      familyName: `Apprentice${n}`,
+      dateOfBirth: '1995-05-01',
+      startDate: '2023-06-01',
+      plannedEndDate: '2024-12-01',
+      standardVersionId: versionId,
+      providerUkprn: '10061234',
+      employerId: 'transport-workers-union',
+      weeklyHours: 37.5,
+    })
     .returning({ id: apprentices.id })
     .get().id;
   const submissionId = ctx.db
     .insert(gatewaySubmissions)
-    .values({ apprenticeId, attempt: 1, status: 'accepted', submittedOn: '2024-12-01', evaluation: {}, epaPeriodStart: '2024-12-10', epaPeriodEnd: '2025-06-10' })
+    .values({
+      apprenticeId,
+      attempt: 1,
+      status: 'accepted',
+      submittedOn: '2024-12-01',
+      evaluation: {},
+      epaPeriodStart: '2024-12-10',
+      epaPeriodEnd: '2025-06-10',
+    })
     .returning({ id: gatewaySubmissions.id })
     .get().id;
   const method = spec.method ?? 'project';
   const submitted = (spec.status ?? 'submitted') === 'submitted';
   const bookingId = ctx.db
     .insert(bookings)
-    .values({ apprenticeId, submissionId, methodId: method, attempt: 1, assessorUserId, startsAt: `${assessedOn}T10:00:00.000Z`, endsAt: `${assessedOn}T12:00:00.000Z`, localStart: `${assessedOn}T10:00`, mode: 'remote', link: 'https://meet.example/epa', status: submitted ? 'completed' : 'confirmed' })
+    .values({
+      apprenticeId,
+      submissionId,
+      methodId: method,
+      attempt: 1,
+      assessorUserId,
+      startsAt: `${assessedOn}T10:00:00.000Z`,
+      endsAt: `${assessedOn}T12:00:00.000Z`,
+      localStart: `${assessedOn}T10:00`,
+      mode: 'remote',
+      link: 'https://meet.example/epa',
+      status: submitted ? 'completed' : 'confirmed',
+    })
     .returning({ id: bookings.id })
     .get().id;
-  const attemptId = ctx.db.insert(epaAttempts).values({ apprenticeId, number: 1, kind: 'first', startedOn: '2024-12-10' }).returning({ id: epaAttempts.id }).get().id;
+  const attemptId = ctx.db
+    .insert(epaAttempts)
+    .values({ apprenticeId, number: 1, kind: 'first', startedOn: '2024-12-10' })
+    .returning({ id: epaAttempts.id })
+    .get().id;
   return ctx.db
     .insert(gradings)
     .values({
@@ -90,7 +130,9 @@ function addGrading(assessorUserId: number, spec: Spec): number {
 }
 
 function addMany(assessor: number, counts: Partial<Record<Grade, number>>, spec: Omit<Spec, 'grade'> = {}): number[] {
-  return (Object.entries(counts) as [Grade, number][]).flatMap(([grade, count]) => Array.from({ length: count }, () => addGrading(assessor, { ...spec, grade })));
+  return (Object.entries(counts) as [Grade, number][]).flatMap(([grade, count]) =>
+    Array.from({ length: count }, () => addGrading(assessor, { ...spec, grade })),
+  );
 }
 
 let hanaSampled: number;
@@ -105,7 +147,8 @@ beforeEach(async () => {
   hanaSampled = addGrading(hana, { grade: 'Fail', moderation: 'pending' });
   hanaUnsampled = addGrading(hana, { grade: 'Fail' });
   addMany(hana, { Fail: 13, Pass: 13, Distinction: 2 });
-  for (const name of ['Even Eli', 'Even Esme', 'Even Ezra']) addMany(addAssessor(name), { Fail: 3, Pass: 21, Distinction: 6 });
+  for (const name of ['Even Eli', 'Even Esme', 'Even Ezra'])
+    addMany(addAssessor(name), { Fail: 3, Pass: 21, Distinction: 6 });
   const fenn = addAssessor('Few Fenn');
   addMany(fenn, { Fail: 5, Pass: 1 });
 
@@ -149,7 +192,9 @@ describe('Assessor consistency report', () => {
       expect(page('#what-the-flag-means').length).to.equal(1);
       expect(res.text).to.contain('not proof of poor or unfair grading');
       expect(res.text).to.contain('unlikely to explain');
-      expect(page('#consistency-summary').text().replace(/\s+/g, ' ')).to.contain('4 assessors have at least 10 gradings');
+      expect(page('#consistency-summary').text().replace(/\s+/g, ' ')).to.contain(
+        '4 assessors have at least 10 gradings',
+      );
     }
   });
 
@@ -201,7 +246,9 @@ describe('Assessor consistency report', () => {
   });
 
   it('tests assessors with fewer gradings when the minimum is lowered, correcting for one more comparison', async () => {
-    const res = await (await as('admin')).get(`${paths.assessorConsistency}?standard=ST0815-1.0&method=project&minimum=5`);
+    const res = await (
+      await as('admin')
+    ).get(`${paths.assessorConsistency}?standard=ST0815-1.0&method=project&minimum=5`);
     expect(res.status).to.equal(200);
     expect($(res.text)('#minimum').val()).to.equal('5');
     const fenn = rowOf(res.text, 'Few Fenn');
@@ -221,7 +268,10 @@ describe('Assessor consistency report', () => {
     expect(all.gradings).to.equal(35);
     expect(all.fail).to.match(/^20\.0% \//); // (3 + 4) of 35
 
-    const march = rowOf((await agent.get(`${paths.assessorConsistency}?from=2025-03-01&to=2025-03-31`)).text, 'Even Eli');
+    const march = rowOf(
+      (await agent.get(`${paths.assessorConsistency}?from=2025-03-01&to=2025-03-31`)).text,
+      'Even Eli',
+    );
     expect(march.gradings).to.equal(31);
     expect(march.fail).to.match(/^9\.7% \//); // 3 of 31
     const before = await agent.get(`${paths.assessorConsistency}?to=2025-02-28`);
@@ -268,7 +318,9 @@ describe('The gradings behind an assessor’s figures', () => {
     const qa = await as('qa');
     const report = await qa.get(`${paths.assessorConsistency}?minimum=10`);
     const href = rowOf(report.text, 'Harsh Hana').href!;
-    expect(href).to.equal(`${paths.consistencyAssessor(names['Harsh Hana']!)}?standard=ST0815-1.0&method=project&minimum=10`);
+    expect(href).to.equal(
+      `${paths.consistencyAssessor(names['Harsh Hana']!)}?standard=ST0815-1.0&method=project&minimum=10`,
+    );
 
     const res = await qa.get(href);
     expect(res.status).to.equal(200);
@@ -276,7 +328,9 @@ describe('The gradings behind an assessor’s figures', () => {
     expect(page('h1').text()).to.equal('Harsh Hana');
     expect(page('#assessor-flag').text().trim()).to.equal('Flagged');
     expect(page('#assessor-adjusted-p').text()).to.contain('0.0021');
-    expect(page('#assessor-verdict').text()).to.contain('Fail in 50.0% of their gradings, against 14.6% for the other assessors');
+    expect(page('#assessor-verdict').text()).to.contain(
+      'Fail in 50.0% of their gradings, against 14.6% for the other assessors',
+    );
     expect(res.text).to.contain('not proof of poor grading');
     const rows = page('#assessor-gradings tbody tr');
     expect(rows.length).to.equal(30);
@@ -285,7 +339,9 @@ describe('The gradings behind an assessor’s figures', () => {
     expect(page(`#assessor-gradings a[href="${paths.moderate(hanaSampled)}"]`).length).to.equal(1);
     expect(page(`#assessor-gradings a[href="${paths.moderate(hanaUnsampled)}"]`).length).to.equal(0);
     expect(page('#assessor-gradings a').length).to.equal(1);
-    expect(page('.govuk-back-link').attr('href')).to.equal(`${paths.assessorConsistency}?standard=ST0815-1.0&method=project&minimum=10`);
+    expect(page('.govuk-back-link').attr('href')).to.equal(
+      `${paths.assessorConsistency}?standard=ST0815-1.0&method=project&minimum=10`,
+    );
   });
 
   it('shows administrators the same gradings without moderation links, and the assessor’s own grade where it was changed', async () => {

@@ -33,16 +33,29 @@ function decide(db: Db, submissionId: number, outcome: 'accepted' | 'rejected') 
   const result = decideSubmission(
     db,
     submissionId,
-    { checks: CHECK_CODES.map((code) => ({ code, accepted: outcome === 'accepted' || code !== 'plan_items', reason: outcome === 'accepted' || code !== 'plan_items' ? null : 'Portfolio missing' })), outcome, reason: outcome === 'rejected' ? 'Portfolio missing' : null },
+    {
+      checks: CHECK_CODES.map((code) => ({
+        code,
+        accepted: outcome === 'accepted' || code !== 'plan_items',
+        reason: outcome === 'accepted' || code !== 'plan_items' ? null : 'Portfolio missing',
+      })),
+      outcome,
+      reason: outcome === 'rejected' ? 'Portfolio missing' : null,
+    },
     3,
     isoDate(today()),
-    SETUP, now(),
+    SETUP,
+    now(),
   );
   if (!result.ok) throw new Error(result.message);
 }
 
 /** The review form with every check accepted; override fields to reject some. */
-function reviewFields(outcome: 'accepted' | 'rejected' | '', reason = '', overrides: Partial<Record<CheckCode, { decision?: 'accept' | 'reject'; reason?: string }>> = {}): Record<string, string> {
+function reviewFields(
+  outcome: 'accepted' | 'rejected' | '',
+  reason = '',
+  overrides: Partial<Record<CheckCode, { decision?: 'accept' | 'reject'; reason?: string }>> = {},
+): Record<string, string> {
   const fields: Record<string, string> = { outcome, reason };
   for (const code of CHECK_CODES) {
     const o = overrides[code] ?? {};
@@ -69,7 +82,13 @@ function queueRows(doc: ReturnType<typeof $>) {
   return doc('#gateway-queue tbody tr')
     .map((_, tr) => {
       const cells = doc(tr).find('td');
-      return { name: cells.eq(0).find('a').text().trim(), attempt: cells.eq(1).text().trim(), submitted: cells.eq(2).text().trim(), waiting: cells.eq(3).text().trim(), href: cells.eq(4).find('a').attr('href') ?? '' };
+      return {
+        name: cells.eq(0).find('a').text().trim(),
+        attempt: cells.eq(1).text().trim(),
+        submitted: cells.eq(2).text().trim(),
+        waiting: cells.eq(3).text().trim(),
+        href: cells.eq(4).find('a').attr('href') ?? '',
+      };
     })
     .get();
 }
@@ -99,7 +118,8 @@ describe('gateway: the review queue', () => {
     readyApprentice(ctx.db, 3, 'Nina', 'NotSubmitted');
     const again = readyApprentice(ctx.db, 4, 'Sean', 'Second');
     decide(ctx.db, submit(ctx.db, again), 'rejected');
-    for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(ctx.db, again, part, SETUP, now()); // a rejection withdraws them
+    for (const part of ['employer', 'provider', 'apprentice'] as const)
+      confirmDeclaration(ctx.db, again, part, SETUP, now()); // a rejection withdraws them
     const againId = submit(ctx.db, again);
 
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
@@ -144,7 +164,10 @@ describe('gateway: the review queue', () => {
       expect(review.status, `${who} GET review`).to.equal(403);
       expect(review.doc('h1').text()).to.equal('You do not have permission to see this page');
       const token = csrfFrom((await agent.get('/')).text);
-      const post = await agent.post(`/gateway/submissions/${id}`).type('form').send({ ...reviewFields('accepted', 'Looks fine'), _csrf: token });
+      const post = await agent
+        .post(`/gateway/submissions/${id}`)
+        .type('form')
+        .send({ ...reviewFields('accepted', 'Looks fine'), _csrf: token });
       expect(post.status, `${who} POST review`).to.equal(403);
     }
     const anonymous = await supertest(ctx.app).get('/gateway');
@@ -152,7 +175,14 @@ describe('gateway: the review queue', () => {
     expect(anonymous.headers.location).to.equal('/sign-in?returnTo=%2Fgateway');
     const visitor = supertest.agent(ctx.app);
     const token = csrfFrom((await visitor.get('/sign-in')).text);
-    expect((await visitor.post(`/gateway/submissions/${id}`).type('form').send({ ...reviewFields('accepted'), _csrf: token })).status).to.equal(401);
+    expect(
+      (
+        await visitor
+          .post(`/gateway/submissions/${id}`)
+          .type('form')
+          .send({ ...reviewFields('accepted'), _csrf: token })
+      ).status,
+    ).to.equal(401);
     expect(snapshot(ctx.db)).to.deep.equal(before);
 
     // The provider's own page offers no review link; the administrator's does.
@@ -188,7 +218,12 @@ describe('gateway: reviewing a submission', () => {
     for (const code of CHECK_CODES) {
       const group = res.doc(`#review-${code}`);
       expect(group, code).to.have.length(1);
-      expect(group.find(`input[name="checks[${code}][decision]"]`).map((_, i) => res.doc(i).attr('value')).get()).to.deep.equal(['accept', 'reject']);
+      expect(
+        group
+          .find(`input[name="checks[${code}][decision]"]`)
+          .map((_, i) => res.doc(i).attr('value'))
+          .get(),
+      ).to.deep.equal(['accept', 'reject']);
       expect(group.find(`input#checks-${code}-reason`)).to.have.length(1);
     }
     expect(res.doc('#review-practical_period').text()).to.contain('At submission: Met');
@@ -197,10 +232,17 @@ describe('gateway: reviewing a submission', () => {
   });
 
   it('refuses to reject a check without a reason (400), linking the error to that check’s reason', async () => {
-    const res = await postForm(admin, url, url, reviewFields('rejected', 'Maths certificate not verified', { maths: { decision: 'reject', reason: '  ' } }));
+    const res = await postForm(
+      admin,
+      url,
+      url,
+      reviewFields('rejected', 'Maths certificate not verified', { maths: { decision: 'reject', reason: '  ' } }),
+    );
     expect(res.status).to.equal(400);
     const doc = $(res.text);
-    expect(errorLinks(doc)).to.deep.equal([{ href: '#checks-maths-reason', text: 'Say why this check is rejected, so the provider can put it right' }]);
+    expect(errorLinks(doc)).to.deep.equal([
+      { href: '#checks-maths-reason', text: 'Say why this check is rejected, so the provider can put it right' },
+    ]);
     expect(doc('#checks-maths-reason-error').text()).to.contain('Say why this check is rejected');
     expect(doc('input#checks-maths-reason').hasClass('govuk-input--error')).to.equal(true);
     // What was entered is kept.
@@ -223,9 +265,18 @@ describe('gateway: reviewing a submission', () => {
   });
 
   it('refuses to accept the gateway while a check is rejected (400)', async () => {
-    const res = await postForm(admin, url, url, reviewFields('accepted', 'Fine otherwise', { plan_items: { decision: 'reject', reason: 'Portfolio folder is empty' } }));
+    const res = await postForm(
+      admin,
+      url,
+      url,
+      reviewFields('accepted', 'Fine otherwise', {
+        plan_items: { decision: 'reject', reason: 'Portfolio folder is empty' },
+      }),
+    );
     expect(res.status).to.equal(400);
-    expect(errorLinks($(res.text))).to.deep.equal([{ href: '#outcome', text: 'The gateway cannot be accepted while a check is rejected' }]);
+    expect(errorLinks($(res.text))).to.deep.equal([
+      { href: '#outcome', text: 'The gateway cannot be accepted while a check is rejected' },
+    ]);
     expect(status()).to.equal('submitted');
     expect(ctx.db.select().from(gatewayCheckDecisions).all()).to.have.length(0);
   });
@@ -235,24 +286,45 @@ describe('gateway: reviewing a submission', () => {
     expect(months).to.equal(3);
     const start = isoDate(today());
     const end = isoDate(today().plus({ months }));
-    const res = await postForm(admin, url, url, reviewFields('accepted', 'All evidence verified against the portfolio'));
+    const res = await postForm(
+      admin,
+      url,
+      url,
+      reviewFields('accepted', 'All evidence verified against the portfolio'),
+    );
     expect(res.status).to.equal(302);
     expect(res.headers.location).to.equal(`/apprentices/${a.uln}#submissions`);
 
     const row = ctx.db.select().from(gatewaySubmissions).where(eq(gatewaySubmissions.id, id)).get()!;
-    expect(row).to.include({ status: 'accepted', decidedBy: ctx.users.admin.id, decisionReason: 'All evidence verified against the portfolio', epaPeriodStart: start, epaPeriodEnd: end });
-    const decisions = ctx.db.select().from(gatewayCheckDecisions).where(eq(gatewayCheckDecisions.submissionId, id)).all();
+    expect(row).to.include({
+      status: 'accepted',
+      decidedBy: ctx.users.admin.id,
+      decisionReason: 'All evidence verified against the portfolio',
+      epaPeriodStart: start,
+      epaPeriodEnd: end,
+    });
+    const decisions = ctx.db
+      .select()
+      .from(gatewayCheckDecisions)
+      .where(eq(gatewayCheckDecisions.submissionId, id))
+      .all();
     expect(decisions.map((d) => [d.checkCode, d.accepted])).to.have.deep.members(CHECK_CODES.map((c) => [c, true]));
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'gateway.accepted')).all();
     expect(audit).to.have.length(1);
-    expect(audit[0]).to.include({ entityId: String(id), reason: 'All evidence verified against the portfolio', actorLabel: ctx.users.admin.email });
+    expect(audit[0]).to.include({
+      entityId: String(id),
+      reason: 'All evidence verified against the portfolio',
+      actorLabel: ctx.users.admin.email,
+    });
     expect(audit[0]!.before).to.deep.equal({ status: 'submitted' });
     expect(audit[0]!.after).to.deep.include({ status: 'accepted', epaPeriodStart: start, epaPeriodEnd: end });
 
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
     const view = await page(provider, `/apprentices/${a.uln}`);
     expect(view.doc('#gateway-state').text()).to.equal('Gateway accepted');
-    expect(view.doc('#epa-period').text().trim()).to.equal(`Gateway accepted. The EPA period runs from ${start} to ${end}.`);
+    expect(view.doc('#epa-period').text().trim()).to.equal(
+      `Gateway accepted. The EPA period runs from ${start} to ${end}.`,
+    );
     expect(view.doc('#submission-1 h3').text()).to.contain('accepted');
     expect(view.doc(`form[action="/apprentices/${a.uln}/request-epa"]`)).to.have.length(0);
     const again = await postForm(provider, `/apprentices/${a.uln}`, `/apprentices/${a.uln}/request-epa`, {});
@@ -263,7 +335,14 @@ describe('gateway: reviewing a submission', () => {
   });
 
   it('rejects with a reason: the provider sees why, puts it right and submits again as attempt 2', async () => {
-    const res = await postForm(admin, url, url, reviewFields('rejected', 'The portfolio reference points to an empty folder', { plan_items: { decision: 'reject', reason: 'Upload the portfolio' } }));
+    const res = await postForm(
+      admin,
+      url,
+      url,
+      reviewFields('rejected', 'The portfolio reference points to an empty folder', {
+        plan_items: { decision: 'reject', reason: 'Upload the portfolio' },
+      }),
+    );
     expect(res.status).to.equal(302);
     expect(status()).to.equal('rejected');
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'gateway.rejected')).get()!;
@@ -283,7 +362,8 @@ describe('gateway: reviewing a submission', () => {
     // A rejection withdraws the declaration: the resubmission is confirmed afresh.
     expect(view.doc('#check-employer_declaration').text()).to.contain('Not met');
     expect(view.doc(`form[action="/apprentices/${a.uln}/request-epa"]`)).to.have.length(0);
-    for (const part of ['provider', 'apprentice']) await postForm(provider, `/apprentices/${a.uln}`, `/apprentices/${a.uln}/declaration`, { part });
+    for (const part of ['provider', 'apprentice'])
+      await postForm(provider, `/apprentices/${a.uln}`, `/apprentices/${a.uln}/declaration`, { part });
     const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
     await postForm(employer, `/apprentices/${a.uln}`, `/apprentices/${a.uln}/declaration`, { part: 'employer' });
     const fixed = await page(provider, `/apprentices/${a.uln}`);
@@ -295,7 +375,13 @@ describe('gateway: reviewing a submission', () => {
     const after = await page(provider, `/apprentices/${a.uln}`);
     expect(after.doc('#submission-2 h3').text()).to.contain('Attempt 2').and.to.contain('waiting for the EPAO');
     expect(after.doc('#gateway-state').text()).to.equal('Submitted');
-    expect(ctx.db.select().from(gatewaySubmissions).all().map((s) => [s.attempt, s.status])).to.deep.equal([
+    expect(
+      ctx.db
+        .select()
+        .from(gatewaySubmissions)
+        .all()
+        .map((s) => [s.attempt, s.status]),
+    ).to.deep.equal([
       [1, 'rejected'],
       [2, 'submitted'],
     ]);
@@ -310,7 +396,12 @@ describe('gateway: reviewing a submission', () => {
     const decided = await page(admin, url);
     expect(decided.doc('form[action="' + url + '"]')).to.have.length(0);
     expect(decided.doc('.govuk-inset-text').text()).to.contain('This submission was accepted: First decision');
-    const res = await postForm(admin, '/gateway', url, reviewFields('rejected', 'Second thoughts', { maths: { decision: 'reject', reason: 'No' } }));
+    const res = await postForm(
+      admin,
+      '/gateway',
+      url,
+      reviewFields('rejected', 'Second thoughts', { maths: { decision: 'reject', reason: 'No' } }),
+    );
     expect(res.status).to.equal(409);
     expect($(res.text)('main').text()).to.contain('already accepted');
     expect(snapshot(ctx.db)).to.deep.equal(before);

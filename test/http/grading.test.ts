@@ -5,7 +5,19 @@ import { and, eq } from 'drizzle-orm';
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { changeBooking, createBooking } from '../../src/bookings/store.js';
-import { appeals, attemptMethods, auditEvents, bookings, criterionDecisions, epaAttempts, epaoSettings, gradings, moderations, outbox, users } from '../../src/db/schema.js';
+import {
+  appeals,
+  attemptMethods,
+  auditEvents,
+  bookings,
+  criterionDecisions,
+  epaAttempts,
+  epaoSettings,
+  gradings,
+  moderations,
+  outbox,
+  users,
+} from '../../src/db/schema.js';
 import { decideAppeal, epaoSettingsOf, moderate } from '../../src/grading/store.js';
 import { $, csrfFrom, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
 import { SETUP, isoDate, today } from '../support/apprentices.js';
@@ -30,7 +42,26 @@ const PROJECT_THEMES = [
   { theme: 'Communication and influence', criteria: ['PR10', 'PR11', 'PR12', 'PRD4'] },
 ];
 const PROJECT_CRITERIA = PROJECT_THEMES.flatMap((t) => t.criteria);
-const PROJECT_KSBS = ['K2', 'K3', 'K4', 'K5', 'K6', 'K7', 'K8', 'K11', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S12', 'S16', 'B5', 'B6'];
+const PROJECT_KSBS = [
+  'K2',
+  'K3',
+  'K4',
+  'K5',
+  'K6',
+  'K7',
+  'K8',
+  'K11',
+  'S3',
+  'S4',
+  'S5',
+  'S6',
+  'S7',
+  'S8',
+  'S12',
+  'S16',
+  'B5',
+  'B6',
+];
 const FIRST_ASSESSMENTS = 'One of the assessor’s first assessments of this standard';
 
 type Agent = Awaited<ReturnType<typeof signedInAgent>>;
@@ -53,27 +84,59 @@ function apprentice(index: number, given: string, family: string): ApprenticeDet
 }
 
 /** A confirmed booking that took place on a day of its own (2, 3, 4… days ago). */
-function booked(a: ApprenticeDetail, methodId: 'project' | 'discussion', assessorUserId = ctx.users.assessor.id): number {
+function booked(
+  a: ApprenticeDetail,
+  methodId: 'project' | 'discussion',
+  assessorUserId = ctx.users.assessor.id,
+): number {
   return pastBooking(ctx.db, a, assessorUserId, methodId, nextDay++);
 }
 
 /** Another user with the test users' password (the stored hash is reused). */
 function addUser(email: string, name: string, role: 'assessor' | 'quality_assurer'): { id: number; email: string } {
-  const { passwordHash } = ctx.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ctx.users.assessor.id)).get()!;
-  return ctx.db.insert(users).values({ email, name, role, passwordHash }).returning({ id: users.id, email: users.email }).get();
+  const { passwordHash } = ctx.db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, ctx.users.assessor.id))
+    .get()!;
+  return ctx.db
+    .insert(users)
+    .values({ email, name, role, passwordHash })
+    .returning({ id: users.id, email: users.email })
+    .get();
 }
 
 /** The EPAO samples nothing: no first assessments, no fails, no boundary cases, no random draw. */
 function sampleNothing(): void {
   epaoSettingsOf(ctx.db);
-  ctx.db.update(epaoSettings).set({ qaFirstN: 0, qaSampleFails: false, qaSampleBoundary: false, qaRandomPercent: 0 }).where(eq(epaoSettings.id, 1)).run();
+  ctx.db
+    .update(epaoSettings)
+    .set({ qaFirstN: 0, qaSampleFails: false, qaSampleBoundary: false, qaRandomPercent: 0 })
+    .where(eq(epaoSettings.id, 1))
+    .run();
 }
 
 const as = (key: TestUserKey) => signedInAgent(ctx.app, ctx.users[key].email);
 const gradingOf = (bookingId: number) => ctx.db.select().from(gradings).where(eq(gradings.bookingId, bookingId)).get();
-const attemptOf = (a: ApprenticeDetail, number = 1) => ctx.db.select().from(epaAttempts).where(and(eq(epaAttempts.apprenticeId, a.id), eq(epaAttempts.number, number))).get();
-const auditOf = (action: string, entityId?: number) => ctx.db.select().from(auditEvents).where(and(eq(auditEvents.action, action), entityId === undefined ? undefined : eq(auditEvents.entityId, String(entityId)))).all();
-const decisionsOf = (gradingId: number) => ctx.db.select().from(criterionDecisions).where(eq(criterionDecisions.gradingId, gradingId)).all();
+const attemptOf = (a: ApprenticeDetail, number = 1) =>
+  ctx.db
+    .select()
+    .from(epaAttempts)
+    .where(and(eq(epaAttempts.apprenticeId, a.id), eq(epaAttempts.number, number)))
+    .get();
+const auditOf = (action: string, entityId?: number) =>
+  ctx.db
+    .select()
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.action, action),
+        entityId === undefined ? undefined : eq(auditEvents.entityId, String(entityId)),
+      ),
+    )
+    .all();
+const decisionsOf = (gradingId: number) =>
+  ctx.db.select().from(criterionDecisions).where(eq(criterionDecisions.gradingId, gradingId)).all();
 
 /* ---------- Reading and posting pages like a browser ---------- */
 
@@ -88,7 +151,11 @@ const summaryOf = (html: string) => {
 /** The KSB coverage table of a grading page: each KSB and what it says. */
 function coverageOn(html: string): Record<string, string> {
   const doc = $(html);
-  return Object.fromEntries(doc('#ksb-coverage tbody tr').map((_, tr) => [[doc(tr).find('td').eq(0).text(), doc(tr).find('td').eq(1).text()]]).get() as [string, string][]);
+  return Object.fromEntries(
+    doc('#ksb-coverage tbody tr')
+      .map((_, tr) => [[doc(tr).find('td').eq(0).text(), doc(tr).find('td').eq(1).text()]])
+      .get() as [string, string][],
+  );
 }
 
 /** What a browser sends for a form: its inputs (checked radios and checkboxes only) and textareas; submit buttons are added by the caller. */
@@ -144,10 +211,20 @@ const criteriaOn = (html: string) => {
 };
 
 /** Fills in the grading form of a booking as the assessor would and posts it (submitted and confirmed unless `extra` says otherwise). */
-async function postGrading(agent: Agent, bookingId: number, marks: Marks = {}, extra: Record<string, string | undefined> = { action: 'submit', confirm: 'yes' }) {
+async function postGrading(
+  agent: Agent,
+  bookingId: number,
+  marks: Marks = {},
+  extra: Record<string, string | undefined> = { action: 'submit', confirm: 'yes' },
+) {
   const url = `/bookings/${bookingId}/grade`;
   const page = await agent.get(url);
-  const fields: Record<string, string> = { _csrf: csrfFrom(page.text), outcome: 'graded', outcomeReason: '', ...criterionFields(criteriaOn(page.text), marks) };
+  const fields: Record<string, string> = {
+    _csrf: csrfFrom(page.text),
+    outcome: 'graded',
+    outcomeReason: '',
+    ...criterionFields(criteriaOn(page.text), marks),
+  };
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete fields[key];
     else fields[key] = value;
@@ -167,21 +244,31 @@ async function postModeration(agent: Agent, gradingId: number, fields: Record<st
   const url = `/moderation/${gradingId}`;
   const page = await agent.get(url);
   expect(page.status).to.equal(200);
-  return agent.post(url).type('form').send({ ...formFields(page.text, url), ...fields });
+  return agent
+    .post(url)
+    .type('form')
+    .send({ ...formFields(page.text, url), ...fields });
 }
 
 async function agreed(agent: Agent, gradingId: number) {
-  const res = await postModeration(agent, gradingId, { decision: 'agreed', rationale: 'Decisions match the evidence seen' });
+  const res = await postModeration(agent, gradingId, {
+    decision: 'agreed',
+    rationale: 'Decisions match the evidence seen',
+  });
   expect(res.status, mainText(res.text)).to.equal(303);
 }
 
 async function release(admin: Agent, attemptId: number) {
-  const res = await admin.post('/results/release').type('form').send({ attemptIds: String(attemptId), _csrf: await tokenOf(admin, '/results') });
+  const res = await admin
+    .post('/results/release')
+    .type('form')
+    .send({ attemptIds: String(attemptId), _csrf: await tokenOf(admin, '/results') });
   expect(res.status, mainText(res.text)).to.equal(303);
 }
 
 const resultsUrl = (a: ApprenticeDetail) => `/apprentices/${a.uln}/results`;
-const attemptAction = (a: ApprenticeDetail, attemptId: number, action: string) => `/apprentices/${a.uln}/results/${attemptId}/${action}`;
+const attemptAction = (a: ApprenticeDetail, attemptId: number, action: string) =>
+  `/apprentices/${a.uln}/results/${attemptId}/${action}`;
 
 /** The overall line of an attempt on the results page: "First attempt (attempt 1): Distinction". */
 async function attemptHeading(agent: Agent, a: ApprenticeDetail, number = 1) {
@@ -204,7 +291,13 @@ describe('grading: the assessor’s form', () => {
     expect(doc('h1').text()).to.equal('Grade: Work-based project with presentation and questioning');
     const themes = doc('fieldset')
       .filter((_, f) => doc(f).find('h2.govuk-fieldset__heading').length > 0)
-      .map((_, f) => ({ theme: doc(f).find('h2.govuk-fieldset__heading').text().trim(), criteria: doc(f).find('[id^="criterion-"]').map((_i, c) => doc(c).attr('id')!.slice('criterion-'.length)).get() }))
+      .map((_, f) => ({
+        theme: doc(f).find('h2.govuk-fieldset__heading').text().trim(),
+        criteria: doc(f)
+          .find('[id^="criterion-"]')
+          .map((_i, c) => doc(c).attr('id')!.slice('criterion-'.length))
+          .get(),
+      }))
       .get();
     expect(themes).to.deep.equal(PROJECT_THEMES);
     expect(doc('#criterion-PRD1 .govuk-tag').text()).to.equal('Distinction');
@@ -214,13 +307,24 @@ describe('grading: the assessor’s form', () => {
     expect(Object.keys(before)).to.deep.equal(PROJECT_KSBS);
     expect(new Set(Object.values(before))).to.deep.equal(new Set(['Not yet decided']));
     expect(doc('#derived-grade').text()).to.contain('16 criteria still to decide');
-    expect(doc('form[action="/bookings/' + id + '/grade"] input[type=radio][value=yes]')).to.have.length(PROJECT_CRITERIA.length);
+    expect(doc('form[action="/bookings/' + id + '/grade"] input[type=radio][value=yes]')).to.have.length(
+      PROJECT_CRITERIA.length,
+    );
 
     // PR1 (K4, S4, S7) met; PR2 (K2) not met, with the evidence; everything else undecided.
     const res = await assessor
       .post(`/bookings/${id}/grade`)
       .type('form')
-      .send({ _csrf: csrfFrom(page.text), action: 'draft', outcome: 'graded', outcomeReason: '', 'c[PR1][met]': 'yes', 'c[PR1][evidence]': 'Survey of 400 members analysed', 'c[PR2][met]': 'no', 'c[PR2][evidence]': 'No analysis of the legal context' });
+      .send({
+        _csrf: csrfFrom(page.text),
+        action: 'draft',
+        outcome: 'graded',
+        outcomeReason: '',
+        'c[PR1][met]': 'yes',
+        'c[PR1][evidence]': 'Survey of 400 members analysed',
+        'c[PR2][met]': 'no',
+        'c[PR2][evidence]': 'No analysis of the legal context',
+      });
     expect(res.status).to.equal(303);
     expect(res.headers.location).to.equal(`/bookings/${id}/grade?saved=1`);
 
@@ -236,12 +340,22 @@ describe('grading: the assessor’s form', () => {
     expect(again('#c-PR3-met').attr('checked')).to.equal(undefined);
     expect(again('#c-PR3-not-met').attr('checked')).to.equal(undefined);
     const after = coverageOn(reload.text);
-    expect(after).to.include({ K4: 'Evidenced', S4: 'Evidenced', K2: 'Not evidenced', S7: 'Not yet decided', K3: 'Not yet decided' });
+    expect(after).to.include({
+      K4: 'Evidenced',
+      S4: 'Evidenced',
+      K2: 'Not evidenced',
+      S7: 'Not yet decided',
+      K3: 'Not yet decided',
+    });
     expect(again('#derived-grade').text()).to.contain('14 criteria still to decide');
 
     const grading = gradingOf(id)!;
     expect(grading).to.include({ status: 'draft', grade: null, submittedAt: null, moderation: 'not_sampled' });
-    expect(decisionsOf(grading.id).filter((d) => d.met !== null).map((d) => [d.criterionId, d.met])).to.deep.equal([
+    expect(
+      decisionsOf(grading.id)
+        .filter((d) => d.met !== null)
+        .map((d) => [d.criterionId, d.met]),
+    ).to.deep.equal([
       ['PR1', true],
       ['PR2', false],
     ]);
@@ -265,7 +379,8 @@ describe('grading: the assessor’s form', () => {
     const doc = $(undecided.text);
     expect(doc('#criterion-PR3 .govuk-error-message').text()).to.contain('Decide whether PR3 is met');
     expect(doc('#criterion-PR3').hasClass('govuk-form-group--error')).to.equal(true);
-    for (const c of PROJECT_CRITERIA.filter((x) => x !== 'PR3' && x !== 'PR2')) expect(doc(`#c-${c}-met`).attr('checked'), c).to.not.equal(undefined);
+    for (const c of PROJECT_CRITERIA.filter((x) => x !== 'PR3' && x !== 'PR2'))
+      expect(doc(`#c-${c}-met`).attr('checked'), c).to.not.equal(undefined);
     expect(doc('#c-PR2-not-met').attr('checked')).to.not.equal(undefined);
     expect(doc('#c-PR2-evidence').text()).to.equal(evidenceFor('PR2'));
     expect(doc('#c-PR3-met').attr('checked')).to.equal(undefined);
@@ -274,15 +389,24 @@ describe('grading: the assessor’s form', () => {
 
     const noEvidence = await postGrading(assessor, id, { notMet: ['PR5'], noEvidence: ['PR5'] });
     expect(noEvidence.status).to.equal(400);
-    expect(summaryOf(noEvidence.text)).to.deep.equal([{ text: 'Say what evidence fell short for PR5', href: '#c-PR5-evidence' }]);
-    expect($(noEvidence.text)('#criterion-PR5 .govuk-error-message').text()).to.contain('Say what evidence fell short for PR5');
+    expect(summaryOf(noEvidence.text)).to.deep.equal([
+      { text: 'Say what evidence fell short for PR5', href: '#c-PR5-evidence' },
+    ]);
+    expect($(noEvidence.text)('#criterion-PR5 .govuk-error-message').text()).to.contain(
+      'Say what evidence fell short for PR5',
+    );
     expect($(noEvidence.text)('#c-PR5-not-met').attr('checked')).to.not.equal(undefined);
 
     const unconfirmed = await postGrading(assessor, id, {}, { action: 'submit', confirm: undefined });
     expect(unconfirmed.status).to.equal(400);
-    expect(summaryOf(unconfirmed.text).map((e) => e.text)).to.deep.equal(['Confirm the decisions and the grade they give before submitting']);
-    expect($(unconfirmed.text)('#confirm-error').text()).to.contain('Confirm the decisions and the grade they give before submitting');
-    for (const c of PROJECT_CRITERIA) expect($(unconfirmed.text)(`#c-${c}-met`).attr('checked'), c).to.not.equal(undefined);
+    expect(summaryOf(unconfirmed.text).map((e) => e.text)).to.deep.equal([
+      'Confirm the decisions and the grade they give before submitting',
+    ]);
+    expect($(unconfirmed.text)('#confirm-error').text()).to.contain(
+      'Confirm the decisions and the grade they give before submitting',
+    );
+    for (const c of PROJECT_CRITERIA)
+      expect($(unconfirmed.text)(`#c-${c}-met`).attr('checked'), c).to.not.equal(undefined);
 
     expect(ctx.db.select().from(gradings).all()).to.deep.equal([]);
     expect(ctx.db.select().from(criterionDecisions).all()).to.deep.equal([]);
@@ -307,7 +431,12 @@ describe('grading: the assessor’s form', () => {
     expect(doc('#criterion-PR1').text()).to.contain('Met');
 
     const grading = gradingOf(project)!;
-    expect(grading).to.include({ status: 'submitted', grade: 'Distinction', assessorGrade: 'Distinction', outcome: 'graded' });
+    expect(grading).to.include({
+      status: 'submitted',
+      grade: 'Distinction',
+      assessorGrade: 'Distinction',
+      outcome: 'graded',
+    });
     expect(grading.submittedAt).to.be.a('string');
     expect(bookingStatus(ctx.db, project)).to.equal('completed');
     expect(auditOf('grading.submitted', grading.id)).to.have.length(1);
@@ -317,7 +446,9 @@ describe('grading: the assessor’s form', () => {
     // Locked: neither a draft nor a second submission changes it.
     const draft = await postGrading(assessor, project, { notMet: ['PR1'] }, { action: 'draft' });
     expect(draft.status).to.equal(409);
-    expect(summaryOf(draft.text).map((e) => e.text)).to.deep.equal(['This grading has been submitted: only moderation or an appeal can change it']);
+    expect(summaryOf(draft.text).map((e) => e.text)).to.deep.equal([
+      'This grading has been submitted: only moderation or an appeal can change it',
+    ]);
     const resubmit = await postGrading(assessor, project, { notMet: ['PR1'] });
     expect(resubmit.status).to.equal(409);
     expect(gradingOf(project)).to.deep.equal(grading);
@@ -346,13 +477,31 @@ describe('grading: who may grade, and when', () => {
     const get = await other.get(`/bookings/${id}/grade`);
     expect(get.status).to.equal(404);
     expect(mainText(get.text)).to.contain('There is no such booking in your schedule');
-    const post = await other.post(`/bookings/${id}/grade`).type('form').send({ _csrf: await tokenOf(other), action: 'submit', outcome: 'graded', confirm: 'yes', ...criterionFields(PROJECT_CRITERIA, {}) });
+    const post = await other
+      .post(`/bookings/${id}/grade`)
+      .type('form')
+      .send({
+        _csrf: await tokenOf(other),
+        action: 'submit',
+        outcome: 'graded',
+        confirm: 'yes',
+        ...criterionFields(PROJECT_CRITERIA, {}),
+      });
     expect(post.status).to.equal(404);
 
     for (const key of ['admin', 'provider', 'employer', 'qa'] as const) {
       const agent = await as(key);
       expect((await agent.get(`/bookings/${id}/grade`)).status, `GET as ${key}`).to.equal(403);
-      const denied = await agent.post(`/bookings/${id}/grade`).type('form').send({ _csrf: await tokenOf(agent), action: 'submit', outcome: 'graded', confirm: 'yes', ...criterionFields(PROJECT_CRITERIA, {}) });
+      const denied = await agent
+        .post(`/bookings/${id}/grade`)
+        .type('form')
+        .send({
+          _csrf: await tokenOf(agent),
+          action: 'submit',
+          outcome: 'graded',
+          confirm: 'yes',
+          ...criterionFields(PROJECT_CRITERIA, {}),
+        });
       expect(denied.status, `POST as ${key}`).to.equal(403);
     }
     expect(ctx.db.select().from(gradings).all()).to.deep.equal([]);
@@ -363,7 +512,21 @@ describe('grading: who may grade, and when', () => {
     const a = apprentice(0, 'Fran', 'Future');
     const assessor = await as('assessor');
     const day = today().plus({ days: 5 });
-    const made = createBooking(ctx.db, a, { methodId: 'project', assessorUserId: ctx.users.assessor.id, localStart: `${isoDate(day)}T10:00`, mode: 'remote', region: null, location: null, link: 'https://meet.example/epa' }, SETUP, { now: now() });
+    const made = createBooking(
+      ctx.db,
+      a,
+      {
+        methodId: 'project',
+        assessorUserId: ctx.users.assessor.id,
+        localStart: `${isoDate(day)}T10:00`,
+        mode: 'remote',
+        region: null,
+        location: null,
+        link: 'https://meet.example/epa',
+      },
+      SETUP,
+      { now: now() },
+    );
     if (!made.ok) throw new Error(made.refusals.map((r) => r.message).join('; '));
     const confirmed = changeBooking(ctx.db, made.booking.id, 'confirm', null, SETUP, now());
     if (!confirmed.ok) throw new Error(confirmed.message);
@@ -374,20 +537,48 @@ describe('grading: who may grade, and when', () => {
     expect($(page.text)('#grading-refused').text()).to.equal('The assessment has not taken place yet');
     expect($(page.text)(`form[action="/bookings/${future}/grade"]`)).to.have.length(0);
     for (const extra of [{ action: 'draft' }, { action: 'submit', confirm: 'yes' }]) {
-      const res = await assessor.post(`/bookings/${future}/grade`).type('form').send({ _csrf: csrfFrom(page.text), outcome: 'graded', ...criterionFields(PROJECT_CRITERIA, {}), ...extra });
+      const res = await assessor
+        .post(`/bookings/${future}/grade`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), outcome: 'graded', ...criterionFields(PROJECT_CRITERIA, {}), ...extra });
       expect(res.status, extra.action).to.equal(409);
       expect(mainText(res.text)).to.contain('The assessment has not taken place yet');
     }
     expect(bookingStatus(ctx.db, future)).to.equal('confirmed');
 
     // A past booking the assessor never confirmed (held, or expired since).
-    const held = createBooking(ctx.db, a, { methodId: 'discussion', assessorUserId: ctx.users.assessor.id, localStart: `${isoDate(today().minus({ days: 3 }))}T10:00`, mode: 'remote', region: null, location: null, link: 'https://meet.example/epa' }, SETUP, { recordingPast: true, now: today().minus({ days: 5 }).toUTC() });
+    const held = createBooking(
+      ctx.db,
+      a,
+      {
+        methodId: 'discussion',
+        assessorUserId: ctx.users.assessor.id,
+        localStart: `${isoDate(today().minus({ days: 3 }))}T10:00`,
+        mode: 'remote',
+        region: null,
+        location: null,
+        link: 'https://meet.example/epa',
+      },
+      SETUP,
+      { recordingPast: true, now: today().minus({ days: 5 }).toUTC() },
+    );
     if (!held.ok) throw new Error(held.refusals.map((r) => r.message).join('; '));
     const heldPage = await assessor.get(`/bookings/${held.booking.id}/grade`);
     const status = bookingStatus(ctx.db, held.booking.id)!;
     expect(['held', 'expired']).to.include(status);
-    expect($(heldPage.text)('#grading-refused').text()).to.equal(`This booking is ${status}: only a confirmed assessment is graded`);
-    const res = await assessor.post(`/bookings/${held.booking.id}/grade`).type('form').send({ _csrf: csrfFrom(heldPage.text), outcome: 'graded', action: 'submit', confirm: 'yes', 'c[PD1][met]': 'yes' });
+    expect($(heldPage.text)('#grading-refused').text()).to.equal(
+      `This booking is ${status}: only a confirmed assessment is graded`,
+    );
+    const res = await assessor
+      .post(`/bookings/${held.booking.id}/grade`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(heldPage.text),
+        outcome: 'graded',
+        action: 'submit',
+        confirm: 'yes',
+        'c[PD1][met]': 'yes',
+      });
     expect(res.status).to.equal(409);
 
     expect(ctx.db.select().from(gradings).all()).to.deep.equal([]);
@@ -417,13 +608,20 @@ describe('grading: the overall grade', () => {
     expect(await attemptHeading(admin, both)).to.equal('First attempt (attempt 1): Distinction');
     expect(await attemptHeading(admin, mixed)).to.equal('First attempt (attempt 1): Pass');
     expect(await attemptHeading(admin, failed)).to.equal('First attempt (attempt 1): Fail');
-    expect([attemptOf(both)!.overallGrade, attemptOf(mixed)!.overallGrade, attemptOf(failed)!.overallGrade]).to.deep.equal(['Distinction', 'Pass', 'Fail']);
+    expect([
+      attemptOf(both)!.overallGrade,
+      attemptOf(mixed)!.overallGrade,
+      attemptOf(failed)!.overallGrade,
+    ]).to.deep.equal(['Distinction', 'Pass', 'Fail']);
 
     const page = $((await admin.get(resultsUrl(mixed))).text);
     const rows = page('#methods-1 tbody tr')
       .map((_, tr) => page(tr).find('td').slice(0, 2).text())
       .get();
-    expect(rows).to.have.members(['Work-based project with presentation and questioningPass', 'Professional discussion underpinned by a portfolio of evidenceDistinction']);
+    expect(rows).to.have.members([
+      'Work-based project with presentation and questioningPass',
+      'Professional discussion underpinned by a portfolio of evidenceDistinction',
+    ]);
     expect(attemptOf(mixed)!.resultOn).to.equal(isoDate(today()));
   });
 });
@@ -433,7 +631,11 @@ describe('grading: the overall grade', () => {
 describe('grading: sampling and moderation', () => {
   it('samples the assessor’s first five gradings of a standard, and no more when nothing else is sampled', async () => {
     epaoSettingsOf(ctx.db);
-    ctx.db.update(epaoSettings).set({ qaSampleFails: false, qaSampleBoundary: false, qaRandomPercent: 0 }).where(eq(epaoSettings.id, 1)).run();
+    ctx.db
+      .update(epaoSettings)
+      .set({ qaSampleFails: false, qaSampleBoundary: false, qaRandomPercent: 0 })
+      .where(eq(epaoSettings.id, 1))
+      .run();
     const assessor = await as('assessor');
     const ids: number[] = [];
     for (const [i, name] of ['One', 'Two', 'Three'].entries()) {
@@ -442,14 +644,21 @@ describe('grading: sampling and moderation', () => {
     }
     for (const id of ids) await graded(assessor, id);
     const rows = ids.map((id) => gradingOf(id)!);
-    expect(rows.map((g) => [g.moderation, g.sampleReason])).to.deep.equal([...Array.from({ length: 5 }, () => ['pending', 'first_assessments']), ['not_sampled', null]]);
+    expect(rows.map((g) => [g.moderation, g.sampleReason])).to.deep.equal([
+      ...Array.from({ length: 5 }, () => ['pending', 'first_assessments']),
+      ['not_sampled', null],
+    ]);
 
     const qa = await as('qa');
     const queue = await qa.get('/moderation');
     expect(queue.status).to.equal(200);
     const doc = $(queue.text);
     const listed = doc('#moderation-queue tbody tr')
-      .map((_, tr) => ({ href: doc(tr).find('a').attr('href'), reason: doc(tr).find('td').eq(4).text(), grade: doc(tr).find('td').eq(3).text() }))
+      .map((_, tr) => ({
+        href: doc(tr).find('a').attr('href'),
+        reason: doc(tr).find('td').eq(4).text(),
+        grade: doc(tr).find('td').eq(3).text(),
+      }))
       .get();
     expect(listed.map((r) => r.href)).to.have.members(rows.slice(0, 5).map((g) => `/moderation/${g.id}`));
     expect(listed.every((r) => r.reason === FIRST_ASSESSMENTS && r.grade === 'Distinction')).to.equal(true);
@@ -466,14 +675,23 @@ describe('grading: sampling and moderation', () => {
     // A decision and a rationale are needed.
     const empty = await postModeration(qa, discussion.id, { rationale: '' });
     expect(empty.status).to.equal(400);
-    expect(summaryOf(empty.text).map((e) => e.text)).to.include.members(['Choose whether you agree or change decisions', 'Give your rationale']);
+    expect(summaryOf(empty.text).map((e) => e.text)).to.include.members([
+      'Choose whether you agree or change decisions',
+      'Give your rationale',
+    ]);
     expect(gradingOf(discussion.bookingId)!.moderation).to.equal('pending');
 
     await agreed(qa, discussion.id);
     expect(gradingOf(discussion.bookingId)).to.include({ moderation: 'agreed', grade: 'Distinction' });
     const agreedRows = ctx.db.select().from(moderations).where(eq(moderations.gradingId, discussion.id)).all();
     expect(agreedRows).to.have.length(1);
-    expect(agreedRows[0]).to.include({ moderatorUserId: ctx.users.qa.id, decision: 'agreed', rationale: 'Decisions match the evidence seen', gradeBefore: 'Distinction', gradeAfter: 'Distinction' });
+    expect(agreedRows[0]).to.include({
+      moderatorUserId: ctx.users.qa.id,
+      decision: 'agreed',
+      rationale: 'Decisions match the evidence seen',
+      gradeBefore: 'Distinction',
+      gradeAfter: 'Distinction',
+    });
     const agreedAudit = auditOf('grading.moderation_agreed', discussion.id);
     expect(agreedAudit).to.have.length(1);
     expect(agreedAudit[0]).to.include({ actorUserId: ctx.users.qa.id, reason: 'Decisions match the evidence seen' });
@@ -481,19 +699,39 @@ describe('grading: sampling and moderation', () => {
     // "Changed" with nothing changed is refused.
     const unchanged = await postModeration(qa, project.id, { decision: 'changed', rationale: 'Nothing really' });
     expect(unchanged.status).to.be.oneOf([400, 409]);
-    expect(summaryOf(unchanged.text).map((e) => e.text)).to.deep.equal(['Change at least one criterion decision, or agree with the grading']);
+    expect(summaryOf(unchanged.text).map((e) => e.text)).to.deep.equal([
+      'Change at least one criterion decision, or agree with the grading',
+    ]);
     expect(gradingOf(project.bookingId)!.moderation).to.equal('pending');
 
     // Changing: PRD1 (a distinction criterion) was not met after all.
-    const changed = await postModeration(qa, project.id, { decision: 'changed', rationale: 'The research did not reach distinction depth', 'c[PRD1][met]': 'no', 'c[PRD1][evidence]': 'No critical evaluation of sources' });
+    const changed = await postModeration(qa, project.id, {
+      decision: 'changed',
+      rationale: 'The research did not reach distinction depth',
+      'c[PRD1][met]': 'no',
+      'c[PRD1][evidence]': 'No critical evaluation of sources',
+    });
     expect(changed.status, mainText(changed.text)).to.equal(303);
     expect(changed.headers.location).to.equal('/moderation');
-    expect(gradingOf(project.bookingId)).to.include({ moderation: 'changed', grade: 'Pass', assessorGrade: 'Distinction' });
-    expect(decisionsOf(project.id).find((d) => d.criterionId === 'PRD1')).to.include({ met: false, evidence: 'No critical evaluation of sources' });
+    expect(gradingOf(project.bookingId)).to.include({
+      moderation: 'changed',
+      grade: 'Pass',
+      assessorGrade: 'Distinction',
+    });
+    expect(decisionsOf(project.id).find((d) => d.criterionId === 'PRD1')).to.include({
+      met: false,
+      evidence: 'No critical evaluation of sources',
+    });
     expect(decisionsOf(project.id).filter((d) => d.met === false)).to.have.length(1);
     const changedRows = ctx.db.select().from(moderations).where(eq(moderations.gradingId, project.id)).all();
     expect(changedRows).to.have.length(1);
-    expect(changedRows[0]).to.include({ moderatorUserId: ctx.users.qa.id, decision: 'changed', gradeBefore: 'Distinction', gradeAfter: 'Pass', rationale: 'The research did not reach distinction depth' });
+    expect(changedRows[0]).to.include({
+      moderatorUserId: ctx.users.qa.id,
+      decision: 'changed',
+      gradeBefore: 'Distinction',
+      gradeAfter: 'Pass',
+      rationale: 'The research did not reach distinction depth',
+    });
     const changedAudit = auditOf('grading.moderation_changed', project.id);
     expect(changedAudit).to.have.length(1);
     expect(changedAudit[0]!.before).to.deep.include({ grade: 'Distinction' });
@@ -505,7 +743,10 @@ describe('grading: sampling and moderation', () => {
     expect($(page.text)(`form[action="/moderation/${project.id}"]`)).to.have.length(0);
     expect(mainText(page.text)).to.contain('changed on').and.to.contain('The research did not reach distinction depth');
     // Moderated once: a second moderation is refused.
-    const again = await qa.post(`/moderation/${project.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'agreed', rationale: 'Again' });
+    const again = await qa
+      .post(`/moderation/${project.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'agreed', rationale: 'Again' });
     expect(again.status).to.equal(409);
     expect(ctx.db.select().from(moderations).all()).to.have.length(2);
     const queue = await qa.get('/moderation');
@@ -519,16 +760,27 @@ describe('grading: sampling and moderation', () => {
     expect(grading.moderation).to.equal('pending');
 
     // In the store, whoever calls it.
-    const refused = moderate(ctx.db, grading.id, { decision: 'agreed', rationale: 'Fine', changes: [] }, { userId: ctx.users.assessor.id, label: ctx.users.assessor.email }, now());
+    const refused = moderate(
+      ctx.db,
+      grading.id,
+      { decision: 'agreed', rationale: 'Fine', changes: [] },
+      { userId: ctx.users.assessor.id, label: ctx.users.assessor.email },
+      now(),
+    );
     expect(refused).to.deep.equal({ ok: false, message: 'You graded this assessment: someone else must moderate it' });
 
     // Through the pages: the assessor has since become a quality assurer.
     ctx.db.update(users).set({ role: 'quality_assurer' }).where(eq(users.id, ctx.users.assessor.id)).run();
     const page = await assessor.get(`/moderation/${grading.id}`);
     expect(page.status).to.equal(200);
-    expect($(page.text)('#own-grading').text()).to.contain('You graded this assessment, so another quality assurer must moderate it.');
+    expect($(page.text)('#own-grading').text()).to.contain(
+      'You graded this assessment, so another quality assurer must moderate it.',
+    );
     expect($(page.text)(`form[action="/moderation/${grading.id}"]`)).to.have.length(0);
-    const post = await assessor.post(`/moderation/${grading.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'agreed', rationale: 'My own work is fine' });
+    const post = await assessor
+      .post(`/moderation/${grading.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'agreed', rationale: 'My own work is fine' });
     expect(post.status).to.equal(403);
     expect(gradingOf(grading.bookingId)!.moderation).to.equal('pending');
     expect(ctx.db.select().from(moderations).all()).to.deep.equal([]);
@@ -560,7 +812,10 @@ describe('grading: releasing results', () => {
     const row = $(list.text)('#unreleased-results tbody tr').first();
     expect(row.text()).to.contain('Rhea Released').and.to.contain('Waiting for moderation');
     expect(row.find('input[name="attemptIds"]')).to.have.length(0);
-    const refused = await admin.post('/results/release').type('form').send({ attemptIds: String(attempt.id), _csrf: csrfFrom(list.text) });
+    const refused = await admin
+      .post('/results/release')
+      .type('form')
+      .send({ attemptIds: String(attempt.id), _csrf: csrfFrom(list.text) });
     expect(refused.status).to.equal(409);
     expect(mainText(refused.text)).to.contain('has a sampled grading waiting for moderation');
     expect(attemptOf(a)!.releasedAt).to.equal(null);
@@ -570,13 +825,23 @@ describe('grading: releasing results', () => {
     expect($(own.text)(`form[action="${attemptAction(a, attempt.id, 'release')}"]`)).to.have.length(0);
 
     await agreed(qa, project.id);
-    expect((await admin.post('/results/release').type('form').send({ attemptIds: String(attempt.id), _csrf: await tokenOf(admin) })).status).to.equal(409);
+    expect(
+      (
+        await admin
+          .post('/results/release')
+          .type('form')
+          .send({ attemptIds: String(attempt.id), _csrf: await tokenOf(admin) })
+      ).status,
+    ).to.equal(409);
     await agreed(qa, discussion.id);
 
     const ready = await admin.get('/results');
     const box = $(ready.text)(`#release-${attempt.id}`);
     expect(box.attr('name')).to.equal('attemptIds');
-    const released = await admin.post('/results/release').type('form').send({ ...formFields(ready.text, '/results/release'), attemptIds: box.attr('value')! });
+    const released = await admin
+      .post('/results/release')
+      .type('form')
+      .send({ ...formFields(ready.text, '/results/release'), attemptIds: box.attr('value')! });
     expect(released.status).to.equal(303);
     expect(released.headers.location).to.equal('/results?released=1');
     const after = await admin.get(released.headers.location as string);
@@ -588,10 +853,20 @@ describe('grading: releasing results', () => {
     const audit = auditOf('result.released', attempt.id);
     expect(audit).to.have.length(1);
     expect(audit[0]!.after).to.deep.include({ overallGrade: 'Distinction' });
-    expect(ctx.db.select().from(outbox).where(eq(outbox.subject, 'EPA result released')).all().map((m) => m.toEmail)).to.deep.equal([ctx.users.provider.email]);
+    expect(
+      ctx.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.subject, 'EPA result released'))
+        .all()
+        .map((m) => m.toEmail),
+    ).to.deep.equal([ctx.users.provider.email]);
 
     // Released once only.
-    const twice = await admin.post('/results/release').type('form').send({ attemptIds: String(attempt.id), _csrf: await tokenOf(admin) });
+    const twice = await admin
+      .post('/results/release')
+      .type('form')
+      .send({ attemptIds: String(attempt.id), _csrf: await tokenOf(admin) });
     expect(twice.status).to.equal(409);
     expect(auditOf('result.released')).to.have.length(1);
   });
@@ -634,7 +909,14 @@ describe('grading: releasing results', () => {
 
     const other = await as('otherProvider');
     expect((await other.get(resultsUrl(a))).status).to.equal(404);
-    expect((await other.post(attemptAction(a, attempt.id, 'appeal')).type('form').send({ _csrf: await tokenOf(other), grounds: 'Not ours' })).status).to.equal(404);
+    expect(
+      (
+        await other
+          .post(attemptAction(a, attempt.id, 'appeal'))
+          .type('form')
+          .send({ _csrf: await tokenOf(other), grounds: 'Not ours' })
+      ).status,
+    ).to.equal(404);
     for (const key of ['assessor', 'qa'] as const) {
       const agent = await as(key);
       expect((await agent.get(resultsUrl(a))).status, key).to.equal(403);
@@ -658,7 +940,10 @@ describe('grading: resits and the cap', () => {
     expect(first.overallGrade).to.equal('Fail');
 
     // Before release the provider cannot start anything.
-    const early = await provider.post(attemptAction(a, first.id, 'further')).type('form').send({ _csrf: await tokenOf(provider), 'kind[project]': 'resit' });
+    const early = await provider
+      .post(attemptAction(a, first.id, 'further'))
+      .type('form')
+      .send({ _csrf: await tokenOf(provider), 'kind[project]': 'resit' });
     expect(early.status).to.equal(404);
     await release(admin, first.id);
 
@@ -669,7 +954,10 @@ describe('grading: resits and the cap', () => {
       .map((_, r) => offered(r).attr('name'))
       .get();
     expect([...new Set(radios)]).to.deep.equal(['kind[project]']);
-    const res = await provider.post(action).type('form').send({ ...formFields(page.text, action), 'kind[project]': 'resit' });
+    const res = await provider
+      .post(action)
+      .type('form')
+      .send({ ...formFields(page.text, action), 'kind[project]': 'resit' });
     expect(res.status, mainText(res.text)).to.equal(303);
 
     const second = attemptOf(a, 2)!;
@@ -694,9 +982,15 @@ describe('grading: resits and the cap', () => {
     expect(links.text()).to.contain('Book Work-based project with presentation and questioning');
 
     // The resit took place a few days ago (its window backdated so that the project's 28 days have passed).
-    ctx.db.update(epaAttempts).set({ startedOn: isoDate(today().minus({ days: 40 })) }).where(eq(epaAttempts.id, second.id)).run();
+    ctx.db
+      .update(epaAttempts)
+      .set({ startedOn: isoDate(today().minus({ days: 40 })) })
+      .where(eq(epaAttempts.id, second.id))
+      .run();
     const resit = booked(a, 'project');
-    expect(ctx.db.select({ attempt: bookings.attempt }).from(bookings).where(eq(bookings.id, resit)).get()!.attempt).to.equal(2);
+    expect(
+      ctx.db.select({ attempt: bookings.attempt }).from(bookings).where(eq(bookings.id, resit)).get()!.attempt,
+    ).to.equal(2);
     const resitGrading = await graded(assessor, resit);
     expect(resitGrading).to.include({ grade: 'Distinction', attemptId: second.id });
 
@@ -704,15 +998,25 @@ describe('grading: resits and the cap', () => {
     expect(capped).to.include({ combinedGrade: 'Distinction', overallGrade: 'Pass', capped: true });
     const results = await admin.get(resultsUrl(a));
     expect(await attemptHeading(admin, a, 2)).to.equal('Resit (attempt 2): Pass');
-    expect($(results.text)('#attempt-2').text().replace(/\s+/g, ' ')).to.contain('Pass (capped at Pass for a resit or retake; the methods gave Distinction)');
+    expect($(results.text)('#attempt-2').text().replace(/\s+/g, ' ')).to.contain(
+      'Pass (capped at Pass for a resit or retake; the methods gave Distinction)',
+    );
     expect(await attemptHeading(admin, a, 1)).to.equal('First attempt (attempt 1): Fail');
 
     // Exceptional circumstances, before release: no cap.
     const exceptional = attemptAction(a, second.id, 'exceptional');
     const form = formFields(results.text, exceptional);
-    const lifted = await admin.post(exceptional).type('form').send({ ...form, reason: 'Bereavement during the first attempt' });
+    const lifted = await admin
+      .post(exceptional)
+      .type('form')
+      .send({ ...form, reason: 'Bereavement during the first attempt' });
     expect(lifted.status, mainText(lifted.text)).to.equal(303);
-    expect(attemptOf(a, 2)).to.include({ overallGrade: 'Distinction', capped: false, exceptionalReason: 'Bereavement during the first attempt', exceptionalBy: ctx.users.admin.id });
+    expect(attemptOf(a, 2)).to.include({
+      overallGrade: 'Distinction',
+      capped: false,
+      exceptionalReason: 'Bereavement during the first attempt',
+      exceptionalBy: ctx.users.admin.id,
+    });
     const after = await admin.get(resultsUrl(a));
     expect(await attemptHeading(admin, a, 2)).to.equal('Resit (attempt 2): Distinction');
     expect($(after.text)('#attempt-2').text()).to.not.contain('(capped');
@@ -723,13 +1027,26 @@ describe('grading: resits and the cap', () => {
     expect(audit[0]!.after).to.deep.equal({ overallGrade: 'Distinction', capped: false });
 
     // The resit has started: asking again is refused, and the provider is not offered it again.
-    const again = await provider.post(action).type('form').send({ _csrf: await tokenOf(provider), 'kind[project]': 'resit' });
+    const again = await provider
+      .post(action)
+      .type('form')
+      .send({ _csrf: await tokenOf(provider), 'kind[project]': 'resit' });
     expect(again.status).to.equal(409);
     expect(ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).all()).to.have.length(2);
     const mine = await provider.get(resultsUrl(a));
-    expect($(mine.text)('[id^="attempt-"]').map((_, el) => el.attribs.id).get()).to.deep.equal(['attempt-1']);
-    expect($(mine.text)(`form[action="${action}"]`), 'the resit form is still offered on attempt 1 although attempt 2 has started').to.have.length(0);
-    expect($(mine.text)(`form[action="${attemptAction(a, first.id, 'appeal')}"]`), 'an appeal of attempt 1 is still offered although attempt 2 has started').to.have.length(0);
+    expect(
+      $(mine.text)('[id^="attempt-"]')
+        .map((_, el) => el.attribs.id)
+        .get(),
+    ).to.deep.equal(['attempt-1']);
+    expect(
+      $(mine.text)(`form[action="${action}"]`),
+      'the resit form is still offered on attempt 1 although attempt 2 has started',
+    ).to.have.length(0);
+    expect(
+      $(mine.text)(`form[action="${attemptAction(a, first.id, 'appeal')}"]`),
+      'an appeal of attempt 1 is still offered although attempt 2 has started',
+    ).to.have.length(0);
   });
 
   it('refuses a resit or retake after a pass', async () => {
@@ -747,10 +1064,18 @@ describe('grading: resits and the cap', () => {
     const page = await provider.get(resultsUrl(a));
     const action = attemptAction(a, first.id, 'further');
     expect($(page.text)(`form[action="${action}"]`)).to.have.length(0);
-    const res = await provider.post(action).type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await provider
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).to.equal(409);
-    expect(summaryOf(res.text).map((e) => e.text)).to.deep.equal(['The result was Pass: there is no resit or retake to improve a pass']);
-    const named = await provider.post(action).type('form').send({ _csrf: csrfFrom(page.text), 'kind[project]': 'resit' });
+    expect(summaryOf(res.text).map((e) => e.text)).to.deep.equal([
+      'The result was Pass: there is no resit or retake to improve a pass',
+    ]);
+    const named = await provider
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), 'kind[project]': 'resit' });
     expect(named.status).to.equal(409);
     expect(ctx.db.select().from(epaAttempts).all()).to.have.length(1);
     expect(auditOf('attempt.resit_started')).to.have.length(0);
@@ -779,21 +1104,38 @@ describe('grading: appeals', () => {
     // The administrator reviews appeals; only the provider or employer lodges one.
     expect($((await admin.get(resultsUrl(a))).text)(`form[action="${action}"]`)).to.have.length(0);
     const page = await provider.get(resultsUrl(a));
-    const lodged = await provider.post(action).type('form').send({ ...formFields(page.text, action), grounds: 'The assessor overlooked the survey analysis in appendix B' });
+    const lodged = await provider
+      .post(action)
+      .type('form')
+      .send({ ...formFields(page.text, action), grounds: 'The assessor overlooked the survey analysis in appendix B' });
     expect(lodged.status, mainText(lodged.text)).to.equal(303);
     const appeal = ctx.db.select().from(appeals).where(eq(appeals.attemptId, attempt.id)).get()!;
     return { a, project, discussion, attempt, appeal, assessor, qa, admin, provider };
   }
 
   /** What an upheld appeal that sets PR1 met leaves behind: a Pass, released again, audited, and shown to the provider. */
-  async function expectUpheld(x: { a: ApprenticeDetail; project: { id: number; bookingId: number }; appeal: { id: number }; earlier: string; provider: Agent; reviewer: number }) {
+  async function expectUpheld(x: {
+    a: ApprenticeDetail;
+    project: { id: number; bookingId: number };
+    appeal: { id: number };
+    earlier: string;
+    provider: Agent;
+    reviewer: number;
+  }) {
     expect(gradingOf(x.project.bookingId)).to.include({ grade: 'Pass', assessorGrade: 'Fail' });
-    expect(decisionsOf(x.project.id).find((d) => d.criterionId === 'PR1')).to.include({ met: true, evidence: 'Survey analysis in appendix B' });
+    expect(decisionsOf(x.project.id).find((d) => d.criterionId === 'PR1')).to.include({
+      met: true,
+      evidence: 'Survey analysis in appendix B',
+    });
     const after = attemptOf(x.a)!;
     expect(after.overallGrade).to.equal('Pass');
     expect(after.releasedAt).to.not.equal(x.earlier);
     expect(Date.parse(after.releasedAt!)).to.be.greaterThan(Date.parse(x.earlier));
-    expect(ctx.db.select().from(appeals).where(eq(appeals.id, x.appeal.id)).get()).to.include({ decision: 'upheld', reviewerUserId: x.reviewer, reasons: 'Appendix B evidences the analysis' });
+    expect(ctx.db.select().from(appeals).where(eq(appeals.id, x.appeal.id)).get()).to.include({
+      decision: 'upheld',
+      reviewerUserId: x.reviewer,
+      reasons: 'Appendix B evidences the analysis',
+    });
     const changed = auditOf('grading.appeal_changed', x.project.id);
     expect(changed).to.have.length(1);
     expect(changed[0]!.before).to.deep.include({ grade: 'Fail' });
@@ -810,7 +1152,12 @@ describe('grading: appeals', () => {
 
   it('lets the provider appeal a released result; the assessor and the moderator of the result may not decide it', async () => {
     const { a, attempt, appeal, assessor, qa, admin, provider } = await appealedFail();
-    expect(appeal).to.include({ lodgedBy: ctx.users.provider.id, grounds: 'The assessor overlooked the survey analysis in appendix B', decision: null, lodgedOn: isoDate(today()) });
+    expect(appeal).to.include({
+      lodgedBy: ctx.users.provider.id,
+      grounds: 'The assessor overlooked the survey analysis in appendix B',
+      decision: null,
+      lodgedOn: isoDate(today()),
+    });
     expect(auditOf('appeal.lodged', appeal.id)).to.have.length(1);
     const mine = await provider.get(resultsUrl(a));
     expect(mainText(mine.text)).to.contain('Waiting for a decision');
@@ -824,17 +1171,31 @@ describe('grading: appeals', () => {
 
     // The assessor of record, in the store (assessors cannot reach the appeals pages).
     expect((await assessor.get('/appeals')).status).to.equal(403);
-    const byAssessor = decideAppeal(ctx.db, appeal.id, { decision: 'upheld', reasons: 'I was wrong', changes: [] }, { userId: ctx.users.assessor.id, label: ctx.users.assessor.email }, now());
-    expect(byAssessor).to.deep.equal({ ok: false, message: 'You assessed or moderated this result: an independent reviewer must decide the appeal' });
+    const byAssessor = decideAppeal(
+      ctx.db,
+      appeal.id,
+      { decision: 'upheld', reasons: 'I was wrong', changes: [] },
+      { userId: ctx.users.assessor.id, label: ctx.users.assessor.email },
+      now(),
+    );
+    expect(byAssessor).to.deep.equal({
+      ok: false,
+      message: 'You assessed or moderated this result: an independent reviewer must decide the appeal',
+    });
 
     // The quality assurer who moderated the result.
     const page = await qa.get(`/appeals/${appeal.id}`);
     expect(page.status).to.equal(200);
     expect($(page.text)('#appeal-conflicted').text()).to.contain('You assessed or moderated this result');
     expect($(page.text)(`form[action="/appeals/${appeal.id}"]`)).to.have.length(0);
-    const post = await qa.post(`/appeals/${appeal.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'upheld', reasons: 'Agreed with the grounds' });
+    const post = await qa
+      .post(`/appeals/${appeal.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'upheld', reasons: 'Agreed with the grounds' });
     expect(post.status).to.equal(409);
-    expect(summaryOf(post.text).map((e) => e.text)).to.deep.equal(['You assessed or moderated this result: an independent reviewer must decide the appeal']);
+    expect(summaryOf(post.text).map((e) => e.text)).to.deep.equal([
+      'You assessed or moderated this result: an independent reviewer must decide the appeal',
+    ]);
 
     // Another quality assurer is independent: they see the form.
     const quinn = addUser('qa2@test.example', 'Quinn Independent', 'quality_assurer');
@@ -843,7 +1204,10 @@ describe('grading: appeals', () => {
     expect($(theirs.text)('#appeal-conflicted')).to.have.length(0);
     expect($(theirs.text)(`form[action="/appeals/${appeal.id}"]`)).to.have.length(1);
 
-    expect(ctx.db.select().from(appeals).where(eq(appeals.id, appeal.id)).get()).to.include({ decision: null, reviewerUserId: null });
+    expect(ctx.db.select().from(appeals).where(eq(appeals.id, appeal.id)).get()).to.include({
+      decision: null,
+      reviewerUserId: null,
+    });
     expect(attemptOf(a)!.overallGrade).to.equal('Fail');
     expect(auditOf('appeal.upheld')).to.have.length(0);
   });
@@ -868,7 +1232,12 @@ describe('grading: appeals', () => {
       [`g[g${project.id}][PR1][evidence]`]: 'Survey analysis in appendix B',
     };
     const res = await admin.post(url).type('form').send(fields);
-    expect(res.status, `${summaryOf(res.text).map((e) => e.text).join('; ')}`).to.equal(303);
+    expect(
+      res.status,
+      `${summaryOf(res.text)
+        .map((e) => e.text)
+        .join('; ')}`,
+    ).to.equal(303);
     expect(res.headers.location).to.equal('/appeals');
 
     await expectUpheld({ a, project, appeal, earlier, provider, reviewer: ctx.users.admin.id });
@@ -878,7 +1247,22 @@ describe('grading: appeals', () => {
     const { a, project, attempt, appeal, provider } = await appealedFail();
     const earlier = now().minus({ days: 2 }).toISO();
     ctx.db.update(epaAttempts).set({ releasedAt: earlier }).where(eq(epaAttempts.id, attempt.id)).run();
-    const decided = decideAppeal(ctx.db, appeal.id, { decision: 'upheld', reasons: 'Appendix B evidences the analysis', changes: [{ gradingId: project.id, decisions: [{ criterionId: 'PR1', met: true, evidence: 'Survey analysis in appendix B' }] }] }, { userId: ctx.users.admin.id, label: ctx.users.admin.email }, now());
+    const decided = decideAppeal(
+      ctx.db,
+      appeal.id,
+      {
+        decision: 'upheld',
+        reasons: 'Appendix B evidences the analysis',
+        changes: [
+          {
+            gradingId: project.id,
+            decisions: [{ criterionId: 'PR1', met: true, evidence: 'Survey analysis in appendix B' }],
+          },
+        ],
+      },
+      { userId: ctx.users.admin.id, label: ctx.users.admin.email },
+      now(),
+    );
     expect(decided).to.deep.equal({ ok: true });
     await expectUpheld({ a, project, appeal, earlier, provider, reviewer: ctx.users.admin.id });
   });
@@ -892,15 +1276,26 @@ describe('grading: appeals', () => {
     await graded(assessor, booked(a, 'discussion'));
     const attempt = attemptOf(a)!;
     await release(admin, attempt.id);
-    ctx.db.update(epaAttempts).set({ releasedAt: now().minus({ days: 30 }).toISO() }).where(eq(epaAttempts.id, attempt.id)).run();
+    ctx.db
+      .update(epaAttempts)
+      .set({ releasedAt: now().minus({ days: 30 }).toISO() })
+      .where(eq(epaAttempts.id, attempt.id))
+      .run();
 
     const provider = await as('provider');
     const page = await provider.get(resultsUrl(a));
     const action = attemptAction(a, attempt.id, 'appeal');
     expect($(page.text)(`form[action="${action}"]`)).to.have.length(0);
-    const res = await provider.post(action).type('form').send({ _csrf: csrfFrom(page.text), grounds: 'We only just noticed' });
+    const res = await provider
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), grounds: 'We only just noticed' });
     expect(res.status).to.equal(409);
-    expect(summaryOf(res.text).map((e) => e.text).join(' ')).to.match(/^Appeals against this result had to be lodged by \d{4}-\d{2}-\d{2}$/);
+    expect(
+      summaryOf(res.text)
+        .map((e) => e.text)
+        .join(' '),
+    ).to.match(/^Appeals against this result had to be lodged by \d{4}-\d{2}-\d{2}$/);
     expect(ctx.db.select().from(appeals).all()).to.deep.equal([]);
     expect(auditOf('appeal.lodged')).to.have.length(0);
   });
@@ -918,10 +1313,20 @@ describe('grading: the EPAO’s settings', () => {
     const fields = formFields(page.text, '/admin/settings');
     delete fields.qaSampleFails;
     delete fields.qaSampleBoundary;
-    const res = await admin.post('/admin/settings').type('form').send({ ...fields, qaFirstN: '0', qaRandomPercent: '0' });
+    const res = await admin
+      .post('/admin/settings')
+      .type('form')
+      .send({ ...fields, qaFirstN: '0', qaRandomPercent: '0' });
     expect(res.status, mainText(res.text)).to.equal(303);
     expect(res.headers.location).to.equal('/admin/settings?saved=1');
-    expect(ctx.db.select().from(epaoSettings).get()).to.include({ qaFirstN: 0, qaRandomPercent: 0, qaSampleFails: false, qaSampleBoundary: false, appealWorkingDays: 15, maxAttempts: null });
+    expect(ctx.db.select().from(epaoSettings).get()).to.include({
+      qaFirstN: 0,
+      qaRandomPercent: 0,
+      qaSampleFails: false,
+      qaSampleBoundary: false,
+      appealWorkingDays: 15,
+      maxAttempts: null,
+    });
     expect(auditOf('settings.saved')).to.have.length(1);
     const saved = await admin.get('/admin/settings?saved=1');
     expect(mainText(saved.text)).to.contain('The settings have been saved.');
@@ -932,9 +1337,15 @@ describe('grading: the EPAO’s settings', () => {
     const assessor = await as('assessor');
     const project = await graded(assessor, booked(a, 'project'), { notMet: ['PR6'] });
     const discussion = await graded(assessor, booked(a, 'discussion'));
-    expect([project.moderation, project.sampleReason, discussion.moderation]).to.deep.equal(['not_sampled', null, 'not_sampled']);
+    expect([project.moderation, project.sampleReason, discussion.moderation]).to.deep.equal([
+      'not_sampled',
+      null,
+      'not_sampled',
+    ]);
     const qa = await as('qa');
-    expect($((await qa.get('/moderation')).text)('#moderation-queue').text()).to.contain('Nothing is waiting for moderation.');
+    expect($((await qa.get('/moderation')).text)('#moderation-queue').text()).to.contain(
+      'Nothing is waiting for moderation.',
+    );
     await release(admin, attemptOf(a)!.id);
     expect(attemptOf(a)!.releasedAt).to.be.a('string');
   });
@@ -943,7 +1354,16 @@ describe('grading: the EPAO’s settings', () => {
     const admin = await as('admin');
     const before = epaoSettingsOf(ctx.db);
     const page = await admin.get('/admin/settings');
-    const res = await admin.post('/admin/settings').type('form').send({ ...formFields(page.text, '/admin/settings'), qaFirstN: '3', qaRandomPercent: '150', appealWorkingDays: '0', maxAttempts: '4' });
+    const res = await admin
+      .post('/admin/settings')
+      .type('form')
+      .send({
+        ...formFields(page.text, '/admin/settings'),
+        qaFirstN: '3',
+        qaRandomPercent: '150',
+        appealWorkingDays: '0',
+        maxAttempts: '4',
+      });
     expect(res.status).to.equal(400);
     expect(summaryOf(res.text)).to.deep.equal([
       { text: 'Enter a percentage from 0 to 100', href: '#qaRandomPercent' },
@@ -965,7 +1385,16 @@ describe('grading: the EPAO’s settings', () => {
     for (const key of ['assessor', 'qa', 'provider', 'employer'] as const) {
       const agent = await as(key);
       expect((await agent.get('/admin/settings')).status, key).to.equal(403);
-      const res = await agent.post('/admin/settings').type('form').send({ _csrf: await tokenOf(agent), qaFirstN: '0', qaRandomPercent: '0', appealWorkingDays: '15', maxAttempts: '' });
+      const res = await agent
+        .post('/admin/settings')
+        .type('form')
+        .send({
+          _csrf: await tokenOf(agent),
+          qaFirstN: '0',
+          qaRandomPercent: '0',
+          appealWorkingDays: '15',
+          maxAttempts: '',
+        });
       expect(res.status, key).to.equal(403);
     }
     expect(ctx.db.select().from(epaoSettings).get()).to.deep.equal(before);

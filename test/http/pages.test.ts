@@ -82,7 +82,11 @@ describe('standards pages', () => {
     expect(doc('#duty-14').text()).to.contain('negotiating learning agreements with employers');
     expect(doc('#ksb-K9').text()).to.contain('ACAS codes of practice');
     expect(doc('.app-matrix tbody tr')).to.have.length(38);
-    expect(doc('.app-matrix__row--gap th').map((_, th) => doc(th).text().replace('no duty', '').trim()).get()).to.deep.equal(['K11', 'K12', 'K13', 'K14', 'S15', 'S16', 'S17']);
+    expect(
+      doc('.app-matrix__row--gap th')
+        .map((_, th) => doc(th).text().replace('no duty', '').trim())
+        .get(),
+    ).to.deep.equal(['K11', 'K12', 'K13', 'K14', 'S15', 'S16', 'S17']);
     expect(doc('#unreferenced-ksbs').text()).to.contain('K11').and.to.contain('S17');
     expect(doc('.app-matrix thead th')).to.have.length(15);
   });
@@ -94,11 +98,29 @@ describe('standards pages', () => {
     expect(doc('.app-method')).to.have.length(2);
     expect(doc('#method-project').text()).to.contain('Work-based project');
     expect(doc('#ksb-coverage tbody tr')).to.have.length(38);
-    expect(doc('#ksb-coverage tbody tr').first().find('td .govuk-visually-hidden').map((_, el) => doc(el).text()).get()).to.deep.equal(['Not assessed', 'Assessed']); // K1: discussion only
+    expect(
+      doc('#ksb-coverage tbody tr')
+        .first()
+        .find('td .govuk-visually-hidden')
+        .map((_, el) => doc(el).text())
+        .get(),
+    ).to.deep.equal(['Not assessed', 'Assessed']); // K1: discussion only
     const combination = doc('#combination-table');
     expect(combination.find('tbody tr')).to.have.length(9);
-    const rows = combination.find('tbody tr').map((_, tr) => doc(tr).find('td').map((__, td) => doc(td).text()).get().join('+')).get();
-    expect(rows).to.include('Distinction+Distinction+Distinction').and.to.include('Fail+Distinction+Fail').and.to.include('Pass+Distinction+Pass');
+    const rows = combination
+      .find('tbody tr')
+      .map((_, tr) =>
+        doc(tr)
+          .find('td')
+          .map((__, td) => doc(td).text())
+          .get()
+          .join('+'),
+      )
+      .get();
+    expect(rows)
+      .to.include('Distinction+Distinction+Distinction')
+      .and.to.include('Fail+Distinction+Fail')
+      .and.to.include('Pass+Distinction+Pass');
   });
 
   it('answers 404 for a standard or version that is not held, or a malformed one', async () => {

@@ -34,7 +34,6 @@ type Who = (typeof WHO)[number];
 /** Over the 500 characters a reason may have: the form is read (and refused) only after the permission checks. */
 const LONG_REASON = 'x'.repeat(501);
 
-
 /** Whose records each role must never see: an apprentice's ULN or family name in an answer to them is a leak. */
 const FOREIGN: Record<Who, ('a' | 'b')[]> = {
   anonymous: ['a', 'b'],
@@ -63,154 +62,277 @@ interface Case {
 }
 
 type UrlOf = string | ((f: Fixture) => string);
-const row = (statuses: string, url: UrlOf, more: Omit<Case, 'url' | 'statuses'> = {}): Case => ({ statuses, url: typeof url === 'string' ? () => url : url, ...more });
+const row = (statuses: string, url: UrlOf, more: Omit<Case, 'url' | 'statuses'> = {}): Case => ({
+  statuses,
+  url: typeof url === 'string' ? () => url : url,
+  ...more,
+});
 
 /* The expectations. Columns:                anon admin asr  qa  prov empl oPrv oAsr */
 const TABLE: Record<string, Case | Case[]> = {
-  'GET /health':                         row('200 200 200 200 200 200 200 200', '/health'),
-  'GET /':                               row('302 200 200 200 200 200 200 200', '/'),
-  'GET /sign-in':                        row('200 302 302 302 302 302 302 302', '/sign-in'),
-  'POST /sign-in':                       row('400 400 400 400 400 400 400 400', '/sign-in'),
-  'POST /sign-out':                      row('302 302 302 302 302 302 302 302', '/sign-out', { fresh: true }),
+  'GET /health': row('200 200 200 200 200 200 200 200', '/health'),
+  'GET /': row('302 200 200 200 200 200 200 200', '/'),
+  'GET /sign-in': row('200 302 302 302 302 302 302 302', '/sign-in'),
+  'POST /sign-in': row('400 400 400 400 400 400 400 400', '/sign-in'),
+  'POST /sign-out': row('302 302 302 302 302 302 302 302', '/sign-out', { fresh: true }),
 
-  'GET /standards':                      row('302 200 200 200 200 200 200 200', '/standards'),
-  'GET /standards/:reference/:version':  row('302 200 200 200 200 200 200 200', '/standards/ST0815/1.0'),
+  'GET /standards': row('302 200 200 200 200 200 200 200', '/standards'),
+  'GET /standards/:reference/:version': row('302 200 200 200 200 200 200 200', '/standards/ST0815/1.0'),
   'GET /standards/:reference/:version/plan': row('302 200 200 200 200 200 200 200', '/standards/ST0815/1.0/plan'),
 
-  'GET /apprentices':                    row('302 200 403 403 200 200 200 403', '/apprentices'),
-  'GET /apprentices/new':                row('302 200 403 403 200 403 200 403', '/apprentices/new'),
-  'POST /apprentices/new':               row('401 400 403 403 400 403 400 403', '/apprentices/new'),
+  'GET /apprentices': row('302 200 403 403 200 200 200 403', '/apprentices'),
+  'GET /apprentices/new': row('302 200 403 403 200 403 200 403', '/apprentices/new'),
+  'POST /apprentices/new': row('401 400 403 403 400 403 400 403', '/apprentices/new'),
   'GET /apprentices/import/template.csv': row('302 200 403 403 200 403 200 403', '/apprentices/import/template.csv'),
-  'GET /apprentices/import':             row('302 200 403 403 200 403 200 403', '/apprentices/import'),
-  'POST /apprentices/import':            row('401 400 403 403 400 403 400 403', '/apprentices/import'),
-  'GET /apprentices/:uln':               row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}`),
-  'GET /apprentices/:uln/edit':          row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/edit`),
-  'POST /apprentices/:uln/edit':         row('401 400 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/edit`),
-  'GET /apprentices/:uln/qualifications/new': row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/qualifications/new`),
-  'POST /apprentices/:uln/qualifications/new': row('401 400 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/qualifications/new`),
-  'GET /apprentices/:uln/hours/new':     row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/hours/new`),
-  'POST /apprentices/:uln/hours/new':    row('401 400 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/hours/new`),
-  'GET /apprentices/:uln/gateway-items/:itemId': row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`),
-  'POST /apprentices/:uln/gateway-items/:itemId': row('401 400 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`),
-  'POST /apprentices/:uln/declaration':  row('401 400 403 403 400 400 404 403', (f) => `/apprentices/${f.a.uln}/declaration`),
+  'GET /apprentices/import': row('302 200 403 403 200 403 200 403', '/apprentices/import'),
+  'POST /apprentices/import': row('401 400 403 403 400 403 400 403', '/apprentices/import'),
+  'GET /apprentices/:uln': row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}`),
+  'GET /apprentices/:uln/edit': row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/edit`),
+  'POST /apprentices/:uln/edit': row('401 400 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/edit`),
+  'GET /apprentices/:uln/qualifications/new': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/qualifications/new`,
+  ),
+  'POST /apprentices/:uln/qualifications/new': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/qualifications/new`,
+  ),
+  'GET /apprentices/:uln/hours/new': row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/hours/new`),
+  'POST /apprentices/:uln/hours/new': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/hours/new`,
+  ),
+  'GET /apprentices/:uln/gateway-items/:itemId': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,
+  ),
+  'POST /apprentices/:uln/gateway-items/:itemId': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,
+  ),
+  'POST /apprentices/:uln/declaration': row(
+    '401 400 403 403 400 400 404 403',
+    (f) => `/apprentices/${f.a.uln}/declaration`,
+  ),
   // A's gateway was accepted: asking again is refused by the rules, after the permission checks.
-  'POST /apprentices/:uln/request-epa':  row('401 409 403 403 409 403 404 403', (f) => `/apprentices/${f.a.uln}/request-epa`),
-  'GET /apprentices/:uln/personal-data':  row('302 200 403 403 403 403 403 403', (f) => `/apprentices/${f.a.uln}/personal-data`),
-  'POST /apprentices/:uln/personal-data/export': row('401 200 403 403 403 403 403 403', (f) => `/apprentices/${f.a.uln}/personal-data/export`),
-  'POST /apprentices/:uln/personal-data/erase': row('401 400 403 403 403 403 403 403', (f) => `/apprentices/${f.a.uln}/personal-data/erase`),
+  'POST /apprentices/:uln/request-epa': row(
+    '401 409 403 403 409 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/request-epa`,
+  ),
+  'GET /apprentices/:uln/personal-data': row(
+    '302 200 403 403 403 403 403 403',
+    (f) => `/apprentices/${f.a.uln}/personal-data`,
+  ),
+  'POST /apprentices/:uln/personal-data/export': row(
+    '401 200 403 403 403 403 403 403',
+    (f) => `/apprentices/${f.a.uln}/personal-data/export`,
+  ),
+  'POST /apprentices/:uln/personal-data/erase': row(
+    '401 400 403 403 403 403 403 403',
+    (f) => `/apprentices/${f.a.uln}/personal-data/erase`,
+  ),
 
-  'GET /gateway':                        row('302 200 403 403 403 403 403 403', '/gateway'),
-  'GET /gateway/submissions/:id':        row('302 200 403 403 403 403 403 403', (f) => `/gateway/submissions/${f.submission}`),
-  'POST /gateway/submissions/:id':       row('401 400 403 403 403 403 403 403', (f) => `/gateway/submissions/${f.submission}`),
+  'GET /gateway': row('302 200 403 403 403 403 403 403', '/gateway'),
+  'GET /gateway/submissions/:id': row('302 200 403 403 403 403 403 403', (f) => `/gateway/submissions/${f.submission}`),
+  'POST /gateway/submissions/:id': row(
+    '401 400 403 403 403 403 403 403',
+    (f) => `/gateway/submissions/${f.submission}`,
+  ),
 
-  'GET /bookings/auto-schedule':         row('302 200 403 403 403 403 403 403', '/bookings/auto-schedule'),
-  'POST /bookings/auto-schedule':        row('401 303 403 403 403 403 403 403', '/bookings/auto-schedule'),
-  'GET /bookings/auto-schedule/:id':     row('302 200 403 403 403 403 403 403', (f) => `/bookings/auto-schedule/${f.proposal}`),
+  'GET /bookings/auto-schedule': row('302 200 403 403 403 403 403 403', '/bookings/auto-schedule'),
+  'POST /bookings/auto-schedule': row('401 303 403 403 403 403 403 403', '/bookings/auto-schedule'),
+  'GET /bookings/auto-schedule/:id': row(
+    '302 200 403 403 403 403 403 403',
+    (f) => `/bookings/auto-schedule/${f.proposal}`,
+  ),
   // The fixture's proposal was discarded: neither action can run again.
   'POST /bookings/auto-schedule/:id/:action': [
     row('401 409 403 403 403 403 403 403', (f) => `/bookings/auto-schedule/${f.proposal}/commit`, { label: 'commit' }),
-    row('401 409 403 403 403 403 403 403', (f) => `/bookings/auto-schedule/${f.proposal}/discard`, { label: 'discard' }),
+    row('401 409 403 403 403 403 403 403', (f) => `/bookings/auto-schedule/${f.proposal}/discard`, {
+      label: 'discard',
+    }),
   ],
 
-  'GET /apprentices/:uln/results/:attemptId/result.pdf': row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/result.pdf`),
-  'GET /bookings/:id/grade':             row('302 403 200 403 403 403 403 404', (f) => `/bookings/${f.booking}/grade`),
-  'POST /bookings/:id/grade':            row('401 403 400 403 403 403 403 404', (f) => `/bookings/${f.booking}/grade`),
-  'GET /moderation':                     row('302 403 403 200 403 403 403 403', '/moderation'),
-  'GET /moderation/:id':                 row('302 403 403 200 403 403 403 403', (f) => `/moderation/${f.grading}`),
-  'POST /moderation/:id':                row('401 403 403 400 403 403 403 403', (f) => `/moderation/${f.grading}`),
-  'GET /results':                        row('302 200 403 403 403 403 403 403', '/results'),
-  'POST /results/release':               row('401 400 403 403 403 403 403 403', '/results/release'),
-  'GET /apprentices/:uln/results':       row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}/results`),
+  'GET /apprentices/:uln/results/:attemptId/result.pdf': row(
+    '302 200 403 403 200 200 404 403',
+    (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/result.pdf`,
+  ),
+  'GET /bookings/:id/grade': row('302 403 200 403 403 403 403 404', (f) => `/bookings/${f.booking}/grade`),
+  'POST /bookings/:id/grade': row('401 403 400 403 403 403 403 404', (f) => `/bookings/${f.booking}/grade`),
+  'GET /moderation': row('302 403 403 200 403 403 403 403', '/moderation'),
+  'GET /moderation/:id': row('302 403 403 200 403 403 403 403', (f) => `/moderation/${f.grading}`),
+  'POST /moderation/:id': row('401 403 403 400 403 403 403 403', (f) => `/moderation/${f.grading}`),
+  'GET /results': row('302 200 403 403 403 403 403 403', '/results'),
+  'POST /results/release': row('401 400 403 403 403 403 403 403', '/results/release'),
+  'GET /apprentices/:uln/results': row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}/results`),
   // A's result is released and appealed: releasing again and a resit are refused by the rules.
   'POST /apprentices/:uln/results/:attemptId/:action': [
-    row('401 409 403 403 403 403 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/release`, { label: 'release' }),
-    row('401 400 403 403 403 403 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/exceptional`, { label: 'exceptional' }),
-    row('401 403 403 403 409 409 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/further`, { label: 'further' }),
-    row('401 403 403 403 400 400 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/appeal`, { label: 'appeal' }),
+    row('401 409 403 403 403 403 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/release`, {
+      label: 'release',
+    }),
+    row('401 400 403 403 403 403 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/exceptional`, {
+      label: 'exceptional',
+    }),
+    row('401 403 403 403 409 409 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/further`, {
+      label: 'further',
+    }),
+    row('401 403 403 403 400 400 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/appeal`, {
+      label: 'appeal',
+    }),
   ],
-  'GET /appeals':                        row('302 200 403 200 403 403 403 403', '/appeals'),
-  'GET /appeals/:id':                    row('302 200 403 200 403 403 403 403', (f) => `/appeals/${f.appeal}`),
-  'POST /appeals/:id':                   row('401 400 403 400 403 403 403 403', (f) => `/appeals/${f.appeal}`),
-  'GET /admin/settings':                 row('302 200 403 403 403 403 403 403', '/admin/settings'),
-  'POST /admin/settings':                row('401 400 403 403 403 403 403 403', '/admin/settings'),
+  'GET /appeals': row('302 200 403 200 403 403 403 403', '/appeals'),
+  'GET /appeals/:id': row('302 200 403 200 403 403 403 403', (f) => `/appeals/${f.appeal}`),
+  'POST /appeals/:id': row('401 400 403 400 403 403 403 403', (f) => `/appeals/${f.appeal}`),
+  'GET /admin/settings': row('302 200 403 403 403 403 403 403', '/admin/settings'),
+  'POST /admin/settings': row('401 400 403 403 403 403 403 403', '/admin/settings'),
 
-  'GET /reports':                        row('302 200 403 200 200 403 200 403', '/reports'),
-  'GET /reports/ksb-shortfall':          row('302 200 403 200 200 403 200 403', '/reports/ksb-shortfall?standard=ST0815%2F1.0'),
-  'GET /reports/tables/:table.csv':      row('302 200 403 200 200 403 200 403', '/reports/tables/summary.csv'),
-  'GET /reports/assessor-consistency':   row('302 200 403 200 403 403 403 403', '/reports/assessor-consistency'),
-  'GET /reports/assessor-consistency/:assessorId': row('302 200 403 200 403 403 403 403', (f) => `/reports/assessor-consistency/${f.assessor}`),
-  'GET /claims':                         row('302 200 403 403 403 403 403 403', '/claims'),
-  'GET /claims/claims.csv':              row('302 200 403 403 403 403 403 403', '/claims/claims.csv'),
-  'GET /claims/claims.json':             row('302 200 403 403 403 403 403 403', '/claims/claims.json'),
-  'POST /claims/mark':                   row('401 400 403 403 403 403 403 403', '/claims/mark'),
-  'GET /reports/ofqual-outcomes':        row('302 200 403 403 403 403 403 403', '/reports/ofqual-outcomes'),
-  'GET /reports/ofqual-outcomes/outcomes.csv': row('302 200 403 403 403 403 403 403', () => `/reports/ofqual-outcomes/outcomes.csv?reportingDate=${todayInLondon(now())}&from=2020-01-01&to=${todayInLondon(now())}`),
+  'GET /reports': row('302 200 403 200 200 403 200 403', '/reports'),
+  'GET /reports/ksb-shortfall': row('302 200 403 200 200 403 200 403', '/reports/ksb-shortfall?standard=ST0815%2F1.0'),
+  'GET /reports/tables/:table.csv': row('302 200 403 200 200 403 200 403', '/reports/tables/summary.csv'),
+  'GET /reports/assessor-consistency': row('302 200 403 200 403 403 403 403', '/reports/assessor-consistency'),
+  'GET /reports/assessor-consistency/:assessorId': row(
+    '302 200 403 200 403 403 403 403',
+    (f) => `/reports/assessor-consistency/${f.assessor}`,
+  ),
+  'GET /claims': row('302 200 403 403 403 403 403 403', '/claims'),
+  'GET /claims/claims.csv': row('302 200 403 403 403 403 403 403', '/claims/claims.csv'),
+  'GET /claims/claims.json': row('302 200 403 403 403 403 403 403', '/claims/claims.json'),
+  'POST /claims/mark': row('401 400 403 403 403 403 403 403', '/claims/mark'),
+  'GET /reports/ofqual-outcomes': row('302 200 403 403 403 403 403 403', '/reports/ofqual-outcomes'),
+  'GET /reports/ofqual-outcomes/outcomes.csv': row(
+    '302 200 403 403 403 403 403 403',
+    () =>
+      `/reports/ofqual-outcomes/outcomes.csv?reportingDate=${todayInLondon(now())}&from=2020-01-01&to=${todayInLondon(now())}`,
+  ),
 
-  'GET /bookings':                       row('302 200 403 403 403 403 403 403', '/bookings'),
-  'GET /bookings/new':                   row('302 200 403 403 403 403 403 403', (f) => `/bookings/new?uln=${f.a.uln}`),
-  'POST /bookings':                      row('401 400 403 403 403 403 403 403', '/bookings'),
-  'GET /bookings/:id':                   row('302 200 200 404 200 200 404 404', (f) => `/bookings/${f.booking}`),
+  'GET /bookings': row('302 200 403 403 403 403 403 403', '/bookings'),
+  'GET /bookings/new': row('302 200 403 403 403 403 403 403', (f) => `/bookings/new?uln=${f.a.uln}`),
+  'POST /bookings': row('401 400 403 403 403 403 403 403', '/bookings'),
+  'GET /bookings/:id': row('302 200 200 404 200 200 404 404', (f) => `/bookings/${f.booking}`),
   // The booking is confirmed and graded: the over-long reason stops whoever may act before anything changes.
   'POST /bookings/:id/:action': [
-    row('401 403 400 404 403 403 404 404', (f) => `/bookings/${f.booking}/confirm`, { label: 'confirm', body: { reason: LONG_REASON } }),
-    row('401 403 400 404 403 403 404 404', (f) => `/bookings/${f.booking}/decline`, { label: 'decline', body: { reason: LONG_REASON } }),
-    row('401 400 403 404 403 403 404 404', (f) => `/bookings/${f.booking}/cancel`, { label: 'cancel', body: { reason: LONG_REASON } }),
-    row('401 400 403 404 403 403 404 404', (f) => `/bookings/${f.booking}/complete`, { label: 'complete', body: { reason: LONG_REASON } }),
+    row('401 403 400 404 403 403 404 404', (f) => `/bookings/${f.booking}/confirm`, {
+      label: 'confirm',
+      body: { reason: LONG_REASON },
+    }),
+    row('401 403 400 404 403 403 404 404', (f) => `/bookings/${f.booking}/decline`, {
+      label: 'decline',
+      body: { reason: LONG_REASON },
+    }),
+    row('401 400 403 404 403 403 404 404', (f) => `/bookings/${f.booking}/cancel`, {
+      label: 'cancel',
+      body: { reason: LONG_REASON },
+    }),
+    row('401 400 403 404 403 403 404 404', (f) => `/bookings/${f.booking}/complete`, {
+      label: 'complete',
+      body: { reason: LONG_REASON },
+    }),
   ],
-  'GET /schedule':                       row('302 403 200 403 403 403 403 200', '/schedule'),
-  'GET /calendar/:token':                row('200 200 200 200 200 200 200 200', (f) => `/calendar/${issueCalendarToken(ctx.db, f.assessor, SETUP)}.ics`, { secretUrl: true }),
-  'GET /outbox':                         row('302 200 403 403 403 403 403 403', '/outbox'),
-  'GET /assessors':                      row('302 200 403 403 403 403 403 403', '/assessors'),
-  'GET /assessors/:id':                  row('302 200 200 403 403 403 403 404', (f) => `/assessors/${f.assessor}`),
-  'POST /assessors/:id':                 row('401 400 403 403 403 403 403 403', (f) => `/assessors/${f.assessor}`),
-  'POST /assessors/:id/leave':           row('401 400 400 403 403 403 403 404', (f) => `/assessors/${f.assessor}/leave`),
-  'POST /assessors/:id/conflicts':       row('401 400 400 403 403 403 403 404', (f) => `/assessors/${f.assessor}/conflicts`),
-  'POST /assessors/:id/calendar':        row('401 200 200 403 403 403 403 404', (f) => `/assessors/${f.assessor}/calendar`),
-  'POST /assessors/:id/calendar/revoke': row('401 302 302 403 403 403 403 404', (f) => `/assessors/${f.assessor}/calendar/revoke`),
+  'GET /schedule': row('302 403 200 403 403 403 403 200', '/schedule'),
+  'GET /calendar/:token': row(
+    '200 200 200 200 200 200 200 200',
+    (f) => `/calendar/${issueCalendarToken(ctx.db, f.assessor, SETUP)}.ics`,
+    { secretUrl: true },
+  ),
+  'GET /outbox': row('302 200 403 403 403 403 403 403', '/outbox'),
+  'GET /assessors': row('302 200 403 403 403 403 403 403', '/assessors'),
+  'GET /assessors/:id': row('302 200 200 403 403 403 403 404', (f) => `/assessors/${f.assessor}`),
+  'POST /assessors/:id': row('401 400 403 403 403 403 403 403', (f) => `/assessors/${f.assessor}`),
+  'POST /assessors/:id/leave': row('401 400 400 403 403 403 403 404', (f) => `/assessors/${f.assessor}/leave`),
+  'POST /assessors/:id/conflicts': row('401 400 400 403 403 403 403 404', (f) => `/assessors/${f.assessor}/conflicts`),
+  'POST /assessors/:id/calendar': row('401 200 200 403 403 403 403 404', (f) => `/assessors/${f.assessor}/calendar`),
+  'POST /assessors/:id/calendar/revoke': row(
+    '401 302 302 403 403 403 403 404',
+    (f) => `/assessors/${f.assessor}/calendar/revoke`,
+  ),
 
-  'GET /admin/plans/import':             row('302 200 403 403 403 403 403 403', '/admin/plans/import'),
-  'POST /admin/plans/import':            row('401 400 403 403 403 403 403 403', '/admin/plans/import'),
-  'GET /admin/users':                    row('302 200 403 403 403 403 403 403', '/admin/users'),
-  'GET /admin/users/new':                row('302 200 403 403 403 403 403 403', '/admin/users/new'),
-  'POST /admin/users/new':               row('401 400 403 403 403 403 403 403', '/admin/users/new'),
-  'POST /admin/users/:id/tokens':        row('401 200 403 403 403 403 403 403', (f) => `/admin/users/${f.employerUser}/tokens`),
-  'POST /admin/tokens/:id/revoke':       row('401 400 403 403 403 403 403 403', (f) => `/admin/tokens/${f.apiToken}/revoke`, { body: { reason: LONG_REASON } }),
-  'GET /admin/audit':                    row('302 200 403 403 403 403 403 403', '/admin/audit'),
+  'GET /admin/plans/import': row('302 200 403 403 403 403 403 403', '/admin/plans/import'),
+  'POST /admin/plans/import': row('401 400 403 403 403 403 403 403', '/admin/plans/import'),
+  'GET /admin/users': row('302 200 403 403 403 403 403 403', '/admin/users'),
+  'GET /admin/users/new': row('302 200 403 403 403 403 403 403', '/admin/users/new'),
+  'POST /admin/users/new': row('401 400 403 403 403 403 403 403', '/admin/users/new'),
+  'POST /admin/users/:id/tokens': row(
+    '401 200 403 403 403 403 403 403',
+    (f) => `/admin/users/${f.employerUser}/tokens`,
+  ),
+  'POST /admin/tokens/:id/revoke': row('401 400 403 403 403 403 403 403', (f) => `/admin/tokens/${f.apiToken}/revoke`, {
+    body: { reason: LONG_REASON },
+  }),
+  'GET /admin/audit': row('302 200 403 403 403 403 403 403', '/admin/audit'),
 
   /* The API: a bearer token per role; bodies are `{}`, so an allowed caller gets 422. */
-  'GET /api/v1/openapi.json':            row('200 200 200 200 200 200 200 200', '/api/v1/openapi.json'),
-  'GET /api/v1/standards':               row('401 200 200 200 200 200 200 200', '/api/v1/standards'),
+  'GET /api/v1/openapi.json': row('200 200 200 200 200 200 200 200', '/api/v1/openapi.json'),
+  'GET /api/v1/standards': row('401 200 200 200 200 200 200 200', '/api/v1/standards'),
   'GET /api/v1/standards/:reference/:version': row('401 200 200 200 200 200 200 200', '/api/v1/standards/ST0815/1.0'),
-  'GET /api/v1/standards/:reference/:version/plan': row('401 200 200 200 200 200 200 200', '/api/v1/standards/ST0815/1.0/plan'),
-  'POST /api/v1/plans':                  row('401 422 403 403 403 403 403 403', '/api/v1/plans'),
-  'GET /api/v1/apprentices':             row('401 200 403 403 200 200 200 403', '/api/v1/apprentices'),
-  'POST /api/v1/apprentices':            row('401 422 403 403 422 403 422 403', '/api/v1/apprentices'),
-  'POST /api/v1/apprentices/import':     row('401 422 403 403 422 403 422 403', '/api/v1/apprentices/import'),
-  'GET /api/v1/apprentices/:uln':        row('401 200 403 403 200 200 404 403', (f) => `/api/v1/apprentices/${f.a.uln}`),
-  'GET /api/v1/apprentices/:uln/gateway': row('401 200 403 403 200 200 404 403', (f) => `/api/v1/apprentices/${f.a.uln}/gateway`),
-  'POST /api/v1/apprentices/:uln/qualifications': row('401 422 403 403 422 403 404 403', (f) => `/api/v1/apprentices/${f.a.uln}/qualifications`),
-  'POST /api/v1/apprentices/:uln/off-the-job-hours': row('401 422 403 403 422 403 404 403', (f) => `/api/v1/apprentices/${f.a.uln}/off-the-job-hours`),
-  'PUT /api/v1/apprentices/:uln/gateway-items/:itemId': row('401 422 403 403 422 403 404 403', (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/portfolio`),
+  'GET /api/v1/standards/:reference/:version/plan': row(
+    '401 200 200 200 200 200 200 200',
+    '/api/v1/standards/ST0815/1.0/plan',
+  ),
+  'POST /api/v1/plans': row('401 422 403 403 403 403 403 403', '/api/v1/plans'),
+  'GET /api/v1/apprentices': row('401 200 403 403 200 200 200 403', '/api/v1/apprentices'),
+  'POST /api/v1/apprentices': row('401 422 403 403 422 403 422 403', '/api/v1/apprentices'),
+  'POST /api/v1/apprentices/import': row('401 422 403 403 422 403 422 403', '/api/v1/apprentices/import'),
+  'GET /api/v1/apprentices/:uln': row('401 200 403 403 200 200 404 403', (f) => `/api/v1/apprentices/${f.a.uln}`),
+  'GET /api/v1/apprentices/:uln/gateway': row(
+    '401 200 403 403 200 200 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/gateway`,
+  ),
+  'POST /api/v1/apprentices/:uln/qualifications': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/qualifications`,
+  ),
+  'POST /api/v1/apprentices/:uln/off-the-job-hours': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/off-the-job-hours`,
+  ),
+  'PUT /api/v1/apprentices/:uln/gateway-items/:itemId': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/portfolio`,
+  ),
   // The part decides which permission applies, so the body is read first: an invalid one is 422 whatever the ULN (nothing is read or written).
-  'POST /api/v1/apprentices/:uln/declarations': row('401 422 403 403 422 422 422 403', (f) => `/api/v1/apprentices/${f.a.uln}/declarations`),
-  'POST /api/v1/apprentices/:uln/gateway/submissions': row('401 409 403 403 409 403 404 403', (f) => `/api/v1/apprentices/${f.a.uln}/gateway/submissions`),
-  'GET /api/v1/gateway/submissions':     row('401 200 403 403 403 403 403 403', '/api/v1/gateway/submissions'),
-  'POST /api/v1/gateway/submissions/:id/decision': row('401 422 403 403 403 403 403 403', (f) => `/api/v1/gateway/submissions/${f.submission}/decision`),
-  'GET /api/v1/results/:uln/pdf':        row('401 200 403 403 200 200 404 403', (f) => `/api/v1/results/${f.a.uln}/pdf`),
-  'GET /api/v1/results/:uln':            row('401 200 403 403 200 200 404 403', (f) => `/api/v1/results/${f.a.uln}`),
-  'PUT /api/v1/bookings/:id/grade':      row('401 403 422 403 403 403 403 404', (f) => `/api/v1/bookings/${f.booking}/grade`),
-  'GET /api/v1/reports/outcomes':        row('401 200 403 200 200 403 200 403', '/api/v1/reports/outcomes'),
-  'GET /api/v1/claims':                  row('401 200 403 403 403 403 403 403', '/api/v1/claims'),
-  'POST /api/v1/claims/mark':            row('401 422 403 403 403 403 403 403', '/api/v1/claims/mark'),
-  'GET /api/v1/bookings':                row('401 200 200 403 200 200 200 200', '/api/v1/bookings'),
-  'POST /api/v1/bookings':               row('401 422 403 403 403 403 403 403', '/api/v1/bookings'),
-  'GET /api/v1/bookings/:id':            row('401 200 200 404 200 200 404 404', (f) => `/api/v1/bookings/${f.booking}`),
-  'PATCH /api/v1/bookings/:id':          row('401 422 422 404 422 422 404 404', (f) => `/api/v1/bookings/${f.booking}`),
-  'GET /api/v1/assessors':               row('401 200 403 403 403 403 403 403', '/api/v1/assessors'),
-  'GET /api/v1/assessors/:id/availability': row('401 200 200 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/availability?date=${todayInLondon(now())}`),
-  'POST /api/v1/assessors/:id/unavailability': row('401 422 422 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/unavailability`),
-  'GET /api/v1/assessors/:id/conflicts': row('401 200 200 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/conflicts`),
-  'POST /api/v1/assessors/:id/conflicts': row('401 422 422 404 404 404 404 404', (f) => `/api/v1/assessors/${f.assessor}/conflicts`),
+  'POST /api/v1/apprentices/:uln/declarations': row(
+    '401 422 403 403 422 422 422 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/declarations`,
+  ),
+  'POST /api/v1/apprentices/:uln/gateway/submissions': row(
+    '401 409 403 403 409 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/gateway/submissions`,
+  ),
+  'GET /api/v1/gateway/submissions': row('401 200 403 403 403 403 403 403', '/api/v1/gateway/submissions'),
+  'POST /api/v1/gateway/submissions/:id/decision': row(
+    '401 422 403 403 403 403 403 403',
+    (f) => `/api/v1/gateway/submissions/${f.submission}/decision`,
+  ),
+  'GET /api/v1/results/:uln/pdf': row('401 200 403 403 200 200 404 403', (f) => `/api/v1/results/${f.a.uln}/pdf`),
+  'GET /api/v1/results/:uln': row('401 200 403 403 200 200 404 403', (f) => `/api/v1/results/${f.a.uln}`),
+  'PUT /api/v1/bookings/:id/grade': row(
+    '401 403 422 403 403 403 403 404',
+    (f) => `/api/v1/bookings/${f.booking}/grade`,
+  ),
+  'GET /api/v1/reports/outcomes': row('401 200 403 200 200 403 200 403', '/api/v1/reports/outcomes'),
+  'GET /api/v1/claims': row('401 200 403 403 403 403 403 403', '/api/v1/claims'),
+  'POST /api/v1/claims/mark': row('401 422 403 403 403 403 403 403', '/api/v1/claims/mark'),
+  'GET /api/v1/bookings': row('401 200 200 403 200 200 200 200', '/api/v1/bookings'),
+  'POST /api/v1/bookings': row('401 422 403 403 403 403 403 403', '/api/v1/bookings'),
+  'GET /api/v1/bookings/:id': row('401 200 200 404 200 200 404 404', (f) => `/api/v1/bookings/${f.booking}`),
+  'PATCH /api/v1/bookings/:id': row('401 422 422 404 422 422 404 404', (f) => `/api/v1/bookings/${f.booking}`),
+  'GET /api/v1/assessors': row('401 200 403 403 403 403 403 403', '/api/v1/assessors'),
+  'GET /api/v1/assessors/:id/availability': row(
+    '401 200 200 404 404 404 404 404',
+    (f) => `/api/v1/assessors/${f.assessor}/availability?date=${todayInLondon(now())}`,
+  ),
+  'POST /api/v1/assessors/:id/unavailability': row(
+    '401 422 422 404 404 404 404 404',
+    (f) => `/api/v1/assessors/${f.assessor}/unavailability`,
+  ),
+  'GET /api/v1/assessors/:id/conflicts': row(
+    '401 200 200 404 404 404 404 404',
+    (f) => `/api/v1/assessors/${f.assessor}/conflicts`,
+  ),
+  'POST /api/v1/assessors/:id/conflicts': row(
+    '401 422 422 404 404 404 404 404',
+    (f) => `/api/v1/assessors/${f.assessor}/conflicts`,
+  ),
 };
 
 /* ---------- Helpers ---------- */
@@ -222,7 +344,8 @@ const REFUSED = new Set([401, 403, 404]);
 
 function statusesOf(c: Case): Record<Who, number> {
   const list = c.statuses.trim().split(/\s+/).map(Number);
-  if (list.length !== WHO.length || list.some((s) => !Number.isInteger(s))) throw new Error(`"${c.statuses}" does not give one status for each of ${WHO.join(', ')}`);
+  if (list.length !== WHO.length || list.some((s) => !Number.isInteger(s)))
+    throw new Error(`"${c.statuses}" does not give one status for each of ${WHO.join(', ')}`);
   return Object.fromEntries(WHO.map((who, i) => [who, list[i]!])) as Record<Who, number>;
 }
 
@@ -269,22 +392,30 @@ async function ask(who: Who, route: string, c: Case, url: string, options: { csr
   const { agent, csrf } = c.fresh ? await browser(who) : agents.get(who)!;
   const req = call(agent, method, url);
   if (method === 'GET') return req;
-  const token = { own: { _csrf: csrf }, none: {}, foreign: { _csrf: agents.get('anonymous')!.csrf } }[options.csrf ?? 'own'];
+  const token = { own: { _csrf: csrf }, none: {}, foreign: { _csrf: agents.get('anonymous')!.csrf } }[
+    options.csrf ?? 'own'
+  ];
   return req.type('form').send({ ...c.body, ...token });
 }
 
 /** Rows in every table: a refused request must leave each count as it was. */
 function rowCounts(): Record<string, number> {
   const client = ctx.db.$client;
-  const tables = client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[];
-  return Object.fromEntries(tables.map(({ name }) => [name, (client.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n]));
+  const tables = client
+    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
+    .all() as { name: string }[];
+  return Object.fromEntries(
+    tables.map(({ name }) => [name, (client.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n]),
+  );
 }
 
 /** What an answer must not contain for this role: the ULN and family name of apprentices outside its scope. */
 function leaksIn(who: Who, text: string): string[] {
   return FOREIGN[who].flatMap((key) => {
     const a = fixture[key];
-    return [a.uln, a.familyName].filter((s) => text.includes(s)).map((s) => `${who} was shown ${s} (apprentice ${key.toUpperCase()})`);
+    return [a.uln, a.familyName]
+      .filter((s) => text.includes(s))
+      .map((s) => `${who} was shown ${s} (apprentice ${key.toUpperCase()})`);
   });
 }
 
@@ -298,14 +429,21 @@ describe('permission matrix', function () {
     fixture = await buildFixture(ctx);
     for (const who of WHO) {
       agents.set(who, await browser(who));
-      if (who !== 'anonymous') bearers.set(who, tokenFor(ctx.db, who === 'otherAssessor' ? fixture.otherAssessor : ctx.users[who].id));
+      if (who !== 'anonymous')
+        bearers.set(who, tokenFor(ctx.db, who === 'otherAssessor' ? fixture.otherAssessor : ctx.users[who].id));
     }
   });
 
   it('has a row for every route the router answers, and none for a route it does not', () => {
     const answered = listRoutes(ctx.app);
-    expect(answered.filter((r) => !(r in TABLE)), 'routes without expectations: add them to TABLE').to.deep.equal([]);
-    expect(Object.keys(TABLE).filter((r) => !answered.includes(r)), 'expectations for routes that no longer exist').to.deep.equal([]);
+    expect(
+      answered.filter((r) => !(r in TABLE)),
+      'routes without expectations: add them to TABLE',
+    ).to.deep.equal([]);
+    expect(
+      Object.keys(TABLE).filter((r) => !answered.includes(r)),
+      'expectations for routes that no longer exist',
+    ).to.deep.equal([]);
   });
 
   describe('each route, asked by each role', () => {
@@ -319,13 +457,16 @@ describe('permission matrix', function () {
             const before = methodOf(route) === 'GET' ? undefined : rowCounts();
             const res = await ask(who, route, c, url);
             if (res.status !== expected[who]) problems.push(`${who}: expected ${expected[who]}, got ${res.status}`);
-            if (res.status === 302 && who === 'anonymous' && !/^\/sign-in(\?|$)/.test(String(res.headers.location))) problems.push(`anonymous: redirected to ${res.headers.location} rather than to sign in`);
+            if (res.status === 302 && who === 'anonymous' && !/^\/sign-in(\?|$)/.test(String(res.headers.location)))
+              problems.push(`anonymous: redirected to ${res.headers.location} rather than to sign in`);
             // A redirect's body repeats its address (which may hold a ULN); any other answer, a refusal included, must not show a foreign record.
-            if (!(res.status >= 300 && res.status < 400) && !c.secretUrl) problems.push(...leaksIn(who, typeof res.text === 'string' ? res.text : JSON.stringify(res.body)));
+            if (!(res.status >= 300 && res.status < 400) && !c.secretUrl)
+              problems.push(...leaksIn(who, typeof res.text === 'string' ? res.text : JSON.stringify(res.body)));
             if (before && REFUSED.has(res.status)) {
               const after = rowCounts();
               const changed = Object.keys(after).filter((t) => after[t] !== before[t]);
-              if (changed.length) problems.push(`${who}: refused with ${res.status} but wrote to ${changed.join(', ')}`);
+              if (changed.length)
+                problems.push(`${who}: refused with ${res.status} but wrote to ${changed.join(', ')}`);
             }
           }
           expect(problems, `${route} ${url}`).to.deep.equal([]);
@@ -356,7 +497,10 @@ describe('permission matrix', function () {
 
     it('refuses an upload (a multipart form) without a token, and writes nothing', async () => {
       const { agent } = agents.get('admin')!;
-      for (const [url, field] of [['/admin/plans/import', 'planFile'], ['/apprentices/import', 'csvFile']] as const) {
+      for (const [url, field] of [
+        ['/admin/plans/import', 'planFile'],
+        ['/apprentices/import', 'csvFile'],
+      ] as const) {
         const before = rowCounts();
         const res = await agent.post(url).attach(field, Buffer.from('uln\n'), 'upload.csv');
         expect(res.status, url).to.equal(403);

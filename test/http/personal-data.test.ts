@@ -29,8 +29,15 @@ const plan = planFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/plans/ST0
 /** Every text value in every table, as one string per row. */
 function everyRow(ctx: TestContext): string[] {
   const client = ctx.db.$client;
-  const tables = client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").pluck().all() as string[];
-  return tables.flatMap((t) => (client.prepare(`select * from "${t}"`).all() as Record<string, unknown>[]).map((row) => `${t}: ${JSON.stringify(row)}`));
+  const tables = client
+    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
+    .pluck()
+    .all() as string[];
+  return tables.flatMap((t) =>
+    (client.prepare(`select * from "${t}"`).all() as Record<string, unknown>[]).map(
+      (row) => `${t}: ${JSON.stringify(row)}`,
+    ),
+  );
 }
 
 describe('personal data: subject access and erasure', () => {
@@ -43,26 +50,62 @@ describe('personal data: subject access and erasure', () => {
   /** An apprentice with everything a real EPA leaves behind: a name corrected, evidence, two graded methods with notes naming them, moderation, release, an appeal and notifications. */
   async function fullHistory() {
     a = acceptedLongAgo(ctx.db, ULN, GIVEN, FORMER_FAMILY);
-    const corrected = updateApprentice(ctx.db, a.id, { ...a, familyName: FAMILY }, SETUP, `Spelling of ${GIVEN}'s family name corrected`);
+    const corrected = updateApprentice(
+      ctx.db,
+      a.id,
+      { ...a, familyName: FAMILY },
+      SETUP,
+      `Spelling of ${GIVEN}'s family name corrected`,
+    );
     expect(corrected.ok).to.equal(true);
     assessorProfile(ctx.db, ctx.users.assessor.id, a.standardVersionId);
     const api = supertest(ctx.app);
     const bearer = { Authorization: `Bearer ${tokenFor(ctx.db, ctx.users.assessor.id)}` };
-    for (const [method, daysAgo] of [['project', 5], ['discussion', 3]] as const) {
+    for (const [method, daysAgo] of [
+      ['project', 5],
+      ['discussion', 3],
+    ] as const) {
       const booking = pastBooking(ctx.db, a, ctx.users.assessor.id, method, daysAgo);
       const criteria = plan.criteria.filter((c) => c.method === method);
-      const decisions = criteria.map((c, i) => ({ criterionId: c.id, met: i !== 0, evidence: i === 0 ? `${GIVEN} did not show how ${FAMILY} handled the case` : '' }));
+      const decisions = criteria.map((c, i) => ({
+        criterionId: c.id,
+        met: i !== 0,
+        evidence: i === 0 ? `${GIVEN} did not show how ${FAMILY} handled the case` : '',
+      }));
       const res = await api.put(`${API}/bookings/${booking}/grade`).set(bearer).send({ decisions, submit: true });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
     }
     attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
     for (const g of ctx.db.select().from(gradings).where(eq(gradings.attemptId, attemptId)).all()) {
-      if (g.moderation === 'pending') expect(moderate(ctx.db, g.id, { decision: 'agreed', rationale: `Agreed: ${GIVEN} ${FAMILY}'s notes support the grade`, changes: [] }, { userId: ctx.users.qa.id, label: 'qa' }, now()).ok).to.equal(true);
+      if (g.moderation === 'pending')
+        expect(
+          moderate(
+            ctx.db,
+            g.id,
+            { decision: 'agreed', rationale: `Agreed: ${GIVEN} ${FAMILY}'s notes support the grade`, changes: [] },
+            { userId: ctx.users.qa.id, label: 'qa' },
+            now(),
+          ).ok,
+        ).to.equal(true);
     }
     expect(releaseResults(ctx.db, [attemptId], SETUP, now()).ok).to.equal(true);
-    const appeal = lodgeAppeal(ctx.db, attemptId, `${GIVEN} believes the project was misread`, { userId: ctx.users.provider.id, label: 'provider' }, todayIso());
+    const appeal = lodgeAppeal(
+      ctx.db,
+      attemptId,
+      `${GIVEN} believes the project was misread`,
+      { userId: ctx.users.provider.id, label: 'provider' },
+      todayIso(),
+    );
     if (!appeal.ok) throw new Error(appeal.message);
-    expect(decideAppeal(ctx.db, appeal.appeal.id, { decision: 'not_upheld', reasons: `${FAMILY}'s project was read in full`, changes: [] }, { userId: ctx.users.admin.id, label: 'admin' }, now()).ok).to.equal(true);
+    expect(
+      decideAppeal(
+        ctx.db,
+        appeal.appeal.id,
+        { decision: 'not_upheld', reasons: `${FAMILY}'s project was read in full`, changes: [] },
+        { userId: ctx.users.admin.id, label: 'admin' },
+        now(),
+      ).ok,
+    ).to.equal(true);
   }
 
   beforeEach(async () => {
@@ -82,7 +125,12 @@ describe('personal data: subject access and erasure', () => {
   it('has the apprentice in many places before erasure (so the checks below can fail)', () => {
     const rows = everyRow(ctx);
     for (const table of ['apprentices', 'audit_events', 'outbox', 'criterion_decisions', 'moderations', 'appeals']) {
-      expect(rows.some((r) => r.startsWith(`${table}:`) && (r.includes(FAMILY) || r.includes(ULN) || r.includes(FORMER_FAMILY))), table).to.equal(true);
+      expect(
+        rows.some(
+          (r) => r.startsWith(`${table}:`) && (r.includes(FAMILY) || r.includes(ULN) || r.includes(FORMER_FAMILY)),
+        ),
+        table,
+      ).to.equal(true);
     }
   });
 
@@ -90,7 +138,10 @@ describe('personal data: subject access and erasure', () => {
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const page = await admin.get(paths.personalData(ULN)).expect(200);
     expect($(page.text)('h1').text()).to.include(`${GIVEN} ${FAMILY}`);
-    const res = await admin.post(paths.exportPersonalData(ULN)).type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await admin
+      .post(paths.exportPersonalData(ULN))
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).to.equal(200);
     expect(res.headers['content-type']).to.match(/application\/json/);
     expect(res.headers['content-disposition']).to.include(`personal-data-${ULN}.json`);
@@ -104,11 +155,20 @@ describe('personal data: subject access and erasure', () => {
     expect(data.gradings).to.have.length(2);
     expect(data.gradings[0].criteria.some((c: { evidence: string }) => c.evidence.includes(GIVEN))).to.equal(true);
     expect(data.appeals[0].grounds).to.include('misread');
-    expect(data.auditTrail.map((e: { action: string }) => e.action)).to.include.members(['apprentice.updated', 'gateway.submitted', 'result.released', 'appeal.lodged']);
+    expect(data.auditTrail.map((e: { action: string }) => e.action)).to.include.members([
+      'apprentice.updated',
+      'gateway.submitted',
+      'result.released',
+      'appeal.lodged',
+    ]);
     expect(data.notifications.length).to.be.greaterThan(0);
     expect(JSON.stringify(data)).not.to.include(BYSTANDER_ULN);
     expect(JSON.stringify(data)).not.to.include('@test.example');
-    const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.personal_data_exported')).all();
+    const audit = ctx.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, 'apprentice.personal_data_exported'))
+      .all();
     expect(audit).to.have.length(1);
     expect(audit[0]!.actorUserId).to.equal(ctx.users.admin.id);
   });
@@ -117,7 +177,9 @@ describe('personal data: subject access and erasure', () => {
     for (const who of ['provider', 'employer', 'assessor', 'qa'] as const) {
       const agent = await signedInAgent(ctx.app, ctx.users[who].email);
       const home = await agent.get('/');
-      expect((await agent.get(paths.personalData(ULN))).status, who).to.equal(who === 'provider' || who === 'employer' ? 403 : 403);
+      expect((await agent.get(paths.personalData(ULN))).status, who).to.equal(
+        who === 'provider' || who === 'employer' ? 403 : 403,
+      );
       const csrf = csrfFrom(home.text.includes('_csrf') ? home.text : (await agent.get('/apprentices')).text);
       for (const url of [paths.exportPersonalData(ULN), paths.erasePersonalData(ULN)]) {
         const res = await agent.post(url).type('form').send({ _csrf: csrf, reason: 'x', confirm: 'yes' });
@@ -131,7 +193,10 @@ describe('personal data: subject access and erasure', () => {
   it('re-renders the erasure form with an error summary and the reason kept when the confirmation is missing', async () => {
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const page = await admin.get(paths.personalData(ULN));
-    const res = await admin.post(paths.erasePersonalData(ULN)).type('form').send({ _csrf: csrfFrom(page.text), reason: 'Request ref SAR-17' });
+    const res = await admin
+      .post(paths.erasePersonalData(ULN))
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), reason: 'Request ref SAR-17' });
     expect(res.status).to.equal(400);
     const html = $(res.text);
     expect(html('.govuk-error-summary').text()).to.include('Confirm that you understand the erasure cannot be undone');
@@ -146,7 +211,10 @@ describe('personal data: subject access and erasure', () => {
     const page = await admin.get(paths.personalData(WAITING_ULN));
     expect($(page.text)('#erasure-blocked').text()).to.include('waiting for review');
     const before = everyRow(ctx);
-    const res = await admin.post(paths.erasePersonalData(WAITING_ULN)).type('form').send({ _csrf: csrfFrom(page.text), reason: 'Request', confirm: 'yes' });
+    const res = await admin
+      .post(paths.erasePersonalData(WAITING_ULN))
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), reason: 'Request', confirm: 'yes' });
     expect(res.status).to.equal(409);
     expect($(res.text)('#erasure-blocked').text()).to.include('waiting for review');
     expect(everyRow(ctx)).to.deep.equal(before);
@@ -157,29 +225,48 @@ describe('personal data: subject access and erasure', () => {
     const api = supertest(ctx.app);
     const bearer = { Authorization: `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}` };
     const figuresBefore = (await api.get(`${API}/reports/outcomes`).set(bearer).expect(200)).body;
-    const decisionsBefore = ctx.db.select({ criterionId: criterionDecisions.criterionId, met: criterionDecisions.met }).from(criterionDecisions).all();
+    const decisionsBefore = ctx.db
+      .select({ criterionId: criterionDecisions.criterionId, met: criterionDecisions.met })
+      .from(criterionDecisions)
+      .all();
     const attemptBefore = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get()!;
     const bystanderBefore = everyRow(ctx).filter((r) => r.includes(BYSTANDER_ULN));
 
     const page = await admin.get(paths.personalData(ULN));
-    const res = await admin.post(paths.erasePersonalData(ULN)).type('form').send({ _csrf: csrfFrom(page.text), reason: `Erasure request from ${GIVEN} ${FAMILY}, ref ER-4`, confirm: 'yes' });
+    const res = await admin
+      .post(paths.erasePersonalData(ULN))
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        reason: `Erasure request from ${GIVEN} ${FAMILY}, ref ER-4`,
+        confirm: 'yes',
+      });
     expect(res.status, res.text).to.equal(200);
     expect($(res.text)('h1').text()).to.include('Personal data erased');
 
     // Nowhere in any row of any table (but the bystander's own, who shares the given name and date of birth)...
     const rows = everyRow(ctx).filter((r) => !r.includes(BYSTANDER_ULN));
     for (const needle of [ULN, GIVEN, FAMILY, FORMER_FAMILY, a.dateOfBirth]) {
-      expect(rows.filter((r) => r.includes(needle)), needle).to.deep.equal([]);
+      expect(
+        rows.filter((r) => r.includes(needle)),
+        needle,
+      ).to.deep.equal([]);
     }
     // ...nor in the bytes of the database file and its write-ahead log (no old copies in free space).
     for (const f of [file, `${file}-wal`].filter((f) => fs.existsSync(f))) {
       const bytes = fs.readFileSync(f);
-      for (const needle of [ULN, FAMILY, FORMER_FAMILY]) expect(bytes.includes(Buffer.from(needle, 'utf8')), `${needle} in ${path.basename(f)}`).to.equal(false);
+      for (const needle of [ULN, FAMILY, FORMER_FAMILY])
+        expect(bytes.includes(Buffer.from(needle, 'utf8')), `${needle} in ${path.basename(f)}`).to.equal(false);
     }
 
     // The results and every figure stay.
     expect((await api.get(`${API}/reports/outcomes`).set(bearer).expect(200)).body).to.deep.equal(figuresBefore);
-    expect(ctx.db.select({ criterionId: criterionDecisions.criterionId, met: criterionDecisions.met }).from(criterionDecisions).all()).to.deep.equal(decisionsBefore);
+    expect(
+      ctx.db
+        .select({ criterionId: criterionDecisions.criterionId, met: criterionDecisions.met })
+        .from(criterionDecisions)
+        .all(),
+    ).to.deep.equal(decisionsBefore);
     const attemptAfter = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get()!;
     expect({ ...attemptAfter, exceptionalReason: null }).to.deep.equal({ ...attemptBefore, exceptionalReason: null });
     // The bystander who shares the given name is untouched.
@@ -189,7 +276,9 @@ describe('personal data: subject access and erasure', () => {
     const erased = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.erased')).get()!;
     expect(erased.actorUserId).to.equal(ctx.users.admin.id);
     expect(erased.reason).to.equal('Erasure request from Erased apprentice, ref ER-4');
-    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.updated')).all()).to.have.length(1);
+    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.updated')).all()).to.have.length(
+      1,
+    );
     expect(ctx.db.select().from(outbox).all().length).to.be.greaterThan(0);
 
     // Nobody lists it, finds it, claims it or reports its ULN to the regulator.
@@ -203,16 +292,29 @@ describe('personal data: subject access and erasure', () => {
   it('refuses a second erasure of the same record', async () => {
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const page = await admin.get(paths.personalData(ULN));
-    await admin.post(paths.erasePersonalData(ULN)).type('form').send({ _csrf: csrfFrom(page.text), reason: 'ref 1', confirm: 'yes' }).expect(200);
+    await admin
+      .post(paths.erasePersonalData(ULN))
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), reason: 'ref 1', confirm: 'yes' })
+      .expect(200);
     // The old ULN no longer names anyone.
-    const again = await admin.post(paths.erasePersonalData(ULN)).type('form').send({ _csrf: csrfFrom(page.text), reason: 'ref 2', confirm: 'yes' });
+    const again = await admin
+      .post(paths.erasePersonalData(ULN))
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), reason: 'ref 2', confirm: 'yes' });
     expect(again.status).to.equal(404);
-    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.erased')).all()).to.have.length(1);
+    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.erased')).all()).to.have.length(
+      1,
+    );
   });
 });
 
 describe('scrubText', () => {
-  const who = { uln: '1234567890', names: [{ givenNames: 'Ann Marie', familyName: 'Lee' }], placeholderUln: 'erased-7' };
+  const who = {
+    uln: '1234567890',
+    names: [{ givenNames: 'Ann Marie', familyName: 'Lee' }],
+    placeholderUln: 'erased-7',
+  };
   it('replaces the ULN, full names and each name as a whole word only', () => {
     expect(scrubText('Ann Marie Lee (ULN 1234567890)', who)).to.equal('Erased apprentice (ULN erased-7)');
     expect(scrubText('Lee, Ann Marie', who)).to.equal('Erased apprentice');

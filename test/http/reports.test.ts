@@ -31,14 +31,35 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
   let ctx: TestContext;
   const people: Record<string, ApprenticeDetail> = {};
 
-  function graded(name: string, index: number, notMet: { project?: string[]; discussion?: string[] }, options: { otherProvider?: boolean; release?: boolean } = {}) {
+  function graded(
+    name: string,
+    index: number,
+    notMet: { project?: string[]; discussion?: string[] },
+    options: { otherProvider?: boolean; release?: boolean } = {},
+  ) {
     const a = acceptedLongAgo(ctx.db, ULNS[index]!, name, 'Tester');
-    if (options.otherProvider) ctx.db.update(apprentices).set({ providerUkprn: OTHER_PROVIDER }).where(eq(apprentices.id, a.id)).run();
+    if (options.otherProvider)
+      ctx.db.update(apprentices).set({ providerUkprn: OTHER_PROVIDER }).where(eq(apprentices.id, a.id)).run();
     const assessor = { userId: ctx.users.assessor.id, label: 'assessor' };
-    for (const [method, daysAgo] of [['project', 5], ['discussion', 7]] as const) {
+    for (const [method, daysAgo] of [
+      ['project', 5],
+      ['discussion', 7],
+    ] as const) {
       const id = pastBooking(ctx.db, a, ctx.users.assessor.id, method, daysAgo, `${10 + 2 * index}:00`);
-      const decisions = plan.criteria.filter((c) => c.method === method).map((c) => ({ criterionId: c.id, met: !(notMet[method] ?? []).includes(c.id), evidence: (notMet[method] ?? []).includes(c.id) ? 'Not shown' : '' }));
-      const result = saveGrading(ctx.db, bookingById(ctx.db, id)!, { outcome: 'graded', outcomeReason: null, decisions }, assessor, { submit: true, now: now() });
+      const decisions = plan.criteria
+        .filter((c) => c.method === method)
+        .map((c) => ({
+          criterionId: c.id,
+          met: !(notMet[method] ?? []).includes(c.id),
+          evidence: (notMet[method] ?? []).includes(c.id) ? 'Not shown' : '',
+        }));
+      const result = saveGrading(
+        ctx.db,
+        bookingById(ctx.db, id)!,
+        { outcome: 'graded', outcomeReason: null, decisions },
+        assessor,
+        { submit: true, now: now() },
+      );
       if (!result.ok) throw new Error(result.message);
     }
     ctx.db.update(gradings).set({ moderation: 'agreed' }).run();
@@ -61,7 +82,15 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
   const tableRows = (html: string, caption: string) => {
     const doc = $(html);
     const table = doc('table').filter((_, t) => doc(t).find('caption').text().trim() === caption);
-    return table.find('tbody tr').toArray().map((tr) => doc(tr).find('th, td').toArray().map((c) => doc(c).text().trim()));
+    return table
+      .find('tbody tr')
+      .toArray()
+      .map((tr) =>
+        doc(tr)
+          .find('th, td')
+          .toArray()
+          .map((c) => doc(c).text().trim()),
+      );
   };
 
   it('gives the EPAO every result, by grade, with rates, a chart and its table', async () => {
@@ -69,7 +98,12 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
     const res = await admin.get('/reports');
     expect(res.status, String(ctx.errors[0])).to.equal(200);
     expect(text(res.text, '#figure-results')).to.equal('4');
-    expect(tableRows(res.text, 'Results by grade')).to.deep.equal([['Distinction', '1'], ['Pass', '1'], ['Fail', '2'], ['Withdrawn', '0']]);
+    expect(tableRows(res.text, 'Results by grade')).to.deep.equal([
+      ['Distinction', '1'],
+      ['Pass', '1'],
+      ['Fail', '2'],
+      ['Withdrawn', '0'],
+    ]);
     // 2 passes (Distinction, Pass) of 4 results; 1 Distinction of 4.
     expect(text(res.text, '#figure-pass-rate')).to.equal('50.0%');
     expect(text(res.text, '#figure-distinction-rate')).to.equal('25.0%');
@@ -86,7 +120,12 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
       const res = await provider.get(url);
       expect(res.status, url).to.equal(200);
       expect(text(res.text, '#figure-results'), url).to.equal('3');
-      expect(tableRows(res.text, 'Results by grade'), url).to.deep.equal([['Distinction', '1'], ['Pass', '1'], ['Fail', '1'], ['Withdrawn', '0']]);
+      expect(tableRows(res.text, 'Results by grade'), url).to.deep.equal([
+        ['Distinction', '1'],
+        ['Pass', '1'],
+        ['Fail', '1'],
+        ['Withdrawn', '0'],
+      ]);
     }
     // A provider filter in the address is ignored for a provider, not an error.
     expect((await provider.get('/reports?provider=abc')).status).to.equal(200);
@@ -100,7 +139,9 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
     const res = await qa.get('/reports');
     expect(res.status).to.equal(200);
     expect(text(res.text, '#figure-results')).to.equal('4');
-    const api = await supertest(ctx.app).get('/api/v1/reports/outcomes').set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.qa.id)}`);
+    const api = await supertest(ctx.app)
+      .get('/api/v1/reports/outcomes')
+      .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.qa.id)}`);
     expect(api.body).to.deep.include({ scope: 'all' });
     expect(api.body.figures.results).to.equal(4);
   });
@@ -111,7 +152,8 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
     expect(csv.status).to.equal(200);
     expect(csv.headers['content-type']).to.contain('text/csv');
     expect(csv.text).to.equal('Grade,Results\r\nDistinction,1\r\nPass,1\r\nFail,1\r\nWithdrawn,0\r\n');
-    for (const name of ['nothing', 'constructor', '__proto__', 'toString']) expect((await provider.get(`/reports/tables/${name}.csv`)).status, name).to.equal(404);
+    for (const name of ['nothing', 'constructor', '__proto__', 'toString'])
+      expect((await provider.get(`/reports/tables/${name}.csv`)).status, name).to.equal(404);
   });
 
   it('ranks KSBs by how often their criteria were not met, per scope', async () => {
@@ -126,9 +168,15 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
       ['K1', '4', '1', '25.0%', '2', '1', '50.0%'],
       ['K2', '8', '2', '25.0%', '4', '2', '50.0%'],
     ]);
-    expect(rows.slice(2).every((r) => r[2] === '0'), 'no other KSB fell short').to.equal(true);
+    expect(
+      rows.slice(2).every((r) => r[2] === '0'),
+      'no other KSB fell short',
+    ).to.equal(true);
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
-    const own = tableRows((await provider.get('/reports/ksb-shortfall?standard=ST0815%2F1.0')).text, 'KSB shortfall').find((r) => r[0] === 'K2')!;
+    const own = tableRows(
+      (await provider.get('/reports/ksb-shortfall?standard=ST0815%2F1.0')).text,
+      'KSB shortfall',
+    ).find((r) => r[0] === 'K2')!;
     // The provider's own: Ann, Ben and Cal; K2 not met once (Cal).
     expect(own.slice(1, 3)).to.deep.equal(['6', '1']);
     expect(text((await admin.get('/reports/ksb-shortfall')).text, '#choose-standard')).to.contain('Choose a standard');
@@ -137,7 +185,8 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
   it('refuses assessors and employers, sends visitors to sign in, and shows bad filters with the values kept', async () => {
     for (const who of ['assessor', 'employer'] as const) {
       const agent = await signedInAgent(ctx.app, ctx.users[who].email);
-      for (const url of ['/reports', '/reports/ksb-shortfall', '/reports/tables/grades.csv']) expect((await agent.get(url)).status, `${who} ${url}`).to.equal(403);
+      for (const url of ['/reports', '/reports/ksb-shortfall', '/reports/tables/grades.csv'])
+        expect((await agent.get(url)).status, `${who} ${url}`).to.equal(403);
     }
     expect((await supertest(ctx.app).get('/reports')).status).to.equal(302);
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
@@ -151,15 +200,27 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
 
   it('answers GET /api/v1/reports/outcomes with the same figures and scope', async () => {
     const api = supertest(ctx.app);
-    const admin = await api.get('/api/v1/reports/outcomes?standard=ST0815/1.0').set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`);
+    const admin = await api
+      .get('/api/v1/reports/outcomes?standard=ST0815/1.0')
+      .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`);
     expect(admin.status).to.equal(200);
     expect(admin.body.figures.results).to.equal(4);
     expect(admin.body.figures.byGrade).to.deep.include({ grade: 'Fail', count: 2 });
-    const provider = await api.get('/api/v1/reports/outcomes').set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.provider.id)}`);
+    const provider = await api
+      .get('/api/v1/reports/outcomes')
+      .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.provider.id)}`);
     expect(provider.body.figures.results).to.equal(3);
     expect(provider.body.scope).to.equal('provider');
-    expect((await api.get('/api/v1/reports/outcomes').set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.assessor.id)}`)).status).to.equal(403);
-    const bad = await api.get('/api/v1/reports/outcomes?from=2025-13-01').set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`);
+    expect(
+      (
+        await api
+          .get('/api/v1/reports/outcomes')
+          .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.assessor.id)}`)
+      ).status,
+    ).to.equal(403);
+    const bad = await api
+      .get('/api/v1/reports/outcomes?from=2025-13-01')
+      .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`);
     expect(bad.status).to.equal(422);
     expect(bad.body.errors[0].path).to.equal('from');
   });

@@ -70,7 +70,12 @@ describe('request logs', () => {
     it('writes one JSON line per request with the route pattern, status, time and user id', () => {
       const lines = capture.parsed();
       const apprenticePage = lines.find((l) => l.route === '/apprentices/:uln' && l.method === 'GET');
-      expect(apprenticePage, JSON.stringify(lines)).to.include({ status: 200, user: ctx.users.provider.id, role: 'provider', msg: 'request' });
+      expect(apprenticePage, JSON.stringify(lines)).to.include({
+        status: 200,
+        user: ctx.users.provider.id,
+        role: 'provider',
+        msg: 'request',
+      });
       expect(apprenticePage!.ms).to.be.a('number');
       expect(apprenticePage!.id).to.match(/^[0-9a-f-]{36}$/);
       expect(lines.map((l) => l.route)).to.include.members(['/api/v1/apprentices/:uln', '/apprentices', '/sign-in']);
@@ -83,7 +88,17 @@ describe('request logs', () => {
 
     it('holds no personal data or secrets: no ULN, name, email, search, cookie or token', () => {
       const text = capture.lines.join('\n');
-      for (const secret of [uln, given, family, TEST_USERS.provider.email, calendarToken, apiToken, 'Cookie', 'cookie', 'session']) {
+      for (const secret of [
+        uln,
+        given,
+        family,
+        TEST_USERS.provider.email,
+        calendarToken,
+        apiToken,
+        'Cookie',
+        'cookie',
+        'session',
+      ]) {
         expect(text, secret).not.to.include(secret);
       }
     });

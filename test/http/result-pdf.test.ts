@@ -15,7 +15,6 @@ import { $, signedInAgent, testApp, tokenFor, TEST_USERS, type TestContext, type
 import { SETUP } from '../support/apprentices.js';
 import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/grading.js';
 
-
 /** Reads a response body as bytes, whatever its content type. */
 const bytes = (res: Stream, done: (error: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
@@ -48,15 +47,31 @@ describe('result PDF and KSB feedback', () => {
     const plan = getPlanForStandard(ctx.db, a.standardVersionId)!;
     const assessor = { userId: ctx.users.assessor.id, label: 'assessor' };
     // The project fails on PR1 (K4, S4, S7), with the assessor's note; the discussion meets every criterion.
-    for (const [methodId, daysAgo] of [['project', 5], ['discussion', 7]] as const) {
+    for (const [methodId, daysAgo] of [
+      ['project', 5],
+      ['discussion', 7],
+    ] as const) {
       const booking = bookingById(ctx.db, pastBooking(ctx.db, a, ctx.users.assessor.id, methodId, daysAgo))!;
-      const decisions = plan.criteria.filter((c) => c.method === methodId).map((c) => ({ criterionId: c.id, met: c.id !== 'PR1', evidence: c.id === 'PR1' ? NOTE : '' }));
-      const saved = saveGrading(ctx.db, booking, { outcome: 'graded', outcomeReason: null, decisions }, assessor, { submit: true, now: now() });
+      const decisions = plan.criteria
+        .filter((c) => c.method === methodId)
+        .map((c) => ({ criterionId: c.id, met: c.id !== 'PR1', evidence: c.id === 'PR1' ? NOTE : '' }));
+      const saved = saveGrading(ctx.db, booking, { outcome: 'graded', outcomeReason: null, decisions }, assessor, {
+        submit: true,
+        now: now(),
+      });
       expect(saved.ok, JSON.stringify(saved)).to.equal(true);
     }
     // Both are the assessor's first gradings, so sampled: a quality assurer agrees with them.
     for (const g of ctx.db.select().from(gradings).where(eq(gradings.moderation, 'pending')).all()) {
-      expect(moderate(ctx.db, g.id, { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' }, now()).ok).to.equal(true);
+      expect(
+        moderate(
+          ctx.db,
+          g.id,
+          { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] },
+          { userId: ctx.users.qa.id, label: 'qa' },
+          now(),
+        ).ok,
+      ).to.equal(true);
     }
     attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
     epaoSettingsOf(ctx.db);
@@ -75,7 +90,9 @@ describe('result PDF and KSB feedback', () => {
     expect(text).to.contain(`ULN ${a.uln}`);
     expect(text).to.contain('Overall grade Fail');
     expect(text).to.contain('Not released');
-    expect(text).to.match(/K4: .* Not evidenced The campaign report did not explain how the research approach was chosen/);
+    expect(text).to.match(
+      /K4: .* Not evidenced The campaign report did not explain how the research approach was chosen/,
+    );
   });
 
   it('shows it to the apprentice’s provider and employer only once released, and never to another provider', async () => {
@@ -116,7 +133,8 @@ describe('result PDF and KSB feedback', () => {
     expect(await pdfText(provider.body as Buffer)).to.contain('Rhiannon Pryce');
     expect((await get('employer')).status).to.equal(200);
     expect((await get('otherProvider')).status).to.equal(404);
-    for (const who of ['assessor', 'qa'] as const) expect((await api.get(apiUrl()).set(bearer(who))).status, who).to.equal(403);
+    for (const who of ['assessor', 'qa'] as const)
+      expect((await api.get(apiUrl()).set(bearer(who))).status, who).to.equal(403);
     expect((await api.get(apiUrl())).status).to.equal(401);
     expect((await api.get(`${paths.api.root}/results/0000000000/pdf`).set(bearer('admin'))).status).to.equal(404);
   });
@@ -132,7 +150,9 @@ describe('result PDF and KSB feedback', () => {
     const check = async (who: TestUserKey) => {
       const page = $((await (await as(who)).get(paths.apprenticeResults(a.uln))).text);
       const table = page(`#ksb-feedback-${attemptId}-project`);
-      expect(table.find('caption').text(), who).to.contain('Feedback by KSB: Work-based project with presentation and questioning');
+      expect(table.find('caption').text(), who).to.contain(
+        'Feedback by KSB: Work-based project with presentation and questioning',
+      );
       const k4 = table.find('tr[data-ksb="K4"]');
       expect(k4.find('th').text()).to.contain('The processes that must be followed');
       expect(k4.find('.govuk-tag').text()).to.equal('Not evidenced');
@@ -141,8 +161,15 @@ describe('result PDF and KSB feedback', () => {
       expect(k2.find('.govuk-tag').text()).to.equal('Evidenced');
       expect(k2.find('td').last().text().trim()).to.equal('');
       const discussion = page(`#ksb-feedback-${attemptId}-discussion`);
-      expect(discussion.find('tbody tr')).to.have.length(getPlanForStandard(ctx.db, a.standardVersionId)!.methods.find((m) => m.id === 'discussion')!.ksbs.length);
-      expect(discussion.find('.govuk-tag').map((_i, el) => page(el).text()).get()).to.satisfy((labels: string[]) => labels.every((l) => l === 'Evidenced'));
+      expect(discussion.find('tbody tr')).to.have.length(
+        getPlanForStandard(ctx.db, a.standardVersionId)!.methods.find((m) => m.id === 'discussion')!.ksbs.length,
+      );
+      expect(
+        discussion
+          .find('.govuk-tag')
+          .map((_i, el) => page(el).text())
+          .get(),
+      ).to.satisfy((labels: string[]) => labels.every((l) => l === 'Evidenced'));
       const link = page(`a[href="${pdfUrl()}"]`);
       expect(link.text()).to.contain('Download the result (PDF)');
     };

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { checkNothingLost, plannedSubmissions, runGradingLoad, signInAssessors, type NothingLostReport } from '../../bench/grading-load.js';
+import {
+  checkNothingLost,
+  plannedSubmissions,
+  runGradingLoad,
+  signInAssessors,
+  type NothingLostReport,
+} from '../../bench/grading-load.js';
 import { createLoadDatabase } from '../../bench/load-setup.js';
 import { startServer, type ServerProcess } from '../../bench/load-process.js';
 
@@ -28,12 +34,21 @@ describe('Load: nothing lost under concurrent grading submissions', function () 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epa-load-test-'));
     // 20 apprentices of the provider (10 accepted) and 90 accepted elsewhere: 2 bookings each, 200 in all.
-    const fixture = await createLoadDatabase(path.join(dir, 'load.sqlite'), { providerApprentices: 20, otherAccepted: 90, assessors: 10 });
+    const fixture = await createLoadDatabase(path.join(dir, 'load.sqlite'), {
+      providerApprentices: 20,
+      otherAccepted: 90,
+      assessors: 10,
+    });
     expect(fixture.bookings).to.have.length(BOOKINGS);
     server = await startServer('app', fixture.file);
     const sessions = await signInAssessors(server.base, fixture, fixture.bookings);
     // No warm-up and no time limit: every submission is sent, and the run ends when all are answered.
-    const run = await runGradingLoad(server.base, sessions, plannedSubmissions(fixture.plan, fixture.bookings, DUPLICATE_EVERY), { connections: 50, warmupSeconds: 0, maxWarmupSeconds: 0, seconds: 600 });
+    const run = await runGradingLoad(
+      server.base,
+      sessions,
+      plannedSubmissions(fixture.plan, fixture.bookings, DUPLICATE_EVERY),
+      { connections: 50, warmupSeconds: 0, maxWarmupSeconds: 0, seconds: 600 },
+    );
     const { errors } = await server.stop();
     server = undefined;
     report = checkNothingLost(fixture.file, run.outcomes, errors);

@@ -3,7 +3,15 @@ import * as cheerio from 'cheerio';
 import fc from 'fast-check';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { testApp, type TestContext } from '../support/app.js';
-import { browserFor, databaseProblems, loggedErrors, pageProblems, sessionsFor, type Browser, type Role } from '../support/answers.js';
+import {
+  browserFor,
+  databaseProblems,
+  loggedErrors,
+  pageProblems,
+  sessionsFor,
+  type Browser,
+  type Role,
+} from '../support/answers.js';
 import { appealedResult, buildFixture, fingerprint, type Fixture } from '../support/fixture.js';
 import { RUNS, SEED, applyFormEdits, brief, encodeForm, formEdits, textEdits, type Pairs } from '../support/hostile.js';
 import { listRoutes } from '../support/routes.js';
@@ -19,7 +27,21 @@ import { PAGE_SPECS, casesOf, type PageSpec } from './specs.js';
  */
 
 /** Form bodies that are not well-formed at all (the CSRF token is added after them). */
-const RAW_BODIES = ['%', '%zz=1', '&&&=&', '=x', 'a=%ED%A0%80', 'a[=1', ']]]=1', 'a=1&a[b]=2', 'a[]=1&a[x]=2', '%00=%00', 'a=%C0%AF', 'a[__proto__][x]=1', `a=${'%'.repeat(5000)}`];
+const RAW_BODIES = [
+  '%',
+  '%zz=1',
+  '&&&=&',
+  '=x',
+  'a=%ED%A0%80',
+  'a[=1',
+  ']]]=1',
+  'a=1&a[b]=2',
+  'a[]=1&a[x]=2',
+  '%00=%00',
+  'a=%C0%AF',
+  'a[__proto__][x]=1',
+  `a=${'%'.repeat(5000)}`,
+];
 
 const isForm = (route: string) => !route.startsWith('GET ') && !route.split(' ')[1]!.startsWith('/api/');
 
@@ -47,8 +69,16 @@ describe('property: every form, hostile bodies', function () {
           shown.set(c, `no form posting to ${c.url(f)} on ${c.formPage(f)} (${res.status})`);
           continue;
         }
-        const names = form.find('[name]').map((_, el) => $(el).attr('name')).get().filter((n) => n !== '_csrf');
-        const options = form.find('input[type=radio], input[type=checkbox], input[type=hidden], option').map((_, el) => $(el).attr('value') ?? '').get().filter((v) => v !== '' && v.length < 200);
+        const names = form
+          .find('[name]')
+          .map((_, el) => $(el).attr('name'))
+          .get()
+          .filter((n) => n !== '_csrf');
+        const options = form
+          .find('input[type=radio], input[type=checkbox], input[type=hidden], option')
+          .map((_, el) => $(el).attr('value') ?? '')
+          .get()
+          .filter((v) => v !== '' && v.length < 200);
         shown.set(c, { names: [...new Set(names)], options: [...new Set(options)] });
       }
     }
@@ -57,13 +87,24 @@ describe('property: every form, hostile bodies', function () {
   /** Values worth trying in any field of a form: those its page offers and those of a valid body. */
   const optionsOf = (c: PageSpec): string[] => {
     const page = shown.get(c);
-    return [...new Set([...(typeof page === 'object' ? page.options : []), ...(c.valid?.(f, 0) ?? []).map(([, v]) => v).filter((v) => v !== '')])].filter((v) => v !== browsers.get('admin')!.csrf);
+    return [
+      ...new Set([
+        ...(typeof page === 'object' ? page.options : []),
+        ...(c.valid?.(f, 0) ?? []).map(([, v]) => v).filter((v) => v !== ''),
+      ]),
+    ].filter((v) => v !== browsers.get('admin')!.csrf);
   };
 
   it('has a generator for every form the router answers, and none for a form it does not', () => {
     const forms = listRoutes(ctx.app).filter(isForm);
-    expect(forms.filter((r) => !(r in PAGE_SPECS)), 'forms without a generator: add them to PAGE_SPECS in test/property/specs.ts').to.deep.equal([]);
-    expect(Object.keys(PAGE_SPECS).filter((r) => !forms.includes(r)), 'generators for forms that no longer exist').to.deep.equal([]);
+    expect(
+      forms.filter((r) => !(r in PAGE_SPECS)),
+      'forms without a generator: add them to PAGE_SPECS in test/property/specs.ts',
+    ).to.deep.equal([]);
+    expect(
+      Object.keys(PAGE_SPECS).filter((r) => !forms.includes(r)),
+      'generators for forms that no longer exist',
+    ).to.deep.equal([]);
   });
 
   it('knows every field of every form it generates for', () => {
@@ -77,7 +118,9 @@ describe('property: every form, hostile bodies', function () {
           continue;
         }
         const known = [...c.fields(f), ...(c.upload ? [c.upload.field] : [])];
-        for (const name of page.names) if (!known.includes(name)) problems.push(`${route}: the form has a field "${name}" the generator does not know`);
+        for (const name of page.names)
+          if (!known.includes(name))
+            problems.push(`${route}: the form has a field "${name}" the generator does not know`);
       }
     }
     expect(problems).to.deep.equal([]);
@@ -99,7 +142,11 @@ describe('property: every form, hostile bodies', function () {
           .record({
             who: fc.constantFrom(...c.as),
             // A valid body with hostile text in its free-text fields; a valid body with hostile edits; hostile edits of nothing; a malformed body.
-            mode: fc.constantFrom(...(c.valid ? (['text', 'text', 'edits', 'edits', 'empty', 'raw'] as const) : (['empty', 'empty', 'empty', 'raw'] as const))),
+            mode: fc.constantFrom(
+              ...(c.valid
+                ? (['text', 'text', 'edits', 'edits', 'empty', 'raw'] as const)
+                : (['empty', 'empty', 'empty', 'raw'] as const)),
+            ),
             text: textEdits(c.text?.(f) ?? []),
             edits: formEdits(c.fields(f), optionsOf(c), c.reach?.(f)),
             raw: fc.constantFrom(...RAW_BODIES),
@@ -108,7 +155,10 @@ describe('property: every form, hostile bodies', function () {
         await fc.assert(
           fc.asyncProperty(input, async ({ who, mode, text, edits, raw }) => {
             const base = mode === 'text' || mode === 'edits' ? c.valid!(f, runNumber) : [];
-            const pairs = mode === 'raw' ? undefined : applyFormEdits(base, mode === 'text' ? text : mode === 'edits' ? [...text, ...edits] : edits);
+            const pairs =
+              mode === 'raw'
+                ? undefined
+                : applyFormEdits(base, mode === 'text' ? text : mode === 'edits' ? [...text, ...edits] : edits);
             const problems = await sendOnce(c, who, pairs, mode === 'raw' ? raw : undefined);
             if (problems.length > 0) {
               ctx.errors.length = 0;
@@ -126,16 +176,31 @@ describe('property: every form, hostile bodies', function () {
       const made = appealedResult(ctx, validUlns(1, 690_000_000)[0]!);
       const { agent, csrf } = browsers.get('admin')!;
       // The first change (this result's project) is valid; the second names D's grading, which is not part of this result.
-      const body = new URLSearchParams({ decision: 'upheld', reasons: 'The portfolio was not seen', [`g[g${made.gradings.project}][PR1][met]`]: 'no', [`g[g${made.gradings.project}][PR1][evidence]`]: 'Not in the portfolio', [`g[g${f.pendingGrading}][PR2][met]`]: 'no', [`g[g${f.pendingGrading}][PR2][evidence]`]: 'Not seen', _csrf: csrf });
+      const body = new URLSearchParams({
+        decision: 'upheld',
+        reasons: 'The portfolio was not seen',
+        [`g[g${made.gradings.project}][PR1][met]`]: 'no',
+        [`g[g${made.gradings.project}][PR1][evidence]`]: 'Not in the portfolio',
+        [`g[g${f.pendingGrading}][PR2][met]`]: 'no',
+        [`g[g${f.pendingGrading}][PR2][evidence]`]: 'Not seen',
+        _csrf: csrf,
+      });
       const before = fingerprint(ctx.db);
       const res = await agent.post(`/appeals/${made.appeal}`).type('form').send(body.toString());
       expect(res.status).to.equal(409);
-      expect(cheerio.load(res.text)('.govuk-error-summary').text()).to.contain('A change names a grading that is not part of this result');
+      expect(cheerio.load(res.text)('.govuk-error-summary').text()).to.contain(
+        'A change names a grading that is not part of this result',
+      );
       expect(databaseProblems(ctx, before, res.status)).to.deep.equal([]);
     });
   });
 
-  async function sendOnce(c: PageSpec, who: Role | 'anonymous', pairs: Pairs | undefined, raw: string | undefined): Promise<string[]> {
+  async function sendOnce(
+    c: PageSpec,
+    who: Role | 'anonymous',
+    pairs: Pairs | undefined,
+    raw: string | undefined,
+  ): Promise<string[]> {
     const target = c.target?.(ctx, f, runNumber) ?? { url: c.url(f) };
     const url = target.url;
     runNumber++;
@@ -145,13 +210,20 @@ describe('property: every form, hostile bodies', function () {
     const body = `${raw ?? encodeForm(pairs ?? [])}&_csrf=${encodeURIComponent(browser.csrf)}`;
     const before = fingerprint(ctx.db);
     const res = await browser.agent.post(url).type('form').send(body);
-    const problems = [...pageProblems(res, { errorPage: c.errorPage, download: c.download }), ...loggedErrors(ctx), ...databaseProblems(ctx, before, res.status)];
+    const problems = [
+      ...pageProblems(res, { errorPage: c.errorPage, download: c.download }),
+      ...loggedErrors(ctx),
+      ...databaseProblems(ctx, before, res.status),
+    ];
     if (process.env.PROPERTY_STATS) console.log(`        ${res.status} ${url} ${brief(raw ?? pairs, 160)}`);
     if (res.status < 400 && pairs && c.stored && problems.length === 0) problems.push(...c.stored(ctx, f, pairs));
     if (res.status >= 300 && res.status < 400 && problems.length === 0) {
       // The page the form leads to shows what was stored: escaped, and without an error.
       const next = await browser.agent.get(String(res.headers.location));
-      problems.push(...pageProblems(next).map((p) => `then ${String(res.headers.location).slice(0, 100)}: ${p}`), ...loggedErrors(ctx));
+      problems.push(
+        ...pageProblems(next).map((p) => `then ${String(res.headers.location).slice(0, 100)}: ${p}`),
+        ...loggedErrors(ctx),
+      );
     }
     return problems.map((p) => `${url} as ${who} → ${res.status}: ${p}\n  body: ${brief(raw ?? pairs)}`);
   }

@@ -50,9 +50,21 @@ describe('limits: each over-limit request gets a clear refusal', function () {
 
   const page = (html: string) => {
     const $ = cheerio.load(html);
-    return { heading: $('main h1').first().text().trim(), message: $('main h1').first().next('p').text().trim(), summary: $('.govuk-error-summary__list li').map((_, li) => $(li).text().trim()).get(), problems: $('table tbody td').map((_, td) => $(td).text().trim()).get() };
+    return {
+      heading: $('main h1').first().text().trim(),
+      message: $('main h1').first().next('p').text().trim(),
+      summary: $('.govuk-error-summary__list li')
+        .map((_, li) => $(li).text().trim())
+        .get(),
+      problems: $('table tbody td')
+        .map((_, td) => $(td).text().trim())
+        .get(),
+    };
   };
-  const api = (method: 'post' | 'put' | 'patch', url: string, who: Role = 'admin') => supertest(ctx.app)[method](url).set('Authorization', `Bearer ${tokens.get(who)!}`);
+  const api = (method: 'post' | 'put' | 'patch', url: string, who: Role = 'admin') =>
+    supertest(ctx.app)
+      [method](url)
+      .set('Authorization', `Bearer ${tokens.get(who)!}`);
   const admin = () => browsers.get('admin')!;
 
   describe(`form and JSON bodies: ${LIMITS.bodyLabel}`, () => {
@@ -83,21 +95,36 @@ describe('limits: each over-limit request gets a clear refusal', function () {
 
     it('refuses a form nested deeper than the parser reads with 400 and a page', async () => {
       const { agent, csrf } = admin();
-      const res = await refused(() => agent.post('/admin/settings').type('form').send(`_csrf=${encodeURIComponent(csrf)}&a${'[b]'.repeat(40)}=1`));
+      const res = await refused(() =>
+        agent
+          .post('/admin/settings')
+          .type('form')
+          .send(`_csrf=${encodeURIComponent(csrf)}&a${'[b]'.repeat(40)}=1`),
+      );
       expect(res.status).to.equal(400);
       expect(pageProblems(res)).to.deep.equal([]);
       expect(page(res.text).heading).to.equal('There is a problem with your request');
     });
 
     it(`refuses a JSON body over ${LIMITS.bodyLabel} with 413 JSON naming the limit`, async () => {
-      const res = await refused(() => api('post', '/api/v1/apprentices').set('Content-Type', 'application/json').send(JSON.stringify({ givenNames: 'x'.repeat(LIMITS.bodyBytes) })));
+      const res = await refused(() =>
+        api('post', '/api/v1/apprentices')
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify({ givenNames: 'x'.repeat(LIMITS.bodyBytes) })),
+      );
       expect(res.status).to.equal(413);
       expect(apiProblems(res)).to.deep.equal([]);
-      expect(res.body).to.deep.equal({ errors: [{ path: '', message: `The request body is larger than ${LIMITS.bodyLabel}` }] });
+      expect(res.body).to.deep.equal({
+        errors: [{ path: '', message: `The request body is larger than ${LIMITS.bodyLabel}` }],
+      });
     });
 
     it(`refuses a plan over ${LIMITS.bodyLabel} through the API with 413`, async () => {
-      const res = await refused(() => api('post', '/api/v1/plans').set('Content-Type', 'application/json').send(JSON.stringify({ ...DEMO_PLAN, notice: 'x'.repeat(LIMITS.bodyBytes) })));
+      const res = await refused(() =>
+        api('post', '/api/v1/plans')
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify({ ...DEMO_PLAN, notice: 'x'.repeat(LIMITS.bodyBytes) })),
+      );
       expect(res.status).to.equal(413);
       expect(res.body.errors[0].message).to.equal(`The request body is larger than ${LIMITS.bodyLabel}`);
     });
@@ -115,28 +142,47 @@ describe('limits: each over-limit request gets a clear refusal', function () {
     ];
     for (const [method, url, type] of cases) {
       it(`${method} ${url} as ${type}: 415`, async () => {
-        const res = await refused(() => api(method.toLowerCase() as 'post' | 'patch', url).set('Content-Type', type).send('{"uln":"1000000043"}'));
+        const res = await refused(() =>
+          api(method.toLowerCase() as 'post' | 'patch', url)
+            .set('Content-Type', type)
+            .send('{"uln":"1000000043"}'),
+        );
         expect(res.status).to.equal(415);
         expect(apiProblems(res)).to.deep.equal([]);
-        expect(res.body).to.deep.equal({ errors: [{ path: '', message: 'Send the body as JSON, with Content-Type: application/json' }] });
+        expect(res.body).to.deep.equal({
+          errors: [{ path: '', message: 'Send the body as JSON, with Content-Type: application/json' }],
+        });
       });
     }
 
     it('refuses JSON in a charset other than UTF-8 with 415', async () => {
-      const res = await refused(() => api('post', '/api/v1/apprentices').set('Content-Type', 'application/json; charset=latin1').send('{"uln":"1000000043"}'));
+      const res = await refused(() =>
+        api('post', '/api/v1/apprentices')
+          .set('Content-Type', 'application/json; charset=latin1')
+          .send('{"uln":"1000000043"}'),
+      );
       expect(res.status).to.equal(415);
       expect(apiProblems(res)).to.deep.equal([]);
     });
 
     it('asks for the token (401) before reading any body', async () => {
-      const res = await refused(() => supertest(ctx.app).post('/api/v1/apprentices').set('Content-Type', 'text/plain').send('x'.repeat(2 * MB)));
+      const res = await refused(() =>
+        supertest(ctx.app)
+          .post('/api/v1/apprentices')
+          .set('Content-Type', 'text/plain')
+          .send('x'.repeat(2 * MB)),
+      );
       expect(res.status).to.equal(401);
     });
 
     it('refuses text that is not valid Unicode (a lone surrogate) with 400 naming the field', async () => {
-      const res = await refused(() => api('post', '/api/v1/apprentices').set('Content-Type', 'application/json').send('{"givenNames":"Ada\\ud800"}'));
+      const res = await refused(() =>
+        api('post', '/api/v1/apprentices').set('Content-Type', 'application/json').send('{"givenNames":"Ada\\ud800"}'),
+      );
       expect(res.status).to.equal(400);
-      expect(res.body.errors[0].message).to.equal('The text of "givenNames" is not valid Unicode (it has a lone surrogate)');
+      expect(res.body.errors[0].message).to.equal(
+        'The text of "givenNames" is not valid Unicode (it has a lone surrogate)',
+      );
     });
   });
 
@@ -145,7 +191,10 @@ describe('limits: each over-limit request gets a clear refusal', function () {
     const tooManyRows = `The file has more than ${LIMITS.importRows.toLocaleString('en-GB')} apprentices; import at most ${LIMITS.importRows.toLocaleString('en-GB')} at a time`;
     const upload = (content: Buffer, name = 'apprentices.csv', type = 'text/csv') => {
       const { agent, csrf } = admin();
-      return agent.post('/apprentices/import').field('_csrf', csrf).attach('csvFile', content, { filename: name, contentType: type });
+      return agent
+        .post('/apprentices/import')
+        .field('_csrf', csrf)
+        .attach('csvFile', content, { filename: name, contentType: type });
     };
 
     it(`refuses a file over ${LIMITS.csvFileLabel} with 413 and a page that says so`, async () => {
@@ -156,19 +205,31 @@ describe('limits: each over-limit request gets a clear refusal', function () {
     });
 
     it(`refuses a CSV body over ${LIMITS.csvFileLabel} through the API with 413 JSON`, async () => {
-      const res = await refused(() => api('post', '/api/v1/apprentices/import').set('Content-Type', 'text/csv').send(`${header}\n${','.repeat(LIMITS.csvFileBytes)}`));
+      const res = await refused(() =>
+        api('post', '/api/v1/apprentices/import')
+          .set('Content-Type', 'text/csv')
+          .send(`${header}\n${','.repeat(LIMITS.csvFileBytes)}`),
+      );
       expect(res.status).to.equal(413);
-      expect(res.body).to.deep.equal({ errors: [{ path: '', message: `The request body is larger than ${LIMITS.csvFileLabel}` }] });
+      expect(res.body).to.deep.equal({
+        errors: [{ path: '', message: `The request body is larger than ${LIMITS.csvFileLabel}` }],
+      });
     });
 
     it(`refuses a JSON import over ${LIMITS.csvFileLabel} with 413 JSON`, async () => {
-      const res = await refused(() => api('post', '/api/v1/apprentices/import').set('Content-Type', 'application/json').send(`[${'{},'.repeat(LIMITS.csvFileBytes / 3)}{}]`));
+      const res = await refused(() =>
+        api('post', '/api/v1/apprentices/import')
+          .set('Content-Type', 'application/json')
+          .send(`[${'{},'.repeat(LIMITS.csvFileBytes / 3)}{}]`),
+      );
       expect(res.status).to.equal(413);
       expect(res.body.errors[0].message).to.equal(`The request body is larger than ${LIMITS.csvFileLabel}`);
     });
 
     it(`refuses a file of ${(LIMITS.importRows + 1).toLocaleString('en-GB')} rows with 422 and one clear problem`, async () => {
-      const res = await refused(() => upload(Buffer.from(`${header}\n${',,,,,,,,,,,,,\n'.repeat(LIMITS.importRows + 1)}`)));
+      const res = await refused(() =>
+        upload(Buffer.from(`${header}\n${',,,,,,,,,,,,,\n'.repeat(LIMITS.importRows + 1)}`)),
+      );
       expect(res.status).to.equal(422);
       expect(pageProblems(res)).to.deep.equal([]);
       expect(page(res.text).problems).to.deep.equal(['1', '(file)', tooManyRows]);
@@ -183,12 +244,26 @@ describe('limits: each over-limit request gets a clear refusal', function () {
     });
 
     it('refuses too many rows through the API, as CSV and as a JSON array, with 422 JSON', async () => {
-      const csv = await refused(() => api('post', '/api/v1/apprentices/import').set('Content-Type', 'text/csv').send(`${header}\n${',,,,,,,,,,,,,\n'.repeat(LIMITS.importRows + 1)}`));
+      const csv = await refused(() =>
+        api('post', '/api/v1/apprentices/import')
+          .set('Content-Type', 'text/csv')
+          .send(`${header}\n${',,,,,,,,,,,,,\n'.repeat(LIMITS.importRows + 1)}`),
+      );
       expect(csv.status).to.equal(422);
       expect(csv.body).to.deep.equal({ errors: [{ line: 1, path: '(file)', message: tooManyRows }] });
-      const json = await refused(() => api('post', '/api/v1/apprentices/import').set('Content-Type', 'application/json').send(`[${'{},'.repeat(LIMITS.importRows)}{}]`));
+      const json = await refused(() =>
+        api('post', '/api/v1/apprentices/import')
+          .set('Content-Type', 'application/json')
+          .send(`[${'{},'.repeat(LIMITS.importRows)}{}]`),
+      );
       expect(json.status).to.equal(422);
-      expect(json.body.errors).to.deep.equal([{ line: 0, path: '(body)', message: `The array has more than ${LIMITS.importRows.toLocaleString('en-GB')} apprentices; import at most ${LIMITS.importRows.toLocaleString('en-GB')} at a time` }]);
+      expect(json.body.errors).to.deep.equal([
+        {
+          line: 0,
+          path: '(body)',
+          message: `The array has more than ${LIMITS.importRows.toLocaleString('en-GB')} apprentices; import at most ${LIMITS.importRows.toLocaleString('en-GB')} at a time`,
+        },
+      ]);
     });
 
     for (const wrong of WRONG_FILES) {
@@ -202,7 +277,11 @@ describe('limits: each over-limit request gets a clear refusal', function () {
         } else {
           expect(res.status).to.equal(400);
           expect(shown.summary).to.have.length(1);
-          expect(shown.summary[0]).to.match(new RegExp(`^The selected file must be a CSV file: ${wrong.name.replace('.', '\\.')} is (a PNG image|a Windows program|a ZIP file, such as an Excel workbook\\. In Excel, save it as “CSV UTF-8 \\(comma delimited\\)” and select that file|a PDF|not a text file)$`));
+          expect(shown.summary[0]).to.match(
+            new RegExp(
+              `^The selected file must be a CSV file: ${wrong.name.replace('.', '\\.')} is (a PNG image|a Windows program|a ZIP file, such as an Excel workbook\\. In Excel, save it as “CSV UTF-8 \\(comma delimited\\)” and select that file|a PDF|not a text file)$`,
+            ),
+          );
         }
       });
     }
@@ -218,15 +297,33 @@ describe('limits: each over-limit request gets a clear refusal', function () {
 
     it('refuses two files, a file in another field, and a broken multipart body with 400 and a page that says why', async () => {
       const { agent, csrf } = admin();
-      const two = await refused(() => agent.post('/apprentices/import').field('_csrf', csrf).attach('csvFile', Buffer.from('uln\n'), 'a.csv').attach('csvFile', Buffer.from('uln\n'), 'b.csv'));
+      const two = await refused(() =>
+        agent
+          .post('/apprentices/import')
+          .field('_csrf', csrf)
+          .attach('csvFile', Buffer.from('uln\n'), 'a.csv')
+          .attach('csvFile', Buffer.from('uln\n'), 'b.csv'),
+      );
       expect(page(two.text).message).to.equal('Select one file, in the form’s file field, and send the form again');
-      const elsewhere = await refused(() => agent.post('/apprentices/import').field('_csrf', csrf).attach('other', Buffer.from('uln\n'), 'a.csv'));
-      expect(page(elsewhere.text).message).to.equal('Select one file, in the form’s file field, and send the form again');
-      for (const body of ['garbage', '--x\r\nbroken header line\r\n\r\nv\r\n--x--\r\n', `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="csvFile"; filename="a.csv"\r\n\r\nuln\r\n`]) {
-        const broken = await refused(() => agent.post('/apprentices/import').set('Content-Type', 'multipart/form-data; boundary=x').send(body));
+      const elsewhere = await refused(() =>
+        agent.post('/apprentices/import').field('_csrf', csrf).attach('other', Buffer.from('uln\n'), 'a.csv'),
+      );
+      expect(page(elsewhere.text).message).to.equal(
+        'Select one file, in the form’s file field, and send the form again',
+      );
+      for (const body of [
+        'garbage',
+        '--x\r\nbroken header line\r\n\r\nv\r\n--x--\r\n',
+        `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="csvFile"; filename="a.csv"\r\n\r\nuln\r\n`,
+      ]) {
+        const broken = await refused(() =>
+          agent.post('/apprentices/import').set('Content-Type', 'multipart/form-data; boundary=x').send(body),
+        );
         expect(broken.status).to.equal(400);
         expect(pageProblems(broken, { errorPage: true })).to.deep.equal([]);
-        expect(page(broken.text).message).to.equal('The upload could not be read: it was incomplete or malformed. Go back, select the file and try again');
+        expect(page(broken.text).message).to.equal(
+          'The upload could not be read: it was incomplete or malformed. Go back, select the file and try again',
+        );
       }
     });
   });
@@ -234,7 +331,10 @@ describe('limits: each over-limit request gets a clear refusal', function () {
   describe(`plan import: ${Math.round(LIMITS.planFileBytes / MB)} MB, JSON only`, () => {
     const upload = (content: Buffer, name = 'plan.json', type = 'application/json') => {
       const { agent, csrf } = admin();
-      return agent.post('/admin/plans/import').field('_csrf', csrf).attach('planFile', content, { filename: name, contentType: type });
+      return agent
+        .post('/admin/plans/import')
+        .field('_csrf', csrf)
+        .attach('planFile', content, { filename: name, contentType: type });
     };
 
     it('refuses a file over the limit with 413 and a page that says so', async () => {
@@ -254,7 +354,11 @@ describe('limits: each over-limit request gets a clear refusal', function () {
         } else {
           expect(res.status).to.equal(400);
           expect(shown.summary).to.have.length(1);
-          expect(shown.summary[0]).to.match(new RegExp(`^The selected file must be a JSON file: ${wrong.name.replace('.', '\\.')} is (a PNG image|a Windows program|a ZIP file, such as an Excel workbook|a PDF|not a text file)$`));
+          expect(shown.summary[0]).to.match(
+            new RegExp(
+              `^The selected file must be a JSON file: ${wrong.name.replace('.', '\\.')} is (a PNG image|a Windows program|a ZIP file, such as an Excel workbook|a PDF|not a text file)$`,
+            ),
+          );
         }
       });
     }
@@ -267,6 +371,8 @@ describe('limits: each over-limit request gets a clear refusal', function () {
   });
 
   it('the fixture is untouched by the refusals above (the apprentice the forms name is as it was)', () => {
-    expect(ctx.db.$client.prepare('select given_names as g from apprentices where uln = ?').get(f.a.uln)).to.deep.equal({ g: f.a.givenNames });
+    expect(ctx.db.$client.prepare('select given_names as g from apprentices where uln = ?').get(f.a.uln)).to.deep.equal(
+      { g: f.a.givenNames },
+    );
   });
 });

@@ -84,7 +84,8 @@ export const ulnFor = (n: number) => ULNS[n % ULNS.length]!;
 const SPARE_ULNS = validUlns(5000, 650_000_000);
 let sparesUsed = 0;
 const spareUln = () => {
-  if (sparesUsed === SPARE_ULNS.length) throw new Error('Out of spare ULNs: raise their number in test/property/specs.ts');
+  if (sparesUsed === SPARE_ULNS.length)
+    throw new Error('Out of spare ULNs: raise their number in test/property/specs.ts');
   return SPARE_ULNS[sparesUsed++]!;
 };
 const day = (offset: number) => isoDate(today().plus({ days: offset }));
@@ -99,10 +100,30 @@ const parts = (prefix: string, iso: string): Pairs => {
 const dateFields = (prefix: string) => [`${prefix}[day]`, `${prefix}[month]`, `${prefix}[year]`];
 const keys = (schema: z.ZodType) => Object.keys((schema as unknown as { shape: Record<string, unknown> }).shape);
 
-export const DEMO_PLAN = JSON.parse(readFileSync(new URL('../../fixtures/plans/ST0815-1.0-demo.json', import.meta.url), 'utf8')) as PlanFile;
+export const DEMO_PLAN = JSON.parse(
+  readFileSync(new URL('../../fixtures/plans/ST0815-1.0-demo.json', import.meta.url), 'utf8'),
+) as PlanFile;
 const criteriaOf = (methodId: string) => DEMO_PLAN.criteria.filter((c) => c.method === methodId).map((c) => c.id);
 /** Paths inside a plan file that the property test changes besides its top-level fields. */
-const PLAN_PATHS = ['standard.reference', 'standard.version', 'methods.0.id', 'methods.0.name', 'methods.0.durationMinutes', 'methods.0.delivery', 'methods.0.ksbs', 'methods.1.after', 'criteria.0.id', 'criteria.0.text', 'criteria.0.ksbs', 'criteria.1.method', 'combination.0.methods', 'combination.0.overall', 'gatewayItems.0.id', 'gatewayItems.0.name', 'gatewayItems.1.description'];
+const PLAN_PATHS = [
+  'standard.reference',
+  'standard.version',
+  'methods.0.id',
+  'methods.0.name',
+  'methods.0.durationMinutes',
+  'methods.0.delivery',
+  'methods.0.ksbs',
+  'methods.1.after',
+  'criteria.0.id',
+  'criteria.0.text',
+  'criteria.0.ksbs',
+  'criteria.1.method',
+  'combination.0.methods',
+  'combination.0.overall',
+  'gatewayItems.0.id',
+  'gatewayItems.0.name',
+  'gatewayItems.1.description',
+];
 
 /** One row of the database, by SQL. */
 function row(ctx: TestContext, sql: string, ...params: unknown[]): Record<string, unknown> | undefined {
@@ -112,12 +133,16 @@ function row(ctx: TestContext, sql: string, ...params: unknown[]): Record<string
 /** Compares stored text with what was sent (after the schema's trim); a field not sent plainly is not compared. */
 function sameText(problems: string[], what: string, stored: unknown, sent: unknown) {
   if (typeof sent !== 'string') return;
-  if (stored !== sent.trim()) problems.push(`${what}: stored ${JSON.stringify(String(stored).slice(0, 80))}, sent ${JSON.stringify(sent.slice(0, 80))}`);
+  if (stored !== sent.trim())
+    problems.push(
+      `${what}: stored ${JSON.stringify(String(stored).slice(0, 80))}, sent ${JSON.stringify(sent.slice(0, 80))}`,
+    );
 }
 
 function sameNumber(problems: string[], what: string, stored: unknown, sent: unknown) {
   if (sent === undefined) return;
-  if (stored !== Number(typeof sent === 'string' ? sent.trim() : sent)) problems.push(`${what}: stored ${String(stored)}, sent ${JSON.stringify(sent)}`);
+  if (stored !== Number(typeof sent === 'string' ? sent.trim() : sent))
+    problems.push(`${what}: stored ${String(stored)}, sent ${JSON.stringify(sent)}`);
 }
 
 const apprenticeStored = (ctx: TestContext, uln: string | undefined, sent: (k: string) => unknown): string[] => {
@@ -133,7 +158,21 @@ const apprenticeStored = (ctx: TestContext, uln: string | undefined, sent: (k: s
 
 /* ---------- Pages ---------- */
 
-const apprenticeFields = () => ['uln', 'givenNames', 'familyName', ...dateFields('dateOfBirth'), ...dateFields('startDate'), ...dateFields('plannedEndDate'), 'standard', 'providerUkprn', 'employerId', 'weeklyHours', 'ehcPlan', 'bslFirstLanguage', 'englishMathsChoice'];
+const apprenticeFields = () => [
+  'uln',
+  'givenNames',
+  'familyName',
+  ...dateFields('dateOfBirth'),
+  ...dateFields('startDate'),
+  ...dateFields('plannedEndDate'),
+  'standard',
+  'providerUkprn',
+  'employerId',
+  'weeklyHours',
+  'ehcPlan',
+  'bslFirstLanguage',
+  'englishMathsChoice',
+];
 const apprenticePairs = (f: Fixture, uln: string): Pairs => [
   ['uln', uln],
   ['givenNames', 'Ada'],
@@ -147,7 +186,8 @@ const apprenticePairs = (f: Fixture, uln: string): Pairs => [
   ['weeklyHours', '37.5'],
   ['englishMathsChoice', ''],
 ];
-const criterionFields = (prefix: (id: string) => string, methodId: string) => criteriaOf(methodId).flatMap((id) => [`${prefix(id)}[met]`, `${prefix(id)}[evidence]`]);
+const criterionFields = (prefix: (id: string) => string, methodId: string) =>
+  criteriaOf(methodId).flatMap((id) => [`${prefix(id)}[met]`, `${prefix(id)}[evidence]`]);
 const WEEKDAY_KEYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
@@ -164,7 +204,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     formPage: () => '/sign-in',
     fresh: true,
   },
-  'POST /sign-out': { as: ['admin', 'provider', 'assessor'], url: () => '/sign-out', fields: () => [], fresh: true, runs: 8 },
+  'POST /sign-out': {
+    as: ['admin', 'provider', 'assessor'],
+    url: () => '/sign-out',
+    fields: () => [],
+    fresh: true,
+    runs: 8,
+  },
 
   'POST /apprentices/new': {
     as: ['admin', 'provider'],
@@ -196,7 +242,14 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     url: (f) => `/apprentices/${f.a.uln}/qualifications/new`,
     fields: () => ['subject', 'type', 'level', 'grade', ...dateFields('achievedOn'), 'certificateReference'],
     text: () => ['grade', 'certificateReference'],
-    valid: () => [['subject', 'english'], ['type', 'gcse'], ['level', '2'], ['grade', '4'], ...parts('achievedOn', '2018-06-20'), ['certificateReference', 'CERT-1']],
+    valid: () => [
+      ['subject', 'english'],
+      ['type', 'gcse'],
+      ['level', '2'],
+      ['grade', '4'],
+      ...parts('achievedOn', '2018-06-20'),
+      ['certificateReference', 'CERT-1'],
+    ],
     formPage: (f) => `/apprentices/${f.a.uln}/qualifications/new`,
     stored: (ctx, f, pairs) => {
       const q = row(ctx, 'select * from qualifications where apprentice_id = ? order by id desc', f.a.id);
@@ -233,23 +286,57 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     formPage: (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,
     stored: (ctx, f, pairs) => {
       const problems: string[] = [];
-      sameText(problems, 'reference', row(ctx, "select reference from gateway_items_provided where apprentice_id = ? and item_id = 'portfolio'", f.a.id)?.reference, sentField(pairs, 'reference'));
+      sameText(
+        problems,
+        'reference',
+        row(
+          ctx,
+          "select reference from gateway_items_provided where apprentice_id = ? and item_id = 'portfolio'",
+          f.a.id,
+        )?.reference,
+        sentField(pairs, 'reference'),
+      );
       return problems;
     },
   },
-  'POST /apprentices/:uln/declaration': { as: ['admin', 'provider', 'employer'], url: (f) => `/apprentices/${f.a.uln}/declaration`, fields: () => ['part'], valid: () => [['part', 'provider']], errorPage: true },
-  'POST /apprentices/:uln/request-epa': { as: ['admin', 'provider'], url: (f) => `/apprentices/${f.a.uln}/request-epa`, fields: () => [] },
+  'POST /apprentices/:uln/declaration': {
+    as: ['admin', 'provider', 'employer'],
+    url: (f) => `/apprentices/${f.a.uln}/declaration`,
+    fields: () => ['part'],
+    valid: () => [['part', 'provider']],
+    errorPage: true,
+  },
+  'POST /apprentices/:uln/request-epa': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/request-epa`,
+    fields: () => [],
+  },
 
   'POST /gateway/submissions/:id': {
     as: ['admin'],
     url: (f) => `/gateway/submissions/${f.openSubmission}`,
-    fields: () => [...CHECK_CODES.flatMap((c) => [`checks[${c}][decision]`, `checks[${c}][reason]`]), 'outcome', 'reason'],
+    fields: () => [
+      ...CHECK_CODES.flatMap((c) => [`checks[${c}][decision]`, `checks[${c}][reason]`]),
+      'outcome',
+      'reason',
+    ],
     text: () => ['reason', ...CHECK_CODES.map((c) => `checks[${c}][reason]`)],
-    valid: () => [...CHECK_CODES.map((c): [string, string] => [`checks[${c}][decision]`, 'reject']), ...CHECK_CODES.map((c): [string, string] => [`checks[${c}][reason]`, 'Not shown']), ['outcome', 'rejected'], ['reason', 'Evidence missing']],
+    valid: () => [
+      ...CHECK_CODES.map((c): [string, string] => [`checks[${c}][decision]`, 'reject']),
+      ...CHECK_CODES.map((c): [string, string] => [`checks[${c}][reason]`, 'Not shown']),
+      ['outcome', 'rejected'],
+      ['reason', 'Evidence missing'],
+    ],
     formPage: (f) => `/gateway/submissions/${f.openSubmission}`,
   },
 
-  'POST /bookings/auto-schedule': { as: ['admin'], url: () => '/bookings/auto-schedule', fields: () => [], formPage: () => '/bookings/auto-schedule', runs: 4 },
+  'POST /bookings/auto-schedule': {
+    as: ['admin'],
+    url: () => '/bookings/auto-schedule',
+    fields: () => [],
+    formPage: () => '/bookings/auto-schedule',
+    runs: 4,
+  },
   'POST /bookings/auto-schedule/:id/:action': [
     { label: 'commit', as: ['admin'], url: (f) => `/bookings/auto-schedule/${f.proposal}/commit`, fields: () => [] },
     { label: 'discard', as: ['admin'], url: (f) => `/bookings/auto-schedule/${f.proposal}/discard`, fields: () => [] },
@@ -258,9 +345,23 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
   'POST /bookings/:id/grade': {
     as: ['assessor'],
     url: (f) => `/bookings/${f.gradableBooking}/grade`,
-    fields: () => ['action', 'outcome', 'outcomeReason', 'confirm', ...criterionFields((id) => `c[${id}]`, 'discussion')],
+    fields: () => [
+      'action',
+      'outcome',
+      'outcomeReason',
+      'confirm',
+      ...criterionFields((id) => `c[${id}]`, 'discussion'),
+    ],
     text: () => ['outcomeReason', ...criteriaOf('discussion').map((id) => `c[${id}][evidence]`)],
-    valid: () => [['action', 'draft'], ['outcome', 'graded'], ['outcomeReason', ''], ...criteriaOf('discussion').flatMap((id): Pairs => [[`c[${id}][met]`, 'yes'], [`c[${id}][evidence]`, 'Seen in the discussion']])],
+    valid: () => [
+      ['action', 'draft'],
+      ['outcome', 'graded'],
+      ['outcomeReason', ''],
+      ...criteriaOf('discussion').flatMap((id): Pairs => [
+        [`c[${id}][met]`, 'yes'],
+        [`c[${id}][evidence]`, 'Seen in the discussion'],
+      ]),
+    ],
     formPage: (f) => `/bookings/${f.gradableBooking}/grade`,
   },
   'POST /moderation/:id': {
@@ -268,15 +369,49 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     url: (f) => `/moderation/${f.pendingGrading}`,
     fields: () => ['decision', 'rationale', ...criterionFields((id) => `c[${id}]`, 'project')],
     text: () => ['rationale', ...criteriaOf('project').map((id) => `c[${id}][evidence]`)],
-    valid: () => [['decision', 'agreed'], ['rationale', 'The evidence supports the decisions']],
+    valid: () => [
+      ['decision', 'agreed'],
+      ['rationale', 'The evidence supports the decisions'],
+    ],
     formPage: (f) => `/moderation/${f.pendingGrading}`,
   },
-  'POST /results/release': { as: ['admin'], url: () => '/results/release', fields: () => ['attemptIds'], valid: (f) => [['attemptIds', String(f.attempt)]], errorPage: true },
+  'POST /results/release': {
+    as: ['admin'],
+    url: () => '/results/release',
+    fields: () => ['attemptIds'],
+    valid: (f) => [['attemptIds', String(f.attempt)]],
+    errorPage: true,
+  },
   'POST /apprentices/:uln/results/:attemptId/:action': [
-    { label: 'release', as: ['admin'], url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/release`, fields: () => [] },
-    { label: 'exceptional', as: ['admin'], url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/exceptional`, fields: () => ['reason'], text: () => ['reason'], valid: () => [['reason', 'Bereavement']] },
-    { label: 'further', as: ['provider', 'employer'], url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/further`, fields: () => ['kind[project]', 'kind[discussion]'], valid: () => [['kind[project]', 'resit']] },
-    { label: 'appeal', as: ['provider', 'employer'], url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/appeal`, fields: () => ['grounds'], text: () => ['grounds'], valid: () => [['grounds', 'The assessor did not see the portfolio']] },
+    {
+      label: 'release',
+      as: ['admin'],
+      url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/release`,
+      fields: () => [],
+    },
+    {
+      label: 'exceptional',
+      as: ['admin'],
+      url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/exceptional`,
+      fields: () => ['reason'],
+      text: () => ['reason'],
+      valid: () => [['reason', 'Bereavement']],
+    },
+    {
+      label: 'further',
+      as: ['provider', 'employer'],
+      url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/further`,
+      fields: () => ['kind[project]', 'kind[discussion]'],
+      valid: () => [['kind[project]', 'resit']],
+    },
+    {
+      label: 'appeal',
+      as: ['provider', 'employer'],
+      url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/appeal`,
+      fields: () => ['grounds'],
+      text: () => ['grounds'],
+      valid: () => [['grounds', 'The assessor did not see the portfolio']],
+    },
   ],
   // Each run decides an appeal of its own; the field names also reach for a grading that is not part of the result (D's project).
   'POST /appeals/:id': {
@@ -284,24 +419,64 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     url: (f) => `/appeals/${f.appeal}`,
     target: (ctx, f) => {
       const made = appealedResult(ctx, spareUln());
-      return { url: `/appeals/${made.appeal}`, rename: [[`[g${f.grading}]`, `[g${made.gradings.project}]`], [`[g${f.grading + 1}]`, `[g${made.gradings.discussion}]`]] };
+      return {
+        url: `/appeals/${made.appeal}`,
+        rename: [
+          [`[g${f.grading}]`, `[g${made.gradings.project}]`],
+          [`[g${f.grading + 1}]`, `[g${made.gradings.discussion}]`],
+        ],
+      };
     },
-    fields: (f) => ['decision', 'reasons', ...['project', 'discussion'].flatMap((m, i) => criterionFields((id) => `g[g${f.grading + i}][${id}]`, m)), ...criterionFields((id) => `g[g${f.pendingGrading}][${id}]`, 'project').slice(0, 4)],
+    fields: (f) => [
+      'decision',
+      'reasons',
+      ...['project', 'discussion'].flatMap((m, i) => criterionFields((id) => `g[g${f.grading + i}][${id}]`, m)),
+      ...criterionFields((id) => `g[g${f.pendingGrading}][${id}]`, 'project').slice(0, 4),
+    ],
     text: (f) => ['reasons', ...criteriaOf('project').map((id) => `g[g${f.grading}][${id}][evidence]`)],
-    valid: (f) => [['decision', 'upheld'], ['reasons', 'The portfolio was not seen'], [`g[g${f.grading}][PR1][met]`, 'no'], [`g[g${f.grading}][PR1][evidence]`, 'The portfolio did not show it']],
+    valid: (f) => [
+      ['decision', 'upheld'],
+      ['reasons', 'The portfolio was not seen'],
+      [`g[g${f.grading}][PR1][met]`, 'no'],
+      [`g[g${f.grading}][PR1][evidence]`, 'The portfolio did not show it'],
+    ],
     reach: (f) => [
-      [[`g[g${f.pendingGrading}][PR2][met]`, 'no'], [`g[g${f.pendingGrading}][PR2][evidence]`, 'Not seen']],
+      [
+        [`g[g${f.pendingGrading}][PR2][met]`, 'no'],
+        [`g[g${f.pendingGrading}][PR2][evidence]`, 'Not seen'],
+      ],
       [[`g[g${f.grading + 1}][PD1][met]`, 'no']],
-      [[`g[g${f.grading + 1}][PR1][met]`, 'no'], [`g[g${f.grading + 1}][PR1][evidence]`, 'A criterion of the other method']],
+      [
+        [`g[g${f.grading + 1}][PR1][met]`, 'no'],
+        [`g[g${f.grading + 1}][PR1][evidence]`, 'A criterion of the other method'],
+      ],
     ],
     formPage: (f) => `/appeals/${f.appeal}`,
   },
   'POST /admin/settings': {
     as: ['admin'],
     url: () => '/admin/settings',
-    fields: () => ['epaoName', 'epaNumber', 'qaFirstN', 'qaSampleFails', 'qaSampleBoundary', 'qaRandomPercent', 'appealWorkingDays', 'maxAttempts'],
+    fields: () => [
+      'epaoName',
+      'epaNumber',
+      'qaFirstN',
+      'qaSampleFails',
+      'qaSampleBoundary',
+      'qaRandomPercent',
+      'appealWorkingDays',
+      'maxAttempts',
+    ],
     text: () => ['epaoName'],
-    valid: () => [['epaoName', 'Fixture Assessment Ltd'], ['epaNumber', 'EPA0123'], ['qaFirstN', '5'], ['qaSampleFails', 'yes'], ['qaSampleBoundary', 'yes'], ['qaRandomPercent', '10'], ['appealWorkingDays', '15'], ['maxAttempts', '']],
+    valid: () => [
+      ['epaoName', 'Fixture Assessment Ltd'],
+      ['epaNumber', 'EPA0123'],
+      ['qaFirstN', '5'],
+      ['qaSampleFails', 'yes'],
+      ['qaSampleBoundary', 'yes'],
+      ['qaRandomPercent', '10'],
+      ['appealWorkingDays', '15'],
+      ['maxAttempts', ''],
+    ],
     formPage: () => '/admin/settings',
     stored: (ctx, _f, pairs) => {
       const s = row(ctx, 'select * from epao_settings where id = 1')!;
@@ -312,28 +487,105 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       return problems;
     },
   },
-  'POST /claims/mark': { as: ['admin'], url: () => '/claims/mark', fields: () => ['asOf'], valid: () => [['asOf', now().toISO()]], errorPage: true },
+  'POST /claims/mark': {
+    as: ['admin'],
+    url: () => '/claims/mark',
+    fields: () => ['asOf'],
+    valid: () => [['asOf', now().toISO()]],
+    errorPage: true,
+  },
 
   'POST /bookings': {
     as: ['admin'],
     url: () => '/bookings',
-    fields: () => ['uln', 'methodId', ...dateFields('date'), 'time', 'mode', 'region', 'location', 'link', 'replace', 'assessorUserId'],
+    fields: () => [
+      'uln',
+      'methodId',
+      ...dateFields('date'),
+      'time',
+      'mode',
+      'region',
+      'location',
+      'link',
+      'replace',
+      'assessorUserId',
+    ],
     text: () => ['location'],
-    valid: (f) => [['uln', f.b.uln], ['methodId', 'discussion'], ...parts('date', day(9)), ['time', '11:00'], ['mode', 'remote'], ['region', ''], ['location', ''], ['link', 'https://meet.example/epa'], ['assessorUserId', String(f.otherAssessor)]],
-    formPage: (f) => `/bookings/new?uln=${f.b.uln}&methodId=discussion&date[day]=${Number(day(9).slice(8))}&date[month]=${Number(day(9).slice(5, 7))}&date[year]=${day(9).slice(0, 4)}&time=11:00&mode=remote`,
+    valid: (f) => [
+      ['uln', f.b.uln],
+      ['methodId', 'discussion'],
+      ...parts('date', day(9)),
+      ['time', '11:00'],
+      ['mode', 'remote'],
+      ['region', ''],
+      ['location', ''],
+      ['link', 'https://meet.example/epa'],
+      ['assessorUserId', String(f.otherAssessor)],
+    ],
+    formPage: (f) =>
+      `/bookings/new?uln=${f.b.uln}&methodId=discussion&date[day]=${Number(day(9).slice(8))}&date[month]=${Number(day(9).slice(5, 7))}&date[year]=${day(9).slice(0, 4)}&time=11:00&mode=remote`,
     errorPage: true,
   },
   'POST /bookings/:id/:action': [
-    { label: 'confirm', as: ['assessor'], url: (f) => `/bookings/${f.booking}/confirm`, fields: () => ['reason'], valid: () => [['reason', '']], errorPage: true },
-    { label: 'decline', as: ['assessor'], url: (f) => `/bookings/${f.booking}/decline`, fields: () => ['reason'], text: () => ['reason'], valid: () => [['reason', 'On leave']], errorPage: true },
-    { label: 'cancel', as: ['admin'], url: (f) => `/bookings/${f.booking}/cancel`, fields: () => ['reason'], text: () => ['reason'], valid: () => [['reason', 'Apprentice unwell']], errorPage: true },
-    { label: 'complete', as: ['admin'], url: (f) => `/bookings/${f.booking}/complete`, fields: () => ['reason'], valid: () => [['reason', '']], errorPage: true },
+    {
+      label: 'confirm',
+      as: ['assessor'],
+      url: (f) => `/bookings/${f.booking}/confirm`,
+      fields: () => ['reason'],
+      valid: () => [['reason', '']],
+      errorPage: true,
+    },
+    {
+      label: 'decline',
+      as: ['assessor'],
+      url: (f) => `/bookings/${f.booking}/decline`,
+      fields: () => ['reason'],
+      text: () => ['reason'],
+      valid: () => [['reason', 'On leave']],
+      errorPage: true,
+    },
+    {
+      label: 'cancel',
+      as: ['admin'],
+      url: (f) => `/bookings/${f.booking}/cancel`,
+      fields: () => ['reason'],
+      text: () => ['reason'],
+      valid: () => [['reason', 'Apprentice unwell']],
+      errorPage: true,
+    },
+    {
+      label: 'complete',
+      as: ['admin'],
+      url: (f) => `/bookings/${f.booking}/complete`,
+      fields: () => ['reason'],
+      valid: () => [['reason', '']],
+      errorPage: true,
+    },
   ],
   'POST /assessors/:id': {
     as: ['admin'],
     url: (f) => `/assessors/${f.assessor}`,
-    fields: () => ['perDay', 'perWeek', 'standardVersionIds', 'regions', ...WEEKDAY_KEYS.flatMap((d) => [`hours[${d}][start]`, `hours[${d}][end]`]), 'ownEmployerId', 'ownProviderUkprn'],
-    valid: (f) => [['perDay', '6'], ['perWeek', '30'], ['standardVersionIds', String(f.a.standardVersionId)], ['regions', 'london'], ...WEEKDAY_KEYS.flatMap((d): Pairs => [[`hours[${d}][start]`, '08:00'], [`hours[${d}][end]`, '20:00']]), ['ownEmployerId', ''], ['ownProviderUkprn', '']],
+    fields: () => [
+      'perDay',
+      'perWeek',
+      'standardVersionIds',
+      'regions',
+      ...WEEKDAY_KEYS.flatMap((d) => [`hours[${d}][start]`, `hours[${d}][end]`]),
+      'ownEmployerId',
+      'ownProviderUkprn',
+    ],
+    valid: (f) => [
+      ['perDay', '6'],
+      ['perWeek', '30'],
+      ['standardVersionIds', String(f.a.standardVersionId)],
+      ['regions', 'london'],
+      ...WEEKDAY_KEYS.flatMap((d): Pairs => [
+        [`hours[${d}][start]`, '08:00'],
+        [`hours[${d}][end]`, '20:00'],
+      ]),
+      ['ownEmployerId', ''],
+      ['ownProviderUkprn', ''],
+    ],
     formPage: (f) => `/assessors/${f.assessor}`,
   },
   'POST /assessors/:id/leave': {
@@ -345,7 +597,12 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     formPage: (f) => `/assessors/${f.assessor}`,
     stored: (ctx, f, pairs) => {
       const problems: string[] = [];
-      sameText(problems, 'reason', row(ctx, 'select reason from assessor_unavailability where user_id = ? order by id desc', f.assessor)?.reason, sentField(pairs, 'leaveReason'));
+      sameText(
+        problems,
+        'reason',
+        row(ctx, 'select reason from assessor_unavailability where user_id = ? order by id desc', f.assessor)?.reason,
+        sentField(pairs, 'leaveReason'),
+      );
       return problems;
     },
   },
@@ -354,45 +611,100 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     url: (f) => `/assessors/${f.assessor}/conflicts`,
     fields: () => ['organisation', ...dateFields('conflictFrom'), ...dateFields('conflictTo'), 'conflictReason'],
     text: () => ['conflictReason'],
-    valid: () => [['organisation', 'employer:transport-workers-union'], ...parts('conflictFrom', '2024-01-01'), ['conflictReason', 'Former branch secretary']],
+    valid: () => [
+      ['organisation', 'employer:transport-workers-union'],
+      ...parts('conflictFrom', '2024-01-01'),
+      ['conflictReason', 'Former branch secretary'],
+    ],
     formPage: (f) => `/assessors/${f.assessor}`,
     stored: (ctx, f, pairs) => {
       const problems: string[] = [];
-      sameText(problems, 'reason', row(ctx, 'select reason from assessor_conflicts where user_id = ? order by id desc', f.assessor)?.reason, sentField(pairs, 'conflictReason'));
+      sameText(
+        problems,
+        'reason',
+        row(ctx, 'select reason from assessor_conflicts where user_id = ? order by id desc', f.assessor)?.reason,
+        sentField(pairs, 'conflictReason'),
+      );
       return problems;
     },
   },
-  'POST /assessors/:id/calendar': { as: ['admin', 'assessor'], url: (f) => `/assessors/${f.assessor}/calendar`, fields: () => [], formPage: (f) => `/assessors/${f.assessor}` },
-  'POST /assessors/:id/calendar/revoke': { as: ['admin', 'assessor'], url: (f) => `/assessors/${f.assessor}/calendar/revoke`, fields: () => [] },
-  'POST /apprentices/:uln/personal-data/export': { as: ['admin'], url: (f) => `/apprentices/${f.a.uln}/personal-data/export`, fields: () => [], formPage: (f) => `/apprentices/${f.a.uln}/personal-data`, download: 'application/json' },
+  'POST /assessors/:id/calendar': {
+    as: ['admin', 'assessor'],
+    url: (f) => `/assessors/${f.assessor}/calendar`,
+    fields: () => [],
+    formPage: (f) => `/assessors/${f.assessor}`,
+  },
+  'POST /assessors/:id/calendar/revoke': {
+    as: ['admin', 'assessor'],
+    url: (f) => `/assessors/${f.assessor}/calendar/revoke`,
+    fields: () => [],
+  },
+  'POST /apprentices/:uln/personal-data/export': {
+    as: ['admin'],
+    url: (f) => `/apprentices/${f.a.uln}/personal-data/export`,
+    fields: () => [],
+    formPage: (f) => `/apprentices/${f.a.uln}/personal-data`,
+    download: 'application/json',
+  },
   'POST /apprentices/:uln/personal-data/erase': {
     as: ['admin'],
     url: (f) => `/apprentices/${f.e.uln}/personal-data/erase`,
-    target: (ctx) => ({ url: `/apprentices/${readyApprentice(ctx.db, spareUln(), 'Erin', 'Zoltan').uln}/personal-data/erase` }),
+    target: (ctx) => ({
+      url: `/apprentices/${readyApprentice(ctx.db, spareUln(), 'Erin', 'Zoltan').uln}/personal-data/erase`,
+    }),
     fields: () => ['reason', 'confirm'],
     text: () => ['reason'],
-    valid: () => [['reason', 'Request 2025-117 of 3 March'], ['confirm', 'yes']],
+    valid: () => [
+      ['reason', 'Request 2025-117 of 3 March'],
+      ['confirm', 'yes'],
+    ],
     formPage: (f) => `/apprentices/${f.e.uln}/personal-data`,
   },
-  'POST /admin/plans/import': { as: ['admin'], url: () => '/admin/plans/import', fields: () => ['planFile'], upload: { field: 'planFile', kind: 'plan' }, formPage: () => '/admin/plans/import' },
+  'POST /admin/plans/import': {
+    as: ['admin'],
+    url: () => '/admin/plans/import',
+    fields: () => ['planFile'],
+    upload: { field: 'planFile', kind: 'plan' },
+    formPage: () => '/admin/plans/import',
+  },
   'POST /admin/users/new': {
     as: ['admin'],
     url: () => '/admin/users/new',
     fields: () => ['name', 'email', 'role', 'ukprn', 'employerId', 'password'],
     text: () => ['name'],
-    valid: (_f, n) => [['name', 'New Person'], ['email', `new.person.${n}@test.example`], ['role', 'assessor'], ['ukprn', ''], ['employerId', ''], ['password', 'a-long-enough-password']],
+    valid: (_f, n) => [
+      ['name', 'New Person'],
+      ['email', `new.person.${n}@test.example`],
+      ['role', 'assessor'],
+      ['ukprn', ''],
+      ['employerId', ''],
+      ['password', 'a-long-enough-password'],
+    ],
     formPage: () => '/admin/users/new',
     stored: (ctx, _f, pairs) => {
       const email = sentField(pairs, 'email');
       const problems: string[] = [];
-      const user = email === undefined ? undefined : row(ctx, 'select * from users where email = ?', email.trim().toLowerCase());
+      const user =
+        email === undefined ? undefined : row(ctx, 'select * from users where email = ?', email.trim().toLowerCase());
       if (email !== undefined && !user) return [`no user ${email} was stored`];
       if (user) sameText(problems, 'name', user.name, sentField(pairs, 'name'));
       return problems;
     },
   },
-  'POST /admin/users/:id/tokens': { as: ['admin'], url: (f) => `/admin/users/${f.employerUser}/tokens`, fields: () => [], formPage: () => '/admin/users' },
-  'POST /admin/tokens/:id/revoke': { as: ['admin'], url: (f) => `/admin/tokens/${f.apiToken}/revoke`, fields: () => ['reason'], text: () => ['reason'], valid: () => [['reason', 'Lost laptop']], errorPage: true },
+  'POST /admin/users/:id/tokens': {
+    as: ['admin'],
+    url: (f) => `/admin/users/${f.employerUser}/tokens`,
+    fields: () => [],
+    formPage: () => '/admin/users',
+  },
+  'POST /admin/tokens/:id/revoke': {
+    as: ['admin'],
+    url: (f) => `/admin/tokens/${f.apiToken}/revoke`,
+    fields: () => ['reason'],
+    text: () => ['reason'],
+    valid: () => [['reason', 'Lost laptop']],
+    errorPage: true,
+  },
 };
 
 /* ---------- API ---------- */
@@ -420,7 +732,16 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     method: 'POST',
     url: () => '/api/v1/plans',
     fields: [...keys(planFileSchema), ...PLAN_PATHS],
-    text: ['title', 'notice', 'methods.0.name', 'methods.1.description', 'criteria.0.text', 'criteria.2.theme', 'gatewayItems.0.name', 'gatewayItems.1.description'],
+    text: [
+      'title',
+      'notice',
+      'methods.0.name',
+      'methods.1.description',
+      'criteria.0.text',
+      'criteria.2.theme',
+      'gatewayItems.0.name',
+      'gatewayItems.1.description',
+    ],
     valid: () => structuredClone(DEMO_PLAN),
     page: () => '/standards/ST0815/1.0/plan',
   },
@@ -432,7 +753,8 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     text: ['givenNames', 'familyName'],
     valid: (f, n) => apprenticeJson(f, ulnFor(n)),
     page: (_f, body) => (typeof body.uln === 'string' ? `/apprentices/${body.uln.trim()}` : undefined),
-    stored: (ctx, _f, body) => apprenticeStored(ctx, typeof body.uln === 'string' ? body.uln : undefined, (k) => body[k]),
+    stored: (ctx, _f, body) =>
+      apprenticeStored(ctx, typeof body.uln === 'string' ? body.uln : undefined, (k) => body[k]),
   },
   'POST /api/v1/apprentices/import': {
     as: ['admin', 'provider'],
@@ -443,9 +765,33 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     valid: (f, n) => [apprenticeJson(f, ulnFor(n * 4)), apprenticeJson(f, ulnFor(n * 4 + 1))],
     csv: true,
     // Only an array's elements are sent (JSON has no other keys on an array).
-    stored: (ctx, _f, body) => (Array.isArray(body) ? (body as unknown[]) : []).flatMap((one) => (typeof one === 'object' && one !== null ? apprenticeStored(ctx, String((one as Record<string, unknown>).uln), (k) => (one as Record<string, unknown>)[k]) : [])),
+    stored: (ctx, _f, body) =>
+      (Array.isArray(body) ? (body as unknown[]) : []).flatMap((one) =>
+        typeof one === 'object' && one !== null
+          ? apprenticeStored(
+              ctx,
+              String((one as Record<string, unknown>).uln),
+              (k) => (one as Record<string, unknown>)[k],
+            )
+          : [],
+      ),
   },
-  'POST /api/v1/apprentices/:uln/qualifications': { as: ['admin', 'provider'], method: 'POST', url: (f) => `/api/v1/apprentices/${f.a.uln}/qualifications`, fields: keys(qualificationInputSchema), text: ['grade', 'certificateReference'], valid: () => ({ subject: 'maths', type: 'functional_skills', level: 2, grade: 'Pass', achievedOn: '2019-07-01', certificateReference: 'FS-2' }), page: (f) => `/apprentices/${f.a.uln}` },
+  'POST /api/v1/apprentices/:uln/qualifications': {
+    as: ['admin', 'provider'],
+    method: 'POST',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/qualifications`,
+    fields: keys(qualificationInputSchema),
+    text: ['grade', 'certificateReference'],
+    valid: () => ({
+      subject: 'maths',
+      type: 'functional_skills',
+      level: 2,
+      grade: 'Pass',
+      achievedOn: '2019-07-01',
+      certificateReference: 'FS-2',
+    }),
+    page: (f) => `/apprentices/${f.a.uln}`,
+  },
   'POST /api/v1/apprentices/:uln/off-the-job-hours': {
     as: ['admin', 'provider'],
     method: 'POST',
@@ -463,38 +809,103 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
       return problems;
     },
   },
-  'PUT /api/v1/apprentices/:uln/gateway-items/:itemId': { as: ['admin', 'provider'], method: 'PUT', url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/project-proposal`, fields: ['reference', 'itemId'], text: ['reference'], valid: () => ({ reference: 'proposals/v2.pdf' }), page: (f) => `/apprentices/${f.a.uln}` },
-  'POST /api/v1/apprentices/:uln/declarations': { as: ['admin', 'provider', 'employer'], method: 'POST', url: (f) => `/api/v1/apprentices/${f.a.uln}/declarations`, fields: ['part'], valid: () => ({ part: 'apprentice' }) },
-  'POST /api/v1/apprentices/:uln/gateway/submissions': { as: ['admin', 'provider'], method: 'POST', url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway/submissions`, fields: [] },
+  'PUT /api/v1/apprentices/:uln/gateway-items/:itemId': {
+    as: ['admin', 'provider'],
+    method: 'PUT',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/project-proposal`,
+    fields: ['reference', 'itemId'],
+    text: ['reference'],
+    valid: () => ({ reference: 'proposals/v2.pdf' }),
+    page: (f) => `/apprentices/${f.a.uln}`,
+  },
+  'POST /api/v1/apprentices/:uln/declarations': {
+    as: ['admin', 'provider', 'employer'],
+    method: 'POST',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/declarations`,
+    fields: ['part'],
+    valid: () => ({ part: 'apprentice' }),
+  },
+  'POST /api/v1/apprentices/:uln/gateway/submissions': {
+    as: ['admin', 'provider'],
+    method: 'POST',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway/submissions`,
+    fields: [],
+  },
   'POST /api/v1/gateway/submissions/:id/decision': {
     as: ['admin'],
     method: 'POST',
     url: (f) => `/api/v1/gateway/submissions/${f.openSubmission}/decision`,
     fields: [...keys(reviewSchema), ...CHECK_CODES.map((c) => `checks.${c}`)],
     text: ['reason', ...CHECK_CODES.map((c) => `checks.${c}.reason`)],
-    valid: () => ({ checks: Object.fromEntries(CHECK_CODES.map((c) => [c, { decision: 'reject', reason: 'Not shown' }])), outcome: 'rejected', reason: 'Evidence missing' }),
+    valid: () => ({
+      checks: Object.fromEntries(CHECK_CODES.map((c) => [c, { decision: 'reject', reason: 'Not shown' }])),
+      outcome: 'rejected',
+      reason: 'Evidence missing',
+    }),
   },
   'PUT /api/v1/bookings/:id/grade': {
     as: ['assessor'],
     method: 'PUT',
     url: (f) => `/api/v1/bookings/${f.gradableBooking}/grade`,
-    fields: [...keys(gradeBodySchema), 'decisions.0', 'decisions.1.met', 'decisions.2.evidence', 'decisions.3.criterionId'],
+    fields: [
+      ...keys(gradeBodySchema),
+      'decisions.0',
+      'decisions.1.met',
+      'decisions.2.evidence',
+      'decisions.3.criterionId',
+    ],
     text: ['outcomeReason', 'decisions.0.evidence', 'decisions.5.evidence'],
-    valid: () => ({ outcome: 'graded', outcomeReason: null, submit: false, decisions: criteriaOf('discussion').map((criterionId) => ({ criterionId, met: true, evidence: 'Seen' })) }),
+    valid: () => ({
+      outcome: 'graded',
+      outcomeReason: null,
+      submit: false,
+      decisions: criteriaOf('discussion').map((criterionId) => ({ criterionId, met: true, evidence: 'Seen' })),
+    }),
   },
-  'POST /api/v1/claims/mark': { as: ['admin'], method: 'POST', url: () => '/api/v1/claims/mark', fields: keys(markClaimsSchema), valid: (f) => ({ attemptIds: [f.attempt] }) },
+  'POST /api/v1/claims/mark': {
+    as: ['admin'],
+    method: 'POST',
+    url: () => '/api/v1/claims/mark',
+    fields: keys(markClaimsSchema),
+    valid: (f) => ({ attemptIds: [f.attempt] }),
+  },
   'POST /api/v1/bookings': {
     as: ['admin'],
     method: 'POST',
     url: () => '/api/v1/bookings',
     fields: keys(bookingBodySchema),
     text: ['location'],
-    valid: (f) => ({ uln: f.b.uln, methodId: 'discussion', assessorUserId: f.otherAssessor, localStart: `${day(10)}T10:00`, mode: 'remote', link: 'https://meet.example/epa' }),
-    page: (_f, _body, response) => (typeof (response as { id?: unknown }).id === 'number' ? `/bookings/${(response as { id: number }).id}` : undefined),
+    valid: (f) => ({
+      uln: f.b.uln,
+      methodId: 'discussion',
+      assessorUserId: f.otherAssessor,
+      localStart: `${day(10)}T10:00`,
+      mode: 'remote',
+      link: 'https://meet.example/epa',
+    }),
+    page: (_f, _body, response) =>
+      typeof (response as { id?: unknown }).id === 'number'
+        ? `/bookings/${(response as { id: number }).id}`
+        : undefined,
   },
   'PATCH /api/v1/bookings/:id': [
-    { label: 'confirm', as: ['assessor'], method: 'PATCH', url: (f) => `/api/v1/bookings/${f.booking}`, fields: ['action', 'reason'], valid: () => ({ action: 'confirm' }) },
-    { label: 'reschedule', as: ['admin'], method: 'PATCH', url: (f) => `/api/v1/bookings/${f.booking}`, fields: ['action', 'reason', 'localStart', 'assessorUserId'], text: ['reason'], valid: () => ({ action: 'reschedule', reason: 'Clash', localStart: `${day(12)}T10:00` }) },
+    {
+      label: 'confirm',
+      as: ['assessor'],
+      method: 'PATCH',
+      url: (f) => `/api/v1/bookings/${f.booking}`,
+      fields: ['action', 'reason'],
+      valid: () => ({ action: 'confirm' }),
+    },
+    {
+      label: 'reschedule',
+      as: ['admin'],
+      method: 'PATCH',
+      url: (f) => `/api/v1/bookings/${f.booking}`,
+      fields: ['action', 'reason', 'localStart', 'assessorUserId'],
+      text: ['reason'],
+      valid: () => ({ action: 'reschedule', reason: 'Clash', localStart: `${day(12)}T10:00` }),
+    },
   ],
   'POST /api/v1/assessors/:id/unavailability': {
     as: ['admin', 'assessor'],
@@ -506,7 +917,12 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     page: (f) => `/assessors/${f.assessor}`,
     stored: (ctx, f, body) => {
       const problems: string[] = [];
-      sameText(problems, 'reason', row(ctx, 'select reason from assessor_unavailability where user_id = ? order by id desc', f.assessor)?.reason, body.reason);
+      sameText(
+        problems,
+        'reason',
+        row(ctx, 'select reason from assessor_unavailability where user_id = ? order by id desc', f.assessor)?.reason,
+        body.reason,
+      );
       return problems;
     },
   },
@@ -516,11 +932,22 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     url: (f) => `/api/v1/assessors/${f.assessor}/conflicts`,
     fields: keys(conflictBody),
     text: ['reason'],
-    valid: (f) => ({ kind: 'provider', organisationId: f.b.providerUkprn, from: '2023-01-01', to: null, reason: 'Former tutor' }),
+    valid: (f) => ({
+      kind: 'provider',
+      organisationId: f.b.providerUkprn,
+      from: '2023-01-01',
+      to: null,
+      reason: 'Former tutor',
+    }),
     page: (f) => `/assessors/${f.assessor}`,
     stored: (ctx, f, body) => {
       const problems: string[] = [];
-      sameText(problems, 'reason', row(ctx, 'select reason from assessor_conflicts where user_id = ? order by id desc', f.assessor)?.reason, body.reason);
+      sameText(
+        problems,
+        'reason',
+        row(ctx, 'select reason from assessor_conflicts where user_id = ? order by id desc', f.assessor)?.reason,
+        body.reason,
+      );
       return problems;
     },
   },

@@ -2,9 +2,30 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { CSV_COLUMNS } from '../../src/apprentices/import.js';
 import { testApp, type TestContext } from '../support/app.js';
-import { databaseProblems, loggedErrors, pageProblems, sessionsFor, type Browser, type Role } from '../support/answers.js';
+import {
+  databaseProblems,
+  loggedErrors,
+  pageProblems,
+  sessionsFor,
+  type Browser,
+  type Role,
+} from '../support/answers.js';
 import { buildFixture, fingerprint, type Fixture } from '../support/fixture.js';
-import { HTML_PAYLOADS, RUNS, SEED, UNICODE_STRINGS, WRONG_FILES, applyJsonEdits, brief, csvRecipe, csvText, jsonEdits, randomKey, storableText, textEdits } from '../support/hostile.js';
+import {
+  HTML_PAYLOADS,
+  RUNS,
+  SEED,
+  UNICODE_STRINGS,
+  WRONG_FILES,
+  applyJsonEdits,
+  brief,
+  csvRecipe,
+  csvText,
+  jsonEdits,
+  randomKey,
+  storableText,
+  textEdits,
+} from '../support/hostile.js';
 import { API_SPECS, DEMO_PLAN, PAGE_SPECS, casesOf, ulnFor, type ApiSpec, type PageSpec } from './specs.js';
 
 /*
@@ -16,18 +37,50 @@ import { API_SPECS, DEMO_PLAN, PAGE_SPECS, casesOf, ulnFor, type ApiSpec, type P
  * every row whole when the file is accepted.
  */
 
-const FILE_NAMES = ['apprentices.csv', 'plan.json', ...HTML_PAYLOADS.map((p) => `${p}.csv`), ...UNICODE_STRINGS.filter((u) => u.trim() !== '' && !/["\\\t\r\n]|\p{Cc}/u.test(u)).map((u) => `${u}.csv`), `${'x'.repeat(300)}.csv`, '../../etc/passwd', 'C:\\Windows\\win.ini', '.csv', 'no-extension', 'a;b=c.csv'];
-const FILE_TYPES = ['text/csv', 'application/json', 'application/vnd.ms-excel', 'application/octet-stream', 'text/plain', 'image/png', 'application/x-msdownload', ''];
+const FILE_NAMES = [
+  'apprentices.csv',
+  'plan.json',
+  ...HTML_PAYLOADS.map((p) => `${p}.csv`),
+  ...UNICODE_STRINGS.filter((u) => u.trim() !== '' && !/["\\\t\r\n]|\p{Cc}/u.test(u)).map((u) => `${u}.csv`),
+  `${'x'.repeat(300)}.csv`,
+  '../../etc/passwd',
+  'C:\\Windows\\win.ini',
+  '.csv',
+  'no-extension',
+  'a;b=c.csv',
+];
+const FILE_TYPES = [
+  'text/csv',
+  'application/json',
+  'application/vnd.ms-excel',
+  'application/octet-stream',
+  'text/plain',
+  'image/png',
+  'application/x-msdownload',
+  '',
+];
 
 /** Multipart bodies that are not whole forms (the boundary is "x"); each carries the CSRF token where it can. */
 const brokenMultipart = (field: string, csrf: string): [string, string][] => [
   ['multipart/form-data', 'no boundary'],
   ['multipart/form-data; boundary=x', 'no parts at all'],
-  ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="${field}"; filename="a.csv"\r\n\r\nuln\r\n`],
+  [
+    'multipart/form-data; boundary=x',
+    `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="${field}"; filename="a.csv"\r\n\r\nuln\r\n`,
+  ],
   ['multipart/form-data; boundary=x', '--x\r\nbroken header line\r\n\r\nv\r\n--x--\r\n'],
-  ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="${field}"; filename="a.csv"\r\n\r\nuln\r\n--x\r\nContent-Disposition: form-data; name="${field}"; filename="b.csv"\r\n\r\nuln\r\n--x--\r\n`],
-  ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="other"; filename="b.csv"\r\n\r\nuln\r\n--x--\r\n`],
-  ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="big"\r\n\r\n${'x'.repeat(5000)}\r\n--x--\r\n`],
+  [
+    'multipart/form-data; boundary=x',
+    `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="${field}"; filename="a.csv"\r\n\r\nuln\r\n--x\r\nContent-Disposition: form-data; name="${field}"; filename="b.csv"\r\n\r\nuln\r\n--x--\r\n`,
+  ],
+  [
+    'multipart/form-data; boundary=x',
+    `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="other"; filename="b.csv"\r\n\r\nuln\r\n--x--\r\n`,
+  ],
+  [
+    'multipart/form-data; boundary=x',
+    `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--x\r\nContent-Disposition: form-data; name="big"\r\n\r\n${'x'.repeat(5000)}\r\n--x--\r\n`,
+  ],
 ];
 
 /** A field name a multipart header can carry (no quotes or line breaks, which the client library would not escape). */
@@ -45,7 +98,22 @@ async function world(): Promise<World> {
   return { ctx, f, browsers: (await sessionsFor(ctx)).browsers };
 }
 
-const csvRow = (f: Fixture, uln: string) => [uln, 'Ada', 'Lovelace', '2000-01-15', '2024-09-01', '2026-03-01', 'ST0815', '1.0', f.a.providerUkprn, f.a.employerId, '37.5', 'no', 'no', ''];
+const csvRow = (f: Fixture, uln: string) => [
+  uln,
+  'Ada',
+  'Lovelace',
+  '2000-01-15',
+  '2024-09-01',
+  '2026-03-01',
+  'ST0815',
+  '1.0',
+  f.a.providerUkprn,
+  f.a.employerId,
+  '37.5',
+  'no',
+  'no',
+  '',
+];
 const planSpec = API_SPECS['POST /api/v1/plans'] as ApiSpec;
 
 describe('property: the upload pages, hostile files', function () {
@@ -57,7 +125,11 @@ describe('property: the upload pages, hostile files', function () {
   });
 
   it('covers every upload the generators know', () => {
-    const uploads = Object.entries(PAGE_SPECS).flatMap(([route, spec]) => casesOf(spec).filter((c) => c.upload).map(() => route));
+    const uploads = Object.entries(PAGE_SPECS).flatMap(([route, spec]) =>
+      casesOf(spec)
+        .filter((c) => c.upload)
+        .map(() => route),
+    );
     expect(uploads.sort()).to.deep.equal(['POST /admin/plans/import', 'POST /apprentices/import']);
   });
 
@@ -72,14 +144,42 @@ describe('property: the upload pages, hostile files', function () {
           .record({
             who: fc.constantFrom(...c.as),
             content: fc.oneof(
-              { weight: 5, arbitrary: kind === 'csv' ? csvRecipe.map((recipe) => ({ csv: recipe })) : fc.record({ text: textEdits(planSpec.text ?? []), edits: fc.option(jsonEdits(planSpec.fields), { nil: undefined, freq: 2 }) }).map((plan) => ({ plan })) },
+              {
+                weight: 5,
+                arbitrary:
+                  kind === 'csv'
+                    ? csvRecipe.map((recipe) => ({ csv: recipe }))
+                    : fc
+                        .record({
+                          text: textEdits(planSpec.text ?? []),
+                          edits: fc.option(jsonEdits(planSpec.fields), { nil: undefined, freq: 2 }),
+                        })
+                        .map((plan) => ({ plan })),
+              },
               { weight: 1, arbitrary: fc.constantFrom(...WRONG_FILES).map((wrong) => ({ wrong })) },
               { weight: 1, arbitrary: fc.uint8Array({ maxLength: 3000 }).map((bytes) => ({ bytes })) },
-              { weight: 1, arbitrary: fc.nat({ max: brokenMultipart(c.upload!.field, '').length - 1 }).map((broken) => ({ broken })) },
+              {
+                weight: 1,
+                arbitrary: fc
+                  .nat({ max: brokenMultipart(c.upload!.field, '').length - 1 })
+                  .map((broken) => ({ broken })),
+              },
             ),
-            name: fc.oneof(fc.constantFrom(...FILE_NAMES), storableText.map((t) => t.replace(/["\r\n\\]/g, '_') || 'x')),
+            name: fc.oneof(
+              fc.constantFrom(...FILE_NAMES),
+              storableText.map((t) => t.replace(/["\r\n\\]/g, '_') || 'x'),
+            ),
             type: fc.constantFrom(...FILE_TYPES),
-            fields: fc.array(fc.tuple(fieldName, fc.oneof({ weight: 6, arbitrary: storableText }, { weight: 1, arbitrary: fc.constant('x'.repeat(5000)) })), { maxLength: 2 }),
+            fields: fc.array(
+              fc.tuple(
+                fieldName,
+                fc.oneof(
+                  { weight: 6, arbitrary: storableText },
+                  { weight: 1, arbitrary: fc.constant('x'.repeat(5000)) },
+                ),
+              ),
+              { maxLength: 2 },
+            ),
             noFile: fc.nat({ max: 9 }).map((x) => x === 0),
           })
           .map((v) => Object.assign(v, { [fc.toStringMethod]: () => brief(v, 600) }));
@@ -97,9 +197,18 @@ describe('property: the upload pages, hostile files', function () {
     }
   }
 
-  type Content = { csv: Parameters<typeof csvText>[0] } | { plan: { text: Parameters<typeof applyJsonEdits>[1]; edits: Parameters<typeof applyJsonEdits>[1] | undefined } } | { wrong: (typeof WRONG_FILES)[number] } | { bytes: Uint8Array } | { broken: number };
+  type Content =
+    | { csv: Parameters<typeof csvText>[0] }
+    | { plan: { text: Parameters<typeof applyJsonEdits>[1]; edits: Parameters<typeof applyJsonEdits>[1] | undefined } }
+    | { wrong: (typeof WRONG_FILES)[number] }
+    | { bytes: Uint8Array }
+    | { broken: number };
 
-  async function uploadOnce(w: World, c: PageSpec, v: { who: string; content: Content; name: string; type: string; fields: [string, string][]; noFile: boolean }): Promise<string[]> {
+  async function uploadOnce(
+    w: World,
+    c: PageSpec,
+    v: { who: string; content: Content; name: string; type: string; fields: [string, string][]; noFile: boolean },
+  ): Promise<string[]> {
     const { ctx, f } = w;
     const n = runNumber++;
     const browser = w.browsers.get(v.who as Role)!;
@@ -116,7 +225,14 @@ describe('property: the upload pages, hostile files', function () {
       ulns = content.csv.rows.map((_, i) => ulnFor(n * 4 + i));
       data = Buffer.from(text);
     } else if ('plan' in content) {
-      data = Buffer.from(JSON.stringify(applyJsonEdits(structuredClone(DEMO_PLAN) as unknown as Record<string, unknown>, [...content.plan.text, ...(content.plan.edits ?? [])])));
+      data = Buffer.from(
+        JSON.stringify(
+          applyJsonEdits(structuredClone(DEMO_PLAN) as unknown as Record<string, unknown>, [
+            ...content.plan.text,
+            ...(content.plan.edits ?? []),
+          ]),
+        ),
+      );
     } else if ('wrong' in content) {
       data = content.wrong.content;
       name = content.wrong.name;
@@ -136,8 +252,15 @@ describe('property: the upload pages, hostile files', function () {
       if (!v.noFile) req = req.attach(field, data!, type ? { filename: name, contentType: type } : name);
     }
     const res = await req;
-    if (process.env.PROPERTY_STATS) console.log(`        ${res.status} ${url} ${brief(raw ?? { name, type, fields: v.fields.length, size: data?.length, noFile: v.noFile }, 160)}`);
-    const problems = [...pageProblems(res, { errorPage: true }), ...loggedErrors(ctx), ...databaseProblems(ctx, before, res.status)];
+    if (process.env.PROPERTY_STATS)
+      console.log(
+        `        ${res.status} ${url} ${brief(raw ?? { name, type, fields: v.fields.length, size: data?.length, noFile: v.noFile }, 160)}`,
+      );
+    const problems = [
+      ...pageProblems(res, { errorPage: true }),
+      ...loggedErrors(ctx),
+      ...databaseProblems(ctx, before, res.status),
+    ];
     if (res.status === 200 && 'csv' in content && !v.noFile && problems.length === 0) {
       // Every row of an accepted file is stored, each one whole.
       for (const uln of ulns) {
@@ -145,6 +268,9 @@ describe('property: the upload pages, hostile files', function () {
         if (!row) problems.push(`the file was accepted but apprentice ${uln} is not stored`);
       }
     }
-    return problems.map((p) => `${url} as ${v.who} → ${res.status}: ${p}\n  sent: ${brief(raw ?? { name, type, fields: v.fields, content: data?.toString('utf8') }, 500)}`);
+    return problems.map(
+      (p) =>
+        `${url} as ${v.who} → ${res.status}: ${p}\n  sent: ${brief(raw ?? { name, type, fields: v.fields, content: data?.toString('utf8') }, 500)}`,
+    );
   }
 });

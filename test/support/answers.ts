@@ -41,7 +41,11 @@ interface Answer {
 }
 
 /** Titles the error page uses for statuses with no message of their own (src/http/errors.ts). */
-const PARSER_TITLES = ['There is a problem with your request', 'The file or form is too large', 'The request is not in a format this service reads'];
+const PARSER_TITLES = [
+  'There is a problem with your request',
+  'The file or form is too large',
+  'The request is not in a format this service reads',
+];
 
 /** Unexpected errors the app logged (it logs every 500): the test app's `errors` must stay empty. */
 export function loggedErrors(ctx: TestContext): string[] {
@@ -64,11 +68,14 @@ export function pageProblems(res: Answer, options: { errorPage?: boolean; downlo
     return problems;
   }
   if (options.download && res.status < 300) {
-    if (!String(res.headers['content-type']).startsWith(options.download)) problems.push(`answered ${String(res.headers['content-type'])}, not ${options.download}`);
-    if (!String(res.headers['content-disposition']).startsWith('attachment')) problems.push('a download without Content-Disposition: attachment');
+    if (!String(res.headers['content-type']).startsWith(options.download))
+      problems.push(`answered ${String(res.headers['content-type'])}, not ${options.download}`);
+    if (!String(res.headers['content-disposition']).startsWith('attachment'))
+      problems.push('a download without Content-Disposition: attachment');
     return problems;
   }
-  if (!String(res.headers['content-type']).startsWith('text/html')) problems.push(`answered ${String(res.headers['content-type'])}, not a page`);
+  if (!String(res.headers['content-type']).startsWith('text/html'))
+    problems.push(`answered ${String(res.headers['content-type'])}, not a page`);
   problems.push(...injectedMarkup(res.text).map((m) => `injected markup: ${m}`));
   if (res.status >= 400 && res.status < 500) {
     const $ = cheerio.load(res.text);
@@ -82,10 +89,14 @@ export function pageProblems(res: Answer, options: { errorPage?: boolean; downlo
     // Refusals of the input itself (400, 401, 422) re-render the form with the summary, unless the parser refused it or the route answers with a message page.
     const validation = [400, 401, 422].includes(res.status);
     if (validation && summary.length === 0 && !(errorPage && (options.errorPage || PARSER_TITLES.includes(message)))) {
-      problems.push(`refused with ${res.status} without a GOV.UK error summary${errorPage ? ` (an error page: "${heading}: ${message}")` : ''}`);
+      problems.push(
+        `refused with ${res.status} without a GOV.UK error summary${errorPage ? ` (an error page: "${heading}: ${message}")` : ''}`,
+      );
     }
-    if (!validation && summary.length === 0 && !errorPage) problems.push(`refused with ${res.status} and neither an error summary nor a message`);
-    if (message === 'Sorry, there is a problem with the service. Try again later.') problems.push('shows the message of a server error');
+    if (!validation && summary.length === 0 && !errorPage)
+      problems.push(`refused with ${res.status} and neither an error summary nor a message`);
+    if (message === 'Sorry, there is a problem with the service. Try again later.')
+      problems.push('shows the message of a server error');
   }
   return problems;
 }
@@ -97,13 +108,16 @@ export function apiProblems(res: Answer): string[] {
   const trace = stackTraceIn(res.text ?? '');
   if (trace) problems.push(`shows a stack trace or source path: ${trace}`);
   if (res.status === 204) return problems;
-  if (!String(res.headers['content-type']).startsWith('application/json')) problems.push(`answered ${String(res.headers['content-type'])}, not JSON`);
+  if (!String(res.headers['content-type']).startsWith('application/json'))
+    problems.push(`answered ${String(res.headers['content-type'])}, not JSON`);
   if (res.status >= 400) {
     const errors = (res.body as { errors?: unknown } | undefined)?.errors;
-    if (!Array.isArray(errors) || errors.length === 0) problems.push(`refused with ${res.status} without an errors list: ${res.text.slice(0, 200)}`);
+    if (!Array.isArray(errors) || errors.length === 0)
+      problems.push(`refused with ${res.status} without an errors list: ${res.text.slice(0, 200)}`);
     else {
       for (const e of errors as Record<string, unknown>[]) {
-        if (typeof e?.path !== 'string' || typeof e.message !== 'string' || e.message.trim() === '') problems.push(`an error is not { path, message }: ${JSON.stringify(e).slice(0, 200)}`);
+        if (typeof e?.path !== 'string' || typeof e.message !== 'string' || e.message.trim() === '')
+          problems.push(`an error is not { path, message }: ${JSON.stringify(e).slice(0, 200)}`);
       }
     }
   }
@@ -124,6 +138,7 @@ export function databaseProblems(ctx: TestContext, before: Fingerprint, status: 
   if (status >= 400) return changed.length ? [`refused with ${status} but changed ${changed.join(', ')}`] : [];
   const problems = integrityProblems(ctx.db).map((p) => `database: ${p}`);
   const mattering = changed.filter((t) => !BOOKKEEPING.some((b) => t.startsWith(`${b} `)));
-  if (mattering.length > 0 && !mattering.some((t) => t.startsWith('audit_events '))) problems.push(`changed ${mattering.join(', ')} without an audit event`);
+  if (mattering.length > 0 && !mattering.some((t) => t.startsWith('audit_events ')))
+    problems.push(`changed ${mattering.join(', ')} without an audit event`);
   return problems;
 }

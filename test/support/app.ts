@@ -39,7 +39,11 @@ export type TestUserKey = keyof typeof TEST_USERS;
  * The configuration the tests run with, read by the same function as production's. Test users'
  * passwords are hashed with a tiny scrypt cost, so signing in costs microseconds, not 100 ms.
  */
-export const TEST_CONFIG = loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-that-is-long-enough-0123456789', PASSWORD_HASH_COST: '16' });
+export const TEST_CONFIG = loadConfig({
+  NODE_ENV: 'test',
+  SESSION_SECRET: 'test-secret-that-is-long-enough-0123456789',
+  PASSWORD_HASH_COST: '16',
+});
 
 interface Template {
   image: Buffer;
@@ -58,7 +62,14 @@ async function buildTemplate(): Promise<Template> {
   for (const [key, u] of Object.entries(TEST_USERS) as [TestUserKey, (typeof TEST_USERS)[TestUserKey]][]) {
     const row = db
       .insert(users)
-      .values({ email: u.email, name: key, role: u.role, providerUkprn: 'ukprn' in u ? u.ukprn : null, employerId: 'employerId' in u ? u.employerId : null, passwordHash: hash })
+      .values({
+        email: u.email,
+        name: key,
+        role: u.role,
+        providerUkprn: 'ukprn' in u ? u.ukprn : null,
+        employerId: 'employerId' in u ? u.employerId : null,
+        passwordHash: hash,
+      })
       .returning({ id: users.id })
       .get();
     created[key] = { id: row.id, email: u.email, role: u.role };
@@ -87,7 +98,9 @@ export interface TestContext {
 }
 
 /** The real app (same composition root as production) over a fresh database. */
-export async function testApp(options: { signInAttempts?: number; logger?: Logger; file?: string; clock?: Clock } = {}): Promise<TestContext> {
+export async function testApp(
+  options: { signInAttempts?: number; logger?: Logger; file?: string; clock?: Clock } = {},
+): Promise<TestContext> {
   const { db, users } = await testDb(options.file);
   const errors: unknown[] = [];
   const app = createApp({
@@ -112,16 +125,27 @@ export async function signedInAgent(app: Express, email: string | undefined) {
   const agent = supertest.agent(app);
   if (email) {
     const page = await agent.get('/sign-in');
-    const res = await agent.post('/sign-in').type('form').send({ email, password: PASSWORD, _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ email, password: PASSWORD, _csrf: csrfFrom(page.text) });
     if (res.status !== 302) throw new Error(`Sign-in as ${email} failed with ${res.status}`);
   }
   return agent;
 }
 
 /** Posts a form the way a browser would: fetch the page for its token, then submit. */
-export async function postForm(agent: supertest.Agent, pageUrl: string, actionUrl: string, fields: Record<string, string>) {
+export async function postForm(
+  agent: supertest.Agent,
+  pageUrl: string,
+  actionUrl: string,
+  fields: Record<string, string>,
+) {
   const page = await agent.get(pageUrl);
-  return agent.post(actionUrl).type('form').send({ ...fields, _csrf: csrfFrom(page.text) });
+  return agent
+    .post(actionUrl)
+    .type('form')
+    .send({ ...fields, _csrf: csrfFrom(page.text) });
 }
 
 export function tokenFor(db: Db, userId: number): string {

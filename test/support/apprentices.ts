@@ -2,7 +2,14 @@ import { now } from './clock.js';
 import { DateTime } from 'luxon';
 import type { Actor } from '../../src/audit/audit.js';
 import type { ApprenticeInput } from '../../src/apprentices/schema.js';
-import { addApprentices, addOffTheJobHours, confirmDeclaration, findApprenticeByUln, recordPlanItem, type ApprenticeDetail } from '../../src/apprentices/store.js';
+import {
+  addApprentices,
+  addOffTheJobHours,
+  confirmDeclaration,
+  findApprenticeByUln,
+  recordPlanItem,
+  type ApprenticeDetail,
+} from '../../src/apprentices/store.js';
 import type { Db } from '../../src/db/connection.js';
 
 export const SETUP: Actor = { userId: null, label: 'test setup' };
@@ -36,7 +43,12 @@ export function readyApprentice(db: Db, uln: string, given: string, family: stri
   if (!added.ok) throw new Error(JSON.stringify(added.problems));
   const a = findApprenticeByUln(db, input.uln)!;
   for (let d = start.plus({ days: 3 }); d <= today().minus({ days: 14 }); d = d.plus({ weeks: 1 })) {
-    addOffTheJobHours(db, a, { date: isoDate(d), hours: 7, activity: 'Representing a member at a grievance hearing' }, SETUP);
+    addOffTheJobHours(
+      db,
+      a,
+      { date: isoDate(d), hours: 7, activity: 'Representing a member at a grievance hearing' },
+      SETUP,
+    );
   }
   recordPlanItem(db, a, 'portfolio', 'portfolios/evidence.pdf', SETUP);
   recordPlanItem(db, a, 'project-proposal', 'proposals/campaign.pdf', SETUP);

@@ -67,12 +67,23 @@ export interface Fixture {
 
 export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   const { db } = ctx;
-  const { passwordHash } = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ctx.users.assessor.id)).get()!;
-  const otherAssessor = db.insert(users).values({ email: OTHER_ASSESSOR_EMAIL, name: 'Second Assessor', role: 'assessor', passwordHash }).returning({ id: users.id }).get();
+  const { passwordHash } = db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, ctx.users.assessor.id))
+    .get()!;
+  const otherAssessor = db
+    .insert(users)
+    .values({ email: OTHER_ASSESSOR_EMAIL, name: 'Second Assessor', role: 'assessor', passwordHash })
+    .returning({ id: users.id })
+    .get();
 
   const a = acceptedLongAgo(db, ULN_A, 'Marguerite', 'Quillfeather', 60);
   const b = acceptedLongAgo(db, ULN_B, 'Bartholomew', 'Zanzibar', 60);
-  db.update(apprentices).set({ providerUkprn: DEMO_PROVIDERS[1]!.ukprn, employerId: DEMO_EMPLOYERS[1]!.id }).where(eq(apprentices.id, b.id)).run();
+  db.update(apprentices)
+    .set({ providerUkprn: DEMO_PROVIDERS[1]!.ukprn, employerId: DEMO_EMPLOYERS[1]!.id })
+    .where(eq(apprentices.id, b.id))
+    .run();
   const c = readyApprentice(db, ULN_C, 'Cordelia', 'Penhaligon');
   const submittedC = submitForGateway(db, c, isoDate(today()), SETUP);
   if (!submittedC.ok) throw new Error(submittedC.message);
@@ -84,8 +95,16 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   const plan = getPlanForStandard(db, a.standardVersionId)!;
   const assessorActor = { userId: ctx.users.assessor.id, label: 'assessor' };
   const gradeAllMet = (bookingId: number, methodId: string) => {
-    const decisions = plan.criteria.filter((cr) => cr.method === methodId).map((cr) => ({ criterionId: cr.id, met: true, evidence: '' }));
-    const saved = saveGrading(db, bookingById(db, bookingId)!, { outcome: 'graded', outcomeReason: null, decisions }, assessorActor, { submit: true, now: now() });
+    const decisions = plan.criteria
+      .filter((cr) => cr.method === methodId)
+      .map((cr) => ({ criterionId: cr.id, met: true, evidence: '' }));
+    const saved = saveGrading(
+      db,
+      bookingById(db, bookingId)!,
+      { outcome: 'graded', outcomeReason: null, decisions },
+      assessorActor,
+      { submit: true, now: now() },
+    );
     if (!saved.ok) throw new Error(saved.message);
   };
 
@@ -96,13 +115,25 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     return id;
   });
   for (const g of db.select().from(gradings).where(eq(gradings.moderation, 'pending')).all()) {
-    const moderated = moderate(db, g.id, { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' }, now());
+    const moderated = moderate(
+      db,
+      g.id,
+      { decision: 'agreed', rationale: 'The evidence supports the decisions', changes: [] },
+      { userId: ctx.users.qa.id, label: 'qa' },
+      now(),
+    );
     if (!moderated.ok) throw new Error(moderated.message);
   }
   const attempt = db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
   const released = releaseResults(db, [attempt], SETUP, now());
   if (!released.ok) throw new Error(released.message);
-  const appeal = lodgeAppeal(db, attempt, 'The discussion was cut short', { userId: ctx.users.provider.id, label: 'provider' }, todayIso());
+  const appeal = lodgeAppeal(
+    db,
+    attempt,
+    'The discussion was cut short',
+    { userId: ctx.users.provider.id, label: 'provider' },
+    todayIso(),
+  );
   if (!appeal.ok) throw new Error(appeal.message);
 
   // D: the project graded (sampled: among the assessor's first gradings), the discussion waiting to be graded.
@@ -156,14 +187,30 @@ let appealedResults = 0;
  */
 const appealAssessors = new WeakMap<TestContext, { id: number; results: number }>();
 
-export function appealedResult(ctx: TestContext, uln: string): { appeal: number; attempt: number; gradings: { project: number; discussion: number } } {
+export function appealedResult(
+  ctx: TestContext,
+  uln: string,
+): { appeal: number; attempt: number; gradings: { project: number; discussion: number } } {
   const { db } = ctx;
   const k = appealedResults++;
   const a = acceptedLongAgo(db, uln, 'Appellant', `Number ${k}`, 60);
   let assessor = appealAssessors.get(ctx);
   if (assessor === undefined || assessor.results >= 10) {
-    const { passwordHash } = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ctx.users.assessor.id)).get()!;
-    const id = db.insert(users).values({ email: `appeals.assessor.${k}@test.example`, name: `Appeals Assessor ${k}`, role: 'assessor', passwordHash }).returning({ id: users.id }).get().id;
+    const { passwordHash } = db
+      .select({ passwordHash: users.passwordHash })
+      .from(users)
+      .where(eq(users.id, ctx.users.assessor.id))
+      .get()!;
+    const id = db
+      .insert(users)
+      .values({
+        email: `appeals.assessor.${k}@test.example`,
+        name: `Appeals Assessor ${k}`,
+        role: 'assessor',
+        passwordHash,
+      })
+      .returning({ id: users.id })
+      .get().id;
     assessorProfile(db, id, a.standardVersionId);
     assessor = { id, results: 0 };
     appealAssessors.set(ctx, assessor);
@@ -176,21 +223,44 @@ export function appealedResult(ctx: TestContext, uln: string): { appeal: number;
   const daysAgo = 8 + ((k * 7) % 20);
   const slot = k % 3;
   const ids = { project: 0, discussion: 0 };
-  for (const [methodId, time] of [['project', ['08:00', '12:00', '16:00'][slot]!], ['discussion', ['09:30', '13:30', '17:30'][slot]!]] as const) {
+  for (const [methodId, time] of [
+    ['project', ['08:00', '12:00', '16:00'][slot]!],
+    ['discussion', ['09:30', '13:30', '17:30'][slot]!],
+  ] as const) {
     const bookingId = pastBooking(db, a, assessorId, methodId, daysAgo, time);
-    const decisions = plan.criteria.filter((cr) => cr.method === methodId).map((cr) => ({ criterionId: cr.id, met: true, evidence: '' }));
-    const saved = saveGrading(db, bookingById(db, bookingId)!, { outcome: 'graded', outcomeReason: null, decisions }, assessorActor, { submit: true, now: now() });
+    const decisions = plan.criteria
+      .filter((cr) => cr.method === methodId)
+      .map((cr) => ({ criterionId: cr.id, met: true, evidence: '' }));
+    const saved = saveGrading(
+      db,
+      bookingById(db, bookingId)!,
+      { outcome: 'graded', outcomeReason: null, decisions },
+      assessorActor,
+      { submit: true, now: now() },
+    );
     if (!saved.ok) throw new Error(saved.message);
     ids[methodId] = saved.grading.id;
     if (saved.grading.moderation === 'pending') {
-      const moderated = moderate(db, saved.grading.id, { decision: 'agreed', rationale: 'Agreed', changes: [] }, { userId: ctx.users.qa.id, label: 'qa' }, now());
+      const moderated = moderate(
+        db,
+        saved.grading.id,
+        { decision: 'agreed', rationale: 'Agreed', changes: [] },
+        { userId: ctx.users.qa.id, label: 'qa' },
+        now(),
+      );
       if (!moderated.ok) throw new Error(moderated.message);
     }
   }
   const attempt = db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
   const released = releaseResults(db, [attempt], SETUP, now());
   if (!released.ok) throw new Error(released.message);
-  const appeal = lodgeAppeal(db, attempt, 'The assessor did not see the portfolio', { userId: ctx.users.provider.id, label: 'provider' }, todayIso());
+  const appeal = lodgeAppeal(
+    db,
+    attempt,
+    'The assessor did not see the portfolio',
+    { userId: ctx.users.provider.id, label: 'provider' },
+    todayIso(),
+  );
   if (!appeal.ok) throw new Error(appeal.message);
   return { appeal: appeal.appeal.id, attempt, gradings: ids };
 }
@@ -217,14 +287,21 @@ export function fingerprint(db: Db, options: { includeCaches?: boolean } = {}): 
   const changes = (client.prepare('select total_changes() as n').get() as { n: number }).n;
   const last = lastFingerprint.get(db);
   if (!options.includeCaches && last?.changes === changes) return last.fingerprint;
-  const tables = (client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_stat%' order by name").all() as { name: string }[])
+  const tables = (
+    client
+      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_stat%' order by name")
+      .all() as { name: string }[]
+  )
     .map((t) => t.name)
     .filter((name) => options.includeCaches || !CACHE_TABLES.includes(name));
   const out: Fingerprint = {};
   for (const name of tables) {
     const hash = createHash('sha1');
     let rows = 0;
-    for (const row of client.prepare(`select * from "${name.replaceAll('"', '""')}"`).raw(true).iterate() as Iterable<unknown[]>) {
+    for (const row of client
+      .prepare(`select * from "${name.replaceAll('"', '""')}"`)
+      .raw(true)
+      .iterate() as Iterable<unknown[]>) {
       hash.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
       hash.update('\n');
       rows++;
@@ -238,13 +315,17 @@ export function fingerprint(db: Db, options: { includeCaches?: boolean } = {}): 
 /** The tables whose rows differ between two fingerprints, with their row counts. */
 export function changedTables(before: Fingerprint, after: Fingerprint): string[] {
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...names].filter((n) => before[n]?.hash !== after[n]?.hash || before[n]?.rows !== after[n]?.rows).map((n) => `${n} (${before[n]?.rows ?? 0} → ${after[n]?.rows ?? 0} rows)`);
+  return [...names]
+    .filter((n) => before[n]?.hash !== after[n]?.hash || before[n]?.rows !== after[n]?.rows)
+    .map((n) => `${n} (${before[n]?.rows ?? 0} → ${after[n]?.rows ?? 0} rows)`);
 }
 
 /** SQLite's own checks: every foreign key resolves and the file is sound. */
 export function integrityProblems(db: Db): string[] {
   const client = db.$client;
   const fk = client.prepare('pragma foreign_key_check').all() as { table: string; rowid: number; parent: string }[];
-  const integrity = (client.prepare('pragma quick_check').all() as { quick_check: string }[]).map((r) => r.quick_check).filter((r) => r !== 'ok');
+  const integrity = (client.prepare('pragma quick_check').all() as { quick_check: string }[])
+    .map((r) => r.quick_check)
+    .filter((r) => r !== 'ok');
   return [...fk.map((r) => `${r.table} row ${r.rowid} points at a missing ${r.parent}`), ...integrity];
 }

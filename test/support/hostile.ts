@@ -35,10 +35,40 @@ export const HTML_PAYLOADS = [
   '{{constructor.constructor("alert(1)")()}}',
 ];
 
-export const SQL_PAYLOADS = [SQL, "1' or '1'='1", "Robert'); DROP TABLE users;--", '1; select * from sessions', '%', '_', '\\', "''"];
+export const SQL_PAYLOADS = [
+  SQL,
+  "1' or '1'='1",
+  "Robert'); DROP TABLE users;--",
+  '1; select * from sessions',
+  '%',
+  '_',
+  '\\',
+  "''",
+];
 
 /** Dates that do not exist, or sit at the edges of what is supported. */
-export const DATE_STRINGS = ['2025-02-30', '2025-04-31', '2025-06-31', '2025-09-31', '2025-11-31', '2025-02-29', '2024-02-29', '2025-13-01', '2025-00-10', '0000-00-00', '1899-12-31', '2101-01-01', '9999-12-31', '2025-2-3', '31/12/2025', '2025-06-15T10:00', '20250615', '-1', '2025-06-15 ', '+002025-06-15'];
+export const DATE_STRINGS = [
+  '2025-02-30',
+  '2025-04-31',
+  '2025-06-31',
+  '2025-09-31',
+  '2025-11-31',
+  '2025-02-29',
+  '2024-02-29',
+  '2025-13-01',
+  '2025-00-10',
+  '0000-00-00',
+  '1899-12-31',
+  '2101-01-01',
+  '9999-12-31',
+  '2025-2-3',
+  '31/12/2025',
+  '2025-06-15T10:00',
+  '20250615',
+  '-1',
+  '2025-06-15 ',
+  '+002025-06-15',
+];
 /** Date parts as the GOV.UK date input sends them: day, month, year. */
 export const DATE_PARTS: [string, string, string][] = [
   ['30', '2', '2025'],
@@ -63,7 +93,28 @@ export const DATE_PARTS: [string, string, string][] = [
   ['31', '12', '2100'],
   ['29', '2', '2024'],
 ];
-export const NUMBER_STRINGS = ['-1', '-0', '0', '0.5', '-7.25', '24.0001', '1e309', '-1e309', 'NaN', 'Infinity', '0x10', '1,5', ' 37.5 ', '１２', '٣', '9007199254740993', '1e-7', '.5', '5.', '1_000'];
+export const NUMBER_STRINGS = [
+  '-1',
+  '-0',
+  '0',
+  '0.5',
+  '-7.25',
+  '24.0001',
+  '1e309',
+  '-1e309',
+  'NaN',
+  'Infinity',
+  '0x10',
+  '1,5',
+  ' 37.5 ',
+  '１２',
+  '٣',
+  '9007199254740993',
+  '1e-7',
+  '.5',
+  '5.',
+  '1_000',
+];
 
 export const UNICODE_STRINGS = [
   '😀👩‍👩‍👧‍👦🇬🇧',
@@ -87,7 +138,13 @@ export const UNICODE_STRINGS = [
 
 export const HUGE_STRINGS = ['x'.repeat(100_000), 'é'.repeat(40_000), '<b>'.repeat(20_000), '😀'.repeat(25_000)];
 
-export const HOSTILE_STRINGS = [...HTML_PAYLOADS, ...SQL_PAYLOADS, ...DATE_STRINGS, ...NUMBER_STRINGS, ...UNICODE_STRINGS];
+export const HOSTILE_STRINGS = [
+  ...HTML_PAYLOADS,
+  ...SQL_PAYLOADS,
+  ...DATE_STRINGS,
+  ...NUMBER_STRINGS,
+  ...UNICODE_STRINGS,
+];
 
 const LONE_SURROGATES = fc.constantFrom('\uD800', '\uDBFF', '\uDC00', '\uDFFF');
 
@@ -95,7 +152,13 @@ const LONE_SURROGATES = fc.constantFrom('\uD800', '\uDBFF', '\uDC00', '\uDFFF');
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.string({ unit: fc.oneof(LONE_SURROGATES, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 12 }) },
+  {
+    weight: 1,
+    arbitrary: fc.string({
+      unit: fc.oneof(LONE_SURROGATES, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })),
+      maxLength: 12,
+    }),
+  },
   { weight: 1, arbitrary: fc.constantFrom(...HUGE_STRINGS) },
   { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double()).map(String) },
 );
@@ -109,18 +172,49 @@ export const storableText: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...SQL_PAYLOADS.filter((s) => s.trim() !== '')) },
   { weight: 2, arbitrary: fc.constantFrom(...UNICODE_STRINGS.filter((s) => s.trim() !== '')) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...HTML_PAYLOADS), fc.constantFrom(...UNICODE_STRINGS)).map(([a, b]) => `${b}${a}${b}`) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...HTML_PAYLOADS), fc.constantFrom(...UNICODE_STRINGS))
+      .map(([a, b]) => `${b}${a}${b}`),
+  },
 );
 
 /** Sets of free-text fields to hostile text that is still valid. */
 export function textEdits(fields: readonly string[]): fc.Arbitrary<{ kind: 'set'; key: string; value: string }[]> {
   if (fields.length === 0) return fc.constant([]);
-  return fc.array(fc.record({ kind: fc.constant('set' as const), key: fc.constantFrom(...fields), value: storableText }), { minLength: 1, maxLength: 3 });
+  return fc.array(
+    fc.record({ kind: fc.constant('set' as const), key: fc.constantFrom(...fields), value: storableText }),
+    { minLength: 1, maxLength: 3 },
+  );
 }
 
 /** Keys no form has, some of them with special meanings to parsers and objects. */
-export const SPECIAL_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'toJSON', '', ' ', '[]', '[', ']', 'a.b', 'a[b', 'x]', '😀', '\u0000', 'x'.repeat(5000)];
-export const randomKey: fc.Arbitrary<string> = fc.oneof(fc.constantFrom(...SPECIAL_KEYS), fc.string({ minLength: 1, maxLength: 12 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }));
+export const SPECIAL_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'toJSON',
+  '',
+  ' ',
+  '[]',
+  '[',
+  ']',
+  'a.b',
+  'a[b',
+  'x]',
+  '😀',
+  '\u0000',
+  'x'.repeat(5000),
+];
+export const randomKey: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(...SPECIAL_KEYS),
+  fc.string({ minLength: 1, maxLength: 12 }),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }),
+);
 
 /* ---------- Form bodies (application/x-www-form-urlencoded) ---------- */
 
@@ -146,19 +240,56 @@ export type FormEdit =
  * values its form offers (`options`), random keys, whole dates, and `reach` (fields naming
  * records outside the request's own).
  */
-export function formEdits(fields: readonly string[], options: readonly string[] = [], reach: Pairs[] = []): fc.Arbitrary<FormEdit[]> {
+export function formEdits(
+  fields: readonly string[],
+  options: readonly string[] = [],
+  reach: Pairs[] = [],
+): fc.Arbitrary<FormEdit[]> {
   const names = fields.length ? fc.constantFrom(...fields) : randomKey;
-  const value = options.length ? fc.oneof({ weight: 3, arbitrary: hostileString }, { weight: 1, arbitrary: fc.constantFrom(...options) }) : hostileString;
+  const value = options.length
+    ? fc.oneof({ weight: 3, arbitrary: hostileString }, { weight: 1, arbitrary: fc.constantFrom(...options) })
+    : hostileString;
   const datePrefixes = fields.filter((f) => f.endsWith('[day]')).map((f) => f.slice(0, -'[day]'.length));
   const edit = fc.oneof(
     { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), key: names, value }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('drop' as const), key: names }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('repeat' as const), key: names, values: fc.array(value, { minLength: 2, maxLength: 3 }) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('nest' as const), key: names, sub: fc.oneof(randomKey, fc.constantFrom('day', '0', '', '__proto__', 'toString', 'valueOf', 'constructor')), value }) },
-    { weight: reach.length ? 3 : 0, arbitrary: fc.record({ kind: fc.constant('reach' as const), pairs: fc.constantFrom(...(reach.length ? reach : [[]])) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('repeat' as const),
+        key: names,
+        values: fc.array(value, { minLength: 2, maxLength: 3 }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('nest' as const),
+        key: names,
+        sub: fc.oneof(randomKey, fc.constantFrom('day', '0', '', '__proto__', 'toString', 'valueOf', 'constructor')),
+        value,
+      }),
+    },
+    {
+      weight: reach.length ? 3 : 0,
+      arbitrary: fc.record({
+        kind: fc.constant('reach' as const),
+        pairs: fc.constantFrom(...(reach.length ? reach : [[]])),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('extra' as const), key: randomKey, value: hostileString }) },
-    { weight: datePrefixes.length ? 3 : 0, arbitrary: fc.record({ kind: fc.constant('date' as const), prefix: fc.constantFrom(...(datePrefixes.length ? datePrefixes : ['date'])), parts: fc.constantFrom(...DATE_PARTS) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('deep' as const), key: names, depth: fc.constantFrom(6, 40, 1200) }) },
+    {
+      weight: datePrefixes.length ? 3 : 0,
+      arbitrary: fc.record({
+        kind: fc.constant('date' as const),
+        prefix: fc.constantFrom(...(datePrefixes.length ? datePrefixes : ['date'])),
+        parts: fc.constantFrom(...DATE_PARTS),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('deep' as const), key: names, depth: fc.constantFrom(6, 40, 1200) }),
+    },
   );
   return fc.array(edit, { minLength: 1, maxLength: 5 });
 }
@@ -185,13 +316,19 @@ export function applyFormEdits(base: Pairs, edits: FormEdit[]): Pairs {
         if (!isUnder(e.key, '_csrf')) pairs.push([e.key, e.value]);
         break;
       case 'date':
-        pairs = [...pairs.filter(([k]) => !isUnder(k, e.prefix)), [`${e.prefix}[day]`, e.parts[0]], [`${e.prefix}[month]`, e.parts[1]], [`${e.prefix}[year]`, e.parts[2]]];
+        pairs = [
+          ...pairs.filter(([k]) => !isUnder(k, e.prefix)),
+          [`${e.prefix}[day]`, e.parts[0]],
+          [`${e.prefix}[month]`, e.parts[1]],
+          [`${e.prefix}[year]`, e.parts[2]],
+        ];
         break;
       case 'reach':
         pairs = [...pairs.filter(([k]) => !e.pairs.some(([r]) => r === k)), ...e.pairs];
         break;
       case 'deep':
-        if (e.depth > 1000) pairs.push(...Array.from({ length: e.depth }, (_, i): [string, string] => [`${e.key}${i}`, 'x']));
+        if (e.depth > 1000)
+          pairs.push(...Array.from({ length: e.depth }, (_, i): [string, string] => [`${e.key}${i}`, 'x']));
         else pairs.push([`${e.key}${'[a]'.repeat(e.depth)}`, 'x']);
         break;
     }
@@ -212,7 +349,9 @@ export function encodeFormValue(value: string): string {
       out += encodeURIComponent(value.slice(i, i + 2));
       i++;
     } else if (code >= 0xd800 && code <= 0xdfff) {
-      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+        .map((b) => `%${b.toString(16).toUpperCase()}`)
+        .join('');
     } else {
       out += encodeURIComponent(value[i]!);
     }
@@ -243,20 +382,48 @@ export function sentField(pairs: Pairs, key: string): string | undefined {
 /* ---------- JSON bodies ---------- */
 
 const deepArray = (depth: number): unknown => Array.from({ length: depth }).reduce<unknown>((inner) => [inner], 1);
-const deepObject = (depth: number): unknown => Array.from({ length: depth }).reduce<unknown>((inner) => ({ a: inner }), 1);
+const deepObject = (depth: number): unknown =>
+  Array.from({ length: depth }).reduce<unknown>((inner) => ({ a: inner }), 1);
 
 export const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: hostileString },
-  { weight: 2, arbitrary: fc.constantFrom(-1, 0, -0, -0.5, 0.25, 1.5, 7.5, 24.5, 1e308, -1e308, 2 ** 53 + 2, 2 ** 31, -(2 ** 31), 5e-324, 1e21) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      -1,
+      0,
+      -0,
+      -0.5,
+      0.25,
+      1.5,
+      7.5,
+      24.5,
+      1e308,
+      -1e308,
+      2 ** 53 + 2,
+      2 ** 31,
+      -(2 ** 31),
+      5e-324,
+      1e21,
+    ),
+  },
   { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })) },
   { weight: 1, arbitrary: fc.constantFrom(true, false, null) },
   { weight: 1, arbitrary: fc.array(hostileString, { maxLength: 3 }) },
   { weight: 1, arbitrary: fc.dictionary(randomKey, hostileString, { maxKeys: 3 }) },
   // Deep, but not so deep that JSON.stringify cannot write it (about 3,000 levels in Node 20); deeper bodies are in MALFORMED_JSON as text.
-  { weight: 1, arbitrary: fc.constantFrom(deepArray(50), deepObject(50), deepArray(1500), deepObject(1500), [], {}, [null], [{}], { __proto__: { isAdmin: true } }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(deepArray(50), deepObject(50), deepArray(1500), deepObject(1500), [], {}, [null], [{}], {
+      __proto__: { isAdmin: true },
+    }),
+  },
 );
 
-export type JsonEdit = { kind: 'set'; key: string; value: unknown } | { kind: 'drop'; key: string } | { kind: 'extra'; key: string; value: unknown };
+export type JsonEdit =
+  | { kind: 'set'; key: string; value: unknown }
+  | { kind: 'drop'; key: string }
+  | { kind: 'extra'; key: string; value: unknown };
 
 export function jsonEdits(fields: readonly string[]): fc.Arbitrary<JsonEdit[]> {
   const names = fields.length ? fc.constantFrom(...fields) : randomKey;
@@ -287,7 +454,8 @@ export function applyJsonEdits(base: Record<string, unknown>, edits: JsonEdit[])
     const path = e.key.split('.');
     let target: unknown = out;
     if (path.length > 1 && typeof out[path[0]!] === 'object' && out[path[0]!] !== null) {
-      for (const part of path.slice(0, -1)) target = typeof target === 'object' && target !== null ? (target as Record<string, unknown>)[part] : undefined;
+      for (const part of path.slice(0, -1))
+        target = typeof target === 'object' && target !== null ? (target as Record<string, unknown>)[part] : undefined;
       if (typeof target === 'object' && target !== null) put(target as Record<string, unknown>, path.at(-1)!, value);
     } else {
       put(out, e.key, value);
@@ -331,7 +499,18 @@ export interface CsvRecipe {
 }
 
 export const csvRecipe: fc.Arbitrary<CsvRecipe> = fc.record({
-  header: fc.constantFrom('template', 'template', 'template', 'template', 'template', 'shuffled', 'extra', 'missing', 'repeated', 'none'),
+  header: fc.constantFrom(
+    'template',
+    'template',
+    'template',
+    'template',
+    'template',
+    'shuffled',
+    'extra',
+    'missing',
+    'repeated',
+    'none',
+  ),
   extraColumn: randomKey,
   rows: fc.array(
     fc.record({
@@ -339,8 +518,13 @@ export const csvRecipe: fc.Arbitrary<CsvRecipe> = fc.record({
       // Often none (a valid row), or a few cells spoiled, or a name made hostile but valid.
       cells: fc.oneof(
         fc.constant<{ column: number; value: string }[]>([]),
-        fc.array(fc.record({ column: fc.nat({ max: 13 }), value: fc.oneof(hostileString, storableText) }), { minLength: 1, maxLength: 3 }),
-        fc.record({ column: fc.constantFrom(1, 2), value: storableText.filter((t) => t.trim().length <= 100) }).map((cell) => [cell]),
+        fc.array(fc.record({ column: fc.nat({ max: 13 }), value: fc.oneof(hostileString, storableText) }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        fc
+          .record({ column: fc.constantFrom(1, 2), value: storableText.filter((t) => t.trim().length <= 100) })
+          .map((cell) => [cell]),
       ),
     }),
     { maxLength: 3 },
@@ -371,21 +555,75 @@ export function csvText(recipe: CsvRecipe, columns: readonly string[], validRow:
 
 /** Files that are not what an upload expects, with the name and type a browser might give them. */
 export const WRONG_FILES: { label: string; name: string; type: string; content: Buffer }[] = [
-  { label: 'a PNG image', name: 'apprentices.png', type: 'image/png', content: Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex') },
-  { label: 'a PNG renamed .csv', name: 'apprentices.csv', type: 'text/csv', content: Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex') },
-  { label: 'a Windows program renamed .csv', name: 'apprentices.csv', type: 'text/csv', content: Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00', 'latin1'), Buffer.alloc(64), Buffer.from('This program cannot be run in DOS mode.')]) },
-  { label: 'a Windows program', name: 'setup.exe', type: 'application/x-msdownload', content: Buffer.concat([Buffer.from('MZ\x90\x00', 'latin1'), Buffer.alloc(60)]) },
-  { label: 'an Excel workbook (a ZIP)', name: 'apprentices.xlsx', type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', content: Buffer.concat([Buffer.from('504b030414000600080000002100', 'hex'), Buffer.from('[Content_Types].xml'), Buffer.alloc(30)]) },
-  { label: 'a PDF', name: 'plan.pdf', type: 'application/pdf', content: Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n', 'latin1') },
-  { label: 'UTF-16 text', name: 'apprentices.csv', type: 'text/csv', content: Buffer.from('\uFEFFuln,given_names\n', 'utf16le') },
-  { label: 'text with a NUL byte', name: 'apprentices.csv', type: 'text/csv', content: Buffer.from('uln,given_names\u0000\n1000000043,Jo\n') },
+  {
+    label: 'a PNG image',
+    name: 'apprentices.png',
+    type: 'image/png',
+    content: Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+      'hex',
+    ),
+  },
+  {
+    label: 'a PNG renamed .csv',
+    name: 'apprentices.csv',
+    type: 'text/csv',
+    content: Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'),
+  },
+  {
+    label: 'a Windows program renamed .csv',
+    name: 'apprentices.csv',
+    type: 'text/csv',
+    content: Buffer.concat([
+      Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00', 'latin1'),
+      Buffer.alloc(64),
+      Buffer.from('This program cannot be run in DOS mode.'),
+    ]),
+  },
+  {
+    label: 'a Windows program',
+    name: 'setup.exe',
+    type: 'application/x-msdownload',
+    content: Buffer.concat([Buffer.from('MZ\x90\x00', 'latin1'), Buffer.alloc(60)]),
+  },
+  {
+    label: 'an Excel workbook (a ZIP)',
+    name: 'apprentices.xlsx',
+    type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    content: Buffer.concat([
+      Buffer.from('504b030414000600080000002100', 'hex'),
+      Buffer.from('[Content_Types].xml'),
+      Buffer.alloc(30),
+    ]),
+  },
+  {
+    label: 'a PDF',
+    name: 'plan.pdf',
+    type: 'application/pdf',
+    content: Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n', 'latin1'),
+  },
+  {
+    label: 'UTF-16 text',
+    name: 'apprentices.csv',
+    type: 'text/csv',
+    content: Buffer.from('\uFEFFuln,given_names\n', 'utf16le'),
+  },
+  {
+    label: 'text with a NUL byte',
+    name: 'apprentices.csv',
+    type: 'text/csv',
+    content: Buffer.from('uln,given_names\u0000\n1000000043,Jo\n'),
+  },
 ];
 
 /* ---------- What every answer must (not) contain ---------- */
 
 /** A stack frame ("    at fn (/path/file.ts:12:3)") or a source path: details of a failure shown to the user. */
 export function stackTraceIn(text: string): string | undefined {
-  const match = /\n\s+at\s[^\n]*:\d+:\d+|node_modules[\\/]|[\\/]src[\\/][\w/-]+\.[jt]s\b|\bSqliteError\b|\bZodError\b|\bTypeError:|\bReferenceError:/.exec(text);
+  const match =
+    /\n\s+at\s[^\n]*:\d+:\d+|node_modules[\\/]|[\\/]src[\\/][\w/-]+\.[jt]s\b|\bSqliteError\b|\bZodError\b|\bTypeError:|\bReferenceError:/.exec(
+      text,
+    );
   return match?.[0];
 }
 
@@ -409,19 +647,26 @@ export function injectedMarkup(html: string): string[] {
     const el = node as { tagName?: string; attribs?: Record<string, string> };
     for (const [name, value] of Object.entries(el.attribs ?? {})) {
       if (/^on/i.test(name)) found.push(`<${el.tagName} ${name}="${value.slice(0, 40)}">`);
-      if (URL_ATTRIBUTES.includes(name.toLowerCase()) && /^\s*(javascript|vbscript):/i.test(value)) found.push(`<${el.tagName} ${name}="${value.slice(0, 40)}">`);
+      if (URL_ATTRIBUTES.includes(name.toLowerCase()) && /^\s*(javascript|vbscript):/i.test(value))
+        found.push(`<${el.tagName} ${name}="${value.slice(0, 40)}">`);
       if (name === 'autofocus' && el.tagName !== 'input') found.push(`<${el.tagName} autofocus>`);
     }
   });
   $('img[src="x"]').each(() => {
     found.push('<img src=x>');
   });
-  for (const raw of ['<script>alert(1)', '<img src=x', '<svg onload', '<xss-probe', '<iframe']) if (html.includes(raw)) found.push(`raw ${raw}`);
+  for (const raw of ['<script>alert(1)', '<img src=x', '<svg onload', '<xss-probe', '<iframe'])
+    if (html.includes(raw)) found.push(`raw ${raw}`);
   return found;
 }
 
 /** A short, printable description of a value (for failure messages: a 100,000-character field is not printed whole). */
 export function brief(value: unknown, max = 300): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' && v.length > 60 ? `${v.slice(0, 40)}…(${v.length} chars)` : v));
+  const text =
+    typeof value === 'string'
+      ? value
+      : JSON.stringify(value, (_k, v: unknown) =>
+          typeof v === 'string' && v.length > 60 ? `${v.slice(0, 40)}…(${v.length} chars)` : v,
+        );
   return text === undefined ? String(value) : text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text;
 }

@@ -6,7 +6,8 @@ const standardFonts = `${path.join(path.dirname(createRequire(import.meta.url).r
 
 /** The PDF's text, every page, with runs of white space as one space (pdf.js's legacy build reads it in Node without a canvas). */
 export async function pdfText(data: Buffer): Promise<string> {
-  const pdf = await getDocument({ data: new Uint8Array(data), standardFontDataUrl: standardFonts, verbosity: 0 }).promise;
+  const pdf = await getDocument({ data: new Uint8Array(data), standardFontDataUrl: standardFonts, verbosity: 0 })
+    .promise;
   const pages: string[] = [];
   for (let n = 1; n <= pdf.numPages; n++) {
     const content = await (await pdf.getPage(n)).getTextContent();

@@ -24,7 +24,8 @@ export function listRoutes(app: Express): string[] {
         const methods = Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m] && m !== '_all');
         for (const p of routePaths) for (const m of methods) found.add(`${m.toUpperCase()} ${prefix}${p}`);
       } else if (layer.handle.stack) {
-        if (typeof layer.rawPath !== 'string') throw new Error('A router is mounted at a path that is not a string: list its routes by hand');
+        if (typeof layer.rawPath !== 'string')
+          throw new Error('A router is mounted at a path that is not a string: list its routes by hand');
         walk(layer.handle.stack, layer.rawPath === '/' ? prefix : `${prefix}${layer.rawPath}`);
       }
     }

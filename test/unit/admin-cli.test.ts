@@ -11,19 +11,36 @@ import { testDb, TEST_CONFIG } from '../support/app.js';
 async function run(db: Awaited<ReturnType<typeof testDb>>['db'], argv: string[], password = 'a-strong-password-1') {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runAdminCommand(db, argv, { out: (l) => out.push(l), err: (l) => err.push(l), readPassword: () => Promise.resolve(password), hashCost: TEST_CONFIG.passwordHashCost });
+  const code = await runAdminCommand(db, argv, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    readPassword: () => Promise.resolve(password),
+    hashCost: TEST_CONFIG.passwordHashCost,
+  });
   return { code, out, err: err.join('\n') };
 }
 
 describe('admin command line', () => {
   it('creates a user with a hashed password read from standard input', async () => {
     const { db } = await testDb();
-    const res = await run(db, ['create-user', '--email', 'New.Assessor@EPAO.example', '--role', 'assessor', '--name', 'New Assessor']);
+    const res = await run(db, [
+      'create-user',
+      '--email',
+      'New.Assessor@EPAO.example',
+      '--role',
+      'assessor',
+      '--name',
+      'New Assessor',
+    ]);
     expect(res.code).to.equal(0);
     const user = db.select().from(users).where(eq(users.email, 'new.assessor@epao.example')).get()!;
     expect(user.role).to.equal('assessor');
-    expect(user.passwordHash).to.match(/^scrypt\$/).and.not.contain('a-strong-password-1');
-    expect(db.select().from(auditEvents).where(eq(auditEvents.action, 'user.created')).get()!.actorLabel).to.match(/^cli:/);
+    expect(user.passwordHash)
+      .to.match(/^scrypt\$/)
+      .and.not.contain('a-strong-password-1');
+    expect(db.select().from(auditEvents).where(eq(auditEvents.action, 'user.created')).get()!.actorLabel).to.match(
+      /^cli:/,
+    );
   });
 
   it('explains what is wrong and exits non-zero on bad arguments', async () => {
@@ -33,14 +50,28 @@ describe('admin command line', () => {
     expect(noScope.err).to.contain('--ukprn: Enter the UKPRN');
     const badRole = await run(db, ['create-user', '--email', 'p@x.example', '--role', 'boss', '--name', 'P']);
     expect(badRole.err).to.contain('--role: Select a role');
-    const shortPassword = await run(db, ['create-user', '--email', 'p@x.example', '--role', 'admin', '--name', 'P'], 'short');
+    const shortPassword = await run(
+      db,
+      ['create-user', '--email', 'p@x.example', '--role', 'admin', '--name', 'P'],
+      'short',
+    );
     expect(shortPassword.err).to.contain('password (standard input): Password must be at least 12 characters');
     const unknownOption = await run(db, ['create-user', '--mail', 'p@x.example']);
     expect(unknownOption.code).to.equal(2);
     expect(unknownOption.err).to.contain('Usage: npm run admin');
     expect((await run(db, ['frobnicate'])).err).to.contain('Unknown command: frobnicate');
     expect((await run(db, [])).code).to.equal(2);
-    const unknownEmployer = await run(db, ['create-user', '--email', 'e@x.example', '--role', 'employer', '--name', 'E', '--employer', 'nobody']);
+    const unknownEmployer = await run(db, [
+      'create-user',
+      '--email',
+      'e@x.example',
+      '--role',
+      'employer',
+      '--name',
+      'E',
+      '--employer',
+      'nobody',
+    ]);
     expect(unknownEmployer.err).to.contain('No employer with id nobody');
   });
 
@@ -58,13 +89,19 @@ describe('admin command line', () => {
   it('lists users with their scope', async () => {
     const { db, users: u } = await testDb();
     const res = await run(db, ['list-users']);
-    expect(res.out.join('\n')).to.contain(u.provider.email).and.to.contain('ukprn=10061234').and.to.contain('employer=transport-workers-union');
+    expect(res.out.join('\n'))
+      .to.contain(u.provider.email)
+      .and.to.contain('ukprn=10061234')
+      .and.to.contain('employer=transport-workers-union');
   });
 
   it('imports a good plan and refuses a bad one without changing anything', async () => {
     const { db } = await testDb();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epa-cli-'));
-    const plan = JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as { title: string; combination: unknown[] };
+    const plan = JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as {
+      title: string;
+      combination: unknown[];
+    };
     plan.title = 'From the command line';
     fs.writeFileSync(path.join(dir, 'good.json'), JSON.stringify(plan));
     plan.combination.push(plan.combination[0]);
@@ -84,11 +121,25 @@ describe('admin command line', () => {
 
   it('registers providers and employers for scoped users', async () => {
     const { db } = await testDb();
-    expect((await run(db, ['add-provider', '--ukprn', '1234', '--name', 'X'])).err).to.contain('--ukprn: UKPRN must be 8 digits');
+    expect((await run(db, ['add-provider', '--ukprn', '1234', '--name', 'X'])).err).to.contain(
+      '--ukprn: UKPRN must be 8 digits',
+    );
     expect((await run(db, ['add-provider', '--ukprn', '10099999', '--name', 'New College'])).code).to.equal(0);
-    expect((await run(db, ['add-provider', '--ukprn', '10099999', '--name', 'Again'])).err).to.contain('already registered');
+    expect((await run(db, ['add-provider', '--ukprn', '10099999', '--name', 'Again'])).err).to.contain(
+      'already registered',
+    );
     expect((await run(db, ['add-employer', '--id', 'new-union', '--name', 'New Union'])).code).to.equal(0);
-    const created = await run(db, ['create-user', '--email', 'p@new.example', '--role', 'provider', '--name', 'P', '--ukprn', '10099999']);
+    const created = await run(db, [
+      'create-user',
+      '--email',
+      'p@new.example',
+      '--role',
+      'provider',
+      '--name',
+      'P',
+      '--ukprn',
+      '10099999',
+    ]);
     expect(created.code).to.equal(0);
   });
 });

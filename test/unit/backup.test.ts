@@ -16,7 +16,11 @@ describe('backups and the health check', () => {
 
   it('backs up a database while it is being written, and the restored copy holds every row committed before the backup ended', async () => {
     const db = openDatabase(path.join(dir, 'live.sqlite'));
-    const write = (n: number) => db.insert(auditEvents).values({ actorLabel: 'test', action: 'test.write', entityType: 'test', entityId: String(n) }).run();
+    const write = (n: number) =>
+      db
+        .insert(auditEvents)
+        .values({ actorLabel: 'test', action: 'test.write', entityType: 'test', entityId: String(n) })
+        .run();
     for (let n = 0; n < 2000; n++) write(n);
     // Keep writing between the backup's steps.
     let written = 2000;
@@ -42,7 +46,13 @@ describe('backups and the health check', () => {
     openDatabase(target).$client.close();
     await restoreDatabase(path.join(dir, 'backup.sqlite'), target);
     const restored = new Database(target, { readonly: true });
-    const ids = new Set((restored.prepare("select entity_id from audit_events where action = 'test.write'").all() as { entity_id: string }[]).map((r) => Number(r.entity_id)));
+    const ids = new Set(
+      (
+        restored.prepare("select entity_id from audit_events where action = 'test.write'").all() as {
+          entity_id: string;
+        }[]
+      ).map((r) => Number(r.entity_id)),
+    );
     restored.close();
     expect(committedBeforeEnd).to.be.greaterThan(2000);
     const missing = Array.from({ length: committedBeforeEnd }, (_, n) => n).filter((n) => !ids.has(n));
@@ -61,7 +71,9 @@ describe('backups and the health check', () => {
       await restoreDatabase(file, target).catch((e: Error) => (message = e.message));
       expect(message, file).to.not.equal('');
     }
-    expect(db.$client.prepare("select count(*) as n from audit_events where action = 'keep.me'").get()).to.deep.equal({ n: 1 });
+    expect(db.$client.prepare("select count(*) as n from audit_events where action = 'keep.me'").get()).to.deep.equal({
+      n: 1,
+    });
     db.$client.close();
   });
 

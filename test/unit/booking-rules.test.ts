@@ -1,8 +1,22 @@
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
-import type { AssessorFacts, BookingFacts, BookingRequest, BookingStatus, MethodFacts, Refusal, RefusalCode } from '../../src/bookings/model.js';
+import type {
+  AssessorFacts,
+  BookingFacts,
+  BookingRequest,
+  BookingStatus,
+  MethodFacts,
+  Refusal,
+  RefusalCode,
+} from '../../src/bookings/model.js';
 import { REFUSAL_CODES } from '../../src/bookings/model.js';
-import { bookingTimes, checkBooking, conflictOfInterest, londonDay, type BookingTimes } from '../../src/bookings/rules.js';
+import {
+  bookingTimes,
+  checkBooking,
+  conflictOfInterest,
+  londonDay,
+  type BookingTimes,
+} from '../../src/bookings/rules.js';
 
 // The calendar these tests use (2026; verified with luxon in Europe/London):
 //   Gateway accepted Tuesday 3 March 2026; EPA period 2026-03-03 to 2026-06-03 (3 months).
@@ -19,11 +33,27 @@ const OTHER_ASSESSOR = 11;
 const APPRENTICE = 1;
 
 function project(overrides: Partial<MethodFacts> = {}): MethodFacts {
-  return { id: 'project', name: PROJECT, durationMinutes: 60, delivery: ['in_person', 'remote'], after: [], earliestDayAfterGateway: 28, ...overrides };
+  return {
+    id: 'project',
+    name: PROJECT,
+    durationMinutes: 60,
+    delivery: ['in_person', 'remote'],
+    after: [],
+    earliestDayAfterGateway: 28,
+    ...overrides,
+  };
 }
 
 function discussion(overrides: Partial<MethodFacts> = {}): MethodFacts {
-  return { id: 'discussion', name: DISCUSSION, durationMinutes: 75, delivery: ['remote', 'in_person'], after: [], earliestDayAfterGateway: 0, ...overrides };
+  return {
+    id: 'discussion',
+    name: DISCUSSION,
+    durationMinutes: 75,
+    delivery: ['remote', 'in_person'],
+    after: [],
+    earliestDayAfterGateway: 0,
+    ...overrides,
+  };
 }
 
 function assessor(overrides: Partial<AssessorFacts> = {}): AssessorFacts {
@@ -150,10 +180,14 @@ describe('booking rules', () => {
     it('outside_epa_period: refuses the day before the start and the day after the end, allows the first and last day', () => {
       const on = (date: string) => check({ method: discussion(), localStart: `${date}T10:00` });
       // The day before the start is also before the method's earliest day (day 0), so that refusal may come too.
-      expect(among(on('2026-03-02'), 'outside_epa_period')).to.contain('2026-03-02 is outside the EPA period (2026-03-03 to 2026-06-03)');
+      expect(among(on('2026-03-02'), 'outside_epa_period')).to.contain(
+        '2026-03-02 is outside the EPA period (2026-03-03 to 2026-06-03)',
+      );
       expect(on('2026-03-03')).to.deep.equal([]);
       expect(on('2026-06-03')).to.deep.equal([]);
-      expect(only(on('2026-06-04'), 'outside_epa_period')).to.contain('2026-06-04 is outside the EPA period (2026-03-03 to 2026-06-03)');
+      expect(only(on('2026-06-04'), 'outside_epa_period')).to.contain(
+        '2026-06-04 is outside the EPA period (2026-03-03 to 2026-06-03)',
+      );
     });
 
     it('too_soon_after_gateway: the project is refused on day 27 after gateway acceptance and allowed on day 28', () => {
@@ -167,9 +201,18 @@ describe('booking rules', () => {
     it('method_order: the discussion 7 days after the project; not booked, 6 days, 7 days, and the reverse', () => {
       const ordered = discussion({ after: [{ method: 'project', minDaysBetween: 7 }] });
       const methods = [project(), ordered];
-      const projectOn = (local: string) => booking(local, { id: 50, apprenticeId: APPRENTICE, assessorUserId: OTHER_ASSESSOR, methodId: 'project' });
-      const discussionOn = (local: string) => booking(local, { id: 51, apprenticeId: APPRENTICE, assessorUserId: OTHER_ASSESSOR, methodId: 'discussion', minutes: 75 });
-      const bookDiscussion = (existing: BookingFacts[]) => check({ method: ordered, methods, localStart: '2026-04-14T10:00', existing });
+      const projectOn = (local: string) =>
+        booking(local, { id: 50, apprenticeId: APPRENTICE, assessorUserId: OTHER_ASSESSOR, methodId: 'project' });
+      const discussionOn = (local: string) =>
+        booking(local, {
+          id: 51,
+          apprenticeId: APPRENTICE,
+          assessorUserId: OTHER_ASSESSOR,
+          methodId: 'discussion',
+          minutes: 75,
+        });
+      const bookDiscussion = (existing: BookingFacts[]) =>
+        check({ method: ordered, methods, localStart: '2026-04-14T10:00', existing });
 
       // The project is not booked at all.
       expect(only(bookDiscussion([]), 'method_order')).to.contain(`${PROJECT} must be booked before ${DISCUSSION}`);
@@ -180,10 +223,13 @@ describe('booking rules', () => {
       // Project on Tuesday 7 April: exactly 7 days.
       expect(bookDiscussion([projectOn('2026-04-07T10:00')])).to.deep.equal([]);
       // Project booked after the discussion's date: the order itself is broken.
-      expect(only(bookDiscussion([projectOn('2026-04-21T10:00')]), 'method_order')).to.contain('must be at least 7 days after');
+      expect(only(bookDiscussion([projectOn('2026-04-21T10:00')]), 'method_order')).to.contain(
+        'must be at least 7 days after',
+      );
 
       // The reverse: the discussion is already booked for 14 April; the project may be no later than 7 April.
-      const bookProject = (localStart: string) => check({ method: project(), methods, localStart, existing: [discussionOn('2026-04-14T10:00')] });
+      const bookProject = (localStart: string) =>
+        check({ method: project(), methods, localStart, existing: [discussionOn('2026-04-14T10:00')] });
       const reverse = only(bookProject('2026-04-08T10:00'), 'method_order');
       expect(reverse).to.contain(`${DISCUSSION} is booked for 2026-04-14`);
       expect(reverse).to.contain(`at least 7 days after ${PROJECT}`);
@@ -191,8 +237,15 @@ describe('booking rules', () => {
     });
 
     it('method_already_booked: the same method twice for the apprentice, unless rescheduling that booking', () => {
-      const earlier = booking('2026-04-21T10:00', { id: 60, apprenticeId: APPRENTICE, assessorUserId: OTHER_ASSESSOR, methodId: 'project' });
-      expect(only(check({ existing: [earlier] }), 'method_already_booked')).to.contain(`${PROJECT} is already booked for this apprentice`);
+      const earlier = booking('2026-04-21T10:00', {
+        id: 60,
+        apprenticeId: APPRENTICE,
+        assessorUserId: OTHER_ASSESSOR,
+        methodId: 'project',
+      });
+      expect(only(check({ existing: [earlier] }), 'method_already_booked')).to.contain(
+        `${PROJECT} is already booked for this apprentice`,
+      );
       expect(check({ existing: [earlier], replacing: 60 })).to.deep.equal([]);
       // Another apprentice's project does not count.
       expect(check({ existing: [{ ...earlier, apprenticeId: 2 }] })).to.deep.equal([]);
@@ -200,10 +253,14 @@ describe('booking rules', () => {
 
     it('delivery_mode: a mode the method does not allow', () => {
       const remoteOnly = project({ delivery: ['remote'] });
-      expect(only(check({ method: remoteOnly, mode: 'in_person', region: 'london' }), 'delivery_mode')).to.contain(`${PROJECT} cannot be delivered in person`);
+      expect(only(check({ method: remoteOnly, mode: 'in_person', region: 'london' }), 'delivery_mode')).to.contain(
+        `${PROJECT} cannot be delivered in person`,
+      );
       expect(check({ method: remoteOnly, mode: 'remote', region: null })).to.deep.equal([]);
       const inPersonOnly = project({ delivery: ['in_person'] });
-      expect(only(check({ method: inPersonOnly, mode: 'remote', region: null }), 'delivery_mode')).to.contain('cannot be delivered remotely');
+      expect(only(check({ method: inPersonOnly, mode: 'remote', region: null }), 'delivery_mode')).to.contain(
+        'cannot be delivered remotely',
+      );
     });
 
     it('assessor_not_competent: an assessor without the apprentice’s standard version', () => {
@@ -213,9 +270,12 @@ describe('booking rules', () => {
     });
 
     it('assessor_conflicted: own employer, own provider, a declared conflict covering the date; not one that has ended', () => {
-      const conflicted = (overrides: Partial<AssessorFacts>) => only(check({ assessor: assessor(overrides) }), 'assessor_conflicted');
+      const conflicted = (overrides: Partial<AssessorFacts>) =>
+        only(check({ assessor: assessor(overrides) }), 'assessor_conflicted');
       expect(conflicted({ ownEmployerId: 'EMP-1' })).to.contain('Asha Patel works for the apprentice’s employer');
-      expect(conflicted({ ownProviderUkprn: '10000001' })).to.contain('Asha Patel works for the apprentice’s training provider');
+      expect(conflicted({ ownProviderUkprn: '10000001' })).to.contain(
+        'Asha Patel works for the apprentice’s training provider',
+      );
 
       const declared = (kind: 'employer' | 'provider', organisationId: string, from: string, to: string | null) => ({
         declaredConflicts: [{ kind, organisationId, from, to, reason: 'Former line manager' }],
@@ -224,18 +284,34 @@ describe('booking rules', () => {
       const employer = conflicted(declared('employer', 'EMP-1', '2025-01-01', '2026-04-14'));
       expect(employer).to.contain('Asha Patel declared a conflict with the apprentice’s employer');
       expect(employer).to.contain('Former line manager');
-      expect(conflicted(declared('provider', '10000001', '2026-04-14', null))).to.contain('declared a conflict with the apprentice’s training provider');
+      expect(conflicted(declared('provider', '10000001', '2026-04-14', null))).to.contain(
+        'declared a conflict with the apprentice’s training provider',
+      );
 
       // Ended the day before the booking, or starting the day after: no conflict on that date.
-      expect(check({ assessor: assessor(declared('employer', 'EMP-1', '2025-01-01', '2026-04-13')) })).to.deep.equal([]);
+      expect(check({ assessor: assessor(declared('employer', 'EMP-1', '2025-01-01', '2026-04-13')) })).to.deep.equal(
+        [],
+      );
       expect(check({ assessor: assessor(declared('employer', 'EMP-1', '2026-04-15', null)) })).to.deep.equal([]);
       // A declared link to some other organisation is no conflict with this apprentice.
       expect(check({ assessor: assessor(declared('provider', '10000002', '2025-01-01', null)) })).to.deep.equal([]);
 
       // The same rule, asked directly.
       const apprentice = request().apprentice;
-      expect(conflictOfInterest(assessor(declared('employer', 'EMP-1', '2025-01-01', '2026-04-13')), apprentice, '2026-04-13')).to.contain('Former line manager');
-      expect(conflictOfInterest(assessor(declared('employer', 'EMP-1', '2025-01-01', '2026-04-13')), apprentice, '2026-04-14')).to.equal(null);
+      expect(
+        conflictOfInterest(
+          assessor(declared('employer', 'EMP-1', '2025-01-01', '2026-04-13')),
+          apprentice,
+          '2026-04-13',
+        ),
+      ).to.contain('Former line manager');
+      expect(
+        conflictOfInterest(
+          assessor(declared('employer', 'EMP-1', '2025-01-01', '2026-04-13')),
+          apprentice,
+          '2026-04-14',
+        ),
+      ).to.equal(null);
       expect(conflictOfInterest(assessor(), apprentice, '2026-04-14')).to.equal(null);
     });
 
@@ -254,9 +330,13 @@ describe('booking rules', () => {
       const early = only(check({ localStart: '2026-04-14T08:30' }), 'outside_working_hours');
       expect(early).to.contain('08:30–09:30 on Tuesday');
       expect(early).to.contain('outside Asha Patel’s working hours');
-      expect(only(check({ localStart: '2026-04-14T16:30' }), 'outside_working_hours')).to.contain('16:30–17:30 on Tuesday');
+      expect(only(check({ localStart: '2026-04-14T16:30' }), 'outside_working_hours')).to.contain(
+        '16:30–17:30 on Tuesday',
+      );
       // The 75-minute discussion at 16:00 ends at 17:15.
-      expect(only(check({ method: discussion(), localStart: '2026-04-14T16:00' }), 'outside_working_hours')).to.contain('16:00–17:15');
+      expect(only(check({ method: discussion(), localStart: '2026-04-14T16:00' }), 'outside_working_hours')).to.contain(
+        '16:00–17:15',
+      );
       expect(only(check({ localStart: '2026-04-18T10:00' }), 'outside_working_hours')).to.contain('on Saturday');
       expect(check({ localStart: '2026-04-14T09:00' })).to.deep.equal([]);
       expect(check({ localStart: '2026-04-14T16:00' })).to.deep.equal([]);
@@ -292,10 +372,17 @@ describe('booking rules', () => {
     });
 
     it('assessor_double_booked: overlapping times are refused; back to back is allowed', () => {
-      const clash = only(check({ existing: [booking('2026-04-14T10:30', { id: 90, apprenticeId: 2 })] }), 'assessor_double_booked');
+      const clash = only(
+        check({ existing: [booking('2026-04-14T10:30', { id: 90, apprenticeId: 2 })] }),
+        'assessor_double_booked',
+      );
       expect(clash).to.contain('Asha Patel is already booked at 14 Apr 2026 10:30'); // London time, not 09:30 UTC
-      expect(codes(check({ existing: [booking('2026-04-14T10:59', { id: 90, apprenticeId: 2 })] }))).to.deep.equal(['assessor_double_booked']);
-      expect(codes(check({ existing: [booking('2026-04-14T09:30', { id: 90, apprenticeId: 2 })] }))).to.deep.equal(['assessor_double_booked']);
+      expect(codes(check({ existing: [booking('2026-04-14T10:59', { id: 90, apprenticeId: 2 })] }))).to.deep.equal([
+        'assessor_double_booked',
+      ]);
+      expect(codes(check({ existing: [booking('2026-04-14T09:30', { id: 90, apprenticeId: 2 })] }))).to.deep.equal([
+        'assessor_double_booked',
+      ]);
 
       const tenToEleven = booking('2026-04-14T10:00', { id: 91, apprenticeId: 2 });
       expect(check({ localStart: '2026-04-14T11:00', existing: [tenToEleven] })).to.deep.equal([]);
@@ -303,15 +390,31 @@ describe('booking rules', () => {
     });
 
     it('apprentice_double_booked: the apprentice already has an assessment at an overlapping time', () => {
-      const other = booking('2026-04-14T10:30', { id: 95, apprenticeId: APPRENTICE, assessorUserId: OTHER_ASSESSOR, methodId: 'discussion', minutes: 75 });
-      expect(only(check({ existing: [other] }), 'apprentice_double_booked')).to.contain('The apprentice is already booked at 14 Apr 2026 10:30');
+      const other = booking('2026-04-14T10:30', {
+        id: 95,
+        apprenticeId: APPRENTICE,
+        assessorUserId: OTHER_ASSESSOR,
+        methodId: 'discussion',
+        minutes: 75,
+      });
+      expect(only(check({ existing: [other] }), 'apprentice_double_booked')).to.contain(
+        'The apprentice is already booked at 14 Apr 2026 10:30',
+      );
       // The discussion runs 08:45–10:00: back to back with 10:00.
-      const before = booking('2026-04-14T08:45', { id: 95, apprenticeId: APPRENTICE, assessorUserId: OTHER_ASSESSOR, methodId: 'discussion', minutes: 75 });
+      const before = booking('2026-04-14T08:45', {
+        id: 95,
+        apprenticeId: APPRENTICE,
+        assessorUserId: OTHER_ASSESSOR,
+        methodId: 'discussion',
+        minutes: 75,
+      });
       expect(check({ existing: [before] })).to.deep.equal([]);
     });
 
     it('outside_regions: in person in a region not covered, or with no region; remote ignores regions', () => {
-      expect(only(check({ region: 'north_west' }), 'outside_regions')).to.contain('Asha Patel does not cover North West for in-person assessments');
+      expect(only(check({ region: 'north_west' }), 'outside_regions')).to.contain(
+        'Asha Patel does not cover North West for in-person assessments',
+      );
       expect(only(check({ region: null }), 'outside_regions')).to.contain('Say which region');
       expect(check({ mode: 'remote', region: 'north_west' })).to.deep.equal([]);
       expect(check({ mode: 'remote', region: null })).to.deep.equal([]);
@@ -325,7 +428,13 @@ describe('booking rules', () => {
       booking('2026-04-14T10:00', { id: 200, apprenticeId: 2, status }),
       booking('2026-04-14T14:00', { id: 201, apprenticeId: 3, status }),
       // The apprentice at the same time with another assessor, for the same method.
-      booking('2026-04-14T10:00', { id: 202, apprenticeId: APPRENTICE, assessorUserId: OTHER_ASSESSOR, methodId: 'project', status }),
+      booking('2026-04-14T10:00', {
+        id: 202,
+        apprenticeId: APPRENTICE,
+        assessorUserId: OTHER_ASSESSOR,
+        methodId: 'project',
+        status,
+      }),
     ];
 
     for (const status of ['cancelled', 'declined', 'expired'] as const) {
@@ -336,23 +445,46 @@ describe('booking rules', () => {
 
     for (const status of ['held', 'confirmed', 'completed'] as const) {
       it(`counts a ${status} booking`, () => {
-        expect(codes(check({ existing: clashing(status) }))).to.have.members(['method_already_booked', 'over_daily_capacity', 'assessor_double_booked', 'apprentice_double_booked']);
+        expect(codes(check({ existing: clashing(status) }))).to.have.members([
+          'method_already_booked',
+          'over_daily_capacity',
+          'assessor_double_booked',
+          'apprentice_double_booked',
+        ]);
       });
     }
 
     it('does not let a cancelled earlier method satisfy the method order', () => {
       const ordered = discussion({ after: [{ method: 'project', minDaysBetween: 7 }] });
-      const cancelledProject = booking('2026-04-01T10:00', { id: 210, apprenticeId: APPRENTICE, methodId: 'project', status: 'cancelled' });
-      const message = only(check({ method: ordered, methods: [project(), ordered], existing: [cancelledProject] }), 'method_order');
+      const cancelledProject = booking('2026-04-01T10:00', {
+        id: 210,
+        apprenticeId: APPRENTICE,
+        methodId: 'project',
+        status: 'cancelled',
+      });
+      const message = only(
+        check({ method: ordered, methods: [project(), ordered], existing: [cancelledProject] }),
+        'method_order',
+      );
       expect(message).to.contain('must be booked before');
     });
 
     it('leaves the booking being rescheduled out of the clash, capacity and already-booked checks', () => {
-      const current = booking('2026-04-14T10:00', { id: 300, apprenticeId: APPRENTICE, methodId: 'project', status: 'held' });
+      const current = booking('2026-04-14T10:00', {
+        id: 300,
+        apprenticeId: APPRENTICE,
+        methodId: 'project',
+        status: 'held',
+      });
       const otherToday = booking('2026-04-14T14:00', { id: 301, apprenticeId: 2 });
       // Moving it half an hour later, same assessor, same day.
       const moved = { localStart: '2026-04-14T10:30', existing: [current, otherToday] };
-      expect(codes(check(moved))).to.have.members(['method_already_booked', 'over_daily_capacity', 'assessor_double_booked', 'apprentice_double_booked']);
+      expect(codes(check(moved))).to.have.members([
+        'method_already_booked',
+        'over_daily_capacity',
+        'assessor_double_booked',
+        'apprentice_double_booked',
+      ]);
       expect(check({ ...moved, replacing: 300 })).to.deep.equal([]);
       // Replacing a different booking does not hide this one.
       expect(codes(check({ ...moved, replacing: 301 }))).to.include('assessor_double_booked');
@@ -396,8 +528,20 @@ describe('booking rules', () => {
 
     it('keeps a 10:00 booking at 10:00 London either side of the October change', () => {
       // Friday 23 October 2026: BST. Monday 26 October 2026: GMT.
-      expect(times('2026-10-23T10:00', 60)).to.include({ startsAt: '2026-10-23T09:00:00.000Z', date: '2026-10-23', weekday: 5, startTime: '10:00', endTime: '11:00' });
-      expect(times('2026-10-26T10:00', 60)).to.include({ startsAt: '2026-10-26T10:00:00.000Z', date: '2026-10-26', weekday: 1, startTime: '10:00', endTime: '11:00' });
+      expect(times('2026-10-23T10:00', 60)).to.include({
+        startsAt: '2026-10-23T09:00:00.000Z',
+        date: '2026-10-23',
+        weekday: 5,
+        startTime: '10:00',
+        endTime: '11:00',
+      });
+      expect(times('2026-10-26T10:00', 60)).to.include({
+        startsAt: '2026-10-26T10:00:00.000Z',
+        date: '2026-10-26',
+        weekday: 1,
+        startTime: '10:00',
+        endTime: '11:00',
+      });
       // 01:00–01:59 on Sunday 25 October happens twice: it exists (either instant), it is not refused.
       const repeated = times('2026-10-25T01:30', 60);
       expect(repeated).to.include({ date: '2026-10-25', weekday: 7, startTime: '01:30' });
@@ -409,7 +553,15 @@ describe('booking rules', () => {
       const monday = { localStart: '2026-03-30T09:00', method: discussion() };
       expect(check(monday)).to.deep.equal([]);
       // A booking stored as 08:30 UTC that Monday is 09:30 London and clashes.
-      const stored: BookingFacts = { id: 400, apprenticeId: 2, assessorUserId: ASSESSOR, methodId: 'discussion', startsAt: '2026-03-30T08:30:00.000Z', endsAt: '2026-03-30T09:45:00.000Z', status: 'confirmed' };
+      const stored: BookingFacts = {
+        id: 400,
+        apprenticeId: 2,
+        assessorUserId: ASSESSOR,
+        methodId: 'discussion',
+        startsAt: '2026-03-30T08:30:00.000Z',
+        endsAt: '2026-03-30T09:45:00.000Z',
+        status: 'confirmed',
+      };
       expect(only(check({ ...monday, existing: [stored] }), 'assessor_double_booked')).to.contain('30 Mar 2026 09:30');
     });
 

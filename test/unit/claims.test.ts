@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { makeValidUln, ULN_MESSAGES } from '../../src/apprentices/uln.js';
-import { CLAIM_COLUMNS, CLAIM_MESSAGES, claimProblems, claimRow, claimsCsv, type ClaimCandidate } from '../../src/outcomes/claims.js';
+import {
+  CLAIM_COLUMNS,
+  CLAIM_MESSAGES,
+  claimProblems,
+  claimRow,
+  claimsCsv,
+  type ClaimCandidate,
+} from '../../src/outcomes/claims.js';
 import { csvCell as csvField } from '../../src/outcomes/csv.js';
 
 const TODAY = '2025-06-15';
@@ -23,7 +30,8 @@ const good = (change: Partial<ClaimCandidate> = {}): ClaimCandidate => ({
 
 describe('certificate claims: the apprenticeship service’s rules', () => {
   it('accepts a released Pass, Merit or Distinction with every field right', () => {
-    for (const overallGrade of ['Pass', 'Merit', 'Distinction'] as const) expect(claimProblems(good({ overallGrade }), TODAY), overallGrade).to.deep.equal([]);
+    for (const overallGrade of ['Pass', 'Merit', 'Distinction'] as const)
+      expect(claimProblems(good({ overallGrade }), TODAY), overallGrade).to.deep.equal([]);
   });
 
   describe('ULN: 10 digits with a valid check digit', () => {
@@ -86,18 +94,34 @@ describe('certificate claims: the apprenticeship service’s rules', () => {
 
   it('never treats a Fail or a withdrawal as a certificate claim', () => {
     expect(claimProblems(good({ overallGrade: 'Fail' }), TODAY)).to.deep.equal([CLAIM_MESSAGES.notCertificate('Fail')]);
-    expect(claimProblems(good({ overallGrade: 'Withdrawn' }), TODAY)).to.deep.equal([CLAIM_MESSAGES.notCertificate('Withdrawn')]);
+    expect(claimProblems(good({ overallGrade: 'Withdrawn' }), TODAY)).to.deep.equal([
+      CLAIM_MESSAGES.notCertificate('Withdrawn'),
+    ]);
   });
 
   it('lists every broken rule, not just the first', () => {
-    expect(claimProblems(good({ uln: '0123456789', familyName: '', version: null, achievementDate: '2030-01-01' }), TODAY)).to.deep.equal([ULN_MESSAGES.leadingZero, CLAIM_MESSAGES.familyName, CLAIM_MESSAGES.version, CLAIM_MESSAGES.future]);
+    expect(
+      claimProblems(good({ uln: '0123456789', familyName: '', version: null, achievementDate: '2030-01-01' }), TODAY),
+    ).to.deep.equal([
+      ULN_MESSAGES.leadingZero,
+      CLAIM_MESSAGES.familyName,
+      CLAIM_MESSAGES.version,
+      CLAIM_MESSAGES.future,
+    ]);
   });
 });
 
 describe('certificate claims: rows and the CSV export', () => {
   it('gives the LARS code as the standard code, a blank option and the employer as where the certificate goes', () => {
     const row = claimRow(good(), TODAY);
-    expect(row).to.include({ standardCode: 569, standardReference: 'ST0815', version: '1.0', option: '', sendCertificateTo: 'Transport Workers Union', valid: true });
+    expect(row).to.include({
+      standardCode: 569,
+      standardReference: 'ST0815',
+      version: '1.0',
+      option: '',
+      sendCertificateTo: 'Transport Workers Union',
+      valid: true,
+    });
     expect(row.reasons).to.deep.equal([]);
     const bad = claimRow(good({ familyName: '' }), TODAY);
     expect(bad.valid).to.equal(false);
@@ -108,7 +132,9 @@ describe('certificate claims: rows and the CSV export', () => {
     const csv = claimsCsv([claimRow(good({ familyName: 'O’Neill, Jr', employerName: 'Unite "the union"' }), TODAY)]);
     const lines = csv.split('\r\n');
     expect(lines[0]).to.equal(CLAIM_COLUMNS.map((c) => c.header).join(','));
-    expect(lines[0]).to.equal('ULN,FamilyName,GivenNames,StandardCode,StandardReference,Version,Option,OverallGrade,AchievementDate,SendCertificateTo');
+    expect(lines[0]).to.equal(
+      'ULN,FamilyName,GivenNames,StandardCode,StandardReference,Version,Option,OverallGrade,AchievementDate,SendCertificateTo',
+    );
     expect(lines[1]).to.equal(`${ULN},"O’Neill, Jr",Ada,569,ST0815,1.0,,Pass,2025-05-01,"Unite ""the union"""`);
     expect(lines[2]).to.equal('');
   });

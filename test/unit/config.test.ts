@@ -49,10 +49,21 @@ describe('configuration', () => {
   it('takes a password hash cost that is a power of two, never below the default in production', () => {
     expect(loadConfig({}).passwordHashCost).to.equal(16384);
     expect(loadConfig({ PASSWORD_HASH_COST: '16' }).passwordHashCost).to.equal(16);
-    expect(() => loadConfig({ PASSWORD_HASH_COST: '1000' })).to.throw(ConfigError, /PASSWORD_HASH_COST must be a power of two/);
-    expect(() => loadConfig({ PASSWORD_HASH_COST: '1' })).to.throw(ConfigError, /PASSWORD_HASH_COST must be at least 2/);
+    expect(() => loadConfig({ PASSWORD_HASH_COST: '1000' })).to.throw(
+      ConfigError,
+      /PASSWORD_HASH_COST must be a power of two/,
+    );
+    expect(() => loadConfig({ PASSWORD_HASH_COST: '1' })).to.throw(
+      ConfigError,
+      /PASSWORD_HASH_COST must be at least 2/,
+    );
     const secret = 'x'.repeat(40);
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, PASSWORD_HASH_COST: '8192' })).to.throw(ConfigError, /PASSWORD_HASH_COST must be at least 16384 when NODE_ENV=production/);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, PASSWORD_HASH_COST: '32768' }).passwordHashCost).to.equal(32768);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, PASSWORD_HASH_COST: '8192' })).to.throw(
+      ConfigError,
+      /PASSWORD_HASH_COST must be at least 16384 when NODE_ENV=production/,
+    );
+    expect(
+      loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, PASSWORD_HASH_COST: '32768' }).passwordHashCost,
+    ).to.equal(32768);
   });
 });

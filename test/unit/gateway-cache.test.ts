@@ -18,7 +18,27 @@ async function oneApprentice() {
   const start = DateTime.fromISO(on).minus({ months: 20 });
   const added = addApprentices(
     db,
-    [{ line: 1, input: { uln: ULN!, givenNames: 'Cass', familyName: 'Cache', dateOfBirth: start.minus({ years: 17 }).toISODate()!, startDate: start.toISODate()!, plannedEndDate: start.plus({ months: 18 }).toISODate()!, standardReference: 'ST0815', standardVersion: '1.0', providerUkprn: '10061234', employerId: 'transport-workers-union', weeklyHours: 37.5, ehcPlan: false, bslFirstLanguage: false, englishMathsChoice: null } }],
+    [
+      {
+        line: 1,
+        input: {
+          uln: ULN!,
+          givenNames: 'Cass',
+          familyName: 'Cache',
+          dateOfBirth: start.minus({ years: 17 }).toISODate()!,
+          startDate: start.toISODate()!,
+          plannedEndDate: start.plus({ months: 18 }).toISODate()!,
+          standardReference: 'ST0815',
+          standardVersion: '1.0',
+          providerUkprn: '10061234',
+          employerId: 'transport-workers-union',
+          weeklyHours: 37.5,
+          ehcPlan: false,
+          bslFirstLanguage: false,
+          englishMathsChoice: null,
+        },
+      },
+    ],
     SYSTEM_ACTOR,
     'test',
   );
@@ -26,29 +46,47 @@ async function oneApprentice() {
   return { db, apprentice: findApprenticeByUln(db, ULN!)! };
 }
 
-const unmetOf = (db: Awaited<ReturnType<typeof oneApprentice>>['db']) => dashboardPage(db, { kind: 'all' }, on, {}, 1, 25).rows[0]!.unmet;
+const unmetOf = (db: Awaited<ReturnType<typeof oneApprentice>>['db']) =>
+  dashboardPage(db, { kind: 'all' }, on, {}, 1, 25).rows[0]!.unmet;
 
 describe('gateway status cache', () => {
   it('is filled on the first dashboard view and used afterwards', async () => {
     const { db } = await oneApprentice();
     expect(db.select().from(gatewayStatusCache).all()).to.have.length(0);
     expect(unmetOf(db)).to.include('maths');
-    expect(db.select().from(gatewayStatusCache).all().map((r) => r.evaluatedOn)).to.deep.equal([on]);
+    expect(
+      db
+        .select()
+        .from(gatewayStatusCache)
+        .all()
+        .map((r) => r.evaluatedOn),
+    ).to.deep.equal([on]);
   });
 
   it('is cleared by a trigger when evidence changes, through the stores or not', async () => {
     const { db, apprentice } = await oneApprentice();
     expect(unmetOf(db)).to.include.members(['english', 'maths']);
-    addQualification(db, apprentice, { subject: 'maths', type: 'gcse', level: 2, grade: '6', achievedOn: '2015-08-20', certificateReference: 'M1' }, SYSTEM_ACTOR);
+    addQualification(
+      db,
+      apprentice,
+      { subject: 'maths', type: 'gcse', level: 2, grade: '6', achievedOn: '2015-08-20', certificateReference: 'M1' },
+      SYSTEM_ACTOR,
+    );
     expect(unmetOf(db)).to.include('english').and.not.include('maths');
-    db.$client.prepare("insert into qualifications (apprentice_id, subject, type, level, grade, achieved_on, certificate_reference) values (?, 'english', 'gcse', 2, '7', '2015-08-20', 'E1')").run(apprentice.id);
+    db.$client
+      .prepare(
+        "insert into qualifications (apprentice_id, subject, type, level, grade, achieved_on, certificate_reference) values (?, 'english', 'gcse', 2, '7', '2015-08-20', 'E1')",
+      )
+      .run(apprentice.id);
     expect(unmetOf(db)).not.to.include('english');
   });
 
   it('is cleared for every apprentice of a standard version when its plan is replaced', async () => {
     const { db } = await oneApprentice();
     expect(unmetOf(db)).to.include('plan_items');
-    const plan = JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as { gatewayItems: unknown[] };
+    const plan = JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as {
+      gatewayItems: unknown[];
+    };
     plan.gatewayItems = [];
     expect(importPlanText(db, JSON.stringify(plan), SYSTEM_ACTOR).ok).to.equal(true);
     expect(db.select().from(gatewayStatusCache).all()).to.have.length(0);

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import type { CheckCode, CheckResult, GatewayApprentice, GatewayEvidence, GatewayPlan, Qualification } from '../../src/gateway/model.js';
+import type {
+  CheckCode,
+  CheckResult,
+  GatewayApprentice,
+  GatewayEvidence,
+  GatewayPlan,
+  Qualification,
+} from '../../src/gateway/model.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
 import { ageOn } from '../../src/calendar.js';
 import {
@@ -102,7 +109,12 @@ describe('gateway rules', () => {
     it('is not ready when any check is unmet, but not_applicable does not block', () => {
       const unmet = evaluateGateway(apprentice(), evidence({ planItemsProvided: ['portfolio'] }), plan(), ON);
       expect(unmet.ready).to.equal(false);
-      const notApplicable = evaluateGateway(apprentice(), evidence({ planItemsProvided: [] }), plan({ gatewayItems: [] }), ON);
+      const notApplicable = evaluateGateway(
+        apprentice(),
+        evidence({ planItemsProvided: [] }),
+        plan({ gatewayItems: [] }),
+        ON,
+      );
       expect(notApplicable.checks.find((c) => c.code === 'plan_items')?.status).to.equal('not_applicable');
       expect(notApplicable.ready).to.equal(true);
     });
@@ -129,14 +141,26 @@ describe('gateway rules', () => {
     });
 
     it('on the same date, a start on 31 July 2025 is short and a start on 1 August 2025 is complete', () => {
-      const before = check('practical_period', { startDate: '2025-07-31', plannedEndDate: '2026-07-31' }, {}, {}, '2026-04-01');
+      const before = check(
+        'practical_period',
+        { startDate: '2025-07-31', plannedEndDate: '2026-07-31' },
+        {},
+        {},
+        '2026-04-01',
+      );
       // 2025-07-31 + 8 months = 2026-03-31; to 2026-04-01 is 1 day.
       expect(before).to.deep.equal({
         code: 'practical_period',
         status: 'unmet',
         reason: '8 months 1 day served of the 12 months required; earliest date 2026-07-31.',
       });
-      const after = check('practical_period', { startDate: '2025-08-01', plannedEndDate: '2026-08-01' }, {}, {}, '2026-04-01');
+      const after = check(
+        'practical_period',
+        { startDate: '2025-08-01', plannedEndDate: '2026-08-01' },
+        {},
+        {},
+        '2026-04-01',
+      );
       expect(after).to.deep.equal({
         code: 'practical_period',
         status: 'met',
@@ -239,23 +263,36 @@ describe('gateway rules', () => {
     it('treats exactly 30 hours a week as full time and pro-rates part time', () => {
       const thirty = requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 30 }), plan());
       expect(thirty.hours).to.equal(280);
-      expect(thirty.explanation).to.match(/^6 hours a week for/).and.not.contain('pro rata');
+      expect(thirty.explanation)
+        .to.match(/^6 hours a week for/)
+        .and.not.contain('pro rata');
       expect(requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 45 }), plan()).hours).to.equal(280);
       // 15 hours: 6 × 15/30 = 3 hours a week × 46.542857 = 139.63 → 140 (half of 280)
       const half = requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 15 }), plan());
       expect(half.hours).to.equal(140);
       expect(half.explanation).to.contain('pro rata for 15 contracted hours (3 hours a week)');
       // 29.5 hours: 6 × 29.5/30 = 5.9 hours a week × 46.542857 = 274.60 → 275
-      expect(requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 29.5 }), plan()).hours).to.equal(275);
+      expect(requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 29.5 }), plan()).hours).to.equal(
+        275,
+      );
     });
 
     it("uses the standard's published minimum from 1 August 2025, not the day before", () => {
       const minimum = plan({ offTheJobMinimumHours: 187 });
       // 2025-07-31 to 2026-07-31 is 365 days: 6-hour rule, 280 (the published minimum is ignored)
-      expect(requiredOffTheJobHours(year('2025-07-31', '2026-07-31'), minimum)).to.include({ hours: 280, rule: 'six_hours_a_week' });
-      expect(requiredOffTheJobHours(year('2025-08-01', '2026-08-01'), minimum)).to.include({ hours: 187, rule: 'published_minimum' });
+      expect(requiredOffTheJobHours(year('2025-07-31', '2026-07-31'), minimum)).to.include({
+        hours: 280,
+        rule: 'six_hours_a_week',
+      });
+      expect(requiredOffTheJobHours(year('2025-08-01', '2026-08-01'), minimum)).to.include({
+        hours: 187,
+        rule: 'published_minimum',
+      });
       // no published minimum in the plan: the 6-hour rule (2025-08-01 to 2026-08-01 is 365 days → 280)
-      expect(requiredOffTheJobHours(year('2025-08-01', '2026-08-01'), plan())).to.include({ hours: 280, rule: 'six_hours_a_week' });
+      expect(requiredOffTheJobHours(year('2025-08-01', '2026-08-01'), plan())).to.include({
+        hours: 280,
+        rule: 'six_hours_a_week',
+      });
     });
 
     it('says how many hours are logged, required and still needed', () => {
@@ -269,18 +306,41 @@ describe('gateway rules', () => {
       const oneShort = check('off_the_job', {}, { offTheJob: [{ date: '2023-03-01', hours: 279 }] });
       expect(oneShort.status).to.equal('unmet');
       expect(oneShort.reason).to.contain('1 more hour is needed.');
-      const published = check('off_the_job', { startDate: '2025-08-01', plannedEndDate: '2026-08-01' }, { offTheJob: [{ date: '2025-09-01', hours: 190 }] }, { offTheJobMinimumHours: 187 }, '2026-08-01');
-      expect(published.reason).to.equal("190 hours logged of the 187 required: the standard's published minimum for starts from 1 August 2025.");
+      const published = check(
+        'off_the_job',
+        { startDate: '2025-08-01', plannedEndDate: '2026-08-01' },
+        { offTheJob: [{ date: '2025-09-01', hours: 190 }] },
+        { offTheJobMinimumHours: 187 },
+        '2026-08-01',
+      );
+      expect(published.reason).to.equal(
+        "190 hours logged of the 187 required: the standard's published minimum for starts from 1 August 2025.",
+      );
     });
 
     it('counts a BSL qualification for English only at the required level, and never a "U" or "Not achieved"', () => {
-      const bsl = (level: number): Qualification => ({ subject: 'english', type: 'bsl', level, grade: 'Pass', achievedOn: '2019-06-01', certificateReference: 'BSL' });
+      const bsl = (level: number): Qualification => ({
+        subject: 'english',
+        type: 'bsl',
+        level,
+        grade: 'Pass',
+        achievedOn: '2019-06-01',
+        certificateReference: 'BSL',
+      });
       const deaf = { ...apprentice(), bslFirstLanguage: true };
       expect(qualificationCounts(bsl(2), 'english', deaf, '2024-01-01')).to.equal(true);
       expect(qualificationCounts(bsl(1), 'english', deaf, '2024-01-01')).to.equal(false);
-      const other = (grade: string): Qualification => ({ subject: 'maths', type: 'other', level: 3, grade, achievedOn: '2019-06-01', certificateReference: 'A-level' });
+      const other = (grade: string): Qualification => ({
+        subject: 'maths',
+        type: 'other',
+        level: 3,
+        grade,
+        achievedOn: '2019-06-01',
+        certificateReference: 'A-level',
+      });
       expect(qualificationCounts(other('B'), 'maths', apprentice(), '2024-01-01')).to.equal(true);
-      for (const grade of ['U', 'Not achieved', 'fail']) expect(qualificationCounts(other(grade), 'maths', apprentice(), '2024-01-01'), grade).to.equal(false);
+      for (const grade of ['U', 'Not achieved', 'fail'])
+        expect(qualificationCounts(other(grade), 'maths', apprentice(), '2024-01-01'), grade).to.equal(false);
     });
 
     it('does not count hours dated before the start', () => {
@@ -288,9 +348,22 @@ describe('gateway rules', () => {
         { date: '2022-12-31', hours: 40 }, // the day before the start
         { date: '2023-01-01', hours: 30 }, // the start date: counts
       ];
-      expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, '2023-06-01', '2023-01-01')).to.deep.equal({ counted: 30, afterSubmission: 0, afterDate: 0, beforeStart: 40 });
-      const result = check('off_the_job', { startDate: '2023-01-01', plannedEndDate: '2024-01-01' }, { offTheJob }, {}, '2024-02-01');
-      expect(result.reason).to.contain('30 hours logged').and.to.contain('40 hours dated before the start on 2023-01-01 do not count.');
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, '2023-06-01', '2023-01-01')).to.deep.equal({
+        counted: 30,
+        afterSubmission: 0,
+        afterDate: 0,
+        beforeStart: 40,
+      });
+      const result = check(
+        'off_the_job',
+        { startDate: '2023-01-01', plannedEndDate: '2024-01-01' },
+        { offTheJob },
+        {},
+        '2024-02-01',
+      );
+      expect(result.reason)
+        .to.contain('30 hours logged')
+        .and.to.contain('40 hours dated before the start on 2023-01-01 do not count.');
     });
 
     it('does not count hours dated after the submission or after the evaluation date', () => {
@@ -300,10 +373,20 @@ describe('gateway rules', () => {
         { date: '2023-06-02', hours: 20 }, // the day after the submission: does not
         { date: '2023-09-02', hours: 5 }, // after the submission (and after the evaluation date)
       ];
-      expect(tallyOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.deep.equal({ counted: 250, afterSubmission: 25, afterDate: 0, beforeStart: 0 });
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.deep.equal({
+        counted: 250,
+        afterSubmission: 25,
+        afterDate: 0,
+        beforeStart: 0,
+      });
       expect(countableOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.equal(250);
       // No submission: everything up to and including the evaluation date counts.
-      expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, ON)).to.deep.equal({ counted: 270, afterSubmission: 0, afterDate: 5, beforeStart: 0 });
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, ON)).to.deep.equal({
+        counted: 270,
+        afterSubmission: 0,
+        afterDate: 5,
+        beforeStart: 0,
+      });
       expect(countableOffTheJobHours({ offTheJob, submittedOn: null }, '2023-06-01')).to.equal(250);
 
       // 250 counted of 280: unmet, 30 more needed, and the excluded hours are named.
@@ -341,20 +424,36 @@ describe('gateway rules', () => {
       expect(check('maths', adult, none, {}, '2025-02-10')).to.include({ status: 'unmet' });
       const optional = check('maths', adult, none, {}, '2025-02-11');
       expect(optional.status).to.equal('not_applicable');
-      expect(optional.reason).to.contain('optional for apprentices aged 19 or over at the start since 11 February 2025');
+      expect(optional.reason).to.contain(
+        'optional for apprentices aged 19 or over at the start since 11 February 2025',
+      );
       expect(optional.reason).to.contain('aged 22 at the start');
       expect(optional.reason).to.contain("Record the apprentice's choice.");
     });
 
     it('records the 19+ choice: not pursuing is not applicable, pursuing needs the evidence', () => {
-      const notPursue = check('english', { dateOfBirth: '2000-01-01', englishMathsChoice: 'not_pursue' }, none, {}, '2025-03-01');
+      const notPursue = check(
+        'english',
+        { dateOfBirth: '2000-01-01', englishMathsChoice: 'not_pursue' },
+        none,
+        {},
+        '2025-03-01',
+      );
       expect(notPursue.status).to.equal('not_applicable');
       expect(notPursue.reason).to.contain('chose not to pursue');
       expect(notPursue.reason).not.to.contain('Record');
-      const pursue = check('english', { dateOfBirth: '2000-01-01', englishMathsChoice: 'pursue' }, none, {}, '2025-03-01');
+      const pursue = check(
+        'english',
+        { dateOfBirth: '2000-01-01', englishMathsChoice: 'pursue' },
+        none,
+        {},
+        '2025-03-01',
+      );
       expect(pursue.status).to.equal('unmet');
       expect(pursue.reason).to.contain('chose to pursue');
-      expect(check('english', { dateOfBirth: '2000-01-01', englishMathsChoice: 'pursue' }, {}, {}, '2025-03-01').status).to.equal('met');
+      expect(
+        check('english', { dateOfBirth: '2000-01-01', englishMathsChoice: 'pursue' }, {}, {}, '2025-03-01').status,
+      ).to.equal('met');
     });
 
     it('counts a start on the 19th birthday as 19, and the day before the birthday as 18', () => {
@@ -373,15 +472,30 @@ describe('gateway rules', () => {
         status: 'met',
         reason: 'Met by GCSE grade 5 achieved 2020-08-20 (certificate ABC123).',
       });
-      expect(check('maths', {}, { qualifications: [qualification({ type: 'functional_skills', level: 2, grade: 'Pass', certificateReference: 'FS-9' })] }).reason).to.equal(
-        'Met by Functional Skills level 2 (Pass) achieved 2020-08-20 (certificate FS-9).',
-      );
+      expect(
+        check(
+          'maths',
+          {},
+          {
+            qualifications: [
+              qualification({ type: 'functional_skills', level: 2, grade: 'Pass', certificateReference: 'FS-9' }),
+            ],
+          },
+        ).reason,
+      ).to.equal('Met by Functional Skills level 2 (Pass) achieved 2020-08-20 (certificate FS-9).');
     });
 
     it('counts GCSE 4/C and above, not 3/D, comparing grades trimmed and case-insensitively', () => {
       const gcse = (grade: string) => check('maths', {}, { qualifications: [qualification({ grade })] }).status;
       expect(['4', 'C', 'c', ' a* ', '9', 'B'].map(gcse)).to.deep.equal(['met', 'met', 'met', 'met', 'met', 'met']);
-      expect(['3', 'D', 'd', 'G', 'U', ''].map(gcse)).to.deep.equal(['unmet', 'unmet', 'unmet', 'unmet', 'unmet', 'unmet']);
+      expect(['3', 'D', 'd', 'G', 'U', ''].map(gcse)).to.deep.equal([
+        'unmet',
+        'unmet',
+        'unmet',
+        'unmet',
+        'unmet',
+        'unmet',
+      ]);
       const unmet = check('maths', {}, { qualifications: [qualification({ grade: '3' })] });
       expect(unmet.reason).to.equal(
         'No level 2 maths evidence. Add a GCSE at grade 4/C or above, Functional Skills level 2, or an accepted equivalent.',
@@ -389,7 +503,8 @@ describe('gateway rules', () => {
     });
 
     it('counts Functional Skills level 2 with a Pass, not a Fail, and not level 1', () => {
-      const fs = (level: number, grade: string) => check('maths', {}, { qualifications: [qualification({ type: 'functional_skills', level, grade })] }).status;
+      const fs = (level: number, grade: string) =>
+        check('maths', {}, { qualifications: [qualification({ type: 'functional_skills', level, grade })] }).status;
       expect(fs(2, 'Pass')).to.equal('met');
       expect(fs(2, ' PASS ')).to.equal('met');
       expect(fs(3, 'Pass')).to.equal('met');
@@ -398,25 +513,49 @@ describe('gateway rules', () => {
     });
 
     it('counts an accepted equivalent at its level', () => {
-      const other = (level: number) => check('english', {}, { qualifications: [qualification({ subject: 'english', type: 'other', level, grade: 'Merit', certificateReference: 'EQ-1' })] });
-      expect(other(2)).to.include({ status: 'met', reason: 'Met by Other accepted equivalent at level 2 achieved 2020-08-20 (certificate EQ-1).' });
+      const other = (level: number) =>
+        check(
+          'english',
+          {},
+          {
+            qualifications: [
+              qualification({ subject: 'english', type: 'other', level, grade: 'Merit', certificateReference: 'EQ-1' }),
+            ],
+          },
+        );
+      expect(other(2)).to.include({
+        status: 'met',
+        reason: 'Met by Other accepted equivalent at level 2 achieved 2020-08-20 (certificate EQ-1).',
+      });
       expect(other(1).status).to.equal('unmet');
     });
 
     it('needs level 1 for a level 2 standard', () => {
       const level2Standard = { standardLevel: 2 };
-      expect(check('maths', level2Standard, { qualifications: [qualification({ grade: '3' })] }).status).to.equal('met');
-      expect(check('maths', level2Standard, { qualifications: [qualification({ type: 'functional_skills', level: 1, grade: 'Pass' })] }).status).to.equal('met');
+      expect(check('maths', level2Standard, { qualifications: [qualification({ grade: '3' })] }).status).to.equal(
+        'met',
+      );
+      expect(
+        check('maths', level2Standard, {
+          qualifications: [qualification({ type: 'functional_skills', level: 1, grade: 'Pass' })],
+        }).status,
+      ).to.equal('met');
       const unmet = check('maths', level2Standard, none);
       expect(unmet.reason).to.equal(
         'No level 1 maths evidence. Add a GCSE at grade 1/G or above, Functional Skills level 1, or an accepted equivalent.',
       );
       // level 3 standard: level 2
-      expect(check('maths', { standardLevel: 3 }, { qualifications: [qualification({ grade: '3' })] }).status).to.equal('unmet');
+      expect(check('maths', { standardLevel: 3 }, { qualifications: [qualification({ grade: '3' })] }).status).to.equal(
+        'unmet',
+      );
     });
 
     it('counts Entry Level 3 only with an EHC plan', () => {
-      const entry3 = { qualifications: [qualification({ type: 'entry_level', level: 3, grade: 'Pass', certificateReference: 'EL3-7' })] };
+      const entry3 = {
+        qualifications: [
+          qualification({ type: 'entry_level', level: 3, grade: 'Pass', certificateReference: 'EL3-7' }),
+        ],
+      };
       const without = check('maths', {}, entry3);
       expect(without.status).to.equal('unmet');
       expect(without.reason).not.to.contain('Entry Level');
@@ -428,14 +567,26 @@ describe('gateway rules', () => {
       expect(tooLow.status).to.equal('unmet');
       expect(tooLow.reason).to.contain('Entry Level 3 or above is enough');
       // With the EHC plan's Entry Level 3 requirement, anything above it counts too.
-      expect(check('maths', { ehcPlan: true }, { qualifications: [qualification({ type: 'functional_skills', level: 1, grade: 'Pass' })] }).status).to.equal('met');
+      expect(
+        check(
+          'maths',
+          { ehcPlan: true },
+          { qualifications: [qualification({ type: 'functional_skills', level: 1, grade: 'Pass' })] },
+        ).status,
+      ).to.equal('met');
     });
 
     it('counts a BSL qualification for English only when BSL is the first language, never for maths', () => {
-      const bslEnglish = { qualifications: [qualification({ subject: 'english', type: 'bsl', level: 2, grade: 'Pass', certificateReference: 'BSL-2' })] };
+      const bslEnglish = {
+        qualifications: [
+          qualification({ subject: 'english', type: 'bsl', level: 2, grade: 'Pass', certificateReference: 'BSL-2' }),
+        ],
+      };
       const withFlag = check('english', { bslFirstLanguage: true }, bslEnglish);
       expect(withFlag.status).to.equal('met');
-      expect(withFlag.reason).to.contain('British Sign Language qualification level 2 achieved 2020-08-20 (certificate BSL-2)');
+      expect(withFlag.reason).to.contain(
+        'British Sign Language qualification level 2 achieved 2020-08-20 (certificate BSL-2)',
+      );
       expect(check('english', { bslFirstLanguage: false }, bslEnglish).status).to.equal('unmet');
 
       const bslMaths = { qualifications: [qualification({ subject: 'maths', type: 'bsl', level: 2, grade: 'Pass' })] };
@@ -445,7 +596,9 @@ describe('gateway rules', () => {
 
       const englishMissing = check('english', { bslFirstLanguage: true }, none);
       expect(englishMissing.reason).to.contain('a BSL qualification can be used instead');
-      expect(qualificationCounts(bslMaths.qualifications[0]!, 'maths', apprentice({ bslFirstLanguage: true }), ON)).to.equal(false);
+      expect(
+        qualificationCounts(bslMaths.qualifications[0]!, 'maths', apprentice({ bslFirstLanguage: true }), ON),
+      ).to.equal(false);
     });
 
     it('does not count a qualification in the other subject', () => {
@@ -486,7 +639,9 @@ describe('gateway rules', () => {
     });
 
     it('is not applicable when the plan has no gateway items', () => {
-      expect(check('plan_items', {}, { planItemsProvided: [] }, { gatewayItems: [] }).status).to.equal('not_applicable');
+      expect(check('plan_items', {}, { planItemsProvided: [] }, { gatewayItems: [] }).status).to.equal(
+        'not_applicable',
+      );
     });
   });
 
@@ -497,14 +652,22 @@ describe('gateway rules', () => {
 
     it('names who has not yet confirmed', () => {
       const declaration = (employerConfirmed: boolean, providerConfirmed: boolean, apprenticeConfirmed: boolean) =>
-        check('employer_declaration', {}, { declaration: { employerConfirmed, providerConfirmed, apprenticeConfirmed } });
+        check(
+          'employer_declaration',
+          {},
+          { declaration: { employerConfirmed, providerConfirmed, apprenticeConfirmed } },
+        );
       expect(declaration(false, true, true)).to.deep.equal({
         code: 'employer_declaration',
         status: 'unmet',
         reason: 'Not yet confirmed by the employer.',
       });
-      expect(declaration(true, false, false).reason).to.equal('Not yet confirmed by the training provider and the apprentice.');
-      expect(declaration(false, false, false).reason).to.equal('Not yet confirmed by the employer, the training provider and the apprentice.');
+      expect(declaration(true, false, false).reason).to.equal(
+        'Not yet confirmed by the training provider and the apprentice.',
+      );
+      expect(declaration(false, false, false).reason).to.equal(
+        'Not yet confirmed by the employer, the training provider and the apprentice.',
+      );
     });
   });
 });

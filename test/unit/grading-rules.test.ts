@@ -23,22 +23,32 @@ import { planFileSchema } from '../../src/plans/schema.js';
 //   method grade: any pass criterion not met → Fail; all pass met → Pass; all distinction met too → Distinction;
 //   combination table: any Fail → Fail; Distinction + Distinction → Distinction; otherwise Pass;
 //   resit window 3 months, retake window 6 months; resit/retake cap Pass; maxAttempts null (no limit).
-const demoPlan = (): PlanFile => planFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')));
+const demoPlan = (): PlanFile =>
+  planFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')));
 const PLAN = demoPlan();
 const METHODS = ['project', 'discussion'] as const;
 
-const criteriaOf = (methodId: string, level: 'pass' | 'distinction') => PLAN.criteria.filter((c) => c.method === methodId && c.level === level).map((c) => c.id);
+const criteriaOf = (methodId: string, level: 'pass' | 'distinction') =>
+  PLAN.criteria.filter((c) => c.method === methodId && c.level === level).map((c) => c.id);
 
 /**
  * A decision on every criterion of the method: met (with a note) unless `met` says otherwise;
  * a "not met" gets an evidence note unless `evidence` gives one (possibly blank).
  */
-function decisions(methodId: string, met: Record<string, boolean | null> = {}, evidence: Record<string, string> = {}): Decision[] {
+function decisions(
+  methodId: string,
+  met: Record<string, boolean | null> = {},
+  evidence: Record<string, string> = {},
+): Decision[] {
   return PLAN.criteria
     .filter((c) => c.method === methodId)
     .map((c) => {
       const verdict = Object.hasOwn(met, c.id) ? met[c.id]! : true;
-      const note = Object.hasOwn(evidence, c.id) ? evidence[c.id]! : verdict === false ? `Not shown in the evidence for ${c.id}` : `Seen in the evidence for ${c.id}`;
+      const note = Object.hasOwn(evidence, c.id)
+        ? evidence[c.id]!
+        : verdict === false
+          ? `Not shown in the evidence for ${c.id}`
+          : `Seen in the evidence for ${c.id}`;
       return { criterionId: c.id, met: verdict, evidence: note };
     });
 }
@@ -65,34 +75,56 @@ describe('grading rules', () => {
         const distinction = criteriaOf(methodId, 'distinction');
 
         it('every pass and every distinction criterion met → Distinction', () => {
-          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId))).to.deep.equal({ complete: true, grade: 'Distinction' });
+          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId))).to.deep.equal({
+            complete: true,
+            grade: 'Distinction',
+          });
         });
 
         it('every pass criterion met, one distinction criterion not met (with evidence) → Pass', () => {
           for (const id of distinction) {
-            expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, { [id]: false })), id).to.deep.equal({ complete: true, grade: 'Pass' });
+            expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, { [id]: false })), id).to.deep.equal({
+              complete: true,
+              grade: 'Pass',
+            });
           }
         });
 
         it('every pass criterion met, no distinction criterion met → Pass', () => {
           const none = Object.fromEntries(distinction.map((id) => [id, false]));
-          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, none))).to.deep.equal({ complete: true, grade: 'Pass' });
+          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, none))).to.deep.equal({
+            complete: true,
+            grade: 'Pass',
+          });
         });
 
         it('one pass criterion not met → Fail, even with every distinction criterion met', () => {
           for (const id of pass) {
-            expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, { [id]: false })), id).to.deep.equal({ complete: true, grade: 'Fail' });
+            expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, { [id]: false })), id).to.deep.equal({
+              complete: true,
+              grade: 'Fail',
+            });
           }
         });
 
         it('an undecided criterion (null, or no decision at all) → incomplete, listing it', () => {
           const [firstPass] = pass;
           const [firstDistinction] = distinction;
-          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, { [firstPass!]: null }))).to.deep.equal({ complete: false, undecided: [firstPass], missingEvidence: [] });
+          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, { [firstPass!]: null }))).to.deep.equal({
+            complete: false,
+            undecided: [firstPass],
+            missingEvidence: [],
+          });
           const withoutDistinction = decisions(methodId).filter((d) => d.criterionId !== firstDistinction);
-          expect(deriveMethodGrade(PLAN, methodId, withoutDistinction)).to.deep.equal({ complete: false, undecided: [firstDistinction], missingEvidence: [] });
+          expect(deriveMethodGrade(PLAN, methodId, withoutDistinction)).to.deep.equal({
+            complete: false,
+            undecided: [firstDistinction],
+            missingEvidence: [],
+          });
           // A pass criterion not met does not make a draft with undecided criteria a Fail yet.
-          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, { [pass[1]!]: false, [firstDistinction!]: null }))).to.deep.equal({
+          expect(
+            deriveMethodGrade(PLAN, methodId, decisions(methodId, { [pass[1]!]: false, [firstDistinction!]: null })),
+          ).to.deep.equal({
             complete: false,
             undecided: [firstDistinction],
             missingEvidence: [],
@@ -101,16 +133,29 @@ describe('grading rules', () => {
 
         it('no decisions at all → incomplete, listing every criterion of the method', () => {
           const all = PLAN.criteria.filter((c) => c.method === methodId).map((c) => c.id);
-          expect(deriveMethodGrade(PLAN, methodId, [])).to.deep.equal({ complete: false, undecided: all, missingEvidence: [] });
+          expect(deriveMethodGrade(PLAN, methodId, [])).to.deep.equal({
+            complete: false,
+            undecided: all,
+            missingEvidence: [],
+          });
         });
 
         it('a "not met" with a blank or whitespace-only evidence note → incomplete, listing it in missingEvidence', () => {
           const [p] = pass;
           const [d] = distinction;
-          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, { [p!]: false }, { [p!]: '' }))).to.deep.equal({ complete: false, undecided: [], missingEvidence: [p] });
-          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, { [d!]: false }, { [d!]: '  \n\t ' }))).to.deep.equal({ complete: false, undecided: [], missingEvidence: [d] });
+          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, { [p!]: false }, { [p!]: '' }))).to.deep.equal({
+            complete: false,
+            undecided: [],
+            missingEvidence: [p],
+          });
+          expect(
+            deriveMethodGrade(PLAN, methodId, decisions(methodId, { [d!]: false }, { [d!]: '  \n\t ' })),
+          ).to.deep.equal({ complete: false, undecided: [], missingEvidence: [d] });
           // A "met" needs no note; only a "not met" is feedback the apprentice must be given.
-          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, {}, { [p!]: '' }))).to.deep.equal({ complete: true, grade: 'Distinction' });
+          expect(deriveMethodGrade(PLAN, methodId, decisions(methodId, {}, { [p!]: '' }))).to.deep.equal({
+            complete: true,
+            grade: 'Distinction',
+          });
         });
       });
     }
@@ -119,8 +164,14 @@ describe('grading rules', () => {
       const plan = demoPlan();
       plan.methodGrades = ['Fail', 'Pass'];
       for (const methodId of METHODS) {
-        expect(deriveMethodGrade(plan, methodId, decisions(methodId)), methodId).to.deep.equal({ complete: true, grade: 'Pass' });
-        expect(deriveMethodGrade(plan, methodId, decisions(methodId, { [criteriaOf(methodId, 'pass')[0]!]: false })), methodId).to.deep.equal({ complete: true, grade: 'Fail' });
+        expect(deriveMethodGrade(plan, methodId, decisions(methodId)), methodId).to.deep.equal({
+          complete: true,
+          grade: 'Pass',
+        });
+        expect(
+          deriveMethodGrade(plan, methodId, decisions(methodId, { [criteriaOf(methodId, 'pass')[0]!]: false })),
+          methodId,
+        ).to.deep.equal({ complete: true, grade: 'Fail' });
       }
     });
 
@@ -128,7 +179,8 @@ describe('grading rules', () => {
       // Every project criterion decided, none of the discussion's: the discussion is all undecided.
       const result = deriveMethodGrade(PLAN, 'discussion', decisions('project'));
       expect(result.complete).to.equal(false);
-      if (!result.complete) expect(result.undecided).to.deep.equal(PLAN.criteria.filter((c) => c.method === 'discussion').map((c) => c.id));
+      if (!result.complete)
+        expect(result.undecided).to.deep.equal(PLAN.criteria.filter((c) => c.method === 'discussion').map((c) => c.id));
     });
   });
 
@@ -154,7 +206,11 @@ describe('grading rules', () => {
 
     for (const [project, discussion, overall] of TABLE) {
       it(`project ${project} + discussion ${discussion} → ${overall}`, () => {
-        expect(overallGrade(PLAN, { project, discussion }, FIRST)).to.deep.equal({ combined: overall, grade: overall, capped: false });
+        expect(overallGrade(PLAN, { project, discussion }, FIRST)).to.deep.equal({
+          combined: overall,
+          grade: overall,
+          capped: false,
+        });
       });
     }
 
@@ -168,11 +224,21 @@ describe('grading rules', () => {
       const RESIT = { isResitOrRetake: true, exceptionalCircumstances: false };
 
       it('a resit or retake with Distinction + Distinction → Pass, combined Distinction, capped', () => {
-        expect(overallGrade(PLAN, { project: 'Distinction', discussion: 'Distinction' }, RESIT)).to.deep.equal({ combined: 'Distinction', grade: 'Pass', capped: true });
+        expect(overallGrade(PLAN, { project: 'Distinction', discussion: 'Distinction' }, RESIT)).to.deep.equal({
+          combined: 'Distinction',
+          grade: 'Pass',
+          capped: true,
+        });
       });
 
       it('with exceptional circumstances accepted → Distinction, not capped', () => {
-        expect(overallGrade(PLAN, { project: 'Distinction', discussion: 'Distinction' }, { isResitOrRetake: true, exceptionalCircumstances: true })).to.deep.equal({
+        expect(
+          overallGrade(
+            PLAN,
+            { project: 'Distinction', discussion: 'Distinction' },
+            { isResitOrRetake: true, exceptionalCircumstances: true },
+          ),
+        ).to.deep.equal({
           combined: 'Distinction',
           grade: 'Distinction',
           capped: false,
@@ -182,15 +248,29 @@ describe('grading rules', () => {
       it('a first attempt is never capped', () => {
         for (const exceptionalCircumstances of [false, true]) {
           for (const [project, discussion, overall] of TABLE) {
-            expect(overallGrade(PLAN, { project, discussion }, { isResitOrRetake: false, exceptionalCircumstances })).to.deep.equal({ combined: overall, grade: overall, capped: false });
+            expect(
+              overallGrade(PLAN, { project, discussion }, { isResitOrRetake: false, exceptionalCircumstances }),
+            ).to.deep.equal({ combined: overall, grade: overall, capped: false });
           }
         }
       });
 
       it('a grade at or below the cap is unchanged and not capped: Pass stays Pass, Fail stays Fail', () => {
-        expect(overallGrade(PLAN, { project: 'Pass', discussion: 'Distinction' }, RESIT)).to.deep.equal({ combined: 'Pass', grade: 'Pass', capped: false });
-        expect(overallGrade(PLAN, { project: 'Distinction', discussion: 'Fail' }, RESIT)).to.deep.equal({ combined: 'Fail', grade: 'Fail', capped: false });
-        expect(overallGrade(PLAN, { project: 'Fail', discussion: 'Fail' }, RESIT)).to.deep.equal({ combined: 'Fail', grade: 'Fail', capped: false });
+        expect(overallGrade(PLAN, { project: 'Pass', discussion: 'Distinction' }, RESIT)).to.deep.equal({
+          combined: 'Pass',
+          grade: 'Pass',
+          capped: false,
+        });
+        expect(overallGrade(PLAN, { project: 'Distinction', discussion: 'Fail' }, RESIT)).to.deep.equal({
+          combined: 'Fail',
+          grade: 'Fail',
+          capped: false,
+        });
+        expect(overallGrade(PLAN, { project: 'Fail', discussion: 'Fail' }, RESIT)).to.deep.equal({
+          combined: 'Fail',
+          grade: 'Fail',
+          capped: false,
+        });
       });
     });
   });
@@ -201,7 +281,9 @@ describe('grading rules', () => {
     it('a KSB whose mapped pass criteria are all met → evidenced (every KSB of each method)', () => {
       for (const methodId of METHODS) {
         const ksbs = PLAN.methods.find((m) => m.id === methodId)!.ksbs;
-        expect(ksbCoverage(PLAN, methodId, decisions(methodId))).to.deep.equal(ksbs.map((ksb) => ({ ksb, state: 'evidenced' })));
+        expect(ksbCoverage(PLAN, methodId, decisions(methodId))).to.deep.equal(
+          ksbs.map((ksb) => ({ ksb, state: 'evidenced' })),
+        );
       }
     });
 
@@ -210,10 +292,16 @@ describe('grading rules', () => {
       expect(PR2.level).to.equal('pass');
       expect(PR2.ksbs).to.deep.equal(['K2']);
       // No other project pass criterion maps to K2 (PRD1 does, but it is a distinction criterion).
-      expect(PLAN.criteria.filter((c) => c.method === 'project' && c.level === 'pass' && c.ksbs.includes('K2')).map((c) => c.id)).to.deep.equal(['PR2']);
+      expect(
+        PLAN.criteria
+          .filter((c) => c.method === 'project' && c.level === 'pass' && c.ksbs.includes('K2'))
+          .map((c) => c.id),
+      ).to.deep.equal(['PR2']);
       const coverage = ksbCoverage(PLAN, 'project', decisions('project', { PR2: false }));
       const projectKsbs = PLAN.methods.find((m) => m.id === 'project')!.ksbs;
-      expect(coverage).to.deep.equal(projectKsbs.map((ksb) => ({ ksb, state: ksb === 'K2' ? 'shortfall' : 'evidenced' })));
+      expect(coverage).to.deep.equal(
+        projectKsbs.map((ksb) => ({ ksb, state: ksb === 'K2' ? 'shortfall' : 'evidenced' })),
+      );
     });
 
     it('PR2 undecided → K2 not yet decided, the others evidenced', () => {
@@ -231,7 +319,8 @@ describe('grading rules', () => {
     it('a KSB mapped by two pass criteria: S6 in the project (PR10 → K6, S6; PR11 → S6)', () => {
       expect(PLAN.criteria.find((c) => c.id === 'PR10')!.ksbs).to.deep.equal(['K6', 'S6']);
       expect(PLAN.criteria.find((c) => c.id === 'PR11')!.ksbs).to.deep.equal(['S6']);
-      const state = (met: Record<string, boolean | null>, ksb: string) => ksbCoverage(PLAN, 'project', decisions('project', met)).find((k) => k.ksb === ksb)?.state;
+      const state = (met: Record<string, boolean | null>, ksb: string) =>
+        ksbCoverage(PLAN, 'project', decisions('project', met)).find((k) => k.ksb === ksb)?.state;
       // PR10 met, PR11 undecided: S6 is not yet decided, but K6 (PR10 only) is evidenced.
       expect(state({ PR11: null }, 'S6')).to.equal('not_yet');
       expect(state({ PR11: null }, 'K6')).to.equal('evidenced');
@@ -246,8 +335,13 @@ describe('grading rules', () => {
     it('K2 in the discussion is mapped by PD2 (K2, S1): PD2 not met → K2 and S1 shortfalls, the project’s PR2 irrelevant', () => {
       expect(PLAN.criteria.find((c) => c.id === 'PD2')!.ksbs).to.deep.equal(['K2', 'S1']);
       const discussionKsbs = PLAN.methods.find((m) => m.id === 'discussion')!.ksbs;
-      const coverage = ksbCoverage(PLAN, 'discussion', [...decisions('discussion', { PD2: false }), ...decisions('project', { PR2: true })]);
-      expect(coverage).to.deep.equal(discussionKsbs.map((ksb) => ({ ksb, state: ksb === 'K2' || ksb === 'S1' ? 'shortfall' : 'evidenced' })));
+      const coverage = ksbCoverage(PLAN, 'discussion', [
+        ...decisions('discussion', { PD2: false }),
+        ...decisions('project', { PR2: true }),
+      ]);
+      expect(coverage).to.deep.equal(
+        discussionKsbs.map((ksb) => ({ ksb, state: ksb === 'K2' || ksb === 'S1' ? 'shortfall' : 'evidenced' })),
+      );
     });
 
     it('no decisions → every KSB of the method not yet decided', () => {
@@ -289,7 +383,13 @@ describe('grading rules', () => {
     it('refuses after a Pass or a Distinction: no resit or retake to improve a pass', () => {
       for (const grade of ['Pass', 'Distinction'] as const) {
         for (const kind of ['resit', 'retake'] as const) {
-          const result = checkFurtherAttempt(PLAN, { number: 1, grade, resultDate: '2026-06-01' }, kind, '2026-06-02', null);
+          const result = checkFurtherAttempt(
+            PLAN,
+            { number: 1, grade, resultDate: '2026-06-01' },
+            kind,
+            '2026-06-02',
+            null,
+          );
           expect(result.ok, `${grade} ${kind}`).to.equal(false);
           if (!result.ok) expect(result.message).to.include('no resit or retake to improve a pass');
         }
@@ -297,15 +397,27 @@ describe('grading rules', () => {
     });
 
     it('refuses after a withdrawal', () => {
-      const result = checkFurtherAttempt(PLAN, { number: 1, grade: 'Withdrawn', resultDate: '2026-06-01' }, 'resit', '2026-06-02', null);
+      const result = checkFurtherAttempt(
+        PLAN,
+        { number: 1, grade: 'Withdrawn', resultDate: '2026-06-01' },
+        'resit',
+        '2026-06-02',
+        null,
+      );
       expect(result.ok).to.equal(false);
       if (!result.ok) expect(result.message).to.include('withdrew');
     });
 
     it('after a Fail, a resit may start until the result date + 3 months, inclusive, at a month end', () => {
       // 2026-11-30 + 3 months = "2027-02-30", which does not exist; 2027 is not a leap year → 2027-02-28.
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'resit', '2026-11-30', null)).to.deep.equal({ ok: true, deadline: '2027-02-28' });
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'resit', '2027-02-28', null)).to.deep.equal({ ok: true, deadline: '2027-02-28' });
+      expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'resit', '2026-11-30', null)).to.deep.equal({
+        ok: true,
+        deadline: '2027-02-28',
+      });
+      expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'resit', '2027-02-28', null)).to.deep.equal({
+        ok: true,
+        deadline: '2027-02-28',
+      });
       const late = checkFurtherAttempt(PLAN, fail('2026-11-30'), 'resit', '2027-03-01', null);
       expect(late.ok).to.equal(false);
       if (!late.ok) expect(late.message).to.include('2027-02-28');
@@ -313,19 +425,31 @@ describe('grading rules', () => {
 
     it('a resit deadline in a leap year, and from the 31st to a 30-day month', () => {
       // 2027-11-30 + 3 months → February 2028, a leap year → 2028-02-29; refused on 1 March.
-      expect(checkFurtherAttempt(PLAN, fail('2027-11-30'), 'resit', '2028-02-29', null)).to.deep.equal({ ok: true, deadline: '2028-02-29' });
+      expect(checkFurtherAttempt(PLAN, fail('2027-11-30'), 'resit', '2028-02-29', null)).to.deep.equal({
+        ok: true,
+        deadline: '2028-02-29',
+      });
       expect(checkFurtherAttempt(PLAN, fail('2027-11-30'), 'resit', '2028-03-01', null).ok).to.equal(false);
       // 2026-08-31 + 3 months → November has 30 days → 2026-11-30; refused on 1 December.
-      expect(checkFurtherAttempt(PLAN, fail('2026-08-31'), 'resit', '2026-11-30', null)).to.deep.equal({ ok: true, deadline: '2026-11-30' });
+      expect(checkFurtherAttempt(PLAN, fail('2026-08-31'), 'resit', '2026-11-30', null)).to.deep.equal({
+        ok: true,
+        deadline: '2026-11-30',
+      });
       expect(checkFurtherAttempt(PLAN, fail('2026-08-31'), 'resit', '2026-12-01', null).ok).to.equal(false);
     });
 
     it('a retake may start until the result date + 6 months, inclusive', () => {
       // 2026-11-30 + 6 months = 2027-05-30 (May has 31 days, so no clamping).
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'retake', '2027-05-30', null)).to.deep.equal({ ok: true, deadline: '2027-05-30' });
+      expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'retake', '2027-05-30', null)).to.deep.equal({
+        ok: true,
+        deadline: '2027-05-30',
+      });
       expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'retake', '2027-05-31', null).ok).to.equal(false);
       // 2026-08-31 + 6 months → February 2027 → 2027-02-28; a resit of the same result is already refused then.
-      expect(checkFurtherAttempt(PLAN, fail('2026-08-31'), 'retake', '2027-02-28', null)).to.deep.equal({ ok: true, deadline: '2027-02-28' });
+      expect(checkFurtherAttempt(PLAN, fail('2026-08-31'), 'retake', '2027-02-28', null)).to.deep.equal({
+        ok: true,
+        deadline: '2027-02-28',
+      });
       expect(checkFurtherAttempt(PLAN, fail('2026-08-31'), 'resit', '2027-02-28', null).ok).to.equal(false);
     });
 
@@ -333,15 +457,24 @@ describe('grading rules', () => {
       const refused = checkFurtherAttempt(PLAN, fail('2026-11-30', 2), 'resit', '2026-12-01', 2);
       expect(refused.ok).to.equal(false);
       if (!refused.ok) expect(refused.message).to.include('2 attempts');
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30', 1), 'resit', '2026-12-01', 2)).to.deep.equal({ ok: true, deadline: '2027-02-28' });
+      expect(checkFurtherAttempt(PLAN, fail('2026-11-30', 1), 'resit', '2026-12-01', 2)).to.deep.equal({
+        ok: true,
+        deadline: '2027-02-28',
+      });
     });
 
     it('the plan’s own maximum applies when the EPAO sets none; the demo plan has no maximum', () => {
       const plan = demoPlan();
       plan.maxAttempts = 2;
       expect(checkFurtherAttempt(plan, fail('2026-11-30', 2), 'retake', '2026-12-01', null).ok).to.equal(false);
-      expect(checkFurtherAttempt(plan, fail('2026-11-30', 1), 'retake', '2026-12-01', null)).to.deep.equal({ ok: true, deadline: '2027-05-30' });
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30', 9), 'retake', '2026-12-01', null)).to.deep.equal({ ok: true, deadline: '2027-05-30' });
+      expect(checkFurtherAttempt(plan, fail('2026-11-30', 1), 'retake', '2026-12-01', null)).to.deep.equal({
+        ok: true,
+        deadline: '2027-05-30',
+      });
+      expect(checkFurtherAttempt(PLAN, fail('2026-11-30', 9), 'retake', '2026-12-01', null)).to.deep.equal({
+        ok: true,
+        deadline: '2027-05-30',
+      });
     });
 
     it('when both the EPAO and the plan set a maximum, the stricter holds', () => {
@@ -356,8 +489,14 @@ describe('grading rules', () => {
 
   describe('quality-assurance sampling', () => {
     const SEED = 'epao-42-sampling-seed';
-    const rules = (overrides: Partial<SamplingRules> = {}): SamplingRules => ({ ...DEFAULT_SAMPLING, seed: SEED, ...overrides });
-    const grading = (overrides: Partial<{ id: number; grade: Grade | null; boundary: boolean; priorGradings: number }> = {}) => ({
+    const rules = (overrides: Partial<SamplingRules> = {}): SamplingRules => ({
+      ...DEFAULT_SAMPLING,
+      seed: SEED,
+      ...overrides,
+    });
+    const grading = (
+      overrides: Partial<{ id: number; grade: Grade | null; boundary: boolean; priorGradings: number }> = {},
+    ) => ({
       id: 1,
       grade: 'Pass' as Grade | null,
       boundary: false,
@@ -373,7 +512,10 @@ describe('grading rules', () => {
       const noRandom = rules({ randomPercent: 0 });
       for (let prior = 0; prior <= 4; prior++) {
         for (const grade of ['Pass', 'Distinction', 'Fail', null] as const) {
-          expect(sampleReason(noRandom, grading({ priorGradings: prior, grade, boundary: true })), `prior ${prior}, ${grade}`).to.equal('first_assessments');
+          expect(
+            sampleReason(noRandom, grading({ priorGradings: prior, grade, boundary: true })),
+            `prior ${prior}, ${grade}`,
+          ).to.equal('first_assessments');
         }
       }
       expect(sampleReason(noRandom, grading({ priorGradings: 5 }))).to.equal(null);
@@ -385,9 +527,13 @@ describe('grading rules', () => {
       expect(sampleReason(noRandom, grading({ grade: 'Fail' }))).to.equal('fail');
       expect(sampleReason(noRandom, grading({ grade: 'Fail', boundary: true }))).to.equal('fail');
       expect(sampleReason(noRandom, grading({ grade: 'Pass', boundary: true }))).to.equal('boundary');
-      expect(sampleReason(rules({ randomPercent: 0, sampleFails: false }), grading({ grade: 'Fail', boundary: true }))).to.equal('boundary');
+      expect(
+        sampleReason(rules({ randomPercent: 0, sampleFails: false }), grading({ grade: 'Fail', boundary: true })),
+      ).to.equal('boundary');
       expect(sampleReason(rules({ randomPercent: 0, sampleFails: false }), grading({ grade: 'Fail' }))).to.equal(null);
-      expect(sampleReason(rules({ randomPercent: 0, sampleBoundary: false }), grading({ boundary: true }))).to.equal(null);
+      expect(sampleReason(rules({ randomPercent: 0, sampleBoundary: false }), grading({ boundary: true }))).to.equal(
+        null,
+      );
     });
 
     it('samplingDraw is reproducible: the same seed and id give the same value, in [0, 100)', () => {

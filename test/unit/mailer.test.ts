@@ -8,16 +8,29 @@ import { testDb } from '../support/app.js';
 describe('notification delivery', () => {
   it('sends waiting outbox messages through the transport and marks them sent', async () => {
     const { db } = await testDb();
-    db.insert(outbox).values([
-      { toEmail: 'assessor@test.example', subject: 'Assessment booked', body: 'Held for: …' },
-      { toEmail: 'provider@test.example', subject: 'Assessment booked', body: 'Held for: …' },
-    ]).run();
+    db.insert(outbox)
+      .values([
+        { toEmail: 'assessor@test.example', subject: 'Assessment booked', body: 'Held for: …' },
+        { toEmail: 'provider@test.example', subject: 'Assessment booked', body: 'Held for: …' },
+      ])
+      .run();
     const transport = nodemailer.createTransport({ jsonTransport: true });
     const sent: string[] = [];
-    const spy = { sendMail: async (mail: { to: string }) => { sent.push(mail.to); return transport.sendMail(mail); } } as unknown as Transporter;
+    const spy = {
+      sendMail: async (mail: { to: string }) => {
+        sent.push(mail.to);
+        return transport.sendMail(mail);
+      },
+    } as unknown as Transporter;
     expect(await deliverOutbox(db, spy, 'epa@test.example')).to.equal(2);
     expect(sent).to.deep.equal(['assessor@test.example', 'provider@test.example']);
-    expect(db.select().from(outbox).all().every((m) => m.sentAt !== null && m.error === null)).to.equal(true);
+    expect(
+      db
+        .select()
+        .from(outbox)
+        .all()
+        .every((m) => m.sentAt !== null && m.error === null),
+    ).to.equal(true);
     expect(await deliverOutbox(db, spy, 'epa@test.example')).to.equal(0);
   });
 
@@ -31,7 +44,10 @@ describe('notification delivery', () => {
 
   it('reads SMTP_URL and MAIL_FROM from the environment', () => {
     expect(loadConfig({}).smtpUrl).to.equal(null);
-    expect(loadConfig({ SMTP_URL: 'smtp://mail.example.org:587', MAIL_FROM: 'epa@example.org' })).to.include({ smtpUrl: 'smtp://mail.example.org:587', mailFrom: 'epa@example.org' });
+    expect(loadConfig({ SMTP_URL: 'smtp://mail.example.org:587', MAIL_FROM: 'epa@example.org' })).to.include({
+      smtpUrl: 'smtp://mail.example.org:587',
+      mailFrom: 'epa@example.org',
+    });
     expect(() => loadConfig({ SMTP_URL: 'mail.example.org' })).to.throw(/SMTP_URL must be an smtp/);
   });
 });

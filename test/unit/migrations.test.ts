@@ -21,12 +21,24 @@ function schemaOf(client: Database.Database): { type: string; name: string; sql:
 
 /** Each table's rows, hashed over the columns it has now, in rowid order (every table here has a rowid). */
 function rowsOf(client: Database.Database): Record<string, { count: number; hash: string; columns: string[] }> {
-  const tables = (client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").all() as { name: string }[]).map((t) => t.name);
+  const tables = (
+    client
+      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+      .all() as { name: string }[]
+  ).map((t) => t.name);
   return Object.fromEntries(
     tables.map((table) => {
-      const columns = (client.prepare(`select name from pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name);
-      const rows = client.prepare(`select ${columns.map((c) => `"${c}"`).join(', ')} from "${table}" order by rowid`).raw().all();
-      return [table, { count: rows.length, hash: createHash('sha256').update(JSON.stringify(rows)).digest('hex'), columns }];
+      const columns = (client.prepare(`select name from pragma_table_info(?)`).all(table) as { name: string }[]).map(
+        (c) => c.name,
+      );
+      const rows = client
+        .prepare(`select ${columns.map((c) => `"${c}"`).join(', ')} from "${table}" order by rowid`)
+        .raw()
+        .all();
+      return [
+        table,
+        { count: rows.length, hash: createHash('sha256').update(JSON.stringify(rows)).digest('hex'), columns },
+      ];
     }),
   );
 }
@@ -48,21 +60,27 @@ describe('migrations', () => {
     fs.cpSync(MIGRATIONS_FOLDER, copy, { recursive: true });
     const [first, second] = migrationTags(copy) as [string, string];
     fs.appendFileSync(path.join(copy, `${second}.sql`), '\n-- an edit after landing\n');
-    expect(manifestProblems(copy)).to.deep.equal([`${second}.sql has changed since it was frozen: add a new migration instead of editing a landed one`]);
+    expect(manifestProblems(copy)).to.deep.equal([
+      `${second}.sql has changed since it was frozen: add a new migration instead of editing a landed one`,
+    ]);
 
     const journalFile = path.join(copy, 'meta', '_journal.json');
     const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
     journal.entries.push({ ...journal.entries.at(-1)!, tag: '9999_new' });
     fs.writeFileSync(journalFile, JSON.stringify(journal));
     fs.writeFileSync(path.join(copy, '9999_new.sql'), 'create table later (id integer);');
-    expect(manifestProblems(copy)).to.include('9999_new is not in checksums.json: run npm run db:freeze once it is final');
+    expect(manifestProblems(copy)).to.include(
+      '9999_new is not in checksums.json: run npm run db:freeze once it is final',
+    );
     const frozenBefore = readManifest(copy)[second];
     expect(freezeNewMigrations(copy)).to.deep.equal(['9999_new']);
     expect(readManifest(copy)[second], 'a frozen checksum is never rewritten').to.equal(frozenBefore);
 
     journal.entries = journal.entries.filter((e) => e.tag !== first);
     fs.writeFileSync(journalFile, JSON.stringify(journal));
-    expect(manifestProblems(copy)).to.include(`${first} is in checksums.json but no longer among the migrations: a landed migration is never removed`);
+    expect(manifestProblems(copy)).to.include(
+      `${first} is in checksums.json but no longer among the migrations: a landed migration is never removed`,
+    );
   });
 
   it('upgrades a database made by the last landed commit to the head schema, keeping every row', () => {
@@ -70,10 +88,14 @@ describe('migrations', () => {
     fs.copyFileSync(LANDED, file);
     const landed = new Database(file, { readonly: true });
     const before = rowsOf(landed);
-    const applied = (landed.prepare('select hash from __drizzle_migrations order by id').all() as { hash: string }[]).map((r) => r.hash);
+    const applied = (
+      landed.prepare('select hash from __drizzle_migrations order by id').all() as { hash: string }[]
+    ).map((r) => r.hash);
     landed.close();
     expect(before.apprentices!.count, 'the fixture holds the demo data').to.be.greaterThan(20);
-    expect(applied, 'the landed migrations were applied with the checksums frozen since').to.deep.equal(Object.values(readManifest(MIGRATIONS_FOLDER)).slice(0, applied.length));
+    expect(applied, 'the landed migrations were applied with the checksums frozen since').to.deep.equal(
+      Object.values(readManifest(MIGRATIONS_FOLDER)).slice(0, applied.length),
+    );
 
     const upgraded = openDatabase(file);
     const fresh = openDatabase(':memory:');
@@ -84,9 +106,16 @@ describe('migrations', () => {
       expect(after[table], `${table} is still there`).to.not.equal(undefined);
       // The columns the table had before hold the same rows; new columns may be added around them.
       const kept = new Database(file, { readonly: true });
-      const rows = kept.prepare(`select ${was.columns.map((c) => `"${c}"`).join(', ')} from "${table}" order by rowid`).raw().all();
+      const rows = kept
+        .prepare(`select ${was.columns.map((c) => `"${c}"`).join(', ')} from "${table}" order by rowid`)
+        .raw()
+        .all();
       kept.close();
-      expect({ table, count: rows.length, hash: createHash('sha256').update(JSON.stringify(rows)).digest('hex') }).to.deep.equal({ table, count: was.count, hash: was.hash });
+      expect({
+        table,
+        count: rows.length,
+        hash: createHash('sha256').update(JSON.stringify(rows)).digest('hex'),
+      }).to.deep.equal({ table, count: was.count, hash: was.hash });
     }
     upgraded.$client.close();
     fresh.$client.close();

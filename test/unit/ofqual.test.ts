@@ -1,5 +1,16 @@
 import { expect } from 'chai';
-import { COMPONENT_SLOTS, NOT_AVAILABLE, OFQUAL_COLUMNS, OFQUAL_HEADER, ofqualCsv, ofqualProblems, ofqualRows, ofqualSettingsProblem, ofqualValues, type OfqualAttempt } from '../../src/outcomes/ofqual.js';
+import {
+  COMPONENT_SLOTS,
+  NOT_AVAILABLE,
+  OFQUAL_COLUMNS,
+  OFQUAL_HEADER,
+  ofqualCsv,
+  ofqualProblems,
+  ofqualRows,
+  ofqualSettingsProblem,
+  ofqualValues,
+  type OfqualAttempt,
+} from '../../src/outcomes/ofqual.js';
 
 const SETTINGS = { epaoName: 'Northern Union Assessment Ltd', epaNumber: 'EPA0123' };
 const REPORTING = '2025-03-31';
@@ -32,13 +43,26 @@ const valueOf = (values: string[], name: string) => values[column(name).index];
 
 describe('Ofqual EPA outcomes file', () => {
   it('has the published columns first, in the published order', () => {
-    expect(OFQUAL_HEADER.slice(0, 9)).to.deep.equal(['ReportingDate', 'AwardingOrganisation', 'AwardingOrganisationID', 'StandardTitle', 'StandardID', 'AssessmentPlanVersionNumber', 'QualificationNumber', 'ULN', 'CandidateIdentifierOther']);
+    expect(OFQUAL_HEADER.slice(0, 9)).to.deep.equal([
+      'ReportingDate',
+      'AwardingOrganisation',
+      'AwardingOrganisationID',
+      'StandardTitle',
+      'StandardID',
+      'AssessmentPlanVersionNumber',
+      'QualificationNumber',
+      'ULN',
+      'CandidateIdentifierOther',
+    ]);
     expect(OFQUAL_COLUMNS.slice(0, 9).every((c) => c.published)).to.equal(true);
     expect(new Set(OFQUAL_HEADER).size, 'no column twice').to.equal(OFQUAL_HEADER.length);
   });
 
   it('then each component’s method and grade, and the EPA grade, its date and whether it was a resit or retake', () => {
-    const components = Array.from({ length: COMPONENT_SLOTS }, (_, i) => [`Component${i + 1}Method`, `Component${i + 1}Grade`]).flat();
+    const components = Array.from({ length: COMPONENT_SLOTS }, (_, i) => [
+      `Component${i + 1}Method`,
+      `Component${i + 1}Grade`,
+    ]).flat();
     expect(OFQUAL_HEADER.slice(9)).to.deep.equal([...components, 'EPAGrade', 'EPAGradeDate', 'ResitOrRetake']);
   });
 
@@ -47,9 +71,21 @@ describe('Ofqual EPA outcomes file', () => {
     expect(values).to.have.length(OFQUAL_COLUMNS.length);
     OFQUAL_COLUMNS.forEach((c, i) => expect(c.pattern.test(values[i]!), `${c.name} = ${values[i]}`).to.equal(true));
     expect(ofqualProblems(values)).to.deep.equal([]);
-    expect(values.slice(0, 9)).to.deep.equal([REPORTING, SETTINGS.epaoName, 'EPA0123', 'Trade union official', 'ST0815', '1.0', NOT_AVAILABLE, '1234567890', NOT_AVAILABLE]);
+    expect(values.slice(0, 9)).to.deep.equal([
+      REPORTING,
+      SETTINGS.epaoName,
+      'EPA0123',
+      'Trade union official',
+      'ST0815',
+      '1.0',
+      NOT_AVAILABLE,
+      '1234567890',
+      NOT_AVAILABLE,
+    ]);
     expect(valueOf(values, 'Component1Grade')).to.equal('Distinction');
-    expect(valueOf(values, 'Component2Method')).to.equal('Professional discussion underpinned by a portfolio of evidence');
+    expect(valueOf(values, 'Component2Method')).to.equal(
+      'Professional discussion underpinned by a portfolio of evidence',
+    );
     expect(valueOf(values, 'Component3Method')).to.equal(NOT_AVAILABLE);
     expect(valueOf(values, 'Component3Grade')).to.equal(NOT_AVAILABLE);
     expect(valueOf(values, 'EPAGrade')).to.equal('Distinction');
@@ -58,7 +94,20 @@ describe('Ofqual EPA outcomes file', () => {
   });
 
   it('uses -2 where a value is not available: the qualification number, an unknown plan version, a method without a grade', () => {
-    const values = ofqualValues(SETTINGS, REPORTING, attempt({ planVersion: null, kind: 'retake', attemptNumber: 2, overallGrade: 'Withdrawn', components: [{ name: 'Project', grade: 'Withdrawn' }, { name: 'Discussion', grade: null }] }));
+    const values = ofqualValues(
+      SETTINGS,
+      REPORTING,
+      attempt({
+        planVersion: null,
+        kind: 'retake',
+        attemptNumber: 2,
+        overallGrade: 'Withdrawn',
+        components: [
+          { name: 'Project', grade: 'Withdrawn' },
+          { name: 'Discussion', grade: null },
+        ],
+      }),
+    );
     expect(valueOf(values, 'QualificationNumber')).to.equal('-2');
     expect(valueOf(values, 'AssessmentPlanVersionNumber')).to.equal('-2');
     expect(valueOf(values, 'Component1Grade')).to.equal('Withdrawn');
@@ -71,13 +120,16 @@ describe('Ofqual EPA outcomes file', () => {
     const accepts = (name: string, value: string) => column(name).pattern.test(value);
 
     it('ReportingDate: yyyy-mm-dd in the 2000s', () => {
-      for (const ok of ['2025-03-31', '2000-01-01', '2099-12-31']) expect(accepts('ReportingDate', ok), ok).to.equal(true);
-      for (const bad of ['1999-12-31', '2025-13-01', '2025-3-1', '31/03/2025', '2025-03-32', '']) expect(accepts('ReportingDate', bad), bad).to.equal(false);
+      for (const ok of ['2025-03-31', '2000-01-01', '2099-12-31'])
+        expect(accepts('ReportingDate', ok), ok).to.equal(true);
+      for (const bad of ['1999-12-31', '2025-13-01', '2025-3-1', '31/03/2025', '2025-03-32', ''])
+        expect(accepts('ReportingDate', bad), bad).to.equal(false);
     });
 
     it('AwardingOrganisationID: EPA and four digits', () => {
       expect(accepts('AwardingOrganisationID', 'EPA1234')).to.equal(true);
-      for (const bad of ['EPA123', 'EPA12345', 'epa1234', ' EPA1234', 'EPAO123']) expect(accepts('AwardingOrganisationID', bad), bad).to.equal(false);
+      for (const bad of ['EPA123', 'EPA12345', 'epa1234', ' EPA1234', 'EPAO123'])
+        expect(accepts('AwardingOrganisationID', bad), bad).to.equal(false);
     });
 
     it('StandardID: ST and four digits', () => {
@@ -99,7 +151,9 @@ describe('Ofqual EPA outcomes file', () => {
 
   it('rejects a bad value, naming the column and the rule', () => {
     const values = ofqualValues({ ...SETTINGS, epaNumber: 'EPA12' }, REPORTING, attempt());
-    expect(ofqualProblems(values)).to.deep.equal(['AwardingOrganisationID “EPA12” is not EPA followed by four digits, for example EPA1234']);
+    expect(ofqualProblems(values)).to.deep.equal([
+      'AwardingOrganisationID “EPA12” is not EPA followed by four digits, for example EPA1234',
+    ]);
     const long = ofqualValues(SETTINGS, REPORTING, attempt({ standardTitle: 'T'.repeat(101) }));
     expect(ofqualProblems(long)).to.have.length(1);
     expect(ofqualProblems(long)[0]).to.match(/^StandardTitle /);
@@ -107,7 +161,17 @@ describe('Ofqual EPA outcomes file', () => {
   });
 
   it('lists a row with problems instead of putting it in the file', () => {
-    const rows = ofqualRows(SETTINGS, REPORTING, [attempt(), attempt({ attemptId: 2, uln: '12345678901' }), attempt({ attemptId: 3, components: Array.from({ length: COMPONENT_SLOTS + 1 }, (_, i) => ({ name: `Method ${i}`, grade: 'Pass' as const })) })]);
+    const rows = ofqualRows(SETTINGS, REPORTING, [
+      attempt(),
+      attempt({ attemptId: 2, uln: '12345678901' }),
+      attempt({
+        attemptId: 3,
+        components: Array.from({ length: COMPONENT_SLOTS + 1 }, (_, i) => ({
+          name: `Method ${i}`,
+          grade: 'Pass' as const,
+        })),
+      }),
+    ]);
     expect(rows.map((r) => r.problems.length)).to.deep.equal([0, 1, 1]);
     expect(rows[1]!.problems[0]).to.match(/^ULN /);
     expect(rows[2]!.problems[0]).to.contain(`room for ${COMPONENT_SLOTS}`);

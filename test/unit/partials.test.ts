@@ -276,7 +276,15 @@ const FIXTURE_CASES: FixtureCase[] = [
       items: o.items,
       selected: o.value ?? o.items?.find((i) => i.selected)?.value,
     }),
-    fixtures: ['default', 'with hint text and error message', 'with selected value', 'hint', 'error', 'id', 'with full width override'],
+    fixtures: [
+      'default',
+      'with hint text and error message',
+      'with selected value',
+      'hint',
+      'error',
+      'id',
+      'with full width override',
+    ],
   },
   {
     component: 'radios',
@@ -399,7 +407,13 @@ describe('GOV.UK partials', () => {
     });
 
     it('uses an explicit id for the input, label, hint and error', () => {
-      const $ = render('input', { name: 'email', id: 'contact-email', label: 'Email', hint: 'Work address', error: 'Enter an email address' });
+      const $ = render('input', {
+        name: 'email',
+        id: 'contact-email',
+        label: 'Email',
+        hint: 'Work address',
+        error: 'Enter an email address',
+      });
       expect($('input').attr('id')).to.equal('contact-email');
       expect($('label').attr('for')).to.equal('contact-email');
       expect($('.govuk-hint').attr('id')).to.equal('contact-email-hint');
@@ -408,7 +422,11 @@ describe('GOV.UK partials', () => {
     });
 
     it('shows the error state: group and input classes, message and aria-describedby', () => {
-      const $ = render('input', { name: 'email', label: 'Email', error: 'Enter an email address, like name@example.com' });
+      const $ = render('input', {
+        name: 'email',
+        label: 'Email',
+        error: 'Enter an email address, like name@example.com',
+      });
       expect($('.govuk-form-group').hasClass('govuk-form-group--error')).to.equal(true);
       expect($('input').hasClass('govuk-input--error')).to.equal(true);
       const message = $('p.govuk-error-message#email-error');
@@ -507,9 +525,11 @@ describe('GOV.UK partials', () => {
     });
 
     it('selects by a number too, and nothing when `selected` is not given', () => {
-      expect(render('select', { name: 'ukprn', label: 'Provider', items, selected: 10012345 })('option[selected]').attr('value')).to.equal(
-        '10012345',
-      );
+      expect(
+        render('select', { name: 'ukprn', label: 'Provider', items, selected: 10012345 })('option[selected]').attr(
+          'value',
+        ),
+      ).to.equal('10012345');
       expect(render('select', { name: 'ukprn', label: 'Provider', items })('option[selected]')).to.have.length(0);
     });
 
@@ -532,8 +552,16 @@ describe('GOV.UK partials', () => {
 
     it('gives the first radio the name as its id and the others name-2, name-3', () => {
       const $ = render('radios', { name: 'role', legend: 'Role', items });
-      expect($('input').toArray().map((el) => $(el).attr('id'))).to.deep.equal(['role', 'role-2', 'role-3']);
-      expect($('label').toArray().map((el) => $(el).attr('for'))).to.deep.equal(['role', 'role-2', 'role-3']);
+      expect(
+        $('input')
+          .toArray()
+          .map((el) => $(el).attr('id')),
+      ).to.deep.equal(['role', 'role-2', 'role-3']);
+      expect(
+        $('label')
+          .toArray()
+          .map((el) => $(el).attr('for')),
+      ).to.deep.equal(['role', 'role-2', 'role-3']);
       expect($('input[type=radio][name=role]')).to.have.length(3);
       expect(squash($('legend').text())).to.equal('Role');
     });
@@ -562,13 +590,21 @@ describe('GOV.UK partials', () => {
     });
 
     it('is inline only when asked', () => {
-      expect(render('radios', { name: 'ok', legend: 'OK?', items, inline: true })('.govuk-radios').hasClass('govuk-radios--inline')).to.equal(true);
-      expect(render('radios', { name: 'ok', legend: 'OK?', items })('.govuk-radios').hasClass('govuk-radios--inline')).to.equal(false);
+      expect(
+        render('radios', { name: 'ok', legend: 'OK?', items, inline: true })('.govuk-radios').hasClass(
+          'govuk-radios--inline',
+        ),
+      ).to.equal(true);
+      expect(
+        render('radios', { name: 'ok', legend: 'OK?', items })('.govuk-radios').hasClass('govuk-radios--inline'),
+      ).to.equal(false);
     });
 
     it('puts the legend in an h1 when it is the page heading', () => {
       const $ = render('radios', { name: 'role', legend: 'What is their role?', isPageHeading: true, items });
-      expect($('legend.govuk-fieldset__legend--l > h1.govuk-fieldset__heading').text().trim()).to.equal('What is their role?');
+      expect($('legend.govuk-fieldset__legend--l > h1.govuk-fieldset__heading').text().trim()).to.equal(
+        'What is their role?',
+      );
     });
   });
 
@@ -580,15 +616,34 @@ describe('GOV.UK partials', () => {
     ];
 
     it('checks every item whose value is in `checked`, and follows the name, name-2 id convention', () => {
-      const $ = render('checkboxes', { name: 'ksbTypes', legend: 'KSB types', items, checked: ['knowledge', 'behaviours'] });
-      expect($('input').toArray().map((el) => $(el).attr('id'))).to.deep.equal(['ksbTypes', 'ksbTypes-2', 'ksbTypes-3']);
-      expect($('input[checked]').toArray().map((el) => $(el).attr('value'))).to.deep.equal(['knowledge', 'behaviours']);
+      const $ = render('checkboxes', {
+        name: 'ksbTypes',
+        legend: 'KSB types',
+        items,
+        checked: ['knowledge', 'behaviours'],
+      });
+      expect(
+        $('input')
+          .toArray()
+          .map((el) => $(el).attr('id')),
+      ).to.deep.equal(['ksbTypes', 'ksbTypes-2', 'ksbTypes-3']);
+      expect(
+        $('input[checked]')
+          .toArray()
+          .map((el) => $(el).attr('value')),
+      ).to.deep.equal(['knowledge', 'behaviours']);
       expect($('input[type=checkbox][name=ksbTypes]')).to.have.length(3);
-      expect($('label').toArray().map((el) => $(el).attr('for'))).to.deep.equal(['ksbTypes', 'ksbTypes-2', 'ksbTypes-3']);
+      expect(
+        $('label')
+          .toArray()
+          .map((el) => $(el).attr('for')),
+      ).to.deep.equal(['ksbTypes', 'ksbTypes-2', 'ksbTypes-3']);
     });
 
     it('accepts a single submitted value as `checked` and checks nothing without it', () => {
-      expect(render('checkboxes', { name: 'k', legend: 'K', items, checked: 'skills' })('input[checked]').attr('id')).to.equal('k-2');
+      expect(
+        render('checkboxes', { name: 'k', legend: 'K', items, checked: 'skills' })('input[checked]').attr('id'),
+      ).to.equal('k-2');
       expect(render('checkboxes', { name: 'k', legend: 'K', items })('input[checked]')).to.have.length(0);
     });
 
@@ -602,14 +657,24 @@ describe('GOV.UK partials', () => {
 
   describe('dateInput', () => {
     it('has day, month and year fields named name[part] with ids name-part, keeping the values', () => {
-      const $ = render('dateInput', { name: 'gatewayDate', legend: 'Gateway date', value: { day: '7', month: '11', year: '2025' } });
-      const inputs = $('input').toArray().map((el) => ({ id: $(el).attr('id'), name: $(el).attr('name'), value: $(el).attr('value') }));
+      const $ = render('dateInput', {
+        name: 'gatewayDate',
+        legend: 'Gateway date',
+        value: { day: '7', month: '11', year: '2025' },
+      });
+      const inputs = $('input')
+        .toArray()
+        .map((el) => ({ id: $(el).attr('id'), name: $(el).attr('name'), value: $(el).attr('value') }));
       expect(inputs).to.deep.equal([
         { id: 'gatewayDate-day', name: 'gatewayDate[day]', value: '7' },
         { id: 'gatewayDate-month', name: 'gatewayDate[month]', value: '11' },
         { id: 'gatewayDate-year', name: 'gatewayDate[year]', value: '2025' },
       ]);
-      expect($('label').toArray().map((el) => $(el).attr('for'))).to.deep.equal(['gatewayDate-day', 'gatewayDate-month', 'gatewayDate-year']);
+      expect(
+        $('label')
+          .toArray()
+          .map((el) => $(el).attr('for')),
+      ).to.deep.equal(['gatewayDate-day', 'gatewayDate-month', 'gatewayDate-year']);
       expect($('fieldset').attr('role')).to.equal('group');
       expect($('input[inputmode=numeric]')).to.have.length(3);
     });
@@ -622,16 +687,32 @@ describe('GOV.UK partials', () => {
     });
 
     it('marks every field in error, or only the listed ones', () => {
-      const all = render('dateInput', { name: 'd', legend: 'Date', hint: 'For example, 27 3 2025', error: 'Enter a real date' });
+      const all = render('dateInput', {
+        name: 'd',
+        legend: 'Date',
+        hint: 'For example, 27 3 2025',
+        error: 'Enter a real date',
+      });
       expect(all('.govuk-input--error')).to.have.length(3);
       expect(all('fieldset').attr('aria-describedby')).to.equal('d-hint d-error');
       expect(squash(all('#d-error').text())).to.equal('Error: Enter a real date');
       expect(all('.govuk-form-group').first().hasClass('govuk-form-group--error')).to.equal(true);
 
-      const year = render('dateInput', { name: 'd', legend: 'Date', error: 'Year must include 4 numbers', errorFields: ['year'] });
-      expect(year('.govuk-input--error').toArray().map((el) => year(el).attr('id'))).to.deep.equal(['d-year']);
+      const year = render('dateInput', {
+        name: 'd',
+        legend: 'Date',
+        error: 'Year must include 4 numbers',
+        errorFields: ['year'],
+      });
+      expect(
+        year('.govuk-input--error')
+          .toArray()
+          .map((el) => year(el).attr('id')),
+      ).to.deep.equal(['d-year']);
 
-      expect(render('dateInput', { name: 'd', legend: 'Date', errorFields: ['year'] })('.govuk-input--error')).to.have.length(0);
+      expect(
+        render('dateInput', { name: 'd', legend: 'Date', errorFields: ['year'] })('.govuk-input--error'),
+      ).to.have.length(0);
     });
   });
 
@@ -645,7 +726,13 @@ describe('GOV.UK partials', () => {
     });
 
     it('takes type, classes, name and value', () => {
-      const $ = render('button', { text: 'Reject', type: 'submit', classes: 'govuk-button--warning', name: 'decision', value: 'reject' });
+      const $ = render('button', {
+        text: 'Reject',
+        type: 'submit',
+        classes: 'govuk-button--warning',
+        name: 'decision',
+        value: 'reject',
+      });
       expect($('button').attr('class')).to.equal('govuk-button govuk-button--warning');
       expect($('button').attr('name')).to.equal('decision');
       expect($('button').attr('value')).to.equal('reject');
@@ -661,7 +748,11 @@ describe('GOV.UK partials', () => {
     it('titles the summary "There is a problem" and links each error to its field', () => {
       const $ = render('errorSummary', { errors });
       expect(squash($('.govuk-error-summary__title').text())).to.equal('There is a problem');
-      expect($('.govuk-error-summary__list a').toArray().map((a) => $(a).attr('href'))).to.deep.equal(['#email', '#gatewayDate-day']);
+      expect(
+        $('.govuk-error-summary__list a')
+          .toArray()
+          .map((a) => $(a).attr('href')),
+      ).to.deep.equal(['#email', '#gatewayDate-day']);
       expect($('.govuk-error-summary__list a').eq(1).text()).to.equal('Gateway date must be a real date <b>');
       expect($('b')).to.have.length(0);
     });
@@ -696,7 +787,11 @@ describe('GOV.UK partials', () => {
     it('renders a row action with hidden context, and marks rows without actions', () => {
       const $ = render('summaryList', {
         rows: [
-          { key: 'Email', value: 'a@example.com', actions: [{ href: '/users/1/email', text: 'Change', visuallyHiddenText: 'email' }] },
+          {
+            key: 'Email',
+            value: 'a@example.com',
+            actions: [{ href: '/users/1/email', text: 'Change', visuallyHiddenText: 'email' }],
+          },
           { key: 'Role', value: 'Assessor' },
         ],
       });
@@ -713,7 +808,10 @@ describe('GOV.UK partials', () => {
       captionClasses: 'govuk-table__caption--m',
       head: [{ text: 'Apprentice' }, { text: 'Score', numeric: true }],
       rows: [
-        [{ text: 'Ada <Lovelace>', header: true }, { text: '85', numeric: true }],
+        [
+          { text: 'Ada <Lovelace>', header: true },
+          { text: '85', numeric: true },
+        ],
         [{ html: '<a class="govuk-link" href="/a/2">Alan</a>' }, { text: '<b>90</b>', numeric: true }],
       ],
     };
@@ -722,7 +820,11 @@ describe('GOV.UK partials', () => {
       const $ = render('table', params);
       expect($('caption').text()).to.equal('Results <2025>');
       expect($('caption').attr('class')).to.equal('govuk-table__caption govuk-table__caption--m');
-      expect($('thead th').toArray().map((th) => $(th).attr('scope'))).to.deep.equal(['col', 'col']);
+      expect(
+        $('thead th')
+          .toArray()
+          .map((th) => $(th).attr('scope')),
+      ).to.deep.equal(['col', 'col']);
       expect($('thead th').eq(1).hasClass('govuk-table__header--numeric')).to.equal(true);
       expect($('thead th').eq(0).hasClass('govuk-table__header--numeric')).to.equal(false);
       expect($('tbody td.govuk-table__cell--numeric')).to.have.length(2);
@@ -741,8 +843,18 @@ describe('GOV.UK partials', () => {
     });
 
     it('makes every first cell a row header with firstCellIsHeader, and has no head without `head`', () => {
-      const $ = render('table', { firstCellIsHeader: true, rows: [[{ text: 'a' }, { text: 'b' }], [{ text: 'c' }, { text: 'd' }]] });
-      expect($('tbody th[scope=row]').toArray().map((th) => $(th).text())).to.deep.equal(['a', 'c']);
+      const $ = render('table', {
+        firstCellIsHeader: true,
+        rows: [
+          [{ text: 'a' }, { text: 'b' }],
+          [{ text: 'c' }, { text: 'd' }],
+        ],
+      });
+      expect(
+        $('tbody th[scope=row]')
+          .toArray()
+          .map((th) => $(th).text()),
+      ).to.deep.equal(['a', 'c']);
       expect($('thead')).to.have.length(0);
       expect($('caption')).to.have.length(0);
     });
@@ -764,7 +876,11 @@ describe('GOV.UK partials', () => {
         '{{#each tokens}}{{> input name="reason" label="Reason"}}{{> button text="Revoke"}}{{/each}}',
         { explicitPartialContext: true },
       );
-      const $ = cheerio.load(page({ tokens: [{ id: 9, name: 'Alice', value: 'leak', error: 'leak', hint: 'leak', type: 'hidden' }] }), null, false);
+      const $ = cheerio.load(
+        page({ tokens: [{ id: 9, name: 'Alice', value: 'leak', error: 'leak', hint: 'leak', type: 'hidden' }] }),
+        null,
+        false,
+      );
       expect($('input').attr('id')).to.equal('reason');
       expect($('input').attr('type')).to.equal('text');
       expect($('input').attr('value')).to.equal(undefined);
@@ -788,11 +904,18 @@ describe('layout (views/layouts/main.hbs)', () => {
     expect($('.govuk-error-summary')).to.have.length(1);
     expect($('main').children().first().is('.govuk-error-summary')).to.equal(true);
     expect($('main > .govuk-error-summary').nextAll('#page-body')).to.have.length(1);
-    expect($('.govuk-error-summary__list a').toArray().map((a) => $(a).attr('href'))).to.deep.equal(['#email', '#role']);
+    expect(
+      $('.govuk-error-summary__list a')
+        .toArray()
+        .map((a) => $(a).attr('href')),
+    ).to.deep.equal(['#email', '#role']);
   });
 
   it('has no error summary or "Error:" without errors', () => {
-    for (const context of [{ title: 'Add a user', body }, { title: 'Add a user', body, errorList: [] }]) {
+    for (const context of [
+      { title: 'Add a user', body },
+      { title: 'Add a user', body, errorList: [] },
+    ]) {
       const $ = renderLayout(context);
       expect($('title').text()).to.equal('Add a user – EPA platform');
       expect($('.govuk-error-summary')).to.have.length(0);
@@ -820,7 +943,9 @@ describe('layout (views/layouts/main.hbs)', () => {
 
   it('links the stylesheets, which exist where the app serves them', () => {
     const $ = renderLayout({ title: 'Home', body });
-    const hrefs = $('link[rel=stylesheet]').toArray().map((l) => $(l).attr('href'));
+    const hrefs = $('link[rel=stylesheet]')
+      .toArray()
+      .map((l) => $(l).attr('href'));
     expect(hrefs).to.deep.equal(['/assets/govuk-frontend.min.css', '/public/app.css']);
     expect(existsSync(path.join(GOVUK_DIR, 'govuk-frontend.min.css'))).to.equal(true);
     expect(existsSync(APP_CSS_FILE)).to.equal(true);
@@ -878,7 +1003,9 @@ describe('layout (views/layouts/main.hbs)', () => {
     const $ = renderLayout({ title: 'Users', body, flash: 'Email sent to example@email.com' });
     const banner = $('.govuk-notification-banner');
     expect(banner).to.have.length(1);
-    expect(signature($.html(banner))).to.deep.equal(signature(fixture('notification-banner', 'with type as success').html));
+    expect(signature($.html(banner))).to.deep.equal(
+      signature(fixture('notification-banner', 'with type as success').html),
+    );
     expect(banner.nextAll('#page-body')).to.have.length(1);
     expect(renderLayout({ title: 'Users', body, flash: '<i>x</i>' })('.govuk-notification-banner i')).to.have.length(0);
     expect(renderLayout({ title: 'Users', body })('.govuk-notification-banner')).to.have.length(0);
@@ -895,14 +1022,23 @@ describe('layout (views/layouts/main.hbs)', () => {
   });
 
   it('works without JavaScript and is not branded GOV.UK', () => {
-    const $ = renderLayout({ title: 'Home', body, nav: [{ href: '/standards', text: 'Standards', current: true }], layoutUser: { name: 'A', roleLabel: 'B' } });
+    const $ = renderLayout({
+      title: 'Home',
+      body,
+      nav: [{ href: '/standards', text: 'Standards', current: true }],
+      layoutUser: { name: 'A', roleLabel: 'B' },
+    });
     expect($('script')).to.have.length(0);
     expect($('[style]')).to.have.length(0);
     const handlers = $('*')
       .toArray()
       .flatMap((el) => Object.keys($(el).attr() ?? {}).filter((name) => name.startsWith('on')));
     expect(handlers).to.deep.equal([]);
-    expect($('svg, .govuk-header__logotype, .govuk-footer__crown, .govuk-footer__licence-logo, .govuk-footer__copyright-logo')).to.have.length(0);
+    expect(
+      $(
+        'svg, .govuk-header__logotype, .govuk-footer__crown, .govuk-footer__licence-logo, .govuk-footer__copyright-logo',
+      ),
+    ).to.have.length(0);
     expect($('body').text()).not.to.contain('GOV.UK');
     expect($('body').text()).not.to.contain('Crown');
     expect(squash($('footer.govuk-template__footer .govuk-footer').text())).to.equal('End-point assessment platform');
@@ -920,16 +1056,52 @@ describe('class names', () => {
 
   it('are all govuk-frontend classes (or the app’s own, styled in public/app.css)', () => {
     const samples: string[] = [
-      renderHtml('input', { name: 'a', label: 'A', hint: 'h', error: 'e', isPageHeading: true, classes: 'govuk-input--width-10' }),
+      renderHtml('input', {
+        name: 'a',
+        label: 'A',
+        hint: 'h',
+        error: 'e',
+        isPageHeading: true,
+        classes: 'govuk-input--width-10',
+      }),
       renderHtml('textarea', { name: 'b', label: 'B', hint: 'h', error: 'e' }),
       renderHtml('select', { name: 'c', label: 'C', error: 'e', items: [{ value: 1, text: 'One' }] }),
-      renderHtml('radios', { name: 'd', legend: 'D', hint: 'h', error: 'e', inline: true, isPageHeading: true, items: [{ value: 1, text: 'One', hint: 'i' }] }),
-      renderHtml('checkboxes', { name: 'e', legend: 'E', hint: 'h', error: 'e', items: [{ value: 1, text: 'One', hint: 'i' }] }),
+      renderHtml('radios', {
+        name: 'd',
+        legend: 'D',
+        hint: 'h',
+        error: 'e',
+        inline: true,
+        isPageHeading: true,
+        items: [{ value: 1, text: 'One', hint: 'i' }],
+      }),
+      renderHtml('checkboxes', {
+        name: 'e',
+        legend: 'E',
+        hint: 'h',
+        error: 'e',
+        items: [{ value: 1, text: 'One', hint: 'i' }],
+      }),
       renderHtml('dateInput', { name: 'f', legend: 'F', hint: 'h', error: 'e' }),
       renderHtml('button', { text: 'Go', classes: 'govuk-button--secondary' }),
       renderHtml('errorSummary', { errors: [{ href: '#a', text: 'A' }] }),
-      renderHtml('summaryList', { rows: [{ key: 'k', value: 'v', actions: [{ href: '#', text: 'Change' }] }, { key: 'k', value: 'v' }] }),
-      renderHtml('table', { caption: 'c', captionClasses: 'govuk-table__caption--m', head: [{ text: 'h', numeric: true }], rows: [[{ text: 'a', header: true }, { text: '1', numeric: true }]] }),
+      renderHtml('summaryList', {
+        rows: [
+          { key: 'k', value: 'v', actions: [{ href: '#', text: 'Change' }] },
+          { key: 'k', value: 'v' },
+        ],
+      }),
+      renderHtml('table', {
+        caption: 'c',
+        captionClasses: 'govuk-table__caption--m',
+        head: [{ text: 'h', numeric: true }],
+        rows: [
+          [
+            { text: 'a', header: true },
+            { text: '1', numeric: true },
+          ],
+        ],
+      }),
       renderHtml('backLink', { href: '/' }),
       renderLayout({
         title: 'T',

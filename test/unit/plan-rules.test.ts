@@ -7,7 +7,8 @@ import { standardFileSchema } from '../../src/standards/schema.js';
 
 const standard = standardFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/standards/ST0815-1.0.json', 'utf8')));
 const CODES = standard.ksbs.map((k) => k.code);
-const demoJson = () => JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as Record<string, unknown>;
+const demoJson = () =>
+  JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as Record<string, unknown>;
 const demoPlan = (): PlanFile => {
   const parsed = parsePlanShape(demoJson());
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
@@ -32,8 +33,15 @@ describe('assessment plan validation', () => {
     plan.methods[0]!.ksbs.push('K99');
     plan.criteria[0]!.ksbs.push('S42');
     const problems = checkPlan(plan, CODES);
-    expect(problems).to.deep.include({ path: `methods[0].ksbs[${plan.methods[0]!.ksbs.length - 1}]`, message: 'Unknown KSB code "K99": ST0815 v1.0 has no such KSB' });
-    expect(problems.some((p) => p.path === `criteria[0].ksbs[${plan.criteria[0]!.ksbs.length - 1}]` && p.message.includes('"S42"'))).to.equal(true);
+    expect(problems).to.deep.include({
+      path: `methods[0].ksbs[${plan.methods[0]!.ksbs.length - 1}]`,
+      message: 'Unknown KSB code "K99": ST0815 v1.0 has no such KSB',
+    });
+    expect(
+      problems.some(
+        (p) => p.path === `criteria[0].ksbs[${plan.criteria[0]!.ksbs.length - 1}]` && p.message.includes('"S42"'),
+      ),
+    ).to.equal(true);
   });
 
   it('names a KSB of the standard that no method assesses', () => {
@@ -41,13 +49,18 @@ describe('assessment plan validation', () => {
     for (const method of plan.methods) method.ksbs = method.ksbs.filter((c) => c !== 'K14');
     for (const criterion of plan.criteria) criterion.ksbs = criterion.ksbs.filter((c) => c !== 'K14');
     plan.criteria = plan.criteria.filter((c) => c.ksbs.length > 0);
-    expect(checkPlan(plan, CODES)).to.deep.equal([{ path: 'methods', message: 'KSB K14 of ST0815 v1.0 is assessed by no method' }]);
+    expect(checkPlan(plan, CODES)).to.deep.equal([
+      { path: 'methods', message: 'KSB K14 of ST0815 v1.0 is assessed by no method' },
+    ]);
   });
 
   it('reports duplicate criterion ids with both places', () => {
     const plan = demoPlan();
     plan.criteria[3]!.id = plan.criteria[0]!.id;
-    expect(checkPlan(plan, CODES)).to.deep.include({ path: 'criteria[3].id', message: `Duplicate criterion id "${plan.criteria[0]!.id}" (first used at criteria[0].id)` });
+    expect(checkPlan(plan, CODES)).to.deep.include({
+      path: 'criteria[3].id',
+      message: `Duplicate criterion id "${plan.criteria[0]!.id}" (first used at criteria[0].id)`,
+    });
   });
 
   it('reports a combination table that misses a combination', () => {
@@ -56,14 +69,19 @@ describe('assessment plan validation', () => {
     const problems = checkPlan(plan, CODES);
     expect(problems).to.have.length(1);
     expect(problems[0]!.path).to.equal('combination');
-    expect(problems[0]!.message).to.equal(`Missing combination: project=${removed.methods.project}, discussion=${removed.methods.discussion}`);
+    expect(problems[0]!.message).to.equal(
+      `Missing combination: project=${removed.methods.project}, discussion=${removed.methods.discussion}`,
+    );
   });
 
   it('reports a combination given twice', () => {
     const plan = demoPlan();
     plan.combination.push({ ...plan.combination[2]!, overall: 'Distinction' });
     expect(checkPlan(plan, CODES)).to.deep.equal([
-      { path: 'combination[9]', message: `Combination project=${plan.combination[2]!.methods.project}, discussion=${plan.combination[2]!.methods.discussion} appears twice (also at combination[2])` },
+      {
+        path: 'combination[9]',
+        message: `Combination project=${plan.combination[2]!.methods.project}, discussion=${plan.combination[2]!.methods.discussion} appears twice (also at combination[2])`,
+      },
     ]);
   });
 
@@ -71,7 +89,12 @@ describe('assessment plan validation', () => {
     const plan = demoPlan();
     plan.combination[0] = { methods: { project: 'Merit', portfolio: 'Pass' }, overall: 'Pass' };
     const paths = checkPlan(plan, CODES).map((p) => p.path);
-    expect(paths).to.include.members(['combination[0].methods.project', 'combination[0].methods.portfolio', 'combination[0].methods', 'combination']);
+    expect(paths).to.include.members([
+      'combination[0].methods.project',
+      'combination[0].methods.portfolio',
+      'combination[0].methods',
+      'combination',
+    ]);
   });
 
   it('reports criteria of unknown methods and KSBs a method assesses without a pass criterion', () => {
@@ -79,7 +102,9 @@ describe('assessment plan validation', () => {
     plan.criteria[0]!.method = 'observation';
     const problems = checkPlan(plan, CODES);
     expect(problems).to.deep.include({ path: 'criteria[0].method', message: 'Unknown method "observation"' });
-    expect(problems.some((p) => p.path.startsWith('methods[0].ksbs') && p.message.includes('no pass criterion'))).to.equal(true);
+    expect(
+      problems.some((p) => p.path.startsWith('methods[0].ksbs') && p.message.includes('no pass criterion')),
+    ).to.equal(true);
   });
 });
 
@@ -93,7 +118,11 @@ describe('combining method grades', () => {
     const plan = demoPlan();
     for (const combo of allGradeCombinations(['project', 'discussion'], ['Fail', 'Pass', 'Distinction'])) {
       const grades = Object.values(combo);
-      const expected = grades.includes('Fail') ? 'Fail' : grades.every((g) => g === 'Distinction') ? 'Distinction' : 'Pass';
+      const expected = grades.includes('Fail')
+        ? 'Fail'
+        : grades.every((g) => g === 'Distinction')
+          ? 'Distinction'
+          : 'Pass';
       expect(combineGrades(plan, combo), JSON.stringify(combo)).to.equal(expected);
     }
   });
@@ -104,7 +133,10 @@ describe('assessment plan validation: ids, order rules and grades', () => {
     const plan = demoPlan();
     plan.gatewayItems.push({ ...plan.gatewayItems[0]! });
     const problems = checkPlan(plan, CODES);
-    expect(problems).to.deep.include({ path: `gatewayItems[${plan.gatewayItems.length - 1}].id`, message: `Duplicate gateway item id "${plan.gatewayItems[0]!.id}" (first used at gatewayItems[0].id)` });
+    expect(problems).to.deep.include({
+      path: `gatewayItems[${plan.gatewayItems.length - 1}].id`,
+      message: `Duplicate gateway item id "${plan.gatewayItems[0]!.id}" (first used at gatewayItems[0].id)`,
+    });
     const twice = demoPlan();
     twice.methods[1]!.id = twice.methods[0]!.id;
     expect(checkPlan(twice, CODES).map((p) => p.path)).to.include('methods[1].id');
@@ -115,7 +147,10 @@ describe('assessment plan validation: ids, order rules and grades', () => {
     const foreign = plan.methods[1]!.ksbs.find((k) => !plan.methods[0]!.ksbs.includes(k))!;
     const index = plan.criteria.findIndex((c) => c.method === plan.methods[0]!.id);
     plan.criteria[index]!.ksbs.push(foreign);
-    expect(checkPlan(plan, CODES)).to.deep.include({ path: `criteria[${index}].ksbs[${plan.criteria[index]!.ksbs.length - 1}]`, message: `KSB ${foreign} is not assessed by method "${plan.methods[0]!.id}"` });
+    expect(checkPlan(plan, CODES)).to.deep.include({
+      path: `criteria[${index}].ksbs[${plan.criteria[index]!.ksbs.length - 1}]`,
+      message: `KSB ${foreign} is not assessed by method "${plan.methods[0]!.id}"`,
+    });
   });
 
   it('reports order rules naming unknown methods, a method itself, or going round in a circle', () => {
@@ -124,11 +159,18 @@ describe('assessment plan validation: ids, order rules and grades', () => {
     plan.methods[1]!.after = [{ method: plan.methods[1]!.id, minDaysBetween: 0 }];
     const problems = checkPlan(plan, CODES);
     expect(problems).to.deep.include({ path: 'methods[0].after[0].method', message: 'Unknown method "observation"' });
-    expect(problems).to.deep.include({ path: 'methods[1].after[0].method', message: 'A method cannot have to follow itself' });
+    expect(problems).to.deep.include({
+      path: 'methods[1].after[0].method',
+      message: 'A method cannot have to follow itself',
+    });
     const circle = demoPlan();
     circle.methods[0]!.after = [{ method: circle.methods[1]!.id, minDaysBetween: 0 }];
     circle.methods[1]!.after = [{ method: circle.methods[0]!.id, minDaysBetween: 7 }];
-    expect(checkPlan(circle, CODES).filter((p) => p.message.includes('circle')).map((p) => p.path)).to.deep.equal(['methods[0].after', 'methods[1].after']);
+    expect(
+      checkPlan(circle, CODES)
+        .filter((p) => p.message.includes('circle'))
+        .map((p) => p.path),
+    ).to.deep.equal(['methods[0].after', 'methods[1].after']);
   });
 
   it('reports repeated KSBs and grades, and a grade cap that is not an overall grade', () => {
@@ -137,7 +179,14 @@ describe('assessment plan validation: ids, order rules and grades', () => {
     plan.methodGrades.push('Pass');
     plan.resitRetakeGradeCap = 'Merit';
     const problems = checkPlan(plan, CODES);
-    expect(problems.map((p) => p.path)).to.include.members([`methods[0].ksbs[${plan.methods[0]!.ksbs.length - 1}]`, 'methodGrades[3]', 'resitRetakeGradeCap']);
-    expect(problems).to.deep.include({ path: 'resitRetakeGradeCap', message: '"Merit" is not one of the overall grades' });
+    expect(problems.map((p) => p.path)).to.include.members([
+      `methods[0].ksbs[${plan.methods[0]!.ksbs.length - 1}]`,
+      'methodGrades[3]',
+      'resitRetakeGradeCap',
+    ]);
+    expect(problems).to.deep.include({
+      path: 'resitRetakeGradeCap',
+      message: '"Merit" is not one of the overall grades',
+    });
   });
 });

@@ -14,17 +14,41 @@ const KSB_TEXTS = new Map(STANDARD.ksbs.map((k) => [k.code, k.text]));
 
 /** Every criterion of a method met, except those given (not met, with that note). */
 const decisions = (methodId: string, notMet: Record<string, string> = {}): Decision[] =>
-  PLAN.criteria.filter((c) => c.method === methodId).map((c) => ({ criterionId: c.id, met: !(c.id in notMet), evidence: notMet[c.id] ?? '' }));
-
+  PLAN.criteria
+    .filter((c) => c.method === methodId)
+    .map((c) => ({ criterionId: c.id, met: !(c.id in notMet), evidence: notMet[c.id] ?? '' }));
 
 const data = (over: Partial<ResultPdfData> = {}, attempt: Partial<ResultPdfData['attempt']> = {}): ResultPdfData => ({
   epaoName: 'Northgate Assessment Ltd',
   apprentice: { givenNames: 'Rhiannon', familyName: 'Pryce-Jones', uln: '1234567890' },
   standard: { title: 'Trade union official', reference: 'ST0815', version: '1.0', level: 4 },
-  attempt: { number: 1, kind: 'first', overallGrade: 'Distinction', combinedGrade: 'Distinction', capped: false, cap: 'Pass', exceptionalCircumstances: false, resultOn: '2026-03-04', releasedAt: '2026-03-10T09:30:00.000Z', ...attempt },
+  attempt: {
+    number: 1,
+    kind: 'first',
+    overallGrade: 'Distinction',
+    combinedGrade: 'Distinction',
+    capped: false,
+    cap: 'Pass',
+    exceptionalCircumstances: false,
+    resultOn: '2026-03-04',
+    releasedAt: '2026-03-10T09:30:00.000Z',
+    ...attempt,
+  },
   methods: [
-    { name: 'Work-based project with presentation and questioning', mode: 'first', grade: 'Distinction', outcome: 'graded', feedback: ksbFeedback(PLAN, 'project', decisions('project'), KSB_TEXTS) },
-    { name: 'Professional discussion underpinned by a portfolio of evidence', mode: 'first', grade: 'Distinction', outcome: 'graded', feedback: ksbFeedback(PLAN, 'discussion', decisions('discussion'), KSB_TEXTS) },
+    {
+      name: 'Work-based project with presentation and questioning',
+      mode: 'first',
+      grade: 'Distinction',
+      outcome: 'graded',
+      feedback: ksbFeedback(PLAN, 'project', decisions('project'), KSB_TEXTS),
+    },
+    {
+      name: 'Professional discussion underpinned by a portfolio of evidence',
+      mode: 'first',
+      grade: 'Distinction',
+      outcome: 'graded',
+      feedback: ksbFeedback(PLAN, 'discussion', decisions('discussion'), KSB_TEXTS),
+    },
   ],
   planNotice: null,
   generatedAt: DateTime.fromISO('2026-03-11T12:00:00Z'),
@@ -36,23 +60,43 @@ describe('result PDF: feedback per KSB', () => {
     const feedback = ksbFeedback(PLAN, 'project', decisions('project'), KSB_TEXTS);
     expect(feedback.map((f) => f.code)).to.deep.equal(PLAN.methods.find((m) => m.id === 'project')!.ksbs);
     expect(feedback.every((f) => f.state === 'evidenced' && f.notes.length === 0)).to.equal(true);
-    expect(feedback.find((f) => f.code === 'K2')!.text).to.equal('The distinctive role and overall purpose of their own Trade Union.');
+    expect(feedback.find((f) => f.code === 'K2')!.text).to.equal(
+      'The distinctive role and overall purpose of their own Trade Union.',
+    );
   });
 
   it('marks the KSBs of a pass criterion not met as not evidenced, with the notes of the criteria not met that map to each', () => {
     // PR1 maps to K4, S4, S7; PR9 to S7, S8; PRD1 (distinction) to K2, K4, S4, S7.
-    const feedback = ksbFeedback(PLAN, 'project', decisions('project', { PR1: 'No research method was explained', PR9: 'Retention figures were not used', PRD1: 'No critical evaluation' }), KSB_TEXTS);
+    const feedback = ksbFeedback(
+      PLAN,
+      'project',
+      decisions('project', {
+        PR1: 'No research method was explained',
+        PR9: 'Retention figures were not used',
+        PRD1: 'No critical evaluation',
+      }),
+      KSB_TEXTS,
+    );
     const of = (code: string) => feedback.find((f) => f.code === code)!;
     expect(of('K4')).to.include({ state: 'not_evidenced' });
     expect(of('K4').notes).to.deep.equal(['No research method was explained', 'No critical evaluation']);
-    expect(of('S7').notes).to.deep.equal(['No research method was explained', 'Retention figures were not used', 'No critical evaluation']);
+    expect(of('S7').notes).to.deep.equal([
+      'No research method was explained',
+      'Retention figures were not used',
+      'No critical evaluation',
+    ]);
     expect(of('S8').notes).to.deep.equal(['Retention figures were not used']);
     // A distinction criterion not met shows depth, not coverage: K2 is still evidenced, with no notes.
     expect(of('K2')).to.deep.include({ state: 'evidenced', notes: [] });
   });
 
   it('does not repeat a note two criteria share', () => {
-    const feedback = ksbFeedback(PLAN, 'project', decisions('project', { PR1: 'Same note', PR9: 'Same note' }), KSB_TEXTS);
+    const feedback = ksbFeedback(
+      PLAN,
+      'project',
+      decisions('project', { PR1: 'Same note', PR9: 'Same note' }),
+      KSB_TEXTS,
+    );
     expect(feedback.find((f) => f.code === 'S7')!.notes).to.deep.equal(['Same note']);
   });
 
@@ -90,19 +134,46 @@ describe('result PDF: the document', () => {
 
   it('has the KSB feedback of each graded method, with the notes where evidence fell short', async () => {
     const methods = data().methods;
-    methods[0] = { ...methods[0]!, grade: 'Fail', feedback: ksbFeedback(PLAN, 'project', decisions('project', { PR1: 'The research method was not explained' }), KSB_TEXTS) };
+    methods[0] = {
+      ...methods[0]!,
+      grade: 'Fail',
+      feedback: ksbFeedback(
+        PLAN,
+        'project',
+        decisions('project', { PR1: 'The research method was not explained' }),
+        KSB_TEXTS,
+      ),
+    };
     const text = await pdfText(await resultPdf(data({ methods }, { overallGrade: 'Fail', combinedGrade: 'Fail' })));
     expect(text).to.contain('Overall grade Fail');
     expect(text).to.contain('Feedback by KSB: Work-based project with presentation and questioning');
     expect(text).to.contain('Feedback by KSB: Professional discussion underpinned by a portfolio of evidence');
-    expect(text).to.match(/K4: The processes that must be followed .* Not evidenced The research method was not explained/);
+    expect(text).to.match(
+      /K4: The processes that must be followed .* Not evidenced The research method was not explained/,
+    );
     expect(text).to.contain('K2: The distinctive role and overall purpose of their own Trade Union. Evidenced');
     // The last KSB of the discussion: the tables carry on over the pages.
-    expect(text).to.contain('B7: Challenges employers, stakeholders and members where necessary to achieve outcomes and to embed fairness. Evidenced');
+    expect(text).to.contain(
+      'B7: Challenges employers, stakeholders and members where necessary to achieve outcomes and to embed fairness. Evidenced',
+    );
   });
 
   it('says when a grade was capped, and when the result is not released yet', async () => {
-    const text = await pdfText(await resultPdf(data({}, { number: 2, kind: 'resit', overallGrade: 'Pass', combinedGrade: 'Distinction', capped: true, releasedAt: null })));
+    const text = await pdfText(
+      await resultPdf(
+        data(
+          {},
+          {
+            number: 2,
+            kind: 'resit',
+            overallGrade: 'Pass',
+            combinedGrade: 'Distinction',
+            capped: true,
+            releasedAt: null,
+          },
+        ),
+      ),
+    );
     expect(text).to.contain('Attempt 2: Resit');
     expect(text).to.contain('Overall grade Pass (capped at Pass for a resit or retake; the methods gave Distinction)');
     expect(text).to.contain('Released Not yet');
@@ -110,7 +181,15 @@ describe('result PDF: the document', () => {
   });
 
   it('names the EPAO generically when its name is not set, and prints names Helvetica cannot encode', async () => {
-    const text = await pdfText(await resultPdf(data({ epaoName: null, apprentice: { givenNames: 'Siân', familyName: 'Ŵyn', uln: '1234567890' }, planNotice: 'This is a demonstration plan.' })));
+    const text = await pdfText(
+      await resultPdf(
+        data({
+          epaoName: null,
+          apprentice: { givenNames: 'Siân', familyName: 'Ŵyn', uln: '1234567890' },
+          planNotice: 'This is a demonstration plan.',
+        }),
+      ),
+    );
     expect(text).to.contain('End-point assessment organisation');
     expect(text).to.contain('Siân Wyn');
     expect(text).to.contain('This is a demonstration plan.');

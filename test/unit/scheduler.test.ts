@@ -28,7 +28,15 @@ function dayNumber(firstDay: string, date: string): number {
 }
 
 function method(id: string, overrides: Partial<MethodFacts> = {}): MethodFacts {
-  return { id, name: `Method ${id}`, durationMinutes: 60, delivery: ['remote', 'in_person'], after: [], earliestDayAfterGateway: 0, ...overrides };
+  return {
+    id,
+    name: `Method ${id}`,
+    durationMinutes: 60,
+    delivery: ['remote', 'in_person'],
+    after: [],
+    earliestDayAfterGateway: 0,
+    ...overrides,
+  };
 }
 
 function assessor(userId: number, overrides: Partial<AssessorFacts> = {}): AssessorFacts {
@@ -65,7 +73,15 @@ function apprentice(id: number, overrides: Partial<SchedulerApprentice> = {}): S
 function existingBooking(id: number, assessorUserId: number, localStart: string, minutes = 60): BookingFacts {
   const times = bookingTimes(localStart, minutes);
   if ('error' in times) throw new Error(`bad test time ${localStart}: ${times.error}`);
-  return { id, apprenticeId: 9000 + id, assessorUserId, methodId: 'other', startsAt: times.startsAt, endsAt: times.endsAt, status: 'confirmed' };
+  return {
+    id,
+    apprenticeId: 9000 + id,
+    assessorUserId,
+    methodId: 'other',
+    startsAt: times.startsAt,
+    endsAt: times.endsAt,
+    status: 'confirmed',
+  };
 }
 
 /** The London calendar date of a stored UTC instant. */
@@ -75,7 +91,9 @@ function londonDate(instant: string): string {
 
 /** Noon London time on the day before the first bookable day: the moment the proposal is judged at. */
 function dayBefore(firstDay: string): string {
-  return DateTime.fromISO(`${plusDays(firstDay, -1)}T12:00`, { zone: 'Europe/London' }).toUTC().toISO()!;
+  return DateTime.fromISO(`${plusDays(firstDay, -1)}T12:00`, { zone: 'Europe/London' })
+    .toUTC()
+    .toISO()!;
 }
 
 function apprenticeOf(input: SchedulerInput, id: number): SchedulerApprentice {
@@ -95,7 +113,15 @@ function proposalsAsBookings(input: SchedulerInput, schedule: Schedule): Booking
   return schedule.bookings.map((p, i) => {
     const times = bookingTimes(p.localStart, methodOf(input, p.apprenticeId, p.methodId).durationMinutes);
     if ('error' in times) throw new Error(`proposal ${p.localStart} has no real time: ${times.error}`);
-    return { id: 100_000 + i, apprenticeId: p.apprenticeId, assessorUserId: p.assessorUserId, methodId: p.methodId, startsAt: times.startsAt, endsAt: times.endsAt, status: 'held' };
+    return {
+      id: 100_000 + i,
+      apprenticeId: p.apprenticeId,
+      assessorUserId: p.assessorUserId,
+      methodId: p.methodId,
+      startsAt: times.startsAt,
+      endsAt: times.endsAt,
+      status: 'held',
+    };
   });
 }
 
@@ -112,9 +138,16 @@ function refusedProposals(input: SchedulerInput, schedule: Schedule): string[] {
     const who = apprenticeOf(input, p.apprenticeId);
     const assessorFacts = input.assessors.find((a) => a.userId === p.assessorUserId);
     if (!assessorFacts) throw new Error(`proposal names unknown assessor ${p.assessorUserId}`);
-    const existing = [...input.existing, ...proposed.filter((_, j) => j !== i)].filter((b) => b.assessorUserId === p.assessorUserId || b.apprenticeId === p.apprenticeId);
+    const existing = [...input.existing, ...proposed.filter((_, j) => j !== i)].filter(
+      (b) => b.assessorUserId === p.assessorUserId || b.apprenticeId === p.apprenticeId,
+    );
     const refusals = checkBooking({
-      apprentice: { id: who.id, employerId: who.employerId, providerUkprn: who.providerUkprn, standardVersionId: who.standardVersionId },
+      apprentice: {
+        id: who.id,
+        employerId: who.employerId,
+        providerUkprn: who.providerUkprn,
+        standardVersionId: who.standardVersionId,
+      },
       epaPeriod: { start: who.gatewayDate, end: who.epaEnd },
       method: methodOf(input, p.apprenticeId, p.methodId),
       methods: who.methods,
@@ -126,7 +159,10 @@ function refusedProposals(input: SchedulerInput, schedule: Schedule): string[] {
       replacing: null,
       now,
     });
-    if (refusals.length > 0) problems.push(`apprentice ${p.apprenticeId} ${p.methodId} at ${p.localStart} with ${p.assessorUserId}: ${refusals.map((r) => r.message).join('; ')}`);
+    if (refusals.length > 0)
+      problems.push(
+        `apprentice ${p.apprenticeId} ${p.methodId} at ${p.localStart} with ${p.assessorUserId}: ${refusals.map((r) => r.message).join('; ')}`,
+      );
   });
   return problems;
 }
@@ -135,11 +171,17 @@ function refusedProposals(input: SchedulerInput, schedule: Schedule): string[] {
 function allOrNothingProblems(input: SchedulerInput, schedule: Schedule): string[] {
   const problems: string[] = [];
   for (const a of input.apprentices) {
-    const booked = schedule.bookings.filter((b) => b.apprenticeId === a.id).map((b) => b.methodId).sort();
+    const booked = schedule.bookings
+      .filter((b) => b.apprenticeId === a.id)
+      .map((b) => b.methodId)
+      .sort();
     const leftOut = schedule.leftOut.filter((l) => l.apprenticeId === a.id).length;
     const all = a.methods.map((m) => m.id).sort();
     const complete = booked.length === all.length && booked.every((id, i) => id === all[i]);
-    if (!((complete && leftOut === 0) || (booked.length === 0 && leftOut === 1))) problems.push(`apprentice ${a.id}: booked [${booked.join(', ')}] of [${all.join(', ')}], left out ${leftOut} times`);
+    if (!((complete && leftOut === 0) || (booked.length === 0 && leftOut === 1)))
+      problems.push(
+        `apprentice ${a.id}: booked [${booked.join(', ')}] of [${all.join(', ')}], left out ${leftOut} times`,
+      );
   }
   return problems;
 }
@@ -152,7 +194,10 @@ function objectiveOf(input: SchedulerInput, schedule: Schedule): number {
   let total = 0;
   for (const a of input.apprentices) {
     const dates = schedule.bookings.filter((b) => b.apprenticeId === a.id).map((b) => b.localStart.slice(0, 10));
-    total += dates.length === 0 ? schedule.penaltyPerMethod * a.methods.length : dayNumber(a.gatewayDate, dates.sort().at(-1)!);
+    total +=
+      dates.length === 0
+        ? schedule.penaltyPerMethod * a.methods.length
+        : dayNumber(a.gatewayDate, dates.sort().at(-1)!);
   }
   return total;
 }
@@ -160,7 +205,8 @@ function objectiveOf(input: SchedulerInput, schedule: Schedule): number {
 /** The London date proposed for one method of one apprentice. */
 function dateOf(schedule: Schedule, apprenticeId: number, methodId: string): string {
   const found = schedule.bookings.find((b) => b.apprenticeId === apprenticeId && b.methodId === methodId);
-  if (!found) throw new Error(`apprentice ${apprenticeId} has no proposal for ${methodId}: ${JSON.stringify(schedule.leftOut)}`);
+  if (!found)
+    throw new Error(`apprentice ${apprenticeId} has no proposal for ${methodId}: ${JSON.stringify(schedule.leftOut)}`);
   return found.localStart.slice(0, 10);
 }
 
@@ -189,12 +235,23 @@ function bruteForceOptimum(input: SchedulerInput): number {
   const jobs = input.apprentices.map((a) => {
     const gateway = dayNumber(input.firstDay, a.gatewayDate);
     const deadline = Math.min(dayNumber(input.firstDay, a.epaEnd), horizonEnd, days - 1);
-    const facts = { id: a.id, employerId: a.employerId, providerUkprn: a.providerUkprn, standardVersionId: a.standardVersionId };
+    const facts = {
+      id: a.id,
+      employerId: a.employerId,
+      providerUkprn: a.providerUkprn,
+      standardVersionId: a.standardVersionId,
+    };
     // allowed[k][t]: assessor k may assess this apprentice on day t (competence and conflicts).
-    const allowed = input.assessors.map((k) => instance.dates.map((date) => k.standardVersionIds.includes(a.standardVersionId) && conflictOfInterest(k, facts, date) === null));
+    const allowed = input.assessors.map((k) =>
+      instance.dates.map(
+        (date) => k.standardVersionIds.includes(a.standardVersionId) && conflictOfInterest(k, facts, date) === null,
+      ),
+    );
     const earliest = a.methods.map((m) => Math.max(0, gateway + m.earliestDayAfterGateway));
     // Order rules as pairs of method indices: `later` at least `minDays` after `before`.
-    const rules = a.methods.flatMap((m, later) => m.after.map((r) => ({ before: a.methods.findIndex((x) => x.id === r.method), later, minDays: r.minDaysBetween })));
+    const rules = a.methods.flatMap((m, later) =>
+      m.after.map((r) => ({ before: a.methods.findIndex((x) => x.id === r.method), later, minDays: r.minDaysBetween })),
+    );
     // No schedule finishes this apprentice before their latest earliest day (used only to prune).
     const cheapest = Math.min(penalty * a.methods.length, Math.max(...earliest) - gateway);
     return { gateway, deadline, allowed, earliest, rules, methods: a.methods.length, cheapest };
@@ -230,11 +287,22 @@ function bruteForceOptimum(input: SchedulerInput): number {
       if (cost + Math.max(t, ...placed) - job.gateway + restAtLeast[j + 1]! >= best) break;
       if (placed.includes(t)) continue;
       // Order rules with the methods already placed, in either direction.
-      const ordered = job.rules.every((r) => (r.later === i && r.before < i ? t >= placed[r.before]! + r.minDays : r.before === i && r.later < i ? placed[r.later]! >= t + r.minDays : true));
+      const ordered = job.rules.every((r) =>
+        r.later === i && r.before < i
+          ? t >= placed[r.before]! + r.minDays
+          : r.before === i && r.later < i
+            ? placed[r.later]! >= t + r.minDays
+            : true,
+      );
       if (!ordered) continue;
       const w = instance.weekOf[t]!;
       for (let k = 0; k < input.assessors.length; k++) {
-        if (!job.allowed[k]![t] || dayUsed[k]![t]! >= instance.dayCapacity[k]![t]! || weekUsed[k]![w]! >= instance.weekCapacity[k]![w]!) continue;
+        if (
+          !job.allowed[k]![t] ||
+          dayUsed[k]![t]! >= instance.dayCapacity[k]![t]! ||
+          weekUsed[k]![w]! >= instance.weekCapacity[k]![w]!
+        )
+          continue;
         dayUsed[k]![t]!++;
         weekUsed[k]![w]!++;
         methodFrom(j, i + 1, [...placed, t], cost);
@@ -274,7 +342,18 @@ function smallInput(seed: number): SchedulerInput {
       workingHours: EVERY_DAY.filter((d) => d !== off).map((weekday) => ({ weekday, start: '09:00', end: '17:00' })),
       unavailable: chance(0.5) ? [{ from: leaveFrom, to: plusDays(leaveFrom, int(0, 1)), reason: 'Leave' }] : [],
       ownEmployerId: chance(0.15) ? 'E3' : null,
-      declaredConflicts: k === 0 ? [{ kind: 'employer', organisationId: 'E1', from: plusDays(firstDay, int(0, 3)), to: chance(0.5) ? plusDays(firstDay, int(3, 6)) : null, reason: 'Former colleague' }] : [],
+      declaredConflicts:
+        k === 0
+          ? [
+              {
+                kind: 'employer',
+                organisationId: 'E1',
+                from: plusDays(firstDay, int(0, 3)),
+                to: chance(0.5) ? plusDays(firstDay, int(3, 6)) : null,
+                reason: 'Former colleague',
+              },
+            ]
+          : [],
     });
   });
 
@@ -323,7 +402,10 @@ describe('scheduler', () => {
     // The existing bookings are really in play: each of those assessors is proposed for more that day.
     for (const b of input.existing) {
       const day = londonDate(b.startsAt);
-      expect(schedule.bookings.some((p) => p.assessorUserId === b.assessorUserId && p.localStart.startsWith(day)), `${b.assessorUserId} on ${day}`).to.equal(true);
+      expect(
+        schedule.bookings.some((p) => p.assessorUserId === b.assessorUserId && p.localStart.startsWith(day)),
+        `${b.assessorUserId} on ${day}`,
+      ).to.equal(true);
     }
     expect(refusedProposals(input, schedule)).to.deep.equal([]);
     expect(allOrNothingProblems(input, schedule)).to.deep.equal([]);
@@ -366,7 +448,9 @@ describe('scheduler', () => {
         input: {
           firstDay: '2027-05-03',
           lastDay: '2027-05-09',
-          apprentices: ['2027-05-03', '2027-05-03', '2027-05-03', '2027-05-04', '2027-05-01'].map((gatewayDate, i) => apprentice(i + 1, { gatewayDate, methods: oneMethod() })),
+          apprentices: ['2027-05-03', '2027-05-03', '2027-05-03', '2027-05-04', '2027-05-01'].map((gatewayDate, i) =>
+            apprentice(i + 1, { gatewayDate, methods: oneMethod() }),
+          ),
           assessors: [assessor(10, { workingHours: everyDay }), assessor(11, { workingHours: everyDay })],
           existing: [],
         },
@@ -456,7 +540,12 @@ describe('scheduler', () => {
       firstDay: '2027-03-01',
       lastDay: '2027-03-10',
       apprentices: [apprentice(1, { employerId: 'EMP-OWN' }), apprentice(2, { employerId: 'EMP-OTHER' })],
-      assessors: [assessor(10, { ownEmployerId: 'EMP-OWN', workingHours: EVERY_DAY.map((weekday) => ({ weekday, start: '09:00', end: '17:00' })) })],
+      assessors: [
+        assessor(10, {
+          ownEmployerId: 'EMP-OWN',
+          workingHours: EVERY_DAY.map((weekday) => ({ weekday, start: '09:00', end: '17:00' })),
+        }),
+      ],
       existing: [],
     };
     const schedule = await proposeSchedule(input);
@@ -475,7 +564,12 @@ describe('scheduler', () => {
     const input: SchedulerInput = {
       firstDay: '2027-03-01',
       lastDay: '2027-03-26',
-      apprentices: Array.from({ length: 25 }, (_, i) => apprentice(i + 1, { gatewayDate: plusDays('2027-03-01', -(i % 10)), methods: [method('a', { earliestDayAfterGateway: i % 7 }), method('b', { durationMinutes: 75 })] })),
+      apprentices: Array.from({ length: 25 }, (_, i) =>
+        apprentice(i + 1, {
+          gatewayDate: plusDays('2027-03-01', -(i % 10)),
+          methods: [method('a', { earliestDayAfterGateway: i % 7 }), method('b', { durationMinutes: 75 })],
+        }),
+      ),
       assessors: [assessor(10, { perDay: 2, perWeek: 10 }), assessor(11, { perDay: 2, perWeek: 10 })],
       existing: [],
     };
@@ -491,19 +585,33 @@ describe('scheduler', () => {
 
   it('keeps a method at least seven days after the one it must follow', async () => {
     // B must be at least 7 days after A; B is listed first in the plan.
-    const plan = () => [method('b', { durationMinutes: 75, after: [{ method: 'a', minDaysBetween: 7 }] }), method('a', { earliestDayAfterGateway: 2 })];
+    const plan = () => [
+      method('b', { durationMinutes: 75, after: [{ method: 'a', minDaysBetween: 7 }] }),
+      method('a', { earliestDayAfterGateway: 2 }),
+    ];
     const queue: SchedulerInput = {
       firstDay: '2027-03-01',
       lastDay: '2027-04-09',
-      apprentices: Array.from({ length: 30 }, (_, i) => apprentice(i + 1, { gatewayDate: plusDays('2027-03-01', -(i % 5)), methods: plan() })),
-      assessors: [assessor(10, { perDay: 2, perWeek: 6 }), assessor(11, { perDay: 1, perWeek: 4, unavailable: [{ from: '2027-03-08', to: '2027-03-12', reason: 'Leave' }] })],
+      apprentices: Array.from({ length: 30 }, (_, i) =>
+        apprentice(i + 1, { gatewayDate: plusDays('2027-03-01', -(i % 5)), methods: plan() }),
+      ),
+      assessors: [
+        assessor(10, { perDay: 2, perWeek: 6 }),
+        assessor(11, {
+          perDay: 1,
+          perWeek: 4,
+          unavailable: [{ from: '2027-03-08', to: '2027-03-12', reason: 'Leave' }],
+        }),
+      ],
       existing: [],
     };
     const schedule = await proposeSchedule(queue);
 
     expect(schedule.bookings.length, JSON.stringify(schedule.leftOut)).to.be.greaterThan(20);
     for (const a of queue.apprentices.filter((x) => schedule.bookings.some((b) => b.apprenticeId === x.id))) {
-      expect(dayNumber(dateOf(schedule, a.id, 'a'), dateOf(schedule, a.id, 'b')), `apprentice ${a.id}`).to.be.at.least(7);
+      expect(dayNumber(dateOf(schedule, a.id, 'a'), dateOf(schedule, a.id, 'b')), `apprentice ${a.id}`).to.be.at.least(
+        7,
+      );
     }
     expect(refusedProposals(queue, schedule)).to.deep.equal([]);
 
@@ -513,7 +621,9 @@ describe('scheduler', () => {
       firstDay: '2027-03-01',
       lastDay: '2027-03-31',
       apprentices: [apprentice(1, { methods: plan() })],
-      assessors: [assessor(10, { workingHours: EVERY_DAY.map((weekday) => ({ weekday, start: '09:00', end: '17:00' })) })],
+      assessors: [
+        assessor(10, { workingHours: EVERY_DAY.map((weekday) => ({ weekday, start: '09:00', end: '17:00' })) }),
+      ],
       existing: [],
     };
     const single = await proposeSchedule(alone);
@@ -552,7 +662,9 @@ describe('scheduler', () => {
       const schedule = await proposeSchedule(input);
       expect(refusedProposals(input, schedule)).to.deep.equal([]);
       expect(schedule.bookings).to.deep.equal([]);
-      expect(schedule.leftOut.map((l) => l.reason)).to.deep.equal(['Method a can only be held in person: book it with the booking form, which asks where']);
+      expect(schedule.leftOut.map((l) => l.reason)).to.deep.equal([
+        'Method a can only be held in person: book it with the booking form, which asks where',
+      ]);
     });
   });
 });

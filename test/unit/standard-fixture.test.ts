@@ -18,12 +18,26 @@ function seedKsbText(code: string): string {
 
 describe('ST0815 v1.0 fixture against the published standard', () => {
   it('holds the published facts', () => {
-    expect(std).to.include({ reference: 'ST0815', version: '1.0', title: 'Trade union official', level: 4, larsCode: 569, typicalDurationMonths: 18, maxFundingPounds: 5000, route: 'Business and administration', eqaProvider: 'Ofqual' });
+    expect(std).to.include({
+      reference: 'ST0815',
+      version: '1.0',
+      title: 'Trade union official',
+      level: 4,
+      larsCode: 569,
+      typicalDurationMonths: 18,
+      maxFundingPounds: 5000,
+      route: 'Business and administration',
+      eqaProvider: 'Ofqual',
+    });
   });
 
   it('has all 14 duties and K1–K14, S1–S17, B1–B7', () => {
     expect(std.duties.map((d) => d.number)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
-    const expected = [...Array.from({ length: 14 }, (_, i) => `K${i + 1}`), ...Array.from({ length: 17 }, (_, i) => `S${i + 1}`), ...Array.from({ length: 7 }, (_, i) => `B${i + 1}`)];
+    const expected = [
+      ...Array.from({ length: 14 }, (_, i) => `K${i + 1}`),
+      ...Array.from({ length: 17 }, (_, i) => `S${i + 1}`),
+      ...Array.from({ length: 7 }, (_, i) => `B${i + 1}`),
+    ];
     expect(std.ksbs.map((k) => k.code)).to.deep.equal(expected);
     expect(checkStandard(std)).to.deep.equal([]);
   });
@@ -45,7 +59,9 @@ describe('ST0815 v1.0 fixture against the published standard', () => {
   });
 
   it('leaves K11–K14 and S15–S17 unreferenced by any duty, as published', () => {
-    const unreferenced = dutyKsbMatrix(std).rows.filter((r) => r.unreferenced).map((r) => r.code);
+    const unreferenced = dutyKsbMatrix(std)
+      .rows.filter((r) => r.unreferenced)
+      .map((r) => r.code);
     expect(unreferenced).to.deep.equal(['K11', 'K12', 'K13', 'K14', 'S15', 'S16', 'S17']);
   });
 });

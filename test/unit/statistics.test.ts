@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { compareAssessors, testAssessor } from '../../src/outcomes/consistency.js';
-import { chiSquareIndependence, chiSquareUpperTail, fisherExact2x2, holmAdjust, logFactorial, logGamma, regularisedUpperGamma } from '../../src/outcomes/statistics.js';
+import {
+  chiSquareIndependence,
+  chiSquareUpperTail,
+  fisherExact2x2,
+  holmAdjust,
+  logFactorial,
+  logGamma,
+  regularisedUpperGamma,
+} from '../../src/outcomes/statistics.js';
 
 /** |actual − expected| within a relative tolerance of expected. */
 function close(actual: number, expected: number, relative = 1e-9): void {
@@ -239,7 +247,9 @@ describe('statistics', () => {
       expect(byName.Many!.others.total).to.equal(24);
       expect(result.grades).to.deep.equal(['Fail', 'Pass', 'Distinction']);
       expect(compareAssessors(rows, GRADES3, 5).compared).to.equal(2);
-      expect(compareAssessors([{ assessorId: 1, name: 'Only', counts: { Pass: 30 } }], GRADES3, 10).assessors[0]!.status).to.equal('untestable');
+      expect(
+        compareAssessors([{ assessorId: 1, name: 'Only', counts: { Pass: 30 } }], GRADES3, 10).assessors[0]!.status,
+      ).to.equal('untestable');
     });
   });
 });

@@ -72,6 +72,14 @@ describe('ULN', () => {
     expect(new Set(ulns).size).to.equal(200);
     for (const uln of ulns) expect(isValidUln(uln), uln).to.equal(true);
     // Prefixes 100000000–100000005 then 100000007 (100000006 has no valid last digit).
-    expect(validUlns(7)).to.deep.equal(['1000000000', '1000000019', '1000000027', '1000000035', '1000000043', '1000000051', '1000000078']);
+    expect(validUlns(7)).to.deep.equal([
+      '1000000000',
+      '1000000019',
+      '1000000027',
+      '1000000035',
+      '1000000043',
+      '1000000051',
+      '1000000078',
+    ]);
   });
 });
