@@ -33,12 +33,12 @@ import {
   submitForGateway,
   type SubmissionRow,
 } from '../gateway/store.js';
-import { requireRole, userOf } from '../http/authorize.js';
+import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
 import { dateQuery, idParam } from '../validation/fields.js';
-import { parseOr422, UnprocessableError } from './errors.js';
+import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 
 /** Paths inside /api/v1 for apprentices and the gateway, spelled once (the OpenAPI document reads them too). */
 export const APPRENTICE_API = {

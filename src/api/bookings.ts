@@ -22,11 +22,11 @@ import {
   type BookingRow,
 } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
-import { requireRole, userOf } from '../http/authorize.js';
+import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { dateQuery, idParam } from '../validation/fields.js';
 import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
-import { parseOr422, UnprocessableError } from './errors.js';
+import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 
 /** Paths inside /api/v1 for scheduling, spelled once. */
 export const BOOKING_API = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authErrors, body, error, input, json, output, ulnParam, type Schema } from './openapi-parts.js';
+import { authErrors, body, error, input, json, output, ulnParam, type Schema } from '../http/openapi-parts.js';
 import { claimsOpenApi } from '../outcomes/claims-routes.js';
 import { reportsOpenApi } from '../outcomes/report-routes.js';
 import { resultPdfOpenApi } from '../outcomes/result-pdf.js';

@@ -11,11 +11,11 @@ import { gradingOfBooking, gradingRefusal, resultsOf, saveGrading, type AttemptR
 import { getPlanForStandard } from '../plans/store.js';
 import { GRADES } from '../plans/schema.js';
 import { OUTCOMES, RESULT_GRADES } from '../grading/model.js';
-import { userOf } from '../http/authorize.js';
+import { userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { actorOf } from '../users/store.js';
 import { idParam } from '../validation/fields.js';
-import { parseOr422, UnprocessableError } from './errors.js';
+import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 
 /** Paths inside /api/v1 for grading and results, spelled once. */
 export const RESULTS_API = {

@@ -5,7 +5,7 @@ import { reportsApi } from '../outcomes/report-routes.js';
 import { resultPdfApi } from '../outcomes/result-pdf.js';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Db } from '../db/connection.js';
-import { requireRole, userOf } from '../http/authorize.js';
+import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError, statusOf } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { getPlanForStandard, importPlan } from '../plans/store.js';
@@ -14,7 +14,7 @@ import { listStandards } from '../standards/store.js';
 import { actorOf, findTokenUser } from '../users/store.js';
 import { apprenticeApi, APPRENTICE_API } from './apprentices.js';
 import { bookingApi } from './bookings.js';
-import { apiErrors, UnprocessableError } from './errors.js';
+import { apiErrors, UnprocessableError } from '../http/json-errors.js';
 import { LIMITS } from '../http/limits.js';
 import { openApiDocument } from './openapi.js';
 

@@ -14,7 +14,7 @@ import {
   submissionsOf,
   submitForGateway,
 } from '../gateway/store.js';
-import { pageFor, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { binaryKindOf } from '../http/uploads.js';

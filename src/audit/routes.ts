@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { pageFor } from '../http/authorize.js';
+import { pageFor } from '../auth/authorize.js';
 import { parseForm } from '../http/forms.js';
 import { paths } from '../paths.js';
 import { auditFilterSchema } from './schema.js';

@@ -1,5 +1,5 @@
-/** Every role, spelled once. */
-export const ROLES = ['admin', 'assessor', 'quality_assurer', 'provider', 'employer'] as const;
+import { ROLES } from '../db/vocabulary.js';
+export { ROLES };
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {

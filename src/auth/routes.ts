@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import type { Db } from '../db/connection.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
-import { endSession, sessionCookie, startSession } from '../http/session.js';
+import { endSession, sessionCookie, startSession } from './session.js';
 import { paths } from '../paths.js';
 import { actorOf, findUserForSignIn } from '../users/store.js';
 import { hashPassword, verifyPassword } from './passwords.js';

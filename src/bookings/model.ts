@@ -1,19 +1,10 @@
+import { REGIONS, BOOKING_STATUSES } from '../db/vocabulary.js';
 /**
  * What the booking rules (src/bookings/rules.ts) read and return: plain data, no database
  * or HTTP types. Times are UTC instants (ISO strings); calendar dates are YYYY-MM-DD.
  */
 
-export const REGIONS = [
-  'north_east',
-  'north_west',
-  'yorkshire_humber',
-  'east_midlands',
-  'west_midlands',
-  'east_of_england',
-  'london',
-  'south_east',
-  'south_west',
-] as const;
+export { REGIONS };
 export type Region = (typeof REGIONS)[number];
 export const REGION_LABELS: Record<Region, string> = {
   north_east: 'North East',
@@ -27,7 +18,7 @@ export const REGION_LABELS: Record<Region, string> = {
   south_west: 'South West',
 };
 
-export const BOOKING_STATUSES = ['held', 'confirmed', 'declined', 'completed', 'cancelled', 'expired'] as const;
+export { BOOKING_STATUSES };
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 /** Statuses in which a booking takes up the assessor's and the apprentice's time. */
 export const ACTIVE_STATUSES: readonly BookingStatus[] = ['held', 'confirmed', 'completed'];

@@ -8,7 +8,7 @@ import { findApprenticeById, findApprenticeByUln } from '../apprentices/store.js
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { ZONE, todayInLondon } from '../dates.js';
-import { pageFor, requireSignIn, userOf } from '../http/authorize.js';
+import { pageFor, requireSignIn, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';

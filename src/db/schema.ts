@@ -1,20 +1,25 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { ROLES } from '../auth/roles.js';
-import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
-import { CHECK_CODES, ENGLISH_MATHS_CHOICES, QUALIFICATION_TYPES, SUBJECTS } from '../gateway/model.js';
-import { BOOKING_STATUSES, REGIONS } from '../bookings/model.js';
 import {
   APPEAL_DECISIONS,
   ATTEMPT_KINDS,
   ATTEMPT_METHOD_MODES,
+  BOOKING_STATUSES,
+  CHECK_CODES,
+  ENGLISH_MATHS_CHOICES,
+  GATEWAY_STATES,
+  GRADES,
   GRADING_STATUSES,
   MODERATION_STATES,
   OUTCOMES,
+  QUALIFICATION_TYPES,
+  REGIONS,
   RESULT_GRADES,
+  ROLES,
   SAMPLE_REASONS,
-} from '../grading/model.js';
-import { GRADES } from '../plans/schema.js';
+  SUBJECTS,
+  SUBMISSION_STATUSES,
+} from './vocabulary.js';
 
 const createdAt = (name = 'created_at') =>
   text(name)

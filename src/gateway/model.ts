@@ -1,9 +1,10 @@
+import { QUALIFICATION_TYPES, SUBJECTS, ENGLISH_MATHS_CHOICES, CHECK_CODES } from '../db/vocabulary.js';
 /**
  * The inputs and outputs of the gateway rules (src/gateway/rules.ts). Plain data, no
  * database or HTTP types, so the rules stay pure and testable.
  */
 
-export const QUALIFICATION_TYPES = ['gcse', 'functional_skills', 'entry_level', 'bsl', 'other'] as const;
+export { QUALIFICATION_TYPES };
 export type QualificationType = (typeof QUALIFICATION_TYPES)[number];
 export const QUALIFICATION_TYPE_LABELS: Record<QualificationType, string> = {
   gcse: 'GCSE',
@@ -13,10 +14,10 @@ export const QUALIFICATION_TYPE_LABELS: Record<QualificationType, string> = {
   other: 'Other accepted equivalent',
 };
 
-export const SUBJECTS = ['english', 'maths'] as const;
+export { SUBJECTS };
 export type Subject = (typeof SUBJECTS)[number];
 
-export const ENGLISH_MATHS_CHOICES = ['pursue', 'not_pursue'] as const;
+export { ENGLISH_MATHS_CHOICES };
 export type EnglishMathsChoice = (typeof ENGLISH_MATHS_CHOICES)[number];
 
 /** An English or maths qualification the apprentice holds. */
@@ -72,14 +73,7 @@ export interface GatewayPlan {
   offTheJobMinimumHours: number | null;
 }
 
-export const CHECK_CODES = [
-  'practical_period',
-  'off_the_job',
-  'english',
-  'maths',
-  'plan_items',
-  'employer_declaration',
-] as const;
+export { CHECK_CODES };
 export type CheckCode = (typeof CHECK_CODES)[number];
 export const CHECK_LABELS: Record<CheckCode, string> = {
   practical_period: 'Practical period',

@@ -5,7 +5,7 @@ import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { idParam } from '../validation/fields.js';
 import { todayInLondon } from '../dates.js';
-import { pageFor, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';

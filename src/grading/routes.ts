@@ -8,7 +8,7 @@ import { AREA_ROLES } from '../auth/roles.js';
 import { bookingById, methodNames } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon, ZONE } from '../dates.js';
-import { pageFor, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
 import {

@@ -1,6 +1,5 @@
 import type { RequestHandler } from 'express';
 import multer from 'multer';
-import type { Role } from '../auth/roles.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -8,7 +7,7 @@ import { HttpError } from './errors.js';
  * user of a role that may upload there: others are refused before a byte is read into memory. The
  * CSRF check that follows reads the `_csrf` field of the parsed form as for any other form.
  */
-export function acceptUpload(field: string, maxBytes: number, roles: readonly Role[]): RequestHandler {
+export function acceptUpload(field: string, maxBytes: number, roles: readonly string[]): RequestHandler {
   const parse = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 4096 },

@@ -5,7 +5,7 @@ import { AREA_ROLES } from '../auth/roles.js';
 import { isSupportedDate } from '../calendar.js';
 import type { Db } from '../db/connection.js';
 import { ZONE } from '../dates.js';
-import { pageFor, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm, type FormErrors } from '../http/forms.js';
 import type { ModerationState } from '../grading/model.js';

@@ -6,11 +6,11 @@ import { apprenticeScope, type ApprenticeScope } from '../apprentices/access.js'
 import { AREA_ROLES } from '../auth/roles.js';
 import { listAssessorUsers, methodNames } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
-import { pageFor, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors } from '../http/forms.js';
-import { authErrors, error, json, output } from '../api/openapi-parts.js';
-import { parseOr422 } from '../api/errors.js';
+import { authErrors, error, json, output } from '../http/openapi-parts.js';
+import { parseOr422 } from '../http/json-errors.js';
 import { paths, routes } from '../paths.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { findStandardVersionId, listStandards } from '../standards/store.js';

@@ -8,7 +8,7 @@ import { findApprenticeByUln, type ApprenticeDetail } from '../apprentices/store
 import { AREA_ROLES, type Role } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { ZONE } from '../dates.js';
-import { authErrors, error, ulnParam } from '../api/openapi-parts.js';
+import { authErrors, error, ulnParam } from '../http/openapi-parts.js';
 import { OUTCOME_LABELS, type AttemptKind, type Outcome } from '../grading/model.js';
 import { epaoSettingsOf, resultsOf, type AttemptResult } from '../grading/store.js';
 import {
@@ -18,7 +18,7 @@ import {
   ksbTextsOf,
   type KsbFeedback,
 } from '../grading/feedback.js';
-import { pageFor, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { routes } from '../paths.js';
 import { getPlanForStandard } from '../plans/store.js';

@@ -1,7 +1,7 @@
 import { AREA_ROLES } from '../auth/roles.js';
 import { Router } from 'express';
 import type { Db } from '../db/connection.js';
-import { pageFor, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { formErrors } from '../http/forms.js';
 import { binaryKindOf } from '../http/uploads.js';
 import { paths } from '../paths.js';

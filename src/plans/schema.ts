@@ -1,8 +1,8 @@
+import { GRADES } from '../db/vocabulary.js';
 import { z } from 'zod';
 import { ksbCode, standardReference, standardVersion } from '../standards/schema.js';
 
-/** Grades a method or an apprentice can receive, in the words of the apprenticeship service. */
-export const GRADES = ['Fail', 'Pass', 'Merit', 'Distinction'] as const;
+export { GRADES };
 export const gradeSchema = z.enum(GRADES);
 export type Grade = z.infer<typeof gradeSchema>;
 

@@ -6,7 +6,7 @@ import { AREA_ROLES } from '../auth/roles.js';
 import type { ApprenticeDetail } from '../apprentices/store.js';
 import { apprenticeFor } from '../apprentices/service.js';
 import type { Db } from '../db/connection.js';
-import { pageFor, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { parseForm, type FormErrors } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';

@@ -9,7 +9,7 @@ import { methodNames } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon, ZONE } from '../dates.js';
 import { apprentices } from '../db/schema.js';
-import { pageFor, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';

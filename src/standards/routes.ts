@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { pageFor } from '../http/authorize.js';
+import { pageFor } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { criteriaByTheme, ksbCoverage } from '../plans/presentation.js';

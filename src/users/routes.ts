@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AREA_ROLES, ROLES, ROLE_LABELS } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { idParam } from '../validation/fields.js';
-import { pageFor, userOf } from '../http/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';

@@ -1,4 +1,4 @@
-import { AREA_ROLES, type Role } from '../auth/roles.js';
+import { AREA_ROLES, type Role } from './roles.js';
 import { paths } from '../paths.js';
 
 interface NavItem {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from './errors.js';
 
 /** Every API error has this one shape. */
 export function apiErrors(problems: Problem[]): { errors: Problem[] } {

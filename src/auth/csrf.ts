@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import { hmac, newSecret, safeEqual } from '../auth/tokens.js';
-import { HttpError } from './errors.js';
+import { hmac, newSecret, safeEqual } from './tokens.js';
+import { HttpError } from '../http/errors.js';
 import { cookieOptions, sessionCookie } from './session.js';
 
 const ANONYMOUS_COOKIE = 'epa_visitor';

@@ -1,5 +1,5 @@
 import type { CookieOptions, RequestHandler, Response } from 'express';
-import { ROLE_LABELS } from '../auth/roles.js';
+import { ROLE_LABELS } from './roles.js';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { paths } from '../paths.js';

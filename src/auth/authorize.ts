@@ -1,8 +1,8 @@
 import type { RequestHandler, Response } from 'express';
-import type { Role } from '../auth/roles.js';
+import type { Role } from './roles.js';
 import { paths } from '../paths.js';
 import type { CurrentUser } from '../users/store.js';
-import { HttpError } from './errors.js';
+import { HttpError } from '../http/errors.js';
 
 /** Pages: a visitor who is not signed in is sent to sign in, then brought back. */
 export const requireSignIn: RequestHandler = (req, res, next) => {

@@ -1,0 +1,76 @@
+/**
+ * The values the database stores in its enumerated columns, one list per column kind. The schema
+ * (schema.ts) and the features' models share them: a feature re-exports the lists it owns, with its
+ * types and labels beside them. A value is added at the end, never renamed: rows hold it.
+ */
+
+/** Every role, spelled once. */
+export const ROLES = ['admin', 'assessor', 'quality_assurer', 'provider', 'employer'] as const;
+
+/** A gateway submission's life: submitted, then accepted or rejected by the EPAO. */
+export const SUBMISSION_STATUSES = ['submitted', 'accepted', 'rejected'] as const;
+
+/** Where an apprentice stands at the gateway, as the dashboard filters it. */
+export const GATEWAY_STATES = ['not_ready', 'ready', 'submitted', 'accepted', 'rejected'] as const;
+
+/** Kinds of English and maths qualification an apprentice can hold. */
+export const QUALIFICATION_TYPES = ['gcse', 'functional_skills', 'entry_level', 'bsl', 'other'] as const;
+
+/** The two subjects of the English and maths requirement. */
+export const SUBJECTS = ['english', 'maths'] as const;
+
+/** Whether an apprentice aged 19 or over at start chooses to work towards English and maths. */
+export const ENGLISH_MATHS_CHOICES = ['pursue', 'not_pursue'] as const;
+
+/** The gateway checks, in the order they are shown. */
+export const CHECK_CODES = [
+  'practical_period',
+  'off_the_job',
+  'english',
+  'maths',
+  'plan_items',
+  'employer_declaration',
+] as const;
+
+/** England's regions, where an in-person assessment can take place. */
+export const REGIONS = [
+  'north_east',
+  'north_west',
+  'yorkshire_humber',
+  'east_midlands',
+  'west_midlands',
+  'east_of_england',
+  'london',
+  'south_east',
+  'south_west',
+] as const;
+
+/** A booking's life: held, then confirmed, declined, completed, cancelled or expired. */
+export const BOOKING_STATUSES = ['held', 'confirmed', 'declined', 'completed', 'cancelled', 'expired'] as const;
+
+/** How an assessment ended. Only `graded` is judged criterion by criterion. */
+export const OUTCOMES = ['graded', 'withdrawn', 'did_not_attend', 'malpractice'] as const;
+
+/** A grading is a draft until the assessor submits it. */
+export const GRADING_STATUSES = ['draft', 'submitted'] as const;
+
+/** Moderation of a submitted grading: not sampled, sampled and waiting, or done. */
+export const MODERATION_STATES = ['not_sampled', 'pending', 'agreed', 'changed'] as const;
+
+/** Why a grading was sampled for moderation. */
+export const SAMPLE_REASONS = ['first_assessments', 'fail', 'boundary', 'random'] as const;
+
+/** An attempt's overall result: a grade, or Withdrawn. */
+export const RESULT_GRADES = ['Fail', 'Pass', 'Merit', 'Distinction', 'Withdrawn'] as const;
+
+/** First attempt, resit or retake. */
+export const ATTEMPT_KINDS = ['first', 'resit', 'retake'] as const;
+
+/** How an attempt treats each method: assessed in it (first time, resit or retake) or carried over from an earlier attempt. */
+export const ATTEMPT_METHOD_MODES = ['first', 'resit', 'retake', 'carried'] as const;
+
+/** An appeal's decision. */
+export const APPEAL_DECISIONS = ['upheld', 'not_upheld'] as const;
+
+/** Grades a method or an apprentice can receive, in the words of the apprenticeship service. */
+export const GRADES = ['Fail', 'Pass', 'Merit', 'Distinction'] as const;
