@@ -1,5 +1,5 @@
-import { now } from '../test/support/clock.js';
 import { DateTime } from 'luxon';
+import { systemClock } from '../src/clock.js';
 import { validUlns } from '../src/apprentices/uln.js';
 import { DEFAULT_HASH_COST, hashPassword } from '../src/auth/passwords.js';
 import { addMonths } from '../src/calendar.js';
@@ -111,8 +111,13 @@ const GIVEN_NAMES = [
 ];
 const SLOTS = ['09:00', '11:00', '13:30', '15:30'];
 
-/** Creates the database at `file` (which must not exist yet) and returns what the load needs to know about it. */
+/**
+ * Creates the database at `file` (which must not exist yet) and returns what the load needs to know
+ * about it. The server it is measured with runs in its own process on the machine's clock, so the
+ * data is dated by that clock too.
+ */
 export async function createLoadDatabase(file: string, size: LoadSize): Promise<LoadFixture> {
+  const now = () => systemClock.now();
   const db = openDatabase(file);
   loadCatalogue(db);
   db.insert(providers).values(DEMO_PROVIDERS).run();

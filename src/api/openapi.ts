@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { authErrors, body, error, input, json, output, ulnParam, type Schema } from '../http/openapi-parts.js';
-import { claimsOpenApi } from '../outcomes/claims-routes.js';
-import { reportsOpenApi } from '../outcomes/report-routes.js';
-import { resultPdfOpenApi } from '../outcomes/result-pdf.js';
+import { claimsOpenApi, reportsOpenApi, resultPdfOpenApi } from '../outcomes/api.js';
 import {
   apprenticeInputSchema,
   offTheJobInputSchema,
@@ -13,8 +11,8 @@ import {
 import { CHECK_CODES } from '../gateway/model.js';
 import { reviewSchema } from '../gateway/review.js';
 import { BOOKING_STATUSES } from '../bookings/model.js';
-import { bookingBodySchema, bookingChangeSchema, conflictBody, unavailabilityBody } from './bookings.js';
-import { attemptResultSchema } from './results.js';
+import { bookingBodySchema, bookingChangeSchema, conflictBody, unavailabilityBody } from '../bookings/api.js';
+import { attemptResultSchema } from '../grading/api.js';
 import { gradeBodySchema } from '../grading/forms.js';
 import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
 import { planFileSchema } from '../plans/schema.js';

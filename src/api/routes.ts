@@ -1,20 +1,18 @@
 import type { Clock } from '../clock.js';
-import { resultsApi } from './results.js';
-import { claimsApi } from '../outcomes/claims-routes.js';
-import { reportsApi } from '../outcomes/report-routes.js';
-import { resultPdfApi } from '../outcomes/result-pdf.js';
+import { resultsApi } from '../grading/api.js';
+import { claimsApi, reportsApi, resultPdfApi } from '../outcomes/api.js';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError, statusOf } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { getPlanForStandard, importPlan } from '../plans/store.js';
-import { loadStandardFromParams } from '../standards/routes.js';
+import { loadStandardFromParams } from '../standards/pages.js';
 import { listStandards } from '../standards/store.js';
 import { actorOf, findTokenUser } from '../users/store.js';
-import { apprenticeApi, APPRENTICE_API } from './apprentices.js';
-import { bookingApi } from './bookings.js';
-import { apiErrors, UnprocessableError } from '../http/json-errors.js';
+import { apprenticeApi, APPRENTICE_API } from '../apprentices/api.js';
+import { bookingApi } from '../bookings/api.js';
+import { apiErrors, ProblemsError } from '../http/json-errors.js';
 import { LIMITS } from '../http/limits.js';
 import { openApiDocument } from './openapi.js';
 
@@ -76,7 +74,7 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
               : (error as { type?: string }).type === 'entity.parse.failed'
                 ? 'The request body is not valid JSON'
                 : 'The request could not be read';
-    res.status(status).json(apiErrors(error instanceof UnprocessableError ? error.problems : [{ path: '', message }]));
+    res.status(status).json(apiErrors(error instanceof ProblemsError ? error.problems : [{ path: '', message }]));
   };
 }
 

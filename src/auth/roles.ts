@@ -1,4 +1,5 @@
 import { ROLES } from '../db/vocabulary.js';
+
 export { ROLES };
 export type Role = (typeof ROLES)[number];
 

@@ -1,4 +1,5 @@
 import { REGIONS, BOOKING_STATUSES } from '../db/vocabulary.js';
+
 /**
  * What the booking rules (src/bookings/rules.ts) read and return: plain data, no database
  * or HTTP types. Times are UTC instants (ISO strings); calendar dates are YYYY-MM-DD.

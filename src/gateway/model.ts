@@ -1,4 +1,5 @@
 import { QUALIFICATION_TYPES, SUBJECTS, ENGLISH_MATHS_CHOICES, CHECK_CODES } from '../db/vocabulary.js';
+
 /**
  * The inputs and outputs of the gateway rules (src/gateway/rules.ts). Plain data, no
  * database or HTTP types, so the rules stay pure and testable.

@@ -1,4 +1,5 @@
 import { SUBMISSION_STATUSES, GATEWAY_STATES } from '../db/vocabulary.js';
+
 export { SUBMISSION_STATUSES };
 export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
 

@@ -8,6 +8,7 @@ import {
   ATTEMPT_METHOD_MODES,
   APPEAL_DECISIONS,
 } from '../db/vocabulary.js';
+
 /** The grading vocabulary shared by the rules, the store and the database schema. */
 
 export { OUTCOMES };

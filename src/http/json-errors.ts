@@ -7,10 +7,20 @@ export function apiErrors(problems: Problem[]): { errors: Problem[] } {
   return { errors: problems };
 }
 
+/** An HTTP error that carries its problems, so the API answers each with its path. */
+export class ProblemsError extends HttpError {
+  constructor(
+    status: number,
+    readonly problems: Problem[],
+  ) {
+    super(status, problems.map((p) => p.message).join('; '));
+  }
+}
+
 /** A request the API understood but will not accept: 422 with every problem and its place. */
-export class UnprocessableError extends HttpError {
-  constructor(readonly problems: Problem[]) {
-    super(422, problems.map((p) => p.message).join('; '));
+export class UnprocessableError extends ProblemsError {
+  constructor(problems: Problem[]) {
+    super(422, problems);
   }
 }
 

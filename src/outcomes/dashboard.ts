@@ -1,5 +1,4 @@
 import type { Db } from '../db/connection.js';
-
 import type { ApprenticeScope } from '../apprentices/access.js';
 import type { PlanFile } from '../plans/schema.js';
 

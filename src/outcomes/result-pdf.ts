@@ -1,16 +1,11 @@
-import type { Clock } from '../clock.js';
-import { Router, type Response } from 'express';
+import { type Response } from 'express';
 import { DateTime } from 'luxon';
 import PDFDocument from 'pdfkit';
-import { canActOn } from '../apprentices/access.js';
-import { apprenticeFor } from '../apprentices/service.js';
-import { findApprenticeByUln, type ApprenticeDetail } from '../apprentices/store.js';
-import { AREA_ROLES, type Role } from '../auth/roles.js';
+import { type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db } from '../db/connection.js';
 import { ZONE } from '../dates.js';
-import { authErrors, error, ulnParam } from '../http/openapi-parts.js';
 import { OUTCOME_LABELS, type AttemptKind, type Outcome } from '../grading/model.js';
-import { epaoSettingsOf, resultsOf, type AttemptResult } from '../grading/store.js';
+import { epaoSettingsOf, type AttemptResult } from '../grading/store.js';
 import {
   ATTEMPT_KIND_LABELS,
   attemptFeedback,
@@ -18,11 +13,7 @@ import {
   ksbTextsOf,
   type KsbFeedback,
 } from '../grading/feedback.js';
-import { pageFor, userOf } from '../auth/authorize.js';
-import { HttpError } from '../http/errors.js';
-import { routes } from '../paths.js';
 import { getPlanForStandard } from '../plans/store.js';
-import { idParam } from '../validation/fields.js';
 
 /**
  * An apprentice's result as feedback per KSB (for the results page and the PDF) and as a PDF,
@@ -278,11 +269,8 @@ export function resultPdf(data: ResultPdfData): Promise<Buffer> {
 
 /* ---------- Routes ---------- */
 
-/** The API's path inside /api/v1, spelled once (the OpenAPI entry is made from it). */
-export const RESULT_PDF_API = { pdf: '/results/:uln/pdf' } as const;
-const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
-
-async function sendPdf(
+/** Sends one attempt's result as a PDF attachment (pages and the API). */
+export async function sendPdf(
   res: Response,
   db: Db,
   apprentice: ApprenticeDetail,
@@ -295,62 +283,3 @@ async function sendPdf(
   res.attachment(`epa-result-${apprentice.uln}-attempt-${result.attempt.number}.pdf`);
   res.send(pdf);
 }
-
-/** GET routes.resultPdf: one attempt, with the results page's visibility (404 for what the page would not show). */
-export function resultPdfRoutes(db: Db, clock: Clock): Router {
-  const router = Router();
-  router.get(routes.resultPdf, pageFor(...AREA_ROLES.apprentices), async (req, res) => {
-    const user = userOf(res);
-    const uln = req.params.uln;
-    const apprentice = typeof uln === 'string' ? findApprenticeByUln(db, uln) : undefined;
-    if (!apprentice || !canActOn(user, apprentice, 'view'))
-      throw new HttpError(404, 'There is no such apprentice in your records');
-    const id = idParam.safeParse({ id: req.params.attemptId });
-    const result = id.success
-      ? resultsOf(db, apprentice, user.role !== 'admin').find((r) => r.attempt.id === id.data.id)
-      : undefined;
-    if (!result) throw new HttpError(404, 'There is no such result');
-    await sendPdf(res, db, apprentice, result, clock.now());
-  });
-  return router;
-}
-
-/** GET /results/{uln}/pdf: the latest released attempt for providers and employers, the latest attempt for administrators. */
-export function resultPdfApi(db: Db, clock: Clock): Router {
-  const router = Router();
-  router.get(RESULT_PDF_API.pdf, async (req, res) => {
-    const user = userOf(res);
-    if (!(AREA_ROLES.apprentices as readonly Role[]).includes(user.role))
-      throw new HttpError(403, 'Results are for administrators, providers and employers');
-    const apprentice = apprenticeFor(db, user, req.params.uln, 'view');
-    const latest = resultsOf(db, apprentice, user.role !== 'admin')[0];
-    if (!latest)
-      throw new HttpError(
-        404,
-        user.role === 'admin'
-          ? 'This apprentice has no EPA attempt yet'
-          : 'No result has been released for this apprentice yet',
-      );
-    await sendPdf(res, db, apprentice, latest, clock.now());
-  });
-  return router;
-}
-
-export const resultPdfOpenApi: Record<string, unknown> = {
-  [openApiPath(RESULT_PDF_API.pdf)]: {
-    get: {
-      summary:
-        'An apprentice’s EPA result as a PDF (with the EPAO’s name, each method’s grade, the overall grade and feedback per KSB): the latest released attempt for their provider and employer; the latest attempt, released or not, for administrators',
-      parameters: [ulnParam],
-      responses: {
-        '200': {
-          description: 'The result as a PDF, sent as an attachment',
-          content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
-        },
-        ...authErrors,
-        '403': error('Assessors and quality assurers'),
-        '404': error('Not in your scope, or no result (released, for providers and employers) yet'),
-      },
-    },
-  },
-};

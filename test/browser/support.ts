@@ -1,4 +1,5 @@
 import { TEST_CONFIG } from '../support/app.js';
+
 /**
  * Browser journeys: the real app in this process, driven by Debian's chromium through
  * playwright-core, with axe-core run on every page a journey visits.

@@ -1,7 +1,6 @@
 import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { eq, like } from 'drizzle-orm';
-
 import supertest from 'supertest';
 import { confirmDeclaration, type ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';

@@ -1,7 +1,6 @@
 import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
-
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { changeBooking, createBooking } from '../../src/bookings/store.js';

@@ -1,13 +1,13 @@
 import { now } from '../support/clock.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { bookingBodySchema, conflictBody, unavailabilityBody } from '../../src/api/bookings.js';
+import { bookingBodySchema, conflictBody, unavailabilityBody } from '../../src/bookings/api.js';
 import { apprenticeInputSchema, offTheJobInputSchema, qualificationInputSchema } from '../../src/apprentices/schema.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
 import { reviewSchema } from '../../src/gateway/review.js';
 import { gradeBodySchema } from '../../src/grading/forms.js';
-import { markClaimsSchema } from '../../src/outcomes/claims-routes.js';
+import { markClaimsSchema } from '../../src/outcomes/schemas.js';
 import { planFileSchema, type PlanFile } from '../../src/plans/schema.js';
 import type { TestContext } from '../support/app.js';
 import { PASSWORD } from '../support/app.js';

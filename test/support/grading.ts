@@ -1,6 +1,5 @@
 import { now } from './clock.js';
 import { eq } from 'drizzle-orm';
-
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { changeBooking, createBooking } from '../../src/bookings/store.js';
 import type { Db } from '../../src/db/connection.js';

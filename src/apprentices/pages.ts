@@ -18,7 +18,7 @@ import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { binaryKindOf } from '../http/uploads.js';
-import { apprenticeBookings } from '../bookings/routes.js';
+import { apprenticeBookings } from '../bookings/pages.js';
 import { paths, routes } from '../paths.js';
 import { listStandards } from '../standards/store.js';
 import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';

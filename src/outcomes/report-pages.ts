@@ -1,76 +1,22 @@
+import { reportQuerySchema } from './schemas.js';
+import { filterOf, reportScope } from './service.js';
 import { todayInLondon } from '../dates.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
-import { z } from 'zod';
-import { apprenticeScope, type ApprenticeScope } from '../apprentices/access.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { listAssessorUsers, methodNames } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors } from '../http/forms.js';
-import { authErrors, error, json, output } from '../http/openapi-parts.js';
-import { parseOr422 } from '../http/json-errors.js';
 import { paths, routes } from '../paths.js';
 import { getPlanForStandard } from '../plans/store.js';
-import { findStandardVersionId, listStandards } from '../standards/store.js';
+import { listStandards } from '../standards/store.js';
 import { listEmployers, listProviders, type CurrentUser } from '../users/store.js';
-import { dateQuery } from '../validation/fields.js';
 import { problemsFromZod } from '../validation/problems.js';
 import { barChart, lineChart } from './charts.js';
 import { toCsv } from './csv.js';
-import { dashboardFigures, ksbShortfall, type Figures, type KsbShortfall, type ReportFilter } from './dashboard.js';
-
-const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
-
-/** The report filters as query parameters: standard as REFERENCE/VERSION (e.g. ST0815/1.0). */
-export const reportQuerySchema = z
-  .object({
-    standard: optional(z.string().regex(/^ST\d{4}\/\d+\.\d+$/, 'Choose a standard from the list')),
-    from: z.preprocess(blankToUndefined, dateQuery('The first result date')),
-    to: z.preprocess(blankToUndefined, dateQuery('The last result date')),
-    provider: optional(z.string().regex(/^\d{8}$/, 'Choose a training provider from the list')),
-    employer: optional(z.string().max(100)),
-    assessor: optional(
-      z.coerce
-        .number({ error: 'Choose an assessor from the list' })
-        .int('Choose an assessor from the list')
-        .positive('Choose an assessor from the list')
-        .max(2 ** 31, 'Choose an assessor from the list'),
-    ),
-    method: optional(z.string().max(100)),
-  })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, {
-    path: ['to'],
-    message: 'The last result date must be on or after the first',
-  });
-
-export type ReportQuery = z.infer<typeof reportQuerySchema>;
-
-/** Whose results a user's reports cover: the EPAO's staff (administrators, quality assurers) see all; a provider its own. */
-export function reportScope(user: CurrentUser): ApprenticeScope {
-  return user.role === 'quality_assurer' ? { kind: 'all' } : apprenticeScope(user);
-}
-
-/** Turns the query into a filter: a provider is always held to its own apprentices, whatever the query says. */
-function filterOf(db: Db, query: ReportQuery, scope: ApprenticeScope): ReportFilter | { unknownStandard: true } {
-  let standardVersionId: number | undefined;
-  if (query.standard) {
-    const [reference, version] = query.standard.split('/') as [string, string];
-    standardVersionId = findStandardVersionId(db, reference, version);
-    if (standardVersionId === undefined) return { unknownStandard: true };
-  }
-  return {
-    standardVersionId,
-    from: query.from,
-    to: query.to,
-    providerUkprn: scope.kind === 'provider' ? scope.ukprn : query.provider,
-    employerId: query.employer,
-    assessorUserId: query.assessor,
-    methodId: query.method,
-  };
-}
+import { dashboardFigures, ksbShortfall, type Figures, type KsbShortfall } from './dashboard.js';
 
 const percent = (share: number | null) => (share === null ? '–' : `${(share * 100).toFixed(1)}%`);
 
@@ -279,58 +225,3 @@ export function reportRoutes(db: Db, clock: Clock): Router {
 
   return router;
 }
-
-/** GET /api/v1/reports/outcomes: the dashboard's figures as JSON, with the same filters and scope. */
-export function reportsApi(db: Db, clock: Clock): Router {
-  const router = Router();
-  router.get('/reports/outcomes', (req, res) => {
-    const user = userOf(res);
-    if (!AREA_ROLES.reports.some((role) => role === user.role))
-      throw new HttpError(403, 'Reports are for the EPAO and training providers');
-    const { provider, ...rest } = req.query as Record<string, unknown>;
-    const query = parseOr422(reportQuerySchema, user.role === 'provider' ? rest : { ...rest, provider });
-    const scope = reportScope(user);
-    const filter = filterOf(db, query, scope);
-    if ('unknownStandard' in filter) throw new HttpError(404, 'There is no such standard version');
-    res.json({
-      filter: query,
-      scope: scope.kind,
-      figures: dashboardFigures(db, filter, scope, todayInLondon(clock.now())),
-    });
-  });
-  return router;
-}
-
-export const reportsOpenApi: Record<string, unknown> = {
-  '/reports/outcomes': {
-    get: {
-      summary:
-        'The outcomes dashboard’s figures: results by grade, pass and distinction rates, first-attempt pass rate, resits, retakes, appeals, days from gateway to booking and to result (median and 90th percentile), apprentices waiting (administrators and quality assurers: everything; providers: their own released results)',
-      parameters: [
-        { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
-        { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
-        { name: 'standard', in: 'query', schema: { type: 'string', example: 'ST0815/1.0' } },
-        { name: 'provider', in: 'query', schema: { type: 'string' } },
-        { name: 'employer', in: 'query', schema: { type: 'string' } },
-        { name: 'assessor', in: 'query', schema: { type: 'integer' } },
-        { name: 'method', in: 'query', schema: { type: 'string' } },
-      ],
-      responses: {
-        '200': json(
-          output(
-            z.object({
-              filter: z.record(z.string(), z.unknown()),
-              scope: z.string(),
-              figures: z.record(z.string(), z.unknown()),
-            }),
-          ),
-          'The figures',
-        ),
-        ...authErrors,
-        '403': error('Assessors and employers'),
-        '404': error('No such standard version'),
-        '422': error('A bad filter'),
-      },
-    },
-  },
-};

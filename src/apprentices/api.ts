@@ -1,16 +1,16 @@
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { z } from 'zod';
-import { apprenticeScope } from '../apprentices/access.js';
-import { columnFor, parseApprenticeArray, parseApprenticeCsv } from '../apprentices/import.js';
+import { apprenticeScope } from './access.js';
+import { columnFor, parseApprenticeArray, parseApprenticeCsv } from './import.js';
 import {
   DECLARATION_PARTS,
   apprenticeInputSchema,
   offTheJobInputSchema,
   planItemInputSchema,
   qualificationInputSchema,
-} from '../apprentices/schema.js';
-import { apprenticeFor, importDefaults, importForUser } from '../apprentices/service.js';
+} from './schema.js';
+import { apprenticeFor, importDefaults, importForUser } from './service.js';
 import {
   addOffTheJobHours,
   addQualification,
@@ -18,7 +18,7 @@ import {
   findApprenticeById,
   recordPlanItem,
   type ApprenticeDetail,
-} from '../apprentices/store.js';
+} from './store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { reviewSchema, checkReview, toDecision } from '../gateway/review.js';

@@ -1,16 +1,15 @@
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
-
 import { z } from 'zod';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById } from '../apprentices/store.js';
 import { bookingById } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
-import { gradeBodySchema } from '../grading/forms.js';
-import { gradingOfBooking, gradingRefusal, resultsOf, saveGrading, type AttemptResult } from '../grading/store.js';
+import { gradeBodySchema } from './forms.js';
+import { gradingOfBooking, gradingRefusal, resultsOf, saveGrading, type AttemptResult } from './store.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { GRADES } from '../plans/schema.js';
-import { OUTCOMES, RESULT_GRADES } from '../grading/model.js';
+import { OUTCOMES, RESULT_GRADES } from './model.js';
 import { userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { actorOf } from '../users/store.js';

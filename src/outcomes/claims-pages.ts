@@ -6,47 +6,15 @@ import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { epaoSettingsOf } from '../grading/store.js';
-import { RESULT_GRADES } from '../grading/model.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm, type FormErrors } from '../http/forms.js';
 import { paths } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import { dateField } from '../validation/fields.js';
-import { parseOr422, UnprocessableError } from '../http/json-errors.js';
-import { authErrors, body, error, json, output } from '../http/openapi-parts.js';
 import { CLAIM_COLUMNS, claimsCsv, exportedClaim, markClaimed, unclaimedClaims } from './claims.js';
 import { OFQUAL_COLUMNS, OFQUAL_HEADER, ofqualCsv, ofqualRows, ofqualSettingsProblem } from './ofqual.js';
 import { ofqualAttempts, unreleasedInPeriod } from './ofqual-store.js';
-
-/* ---------- Shapes shared by the pages, the downloads and the API ---------- */
-
-/** A claim in the JSON download and the API. */
-export const claimSchema = z.object({
-  attemptId: z.int(),
-  uln: z.string(),
-  familyName: z.string(),
-  givenNames: z.string(),
-  standardCode: z.int().nullable().describe('The LARS code of the standard'),
-  standardReference: z.string().nullable(),
-  version: z.string().nullable(),
-  option: z.string().describe('Blank: the standard has no options'),
-  overallGrade: z.enum(RESULT_GRADES),
-  achievementDate: z.iso.date().nullable(),
-  sendCertificateTo: z.string().nullable().describe('The employer, by name'),
-});
-export const claimWithStatusSchema = claimSchema.extend({
-  valid: z.boolean(),
-  reasons: z.array(z.string()).describe('Why the apprenticeship service would refuse the claim; empty when valid'),
-});
-export const markClaimsSchema = z.object({
-  attemptIds: z
-    .array(z.int().positive())
-    .min(1, 'Give at least one result')
-    .max(10_000, 'Give at most 10,000 results at once'),
-});
-
-const markedSchema = z.object({ marked: z.int(), attemptIds: z.array(z.int()) });
 
 /** The reporting period of the regulator's outcomes file, from a GET form or the download link. */
 const periodSchema = z
@@ -228,78 +196,3 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
 
   return router;
 }
-
-/* ---------- The API (inside /api/v1, after its token authentication) ---------- */
-
-function requireClaimsRole(res: Response): ReturnType<typeof userOf> {
-  const user = userOf(res);
-  if (!(AREA_ROLES.claims as readonly string[]).includes(user.role))
-    throw new HttpError(403, 'Certificate claims are for EPAO administrators');
-  return user;
-}
-
-/**
- * GET /claims: every released Pass, Merit and Distinction result not yet claimed, with its
- * validation. POST /claims/mark: marks results as claimed, all or nothing; 422 names each
- * result that cannot be marked, and then nothing is marked.
- */
-export function claimsApi(db: Db, clock: Clock): Router {
-  const router = Router();
-
-  router.get(paths.claims, (_req, res) => {
-    requireClaimsRole(res);
-    res.json({
-      claims: unclaimedClaims(db, todayInLondon(clock.now())).map(({ valid, reasons, ...claim }) => ({
-        ...claim,
-        valid,
-        reasons,
-      })),
-    });
-  });
-
-  router.post(paths.markClaimed, (req, res) => {
-    const user = requireClaimsRole(res);
-    const { attemptIds } = parseOr422(markClaimsSchema, req.body);
-    const result = markClaimed(db, attemptIds, actorOf(user), todayInLondon(clock.now()), isoInstant(clock.now()));
-    if (!result.ok)
-      throw new UnprocessableError(
-        result.refusals.map((r) => ({ path: `attemptIds.${attemptIds.indexOf(r.attemptId)}`, message: r.message })),
-      );
-    res.json({ marked: result.marked, attemptIds: [...new Set(attemptIds)] });
-  });
-
-  return router;
-}
-
-export const claimsOpenApi: Record<string, unknown> = {
-  '/claims': {
-    get: {
-      summary:
-        'Certificate claims (administrators): every released Pass, Merit and Distinction result not yet claimed, each checked with the apprenticeship service’s rules (ULN and its check digit, family name, standard and version, achievement date from 2017-01-01 and not in the future). A Fail is an EPA outcome, never a claim.',
-      responses: {
-        '200': json(
-          output(z.object({ claims: z.array(claimWithStatusSchema) })),
-          'The claims, oldest result first; only those with valid true may be exported',
-        ),
-        ...authErrors,
-        '403': error('Administrators only'),
-      },
-    },
-  },
-  '/claims/mark': {
-    post: {
-      summary:
-        'Mark results as claimed (administrators), once their certificates have been claimed in the apprenticeship service. All or nothing; each change is audited.',
-      requestBody: body(markClaimsSchema),
-      responses: {
-        '200': json(output(markedSchema), 'Every result was marked'),
-        ...authErrors,
-        '403': error('Administrators only'),
-        '415': error('Body not JSON'),
-        '422': error(
-          'Nothing marked: the body is invalid, or each result that does not exist, is not released, is already claimed, is not a Pass, Merit or Distinction, or fails a rule is named (path attemptIds.<index>)',
-        ),
-      },
-    },
-  },
-};

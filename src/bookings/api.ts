@@ -6,9 +6,9 @@ import { EARLIEST_DATE, LATEST_DATE, isSupportedDate } from '../calendar.js';
 import { z } from 'zod';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById } from '../apprentices/store.js';
-import { canChangeBooking, canSeeBooking } from '../bookings/access.js';
+import { canChangeBooking, canSeeBooking } from './access.js';
 import { AREA_ROLES } from '../auth/roles.js';
-import { BOOKING_STATUSES, REGIONS } from '../bookings/model.js';
+import { BOOKING_STATUSES, REGIONS } from './model.js';
 import {
   addUnavailability,
   assessorFacts,
@@ -20,7 +20,7 @@ import {
   listBookings,
   type BookingListFilter,
   type BookingRow,
-} from '../bookings/store.js';
+} from './store.js';
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';

@@ -1,0 +1,46 @@
+import type { Response } from 'express';
+import type { RefusalKind, Refused, Result } from '../validation/result.js';
+import { HttpError } from './errors.js';
+import { formErrors, type FormErrors } from './forms.js';
+import { apiErrors, ProblemsError } from './json-errors.js';
+
+/** The status each kind of refusal is answered with, by pages and the API alike. */
+export const REFUSAL_STATUS: Record<RefusalKind, number> = {
+  invalid: 422,
+  not_found: 404,
+  forbidden: 403,
+  conflict: 409,
+};
+
+/**
+ * The API's face of a Result: the value as JSON (with `status`, 200 unless told), or the refusal's
+ * status with `{ errors: [{ path, message }] }`.
+ */
+export function sendResult<T>(res: Response, result: Result<T>, body: (value: T) => unknown, status = 200): void {
+  if (result.ok) {
+    res.status(status).json(body(result.value));
+    return;
+  }
+  res.status(REFUSAL_STATUS[result.kind]).json(apiErrors(result.problems));
+}
+
+/**
+ * The pages' face of a refusal: input a person can correct comes back as the form with its error
+ * summary (400, through `render`); anything else is a message page with the refusal's status.
+ */
+export function renderRefusal(res: Response, refused: Refused, render: (errors: FormErrors) => void): void {
+  if (refused.kind !== 'invalid') throw refusalError(refused);
+  res.status(400);
+  render(formErrors(refused.problems));
+}
+
+/** A refusal as the error the page error handler shows (its messages joined). */
+export function refusalError(refused: Refused): HttpError {
+  return new HttpError(REFUSAL_STATUS[refused.kind], refused.problems.map((p) => p.message).join(' '));
+}
+
+/** The value of a Result, or the refusal thrown for the API's error handler to answer. */
+export function valueOrThrow<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  throw new ProblemsError(REFUSAL_STATUS[result.kind], result.problems);
+}

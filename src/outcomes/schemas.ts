@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { RESULT_GRADES } from '../grading/model.js';
+import { dateQuery } from '../validation/fields.js';
+
+/* Shapes shared by the outcomes pages, downloads and API. */
+
+/** A claim in the JSON download and the API. */
+export const claimSchema = z.object({
+  attemptId: z.int(),
+  uln: z.string(),
+  familyName: z.string(),
+  givenNames: z.string(),
+  standardCode: z.int().nullable().describe('The LARS code of the standard'),
+  standardReference: z.string().nullable(),
+  version: z.string().nullable(),
+  option: z.string().describe('Blank: the standard has no options'),
+  overallGrade: z.enum(RESULT_GRADES),
+  achievementDate: z.iso.date().nullable(),
+  sendCertificateTo: z.string().nullable().describe('The employer, by name'),
+});
+export const claimWithStatusSchema = claimSchema.extend({
+  valid: z.boolean(),
+  reasons: z.array(z.string()).describe('Why the apprenticeship service would refuse the claim; empty when valid'),
+});
+export const markClaimsSchema = z.object({
+  attemptIds: z
+    .array(z.int().positive())
+    .min(1, 'Give at least one result')
+    .max(10_000, 'Give at most 10,000 results at once'),
+});
+
+export const markedSchema = z.object({ marked: z.int(), attemptIds: z.array(z.int()) });
+
+const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+/** The report filters as query parameters: standard as REFERENCE/VERSION (e.g. ST0815/1.0). */
+export const reportQuerySchema = z
+  .object({
+    standard: optional(z.string().regex(/^ST\d{4}\/\d+\.\d+$/, 'Choose a standard from the list')),
+    from: z.preprocess(blankToUndefined, dateQuery('The first result date')),
+    to: z.preprocess(blankToUndefined, dateQuery('The last result date')),
+    provider: optional(z.string().regex(/^\d{8}$/, 'Choose a training provider from the list')),
+    employer: optional(z.string().max(100)),
+    assessor: optional(
+      z.coerce
+        .number({ error: 'Choose an assessor from the list' })
+        .int('Choose an assessor from the list')
+        .positive('Choose an assessor from the list')
+        .max(2 ** 31, 'Choose an assessor from the list'),
+    ),
+    method: optional(z.string().max(100)),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    path: ['to'],
+    message: 'The last result date must be on or after the first',
+  });
+
+export type ReportQuery = z.infer<typeof reportQuerySchema>;
