@@ -1,3 +1,4 @@
+import { notificationPages } from './notifications/pages.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
@@ -148,6 +149,7 @@ export function createApp({
   app.use(claimsRoutes(db, clock));
   app.use(bookingRoutes(db, { holdHours, clock }));
   app.use(assessorRoutes(db, clock));
+  app.use(notificationPages(db));
   app.use(planAdminRoutes(db));
   app.use(userAdminRoutes(db, { clock, hashCost }));
   app.use(auditRoutes(db));

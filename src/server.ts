@@ -5,7 +5,7 @@ import { openDatabase } from './db/connection.js';
 import { DEMO_PASSWORD, DEMO_USERS, loadDemoData } from './demo/index.js';
 import { loadCatalogue } from './catalogue/load.js';
 import { ROLE_LABELS } from './auth/roles.js';
-import { deliverOutbox, smtpTransport } from './bookings/mailer.js';
+import { deliverOutbox, smtpTransport } from './notifications/mailer.js';
 import { createLogger } from './http/request-log.js';
 
 function readConfig(): Config {
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const sending = mailer
     ? setInterval(
         () =>
-          void deliverOutbox(db, mailer, config.mailFrom).catch((error: unknown) =>
+          void deliverOutbox(db, mailer, config.mailFrom, clock).catch((error: unknown) =>
             logger.error({ err: error }, 'sending notifications failed'),
           ),
         15_000,

@@ -1,3 +1,5 @@
+import { sendResult } from '../http/results.js';
+import { reviewSubmission } from '../gateway/service.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -15,21 +17,17 @@ import {
   addOffTheJobHours,
   addQualification,
   confirmDeclaration,
-  findApprenticeById,
   recordPlanItem,
   type ApprenticeDetail,
 } from './store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
-import { reviewSchema, checkReview, toDecision } from '../gateway/review.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
 import {
-  decideSubmission,
   evaluateApprentice,
   gatewayOverview,
   gatewayState,
   reviewQueue,
-  submissionById,
   submitForGateway,
   type SubmissionRow,
 } from '../gateway/store.js';
@@ -37,7 +35,7 @@ import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
-import { dateQuery, idParam } from '../validation/fields.js';
+import { dateQuery } from '../validation/fields.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 
 /** Paths inside /api/v1 for apprentices and the gateway, spelled once (the OpenAPI document reads them too). */
@@ -199,24 +197,8 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   });
 
   router.post(APPRENTICE_API.decision, requireRole('admin'), (req, res) => {
-    const params = idParam.safeParse(req.params);
-    const submission = params.success ? submissionById(db, params.data.id) : undefined;
-    if (!submission) throw new HttpError(404, 'There is no such gateway submission');
-    const input = parseOr422(reviewSchema, req.body);
-    const problems = checkReview(input);
-    if (problems.length > 0) throw new UnprocessableError(problems);
-    const a = apprenticeFor(db, userOf(res), findApprenticeById(db, submission.apprenticeId)?.uln, 'review');
-    const result = decideSubmission(
-      db,
-      submission.id,
-      toDecision(input),
-      getPlanForStandard(db, a.standardVersionId)?.epaPeriodMonths ?? 3,
-      todayInLondon(clock.now()),
-      actorOf(userOf(res)),
-      clock.now(),
-    );
-    if (!result.ok) throw new HttpError(409, result.message);
-    res.json(submissionJson(submissionById(db, submission.id)!));
+    const result = reviewSubmission(db, userOf(res), req.params.id, req.body, clock.now());
+    sendResult(res, result, ({ submission }) => submissionJson(submission));
   });
 
   return router;

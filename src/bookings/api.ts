@@ -1,3 +1,5 @@
+import { sendResult, valueOrThrow } from '../http/results.js';
+import { bookingFor, holdBooking, rescheduleBooking } from './service.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { DateTime } from 'luxon';
@@ -6,21 +8,18 @@ import { EARLIEST_DATE, LATEST_DATE, isSupportedDate } from '../calendar.js';
 import { z } from 'zod';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById } from '../apprentices/store.js';
-import { canChangeBooking, canSeeBooking } from './access.js';
+import { canChangeBooking } from './access.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { BOOKING_STATUSES, REGIONS } from './model.js';
 import {
-  addUnavailability,
-  assessorFacts,
-  declareConflict,
   expireHolds,
   bookingById,
   changeBooking,
-  createBooking,
   listBookings,
   type BookingListFilter,
   type BookingRow,
 } from './store.js';
+import { addUnavailability, assessorFacts, declareConflict } from './assessor-store.js';
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
@@ -126,14 +125,7 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
   const router = Router();
   const admins = requireRole(...AREA_ROLES.scheduling);
 
-  const visible = (user: CurrentUser, id: unknown): BookingRow => {
-    expireHolds(db, clock.now());
-    const params = idParam.safeParse({ id });
-    const booking = params.success ? bookingById(db, params.data.id) : undefined;
-    if (!booking || !canSeeBooking(db, user, booking))
-      throw new HttpError(404, 'There is no such booking in your records');
-    return booking;
-  };
+  const visible = (user: CurrentUser, id: unknown): BookingRow => valueOrThrow(bookingFor(db, user, id, clock.now()));
 
   router.get(BOOKING_API.list, (req, res) => {
     const scope = scopeOf(userOf(res));
@@ -153,13 +145,9 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     const user = userOf(res);
     const body = parseOr422(bookingBodySchema, req.body);
     const apprentice = apprenticeFor(db, user, body.uln, 'view');
-    const result = createBooking(db, apprentice, body, actorOf(user), {
-      holdHours: options.holdHours,
-      now: clock.now(),
-    });
-    if (!result.ok)
-      return res.status(409).json({ errors: result.refusals.map((r) => ({ path: r.code, message: r.message })) });
-    res.status(201).location(`/api/v1/bookings/${result.booking.id}`).json(bookingJson(result.booking));
+    const result = holdBooking(db, user, apprentice, body, { holdHours: options.holdHours, now: clock.now() });
+    if (result.ok) res.location(`/api/v1/bookings/${result.value.id}`);
+    sendResult(res, result, bookingJson, 201);
   });
 
   router.get(BOOKING_API.one, (req, res) => {
@@ -174,24 +162,19 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
       throw new HttpError(403, 'You do not have permission to do this');
     if (change.action === 'reschedule') {
       const apprentice = apprenticeFor(db, user, findApprenticeById(db, booking.apprenticeId)?.uln, 'view');
-      const result = createBooking(
+      const { localStart, assessorUserId } = change;
+      const result = rescheduleBooking(
         db,
+        user,
         apprentice,
+        booking,
+        { localStart, assessorUserId },
         {
-          methodId: booking.methodId,
-          assessorUserId: change.assessorUserId ?? booking.assessorUserId,
-          localStart: change.localStart,
-          mode: booking.mode,
-          region: booking.region,
-          location: booking.location,
-          link: booking.link,
+          holdHours: options.holdHours,
+          now: clock.now(),
         },
-        actorOf(user),
-        { holdHours: options.holdHours, replacing: booking, now: clock.now() },
       );
-      if (!result.ok)
-        return res.status(409).json({ errors: result.refusals.map((r) => ({ path: r.code, message: r.message })) });
-      return res.json(bookingJson(result.booking));
+      return sendResult(res, result, bookingJson);
     }
     const result = changeBooking(db, booking.id, change.action, change.reason, actorOf(user), clock.now());
     if (!result.ok) throw new HttpError(409, result.message);

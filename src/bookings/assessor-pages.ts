@@ -12,17 +12,16 @@ import { actorOf, findUser, listEmployers, listProviders } from '../users/store.
 import { WEEKDAYS, assessorProfileSchema, conflictSchema, unavailabilitySchema } from './assessor-schema.js';
 import { REGIONS, REGION_LABELS } from './model.js';
 import { findApprenticeById } from '../apprentices/store.js';
+import { bookingsAtRisk, methodNames } from './store.js';
 import {
   addUnavailability,
   assessorFacts,
-  bookingsAtRisk,
-  methodNames,
   declareConflict,
   issueCalendarToken,
   listAssessorUsers,
   revokeCalendarToken,
   saveAssessorProfile,
-} from './store.js';
+} from './assessor-store.js';
 
 /** The leave and conflict forms share a page, so their fields have their own names (and ids); the summary links to them. */
 const LEAVE_FIELDS = { from: 'leaveFrom-day', to: 'leaveTo-day', reason: 'leaveReason' };

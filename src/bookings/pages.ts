@@ -1,9 +1,12 @@
+import { BOOKING_ACTIONS, allowedActions } from './rules.js';
+import { refusalError } from '../http/results.js';
+import { bookingFor, holdBooking, rescheduleBooking } from './service.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { canActOn } from '../apprentices/access.js';
-import { canChangeBooking, canSeeBooking } from './access.js';
+import { canChangeBooking } from './access.js';
 import { findApprenticeById, findApprenticeByUln } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
@@ -13,27 +16,22 @@ import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { dateField, idParam } from '../validation/fields.js';
+import { dateField } from '../validation/fields.js';
 import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
 import { assessorCalendar } from './calendar.js';
 import { checkBooking } from './rules.js';
 import {
-  BOOKING_ACTIONS,
-  allowedActions,
   bookingsAtRisk,
-  assessorByCalendarToken,
-  assessorFacts,
   expireHolds,
   methodNames,
   bookingById,
   bookingQueue,
   changeBooking,
-  createBooking,
   epaContext,
   listBookings,
-  outboxMessages,
   type BookingRow,
 } from './store.js';
+import { assessorByCalendarToken, assessorFacts } from './assessor-store.js';
 
 const STATUS_LABELS: Record<BookingStatus, string> = {
   held: 'Held (awaiting assessor)',
@@ -104,12 +102,9 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
   const admins = pageFor(...AREA_ROLES.scheduling);
 
   const loadBooking = (res: Response, id: unknown) => {
-    expireHolds(db, clock.now());
-    const params = idParam.safeParse({ id });
-    const booking = params.success ? bookingById(db, params.data.id) : undefined;
-    if (!booking || !canSeeBooking(db, userOf(res), booking))
-      throw new HttpError(404, 'There is no such booking in your records');
-    return booking;
+    const found = bookingFor(db, userOf(res), id, clock.now());
+    if (!found.ok) throw refusalError(found);
+    return found.value;
   };
 
   router.get(paths.bookings, admins, (req, res) => {
@@ -220,23 +215,21 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     const apprentice = findApprenticeByUln(db, slot.value.uln);
     if (!apprentice) throw new HttpError(404, 'There is no such apprentice');
     const replacing = slot.value.replace ? bookingById(db, slot.value.replace) : undefined;
-    if (slot.value.replace && (!replacing || replacing.apprenticeId !== apprentice.id))
-      throw new HttpError(404, 'There is no such booking to reschedule');
-    const result = createBooking(
-      db,
-      apprentice,
-      {
-        methodId: slot.value.methodId,
-        assessorUserId: choice.data.assessorUserId,
-        localStart: `${slot.value.date}T${slot.value.time}`,
-        mode: slot.value.mode,
-        region: slot.value.region,
-        location: slot.value.location,
-        link: slot.value.link,
-      },
-      actorOf(userOf(res)),
-      { holdHours: options.holdHours, replacing, now: clock.now() },
-    );
+    if (slot.value.replace && !replacing) throw new HttpError(404, 'There is no such booking to reschedule');
+    const chosen = {
+      assessorUserId: choice.data.assessorUserId,
+      localStart: `${slot.value.date}T${slot.value.time}`,
+      mode: slot.value.mode,
+      region: slot.value.region,
+      location: slot.value.location,
+      link: slot.value.link,
+    };
+    const settings = { holdHours: options.holdHours, now: clock.now() };
+    const user = userOf(res);
+    const result = replacing
+      ? rescheduleBooking(db, user, apprentice, replacing, chosen, settings)
+      : holdBooking(db, user, apprentice, { ...chosen, methodId: slot.value.methodId }, settings);
+    if (!result.ok && result.kind !== 'conflict') throw refusalError(result);
     if (!result.ok) {
       // Back to the form with every choice kept, the reasons, and the assessors still available.
       const d = slot.value.date.split('-');
@@ -255,10 +248,10 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       };
       return res.redirect(
         303,
-        `${paths.newBooking}?${new URLSearchParams({ ...kept, refused: result.refusals.map((r) => r.message).join('; ') }).toString()}#assessors`,
+        `${paths.newBooking}?${new URLSearchParams({ ...kept, refused: result.problems.map((p) => p.message).join('; ') }).toString()}#assessors`,
       );
     }
-    res.redirect(paths.booking(result.booking.id));
+    res.redirect(paths.booking(result.value.id));
   });
 
   router.get(routes.booking, requireSignIn, (req, res) => {
@@ -342,10 +335,6 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       apprenticeName: `${r.givenNames} ${r.familyName}`,
     }));
     res.type('text/calendar; charset=utf-8').send(assessorCalendar(assessor.name, entries));
-  });
-
-  router.get(paths.outbox, pageFor(...AREA_ROLES.administration), (_req, res) => {
-    res.render('bookings/outbox', { title: 'Outbox', messages: outboxMessages(db) });
   });
 
   return router;

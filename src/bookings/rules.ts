@@ -7,6 +7,7 @@ import {
   type AssessorFacts,
   type BookingFacts,
   type BookingRequest,
+  type BookingStatus,
   type Refusal,
 } from './model.js';
 
@@ -213,4 +214,25 @@ export function checkBooking(request: BookingRequest): Refusal[] {
       });
   }
   return refusals;
+}
+
+/* ---------- The booking state machine ---------- */
+
+export const BOOKING_ACTIONS = ['confirm', 'decline', 'cancel', 'complete'] as const;
+export type BookingAction = (typeof BOOKING_ACTIONS)[number];
+
+/** The life of a booking: held → confirmed or declined (by the assessor); held or confirmed → cancelled; confirmed → completed. */
+export const BOOKING_TRANSITIONS: Record<
+  BookingAction,
+  { from: BookingStatus[]; to: BookingStatus; needsReason: boolean }
+> = {
+  confirm: { from: ['held'], to: 'confirmed', needsReason: false },
+  decline: { from: ['held'], to: 'declined', needsReason: true },
+  cancel: { from: ['held', 'confirmed'], to: 'cancelled', needsReason: true },
+  complete: { from: ['confirmed'], to: 'completed', needsReason: false },
+};
+
+/** What can still happen to a booking in this status. */
+export function allowedActions(status: BookingStatus): BookingAction[] {
+  return BOOKING_ACTIONS.filter((action) => BOOKING_TRANSITIONS[action].from.includes(status));
 }

@@ -1,31 +1,17 @@
+import { assessorFacts } from './assessor-store.js';
+import { BOOKING_TRANSITIONS, type BookingAction } from './rules.js';
+import { queueNotification } from '../notifications/store.js';
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant } from '../dates.js';
-import { hashSecret, newSecret } from '../auth/tokens.js';
-import {
-  apprentices,
-  assessorConflicts,
-  assessorProfiles,
-  assessorRegions,
-  assessorStandards,
-  assessorUnavailability,
-  assessorWorkingHours,
-  bookings,
-  epaAttempts,
-  gatewaySubmissions,
-  outbox,
-  plans,
-  users,
-} from '../db/schema.js';
+import { apprentices, bookings, epaAttempts, gatewaySubmissions, plans, users } from '../db/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { currentAttempt } from '../grading/attempts.js';
-import { WEEKDAYS, type AssessorProfileInput } from './assessor-schema.js';
 import {
   ACTIVE_STATUSES,
-  type AssessorFacts,
   type BookingFacts,
   type BookingStatus,
   type DeliveryMode,
@@ -36,71 +22,6 @@ import {
 import { bookingTimes, checkBooking } from './rules.js';
 
 export type BookingRow = typeof bookings.$inferSelect;
-
-/* ---------- Assessors ---------- */
-
-/** Everything the rules know about assessors, read in a fixed number of queries. */
-export function assessorFacts(db: Queryable, only?: number): AssessorFacts[] {
-  const profiles = db
-    .select({ profile: assessorProfiles, name: users.name })
-    .from(assessorProfiles)
-    .innerJoin(users, eq(users.id, assessorProfiles.userId))
-    .where(only === undefined ? undefined : eq(assessorProfiles.userId, only))
-    .orderBy(asc(users.name))
-    .all();
-  const ids = profiles.map((p) => p.profile.userId);
-  if (ids.length === 0) return [];
-  const by =
-    <T extends { userId: number }>(rows: T[]) =>
-    (id: number) =>
-      rows.filter((r) => r.userId === id);
-  const standards = by(db.select().from(assessorStandards).where(inArray(assessorStandards.userId, ids)).all());
-  const regions = by(db.select().from(assessorRegions).where(inArray(assessorRegions.userId, ids)).all());
-  const hours = by(db.select().from(assessorWorkingHours).where(inArray(assessorWorkingHours.userId, ids)).all());
-  const away = by(db.select().from(assessorUnavailability).where(inArray(assessorUnavailability.userId, ids)).all());
-  const conflicts = by(db.select().from(assessorConflicts).where(inArray(assessorConflicts.userId, ids)).all());
-  return profiles.map(({ profile, name }) => ({
-    userId: profile.userId,
-    name,
-    standardVersionIds: standards(profile.userId).map((s) => s.standardVersionId),
-    regions: regions(profile.userId).map((r) => r.region),
-    perDay: profile.perDay,
-    perWeek: profile.perWeek,
-    workingHours: hours(profile.userId).map(({ weekday, start, end }) => ({ weekday, start, end })),
-    unavailable: away(profile.userId).map(({ from, to, reason }) => ({ from, to, reason })),
-    ownEmployerId: profile.ownEmployerId,
-    ownProviderUkprn: profile.ownProviderUkprn,
-    declaredConflicts: conflicts(profile.userId).map(({ kind, organisationId, from, to, reason }) => ({
-      kind,
-      organisationId,
-      from,
-      to,
-      reason,
-    })),
-  }));
-}
-
-export function declareConflict(
-  db: Db,
-  userId: number,
-  input: { kind: 'employer' | 'provider'; organisationId: string; from: string; to: string | null; reason: string },
-  actor: Actor,
-): void {
-  db.transaction((tx) => {
-    const row = tx
-      .insert(assessorConflicts)
-      .values({ userId, ...input, declaredBy: actor.userId })
-      .returning()
-      .get();
-    recordAudit(tx, actor, {
-      action: 'conflict.declared',
-      entityType: 'assessor',
-      entityId: userId,
-      after: row,
-      reason: input.reason,
-    });
-  });
-}
 
 /* ---------- The EPA context of an apprentice ---------- */
 
@@ -261,8 +182,7 @@ function notify(
     .innerJoin(apprentices, eq(apprentices.providerUkprn, users.providerUkprn))
     .where(and(eq(apprentices.id, booking.apprenticeId), eq(users.role, 'provider'), to.providers ? undefined : sql`0`))
     .all();
-  for (const to of [assessor, ...providerUsers])
-    if (to) db.insert(outbox).values({ toEmail: to.email, subject, body }).run();
+  for (const to of [assessor, ...providerUsers]) if (to) queueNotification(db, { to: to.email, subject, body });
 }
 
 function describe(booking: BookingRow, apprentice: ApprenticeDetail, methodName: string): string {
@@ -485,22 +405,6 @@ export function holdIn(
   return { ok: true as const, booking };
 }
 
-export const BOOKING_ACTIONS = ['confirm', 'decline', 'cancel', 'complete'] as const;
-export type BookingAction = (typeof BOOKING_ACTIONS)[number];
-
-/** The life of a booking: held → confirmed or declined (by the assessor); held or confirmed → cancelled; confirmed → completed. */
-const TRANSITIONS: Record<BookingAction, { from: BookingStatus[]; to: BookingStatus; needsReason: boolean }> = {
-  confirm: { from: ['held'], to: 'confirmed', needsReason: false },
-  decline: { from: ['held'], to: 'declined', needsReason: true },
-  cancel: { from: ['held', 'confirmed'], to: 'cancelled', needsReason: true },
-  complete: { from: ['confirmed'], to: 'completed', needsReason: false },
-};
-
-/** What can still happen to a booking in this status. */
-export function allowedActions(status: BookingStatus): BookingAction[] {
-  return BOOKING_ACTIONS.filter((action) => TRANSITIONS[action].from.includes(status));
-}
-
 export function changeBooking(
   db: Db,
   bookingId: number,
@@ -514,7 +418,7 @@ export function changeBooking(
       expireHoldsIn(tx, now);
       const before = tx.select().from(bookings).where(eq(bookings.id, bookingId)).get();
       if (!before) return { ok: false as const, message: 'There is no such booking' };
-      const rule = TRANSITIONS[action];
+      const rule = BOOKING_TRANSITIONS[action];
       if (!rule.from.includes(before.status))
         return { ok: false as const, message: `This booking is ${before.status}, so it cannot be ${rule.to}` };
       if (rule.needsReason && !reason) return { ok: false as const, message: 'Give a reason' };
@@ -758,122 +662,4 @@ export function methodNames(db: Queryable): Map<string, string> {
       if (!names.has(method.id)) names.set(method.id, method.name);
   }
   return names;
-}
-
-export function outboxMessages(db: Db) {
-  return db.select().from(outbox).orderBy(desc(outbox.id)).limit(200).all();
-}
-
-/* ---------- Assessor profiles ---------- */
-
-export function listAssessorUsers(db: Db) {
-  return db
-    .select({
-      id: users.id,
-      name: users.name,
-      email: users.email,
-      perDay: assessorProfiles.perDay,
-      perWeek: assessorProfiles.perWeek,
-    })
-    .from(users)
-    .leftJoin(assessorProfiles, eq(assessorProfiles.userId, users.id))
-    .where(eq(users.role, 'assessor'))
-    .orderBy(asc(users.name))
-    .all();
-}
-
-/** Replaces an assessor's profile (capacity, competences, regions, working pattern, own organisations), audited with before and after. */
-export function saveAssessorProfile(db: Db, userId: number, input: AssessorProfileInput, actor: Actor): void {
-  db.transaction((tx) => {
-    const before = assessorFacts(tx, userId)[0] ?? null;
-    tx.insert(assessorProfiles)
-      .values({
-        userId,
-        perDay: input.perDay,
-        perWeek: input.perWeek,
-        ownEmployerId: input.ownEmployerId,
-        ownProviderUkprn: input.ownProviderUkprn,
-      })
-      .onConflictDoUpdate({
-        target: assessorProfiles.userId,
-        set: {
-          perDay: input.perDay,
-          perWeek: input.perWeek,
-          ownEmployerId: input.ownEmployerId,
-          ownProviderUkprn: input.ownProviderUkprn,
-        },
-      })
-      .run();
-    tx.delete(assessorStandards).where(eq(assessorStandards.userId, userId)).run();
-    tx.delete(assessorRegions).where(eq(assessorRegions.userId, userId)).run();
-    tx.delete(assessorWorkingHours).where(eq(assessorWorkingHours.userId, userId)).run();
-    for (const standardVersionId of new Set(input.standardVersionIds))
-      tx.insert(assessorStandards).values({ userId, standardVersionId }).run();
-    for (const region of new Set(input.regions)) tx.insert(assessorRegions).values({ userId, region }).run();
-    for (const { weekday, key } of WEEKDAYS) {
-      const day = input.hours[key];
-      if (day?.start && day.end)
-        tx.insert(assessorWorkingHours).values({ userId, weekday, start: day.start, end: day.end }).run();
-    }
-    recordAudit(tx, actor, {
-      action: 'assessor.profile_saved',
-      entityType: 'assessor',
-      entityId: userId,
-      before,
-      after: assessorFacts(tx, userId)[0] ?? null,
-    });
-  });
-}
-
-export function addUnavailability(
-  db: Db,
-  userId: number,
-  input: { from: string; to: string; reason: string },
-  actor: Actor,
-): void {
-  db.transaction((tx) => {
-    const row = tx
-      .insert(assessorUnavailability)
-      .values({ userId, ...input })
-      .returning()
-      .get();
-    recordAudit(tx, actor, {
-      action: 'assessor.unavailable',
-      entityType: 'assessor',
-      entityId: userId,
-      after: row,
-      reason: input.reason,
-    });
-  });
-}
-
-/* ---------- Calendar feeds ---------- */
-
-/** Issues a new private calendar feed token for an assessor (any earlier one stops working). Only its hash is kept. */
-export function issueCalendarToken(db: Db, userId: number, actor: Actor): string {
-  const token = newSecret('cal_');
-  db.transaction((tx) => {
-    tx.update(assessorProfiles)
-      .set({ calendarTokenHash: hashSecret(token) })
-      .where(eq(assessorProfiles.userId, userId))
-      .run();
-    recordAudit(tx, actor, { action: 'calendar.issued', entityType: 'assessor', entityId: userId });
-  });
-  return token;
-}
-
-export function revokeCalendarToken(db: Db, userId: number, actor: Actor): void {
-  db.transaction((tx) => {
-    tx.update(assessorProfiles).set({ calendarTokenHash: null }).where(eq(assessorProfiles.userId, userId)).run();
-    recordAudit(tx, actor, { action: 'calendar.revoked', entityType: 'assessor', entityId: userId });
-  });
-}
-
-export function assessorByCalendarToken(db: Db, token: string): { userId: number; name: string } | undefined {
-  return db
-    .select({ userId: assessorProfiles.userId, name: users.name })
-    .from(assessorProfiles)
-    .innerJoin(users, eq(users.id, assessorProfiles.userId))
-    .where(eq(assessorProfiles.calendarTokenHash, hashSecret(token)))
-    .get();
 }

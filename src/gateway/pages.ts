@@ -1,19 +1,17 @@
+import type { Response } from 'express';
+import { renderRefusal, refusalError } from '../http/results.js';
+import { reviewSubmission, submissionFor } from './service.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
-import { findApprenticeById } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { idParam } from '../validation/fields.js';
 import { todayInLondon } from '../dates.js';
 import { pageFor, userOf } from '../auth/authorize.js';
-import { HttpError } from '../http/errors.js';
-import { formErrors, parseForm } from '../http/forms.js';
+import { parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
-import { getPlanForStandard } from '../plans/store.js';
-import { actorOf } from '../users/store.js';
 import { CHECK_CODES, CHECK_LABELS, CHECK_STATUS_LABELS, type CheckResult, type GatewayEvaluation } from './model.js';
-import { checkReview, reviewSchema, toDecision } from './review.js';
-import { decideSubmission, evaluateApprentice, reviewQueue, submissionById } from './store.js';
+import { reviewSchema } from './review.js';
+import { evaluateApprentice, reviewQueue } from './store.js';
 
 export function gatewayRoutes(db: Db, clock: Clock): Router {
   const router = Router();
@@ -32,19 +30,18 @@ export function gatewayRoutes(db: Db, clock: Clock): Router {
     });
   });
 
-  const loadReview = (id: unknown) => {
-    const params = idParam.safeParse({ id });
-    const submission = params.success ? submissionById(db, params.data.id) : undefined;
-    if (!submission) throw new HttpError(404, 'There is no such gateway submission');
-    const a = findApprenticeById(db, submission.apprenticeId)!;
-    return { submission, a };
+  const loadReview = (res: Response, id: unknown) => {
+    const found = submissionFor(db, userOf(res), id);
+    if (!found.ok) throw refusalError(found);
+    return { submission: found.value.submission, a: found.value.apprentice };
   };
 
   const reviewPage = (
+    res: Response,
     id: unknown,
     extra: { values: Record<string, unknown>; errors?: Record<string, string>; errorList?: unknown[] },
   ) => {
-    const { submission, a } = loadReview(id);
+    const { submission, a } = loadReview(res, id);
     const atSubmission = submission.evaluation as GatewayEvaluation;
     const now = evaluateApprentice(db, a, todayInLondon(clock.now())).evaluation;
     return {
@@ -78,11 +75,10 @@ export function gatewayRoutes(db: Db, clock: Clock): Router {
   };
 
   router.get(routes.reviewSubmission, admins, (req, res) => {
-    res.render('gateway/review', reviewPage(req.params.id, { values: {} }));
+    res.render('gateway/review', reviewPage(res, req.params.id, { values: {} }));
   });
 
   router.post(routes.reviewSubmission, admins, (req, res) => {
-    const { submission, a } = loadReview(req.params.id);
     const values = req.body as Record<string, unknown>;
     const form = parseForm(reviewSchema, req.body);
     if (!form.ok)
@@ -90,23 +86,14 @@ export function gatewayRoutes(db: Db, clock: Clock): Router {
         .status(400)
         .render(
           'gateway/review',
-          reviewPage(req.params.id, { values, errors: form.errors, errorList: form.errorList }),
+          reviewPage(res, req.params.id, { values, errors: form.errors, errorList: form.errorList }),
         );
-    const problems = checkReview(form.value);
-    if (problems.length > 0)
-      return res.status(400).render('gateway/review', reviewPage(req.params.id, { values, ...formErrors(problems) }));
-    const plan = getPlanForStandard(db, a.standardVersionId);
-    const result = decideSubmission(
-      db,
-      submission.id,
-      toDecision(form.value),
-      plan?.epaPeriodMonths ?? 3,
-      todayInLondon(clock.now()),
-      actorOf(userOf(res)),
-      clock.now(),
-    );
-    if (!result.ok) throw new HttpError(409, result.message);
-    res.redirect(`${paths.apprentice(a.uln)}#submissions`);
+    const result = reviewSubmission(db, userOf(res), req.params.id, form.value, clock.now());
+    if (!result.ok)
+      return renderRefusal(res, result, (errors) =>
+        res.render('gateway/review', reviewPage(res, req.params.id, { values, ...errors })),
+      );
+    res.redirect(`${paths.apprentice(result.value.apprentice.uln)}#submissions`);
   });
 
   return router;

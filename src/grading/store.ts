@@ -1,3 +1,4 @@
+import { queueNotification } from '../notifications/store.js';
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
@@ -17,7 +18,6 @@ import {
   gatewaySubmissions,
   gradings,
   moderations,
-  outbox,
   users,
 } from '../db/schema.js';
 import type { Grade, PlanFile } from '../plans/schema.js';
@@ -713,13 +713,11 @@ function notifyProvider(tx: Queryable, apprenticeId: number, subject: string, bo
     .where(and(eq(users.role, 'provider'), eq(users.providerUkprn, apprentice.providerUkprn)))
     .all();
   for (const { email } of to)
-    tx.insert(outbox)
-      .values({
-        toEmail: email,
-        subject,
-        body: `${apprentice.givenNames} ${apprentice.familyName} (ULN ${apprentice.uln}): ${body}`,
-      })
-      .run();
+    queueNotification(tx, {
+      to: email,
+      subject,
+      body: `${apprentice.givenNames} ${apprentice.familyName} (ULN ${apprentice.uln}): ${body}`,
+    });
 }
 
 /** The EPAO accepts exceptional circumstances for a resit or retake: its grade is no longer capped. */

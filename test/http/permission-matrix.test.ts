@@ -1,7 +1,7 @@
 import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { issueCalendarToken } from '../../src/bookings/store.js';
+import { issueCalendarToken } from '../../src/bookings/assessor-store.js';
 import { todayInLondon } from '../../src/dates.js';
 import { csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 import { SETUP } from '../support/apprentices.js';

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { issueCalendarToken } from '../../src/bookings/store.js';
+import { issueCalendarToken } from '../../src/bookings/assessor-store.js';
 import { createLogger, redactPath } from '../../src/http/request-log.js';
 import { signedInAgent, testApp, tokenFor, TEST_USERS, type TestContext } from '../support/app.js';
 import { readyApprentice, SETUP } from '../support/apprentices.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import * as cheerio from 'cheerio';
 import fc from 'fast-check';
 import supertest from 'supertest';
-import { issueCalendarToken } from '../../src/bookings/store.js';
+import { issueCalendarToken } from '../../src/bookings/assessor-store.js';
 import { todayInLondon } from '../../src/dates.js';
 import { testApp, type TestContext } from '../support/app.js';
 import { apiProblems, loggedErrors, pageProblems, sessionsFor, type Browser, type Role } from '../support/answers.js';

@@ -1,6 +1,7 @@
+import { testClock } from '../support/clock.js';
 import { expect } from 'chai';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { deliverOutbox } from '../../src/bookings/mailer.js';
+import { deliverOutbox } from '../../src/notifications/mailer.js';
 import { outbox } from '../../src/db/schema.js';
 import { loadConfig } from '../../src/config.js';
 import { testDb } from '../support/app.js';
@@ -22,7 +23,7 @@ describe('notification delivery', () => {
         return transport.sendMail(mail);
       },
     } as unknown as Transporter;
-    expect(await deliverOutbox(db, spy, 'epa@test.example')).to.equal(2);
+    expect(await deliverOutbox(db, spy, 'epa@test.example', testClock)).to.equal(2);
     expect(sent).to.deep.equal(['assessor@test.example', 'provider@test.example']);
     expect(
       db
@@ -31,14 +32,14 @@ describe('notification delivery', () => {
         .all()
         .every((m) => m.sentAt !== null && m.error === null),
     ).to.equal(true);
-    expect(await deliverOutbox(db, spy, 'epa@test.example')).to.equal(0);
+    expect(await deliverOutbox(db, spy, 'epa@test.example', testClock)).to.equal(0);
   });
 
   it('keeps a message that could not be sent, with the error, to try again', async () => {
     const { db } = await testDb();
     db.insert(outbox).values({ toEmail: 'assessor@test.example', subject: 'Assessment booked', body: '…' }).run();
     const failing = { sendMail: () => Promise.reject(new Error('Connection refused')) } as unknown as Transporter;
-    expect(await deliverOutbox(db, failing, 'epa@test.example')).to.equal(0);
+    expect(await deliverOutbox(db, failing, 'epa@test.example', testClock)).to.equal(0);
     expect(db.select().from(outbox).get()).to.include({ sentAt: null, error: 'Connection refused' });
   });
 

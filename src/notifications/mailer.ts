@@ -1,3 +1,5 @@
+import type { Clock } from '../clock.js';
+import { isoInstant } from '../dates.js';
 import { asc, eq, isNull } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Db } from '../db/connection.js';
@@ -12,13 +14,22 @@ export function smtpTransport(smtpUrl: string): Transporter {
  * Sends what is waiting in the outbox, oldest first, marking each message sent or recording
  * the error (and trying again next time). Returns how many were sent.
  */
-export async function deliverOutbox(db: Db, transport: Transporter, from: string, limit = 50): Promise<number> {
+export async function deliverOutbox(
+  db: Db,
+  transport: Transporter,
+  from: string,
+  clock: Clock,
+  limit = 50,
+): Promise<number> {
   const waiting = db.select().from(outbox).where(isNull(outbox.sentAt)).orderBy(asc(outbox.id)).limit(limit).all();
   let sent = 0;
   for (const message of waiting) {
     try {
       await transport.sendMail({ from, to: message.toEmail, subject: message.subject, text: message.body });
-      db.update(outbox).set({ sentAt: new Date().toISOString(), error: null }).where(eq(outbox.id, message.id)).run();
+      db.update(outbox)
+        .set({ sentAt: isoInstant(clock.now()), error: null })
+        .where(eq(outbox.id, message.id))
+        .run();
       sent += 1;
     } catch (error) {
       db.update(outbox)

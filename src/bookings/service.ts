@@ -1,0 +1,72 @@
+import type { DateTime } from 'luxon';
+import type { ApprenticeDetail } from '../apprentices/store.js';
+import type { Db } from '../db/connection.js';
+import { actorOf, type CurrentUser } from '../users/store.js';
+import { idParam } from '../validation/fields.js';
+import { ok, refuse, type Result } from '../validation/result.js';
+import { canSeeBooking } from './access.js';
+import { bookingById, createBooking, expireHolds, type BookingInput, type BookingRow } from './store.js';
+
+export interface HoldSettings {
+  holdHours: number;
+  now: DateTime;
+}
+
+/**
+ * The booking named in a request, as it stands now (holds past their time expired first), if this
+ * user may see it; anyone else is told there is no such booking. Pages and the API both ask here.
+ */
+export function bookingFor(db: Db, user: CurrentUser, id: unknown, now: DateTime): Result<BookingRow> {
+  expireHolds(db, now);
+  const params = idParam.safeParse({ id });
+  const booking = params.success ? bookingById(db, params.data.id) : undefined;
+  if (!booking || !canSeeBooking(db, user, booking))
+    return refuse('not_found', 'There is no such booking in your records');
+  return ok(booking);
+}
+
+/**
+ * Holds a booking for an apprentice, or a new time for one of theirs (`replacing`), with every rule
+ * checked in the transaction that writes it. A refusal lists each broken rule with its code as path.
+ */
+export function holdBooking(
+  db: Db,
+  user: CurrentUser,
+  apprentice: ApprenticeDetail,
+  input: BookingInput,
+  settings: HoldSettings & { replacing?: BookingRow },
+): Result<BookingRow> {
+  if (settings.replacing && settings.replacing.apprenticeId !== apprentice.id)
+    return refuse('not_found', 'There is no such booking to reschedule');
+  const made = createBooking(db, apprentice, input, actorOf(user), settings);
+  if (!made.ok)
+    return refuse(
+      'conflict',
+      made.refusals.map((r) => ({ path: r.code, message: r.message })),
+    );
+  return ok(made.booking);
+}
+
+/** What a reschedule may change; everything left out stays as the booking has it. */
+export type Reschedule = Pick<BookingInput, 'localStart'> & Partial<Omit<BookingInput, 'methodId' | 'localStart'>>;
+
+/** Moves a booking: a new hold for the same apprentice and method, the old one kept as rescheduled. */
+export function rescheduleBooking(
+  db: Db,
+  user: CurrentUser,
+  apprentice: ApprenticeDetail,
+  booking: BookingRow,
+  change: Reschedule,
+  settings: HoldSettings,
+): Result<BookingRow> {
+  const input: BookingInput = {
+    methodId: booking.methodId,
+    assessorUserId: change.assessorUserId ?? booking.assessorUserId,
+    localStart: change.localStart,
+    mode: change.mode ?? booking.mode,
+    region: change.region !== undefined ? change.region : booking.region,
+    location: change.location !== undefined ? change.location : booking.location,
+    link: change.link !== undefined ? change.link : booking.link,
+  };
+  return holdBooking(db, user, apprentice, input, { ...settings, replacing: booking });
+}

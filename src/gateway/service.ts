@@ -1,0 +1,60 @@
+import type { DateTime } from 'luxon';
+import { canActOn } from '../apprentices/access.js';
+import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
+import type { Db } from '../db/connection.js';
+import { todayInLondon } from '../dates.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { actorOf, type CurrentUser } from '../users/store.js';
+import { idParam } from '../validation/fields.js';
+import { problemsFromZod } from '../validation/problems.js';
+import { ok, refuse, type Result } from '../validation/result.js';
+import { checkReview, reviewSchema, toDecision } from './review.js';
+import { decideSubmission, submissionById, type SubmissionRow } from './store.js';
+
+/** A gateway submission with its apprentice, if this user may see it (404 for anyone else). */
+export function submissionFor(
+  db: Db,
+  user: CurrentUser,
+  id: unknown,
+): Result<{ submission: SubmissionRow; apprentice: ApprenticeDetail }> {
+  const params = idParam.safeParse({ id });
+  const submission = params.success ? submissionById(db, params.data.id) : undefined;
+  const apprentice = submission ? findApprenticeById(db, submission.apprenticeId) : undefined;
+  if (!submission || !apprentice || !canActOn(user, apprentice, 'view'))
+    return refuse('not_found', 'There is no such gateway submission');
+  return ok({ submission, apprentice });
+}
+
+/**
+ * The EPAO's review of a submission, check by check, for the review page and the API alike:
+ * every check decided and every rejection explained; acceptance opens the EPA period of the
+ * apprentice's plan from today. Refused when the submission was decided in the meantime.
+ */
+export function reviewSubmission(
+  db: Db,
+  user: CurrentUser,
+  id: unknown,
+  input: unknown,
+  now: DateTime,
+): Result<{ submission: SubmissionRow; apprentice: ApprenticeDetail }> {
+  const found = submissionFor(db, user, id);
+  if (!found.ok) return found;
+  const { submission, apprentice } = found.value;
+  if (!canActOn(user, apprentice, 'review')) return refuse('forbidden', 'You do not have permission to do this');
+  const parsed = reviewSchema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  const problems = checkReview(parsed.data);
+  if (problems.length > 0) return refuse('invalid', problems);
+  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  const decided = decideSubmission(
+    db,
+    submission.id,
+    toDecision(parsed.data),
+    plan?.epaPeriodMonths ?? 3,
+    todayInLondon(now),
+    actorOf(user),
+    now,
+  );
+  if (!decided.ok) return refuse('conflict', decided.message);
+  return ok({ submission: submissionById(db, submission.id)!, apprentice });
+}
