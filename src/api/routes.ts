@@ -1,15 +1,13 @@
+import { gatewayApi } from '../gateway/api.js';
+import { standardsApi } from '../standards/api.js';
+import { plansApi } from '../plans/api.js';
 import type { Clock } from '../clock.js';
 import { resultsApi } from '../grading/api.js';
 import { claimsApi, reportsApi, resultPdfApi } from '../outcomes/api.js';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Db } from '../db/connection.js';
-import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError, statusOf } from '../http/errors.js';
-import { paths, routes } from '../paths.js';
-import { getPlanForStandard, importPlan } from '../plans/store.js';
-import { loadStandardFromParams } from '../standards/pages.js';
-import { listStandards } from '../standards/store.js';
-import { actorOf, findTokenUser } from '../users/store.js';
+import { findTokenUser } from '../users/store.js';
 import { apprenticeApi, APPRENTICE_API } from '../apprentices/api.js';
 import { bookingApi } from '../bookings/api.js';
 import { apiErrors, ProblemsError } from '../http/json-errors.js';
@@ -17,7 +15,7 @@ import { LIMITS } from '../http/limits.js';
 import { openApiDocument } from './openapi.js';
 
 /** Paths inside /api/v1 that are not shared with the pages. */
-export const API_PATHS = { openapi: '/openapi.json', plans: '/plans' } as const;
+export const API_PATHS = { openapi: '/openapi.json' } as const;
 
 /** A request that sends a body must send JSON. */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
@@ -94,38 +92,10 @@ export function apiRoutes(db: Db, log: (error: unknown) => void, options: { hold
   );
   router.use(express.json({ limit: LIMITS.bodyBytes, reviver: refuseLoneSurrogates }));
 
-  router.get(paths.standards, (_req, res) => {
-    res.json({
-      standards: listStandards(db).map(({ reference, version, title, level, status, route, planId }) => ({
-        reference,
-        version,
-        title,
-        level,
-        status,
-        route,
-        planId,
-      })),
-    });
-  });
-
-  router.get(routes.standard, (req, res) => {
-    res.json(loadStandardFromParams(db, req.params).std);
-  });
-
-  router.get(routes.plan, (req, res) => {
-    const { id, std } = loadStandardFromParams(db, req.params);
-    const plan = getPlanForStandard(db, id);
-    if (!plan) throw new HttpError(404, `No assessment plan has been loaded for ${std.reference} v${std.version}`);
-    res.json(plan);
-  });
-
-  router.post(API_PATHS.plans, requireRole('admin'), (req, res) => {
-    const result = importPlan(db, req.body, actorOf(userOf(res)));
-    if (!result.ok) return res.status(422).json(apiErrors(result.problems));
-    res.status(result.value.replaced ? 200 : 201).json({ id: result.value.plan.id, replaced: result.value.replaced });
-  });
-
+  router.use(standardsApi(db));
+  router.use(plansApi(db));
   router.use(apprenticeApi(db, clock));
+  router.use(gatewayApi(db, clock));
   router.use(resultPdfApi(db, clock));
   router.use(resultsApi(db, clock));
   router.use(reportsApi(db, clock));

@@ -1,5 +1,4 @@
-import { sendResult } from '../http/results.js';
-import { reviewSubmission } from '../gateway/service.js';
+import { submissionJson } from '../gateway/api.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -23,14 +22,7 @@ import {
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
-import {
-  evaluateApprentice,
-  gatewayOverview,
-  gatewayState,
-  reviewQueue,
-  submitForGateway,
-  type SubmissionRow,
-} from '../gateway/store.js';
+import { evaluateApprentice, gatewayOverview, gatewayState, submitForGateway } from '../gateway/store.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { getPlanForStandard } from '../plans/store.js';
@@ -49,8 +41,6 @@ export const APPRENTICE_API = {
   declarations: '/apprentices/:uln/declarations',
   gateway: '/apprentices/:uln/gateway',
   submissions: '/apprentices/:uln/gateway/submissions',
-  queue: '/gateway/submissions',
-  decision: '/gateway/submissions/:id/decision',
 } as const;
 
 const onQuery = z.object({ on: dateQuery('on') });
@@ -76,19 +66,6 @@ export function apprenticeJson(a: ApprenticeDetail) {
     ehcPlan: a.ehcPlan,
     bslFirstLanguage: a.bslFirstLanguage,
     englishMathsChoice: a.englishMathsChoice,
-  };
-}
-
-function submissionJson(s: SubmissionRow) {
-  return {
-    id: s.id,
-    attempt: s.attempt,
-    status: s.status,
-    submittedOn: s.submittedOn,
-    decidedAt: s.decidedAt,
-    decisionReason: s.decisionReason,
-    epaPeriodStart: s.epaPeriodStart,
-    epaPeriodEnd: s.epaPeriodEnd,
   };
 }
 
@@ -190,15 +167,6 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     const result = submitForGateway(db, a, todayInLondon(clock.now()), actorOf(userOf(res)));
     if (!result.ok) throw new HttpError(409, result.message);
     res.status(201).json(submissionJson(result.submission));
-  });
-
-  router.get(APPRENTICE_API.queue, requireRole('admin'), (_req, res) => {
-    res.json({ submissions: reviewQueue(db).map((r) => ({ ...submissionJson(r.submission), uln: r.uln })) });
-  });
-
-  router.post(APPRENTICE_API.decision, requireRole('admin'), (req, res) => {
-    const result = reviewSubmission(db, userOf(res), req.params.id, req.body, clock.now());
-    sendResult(res, result, ({ submission }) => submissionJson(submission));
   });
 
   return router;

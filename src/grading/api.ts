@@ -1,20 +1,19 @@
+import { valueOrThrow } from '../http/results.js';
+import { gradableBooking, gradeBooking } from './service.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById } from '../apprentices/store.js';
-import { bookingById } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
 import { gradeBodySchema } from './forms.js';
-import { gradingOfBooking, gradingRefusal, resultsOf, saveGrading, type AttemptResult } from './store.js';
+import { gradingOfBooking, resultsOf, type AttemptResult } from './store.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { GRADES } from '../plans/schema.js';
 import { OUTCOMES, RESULT_GRADES } from './model.js';
 import { userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
-import { actorOf } from '../users/store.js';
-import { idParam } from '../validation/fields.js';
-import { parseOr422, UnprocessableError } from '../http/json-errors.js';
+import { parseOr422 } from '../http/json-errors.js';
 
 /** Paths inside /api/v1 for grading and results, spelled once. */
 export const RESULTS_API = {
@@ -97,32 +96,17 @@ export function resultsApi(db: Db, clock: Clock): Router {
   router.put(RESULTS_API.grade, (req, res) => {
     const user = userOf(res);
     if (user.role !== 'assessor') throw new HttpError(403, 'Only the booking’s assessor grades it');
-    const params = idParam.safeParse({ id: req.params.id });
-    const booking = params.success ? bookingById(db, params.data.id) : undefined;
-    if (!booking || booking.assessorUserId !== user.id)
-      throw new HttpError(404, 'There is no such booking in your schedule');
+    const booking = valueOrThrow(gradableBooking(db, user, req.params.id));
     const body = parseOr422(gradeBodySchema, req.body);
-    const refusal = gradingRefusal(booking, user.id, clock.now());
-    if (refusal) throw new HttpError(409, refusal);
-    const result = saveGrading(
-      db,
-      booking,
-      {
-        outcome: body.outcome,
-        outcomeReason: body.outcomeReason,
-        decisions: body.decisions.map((d) => ({ ...d, evidence: d.evidence })),
-      },
-      { ...actorOf(user), userId: user.id },
-      { submit: body.submit, now: clock.now() },
+    valueOrThrow(
+      gradeBooking(
+        db,
+        user,
+        booking,
+        { outcome: body.outcome, outcomeReason: body.outcomeReason, decisions: body.decisions },
+        { submit: body.submit, now: clock.now() },
+      ),
     );
-    if (!result.ok) {
-      if (result.problems)
-        throw new UnprocessableError(
-          result.problems.map((p) => ({ path: `decisions.${p.criterionId}`, message: p.message })),
-        );
-      if (result.field) throw new UnprocessableError([{ path: result.field, message: result.message }]);
-      throw new HttpError(409, result.message);
-    }
     const { grading, decisions } = gradingOfBooking(db, booking.id);
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;
     res.status(200).json({

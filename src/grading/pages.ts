@@ -1,3 +1,6 @@
+import { refusalError } from '../http/results.js';
+import type { Refused } from '../validation/result.js';
+import { gradableBooking, gradeBooking } from './service.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
@@ -52,7 +55,6 @@ import {
   recordExceptionalCircumstances,
   releaseResults,
   resultsOf,
-  saveGrading,
   saveSettings,
   startFurtherAttempt,
   unreleasedResults,
@@ -73,6 +75,7 @@ const london = (instant: string) =>
   DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy, HH:mm');
 
 /** A store failure that names criteria, as form errors beside each criterion. */
+/** A store's refusal (moderation, appeals) as the form shows it: each criterion's problem at its own field. */
 function failureErrors(failure: Failure) {
   if (failure.problems?.length)
     return formErrors(
@@ -84,6 +87,23 @@ function failureErrors(failure: Failure) {
   if (failure.field) return formErrors([{ path: failure.field, message: failure.message }]);
   // Not about one field (e.g. already submitted): the summary says so without a link.
   return { errors: {}, errorList: [{ text: failure.message }] };
+}
+
+/** A refused grading as the form shows it: each criterion's problem at its own field, anything else in the summary. */
+function refusalErrors(refused: Refused) {
+  if (refused.kind === 'invalid')
+    return formErrors(
+      refused.problems.map((p) => {
+        const criterion = /^decisions\.(.+)$/.exec(p.path)?.[1];
+        if (!criterion) return p;
+        return {
+          path: `c.${criterion}.${p.message.startsWith('Say what evidence') ? 'evidence' : 'met'}`,
+          message: p.message,
+        };
+      }),
+    );
+  // Not about one field (e.g. already submitted): the summary says so without a link.
+  return { errors: {}, errorList: refused.problems.map((p) => ({ text: p.message })) };
 }
 
 function planFor(db: Db, apprentice: ApprenticeDetail): PlanFile {
@@ -99,12 +119,9 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
   /* ---------- The assessor's grading form ---------- */
 
   const loadGradable = (res: Response, id: unknown) => {
-    const params = idParam.safeParse({ id });
-    const booking = params.success ? bookingById(db, params.data.id) : undefined;
-    const user = userOf(res);
-    // Only the booking's own assessor grades it; for anyone else it does not exist.
-    if (!booking || user.role !== 'assessor' || booking.assessorUserId !== user.id)
-      throw new HttpError(404, 'There is no such booking in your schedule');
+    const found = gradableBooking(db, userOf(res), id);
+    if (!found.ok) throw refusalError(found);
+    const booking = found.value;
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;
     return { booking, apprentice, plan: planFor(db, apprentice) };
   };
@@ -201,24 +218,23 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
         ]),
       });
     }
-    const user = userOf(res);
-    const result = saveGrading(
+    const result = gradeBooking(
       db,
+      userOf(res),
       booking,
       {
         outcome: form.value.outcome,
         outcomeReason: form.value.outcomeReason,
         decisions: decisionsFromForm(criteria, form.value.c),
       },
-      { ...actorOf(user), userId: user.id },
       { submit, now: clock.now() },
     );
     if (!result.ok)
       return renderGrading(res, req.params.id, {
         decisions: kept,
         values,
-        status: result.problems || result.field ? 400 : 409,
-        ...failureErrors(result),
+        status: result.kind === 'invalid' ? 400 : 409,
+        ...refusalErrors(result),
       });
     res.redirect(303, submit ? paths.gradeBooking(booking.id) : `${paths.gradeBooking(booking.id)}?saved=1`);
   });

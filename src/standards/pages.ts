@@ -1,5 +1,6 @@
+import { refusalError } from '../http/results.js';
+import { standardFromParams } from './service.js';
 import { Router } from 'express';
-import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { pageFor } from '../auth/authorize.js';
@@ -8,18 +9,13 @@ import { paths, routes } from '../paths.js';
 import { criteriaByTheme, ksbCoverage } from '../plans/presentation.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
-import { standardReference, standardVersion } from './schema.js';
-import { findStandardVersionId, getStandard, listStandards } from './store.js';
+import { listStandards } from './store.js';
 
-export const standardParams = z.object({ reference: standardReference, version: standardVersion });
-
-/** Finds the standard version named in the URL, or answers 404. */
-export function loadStandardFromParams(db: Db, params: unknown) {
-  const parsed = standardParams.safeParse(params);
-  const std = parsed.success ? getStandard(db, parsed.data.reference, parsed.data.version) : undefined;
-  if (!parsed.success || !std) throw new HttpError(404, 'There is no such standard version in the catalogue');
-  const id = findStandardVersionId(db, std.reference, std.version)!;
-  return { id, std };
+/** The standard version named in the URL, or a 404 page. */
+function loadStandardFromParams(db: Db, params: unknown) {
+  const found = standardFromParams(db, params);
+  if (!found.ok) throw refusalError(found);
+  return found.value;
 }
 
 export function standardsRoutes(db: Db): Router {
