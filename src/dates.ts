@@ -13,3 +13,13 @@ export function isoInstant(moment: DateTime): string {
   if (iso === null) throw new RangeError('Not a valid moment');
   return iso;
 }
+
+/** A stored instant (UTC ISO) as the moment in London. */
+export function inLondon(instant: string): DateTime {
+  return DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE);
+}
+
+/** A stored instant as London wall-clock text, by default "4 Dec 2026, 10:00". */
+export function londonTime(instant: string, format = 'd LLL yyyy, HH:mm'): string {
+  return inLondon(instant).toFormat(format);
+}

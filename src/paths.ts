@@ -1,11 +1,22 @@
-/** Every URL of the app, spelled once. Routes mount the patterns; views and redirects use the builders. */
-const enc = encodeURIComponent;
-
+/**
+ * Every URL of the app, spelled once, as the pattern Express mounts. `routes` is the table itself
+ * (routers mount its patterns); `paths` is made from it: a pattern without parameters is its own
+ * path, and one with parameters becomes a function that fills them in order, each encoded
+ * (`paths.apprentice(uln)` for `/apprentices/:uln`). `routes.api` holds the JSON API's paths,
+ * relative to `routes.api.root`.
+ */
 export const routes = {
+  home: '/',
+  health: '/health',
+  signIn: '/sign-in',
+  signOut: '/sign-out',
+  standards: '/standards',
   standard: '/standards/:reference/:version',
   plan: '/standards/:reference/:version/plan',
-  userTokens: '/admin/users/:id/tokens',
-  revokeToken: '/admin/tokens/:id/revoke',
+  apprentices: '/apprentices',
+  newApprentice: '/apprentices/new',
+  importApprentices: '/apprentices/import',
+  importTemplate: '/apprentices/import/template.csv',
   apprentice: '/apprentices/:uln',
   editApprentice: '/apprentices/:uln/edit',
   addQualification: '/apprentices/:uln/qualifications/new',
@@ -13,103 +24,134 @@ export const routes = {
   gatewayItem: '/apprentices/:uln/gateway-items/:itemId',
   declaration: '/apprentices/:uln/declaration',
   requestEpa: '/apprentices/:uln/request-epa',
+  gatewayQueue: '/gateway',
   reviewSubmission: '/gateway/submissions/:id',
+  bookings: '/bookings',
+  newBooking: '/bookings/new',
   booking: '/bookings/:id',
+  bookingAction: '/bookings/:id/:action',
+  gradeBooking: '/bookings/:id/grade',
+  autoSchedules: '/bookings/auto-schedule',
+  autoSchedule: '/bookings/auto-schedule/:id',
+  autoScheduleAction: '/bookings/auto-schedule/:id/:action',
+  schedule: '/schedule',
+  assessors: '/assessors',
   assessor: '/assessors/:id',
   assessorLeave: '/assessors/:id/leave',
   assessorConflict: '/assessors/:id/conflicts',
   assessorCalendar: '/assessors/:id/calendar',
   assessorCalendarRevoke: '/assessors/:id/calendar/revoke',
   calendarFeed: '/calendar/:token',
-  bookingAction: '/bookings/:id/:action',
-  gradeBooking: '/bookings/:id/grade',
+  outbox: '/outbox',
+  moderation: '/moderation',
   moderate: '/moderation/:id',
+  results: '/results',
+  releaseResults: '/results/release',
   apprenticeResults: '/apprentices/:uln/results',
   attemptAction: '/apprentices/:uln/results/:attemptId/:action',
-  appeal: '/appeals/:id',
   resultPdf: '/apprentices/:uln/results/:attemptId/result.pdf',
+  appeals: '/appeals',
+  appeal: '/appeals/:id',
   personalData: '/apprentices/:uln/personal-data',
   exportPersonalData: '/apprentices/:uln/personal-data/export',
   erasePersonalData: '/apprentices/:uln/personal-data/erase',
-  reportCsv: '/reports/tables/:table.csv',
-  consistencyAssessor: '/reports/assessor-consistency/:assessorId',
-  autoSchedule: '/bookings/auto-schedule/:id',
-  autoScheduleAction: '/bookings/auto-schedule/:id/:action',
-} as const;
-
-export const paths = {
-  home: '/',
-  health: '/health',
-  signIn: '/sign-in',
-  signOut: '/sign-out',
-  standards: '/standards',
-  standard: (reference: string, version: string) => `/standards/${enc(reference)}/${enc(version)}`,
-  plan: (reference: string, version: string) => `/standards/${enc(reference)}/${enc(version)}/plan`,
-  apprentices: '/apprentices',
-  newApprentice: '/apprentices/new',
-  importApprentices: '/apprentices/import',
-  importTemplate: '/apprentices/import/template.csv',
-  apprentice: (uln: string) => `/apprentices/${enc(uln)}`,
-  editApprentice: (uln: string) => `/apprentices/${enc(uln)}/edit`,
-  addQualification: (uln: string) => `/apprentices/${enc(uln)}/qualifications/new`,
-  logHours: (uln: string) => `/apprentices/${enc(uln)}/hours/new`,
-  gatewayItem: (uln: string, itemId: string) => `/apprentices/${enc(uln)}/gateway-items/${enc(itemId)}`,
-  declaration: (uln: string) => `/apprentices/${enc(uln)}/declaration`,
-  requestEpa: (uln: string) => `/apprentices/${enc(uln)}/request-epa`,
-  gatewayQueue: '/gateway',
-  bookings: '/bookings',
-  newBooking: '/bookings/new',
-  booking: (id: number) => `/bookings/${id}`,
-  bookingAction: (id: number, action: string) => `/bookings/${id}/${action}`,
-  gradeBooking: (id: number) => `/bookings/${id}/grade`,
-  moderation: '/moderation',
-  moderate: (gradingId: number) => `/moderation/${gradingId}`,
-  results: '/results',
-  releaseResults: '/results/release',
-  apprenticeResults: (uln: string) => `/apprentices/${enc(uln)}/results`,
-  attemptAction: (uln: string, attemptId: number, action: 'release' | 'exceptional' | 'further' | 'appeal') =>
-    `/apprentices/${enc(uln)}/results/${attemptId}/${action}`,
-  appeals: '/appeals',
-  appeal: (id: number) => `/appeals/${id}`,
-  resultPdf: (uln: string, attemptId: number) => `/apprentices/${enc(uln)}/results/${attemptId}/result.pdf`,
-  personalData: (uln: string) => `/apprentices/${enc(uln)}/personal-data`,
-  exportPersonalData: (uln: string) => `/apprentices/${enc(uln)}/personal-data/export`,
-  erasePersonalData: (uln: string) => `/apprentices/${enc(uln)}/personal-data/erase`,
   reports: '/reports',
-  reportCsv: (table: string, query: string) => `/reports/tables/${enc(table)}.csv${query ? `?${query}` : ''}`,
+  reportCsv: '/reports/tables/:table.csv',
   ksbShortfall: '/reports/ksb-shortfall',
   assessorConsistency: '/reports/assessor-consistency',
-  consistencyAssessor: (assessorId: number) => `/reports/assessor-consistency/${assessorId}`,
+  consistencyAssessor: '/reports/assessor-consistency/:assessorId',
+  ofqualOutcomes: '/reports/ofqual-outcomes',
+  ofqualOutcomesCsv: '/reports/ofqual-outcomes/outcomes.csv',
   claims: '/claims',
   claimsCsv: '/claims/claims.csv',
   claimsJson: '/claims/claims.json',
   markClaimed: '/claims/mark',
-  ofqualOutcomes: '/reports/ofqual-outcomes',
-  ofqualOutcomesCsv: '/reports/ofqual-outcomes/outcomes.csv',
-  autoSchedules: '/bookings/auto-schedule',
-  autoSchedule: (id: number) => `/bookings/auto-schedule/${id}`,
-  autoScheduleAction: (id: number, action: 'commit' | 'discard') => `/bookings/auto-schedule/${id}/${action}`,
-  schedule: '/schedule',
-  assessors: '/assessors',
-  assessor: (id: number) => `/assessors/${id}`,
-  assessorLeave: (id: number) => `/assessors/${id}/leave`,
-  assessorConflict: (id: number) => `/assessors/${id}/conflicts`,
-  assessorCalendar: (id: number) => `/assessors/${id}/calendar`,
-  assessorCalendarRevoke: (id: number) => `/assessors/${id}/calendar/revoke`,
-  calendarFeed: (token: string) => `/calendar/${token}`,
-  outbox: '/outbox',
-  reviewSubmission: (id: number) => `/gateway/submissions/${id}`,
   admin: {
     importPlan: '/admin/plans/import',
     users: '/admin/users',
     newUser: '/admin/users/new',
-    userTokens: (id: number) => `/admin/users/${id}/tokens`,
-    revokeToken: (id: number) => `/admin/tokens/${id}/revoke`,
+    userTokens: '/admin/users/:id/tokens',
+    revokeToken: '/admin/tokens/:id/revoke',
     audit: '/admin/audit',
     settings: '/admin/settings',
   },
   api: {
     root: '/api/v1',
-    openapi: '/api/v1/openapi.json',
+    openapi: '/openapi.json',
+    plans: '/plans',
+    apprentices: {
+      list: '/apprentices',
+      import: '/apprentices/import',
+      one: '/apprentices/:uln',
+      qualifications: '/apprentices/:uln/qualifications',
+      hours: '/apprentices/:uln/off-the-job-hours',
+      gatewayItem: '/apprentices/:uln/gateway-items/:itemId',
+      declarations: '/apprentices/:uln/declarations',
+      gateway: '/apprentices/:uln/gateway',
+      submissions: '/apprentices/:uln/gateway/submissions',
+    },
+    gateway: {
+      queue: '/gateway/submissions',
+      decision: '/gateway/submissions/:id/decision',
+    },
+    bookings: {
+      list: '/bookings',
+      one: '/bookings/:id',
+      assessors: '/assessors',
+      availability: '/assessors/:id/availability',
+      unavailability: '/assessors/:id/unavailability',
+      conflicts: '/assessors/:id/conflicts',
+    },
+    results: {
+      results: '/results/:uln',
+      grade: '/bookings/:id/grade',
+      pdf: '/results/:uln/pdf',
+    },
   },
 } as const;
+
+/** How many parameters a pattern has, as a tuple of their values. */
+type ParamValues<P extends string> = P extends `${string}:${string}/${infer Rest}`
+  ? [string | number, ...ParamValues<`/${Rest}`>]
+  : P extends `${string}:${string}`
+    ? [string | number]
+    : [];
+
+type Builders<T> = {
+  [K in keyof T]: T[K] extends string
+    ? ParamValues<T[K]> extends []
+      ? T[K]
+      : (...values: ParamValues<T[K]>) => string
+    : Builders<T[K]>;
+};
+
+/** A parameter: a name, which may be followed by a literal suffix such as `.csv`. */
+const PARAMETER = /:([A-Za-z_$][\w$]*)/g;
+
+/** Fills a pattern's parameters, in order, each encoded as one path segment. */
+export function fill(pattern: string, values: readonly (string | number)[]): string {
+  let i = 0;
+  return pattern.replace(PARAMETER, () => encodeURIComponent(String(values[i++])));
+}
+
+function builders<T extends Record<string, unknown>>(table: T): Builders<T> {
+  return Object.fromEntries(
+    Object.entries(table).map(([key, value]) => {
+      if (typeof value !== 'string') return [key, builders(value as Record<string, unknown>)];
+      return [key, /:[A-Za-z_$]/.test(value) ? (...values: (string | number)[]) => fill(value, values) : value];
+    }),
+  ) as Builders<T>;
+}
+
+const built = builders(routes);
+
+export const paths = {
+  ...built,
+  /** A report table's CSV download, with the report's filters as its query string. */
+  reportCsv: (table: string, query: string) => `${built.reportCsv(table)}${query ? `?${query}` : ''}`,
+  /** The OpenAPI document's full path (the API's other paths are relative to its root). */
+  openapi: `${routes.api.root}${routes.api.openapi}`,
+};
+
+/** An API path in OpenAPI's form: `/apprentices/{uln}` for `/apprentices/:uln`. */
+export const openApiPath = (pattern: string): string => pattern.replace(PARAMETER, '{$1}');

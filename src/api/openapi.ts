@@ -1,3 +1,4 @@
+import { openApiPath, routes } from '../paths.js';
 import { z } from 'zod';
 import { authErrors, body, error, input, json, output, ulnParam, type Schema } from '../http/openapi-parts.js';
 import { claimsOpenApi, reportsOpenApi, resultPdfOpenApi } from '../outcomes/api.js';
@@ -136,16 +137,16 @@ export function openApiDocument(): Schema {
       ...resultPdfOpenApi,
       ...claimsOpenApi,
       ...reportsOpenApi,
-      '/openapi.json': {
+      [openApiPath(routes.api.openapi)]: {
         get: { summary: 'This document', security: [], responses: { '200': { description: 'The OpenAPI document' } } },
       },
-      '/standards': {
+      [openApiPath(routes.standards)]: {
         get: {
           summary: 'List the standard versions in the catalogue',
           responses: { '200': json(output(standardListSchema), 'The catalogue'), ...authErrors },
         },
       },
-      '/standards/{reference}/{version}': {
+      [openApiPath(routes.standard)]: {
         get: {
           summary: 'One standard version with its duties and KSBs',
           parameters: standardPathParams,
@@ -156,7 +157,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/standards/{reference}/{version}/plan': {
+      [openApiPath(routes.plan)]: {
         get: {
           summary: 'The assessment plan of a standard version',
           parameters: standardPathParams,
@@ -167,7 +168,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/apprentices': {
+      [openApiPath(routes.api.apprentices.list)]: {
         get: {
           summary: 'Apprentices in your scope with their gateway state and unmet checks',
           parameters: [
@@ -213,7 +214,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/apprentices/import': {
+      [openApiPath(routes.api.apprentices.import)]: {
         post: {
           summary:
             'Add many apprentices, all or nothing: a CSV file (text/csv, the template’s columns) or a JSON array of ApprenticeInput',
@@ -235,7 +236,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/apprentices/{uln}': {
+      [openApiPath(routes.api.apprentices.one)]: {
         get: {
           summary: 'One apprentice',
           parameters: [ulnParam],
@@ -246,7 +247,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/apprentices/{uln}/gateway': {
+      [openApiPath(routes.api.apprentices.gateway)]: {
         get: {
           summary: 'Each gateway check with its status and reason',
           parameters: [
@@ -266,7 +267,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/apprentices/{uln}/qualifications': {
+      [openApiPath(routes.api.apprentices.qualifications)]: {
         post: {
           summary: 'Add English or maths evidence',
           parameters: [ulnParam],
@@ -274,7 +275,7 @@ export function openApiDocument(): Schema {
           responses: writeResponses,
         },
       },
-      '/apprentices/{uln}/off-the-job-hours': {
+      [openApiPath(routes.api.apprentices.hours)]: {
         post: {
           summary: 'Log off-the-job training hours',
           parameters: [ulnParam],
@@ -282,7 +283,7 @@ export function openApiDocument(): Schema {
           responses: writeResponses,
         },
       },
-      '/apprentices/{uln}/gateway-items/{itemId}': {
+      [openApiPath(routes.api.apprentices.gatewayItem)]: {
         put: {
           summary: 'Record a plan gateway item as in place',
           parameters: [ulnParam, { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } }],
@@ -290,7 +291,7 @@ export function openApiDocument(): Schema {
           responses: { ...writeResponses, '200': { description: 'Recorded' } },
         },
       },
-      '/apprentices/{uln}/declarations': {
+      [openApiPath(routes.api.apprentices.declarations)]: {
         post: {
           summary: 'Confirm the gateway declaration: employer (employers only), provider or apprentice (providers)',
           parameters: [ulnParam],
@@ -298,7 +299,7 @@ export function openApiDocument(): Schema {
           responses: writeResponses,
         },
       },
-      '/apprentices/{uln}/gateway/submissions': {
+      [openApiPath(routes.api.apprentices.submissions)]: {
         post: {
           summary: 'Request EPA: allowed when every check is met',
           parameters: [ulnParam],
@@ -310,7 +311,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/gateway/submissions': {
+      [openApiPath(routes.api.gateway.queue)]: {
         get: {
           summary: 'Submissions waiting for review (administrators)',
           responses: {
@@ -323,7 +324,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/gateway/submissions/{id}/decision': {
+      [openApiPath(routes.api.gateway.decision)]: {
         post: {
           summary:
             'Decide a submission (administrators): each check accepted or rejected with a reason, and the outcome',
@@ -339,7 +340,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/bookings': {
+      [openApiPath(routes.api.bookings.list)]: {
         get: {
           summary:
             'Bookings in your scope: administrators all, assessors their own, providers and employers their apprentices’',
@@ -376,7 +377,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/bookings/{id}': {
+      [openApiPath(routes.api.bookings.one)]: {
         get: {
           summary: 'One booking',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
@@ -400,7 +401,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/bookings/{id}/grade': {
+      [openApiPath(routes.api.results.grade)]: {
         put: {
           summary:
             'Grade a booking (its assessor, once it has taken place): every criterion met or not, with the evidence; submit:false saves a draft. The grade is derived by the plan’s rule.',
@@ -418,7 +419,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/results/{uln}': {
+      [openApiPath(routes.api.results.results)]: {
         get: {
           summary:
             'An apprentice’s EPA results: released ones for their provider and employer; every attempt, with its status, for administrators',
@@ -434,13 +435,13 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/assessors': {
+      [openApiPath(routes.api.bookings.assessors)]: {
         get: {
           summary: 'Assessors with competences, regions, capacity, working hours, leave and conflicts (administrators)',
           responses: { '200': { description: 'The assessors' }, ...authErrors, '403': error('Administrators only') },
         },
       },
-      '/assessors/{id}/availability': {
+      [openApiPath(routes.api.bookings.availability)]: {
         get: {
           summary:
             'One day of an assessor’s diary: working hours, leave and active bookings (the assessor or administrators)',
@@ -456,7 +457,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/assessors/{id}/unavailability': {
+      [openApiPath(routes.api.bookings.unavailability)]: {
         post: {
           summary: 'Record leave or other unavailability (the assessor or administrators)',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
@@ -469,7 +470,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/assessors/{id}/conflicts': {
+      [openApiPath(routes.api.bookings.conflicts)]: {
         get: {
           summary: 'Declared conflicts of interest',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
@@ -491,7 +492,7 @@ export function openApiDocument(): Schema {
           },
         },
       },
-      '/plans': {
+      [openApiPath(routes.api.plans)]: {
         post: {
           summary: 'Import or replace the assessment plan of a standard version (admin)',
           requestBody: {

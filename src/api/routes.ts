@@ -1,3 +1,4 @@
+import { routes } from '../paths.js';
 import { gatewayApi } from '../gateway/api.js';
 import { standardsApi } from '../standards/api.js';
 import { plansApi } from '../plans/api.js';
@@ -8,19 +9,16 @@ import express, { Router, type ErrorRequestHandler, type RequestHandler } from '
 import type { Db } from '../db/connection.js';
 import { HttpError, statusOf } from '../http/errors.js';
 import { findTokenUser } from '../users/store.js';
-import { apprenticeApi, APPRENTICE_API } from '../apprentices/api.js';
+import { apprenticeApi } from '../apprentices/api.js';
 import { bookingApi } from '../bookings/api.js';
 import { apiErrors, ProblemsError } from '../http/json-errors.js';
 import { LIMITS } from '../http/limits.js';
 import { openApiDocument } from './openapi.js';
 
-/** Paths inside /api/v1 that are not shared with the pages. */
-export const API_PATHS = { openapi: '/openapi.json' } as const;
-
 /** A request that sends a body must send JSON. */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-  const csvImport = req.path === APPRENTICE_API.import && req.is('text/csv');
+  const csvImport = req.path === routes.api.apprentices.import && req.is('text/csv');
   if (hasBody && !req.is('application/json') && !csvImport)
     throw new HttpError(415, 'Send the body as JSON, with Content-Type: application/json');
   next();
@@ -79,14 +77,14 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
 export function apiRoutes(db: Db, log: (error: unknown) => void, options: { holdHours: number; clock: Clock }): Router {
   const { holdHours, clock } = options;
   const router = Router();
-  router.get(API_PATHS.openapi, (_req, res) => res.json(openApiDocument()));
+  router.get(routes.api.openapi, (_req, res) => res.json(openApiDocument()));
 
   // Who is asking comes first: an anonymous request is refused before its body is read.
   router.use(authenticate(db));
   router.use(requireJsonBody);
   // An import may be a CSV file or a JSON array as large as a CSV upload; everything else is 1 MB at most.
   router.post(
-    APPRENTICE_API.import,
+    routes.api.apprentices.import,
     express.text({ type: 'text/csv', limit: LIMITS.csvFileBytes }),
     express.json({ limit: LIMITS.csvFileBytes, reviver: refuseLoneSurrogates }),
   );

@@ -1,3 +1,4 @@
+import { routes } from '../paths.js';
 import { submissionJson } from '../gateway/api.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
@@ -30,19 +31,6 @@ import { actorOf } from '../users/store.js';
 import { dateQuery } from '../validation/fields.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 
-/** Paths inside /api/v1 for apprentices and the gateway, spelled once (the OpenAPI document reads them too). */
-export const APPRENTICE_API = {
-  list: '/apprentices',
-  import: '/apprentices/import',
-  one: '/apprentices/:uln',
-  qualifications: '/apprentices/:uln/qualifications',
-  hours: '/apprentices/:uln/off-the-job-hours',
-  gatewayItem: '/apprentices/:uln/gateway-items/:itemId',
-  declarations: '/apprentices/:uln/declarations',
-  gateway: '/apprentices/:uln/gateway',
-  submissions: '/apprentices/:uln/gateway/submissions',
-} as const;
-
 const onQuery = z.object({ on: dateQuery('on') });
 const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: dateQuery('on') });
 const declarationBody = z.object({
@@ -74,7 +62,7 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   const editors = requireRole('admin', 'provider');
   const viewers = requireRole('admin', 'provider', 'employer');
 
-  router.get(APPRENTICE_API.list, viewers, (req, res) => {
+  router.get(routes.api.apprentices.list, viewers, (req, res) => {
     const query = parseOr422(listQuery, req.query);
     const on = query.on ?? todayInLondon(clock.now());
     const rows = gatewayOverview(db, apprenticeScope(userOf(res)), on).filter(
@@ -86,7 +74,7 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     });
   });
 
-  router.post(APPRENTICE_API.list, editors, (req, res) => {
+  router.post(routes.api.apprentices.list, editors, (req, res) => {
     const user = userOf(res);
     const input = parseOr422(apprenticeInputSchema, { ...(req.body as object), ...importDefaults(user) });
     const result = importForUser(db, user, { rows: [{ line: 1, input }], problems: [] }, 'api');
@@ -98,7 +86,7 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   });
 
   /** Rows are written only if every row is valid; otherwise 422 lists each problem with its line. */
-  router.post(APPRENTICE_API.import, editors, (req, res) => {
+  router.post(routes.api.apprentices.import, editors, (req, res) => {
     const user = userOf(res);
     const csv = Boolean(req.is('text/csv'));
     const parsed = csv
@@ -116,11 +104,11 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     res.status(201).json({ imported: result.count });
   });
 
-  router.get(APPRENTICE_API.one, viewers, (req, res) => {
+  router.get(routes.api.apprentices.one, viewers, (req, res) => {
     res.json(apprenticeJson(apprenticeFor(db, userOf(res), req.params.uln, 'view')));
   });
 
-  router.get(APPRENTICE_API.gateway, viewers, (req, res) => {
+  router.get(routes.api.apprentices.gateway, viewers, (req, res) => {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'view');
     const on = parseOr422(onQuery, req.query).on ?? todayInLondon(clock.now());
     const { evaluation, latest } = evaluateApprentice(db, a, on);
@@ -134,19 +122,19 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     });
   });
 
-  router.post(APPRENTICE_API.qualifications, editors, (req, res) => {
+  router.post(routes.api.apprentices.qualifications, editors, (req, res) => {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
     addQualification(db, a, parseOr422(qualificationInputSchema, req.body), actorOf(userOf(res)));
     res.status(201).json({ uln: a.uln });
   });
 
-  router.post(APPRENTICE_API.hours, editors, (req, res) => {
+  router.post(routes.api.apprentices.hours, editors, (req, res) => {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
     addOffTheJobHours(db, a, parseOr422(offTheJobInputSchema, req.body), actorOf(userOf(res)));
     res.status(201).json({ uln: a.uln });
   });
 
-  router.put(APPRENTICE_API.gatewayItem, editors, (req, res) => {
+  router.put(routes.api.apprentices.gatewayItem, editors, (req, res) => {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
     const item = getPlanForStandard(db, a.standardVersionId)?.gatewayItems.find((i) => i.id === req.params.itemId);
     if (!item) throw new HttpError(404, 'The assessment plan has no such gateway item');
@@ -155,14 +143,14 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     res.json({ uln: a.uln, itemId: item.id, reference: input.reference });
   });
 
-  router.post(APPRENTICE_API.declarations, viewers, (req, res) => {
+  router.post(routes.api.apprentices.declarations, viewers, (req, res) => {
     const { part } = parseOr422(declarationBody, req.body);
     const a = apprenticeFor(db, userOf(res), req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit');
     confirmDeclaration(db, a, part, actorOf(userOf(res)), clock.now());
     res.status(201).json({ uln: a.uln, part });
   });
 
-  router.post(APPRENTICE_API.submissions, editors, (req, res) => {
+  router.post(routes.api.apprentices.submissions, editors, (req, res) => {
     const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
     const result = submitForGateway(db, a, todayInLondon(clock.now()), actorOf(userOf(res)));
     if (!result.ok) throw new HttpError(409, result.message);

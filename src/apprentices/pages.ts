@@ -1,3 +1,4 @@
+import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
@@ -108,7 +109,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
       values: query,
       rows: rows.map((r) => ({
         href: paths.apprentice(r.uln),
-        name: `${r.givenNames} ${r.familyName}`,
+        name: fullName(r),
         uln: r.uln,
         employer: r.employerName,
         provider: r.providerName,
@@ -281,7 +282,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
   router.get(routes.editApprentice, editors, (req, res) => {
     const a = loadApprentice(db, res, req.params.uln, 'edit');
     res.render('apprentices/form', {
-      title: `Edit ${a.givenNames} ${a.familyName}`,
+      title: `Edit ${fullName(a)}`,
       action: paths.editApprentice(a.uln),
       submitText: 'Save changes',
       values: formValues(a),
@@ -300,7 +301,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
     };
     const again = (errors: object) =>
       res.status(400).render('apprentices/form', {
-        title: `Edit ${a.givenNames} ${a.familyName}`,
+        title: `Edit ${fullName(a)}`,
         action: paths.editApprentice(a.uln),
         submitText: 'Save changes',
         values: formValues(body as ApprenticeInput),
@@ -331,7 +332,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
     }));
     const state = gatewayState(evaluation, latest);
     res.render('apprentices/show', {
-      title: `${a.givenNames} ${a.familyName}`,
+      title: fullName(a),
       a,
       on,
       plan,

@@ -1,3 +1,4 @@
+import { routes } from '../paths.js';
 import { sendResult, valueOrThrow } from '../http/results.js';
 import { bookingFor, holdBooking, rescheduleBooking } from './service.js';
 import type { Clock } from '../clock.js';
@@ -26,16 +27,6 @@ import { HttpError } from '../http/errors.js';
 import { dateQuery, idParam } from '../validation/fields.js';
 import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
-
-/** Paths inside /api/v1 for scheduling, spelled once. */
-export const BOOKING_API = {
-  list: '/bookings',
-  one: '/bookings/:id',
-  assessors: '/assessors',
-  availability: '/assessors/:id/availability',
-  unavailability: '/assessors/:id/unavailability',
-  conflicts: '/assessors/:id/conflicts',
-} as const;
 
 /** The JSON bodies for leave and conflicts: the same rules as the forms, with plain field names. */
 export const unavailabilityBody = z
@@ -127,7 +118,7 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
 
   const visible = (user: CurrentUser, id: unknown): BookingRow => valueOrThrow(bookingFor(db, user, id, clock.now()));
 
-  router.get(BOOKING_API.list, (req, res) => {
+  router.get(routes.api.bookings.list, (req, res) => {
     const scope = scopeOf(userOf(res));
     if (!scope) throw new HttpError(403, 'You do not have permission to do this');
     const query = parseOr422(listQuery, req.query);
@@ -141,7 +132,7 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     });
   });
 
-  router.post(BOOKING_API.list, admins, (req, res) => {
+  router.post(routes.api.bookings.list, admins, (req, res) => {
     const user = userOf(res);
     const body = parseOr422(bookingBodySchema, req.body);
     const apprentice = apprenticeFor(db, user, body.uln, 'view');
@@ -150,11 +141,11 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     sendResult(res, result, bookingJson, 201);
   });
 
-  router.get(BOOKING_API.one, (req, res) => {
+  router.get(routes.api.bookings.one, (req, res) => {
     res.json(bookingJson(visible(userOf(res), req.params.id)));
   });
 
-  router.patch(BOOKING_API.one, (req, res) => {
+  router.patch(routes.api.bookings.one, (req, res) => {
     const user = userOf(res);
     const booking = visible(user, req.params.id);
     const change = parseOr422(bookingChangeSchema, req.body);
@@ -181,7 +172,7 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     res.json(bookingJson(bookingById(db, booking.id)!));
   });
 
-  router.get(BOOKING_API.assessors, admins, (_req, res) => {
+  router.get(routes.api.bookings.assessors, admins, (_req, res) => {
     res.json({ assessors: assessorFacts(db) });
   });
 
@@ -197,7 +188,7 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
   };
 
   /** One day of an assessor's diary: working hours, leave and active bookings (London time). */
-  router.get(BOOKING_API.availability, (req, res) => {
+  router.get(routes.api.bookings.availability, (req, res) => {
     const facts = assessorFor(userOf(res), req.params.id);
     const { date } = parseOr422(z.object({ date: dateQuery('date').unwrap() }), req.query);
     const weekday = DateTime.fromISO(date, { zone: ZONE }).weekday;
@@ -219,18 +210,18 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     });
   });
 
-  router.post(BOOKING_API.unavailability, (req, res) => {
+  router.post(routes.api.bookings.unavailability, (req, res) => {
     const user = userOf(res);
     const facts = assessorFor(user, req.params.id);
     addUnavailability(db, facts.userId, parseOr422(unavailabilityBody, req.body), actorOf(user));
     res.status(201).json({ assessorUserId: facts.userId });
   });
 
-  router.get(BOOKING_API.conflicts, (req, res) => {
+  router.get(routes.api.bookings.conflicts, (req, res) => {
     res.json({ conflicts: assessorFor(userOf(res), req.params.id).declaredConflicts });
   });
 
-  router.post(BOOKING_API.conflicts, (req, res) => {
+  router.post(routes.api.bookings.conflicts, (req, res) => {
     const user = userOf(res);
     const facts = assessorFor(user, req.params.id);
     const body = parseOr422(conflictBody, req.body);

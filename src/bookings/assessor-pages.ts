@@ -1,3 +1,4 @@
+import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -82,7 +83,7 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
         href: paths.booking(booking.id),
         when: booking.localStart.replace('T', ' '),
         method: names.get(booking.methodId) ?? booking.methodId,
-        apprentice: apprentice ? `${apprentice.givenNames} ${apprentice.familyName}` : '',
+        apprentice: apprentice ? fullName(apprentice) : '',
         reasons,
       };
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateField } from '../validation/fields.js';
+import { blankToNull, dateField } from '../validation/fields.js';
 import { REGIONS } from './model.js';
 
 const time = z
@@ -8,7 +8,6 @@ const time = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Enter times as HH:MM, for example 09:00');
 const asList = (v: unknown): unknown[] =>
   v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? (v as unknown[]) : [v];
-const blankToNull = (v: unknown) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? null : v);
 
 /** Form keys are day names: numeric keys would be read as a (compacted) array by the body parser. */
 export const WEEKDAYS = [

@@ -1,3 +1,5 @@
+import { inLondon } from '../dates.js';
+import { fullName } from '../names.js';
 import { BOOKING_ACTIONS, allowedActions } from './rules.js';
 import { refusalError } from '../http/results.js';
 import { bookingFor, holdBooking, rescheduleBooking } from './service.js';
@@ -10,13 +12,13 @@ import { canChangeBooking } from './access.js';
 import { findApprenticeById, findApprenticeByUln } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { ZONE, todayInLondon } from '../dates.js';
+import { todayInLondon } from '../dates.js';
 import { pageFor, requireSignIn, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { dateField } from '../validation/fields.js';
+import { blankToNull, dateField } from '../validation/fields.js';
 import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
 import { assessorCalendar } from './calendar.js';
 import { checkBooking } from './rules.js';
@@ -41,10 +43,6 @@ const STATUS_LABELS: Record<BookingStatus, string> = {
   cancelled: 'Cancelled',
   expired: 'Expired (not confirmed)',
 };
-
-/** A field left blank (or not sent) is null. */
-const blankToNull = (v: unknown) =>
-  v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v;
 
 /** The booking form: step one chooses when and how; step two (with an assessor) makes the hold. */
 const slotSchema = z
@@ -81,7 +79,7 @@ const reasonSchema = z.object({
 });
 const DATE_FIELDS = { date: 'date-day' };
 
-const london = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE);
+const london = inLondon;
 
 function view(booking: BookingRow, names: Map<string, string>, extra: object = {}) {
   return {
@@ -118,7 +116,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       autoScheduleHref: paths.autoSchedules,
       queue: bookingQueue(db, today).map((row) => ({
         ...row,
-        name: `${row.apprentice.givenNames} ${row.apprentice.familyName}`,
+        name: fullName(row.apprentice),
         apprenticeHref: paths.apprentice(row.apprentice.uln),
         methods: row.unbooked.map((m) => ({
           name: m.name,
@@ -260,7 +258,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;
     const method = epaContext(db, apprentice).methods.find((m) => m.id === booking.methodId);
     res.render('bookings/show', {
-      title: `${method?.name ?? booking.methodId}: ${apprentice.givenNames} ${apprentice.familyName}`,
+      title: `${method?.name ?? booking.methodId}: ${fullName(apprentice)}`,
       booking: view(booking, methodNames(db)),
       apprentice,
       apprenticeHref: canActOn(user, apprentice, 'view') ? paths.apprentice(apprentice.uln) : null,
@@ -332,7 +330,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     const entries = listBookings(db, { assessorUserId: assessor.userId }).map((r) => ({
       booking: r.booking,
       methodName: names.get(r.booking.methodId) ?? r.booking.methodId,
-      apprenticeName: `${r.givenNames} ${r.familyName}`,
+      apprenticeName: fullName(r),
     }));
     res.type('text/calendar; charset=utf-8').send(assessorCalendar(assessor.name, entries));
   });

@@ -1,3 +1,4 @@
+import { fullName } from '../names.js';
 import { assessorFacts } from './assessor-store.js';
 import { BOOKING_TRANSITIONS, type BookingAction } from './rules.js';
 import { queueNotification } from '../notifications/store.js';
@@ -193,7 +194,7 @@ function describe(booking: BookingRow, apprentice: ApprenticeDetail, methodName:
     booking.mode === 'remote'
       ? `remote (${booking.link ?? 'link to follow'})`
       : `in person at ${booking.location ?? 'a place to be confirmed'}`;
-  return `${methodName} for ${apprentice.givenNames} ${apprentice.familyName} (ULN ${apprentice.uln}) on ${when}, ${where}.`;
+  return `${methodName} for ${fullName(apprentice)} (ULN ${apprentice.uln}) on ${when}, ${where}.`;
 }
 
 export type BookingResult = { ok: true; booking: BookingRow } | { ok: false; refusals: Refusal[] };

@@ -1,3 +1,4 @@
+import { fullName } from '../names.js';
 import { DateTime } from 'luxon';
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../audit/audit.js';
@@ -511,7 +512,7 @@ export function loadDemoApprentices(db: Db, now: DateTime): void {
     }
     if (story.gateway) {
       const submitted = submitForGateway(db, a, iso(submittedOn), providerActor);
-      if (!submitted.ok) throw new Error(`Demo apprentice ${a.givenNames} ${a.familyName}: ${submitted.message}`);
+      if (!submitted.ok) throw new Error(`Demo apprentice ${fullName(a)}: ${submitted.message}`);
       if (story.gateway.outcome !== 'submitted') {
         const accepted = story.gateway.outcome === 'accepted';
         const rejectedCheck = story.gateway.reason?.includes('declaration') ? 'employer_declaration' : 'plan_items';

@@ -1,3 +1,4 @@
+import { routes } from '../paths.js';
 import { Router } from 'express';
 import { requireRole, userOf } from '../auth/authorize.js';
 import type { Clock } from '../clock.js';
@@ -5,12 +6,6 @@ import type { Db } from '../db/connection.js';
 import { sendResult } from '../http/results.js';
 import { reviewSubmission } from './service.js';
 import { reviewQueue, type SubmissionRow } from './store.js';
-
-/** Paths inside /api/v1 for the EPAO's gateway review, spelled once. */
-export const GATEWAY_API = {
-  queue: '/gateway/submissions',
-  decision: '/gateway/submissions/:id/decision',
-} as const;
 
 /** A gateway submission as the API shows it. */
 export function submissionJson(s: SubmissionRow) {
@@ -29,10 +24,10 @@ export function submissionJson(s: SubmissionRow) {
 /** The review queue and decisions (administrators), through the same service as the review page. */
 export function gatewayApi(db: Db, clock: Clock): Router {
   const router = Router();
-  router.get(GATEWAY_API.queue, requireRole('admin'), (_req, res) => {
+  router.get(routes.api.gateway.queue, requireRole('admin'), (_req, res) => {
     res.json({ submissions: reviewQueue(db).map((r) => ({ ...submissionJson(r.submission), uln: r.uln })) });
   });
-  router.post(GATEWAY_API.decision, requireRole('admin'), (req, res) => {
+  router.post(routes.api.gateway.decision, requireRole('admin'), (req, res) => {
     const result = reviewSubmission(db, userOf(res), req.params.id, req.body, clock.now());
     sendResult(res, result, ({ submission }) => submissionJson(submission));
   });

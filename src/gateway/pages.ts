@@ -1,3 +1,4 @@
+import { fullName } from '../names.js';
 import type { Response } from 'express';
 import { renderRefusal, refusalError } from '../http/results.js';
 import { reviewSubmission, submissionFor } from './service.js';
@@ -45,7 +46,7 @@ export function gatewayRoutes(db: Db, clock: Clock): Router {
     const atSubmission = submission.evaluation as GatewayEvaluation;
     const now = evaluateApprentice(db, a, todayInLondon(clock.now())).evaluation;
     return {
-      title: `Gateway review: ${a.givenNames} ${a.familyName}`,
+      title: `Gateway review: ${fullName(a)}`,
       a,
       submission,
       apprenticeHref: paths.apprentice(a.uln),

@@ -1,3 +1,4 @@
+import { routes } from '../paths.js';
 import { valueOrThrow } from '../http/results.js';
 import { gradableBooking, gradeBooking } from './service.js';
 import type { Clock } from '../clock.js';
@@ -14,12 +15,6 @@ import { OUTCOMES, RESULT_GRADES } from './model.js';
 import { userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseOr422 } from '../http/json-errors.js';
-
-/** Paths inside /api/v1 for grading and results, spelled once. */
-export const RESULTS_API = {
-  results: '/results/:uln',
-  grade: '/bookings/:id/grade',
-} as const;
 
 export const attemptResultSchema = z.object({
   attempt: z.int(),
@@ -81,7 +76,7 @@ function resultJson(r: AttemptResult, cap: string | null) {
 export function resultsApi(db: Db, clock: Clock): Router {
   const router = Router();
 
-  router.get(RESULTS_API.results, (req, res) => {
+  router.get(routes.api.results.results, (req, res) => {
     const user = userOf(res);
     if (!['admin', 'provider', 'employer'].includes(user.role))
       throw new HttpError(403, 'Results are for administrators, providers and employers');
@@ -93,7 +88,7 @@ export function resultsApi(db: Db, clock: Clock): Router {
     });
   });
 
-  router.put(RESULTS_API.grade, (req, res) => {
+  router.put(routes.api.results.grade, (req, res) => {
     const user = userOf(res);
     if (user.role !== 'assessor') throw new HttpError(403, 'Only the booking’s assessor grades it');
     const booking = valueOrThrow(gradableBooking(db, user, req.params.id));

@@ -1,11 +1,8 @@
+import { blankToNull } from '../validation/fields.js';
 import { z } from 'zod';
 import type { Criterion, PlanFile } from '../plans/schema.js';
 import { OUTCOMES } from './model.js';
 import { criteriaByTheme, deriveMethodGrade, ksbCoverage, type Decision } from './rules.js';
-
-/** A form field left blank is null. */
-const blankToNull = (v: unknown) =>
-  v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v;
 
 const EVIDENCE_MAX = 2000;
 

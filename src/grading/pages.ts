@@ -1,16 +1,17 @@
+import { londonTime } from '../dates.js';
+import { fullName } from '../names.js';
 import { refusalError } from '../http/results.js';
 import type { Refused } from '../validation/result.js';
 import { gradableBooking, gradeBooking } from './service.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { canActOn } from '../apprentices/access.js';
 import { findApprenticeById, findApprenticeByUln, type ApprenticeDetail } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { bookingById, methodNames } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
-import { todayInLondon, ZONE } from '../dates.js';
+import { todayInLondon } from '../dates.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
@@ -25,7 +26,7 @@ import { paths, routes } from '../paths.js';
 import type { PlanFile } from '../plans/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
-import { idParam } from '../validation/fields.js';
+import { blankToNull, blankToUndefined, idParam } from '../validation/fields.js';
 import {
   coverageView,
   criteriaView,
@@ -61,8 +62,6 @@ import {
   type Failure,
 } from './store.js';
 
-const blankToNull = (v: unknown) =>
-  v === undefined || (typeof v === 'string' && v.trim() === '') ? null : typeof v === 'string' ? v.trim() : v;
 const reasonField = (what: string) =>
   z.preprocess(blankToNull, z.string({ error: `Give ${what}` }).max(2000, `Keep ${what} to 2000 characters`));
 /** The GOV.UK tag colour of each KSB feedback state. */
@@ -71,8 +70,7 @@ const KSB_FEEDBACK_TAGS: Record<KsbFeedbackState, string> = {
   not_evidenced: 'govuk-tag--red',
   not_assessed: 'govuk-tag--grey',
 };
-const london = (instant: string) =>
-  DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy, HH:mm');
+const london = (instant: string) => londonTime(instant);
 
 /** A store failure that names criteria, as form errors beside each criterion. */
 /** A store's refusal (moderation, appeals) as the form shows it: each criterion's problem at its own field. */
@@ -282,7 +280,7 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
     const decisions = extra.decisions ?? decisionsOf(db, grading.id);
     const own = grading.assessorUserId === userOf(res).id;
     res.status(extra.status ?? 200).render('grading/moderate', {
-      title: `Moderate ${plan.methods.find((m) => m.id === grading.methodId)?.name ?? grading.methodId}: ${apprentice.givenNames} ${apprentice.familyName}`,
+      title: `Moderate ${plan.methods.find((m) => m.id === grading.methodId)?.name ?? grading.methodId}: ${fullName(apprentice)}`,
       backLink: paths.moderation,
       grading: {
         ...grading,
@@ -370,7 +368,7 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
       rows: unreleasedResults(db).map((r) => ({
         ...r,
         href: paths.apprenticeResults(r.uln),
-        name: `${r.givenNames} ${r.familyName}`,
+        name: fullName(r),
         blocked: r.pending > 0,
       })),
     });
@@ -416,7 +414,7 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
     const latestNumber = latestAttempt(db, apprentice.id)?.number;
     const ksbTexts = ksbTextsOf(db, apprentice);
     res.status(extra.status ?? 200).render('grading/apprentice-results', {
-      title: `Results: ${apprentice.givenNames} ${apprentice.familyName}`,
+      title: `Results: ${fullName(apprentice)}`,
       backLink: paths.apprentice(apprentice.uln),
       apprentice,
       admin,
@@ -579,7 +577,7 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
       rows: openAppeals(db).map((r) => ({
         ...r,
         href: paths.appeal(r.appeal.id),
-        name: `${r.givenNames} ${r.familyName}`,
+        name: fullName(r),
       })),
     });
   });
@@ -613,7 +611,7 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
         : undefined;
     const conflicted = conflictedReviewers(db, appeal.attemptId).has(user.id);
     res.status(extra.status ?? 200).render('grading/appeal', {
-      title: `Appeal: ${apprentice.givenNames} ${apprentice.familyName}`,
+      title: `Appeal: ${fullName(apprentice)}`,
       backLink: paths.appeals,
       appeal,
       apprentice,
@@ -720,7 +718,6 @@ export function gradingRoutes(db: Db, clock: Clock): Router {
 
   /* ---------- The EPAO's settings ---------- */
 
-  const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
   const settingsSchema = z.object({
     qaFirstN: z.preprocess(
       blankToUndefined,

@@ -1,3 +1,4 @@
+import { fullName } from '../names.js';
 import { queueNotification } from '../notifications/store.js';
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
@@ -716,7 +717,7 @@ function notifyProvider(tx: Queryable, apprenticeId: number, subject: string, bo
     queueNotification(tx, {
       to: email,
       subject,
-      body: `${apprentice.givenNames} ${apprentice.familyName} (ULN ${apprentice.uln}): ${body}`,
+      body: `${fullName(apprentice)} (ULN ${apprentice.uln}): ${body}`,
     });
 }
 

@@ -7,7 +7,7 @@ import type { Db } from '../db/connection.js';
 import { resultsOf } from '../grading/store.js';
 import { userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
-import { paths } from '../paths.js';
+import { openApiPath, paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 import { authErrors, body, error, json, output, ulnParam } from '../http/openapi-parts.js';
@@ -148,14 +148,10 @@ export const claimsOpenApi: Record<string, unknown> = {
   },
 };
 
-/** The API's path inside /api/v1, spelled once (the OpenAPI entry is made from it). */
-export const RESULT_PDF_API = { pdf: '/results/:uln/pdf' } as const;
-const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
-
 /** GET /results/{uln}/pdf: the latest released attempt for providers and employers, the latest attempt for administrators. */
 export function resultPdfApi(db: Db, clock: Clock): Router {
   const router = Router();
-  router.get(RESULT_PDF_API.pdf, async (req, res) => {
+  router.get(routes.api.results.pdf, async (req, res) => {
     const user = userOf(res);
     if (!(AREA_ROLES.apprentices as readonly Role[]).includes(user.role))
       throw new HttpError(403, 'Results are for administrators, providers and employers');
@@ -174,7 +170,7 @@ export function resultPdfApi(db: Db, clock: Clock): Router {
 }
 
 export const resultPdfOpenApi: Record<string, unknown> = {
-  [openApiPath(RESULT_PDF_API.pdf)]: {
+  [openApiPath(routes.api.results.pdf)]: {
     get: {
       summary:
         'An apprentice’s EPA result as a PDF (with the EPAO’s name, each method’s grade, the overall grade and feedback per KSB): the latest released attempt for their provider and employer; the latest attempt, released or not, for administrators',

@@ -1,3 +1,4 @@
+import { fullName } from '../names.js';
 import { isoInstant } from '../dates.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
@@ -58,12 +59,12 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
       columns: CLAIM_COLUMNS.map((c) => c.header),
       valid: valid.map((r) => ({
         ...r,
-        name: `${r.givenNames} ${r.familyName}`,
+        name: fullName(r),
         href: paths.apprenticeResults(r.uln),
       })),
       invalid: rows
         .filter((r) => !r.valid)
-        .map((r) => ({ ...r, name: `${r.givenNames} ${r.familyName}`.trim(), href: paths.apprenticeResults(r.uln) })),
+        .map((r) => ({ ...r, name: fullName(r).trim(), href: paths.apprenticeResults(r.uln) })),
       csvHref: `${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`,
       jsonHref: `${paths.claimsJson}?asOf=${encodeURIComponent(asOf)}`,
       markAction: paths.markClaimed,
@@ -172,7 +173,7 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
         .filter((r) => r.problems.length > 0)
         .map((r) => ({
           uln: r.attempt.uln,
-          name: `${r.attempt.givenNames} ${r.attempt.familyName}`,
+          name: fullName(r.attempt),
           attempt: r.attempt.attemptNumber,
           problems: r.problems,
         })),

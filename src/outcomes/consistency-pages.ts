@@ -1,3 +1,5 @@
+import { londonTime } from '../dates.js';
+import { fullName } from '../names.js';
 import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -11,7 +13,7 @@ import { parseForm, type FormErrors } from '../http/forms.js';
 import type { ModerationState } from '../grading/model.js';
 import { paths, routes } from '../paths.js';
 import { findUser } from '../users/store.js';
-import { recordId } from '../validation/fields.js';
+import { blankToUndefined, recordId } from '../validation/fields.js';
 import {
   assessorConsistency,
   FLAG_LEVEL,
@@ -36,8 +38,6 @@ const MODERATION_LABELS: Record<ModerationState, string> = {
 /** A standard version in the filter: its reference and version, e.g. ST0815-1.0. */
 const standardKey = (p: Pick<PlanHeld, 'reference' | 'version'>) => `${p.reference}-${p.version}`;
 
-const blankToUndefined = (v: unknown) =>
-  v === undefined || (typeof v === 'string' && v.trim() === '') ? undefined : typeof v === 'string' ? v.trim() : v;
 const minimumMessage = `Enter the minimum number of gradings as a whole number from ${MINIMUM_GRADINGS.min} to ${MINIMUM_GRADINGS.max}`;
 const optionalDate = (label: string) =>
   z.preprocess(
@@ -133,7 +133,7 @@ const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 /** p-values to four decimal places; anything smaller as "< 0.0001". */
 export const formatP = (p: number | null) => (p === null ? '' : p < 0.0001 ? '< 0.0001' : p.toFixed(4));
 const longDate = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toFormat('d LLL yyyy');
-const londonDate = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy');
+const londonDate = (instant: string) => londonTime(instant, 'd LLL yyyy');
 
 function testLabel(a: AssessorComparison): string {
   if (!a.test) return a.status === 'too_few' ? 'Not tested: too few gradings' : 'Not tested: nothing to compare';
@@ -301,7 +301,7 @@ export function consistencyRoutes(db: Db): Router {
     const isQualityAssurer = userOf(res).role === 'quality_assurer';
     const methodName = filter.method.name;
     const gradingRows = gradingsBehind(db, filterOf(filter), assessor.id).map((g) => ({
-      apprentice: `${g.givenNames} ${g.familyName}`,
+      apprentice: fullName(g),
       uln: g.uln,
       method: methodName,
       attempt: g.attempt,

@@ -1,3 +1,5 @@
+import { londonTime } from '../dates.js';
+import { fullName } from '../names.js';
 import { type Response } from 'express';
 import { DateTime } from 'luxon';
 import PDFDocument from 'pdfkit';
@@ -125,8 +127,7 @@ export function winAnsi(text: string): string {
 }
 
 const longDate = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toFormat('d LLLL yyyy');
-const londonDate = (instant: string) =>
-  DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLLL yyyy');
+const londonDate = (instant: string) => londonTime(instant, 'd LLLL yyyy');
 const MODE_NOTES: Record<string, string> = {
   carried: 'Carried over from an earlier attempt',
   resit: 'Resit',
@@ -139,7 +140,7 @@ const BORDER = '#b1b4b6';
 export function resultPdf(data: ResultPdfData): Promise<Buffer> {
   const generatedAt = data.generatedAt;
   const epao = data.epaoName?.trim() || 'End-point assessment organisation';
-  const name = `${data.apprentice.givenNames} ${data.apprentice.familyName}`;
+  const name = fullName(data.apprentice);
   const { attempt } = data;
   const doc = new PDFDocument({
     size: 'A4',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RESULT_GRADES } from '../grading/model.js';
-import { dateQuery } from '../validation/fields.js';
+import { blankToUndefined, dateQuery } from '../validation/fields.js';
 
 /* Shapes shared by the outcomes pages, downloads and API. */
 
@@ -31,7 +31,6 @@ export const markClaimsSchema = z.object({
 
 export const markedSchema = z.object({ marked: z.int(), attemptIds: z.array(z.int()) });
 
-const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 
 /** The report filters as query parameters: standard as REFERENCE/VERSION (e.g. ST0815/1.0). */

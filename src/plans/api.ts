@@ -8,16 +8,13 @@ import { actorOf } from '../users/store.js';
 import { planFromParams } from './service.js';
 import { importPlan } from './store.js';
 
-/** Paths inside /api/v1 for plans that the pages do not share. */
-export const PLANS_API = { plans: '/plans' } as const;
-
 /** GET a standard version's plan (every API user); POST /plans imports or replaces one (administrators). */
 export function plansApi(db: Db): Router {
   const router = Router();
   router.get(routes.plan, (req, res) => {
     res.json(valueOrThrow(planFromParams(db, req.params)));
   });
-  router.post(PLANS_API.plans, requireRole('admin'), (req, res) => {
+  router.post(routes.api.plans, requireRole('admin'), (req, res) => {
     const result = importPlan(db, req.body, actorOf(userOf(res)));
     if (!result.ok) return res.status(422).json(apiErrors(result.problems));
     res.status(result.value.replaced ? 200 : 201).json({ id: result.value.plan.id, replaced: result.value.replaced });

@@ -1,3 +1,4 @@
+import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
@@ -36,7 +37,7 @@ export function privacyRoutes(db: Db, clock: Clock): Router {
   ) => {
     const blockers = extra.refused ?? erasureBlockers(db, recordIdsOf(db, a));
     res.status(extra.status ?? 200).render('privacy/personal-data', {
-      title: `Personal data: ${a.givenNames} ${a.familyName}`,
+      title: `Personal data: ${fullName(a)}`,
       a,
       exportAction: paths.exportPersonalData(a.uln),
       eraseAction: paths.erasePersonalData(a.uln),

@@ -1,3 +1,4 @@
+import { fullName } from '../names.js';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { ApprenticeDetail } from '../apprentices/store.js';
@@ -153,7 +154,7 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
     notifications: db
       .select({ subject: outbox.subject, body: outbox.body, createdAt: outbox.createdAt, sentAt: outbox.sentAt })
       .from(outbox)
-      .where(outboxConditionFor(apprentice.uln, [`${apprentice.givenNames} ${apprentice.familyName}`]))
+      .where(outboxConditionFor(apprentice.uln, [fullName(apprentice)]))
       .orderBy(asc(outbox.id))
       .all(),
   };

@@ -1,3 +1,5 @@
+import { londonTime } from '../dates.js';
+import { fullName } from '../names.js';
 import { expireHolds } from '../bookings/store.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
@@ -29,8 +31,6 @@ const STATUS_LABELS = { proposed: 'Waiting for review', committed: 'Booked as ho
 
 const pageQuery = z.object({ page: z.coerce.number().int().positive().catch(1) });
 const percent = (gap: number) => `${(gap * 100).toFixed(2)}%`;
-const londonTime = (instant: string) =>
-  DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toFormat('d LLL yyyy, HH:mm');
 
 /** The auto-scheduler's pages: propose a schedule for the queue, review it, commit it as holds or discard it. */
 export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: Clock }): Router {
@@ -51,9 +51,7 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: 
           .where(inArray(apprentices.id, [...new Set(ids)]))
           .all()
       : [];
-    return new Map(
-      rows.map((r) => [r.id, { name: `${r.givenNames} ${r.familyName}`, uln: r.uln, href: paths.apprentice(r.uln) }]),
-    );
+    return new Map(rows.map((r) => [r.id, { name: fullName(r), uln: r.uln, href: paths.apprentice(r.uln) }]));
   };
 
   const loadProposal = (id: unknown) => {

@@ -94,7 +94,7 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
     res.redirect(`${paths.admin.users}?added=${result.user.id}`);
   });
 
-  router.post(routes.userTokens, adminOnly, (req, res) => {
+  router.post(routes.admin.userTokens, adminOnly, (req, res) => {
     const params = idParam.safeParse(req.params);
     const user = params.success ? findUser(db, params.data.id) : undefined;
     if (!user) throw new HttpError(404, 'There is no such user');
@@ -102,7 +102,7 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
     res.render('users/token', { title: 'API token created', user, token, backLink: paths.admin.users });
   });
 
-  router.post(routes.revokeToken, adminOnly, (req, res) => {
+  router.post(routes.admin.revokeToken, adminOnly, (req, res) => {
     const params = idParam.safeParse(req.params);
     if (!params.success) throw new HttpError(404, 'There is no such token');
     const form = revokeSchema.safeParse(req.body);

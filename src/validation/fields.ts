@@ -65,3 +65,15 @@ export const recordId = z
   .regex(/^[1-9]\d{0,9}$/)
   .transform(Number);
 export const idParam = z.object({ id: recordId });
+
+/** A form field left blank (or not sent) is null; other text is trimmed. For z.preprocess. */
+export function blankToNull(value: unknown): unknown {
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return null;
+  return typeof value === 'string' ? value.trim() : value;
+}
+
+/** A form or query field left blank (or not sent, or null) is undefined; other text is trimmed. For z.preprocess. */
+export function blankToUndefined(value: unknown): unknown {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  return typeof value === 'string' ? value.trim() : value;
+}

@@ -140,7 +140,7 @@ describe('result PDF and KSB feedback', () => {
   });
 
   it('describes the API in the OpenAPI document', async () => {
-    const doc = await (await signedInAgent(ctx.app, undefined)).get(paths.api.openapi);
+    const doc = await (await signedInAgent(ctx.app, undefined)).get(paths.openapi);
     const entry = doc.body.paths['/results/{uln}/pdf'].get;
     expect(Object.keys(entry.responses['200'].content)).to.deep.equal(['application/pdf']);
     expect(Object.keys(entry.responses)).to.include.members(['401', '403', '404']);
