@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { idParam } from '../validation/fields.js';
+import { byId } from '../validation/fields.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
@@ -49,8 +49,7 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
   /** The assessor in the URL; an assessor may only reach their own. */
   const loadAssessor = (res: Response, id: unknown) => {
     const user = userOf(res);
-    const params = idParam.safeParse({ id });
-    const assessor = params.success ? findUser(db, params.data.id) : undefined;
+    const assessor = byId(id, (n) => findUser(db, n));
     if (!assessor || assessor.role !== 'assessor' || (user.role === 'assessor' && user.id !== assessor.id))
       throw new HttpError(404, 'There is no such assessor');
     return assessor;

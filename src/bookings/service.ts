@@ -2,7 +2,7 @@ import type { DateTime } from 'luxon';
 import type { ApprenticeDetail } from '../apprentices/store.js';
 import type { Db } from '../db/connection.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
-import { idParam } from '../validation/fields.js';
+import { byId } from '../validation/fields.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { canSeeBooking } from './access.js';
 import { bookingById, createBooking, expireHolds, type BookingInput, type BookingRow } from './store.js';
@@ -18,8 +18,7 @@ export interface HoldSettings {
  */
 export function bookingFor(db: Db, user: CurrentUser, id: unknown, now: DateTime): Result<BookingRow> {
   expireHolds(db, now);
-  const params = idParam.safeParse({ id });
-  const booking = params.success ? bookingById(db, params.data.id) : undefined;
+  const booking = byId(id, (n) => bookingById(db, n));
   if (!booking || !canSeeBooking(db, user, booking))
     return refuse('not_found', 'There is no such booking in your records');
   return ok(booking);

@@ -5,7 +5,7 @@ import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
-import { idParam } from '../validation/fields.js';
+import { byId } from '../validation/fields.js';
 import { problemsFromZod } from '../validation/problems.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { checkReview, reviewSchema, toDecision } from './review.js';
@@ -17,8 +17,7 @@ export function submissionFor(
   user: CurrentUser,
   id: unknown,
 ): Result<{ submission: SubmissionRow; apprentice: ApprenticeDetail }> {
-  const params = idParam.safeParse({ id });
-  const submission = params.success ? submissionById(db, params.data.id) : undefined;
+  const submission = byId(id, (n) => submissionById(db, n));
   const apprentice = submission ? findApprenticeById(db, submission.apprenticeId) : undefined;
   if (!submission || !apprentice || !canActOn(user, apprentice, 'view'))
     return refuse('not_found', 'There is no such gateway submission');

@@ -2,14 +2,13 @@ import type { DateTime } from 'luxon';
 import { bookingById, type BookingRow } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
-import { idParam } from '../validation/fields.js';
+import { byId } from '../validation/fields.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { gradingRefusal, saveGrading, type GradingInput, type GradingRow } from './store.js';
 
 /** A booking this user may grade: only its own assessor's; for anyone else it does not exist. */
 export function gradableBooking(db: Db, user: CurrentUser, id: unknown): Result<BookingRow> {
-  const params = idParam.safeParse({ id });
-  const booking = params.success ? bookingById(db, params.data.id) : undefined;
+  const booking = byId(id, (n) => bookingById(db, n));
   if (!booking || user.role !== 'assessor' || booking.assessorUserId !== user.id)
     return refuse('not_found', 'There is no such booking in your schedule');
   return ok(booking);

@@ -15,7 +15,7 @@ import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { idParam } from '../validation/fields.js';
+import { byId } from '../validation/fields.js';
 import {
   commitProposal,
   createProposal,
@@ -55,8 +55,7 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: 
   };
 
   const loadProposal = (id: unknown) => {
-    const params = idParam.safeParse({ id });
-    const proposal = params.success ? proposalById(db, params.data.id) : undefined;
+    const proposal = byId(id, (n) => proposalById(db, n));
     if (!proposal) throw new HttpError(404, 'There is no such proposal');
     return proposal;
   };

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AREA_ROLES, ROLES, ROLE_LABELS } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { idParam } from '../validation/fields.js';
+import { byId, idParam } from '../validation/fields.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
@@ -95,8 +95,7 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
   });
 
   router.post(routes.admin.userTokens, adminOnly, (req, res) => {
-    const params = idParam.safeParse(req.params);
-    const user = params.success ? findUser(db, params.data.id) : undefined;
+    const user = byId(req.params.id, (n) => findUser(db, n));
     if (!user) throw new HttpError(404, 'There is no such user');
     const { token } = createApiToken(db, user.id, actorOf(userOf(res)));
     res.render('users/token', { title: 'API token created', user, token, backLink: paths.admin.users });

@@ -77,3 +77,12 @@ export function blankToUndefined(value: unknown): unknown {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
   return typeof value === 'string' ? value.trim() : value;
 }
+
+/**
+ * The record a URL's id names: `find` is asked only when the id is a positive whole number, so
+ * anything else is simply not found (the caller answers 404).
+ */
+export function byId<T>(id: unknown, find: (id: number) => T | undefined): T | undefined {
+  const parsed = idParam.safeParse({ id });
+  return parsed.success ? find(parsed.data.id) : undefined;
+}

@@ -1,0 +1,145 @@
+import { refusalError } from '../http/results.js';
+import { gradableBooking, gradeBooking } from './service.js';
+import type { Clock } from '../clock.js';
+import { Router, type Response } from 'express';
+import { findApprenticeById } from '../apprentices/store.js';
+import { AREA_ROLES } from '../auth/roles.js';
+import type { Db } from '../db/connection.js';
+import { pageFor, userOf } from '../auth/authorize.js';
+import { formErrors, parseForm } from '../http/forms.js';
+import { paths, routes } from '../paths.js';
+import { coverageView, criteriaView, decisionsFromForm, gradingFormSchema, keptDecisions } from './forms.js';
+import { OUTCOME_LABELS } from './model.js';
+import type { Decision } from './rules.js';
+import { gradingOfBooking, gradingRefusal } from './store.js';
+import { london, planFor, refusalErrors } from './page-helpers.js';
+
+/** The assessor's grading form: criterion by criterion, drafts, submission. */
+export function gradePages(db: Db, clock: Clock): Router {
+  const router = Router();
+
+  /* ---------- The assessor's grading form ---------- */
+
+  const loadGradable = (res: Response, id: unknown) => {
+    const found = gradableBooking(db, userOf(res), id);
+    if (!found.ok) throw refusalError(found);
+    const booking = found.value;
+    const apprentice = findApprenticeById(db, booking.apprenticeId)!;
+    return { booking, apprentice, plan: planFor(db, apprentice) };
+  };
+
+  const renderGrading = (
+    res: Response,
+    id: unknown,
+    extra: {
+      decisions?: Decision[];
+      values?: object;
+      status?: number;
+      errors?: Record<string, string>;
+      errorList?: object[];
+      flash?: string;
+    } = {},
+  ) => {
+    const { booking, apprentice, plan } = loadGradable(res, id);
+    const saved = gradingOfBooking(db, booking.id);
+    const decisions = extra.decisions ?? saved.decisions;
+    const method = plan.methods.find((m) => m.id === booking.methodId);
+    const refusal = gradingRefusal(booking, userOf(res).id, clock.now());
+    const values = extra.values ?? {
+      outcome: saved.grading?.outcome ?? 'graded',
+      outcomeReason: saved.grading?.outcomeReason ?? '',
+    };
+    res.status(extra.status ?? 200).render('grading/grade', {
+      title: `Grade: ${method?.name ?? booking.methodId}`,
+      backLink: paths.schedule,
+      apprentice,
+      methodName: method?.name ?? booking.methodId,
+      when: london(booking.startsAt),
+      action: paths.gradeBooking(booking.id),
+      refusal,
+      submitted:
+        saved.grading?.status === 'submitted'
+          ? {
+              ...saved.grading,
+              outcomeLabel: OUTCOME_LABELS[saved.grading.outcome],
+              submittedAt: saved.grading.submittedAt ? london(saved.grading.submittedAt) : '',
+            }
+          : null,
+      themes: criteriaView(
+        plan,
+        booking.methodId,
+        decisions,
+        Object.fromEntries(
+          Object.entries(extra.errors ?? {}).map(([k, v]) => [k.replace(/^c-/, '').replace(/-(met|evidence)$/, ''), v]),
+        ),
+      ),
+      coverage: coverageView(plan, booking.methodId, decisions),
+      // The first radio carries the field's id, so the error summary's link lands on it.
+      outcomes: Object.entries(OUTCOME_LABELS).map(([value, text], i) => ({
+        value,
+        text,
+        id: i === 0 ? 'outcome' : `outcome-${value}`,
+      })),
+      values,
+      errors: extra.errors,
+      errorList: extra.errorList,
+      flash: extra.flash,
+    });
+  };
+
+  router.get(routes.gradeBooking, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
+    renderGrading(res, req.params.id, { flash: req.query.saved === '1' ? 'Your draft has been saved.' : undefined });
+  });
+
+  router.post(routes.gradeBooking, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
+    const { booking, plan } = loadGradable(res, req.params.id);
+    const criteria = plan.criteria.filter((c) => c.method === booking.methodId);
+    const body = req.body as Record<string, unknown>;
+    const form = parseForm(gradingFormSchema, body);
+    const kept = keptDecisions(criteria, body.c);
+    const values = {
+      outcome: typeof body.outcome === 'string' ? body.outcome : 'graded',
+      outcomeReason: typeof body.outcomeReason === 'string' ? body.outcomeReason : '',
+    };
+    if (!form.ok)
+      return renderGrading(res, req.params.id, {
+        decisions: kept,
+        values,
+        status: 400,
+        errors: form.errors,
+        errorList: form.errorList,
+      });
+    const submit = form.value.action === 'submit';
+    if (submit && form.value.confirm !== 'yes') {
+      return renderGrading(res, req.params.id, {
+        decisions: kept,
+        values,
+        status: 400,
+        ...formErrors([
+          { path: 'confirm', message: 'Confirm the decisions and the grade they give before submitting' },
+        ]),
+      });
+    }
+    const result = gradeBooking(
+      db,
+      userOf(res),
+      booking,
+      {
+        outcome: form.value.outcome,
+        outcomeReason: form.value.outcomeReason,
+        decisions: decisionsFromForm(criteria, form.value.c),
+      },
+      { submit, now: clock.now() },
+    );
+    if (!result.ok)
+      return renderGrading(res, req.params.id, {
+        decisions: kept,
+        values,
+        status: result.kind === 'invalid' ? 400 : 409,
+        ...refusalErrors(result),
+      });
+    res.redirect(303, submit ? paths.gradeBooking(booking.id) : `${paths.gradeBooking(booking.id)}?saved=1`);
+  });
+
+  return router;
+}

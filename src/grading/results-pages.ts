@@ -1,0 +1,249 @@
+import { fullName } from '../names.js';
+import type { Clock } from '../clock.js';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { canActOn } from '../apprentices/access.js';
+import { findApprenticeByUln } from '../apprentices/store.js';
+import { AREA_ROLES } from '../auth/roles.js';
+import type { Db } from '../db/connection.js';
+import { todayInLondon } from '../dates.js';
+import { pageFor, userOf } from '../auth/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { ATTEMPT_KIND_LABELS, attemptFeedback, KSB_FEEDBACK_LABELS, ksbTextsOf } from './feedback.js';
+import { paths, routes } from '../paths.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { actorOf } from '../users/store.js';
+import { idParam } from '../validation/fields.js';
+import { OUTCOME_LABELS } from './model.js';
+import { latestAttempt } from './attempts.js';
+import {
+  appealsOf,
+  lodgeAppeal,
+  recordExceptionalCircumstances,
+  releaseResults,
+  resultsOf,
+  startFurtherAttempt,
+  unreleasedResults,
+} from './store.js';
+import { KSB_FEEDBACK_TAGS, london, reasonField } from './page-helpers.js';
+
+/** Results: release, an apprentice's results, exceptional circumstances, resits and retakes, and lodging appeals. */
+export function resultsPages(db: Db, clock: Clock): Router {
+  const router = Router();
+
+  /* ---------- Results: release ---------- */
+
+  const admins = pageFor(...AREA_ROLES.results);
+
+  router.get(paths.results, admins, (req, res) => {
+    res.render('grading/results', {
+      title: 'Results to release',
+      releaseAction: paths.releaseResults,
+      flash:
+        typeof req.query.released === 'string' && /^\d+$/.test(req.query.released)
+          ? `${req.query.released} result${req.query.released === '1' ? '' : 's'} released.`
+          : undefined,
+      rows: unreleasedResults(db).map((r) => ({
+        ...r,
+        href: paths.apprenticeResults(r.uln),
+        name: fullName(r),
+        blocked: r.pending > 0,
+      })),
+    });
+  });
+
+  router.post(paths.releaseResults, admins, (req, res) => {
+    const ids = z
+      .array(z.coerce.number().int().positive())
+      .min(1)
+      .safeParse([(req.body as { attemptIds?: unknown }).attemptIds ?? []].flat());
+    if (!ids.success) throw new HttpError(400, 'Choose at least one result to release');
+    const result = releaseResults(db, ids.data, actorOf(userOf(res)), clock.now());
+    if (!result.ok) throw new HttpError(409, result.message);
+    res.redirect(303, `${paths.results}?released=${result.released}`);
+  });
+
+  /* ---------- An apprentice's results ---------- */
+
+  const loadApprentice = (res: Response, uln: unknown) => {
+    const user = userOf(res);
+    const apprentice = typeof uln === 'string' ? findApprenticeByUln(db, uln) : undefined;
+    if (!apprentice || !canActOn(user, apprentice, 'view'))
+      throw new HttpError(404, 'There is no such apprentice in your records');
+    return { user, apprentice };
+  };
+
+  const renderResults = (
+    res: Response,
+    uln: unknown,
+    extra: {
+      status?: number;
+      errorList?: object[];
+      flash?: string;
+      kept?: { grounds?: unknown; reason?: unknown };
+    } = {},
+  ) => {
+    const { user, apprentice } = loadApprentice(res, uln);
+    const admin = user.role === 'admin';
+    const today = todayInLondon(clock.now());
+    const plan = getPlanForStandard(db, apprentice.standardVersionId);
+    const results = resultsOf(db, apprentice, !admin);
+    // The latest attempt of all, released or not: only it can be resat or appealed.
+    const latestNumber = latestAttempt(db, apprentice.id)?.number;
+    const ksbTexts = ksbTextsOf(db, apprentice);
+    res.status(extra.status ?? 200).render('grading/apprentice-results', {
+      title: `Results: ${fullName(apprentice)}`,
+      backLink: paths.apprentice(apprentice.uln),
+      apprentice,
+      admin,
+      cap: plan?.resitRetakeGradeCap,
+      attempts: results.map((r) => {
+        const open = appealsOf(db, r.attempt.id);
+        const isLatest = r.attempt.number === latestNumber;
+        const canAppeal =
+          !admin &&
+          isLatest &&
+          r.released &&
+          r.appealDeadline !== null &&
+          today <= r.appealDeadline &&
+          !open.some((a) => a.decision === null);
+        const feedback = attemptFeedback(db, plan, ksbTexts, r);
+        return {
+          ...r,
+          kindLabel: ATTEMPT_KIND_LABELS[r.attempt.kind],
+          releasedAt: r.attempt.releasedAt ? london(r.attempt.releasedAt) : null,
+          methods: r.methods.map((m) => ({
+            ...m,
+            modeLabel:
+              m.mode === 'carried' ? 'Carried over' : m.mode === 'first' ? '' : m.mode === 'resit' ? 'Resit' : 'Retake',
+            outcomeLabel: m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : null,
+          })),
+          // Feedback per KSB, for each method graded criterion by criterion.
+          feedback: r.methods.flatMap((m) => {
+            const ksbs = feedback.get(m.methodId);
+            return ksbs
+              ? [
+                  {
+                    name: m.name,
+                    id: `ksb-feedback-${r.attempt.id}-${m.methodId}`,
+                    ksbs: ksbs.map((k) => ({
+                      ...k,
+                      label: KSB_FEEDBACK_LABELS[k.state],
+                      tag: KSB_FEEDBACK_TAGS[k.state],
+                    })),
+                  },
+                ]
+              : [];
+          }),
+          pdfHref: paths.resultPdf(apprentice.uln, r.attempt.id),
+          appeals: open.map((a) => ({
+            ...a,
+            decisionLabel:
+              a.decision === 'upheld'
+                ? 'Upheld'
+                : a.decision === 'not_upheld'
+                  ? 'Not upheld'
+                  : 'Waiting for a decision',
+          })),
+          releaseAction:
+            admin && !r.released && !r.blockedBy ? paths.attemptAction(apprentice.uln, r.attempt.id, 'release') : null,
+          exceptionalAction:
+            admin && !r.released && r.attempt.number > 1 && !r.attempt.exceptionalReason
+              ? paths.attemptAction(apprentice.uln, r.attempt.id, 'exceptional')
+              : null,
+          appealAction: canAppeal ? paths.attemptAction(apprentice.uln, r.attempt.id, 'appeal') : null,
+          furtherAction:
+            !admin && isLatest && r.released && r.attempt.overallGrade === 'Fail'
+              ? paths.attemptAction(apprentice.uln, r.attempt.id, 'further')
+              : null,
+          failedMethods: r.methods.filter((m) => m.grade === 'Fail'),
+        };
+      }),
+      kept: {
+        grounds: typeof extra.kept?.grounds === 'string' ? extra.kept.grounds : '',
+        reason: typeof extra.kept?.reason === 'string' ? extra.kept.reason : '',
+      },
+      errorList: extra.errorList,
+      flash: extra.flash,
+    });
+  };
+
+  router.get(routes.apprenticeResults, pageFor(...AREA_ROLES.apprentices), (req, res) =>
+    renderResults(res, req.params.uln, { flash: typeof req.query.done === 'string' ? 'Done.' : undefined }),
+  );
+
+  const furtherSchema = z.object({
+    kind: z
+      .record(z.string(), z.enum(['resit', 'retake'], { error: 'Choose resit or retake for each failed method' }))
+      .default({}),
+  });
+  const appealSchema = z.object({ grounds: reasonField('the grounds for the appeal') });
+  const exceptionalSchema = z.object({ reason: reasonField('the exceptional circumstances') });
+
+  router.post(routes.attemptAction, pageFor(...AREA_ROLES.apprentices), (req, res) => {
+    const { user, apprentice } = loadApprentice(res, req.params.uln);
+    const attemptId = idParam.safeParse({ id: req.params.attemptId });
+    const found = attemptId.success
+      ? resultsOf(db, apprentice, user.role !== 'admin').find((r) => r.attempt.id === attemptId.data.id)
+      : undefined;
+    if (!found) throw new HttpError(404, 'There is no such result');
+    const attempt = {
+      ...found,
+      failedMethodIds: found.methods.filter((m) => m.grade === 'Fail').map((m) => m.methodId),
+    };
+    const actor = { ...actorOf(user), userId: user.id };
+    // Back to the page with what was typed kept, the message linked to the field it is about.
+    const field = {
+      exceptional: `exceptional-${attempt.attempt.id}`,
+      appeal: `grounds-${attempt.attempt.id}`,
+      further: `kind-${attempt.failedMethodIds[0] ?? ''}-resit`,
+    }[String(req.params.action)];
+    const again = (message: string, status = 400) =>
+      renderResults(res, req.params.uln, {
+        status,
+        kept: req.body as object,
+        errorList: [{ href: status === 400 && field ? `#${field}` : '', text: message }],
+      });
+    const done = () => res.redirect(303, `${paths.apprenticeResults(apprentice.uln)}?done=1`);
+    switch (req.params.action) {
+      case 'release': {
+        if (user.role !== 'admin') throw new HttpError(403, 'You do not have permission to do this');
+        const result = releaseResults(db, [attempt.attempt.id], actor, clock.now());
+        return result.ok ? done() : again(result.message, 409);
+      }
+      case 'exceptional': {
+        if (user.role !== 'admin') throw new HttpError(403, 'You do not have permission to do this');
+        const form = exceptionalSchema.safeParse(req.body);
+        if (!form.success) return again(form.error.issues[0]!.message);
+        const result = recordExceptionalCircumstances(
+          db,
+          attempt.attempt.id,
+          form.data.reason,
+          actor,
+          todayInLondon(clock.now()),
+        );
+        return result.ok ? done() : again(result.message, 409);
+      }
+      case 'further': {
+        if (!canActOn(user, apprentice, 'view') || user.role === 'admin')
+          throw new HttpError(403, 'The provider or the employer chooses resit or retake');
+        const form = furtherSchema.safeParse(req.body);
+        if (!form.success) return again(form.error.issues[0]!.message);
+        const result = startFurtherAttempt(db, apprentice, form.data.kind, actor, todayInLondon(clock.now()));
+        return result.ok ? done() : again(result.message, 409);
+      }
+      case 'appeal': {
+        if (user.role !== 'provider' && user.role !== 'employer')
+          throw new HttpError(403, 'The provider or the employer lodges an appeal');
+        const form = appealSchema.safeParse(req.body);
+        if (!form.success) return again(form.error.issues[0]!.message);
+        const result = lodgeAppeal(db, attempt.attempt.id, form.data.grounds, actor, todayInLondon(clock.now()));
+        return result.ok ? done() : again(result.message, 409);
+      }
+      default:
+        throw new HttpError(404, 'Page not found');
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,103 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { AREA_ROLES } from '../auth/roles.js';
+import type { Db } from '../db/connection.js';
+import { pageFor, userOf } from '../auth/authorize.js';
+import { parseForm } from '../http/forms.js';
+import { paths } from '../paths.js';
+import { actorOf } from '../users/store.js';
+import { blankToNull, blankToUndefined } from '../validation/fields.js';
+import { epaoSettingsOf, saveSettings } from './store.js';
+
+/** The EPAO's settings: quality-assurance sampling and the organisation's details. */
+export function settingsPages(db: Db): Router {
+  const router = Router();
+
+  /* ---------- The EPAO's settings ---------- */
+
+  const settingsSchema = z.object({
+    qaFirstN: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'Enter a whole number' })
+        .int('Enter a whole number')
+        .min(0, 'Enter 0 or more')
+        .max(100, 'Enter 100 or fewer'),
+    ),
+    qaRandomPercent: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'Enter a percentage from 0 to 100' })
+        .min(0, 'Enter a percentage from 0 to 100')
+        .max(100, 'Enter a percentage from 0 to 100'),
+    ),
+    qaSampleFails: z.preprocess((v) => v === 'yes', z.boolean()),
+    qaSampleBoundary: z.preprocess((v) => v === 'yes', z.boolean()),
+    appealWorkingDays: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'Enter a whole number' })
+        .int('Enter a whole number')
+        .min(1, 'Enter at least 1')
+        .max(90, 'Enter 90 or fewer'),
+    ),
+    epaoName: z.preprocess(blankToNull, z.string().max(100, 'Keep the name to 100 characters').nullable()),
+    epaNumber: z.preprocess(
+      blankToNull,
+      z
+        .string()
+        .regex(/^EPA\d{4}$/, 'Enter the EPA number as EPA followed by four digits, for example EPA0123')
+        .nullable(),
+    ),
+    maxAttempts: z.preprocess(
+      blankToNull,
+      z.coerce
+        .number({ error: 'Enter a whole number' })
+        .int('Enter a whole number')
+        .min(1, 'Enter at least 1')
+        .max(20, 'Enter 20 or fewer')
+        .nullable(),
+    ),
+  });
+
+  const renderSettings = (
+    res: Response,
+    extra: { values?: object; status?: number; errors?: object; errorList?: object[]; flash?: string } = {},
+  ) => {
+    const settings = epaoSettingsOf(db);
+    res.status(extra.status ?? 200).render('grading/settings', {
+      title: 'Settings',
+      action: paths.admin.settings,
+      values: extra.values ?? {
+        ...settings,
+        qaSampleFails: settings.qaSampleFails ? 'yes' : '',
+        qaSampleBoundary: settings.qaSampleBoundary ? 'yes' : '',
+        maxAttempts: settings.maxAttempts ?? '',
+        epaoName: settings.epaoName ?? '',
+        epaNumber: settings.epaNumber ?? '',
+      },
+      errors: extra.errors,
+      errorList: extra.errorList,
+      flash: extra.flash,
+    });
+  };
+
+  router.get(paths.admin.settings, pageFor(...AREA_ROLES.administration), (req, res) =>
+    renderSettings(res, { flash: req.query.saved === '1' ? 'The settings have been saved.' : undefined }),
+  );
+
+  router.post(paths.admin.settings, pageFor(...AREA_ROLES.administration), (req, res) => {
+    const form = parseForm(settingsSchema, req.body);
+    if (!form.ok)
+      return renderSettings(res, {
+        values: req.body as object,
+        status: 400,
+        errors: form.errors,
+        errorList: form.errorList,
+      });
+    saveSettings(db, form.value, actorOf(userOf(res)));
+    res.redirect(303, `${paths.admin.settings}?saved=1`);
+  });
+
+  return router;
+}
