@@ -1,3 +1,4 @@
+import { expireHolds } from './bookings/store.js';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -63,7 +64,17 @@ async function main(): Promise<void> {
     : null;
   if (mailer) console.log(`Notifications are sent through ${new URL(config.smtpUrl!).host}.`);
 
+  // Holds not confirmed in time are released every minute (and by any write or list that reaches them first).
+  const expiring = setInterval(() => {
+    try {
+      expireHolds(db, clock.now());
+    } catch (error) {
+      logger.error({ err: error }, 'expiring holds failed');
+    }
+  }, 60_000);
+
   const shutdown = () => {
+    clearInterval(expiring);
     if (sending) clearInterval(sending);
     server.close(() => {
       db.$client.close();

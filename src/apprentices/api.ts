@@ -1,3 +1,4 @@
+import { valueOrThrow } from '../http/results.js';
 import { routes } from '../paths.js';
 import { submissionJson } from '../gateway/api.js';
 import type { Clock } from '../clock.js';
@@ -82,7 +83,7 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     res
       .status(201)
       .location(`/api/v1/apprentices/${input.uln}`)
-      .json(apprenticeJson(apprenticeFor(db, user, input.uln, 'view')));
+      .json(apprenticeJson(valueOrThrow(apprenticeFor(db, user, input.uln, 'view'))));
   });
 
   /** Rows are written only if every row is valid; otherwise 422 lists each problem with its line. */
@@ -105,11 +106,11 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   });
 
   router.get(routes.api.apprentices.one, viewers, (req, res) => {
-    res.json(apprenticeJson(apprenticeFor(db, userOf(res), req.params.uln, 'view')));
+    res.json(apprenticeJson(valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'view'))));
   });
 
   router.get(routes.api.apprentices.gateway, viewers, (req, res) => {
-    const a = apprenticeFor(db, userOf(res), req.params.uln, 'view');
+    const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'view'));
     const on = parseOr422(onQuery, req.query).on ?? todayInLondon(clock.now());
     const { evaluation, latest } = evaluateApprentice(db, a, on);
     res.json({
@@ -123,19 +124,19 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   });
 
   router.post(routes.api.apprentices.qualifications, editors, (req, res) => {
-    const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
+    const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'edit'));
     addQualification(db, a, parseOr422(qualificationInputSchema, req.body), actorOf(userOf(res)));
     res.status(201).json({ uln: a.uln });
   });
 
   router.post(routes.api.apprentices.hours, editors, (req, res) => {
-    const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
+    const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'edit'));
     addOffTheJobHours(db, a, parseOr422(offTheJobInputSchema, req.body), actorOf(userOf(res)));
     res.status(201).json({ uln: a.uln });
   });
 
   router.put(routes.api.apprentices.gatewayItem, editors, (req, res) => {
-    const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
+    const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'edit'));
     const item = getPlanForStandard(db, a.standardVersionId)?.gatewayItems.find((i) => i.id === req.params.itemId);
     if (!item) throw new HttpError(404, 'The assessment plan has no such gateway item');
     const input = parseOr422(planItemInputSchema, { ...(req.body as object), itemId: item.id });
@@ -145,13 +146,15 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
 
   router.post(routes.api.apprentices.declarations, viewers, (req, res) => {
     const { part } = parseOr422(declarationBody, req.body);
-    const a = apprenticeFor(db, userOf(res), req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit');
+    const a = valueOrThrow(
+      apprenticeFor(db, userOf(res), req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit'),
+    );
     confirmDeclaration(db, a, part, actorOf(userOf(res)), clock.now());
     res.status(201).json({ uln: a.uln, part });
   });
 
   router.post(routes.api.apprentices.submissions, editors, (req, res) => {
-    const a = apprenticeFor(db, userOf(res), req.params.uln, 'edit');
+    const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'edit'));
     const result = submitForGateway(db, a, todayInLondon(clock.now()), actorOf(userOf(res)));
     if (!result.ok) throw new HttpError(409, result.message);
     res.status(201).json(submissionJson(result.submission));

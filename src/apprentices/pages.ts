@@ -1,3 +1,4 @@
+import { valueOrThrow } from '../http/results.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
@@ -72,7 +73,7 @@ function dateParts(iso: string | undefined) {
 
 /** The apprentice in the URL, if the signed-in user may do this to it (see apprenticeFor). */
 function loadApprentice(db: Db, res: Response, uln: unknown, action: ApprenticeAction): ApprenticeDetail {
-  return apprenticeFor(db, userOf(res), uln, action);
+  return valueOrThrow(apprenticeFor(db, userOf(res), uln, action));
 }
 
 export function apprenticeRoutes(db: Db, clock: Clock): Router {

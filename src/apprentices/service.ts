@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js';
-import { HttpError } from '../http/errors.js';
+import { ok, refuse, type Result } from '../validation/result.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { canActOn, type ApprenticeAction } from './access.js';
 import type { ImportResult } from './import.js';
@@ -14,16 +14,21 @@ import {
 /**
  * The apprentice named in a request, if this user may do this to it. Someone who may not
  * even see the apprentice is told it is not there (404), so their record cannot be read;
- * someone who may see it but not do this is refused (403). Pages and the API both come
+ * someone who may see it but not do this is refused (forbidden). Pages and the API both come
  * through here. (Adding an apprentice must still say when a ULN is already held: a ULN is
  * one person, and the EPAO resolves a transfer between providers.)
  */
-export function apprenticeFor(db: Db, user: CurrentUser, uln: unknown, action: ApprenticeAction): ApprenticeDetail {
+export function apprenticeFor(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  action: ApprenticeAction,
+): Result<ApprenticeDetail> {
   const apprentice = typeof uln === 'string' && /^\d{10}$/.test(uln) ? findApprenticeByUln(db, uln) : undefined;
   if (!apprentice || !canActOn(user, apprentice, 'view'))
-    throw new HttpError(404, 'There is no apprentice with that ULN in your records');
-  if (!canActOn(user, apprentice, action)) throw new HttpError(403, 'You do not have permission to do this');
-  return apprentice;
+    return refuse('not_found', 'There is no apprentice with that ULN in your records');
+  if (!canActOn(user, apprentice, action)) return refuse('forbidden', 'You do not have permission to do this');
+  return ok(apprentice);
 }
 
 /** A provider's own UKPRN, used for rows that leave it blank. */

@@ -135,7 +135,7 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
   router.post(routes.api.bookings.list, admins, (req, res) => {
     const user = userOf(res);
     const body = parseOr422(bookingBodySchema, req.body);
-    const apprentice = apprenticeFor(db, user, body.uln, 'view');
+    const apprentice = valueOrThrow(apprenticeFor(db, user, body.uln, 'view'));
     const result = holdBooking(db, user, apprentice, body, { holdHours: options.holdHours, now: clock.now() });
     if (result.ok) res.location(`/api/v1/bookings/${result.value.id}`);
     sendResult(res, result, bookingJson, 201);
@@ -152,7 +152,9 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     if (!canChangeBooking(user, booking, change.action))
       throw new HttpError(403, 'You do not have permission to do this');
     if (change.action === 'reschedule') {
-      const apprentice = apprenticeFor(db, user, findApprenticeById(db, booking.apprenticeId)?.uln, 'view');
+      const apprentice = valueOrThrow(
+        apprenticeFor(db, user, findApprenticeById(db, booking.apprenticeId)?.uln, 'view'),
+      );
       const { localStart, assessorUserId } = change;
       const result = rescheduleBooking(
         db,

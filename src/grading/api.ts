@@ -80,7 +80,7 @@ export function resultsApi(db: Db, clock: Clock): Router {
     const user = userOf(res);
     if (!['admin', 'provider', 'employer'].includes(user.role))
       throw new HttpError(403, 'Results are for administrators, providers and employers');
-    const apprentice = apprenticeFor(db, user, String(req.params.uln), 'view');
+    const apprentice = valueOrThrow(apprenticeFor(db, user, String(req.params.uln), 'view'));
     const cap = getPlanForStandard(db, apprentice.standardVersionId)?.resitRetakeGradeCap ?? null;
     res.json({
       uln: apprentice.uln,

@@ -1,3 +1,4 @@
+import { valueOrThrow } from '../http/results.js';
 import { isoInstant, todayInLondon } from '../dates.js';
 import type { Clock } from '../clock.js';
 import { type Response, Router } from 'express';
@@ -155,7 +156,7 @@ export function resultPdfApi(db: Db, clock: Clock): Router {
     const user = userOf(res);
     if (!(AREA_ROLES.apprentices as readonly Role[]).includes(user.role))
       throw new HttpError(403, 'Results are for administrators, providers and employers');
-    const apprentice = apprenticeFor(db, user, req.params.uln, 'view');
+    const apprentice = valueOrThrow(apprenticeFor(db, user, req.params.uln, 'view'));
     const latest = resultsOf(db, apprentice, user.role !== 'admin')[0];
     if (!latest)
       throw new HttpError(

@@ -1,3 +1,4 @@
+import { valueOrThrow } from '../http/results.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
@@ -28,7 +29,7 @@ const erasureForm = z.object({
 export function privacyRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.personalData);
-  const load = (res: Response, uln: unknown) => apprenticeFor(db, userOf(res), uln, 'review');
+  const load = (res: Response, uln: unknown) => valueOrThrow(apprenticeFor(db, userOf(res), uln, 'review'));
 
   const render = (
     res: Response,
