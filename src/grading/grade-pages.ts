@@ -10,9 +10,9 @@ import { formErrors, parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { coverageView, criteriaView, decisionsFromForm, gradingFormSchema, keptDecisions } from './forms.js';
 import { OUTCOME_LABELS } from './model.js';
-import type { Decision } from './rules.js';
+
 import { gradingOfBooking, gradingRefusal } from './store.js';
-import { london, planFor, refusalErrors } from './page-helpers.js';
+import { london, planFor, refusalErrors, type ShownAgain } from './page-helpers.js';
 
 /** The assessor's grading form: criterion by criterion, drafts, submission. */
 export function gradePages(db: Db, clock: Clock): Router {
@@ -28,18 +28,7 @@ export function gradePages(db: Db, clock: Clock): Router {
     return { booking, apprentice, plan: planFor(db, apprentice) };
   };
 
-  const renderGrading = (
-    res: Response,
-    id: unknown,
-    extra: {
-      decisions?: Decision[];
-      values?: object;
-      status?: number;
-      errors?: Record<string, string>;
-      errorList?: object[];
-      flash?: string;
-    } = {},
-  ) => {
+  const renderGrading = (res: Response, id: unknown, extra: ShownAgain & { flash?: string } = {}) => {
     const { booking, apprentice, plan } = loadGradable(res, id);
     const saved = gradingOfBooking(db, booking.id);
     const decisions = extra.decisions ?? saved.decisions;

@@ -13,9 +13,9 @@ import { actorOf } from '../users/store.js';
 import { byId } from '../validation/fields.js';
 import { coverageView, criteriaView, keptDecisions, moderationFormSchema } from './forms.js';
 import { OUTCOME_LABELS, SAMPLE_REASON_LABELS } from './model.js';
-import type { Decision } from './rules.js';
+
 import { decisionsOf, gradingById, moderate, moderationQueue, moderationsOf } from './store.js';
-import { failureErrors, london, planFor } from './page-helpers.js';
+import { failureErrors, london, planFor, type ShownAgain } from './page-helpers.js';
 
 /** Quality assurers' moderation of sampled gradings. */
 export function moderationPages(db: Db, clock: Clock): Router {
@@ -48,17 +48,7 @@ export function moderationPages(db: Db, clock: Clock): Router {
     return { grading, booking, apprentice, plan: planFor(db, apprentice) };
   };
 
-  const renderModeration = (
-    res: Response,
-    id: unknown,
-    extra: {
-      decisions?: Decision[];
-      values?: object;
-      status?: number;
-      errors?: Record<string, string>;
-      errorList?: object[];
-    } = {},
-  ) => {
+  const renderModeration = (res: Response, id: unknown, extra: ShownAgain = {}) => {
     const { grading, apprentice, plan } = loadSampled(id);
     const decisions = extra.decisions ?? decisionsOf(db, grading.id);
     const own = grading.assessorUserId === userOf(res).id;

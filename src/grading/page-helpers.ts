@@ -1,3 +1,4 @@
+import type { Decision } from './rules.js';
 import { londonTime } from '../dates.js';
 import type { Refused } from '../validation/result.js';
 import { z } from 'zod';
@@ -60,4 +61,13 @@ export function planFor(db: Db, apprentice: ApprenticeDetail): PlanFile {
   const plan = getPlanForStandard(db, apprentice.standardVersionId);
   if (!plan) throw new HttpError(404, 'This standard has no assessment plan');
   return plan;
+}
+
+/** What a grading form is shown again with: the decisions posted, the other values, and its errors. */
+export interface ShownAgain {
+  decisions?: Decision[];
+  values?: object;
+  status?: number;
+  errors?: Record<string, string>;
+  errorList?: object[];
 }
