@@ -1,4 +1,3 @@
-import { inLondon } from '../dates.js';
 import { fullName } from '../names.js';
 import { BOOKING_ACTIONS, allowedActions } from './rules.js';
 import { refusalError } from '../http/results.js';
@@ -19,8 +18,7 @@ import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import { blankToNull, dateField } from '../validation/fields.js';
-import { BOOKING_STATUSES, REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
-import { assessorCalendar } from './calendar.js';
+import { REGIONS, REGION_LABELS } from './model.js';
 import { checkBooking } from './rules.js';
 import {
   bookingsAtRisk,
@@ -31,18 +29,10 @@ import {
   changeBooking,
   epaContext,
   listBookings,
-  type BookingRow,
 } from './store.js';
-import { assessorByCalendarToken, assessorFacts } from './assessor-store.js';
-
-const STATUS_LABELS: Record<BookingStatus, string> = {
-  held: 'Held (awaiting assessor)',
-  confirmed: 'Confirmed',
-  declined: 'Declined',
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-  expired: 'Expired (not confirmed)',
-};
+import { assessorFacts } from './assessor-store.js';
+import { view } from './view.js';
+import { schedulePages } from './schedule-pages.js';
 
 /** The booking form: step one chooses when and how; step two (with an assessor) makes the hold. */
 const slotSchema = z
@@ -78,21 +68,6 @@ const reasonSchema = z.object({
   reason: z.preprocess(blankToNull, z.string().max(500, 'The reason must be 500 characters or fewer').nullable()),
 });
 const DATE_FIELDS = { date: 'date-day' };
-
-const london = inLondon;
-
-function view(booking: BookingRow, names: Map<string, string>, extra: object = {}) {
-  return {
-    ...booking,
-    href: paths.booking(booking.id),
-    methodName: names.get(booking.methodId) ?? booking.methodId,
-    when: london(booking.startsAt).toFormat('ccc d LLL yyyy, HH:mm'),
-    holdUntil: booking.holdExpiresAt ? london(booking.holdExpiresAt).toFormat('ccc d LLL yyyy, HH:mm') : null,
-    statusLabel: STATUS_LABELS[booking.status],
-    regionLabel: booking.region ? REGION_LABELS[booking.region] : null,
-    ...extra,
-  };
-}
 
 export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock }): Router {
   const { clock } = options;
@@ -297,43 +272,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     res.redirect(user.role === 'assessor' ? paths.schedule : paths.booking(booking.id));
   });
 
-  router.get(paths.schedule, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
-    const user = userOf(res);
-    const status = z.enum(BOOKING_STATUSES).optional().catch(undefined).parse(req.query.status);
-    expireHolds(db, clock.now());
-    const names = methodNames(db);
-    res.render('bookings/schedule', {
-      title: 'My schedule',
-      availabilityHref: paths.assessor(user.id),
-      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({
-        ...r,
-        booking: view(r.booking, names, {
-          confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null,
-          declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null,
-          gradeHref:
-            ['confirmed', 'completed'].includes(r.booking.status) &&
-            Date.parse(r.booking.startsAt) <= clock.now().toMillis()
-              ? paths.gradeBooking(r.booking.id)
-              : null,
-        }),
-      })),
-    });
-  });
-
-  /** The assessor's private iCalendar feed: the secret in the URL is the only key (calendar apps cannot sign in). */
-  router.get(routes.calendarFeed, (req, res) => {
-    const token = typeof req.params.token === 'string' ? req.params.token.replace(/\.ics$/, '') : '';
-    const assessor = token ? assessorByCalendarToken(db, token) : undefined;
-    if (!assessor) throw new HttpError(404, 'This calendar link is not valid or has been revoked');
-    expireHolds(db, clock.now());
-    const names = methodNames(db);
-    const entries = listBookings(db, { assessorUserId: assessor.userId }).map((r) => ({
-      booking: r.booking,
-      methodName: names.get(r.booking.methodId) ?? r.booking.methodId,
-      apprenticeName: fullName(r),
-    }));
-    res.type('text/calendar; charset=utf-8').send(assessorCalendar(assessor.name, entries));
-  });
+  router.use(schedulePages(db, clock));
 
   return router;
 }

@@ -10,7 +10,6 @@ import { formErrors, parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { coverageView, criteriaView, decisionsFromForm, gradingFormSchema, keptDecisions } from './forms.js';
 import { OUTCOME_LABELS } from './model.js';
-
 import { gradingOfBooking, gradingRefusal } from './store.js';
 import { london, planFor, refusalErrors, type ShownAgain } from './page-helpers.js';
 

@@ -13,7 +13,6 @@ import { actorOf } from '../users/store.js';
 import { byId } from '../validation/fields.js';
 import { coverageView, criteriaView, keptDecisions, moderationFormSchema } from './forms.js';
 import { OUTCOME_LABELS, SAMPLE_REASON_LABELS } from './model.js';
-
 import { decisionsOf, gradingById, moderate, moderationQueue, moderationsOf } from './store.js';
 import { failureErrors, london, planFor, type ShownAgain } from './page-helpers.js';
 

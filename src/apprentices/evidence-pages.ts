@@ -1,0 +1,152 @@
+import type { Clock } from '../clock.js';
+import { Router } from 'express';
+import { AREA_ROLES } from '../auth/roles.js';
+import type { Db } from '../db/connection.js';
+import { todayInLondon } from '../dates.js';
+import { QUALIFICATION_TYPES, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
+import { evaluateApprentice, submitForGateway } from '../gateway/store.js';
+import { pageFor, userOf } from '../auth/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { parseForm } from '../http/forms.js';
+import { paths, routes } from '../paths.js';
+import { actorOf } from '../users/store.js';
+import {
+  offTheJobInputSchema,
+  planItemInputSchema,
+  qualificationInputSchema,
+  declarationInputSchema,
+} from './schema.js';
+import {
+  addOffTheJobHours,
+  addQualification,
+  confirmDeclaration,
+  recordPlanItem,
+  type ApprenticeDetail,
+} from './store.js';
+import { DATE_FIELDS, loadApprentice } from './page-helpers.js';
+
+/** The gateway evidence: English and maths, off-the-job hours, the plan's items, the declaration, and requesting EPA. */
+export function evidencePages(db: Db, clock: Clock): Router {
+  const router = Router();
+  const viewers = pageFor(...AREA_ROLES.apprentices);
+  const editors = pageFor(...AREA_ROLES.apprenticeEditors);
+
+  /* ---------- Evidence ---------- */
+  const qualificationOptions = {
+    subjects: [
+      { value: 'english', text: 'English' },
+      { value: 'maths', text: 'Maths' },
+    ],
+    types: QUALIFICATION_TYPES.map((t) => ({ value: t, text: QUALIFICATION_TYPE_LABELS[t] })),
+  };
+
+  router.get(routes.addQualification, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    res.render('apprentices/qualification', {
+      title: 'Add English or maths evidence',
+      a,
+      values: {},
+      ...qualificationOptions,
+      backLink: paths.apprentice(a.uln),
+    });
+  });
+
+  router.post(routes.addQualification, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const form = parseForm(qualificationInputSchema, req.body, DATE_FIELDS);
+    if (!form.ok)
+      return res.status(400).render('apprentices/qualification', {
+        title: 'Add English or maths evidence',
+        a,
+        values: req.body as object,
+        errors: form.errors,
+        errorList: form.errorList,
+        ...qualificationOptions,
+        backLink: paths.apprentice(a.uln),
+      });
+    addQualification(db, a, form.value, actorOf(userOf(res)));
+    res.redirect(`${paths.apprentice(a.uln)}#evidence`);
+  });
+
+  router.get(routes.logHours, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    res.render('apprentices/hours', {
+      title: 'Log off-the-job training',
+      a,
+      values: {},
+      backLink: paths.apprentice(a.uln),
+    });
+  });
+
+  router.post(routes.logHours, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const form = parseForm(offTheJobInputSchema, req.body, DATE_FIELDS);
+    if (!form.ok)
+      return res.status(400).render('apprentices/hours', {
+        title: 'Log off-the-job training',
+        a,
+        values: req.body as object,
+        errors: form.errors,
+        errorList: form.errorList,
+        backLink: paths.apprentice(a.uln),
+      });
+    addOffTheJobHours(db, a, form.value, actorOf(userOf(res)));
+    res.redirect(`${paths.apprentice(a.uln)}#hours`);
+  });
+
+  const planItemOf = (a: ApprenticeDetail, itemId: unknown) => {
+    const { plan } = evaluateApprentice(db, a, todayInLondon(clock.now()));
+    const item = plan?.gatewayItems.find((i) => i.id === itemId);
+    if (!item) throw new HttpError(404, 'The assessment plan has no such gateway item');
+    return item;
+  };
+
+  router.get(routes.gatewayItem, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const item = planItemOf(a, req.params.itemId);
+    res.render('apprentices/gateway-item', {
+      title: item.name,
+      a,
+      item,
+      values: {},
+      backLink: paths.apprentice(a.uln),
+    });
+  });
+
+  router.post(routes.gatewayItem, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const item = planItemOf(a, req.params.itemId);
+    const form = parseForm(planItemInputSchema, { ...(req.body as object), itemId: item.id });
+    if (!form.ok)
+      return res.status(400).render('apprentices/gateway-item', {
+        title: item.name,
+        a,
+        item,
+        values: req.body as object,
+        errors: form.errors,
+        errorList: form.errorList,
+        backLink: paths.apprentice(a.uln),
+      });
+    recordPlanItem(db, a, item.id, form.value.reference, actorOf(userOf(res)));
+    res.redirect(`${paths.apprentice(a.uln)}#gateway-items`);
+  });
+
+  router.post(routes.declaration, viewers, (req, res) => {
+    loadApprentice(db, res, req.params.uln, 'view');
+    const form = declarationInputSchema.safeParse(req.body);
+    if (!form.success) throw new HttpError(400, 'Say whose confirmation this is');
+    const part = form.data.part;
+    const a = loadApprentice(db, res, req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit');
+    confirmDeclaration(db, a, part, actorOf(userOf(res)), clock.now());
+    res.redirect(`${paths.apprentice(a.uln)}#declaration`);
+  });
+
+  router.post(routes.requestEpa, editors, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'edit');
+    const result = submitForGateway(db, a, todayInLondon(clock.now()), actorOf(userOf(res)));
+    if (!result.ok) throw new HttpError(409, result.message);
+    res.redirect(`${paths.apprentice(a.uln)}#submissions`);
+  });
+
+  return router;
+}
