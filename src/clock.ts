@@ -20,8 +20,3 @@ export function fixedClock(at: string | DateTime): Clock {
   const utc = moment.toUTC() as DateTime<true>;
   return { now: () => utc };
 }
-
-/** The machine's clock moved by a fixed amount (the time still passes). */
-export function shiftedClock(shift: { years?: number; months?: number; days?: number; hours?: number }): Clock {
-  return { now: () => DateTime.utc().plus(shift) };
-}
