@@ -83,7 +83,7 @@ export const DEMO_ASSESSORS: DemoAssessor[] = [
   },
 ];
 
-/** Demo apprentices accepted at gateway within this many days are booked here; earlier ones are assessed in demo-grading.ts. */
+/** Demo apprentices accepted at gateway within this many days are booked here; earlier ones are assessed in grading.ts. */
 export const DEMO_BOOKING_WINDOW_DAYS = 60;
 
 /** The next day on or after `from` that falls on one of `weekdays` (1 = Monday). */
@@ -166,7 +166,7 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
     .select({ apprenticeId: gatewaySubmissions.apprenticeId, start: gatewaySubmissions.epaPeriodStart })
     .from(gatewaySubmissions)
     .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
-    // The apprentices assessed long ago are demo-grading.ts's; these are the ones still being booked.
+    // The apprentices assessed long ago are grading.ts's; these are the ones still being booked.
     .where(
       and(
         eq(gatewaySubmissions.status, 'accepted'),

@@ -68,7 +68,7 @@ export interface RunningApp {
 
 /**
  * The real app (createApp, as production builds it) over a fresh in-memory database with the
- * catalogue, the demo providers and employers and the demo users, one per role (src/db/seed.ts;
+ * catalogue, the demo providers and employers and the demo users, one per role (src/demo/index.ts;
  * no demo apprentices, bookings or results), listening on a free port of 127.0.0.1. Only the
  * two /__browser-tests/ addresses are answered by the test server itself.
  */
