@@ -1,3 +1,4 @@
+import { confirmDeclarationPart, requestEpa } from '../gateway/service.js';
 import { valueOrThrow } from '../http/results.js';
 import { routes } from '../paths.js';
 import { submissionJson } from '../gateway/api.js';
@@ -14,17 +15,11 @@ import {
   qualificationInputSchema,
 } from './schema.js';
 import { apprenticeFor, importDefaults, importForUser } from './service.js';
-import {
-  addOffTheJobHours,
-  addQualification,
-  confirmDeclaration,
-  recordPlanItem,
-  type ApprenticeDetail,
-} from './store.js';
+import { addOffTheJobHours, addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
-import { evaluateApprentice, gatewayOverview, gatewayState, submitForGateway } from '../gateway/store.js';
+import { evaluateApprentice, gatewayOverview, gatewayState } from '../gateway/store.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { getPlanForStandard } from '../plans/store.js';
@@ -146,17 +141,12 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
 
   router.post(routes.api.apprentices.declarations, viewers, (req, res) => {
     const { part } = parseOr422(declarationBody, req.body);
-    const a = valueOrThrow(
-      apprenticeFor(db, userOf(res), req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit'),
-    );
-    confirmDeclaration(db, a, part, actorOf(userOf(res)), clock.now());
+    const a = valueOrThrow(confirmDeclarationPart(db, userOf(res), req.params.uln, part, clock.now()));
     res.status(201).json({ uln: a.uln, part });
   });
 
   router.post(routes.api.apprentices.submissions, editors, (req, res) => {
-    const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'edit'));
-    const result = submitForGateway(db, a, todayInLondon(clock.now()), actorOf(userOf(res)));
-    if (!result.ok) throw new HttpError(409, result.message);
+    const result = valueOrThrow(requestEpa(db, userOf(res), req.params.uln, clock.now()));
     res.status(201).json(submissionJson(result.submission));
   });
 

@@ -1,10 +1,12 @@
+import { valueOrThrow } from '../http/results.js';
+import { confirmDeclarationPart, requestEpa } from '../gateway/service.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { QUALIFICATION_TYPES, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
-import { evaluateApprentice, submitForGateway } from '../gateway/store.js';
+import { evaluateApprentice } from '../gateway/store.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm } from '../http/forms.js';
@@ -16,13 +18,7 @@ import {
   qualificationInputSchema,
   declarationInputSchema,
 } from './schema.js';
-import {
-  addOffTheJobHours,
-  addQualification,
-  confirmDeclaration,
-  recordPlanItem,
-  type ApprenticeDetail,
-} from './store.js';
+import { addOffTheJobHours, addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
 import { DATE_FIELDS, loadApprentice } from './page-helpers.js';
 
 /** The gateway evidence: English and maths, off-the-job hours, the plan's items, the declaration, and requesting EPA. */
@@ -135,16 +131,12 @@ export function evidencePages(db: Db, clock: Clock): Router {
     loadApprentice(db, res, req.params.uln, 'view');
     const form = declarationInputSchema.safeParse(req.body);
     if (!form.success) throw new HttpError(400, 'Say whose confirmation this is');
-    const part = form.data.part;
-    const a = loadApprentice(db, res, req.params.uln, part === 'employer' ? 'employer_declaration' : 'edit');
-    confirmDeclaration(db, a, part, actorOf(userOf(res)), clock.now());
+    const a = valueOrThrow(confirmDeclarationPart(db, userOf(res), req.params.uln, form.data.part, clock.now()));
     res.redirect(`${paths.apprentice(a.uln)}#declaration`);
   });
 
   router.post(routes.requestEpa, editors, (req, res) => {
-    const a = loadApprentice(db, res, req.params.uln, 'edit');
-    const result = submitForGateway(db, a, todayInLondon(clock.now()), actorOf(userOf(res)));
-    if (!result.ok) throw new HttpError(409, result.message);
+    const { apprentice: a } = valueOrThrow(requestEpa(db, userOf(res), req.params.uln, clock.now()));
     res.redirect(`${paths.apprentice(a.uln)}#submissions`);
   });
 

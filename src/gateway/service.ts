@@ -1,5 +1,8 @@
 import type { DateTime } from 'luxon';
 import { canActOn } from '../apprentices/access.js';
+import type { DeclarationPart } from '../apprentices/schema.js';
+import { apprenticeFor } from '../apprentices/service.js';
+import { confirmDeclaration } from '../apprentices/store.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
@@ -9,7 +12,7 @@ import { byId } from '../validation/fields.js';
 import { problemsFromZod } from '../validation/problems.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { checkReview, reviewSchema, toDecision } from './review.js';
-import { decideSubmission, submissionById, type SubmissionRow } from './store.js';
+import { decideSubmission, submissionById, submitForGateway, type SubmissionRow } from './store.js';
 
 /** A gateway submission with its apprentice, if this user may see it (404 for anyone else). */
 export function submissionFor(
@@ -56,4 +59,35 @@ export function reviewSubmission(
   );
   if (!decided.ok) return refuse('conflict', decided.message);
   return ok({ submission: submissionById(db, submission.id)!, apprentice });
+}
+
+/**
+ * One part of the gateway declaration confirmed: the employer's by the employer (or the EPAO),
+ * the provider's and the apprentice's by the provider (or the EPAO).
+ */
+export function confirmDeclarationPart(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  part: DeclarationPart,
+  now: DateTime,
+): Result<ApprenticeDetail> {
+  const found = apprenticeFor(db, user, uln, part === 'employer' ? 'employer_declaration' : 'edit');
+  if (!found.ok) return found;
+  confirmDeclaration(db, found.value, part, actorOf(user), now);
+  return found;
+}
+
+/** The provider asks for EPA: a gateway submission, refused while one is waiting or a check is unmet. */
+export function requestEpa(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  now: DateTime,
+): Result<{ apprentice: ApprenticeDetail; submission: SubmissionRow }> {
+  const found = apprenticeFor(db, user, uln, 'edit');
+  if (!found.ok) return found;
+  const submitted = submitForGateway(db, found.value, todayInLondon(now), actorOf(user));
+  if (!submitted.ok) return refuse('conflict', submitted.message);
+  return ok({ apprentice: found.value, submission: submitted.submission });
 }
