@@ -28,9 +28,9 @@ import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { $, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 
 const ULNS = validUlns(3, 810_000_000);
-const EPA_START = '2026-12-01'; // a Tuesday
+const EPA_START = '2024-12-03'; // a Tuesday, in the past: the app runs on a fixed clock, so nothing here expires
 /** The app's clock in these tests: the day before the EPA period opens, whatever day the tests run. */
-const CLOCK = fixedClock('2026-11-30T09:00:00Z');
+const CLOCK = fixedClock('2024-12-02T09:00:00Z');
 const now = () => CLOCK.now();
 
 /** An apprentice whose gateway was accepted on EPA_START (the EPA period runs three months from then). */
@@ -118,8 +118,8 @@ describe('JSON API: bookings', () => {
     const a = acceptedApprentice(ctx.db, 0);
     const b = acceptedApprentice(ctx.db, 1);
     const results = await Promise.all([
-      api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T10:00')),
-      api.post('/api/v1/bookings').set(as('admin')).send(body(b.uln, '2026-12-03T10:30')),
+      api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2024-12-05T10:00')),
+      api.post('/api/v1/bookings').set(as('admin')).send(body(b.uln, '2024-12-05T10:30')),
     ]);
     expect(results.map((r) => r.status).sort()).to.deep.equal([201, 409]);
     const refused = results.find((r) => r.status === 409)!;
@@ -129,18 +129,18 @@ describe('JSON API: bookings', () => {
 
   it('stores the London wall-clock time as a UTC instant and keeps the old booking on reschedule', async () => {
     const a = acceptedApprentice(ctx.db, 0);
-    const winter = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T10:00'));
+    const winter = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2024-12-05T10:00'));
     expect(winter.body).to.include({
-      localStart: '2026-12-03T10:00',
-      startsAt: '2026-12-03T10:00:00.000Z',
+      localStart: '2024-12-05T10:00',
+      startsAt: '2024-12-05T10:00:00.000Z',
       status: 'held',
     });
     const moved = await api
       .patch(`/api/v1/bookings/${winter.body.id}`)
       .set(as('admin'))
-      .send({ action: 'reschedule', reason: 'Assessor asked', localStart: '2027-02-25T10:00' });
+      .send({ action: 'reschedule', reason: 'Assessor asked', localStart: '2025-02-27T10:00' });
     expect(moved.status).to.equal(200);
-    expect(moved.body).to.include({ startsAt: '2027-02-25T10:00:00.000Z', rescheduledFromId: winter.body.id });
+    expect(moved.body).to.include({ startsAt: '2025-02-27T10:00:00.000Z', rescheduledFromId: winter.body.id });
     expect(
       ctx.db
         .select()
@@ -157,9 +157,9 @@ describe('JSON API: bookings', () => {
     const a = acceptedApprentice(ctx.db, 0);
     const other = acceptedApprentice(ctx.db, 2);
     expect(
-      (await api.post('/api/v1/bookings').set(as('provider')).send(body(a.uln, '2026-12-03T10:00'))).status,
+      (await api.post('/api/v1/bookings').set(as('provider')).send(body(a.uln, '2024-12-05T10:00'))).status,
     ).to.equal(403);
-    const held = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T10:00'));
+    const held = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2024-12-05T10:00'));
     const id = held.body.id as number;
     expect((await api.patch(`/api/v1/bookings/${id}`).set(as('admin')).send({ action: 'confirm' })).status).to.equal(
       403,
@@ -198,16 +198,16 @@ describe('JSON API: bookings', () => {
       ['booking.cancelled', 'Apprentice unwell'],
     ]);
     expect(
-      (await api.post('/api/v1/bookings').set(as('admin')).send(body(other.uln, '2026-12-03T10:00'))).status,
+      (await api.post('/api/v1/bookings').set(as('admin')).send(body(other.uln, '2024-12-05T10:00'))).status,
     ).to.equal(201);
   });
 
   it('checks the rules again when the assessor confirms: leave or a conflict since the hold stops it', async () => {
     const a = acceptedApprentice(ctx.db, 0);
-    const held = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T10:00'));
+    const held = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2024-12-05T10:00'));
     ctx.db
       .insert(assessorUnavailability)
-      .values({ userId: ctx.users.assessor.id, from: '2026-12-03', to: '2026-12-03', reason: 'Tribunal hearing' })
+      .values({ userId: ctx.users.assessor.id, from: '2024-12-05', to: '2024-12-05', reason: 'Tribunal hearing' })
       .run();
     const refused = await api.patch(`/api/v1/bookings/${held.body.id}`).set(as('assessor')).send({ action: 'confirm' });
     expect(refused.status).to.equal(409);
@@ -226,26 +226,26 @@ describe('JSON API: bookings', () => {
     const script = await api
       .post('/api/v1/bookings')
       .set(as('admin'))
-      .send({ ...body(a.uln, '2026-12-03T10:00'), link: 'javascript:alert(1)' });
+      .send({ ...body(a.uln, '2024-12-05T10:00'), link: 'javascript:alert(1)' });
     expect(script.status).to.equal(422);
   });
 
   it('shows an assessor’s day and takes their leave and conflicts, for them and administrators only', async () => {
     const a = acceptedApprentice(ctx.db, 0);
-    await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T10:00'));
+    await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2024-12-05T10:00'));
     const id = ctx.users.assessor.id;
-    const day = await api.get(`/api/v1/assessors/${id}/availability?date=2026-12-03`).set(as('assessor'));
+    const day = await api.get(`/api/v1/assessors/${id}/availability?date=2024-12-05`).set(as('assessor'));
     expect(day.status).to.equal(200);
     expect(day.body.workingHours).to.deep.equal({ weekday: 4, start: '09:00', end: '17:00' });
-    expect(day.body.bookings.map((b: { localStart: string }) => b.localStart)).to.deep.equal(['2026-12-03T10:00']);
-    expect((await api.get(`/api/v1/assessors/${id}/availability?date=2026-12-03`).set(as('provider'))).status).to.equal(
+    expect(day.body.bookings.map((b: { localStart: string }) => b.localStart)).to.deep.equal(['2024-12-05T10:00']);
+    expect((await api.get(`/api/v1/assessors/${id}/availability?date=2024-12-05`).set(as('provider'))).status).to.equal(
       404,
     );
     expect(
-      (await api.get(`/api/v1/assessors/${ctx.users.admin.id}/availability?date=2026-12-03`).set(as('assessor')))
+      (await api.get(`/api/v1/assessors/${ctx.users.admin.id}/availability?date=2024-12-05`).set(as('assessor')))
         .status,
     ).to.equal(404);
-    expect((await api.get(`/api/v1/assessors/${id}/availability?date=2026-02-30`).set(as('assessor'))).status).to.equal(
+    expect((await api.get(`/api/v1/assessors/${id}/availability?date=2024-02-30`).set(as('assessor'))).status).to.equal(
       422,
     );
 
@@ -254,7 +254,7 @@ describe('JSON API: bookings', () => {
         await api
           .post(`/api/v1/assessors/${id}/unavailability`)
           .set(as('assessor'))
-          .send({ from: '2026-12-10', to: '2026-12-09', reason: 'Leave' })
+          .send({ from: '2024-12-12', to: '2024-12-11', reason: 'Leave' })
       ).status,
     ).to.equal(422);
     expect(
@@ -262,13 +262,13 @@ describe('JSON API: bookings', () => {
         await api
           .post(`/api/v1/assessors/${id}/unavailability`)
           .set(as('assessor'))
-          .send({ from: '2026-12-10', to: '2026-12-11', reason: 'Leave' })
+          .send({ from: '2024-12-12', to: '2024-12-13', reason: 'Leave' })
       ).status,
     ).to.equal(201);
     const onLeave = await api
       .post('/api/v1/bookings')
       .set(as('admin'))
-      .send(body(acceptedApprentice(ctx.db, 1).uln, '2026-12-10T10:00'));
+      .send(body(acceptedApprentice(ctx.db, 1).uln, '2024-12-12T10:00'));
     expect(onLeave.body.errors.map((e: { path: string }) => e.path)).to.include('assessor_unavailable');
 
     expect(
@@ -316,14 +316,14 @@ describe('JSON API: bookings', () => {
 
   it('refuses with each reason: outside the EPA period, conflicted, outside working hours', async () => {
     const a = acceptedApprentice(ctx.db, 0);
-    const late = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2027-06-01T10:00'));
+    const late = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2025-06-03T10:00'));
     expect(late.status).to.equal(409);
     expect(late.body.errors[0]).to.deep.equal({
       path: 'outside_epa_period',
-      message: '2027-06-01 is outside the EPA period (2026-12-01 to 2027-03-01)',
+      message: '2025-06-03 is outside the EPA period (2024-12-03 to 2025-03-03)',
     });
     ctx.db.update(assessorProfiles).set({ ownEmployerId: 'transport-workers-union' }).run();
-    const conflicted = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2026-12-03T18:00'));
+    const conflicted = await api.post('/api/v1/bookings').set(as('admin')).send(body(a.uln, '2024-12-05T18:00'));
     expect(conflicted.body.errors.map((e: { path: string }) => e.path)).to.deep.equal([
       'assessor_conflicted',
       'outside_working_hours',
@@ -333,7 +333,7 @@ describe('JSON API: bookings', () => {
         await api
           .post('/api/v1/bookings')
           .set(as('admin'))
-          .send({ ...body(a.uln, '2026-12-03T10:00'), localStart: 'tomorrow' })
+          .send({ ...body(a.uln, '2024-12-05T10:00'), localStart: 'tomorrow' })
       ).status,
     ).to.equal(422);
   });
@@ -350,7 +350,7 @@ describe('assessor calendar feed', () => {
       uln: a.uln,
       methodId: 'discussion',
       assessorUserId: ctx.users.assessor.id,
-      localStart: '2026-12-03T10:00',
+      localStart: '2024-12-05T10:00',
       mode: 'remote',
       link: 'https://meet.example.org/x',
     });
@@ -362,7 +362,7 @@ describe('assessor calendar feed', () => {
       uln: a.uln,
       methodId: 'discussion',
       assessorUserId: ctx.users.assessor.id,
-      localStart: '2026-12-10T14:30',
+      localStart: '2024-12-12T14:30',
       mode: 'remote',
       link: null,
     });
@@ -387,11 +387,11 @@ describe('assessor calendar feed', () => {
     expect(events[0])
       .to.contain('STATUS:CANCELLED')
       .and.to.contain('SEQUENCE:1')
-      .and.to.contain('DTSTART;TZID=Europe/London:20261203T100000');
+      .and.to.contain('DTSTART;TZID=Europe/London:20241205T100000');
     expect(events[1])
       .to.contain('STATUS:TENTATIVE')
       .and.to.contain('SEQUENCE:0')
-      .and.to.contain('DTSTART;TZID=Europe/London:20261210T143000');
+      .and.to.contain('DTSTART;TZID=Europe/London:20241212T143000');
 
     await postForm(
       assessor,

@@ -1,3 +1,4 @@
+import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import {
@@ -100,13 +101,16 @@ describe('assessor profiles', () => {
     expect((await assessor.get(`/assessors/${ctx.users.admin.id}`)).status).to.equal(404);
     expect((await assessor.get('/assessors')).status).to.equal(403);
     expect((await postForm(assessor, profileUrl(), profileUrl(), { perDay: '6', perWeek: '30' })).status).to.equal(403);
+    // Leave next month, by the test clock.
+    const from = now().setZone('Europe/London').startOf('month').plus({ months: 1 });
+    const to = from.plus({ days: 2 });
     const leave = await postForm(assessor, profileUrl(), `${profileUrl()}/leave`, {
-      'leaveFrom[day]': '1',
-      'leaveFrom[month]': '12',
-      'leaveFrom[year]': '2026',
-      'leaveTo[day]': '3',
-      'leaveTo[month]': '12',
-      'leaveTo[year]': '2026',
+      'leaveFrom[day]': String(from.day),
+      'leaveFrom[month]': String(from.month),
+      'leaveFrom[year]': String(from.year),
+      'leaveTo[day]': String(to.day),
+      'leaveTo[month]': String(to.month),
+      'leaveTo[year]': String(to.year),
       leaveReason: 'Annual leave',
     });
     expect(leave.status).to.equal(302);
@@ -116,7 +120,7 @@ describe('assessor profiles', () => {
         .from(assessorUnavailability)
         .all()
         .map((u) => [u.from, u.to, u.reason]),
-    ).to.deep.equal([['2026-12-01', '2026-12-03', 'Annual leave']]);
+    ).to.deep.equal([[from.toISODate(), to.toISODate(), 'Annual leave']]);
     const bad = await postForm(assessor, profileUrl(), `${profileUrl()}/conflicts`, {
       organisation: 'employer:transport-workers-union',
       'conflictFrom[day]': '30',

@@ -165,7 +165,7 @@ describe('property: every API body, hostile bodies', function () {
         'post',
         (f) => `/api/v1/assessors/${f.assessor}/unavailability`,
         'to',
-        '2027-09-31',
+        '2025-09-31',
       ],
       [
         'POST /api/v1/assessors/:id/conflicts',
@@ -174,9 +174,9 @@ describe('property: every API body, hostile bodies', function () {
         'from',
         '2023-11-31',
       ],
-      ['POST /api/v1/bookings', 'post', () => '/api/v1/bookings', 'localStart', '2027-02-30T10:00'],
-      ['POST /api/v1/bookings', 'post', () => '/api/v1/bookings', 'localStart', '2027-01-10T24:00'],
-      ['PATCH /api/v1/bookings/:id', 'patch', (f) => `/api/v1/bookings/${f.booking}`, 'localStart', '2027-13-01T10:00'],
+      ['POST /api/v1/bookings', 'post', () => '/api/v1/bookings', 'localStart', '2025-02-30T10:00'],
+      ['POST /api/v1/bookings', 'post', () => '/api/v1/bookings', 'localStart', '2025-01-10T24:00'],
+      ['PATCH /api/v1/bookings/:id', 'patch', (f) => `/api/v1/bookings/${f.booking}`, 'localStart', '2025-13-01T10:00'],
     ];
     for (const [route, method, url, field, value] of cases) {
       it(`${route}: ${field} ${value}`, async () => {
