@@ -1,3 +1,4 @@
+import { IDENTIFIER_MAX } from '../plans/schema.js';
 import { routes } from '../paths.js';
 import { sendResult, valueOrThrow } from '../http/results.js';
 import { bookingFor, holdBooking, rescheduleBooking } from './service.js';
@@ -46,7 +47,7 @@ const nullableText = (max: number) => z.string().trim().max(max).nullable().defa
 
 export const bookingBodySchema = z.object({
   uln: z.string().regex(/^\d{10}$/, 'uln must be 10 digits'),
-  methodId: z.string().min(1),
+  methodId: z.string().min(1).max(IDENTIFIER_MAX),
   assessorUserId: z.int().positive(),
   // A real calendar date and time of day (2025-02-30 or 25:00 is not); a time the clocks skip is a booking rule (409).
   localStart: z

@@ -1,3 +1,4 @@
+import { IDENTIFIER_MAX } from '../plans/schema.js';
 import { fullName } from '../names.js';
 import { BOOKING_ACTIONS, allowedActions } from './rules.js';
 import { refusalError } from '../http/results.js';
@@ -38,7 +39,10 @@ import { schedulePages } from './schedule-pages.js';
 const slotSchema = z
   .object({
     uln: z.string().regex(/^\d{10}$/, 'Choose an apprentice'),
-    methodId: z.string({ error: 'Choose the assessment method' }).min(1, 'Choose the assessment method'),
+    methodId: z
+      .string({ error: 'Choose the assessment method' })
+      .min(1, 'Choose the assessment method')
+      .max(IDENTIFIER_MAX, 'Choose the assessment method'),
     date: dateField('date of the assessment'),
     time: z
       .string({ error: 'Enter the start time' })

@@ -9,8 +9,12 @@ export type Grade = z.infer<typeof gradeSchema>;
 export const DELIVERY_MODES = ['in_person', 'remote'] as const;
 export const CRITERION_LEVELS = ['pass', 'distinction'] as const;
 
+/** The longest id a plan may give a method, criterion, theme or gateway item (and so the longest any form or API body may send). */
+export const IDENTIFIER_MAX = 100;
+
 const identifier = z
   .string()
+  .max(IDENTIFIER_MAX, `Keep ids to ${IDENTIFIER_MAX} characters`)
   .regex(
     /^[a-z0-9][a-z0-9._-]*$/i,
     'Use letters, digits, dots, hyphens and underscores, starting with a letter or digit',
