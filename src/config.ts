@@ -34,7 +34,7 @@ const envSchema = z.object({
     .number({ error: 'must be a power of two' })
     .int('must be a power of two')
     .min(2, 'must be at least 2')
-    .max(2 ** 20, 'must be at most 1048576')
+    .max(2 ** 17, 'must be at most 131072')
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
     .default(DEFAULT_HASH_COST),
   HOLD_HOURS: z.coerce

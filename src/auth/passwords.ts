@@ -10,8 +10,10 @@ const KEY_LENGTH = 64;
 export const DEFAULT_HASH_COST = 16384;
 
 function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  // scrypt needs 128 × N × r bytes; Node refuses more than 32 MiB unless told, so allow twice what the cost needs.
+  const maxmem = 2 * 128 * (options.N ?? DEFAULT_HASH_COST) * (options.r ?? 8);
   return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password, salt, KEY_LENGTH, { ...options, maxmem }, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 

@@ -15,16 +15,14 @@ export const STATUS_LABELS: Record<BookingStatus, string> = {
   expired: 'Expired (not confirmed)',
 };
 
-export const london = inLondon;
-
 /** A booking as its pages show it: its link, method, London times and labels. */
 export function view(booking: BookingRow, names: Map<string, string>, extra: object = {}) {
   return {
     ...booking,
     href: paths.booking(booking.id),
     methodName: names.get(booking.methodId) ?? booking.methodId,
-    when: london(booking.startsAt).toFormat('ccc d LLL yyyy, HH:mm'),
-    holdUntil: booking.holdExpiresAt ? london(booking.holdExpiresAt).toFormat('ccc d LLL yyyy, HH:mm') : null,
+    when: inLondon(booking.startsAt).toFormat('ccc d LLL yyyy, HH:mm'),
+    holdUntil: booking.holdExpiresAt ? inLondon(booking.holdExpiresAt).toFormat('ccc d LLL yyyy, HH:mm') : null,
     statusLabel: STATUS_LABELS[booking.status],
     regionLabel: booking.region ? REGION_LABELS[booking.region] : null,
     ...extra,

@@ -1,3 +1,4 @@
+import { londonTime } from '../dates.js';
 import { refusalError } from '../http/results.js';
 import { gradableBooking, gradeBooking } from './service.js';
 import type { Clock } from '../clock.js';
@@ -11,7 +12,7 @@ import { paths, routes } from '../paths.js';
 import { coverageView, criteriaView, decisionsFromForm, gradingFormSchema, keptDecisions } from './forms.js';
 import { OUTCOME_LABELS } from './model.js';
 import { gradingOfBooking, gradingRefusal } from './store.js';
-import { london, planFor, refusalErrors, type ShownAgain } from './page-helpers.js';
+import { planFor, refusalErrors, type ShownAgain } from './page-helpers.js';
 
 /** The assessor's grading form: criterion by criterion, drafts, submission. */
 export function gradePages(db: Db, clock: Clock): Router {
@@ -42,7 +43,7 @@ export function gradePages(db: Db, clock: Clock): Router {
       backLink: paths.schedule,
       apprentice,
       methodName: method?.name ?? booking.methodId,
-      when: london(booking.startsAt),
+      when: londonTime(booking.startsAt),
       action: paths.gradeBooking(booking.id),
       refusal,
       submitted:
@@ -50,7 +51,7 @@ export function gradePages(db: Db, clock: Clock): Router {
           ? {
               ...saved.grading,
               outcomeLabel: OUTCOME_LABELS[saved.grading.outcome],
-              submittedAt: saved.grading.submittedAt ? london(saved.grading.submittedAt) : '',
+              submittedAt: saved.grading.submittedAt ? londonTime(saved.grading.submittedAt) : '',
             }
           : null,
       themes: criteriaView(

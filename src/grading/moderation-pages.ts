@@ -1,3 +1,4 @@
+import { londonTime } from '../dates.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
@@ -14,7 +15,7 @@ import { byId } from '../validation/fields.js';
 import { coverageView, criteriaView, keptDecisions, moderationFormSchema } from './forms.js';
 import { OUTCOME_LABELS, SAMPLE_REASON_LABELS } from './model.js';
 import { decisionsOf, gradingById, moderate, moderationQueue, moderationsOf } from './store.js';
-import { failureErrors, london, planFor, type ShownAgain } from './page-helpers.js';
+import { failureErrors, planFor, type ShownAgain } from './page-helpers.js';
 
 /** Quality assurers' moderation of sampled gradings. */
 export function moderationPages(db: Db, clock: Clock): Router {
@@ -33,7 +34,7 @@ export function moderationPages(db: Db, clock: Clock): Router {
         href: paths.moderate(r.grading.id),
         method: names.get(r.grading.methodId) ?? r.grading.methodId,
         reason: r.grading.sampleReason ? SAMPLE_REASON_LABELS[r.grading.sampleReason] : '',
-        submittedAt: r.grading.submittedAt ? london(r.grading.submittedAt) : '',
+        submittedAt: r.grading.submittedAt ? londonTime(r.grading.submittedAt) : '',
       })),
     });
   });
@@ -70,7 +71,7 @@ export function moderationPages(db: Db, clock: Clock): Router {
         ),
       ),
       coverage: coverageView(plan, grading.methodId, decisions),
-      history: moderationsOf(db, grading.id).map((m) => ({ ...m, at: london(m.moderation.createdAt) })),
+      history: moderationsOf(db, grading.id).map((m) => ({ ...m, at: londonTime(m.moderation.createdAt) })),
       open: grading.moderation === 'pending' && !own,
       own,
       action: paths.moderate(grading.id),

@@ -1,5 +1,4 @@
 import type { Decision } from './rules.js';
-import { londonTime } from '../dates.js';
 import type { Refused } from '../validation/result.js';
 import { z } from 'zod';
 import { type ApprenticeDetail } from '../apprentices/store.js';
@@ -23,8 +22,6 @@ export const KSB_FEEDBACK_TAGS: Record<KsbFeedbackState, string> = {
   not_evidenced: 'govuk-tag--red',
   not_assessed: 'govuk-tag--grey',
 };
-/** An instant as London time, the way the grading pages show it. */
-export const london = (instant: string) => londonTime(instant);
 
 /** A store's refusal (moderation, appeals) as the form shows it: each criterion's problem at its own field. */
 export function failureErrors(failure: Failure) {

@@ -1,3 +1,4 @@
+import { londonTime } from '../dates.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
@@ -25,7 +26,7 @@ import {
   startFurtherAttempt,
   unreleasedResults,
 } from './store.js';
-import { KSB_FEEDBACK_TAGS, london, reasonField } from './page-helpers.js';
+import { KSB_FEEDBACK_TAGS, reasonField } from './page-helpers.js';
 
 /** Results: release, an apprentice's results, exceptional circumstances, resits and retakes, and lodging appeals. */
 export function resultsPages(db: Db, clock: Clock): Router {
@@ -111,7 +112,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
         return {
           ...r,
           kindLabel: ATTEMPT_KIND_LABELS[r.attempt.kind],
-          releasedAt: r.attempt.releasedAt ? london(r.attempt.releasedAt) : null,
+          releasedAt: r.attempt.releasedAt ? londonTime(r.attempt.releasedAt) : null,
           methods: r.methods.map((m) => ({
             ...m,
             modeLabel:

@@ -1,6 +1,5 @@
 import type { Response } from 'express';
 import type { RefusalKind, Refused, Result } from '../validation/result.js';
-import { HttpError } from './errors.js';
 import { formErrors, type FormErrors } from './forms.js';
 import { apiErrors, ProblemsError } from './json-errors.js';
 
@@ -34,13 +33,13 @@ export function renderRefusal(res: Response, refused: Refused, render: (errors: 
   render(formErrors(refused.problems));
 }
 
-/** A refusal as the error the page error handler shows (its messages joined). */
-export function refusalError(refused: Refused): HttpError {
-  return new HttpError(REFUSAL_STATUS[refused.kind], refused.problems.map((p) => p.message).join(' '));
+/** A refusal as an HTTP error: pages show its messages, the API its problems, with the refusal's status. */
+export function refusalError(refused: Refused): ProblemsError {
+  return new ProblemsError(REFUSAL_STATUS[refused.kind], refused.problems);
 }
 
 /** The value of a Result, or the refusal thrown for the API's error handler to answer. */
 export function valueOrThrow<T>(result: Result<T>): T {
   if (result.ok) return result.value;
-  throw new ProblemsError(REFUSAL_STATUS[result.kind], result.problems);
+  throw refusalError(result);
 }

@@ -1,3 +1,4 @@
+import { hashPassword, verifyPassword } from '../../src/auth/passwords.js';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -65,5 +66,13 @@ describe('configuration', () => {
     expect(
       loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, PASSWORD_HASH_COST: '32768' }).passwordHashCost,
     ).to.equal(32768);
+  });
+
+  it('hashes and verifies with a cost above what Node allows scrypt by default (32 MiB)', async function () {
+    this.timeout(10_000);
+    const hash = await hashPassword('correct-horse-battery', 65536);
+    expect(hash.split('$')[1]).to.equal('65536');
+    expect(await verifyPassword('correct-horse-battery', hash)).to.equal(true);
+    expect(await verifyPassword('wrong-horse-battery', hash)).to.equal(false);
   });
 });
