@@ -96,3 +96,18 @@ export function ageOn(dateOfBirth: string, date: string): number {
   const hadBirthday = at.month > born.month || (at.month === born.month && at.day >= born.day);
   return hadBirthday ? years : years - 1;
 }
+
+/**
+ * The last day of a period of `months` calendar months that starts on (and includes) `start`:
+ * the day before the same day of the month `months` later. When that month has no such day
+ * (31 August + 8 months: there is no 31 April) the period runs to the end of that month, as if
+ * the "same day" were the 1st of the next. So 2020-08-01 + 12 months ends 2021-07-31,
+ * 2025-09-01 + 8 ends 2026-04-30, 2025-08-31 + 8 ends 2026-04-30 and 2024-02-29 + 12 ends
+ * 2025-02-28.
+ */
+export function lastDayOfPeriod(start: string, months: number): string {
+  const { day } = partsOf(start);
+  const same = addMonths(start, months);
+  const { year, month } = partsOf(same);
+  return day > daysInMonth(year, month) ? same : addDays(same, -1);
+}

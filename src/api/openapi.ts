@@ -9,7 +9,7 @@ import {
   qualificationInputSchema,
   DECLARATION_PARTS,
 } from '../apprentices/schema.js';
-import { CHECK_CODES } from '../gateway/model.js';
+import { CHECK_CODES, ENGLISH_MATHS_CHOICES } from '../gateway/model.js';
 import { reviewSchema } from '../gateway/review.js';
 import { BOOKING_STATUSES } from '../bookings/model.js';
 import { bookingBodySchema, bookingChangeSchema, conflictBody, unavailabilityBody } from '../bookings/api.js';
@@ -32,7 +32,7 @@ export const standardSummarySchema = z.object({
   planId: z.string().nullable(),
 });
 export const standardListSchema = z.object({ standards: z.array(standardSummarySchema) });
-export const planImportedSchema = z.object({ id: z.string(), replaced: z.boolean() });
+export const planImportedSchema = z.object({ id: z.string(), replaced: z.boolean(), warnings: z.array(z.string()) });
 const isoDate = z.iso.date();
 export const apprenticeOutputSchema = z.object({
   uln: z.string(),
@@ -46,9 +46,10 @@ export const apprenticeOutputSchema = z.object({
   providerUkprn: z.string(),
   employerId: z.string(),
   weeklyHours: z.number(),
-  ehcPlan: z.boolean(),
   bslFirstLanguage: z.boolean(),
-  englishMathsChoice: z.enum(['pursue', 'not_pursue']).nullable(),
+  englishMathsChoice: z.enum(ENGLISH_MATHS_CHOICES).nullable(),
+  /** Recognised prior learning that reduces the published off-the-job minimum. */
+  priorLearningHours: z.number(),
 });
 export const submissionOutputSchema = z.object({
   id: z.int(),

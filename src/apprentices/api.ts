@@ -47,9 +47,9 @@ export function apprenticeJson(a: ApprenticeDetail) {
     providerUkprn: a.providerUkprn,
     employerId: a.employerId,
     weeklyHours: a.weeklyHours,
-    ehcPlan: a.ehcPlan,
     bslFirstLanguage: a.bslFirstLanguage,
     englishMathsChoice: a.englishMathsChoice,
+    priorLearningHours: a.priorLearningHours,
   };
 }
 

@@ -5,7 +5,12 @@ import { Router } from 'express';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
-import { QUALIFICATION_TYPES, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
+import {
+  OFF_THE_JOB_KINDS,
+  OFF_THE_JOB_KIND_LABELS,
+  QUALIFICATION_TYPES,
+  QUALIFICATION_TYPE_LABELS,
+} from '../gateway/model.js';
 import { evaluateApprentice } from '../gateway/store.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
@@ -64,11 +69,13 @@ export function evidencePages(db: Db, clock: Clock): Router {
     res.redirect(`${paths.apprentice(a.uln)}#evidence`);
   });
 
+  const kinds = OFF_THE_JOB_KINDS.map((value) => ({ value, text: OFF_THE_JOB_KIND_LABELS[value] }));
   router.get(routes.logHours, editors, (req, res) => {
     const a = loadApprentice(db, res, req.params.uln, 'edit');
     res.render('apprentices/hours', {
       title: 'Log off-the-job training',
       a,
+      kinds,
       values: {},
       backLink: paths.apprentice(a.uln),
     });
@@ -81,6 +88,7 @@ export function evidencePages(db: Db, clock: Clock): Router {
       return res.status(400).render('apprentices/hours', {
         title: 'Log off-the-job training',
         a,
+        kinds,
         values: req.body as object,
         errors: form.errors,
         errorList: form.errorList,

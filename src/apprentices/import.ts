@@ -17,7 +17,6 @@ export const CSV_COLUMNS = {
   provider_ukprn: 'providerUkprn',
   employer_id: 'employerId',
   weekly_hours: 'weeklyHours',
-  ehc_plan: 'ehcPlan',
   bsl_first_language: 'bslFirstLanguage',
   english_maths_choice: 'englishMathsChoice',
 } as const satisfies Record<string, keyof ApprenticeInput>;
@@ -29,7 +28,13 @@ const FIELD_TO_COLUMN = Object.fromEntries(
 export const MAX_IMPORT_ROWS = LIMITS.importRows;
 const TOO_MANY_ROWS = `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} apprentices; import at most ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} at a time`;
 
-export const CSV_TEMPLATE = `${Object.keys(CSV_COLUMNS).join(',')}\n1000000043,Jordan,Ellis,2001-04-12,2025-09-01,2027-03-01,ST0815,1.0,10061234,transport-workers-union,37.5,no,no,pursue\n`;
+export const CSV_TEMPLATE = `${Object.keys(CSV_COLUMNS).join(',')}\n1000000043,Jordan,Ellis,2001-04-12,2025-09-01,2027-03-01,ST0815,1.0,10061234,transport-workers-union,37.5,no,studying\n`;
+
+/** Columns of older templates, with what replaced them. */
+const RETIRED_COLUMNS: Record<string, string> = {
+  ehc_plan:
+    "The ehc_plan column is retired: record an English and maths flexibility judgement (its basis, date and reference) on the apprentice's page instead, and remove the column",
+};
 
 /** The rows that passed the schema and the problems of those that did not, so that later checks can add to the list. */
 export interface ImportResult {
@@ -120,6 +125,9 @@ export function parseApprenticeCsv(
   const [head, ...body] = records;
   const header = (head?.record ?? []).map((h) => h.toLowerCase());
   const known = Object.keys(CSV_COLUMNS);
+  const retired = header.filter((h) => h in RETIRED_COLUMNS);
+  if (retired.length > 0)
+    return { rows: [], problems: retired.map((h) => ({ line: 1, path: '(header)', message: RETIRED_COLUMNS[h]! })) };
   const unknown = header.filter((h) => !known.includes(h));
   const repeated = header.filter((h, i) => header.indexOf(h) !== i);
   if (repeated.length > 0)
@@ -133,7 +141,7 @@ export function parseApprenticeCsv(
         },
       ],
     };
-  const optional = ['ehc_plan', 'bsl_first_language', 'english_maths_choice', ...Object.keys(defaults).map(columnFor)];
+  const optional = ['bsl_first_language', 'english_maths_choice', ...Object.keys(defaults).map(columnFor)];
   const missing = known.filter((c) => !header.includes(c) && !optional.includes(c));
   if (unknown.length > 0 || missing.length > 0) {
     const problems: RowProblem[] = [];

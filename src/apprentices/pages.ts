@@ -4,7 +4,16 @@ import { Router } from 'express';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
-import { CHECK_CODES, CHECK_LABELS, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
+import {
+  CHECK_CODES,
+  CHECK_LABELS,
+  ENGLISH_MATHS_CHOICE_LABELS,
+  FLEXIBILITY_BASIS_LABELS,
+  NOT_OFF_THE_JOB,
+  OFF_THE_JOB_KIND_LABELS,
+  QUALIFICATION_TYPE_LABELS,
+} from '../gateway/model.js';
+import { earliestPracticalPeriodEnd } from '../gateway/rules.js';
 import { GATEWAY_STATES, GATEWAY_STATE_LABELS } from '../gateway/status.js';
 import { checkDecisionsOf, dashboardPage, evaluateApprentice, gatewayState, submissionsOf } from '../gateway/store.js';
 import { pageFor, userOf } from '../auth/authorize.js';
@@ -14,6 +23,14 @@ import { apprenticeScope, canActOn } from './access.js';
 import { dashboardQuery, loadApprentice } from './page-helpers.js';
 import { recordPages } from './record-pages.js';
 import { evidencePages } from './evidence-pages.js';
+import { circumstancePages } from './circumstance-pages.js';
+import { breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
+
+/** The flexibility judgement as the apprentice's page shows it. */
+function flexibilityView(row: ReturnType<typeof flexibilityOf>) {
+  if (!row) return null;
+  return { ...row, basisLabel: FLEXIBILITY_BASIS_LABELS[row.basis], evidenced: row.reference !== null };
+}
 
 /** Apprentices shown on each page of the dashboard. */
 export const DASHBOARD_PAGE_SIZE = 25;
@@ -75,7 +92,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
     const user = userOf(res);
     const a = loadApprentice(db, res, req.params.uln, 'view');
     const on = todayInLondon(clock.now());
-    const { evaluation, latest, plan, evidence } = evaluateApprentice(db, a, on);
+    const { evaluation, latest, plan, evidence, rulesApprentice } = evaluateApprentice(db, a, on);
     const canEdit = canActOn(user, a, 'edit');
     const submissions = submissionsOf(db, a.id).map((s) => ({
       ...s,
@@ -96,8 +113,25 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
       canRequest: canEdit && evaluation.ready && latest?.status !== 'submitted' && latest?.status !== 'accepted',
       canConfirmEmployer: canActOn(user, a, 'employer_declaration'),
       qualifications: evidence.qualificationRows.map((q) => ({ ...q, typeLabel: QUALIFICATION_TYPE_LABELS[q.type] })),
-      hours: evidence.hoursEntries,
-      hoursTotal: evidence.hoursEntries.reduce((sum, h) => sum + h.hours, 0),
+      hours: evidence.hoursEntries.map((h) => ({
+        ...h,
+        kindLabel: OFF_THE_JOB_KIND_LABELS[h.kind],
+        counts: !NOT_OFF_THE_JOB.has(h.kind),
+      })),
+      hoursTotal: evidence.hoursEntries
+        .filter((h) => !NOT_OFF_THE_JOB.has(h.kind))
+        .reduce((sum, h) => sum + h.hours, 0),
+      otherHoursTotal: evidence.hoursEntries
+        .filter((h) => NOT_OFF_THE_JOB.has(h.kind))
+        .reduce((sum, h) => sum + h.hours, 0),
+      choiceLabel: a.englishMathsChoice ? ENGLISH_MATHS_CHOICE_LABELS[a.englishMathsChoice] : null,
+      flexibility: flexibilityView(flexibilityOf(db, a.id)),
+      breaks: breaksOf(db, a.id).map((b) => ({ ...b, removeHref: paths.removeLearningBreak(a.uln, String(b.id)) })),
+      earlierEpisodes: earlierEpisodesOf(db, a.id).map((e) => ({
+        ...e,
+        removeHref: paths.removeEarlierEpisode(a.uln, String(e.id)),
+      })),
+      earliestPracticalEnd: earliestPracticalPeriodEnd(rulesApprentice),
       items: (plan?.gatewayItems ?? []).map((item) => ({
         ...item,
         provided: evidence.itemRows.find((r) => r.itemId === item.id),
@@ -116,6 +150,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
   });
 
   router.use(evidencePages(db, clock));
+  router.use(circumstancePages(db, clock));
 
   return router;
 }

@@ -10,6 +10,7 @@ import { listStandards } from '../standards/store.js';
 import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
 import { CSV_TEMPLATE, columnFor, parseApprenticeCsv } from './import.js';
 import { apprenticeInputSchema, type ApprenticeInput } from './schema.js';
+import { ENGLISH_MATHS_CHOICES, ENGLISH_MATHS_CHOICE_LABELS } from '../gateway/model.js';
 import { importDefaults, importForUser } from './service.js';
 import { addApprentices, updateApprentice } from './store.js';
 import { DATE_FIELDS, PROBLEMS_SHOWN, dateParts, loadApprentice } from './page-helpers.js';
@@ -33,17 +34,13 @@ export function recordPages(db: Db): Router {
       { value: '', text: 'Select the employer' },
       ...listEmployers(db).map((e) => ({ value: e.id, text: e.name })),
     ],
-    ehcItems: [
-      {
-        value: 'yes',
-        text: 'Has an EHC plan, a statement of special educational needs or a learning difficulty assessment',
-      },
-    ],
     bslItems: [{ value: 'yes', text: 'British Sign Language is their first language' }],
     choices: [
       { value: '', text: 'Not recorded, or not applicable (16–18 at start)' },
-      { value: 'pursue', text: 'Aged 19 or over at start: chose to work towards English and maths' },
-      { value: 'not_pursue', text: 'Aged 19 or over at start: chose not to' },
+      ...ENGLISH_MATHS_CHOICES.map((value) => ({
+        value,
+        text: `Aged 19 or over at start: ${ENGLISH_MATHS_CHOICE_LABELS[value].replace(/^./, (c) => c.toLowerCase())}`,
+      })),
     ],
   });
 
@@ -65,7 +62,6 @@ export function recordPages(db: Db): Router {
     dateOfBirth: typeof a.dateOfBirth === 'object' ? a.dateOfBirth : dateParts(a.dateOfBirth),
     startDate: typeof a.startDate === 'object' ? a.startDate : dateParts(a.startDate),
     plannedEndDate: typeof a.plannedEndDate === 'object' ? a.plannedEndDate : dateParts(a.plannedEndDate),
-    ehcPlan: a.ehcPlan === true || (a.ehcPlan as unknown) === 'yes' ? ['yes'] : [],
     bslFirstLanguage: a.bslFirstLanguage === true || (a.bslFirstLanguage as unknown) === 'yes' ? ['yes'] : [],
   });
 

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ENGLISH_MATHS_CHOICES, QUALIFICATION_TYPES, SUBJECTS } from '../gateway/model.js';
+import {
+  ENGLISH_MATHS_CHOICES,
+  FLEXIBILITY_BASES,
+  OFF_THE_JOB_KINDS,
+  QUALIFICATION_TYPES,
+  SUBJECTS,
+} from '../gateway/model.js';
 import { standardReference, standardVersion } from '../standards/schema.js';
 import { ukprnSchema } from '../users/schema.js';
 import { dateField, yesNo } from '../validation/fields.js';
@@ -44,11 +50,22 @@ export const apprenticeInputSchema = z
       .number({ error: 'Enter contracted hours a week as a number, for example 37.5' })
       .min(1, 'Contracted hours a week must be at least 1')
       .max(60, 'Contracted hours a week must be 60 or fewer'),
-    ehcPlan: yesNo,
+    /** Retired: an EHC plan is now one basis of a flexibility judgement, recorded with its evidence. */
+    ehcPlan: z
+      .undefined({
+        error:
+          "ehcPlan is retired: record an English and maths flexibility judgement (its basis, date and reference) on the apprentice's page or through the API",
+      })
+      .optional(),
     bslFirstLanguage: yesNo,
     englishMathsChoice: z.preprocess(
       (v) => (v === '' || v === undefined || v === null ? null : v),
-      z.enum(ENGLISH_MATHS_CHOICES, { error: 'Choose pursue, not_pursue or leave blank' }).nullable(),
+      z
+        .enum(ENGLISH_MATHS_CHOICES, {
+          error:
+            'Choose not_studying, studying or employer_requires, or leave blank (pursue is now employer_requires, not_pursue is now not_studying)',
+        })
+        .nullable(),
     ),
   })
   .superRefine((a, ctx) => {
@@ -112,6 +129,10 @@ export const offTheJobInputSchema = z.object({
     .trim()
     .min(1, 'Describe the training')
     .max(500, 'Description must be 500 characters or fewer'),
+  kind: z.preprocess(
+    (v) => (v === '' || v === undefined || v === null ? 'training' : v),
+    z.enum(OFF_THE_JOB_KINDS, { error: 'Select the kind of activity' }),
+  ),
 });
 export type OffTheJobInput = z.infer<typeof offTheJobInputSchema>;
 
@@ -124,8 +145,68 @@ export const planItemInputSchema = z.object({
     .max(300),
 });
 
-export const DECLARATION_PARTS = ['employer', 'provider', 'apprentice'] as const;
+export const DECLARATION_PARTS = ['employer', 'provider', 'apprentice', 'certificate_permission'] as const;
 export type DeclarationPart = (typeof DECLARATION_PARTS)[number];
 export const declarationInputSchema = z.object({
   part: z.enum(DECLARATION_PARTS, { error: 'Say whose confirmation this is' }),
 });
+
+/** A reason or note kept with a record and in the audit log. */
+function reasonField(missing: string) {
+  return z.string({ error: missing }).trim().min(1, missing).max(500, 'Keep it to 500 characters or fewer');
+}
+
+/** A break in learning: its first and last days away, both included. */
+export const learningBreakInputSchema = z
+  .object({
+    from: dateField('first day of the break'),
+    to: dateField('last day of the break'),
+    reason: reasonField('Say why the apprentice took a break'),
+  })
+  .refine((b) => b.to >= b.from, { path: ['to'], message: 'The last day must be on or after the first day' });
+export type LearningBreakInput = z.infer<typeof learningBreakInputSchema>;
+
+/** An earlier episode of the same apprenticeship that this record restarts. */
+export const earlierEpisodeInputSchema = z
+  .object({
+    startDate: dateField('start date of the earlier episode'),
+    endDate: dateField('last day in learning of the earlier episode'),
+    provider: z
+      .string({ error: 'Enter the provider of the earlier episode' })
+      .trim()
+      .min(1, 'Enter the provider of the earlier episode')
+      .max(200, 'Keep the provider to 200 characters or fewer'),
+    reason: reasonField('Say why the earlier episode ended'),
+  })
+  .refine((e) => e.endDate >= e.startDate, {
+    path: ['endDate'],
+    message: 'The last day in learning must be on or after the start date',
+  });
+export type EarlierEpisodeInput = z.infer<typeof earlierEpisodeInputSchema>;
+
+/** The English and maths flexibility judgement, with its evidence. */
+export const flexibilityInputSchema = z.object({
+  basis: z.enum(FLEXIBILITY_BASES, { error: 'Select what the judgement is based on' }),
+  decidedOn: dateField('date of the evidence'),
+  reference: z
+    .string({ error: 'Enter the evidence reference' })
+    .trim()
+    .min(1, 'Enter the evidence reference (the document and where it is kept)')
+    .max(200, 'Keep the reference to 200 characters or fewer'),
+});
+export type FlexibilityInput = z.infer<typeof flexibilityInputSchema>;
+
+/** Recognised prior learning, in off-the-job hours; 0 removes it. */
+export const priorLearningInputSchema = z
+  .object({
+    hours: z.coerce
+      .number({ error: 'Enter the hours as a number' })
+      .min(0, 'Hours must be 0 or more')
+      .max(5000, 'Hours must be 5,000 or fewer'),
+    reason: z.string().trim().max(500, 'Keep it to 500 characters or fewer').default(''),
+  })
+  .refine((p) => p.hours === 0 || p.reason.length > 0, {
+    path: ['reason'],
+    message: 'Say what prior learning was recognised',
+  });
+export type PriorLearningInput = z.infer<typeof priorLearningInputSchema>;

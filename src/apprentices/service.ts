@@ -1,4 +1,25 @@
+import type { DateTime } from 'luxon';
+import { z } from 'zod';
 import type { Db } from '../db/connection.js';
+import type { Problem } from '../validation/problems.js';
+import { problemsFromZod } from '../validation/problems.js';
+import {
+  addEarlierEpisode,
+  addLearningBreak,
+  breaksOf,
+  earlierEpisodesOf,
+  recordFlexibility,
+  recordPriorLearning,
+  removeEarlierEpisode,
+  removeLearningBreak,
+  withdrawFlexibility,
+} from './circumstance-store.js';
+import {
+  earlierEpisodeInputSchema,
+  flexibilityInputSchema,
+  learningBreakInputSchema,
+  priorLearningInputSchema,
+} from './schema.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { canActOn, type ApprenticeAction } from './access.js';
@@ -68,4 +89,131 @@ export function importForUser(
     },
     { behavior: 'immediate' },
   );
+}
+
+/* ---------- Circumstances the gateway rules read ---------- */
+
+/** Parses `input` for an apprentice this user may edit, then runs `write`; any problem refuses the whole request. */
+function editWith<S extends z.ZodType>(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  schema: S,
+  input: unknown,
+  write: (apprentice: ApprenticeDetail, value: z.infer<S>) => Problem[] | void,
+): Result<ApprenticeDetail> {
+  const found = apprenticeFor(db, user, uln, 'edit');
+  if (!found.ok) return found;
+  const parsed = schema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  const problems = write(found.value, parsed.data);
+  return problems && problems.length > 0 ? refuse('invalid', problems) : found;
+}
+
+/** Do the inclusive spans [a, b] and [c, d] share a day? */
+function overlaps(a: string, b: string, c: string, d: string): boolean {
+  return a <= d && c <= b;
+}
+
+/** A break in learning, within this episode and clear of the breaks already recorded. */
+export function recordLearningBreak(db: Db, user: CurrentUser, uln: unknown, input: unknown): Result<ApprenticeDetail> {
+  return editWith(db, user, uln, learningBreakInputSchema, input, (apprentice, value) => {
+    if (value.from < apprentice.startDate)
+      return [{ path: 'from', message: `A break must start on or after the start date, ${apprentice.startDate}` }];
+    const clash = breaksOf(db, apprentice.id).find((b) => overlaps(value.from, value.to, b.fromDate, b.toDate));
+    if (clash) return [{ path: 'from', message: `This overlaps the break from ${clash.fromDate} to ${clash.toDate}` }];
+    addLearningBreak(db, apprentice, value, actorOf(user));
+  });
+}
+
+/** An earlier episode this record restarts: it ends before this record starts, clear of the others. */
+export function recordEarlierEpisode(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  input: unknown,
+): Result<ApprenticeDetail> {
+  return editWith(db, user, uln, earlierEpisodeInputSchema, input, (apprentice, value) => {
+    if (value.endDate >= apprentice.startDate)
+      return [
+        {
+          path: 'endDate',
+          message: `The earlier episode must end before this record's start date, ${apprentice.startDate}`,
+        },
+      ];
+    const clash = earlierEpisodesOf(db, apprentice.id).find((e) =>
+      overlaps(value.startDate, value.endDate, e.startDate, e.endDate),
+    );
+    if (clash)
+      return [
+        { path: 'startDate', message: `This overlaps the earlier episode from ${clash.startDate} to ${clash.endDate}` },
+      ];
+    addEarlierEpisode(db, apprentice, value, actorOf(user));
+  });
+}
+
+const removalSchema = z.object({
+  reason: z
+    .string({ error: 'Say why this is being removed' })
+    .trim()
+    .min(1, 'Say why this is being removed')
+    .max(500, 'Keep it to 500 characters or fewer'),
+});
+
+/** Removes a break or earlier episode recorded in error, with the reason in the audit log. */
+export function removeCircumstance(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  what: 'break' | 'earlier_episode',
+  id: unknown,
+  input: unknown,
+): Result<ApprenticeDetail> {
+  const found = apprenticeFor(db, user, uln, 'edit');
+  if (!found.ok) return found;
+  const n = typeof id === 'string' && /^\d{1,12}$/.test(id) ? Number(id) : NaN;
+  const parsed = removalSchema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  const remove = what === 'break' ? removeLearningBreak : removeEarlierEpisode;
+  if (!Number.isFinite(n) || !remove(db, found.value, n, actorOf(user), parsed.data.reason))
+    return refuse(
+      'not_found',
+      what === 'break' ? 'There is no such break in learning' : 'There is no such earlier episode',
+    );
+  return found;
+}
+
+export function recordFlexibilityJudgement(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  input: unknown,
+  now: DateTime,
+): Result<ApprenticeDetail> {
+  return editWith(db, user, uln, flexibilityInputSchema, input, (apprentice, value) => {
+    recordFlexibility(db, apprentice, value, actorOf(user), now);
+  });
+}
+
+export function withdrawFlexibilityJudgement(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  input: unknown,
+): Result<ApprenticeDetail> {
+  return editWith(db, user, uln, removalSchema, input, (apprentice, value) => {
+    if (!withdrawFlexibility(db, apprentice, actorOf(user), value.reason))
+      return [{ path: 'reason', message: 'No flexibility judgement is recorded' }];
+  });
+}
+
+export function recordPriorLearningHours(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  input: unknown,
+): Result<ApprenticeDetail> {
+  return editWith(db, user, uln, priorLearningInputSchema, input, (apprentice, value) => {
+    recordPriorLearning(db, apprentice, value, actorOf(user));
+  });
 }

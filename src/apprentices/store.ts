@@ -115,7 +115,6 @@ function rowValues(input: ApprenticeInput, standardVersionId: number) {
     providerUkprn: input.providerUkprn,
     employerId: input.employerId,
     weeklyHours: input.weeklyHours,
-    ehcPlan: input.ehcPlan,
     bslFirstLanguage: input.bslFirstLanguage,
     englishMathsChoice: input.englishMathsChoice,
   };
@@ -178,12 +177,12 @@ export function insertCheckedApprentices(
     throw new Error('insertCheckedApprentices must run inside the transaction that checked the rows');
   const versionIds = loadReferences(db).standardVersionIds;
   const insert = db.$client.prepare(
-    `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, ehc_plan, bsl_first_language, english_maths_choice)
-     values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @ehcPlan, @bslFirstLanguage, @englishMathsChoice)`,
+    `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, bsl_first_language, english_maths_choice)
+     values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @bslFirstLanguage, @englishMathsChoice)`,
   );
   for (const { input } of rows) {
     const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
-    insert.run({ ...values, ehcPlan: values.ehcPlan ? 1 : 0, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
+    insert.run({ ...values, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
   }
   recordAudit(db, actor, {
     action: rows.length === 1 ? 'apprentice.created' : 'apprentices.imported',
@@ -235,6 +234,8 @@ export interface ApprenticeDetail extends ApprenticeRow {
   standardVersion: string;
   standardTitle: string;
   standardLevel: number;
+  /** The standard version's published minimum off-the-job hours, if recorded. */
+  publishedOffTheJobHours: number | null;
 }
 
 const detailColumns = {
@@ -245,6 +246,7 @@ const detailColumns = {
   standardVersion: standardVersions.version,
   standardTitle: standardVersions.title,
   standardLevel: standardVersions.level,
+  publishedOffTheJobHours: standardVersions.offTheJobMinimumHours,
 };
 
 /** Apprentices joined with their provider, employer and standard (and any `extra` columns of tables the caller joins); callers add where/order. */
@@ -343,6 +345,7 @@ const DECLARATION_COLUMNS = {
   employer: { at: 'employerConfirmedAt', by: 'employerConfirmedBy' },
   provider: { at: 'providerConfirmedAt', by: 'providerConfirmedBy' },
   apprentice: { at: 'apprenticeConfirmedAt', by: 'apprenticeConfirmedBy' },
+  certificate_permission: { at: 'certificatePermissionAt', by: 'certificatePermissionBy' },
 } as const;
 
 export function confirmDeclaration(

@@ -7,6 +7,8 @@ import {
   BOOKING_STATUSES,
   CHECK_CODES,
   ENGLISH_MATHS_CHOICES,
+  FLEXIBILITY_BASES,
+  OFF_THE_JOB_KINDS,
   GATEWAY_STATES,
   GRADES,
   GRADING_STATUSES,
@@ -55,6 +57,10 @@ export const standardVersions = sqliteTable(
     occupationSummary: text('occupation_summary').notNull(),
     typicalJobTitles: text('typical_job_titles', { mode: 'json' }).$type<string[]>().notNull(),
     englishAndMaths: text('english_and_maths').notNull(),
+    /** The published minimum off-the-job hours for starts from 1 August 2025; null until recorded. */
+    offTheJobMinimumHours: integer('off_the_job_minimum_hours'),
+    /** Where the figure came from (the published source, or why an administrator recorded it). */
+    offTheJobMinimumSource: text('off_the_job_minimum_source'),
   },
   (t) => [uniqueIndex('standard_versions_reference_version').on(t.reference, t.version)],
 );
@@ -219,9 +225,11 @@ export const apprentices = sqliteTable(
       .notNull()
       .references(() => employers.id),
     weeklyHours: real('weekly_hours').notNull(),
-    ehcPlan: integer('ehc_plan', { mode: 'boolean' }).notNull().default(false),
     bslFirstLanguage: integer('bsl_first_language', { mode: 'boolean' }).notNull().default(false),
     englishMathsChoice: text('english_maths_choice', { enum: ENGLISH_MATHS_CHOICES }),
+    /** Recognised prior learning that reduces the published off-the-job minimum (starts from 1 August 2025). */
+    priorLearningHours: real('prior_learning_hours').notNull().default(0),
+    priorLearningReason: text('prior_learning_reason'),
     /** When the apprentice's personal data was erased (src/privacy/erasure.ts): the row keeps placeholders and the results. */
     erasedAt: text('erased_at'),
     createdAt: createdAt(),
@@ -262,10 +270,60 @@ export const offTheJobHours = sqliteTable(
     date: text('date').notNull(),
     hours: real('hours').notNull(),
     activity: text('activity').notNull(),
+    /** Only `training` counts; the other kinds are logged but are not off-the-job training. */
+    kind: text('kind', { enum: OFF_THE_JOB_KINDS }).notNull().default('training'),
     createdAt: createdAt(),
   },
   (t) => [index('off_the_job_apprentice_date').on(t.apprenticeId, t.date)],
 );
+
+/** Breaks in learning: days away from training do not count towards the practical period. */
+export const learningBreaks = sqliteTable(
+  'learning_breaks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    /** First and last days away, both included. */
+    fromDate: text('from_date').notNull(),
+    toDate: text('to_date').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('learning_breaks_apprentice').on(t.apprenticeId)],
+);
+
+/** An earlier episode of the same apprenticeship that this record restarts: it counts towards the practical period. */
+export const earlierEpisodes = sqliteTable(
+  'earlier_episodes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    startDate: text('start_date').notNull(),
+    endDate: text('end_date').notNull(),
+    /** Who delivered it (a provider's name or UKPRN) and why it ended, as the provider records it. */
+    provider: text('provider').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('earlier_episodes_apprentice').on(t.apprenticeId)],
+);
+
+/** The judgement that lets Entry Level 3 meet the English and maths requirement. */
+export const flexibilityJudgements = sqliteTable('flexibility_judgements', {
+  apprenticeId: integer('apprentice_id')
+    .primaryKey()
+    .references(() => apprentices.id, { onDelete: 'cascade' }),
+  basis: text('basis', { enum: FLEXIBILITY_BASES }).notNull(),
+  /** The evidence: its date and reference. Null on a judgement carried over from the old EHC plan flag. */
+  decidedOn: text('decided_on'),
+  reference: text('reference'),
+  recordedBy: integer('recorded_by').references(() => users.id),
+  recordedAt: text('recorded_at'),
+});
 
 /** A plan gateway item (e.g. the portfolio) the provider confirms is in place. */
 export const gatewayItemsProvided = sqliteTable(
@@ -294,6 +352,9 @@ export const gatewayDeclarations = sqliteTable('gateway_declarations', {
   /** The apprentice confirms through their provider, who records it. */
   apprenticeConfirmedAt: text('apprentice_confirmed_at'),
   apprenticeConfirmedBy: integer('apprentice_confirmed_by').references(() => users.id),
+  /** The apprentice's permission for the assessment organisation to apply for their certificate, recorded by the provider. */
+  certificatePermissionAt: text('certificate_permission_at'),
+  certificatePermissionBy: integer('certificate_permission_by').references(() => users.id),
 });
 
 export const gatewaySubmissions = sqliteTable(

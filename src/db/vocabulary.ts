@@ -19,8 +19,23 @@ export const QUALIFICATION_TYPES = ['gcse', 'functional_skills', 'entry_level', 
 /** The two subjects of the English and maths requirement. */
 export const SUBJECTS = ['english', 'maths'] as const;
 
-/** Whether an apprentice aged 19 or over at start chooses to work towards English and maths. */
-export const ENGLISH_MATHS_CHOICES = ['pursue', 'not_pursue'] as const;
+/**
+ * An apprentice aged 19 or over at the start: not studying English and maths, studying them (taking
+ * the assessments), or the employer requires them to be achieved. (Migration 0009 turned the old
+ * 'pursue' into 'employer_requires' and 'not_pursue' into 'not_studying'.)
+ */
+export const ENGLISH_MATHS_CHOICES = ['not_studying', 'studying', 'employer_requires'] as const;
+
+/** What an English and maths flexibility judgement (Entry Level 3) rests on. */
+export const FLEXIBILITY_BASES = [
+  'ehc_plan',
+  'sen_statement',
+  'learning_difficulty_assessment',
+  'professional_judgement',
+] as const;
+
+/** The kind of activity an off-the-job log entry records; only `training` counts. */
+export const OFF_THE_JOB_KINDS = ['training', 'english_maths', 'progress_review', 'on_programme_assessment'] as const;
 
 /** The gateway checks, in the order they are shown. */
 export const CHECK_CODES = [
@@ -30,6 +45,7 @@ export const CHECK_CODES = [
   'maths',
   'plan_items',
   'employer_declaration',
+  'certificate_permission',
 ] as const;
 
 /** England's regions, where an in-person assessment can take place. */

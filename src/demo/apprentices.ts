@@ -10,13 +10,21 @@ import {
   confirmDeclaration,
   findApprenticeByUln,
   recordPlanItem,
+  type ApprenticeDetail,
 } from '../apprentices/store.js';
 import type { ApprenticeInput, QualificationInput } from '../apprentices/schema.js';
 import { ZONE } from '../dates.js';
 import { decideSubmission, submitForGateway } from '../gateway/store.js';
 import { CHECK_CODES } from '../gateway/model.js';
 import type { Db } from '../db/connection.js';
-import { apprentices, users } from '../db/schema.js';
+import { apprentices, flexibilityJudgements, users } from '../db/schema.js';
+import {
+  addEarlierEpisode,
+  addLearningBreak,
+  recordFlexibility,
+  recordPriorLearning,
+} from '../apprentices/circumstance-store.js';
+import type { EnglishMathsChoice } from '../gateway/model.js';
 
 /** What a demo apprentice has done so far, so that every gateway state shows on the dashboard. */
 interface DemoStory {
@@ -32,9 +40,16 @@ interface DemoStory {
   otjPerWeek: number;
   english?: Omit<QualificationInput, 'subject' | 'achievedOn'> | null;
   maths?: Omit<QualificationInput, 'subject' | 'achievedOn'> | null;
-  ehcPlan?: boolean;
+  /** An English and maths flexibility judgement: evidenced, or carried over from the old EHC plan flag without its evidence. */
+  flexibility?: 'evidenced' | 'unevidenced';
   bsl?: boolean;
-  choice?: 'pursue' | 'not_pursue' | null;
+  choice?: EnglishMathsChoice | null;
+  /** A break in learning of so many days, starting so many months after the start. */
+  learningBreak?: { monthsIn: number; days: number; reason: string };
+  /** A restart: an earlier episode of so many months, ending a month before this start. */
+  earlierEpisode?: { months: number; provider: string; reason: string };
+  /** Recognised prior learning, in off-the-job hours. */
+  priorLearning?: { hours: number; reason: string };
   items?: boolean;
   declared?: boolean;
   /** Gateway history: submitted (awaiting), accepted or rejected, so many days ago. */
@@ -81,7 +96,7 @@ const STORIES: DemoStory[] = [
     otjPerWeek: 6.5,
     english: FS2,
     maths: FS2,
-    choice: 'pursue',
+    choice: 'employer_requires',
     items: true,
     declared: true,
   },
@@ -95,7 +110,7 @@ const STORIES: DemoStory[] = [
     otjPerWeek: 7.5,
     english: null,
     maths: null,
-    choice: 'not_pursue',
+    choice: 'not_studying',
     items: true,
     declared: true,
   },
@@ -195,7 +210,7 @@ const STORIES: DemoStory[] = [
     otjPerWeek: 6.5,
     english: GCSE5,
     maths: GCSE4,
-    ehcPlan: true,
+    flexibility: 'unevidenced',
     items: true,
     declared: true,
     gateway: { outcome: 'accepted', daysAgo: 3 },
@@ -305,6 +320,7 @@ const STORIES: DemoStory[] = [
     otjPerWeek: 7,
     english: GCSE5,
     maths: GCSE5,
+    learningBreak: { monthsIn: 2, days: 21, reason: 'Medical leave after an operation' },
     items: false,
     declared: false,
   },
@@ -357,7 +373,7 @@ const STORIES: DemoStory[] = [
     otjPerWeek: 6.5,
     english: EL3,
     maths: EL3,
-    ehcPlan: true,
+    flexibility: 'evidenced',
     items: true,
     declared: false,
   },
@@ -386,6 +402,11 @@ const STORIES: DemoStory[] = [
     otjPerWeek: 6,
     english: GCSE5,
     maths: GCSE5,
+    earlierEpisode: {
+      months: 5,
+      provider: 'Northern Union Learning (UKPRN 10099999)',
+      reason: 'Changed employer; restarted with a new provider',
+    },
   },
   {
     given: 'Samuel',
@@ -398,8 +419,57 @@ const STORIES: DemoStory[] = [
     english: null,
     maths: null,
     choice: null,
+    priorLearning: { hours: 60, reason: 'TUC Certificate in Workplace Representation, completed before the start' },
   },
 ];
+
+/** The story's break, earlier episode, flexibility judgement and prior learning, through the same stores as real data. */
+function loadCircumstances(db: Db, a: ApprenticeDetail, story: DemoStory, actor: Actor, now: DateTime): void {
+  const start = DateTime.fromISO(a.startDate);
+  const iso = (d: DateTime) => d.toISODate()!;
+  if (story.learningBreak) {
+    const from = start.plus({ months: story.learningBreak.monthsIn });
+    addLearningBreak(
+      db,
+      a,
+      {
+        from: iso(from),
+        to: iso(from.plus({ days: story.learningBreak.days - 1 })),
+        reason: story.learningBreak.reason,
+      },
+      actor,
+    );
+  }
+  if (story.earlierEpisode) {
+    const end = start.minus({ months: 1 });
+    addEarlierEpisode(
+      db,
+      a,
+      {
+        startDate: iso(end.minus({ months: story.earlierEpisode.months }).plus({ days: 1 })),
+        endDate: iso(end),
+        provider: story.earlierEpisode.provider,
+        reason: story.earlierEpisode.reason,
+      },
+      actor,
+    );
+  }
+  if (story.flexibility === 'evidenced')
+    recordFlexibility(
+      db,
+      a,
+      {
+        basis: 'ehc_plan',
+        decidedOn: iso(start.minus({ years: 2 })),
+        reference: `EHCP-${a.uln.slice(-4)} (local authority)`,
+      },
+      actor,
+      now,
+    );
+  if (story.flexibility === 'unevidenced')
+    db.insert(flexibilityJudgements).values({ apprenticeId: a.id, basis: 'ehc_plan' }).run();
+  if (story.priorLearning) recordPriorLearning(db, a, story.priorLearning, actor);
+}
 
 const TRAINING = [
   'Employment law update: the ACAS code on disciplinary and grievance procedures',
@@ -446,7 +516,6 @@ export function loadDemoApprentices(db: Db, now: DateTime): void {
         providerUkprn: s.ukprn,
         employerId: s.employerId,
         weeklyHours: s.weeklyHours ?? 37.5,
-        ehcPlan: s.ehcPlan ?? false,
         bslFirstLanguage: s.bsl ?? false,
         englishMathsChoice: s.choice ?? null,
       },
@@ -485,9 +554,22 @@ export function loadDemoApprentices(db: Db, now: DateTime): void {
       addOffTheJobHours(
         db,
         a,
-        { date: iso(week), hours: story.otjPerWeek, activity: TRAINING[(n + i) % TRAINING.length]! },
+        { date: iso(week), hours: story.otjPerWeek, activity: TRAINING[(n + i) % TRAINING.length]!, kind: 'training' },
         providerActor,
       );
+      // A progress review every twelve weeks: logged, but not off-the-job training.
+      if (n % 12 === 11)
+        addOffTheJobHours(
+          db,
+          a,
+          {
+            date: iso(week),
+            hours: 1,
+            activity: 'Progress review with the employer and tutor',
+            kind: 'progress_review',
+          },
+          providerActor,
+        );
     }
     if (story.items) {
       recordPlanItem(
@@ -509,7 +591,9 @@ export function loadDemoApprentices(db: Db, now: DateTime): void {
       confirmDeclaration(db, a, 'employer', actorFor(employer(story.employerId)), now);
       confirmDeclaration(db, a, 'provider', providerActor, now);
       confirmDeclaration(db, a, 'apprentice', providerActor, now);
+      confirmDeclaration(db, a, 'certificate_permission', providerActor, now);
     }
+    loadCircumstances(db, a, story, providerActor, now);
     if (story.gateway) {
       const submitted = submitForGateway(db, a, iso(submittedOn), providerActor);
       if (!submitted.ok) throw new Error(`Demo apprentice ${fullName(a)}: ${submitted.message}`);

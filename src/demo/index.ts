@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { DateTime } from 'luxon';
 import { SYSTEM_ACTOR } from '../audit/audit.js';
 import type { Role } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { employers, providers, users } from '../db/schema.js';
+import { employers, providers, standardVersions, users } from '../db/schema.js';
+import { recordOffTheJobMinimum } from '../standards/store.js';
 import { createUser } from '../users/store.js';
 import { loadDemoApprentices } from './apprentices.js';
 import { loadDemoGrading } from './grading.js';
@@ -37,6 +38,28 @@ export const DEMO_EMPLOYERS = [
   { id: 'teachers-association', name: 'Schools and Colleges Staff Association' },
 ];
 
+/** The off-the-job minimum the demo uses for ST0815 1.0 while no published figure is recorded. */
+export const DEMO_OFF_THE_JOB_MINIMUM = {
+  hours: 400,
+  source:
+    'Demonstration figure, not the published minimum: an administrator replaces it with the figure published for ST0815 version 1.0',
+};
+
+/**
+ * The demo's apprentices who started from 1 August 2025 need a published minimum; our sources
+ * give none for ST0815 1.0, so the demo records a figure that says it is a demonstration. A
+ * figure already recorded is left alone.
+ */
+function loadDemoOffTheJobMinimum(db: Db): void {
+  const version = db
+    .select({ id: standardVersions.id, hours: standardVersions.offTheJobMinimumHours })
+    .from(standardVersions)
+    .where(and(eq(standardVersions.reference, 'ST0815'), eq(standardVersions.version, '1.0')))
+    .get();
+  if (version && version.hours === null)
+    db.transaction((tx) => recordOffTheJobMinimum(tx, version.id, DEMO_OFF_THE_JOB_MINIMUM, SYSTEM_ACTOR));
+}
+
 /**
  * Demo organisations, one user per role and apprentices in every gateway state, dated relative to
  * `now`. Safe to run again: nothing already there is touched.
@@ -49,6 +72,7 @@ export async function loadDemoData(db: Db, now: DateTime, hashCost: number): Pro
     const result = await createUser(db, { ...user, password: DEMO_PASSWORD }, SYSTEM_ACTOR, hashCost);
     if (!result.ok) throw new Error(`Demo user ${user.email}: ${result.problems.map((p) => p.message).join('; ')}`);
   }
+  loadDemoOffTheJobMinimum(db);
   loadDemoApprentices(db, now);
   await loadDemoScheduling(db, DEMO_PASSWORD, now, hashCost);
   loadDemoGrading(db, now);

@@ -1,4 +1,11 @@
-import { QUALIFICATION_TYPES, SUBJECTS, ENGLISH_MATHS_CHOICES, CHECK_CODES } from '../db/vocabulary.js';
+import {
+  QUALIFICATION_TYPES,
+  SUBJECTS,
+  ENGLISH_MATHS_CHOICES,
+  CHECK_CODES,
+  FLEXIBILITY_BASES,
+  OFF_THE_JOB_KINDS,
+} from '../db/vocabulary.js';
 
 /**
  * The inputs and outputs of the gateway rules (src/gateway/rules.ts). Plain data, no
@@ -20,6 +27,60 @@ export type Subject = (typeof SUBJECTS)[number];
 
 export { ENGLISH_MATHS_CHOICES };
 export type EnglishMathsChoice = (typeof ENGLISH_MATHS_CHOICES)[number];
+export const ENGLISH_MATHS_CHOICE_LABELS: Record<EnglishMathsChoice, string> = {
+  not_studying: 'Not studying English and maths',
+  studying: 'Studying English and maths (taking the assessments)',
+  employer_requires: 'The employer requires English and maths to be achieved',
+};
+
+export { FLEXIBILITY_BASES };
+export type FlexibilityBasis = (typeof FLEXIBILITY_BASES)[number];
+export const FLEXIBILITY_BASIS_LABELS: Record<FlexibilityBasis, string> = {
+  ehc_plan: 'Education, health and care (EHC) plan',
+  sen_statement: 'Statement of special educational needs',
+  learning_difficulty_assessment: 'Learning difficulty assessment',
+  professional_judgement: 'Evidenced judgement of a learning difficulty or disability by an appropriate professional',
+};
+
+export { OFF_THE_JOB_KINDS };
+export type OffTheJobKind = (typeof OFF_THE_JOB_KINDS)[number];
+export const OFF_THE_JOB_KIND_LABELS: Record<OffTheJobKind, string> = {
+  training: 'Off-the-job training (teaching, practical training, learning support, assignments)',
+  english_maths: 'English and maths up to level 2',
+  progress_review: 'Progress review',
+  on_programme_assessment: 'On-programme assessment',
+};
+/**
+ * Activities a provider may log but that are not off-the-job training: English and maths up to
+ * level 2 (funded separately), progress reviews and on-programme assessment. Apprenticeship
+ * funding rules 2025 to 2026, "Off-the-job training", the list of what is not off-the-job
+ * training (unchanged in 2026 to 2027).
+ */
+export const NOT_OFF_THE_JOB: ReadonlySet<OffTheJobKind> = new Set([
+  'english_maths',
+  'progress_review',
+  'on_programme_assessment',
+]);
+
+/** The recorded judgement that lets Entry Level 3 meet the English and maths requirement. */
+export interface FlexibilityJudgement {
+  basis: FlexibilityBasis;
+  /** The date and reference of the evidence; null until recorded (a judgement carried over from the old EHC plan flag). */
+  decidedOn: string | null;
+  reference: string | null;
+}
+
+/** A break in learning: from its first day away to its last, both included. */
+export interface LearningBreak {
+  from: string;
+  to: string;
+}
+
+/** An earlier episode of the same apprenticeship that this record restarts: its first and last days in learning. */
+export interface EarlierEpisode {
+  startDate: string;
+  endDate: string;
+}
 
 /** An English or maths qualification the apprentice holds. */
 export interface Qualification {
@@ -44,24 +105,36 @@ export interface GatewayApprentice {
   weeklyHours: number;
   /** Level of the standard (English and maths at level 2 apply to level 3 and above). */
   standardLevel: number;
-  /** Education, health and care plan, statement of SEN, or learning difficulty assessment. */
-  ehcPlan: boolean;
+  /** The standard version, as the reasons name it: "ST0815 version 1.0". */
+  standardName: string;
+  /** The standard version's published minimum off-the-job hours (starts from 1 August 2025); null when none is recorded. */
+  publishedOffTheJobHours: number | null;
+  /** Off-the-job hours recognised as prior learning, which reduce the published minimum. */
+  priorLearningHours: number;
+  /** The English and maths flexibility judgement (Entry Level 3), if one is recorded. */
+  flexibility: FlexibilityJudgement | null;
   /** British Sign Language is their first language. */
   bslFirstLanguage: boolean;
   /** A 19+ apprentice's recorded choice about English and maths (null: not recorded). */
   englishMathsChoice: EnglishMathsChoice | null;
+  /** Breaks in learning during this episode. */
+  breaks: LearningBreak[];
+  /** Earlier episodes this record restarts, which count towards the practical period. */
+  earlierEpisodes: EarlierEpisode[];
 }
 
 export interface GatewayEvidence {
   qualifications: Qualification[];
-  /** Off-the-job training logged, by date. */
-  offTheJob: { date: string; hours: number }[];
+  /** Off-the-job training logged, by date; English and maths, progress reviews and on-programme assessment do not count. */
+  offTheJob: { date: string; hours: number; kind: OffTheJobKind }[];
   /** Ids of the plan's gateway items the provider has confirmed are in place. */
   planItemsProvided: string[];
   declaration: {
     employerConfirmed: boolean;
     providerConfirmed: boolean;
     apprenticeConfirmed: boolean;
+    /** The apprentice's permission for the assessment organisation to apply for their certificate. */
+    certificatePermission: boolean;
   };
   /** Date of the gateway submission being considered, if any: hours dated after it do not count. */
   submittedOn: string | null;
@@ -70,8 +143,6 @@ export interface GatewayEvidence {
 /** What the rules need from the assessment plan. */
 export interface GatewayPlan {
   gatewayItems: { id: string; name: string }[];
-  /** The standard's published minimum off-the-job hours (for starts from 1 August 2025), if the plan gives it. */
-  offTheJobMinimumHours: number | null;
 }
 
 export { CHECK_CODES };
@@ -83,6 +154,7 @@ export const CHECK_LABELS: Record<CheckCode, string> = {
   maths: 'Maths',
   plan_items: 'Assessment plan gateway items',
   employer_declaration: 'Gateway declaration',
+  certificate_permission: 'Permission to apply for the certificate',
 };
 
 export type CheckStatus = 'met' | 'unmet' | 'not_applicable';

@@ -10,8 +10,8 @@ import { todayInLondon } from '../dates.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
-import { CHECK_CODES, CHECK_LABELS, CHECK_STATUS_LABELS, type CheckResult, type GatewayEvaluation } from './model.js';
-import { reviewSchema } from './review.js';
+import { CHECK_LABELS, CHECK_STATUS_LABELS, type CheckResult, type GatewayEvaluation } from './model.js';
+import { reviewedCodes, reviewSchema } from './review.js';
 import { evaluateApprentice, reviewQueue } from './store.js';
 
 export function gatewayRoutes(db: Db, clock: Clock): Router {
@@ -52,7 +52,7 @@ export function gatewayRoutes(db: Db, clock: Clock): Router {
       apprenticeHref: paths.apprentice(a.uln),
       action: paths.reviewSubmission(submission.id),
       decided: submission.status !== 'submitted',
-      checks: CHECK_CODES.map((code) => ({
+      checks: reviewedCodes(atSubmission).map((code) => ({
         code,
         label: CHECK_LABELS[code],
         atSubmission: withLabel(atSubmission.checks.find((c) => c.code === code)),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Problem } from '../validation/problems.js';
-import { CHECK_CODES } from './model.js';
+import { CHECK_CODES, type CheckCode, type GatewayEvaluation } from './model.js';
 import type { ReviewDecision } from './store.js';
 
 const reasonText = z.preprocess(
@@ -13,12 +13,21 @@ const checkDecision = z.preprocess(
   orEmpty,
   z.object({ decision: z.enum(['accept', 'reject'], { error: 'Accept or reject this check' }), reason: reasonText }),
 );
-const checkDecisions = Object.fromEntries(CHECK_CODES.map((code) => [code, checkDecision])) as Record<
-  (typeof CHECK_CODES)[number],
-  typeof checkDecision
+// Each check is optional here: which checks a review must decide depends on the submission (see reviewedCodes).
+const checkDecisions = Object.fromEntries(CHECK_CODES.map((code) => [code, checkDecision.optional()])) as Record<
+  CheckCode,
+  ReturnType<typeof checkDecision.optional>
 >;
 
-/** The EPAO's review of a gateway submission, as the form and the API send it. */
+/**
+ * The checks a review decides: those of the evaluation stored with the submission. A check added
+ * later (the certificate permission) applies to submissions made since, not to those already made.
+ */
+export function reviewedCodes(evaluation: GatewayEvaluation): CheckCode[] {
+  return CHECK_CODES.filter((code) => evaluation.checks.some((c) => c.code === code));
+}
+
+/** The EPAO's review of a gateway submission, as the form and the API send it: a decision for each reviewed check. */
 export const reviewSchema = z.object({
   checks: z.preprocess(orEmpty, z.object(checkDecisions)),
   outcome: z.enum(['accepted', 'rejected'], { error: 'Choose whether to accept or reject the gateway' }),
@@ -30,17 +39,18 @@ export type ReviewInput = z.infer<typeof reviewSchema>;
  * The review's own rules: a rejected check needs a reason the provider can act on; the
  * gateway can be accepted only when every check is accepted; a rejection needs a reason.
  */
-export function checkReview(input: ReviewInput): Problem[] {
+export function checkReview(input: ReviewInput, codes: readonly CheckCode[]): Problem[] {
   const problems: Problem[] = [];
-  for (const code of CHECK_CODES) {
+  for (const code of codes) {
     const check = input.checks[code];
-    if (check.decision === 'reject' && !check.reason)
+    if (check === undefined) problems.push({ path: `checks.${code}.decision`, message: 'Accept or reject this check' });
+    else if (check.decision === 'reject' && !check.reason)
       problems.push({
         path: `checks.${code}.reason`,
         message: 'Say why this check is rejected, so the provider can put it right',
       });
   }
-  const rejected = CHECK_CODES.filter((code) => input.checks[code].decision === 'reject');
+  const rejected = codes.filter((code) => input.checks[code]?.decision === 'reject');
   if (input.outcome === 'accepted' && rejected.length > 0)
     problems.push({ path: 'outcome', message: 'The gateway cannot be accepted while a check is rejected' });
   if (input.outcome === 'rejected' && !input.reason)
@@ -48,12 +58,12 @@ export function checkReview(input: ReviewInput): Problem[] {
   return problems;
 }
 
-export function toDecision(input: ReviewInput): ReviewDecision {
+export function toDecision(input: ReviewInput, codes: readonly CheckCode[]): ReviewDecision {
   return {
-    checks: CHECK_CODES.map((code) => ({
+    checks: codes.map((code) => ({
       code,
-      accepted: input.checks[code].decision === 'accept',
-      reason: input.checks[code].reason,
+      accepted: input.checks[code]?.decision === 'accept',
+      reason: input.checks[code]?.reason ?? null,
     })),
     outcome: input.outcome,
     reason: input.reason,

@@ -11,7 +11,8 @@ import { actorOf, type CurrentUser } from '../users/store.js';
 import { byId } from '../validation/fields.js';
 import { problemsFromZod } from '../validation/problems.js';
 import { ok, refuse, type Result } from '../validation/result.js';
-import { checkReview, reviewSchema, toDecision } from './review.js';
+import type { GatewayEvaluation } from './model.js';
+import { checkReview, reviewedCodes, reviewSchema, toDecision } from './review.js';
 import { decideSubmission, submissionById, submitForGateway, type SubmissionRow } from './store.js';
 
 /** A gateway submission with its apprentice, if this user may see it (404 for anyone else). */
@@ -45,13 +46,14 @@ export function reviewSubmission(
   if (!canActOn(user, apprentice, 'review')) return refuse('forbidden', 'You do not have permission to do this');
   const parsed = reviewSchema.safeParse(input ?? {});
   if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
-  const problems = checkReview(parsed.data);
+  const codes = reviewedCodes(submission.evaluation as GatewayEvaluation);
+  const problems = checkReview(parsed.data, codes);
   if (problems.length > 0) return refuse('invalid', problems);
   const plan = getPlanForStandard(db, apprentice.standardVersionId);
   const decided = decideSubmission(
     db,
     submission.id,
-    toDecision(parsed.data),
+    toDecision(parsed.data, codes),
     plan?.epaPeriodMonths ?? 3,
     todayInLondon(now),
     actorOf(user),

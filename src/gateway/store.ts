@@ -17,7 +17,10 @@ import type { Db, Queryable } from '../db/connection.js';
 import {
   apprentices,
   employers,
+  earlierEpisodes,
+  flexibilityJudgements,
   gatewayCheckDecisions,
+  learningBreaks,
   gatewayDeclarations,
   gatewayItemsProvided,
   gatewayStatusCache,
@@ -28,30 +31,90 @@ import {
 } from '../db/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
-import type { CheckCode, GatewayApprentice, GatewayEvaluation, GatewayEvidence, GatewayPlan } from './model.js';
+import type {
+  CheckCode,
+  EarlierEpisode,
+  FlexibilityJudgement,
+  GatewayApprentice,
+  GatewayEvaluation,
+  GatewayEvidence,
+  GatewayPlan,
+  LearningBreak,
+} from './model.js';
 import { evaluateGateway } from './rules.js';
 import { GATEWAY_STATES, type GatewayState, type SubmissionStatus } from './status.js';
 
 export type SubmissionRow = typeof gatewaySubmissions.$inferSelect;
 
-export function gatewayApprentice(a: ApprenticeDetail): GatewayApprentice {
+/** What the rules read about an apprentice beyond their record: breaks, earlier episodes and the flexibility judgement. */
+export interface RulesFacts {
+  breaks: LearningBreak[];
+  earlierEpisodes: EarlierEpisode[];
+  flexibility: FlexibilityJudgement | null;
+}
+
+export function gatewayApprentice(a: ApprenticeDetail, facts: RulesFacts): GatewayApprentice {
   return {
     dateOfBirth: a.dateOfBirth,
     startDate: a.startDate,
     plannedEndDate: a.plannedEndDate,
     weeklyHours: a.weeklyHours,
     standardLevel: a.standardLevel,
-    ehcPlan: a.ehcPlan,
+    standardName: `${a.standardReference} version ${a.standardVersion}`,
+    publishedOffTheJobHours: a.publishedOffTheJobHours,
+    priorLearningHours: a.priorLearningHours,
     bslFirstLanguage: a.bslFirstLanguage,
     englishMathsChoice: a.englishMathsChoice,
+    ...facts,
   };
 }
 
-export function gatewayPlan(plan: PlanFile | undefined): GatewayPlan {
-  return {
-    gatewayItems: plan?.gatewayItems.map(({ id, name }) => ({ id, name })) ?? [],
-    offTheJobMinimumHours: plan?.offTheJobMinimumHours ?? null,
+/**
+ * The breaks, earlier episodes and flexibility judgements of the apprentices `where` selects
+ * (three queries, whatever their number), by apprentice id.
+ */
+export function loadRulesFacts(db: Queryable, where: SQL | undefined): Map<number, RulesFacts> {
+  const facts = new Map<number, RulesFacts>();
+  const of = (id: number) => {
+    let f = facts.get(id);
+    if (!f) facts.set(id, (f = { breaks: [], earlierEpisodes: [], flexibility: null }));
+    return f;
   };
+  for (const { b } of db
+    .select({ b: learningBreaks })
+    .from(learningBreaks)
+    .innerJoin(apprentices, eq(apprentices.id, learningBreaks.apprenticeId))
+    .where(where)
+    .orderBy(learningBreaks.fromDate)
+    .all())
+    of(b.apprenticeId).breaks.push({ from: b.fromDate, to: b.toDate });
+  for (const { e } of db
+    .select({ e: earlierEpisodes })
+    .from(earlierEpisodes)
+    .innerJoin(apprentices, eq(apprentices.id, earlierEpisodes.apprenticeId))
+    .where(where)
+    .orderBy(earlierEpisodes.startDate)
+    .all())
+    of(e.apprenticeId).earlierEpisodes.push({ startDate: e.startDate, endDate: e.endDate });
+  for (const { j } of db
+    .select({ j: flexibilityJudgements })
+    .from(flexibilityJudgements)
+    .innerJoin(apprentices, eq(apprentices.id, flexibilityJudgements.apprenticeId))
+    .where(where)
+    .all())
+    of(j.apprenticeId).flexibility = { basis: j.basis, decidedOn: j.decidedOn, reference: j.reference };
+  return facts;
+}
+
+const NO_FACTS: RulesFacts = { breaks: [], earlierEpisodes: [], flexibility: null };
+
+/** One apprentice's facts for the rules. */
+export function rulesFactsOf(db: Queryable, apprenticeId: number): RulesFacts {
+  return loadRulesFacts(db, eq(apprentices.id, apprenticeId)).get(apprenticeId) ?? NO_FACTS;
+}
+
+export function gatewayPlan(plan: PlanFile | undefined): GatewayPlan {
+  return { gatewayItems: plan?.gatewayItems.map(({ id, name }) => ({ id, name })) ?? [] };
 }
 
 /** A submission that is still live (awaiting or accepted) fixes the date after which hours stop counting. */
@@ -112,12 +175,13 @@ export function loadEvidence(
     .get();
   return {
     qualifications: qualificationRows,
-    offTheJob: hoursEntries.map(({ date, hours }) => ({ date, hours })),
+    offTheJob: hoursEntries.map(({ date, hours, kind }) => ({ date, hours, kind })),
     planItemsProvided: itemRows.map((i) => i.itemId),
     declaration: {
       employerConfirmed: Boolean(declaration?.employerConfirmedAt),
       providerConfirmed: Boolean(declaration?.providerConfirmedAt),
       apprenticeConfirmed: Boolean(declaration?.apprenticeConfirmedAt),
+      certificatePermission: Boolean(declaration?.certificatePermissionAt),
     },
     submittedOn,
     hoursEntries,
@@ -135,12 +199,15 @@ export function evaluateApprentice(
   latest: SubmissionRow | undefined;
   plan: PlanFile | undefined;
   evidence: ReturnType<typeof loadEvidence>;
+  rulesApprentice: GatewayApprentice;
 } {
   const latest = latestSubmission(db, apprentice.id);
   const plan = getPlanForStandard(db, apprentice.standardVersionId);
   const evidence = loadEvidence(db, apprentice, submittedOnOf(latest));
+  const rulesApprentice = gatewayApprentice(apprentice, rulesFactsOf(db, apprentice.id));
   return {
-    evaluation: evaluateGateway(gatewayApprentice(apprentice), evidence, gatewayPlan(plan), on),
+    evaluation: evaluateGateway(rulesApprentice, evidence, gatewayPlan(plan), on),
+    rulesApprentice,
     latest,
     plan,
     evidence,
@@ -225,14 +292,17 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
       .all()
       .map((r) => [r.d.apprenticeId, r.d]),
   );
-  // Hours that count: on or before the date, and on or before a live (not rejected) submission's
-  // date. One indexed range sum per apprentice, inside one query.
+  const facts = loadRulesFacts(db, where);
+  // Hours that count: off-the-job training (not the kinds that are not), from the original start
+  // (an earlier episode's, for a restart) to the date, and on or before a live (not rejected)
+  // submission's date. One indexed range sum per apprentice, inside one query.
   const hours = new Map(
     db
       .select({
         apprenticeId: apprentices.id,
         // Table names written out: drizzle would render the outer column unqualified, which the subquery would take as its own.
-        total: sql<number>`(select coalesce(sum(o.hours), 0) from off_the_job_hours o where o.apprentice_id = apprentices.id and o.date >= apprentices.start_date and o.date <= ${on}
+        total: sql<number>`(select coalesce(sum(o.hours), 0) from off_the_job_hours o where o.apprentice_id = apprentices.id and o.kind = 'training'
+          and o.date >= min(apprentices.start_date, coalesce((select min(e.start_date) from earlier_episodes e where e.apprentice_id = apprentices.id), apprentices.start_date)) and o.date <= ${on}
           and o.date <= coalesce((select s.submitted_on from gateway_submissions s where s.apprentice_id = apprentices.id and s.status <> 'rejected' order by s.attempt desc limit 1), ${on}))`,
       })
       .from(apprentices)
@@ -253,17 +323,18 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
     const total = hours.get(apprentice.id) ?? 0;
     const evidence: GatewayEvidence = {
       qualifications: quals.get(apprentice.id) ?? [],
-      offTheJob: total > 0 ? [{ date: apprentice.startDate, hours: total }] : [],
+      offTheJob: total > 0 ? [{ date: apprentice.startDate, hours: total, kind: 'training' }] : [],
       planItemsProvided: (items.get(apprentice.id) ?? []).map((i) => i.itemId),
       declaration: {
         employerConfirmed: Boolean(declaration?.employerConfirmedAt),
         providerConfirmed: Boolean(declaration?.providerConfirmedAt),
         apprenticeConfirmed: Boolean(declaration?.apprenticeConfirmedAt),
+        certificatePermission: Boolean(declaration?.certificatePermissionAt),
       },
       submittedOn: null,
     };
     const evaluation = evaluateGateway(
-      gatewayApprentice(apprentice),
+      gatewayApprentice(apprentice, facts.get(apprentice.id) ?? NO_FACTS),
       evidence,
       planFor(apprentice.standardVersionId),
       on,
@@ -463,7 +534,12 @@ export function submitForGateway(db: Db, apprentice: ApprenticeDetail, on: strin
       };
     const plan = getPlanForStandard(tx, apprentice.standardVersionId);
     const evidence = loadEvidence(tx, apprentice, on);
-    const evaluation = evaluateGateway(gatewayApprentice(apprentice), evidence, gatewayPlan(plan), on);
+    const evaluation = evaluateGateway(
+      gatewayApprentice(apprentice, rulesFactsOf(tx, apprentice.id)),
+      evidence,
+      gatewayPlan(plan),
+      on,
+    );
     if (!evaluation.ready) {
       const unmet = evaluation.checks.filter((c) => c.status === 'unmet');
       return { ok: false, message: `EPA cannot be requested yet: ${unmet.map((c) => c.reason).join(' ')}` };
@@ -532,7 +608,18 @@ export function decideSubmission(
         .where(eq(gatewayDeclarations.apprenticeId, before.apprenticeId))
         .get();
       if (declaration) {
-        tx.delete(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, before.apprenticeId)).run();
+        // The apprentice's permission to claim the certificate is not part of one gateway: it stays.
+        tx.update(gatewayDeclarations)
+          .set({
+            employerConfirmedAt: null,
+            employerConfirmedBy: null,
+            providerConfirmedAt: null,
+            providerConfirmedBy: null,
+            apprenticeConfirmedAt: null,
+            apprenticeConfirmedBy: null,
+          })
+          .where(eq(gatewayDeclarations.apprenticeId, before.apprenticeId))
+          .run();
         recordAudit(tx, actor, {
           action: 'gateway_declaration.withdrawn',
           entityType: 'gateway_submission',

@@ -17,7 +17,9 @@ export function plansApi(db: Db): Router {
   router.post(routes.api.plans, requireRole('admin'), (req, res) => {
     const result = importPlan(db, req.body, actorOf(userOf(res)));
     if (!result.ok) return res.status(422).json(apiErrors(result.problems));
-    res.status(result.value.replaced ? 200 : 201).json({ id: result.value.plan.id, replaced: result.value.replaced });
+    res
+      .status(result.value.replaced ? 200 : 201)
+      .json({ id: result.value.plan.id, replaced: result.value.replaced, warnings: result.value.warnings });
   });
   return router;
 }

@@ -78,7 +78,10 @@ export const planFileSchema = z.object({
   /** Highest overall grade for a resit or retake, unless the EPAO accepts exceptional circumstances. */
   resitRetakeGradeCap: gradeSchema,
   maxAttempts: z.int().positive().nullable().default(null),
-  /** Off-the-job hours the standard publishes as a minimum (starts from 1 August 2025), if any. */
+  /**
+   * Deprecated: the published off-the-job minimum belongs to the standard version. Read for one
+   * more release (plans/store.ts moves it to the version, with a warning).
+   */
   offTheJobMinimumHours: z.int().positive().nullable().default(null),
   gatewayItems: z.array(gatewayItemSchema),
 });

@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { plans } from '../db/schema.js';
-import { findStandardVersionId, standardKsbCodes } from '../standards/store.js';
+import { plans, standardVersions } from '../db/schema.js';
+import { findStandardVersionId, recordOffTheJobMinimum, standardKsbCodes } from '../standards/store.js';
 import { parseJsonText, parsePlanShape, type ParseResult } from './parse.js';
 import { checkPlan } from './rules.js';
 import { planFileSchema, type PlanFile } from './schema.js';
@@ -11,7 +11,11 @@ import { planFileSchema, type PlanFile } from './schema.js';
  * Validates a plan document and, only if it has no problems at all, stores it as the
  * plan of its standard version (replacing any earlier one), audited in the same transaction.
  */
-export function importPlan(db: Db, value: unknown, actor: Actor): ParseResult<{ plan: PlanFile; replaced: boolean }> {
+export function importPlan(
+  db: Db,
+  value: unknown,
+  actor: Actor,
+): ParseResult<{ plan: PlanFile; replaced: boolean; warnings: string[] }> {
   const shaped = parsePlanShape(value);
   if (!shaped.ok) return shaped;
   const plan = shaped.value;
@@ -47,7 +51,9 @@ export function importPlan(db: Db, value: unknown, actor: Actor): ParseResult<{ 
     };
   }
 
+  const warnings: string[] = [];
   const replaced = db.transaction((tx) => {
+    warnings.push(...movePlanOffTheJobMinimum(tx, plan, versionId, actor));
     const previous = tx.select().from(plans).where(eq(plans.standardVersionId, versionId)).get();
     const values = {
       id: plan.id,
@@ -68,7 +74,33 @@ export function importPlan(db: Db, value: unknown, actor: Actor): ParseResult<{ 
     });
     return Boolean(previous);
   });
-  return { ok: true, value: { plan, replaced } };
+  return { ok: true, value: { plan, replaced, warnings } };
+}
+
+/**
+ * The published off-the-job minimum belongs to the standard version now. A plan file that still
+ * gives `offTheJobMinimumHours` is read for one more release: the figure is recorded on the
+ * version when it has none, and ignored (with a warning) when the version has its own.
+ */
+function movePlanOffTheJobMinimum(tx: Queryable, plan: PlanFile, versionId: number, actor: Actor): string[] {
+  const figure = plan.offTheJobMinimumHours;
+  if (figure === null) return [];
+  const name = `${plan.standard.reference} version ${plan.standard.version}`;
+  const held = tx
+    .select({ hours: standardVersions.offTheJobMinimumHours })
+    .from(standardVersions)
+    .where(eq(standardVersions.id, versionId))
+    .get()?.hours;
+  const retiring =
+    'offTheJobMinimumHours in a plan file is deprecated and will be refused in the next release: remove it from the file.';
+  if (held === null || held === undefined) {
+    recordOffTheJobMinimum(tx, versionId, { hours: figure, source: `From the assessment plan file ${plan.id}` }, actor);
+    return [`${retiring} Its figure, ${figure} hours, is now recorded as the published minimum of ${name}.`];
+  }
+  if (held === figure) return [`${retiring} ${name} already records the same figure.`];
+  return [
+    `${retiring} Its figure, ${figure} hours, was not used: ${name} records ${held} hours, which the gateway uses.`,
+  ];
 }
 
 /** Reads and imports a plan from JSON text (a file upload or the command line). */

@@ -1,9 +1,10 @@
-import { refusalError } from '../http/results.js';
-import { standardFromParams } from './service.js';
-import { Router } from 'express';
+import { refusalError, renderRefusal } from '../http/results.js';
+import { recordPublishedOffTheJobMinimum, standardFromParams } from './service.js';
+import { Router, type Response } from 'express';
+import type { StandardFile } from './schema.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { pageFor } from '../auth/authorize.js';
+import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { criteriaByTheme, ksbCoverage } from '../plans/presentation.js';
@@ -21,6 +22,7 @@ function loadStandardFromParams(db: Db, params: unknown) {
 export function standardsRoutes(db: Db): Router {
   const router = Router();
   router.use(paths.standards, pageFor(...AREA_ROLES.standards));
+  const adminOnly = pageFor(...AREA_ROLES.administration);
 
   router.get(paths.standards, (_req, res) => {
     const rows = listStandards(db).map((s) => ({
@@ -46,7 +48,28 @@ export function standardsRoutes(db: Db): Router {
       matrix,
       unreferenced: matrix.rows.filter((r) => r.unreferenced).map((r) => r.code),
       plan: plan ? { title: plan.title, demo: plan.demo, href: paths.plan(std.reference, std.version) } : null,
+      canRecordMinimum: userOf(res).role === 'admin',
     });
+  });
+
+  const minimumPage = (res: Response, std: StandardFile, locals: object) =>
+    res.render('standards/off-the-job-minimum', {
+      title: 'Published minimum off-the-job hours',
+      std,
+      backLink: paths.standard(std.reference, std.version),
+      ...locals,
+    });
+  router.get(routes.offTheJobMinimum, adminOnly, (req, res) => {
+    const { std } = loadStandardFromParams(db, req.params);
+    minimumPage(res, std, {
+      values: { hours: std.offTheJobMinimumHours ?? '', source: std.offTheJobMinimumSource ?? '' },
+    });
+  });
+  router.post(routes.offTheJobMinimum, adminOnly, (req, res) => {
+    const { std } = loadStandardFromParams(db, req.params);
+    const done = recordPublishedOffTheJobMinimum(db, userOf(res), req.params, req.body);
+    if (done.ok) return res.redirect(`${paths.standard(std.reference, std.version)}#off-the-job-minimum`);
+    renderRefusal(res, done, (errors) => minimumPage(res, std, { values: req.body as object, ...errors }));
   });
 
   router.get(routes.plan, (req, res) => {

@@ -43,6 +43,12 @@ export const standardFileSchema = z.object({
   occupationSummary: z.string().min(1),
   typicalJobTitles: z.array(z.string().min(1)),
   englishAndMaths: z.string().min(1),
+  /**
+   * The published minimum off-the-job hours for starts from 1 August 2025 (apprenticeship
+   * funding rules 2025 to 2026), and where the figure came from; null until one is recorded.
+   */
+  offTheJobMinimumHours: z.int().positive().max(5000).nullable().default(null),
+  offTheJobMinimumSource: z.string().min(1).max(500).nullable().default(null),
   duties: z.array(dutySchema).min(1),
   ksbs: z.array(ksbSchema).min(1),
 });
@@ -50,3 +56,17 @@ export const standardFileSchema = z.object({
 export type StandardFile = z.infer<typeof standardFileSchema>;
 export type Ksb = z.infer<typeof ksbSchema>;
 export type Duty = z.infer<typeof dutySchema>;
+
+/** An administrator records (or corrects) a version's published off-the-job minimum, saying where it comes from. */
+export const offTheJobMinimumInputSchema = z.object({
+  hours: z.coerce
+    .number({ error: 'Enter the hours as a whole number' })
+    .int('Enter the hours as a whole number')
+    .min(1, 'The minimum must be at least 1 hour')
+    .max(5000, 'The minimum must be 5,000 hours or fewer'),
+  source: z
+    .string({ error: 'Say where the figure is published' })
+    .trim()
+    .min(1, 'Say where the figure is published (for example the funding rules annex and its date)')
+    .max(500, 'Keep the source to 500 characters or fewer'),
+});

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Queryable } from '../db/connection.js';
 import { duties, dutyKsbs, ksbs, plans, standards, standardVersions } from '../db/schema.js';
 import type { StandardFile } from './schema.js';
 
@@ -51,6 +51,8 @@ export function importStandard(db: Db, std: StandardFile, actor: Actor): { creat
         occupationSummary: std.occupationSummary,
         typicalJobTitles: std.typicalJobTitles,
         englishAndMaths: std.englishAndMaths,
+        offTheJobMinimumHours: std.offTheJobMinimumHours,
+        offTheJobMinimumSource: std.offTheJobMinimumSource,
       })
       .returning({ id: standardVersions.id })
       .get();
@@ -162,6 +164,8 @@ export function getStandard(db: Db, reference: string, version: string): Standar
     occupationSummary: row.occupationSummary,
     typicalJobTitles: row.typicalJobTitles,
     englishAndMaths: row.englishAndMaths,
+    offTheJobMinimumHours: row.offTheJobMinimumHours,
+    offTheJobMinimumSource: row.offTheJobMinimumSource,
     duties: dutyRows.map((d) => ({
       number: d.number,
       title: d.title,
@@ -181,4 +185,37 @@ export function standardKsbCodes(db: Db, standardVersionId: number): string[] {
     .orderBy(asc(ksbs.position))
     .all()
     .map((r) => r.code);
+}
+
+/** Records a version's published off-the-job minimum, audited with where it came from. */
+export function recordOffTheJobMinimum(
+  db: Queryable,
+  standardVersionId: number,
+  figure: { hours: number; source: string },
+  actor: Actor,
+): void {
+  const before = db
+    .select({
+      reference: standardVersions.reference,
+      version: standardVersions.version,
+      offTheJobMinimumHours: standardVersions.offTheJobMinimumHours,
+      offTheJobMinimumSource: standardVersions.offTheJobMinimumSource,
+    })
+    .from(standardVersions)
+    .where(eq(standardVersions.id, standardVersionId))
+    .get();
+  if (!before) throw new Error(`No standard version ${standardVersionId}`);
+  const after = { offTheJobMinimumHours: figure.hours, offTheJobMinimumSource: figure.source };
+  db.update(standardVersions).set(after).where(eq(standardVersions.id, standardVersionId)).run();
+  recordAudit(db, actor, {
+    action: 'standard.off_the_job_minimum_recorded',
+    entityType: 'standard_version',
+    entityId: `${before.reference} ${before.version}`,
+    before: {
+      offTheJobMinimumHours: before.offTheJobMinimumHours,
+      offTheJobMinimumSource: before.offTheJobMinimumSource,
+    },
+    after,
+    reason: figure.source,
+  });
 }

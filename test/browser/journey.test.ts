@@ -112,6 +112,7 @@ const CHECKS = [
   'Maths',
   'Assessment plan gateway items',
   'Gateway declaration',
+  'Permission to apply for the certificate',
 ];
 
 /**
@@ -248,9 +249,8 @@ describe('Browser journey: from CSV import to certificate claim', function () {
         provider_ukprn: '',
         employer_id: 'transport-workers-union',
         weekly_hours: '37.5',
-        ehc_plan: 'no',
         bsl_first_language: 'no',
-        english_maths_choice: 'pursue',
+        english_maths_choice: 'employer_requires',
       },
       {
         uln: SECOND_ULN,
@@ -264,7 +264,6 @@ describe('Browser journey: from CSV import to certificate claim', function () {
         provider_ukprn: '',
         employer_id: 'transport-workers-union',
         weekly_hours: '30',
-        ehc_plan: 'no',
         bsl_first_language: 'no',
         english_maths_choice: '',
       },
@@ -291,6 +290,7 @@ describe('Browser journey: from CSV import to certificate claim', function () {
       'Maths',
       'Assessment plan gateway items',
       'Gateway declaration',
+      'Permission to apply for the certificate',
     ])
       expect(await checkStatus(page, check)).to.equal('Not met');
 
@@ -329,10 +329,10 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     for (let n = 0; n < entries; n++) {
       await provider.follow(page.getByRole('link', { name: 'Log off-the-job training' }));
       expect(await provider.heading()).to.equal('Log off-the-job training');
-      await fillDate(page, 'Date of the training', start.plus({ weeks: 2 + 3 * n }));
+      await fillDate(page, 'Date of the training', start.plus({ weeks: 1 + 2 * n }));
       await page.getByLabel('Hours', { exact: true }).fill('24');
       await page
-        .getByLabel('Training')
+        .getByLabel('Activity')
         .fill(`Residential block release, module ${n + 1}: casework, negotiation and organising`);
       await provider.follow(page.getByRole('button', { name: 'Log hours' }));
     }
@@ -354,6 +354,8 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     // The provider's and the apprentice's parts of the declaration; the employer confirms theirs.
     await provider.follow(page.getByRole('button', { name: 'Confirm as provider' }));
     await provider.follow(page.getByRole('button', { name: /^Record apprentice.s confirmation$/ }));
+    await provider.follow(page.getByRole('button', { name: /^Record apprentice.s permission$/ }));
+    expect(await checkStatus(page, 'Permission to apply for the certificate')).to.equal('Met');
     const employer = await signIn('employer');
     await employer.navigate('Apprentices');
     await employer.follow(employer.page.getByRole('link', { name: APPRENTICE }));

@@ -1,4 +1,4 @@
-import { TEST_CONFIG } from '../support/app.js';
+import { TEST_CONFIG, TEST_OFF_THE_JOB_MINIMUM } from '../support/app.js';
 
 /**
  * Browser journeys: the real app in this process, driven by Debian's chromium through
@@ -15,7 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { createApp } from '../../src/app.js';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
-import { employers, providers } from '../../src/db/schema.js';
+import { employers, providers, standardVersions } from '../../src/db/schema.js';
 import { DEMO_EMPLOYERS, DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_USERS } from '../../src/demo/index.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
 import { createUser } from '../../src/users/store.js';
@@ -68,7 +68,7 @@ export interface RunningApp {
 
 /**
  * The real app (createApp, as production builds it) over a fresh in-memory database with the
- * catalogue, the demo providers and employers and the demo users, one per role (src/demo/index.ts;
+ * catalogue (with a test figure for ST0815 1.0's off-the-job minimum), the demo providers and employers and the demo users, one per role (src/demo/index.ts;
  * no demo apprentices, bookings or results), listening on a free port of 127.0.0.1. Only the
  * two /__browser-tests/ addresses are answered by the test server itself.
  */
@@ -77,6 +77,8 @@ export async function startApp(): Promise<RunningApp> {
   loadCatalogue(db);
   db.insert(providers).values(DEMO_PROVIDERS).run();
   db.insert(employers).values(DEMO_EMPLOYERS).run();
+  // The published off-the-job minimum the journeys' apprentices (started from 1 August 2025) are held to.
+  db.update(standardVersions).set(TEST_OFF_THE_JOB_MINIMUM).run();
   for (const user of DEMO_USERS) {
     const created = await createUser(
       db,

@@ -23,9 +23,8 @@ function apprentice(uln: string, overrides: Record<string, unknown> = {}) {
     providerUkprn: '10061234',
     employerId: 'transport-workers-union',
     weeklyHours: 37.5,
-    ehcPlan: false,
     bslFirstLanguage: false,
-    englishMathsChoice: 'pursue',
+    englishMathsChoice: 'employer_requires',
     ...overrides,
   };
 }
@@ -102,9 +101,9 @@ describe('JSON API: apprentices and the gateway', () => {
 
   it('imports CSV all or nothing, listing every bad line', async () => {
     const header =
-      'uln,given_names,family_name,date_of_birth,start_date,planned_end_date,standard_reference,standard_version,provider_ukprn,employer_id,weekly_hours,ehc_plan,bsl_first_language,english_maths_choice';
+      'uln,given_names,family_name,date_of_birth,start_date,planned_end_date,standard_reference,standard_version,provider_ukprn,employer_id,weekly_hours,bsl_first_language,english_maths_choice';
     const row = (uln: string, dob = '1999-01-01') =>
-      `${uln},Sam,Lee,${dob},2025-01-06,2026-07-06,ST0815,1.0,10061234,transport-workers-union,37.5,no,no,`;
+      `${uln},Sam,Lee,${dob},2025-01-06,2026-07-06,ST0815,1.0,10061234,transport-workers-union,37.5,no,`;
     const bad = [header, row(ULN_A!), row('0123456789'), row(ULN_B!, '1999-02-30'), row(ULN_A!)].join('\n');
     const refused = await api
       .post('/api/v1/apprentices/import')
@@ -203,6 +202,7 @@ describe('JSON API: apprentices and the gateway', () => {
       'maths',
       'plan_items',
       'employer_declaration',
+      'certificate_permission',
     ]);
     const early = await api
       .get(`/api/v1/apprentices/${ULN_D}/gateway?on=${iso(today.minus({ months: 19 }))}`)
@@ -262,7 +262,7 @@ describe('JSON API: apprentices and the gateway', () => {
     const early409 = await h('/gateway/submissions');
     expect(early409.status).to.equal(409);
     expect(early409.body.errors[0].message).to.match(/not yet confirmed/i);
-    for (const part of ['provider', 'apprentice']) await h('/declarations').send({ part });
+    for (const part of ['provider', 'apprentice', 'certificate_permission']) await h('/declarations').send({ part });
 
     const ready = await api.get(`/api/v1/apprentices/${ULN_D}/gateway`).set(as('provider'));
     expect(ready.body.checks.filter((c: { status: string }) => c.status === 'unmet')).to.deep.equal([]);
@@ -276,10 +276,15 @@ describe('JSON API: apprentices and the gateway', () => {
     expect(queue.body.submissions.map((s: { uln: string }) => s.uln)).to.deep.equal([ULN_D]);
     const id = submitted.body.id as number;
     const accept = Object.fromEntries(
-      ['practical_period', 'off_the_job', 'english', 'maths', 'plan_items', 'employer_declaration'].map((c) => [
-        c,
-        { decision: 'accept' },
-      ]),
+      [
+        'practical_period',
+        'off_the_job',
+        'english',
+        'maths',
+        'plan_items',
+        'employer_declaration',
+        'certificate_permission',
+      ].map((c) => [c, { decision: 'accept' }]),
     );
     expect(
       (

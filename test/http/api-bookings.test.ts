@@ -48,7 +48,6 @@ function acceptedApprentice(db: Db, index: number, employerId = 'transport-worke
     providerUkprn: '10061234',
     employerId,
     weeklyHours: 37.5,
-    ehcPlan: false,
     bslFirstLanguage: false,
     englishMathsChoice: null,
   };
@@ -64,11 +63,11 @@ function acceptedApprentice(db: Db, index: number, employerId = 'transport-worke
   addOffTheJobHours(
     db,
     a,
-    { date: start.plus({ days: 10 }).toISODate()!, hours: 500, activity: 'Block release' },
+    { date: start.plus({ days: 10 }).toISODate()!, hours: 500, activity: 'Block release', kind: 'training' },
     SYSTEM_ACTOR,
   );
   for (const item of ['portfolio', 'project-proposal']) recordPlanItem(db, a, item, 'store', SYSTEM_ACTOR);
-  for (const part of ['employer', 'provider', 'apprentice'] as const)
+  for (const part of ['employer', 'provider', 'apprentice', 'certificate_permission'] as const)
     confirmDeclaration(db, a, part, SYSTEM_ACTOR, now());
   const submitted = submitForGateway(db, a, DateTime.fromISO(EPA_START).minus({ days: 2 }).toISODate()!, SYSTEM_ACTOR);
   if (!submitted.ok) throw new Error(submitted.message);

@@ -1,3 +1,4 @@
+import { lastDayOfPeriod } from '../../src/calendar.js';
 import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
@@ -56,7 +57,7 @@ interface Story {
   weeklyHours?: number;
   /** Planned end, in days after the start (default 18 months). */
   plannedDays?: number;
-  choice?: 'pursue' | 'not_pursue' | null;
+  choice?: 'not_studying' | 'studying' | 'employer_requires' | null;
 }
 
 function inputFor(u: string, s: Story = {}): ApprenticeInput {
@@ -75,7 +76,6 @@ function inputFor(u: string, s: Story = {}): ApprenticeInput {
     providerUkprn: s.ukprn ?? P1,
     employerId: s.employerId ?? TRANSPORT,
     weeklyHours: s.weeklyHours ?? 37.5,
-    ehcPlan: false,
     bslFirstLanguage: false,
     englishMathsChoice: s.choice ?? null,
   };
@@ -90,7 +90,12 @@ function addApprentice(db: Db, u: string, s: Story = {}): ApprenticeDetail {
 /** Seven hours of off-the-job training a week from the start until `until` (default yesterday). */
 function logWeeklyHours(db: Db, a: ApprenticeDetail, until: DateTime = today().minus({ days: 1 })) {
   for (let d = DateTime.fromISO(a.startDate).plus({ days: 3 }); d <= until; d = d.plus({ weeks: 1 })) {
-    addOffTheJobHours(db, a, { date: isoDate(d), hours: 7, activity: 'Negotiation skills workshop' }, SETUP);
+    addOffTheJobHours(
+      db,
+      a,
+      { date: isoDate(d), hours: 7, activity: 'Negotiation skills workshop', kind: 'training' },
+      SETUP,
+    );
   }
 }
 
@@ -100,7 +105,8 @@ function providePlanItems(db: Db, a: ApprenticeDetail) {
 }
 
 function declareAll(db: Db, a: ApprenticeDetail) {
-  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SETUP, now());
+  for (const part of ['employer', 'provider', 'apprentice', 'certificate_permission'] as const)
+    confirmDeclaration(db, a, part, SETUP, now());
 }
 
 function gcse(subject: 'english' | 'maths', grade = '5') {
@@ -181,7 +187,6 @@ function formFields(input: ApprenticeInput): Record<string, string> {
     providerUkprn: input.providerUkprn,
     employerId: input.employerId,
     weeklyHours: String(input.weeklyHours),
-    ...(input.ehcPlan ? { ehcPlan: 'yes' } : {}),
     ...(input.bslFirstLanguage ? { bslFirstLanguage: 'yes' } : {}),
     englishMathsChoice: input.englishMathsChoice ?? '',
   };
@@ -201,7 +206,6 @@ const CSV_HEADER = [
   'provider_ukprn',
   'employer_id',
   'weekly_hours',
-  'ehc_plan',
   'bsl_first_language',
   'english_maths_choice',
 ] as const;
@@ -220,9 +224,8 @@ function csvRow(u: string, overrides: Partial<Record<CsvColumn, string>> = {}): 
     provider_ukprn: P1,
     employer_id: TRANSPORT,
     weekly_hours: '37.5',
-    ehc_plan: 'no',
     bsl_first_language: 'no',
-    english_maths_choice: 'pursue',
+    english_maths_choice: 'employer_requires',
     ...overrides,
   };
   return CSV_HEADER.map((c) => values[c]).join(',');
@@ -580,8 +583,8 @@ describe('apprentices: adding one through the form', () => {
 
   it('adds the apprentice, audited, and shows their page', async () => {
     const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
-    const input = inputFor(uln(0), { given: 'Jordan', family: 'Ellis', choice: 'pursue' });
-    const res = await postForm(agent, '/apprentices/new', '/apprentices/new', { ...formFields(input), ehcPlan: 'yes' });
+    const input = inputFor(uln(0), { given: 'Jordan', family: 'Ellis', choice: 'employer_requires' });
+    const res = await postForm(agent, '/apprentices/new', '/apprentices/new', formFields(input));
     expect(res.status).to.equal(302);
     expect(res.headers.location).to.equal(`/apprentices/${uln(0)}`);
     const row = ctx.db
@@ -597,9 +600,8 @@ describe('apprentices: adding one through the form', () => {
       providerUkprn: P1,
       employerId: TRANSPORT,
       weeklyHours: 37.5,
-      ehcPlan: true,
       bslFirstLanguage: false,
-      englishMathsChoice: 'pursue',
+      englishMathsChoice: 'employer_requires',
     });
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.created')).all();
     expect(audit.map((a) => [a.entityId, a.actorLabel])).to.deep.equal([[uln(0), ctx.users.provider.email]]);
@@ -761,8 +763,7 @@ describe('apprentices: CSV import', () => {
         family_name: 'Two',
         provider_ukprn: P2,
         employer_id: HEALTH,
-        ehc_plan: 'yes',
-        english_maths_choice: '',
+        english_maths_choice: 'not_studying',
       }),
       csvRow(uln(2), { given_names: 'Cy', family_name: 'Three', weekly_hours: '22.5', bsl_first_language: 'yes' }),
     );
@@ -774,7 +775,7 @@ describe('apprentices: CSV import', () => {
     const rows = ctx.db.select().from(apprentices).all();
     expect(rows.map((r) => r.uln)).to.have.members([uln(0), uln(1), uln(2)]);
     const bo = rows.find((r) => r.uln === uln(1))!;
-    expect(bo).to.include({ providerUkprn: P2, employerId: HEALTH, ehcPlan: true, englishMathsChoice: null });
+    expect(bo).to.include({ providerUkprn: P2, employerId: HEALTH, englishMathsChoice: 'not_studying' });
     expect(rows.find((r) => r.uln === uln(2))).to.include({ weeklyHours: 22.5, bslFirstLanguage: true });
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentices.imported')).all();
     expect(audit).to.have.length(1);
@@ -988,7 +989,7 @@ describe('apprentices: evidence changes the checks', () => {
     const met = (await page(agent, url)).doc;
     expect(checkOf(met, 'off_the_job').status).to.equal('Met');
     expect(met('#hours-log tbody tr')).to.have.length(2);
-    expect(met('#hours + p').text()).to.contain('11.5 hours logged in all');
+    expect(met('#hours + p').text()).to.contain('11.5 hours of off-the-job training logged in all');
   });
 
   it('hours dated after the gateway submission do not count, and the page says so', async () => {
@@ -1095,15 +1096,17 @@ describe('apprentices: requesting EPA', () => {
     const view = await page(agent, `/apprentices/${a.uln}`);
     expect(hasRequestButton(view.doc, a.uln)).to.equal(false);
     expect(view.doc('#cannot-request').text()).to.contain('once every check above is met');
-    // Starts from 1 August 2025 need 8 months, earlier starts 12.
-    const earliest = isoDate(DateTime.fromISO(a.startDate).plus({ months: a.startDate >= '2025-08-01' ? 8 : 12 }));
-    expect(checkOf(view.doc, 'practical_period').reason).to.contain(`earliest date ${earliest}`);
+    // Starts from 1 August 2025 need 8 months, earlier starts 12, to the last day of the period.
+    const earliest = lastDayOfPeriod(a.startDate, a.startDate >= '2025-08-01' ? 8 : 12);
+    expect(checkOf(view.doc, 'practical_period').reason).to.contain(`must still be in training on ${earliest}`);
 
     const res = await postForm(agent, `/apprentices/${a.uln}`, `/apprentices/${a.uln}/request-epa`, {});
     expect(res.status).to.equal(409);
     const doc = $(res.text);
     expect(doc('h1').text()).to.equal('This cannot be done now');
-    expect(doc('main').text()).to.contain('EPA cannot be requested yet').and.to.contain(`earliest date ${earliest}`);
+    expect(doc('main').text())
+      .to.contain('EPA cannot be requested yet')
+      .and.to.contain(`must still be in training on ${earliest}`);
     expect(ctx.db.select().from(gatewaySubmissions).all()).to.have.length(0);
   });
 

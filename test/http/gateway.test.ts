@@ -117,7 +117,7 @@ describe('gateway: the review queue', () => {
     readyApprentice(ctx.db, 3, 'Nina', 'NotSubmitted');
     const again = readyApprentice(ctx.db, 4, 'Sean', 'Second');
     decide(ctx.db, submit(ctx.db, again), 'rejected');
-    for (const part of ['employer', 'provider', 'apprentice'] as const)
+    for (const part of ['employer', 'provider', 'apprentice', 'certificate_permission'] as const)
       confirmDeclaration(ctx.db, again, part, SETUP, now()); // a rejection withdraws them
     const againId = submit(ctx.db, again);
 

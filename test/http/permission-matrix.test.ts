@@ -79,6 +79,14 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /standards': row('302 200 200 200 200 200 200 200', '/standards'),
   'GET /standards/:reference/:version': row('302 200 200 200 200 200 200 200', '/standards/ST0815/1.0'),
   'GET /standards/:reference/:version/plan': row('302 200 200 200 200 200 200 200', '/standards/ST0815/1.0/plan'),
+  'GET /standards/:reference/:version/off-the-job-minimum': row(
+    '302 200 403 403 403 403 403 403',
+    '/standards/ST0815/1.0/off-the-job-minimum',
+  ),
+  'POST /standards/:reference/:version/off-the-job-minimum': row(
+    '401 400 403 403 403 403 403 403',
+    '/standards/ST0815/1.0/off-the-job-minimum',
+  ),
 
   'GET /apprentices': row('302 200 403 403 200 200 200 403', '/apprentices'),
   'GET /apprentices/new': row('302 200 403 403 200 403 200 403', '/apprentices/new'),
@@ -109,6 +117,62 @@ const TABLE: Record<string, Case | Case[]> = {
   'POST /apprentices/:uln/gateway-items/:itemId': row(
     '401 400 403 403 400 403 404 403',
     (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,
+  ),
+  'GET /apprentices/:uln/breaks/new': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/breaks/new`,
+  ),
+  'POST /apprentices/:uln/breaks/new': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/breaks/new`,
+  ),
+  'GET /apprentices/:uln/breaks/:id/remove': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/breaks/${f.learningBreak}/remove`,
+  ),
+  'POST /apprentices/:uln/breaks/:id/remove': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/breaks/${f.learningBreak}/remove`,
+  ),
+  'GET /apprentices/:uln/earlier-episodes/new': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/earlier-episodes/new`,
+  ),
+  'POST /apprentices/:uln/earlier-episodes/new': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/earlier-episodes/new`,
+  ),
+  'GET /apprentices/:uln/earlier-episodes/:id/remove': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/earlier-episodes/${f.earlierEpisode}/remove`,
+  ),
+  'POST /apprentices/:uln/earlier-episodes/:id/remove': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/earlier-episodes/${f.earlierEpisode}/remove`,
+  ),
+  'GET /apprentices/:uln/english-maths-flexibility': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/english-maths-flexibility`,
+  ),
+  'POST /apprentices/:uln/english-maths-flexibility': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/english-maths-flexibility`,
+  ),
+  'GET /apprentices/:uln/english-maths-flexibility/withdraw': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/english-maths-flexibility/withdraw`,
+  ),
+  'POST /apprentices/:uln/english-maths-flexibility/withdraw': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/english-maths-flexibility/withdraw`,
+  ),
+  'GET /apprentices/:uln/prior-learning': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/prior-learning`,
+  ),
+  'POST /apprentices/:uln/prior-learning': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/prior-learning`,
   ),
   'POST /apprentices/:uln/declaration': row(
     '401 400 403 403 400 400 404 403',

@@ -108,6 +108,32 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /apprentices/:uln': { as: 'employer', url: (f) => `/apprentices/${f.a.uln}` },
   'GET /apprentices/:uln/qualifications/new': { as: 'admin', url: (f) => `/apprentices/${f.a.uln}/qualifications/new` },
   'GET /apprentices/:uln/hours/new': { as: 'admin', url: (f) => `/apprentices/${f.a.uln}/hours/new` },
+  'GET /apprentices/:uln/breaks/new': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/breaks/new` },
+  'GET /apprentices/:uln/breaks/:id/remove': {
+    as: 'provider',
+    url: (f) => `/apprentices/${f.a.uln}/breaks/${f.learningBreak}/remove`,
+  },
+  'GET /apprentices/:uln/earlier-episodes/new': {
+    as: 'admin',
+    url: (f) => `/apprentices/${f.a.uln}/earlier-episodes/new`,
+  },
+  'GET /apprentices/:uln/earlier-episodes/:id/remove': {
+    as: 'admin',
+    url: (f) => `/apprentices/${f.a.uln}/earlier-episodes/${f.earlierEpisode}/remove`,
+  },
+  'GET /apprentices/:uln/english-maths-flexibility': {
+    as: 'provider',
+    url: (f) => `/apprentices/${f.a.uln}/english-maths-flexibility`,
+  },
+  'GET /apprentices/:uln/english-maths-flexibility/withdraw': {
+    as: 'provider',
+    url: (f) => `/apprentices/${f.a.uln}/english-maths-flexibility/withdraw`,
+  },
+  'GET /apprentices/:uln/prior-learning': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/prior-learning` },
+  'GET /standards/:reference/:version/off-the-job-minimum': {
+    as: 'admin',
+    url: () => '/standards/ST0815/1.0/off-the-job-minimum',
+  },
   'GET /apprentices/:uln/gateway-items/:itemId': {
     as: 'provider',
     url: (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,

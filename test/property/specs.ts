@@ -11,7 +11,15 @@ import { markClaimsSchema } from '../../src/outcomes/schemas.js';
 import { planFileSchema, type PlanFile } from '../../src/plans/schema.js';
 import type { TestContext } from '../support/app.js';
 import { PASSWORD } from '../support/app.js';
-import { isoDate, readyApprentice, today } from '../support/apprentices.js';
+import { SETUP as SETUP_ACTOR, isoDate, readyApprentice, today } from '../support/apprentices.js';
+import { DateTime } from 'luxon';
+import {
+  addEarlierEpisode,
+  addLearningBreak,
+  breaksOf,
+  earlierEpisodesOf,
+} from '../../src/apprentices/circumstance-store.js';
+import { flexibilityJudgements } from '../../src/db/schema.js';
 import { appealedResult, type Fixture } from '../support/fixture.js';
 import { sentField, type Pairs } from '../support/hostile.js';
 
@@ -169,7 +177,6 @@ const apprenticeFields = () => [
   'providerUkprn',
   'employerId',
   'weeklyHours',
-  'ehcPlan',
   'bslFirstLanguage',
   'englishMathsChoice',
 ];
@@ -264,9 +271,14 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
   'POST /apprentices/:uln/hours/new': {
     as: ['admin', 'provider'],
     url: (f) => `/apprentices/${f.a.uln}/hours/new`,
-    fields: () => [...dateFields('date'), 'hours', 'activity'],
+    fields: () => [...dateFields('date'), 'hours', 'activity', 'kind'],
     text: () => ['activity'],
-    valid: () => [...parts('date', day(-30)), ['hours', '3.5'], ['activity', 'Casework training']],
+    valid: () => [
+      ...parts('date', day(-30)),
+      ['hours', '3.5'],
+      ['activity', 'Casework training'],
+      ['kind', 'training'],
+    ],
     formPage: (f) => `/apprentices/${f.a.uln}/hours/new`,
     stored: (ctx, f, pairs) => {
       const h = row(ctx, 'select * from off_the_job_hours where apprentice_id = ? order by id desc', f.a.id);
@@ -274,6 +286,140 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       if (!h) return ['no hours were stored'];
       sameText(problems, 'activity', h.activity, sentField(pairs, 'activity'));
       sameNumber(problems, 'hours', h.hours, sentField(pairs, 'hours'));
+      return problems;
+    },
+  },
+  'POST /apprentices/:uln/breaks/new': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/breaks/new`,
+    fields: () => [...dateFields('from'), ...dateFields('to'), 'reason'],
+    text: () => ['reason'],
+    // Each run a day of its own, after A's start and clear of the fixture's break.
+    valid: (f, n) => {
+      const from = isoDate(DateTime.fromISO(f.a.startDate).plus({ days: 100 + 2 * n }));
+      return [...parts('from', from), ...parts('to', from), ['reason', 'Bereavement leave']];
+    },
+    formPage: (f) => `/apprentices/${f.a.uln}/breaks/new`,
+    stored: (ctx, f, pairs) => {
+      const b = row(ctx, 'select * from learning_breaks where apprentice_id = ? order by id desc', f.a.id);
+      const problems: string[] = [];
+      if (!b) return ['no break was stored'];
+      sameText(problems, 'reason', b.reason, sentField(pairs, 'reason'));
+      return problems;
+    },
+  },
+  'POST /apprentices/:uln/breaks/:id/remove': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/breaks/${f.learningBreak}/remove`,
+    target: (ctx, f, n) => {
+      const from = isoDate(DateTime.fromISO(f.a.startDate).plus({ days: 1001 + 2 * n }));
+      addLearningBreak(ctx.db, f.a, { from, to: from, reason: 'To remove' }, SETUP_ACTOR);
+      return { url: `/apprentices/${f.a.uln}/breaks/${breaksOf(ctx.db, f.a.id).at(-1)!.id}/remove` };
+    },
+    fields: () => ['reason'],
+    text: () => ['reason'],
+    valid: () => [['reason', 'Recorded against the wrong apprentice']],
+    formPage: (f) => `/apprentices/${f.a.uln}/breaks/${f.learningBreak}/remove`,
+  },
+  'POST /apprentices/:uln/earlier-episodes/new': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/earlier-episodes/new`,
+    fields: () => [...dateFields('startDate'), ...dateFields('endDate'), 'provider', 'reason'],
+    text: () => ['provider', 'reason'],
+    // Each run a day of its own, long before A's start and clear of the fixture's episode.
+    valid: (f, n) => {
+      const on = isoDate(DateTime.fromISO(f.a.startDate).minus({ days: 400 + 2 * n }));
+      return [...parts('startDate', on), ...parts('endDate', on), ['provider', '10099999'], ['reason', 'Moved away']];
+    },
+    formPage: (f) => `/apprentices/${f.a.uln}/earlier-episodes/new`,
+    stored: (ctx, f, pairs) => {
+      const e = row(ctx, 'select * from earlier_episodes where apprentice_id = ? order by id desc', f.a.id);
+      const problems: string[] = [];
+      if (!e) return ['no earlier episode was stored'];
+      sameText(problems, 'provider', e.provider, sentField(pairs, 'provider'));
+      sameText(problems, 'reason', e.reason, sentField(pairs, 'reason'));
+      return problems;
+    },
+  },
+  'POST /apprentices/:uln/earlier-episodes/:id/remove': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/earlier-episodes/${f.earlierEpisode}/remove`,
+    target: (ctx, f, n) => {
+      const on = isoDate(DateTime.fromISO(f.a.startDate).minus({ days: 1001 + 2 * n }));
+      addEarlierEpisode(ctx.db, f.a, { startDate: on, endDate: on, provider: 'P', reason: 'To remove' }, SETUP_ACTOR);
+      return {
+        url: `/apprentices/${f.a.uln}/earlier-episodes/${earlierEpisodesOf(ctx.db, f.a.id).at(-1)!.id}/remove`,
+      };
+    },
+    fields: () => ['reason'],
+    text: () => ['reason'],
+    valid: () => [['reason', 'Recorded against the wrong apprentice']],
+    formPage: (f) => `/apprentices/${f.a.uln}/earlier-episodes/${f.earlierEpisode}/remove`,
+  },
+  'POST /apprentices/:uln/english-maths-flexibility': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/english-maths-flexibility`,
+    fields: () => ['basis', ...dateFields('decidedOn'), 'reference'],
+    text: () => ['reference'],
+    valid: () => [['basis', 'professional_judgement'], ...parts('decidedOn', day(-400)), ['reference', 'SENCo report']],
+    formPage: (f) => `/apprentices/${f.a.uln}/english-maths-flexibility`,
+    stored: (ctx, f, pairs) => {
+      const j = row(ctx, 'select * from flexibility_judgements where apprentice_id = ?', f.a.id);
+      const problems: string[] = [];
+      if (!j) return ['no judgement was stored'];
+      sameText(problems, 'reference', j.reference, sentField(pairs, 'reference'));
+      return problems;
+    },
+  },
+  'POST /apprentices/:uln/english-maths-flexibility/withdraw': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/english-maths-flexibility/withdraw`,
+    target: (ctx, f) => {
+      ctx.db
+        .insert(flexibilityJudgements)
+        .values({ apprenticeId: f.a.id, basis: 'ehc_plan' })
+        .onConflictDoNothing()
+        .run();
+      return { url: `/apprentices/${f.a.uln}/english-maths-flexibility/withdraw` };
+    },
+    fields: () => ['reason'],
+    text: () => ['reason'],
+    valid: () => [['reason', 'The plan was recorded for another apprentice']],
+    formPage: (f) => `/apprentices/${f.a.uln}/english-maths-flexibility/withdraw`,
+  },
+  'POST /apprentices/:uln/prior-learning': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/prior-learning`,
+    fields: () => ['hours', 'reason'],
+    text: () => ['reason'],
+    valid: () => [
+      ['hours', '40'],
+      ['reason', 'Level 3 certificate in employment law'],
+    ],
+    formPage: (f) => `/apprentices/${f.a.uln}/prior-learning`,
+    stored: (ctx, f, pairs) => {
+      const a = row(ctx, 'select * from apprentices where id = ?', f.a.id);
+      const problems: string[] = [];
+      sameNumber(problems, 'prior learning hours', a?.prior_learning_hours, sentField(pairs, 'hours'));
+      sameText(problems, 'reason', a?.prior_learning_reason, sentField(pairs, 'reason'));
+      return problems;
+    },
+  },
+  'POST /standards/:reference/:version/off-the-job-minimum': {
+    as: ['admin'],
+    url: () => '/standards/ST0815/1.0/off-the-job-minimum',
+    fields: () => ['hours', 'source'],
+    text: () => ['source'],
+    valid: () => [
+      ['hours', '420'],
+      ['source', 'Funding rules 2025 to 2026, published minimums'],
+    ],
+    formPage: () => '/standards/ST0815/1.0/off-the-job-minimum',
+    stored: (ctx, _f, pairs) => {
+      const v = row(ctx, "select * from standard_versions where reference = 'ST0815' and version = '1.0'");
+      const problems: string[] = [];
+      sameNumber(problems, 'hours', v?.off_the_job_minimum_hours, sentField(pairs, 'hours'));
+      sameText(problems, 'source', v?.off_the_job_minimum_source, sentField(pairs, 'source'));
       return problems;
     },
   },
@@ -721,7 +867,6 @@ const apprenticeJson = (f: Fixture, uln: string) => ({
   providerUkprn: f.a.providerUkprn,
   employerId: f.a.employerId,
   weeklyHours: 37.5,
-  ehcPlan: false,
   bslFirstLanguage: false,
   englishMathsChoice: null,
 });

@@ -10,7 +10,7 @@ import { openDatabase, openDatabaseCopy, type Db } from '../../src/db/connection
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { testClock } from './clock.js';
-import { employers, providers, users } from '../../src/db/schema.js';
+import { employers, providers, standardVersions, users } from '../../src/db/schema.js';
 import { DEMO_EMPLOYERS, DEMO_PROVIDERS } from '../../src/demo/index.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
 import { createApiToken } from '../../src/users/store.js';
@@ -51,12 +51,17 @@ interface Template {
 }
 let template: Promise<Template> | undefined;
 
+/** The published off-the-job minimum the test catalogue records for ST0815 1.0 (a test figure). */
+export const TEST_OFF_THE_JOB_MINIMUM = { offTheJobMinimumHours: 400, offTheJobMinimumSource: 'Test figure' };
+
 /** One migrated database with the catalogue, the demo organisations and the test users, made once per process. */
 async function buildTemplate(): Promise<Template> {
   const db = openDatabase(':memory:');
   loadCatalogue(db);
   db.insert(providers).values(DEMO_PROVIDERS).run();
   db.insert(employers).values(DEMO_EMPLOYERS).run();
+  // Apprentices the tests date from today start after 1 August 2025 on some clocks: their off-the-job minimum is the version's.
+  db.update(standardVersions).set(TEST_OFF_THE_JOB_MINIMUM).run();
   const hash = await hashPassword(PASSWORD, TEST_CONFIG.passwordHashCost);
   const created = {} as Record<TestUserKey, TestUser>;
   for (const [key, u] of Object.entries(TEST_USERS) as [TestUserKey, (typeof TEST_USERS)[TestUserKey]][]) {

@@ -35,7 +35,6 @@ export function readyApprentice(db: Db, uln: string, given: string, family: stri
     providerUkprn: '10061234',
     employerId: 'transport-workers-union',
     weeklyHours: 37.5,
-    ehcPlan: false,
     bslFirstLanguage: false,
     englishMathsChoice: null,
   };
@@ -46,12 +45,13 @@ export function readyApprentice(db: Db, uln: string, given: string, family: stri
     addOffTheJobHours(
       db,
       a,
-      { date: isoDate(d), hours: 7, activity: 'Representing a member at a grievance hearing' },
+      { date: isoDate(d), hours: 7, activity: 'Representing a member at a grievance hearing', kind: 'training' },
       SETUP,
     );
   }
   recordPlanItem(db, a, 'portfolio', 'portfolios/evidence.pdf', SETUP);
   recordPlanItem(db, a, 'project-proposal', 'proposals/campaign.pdf', SETUP);
-  for (const part of ['employer', 'provider', 'apprentice'] as const) confirmDeclaration(db, a, part, SETUP, now());
+  for (const part of ['employer', 'provider', 'apprentice', 'certificate_permission'] as const)
+    confirmDeclaration(db, a, part, SETUP, now());
   return a;
 }

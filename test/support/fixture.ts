@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { now, todayIso } from './clock.js';
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
@@ -15,6 +16,12 @@ import { createProposal, discardProposal } from '../../src/scheduler/store.js';
 import { createApiToken } from '../../src/users/store.js';
 import type { TestContext } from './app.js';
 import { SETUP, isoDate, readyApprentice, today } from './apprentices.js';
+import {
+  addEarlierEpisode,
+  addLearningBreak,
+  breaksOf,
+  earlierEpisodesOf,
+} from '../../src/apprentices/circumstance-store.js';
 import { acceptedLongAgo, assessorProfile, pastBooking } from './grading.js';
 
 /*
@@ -48,6 +55,9 @@ export interface Fixture {
   attempt: number;
   /** The provider's appeal of A's result, waiting for a decision. */
   appeal: number;
+  /** A's break in learning and earlier episode. */
+  learningBreak: number;
+  earlierEpisode: number;
   /** A's gateway submission (accepted). */
   submission: number;
   /** C's gateway submission, waiting for review. */
@@ -89,6 +99,25 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   if (!submittedC.ok) throw new Error(submittedC.message);
   const d = acceptedLongAgo(db, ULN_D, 'Desmond', 'Oyelaran', 60);
   const e = readyApprentice(db, ULN_E, 'Eleanor', 'Vasquez-Thornbury');
+  // A's records the rules read besides the apprentice's own (the routes that remove them need one each).
+  const startA = DateTime.fromISO(a.startDate);
+  addLearningBreak(
+    db,
+    a,
+    { from: isoDate(startA.plus({ months: 2 })), to: isoDate(startA.plus({ months: 2, days: 6 })), reason: 'Illness' },
+    SETUP,
+  );
+  addEarlierEpisode(
+    db,
+    a,
+    {
+      startDate: isoDate(startA.minus({ months: 6 })),
+      endDate: isoDate(startA.minus({ months: 4 })),
+      provider: 'An earlier provider',
+      reason: 'Changed employer',
+    },
+    SETUP,
+  );
   assessorProfile(db, ctx.users.assessor.id, a.standardVersionId);
   assessorProfile(db, otherAssessor.id, a.standardVersionId);
 
@@ -153,6 +182,8 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   db.update(epaoSettings).set({ epaoName: 'Fixture Assessment Ltd', epaNumber: 'EPA0123' }).run();
 
   return {
+    learningBreak: breaksOf(db, a.id)[0]!.id,
+    earlierEpisode: earlierEpisodesOf(db, a.id)[0]!.id,
     a,
     b,
     c,

@@ -33,7 +33,6 @@ async function oneApprentice() {
           providerUkprn: '10061234',
           employerId: 'transport-workers-union',
           weeklyHours: 37.5,
-          ehcPlan: false,
           bslFirstLanguage: false,
           englishMathsChoice: null,
         },

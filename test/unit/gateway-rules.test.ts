@@ -16,8 +16,9 @@ import {
   countableOffTheJobHours,
   earliestPracticalPeriodEnd,
   evaluateGateway,
+  OTJ_FLOOR_HOURS,
   practicalPeriodMonths,
-  requiredPracticalMonths,
+  practicalPeriodRequirement,
   qualificationCounts,
   requiredOffTheJobHours,
   tallyOffTheJobHours,
@@ -36,9 +37,14 @@ function apprentice(overrides: Partial<GatewayApprentice> = {}): GatewayApprenti
     plannedEndDate: '2023-09-01',
     weeklyHours: 37.5,
     standardLevel: 4,
-    ehcPlan: false,
+    standardName: 'ST0815 version 1.0',
+    publishedOffTheJobHours: null,
+    priorLearningHours: 0,
+    flexibility: null,
     bslFirstLanguage: false,
     englishMathsChoice: null,
+    breaks: [],
+    earlierEpisodes: [],
     ...overrides,
   };
 }
@@ -62,11 +68,16 @@ function evidence(overrides: Partial<GatewayEvidence> = {}): GatewayEvidence {
       qualification({ subject: 'maths', grade: '4', certificateReference: 'M-44' }),
     ],
     offTheJob: [
-      { date: '2023-03-01', hours: 200 },
-      { date: '2023-08-01', hours: 80 },
+      { date: '2023-03-01', hours: 200, kind: 'training' },
+      { date: '2023-08-01', hours: 80, kind: 'training' },
     ],
     planItemsProvided: ['portfolio', 'proposal'],
-    declaration: { employerConfirmed: true, providerConfirmed: true, apprenticeConfirmed: true },
+    declaration: {
+      employerConfirmed: true,
+      providerConfirmed: true,
+      apprenticeConfirmed: true,
+      certificatePermission: true,
+    },
     submittedOn: null,
     ...overrides,
   };
@@ -78,7 +89,6 @@ function plan(overrides: Partial<GatewayPlan> = {}): GatewayPlan {
       { id: 'portfolio', name: 'Portfolio of evidence' },
       { id: 'proposal', name: 'Project proposal' },
     ],
-    offTheJobMinimumHours: null,
     ...overrides,
   };
 }
@@ -102,7 +112,7 @@ describe('gateway rules', () => {
     it('returns one check per code in order, and is ready when every check is met', () => {
       const result = evaluateGateway(apprentice(), evidence(), plan(), ON);
       expect(result.checks.map((c) => c.code)).to.deep.equal([...CHECK_CODES]);
-      expect(result.checks.map((c) => c.status)).to.deep.equal(['met', 'met', 'met', 'met', 'met', 'met']);
+      expect(result.checks.map((c) => c.status)).to.deep.equal(['met', 'met', 'met', 'met', 'met', 'met', 'met']);
       expect(result.ready).to.equal(true);
     });
 
@@ -126,101 +136,134 @@ describe('gateway rules', () => {
   });
 
   describe('practical period', () => {
+    const earliest = (a: Partial<GatewayApprentice>) => earliestPracticalPeriodEnd(apprentice(a));
+
     it('needs 12 months for starts up to 31 July 2025 and 8 months from 1 August 2025', () => {
       expect(RULES_2025_FROM).to.equal('2025-08-01');
       expect(practicalPeriodMonths('2025-07-31')).to.equal(12);
-      // Part time: pro rata for longer. 12 × 30 ÷ 22.5 = 16; 8 × 30 ÷ 16 = 15; 12 × 30 ÷ 25 = 14.4, rounded up to 15.
-      expect(requiredPracticalMonths('2025-07-31', 22.5)).to.equal(16);
-      expect(requiredPracticalMonths('2025-08-01', 16)).to.equal(15);
-      expect(requiredPracticalMonths('2024-01-10', 25)).to.equal(15);
-      expect(requiredPracticalMonths('2024-01-10', 30)).to.equal(12);
-      expect(earliestPracticalPeriodEnd('2025-01-15', 22.5)).to.equal('2026-05-15');
       expect(practicalPeriodMonths('2025-08-01')).to.equal(8);
-      expect(earliestPracticalPeriodEnd('2025-07-31')).to.equal('2026-07-31');
-      expect(earliestPracticalPeriodEnd('2025-08-01')).to.equal('2026-04-01');
+      expect(earliest({ startDate: '2025-07-31' })).to.equal('2026-07-30');
+      expect(earliest({ startDate: '2025-08-01' })).to.equal('2026-03-31');
     });
 
-    it('on the same date, a start on 31 July 2025 is short and a start on 1 August 2025 is complete', () => {
-      const before = check(
-        'practical_period',
-        { startDate: '2025-07-31', plannedEndDate: '2026-07-31' },
-        {},
-        {},
-        '2026-04-01',
-      );
-      // 2025-07-31 + 8 months = 2026-03-31; to 2026-04-01 is 1 day.
-      expect(before).to.deep.equal({
+    it('is met when the apprentice is still in training on the last day of the period', () => {
+      // The funding rules' example: a start on 1 August 2020 must still be in training on 31 July 2021.
+      expect(earliest({ startDate: '2020-08-01' })).to.equal('2021-07-31');
+      // 2025-09-01 (8 months): met on 2026-04-30, not on 2026-04-29.
+      expect(check('practical_period', { startDate: '2025-09-01' }, {}, {}, '2026-04-29')).to.deep.equal({
         code: 'practical_period',
         status: 'unmet',
-        reason: '8 months 1 day served of the 12 months required; earliest date 2026-07-31.',
+        reason:
+          '7 months 29 days served; the minimum is 8 months. The apprentice must still be in training on 2026-04-30, the earliest date it is met.',
       });
-      const after = check(
-        'practical_period',
-        { startDate: '2025-08-01', plannedEndDate: '2026-08-01' },
-        {},
-        {},
-        '2026-04-01',
-      );
-      expect(after).to.deep.equal({
+      expect(check('practical_period', { startDate: '2025-09-01' }, {}, {}, '2026-04-30')).to.deep.equal({
         code: 'practical_period',
         status: 'met',
-        reason: '8 months served; at least 8 months required (met on 2026-04-01).',
+        reason: '8 months served; the minimum is 8 months, met on 2026-04-30.',
       });
-    });
-
-    it('is unmet the day before the earliest date and met on it', () => {
-      // Start 2024-03-15: earliest 2025-03-15. On 2025-03-14: 2024-03-15 + 11 months = 2025-02-15,
-      // then 27 days to 2025-03-14 (February 2025 has 28 days).
-      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2025-03-14')).to.deep.equal({
-        code: 'practical_period',
-        status: 'unmet',
-        reason: '11 months 27 days served of the 12 months required; earliest date 2025-03-15.',
+      // 2024-03-15 full time (12 months): met on 2025-03-14, not on 2025-03-13.
+      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2025-03-13').status).to.equal('unmet');
+      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2025-03-14')).to.include({
+        status: 'met',
+        reason: '12 months served; the minimum is 12 months, met on 2025-03-14.',
       });
-      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2025-03-15').status).to.equal('met');
-      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2025-03-18').reason).to.equal(
-        '12 months 3 days served; at least 12 months required (met on 2025-03-15).',
-      );
     });
 
     it('counts nothing served before the start', () => {
-      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2024-03-01').reason).to.equal(
-        '0 days served of the 12 months required; earliest date 2025-03-15.',
+      expect(check('practical_period', { startDate: '2024-03-15' }, {}, {}, '2024-03-01').reason).to.match(
+        /^0 days served; the minimum is 12 months\./,
       );
     });
 
-    it('counts month ends by clamping to the last day of a shorter month', () => {
-      // 12 months (starts before 1 August 2025)
-      expect(earliestPracticalPeriodEnd('2024-01-31')).to.equal('2025-01-31');
-      expect(earliestPracticalPeriodEnd('2024-02-29')).to.equal('2025-02-28'); // no 29 Feb 2025: not 1 March
-      expect(earliestPracticalPeriodEnd('2023-02-28')).to.equal('2024-02-28'); // not the leap day
-      // 8 months (starts from 1 August 2025)
-      expect(earliestPracticalPeriodEnd('2025-08-31')).to.equal('2026-04-30'); // April has 30 days
-      expect(earliestPracticalPeriodEnd('2025-12-31')).to.equal('2026-08-31'); // August has 31
-      expect(earliestPracticalPeriodEnd('2026-01-31')).to.equal('2026-09-30');
-      expect(earliestPracticalPeriodEnd('2026-06-30')).to.equal('2027-02-28'); // 2027 is not a leap year
-      expect(earliestPracticalPeriodEnd('2027-06-30')).to.equal('2028-02-29'); // 2028 is
+    it('ends a period that starts late in a long month on the last day of the shorter month', () => {
+      expect(earliest({ startDate: '2024-01-31' })).to.equal('2025-01-30');
+      expect(earliest({ startDate: '2024-02-29' })).to.equal('2025-02-28'); // there is no 29 February 2025
+      expect(earliest({ startDate: '2024-03-01' })).to.equal('2025-02-28');
+      expect(earliest({ startDate: '2023-02-28' })).to.equal('2024-02-27'); // not the leap day
+      expect(earliest({ startDate: '2025-08-31' })).to.equal('2026-04-30'); // there is no 31 April
+      expect(earliest({ startDate: '2025-12-31' })).to.equal('2026-08-30');
+      expect(earliest({ startDate: '2026-03-01' })).to.equal('2026-10-31');
+      expect(earliest({ startDate: '2026-06-30' })).to.equal('2027-02-28'); // 2027 is not a leap year
+      expect(earliest({ startDate: '2027-06-29' })).to.equal('2028-02-28');
+      expect(earliest({ startDate: '2027-06-30' })).to.equal('2028-02-29'); // 2028 is
     });
 
-    it('at a clamped month end, is unmet the day before and met on the last day of the short month', () => {
-      // 2024-02-29 + 11 months = 2025-01-29; to 2025-02-27 is 29 days.
-      expect(check('practical_period', { startDate: '2024-02-29' }, {}, {}, '2025-02-27').reason).to.equal(
-        '11 months 29 days served of the 12 months required; earliest date 2025-02-28.',
-      );
-      expect(check('practical_period', { startDate: '2024-02-29' }, {}, {}, '2025-02-28').reason).to.equal(
-        '12 months served; at least 12 months required (met on 2025-02-28).',
-      );
-      // 2025-08-31 + 7 months = 2026-03-31; to 2026-04-29 is 29 days.
-      expect(check('practical_period', { startDate: '2025-08-31' }, {}, {}, '2026-04-29')).to.include({
-        status: 'unmet',
-        reason: '7 months 29 days served of the 8 months required; earliest date 2026-04-30.',
-      });
-      expect(check('practical_period', { startDate: '2025-08-31' }, {}, {}, '2026-04-30')).to.include({
+    it('gives no part-time extension to starts from 1 August 2025', () => {
+      const partTime = check('practical_period', { startDate: '2025-09-01', weeklyHours: 16 }, {}, {}, '2026-04-30');
+      expect(partTime).to.deep.equal({
+        code: 'practical_period',
         status: 'met',
-        reason: '8 months served; at least 8 months required (met on 2026-04-30).',
+        reason:
+          '8 months served; the minimum is 8 months (no extension for part-time apprentices who started from 1 August 2025), met on 2026-04-30.',
       });
-      // 2026-06-30 + 8 months = 2027-02-28.
-      expect(check('practical_period', { startDate: '2026-06-30' }, {}, {}, '2027-02-27').status).to.equal('unmet');
-      expect(check('practical_period', { startDate: '2026-06-30' }, {}, {}, '2027-02-28').status).to.equal('met');
+      // The day before the rule: 12 months, extended for 16 hours a week.
+      expect(practicalPeriodRequirement('2025-07-31', 16).basis).to.equal('part_time_weeks');
+    });
+
+    it('extends the 12 months below 30 hours a week, by whichever formula is met first', () => {
+      expect(practicalPeriodRequirement('2024-01-10', 30).basis).to.equal('twelve_months');
+      expect(practicalPeriodRequirement('2024-01-10', 29.5).basis).not.to.equal('twelve_months');
+      // 22.5 hours: 12 × 30 ÷ 22.5 = 16 months (last day 2026-05-14); 52 × 30 ÷ 22.5 = 69.3 weeks = 486 days
+      // (last day 2026-05-15): the months formula is met first.
+      const months = apprentice({ startDate: '2025-01-15', weeklyHours: 22.5 });
+      expect(practicalPeriodRequirement('2025-01-15', 22.5).basis).to.equal('part_time_months');
+      expect(earliestPracticalPeriodEnd(months)).to.equal('2026-05-14');
+      expect(check('practical_period', months, {}, {}, '2026-05-13').status).to.equal('unmet');
+      const met = check('practical_period', months, {}, {}, '2026-05-14');
+      expect(met.status).to.equal('met');
+      expect(met.reason).to.equal(
+        '16 months served; the minimum is 16 months (12 × 30 ÷ 22.5 hours a week), which is met no later than 69.3 weeks (52 × 30 ÷ 22.5 hours a week, 486 days), met on 2026-05-14.',
+      );
+      // 25 hours: 12 × 30 ÷ 25 = 14.4, rounded up to 15 months (last day 2025-04-09); 52 × 30 ÷ 25 = 62.4 weeks
+      // = 436.8, so 437 days (last day 2025-03-21): the weeks formula is met first.
+      const weeks = apprentice({ startDate: '2024-01-10', weeklyHours: 25 });
+      expect(practicalPeriodRequirement('2024-01-10', 25).basis).to.equal('part_time_weeks');
+      expect(earliestPracticalPeriodEnd(weeks)).to.equal('2025-03-21');
+      const short = check('practical_period', weeks, {}, {}, '2025-03-20');
+      expect(short.status).to.equal('unmet');
+      expect(short.reason).to.contain(
+        'the minimum is 62.4 weeks (52 × 30 ÷ 25 hours a week, 437 days), which is met before 15 months (12 × 30 ÷ 25 hours a week = 14.4, rounded up)',
+      );
+      expect(check('practical_period', weeks, {}, {}, '2025-03-21').status).to.equal('met');
+    });
+
+    it('leaves breaks in learning out: the earliest date moves back by their length', () => {
+      const onBreak = apprentice({ startDate: '2025-09-01', breaks: [{ from: '2025-12-01', to: '2025-12-21' }] });
+      expect(earliestPracticalPeriodEnd(onBreak)).to.equal('2026-05-21'); // 2026-04-30 + 21 days
+      expect(check('practical_period', onBreak, {}, {}, '2026-05-20').status).to.equal('unmet');
+      expect(check('practical_period', onBreak, {}, {}, '2026-05-21')).to.include({
+        status: 'met',
+        reason: '8 months served (21 days of breaks in learning left out); the minimum is 8 months, met on 2026-05-21.',
+      });
+      // During the break, only the days away so far are left out.
+      expect(check('practical_period', onBreak, {}, {}, '2025-12-10').reason).to.match(
+        /^3 months served \(10 days of breaks in learning left out\)/,
+      );
+    });
+
+    it('counts the earlier episode of a restart, under the rules of the original start', () => {
+      // Earlier episode 2025-03-01 to 2025-06-30 (122 days); restarted 2025-10-01. The original start is before
+      // 1 August 2025, so 12 months apply: from 2025-10-01 less 122 days (2025-06-01), the last day is 2026-05-31.
+      const restart = apprentice({
+        startDate: '2025-10-01',
+        plannedEndDate: '2026-10-01',
+        earlierEpisodes: [{ startDate: '2025-03-01', endDate: '2025-06-30' }],
+      });
+      expect(earliestPracticalPeriodEnd(restart)).to.equal('2026-05-31');
+      expect(check('practical_period', restart, {}, {}, '2026-05-30').status).to.equal('unmet');
+      const met = check('practical_period', restart, {}, {}, '2026-05-31');
+      expect(met.status).to.equal('met');
+      expect(met.reason).to.contain(
+        '122 days of the earlier episode counted (a restart: the rules of the original start on 2025-03-01 apply)',
+      );
+      // Without the earlier episode, the same record is an 8-month start from 1 August 2025.
+      expect(earliestPracticalPeriodEnd({ ...restart, earlierEpisodes: [] })).to.equal('2026-05-31');
+      const later = apprentice({
+        startDate: '2025-10-01',
+        earlierEpisodes: [{ startDate: '2025-08-01', endDate: '2025-08-31' }],
+      });
+      // Original start 2025-08-01: 8 months, less the 31 days already served: 2026-05-31 − 31 days.
+      expect(earliestPracticalPeriodEnd(later)).to.equal('2026-04-30');
     });
   });
 
@@ -233,11 +276,11 @@ describe('gateway rules', () => {
     it('uses 20% of contracted hours for a start on 31 July 2022 and 6 hours a week from 1 August 2022', () => {
       expect(OTJ_HOURS_RULE_FROM).to.equal('2022-08-01');
       // 20% × 37.5 = 7.5 hours a week × 46.542857 = 349.071 → 350
-      const before = requiredOffTheJobHours(year('2022-07-31', '2023-07-31'), plan());
+      const before = requiredOffTheJobHours(year('2022-07-31', '2023-07-31'));
       expect(before).to.include({ hours: 350, rule: 'twenty_percent' });
       expect(before.explanation).to.contain('20% of 37.5 contracted hours a week for 46.5 working weeks');
       // 6 × 46.542857 = 279.257 → 280
-      const after = requiredOffTheJobHours(year('2022-08-01', '2023-08-01'), plan());
+      const after = requiredOffTheJobHours(year('2022-08-01', '2023-08-01'));
       expect(after).to.include({ hours: 280, rule: 'six_hours_a_week' });
       expect(after.explanation).to.contain('6 hours a week for 46.5 working weeks');
       expect(after.explanation).to.contain('52.1 weeks from 2022-08-01 to 2023-08-01, less 5.6 weeks');
@@ -246,14 +289,14 @@ describe('gateway rules', () => {
     it('takes leave pro rata and rounds up to a whole hour over a period with 29 February', () => {
       // 2023-08-01 to 2024-08-01 = 366 days: 366/7 = 52.285714 weeks, leave 5.6 × 366/365 = 5.615342,
       // working weeks 46.670372; 6 × 46.670372 = 280.022 → 281
-      expect(requiredOffTheJobHours(year('2023-08-01', '2024-08-01'), plan()).hours).to.equal(281);
+      expect(requiredOffTheJobHours(year('2023-08-01', '2024-08-01')).hours).to.equal(281);
     });
 
     it('takes 5.6 weeks of leave a year pro rata over a longer period', () => {
       // 2022-09-01 to 2024-09-01 = 365 + 366 = 731 days: 731/7 = 104.428571 weeks,
       // leave 5.6 × 731/365 = 11.215342 weeks, working weeks 93.213229; 6 × 93.213229 = 559.28 → 560
       // (a flat 5.6 weeks would give 6 × 98.828571 = 592.97 → 593)
-      const twoYears = requiredOffTheJobHours(year('2022-09-01', '2024-09-01'), plan());
+      const twoYears = requiredOffTheJobHours(year('2022-09-01', '2024-09-01'));
       expect(twoYears.hours).to.equal(560);
       expect(twoYears.explanation).to.equal(
         "6 hours a week for 93.2 working weeks (104.4 weeks from 2022-09-01 to 2024-09-01, less 11.2 weeks' statutory leave)",
@@ -261,60 +304,111 @@ describe('gateway rules', () => {
     });
 
     it('treats exactly 30 hours a week as full time and pro-rates part time', () => {
-      const thirty = requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 30 }), plan());
+      const thirty = requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 30 }));
       expect(thirty.hours).to.equal(280);
       expect(thirty.explanation)
         .to.match(/^6 hours a week for/)
         .and.not.contain('pro rata');
-      expect(requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 45 }), plan()).hours).to.equal(280);
+      expect(requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 45 })).hours).to.equal(280);
       // 15 hours: 6 × 15/30 = 3 hours a week × 46.542857 = 139.63 → 140 (half of 280)
-      const half = requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 15 }), plan());
+      const half = requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 15 }));
       expect(half.hours).to.equal(140);
-      expect(half.explanation).to.contain('pro rata for 15 contracted hours (3 hours a week)');
+      expect(half.explanation).to.contain('20% of 15 normal hours a week (3 hours a week)');
       // 29.5 hours: 6 × 29.5/30 = 5.9 hours a week × 46.542857 = 274.60 → 275
-      expect(requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 29.5 }), plan()).hours).to.equal(
-        275,
-      );
+      expect(requiredOffTheJobHours(year('2022-08-01', '2023-08-01', { weeklyHours: 29.5 })).hours).to.equal(275);
     });
 
-    it("uses the standard's published minimum from 1 August 2025, not the day before", () => {
-      const minimum = plan({ offTheJobMinimumHours: 187 });
-      // 2025-07-31 to 2026-07-31 is 365 days: 6-hour rule, 280 (the published minimum is ignored)
-      expect(requiredOffTheJobHours(year('2025-07-31', '2026-07-31'), minimum)).to.include({
+    it("uses the version's published minimum from 1 August 2025, not the day before", () => {
+      // 2025-07-31 to 2026-07-31 is 365 days: the 6-hour rule, 280 (the published minimum does not apply)
+      expect(requiredOffTheJobHours(year('2025-07-31', '2026-07-31', { publishedOffTheJobHours: 300 }))).to.include({
         hours: 280,
         rule: 'six_hours_a_week',
       });
-      expect(requiredOffTheJobHours(year('2025-08-01', '2026-08-01'), minimum)).to.include({
-        hours: 187,
+      expect(requiredOffTheJobHours(year('2025-08-01', '2026-08-01', { publishedOffTheJobHours: 300 }))).to.include({
+        hours: 300,
         rule: 'published_minimum',
       });
-      // no published minimum in the plan: the 6-hour rule (2025-08-01 to 2026-08-01 is 365 days → 280)
-      expect(requiredOffTheJobHours(year('2025-08-01', '2026-08-01'), plan())).to.include({
-        hours: 280,
-        rule: 'six_hours_a_week',
+    });
+
+    it('never falls back to an abolished rule when the version has no published figure', () => {
+      const none = requiredOffTheJobHours(year('2025-08-01', '2026-08-01'));
+      expect(none).to.include({ hours: null, rule: 'no_published_minimum' });
+      const result = check(
+        'off_the_job',
+        { startDate: '2025-08-01', plannedEndDate: '2026-08-01' },
+        { offTheJob: [{ date: '2025-09-01', hours: 900, kind: 'training' }] },
+        {},
+        '2026-08-01',
+      );
+      expect(result).to.deep.equal({
+        code: 'off_the_job',
+        status: 'unmet',
+        reason:
+          "No published minimum off-the-job hours is recorded for ST0815 version 1.0, and for starts from 1 August 2025 the minimum is the published figure. An assessment organisation administrator can record it on the standard's page. 900 hours logged so far.",
       });
+    });
+
+    it('reduces the published minimum by recognised prior learning, never below 187 hours', () => {
+      expect(OTJ_FLOOR_HOURS).to.equal(187);
+      const withPrior = (priorLearningHours: number) =>
+        requiredOffTheJobHours(year('2025-08-01', '2026-08-01', { publishedOffTheJobHours: 300, priorLearningHours }));
+      expect(withPrior(100).hours).to.equal(200);
+      expect(withPrior(100).explanation).to.equal(
+        'the published minimum of 300 for ST0815 version 1.0, less 100 hours of recognised prior learning (starts from 1 August 2025)',
+      );
+      expect(withPrior(113).hours).to.equal(187); // exactly the floor
+      expect(withPrior(113).explanation).not.to.contain('never below');
+      expect(withPrior(114).hours).to.equal(187); // 186 would be below it
+      expect(withPrior(114).explanation).to.contain('but never below 187 hours');
+      expect(withPrior(280).hours).to.equal(187);
+      // Prior learning does not change the rules of earlier starts.
+      expect(
+        requiredOffTheJobHours(
+          year('2025-07-31', '2026-07-31', { publishedOffTheJobHours: 300, priorLearningHours: 100 }),
+        ).hours,
+      ).to.equal(280);
+    });
+
+    it('does not count English and maths, progress reviews or on-programme assessment', () => {
+      const offTheJob = [
+        { date: '2023-03-01', hours: 270, kind: 'training' as const },
+        { date: '2023-03-02', hours: 6, kind: 'english_maths' as const },
+        { date: '2023-03-03', hours: 1, kind: 'progress_review' as const },
+        { date: '2023-03-04', hours: 3, kind: 'on_programme_assessment' as const },
+      ];
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, ON)).to.deep.include({
+        counted: 270,
+        notOffTheJob: { english_maths: 6, progress_review: 1, on_programme_assessment: 3 },
+      });
+      const result = check('off_the_job', {}, { offTheJob });
+      expect(result.status).to.equal('unmet');
+      expect(result.reason).to.contain('270 hours logged of the 280 required');
+      expect(result.reason).to.contain(
+        '6 hours of English and maths up to level 2, which is not off-the-job training, do not count.',
+      );
+      expect(result.reason).to.contain('1 hour of progress review, which is not off-the-job training, does not count.');
     });
 
     it('says how many hours are logged, required and still needed', () => {
       const met = check('off_the_job');
       expect(met.status).to.equal('met');
       expect(met.reason).to.match(/^280 hours logged of the 280 required: 6 hours a week for 46\.5 working weeks/);
-      const unmet = check('off_the_job', {}, { offTheJob: [{ date: '2023-03-01', hours: 200 }] });
+      const unmet = check('off_the_job', {}, { offTheJob: [{ date: '2023-03-01', hours: 200, kind: 'training' }] });
       expect(unmet.status).to.equal('unmet');
       expect(unmet.reason).to.contain('200 hours logged of the 280 required');
       expect(unmet.reason).to.contain('80 more hours are needed.');
-      const oneShort = check('off_the_job', {}, { offTheJob: [{ date: '2023-03-01', hours: 279 }] });
+      const oneShort = check('off_the_job', {}, { offTheJob: [{ date: '2023-03-01', hours: 279, kind: 'training' }] });
       expect(oneShort.status).to.equal('unmet');
       expect(oneShort.reason).to.contain('1 more hour is needed.');
       const published = check(
         'off_the_job',
-        { startDate: '2025-08-01', plannedEndDate: '2026-08-01' },
-        { offTheJob: [{ date: '2025-09-01', hours: 190 }] },
-        { offTheJobMinimumHours: 187 },
+        { startDate: '2025-08-01', plannedEndDate: '2026-08-01', publishedOffTheJobHours: 187 },
+        { offTheJob: [{ date: '2025-09-01', hours: 190, kind: 'training' }] },
+        {},
         '2026-08-01',
       );
       expect(published.reason).to.equal(
-        "190 hours logged of the 187 required: the standard's published minimum for starts from 1 August 2025.",
+        '190 hours logged of the 187 required: the published minimum for ST0815 version 1.0 (starts from 1 August 2025).',
       );
     });
 
@@ -345,14 +439,15 @@ describe('gateway rules', () => {
 
     it('does not count hours dated before the start', () => {
       const offTheJob = [
-        { date: '2022-12-31', hours: 40 }, // the day before the start
-        { date: '2023-01-01', hours: 30 }, // the start date: counts
+        { date: '2022-12-31', hours: 40, kind: 'training' as const }, // the day before the start
+        { date: '2023-01-01', hours: 30, kind: 'training' as const }, // the start date: counts
       ];
       expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, '2023-06-01', '2023-01-01')).to.deep.equal({
         counted: 30,
         afterSubmission: 0,
         afterDate: 0,
         beforeStart: 40,
+        notOffTheJob: {},
       });
       const result = check(
         'off_the_job',
@@ -368,16 +463,17 @@ describe('gateway rules', () => {
 
     it('does not count hours dated after the submission or after the evaluation date', () => {
       const offTheJob = [
-        { date: '2023-03-01', hours: 200 },
-        { date: '2023-06-01', hours: 50 }, // on the submission date: counts
-        { date: '2023-06-02', hours: 20 }, // the day after the submission: does not
-        { date: '2023-09-02', hours: 5 }, // after the submission (and after the evaluation date)
+        { date: '2023-03-01', hours: 200, kind: 'training' as const },
+        { date: '2023-06-01', hours: 50, kind: 'training' as const }, // on the submission date: counts
+        { date: '2023-06-02', hours: 20, kind: 'training' as const }, // the day after the submission: does not
+        { date: '2023-09-02', hours: 5, kind: 'training' as const }, // after the submission (and after the evaluation date)
       ];
       expect(tallyOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.deep.equal({
         counted: 250,
         afterSubmission: 25,
         afterDate: 0,
         beforeStart: 0,
+        notOffTheJob: {},
       });
       expect(countableOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.equal(250);
       // No submission: everything up to and including the evaluation date counts.
@@ -386,6 +482,7 @@ describe('gateway rules', () => {
         afterSubmission: 0,
         afterDate: 5,
         beforeStart: 0,
+        notOffTheJob: {},
       });
       expect(countableOffTheJobHours({ offTheJob, submittedOn: null }, '2023-06-01')).to.equal(250);
 
@@ -425,35 +522,90 @@ describe('gateway rules', () => {
       const optional = check('maths', adult, none, {}, '2025-02-11');
       expect(optional.status).to.equal('not_applicable');
       expect(optional.reason).to.contain(
-        'optional for apprentices aged 19 or over at the start since 11 February 2025',
+        'not required for apprentices aged 19 or over at the start since 11 February 2025',
       );
       expect(optional.reason).to.contain('aged 22 at the start');
-      expect(optional.reason).to.contain("Record the apprentice's choice.");
+      expect(optional.reason).to.contain('Record whether the apprentice is studying them.');
     });
 
-    it('records the 19+ choice: not pursuing is not applicable, pursuing needs the evidence', () => {
-      const notPursue = check(
-        'english',
-        { dateOfBirth: '2000-01-01', englishMathsChoice: 'not_pursue' },
-        none,
-        {},
-        '2025-03-01',
+    it('takes the three recorded choices of an apprentice aged 19 or over at the start', () => {
+      const adult = (englishMathsChoice: GatewayApprentice['englishMathsChoice']) => ({
+        dateOfBirth: '2000-01-01',
+        englishMathsChoice,
+      });
+      const notStudying = check('english', adult('not_studying'), none, {}, '2025-03-01');
+      expect(notStudying.status).to.equal('not_applicable');
+      expect(notStudying.reason).to.contain('the apprentice is not studying them');
+
+      // Employer requires achievement: the qualification, as for 16–18.
+      const required = check('english', adult('employer_requires'), none, {}, '2025-03-01');
+      expect(required.status).to.equal('unmet');
+      expect(required.reason).to.contain('The employer requires English and maths to be achieved');
+      expect(check('english', adult('employer_requires'), {}, {}, '2025-03-01').status).to.equal('met');
+
+      // Studying: met once the assessment has been taken, whatever the result.
+      const studying = check('maths', adult('studying'), none, {}, '2025-03-01');
+      expect(studying.status).to.equal('unmet');
+      expect(studying.reason).to.equal(
+        'The apprentice is studying maths, so they must take the level 2 maths assessment before gateway; achieving it is not required. Record its result (any grade), or record that they are not studying maths.',
       );
-      expect(notPursue.status).to.equal('not_applicable');
-      expect(notPursue.reason).to.contain('chose not to pursue');
-      expect(notPursue.reason).not.to.contain('Record');
-      const pursue = check(
-        'english',
-        { dateOfBirth: '2000-01-01', englishMathsChoice: 'pursue' },
-        none,
-        {},
-        '2025-03-01',
+      const failed = {
+        qualifications: [
+          qualification({ type: 'functional_skills', level: 2, grade: 'Fail', achievedOn: '2024-11-20' }),
+        ],
+      };
+      expect(check('maths', adult('studying'), failed, {}, '2025-03-01')).to.include({
+        status: 'met',
+        reason:
+          'The apprentice is studying maths and took the level 2 assessment: Functional Skills grade Fail on 2024-11-20. Achieving it is not required.',
+      });
+      // A level 1 attempt is not the level 2 assessment; a result after the date is not taken yet.
+      const level1 = { qualifications: [qualification({ type: 'functional_skills', level: 1, grade: 'Pass' })] };
+      expect(check('maths', adult('studying'), level1, {}, '2025-03-01').status).to.equal('unmet');
+      expect(check('maths', adult('studying'), failed, {}, '2024-11-19').status).to.equal('unmet');
+    });
+
+    it('needs a 16–18 starter on a level 2 standard who held level 1 at the start to take level 2', () => {
+      // Start 2022-09-01 aged 17; GCSE grade 3 (level 1) achieved 2020-08-20, before the start.
+      const young = { standardLevel: 2, dateOfBirth: '2005-01-01' };
+      const level1 = qualification({ grade: '3' });
+      const unmet = check('maths', young, { qualifications: [level1] });
+      expect(unmet.status).to.equal('unmet');
+      expect(unmet.reason).to.contain(
+        'Level 1 maths was already held at the start (GCSE grade 3 achieved 2020-08-20 (certificate CERT-1)), so the apprentice must also take the level 2 maths assessment',
       );
-      expect(pursue.status).to.equal('unmet');
-      expect(pursue.reason).to.contain('chose to pursue');
+      const attempt = qualification({ type: 'functional_skills', level: 2, grade: 'Fail', achievedOn: '2023-05-10' });
+      expect(check('maths', young, { qualifications: [level1, attempt] }).status).to.equal('met');
+      // Level 1 achieved during the apprenticeship: not held at the start, so level 1 is enough.
       expect(
-        check('english', { dateOfBirth: '2000-01-01', englishMathsChoice: 'pursue' }, {}, {}, '2025-03-01').status,
+        check('maths', young, { qualifications: [qualification({ grade: '3', achievedOn: '2022-09-02' })] }).status,
       ).to.equal('met');
+      expect(
+        check('maths', young, { qualifications: [qualification({ grade: '3', achievedOn: '2022-09-01' })] }).status,
+      ).to.equal('unmet');
+      // 19 at the start (a start on the 19th birthday), evaluated before 11 February 2025: level 1 is required, not the attempt.
+      expect(
+        check('maths', { standardLevel: 2, dateOfBirth: '2003-09-01' }, { qualifications: [level1] }, {}, '2025-02-10')
+          .status,
+      ).to.equal('met');
+      expect(
+        check('maths', { standardLevel: 2, dateOfBirth: '2003-09-02' }, { qualifications: [level1] }, {}, '2025-02-10')
+          .status,
+      ).to.equal('unmet');
+    });
+
+    it('takes the age at the original start for a restart', () => {
+      // Born 2006-06-01: 18 at the original start on 2025-03-01, 19 at the restart on 2025-10-01.
+      const restart = {
+        dateOfBirth: '2006-06-01',
+        startDate: '2025-10-01',
+        plannedEndDate: '2026-10-01',
+        earlierEpisodes: [{ startDate: '2025-03-01', endDate: '2025-06-30' }],
+      };
+      expect(check('english', restart, none, {}, '2026-06-01').status).to.equal('unmet');
+      expect(check('english', { ...restart, earlierEpisodes: [] }, none, {}, '2026-06-01').status).to.equal(
+        'not_applicable',
+      );
     });
 
     it('counts a start on the 19th birthday as 19, and the day before the birthday as 18', () => {
@@ -531,7 +683,8 @@ describe('gateway rules', () => {
     });
 
     it('needs level 1 for a level 2 standard', () => {
-      const level2Standard = { standardLevel: 2 };
+      // Aged 22 at the start (a 16–18 starter who held level 1 must also take level 2: see above).
+      const level2Standard = { standardLevel: 2, dateOfBirth: '2000-01-01' };
       expect(check('maths', level2Standard, { qualifications: [qualification({ grade: '3' })] }).status).to.equal(
         'met',
       );
@@ -550,7 +703,7 @@ describe('gateway rules', () => {
       );
     });
 
-    it('counts Entry Level 3 only with an EHC plan', () => {
+    it('counts Entry Level 3 only with a recorded, evidenced flexibility judgement', () => {
       const entry3 = {
         qualifications: [
           qualification({ type: 'entry_level', level: 3, grade: 'Pass', certificateReference: 'EL3-7' }),
@@ -559,20 +712,35 @@ describe('gateway rules', () => {
       const without = check('maths', {}, entry3);
       expect(without.status).to.equal('unmet');
       expect(without.reason).not.to.contain('Entry Level');
-      const withPlan = check('maths', { ehcPlan: true }, entry3);
-      expect(withPlan.status).to.equal('met');
-      expect(withPlan.reason).to.contain('Met by Entry Level 3 achieved 2020-08-20 (certificate EL3-7)');
+      const judged = {
+        flexibility: {
+          basis: 'professional_judgement' as const,
+          decidedOn: '2021-03-01',
+          reference: 'SENCo report 2021',
+        },
+      };
+      const withJudgement = check('maths', judged, entry3);
+      expect(withJudgement.status).to.equal('met');
+      expect(withJudgement.reason).to.contain('Met by Entry Level 3 achieved 2020-08-20 (certificate EL3-7)');
+      // Carried over from the old EHC plan flag, without its evidence: it does not count yet, and says why.
+      const unevidenced = check(
+        'maths',
+        { flexibility: { basis: 'ehc_plan', decidedOn: null, reference: null } },
+        entry3,
+      );
+      expect(unevidenced.status).to.equal('unmet');
+      expect(unevidenced.reason).to.contain(
+        'A flexibility judgement (Education, health and care (EHC) plan) is recorded without its evidence: record its date and reference',
+      );
       const entry2 = { qualifications: [qualification({ type: 'entry_level', level: 2, grade: 'Pass' })] };
-      const tooLow = check('maths', { ehcPlan: true }, entry2);
+      const tooLow = check('maths', judged, entry2);
       expect(tooLow.status).to.equal('unmet');
       expect(tooLow.reason).to.contain('Entry Level 3 or above is enough');
-      // With the EHC plan's Entry Level 3 requirement, anything above it counts too.
+      // With the judgement's Entry Level 3 requirement, anything above it counts too.
       expect(
-        check(
-          'maths',
-          { ehcPlan: true },
-          { qualifications: [qualification({ type: 'functional_skills', level: 1, grade: 'Pass' })] },
-        ).status,
+        check('maths', judged, {
+          qualifications: [qualification({ type: 'functional_skills', level: 1, grade: 'Pass' })],
+        }).status,
       ).to.equal('met');
     });
 
@@ -645,6 +813,30 @@ describe('gateway rules', () => {
     });
   });
 
+  describe('certificate permission', () => {
+    it("is met once the apprentice's permission is recorded, and says who records it", () => {
+      expect(check('certificate_permission').status).to.equal('met');
+      const missing = check(
+        'certificate_permission',
+        {},
+        {
+          declaration: {
+            employerConfirmed: true,
+            providerConfirmed: true,
+            apprenticeConfirmed: true,
+            certificatePermission: false,
+          },
+        },
+      );
+      expect(missing).to.deep.equal({
+        code: 'certificate_permission',
+        status: 'unmet',
+        reason:
+          "Record the apprentice's permission for the assessment organisation to apply for their certificate (the provider records it with the declaration).",
+      });
+    });
+  });
+
   describe('gateway declaration', () => {
     it('is met when the employer, provider and apprentice have all confirmed', () => {
       expect(check('employer_declaration').status).to.equal('met');
@@ -655,7 +847,7 @@ describe('gateway rules', () => {
         check(
           'employer_declaration',
           {},
-          { declaration: { employerConfirmed, providerConfirmed, apprenticeConfirmed } },
+          { declaration: { employerConfirmed, providerConfirmed, apprenticeConfirmed, certificatePermission: true } },
         );
       expect(declaration(false, true, true)).to.deep.equal({
         code: 'employer_declaration',

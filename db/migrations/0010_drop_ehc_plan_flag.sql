@@ -1,0 +1,1 @@
+ALTER TABLE `apprentices` DROP COLUMN `ehc_plan`;
