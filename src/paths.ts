@@ -29,6 +29,7 @@ export const routes = {
   flexibility: '/apprentices/:uln/english-maths-flexibility',
   withdrawFlexibility: '/apprentices/:uln/english-maths-flexibility/withdraw',
   priorLearning: '/apprentices/:uln/prior-learning',
+  behaviourVerification: '/apprentices/:uln/behaviour-verification',
   gatewayItem: '/apprentices/:uln/gateway-items/:itemId',
   declaration: '/apprentices/:uln/declaration',
   requestEpa: '/apprentices/:uln/request-epa',

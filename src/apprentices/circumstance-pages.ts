@@ -8,10 +8,14 @@ import { HttpError } from '../http/errors.js';
 import { renderRefusal } from '../http/results.js';
 import { paths, routes } from '../paths.js';
 import type { Result } from '../validation/result.js';
-import { breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
+import { behaviourVerificationOf, breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
+import { getPlanForStandard } from '../plans/store.js';
+import { wordsFor } from '../plans/words.js';
+import { standardKsbs } from '../standards/store.js';
 import { dateParts, loadApprentice } from './page-helpers.js';
 import {
   recordEarlierEpisode,
+  recordEmployerBehaviourVerification,
   recordFlexibilityJudgement,
   recordLearningBreak,
   recordPriorLearningHours,
@@ -162,5 +166,46 @@ export function circumstancePages(db: Db, clock: Clock): Router {
       };
     },
   );
+  /* The employer's verification of behaviours (reformed plans): the apprentice's own employer only. */
+  const viewers = pageFor(...AREA_ROLES.apprentices);
+  const verificationPage = (res: Response, a: ApprenticeDetail, locals: object) => {
+    const plan = getPlanForStandard(db, a.standardVersionId);
+    const applies = plan?.regime === 'apprenticeship-assessment' && plan.employerVerifiedKsbs.length > 0;
+    const ksbs = applies ? standardKsbs(db, a.standardVersionId, plan.employerVerifiedKsbs) : [];
+    res.render('apprentices/behaviour-verification', {
+      title: 'Verify the apprentice’s behaviours',
+      a,
+      applies,
+      ksbs,
+      words: wordsFor(plan),
+      backLink: paths.apprentice(a.uln),
+      ...locals,
+    });
+  };
+  router.get(routes.behaviourVerification, viewers, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'employer_declaration');
+    const current = behaviourVerificationOf(db, a.id);
+    verificationPage(res, a, {
+      values: current
+        ? {
+            verifierName: current.verifierName,
+            verifiedOn: dateParts(current.verifiedOn),
+            statement: current.statement,
+          }
+        : {},
+    });
+  });
+  router.post(routes.behaviourVerification, viewers, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'employer_declaration');
+    const done = recordEmployerBehaviourVerification(db, userOf(res), req.params.uln, req.body, clock.now());
+    if (done.ok) return res.redirect(`${paths.apprentice(a.uln)}#declaration`);
+    renderRefusal(res, done, ({ errors, errorList }) =>
+      verificationPage(res, a, {
+        values: req.body as object,
+        errors,
+        errorList: errorList.map((e) => ({ ...e, href: e.href === '#verifiedOn' ? '#verifiedOn-day' : e.href })),
+      }),
+    );
+  });
   return router;
 }

@@ -7,10 +7,22 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { apprentices, earlierEpisodes, flexibilityJudgements, learningBreaks } from '../db/schema.js';
+import {
+  apprentices,
+  behaviourVerifications,
+  earlierEpisodes,
+  flexibilityJudgements,
+  learningBreaks,
+} from '../db/schema.js';
 import { isoInstant } from '../dates.js';
 import type { ApprenticeRow } from './store.js';
-import type { EarlierEpisodeInput, FlexibilityInput, LearningBreakInput, PriorLearningInput } from './schema.js';
+import type {
+  BehaviourVerificationInput,
+  EarlierEpisodeInput,
+  FlexibilityInput,
+  LearningBreakInput,
+  PriorLearningInput,
+} from './schema.js';
 
 export type LearningBreakRow = typeof learningBreaks.$inferSelect;
 export type EarlierEpisodeRow = typeof earlierEpisodes.$inferSelect;
@@ -178,6 +190,37 @@ export function recordPriorLearning(db: Db, apprentice: ApprenticeRow, input: Pr
       },
       after,
       reason: input.reason || null,
+    });
+  });
+}
+
+export type BehaviourVerificationRow = typeof behaviourVerifications.$inferSelect;
+
+export function behaviourVerificationOf(db: Queryable, apprenticeId: number): BehaviourVerificationRow | undefined {
+  return db.select().from(behaviourVerifications).where(eq(behaviourVerifications.apprenticeId, apprenticeId)).get();
+}
+
+/** The employer's verification of behaviours (reformed plans), recorded or replaced, audited. */
+export function recordBehaviourVerification(
+  db: Db,
+  apprentice: ApprenticeRow,
+  input: BehaviourVerificationInput,
+  actor: Actor,
+  now: DateTime,
+): void {
+  db.transaction((tx) => {
+    const before = behaviourVerificationOf(tx, apprentice.id) ?? null;
+    const values = { ...input, recordedBy: actor.userId, recordedAt: isoInstant(now) };
+    tx.insert(behaviourVerifications)
+      .values({ apprenticeId: apprentice.id, ...values })
+      .onConflictDoUpdate({ target: behaviourVerifications.apprenticeId, set: values })
+      .run();
+    recordAudit(tx, actor, {
+      action: 'behaviour_verification.recorded',
+      entityType: 'apprentice',
+      entityId: apprentice.uln,
+      before,
+      after: values,
     });
   });
 }

@@ -24,7 +24,8 @@ import { dashboardQuery, loadApprentice } from './page-helpers.js';
 import { recordPages } from './record-pages.js';
 import { evidencePages } from './evidence-pages.js';
 import { circumstancePages } from './circumstance-pages.js';
-import { breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
+import { behaviourVerificationOf, breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
+import { wordsFor } from '../plans/words.js';
 
 /** The flexibility judgement as the apprentice's page shows it. */
 function flexibilityView(row: ReturnType<typeof flexibilityOf>) {
@@ -132,6 +133,12 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
         removeHref: paths.removeEarlierEpisode(a.uln, String(e.id)),
       })),
       earliestPracticalEnd: earliestPracticalPeriodEnd(rulesApprentice),
+      words: wordsFor(plan),
+      verification: {
+        asked: plan?.regime === 'apprenticeship-assessment' && plan.employerVerifiedKsbs.length > 0,
+        ksbs: plan?.employerVerifiedKsbs.join(', '),
+        row: behaviourVerificationOf(db, a.id) ?? null,
+      },
       items: (plan?.gatewayItems ?? []).map((item) => ({
         ...item,
         provided: evidence.itemRows.find((r) => r.itemId === item.id),

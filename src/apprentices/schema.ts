@@ -199,10 +199,14 @@ export type FlexibilityInput = z.infer<typeof flexibilityInputSchema>;
 /** Recognised prior learning, in off-the-job hours; 0 removes it. */
 export const priorLearningInputSchema = z
   .object({
-    hours: z.coerce
-      .number({ error: 'Enter the hours as a number' })
-      .min(0, 'Hours must be 0 or more')
-      .max(5000, 'Hours must be 5,000 or fewer'),
+    // A blank field is not 0: it is missing.
+    hours: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.coerce
+        .number({ error: 'Enter the hours as a number (0 to remove prior learning)' })
+        .min(0, 'Hours must be 0 or more')
+        .max(5000, 'Hours must be 5,000 or fewer'),
+    ),
     reason: z.string().trim().max(500, 'Keep it to 500 characters or fewer').default(''),
   })
   .refine((p) => p.hours === 0 || p.reason.length > 0, {
@@ -210,3 +214,19 @@ export const priorLearningInputSchema = z
     message: 'Say what prior learning was recognised',
   });
 export type PriorLearningInput = z.infer<typeof priorLearningInputSchema>;
+
+/** Reformed plans: the employer's verification of the apprentice's behaviours. */
+export const behaviourVerificationInputSchema = z.object({
+  verifierName: z
+    .string({ error: 'Enter the name and role of the person who verified the behaviours' })
+    .trim()
+    .min(1, 'Enter the name and role of the person who verified the behaviours')
+    .max(200, 'Keep the name and role to 200 characters or fewer'),
+  verifiedOn: dateField('date the behaviours were verified'),
+  statement: z
+    .string({ error: 'Enter the statement' })
+    .trim()
+    .min(1, 'Enter the statement: how the apprentice has shown the behaviours at work')
+    .max(2000, 'Keep the statement to 2,000 characters or fewer'),
+});
+export type BehaviourVerificationInput = z.infer<typeof behaviourVerificationInputSchema>;

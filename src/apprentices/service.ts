@@ -6,6 +6,7 @@ import { problemsFromZod } from '../validation/problems.js';
 import {
   addEarlierEpisode,
   addLearningBreak,
+  recordBehaviourVerification,
   breaksOf,
   earlierEpisodesOf,
   recordFlexibility,
@@ -14,7 +15,10 @@ import {
   removeLearningBreak,
   withdrawFlexibility,
 } from './circumstance-store.js';
+import { todayInLondon } from '../dates.js';
+import { getPlanForStandard } from '../plans/store.js';
 import {
+  behaviourVerificationInputSchema,
   earlierEpisodeInputSchema,
   flexibilityInputSchema,
   learningBreakInputSchema,
@@ -216,4 +220,30 @@ export function recordPriorLearningHours(
   return editWith(db, user, uln, priorLearningInputSchema, input, (apprentice, value) => {
     recordPriorLearning(db, apprentice, value, actorOf(user));
   });
+}
+
+/**
+ * Reformed plans: the apprentice's own employer verifies their behaviours. Refused when the
+ * apprentice's plan leaves no behaviours to the employer, or the date is in the future.
+ */
+export function recordEmployerBehaviourVerification(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  input: unknown,
+  now: DateTime,
+): Result<ApprenticeDetail> {
+  const found = apprenticeFor(db, user, uln, 'employer_declaration');
+  if (!found.ok) return found;
+  const plan = getPlanForStandard(db, found.value.standardVersionId);
+  if (plan?.regime !== 'apprenticeship-assessment' || plan.employerVerifiedKsbs.length === 0)
+    return refuse('conflict', "This apprentice's assessment plan does not ask the employer to verify behaviours");
+  const parsed = behaviourVerificationInputSchema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  if (parsed.data.verifiedOn > todayInLondon(now))
+    return refuse('invalid', [
+      { path: 'verifiedOn', message: 'The date the behaviours were verified cannot be in the future' },
+    ]);
+  recordBehaviourVerification(db, found.value, parsed.data, actorOf(user), now);
+  return found;
 }

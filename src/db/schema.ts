@@ -312,6 +312,19 @@ export const earlierEpisodes = sqliteTable(
   (t) => [index('earlier_episodes_apprentice').on(t.apprenticeId)],
 );
 
+/** Reformed plans: the employer's verification of the apprentice's behaviours, a gateway to completion check. */
+export const behaviourVerifications = sqliteTable('behaviour_verifications', {
+  apprenticeId: integer('apprentice_id')
+    .primaryKey()
+    .references(() => apprentices.id, { onDelete: 'cascade' }),
+  /** Who at the employer verified them (name and role), as they sign it. */
+  verifierName: text('verifier_name').notNull(),
+  statement: text('statement').notNull(),
+  verifiedOn: text('verified_on').notNull(),
+  recordedBy: integer('recorded_by').references(() => users.id),
+  recordedAt: text('recorded_at').notNull(),
+});
+
 /** The judgement that lets Entry Level 3 meet the English and maths requirement. */
 export const flexibilityJudgements = sqliteTable('flexibility_judgements', {
   apprenticeId: integer('apprentice_id')

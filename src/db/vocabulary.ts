@@ -46,6 +46,7 @@ export const CHECK_CODES = [
   'plan_items',
   'employer_declaration',
   'certificate_permission',
+  'employer_behaviour_verification',
 ] as const;
 
 /** England's regions, where an in-person assessment can take place. */

@@ -138,11 +138,15 @@ export interface GatewayEvidence {
   };
   /** Date of the gateway submission being considered, if any: hours dated after it do not count. */
   submittedOn: string | null;
+  /** Reformed plans: the employer's verification of behaviours, if recorded. */
+  behaviourVerification: { verifiedOn: string; verifierName: string } | null;
 }
 
 /** What the rules need from the assessment plan. */
 export interface GatewayPlan {
   gatewayItems: { id: string; name: string }[];
+  /** Reformed plans: KSBs the employer verifies at gateway to completion (none: the check does not apply). */
+  employerVerifiedKsbs: string[];
 }
 
 export { CHECK_CODES };
@@ -155,6 +159,7 @@ export const CHECK_LABELS: Record<CheckCode, string> = {
   plan_items: 'Assessment plan gateway items',
   employer_declaration: 'Gateway declaration',
   certificate_permission: 'Permission to apply for the certificate',
+  employer_behaviour_verification: 'Employer’s verification of behaviours',
 };
 
 export type CheckStatus = 'met' | 'unmet' | 'not_applicable';
@@ -172,7 +177,7 @@ export interface CheckResult {
 }
 
 export interface GatewayEvaluation {
-  /** One result per code, in CHECK_CODES order. */
+  /** One result per code that applies, in CHECK_CODES order (the behaviour verification only for plans that ask for it). */
   checks: CheckResult[];
   /** True when no check is unmet. */
   ready: boolean;

@@ -82,9 +82,33 @@ function certificatePermissionCheck(evidence: GatewayEvidence): CheckResult {
       };
 }
 
+/**
+ * Reformed plans: behaviours are "verified once by employers instead" of being assessed (Skills
+ * England, "Requirements and guidance for apprenticeship assessment", 2026, section 1). The
+ * employer records who verified them, when, and a statement, before gateway to completion.
+ */
+function behaviourVerificationCheck(evidence: GatewayEvidence, plan: GatewayPlan): CheckResult {
+  const verified = evidence.behaviourVerification;
+  const ksbs = listWords(plan.employerVerifiedKsbs);
+  return verified
+    ? {
+        code: 'employer_behaviour_verification',
+        status: 'met',
+        reason: `The employer verified the behaviours (${ksbs}) on ${verified.verifiedOn}: ${verified.verifierName}.`,
+      }
+    : {
+        code: 'employer_behaviour_verification',
+        status: 'unmet',
+        reason: `The employer has not yet verified the behaviours the plan leaves to them (${ksbs}). The employer records who verified them, when, and their statement.`,
+      };
+}
+
 // ---------------------------------------------------------------------------------------
 
-/** Evaluates every gateway check on `on` (ISO date), one result per code in CHECK_CODES order. */
+/**
+ * Evaluates every gateway check that applies on `on` (ISO date), in CHECK_CODES order: all of
+ * them, but the employer's verification of behaviours only for a plan with employer-verified KSBs.
+ */
 export function evaluateGateway(
   apprentice: GatewayApprentice,
   evidence: GatewayEvidence,
@@ -100,7 +124,10 @@ export function evaluateGateway(
     plan_items: () => planItemsCheck(evidence, plan),
     employer_declaration: () => declarationCheck(evidence),
     certificate_permission: () => certificatePermissionCheck(evidence),
+    employer_behaviour_verification: () => behaviourVerificationCheck(evidence, plan),
   };
-  const checks = CHECK_CODES.map((code) => byCode[code]());
+  const applies = (code: CheckCode) =>
+    code !== 'employer_behaviour_verification' || plan.employerVerifiedKsbs.length > 0;
+  const checks = CHECK_CODES.filter(applies).map((code) => byCode[code]());
   return { checks, ready: checks.every((c) => c.status !== 'unmet') };
 }

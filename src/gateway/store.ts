@@ -16,6 +16,7 @@ import { memoUntilChange } from '../db/change-stamp.js';
 import type { Db, Queryable } from '../db/connection.js';
 import {
   apprentices,
+  behaviourVerifications,
   employers,
   earlierEpisodes,
   flexibilityJudgements,
@@ -114,7 +115,14 @@ export function rulesFactsOf(db: Queryable, apprenticeId: number): RulesFacts {
 }
 
 export function gatewayPlan(plan: PlanFile | undefined): GatewayPlan {
-  return { gatewayItems: plan?.gatewayItems.map(({ id, name }) => ({ id, name })) ?? [] };
+  return {
+    gatewayItems: plan?.gatewayItems.map(({ id, name }) => ({ id, name })) ?? [],
+    employerVerifiedKsbs: plan?.regime === 'apprenticeship-assessment' ? plan.employerVerifiedKsbs : [],
+  };
+}
+
+function behaviourVerificationOf(row: typeof behaviourVerifications.$inferSelect | undefined) {
+  return row ? { verifiedOn: row.verifiedOn, verifierName: row.verifierName } : null;
 }
 
 /** A submission that is still live (awaiting or accepted) fixes the date after which hours stop counting. */
@@ -184,6 +192,9 @@ export function loadEvidence(
       certificatePermission: Boolean(declaration?.certificatePermissionAt),
     },
     submittedOn,
+    behaviourVerification: behaviourVerificationOf(
+      db.select().from(behaviourVerifications).where(eq(behaviourVerifications.apprenticeId, apprentice.id)).get(),
+    ),
     hoursEntries,
     qualificationRows,
     itemRows,
@@ -293,6 +304,15 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
       .map((r) => [r.d.apprenticeId, r.d]),
   );
   const facts = loadRulesFacts(db, where);
+  const verifications = new Map(
+    db
+      .select({ v: behaviourVerifications })
+      .from(behaviourVerifications)
+      .innerJoin(apprentices, eq(apprentices.id, behaviourVerifications.apprenticeId))
+      .where(where)
+      .all()
+      .map((r) => [r.v.apprenticeId, r.v]),
+  );
   // Hours that count: off-the-job training (not the kinds that are not), from the original start
   // (an earlier episode's, for a restart) to the date, and on or before a live (not rejected)
   // submission's date. One indexed range sum per apprentice, inside one query.
@@ -332,6 +352,7 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
         certificatePermission: Boolean(declaration?.certificatePermissionAt),
       },
       submittedOn: null,
+      behaviourVerification: behaviourVerificationOf(verifications.get(apprentice.id)),
     };
     const evaluation = evaluateGateway(
       gatewayApprentice(apprentice, facts.get(apprentice.id) ?? NO_FACTS),

@@ -1,4 +1,5 @@
 import type { Criterion, PlanFile } from './schema.js';
+import { ksbRole, type KsbRole } from './rules.js';
 
 export interface ThemeGroup {
   theme: string;
@@ -17,13 +18,27 @@ export function criteriaByTheme(plan: PlanFile, methodId: string): ThemeGroup[] 
   return [...groups.values()];
 }
 
-/** For each KSB of the standard (in its order), which methods assess it. */
+const ROLE_LABELS: Record<KsbRole, string> = {
+  core: 'Core',
+  sampled: 'Sampled',
+  employer_verified: 'Verified by the employer',
+};
+
+/**
+ * For each KSB of the standard (in its order), its role and which methods assess it. A core KSB
+ * is covered when a method assesses it, a sampled one when a criterion can cover it, and one the
+ * employer verifies is covered by that verification, not a gap.
+ */
 export function ksbCoverage(
   plan: PlanFile,
   ksbCodes: readonly string[],
-): { code: string; methods: boolean[]; covered: boolean }[] {
+): { code: string; role: KsbRole; roleLabel: string; methods: boolean[]; covered: boolean }[] {
+  const coverable = new Set(plan.criteria.flatMap((c) => c.ksbs));
   return ksbCodes.map((code) => {
+    const role = ksbRole(plan, code);
     const methods = plan.methods.map((m) => m.ksbs.includes(code));
-    return { code, methods, covered: methods.some(Boolean) };
+    const covered =
+      role === 'employer_verified' ? true : role === 'sampled' ? coverable.has(code) : methods.some(Boolean);
+    return { code, role, roleLabel: ROLE_LABELS[role], methods, covered };
   });
 }

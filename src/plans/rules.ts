@@ -154,11 +154,7 @@ export function checkPlan(plan: PlanFile, standardKsbCodes: readonly string[]): 
     });
   });
 
-  const assessed = new Set(plan.methods.flatMap((m) => m.ksbs));
-  for (const code of standardKsbCodes) {
-    if (!assessed.has(code))
-      problems.push({ path: 'methods', message: `KSB ${code} of ${ref} is assessed by no method` });
-  }
+  problems.push(...checkRegime(plan, standardKsbCodes, ref));
 
   problems.push(...checkCombinationTable(plan, methodIds));
 
@@ -167,6 +163,113 @@ export function checkPlan(plan: PlanFile, standardKsbCodes: readonly string[]): 
       path: 'resitRetakeGradeCap',
       message: `"${plan.resitRetakeGradeCap}" is not one of the overall grades`,
     });
+  }
+  return problems;
+}
+
+export type KsbRole = 'core' | 'sampled' | 'employer_verified';
+
+/** How a plan treats a KSB: every KSB of an `epa` plan is core (assessed by some method). */
+export function ksbRole(plan: Pick<PlanFile, 'employerVerifiedKsbs' | 'sampledKsbs'>, code: string): KsbRole {
+  if (plan.employerVerifiedKsbs.includes(code)) return 'employer_verified';
+  if (plan.sampledKsbs.includes(code)) return 'sampled';
+  return 'core';
+}
+
+/**
+ * What each regime allows. An `epa` plan assesses every KSB of the standard at the end, marked by
+ * the assessment organisation. A reformed plan (Skills England, "Requirements and guidance for
+ * apprenticeship assessment", 2026) has behaviours verified once by the employer and assessed by
+ * no component; core knowledge and skills assessed by some component; sampled ones that some
+ * criterion can cover; and components during the apprenticeship or marked by the provider.
+ */
+function checkRegime(plan: PlanFile, standardKsbCodes: readonly string[], ref: string): Problem[] {
+  const problems: Problem[] = [];
+  const known = new Set(standardKsbCodes);
+  if (plan.regime === 'epa') {
+    if (plan.employerVerifiedKsbs.length > 0)
+      problems.push({
+        path: 'employerVerifiedKsbs',
+        message: 'Only a reformed plan (regime "apprenticeship-assessment") has KSBs verified by the employer',
+      });
+    if (plan.sampledKsbs.length > 0)
+      problems.push({
+        path: 'sampledKsbs',
+        message:
+          'Only a reformed plan (regime "apprenticeship-assessment") samples KSBs; in an EPA plan every KSB is assessed',
+      });
+    plan.methods.forEach((m, i) => {
+      if (m.timing !== 'end')
+        problems.push({
+          path: formatPath(['methods', i, 'timing']),
+          message:
+            'An end-point assessment takes place after gateway: only a reformed plan has components during the apprenticeship',
+        });
+      if (m.marker !== 'assessment_organisation')
+        problems.push({
+          path: formatPath(['methods', i, 'marker']),
+          message:
+            'An end-point assessment is marked by the assessment organisation: only a reformed plan has provider-marked components',
+        });
+    });
+  }
+  for (const [field, codes] of [
+    ['employerVerifiedKsbs', plan.employerVerifiedKsbs],
+    ['sampledKsbs', plan.sampledKsbs],
+  ] as const) {
+    problems.push(
+      ...duplicates(
+        codes,
+        (k) => k,
+        (j) => formatPath([field, j]),
+        'KSB',
+      ),
+    );
+    codes.forEach((code, j) => {
+      if (!known.has(code))
+        problems.push({ path: formatPath([field, j]), message: `Unknown KSB code "${code}": ${ref} has no such KSB` });
+    });
+  }
+  plan.sampledKsbs.forEach((code, j) => {
+    if (plan.employerVerifiedKsbs.includes(code))
+      problems.push({
+        path: formatPath(['sampledKsbs', j]),
+        message: `KSB ${code} cannot be both sampled and verified by the employer`,
+      });
+    else if (code.startsWith('B'))
+      problems.push({
+        path: formatPath(['sampledKsbs', j]),
+        message: `Behaviour ${code} cannot be sampled: knowledge and skills are core or sampled, behaviours are verified by the employer or core`,
+      });
+  });
+  const verified = new Set(plan.employerVerifiedKsbs);
+  plan.methods.forEach((m, i) =>
+    m.ksbs.forEach((code, j) => {
+      if (verified.has(code))
+        problems.push({
+          path: formatPath(['methods', i, 'ksbs', j]),
+          message: `KSB ${code} is verified by the employer, so no component assesses it`,
+        });
+    }),
+  );
+  const assessed = new Set(plan.methods.flatMap((m) => m.ksbs));
+  const coverable = new Set(plan.criteria.flatMap((c) => c.ksbs));
+  for (const code of standardKsbCodes) {
+    // An EPA plan's lists are refused above; every KSB of it is core.
+    const role = plan.regime === 'epa' ? 'core' : ksbRole(plan, code);
+    if (role === 'core' && !assessed.has(code))
+      problems.push({
+        path: 'methods',
+        message:
+          plan.regime === 'epa'
+            ? `KSB ${code} of ${ref} is assessed by no method`
+            : `Core KSB ${code} of ${ref} is assessed by no component`,
+      });
+    if (role === 'sampled' && !coverable.has(code))
+      problems.push({
+        path: 'criteria',
+        message: `Sampled KSB ${code} of ${ref} is covered by no criterion, so no assessment could sample it`,
+      });
   }
   return problems;
 }

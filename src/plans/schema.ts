@@ -7,6 +7,18 @@ export const gradeSchema = z.enum(GRADES);
 export type Grade = z.infer<typeof gradeSchema>;
 
 export const DELIVERY_MODES = ['in_person', 'remote'] as const;
+/**
+ * `epa`: an end-point assessment plan. `apprenticeship-assessment`: a reformed assessment plan
+ * (Skills England, "Requirements and guidance for apprenticeship assessment", 2026): behaviours
+ * verified by the employer, core and sampled knowledge and skills, components during the
+ * apprenticeship or at its end, some marked by the provider.
+ */
+export const PLAN_REGIMES = ['epa', 'apprenticeship-assessment'] as const;
+export type PlanRegime = (typeof PLAN_REGIMES)[number];
+/** When a component may be taken: during the apprenticeship (before gateway to completion) or at its end (after it). */
+export const COMPONENT_TIMINGS = ['during', 'end'] as const;
+/** Who marks a component: the assessment organisation's assessors, or the training provider's staff (then moderated). */
+export const COMPONENT_MARKERS = ['assessment_organisation', 'provider'] as const;
 export const CRITERION_LEVELS = ['pass', 'distinction'] as const;
 
 /** The longest id a plan may give a method, criterion, theme or gateway item (and so the longest any form or API body may send). */
@@ -34,6 +46,10 @@ export const methodSchema = z.object({
   /** Days from gateway acceptance before this method may take place (e.g. time to write and submit a project). */
   earliestDayAfterGateway: z.int().nonnegative().default(0),
   ksbs: z.array(ksbCode).min(1),
+  /** Reformed plans only: a component may be taken during the apprenticeship. */
+  timing: z.enum(COMPONENT_TIMINGS).default('end'),
+  /** Reformed plans only: a component may be marked by the provider. */
+  marker: z.enum(COMPONENT_MARKERS).default('assessment_organisation'),
 });
 
 export const criterionSchema = z.object({
@@ -66,6 +82,11 @@ export const planFileSchema = z.object({
   standard: z.object({ reference: standardReference, version: standardVersion }),
   /** A demo plan is not the published plan; every page that shows it says so. */
   demo: z.boolean(),
+  regime: z.enum(PLAN_REGIMES).default('epa'),
+  /** Reformed plans: KSBs the employer verifies once (usually behaviours); no component assesses them. */
+  employerVerifiedKsbs: z.array(ksbCode).default([]),
+  /** Reformed plans: knowledge and skills each assessment covers a sample of; every other KSB is core, assessed every time. */
+  sampledKsbs: z.array(ksbCode).default([]),
   notice: z.string().optional(),
   epaPeriodMonths: z.int().positive().max(24),
   methodGrades: z.array(gradeSchema).min(2),

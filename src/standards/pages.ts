@@ -9,6 +9,7 @@ import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { criteriaByTheme, ksbCoverage } from '../plans/presentation.js';
 import { getPlanForStandard } from '../plans/store.js';
+import { wordsFor } from '../plans/words.js';
 import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
 import { listStandards } from './store.js';
 
@@ -80,6 +81,10 @@ export function standardsRoutes(db: Db): Router {
       title: plan.title,
       std,
       plan,
+      words: wordsFor(plan),
+      reformed: plan.regime === 'apprenticeship-assessment',
+      verified: plan.employerVerifiedKsbs,
+      sampled: plan.sampledKsbs,
       backLink: paths.standard(std.reference, std.version),
       methods: plan.methods.map((m) => ({ ...m, themes: criteriaByTheme(plan, m.id) })),
       coverage: ksbCoverage(

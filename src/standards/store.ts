@@ -2,7 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { duties, dutyKsbs, ksbs, plans, standards, standardVersions } from '../db/schema.js';
-import type { StandardFile } from './schema.js';
+import type { Ksb, StandardFile } from './schema.js';
 
 export interface StandardSummary {
   reference: string;
@@ -218,4 +218,15 @@ export function recordOffTheJobMinimum(
     after,
     reason: figure.source,
   });
+}
+
+/** The given KSBs of a standard version with their text, in the standard's order. */
+export function standardKsbs(db: Queryable, standardVersionId: number, codes: readonly string[]): Ksb[] {
+  return db
+    .select({ code: ksbs.code, text: ksbs.text })
+    .from(ksbs)
+    .where(eq(ksbs.standardVersionId, standardVersionId))
+    .orderBy(asc(ksbs.position))
+    .all()
+    .filter((k) => codes.includes(k.code));
 }

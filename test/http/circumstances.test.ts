@@ -8,6 +8,8 @@ import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
 import { auditEvents, flexibilityJudgements, gatewaySubmissions, standardVersions } from '../../src/db/schema.js';
 import { submitForGateway } from '../../src/gateway/store.js';
+import { importPlan } from '../../src/plans/store.js';
+import { readFileSync } from 'node:fs';
 import { $, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 import { SETUP, isoDate, readyApprentice, today } from '../support/apprentices.js';
 
@@ -490,6 +492,85 @@ describe('records the gateway rules read', () => {
         'Its figure, 500 hours, was not used: ST0815 version 1.0 records 350 hours, which the gateway uses.',
       );
       expect(version().offTheJobMinimumHours).to.equal(350);
+    });
+  });
+
+  describe('reformed plans', () => {
+    beforeEach(() => {
+      const imported = importPlan(
+        ctx.db,
+        JSON.parse(readFileSync('fixtures/plans/reformed/ST0815-1.0-reformed-demo.json', 'utf8')),
+        SETUP,
+      );
+      if (!imported.ok) throw new Error(JSON.stringify(imported.problems));
+    });
+
+    it("use the reformed words and add the employer's verification of behaviours to gateway to completion", async () => {
+      const a = readyApprentice(ctx.db, ULNS[13]!, 'Ravi', 'Reformed');
+      const url = `/apprentices/${a.uln}`;
+      const before = (await page(provider, url)).doc;
+      expect(before('#checks').text()).to.match(/^Gateway to completion checks on/);
+      expect(checkOf(before, 'employer_behaviour_verification')).to.deep.equal({
+        status: 'Not met',
+        reason:
+          'The employer has not yet verified the behaviours the plan leaves to them (B1, B2, B3, B4, B5, B6 and B7). The employer records who verified them, when, and their statement.',
+      });
+      expect(before('#cannot-request').text()).to.contain('The apprenticeship assessment can be requested once');
+      expect((await page(provider, `${url}/behaviour-verification`)).status).to.equal(403);
+
+      const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
+      const form = `${url}/behaviour-verification`;
+      expect((await page(employer, form)).doc('#verified-ksbs li')).to.have.length(7);
+      const future = await postForm(employer, form, form, {
+        verifierName: 'Dana Reilly, regional secretary',
+        ...dateFields('verifiedOn', today().plus({ days: 1 })),
+        statement: 'Shows integrity and resilience in casework.',
+      });
+      expect(future.status).to.equal(400);
+      expect($(future.text)('.govuk-error-summary').text()).to.contain('cannot be in the future');
+      expect($(future.text)('.govuk-error-summary a').attr('href')).to.equal('#verifiedOn-day');
+      expect($(future.text)('#verifierName').val()).to.equal('Dana Reilly, regional secretary');
+      const res = await postForm(employer, form, form, {
+        verifierName: 'Dana Reilly, regional secretary',
+        ...dateFields('verifiedOn', today()),
+        statement: 'Shows integrity and resilience in casework.',
+      });
+      expect(res.status).to.equal(302);
+      const after = (await page(provider, url)).doc;
+      expect(checkOf(after, 'employer_behaviour_verification').status).to.equal('Met');
+      expect(after('#behaviour-verification + p').text()).to.contain('Dana Reilly, regional secretary');
+      expect(after(`form[action="${url}/request-epa"] button`).text().trim()).to.equal(
+        'Request apprenticeship assessment',
+      );
+      expect(auditOf(ctx, 'behaviour_verification.recorded').map((e) => [e.entityId, e.actorLabel])).to.deep.equal([
+        [a.uln, ctx.users.employer.email],
+      ]);
+
+      const api = await supertest(ctx.app)
+        .get(`/api/v1/apprentices/${a.uln}/gateway`)
+        .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.provider.id)}`);
+      expect(api.body.checks.map((c: { code: string }) => c.code)).to.include.members([
+        'certificate_permission',
+        'employer_behaviour_verification',
+      ]);
+    });
+
+    it('show core, sampled and employer-verified KSBs apart on the plan page', async () => {
+      const doc = (await page(provider, '/standards/ST0815/1.0/plan')).doc;
+      expect(doc('#plan-regime').text()).to.contain('Apprenticeship assessment plan');
+      const row = (code: string) =>
+        doc('#ksb-coverage tbody tr')
+          .filter((_, tr) => doc(tr).find('th').text().trim() === code)
+          .find('td')
+          .first()
+          .text()
+          .trim();
+      expect(row('B1')).to.equal('Verified by the employer');
+      expect(row('K12')).to.equal('Sampled');
+      expect(row('K1')).to.equal('Core');
+      expect(doc('#ksb-coverage').text()).not.to.contain('Gap');
+      expect(doc('#method-project').text()).to.contain('during the apprenticeship, before gateway to completion');
+      expect(doc('#method-project').text()).to.contain('marked by the training provider');
     });
   });
 });

@@ -6,7 +6,10 @@ import { confirmDeclaration, type ApprenticeDetail } from '../../src/apprentices
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
 import { auditEvents, gatewayCheckDecisions, gatewaySubmissions } from '../../src/db/schema.js';
-import { CHECK_CODES, type CheckCode } from '../../src/gateway/model.js';
+import { CHECK_CODES as ALL_CHECK_CODES, type CheckCode } from '../../src/gateway/model.js';
+
+/** The checks of an apprentice on the demo plan, an EPA plan: the employer's verification of behaviours is for reformed plans. */
+const CHECK_CODES = ALL_CHECK_CODES.filter((c) => c !== 'employer_behaviour_verification');
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { getPlanForStandard } from '../../src/plans/store.js';
 import { $, csrfFrom, postForm, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';

@@ -174,6 +174,15 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 400 403 403 400 403 404 403',
     (f) => `/apprentices/${f.a.uln}/prior-learning`,
   ),
+  // A's plan is an EPA plan, which leaves no behaviours to the employer: the employer's page says so, and a post is refused by that rule.
+  'GET /apprentices/:uln/behaviour-verification': row(
+    '302 403 403 403 403 200 404 403',
+    (f) => `/apprentices/${f.a.uln}/behaviour-verification`,
+  ),
+  'POST /apprentices/:uln/behaviour-verification': row(
+    '401 403 403 403 403 409 404 403',
+    (f) => `/apprentices/${f.a.uln}/behaviour-verification`,
+  ),
   'POST /apprentices/:uln/declaration': row(
     '401 400 403 403 400 400 404 403',
     (f) => `/apprentices/${f.a.uln}/declaration`,

@@ -134,6 +134,10 @@ const GET_SPECS: Record<string, GetSpec> = {
     as: 'admin',
     url: () => '/standards/ST0815/1.0/off-the-job-minimum',
   },
+  'GET /apprentices/:uln/behaviour-verification': {
+    as: 'employer',
+    url: (f) => `/apprentices/${f.a.uln}/behaviour-verification`,
+  },
   'GET /apprentices/:uln/gateway-items/:itemId': {
     as: 'provider',
     url: (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,

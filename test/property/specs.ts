@@ -423,6 +423,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       return problems;
     },
   },
+  // A's plan leaves no behaviours to the employer, so no body is accepted: every one is refused (409), never a 500.
+  'POST /apprentices/:uln/behaviour-verification': {
+    as: ['employer'],
+    url: (f) => `/apprentices/${f.a.uln}/behaviour-verification`,
+    fields: () => ['verifierName', ...dateFields('verifiedOn'), 'statement'],
+    errorPage: true,
+  },
   'POST /apprentices/:uln/gateway-items/:itemId': {
     as: ['admin', 'provider'],
     url: (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,

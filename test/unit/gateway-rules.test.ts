@@ -79,6 +79,7 @@ function evidence(overrides: Partial<GatewayEvidence> = {}): GatewayEvidence {
       certificatePermission: true,
     },
     submittedOn: null,
+    behaviourVerification: null,
     ...overrides,
   };
 }
@@ -89,6 +90,7 @@ function plan(overrides: Partial<GatewayPlan> = {}): GatewayPlan {
       { id: 'portfolio', name: 'Portfolio of evidence' },
       { id: 'proposal', name: 'Project proposal' },
     ],
+    employerVerifiedKsbs: [],
     ...overrides,
   };
 }
@@ -109,9 +111,12 @@ function check(
 
 describe('gateway rules', () => {
   describe('evaluateGateway', () => {
-    it('returns one check per code in order, and is ready when every check is met', () => {
+    it('returns one check per code that applies, in order, and is ready when every check is met', () => {
       const result = evaluateGateway(apprentice(), evidence(), plan(), ON);
-      expect(result.checks.map((c) => c.code)).to.deep.equal([...CHECK_CODES]);
+      // The employer's verification of behaviours applies only to a plan that leaves KSBs to the employer.
+      expect(result.checks.map((c) => c.code)).to.deep.equal(
+        CHECK_CODES.filter((c) => c !== 'employer_behaviour_verification'),
+      );
       expect(result.checks.map((c) => c.status)).to.deep.equal(['met', 'met', 'met', 'met', 'met', 'met', 'met']);
       expect(result.ready).to.equal(true);
     });
@@ -834,6 +839,34 @@ describe('gateway rules', () => {
         reason:
           "Record the apprentice's permission for the assessment organisation to apply for their certificate (the provider records it with the declaration).",
       });
+    });
+  });
+
+  describe("the employer's verification of behaviours (reformed plans)", () => {
+    const reformed = { employerVerifiedKsbs: ['B1', 'B2', 'B3'] };
+
+    it('applies only to a plan with employer-verified KSBs, and is met once recorded', () => {
+      const unverified = evaluateGateway(apprentice(), evidence(), plan(reformed), ON);
+      expect(unverified.checks.map((c) => c.code)).to.deep.equal([...CHECK_CODES]);
+      expect(unverified.ready).to.equal(false);
+      expect(unverified.checks.at(-1)).to.deep.equal({
+        code: 'employer_behaviour_verification',
+        status: 'unmet',
+        reason:
+          'The employer has not yet verified the behaviours the plan leaves to them (B1, B2 and B3). The employer records who verified them, when, and their statement.',
+      });
+      const verified = evaluateGateway(
+        apprentice(),
+        evidence({
+          behaviourVerification: { verifiedOn: '2023-08-20', verifierName: 'Dana Reilly, regional secretary' },
+        }),
+        plan(reformed),
+        ON,
+      );
+      expect(verified.ready).to.equal(true);
+      expect(verified.checks.at(-1)?.reason).to.equal(
+        'The employer verified the behaviours (B1, B2 and B3) on 2023-08-20: Dana Reilly, regional secretary.',
+      );
     });
   });
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
-import { allGradeCombinations, checkPlan, combineGrades } from '../../src/plans/rules.js';
+import { allGradeCombinations, checkPlan, combineGrades, ksbRole } from '../../src/plans/rules.js';
+import { ksbCoverage } from '../../src/plans/presentation.js';
 import { parsePlanShape } from '../../src/plans/parse.js';
 import type { PlanFile } from '../../src/plans/schema.js';
 import { standardFileSchema } from '../../src/standards/schema.js';
@@ -11,6 +12,14 @@ const demoJson = () =>
   JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as Record<string, unknown>;
 const demoPlan = (): PlanFile => {
   const parsed = parsePlanShape(demoJson());
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.value;
+};
+
+const reformedPlan = (): PlanFile => {
+  const parsed = parsePlanShape(
+    JSON.parse(fs.readFileSync('fixtures/plans/reformed/ST0815-1.0-reformed-demo.json', 'utf8')),
+  );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.value;
 };
@@ -187,6 +196,80 @@ describe('assessment plan validation: ids, order rules and grades', () => {
     expect(problems).to.deep.include({
       path: 'resitRetakeGradeCap',
       message: '"Merit" is not one of the overall grades',
+    });
+  });
+
+  describe('regimes', () => {
+    it('reads a plan without a regime as an end-point assessment plan, every method at the end, marked by the EPAO', () => {
+      const plan = demoPlan();
+      expect(plan.regime).to.equal('epa');
+      expect(plan.employerVerifiedKsbs).to.deep.equal([]);
+      expect(plan.methods.map((m) => [m.timing, m.marker])).to.deep.equal([
+        ['end', 'assessment_organisation'],
+        ['end', 'assessment_organisation'],
+      ]);
+    });
+
+    it('accepts the reformed demonstration plan: behaviours verified by the employer, core and sampled KSBs', () => {
+      const plan = reformedPlan();
+      expect(plan.regime).to.equal('apprenticeship-assessment');
+      expect(checkPlan(plan, CODES)).to.deep.equal([]);
+      expect(ksbRole(plan, 'B3')).to.equal('employer_verified');
+      expect(ksbRole(plan, 'K12')).to.equal('sampled');
+      expect(ksbRole(plan, 'K1')).to.equal('core');
+      // On the plan page no employer-verified KSB is a gap, and core and sampled show apart.
+      const coverage = ksbCoverage(plan, CODES);
+      expect(coverage.filter((k) => !k.covered)).to.deep.equal([]);
+      expect(coverage.find((k) => k.code === 'B3')).to.include({
+        roleLabel: 'Verified by the employer',
+        covered: true,
+      });
+      expect(coverage.find((k) => k.code === 'K12')).to.include({ role: 'sampled', covered: true });
+    });
+
+    it('refuses the reformed shape in an end-point assessment plan', () => {
+      const plan = { ...reformedPlan(), regime: 'epa' as const };
+      const messages = checkPlan(plan, CODES);
+      expect(messages).to.deep.include({
+        path: 'employerVerifiedKsbs',
+        message: 'Only a reformed plan (regime "apprenticeship-assessment") has KSBs verified by the employer',
+      });
+      expect(messages.map((p) => p.path)).to.include.members(['sampledKsbs', 'methods[0].timing', 'methods[0].marker']);
+      // …and in an EPA plan every behaviour must still be assessed.
+      expect(messages).to.deep.include({ path: 'methods', message: 'KSB B1 of ST0815 v1.0 is assessed by no method' });
+    });
+
+    it('requires every core KSB in some component, and a criterion for every sampled one', () => {
+      const plan = reformedPlan();
+      plan.methods = plan.methods.map((m) => ({ ...m, ksbs: m.ksbs.filter((k) => k !== 'K1' && k !== 'K13') }));
+      plan.criteria = plan.criteria
+        .map((c) => ({ ...c, ksbs: c.ksbs.filter((k) => k !== 'K1' && k !== 'K13') }))
+        .filter((c) => c.ksbs.length > 0);
+      expect(checkPlan(plan, CODES)).to.deep.equal([
+        { path: 'methods', message: 'Core KSB K1 of ST0815 v1.0 is assessed by no component' },
+        {
+          path: 'criteria',
+          message: 'Sampled KSB K13 of ST0815 v1.0 is covered by no criterion, so no assessment could sample it',
+        },
+      ]);
+    });
+
+    it('refuses a component that assesses an employer-verified KSB, a sampled behaviour, and a KSB in both lists', () => {
+      const plan = reformedPlan();
+      plan.methods[1]!.ksbs.push('B2');
+      plan.employerVerifiedKsbs = plan.employerVerifiedKsbs.filter((k) => k !== 'B4');
+      plan.sampledKsbs.push('B4', 'K1', 'K1');
+      plan.employerVerifiedKsbs.push('K1');
+      const problems = checkPlan(plan, CODES);
+      expect(problems).to.deep.include({
+        path: `methods[1].ksbs[${plan.methods[1]!.ksbs.length - 1}]`,
+        message: 'KSB B2 is verified by the employer, so no component assesses it',
+      });
+      expect(problems.map((p) => p.message)).to.include.members([
+        'Behaviour B4 cannot be sampled: knowledge and skills are core or sampled, behaviours are verified by the employer or core',
+        'KSB K1 cannot be both sampled and verified by the employer',
+      ]);
+      expect(problems.some((p) => p.message.startsWith('Duplicate KSB "K1"'))).to.equal(true);
     });
   });
 });
