@@ -144,12 +144,15 @@ export type ResitKind = 'resit' | 'retake';
 
 /**
  * Whether a further attempt may start: only after a Fail (never to improve a pass), within
- * the plan's window from the result (resit: no further learning; retake: further learning),
- * and within the EPAO's or plan's maximum number of attempts.
+ * the plan's window (resit: no further learning; retake: further learning), and within the
+ * EPAO's or plan's maximum number of attempts. The window runs from the day the result was
+ * released to the apprentice's provider, not the day it was graded: the apprentice cannot act on
+ * a result before it is released (Skills England, "Requirements and guidance for apprenticeship
+ * assessment", 2026, resits and retakes).
  */
 export function checkFurtherAttempt(
   plan: PlanFile,
-  previous: { number: number; grade: ResultGrade; resultDate: string },
+  previous: { number: number; grade: ResultGrade; releasedOn: string },
   kind: ResitKind,
   today: string,
   maxAttempts: number | null,
@@ -170,14 +173,12 @@ export function checkFurtherAttempt(
       ok: false,
       message: `The apprentice has had ${previous.number} attempt${previous.number === 1 ? '' : 's'}, the most allowed`,
     };
-  const deadline = addMonths(
-    previous.resultDate,
-    kind === 'resit' ? plan.resit.windowMonths : plan.retake.windowMonths,
-  );
+  const months = kind === 'resit' ? plan.resit.windowMonths : plan.retake.windowMonths;
+  const deadline = addMonths(previous.releasedOn, months);
   if (today > deadline)
     return {
       ok: false,
-      message: `A ${kind} had to start by ${deadline} (${kind === 'resit' ? plan.resit.windowMonths : plan.retake.windowMonths} months after the result)`,
+      message: `A ${kind} had to start by ${deadline} (${months} months after the result was released on ${previous.releasedOn})`,
     };
   return { ok: true, deadline };
 }

@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { isoInstant, ZONE } from '../dates.js';
+import { inLondon, isoInstant, ZONE } from '../dates.js';
 import {
   standardVersions,
   apprentices,
@@ -772,6 +772,7 @@ export function startFurtherAttempt(
       const previous = latestAttempt(tx, apprentice.id);
       if (!previous?.overallGrade || !previous.releasedAt || !previous.resultOn)
         return { ok: false as const, message: 'There is no released result to resit or retake' };
+      const releasedOn = inLondon(previous.releasedAt).toISODate()!;
       if (appealsOf(tx, previous.id).some((a) => a.decision === null))
         return { ok: false as const, message: 'An appeal against this result is open: wait for its decision' };
       const plan = planOf(tx, apprentice);
@@ -781,7 +782,7 @@ export function startFurtherAttempt(
         // Nothing failed (a Pass, a Distinction or a withdrawal): the rules say why there is no resit.
         const refusal = checkFurtherAttempt(
           plan,
-          { number: previous.number, grade: previous.overallGrade, resultDate: previous.resultOn },
+          { number: previous.number, grade: previous.overallGrade, releasedOn },
           'resit',
           today,
           epaoSettingsOf(tx).maxAttempts,
@@ -802,7 +803,7 @@ export function startFurtherAttempt(
       for (const chosen of new Set(Object.values(choices))) {
         const check = checkFurtherAttempt(
           plan,
-          { number: previous.number, grade: previous.overallGrade, resultDate: previous.resultOn },
+          { number: previous.number, grade: previous.overallGrade, releasedOn },
           chosen,
           today,
           epaoSettingsOf(tx).maxAttempts,

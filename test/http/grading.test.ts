@@ -1048,6 +1048,61 @@ describe('grading: resits and the cap', () => {
     ).to.have.length(0);
   });
 
+  it('runs the resit window from the day the result was released, not the day it was graded', async () => {
+    sampleNothing();
+    const a = apprentice(0, 'Lena', 'Late');
+    const assessor = await as('assessor');
+    const admin = await as('admin');
+    const provider = await as('provider');
+    await graded(assessor, booked(a, 'project'), { notMet: ['PR4'] });
+    await graded(assessor, booked(a, 'discussion'));
+    const first = attemptOf(a)!;
+    // Graded four months ago (longer than the 3-month resit window), released today.
+    ctx.db
+      .update(epaAttempts)
+      .set({ resultOn: isoDate(today().minus({ months: 4 })) })
+      .where(eq(epaAttempts.id, first.id))
+      .run();
+    await release(admin, first.id);
+    const action = attemptAction(a, first.id, 'further');
+    const page = await provider.get(resultsUrl(a));
+    const res = await provider
+      .post(action)
+      .type('form')
+      .send({ ...formFields(page.text, action), 'kind[project]': 'resit' });
+    expect(res.status, mainText(res.text)).to.equal(303);
+    expect(attemptOf(a, 2)!.deadline).to.equal(isoDate(today().plus({ months: 3 })));
+  });
+
+  it('refuses a resit once 3 months have passed since the release, naming the release date', async () => {
+    sampleNothing();
+    const a = apprentice(0, 'Otto', 'Overdue');
+    const assessor = await as('assessor');
+    const admin = await as('admin');
+    const provider = await as('provider');
+    await graded(assessor, booked(a, 'project'), { notMet: ['PR4'] });
+    await graded(assessor, booked(a, 'discussion'));
+    const first = attemptOf(a)!;
+    await release(admin, first.id);
+    const releasedOn = today().minus({ months: 3, days: 1 });
+    ctx.db
+      .update(epaAttempts)
+      .set({ releasedAt: releasedOn.plus({ hours: 12 }).toUTC().toISO()! })
+      .where(eq(epaAttempts.id, first.id))
+      .run();
+    const action = attemptAction(a, first.id, 'further');
+    const page = await provider.get(resultsUrl(a));
+    const res = await provider
+      .post(action)
+      .type('form')
+      .send({ ...formFields(page.text, action), 'kind[project]': 'resit' });
+    expect(res.status).to.equal(409);
+    expect(summaryOf(res.text).map((e) => e.text)).to.deep.equal([
+      `A resit had to start by ${isoDate(releasedOn.plus({ months: 3 }))} (3 months after the result was released on ${isoDate(releasedOn)})`,
+    ]);
+    expect(attemptOf(a, 2)).to.equal(undefined);
+  });
+
   it('refuses a resit or retake after a pass', async () => {
     sampleNothing();
     const a = apprentice(0, 'Pip', 'Passed');

@@ -378,14 +378,14 @@ describe('grading rules', () => {
   });
 
   describe('checkFurtherAttempt', () => {
-    const fail = (resultDate: string, number = 1) => ({ number, grade: 'Fail' as const, resultDate });
+    const fail = (releasedOn: string, number = 1) => ({ number, grade: 'Fail' as const, releasedOn });
 
     it('refuses after a Pass or a Distinction: no resit or retake to improve a pass', () => {
       for (const grade of ['Pass', 'Distinction'] as const) {
         for (const kind of ['resit', 'retake'] as const) {
           const result = checkFurtherAttempt(
             PLAN,
-            { number: 1, grade, resultDate: '2026-06-01' },
+            { number: 1, grade, releasedOn: '2026-06-01' },
             kind,
             '2026-06-02',
             null,
@@ -399,7 +399,7 @@ describe('grading rules', () => {
     it('refuses after a withdrawal', () => {
       const result = checkFurtherAttempt(
         PLAN,
-        { number: 1, grade: 'Withdrawn', resultDate: '2026-06-01' },
+        { number: 1, grade: 'Withdrawn', releasedOn: '2026-06-01' },
         'resit',
         '2026-06-02',
         null,
@@ -408,7 +408,7 @@ describe('grading rules', () => {
       if (!result.ok) expect(result.message).to.include('withdrew');
     });
 
-    it('after a Fail, a resit may start until the result date + 3 months, inclusive, at a month end', () => {
+    it('after a Fail, a resit may start until the release date + 3 months, inclusive, at a month end', () => {
       // 2026-11-30 + 3 months = "2027-02-30", which does not exist; 2027 is not a leap year → 2027-02-28.
       expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'resit', '2026-11-30', null)).to.deep.equal({
         ok: true,
