@@ -8,6 +8,7 @@ import {
   CHECK_CODES,
   ENGLISH_MATHS_CHOICES,
   FLEXIBILITY_BASES,
+  FURTHER_REQUEST_STATUSES,
   OFF_THE_JOB_KINDS,
   GATEWAY_STATES,
   GRADES,
@@ -310,6 +311,28 @@ export const earlierEpisodes = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('earlier_episodes_apprentice').on(t.apprenticeId)],
+);
+
+/** A provider's request for a resit or retake, waiting for the employer to agree or decline. */
+export const furtherAttemptRequests = sqliteTable(
+  'further_attempt_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** The released, failed attempt to resit or retake. */
+    attemptId: integer('attempt_id')
+      .notNull()
+      .references(() => epaAttempts.id, { onDelete: 'cascade' }),
+    /** Each failed method: resit or retake. */
+    choices: text('choices', { mode: 'json' }).$type<Record<string, 'resit' | 'retake'>>().notNull(),
+    actionPlan: text('action_plan'),
+    requestedBy: integer('requested_by').references(() => users.id),
+    requestedAt: text('requested_at').notNull(),
+    status: text('status', { enum: FURTHER_REQUEST_STATUSES }).notNull(),
+    decidedBy: integer('decided_by').references(() => users.id),
+    decidedAt: text('decided_at'),
+    decisionReason: text('decision_reason'),
+  },
+  (t) => [index('further_attempt_requests_attempt').on(t.attemptId)],
 );
 
 /** Reformed plans: the employer's verification of the apprentice's behaviours, a gateway to completion check. */
@@ -624,6 +647,11 @@ export const epaAttempts = sqliteTable(
     deadline: text('deadline'),
     exceptionalReason: text('exceptional_reason'),
     exceptionalBy: integer('exceptional_by').references(() => users.id),
+    /** A retake's action plan: the further learning before it. */
+    actionPlan: text('action_plan'),
+    /** A resit or retake: the employer's agreement (the employer who agreed, and when). */
+    employerAgreedBy: integer('employer_agreed_by').references(() => users.id),
+    employerAgreedAt: text('employer_agreed_at'),
     combinedGrade: text('combined_grade', { enum: RESULT_GRADES }),
     overallGrade: text('overall_grade', { enum: RESULT_GRADES }),
     capped: integer('capped', { mode: 'boolean' }).notNull().default(false),

@@ -91,3 +91,6 @@ export const APPEAL_DECISIONS = ['upheld', 'not_upheld'] as const;
 
 /** Grades a method or an apprentice can receive, in the words of the apprenticeship service. */
 export const GRADES = ['Fail', 'Pass', 'Merit', 'Distinction'] as const;
+
+/** A provider's request for a resit or retake: waiting for the employer, agreed (the attempt started) or declined. */
+export const FURTHER_REQUEST_STATUSES = ['requested', 'agreed', 'declined'] as const;

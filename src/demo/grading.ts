@@ -10,7 +10,8 @@ import {
   moderate,
   releaseResults,
   saveGrading,
-  startFurtherAttempt,
+  decideFurtherRequest,
+  requestFurtherAttempt,
 } from '../grading/store.js';
 import type { Decision } from '../grading/rules.js';
 import { getPlanForStandard } from '../plans/store.js';
@@ -148,12 +149,28 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
     });
     agree(p.id, start.plus({ days: 35 }));
     release(attemptOf(apprentice, 1).id, start.plus({ days: 36 }));
-    const resit = startFurtherAttempt(
+    // The provider asks for a resit; the employer agrees, and the resit starts.
+    const asked = requestFurtherAttempt(
       db,
       apprentice,
-      { project: 'resit' },
+      { choices: { project: 'resit' }, actionPlan: null },
       provider,
-      start.plus({ days: 40 }).toISODate()!,
+      start.plus({ days: 40 }),
+    );
+    if (!asked.ok) throw new Error(asked.message);
+    const employer = db
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .where(and(eq(users.role, 'employer'), eq(users.employerId, apprentice.employerId)))
+      .get();
+    const resit = decideFurtherRequest(
+      db,
+      apprentice,
+      asked.request.attemptId,
+      'agreed',
+      null,
+      employer ? { userId: employer.id, label: employer.email } : { userId: null, label: 'employer (demo)' },
+      start.plus({ days: 41 }),
     );
     if (!resit.ok) throw new Error(resit.message);
     // The plan's 28 days before a project count from the start of the resit.

@@ -16,13 +16,18 @@ import { getPlanForStandard } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
 import { idParam } from '../validation/fields.js';
 import { OUTCOME_LABELS } from './model.js';
-import { latestAttempt } from './attempts.js';
+import { attemptByNumber, latestAttempt } from './attempts.js';
+import { wholeAssessmentLimit } from './rules.js';
 import {
   appealsOf,
   lodgeAppeal,
   recordExceptionalCircumstances,
   releaseResults,
   resultsOf,
+  decideFurtherRequest,
+  furtherRequestsOf,
+  pendingFurtherRequest,
+  requestFurtherAttempt,
   startFurtherAttempt,
   unreleasedResults,
 } from './store.js';
@@ -81,7 +86,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
       status?: number;
       errorList?: object[];
       flash?: string;
-      kept?: { grounds?: unknown; reason?: unknown };
+      kept?: { grounds?: unknown; reason?: unknown; actionPlan?: unknown; declineReason?: unknown };
     } = {},
   ) => {
     const { user, apprentice } = loadApprentice(res, uln);
@@ -92,6 +97,8 @@ export function resultsPages(db: Db, clock: Clock): Router {
     // The latest attempt of all, released or not: only it can be resat or appealed.
     const latestNumber = latestAttempt(db, apprentice.id)?.number;
     const ksbTexts = ksbTextsOf(db, apprentice);
+    const firstStarted = attemptByNumber(db, apprentice.id, 1)?.startedOn;
+    const limit = plan && firstStarted ? wholeAssessmentLimit(plan, firstStarted, today) : null;
     res.status(extra.status ?? 200).render('grading/apprentice-results', {
       title: `Results: ${fullName(apprentice)}`,
       backLink: paths.apprentice(apprentice.uln),
@@ -154,15 +161,44 @@ export function resultsPages(db: Db, clock: Clock): Router {
               : null,
           appealAction: canAppeal ? paths.attemptAction(apprentice.uln, r.attempt.id, 'appeal') : null,
           furtherAction:
-            !admin && isLatest && r.released && r.attempt.overallGrade === 'Fail'
+            !admin &&
+            isLatest &&
+            r.released &&
+            r.attempt.overallGrade === 'Fail' &&
+            !pendingFurtherRequest(db, r.attempt.id)
               ? paths.attemptAction(apprentice.uln, r.attempt.id, 'further')
               : null,
-          failedMethods: r.methods.filter((m) => m.grade === 'Fail'),
+          // After the plan's time limit for the whole assessment, every method is taken again.
+          failedMethods: limit?.passed ? r.methods : r.methods.filter((m) => m.grade === 'Fail'),
+          wholeAgain: limit?.passed ? limit.lastDay : null,
+          canChooseFurther: user.role === 'employer',
+          requests: furtherRequestsOf(db, r.attempt.id).map((q) => ({
+            ...q,
+            what: Object.entries(q.choices)
+              .map(([id, kind]) => `${kind} of ${r.methods.find((m) => m.methodId === id)?.name ?? id}`)
+              .join('; '),
+            statusLabel:
+              q.status === 'requested'
+                ? 'Waiting for the employer'
+                : q.status === 'agreed'
+                  ? 'Agreed by the employer'
+                  : `Declined by the employer: ${q.decisionReason ?? ''}`,
+            agreeAction:
+              q.status === 'requested' && canActOn(user, apprentice, 'employer_declaration')
+                ? paths.attemptAction(apprentice.uln, r.attempt.id, 'agree')
+                : null,
+            declineAction:
+              q.status === 'requested' && canActOn(user, apprentice, 'employer_declaration')
+                ? paths.attemptAction(apprentice.uln, r.attempt.id, 'decline')
+                : null,
+          })),
         };
       }),
       kept: {
         grounds: typeof extra.kept?.grounds === 'string' ? extra.kept.grounds : '',
         reason: typeof extra.kept?.reason === 'string' ? extra.kept.reason : '',
+        actionPlan: typeof extra.kept?.actionPlan === 'string' ? extra.kept.actionPlan : '',
+        declineReason: typeof extra.kept?.declineReason === 'string' ? extra.kept.declineReason : '',
       },
       errorList: extra.errorList,
       flash: extra.flash,
@@ -177,7 +213,14 @@ export function resultsPages(db: Db, clock: Clock): Router {
     kind: z
       .record(z.string(), z.enum(['resit', 'retake'], { error: 'Choose resit or retake for each failed method' }))
       .default({}),
+    actionPlan: z
+      .string()
+      .trim()
+      .max(2000, 'Keep the action plan to 2,000 characters or fewer')
+      .default('')
+      .transform((v) => v || null),
   });
+  const declineSchema = z.object({ declineReason: reasonField('why you decline the resit or retake') });
   const appealSchema = z.object({ grounds: reasonField('the grounds for the appeal') });
   const exceptionalSchema = z.object({ reason: reasonField('the exceptional circumstances') });
 
@@ -198,6 +241,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
       exceptional: `exceptional-${attempt.attempt.id}`,
       appeal: `grounds-${attempt.attempt.id}`,
       further: `kind-${attempt.failedMethodIds[0] ?? ''}-resit`,
+      decline: `declineReason-${attempt.attempt.id}`,
     }[String(req.params.action)];
     const again = (message: string, status = 400) =>
       renderResults(res, req.params.uln, {
@@ -226,11 +270,34 @@ export function resultsPages(db: Db, clock: Clock): Router {
         return result.ok ? done() : again(result.message, 409);
       }
       case 'further': {
+        // The provider asks and the employer agrees; the employer's own choice is its agreement.
         if (!canActOn(user, apprentice, 'view') || user.role === 'admin')
           throw new HttpError(403, 'The provider or the employer chooses resit or retake');
         const form = furtherSchema.safeParse(req.body);
         if (!form.success) return again(form.error.issues[0]!.message);
-        const result = startFurtherAttempt(db, apprentice, form.data.kind, actor, todayInLondon(clock.now()));
+        const choice = { choices: form.data.kind, actionPlan: form.data.actionPlan };
+        const result =
+          user.role === 'employer'
+            ? startFurtherAttempt(db, apprentice, choice, actor, clock.now(), user.id)
+            : requestFurtherAttempt(db, apprentice, choice, actor, clock.now());
+        return result.ok ? done() : again(result.message, 409);
+      }
+      case 'agree':
+      case 'decline': {
+        if (!canActOn(user, apprentice, 'employer_declaration'))
+          throw new HttpError(403, 'The employer agrees to or declines a resit or retake');
+        const declining = req.params.action === 'decline';
+        const form = declineSchema.safeParse(req.body);
+        if (declining && !form.success) return again(form.error.issues[0]!.message);
+        const result = decideFurtherRequest(
+          db,
+          apprentice,
+          attempt.attempt.id,
+          declining ? 'declined' : 'agreed',
+          declining && form.success ? form.data.declineReason : null,
+          actor,
+          clock.now(),
+        );
         return result.ok ? done() : again(result.message, 409);
       }
       case 'appeal': {

@@ -183,6 +183,22 @@ export function checkFurtherAttempt(
   return { ok: true, deadline };
 }
 
+/**
+ * The plan's optional time limit for the whole assessment: every method within N months of the
+ * first attempt's start (gateway acceptance). A further attempt that starts after the limit takes
+ * every method again, passed ones included: nothing carries over. The limit's last day is
+ * included.
+ */
+export function wholeAssessmentLimit(
+  plan: Pick<PlanFile, 'wholeAssessmentMonths'>,
+  firstStartedOn: string,
+  today: string,
+): { lastDay: string; passed: boolean } | null {
+  if (plan.wholeAssessmentMonths === null) return null;
+  const lastDay = addMonths(firstStartedOn, plan.wholeAssessmentMonths);
+  return { lastDay, passed: today > lastDay };
+}
+
 /* ---------- Quality-assurance sampling ---------- */
 
 export interface SamplingRules {

@@ -15,6 +15,7 @@ import {
   bookings,
   criterionDecisions,
   epaAttempts,
+  furtherAttemptRequests,
   epaoSettings,
   gatewaySubmissions,
   gradings,
@@ -29,6 +30,7 @@ import type { AppealDecision, Outcome, ResultGrade } from './model.js';
 import {
   appealDeadline,
   checkFurtherAttempt,
+  wholeAssessmentLimit,
   deriveMethodGrade,
   gradeForOutcome,
   isBoundaryCase,
@@ -721,6 +723,17 @@ function notifyProvider(tx: Queryable, apprenticeId: number, subject: string, bo
     });
 }
 
+/** Tells the apprentice's employer's users (queued in the outbox). */
+function notifyEmployer(tx: Queryable, apprentice: ApprenticeDetail, subject: string, body: string): void {
+  const to = tx
+    .select({ email: users.email })
+    .from(users)
+    .where(and(eq(users.role, 'employer'), eq(users.employerId, apprentice.employerId)))
+    .all();
+  for (const { email } of to)
+    queueNotification(tx, { to: email, subject, body: `${fullName(apprentice)} (ULN ${apprentice.uln}): ${body}` });
+}
+
 /** The EPAO accepts exceptional circumstances for a resit or retake: its grade is no longer capped. */
 export function recordExceptionalCircumstances(
   db: Db,
@@ -754,94 +767,263 @@ export function recordExceptionalCircumstances(
 
 /* ---------- Resits and retakes ---------- */
 
+/** What a resit or retake is to be: each failed method resat or retaken, and a retake's action plan. */
+export interface FurtherAttemptChoice {
+  choices: Record<string, ResitKind>;
+  actionPlan: string | null;
+}
+
+export type FurtherRequestRow = typeof furtherAttemptRequests.$inferSelect;
+
 /**
- * After a released Fail, starts the next attempt: each failed method is resat (no further
- * learning) or retaken (further learning); passed methods carry over with their grades. The
- * window runs from the result: the plan's resit window, or its retake window if any method is
- * retaken.
+ * Whether the apprentice's latest, released, failed result may be resat or retaken as chosen on
+ * `today`: every failed method chosen (and only those), a retake's action plan given, no appeal
+ * open, and each chosen kind's window still open (from the release: see checkFurtherAttempt).
+ */
+function checkFurtherChoice(
+  tx: Queryable,
+  apprentice: ApprenticeDetail,
+  { choices, actionPlan }: FurtherAttemptChoice,
+  today: string,
+):
+  | { ok: true; previous: AttemptRow; methods: AttemptResult['methods']; deadlines: Partial<Record<ResitKind, string>> }
+  | Failure {
+  const previous = latestAttempt(tx, apprentice.id);
+  if (!previous?.overallGrade || !previous.releasedAt || !previous.resultOn)
+    return { ok: false as const, message: 'There is no released result to resit or retake' };
+  const releasedOn = inLondon(previous.releasedAt).toISODate()!;
+  if (appealsOf(tx, previous.id).some((a) => a.decision === null))
+    return { ok: false as const, message: 'An appeal against this result is open: wait for its decision' };
+  const plan = planOf(tx, apprentice);
+  const results = resultsOf(tx, apprentice, false).find((r) => r.attempt.id === previous.id)!;
+  const failed = results.methods.filter((m) => m.grade === 'Fail');
+  if (failed.length === 0) {
+    // Nothing failed (a Pass, a Distinction or a withdrawal): the rules say why there is no resit.
+    const refusal = checkFurtherAttempt(
+      plan,
+      { number: previous.number, grade: previous.overallGrade, releasedOn },
+      'resit',
+      today,
+      epaoSettingsOf(tx).maxAttempts,
+    );
+    return { ok: false as const, message: refusal.ok ? 'No method was failed' : refusal.message };
+  }
+  // After the plan's time limit for the whole assessment, every method is taken again.
+  const limit = wholeAssessmentLimit(
+    plan,
+    attemptByNumber(tx, apprentice.id, 1)?.startedOn ?? previous.startedOn,
+    today,
+  );
+  const toChoose = limit?.passed ? results.methods : failed;
+  const missing = toChoose.filter((m) => !choices[m.methodId]);
+  if (missing.length > 0)
+    return {
+      ok: false as const,
+      message: limit?.passed
+        ? `The plan's time limit for the whole assessment (${plan.wholeAssessmentMonths} months) ended on ${limit.lastDay}, so every method is taken again: choose resit or retake for ${missing.map((m) => m.name).join(' and ')}`
+        : `Choose resit or retake for ${missing.map((m) => m.name).join(' and ')}`,
+    };
+  const extra = Object.keys(choices).filter((id) => !toChoose.some((m) => m.methodId === id));
+  if (extra.length > 0)
+    return { ok: false as const, message: 'Only failed methods are resat or retaken; passed methods carry over' };
+  if (Object.values(choices).includes('retake') && !actionPlan)
+    return {
+      ok: false as const,
+      message: 'Give the action plan for the retake: the further learning the apprentice will do before it',
+    };
+  // Each kind chosen has its own window (a resit's is shorter): every one must still be open.
+  const deadlines: Partial<Record<ResitKind, string>> = {};
+  for (const chosen of new Set(Object.values(choices))) {
+    const check = checkFurtherAttempt(
+      plan,
+      { number: previous.number, grade: previous.overallGrade, releasedOn },
+      chosen,
+      today,
+      epaoSettingsOf(tx).maxAttempts,
+    );
+    if (!check.ok) return check;
+    deadlines[chosen] = check.deadline;
+  }
+  return { ok: true, previous, methods: results.methods, deadlines };
+}
+
+/** The request for a resit or retake of an attempt that is waiting for the employer, if any. */
+export function pendingFurtherRequest(db: Queryable, attemptId: number): FurtherRequestRow | undefined {
+  return db
+    .select()
+    .from(furtherAttemptRequests)
+    .where(and(eq(furtherAttemptRequests.attemptId, attemptId), eq(furtherAttemptRequests.status, 'requested')))
+    .get();
+}
+
+export function furtherRequestsOf(db: Queryable, attemptId: number): FurtherRequestRow[] {
+  return db
+    .select()
+    .from(furtherAttemptRequests)
+    .where(eq(furtherAttemptRequests.attemptId, attemptId))
+    .orderBy(asc(furtherAttemptRequests.id))
+    .all();
+}
+
+/**
+ * The provider asks for a resit or retake; it starts only when the employer agrees (a resit or
+ * retake needs the employer's agreement: Skills England, "Requirements and guidance for
+ * apprenticeship assessment", 2026). Checked against the rules now, and again on agreement.
+ */
+export function requestFurtherAttempt(
+  db: Db,
+  apprentice: ApprenticeDetail,
+  choice: FurtherAttemptChoice,
+  actor: Actor,
+  now: DateTime,
+): { ok: true; request: FurtherRequestRow } | Failure {
+  return db.transaction(
+    (tx) => {
+      const checked = checkFurtherChoice(tx, apprentice, choice, now.setZone(ZONE).toISODate()!);
+      if (!checked.ok) return checked;
+      if (pendingFurtherRequest(tx, checked.previous.id))
+        return { ok: false as const, message: 'A request for a resit or retake is already waiting for the employer' };
+      const request = tx
+        .insert(furtherAttemptRequests)
+        .values({
+          attemptId: checked.previous.id,
+          choices: choice.choices,
+          actionPlan: choice.actionPlan,
+          requestedBy: actor.userId,
+          requestedAt: isoInstant(now),
+          status: 'requested',
+        })
+        .returning()
+        .get();
+      recordAudit(tx, actor, {
+        action: 'further_attempt.requested',
+        entityType: 'attempt',
+        entityId: checked.previous.id,
+        after: request,
+      });
+      notifyEmployer(
+        tx,
+        apprentice,
+        `A resit or retake for ${fullName(apprentice)} needs your agreement`,
+        `The training provider asks for ${describeChoices(choice.choices)}. Agree or decline on the apprentice's results page.`,
+      );
+      return { ok: true as const, request };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+function describeChoices(choices: Record<string, ResitKind>): string {
+  return Object.entries(choices)
+    .map(([method, kind]) => `a ${kind} of ${method}`)
+    .join(' and ');
+}
+
+/**
+ * Starts the next attempt after a released Fail, with the employer's agreement: each failed
+ * method is resat (no further learning) or retaken (further learning, with its action plan);
+ * passed methods carry over with their grades. The attempt's deadline is the latest window of
+ * the kinds chosen.
  */
 export function startFurtherAttempt(
   db: Db,
   apprentice: ApprenticeDetail,
-  choices: Record<string, ResitKind>,
+  choice: FurtherAttemptChoice,
   actor: Actor,
-  today: string,
+  now: DateTime,
+  agreedBy: number | null,
 ): { ok: true; attempt: AttemptRow } | Failure {
+  return db.transaction((tx) => startInTransaction(tx, apprentice, choice, actor, now, agreedBy), {
+    behavior: 'immediate',
+  });
+}
+
+function startInTransaction(
+  tx: Queryable,
+  apprentice: ApprenticeDetail,
+  choice: FurtherAttemptChoice,
+  actor: Actor,
+  now: DateTime,
+  agreedBy: number | null,
+): { ok: true; attempt: AttemptRow } | Failure {
+  const today = now.setZone(ZONE).toISODate()!;
+  const checked = checkFurtherChoice(tx, apprentice, choice, today);
+  if (!checked.ok) return checked;
+  const { previous, methods, deadlines } = checked;
+  const kind: ResitKind = deadlines.retake ? 'retake' : 'resit';
+  const attempt = tx
+    .insert(epaAttempts)
+    .values({
+      apprenticeId: apprentice.id,
+      number: previous.number + 1,
+      kind,
+      startedOn: today,
+      deadline: deadlines.retake ?? deadlines.resit!,
+      actionPlan: kind === 'retake' ? choice.actionPlan : null,
+      employerAgreedBy: agreedBy,
+      employerAgreedAt: isoInstant(now),
+    })
+    .returning()
+    .get();
+  for (const m of methods) {
+    const chosen = choice.choices[m.methodId];
+    tx.insert(attemptMethods)
+      .values({
+        attemptId: attempt.id,
+        methodId: m.methodId,
+        mode: chosen ?? 'carried',
+        carriedGrade: chosen ? null : m.grade,
+        deadline: chosen ? deadlines[chosen]! : null,
+      })
+      .run();
+  }
+  recordAudit(tx, actor, {
+    action: `attempt.${kind}_started`,
+    entityType: 'attempt',
+    entityId: attempt.id,
+    after: { number: attempt.number, choices: choice.choices, deadlines, actionPlan: attempt.actionPlan, agreedBy },
+  });
+  return { ok: true as const, attempt };
+}
+
+/** The employer agrees to a provider's request (the attempt starts) or declines it with a reason. */
+export function decideFurtherRequest(
+  db: Db,
+  apprentice: ApprenticeDetail,
+  attemptId: number,
+  decision: 'agreed' | 'declined',
+  reason: string | null,
+  actor: Actor,
+  now: DateTime,
+): { ok: true } | Failure {
   return db.transaction(
     (tx) => {
-      const previous = latestAttempt(tx, apprentice.id);
-      if (!previous?.overallGrade || !previous.releasedAt || !previous.resultOn)
-        return { ok: false as const, message: 'There is no released result to resit or retake' };
-      const releasedOn = inLondon(previous.releasedAt).toISODate()!;
-      if (appealsOf(tx, previous.id).some((a) => a.decision === null))
-        return { ok: false as const, message: 'An appeal against this result is open: wait for its decision' };
-      const plan = planOf(tx, apprentice);
-      const results = resultsOf(tx, apprentice, false).find((r) => r.attempt.id === previous.id)!;
-      const failed = results.methods.filter((m) => m.grade === 'Fail');
-      if (failed.length === 0) {
-        // Nothing failed (a Pass, a Distinction or a withdrawal): the rules say why there is no resit.
-        const refusal = checkFurtherAttempt(
-          plan,
-          { number: previous.number, grade: previous.overallGrade, releasedOn },
-          'resit',
-          today,
-          epaoSettingsOf(tx).maxAttempts,
+      const request = pendingFurtherRequest(tx, attemptId);
+      if (!request) return { ok: false as const, message: 'No request for a resit or retake is waiting' };
+      if (decision === 'declined' && !reason)
+        return { ok: false as const, message: 'Say why you decline the resit or retake' };
+      if (decision === 'agreed') {
+        const started = startInTransaction(
+          tx,
+          apprentice,
+          { choices: request.choices, actionPlan: request.actionPlan },
+          actor,
+          now,
+          actor.userId,
         );
-        return { ok: false as const, message: refusal.ok ? 'No method was failed' : refusal.message };
+        if (!started.ok) return started;
       }
-      const missing = failed.filter((m) => !choices[m.methodId]);
-      if (missing.length > 0)
-        return {
-          ok: false as const,
-          message: `Choose resit or retake for ${missing.map((m) => m.name).join(' and ')}`,
-        };
-      const extra = Object.keys(choices).filter((id) => !failed.some((m) => m.methodId === id));
-      if (extra.length > 0)
-        return { ok: false as const, message: 'Only failed methods are resat or retaken; passed methods carry over' };
-      // Each kind chosen has its own window (a resit's is shorter): every one must still be open.
-      const deadlines: Partial<Record<ResitKind, string>> = {};
-      for (const chosen of new Set(Object.values(choices))) {
-        const check = checkFurtherAttempt(
-          plan,
-          { number: previous.number, grade: previous.overallGrade, releasedOn },
-          chosen,
-          today,
-          epaoSettingsOf(tx).maxAttempts,
-        );
-        if (!check.ok) return check;
-        deadlines[chosen] = check.deadline;
-      }
-      const kind: ResitKind = deadlines.retake ? 'retake' : 'resit';
-      const attempt = tx
-        .insert(epaAttempts)
-        .values({
-          apprenticeId: apprentice.id,
-          number: previous.number + 1,
-          kind,
-          startedOn: today,
-          deadline: deadlines.retake ?? deadlines.resit!,
-        })
-        .returning()
-        .get();
-      for (const m of results.methods) {
-        const choice = choices[m.methodId];
-        tx.insert(attemptMethods)
-          .values({
-            attemptId: attempt.id,
-            methodId: m.methodId,
-            mode: choice ?? 'carried',
-            carriedGrade: choice ? null : m.grade,
-            deadline: choice ? deadlines[choice]! : null,
-          })
-          .run();
-      }
+      const after = { status: decision, decidedBy: actor.userId, decidedAt: isoInstant(now), decisionReason: reason };
+      tx.update(furtherAttemptRequests).set(after).where(eq(furtherAttemptRequests.id, request.id)).run();
       recordAudit(tx, actor, {
-        action: `attempt.${kind}_started`,
+        action: `further_attempt.${decision}`,
         entityType: 'attempt',
-        entityId: attempt.id,
-        after: { number: attempt.number, choices, deadlines },
+        entityId: attemptId,
+        before: { status: request.status },
+        after,
+        reason,
       });
-      return { ok: true as const, attempt };
+      return { ok: true as const };
     },
     { behavior: 'immediate' },
   );

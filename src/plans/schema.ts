@@ -99,6 +99,8 @@ export const planFileSchema = z.object({
   /** Highest overall grade for a resit or retake, unless the EPAO accepts exceptional circumstances. */
   resitRetakeGradeCap: gradeSchema,
   maxAttempts: z.int().positive().nullable().default(null),
+  /** Optional: every method must be passed within this many months of the first attempt's start, or the whole assessment is taken again. */
+  wholeAssessmentMonths: z.int().positive().max(60).nullable().default(null),
   /**
    * Deprecated: the published off-the-job minimum belongs to the standard version. Read for one
    * more release (plans/store.ts moves it to the version, with a warning).

@@ -226,9 +226,10 @@ describe('API: grading and results', () => {
       const resit = startFurtherAttempt(
         ctx.db,
         a,
-        { project: 'resit', discussion: 'resit' },
+        { choices: { project: 'resit', discussion: 'resit' }, actionPlan: null },
         providerActor(),
-        todayIso(),
+        now(),
+        null,
       );
       expect(resit.ok).to.equal(false);
       if (!resit.ok) expect(resit.message).to.contain('appeal');
@@ -238,9 +239,10 @@ describe('API: grading and results', () => {
       const started = startFurtherAttempt(
         ctx.db,
         a,
-        { project: 'resit', discussion: 'retake' },
+        { choices: { project: 'resit', discussion: 'retake' }, actionPlan: 'Six weeks of casework supervision' },
         providerActor(),
-        todayIso(),
+        now(),
+        null,
       );
       expect(started.ok).to.equal(true);
       const rows = ctx.db

@@ -1,3 +1,5 @@
+import { importPlan } from '../../src/plans/store.js';
+import { readFileSync } from 'node:fs';
 import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
@@ -116,6 +118,15 @@ function sampleNothing(): void {
 }
 
 const as = (key: TestUserKey) => signedInAgent(ctx.app, ctx.users[key].email);
+
+/** The employer agrees on the results page to the resit or retake the provider asked for. */
+async function employerAgrees(a: ApprenticeDetail, attemptId: number) {
+  const employer = await as('employer');
+  const action = attemptAction(a, attemptId, 'agree');
+  const page = await employer.get(resultsUrl(a));
+  const res = await employer.post(action).type('form').send(formFields(page.text, action));
+  expect(res.status, mainText(res.text)).to.equal(303);
+}
 const gradingOf = (bookingId: number) => ctx.db.select().from(gradings).where(eq(gradings.bookingId, bookingId)).get();
 const attemptOf = (a: ApprenticeDetail, number = 1) =>
   ctx.db
@@ -958,9 +969,16 @@ describe('grading: resits and the cap', () => {
       .type('form')
       .send({ ...formFields(page.text, action), 'kind[project]': 'resit' });
     expect(res.status, mainText(res.text)).to.equal(303);
+    // The provider's request waits for the employer's agreement.
+    expect(attemptOf(a, 2)).to.equal(undefined);
+    expect($((await provider.get(resultsUrl(a))).text)('.app-further-request').text()).to.contain(
+      'Waiting for the employer',
+    );
+    await employerAgrees(a, first.id);
 
     const second = attemptOf(a, 2)!;
     expect(second).to.include({ kind: 'resit', overallGrade: null, releasedAt: null });
+    expect(second.employerAgreedBy).to.equal(ctx.users.employer.id);
     expect(second.deadline).to.be.a('string');
     const modes = ctx.db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, second.id)).all();
     expect(modes.map((m) => [m.methodId, m.mode, m.carriedGrade]).sort()).to.deep.equal([
@@ -1071,6 +1089,7 @@ describe('grading: resits and the cap', () => {
       .type('form')
       .send({ ...formFields(page.text, action), 'kind[project]': 'resit' });
     expect(res.status, mainText(res.text)).to.equal(303);
+    await employerAgrees(a, first.id);
     expect(attemptOf(a, 2)!.deadline).to.equal(isoDate(today().plus({ months: 3 })));
   });
 
@@ -1101,6 +1120,132 @@ describe('grading: resits and the cap', () => {
       `A resit had to start by ${isoDate(releasedOn.plus({ months: 3 }))} (3 months after the result was released on ${isoDate(releasedOn)})`,
     ]);
     expect(attemptOf(a, 2)).to.equal(undefined);
+  });
+
+  it("needs the employer's agreement: a declined request starts nothing, a retake needs its action plan, and the employer's own choice starts at once", async () => {
+    sampleNothing();
+    const a = apprentice(0, 'Ada', 'Agreement');
+    const assessor = await as('assessor');
+    const admin = await as('admin');
+    const provider = await as('provider');
+    const employer = await as('employer');
+    await graded(assessor, booked(a, 'project'), { notMet: ['PR4'] });
+    await graded(assessor, booked(a, 'discussion'));
+    const first = attemptOf(a)!;
+    await release(admin, first.id);
+    const further = attemptAction(a, first.id, 'further');
+
+    // A retake without its action plan is refused, with what was chosen kept.
+    let page = await provider.get(resultsUrl(a));
+    const noPlan = await provider
+      .post(further)
+      .type('form')
+      .send({ ...formFields(page.text, further), 'kind[project]': 'retake' });
+    expect(noPlan.status).to.equal(409);
+    expect(summaryOf(noPlan.text).map((e) => e.text)).to.deep.equal([
+      'Give the action plan for the retake: the further learning the apprentice will do before it',
+    ]);
+
+    const plan = 'Four weeks of supervised campaign planning with the regional organiser';
+    expect(
+      (
+        await provider
+          .post(further)
+          .type('form')
+          .send({ ...formFields(page.text, further), 'kind[project]': 'retake', actionPlan: plan })
+      ).status,
+    ).to.equal(303);
+    // The provider cannot agree to its own request; a second request waits behind the first.
+    const agree = attemptAction(a, first.id, 'agree');
+    page = await provider.get(resultsUrl(a));
+    expect($(page.text)(`form[action="${agree}"]`)).to.have.length(0);
+    expect(
+      (
+        await provider
+          .post(agree)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text) })
+      ).status,
+    ).to.equal(403);
+
+    // The employer declines, with a reason: nothing starts.
+    const decline = attemptAction(a, first.id, 'decline');
+    page = await employer.get(resultsUrl(a));
+    expect($(page.text)('.app-further-request').text()).to.contain(plan);
+    const noReason = await employer.post(decline).type('form').send(formFields(page.text, decline));
+    expect(noReason.status).to.equal(400);
+    const declined = await employer
+      .post(decline)
+      .type('form')
+      .send({ ...formFields(page.text, decline), declineReason: 'The apprentice is on long-term leave until spring' });
+    expect(declined.status).to.equal(303);
+    expect(attemptOf(a, 2)).to.equal(undefined);
+    expect(auditOf('further_attempt.declined', first.id).map((e) => e.reason)).to.deep.equal([
+      'The apprentice is on long-term leave until spring',
+    ]);
+
+    // The employer chooses a retake itself: its choice is its agreement.
+    page = await employer.get(resultsUrl(a));
+    const started = await employer
+      .post(further)
+      .type('form')
+      .send({ ...formFields(page.text, further), 'kind[project]': 'retake', actionPlan: plan });
+    expect(started.status, mainText(started.text)).to.equal(303);
+    expect(attemptOf(a, 2)).to.include({ kind: 'retake', actionPlan: plan, employerAgreedBy: ctx.users.employer.id });
+    expect($((await admin.get(resultsUrl(a))).text)('#attempt-2').text()).to.contain(plan);
+  });
+
+  it("takes every method again once the plan's time limit for the whole assessment has passed", async () => {
+    sampleNothing();
+    const plan = JSON.parse(readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as Record<string, unknown>;
+    const imported = importPlan(ctx.db, { ...plan, wholeAssessmentMonths: 6 }, SETUP);
+    expect(imported.ok).to.equal(true);
+    const a = apprentice(0, 'Tom', 'Timelimit');
+    const assessor = await as('assessor');
+    const admin = await as('admin');
+    const provider = await as('provider');
+    await graded(assessor, booked(a, 'project'), { notMet: ['PR4'] });
+    await graded(assessor, booked(a, 'discussion'));
+    const first = attemptOf(a)!;
+    const started = today().minus({ months: 6, days: 1 });
+    ctx.db
+      .update(epaAttempts)
+      .set({ startedOn: isoDate(started) })
+      .where(eq(epaAttempts.id, first.id))
+      .run();
+    await release(admin, first.id);
+    const action = attemptAction(a, first.id, 'further');
+    const page = await provider.get(resultsUrl(a));
+    const doc = $(page.text);
+    expect(doc(`form[action="${action}"] .govuk-warning-text`).text()).to.contain(
+      `ended on ${isoDate(started.plus({ months: 6 }))}`,
+    );
+    expect(doc(`form[action="${action}"] input[name="kind[discussion]"]`)).to.have.length(2);
+    const projectOnly = await provider
+      .post(action)
+      .type('form')
+      .send({ ...formFields(page.text, action), 'kind[project]': 'resit' });
+    expect(projectOnly.status).to.equal(409);
+    expect(summaryOf(projectOnly.text).map((e) => e.text)).to.deep.equal([
+      `The plan's time limit for the whole assessment (6 months) ended on ${isoDate(started.plus({ months: 6 }))}, so every method is taken again: choose resit or retake for Professional discussion underpinned by a portfolio of evidence`,
+    ]);
+    const both = await provider
+      .post(action)
+      .type('form')
+      .send({ ...formFields(page.text, action), 'kind[project]': 'resit', 'kind[discussion]': 'resit' });
+    expect(both.status, mainText(both.text)).to.equal(303);
+    await employerAgrees(a, first.id);
+    const modes = ctx.db
+      .select()
+      .from(attemptMethods)
+      .where(eq(attemptMethods.attemptId, attemptOf(a, 2)!.id))
+      .all()
+      .map((m) => [m.methodId, m.mode])
+      .sort();
+    expect(modes).to.deep.equal([
+      ['discussion', 'resit'],
+      ['project', 'resit'],
+    ]);
   });
 
   it('refuses a resit or retake after a pass', async () => {

@@ -252,6 +252,13 @@ const TABLE: Record<string, Case | Case[]> = {
     row('401 403 403 403 400 400 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/appeal`, {
       label: 'appeal',
     }),
+    // Only the apprentice's employer answers a provider's request for a resit or retake; A has none waiting.
+    row('401 403 403 403 403 409 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/agree`, {
+      label: 'agree',
+    }),
+    row('401 403 403 403 403 400 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/decline`, {
+      label: 'decline',
+    }),
   ],
   'GET /appeals': row('302 200 403 200 403 403 403 403', '/appeals'),
   'GET /appeals/:id': row('302 200 403 200 403 403 403 403', (f) => `/appeals/${f.appeal}`),

@@ -554,8 +554,22 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       label: 'further',
       as: ['provider', 'employer'],
       url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/further`,
-      fields: () => ['kind[project]', 'kind[discussion]'],
+      fields: () => ['kind[project]', 'kind[discussion]', 'actionPlan'],
+      text: () => ['actionPlan'],
       valid: () => [['kind[project]', 'resit']],
+    },
+    {
+      label: 'agree',
+      as: ['employer'],
+      url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/agree`,
+      fields: () => [],
+    },
+    {
+      label: 'decline',
+      as: ['employer'],
+      url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/decline`,
+      fields: () => ['declineReason'],
+      text: () => ['declineReason'],
     },
     {
       label: 'appeal',

@@ -6,6 +6,7 @@ import {
   addWorkingDays,
   appealDeadline,
   checkFurtherAttempt,
+  wholeAssessmentLimit,
   deriveMethodGrade,
   isBoundaryCase,
   isWorkingDay,
@@ -375,6 +376,25 @@ describe('grading rules', () => {
         expect(isBoundaryCase(PLAN, methodId, decisions(methodId, { [p1!]: false, [p2!]: null }))).to.equal(false);
       });
     }
+  });
+
+  describe('wholeAssessmentLimit', () => {
+    it('applies only when the plan sets one, and ends on the last day of the months, inclusive', () => {
+      expect(wholeAssessmentLimit({ wholeAssessmentMonths: null }, '2026-01-31', '2030-01-01')).to.equal(null);
+      // 2026-01-31 + 6 months = 2026-07-31.
+      expect(wholeAssessmentLimit({ wholeAssessmentMonths: 6 }, '2026-01-31', '2026-07-31')).to.deep.equal({
+        lastDay: '2026-07-31',
+        passed: false,
+      });
+      expect(wholeAssessmentLimit({ wholeAssessmentMonths: 6 }, '2026-01-31', '2026-08-01')).to.deep.equal({
+        lastDay: '2026-07-31',
+        passed: true,
+      });
+      // 2025-08-31 + 6 months: no 31 February, so the last day of February.
+      expect(wholeAssessmentLimit({ wholeAssessmentMonths: 6 }, '2025-08-31', '2026-03-01')?.lastDay).to.equal(
+        '2026-02-28',
+      );
+    });
   });
 
   describe('checkFurtherAttempt', () => {
