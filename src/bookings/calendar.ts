@@ -49,7 +49,7 @@ export function assessorCalendar(assessorName: string, entries: CalendarEntry[])
     timezone: { name: ZONE, generator: (tz) => (tz === ZONE ? EUROPE_LONDON : null) },
   });
   for (const { booking, methodName, apprenticeName } of entries) {
-    const cancelled = ['cancelled', 'declined', 'expired'].includes(booking.status);
+    const cancelled = ['cancelled', 'declined', 'expired', 'void'].includes(booking.status);
     calendar.createEvent({
       id: `booking-${booking.id}@${UID_DOMAIN}`,
       stamp: DateTime.fromISO(booking.updatedAt, { zone: 'utc' }),

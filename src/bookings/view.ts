@@ -13,6 +13,7 @@ export const STATUS_LABELS: Record<BookingStatus, string> = {
   completed: 'Completed',
   cancelled: 'Cancelled',
   expired: 'Expired (not confirmed)',
+  void: 'Void (not counted as an attempt)',
 };
 
 /** A booking as its pages show it: its link, method, London times and labels. */

@@ -15,6 +15,7 @@ import {
   GRADING_STATUSES,
   MODERATION_STATES,
   OUTCOMES,
+  OUTCOME_DECISIONS,
   QUALIFICATION_TYPES,
   REGIONS,
   RESULT_GRADES,
@@ -726,6 +727,11 @@ export const gradings = sqliteTable(
     status: text('status', { enum: GRADING_STATUSES }).notNull(),
     outcome: text('outcome', { enum: OUTCOMES }).notNull().default('graded'),
     outcomeReason: text('outcome_reason'),
+    /** A no-show or malpractice: the assessment organisation's decision (null: none yet), why, who and when. */
+    outcomeDecision: text('outcome_decision', { enum: OUTCOME_DECISIONS }),
+    outcomeDecisionReason: text('outcome_decision_reason'),
+    outcomeDecidedBy: integer('outcome_decided_by').references(() => users.id),
+    outcomeDecidedAt: text('outcome_decided_at'),
     /** The method grade now (after any moderation or appeal); null for a draft or a withdrawal. */
     grade: text('grade', { enum: GRADES }),
     /** The grade as the assessor submitted it. */

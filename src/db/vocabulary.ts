@@ -62,8 +62,8 @@ export const REGIONS = [
   'south_west',
 ] as const;
 
-/** A booking's life: held, then confirmed, declined, completed, cancelled or expired. */
-export const BOOKING_STATUSES = ['held', 'confirmed', 'declined', 'completed', 'cancelled', 'expired'] as const;
+/** A booking's life: held, then confirmed, declined, completed, cancelled or expired; a completed one is void when the assessment organisation voids its no-show or malpractice. */
+export const BOOKING_STATUSES = ['held', 'confirmed', 'declined', 'completed', 'cancelled', 'expired', 'void'] as const;
 
 /** How an assessment ended. Only `graded` is judged criterion by criterion. */
 export const OUTCOMES = ['graded', 'withdrawn', 'did_not_attend', 'malpractice'] as const;
@@ -94,3 +94,6 @@ export const GRADES = ['Fail', 'Pass', 'Merit', 'Distinction'] as const;
 
 /** A provider's request for a resit or retake: waiting for the employer, agreed (the attempt started) or declined. */
 export const FURTHER_REQUEST_STATUSES = ['requested', 'agreed', 'declined'] as const;
+
+/** The assessment organisation's decision on a no-show or malpractice: it counts as a Fail, it is void (not an attempt), or the result is withheld pending investigation. */
+export const OUTCOME_DECISIONS = ['fail', 'void', 'withheld'] as const;

@@ -1,5 +1,6 @@
 import {
   OUTCOMES,
+  OUTCOME_DECISIONS,
   GRADING_STATUSES,
   MODERATION_STATES,
   SAMPLE_REASONS,
@@ -18,6 +19,14 @@ export const OUTCOME_LABELS: Record<Outcome, string> = {
   withdrawn: 'Withdrawn',
   did_not_attend: 'Did not attend',
   malpractice: 'Malpractice',
+};
+
+export { OUTCOME_DECISIONS };
+export type OutcomeDecision = (typeof OUTCOME_DECISIONS)[number];
+export const OUTCOME_DECISION_LABELS: Record<OutcomeDecision, string> = {
+  fail: 'Counts as a Fail',
+  void: 'Void: not an attempt, booked again',
+  withheld: 'Result withheld pending investigation',
 };
 
 export { GRADING_STATUSES };

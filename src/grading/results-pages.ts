@@ -1,3 +1,4 @@
+import { textField } from '../http/forms.js';
 import { londonTime } from '../dates.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
@@ -15,9 +16,9 @@ import { paths, routes } from '../paths.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
 import { idParam } from '../validation/fields.js';
-import { OUTCOME_LABELS } from './model.js';
+import { OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
 import { attemptByNumber, latestAttempt } from './attempts.js';
-import { wholeAssessmentLimit } from './rules.js';
+import { decisionsFor, wholeAssessmentLimit } from './rules.js';
 import {
   appealsOf,
   lodgeAppeal,
@@ -25,6 +26,7 @@ import {
   releaseResults,
   resultsOf,
   decideFurtherRequest,
+  decideOutcome,
   furtherRequestsOf,
   pendingFurtherRequest,
   requestFurtherAttempt,
@@ -125,7 +127,30 @@ export function resultsPages(db: Db, clock: Clock): Router {
             modeLabel:
               m.mode === 'carried' ? 'Carried over' : m.mode === 'first' ? '' : m.mode === 'resit' ? 'Resit' : 'Retake',
             outcomeLabel: m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : null,
+            decisionLabel: m.outcomeDecision ? OUTCOME_DECISION_LABELS[m.outcomeDecision] : null,
           })),
+          // The assessment organisation decides each no-show and malpractice before release.
+          outcomeDecisions:
+            admin && !r.released
+              ? r.methods
+                  .filter((m) => m.outcome && decisionsFor(m.outcome).length > 0 && m.outcomeDecision !== 'void')
+                  .map((m) => ({
+                    gradingId: m.gradingId,
+                    name: m.name,
+                    outcomeLabel: OUTCOME_LABELS[m.outcome!],
+                    current: m.outcomeDecision ? OUTCOME_DECISION_LABELS[m.outcomeDecision] : null,
+                    options: decisionsFor(m.outcome!).map((value) => ({
+                      value,
+                      text:
+                        m.outcome === 'did_not_attend' && value === 'void'
+                          ? 'A good reason is accepted: void, not an attempt (booked again)'
+                          : m.outcome === 'did_not_attend'
+                            ? 'No good reason: counts as a Fail'
+                            : OUTCOME_DECISION_LABELS[value],
+                    })),
+                    action: paths.attemptAction(apprentice.uln, r.attempt.id, 'outcome'),
+                  }))
+              : [],
           // Feedback per KSB, for each method graded criterion by criterion.
           feedback: r.methods.flatMap((m) => {
             const ksbs = feedback.get(m.methodId);
@@ -220,6 +245,11 @@ export function resultsPages(db: Db, clock: Clock): Router {
       .default('')
       .transform((v) => v || null),
   });
+  const outcomeDecisionSchema = z.object({
+    gradingId: z.coerce.number({ error: 'Choose the assessment' }).int().positive().max(Number.MAX_SAFE_INTEGER),
+    decision: z.enum(OUTCOME_DECISIONS, { error: 'Choose the decision' }),
+    decisionReason: reasonField('the reason for the decision'),
+  });
   const declineSchema = z.object({ declineReason: reasonField('why you decline the resit or retake') });
   const appealSchema = z.object({ grounds: reasonField('the grounds for the appeal') });
   const exceptionalSchema = z.object({ reason: reasonField('the exceptional circumstances') });
@@ -242,6 +272,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
       appeal: `grounds-${attempt.attempt.id}`,
       further: `kind-${attempt.failedMethodIds[0] ?? ''}-resit`,
       decline: `declineReason-${attempt.attempt.id}`,
+      outcome: `decision-${textField(req.body, 'gradingId')}`,
     }[String(req.params.action)];
     const again = (message: string, status = 400) =>
       renderResults(res, req.params.uln, {
@@ -295,6 +326,21 @@ export function resultsPages(db: Db, clock: Clock): Router {
           attempt.attempt.id,
           declining ? 'declined' : 'agreed',
           declining && form.success ? form.data.declineReason : null,
+          actor,
+          clock.now(),
+        );
+        return result.ok ? done() : again(result.message, 409);
+      }
+      case 'outcome': {
+        if (user.role !== 'admin') throw new HttpError(403, 'You do not have permission to do this');
+        const form = outcomeDecisionSchema.safeParse(req.body);
+        if (!form.success) return again(form.error.issues[0]!.message);
+        const result = decideOutcome(
+          db,
+          apprentice,
+          form.data.gradingId,
+          form.data.decision,
+          form.data.decisionReason,
           actor,
           clock.now(),
         );

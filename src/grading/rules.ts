@@ -3,7 +3,7 @@ import Holidays from 'date-holidays';
 import { addDays, addMonths, partsOf } from '../calendar.js';
 import type { Criterion, Grade, PlanFile } from '../plans/schema.js';
 import { combineGrades } from '../plans/rules.js';
-import type { Outcome, ResultGrade, SampleReason } from './model.js';
+import type { OutcomeDecision, Outcome, ResultGrade, SampleReason } from './model.js';
 
 export { OUTCOMES, OUTCOME_LABELS, SAMPLE_REASON_LABELS, type Outcome, type SampleReason } from './model.js';
 
@@ -103,6 +103,34 @@ export function isBoundaryCase(plan: PlanFile, methodId: string, decisions: Deci
 /** A method's grade when the assessment did not go ahead: not attending and malpractice fail the method; withdrawal has no grade. */
 export function gradeForOutcome(outcome: Exclude<Outcome, 'graded'>): Grade | null {
   return outcome === 'withdrawn' ? null : 'Fail';
+}
+
+/**
+ * The decisions the assessment organisation can take on an assessment that did not go ahead as
+ * planned. Non-attendance: with a good reason it accepts, it is void (not an attempt; the method
+ * is booked again); without one it counts as a Fail. Malpractice: the outcome follows its
+ * investigation (a Fail, void, or the result withheld meanwhile). Skills England, "Requirements
+ * and guidance for apprenticeship assessment" (2026), and Ofqual's General Condition A8
+ * (malpractice and maladministration).
+ */
+export function decisionsFor(outcome: Outcome): readonly OutcomeDecision[] {
+  if (outcome === 'did_not_attend') return ['fail', 'void'];
+  if (outcome === 'malpractice') return ['fail', 'void', 'withheld'];
+  return [];
+}
+
+/**
+ * What a submitted grading does to the result. A void one does not count (the method has no
+ * grade until it is assessed again). Malpractice withholds the result until the assessment
+ * organisation decides a Fail or void; a no-show counts as a Fail until it decides otherwise.
+ */
+export function outcomeEffect(
+  outcome: Outcome,
+  decision: OutcomeDecision | null,
+): { counts: boolean; withheld: boolean } {
+  if (decision === 'void') return { counts: false, withheld: false };
+  if (outcome === 'malpractice' && decision !== 'fail') return { counts: true, withheld: true };
+  return { counts: true, withheld: false };
 }
 
 /* ---------- The overall grade ---------- */

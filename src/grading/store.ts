@@ -26,10 +26,12 @@ import type { Grade, PlanFile } from '../plans/schema.js';
 import { getPlanForStandard } from '../plans/store.js';
 import { daysBetween } from '../calendar.js';
 import { attemptByNumber, latestAttempt, type AttemptRow } from './attempts.js';
-import type { AppealDecision, Outcome, ResultGrade } from './model.js';
+import type { AppealDecision, Outcome, OutcomeDecision, ResultGrade } from './model.js';
 import {
   appealDeadline,
   checkFurtherAttempt,
+  decisionsFor,
+  outcomeEffect,
   wholeAssessmentLimit,
   deriveMethodGrade,
   gradeForOutcome,
@@ -170,11 +172,13 @@ export function recomputeAttempt(tx: Queryable, attemptId: number, today: string
   const apprentice = findApprenticeById(tx, attempt.apprenticeId)!;
   const plan = planOf(tx, apprentice);
   const modes = tx.select().from(attemptMethods).where(eq(attemptMethods.attemptId, attemptId)).all();
+  // A void no-show or malpractice is not an attempt: the method waits for its next assessment.
   const graded = tx
     .select()
     .from(gradings)
     .where(and(eq(gradings.attemptId, attemptId), eq(gradings.status, 'submitted')))
-    .all();
+    .all()
+    .filter((g) => outcomeEffect(g.outcome, g.outcomeDecision).counts);
   let result: { combined: ResultGrade; grade: ResultGrade; capped: boolean } | undefined;
   if (graded.some((g) => g.outcome === 'withdrawn')) {
     result = { combined: 'Withdrawn', grade: 'Withdrawn', capped: false };
@@ -572,6 +576,9 @@ export interface AttemptResult {
     mode: string;
     grade: Grade | null;
     outcome: Outcome | null;
+    outcomeDecision: OutcomeDecision | null;
+    /** Malpractice without a decision yet: the result cannot be released. */
+    withheld: boolean;
     gradingId: number | null;
     moderation: string | null;
     status: string | null;
@@ -604,14 +611,20 @@ export function resultsOf(db: Queryable, apprentice: ApprenticeDetail, releasedO
       .sort((a, b) => order(a.methodId) - order(b.methodId));
     const graded = db.select().from(gradings).where(eq(gradings.attemptId, attempt.id)).all();
     const methods = modes.map((m) => {
-      const g = graded.find((x) => x.methodId === m.methodId);
+      const ofMethod = graded.filter((x) => x.methodId === m.methodId);
+      // The grading that counts; a void one shows only until the method is assessed again.
+      const g =
+        ofMethod.find((x) => outcomeEffect(x.outcome, x.outcomeDecision).counts) ?? ofMethod[ofMethod.length - 1];
       const visible = g?.status === 'submitted';
+      const effect = g && visible ? outcomeEffect(g.outcome, g.outcomeDecision) : null;
       return {
         methodId: m.methodId,
         name: plan?.methods.find((x) => x.id === m.methodId)?.name ?? m.methodId,
         mode: m.mode,
-        grade: m.mode === 'carried' ? m.carriedGrade : visible ? g.grade : null,
+        grade: m.mode === 'carried' ? m.carriedGrade : visible && effect?.counts ? g.grade : null,
         outcome: visible ? g.outcome : null,
+        outcomeDecision: visible ? g.outcomeDecision : null,
+        withheld: effect?.withheld ?? false,
         gradingId: g?.id ?? null,
         moderation: g?.moderation ?? null,
         status: g?.status ?? null,
@@ -624,7 +637,9 @@ export function resultsOf(db: Queryable, apprentice: ApprenticeDetail, releasedO
         ? 'Not every method has a grade yet'
         : methods.some((m) => m.moderation === 'pending')
           ? 'A sampled grading is waiting for moderation'
-          : null;
+          : methods.some((m) => m.withheld)
+            ? 'Withheld: a malpractice decision is pending'
+            : null;
     const releasedOn = attempt.releasedAt
       ? DateTime.fromISO(attempt.releasedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!
       : null;
@@ -682,6 +697,17 @@ export function releaseResults(
           .all();
         if (pending.length > 0)
           return { ok: false as const, message: `${label} has a sampled grading waiting for moderation` };
+        const withheld = tx
+          .select({ outcome: gradings.outcome, decision: gradings.outcomeDecision })
+          .from(gradings)
+          .where(and(eq(gradings.attemptId, attempt.id), eq(gradings.status, 'submitted')))
+          .all()
+          .some((g) => outcomeEffect(g.outcome, g.decision).withheld);
+        if (withheld)
+          return {
+            ok: false as const,
+            message: `${label} is withheld: decide the malpractice (a Fail or void) before releasing it`,
+          };
       }
       for (const attempt of rows) {
         tx.update(epaAttempts)
@@ -763,6 +789,67 @@ export function recordExceptionalCircumstances(
     });
     return { ok: true as const };
   });
+}
+
+/* ---------- No-shows and malpractice ---------- */
+
+/**
+ * The assessment organisation decides a no-show (a good reason accepted: void; otherwise a Fail)
+ * or malpractice (a Fail, void, or withheld pending investigation), with a reason. A void one is
+ * not an attempt: its booking becomes void, so the method can be booked again, and the attempt's
+ * result is worked out without it. Refused once the result is released.
+ */
+export function decideOutcome(
+  db: Db,
+  apprentice: ApprenticeDetail,
+  gradingId: number,
+  decision: OutcomeDecision,
+  reason: string,
+  actor: Actor,
+  now: DateTime,
+): { ok: true } | Failure {
+  return db.transaction(
+    (tx) => {
+      const grading = gradingById(tx, gradingId);
+      const attempt = grading
+        ? tx.select().from(epaAttempts).where(eq(epaAttempts.id, grading.attemptId)).get()
+        : undefined;
+      if (!grading || !attempt || attempt.apprenticeId !== apprentice.id || grading.status !== 'submitted')
+        return { ok: false as const, message: 'There is no such assessment in this result' };
+      const allowed = decisionsFor(grading.outcome);
+      if (allowed.length === 0)
+        return {
+          ok: false as const,
+          message: 'Only a no-show or malpractice needs the assessment organisation’s decision',
+        };
+      if (!allowed.includes(decision)) return { ok: false as const, message: `A no-show is either a Fail or void` };
+      if (attempt.releasedAt) return { ok: false as const, message: 'The result has been released: appeal it instead' };
+      if (grading.outcomeDecision === 'void') return { ok: false as const, message: 'This assessment is already void' };
+      const after = {
+        outcomeDecision: decision,
+        outcomeDecisionReason: reason,
+        outcomeDecidedBy: actor.userId,
+        outcomeDecidedAt: isoInstant(now),
+      };
+      tx.update(gradings).set(after).where(eq(gradings.id, grading.id)).run();
+      if (decision === 'void')
+        tx.update(bookings)
+          .set({ status: 'void', updatedAt: isoInstant(now), sequence: sql`${bookings.sequence} + 1` })
+          .where(eq(bookings.id, grading.bookingId))
+          .run();
+      recomputeAttempt(tx, attempt.id, now.setZone(ZONE).toISODate()!);
+      recordAudit(tx, actor, {
+        action: 'grading.outcome_decided',
+        entityType: 'grading',
+        entityId: grading.id,
+        before: { outcome: grading.outcome, outcomeDecision: grading.outcomeDecision },
+        after,
+        reason,
+      });
+      return { ok: true as const };
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 /* ---------- Resits and retakes ---------- */

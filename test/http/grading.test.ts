@@ -1281,6 +1281,113 @@ describe('grading: resits and the cap', () => {
   });
 });
 
+/* ---------- No-shows and malpractice ---------- */
+
+describe('grading: no-shows and malpractice', () => {
+  /** The assessor records that the assessment did not go ahead as planned. */
+  async function recordedOutcome(bookingId: number, outcome: 'did_not_attend' | 'malpractice', outcomeReason: string) {
+    const res = await postGrading(
+      await as('assessor'),
+      bookingId,
+      {},
+      {
+        action: 'submit',
+        confirm: 'yes',
+        outcome,
+        outcomeReason,
+      },
+    );
+    expect(res.status, mainText(res.text)).to.equal(303);
+    return gradingOf(bookingId)!;
+  }
+
+  async function decide(attemptId: number, a: ApprenticeDetail, fields: Record<string, string>) {
+    const admin = await as('admin');
+    const action = attemptAction(a, attemptId, 'outcome');
+    const page = await admin.get(resultsUrl(a));
+    return admin
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...fields });
+  }
+
+  it('counts a no-show as a Fail until a good reason is accepted; then it is void, not an attempt, and the method is booked again', async () => {
+    sampleNothing();
+    const a = apprentice(0, 'Nia', 'Noshow');
+    const assessor = await as('assessor');
+    await graded(assessor, booked(a, 'discussion'));
+    const projectBooking = booked(a, 'project');
+    const dna = await recordedOutcome(projectBooking, 'did_not_attend', 'Did not join the video call');
+    expect(dna.grade).to.equal('Fail');
+    const first = attemptOf(a)!;
+    expect(first.overallGrade).to.equal('Fail');
+
+    // Without a reason the decision is refused; withheld is not a decision for a no-show.
+    const noReason = await decide(first.id, a, { gradingId: String(dna.id), decision: 'void' });
+    expect(noReason.status).to.equal(400);
+    const withheld = await decide(first.id, a, {
+      gradingId: String(dna.id),
+      decision: 'withheld',
+      decisionReason: 'Checking',
+    });
+    expect(withheld.status).to.equal(409);
+    expect(summaryOf(withheld.text).map((e) => e.text)).to.deep.equal(['A no-show is either a Fail or void']);
+
+    const voided = await decide(first.id, a, {
+      gradingId: String(dna.id),
+      decision: 'void',
+      decisionReason: 'Hospital admission the night before, letter seen',
+    });
+    expect(voided.status, mainText(voided.text)).to.equal(303);
+    expect(attemptOf(a)!.overallGrade).to.equal(null);
+    expect(bookingStatus(ctx.db, projectBooking)).to.equal('void');
+    const shown = $((await (await as('admin')).get(resultsUrl(a))).text);
+    expect(shown('#methods-1').text()).to.contain('Void: not an attempt, booked again');
+    expect(auditOf('grading.outcome_decided', dna.id).map((e) => e.reason)).to.deep.equal([
+      'Hospital admission the night before, letter seen',
+    ]);
+
+    // The project can be booked and assessed again in the same attempt.
+    await graded(assessor, booked(a, 'project'));
+    expect(attemptOf(a)).to.include({ number: 1, overallGrade: 'Distinction' });
+  });
+
+  it('withholds a result with malpractice until the assessment organisation decides, then follows its decision', async () => {
+    sampleNothing();
+    const a = apprentice(0, 'Max', 'Malpractice');
+    const assessor = await as('assessor');
+    const admin = await as('admin');
+    await graded(assessor, booked(a, 'discussion'));
+    const mal = await recordedOutcome(
+      booked(a, 'project'),
+      'malpractice',
+      'Project report copied from another apprentice',
+    );
+    const first = attemptOf(a)!;
+    const refused = await admin
+      .post('/results/release')
+      .type('form')
+      .send({ attemptIds: String(first.id), _csrf: await tokenOf(admin, '/results') });
+    expect(mainText(refused.text)).to.contain(
+      'is withheld: decide the malpractice (a Fail or void) before releasing it',
+    );
+    expect(attemptOf(a)!.releasedAt).to.equal(null);
+    expect($((await admin.get(resultsUrl(a))).text)('#methods-1').text()).to.contain(
+      'Result withheld until the assessment organisation decides',
+    );
+
+    const failed = await decide(first.id, a, {
+      gradingId: String(mal.id),
+      decision: 'fail',
+      decisionReason: 'Investigation concluded: the work was not the apprentice’s own',
+    });
+    expect(failed.status, mainText(failed.text)).to.equal(303);
+    await release(admin, first.id);
+    expect(attemptOf(a)).to.include({ overallGrade: 'Fail' });
+    expect(attemptOf(a)!.releasedAt).to.be.a('string');
+  });
+});
+
 /* ---------- Appeals ---------- */
 
 describe('grading: appeals', () => {

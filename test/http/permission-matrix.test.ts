@@ -259,6 +259,10 @@ const TABLE: Record<string, Case | Case[]> = {
     row('401 403 403 403 403 400 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/decline`, {
       label: 'decline',
     }),
+    // Only an administrator decides a no-show or malpractice; an empty form is refused.
+    row('401 400 403 403 403 403 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/outcome`, {
+      label: 'outcome',
+    }),
   ],
   'GET /appeals': row('302 200 403 200 403 403 403 403', '/appeals'),
   'GET /appeals/:id': row('302 200 403 200 403 403 403 403', (f) => `/appeals/${f.appeal}`),

@@ -572,6 +572,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       text: () => ['declineReason'],
     },
     {
+      label: 'outcome',
+      as: ['admin'],
+      url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/outcome`,
+      fields: () => ['gradingId', 'decision', 'decisionReason'],
+      text: () => ['decisionReason'],
+    },
+    {
       label: 'appeal',
       as: ['provider', 'employer'],
       url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/appeal`,

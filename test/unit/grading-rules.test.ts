@@ -6,6 +6,8 @@ import {
   addWorkingDays,
   appealDeadline,
   checkFurtherAttempt,
+  decisionsFor,
+  outcomeEffect,
   wholeAssessmentLimit,
   deriveMethodGrade,
   isBoundaryCase,
@@ -376,6 +378,26 @@ describe('grading rules', () => {
         expect(isBoundaryCase(PLAN, methodId, decisions(methodId, { [p1!]: false, [p2!]: null }))).to.equal(false);
       });
     }
+  });
+
+  describe('no-shows and malpractice', () => {
+    it('lets a no-show be a Fail or void, and malpractice a Fail, void or withheld; nothing else needs a decision', () => {
+      expect(decisionsFor('did_not_attend')).to.deep.equal(['fail', 'void']);
+      expect(decisionsFor('malpractice')).to.deep.equal(['fail', 'void', 'withheld']);
+      expect(decisionsFor('graded')).to.deep.equal([]);
+      expect(decisionsFor('withdrawn')).to.deep.equal([]);
+    });
+
+    it('counts a no-show as a Fail until it is voided, and withholds malpractice until it is decided', () => {
+      expect(outcomeEffect('did_not_attend', null)).to.deep.equal({ counts: true, withheld: false });
+      expect(outcomeEffect('did_not_attend', 'fail')).to.deep.equal({ counts: true, withheld: false });
+      expect(outcomeEffect('did_not_attend', 'void')).to.deep.equal({ counts: false, withheld: false });
+      expect(outcomeEffect('malpractice', null)).to.deep.equal({ counts: true, withheld: true });
+      expect(outcomeEffect('malpractice', 'withheld')).to.deep.equal({ counts: true, withheld: true });
+      expect(outcomeEffect('malpractice', 'fail')).to.deep.equal({ counts: true, withheld: false });
+      expect(outcomeEffect('malpractice', 'void')).to.deep.equal({ counts: false, withheld: false });
+      expect(outcomeEffect('graded', null)).to.deep.equal({ counts: true, withheld: false });
+    });
   });
 
   describe('wholeAssessmentLimit', () => {
