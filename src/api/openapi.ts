@@ -4,6 +4,11 @@ import { authErrors, body, error, input, json, output, ulnParam, type Schema } f
 import { claimsOpenApi, reportsOpenApi, resultPdfOpenApi } from '../outcomes/api.js';
 import {
   apprenticeInputSchema,
+  behaviourVerificationInputSchema,
+  earlierEpisodeInputSchema,
+  flexibilityInputSchema,
+  learningBreakInputSchema,
+  priorLearningInputSchema,
   offTheJobInputSchema,
   planItemInputSchema,
   qualificationInputSchema,
@@ -101,6 +106,12 @@ const writeResponses = {
   '403': error('You may see this apprentice but not change this'),
   '404': error('No such apprentice in your scope'),
   '422': error('Invalid; each problem names its field'),
+};
+
+/** A PUT that records or replaces one record: 200 with the apprentice's ULN. */
+const recordResponses = {
+  ...Object.fromEntries(Object.entries(writeResponses).filter(([status]) => status !== '201')),
+  '200': json(output(z.object({ uln: z.string() })), 'Recorded'),
 };
 
 let cached: Schema | undefined;
@@ -290,6 +301,49 @@ export function openApiDocument(): Schema {
           parameters: [ulnParam, { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: body(planItemInputSchema.omit({ itemId: true })),
           responses: { ...writeResponses, '200': { description: 'Recorded' } },
+        },
+      },
+      [openApiPath(routes.api.apprentices.breaks)]: {
+        post: {
+          summary: 'Record a break in learning (its days do not count towards the practical period)',
+          parameters: [ulnParam],
+          requestBody: body(learningBreakInputSchema),
+          responses: writeResponses,
+        },
+      },
+      [openApiPath(routes.api.apprentices.earlierEpisodes)]: {
+        post: {
+          summary: 'Record an earlier episode this record restarts (it counts towards the practical period)',
+          parameters: [ulnParam],
+          requestBody: body(earlierEpisodeInputSchema),
+          responses: writeResponses,
+        },
+      },
+      [openApiPath(routes.api.apprentices.flexibility)]: {
+        put: {
+          summary: 'Record the English and maths flexibility judgement (Entry Level 3), with its evidence',
+          parameters: [ulnParam],
+          requestBody: body(flexibilityInputSchema),
+          responses: recordResponses,
+        },
+      },
+      [openApiPath(routes.api.apprentices.priorLearning)]: {
+        put: {
+          summary: 'Record recognised prior learning, which reduces the published off-the-job minimum (0 removes it)',
+          parameters: [ulnParam],
+          requestBody: body(priorLearningInputSchema),
+          responses: recordResponses,
+        },
+      },
+      [openApiPath(routes.api.apprentices.behaviourVerification)]: {
+        put: {
+          summary: "The employer's verification of behaviours (reformed plans; the apprentice's employer only)",
+          parameters: [ulnParam],
+          requestBody: body(behaviourVerificationInputSchema),
+          responses: {
+            ...recordResponses,
+            '409': error("The apprentice's plan does not ask the employer to verify behaviours"),
+          },
         },
       },
       [openApiPath(routes.api.apprentices.declarations)]: {

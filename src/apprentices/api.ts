@@ -1,5 +1,5 @@
 import { confirmDeclarationPart, requestEpa } from '../gateway/service.js';
-import { valueOrThrow } from '../http/results.js';
+import { sendResult, valueOrThrow } from '../http/results.js';
 import { routes } from '../paths.js';
 import { submissionJson } from '../gateway/api.js';
 import type { Clock } from '../clock.js';
@@ -14,7 +14,16 @@ import {
   planItemInputSchema,
   qualificationInputSchema,
 } from './schema.js';
-import { apprenticeFor, importDefaults, importForUser } from './service.js';
+import {
+  apprenticeFor,
+  importDefaults,
+  importForUser,
+  recordEarlierEpisode,
+  recordEmployerBehaviourVerification,
+  recordFlexibilityJudgement,
+  recordLearningBreak,
+  recordPriorLearningHours,
+} from './service.js';
 import { addOffTheJobHours, addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
@@ -30,7 +39,9 @@ import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 const onQuery = z.object({ on: dateQuery('on') });
 const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: dateQuery('on') });
 const declarationBody = z.object({
-  part: z.enum(DECLARATION_PARTS, { error: 'part must be employer, provider or apprentice' }),
+  part: z.enum(DECLARATION_PARTS, {
+    error: 'part must be employer, provider, apprentice or certificate_permission',
+  }),
 });
 
 /** The apprentice as the API shows it. */
@@ -143,6 +154,28 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     const { part } = parseOr422(declarationBody, req.body);
     const a = valueOrThrow(confirmDeclarationPart(db, userOf(res), req.params.uln, part, clock.now()));
     res.status(201).json({ uln: a.uln, part });
+  });
+
+  /* The records the gateway rules read besides the apprentice's own: the same services as the pages. */
+  const recorded = (a: ApprenticeDetail) => ({ uln: a.uln });
+  router.post(routes.api.apprentices.breaks, editors, (req, res) => {
+    sendResult(res, recordLearningBreak(db, userOf(res), req.params.uln, req.body), recorded, 201);
+  });
+  router.post(routes.api.apprentices.earlierEpisodes, editors, (req, res) => {
+    sendResult(res, recordEarlierEpisode(db, userOf(res), req.params.uln, req.body), recorded, 201);
+  });
+  router.put(routes.api.apprentices.flexibility, editors, (req, res) => {
+    sendResult(res, recordFlexibilityJudgement(db, userOf(res), req.params.uln, req.body, clock.now()), recorded);
+  });
+  router.put(routes.api.apprentices.priorLearning, editors, (req, res) => {
+    sendResult(res, recordPriorLearningHours(db, userOf(res), req.params.uln, req.body), recorded);
+  });
+  router.put(routes.api.apprentices.behaviourVerification, viewers, (req, res) => {
+    sendResult(
+      res,
+      recordEmployerBehaviourVerification(db, userOf(res), req.params.uln, req.body, clock.now()),
+      recorded,
+    );
   });
 
   router.post(routes.api.apprentices.submissions, editors, (req, res) => {

@@ -152,7 +152,7 @@ export const declarationInputSchema = z.object({
 });
 
 /** A reason or note kept with a record and in the audit log. */
-function reasonField(missing: string) {
+export function reasonField(missing: string) {
   return z.string({ error: missing }).trim().min(1, missing).max(500, 'Keep it to 500 characters or fewer');
 }
 

@@ -23,6 +23,7 @@ import {
   flexibilityInputSchema,
   learningBreakInputSchema,
   priorLearningInputSchema,
+  reasonField,
 } from './schema.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
@@ -156,13 +157,7 @@ export function recordEarlierEpisode(
   });
 }
 
-const removalSchema = z.object({
-  reason: z
-    .string({ error: 'Say why this is being removed' })
-    .trim()
-    .min(1, 'Say why this is being removed')
-    .max(500, 'Keep it to 500 characters or fewer'),
-});
+const removalSchema = z.object({ reason: reasonField('Say why this is being removed') });
 
 /** Removes a break or earlier episode recorded in error, with the reason in the audit log. */
 export function removeCircumstance(

@@ -78,12 +78,14 @@ function publishedMinimum(apprentice: GatewayApprentice): OffTheJobRequirement {
       explanation: `the published minimum for ${apprentice.standardName} (starts from 1 August 2025)`,
     };
   }
+  // Prior learning never takes the figure below 187 hours (nor raises a published figure that is already lower).
+  const floor = Math.min(OTJ_FLOOR_HOURS, roundUp(published));
   const reduced = roundUp(published - prior);
-  const floored = reduced < OTJ_FLOOR_HOURS;
+  const floored = reduced < floor;
   return {
-    hours: floored ? OTJ_FLOOR_HOURS : reduced,
+    hours: floored ? floor : reduced,
     rule: 'published_minimum',
-    explanation: `the published minimum of ${hours(published)} for ${apprentice.standardName}, less ${hoursWord(prior)} of recognised prior learning${floored ? `, but never below ${OTJ_FLOOR_HOURS} hours` : ''} (starts from 1 August 2025)`,
+    explanation: `the published minimum of ${hoursWord(published)} for ${apprentice.standardName}, less ${hoursWord(prior)} of recognised prior learning${floored ? `, but never below ${floor} hours` : ''} (starts from 1 August 2025)`,
   };
 }
 
@@ -146,21 +148,18 @@ export function tallyOffTheJobHours(
   return tally;
 }
 
-/** Hours that count towards the requirement on `on`. */
-export function countableOffTheJobHours(
-  evidence: Pick<GatewayEvidence, 'offTheJob' | 'submittedOn'>,
-  on: string,
-): number {
-  return tallyOffTheJobHours(evidence, on).counted;
-}
-
 function doNotCount(n: number, what: string): string {
   return `${hoursWord(n)} ${what} ${Math.round(n * 100) === 100 ? 'does' : 'do'} not count.`;
 }
 
 export function offTheJobCheck(apprentice: GatewayApprentice, evidence: GatewayEvidence, on: string): CheckResult {
   const required = requiredOffTheJobHours(apprentice);
-  const start = originalStart(apprentice);
+  // The published minimum is for the whole apprenticeship, so a restart's earlier hours count; the
+  // weekly rules cover this episode's planned period, so only its own hours do.
+  const start =
+    required.rule === 'six_hours_a_week' || required.rule === 'twenty_percent'
+      ? apprentice.startDate
+      : originalStart(apprentice);
   const tally = tallyOffTheJobHours(evidence, on, start);
   const logged = Math.round(tally.counted * 100) / 100;
   const parts: string[] = [];

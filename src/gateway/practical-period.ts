@@ -111,13 +111,21 @@ export function earlierEpisodeDays(apprentice: Pick<GatewayApprentice, 'earlierE
 
 /**
  * The earliest date the practical period is met: the last day of the minimum counted from the
- * start, moved back by every recorded break and forward by the days of earlier episodes.
+ * start, brought forward by the days of earlier episodes and moved back by each break in learning
+ * that begins before the period is complete (a break after that changes nothing).
  */
 export function earliestPracticalPeriodEnd(apprentice: GatewayApprentice): string {
   const requirement = practicalPeriodRequirement(originalStart(apprentice), apprentice.weeklyHours);
-  const allBreaks = breakDaysUpTo(apprentice, '9999-12-31');
-  const from = addDays(apprentice.startDate, allBreaks - earlierEpisodeDays(apprentice));
-  return requirement.lastDayFrom(from);
+  const earlier = earlierEpisodeDays(apprentice);
+  let shift = 0;
+  let end = requirement.lastDayFrom(addDays(apprentice.startDate, -earlier));
+  for (const b of [...apprentice.breaks].sort((x, y) => x.from.localeCompare(y.from))) {
+    if (b.to < apprentice.startDate || b.from > end) continue;
+    const from = b.from < apprentice.startDate ? apprentice.startDate : b.from;
+    shift += daysIncluding(from, b.to);
+    end = requirement.lastDayFrom(addDays(apprentice.startDate, shift - earlier));
+  }
+  return end;
 }
 
 /**

@@ -87,8 +87,12 @@ function certificatePermissionCheck(evidence: GatewayEvidence): CheckResult {
  * England, "Requirements and guidance for apprenticeship assessment", 2026, section 1). The
  * employer records who verified them, when, and a statement, before gateway to completion.
  */
-function behaviourVerificationCheck(evidence: GatewayEvidence, plan: GatewayPlan): CheckResult {
-  const verified = evidence.behaviourVerification;
+function behaviourVerificationCheck(evidence: GatewayEvidence, plan: GatewayPlan, on: string): CheckResult {
+  // A verification dated after the evaluation date had not happened yet.
+  const verified =
+    evidence.behaviourVerification && evidence.behaviourVerification.verifiedOn <= on
+      ? evidence.behaviourVerification
+      : null;
   const ksbs = listWords(plan.employerVerifiedKsbs);
   return verified
     ? {
@@ -124,7 +128,7 @@ export function evaluateGateway(
     plan_items: () => planItemsCheck(evidence, plan),
     employer_declaration: () => declarationCheck(evidence),
     certificate_permission: () => certificatePermissionCheck(evidence),
-    employer_behaviour_verification: () => behaviourVerificationCheck(evidence, plan),
+    employer_behaviour_verification: () => behaviourVerificationCheck(evidence, plan, on),
   };
   const applies = (code: CheckCode) =>
     code !== 'employer_behaviour_verification' || plan.employerVerifiedKsbs.length > 0;

@@ -42,7 +42,7 @@ import type {
   GatewayPlan,
   LearningBreak,
 } from './model.js';
-import { evaluateGateway } from './rules.js';
+import { RULES_2025_FROM, evaluateGateway } from './rules.js';
 import { GATEWAY_STATES, type GatewayState, type SubmissionStatus } from './status.js';
 
 export type SubmissionRow = typeof gatewaySubmissions.$inferSelect;
@@ -121,7 +121,7 @@ export function gatewayPlan(plan: PlanFile | undefined): GatewayPlan {
   };
 }
 
-function behaviourVerificationOf(row: typeof behaviourVerifications.$inferSelect | undefined) {
+function verificationFacts(row: typeof behaviourVerifications.$inferSelect | undefined) {
   return row ? { verifiedOn: row.verifiedOn, verifierName: row.verifierName } : null;
 }
 
@@ -192,7 +192,7 @@ export function loadEvidence(
       certificatePermission: Boolean(declaration?.certificatePermissionAt),
     },
     submittedOn,
-    behaviourVerification: behaviourVerificationOf(
+    behaviourVerification: verificationFacts(
       db.select().from(behaviourVerifications).where(eq(behaviourVerifications.apprenticeId, apprentice.id)).get(),
     ),
     hoursEntries,
@@ -250,6 +250,11 @@ export interface OverviewRow {
  * their qualifications, their countable hours summed in SQL, items, declarations and latest
  * submissions; then the pure rules on each.
  */
+/** An apprentice's original start in SQL: the earliest of their start and any earlier episode's. */
+const ORIGINAL_START = sql.raw(
+  'min(apprentices.start_date, coalesce((select min(e.start_date) from earlier_episodes e where e.apprentice_id = apprentices.id), apprentices.start_date))',
+);
+
 export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only?: SQL): OverviewRow[] {
   const where = and(scopeCondition(scope), only);
   const rows = detailQuery(db)
@@ -313,16 +318,17 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
       .all()
       .map((r) => [r.v.apprenticeId, r.v]),
   );
-  // Hours that count: off-the-job training (not the kinds that are not), from the original start
-  // (an earlier episode's, for a restart) to the date, and on or before a live (not rejected)
-  // submission's date. One indexed range sum per apprentice, inside one query.
+  // Hours that count, as offTheJobCheck counts them: off-the-job training (not the kinds that are
+  // not), from the start (a restart's original start, under the published minimum of starts from
+  // 1 August 2025) to the date, and on or before a live (not rejected) submission's date. One
+  // indexed range sum per apprentice, inside one query.
   const hours = new Map(
     db
       .select({
         apprenticeId: apprentices.id,
         // Table names written out: drizzle would render the outer column unqualified, which the subquery would take as its own.
         total: sql<number>`(select coalesce(sum(o.hours), 0) from off_the_job_hours o where o.apprentice_id = apprentices.id and o.kind = 'training'
-          and o.date >= min(apprentices.start_date, coalesce((select min(e.start_date) from earlier_episodes e where e.apprentice_id = apprentices.id), apprentices.start_date)) and o.date <= ${on}
+          and o.date >= (case when ${ORIGINAL_START} >= ${RULES_2025_FROM} then ${ORIGINAL_START} else apprentices.start_date end) and o.date <= ${on}
           and o.date <= coalesce((select s.submitted_on from gateway_submissions s where s.apprentice_id = apprentices.id and s.status <> 'rejected' order by s.attempt desc limit 1), ${on}))`,
       })
       .from(apprentices)
@@ -352,7 +358,7 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
         certificatePermission: Boolean(declaration?.certificatePermissionAt),
       },
       submittedOn: null,
-      behaviourVerification: behaviourVerificationOf(verifications.get(apprentice.id)),
+      behaviourVerification: verificationFacts(verifications.get(apprentice.id)),
     };
     const evaluation = evaluateGateway(
       gatewayApprentice(apprentice, facts.get(apprentice.id) ?? NO_FACTS),
@@ -646,8 +652,13 @@ export function decideSubmission(
           entityType: 'gateway_submission',
           entityId: submissionId,
           before: declaration,
-          after: null,
-          reason: 'The gateway was rejected: a resubmission needs fresh confirmations',
+          after: tx
+            .select()
+            .from(gatewayDeclarations)
+            .where(eq(gatewayDeclarations.apprenticeId, before.apprenticeId))
+            .get(),
+          reason:
+            "The gateway was rejected: a resubmission needs fresh confirmations (the apprentice's certificate permission stands)",
         });
       }
     }

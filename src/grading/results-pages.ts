@@ -88,7 +88,15 @@ export function resultsPages(db: Db, clock: Clock): Router {
       status?: number;
       errorList?: object[];
       flash?: string;
-      kept?: { grounds?: unknown; reason?: unknown; actionPlan?: unknown; declineReason?: unknown };
+      kept?: {
+        grounds?: unknown;
+        reason?: unknown;
+        actionPlan?: unknown;
+        declineReason?: unknown;
+        gradingId?: unknown;
+        decision?: unknown;
+        decisionReason?: unknown;
+      };
     } = {},
   ) => {
     const { user, apprentice } = loadApprentice(res, uln);
@@ -136,6 +144,15 @@ export function resultsPages(db: Db, clock: Clock): Router {
                   .filter((m) => m.outcome && decisionsFor(m.outcome).length > 0 && m.outcomeDecision !== 'void')
                   .map((m) => ({
                     gradingId: m.gradingId,
+                    // The form that was sent, shown again with its values when refused.
+                    kept:
+                      String(m.gradingId) === String(extra.kept?.gradingId)
+                        ? {
+                            decision: typeof extra.kept?.decision === 'string' ? extra.kept.decision : '',
+                            decisionReason:
+                              typeof extra.kept?.decisionReason === 'string' ? extra.kept.decisionReason : '',
+                          }
+                        : { decision: '', decisionReason: '' },
                     name: m.name,
                     outcomeLabel: OUTCOME_LABELS[m.outcome!],
                     current: m.outcomeDecision ? OUTCOME_DECISION_LABELS[m.outcomeDecision] : null,
@@ -272,13 +289,12 @@ export function resultsPages(db: Db, clock: Clock): Router {
       appeal: `grounds-${attempt.attempt.id}`,
       further: `kind-${attempt.failedMethodIds[0] ?? ''}-resit`,
       decline: `declineReason-${attempt.attempt.id}`,
-      outcome: `decision-${textField(req.body, 'gradingId')}`,
     }[String(req.params.action)];
-    const again = (message: string, status = 400) =>
+    const again = (message: string, status = 400, at = field) =>
       renderResults(res, req.params.uln, {
         status,
         kept: req.body as object,
-        errorList: [{ href: status === 400 && field ? `#${field}` : '', text: message }],
+        errorList: [{ href: status === 400 && at ? `#${at}` : '', text: message }],
       });
     const done = () => res.redirect(303, `${paths.apprenticeResults(apprentice.uln)}?done=1`);
     switch (req.params.action) {
@@ -334,7 +350,15 @@ export function resultsPages(db: Db, clock: Clock): Router {
       case 'outcome': {
         if (user.role !== 'admin') throw new HttpError(403, 'You do not have permission to do this');
         const form = outcomeDecisionSchema.safeParse(req.body);
-        if (!form.success) return again(form.error.issues[0]!.message);
+        if (!form.success) {
+          const issue = form.error.issues[0]!;
+          const gradingId = textField(req.body, 'gradingId');
+          return again(
+            issue.message,
+            400,
+            issue.path[0] === 'decisionReason' ? `decisionReason-${gradingId}` : `decision-${gradingId}`,
+          );
+        }
         const result = decideOutcome(
           db,
           apprentice,

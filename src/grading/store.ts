@@ -831,18 +831,35 @@ export function decideOutcome(
         outcomeDecidedBy: actor.userId,
         outcomeDecidedAt: isoInstant(now),
       };
-      tx.update(gradings).set(after).where(eq(gradings.id, grading.id)).run();
-      if (decision === 'void')
+      // A void assessment is not an attempt: nothing to moderate, and its booking no longer holds the method.
+      const voided = decision === 'void';
+      tx.update(gradings)
+        .set({
+          ...after,
+          ...(voided && grading.moderation === 'pending' ? { moderation: 'not_sampled' as const } : {}),
+        })
+        .where(eq(gradings.id, grading.id))
+        .run();
+      if (voided) {
         tx.update(bookings)
           .set({ status: 'void', updatedAt: isoInstant(now), sequence: sql`${bookings.sequence} + 1` })
           .where(eq(bookings.id, grading.bookingId))
           .run();
+        recordAudit(tx, actor, {
+          action: 'booking.voided',
+          entityType: 'booking',
+          entityId: grading.bookingId,
+          before: { status: 'completed' },
+          after: { status: 'void' },
+          reason,
+        });
+      }
       recomputeAttempt(tx, attempt.id, now.setZone(ZONE).toISODate()!);
       recordAudit(tx, actor, {
         action: 'grading.outcome_decided',
         entityType: 'grading',
         entityId: grading.id,
-        before: { outcome: grading.outcome, outcomeDecision: grading.outcomeDecision },
+        before: { outcome: grading.outcome, outcomeDecision: grading.outcomeDecision, moderation: grading.moderation },
         after,
         reason,
       });
@@ -1020,9 +1037,18 @@ export function startFurtherAttempt(
   now: DateTime,
   agreedBy: number | null,
 ): { ok: true; attempt: AttemptRow } | Failure {
-  return db.transaction((tx) => startInTransaction(tx, apprentice, choice, actor, now, agreedBy), {
-    behavior: 'immediate',
-  });
+  return db.transaction(
+    (tx) => {
+      const previous = latestAttempt(tx, apprentice.id);
+      if (previous && pendingFurtherRequest(tx, previous.id))
+        return {
+          ok: false as const,
+          message: "The provider's request for a resit or retake is waiting: agree to it or decline it",
+        };
+      return startInTransaction(tx, apprentice, choice, actor, now, agreedBy);
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 function startInTransaction(

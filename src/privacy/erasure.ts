@@ -8,9 +8,14 @@ import {
   appeals,
   apprentices,
   auditEvents,
+  behaviourVerifications,
   bookings,
   criterionDecisions,
+  earlierEpisodes,
   epaAttempts,
+  flexibilityJudgements,
+  furtherAttemptRequests,
+  learningBreaks,
   gatewayCheckDecisions,
   gatewayItemsProvided,
   gatewaySubmissions,
@@ -247,6 +252,43 @@ export function eraseApprentice(
         'off-the-job activities',
         tx.update(offTheJobHours).set({ activity: ERASED_TEXT }).where(byApprentice(offTheJobHours)).run().changes,
       );
+      // What the gateway rules read besides the record: reasons, evidence references and statements about the apprentice.
+      count(
+        'prior learning',
+        tx
+          .update(apprentices)
+          .set({ priorLearningReason: ERASED_TEXT })
+          .where(and(eq(apprentices.id, current.id), isNotNull(apprentices.priorLearningReason)))
+          .run().changes,
+      );
+      count(
+        'breaks in learning',
+        tx.update(learningBreaks).set({ reason: ERASED_TEXT }).where(byApprentice(learningBreaks)).run().changes,
+      );
+      count(
+        'earlier episodes',
+        tx
+          .update(earlierEpisodes)
+          .set({ provider: ERASED_TEXT, reason: ERASED_TEXT })
+          .where(byApprentice(earlierEpisodes))
+          .run().changes,
+      );
+      count(
+        'flexibility judgement evidence',
+        tx
+          .update(flexibilityJudgements)
+          .set({ reference: ERASED_TEXT })
+          .where(and(byApprentice(flexibilityJudgements), isNotNull(flexibilityJudgements.reference)))
+          .run().changes,
+      );
+      count(
+        'behaviour verification statements',
+        tx
+          .update(behaviourVerifications)
+          .set({ statement: ERASED_TEXT })
+          .where(byApprentice(behaviourVerifications))
+          .run().changes,
+      );
       count(
         'gateway item references',
         tx.update(gatewayItemsProvided).set({ reference: ERASED_TEXT }).where(byApprentice(gatewayItemsProvided)).run()
@@ -288,6 +330,23 @@ export function eraseApprentice(
         );
       }
       count(
+        'retake action plans',
+        tx
+          .update(epaAttempts)
+          .set({ actionPlan: ERASED_TEXT })
+          .where(and(byApprentice(epaAttempts), isNotNull(epaAttempts.actionPlan)))
+          .run().changes,
+      );
+      if (ids.attemptIds.length > 0)
+        count(
+          'resit and retake requests',
+          tx
+            .update(furtherAttemptRequests)
+            .set({ actionPlan: ERASED_TEXT, decisionReason: ERASED_TEXT })
+            .where(inArray(furtherAttemptRequests.attemptId, ids.attemptIds))
+            .run().changes,
+        );
+      count(
         'exceptional circumstances',
         tx
           .update(epaAttempts)
@@ -302,6 +361,14 @@ export function eraseApprentice(
             .update(gradings)
             .set({ outcomeReason: ERASED_TEXT })
             .where(and(inArray(gradings.id, ids.gradingIds), isNotNull(gradings.outcomeReason)))
+            .run().changes,
+        );
+        count(
+          'no-show and malpractice decisions',
+          tx
+            .update(gradings)
+            .set({ outcomeDecisionReason: ERASED_TEXT })
+            .where(and(inArray(gradings.id, ids.gradingIds), isNotNull(gradings.outcomeDecisionReason)))
             .run().changes,
         );
         count(

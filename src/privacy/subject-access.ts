@@ -7,9 +7,14 @@ import {
   appeals,
   attemptMethods,
   auditEvents,
+  behaviourVerifications,
   bookings,
   criterionDecisions,
+  earlierEpisodes,
   epaAttempts,
+  flexibilityJudgements,
+  furtherAttemptRequests,
+  learningBreaks,
   gatewayCheckDecisions,
   gatewayDeclarations,
   gatewayItemsProvided,
@@ -74,6 +79,24 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
         .map((i) => ({ ...i, providedBy: nameOf(i.providedBy) })),
       declaration:
         db.select().from(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, apprentice.id)).get() ?? null,
+      learningBreaks: db
+        .select()
+        .from(learningBreaks)
+        .where(eq(learningBreaks.apprenticeId, apprentice.id))
+        .orderBy(asc(learningBreaks.fromDate))
+        .all(),
+      earlierEpisodes: db
+        .select()
+        .from(earlierEpisodes)
+        .where(eq(earlierEpisodes.apprenticeId, apprentice.id))
+        .orderBy(asc(earlierEpisodes.startDate))
+        .all(),
+      flexibilityJudgement: ((j) => (j ? { ...j, recordedBy: nameOf(j.recordedBy) } : null))(
+        db.select().from(flexibilityJudgements).where(eq(flexibilityJudgements.apprenticeId, apprentice.id)).get(),
+      ),
+      behaviourVerification: ((v) => (v ? { ...v, recordedBy: nameOf(v.recordedBy) } : null))(
+        db.select().from(behaviourVerifications).where(eq(behaviourVerifications.apprenticeId, apprentice.id)).get(),
+      ),
     },
     gatewaySubmissions: db
       .select()
@@ -109,7 +132,14 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
         exceptionalBy: nameOf(a.exceptionalBy),
         releasedBy: nameOf(a.releasedBy),
         claimedBy: nameOf(a.claimedBy),
+        employerAgreedBy: nameOf(a.employerAgreedBy),
         methods: db.select().from(attemptMethods).where(eq(attemptMethods.attemptId, a.id)).all(),
+        resitAndRetakeRequests: db
+          .select()
+          .from(furtherAttemptRequests)
+          .where(eq(furtherAttemptRequests.attemptId, a.id))
+          .all()
+          .map((r) => ({ ...r, requestedBy: nameOf(r.requestedBy), decidedBy: nameOf(r.decidedBy) })),
       })),
     gradings: where(ids.gradingIds, (list) =>
       db
@@ -117,9 +147,10 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
         .from(gradings)
         .where(inArray(gradings.id, list))
         .all()
-        .map(({ assessorUserId, ...g }) => ({
+        .map(({ assessorUserId, outcomeDecidedBy, ...g }) => ({
           ...g,
           assessor: nameOf(assessorUserId),
+          outcomeDecidedBy: nameOf(outcomeDecidedBy),
           criteria: db.select().from(criterionDecisions).where(eq(criterionDecisions.gradingId, g.id)).all(),
           moderations: db
             .select()

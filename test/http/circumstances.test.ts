@@ -285,7 +285,7 @@ describe('records the gateway rules read', () => {
       expect($(noReason.text)('#hours').val()).to.equal('150');
       await postForm(provider, form, form, { hours: '150', reason: 'Level 3 employment law certificate' });
       expect(checkOf((await page(provider, url)).doc, 'off_the_job').reason).to.contain(
-        'of the 250 required: the published minimum of 400 for ST0815 version 1.0, less 150 hours of recognised prior learning',
+        'of the 250 required: the published minimum of 400 hours for ST0815 version 1.0, less 150 hours of recognised prior learning',
       );
       await postForm(provider, form, form, { hours: '300', reason: 'Level 3 certificate and two years as a rep' });
       const floored = (await page(provider, url)).doc;
@@ -424,6 +424,70 @@ describe('records the gateway rules read', () => {
         .where(and(eq(gatewaySubmissions.id, submitted.submission.id)))
         .get()!;
       expect(row.status).to.equal('accepted');
+    });
+  });
+
+  describe('through the API', () => {
+    it('takes the same records with the same checks, scope and audit as the pages', async () => {
+      const a = apprentice(ctx.db, 14, 6);
+      const start = startMonthsAgo(6);
+      const api = supertest(ctx.app);
+      const as = (user: 'provider' | 'employer' | 'otherProvider') => `Bearer ${tokenFor(ctx.db, ctx.users[user].id)}`;
+      const url = (path: string) => `/api/v1/apprentices/${a.uln}/${path}`;
+
+      const before = await api
+        .post(url('breaks'))
+        .set('Authorization', as('provider'))
+        .send({
+          from: isoDate(start.minus({ days: 1 })),
+          to: isoDate(start.plus({ days: 3 })),
+          reason: 'Illness',
+        });
+      expect(before.status).to.equal(422);
+      expect(before.body.errors).to.deep.equal([
+        { path: 'from', message: `A break must start on or after the start date, ${a.startDate}` },
+      ]);
+      const ok = await api
+        .post(url('breaks'))
+        .set('Authorization', as('provider'))
+        .send({
+          from: isoDate(start.plus({ days: 10 })),
+          to: isoDate(start.plus({ days: 13 })),
+          reason: 'Illness',
+        });
+      expect(ok.status).to.equal(201);
+      expect(ok.body).to.deep.equal({ uln: a.uln });
+      expect(
+        (
+          await api
+            .put(url('prior-learning'))
+            .set('Authorization', as('otherProvider'))
+            .send({ hours: 10, reason: 'x' })
+        ).status,
+      ).to.equal(404);
+      const prior = await api
+        .put(url('prior-learning'))
+        .set('Authorization', as('provider'))
+        .send({ hours: 100, reason: 'Level 3 certificate' });
+      expect(prior.status).to.equal(200);
+      const gateway = await api.get(url('gateway')).set('Authorization', as('provider'));
+      const checks = gateway.body.checks as { code: string; reason: string }[];
+      expect(checks.find((c) => c.code === 'practical_period')!.reason).to.contain(
+        '4 days of breaks in learning left out',
+      );
+      expect(checks.find((c) => c.code === 'off_the_job')!.reason).to.contain('of the 300 required');
+      const verification = await api
+        .put(url('behaviour-verification'))
+        .set('Authorization', as('employer'))
+        .send({
+          verifierName: 'Dana Reilly',
+          verifiedOn: isoDate(today()),
+          statement: 'Shows integrity',
+        });
+      expect(verification.status).to.equal(409);
+      expect(auditOf(ctx, 'learning_break.recorded').map((e) => e.actorLabel)).to.deep.equal([
+        ctx.users.provider.email,
+      ]);
     });
   });
 

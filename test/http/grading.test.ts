@@ -1168,6 +1168,18 @@ describe('grading: resits and the cap', () => {
       ).status,
     ).to.equal(403);
 
+    // While the request waits, the employer answers it rather than choosing afresh.
+    page = await employer.get(resultsUrl(a));
+    expect($(page.text)(`form[action="${further}"]`)).to.have.length(0);
+    const meanwhile = await employer
+      .post(further)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), 'kind[project]': 'resit' });
+    expect(meanwhile.status).to.equal(409);
+    expect(summaryOf(meanwhile.text).map((e) => e.text)).to.deep.equal([
+      "The provider's request for a resit or retake is waiting: agree to it or decline it",
+    ]);
+
     // The employer declines, with a reason: nothing starts.
     const decline = attemptAction(a, first.id, 'decline');
     page = await employer.get(resultsUrl(a));
@@ -1322,9 +1334,12 @@ describe('grading: no-shows and malpractice', () => {
     const first = attemptOf(a)!;
     expect(first.overallGrade).to.equal('Fail');
 
-    // Without a reason the decision is refused; withheld is not a decision for a no-show.
+    // Without a reason the decision is refused, the choice kept and the message pointing at the reason; withheld is not a decision for a no-show.
     const noReason = await decide(first.id, a, { gradingId: String(dna.id), decision: 'void' });
     expect(noReason.status).to.equal(400);
+    const refusedForm = $(noReason.text);
+    expect(refusedForm('.govuk-error-summary a').attr('href')).to.equal(`#decisionReason-${dna.id}`);
+    expect(refusedForm(`#decision-${dna.id}-void`).attr('checked')).to.not.equal(undefined);
     const withheld = await decide(first.id, a, {
       gradingId: String(dna.id),
       decision: 'withheld',
@@ -1350,6 +1365,25 @@ describe('grading: no-shows and malpractice', () => {
     // The project can be booked and assessed again in the same attempt.
     await graded(assessor, booked(a, 'project'));
     expect(attemptOf(a)).to.include({ number: 1, overallGrade: 'Distinction' });
+  });
+
+  it('takes a voided no-show out of moderation, and audits its booking becoming void', async () => {
+    const a = apprentice(0, 'Vic', 'Voided');
+    const bookingId = booked(a, 'project');
+    const dna = await recordedOutcome(bookingId, 'did_not_attend', 'No contact on the day');
+    expect(dna.moderation).to.equal('pending'); // a Fail, and one of the assessor's first assessments
+    const res = await decide(attemptOf(a)!.id, a, {
+      gradingId: String(dna.id),
+      decision: 'void',
+      decisionReason: 'Bereavement the day before, accepted',
+    });
+    expect(res.status, mainText(res.text)).to.equal(303);
+    expect(gradingOf(bookingId)!.moderation).to.equal('not_sampled');
+    const qa = await as('qa');
+    expect($((await qa.get('/moderation')).text)('main').text()).not.to.contain('Voided');
+    expect(auditOf('booking.voided', bookingId).map((e) => e.reason)).to.deep.equal([
+      'Bereavement the day before, accepted',
+    ]);
   });
 
   it('withholds a result with malpractice until the assessment organisation decides, then follows its decision', async () => {

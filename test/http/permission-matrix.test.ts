@@ -361,6 +361,27 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 200 403 403 200 200 404 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/gateway`,
   ),
+  'POST /api/v1/apprentices/:uln/breaks': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/breaks`,
+  ),
+  'POST /api/v1/apprentices/:uln/earlier-episodes': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/earlier-episodes`,
+  ),
+  'PUT /api/v1/apprentices/:uln/english-maths-flexibility': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/english-maths-flexibility`,
+  ),
+  'PUT /api/v1/apprentices/:uln/prior-learning': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/prior-learning`,
+  ),
+  // A's plan asks the employer for nothing: only A's employer gets that far (409).
+  'PUT /api/v1/apprentices/:uln/behaviour-verification': row(
+    '401 403 403 403 403 409 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/behaviour-verification`,
+  ),
   'POST /api/v1/apprentices/:uln/qualifications': row(
     '401 422 403 403 422 403 404 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/qualifications`,

@@ -7,7 +7,22 @@ import { eq } from 'drizzle-orm';
 import supertest from 'supertest';
 import { updateApprentice, type ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { apprentices, auditEvents, criterionDecisions, epaAttempts, gradings, outbox } from '../../src/db/schema.js';
+import {
+  apprentices,
+  auditEvents,
+  behaviourVerifications,
+  criterionDecisions,
+  epaAttempts,
+  gradings,
+  outbox,
+} from '../../src/db/schema.js';
+import { DateTime } from 'luxon';
+import {
+  addEarlierEpisode,
+  addLearningBreak,
+  recordFlexibility,
+  recordPriorLearning,
+} from '../../src/apprentices/circumstance-store.js';
 import { decideAppeal, lodgeAppeal, moderate, releaseResults } from '../../src/grading/store.js';
 import { unclaimedClaims } from '../../src/outcomes/claims.js';
 import { ofqualAttempts } from '../../src/outcomes/ofqual-store.js';
@@ -58,6 +73,51 @@ describe('personal data: subject access and erasure', () => {
       `Spelling of ${GIVEN}'s family name corrected`,
     );
     expect(corrected.ok).to.equal(true);
+    // The records the gateway rules read, each with free text about the apprentice.
+    const start = DateTime.fromISO(a.startDate);
+    addLearningBreak(
+      ctx.db,
+      a,
+      {
+        from: start.plus({ months: 2 }).toISODate()!,
+        to: start.plus({ months: 2, days: 4 }).toISODate()!,
+        reason: `${GIVEN} ${FAMILY} was in hospital`,
+      },
+      SETUP,
+    );
+    addEarlierEpisode(
+      ctx.db,
+      a,
+      {
+        startDate: start.minus({ months: 8 }).toISODate()!,
+        endDate: start.minus({ months: 6 }).toISODate()!,
+        provider: `${FAMILY}'s first college`,
+        reason: `${GIVEN} moved away`,
+      },
+      SETUP,
+    );
+    recordFlexibility(
+      ctx.db,
+      a,
+      {
+        basis: 'ehc_plan',
+        decidedOn: start.minus({ years: 3 }).toISODate()!,
+        reference: `EHC plan of ${GIVEN} ${FAMILY}`,
+      },
+      SETUP,
+      now(),
+    );
+    recordPriorLearning(ctx.db, a, { hours: 20, reason: `${FAMILY}'s earlier union course` }, SETUP);
+    ctx.db
+      .insert(behaviourVerifications)
+      .values({
+        apprenticeId: a.id,
+        verifierName: 'Line manager',
+        statement: `${GIVEN} ${FAMILY} shows integrity`,
+        verifiedOn: start.toISODate()!,
+        recordedAt: now().toISO(),
+      })
+      .run();
     assessorProfile(ctx.db, ctx.users.assessor.id, a.standardVersionId);
     const api = supertest(ctx.app);
     const bearer = { Authorization: `Bearer ${tokenFor(ctx.db, ctx.users.assessor.id)}` };
@@ -124,7 +184,18 @@ describe('personal data: subject access and erasure', () => {
 
   it('has the apprentice in many places before erasure (so the checks below can fail)', () => {
     const rows = everyRow(ctx);
-    for (const table of ['apprentices', 'audit_events', 'outbox', 'criterion_decisions', 'moderations', 'appeals']) {
+    for (const table of [
+      'apprentices',
+      'audit_events',
+      'outbox',
+      'criterion_decisions',
+      'moderations',
+      'appeals',
+      'learning_breaks',
+      'earlier_episodes',
+      'flexibility_judgements',
+      'behaviour_verifications',
+    ]) {
       expect(
         rows.some(
           (r) => r.startsWith(`${table}:`) && (r.includes(FAMILY) || r.includes(ULN) || r.includes(FORMER_FAMILY)),
@@ -148,6 +219,11 @@ describe('personal data: subject access and erasure', () => {
     const data = JSON.parse(res.text);
     expect(data.apprentice).to.include({ uln: ULN, givenNames: GIVEN, familyName: FAMILY });
     expect(data.gatewayEvidence.offTheJobHours.length).to.be.greaterThan(10);
+    expect(data.gatewayEvidence.learningBreaks[0].reason).to.include('in hospital');
+    expect(data.gatewayEvidence.earlierEpisodes[0].reason).to.include('moved away');
+    expect(data.gatewayEvidence.flexibilityJudgement.reference).to.include('EHC plan of');
+    expect(data.gatewayEvidence.behaviourVerification.statement).to.include('shows integrity');
+    expect(data.apprentice.priorLearningReason).to.include('earlier union course');
     expect(data.gatewaySubmissions[0].status).to.equal('accepted');
     expect(data.bookings).to.have.length(2);
     expect(data.bookings[0].assessor).to.equal('assessor');

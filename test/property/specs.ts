@@ -2,7 +2,16 @@ import { now } from '../support/clock.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { bookingBodySchema, conflictBody, unavailabilityBody } from '../../src/bookings/api.js';
-import { apprenticeInputSchema, offTheJobInputSchema, qualificationInputSchema } from '../../src/apprentices/schema.js';
+import {
+  apprenticeInputSchema,
+  behaviourVerificationInputSchema,
+  earlierEpisodeInputSchema,
+  flexibilityInputSchema,
+  learningBreakInputSchema,
+  offTheJobInputSchema,
+  priorLearningInputSchema,
+  qualificationInputSchema,
+} from '../../src/apprentices/schema.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
 import { reviewSchema } from '../../src/gateway/review.js';
@@ -981,6 +990,57 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
       sameNumber(problems, 'hours', h.hours, body.hours);
       return problems;
     },
+  },
+  'POST /api/v1/apprentices/:uln/breaks': {
+    as: ['admin', 'provider'],
+    method: 'POST',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/breaks`,
+    fields: keys(learningBreakInputSchema),
+    text: ['reason'],
+    // Each run a day of its own, clear of the fixture's break and the form test's.
+    valid: (f, n) => {
+      const on = isoDate(DateTime.fromISO(f.a.startDate).plus({ days: 3001 + 2 * n }));
+      return { from: on, to: on, reason: 'Illness' };
+    },
+    page: (f) => `/apprentices/${f.a.uln}`,
+  },
+  'POST /api/v1/apprentices/:uln/earlier-episodes': {
+    as: ['admin', 'provider'],
+    method: 'POST',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/earlier-episodes`,
+    fields: keys(earlierEpisodeInputSchema),
+    text: ['provider', 'reason'],
+    valid: (f, n) => {
+      const on = isoDate(DateTime.fromISO(f.a.startDate).minus({ days: 3001 + 2 * n }));
+      return { startDate: on, endDate: on, provider: '10099999', reason: 'Moved away' };
+    },
+    page: (f) => `/apprentices/${f.a.uln}`,
+  },
+  'PUT /api/v1/apprentices/:uln/english-maths-flexibility': {
+    as: ['admin', 'provider'],
+    method: 'PUT',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/english-maths-flexibility`,
+    fields: keys(flexibilityInputSchema),
+    text: ['reference'],
+    valid: () => ({ basis: 'ehc_plan', decidedOn: day(-500), reference: 'EHCP 1123' }),
+    page: (f) => `/apprentices/${f.a.uln}`,
+  },
+  'PUT /api/v1/apprentices/:uln/prior-learning': {
+    as: ['admin', 'provider'],
+    method: 'PUT',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/prior-learning`,
+    fields: keys(priorLearningInputSchema),
+    text: ['reason'],
+    valid: () => ({ hours: 20, reason: 'Union rep certificate' }),
+    page: (f) => `/apprentices/${f.a.uln}`,
+  },
+  // A's plan leaves no behaviours to the employer: every body is refused (409), never a 500.
+  'PUT /api/v1/apprentices/:uln/behaviour-verification': {
+    as: ['employer'],
+    method: 'PUT',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/behaviour-verification`,
+    fields: keys(behaviourVerificationInputSchema),
+    text: ['verifierName', 'statement'],
   },
   'PUT /api/v1/apprentices/:uln/gateway-items/:itemId': {
     as: ['admin', 'provider'],

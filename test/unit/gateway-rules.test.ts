@@ -13,7 +13,6 @@ import {
   ENGLISH_MATHS_OPTIONAL_FROM,
   OTJ_HOURS_RULE_FROM,
   RULES_2025_FROM,
-  countableOffTheJobHours,
   earliestPracticalPeriodEnd,
   evaluateGateway,
   OTJ_FLOOR_HOURS,
@@ -240,6 +239,21 @@ describe('gateway rules', () => {
         status: 'met',
         reason: '8 months served (21 days of breaks in learning left out); the minimum is 8 months, met on 2026-05-21.',
       });
+      // A break that begins after the period is complete moves nothing; one that begins on its last day does.
+      const afterwards = apprentice({ startDate: '2025-09-01', breaks: [{ from: '2026-05-01', to: '2026-05-30' }] });
+      expect(earliestPracticalPeriodEnd(afterwards)).to.equal('2026-04-30');
+      expect(check('practical_period', afterwards, {}, {}, '2026-05-15').status).to.equal('met');
+      const onLastDay = apprentice({ startDate: '2025-09-01', breaks: [{ from: '2026-04-30', to: '2026-05-02' }] });
+      expect(earliestPracticalPeriodEnd(onLastDay)).to.equal('2026-05-03');
+      // Two breaks: the second begins before the end the first pushed back to, so it counts too.
+      const two = apprentice({
+        startDate: '2025-09-01',
+        breaks: [
+          { from: '2025-10-01', to: '2025-10-10' },
+          { from: '2026-05-05', to: '2026-05-06' },
+        ],
+      });
+      expect(earliestPracticalPeriodEnd(two)).to.equal('2026-05-12');
       // During the break, only the days away so far are left out.
       expect(check('practical_period', onBreak, {}, {}, '2025-12-10').reason).to.match(
         /^3 months served \(10 days of breaks in learning left out\)/,
@@ -261,6 +275,31 @@ describe('gateway rules', () => {
       expect(met.reason).to.contain(
         '122 days of the earlier episode counted (a restart: the rules of the original start on 2025-03-01 apply)',
       );
+      // Off the job, the weekly rule of the original start covers this episode's planned period, so
+      // only this episode's hours count; under the published minimum the earlier ones count too.
+      const hours = {
+        offTheJob: [
+          { date: '2025-04-01', hours: 100, kind: 'training' as const },
+          { date: '2025-11-01', hours: 50, kind: 'training' as const },
+        ],
+      };
+      expect(check('off_the_job', restart, hours, {}, '2026-06-01').reason)
+        .to.match(/^50 hours logged/)
+        .and.to.contain('100 hours dated before the start on 2025-10-01 do not count');
+      const later2025 = apprentice({
+        startDate: '2025-10-01',
+        publishedOffTheJobHours: 300,
+        earlierEpisodes: [{ startDate: '2025-08-01', endDate: '2025-08-31' }],
+      });
+      expect(
+        check(
+          'off_the_job',
+          later2025,
+          { offTheJob: [{ date: '2025-08-15', hours: 100, kind: 'training' }, ...hours.offTheJob.slice(1)] },
+          {},
+          '2026-06-01',
+        ).reason,
+      ).to.match(/^150 hours logged of the 300 required/);
       // Without the earlier episode, the same record is an 8-month start from 1 August 2025.
       expect(earliestPracticalPeriodEnd({ ...restart, earlierEpisodes: [] })).to.equal('2026-05-31');
       const later = apprentice({
@@ -359,13 +398,19 @@ describe('gateway rules', () => {
         requiredOffTheJobHours(year('2025-08-01', '2026-08-01', { publishedOffTheJobHours: 300, priorLearningHours }));
       expect(withPrior(100).hours).to.equal(200);
       expect(withPrior(100).explanation).to.equal(
-        'the published minimum of 300 for ST0815 version 1.0, less 100 hours of recognised prior learning (starts from 1 August 2025)',
+        'the published minimum of 300 hours for ST0815 version 1.0, less 100 hours of recognised prior learning (starts from 1 August 2025)',
       );
       expect(withPrior(113).hours).to.equal(187); // exactly the floor
       expect(withPrior(113).explanation).not.to.contain('never below');
       expect(withPrior(114).hours).to.equal(187); // 186 would be below it
       expect(withPrior(114).explanation).to.contain('but never below 187 hours');
       expect(withPrior(280).hours).to.equal(187);
+      // A published figure already below 187 is never raised by the floor.
+      const low = requiredOffTheJobHours(
+        year('2025-08-01', '2026-08-01', { publishedOffTheJobHours: 150, priorLearningHours: 10 }),
+      );
+      expect(low.hours).to.equal(150);
+      expect(low.explanation).to.contain('but never below 150 hours');
       // Prior learning does not change the rules of earlier starts.
       expect(
         requiredOffTheJobHours(
@@ -480,7 +525,7 @@ describe('gateway rules', () => {
         beforeStart: 0,
         notOffTheJob: {},
       });
-      expect(countableOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON)).to.equal(250);
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: '2023-06-01' }, ON).counted).to.equal(250);
       // No submission: everything up to and including the evaluation date counts.
       expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, ON)).to.deep.equal({
         counted: 270,
@@ -489,7 +534,7 @@ describe('gateway rules', () => {
         beforeStart: 0,
         notOffTheJob: {},
       });
-      expect(countableOffTheJobHours({ offTheJob, submittedOn: null }, '2023-06-01')).to.equal(250);
+      expect(tallyOffTheJobHours({ offTheJob, submittedOn: null }, '2023-06-01').counted).to.equal(250);
 
       // 250 counted of 280: unmet, 30 more needed, and the excluded hours are named.
       const result = check('off_the_job', {}, { offTheJob, submittedOn: '2023-06-01' });
@@ -864,6 +909,14 @@ describe('gateway rules', () => {
         ON,
       );
       expect(verified.ready).to.equal(true);
+      // Dated after the evaluation date, it had not happened yet.
+      const later = evaluateGateway(
+        apprentice(),
+        evidence({ behaviourVerification: { verifiedOn: '2023-09-02', verifierName: 'Dana Reilly' } }),
+        plan(reformed),
+        ON,
+      );
+      expect(later.checks.at(-1)?.status).to.equal('unmet');
       expect(verified.checks.at(-1)?.reason).to.equal(
         'The employer verified the behaviours (B1, B2 and B3) on 2023-08-20: Dana Reilly, regional secretary.',
       );
