@@ -732,6 +732,11 @@ export const gradings = sqliteTable(
     outcomeDecisionReason: text('outcome_decision_reason'),
     outcomeDecidedBy: integer('outcome_decided_by').references(() => users.id),
     outcomeDecidedAt: text('outcome_decided_at'),
+    /** Reformed plans: the sampled KSBs this assessment covered (core KSBs are covered every time). */
+    sampledKsbs: text('sampled_ksbs', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
     /** The method grade now (after any moderation or appeal); null for a draft or a withdrawal. */
     grade: text('grade', { enum: GRADES }),
     /** The grade as the assessor submitted it. */

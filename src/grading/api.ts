@@ -98,7 +98,12 @@ export function resultsApi(db: Db, clock: Clock): Router {
         db,
         user,
         booking,
-        { outcome: body.outcome, outcomeReason: body.outcomeReason, decisions: body.decisions },
+        {
+          outcome: body.outcome,
+          outcomeReason: body.outcomeReason,
+          decisions: body.decisions,
+          sampledKsbs: body.sampledKsbs,
+        },
         { submit: body.submit, now: clock.now() },
       ),
     );

@@ -4,7 +4,7 @@ import type { PlanFile } from '../plans/schema.js';
 import { getStandard } from '../standards/store.js';
 import type { AttemptKind } from './model.js';
 import { ksbCoverage, type Decision } from './rules.js';
-import { decisionsOf, type AttemptResult } from './store.js';
+import { decisionsOf, gradingById, type AttemptResult } from './store.js';
 
 /**
  * Feedback per KSB, drawn from the criterion decisions: what the results page and the result
@@ -54,21 +54,25 @@ export function ksbFeedback(
   methodId: string,
   decisions: Decision[],
   ksbTexts: ReadonlyMap<string, string>,
+  sample: readonly string[] = [],
 ): KsbFeedback[] {
   const notMet = new Map(decisions.filter((d) => d.met === false).map((d) => [d.criterionId, d.evidence.trim()]));
   // Pass criteria first (they decide whether a KSB is evidenced), then distinction ones, each in plan order.
   const criteria = plan.criteria
     .filter((c) => c.method === methodId)
     .sort((a, b) => Number(a.level === 'distinction') - Number(b.level === 'distinction'));
-  return ksbCoverage(plan, methodId, decisions).map(({ ksb, state }) => {
-    const feedbackState: KsbFeedbackState =
-      state === 'evidenced' ? 'evidenced' : state === 'shortfall' ? 'not_evidenced' : 'not_assessed';
-    const notes =
-      feedbackState === 'not_evidenced'
-        ? [...new Set(criteria.filter((c) => c.ksbs.includes(ksb) && notMet.get(c.id)).map((c) => notMet.get(c.id)!))]
-        : [];
-    return { code: ksb, text: shortKsbText(ksbTexts.get(ksb) ?? ''), state: feedbackState, notes };
-  });
+  // A sampled KSB outside this assessment's sample was not assessed this time: no feedback on it.
+  return ksbCoverage(plan, methodId, decisions, sample)
+    .filter(({ state }) => state !== 'not_sampled')
+    .map(({ ksb, state }) => {
+      const feedbackState: KsbFeedbackState =
+        state === 'evidenced' ? 'evidenced' : state === 'shortfall' ? 'not_evidenced' : 'not_assessed';
+      const notes =
+        feedbackState === 'not_evidenced'
+          ? [...new Set(criteria.filter((c) => c.ksbs.includes(ksb) && notMet.get(c.id)).map((c) => notMet.get(c.id)!))]
+          : [];
+      return { code: ksb, text: shortKsbText(ksbTexts.get(ksb) ?? ''), state: feedbackState, notes };
+    });
 }
 
 /** The texts of the standard version's KSBs, by code. */
@@ -92,7 +96,10 @@ export function attemptFeedback(
   if (!plan) return feedback;
   for (const m of result.methods) {
     if (m.gradingId === null || m.status !== 'submitted' || m.outcome !== 'graded') continue;
-    feedback.set(m.methodId, ksbFeedback(plan, m.methodId, decisionsOf(db, m.gradingId), ksbTexts));
+    feedback.set(
+      m.methodId,
+      ksbFeedback(plan, m.methodId, decisionsOf(db, m.gradingId), ksbTexts, gradingById(db, m.gradingId)?.sampledKsbs),
+    );
   }
   return feedback;
 }

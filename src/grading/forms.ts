@@ -48,8 +48,17 @@ export function decisionsFromForm(criteria: Criterion[], posted: z.infer<typeof 
   });
 }
 
+/** Checkboxes send one value as a string and several as an array. */
+const checkedValues = z.preprocess(
+  (v: unknown): unknown[] =>
+    v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? (v as unknown[]) : [v],
+  z.array(z.string().max(10, 'Not a KSB code')).max(100),
+);
+
 export const gradingFormSchema = z.object({
   action: z.enum(['draft', 'submit'], { error: 'Choose to save a draft or submit' }),
+  /** Reformed plans: the sampled KSBs this assessment covered. */
+  sampled: checkedValues.default([]),
   outcome: z.enum(OUTCOMES, { error: 'Choose how the assessment ended' }),
   outcomeReason: z.preprocess(blankToNull, z.string().max(1000, 'Keep the reason to 1000 characters').nullable()),
   confirm: z.preprocess(blankToNull, z.literal('yes').nullable()).optional(),
@@ -62,6 +71,8 @@ export const gradeBodySchema = z
     outcome: z.enum(OUTCOMES).default('graded'),
     outcomeReason: z.string().trim().max(1000).nullable().default(null),
     submit: z.boolean().default(true),
+    /** Reformed plans: the sampled KSBs this assessment covered. */
+    sampledKsbs: z.array(z.string().max(10)).max(100).default([]),
     decisions: z
       .array(
         z.object({
@@ -115,13 +126,23 @@ export function criteriaView(
   }));
 }
 
-const KSB_STATE_LABELS = { evidenced: 'Evidenced', shortfall: 'Not evidenced', not_yet: 'Not yet decided' } as const;
+const KSB_STATE_LABELS = {
+  evidenced: 'Evidenced',
+  shortfall: 'Not evidenced',
+  not_yet: 'Not yet decided',
+  not_sampled: 'Not in this sample',
+} as const;
 
-/** The KSB coverage panel and the grade the decisions give so far, computed on the server. */
-export function coverageView(plan: PlanFile, methodId: string, decisions: Decision[]) {
+/**
+ * The KSB coverage panel and the grade the decisions give so far, computed on the server; in a
+ * reformed plan, core KSBs and the sampled ones (with those this assessment covered) apart.
+ */
+export function coverageView(plan: PlanFile, methodId: string, decisions: Decision[], sample: readonly string[] = []) {
   const derived = deriveMethodGrade(plan, methodId, decisions);
+  const ksbs = ksbCoverage(plan, methodId, decisions, sample).map((k) => ({ ...k, label: KSB_STATE_LABELS[k.state] }));
   return {
-    ksbs: ksbCoverage(plan, methodId, decisions).map((k) => ({ ...k, label: KSB_STATE_LABELS[k.state] })),
+    ksbs: ksbs.filter((k) => k.role === 'core'),
+    sampled: ksbs.filter((k) => k.role === 'sampled').map((k) => ({ ...k, inSample: sample.includes(k.ksb) })),
     grade: derived.complete ? derived.grade : null,
     undecided: derived.complete ? 0 : derived.undecided.length,
   };

@@ -62,7 +62,7 @@ export function gradePages(db: Db, clock: Clock): Router {
           Object.entries(extra.errors ?? {}).map(([k, v]) => [k.replace(/^c-/, '').replace(/-(met|evidence)$/, ''), v]),
         ),
       ),
-      coverage: coverageView(plan, booking.methodId, decisions),
+      coverage: coverageView(plan, booking.methodId, decisions, extra.sample ?? saved.grading?.sampledKsbs ?? []),
       // The first radio carries the field's id, so the error summary's link lands on it.
       outcomes: Object.entries(OUTCOME_LABELS).map(([value, text], i) => ({
         value,
@@ -86,6 +86,7 @@ export function gradePages(db: Db, clock: Clock): Router {
     const body = req.body as Record<string, unknown>;
     const form = parseForm(gradingFormSchema, body);
     const kept = keptDecisions(criteria, body.c);
+    const sample = [body.sampled].flat().filter((v): v is string => typeof v === 'string');
     const values = {
       outcome: typeof body.outcome === 'string' ? body.outcome : 'graded',
       outcomeReason: typeof body.outcomeReason === 'string' ? body.outcomeReason : '',
@@ -93,6 +94,7 @@ export function gradePages(db: Db, clock: Clock): Router {
     if (!form.ok)
       return renderGrading(res, req.params.id, {
         decisions: kept,
+        sample,
         values,
         status: 400,
         errors: form.errors,
@@ -102,6 +104,7 @@ export function gradePages(db: Db, clock: Clock): Router {
     if (submit && form.value.confirm !== 'yes') {
       return renderGrading(res, req.params.id, {
         decisions: kept,
+        sample,
         values,
         status: 400,
         ...formErrors([
@@ -117,12 +120,14 @@ export function gradePages(db: Db, clock: Clock): Router {
         outcome: form.value.outcome,
         outcomeReason: form.value.outcomeReason,
         decisions: decisionsFromForm(criteria, form.value.c),
+        sampledKsbs: form.value.sampled,
       },
       { submit, now: clock.now() },
     );
     if (!result.ok)
       return renderGrading(res, req.params.id, {
         decisions: kept,
+        sample,
         values,
         status: result.kind === 'invalid' ? 400 : 409,
         ...refusalErrors(result),

@@ -63,6 +63,8 @@ export function planFor(db: Db, apprentice: ApprenticeDetail): PlanFile {
 /** What a grading form is shown again with: the decisions posted, the other values, and its errors. */
 export interface ShownAgain {
   decisions?: Decision[];
+  /** Reformed plans: the sampled KSBs ticked on the form sent back. */
+  sample?: string[];
   values?: object;
   status?: number;
   errors?: Record<string, string>;

@@ -60,21 +60,41 @@ export function deriveMethodGrade(plan: PlanFile, methodId: string, decisions: D
   return { complete: true, grade: 'Pass' };
 }
 
-export type KsbState = 'evidenced' | 'shortfall' | 'not_yet';
+export type KsbState = 'evidenced' | 'shortfall' | 'not_yet' | 'not_sampled';
+
+/**
+ * Reformed plans: the sampled KSBs this method can cover (those some criterion of the method maps),
+ * from which each assessment records the ones it covered. None for an EPA plan.
+ */
+export function samplableKsbs(plan: PlanFile, methodId: string): string[] {
+  if (plan.regime !== 'apprenticeship-assessment') return [];
+  const mapped = new Set(plan.criteria.filter((c) => c.method === methodId).flatMap((c) => c.ksbs));
+  return plan.sampledKsbs.filter((k) => mapped.has(k));
+}
 
 /**
  * Each KSB the method assesses: evidenced when every pass criterion mapped to it is met,
  * a shortfall when any is not met, and not yet decided otherwise. (Distinction criteria
- * show depth, not coverage: a KSB is evidenced at pass level.)
+ * show depth, not coverage: a KSB is evidenced at pass level.) In a reformed plan the core KSBs
+ * come first, then the sampled ones the method can cover: those outside this assessment's
+ * `sample` are not sampled.
  */
 export function ksbCoverage(
   plan: PlanFile,
   methodId: string,
   decisions: Decision[],
-): { ksb: string; state: KsbState }[] {
+  sample: readonly string[] = [],
+): { ksb: string; role: 'core' | 'sampled'; state: KsbState }[] {
   const method = plan.methods.find((m) => m.id === methodId);
+  const samplable = samplableKsbs(plan, methodId);
   const decided = new Map(decisions.map((d) => [d.criterionId, d.met]));
-  return (method?.ksbs ?? []).map((ksb) => {
+  const core = (method?.ksbs ?? []).filter((k) => !samplable.includes(k) && !plan.sampledKsbs.includes(k));
+  const sampled = samplable;
+  return [
+    ...core.map((ksb) => ({ ksb, role: 'core' as const })),
+    ...sampled.map((ksb) => ({ ksb, role: 'sampled' as const })),
+  ].map(({ ksb, role }) => {
+    if (role === 'sampled' && !sample.includes(ksb)) return { ksb, role, state: 'not_sampled' as const };
     const mapped = plan.criteria.filter((c) => c.method === methodId && c.level === 'pass' && c.ksbs.includes(ksb));
     const states = mapped.map((c) => decided.get(c.id) ?? null);
     const state: KsbState = states.some((s) => s === false)
@@ -82,7 +102,7 @@ export function ksbCoverage(
       : mapped.length > 0 && states.every((s) => s === true)
         ? 'evidenced'
         : 'not_yet';
-    return { ksb, state };
+    return { ksb, role, state };
   });
 }
 

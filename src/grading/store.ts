@@ -31,6 +31,7 @@ import {
   appealDeadline,
   checkFurtherAttempt,
   decisionsFor,
+  samplableKsbs,
   outcomeEffect,
   wholeAssessmentLimit,
   deriveMethodGrade,
@@ -221,6 +222,8 @@ export interface GradingInput {
   outcome: Outcome;
   outcomeReason: string | null;
   decisions: Decision[];
+  /** Reformed plans: the sampled KSBs this assessment covered. */
+  sampledKsbs?: string[];
 }
 
 /** Whether this booking can be graded now by this user, and if not why (the form and the API both ask). */
@@ -264,6 +267,17 @@ export function saveGrading(
             criterionId: d.criterionId,
             message: `${d.criterionId} is not a criterion of this method`,
           })),
+        };
+      const samplable = samplableKsbs(plan, current.methodId);
+      const notSamplable = (input.sampledKsbs ?? []).filter((k) => !samplable.includes(k));
+      if (notSamplable.length > 0)
+        return {
+          ok: false as const,
+          message:
+            samplable.length === 0
+              ? 'This method samples no KSBs'
+              : `${notSamplable.join(', ')} ${notSamplable.length === 1 ? 'is' : 'are'} not among the sampled KSBs this method can cover (${samplable.join(', ')})`,
+          field: 'sampled',
         };
       const existing = tx.select().from(gradings).where(eq(gradings.bookingId, current.id)).get();
       if (existing?.status === 'submitted')
@@ -309,6 +323,7 @@ export function saveGrading(
         status: options.submit ? ('submitted' as const) : ('draft' as const),
         outcome: input.outcome,
         outcomeReason: input.outcomeReason,
+        sampledKsbs: samplable.filter((k) => input.sampledKsbs?.includes(k)),
         grade,
         assessorGrade: grade,
         submittedAt: options.submit ? isoInstant(now) : null,

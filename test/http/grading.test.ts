@@ -1293,6 +1293,46 @@ describe('grading: resits and the cap', () => {
   });
 });
 
+/* ---------- Reformed plans: sampled KSBs ---------- */
+
+describe('grading: sampled KSBs of a reformed plan', () => {
+  it('records which sampled KSBs the assessment covered, and shows core and sampled KSBs apart', async () => {
+    sampleNothing();
+    // The apprentice passed gateway on the EPA plan; the version's plan is then the reformed one.
+    const a = apprentice(0, 'Sam', 'Sampled');
+    const reformed = importPlan(
+      ctx.db,
+      JSON.parse(readFileSync('fixtures/plans/reformed/ST0815-1.0-reformed-demo.json', 'utf8')),
+      SETUP,
+    );
+    expect(reformed.ok).to.equal(true);
+    const assessor = await as('assessor');
+    const bookingId = booked(a, 'project');
+    const url = `/bookings/${bookingId}/grade`;
+    let page = $((await assessor.get(url)).text);
+    expect(
+      page('input[name="sampled"]')
+        .map((_, i) => page(i).attr('value'))
+        .get(),
+    ).to.deep.equal(['K11', 'S16']);
+    expect(page('#ksb-coverage-sampled').text()).to.contain('Not in this sample');
+    expect(page('#ksb-coverage').text()).not.to.contain('K11');
+
+    // A KSB the method cannot sample is refused, with the ticks kept.
+    const wrong = await postGrading(assessor, bookingId, {}, { action: 'draft', sampled: 'K12' });
+    expect(wrong.status).to.equal(400);
+    expect(summaryOf(wrong.text).map((e) => e.text)).to.deep.equal([
+      'K12 is not among the sampled KSBs this method can cover (K11, S16)',
+    ]);
+
+    const res = await postGrading(assessor, bookingId, {}, { action: 'submit', confirm: 'yes', sampled: 'K11' });
+    expect(res.status, mainText(res.text)).to.equal(303);
+    expect(gradingOf(bookingId)!.sampledKsbs).to.deep.equal(['K11']);
+    page = $((await assessor.get(url)).text);
+    expect(page('main').text()).to.contain('Submitted');
+  });
+});
+
 /* ---------- No-shows and malpractice ---------- */
 
 describe('grading: no-shows and malpractice', () => {

@@ -7,6 +7,7 @@ import {
   appealDeadline,
   checkFurtherAttempt,
   decisionsFor,
+  samplableKsbs,
   outcomeEffect,
   wholeAssessmentLimit,
   deriveMethodGrade,
@@ -285,7 +286,7 @@ describe('grading rules', () => {
       for (const methodId of METHODS) {
         const ksbs = PLAN.methods.find((m) => m.id === methodId)!.ksbs;
         expect(ksbCoverage(PLAN, methodId, decisions(methodId))).to.deep.equal(
-          ksbs.map((ksb) => ({ ksb, state: 'evidenced' })),
+          ksbs.map((ksb) => ({ ksb, role: 'core', state: 'evidenced' })),
         );
       }
     });
@@ -303,13 +304,13 @@ describe('grading rules', () => {
       const coverage = ksbCoverage(PLAN, 'project', decisions('project', { PR2: false }));
       const projectKsbs = PLAN.methods.find((m) => m.id === 'project')!.ksbs;
       expect(coverage).to.deep.equal(
-        projectKsbs.map((ksb) => ({ ksb, state: ksb === 'K2' ? 'shortfall' : 'evidenced' })),
+        projectKsbs.map((ksb) => ({ ksb, role: 'core', state: ksb === 'K2' ? 'shortfall' : 'evidenced' })),
       );
     });
 
     it('PR2 undecided → K2 not yet decided, the others evidenced', () => {
       const coverage = ksbCoverage(PLAN, 'project', decisions('project', { PR2: null }));
-      expect(coverage.find((k) => k.ksb === 'K2')).to.deep.equal({ ksb: 'K2', state: 'not_yet' });
+      expect(coverage.find((k) => k.ksb === 'K2')).to.deep.equal({ ksb: 'K2', role: 'core', state: 'not_yet' });
       expect(coverage.filter((k) => k.ksb !== 'K2').every((k) => k.state === 'evidenced')).to.equal(true);
     });
 
@@ -343,13 +344,19 @@ describe('grading rules', () => {
         ...decisions('project', { PR2: true }),
       ]);
       expect(coverage).to.deep.equal(
-        discussionKsbs.map((ksb) => ({ ksb, state: ksb === 'K2' || ksb === 'S1' ? 'shortfall' : 'evidenced' })),
+        discussionKsbs.map((ksb) => ({
+          ksb,
+          role: 'core',
+          state: ksb === 'K2' || ksb === 'S1' ? 'shortfall' : 'evidenced',
+        })),
       );
     });
 
     it('no decisions → every KSB of the method not yet decided', () => {
       const ksbs = PLAN.methods.find((m) => m.id === 'discussion')!.ksbs;
-      expect(ksbCoverage(PLAN, 'discussion', [])).to.deep.equal(ksbs.map((ksb) => ({ ksb, state: 'not_yet' })));
+      expect(ksbCoverage(PLAN, 'discussion', [])).to.deep.equal(
+        ksbs.map((ksb) => ({ ksb, role: 'core', state: 'not_yet' })),
+      );
     });
   });
 
@@ -378,6 +385,31 @@ describe('grading rules', () => {
         expect(isBoundaryCase(PLAN, methodId, decisions(methodId, { [p1!]: false, [p2!]: null }))).to.equal(false);
       });
     }
+  });
+
+  describe('sampled KSBs (reformed plans)', () => {
+    const reformed = planFileSchema.parse(
+      JSON.parse(fs.readFileSync('fixtures/plans/reformed/ST0815-1.0-reformed-demo.json', 'utf8')),
+    );
+
+    it('lets a method sample the sampled KSBs its criteria map; an EPA plan samples none', () => {
+      expect(samplableKsbs(reformed, 'project')).to.deep.equal(['K11', 'S16']);
+      expect(samplableKsbs(reformed, 'discussion')).to.deep.equal(['K12', 'K13', 'K14', 'S15', 'S17']);
+      expect(samplableKsbs(PLAN, 'project')).to.deep.equal([]);
+    });
+
+    it('shows core KSBs as before and sampled ones outside the sample as not sampled', () => {
+      const all = reformed.criteria
+        .filter((c) => c.method === 'project')
+        .map((c) => ({ criterionId: c.id, met: true, evidence: '' }));
+      const coverage = ksbCoverage(reformed, 'project', all, ['K11']);
+      expect(coverage.filter((k) => k.role === 'sampled')).to.deep.equal([
+        { ksb: 'K11', role: 'sampled', state: 'evidenced' },
+        { ksb: 'S16', role: 'sampled', state: 'not_sampled' },
+      ]);
+      expect(coverage.filter((k) => k.role === 'core').every((k) => k.state === 'evidenced')).to.equal(true);
+      expect(coverage.some((k) => k.ksb.startsWith('B'))).to.equal(false);
+    });
   });
 
   describe('no-shows and malpractice', () => {

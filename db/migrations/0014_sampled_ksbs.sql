@@ -1,0 +1,1 @@
+ALTER TABLE `gradings` ADD `sampled_ksbs` text DEFAULT '[]' NOT NULL;
