@@ -19,6 +19,7 @@ import { idParam } from '../validation/fields.js';
 import { OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
 import { attemptByNumber, latestAttempt } from './attempts.js';
 import { decisionsFor, wholeAssessmentLimit } from './rules.js';
+import { wordsFor } from '../plans/words.js';
 import {
   appealsOf,
   lodgeAppeal,
@@ -115,6 +116,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
       apprentice,
       admin,
       cap: plan?.resitRetakeGradeCap,
+      words: wordsFor(plan),
       attempts: results.map((r) => {
         const open = appealsOf(db, r.attempt.id);
         const isLatest = r.attempt.number === latestNumber;

@@ -12,6 +12,10 @@ export interface PlanWords {
   assessment: string;
   /** What a provider requests: "EPA" / "apprenticeship assessment". */
   request: string;
+  /** The same at the start of a sentence: "EPA" / "The apprenticeship assessment". */
+  Request: string;
+  /** The results page: "EPA results" / "Apprenticeship assessment results". */
+  results: string;
   /** "EPAO" / "assessment organisation". */
   organisation: string;
   /** "gateway" / "gateway to completion". */
@@ -31,6 +35,8 @@ const WORDS: Record<PlanRegime, PlanWords> = {
     plan: 'End-point assessment plan',
     assessment: 'end-point assessment',
     request: 'EPA',
+    Request: 'EPA',
+    results: 'EPA results',
     organisation: 'EPAO',
     gateway: 'gateway',
     Gateway: 'Gateway',
@@ -43,6 +49,8 @@ const WORDS: Record<PlanRegime, PlanWords> = {
     plan: 'Apprenticeship assessment plan',
     assessment: 'apprenticeship assessment',
     request: 'apprenticeship assessment',
+    Request: 'The apprenticeship assessment',
+    results: 'Apprenticeship assessment results',
     organisation: 'assessment organisation',
     gateway: 'gateway to completion',
     Gateway: 'Gateway to completion',

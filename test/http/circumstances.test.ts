@@ -580,6 +580,8 @@ describe('records the gateway rules read', () => {
           'The employer has not yet verified the behaviours the plan leaves to them (B1, B2, B3, B4, B5, B6 and B7). The employer records who verified them, when, and their statement.',
       });
       expect(before('#cannot-request').text()).to.contain('The apprenticeship assessment can be requested once');
+      expect(before('#declaration').text()).to.equal('Gateway to completion declaration');
+      expect(before('#submissions + p').text()).to.equal('The apprenticeship assessment has not been requested yet.');
       expect((await page(provider, `${url}/behaviour-verification`)).status).to.equal(403);
 
       const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
