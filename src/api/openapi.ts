@@ -51,6 +51,8 @@ export const apprenticeOutputSchema = z.object({
   providerUkprn: z.string(),
   employerId: z.string(),
   weeklyHours: z.number(),
+  /** The assessment plan the apprentice follows; null: their standard version's default plan. */
+  planId: z.string().nullable(),
   bslFirstLanguage: z.boolean(),
   englishMathsChoice: z.enum(ENGLISH_MATHS_CHOICES).nullable(),
   /** Recognised prior learning that reduces the published off-the-job minimum. */

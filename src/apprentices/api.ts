@@ -31,7 +31,7 @@ import { GATEWAY_STATES } from '../gateway/status.js';
 import { evaluateApprentice, gatewayOverview, gatewayState } from '../gateway/store.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
 import { dateQuery } from '../validation/fields.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
@@ -58,6 +58,7 @@ export function apprenticeJson(a: ApprenticeDetail) {
     providerUkprn: a.providerUkprn,
     employerId: a.employerId,
     weeklyHours: a.weeklyHours,
+    planId: a.planId,
     bslFirstLanguage: a.bslFirstLanguage,
     englishMathsChoice: a.englishMathsChoice,
     priorLearningHours: a.priorLearningHours,
@@ -143,7 +144,7 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
 
   router.put(routes.api.apprentices.gatewayItem, editors, (req, res) => {
     const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'edit'));
-    const item = getPlanForStandard(db, a.standardVersionId)?.gatewayItems.find((i) => i.id === req.params.itemId);
+    const item = planForApprentice(db, a)?.gatewayItems.find((i) => i.id === req.params.itemId);
     if (!item) throw new HttpError(404, 'The assessment plan has no such gateway item');
     const input = parseOr422(planItemInputSchema, { ...(req.body as object), itemId: item.id });
     recordPlanItem(db, a, item.id, input.reference, actorOf(userOf(res)));

@@ -9,7 +9,7 @@ import { renderRefusal } from '../http/results.js';
 import { paths, routes } from '../paths.js';
 import type { Result } from '../validation/result.js';
 import { behaviourVerificationOf, breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import { wordsFor } from '../plans/words.js';
 import { standardKsbs } from '../standards/store.js';
 import { dateParts, loadApprentice } from './page-helpers.js';
@@ -169,7 +169,7 @@ export function circumstancePages(db: Db, clock: Clock): Router {
   /* The employer's verification of behaviours (reformed plans): the apprentice's own employer only. */
   const viewers = pageFor(...AREA_ROLES.apprentices);
   const verificationPage = (res: Response, a: ApprenticeDetail, locals: object) => {
-    const plan = getPlanForStandard(db, a.standardVersionId);
+    const plan = planForApprentice(db, a);
     const applies = plan?.regime === 'apprenticeship-assessment' && plan.employerVerifiedKsbs.length > 0;
     const ksbs = applies ? standardKsbs(db, a.standardVersionId, plan.employerVerifiedKsbs) : [];
     res.render('apprentices/behaviour-verification', {

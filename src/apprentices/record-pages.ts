@@ -7,6 +7,7 @@ import { formErrors, parseForm, textField } from '../http/forms.js';
 import { binaryKindOf } from '../http/uploads.js';
 import { paths, routes } from '../paths.js';
 import { listStandards } from '../standards/store.js';
+import { listPlans } from '../plans/store.js';
 import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
 import { CSV_TEMPLATE, columnFor, parseApprenticeCsv } from './import.js';
 import { apprenticeInputSchema, type ApprenticeInput } from './schema.js';
@@ -35,6 +36,14 @@ export function recordPages(db: Db): Router {
       ...listEmployers(db).map((e) => ({ value: e.id, text: e.name })),
     ],
     bslItems: [{ value: 'yes', text: 'British Sign Language is their first language' }],
+    // Only when some version has more than one plan is there a choice to make.
+    plans: ((all) =>
+      all.length > new Set(all.map((p) => p.standardVersionId)).size
+        ? [
+            { value: '', text: "The standard version's default plan" },
+            ...all.map((p) => ({ value: p.id, text: `${p.title}${p.demo ? ' (demo)' : ''}` })),
+          ]
+        : null)(listPlans(db)),
     choices: [
       { value: '', text: 'Not recorded, or not applicable (16–18 at start)' },
       ...ENGLISH_MATHS_CHOICES.map((value) => ({

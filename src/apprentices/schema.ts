@@ -46,6 +46,13 @@ export const apprenticeInputSchema = z
     standardVersion: standardVersion,
     providerUkprn: ukprnSchema,
     employerId: z.string({ error: 'Select the employer' }).trim().min(1, 'Select the employer').max(100),
+    /** The assessment plan the apprentice follows, when their version has several; blank: its default plan. */
+    planId: z
+      .preprocess(
+        (v) => (v === '' ? null : v),
+        z.string({ error: 'Choose the assessment plan' }).max(100, 'Plan ids are at most 100 characters').nullable(),
+      )
+      .optional(),
     weeklyHours: z.coerce
       .number({ error: 'Enter contracted hours a week as a number, for example 37.5' })
       .min(1, 'Contracted hours a week must be at least 1')

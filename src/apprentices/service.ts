@@ -16,7 +16,7 @@ import {
   withdrawFlexibility,
 } from './circumstance-store.js';
 import { todayInLondon } from '../dates.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import {
   behaviourVerificationInputSchema,
   earlierEpisodeInputSchema,
@@ -230,7 +230,7 @@ export function recordEmployerBehaviourVerification(
 ): Result<ApprenticeDetail> {
   const found = apprenticeFor(db, user, uln, 'employer_declaration');
   if (!found.ok) return found;
-  const plan = getPlanForStandard(db, found.value.standardVersionId);
+  const plan = planForApprentice(db, found.value);
   if (plan?.regime !== 'apprenticeship-assessment' || plan.employerVerifiedKsbs.length === 0)
     return refuse('conflict', "This apprentice's assessment plan does not ask the employer to verify behaviours");
   const parsed = behaviourVerificationInputSchema.safeParse(input ?? {});

@@ -13,6 +13,7 @@ import {
   providers,
   qualifications,
   standardVersions,
+  plans,
 } from '../db/schema.js';
 import type { Problem } from '../validation/problems.js';
 import type { ApprenticeScope } from './access.js';
@@ -51,6 +52,8 @@ interface References {
   providers: Set<string>;
   employers: Set<string>;
   ulnsInUse: Set<string>;
+  /** Each plan's standard version, by plan id. */
+  planVersions: Map<string, number>;
 }
 
 function loadReferences(db: Db): References {
@@ -83,6 +86,13 @@ function loadReferences(db: Db): References {
         .all()
         .map((a) => a.uln),
     ),
+    planVersions: new Map(
+      db
+        .select({ id: plans.id, standardVersionId: plans.standardVersionId })
+        .from(plans)
+        .all()
+        .map((p) => [p.id, p.standardVersionId]),
+    ),
   };
 }
 
@@ -94,6 +104,12 @@ function referenceProblems(input: ApprenticeInput, refs: References, ownUln?: st
       message: `Standard ${input.standardReference} version ${input.standardVersion} is not in the catalogue`,
     });
   }
+  const versionId = refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`);
+  if (input.planId && versionId !== undefined && refs.planVersions.get(input.planId) !== versionId)
+    problems.push({
+      path: 'planId',
+      message: `${input.standardReference} version ${input.standardVersion} has no assessment plan "${input.planId}"`,
+    });
   if (!refs.providers.has(input.providerUkprn))
     problems.push({ path: 'providerUkprn', message: `No provider with UKPRN ${input.providerUkprn} is registered` });
   if (!refs.employers.has(input.employerId))
@@ -115,6 +131,7 @@ function rowValues(input: ApprenticeInput, standardVersionId: number) {
     providerUkprn: input.providerUkprn,
     employerId: input.employerId,
     weeklyHours: input.weeklyHours,
+    planId: input.planId ?? null,
     bslFirstLanguage: input.bslFirstLanguage,
     englishMathsChoice: input.englishMathsChoice,
   };
@@ -177,8 +194,8 @@ export function insertCheckedApprentices(
     throw new Error('insertCheckedApprentices must run inside the transaction that checked the rows');
   const versionIds = loadReferences(db).standardVersionIds;
   const insert = db.$client.prepare(
-    `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, bsl_first_language, english_maths_choice)
-     values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @bslFirstLanguage, @englishMathsChoice)`,
+    `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, plan_id, bsl_first_language, english_maths_choice)
+     values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @planId, @bslFirstLanguage, @englishMathsChoice)`,
   );
   for (const { input } of rows) {
     const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
@@ -206,6 +223,9 @@ export function updateApprentice(
   const problems = referenceProblems(input, refs, before.uln);
   if (problems.length > 0) return { ok: false, problems };
   const values = rowValues(input, refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
+  // A form or body that does not mention the plan leaves it as it is (on another standard version, its default).
+  if (input.planId === undefined)
+    values.planId = values.standardVersionId === before.standardVersionId ? before.planId : null;
   db.transaction((tx) => {
     tx.update(apprentices)
       .set({ ...values, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))` })

@@ -9,7 +9,7 @@ import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant } from '../dates.js';
 import { apprentices, bookings, epaAttempts, gatewaySubmissions, plans, users } from '../db/schema.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { getPlanForStandard, planForApprentice } from '../plans/store.js';
 import { currentAttempt } from '../grading/attempts.js';
 import {
   ACTIVE_STATUSES,
@@ -67,7 +67,7 @@ function gatewayContext(
     .where(and(eq(gatewaySubmissions.apprenticeId, apprentice.id), eq(gatewaySubmissions.status, 'accepted')))
     .orderBy(desc(gatewaySubmissions.attempt))
     .get();
-  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  const plan = planForApprentice(db, apprentice);
   return {
     apprentice,
     submissionId: accepted?.id ?? null,

@@ -114,10 +114,12 @@ export const dutyKsbs = sqliteTable(
 
 export const plans = sqliteTable('plans', {
   id: text('id').primaryKey(),
+  /** A version may have several plans (an EPA plan and a reformed one); one of them is its default. */
   standardVersionId: integer('standard_version_id')
     .notNull()
-    .unique()
     .references(() => standardVersions.id),
+  /** The plan apprentices on this version follow unless their record names another. */
+  isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(true),
   title: text('title').notNull(),
   demo: integer('demo', { mode: 'boolean' }).notNull(),
   /** The whole plan as validated by planFileSchema: the single source of its methods, criteria and rules. */
@@ -220,6 +222,8 @@ export const apprentices = sqliteTable(
     standardVersionId: integer('standard_version_id')
       .notNull()
       .references(() => standardVersions.id),
+    /** The assessment plan the apprentice follows; null: the version's default plan. */
+    planId: text('plan_id').references(() => plans.id),
     providerUkprn: text('provider_ukprn')
       .notNull()
       .references(() => providers.ukprn),

@@ -26,6 +26,9 @@ import {
 } from '../apprentices/circumstance-store.js';
 import type { EnglishMathsChoice } from '../gateway/model.js';
 
+/** The demonstration plan in the reformed shape (src/demo/index.ts loads it beside the demo EPA plan); some demo apprentices follow it. */
+export const DEMO_REFORMED_PLAN_ID = 'ST0815-1.0-reformed-demo';
+
 /** What a demo apprentice has done so far, so that every gateway state shows on the dashboard. */
 interface DemoStory {
   given: string;
@@ -50,6 +53,8 @@ interface DemoStory {
   earlierEpisode?: { months: number; provider: string; reason: string };
   /** Recognised prior learning, in off-the-job hours. */
   priorLearning?: { hours: number; reason: string };
+  /** On the reformed demonstration plan rather than the version's default (the demo EPA plan). */
+  reformed?: boolean;
   items?: boolean;
   declared?: boolean;
   /** Gateway history: submitted (awaiting), accepted or rejected, so many days ago. */
@@ -321,6 +326,7 @@ const STORIES: DemoStory[] = [
     english: GCSE5,
     maths: GCSE5,
     learningBreak: { monthsIn: 2, days: 21, reason: 'Medical leave after an operation' },
+    reformed: true,
     items: false,
     declared: false,
   },
@@ -402,6 +408,7 @@ const STORIES: DemoStory[] = [
     otjPerWeek: 6,
     english: GCSE5,
     maths: GCSE5,
+    reformed: true,
     earlierEpisode: {
       months: 5,
       provider: 'Northern Union Learning (UKPRN 10099999)',
@@ -420,6 +427,7 @@ const STORIES: DemoStory[] = [
     maths: null,
     choice: null,
     priorLearning: { hours: 60, reason: 'TUC Certificate in Workplace Representation, completed before the start' },
+    reformed: true,
   },
 ];
 
@@ -516,6 +524,7 @@ export function loadDemoApprentices(db: Db, now: DateTime): void {
         providerUkprn: s.ukprn,
         employerId: s.employerId,
         weeklyHours: s.weeklyHours ?? 37.5,
+        planId: s.reformed ? DEMO_REFORMED_PLAN_ID : null,
         bslFirstLanguage: s.bsl ?? false,
         englishMathsChoice: s.choice ?? null,
       },

@@ -14,7 +14,7 @@ import {
   requestFurtherAttempt,
 } from '../grading/store.js';
 import type { Decision } from '../grading/rules.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import type { Db } from '../db/connection.js';
 import { DEMO_ASSESSORS, DEMO_BOOKING_WINDOW_DAYS, onWeekday } from './scheduling.js';
 import { epaAttempts, epaoSettings, gatewaySubmissions, users } from '../db/schema.js';
@@ -56,7 +56,7 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
       start: DateTime.fromISO(row.start!, { zone: ZONE }),
     }));
   if (assessed.length < 4) return;
-  const plan = getPlanForStandard(db, assessed[0]!.apprentice.standardVersionId);
+  const plan = planForApprentice(db, assessed[0]!.apprentice);
   if (!plan) return;
   epaoSettingsOf(db);
   // A made-up organisation for the demo (EPA9999 is not a real register number).

@@ -3,10 +3,14 @@ import type { DateTime } from 'luxon';
 import { SYSTEM_ACTOR } from '../audit/audit.js';
 import type { Role } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { employers, providers, standardVersions, users } from '../db/schema.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FIXTURES } from '../catalogue/load.js';
+import { employers, plans, providers, standardVersions, users } from '../db/schema.js';
+import { importPlanText } from '../plans/store.js';
 import { recordOffTheJobMinimum } from '../standards/store.js';
 import { createUser } from '../users/store.js';
-import { loadDemoApprentices } from './apprentices.js';
+import { DEMO_REFORMED_PLAN_ID, loadDemoApprentices } from './apprentices.js';
 import { loadDemoGrading } from './grading.js';
 import { loadDemoScheduling } from './scheduling.js';
 
@@ -60,6 +64,14 @@ function loadDemoOffTheJobMinimum(db: Db): void {
     db.transaction((tx) => recordOffTheJobMinimum(tx, version.id, DEMO_OFF_THE_JOB_MINIMUM, SYSTEM_ACTOR));
 }
 
+/** Loads the reformed demonstration plan (fixtures/plans/reformed) as a second plan of ST0815 1.0, once. */
+function loadDemoReformedPlan(db: Db): void {
+  if (db.select({ id: plans.id }).from(plans).where(eq(plans.id, DEMO_REFORMED_PLAN_ID)).get()) return;
+  const file = path.join(FIXTURES, 'plans', 'reformed', `${DEMO_REFORMED_PLAN_ID}.json`);
+  const imported = importPlanText(db, fs.readFileSync(file, 'utf8'), SYSTEM_ACTOR);
+  if (!imported.ok) throw new Error(`${file}: ${imported.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+}
+
 /**
  * Demo organisations, one user per role and apprentices in every gateway state, dated relative to
  * `now`. Safe to run again: nothing already there is touched.
@@ -73,6 +85,7 @@ export async function loadDemoData(db: Db, now: DateTime, hashCost: number): Pro
     if (!result.ok) throw new Error(`Demo user ${user.email}: ${result.problems.map((p) => p.message).join('; ')}`);
   }
   loadDemoOffTheJobMinimum(db);
+  loadDemoReformedPlan(db);
   loadDemoApprentices(db, now);
   await loadDemoScheduling(db, DEMO_PASSWORD, now, hashCost);
   loadDemoGrading(db, now);

@@ -12,7 +12,7 @@ import { parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { CHECK_LABELS, CHECK_STATUS_LABELS, type CheckResult, type GatewayEvaluation } from './model.js';
 import { reviewedCodes, reviewSchema } from './review.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import { wordsFor } from '../plans/words.js';
 import { evaluateApprentice, reviewQueue } from './store.js';
 
@@ -47,7 +47,7 @@ export function gatewayRoutes(db: Db, clock: Clock): Router {
     const { submission, a } = loadReview(res, id);
     const atSubmission = submission.evaluation as GatewayEvaluation;
     const now = evaluateApprentice(db, a, todayInLondon(clock.now())).evaluation;
-    const words = wordsFor(getPlanForStandard(db, a.standardVersionId));
+    const words = wordsFor(planForApprentice(db, a));
     return {
       title: `${words.Gateway} review: ${fullName(a)}`,
       words,

@@ -6,7 +6,7 @@ import { confirmDeclaration } from '../apprentices/store.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { byId } from '../validation/fields.js';
 import { problemsFromZod } from '../validation/problems.js';
@@ -49,7 +49,7 @@ export function reviewSubmission(
   const codes = reviewedCodes(submission.evaluation as GatewayEvaluation);
   const problems = checkReview(parsed.data, codes);
   if (problems.length > 0) return refuse('invalid', problems);
-  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  const plan = planForApprentice(db, apprentice);
   const decided = decideSubmission(
     db,
     submission.id,

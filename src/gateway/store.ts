@@ -30,7 +30,7 @@ import {
   providers,
   qualifications,
 } from '../db/schema.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import type {
   CheckCode,
@@ -213,7 +213,7 @@ export function evaluateApprentice(
   rulesApprentice: GatewayApprentice;
 } {
   const latest = latestSubmission(db, apprentice.id);
-  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  const plan = planForApprentice(db, apprentice);
   const evidence = loadEvidence(db, apprentice, submittedOnOf(latest));
   const rulesApprentice = gatewayApprentice(apprentice, rulesFactsOf(db, apprentice.id));
   return {
@@ -336,10 +336,12 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
       .all()
       .map((h) => [h.apprenticeId, h.total]),
   );
-  const plans = new Map<number, GatewayPlan>();
-  const planFor = (standardVersionId: number) => {
-    let plan = plans.get(standardVersionId);
-    if (!plan) plans.set(standardVersionId, (plan = gatewayPlan(getPlanForStandard(db, standardVersionId))));
+  // Each apprentice's plan: the one their record names, or their version's default; read once each.
+  const plans = new Map<string, GatewayPlan>();
+  const planFor = (apprentice: { planId: string | null; standardVersionId: number }) => {
+    const key = apprentice.planId ?? `default:${apprentice.standardVersionId}`;
+    let plan = plans.get(key);
+    if (!plan) plans.set(key, (plan = gatewayPlan(planForApprentice(db, apprentice))));
     return plan;
   };
 
@@ -363,7 +365,7 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
     const evaluation = evaluateGateway(
       gatewayApprentice(apprentice, facts.get(apprentice.id) ?? NO_FACTS),
       evidence,
-      planFor(apprentice.standardVersionId),
+      planFor(apprentice),
       on,
     );
     return {
@@ -559,7 +561,7 @@ export function submitForGateway(db: Db, apprentice: ApprenticeDetail, on: strin
         ok: false,
         message: `The gateway was accepted; the EPA period runs from ${latest.epaPeriodStart} to ${latest.epaPeriodEnd}`,
       };
-    const plan = getPlanForStandard(tx, apprentice.standardVersionId);
+    const plan = planForApprentice(tx, apprentice);
     const evidence = loadEvidence(tx, apprentice, on);
     const evaluation = evaluateGateway(
       gatewayApprentice(apprentice, rulesFactsOf(tx, apprentice.id)),

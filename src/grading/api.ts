@@ -9,7 +9,7 @@ import { findApprenticeById } from '../apprentices/store.js';
 import type { Db } from '../db/connection.js';
 import { gradeBodySchema } from './forms.js';
 import { gradingOfBooking, resultsOf, type AttemptResult } from './store.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import { GRADES } from '../plans/schema.js';
 import { OUTCOMES, RESULT_GRADES } from './model.js';
 import { userOf } from '../auth/authorize.js';
@@ -81,7 +81,7 @@ export function resultsApi(db: Db, clock: Clock): Router {
     if (!['admin', 'provider', 'employer'].includes(user.role))
       throw new HttpError(403, 'Results are for administrators, providers and employers');
     const apprentice = valueOrThrow(apprenticeFor(db, user, String(req.params.uln), 'view'));
-    const cap = getPlanForStandard(db, apprentice.standardVersionId)?.resitRetakeGradeCap ?? null;
+    const cap = planForApprentice(db, apprentice)?.resitRetakeGradeCap ?? null;
     res.json({
       uln: apprentice.uln,
       results: resultsOf(db, apprentice, user.role !== 'admin').map((r) => resultJson(r, cap)),

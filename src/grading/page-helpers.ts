@@ -7,7 +7,7 @@ import { HttpError } from '../http/errors.js';
 import { formErrors } from '../http/forms.js';
 import { type KsbFeedbackState } from './feedback.js';
 import type { PlanFile } from '../plans/schema.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import { blankToNull } from '../validation/fields.js';
 import { type Failure } from './store.js';
 
@@ -55,7 +55,7 @@ export function refusalErrors(refused: Refused) {
 }
 
 export function planFor(db: Db, apprentice: ApprenticeDetail): PlanFile {
-  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  const plan = planForApprentice(db, apprentice);
   if (!plan) throw new HttpError(404, 'This standard has no assessment plan');
   return plan;
 }

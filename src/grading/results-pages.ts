@@ -13,7 +13,7 @@ import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { ATTEMPT_KIND_LABELS, attemptFeedback, KSB_FEEDBACK_LABELS, ksbTextsOf } from './feedback.js';
 import { paths, routes } from '../paths.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
 import { idParam } from '../validation/fields.js';
 import { OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
@@ -103,7 +103,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
     const { user, apprentice } = loadApprentice(res, uln);
     const admin = user.role === 'admin';
     const today = todayInLondon(clock.now());
-    const plan = getPlanForStandard(db, apprentice.standardVersionId);
+    const plan = planForApprentice(db, apprentice);
     const results = resultsOf(db, apprentice, !admin);
     // The latest attempt of all, released or not: only it can be resat or appealed.
     const latestNumber = latestAttempt(db, apprentice.id)?.number;

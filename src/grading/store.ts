@@ -23,7 +23,7 @@ import {
   users,
 } from '../db/schema.js';
 import type { Grade, PlanFile } from '../plans/schema.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import { daysBetween } from '../calendar.js';
 import { attemptByNumber, latestAttempt, type AttemptRow } from './attempts.js';
 import type { AppealDecision, Outcome, OutcomeDecision, ResultGrade } from './model.js';
@@ -85,7 +85,7 @@ export function saveSettings(db: Db, input: Omit<SettingsRow, 'id' | 'qaSeed'>, 
 /* ---------- Reading ---------- */
 
 const planOf = (db: Queryable, apprentice: ApprenticeDetail): PlanFile => {
-  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  const plan = planForApprentice(db, apprentice);
   if (!plan) throw new Error(`No assessment plan for ${apprentice.standardReference} v${apprentice.standardVersion}`);
   return plan;
 };
@@ -606,7 +606,7 @@ export interface AttemptResult {
 
 /** Every attempt of an apprentice with its method grades, newest first. `releasedOnly` for providers, employers and the results API. */
 export function resultsOf(db: Queryable, apprentice: ApprenticeDetail, releasedOnly: boolean): AttemptResult[] {
-  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  const plan = planForApprentice(db, apprentice);
   const settings = epaoSettingsOf(db);
   const attempts = db
     .select()

@@ -2,7 +2,7 @@ import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lte, sql } from '
 import type { Queryable } from '../db/connection.js';
 import { apprentices, attemptMethods, epaAttempts, gradings, standardVersions } from '../db/schema.js';
 import type { ResultGrade } from '../grading/model.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import type { OfqualAttempt } from './ofqual.js';
 
@@ -43,6 +43,7 @@ export function ofqualAttempts(db: Queryable, from: string, to: string): OfqualA
       givenNames: apprentices.givenNames,
       familyName: apprentices.familyName,
       standardVersionId: apprentices.standardVersionId,
+      planId: apprentices.planId,
       standardTitle: standardVersions.title,
       standardReference: standardVersions.reference,
       planVersion: standardVersions.version,
@@ -76,15 +77,17 @@ export function ofqualAttempts(db: Queryable, from: string, to: string): OfqualA
   );
   const modesOf = groupBy(modes, (m) => m.attemptId);
   const gradingOf = new Map(graded.map((g) => [`${g.attemptId}/${g.methodId}`, g]));
-  const plans = new Map<number, PlanFile | undefined>();
-  const planOf = (standardVersionId: number) => {
-    if (!plans.has(standardVersionId)) plans.set(standardVersionId, getPlanForStandard(db, standardVersionId));
-    return plans.get(standardVersionId);
+  // Each apprentice's plan (the one their record names, or their version's default), read once each.
+  const plans = new Map<string, PlanFile | undefined>();
+  const planOf = (apprentice: { planId: string | null; standardVersionId: number }) => {
+    const key = apprentice.planId ?? `default:${apprentice.standardVersionId}`;
+    if (!plans.has(key)) plans.set(key, planForApprentice(db, apprentice));
+    return plans.get(key);
   };
 
-  return rows.flatMap(({ standardVersionId, overallGrade, resultOn, ...r }) => {
+  return rows.flatMap(({ standardVersionId, planId, overallGrade, resultOn, ...r }) => {
     if (!overallGrade || !resultOn) return [];
-    const plan = planOf(standardVersionId);
+    const plan = planOf({ planId, standardVersionId });
     const position = (methodId: string) => plan?.methods.findIndex((m) => m.id === methodId) ?? 0;
     const components = (modesOf.get(r.attemptId) ?? [])
       .sort((a, b) => position(a.methodId) - position(b.methodId))

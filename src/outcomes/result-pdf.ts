@@ -15,7 +15,7 @@ import {
   ksbTextsOf,
   type KsbFeedback,
 } from '../grading/feedback.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { planForApprentice } from '../plans/store.js';
 
 /**
  * An apprentice's result as feedback per KSB (for the results page and the PDF) and as a PDF,
@@ -65,7 +65,7 @@ export function resultPdfData(
   result: AttemptResult,
   generatedAt: DateTime,
 ): ResultPdfData {
-  const plan = getPlanForStandard(db, apprentice.standardVersionId);
+  const plan = planForApprentice(db, apprentice);
   const feedback = attemptFeedback(db, plan, ksbTextsOf(db, apprentice), result);
   const { attempt } = result;
   return {

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { plans, standardVersions } from '../db/schema.js';
@@ -54,17 +54,22 @@ export function importPlan(
   const warnings: string[] = [];
   const replaced = db.transaction((tx) => {
     warnings.push(...movePlanOffTheJobMinimum(tx, plan, versionId, actor));
-    const previous = tx.select().from(plans).where(eq(plans.standardVersionId, versionId)).get();
+    // A plan with the same id is replaced; a new id is another plan of the version, its default
+    // when it is the version's first.
+    const previous = tx.select().from(plans).where(eq(plans.id, plan.id)).get();
+    const versionHasPlan = tx.select({ id: plans.id }).from(plans).where(eq(plans.standardVersionId, versionId)).get();
     const values = {
       id: plan.id,
       standardVersionId: versionId,
+      isDefault: previous ? previous.isDefault : !versionHasPlan,
       title: plan.title,
       demo: plan.demo,
       document: plan,
       importedBy: actor.userId,
     };
-    if (previous) tx.delete(plans).where(eq(plans.id, previous.id)).run();
-    tx.insert(plans).values(values).run();
+    // Updated in place: apprentices' records may name the plan.
+    if (previous) tx.update(plans).set(values).where(eq(plans.id, previous.id)).run();
+    else tx.insert(plans).values(values).run();
     recordAudit(tx, actor, {
       action: previous ? 'plan.replaced' : 'plan.imported',
       entityType: 'plan',
@@ -126,18 +131,59 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** The default plan of a standard version: the one its apprentices follow unless their record names another. */
 export function getPlanForStandard(db: Queryable, standardVersionId: number): PlanFile | undefined {
   const row = db
     .select({ text: sql<string>`${plans.document}` })
     .from(plans)
-    .where(eq(plans.standardVersionId, standardVersionId))
+    .where(and(eq(plans.standardVersionId, standardVersionId), eq(plans.isDefault, true)))
     .get();
-  if (!row) return undefined;
-  let plan = parsedPlans.get(row.text);
+  return row ? parsedPlan(row.text) : undefined;
+}
+
+/** A plan by its id. */
+export function getPlanById(db: Queryable, id: string): PlanFile | undefined {
+  const row = db
+    .select({ text: sql<string>`${plans.document}` })
+    .from(plans)
+    .where(eq(plans.id, id))
+    .get();
+  return row ? parsedPlan(row.text) : undefined;
+}
+
+/** The plan an apprentice follows: the one their record names, or their standard version's default. */
+export function planForApprentice(
+  db: Queryable,
+  apprentice: { planId: string | null; standardVersionId: number },
+): PlanFile | undefined {
+  return apprentice.planId ? getPlanById(db, apprentice.planId) : getPlanForStandard(db, apprentice.standardVersionId);
+}
+
+/** Every plan of a standard version, its default first. */
+export function plansOfVersion(db: Queryable, standardVersionId: number) {
+  return db
+    .select({ id: plans.id, title: plans.title, demo: plans.demo, isDefault: plans.isDefault })
+    .from(plans)
+    .where(eq(plans.standardVersionId, standardVersionId))
+    .orderBy(desc(plans.isDefault), asc(plans.id))
+    .all();
+}
+
+function parsedPlan(text: string): PlanFile {
+  let plan = parsedPlans.get(text);
   if (!plan) {
-    plan = deepFreeze(planFileSchema.parse(JSON.parse(row.text)));
+    plan = deepFreeze(planFileSchema.parse(JSON.parse(text)));
     if (parsedPlans.size >= PARSED_PLANS_KEPT) parsedPlans.delete(parsedPlans.keys().next().value!);
-    parsedPlans.set(row.text, plan);
+    parsedPlans.set(text, plan);
   }
   return plan;
+}
+
+/** Every plan held, by standard version then id. */
+export function listPlans(db: Queryable) {
+  return db
+    .select({ id: plans.id, title: plans.title, demo: plans.demo, standardVersionId: plans.standardVersionId })
+    .from(plans)
+    .orderBy(asc(plans.standardVersionId), desc(plans.isDefault), asc(plans.id))
+    .all();
 }

@@ -8,7 +8,7 @@ import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { criteriaByTheme, ksbCoverage } from '../plans/presentation.js';
-import { getPlanForStandard } from '../plans/store.js';
+import { getPlanById, getPlanForStandard, plansOfVersion } from '../plans/store.js';
 import { wordsFor } from '../plans/words.js';
 import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
 import { listStandards } from './store.js';
@@ -49,6 +49,9 @@ export function standardsRoutes(db: Db): Router {
       matrix,
       unreferenced: matrix.rows.filter((r) => r.unreferenced).map((r) => r.code),
       plan: plan ? { title: plan.title, demo: plan.demo, href: paths.plan(std.reference, std.version) } : null,
+      otherPlans: plansOfVersion(db, id)
+        .filter((p) => !p.isDefault)
+        .map((p) => ({ ...p, href: `${paths.plan(std.reference, std.version)}?id=${encodeURIComponent(p.id)}` })),
       canRecordMinimum: userOf(res).role === 'admin',
     });
   });
@@ -75,7 +78,14 @@ export function standardsRoutes(db: Db): Router {
 
   router.get(routes.plan, (req, res) => {
     const { id, std } = loadStandardFromParams(db, req.params);
-    const plan = getPlanForStandard(db, id);
+    // ?id= shows another plan of the version; without it, the version's default plan.
+    const asked = typeof req.query.id === 'string' ? getPlanById(db, req.query.id) : undefined;
+    const plan =
+      asked && asked.standard.reference === std.reference && asked.standard.version === std.version
+        ? asked
+        : typeof req.query.id === 'string'
+          ? undefined
+          : getPlanForStandard(db, id);
     if (!plan) throw new HttpError(404, `No assessment plan has been loaded for ${std.reference} v${std.version}`);
     res.render('standards/plan', {
       title: plan.title,

@@ -47,7 +47,7 @@ describe('Browser journey: the records behind the gateway rules', function () {
 
   before(async function () {
     [browser, app] = await Promise.all([launchBrowser(), startApp()]);
-    // A reformed plan, so that the employer has behaviours to verify.
+    // A reformed plan beside the demo EPA plan, followed by this apprentice: the employer has behaviours to verify.
     const imported = importPlan(
       app.db,
       JSON.parse(readFileSync('fixtures/plans/reformed/ST0815-1.0-reformed-demo.json', 'utf8')),
@@ -72,6 +72,7 @@ describe('Browser journey: the records behind the gateway rules', function () {
             providerUkprn: '10061234',
             employerId: 'transport-workers-union',
             weeklyHours: 37.5,
+            planId: 'ST0815-1.0-reformed-demo',
             bslFirstLanguage: false,
             englishMathsChoice: null,
           },

@@ -206,6 +206,7 @@ const CSV_HEADER = [
   'provider_ukprn',
   'employer_id',
   'weekly_hours',
+  'plan_id',
   'bsl_first_language',
   'english_maths_choice',
 ] as const;
@@ -224,6 +225,7 @@ function csvRow(u: string, overrides: Partial<Record<CsvColumn, string>> = {}): 
     provider_ukprn: P1,
     employer_id: TRANSPORT,
     weekly_hours: '37.5',
+    plan_id: '',
     bsl_first_language: 'no',
     english_maths_choice: 'employer_requires',
     ...overrides,

@@ -6,7 +6,14 @@ import { addApprentices, addQualification, findApprenticeByUln } from '../../src
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
-import { auditEvents, flexibilityJudgements, gatewaySubmissions, standardVersions } from '../../src/db/schema.js';
+import {
+  apprentices,
+  auditEvents,
+  flexibilityJudgements,
+  gatewaySubmissions,
+  plans,
+  standardVersions,
+} from '../../src/db/schema.js';
 import { submitForGateway } from '../../src/gateway/store.js';
 import { importPlan } from '../../src/plans/store.js';
 import { readFileSync } from 'node:fs';
@@ -560,6 +567,7 @@ describe('records the gateway rules read', () => {
   });
 
   describe('reformed plans', () => {
+    const REFORMED = 'ST0815-1.0-reformed-demo';
     beforeEach(() => {
       const imported = importPlan(
         ctx.db,
@@ -571,6 +579,7 @@ describe('records the gateway rules read', () => {
 
     it("use the reformed words and add the employer's verification of behaviours to gateway to completion", async () => {
       const a = readyApprentice(ctx.db, ULNS[13]!, 'Ravi', 'Reformed');
+      ctx.db.update(apprentices).set({ planId: REFORMED }).where(eq(apprentices.id, a.id)).run();
       const url = `/apprentices/${a.uln}`;
       const before = (await page(provider, url)).doc;
       expect(before('#checks').text()).to.match(/^Gateway to completion checks on/);
@@ -621,8 +630,56 @@ describe('records the gateway rules read', () => {
       ]);
     });
 
+    it("sit beside the version's default plan: an apprentice follows the plan their record names", async () => {
+      const api = supertest(ctx.app);
+      const admin = `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`;
+      // Importing it again replaces it in place (its id), and it stays beside the default.
+      const again = await api
+        .post('/api/v1/plans')
+        .set('Authorization', admin)
+        .send(JSON.parse(readFileSync('fixtures/plans/reformed/ST0815-1.0-reformed-demo.json', 'utf8')));
+      expect(again.status).to.equal(200);
+      const held = ctx.db.select({ id: plans.id, isDefault: plans.isDefault }).from(plans).orderBy(plans.id).all();
+      expect(held).to.deep.equal([
+        { id: 'ST0815-1.0-demo', isDefault: true },
+        { id: REFORMED, isDefault: false },
+      ]);
+
+      // Through the CSV import: a plan of the version is taken; another version's or none is refused.
+      const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+      const header =
+        'uln,given_names,family_name,date_of_birth,start_date,planned_end_date,standard_reference,standard_version,provider_ukprn,employer_id,weekly_hours,plan_id';
+      const start = startMonthsAgo(4);
+      const line = (i: number, planId: string) =>
+        `${ULNS[i]},Pat,Plan${i},${isoDate(start.minus({ years: 30 }))},${isoDate(start)},${isoDate(start.plus({ months: 12 }))},ST0815,1.0,10061234,transport-workers-union,30,${planId}`;
+      const upload = async (csv: string) => {
+        const form = (await provider.get('/apprentices/import')).text;
+        return provider
+          .post('/apprentices/import')
+          .field('_csrf', $(form)('input[name="_csrf"]').val() as string)
+          .attach('csvFile', Buffer.from(csv), 'plans.csv');
+      };
+      const refused = await upload(`${header}\n${line(15, 'no-such-plan')}\n`);
+      expect($(refused.text)('main').text()).to.contain('ST0815 version 1.0 has no assessment plan "no-such-plan"');
+      expect(findApprenticeByUln(ctx.db, ULNS[15]!)).to.equal(undefined);
+      const taken = await upload(`${header}\n${line(15, REFORMED)}\n${line(16, '')}\n`);
+      expect(taken.status).to.equal(200);
+      expect(findApprenticeByUln(ctx.db, ULNS[15]!)!.planId).to.equal(REFORMED);
+      expect(findApprenticeByUln(ctx.db, ULNS[16]!)!.planId).to.equal(null);
+      // Each is evaluated on their own plan: only the reformed plan's apprentice has behaviours to be verified.
+      const checksOf = async (i: number) =>
+        (await page(provider, `/apprentices/${ULNS[i]}`)).doc('#gateway-checks tbody tr').length;
+      expect(await checksOf(15)).to.equal((await checksOf(16)) + 1);
+    });
+
     it('show core, sampled and employer-verified KSBs apart on the plan page', async () => {
-      const doc = (await page(provider, '/standards/ST0815/1.0/plan')).doc;
+      // The version's default plan is still the EPA plan; the reformed one is beside it.
+      const standard = (await page(provider, '/standards/ST0815/1.0')).doc;
+      expect(standard('main').text()).to.contain('(for apprentices whose record names it)');
+      expect((await page(provider, '/standards/ST0815/1.0/plan')).doc('#plan-regime').text()).to.contain(
+        'End-point assessment plan',
+      );
+      const doc = (await page(provider, `/standards/ST0815/1.0/plan?id=${REFORMED}`)).doc;
       expect(doc('#plan-regime').text()).to.contain('Apprenticeship assessment plan');
       const row = (code: string) =>
         doc('#ksb-coverage tbody tr')

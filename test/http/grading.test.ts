@@ -10,6 +10,7 @@ import {
   appeals,
   attemptMethods,
   auditEvents,
+  apprentices,
   bookings,
   criterionDecisions,
   epaAttempts,
@@ -1298,7 +1299,7 @@ describe('grading: resits and the cap', () => {
 describe('grading: sampled KSBs of a reformed plan', () => {
   it('records which sampled KSBs the assessment covered, and shows core and sampled KSBs apart', async () => {
     sampleNothing();
-    // The apprentice passed gateway on the EPA plan; the version's plan is then the reformed one.
+    // The apprentice passed gateway on the EPA plan, then moved to the reformed plan beside it.
     const a = apprentice(0, 'Sam', 'Sampled');
     const reformed = importPlan(
       ctx.db,
@@ -1306,6 +1307,7 @@ describe('grading: sampled KSBs of a reformed plan', () => {
       SETUP,
     );
     expect(reformed.ok).to.equal(true);
+    ctx.db.update(apprentices).set({ planId: 'ST0815-1.0-reformed-demo' }).where(eq(apprentices.id, a.id)).run();
     const assessor = await as('assessor');
     const bookingId = booked(a, 'project');
     const url = `/bookings/${bookingId}/grade`;

@@ -1,3 +1,4 @@
+import { eq, isNull } from 'drizzle-orm';
 import { TEST_CONFIG } from '../support/app.js';
 import { now } from '../support/clock.js';
 import fs from 'node:fs';
@@ -6,7 +7,16 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { SYSTEM_ACTOR, recordAudit } from '../../src/audit/audit.js';
 import { openDatabase } from '../../src/db/connection.js';
-import { auditEvents, employers, ksbs, plans, providers, standardVersions, users } from '../../src/db/schema.js';
+import {
+  apprentices,
+  auditEvents,
+  employers,
+  ksbs,
+  plans,
+  providers,
+  standardVersions,
+  users,
+} from '../../src/db/schema.js';
 import { DEMO_USERS, loadDemoData } from '../../src/demo/index.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
 import { DEMO_ASSESSORS } from '../../src/demo/scheduling.js';
@@ -45,7 +55,22 @@ describe('database', () => {
     expect(counts(second)).to.deep.equal(before);
     // One demo user per role, plus the three other demo assessors.
     expect(before).to.include({ versions: 1, ksbs: 38, users: DEMO_USERS.length + DEMO_ASSESSORS.length - 1 });
-    expect(second.select().from(plans).get()!.title).to.equal('Edited by the EPAO');
+    expect(second.select().from(plans).where(eq(plans.isDefault, true)).get()!.title).to.equal('Edited by the EPAO');
+    // The demo holds the reformed demonstration plan beside the EPA plan, and some demo apprentices follow each.
+    expect(
+      second.select({ id: plans.id, isDefault: plans.isDefault }).from(plans).orderBy(plans.id).all(),
+    ).to.deep.equal([
+      { id: 'ST0815-1.0-demo', isDefault: true },
+      { id: 'ST0815-1.0-reformed-demo', isDefault: false },
+    ]);
+    const onPlan = (planId: string | null) =>
+      second
+        .select({ id: apprentices.id })
+        .from(apprentices)
+        .where(planId === null ? isNull(apprentices.planId) : eq(apprentices.planId, planId))
+        .all().length;
+    expect(onPlan('ST0815-1.0-reformed-demo')).to.be.greaterThan(0);
+    expect(onPlan(null)).to.be.greaterThan(onPlan('ST0815-1.0-reformed-demo'));
     expect(second.$client.pragma('foreign_keys', { simple: true })).to.equal(1);
     expect(second.$client.pragma('journal_mode', { simple: true })).to.equal('wal');
     second.$client.close();
