@@ -67,26 +67,28 @@ export function addLearningBreak(db: Db, apprentice: ApprenticeRow, input: Learn
   });
 }
 
-export function removeLearningBreak(
+/** The kinds of record that are removed with a reason when recorded in error: each table and its audit action. */
+const REMOVABLE = {
+  break: { table: learningBreaks, action: 'learning_break.removed' },
+  earlier_episode: { table: earlierEpisodes, action: 'earlier_episode.removed' },
+} as const;
+
+/** Removes one of the apprentice's breaks or earlier episodes, audited with the reason; false when there is no such row. */
+export function removeCircumstanceRow(
   db: Db,
   apprentice: ApprenticeRow,
+  kind: keyof typeof REMOVABLE,
   id: number,
   actor: Actor,
   reason: string,
 ): boolean {
+  const { table, action } = REMOVABLE[kind];
   return db.transaction((tx) => {
-    const where = and(eq(learningBreaks.id, id), eq(learningBreaks.apprenticeId, apprentice.id));
-    const before = tx.select().from(learningBreaks).where(where).get();
+    const where = and(eq(table.id, id), eq(table.apprenticeId, apprentice.id));
+    const before = tx.select().from(table).where(where).get();
     if (!before) return false;
-    tx.delete(learningBreaks).where(where).run();
-    recordAudit(tx, actor, {
-      action: 'learning_break.removed',
-      entityType: 'apprentice',
-      entityId: apprentice.uln,
-      before,
-      after: null,
-      reason,
-    });
+    tx.delete(table).where(where).run();
+    recordAudit(tx, actor, { action, entityType: 'apprentice', entityId: apprentice.uln, before, after: null, reason });
     return true;
   });
 }
@@ -105,30 +107,6 @@ export function addEarlierEpisode(db: Db, apprentice: ApprenticeRow, input: Earl
       after: row,
       reason: input.reason,
     });
-  });
-}
-
-export function removeEarlierEpisode(
-  db: Db,
-  apprentice: ApprenticeRow,
-  id: number,
-  actor: Actor,
-  reason: string,
-): boolean {
-  return db.transaction((tx) => {
-    const where = and(eq(earlierEpisodes.id, id), eq(earlierEpisodes.apprenticeId, apprentice.id));
-    const before = tx.select().from(earlierEpisodes).where(where).get();
-    if (!before) return false;
-    tx.delete(earlierEpisodes).where(where).run();
-    recordAudit(tx, actor, {
-      action: 'earlier_episode.removed',
-      entityType: 'apprentice',
-      entityId: apprentice.uln,
-      before,
-      after: null,
-      reason,
-    });
-    return true;
   });
 }
 

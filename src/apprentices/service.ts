@@ -11,8 +11,7 @@ import {
   earlierEpisodesOf,
   recordFlexibility,
   recordPriorLearning,
-  removeEarlierEpisode,
-  removeLearningBreak,
+  removeCircumstanceRow,
   withdrawFlexibility,
 } from './circumstance-store.js';
 import { todayInLondon } from '../dates.js';
@@ -173,8 +172,7 @@ export function removeCircumstance(
   const n = typeof id === 'string' && /^\d{1,12}$/.test(id) ? Number(id) : NaN;
   const parsed = removalSchema.safeParse(input ?? {});
   if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
-  const remove = what === 'break' ? removeLearningBreak : removeEarlierEpisode;
-  if (!Number.isFinite(n) || !remove(db, found.value, n, actorOf(user), parsed.data.reason))
+  if (!Number.isFinite(n) || !removeCircumstanceRow(db, found.value, what, n, actorOf(user), parsed.data.reason))
     return refuse(
       'not_found',
       what === 'break' ? 'There is no such break in learning' : 'There is no such earlier episode',

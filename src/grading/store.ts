@@ -916,15 +916,17 @@ function checkFurtherChoice(
   const plan = planOf(tx, apprentice);
   const results = resultsOf(tx, apprentice, false).find((r) => r.attempt.id === previous.id)!;
   const failed = results.methods.filter((m) => m.grade === 'Fail');
-  if (failed.length === 0) {
-    // Nothing failed (a Pass, a Distinction or a withdrawal): the rules say why there is no resit.
-    const refusal = checkFurtherAttempt(
+  const windowFor = (kind: ResitKind) =>
+    checkFurtherAttempt(
       plan,
-      { number: previous.number, grade: previous.overallGrade, releasedOn },
-      'resit',
+      { number: previous.number, grade: previous.overallGrade!, releasedOn },
+      kind,
       today,
       epaoSettingsOf(tx).maxAttempts,
     );
+  if (failed.length === 0) {
+    // Nothing failed (a Pass, a Distinction or a withdrawal): the rules say why there is no resit.
+    const refusal = windowFor('resit');
     return { ok: false as const, message: refusal.ok ? 'No method was failed' : refusal.message };
   }
   // After the plan's time limit for the whole assessment, every method is taken again.
@@ -953,13 +955,7 @@ function checkFurtherChoice(
   // Each kind chosen has its own window (a resit's is shorter): every one must still be open.
   const deadlines: Partial<Record<ResitKind, string>> = {};
   for (const chosen of new Set(Object.values(choices))) {
-    const check = checkFurtherAttempt(
-      plan,
-      { number: previous.number, grade: previous.overallGrade, releasedOn },
-      chosen,
-      today,
-      epaoSettingsOf(tx).maxAttempts,
-    );
+    const check = windowFor(chosen);
     if (!check.ok) return check;
     deadlines[chosen] = check.deadline;
   }
