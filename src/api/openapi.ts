@@ -37,7 +37,13 @@ export const standardSummarySchema = z.object({
   planId: z.string().nullable(),
 });
 export const standardListSchema = z.object({ standards: z.array(standardSummarySchema) });
-export const planImportedSchema = z.object({ id: z.string(), replaced: z.boolean(), warnings: z.array(z.string()) });
+export const planImportedSchema = z.object({
+  id: z.string(),
+  replaced: z.boolean(),
+  /** Whether it is its version's default plan (a new id beside an existing plan is not). */
+  isDefault: z.boolean(),
+  warnings: z.array(z.string()),
+});
 const isoDate = z.iso.date();
 export const apprenticeOutputSchema = z.object({
   uln: z.string(),

@@ -17,9 +17,12 @@ export function plansApi(db: Db): Router {
   router.post(routes.api.plans, requireRole('admin'), (req, res) => {
     const result = importPlan(db, req.body, actorOf(userOf(res)));
     if (!result.ok) return res.status(422).json(apiErrors(result.problems));
-    res
-      .status(result.value.replaced ? 200 : 201)
-      .json({ id: result.value.plan.id, replaced: result.value.replaced, warnings: result.value.warnings });
+    res.status(result.value.replaced ? 200 : 201).json({
+      id: result.value.plan.id,
+      replaced: result.value.replaced,
+      isDefault: result.value.isDefault,
+      warnings: result.value.warnings,
+    });
   });
   return router;
 }

@@ -49,11 +49,12 @@ export function planAdminRoutes(db: Db): Router {
         ]),
       });
     }
-    const { plan, replaced, warnings } = result.value;
+    const { plan, replaced, isDefault, warnings } = result.value;
     res.render('plans/imported', {
       title: 'Plan imported',
       plan,
       replaced,
+      isDefault,
       warnings,
       href: paths.plan(plan.standard.reference, plan.standard.version),
     });

@@ -8,14 +8,15 @@ import { checkPlan } from './rules.js';
 import { planFileSchema, type PlanFile } from './schema.js';
 
 /**
- * Validates a plan document and, only if it has no problems at all, stores it as the
- * plan of its standard version (replacing any earlier one), audited in the same transaction.
+ * Validates a plan document and, only if it has no problems at all, stores it: replacing the
+ * plan with the same id, or beside its version's other plans (the version's default when it is
+ * the first), audited in the same transaction.
  */
 export function importPlan(
   db: Db,
   value: unknown,
   actor: Actor,
-): ParseResult<{ plan: PlanFile; replaced: boolean; warnings: string[] }> {
+): ParseResult<{ plan: PlanFile; replaced: boolean; isDefault: boolean; warnings: string[] }> {
   const shaped = parsePlanShape(value);
   if (!shaped.ok) return shaped;
   const plan = shaped.value;
@@ -52,6 +53,7 @@ export function importPlan(
   }
 
   const warnings: string[] = [];
+  let isDefault = true;
   const replaced = db.transaction((tx) => {
     warnings.push(...movePlanOffTheJobMinimum(tx, plan, versionId, actor));
     // A plan with the same id is replaced; a new id is another plan of the version, its default
@@ -61,7 +63,7 @@ export function importPlan(
     const values = {
       id: plan.id,
       standardVersionId: versionId,
-      isDefault: previous ? previous.isDefault : !versionHasPlan,
+      isDefault: (isDefault = previous ? previous.isDefault : !versionHasPlan),
       title: plan.title,
       demo: plan.demo,
       document: plan,
@@ -79,7 +81,7 @@ export function importPlan(
     });
     return Boolean(previous);
   });
-  return { ok: true, value: { plan, replaced, warnings } };
+  return { ok: true, value: { plan, replaced, isDefault, warnings } };
 }
 
 /**

@@ -33,6 +33,20 @@ describe('admin: importing a plan', () => {
     expect((audit[0]!.after as { title: string }).title).to.equal(plan.title);
   });
 
+  it("adds a plan with a new id beside the version's default plan, and says so", async () => {
+    const res = await upload(fs.readFileSync('fixtures/plans/reformed/ST0815-1.0-reformed-demo.json', 'utf8'));
+    expect(res.status).to.equal(200);
+    const doc = $(res.text);
+    expect(doc('.govuk-panel__title').text()).to.equal('Plan imported');
+    expect(doc('main').text()).to.contain('It is a plan of ST0815 version 1.0 beside its default plan');
+    expect(
+      ctx.db.select({ id: plans.id, isDefault: plans.isDefault }).from(plans).orderBy(plans.id).all(),
+    ).to.deep.equal([
+      { id: 'ST0815-1.0-demo', isDefault: true },
+      { id: 'ST0815-1.0-reformed-demo', isDefault: false },
+    ]);
+  });
+
   it('refuses a plan with problems, lists each with its place, and changes nothing', async () => {
     const plan = JSON.parse(demoPlanText()) as {
       title: string;

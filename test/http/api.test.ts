@@ -78,7 +78,7 @@ describe('JSON API', () => {
     expect(forbidden.body.errors[0].message).to.contain('permission');
     const res = await api.post('/api/v1/plans').set(as(adminToken)).send(plan);
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.equal({ id: 'ST0815-1.0-demo', replaced: true, warnings: [] });
+    expect(res.body).to.deep.equal({ id: 'ST0815-1.0-demo', replaced: true, isDefault: true, warnings: [] });
     expect(ctx.db.select().from(plans).get()!.title).to.equal('Replaced over the API');
   });
 
