@@ -92,8 +92,8 @@ export const APPEAL_DECISIONS = ['upheld', 'not_upheld'] as const;
 /** Grades a method or an apprentice can receive, in the words of the apprenticeship service. */
 export const GRADES = ['Fail', 'Pass', 'Merit', 'Distinction'] as const;
 
-/** A provider's request for a resit or retake: waiting for the employer, agreed (the attempt started) or declined. */
-export const FURTHER_REQUEST_STATUSES = ['requested', 'agreed', 'declined'] as const;
+/** A provider's request for a resit or retake: waiting for the employer, agreed (the attempt started), declined, or withdrawn by the provider. */
+export const FURTHER_REQUEST_STATUSES = ['requested', 'agreed', 'declined', 'withdrawn'] as const;
 
 /** The assessment organisation's decision on a no-show or malpractice: it counts as a Fail, it is void (not an attempt), or the result is withheld pending investigation. */
 export const OUTCOME_DECISIONS = ['fail', 'void', 'withheld'] as const;

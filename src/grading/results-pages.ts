@@ -32,6 +32,7 @@ import {
   pendingFurtherRequest,
   requestFurtherAttempt,
   startFurtherAttempt,
+  withdrawFurtherRequest,
   unreleasedResults,
 } from './store.js';
 import { KSB_FEEDBACK_TAGS, reasonField } from './page-helpers.js';
@@ -97,6 +98,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
         gradingId?: unknown;
         decision?: unknown;
         decisionReason?: unknown;
+        kind?: unknown;
       };
     } = {},
   ) => {
@@ -226,7 +228,9 @@ export function resultsPages(db: Db, clock: Clock): Router {
                 ? 'Waiting for the employer'
                 : q.status === 'agreed'
                   ? 'Agreed by the employer'
-                  : `Declined by the employer: ${q.decisionReason ?? ''}`,
+                  : q.status === 'withdrawn'
+                    ? 'Withdrawn by the provider'
+                    : `Declined by the employer: ${q.decisionReason ?? ''}`,
             agreeAction:
               q.status === 'requested' && canActOn(user, apprentice, 'employer_declaration')
                 ? paths.attemptAction(apprentice.uln, r.attempt.id, 'agree')
@@ -234,6 +238,10 @@ export function resultsPages(db: Db, clock: Clock): Router {
             declineAction:
               q.status === 'requested' && canActOn(user, apprentice, 'employer_declaration')
                 ? paths.attemptAction(apprentice.uln, r.attempt.id, 'decline')
+                : null,
+            withdrawAction:
+              q.status === 'requested' && user.role === 'provider'
+                ? paths.attemptAction(apprentice.uln, r.attempt.id, 'withdraw')
                 : null,
           })),
         };
@@ -243,6 +251,15 @@ export function resultsPages(db: Db, clock: Clock): Router {
         reason: typeof extra.kept?.reason === 'string' ? extra.kept.reason : '',
         actionPlan: typeof extra.kept?.actionPlan === 'string' ? extra.kept.actionPlan : '',
         declineReason: typeof extra.kept?.declineReason === 'string' ? extra.kept.declineReason : '',
+        // The resit or retake chosen for each method, shown again after a refusal.
+        kind:
+          typeof extra.kept?.kind === 'object' && extra.kept.kind !== null
+            ? Object.fromEntries(
+                Object.entries(extra.kept.kind as Record<string, unknown>).filter(
+                  (e): e is [string, string] => typeof e[1] === 'string',
+                ),
+              )
+            : {},
       },
       errorList: extra.errorList,
       flash: extra.flash,
@@ -329,6 +346,12 @@ export function resultsPages(db: Db, clock: Clock): Router {
           user.role === 'employer'
             ? startFurtherAttempt(db, apprentice, choice, actor, clock.now(), user.id)
             : requestFurtherAttempt(db, apprentice, choice, actor, clock.now());
+        return result.ok ? done() : again(result.message, 409);
+      }
+      case 'withdraw': {
+        if (user.role !== 'provider' || !canActOn(user, apprentice, 'edit'))
+          throw new HttpError(403, 'The provider withdraws its own request');
+        const result = withdrawFurtherRequest(db, attempt.attempt.id, actor, clock.now());
         return result.ok ? done() : again(result.message, 409);
       }
       case 'agree':

@@ -1110,6 +1110,24 @@ function startInTransaction(
   return { ok: true as const, attempt };
 }
 
+/** The provider withdraws its waiting request (to ask for something else, or not at all). */
+export function withdrawFurtherRequest(db: Db, attemptId: number, actor: Actor, now: DateTime): { ok: true } | Failure {
+  return db.transaction((tx) => {
+    const request = pendingFurtherRequest(tx, attemptId);
+    if (!request) return { ok: false as const, message: 'No request for a resit or retake is waiting' };
+    const after = { status: 'withdrawn' as const, decidedBy: actor.userId, decidedAt: isoInstant(now) };
+    tx.update(furtherAttemptRequests).set(after).where(eq(furtherAttemptRequests.id, request.id)).run();
+    recordAudit(tx, actor, {
+      action: 'further_attempt.withdrawn',
+      entityType: 'attempt',
+      entityId: attemptId,
+      before: { status: request.status },
+      after,
+    });
+    return { ok: true as const };
+  });
+}
+
 /** The employer agrees to a provider's request (the attempt starts) or declines it with a reason. */
 export function decideFurtherRequest(
   db: Db,

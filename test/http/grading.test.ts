@@ -1146,6 +1146,7 @@ describe('grading: resits and the cap', () => {
     expect(summaryOf(noPlan.text).map((e) => e.text)).to.deep.equal([
       'Give the action plan for the retake: the further learning the apprentice will do before it',
     ]);
+    expect($(noPlan.text)('#kind-project-retake').attr('checked')).to.not.equal(undefined);
 
     const plan = 'Four weeks of supervised campaign planning with the regional organiser';
     expect(
@@ -1259,6 +1260,37 @@ describe('grading: resits and the cap', () => {
       ['discussion', 'resit'],
       ['project', 'resit'],
     ]);
+  });
+
+  it('lets the provider withdraw a waiting request and ask again', async () => {
+    sampleNothing();
+    const a = apprentice(0, 'Wes', 'Withdrawn');
+    const assessor = await as('assessor');
+    const admin = await as('admin');
+    const provider = await as('provider');
+    await graded(assessor, booked(a, 'project'), { notMet: ['PR4'] });
+    await graded(assessor, booked(a, 'discussion'));
+    const first = attemptOf(a)!;
+    await release(admin, first.id);
+    const further = attemptAction(a, first.id, 'further');
+    const withdraw = attemptAction(a, first.id, 'withdraw');
+    let page = await provider.get(resultsUrl(a));
+    await provider
+      .post(further)
+      .type('form')
+      .send({ ...formFields(page.text, further), 'kind[project]': 'resit' });
+    page = await provider.get(resultsUrl(a));
+    expect($(page.text)(`form[action="${withdraw}"]`)).to.have.length(1);
+    expect((await provider.post(withdraw).type('form').send(formFields(page.text, withdraw))).status).to.equal(303);
+    page = await provider.get(resultsUrl(a));
+    expect($(page.text)('.app-further-request').text()).to.contain('Withdrawn by the provider');
+    expect(auditOf('further_attempt.withdrawn', first.id)).to.have.length(1);
+    const again = await provider
+      .post(further)
+      .type('form')
+      .send({ ...formFields(page.text, further), 'kind[project]': 'retake', actionPlan: 'Six weeks of casework' });
+    expect(again.status, mainText(again.text)).to.equal(303);
+    expect(attemptOf(a, 2)).to.equal(undefined);
   });
 
   it('refuses a resit or retake after a pass', async () => {

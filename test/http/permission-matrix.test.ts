@@ -259,6 +259,10 @@ const TABLE: Record<string, Case | Case[]> = {
     row('401 403 403 403 403 400 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/decline`, {
       label: 'decline',
     }),
+    // Only the apprentice's provider withdraws its own waiting request; A has none waiting.
+    row('401 403 403 403 409 403 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/withdraw`, {
+      label: 'withdraw',
+    }),
     // Only an administrator decides a no-show or malpractice; an empty form is refused.
     row('401 400 403 403 403 403 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/outcome`, {
       label: 'outcome',

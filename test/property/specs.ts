@@ -581,6 +581,12 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       text: () => ['declineReason'],
     },
     {
+      label: 'withdraw',
+      as: ['provider'],
+      url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/withdraw`,
+      fields: () => [],
+    },
+    {
       label: 'outcome',
       as: ['admin'],
       url: (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/outcome`,
