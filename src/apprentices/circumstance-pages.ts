@@ -12,7 +12,7 @@ import { behaviourVerificationOf, breaksOf, earlierEpisodesOf, flexibilityOf } f
 import { planForApprentice } from '../plans/store.js';
 import { wordsFor } from '../plans/words.js';
 import { standardKsbs } from '../standards/store.js';
-import { dateParts, loadApprentice } from './page-helpers.js';
+import { DATE_FIELDS, dateParts, loadApprentice } from './page-helpers.js';
 import {
   recordEarlierEpisode,
   recordEmployerBehaviourVerification,
@@ -23,15 +23,6 @@ import {
   withdrawFlexibilityJudgement,
 } from './service.js';
 import type { ApprenticeDetail } from './store.js';
-
-/** Where each form's date errors point: the day box of the date input. */
-const DATE_IDS: Record<string, string> = {
-  from: 'from-day',
-  to: 'to-day',
-  startDate: 'startDate-day',
-  endDate: 'endDate-day',
-  decidedOn: 'decidedOn-day',
-};
 
 /**
  * The records the gateway rules read besides the apprentice's own: breaks in learning, an
@@ -65,12 +56,11 @@ export function circumstancePages(db: Db, clock: Clock): Router {
       const a = loadApprentice(db, res, req.params.uln, 'edit');
       const done = write(res, req.params.uln, req.body);
       if (done.ok) return res.redirect(`${paths.apprentice(a.uln)}#${anchor}`);
-      renderRefusal(res, done, ({ errors, errorList }) =>
-        render(res, a, req.params as Record<string, string>, {
-          values: req.body as object,
-          errors,
-          errorList: errorList.map((e) => ({ ...e, href: `#${DATE_IDS[e.href.slice(1)] ?? e.href.slice(1)}` })),
-        }),
+      renderRefusal(
+        res,
+        done,
+        (errors) => render(res, a, req.params as Record<string, string>, { values: req.body as object, ...errors }),
+        DATE_FIELDS,
       );
     });
   };
@@ -199,12 +189,11 @@ export function circumstancePages(db: Db, clock: Clock): Router {
     const a = loadApprentice(db, res, req.params.uln, 'employer_declaration');
     const done = recordEmployerBehaviourVerification(db, userOf(res), req.params.uln, req.body, clock.now());
     if (done.ok) return res.redirect(`${paths.apprentice(a.uln)}#declaration`);
-    renderRefusal(res, done, ({ errors, errorList }) =>
-      verificationPage(res, a, {
-        values: req.body as object,
-        errors,
-        errorList: errorList.map((e) => ({ ...e, href: e.href === '#verifiedOn' ? '#verifiedOn-day' : e.href })),
-      }),
+    renderRefusal(
+      res,
+      done,
+      (errors) => verificationPage(res, a, { values: req.body as object, ...errors }),
+      DATE_FIELDS,
     );
   });
   return router;

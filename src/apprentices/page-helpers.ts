@@ -27,6 +27,11 @@ export const DATE_FIELDS = {
   plannedEndDate: 'plannedEndDate-day',
   achievedOn: 'achievedOn-day',
   date: 'date-day',
+  from: 'from-day',
+  to: 'to-day',
+  endDate: 'endDate-day',
+  decidedOn: 'decidedOn-day',
+  verifiedOn: 'verifiedOn-day',
 };
 
 export function dateParts(iso: string | undefined) {

@@ -398,18 +398,7 @@ export function saveGrading(
         .returning()
         .get();
       if (current.status === 'confirmed') {
-        tx.update(bookings)
-          .set({ status: 'completed', sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
-          .where(eq(bookings.id, current.id))
-          .run();
-        recordAudit(tx, actor, {
-          action: 'booking.completed',
-          entityType: 'booking',
-          entityId: current.id,
-          before: { status: 'confirmed' },
-          after: { status: 'completed' },
-          reason: 'Graded',
-        });
+        moveBooking(tx, current.id, 'confirmed', 'completed', actor, now, 'Graded');
       }
       const after = recomputeAttempt(tx, attempt.id, today);
       recordAudit(tx, actor, {
@@ -806,6 +795,30 @@ export function recordExceptionalCircumstances(
   });
 }
 
+/** A grading moves its booking on (completed when graded, void when its no-show or malpractice is voided), audited; calendars see a new sequence. */
+function moveBooking(
+  tx: Queryable,
+  bookingId: number,
+  from: 'confirmed' | 'completed',
+  to: 'completed' | 'void',
+  actor: Actor,
+  now: DateTime,
+  reason: string,
+): void {
+  tx.update(bookings)
+    .set({ status: to, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+    .where(eq(bookings.id, bookingId))
+    .run();
+  recordAudit(tx, actor, {
+    action: to === 'void' ? 'booking.voided' : 'booking.completed',
+    entityType: 'booking',
+    entityId: bookingId,
+    before: { status: from },
+    after: { status: to },
+    reason,
+  });
+}
+
 /* ---------- No-shows and malpractice ---------- */
 
 /**
@@ -856,18 +869,7 @@ export function decideOutcome(
         .where(eq(gradings.id, grading.id))
         .run();
       if (voided) {
-        tx.update(bookings)
-          .set({ status: 'void', updatedAt: isoInstant(now), sequence: sql`${bookings.sequence} + 1` })
-          .where(eq(bookings.id, grading.bookingId))
-          .run();
-        recordAudit(tx, actor, {
-          action: 'booking.voided',
-          entityType: 'booking',
-          entityId: grading.bookingId,
-          before: { status: 'completed' },
-          after: { status: 'void' },
-          reason,
-        });
+        moveBooking(tx, grading.bookingId, 'completed', 'void', actor, now, reason);
       }
       recomputeAttempt(tx, attempt.id, now.setZone(ZONE).toISODate()!);
       recordAudit(tx, actor, {

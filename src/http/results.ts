@@ -25,12 +25,18 @@ export function sendResult<T>(res: Response, result: Result<T>, body: (value: T)
 
 /**
  * The pages' face of a refusal: input a person can correct comes back as the form with its error
- * summary (400, through `render`); anything else is a message page with the refusal's status.
+ * summary (400, through `render`; `fieldIds` points a field's message at another element, such as
+ * a date's day box); anything else is a message page with the refusal's status.
  */
-export function renderRefusal(res: Response, refused: Refused, render: (errors: FormErrors) => void): void {
+export function renderRefusal(
+  res: Response,
+  refused: Refused,
+  render: (errors: FormErrors) => void,
+  fieldIds: Record<string, string> = {},
+): void {
   if (refused.kind !== 'invalid') throw refusalError(refused);
   res.status(400);
-  render(formErrors(refused.problems));
+  render(formErrors(refused.problems, fieldIds));
 }
 
 /** A refusal as an HTTP error: pages show its messages, the API its problems, with the refusal's status. */

@@ -218,8 +218,9 @@ function csvRow(u: string, overrides: Partial<Record<CsvColumn, string>> = {}): 
     given_names: 'Jordan',
     family_name: `Ellis${u.slice(-4)}`,
     date_of_birth: '2001-04-12',
-    start_date: '2025-09-01',
-    planned_end_date: '2027-03-01',
+    // Dated from the test clock: started 15 months ago, planned to end in 3 months.
+    start_date: isoDate(today().minus({ months: 15 })),
+    planned_end_date: isoDate(today().plus({ months: 3 })),
     standard_reference: 'ST0815',
     standard_version: '1.0',
     provider_ukprn: P1,

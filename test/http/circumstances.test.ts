@@ -502,7 +502,9 @@ describe('records the gateway rules read', () => {
     it('refuses the old ehc_plan column and ehcPlan field, saying what replaced them, and writes nothing', async () => {
       const header =
         'uln,given_names,family_name,date_of_birth,start_date,planned_end_date,standard_reference,standard_version,provider_ukprn,employer_id,weekly_hours,ehc_plan';
-      const line = `${ULNS[11]},Sam,Lee,2000-01-01,2025-09-01,2027-03-01,ST0815,1.0,10061234,transport-workers-union,37.5,yes`;
+      const start = isoDate(startMonthsAgo(15));
+      const end = isoDate(startMonthsAgo(15).plus({ months: 18 }));
+      const line = `${ULNS[11]},Sam,Lee,2000-01-01,${start},${end},ST0815,1.0,10061234,transport-workers-union,37.5,yes`;
       const token = (await provider.get('/apprentices/import')).text;
       const csv = await provider
         .post('/apprentices/import')
@@ -517,8 +519,8 @@ describe('records the gateway rules read', () => {
           givenNames: 'Sam',
           familyName: 'Lee',
           dateOfBirth: '2000-01-01',
-          startDate: '2025-09-01',
-          plannedEndDate: '2027-03-01',
+          startDate: start,
+          plannedEndDate: end,
           standardReference: 'ST0815',
           standardVersion: '1.0',
           employerId: 'transport-workers-union',
