@@ -1,4 +1,5 @@
 import { REGIONS, BOOKING_STATUSES } from '../db/vocabulary.js';
+import type { COMPONENT_MARKERS, COMPONENT_TIMINGS } from '../plans/schema.js';
 
 /**
  * What the booking rules (src/bookings/rules.ts) read and return: plain data, no database
@@ -6,6 +7,8 @@ import { REGIONS, BOOKING_STATUSES } from '../db/vocabulary.js';
  */
 
 export { REGIONS };
+export type ComponentTiming = (typeof COMPONENT_TIMINGS)[number];
+export type ComponentMarker = (typeof COMPONENT_MARKERS)[number];
 export type Region = (typeof REGIONS)[number];
 export const REGION_LABELS: Record<Region, string> = {
   north_east: 'North East',
@@ -75,6 +78,10 @@ export interface MethodFacts {
   delivery: DeliveryMode[];
   after: { method: string; minDaysBetween: number }[];
   earliestDayAfterGateway: number;
+  /** Reformed plans: a component taken during the apprenticeship is booked before gateway to completion (default: at the end). */
+  timing?: ComponentTiming;
+  /** Reformed plans: a provider-marked component is marked by the provider's own marker, not booked with an assessor (default: the assessment organisation). */
+  marker?: ComponentMarker;
 }
 
 /** A proposed booking and everything the rules need to judge it. */
@@ -82,6 +89,8 @@ export interface BookingRequest {
   apprentice: { id: number; employerId: string; providerUkprn: string; standardVersionId: number };
   /** The accepted gateway's EPA period (calendar dates), or null if the gateway is not accepted. */
   epaPeriod: { start: string; end: string } | null;
+  /** The first day a component during the apprenticeship may take place: the apprentice's start date, or a resit's or retake's start. */
+  onProgrammeFrom: string;
   method: MethodFacts;
   /** The methods of this attempt, for order rules (a resit or retake leaves out carried methods). */
   methods: MethodFacts[];
@@ -119,6 +128,8 @@ export const REFUSAL_CODES = [
   'assessor_double_booked',
   'apprentice_double_booked',
   'outside_regions',
+  'marked_by_provider',
+  'not_a_marker',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

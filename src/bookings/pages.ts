@@ -162,6 +162,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       refusals: checkBooking({
         apprentice,
         epaPeriod: context.epaPeriod,
+        onProgrammeFrom: context.onProgrammeFrom,
         method,
         methods: context.methods,
         assessor,

@@ -75,49 +75,74 @@ export function conflictOfInterest(
   return null;
 }
 
+/** What a booking is judged on before anyone is named to assess it. */
+type AssessmentRequest = Omit<BookingRequest, 'assessor' | 'region' | 'now'>;
+
 /**
- * Every reason this booking may not be made (empty: it may). All the rules of the issue:
- * gateway accepted; inside the EPA period; the plan's method order and earliest day; the
- * method not already booked; a delivery mode the method allows; and an assessor who is
- * competent, free of conflicts, available, working then, within capacity, not already
- * booked, and covering the region of an in-person assessment. The apprentice must not be
- * booked at an overlapping time either.
+ * When a component may take place. One at the end (every component of an EPA plan) waits for
+ * the gateway: inside the EPA period, and no earlier than the plan's days after acceptance. One
+ * taken during the apprenticeship (a reformed plan's, Skills England, "Requirements and guidance
+ * for apprenticeship assessment", 2026) may happen from the start of the apprenticeship (or of a
+ * resit or retake), before gateway to completion, and no later than the end of the assessment
+ * period once there is one.
  */
-export function checkBooking(request: BookingRequest): Refusal[] {
-  const { apprentice, method, assessor, epaPeriod } = request;
-  if (!epaPeriod)
-    return [
-      {
-        code: 'gateway_not_accepted',
-        message: 'The gateway has not been accepted, so no assessment can be booked yet',
-      },
-    ];
-  const times = bookingTimes(request.localStart, method.durationMinutes);
-  if ('error' in times) return [{ code: 'invalid_start', message: times.error }];
-
-  const refusals: Refusal[] = [];
-  if (request.now !== undefined && Date.parse(times.startsAt) <= Date.parse(request.now)) {
-    refusals.push({ code: 'in_the_past', message: `${request.localStart.replace('T', ' ')} has already passed` });
+function timingRefusals(request: AssessmentRequest, date: string): Refusal[] {
+  const { method, epaPeriod } = request;
+  if (method.timing === 'during') {
+    if (date < request.onProgrammeFrom)
+      return [
+        {
+          code: 'outside_epa_period',
+          message: `${method.name} is taken during the apprenticeship, which starts on ${request.onProgrammeFrom}`,
+        },
+      ];
+    if (epaPeriod && date > epaPeriod.end)
+      return [
+        {
+          code: 'outside_epa_period',
+          message: `${date} is after the assessment period ends (${epaPeriod.end})`,
+        },
+      ];
+    return [];
   }
-  const others = request.existing.filter((b) => b.id !== request.replacing && isActive(b));
-  const everyApprenticeBooking = others.filter((b) => b.apprenticeId === apprentice.id);
-  // Resits and retakes book a method again: only this attempt's bookings count as booked and for order.
-  const apprenticeBookings = everyApprenticeBooking.filter((b) => (b.attempt ?? 1) === (request.attempt ?? 1));
-  const assessorBookings = others.filter((b) => b.assessorUserId === assessor.userId);
-
-  if (times.date < epaPeriod.start || times.date > epaPeriod.end) {
+  if (!epaPeriod) return [];
+  const refusals: Refusal[] = [];
+  if (date < epaPeriod.start || date > epaPeriod.end) {
     refusals.push({
       code: 'outside_epa_period',
-      message: `${times.date} is outside the EPA period (${epaPeriod.start} to ${epaPeriod.end})`,
+      message: `${date} is outside the EPA period (${epaPeriod.start} to ${epaPeriod.end})`,
     });
   }
   const earliest = addDays(epaPeriod.start, method.earliestDayAfterGateway);
-  if (times.date >= epaPeriod.start && times.date < earliest) {
+  if (date >= epaPeriod.start && date < earliest) {
     refusals.push({
       code: 'too_soon_after_gateway',
       message: `${method.name} cannot take place before ${earliest} (${method.earliestDayAfterGateway} days after gateway acceptance)`,
     });
   }
+  return refusals;
+}
+
+/** Whether the component waits for gateway acceptance, and it has not come: then nothing else is worth saying. */
+function waitingForGateway(request: AssessmentRequest): Refusal | null {
+  if (request.epaPeriod || request.method.timing === 'during') return null;
+  return {
+    code: 'gateway_not_accepted',
+    message: 'The gateway has not been accepted, so no assessment can be booked yet',
+  };
+}
+
+/**
+ * What the apprentice's side says of an assessment at this time, whoever assesses it: its
+ * timing; the method not already booked in this attempt; the plan's method order; a delivery
+ * mode the method allows; and the apprentice not booked at an overlapping time.
+ */
+function apprenticeRefusals(request: AssessmentRequest, times: BookingTimes, others: BookingFacts[]): Refusal[] {
+  const { apprentice, method } = request;
+  const everyApprenticeBooking = others.filter((b) => b.apprenticeId === apprentice.id);
+  // Resits and retakes book a method again: only this attempt's bookings count as booked and for order.
+  const apprenticeBookings = everyApprenticeBooking.filter((b) => (b.attempt ?? 1) === (request.attempt ?? 1));
+  const refusals = timingRefusals(request, times.date);
   if (apprenticeBookings.some((b) => b.methodId === method.id)) {
     refusals.push({ code: 'method_already_booked', message: `${method.name} is already booked for this apprentice` });
   }
@@ -150,6 +175,45 @@ export function checkBooking(request: BookingRequest): Refusal[] {
       message: `${method.name} cannot be delivered ${request.mode === 'in_person' ? 'in person' : 'remotely'}`,
     });
   }
+  const own = everyApprenticeBooking.find((b) => overlaps(b, times));
+  if (own)
+    refusals.push({
+      code: 'apprentice_double_booked',
+      message: `The apprentice is already booked at ${at(own.startsAt)}`,
+    });
+  return refusals;
+}
+
+/**
+ * Every reason this booking may not be made (empty: it may). All the rules of the issue:
+ * gateway accepted (for a component at the end); the component's timing; the plan's method
+ * order; the method not already booked; a delivery mode the method allows; and an assessor who
+ * is competent, free of conflicts, available, working then, within capacity, not already
+ * booked, and covering the region of an in-person assessment. The apprentice must not be
+ * booked at an overlapping time either. A provider-marked component is never booked with an
+ * assessor: its marker records it (checkMarking).
+ */
+export function checkBooking(request: BookingRequest): Refusal[] {
+  const { apprentice, method, assessor } = request;
+  if (method.marker === 'provider')
+    return [
+      {
+        code: 'marked_by_provider',
+        message: `${method.name} is marked by the apprentice’s training provider: their marker records it, not an assessor`,
+      },
+    ];
+  const waiting = waitingForGateway(request);
+  if (waiting) return [waiting];
+  const times = bookingTimes(request.localStart, method.durationMinutes);
+  if ('error' in times) return [{ code: 'invalid_start', message: times.error }];
+
+  const refusals: Refusal[] = [];
+  if (request.now !== undefined && Date.parse(times.startsAt) <= Date.parse(request.now)) {
+    refusals.push({ code: 'in_the_past', message: `${request.localStart.replace('T', ' ')} has already passed` });
+  }
+  const others = request.existing.filter((b) => b.id !== request.replacing && isActive(b));
+  const assessorBookings = others.filter((b) => b.assessorUserId === assessor.userId);
+  refusals.push(...apprenticeRefusals(request, times, others));
 
   if (!assessor.standardVersionIds.includes(apprentice.standardVersionId)) {
     refusals.push({
@@ -197,12 +261,6 @@ export function checkBooking(request: BookingRequest): Refusal[] {
       code: 'assessor_double_booked',
       message: `${assessor.name} is already booked at ${at(clash.startsAt)}`,
     });
-  const own = everyApprenticeBooking.find((b) => overlaps(b, times));
-  if (own)
-    refusals.push({
-      code: 'apprentice_double_booked',
-      message: `The apprentice is already booked at ${at(own.startsAt)}`,
-    });
 
   if (request.mode === 'in_person') {
     if (!request.region)
@@ -213,6 +271,55 @@ export function checkBooking(request: BookingRequest): Refusal[] {
         message: `${assessor.name} does not cover ${REGION_LABELS[request.region]} for in-person assessments`,
       });
   }
+  return refusals;
+}
+
+/** A provider's member of staff who may mark provider-marked components. */
+export interface MarkerFacts {
+  userId: number;
+  name: string;
+  providerUkprn: string | null;
+  canMark: boolean;
+}
+
+export type MarkingRequest = AssessmentRequest & { marker: MarkerFacts };
+
+/**
+ * Every reason this provider's marker may not record a provider-marked component at this time
+ * (Skills England, "Requirements and guidance for apprenticeship assessment", 2026: the provider
+ * marks the component and the assessment organisation moderates it). The marker has the marker
+ * permission and works for the apprentice's own provider; the component's timing, order and
+ * delivery are the plan's as for any booking; neither the marker nor the apprentice is booked at
+ * the same time. It may be recorded after it took place, so a past time is allowed.
+ */
+export function checkMarking(request: MarkingRequest): Refusal[] {
+  const { apprentice, method, marker } = request;
+  if (method.marker !== 'provider')
+    return [
+      {
+        code: 'not_a_marker',
+        message: `${method.name} is marked by the assessment organisation: it is booked with an assessor`,
+      },
+    ];
+  if (!marker.canMark || marker.providerUkprn !== apprentice.providerUkprn)
+    return [
+      {
+        code: 'not_a_marker',
+        message: `${marker.name} is not a marker at the apprentice’s training provider`,
+      },
+    ];
+  const waiting = waitingForGateway(request);
+  if (waiting) return [waiting];
+  const times = bookingTimes(request.localStart, method.durationMinutes);
+  if ('error' in times) return [{ code: 'invalid_start', message: times.error }];
+  const others = request.existing.filter((b) => b.id !== request.replacing && isActive(b));
+  const refusals = apprenticeRefusals(request, times, others);
+  const clash = others.find((b) => b.assessorUserId === marker.userId && overlaps(b, times));
+  if (clash)
+    refusals.push({
+      code: 'assessor_double_booked',
+      message: `${marker.name} is already marking another component at ${at(clash.startsAt)}`,
+    });
   return refusals;
 }
 

@@ -9,7 +9,8 @@ import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant } from '../dates.js';
 import { apprentices, bookings, epaAttempts, gatewaySubmissions, plans, users } from '../db/schema.js';
-import { getPlanForStandard, planForApprentice } from '../plans/store.js';
+import { getPlanById, getPlanForStandard, listPlans, planForApprentice } from '../plans/store.js';
+import type { PlanFile } from '../plans/schema.js';
 import { currentAttempt } from '../grading/attempts.js';
 import {
   ACTIVE_STATUSES,
@@ -31,6 +32,8 @@ export interface EpaContext {
   submissionId: number | null;
   /** The period bookings must fall in: the gateway's EPA period, or a resit's or retake's window. */
   epaPeriod: { start: string; end: string } | null;
+  /** The first day a component during the apprenticeship may take place: the start of the apprenticeship, or of a resit or retake. */
+  onProgrammeFrom: string;
   /** Every method of the plan. */
   methods: MethodFacts[];
   /** The current attempt (1 for the first EPA) and the methods it assesses (a resit or retake leaves out carried methods). */
@@ -44,9 +47,16 @@ export function epaContext(db: Queryable, apprentice: ApprenticeDetail): EpaCont
   const gateway = gatewayContext(db, apprentice);
   const attempt = currentAttempt(db, apprentice.id);
   if (!attempt.modes || !attempt.row)
-    return { ...gateway, attempt: 1, toAssess: gateway.methods, deadlines: attempt.deadlines };
+    return {
+      ...gateway,
+      onProgrammeFrom: apprentice.startDate,
+      attempt: 1,
+      toAssess: gateway.methods,
+      deadlines: attempt.deadlines,
+    };
   return {
     ...gateway,
+    onProgrammeFrom: attempt.row.startedOn,
     epaPeriod: gateway.epaPeriod && {
       start: attempt.row.startedOn,
       end: attempt.row.deadline ?? gateway.epaPeriod.end,
@@ -60,7 +70,7 @@ export function epaContext(db: Queryable, apprentice: ApprenticeDetail): EpaCont
 function gatewayContext(
   db: Queryable,
   apprentice: ApprenticeDetail,
-): Omit<EpaContext, 'attempt' | 'toAssess' | 'deadlines'> {
+): Omit<EpaContext, 'attempt' | 'toAssess' | 'deadlines' | 'onProgrammeFrom'> {
   const accepted = db
     .select()
     .from(gatewaySubmissions)
@@ -75,15 +85,14 @@ function gatewayContext(
       accepted?.epaPeriodStart && accepted.epaPeriodEnd
         ? { start: accepted.epaPeriodStart, end: accepted.epaPeriodEnd }
         : null,
-    methods: (plan?.methods ?? []).map(({ id, name, durationMinutes, delivery, after, earliestDayAfterGateway }) => ({
-      id,
-      name,
-      durationMinutes,
-      delivery,
-      after,
-      earliestDayAfterGateway,
-    })),
+    methods: (plan?.methods ?? []).map(methodFacts),
   };
+}
+
+/** What the booking rules read of a plan's method. */
+export function methodFacts(method: PlanFile['methods'][number]): MethodFacts {
+  const { id, name, durationMinutes, delivery, after, earliestDayAfterGateway, timing, marker } = method;
+  return { id, name, durationMinutes, delivery, after, earliestDayAfterGateway, timing, marker };
 }
 
 function bookingFactsFor(db: Queryable, apprenticeId: number, assessorIds: number[]): BookingFacts[] {
@@ -237,6 +246,7 @@ function judgeBooking(
   const refusals = checkBooking({
     apprentice,
     epaPeriod: context.epaPeriod,
+    onProgrammeFrom: context.onProgrammeFrom,
     method,
     methods: context.toAssess,
     attempt: context.attempt,
@@ -362,7 +372,7 @@ export function holdIn(
     .insert(bookings)
     .values({
       apprenticeId: apprentice.id,
-      submissionId: context.submissionId!,
+      submissionId: context.submissionId,
       methodId: method.id,
       attempt: context.attempt,
       assessorUserId: assessor.userId,
@@ -629,14 +639,17 @@ export function bookingQueue(db: Db, today: string) {
       .all()
       .map((a) => a.apprenticeId),
   );
-  const plans = new Map<number, MethodFacts[]>();
+  // The assessment organisation books its own components; the provider's marker records theirs.
+  const byAssessors = (methods: MethodFacts[]) => methods.filter((m) => m.marker !== 'provider');
+  const plans = new Map<string, MethodFacts[]>();
   return accepted
     .map(({ submission }) => {
       const apprentice = findApprenticeById(db, submission.apprenticeId)!;
       // A resit or retake has started: its own methods and window.
       const context = resitting.has(apprentice.id) ? epaContext(db, apprentice) : null;
-      let methods = context?.toAssess ?? plans.get(apprentice.standardVersionId);
-      if (!methods) plans.set(apprentice.standardVersionId, (methods = epaContext(db, apprentice).methods));
+      const planKey = apprentice.planId ?? `version ${apprentice.standardVersionId}`;
+      let methods = context ? byAssessors(context.toAssess) : plans.get(planKey);
+      if (!methods) plans.set(planKey, (methods = byAssessors(epaContext(db, apprentice).methods)));
       const attempt = context?.attempt ?? 1;
       const booked = new Set(
         (bookedBy.get(apprentice.id) ?? []).filter((b) => b.attempt === attempt).map((b) => b.methodId),
@@ -653,6 +666,55 @@ export function bookingQueue(db: Db, today: string) {
       };
     })
     .filter((row) => row.unbooked.length > 0);
+}
+
+/**
+ * Apprentices on a reformed plan with a component during the apprenticeship, marked by the
+ * assessment organisation, that is not booked yet and may be before gateway to completion: their
+ * gateway is not accepted (once it is, the component joins the booking queue with the rest).
+ */
+export function duringQueue(db: Db) {
+  const rows: { apprentice: ApprenticeDetail; from: string; unbooked: MethodFacts[] }[] = [];
+  for (const { id, standardVersionId } of listPlans(db)) {
+    const plan = getPlanById(db, id)!;
+    const during = plan.methods
+      .filter((m) => m.timing === 'during' && m.marker === 'assessment_organisation')
+      .map(methodFacts);
+    if (during.length === 0) continue;
+    const candidates = db
+      .select({ id: apprentices.id })
+      .from(apprentices)
+      .where(
+        and(
+          eq(apprentices.standardVersionId, standardVersionId),
+          isNull(apprentices.erasedAt),
+          sql`not exists (select 1 from ${gatewaySubmissions} g where g.apprentice_id = ${apprentices.id} and g.status = 'accepted')`,
+        ),
+      )
+      .orderBy(asc(apprentices.startDate), asc(apprentices.id))
+      .all();
+    for (const { id: apprenticeId } of candidates) {
+      const apprentice = findApprenticeById(db, apprenticeId)!;
+      if (planForApprentice(db, apprentice)?.id !== plan.id) continue;
+      const booked = new Set(
+        db
+          .select({ methodId: bookings.methodId })
+          .from(bookings)
+          .where(
+            and(
+              eq(bookings.apprenticeId, apprenticeId),
+              eq(bookings.attempt, 1),
+              inArray(bookings.status, [...ACTIVE_STATUSES]),
+            ),
+          )
+          .all()
+          .map((b) => b.methodId),
+      );
+      const unbooked = during.filter((m) => !booked.has(m.id));
+      if (unbooked.length > 0) rows.push({ apprentice, from: apprentice.startDate, unbooked });
+    }
+  }
+  return rows;
 }
 
 /** The name of each method id in the plans held (for lists that show bookings of any standard). */

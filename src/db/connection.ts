@@ -23,8 +23,26 @@ export function openDatabase(file: string): Db {
   const client = new Database(file);
   if (file !== ':memory:') client.pragma('journal_mode = WAL');
   const db = configure(client);
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  migrateKeepingReferences(db);
   return db;
+}
+
+/**
+ * Runs the migrations with foreign keys off, as SQLite asks for a migration that rebuilds a
+ * table (https://www.sqlite.org/lang_altertable.html#otheralter): the migrator's own
+ * transaction ignores the migrations' PRAGMA foreign_keys, and a table others refer to cannot be
+ * dropped and made anew with them on. Every reference is checked before they are on again, and
+ * a database with a broken one is not opened.
+ */
+function migrateKeepingReferences(db: Db): void {
+  db.$client.pragma('foreign_keys = OFF');
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  const broken = db.$client.pragma('foreign_key_check') as { table: string; parent: string }[];
+  db.$client.pragma('foreign_keys = ON');
+  if (broken.length > 0)
+    throw new Error(
+      `The database has ${broken.length} broken reference(s) after migrating, the first from ${broken[0]!.table} to ${broken[0]!.parent}`,
+    );
 }
 
 /**

@@ -149,6 +149,8 @@ export const users = sqliteTable(
     role: text('role', { enum: ROLES }).notNull(),
     providerUkprn: text('provider_ukprn').references(() => providers.ukprn),
     employerId: text('employer_id').references(() => employers.id),
+    /** A provider user who may mark their own apprentices' provider-marked components (reformed plans). */
+    canMark: integer('can_mark', { mode: 'boolean' }).notNull().default(false),
     passwordHash: text('password_hash').notNull(),
     createdAt: createdAt(),
   },
@@ -554,10 +556,11 @@ export const bookings = sqliteTable(
     apprenticeId: integer('apprentice_id')
       .notNull()
       .references(() => apprentices.id, { onDelete: 'cascade' }),
-    /** The accepted gateway submission whose EPA period this booking falls in. */
-    submissionId: integer('submission_id')
-      .notNull()
-      .references(() => gatewaySubmissions.id),
+    /**
+     * The accepted gateway submission whose EPA period this booking falls in; null for a
+     * reformed plan's component taken during the apprenticeship, booked before gateway to completion.
+     */
+    submissionId: integer('submission_id').references(() => gatewaySubmissions.id),
     methodId: text('method_id').notNull(),
     /** Which attempt at the EPA this booking belongs to: 1, then 2 for a first resit or retake, and so on. */
     attempt: integer('attempt').notNull().default(1),

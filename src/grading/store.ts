@@ -128,11 +128,15 @@ function firstBooking(startedOn: string, firstBookedAt: string | undefined) {
 function attemptForBooking(tx: Queryable, booking: BookingRow, plan: PlanFile, actor: Actor): AttemptRow {
   const existing = attemptByNumber(tx, booking.apprenticeId, booking.attempt);
   if (existing) return existing;
-  const gateway = tx
-    .select({ start: gatewaySubmissions.epaPeriodStart })
-    .from(gatewaySubmissions)
-    .where(eq(gatewaySubmissions.id, booking.submissionId))
-    .get();
+  // A component during the apprenticeship may be graded before gateway acceptance: the attempt then starts that day.
+  const gateway =
+    booking.submissionId === null
+      ? undefined
+      : tx
+          .select({ start: gatewaySubmissions.epaPeriodStart })
+          .from(gatewaySubmissions)
+          .where(eq(gatewaySubmissions.id, booking.submissionId))
+          .get();
   // When the attempt's first booking was made (London date), for the time from gateway to booking.
   const firstBooked = tx
     .select({ at: sql<string>`min(${bookings.createdAt})` })

@@ -213,6 +213,22 @@ function checkRegime(plan: PlanFile, standardKsbCodes: readonly string[], ref: s
         });
     });
   }
+  plan.methods.forEach((m, i) => {
+    if (m.moderationSamplePercent !== undefined && m.marker !== 'provider')
+      problems.push({
+        path: formatPath(['methods', i, 'moderationSamplePercent']),
+        message:
+          'Only a provider-marked component has a moderation sample: the assessment organisation’s own marking is sampled by its quality assurance settings',
+      });
+    for (const rule of m.after) {
+      const before = plan.methods.find((other) => other.id === rule.method);
+      if (m.timing === 'during' && before?.timing === 'end')
+        problems.push({
+          path: formatPath(['methods', i, 'after']),
+          message: `${m.name} is taken during the apprenticeship, so it cannot wait for ${before.name}, which is taken at the end`,
+        });
+    }
+  });
   for (const [field, codes] of [
     ['employerVerifiedKsbs', plan.employerVerifiedKsbs],
     ['sampledKsbs', plan.sampledKsbs],

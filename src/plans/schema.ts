@@ -50,6 +50,11 @@ export const methodSchema = z.object({
   timing: z.enum(COMPONENT_TIMINGS).default('end'),
   /** Reformed plans only: a component may be marked by the provider. */
   marker: z.enum(COMPONENT_MARKERS).default('assessment_organisation'),
+  /**
+   * Provider-marked components only: the plan's sampling rule, the percentage of markings the
+   * assessment organisation moderates before release. Without one it moderates every marking.
+   */
+  moderationSamplePercent: z.int().min(0).max(100).optional(),
 });
 
 export const criterionSchema = z.object({

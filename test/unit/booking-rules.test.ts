@@ -13,7 +13,10 @@ import { REFUSAL_CODES } from '../../src/bookings/model.js';
 import {
   bookingTimes,
   checkBooking,
+  checkMarking,
   conflictOfInterest,
+  type MarkerFacts,
+  type MarkingRequest,
   londonDay,
   type BookingTimes,
 } from '../../src/bookings/rules.js';
@@ -26,6 +29,8 @@ import {
 // The baseline booking is the project on Tuesday 14 April 2026 at 10:00 London (09:00 UTC, BST),
 // in person in London, with Asha Patel (Mon–Fri 09:00–17:00, 2 a day, 6 a week).
 const EPA_PERIOD = { start: '2026-03-03', end: '2026-06-03' };
+/** The apprenticeship started on Monday 1 September 2025. */
+const ON_PROGRAMME_FROM = '2025-09-01';
 const PROJECT = 'Work-based project with presentation and questioning';
 const DISCUSSION = 'Professional discussion underpinned by a portfolio of evidence';
 const ASSESSOR = 10;
@@ -77,6 +82,7 @@ function request(overrides: Partial<BookingRequest> = {}): BookingRequest {
   return {
     apprentice: { id: APPRENTICE, employerId: 'EMP-1', providerUkprn: '10000001', standardVersionId: 1 },
     epaPeriod: EPA_PERIOD,
+    onProgrammeFrom: ON_PROGRAMME_FROM,
     method: project(),
     methods: [project(), discussion()],
     assessor: assessor(),
@@ -160,6 +166,8 @@ describe('booking rules', () => {
       'assessor_double_booked',
       'apprentice_double_booked',
       'outside_regions',
+      'marked_by_provider',
+      'not_a_marker',
     ]);
   });
 
@@ -419,6 +427,102 @@ describe('booking rules', () => {
       expect(check({ mode: 'remote', region: 'north_west' })).to.deep.equal([]);
       expect(check({ mode: 'remote', region: null })).to.deep.equal([]);
       expect(check({ assessor: assessor({ regions: ['south_east', 'london'] }) })).to.deep.equal([]);
+    });
+  });
+
+  describe('reformed plans: components by timing', () => {
+    const during = (overrides: Partial<MethodFacts> = {}) => project({ timing: 'during', ...overrides });
+
+    it('a component during the apprenticeship is booked before gateway, from the first day of the apprenticeship', () => {
+      const on = (date: string) => check({ epaPeriod: null, method: during(), localStart: `${date}T10:00` });
+      expect(on('2025-09-01')).to.deep.equal([]); // Monday, the start date
+      expect(on('2025-12-01')).to.deep.equal([]);
+      // Sunday 31 August is outside working hours as well; the timing refusal names the start.
+      expect(among(on('2025-08-31'), 'outside_epa_period')).to.equal(
+        `${PROJECT} is taken during the apprenticeship, which starts on 2025-09-01`,
+      );
+    });
+
+    it('once the gateway is accepted it may still be taken, up to the last day of the assessment period', () => {
+      const on = (date: string) => check({ method: during(), localStart: `${date}T10:00` });
+      expect(on('2026-03-03')).to.deep.equal([]); // gateway day: the plan's 28 days apply to components at the end only
+      expect(on('2026-06-03')).to.deep.equal([]);
+      expect(only(on('2026-06-04'), 'outside_epa_period')).to.equal(
+        '2026-06-04 is after the assessment period ends (2026-06-03)',
+      );
+    });
+
+    it('a component at the end waits for the gateway, however early the other one is', () => {
+      expect(only(check({ epaPeriod: null, method: project({ timing: 'end' }) }), 'gateway_not_accepted')).to.contain(
+        'gateway has not been accepted',
+      );
+    });
+
+    it('order rules still hold between a component during the apprenticeship and one at the end', () => {
+      const end = discussion({ after: [{ method: 'project', minDaysBetween: 7 }] });
+      const early = booking('2026-03-02T10:00', { apprenticeId: APPRENTICE, assessorUserId: OTHER_ASSESSOR });
+      const request = { method: end, methods: [during(), end], localStart: '2026-03-09T10:00' };
+      expect(check({ ...request, existing: [early] })).to.deep.equal([]);
+      expect(only(check({ ...request, localStart: '2026-03-06T10:00', existing: [early] }), 'method_order')).to.contain(
+        'at least 7 days after',
+      );
+    });
+  });
+
+  describe('reformed plans: provider-marked components', () => {
+    const marked = (overrides: Partial<MethodFacts> = {}) => project({ timing: 'during', marker: 'provider', ...overrides });
+    const marker = (overrides: Partial<MarkerFacts> = {}): MarkerFacts => ({
+      userId: 20,
+      name: 'Priya Marker',
+      providerUkprn: '10000001',
+      canMark: true,
+      ...overrides,
+    });
+    const marking = (overrides: Partial<MarkingRequest> = {}): Refusal[] => {
+      const { assessor: _a, region: _r, now: _n, ...base } = request();
+      return checkMarking({ ...base, epaPeriod: null, method: marked(), marker: marker(), ...overrides });
+    };
+
+    it('marked_by_provider: no assessor of the assessment organisation is booked for one', () => {
+      expect(only(check({ method: marked() }), 'marked_by_provider')).to.contain(
+        'marked by the apprentice’s training provider',
+      );
+    });
+
+    it('its marker records it, in the past too, at any hour, with the timing of a component during the apprenticeship', () => {
+      expect(marking()).to.deep.equal([]);
+      expect(marking({ localStart: '2025-09-06T19:00' })).to.deep.equal([]); // a Saturday evening
+      expect(only(marking({ localStart: '2025-08-31T10:00' }), 'outside_epa_period')).to.contain('starts on 2025-09-01');
+    });
+
+    it('not_a_marker: without the permission, at another provider, or for a component the assessment organisation marks', () => {
+      expect(only(marking({ marker: marker({ canMark: false }) }), 'not_a_marker')).to.equal(
+        'Priya Marker is not a marker at the apprentice’s training provider',
+      );
+      expect(only(marking({ marker: marker({ providerUkprn: '10000002' }) }), 'not_a_marker')).to.contain(
+        'not a marker at the apprentice’s training provider',
+      );
+      expect(only(marking({ method: project() }), 'not_a_marker')).to.contain(
+        'marked by the assessment organisation: it is booked with an assessor',
+      );
+    });
+
+    it('neither the marker nor the apprentice is booked twice at once', () => {
+      const markerBusy = booking('2026-04-14T10:30', { assessorUserId: 20, apprenticeId: 2 });
+      expect(only(marking({ existing: [markerBusy] }), 'assessor_double_booked')).to.contain(
+        'Priya Marker is already marking another component at 14 Apr 2026 10:30',
+      );
+      const apprenticeBusy = booking('2026-04-14T10:30', { apprenticeId: APPRENTICE, methodId: 'discussion' });
+      expect(only(marking({ existing: [apprenticeBusy] }), 'apprentice_double_booked')).to.contain(
+        'already booked at 14 Apr 2026 10:30',
+      );
+      expect(marking({ existing: [booking('2026-04-14T11:00', { assessorUserId: 20, apprenticeId: 2 })] })).to.deep.equal(
+        [],
+      );
+    });
+
+    it('a provider-marked component at the end waits for the gateway like any other', () => {
+      expect(only(marking({ method: marked({ timing: 'end' }) }), 'gateway_not_accepted')).to.contain('gateway');
     });
   });
 

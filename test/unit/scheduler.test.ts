@@ -149,6 +149,7 @@ function refusedProposals(input: SchedulerInput, schedule: Schedule): string[] {
         standardVersionId: who.standardVersionId,
       },
       epaPeriod: { start: who.gatewayDate, end: who.epaEnd },
+      onProgrammeFrom: who.gatewayDate,
       method: methodOf(input, p.apprenticeId, p.methodId),
       methods: who.methods,
       assessor: assessorFacts,
