@@ -17,7 +17,14 @@ import {
 import { CHECK_CODES, ENGLISH_MATHS_CHOICES } from '../gateway/model.js';
 import { reviewSchema } from '../gateway/review.js';
 import { BOOKING_STATUSES } from '../bookings/model.js';
-import { bookingBodySchema, bookingChangeSchema, conflictBody, unavailabilityBody } from '../bookings/api.js';
+import {
+  bookingBodySchema,
+  bookingChangeSchema,
+  conflictBody,
+  markingBodySchema,
+  unavailabilityBody,
+} from '../bookings/api.js';
+import { removalSchema } from '../apprentices/service.js';
 import { attemptResultSchema } from '../grading/api.js';
 import { gradeBodySchema } from '../grading/forms.js';
 import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
@@ -121,6 +128,8 @@ const recordResponses = {
   ...Object.fromEntries(Object.entries(writeResponses).filter(([status]) => status !== '201')),
   '200': json(output(z.object({ uln: z.string() })), 'Recorded'),
 };
+
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
 
 let cached: Schema | undefined;
 
@@ -327,12 +336,50 @@ export function openApiDocument(): Schema {
           responses: writeResponses,
         },
       },
+      [openApiPath(routes.api.apprentices.oneBreak)]: {
+        delete: {
+          summary: 'Remove a break in learning recorded in error (the reason is kept in the audit log)',
+          parameters: [ulnParam, idParam],
+          requestBody: body(removalSchema),
+          responses: { ...recordResponses, '404': error('No such apprentice in your scope, or no such break') },
+        },
+      },
+      [openApiPath(routes.api.apprentices.oneEarlierEpisode)]: {
+        delete: {
+          summary: 'Remove an earlier episode recorded in error (the reason is kept in the audit log)',
+          parameters: [ulnParam, idParam],
+          requestBody: body(removalSchema),
+          responses: { ...recordResponses, '404': error('No such apprentice in your scope, or no such episode') },
+        },
+      },
       [openApiPath(routes.api.apprentices.flexibility)]: {
         put: {
           summary: 'Record the English and maths flexibility judgement (Entry Level 3), with its evidence',
           parameters: [ulnParam],
           requestBody: body(flexibilityInputSchema),
           responses: recordResponses,
+        },
+        delete: {
+          summary: 'Withdraw the flexibility judgement: Entry Level 3 no longer meets the requirement',
+          parameters: [ulnParam],
+          requestBody: body(removalSchema),
+          responses: recordResponses,
+        },
+      },
+      [openApiPath(routes.api.apprentices.markings)]: {
+        post: {
+          summary:
+            'A provider’s marker records a provider-marked component of their own apprentice (reformed plans), to grade it with PUT /bookings/{id}/grade',
+          parameters: [ulnParam],
+          requestBody: body(markingBodySchema),
+          responses: {
+            '201': json({ $ref: '#/components/schemas/Booking' }, 'Recorded, confirmed, ready to mark'),
+            ...authErrors,
+            '403': error('Only a marker at the apprentice’s own training provider records one'),
+            '404': error('No such apprentice in your scope'),
+            '409': error('A rule refuses it; each problem names the rule'),
+            '422': error('Invalid; each problem names its field'),
+          },
         },
       },
       [openApiPath(routes.api.apprentices.priorLearning)]: {

@@ -12,10 +12,11 @@ export interface ApprenticeOwners {
  * - edit (record, evidence, hours, gateway items, provider's and apprentice's confirmation,
  *   request EPA): the apprentice's own provider and administrators;
  * - employer_declaration: the apprentice's own employer only;
- * - review (gateway decisions): administrators.
+ * - review (gateway decisions): administrators;
+ * - mark (record and mark a provider-marked component): the apprentice's own provider's markers.
  * Assessors and quality assurers reach apprentices through their bookings (later issues).
  */
-export type ApprenticeAction = 'view' | 'edit' | 'employer_declaration' | 'review';
+export type ApprenticeAction = 'view' | 'edit' | 'employer_declaration' | 'review' | 'mark';
 
 export function canActOn(user: CurrentUser, apprentice: ApprenticeOwners, action: ApprenticeAction): boolean {
   const ownProvider = user.role === 'provider' && user.providerUkprn === apprentice.providerUkprn;
@@ -29,6 +30,8 @@ export function canActOn(user: CurrentUser, apprentice: ApprenticeOwners, action
       return ownEmployer;
     case 'review':
       return user.role === 'admin';
+    case 'mark':
+      return ownProvider && user.canMark;
   }
 }
 

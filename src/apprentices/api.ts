@@ -21,6 +21,8 @@ import {
   recordEarlierEpisode,
   recordEmployerBehaviourVerification,
   recordFlexibilityJudgement,
+  removeCircumstance,
+  withdrawFlexibilityJudgement,
   recordLearningBreak,
   recordPriorLearningHours,
 } from './service.js';
@@ -165,8 +167,21 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   router.post(routes.api.apprentices.earlierEpisodes, editors, (req, res) => {
     sendResult(res, recordEarlierEpisode(db, userOf(res), req.params.uln, req.body), recorded, 201);
   });
+  router.delete(routes.api.apprentices.oneBreak, editors, (req, res) => {
+    sendResult(res, removeCircumstance(db, userOf(res), req.params.uln, 'break', req.params.id, req.body), recorded);
+  });
+  router.delete(routes.api.apprentices.oneEarlierEpisode, editors, (req, res) => {
+    sendResult(
+      res,
+      removeCircumstance(db, userOf(res), req.params.uln, 'earlier_episode', req.params.id, req.body),
+      recorded,
+    );
+  });
   router.put(routes.api.apprentices.flexibility, editors, (req, res) => {
     sendResult(res, recordFlexibilityJudgement(db, userOf(res), req.params.uln, req.body, clock.now()), recorded);
+  });
+  router.delete(routes.api.apprentices.flexibility, editors, (req, res) => {
+    sendResult(res, withdrawFlexibilityJudgement(db, userOf(res), req.params.uln, req.body), recorded);
   });
   router.put(routes.api.apprentices.priorLearning, editors, (req, res) => {
     sendResult(res, recordPriorLearningHours(db, userOf(res), req.params.uln, req.body), recorded);

@@ -152,6 +152,10 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
         ? paths.personalData(a.uln)
         : null,
       bookings: apprenticeBookings(db, a.id),
+      markingHref:
+        canActOn(user, a, 'mark') && plan?.methods.some((m) => m.marker === 'provider')
+          ? paths.apprenticeMarking(a.uln)
+          : null,
       backLink: paths.apprentices,
     });
   });

@@ -156,7 +156,7 @@ export function recordEarlierEpisode(
   });
 }
 
-const removalSchema = z.object({ reason: reasonField('Say why this is being removed') });
+export const removalSchema = z.object({ reason: reasonField('Say why this is being removed') });
 
 /** Removes a break or earlier episode recorded in error, with the reason in the audit log. */
 export function removeCircumstance(

@@ -18,6 +18,8 @@ export const AREA_ROLES = {
   gatewayReview: ['admin'],
   scheduling: ['admin'],
   ownSchedule: ['assessor'],
+  /** Grading: an assessor their bookings; a provider's marker the provider-marked components they record. */
+  grading: ['assessor', 'provider'],
   moderation: ['quality_assurer'],
   results: ['admin'],
   appealReview: ['admin', 'quality_assurer'],

@@ -1,7 +1,7 @@
 import { IDENTIFIER_MAX } from '../plans/schema.js';
 import { routes } from '../paths.js';
 import { sendResult, valueOrThrow } from '../http/results.js';
-import { bookingFor, holdBooking, rescheduleBooking } from './service.js';
+import { bookingFor, holdBooking, rescheduleBooking, startMarking } from './service.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { DateTime } from 'luxon';
@@ -65,6 +65,15 @@ export const bookingBodySchema = z.object({
     .max(500)
     .nullable()
     .default(null),
+});
+
+/** A provider's marker records a provider-marked component: the booking's fields without an assessor or region. */
+export const markingBodySchema = bookingBodySchema.pick({
+  methodId: true,
+  localStart: true,
+  mode: true,
+  location: true,
+  link: true,
 });
 
 export const bookingChangeSchema = z.discriminatedUnion('action', [
@@ -131,6 +140,14 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
         assessorName: r.assessorName,
       })),
     });
+  });
+
+  router.post(routes.api.apprentices.markings, (req, res) => {
+    const user = userOf(res);
+    const apprentice = valueOrThrow(apprenticeFor(db, user, req.params.uln, 'mark'));
+    const body = parseOr422(markingBodySchema, req.body);
+    const booking = valueOrThrow(startMarking(db, user, apprentice, body, clock.now()));
+    res.status(201).json(bookingJson(booking));
   });
 
   router.post(routes.api.bookings.list, admins, (req, res) => {

@@ -27,6 +27,7 @@ import {
   methodNames,
   bookingById,
   bookingQueue,
+  duringQueue,
   changeBooking,
   epaContext,
   listBookings,
@@ -34,6 +35,7 @@ import {
 import { assessorFacts } from './assessor-store.js';
 import { view } from './view.js';
 import { schedulePages } from './schedule-pages.js';
+import { markingPages } from './marking-pages.js';
 
 /** The booking form: step one chooses when and how; step two (with an assessor) makes the hold. */
 const slotSchema = z
@@ -93,6 +95,15 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       title: 'Bookings',
       flash: booked.success ? `${booked.data} holds booked. Each assessor has been asked to confirm theirs.` : null,
       autoScheduleHref: paths.autoSchedules,
+      during: duringQueue(db).map((row) => ({
+        name: fullName(row.apprentice),
+        apprenticeHref: paths.apprentice(row.apprentice.uln),
+        from: row.from,
+        methods: row.unbooked.map((m) => ({
+          name: m.name,
+          href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}`,
+        })),
+      })),
       queue: bookingQueue(db, today).map((row) => ({
         ...row,
         name: fullName(row.apprentice),
@@ -128,7 +139,10 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       title: replacing ? 'Reschedule an assessment' : 'Book an assessment',
       apprentice,
       epaPeriod: context.epaPeriod,
-      methods: context.methods.map((m) => ({ value: m.id, text: `${m.name} (${m.durationMinutes} minutes)` })),
+      // The provider's marker records a provider-marked component; before gateway only components during the apprenticeship are booked.
+      methods: context.methods
+        .filter((m) => m.marker !== 'provider' && (context.epaPeriod || m.timing === 'during'))
+        .map((m) => ({ value: m.id, text: `${m.name} (${m.durationMinutes} minutes)` })),
       modes: [
         { value: 'remote', text: 'Remote' },
         { value: 'in_person', text: 'In person' },
@@ -278,6 +292,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
   });
 
   router.use(schedulePages(db, clock));
+  router.use(markingPages(db, clock));
 
   return router;
 }

@@ -5,7 +5,15 @@ import { actorOf, type CurrentUser } from '../users/store.js';
 import { byId } from '../validation/fields.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { canSeeBooking } from './access.js';
-import { bookingById, createBooking, expireHolds, type BookingInput, type BookingRow } from './store.js';
+import {
+  bookingById,
+  createBooking,
+  expireHolds,
+  recordMarking,
+  type BookingInput,
+  type BookingRow,
+  type MarkingInput,
+} from './store.js';
 
 export interface HoldSettings {
   holdHours: number;
@@ -38,6 +46,34 @@ export function holdBooking(
   if (settings.replacing && settings.replacing.apprenticeId !== apprentice.id)
     return refuse('not_found', 'There is no such booking to reschedule');
   const made = createBooking(db, apprentice, input, actorOf(user), settings);
+  if (!made.ok)
+    return refuse(
+      'conflict',
+      made.refusals.map((r) => ({ path: r.code, message: r.message })),
+    );
+  return ok(made.booking);
+}
+
+/**
+ * A provider's marker records a provider-marked component of their own provider's apprentice,
+ * to mark it next (apprenticeFor(…, 'mark') has checked who they are). A refusal lists each
+ * broken rule with its code as path.
+ */
+export function startMarking(
+  db: Db,
+  user: CurrentUser,
+  apprentice: ApprenticeDetail,
+  input: MarkingInput,
+  now: DateTime,
+): Result<BookingRow> {
+  const made = recordMarking(
+    db,
+    apprentice,
+    input,
+    { userId: user.id, name: user.name, providerUkprn: user.providerUkprn, canMark: user.canMark },
+    actorOf(user),
+    now,
+  );
   if (!made.ok)
     return refuse(
       'conflict',

@@ -21,7 +21,7 @@ import {
   type Refusal,
   type Region,
 } from './model.js';
-import { bookingTimes, checkBooking } from './rules.js';
+import { bookingTimes, checkBooking, checkMarking } from './rules.js';
 
 export type BookingRow = typeof bookings.$inferSelect;
 
@@ -269,6 +269,96 @@ function judgeBooking(
   if ('error' in times)
     return { ok: false as const, refusals: [{ code: 'invalid_start' as const, message: times.error }] };
   return { ok: true as const, context, method, assessor, times };
+}
+
+/** What a provider's marker gives when recording a provider-marked component. */
+export type MarkingInput = Pick<BookingInput, 'methodId' | 'localStart' | 'mode' | 'location' | 'link'>;
+
+/**
+ * Records a provider-marked component for its marker to mark: a confirmed booking (no hold, no
+ * assessor of the assessment organisation), with checkMarking's rules judged inside the
+ * transaction that writes it, audited, and the apprentice's provider users told.
+ */
+export function recordMarking(
+  db: Db,
+  apprentice: ApprenticeDetail,
+  input: MarkingInput,
+  marker: { userId: number; name: string; providerUkprn: string | null; canMark: boolean },
+  actor: Actor,
+  now: DateTime,
+): BookingResult {
+  return db.transaction(
+    (tx) => {
+      const context = epaContext(tx, apprentice);
+      const method = context.methods.find((m) => m.id === input.methodId);
+      if (!method || !context.toAssess.includes(method))
+        return {
+          ok: false as const,
+          refusals: [
+            {
+              code: 'method_order' as const,
+              message: method
+                ? `${method.name} was passed in an earlier attempt and carries over: it is not assessed again`
+                : 'The assessment plan has no such component',
+            },
+          ],
+        };
+      const refusals = checkMarking({
+        apprentice,
+        epaPeriod: context.epaPeriod,
+        onProgrammeFrom: context.onProgrammeFrom,
+        method,
+        methods: context.toAssess,
+        attempt: context.attempt,
+        marker,
+        localStart: input.localStart,
+        mode: input.mode,
+        existing: bookingFactsFor(tx, apprentice.id, [marker.userId]),
+        replacing: null,
+      });
+      const times = bookingTimes(input.localStart, method.durationMinutes);
+      if (refusals.length > 0 || 'error' in times)
+        return {
+          ok: false as const,
+          refusals: refusals.length ? refusals : [{ code: 'invalid_start' as const, message: 'Give a real date and time' }],
+        };
+      const booking = tx
+        .insert(bookings)
+        .values({
+          apprenticeId: apprentice.id,
+          submissionId: context.submissionId,
+          methodId: method.id,
+          attempt: context.attempt,
+          assessorUserId: marker.userId,
+          startsAt: times.startsAt,
+          endsAt: times.endsAt,
+          localStart: input.localStart,
+          mode: input.mode,
+          location: input.mode === 'in_person' ? input.location : null,
+          link: input.mode === 'remote' ? input.link : null,
+          status: 'confirmed',
+          createdBy: actor.userId,
+          createdAt: isoInstant(now),
+          updatedAt: isoInstant(now),
+        })
+        .returning()
+        .get();
+      recordAudit(tx, actor, {
+        action: 'booking.marking_recorded',
+        entityType: 'booking',
+        entityId: booking.id,
+        after: booking,
+      });
+      notify(
+        tx,
+        booking,
+        `Provider-marked component recorded: ${method.name}`,
+        `Recorded for marking by ${marker.name}: ${describe(booking, apprentice, method.name)}`,
+      );
+      return { ok: true as const, booking };
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 /**

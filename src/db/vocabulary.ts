@@ -75,7 +75,7 @@ export const GRADING_STATUSES = ['draft', 'submitted'] as const;
 export const MODERATION_STATES = ['not_sampled', 'pending', 'agreed', 'changed'] as const;
 
 /** Why a grading was sampled for moderation. */
-export const SAMPLE_REASONS = ['first_assessments', 'fail', 'boundary', 'random'] as const;
+export const SAMPLE_REASONS = ['first_assessments', 'fail', 'boundary', 'random', 'provider_marked'] as const;
 
 /** An attempt's overall result: a grade, or Withdrawn. */
 export const RESULT_GRADES = ['Fail', 'Pass', 'Merit', 'Distinction', 'Withdrawn'] as const;

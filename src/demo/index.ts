@@ -16,11 +16,25 @@ import { loadDemoScheduling } from './scheduling.js';
 
 /** The demo sign-ins, one per role. The password is for demo users only and is printed at start. */
 export const DEMO_PASSWORD = 'demo-password-1';
-export const DEMO_USERS: { email: string; name: string; role: Role; ukprn?: string; employerId?: string }[] = [
+export const DEMO_USERS: {
+  email: string;
+  name: string;
+  role: Role;
+  ukprn?: string;
+  employerId?: string;
+  canMark?: boolean;
+}[] = [
   { email: 'admin@epao.example', name: 'Amira Okafor', role: 'admin' },
   { email: 'assessor@epao.example', name: 'Gareth Pryce', role: 'assessor' },
   { email: 'qa@epao.example', name: 'Helen Marsh', role: 'quality_assurer' },
-  { email: 'provider@northern-learning.example', name: 'Priya Desai', role: 'provider', ukprn: '10061234' },
+  // A marker: she marks the provider-marked component of her apprentices on the reformed demonstration plan.
+  {
+    email: 'provider@northern-learning.example',
+    name: 'Priya Desai',
+    role: 'provider',
+    ukprn: '10061234',
+    canMark: true,
+  },
   {
     email: 'employer@transport-union.example',
     name: 'Declan Reilly',

@@ -40,7 +40,7 @@ export function gradePages(db: Db, clock: Clock): Router {
     };
     res.status(extra.status ?? 200).render('grading/grade', {
       title: `Grade: ${method?.name ?? booking.methodId}`,
-      backLink: paths.schedule,
+      backLink: userOf(res).role === 'provider' ? paths.apprenticeMarking(apprentice.uln) : paths.schedule,
       apprentice,
       methodName: method?.name ?? booking.methodId,
       when: londonTime(booking.startsAt),
@@ -76,11 +76,11 @@ export function gradePages(db: Db, clock: Clock): Router {
     });
   };
 
-  router.get(routes.gradeBooking, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
+  router.get(routes.gradeBooking, pageFor(...AREA_ROLES.grading), (req, res) => {
     renderGrading(res, req.params.id, { flash: req.query.saved === '1' ? 'Your draft has been saved.' : undefined });
   });
 
-  router.post(routes.gradeBooking, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
+  router.post(routes.gradeBooking, pageFor(...AREA_ROLES.grading), (req, res) => {
     const { booking, plan } = loadGradable(res, req.params.id);
     const criteria = plan.criteria.filter((c) => c.method === booking.methodId);
     const body = req.body as Record<string, unknown>;

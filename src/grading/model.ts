@@ -37,11 +37,19 @@ export type ModerationState = (typeof MODERATION_STATES)[number];
 
 export { SAMPLE_REASONS };
 export type SampleReason = (typeof SAMPLE_REASONS)[number];
+export const MODERATION_LABELS: Record<(typeof MODERATION_STATES)[number], string> = {
+  not_sampled: 'Not sampled',
+  pending: 'Sampled, waiting for moderation',
+  agreed: 'Moderated: grade agreed',
+  changed: 'Moderated: grade changed',
+};
+
 export const SAMPLE_REASON_LABELS: Record<SampleReason, string> = {
   first_assessments: 'One of the assessor’s first assessments of this standard',
   fail: 'A Fail',
   boundary: 'A boundary case (the grade turned on one criterion)',
   random: 'Drawn at random',
+  provider_marked: 'Marked by the training provider: the assessment organisation moderates it before release',
 };
 
 export { RESULT_GRADES };

@@ -273,11 +273,23 @@ export function samplingDraw(seed: string, gradingId: number): number {
   return (digest.readUInt32BE(0) / 2 ** 32) * 100;
 }
 
-/** Why a submitted grading is sampled for moderation, or null. `priorGradings`: the assessor's submitted gradings on this standard before this one. */
+/**
+ * Why a submitted grading is sampled for moderation, or null. `priorGradings`: the assessor's
+ * submitted gradings on this standard before this one. A provider-marked component
+ * (`providerMarkedPercent`, the plan's sampling rule, 100 when it has none) is moderated by the
+ * assessment organisation before release (Skills England, "Requirements and guidance for
+ * apprenticeship assessment", 2026): drawn when the repeatable draw falls under that percentage,
+ * so every one of them at 100 and none at 0 (then the usual rules still apply).
+ */
 export function sampleReason(
   rules: SamplingRules,
-  grading: { id: number; grade: Grade | null; boundary: boolean; priorGradings: number },
+  grading: { id: number; grade: Grade | null; boundary: boolean; priorGradings: number; providerMarkedPercent?: number },
 ): SampleReason | null {
+  if (
+    grading.providerMarkedPercent !== undefined &&
+    samplingDraw(rules.seed, grading.id) < grading.providerMarkedPercent
+  )
+    return 'provider_marked';
   if (grading.priorGradings < rules.firstN) return 'first_assessments';
   if (rules.sampleFails && grading.grade === 'Fail') return 'fail';
   if (rules.sampleBoundary && grading.boundary) return 'boundary';

@@ -6,11 +6,19 @@ import { byId } from '../validation/fields.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { gradingRefusal, saveGrading, type GradingInput, type GradingRow } from './store.js';
 
-/** A booking this user may grade: only its own assessor's; for anyone else it does not exist. */
+/**
+ * Whether this user grades this booking: its assessor, or (a provider-marked component) the
+ * provider's marker who recorded it, while they still hold the marker permission.
+ */
+export function gradesBooking(user: CurrentUser, booking: BookingRow): boolean {
+  if (booking.assessorUserId !== user.id) return false;
+  return user.role === 'assessor' || (user.role === 'provider' && user.canMark);
+}
+
+/** A booking this user may grade (gradesBooking); for anyone else it does not exist. */
 export function gradableBooking(db: Db, user: CurrentUser, id: unknown): Result<BookingRow> {
   const booking = byId(id, (n) => bookingById(db, n));
-  if (!booking || user.role !== 'assessor' || booking.assessorUserId !== user.id)
-    return refuse('not_found', 'There is no such booking in your schedule');
+  if (!booking || !gradesBooking(user, booking)) return refuse('not_found', 'There is no such booking in your schedule');
   return ok(booking);
 }
 
@@ -26,8 +34,7 @@ export function gradeBooking(
   input: GradingInput,
   options: { submit: boolean; now: DateTime },
 ): Result<{ booking: BookingRow; grading: GradingRow }> {
-  if (user.role !== 'assessor' || booking.assessorUserId !== user.id)
-    return refuse('not_found', 'There is no such booking in your schedule');
+  if (!gradesBooking(user, booking)) return refuse('not_found', 'There is no such booking in your schedule');
   const notNow = gradingRefusal(booking, user.id, options.now);
   if (notNow) return refuse('conflict', notNow);
   const saved = saveGrading(db, booking, input, { ...actorOf(user), userId: user.id }, options);

@@ -262,6 +262,7 @@ export function saveGrading(
       const apprentice = findApprenticeById(tx, current.apprenticeId)!;
       const plan = planOf(tx, apprentice);
       const criteria = plan.criteria.filter((c) => c.method === current.methodId);
+      const method = plan.methods.find((m) => m.id === current.methodId);
       const unknown = input.decisions.filter((d) => !criteria.some((c) => c.id === d.criterionId));
       if (unknown.length > 0)
         return {
@@ -389,6 +390,7 @@ export function saveGrading(
           grade,
           boundary: input.outcome === 'graded' && isBoundaryCase(plan, current.methodId, input.decisions),
           priorGradings: prior,
+          ...(method?.marker === 'provider' ? { providerMarkedPercent: method.moderationSamplePercent ?? 100 } : {}),
         },
       );
       const submitted = tx

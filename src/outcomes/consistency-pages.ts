@@ -10,7 +10,7 @@ import { ZONE } from '../dates.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm, type FormErrors } from '../http/forms.js';
-import type { ModerationState } from '../grading/model.js';
+import { MODERATION_LABELS } from '../grading/model.js';
 import { paths, routes } from '../paths.js';
 import { findUser } from '../users/store.js';
 import { blankToUndefined, recordId } from '../validation/fields.js';
@@ -27,13 +27,6 @@ import {
 } from './consistency.js';
 
 const TITLE = 'Assessor consistency';
-
-const MODERATION_LABELS: Record<ModerationState, string> = {
-  not_sampled: 'Not sampled',
-  pending: 'Sampled, waiting for moderation',
-  agreed: 'Moderated: grade agreed',
-  changed: 'Moderated: grade changed',
-};
 
 /** A standard version in the filter: its reference and version, e.g. ST0815-1.0. */
 const standardKey = (p: Pick<PlanHeld, 'reference' | 'version'>) => `${p.reference}-${p.version}`;

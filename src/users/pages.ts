@@ -19,15 +19,21 @@ import {
   listProviders,
   listUsers,
   revokeApiToken,
+  setMarkerPermission,
 } from './store.js';
 
 const revokeSchema = z.object({ reason: z.string().trim().max(500).optional() });
+const markerSchema = z.object({
+  canMark: z.enum(['yes', 'no'], { error: 'Choose whether this user marks provider-marked components' }),
+  reason: z.string().trim().max(500, 'The reason must be 500 characters or fewer').optional(),
+});
 
 export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; hashCost: number }): Router {
   const router = Router();
   const adminOnly = pageFor(...AREA_ROLES.administration);
 
   const formOptions = () => ({
+    markerItems: [{ value: 'yes', text: 'This user marks provider-marked components' }],
     roles: ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r] })),
     providers: [
       { value: '', text: 'Not a provider user' },
@@ -45,6 +51,7 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
       ...u,
       roleLabel: ROLE_LABELS[u.role],
       tokenHref: paths.admin.userTokens(u.id),
+      markerHref: u.role === 'provider' ? paths.admin.userMarker(u.id) : null,
     })),
     tokens: listApiTokens(db).map((t) => ({ ...t, revokeHref: paths.admin.revokeToken(t.id) })),
     ...extra,
@@ -54,15 +61,19 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
   const outcomeQuery = z.object({
     added: idParam.shape.id.optional().catch(undefined),
     revoked: idParam.shape.id.optional().catch(undefined),
+    marker: idParam.shape.id.optional().catch(undefined),
   });
   router.get(paths.admin.users, adminOnly, (req, res) => {
-    const { added, revoked } = outcomeQuery.parse(req.query);
+    const { added, revoked, marker } = outcomeQuery.parse(req.query);
     const user = added ? findUser(db, added) : undefined;
+    const markerUser = marker ? findUser(db, marker) : undefined;
     const flash = user
       ? `${user.name} (${user.email}) can now sign in as ${ROLE_LABELS[user.role]}.`
       : revoked
         ? `Token ${revoked} has been revoked. Systems using it can no longer call the API.`
-        : undefined;
+        : markerUser
+          ? `${markerUser.name} ${markerUser.canMark ? 'can now mark' : 'no longer marks'} provider-marked components of their provider’s apprentices.`
+          : undefined;
     res.render('users/list', listPage({ flash }));
   });
 
@@ -99,6 +110,22 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
     if (!user) throw new HttpError(404, 'There is no such user');
     const { token } = createApiToken(db, user.id, actorOf(userOf(res)));
     res.render('users/token', { title: 'API token created', user, token, backLink: paths.admin.users });
+  });
+
+  router.post(routes.admin.userMarker, adminOnly, (req, res) => {
+    const user = byId(req.params.id, (n) => findUser(db, n));
+    if (!user) throw new HttpError(404, 'There is no such user');
+    const form = markerSchema.safeParse(req.body);
+    if (!form.success) throw new HttpError(400, form.error.issues[0]!.message);
+    const result = setMarkerPermission(
+      db,
+      user.id,
+      form.data.canMark === 'yes',
+      form.data.reason || null,
+      actorOf(userOf(res)),
+    );
+    if (!result.ok) throw new HttpError(409, result.message);
+    res.redirect(303, `${paths.admin.users}?marker=${user.id}`);
   });
 
   router.post(routes.admin.revokeToken, adminOnly, (req, res) => {

@@ -28,6 +28,11 @@ export const newUserSchema = z
     role: z.enum(ROLES, { error: 'Select a role' }),
     ukprn: optionalText.pipe(ukprnSchema.optional()),
     employerId: optionalText,
+    /** A checkbox: a provider user who marks provider-marked components. */
+    canMark: z
+      .literal('yes')
+      .optional()
+      .transform((v) => v === 'yes'),
     password: z
       .string()
       .min(MIN_PASSWORD_LENGTH, `Password must be at least ${MIN_PASSWORD_LENGTH} characters`)
@@ -38,6 +43,8 @@ export const newUserSchema = z
       ctx.addIssue({ code: 'custom', path: ['ukprn'], message: 'Enter the UKPRN of the provider this user works for' });
     if (user.role !== 'provider' && user.ukprn)
       ctx.addIssue({ code: 'custom', path: ['ukprn'], message: 'Only provider users have a UKPRN' });
+    if (user.role !== 'provider' && user.canMark)
+      ctx.addIssue({ code: 'custom', path: ['canMark'], message: 'Only a provider user can mark provider-marked components' });
     if (user.role === 'employer' && !user.employerId)
       ctx.addIssue({ code: 'custom', path: ['employerId'], message: 'Select the employer this user works for' });
     if (user.role !== 'employer' && user.employerId)

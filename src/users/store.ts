@@ -17,6 +17,8 @@ export interface CurrentUser {
   role: Role;
   providerUkprn: string | null;
   employerId: string | null;
+  /** A provider user who may mark provider-marked components of their own provider's apprentices. */
+  canMark: boolean;
 }
 
 const currentUserColumns = {
@@ -26,6 +28,7 @@ const currentUserColumns = {
   role: users.role,
   providerUkprn: users.providerUkprn,
   employerId: users.employerId,
+  canMark: users.canMark,
 };
 
 export const SESSION_HOURS = 12;
@@ -41,7 +44,7 @@ export function actorOf(user: CurrentUser): Actor {
  */
 export async function createUser(
   db: Db,
-  input: NewUser,
+  input: Omit<NewUser, 'canMark'> & { canMark?: boolean },
   actor: Actor,
   hashCost: number,
 ): Promise<{ ok: true; user: CurrentUser } | { ok: false; problems: Problem[] }> {
@@ -66,11 +69,42 @@ export async function createUser(
         role: input.role,
         providerUkprn: input.ukprn ?? null,
         employerId: input.employerId ?? null,
+        canMark: input.role === 'provider' && input.canMark === true,
         passwordHash,
       })
       .returning(currentUserColumns)
       .get();
     recordAudit(tx, actor, { action: 'user.created', entityType: 'user', entityId: user.id, after: { ...user } });
+    return { ok: true as const, user };
+  });
+}
+
+/**
+ * Gives a provider user the marker permission, or takes it away, audited with the reason: a
+ * marker marks the provider-marked components of their own provider's apprentices (reformed
+ * plans). Only provider users can hold it.
+ */
+export function setMarkerPermission(
+  db: Db,
+  userId: number,
+  canMark: boolean,
+  reason: string | null,
+  actor: Actor,
+): { ok: true; user: CurrentUser } | { ok: false; message: string } {
+  return db.transaction((tx) => {
+    const before = tx.select(currentUserColumns).from(users).where(eq(users.id, userId)).get();
+    if (!before) return { ok: false as const, message: 'There is no such user' };
+    if (before.role !== 'provider')
+      return { ok: false as const, message: 'Only a training provider’s users can mark provider-marked components' };
+    const user = tx.update(users).set({ canMark }).where(eq(users.id, userId)).returning(currentUserColumns).get();
+    recordAudit(tx, actor, {
+      action: canMark ? 'user.marker_permission_given' : 'user.marker_permission_removed',
+      entityType: 'user',
+      entityId: userId,
+      before: { canMark: before.canMark },
+      after: { canMark },
+      reason,
+    });
     return { ok: true as const, user };
   });
 }

@@ -1341,27 +1341,27 @@ describe('grading: sampled KSBs of a reformed plan', () => {
     expect(reformed.ok).to.equal(true);
     ctx.db.update(apprentices).set({ planId: 'ST0815-1.0-reformed-demo' }).where(eq(apprentices.id, a.id)).run();
     const assessor = await as('assessor');
-    const bookingId = booked(a, 'project');
+    const bookingId = booked(a, 'discussion');
     const url = `/bookings/${bookingId}/grade`;
     let page = $((await assessor.get(url)).text);
     expect(
       page('input[name="sampled"]')
         .map((_, i) => page(i).attr('value'))
         .get(),
-    ).to.deep.equal(['K11', 'S16']);
+    ).to.deep.equal(['K12', 'K13', 'K14', 'S15', 'S17']);
     expect(page('#ksb-coverage-sampled').text()).to.contain('Not in this sample');
-    expect(page('#ksb-coverage').text()).not.to.contain('K11');
+    expect(page('#ksb-coverage').text()).not.to.contain('K12');
 
     // A KSB the method cannot sample is refused, with the ticks kept.
-    const wrong = await postGrading(assessor, bookingId, {}, { action: 'draft', sampled: 'K12' });
+    const wrong = await postGrading(assessor, bookingId, {}, { action: 'draft', sampled: 'K11' });
     expect(wrong.status).to.equal(400);
     expect(summaryOf(wrong.text).map((e) => e.text)).to.deep.equal([
-      'K12 is not among the sampled KSBs this method can cover (K11, S16)',
+      'K11 is not among the sampled KSBs this method can cover (K12, K13, K14, S15, S17)',
     ]);
 
-    const res = await postGrading(assessor, bookingId, {}, { action: 'submit', confirm: 'yes', sampled: 'K11' });
+    const res = await postGrading(assessor, bookingId, {}, { action: 'submit', confirm: 'yes', sampled: 'K13' });
     expect(res.status, mainText(res.text)).to.equal(303);
-    expect(gradingOf(bookingId)!.sampledKsbs).to.deep.equal(['K11']);
+    expect(gradingOf(bookingId)!.sampledKsbs).to.deep.equal(['K13']);
     page = $((await assessor.get(url)).text);
     expect(page('main').text()).to.contain('Submitted');
   });
