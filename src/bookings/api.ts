@@ -142,7 +142,7 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     });
   });
 
-  router.post(routes.api.apprentices.markings, (req, res) => {
+  router.post(routes.api.apprentices.markings, requireRole('provider'), (req, res) => {
     const user = userOf(res);
     const apprentice = valueOrThrow(apprenticeFor(db, user, req.params.uln, 'mark'));
     const body = parseOr422(markingBodySchema, req.body);

@@ -62,7 +62,11 @@ export function markingPages(db: Db, clock: Clock): Router {
   const router = Router();
   const markers = pageFor('provider');
 
-  const render = (res: Response, apprentice: ApprenticeDetail, extra: { values?: object } & Partial<FormErrors> = {}) => {
+  const render = (
+    res: Response,
+    apprentice: ApprenticeDetail,
+    extra: { values?: object } & Partial<FormErrors> = {},
+  ) => {
     const user = userOf(res);
     const plan = planForApprentice(db, apprentice);
     const context = epaContext(db, apprentice);

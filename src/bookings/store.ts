@@ -320,7 +320,9 @@ export function recordMarking(
       if (refusals.length > 0 || 'error' in times)
         return {
           ok: false as const,
-          refusals: refusals.length ? refusals : [{ code: 'invalid_start' as const, message: 'Give a real date and time' }],
+          refusals: refusals.length
+            ? refusals
+            : [{ code: 'invalid_start' as const, message: 'Give a real date and time' }],
         };
       const booking = tx
         .insert(bookings)

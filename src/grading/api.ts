@@ -91,7 +91,10 @@ export function resultsApi(db: Db, clock: Clock): Router {
   router.put(routes.api.results.grade, (req, res) => {
     const user = userOf(res);
     if (user.role !== 'assessor' && !(user.role === 'provider' && user.canMark))
-      throw new HttpError(403, 'Only the booking’s assessor, or the provider’s marker of a provider-marked component, grades it');
+      throw new HttpError(
+        403,
+        'Only the booking’s assessor, or the provider’s marker of a provider-marked component, grades it',
+      );
     const booking = valueOrThrow(gradableBooking(db, user, req.params.id));
     const body = parseOr422(gradeBodySchema, req.body);
     valueOrThrow(

@@ -283,7 +283,13 @@ export function samplingDraw(seed: string, gradingId: number): number {
  */
 export function sampleReason(
   rules: SamplingRules,
-  grading: { id: number; grade: Grade | null; boundary: boolean; priorGradings: number; providerMarkedPercent?: number },
+  grading: {
+    id: number;
+    grade: Grade | null;
+    boundary: boolean;
+    priorGradings: number;
+    providerMarkedPercent?: number;
+  },
 ): SampleReason | null {
   if (
     grading.providerMarkedPercent !== undefined &&

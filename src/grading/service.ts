@@ -18,7 +18,8 @@ export function gradesBooking(user: CurrentUser, booking: BookingRow): boolean {
 /** A booking this user may grade (gradesBooking); for anyone else it does not exist. */
 export function gradableBooking(db: Db, user: CurrentUser, id: unknown): Result<BookingRow> {
   const booking = byId(id, (n) => bookingById(db, n));
-  if (!booking || !gradesBooking(user, booking)) return refuse('not_found', 'There is no such booking in your schedule');
+  if (!booking || !gradesBooking(user, booking))
+    return refuse('not_found', 'There is no such booking in your schedule');
   return ok(booking);
 }
 

@@ -44,7 +44,11 @@ export const newUserSchema = z
     if (user.role !== 'provider' && user.ukprn)
       ctx.addIssue({ code: 'custom', path: ['ukprn'], message: 'Only provider users have a UKPRN' });
     if (user.role !== 'provider' && user.canMark)
-      ctx.addIssue({ code: 'custom', path: ['canMark'], message: 'Only a provider user can mark provider-marked components' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['canMark'],
+        message: 'Only a provider user can mark provider-marked components',
+      });
     if (user.role === 'employer' && !user.employerId)
       ctx.addIssue({ code: 'custom', path: ['employerId'], message: 'Select the employer this user works for' });
     if (user.role !== 'employer' && user.employerId)

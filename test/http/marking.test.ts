@@ -19,9 +19,12 @@ import { assessorProfile } from '../support/grading.js';
 
 const ULNS = validUlns(12, 610_000_000);
 const REFORMED = 'ST0815-1.0-reformed-demo';
-type Agent = ReturnType<typeof supertest.agent>;
 
-const reformedPlan = () => JSON.parse(readFileSync(`fixtures/plans/reformed/${REFORMED}.json`, 'utf8'));
+/** The reformed demo plan as a JSON value, to import as it is or changed. */
+const reformedPlan = (): {
+  id: string;
+  methods: { marker: string }[];
+} => JSON.parse(readFileSync(`fixtures/plans/reformed/${REFORMED}.json`, 'utf8')) as never;
 
 const dateFields = (name: string, iso: string) => {
   const [year, month, day] = iso.split('-');
@@ -98,7 +101,11 @@ describe('reformed plans: components by timing and by marker', () => {
       const url = `/apprentices/${a.uln}/marking`;
       let page = $((await marker.get(url)).text);
       expect(page('#marking-components tbody tr').first().text()).to.contain('Not recorded');
-      expect(page('input[name="methodId"]').map((_, el) => page(el).attr('value')).get()).to.deep.equal(['project']);
+      expect(
+        page('input[name="methodId"]')
+          .map((_, el) => page(el).attr('value'))
+          .get(),
+      ).to.deep.equal(['project']);
 
       const on = isoDate(today().minus({ days: 3 }));
       const res = await postForm(marker, url, url, {
@@ -232,7 +239,11 @@ describe('reformed plans: components by timing and by marker', () => {
       expect(index('#during-queue a').last().attr('href')).to.equal(`/bookings/new?uln=${a.uln}&methodId=project`);
       const form = $((await admin.get(`/bookings/new?uln=${a.uln}`)).text);
       expect(form('#during-only').text()).to.contain('only components taken during the apprenticeship can be booked');
-      expect(form('input[name="methodId"]').map((_, el) => form(el).attr('value')).get()).to.deep.equal(['project']);
+      expect(
+        form('input[name="methodId"]')
+          .map((_, el) => form(el).attr('value'))
+          .get(),
+      ).to.deep.equal(['project']);
 
       assessorProfile(ctx.db, ctx.users.assessor.id, a.standardVersionId);
       const api = supertest(ctx.app);

@@ -230,8 +230,10 @@ const TABLE: Record<string, Case | Case[]> = {
     '302 200 403 403 200 200 404 403',
     (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/result.pdf`,
   ),
-  'GET /bookings/:id/grade': row('302 403 200 403 403 403 403 404', (f) => `/bookings/${f.booking}/grade`),
-  'POST /bookings/:id/grade': row('401 403 400 403 403 403 403 404', (f) => `/bookings/${f.booking}/grade`),
+  'GET /bookings/:id/grade': row('302 403 200 403 404 403 404 404', (f) => `/bookings/${f.booking}/grade`),
+  'POST /bookings/:id/grade': row('401 403 400 403 404 403 404 404', (f) => `/bookings/${f.booking}/grade`),
+  'GET /apprentices/:uln/marking': row('302 403 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/marking`),
+  'POST /apprentices/:uln/marking': row('401 403 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/marking`),
   'GET /moderation': row('302 403 403 200 403 403 403 403', '/moderation'),
   'GET /moderation/:id': row('302 403 403 200 403 403 403 403', (f) => `/moderation/${f.grading}`),
   'POST /moderation/:id': row('401 403 403 400 403 403 403 403', (f) => `/moderation/${f.grading}`),
@@ -343,6 +345,10 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 200 403 403 403 403 403 403',
     (f) => `/admin/users/${f.employerUser}/tokens`,
   ),
+  'POST /admin/users/:id/marker': row(
+    '401 400 403 403 403 403 403 403',
+    (f) => `/admin/users/${f.employerUser}/marker`,
+  ),
   'POST /admin/tokens/:id/revoke': row('401 400 403 403 403 403 403 403', (f) => `/admin/tokens/${f.apiToken}/revoke`, {
     body: { reason: LONG_REASON },
   }),
@@ -372,6 +378,22 @@ const TABLE: Record<string, Case | Case[]> = {
   'POST /api/v1/apprentices/:uln/earlier-episodes': row(
     '401 422 403 403 422 403 404 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/earlier-episodes`,
+  ),
+  'DELETE /api/v1/apprentices/:uln/breaks/:id': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/breaks/${f.learningBreak}`,
+  ),
+  'DELETE /api/v1/apprentices/:uln/earlier-episodes/:id': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/earlier-episodes/${f.earlierEpisode}`,
+  ),
+  'DELETE /api/v1/apprentices/:uln/english-maths-flexibility': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/english-maths-flexibility`,
+  ),
+  'POST /api/v1/apprentices/:uln/markings': row(
+    '401 403 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/markings`,
   ),
   'PUT /api/v1/apprentices/:uln/english-maths-flexibility': row(
     '401 422 403 403 422 403 404 403',
@@ -415,7 +437,7 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /api/v1/results/:uln/pdf': row('401 200 403 403 200 200 404 403', (f) => `/api/v1/results/${f.a.uln}/pdf`),
   'GET /api/v1/results/:uln': row('401 200 403 403 200 200 404 403', (f) => `/api/v1/results/${f.a.uln}`),
   'PUT /api/v1/bookings/:id/grade': row(
-    '401 403 422 403 403 403 403 404',
+    '401 403 422 403 404 403 404 404',
     (f) => `/api/v1/bookings/${f.booking}/grade`,
   ),
   'GET /api/v1/reports/outcomes': row('401 200 403 200 200 403 200 403', '/api/v1/reports/outcomes'),
@@ -485,6 +507,8 @@ function call(client: Agent, method: string, url: string) {
       return client.put(url);
     case 'PATCH':
       return client.patch(url);
+    case 'DELETE':
+      return client.delete(url);
     default:
       throw new Error(`No requests with ${method} in this test yet`);
   }

@@ -108,6 +108,7 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /apprentices/:uln': { as: 'employer', url: (f) => `/apprentices/${f.a.uln}` },
   'GET /apprentices/:uln/qualifications/new': { as: 'admin', url: (f) => `/apprentices/${f.a.uln}/qualifications/new` },
   'GET /apprentices/:uln/hours/new': { as: 'admin', url: (f) => `/apprentices/${f.a.uln}/hours/new` },
+  'GET /apprentices/:uln/marking': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/marking` },
   'GET /apprentices/:uln/breaks/new': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/breaks/new` },
   'GET /apprentices/:uln/breaks/:id/remove': {
     as: 'provider',

@@ -1,7 +1,8 @@
 import { now } from '../support/clock.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { bookingBodySchema, conflictBody, unavailabilityBody } from '../../src/bookings/api.js';
+import { bookingBodySchema, conflictBody, markingBodySchema, unavailabilityBody } from '../../src/bookings/api.js';
+import { removalSchema } from '../../src/apprentices/service.js';
 import {
   apprenticeInputSchema,
   behaviourVerificationInputSchema,
@@ -297,6 +298,14 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       sameNumber(problems, 'hours', h.hours, sentField(pairs, 'hours'));
       return problems;
     },
+  },
+  'POST /apprentices/:uln/marking': {
+    as: ['provider'],
+    url: (f) => `/apprentices/${f.a.uln}/marking`,
+    fields: () => ['methodId', ...dateFields('date'), 'time', 'mode', 'location', 'link'],
+    text: () => ['location'],
+    // A's plan has no provider-marked component: every body is refused, and the page says why.
+    errorPage: true,
   },
   'POST /apprentices/:uln/breaks/new': {
     as: ['admin', 'provider'],
@@ -859,7 +868,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
   'POST /admin/users/new': {
     as: ['admin'],
     url: () => '/admin/users/new',
-    fields: () => ['name', 'email', 'role', 'ukprn', 'employerId', 'password'],
+    fields: () => ['name', 'email', 'role', 'ukprn', 'canMark', 'employerId', 'password'],
     text: () => ['name'],
     valid: (_f, n) => [
       ['name', 'New Person'],
@@ -879,6 +888,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       if (user) sameText(problems, 'name', user.name, sentField(pairs, 'name'));
       return problems;
     },
+  },
+  'POST /admin/users/:id/marker': {
+    as: ['admin'],
+    url: (f) => `/admin/users/${f.employerUser}/marker`,
+    fields: () => ['canMark', 'reason'],
+    text: () => ['reason'],
+    errorPage: true,
   },
   'POST /admin/users/:id/tokens': {
     as: ['admin'],
@@ -1021,6 +1037,35 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
       return { startDate: on, endDate: on, provider: '10099999', reason: 'Moved away' };
     },
     page: (f) => `/apprentices/${f.a.uln}`,
+  },
+  // Removals: every hostile body is refused before anything is removed; the fixture's records stay for the other suites.
+  'DELETE /api/v1/apprentices/:uln/breaks/:id': {
+    as: ['admin', 'provider'],
+    method: 'DELETE',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/breaks/${f.learningBreak}`,
+    fields: keys(removalSchema),
+    text: ['reason'],
+  },
+  'DELETE /api/v1/apprentices/:uln/earlier-episodes/:id': {
+    as: ['admin', 'provider'],
+    method: 'DELETE',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/earlier-episodes/${f.earlierEpisode}`,
+    fields: keys(removalSchema),
+    text: ['reason'],
+  },
+  'DELETE /api/v1/apprentices/:uln/english-maths-flexibility': {
+    as: ['admin', 'provider'],
+    method: 'DELETE',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/english-maths-flexibility`,
+    fields: keys(removalSchema),
+    text: ['reason'],
+  },
+  'POST /api/v1/apprentices/:uln/markings': {
+    as: ['provider'],
+    method: 'POST',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/markings`,
+    fields: keys(markingBodySchema),
+    text: ['location'],
   },
   'PUT /api/v1/apprentices/:uln/english-maths-flexibility': {
     as: ['admin', 'provider'],

@@ -77,6 +77,9 @@ export interface Fixture {
 
 export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   const { db } = ctx;
+  // Both providers' users mark provider-marked components: the other provider's marker still reaches for A.
+  for (const id of [ctx.users.provider.id, ctx.users.otherProvider.id])
+    db.update(users).set({ canMark: true }).where(eq(users.id, id)).run();
   const { passwordHash } = db
     .select({ passwordHash: users.passwordHash })
     .from(users)

@@ -470,7 +470,8 @@ describe('booking rules', () => {
   });
 
   describe('reformed plans: provider-marked components', () => {
-    const marked = (overrides: Partial<MethodFacts> = {}) => project({ timing: 'during', marker: 'provider', ...overrides });
+    const marked = (overrides: Partial<MethodFacts> = {}) =>
+      project({ timing: 'during', marker: 'provider', ...overrides });
     const marker = (overrides: Partial<MarkerFacts> = {}): MarkerFacts => ({
       userId: 20,
       name: 'Priya Marker',
@@ -479,8 +480,20 @@ describe('booking rules', () => {
       ...overrides,
     });
     const marking = (overrides: Partial<MarkingRequest> = {}): Refusal[] => {
-      const { assessor: _a, region: _r, now: _n, ...base } = request();
-      return checkMarking({ ...base, epaPeriod: null, method: marked(), marker: marker(), ...overrides });
+      const { apprentice, onProgrammeFrom, methods, localStart, mode, existing, replacing } = request();
+      return checkMarking({
+        apprentice,
+        epaPeriod: null,
+        onProgrammeFrom,
+        method: marked(),
+        methods,
+        localStart,
+        mode,
+        existing,
+        replacing,
+        marker: marker(),
+        ...overrides,
+      });
     };
 
     it('marked_by_provider: no assessor of the assessment organisation is booked for one', () => {
@@ -492,7 +505,9 @@ describe('booking rules', () => {
     it('its marker records it, in the past too, at any hour, with the timing of a component during the apprenticeship', () => {
       expect(marking()).to.deep.equal([]);
       expect(marking({ localStart: '2025-09-06T19:00' })).to.deep.equal([]); // a Saturday evening
-      expect(only(marking({ localStart: '2025-08-31T10:00' }), 'outside_epa_period')).to.contain('starts on 2025-09-01');
+      expect(only(marking({ localStart: '2025-08-31T10:00' }), 'outside_epa_period')).to.contain(
+        'starts on 2025-09-01',
+      );
     });
 
     it('not_a_marker: without the permission, at another provider, or for a component the assessment organisation marks', () => {
@@ -516,9 +531,9 @@ describe('booking rules', () => {
       expect(only(marking({ existing: [apprenticeBusy] }), 'apprentice_double_booked')).to.contain(
         'already booked at 14 Apr 2026 10:30',
       );
-      expect(marking({ existing: [booking('2026-04-14T11:00', { assessorUserId: 20, apprenticeId: 2 })] })).to.deep.equal(
-        [],
-      );
+      expect(
+        marking({ existing: [booking('2026-04-14T11:00', { assessorUserId: 20, apprenticeId: 2 })] }),
+      ).to.deep.equal([]);
     });
 
     it('a provider-marked component at the end waits for the gateway like any other', () => {
