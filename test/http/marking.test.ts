@@ -226,7 +226,7 @@ describe('reformed plans: components by timing and by marker', () => {
     beforeEach(() => {
       const plan = reformedPlan();
       plan.id = 'ST0815-1.0-reformed-during';
-      plan.methods[0].marker = 'assessment_organisation';
+      plan.methods[0]!.marker = 'assessment_organisation';
       const imported = importPlan(ctx.db, plan, SETUP);
       if (!imported.ok) throw new Error(JSON.stringify(imported.problems));
       ctx.db.update(apprentices).set({ planId: plan.id }).where(eq(apprentices.id, a.id)).run();
