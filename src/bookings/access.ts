@@ -12,7 +12,11 @@ export function canSeeBooking(db: Queryable, user: CurrentUser, booking: Booking
   return apprentice !== undefined && canActOn(user, apprentice, 'view');
 }
 
-/** Who may change it: the assessor confirms or declines their own; administrators cancel, complete and reschedule. */
+/**
+ * Who may change it: the assessor confirms or declines their own; administrators cancel, complete
+ * and reschedule; a provider's marker cancels a component they recorded for marking (to record it
+ * again at the right time), while they still hold the marker permission.
+ */
 export function canChangeBooking(
   user: CurrentUser,
   booking: BookingRow,
@@ -20,5 +24,6 @@ export function canChangeBooking(
 ): boolean {
   if (action === 'confirm' || action === 'decline')
     return user.role === 'assessor' && booking.assessorUserId === user.id;
+  if (action === 'cancel' && user.role === 'provider') return user.canMark && booking.assessorUserId === user.id;
   return user.role === 'admin';
 }

@@ -96,6 +96,11 @@ export function markingPages(db: Db, clock: Clock): Router {
                 : `Marked: ${grading.grade ?? grading.outcome}. ${MODERATION_LABELS[grading.moderation]}`
               : 'Not marked yet',
           markHref: booking && booking.assessorUserId === user.id ? paths.gradeBooking(booking.id) : null,
+          // Not marked yet: its marker may cancel it and record it again (a submitted marking stands).
+          bookingHref:
+            booking && booking.assessorUserId === user.id && grading?.status !== 'submitted'
+              ? paths.booking(booking.id)
+              : null,
         };
       }),
       toRecord: marked

@@ -9,7 +9,7 @@ import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant } from '../dates.js';
 import { apprentices, bookings, epaAttempts, gatewaySubmissions, plans, users } from '../db/schema.js';
-import { getPlanById, getPlanForStandard, listPlans, planForApprentice } from '../plans/store.js';
+import { getPlanById, getPlanForStandard, planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import { currentAttempt } from '../grading/attempts.js';
 import {
@@ -766,48 +766,54 @@ export function bookingQueue(db: Db, today: string) {
  * gateway is not accepted (once it is, the component joins the booking queue with the rest).
  */
 export function duringQueue(db: Db) {
-  const rows: { apprentice: ApprenticeDetail; from: string; unbooked: MethodFacts[] }[] = [];
-  for (const { id, standardVersionId } of listPlans(db)) {
-    const plan = getPlanById(db, id)!;
-    const during = plan.methods
-      .filter((m) => m.timing === 'during' && m.marker === 'assessment_organisation')
+  const rows: { apprentice: DuringQueueApprentice; from: string; unbooked: MethodFacts[] }[] = [];
+  for (const held of db
+    .select({ id: plans.id, standardVersionId: plans.standardVersionId, isDefault: plans.isDefault })
+    .from(plans)
+    .orderBy(asc(plans.standardVersionId), desc(plans.isDefault), asc(plans.id))
+    .all()) {
+    const during = getPlanById(db, held.id)!
+      .methods.filter((m) => m.timing === 'during' && m.marker === 'assessment_organisation')
       .map(methodFacts);
     if (during.length === 0) continue;
+    // One query a plan: its apprentices (named on the record, or following the version's default)
+    // with no accepted gateway, each with the methods of their first attempt already booked.
     const candidates = db
-      .select({ id: apprentices.id })
+      .select({
+        uln: apprentices.uln,
+        givenNames: apprentices.givenNames,
+        familyName: apprentices.familyName,
+        startDate: apprentices.startDate,
+        booked: sql<string | null>`(select group_concat(b.method_id, char(31)) from ${bookings} b
+          where b.apprentice_id = ${apprentices.id} and b.attempt = 1
+          and b.status in (${sql.join(
+            ACTIVE_STATUSES.map((status) => sql`${status}`),
+            sql`, `,
+          )}))`,
+      })
       .from(apprentices)
       .where(
         and(
-          eq(apprentices.standardVersionId, standardVersionId),
+          eq(apprentices.standardVersionId, held.standardVersionId),
+          held.isDefault
+            ? or(eq(apprentices.planId, held.id), isNull(apprentices.planId))
+            : eq(apprentices.planId, held.id),
           isNull(apprentices.erasedAt),
           sql`not exists (select 1 from ${gatewaySubmissions} g where g.apprentice_id = ${apprentices.id} and g.status = 'accepted')`,
         ),
       )
       .orderBy(asc(apprentices.startDate), asc(apprentices.id))
       .all();
-    for (const { id: apprenticeId } of candidates) {
-      const apprentice = findApprenticeById(db, apprenticeId)!;
-      if (planForApprentice(db, apprentice)?.id !== plan.id) continue;
-      const booked = new Set(
-        db
-          .select({ methodId: bookings.methodId })
-          .from(bookings)
-          .where(
-            and(
-              eq(bookings.apprenticeId, apprenticeId),
-              eq(bookings.attempt, 1),
-              inArray(bookings.status, [...ACTIVE_STATUSES]),
-            ),
-          )
-          .all()
-          .map((b) => b.methodId),
-      );
-      const unbooked = during.filter((m) => !booked.has(m.id));
+    for (const { booked, ...apprentice } of candidates) {
+      const methods = new Set(booked?.split('\u001f') ?? []);
+      const unbooked = during.filter((m) => !methods.has(m.id));
       if (unbooked.length > 0) rows.push({ apprentice, from: apprentice.startDate, unbooked });
     }
   }
   return rows;
 }
+
+type DuringQueueApprentice = Pick<ApprenticeDetail, 'uln' | 'givenNames' | 'familyName' | 'startDate'>;
 
 /** The name of each method id in the plans held (for lists that show bookings of any standard). */
 export function methodNames(db: Queryable): Map<string, string> {

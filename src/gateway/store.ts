@@ -42,6 +42,7 @@ import type {
   GatewayPlan,
   LearningBreak,
 } from './model.js';
+import { startFirstAttemptAtGateway } from '../grading/attempts.js';
 import { RULES_2025_FROM, evaluateGateway } from './rules.js';
 import { GATEWAY_STATES, type GatewayState, type SubmissionStatus } from './status.js';
 
@@ -629,6 +630,17 @@ export function decideSubmission(
       tx.insert(gatewayCheckDecisions)
         .values({ submissionId, checkCode: check.code, accepted: check.accepted, reason: check.reason })
         .run();
+    const moved = accepted ? startFirstAttemptAtGateway(tx, before.apprenticeId, on) : null;
+    if (moved)
+      recordAudit(tx, actor, {
+        action: 'attempt.start_moved',
+        entityType: 'attempt',
+        entityId: moved.after.id,
+        before: { startedOn: moved.before.startedOn, daysToBooking: moved.before.daysToBooking },
+        after: { startedOn: moved.after.startedOn, daysToBooking: moved.after.daysToBooking },
+        reason:
+          'Gateway to completion accepted: the first attempt runs from the acceptance, after a component during the apprenticeship',
+      });
     if (!accepted) {
       // A resubmission is a new gateway: employer, provider and apprentice confirm it afresh.
       const declaration = tx

@@ -1,6 +1,9 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { daysBetween } from '../calendar.js';
+import { ZONE } from '../dates.js';
 import type { Queryable } from '../db/connection.js';
-import { attemptMethods, epaAttempts } from '../db/schema.js';
+import { attemptMethods, bookings, epaAttempts } from '../db/schema.js';
 import type { AttemptMethodMode } from './model.js';
 
 export type AttemptRow = typeof epaAttempts.$inferSelect;
@@ -42,4 +45,50 @@ export function attemptByNumber(db: Queryable, apprenticeId: number, number: num
     .from(epaAttempts)
     .where(and(eq(epaAttempts.apprenticeId, apprenticeId), eq(epaAttempts.number, number)))
     .get();
+}
+
+/**
+ * When an attempt's first booking was made (London date), and the whole days to it from the
+ * attempt's start, for the reports. A booking made before the start (a component during the
+ * apprenticeship, booked before gateway to completion) counts as made on the first day: 0 days.
+ */
+export function firstBookingOf(db: Queryable, apprenticeId: number, number: number, startedOn: string) {
+  const firstBookedAt = db
+    .select({ at: sql<string | null>`min(${bookings.createdAt})` })
+    .from(bookings)
+    .where(and(eq(bookings.apprenticeId, apprenticeId), eq(bookings.attempt, number)))
+    .get()?.at;
+  const firstBookingOn = firstBookedAt
+    ? DateTime.fromISO(firstBookedAt, { zone: 'utc' }).setZone(ZONE).toISODate()
+    : null;
+  return {
+    firstBookingOn,
+    daysToBooking: firstBookingOn ? Math.max(0, daysBetween(startedOn, firstBookingOn)) : null,
+  };
+}
+
+/**
+ * A first attempt begun before gateway to completion (a component during the apprenticeship was
+ * graded) starts again from the day the gateway is accepted, as every other first attempt does:
+ * the reports count the days to booking and to result from gateway. Returns the attempt as it
+ * was and as it is now, or nothing when there is no such attempt or it already starts there.
+ */
+export function startFirstAttemptAtGateway(
+  tx: Queryable,
+  apprenticeId: number,
+  acceptedOn: string,
+): { before: AttemptRow; after: AttemptRow } | null {
+  const before = attemptByNumber(tx, apprenticeId, 1);
+  if (!before || before.startedOn >= acceptedOn) return null;
+  const after = tx
+    .update(epaAttempts)
+    .set({
+      startedOn: acceptedOn,
+      ...firstBookingOf(tx, apprenticeId, 1, acceptedOn),
+      daysToResult: before.resultOn ? Math.max(0, daysBetween(acceptedOn, before.resultOn)) : null,
+    })
+    .where(eq(epaAttempts.id, before.id))
+    .returning()
+    .get();
+  return { before, after };
 }

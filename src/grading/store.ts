@@ -25,7 +25,7 @@ import {
 import type { Grade, PlanFile } from '../plans/schema.js';
 import { planForApprentice } from '../plans/store.js';
 import { daysBetween } from '../calendar.js';
-import { attemptByNumber, latestAttempt, type AttemptRow } from './attempts.js';
+import { attemptByNumber, firstBookingOf, latestAttempt, type AttemptRow } from './attempts.js';
 import type { AppealDecision, Outcome, OutcomeDecision, ResultGrade } from './model.js';
 import {
   appealDeadline,
@@ -117,13 +117,6 @@ export function decisionsOf(db: Queryable, gradingId: number): Decision[] {
 
 /* ---------- Attempts ---------- */
 
-function firstBooking(startedOn: string, firstBookedAt: string | undefined) {
-  const firstBookingOn = firstBookedAt
-    ? DateTime.fromISO(firstBookedAt, { zone: 'utc' }).setZone(ZONE).toISODate()
-    : null;
-  return { firstBookingOn, daysToBooking: firstBookingOn ? daysBetween(startedOn, firstBookingOn) : null };
-}
-
 /** The attempt a booking belongs to, made for the first attempt when its first grading is saved. */
 function attemptForBooking(tx: Queryable, booking: BookingRow, plan: PlanFile, actor: Actor): AttemptRow {
   const existing = attemptByNumber(tx, booking.apprenticeId, booking.attempt);
@@ -137,20 +130,15 @@ function attemptForBooking(tx: Queryable, booking: BookingRow, plan: PlanFile, a
           .from(gatewaySubmissions)
           .where(eq(gatewaySubmissions.id, booking.submissionId))
           .get();
-  // When the attempt's first booking was made (London date), for the time from gateway to booking.
-  const firstBooked = tx
-    .select({ at: sql<string>`min(${bookings.createdAt})` })
-    .from(bookings)
-    .where(and(eq(bookings.apprenticeId, booking.apprenticeId), eq(bookings.attempt, booking.attempt)))
-    .get()?.at;
+  const startedOn = gateway?.start ?? booking.localStart.slice(0, 10);
   const row = tx
     .insert(epaAttempts)
     .values({
       apprenticeId: booking.apprenticeId,
       number: booking.attempt,
       kind: 'first',
-      startedOn: gateway?.start ?? booking.localStart.slice(0, 10),
-      ...firstBooking(gateway?.start ?? booking.localStart.slice(0, 10), firstBooked),
+      startedOn,
+      ...firstBookingOf(tx, booking.apprenticeId, booking.attempt, startedOn),
     })
     .returning()
     .get();

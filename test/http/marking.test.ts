@@ -4,11 +4,21 @@ import { readFileSync } from 'node:fs';
 import supertest from 'supertest';
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { apprentices, auditEvents, bookings, gradings, users } from '../../src/db/schema.js';
+import {
+  apprentices,
+  auditEvents,
+  behaviourVerifications,
+  bookings,
+  epaAttempts,
+  gradings,
+  users,
+} from '../../src/db/schema.js';
+import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { importPlan } from '../../src/plans/store.js';
 import { $, csrfFrom, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 import { SETUP, isoDate, readyApprentice, today } from '../support/apprentices.js';
-import { assessorProfile } from '../support/grading.js';
+import { acceptedLongAgo, assessorProfile } from '../support/grading.js';
+import { now } from '../support/clock.js';
 
 /*
  * Reformed plans: a component during the apprenticeship is booked before gateway to completion,
@@ -151,6 +161,137 @@ describe('reformed plans: components by timing and by marker', () => {
       expect($((await qa.get('/moderation')).text)('main').text()).to.contain('Marked by the training provider');
     });
 
+    it('its marker cancels a recording not yet marked, with a reason, and records it again at another time', async () => {
+      await giveMarkerPermission();
+      const marker = await signedInAgent(ctx.app, ctx.users.provider.email);
+      const url = `/apprentices/${a.uln}/marking`;
+      const record = (daysAgo: number) =>
+        postForm(marker, url, url, {
+          methodId: 'project',
+          ...dateFields('date', isoDate(today().minus({ days: daysAgo }))),
+          time: '10:00',
+          mode: 'remote',
+        });
+      expect((await record(5)).status).to.equal(303);
+      const first = ctx.db.select().from(bookings).where(eq(bookings.apprenticeId, a.id)).get()!;
+      const page = $((await marker.get(url)).text);
+      expect(page('#marking-components a:contains("Cancel or change")').attr('href')).to.equal(`/bookings/${first.id}`);
+      const show = $((await marker.get(`/bookings/${first.id}`)).text);
+      expect(show(`form[action="/bookings/${first.id}/cancel"]`)).to.have.length(1);
+
+      // Someone at the provider without the permission cannot cancel it.
+      const colleague = await signedInAgent(ctx.app, ctx.users.provider.email);
+      ctx.db.update(users).set({ canMark: false }).where(eq(users.id, ctx.users.provider.id)).run();
+      const denied = await postForm(colleague, `/bookings/${first.id}`, `/bookings/${first.id}/cancel`, {
+        reason: 'Wrong day',
+      });
+      expect(denied.status).to.equal(403);
+      ctx.db.update(users).set({ canMark: true }).where(eq(users.id, ctx.users.provider.id)).run();
+
+      const cancelled = await postForm(marker, `/bookings/${first.id}`, `/bookings/${first.id}/cancel`, {
+        reason: 'Recorded on the wrong day',
+      });
+      expect(cancelled.status).to.equal(302);
+      expect(ctx.db.select().from(bookings).where(eq(bookings.id, first.id)).get()).to.include({
+        status: 'cancelled',
+        statusReason: 'Recorded on the wrong day',
+      });
+      expect(audit('booking.cancelled').map((e) => [e.actorLabel, e.reason])).to.deep.equal([
+        [ctx.users.provider.email, 'Recorded on the wrong day'],
+      ]);
+      expect(
+        $((await marker.get(url)).text)('#marking-components tbody tr')
+          .first()
+          .text(),
+      ).to.contain('Not recorded');
+      const again = await record(4);
+      expect(again.status, $(again.text)('main').text()).to.equal(303);
+      expect(
+        ctx.db
+          .select({ localStart: bookings.localStart, status: bookings.status })
+          .from(bookings)
+          .where(eq(bookings.apprenticeId, a.id))
+          .all(),
+      ).to.deep.equal([
+        { localStart: `${isoDate(today().minus({ days: 5 }))}T10:00`, status: 'cancelled' },
+        { localStart: `${isoDate(today().minus({ days: 4 }))}T10:00`, status: 'confirmed' },
+      ]);
+    });
+
+    it('through the API, its marker cancels their own recording and nobody else’s', async () => {
+      ctx.db.update(users).set({ canMark: true }).where(eq(users.id, ctx.users.provider.id)).run();
+      const api = supertest(ctx.app);
+      const made = await api
+        .post(`/api/v1/apprentices/${a.uln}/markings`)
+        .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.provider.id)}`)
+        .send({ methodId: 'project', localStart: `${isoDate(today().minus({ days: 1 }))}T09:00`, mode: 'remote' });
+      expect(made.status).to.equal(201);
+      const cancel = (userId: number) =>
+        api
+          .patch(`/api/v1/bookings/${made.body.id}`)
+          .set('Authorization', `Bearer ${tokenFor(ctx.db, userId)}`)
+          .send({ action: 'cancel', reason: 'Entered twice' });
+      expect((await cancel(ctx.users.employer.id)).status).to.equal(403);
+      expect((await cancel(ctx.users.assessor.id)).status).to.equal(404);
+      const done = await cancel(ctx.users.provider.id);
+      expect(done.status, JSON.stringify(done.body)).to.equal(200);
+      expect(done.body).to.include({ status: 'cancelled', statusReason: 'Entered twice' });
+    });
+
+    it('marked before gateway starts the first attempt, which then runs from the gateway’s acceptance for the reports', async () => {
+      ctx.db.update(users).set({ canMark: true }).where(eq(users.id, ctx.users.provider.id)).run();
+      const auth = `Bearer ${tokenFor(ctx.db, ctx.users.provider.id)}`;
+      const api = supertest(ctx.app);
+      const markedOn = isoDate(today().minus({ days: 20 }));
+      const made = await api
+        .post(`/api/v1/apprentices/${a.uln}/markings`)
+        .set('Authorization', auth)
+        .send({ methodId: 'project', localStart: `${markedOn}T09:00`, mode: 'remote' });
+      expect(made.status, JSON.stringify(made.body)).to.equal(201);
+      const graded = await api
+        .put(`/api/v1/bookings/${made.body.id}/grade`)
+        .set('Authorization', auth)
+        .send({ decisions: [], submit: false });
+      expect(graded.status, JSON.stringify(graded.body)).to.equal(200);
+      const attempt = () => ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!;
+      expect(attempt().startedOn).to.equal(markedOn);
+      // As if it had been recorded on the day it took place, long before gateway.
+      ctx.db
+        .update(bookings)
+        .set({ createdAt: today().minus({ days: 20 }).toUTC().toISO()! })
+        .where(eq(bookings.id, made.body.id))
+        .run();
+
+      ctx.db
+        .insert(behaviourVerifications)
+        .values({
+          apprenticeId: a.id,
+          verifierName: 'Sam Line, branch manager',
+          statement: 'Behaviours shown throughout',
+          verifiedOn: isoDate(today().minus({ days: 30 })),
+          recordedAt: now().toISO(),
+        })
+        .run();
+      const submitted = submitForGateway(ctx.db, a, isoDate(today().minus({ days: 3 })), SETUP);
+      if (!submitted.ok) throw new Error(submitted.message);
+      const acceptedOn = isoDate(today().minus({ days: 2 }));
+      const decided = decideSubmission(
+        ctx.db,
+        submitted.submission.id,
+        { checks: [], outcome: 'accepted', reason: null },
+        3,
+        acceptedOn,
+        SETUP,
+        now(),
+      );
+      expect(decided).to.deep.equal({ ok: true });
+      // Booked before gateway, so 0 days from gateway to the first booking.
+      expect(attempt()).to.include({ startedOn: acceptedOn, daysToBooking: 0 });
+      expect(audit('attempt.start_moved').map((e) => (e.after as { startedOn: string }).startedOn)).to.deep.equal([
+        acceptedOn,
+      ]);
+    });
+
     it('refuses a time before the apprenticeship started, keeping the values and writing nothing', async () => {
       await giveMarkerPermission();
       const marker = await signedInAgent(ctx.app, ctx.users.provider.email);
@@ -233,9 +374,21 @@ describe('reformed plans: components by timing and by marker', () => {
     });
 
     it('waits in its own queue and is booked before gateway; the component at the end is not', async () => {
+      // Beside her: one on the version's default plan (no component during), and one already through gateway.
+      readyApprentice(ctx.db, ULNS[1]!, 'Dee', 'Default');
+      const through = acceptedLongAgo(ctx.db, ULNS[2]!, 'Gate', 'Accepted', 5);
+      ctx.db
+        .update(apprentices)
+        .set({ planId: 'ST0815-1.0-reformed-during' })
+        .where(eq(apprentices.id, through.id))
+        .run();
       const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
       const index = $((await admin.get('/bookings')).text);
-      expect(index('#during-queue').text()).to.contain('Mara Marked');
+      expect(
+        index('#during-queue tbody tr')
+          .map((_, el) => index(el).find('td, th').first().text().trim())
+          .get(),
+      ).to.deep.equal(['Mara Marked']);
       expect(index('#during-queue a').last().attr('href')).to.equal(`/bookings/new?uln=${a.uln}&methodId=project`);
       const form = $((await admin.get(`/bookings/new?uln=${a.uln}`)).text);
       expect(form('#during-only').text()).to.contain('only components taken during the apprenticeship can be booked');
