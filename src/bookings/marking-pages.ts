@@ -15,9 +15,9 @@ import { paths, routes } from '../paths.js';
 import { IDENTIFIER_MAX } from '../plans/schema.js';
 import { wordsFor } from '../plans/words.js';
 import { planForApprentice } from '../plans/store.js';
-import { blankToNull, dateField } from '../validation/fields.js';
 import { ACTIVE_STATUSES } from './model.js';
 import { startMarking } from './service.js';
+import { slotFields } from './slot-fields.js';
 import { epaContext, listBookings } from './store.js';
 
 /** The marker's form: which provider-marked component, when it took place (or will), and how. */
@@ -27,19 +27,7 @@ const markingSchema = z
       .string({ error: 'Choose the component' })
       .min(1, 'Choose the component')
       .max(IDENTIFIER_MAX, 'Choose the component'),
-    date: dateField('date of the component'),
-    time: z
-      .string({ error: 'Enter the start time' })
-      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Enter the start time as HH:MM, for example 09:30'),
-    mode: z.enum(['in_person', 'remote'], { error: 'Choose in person or remote' }),
-    location: z.preprocess(blankToNull, z.string().max(300, 'The location must be 300 characters or fewer').nullable()),
-    link: z.preprocess(
-      blankToNull,
-      z
-        .url({ protocol: /^https?$/, error: 'Enter the meeting link as a web address, starting https://' })
-        .max(500)
-        .nullable(),
-    ),
+    ...slotFields('component'),
   })
   .superRefine((v, ctx) => {
     if (v.mode === 'in_person' && !v.location)

@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { canActOn } from '../apprentices/access.js';
 import { canChangeBooking } from './access.js';
+import { slotFields } from './slot-fields.js';
 import { findApprenticeById, findApprenticeByUln } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
@@ -18,7 +19,7 @@ import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { blankToNull, dateField } from '../validation/fields.js';
+import { blankToNull } from '../validation/fields.js';
 import { REGIONS, REGION_LABELS } from './model.js';
 import { checkBooking } from './rules.js';
 import {
@@ -45,20 +46,8 @@ const slotSchema = z
       .string({ error: 'Choose the assessment method' })
       .min(1, 'Choose the assessment method')
       .max(IDENTIFIER_MAX, 'Choose the assessment method'),
-    date: dateField('date of the assessment'),
-    time: z
-      .string({ error: 'Enter the start time' })
-      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Enter the start time as HH:MM, for example 09:30'),
-    mode: z.enum(['in_person', 'remote'], { error: 'Choose in person or remote' }),
+    ...slotFields('assessment'),
     region: z.preprocess(blankToNull, z.enum(REGIONS, { error: 'Choose a region' }).nullable()),
-    location: z.preprocess(blankToNull, z.string().max(300, 'The location must be 300 characters or fewer').nullable()),
-    link: z.preprocess(
-      blankToNull,
-      z
-        .url({ protocol: /^https?$/, error: 'Enter the meeting link as a web address, starting https://' })
-        .max(500)
-        .nullable(),
-    ),
     replace: z.preprocess(blankToNull, z.coerce.number().int().positive().nullable()).optional(),
   })
   .superRefine((v, ctx) => {

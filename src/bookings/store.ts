@@ -21,7 +21,7 @@ import {
   type Refusal,
   type Region,
 } from './model.js';
-import { bookingTimes, checkBooking, checkMarking } from './rules.js';
+import { bookingTimes, checkBooking, checkMarking, type BookingTimes } from './rules.js';
 
 export type BookingRow = typeof bookings.$inferSelect;
 
@@ -272,6 +272,31 @@ function judgeBooking(
 }
 
 /** What a provider's marker gives when recording a provider-marked component. */
+/** A new booking's columns for the apprentice, attempt and slot: where and how, only as its mode needs. */
+function slotValues(
+  apprentice: ApprenticeDetail,
+  context: Pick<EpaContext, 'submissionId' | 'attempt'>,
+  input: BookingInput,
+  times: BookingTimes,
+  actor: Actor,
+) {
+  return {
+    apprenticeId: apprentice.id,
+    submissionId: context.submissionId,
+    methodId: input.methodId,
+    attempt: context.attempt,
+    assessorUserId: input.assessorUserId,
+    startsAt: times.startsAt,
+    endsAt: times.endsAt,
+    localStart: input.localStart,
+    mode: input.mode,
+    region: input.mode === 'in_person' ? input.region : null,
+    location: input.mode === 'in_person' ? input.location : null,
+    link: input.mode === 'remote' ? input.link : null,
+    createdBy: actor.userId,
+  };
+}
+
 export type MarkingInput = Pick<BookingInput, 'methodId' | 'localStart' | 'mode' | 'location' | 'link'>;
 
 /**
@@ -327,19 +352,8 @@ export function recordMarking(
       const booking = tx
         .insert(bookings)
         .values({
-          apprenticeId: apprentice.id,
-          submissionId: context.submissionId,
-          methodId: method.id,
-          attempt: context.attempt,
-          assessorUserId: marker.userId,
-          startsAt: times.startsAt,
-          endsAt: times.endsAt,
-          localStart: input.localStart,
-          mode: input.mode,
-          location: input.mode === 'in_person' ? input.location : null,
-          link: input.mode === 'remote' ? input.link : null,
+          ...slotValues(apprentice, context, { ...input, region: null, assessorUserId: marker.userId }, times, actor),
           status: 'confirmed',
-          createdBy: actor.userId,
           createdAt: isoInstant(now),
           updatedAt: isoInstant(now),
         })
@@ -463,18 +477,7 @@ export function holdIn(
   const booking = tx
     .insert(bookings)
     .values({
-      apprenticeId: apprentice.id,
-      submissionId: context.submissionId,
-      methodId: method.id,
-      attempt: context.attempt,
-      assessorUserId: assessor.userId,
-      startsAt: times.startsAt,
-      endsAt: times.endsAt,
-      localStart: input.localStart,
-      mode: input.mode,
-      region: input.mode === 'in_person' ? input.region : null,
-      location: input.mode === 'in_person' ? input.location : null,
-      link: input.mode === 'remote' ? input.link : null,
+      ...slotValues(apprentice, context, { ...input, assessorUserId: assessor.userId }, times, actor),
       status: 'held',
       // A hold lasts HOLD_HOURS, but never past the assessment's start.
       holdExpiresAt: [
@@ -482,7 +485,6 @@ export function holdIn(
         times.startsAt,
       ].sort()[0]!,
       rescheduledFromId: options.replacing?.id ?? null,
-      createdBy: actor.userId,
     })
     .returning()
     .get();
