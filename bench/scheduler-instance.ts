@@ -53,7 +53,7 @@ export function generateSchedulerInput(options: {
 }): SchedulerInput {
   const rand = random(options.seed ?? 20_261_123);
   const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
-  const firstDay = '2027-03-01';
+  const firstDay = '2021-03-01'; // a Monday; 2021's calendar is 2027's, clock changes included
   const lastDay = workingDaysFrom(firstDay, options.workingDays);
   const employers = Array.from({ length: 200 }, (_, i) => `EMP${String(i).padStart(4, '0')}`);
   const providers = Array.from({ length: 30 }, (_, i) => String(10_000_000 + i));

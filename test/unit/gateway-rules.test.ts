@@ -187,6 +187,8 @@ describe('gateway rules', () => {
       expect(earliest({ startDate: '2025-08-31' })).to.equal('2026-04-30'); // there is no 31 April
       expect(earliest({ startDate: '2025-12-31' })).to.equal('2026-08-30');
       expect(earliest({ startDate: '2026-03-01' })).to.equal('2026-10-31');
+      // Eight months from a start on or after 1 August 2025 first reaches February in 2027: these
+      // dates are the rule's own inputs, compared with each other and never with today.
       expect(earliest({ startDate: '2026-06-30' })).to.equal('2027-02-28'); // 2027 is not a leap year
       expect(earliest({ startDate: '2027-06-29' })).to.equal('2028-02-28');
       expect(earliest({ startDate: '2027-06-30' })).to.equal('2028-02-29'); // 2028 is

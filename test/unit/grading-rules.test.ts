@@ -483,71 +483,71 @@ describe('grading rules', () => {
     });
 
     it('after a Fail, a resit may start until the release date + 3 months, inclusive, at a month end', () => {
-      // 2026-11-30 + 3 months = "2027-02-30", which does not exist; 2027 is not a leap year → 2027-02-28.
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'resit', '2026-11-30', null)).to.deep.equal({
+      // 2022-11-30 + 3 months = "2023-02-30", which does not exist; 2023 is not a leap year → 2023-02-28.
+      expect(checkFurtherAttempt(PLAN, fail('2022-11-30'), 'resit', '2022-11-30', null)).to.deep.equal({
         ok: true,
-        deadline: '2027-02-28',
+        deadline: '2023-02-28',
       });
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'resit', '2027-02-28', null)).to.deep.equal({
+      expect(checkFurtherAttempt(PLAN, fail('2022-11-30'), 'resit', '2023-02-28', null)).to.deep.equal({
         ok: true,
-        deadline: '2027-02-28',
+        deadline: '2023-02-28',
       });
-      const late = checkFurtherAttempt(PLAN, fail('2026-11-30'), 'resit', '2027-03-01', null);
+      const late = checkFurtherAttempt(PLAN, fail('2022-11-30'), 'resit', '2023-03-01', null);
       expect(late.ok).to.equal(false);
-      if (!late.ok) expect(late.message).to.include('2027-02-28');
+      if (!late.ok) expect(late.message).to.include('2023-02-28');
     });
 
     it('a resit deadline in a leap year, and from the 31st to a 30-day month', () => {
-      // 2027-11-30 + 3 months → February 2028, a leap year → 2028-02-29; refused on 1 March.
-      expect(checkFurtherAttempt(PLAN, fail('2027-11-30'), 'resit', '2028-02-29', null)).to.deep.equal({
+      // 2023-11-30 + 3 months → February 2024, a leap year → 2024-02-29; refused on 1 March.
+      expect(checkFurtherAttempt(PLAN, fail('2023-11-30'), 'resit', '2024-02-29', null)).to.deep.equal({
         ok: true,
-        deadline: '2028-02-29',
+        deadline: '2024-02-29',
       });
-      expect(checkFurtherAttempt(PLAN, fail('2027-11-30'), 'resit', '2028-03-01', null).ok).to.equal(false);
-      // 2026-08-31 + 3 months → November has 30 days → 2026-11-30; refused on 1 December.
-      expect(checkFurtherAttempt(PLAN, fail('2026-08-31'), 'resit', '2026-11-30', null)).to.deep.equal({
+      expect(checkFurtherAttempt(PLAN, fail('2023-11-30'), 'resit', '2024-03-01', null).ok).to.equal(false);
+      // 2022-08-31 + 3 months → November has 30 days → 2022-11-30; refused on 1 December.
+      expect(checkFurtherAttempt(PLAN, fail('2022-08-31'), 'resit', '2022-11-30', null)).to.deep.equal({
         ok: true,
-        deadline: '2026-11-30',
+        deadline: '2022-11-30',
       });
-      expect(checkFurtherAttempt(PLAN, fail('2026-08-31'), 'resit', '2026-12-01', null).ok).to.equal(false);
+      expect(checkFurtherAttempt(PLAN, fail('2022-08-31'), 'resit', '2022-12-01', null).ok).to.equal(false);
     });
 
     it('a retake may start until the result date + 6 months, inclusive', () => {
-      // 2026-11-30 + 6 months = 2027-05-30 (May has 31 days, so no clamping).
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'retake', '2027-05-30', null)).to.deep.equal({
+      // 2022-11-30 + 6 months = 2023-05-30 (May has 31 days, so no clamping).
+      expect(checkFurtherAttempt(PLAN, fail('2022-11-30'), 'retake', '2023-05-30', null)).to.deep.equal({
         ok: true,
-        deadline: '2027-05-30',
+        deadline: '2023-05-30',
       });
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30'), 'retake', '2027-05-31', null).ok).to.equal(false);
-      // 2026-08-31 + 6 months → February 2027 → 2027-02-28; a resit of the same result is already refused then.
-      expect(checkFurtherAttempt(PLAN, fail('2026-08-31'), 'retake', '2027-02-28', null)).to.deep.equal({
+      expect(checkFurtherAttempt(PLAN, fail('2022-11-30'), 'retake', '2023-05-31', null).ok).to.equal(false);
+      // 2022-08-31 + 6 months → February 2023 → 2023-02-28; a resit of the same result is already refused then.
+      expect(checkFurtherAttempt(PLAN, fail('2022-08-31'), 'retake', '2023-02-28', null)).to.deep.equal({
         ok: true,
-        deadline: '2027-02-28',
+        deadline: '2023-02-28',
       });
-      expect(checkFurtherAttempt(PLAN, fail('2026-08-31'), 'resit', '2027-02-28', null).ok).to.equal(false);
+      expect(checkFurtherAttempt(PLAN, fail('2022-08-31'), 'resit', '2023-02-28', null).ok).to.equal(false);
     });
 
     it('the EPAO’s maximum of 2 attempts: refused after the second, allowed after the first', () => {
-      const refused = checkFurtherAttempt(PLAN, fail('2026-11-30', 2), 'resit', '2026-12-01', 2);
+      const refused = checkFurtherAttempt(PLAN, fail('2022-11-30', 2), 'resit', '2022-12-01', 2);
       expect(refused.ok).to.equal(false);
       if (!refused.ok) expect(refused.message).to.include('2 attempts');
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30', 1), 'resit', '2026-12-01', 2)).to.deep.equal({
+      expect(checkFurtherAttempt(PLAN, fail('2022-11-30', 1), 'resit', '2022-12-01', 2)).to.deep.equal({
         ok: true,
-        deadline: '2027-02-28',
+        deadline: '2023-02-28',
       });
     });
 
     it('the plan’s own maximum applies when the EPAO sets none; the demo plan has no maximum', () => {
       const plan = demoPlan();
       plan.maxAttempts = 2;
-      expect(checkFurtherAttempt(plan, fail('2026-11-30', 2), 'retake', '2026-12-01', null).ok).to.equal(false);
-      expect(checkFurtherAttempt(plan, fail('2026-11-30', 1), 'retake', '2026-12-01', null)).to.deep.equal({
+      expect(checkFurtherAttempt(plan, fail('2022-11-30', 2), 'retake', '2022-12-01', null).ok).to.equal(false);
+      expect(checkFurtherAttempt(plan, fail('2022-11-30', 1), 'retake', '2022-12-01', null)).to.deep.equal({
         ok: true,
-        deadline: '2027-05-30',
+        deadline: '2023-05-30',
       });
-      expect(checkFurtherAttempt(PLAN, fail('2026-11-30', 9), 'retake', '2026-12-01', null)).to.deep.equal({
+      expect(checkFurtherAttempt(PLAN, fail('2022-11-30', 9), 'retake', '2022-12-01', null)).to.deep.equal({
         ok: true,
-        deadline: '2027-05-30',
+        deadline: '2023-05-30',
       });
     });
 
@@ -555,9 +555,9 @@ describe('grading rules', () => {
       const plan = demoPlan();
       plan.maxAttempts = 2;
       // The EPAO allows 3 but the plan 2: a third attempt is refused.
-      expect(checkFurtherAttempt(plan, fail('2026-11-30', 2), 'resit', '2026-12-01', 3).ok).to.equal(false);
+      expect(checkFurtherAttempt(plan, fail('2022-11-30', 2), 'resit', '2022-12-01', 3).ok).to.equal(false);
       // The plan allows 2 but the EPAO 1: a second attempt is refused.
-      expect(checkFurtherAttempt(plan, fail('2026-11-30', 1), 'resit', '2026-12-01', 1).ok).to.equal(false);
+      expect(checkFurtherAttempt(plan, fail('2022-11-30', 1), 'resit', '2022-12-01', 1).ok).to.equal(false);
     });
   });
 
@@ -653,49 +653,49 @@ describe('grading rules', () => {
 
   describe('working days in England and Wales', () => {
     it('isWorkingDay: weekends and bank holidays are not working days', () => {
-      expect(isWorkingDay('2026-12-19')).to.equal(false); // Saturday
-      expect(isWorkingDay('2026-12-20')).to.equal(false); // Sunday
-      expect(isWorkingDay('2026-12-25')).to.equal(false); // Christmas Day, a Friday
-      expect(isWorkingDay('2026-12-28')).to.equal(false); // Monday, substitute for Boxing Day (Saturday 26th)
-      expect(isWorkingDay('2027-01-01')).to.equal(false); // New Year's Day, a Friday
-      expect(isWorkingDay('2027-03-26')).to.equal(false); // Good Friday
-      expect(isWorkingDay('2027-03-29')).to.equal(false); // Easter Monday
-      expect(isWorkingDay('2027-12-27')).to.equal(false); // Monday, substitute for Christmas Day (Saturday 25th)
-      expect(isWorkingDay('2027-12-28')).to.equal(false); // Tuesday, substitute for Boxing Day (Sunday 26th)
+      expect(isWorkingDay('2020-12-19')).to.equal(false); // Saturday
+      expect(isWorkingDay('2020-12-20')).to.equal(false); // Sunday
+      expect(isWorkingDay('2020-12-25')).to.equal(false); // Christmas Day, a Friday
+      expect(isWorkingDay('2020-12-28')).to.equal(false); // Monday, substitute for Boxing Day (Saturday 26th)
+      expect(isWorkingDay('2021-01-01')).to.equal(false); // New Year's Day, a Friday
+      expect(isWorkingDay('2021-04-02')).to.equal(false); // Good Friday
+      expect(isWorkingDay('2021-04-05')).to.equal(false); // Easter Monday
+      expect(isWorkingDay('2021-12-27')).to.equal(false); // Monday, substitute for Christmas Day (Saturday 25th)
+      expect(isWorkingDay('2021-12-28')).to.equal(false); // Tuesday, substitute for Boxing Day (Sunday 26th)
     });
 
     it('isWorkingDay: ordinary weekdays are, Christmas Eve and New Year’s Eve included', () => {
-      expect(isWorkingDay('2027-03-30')).to.equal(true); // Tuesday after Easter Monday
-      expect(isWorkingDay('2026-12-24')).to.equal(true); // Thursday, Christmas Eve is no bank holiday
-      expect(isWorkingDay('2026-12-31')).to.equal(true); // Thursday
-      expect(isWorkingDay('2026-12-18')).to.equal(true); // Friday
+      expect(isWorkingDay('2021-04-06')).to.equal(true); // Tuesday after Easter Monday
+      expect(isWorkingDay('2020-12-24')).to.equal(true); // Thursday, Christmas Eve is no bank holiday
+      expect(isWorkingDay('2020-12-31')).to.equal(true); // Thursday
+      expect(isWorkingDay('2020-12-18')).to.equal(true); // Friday
     });
 
-    it('15 working days from Friday 2026-12-18 across Christmas → Wednesday 2027-01-13', () => {
+    it('15 working days from Friday 2020-12-18 across Christmas → Wednesday 2021-01-13', () => {
       // The release day itself is not counted.
       // Mon 21 Dec (1), Tue 22 (2), Wed 23 (3), Thu 24 (4); Fri 25 Christmas; Sat 26, Sun 27;
       // Mon 28 Boxing Day substitute; Tue 29 (5), Wed 30 (6), Thu 31 (7); Fri 1 Jan New Year;
       // Sat 2, Sun 3; Mon 4 (8), Tue 5 (9), Wed 6 (10), Thu 7 (11), Fri 8 (12); Mon 11 (13),
       // Tue 12 (14), Wed 13 (15).
-      expect(addWorkingDays('2026-12-18', 15)).to.equal('2027-01-13');
-      expect(appealDeadline('2026-12-18', 15)).to.equal('2027-01-13');
+      expect(addWorkingDays('2020-12-18', 15)).to.equal('2021-01-13');
+      expect(appealDeadline('2020-12-18', 15)).to.equal('2021-01-13');
     });
 
-    it('across Easter 2027 (Good Friday 26 March, Easter Monday 29 March)', () => {
-      // From Thursday 2027-03-25, 5 working days: Fri 26 and Mon 29 are bank holidays;
-      // Tue 30 (1), Wed 31 (2), Thu 1 Apr (3), Fri 2 (4), Mon 5 (5).
-      expect(addWorkingDays('2027-03-25', 5)).to.equal('2027-04-05');
-      // From Monday 2027-03-22, 10 working days: Tue 23 (1), Wed 24 (2), Thu 25 (3); Fri 26 and
-      // Mon 29 skipped; Tue 30 (4), Wed 31 (5), Thu 1 Apr (6), Fri 2 (7), Mon 5 (8), Tue 6 (9), Wed 7 (10).
-      expect(appealDeadline('2027-03-22', 10)).to.equal('2027-04-07');
+    it('across Easter 2021 (Good Friday 2 April, Easter Monday 5 April)', () => {
+      // From Thursday 2021-04-01, 5 working days: Fri 2 and Mon 5 are bank holidays;
+      // Tue 6 (1), Wed 7 (2), Thu 8 (3), Fri 9 (4), Mon 12 (5).
+      expect(addWorkingDays('2021-04-01', 5)).to.equal('2021-04-12');
+      // From Monday 2021-03-29, 10 working days: Tue 30 (1), Wed 31 (2), Thu 1 Apr (3); Fri 2 and
+      // Mon 5 skipped; Tue 6 (4), Wed 7 (5), Thu 8 (6), Fri 9 (7), Mon 12 (8), Tue 13 (9), Wed 14 (10).
+      expect(appealDeadline('2021-03-29', 10)).to.equal('2021-04-14');
     });
 
     it('from a weekend or bank holiday, and zero days', () => {
-      // Released Saturday 2026-12-19: Mon 21 (1), Tue 22 (2).
-      expect(addWorkingDays('2026-12-19', 2)).to.equal('2026-12-22');
-      // Released on Good Friday 2027-03-26: Mon 29 skipped, Tue 30 (1).
-      expect(addWorkingDays('2027-03-26', 1)).to.equal('2027-03-30');
-      expect(addWorkingDays('2026-12-18', 0)).to.equal('2026-12-18');
+      // Released Saturday 2020-12-19: Mon 21 (1), Tue 22 (2).
+      expect(addWorkingDays('2020-12-19', 2)).to.equal('2020-12-22');
+      // Released on Good Friday 2021-04-02: Mon 5 skipped, Tue 6 (1).
+      expect(addWorkingDays('2021-04-02', 1)).to.equal('2021-04-06');
+      expect(addWorkingDays('2020-12-18', 0)).to.equal('2020-12-18');
       // An ordinary week: Monday 2026-06-01 + 5 → Monday 2026-06-08.
       expect(addWorkingDays('2026-06-01', 5)).to.equal('2026-06-08');
     });

@@ -7,9 +7,9 @@ import { buildInstance, penaltyPerMethod } from '../../src/scheduler/instance.js
 import type { Schedule, SchedulerApprentice, SchedulerInput } from '../../src/scheduler/model.js';
 import { proposeSchedule } from '../../src/scheduler/propose.js';
 
-// The calendar these tests use (2027; checked with luxon in Europe/London):
-//   Monday 1 March 2027 starts ISO week 2027-W09; Monday 3 May 2027 starts 2027-W18.
-//   The clocks go forward on Sunday 28 March 2027: 01:00 GMT becomes 02:00 BST, so the
+// The calendar these tests use (2021, a past year; checked with luxon in Europe/London):
+//   Monday 1 March 2021 starts ISO week 2021-W09; Monday 3 May 2021 starts 2021-W18.
+//   The clocks go forward on Sunday 28 March 2021: 01:00 GMT becomes 02:00 BST, so the
 //   wall-clock hour 01:00–01:59 does not exist that day.
 
 /* ---------- Small factories, in the style of booking-rules.test.ts ---------- */
@@ -62,8 +62,8 @@ function apprentice(id: number, overrides: Partial<SchedulerApprentice> = {}): S
     employerId: `EMP-${id}`,
     providerUkprn: '10000001',
     standardVersionId: 1,
-    gatewayDate: '2027-03-01',
-    epaEnd: '2027-06-01',
+    gatewayDate: '2021-03-01',
+    epaEnd: '2021-06-01',
     methods: [method('a'), method('b')],
     ...overrides,
   };
@@ -328,7 +328,7 @@ function smallInput(seed: number): SchedulerInput {
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const chance = (p: number) => rand() < p;
   // Starting on different weekdays moves the week boundary around inside the horizon.
-  const firstDay = plusDays('2027-05-03', int(0, 6));
+  const firstDay = plusDays('2021-05-03', int(0, 6));
   const horizon = int(5, 8);
   const lastDay = plusDays(firstDay, horizon - 1);
   const employers = ['E1', 'E2', 'E3'];
@@ -392,10 +392,10 @@ describe('scheduler', () => {
     // Existing confirmed bookings: two on one day for Assessor 1, one for Assessor 2, and one
     // for Assessor 3 that lies across the usual slot times (11:15–12:45).
     input.existing = [
-      existingBooking(1, 1000, '2027-03-03T09:00'),
-      existingBooking(2, 1000, '2027-03-03T13:00', 75),
-      existingBooking(3, 1001, '2027-03-10T10:00'),
-      existingBooking(4, 1002, '2027-03-16T11:15', 90),
+      existingBooking(1, 1000, '2021-03-03T09:00'),
+      existingBooking(2, 1000, '2021-03-03T13:00', 75),
+      existingBooking(3, 1001, '2021-03-10T10:00'),
+      existingBooking(4, 1002, '2021-03-16T11:15', 90),
     ];
     const schedule = await proposeSchedule(input);
 
@@ -447,9 +447,9 @@ describe('scheduler', () => {
         // Σ days ≥ 0 + 0 + 1 + 1 + 2 = 4 and Σ gateways = −1, so the optimum is 4 − (−1) = 5.
         name: 'unit jobs with release days on identical assessors',
         input: {
-          firstDay: '2027-05-03',
-          lastDay: '2027-05-09',
-          apprentices: ['2027-05-03', '2027-05-03', '2027-05-03', '2027-05-04', '2027-05-01'].map((gatewayDate, i) =>
+          firstDay: '2021-05-03',
+          lastDay: '2021-05-09',
+          apprentices: ['2021-05-03', '2021-05-03', '2021-05-03', '2021-05-04', '2021-05-01'].map((gatewayDate, i) =>
             apprentice(i + 1, { gatewayDate, methods: oneMethod() }),
           ),
           assessors: [assessor(10, { workingHours: everyDay }), assessor(11, { workingHours: everyDay })],
@@ -463,9 +463,9 @@ describe('scheduler', () => {
         // and the other's (two different days) ≥ 1: the optimum is 1 + 3 = 4 (days 0, 1 | 2, 3).
         name: 'two apprentices sharing one assessor',
         input: {
-          firstDay: '2027-05-03',
-          lastDay: '2027-05-09',
-          apprentices: [apprentice(1, { gatewayDate: '2027-05-03' }), apprentice(2, { gatewayDate: '2027-05-03' })],
+          firstDay: '2021-05-03',
+          lastDay: '2021-05-09',
+          apprentices: [apprentice(1, { gatewayDate: '2021-05-03' }), apprentice(2, { gatewayDate: '2021-05-03' })],
           assessors: [assessor(10, { workingHours: everyDay })],
           existing: [],
         },
@@ -482,7 +482,7 @@ describe('scheduler', () => {
   });
 
   it('reaches a strictly positive lower bound when leave and a full day force the days', async () => {
-    // Gateway Sunday 28 February 2027, first bookable day Monday 1 March (day 0), so gateway is day −1.
+    // Gateway Sunday 28 February 2021, first bookable day Monday 1 March (day 0), so gateway is day −1.
     // The only assessor works Monday to Friday, one assessment a day; on leave Monday 1 and
     // Tuesday 2 March; Wednesday 3 March already holds a confirmed booking (full at one a day).
     // So the free days are Thursday 4 (day 3), Friday 5 (day 4), then Monday 8 (day 7), …
@@ -492,11 +492,11 @@ describe('scheduler', () => {
     // a day, so Σ (t − gateway) x ≥ 4 + 5 = 9 over both methods, and
     // Z ≥ 9/2 + (2 − 1)/2 = 5 (leaving out costs the penalty, 12 + 1 + 1 = 14 a method, far more).
     const input: SchedulerInput = {
-      firstDay: '2027-03-01',
-      lastDay: '2027-03-12',
-      apprentices: [apprentice(1, { gatewayDate: '2027-02-28', epaEnd: '2027-05-28' })],
-      assessors: [assessor(10, { unavailable: [{ from: '2027-03-01', to: '2027-03-02', reason: 'Leave' }] })],
-      existing: [existingBooking(1, 10, '2027-03-03T10:00')],
+      firstDay: '2021-03-01',
+      lastDay: '2021-03-12',
+      apprentices: [apprentice(1, { gatewayDate: '2021-02-28', epaEnd: '2021-05-28' })],
+      assessors: [assessor(10, { unavailable: [{ from: '2021-03-01', to: '2021-03-02', reason: 'Leave' }] })],
+      existing: [existingBooking(1, 10, '2021-03-03T10:00')],
     };
     const schedule = await proposeSchedule(input);
 
@@ -504,18 +504,18 @@ describe('scheduler', () => {
     expect(schedule.bound).to.equal(5);
     expect(schedule.objective).to.equal(5);
     expect(schedule.gap).to.equal(0);
-    expect(schedule.bookings.map((b) => b.localStart.slice(0, 10)).sort()).to.deep.equal(['2027-03-04', '2027-03-05']);
+    expect(schedule.bookings.map((b) => b.localStart.slice(0, 10)).sort()).to.deep.equal(['2021-03-04', '2021-03-05']);
     expect(refusedProposals(input, schedule)).to.deep.equal([]);
   });
 
   it('never proposes a start in the hour the clocks skip, and uses the three real hours of a 00:00–04:00 shift that night', async () => {
-    // Sunday 28 March 2027: 00:00–04:00 London wall-clock is only three hours (01:00–01:59 does
+    // Sunday 28 March 2021: 00:00–04:00 London wall-clock is only three hours (01:00–01:59 does
     // not exist), so at most three one-hour assessments fit, and three fill it exactly: they
     // must start at 00:00 (ending 02:00 BST), 02:00 and 03:00.
     // Four apprentices can only be assessed that day: one is left out.
     const input: SchedulerInput = {
-      firstDay: '2027-03-28',
-      lastDay: '2027-03-28',
+      firstDay: '2021-03-28',
+      lastDay: '2021-03-28',
       apprentices: [1, 2, 3, 4].map((id) => apprentice(id, { methods: [method('a')] })),
       assessors: [assessor(10, { perDay: 4, workingHours: [{ weekday: 7, start: '00:00', end: '04:00' }] })],
       existing: [],
@@ -524,7 +524,7 @@ describe('scheduler', () => {
 
     expect(schedule.bookings).to.have.length(3);
     for (const b of schedule.bookings) {
-      expect(b.localStart.slice(0, 10)).to.equal('2027-03-28');
+      expect(b.localStart.slice(0, 10)).to.equal('2021-03-28');
       expect(b.localStart.slice(11, 13), b.localStart).to.not.equal('01');
       expect(bookingTimes(b.localStart, 60)).to.not.have.property('error');
     }
@@ -538,8 +538,8 @@ describe('scheduler', () => {
     // Apprentice 1's employer employs the only assessor: left out, 2 methods × 11 = 22.
     // Apprentice 2: two methods from day 0, one a day, every day: days 0 and 1, 1 day after gateway.
     const input: SchedulerInput = {
-      firstDay: '2027-03-01',
-      lastDay: '2027-03-10',
+      firstDay: '2021-03-01',
+      lastDay: '2021-03-10',
       apprentices: [apprentice(1, { employerId: 'EMP-OWN' }), apprentice(2, { employerId: 'EMP-OTHER' })],
       assessors: [
         assessor(10, {
@@ -563,11 +563,11 @@ describe('scheduler', () => {
     // 25 apprentices × 2 methods = 50 assessments; two assessors taking 2 a day and 10 a week
     // over four weeks (80 each) have room for all of them.
     const input: SchedulerInput = {
-      firstDay: '2027-03-01',
-      lastDay: '2027-03-26',
+      firstDay: '2021-03-01',
+      lastDay: '2021-03-26',
       apprentices: Array.from({ length: 25 }, (_, i) =>
         apprentice(i + 1, {
-          gatewayDate: plusDays('2027-03-01', -(i % 10)),
+          gatewayDate: plusDays('2021-03-01', -(i % 10)),
           methods: [method('a', { earliestDayAfterGateway: i % 7 }), method('b', { durationMinutes: 75 })],
         }),
       ),
@@ -591,17 +591,17 @@ describe('scheduler', () => {
       method('a', { earliestDayAfterGateway: 2 }),
     ];
     const queue: SchedulerInput = {
-      firstDay: '2027-03-01',
-      lastDay: '2027-04-09',
+      firstDay: '2021-03-01',
+      lastDay: '2021-04-09',
       apprentices: Array.from({ length: 30 }, (_, i) =>
-        apprentice(i + 1, { gatewayDate: plusDays('2027-03-01', -(i % 5)), methods: plan() }),
+        apprentice(i + 1, { gatewayDate: plusDays('2021-03-01', -(i % 5)), methods: plan() }),
       ),
       assessors: [
         assessor(10, { perDay: 2, perWeek: 6 }),
         assessor(11, {
           perDay: 1,
           perWeek: 4,
-          unavailable: [{ from: '2027-03-08', to: '2027-03-12', reason: 'Leave' }],
+          unavailable: [{ from: '2021-03-08', to: '2021-03-12', reason: 'Leave' }],
         }),
       ],
       existing: [],
@@ -619,8 +619,8 @@ describe('scheduler', () => {
     // One apprentice alone, gateway on day 0, an assessor free every day: A on day 2 (its
     // earliest), B on day 2 + 7 = 9, so the objective is 9; B's release alone makes the bound 9 too.
     const alone: SchedulerInput = {
-      firstDay: '2027-03-01',
-      lastDay: '2027-03-31',
+      firstDay: '2021-03-01',
+      lastDay: '2021-03-31',
       apprentices: [apprentice(1, { methods: plan() })],
       assessors: [
         assessor(10, { workingHours: EVERY_DAY.map((weekday) => ({ weekday, start: '09:00', end: '17:00' })) }),
@@ -628,21 +628,21 @@ describe('scheduler', () => {
       existing: [],
     };
     const single = await proposeSchedule(alone);
-    expect([dateOf(single, 1, 'a'), dateOf(single, 1, 'b')]).to.deep.equal(['2027-03-03', '2027-03-10']);
+    expect([dateOf(single, 1, 'a'), dateOf(single, 1, 'b')]).to.deep.equal(['2021-03-03', '2021-03-10']);
     expect(single.objective).to.equal(9);
     expect(single.bound).to.equal(9);
   });
 
   describe('corner cases', () => {
     it('keeps clear of an existing booking after the skipped hour on the night the clocks go forward', async () => {
-      // 00:00 + 75 minutes on 28 March 2027 ends at 02:15 BST, across an existing 02:00–03:00
+      // 00:00 + 75 minutes on 28 March 2021 ends at 02:15 BST, across an existing 02:00–03:00
       // booking, although wall-clock arithmetic (0 + 75 < 120) would say it ends before it.
       const input: SchedulerInput = {
-        firstDay: '2027-03-28',
-        lastDay: '2027-03-28',
+        firstDay: '2021-03-28',
+        lastDay: '2021-03-28',
         apprentices: [apprentice(1, { methods: [method('d', { durationMinutes: 75 })] })],
         assessors: [assessor(10, { perDay: 2, workingHours: [{ weekday: 7, start: '00:00', end: '04:00' }] })],
-        existing: [existingBooking(1, 10, '2027-03-28T02:00')],
+        existing: [existingBooking(1, 10, '2021-03-28T02:00')],
       };
       const schedule = await proposeSchedule(input);
       expect(refusedProposals(input, schedule)).to.deep.equal([]);
@@ -654,8 +654,8 @@ describe('scheduler', () => {
       // Every proposal is remote, but the plan may allow a method in person only: checkBooking
       // would refuse it (delivery_mode). Such an apprentice is left out, with the reason.
       const input: SchedulerInput = {
-        firstDay: '2027-03-01',
-        lastDay: '2027-03-05',
+        firstDay: '2021-03-01',
+        lastDay: '2021-03-05',
         apprentices: [apprentice(1, { methods: [method('a', { delivery: ['in_person'] })] })],
         assessors: [assessor(10)],
         existing: [],
