@@ -782,6 +782,7 @@ export function duringQueue(db: Db) {
     // with no accepted gateway, each with the methods of their first attempt already booked.
     const candidates = db
       .select({
+        id: apprentices.id,
         uln: apprentices.uln,
         givenNames: apprentices.givenNames,
         familyName: apprentices.familyName,
@@ -815,7 +816,7 @@ export function duringQueue(db: Db) {
   return rows;
 }
 
-type DuringQueueApprentice = Pick<ApprenticeDetail, 'uln' | 'givenNames' | 'familyName' | 'startDate'>;
+type DuringQueueApprentice = Pick<ApprenticeDetail, 'id' | 'uln' | 'givenNames' | 'familyName' | 'startDate'>;
 
 /** The name of each method id in the plans held (for lists that show bookings of any standard). */
 export function methodNames(db: Queryable): Map<string, string> {

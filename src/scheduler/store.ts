@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { findApprenticeById } from '../apprentices/store.js';
 import { ACTIVE_STATUSES } from '../bookings/model.js';
-import { bookingQueue, expireHoldsIn, holdIn } from '../bookings/store.js';
+import { bookingQueue, duringQueue, expireHoldsIn, holdIn } from '../bookings/store.js';
 import { assessorFacts } from '../bookings/assessor-store.js';
 import { addDays } from '../calendar.js';
 import type { Db } from '../db/connection.js';
@@ -23,8 +23,9 @@ export type ProposalRow = typeof scheduleProposals.$inferSelect;
 /**
  * The auto-scheduler's input as the database stands: apprentices whose gateway is accepted and
  * who have no active booking, every assessor, and the bookings that take up their time. The
- * first bookable day is tomorrow. Apprentices already partly booked, and plans with a method
- * that can only be held in person (which needs a place), are left to the booking form.
+ * first bookable day is tomorrow. Apprentices already partly booked, plans with a method that can
+ * only be held in person (which needs a place), and components during the apprenticeship before
+ * gateway to completion are left to the booking form, each with its reason.
  */
 export function schedulerInput(db: Db, today: string): { input: SchedulerInput; notConsidered: LeftOut[] } {
   const firstDay = addDays(today, 1);
@@ -53,6 +54,13 @@ export function schedulerInput(db: Db, today: string): { input: SchedulerInput; 
         methods,
       });
   }
+  // Components during the apprenticeship, before gateway to completion, have no assessment period
+  // to schedule within: they are booked one by one from their own list.
+  for (const row of duringQueue(db))
+    notConsidered.push({
+      apprenticeId: row.apprentice.id,
+      reason: `Before gateway to completion: book ${row.unbooked.map((m) => m.name).join(' and ')} from the list of components taken during the apprenticeship`,
+    });
   // Bookings from the Monday of the first week count against that week's limits.
   const weekStart = DateTime.fromISO(firstDay, { zone: 'Europe/London' }).startOf('week');
   const existing = db

@@ -15,6 +15,7 @@ import {
 } from '../../src/db/schema.js';
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { importPlan } from '../../src/plans/store.js';
+import { schedulerInput } from '../../src/scheduler/store.js';
 import { $, csrfFrom, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 import { SETUP, isoDate, readyApprentice, today } from '../support/apprentices.js';
 import { acceptedLongAgo, assessorProfile } from '../support/grading.js';
@@ -390,6 +391,14 @@ describe('reformed plans: components by timing and by marker', () => {
           .get(),
       ).to.deep.equal(['Mara Marked']);
       expect(index('#during-queue a').last().attr('href')).to.equal(`/bookings/new?uln=${a.uln}&methodId=project`);
+      // The auto-scheduler leaves her to that list, and says why.
+      expect(schedulerInput(ctx.db, isoDate(today())).notConsidered).to.deep.equal([
+        {
+          apprenticeId: a.id,
+          reason:
+            'Before gateway to completion: book Work-based project with presentation and questioning from the list of components taken during the apprenticeship',
+        },
+      ]);
       const form = $((await admin.get(`/bookings/new?uln=${a.uln}`)).text);
       expect(form('#during-only').text()).to.contain('only components taken during the apprenticeship can be booked');
       expect(
