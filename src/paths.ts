@@ -120,6 +120,7 @@ export const routes = {
       availability: '/assessors/:id/availability',
       unavailability: '/assessors/:id/unavailability',
       conflicts: '/assessors/:id/conflicts',
+      calendar: '/assessors/:id/calendar',
     },
     results: {
       results: '/results/:uln',

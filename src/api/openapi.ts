@@ -580,6 +580,38 @@ export function openApiDocument(): Schema {
           },
         },
       },
+      [openApiPath(routes.api.bookings.calendar)]: {
+        post: {
+          summary:
+            'A new private calendar feed (iCalendar) URL for the assessor, given once; any earlier URL stops working (the assessor or administrators)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          responses: {
+            '201': {
+              description: 'The feed URL, to subscribe to in a calendar app',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['assessorUserId', 'url'],
+                    properties: { assessorUserId: { type: 'integer' }, url: { type: 'string', format: 'uri' } },
+                  },
+                },
+              },
+            },
+            ...authErrors,
+            '404': error('No such assessor in your records, or no assessor profile yet'),
+          },
+        },
+        delete: {
+          summary: 'Revoke the assessor’s calendar feed URL (the assessor or administrators)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          responses: {
+            '204': { description: 'Revoked: the feed URL no longer works' },
+            ...authErrors,
+            '404': error('No such assessor in your records'),
+          },
+        },
+      },
       [openApiPath(routes.api.bookings.conflicts)]: {
         get: {
           summary: 'Declared conflicts of interest',

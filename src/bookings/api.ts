@@ -1,5 +1,5 @@
 import { IDENTIFIER_MAX } from '../plans/schema.js';
-import { routes } from '../paths.js';
+import { paths, routes } from '../paths.js';
 import { sendResult, valueOrThrow } from '../http/results.js';
 import { bookingFor, holdBooking, rescheduleBooking, startMarking } from './service.js';
 import type { Clock } from '../clock.js';
@@ -21,7 +21,13 @@ import {
   type BookingListFilter,
   type BookingRow,
 } from './store.js';
-import { addUnavailability, assessorFacts, declareConflict } from './assessor-store.js';
+import {
+  addUnavailability,
+  assessorFacts,
+  declareConflict,
+  issueCalendarToken,
+  revokeCalendarToken,
+} from './assessor-store.js';
 import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
@@ -253,6 +259,23 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
       throw new UnprocessableError([{ path: 'organisationId', message: `No ${body.kind} with that id is registered` }]);
     declareConflict(db, facts.userId, body, actorOf(user));
     res.status(201).json({ assessorUserId: facts.userId });
+  });
+
+  /** A new private calendar feed URL, given once (any earlier one stops working); audited. */
+  router.post(routes.api.bookings.calendar, (req, res) => {
+    const user = userOf(res);
+    const facts = assessorFor(user, req.params.id);
+    const token = issueCalendarToken(db, facts.userId, actorOf(user));
+    res.status(201).json({
+      assessorUserId: facts.userId,
+      url: `${req.protocol}://${req.get('host') ?? 'localhost'}${paths.calendarFeed(token)}`,
+    });
+  });
+
+  router.delete(routes.api.bookings.calendar, (req, res) => {
+    const user = userOf(res);
+    revokeCalendarToken(db, assessorFor(user, req.params.id).userId, actorOf(user));
+    res.status(204).end();
   });
 
   return router;

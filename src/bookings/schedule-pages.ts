@@ -1,4 +1,3 @@
-import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -8,7 +7,7 @@ import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { BOOKING_STATUSES } from './model.js';
-import { assessorCalendar } from './calendar.js';
+import { assessorCalendar, calendarEntries } from './calendar.js';
 import { expireHolds, methodNames, listBookings } from './store.js';
 import { assessorByCalendarToken } from './assessor-store.js';
 import { view } from './view.js';
@@ -46,13 +45,9 @@ export function schedulePages(db: Db, clock: Clock): Router {
     const assessor = token ? assessorByCalendarToken(db, token) : undefined;
     if (!assessor) throw new HttpError(404, 'This calendar link is not valid or has been revoked');
     expireHolds(db, clock.now());
-    const names = methodNames(db);
-    const entries = listBookings(db, { assessorUserId: assessor.userId }).map((r) => ({
-      booking: r.booking,
-      methodName: names.get(r.booking.methodId) ?? r.booking.methodId,
-      apprenticeName: fullName(r),
-    }));
-    res.type('text/calendar; charset=utf-8').send(assessorCalendar(assessor.name, entries));
+    res
+      .type('text/calendar; charset=utf-8')
+      .send(assessorCalendar(assessor.name, calendarEntries(db, assessor.userId)));
   });
 
   return router;

@@ -22,10 +22,12 @@ import {
   assessorWorkingHours,
   auditEvents,
   bookings,
+  users,
 } from '../../src/db/schema.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { $, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
+import { readFeed } from '../support/calendar.js';
 
 const ULNS = validUlns(3, 810_000_000);
 const EPA_START = '2024-12-03'; // a Tuesday, in the past: the app runs on a fixed clock, so nothing here expires
@@ -357,7 +359,7 @@ describe('assessor calendar feed', () => {
       .patch(`/api/v1/bookings/${held.body.id}`)
       .set('Authorization', `Bearer ${admin}`)
       .send({ action: 'cancel', reason: 'Unwell' });
-    await api.post('/api/v1/bookings').set('Authorization', `Bearer ${admin}`).send({
+    const second = await api.post('/api/v1/bookings').set('Authorization', `Bearer ${admin}`).send({
       uln: a.uln,
       methodId: 'discussion',
       assessorUserId: ctx.users.assessor.id,
@@ -375,22 +377,53 @@ describe('assessor calendar feed', () => {
     );
     const url = $(page.text)('#calendar-url').text();
     expect(url).to.match(/\/calendar\/cal_[A-Za-z0-9_-]+$/);
-    const feed = await api.get(new URL(url).pathname);
-    expect(feed.status).to.equal(200);
-    expect(feed.type).to.equal('text/calendar');
-    const ics = feed.text.replace(/\r\n /g, '');
-    expect(ics).to.contain('BEGIN:VTIMEZONE').and.to.contain('TZID:Europe/London');
-    expect(ics).to.contain(`UID:booking-${held.body.id}@`);
-    const events = ics.split('BEGIN:VEVENT').slice(1);
-    expect(events).to.have.length(2);
-    expect(events[0])
-      .to.contain('STATUS:CANCELLED')
-      .and.to.contain('SEQUENCE:1')
-      .and.to.contain('DTSTART;TZID=Europe/London:20241205T100000');
-    expect(events[1])
-      .to.contain('STATUS:TENTATIVE')
-      .and.to.contain('SEQUENCE:0')
-      .and.to.contain('DTSTART;TZID=Europe/London:20241212T143000');
+    const feed = async () => {
+      const res = await api.get(new URL(url).pathname);
+      expect(res.status).to.equal(200);
+      expect(res.type).to.equal('text/calendar');
+      return readFeed(res.text).map((e) => [e.uid, e.status, e.sequence, e.start]);
+    };
+    const uid = (id: number) => `booking-${id}@epa-platform.bookings`;
+    expect(await feed()).to.deep.equal([
+      [uid(held.body.id), 'CANCELLED', 1, '2024-12-05T10:00:00.000Z'],
+      [uid(second.body.id), 'TENTATIVE', 0, '2024-12-12T14:30:00.000Z'],
+    ]);
+
+    // Confirmed, then moved twice: one event, its UID kept, its SEQUENCE rising each time.
+    const patch = (id: number, change: object) =>
+      api.patch(`/api/v1/bookings/${id}`).set('Authorization', `Bearer ${admin}`).send(change);
+    const confirmed = await api
+      .patch(`/api/v1/bookings/${second.body.id}`)
+      .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.assessor.id)}`)
+      .send({ action: 'confirm' });
+    expect(confirmed.status).to.equal(200);
+    expect((await feed())[1]).to.deep.equal([uid(second.body.id), 'CONFIRMED', 1, '2024-12-12T14:30:00.000Z']);
+    const moved = await patch(second.body.id, { action: 'reschedule', reason: 'Room', localStart: '2024-12-13T09:00' });
+    expect(moved.status, JSON.stringify(moved.body)).to.equal(200);
+    expect((await feed())[1]).to.deep.equal([uid(second.body.id), 'TENTATIVE', 3, '2024-12-13T09:00:00.000Z']);
+    expect(await feed()).to.have.length(2);
+
+    // Moved to another assessor: cancelled in this calendar, under the same UID, and in theirs.
+    const other = ctx.db
+      .insert(users)
+      .values({ email: 'assessor2@test.example', name: 'Second Assessor', role: 'assessor', passwordHash: 'x' })
+      .returning({ id: users.id })
+      .get();
+    makeAssessor(ctx.db, other.id);
+    const away = await patch(moved.body.id, {
+      action: 'reschedule',
+      reason: 'Conflict of interest',
+      localStart: '2024-12-13T09:00',
+      assessorUserId: other.id,
+    });
+    expect(away.status, JSON.stringify(away.body)).to.equal(200);
+    expect((await feed())[1]).to.deep.equal([uid(second.body.id), 'CANCELLED', 5, '2024-12-13T09:00:00.000Z']);
+    const theirs = await api
+      .post(`/api/v1/assessors/${other.id}/calendar`)
+      .set('Authorization', `Bearer ${tokenFor(ctx.db, other.id)}`);
+    expect(theirs.status).to.equal(201);
+    const theirFeed = readFeed((await api.get(new URL(theirs.body.url as string).pathname)).text);
+    expect(theirFeed.map((e) => [e.uid, e.status, e.sequence])).to.deep.equal([[uid(second.body.id), 'TENTATIVE', 5]]);
 
     await postForm(
       assessor,
@@ -400,5 +433,41 @@ describe('assessor calendar feed', () => {
     );
     expect((await api.get(new URL(url).pathname)).status).to.equal(404);
     expect((await api.get('/calendar/cal_made-up')).status).to.equal(404);
+  });
+
+  it('is made and revoked through the API by the assessor or an administrator, audited, and by nobody else', async () => {
+    const ctx = await testApp({ clock: CLOCK });
+    makeAssessor(ctx.db, ctx.users.assessor.id);
+    const api = supertest(ctx.app);
+    const path = `/api/v1/assessors/${ctx.users.assessor.id}/calendar`;
+    const as = (key: 'admin' | 'assessor' | 'provider' | 'qa') => ({
+      Authorization: `Bearer ${tokenFor(ctx.db, ctx.users[key].id)}`,
+    });
+    for (const key of ['provider', 'qa'] as const) {
+      expect((await api.post(path).set(as(key))).status).to.equal(404);
+      expect((await api.delete(path).set(as(key))).status).to.equal(404);
+    }
+    expect((await api.post(path)).status).to.equal(401);
+    const made = await api.post(path).set(as('assessor'));
+    expect(made.status).to.equal(201);
+    expect(made.body.url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/calendar\/cal_[A-Za-z0-9_-]+$/);
+    const feedPath = new URL(made.body.url as string).pathname;
+    expect(readFeed((await api.get(feedPath)).text)).to.deep.equal([]);
+    // A new link replaces the old one.
+    const again = await api.post(path).set(as('admin'));
+    expect((await api.get(feedPath)).status).to.equal(404);
+    expect((await api.delete(path).set(as('admin'))).status).to.equal(204);
+    expect((await api.get(new URL(again.body.url as string).pathname)).status).to.equal(404);
+    expect(
+      ctx.db
+        .select({ action: auditEvents.action, actor: auditEvents.actorLabel })
+        .from(auditEvents)
+        .all()
+        .filter((e) => e.action.startsWith('calendar.')),
+    ).to.deep.equal([
+      { action: 'calendar.issued', actor: ctx.users.assessor.email },
+      { action: 'calendar.issued', actor: ctx.users.admin.email },
+      { action: 'calendar.revoked', actor: ctx.users.admin.email },
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { readFeed } from '../support/calendar.js';
 import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import supertest from 'supertest';
@@ -460,6 +461,14 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 200 200 404 404 404 404 404',
     (f) => `/api/v1/assessors/${f.assessor}/conflicts`,
   ),
+  'POST /api/v1/assessors/:id/calendar': row(
+    '401 201 201 404 404 404 404 404',
+    (f) => `/api/v1/assessors/${f.assessor}/calendar`,
+  ),
+  'DELETE /api/v1/assessors/:id/calendar': row(
+    '401 204 204 404 404 404 404 404',
+    (f) => `/api/v1/assessors/${f.assessor}/calendar`,
+  ),
   'POST /api/v1/assessors/:id/conflicts': row(
     '401 422 422 404 404 404 404 404',
     (f) => `/api/v1/assessors/${f.assessor}/conflicts`,
@@ -590,6 +599,9 @@ describe('permission matrix', function () {
             const before = methodOf(route) === 'GET' ? undefined : rowCounts();
             const res = await ask(who, route, c, url);
             if (res.status !== expected[who]) problems.push(`${who}: expected ${expected[who]}, got ${res.status}`);
+            // A calendar feed must read as calendar apps read it (RFC 5545, two parsers).
+            if (res.status === 200 && String(res.headers['content-type']).startsWith('text/calendar'))
+              expect(readFeed(res.text), `${who}: the feed's events`).to.have.length.greaterThan(0);
             if (res.status === 302 && who === 'anonymous' && !/^\/sign-in(\?|$)/.test(String(res.headers.location)))
               problems.push(`anonymous: redirected to ${res.headers.location} rather than to sign in`);
             // A redirect's body repeats its address (which may hold a ULN); any other answer, a refusal included, must not show a foreign record.

@@ -1,3 +1,4 @@
+import { readFeed } from '../support/calendar.js';
 import { now } from '../support/clock.js';
 import { expect } from 'chai';
 import * as cheerio from 'cheerio';
@@ -370,5 +371,12 @@ function downloadProblems(res: {
   const problems: string[] = [];
   if (res.status >= 500) problems.push(`answered ${res.status}`);
   if (String(res.headers['content-type']).startsWith('text/html')) problems.push('answered a page, not a download');
+  if (res.status === 200 && String(res.headers['content-type']).startsWith('text/calendar')) {
+    try {
+      readFeed(res.text);
+    } catch (error) {
+      problems.push(`a calendar feed that calendar apps would not read: ${(error as Error).message}`);
+    }
+  }
   return problems;
 }

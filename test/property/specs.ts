@@ -1210,6 +1210,19 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
       return problems;
     },
   },
+  // No body: each issues (or revokes) the calendar link whatever is sent.
+  'POST /api/v1/assessors/:id/calendar': {
+    as: ['admin', 'assessor'],
+    method: 'POST',
+    url: (f) => `/api/v1/assessors/${f.assessor}/calendar`,
+    fields: [],
+  },
+  'DELETE /api/v1/assessors/:id/calendar': {
+    as: ['admin', 'assessor'],
+    method: 'DELETE',
+    url: (f) => `/api/v1/assessors/${f.assessor}/calendar`,
+    fields: [],
+  },
   'POST /api/v1/assessors/:id/conflicts': {
     as: ['admin', 'assessor'],
     method: 'POST',
