@@ -1,3 +1,4 @@
+import { BYTE_ORDER_MARK } from '../outcomes/csv.js';
 import { fullName } from '../names.js';
 import { Router } from 'express';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -113,7 +114,10 @@ export function recordPages(db: Db): Router {
   });
 
   router.get(paths.importTemplate, editors, (_req, res) => {
-    res.attachment('apprentices-template.csv').type('text/csv').send(CSV_TEMPLATE);
+    res
+      .attachment('apprentices-template.csv')
+      .type('text/csv; charset=utf-8')
+      .send(BYTE_ORDER_MARK + CSV_TEMPLATE);
   });
 
   router.get(paths.importApprentices, editors, (_req, res) => {

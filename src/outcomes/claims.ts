@@ -6,7 +6,7 @@ import { isCalendarDate } from '../calendar.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { apprentices, employers, epaAttempts, standardVersions } from '../db/schema.js';
 import type { ResultGrade } from '../grading/model.js';
-import { toCsv } from './csv.js';
+import { spreadsheetCsv } from './csv.js';
 
 /**
  * Certificate claims: released Pass, Merit and Distinction results ready for the
@@ -155,7 +155,7 @@ export const CLAIM_COLUMNS: readonly { header: string; value: (row: ClaimRow) =>
 ];
 
 export function claimsCsv(rows: readonly ClaimRow[]): string {
-  return toCsv(
+  return spreadsheetCsv(
     CLAIM_COLUMNS.map((c) => c.header),
     rows.map((r) => CLAIM_COLUMNS.map((c) => c.value(r))),
   );

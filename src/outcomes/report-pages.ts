@@ -16,7 +16,7 @@ import { listStandards } from '../standards/store.js';
 import { listEmployers, listProviders, type CurrentUser } from '../users/store.js';
 import { problemsFromZod } from '../validation/problems.js';
 import { barChart, lineChart } from './charts.js';
-import { toCsv } from './csv.js';
+import { spreadsheetCsv } from './csv.js';
 import { dashboardFigures, ksbShortfall, type Figures, type KsbShortfall } from './dashboard.js';
 
 const percent = (share: number | null) => (share === null ? '–' : `${(share * 100).toFixed(1)}%`);
@@ -221,7 +221,7 @@ export function reportRoutes(db: Db, clock: Clock): Router {
       table = Object.hasOwn(all, name) ? all[name] : undefined;
     }
     if (!table) throw new HttpError(404, 'There is no such table');
-    res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(toCsv(table.header, table.rows));
+    res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(spreadsheetCsv(table.header, table.rows));
   });
 
   return router;

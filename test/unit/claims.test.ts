@@ -130,7 +130,8 @@ describe('certificate claims: rows and the CSV export', () => {
 
   it('writes the columns in order, one line per row, quoting where needed', () => {
     const csv = claimsCsv([claimRow(good({ familyName: 'O’Neill, Jr', employerName: 'Unite "the union"' }), TODAY)]);
-    const lines = csv.split('\r\n');
+    expect(csv.startsWith('\uFEFF'), 'the byte-order mark a spreadsheet needs').to.equal(true);
+    const lines = csv.slice(1).split('\r\n');
     expect(lines[0]).to.equal(CLAIM_COLUMNS.map((c) => c.header).join(','));
     expect(lines[0]).to.equal(
       'ULN,FamilyName,GivenNames,StandardCode,StandardReference,Version,Option,OverallGrade,AchievementDate,SendCertificateTo',
@@ -139,9 +140,10 @@ describe('certificate claims: rows and the CSV export', () => {
     expect(lines[2]).to.equal('');
   });
 
-  it('keeps a spreadsheet from running a cell as a formula, but leaves -2 alone', () => {
+  it('keeps a spreadsheet from running a cell as a formula, but leaves numbers such as -2 alone', () => {
     expect(csvField('=HYPERLINK("x")')).to.equal(`"'=HYPERLINK(""x"")"`);
-    expect(csvField('+44')).to.equal("'+44");
+    expect(csvField('+44')).to.equal('+44');
+    expect(csvField('+44 20 7946 0000')).to.equal("'+44 20 7946 0000");
     expect(csvField('-2')).to.equal('-2');
     expect(csvField('-x')).to.equal("'-x");
     expect(csvField(null)).to.equal('');
