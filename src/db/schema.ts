@@ -638,6 +638,9 @@ export const epaoSettings = sqliteTable('epao_settings', {
   epaoName: text('epao_name'),
   /** The EPAO's register number, EPA followed by four digits. */
   epaNumber: text('epa_number'),
+  /** How apprentices reach the EPAO about a result (printed on the results letter). */
+  contactEmail: text('contact_email'),
+  contactPhone: text('contact_phone'),
 });
 
 /** One attempt at the EPA: the first, then each resit or retake. Holds the overall result once every method has a grade. */

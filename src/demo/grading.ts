@@ -61,7 +61,12 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
   epaoSettingsOf(db);
   // A made-up organisation for the demo (EPA9999 is not a real register number).
   db.update(epaoSettings)
-    .set({ epaoName: 'Union Learning Assessment (demo)', epaNumber: 'EPA9999' })
+    .set({
+      epaoName: 'Union Learning Assessment (demo)',
+      epaNumber: 'EPA9999',
+      contactEmail: 'results@union-learning-assessment.example',
+      contactPhone: '0161 496 0000',
+    })
     .where(eq(epaoSettings.id, 1))
     .run();
 

@@ -27,8 +27,10 @@ export const KSB_FEEDBACK_LABELS: Record<KsbFeedbackState, string> = {
 
 export interface KsbFeedback {
   code: string;
-  /** The KSB's text, shortened to its first sentence. */
+  /** The KSB's text, shortened to its first sentence (for the results page). */
   text: string;
+  /** The KSB's text in full (for the results letter). */
+  fullText: string;
   state: KsbFeedbackState;
   /** Where not evidenced: the assessor's evidence notes of the criteria not met that map to this KSB. */
   notes: string[];
@@ -71,7 +73,8 @@ export function ksbFeedback(
         feedbackState === 'not_evidenced'
           ? [...new Set(criteria.filter((c) => c.ksbs.includes(ksb) && notMet.get(c.id)).map((c) => notMet.get(c.id)!))]
           : [];
-      return { code: ksb, text: shortKsbText(ksbTexts.get(ksb) ?? ''), state: feedbackState, notes };
+      const fullText = (ksbTexts.get(ksb) ?? '').replace(/\s+/g, ' ').trim();
+      return { code: ksb, text: shortKsbText(fullText), fullText, state: feedbackState, notes };
     });
 }
 

@@ -199,7 +199,7 @@ export type ResitKind = 'resit' | 'retake';
  * assessment", 2026, resits and retakes).
  */
 export function checkFurtherAttempt(
-  plan: PlanFile,
+  plan: Pick<PlanFile, 'resit' | 'retake' | 'maxAttempts'>,
   previous: { number: number; grade: ResultGrade; releasedOn: string },
   kind: ResitKind,
   today: string,

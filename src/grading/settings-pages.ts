@@ -49,6 +49,17 @@ export function settingsPages(db: Db): Router {
         .regex(/^EPA\d{4}$/, 'Enter the EPA number as EPA followed by four digits, for example EPA0123')
         .nullable(),
     ),
+    contactEmail: z.preprocess(
+      blankToNull,
+      z.email('Enter an email address in the correct format, like results@example.org').max(254).nullable(),
+    ),
+    contactPhone: z.preprocess(
+      blankToNull,
+      z
+        .string()
+        .regex(/^\+?[0-9 ()-]{6,25}$/, 'Enter a telephone number, like 0161 496 0000 or +44 161 496 0000')
+        .nullable(),
+    ),
     maxAttempts: z.preprocess(
       blankToNull,
       z.coerce
@@ -75,6 +86,8 @@ export function settingsPages(db: Db): Router {
         maxAttempts: settings.maxAttempts ?? '',
         epaoName: settings.epaoName ?? '',
         epaNumber: settings.epaNumber ?? '',
+        contactEmail: settings.contactEmail ?? '',
+        contactPhone: settings.contactPhone ?? '',
       },
       errors: extra.errors,
       errorList: extra.errorList,

@@ -2,6 +2,8 @@ import { londonTime } from '../dates.js';
 import { fullName } from '../names.js';
 import { type Response } from 'express';
 import { DateTime } from 'luxon';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db } from '../db/connection.js';
@@ -16,6 +18,7 @@ import {
   type KsbFeedback,
 } from '../grading/feedback.js';
 import { planForApprentice } from '../plans/store.js';
+import { nextSteps } from './result-letter.js';
 
 /**
  * An apprentice's result as feedback per KSB (for the results page and the PDF) and as a PDF,
@@ -27,8 +30,10 @@ import { planForApprentice } from '../plans/store.js';
 /* ---------- The PDF ---------- */
 
 export interface ResultPdfData {
-  epaoName: string | null;
+  epao: { name: string | null; epaNumber: string | null; contactEmail: string | null; contactPhone: string | null };
   apprentice: { givenNames: string; familyName: string; uln: string };
+  /** Who the letter goes to: the apprentice, care of their training provider. */
+  careOf: string | null;
   standard: { title: string; reference: string; version: string; level: number };
   attempt: {
     number: number;
@@ -52,13 +57,15 @@ export interface ResultPdfData {
     outcome: Outcome | null;
     feedback: KsbFeedback[] | null;
   }[];
+  /** What happens next (nextSteps in result-letter.ts). */
+  nextSteps: string[];
   /** Said on the PDF when the plan is a demo, not the published plan. */
   planNotice: string | null;
   /** When the PDF is made (defaults to now). */
   generatedAt: DateTime;
 }
 
-/** Everything the PDF shows of one attempt. */
+/** Everything the results letter shows of one attempt. */
 export function resultPdfData(
   db: Db,
   apprentice: ApprenticeDetail,
@@ -67,10 +74,17 @@ export function resultPdfData(
 ): ResultPdfData {
   const plan = planForApprentice(db, apprentice);
   const feedback = attemptFeedback(db, plan, ksbTextsOf(db, apprentice), result);
+  const settings = epaoSettingsOf(db);
   const { attempt } = result;
   return {
-    epaoName: epaoSettingsOf(db).epaoName,
+    epao: {
+      name: settings.epaoName,
+      epaNumber: settings.epaNumber,
+      contactEmail: settings.contactEmail,
+      contactPhone: settings.contactPhone,
+    },
     apprentice: { givenNames: apprentice.givenNames, familyName: apprentice.familyName, uln: apprentice.uln },
+    careOf: apprentice.providerName,
     standard: {
       title: apprentice.standardTitle,
       reference: apprentice.standardReference,
@@ -95,6 +109,14 @@ export function resultPdfData(
       outcome: m.outcome,
       feedback: feedback.get(m.methodId) ?? null,
     })),
+    nextSteps: nextSteps({
+      overallGrade: attempt.overallGrade,
+      attemptNumber: attempt.number,
+      releasedAt: attempt.releasedAt,
+      appealWorkingDays: settings.appealWorkingDays,
+      maxAttempts: settings.maxAttempts,
+      plan: plan ?? null,
+    }),
     planNotice: plan?.demo
       ? (plan.notice ?? 'Assessed against a demonstration assessment plan, not the published plan.')
       : null,
@@ -102,29 +124,17 @@ export function resultPdfData(
   };
 }
 
-const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-
-/**
- * The built-in Helvetica encodes text as Windows-1252: anything else would print as the wrong
- * glyph. Letters with marks outside it keep their base letter (ŵ → w); the rest become "?".
+/*
+ * The font: DejaVu Sans from the dejavu-fonts-ttf package, embedded (as a subset of the glyphs
+ * used) so that any name in Latin, Greek or Cyrillic script prints as written, and text can be
+ * copied and read aloud (pdfkit writes a ToUnicode map).
  */
-export function winAnsi(text: string): string {
-  return [...text]
-    .map((ch) => {
-      const code = ch.codePointAt(0)!;
-      if (
-        code === 0x09 ||
-        code === 0x0a ||
-        (code >= 0x20 && code <= 0x7e) ||
-        (code >= 0xa0 && code <= 0xff) ||
-        WIN_ANSI_EXTRA.has(ch)
-      )
-        return ch;
-      const base = ch.normalize('NFKD').replace(/\p{M}/gu, '');
-      return base && [...base].every((c) => c.charCodeAt(0) <= 0xff) ? base : '?';
-    })
-    .join('');
-}
+const FONT_DIR = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')),
+  'ttf',
+);
+const REGULAR = path.join(FONT_DIR, 'DejaVuSans.ttf');
+const BOLD = path.join(FONT_DIR, 'DejaVuSans-Bold.ttf');
 
 const longDate = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toFormat('d LLLL yyyy');
 const londonDate = (instant: string) => londonTime(instant, 'd LLLL yyyy');
@@ -135,23 +145,37 @@ const MODE_NOTES: Record<string, string> = {
 };
 const GREY = '#505a5f';
 const BORDER = '#b1b4b6';
+const PADDING = { x: 6, y: 4 };
+const BODY_SIZE = 10;
 
-/** The result as a PDF: pdfkit with its built-in Helvetica (no font files to ship). */
+interface Cell {
+  text: string;
+  header?: 'Row' | 'Column';
+}
+
+/**
+ * The result as a letter to the apprentice, as a tagged PDF (PDF/UA's structure: headings,
+ * paragraphs, lists and tables with their header cells, the document's language and title shown),
+ * with page numbers and each table's header row repeated on every page it runs onto.
+ */
 export function resultPdf(data: ResultPdfData): Promise<Buffer> {
   const generatedAt = data.generatedAt;
-  const epao = data.epaoName?.trim() || 'End-point assessment organisation';
+  const epao = data.epao.name?.trim() || 'End-point assessment organisation';
   const name = fullName(data.apprentice);
   const { attempt } = data;
   const doc = new PDFDocument({
     size: 'A4',
-    margin: 50,
-    font: 'Helvetica',
+    margins: { top: 50, left: 50, right: 50, bottom: 60 },
+    font: REGULAR,
+    pdfVersion: '1.7',
+    tagged: true,
     lang: 'en-GB',
     displayTitle: true,
+    bufferPages: true,
     info: {
-      Title: winAnsi(`End-point assessment result: ${name}`),
-      Author: winAnsi(epao),
-      Subject: winAnsi(`${data.standard.title} (${data.standard.reference} v${data.standard.version})`),
+      Title: `End-point assessment result: ${name}`,
+      Author: epao,
+      Subject: `${data.standard.title} (${data.standard.reference} v${data.standard.version})`,
       CreationDate: generatedAt.toJSDate(),
     },
   });
@@ -162,108 +186,204 @@ export function resultPdf(data: ResultPdfData): Promise<Buffer> {
     doc.on('error', reject);
   });
 
+  const body = doc.struct('Document');
+  doc.addStructure(body);
   const left = doc.page.margins.left;
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
-  const text = (value: string, options: PDFKit.Mixins.TextOptions = {}) =>
-    doc.text(winAnsi(value), left, undefined, { width, ...options });
-  const heading = (value: string, size: number) => {
-    doc.moveDown(0.6).font('Helvetica-Bold').fontSize(size);
-    text(value);
-    doc.font('Helvetica').fontSize(10).moveDown(0.3);
+  const bottom = () => doc.page.height - doc.page.margins.bottom;
+
+  const paragraph = (value: string, options: { bold?: boolean; size?: number; colour?: string; gap?: number } = {}) => {
+    doc
+      .font(options.bold ? BOLD : REGULAR)
+      .fontSize(options.size ?? BODY_SIZE)
+      .fillColor(options.colour ?? 'black');
+    doc.text(value, left, undefined, { width, structParent: body, structType: 'P' });
+    doc.fillColor('black').moveDown(options.gap ?? 0.3);
   };
-  const th = (value: string) => ({ text: winAnsi(value), type: 'TH' as const, font: { src: 'Helvetica-Bold' } });
-  const td = (value: string) => ({ text: winAnsi(value) });
-  const table = (columns: (number | string)[], rows: { text: string }[][]) => {
-    doc.fontSize(10).table({
-      position: { x: left },
-      maxWidth: width,
-      columnStyles: columns,
-      defaultStyle: { border: 0.5, borderColor: BORDER, padding: [4, 6] },
-      data: rows,
-    });
-    doc.x = left;
-    doc.moveDown(0.5);
+  const heading = (level: 'H1' | 'H2', value: string) => {
+    const size = level === 'H1' ? 18 : 13;
+    doc.moveDown(level === 'H1' ? 0.4 : 0.6);
+    // Keep a heading with what follows it.
+    if (doc.y + size * 4 > bottom()) doc.addPage();
+    doc.font(BOLD).fontSize(size);
+    doc.text(value, left, undefined, { width, structParent: body, structType: level });
+    doc.font(REGULAR).fontSize(BODY_SIZE).moveDown(0.3);
   };
 
-  doc.font('Helvetica-Bold').fontSize(12).fillColor(GREY);
-  text(epao);
-  doc.fillColor('black').fontSize(20);
-  text('End-point assessment result');
-  doc.font('Helvetica').fontSize(10).moveDown(0.3);
-  if (!attempt.releasedAt) {
-    doc.font('Helvetica-Bold');
-    text('Not released: this result is for the end-point assessment organisation only until it is released.');
-    doc.font('Helvetica');
-  }
-  doc.moveDown(0.5);
+  /** A table drawn page by page: rows that do not fit go to the next page, under the header row again. */
+  const table = (columns: (number | '*')[], header: Cell[] | null, rows: Cell[][]) => {
+    const fixed = columns.reduce<number>((sum, c) => sum + (c === '*' ? 0 : c), 0);
+    const stars = columns.filter((c) => c === '*').length;
+    const widths = columns.map((c) => (c === '*' ? (width - fixed) / stars : c));
+    const heightOf = (row: Cell[]) =>
+      Math.max(
+        ...row.map((cell, i) => {
+          doc.font(cell.header ? BOLD : REGULAR).fontSize(BODY_SIZE);
+          return doc.heightOfString(cell.text, { width: widths[i]! - 2 * PADDING.x }) + 2 * PADDING.y + 2;
+        }),
+      );
+    const headerHeight = header ? heightOf(header) : 0;
+    const cellOf = (cell: Cell) =>
+      cell.header
+        ? { text: cell.text, type: 'TH' as const, scope: cell.header, font: { src: BOLD } }
+        : { text: cell.text, font: { src: REGULAR } };
+    let from = 0;
+    while (from < rows.length) {
+      let y = doc.y + headerHeight;
+      let to = from;
+      while (to < rows.length && y + heightOf(rows[to]!) <= bottom()) y += heightOf(rows[to++]!);
+      if (to === from) {
+        // Not even one row fits below what is on this page: start a new one (a row taller than a page is split).
+        if (doc.y > doc.page.margins.top + 1) {
+          doc.addPage();
+          continue;
+        }
+        to = from + 1;
+      }
+      doc.font(REGULAR).fontSize(BODY_SIZE);
+      // pdfkit tags the table (Table, TR, TH with its scope, TD) under structParent; its types omit the option.
+      const options: PDFKit.Mixins.TableOptionsWithData & { structParent: PDFKit.PDFStructureElement } = {
+        position: { x: left, y: doc.y },
+        columnStyles: widths,
+        defaultStyle: { border: 0.5, borderColor: BORDER, padding: [PADDING.y, PADDING.x] },
+        structParent: body,
+        data: [...(header ? [header] : []), ...rows.slice(from, to)].map((row) => row.map(cellOf)),
+      };
+      doc.table(options);
+      from = to;
+      doc.x = left;
+      if (from < rows.length) doc.addPage();
+    }
+    doc.moveDown(0.5);
+  };
+  const th = (text: string, scope: 'Row' | 'Column' = 'Row'): Cell => ({ text, header: scope });
+  const td = (text: string): Cell => ({ text });
+
+  // The letterhead, the date and the addressee.
+  paragraph(epao, { bold: true, size: 12, colour: GREY, gap: 0.1 });
+  const contact = [
+    data.epao.epaNumber && `EPA number ${data.epao.epaNumber}`,
+    data.epao.contactEmail,
+    data.epao.contactPhone,
+  ].filter(Boolean);
+  if (contact.length > 0) paragraph(contact.join(' · '), { colour: GREY, gap: 0.8 });
+  paragraph(generatedAt.setZone(ZONE).toFormat('d LLLL yyyy'), { gap: 0.8 });
+  paragraph([name, data.careOf && `care of ${data.careOf}`].filter(Boolean).join(', '), { gap: 0.8 });
+
+  heading('H1', 'End-point assessment result');
+  if (!attempt.releasedAt)
+    paragraph('Not released: this result is for the end-point assessment organisation only until it is released.', {
+      bold: true,
+    });
+  paragraph(`Dear ${name},`);
+  paragraph(
+    `This letter gives the result of your end-point assessment for ${data.standard.title}, with the grade of each assessment method and feedback on every knowledge, skill and behaviour assessed.`,
+    { gap: 0.6 },
+  );
 
   const overall = attempt.overallGrade
     ? attempt.capped
       ? `${attempt.overallGrade} (capped at ${attempt.cap ?? attempt.overallGrade} for a resit or retake; the methods gave ${attempt.combinedGrade ?? '—'})`
       : attempt.overallGrade
     : 'Not complete: not every method has a grade yet';
-  table(
-    [150, '*'],
+  table([150, '*'], null, [
+    [th('Apprentice'), td(name)],
+    [th('ULN'), td(data.apprentice.uln)],
     [
-      [th('Apprentice'), td(name)],
-      [th('ULN'), td(data.apprentice.uln)],
-      [
-        th('Standard'),
-        td(
-          `${data.standard.title} (${data.standard.reference}, version ${data.standard.version}, level ${data.standard.level})`,
-        ),
-      ],
-      [th('Attempt'), td(`${attempt.number}: ${ATTEMPT_KIND_LABELS[attempt.kind]}`)],
-      [th('Overall grade'), td(overall)],
-      ...(attempt.exceptionalCircumstances
-        ? [
-            [
-              th('Exceptional circumstances'),
-              td('Accepted by the end-point assessment organisation: no grade cap applies'),
-            ],
-          ]
-        : []),
-      [th('Result date'), td(attempt.resultOn ? longDate(attempt.resultOn) : '—')],
-      [th('Released'), td(attempt.releasedAt ? londonDate(attempt.releasedAt) : 'Not yet')],
+      th('Standard'),
+      td(
+        `${data.standard.title} (${data.standard.reference}, version ${data.standard.version}, level ${data.standard.level})`,
+      ),
     ],
-  );
+    [th('Attempt'), td(`${attempt.number}: ${ATTEMPT_KIND_LABELS[attempt.kind]}`)],
+    [th('Overall grade'), td(overall)],
+    ...(attempt.exceptionalCircumstances
+      ? [
+          [
+            th('Exceptional circumstances'),
+            td('Accepted by the end-point assessment organisation: no grade cap applies'),
+          ],
+        ]
+      : []),
+    [th('Result date'), td(attempt.resultOn ? longDate(attempt.resultOn) : '—')],
+    [th('Released'), td(attempt.releasedAt ? londonDate(attempt.releasedAt) : 'Not yet')],
+  ]);
 
-  heading('Assessment methods', 14);
+  heading('H2', 'Assessment methods');
   table(
     ['*', 90, 150],
-    [
-      [th('Method'), th('Grade'), th('Notes')],
-      ...data.methods.map((m) => [
-        td(m.name),
-        td(m.grade ?? (m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : 'Not graded yet')),
-        td(
-          [MODE_NOTES[m.mode], m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : undefined]
-            .filter(Boolean)
-            .join('. '),
-        ),
-      ]),
-    ],
+    [th('Method', 'Column'), th('Grade', 'Column'), th('Notes', 'Column')],
+    data.methods.map((m) => [
+      td(m.name),
+      td(m.grade ?? (m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : 'Not graded yet')),
+      td(
+        [MODE_NOTES[m.mode], m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : undefined]
+          .filter(Boolean)
+          .join('. '),
+      ),
+    ]),
   );
 
   for (const m of data.methods) {
     if (!m.feedback) continue;
-    heading(`Feedback by KSB: ${m.name}`, 12);
+    heading('H2', `Feedback by KSB: ${m.name}`);
     table(
-      [190, 80, '*'],
+      [210, 80, '*'],
       [
-        [th('Knowledge, skill or behaviour'), th('Result'), th('Where the evidence fell short')],
-        ...m.feedback.map((f) => [
-          td(`${f.code}: ${f.text}`),
-          td(KSB_FEEDBACK_LABELS[f.state]),
-          td(f.notes.length > 1 ? f.notes.map((n) => `• ${n}`).join('\n') : (f.notes[0] ?? '')),
-        ]),
+        th('Knowledge, skill or behaviour', 'Column'),
+        th('Result', 'Column'),
+        th('Where the evidence fell short', 'Column'),
       ],
+      m.feedback.map((f) => [
+        td(`${f.code}: ${f.fullText}`),
+        td(KSB_FEEDBACK_LABELS[f.state]),
+        td(f.notes.length > 1 ? f.notes.map((n) => `• ${n}`).join('\n') : (f.notes[0] ?? '')),
+      ]),
     );
   }
 
-  doc.moveDown(1).fontSize(8).fillColor(GREY);
-  if (data.planNotice) text(data.planNotice);
-  text(`Produced by ${epao} on ${generatedAt.setZone(ZONE).toFormat('d LLLL yyyy')}.`);
+  heading('H2', 'What happens next');
+  doc.font(REGULAR).fontSize(BODY_SIZE);
+  const list = doc.struct('L');
+  body.add(list);
+  doc.list(data.nextSteps, left, undefined, {
+    width,
+    structParent: list,
+    bulletRadius: 2,
+    textIndent: 12,
+    paragraphGap: 3,
+  });
+  list.end();
+  doc.moveDown(0.8);
+  paragraph('Yours sincerely,', { gap: 0.1 });
+  paragraph(epao, { gap: 1 });
+
+  if (data.planNotice) paragraph(data.planNotice, { size: 8, colour: GREY });
+  paragraph(`Produced by ${epao} on ${generatedAt.setZone(ZONE).toFormat('d LLLL yyyy')}.`, {
+    size: 8,
+    colour: GREY,
+  });
+  body.end();
+
+  // Page numbers, marked as pagination artifacts (not part of the text a screen reader reads).
+  const pages = doc.bufferedPageRange();
+  for (let i = pages.start; i < pages.start + pages.count; i++) {
+    doc.switchToPage(i);
+    const margin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.markContent('Artifact', { type: 'Pagination' });
+    doc
+      .font(REGULAR)
+      .fontSize(8)
+      .fillColor(GREY)
+      .text(`Page ${i - pages.start + 1} of ${pages.count}`, left, doc.page.height - 40, {
+        width,
+        align: 'center',
+        lineBreak: false,
+      });
+    doc.endMarkedContent();
+    doc.page.margins.bottom = margin;
+  }
   doc.end();
   return done;
 }

@@ -1732,7 +1732,13 @@ describe('grading: the EPAO’s settings', () => {
     const res = await admin
       .post('/admin/settings')
       .type('form')
-      .send({ ...fields, qaFirstN: '0', qaRandomPercent: '0' });
+      .send({
+        ...fields,
+        qaFirstN: '0',
+        qaRandomPercent: '0',
+        contactEmail: 'results@northgate.example',
+        contactPhone: '0161 496 0000',
+      });
     expect(res.status, mainText(res.text)).to.equal(303);
     expect(res.headers.location).to.equal('/admin/settings?saved=1');
     expect(ctx.db.select().from(epaoSettings).get()).to.include({
@@ -1742,6 +1748,8 @@ describe('grading: the EPAO’s settings', () => {
       qaSampleBoundary: false,
       appealWorkingDays: 15,
       maxAttempts: null,
+      contactEmail: 'results@northgate.example',
+      contactPhone: '0161 496 0000',
     });
     expect(auditOf('settings.saved')).to.have.length(1);
     const saved = await admin.get('/admin/settings?saved=1');
@@ -1779,12 +1787,17 @@ describe('grading: the EPAO’s settings', () => {
         qaRandomPercent: '150',
         appealWorkingDays: '0',
         maxAttempts: '4',
+        contactEmail: 'results at northgate',
+        contactPhone: 'ring us',
       });
     expect(res.status).to.equal(400);
     expect(summaryOf(res.text)).to.deep.equal([
       { text: 'Enter a percentage from 0 to 100', href: '#qaRandomPercent' },
       { text: 'Enter at least 1', href: '#appealWorkingDays' },
+      { text: 'Enter an email address in the correct format, like results@example.org', href: '#contactEmail' },
+      { text: 'Enter a telephone number, like 0161 496 0000 or +44 161 496 0000', href: '#contactPhone' },
     ]);
+    expect($(res.text)('#contactEmail').val()).to.equal('results at northgate');
     const doc = $(res.text);
     expect(doc('#qaRandomPercent').val()).to.equal('150');
     expect(doc('#qaFirstN').val()).to.equal('3');

@@ -1,4 +1,7 @@
-import { now } from '../support/clock.js';
+import { now, todayIso } from '../support/clock.js';
+import { DateTime } from 'luxon';
+import { addMonths } from '../../src/calendar.js';
+import { appealDeadline } from '../../src/grading/rules.js';
 import type { Stream } from 'node:stream';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
@@ -105,6 +108,13 @@ describe('result PDF and KSB feedback', () => {
     const text = await pdfText(res.body as Buffer);
     expect(text).to.contain('Overall grade Fail');
     expect(text).to.not.contain('Not released');
+    // What happens next, from the release today: the appeal deadline, and the resit window after a Fail.
+    const released = todayIso();
+    const settings = epaoSettingsOf(ctx.db);
+    const long = (iso: string) => DateTime.fromISO(iso).toFormat('d LLLL yyyy');
+    expect(text).to.contain(`you can appeal until ${long(appealDeadline(released, settings.appealWorkingDays))}`);
+    const plan = getPlanForStandard(ctx.db, a.standardVersionId)!;
+    expect(text).to.contain(`if the resit starts by ${long(addMonths(released, plan.resit.windowMonths))}`);
     expect((await download('employer')).status).to.equal(200);
     expect((await download('otherProvider')).status).to.equal(404);
     expect((await download('assessor')).status).to.equal(403);
