@@ -5,6 +5,8 @@ const { availableParallelism } = require('node:os');
 module.exports = {
   'node-option': ['import=tsx'],
   spec: ['test/**/*.test.ts'],
+  // After each test: the API responses it received matched the API document.
+  require: ['test/support/hooks.ts'],
   ignore: ['test/browser/**'],
   recursive: true,
   timeout: 20000,

@@ -29,6 +29,7 @@ import { attemptResultSchema } from '../grading/api.js';
 import { gradeBodySchema } from '../grading/forms.js';
 import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
 import { planFileSchema } from '../plans/schema.js';
+import { GRADES, GRADING_STATUSES, OUTCOMES, REGIONS } from '../db/vocabulary.js';
 import { standardFileSchema, standardReference, standardVersion } from '../standards/schema.js';
 
 export const problemSchema = z.object({ path: z.string(), message: z.string() });
@@ -107,6 +108,50 @@ export const bookingOutputSchema = z.object({
   holdExpiresAt: z.string().nullable(),
   rescheduledFromId: z.int().nullable(),
 });
+const weekday = z.int().min(1).max(7);
+const londonTime = z.string().regex(/^\d{2}:\d{2}$/);
+export const assessorOutputSchema = z.object({
+  userId: z.int(),
+  name: z.string(),
+  standardVersionIds: z.array(z.int()),
+  regions: z.array(z.enum(REGIONS)),
+  perDay: z.int(),
+  perWeek: z.int(),
+  workingHours: z.array(z.object({ weekday, start: londonTime, end: londonTime })),
+  unavailable: z.array(z.object({ from: isoDate, to: isoDate, reason: z.string() })),
+  ownEmployerId: z.string().nullable(),
+  ownProviderUkprn: z.string().nullable(),
+  declaredConflicts: z.array(
+    z.object({
+      kind: z.enum(['employer', 'provider']),
+      organisationId: z.string(),
+      from: isoDate,
+      to: isoDate.nullable(),
+      reason: z.string(),
+    }),
+  ),
+});
+const availabilitySchema = z.object({
+  assessorUserId: z.int(),
+  date: isoDate,
+  workingHours: z.object({ weekday, start: londonTime, end: londonTime }).nullable(),
+  unavailable: assessorOutputSchema.shape.unavailable,
+  bookings: z.array(
+    z.object({ id: z.int(), localStart: z.string(), endsAt: z.string(), status: z.enum(BOOKING_STATUSES) }),
+  ),
+  capacity: z.object({ perDay: z.int(), perWeek: z.int() }),
+});
+const gradingOutputSchema = z.object({
+  bookingId: z.int(),
+  uln: z.string(),
+  methodId: z.string(),
+  status: z.enum(GRADING_STATUSES),
+  outcome: z.enum(OUTCOMES),
+  grade: z.enum(GRADES).nullable(),
+  sampledForModeration: z.boolean(),
+  decisions: z.array(z.object({ criterionId: z.string(), met: z.boolean().nullable(), evidence: z.string() })),
+});
+const assessorRecordedSchema = z.object({ assessorUserId: z.int() });
 const rowErrorsSchema = z.object({
   errors: z.array(z.object({ line: z.int(), path: z.string(), message: z.string() })),
 });
@@ -116,7 +161,7 @@ const standardPathParams = [
   { name: 'version', in: 'path', required: true, schema: output(standardVersion), example: '1.0' },
 ];
 const writeResponses = {
-  '201': { description: 'Recorded' },
+  '201': json(output(z.object({ uln: z.string() })), 'Recorded'),
   ...authErrors,
   '403': error('You may see this apprentice but not change this'),
   '404': error('No such apprentice in your scope'),
@@ -167,7 +212,11 @@ export function openApiDocument(): Schema {
       ...claimsOpenApi,
       ...reportsOpenApi,
       [openApiPath(routes.api.openapi)]: {
-        get: { summary: 'This document', security: [], responses: { '200': { description: 'The OpenAPI document' } } },
+        get: {
+          summary: 'This document',
+          security: [],
+          responses: { '200': json({ type: 'object', required: ['openapi', 'paths'] }, 'The OpenAPI document') },
+        },
       },
       [openApiPath(routes.standards)]: {
         get: {
@@ -226,6 +275,7 @@ export function openApiDocument(): Schema {
             ),
             ...authErrors,
             '403': error('Not a provider, employer or administrator'),
+            '422': error('A query parameter that is not valid'),
           },
         },
         post: {
@@ -272,6 +322,7 @@ export function openApiDocument(): Schema {
           responses: {
             '200': json({ $ref: '#/components/schemas/Apprentice' }, 'The apprentice'),
             ...authErrors,
+            '403': error('Not a provider, employer or administrator'),
             '404': error('No such apprentice in your scope'),
           },
         },
@@ -291,6 +342,7 @@ export function openApiDocument(): Schema {
           responses: {
             '200': json({ $ref: '#/components/schemas/Gateway' }, 'The evaluation'),
             ...authErrors,
+            '403': error('Not a provider, employer or administrator'),
             '404': error('No such apprentice in your scope'),
             '422': error('Bad date'),
           },
@@ -317,7 +369,13 @@ export function openApiDocument(): Schema {
           summary: 'Record a plan gateway item as in place',
           parameters: [ulnParam, { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: body(planItemInputSchema.omit({ itemId: true })),
-          responses: { ...writeResponses, '200': { description: 'Recorded' } },
+          responses: {
+            ...Object.fromEntries(Object.entries(writeResponses).filter(([status]) => status !== '201')),
+            '200': json(
+              output(z.object({ uln: z.string(), itemId: z.string(), reference: z.string().nullable() })),
+              'Recorded',
+            ),
+          },
         },
       },
       [openApiPath(routes.api.apprentices.breaks)]: {
@@ -406,7 +464,10 @@ export function openApiDocument(): Schema {
           summary: 'Confirm the gateway declaration: employer (employers only), provider or apprentice (providers)',
           parameters: [ulnParam],
           requestBody: body(z.object({ part: z.enum(DECLARATION_PARTS) })),
-          responses: writeResponses,
+          responses: {
+            ...writeResponses,
+            '201': json(output(z.object({ uln: z.string(), part: z.enum(DECLARATION_PARTS) })), 'Confirmed'),
+          },
         },
       },
       [openApiPath(routes.api.apprentices.submissions)]: {
@@ -416,6 +477,7 @@ export function openApiDocument(): Schema {
           responses: {
             '201': json({ $ref: '#/components/schemas/Submission' }, 'Submitted'),
             ...authErrors,
+            '403': error('Only the apprentice’s provider or an administrator requests EPA'),
             '404': error('No such apprentice in your scope'),
             '409': error('A check is unmet, or a submission is waiting or accepted'),
           },
@@ -470,6 +532,7 @@ export function openApiDocument(): Schema {
             ),
             ...authErrors,
             '403': error('Quality assurers have no bookings to list'),
+            '422': error('A query parameter that is not valid'),
           },
         },
         post: {
@@ -518,7 +581,7 @@ export function openApiDocument(): Schema {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           requestBody: body(gradeBodySchema),
           responses: {
-            '200': { description: 'Saved; the grading with its derived grade' },
+            '200': json(output(gradingOutputSchema), 'Saved; the grading with its derived grade'),
             ...authErrors,
             '403': error('Assessors only'),
             '404': error('Not your booking'),
@@ -548,7 +611,11 @@ export function openApiDocument(): Schema {
       [openApiPath(routes.api.bookings.assessors)]: {
         get: {
           summary: 'Assessors with competences, regions, capacity, working hours, leave and conflicts (administrators)',
-          responses: { '200': { description: 'The assessors' }, ...authErrors, '403': error('Administrators only') },
+          responses: {
+            '200': json(output(z.object({ assessors: z.array(assessorOutputSchema) })), 'The assessors'),
+            ...authErrors,
+            '403': error('Administrators only'),
+          },
         },
       },
       [openApiPath(routes.api.bookings.availability)]: {
@@ -560,7 +627,7 @@ export function openApiDocument(): Schema {
             { name: 'date', in: 'query', required: true, schema: output(isoDate) },
           ],
           responses: {
-            '200': { description: 'The day' },
+            '200': json(output(availabilitySchema), 'The day'),
             ...authErrors,
             '404': error('No such assessor in your records'),
             '422': error('Bad date'),
@@ -573,7 +640,7 @@ export function openApiDocument(): Schema {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           requestBody: body(unavailabilityBody),
           responses: {
-            '201': { description: 'Recorded' },
+            '201': json(output(assessorRecordedSchema), 'Recorded'),
             ...authErrors,
             '404': error('No such assessor in your records'),
             '422': error('Invalid'),
@@ -617,7 +684,7 @@ export function openApiDocument(): Schema {
           summary: 'Declared conflicts of interest',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           responses: {
-            '200': { description: 'The conflicts' },
+            '200': json(output(z.object({ conflicts: assessorOutputSchema.shape.declaredConflicts })), 'The conflicts'),
             ...authErrors,
             '404': error('No such assessor in your records'),
           },
@@ -627,7 +694,7 @@ export function openApiDocument(): Schema {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           requestBody: body(conflictBody),
           responses: {
-            '201': { description: 'Declared' },
+            '201': json(output(assessorRecordedSchema), 'Declared'),
             ...authErrors,
             '404': error('No such assessor in your records'),
             '422': error('Invalid, or an unknown organisation'),
@@ -654,5 +721,38 @@ export function openApiDocument(): Schema {
       },
     },
   };
+  completeOperations(cached.paths as Record<string, Record<string, Operation>>);
   return cached;
+}
+
+type Operation = { operationId?: string; security?: unknown[]; requestBody?: unknown; responses: Schema };
+
+/**
+ * What every operation can answer, added where an operation does not say it more precisely: 400
+ * (a body that is not JSON, or a URL that cannot be read), 401 (unless it needs no token), and
+ * for a request with a body 413 (over its limit) and 415 (not JSON). Each gets an operationId from
+ * its method and path, for client generators: `get /apprentices/{uln}/gateway` is
+ * `getApprenticesUlnGateway`.
+ */
+function completeOperations(paths: Record<string, Record<string, Operation>>): void {
+  for (const [path, item] of Object.entries(paths))
+    for (const [method, operation] of Object.entries(item)) {
+      operation.operationId ??= operationIdOf(method, path);
+      const responses = operation.responses;
+      responses['400'] ??= error('Malformed: a body that is not valid JSON, or a URL that cannot be read');
+      if (operation.security?.length !== 0) responses['401'] ??= authErrors['401'];
+      if (method !== 'get') {
+        responses['413'] ??= error('Body over 1 MB');
+        responses['415'] ??= error('A body that is not JSON');
+      }
+    }
+}
+
+function operationIdOf(method: string, path: string): string {
+  const words = path
+    .replace(/\.json$/, '')
+    .split(/[/{}.-]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1));
+  return method + words.join('');
 }

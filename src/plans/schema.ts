@@ -28,7 +28,8 @@ const identifier = z
   .string()
   .max(IDENTIFIER_MAX, `Keep ids to ${IDENTIFIER_MAX} characters`)
   .regex(
-    /^[a-z0-9][a-z0-9._-]*$/i,
+    // Spelled out rather than with the i flag: JSON Schema patterns (the API document) have no flags.
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
     'Use letters, digits, dots, hyphens and underscores, starting with a letter or digit',
   );
 

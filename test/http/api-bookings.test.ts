@@ -311,7 +311,18 @@ describe('JSON API: bookings', () => {
       '/assessors/{id}/unavailability',
       '/assessors/{id}/conflicts',
     ]);
-    expect(doc.body.paths['/bookings'].post.responses).to.have.keys('201', '401', '403', '404', '409', '422');
+    expect(doc.body.paths['/bookings'].post.responses).to.have.keys(
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+    );
+    expect(doc.body.paths['/bookings'].post.operationId).to.equal('postBookings');
     expect(doc.body.components.schemas.Booking.properties.status.enum).to.include('held');
   });
 

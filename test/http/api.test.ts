@@ -135,7 +135,16 @@ describe('JSON API', () => {
     const planSchema = res.body.components.schemas.Plan;
     expect(planSchema.required).to.include.members(['methods', 'criteria', 'combination']);
     expect(planSchema.properties.methodGrades.items.enum).to.deep.equal(['Fail', 'Pass', 'Merit', 'Distinction']);
-    expect(res.body.paths['/plans'].post.responses).to.have.keys('200', '201', '400', '401', '403', '413', '422');
+    expect(res.body.paths['/plans'].post.responses).to.have.keys(
+      '200',
+      '201',
+      '400',
+      '401',
+      '403',
+      '413',
+      '415',
+      '422',
+    );
   });
 });
 

@@ -663,6 +663,8 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       'qaRandomPercent',
       'appealWorkingDays',
       'maxAttempts',
+      'contactEmail',
+      'contactPhone',
     ],
     text: () => ['epaoName'],
     valid: () => [
@@ -674,6 +676,8 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       ['qaRandomPercent', '10'],
       ['appealWorkingDays', '15'],
       ['maxAttempts', ''],
+      ['contactEmail', 'results@fixture.example'],
+      ['contactPhone', '0161 496 0000'],
     ],
     formPage: () => '/admin/settings',
     stored: (ctx, _f, pairs) => {

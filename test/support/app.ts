@@ -1,3 +1,4 @@
+import { checkingContract } from './api-contract.js';
 import fs from 'node:fs';
 import type { Express } from 'express';
 import * as cheerio from 'cheerio';
@@ -116,7 +117,7 @@ export async function testApp(
     signInAttempts: options.signInAttempts ?? 1000,
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  return { app, db, users, errors };
+  return { app: checkingContract(app), db, users, errors };
 }
 
 export function csrfFrom(html: string): string {
