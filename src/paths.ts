@@ -14,6 +14,7 @@ export const routes = {
   standard: '/standards/:reference/:version',
   plan: '/standards/:reference/:version/plan',
   offTheJobMinimum: '/standards/:reference/:version/off-the-job-minimum',
+  qualificationNumber: '/standards/:reference/:version/qualification-number',
   apprentices: '/apprentices',
   newApprentice: '/apprentices/new',
   importApprentices: '/apprentices/import',

@@ -63,6 +63,8 @@ export const standardVersions = sqliteTable(
     offTheJobMinimumHours: integer('off_the_job_minimum_hours'),
     /** Where the figure came from (the published source, or why an administrator recorded it). */
     offTheJobMinimumSource: text('off_the_job_minimum_source'),
+    /** Ofqual's qualification number for the EPA (for example 603/1234/5); null until recorded. */
+    qualificationNumber: text('qualification_number'),
   },
   (t) => [uniqueIndex('standard_versions_reference_version').on(t.reference, t.version)],
 );

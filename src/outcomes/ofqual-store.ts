@@ -47,6 +47,7 @@ export function ofqualAttempts(db: Queryable, from: string, to: string): OfqualA
       standardTitle: standardVersions.title,
       standardReference: standardVersions.reference,
       planVersion: standardVersions.version,
+      qualificationNumber: standardVersions.qualificationNumber,
       attemptNumber: epaAttempts.number,
       kind: epaAttempts.kind,
       overallGrade: epaAttempts.overallGrade,

@@ -19,7 +19,8 @@ import { toCsv } from './csv.js';
  *   4 StandardTitle                ^.{1,100}$
  *   5 StandardID                   ^(ST)([0-9][0-9][0-9][0-9])$   STxxxx
  *   6 AssessmentPlanVersionNumber  ^.{1,10}$    -2 where not available
- *   7 QualificationNumber          ^.{1,10}$    -2 where not available (we hold none: always -2)
+ *   7 QualificationNumber          ^.{1,10}$    -2 where not available: the standard version's number on
+ *                                  Ofqual's register, recorded by an administrator, else -2
  *   8 ULN                          ^.{1,10}$    -2 where the apprentice has no ULN
  *   9 CandidateIdentifierOther     any other identifier; -2 when the ULN is given (length assumed 1–20,
  *                                  as in Ofqual's other outcome formats)
@@ -135,6 +136,8 @@ export interface OfqualAttempt {
   standardReference: string;
   /** The assessment plan's version: the standard version it belongs to; null when not known. */
   planVersion: string | null;
+  /** The EPA's number on Ofqual's register, as recorded on the standard version; null when not recorded. */
+  qualificationNumber: string | null;
   attemptNumber: number;
   kind: AttemptKind;
   overallGrade: ResultGrade;
@@ -156,7 +159,7 @@ export function ofqualValues(settings: OfqualSettings, reportingDate: string, a:
     a.standardTitle,
     a.standardReference,
     a.planVersion ?? NOT_AVAILABLE,
-    NOT_AVAILABLE,
+    a.qualificationNumber ?? NOT_AVAILABLE,
     a.uln ?? NOT_AVAILABLE,
     // Every apprentice here has a ULN, so no other identifier is needed.
     NOT_AVAILABLE,

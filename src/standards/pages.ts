@@ -1,5 +1,5 @@
 import { refusalError, renderRefusal } from '../http/results.js';
-import { recordPublishedOffTheJobMinimum, standardFromParams } from './service.js';
+import { recordOfqualQualificationNumber, recordPublishedOffTheJobMinimum, standardFromParams } from './service.js';
 import { Router, type Response } from 'express';
 import type { StandardFile } from './schema.js';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -74,6 +74,24 @@ export function standardsRoutes(db: Db): Router {
     const done = recordPublishedOffTheJobMinimum(db, userOf(res), req.params, req.body);
     if (done.ok) return res.redirect(`${paths.standard(std.reference, std.version)}#off-the-job-minimum`);
     renderRefusal(res, done, (errors) => minimumPage(res, std, { values: req.body as object, ...errors }));
+  });
+
+  const numberPage = (res: Response, std: StandardFile, locals: object) =>
+    res.render('standards/qualification-number', {
+      title: 'Ofqual qualification number',
+      std,
+      backLink: paths.standard(std.reference, std.version),
+      ...locals,
+    });
+  router.get(routes.qualificationNumber, adminOnly, (req, res) => {
+    const { std } = loadStandardFromParams(db, req.params);
+    numberPage(res, std, { values: { qualificationNumber: std.qualificationNumber ?? '', source: '' } });
+  });
+  router.post(routes.qualificationNumber, adminOnly, (req, res) => {
+    const { std } = loadStandardFromParams(db, req.params);
+    const done = recordOfqualQualificationNumber(db, userOf(res), req.params, req.body);
+    if (done.ok) return res.redirect(`${paths.standard(std.reference, std.version)}#qualification-number`);
+    renderRefusal(res, done, (errors) => numberPage(res, std, { values: req.body as object, ...errors }));
   });
 
   router.get(routes.plan, (req, res) => {

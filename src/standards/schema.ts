@@ -26,6 +26,15 @@ export const dutySchema = z.object({
  * One version of an apprenticeship standard, as published. This shape is the
  * file format of fixtures/standards/*.json and of the standards API.
  */
+/**
+ * A qualification number as Ofqual's register writes it: three digits, four digits and a check
+ * character (a digit or X), separated by slashes, for example 603/1234/5 (ten characters, as the
+ * regulator's files allow).
+ */
+const qualificationNumber = z
+  .string()
+  .regex(/^\d{3}\/\d{4}\/[0-9X]$/, 'Enter the qualification number as on Ofqual’s register, for example 603/1234/5');
+
 export const standardFileSchema = z.object({
   reference: standardReference,
   version: standardVersion,
@@ -49,6 +58,8 @@ export const standardFileSchema = z.object({
    */
   offTheJobMinimumHours: z.int().positive().max(5000).nullable().default(null),
   offTheJobMinimumSource: z.string().min(1).max(500).nullable().default(null),
+  /** The EPA's qualification number on Ofqual's register (for the regulator's returns); null until recorded. */
+  qualificationNumber: qualificationNumber.nullable().default(null),
   duties: z.array(dutySchema).min(1),
   ksbs: z.array(ksbSchema).min(1),
 });
@@ -56,6 +67,19 @@ export const standardFileSchema = z.object({
 export type StandardFile = z.infer<typeof standardFileSchema>;
 export type Ksb = z.infer<typeof ksbSchema>;
 export type Duty = z.infer<typeof dutySchema>;
+
+/** An administrator records (or corrects) the EPA's Ofqual qualification number; blank removes it. */
+export const qualificationNumberInputSchema = z.object({
+  qualificationNumber: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? null : typeof v === 'string' ? v.trim().toUpperCase() : v),
+    qualificationNumber.nullable(),
+  ),
+  source: z
+    .string({ error: 'Say where you checked the number' })
+    .trim()
+    .min(1, 'Say where you checked the number (for example Ofqual’s register and the date)')
+    .max(500, 'Keep the source to 500 characters or fewer'),
+});
 
 /** An administrator records (or corrects) a version's published off-the-job minimum, saying where it comes from. */
 export const offTheJobMinimumInputSchema = z.object({

@@ -53,6 +53,7 @@ export function importStandard(db: Db, std: StandardFile, actor: Actor): { creat
         englishAndMaths: std.englishAndMaths,
         offTheJobMinimumHours: std.offTheJobMinimumHours,
         offTheJobMinimumSource: std.offTheJobMinimumSource,
+        qualificationNumber: std.qualificationNumber,
       })
       .returning({ id: standardVersions.id })
       .get();
@@ -166,6 +167,7 @@ export function getStandard(db: Db, reference: string, version: string): Standar
     englishAndMaths: row.englishAndMaths,
     offTheJobMinimumHours: row.offTheJobMinimumHours,
     offTheJobMinimumSource: row.offTheJobMinimumSource,
+    qualificationNumber: row.qualificationNumber,
     duties: dutyRows.map((d) => ({
       number: d.number,
       title: d.title,
@@ -187,6 +189,32 @@ export function standardKsbCodes(db: Db, standardVersionId: number): string[] {
     .map((r) => r.code);
 }
 
+/** What an administrator records about a standard version beyond its published file. */
+type VersionFacts = Partial<
+  Pick<typeof standardVersions.$inferInsert, 'offTheJobMinimumHours' | 'offTheJobMinimumSource' | 'qualificationNumber'>
+>;
+
+/** Records facts about a standard version, audited with what they were and why they changed. */
+function recordVersionFacts(
+  db: Queryable,
+  standardVersionId: number,
+  after: VersionFacts,
+  change: { action: string; reason: string; actor: Actor },
+): void {
+  const row = db.select().from(standardVersions).where(eq(standardVersions.id, standardVersionId)).get();
+  if (!row) throw new Error(`No standard version ${standardVersionId}`);
+  const before = Object.fromEntries(Object.keys(after).map((key) => [key, row[key as keyof VersionFacts]]));
+  db.update(standardVersions).set(after).where(eq(standardVersions.id, standardVersionId)).run();
+  recordAudit(db, change.actor, {
+    action: change.action,
+    entityType: 'standard_version',
+    entityId: `${row.reference} ${row.version}`,
+    before,
+    after,
+    reason: change.reason,
+  });
+}
+
 /** Records a version's published off-the-job minimum, audited with where it came from. */
 export function recordOffTheJobMinimum(
   db: Queryable,
@@ -194,30 +222,27 @@ export function recordOffTheJobMinimum(
   figure: { hours: number; source: string },
   actor: Actor,
 ): void {
-  const before = db
-    .select({
-      reference: standardVersions.reference,
-      version: standardVersions.version,
-      offTheJobMinimumHours: standardVersions.offTheJobMinimumHours,
-      offTheJobMinimumSource: standardVersions.offTheJobMinimumSource,
-    })
-    .from(standardVersions)
-    .where(eq(standardVersions.id, standardVersionId))
-    .get();
-  if (!before) throw new Error(`No standard version ${standardVersionId}`);
-  const after = { offTheJobMinimumHours: figure.hours, offTheJobMinimumSource: figure.source };
-  db.update(standardVersions).set(after).where(eq(standardVersions.id, standardVersionId)).run();
-  recordAudit(db, actor, {
-    action: 'standard.off_the_job_minimum_recorded',
-    entityType: 'standard_version',
-    entityId: `${before.reference} ${before.version}`,
-    before: {
-      offTheJobMinimumHours: before.offTheJobMinimumHours,
-      offTheJobMinimumSource: before.offTheJobMinimumSource,
-    },
-    after,
-    reason: figure.source,
-  });
+  recordVersionFacts(
+    db,
+    standardVersionId,
+    { offTheJobMinimumHours: figure.hours, offTheJobMinimumSource: figure.source },
+    { action: 'standard.off_the_job_minimum_recorded', reason: figure.source, actor },
+  );
+}
+
+/** Records (or removes, with null) a version's Ofqual qualification number, audited with where it was checked. */
+export function recordQualificationNumber(
+  db: Queryable,
+  standardVersionId: number,
+  input: { qualificationNumber: string | null; source: string },
+  actor: Actor,
+): void {
+  recordVersionFacts(
+    db,
+    standardVersionId,
+    { qualificationNumber: input.qualificationNumber },
+    { action: 'standard.qualification_number_recorded', reason: input.source, actor },
+  );
 }
 
 /** The given KSBs of a standard version with their text, in the standard's order. */

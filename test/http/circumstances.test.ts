@@ -375,6 +375,56 @@ describe('records the gateway rules read', () => {
     });
   });
 
+  describe('the Ofqual qualification number on the standard version', () => {
+    it('is recorded by an administrator with where it was checked, audited, shown, given by the API and removed', async () => {
+      const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+      const form = '/standards/ST0815/1.0/qualification-number';
+      expect((await page(admin, '/standards/ST0815/1.0')).doc('#qualification-number').text()).to.contain(
+        'Not recorded',
+      );
+      const bad = await postForm(admin, form, form, { qualificationNumber: '6031234', source: '' });
+      expect(bad.status).to.equal(400);
+      expect(
+        $(bad.text)('.govuk-error-summary li')
+          .map((_, li) => $(bad.text)(li).text().trim())
+          .get(),
+      ).to.deep.equal([
+        'Enter the qualification number as on Ofqual’s register, for example 603/1234/5',
+        'Say where you checked the number (for example Ofqual’s register and the date)',
+      ]);
+      expect($(bad.text)('#qualificationNumber').val()).to.equal('6031234');
+      const res = await postForm(admin, form, form, {
+        qualificationNumber: ' 603/1234/x ',
+        source: 'Ofqual register, checked 6 December 2026',
+      });
+      expect(res.status).to.equal(302);
+      expect((await page(admin, '/standards/ST0815/1.0')).doc('#qualification-number').text()).to.contain('603/1234/X');
+      const api = await supertest(ctx.app)
+        .get('/api/v1/standards/ST0815/1.0')
+        .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.provider.id)}`);
+      expect(api.body).to.include({ qualificationNumber: '603/1234/X' });
+      expect((await page(provider, '/standards/ST0815/1.0')).doc('#qualification-number a')).to.have.length(0);
+      // Blank removes it, audited like the rest.
+      await postForm(admin, form, form, { qualificationNumber: '', source: 'Recorded against the wrong version' });
+      expect(
+        auditOf(ctx, 'standard.qualification_number_recorded').map((e) => [e.actorLabel, e.before, e.after, e.reason]),
+      ).to.deep.equal([
+        [
+          ctx.users.admin.email,
+          { qualificationNumber: null },
+          { qualificationNumber: '603/1234/X' },
+          'Ofqual register, checked 6 December 2026',
+        ],
+        [
+          ctx.users.admin.email,
+          { qualificationNumber: '603/1234/X' },
+          { qualificationNumber: null },
+          'Recorded against the wrong version',
+        ],
+      ]);
+    });
+  });
+
   describe("the apprentice's permission to claim the certificate", () => {
     it('is a gateway check the provider records; the employer cannot record it', async () => {
       const a = readyApprentice(ctx.db, ULNS[9]!, 'Tess', 'Permission');

@@ -88,6 +88,14 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 400 403 403 403 403 403 403',
     '/standards/ST0815/1.0/off-the-job-minimum',
   ),
+  'GET /standards/:reference/:version/qualification-number': row(
+    '302 200 403 403 403 403 403 403',
+    '/standards/ST0815/1.0/qualification-number',
+  ),
+  'POST /standards/:reference/:version/qualification-number': row(
+    '401 400 403 403 403 403 403 403',
+    '/standards/ST0815/1.0/qualification-number',
+  ),
 
   'GET /apprentices': row('302 200 403 403 200 200 200 403', '/apprentices'),
   'GET /apprentices/new': row('302 200 403 403 200 403 200 403', '/apprentices/new'),

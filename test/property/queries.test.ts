@@ -136,6 +136,10 @@ const GET_SPECS: Record<string, GetSpec> = {
     as: 'admin',
     url: () => '/standards/ST0815/1.0/off-the-job-minimum',
   },
+  'GET /standards/:reference/:version/qualification-number': {
+    as: 'admin',
+    url: () => '/standards/ST0815/1.0/qualification-number',
+  },
   'GET /apprentices/:uln/behaviour-verification': {
     as: 'employer',
     url: (f) => `/apprentices/${f.a.uln}/behaviour-verification`,

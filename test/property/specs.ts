@@ -441,6 +441,24 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       return problems;
     },
   },
+  'POST /standards/:reference/:version/qualification-number': {
+    as: ['admin'],
+    url: () => '/standards/ST0815/1.0/qualification-number',
+    fields: () => ['qualificationNumber', 'source'],
+    text: () => ['source'],
+    valid: () => [
+      ['qualificationNumber', '603/1234/5'],
+      ['source', 'Ofqual register, checked 6 December 2026'],
+    ],
+    formPage: () => '/standards/ST0815/1.0/qualification-number',
+    stored: (ctx, _f, pairs) => {
+      const v = row(ctx, "select * from standard_versions where reference = 'ST0815' and version = '1.0'");
+      const problems: string[] = [];
+      const sent = sentField(pairs, 'qualificationNumber');
+      if (sent !== undefined) sameText(problems, 'number', v?.qualification_number ?? '', sent.trim().toUpperCase());
+      return problems;
+    },
+  },
   // A's plan leaves no behaviours to the employer, so no body is accepted: every one is refused (409), never a 500.
   'POST /apprentices/:uln/behaviour-verification': {
     as: ['employer'],

@@ -23,6 +23,7 @@ const attempt = (change: Partial<OfqualAttempt> = {}): OfqualAttempt => ({
   standardTitle: 'Trade union official',
   standardReference: 'ST0815',
   planVersion: '1.0',
+  qualificationNumber: null,
   attemptNumber: 1,
   kind: 'first',
   overallGrade: 'Distinction',
@@ -99,6 +100,7 @@ describe('Ofqual EPA outcomes file', () => {
       REPORTING,
       attempt({
         planVersion: null,
+        qualificationNumber: null,
         kind: 'retake',
         attemptNumber: 2,
         overallGrade: 'Withdrawn',
@@ -113,6 +115,12 @@ describe('Ofqual EPA outcomes file', () => {
     expect(valueOf(values, 'Component1Grade')).to.equal('Withdrawn');
     expect(valueOf(values, 'Component2Grade')).to.equal('-2');
     expect(valueOf(values, 'ResitOrRetake')).to.equal('Retake');
+    expect(ofqualProblems(values)).to.deep.equal([]);
+  });
+
+  it('gives the standard version’s qualification number once an administrator has recorded it', () => {
+    const values = ofqualValues(SETTINGS, REPORTING, attempt({ qualificationNumber: '603/1234/5' }));
+    expect(valueOf(values, 'QualificationNumber')).to.equal('603/1234/5');
     expect(ofqualProblems(values)).to.deep.equal([]);
   });
 

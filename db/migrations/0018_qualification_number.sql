@@ -1,0 +1,1 @@
+ALTER TABLE `standard_versions` ADD `qualification_number` text;
