@@ -73,6 +73,8 @@ export const routes = {
   consistencyAssessor: '/reports/assessor-consistency/:assessorId',
   ofqualOutcomes: '/reports/ofqual-outcomes',
   ofqualOutcomesCsv: '/reports/ofqual-outcomes/outcomes.csv',
+  ofqualRegistrations: '/reports/ofqual-registrations',
+  ofqualRegistrationsCsv: '/reports/ofqual-registrations/registrations.csv',
   claims: '/claims',
   claimsCsv: '/claims/claims.csv',
   claimsJson: '/claims/claims.json',

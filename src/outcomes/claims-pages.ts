@@ -6,40 +6,14 @@ import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
-import { epaoSettingsOf } from '../grading/store.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
-import { parseForm, type FormErrors } from '../http/forms.js';
+import type { FormErrors } from '../http/forms.js';
 import { paths } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { dateField } from '../validation/fields.js';
 import { CLAIM_COLUMNS, claimsCsv, exportedClaim, markClaimed, unclaimedClaims } from './claims.js';
-import { OFQUAL_COLUMNS, OFQUAL_HEADER, ofqualCsv, ofqualRows, ofqualSettingsProblem } from './ofqual.js';
-import { ofqualAttempts, unreleasedInPeriod } from './ofqual-store.js';
 
-/** The reporting period of the regulator's outcomes file, from a GET form or the download link. */
-const periodSchema = z
-  .object({
-    reportingDate: dateField('reporting date').refine(
-      (d) => /^20\d\d-/.test(d),
-      'The reporting date must be in the years 2000 to 2099',
-    ),
-    from: dateField('start of the period'),
-    to: dateField('end of the period'),
-  })
-  .refine((p) => p.from <= p.to, {
-    path: ['to'],
-    message: 'The end of the period must be the same as or after its start',
-  });
-type Period = z.infer<typeof periodSchema>;
-
-const periodQuery = (p: Period) =>
-  new URLSearchParams({ reportingDate: p.reportingDate, from: p.from, to: p.to }).toString();
-
-/** How many rows of the outcomes file the page previews. */
-const PREVIEW_ROWS = 200;
-
-/** Certificate claims and the regulator's outcomes file: pages and downloads, administrators only. */
+/** Certificate claims: the page, its downloads and marking them claimed, administrators only (Ofqual's returns: ofqual-pages.ts). */
 export function claimsRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.claims);
@@ -71,6 +45,7 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
       asOf,
       markLabel: valid.length === 1 ? 'Mark this result as claimed' : `Mark these ${valid.length} results as claimed`,
       ofqualHref: paths.ofqualOutcomes,
+      registrationsHref: paths.ofqualRegistrations,
       flash: extra.flash,
       errorList: extra.errorList,
     });
@@ -135,64 +110,6 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
         ],
       });
     res.redirect(303, `${paths.claims}?marked=${result.marked}`);
-  });
-
-  /* ---------- The regulator's outcomes file ---------- */
-
-  router.get(paths.ofqualOutcomes, admins, (req, res) => {
-    const settings = epaoSettingsOf(db);
-    const settingsProblem = ofqualSettingsProblem(settings);
-    const query = req.query as Record<string, unknown>;
-    const asked = ['reportingDate', 'from', 'to'].some((k) => query[k] !== undefined);
-    const values = { reportingDate: query.reportingDate, from: query.from, to: query.to };
-    const page = {
-      title: 'Regulator’s outcomes file',
-      action: paths.ofqualOutcomes,
-      settingsHref: paths.admin.settings,
-      settingsProblem,
-      columns: OFQUAL_HEADER,
-      publishedColumns: OFQUAL_COLUMNS.filter((c) => c.published).length,
-      values,
-    };
-    if (!asked) return res.render('outcomes/ofqual-outcomes', page);
-    const form = parseForm(periodSchema, values);
-    if (!form.ok)
-      return res
-        .status(400)
-        .render('outcomes/ofqual-outcomes', { ...page, errors: form.errors, errorList: form.errorList });
-    const period = form.value;
-    const rows = ofqualRows(settings, period.reportingDate, ofqualAttempts(db, period.from, period.to));
-    const good = rows.filter((r) => r.problems.length === 0);
-    res.render('outcomes/ofqual-outcomes', {
-      ...page,
-      period,
-      total: rows.length,
-      valid: good.length,
-      unreleased: unreleasedInPeriod(db, period.from, period.to),
-      problems: rows
-        .filter((r) => r.problems.length > 0)
-        .map((r) => ({
-          uln: r.attempt.uln,
-          name: fullName(r.attempt),
-          attempt: r.attempt.attemptNumber,
-          problems: r.problems,
-        })),
-      preview: good.slice(0, PREVIEW_ROWS).map((r) => r.values),
-      previewCut: good.length > PREVIEW_ROWS ? PREVIEW_ROWS : null,
-      downloadHref: settingsProblem || good.length === 0 ? null : `${paths.ofqualOutcomesCsv}?${periodQuery(period)}`,
-    });
-  });
-
-  router.get(paths.ofqualOutcomesCsv, admins, (req, res) => {
-    const query = req.query as Record<string, unknown>;
-    const form = parseForm(periodSchema, { reportingDate: query.reportingDate, from: query.from, to: query.to });
-    if (!form.ok) throw new HttpError(400, form.errorList.map((e) => e.text).join('; '));
-    const settings = epaoSettingsOf(db);
-    const settingsProblem = ofqualSettingsProblem(settings);
-    if (settingsProblem) throw new HttpError(409, settingsProblem);
-    const { reportingDate, from, to } = form.value;
-    const rows = ofqualRows(settings, reportingDate, ofqualAttempts(db, from, to));
-    res.attachment(`epa-outcomes-${reportingDate}.csv`).type('text/csv').send(ofqualCsv(rows));
   });
 
   return router;

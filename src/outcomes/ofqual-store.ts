@@ -1,10 +1,21 @@
 import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { ZONE } from '../dates.js';
 import type { Queryable } from '../db/connection.js';
-import { apprentices, attemptMethods, epaAttempts, gradings, standardVersions } from '../db/schema.js';
+import {
+  apprentices,
+  attemptMethods,
+  bookings,
+  epaAttempts,
+  gatewaySubmissions,
+  gradings,
+  standardVersions,
+} from '../db/schema.js';
 import type { ResultGrade } from '../grading/model.js';
 import { planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import type { OfqualAttempt } from './ofqual.js';
+import type { OfqualRegistration } from './ofqual-registrations.js';
 
 /** SQLite's limit on bound parameters is far above this; chunks keep each IN list small. */
 const CHUNK = 500;
@@ -109,4 +120,47 @@ export function unreleasedInPeriod(db: Queryable, from: string, to: string): num
     .from(epaAttempts)
     .where(and(inPeriod(from, to), isNull(epaAttempts.releasedAt)))
     .get()!.n;
+}
+
+/**
+ * The EPAs taken in the period for the registrations file: each accepted gateway submission whose
+ * apprentice completed an assessment of it (or one during the apprenticeship) from `from` to `to`
+ * (London dates, inclusive), with when the apprentice was registered (their record added) and
+ * when the gateway was submitted and signed off (accepted). Oldest submission first.
+ */
+export function ofqualRegistrations(db: Queryable, from: string, to: string): OfqualRegistration[] {
+  const start = DateTime.fromISO(from, { zone: ZONE }).toUTC().toISO()!;
+  const end = DateTime.fromISO(to, { zone: ZONE }).plus({ days: 1 }).toUTC().toISO()!;
+  const rows = db
+    .select({
+      submissionId: gatewaySubmissions.id,
+      attemptNumber: gatewaySubmissions.attempt,
+      submittedOn: gatewaySubmissions.submittedOn,
+      signedOffOn: gatewaySubmissions.epaPeriodStart,
+      registeredAt: apprentices.createdAt,
+      uln: sql<string | null>`case when ${apprentices.erasedAt} is null then ${apprentices.uln} end`,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      standardTitle: standardVersions.title,
+      standardReference: standardVersions.reference,
+      planVersion: standardVersions.version,
+      qualificationNumber: standardVersions.qualificationNumber,
+    })
+    .from(gatewaySubmissions)
+    .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
+    .innerJoin(standardVersions, eq(standardVersions.id, apprentices.standardVersionId))
+    .where(
+      and(
+        eq(gatewaySubmissions.status, 'accepted'),
+        sql`exists (select 1 from ${bookings} b where b.apprentice_id = ${gatewaySubmissions.apprenticeId}
+          and (b.submission_id = ${gatewaySubmissions.id} or b.submission_id is null)
+          and b.status = 'completed' and b.starts_at >= ${start} and b.starts_at < ${end})`,
+      ),
+    )
+    .orderBy(asc(gatewaySubmissions.submittedOn), asc(gatewaySubmissions.id))
+    .all();
+  return rows.map(({ registeredAt, ...r }) => ({
+    ...r,
+    registeredOn: DateTime.fromISO(registeredAt, { zone: 'utc' }).setZone(ZONE).toISODate()!,
+  }));
 }

@@ -55,8 +55,8 @@ export interface OfqualColumn {
   published: boolean;
 }
 
-const DATE = /^(20)\d\d[-](0[1-9]|1[012])[-](0[1-9]|[12][0-9]|3[01])$/;
-const DATE_RULE = 'a date written yyyy-mm-dd in the years 2000 to 2099';
+export const DATE = /^(20)\d\d[-](0[1-9]|1[012])[-](0[1-9]|[12][0-9]|3[01])$/;
+export const DATE_RULE = 'a date written yyyy-mm-dd in the years 2000 to 2099';
 const text = (max: number): Pick<OfqualColumn, 'pattern' | 'rule'> => ({
   pattern: new RegExp(`^.{1,${max}}$`),
   rule: `1 to ${max} characters`,
@@ -75,8 +75,11 @@ function componentColumns(): OfqualColumn[] {
   ]).flat();
 }
 
-/** Every column of the file, in order. */
-export const OFQUAL_COLUMNS: readonly OfqualColumn[] = [
+/**
+ * The columns Ofqual's EPA returns begin with, the same names and order in the outcomes file and
+ * the registrations file: who reports, which standard and EPA, and which apprentice.
+ */
+export const OFQUAL_IDENTITY_COLUMNS: readonly OfqualColumn[] = [
   { name: 'ReportingDate', pattern: DATE, rule: DATE_RULE, published: true },
   { name: 'AwardingOrganisation', ...text(100), published: true },
   {
@@ -96,6 +99,11 @@ export const OFQUAL_COLUMNS: readonly OfqualColumn[] = [
   { name: 'QualificationNumber', ...text(10), published: true },
   { name: 'ULN', ...text(10), published: true },
   { name: 'CandidateIdentifierOther', ...text(20), published: true },
+];
+
+/** Every column of the outcomes file, in order. */
+export const OFQUAL_COLUMNS: readonly OfqualColumn[] = [
+  ...OFQUAL_IDENTITY_COLUMNS,
   ...componentColumns(),
   {
     name: 'EPAGrade',
@@ -126,9 +134,8 @@ export function ofqualSettingsProblem(settings: OfqualSettings): string | null {
     : null;
 }
 
-/** One attempt with a result, as the file needs it. */
-export interface OfqualAttempt {
-  attemptId: number;
+/** The apprentice and standard a row of an Ofqual EPA return is about. */
+export interface OfqualIdentity {
   uln: string | null;
   givenNames: string;
   familyName: string;
@@ -138,6 +145,27 @@ export interface OfqualAttempt {
   planVersion: string | null;
   /** The EPA's number on Ofqual's register, as recorded on the standard version; null when not recorded. */
   qualificationNumber: string | null;
+}
+
+/** The values of the identity columns, in order. */
+export function identityValues(settings: OfqualSettings, reportingDate: string, a: OfqualIdentity): string[] {
+  return [
+    reportingDate,
+    (settings.epaoName ?? '').trim(),
+    (settings.epaNumber ?? '').trim(),
+    a.standardTitle,
+    a.standardReference,
+    a.planVersion ?? NOT_AVAILABLE,
+    a.qualificationNumber ?? NOT_AVAILABLE,
+    a.uln ?? NOT_AVAILABLE,
+    // Every apprentice here has a ULN, so no other identifier is needed.
+    NOT_AVAILABLE,
+  ];
+}
+
+/** One attempt with a result, as the file needs it. */
+export interface OfqualAttempt extends OfqualIdentity {
+  attemptId: number;
   attemptNumber: number;
   kind: AttemptKind;
   overallGrade: ResultGrade;
@@ -153,16 +181,7 @@ export function ofqualValues(settings: OfqualSettings, reportingDate: string, a:
     return c ? [c.name, c.grade ?? NOT_AVAILABLE] : [NOT_AVAILABLE, NOT_AVAILABLE];
   }).flat();
   const values = [
-    reportingDate,
-    (settings.epaoName ?? '').trim(),
-    (settings.epaNumber ?? '').trim(),
-    a.standardTitle,
-    a.standardReference,
-    a.planVersion ?? NOT_AVAILABLE,
-    a.qualificationNumber ?? NOT_AVAILABLE,
-    a.uln ?? NOT_AVAILABLE,
-    // Every apprentice here has a ULN, so no other identifier is needed.
-    NOT_AVAILABLE,
+    ...identityValues(settings, reportingDate, a),
     ...components,
     a.overallGrade,
     a.resultOn,
@@ -174,10 +193,10 @@ export function ofqualValues(settings: OfqualSettings, reportingDate: string, a:
 }
 
 /** Every value that breaks its column's pattern, in column order; empty when the row is valid. */
-export function ofqualProblems(values: readonly string[]): string[] {
-  if (values.length !== OFQUAL_COLUMNS.length)
-    return [`The row has ${values.length} values; the file has ${OFQUAL_COLUMNS.length} columns`];
-  return OFQUAL_COLUMNS.flatMap((column, i) => {
+export function ofqualProblems(values: readonly string[], columns: readonly OfqualColumn[] = OFQUAL_COLUMNS): string[] {
+  if (values.length !== columns.length)
+    return [`The row has ${values.length} values; the file has ${columns.length} columns`];
+  return columns.flatMap((column, i) => {
     const value = values[i]!;
     return column.pattern.test(value) ? [] : [`${column.name} “${value}” is not ${column.rule}`];
   });
@@ -207,7 +226,7 @@ export function ofqualRows(
 }
 
 /** The file: the header and the rows that passed every check. */
-export function ofqualCsv(rows: readonly OfqualRow[]): string {
+export function ofqualCsv(rows: readonly Pick<OfqualRow, 'values' | 'problems'>[]): string {
   return toCsv(
     OFQUAL_HEADER,
     rows.filter((r) => r.problems.length === 0).map((r) => r.values),

@@ -11,12 +11,15 @@ import {
   auditEvents,
   epaAttempts,
   epaoSettings,
+  gatewaySubmissions,
   gradings,
   standardVersions,
 } from '../../src/db/schema.js';
 import { epaoSettingsOf, releaseResults } from '../../src/grading/store.js';
 import { CLAIM_MESSAGES } from '../../src/outcomes/claims.js';
 import { OFQUAL_HEADER } from '../../src/outcomes/ofqual.js';
+import { REGISTRATION_HEADER } from '../../src/outcomes/ofqual-registrations.js';
+import { DateTime } from 'luxon';
 import { paths } from '../../src/paths.js';
 import { planFileSchema } from '../../src/plans/schema.js';
 import { $, csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
@@ -440,6 +443,65 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         const blank = await admin.get(paths.ofqualOutcomes);
         expect(blank.status).to.equal(200);
         expect($(blank.text)('#ofqual-columns li')).to.have.length(OFQUAL_HEADER.length);
+      });
+
+      describe('the registrations file', () => {
+        it('has a row for each EPA taken in the period: registration, gateway submission and sign-off dates', async () => {
+          const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+          const page = await admin.get(`${paths.ofqualRegistrations}?${query()}`);
+          expect(page.status).to.equal(200);
+          const doc = $(page.text);
+          expect(doc('#summary').text()).to.contain('4 end-point assessments in the period');
+          expect(doc('#ofqual-columns').next('p').text()).to.contain('could not be confirmed');
+          const href = doc('#download').attr('href');
+          expect(href).to.equal(`${paths.ofqualRegistrationsCsv}?${query()}`);
+
+          const res = await admin.get(href!);
+          expect(res.status).to.equal(200);
+          expect(res.headers['content-disposition']).to.contain(`epa-registrations-${todayInLondon(now())}.csv`);
+          const lines = res.text.trim().split('\r\n');
+          expect(lines[0]).to.equal(REGISTRATION_HEADER.join(','));
+          expect(lines).to.have.length(5);
+          const gateway = ctx.db
+            .select()
+            .from(gatewaySubmissions)
+            .where(eq(gatewaySubmissions.apprenticeId, fail.a.id))
+            .get()!;
+          const registered = DateTime.fromISO(
+            ctx.db.select().from(apprentices).where(eq(apprentices.id, fail.a.id)).get()!.createdAt,
+            { zone: 'utc' },
+          )
+            .setZone('Europe/London')
+            .toISODate();
+          expect(lines.find((l) => l.includes(fail.a.uln))!.split(',')).to.deep.equal([
+            todayInLondon(now()),
+            'Northern Union Assessment Ltd',
+            'EPA0123',
+            'Trade union official',
+            'ST0815',
+            '1.0',
+            '-2',
+            fail.a.uln,
+            '-2',
+            registered,
+            gateway.submittedOn,
+            gateway.epaPeriodStart,
+          ]);
+        });
+
+        it('leaves out EPAs whose assessments fall outside the period, and has nothing to download then', async () => {
+          const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+          const none = new URLSearchParams({
+            reportingDate: todayInLondon(now()),
+            from: '2020-01-01',
+            to: '2020-12-31',
+          });
+          const page = $((await admin.get(`${paths.ofqualRegistrations}?${none.toString()}`)).text);
+          expect(page('#summary').text()).to.contain('0 end-point assessments in the period');
+          expect(page('#download')).to.have.length(0);
+          const csv = await admin.get(`${paths.ofqualRegistrationsCsv}?${none.toString()}`);
+          expect(csv.text.trim()).to.equal(REGISTRATION_HEADER.join(','));
+        });
       });
     });
   });

@@ -303,6 +303,12 @@ const TABLE: Record<string, Case | Case[]> = {
     () =>
       `/reports/ofqual-outcomes/outcomes.csv?reportingDate=${todayInLondon(now())}&from=2020-01-01&to=${todayInLondon(now())}`,
   ),
+  'GET /reports/ofqual-registrations': row('302 200 403 403 403 403 403 403', '/reports/ofqual-registrations'),
+  'GET /reports/ofqual-registrations/registrations.csv': row(
+    '302 200 403 403 403 403 403 403',
+    () =>
+      `/reports/ofqual-registrations/registrations.csv?reportingDate=${todayInLondon(now())}&from=2020-01-01&to=${todayInLondon(now())}`,
+  ),
 
   'GET /bookings': row('302 200 403 403 403 403 403 403', '/bookings'),
   'GET /bookings/new': row('302 200 403 403 403 403 403 403', (f) => `/bookings/new?uln=${f.a.uln}`),

@@ -206,6 +206,18 @@ const GET_SPECS: Record<string, GetSpec> = {
     kind: 'download',
     query: ['reportingDate', 'from', 'to'],
   },
+  'GET /reports/ofqual-registrations': {
+    as: 'admin',
+    url: () => '/reports/ofqual-registrations',
+    query: ['reportingDate', 'from', 'to'],
+  },
+  'GET /reports/ofqual-registrations/registrations.csv': {
+    as: 'admin',
+    url: () =>
+      `/reports/ofqual-registrations/registrations.csv?reportingDate=${todayInLondon(now())}&from=2020-01-01&to=${todayInLondon(now())}`,
+    kind: 'download',
+    query: ['reportingDate', 'from', 'to'],
+  },
   'GET /bookings': { as: 'admin', url: () => '/bookings', query: ['booked'] },
   'GET /bookings/new': {
     as: 'admin',

@@ -11,6 +11,13 @@ import {
   ofqualValues,
   type OfqualAttempt,
 } from '../../src/outcomes/ofqual.js';
+import {
+  REGISTRATION_COLUMNS,
+  REGISTRATION_HEADER,
+  registrationRows,
+  registrationsCsv,
+  type OfqualRegistration,
+} from '../../src/outcomes/ofqual-registrations.js';
 
 const SETTINGS = { epaoName: 'Northern Union Assessment Ltd', epaNumber: 'EPA0123' };
 const REPORTING = '2025-03-31';
@@ -194,5 +201,66 @@ describe('Ofqual EPA outcomes file', () => {
     expect(ofqualSettingsProblem({ epaoName: null, epaNumber: 'EPA0123' })).to.contain('name');
     expect(ofqualSettingsProblem({ epaoName: 'X', epaNumber: ' ' })).to.contain('EPA number');
     expect(ofqualSettingsProblem({ epaoName: null, epaNumber: null })).to.contain('name and its EPA number');
+  });
+});
+
+describe('Ofqual EPA registrations file', () => {
+  const registration = (change: Partial<OfqualRegistration> = {}): OfqualRegistration => ({
+    submissionId: 7,
+    attemptNumber: 1,
+    uln: '1234567890',
+    givenNames: 'Ada',
+    familyName: 'Okafor',
+    standardTitle: 'Trade union official',
+    standardReference: 'ST0815',
+    planVersion: '1.0',
+    qualificationNumber: '603/1234/5',
+    registeredOn: '2024-09-02',
+    submittedOn: '2025-01-10',
+    signedOffOn: '2025-01-14',
+    ...change,
+  });
+
+  it('begins with the columns it shares with the outcomes file, then the registration and gateway dates', () => {
+    expect(REGISTRATION_HEADER.slice(0, 9)).to.deep.equal(OFQUAL_HEADER.slice(0, 9));
+    expect(REGISTRATION_HEADER.slice(9)).to.deep.equal([
+      'EPARegistrationDate',
+      'GatewaySubmissionDate',
+      'GatewaySignOffDate',
+    ]);
+    expect(REGISTRATION_COLUMNS.map((c) => c.published)).to.deep.equal([...Array(9).fill(true), false, false, false]);
+  });
+
+  it('gives each EPA its identity and dates, each matching its column', () => {
+    const [row] = registrationRows(SETTINGS, REPORTING, [registration()]);
+    expect(row!.problems).to.deep.equal([]);
+    expect(row!.values).to.deep.equal([
+      REPORTING,
+      SETTINGS.epaoName,
+      'EPA0123',
+      'Trade union official',
+      'ST0815',
+      '1.0',
+      '603/1234/5',
+      '1234567890',
+      NOT_AVAILABLE,
+      '2024-09-02',
+      '2025-01-10',
+      '2025-01-14',
+    ]);
+    expect(registrationsCsv([row!]).split('\r\n')[0]).to.equal(REGISTRATION_HEADER.join(','));
+  });
+
+  it('accepts -2 for a sign-off not made, but not for the plan version, which the registrations table gives no -2', () => {
+    const [unsigned] = registrationRows(SETTINGS, REPORTING, [registration({ signedOffOn: null })]);
+    expect(unsigned!.values[11]).to.equal('-2');
+    expect(unsigned!.problems).to.deep.equal([]);
+    const [noVersion] = registrationRows(SETTINGS, REPORTING, [registration({ planVersion: null })]);
+    expect(noVersion!.problems).to.deep.equal(['AssessmentPlanVersionNumber “-2” is not 1 to 10 characters (not -2)']);
+    expect(registrationsCsv([noVersion!]).trim()).to.equal(REGISTRATION_HEADER.join(','));
+    const [badDate] = registrationRows(SETTINGS, REPORTING, [registration({ submittedOn: '1999-12-31' })]);
+    expect(badDate!.problems).to.deep.equal([
+      'GatewaySubmissionDate “1999-12-31” is not a date written yyyy-mm-dd in the years 2000 to 2099',
+    ]);
   });
 });

@@ -1,0 +1,159 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AREA_ROLES } from '../auth/roles.js';
+import type { Db } from '../db/connection.js';
+import { epaoSettingsOf } from '../grading/store.js';
+import { pageFor } from '../auth/authorize.js';
+import { HttpError } from '../http/errors.js';
+import { parseForm } from '../http/forms.js';
+import { fullName } from '../names.js';
+import { paths } from '../paths.js';
+import { dateField } from '../validation/fields.js';
+import {
+  OFQUAL_COLUMNS,
+  ofqualCsv,
+  ofqualRows,
+  ofqualSettingsProblem,
+  type OfqualColumn,
+  type OfqualSettings,
+} from './ofqual.js';
+import { REGISTRATION_COLUMNS, registrationRows, registrationsCsv } from './ofqual-registrations.js';
+import { ofqualAttempts, ofqualRegistrations, unreleasedInPeriod } from './ofqual-store.js';
+
+/** The reporting period of a return, from the GET form or the download link. */
+const periodSchema = z
+  .object({
+    reportingDate: dateField('reporting date').refine(
+      (d) => /^20\d\d-/.test(d),
+      'The reporting date must be in the years 2000 to 2099',
+    ),
+    from: dateField('start of the period'),
+    to: dateField('end of the period'),
+  })
+  .refine((p) => p.from <= p.to, {
+    path: ['to'],
+    message: 'The end of the period must be the same as or after its start',
+  });
+type Period = z.infer<typeof periodSchema>;
+
+const periodQuery = (p: Period) =>
+  new URLSearchParams({ reportingDate: p.reportingDate, from: p.from, to: p.to }).toString();
+
+/** How many rows of a return the page previews. */
+const PREVIEW_ROWS = 200;
+
+interface ReturnRow {
+  values: string[];
+  problems: string[];
+  uln: string | null;
+  name: string;
+  attempt: number;
+}
+
+/** One of Ofqual's EPA returns: its page's words, its columns, its rows for a period and its file. */
+interface OfqualReturn {
+  page: string;
+  download: string;
+  title: string;
+  view: string;
+  columns: readonly OfqualColumn[];
+  rows: (db: Db, settings: OfqualSettings, period: Period) => ReturnRow[];
+  csv: (rows: ReturnRow[]) => string;
+  fileName: (reportingDate: string) => string;
+  /** Anything the page says about the period besides the rows (results not yet released). */
+  extra: (db: Db, period: Period) => object;
+}
+
+const RETURNS: OfqualReturn[] = [
+  {
+    page: paths.ofqualOutcomes,
+    download: paths.ofqualOutcomesCsv,
+    title: 'Regulator’s outcomes file',
+    view: 'outcomes/ofqual-outcomes',
+    columns: OFQUAL_COLUMNS,
+    rows: (db, settings, period) =>
+      ofqualRows(settings, period.reportingDate, ofqualAttempts(db, period.from, period.to)).map((r) => ({
+        values: r.values,
+        problems: r.problems,
+        uln: r.attempt.uln,
+        name: fullName(r.attempt),
+        attempt: r.attempt.attemptNumber,
+      })),
+    csv: ofqualCsv,
+    fileName: (d) => `epa-outcomes-${d}.csv`,
+    extra: (db, period) => ({ unreleased: unreleasedInPeriod(db, period.from, period.to) }),
+  },
+  {
+    page: paths.ofqualRegistrations,
+    download: paths.ofqualRegistrationsCsv,
+    title: 'Regulator’s registrations file',
+    view: 'outcomes/ofqual-registrations',
+    columns: REGISTRATION_COLUMNS,
+    rows: (db, settings, period) =>
+      registrationRows(settings, period.reportingDate, ofqualRegistrations(db, period.from, period.to)).map((r) => ({
+        values: r.values,
+        problems: r.problems,
+        uln: r.registration.uln,
+        name: fullName(r.registration),
+        attempt: r.registration.attemptNumber,
+      })),
+    csv: registrationsCsv,
+    fileName: (d) => `epa-registrations-${d}.csv`,
+    extra: () => ({}),
+  },
+];
+
+/** Ofqual's EPA returns (outcomes, registrations): each a page that checks every row, and its file. Administrators only. */
+export function ofqualRoutes(db: Db): Router {
+  const router = Router();
+  const admins = pageFor(...AREA_ROLES.claims);
+
+  for (const ret of RETURNS) {
+    router.get(ret.page, admins, (req, res) => {
+      const settings = epaoSettingsOf(db);
+      const settingsProblem = ofqualSettingsProblem(settings);
+      const query = req.query as Record<string, unknown>;
+      const asked = ['reportingDate', 'from', 'to'].some((k) => query[k] !== undefined);
+      const values = { reportingDate: query.reportingDate, from: query.from, to: query.to };
+      const page = {
+        title: ret.title,
+        action: ret.page,
+        settingsHref: paths.admin.settings,
+        settingsProblem,
+        columns: ret.columns.map((c) => c.name),
+        publishedColumns: ret.columns.filter((c) => c.published).length,
+        values,
+      };
+      if (!asked) return res.render(ret.view, page);
+      const form = parseForm(periodSchema, values);
+      if (!form.ok)
+        return res.status(400).render(ret.view, { ...page, errors: form.errors, errorList: form.errorList });
+      const period = form.value;
+      const rows = ret.rows(db, settings, period);
+      const good = rows.filter((r) => r.problems.length === 0);
+      res.render(ret.view, {
+        ...page,
+        ...ret.extra(db, period),
+        period,
+        total: rows.length,
+        valid: good.length,
+        problems: rows.filter((r) => r.problems.length > 0),
+        preview: good.slice(0, PREVIEW_ROWS).map((r) => r.values),
+        previewCut: good.length > PREVIEW_ROWS ? PREVIEW_ROWS : null,
+        downloadHref: settingsProblem || good.length === 0 ? null : `${ret.download}?${periodQuery(period)}`,
+      });
+    });
+
+    router.get(ret.download, admins, (req, res) => {
+      const query = req.query as Record<string, unknown>;
+      const form = parseForm(periodSchema, { reportingDate: query.reportingDate, from: query.from, to: query.to });
+      if (!form.ok) throw new HttpError(400, form.errorList.map((e) => e.text).join('; '));
+      const settings = epaoSettingsOf(db);
+      const settingsProblem = ofqualSettingsProblem(settings);
+      if (settingsProblem) throw new HttpError(409, settingsProblem);
+      const rows = ret.rows(db, settings, form.value);
+      res.attachment(ret.fileName(form.value.reportingDate)).type('text/csv').send(ret.csv(rows));
+    });
+  }
+  return router;
+}
