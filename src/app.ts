@@ -36,6 +36,7 @@ import { autoScheduleRoutes } from './scheduler/pages.js';
 import { gradingRoutes } from './grading/pages.js';
 import { claimsRoutes } from './outcomes/claims-pages.js';
 import { ofqualRoutes } from './outcomes/ofqual-pages.js';
+import { certificatePages } from './certificates/pages.js';
 import { consistencyRoutes } from './outcomes/consistency-pages.js';
 import { reportRoutes } from './outcomes/report-pages.js';
 import { resultPdfRoutes } from './outcomes/pdf-pages.js';
@@ -148,6 +149,7 @@ export function createApp({
   app.use(reportRoutes(db, clock));
   app.use(consistencyRoutes(db));
   app.use(claimsRoutes(db, clock));
+  app.use(certificatePages(db, clock));
   app.use(ofqualRoutes(db));
   app.use(bookingRoutes(db, { holdHours, clock }));
   app.use(assessorRoutes(db, clock));

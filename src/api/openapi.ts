@@ -25,6 +25,7 @@ import {
   unavailabilityBody,
 } from '../bookings/api.js';
 import { removalSchema } from '../apprentices/service.js';
+import { deliveryInputSchema } from '../certificates/rules.js';
 import { attemptResultSchema } from '../grading/api.js';
 import { gradeBodySchema } from '../grading/forms.js';
 import { GATEWAY_STATES, SUBMISSION_STATUSES } from '../gateway/status.js';
@@ -456,6 +457,21 @@ export function openApiDocument(): Schema {
           responses: {
             ...recordResponses,
             '409': error("The apprentice's plan does not ask the employer to verify behaviours"),
+          },
+        },
+      },
+      [openApiPath(routes.api.apprentices.certificateDelivery)]: {
+        put: {
+          summary:
+            'Where the certificate is posted: to the apprentice or the employer, with the postal contact the apprenticeship service needs (the apprentice’s provider or an administrator)',
+          parameters: [ulnParam],
+          requestBody: body(deliveryInputSchema),
+          responses: {
+            ...recordResponses,
+            '200': json(
+              output(deliveryInputSchema.extend({ uln: z.string(), postcode: z.string() })),
+              'Recorded; the postcode as the service expects it (capitals, one space)',
+            ),
           },
         },
       },

@@ -11,6 +11,7 @@ import { HttpError, statusOf } from '../http/errors.js';
 import { findTokenUser } from '../users/store.js';
 import { apprenticeApi } from '../apprentices/api.js';
 import { bookingApi } from '../bookings/api.js';
+import { certificateApi } from '../certificates/api.js';
 import { apiErrors, ProblemsError } from '../http/json-errors.js';
 import { LIMITS } from '../http/limits.js';
 import { openApiDocument } from './openapi.js';
@@ -98,6 +99,7 @@ export function apiRoutes(db: Db, log: (error: unknown) => void, options: { hold
   router.use(resultsApi(db, clock));
   router.use(reportsApi(db, clock));
   router.use(claimsApi(db, clock));
+  router.use(certificateApi(db, clock));
   router.use(bookingApi(db, { holdHours, clock }));
 
   router.use(() => {

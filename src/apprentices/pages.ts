@@ -25,6 +25,7 @@ import { recordPages } from './record-pages.js';
 import { evidencePages } from './evidence-pages.js';
 import { circumstancePages } from './circumstance-pages.js';
 import { behaviourVerificationOf, breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
+import { deliveryOf } from '../certificates/store.js';
 import { wordsFor } from '../plans/words.js';
 
 /** The flexibility judgement as the apprentice's page shows it. */
@@ -145,6 +146,10 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
         href: paths.gatewayItem(a.uln, item.id),
       })),
       declaration: evidence.declaration,
+      certificate: {
+        delivery: deliveryOf(db, a.id) ?? null,
+        href: canActOn(user, a, 'edit') ? paths.certificateDelivery(a.uln) : null,
+      },
       submissions,
       epaPeriod: latest?.status === 'accepted' ? { start: latest.epaPeriodStart, end: latest.epaPeriodEnd } : null,
       resultsHref: paths.apprenticeResults(a.uln),

@@ -357,6 +357,27 @@ export const behaviourVerifications = sqliteTable('behaviour_verifications', {
   recordedAt: text('recorded_at').notNull(),
 });
 
+/**
+ * Where the apprentice's certificate is posted, as the apprenticeship service's certificate
+ * request needs it (its PostalContact): to the apprentice or to the employer, and the address.
+ */
+export const certificateDeliveries = sqliteTable('certificate_deliveries', {
+  apprenticeId: integer('apprentice_id')
+    .primaryKey()
+    .references(() => apprentices.id, { onDelete: 'cascade' }),
+  sendTo: text('send_to', { enum: ['apprentice', 'employer'] }).notNull(),
+  contactName: text('contact_name').notNull(),
+  department: text('department'),
+  organisation: text('organisation').notNull(),
+  addressLine1: text('address_line_1').notNull(),
+  addressLine2: text('address_line_2'),
+  addressLine3: text('address_line_3'),
+  city: text('city').notNull(),
+  postcode: text('postcode').notNull(),
+  recordedBy: integer('recorded_by').references(() => users.id),
+  recordedAt: text('recorded_at').notNull(),
+});
+
 /** The judgement that lets Entry Level 3 meet the English and maths requirement. */
 export const flexibilityJudgements = sqliteTable('flexibility_judgements', {
   apprenticeId: integer('apprentice_id')

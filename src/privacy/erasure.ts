@@ -9,6 +9,7 @@ import {
   apprentices,
   auditEvents,
   behaviourVerifications,
+  certificateDeliveries,
   bookings,
   criterionDecisions,
   earlierEpisodes,
@@ -288,6 +289,11 @@ export function eraseApprentice(
           .set({ statement: ERASED_TEXT })
           .where(byApprentice(behaviourVerifications))
           .run().changes,
+      );
+      // The certificate's postal address is the apprentice's, or names someone at the employer: gone with the rest.
+      count(
+        'certificate postal contacts',
+        tx.delete(certificateDeliveries).where(byApprentice(certificateDeliveries)).run().changes,
       );
       count(
         'gateway item references',

@@ -8,6 +8,7 @@ import {
   attemptMethods,
   auditEvents,
   behaviourVerifications,
+  certificateDeliveries,
   bookings,
   criterionDecisions,
   earlierEpisodes,
@@ -96,6 +97,9 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
       ),
       behaviourVerification: ((v) => (v ? { ...v, recordedBy: nameOf(v.recordedBy) } : null))(
         db.select().from(behaviourVerifications).where(eq(behaviourVerifications.apprenticeId, apprentice.id)).get(),
+      ),
+      certificateDelivery: ((d) => (d ? { ...d, recordedBy: nameOf(d.recordedBy) } : null))(
+        db.select().from(certificateDeliveries).where(eq(certificateDeliveries.apprenticeId, apprentice.id)).get(),
       ),
     },
     gatewaySubmissions: db

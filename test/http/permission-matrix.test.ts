@@ -183,6 +183,14 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 400 403 403 400 403 404 403',
     (f) => `/apprentices/${f.a.uln}/prior-learning`,
   ),
+  'GET /apprentices/:uln/certificate-delivery': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/certificate-delivery`,
+  ),
+  'POST /apprentices/:uln/certificate-delivery': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/certificate-delivery`,
+  ),
   // A's plan is an EPA plan, which leaves no behaviours to the employer: the employer's page says so, and a post is refused by that rule.
   'GET /apprentices/:uln/behaviour-verification': row(
     '302 403 403 403 403 200 404 403',
@@ -417,6 +425,10 @@ const TABLE: Record<string, Case | Case[]> = {
   'PUT /api/v1/apprentices/:uln/prior-learning': row(
     '401 422 403 403 422 403 404 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/prior-learning`,
+  ),
+  'PUT /api/v1/apprentices/:uln/certificate-delivery': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/certificate-delivery`,
   ),
   // A's plan asks the employer for nothing: only A's employer gets that far (409).
   'PUT /api/v1/apprentices/:uln/behaviour-verification': row(

@@ -1,3 +1,4 @@
+import { recordDelivery } from '../../src/certificates/store.js';
 import { now, todayIso } from '../support/clock.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -118,6 +119,24 @@ describe('personal data: subject access and erasure', () => {
         recordedAt: now().toISO(),
       })
       .run();
+    // The certificate posted to the apprentice at home.
+    recordDelivery(
+      ctx.db,
+      a,
+      {
+        sendTo: 'apprentice',
+        contactName: `${GIVEN} ${FAMILY}`,
+        department: null,
+        organisation: `${GIVEN} ${FAMILY}`,
+        addressLine1: '12 Wren Street',
+        addressLine2: null,
+        addressLine3: null,
+        city: 'Leeds',
+        postcode: 'LS1 4AP',
+      },
+      SETUP,
+      now(),
+    );
     assessorProfile(ctx.db, ctx.users.assessor.id, a.standardVersionId);
     const api = supertest(ctx.app);
     const bearer = { Authorization: `Bearer ${tokenFor(ctx.db, ctx.users.assessor.id)}` };

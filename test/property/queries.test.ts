@@ -132,6 +132,10 @@ const GET_SPECS: Record<string, GetSpec> = {
     url: (f) => `/apprentices/${f.a.uln}/english-maths-flexibility/withdraw`,
   },
   'GET /apprentices/:uln/prior-learning': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/prior-learning` },
+  'GET /apprentices/:uln/certificate-delivery': {
+    as: 'provider',
+    url: (f) => `/apprentices/${f.a.uln}/certificate-delivery`,
+  },
   'GET /standards/:reference/:version/off-the-job-minimum': {
     as: 'admin',
     url: () => '/standards/ST0815/1.0/off-the-job-minimum',

@@ -1,3 +1,4 @@
+import { deliveryInputSchema } from '../../src/certificates/rules.js';
 import { now } from '../support/clock.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -117,6 +118,18 @@ const parts = (prefix: string, iso: string): Pairs => {
 };
 const dateFields = (prefix: string) => [`${prefix}[day]`, `${prefix}[month]`, `${prefix}[year]`];
 const keys = (schema: z.ZodType) => Object.keys((schema as unknown as { shape: Record<string, unknown> }).shape);
+const DELIVERY_FIELDS = keys(deliveryInputSchema);
+const VALID_DELIVERY = {
+  sendTo: 'employer',
+  contactName: 'Dana Reilly',
+  department: 'Education',
+  organisation: 'Transport Workers Union',
+  addressLine1: '128 Theobald’s Road',
+  addressLine2: '',
+  addressLine3: '',
+  city: 'London',
+  postcode: 'WC1X 8TN',
+};
 
 export const DEMO_PLAN = JSON.parse(
   readFileSync(new URL('../../fixtures/plans/ST0815-1.0-demo.json', import.meta.url), 'utf8'),
@@ -420,6 +433,26 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       const problems: string[] = [];
       sameNumber(problems, 'prior learning hours', a?.prior_learning_hours, sentField(pairs, 'hours'));
       sameText(problems, 'reason', a?.prior_learning_reason, sentField(pairs, 'reason'));
+      return problems;
+    },
+  },
+  'POST /apprentices/:uln/certificate-delivery': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/certificate-delivery`,
+    fields: () => [...DELIVERY_FIELDS],
+    text: () => ['contactName', 'department', 'organisation', 'addressLine1', 'addressLine2', 'addressLine3', 'city'],
+    valid: () => Object.entries(VALID_DELIVERY),
+    formPage: (f) => `/apprentices/${f.a.uln}/certificate-delivery`,
+    stored: (ctx, f, pairs) => {
+      const d = row(ctx, 'select * from certificate_deliveries where apprentice_id = ?', f.a.id);
+      const problems: string[] = [];
+      for (const [field, column] of [
+        ['contactName', 'contact_name'],
+        ['organisation', 'organisation'],
+        ['addressLine1', 'address_line_1'],
+        ['city', 'city'],
+      ] as const)
+        sameText(problems, field, d?.[column], sentField(pairs, field));
       return problems;
     },
   },
@@ -1105,6 +1138,15 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     fields: keys(priorLearningInputSchema),
     text: ['reason'],
     valid: () => ({ hours: 20, reason: 'Union rep certificate' }),
+    page: (f) => `/apprentices/${f.a.uln}`,
+  },
+  'PUT /api/v1/apprentices/:uln/certificate-delivery': {
+    as: ['admin', 'provider'],
+    method: 'PUT',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/certificate-delivery`,
+    fields: [...DELIVERY_FIELDS],
+    text: ['contactName', 'department', 'organisation', 'addressLine1', 'addressLine2', 'addressLine3', 'city'],
+    valid: () => VALID_DELIVERY,
     page: (f) => `/apprentices/${f.a.uln}`,
   },
   // A's plan leaves no behaviours to the employer: every body is refused (409), never a 500.
