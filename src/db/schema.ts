@@ -664,6 +664,8 @@ export const epaoSettings = sqliteTable('epao_settings', {
   /** How apprentices reach the EPAO about a result (printed on the results letter). */
   contactEmail: text('contact_email'),
   contactPhone: text('contact_phone'),
+  /** Claim the plan's highest grade as soon as it is released: no appeal can raise it, so waiting for the appeal window gains nothing. */
+  claimHighestGradeEarly: integer('claim_highest_grade_early', { mode: 'boolean' }).notNull().default(false),
 });
 
 /** One attempt at the EPA: the first, then each resit or retake. Holds the overall result once every method has a grade. */
@@ -707,6 +709,8 @@ export const epaAttempts = sqliteTable(
     /** When the certificate claim for this result was exported to the apprenticeship service. */
     claimedAt: text('claimed_at'),
     claimedBy: integer('claimed_by').references(() => users.id),
+    /** The grade the claim gave; an appeal that changes the result after it leaves the two apart (an amendment is due). */
+    claimedGrade: text('claimed_grade', { enum: RESULT_GRADES }),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,3 +1,5 @@
+import { recordDelivery } from '../certificates/store.js';
+import { fullName } from '../names.js';
 import { and, eq, lt } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Actor } from '../audit/audit.js';
@@ -58,6 +60,26 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
   if (assessed.length < 4) return;
   const plan = planForApprentice(db, assessed[0]!.apprentice);
   if (!plan) return;
+  // Where their certificates are posted (made-up addresses): all but the last, whose claim then says what is missing.
+  assessed.slice(0, -1).forEach(({ apprentice }, i) =>
+    recordDelivery(
+      db,
+      apprentice,
+      {
+        sendTo: i % 3 === 2 ? 'apprentice' : 'employer',
+        contactName: i % 3 === 2 ? fullName(apprentice) : 'Branch secretary (demo)',
+        department: null,
+        organisation: i % 3 === 2 ? fullName(apprentice) : apprentice.employerName,
+        addressLine1: `${10 + i} Demo Street`,
+        addressLine2: null,
+        addressLine3: null,
+        city: 'Manchester',
+        postcode: 'M1 1AE',
+      },
+      provider,
+      today.minus({ days: 60 }).toUTC(),
+    ),
+  );
   epaoSettingsOf(db);
   // A made-up organisation for the demo (EPA9999 is not a real register number).
   db.update(epaoSettings)

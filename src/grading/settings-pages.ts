@@ -33,6 +33,7 @@ export function settingsPages(db: Db): Router {
     ),
     qaSampleFails: z.preprocess((v) => v === 'yes', z.boolean()),
     qaSampleBoundary: z.preprocess((v) => v === 'yes', z.boolean()),
+    claimHighestGradeEarly: z.preprocess((v) => v === 'yes', z.boolean()),
     appealWorkingDays: z.preprocess(
       blankToUndefined,
       z.coerce
@@ -83,6 +84,7 @@ export function settingsPages(db: Db): Router {
         ...settings,
         qaSampleFails: settings.qaSampleFails ? 'yes' : '',
         qaSampleBoundary: settings.qaSampleBoundary ? 'yes' : '',
+        claimHighestGradeEarly: settings.claimHighestGradeEarly ? 'yes' : '',
         maxAttempts: settings.maxAttempts ?? '',
         epaoName: settings.epaoName ?? '',
         epaNumber: settings.epaNumber ?? '',

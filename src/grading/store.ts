@@ -518,6 +518,7 @@ export function moderate(
           rationale: input.rationale,
           gradeBefore: grades.before,
           gradeAfter: grades.after,
+          createdAt: isoInstant(now),
         })
         .run();
       const attempt = recomputeAttempt(tx, grading.attemptId, now.setZone(ZONE).toISODate()!);

@@ -12,7 +12,8 @@ import { openApiPath, paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 import { authErrors, body, error, json, output, ulnParam } from '../http/openapi-parts.js';
-import { markClaimed, unclaimedClaims } from './claims.js';
+import { certificateRequest, isReady, markClaimed, unclaimedClaims } from './claims.js';
+import { epaoSettingsOf } from '../grading/store.js';
 import { dashboardFigures } from './dashboard.js';
 import { claimWithStatusSchema, markClaimsSchema, markedSchema, reportQuerySchema } from './schemas.js';
 import { filterOf, reportScope } from './service.js';
@@ -94,10 +95,19 @@ export function claimsApi(db: Db, clock: Clock): Router {
   router.get(paths.claims, (_req, res) => {
     requireClaimsRole(res);
     res.json({
-      claims: unclaimedClaims(db, todayInLondon(clock.now())).map(({ valid, reasons, ...claim }) => ({
-        ...claim,
-        valid,
-        reasons,
+      claims: unclaimedClaims(db, todayInLondon(clock.now()), epaoSettingsOf(db)).map((row) => ({
+        attemptId: row.attemptId,
+        uln: row.uln,
+        familyName: row.familyName,
+        givenNames: row.givenNames,
+        overallGrade: row.overallGrade,
+        achievementDate: row.achievementDate,
+        valid: row.valid,
+        reasons: row.reasons,
+        ready: isReady(row),
+        heldUntil: row.heldUntil ?? null,
+        heldWhy: row.heldWhy ?? null,
+        request: row.valid ? certificateRequest(row) : null,
       })),
     });
   });
@@ -105,7 +115,14 @@ export function claimsApi(db: Db, clock: Clock): Router {
   router.post(paths.markClaimed, (req, res) => {
     const user = requireClaimsRole(res);
     const { attemptIds } = parseOr422(markClaimsSchema, req.body);
-    const result = markClaimed(db, attemptIds, actorOf(user), todayInLondon(clock.now()), isoInstant(clock.now()));
+    const result = markClaimed(
+      db,
+      attemptIds,
+      actorOf(user),
+      todayInLondon(clock.now()),
+      isoInstant(clock.now()),
+      epaoSettingsOf(db),
+    );
     if (!result.ok)
       throw new UnprocessableError(
         result.refusals.map((r) => ({ path: `attemptIds.${attemptIds.indexOf(r.attemptId)}`, message: r.message })),

@@ -11,7 +11,16 @@ import { HttpError } from '../http/errors.js';
 import type { FormErrors } from '../http/forms.js';
 import { paths } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { CLAIM_COLUMNS, claimsCsv, exportedClaim, markClaimed, unclaimedClaims } from './claims.js';
+import {
+  certificateRequest,
+  claimsCsv,
+  claimsToAmend,
+  inBatches,
+  isReady,
+  markClaimed,
+  unclaimedClaims,
+} from './claims.js';
+import { epaoSettingsOf } from '../grading/store.js';
 
 /** Certificate claims: the page, its downloads and marking them claimed, administrators only (Ofqual's returns: ofqual-pages.ts). */
 export function claimsRoutes(db: Db, clock: Clock): Router {
@@ -26,19 +35,22 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
   ) => {
     // The list as of now: the downloads and the marking below cover exactly these results.
     const asOf = isoInstant(clock.now());
-    const rows = unclaimedClaims(db, todayInLondon(clock.now()), asOf);
-    const valid = rows.filter((r) => r.valid);
+    const rows = unclaimedClaims(db, todayInLondon(clock.now()), epaoSettingsOf(db), asOf);
+    const valid = rows.filter(isReady);
+    const linked = <T extends { uln: string; givenNames: string; familyName: string }>(r: T) => ({
+      ...r,
+      name: fullName(r).trim(),
+      href: paths.apprenticeResults(r.uln),
+    });
     res.status(extra.status ?? 200).render('outcomes/claims', {
       title: 'Certificate claims',
-      columns: CLAIM_COLUMNS.map((c) => c.header),
       valid: valid.map((r) => ({
-        ...r,
-        name: fullName(r),
-        href: paths.apprenticeResults(r.uln),
+        ...linked(r),
+        postedTo: r.delivery ? `${r.delivery.contactName}, ${r.delivery.organisation}, ${r.delivery.postcode}` : '',
       })),
-      invalid: rows
-        .filter((r) => !r.valid)
-        .map((r) => ({ ...r, name: fullName(r).trim(), href: paths.apprenticeResults(r.uln) })),
+      held: rows.filter((r) => r.valid && !isReady(r)).map(linked),
+      invalid: rows.filter((r) => !r.valid).map(linked),
+      amend: claimsToAmend(db).map(linked),
       csvHref: `${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`,
       jsonHref: `${paths.claimsJson}?asOf=${encodeURIComponent(asOf)}`,
       markAction: paths.markClaimed,
@@ -73,17 +85,18 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
 
   router.get(paths.claimsCsv, admins, (req, res) => {
     const today = todayInLondon(clock.now());
-    const valid = unclaimedClaims(db, today, asOfOf(req.query)).filter((r) => r.valid);
+    const valid = unclaimedClaims(db, today, epaoSettingsOf(db), asOfOf(req.query)).filter(isReady);
     res.attachment(`certificate-claims-${today}.csv`).type('text/csv').send(claimsCsv(valid));
   });
 
   router.get(paths.claimsJson, admins, (req, res) => {
     const today = todayInLondon(clock.now());
-    const valid = unclaimedClaims(db, today, asOfOf(req.query)).filter((r) => r.valid);
+    const valid = unclaimedClaims(db, today, epaoSettingsOf(db), asOfOf(req.query)).filter(isReady);
+    // The apprenticeship service's own requests: each batch the body of one POST /api/v1/certificate.
     res
-      .attachment(`certificate-claims-${today}.json`)
+      .attachment(`certificate-requests-${today}.json`)
       .type('application/json')
-      .send(JSON.stringify({ generatedOn: today, claims: valid.map(exportedClaim) }, null, 2));
+      .send(JSON.stringify(inBatches(valid.map(certificateRequest)), null, 2));
   });
 
   router.post(paths.markClaimed, admins, (req, res) => {
@@ -94,12 +107,20 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
         status: 400,
         errorList: [{ href: '', text: 'Open the claims page and mark the results it lists' }],
       });
-    const ids = unclaimedClaims(db, todayInLondon(clock.now()), asOf)
-      .filter((r) => r.valid)
+    const settings = epaoSettingsOf(db);
+    const ids = unclaimedClaims(db, todayInLondon(clock.now()), settings, asOf)
+      .filter(isReady)
       .map((r) => r.attemptId);
     if (ids.length === 0)
       return renderClaims(res, { status: 400, errorList: [{ href: '', text: 'There are no claims to mark' }] });
-    const result = markClaimed(db, ids, actorOf(userOf(res)), todayInLondon(clock.now()), isoInstant(clock.now()));
+    const result = markClaimed(
+      db,
+      ids,
+      actorOf(userOf(res)),
+      todayInLondon(clock.now()),
+      isoInstant(clock.now()),
+      settings,
+    );
     // The list changed since the page was shown (another administrator, or a result changed): nothing was marked.
     if (!result.ok)
       return renderClaims(res, {

@@ -1,22 +1,59 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { ZONE } from '../dates.js';
+import { planForApprentice } from '../plans/store.js';
 import type { Actor } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit.js';
 import { validateUln } from '../apprentices/uln.js';
 import { isCalendarDate } from '../calendar.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { apprentices, employers, epaAttempts, standardVersions } from '../db/schema.js';
+import {
+  appeals,
+  apprentices,
+  certificateDeliveries,
+  employers,
+  epaAttempts,
+  gatewayDeclarations,
+  gradings,
+  moderations,
+  standardVersions,
+} from '../db/schema.js';
 import type { ResultGrade } from '../grading/model.js';
+import { appealDeadline } from '../grading/rules.js';
+import { addDays } from '../calendar.js';
+import { SERVICE_POSTCODE } from '../certificates/rules.js';
+import type { DeliveryRow } from '../certificates/store.js';
 import { spreadsheetCsv } from './csv.js';
 
 /**
  * Certificate claims: released Pass, Merit and Distinction results ready for the
  * apprenticeship service's "record a grade" step, each checked with that service's own rules
- * before it may be exported. A Fail (or a withdrawal) is an EPA outcome, not a certificate
- * claim, so it is never listed here.
+ * before it may be exported, and each held until its appeal period has ended. A Fail (or a
+ * withdrawal) is an EPA outcome, not a certificate claim, so it is never listed here.
+ *
+ * The service's rules (SkillsFundingAgency/das-assessor-service, Application.Api/Validators/
+ * ExternalApi/Certificates): a 10-digit ULN and a family name; a standard code and reference
+ * of the same standard, and its version; a grade from its list (never Fail); an achievement
+ * date from 1 January 2017 and not in the future; a postal contact (contact name, address line 1,
+ * city, a UK postcode; the organisation for submission). Ours besides: the apprentice's
+ * permission to claim the certificate (the gateway declaration), and an achievement date that is
+ * the day the result passed internal quality assurance.
  */
 
-/** Only these overall grades lead to a certificate. */
-export const CLAIMABLE_GRADES = ['Pass', 'Merit', 'Distinction'] as const satisfies readonly ResultGrade[];
+/** Every grade the apprenticeship service records on a certificate (its CertificateGrade constants, Fail aside). */
+export const SERVICE_GRADES = [
+  'Pass',
+  'Credit',
+  'Merit',
+  'Distinction',
+  'Pass with excellence',
+  'Outstanding',
+  'No grade awarded',
+] as const;
+
+/** Only these overall grades lead to a certificate: the results this platform gives that the service records. */
+export const CLAIMABLE_GRADES = ['Pass', 'Merit', 'Distinction'] as const satisfies readonly ResultGrade[] &
+  readonly (typeof SERVICE_GRADES)[number][];
 export type ClaimableGrade = (typeof CLAIMABLE_GRADES)[number];
 
 /** The apprenticeship service accepts no achievement date before this one. */
@@ -30,7 +67,13 @@ export const CLAIM_MESSAGES = {
   tooEarly: 'Achievement date is before 1 January 2017',
   future: 'Achievement date is in the future',
   notCertificate: (grade: string) => `A ${grade} is recorded as an EPA outcome, not a certificate claim`,
+  noDelivery: 'Where the certificate is posted has not been recorded (the apprentice’s page: Certificate)',
+  badPostcode: 'The certificate’s postcode is not one the apprenticeship service accepts',
+  noPermission: 'The apprentice has not given permission to claim the certificate (the gateway declaration)',
 } as const;
+
+/** The postal contact of a claim, as recorded for the apprentice. */
+export type ClaimDelivery = Omit<DeliveryRow, 'apprenticeId' | 'recordedBy' | 'recordedAt'>;
 
 /** One result as the claims export sees it. Nullable fields come from optional joins. */
 export interface ClaimCandidate {
@@ -43,10 +86,20 @@ export interface ClaimCandidate {
   larsCode: number | null;
   version: string | null;
   overallGrade: ResultGrade;
-  /** The result date: the day the last method was graded. */
+  /** The day the result passed internal quality assurance: its last moderation, or its release where none was sampled. */
   achievementDate: string | null;
-  /** Where the certificate goes: the employer, by name. */
+  /** The employer, by name. */
   employerName: string | null;
+  /** Where the certificate is posted; null until recorded. */
+  delivery: ClaimDelivery | null;
+  /** The apprentice's permission for the assessment organisation to claim the certificate. */
+  certificatePermission: boolean;
+  /** The day the result was released (London), from which its appeal period runs. */
+  releasedOn: string | null;
+  /** An appeal is lodged and not decided. */
+  appealOpen: boolean;
+  /** The result is the plan's highest grade, which no appeal can raise. */
+  highestGrade: boolean;
 }
 
 /** Every reason the apprenticeship service would refuse this claim; empty when it is valid. */
@@ -69,10 +122,35 @@ export function claimProblems(claim: ClaimCandidate, today: string): string[] {
   if (!claim.achievementDate || !isCalendarDate(claim.achievementDate)) problems.push(CLAIM_MESSAGES.noDate);
   else if (claim.achievementDate < EARLIEST_ACHIEVEMENT_DATE) problems.push(CLAIM_MESSAGES.tooEarly);
   else if (claim.achievementDate > today) problems.push(CLAIM_MESSAGES.future);
+  if (!claim.delivery) problems.push(CLAIM_MESSAGES.noDelivery);
+  else if (!SERVICE_POSTCODE.test(claim.delivery.postcode)) problems.push(CLAIM_MESSAGES.badPostcode);
+  if (!claim.certificatePermission) problems.push(CLAIM_MESSAGES.noPermission);
   return problems;
 }
 
-/** A claim as exported (CSV and JSON) and as listed by the API. */
+export interface ClaimTimingSettings {
+  appealWorkingDays: number;
+  claimHighestGradeEarly: boolean;
+}
+
+/**
+ * When a claim may go: never while an appeal is open; otherwise once the result's appeal period
+ * has ended (the day after its last day to appeal), or at once for the plan's highest grade when
+ * the EPAO's setting says so, since no appeal can raise it. Null: it may go now.
+ */
+export function claimHeld(
+  claim: Pick<ClaimCandidate, 'appealOpen' | 'highestGrade' | 'releasedOn'>,
+  settings: ClaimTimingSettings,
+  today: string,
+): { until: string | null; why: string } | null {
+  if (claim.appealOpen) return { until: null, why: 'An appeal is open: a result under appeal is not claimed' };
+  if (claim.highestGrade && settings.claimHighestGradeEarly) return null;
+  if (!claim.releasedOn) return { until: null, why: 'Not released' };
+  const lastDay = appealDeadline(claim.releasedOn, settings.appealWorkingDays);
+  return today > lastDay ? null : { until: addDays(lastDay, 1), why: `The appeal period runs until ${lastDay}` };
+}
+
+/** A claim as listed (page, CSV and API): the candidate with its validation and timing. */
 export interface ClaimRow {
   attemptId: number;
   uln: string;
@@ -81,18 +159,22 @@ export interface ClaimRow {
   standardCode: number | null;
   standardReference: string | null;
   version: string | null;
-  /** ST0815 has no options: always blank. */
+  /** The versions held have no options: always blank. */
   option: string;
   overallGrade: ResultGrade;
   achievementDate: string | null;
-  sendCertificateTo: string | null;
+  delivery: ClaimDelivery | null;
   valid: boolean;
   /** Why the apprenticeship service would refuse it; empty when valid. */
   reasons: string[];
+  /** Held: the day it may go (null: not while an appeal is open); undefined when it may go now. */
+  heldUntil?: string | null;
+  heldWhy?: string;
 }
 
-export function claimRow(claim: ClaimCandidate, today: string): ClaimRow {
+export function claimRow(claim: ClaimCandidate, today: string, settings: ClaimTimingSettings): ClaimRow {
   const reasons = claimProblems(claim, today);
+  const held = claimHeld(claim, settings, today);
   return {
     attemptId: claim.attemptId,
     uln: claim.uln,
@@ -104,43 +186,66 @@ export function claimRow(claim: ClaimCandidate, today: string): ClaimRow {
     option: '',
     overallGrade: claim.overallGrade,
     achievementDate: claim.achievementDate,
-    sendCertificateTo: claim.employerName,
+    delivery: claim.delivery,
     valid: reasons.length === 0,
     reasons,
+    ...(held ? { heldUntil: held.until, heldWhy: held.why } : {}),
   };
 }
 
-/** A claim as exported: the row without its validation. */
-export function exportedClaim(row: ClaimRow): Omit<ClaimRow, 'valid' | 'reasons'> {
-  const {
-    attemptId,
-    uln,
-    familyName,
-    givenNames,
-    standardCode,
-    standardReference,
-    version,
-    option,
-    overallGrade,
-    achievementDate,
-    sendCertificateTo,
-  } = row;
+/** Whether the claim may go now: valid, and not held. */
+export const isReady = (row: ClaimRow) => row.valid && row.heldUntil === undefined;
+
+/**
+ * The claim as the apprenticeship service's certificate request (its CreateCertificateRequest:
+ * RequestId, Standard, Learner, LearningDetails, PostalContact). The RequestId names the result,
+ * so each answer is matched to it. Only for a valid claim.
+ */
+export function certificateRequest(row: ClaimRow) {
+  const d = row.delivery!;
   return {
-    attemptId,
-    uln,
-    familyName,
-    givenNames,
-    standardCode,
-    standardReference,
-    version,
-    option,
-    overallGrade,
-    achievementDate,
-    sendCertificateTo,
+    RequestId: `attempt-${row.attemptId}`,
+    Standard: { StandardCode: row.standardCode!, StandardReference: row.standardReference! },
+    Learner: { Uln: Number(row.uln), FamilyName: row.familyName },
+    LearningDetails: {
+      ...(row.option ? { CourseOption: row.option } : {}),
+      Version: row.version!,
+      OverallGrade: row.overallGrade,
+      AchievementDate: row.achievementDate!,
+    },
+    PostalContact: {
+      ContactName: d.contactName,
+      ...(d.department ? { Department: d.department } : {}),
+      Organisation: d.organisation,
+      AddressLine1: d.addressLine1,
+      ...(d.addressLine2 ? { AddressLine2: d.addressLine2 } : {}),
+      ...(d.addressLine3 ? { AddressLine3: d.addressLine3 } : {}),
+      City: d.city,
+      PostCode: d.postcode,
+    },
   };
 }
+export type CertificateRequest = ReturnType<typeof certificateRequest>;
 
-/** The export's columns, in order, with the value of each. */
+/** The service takes at most this many certificates in one request (its batch limit). */
+export const SERVICE_BATCH_LIMIT = 25;
+
+/** Requests in batches the service accepts: each batch is the body of one POST /api/v1/certificate. */
+export function inBatches<T>(requests: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < requests.length; i += SERVICE_BATCH_LIMIT)
+    batches.push(requests.slice(i, i + SERVICE_BATCH_LIMIT));
+  return batches;
+}
+
+const postedTo = (d: ClaimDelivery | null) =>
+  d
+    ? [d.contactName, d.department, d.organisation, d.addressLine1, d.addressLine2, d.addressLine3, d.city, d.postcode]
+        .filter(Boolean)
+        .join(', ')
+    : null;
+
+/** The CSV's columns (a list for people), in order, with the value of each. */
 export const CLAIM_COLUMNS: readonly { header: string; value: (row: ClaimRow) => string | number | null }[] = [
   { header: 'ULN', value: (r) => r.uln },
   { header: 'FamilyName', value: (r) => r.familyName },
@@ -151,7 +256,7 @@ export const CLAIM_COLUMNS: readonly { header: string; value: (row: ClaimRow) =>
   { header: 'Option', value: (r) => r.option },
   { header: 'OverallGrade', value: (r) => r.overallGrade },
   { header: 'AchievementDate', value: (r) => r.achievementDate },
-  { header: 'SendCertificateTo', value: (r) => r.sendCertificateTo },
+  { header: 'SendCertificateTo', value: (r) => postedTo(r.delivery) },
 ];
 
 export function claimsCsv(rows: readonly ClaimRow[]): string {
@@ -168,34 +273,92 @@ const candidateColumns = {
   uln: apprentices.uln,
   familyName: apprentices.familyName,
   givenNames: apprentices.givenNames,
+  standardVersionId: apprentices.standardVersionId,
+  planId: apprentices.planId,
   standardReference: standardVersions.reference,
   larsCode: standardVersions.larsCode,
   version: standardVersions.version,
   overallGrade: epaAttempts.overallGrade,
-  achievementDate: epaAttempts.resultOn,
+  releasedAt: epaAttempts.releasedAt,
+  claimedAt: epaAttempts.claimedAt,
   employerName: employers.name,
+  delivery: certificateDeliveries,
+  certificatePermissionAt: gatewayDeclarations.certificatePermissionAt,
+  // The last moderation of any of the attempt's gradings: when the result passed quality assurance.
+  moderatedAt: sql<
+    string | null
+  >`(select max(m.created_at) from ${moderations} m join ${gradings} g on g.id = m.grading_id
+    where g.attempt_id = ${epaAttempts.id})`,
+  appealOpen: sql<number>`exists (select 1 from ${appeals} x where x.attempt_id = ${epaAttempts.id} and x.decision is null)`,
 };
 
-function candidates(db: Queryable, where: ReturnType<typeof and>): ClaimCandidate[] {
+const londonDay = (instant: string | null) =>
+  instant ? DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toISODate() : null;
+
+/** The attempts matching `where`, as claims, with what the timing needs (oldest result first). */
+function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { claimedAt: string | null })[] {
+  const highest = new Map<string, ResultGrade | undefined>();
+  const highestOf = (apprentice: { planId: string | null; standardVersionId: number }) => {
+    const key = apprentice.planId ?? `version ${apprentice.standardVersionId}`;
+    if (!highest.has(key)) {
+      const grades = planForApprentice(db, apprentice)?.overallGrades ?? [];
+      highest.set(key, RESULT_ORDER.filter((g) => (grades as readonly string[]).includes(g)).at(-1));
+    }
+    return highest.get(key);
+  };
   return db
     .select(candidateColumns)
     .from(epaAttempts)
     .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
     .leftJoin(standardVersions, eq(standardVersions.id, apprentices.standardVersionId))
     .leftJoin(employers, eq(employers.id, apprentices.employerId))
+    .leftJoin(certificateDeliveries, eq(certificateDeliveries.apprenticeId, apprentices.id))
+    .leftJoin(gatewayDeclarations, eq(gatewayDeclarations.apprenticeId, apprentices.id))
     .where(where)
     .orderBy(asc(epaAttempts.resultOn), asc(epaAttempts.id))
     .all()
-    .flatMap((r) => (r.overallGrade ? [{ ...r, overallGrade: r.overallGrade }] : []));
+    .flatMap(
+      ({ delivery, certificatePermissionAt, moderatedAt, releasedAt, appealOpen, standardVersionId, planId, ...r }) => {
+        if (!r.overallGrade) return [];
+        const releasedOn = londonDay(releasedAt);
+        return [
+          {
+            ...r,
+            overallGrade: r.overallGrade,
+            // Internal quality assurance passed at the last moderation, or at release where nothing was sampled.
+            achievementDate: londonDay(moderatedAt) ?? releasedOn,
+            delivery: delivery ? deliveryOfRow(delivery) : null,
+            certificatePermission: certificatePermissionAt !== null,
+            releasedOn,
+            appealOpen: Boolean(appealOpen),
+            highestGrade: r.overallGrade === highestOf({ planId, standardVersionId }),
+          },
+        ];
+      },
+    );
+}
+
+const RESULT_ORDER: ResultGrade[] = ['Fail', 'Pass', 'Merit', 'Distinction'];
+
+function deliveryOfRow(row: DeliveryRow): ClaimDelivery {
+  const { sendTo, contactName, department, organisation, addressLine1, addressLine2, addressLine3, city, postcode } =
+    row;
+  return { sendTo, contactName, department, organisation, addressLine1, addressLine2, addressLine3, city, postcode };
 }
 
 /**
- * Released Pass, Merit and Distinction results not yet claimed, each with its validation.
+ * Released Pass, Merit and Distinction results not yet claimed, each with its validation and
+ * whether it is held (its appeal period not over, or an appeal open).
  * An erased apprentice's result cannot be claimed: the service needs the ULN and name it no longer has.
  * `releasedUpTo` (a UTC instant) fixes the list as it was when a page showed it, so that the
  * downloads and the marking that follow it cover exactly the same results.
  */
-export function unclaimedClaims(db: Queryable, today: string, releasedUpTo?: string): ClaimRow[] {
+export function unclaimedClaims(
+  db: Queryable,
+  today: string,
+  settings: ClaimTimingSettings,
+  releasedUpTo?: string,
+): ClaimRow[] {
   return candidates(
     db,
     and(
@@ -205,7 +368,32 @@ export function unclaimedClaims(db: Queryable, today: string, releasedUpTo?: str
       inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES]),
       releasedUpTo === undefined ? undefined : lte(epaAttempts.releasedAt, releasedUpTo),
     ),
-  ).map((c) => claimRow(c, today));
+  ).map((c) => claimRow(c, today, settings));
+}
+
+/** Claimed results whose grade an upheld appeal has changed since: their certificates need amending. */
+export function claimsToAmend(db: Queryable) {
+  return db
+    .select({
+      attemptId: epaAttempts.id,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      claimedGrade: epaAttempts.claimedGrade,
+      overallGrade: epaAttempts.overallGrade,
+      claimedAt: epaAttempts.claimedAt,
+    })
+    .from(epaAttempts)
+    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .where(
+      and(
+        isNotNull(epaAttempts.claimedAt),
+        isNotNull(epaAttempts.claimedGrade),
+        sql`${epaAttempts.claimedGrade} is not ${epaAttempts.overallGrade}`,
+      ),
+    )
+    .orderBy(asc(epaAttempts.claimedAt))
+    .all();
 }
 
 export interface ClaimRefusal {
@@ -214,9 +402,9 @@ export interface ClaimRefusal {
 }
 
 /**
- * Marks results as claimed (their certificate claims exported), all or nothing: each must be
- * a released, unclaimed Pass, Merit or Distinction that passes every rule, checked again in
- * the transaction that writes. One audit row per result.
+ * Marks results as claimed (their certificate claims sent or exported), all or nothing: each must
+ * be a released, unclaimed Pass, Merit or Distinction that passes every rule and is not held,
+ * checked again in the transaction that writes. One audit row per result, with the claim.
  */
 export function markClaimed(
   db: Db,
@@ -224,39 +412,33 @@ export function markClaimed(
   actor: Actor,
   today: string,
   now: string,
+  settings: ClaimTimingSettings,
 ): { ok: true; marked: number } | { ok: false; refusals: ClaimRefusal[] } {
   const ids = [...new Set(attemptIds)];
   return db.transaction(
     (tx) => {
-      const found = new Map(
-        tx
-          .select({ ...candidateColumns, releasedAt: epaAttempts.releasedAt, claimedAt: epaAttempts.claimedAt })
-          .from(epaAttempts)
-          .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
-          .leftJoin(standardVersions, eq(standardVersions.id, apprentices.standardVersionId))
-          .leftJoin(employers, eq(employers.id, apprentices.employerId))
-          .where(inArray(epaAttempts.id, ids))
-          .all()
-          .map((r) => [r.attemptId, r]),
-      );
+      const found = new Map(candidates(tx, inArray(epaAttempts.id, ids)).map((c) => [c.attemptId, c]));
       const refusals: ClaimRefusal[] = [];
       const rows: ClaimRow[] = [];
       for (const id of ids) {
-        const r = found.get(id);
-        if (!r) refusals.push({ attemptId: id, message: `Result ${id} does not exist` });
-        else if (!r.overallGrade) refusals.push({ attemptId: id, message: `Result ${id} is not complete` });
-        else if (!r.releasedAt) refusals.push({ attemptId: id, message: `Result ${id} has not been released` });
-        else if (r.claimedAt) refusals.push({ attemptId: id, message: `Result ${id} has already been claimed` });
+        const c = found.get(id);
+        if (!c)
+          refusals.push({ attemptId: id, message: `Result ${id} does not exist, is not complete or is not released` });
+        else if (!c.releasedOn) refusals.push({ attemptId: id, message: `Result ${id} has not been released` });
+        else if (c.claimedAt) refusals.push({ attemptId: id, message: `Result ${id} has already been claimed` });
         else {
-          const row = claimRow({ ...r, overallGrade: r.overallGrade }, today);
-          if (row.valid) rows.push(row);
-          else refusals.push({ attemptId: id, message: `Result ${id} (ULN ${r.uln}): ${row.reasons.join('; ')}` });
+          const row = claimRow(c, today, settings);
+          if (!row.valid)
+            refusals.push({ attemptId: id, message: `Result ${id} (ULN ${c.uln}): ${row.reasons.join('; ')}` });
+          else if (row.heldUntil !== undefined)
+            refusals.push({ attemptId: id, message: `Result ${id} (ULN ${c.uln}) is held: ${row.heldWhy}` });
+          else rows.push(row);
         }
       }
       if (refusals.length > 0) return { ok: false as const, refusals };
       for (const row of rows) {
         tx.update(epaAttempts)
-          .set({ claimedAt: now, claimedBy: actor.userId })
+          .set({ claimedAt: now, claimedBy: actor.userId, claimedGrade: row.overallGrade })
           .where(eq(epaAttempts.id, row.attemptId))
           .run();
         recordAudit(tx, actor, {
@@ -264,7 +446,7 @@ export function markClaimed(
           entityType: 'attempt',
           entityId: row.attemptId,
           before: { claimedAt: null },
-          after: { claimedAt: now, claim: exportedClaim(row) },
+          after: { claimedAt: now, claim: certificateRequest(row) },
         });
       }
       return { ok: true as const, marked: rows.length };

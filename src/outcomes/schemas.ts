@@ -4,23 +4,46 @@ import { blankToUndefined, dateQuery } from '../validation/fields.js';
 
 /* Shapes shared by the outcomes pages, downloads and API. */
 
-/** A claim in the JSON download and the API. */
-export const claimSchema = z.object({
+/** The apprenticeship service's certificate request (CreateCertificateRequest), as the claims send it. */
+export const certificateRequestSchema = z.object({
+  RequestId: z.string(),
+  Standard: z.object({ StandardCode: z.int(), StandardReference: z.string() }),
+  Learner: z.object({ Uln: z.int(), FamilyName: z.string() }),
+  LearningDetails: z.object({
+    CourseOption: z.string().optional(),
+    Version: z.string(),
+    OverallGrade: z.string(),
+    AchievementDate: z.iso.date(),
+  }),
+  PostalContact: z.object({
+    ContactName: z.string(),
+    Department: z.string().optional(),
+    Organisation: z.string(),
+    AddressLine1: z.string(),
+    AddressLine2: z.string().optional(),
+    AddressLine3: z.string().optional(),
+    City: z.string(),
+    PostCode: z.string(),
+  }),
+});
+
+/** A claim in the API: the result, its checks and timing, and the service's request once valid. */
+export const claimWithStatusSchema = z.object({
   attemptId: z.int(),
   uln: z.string(),
   familyName: z.string(),
   givenNames: z.string(),
-  standardCode: z.int().nullable().describe('The LARS code of the standard'),
-  standardReference: z.string().nullable(),
-  version: z.string().nullable(),
-  option: z.string().describe('Blank: the standard has no options'),
   overallGrade: z.enum(RESULT_GRADES),
-  achievementDate: z.iso.date().nullable(),
-  sendCertificateTo: z.string().nullable().describe('The employer, by name'),
-});
-export const claimWithStatusSchema = claimSchema.extend({
+  achievementDate: z.iso.date().nullable().describe('The day the result passed internal quality assurance'),
   valid: z.boolean(),
   reasons: z.array(z.string()).describe('Why the apprenticeship service would refuse the claim; empty when valid'),
+  ready: z.boolean().describe('Valid and not held: it may be claimed now'),
+  heldUntil: z.iso
+    .date()
+    .nullable()
+    .describe('Held until its appeal period ends; null when not held, or held by an open appeal'),
+  heldWhy: z.string().nullable(),
+  request: certificateRequestSchema.nullable().describe('The apprenticeship service’s certificate request, once valid'),
 });
 export const markClaimsSchema = z.object({
   attemptIds: z

@@ -12,7 +12,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { isoInstant, ZONE } from '../../src/dates.js';
-import { apprentices, bookings } from '../../src/db/schema.js';
+import { apprentices, bookings, epaAttempts } from '../../src/db/schema.js';
 import { DEMO_USERS } from '../../src/demo/index.js';
 import { pdfText } from '../support/pdf.js';
 import { BrowserUser, downloadOf, launchBrowser, startApp, type RunningApp } from './support.js';
@@ -165,6 +165,19 @@ function assessmentDayArrives(app: RunningApp, uln: string): number {
   return rows.length;
 }
 
+/**
+ * The other step taken behind the browser's back: a claim waits for the result's appeal period
+ * (15 working days); moving the release a month back stands for those weeks passing.
+ */
+function appealPeriodEnds(app: RunningApp, uln: string): void {
+  const apprentice = app.db.select({ id: apprentices.id }).from(apprentices).where(eq(apprentices.uln, uln)).get()!;
+  app.db
+    .update(epaAttempts)
+    .set({ releasedAt: isoInstant(DateTime.now().minus({ days: 30 })) })
+    .where(eq(epaAttempts.apprenticeId, apprentice.id))
+    .run();
+}
+
 describe('Browser journey: from CSV import to certificate claim', function () {
   let browser: Browser;
   let app: RunningApp;
@@ -218,7 +231,10 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     // The template gives the columns; the file is written to them.
     const template = await downloadOf(page, page.getByRole('link', { name: 'Download the CSV template' }));
     expect(template.name).to.equal('apprentices-template.csv');
-    const columns = template.body.toString('utf8').split('\n')[0]!.split(',');
+    // A file for a spreadsheet: the UTF-8 byte-order mark, then the header row.
+    const [header]: string[][] = parseCsv(template.body.toString('utf8'), { bom: true, relax_column_count: true });
+    const columns = header!;
+    expect(template.body.subarray(0, 3)).to.deep.equal(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(columns).to.include.members([
       'uln',
       'given_names',
@@ -356,6 +372,19 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     await provider.follow(page.getByRole('button', { name: /^Record apprentice.s confirmation$/ }));
     await provider.follow(page.getByRole('button', { name: /^Record apprentice.s permission$/ }));
     expect(await checkStatus(page, 'Permission to apply for the certificate')).to.equal('Met');
+
+    // Where the certificate is posted: first refused for its postcode, then saved.
+    await provider.follow(page.getByRole('link', { name: 'Record where the certificate is posted' }));
+    expect(await provider.heading()).to.equal('Where the certificate is posted');
+    await page.getByLabel('Name of the person it is posted to').fill('Dana Reilly');
+    await page.getByLabel('Address line 1').fill('128 Theobald’s Road');
+    await page.getByLabel('Town or city').fill('London');
+    await page.getByLabel('Postcode').fill('NOT A CODE');
+    await provider.follow(page.getByRole('button', { name: 'Save where the certificate is posted' }));
+    expect(await errorSummary(page)).to.contain('Enter a real UK postcode, like SW1A 1AA');
+    await page.getByLabel('Postcode').fill('wc1x8tn');
+    await provider.follow(page.getByRole('button', { name: 'Save where the certificate is posted' }));
+    expect(await page.locator('#certificate-delivery').innerText()).to.contain('London WC1X 8TN');
     const employer = await signIn('employer');
     await employer.navigate('Apprentices');
     await employer.follow(employer.page.getByRole('link', { name: APPRENTICE }));
@@ -578,6 +607,13 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     const page = admin.page;
     await admin.navigate('Certificate claims');
     expect(await admin.heading()).to.equal('Certificate claims');
+    // Released today: it waits for its appeal period, and says until when.
+    const waiting = page.getByRole('table', { name: 'Results waiting before they can be claimed' });
+    expect(await waiting.getByRole('row').filter({ hasText: ULN }).innerText()).to.contain(
+      'The appeal period runs until',
+    );
+    appealPeriodEnds(app, ULN);
+    await page.reload();
     const row = page.getByRole('table', { name: 'Results ready to claim' }).getByRole('row').filter({ hasText: ULN });
     expect(await row.innerText())
       .to.contain('Morgan')

@@ -1,3 +1,5 @@
+import { FakeApprenticeshipService } from '../support/apprenticeship-service.js';
+import { recordDelivery } from '../../src/certificates/store.js';
 import { now } from '../support/clock.js';
 import fs from 'node:fs';
 import { expect } from 'chai';
@@ -23,7 +25,7 @@ import { DateTime } from 'luxon';
 import { paths } from '../../src/paths.js';
 import { planFileSchema } from '../../src/plans/schema.js';
 import { $, csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
-import { SETUP } from '../support/apprentices.js';
+import { SETUP, isoDate, today } from '../support/apprentices.js';
 import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/grading.js';
 
 const plan = planFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')));
@@ -39,8 +41,19 @@ const decisions = (method: string, notMet: string[] = []) =>
 
 const NON_ADMINS = ['assessor', 'qa', 'provider', 'employer'] as const;
 const API = paths.api.root;
-/** The test apprentices' employer, where their certificates go. */
-const EMPLOYER = 'Transport and Maritime Workers’ Union';
+/** Where the test apprentices' certificates go: their employer. */
+const POSTED_TO = {
+  sendTo: 'employer' as const,
+  contactName: 'Dana Reilly',
+  department: null,
+  organisation: 'Transport and Maritime Workers’ Union',
+  addressLine1: '128 Theobald’s Road',
+  addressLine2: null,
+  addressLine3: null,
+  city: 'London',
+  postcode: 'WC1X 8TN',
+};
+const RELEASED_DAYS_AGO = 40;
 
 describe('certificate claims and the regulator’s outcomes file', () => {
   let ctx: TestContext;
@@ -55,12 +68,17 @@ describe('certificate claims and the regulator’s outcomes file', () => {
   let fail: { a: ApprenticeDetail; attemptId: number };
   let invalid: { a: ApprenticeDetail; attemptId: number };
 
-  /** Books, grades, moderates and releases both methods; each apprentice on their own days so the assessor is free. */
+  /**
+   * Books, grades, moderates and releases both methods, released 40 days ago so the appeal period
+   * is over; each apprentice on their own days so the assessor is free; the certificate posted to
+   * the employer.
+   */
   async function releasedResult(index: number, family: string, notMet: { project?: string[]; discussion?: string[] }) {
-    const a = acceptedLongAgo(ctx.db, ulns[index]!, 'Sam', family);
+    const a = acceptedLongAgo(ctx.db, ulns[index]!, 'Sam', family, 100);
     assessorProfile(ctx.db, ctx.users.assessor.id, a.standardVersionId);
-    const project = pastBooking(ctx.db, a, ctx.users.assessor.id, 'project', 2 + index);
-    const discussion = pastBooking(ctx.db, a, ctx.users.assessor.id, 'discussion', 7 + index);
+    const project = pastBooking(ctx.db, a, ctx.users.assessor.id, 'project', 60 + index);
+    const discussion = pastBooking(ctx.db, a, ctx.users.assessor.id, 'discussion', 65 + index);
+    recordDelivery(ctx.db, a, POSTED_TO, SETUP, now());
     for (const [booking, method] of [
       [project, 'project'],
       [discussion, 'discussion'],
@@ -73,10 +91,12 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     }
     const attemptId = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
     ctx.db.update(gradings).set({ moderation: 'agreed' }).where(eq(gradings.attemptId, attemptId)).run();
-    const released = releaseResults(ctx.db, [attemptId], SETUP, now());
+    const released = releaseResults(ctx.db, [attemptId], SETUP, now().minus({ days: RELEASED_DAYS_AGO }));
     expect(released.ok).to.equal(true);
     return { a, attemptId };
   }
+  /** The day the results were released, which passed quality assurance then (London). */
+  const releasedOn = () => isoDate(today().minus({ days: RELEASED_DAYS_AGO }));
 
   beforeEach(async () => {
     ctx = await testApp();
@@ -119,8 +139,8 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       '1.0',
       'None',
       'Distinction',
-      attempt(distinction.attemptId).resultOn!,
-      EMPLOYER,
+      releasedOn(),
+      'Dana Reilly, Transport and Maritime Workers’ Union, WC1X 8TN',
     ]);
 
     const invalidRows = page('#invalid-claims tbody tr');
@@ -156,19 +176,96 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     expect(csv.text).to.not.contain(fail.a.uln);
     const passLine = lines.find((l) => l.startsWith(pass.a.uln))!;
     expect(passLine).to.equal(
-      `${pass.a.uln},Passmore,Sam,569,ST0815,1.0,,Pass,${attempt(pass.attemptId).resultOn!},${EMPLOYER}`,
+      `${pass.a.uln},Passmore,Sam,569,ST0815,1.0,,Pass,${releasedOn()},"Dana Reilly, Transport and Maritime Workers’ Union, 128 Theobald’s Road, London, WC1X 8TN"`,
     );
+    expect(csv.text).to.not.contain(invalid.a.uln);
+  });
 
-    const json = await admin.get(paths.claimsJson);
-    expect(json.status).to.equal(200);
-    const body = JSON.parse(json.text) as {
-      generatedOn: string;
-      claims: { attemptId: number; uln: string; standardCode: number; option: string }[];
-    };
-    expect(body.generatedOn).to.equal(todayInLondon(now()));
-    expect(body.claims.map((c) => c.attemptId).sort()).to.deep.equal([distinction.attemptId, pass.attemptId].sort());
-    expect(body.claims[0]).to.include({ standardCode: 569, option: '' });
-    expect(json.text).to.not.contain(invalid.a.uln);
+  describe('as the apprenticeship service reads them (its Record a Grade API, faked in test/support)', () => {
+    let service: FakeApprenticeshipService;
+    let base: string;
+    beforeEach(async () => {
+      service = new FakeApprenticeshipService(() => todayInLondon(now()));
+      for (const r of [distinction, pass, fail, invalid])
+        service.learners.push({
+          uln: Number(r.a.uln),
+          familyName: r.a.familyName,
+          standardCode: 569,
+          standardReference: 'ST0815',
+          version: '1.0',
+        });
+      service.approvals.set(10000528, new Map([[569, ['1.0']]]));
+      service.keys.set('test-key', 10000528);
+      base = await service.start();
+    });
+    afterEach(() => service.stop());
+
+    const post = (batch: unknown) =>
+      fetch(`${base}/api/v1/certificate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'ocp-apim-subscription-key': 'test-key' },
+        body: JSON.stringify(batch),
+      });
+
+    it('downloads the service’s own certificate requests, in batches it accepts, and it takes every one', async () => {
+      const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+      const json = await admin.get(paths.claimsJson);
+      expect(json.status).to.equal(200);
+      expect(json.headers['content-disposition']).to.contain(`certificate-requests-${todayInLondon(now())}.json`);
+      const batches = JSON.parse(json.text) as { RequestId: string; Learner: { Uln: number } }[][];
+      expect(batches).to.have.length(1);
+      expect(batches[0]!.map((r) => r.RequestId).sort()).to.deep.equal(
+        [`attempt-${distinction.attemptId}`, `attempt-${pass.attemptId}`].sort(),
+      );
+      expect(batches[0]!.find((r) => r.RequestId === `attempt-${pass.attemptId}`)).to.deep.equal({
+        RequestId: `attempt-${pass.attemptId}`,
+        Standard: { StandardCode: 569, StandardReference: 'ST0815' },
+        Learner: { Uln: Number(pass.a.uln), FamilyName: 'Passmore' },
+        LearningDetails: { Version: '1.0', OverallGrade: 'Pass', AchievementDate: releasedOn() },
+        PostalContact: {
+          ContactName: 'Dana Reilly',
+          Organisation: 'Transport and Maritime Workers’ Union',
+          AddressLine1: '128 Theobald’s Road',
+          City: 'London',
+          PostCode: 'WC1X 8TN',
+        },
+      });
+      for (const batch of batches) {
+        const answer = await post(batch);
+        expect(answer.status).to.equal(200);
+        const items = (await answer.json()) as { requestId: string; validationErrors: string[] }[];
+        expect(items.map((i) => [i.requestId, i.validationErrors])).to.deep.equal(batch.map((r) => [r.RequestId, []]));
+      }
+      expect(service.certificates.size).to.equal(2);
+    });
+
+    it('refuses what the platform never sends, each with the service’s message: the fake applies its rules', async () => {
+      const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+      const [request] = (JSON.parse((await admin.get(paths.claimsJson)).text) as Record<string, unknown>[][])[0]!;
+      const broken = (change: (r: Record<string, Record<string, unknown>>) => void) => {
+        const copy = structuredClone(request) as Record<string, Record<string, unknown>>;
+        change(copy);
+        return copy;
+      };
+      const answer = await post([
+        broken((r) => (r.PostalContact!.PostCode = 'NOT A CODE')),
+        broken((r) => (r.LearningDetails!.OverallGrade = 'Fail')),
+        broken((r) => (r.Learner!.FamilyName = 'Someone Else')),
+        broken((r) => (r.LearningDetails!.AchievementDate = '2016-12-31')),
+        broken((r) => delete r.PostalContact!.City),
+      ]);
+      const items = (await answer.json()) as { validationErrors: string[] }[];
+      expect(items.map((i) => i.validationErrors)).to.deep.equal([
+        ['Provide a valid UK postcode'],
+        ['Cannot record a Fail grade via API'],
+        ['ULN, FamilyName and Standard not found.'],
+        ['Achievement date cannot be before 01 01 2017'],
+        ['Provide a city or town'],
+      ]);
+      const tooMany = await post(Array.from({ length: 26 }, () => request));
+      expect(tooMany.status).to.equal(403);
+      expect(((await tooMany.json()) as { message: string }).message).to.equal('Batch limited to 25 requests');
+    });
   });
 
   it('marks the listed claims as claimed in one audited change; they leave the list and the downloads', async () => {
@@ -199,9 +296,10 @@ describe('certificate claims and the regulator’s outcomes file', () => {
 
     const after = await admin.get(res.headers.location!);
     expect(after.text).to.contain('2 results marked as claimed.');
-    // Only the result released since is left to claim.
-    expect($(after.text)('#claimable').text()).to.contain(invalid.a.uln);
-    expect((await admin.get(paths.claimsCsv)).text.trim().split('\r\n')).to.have.length(2);
+    // The result released since waits for its appeal period.
+    expect($(after.text)('#claimable')).to.have.length(0);
+    expect($(after.text)('#held-claims').text()).to.contain(invalid.a.uln);
+    expect((await admin.get(paths.claimsCsv)).text.trim().split('\r\n')).to.have.length(1);
 
     // Posting the same list again marks nothing more and says why.
     const again = await admin
@@ -210,6 +308,12 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       .send(form.toString().replace(/_csrf=[^&]*/, `_csrf=${encodeURIComponent(csrfFrom(after.text))}`));
     expect(again.status).to.equal(400);
     expect(again.text).to.contain('There are no claims to mark');
+    // The claim kept the grade it gave: an upheld appeal that changes the result later asks for an amendment.
+    expect(attempt(distinction.attemptId).claimedGrade).to.equal('Distinction');
+    ctx.db.update(epaAttempts).set({ overallGrade: 'Merit' }).where(eq(epaAttempts.id, distinction.attemptId)).run();
+    const amend = $((await admin.get(paths.claims)).text);
+    expect(amend('#amend-claims tbody tr').text()).to.contain(distinction.a.uln).and.to.contain('Distinction');
+    expect(amend('#amend').next('p').text()).to.contain('Amend each certificate in the apprenticeship service');
     expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'claim.marked')).all()).to.have.length(2);
   });
 
@@ -222,7 +326,8 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         valid: boolean;
         reasons: string[];
         uln: string;
-        standardCode: number;
+        ready: boolean;
+        request: { Standard: { StandardCode: number } } | null;
       }[];
       expect(claims.map((c) => c.attemptId).sort()).to.deep.equal(
         [distinction.attemptId, pass.attemptId, invalid.attemptId].sort(),
@@ -234,8 +339,9 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       expect(claims.find((c) => c.attemptId === pass.attemptId)).to.deep.include({
         valid: true,
         reasons: [],
-        standardCode: 569,
+        ready: true,
       });
+      expect(claims.find((c) => c.attemptId === pass.attemptId)!.request!.Standard.StandardCode).to.equal(569);
       expect(claims.some((c) => c.uln === fail.a.uln)).to.equal(false);
     });
 

@@ -24,7 +24,7 @@ import {
   recordFlexibility,
   recordPriorLearning,
 } from '../../src/apprentices/circumstance-store.js';
-import { decideAppeal, lodgeAppeal, moderate, releaseResults } from '../../src/grading/store.js';
+import { decideAppeal, epaoSettingsOf, lodgeAppeal, moderate, releaseResults } from '../../src/grading/store.js';
 import { unclaimedClaims } from '../../src/outcomes/claims.js';
 import { ofqualAttempts } from '../../src/outcomes/ofqual-store.js';
 import { paths } from '../../src/paths.js';
@@ -379,7 +379,9 @@ describe('personal data: subject access and erasure', () => {
     // Nobody lists it, finds it, claims it or reports its ULN to the regulator.
     expect((await admin.get(paths.apprentices)).text).not.to.include('erased-');
     expect((await admin.get(paths.apprentice(ULN))).status).to.equal(404);
-    expect(unclaimedClaims(ctx.db, isoDate(today())).map((c) => c.attemptId)).not.to.include(attemptId);
+    expect(unclaimedClaims(ctx.db, isoDate(today()), epaoSettingsOf(ctx.db)).map((c) => c.attemptId)).not.to.include(
+      attemptId,
+    );
     const ofqual = ofqualAttempts(ctx.db, '2000-01-01', '2100-01-01').find((r) => r.attemptId === attemptId);
     expect(ofqual?.uln).to.equal(null);
   });

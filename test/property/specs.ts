@@ -716,6 +716,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       'maxAttempts',
       'contactEmail',
       'contactPhone',
+      'claimHighestGradeEarly',
     ],
     text: () => ['epaoName'],
     valid: () => [

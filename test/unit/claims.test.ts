@@ -3,9 +3,14 @@ import { makeValidUln, ULN_MESSAGES } from '../../src/apprentices/uln.js';
 import {
   CLAIM_COLUMNS,
   CLAIM_MESSAGES,
+  CLAIMABLE_GRADES,
+  SERVICE_GRADES,
+  certificateRequest,
+  claimHeld,
   claimProblems,
   claimRow,
   claimsCsv,
+  inBatches,
   type ClaimCandidate,
 } from '../../src/outcomes/claims.js';
 import { csvCell as csvField } from '../../src/outcomes/csv.js';
@@ -25,8 +30,24 @@ const good = (change: Partial<ClaimCandidate> = {}): ClaimCandidate => ({
   overallGrade: 'Pass',
   achievementDate: '2025-05-01',
   employerName: 'Transport Workers Union',
+  delivery: {
+    sendTo: 'employer',
+    contactName: 'Dana Reilly',
+    department: null,
+    organisation: 'Transport Workers Union',
+    addressLine1: '128 Theobald’s Road',
+    addressLine2: null,
+    addressLine3: null,
+    city: 'London',
+    postcode: 'WC1X 8TN',
+  },
+  certificatePermission: true,
+  releasedOn: '2025-05-01',
+  appealOpen: false,
+  highestGrade: false,
   ...change,
 });
+const SETTINGS = { appealWorkingDays: 15, claimHighestGradeEarly: false };
 
 describe('certificate claims: the apprenticeship service’s rules', () => {
   it('accepts a released Pass, Merit or Distinction with every field right', () => {
@@ -111,32 +132,114 @@ describe('certificate claims: the apprenticeship service’s rules', () => {
   });
 });
 
+describe('certificate claims: our rules besides the service’s', () => {
+  it('needs where the certificate is posted, with a postcode the service takes, and the apprentice’s permission', () => {
+    expect(claimProblems(good({ delivery: null }), TODAY)).to.deep.equal([CLAIM_MESSAGES.noDelivery]);
+    expect(claimProblems(good({ delivery: { ...good().delivery!, postcode: 'SW1A 1CA' } }), TODAY)).to.deep.equal([
+      CLAIM_MESSAGES.badPostcode,
+    ]);
+    expect(claimProblems(good({ certificatePermission: false }), TODAY)).to.deep.equal([CLAIM_MESSAGES.noPermission]);
+  });
+
+  it('claims only grades the service records, and knows all of its grades', () => {
+    expect(SERVICE_GRADES).to.deep.equal([
+      'Pass',
+      'Credit',
+      'Merit',
+      'Distinction',
+      'Pass with excellence',
+      'Outstanding',
+      'No grade awarded',
+    ]);
+    expect(CLAIMABLE_GRADES.every((g) => (SERVICE_GRADES as readonly string[]).includes(g))).to.equal(true);
+  });
+});
+
+describe('certificate claims: when a claim may go', () => {
+  // Released Friday 18 December 2020: 15 working days (Christmas and New Year's Day left out) end on 13 January 2021.
+  const released = good({ releasedOn: '2020-12-18' });
+
+  it('is held until its appeal period has ended, and goes the day after', () => {
+    expect(claimHeld(released, SETTINGS, '2021-01-13')).to.deep.equal({
+      until: '2021-01-14',
+      why: 'The appeal period runs until 2021-01-13',
+    });
+    expect(claimHeld(released, SETTINGS, '2021-01-14')).to.equal(null);
+  });
+
+  it('lets the plan’s highest grade go at once only when the EPAO’s setting says so', () => {
+    const highest = { ...released, highestGrade: true };
+    expect(claimHeld(highest, SETTINGS, '2020-12-18')).to.not.equal(null);
+    expect(claimHeld(highest, { ...SETTINGS, claimHighestGradeEarly: true }, '2020-12-18')).to.equal(null);
+    expect(claimHeld(released, { ...SETTINGS, claimHighestGradeEarly: true }, '2020-12-18')).to.not.equal(null);
+  });
+
+  it('never lets a result under appeal go, whatever the date or setting', () => {
+    const appealed = { ...released, appealOpen: true, highestGrade: true };
+    expect(claimHeld(appealed, { ...SETTINGS, claimHighestGradeEarly: true }, '2030-01-01')).to.deep.equal({
+      until: null,
+      why: 'An appeal is open: a result under appeal is not claimed',
+    });
+  });
+});
+
+describe('certificate claims: the service’s request', () => {
+  it('is the service’s CreateCertificateRequest, named by the result, with the QA date as the achievement date', () => {
+    const delivery = { ...good().delivery!, department: 'Education', addressLine2: 'Holborn' };
+    const row = claimRow(good({ delivery }), TODAY, SETTINGS);
+    expect(certificateRequest(row)).to.deep.equal({
+      RequestId: 'attempt-7',
+      Standard: { StandardCode: 569, StandardReference: 'ST0815' },
+      Learner: { Uln: Number(ULN), FamilyName: 'Okafor' },
+      LearningDetails: { Version: '1.0', OverallGrade: 'Pass', AchievementDate: '2025-05-01' },
+      PostalContact: {
+        ContactName: 'Dana Reilly',
+        Department: 'Education',
+        Organisation: 'Transport Workers Union',
+        AddressLine1: '128 Theobald’s Road',
+        AddressLine2: 'Holborn',
+        City: 'London',
+        PostCode: 'WC1X 8TN',
+      },
+    });
+  });
+
+  it('goes in batches of at most 25, the service’s limit', () => {
+    expect(inBatches([]).length).to.equal(0);
+    expect(inBatches(Array.from({ length: 25 }, (_, i) => i)).map((b) => b.length)).to.deep.equal([25]);
+    expect(inBatches(Array.from({ length: 26 }, (_, i) => i)).map((b) => b.length)).to.deep.equal([25, 1]);
+  });
+});
+
 describe('certificate claims: rows and the CSV export', () => {
-  it('gives the LARS code as the standard code, a blank option and the employer as where the certificate goes', () => {
-    const row = claimRow(good(), TODAY);
+  it('gives the LARS code as the standard code, a blank option and where the certificate is posted', () => {
+    const row = claimRow(good(), TODAY, SETTINGS);
     expect(row).to.include({
       standardCode: 569,
       standardReference: 'ST0815',
       version: '1.0',
       option: '',
-      sendCertificateTo: 'Transport Workers Union',
       valid: true,
     });
+    expect(row.delivery).to.include({ contactName: 'Dana Reilly', postcode: 'WC1X 8TN' });
     expect(row.reasons).to.deep.equal([]);
-    const bad = claimRow(good({ familyName: '' }), TODAY);
+    const bad = claimRow(good({ familyName: '' }), TODAY, SETTINGS);
     expect(bad.valid).to.equal(false);
     expect(bad.reasons).to.deep.equal([CLAIM_MESSAGES.familyName]);
   });
 
   it('writes the columns in order, one line per row, quoting where needed', () => {
-    const csv = claimsCsv([claimRow(good({ familyName: 'O’Neill, Jr', employerName: 'Unite "the union"' }), TODAY)]);
+    const delivery = { ...good().delivery!, organisation: 'Unite "the union"' };
+    const csv = claimsCsv([claimRow(good({ familyName: 'O’Neill, Jr', delivery }), TODAY, SETTINGS)]);
     expect(csv.startsWith('\uFEFF'), 'the byte-order mark a spreadsheet needs').to.equal(true);
     const lines = csv.slice(1).split('\r\n');
     expect(lines[0]).to.equal(CLAIM_COLUMNS.map((c) => c.header).join(','));
     expect(lines[0]).to.equal(
       'ULN,FamilyName,GivenNames,StandardCode,StandardReference,Version,Option,OverallGrade,AchievementDate,SendCertificateTo',
     );
-    expect(lines[1]).to.equal(`${ULN},"O’Neill, Jr",Ada,569,ST0815,1.0,,Pass,2025-05-01,"Unite ""the union"""`);
+    expect(lines[1]).to.equal(
+      `${ULN},"O’Neill, Jr",Ada,569,ST0815,1.0,,Pass,2025-05-01,"Dana Reilly, Unite ""the union"", 128 Theobald’s Road, London, WC1X 8TN"`,
+    );
     expect(lines[2]).to.equal('');
   });
 

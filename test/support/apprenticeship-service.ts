@@ -1,0 +1,168 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/*
+ * A faithful fake of the apprenticeship service's Record a Grade API, for the tests: a real HTTP
+ * server on a random port that applies the service's own rules to certificate requests, with
+ * its own messages. Where each rule comes from, in SkillsFundingAgency/das-assessor-service:
+ *  - EXT = src/SFA.DAS.AssessorService.Application.Api.External (the API EPAOs call);
+ *  - VAL = src/SFA.DAS.AssessorService.Application.Api/Validators/ExternalApi (its validators).
+ *
+ * - Authentication: the Ocp-Apim-Subscription-Key header; the UKPRN comes from the subscription,
+ *   never from the body (EXT/Middleware/GetHeadersMiddleware.cs).
+ * - At most 25 items a request, or 403 "Batch limited to 25 requests" for the whole request
+ *   (EXT/Controllers/CertificateController.cs, MAX_CERTIFICATES_IN_REQUEST).
+ * - A body that is not the model's shape: 403 with the fixed "invalid input" message.
+ * - Each item is answered in order, { requestId, certificate?, validationErrors }, and one bad
+ *   item never fails the others (Application.Api/Controllers/ExternalApi/CertificateBatchController.cs).
+ * - The rules of each item (VAL/Certificates/BatchCertificateRequestValidator.cs and
+ *   CreateBatchCertificateRequestValidator.cs), checked below in the validator's order:
+ *   ULN range, family name, a valid standard (code and reference of the same standard), the
+ *   version, the learner record (ULN, family name and standard), the EPAO's approval for the
+ *   standard and version, the postal contact (name, address line 1, city, postcode and its UK
+ *   pattern), the grade (not Fail, one of its list), the achievement date (given, not before
+ *   1 January 2017, not in the future), and no certificate already held for the learner.
+ */
+
+export interface FakeLearner {
+  uln: number;
+  familyName: string;
+  standardCode: number;
+  standardReference: string;
+  version: string;
+}
+
+/** The service's grade list (EXT CertificateController.GetGrades; DOM/CertificateGrade.cs). */
+const GRADES = ['Pass', 'Credit', 'Merit', 'Distinction', 'Pass with excellence', 'Outstanding', 'No grade awarded'];
+/** The service's UK postcode pattern (VAL/Certificates/BatchCertificateRequestValidator.cs). */
+const POSTCODE =
+  /^(([gG][iI][rR] {0,}0[aA]{2})|((([a-pr-uwyzA-PR-UWYZ][a-hk-yA-HK-Y]?[0-9][0-9]?)|(([a-pr-uwyzA-PR-UWYZ][0-9][a-hjkstuwA-HJKSTUW])|([a-pr-uwyzA-PR-UWYZ][a-hk-yA-HK-Y][0-9][abehmnprv-yABEHMNPRV-Y]))) {0,}[0-9][abd-hjlnp-uw-zABD-HJLNP-UW-Z]{2}))$/;
+const INVALID_INPUT =
+  'Your request contains invalid input. Please ensure it matches the swagger definition and try again.';
+
+type Json = Record<string, unknown>;
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+const blank = (v: unknown) => text(v).trim() === '';
+
+export class FakeApprenticeshipService {
+  readonly learners: FakeLearner[] = [];
+  /** The EPAO's approvals: UKPRN → standard code → versions. */
+  readonly approvals = new Map<number, Map<number, string[]>>();
+  /** Subscription keys → UKPRN. */
+  readonly keys = new Map<string, number>();
+  /** Certificates made: `${uln}/${standardCode}` → reference. */
+  readonly certificates = new Map<string, string>();
+  /** Every request received, as parsed. */
+  readonly received: { method: string; path: string; body: unknown }[] = [];
+  private server: Server | undefined;
+  private next = 1;
+
+  constructor(private readonly today: () => string) {}
+
+  /** Why the service refuses one certificate request, in its validator's words; empty when it takes it. */
+  certificateProblems(item: Json, ukprn: number): string[] {
+    const problems: string[] = [];
+    const standard = (item.Standard ?? {}) as Json;
+    const learner = (item.Learner ?? {}) as Json;
+    const details = (item.LearningDetails ?? {}) as Json;
+    const contact = (item.PostalContact ?? {}) as Json;
+    const uln = typeof learner.Uln === 'number' ? learner.Uln : NaN;
+    const code = typeof standard.StandardCode === 'number' ? standard.StandardCode : undefined;
+    const reference = text(standard.StandardReference);
+    const known = this.learners.find((l) => l.standardCode === code || l.standardReference === reference);
+    if (!(ukprn >= 10_000_000 && ukprn <= 99_999_999)) problems.push('The UKPRN should contain exactly 8 numbers');
+    if (blank(learner.FamilyName)) problems.push('Provide apprentice family name');
+    if (!known) problems.push('Provide a valid Standard');
+    else if (code !== undefined && reference && (known.standardCode !== code || known.standardReference !== reference))
+      problems.push('StandardReference and StandardCode must be for the same Standard');
+    if (known && details.Version !== undefined && text(details.Version) !== known.version)
+      problems.push('Invalid version for Standard');
+    if (!(uln >= 1_000_000_000 && uln <= 9_999_999_999)) problems.push('ULN should contain exactly 10 numbers');
+    const record = this.learners.find(
+      (l) =>
+        l.uln === uln &&
+        l.standardCode === known?.standardCode &&
+        l.familyName.toLowerCase() === text(learner.FamilyName).toLowerCase(),
+    );
+    if (!record) problems.push('ULN, FamilyName and Standard not found.');
+    const approved = known ? this.approvals.get(ukprn)?.get(known.standardCode) : undefined;
+    if (!this.approvals.has(ukprn)) problems.push('Specified UKPRN not found');
+    else if (!approved) problems.push('Your organisation is not approved to assess this Standard');
+    else if (details.Version !== undefined && !approved.includes(text(details.Version)))
+      problems.push(`Your organisation is not approved to assess this Standard Version: ${text(details.Version)}`);
+    if (blank(contact.ContactName)) problems.push('Provide a contact name');
+    if (blank(contact.AddressLine1)) problems.push('Provide an address');
+    if (blank(contact.City)) problems.push('Provide a city or town');
+    if (blank(contact.PostCode)) problems.push('Provide a postcode');
+    else if (!POSTCODE.test(text(contact.PostCode))) problems.push('Provide a valid UK postcode');
+    const grade = text(details.OverallGrade);
+    if (blank(grade)) problems.push('Select the grade achieved');
+    else if (grade.toLowerCase() === 'fail') problems.push('Cannot record a Fail grade via API');
+    else if (!GRADES.some((g) => g.toLowerCase() === grade.toLowerCase()))
+      problems.push(
+        `You must enter a valid grade. Must be one of the following: ${GRADES.join(', ')}, where ${GRADES.join(', ')} can be obtained with /api/v1/certificate/grades`,
+      );
+    const date = text(details.AchievementDate).slice(0, 10);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) problems.push('Provide the achievement date');
+    else if (date < '2017-01-01') problems.push('Achievement date cannot be before 01 01 2017');
+    else if (date > this.today()) problems.push('Achievement date cannot be in the future');
+    const held = record ? this.certificates.get(`${record.uln}/${record.standardCode}`) : undefined;
+    if (held) problems.push(`Certificate already exists: ${held}`);
+    return problems;
+  }
+
+  /** Starts the server on a random port; its base URL. */
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const send = (status: number, body: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        };
+        const ukprn = this.keys.get(String(req.headers['ocp-apim-subscription-key'] ?? ''));
+        if (ukprn === undefined) return send(401, { statusCode: 401, message: 'Access denied' });
+        let body: unknown;
+        try {
+          body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+        } catch {
+          return send(403, { statusCode: 403, message: INVALID_INPUT });
+        }
+        this.received.push({ method: req.method ?? '', path: req.url ?? '', body });
+        if (req.method === 'GET' && req.url === '/api/v1/certificate/grades') return send(200, GRADES);
+        if (req.method === 'POST' && req.url === '/api/v1/certificate') {
+          if (!Array.isArray(body) || body.some((i) => typeof i !== 'object' || i === null))
+            return send(403, { statusCode: 403, message: INVALID_INPUT });
+          if (body.length > 25) return send(403, { statusCode: 403, message: 'Batch limited to 25 requests' });
+          return send(
+            200,
+            (body as Json[]).map((item) => {
+              const validationErrors = this.certificateProblems(item, ukprn);
+              if (validationErrors.length > 0) return { requestId: item.RequestId, validationErrors };
+              const learner = item.Learner as Json;
+              const known = this.learners.find((l) => l.uln === learner.Uln)!;
+              const reference = String(this.next++).padStart(8, '0');
+              this.certificates.set(`${known.uln}/${known.standardCode}`, reference);
+              return {
+                requestId: item.RequestId,
+                certificate: {
+                  certificateData: { certificateReference: reference, learner: { uln: known.uln } },
+                  status: { currentStatus: 'Ready' },
+                },
+                validationErrors: [],
+              };
+            }),
+          );
+        }
+        return send(404, { statusCode: 404, message: 'Not found' });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
