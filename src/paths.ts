@@ -79,6 +79,7 @@ export const routes = {
   claims: '/claims',
   claimsCsv: '/claims/claims.csv',
   claimsJson: '/claims/claims.json',
+  epaRecordsJson: '/claims/epa-records.json',
   markClaimed: '/claims/mark',
   admin: {
     importPlan: '/admin/plans/import',

@@ -12,7 +12,7 @@ import { openApiPath, paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 import { authErrors, body, error, json, output, ulnParam } from '../http/openapi-parts.js';
-import { certificateRequest, isReady, markClaimed, unclaimedClaims } from './claims.js';
+import { isReady, markClaimed, serviceRequest, unclaimedClaims } from './claims.js';
 import { epaoSettingsOf } from '../grading/store.js';
 import { dashboardFigures } from './dashboard.js';
 import { claimWithStatusSchema, markClaimsSchema, markedSchema, reportQuerySchema } from './schemas.js';
@@ -107,7 +107,8 @@ export function claimsApi(db: Db, clock: Clock): Router {
         ready: isReady(row),
         heldUntil: row.heldUntil ?? null,
         heldWhy: row.heldWhy ?? null,
-        request: row.valid ? certificateRequest(row) : null,
+        sends: row.sends,
+        request: row.valid ? serviceRequest(row) : null,
       })),
     });
   });

@@ -14,6 +14,7 @@ import { actorOf } from '../users/store.js';
 import {
   certificateRequest,
   claimsCsv,
+  epaRecordRequest,
   claimsToAmend,
   inBatches,
   isReady,
@@ -36,7 +37,9 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
     // The list as of now: the downloads and the marking below cover exactly these results.
     const asOf = isoInstant(clock.now());
     const rows = unclaimedClaims(db, todayInLondon(clock.now()), epaoSettingsOf(db), asOf);
-    const valid = rows.filter(isReady);
+    const ready = rows.filter(isReady);
+    const valid = ready.filter((r) => r.sends === 'certificate');
+    const records = ready.filter((r) => r.sends === 'epa_record');
     const linked = <T extends { uln: string; givenNames: string; familyName: string }>(r: T) => ({
       ...r,
       name: fullName(r).trim(),
@@ -48,14 +51,20 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
         ...linked(r),
         postedTo: r.delivery ? `${r.delivery.contactName}, ${r.delivery.organisation}, ${r.delivery.postcode}` : '',
       })),
+      records: records.map((r) => ({
+        ...linked(r),
+        attempt: r.kind === 'first' ? 'First attempt' : r.kind === 'resit' ? 'Resit' : 'Retake',
+      })),
       held: rows.filter((r) => r.valid && !isReady(r)).map(linked),
       invalid: rows.filter((r) => !r.valid).map(linked),
       amend: claimsToAmend(db).map(linked),
       csvHref: `${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`,
       jsonHref: `${paths.claimsJson}?asOf=${encodeURIComponent(asOf)}`,
+      epaJsonHref: `${paths.epaRecordsJson}?asOf=${encodeURIComponent(asOf)}`,
       markAction: paths.markClaimed,
       asOf,
-      markLabel: valid.length === 1 ? 'Mark this result as claimed' : `Mark these ${valid.length} results as claimed`,
+      readyCount: ready.length,
+      markLabel: ready.length === 1 ? 'Mark this result as claimed' : `Mark these ${ready.length} results as claimed`,
       ofqualHref: paths.ofqualOutcomes,
       registrationsHref: paths.ofqualRegistrations,
       flash: extra.flash,
@@ -85,18 +94,34 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
 
   router.get(paths.claimsCsv, admins, (req, res) => {
     const today = todayInLondon(clock.now());
-    const valid = unclaimedClaims(db, today, epaoSettingsOf(db), asOfOf(req.query)).filter(isReady);
+    const valid = unclaimedClaims(db, today, epaoSettingsOf(db), asOfOf(req.query)).filter(
+      (r) => isReady(r) && r.sends === 'certificate',
+    );
     res.attachment(`certificate-claims-${today}.csv`).type('text/csv').send(claimsCsv(valid));
   });
 
   router.get(paths.claimsJson, admins, (req, res) => {
     const today = todayInLondon(clock.now());
-    const valid = unclaimedClaims(db, today, epaoSettingsOf(db), asOfOf(req.query)).filter(isReady);
+    const valid = unclaimedClaims(db, today, epaoSettingsOf(db), asOfOf(req.query)).filter(
+      (r) => isReady(r) && r.sends === 'certificate',
+    );
     // The apprenticeship service's own requests: each batch the body of one POST /api/v1/certificate.
     res
       .attachment(`certificate-requests-${today}.json`)
       .type('application/json')
       .send(JSON.stringify(inBatches(valid.map(certificateRequest)), null, 2));
+  });
+
+  router.get(paths.epaRecordsJson, admins, (req, res) => {
+    const today = todayInLondon(clock.now());
+    const records = unclaimedClaims(db, today, epaoSettingsOf(db), asOfOf(req.query)).filter(
+      (r) => isReady(r) && r.sends === 'epa_record',
+    );
+    // Each batch the body of one POST /api/v1/epa.
+    res
+      .attachment(`epa-record-requests-${today}.json`)
+      .type('application/json')
+      .send(JSON.stringify(inBatches(records.map(epaRecordRequest)), null, 2));
   });
 
   router.post(paths.markClaimed, admins, (req, res) => {

@@ -18,7 +18,7 @@ import {
   moderations,
   standardVersions,
 } from '../db/schema.js';
-import type { ResultGrade } from '../grading/model.js';
+import type { AttemptKind, ResultGrade } from '../grading/model.js';
 import { appealDeadline } from '../grading/rules.js';
 import { addDays } from '../calendar.js';
 import { SERVICE_POSTCODE } from '../certificates/rules.js';
@@ -70,7 +70,12 @@ export const CLAIM_MESSAGES = {
   noDelivery: 'Where the certificate is posted has not been recorded (the apprentice’s page: Certificate)',
   badPostcode: 'The certificate’s postcode is not one the apprenticeship service accepts',
   noPermission: 'The apprentice has not given permission to claim the certificate (the gateway declaration)',
+  earlierSent:
+    'An earlier outcome of this apprentice was sent to the service: record this one there as an update of that EPA record',
 } as const;
+
+/** Outcomes the service records as EPA records, not certificates (its EpaOutcome values besides Pass). */
+export const EPA_RECORD_GRADES = ['Fail', 'Withdrawn'] as const satisfies readonly ResultGrade[];
 
 /** The postal contact of a claim, as recorded for the apprentice. */
 export type ClaimDelivery = Omit<DeliveryRow, 'apprenticeId' | 'recordedBy' | 'recordedAt'>;
@@ -100,6 +105,12 @@ export interface ClaimCandidate {
   appealOpen: boolean;
   /** The result is the plan's highest grade, which no appeal can raise. */
   highestGrade: boolean;
+  /** The attempt: first, resit or retake (an EPA record's flags). */
+  kind: AttemptKind;
+  /** The day the result was complete: an EPA record's date. */
+  epaDate: string | null;
+  /** An earlier attempt of the apprentice was already sent to the service. */
+  earlierSent: boolean;
 }
 
 /** Every reason the apprenticeship service would refuse this claim; empty when it is valid. */
@@ -107,6 +118,34 @@ export function claimProblems(claim: ClaimCandidate, today: string): string[] {
   const problems: string[] = [];
   if (!(CLAIMABLE_GRADES as readonly string[]).includes(claim.overallGrade))
     problems.push(CLAIM_MESSAGES.notCertificate(claim.overallGrade));
+  problems.push(...learnerProblems(claim), ...dateProblems(claim.achievementDate, today));
+  if (!claim.delivery) problems.push(CLAIM_MESSAGES.noDelivery);
+  else if (!SERVICE_POSTCODE.test(claim.delivery.postcode)) problems.push(CLAIM_MESSAGES.badPostcode);
+  if (!claim.certificatePermission) problems.push(CLAIM_MESSAGES.noPermission);
+  return problems;
+}
+
+/**
+ * Every reason the service would refuse this Fail or withdrawal as an EPA record (its
+ * Validators/ExternalApi/Epas/BatchEpaRequestValidator.cs and CreateBatchEpaRequestValidator.cs):
+ * the learner and standard as for a certificate, and an EPA date from 2017 and not in the future.
+ * A second record for the same apprentice is an update of the first in the service (its EPA
+ * reference), which a file cannot carry: it is listed with what to do.
+ */
+export function epaRecordProblems(record: ClaimCandidate, today: string): string[] {
+  return [
+    ...((EPA_RECORD_GRADES as readonly string[]).includes(record.overallGrade)
+      ? []
+      : [`A ${record.overallGrade} is a certificate claim, not an EPA record`]),
+    ...learnerProblems(record),
+    ...dateProblems(record.epaDate, today),
+    ...(record.earlierSent ? [CLAIM_MESSAGES.earlierSent] : []),
+  ];
+}
+
+/** The learner and standard the service looks up: ULN, family name, standard code and reference, version. */
+function learnerProblems(claim: ClaimCandidate): string[] {
+  const problems: string[] = [];
   const uln = validateUln(claim.uln);
   if (!uln.ok) problems.push(uln.message);
   if (claim.familyName.trim() === '') problems.push(CLAIM_MESSAGES.familyName);
@@ -119,13 +158,14 @@ export function claimProblems(claim: ClaimCandidate, today: string): string[] {
   )
     problems.push(CLAIM_MESSAGES.standard);
   if (!claim.version || !/^\d+\.\d+$/.test(claim.version)) problems.push(CLAIM_MESSAGES.version);
-  if (!claim.achievementDate || !isCalendarDate(claim.achievementDate)) problems.push(CLAIM_MESSAGES.noDate);
-  else if (claim.achievementDate < EARLIEST_ACHIEVEMENT_DATE) problems.push(CLAIM_MESSAGES.tooEarly);
-  else if (claim.achievementDate > today) problems.push(CLAIM_MESSAGES.future);
-  if (!claim.delivery) problems.push(CLAIM_MESSAGES.noDelivery);
-  else if (!SERVICE_POSTCODE.test(claim.delivery.postcode)) problems.push(CLAIM_MESSAGES.badPostcode);
-  if (!claim.certificatePermission) problems.push(CLAIM_MESSAGES.noPermission);
   return problems;
+}
+
+/** The service's date rules: given, not before 1 January 2017, not in the future. */
+function dateProblems(date: string | null, today: string): string[] {
+  if (!date || !isCalendarDate(date)) return [CLAIM_MESSAGES.noDate];
+  if (date < EARLIEST_ACHIEVEMENT_DATE) return [CLAIM_MESSAGES.tooEarly];
+  return date > today ? [CLAIM_MESSAGES.future] : [];
 }
 
 export interface ClaimTimingSettings {
@@ -170,10 +210,15 @@ export interface ClaimRow {
   /** Held: the day it may go (null: not while an appeal is open); undefined when it may go now. */
   heldUntil?: string | null;
   heldWhy?: string;
+  /** What goes to the service: a certificate (Pass, Merit, Distinction) or an EPA record (Fail, Withdrawn). */
+  sends: 'certificate' | 'epa_record';
+  kind: AttemptKind;
+  epaDate: string | null;
 }
 
 export function claimRow(claim: ClaimCandidate, today: string, settings: ClaimTimingSettings): ClaimRow {
-  const reasons = claimProblems(claim, today);
+  const sends = (EPA_RECORD_GRADES as readonly string[]).includes(claim.overallGrade) ? 'epa_record' : 'certificate';
+  const reasons = sends === 'epa_record' ? epaRecordProblems(claim, today) : claimProblems(claim, today);
   const held = claimHeld(claim, settings, today);
   return {
     attemptId: claim.attemptId,
@@ -190,6 +235,9 @@ export function claimRow(claim: ClaimCandidate, today: string, settings: ClaimTi
     valid: reasons.length === 0,
     reasons,
     ...(held ? { heldUntil: held.until, heldWhy: held.why } : {}),
+    sends,
+    kind: claim.kind,
+    epaDate: claim.epaDate,
   };
 }
 
@@ -226,6 +274,34 @@ export function certificateRequest(row: ClaimRow) {
   };
 }
 export type CertificateRequest = ReturnType<typeof certificateRequest>;
+
+/**
+ * A Fail or withdrawal as the service's EPA record request (its CreateEpaRequest: RequestId,
+ * Standard, Learner, LearningDetails with the version, EpaDetails with the outcome, its date and
+ * whether it was a resit or a retake). Only for a valid record.
+ */
+export function epaRecordRequest(row: ClaimRow) {
+  return {
+    RequestId: `attempt-${row.attemptId}`,
+    Standard: { StandardCode: row.standardCode!, StandardReference: row.standardReference! },
+    Learner: { Uln: Number(row.uln), FamilyName: row.familyName },
+    LearningDetails: { Version: row.version! },
+    EpaDetails: {
+      Epas: [
+        {
+          EpaDate: row.epaDate!,
+          EpaOutcome: row.overallGrade,
+          Resit: row.kind === 'resit',
+          Retake: row.kind === 'retake',
+        },
+      ],
+    },
+  };
+}
+
+/** What goes to the service for a valid row: its certificate request or its EPA record request. */
+export const serviceRequest = (row: ClaimRow) =>
+  row.sends === 'certificate' ? certificateRequest(row) : epaRecordRequest(row);
 
 /** The service takes at most this many certificates in one request (its batch limit). */
 export const SERVICE_BATCH_LIMIT = 25;
@@ -279,8 +355,12 @@ const candidateColumns = {
   larsCode: standardVersions.larsCode,
   version: standardVersions.version,
   overallGrade: epaAttempts.overallGrade,
+  kind: epaAttempts.kind,
+  epaDate: epaAttempts.resultOn,
   releasedAt: epaAttempts.releasedAt,
   claimedAt: epaAttempts.claimedAt,
+  earlierSent: sql<number>`exists (select 1 from ${epaAttempts} e where e.apprentice_id = ${epaAttempts.apprenticeId}
+    and e.number < ${epaAttempts.number} and e.claimed_at is not null)`,
   employerName: employers.name,
   delivery: certificateDeliveries,
   certificatePermissionAt: gatewayDeclarations.certificatePermissionAt,
@@ -318,7 +398,17 @@ function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { 
     .orderBy(asc(epaAttempts.resultOn), asc(epaAttempts.id))
     .all()
     .flatMap(
-      ({ delivery, certificatePermissionAt, moderatedAt, releasedAt, appealOpen, standardVersionId, planId, ...r }) => {
+      ({
+        delivery,
+        certificatePermissionAt,
+        moderatedAt,
+        releasedAt,
+        appealOpen,
+        earlierSent,
+        standardVersionId,
+        planId,
+        ...r
+      }) => {
         if (!r.overallGrade) return [];
         const releasedOn = londonDay(releasedAt);
         return [
@@ -331,6 +421,7 @@ function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { 
             certificatePermission: certificatePermissionAt !== null,
             releasedOn,
             appealOpen: Boolean(appealOpen),
+            earlierSent: Boolean(earlierSent),
             highestGrade: r.overallGrade === highestOf({ planId, standardVersionId }),
           },
         ];
@@ -347,8 +438,9 @@ function deliveryOfRow(row: DeliveryRow): ClaimDelivery {
 }
 
 /**
- * Released Pass, Merit and Distinction results not yet claimed, each with its validation and
- * whether it is held (its appeal period not over, or an appeal open).
+ * Released results not yet sent to the service: Pass, Merit and Distinction as certificate
+ * claims, Fail and Withdrawn as EPA records; each with its validation and whether it is held
+ * (its appeal period not over, or an appeal open).
  * An erased apprentice's result cannot be claimed: the service needs the ULN and name it no longer has.
  * `releasedUpTo` (a UTC instant) fixes the list as it was when a page showed it, so that the
  * downloads and the marking that follow it cover exactly the same results.
@@ -365,7 +457,7 @@ export function unclaimedClaims(
       isNotNull(epaAttempts.releasedAt),
       isNull(epaAttempts.claimedAt),
       isNull(apprentices.erasedAt),
-      inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES]),
+      inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES, ...EPA_RECORD_GRADES]),
       releasedUpTo === undefined ? undefined : lte(epaAttempts.releasedAt, releasedUpTo),
     ),
   ).map((c) => claimRow(c, today, settings));
@@ -446,7 +538,7 @@ export function markClaimed(
           entityType: 'attempt',
           entityId: row.attemptId,
           before: { claimedAt: null },
-          after: { claimedAt: now, claim: certificateRequest(row) },
+          after: { claimedAt: now, sent: serviceRequest(row) },
         });
       }
       return { ok: true as const, marked: rows.length };

@@ -27,6 +27,24 @@ export const certificateRequestSchema = z.object({
   }),
 });
 
+/** The apprenticeship service's EPA record request (CreateEpaRequest), for a Fail or a withdrawal. */
+export const epaRecordRequestSchema = z.object({
+  RequestId: z.string(),
+  Standard: z.object({ StandardCode: z.int(), StandardReference: z.string() }),
+  Learner: z.object({ Uln: z.int(), FamilyName: z.string() }),
+  LearningDetails: z.object({ Version: z.string() }),
+  EpaDetails: z.object({
+    Epas: z.array(
+      z.object({
+        EpaDate: z.iso.date(),
+        EpaOutcome: z.enum(['Fail', 'Withdrawn']),
+        Resit: z.boolean(),
+        Retake: z.boolean(),
+      }),
+    ),
+  }),
+});
+
 /** A claim in the API: the result, its checks and timing, and the service's request once valid. */
 export const claimWithStatusSchema = z.object({
   attemptId: z.int(),
@@ -43,7 +61,13 @@ export const claimWithStatusSchema = z.object({
     .nullable()
     .describe('Held until its appeal period ends; null when not held, or held by an open appeal'),
   heldWhy: z.string().nullable(),
-  request: certificateRequestSchema.nullable().describe('The apprenticeship service’s certificate request, once valid'),
+  sends: z
+    .enum(['certificate', 'epa_record'])
+    .describe('A certificate (Pass, Merit, Distinction) or an EPA record (Fail, Withdrawn)'),
+  request: z
+    .union([certificateRequestSchema, epaRecordRequestSchema])
+    .nullable()
+    .describe('The apprenticeship service’s request, once valid: a certificate request or an EPA record request'),
 });
 export const markClaimsSchema = z.object({
   attemptIds: z

@@ -110,7 +110,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
 
   const attempt = (id: number) => ctx.db.select().from(epaAttempts).where(eq(epaAttempts.id, id)).get()!;
 
-  it('shows the administrator the claimable results and, separately, those that fail a rule with the reason; never a Fail', async () => {
+  it('shows the administrator the claimable results, the Fail as an EPA outcome to record, and those that fail a rule with the reason', async () => {
     expect(attempt(distinction.attemptId).overallGrade).to.equal('Distinction');
     expect(attempt(pass.attemptId).overallGrade).to.equal('Pass');
     expect(attempt(fail.attemptId).overallGrade).to.equal('Fail');
@@ -147,7 +147,16 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     expect(invalidRows).to.have.length(1);
     expect(invalidRows.text()).to.contain(invalid.a.uln);
     expect(invalidRows.text()).to.contain(CLAIM_MESSAGES.familyName);
-    expect(res.text).to.not.contain(fail.a.uln);
+    // The Fail is no certificate: it is an EPA outcome to record, as a first attempt.
+    expect(page('#claimable').text()).to.not.contain(fail.a.uln);
+    const records = page('#epa-records tbody tr');
+    expect(records).to.have.length(1);
+    expect(
+      records
+        .find('td')
+        .map((_, td) => page(td).text().trim())
+        .get(),
+    ).to.deep.equal([fail.a.uln, 'Sam Failsworth', 'Fail', attempt(fail.attemptId).resultOn!, 'First attempt']);
     // The downloads and the marking are tied to the list as shown, by its time.
     const asOf = String(page('input[name="asOf"]').val());
     expect(asOf).to.match(/^\d{4}-\d{2}-\d{2}T/);
@@ -239,6 +248,36 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       expect(service.certificates.size).to.equal(2);
     });
 
+    it('downloads the Fail as the service’s EPA record request, which it takes', async () => {
+      const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+      const json = await admin.get(paths.epaRecordsJson);
+      expect(json.status).to.equal(200);
+      const batches = JSON.parse(json.text) as Record<string, unknown>[][];
+      expect(batches).to.deep.equal([
+        [
+          {
+            RequestId: `attempt-${fail.attemptId}`,
+            Standard: { StandardCode: 569, StandardReference: 'ST0815' },
+            Learner: { Uln: Number(fail.a.uln), FamilyName: 'Failsworth' },
+            LearningDetails: { Version: '1.0' },
+            EpaDetails: {
+              Epas: [{ EpaDate: attempt(fail.attemptId).resultOn, EpaOutcome: 'Fail', Resit: false, Retake: false }],
+            },
+          },
+        ],
+      ]);
+      const answer = await fetch(`${base}/api/v1/epa`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'ocp-apim-subscription-key': 'test-key' },
+        body: JSON.stringify(batches[0]),
+      });
+      const items = (await answer.json()) as { requestId: string; epaReference?: string; validationErrors: string[] }[];
+      expect(items).to.have.length(1);
+      expect(items[0]).to.include({ requestId: `attempt-${fail.attemptId}` });
+      expect(items[0]!.validationErrors).to.deep.equal([]);
+      expect(items[0]!.epaReference).to.be.a('string');
+    });
+
     it('refuses what the platform never sends, each with the service’s message: the fake applies its rules', async () => {
       const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
       const [request] = (JSON.parse((await admin.get(paths.claimsJson)).text) as Record<string, unknown>[][])[0]!;
@@ -282,20 +321,22 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     expect(releaseResults(ctx.db, [invalid.attemptId], SETUP, now()).ok).to.equal(true);
     const res = await admin.post(paths.markClaimed).type('form').send(form.toString());
     expect(res.status).to.equal(303);
-    expect(res.headers.location).to.equal(`${paths.claims}?marked=2`);
+    expect(res.headers.location).to.equal(`${paths.claims}?marked=3`);
 
-    for (const { attemptId } of [distinction, pass])
+    for (const { attemptId } of [distinction, pass, fail])
       expect(attempt(attemptId))
         .to.include({ claimedBy: ctx.users.admin.id })
         .and.to.have.property('claimedAt')
         .that.is.a('string');
     expect(attempt(invalid.attemptId).claimedAt, 'released after the page was shown').to.equal(null);
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'claim.marked')).all();
-    expect(audit.map((e) => Number(e.entityId)).sort()).to.deep.equal([distinction.attemptId, pass.attemptId].sort());
+    expect(audit.map((e) => Number(e.entityId)).sort()).to.deep.equal(
+      [distinction.attemptId, pass.attemptId, fail.attemptId].sort(),
+    );
     expect(audit[0]).to.include({ actorUserId: ctx.users.admin.id, entityType: 'attempt' });
 
     const after = await admin.get(res.headers.location!);
-    expect(after.text).to.contain('2 results marked as claimed.');
+    expect(after.text).to.contain('3 results marked as claimed.');
     // The result released since waits for its appeal period.
     expect($(after.text)('#claimable')).to.have.length(0);
     expect($(after.text)('#held-claims').text()).to.contain(invalid.a.uln);
@@ -314,11 +355,11 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     const amend = $((await admin.get(paths.claims)).text);
     expect(amend('#amend-claims tbody tr').text()).to.contain(distinction.a.uln).and.to.contain('Distinction');
     expect(amend('#amend').next('p').text()).to.contain('Amend each certificate in the apprenticeship service');
-    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'claim.marked')).all()).to.have.length(2);
+    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'claim.marked')).all()).to.have.length(3);
   });
 
   describe('API', () => {
-    it('lists every claimable result with its validation, never a Fail', async () => {
+    it('lists every result to send with its validation and its request: certificates, and the Fail as an EPA record', async () => {
       const res = await api.get(`${API}/claims`).set(bearer('admin'));
       expect(res.status).to.equal(200);
       const claims = res.body.claims as {
@@ -327,10 +368,11 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         reasons: string[];
         uln: string;
         ready: boolean;
-        request: { Standard: { StandardCode: number } } | null;
+        sends: string;
+        request: { Standard: { StandardCode: number }; EpaDetails?: unknown } | null;
       }[];
       expect(claims.map((c) => c.attemptId).sort()).to.deep.equal(
-        [distinction.attemptId, pass.attemptId, invalid.attemptId].sort(),
+        [distinction.attemptId, pass.attemptId, fail.attemptId, invalid.attemptId].sort(),
       );
       expect(claims.find((c) => c.attemptId === invalid.attemptId)).to.deep.include({
         valid: false,
@@ -342,7 +384,11 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         ready: true,
       });
       expect(claims.find((c) => c.attemptId === pass.attemptId)!.request!.Standard.StandardCode).to.equal(569);
-      expect(claims.some((c) => c.uln === fail.a.uln)).to.equal(false);
+      const failed = claims.find((c) => c.uln === fail.a.uln)!;
+      expect(failed).to.include({ sends: 'epa_record', valid: true, ready: true });
+      expect(failed.request!.EpaDetails).to.deep.equal({
+        Epas: [{ EpaDate: attempt(fail.attemptId).resultOn, EpaOutcome: 'Fail', Resit: false, Retake: false }],
+      });
     });
 
     it('marks valid results, all or nothing: 422 names each that cannot be marked', async () => {
@@ -352,10 +398,10 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         .send({ attemptIds: [distinction.attemptId, invalid.attemptId, fail.attemptId, 99999] });
       expect(refused.status).to.equal(422);
       const errors = refused.body.errors as { path: string; message: string }[];
-      expect(errors.map((e) => e.path)).to.deep.equal(['attemptIds.1', 'attemptIds.2', 'attemptIds.3']);
+      expect(errors.map((e) => e.path)).to.deep.equal(['attemptIds.1', 'attemptIds.3']);
       expect(errors[0]!.message).to.contain(CLAIM_MESSAGES.familyName);
-      expect(errors[1]!.message).to.contain(CLAIM_MESSAGES.notCertificate('Fail'));
-      expect(errors[2]!.message).to.contain('does not exist');
+      expect(errors[1]!.message).to.contain('does not exist');
+      expect(attempt(fail.attemptId).claimedAt, 'nothing marked: all or nothing').to.equal(null);
       expect(attempt(distinction.attemptId).claimedAt).to.equal(null);
 
       const bad = await api.post(`${API}/claims/mark`).set(bearer('admin')).send({ attemptIds: [] });

@@ -304,6 +304,7 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /claims': row('302 200 403 403 403 403 403 403', '/claims'),
   'GET /claims/claims.csv': row('302 200 403 403 403 403 403 403', '/claims/claims.csv'),
   'GET /claims/claims.json': row('302 200 403 403 403 403 403 403', '/claims/claims.json'),
+  'GET /claims/epa-records.json': row('302 200 403 403 403 403 403 403', '/claims/epa-records.json'),
   'POST /claims/mark': row('401 400 403 403 403 403 403 403', '/claims/mark'),
   'GET /reports/ofqual-outcomes': row('302 200 403 403 403 403 403 403', '/reports/ofqual-outcomes'),
   'GET /reports/ofqual-outcomes/outcomes.csv': row(

@@ -198,6 +198,12 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /claims': { as: 'admin', url: () => '/claims', query: ['marked'] },
   'GET /claims/claims.csv': { as: 'admin', url: () => '/claims/claims.csv', kind: 'download', query: ['asOf'] },
   'GET /claims/claims.json': { as: 'admin', url: () => '/claims/claims.json', kind: 'download', query: ['asOf'] },
+  'GET /claims/epa-records.json': {
+    as: 'admin',
+    url: () => '/claims/epa-records.json',
+    kind: 'download',
+    query: ['asOf'],
+  },
   'GET /reports/ofqual-outcomes': {
     as: 'admin',
     url: () => '/reports/ofqual-outcomes',

@@ -22,6 +22,12 @@ import type { AddressInfo } from 'node:net';
  *   standard and version, the postal contact (name, address line 1, city, postcode and its UK
  *   pattern), the grade (not Fail, one of its list), the achievement date (given, not before
  *   1 January 2017, not in the future), and no certificate already held for the learner.
+ * - EPA records, for a Fail or a withdrawal (VAL/Epas/BatchEpaRequestValidator.cs and
+ *   CreateBatchEpaRequestValidator.cs; EXT/Controllers/EpaController.cs, the same 25 limit): the
+ *   same learner, standard, version and approval rules, EPA details given, each EPA's date (not
+ *   before 1 January 2017, not in the future) and outcome (Pass, Fail or Withdrawn), and no EPA
+ *   record or certificate already held for the learner. Answered { requestId, epaReference,
+ *   validationErrors }; the reference is the certificate's (a Fail becomes a submitted Fail).
  */
 
 export interface FakeLearner {
@@ -59,13 +65,12 @@ export class FakeApprenticeshipService {
 
   constructor(private readonly today: () => string) {}
 
-  /** Why the service refuses one certificate request, in its validator's words; empty when it takes it. */
-  certificateProblems(item: Json, ukprn: number): string[] {
+  /** The checks certificates and EPA records share: UKPRN, learner, standard, version and approval. */
+  private learnerProblems(item: Json, ukprn: number): { problems: string[]; record: FakeLearner | undefined } {
     const problems: string[] = [];
     const standard = (item.Standard ?? {}) as Json;
     const learner = (item.Learner ?? {}) as Json;
     const details = (item.LearningDetails ?? {}) as Json;
-    const contact = (item.PostalContact ?? {}) as Json;
     const uln = typeof learner.Uln === 'number' ? learner.Uln : NaN;
     const code = typeof standard.StandardCode === 'number' ? standard.StandardCode : undefined;
     const reference = text(standard.StandardReference);
@@ -90,6 +95,14 @@ export class FakeApprenticeshipService {
     else if (!approved) problems.push('Your organisation is not approved to assess this Standard');
     else if (details.Version !== undefined && !approved.includes(text(details.Version)))
       problems.push(`Your organisation is not approved to assess this Standard Version: ${text(details.Version)}`);
+    return { problems, record };
+  }
+
+  /** Why the service refuses one certificate request, in its validator's words; empty when it takes it. */
+  certificateProblems(item: Json, ukprn: number): string[] {
+    const { problems, record } = this.learnerProblems(item, ukprn);
+    const details = (item.LearningDetails ?? {}) as Json;
+    const contact = (item.PostalContact ?? {}) as Json;
     if (blank(contact.ContactName)) problems.push('Provide a contact name');
     if (blank(contact.AddressLine1)) problems.push('Provide an address');
     if (blank(contact.City)) problems.push('Provide a city or town');
@@ -108,6 +121,24 @@ export class FakeApprenticeshipService {
     else if (date > this.today()) problems.push('Achievement date cannot be in the future');
     const held = record ? this.certificates.get(`${record.uln}/${record.standardCode}`) : undefined;
     if (held) problems.push(`Certificate already exists: ${held}`);
+    return problems;
+  }
+
+  /** Why the service refuses one EPA record request, in its validator's words; empty when it takes it. */
+  epaProblems(item: Json, ukprn: number): string[] {
+    const { problems, record } = this.learnerProblems(item, ukprn);
+    const epas = ((item.EpaDetails ?? {}) as Json).Epas;
+    if (!Array.isArray(epas) || epas.length === 0) problems.push('Provide EPA Details');
+    else
+      for (const epa of epas as Json[]) {
+        const date = text(epa.EpaDate).slice(0, 10);
+        if (date < '2017-01-01') problems.push('EPA Date cannot be before 01 01 2017');
+        else if (date > this.today()) problems.push('EPA Date cannot be in the future');
+        if (!['pass', 'fail', 'withdrawn'].includes(text(epa.EpaOutcome).toLowerCase()))
+          problems.push('Invalid outcome: must be Pass, Fail or Withdrawn');
+      }
+    if (record && this.certificates.has(`${record.uln}/${record.standardCode}`))
+      problems.push('EPA already provided for the learner');
     return problems;
   }
 
@@ -152,6 +183,22 @@ export class FakeApprenticeshipService {
                 },
                 validationErrors: [],
               };
+            }),
+          );
+        }
+        if (req.method === 'POST' && req.url === '/api/v1/epa') {
+          if (!Array.isArray(body) || body.some((i) => typeof i !== 'object' || i === null))
+            return send(403, { statusCode: 403, message: INVALID_INPUT });
+          if (body.length > 25) return send(403, { statusCode: 403, message: 'Batch limited to 25 requests' });
+          return send(
+            200,
+            (body as Json[]).map((item) => {
+              const validationErrors = this.epaProblems(item, ukprn);
+              if (validationErrors.length > 0) return { requestId: item.RequestId, validationErrors };
+              const known = this.learners.find((l) => l.uln === (item.Learner as Json).Uln)!;
+              const reference = String(this.next++).padStart(8, '0');
+              this.certificates.set(`${known.uln}/${known.standardCode}`, reference);
+              return { requestId: item.RequestId, epaReference: reference, validationErrors: [] };
             }),
           );
         }

@@ -7,6 +7,8 @@ import {
   SERVICE_GRADES,
   certificateRequest,
   claimHeld,
+  epaRecordProblems,
+  epaRecordRequest,
   claimProblems,
   claimRow,
   claimsCsv,
@@ -45,6 +47,9 @@ const good = (change: Partial<ClaimCandidate> = {}): ClaimCandidate => ({
   releasedOn: '2025-05-01',
   appealOpen: false,
   highestGrade: false,
+  kind: 'first',
+  epaDate: '2025-04-28',
+  earlierSent: false,
   ...change,
 });
 const SETTINGS = { appealWorkingDays: 15, claimHighestGradeEarly: false };
@@ -208,6 +213,36 @@ describe('certificate claims: the service’s request', () => {
     expect(inBatches([]).length).to.equal(0);
     expect(inBatches(Array.from({ length: 25 }, (_, i) => i)).map((b) => b.length)).to.deep.equal([25]);
     expect(inBatches(Array.from({ length: 26 }, (_, i) => i)).map((b) => b.length)).to.deep.equal([25, 1]);
+  });
+});
+
+describe('EPA records: a Fail or a withdrawal, as the service records it', () => {
+  const failed = good({ overallGrade: 'Fail', kind: 'resit', delivery: null, certificatePermission: false });
+
+  it('needs the learner and standard and an EPA date by the service’s rules, but no postal contact or permission', () => {
+    expect(epaRecordProblems(failed, TODAY)).to.deep.equal([]);
+    expect(epaRecordProblems({ ...failed, epaDate: '2016-12-31' }, TODAY)).to.deep.equal([CLAIM_MESSAGES.tooEarly]);
+    expect(epaRecordProblems({ ...failed, epaDate: '2025-06-16' }, TODAY)).to.deep.equal([CLAIM_MESSAGES.future]);
+    expect(epaRecordProblems({ ...failed, familyName: ' ' }, TODAY)).to.deep.equal([CLAIM_MESSAGES.familyName]);
+    expect(epaRecordProblems(good(), TODAY)).to.deep.equal(['A Pass is a certificate claim, not an EPA record']);
+  });
+
+  it('says what to do when an earlier outcome of the apprentice was sent: an update in the service', () => {
+    expect(epaRecordProblems({ ...failed, earlierSent: true }, TODAY)).to.deep.equal([CLAIM_MESSAGES.earlierSent]);
+  });
+
+  it('is the service’s CreateEpaRequest with the outcome, its date and the resit or retake flags', () => {
+    const row = claimRow(failed, TODAY, SETTINGS);
+    expect(row).to.include({ sends: 'epa_record', valid: true });
+    expect(epaRecordRequest(row)).to.deep.equal({
+      RequestId: 'attempt-7',
+      Standard: { StandardCode: 569, StandardReference: 'ST0815' },
+      Learner: { Uln: Number(ULN), FamilyName: 'Okafor' },
+      LearningDetails: { Version: '1.0' },
+      EpaDetails: { Epas: [{ EpaDate: '2025-04-28', EpaOutcome: 'Fail', Resit: true, Retake: false }] },
+    });
+    const withdrawn = claimRow({ ...failed, overallGrade: 'Withdrawn', kind: 'retake' }, TODAY, SETTINGS);
+    expect(epaRecordRequest(withdrawn).EpaDetails.Epas[0]).to.include({ EpaOutcome: 'Withdrawn', Retake: true });
   });
 });
 
