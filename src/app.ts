@@ -37,6 +37,7 @@ import { gradingRoutes } from './grading/pages.js';
 import { claimsRoutes } from './outcomes/claims-pages.js';
 import { ofqualRoutes } from './outcomes/ofqual-pages.js';
 import { certificatePages } from './certificates/pages.js';
+import { serviceClient } from './certificates/client.js';
 import { consistencyRoutes } from './outcomes/consistency-pages.js';
 import { reportRoutes } from './outcomes/report-pages.js';
 import { resultPdfRoutes } from './outcomes/pdf-pages.js';
@@ -47,7 +48,8 @@ const VIEWS = path.join(ROOT, 'views');
 
 export interface AppDependencies {
   db: Db;
-  config: Pick<Config, 'env' | 'sessionSecret'> & Partial<Pick<Config, 'holdHours' | 'passwordHashCost'>>;
+  config: Pick<Config, 'env' | 'sessionSecret'> &
+    Partial<Pick<Config, 'holdHours' | 'passwordHashCost' | 'apprenticeshipService'>>;
   /** Where unexpected errors are reported (never to the user). */
   log?: (error: unknown) => void;
   /** Where a line per request goes (src/http/request-log.ts); none when absent. */
@@ -148,7 +150,7 @@ export function createApp({
   app.use(gradingRoutes(db, clock));
   app.use(reportRoutes(db, clock));
   app.use(consistencyRoutes(db));
-  app.use(claimsRoutes(db, clock));
+  app.use(claimsRoutes(db, clock, config.apprenticeshipService ? serviceClient(config.apprenticeshipService) : null));
   app.use(certificatePages(db, clock));
   app.use(ofqualRoutes(db));
   app.use(bookingRoutes(db, { holdHours, clock }));

@@ -37,6 +37,11 @@ const envSchema = z.object({
     .max(2 ** 17, 'must be at most 131072')
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
     .default(DEFAULT_HASH_COST),
+  // The apprenticeship service's Record a Grade API: both set turn on sending claims directly.
+  APPRENTICESHIP_SERVICE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' })
+    .optional(),
+  APPRENTICESHIP_SERVICE_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
   HOLD_HOURS: z.coerce
     .number({ error: 'must be a number of hours' })
     .int('must be a whole number of hours')
@@ -56,6 +61,8 @@ export interface Config {
   /** Where notifications are sent from, and through (none: they stay in the outbox page). */
   smtpUrl: string | null;
   mailFrom: string;
+  /** The apprenticeship service's Record a Grade API and its subscription key; null: claims are downloaded instead. */
+  apprenticeshipService: { url: string; key: string } | null;
   /** scrypt's cost for new password hashes (PASSWORD_HASH_COST). */
   passwordHashCost: number;
   /** The least severe request log lines written to standard output (JSON lines). */
@@ -97,6 +104,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  if (Boolean(values.APPRENTICESHIP_SERVICE_URL) !== Boolean(values.APPRENTICESHIP_SERVICE_KEY))
+    throw new ConfigError(
+      'Invalid configuration:\n  APPRENTICESHIP_SERVICE_URL and APPRENTICESHIP_SERVICE_KEY are set together, or neither',
+    );
   const demoData = values.DEMO_DATA === undefined ? values.NODE_ENV !== 'production' : values.DEMO_DATA === 'on';
   if (demoData && values.NODE_ENV === 'production') {
     warnings.push(
@@ -111,6 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData,
     holdHours: values.HOLD_HOURS,
     smtpUrl: values.SMTP_URL ?? null,
+    apprenticeshipService:
+      values.APPRENTICESHIP_SERVICE_URL && values.APPRENTICESHIP_SERVICE_KEY
+        ? { url: values.APPRENTICESHIP_SERVICE_URL.replace(/\/$/, ''), key: values.APPRENTICESHIP_SERVICE_KEY }
+        : null,
     mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
     passwordHashCost: values.PASSWORD_HASH_COST,

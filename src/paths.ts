@@ -81,6 +81,7 @@ export const routes = {
   claimsJson: '/claims/claims.json',
   epaRecordsJson: '/claims/epa-records.json',
   markClaimed: '/claims/mark',
+  sendClaims: '/claims/send',
   admin: {
     importPlan: '/admin/plans/import',
     users: '/admin/users',

@@ -711,6 +711,12 @@ export const epaAttempts = sqliteTable(
     claimedBy: integer('claimed_by').references(() => users.id),
     /** The grade the claim gave; an appeal that changes the result after it leaves the two apart (an amendment is due). */
     claimedGrade: text('claimed_grade', { enum: RESULT_GRADES }),
+    /** Sent to the apprenticeship service directly: its certificate (or EPA) reference, the status it gave, when. */
+    serviceReference: text('service_reference'),
+    serviceStatus: text('service_status'),
+    serviceSentAt: text('service_sent_at'),
+    /** The service's own messages when it last refused this result (JSON list); null once taken. */
+    serviceErrors: text('service_errors', { mode: 'json' }).$type<string[]>(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -22,9 +22,11 @@ import {
   unclaimedClaims,
 } from './claims.js';
 import { epaoSettingsOf } from '../grading/store.js';
+import type { ServiceClient } from '../certificates/client.js';
+import { refusedByService, sendToService } from '../certificates/sending.js';
 
 /** Certificate claims: the page, its downloads and marking them claimed, administrators only (Ofqual's returns: ofqual-pages.ts). */
-export function claimsRoutes(db: Db, clock: Clock): Router {
+export function claimsRoutes(db: Db, clock: Clock, service: ServiceClient | null = null): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.claims);
 
@@ -58,6 +60,9 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
       held: rows.filter((r) => r.valid && !isReady(r)).map(linked),
       invalid: rows.filter((r) => !r.valid).map(linked),
       amend: claimsToAmend(db).map(linked),
+      refusedByService: refusedByService(db).map(linked),
+      sendAction: service ? paths.sendClaims : null,
+      sendLabel: `Send ${ready.length === 1 ? 'this result' : `these ${ready.length} results`} to the apprenticeship service`,
       csvHref: `${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`,
       jsonHref: `${paths.claimsJson}?asOf=${encodeURIComponent(asOf)}`,
       epaJsonHref: `${paths.epaRecordsJson}?asOf=${encodeURIComponent(asOf)}`,
@@ -73,10 +78,26 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
   };
 
   router.get(paths.claims, admins, (req, res) => {
-    const marked =
-      typeof req.query.marked === 'string' && /^\d+$/.test(req.query.marked) ? req.query.marked : undefined;
+    const count = (name: string) => {
+      const value = req.query[name];
+      return typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : undefined;
+    };
+    const marked = count('marked');
+    const sent = count('sent');
+    const results = (n: number) => `${n} result${n === 1 ? '' : 's'}`;
     renderClaims(res, {
-      flash: marked ? `${marked} result${marked === '1' ? '' : 's'} marked as claimed.` : undefined,
+      flash:
+        marked !== undefined
+          ? `${results(marked)} marked as claimed.`
+          : sent !== undefined
+            ? [
+                `${results(sent)} sent to the apprenticeship service and claimed.`,
+                count('refused') ? `${results(count('refused')!)} refused by the service: see below.` : '',
+                count('failed') ? 'The service could not be reached for some: send again later.' : '',
+              ]
+                .filter(Boolean)
+                .join(' ')
+            : undefined,
     });
   });
 
@@ -122,6 +143,22 @@ export function claimsRoutes(db: Db, clock: Clock): Router {
       .attachment(`epa-record-requests-${today}.json`)
       .type('application/json')
       .send(JSON.stringify(inBatches(records.map(epaRecordRequest)), null, 2));
+  });
+
+  /** Sends the claims ready now to the apprenticeship service (when its address and key are configured). */
+  router.post(paths.sendClaims, admins, async (_req, res) => {
+    if (!service)
+      throw new HttpError(
+        409,
+        'Sending to the apprenticeship service is not set up (APPRENTICESHIP_SERVICE_URL and APPRENTICESHIP_SERVICE_KEY): download the requests instead',
+      );
+    const outcome = await sendToService(db, service, actorOf(userOf(res)), clock.now(), epaoSettingsOf(db));
+    const query = new URLSearchParams({
+      sent: String(outcome.sent),
+      refused: String(outcome.refused),
+      failed: String(outcome.failures.length),
+    });
+    res.redirect(303, `${paths.claims}?${query.toString()}`);
   });
 
   router.post(paths.markClaimed, admins, (req, res) => {

@@ -1,3 +1,6 @@
+import { createApp } from '../../src/app.js';
+import { checkingContract } from '../support/api-contract.js';
+import { testClock } from '../support/clock.js';
 import { FakeApprenticeshipService } from '../support/apprenticeship-service.js';
 import { recordDelivery } from '../../src/certificates/store.js';
 import { now } from '../support/clock.js';
@@ -24,7 +27,16 @@ import { REGISTRATION_HEADER } from '../../src/outcomes/ofqual-registrations.js'
 import { DateTime } from 'luxon';
 import { paths } from '../../src/paths.js';
 import { planFileSchema } from '../../src/plans/schema.js';
-import { $, csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
+import {
+  $,
+  TEST_CONFIG,
+  csrfFrom,
+  postForm,
+  signedInAgent,
+  testApp,
+  tokenFor,
+  type TestContext,
+} from '../support/app.js';
 import { SETUP, isoDate, today } from '../support/apprentices.js';
 import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/grading.js';
 
@@ -246,6 +258,70 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         expect(items.map((i) => [i.requestId, i.validationErrors])).to.deep.equal(batch.map((r) => [r.RequestId, []]));
       }
       expect(service.certificates.size).to.equal(2);
+    });
+
+    it('sends every ready claim through the client when configured: created and submitted, claimed with the service’s reference; one it refuses keeps its reasons', async () => {
+      // The service knows Passmore by another family name: it refuses that one with its own message.
+      service.learners.find((l) => l.uln === Number(pass.a.uln))!.familyName = 'Passmore-Hill';
+      const sending = checkingContract(
+        createApp({
+          db: ctx.db,
+          config: { ...TEST_CONFIG, apprenticeshipService: { url: base, key: 'test-key' } },
+          clock: testClock,
+          log: () => undefined,
+        }),
+      );
+      const admin = await signedInAgent(sending, ctx.users.admin.email);
+      const page = $((await admin.get(paths.claims)).text);
+      expect(page('#send-form button').text().trim()).to.equal('Send these 3 results to the apprenticeship service');
+      const res = await postForm(admin, paths.claims, paths.sendClaims, {});
+      expect(res.status).to.equal(303);
+      expect(res.headers.location).to.equal(`${paths.claims}?sent=2&refused=1&failed=0`);
+
+      expect(service.received.map((r) => [r.path, (r.body as unknown[]).length])).to.deep.equal([
+        ['/api/v1/certificate', 2],
+        ['/api/v1/certificate/submit', 1],
+        ['/api/v1/epa', 1],
+      ]);
+      expect(attempt(distinction.attemptId)).to.include({ serviceStatus: 'Submitted', claimedGrade: 'Distinction' });
+      expect(attempt(distinction.attemptId).serviceReference).to.equal(
+        service.certificates.get(`${distinction.a.uln}/569`),
+      );
+      expect(attempt(fail.attemptId)).to.include({ serviceStatus: 'Submitted', claimedGrade: 'Fail' });
+      expect(attempt(pass.attemptId)).to.include({ claimedAt: null });
+      expect(attempt(pass.attemptId).serviceErrors).to.deep.equal(['ULN, FamilyName and Standard not found.']);
+
+      const after = $((await admin.get(res.headers.location!)).text);
+      expect(after('.govuk-notification-banner, [role="alert"]').text()).to.contain(
+        '2 results sent to the apprenticeship service and claimed. 1 result refused by the service: see below.',
+      );
+      expect(after('#refused-claims tbody tr').text())
+        .to.contain(pass.a.uln)
+        .and.to.contain('ULN, FamilyName and Standard not found.');
+      const audit = (action: string) =>
+        ctx.db
+          .select()
+          .from(auditEvents)
+          .where(eq(auditEvents.action, action))
+          .all()
+          .map((e) => Number(e.entityId))
+          .sort();
+      expect(audit('claim.sent')).to.deep.equal([distinction.attemptId, fail.attemptId].sort());
+      expect(audit('claim.refused_by_service')).to.deep.equal([pass.attemptId]);
+
+      // Once the service knows the name, the next send takes it.
+      service.learners.find((l) => l.uln === Number(pass.a.uln))!.familyName = 'Passmore';
+      const again = await postForm(admin, paths.claims, paths.sendClaims, {});
+      expect(again.headers.location).to.equal(`${paths.claims}?sent=1&refused=0&failed=0`);
+      expect(attempt(pass.attemptId)).to.include({ serviceStatus: 'Submitted', serviceErrors: null });
+    });
+
+    it('without the service configured, offers no sending and refuses a send', async () => {
+      const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+      expect($((await admin.get(paths.claims)).text)('#send-form')).to.have.length(0);
+      const res = await postForm(admin, paths.claims, paths.sendClaims, {});
+      expect(res.status).to.equal(409);
+      expect(service.received).to.deep.equal([]);
     });
 
     it('downloads the Fail as the service’s EPA record request, which it takes', async () => {

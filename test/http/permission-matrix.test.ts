@@ -306,6 +306,7 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /claims/claims.json': row('302 200 403 403 403 403 403 403', '/claims/claims.json'),
   'GET /claims/epa-records.json': row('302 200 403 403 403 403 403 403', '/claims/epa-records.json'),
   'POST /claims/mark': row('401 400 403 403 403 403 403 403', '/claims/mark'),
+  'POST /claims/send': row('401 409 403 403 403 403 403 403', '/claims/send'),
   'GET /reports/ofqual-outcomes': row('302 200 403 403 403 403 403 403', '/reports/ofqual-outcomes'),
   'GET /reports/ofqual-outcomes/outcomes.csv': row(
     '302 200 403 403 403 403 403 403',

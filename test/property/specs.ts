@@ -741,6 +741,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       return problems;
     },
   },
+  // Not configured in the tests' app: every send is refused (409) with a message page, never a 500.
+  'POST /claims/send': {
+    as: ['admin'],
+    url: () => '/claims/send',
+    fields: () => [],
+    errorPage: true,
+  },
   'POST /claims/mark': {
     as: ['admin'],
     url: () => '/claims/mark',

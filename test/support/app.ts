@@ -9,7 +9,7 @@ import { hashPassword } from '../../src/auth/passwords.js';
 import type { Role } from '../../src/auth/roles.js';
 import { openDatabase, openDatabaseCopy, type Db } from '../../src/db/connection.js';
 import type { Clock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { testClock } from './clock.js';
 import { employers, providers, standardVersions, users } from '../../src/db/schema.js';
 import { DEMO_EMPLOYERS, DEMO_PROVIDERS } from '../../src/demo/index.js';
@@ -105,13 +105,20 @@ export interface TestContext {
 
 /** The real app (same composition root as production) over a fresh database. */
 export async function testApp(
-  options: { signInAttempts?: number; logger?: Logger; file?: string; clock?: Clock } = {},
+  options: {
+    signInAttempts?: number;
+    logger?: Logger;
+    file?: string;
+    clock?: Clock;
+    /** Over the test configuration (the apprenticeship service's address and key, for one). */
+    config?: Partial<Config>;
+  } = {},
 ): Promise<TestContext> {
   const { db, users } = await testDb(options.file);
   const errors: unknown[] = [];
   const app = createApp({
     db,
-    config: TEST_CONFIG,
+    config: { ...TEST_CONFIG, ...options.config },
     clock: options.clock ?? testClock,
     log: (e) => errors.push(e),
     signInAttempts: options.signInAttempts ?? 1000,

@@ -58,6 +58,8 @@ export class FakeApprenticeshipService {
   readonly keys = new Map<string, number>();
   /** Certificates made: `${uln}/${standardCode}` → reference. */
   readonly certificates = new Map<string, string>();
+  /** References of certificates submitted. */
+  readonly submitted = new Set<string>();
   /** Every request received, as parsed. */
   readonly received: { method: string; path: string; body: unknown }[] = [];
   private server: Server | undefined;
@@ -180,6 +182,33 @@ export class FakeApprenticeshipService {
                 certificate: {
                   certificateData: { certificateReference: reference, learner: { uln: known.uln } },
                   status: { currentStatus: 'Ready' },
+                },
+                validationErrors: [],
+              };
+            }),
+          );
+        }
+        // Submit (VAL/Certificates/SubmitBatchCertificateRequestValidator.cs): the certificate must exist, by its reference.
+        if (req.method === 'POST' && req.url === '/api/v1/certificate/submit') {
+          if (!Array.isArray(body)) return send(403, { statusCode: 403, message: INVALID_INPUT });
+          if (body.length > 25) return send(403, { statusCode: 403, message: 'Batch limited to 25 requests' });
+          return send(
+            200,
+            (body as Json[]).map((item) => {
+              const key = `${String(item.Uln)}/${String(item.StandardCode)}`;
+              const reference = this.certificates.get(key);
+              if (blank(item.CertificateReference))
+                return { requestId: item.RequestId, validationErrors: ['Provide the certificate reference'] };
+              if (!reference || reference !== item.CertificateReference)
+                return { requestId: item.RequestId, validationErrors: ['Certificate not found'] };
+              if (this.submitted.has(reference))
+                return { requestId: item.RequestId, validationErrors: ['Certificate has already been submitted'] };
+              this.submitted.add(reference);
+              return {
+                requestId: item.RequestId,
+                certificate: {
+                  certificateData: { certificateReference: reference },
+                  status: { currentStatus: 'Submitted' },
                 },
                 validationErrors: [],
               };

@@ -33,6 +33,22 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'staging' })).to.throw(ConfigError, /NODE_ENV/);
   });
 
+  it('turns on sending claims to the apprenticeship service only with both its address and key', () => {
+    expect(loadConfig({}).apprenticeshipService).to.equal(null);
+    expect(
+      loadConfig({ APPRENTICESHIP_SERVICE_URL: 'https://service.example/', APPRENTICESHIP_SERVICE_KEY: 'k-12345678' })
+        .apprenticeshipService,
+    ).to.deep.equal({ url: 'https://service.example', key: 'k-12345678' });
+    expect(() => loadConfig({ APPRENTICESHIP_SERVICE_URL: 'https://service.example' })).to.throw(
+      ConfigError,
+      /set together, or neither/,
+    );
+    expect(() => loadConfig({ APPRENTICESHIP_SERVICE_KEY: 'k-12345678' })).to.throw(ConfigError, /set together/);
+    expect(() =>
+      loadConfig({ APPRENTICESHIP_SERVICE_URL: 'ftp://x.example', APPRENTICESHIP_SERVICE_KEY: 'k-12345678' }),
+    ).to.throw(ConfigError, /APPRENTICESHIP_SERVICE_URL must be an http/);
+  });
+
   it('reads PORT, DATABASE_PATH and DEMO_DATA', () => {
     const config = loadConfig({ PORT: '8080', DATABASE_PATH: '/tmp/x.sqlite', DEMO_DATA: 'off' });
     expect(config).to.include({ port: 8080, databasePath: '/tmp/x.sqlite', demoData: false });

@@ -1,0 +1,79 @@
+/**
+ * The apprenticeship service's Record a Grade API, as the platform calls it
+ * (SkillsFundingAgency/das-assessor-service, Application.Api.External): the subscription key in
+ * the Ocp-Apim-Subscription-Key header (the UKPRN comes from the subscription), JSON bodies of at
+ * most 25 items, one answer per item in order, { requestId, certificate? | epaReference?,
+ * validationErrors }. A call that fails in transit, or that the service answers 429 or 5xx, is
+ * tried again after a growing pause; any other answer is final.
+ */
+
+export interface ServiceItemAnswer {
+  requestId?: string;
+  certificate?: { certificateData?: { certificateReference?: string }; status?: { currentStatus?: string } };
+  epaReference?: string;
+  validationErrors?: string[];
+}
+
+export type ServiceCall =
+  | { ok: true; items: ServiceItemAnswer[] }
+  /** The whole call refused (its status and message), or never answered. */
+  | { ok: false; status: number | null; message: string };
+
+export interface ServiceClientOptions {
+  url: string;
+  key: string;
+  fetch?: typeof fetch;
+  /** Pauses between tries (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
+  /** How many times a call is tried in all. */
+  tries?: number;
+}
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function serviceClient(options: ServiceClientOptions) {
+  const doFetch = options.fetch ?? fetch;
+  const sleep = options.sleep ?? wait;
+  const tries = options.tries ?? 4;
+
+  async function call(method: string, path: string, body: unknown): Promise<ServiceCall> {
+    let last: ServiceCall = { ok: false, status: null, message: 'Not sent' };
+    for (let attempt = 1; attempt <= tries; attempt++) {
+      if (attempt > 1) await sleep(250 * 2 ** (attempt - 2));
+      try {
+        const res = await doFetch(`${options.url}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', 'ocp-apim-subscription-key': options.key },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(30_000),
+        });
+        const text = await res.text();
+        if (res.ok) {
+          const parsed: unknown = text ? JSON.parse(text) : [];
+          if (!Array.isArray(parsed))
+            return { ok: false, status: res.status, message: 'The service answered with no list' };
+          return { ok: true, items: parsed as ServiceItemAnswer[] };
+        }
+        let message = `The service answered ${res.status}`;
+        try {
+          const error = JSON.parse(text) as { message?: unknown };
+          if (typeof error.message === 'string') message = `${message}: ${error.message}`;
+        } catch {
+          // Not JSON: the status says enough.
+        }
+        last = { ok: false, status: res.status, message };
+        if (res.status !== 429 && res.status < 500) return last;
+      } catch (error) {
+        last = { ok: false, status: null, message: `The service could not be reached: ${(error as Error).message}` };
+      }
+    }
+    return last;
+  }
+
+  return {
+    createCertificates: (batch: unknown[]) => call('POST', '/api/v1/certificate', batch),
+    submitCertificates: (batch: unknown[]) => call('POST', '/api/v1/certificate/submit', batch),
+    createEpaRecords: (batch: unknown[]) => call('POST', '/api/v1/epa', batch),
+  };
+}
+export type ServiceClient = ReturnType<typeof serviceClient>;

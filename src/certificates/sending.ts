@@ -1,0 +1,197 @@
+import { and, eq, isNotNull, isNull } from 'drizzle-orm';
+import type { DateTime } from 'luxon';
+import { recordAudit, type Actor } from '../audit/audit.js';
+import type { Db } from '../db/connection.js';
+import { isoInstant, todayInLondon } from '../dates.js';
+import { apprentices, epaAttempts } from '../db/schema.js';
+import {
+  certificateRequest,
+  epaRecordRequest,
+  inBatches,
+  isReady,
+  unclaimedClaims,
+  type ClaimRow,
+  type ClaimTimingSettings,
+} from '../outcomes/claims.js';
+import type { ServiceClient, ServiceItemAnswer } from './client.js';
+
+/**
+ * Sends every claim that is ready to the apprenticeship service directly: certificates are
+ * created, then submitted; Fails and withdrawals are created as EPA records (which the service
+ * records as submitted). Batches of at most 25, each item named by its RequestId. One refused item
+ * never holds back the rest: its messages are kept on the result and shown on the claims page,
+ * and it stays unclaimed until it is sent again. A result the service takes is marked claimed
+ * with its reference and status. Everything sent, and every answer, is audited.
+ */
+export async function sendToService(
+  db: Db,
+  client: ServiceClient,
+  actor: Actor,
+  now: DateTime,
+  settings: ClaimTimingSettings,
+): Promise<{ sent: number; refused: number; failures: string[] }> {
+  const rows = unclaimedClaims(db, todayInLondon(now), settings).filter(isReady);
+  const outcome = { sent: 0, refused: 0, failures: [] as string[] };
+  const answerFor = (answers: ServiceItemAnswer[], requestId: string, index: number) =>
+    answers.find((a) => a.requestId === requestId) ?? answers[index];
+
+  const certificates = rows.filter((r) => r.sends === 'certificate');
+  // A certificate the service created earlier, whose submission it refused, is submitted again, not created twice.
+  const earlier = new Map(
+    db
+      .select({ id: epaAttempts.id, reference: epaAttempts.serviceReference })
+      .from(epaAttempts)
+      .where(and(isNull(epaAttempts.claimedAt), isNotNull(epaAttempts.serviceReference)))
+      .all()
+      .map((r) => [r.id, r.reference!]),
+  );
+  for (const batch of inBatches(certificates)) {
+    const ready: { row: ClaimRow; reference: string }[] = [];
+    const fresh = batch.filter((row) => {
+      const reference = earlier.get(row.attemptId);
+      if (reference) ready.push({ row, reference });
+      return !reference;
+    });
+    const requests = fresh.map(certificateRequest);
+    const created = requests.length > 0 ? await client.createCertificates(requests) : { ok: true as const, items: [] };
+    if (!created.ok) outcome.failures.push(created.message);
+    else
+      fresh.forEach((row, i) => {
+        const answer = answerFor(created.items, requests[i]!.RequestId, i);
+        const reference = answer?.certificate?.certificateData?.certificateReference;
+        if (answer?.validationErrors?.length || !reference) {
+          outcome.refused++;
+          refused(db, row, answer?.validationErrors ?? ['The service gave no certificate'], requests[i], actor, now);
+        } else ready.push({ row, reference });
+      });
+    if (ready.length === 0) continue;
+    const submits = ready.map(({ row, reference }) => ({
+      RequestId: `attempt-${row.attemptId}`,
+      Uln: Number(row.uln),
+      StandardCode: row.standardCode!,
+      StandardReference: row.standardReference!,
+      FamilyName: row.familyName,
+      CertificateReference: reference,
+    }));
+    const submitted = await client.submitCertificates(submits);
+    ready.forEach(({ row, reference }, i) => {
+      const answer = submitted.ok ? answerFor(submitted.items, submits[i]!.RequestId, i) : undefined;
+      const errors = submitted.ok ? (answer?.validationErrors ?? []) : [submitted.message];
+      if (errors.length > 0) {
+        outcome.refused++;
+        refused(db, row, errors, submits[i], actor, now, { reference, status: 'Ready' });
+      } else {
+        outcome.sent++;
+        taken(
+          db,
+          row,
+          { reference, status: answer?.certificate?.status?.currentStatus ?? 'Submitted' },
+          { created: certificateRequest(row), submitted: submits[i] },
+          actor,
+          now,
+        );
+      }
+    });
+  }
+
+  const records = rows.filter((r) => r.sends === 'epa_record');
+  for (const batch of inBatches(records)) {
+    const requests = batch.map(epaRecordRequest);
+    const created = await client.createEpaRecords(requests);
+    if (!created.ok) {
+      outcome.failures.push(created.message);
+      continue;
+    }
+    batch.forEach((row, i) => {
+      const answer = answerFor(created.items, requests[i]!.RequestId, i);
+      if (answer?.validationErrors?.length || !answer?.epaReference) {
+        outcome.refused++;
+        refused(db, row, answer?.validationErrors ?? ['The service gave no EPA reference'], requests[i], actor, now);
+      } else {
+        outcome.sent++;
+        // A Fail sent as an EPA record becomes a submitted Fail in the service.
+        taken(db, row, { reference: answer.epaReference, status: 'Submitted' }, requests[i], actor, now);
+      }
+    });
+  }
+  return outcome;
+}
+
+/** The service took the result: claimed, with its reference and status (unless another send got there first). */
+function taken(
+  db: Db,
+  row: ClaimRow,
+  answer: { reference: string; status: string },
+  request: unknown,
+  actor: Actor,
+  now: DateTime,
+): void {
+  db.transaction((tx) => {
+    const changed = tx
+      .update(epaAttempts)
+      .set({
+        claimedAt: isoInstant(now),
+        claimedBy: actor.userId,
+        claimedGrade: row.overallGrade,
+        serviceReference: answer.reference,
+        serviceStatus: answer.status,
+        serviceSentAt: isoInstant(now),
+        serviceErrors: null,
+      })
+      .where(and(eq(epaAttempts.id, row.attemptId), isNull(epaAttempts.claimedAt)))
+      .run().changes;
+    if (changed === 0) return;
+    recordAudit(tx, actor, {
+      action: 'claim.sent',
+      entityType: 'attempt',
+      entityId: row.attemptId,
+      before: { claimedAt: null },
+      after: { sent: request, serviceReference: answer.reference, serviceStatus: answer.status },
+    });
+  });
+}
+
+/** The service refused the result: its messages kept to show, audited; the result stays unclaimed. */
+function refused(
+  db: Db,
+  row: ClaimRow,
+  errors: string[],
+  request: unknown,
+  actor: Actor,
+  now: DateTime,
+  created?: { reference: string; status: string },
+): void {
+  db.transaction((tx) => {
+    tx.update(epaAttempts)
+      .set({
+        serviceErrors: errors,
+        serviceSentAt: isoInstant(now),
+        ...(created ? { serviceReference: created.reference, serviceStatus: created.status } : {}),
+      })
+      .where(eq(epaAttempts.id, row.attemptId))
+      .run();
+    recordAudit(tx, actor, {
+      action: 'claim.refused_by_service',
+      entityType: 'attempt',
+      entityId: row.attemptId,
+      after: { sent: request, errors },
+    });
+  });
+}
+
+/** Results the service refused when last sent, with its messages (still unclaimed). */
+export function refusedByService(db: Db) {
+  return db
+    .select({
+      attemptId: epaAttempts.id,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      errors: epaAttempts.serviceErrors,
+      sentAt: epaAttempts.serviceSentAt,
+    })
+    .from(epaAttempts)
+    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .where(and(isNull(epaAttempts.claimedAt), isNotNull(epaAttempts.serviceErrors)))
+    .all();
+}
