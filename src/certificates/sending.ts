@@ -16,9 +16,9 @@ import {
 import type { ServiceClient, ServiceItemAnswer } from './client.js';
 
 /**
- * Sends every claim that is ready to the apprenticeship service directly: certificates are
- * created, then submitted; Fails and withdrawals are created as EPA records (which the service
- * records as submitted). Batches of at most 25, each item named by its RequestId. One refused item
+ * Sends every claim that is ready to the apprenticeship service directly: Fails and withdrawals
+ * are created as EPA records (which the service records as submitted), then certificates are
+ * created and submitted. Batches of at most 25, each item named by its RequestId. One refused item
  * never holds back the rest: its messages are kept on the result and shown on the claims page,
  * and it stays unclaimed until it is sent again. A result the service takes is marked claimed
  * with its reference and status. Everything sent, and every answer, is audited.
@@ -35,6 +35,27 @@ export async function sendToService(
   const answerFor = (answers: ServiceItemAnswer[], requestId: string, index: number) =>
     answers.find((a) => a.requestId === requestId) ?? answers[index];
 
+  // Outcomes first: an earlier Fail is recorded before a later certificate (the service makes one over a Fail).
+  const records = rows.filter((r) => r.sends === 'epa_record');
+  for (const batch of inBatches(records)) {
+    const requests = batch.map(epaRecordRequest);
+    const created = await client.createEpaRecords(requests);
+    if (!created.ok) {
+      outcome.failures.push(created.message);
+      continue;
+    }
+    batch.forEach((row, i) => {
+      const answer = answerFor(created.items, requests[i]!.RequestId, i);
+      if (answer?.validationErrors?.length || !answer?.epaReference) {
+        outcome.refused++;
+        refused(db, row, answer?.validationErrors ?? ['The service gave no EPA reference'], requests[i], actor, now);
+      } else {
+        outcome.sent++;
+        // A Fail sent as an EPA record becomes a submitted Fail in the service.
+        taken(db, row, { reference: answer.epaReference, status: 'Submitted' }, requests[i], actor, now);
+      }
+    });
+  }
   const certificates = rows.filter((r) => r.sends === 'certificate');
   // A certificate the service created earlier, whose submission it refused, is submitted again, not created twice.
   const earlier = new Map(
@@ -94,26 +115,6 @@ export async function sendToService(
     });
   }
 
-  const records = rows.filter((r) => r.sends === 'epa_record');
-  for (const batch of inBatches(records)) {
-    const requests = batch.map(epaRecordRequest);
-    const created = await client.createEpaRecords(requests);
-    if (!created.ok) {
-      outcome.failures.push(created.message);
-      continue;
-    }
-    batch.forEach((row, i) => {
-      const answer = answerFor(created.items, requests[i]!.RequestId, i);
-      if (answer?.validationErrors?.length || !answer?.epaReference) {
-        outcome.refused++;
-        refused(db, row, answer?.validationErrors ?? ['The service gave no EPA reference'], requests[i], actor, now);
-      } else {
-        outcome.sent++;
-        // A Fail sent as an EPA record becomes a submitted Fail in the service.
-        taken(db, row, { reference: answer.epaReference, status: 'Submitted' }, requests[i], actor, now);
-      }
-    });
-  }
   return outcome;
 }
 

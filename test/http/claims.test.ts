@@ -279,9 +279,9 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       expect(res.headers.location).to.equal(`${paths.claims}?sent=2&refused=1&failed=0`);
 
       expect(service.received.map((r) => [r.path, (r.body as unknown[]).length])).to.deep.equal([
+        ['/api/v1/epa', 1],
         ['/api/v1/certificate', 2],
         ['/api/v1/certificate/submit', 1],
-        ['/api/v1/epa', 1],
       ]);
       expect(attempt(distinction.attemptId)).to.include({ serviceStatus: 'Submitted', claimedGrade: 'Distinction' });
       expect(attempt(distinction.attemptId).serviceReference).to.equal(

@@ -21,12 +21,16 @@ import type { AddressInfo } from 'node:net';
  *   version, the learner record (ULN, family name and standard), the EPAO's approval for the
  *   standard and version, the postal contact (name, address line 1, city, postcode and its UK
  *   pattern), the grade (not Fail, one of its list), the achievement date (given, not before
- *   1 January 2017, not in the future), and no certificate already held for the learner.
+ *   1 January 2017, not in the future), and no certificate already held for the learner, unless
+ *   it is a submitted Fail ("a submitted fail can be re-created", after a resit or retake).
+ * - Submit (VAL/Certificates/SubmitBatchCertificateRequestValidator.cs): the reference given,
+ *   the certificate found by it, and not submitted already.
  * - EPA records, for a Fail or a withdrawal (VAL/Epas/BatchEpaRequestValidator.cs and
  *   CreateBatchEpaRequestValidator.cs; EXT/Controllers/EpaController.cs, the same 25 limit): the
  *   same learner, standard, version and approval rules, EPA details given, each EPA's date (not
- *   before 1 January 2017, not in the future) and outcome (Pass, Fail or Withdrawn), and no EPA
- *   record or certificate already held for the learner. Answered { requestId, epaReference,
+ *   before 1 January 2017, not in the future) and outcome (Pass, Fail or Withdrawn), and nothing
+ *   held for the learner already ("EPA already provided for the learner" over a submitted Fail,
+ *   "Certificate already exists, cannot create EPA record" over a certificate). Answered { requestId, epaReference,
  *   validationErrors }; the reference is the certificate's (a Fail becomes a submitted Fail).
  */
 
@@ -58,6 +62,8 @@ export class FakeApprenticeshipService {
   readonly keys = new Map<string, number>();
   /** Certificates made: `${uln}/${standardCode}` → reference. */
   readonly certificates = new Map<string, string>();
+  /** The references that are submitted Fails (an EPA record of a Fail): a certificate may be made over one. */
+  private readonly fails = new Set<string>();
   /** References of certificates submitted. */
   readonly submitted = new Set<string>();
   /** Every request received, as parsed. */
@@ -121,8 +127,9 @@ export class FakeApprenticeshipService {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) problems.push('Provide the achievement date');
     else if (date < '2017-01-01') problems.push('Achievement date cannot be before 01 01 2017');
     else if (date > this.today()) problems.push('Achievement date cannot be in the future');
+    // A submitted Fail may be made a certificate again (after a resit); anything else already held may not.
     const held = record ? this.certificates.get(`${record.uln}/${record.standardCode}`) : undefined;
-    if (held) problems.push(`Certificate already exists: ${held}`);
+    if (held && !this.fails.has(held)) problems.push(`Certificate already exists: ${held}`);
     return problems;
   }
 
@@ -139,8 +146,13 @@ export class FakeApprenticeshipService {
         if (!['pass', 'fail', 'withdrawn'].includes(text(epa.EpaOutcome).toLowerCase()))
           problems.push('Invalid outcome: must be Pass, Fail or Withdrawn');
       }
-    if (record && this.certificates.has(`${record.uln}/${record.standardCode}`))
-      problems.push('EPA already provided for the learner');
+    const held = record ? this.certificates.get(`${record.uln}/${record.standardCode}`) : undefined;
+    if (held)
+      problems.push(
+        this.fails.has(held)
+          ? 'EPA already provided for the learner'
+          : 'Certificate already exists, cannot create EPA record',
+      );
     return problems;
   }
 
@@ -227,6 +239,8 @@ export class FakeApprenticeshipService {
               const known = this.learners.find((l) => l.uln === (item.Learner as Json).Uln)!;
               const reference = String(this.next++).padStart(8, '0');
               this.certificates.set(`${known.uln}/${known.standardCode}`, reference);
+              const outcomes = (((item.EpaDetails as Json).Epas as Json[]) ?? []).map((e) => text(e.EpaOutcome));
+              if (outcomes.at(-1)?.toLowerCase() === 'fail') this.fails.add(reference);
               return { requestId: item.RequestId, epaReference: reference, validationErrors: [] };
             }),
           );
