@@ -16,8 +16,8 @@ export interface ServiceItemAnswer {
 
 export type ServiceCall =
   | { ok: true; items: ServiceItemAnswer[] }
-  /** The whole call refused (its status and message), or never answered. */
-  | { ok: false; status: number | null; message: string };
+  /** The whole call refused (its status and message, and the service's own words when it gave them), or never answered. */
+  | { ok: false; status: number | null; message: string; serviceMessage?: string };
 
 export interface ServiceClientOptions {
   url: string;
@@ -36,7 +36,7 @@ export function serviceClient(options: ServiceClientOptions) {
   const sleep = options.sleep ?? wait;
   const tries = options.tries ?? 4;
 
-  async function call(method: string, path: string, body: unknown): Promise<ServiceCall> {
+  async function call(method: string, path: string, body?: unknown): Promise<ServiceCall> {
     let last: ServiceCall = { ok: false, status: null, message: 'Not sent' };
     for (let attempt = 1; attempt <= tries; attempt++) {
       if (attempt > 1) await sleep(250 * 2 ** (attempt - 2));
@@ -44,24 +44,30 @@ export function serviceClient(options: ServiceClientOptions) {
         const res = await doFetch(`${options.url}${path}`, {
           method,
           headers: { 'content-type': 'application/json', 'ocp-apim-subscription-key': options.key },
-          body: JSON.stringify(body),
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           signal: AbortSignal.timeout(30_000),
         });
         const text = await res.text();
         if (res.ok) {
           const parsed: unknown = text ? JSON.parse(text) : [];
+          if (method === 'GET') return { ok: true, items: [parsed as ServiceItemAnswer] };
           if (!Array.isArray(parsed))
             return { ok: false, status: res.status, message: 'The service answered with no list' };
           return { ok: true, items: parsed as ServiceItemAnswer[] };
         }
-        let message = `The service answered ${res.status}`;
+        let serviceMessage: string | undefined;
         try {
           const error = JSON.parse(text) as { message?: unknown };
-          if (typeof error.message === 'string') message = `${message}: ${error.message}`;
+          if (typeof error.message === 'string') serviceMessage = error.message;
         } catch {
           // Not JSON: the status says enough.
         }
-        last = { ok: false, status: res.status, message };
+        last = {
+          ok: false,
+          status: res.status,
+          message: `The service answered ${res.status}${serviceMessage ? `: ${serviceMessage}` : ''}`,
+          ...(serviceMessage ? { serviceMessage } : {}),
+        };
         if (res.status !== 429 && res.status < 500) return last;
       } catch (error) {
         last = { ok: false, status: null, message: `The service could not be reached: ${(error as Error).message}` };
@@ -71,6 +77,12 @@ export function serviceClient(options: ServiceClientOptions) {
   }
 
   return {
+    /** The learner pre-check: whether the service holds this learner on this standard (GET /api/v1/learner/…). */
+    learner: (uln: string, familyName: string, standard: string) =>
+      call(
+        'GET',
+        `/api/v1/learner/${encodeURIComponent(uln)}/${encodeURIComponent(familyName)}/${encodeURIComponent(standard)}`,
+      ),
     createCertificates: (batch: unknown[]) => call('POST', '/api/v1/certificate', batch),
     submitCertificates: (batch: unknown[]) => call('POST', '/api/v1/certificate/submit', batch),
     createEpaRecords: (batch: unknown[]) => call('POST', '/api/v1/epa', batch),

@@ -30,8 +30,20 @@ export async function sendToService(
   now: DateTime,
   settings: ClaimTimingSettings,
 ): Promise<{ sent: number; refused: number; failures: string[] }> {
-  const rows = unclaimedClaims(db, todayInLondon(now), settings).filter(isReady);
   const outcome = { sent: 0, refused: 0, failures: [] as string[] };
+  // The learner pre-check: an apprentice the service does not hold on this standard is not sent at all.
+  const rows: ClaimRow[] = [];
+  for (const row of unclaimedClaims(db, todayInLondon(now), settings).filter(isReady)) {
+    const learner = await client.learner(row.uln, row.familyName, row.standardReference!);
+    if (learner.ok) rows.push(row);
+    else if (learner.status === null || learner.status >= 500 || learner.status === 429)
+      outcome.failures.push(learner.message);
+    else {
+      outcome.refused++;
+      const lookup = `${row.uln}/${row.familyName}/${row.standardReference}`;
+      refused(db, row, [learner.serviceMessage ?? learner.message], { learner: lookup }, actor, now);
+    }
+  }
   const answerFor = (answers: ServiceItemAnswer[], requestId: string, index: number) =>
     answers.find((a) => a.requestId === requestId) ?? answers[index];
 

@@ -261,7 +261,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     });
 
     it('sends every ready claim through the client when configured: created and submitted, claimed with the service’s reference; one it refuses keeps its reasons', async () => {
-      // The service knows Passmore by another family name: it refuses that one with its own message.
+      // The service knows Passmore by another family name: its learner pre-check refuses that one, in its own words.
       service.learners.find((l) => l.uln === Number(pass.a.uln))!.familyName = 'Passmore-Hill';
       const sending = checkingContract(
         createApp({
@@ -278,9 +278,15 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       expect(res.status).to.equal(303);
       expect(res.headers.location).to.equal(`${paths.claims}?sent=2&refused=1&failed=0`);
 
-      expect(service.received.map((r) => [r.path, (r.body as unknown[]).length])).to.deep.equal([
+      const lookups = service.received.filter((r) => r.method === 'GET').map((r) => r.path);
+      expect(lookups.sort()).to.deep.equal(
+        [distinction, pass, fail].map((r) => `/api/v1/learner/${r.a.uln}/${r.a.familyName}/ST0815`).sort(),
+      );
+      expect(
+        service.received.filter((r) => r.method === 'POST').map((r) => [r.path, (r.body as unknown[]).length]),
+      ).to.deep.equal([
         ['/api/v1/epa', 1],
-        ['/api/v1/certificate', 2],
+        ['/api/v1/certificate', 1],
         ['/api/v1/certificate/submit', 1],
       ]);
       expect(attempt(distinction.attemptId)).to.include({ serviceStatus: 'Submitted', claimedGrade: 'Distinction' });
@@ -289,7 +295,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       );
       expect(attempt(fail.attemptId)).to.include({ serviceStatus: 'Submitted', claimedGrade: 'Fail' });
       expect(attempt(pass.attemptId)).to.include({ claimedAt: null });
-      expect(attempt(pass.attemptId).serviceErrors).to.deep.equal(['ULN, FamilyName and Standard not found.']);
+      expect(attempt(pass.attemptId).serviceErrors).to.deep.equal(['ULN, FamilyName and Standard not found']);
 
       const after = $((await admin.get(res.headers.location!)).text);
       expect(after('.govuk-notification-banner, [role="alert"]').text()).to.contain(
@@ -297,7 +303,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       );
       expect(after('#refused-claims tbody tr').text())
         .to.contain(pass.a.uln)
-        .and.to.contain('ULN, FamilyName and Standard not found.');
+        .and.to.contain('ULN, FamilyName and Standard not found');
       const audit = (action: string) =>
         ctx.db
           .select()

@@ -176,6 +176,26 @@ export class FakeApprenticeshipService {
         }
         this.received.push({ method: req.method ?? '', path: req.url ?? '', body });
         if (req.method === 'GET' && req.url === '/api/v1/certificate/grades') return send(200, GRADES);
+        // The learner lookup (VAL/Learners/GetBatchLearnerRequestValidator.cs): 403 with the messages joined by "; ".
+        const lookup = /^\/api\/v1\/learner\/([^/]+)\/([^/]+)\/(.+)$/.exec(req.url ?? '');
+        if (req.method === 'GET' && lookup) {
+          const [uln, familyName, standard] = lookup.slice(1).map((p) => decodeURIComponent(p));
+          const learner = this.learners.find(
+            (l) =>
+              String(l.uln) === uln &&
+              l.familyName.toLowerCase() === familyName!.toLowerCase() &&
+              (l.standardReference === standard || String(l.standardCode) === standard),
+          );
+          if (!learner) return send(403, { statusCode: 403, message: 'ULN, FamilyName and Standard not found' });
+          return send(200, {
+            learnerData: {
+              standard: { standardCode: learner.standardCode, standardReference: learner.standardReference },
+              learner: { uln: learner.uln, familyName: learner.familyName },
+              learningDetails: { version: learner.version },
+            },
+            status: { completionStatus: 1 },
+          });
+        }
         if (req.method === 'POST' && req.url === '/api/v1/certificate') {
           if (!Array.isArray(body) || body.some((i) => typeof i !== 'object' || i === null))
             return send(403, { statusCode: 403, message: INVALID_INPUT });

@@ -67,6 +67,7 @@ describe('the apprenticeship service client', () => {
       ok: false,
       status: 500,
       message: 'The service answered 500: Broken',
+      serviceMessage: 'Broken',
     });
     expect(down.calls).to.have.length(4);
   });
@@ -83,6 +84,7 @@ describe('the apprenticeship service client', () => {
       ok: false,
       status: 403,
       message: 'The service answered 403: Batch limited to 25 requests',
+      serviceMessage: 'Batch limited to 25 requests',
     });
     expect(calls).to.have.length(1);
   });
