@@ -175,6 +175,13 @@ export class FakeApprenticeshipService {
           return send(403, { statusCode: 403, message: INVALID_INPUT });
         }
         this.received.push({ method: req.method ?? '', path: req.url ?? '', body });
+        /** A batch endpoint: a list of at most 25 items, each answered in order (EXT's controllers). */
+        const batch = (answer: (item: Json) => object) => {
+          if (!Array.isArray(body) || body.some((i) => typeof i !== 'object' || i === null))
+            return send(403, { statusCode: 403, message: INVALID_INPUT });
+          if (body.length > 25) return send(403, { statusCode: 403, message: 'Batch limited to 25 requests' });
+          return send(200, (body as Json[]).map(answer));
+        };
         if (req.method === 'GET' && req.url === '/api/v1/certificate/grades') return send(200, GRADES);
         // The learner lookup (VAL/Learners/GetBatchLearnerRequestValidator.cs): 403 with the messages joined by "; ".
         const lookup = /^\/api\/v1\/learner\/([^/]+)\/([^/]+)\/(.+)$/.exec(req.url ?? '');
@@ -197,73 +204,56 @@ export class FakeApprenticeshipService {
           });
         }
         if (req.method === 'POST' && req.url === '/api/v1/certificate') {
-          if (!Array.isArray(body) || body.some((i) => typeof i !== 'object' || i === null))
-            return send(403, { statusCode: 403, message: INVALID_INPUT });
-          if (body.length > 25) return send(403, { statusCode: 403, message: 'Batch limited to 25 requests' });
-          return send(
-            200,
-            (body as Json[]).map((item) => {
-              const validationErrors = this.certificateProblems(item, ukprn);
-              if (validationErrors.length > 0) return { requestId: item.RequestId, validationErrors };
-              const learner = item.Learner as Json;
-              const known = this.learners.find((l) => l.uln === learner.Uln)!;
-              const reference = String(this.next++).padStart(8, '0');
-              this.certificates.set(`${known.uln}/${known.standardCode}`, reference);
-              return {
-                requestId: item.RequestId,
-                certificate: {
-                  certificateData: { certificateReference: reference, learner: { uln: known.uln } },
-                  status: { currentStatus: 'Ready' },
-                },
-                validationErrors: [],
-              };
-            }),
-          );
+          return batch((item) => {
+            const validationErrors = this.certificateProblems(item, ukprn);
+            if (validationErrors.length > 0) return { requestId: item.RequestId, validationErrors };
+            const learner = item.Learner as Json;
+            const known = this.learners.find((l) => l.uln === learner.Uln)!;
+            const reference = String(this.next++).padStart(8, '0');
+            this.certificates.set(`${known.uln}/${known.standardCode}`, reference);
+            return {
+              requestId: item.RequestId,
+              certificate: {
+                certificateData: { certificateReference: reference, learner: { uln: known.uln } },
+                status: { currentStatus: 'Ready' },
+              },
+              validationErrors: [],
+            };
+          });
         }
         // Submit (VAL/Certificates/SubmitBatchCertificateRequestValidator.cs): the certificate must exist, by its reference.
         if (req.method === 'POST' && req.url === '/api/v1/certificate/submit') {
-          if (!Array.isArray(body)) return send(403, { statusCode: 403, message: INVALID_INPUT });
-          if (body.length > 25) return send(403, { statusCode: 403, message: 'Batch limited to 25 requests' });
-          return send(
-            200,
-            (body as Json[]).map((item) => {
-              const key = `${String(item.Uln)}/${String(item.StandardCode)}`;
-              const reference = this.certificates.get(key);
-              if (blank(item.CertificateReference))
-                return { requestId: item.RequestId, validationErrors: ['Provide the certificate reference'] };
-              if (!reference || reference !== item.CertificateReference)
-                return { requestId: item.RequestId, validationErrors: ['Certificate not found'] };
-              if (this.submitted.has(reference))
-                return { requestId: item.RequestId, validationErrors: ['Certificate has already been submitted'] };
-              this.submitted.add(reference);
-              return {
-                requestId: item.RequestId,
-                certificate: {
-                  certificateData: { certificateReference: reference },
-                  status: { currentStatus: 'Submitted' },
-                },
-                validationErrors: [],
-              };
-            }),
-          );
+          return batch((item) => {
+            const key = `${String(item.Uln)}/${String(item.StandardCode)}`;
+            const reference = this.certificates.get(key);
+            if (blank(item.CertificateReference))
+              return { requestId: item.RequestId, validationErrors: ['Provide the certificate reference'] };
+            if (!reference || reference !== item.CertificateReference)
+              return { requestId: item.RequestId, validationErrors: ['Certificate not found'] };
+            if (this.submitted.has(reference))
+              return { requestId: item.RequestId, validationErrors: ['Certificate has already been submitted'] };
+            this.submitted.add(reference);
+            return {
+              requestId: item.RequestId,
+              certificate: {
+                certificateData: { certificateReference: reference },
+                status: { currentStatus: 'Submitted' },
+              },
+              validationErrors: [],
+            };
+          });
         }
         if (req.method === 'POST' && req.url === '/api/v1/epa') {
-          if (!Array.isArray(body) || body.some((i) => typeof i !== 'object' || i === null))
-            return send(403, { statusCode: 403, message: INVALID_INPUT });
-          if (body.length > 25) return send(403, { statusCode: 403, message: 'Batch limited to 25 requests' });
-          return send(
-            200,
-            (body as Json[]).map((item) => {
-              const validationErrors = this.epaProblems(item, ukprn);
-              if (validationErrors.length > 0) return { requestId: item.RequestId, validationErrors };
-              const known = this.learners.find((l) => l.uln === (item.Learner as Json).Uln)!;
-              const reference = String(this.next++).padStart(8, '0');
-              this.certificates.set(`${known.uln}/${known.standardCode}`, reference);
-              const outcomes = (((item.EpaDetails as Json).Epas as Json[]) ?? []).map((e) => text(e.EpaOutcome));
-              if (outcomes.at(-1)?.toLowerCase() === 'fail') this.fails.add(reference);
-              return { requestId: item.RequestId, epaReference: reference, validationErrors: [] };
-            }),
-          );
+          return batch((item) => {
+            const validationErrors = this.epaProblems(item, ukprn);
+            if (validationErrors.length > 0) return { requestId: item.RequestId, validationErrors };
+            const known = this.learners.find((l) => l.uln === (item.Learner as Json).Uln)!;
+            const reference = String(this.next++).padStart(8, '0');
+            this.certificates.set(`${known.uln}/${known.standardCode}`, reference);
+            const outcomes = (((item.EpaDetails as Json).Epas as Json[]) ?? []).map((e) => text(e.EpaOutcome));
+            if (outcomes.at(-1)?.toLowerCase() === 'fail') this.fails.add(reference);
+            return { requestId: item.RequestId, epaReference: reference, validationErrors: [] };
+          });
         }
         return send(404, { statusCode: 404, message: 'Not found' });
       });
