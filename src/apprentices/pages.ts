@@ -146,10 +146,10 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
         href: paths.gatewayItem(a.uln, item.id),
       })),
       declaration: evidence.declaration,
-      certificate: {
-        delivery: deliveryOf(db, a.id) ?? null,
-        href: canActOn(user, a, 'edit') ? paths.certificateDelivery(a.uln) : null,
-      },
+      // The postal address may be the apprentice's home: shown to their provider and administrators only.
+      certificate: canActOn(user, a, 'edit')
+        ? { shown: true, delivery: deliveryOf(db, a.id) ?? null, href: paths.certificateDelivery(a.uln) }
+        : { shown: false },
       submissions,
       epaPeriod: latest?.status === 'accepted' ? { start: latest.epaPeriodStart, end: latest.epaPeriodEnd } : null,
       resultsHref: paths.apprenticeResults(a.uln),

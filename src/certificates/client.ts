@@ -3,8 +3,10 @@
  * (SkillsFundingAgency/das-assessor-service, Application.Api.External): the subscription key in
  * the Ocp-Apim-Subscription-Key header (the UKPRN comes from the subscription), JSON bodies of at
  * most 25 items, one answer per item in order, { requestId, certificate? | epaReference?,
- * validationErrors }. A call that fails in transit, or that the service answers 429 or 5xx, is
- * tried again after a growing pause; any other answer is final.
+ * validationErrors }. A lookup that fails in transit, or that the service answers 429 or 5xx, is
+ * tried again after a growing pause. A POST creates or submits, so it is tried again only when the
+ * service says it did nothing (429 too many requests, 503 unavailable): after a lost answer or any
+ * other failure, trying again could make the record twice, so the failure is reported instead.
  */
 
 export interface ServiceItemAnswer {
@@ -68,9 +70,11 @@ export function serviceClient(options: ServiceClientOptions) {
           message: `The service answered ${res.status}${serviceMessage ? `: ${serviceMessage}` : ''}`,
           ...(serviceMessage ? { serviceMessage } : {}),
         };
-        if (res.status !== 429 && res.status < 500) return last;
+        const untouched = res.status === 429 || res.status === 503;
+        if (!untouched && (method !== 'GET' || res.status < 500)) return last;
       } catch (error) {
         last = { ok: false, status: null, message: `The service could not be reached: ${(error as Error).message}` };
+        if (method !== 'GET') return last;
       }
     }
     return last;

@@ -23,7 +23,26 @@ import type { ServiceClient, ServiceItemAnswer } from './client.js';
  * and it stays unclaimed until it is sent again. A result the service takes is marked claimed
  * with its reference and status. Everything sent, and every answer, is audited.
  */
+/** Databases with a send under way: one at a time, so nothing is posted twice. */
+const sending = new WeakSet<Db>();
+
 export async function sendToService(
+  db: Db,
+  client: ServiceClient,
+  actor: Actor,
+  now: DateTime,
+  settings: ClaimTimingSettings,
+): Promise<{ sent: number; refused: number; failures: string[] } | { busy: true }> {
+  if (sending.has(db)) return { busy: true };
+  sending.add(db);
+  try {
+    return await sendAll(db, client, actor, now, settings);
+  } finally {
+    sending.delete(db);
+  }
+}
+
+async function sendAll(
   db: Db,
   client: ServiceClient,
   actor: Actor,
@@ -33,11 +52,23 @@ export async function sendToService(
   const outcome = { sent: 0, refused: 0, failures: [] as string[] };
   // The learner pre-check: an apprentice the service does not hold on this standard is not sent at all.
   const rows: ClaimRow[] = [];
+  const failed = (message: string) => {
+    outcome.failures.push(message);
+    recordAudit(db, actor, {
+      action: 'claims.send_failed',
+      entityType: 'apprenticeship_service',
+      entityId: 'send',
+      after: { message },
+    });
+  };
   for (const row of unclaimedClaims(db, todayInLondon(now), settings).filter(isReady)) {
     const learner = await client.learner(row.uln, row.familyName, row.standardReference!);
     if (learner.ok) rows.push(row);
-    else if (learner.status === null || learner.status >= 500 || learner.status === 429)
-      outcome.failures.push(learner.message);
+    else if (learner.status === 401) {
+      // The key itself is refused: nothing can be sent, and no result is to blame.
+      failed(learner.message);
+      return outcome;
+    } else if (learner.status === null || learner.status >= 500 || learner.status === 429) failed(learner.message);
     else {
       outcome.refused++;
       const lookup = `${row.uln}/${row.familyName}/${row.standardReference}`;
@@ -53,7 +84,7 @@ export async function sendToService(
     const requests = batch.map(epaRecordRequest);
     const created = await client.createEpaRecords(requests);
     if (!created.ok) {
-      outcome.failures.push(created.message);
+      failed(created.message);
       continue;
     }
     batch.forEach((row, i) => {
@@ -87,7 +118,7 @@ export async function sendToService(
     });
     const requests = fresh.map(certificateRequest);
     const created = requests.length > 0 ? await client.createCertificates(requests) : { ok: true as const, items: [] };
-    if (!created.ok) outcome.failures.push(created.message);
+    if (!created.ok) failed(created.message);
     else
       fresh.forEach((row, i) => {
         const answer = answerFor(created.items, requests[i]!.RequestId, i);
@@ -181,7 +212,7 @@ function refused(
         serviceSentAt: isoInstant(now),
         ...(created ? { serviceReference: created.reference, serviceStatus: created.status } : {}),
       })
-      .where(eq(epaAttempts.id, row.attemptId))
+      .where(and(eq(epaAttempts.id, row.attemptId), isNull(epaAttempts.claimedAt)))
       .run();
     recordAudit(tx, actor, {
       action: 'claim.refused_by_service',

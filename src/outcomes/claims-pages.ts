@@ -93,7 +93,9 @@ export function claimsRoutes(db: Db, clock: Clock, service: ServiceClient | null
             ? [
                 `${results(sent)} sent to the apprenticeship service and claimed.`,
                 count('refused') ? `${results(count('refused')!)} refused by the service: see below.` : '',
-                count('failed') ? 'The service could not be reached for some: send again later.' : '',
+                count('failed')
+                  ? 'Some could not be sent: the service did not take the call (its answer is in the audit log). Send again later.'
+                  : '',
               ]
                 .filter(Boolean)
                 .join(' ')
@@ -153,6 +155,11 @@ export function claimsRoutes(db: Db, clock: Clock, service: ServiceClient | null
         'Sending to the apprenticeship service is not set up (APPRENTICESHIP_SERVICE_URL and APPRENTICESHIP_SERVICE_KEY): download the requests instead',
       );
     const outcome = await sendToService(db, service, actorOf(userOf(res)), clock.now(), epaoSettingsOf(db));
+    if ('busy' in outcome)
+      throw new HttpError(
+        409,
+        'A send to the apprenticeship service is already under way: wait for it, then look again',
+      );
     const query = new URLSearchParams({
       sent: String(outcome.sent),
       refused: String(outcome.refused),

@@ -86,12 +86,38 @@ export function scrubText(text: string, who: Identity): string {
 }
 
 /**
- * Scrubs a JSON value from the audit trail: an object that describes the apprentice (its `uln`
- * is theirs, or it is the before or after of a change to their record, which may hold a former
- * name) loses its names and date of birth; every string loses their ULN and names.
+ * Where a certificate was posted, in the audit trail: our record's fields and the apprenticeship
+ * service's PostalContact. The address may be the apprentice's home, so at erasure it goes.
+ */
+const POSTAL_FIELDS = new Set([
+  'contactName',
+  'department',
+  'organisation',
+  'addressLine1',
+  'addressLine2',
+  'addressLine3',
+  'city',
+  'postcode',
+  'ContactName',
+  'Department',
+  'Organisation',
+  'AddressLine1',
+  'AddressLine2',
+  'AddressLine3',
+  'City',
+  'PostCode',
+]);
+
+/**
+ * Scrubs a JSON value from the audit trail (rows about the apprentice only): an object that
+ * describes the apprentice (its `uln` is theirs, or it is the before or after of a change to
+ * their record, which may hold a former name) loses its names and date of birth; a postal
+ * contact loses its name and address; every string loses their ULN and names, and the ULN as
+ * a number (as the apprenticeship service's requests carry it) goes too.
  */
 export function scrubJson(value: unknown, who: Identity, aboutThem = false): unknown {
   if (typeof value === 'string') return scrubText(value, who);
+  if (typeof value === 'number' && String(value) === who.uln) return ERASED_TEXT;
   if (Array.isArray(value)) return value.map((v) => scrubJson(v, who));
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>);
@@ -102,7 +128,14 @@ export function scrubJson(value: unknown, who: Identity, aboutThem = false): unk
       dateOfBirth: ERASED_BIRTH_DATE,
     };
     return Object.fromEntries(
-      entries.map(([k, v]) => [k, describesThem && k in personal ? personal[k] : scrubJson(v, who)]),
+      entries.map(([k, v]) => [
+        k,
+        describesThem && k in personal
+          ? personal[k]
+          : POSTAL_FIELDS.has(k) && typeof v === 'string'
+            ? ERASED_TEXT
+            : scrubJson(v, who),
+      ]),
     );
   }
   return value;

@@ -1,3 +1,4 @@
+import { recordAudit } from '../../src/audit/audit.js';
 import { recordDelivery } from '../../src/certificates/store.js';
 import { now, todayIso } from '../support/clock.js';
 import fs from 'node:fs';
@@ -168,6 +169,23 @@ describe('personal data: subject access and erasure', () => {
         ).to.equal(true);
     }
     expect(releaseResults(ctx.db, [attemptId], SETUP, now()).ok).to.equal(true);
+    // What a claim sent to the apprenticeship service keeps in the audit trail: the ULN as a number, the address.
+    recordAudit(ctx.db, SETUP, {
+      action: 'claim.sent',
+      entityType: 'attempt',
+      entityId: attemptId,
+      after: {
+        sent: {
+          Learner: { Uln: Number(ULN), FamilyName: FAMILY },
+          PostalContact: {
+            ContactName: `${GIVEN} ${FAMILY}`,
+            AddressLine1: '12 Wren Street',
+            City: 'Leeds',
+            PostCode: 'LS1 4AP',
+          },
+        },
+      },
+    });
     const appeal = lodgeAppeal(
       ctx.db,
       attemptId,
@@ -341,7 +359,7 @@ describe('personal data: subject access and erasure', () => {
 
     // Nowhere in any row of any table (but the bystander's own, who shares the given name and date of birth)...
     const rows = everyRow(ctx).filter((r) => !r.includes(BYSTANDER_ULN));
-    for (const needle of [ULN, GIVEN, FAMILY, FORMER_FAMILY, a.dateOfBirth]) {
+    for (const needle of [ULN, GIVEN, FAMILY, FORMER_FAMILY, a.dateOfBirth, '12 Wren Street', 'LS1 4AP']) {
       expect(
         rows.filter((r) => r.includes(needle)),
         needle,

@@ -35,13 +35,13 @@ describe('the apprenticeship service client', () => {
     ]);
   });
 
-  it('tries again after a growing pause when the service is busy or failing or cannot be reached, then gives up', async () => {
+  it('tries a lookup again after a growing pause when the service is busy, failing or cannot be reached, then gives up', async () => {
     const pauses: number[] = [];
     const { fake, calls } = scripted([
       json(503, { statusCode: 503, message: 'Unavailable' }),
       () => Promise.reject(new Error('socket hang up')),
-      json(429, { statusCode: 429, message: 'Too many requests' }),
-      json(200, []),
+      json(500, { statusCode: 500, message: 'Broken' }),
+      json(200, { learnerData: {} }),
     ]);
     const client = serviceClient({
       url: 'https://service.example',
@@ -52,11 +52,16 @@ describe('the apprenticeship service client', () => {
         return Promise.resolve();
       },
     });
-    expect(await client.createEpaRecords([])).to.deep.equal({ ok: true, items: [] });
-    expect(calls).to.have.length(4);
+    expect(await client.learner('1234567890', 'O’Neill', 'ST0815')).to.deep.equal({
+      ok: true,
+      items: [{ learnerData: {} }],
+    });
+    expect(calls.map((c) => c.url)).to.deep.equal(
+      Array(4).fill('https://service.example/api/v1/learner/1234567890/O%E2%80%99Neill/ST0815'),
+    );
     expect(pauses).to.deep.equal([250, 500, 1000]);
 
-    const down = scripted([1, 2, 3, 4].map(() => json(500, { statusCode: 500, message: 'Broken' })));
+    const down = scripted([1, 2, 3, 4].map(() => json(503, { statusCode: 503, message: 'Unavailable' })));
     const failing = serviceClient({
       url: 'https://s.example',
       key: 'k-123456',
@@ -65,11 +70,23 @@ describe('the apprenticeship service client', () => {
     });
     expect(await failing.submitCertificates([])).to.deep.equal({
       ok: false,
-      status: 500,
-      message: 'The service answered 500: Broken',
-      serviceMessage: 'Broken',
+      status: 503,
+      message: 'The service answered 503: Unavailable',
+      serviceMessage: 'Unavailable',
     });
     expect(down.calls).to.have.length(4);
+  });
+
+  it('never posts twice when the answer may have been lost: a dropped connection or a 500 is reported, not retried', async () => {
+    for (const failure of [
+      () => Promise.reject(new Error('socket hang up')),
+      json(500, { statusCode: 500, message: 'Broken' }),
+    ]) {
+      const { fake, calls } = scripted([failure, json(200, [])]);
+      const client = serviceClient({ url: 'https://s.example', key: 'k-123456', fetch: fake, sleep: async () => {} });
+      expect((await client.createCertificates([{ RequestId: 'attempt-1' }])).ok).to.equal(false);
+      expect(calls).to.have.length(1);
+    }
   });
 
   it('does not try again when the service refuses the call itself (its 403 for a batch over 25)', async () => {
