@@ -104,6 +104,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  if (values.NODE_ENV === 'production' && values.APPRENTICESHIP_SERVICE_URL?.startsWith('http:'))
+    throw new ConfigError(
+      'Invalid configuration:\n  APPRENTICESHIP_SERVICE_URL must be https:// when NODE_ENV=production (it carries the key and personal data)',
+    );
   if (Boolean(values.APPRENTICESHIP_SERVICE_URL) !== Boolean(values.APPRENTICESHIP_SERVICE_KEY))
     throw new ConfigError(
       'Invalid configuration:\n  APPRENTICESHIP_SERVICE_URL and APPRENTICESHIP_SERVICE_KEY are set together, or neither',

@@ -636,8 +636,16 @@ export function decideSubmission(
         action: 'attempt.start_moved',
         entityType: 'attempt',
         entityId: moved.after.id,
-        before: { startedOn: moved.before.startedOn, daysToBooking: moved.before.daysToBooking },
-        after: { startedOn: moved.after.startedOn, daysToBooking: moved.after.daysToBooking },
+        before: {
+          startedOn: moved.before.startedOn,
+          daysToBooking: moved.before.daysToBooking,
+          daysToResult: moved.before.daysToResult,
+        },
+        after: {
+          startedOn: moved.after.startedOn,
+          daysToBooking: moved.after.daysToBooking,
+          daysToResult: moved.after.daysToResult,
+        },
         reason:
           'Gateway to completion accepted: the first attempt runs from the acceptance, after a component during the apprenticeship',
       });

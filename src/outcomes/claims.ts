@@ -29,7 +29,7 @@ import { spreadsheetCsv } from './csv.js';
  * Certificate claims: released Pass, Merit and Distinction results ready for the
  * apprenticeship service's "record a grade" step, each checked with that service's own rules
  * before it may be exported, and each held until its appeal period has ended. A Fail (or a
- * withdrawal) is an EPA outcome, not a certificate claim, so it is never listed here.
+ * withdrawal) is an EPA outcome, not a certificate claim: it goes to the service as an EPA record.
  *
  * The service's rules (SkillsFundingAgency/das-assessor-service, Application.Api/Validators/
  * ExternalApi/Certificates): a 10-digit ULN and a family name; a standard code and reference

@@ -33,7 +33,7 @@ import {
  * submissions and sign-offs", to be checked against the published table before submission:
  *  10 EPARegistrationDate   the day the apprentice was registered with the EPAO (their record added)
  *  11 GatewaySubmissionDate the day the provider requested EPA (the gateway submission)
- *  12 GatewaySignOffDate    the day the EPAO accepted the gateway; -2 where it has not
+ *  12 GatewaySignOffDate    the day the EPAO accepted the gateway (every EPA taken has one)
  */
 
 const dateOrNotAvailable: Pick<OfqualColumn, 'pattern' | 'rule'> = {

@@ -35,15 +35,11 @@ export function nextSteps(facts: NextStepFacts): string[] {
     `If you believe the result is wrong, you can appeal until ${long(appealDeadline(releasedOn, facts.appealWorkingDays))} (${facts.appealWorkingDays} working days after the result was released on ${long(releasedOn)}). Ask your training provider, or contact us.`,
   ];
   if (facts.overallGrade === 'Withdrawn') {
-    steps.push(
-      'You withdrew from the assessment. To be assessed again, your training provider requests a new gateway.',
-    );
+    steps.push('You withdrew from the assessment. To be assessed again, talk to your training provider and to us.');
     return steps;
   }
   if (facts.overallGrade !== 'Fail') {
-    steps.push(
-      'We apply for your apprenticeship certificate from the apprenticeship service once the appeal period has ended.',
-    );
+    steps.push('We apply for your apprenticeship certificate from the apprenticeship service.');
     return steps;
   }
   if (!facts.plan) return steps;

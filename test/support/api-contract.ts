@@ -49,8 +49,9 @@ export function contractProblems(
   const where = `${method} ${url.split('?')[0]} → ${status}`;
   if (!route) return status === 404 ? [] : [`${where}: no such path in the API document`];
   const operation = document.paths[route.template]![method.toLowerCase()];
-  // A method the path does not have is answered by the router (404 or 405), not by an operation.
-  if (!operation) return [];
+  // A method the path does not have is answered by the router (404 or 405); anything else is an operation the document lacks.
+  if (!operation)
+    return [404, 405].includes(status) ? [] : [`${where}: ${method} ${route.template} is not in the document`];
   const declared = operation.responses?.[String(status)] ?? operation.responses?.[`${String(status)[0]}XX`];
   if (!declared) return [`${where}: status ${status} is not declared for ${method} ${route.template}`];
   const types = Object.keys(declared.content ?? {});

@@ -73,6 +73,16 @@ export class FakeApprenticeshipService {
 
   constructor(private readonly today: () => string) {}
 
+  /** The learner record an item names: its ULN on its standard (by code or reference). */
+  private learnerOf(item: Json): FakeLearner | undefined {
+    const standard = (item.Standard ?? {}) as Json;
+    return this.learners.find(
+      (l) =>
+        l.uln === (item.Learner as Json | undefined)?.Uln &&
+        (l.standardCode === standard.StandardCode || l.standardReference === standard.StandardReference),
+    );
+  }
+
   /** The checks certificates and EPA records share: UKPRN, learner, standard, version and approval. */
   private learnerProblems(item: Json, ukprn: number): { problems: string[]; record: FakeLearner | undefined } {
     const problems: string[] = [];
@@ -88,7 +98,12 @@ export class FakeApprenticeshipService {
     if (!known) problems.push('Provide a valid Standard');
     else if (code !== undefined && reference && (known.standardCode !== code || known.standardReference !== reference))
       problems.push('StandardReference and StandardCode must be for the same Standard');
-    if (known && details.Version !== undefined && text(details.Version) !== known.version)
+    // The standard's versions: those its learners are on.
+    if (
+      known &&
+      details.Version !== undefined &&
+      !this.learners.some((l) => l.standardCode === known.standardCode && l.version === text(details.Version))
+    )
       problems.push('Invalid version for Standard');
     if (!(uln >= 1_000_000_000 && uln <= 9_999_999_999)) problems.push('ULN should contain exactly 10 numbers');
     const record = this.learners.find(
@@ -207,8 +222,7 @@ export class FakeApprenticeshipService {
           return batch((item) => {
             const validationErrors = this.certificateProblems(item, ukprn);
             if (validationErrors.length > 0) return { requestId: item.RequestId, validationErrors };
-            const learner = item.Learner as Json;
-            const known = this.learners.find((l) => l.uln === learner.Uln)!;
+            const known = this.learnerOf(item)!;
             const reference = String(this.next++).padStart(8, '0');
             this.certificates.set(`${known.uln}/${known.standardCode}`, reference);
             return {
@@ -247,7 +261,7 @@ export class FakeApprenticeshipService {
           return batch((item) => {
             const validationErrors = this.epaProblems(item, ukprn);
             if (validationErrors.length > 0) return { requestId: item.RequestId, validationErrors };
-            const known = this.learners.find((l) => l.uln === (item.Learner as Json).Uln)!;
+            const known = this.learnerOf(item)!;
             const reference = String(this.next++).padStart(8, '0');
             this.certificates.set(`${known.uln}/${known.standardCode}`, reference);
             const outcomes = (((item.EpaDetails as Json).Epas as Json[]) ?? []).map((e) => text(e.EpaOutcome));

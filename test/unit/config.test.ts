@@ -47,6 +47,18 @@ describe('configuration', () => {
     expect(() =>
       loadConfig({ APPRENTICESHIP_SERVICE_URL: 'ftp://x.example', APPRENTICESHIP_SERVICE_KEY: 'k-12345678' }),
     ).to.throw(ConfigError, /APPRENTICESHIP_SERVICE_URL must be an http/);
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'x'.repeat(40),
+      APPRENTICESHIP_SERVICE_KEY: 'k-12345678',
+    };
+    expect(() => loadConfig({ ...production, APPRENTICESHIP_SERVICE_URL: 'http://service.example' })).to.throw(
+      ConfigError,
+      /must be https:\/\/ when NODE_ENV=production/,
+    );
+    expect(
+      loadConfig({ ...production, APPRENTICESHIP_SERVICE_URL: 'https://service.example' }).apprenticeshipService,
+    ).to.include({ url: 'https://service.example' });
   });
 
   it('reads PORT, DATABASE_PATH and DEMO_DATA', () => {

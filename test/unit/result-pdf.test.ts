@@ -300,7 +300,7 @@ describe('result letter: what happens next', () => {
   it('gives the appeal deadline in working days from release (across Christmas) and says the certificate follows', () => {
     expect(nextSteps(facts())).to.deep.equal([
       'If you believe the result is wrong, you can appeal until 13 January 2021 (15 working days after the result was released on 18 December 2020). Ask your training provider, or contact us.',
-      'We apply for your apprenticeship certificate from the apprenticeship service once the appeal period has ended.',
+      'We apply for your apprenticeship certificate from the apprenticeship service.',
     ]);
   });
 
@@ -324,6 +324,6 @@ describe('result letter: what happens next', () => {
     expect(nextSteps(facts({ releasedAt: null }))).to.deep.equal([
       'This result has not been released. It is for the assessment organisation only until it is.',
     ]);
-    expect(nextSteps(facts({ overallGrade: 'Withdrawn' }))[1]).to.contain('requests a new gateway');
+    expect(nextSteps(facts({ overallGrade: 'Withdrawn' }))[1]).to.contain('talk to your training provider');
   });
 });
