@@ -432,7 +432,11 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       const a = row(ctx, 'select * from apprentices where id = ?', f.a.id);
       const problems: string[] = [];
       sameNumber(problems, 'prior learning hours', a?.prior_learning_hours, sentField(pairs, 'hours'));
-      sameText(problems, 'reason', a?.prior_learning_reason, sentField(pairs, 'reason'));
+      // 0 hours (however written, -0 too) removes the prior learning, and its reason with it.
+      if (Number(sentField(pairs, 'hours')) === 0) {
+        if (a?.prior_learning_reason !== null)
+          problems.push(`reason: kept ${JSON.stringify(a?.prior_learning_reason)} for 0 hours`);
+      } else sameText(problems, 'reason', a?.prior_learning_reason, sentField(pairs, 'reason'));
       return problems;
     },
   },
