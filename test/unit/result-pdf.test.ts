@@ -320,7 +320,7 @@ describe('result letter: what happens next', () => {
     );
   });
 
-  it('says nothing of appeals before release, and after a withdrawal points to a new gateway', () => {
+  it('says nothing of appeals before release, and after a withdrawal says whom to talk to', () => {
     expect(nextSteps(facts({ releasedAt: null }))).to.deep.equal([
       'This result has not been released. It is for the assessment organisation only until it is.',
     ]);
