@@ -122,8 +122,10 @@ async function sendAll(
     else
       fresh.forEach((row, i) => {
         const answer = answerFor(created.items, requests[i]!.RequestId, i);
-        const reference = answer?.certificate?.certificateData?.certificateReference;
-        if (answer?.validationErrors?.length || !reference) {
+        // Made already (an earlier send whose answer was lost): the service names it, and it is submitted.
+        const made = /^Certificate already exists: (\S+)$/.exec(answer?.validationErrors?.join('; ') ?? '');
+        const reference = answer?.certificate?.certificateData?.certificateReference ?? made?.[1];
+        if ((answer?.validationErrors?.length && !made) || !reference) {
           outcome.refused++;
           refused(db, row, answer?.validationErrors ?? ['The service gave no certificate'], requests[i], actor, now);
         } else ready.push({ row, reference });

@@ -322,6 +322,24 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       expect(attempt(pass.attemptId)).to.include({ serviceStatus: 'Submitted', serviceErrors: null });
     });
 
+    it('submits a certificate the service already made (an earlier send whose answer was lost), by the reference it names', async () => {
+      service.certificates.set(`${distinction.a.uln}/569`, '00000099');
+      const sending = checkingContract(
+        createApp({
+          db: ctx.db,
+          config: { ...TEST_CONFIG, apprenticeshipService: { url: base, key: 'test-key' } },
+          clock: testClock,
+          log: () => undefined,
+        }),
+      );
+      const admin = await signedInAgent(sending, ctx.users.admin.email);
+      await admin.get(paths.claims);
+      const res = await postForm(admin, paths.claims, paths.sendClaims, {});
+      expect(res.headers.location).to.equal(`${paths.claims}?sent=3&refused=0&failed=0`);
+      expect(attempt(distinction.attemptId)).to.include({ serviceReference: '00000099', serviceStatus: 'Submitted' });
+      expect(service.submitted.has('00000099')).to.equal(true);
+    });
+
     it('without the service configured, offers no sending and refuses a send', async () => {
       const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
       expect($((await admin.get(paths.claims)).text)('#send-form')).to.have.length(0);
