@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { now } from '../support/clock.js';
 import type {
   CheckCode,
   CheckResult,
@@ -187,11 +188,15 @@ describe('gateway rules', () => {
       expect(earliest({ startDate: '2025-08-31' })).to.equal('2026-04-30'); // there is no 31 April
       expect(earliest({ startDate: '2025-12-31' })).to.equal('2026-08-30');
       expect(earliest({ startDate: '2026-03-01' })).to.equal('2026-10-31');
-      // Eight months from a start on or after 1 August 2025 first reaches February in 2027: these
-      // dates are the rule's own inputs, compared with each other and never with today.
-      expect(earliest({ startDate: '2026-06-30' })).to.equal('2027-02-28'); // 2027 is not a leap year
-      expect(earliest({ startDate: '2027-06-29' })).to.equal('2028-02-28');
-      expect(earliest({ startDate: '2027-06-30' })).to.equal('2028-02-29'); // 2028 is
+      // Eight months (starts from 1 August 2025) from late June end in February: in a leap year on
+      // the 29th, in other years on the 28th. The years come from the test clock: the first leap
+      // year at least three years ahead, and the year before it.
+      const leap = Array.from({ length: 8 }, (_, i) => now().year + 3 + i).find(
+        (y) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0,
+      )!;
+      expect(earliest({ startDate: `${leap - 2}-06-30` })).to.equal(`${leap - 1}-02-28`); // not a leap year
+      expect(earliest({ startDate: `${leap - 1}-06-29` })).to.equal(`${leap}-02-28`);
+      expect(earliest({ startDate: `${leap - 1}-06-30` })).to.equal(`${leap}-02-29`); // a leap year
     });
 
     it('gives no part-time extension to starts from 1 August 2025', () => {
