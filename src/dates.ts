@@ -19,6 +19,16 @@ export function inLondon(instant: string): DateTime {
   return DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE);
 }
 
+/** The London calendar date (YYYY-MM-DD) of a stored instant. */
+export function londonDateOf(instant: string): string {
+  return inLondon(instant).toISODate()!;
+}
+
+/** The instant (UTC ISO) a London calendar date begins: the lower bound of that day's stored instants. */
+export function londonDayStart(date: string): string {
+  return DateTime.fromISO(date, { zone: ZONE }).toUTC().toISO()!;
+}
+
 /** A stored instant as London wall-clock text, by default "4 Dec 2026, 10:00". */
 export function londonTime(instant: string, format = 'd LLL yyyy, HH:mm'): string {
   return inLondon(instant).toFormat(format);

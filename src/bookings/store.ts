@@ -7,7 +7,8 @@ import { DateTime } from 'luxon';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { isoInstant } from '../dates.js';
+import { isoInstant, londonDayStart } from '../dates.js';
+import { addDays } from '../calendar.js';
 import { apprentices, bookings, epaAttempts, gatewaySubmissions, plans, users } from '../db/schema.js';
 import { getPlanById, getPlanForStandard, planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
@@ -670,8 +671,8 @@ export interface BookingListFilter {
 
 /** Bookings with the apprentice's name, oldest first, filtered by owner, dates (London) and status. */
 export function listBookings(db: Db, filter: BookingListFilter) {
-  const dayStart = (d: string) => DateTime.fromISO(d, { zone: 'Europe/London' }).toUTC().toISO()!;
-  const dayAfter = (d: string) => DateTime.fromISO(d, { zone: 'Europe/London' }).plus({ days: 1 }).toUTC().toISO()!;
+  const dayStart = londonDayStart;
+  const dayAfter = (d: string) => londonDayStart(addDays(d, 1));
   return db
     .select({
       booking: bookings,

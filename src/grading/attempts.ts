@@ -1,7 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import { daysBetween } from '../calendar.js';
-import { ZONE } from '../dates.js';
+import { londonDateOf } from '../dates.js';
 import type { Queryable } from '../db/connection.js';
 import { attemptMethods, bookings, epaAttempts } from '../db/schema.js';
 import type { AttemptMethodMode } from './model.js';
@@ -58,9 +57,7 @@ export function firstBookingOf(db: Queryable, apprenticeId: number, number: numb
     .from(bookings)
     .where(and(eq(bookings.apprenticeId, apprenticeId), eq(bookings.attempt, number)))
     .get()?.at;
-  const firstBookingOn = firstBookedAt
-    ? DateTime.fromISO(firstBookedAt, { zone: 'utc' }).setZone(ZONE).toISODate()
-    : null;
+  const firstBookingOn = firstBookedAt ? londonDateOf(firstBookedAt) : null;
   return {
     firstBookingOn,
     daysToBooking: firstBookingOn ? Math.max(0, daysBetween(startedOn, firstBookingOn)) : null,

@@ -1,11 +1,10 @@
 import { and, asc, eq, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
-import { DateTime } from 'luxon';
-import { ZONE } from '../dates.js';
+import { londonDateOf } from '../dates.js';
 import { planForApprentice } from '../plans/store.js';
 import type { Actor } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit.js';
 import { validateUln } from '../apprentices/uln.js';
-import { isCalendarDate } from '../calendar.js';
+import { addDays, isCalendarDate } from '../calendar.js';
 import type { Db, Queryable } from '../db/connection.js';
 import {
   appeals,
@@ -20,7 +19,6 @@ import {
 } from '../db/schema.js';
 import type { AttemptKind, ResultGrade } from '../grading/model.js';
 import { appealDeadline } from '../grading/rules.js';
-import { addDays } from '../calendar.js';
 import { SERVICE_POSTCODE } from '../certificates/rules.js';
 import type { DeliveryRow } from '../certificates/store.js';
 import { spreadsheetCsv } from './csv.js';
@@ -372,8 +370,7 @@ const candidateColumns = {
   appealOpen: sql<number>`exists (select 1 from ${appeals} x where x.attempt_id = ${epaAttempts.id} and x.decision is null)`,
 };
 
-const londonDay = (instant: string | null) =>
-  instant ? DateTime.fromISO(instant, { zone: 'utc' }).setZone(ZONE).toISODate() : null;
+const londonDay = (instant: string | null) => (instant ? londonDateOf(instant) : null);
 
 /** The attempts matching `where`, as claims, with what the timing needs (oldest result first). */
 function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { claimedAt: string | null })[] {

@@ -15,6 +15,7 @@ import {
   ofqualRows,
   ofqualSettingsProblem,
   type OfqualColumn,
+  type OfqualIdentity,
   type OfqualSettings,
 } from './ofqual.js';
 import { REGISTRATION_COLUMNS, registrationRows, registrationsCsv } from './ofqual-registrations.js';
@@ -64,6 +65,18 @@ interface OfqualReturn {
   extra: (db: Db, period: Period) => object;
 }
 
+/** A row as the page lists it: whom it is about, its values and its problems. */
+const listed = (
+  who: OfqualIdentity & { attemptNumber: number },
+  row: Pick<ReturnRow, 'values' | 'problems'>,
+): ReturnRow => ({
+  values: row.values,
+  problems: row.problems,
+  uln: who.uln,
+  name: fullName(who),
+  attempt: who.attemptNumber,
+});
+
 const RETURNS: OfqualReturn[] = [
   {
     page: paths.ofqualOutcomes,
@@ -72,13 +85,9 @@ const RETURNS: OfqualReturn[] = [
     view: 'outcomes/ofqual-outcomes',
     columns: OFQUAL_COLUMNS,
     rows: (db, settings, period) =>
-      ofqualRows(settings, period.reportingDate, ofqualAttempts(db, period.from, period.to)).map((r) => ({
-        values: r.values,
-        problems: r.problems,
-        uln: r.attempt.uln,
-        name: fullName(r.attempt),
-        attempt: r.attempt.attemptNumber,
-      })),
+      ofqualRows(settings, period.reportingDate, ofqualAttempts(db, period.from, period.to)).map((r) =>
+        listed(r.attempt, r),
+      ),
     csv: ofqualCsv,
     fileName: (d) => `epa-outcomes-${d}.csv`,
     extra: (db, period) => ({ unreleased: unreleasedInPeriod(db, period.from, period.to) }),
@@ -90,13 +99,9 @@ const RETURNS: OfqualReturn[] = [
     view: 'outcomes/ofqual-registrations',
     columns: REGISTRATION_COLUMNS,
     rows: (db, settings, period) =>
-      registrationRows(settings, period.reportingDate, ofqualRegistrations(db, period.from, period.to)).map((r) => ({
-        values: r.values,
-        problems: r.problems,
-        uln: r.registration.uln,
-        name: fullName(r.registration),
-        attempt: r.registration.attemptNumber,
-      })),
+      registrationRows(settings, period.reportingDate, ofqualRegistrations(db, period.from, period.to)).map((r) =>
+        listed(r.registration, r),
+      ),
     csv: registrationsCsv,
     fileName: (d) => `epa-registrations-${d}.csv`,
     extra: () => ({}),

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
-import { DateTime } from 'luxon';
-import { ZONE } from '../dates.js';
+import { londonDateOf, londonDayStart } from '../dates.js';
+import { addDays } from '../calendar.js';
 import type { Queryable } from '../db/connection.js';
 import {
   apprentices,
@@ -129,8 +129,8 @@ export function unreleasedInPeriod(db: Queryable, from: string, to: string): num
  * when the gateway was submitted and signed off (accepted). Oldest submission first.
  */
 export function ofqualRegistrations(db: Queryable, from: string, to: string): OfqualRegistration[] {
-  const start = DateTime.fromISO(from, { zone: ZONE }).toUTC().toISO()!;
-  const end = DateTime.fromISO(to, { zone: ZONE }).plus({ days: 1 }).toUTC().toISO()!;
+  const start = londonDayStart(from);
+  const end = londonDayStart(addDays(to, 1));
   const rows = db
     .select({
       submissionId: gatewaySubmissions.id,
@@ -161,6 +161,6 @@ export function ofqualRegistrations(db: Queryable, from: string, to: string): Of
     .all();
   return rows.map(({ registeredAt, ...r }) => ({
     ...r,
-    registeredOn: DateTime.fromISO(registeredAt, { zone: 'utc' }).setZone(ZONE).toISODate()!,
+    registeredOn: londonDateOf(registeredAt),
   }));
 }

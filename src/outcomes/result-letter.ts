@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { ZONE } from '../dates.js';
+import { londonDateOf, ZONE } from '../dates.js';
 import { appealDeadline, checkFurtherAttempt } from '../grading/rules.js';
 import type { ResultGrade } from '../grading/model.js';
 import type { PlanFile } from '../plans/schema.js';
@@ -30,7 +30,7 @@ const long = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toFormat('d 
 export function nextSteps(facts: NextStepFacts): string[] {
   if (!facts.releasedAt || !facts.overallGrade)
     return ['This result has not been released. It is for the assessment organisation only until it is.'];
-  const releasedOn = DateTime.fromISO(facts.releasedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!;
+  const releasedOn = londonDateOf(facts.releasedAt);
   const steps = [
     `If you believe the result is wrong, you can appeal until ${long(appealDeadline(releasedOn, facts.appealWorkingDays))} (${facts.appealWorkingDays} working days after the result was released on ${long(releasedOn)}). Ask your training provider, or contact us.`,
   ];
