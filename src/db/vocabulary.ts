@@ -77,8 +77,18 @@ export const MODERATION_STATES = ['not_sampled', 'pending', 'agreed', 'changed']
 /** Why a grading was sampled for moderation. */
 export const SAMPLE_REASONS = ['first_assessments', 'fail', 'boundary', 'random', 'provider_marked'] as const;
 
-/** An attempt's overall result: a grade, or Withdrawn. */
-export const RESULT_GRADES = ['Fail', 'Pass', 'Merit', 'Distinction', 'Withdrawn'] as const;
+/** An attempt's overall result: a grade, or Withdrawn. (The grades after Withdrawn came later: values are only ever added at the end.) */
+export const RESULT_GRADES = [
+  'Fail',
+  'Pass',
+  'Merit',
+  'Distinction',
+  'Withdrawn',
+  'Credit',
+  'Pass with excellence',
+  'Outstanding',
+  'No grade awarded',
+] as const;
 
 /** First attempt, resit or retake. */
 export const ATTEMPT_KINDS = ['first', 'resit', 'retake'] as const;
@@ -89,8 +99,22 @@ export const ATTEMPT_METHOD_MODES = ['first', 'resit', 'retake', 'carried'] as c
 /** An appeal's decision. */
 export const APPEAL_DECISIONS = ['upheld', 'not_upheld'] as const;
 
-/** Grades a method or an apprentice can receive, in the words of the apprenticeship service. */
-export const GRADES = ['Fail', 'Pass', 'Merit', 'Distinction'] as const;
+/**
+ * Grades a method or an apprentice can receive, in the words of the apprenticeship service: its
+ * CertificateGrade constants (SkillsFundingAgency/das-assessor-service, Domain/Consts/
+ * CertificateGrade.cs). "No grade awarded" is the pass of a standard that is not graded. This list
+ * has no order: each plan lists the grades it uses from lowest to highest (plans/grades.ts).
+ */
+export const GRADES = [
+  'Fail',
+  'Pass',
+  'Merit',
+  'Distinction',
+  'Credit',
+  'Pass with excellence',
+  'Outstanding',
+  'No grade awarded',
+] as const;
 
 /** A provider's request for a resit or retake: waiting for the employer, agreed (the attempt started), declined, or withdrawn by the provider. */
 export const FURTHER_REQUEST_STATUSES = ['requested', 'agreed', 'declined', 'withdrawn'] as const;

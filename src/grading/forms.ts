@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Criterion, PlanFile } from '../plans/schema.js';
 import { OUTCOMES } from './model.js';
 import { criteriaByTheme, deriveMethodGrade, ksbCoverage, type Decision } from './rules.js';
+import { criterionLevelGrade } from '../plans/grades.js';
 
 const EVIDENCE_MAX = 2000;
 
@@ -116,7 +117,7 @@ export function criteriaView(
       return {
         id: c.id,
         text: c.text,
-        level: c.level === 'pass' ? 'Pass' : 'Distinction',
+        level: criterionLevelGrade(plan, c.level),
         ksbs: c.ksbs.join(', '),
         met: d?.met === true ? 'yes' : d?.met === false ? 'no' : '',
         evidence: d?.evidence ?? '',

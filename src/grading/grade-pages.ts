@@ -13,6 +13,7 @@ import { coverageView, criteriaView, decisionsFromForm, gradingFormSchema, keptD
 import { OUTCOME_LABELS } from './model.js';
 import { gradingOfBooking, gradingRefusal } from './store.js';
 import { planFor, refusalErrors, type ShownAgain } from './page-helpers.js';
+import { levelGrades } from '../plans/grades.js';
 
 /** The assessor's grading form: criterion by criterion, drafts, submission. */
 export function gradePages(db: Db, clock: Clock): Router {
@@ -43,6 +44,7 @@ export function gradePages(db: Db, clock: Clock): Router {
       backLink: userOf(res).role === 'provider' ? paths.apprenticeMarking(apprentice.uln) : paths.schedule,
       apprentice,
       methodName: method?.name ?? booking.methodId,
+      levelGrades: levelGrades(plan),
       when: londonTime(booking.startsAt),
       action: paths.gradeBooking(booking.id),
       refusal,

@@ -3,6 +3,7 @@ import Holidays from 'date-holidays';
 import { addDays, addMonths, partsOf } from '../calendar.js';
 import type { Criterion, Grade, PlanFile } from '../plans/schema.js';
 import { combineGrades } from '../plans/rules.js';
+import { isAbove, passGrade, topGrade } from '../plans/grades.js';
 import type { OutcomeDecision, Outcome, ResultGrade, SampleReason } from './model.js';
 
 export { OUTCOMES, OUTCOME_LABELS, SAMPLE_REASON_LABELS, type Outcome, type SampleReason } from './model.js';
@@ -36,9 +37,10 @@ export function criteriaByTheme(plan: PlanFile, methodId: string): { theme: stri
 
 /**
  * The method grade the plan's rule gives: any pass criterion not met → Fail; every pass
- * criterion met → Pass; and every distinction criterion met as well → Distinction (when the
- * plan grades methods with Distinction). Incomplete while any criterion is undecided, or a
- * "not met" has no evidence note (the note is the feedback the apprentice is given).
+ * criterion met → the plan's pass grade (its lowest passing method grade, usually Pass); and every
+ * distinction criterion met as well → its highest method grade (Distinction, Pass with excellence,
+ * Outstanding…), when the plan has one above the pass grade. Incomplete while any criterion is
+ * undecided, or a "not met" has no evidence note (the note is the feedback the apprentice is given).
  */
 export function deriveMethodGrade(plan: PlanFile, methodId: string, decisions: Decision[]): MethodGradeResult {
   const criteria = plan.criteria.filter((c) => c.method === methodId);
@@ -51,13 +53,10 @@ export function deriveMethodGrade(plan: PlanFile, methodId: string, decisions: D
   const met = (level: 'pass' | 'distinction') =>
     criteria.filter((c) => c.level === level).every((c) => decided.get(c.id)!.met === true);
   if (!met('pass')) return { complete: true, grade: 'Fail' };
-  if (
-    met('distinction') &&
-    plan.methodGrades.includes('Distinction') &&
-    criteria.some((c) => c.level === 'distinction')
-  )
-    return { complete: true, grade: 'Distinction' };
-  return { complete: true, grade: 'Pass' };
+  const [pass, top] = [passGrade(plan.methodGrades)!, topGrade(plan.methodGrades)!];
+  if (met('distinction') && top !== pass && criteria.some((c) => c.level === 'distinction'))
+    return { complete: true, grade: top };
+  return { complete: true, grade: pass };
 }
 
 export type KsbState = 'evidenced' | 'shortfall' | 'not_yet' | 'not_sampled';
@@ -117,7 +116,10 @@ export function isBoundaryCase(plan: PlanFile, methodId: string, decisions: Deci
     plan.criteria.filter(
       (c) => c.method === methodId && c.level === level && decisions.find((d) => d.criterionId === c.id)?.met === false,
     ).length;
-  return (result.grade === 'Fail' && notMet('pass') === 1) || (result.grade === 'Pass' && notMet('distinction') === 1);
+  return (
+    (result.grade === 'Fail' && notMet('pass') === 1) ||
+    (result.grade === passGrade(plan.methodGrades) && notMet('distinction') === 1)
+  );
 }
 
 /** A method's grade when the assessment did not go ahead: not attending and malpractice fail the method; withdrawal has no grade. */
@@ -155,8 +157,6 @@ export function outcomeEffect(
 
 /* ---------- The overall grade ---------- */
 
-const GRADE_ORDER: Grade[] = ['Fail', 'Pass', 'Merit', 'Distinction'];
-
 export interface OverallGrade {
   /** The grade from the plan's combination table. */
   combined: Grade;
@@ -182,7 +182,7 @@ export function overallGrade(
   const capped =
     attempt.isResitOrRetake &&
     !attempt.exceptionalCircumstances &&
-    GRADE_ORDER.indexOf(combined) > GRADE_ORDER.indexOf(cap);
+    isAbove(plan.overallGrades, combined, cap);
   return { combined, grade: capped ? cap : combined, capped };
 }
 

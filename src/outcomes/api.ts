@@ -85,7 +85,7 @@ function requireClaimsRole(res: Response): ReturnType<typeof userOf> {
 }
 
 /**
- * GET /claims: every released Pass, Merit and Distinction result not yet claimed, with its
+ * GET /claims: every released passing result not yet claimed, with its
  * validation. POST /claims/mark: marks results as claimed, all or nothing; 422 names each
  * result that cannot be marked, and then nothing is marked.
  */
@@ -138,7 +138,7 @@ export const claimsOpenApi: Record<string, unknown> = {
   '/claims': {
     get: {
       summary:
-        'Certificate claims (administrators): every released Pass, Merit and Distinction result not yet claimed, each checked with the apprenticeship service’s rules (ULN and its check digit, family name, standard and version, achievement date from 2017-01-01 and not in the future). A Fail is an EPA outcome, never a claim.',
+        'Certificate claims (administrators): every released passing result (Pass, Credit, Merit, Distinction, Pass with excellence, Outstanding or No grade awarded) not yet claimed, each checked with the apprenticeship service’s rules (ULN and its check digit, family name, standard and version, achievement date from 2017-01-01 and not in the future). A Fail is an EPA outcome, never a claim.',
       responses: {
         '200': json(
           output(z.object({ claims: z.array(claimWithStatusSchema) })),
@@ -160,7 +160,7 @@ export const claimsOpenApi: Record<string, unknown> = {
         '403': error('Administrators only'),
         '415': error('Body not JSON'),
         '422': error(
-          'Nothing marked: the body is invalid, or each result that does not exist, is not released, is already claimed, is not a Pass, Merit or Distinction, or fails a rule is named (path attemptIds.<index>)',
+          'Nothing marked: the body is invalid, or each result that does not exist, is not released, is already claimed, is not a passing grade, or fails a rule is named (path attemptIds.<index>)',
         ),
       },
     },

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { londonDateOf } from '../dates.js';
 import { planForApprentice } from '../plans/store.js';
+import { topGrade } from '../plans/grades.js';
 import type { Actor } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit.js';
 import { validateUln } from '../apprentices/uln.js';
@@ -24,7 +25,7 @@ import type { DeliveryRow } from '../certificates/store.js';
 import { spreadsheetCsv } from './csv.js';
 
 /**
- * Certificate claims: released Pass, Merit and Distinction results ready for the
+ * Certificate claims: released passing results (any grade the service records) ready for the
  * apprenticeship service's "record a grade" step, each checked with that service's own rules
  * before it may be exported, and each held until its appeal period has ended. A Fail (or a
  * withdrawal) is an EPA outcome, not a certificate claim: it goes to the service as an EPA record.
@@ -49,9 +50,8 @@ export const SERVICE_GRADES = [
   'No grade awarded',
 ] as const;
 
-/** Only these overall grades lead to a certificate: the results this platform gives that the service records. */
-export const CLAIMABLE_GRADES = ['Pass', 'Merit', 'Distinction'] as const satisfies readonly ResultGrade[] &
-  readonly (typeof SERVICE_GRADES)[number][];
+/** The overall grades that lead to a certificate: every grade the service records, whichever a plan uses. */
+export const CLAIMABLE_GRADES = SERVICE_GRADES satisfies readonly ResultGrade[];
 export type ClaimableGrade = (typeof CLAIMABLE_GRADES)[number];
 
 /** The apprenticeship service accepts no achievement date before this one. */
@@ -208,7 +208,7 @@ export interface ClaimRow {
   /** Held: the day it may go (null: not while an appeal is open); undefined when it may go now. */
   heldUntil?: string | null;
   heldWhy?: string;
-  /** What goes to the service: a certificate (Pass, Merit, Distinction) or an EPA record (Fail, Withdrawn). */
+  /** What goes to the service: a certificate (a passing grade) or an EPA record (Fail, Withdrawn). */
   sends: 'certificate' | 'epa_record';
   kind: AttemptKind;
   epaDate: string | null;
@@ -378,8 +378,7 @@ function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { 
   const highestOf = (apprentice: { planId: string | null; standardVersionId: number }) => {
     const key = apprentice.planId ?? `version ${apprentice.standardVersionId}`;
     if (!highest.has(key)) {
-      const grades = planForApprentice(db, apprentice)?.overallGrades ?? [];
-      highest.set(key, RESULT_ORDER.filter((g) => (grades as readonly string[]).includes(g)).at(-1));
+      highest.set(key, topGrade(planForApprentice(db, apprentice)?.overallGrades ?? []));
     }
     return highest.get(key);
   };
@@ -426,8 +425,6 @@ function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { 
     );
 }
 
-const RESULT_ORDER: ResultGrade[] = ['Fail', 'Pass', 'Merit', 'Distinction'];
-
 function deliveryOfRow(row: DeliveryRow): ClaimDelivery {
   const { sendTo, contactName, department, organisation, addressLine1, addressLine2, addressLine3, city, postcode } =
     row;
@@ -435,7 +432,7 @@ function deliveryOfRow(row: DeliveryRow): ClaimDelivery {
 }
 
 /**
- * Released results not yet sent to the service: Pass, Merit and Distinction as certificate
+ * Released results not yet sent to the service: passing grades as certificate
  * claims, Fail and Withdrawn as EPA records; each with its validation and whether it is held
  * (its appeal period not over, or an appeal open).
  * An erased apprentice's result cannot be claimed: the service needs the ULN and name it no longer has.
@@ -492,7 +489,7 @@ export interface ClaimRefusal {
 
 /**
  * Marks results as claimed (their certificate claims sent or exported), all or nothing: each must
- * be a released, unclaimed Pass, Merit or Distinction that passes every rule and is not held,
+ * be a released, unclaimed passing result that passes every rule and is not held,
  * checked again in the transaction that writes. One audit row per result, with the claim.
  */
 export function markClaimed(

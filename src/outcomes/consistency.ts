@@ -143,9 +143,9 @@ export function compareAssessors(
   methodGrades: readonly Grade[],
   minimum: number,
 ): Comparison {
-  // The plan's grades in their order, plus any other grade found in the data (in the service's order).
+  // The plan's grades in its order, then any other grade found in the data.
   const seen = new Set(rows.flatMap((r) => (Object.keys(r.counts) as Grade[]).filter((g) => (r.counts[g] ?? 0) > 0)));
-  const grades = GRADES.filter((g) => methodGrades.includes(g) || seen.has(g));
+  const grades = [...methodGrades, ...GRADES.filter((g) => !methodGrades.includes(g) && seen.has(g))];
   const totals: Partial<Record<Grade, number>> = {};
   for (const r of rows) for (const g of grades) totals[g] = (totals[g] ?? 0) + (r.counts[g] ?? 0);
   const othersOf = (r: AssessorCounts) =>

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 import type { PlanFile } from '../plans/schema.js';
+import type { ResultGrade } from '../grading/model.js';
 
 /**
  * The EPAO dashboard's figures, aggregated in SQL (one indexed query per figure, no loop over
@@ -18,7 +19,19 @@ export interface ReportFilter {
   methodId?: string;
 }
 
-export const RESULT_ORDER = ['Distinction', 'Merit', 'Pass', 'Fail', 'Withdrawn'] as const;
+/** The order the results table lists grades in, highest first; a grade nobody received is left out, except the usual four. */
+export const RESULT_ORDER = [
+  'Outstanding',
+  'Distinction',
+  'Pass with excellence',
+  'Merit',
+  'Credit',
+  'Pass',
+  'No grade awarded',
+  'Fail',
+  'Withdrawn',
+] as const satisfies readonly ResultGrade[];
+const ALWAYS_LISTED: readonly string[] = ['Distinction', 'Pass', 'Fail', 'Withdrawn'];
 
 export interface Figures {
   results: number;
@@ -120,7 +133,7 @@ export function dashboardFigures(db: Db, filter: ReportFilter, scope: Apprentice
     `select e.overall_grade as grade, e.number as number, e.kind as kind, e.result_month as month, count(*) as n ${from} where ${where} group by e.overall_grade, e.number, e.kind, e.result_month`,
   );
   const total = (keep: (g: (typeof groups)[number]) => boolean) => groups.filter(keep).reduce((sum, g) => sum + g.n, 0);
-  const isPass = (grade: string) => grade === 'Pass' || grade === 'Merit' || grade === 'Distinction';
+  const isPass = (grade: string) => grade !== 'Fail' && grade !== 'Withdrawn';
   const count = (grade: string) => total((g) => g.grade === grade);
   const results = total(() => true);
   const assessed = results - count('Withdrawn');
@@ -151,7 +164,7 @@ export function dashboardFigures(db: Db, filter: ReportFilter, scope: Apprentice
   return {
     results,
     byGrade: RESULT_ORDER.map((grade) => ({ grade, count: count(grade) })).filter(
-      (r) => r.count > 0 || r.grade !== 'Merit',
+      (r) => r.count > 0 || ALWAYS_LISTED.includes(r.grade),
     ),
     passRate: ratio(
       total((g) => isPass(g.grade)),

@@ -1,4 +1,4 @@
-import type { AttemptKind, ResultGrade } from '../grading/model.js';
+import { RESULT_GRADES, type AttemptKind, type ResultGrade } from '../grading/model.js';
 import { toCsv } from './csv.js';
 
 /**
@@ -33,9 +33,9 @@ import { toCsv } from './csv.js';
  * checked against the full published table (they are declared here, in one place, so that
  * correcting them changes nothing else):
  *  10–17 Component1Method, Component1Grade … Component4Method, Component4Grade
- *        (method as named in the assessment plan; grade Fail, Pass, Merit, Distinction or
- *        Withdrawn; -2 where the slot is unused or the method has no grade)
- *  18 EPAGrade        Fail, Pass, Merit, Distinction or Withdrawn
+ *        (method as named in the assessment plan; grade Fail, Withdrawn or one of the grades the
+ *        apprenticeship service records; -2 where the slot is unused or the method has no grade)
+ *  18 EPAGrade        the same grades
  *  19 EPAGradeDate    the result date, same pattern as ReportingDate
  *  20 ResitOrRetake   No, Resit or Retake
  */
@@ -61,7 +61,7 @@ const text = (max: number): Pick<OfqualColumn, 'pattern' | 'rule'> => ({
   pattern: new RegExp(`^.{1,${max}}$`),
   rule: `1 to ${max} characters`,
 });
-const GRADE_VALUES = 'Fail|Pass|Merit|Distinction|Withdrawn';
+const GRADE_VALUES = RESULT_GRADES.join('|');
 
 function componentColumns(): OfqualColumn[] {
   return Array.from({ length: COMPONENT_SLOTS }, (_, i) => [

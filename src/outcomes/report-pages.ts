@@ -29,7 +29,7 @@ function tables(f: Figures) {
       header: ['Figure', 'Value'],
       rows: [
         ['Results', f.results],
-        ['Pass rate (Pass, Merit or Distinction, of results other than Withdrawn)', percent(f.passRate)],
+        ['Pass rate (any grade but Fail, of results other than Withdrawn)', percent(f.passRate)],
         ['Distinction rate', percent(f.distinctionRate)],
         ['First attempts with a result', f.firstAttempts],
         ['First-attempt pass rate', percent(f.firstAttemptPassRate)],

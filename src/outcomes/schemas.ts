@@ -63,7 +63,7 @@ export const claimWithStatusSchema = z.object({
   heldWhy: z.string().nullable(),
   sends: z
     .enum(['certificate', 'epa_record'])
-    .describe('A certificate (Pass, Merit, Distinction) or an EPA record (Fail, Withdrawn)'),
+    .describe('A certificate (a passing grade) or an EPA record (Fail, Withdrawn)'),
   request: z
     .union([certificateRequestSchema, epaRecordRequestSchema])
     .nullable()

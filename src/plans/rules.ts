@@ -1,6 +1,7 @@
 import type { Problem } from '../validation/problems.js';
 import { formatPath } from '../validation/problems.js';
 import type { Grade, PlanFile } from './schema.js';
+import { gradeListProblems } from './grades.js';
 
 /** Every assignment of one grade to each method: the rows a complete combination table must hold. */
 export function allGradeCombinations(methodIds: readonly string[], grades: readonly Grade[]): Record<string, Grade>[] {
@@ -83,6 +84,7 @@ export function checkPlan(plan: PlanFile, standardKsbCodes: readonly string[]): 
       'grade',
     ),
   );
+  problems.push(...gradeListProblems(plan));
   plan.methods.forEach((m, i) =>
     problems.push(
       ...duplicates(

@@ -11,6 +11,7 @@ import { criteriaByTheme, ksbCoverage } from '../plans/presentation.js';
 import { getPlanById, getPlanForStandard, plansOfVersion } from '../plans/store.js';
 import { wordsFor } from '../plans/words.js';
 import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
+import { levelGrades } from '../plans/grades.js';
 import { listStandards } from './store.js';
 
 /** The standard version named in the URL, or a 404 page. */
@@ -110,6 +111,7 @@ export function standardsRoutes(db: Db): Router {
       std,
       plan,
       words: wordsFor(plan),
+      levelGrades: levelGrades(plan),
       reformed: plan.regime === 'apprenticeship-assessment',
       verified: plan.employerVerifiedKsbs,
       sampled: plan.sampledKsbs,

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { auditEvents, plans } from '../../src/db/schema.js';
 import { testApp, tokenFor, type TestContext } from '../support/app.js';
+import { GRADES } from '../../src/db/vocabulary.js';
 
 const demoPlan = () =>
   JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as Record<string, unknown> & {
@@ -134,7 +135,7 @@ describe('JSON API', () => {
     ]);
     const planSchema = res.body.components.schemas.Plan;
     expect(planSchema.required).to.include.members(['methods', 'criteria', 'combination']);
-    expect(planSchema.properties.methodGrades.items.enum).to.deep.equal(['Fail', 'Pass', 'Merit', 'Distinction']);
+    expect(planSchema.properties.methodGrades.items.enum).to.deep.equal([...GRADES]);
     expect(res.body.paths['/plans'].post.responses).to.have.keys(
       '200',
       '201',

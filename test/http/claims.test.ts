@@ -27,6 +27,8 @@ import { REGISTRATION_HEADER } from '../../src/outcomes/ofqual-registrations.js'
 import { DateTime } from 'luxon';
 import { paths } from '../../src/paths.js';
 import { planFileSchema } from '../../src/plans/schema.js';
+import { importPlan } from '../../src/plans/store.js';
+import { regraded } from '../support/plans.js';
 import {
   $,
   TEST_CONFIG,
@@ -73,7 +75,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
   const bearer = (who: keyof TestContext['users']) => ({
     Authorization: `Bearer ${tokenFor(ctx.db, ctx.users[who].id)}`,
   });
-  const ulns = validUlns(4, 730_000_000);
+  const ulns = validUlns(6, 730_000_000);
   /** Distinction, Pass, Fail, and a Pass whose record then loses its family name. */
   let distinction: { a: ApprenticeDetail; attemptId: number };
   let pass: { a: ApprenticeDetail; attemptId: number };
@@ -85,11 +87,17 @@ describe('certificate claims and the regulator’s outcomes file', () => {
    * is over; each apprentice on their own days so the assessor is free; the certificate posted to
    * the employer.
    */
-  async function releasedResult(index: number, family: string, notMet: { project?: string[]; discussion?: string[] }) {
+  async function releasedResult(
+    index: number,
+    family: string,
+    notMet: { project?: string[]; discussion?: string[] },
+    planId?: string,
+  ) {
     const a = acceptedLongAgo(ctx.db, ulns[index]!, 'Sam', family, 100);
+    if (planId) ctx.db.update(apprentices).set({ planId }).where(eq(apprentices.id, a.id)).run();
     assessorProfile(ctx.db, ctx.users.assessor.id, a.standardVersionId);
     const project = pastBooking(ctx.db, a, ctx.users.assessor.id, 'project', 60 + index);
-    const discussion = pastBooking(ctx.db, a, ctx.users.assessor.id, 'discussion', 65 + index);
+    const discussion = pastBooking(ctx.db, a, ctx.users.assessor.id, 'discussion', 70 + index);
     recordDelivery(ctx.db, a, POSTED_TO, SETUP, now());
     for (const [booking, method] of [
       [project, 'project'],
@@ -320,6 +328,47 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       const again = await postForm(admin, paths.claims, paths.sendClaims, {});
       expect(again.headers.location).to.equal(`${paths.claims}?sent=1&refused=0&failed=0`);
       expect(attempt(pass.attemptId)).to.include({ serviceStatus: 'Submitted', serviceErrors: null });
+    });
+
+    it('claims the grades a plan gives in the service’s words: Credit and Pass with excellence, which it takes', async () => {
+      const excellence = {
+        ...regraded(plan, { Pass: 'Credit', Distinction: 'Pass with excellence' }),
+        id: 'excellence',
+      };
+      expect(importPlan(ctx.db, excellence, SETUP).ok).to.equal(true);
+      const top = await releasedResult(4, 'Excelsior', {}, 'excellence');
+      const credit = await releasedResult(5, 'Creditor', { discussion: ['PDD1'] }, 'excellence');
+      for (const r of [top, credit])
+        service.learners.push({
+          uln: Number(r.a.uln),
+          familyName: r.a.familyName,
+          standardCode: 569,
+          standardReference: 'ST0815',
+          version: '1.0',
+        });
+
+      const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+      const page = $((await admin.get(paths.claims)).text);
+      for (const [r, grade] of [
+        [top, 'Pass with excellence'],
+        [credit, 'Credit'],
+      ] as const)
+        expect(page(`#claimable tr[data-attempt-id="${r.attemptId}"]`).text()).to.contain(grade);
+      const batches = JSON.parse((await admin.get(paths.claimsJson)).text) as {
+        RequestId: string;
+        LearningDetails: { OverallGrade: string };
+      }[][];
+      const grades = Object.fromEntries(batches.flat().map((r) => [r.RequestId, r.LearningDetails.OverallGrade]));
+      expect(grades).to.include({
+        [`attempt-${top.attemptId}`]: 'Pass with excellence',
+        [`attempt-${credit.attemptId}`]: 'Credit',
+      });
+      for (const batch of batches) {
+        const items = (await (await post(batch)).json()) as { requestId: string; validationErrors: string[] }[];
+        expect(items.filter((i) => i.validationErrors.length > 0)).to.deep.equal([]);
+      }
+      expect(service.certificates.has(`${top.a.uln}/569`)).to.equal(true);
+      expect(service.certificates.has(`${credit.a.uln}/569`)).to.equal(true);
     });
 
     it('submits a certificate the service already made (an earlier send whose answer was lost), by the reference it names', async () => {

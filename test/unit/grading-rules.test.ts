@@ -20,6 +20,7 @@ import {
 } from '../../src/grading/rules.js';
 import type { Grade, PlanFile } from '../../src/plans/schema.js';
 import { planFileSchema } from '../../src/plans/schema.js';
+import { regraded } from '../support/plans.js';
 
 // The demo plan (fixtures/plans/ST0815-1.0-demo.json) publishes these rules, which the
 // expectations below are written from:
@@ -179,6 +180,36 @@ describe('grading rules', () => {
       }
     });
 
+    it('gives the plan’s own grades: its pass grade for the pass criteria, its highest for the distinction ones too', () => {
+      const plan = regraded(demoPlan(), { Pass: 'Credit', Distinction: 'Pass with excellence' });
+      for (const methodId of METHODS) {
+        const [pass, distinction] = [criteriaOf(methodId, 'pass')[0]!, criteriaOf(methodId, 'distinction')[0]!];
+        expect(deriveMethodGrade(plan, methodId, decisions(methodId)), methodId).to.deep.equal({
+          complete: true,
+          grade: 'Pass with excellence',
+        });
+        expect(deriveMethodGrade(plan, methodId, decisions(methodId, { [distinction]: false }))).to.deep.equal({
+          complete: true,
+          grade: 'Credit',
+        });
+        expect(deriveMethodGrade(plan, methodId, decisions(methodId, { [pass]: false }))).to.deep.equal({
+          complete: true,
+          grade: 'Fail',
+        });
+        // One distinction criterion short of the top grade is a boundary case under the plan's pass grade too.
+        expect(isBoundaryCase(plan, methodId, decisions(methodId, { [distinction]: false }))).to.equal(true);
+      }
+    });
+
+    it('a plan whose highest method grade is Merit gives Merit for the distinction criteria', () => {
+      const plan = demoPlan();
+      plan.methodGrades = ['Fail', 'Pass', 'Merit'];
+      expect(deriveMethodGrade(plan, 'project', decisions('project'))).to.deep.equal({
+        complete: true,
+        grade: 'Merit',
+      });
+    });
+
     it('decisions on another method’s criteria do not count', () => {
       // Every project criterion decided, none of the discussion's: the discussion is all undecided.
       const result = deriveMethodGrade(PLAN, 'discussion', decisions('project'));
@@ -243,6 +274,22 @@ describe('grading rules', () => {
             { isResitOrRetake: true, exceptionalCircumstances: true },
           ),
         ).to.deep.equal({
+          combined: 'Distinction',
+          grade: 'Distinction',
+          capped: false,
+        });
+      });
+
+      it('compares grades in the plan’s order, whatever their names', () => {
+        // Outstanding above Distinction, capped at Distinction: the order is the plan's list.
+        const plan = regraded(demoPlan(), { Pass: 'Distinction', Distinction: 'Outstanding' });
+        expect(plan.resitRetakeGradeCap).to.equal('Distinction');
+        expect(overallGrade(plan, { project: 'Outstanding', discussion: 'Outstanding' }, RESIT)).to.deep.equal({
+          combined: 'Outstanding',
+          grade: 'Distinction',
+          capped: true,
+        });
+        expect(overallGrade(plan, { project: 'Outstanding', discussion: 'Distinction' }, RESIT)).to.deep.equal({
           combined: 'Distinction',
           grade: 'Distinction',
           capped: false,

@@ -5,6 +5,7 @@ import { ksbCoverage } from '../../src/plans/presentation.js';
 import { parsePlanShape } from '../../src/plans/parse.js';
 import type { PlanFile } from '../../src/plans/schema.js';
 import { standardFileSchema } from '../../src/standards/schema.js';
+import { regraded } from '../support/plans.js';
 
 const standard = standardFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/standards/ST0815-1.0.json', 'utf8')));
 const CODES = standard.ksbs.map((k) => k.code);
@@ -196,6 +197,48 @@ describe('assessment plan validation: ids, order rules and grades', () => {
     expect(problems).to.deep.include({
       path: 'resitRetakeGradeCap',
       message: '"Merit" is not one of the overall grades',
+    });
+  });
+
+  describe('grades: any of the apprenticeship service’s, in the plan’s own order', () => {
+    it('accepts a plan using Credit and Pass with excellence, listed lowest first', () => {
+      const plan = regraded(demoPlan(), { Pass: 'Credit', Distinction: 'Pass with excellence' });
+      expect(checkPlan(plan, CODES)).to.deep.equal([]);
+    });
+
+    it('refuses grade lists that do not start with Fail, and accepts them once they do', () => {
+      const plan = demoPlan();
+      plan.methodGrades = ['Pass', 'Fail', 'Distinction'];
+      plan.overallGrades = ['Distinction', 'Pass', 'Fail'];
+      const problems = checkPlan(plan, CODES).filter((p) => p.path.endsWith('Grades[0]'));
+      expect(problems).to.deep.equal([
+        { path: 'methodGrades[0]', message: 'List the grades from lowest to highest, starting with Fail' },
+        { path: 'overallGrades[0]', message: 'List the grades from lowest to highest, starting with Fail' },
+      ]);
+      plan.methodGrades = ['Fail', 'Pass', 'Distinction'];
+      plan.overallGrades = ['Fail', 'Pass', 'Distinction'];
+      expect(checkPlan(plan, CODES)).to.deep.equal([]);
+    });
+
+    it('takes "No grade awarded" as the one passing grade of an ungraded plan, never beside another', () => {
+      const ungraded = demoPlan();
+      ungraded.methodGrades = ['Fail', 'Pass'];
+      ungraded.overallGrades = ['Fail', 'No grade awarded'];
+      ungraded.combination = allGradeCombinations(['project', 'discussion'], ungraded.methodGrades).map((methods) => ({
+        methods,
+        overall: Object.values(methods).includes('Fail') ? 'Fail' : 'No grade awarded',
+      }));
+      ungraded.resitRetakeGradeCap = 'No grade awarded';
+      expect(checkPlan(ungraded, CODES)).to.deep.equal([]);
+
+      const mixed = regraded(demoPlan(), { Pass: 'No grade awarded' });
+      expect(checkPlan(mixed, CODES).filter((p) => p.message.includes('No grade awarded'))).to.deep.equal(
+        ['methodGrades[1]', 'overallGrades[1]'].map((path) => ({
+          path,
+          message:
+            '"No grade awarded" is the one passing grade of a standard that is not graded: list only Fail with it',
+        })),
+      );
     });
   });
 
