@@ -3,8 +3,9 @@
  * (SkillsFundingAgency/das-assessor-service, Application.Api.External): the subscription key in
  * the Ocp-Apim-Subscription-Key header (the UKPRN comes from the subscription), JSON bodies of at
  * most 25 items, one answer per item in order, { requestId, certificate? | epaReference?,
- * validationErrors }. A lookup that fails in transit, or that the service answers 429 or 5xx, is
- * tried again after a growing pause. A POST creates or submits, so it is tried again only when the
+ * validationErrors }. A lookup or an EPA record update (a PUT, which replaces the record's outcomes)
+ * that fails in transit, or that the service answers 429 or 5xx, is tried again after a growing
+ * pause. A POST creates or submits, so it is tried again only when the
  * service says it did nothing (429 too many requests, 503 unavailable): after a lost answer or any
  * other failure, trying again could make the record twice, so the failure is reported instead.
  */
@@ -39,6 +40,8 @@ export function serviceClient(options: ServiceClientOptions) {
   const tries = options.tries ?? 4;
 
   async function call(method: string, path: string, body?: unknown): Promise<ServiceCall> {
+    // A lookup, or an update that replaces a record with the same content, does the same however often it is sent.
+    const repeatable = method === 'GET' || method === 'PUT';
     let last: ServiceCall = { ok: false, status: null, message: 'Not sent' };
     for (let attempt = 1; attempt <= tries; attempt++) {
       if (attempt > 1) await sleep(250 * 2 ** (attempt - 2));
@@ -71,10 +74,10 @@ export function serviceClient(options: ServiceClientOptions) {
           ...(serviceMessage ? { serviceMessage } : {}),
         };
         const untouched = res.status === 429 || res.status === 503;
-        if (!untouched && (method !== 'GET' || res.status < 500)) return last;
+        if (!untouched && (!repeatable || res.status < 500)) return last;
       } catch (error) {
         last = { ok: false, status: null, message: `The service could not be reached: ${(error as Error).message}` };
-        if (method !== 'GET') return last;
+        if (!repeatable) return last;
       }
     }
     return last;
@@ -90,6 +93,8 @@ export function serviceClient(options: ServiceClientOptions) {
     createCertificates: (batch: unknown[]) => call('POST', '/api/v1/certificate', batch),
     submitCertificates: (batch: unknown[]) => call('POST', '/api/v1/certificate/submit', batch),
     createEpaRecords: (batch: unknown[]) => call('POST', '/api/v1/epa', batch),
+    /** PUT replaces an EPA record's outcomes: sending the same list twice leaves it as it was. */
+    updateEpaRecords: (batch: unknown[]) => call('PUT', '/api/v1/epa', batch),
   };
 }
 export type ServiceClient = ReturnType<typeof serviceClient>;

@@ -7,6 +7,7 @@ import { apprentices, epaAttempts } from '../db/schema.js';
 import {
   certificateRequest,
   epaRecordRequest,
+  epaUpdateRequest,
   inBatches,
   isReady,
   unclaimedClaims,
@@ -17,8 +18,8 @@ import type { ServiceClient, ServiceItemAnswer } from './client.js';
 
 /**
  * Sends every claim that is ready to the apprenticeship service directly: Fails and withdrawals
- * are created as EPA records (which the service records as submitted), then certificates are
- * created and submitted. Batches of at most 25, each item named by its RequestId. One refused item
+ * are created as EPA records (a Fail submitted, a withdrawal a draft), or update the apprentice's
+ * record when this platform sent an earlier outcome; then certificates are created and submitted. Batches of at most 25, each item named by its RequestId. One refused item
  * never holds back the rest: its messages are kept on the result and shown on the claims page,
  * and it stays unclaimed until it is sent again. A result the service takes is marked claimed
  * with its reference and status. Everything sent, and every answer, is audited.
@@ -94,8 +95,27 @@ async function sendAll(
         refused(db, row, answer?.validationErrors ?? ['The service gave no EPA reference'], requests[i], actor, now);
       } else {
         outcome.sent++;
-        // A Fail sent as an EPA record becomes a submitted Fail in the service.
-        taken(db, row, { reference: answer.epaReference, status: 'Submitted' }, requests[i], actor, now);
+        taken(db, row, { reference: answer.epaReference, status: recordStatus(row) }, requests[i], actor, now);
+      }
+    });
+  }
+  // A further outcome of an apprentice whose record this platform sent: that record, updated with every outcome it holds.
+  for (const batch of inBatches(rows.filter((r) => r.sends === 'epa_update'))) {
+    const requests = batch.map(epaUpdateRequest);
+    const updated = await client.updateEpaRecords(requests);
+    if (!updated.ok) {
+      failed(updated.message);
+      continue;
+    }
+    batch.forEach((row, i) => {
+      const answer = answerFor(updated.items, requests[i]!.RequestId, i);
+      if (answer?.validationErrors?.length) {
+        outcome.refused++;
+        refused(db, row, answer.validationErrors, requests[i], actor, now);
+      } else {
+        outcome.sent++;
+        const reference = answer?.epaReference ?? requests[i]!.EpaReference;
+        taken(db, row, { reference, status: recordStatus(row) }, requests[i], actor, now);
       }
     });
   }
@@ -162,6 +182,12 @@ async function sendAll(
 
   return outcome;
 }
+
+/**
+ * An EPA record's status in the service once it holds this outcome: a Fail is submitted, a withdrawal
+ * stays a draft with no grade (Handlers/ExternalApi/Epas/CreateBatchEpaHandler.cs and UpdateBatchEpaHandler.cs).
+ */
+const recordStatus = (row: ClaimRow) => (row.overallGrade === 'Fail' ? 'Submitted' : 'Draft');
 
 /** The service took the result: claimed, with its reference and status (unless another send got there first). */
 function taken(

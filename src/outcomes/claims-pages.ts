@@ -41,7 +41,7 @@ export function claimsRoutes(db: Db, clock: Clock, service: ServiceClient | null
     const rows = unclaimedClaims(db, todayInLondon(clock.now()), epaoSettingsOf(db), asOf);
     const ready = rows.filter(isReady);
     const valid = ready.filter((r) => r.sends === 'certificate');
-    const records = ready.filter((r) => r.sends === 'epa_record');
+    const records = ready.filter((r) => r.sends !== 'certificate');
     const linked = <T extends { uln: string; givenNames: string; familyName: string }>(r: T) => ({
       ...r,
       name: fullName(r).trim(),
@@ -56,7 +56,9 @@ export function claimsRoutes(db: Db, clock: Clock, service: ServiceClient | null
       records: records.map((r) => ({
         ...linked(r),
         attempt: r.kind === 'first' ? 'First attempt' : r.kind === 'resit' ? 'Resit' : 'Retake',
+        sentAs: r.updates ? `An update of EPA record ${r.updates.reference}` : 'A new EPA record',
       })),
+      updatesCount: records.filter((r) => r.updates).length,
       held: rows.filter((r) => r.valid && !isReady(r)).map(linked),
       invalid: rows.filter((r) => !r.valid).map(linked),
       amend: claimsToAmend(db).map(linked),

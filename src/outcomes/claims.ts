@@ -69,11 +69,18 @@ export const CLAIM_MESSAGES = {
   badPostcode: 'The certificate’s postcode is not one the apprenticeship service accepts',
   noPermission: 'The apprentice has not given permission to claim the certificate (the gateway declaration)',
   earlierSent:
-    'An earlier outcome of this apprentice was sent to the service: record this one there as an update of that EPA record',
+    'An earlier outcome of this apprentice was recorded in the service outside this platform: record this one there as an update of that EPA record',
 } as const;
 
 /** Outcomes the service records as EPA records, not certificates (its EpaOutcome values besides Pass). */
 export const EPA_RECORD_GRADES = ['Fail', 'Withdrawn'] as const satisfies readonly ResultGrade[];
+
+/** One outcome of an EPA record (an item of the service's EpaDetails.Epas). */
+export interface EpaEntry {
+  date: string;
+  outcome: (typeof EPA_RECORD_GRADES)[number];
+  kind: AttemptKind;
+}
 
 /** The postal contact of a claim, as recorded for the apprentice. */
 export type ClaimDelivery = Omit<DeliveryRow, 'apprenticeId' | 'recordedBy' | 'recordedAt'>;
@@ -107,8 +114,13 @@ export interface ClaimCandidate {
   kind: AttemptKind;
   /** The day the result was complete: an EPA record's date. */
   epaDate: string | null;
-  /** An earlier attempt of the apprentice was already sent to the service. */
+  /** An earlier attempt of the apprentice was already sent to the service (or marked as recorded there). */
   earlierSent: boolean;
+  /**
+   * The apprentice's EPA record in the service, when this platform sent the last earlier outcome
+   * itself: its reference and the outcomes it holds, oldest first. A further outcome updates it.
+   */
+  earlierRecord: { reference: string; epas: EpaEntry[] } | null;
 }
 
 /** Every reason the apprenticeship service would refuse this claim; empty when it is valid. */
@@ -127,8 +139,9 @@ export function claimProblems(claim: ClaimCandidate, today: string): string[] {
  * Every reason the service would refuse this Fail or withdrawal as an EPA record (its
  * Validators/ExternalApi/Epas/BatchEpaRequestValidator.cs and CreateBatchEpaRequestValidator.cs):
  * the learner and standard as for a certificate, and an EPA date from 2017 and not in the future.
- * A second record for the same apprentice is an update of the first in the service (its EPA
- * reference), which a file cannot carry: it is listed with what to do.
+ * A second record for the same apprentice is an update of the first in the service, by its EPA
+ * reference: sent directly when this platform sent the first and so holds the reference; otherwise
+ * (the first was recorded another way) it is listed with what to do.
  */
 export function epaRecordProblems(record: ClaimCandidate, today: string): string[] {
   return [
@@ -137,7 +150,7 @@ export function epaRecordProblems(record: ClaimCandidate, today: string): string
       : [`A ${record.overallGrade} is a certificate claim, not an EPA record`]),
     ...learnerProblems(record),
     ...dateProblems(record.epaDate, today),
-    ...(record.earlierSent ? [CLAIM_MESSAGES.earlierSent] : []),
+    ...(record.earlierSent && !record.earlierRecord ? [CLAIM_MESSAGES.earlierSent] : []),
   ];
 }
 
@@ -208,15 +221,21 @@ export interface ClaimRow {
   /** Held: the day it may go (null: not while an appeal is open); undefined when it may go now. */
   heldUntil?: string | null;
   heldWhy?: string;
-  /** What goes to the service: a certificate (a passing grade) or an EPA record (Fail, Withdrawn). */
-  sends: 'certificate' | 'epa_record';
+  /**
+   * What goes to the service: a certificate (a passing grade), an EPA record (Fail, Withdrawn), or an
+   * update of the apprentice's EPA record there with this outcome added.
+   */
+  sends: 'certificate' | 'epa_record' | 'epa_update';
   kind: AttemptKind;
   epaDate: string | null;
+  /** An update's record: its reference and the outcomes it already holds. */
+  updates: { reference: string; epas: EpaEntry[] } | null;
 }
 
 export function claimRow(claim: ClaimCandidate, today: string, settings: ClaimTimingSettings): ClaimRow {
-  const sends = (EPA_RECORD_GRADES as readonly string[]).includes(claim.overallGrade) ? 'epa_record' : 'certificate';
-  const reasons = sends === 'epa_record' ? epaRecordProblems(claim, today) : claimProblems(claim, today);
+  const record = (EPA_RECORD_GRADES as readonly string[]).includes(claim.overallGrade);
+  const sends = !record ? 'certificate' : claim.earlierRecord ? 'epa_update' : 'epa_record';
+  const reasons = record ? epaRecordProblems(claim, today) : claimProblems(claim, today);
   const held = claimHeld(claim, settings, today);
   return {
     attemptId: claim.attemptId,
@@ -236,6 +255,7 @@ export function claimRow(claim: ClaimCandidate, today: string, settings: ClaimTi
     sends,
     kind: claim.kind,
     epaDate: claim.epaDate,
+    updates: record ? claim.earlierRecord : null,
   };
 }
 
@@ -273,6 +293,13 @@ export function certificateRequest(row: ClaimRow) {
 }
 export type CertificateRequest = ReturnType<typeof certificateRequest>;
 
+const epaItem = (e: { date: string; outcome: string; kind: AttemptKind }) => ({
+  EpaDate: e.date,
+  EpaOutcome: e.outcome,
+  Resit: e.kind === 'resit',
+  Retake: e.kind === 'retake',
+});
+
 /**
  * A Fail or withdrawal as the service's EPA record request (its CreateEpaRequest: RequestId,
  * Standard, Learner, LearningDetails with the version, EpaDetails with the outcome, its date and
@@ -284,22 +311,28 @@ export function epaRecordRequest(row: ClaimRow) {
     Standard: { StandardCode: row.standardCode!, StandardReference: row.standardReference! },
     Learner: { Uln: Number(row.uln), FamilyName: row.familyName },
     LearningDetails: { Version: row.version! },
-    EpaDetails: {
-      Epas: [
-        {
-          EpaDate: row.epaDate!,
-          EpaOutcome: row.overallGrade,
-          Resit: row.kind === 'resit',
-          Retake: row.kind === 'retake',
-        },
-      ],
-    },
+    EpaDetails: { Epas: [epaItem({ date: row.epaDate!, outcome: row.overallGrade, kind: row.kind })] },
   };
 }
 
-/** What goes to the service for a valid row: its certificate request or its EPA record request. */
+/**
+ * A further Fail or withdrawal as the service's EPA record update (its UpdateEpaRequest, PUT
+ * /api/v1/epa): the record's EpaReference, and every outcome it is to hold, since the service
+ * replaces the record's list with the one sent (Handlers/ExternalApi/Epas/UpdateBatchEpaHandler.cs).
+ */
+export function epaUpdateRequest(row: ClaimRow) {
+  const { RequestId, ...rest } = epaRecordRequest(row);
+  const epas = [...row.updates!.epas, { date: row.epaDate!, outcome: row.overallGrade, kind: row.kind }];
+  return { RequestId, EpaReference: row.updates!.reference, ...rest, EpaDetails: { Epas: epas.map(epaItem) } };
+}
+
+/** What goes to the service for a valid row: its certificate request, EPA record request or EPA record update. */
 export const serviceRequest = (row: ClaimRow) =>
-  row.sends === 'certificate' ? certificateRequest(row) : epaRecordRequest(row);
+  row.sends === 'certificate'
+    ? certificateRequest(row)
+    : row.sends === 'epa_update'
+      ? epaUpdateRequest(row)
+      : epaRecordRequest(row);
 
 /** The service takes at most this many certificates in one request (its batch limit). */
 export const SERVICE_BATCH_LIMIT = 25;
@@ -359,6 +392,15 @@ const candidateColumns = {
   claimedAt: epaAttempts.claimedAt,
   earlierSent: sql<number>`exists (select 1 from ${epaAttempts} e where e.apprentice_id = ${epaAttempts.apprenticeId}
     and e.number < ${epaAttempts.number} and e.claimed_at is not null)`,
+  // The reference the service gave the last earlier outcome sent (null when it was recorded another way).
+  earlierReference: sql<string | null>`(select e.service_reference from ${epaAttempts} e
+    where e.apprentice_id = ${epaAttempts.apprenticeId} and e.number < ${epaAttempts.number} and e.claimed_at is not null
+    order by e.number desc limit 1)`,
+  // The earlier outcomes sent as EPA records, oldest first, as JSON.
+  earlierEpas: sql<string>`(select json_group_array(json_object('date', e.result_on, 'outcome', e.claimed_grade,
+    'kind', e.kind) order by e.number) from ${epaAttempts} e
+    where e.apprentice_id = ${epaAttempts.apprenticeId} and e.number < ${epaAttempts.number} and e.claimed_at is not null
+    and e.claimed_grade in ('Fail', 'Withdrawn'))`,
   employerName: employers.name,
   delivery: certificateDeliveries,
   certificatePermissionAt: gatewayDeclarations.certificatePermissionAt,
@@ -401,6 +443,8 @@ function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { 
         releasedAt,
         appealOpen,
         earlierSent,
+        earlierReference,
+        earlierEpas,
         standardVersionId,
         planId,
         ...r
@@ -418,6 +462,9 @@ function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { 
             releasedOn,
             appealOpen: Boolean(appealOpen),
             earlierSent: Boolean(earlierSent),
+            earlierRecord: earlierReference
+              ? { reference: earlierReference, epas: JSON.parse(earlierEpas) as EpaEntry[] }
+              : null,
             highestGrade: r.overallGrade === highestOf({ planId, standardVersionId }),
           },
         ];

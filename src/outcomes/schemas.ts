@@ -45,6 +45,9 @@ export const epaRecordRequestSchema = z.object({
   }),
 });
 
+/** The apprenticeship service's EPA record update (UpdateEpaRequest): the record's reference and every outcome it is to hold. */
+export const epaUpdateRequestSchema = epaRecordRequestSchema.extend({ EpaReference: z.string() });
+
 /** A claim in the API: the result, its checks and timing, and the service's request once valid. */
 export const claimWithStatusSchema = z.object({
   attemptId: z.int(),
@@ -62,12 +65,16 @@ export const claimWithStatusSchema = z.object({
     .describe('Held until its appeal period ends; null when not held, or held by an open appeal'),
   heldWhy: z.string().nullable(),
   sends: z
-    .enum(['certificate', 'epa_record'])
-    .describe('A certificate (a passing grade) or an EPA record (Fail, Withdrawn)'),
+    .enum(['certificate', 'epa_record', 'epa_update'])
+    .describe(
+      'A certificate (a passing grade), an EPA record (Fail, Withdrawn), or an update of the EPA record this platform sent the apprentice’s earlier outcome as',
+    ),
   request: z
-    .union([certificateRequestSchema, epaRecordRequestSchema])
+    .union([certificateRequestSchema, epaUpdateRequestSchema, epaRecordRequestSchema])
     .nullable()
-    .describe('The apprenticeship service’s request, once valid: a certificate request or an EPA record request'),
+    .describe(
+      'The apprenticeship service’s request, once valid: a certificate request, an EPA record request, or an EPA record update',
+    ),
 });
 export const markClaimsSchema = z.object({
   attemptIds: z

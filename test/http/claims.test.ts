@@ -20,7 +20,7 @@ import {
   gradings,
   standardVersions,
 } from '../../src/db/schema.js';
-import { epaoSettingsOf, releaseResults } from '../../src/grading/store.js';
+import { epaoSettingsOf, releaseResults, startFurtherAttempt } from '../../src/grading/store.js';
 import { CLAIM_MESSAGES } from '../../src/outcomes/claims.js';
 import { OFQUAL_HEADER } from '../../src/outcomes/ofqual.js';
 import { REGISTRATION_HEADER } from '../../src/outcomes/ofqual-registrations.js';
@@ -176,7 +176,14 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         .find('td')
         .map((_, td) => page(td).text().trim())
         .get(),
-    ).to.deep.equal([fail.a.uln, 'Sam Failsworth', 'Fail', attempt(fail.attemptId).resultOn!, 'First attempt']);
+    ).to.deep.equal([
+      fail.a.uln,
+      'Sam Failsworth',
+      'Fail',
+      attempt(fail.attemptId).resultOn!,
+      'First attempt',
+      'A new EPA record',
+    ]);
     // The downloads and the marking are tied to the list as shown, by its time.
     const asOf = String(page('input[name="asOf"]').val());
     expect(asOf).to.match(/^\d{4}-\d{2}-\d{2}T/);
@@ -229,6 +236,20 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     });
     afterEach(() => service.stop());
 
+    /** An administrator of the app configured to send to the fake service. */
+    const sendingAdmin = () =>
+      signedInAgent(
+        checkingContract(
+          createApp({
+            db: ctx.db,
+            config: { ...TEST_CONFIG, apprenticeshipService: { url: base, key: 'test-key' } },
+            clock: testClock,
+            log: () => undefined,
+          }),
+        ),
+        ctx.users.admin.email,
+      );
+
     const post = (batch: unknown) =>
       fetch(`${base}/api/v1/certificate`, {
         method: 'POST',
@@ -271,15 +292,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     it('sends every ready claim through the client when configured: created and submitted, claimed with the service’s reference; one it refuses keeps its reasons', async () => {
       // The service knows Passmore by another family name: its learner pre-check refuses that one, in its own words.
       service.learners.find((l) => l.uln === Number(pass.a.uln))!.familyName = 'Passmore-Hill';
-      const sending = checkingContract(
-        createApp({
-          db: ctx.db,
-          config: { ...TEST_CONFIG, apprenticeshipService: { url: base, key: 'test-key' } },
-          clock: testClock,
-          log: () => undefined,
-        }),
-      );
-      const admin = await signedInAgent(sending, ctx.users.admin.email);
+      const admin = await sendingAdmin();
       const page = $((await admin.get(paths.claims)).text);
       expect(page('#send-form button').text().trim()).to.equal('Send these 3 results to the apprenticeship service');
       const res = await postForm(admin, paths.claims, paths.sendClaims, {});
@@ -373,20 +386,75 @@ describe('certificate claims and the regulator’s outcomes file', () => {
 
     it('submits a certificate the service already made (an earlier send whose answer was lost), by the reference it names', async () => {
       service.certificates.set(`${distinction.a.uln}/569`, '00000099');
-      const sending = checkingContract(
-        createApp({
-          db: ctx.db,
-          config: { ...TEST_CONFIG, apprenticeshipService: { url: base, key: 'test-key' } },
-          clock: testClock,
-          log: () => undefined,
-        }),
-      );
-      const admin = await signedInAgent(sending, ctx.users.admin.email);
+      const admin = await sendingAdmin();
       await admin.get(paths.claims);
       const res = await postForm(admin, paths.claims, paths.sendClaims, {});
       expect(res.headers.location).to.equal(`${paths.claims}?sent=3&refused=0&failed=0`);
       expect(attempt(distinction.attemptId)).to.include({ serviceReference: '00000099', serviceStatus: 'Submitted' });
       expect(service.submitted.has('00000099')).to.equal(true);
+    });
+
+    it('sends a resit’s Fail as an update of the record it sent the first Fail as, holding both outcomes, which the service takes', async () => {
+      const admin = await sendingAdmin();
+      await admin.get(paths.claims);
+      await postForm(admin, paths.claims, paths.sendClaims, {});
+      const reference = attempt(fail.attemptId).serviceReference!;
+      expect(attempt(fail.attemptId)).to.include({ serviceStatus: 'Submitted', claimedGrade: 'Fail' });
+
+      // The project is resat 4 weeks after the resit began (the plan's time to redo it), and failed again.
+      // A one-day appeal period (the EPAO's setting) lets the resit's outcome go within the test's window.
+      ctx.db.update(epaoSettings).set({ appealWorkingDays: 1 }).run();
+      const resit = startFurtherAttempt(
+        ctx.db,
+        fail.a,
+        { choices: { project: 'resit' }, actionPlan: null },
+        SETUP,
+        now().minus({ days: 39 }),
+        null,
+      );
+      if (!resit.ok) throw new Error(resit.message);
+      const booking = pastBooking(ctx.db, fail.a, ctx.users.assessor.id, 'project', 10);
+      const graded = await api
+        .put(`${API}/bookings/${booking}/grade`)
+        .set(bearer('assessor'))
+        .send({ decisions: decisions('project', ['PR1']) });
+      expect(graded.status, JSON.stringify(graded.body)).to.equal(200);
+      ctx.db.update(gradings).set({ moderation: 'agreed' }).where(eq(gradings.attemptId, resit.attempt.id)).run();
+      expect(releaseResults(ctx.db, [resit.attempt.id], SETUP, now().minus({ days: 8 })).ok).to.equal(true);
+
+      const page = $((await admin.get(paths.claims)).text);
+      expect(page(`#epa-records tr[data-attempt-id="${resit.attempt.id}"]`).text())
+        .to.contain('Resit')
+        .and.to.contain(`An update of EPA record ${reference}`);
+      // Only new records go in the download: an update needs the reference only a direct send holds.
+      const downloaded = JSON.parse((await admin.get(paths.epaRecordsJson)).text) as { RequestId: string }[][];
+      expect(downloaded.flat().map((r) => r.RequestId)).to.not.include(`attempt-${resit.attempt.id}`);
+
+      const res = await postForm(admin, paths.claims, paths.sendClaims, {});
+      expect(res.headers.location).to.equal(`${paths.claims}?sent=1&refused=0&failed=0`);
+      const put = service.received.filter((r) => r.method === 'PUT');
+      expect(put.map((r) => r.path)).to.deep.equal(['/api/v1/epa']);
+      expect(put[0]!.body).to.deep.equal([
+        {
+          RequestId: `attempt-${resit.attempt.id}`,
+          EpaReference: reference,
+          Standard: { StandardCode: 569, StandardReference: 'ST0815' },
+          Learner: { Uln: Number(fail.a.uln), FamilyName: 'Failsworth' },
+          LearningDetails: { Version: '1.0' },
+          EpaDetails: {
+            Epas: [
+              { EpaDate: attempt(fail.attemptId).resultOn, EpaOutcome: 'Fail', Resit: false, Retake: false },
+              { EpaDate: attempt(resit.attempt.id).resultOn, EpaOutcome: 'Fail', Resit: true, Retake: false },
+            ],
+          },
+        },
+      ]);
+      expect(service.epaOutcomes.get(reference)).to.deep.equal(['Fail', 'Fail']);
+      expect(attempt(resit.attempt.id)).to.include({
+        serviceReference: reference,
+        serviceStatus: 'Submitted',
+        claimedGrade: 'Fail',
+      });
     });
 
     it('without the service configured, offers no sending and refuses a send', async () => {

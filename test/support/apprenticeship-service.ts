@@ -31,7 +31,15 @@ import type { AddressInfo } from 'node:net';
  *   before 1 January 2017, not in the future) and outcome (Pass, Fail or Withdrawn), and nothing
  *   held for the learner already ("EPA already provided for the learner" over a submitted Fail,
  *   "Certificate already exists, cannot create EPA record" over a certificate). Answered { requestId, epaReference,
- *   validationErrors }; the reference is the certificate's (a Fail becomes a submitted Fail).
+ *   validationErrors }; the reference is the certificate's. A record whose latest outcome is a Fail
+ *   is a submitted Fail; one whose latest is a withdrawal a draft with no grade, over which a
+ *   certificate may also be made (VAL/Certificates/CreateBatchCertificateRequestValidator.cs) but no
+ *   second record created ("EPA already provided for the learner").
+ * - EPA record updates, PUT /api/v1/epa (VAL/Epas/UpdateBatchEpaRequestValidator.cs; EXT EpaController
+ *   UpdateEpaRecords; Application/Handlers/ExternalApi/Epas/UpdateBatchEpaHandler.cs): the same
+ *   learner and EPA rules, the EpaReference given ("Provide EPA reference") and the one held for the
+ *   learner ("EPA not found"), and a record, not a certificate ("Certificate already exists, cannot
+ *   update EPA record"). The update replaces the record's outcomes with those sent.
  */
 
 export interface FakeLearner {
@@ -64,6 +72,10 @@ export class FakeApprenticeshipService {
   readonly certificates = new Map<string, string>();
   /** The references that are submitted Fails (an EPA record of a Fail): a certificate may be made over one. */
   private readonly fails = new Set<string>();
+  /** The references that are draft EPA records without a grade (latest outcome a withdrawal): a certificate may be made over one too. */
+  private readonly drafts = new Set<string>();
+  /** Each EPA record's outcomes, as last sent: reference → EpaOutcome values, oldest first. */
+  readonly epaOutcomes = new Map<string, string[]>();
   /** References of certificates submitted. */
   readonly submitted = new Set<string>();
   /** Every request received, as parsed. */
@@ -142,14 +154,50 @@ export class FakeApprenticeshipService {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) problems.push('Provide the achievement date');
     else if (date < '2017-01-01') problems.push('Achievement date cannot be before 01 01 2017');
     else if (date > this.today()) problems.push('Achievement date cannot be in the future');
-    // A submitted Fail may be made a certificate again (after a resit); anything else already held may not.
+    // A submitted Fail may be made a certificate again (after a resit), and so may a draft EPA record with no grade.
     const held = record ? this.certificates.get(`${record.uln}/${record.standardCode}`) : undefined;
-    if (held && !this.fails.has(held)) problems.push(`Certificate already exists: ${held}`);
+    if (held && !this.fails.has(held) && !this.drafts.has(held)) problems.push(`Certificate already exists: ${held}`);
     return problems;
   }
 
   /** Why the service refuses one EPA record request, in its validator's words; empty when it takes it. */
   epaProblems(item: Json, ukprn: number): string[] {
+    const { problems, record } = this.epaDetailsProblems(item, ukprn);
+    const held = record ? this.certificates.get(`${record.uln}/${record.standardCode}`) : undefined;
+    if (held)
+      problems.push(
+        this.fails.has(held) || this.drafts.has(held)
+          ? 'EPA already provided for the learner'
+          : 'Certificate already exists, cannot create EPA record',
+      );
+    return problems;
+  }
+
+  /** Why the service refuses one EPA record update, in its validator's words; empty when it takes it. */
+  epaUpdateProblems(item: Json, ukprn: number): string[] {
+    const { problems, record } = this.epaDetailsProblems(item, ukprn);
+    if (blank(item.EpaReference)) return [...problems, 'Provide EPA reference'];
+    const held = record ? this.certificates.get(`${record.uln}/${record.standardCode}`) : undefined;
+    if (!held || held.toLowerCase() !== text(item.EpaReference).toLowerCase()) problems.push('EPA not found');
+    else if (!this.fails.has(held) && !this.drafts.has(held))
+      problems.push('Certificate already exists, cannot update EPA record');
+    return problems;
+  }
+
+  /** The record holds these outcomes now: a submitted Fail when the latest is a Fail, otherwise a draft with no grade. */
+  private recordOutcomes(reference: string, item: Json): void {
+    const epas = [...(((item.EpaDetails as Json).Epas as Json[]) ?? [])].sort((a, b) =>
+      text(a.EpaDate).localeCompare(text(b.EpaDate)),
+    );
+    const outcomes = epas.map((e) => text(e.EpaOutcome));
+    this.epaOutcomes.set(reference, outcomes);
+    const fail = outcomes.at(-1)?.toLowerCase() === 'fail';
+    (fail ? this.fails : this.drafts).add(reference);
+    (fail ? this.drafts : this.fails).delete(reference);
+  }
+
+  /** The checks EPA records and their updates share: the learner, and each EPA's date and outcome. */
+  private epaDetailsProblems(item: Json, ukprn: number): { problems: string[]; record: FakeLearner | undefined } {
     const { problems, record } = this.learnerProblems(item, ukprn);
     const epas = ((item.EpaDetails ?? {}) as Json).Epas;
     if (!Array.isArray(epas) || epas.length === 0) problems.push('Provide EPA Details');
@@ -161,14 +209,7 @@ export class FakeApprenticeshipService {
         if (!['pass', 'fail', 'withdrawn'].includes(text(epa.EpaOutcome).toLowerCase()))
           problems.push('Invalid outcome: must be Pass, Fail or Withdrawn');
       }
-    const held = record ? this.certificates.get(`${record.uln}/${record.standardCode}`) : undefined;
-    if (held)
-      problems.push(
-        this.fails.has(held)
-          ? 'EPA already provided for the learner'
-          : 'Certificate already exists, cannot create EPA record',
-      );
-    return problems;
+    return { problems, record };
   }
 
   /** Starts the server on a random port; its base URL. */
@@ -264,8 +305,16 @@ export class FakeApprenticeshipService {
             const known = this.learnerOf(item)!;
             const reference = String(this.next++).padStart(8, '0');
             this.certificates.set(`${known.uln}/${known.standardCode}`, reference);
-            const outcomes = (((item.EpaDetails as Json).Epas as Json[]) ?? []).map((e) => text(e.EpaOutcome));
-            if (outcomes.at(-1)?.toLowerCase() === 'fail') this.fails.add(reference);
+            this.recordOutcomes(reference, item);
+            return { requestId: item.RequestId, epaReference: reference, validationErrors: [] };
+          });
+        }
+        if (req.method === 'PUT' && req.url === '/api/v1/epa') {
+          return batch((item) => {
+            const validationErrors = this.epaUpdateProblems(item, ukprn);
+            if (validationErrors.length > 0) return { requestId: item.RequestId, validationErrors };
+            const reference = text(item.EpaReference);
+            this.recordOutcomes(reference, item);
             return { requestId: item.RequestId, epaReference: reference, validationErrors: [] };
           });
         }

@@ -13,6 +13,7 @@ import {
   claimRow,
   claimsCsv,
   inBatches,
+  serviceRequest,
   type ClaimCandidate,
 } from '../../src/outcomes/claims.js';
 import { csvCell as csvField } from '../../src/outcomes/csv.js';
@@ -50,6 +51,7 @@ const good = (change: Partial<ClaimCandidate> = {}): ClaimCandidate => ({
   kind: 'first',
   epaDate: '2025-04-28',
   earlierSent: false,
+  earlierRecord: null,
   ...change,
 });
 const SETTINGS = { appealWorkingDays: 15, claimHighestGradeEarly: false };
@@ -227,8 +229,40 @@ describe('EPA records: a Fail or a withdrawal, as the service records it', () =>
     expect(epaRecordProblems(good(), TODAY)).to.deep.equal(['A Pass is a certificate claim, not an EPA record']);
   });
 
-  it('says what to do when an earlier outcome of the apprentice was sent: an update in the service', () => {
+  it('says what to do when an earlier outcome was recorded in the service another way: an update there', () => {
     expect(epaRecordProblems({ ...failed, earlierSent: true }, TODAY)).to.deep.equal([CLAIM_MESSAGES.earlierSent]);
+    expect(claimRow({ ...failed, earlierSent: true }, TODAY, SETTINGS)).to.include({
+      sends: 'epa_record',
+      valid: false,
+    });
+  });
+
+  it('updates the record this platform sent: its EPA reference, and every outcome it is to hold, oldest first', () => {
+    const earlierRecord = {
+      reference: '00000042',
+      epas: [{ date: '2025-01-10', outcome: 'Fail' as const, kind: 'first' as const }],
+    };
+    const row = claimRow({ ...failed, earlierSent: true, earlierRecord }, TODAY, SETTINGS);
+    expect(row).to.include({ sends: 'epa_update', valid: true });
+    expect(serviceRequest(row)).to.deep.equal({
+      RequestId: 'attempt-7',
+      EpaReference: '00000042',
+      Standard: { StandardCode: 569, StandardReference: 'ST0815' },
+      Learner: { Uln: Number(ULN), FamilyName: 'Okafor' },
+      LearningDetails: { Version: '1.0' },
+      EpaDetails: {
+        Epas: [
+          { EpaDate: '2025-01-10', EpaOutcome: 'Fail', Resit: false, Retake: false },
+          { EpaDate: '2025-04-28', EpaOutcome: 'Fail', Resit: true, Retake: false },
+        ],
+      },
+    });
+    // A certificate after a sent Fail is a new certificate: the service makes one over a submitted Fail.
+    expect(claimRow(good({ earlierSent: true, earlierRecord }), TODAY, SETTINGS)).to.include({
+      sends: 'certificate',
+      valid: true,
+      updates: null,
+    });
   });
 
   it('is the service’s CreateEpaRequest with the outcome, its date and the resit or retake flags', () => {
