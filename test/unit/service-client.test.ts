@@ -89,6 +89,22 @@ describe('the apprenticeship service client', () => {
     }
   });
 
+  it('tries an EPA record update again after a dropped connection or a 500: it replaces the record with the same outcomes', async () => {
+    const { fake, calls } = scripted([
+      () => Promise.reject(new Error('socket hang up')),
+      json(500, { statusCode: 500, message: 'Broken' }),
+      json(200, [{ requestId: 'attempt-2', epaReference: '00000042', validationErrors: [] }]),
+    ]);
+    const client = serviceClient({ url: 'https://s.example', key: 'k-123456', fetch: fake, sleep: async () => {} });
+    expect(await client.updateEpaRecords([{ RequestId: 'attempt-2' }])).to.deep.equal({
+      ok: true,
+      items: [{ requestId: 'attempt-2', epaReference: '00000042', validationErrors: [] }],
+    });
+    expect(calls.map((c) => [c.url, c.body])).to.deep.equal(
+      Array(3).fill(['https://s.example/api/v1/epa', '[{"RequestId":"attempt-2"}]']),
+    );
+  });
+
   it('does not try again when the service refuses the call itself (its 403 for a batch over 25)', async () => {
     const { fake, calls } = scripted([json(403, { statusCode: 403, message: 'Batch limited to 25 requests' })]);
     const client = serviceClient({
