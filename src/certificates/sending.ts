@@ -22,7 +22,8 @@ import type { ServiceClient, ServiceItemAnswer } from './client.js';
  * record when this platform sent an earlier outcome; then certificates are created and submitted. Batches of at most 25, each item named by its RequestId. One refused item
  * never holds back the rest: its messages are kept on the result and shown on the claims page,
  * and it stays unclaimed until it is sent again. A result the service takes is marked claimed
- * with its reference and status. Everything sent, and every answer, is audited.
+ * with its reference and status. Everything sent, and every answer, is audited. `releasedUpTo`
+ * limits the send to the results a claims page listed (those released by the instant it was shown).
  */
 /** Databases with a send under way: one at a time, so nothing is posted twice. */
 const sending = new WeakSet<Db>();
@@ -33,11 +34,12 @@ export async function sendToService(
   actor: Actor,
   now: DateTime,
   settings: ClaimTimingSettings,
+  releasedUpTo?: string,
 ): Promise<{ sent: number; refused: number; failures: string[] } | { busy: true }> {
   if (sending.has(db)) return { busy: true };
   sending.add(db);
   try {
-    return await sendAll(db, client, actor, now, settings);
+    return await sendAll(db, client, actor, now, settings, releasedUpTo);
   } finally {
     sending.delete(db);
   }
@@ -49,6 +51,7 @@ async function sendAll(
   actor: Actor,
   now: DateTime,
   settings: ClaimTimingSettings,
+  releasedUpTo: string | undefined,
 ): Promise<{ sent: number; refused: number; failures: string[] }> {
   const outcome = { sent: 0, refused: 0, failures: [] as string[] };
   // The learner pre-check: an apprentice the service does not hold on this standard is not sent at all.
@@ -62,7 +65,7 @@ async function sendAll(
       after: { message },
     });
   };
-  for (const row of unclaimedClaims(db, todayInLondon(now), settings).filter(isReady)) {
+  for (const row of unclaimedClaims(db, todayInLondon(now), settings, releasedUpTo).filter(isReady)) {
     const learner = await client.learner(row.uln, row.familyName, row.standardReference!);
     if (learner.ok) rows.push(row);
     else if (learner.status === 401) {

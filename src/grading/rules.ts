@@ -180,9 +180,7 @@ export function overallGrade(
   if (!combined) return undefined;
   const cap = plan.resitRetakeGradeCap;
   const capped =
-    attempt.isResitOrRetake &&
-    !attempt.exceptionalCircumstances &&
-    isAbove(plan.overallGrades, combined, cap);
+    attempt.isResitOrRetake && !attempt.exceptionalCircumstances && isAbove(plan.overallGrades, combined, cap);
   return { combined, grade: capped ? cap : combined, capped };
 }
 

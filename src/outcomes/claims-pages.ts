@@ -150,13 +150,21 @@ export function claimsRoutes(db: Db, clock: Clock, service: ServiceClient | null
   });
 
   /** Sends the claims ready now to the apprenticeship service (when its address and key are configured). */
-  router.post(paths.sendClaims, admins, async (_req, res) => {
+  router.post(paths.sendClaims, admins, async (req, res) => {
     if (!service)
       throw new HttpError(
         409,
         'Sending to the apprenticeship service is not set up (APPRENTICESHIP_SERVICE_URL and APPRENTICESHIP_SERVICE_KEY): download the requests instead',
       );
-    const outcome = await sendToService(db, service, actorOf(userOf(res)), clock.now(), epaoSettingsOf(db));
+    // The results the page listed when the button was pressed (a form without asOf: every ready result now).
+    const outcome = await sendToService(
+      db,
+      service,
+      actorOf(userOf(res)),
+      clock.now(),
+      epaoSettingsOf(db),
+      asOfOf(req.body),
+    );
     if ('busy' in outcome)
       throw new HttpError(
         409,

@@ -10,7 +10,7 @@ import { and, eq } from 'drizzle-orm';
 import supertest from 'supertest';
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { todayInLondon } from '../../src/dates.js';
+import { isoInstant, todayInLondon } from '../../src/dates.js';
 import {
   apprentices,
   auditEvents,
@@ -392,6 +392,37 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       expect(res.headers.location).to.equal(`${paths.claims}?sent=3&refused=0&failed=0`);
       expect(attempt(distinction.attemptId)).to.include({ serviceReference: '00000099', serviceStatus: 'Submitted' });
       expect(service.submitted.has('00000099')).to.equal(true);
+    });
+
+    it('sends only the results the page listed: one released after it was shown waits for the next look', async () => {
+      ctx.db.update(epaoSettings).set({ claimHighestGradeEarly: true }).run();
+      const admin = await sendingAdmin();
+      const page = await admin.get(paths.claims);
+      const form = $(page.text)('#send-form');
+      const asOf = String(form.find('input[name="asOf"]').val());
+      expect(form.find('button').text().trim()).to.equal('Send these 3 results to the apprenticeship service');
+      // A Distinction released after the page was shown: ready at once by the setting, but not on the page.
+      const late = await releasedResult(4, 'Latecomer', {});
+      service.learners.push({
+        uln: Number(late.a.uln),
+        familyName: 'Latecomer',
+        standardCode: 569,
+        standardReference: 'ST0815',
+        version: '1.0',
+      });
+      ctx.db
+        .update(epaAttempts)
+        .set({ releasedAt: isoInstant(DateTime.fromISO(asOf).plus({ milliseconds: 1 })) })
+        .where(eq(epaAttempts.id, late.attemptId))
+        .run();
+      const res = await admin
+        .post(paths.sendClaims)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), asOf });
+      expect(res.headers.location).to.equal(`${paths.claims}?sent=3&refused=0&failed=0`);
+      expect(attempt(late.attemptId).claimedAt).to.equal(null);
+      const next = $((await admin.get(paths.claims)).text);
+      expect(next(`#claimable tr[data-attempt-id="${late.attemptId}"]`).text()).to.contain('Latecomer');
     });
 
     it('sends a resit’s Fail as an update of the record it sent the first Fail as, holding both outcomes, which the service takes', async () => {
