@@ -6,6 +6,7 @@ import { validUlns } from '../../src/apprentices/uln.js';
 import { auditEvents, certificateDeliveries } from '../../src/db/schema.js';
 import { $, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 import { readyApprentice } from '../support/apprentices.js';
+import { DELIVERY_FORM } from '../support/delivery.js';
 
 /*
  * Where the certificate is posted: the postal contact the apprenticeship service's certificate
@@ -14,17 +15,8 @@ import { readyApprentice } from '../support/apprentices.js';
  */
 
 const ULNS = validUlns(2, 640_000_000);
-const ADDRESS = {
-  sendTo: 'employer',
-  contactName: 'Dana Reilly',
-  department: 'Education',
-  organisation: 'Transport Workers Union',
-  addressLine1: '128 Theobald’s Road',
-  addressLine2: '',
-  addressLine3: '',
-  city: 'London',
-  postcode: 'wc1x8tn',
-};
+/** The postcode as someone might type it: the service's pattern takes it, and it is stored tidied. */
+const ADDRESS = { ...DELIVERY_FORM, postcode: 'wc1x8tn' };
 
 const summaryOf = (html: string) =>
   $(html)('.govuk-error-summary a')

@@ -41,6 +41,7 @@ import {
 } from '../support/app.js';
 import { SETUP, isoDate, today } from '../support/apprentices.js';
 import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/grading.js';
+import { delivery } from '../support/delivery.js';
 
 const plan = planFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')));
 /** Every criterion of a method met, except those named (not met, with evidence). */
@@ -56,17 +57,7 @@ const decisions = (method: string, notMet: string[] = []) =>
 const NON_ADMINS = ['assessor', 'qa', 'provider', 'employer'] as const;
 const API = paths.api.root;
 /** Where the test apprentices' certificates go: their employer. */
-const POSTED_TO = {
-  sendTo: 'employer' as const,
-  contactName: 'Dana Reilly',
-  department: null,
-  organisation: 'Transport and Maritime Workers’ Union',
-  addressLine1: '128 Theobald’s Road',
-  addressLine2: null,
-  addressLine3: null,
-  city: 'London',
-  postcode: 'WC1X 8TN',
-};
+const POSTED_TO = delivery({ department: null, organisation: 'Transport and Maritime Workers’ Union' });
 const RELEASED_DAYS_AGO = 40;
 
 describe('certificate claims and the regulator’s outcomes file', () => {

@@ -33,6 +33,7 @@ import {
 import { flexibilityJudgements } from '../../src/db/schema.js';
 import { appealedResult, type Fixture } from '../support/fixture.js';
 import { sentField, type Pairs } from '../support/hostile.js';
+import { DELIVERY_FORM } from '../support/delivery.js';
 
 /*
  * What the property tests need to know of every route that changes something: who may use it,
@@ -119,17 +120,7 @@ const parts = (prefix: string, iso: string): Pairs => {
 const dateFields = (prefix: string) => [`${prefix}[day]`, `${prefix}[month]`, `${prefix}[year]`];
 const keys = (schema: z.ZodType) => Object.keys((schema as unknown as { shape: Record<string, unknown> }).shape);
 const DELIVERY_FIELDS = keys(deliveryInputSchema);
-const VALID_DELIVERY = {
-  sendTo: 'employer',
-  contactName: 'Dana Reilly',
-  department: 'Education',
-  organisation: 'Transport Workers Union',
-  addressLine1: '128 Theobald’s Road',
-  addressLine2: '',
-  addressLine3: '',
-  city: 'London',
-  postcode: 'WC1X 8TN',
-};
+const VALID_DELIVERY = DELIVERY_FORM;
 
 export const DEMO_PLAN = JSON.parse(
   readFileSync(new URL('../../fixtures/plans/ST0815-1.0-demo.json', import.meta.url), 'utf8'),

@@ -17,6 +17,7 @@ import {
   type ClaimCandidate,
 } from '../../src/outcomes/claims.js';
 import { csvCell as csvField } from '../../src/outcomes/csv.js';
+import { delivery } from '../support/delivery.js';
 
 const TODAY = '2025-06-15';
 const ULN = makeValidUln(123_456_789)!;
@@ -33,17 +34,7 @@ const good = (change: Partial<ClaimCandidate> = {}): ClaimCandidate => ({
   overallGrade: 'Pass',
   achievementDate: '2025-05-01',
   employerName: 'Transport Workers Union',
-  delivery: {
-    sendTo: 'employer',
-    contactName: 'Dana Reilly',
-    department: null,
-    organisation: 'Transport Workers Union',
-    addressLine1: '128 Theobald’s Road',
-    addressLine2: null,
-    addressLine3: null,
-    city: 'London',
-    postcode: 'WC1X 8TN',
-  },
+  delivery: delivery({ department: null }),
   certificatePermission: true,
   releasedOn: '2025-05-01',
   appealOpen: false,
