@@ -18,7 +18,7 @@ import { DEFAULT_HASH_COST } from './auth/passwords.js';
 import { authRoutes } from './auth/pages.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import type { Db } from './db/connection.js';
+import { schemaState, type Db } from './db/connection.js';
 import { requireSignIn, userOf } from './auth/authorize.js';
 import { csrfProtection } from './auth/csrf.js';
 import { notFound, pageErrorHandler } from './http/errors.js';
@@ -111,14 +111,20 @@ export function createApp({
   setUpViews(app);
   setUpStaticResources(app);
 
-  // For load balancers and monitors: no sign-in, no personal data, 503 when the database cannot answer.
+  // For load balancers and monitors: no sign-in, no personal data; 503 when the database cannot
+  // answer, or is not the one this code expects (its schema, or the catalogue it loads at start, gone).
   app.get(paths.health, (_req, res) => {
+    const unavailable = (problem: string) =>
+      res.status(503).set('Cache-Control', 'no-store').json({ status: 'unavailable', problem });
     try {
-      db.$client.prepare('select count(*) from __drizzle_migrations').get();
+      const schema = schemaState(db.$client);
+      if (schema.state !== 'current') return unavailable('The database schema is not this version’s');
+      if (!db.$client.prepare('select 1 from standard_versions limit 1').get())
+        return unavailable('The database holds no standards: it is empty or was replaced');
       res.set('Cache-Control', 'no-store').json({ status: 'ok' });
     } catch (error) {
       log(error);
-      res.status(503).set('Cache-Control', 'no-store').json({ status: 'unavailable' });
+      unavailable('The database cannot answer');
     }
   });
 

@@ -8,6 +8,7 @@ import { loadCatalogue } from './catalogue/load.js';
 import { ROLE_LABELS } from './auth/roles.js';
 import { deliverOutbox, smtpTransport } from './notifications/mailer.js';
 import { createLogger } from './http/request-log.js';
+import { holdLock } from './ops/lock.js';
 
 function readConfig(): Config {
   try {
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
   const config = readConfig();
   config.warnings.forEach((w) => console.warn(`Warning: ${w}`));
   const clock = systemClock;
+  // The app holds the database's lock while it runs, so a restore cannot replace it underneath.
+  const release = config.databasePath === ':memory:' ? () => undefined : holdLock(config.databasePath, 'app');
+  process.once('exit', release);
   const db = openDatabase(config.databasePath);
   loadCatalogue(db);
   if (config.demoData) await loadDemoData(db, clock.now(), config.passwordHashCost);
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
     if (sending) clearInterval(sending);
     server.close(() => {
       db.$client.close();
+      release();
       process.exit(0);
     });
   };

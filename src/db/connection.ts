@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
+import { migrationChecksum, migrationTags } from './migration-manifest.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -19,7 +20,12 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', im
  * only ever add to what is there.
  */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // It holds personal data and password hashes: readable by its owner only. SQLite gives its WAL
+    // and shared-memory files the database file's permissions.
+    if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  }
   const client = new Database(file);
   if (file !== ':memory:') client.pragma('journal_mode = WAL');
   const db = configure(client);
@@ -43,6 +49,34 @@ function migrateKeepingReferences(db: Db): void {
     throw new Error(
       `The database has ${broken.length} broken reference(s) after migrating, the first from ${broken[0]!.table} to ${broken[0]!.parent}`,
     );
+}
+
+/** The hashes of this code's migrations, in order (as drizzle records them in __drizzle_migrations). */
+let codeMigrations: string[] | undefined;
+function migrationHashes(): string[] {
+  codeMigrations ??= migrationTags(MIGRATIONS_FOLDER).map((tag) => migrationChecksum(MIGRATIONS_FOLDER, tag));
+  return codeMigrations;
+}
+
+export type SchemaState = { state: 'current' } | { state: 'older'; behind: number } | { state: 'foreign' };
+
+/**
+ * How a database's schema compares with this code's: current; older by some migrations (this code
+ * can migrate it); or foreign: made by a newer version of the app, or not this app's at all.
+ */
+export function schemaState(client: Database.Database): SchemaState {
+  const hasTable = client
+    .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
+    .get();
+  if (!hasTable) return { state: 'foreign' };
+  const applied = (
+    client.prepare('select hash from __drizzle_migrations order by created_at, rowid').all() as { hash: string }[]
+  ).map((r) => r.hash);
+  const code = migrationHashes();
+  if (applied.length > code.length || applied.some((hash, i) => hash !== code[i])) return { state: 'foreign' };
+  return applied.length === code.length
+    ? { state: 'current' }
+    : { state: 'older', behind: code.length - applied.length };
 }
 
 /**

@@ -17,28 +17,3 @@ export async function backupDatabase(source: Database.Database, file: string): P
   fs.chmodSync(file, 0o600);
   return { pages: progress.totalPages };
 }
-
-/**
- * Restores a backup into the database at `target`, through the same backup API (so a running
- * app's readers see either the old or the restored database, never a mix). The backup is
- * checked first: it must be a SQLite database that passes `integrity_check` and holds this
- * app's tables.
- */
-export async function restoreDatabase(file: string, target: string): Promise<{ pages: number }> {
-  if (!fs.existsSync(file)) throw new Error(`There is no backup at ${file}`);
-  const backup = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const integrity = backup.pragma('integrity_check', { simple: true });
-    if (integrity !== 'ok') throw new Error(`The backup is damaged: ${String(integrity)}`);
-    const tables = backup
-      .prepare(
-        "select name from sqlite_master where type = 'table' and name in ('apprentices', 'users', '__drizzle_migrations')",
-      )
-      .all();
-    if (tables.length < 3) throw new Error('That file is not a backup of this app’s database');
-    const progress = await backup.backup(target);
-    return { pages: progress.totalPages };
-  } finally {
-    backup.close();
-  }
-}
