@@ -27,6 +27,7 @@ import { LIMITS } from './http/limits.js';
 import { requestLogger } from './http/request-log.js';
 import { loadSession } from './auth/session.js';
 import { acceptUpload } from './http/uploads.js';
+import { refuseUnsavableText } from './http/text-guard.js';
 import { paths } from './paths.js';
 import { planAdminRoutes } from './plans/pages.js';
 import { standardsRoutes } from './standards/pages.js';
@@ -137,6 +138,7 @@ export function createApp({
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.use(dropPrototypeKeys);
   app.use(csrfProtection(config.sessionSecret, secure));
+  app.use(refuseUnsavableText);
   app.use(noStore);
 
   app.get(paths.home, requireSignIn, (_req, res) => {

@@ -14,6 +14,7 @@ import { bookingApi } from '../bookings/api.js';
 import { certificateApi } from '../certificates/api.js';
 import { apiErrors, ProblemsError } from '../http/json-errors.js';
 import { LIMITS } from '../http/limits.js';
+import { refuseUnsavableText } from '../http/text-guard.js';
 import { openApiDocument } from './openapi.js';
 
 /** A request that sends a body must send JSON. */
@@ -24,17 +25,6 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
     throw new HttpError(415, 'Send the body as JSON, with Content-Type: application/json');
   next();
 };
-
-/** A JSON body whose text is not valid Unicode: a lone surrogate escape such as "\ud800", which SQLite would store as invalid UTF-8. */
-class InvalidTextError extends SyntaxError {}
-
-/** JSON.parse's reviver for API bodies: refuses keys and strings with a lone surrogate (400), as the rest of the app never receives them. */
-function refuseLoneSurrogates(key: string, value: unknown): unknown {
-  // With the u flag a surrogate pair is one code point, so \p{Cs} matches only a lone half.
-  if (/\p{Cs}/u.test(key) || (typeof value === 'string' && /\p{Cs}/u.test(value)))
-    throw new InvalidTextError(`The text of "${key.slice(0, 50)}" is not valid Unicode (it has a lone surrogate)`);
-  return value;
-}
 
 /** Bearer-token authentication: `Authorization: Bearer epa_…`. No cookies, so no CSRF. */
 function authenticate(db: Db): RequestHandler {
@@ -66,11 +56,9 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
           ? error.message
           : status === 413
             ? `The request body is larger than ${(error as { limit?: number }).limit === LIMITS.csvFileBytes ? LIMITS.csvFileLabel : LIMITS.bodyLabel}`
-            : error instanceof InvalidTextError
-              ? error.message
-              : (error as { type?: string }).type === 'entity.parse.failed'
-                ? 'The request body is not valid JSON'
-                : 'The request could not be read';
+            : (error as { type?: string }).type === 'entity.parse.failed'
+              ? 'The request body is not valid JSON'
+              : 'The request could not be read';
     res.status(status).json(apiErrors(error instanceof ProblemsError ? error.problems : [{ path: '', message }]));
   };
 }
@@ -87,9 +75,10 @@ export function apiRoutes(db: Db, log: (error: unknown) => void, options: { hold
   router.post(
     routes.api.apprentices.import,
     express.text({ type: 'text/csv', limit: LIMITS.csvFileBytes }),
-    express.json({ limit: LIMITS.csvFileBytes, reviver: refuseLoneSurrogates }),
+    express.json({ limit: LIMITS.csvFileBytes }),
   );
-  router.use(express.json({ limit: LIMITS.bodyBytes, reviver: refuseLoneSurrogates }));
+  router.use(express.json({ limit: LIMITS.bodyBytes }));
+  router.use(refuseUnsavableText);
 
   router.use(standardsApi(db));
   router.use(plansApi(db));

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { textProblem } from '../validation/text.js';
 import { LIMITS } from '../http/limits.js';
 import { formatPath } from '../validation/problems.js';
 import type { RowProblem } from './store.js';
@@ -68,6 +69,15 @@ function validateRows(
     const withDefaults = { ...values };
     for (const [field, value] of Object.entries(defaults))
       if (withDefaults[field] === undefined || withDefaults[field] === '') withDefaults[field] = value;
+    // The text rules of every form and API body (validation/text.ts): every field here is one line.
+    const unsavable = Object.entries(values).flatMap(([field, value]) => {
+      const problem = typeof value === 'string' ? textProblem(value, false) : null;
+      return problem ? [{ line, path: asColumns ? columnFor(field) : field, message: `The value ${problem}` }] : [];
+    });
+    if (unsavable.length > 0) {
+      problems.push(...unsavable);
+      continue;
+    }
     const parsed = apprenticeInputSchema.safeParse(withDefaults);
     if (parsed.success) rows.push({ line, input: parsed.data });
     else

@@ -1,3 +1,4 @@
+import { decimalInput } from '../validation/fields.js';
 import { valueOrThrow } from '../http/results.js';
 import { type Response } from 'express';
 import { z } from 'zod';
@@ -14,7 +15,7 @@ import { type ApprenticeDetail } from './store.js';
 export const dashboardQuery = z.object({
   state: z.enum(GATEWAY_STATES).optional().catch(undefined),
   unmet: z.enum(CHECK_CODES).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).catch(1).default(1),
+  page: z.preprocess(decimalInput, z.number().int().min(1).catch(1).default(1)),
 });
 
 /** How many of an import's problems the page lists (the summary gives the total). */

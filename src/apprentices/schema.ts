@@ -8,7 +8,7 @@ import {
 } from '../gateway/model.js';
 import { standardReference, standardVersion } from '../standards/schema.js';
 import { ukprnSchema } from '../users/schema.js';
-import { dateField, yesNo } from '../validation/fields.js';
+import { dateField, yesNo, decimalInput } from '../validation/fields.js';
 import { validateUln } from './uln.js';
 
 export const ulnSchema = z
@@ -53,10 +53,13 @@ export const apprenticeInputSchema = z
         z.string({ error: 'Choose the assessment plan' }).max(100, 'Plan ids are at most 100 characters').nullable(),
       )
       .optional(),
-    weeklyHours: z.coerce
-      .number({ error: 'Enter contracted hours a week as a number, for example 37.5' })
-      .min(1, 'Contracted hours a week must be at least 1')
-      .max(60, 'Contracted hours a week must be 60 or fewer'),
+    weeklyHours: z.preprocess(
+      decimalInput,
+      z
+        .number({ error: 'Enter contracted hours a week as a number, for example 37.5' })
+        .min(1, 'Contracted hours a week must be at least 1')
+        .max(60, 'Contracted hours a week must be 60 or fewer'),
+    ),
     /** Retired: an EHC plan is now one basis of a flexibility judgement, recorded with its evidence. */
     ehcPlan: z
       .undefined({
@@ -106,11 +109,14 @@ export type ApprenticeInput = z.infer<typeof apprenticeInputSchema>;
 export const qualificationInputSchema = z.object({
   subject: z.enum(SUBJECTS, { error: 'Select English or maths' }),
   type: z.enum(QUALIFICATION_TYPES, { error: 'Select the type of qualification' }),
-  level: z.coerce
-    .number({ error: 'Enter the level as a number' })
-    .int('Enter the level as a whole number')
-    .min(1, 'Level must be 1 or more')
-    .max(8, 'Level must be 8 or less'),
+  level: z.preprocess(
+    decimalInput,
+    z
+      .number({ error: 'Enter the level as a number' })
+      .int('Enter the level as a whole number')
+      .min(1, 'Level must be 1 or more')
+      .max(8, 'Level must be 8 or less'),
+  ),
   grade: z
     .string({ error: 'Enter the grade' })
     .trim()
@@ -127,10 +133,13 @@ export type QualificationInput = z.infer<typeof qualificationInputSchema>;
 
 export const offTheJobInputSchema = z.object({
   date: dateField('date of the training'),
-  hours: z.coerce
-    .number({ error: 'Enter the hours as a number' })
-    .gt(0, 'Hours must be more than 0')
-    .max(24, 'Hours must be 24 or fewer in a day'),
+  hours: z.preprocess(
+    decimalInput,
+    z
+      .number({ error: 'Enter the hours as a number' })
+      .gt(0, 'Hours must be more than 0')
+      .max(24, 'Hours must be 24 or fewer in a day'),
+  ),
   activity: z
     .string({ error: 'Describe the training' })
     .trim()
@@ -209,10 +218,13 @@ export const priorLearningInputSchema = z
     // A blank field is not 0: it is missing.
     hours: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-      z.coerce
-        .number({ error: 'Enter the hours as a number (0 to remove prior learning)' })
-        .min(0, 'Hours must be 0 or more')
-        .max(5000, 'Hours must be 5,000 or fewer'),
+      z.preprocess(
+        decimalInput,
+        z
+          .number({ error: 'Enter the hours as a number (0 to remove prior learning)' })
+          .min(0, 'Hours must be 0 or more')
+          .max(5000, 'Hours must be 5,000 or fewer'),
+      ),
     ),
     reason: z.string().trim().max(500, 'Keep it to 500 characters or fewer').default(''),
   })

@@ -1,3 +1,4 @@
+import { decimalInput } from '../validation/fields.js';
 import { z } from 'zod';
 
 const blankToUndefined = z
@@ -22,7 +23,7 @@ export const auditFilterSchema = z
     actor: blankToUndefined,
     from: optionalDate,
     to: optionalDate,
-    page: z.coerce.number().int().min(1).catch(1).default(1),
+    page: z.preprocess(decimalInput, z.number().int().min(1).catch(1).default(1)),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, {
     path: ['to'],

@@ -25,6 +25,7 @@ import {
   addUnavailability,
   assessorFacts,
   declareConflict,
+  unregisteredOrganisation,
   issueCalendarToken,
   revokeCalendarToken,
 } from './assessor-store.js';
@@ -32,7 +33,7 @@ import type { Db } from '../db/connection.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { dateQuery, idParam } from '../validation/fields.js';
-import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
+import { actorOf, type CurrentUser } from '../users/store.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 
 /** The JSON bodies for leave and conflicts: the same rules as the forms, with plain field names. */
@@ -251,12 +252,8 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     const user = userOf(res);
     const facts = assessorFor(user, req.params.id);
     const body = parseOr422(conflictBody, req.body);
-    const known =
-      body.kind === 'employer'
-        ? listEmployers(db).some((e) => e.id === body.organisationId)
-        : listProviders(db).some((p) => p.ukprn === body.organisationId);
-    if (!known)
-      throw new UnprocessableError([{ path: 'organisationId', message: `No ${body.kind} with that id is registered` }]);
+    const unregistered = unregisteredOrganisation(db, body.kind, body.organisationId);
+    if (unregistered) throw new UnprocessableError([{ path: 'organisationId', message: unregistered }]);
     declareConflict(db, facts.userId, body, actorOf(user));
     res.status(201).json({ assessorUserId: facts.userId });
   });

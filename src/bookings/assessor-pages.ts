@@ -18,6 +18,7 @@ import {
   addUnavailability,
   assessorFacts,
   declareConflict,
+  unregisteredOrganisation,
   issueCalendarToken,
   listAssessorUsers,
   revokeCalendarToken,
@@ -202,7 +203,7 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
     const assessor = loadAssessor(res, req.params.id);
     const organisation = field(req.body, 'organisation');
     const [kind, ...rest] = (typeof organisation === 'string' ? organisation : '').split(':');
-    const form = parseForm(
+    let form = parseForm(
       conflictSchema,
       {
         kind,
@@ -213,6 +214,10 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
       },
       CONFLICT_FIELDS,
     );
+    // The same check as the API: a conflict names a registered employer or provider.
+    const unregistered = form.ok ? unregisteredOrganisation(db, form.value.kind, form.value.organisationId) : null;
+    if (unregistered)
+      form = { ok: false, ...formErrors([{ path: 'organisationId', message: unregistered }], CONFLICT_FIELDS) };
     if (!form.ok)
       return res.status(400).render(
         'assessors/profile',

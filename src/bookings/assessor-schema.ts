@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { blankToNull, dateField } from '../validation/fields.js';
+import { blankToNull, dateField, decimalInput } from '../validation/fields.js';
 import { REGIONS } from './model.js';
 
 const time = z
@@ -30,17 +30,23 @@ const workingDayOrNone = z.preprocess((v) => v ?? {}, workingDay);
 
 /** An assessor's profile, as the administrator's form sends it. */
 export const assessorProfileSchema = z.object({
-  perDay: z.coerce
-    .number({ error: 'Enter a number' })
-    .int('Enter a whole number')
-    .min(1, 'At least 1 a day')
-    .max(6, 'At most 6 a day'),
-  perWeek: z.coerce
-    .number({ error: 'Enter a number' })
-    .int('Enter a whole number')
-    .min(1, 'At least 1 a week')
-    .max(30, 'At most 30 a week'),
-  standardVersionIds: z.preprocess(asList, z.array(z.coerce.number().int().positive())),
+  perDay: z.preprocess(
+    decimalInput,
+    z
+      .number({ error: 'Enter a number' })
+      .int('Enter a whole number')
+      .min(1, 'At least 1 a day')
+      .max(6, 'At most 6 a day'),
+  ),
+  perWeek: z.preprocess(
+    decimalInput,
+    z
+      .number({ error: 'Enter a number' })
+      .int('Enter a whole number')
+      .min(1, 'At least 1 a week')
+      .max(30, 'At most 30 a week'),
+  ),
+  standardVersionIds: z.preprocess(asList, z.array(z.preprocess(decimalInput, z.number().int().positive()))),
   regions: z.preprocess(asList, z.array(z.enum(REGIONS, { error: 'Choose regions from the list' }))),
   hours: z.preprocess(
     (v) => (typeof v === 'object' && v !== null ? v : {}),

@@ -9,6 +9,8 @@ import {
   assessorStandards,
   assessorUnavailability,
   assessorWorkingHours,
+  employers,
+  providers,
   users,
 } from '../db/schema.js';
 import { WEEKDAYS, type AssessorProfileInput } from './assessor-schema.js';
@@ -61,6 +63,15 @@ export function assessorFacts(db: Queryable, only?: number): AssessorFacts[] {
       reason,
     })),
   }));
+}
+
+/** Why a conflict cannot name this organisation (it is not registered), or null when it can. */
+export function unregisteredOrganisation(db: Queryable, kind: 'employer' | 'provider', id: string): string | null {
+  const known =
+    kind === 'employer'
+      ? db.select({ id: employers.id }).from(employers).where(eq(employers.id, id)).get()
+      : db.select({ id: providers.ukprn }).from(providers).where(eq(providers.ukprn, id)).get();
+  return known ? null : `No ${kind} with that id is registered`;
 }
 
 export function declareConflict(

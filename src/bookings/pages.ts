@@ -19,7 +19,7 @@ import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { blankToNull } from '../validation/fields.js';
+import { blankToNull, decimalInput } from '../validation/fields.js';
 import { REGIONS, REGION_LABELS } from './model.js';
 import { checkBooking } from './rules.js';
 import {
@@ -48,7 +48,7 @@ const slotSchema = z
       .max(IDENTIFIER_MAX, 'Choose the assessment method'),
     ...slotFields('assessment'),
     region: z.preprocess(blankToNull, z.enum(REGIONS, { error: 'Choose a region' }).nullable()),
-    replace: z.preprocess(blankToNull, z.coerce.number().int().positive().nullable()).optional(),
+    replace: z.preprocess(blankToNull, z.preprocess(decimalInput, z.number().int().positive().nullable())).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.mode === 'in_person' && !v.region)
@@ -57,7 +57,10 @@ const slotSchema = z
       ctx.addIssue({ code: 'custom', path: ['location'], message: 'Enter where the assessment takes place' });
   });
 const bookSchema = z.object({
-  assessorUserId: z.coerce.number({ error: 'Choose an assessor' }).int().positive('Choose an assessor'),
+  assessorUserId: z.preprocess(
+    decimalInput,
+    z.number({ error: 'Choose an assessor' }).int().positive('Choose an assessor'),
+  ),
 });
 const reasonSchema = z.object({
   reason: z.preprocess(blankToNull, z.string().max(500, 'The reason must be 500 characters or fewer').nullable()),
@@ -78,7 +81,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
   router.get(paths.bookings, admins, (req, res) => {
     expireHolds(db, clock.now());
     const today = todayInLondon(clock.now());
-    const booked = z.coerce.number().int().positive().safeParse(req.query.booked);
+    const booked = z.preprocess(decimalInput, z.number().int().positive()).safeParse(req.query.booked);
     const names = methodNames(db);
     res.render('bookings/index', {
       title: 'Bookings',

@@ -15,7 +15,7 @@ import { ATTEMPT_KIND_LABELS, attemptFeedback, KSB_FEEDBACK_LABELS, ksbTextsOf }
 import { paths, routes } from '../paths.js';
 import { planForApprentice } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
-import { idParam } from '../validation/fields.js';
+import { idParam, decimalInput } from '../validation/fields.js';
 import { OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
 import { attemptByNumber, latestAttempt } from './attempts.js';
 import { decisionsFor, wholeAssessmentLimit } from './rules.js';
@@ -64,7 +64,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
 
   router.post(paths.releaseResults, admins, (req, res) => {
     const ids = z
-      .array(z.coerce.number().int().positive())
+      .array(z.preprocess(decimalInput, z.number().int().positive()))
       .min(1)
       .safeParse([(req.body as { attemptIds?: unknown }).attemptIds ?? []].flat());
     if (!ids.success) throw new HttpError(400, 'Choose at least one result to release');
@@ -282,7 +282,10 @@ export function resultsPages(db: Db, clock: Clock): Router {
       .transform((v) => v || null),
   });
   const outcomeDecisionSchema = z.object({
-    gradingId: z.coerce.number({ error: 'Choose the assessment' }).int().positive().max(Number.MAX_SAFE_INTEGER),
+    gradingId: z.preprocess(
+      decimalInput,
+      z.number({ error: 'Choose the assessment' }).int().positive().max(Number.MAX_SAFE_INTEGER),
+    ),
     decision: z.enum(OUTCOME_DECISIONS, { error: 'Choose the decision' }),
     decisionReason: reasonField('the reason for the decision'),
   });

@@ -6,7 +6,7 @@ import { pageFor, userOf } from '../auth/authorize.js';
 import { parseForm } from '../http/forms.js';
 import { paths } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { blankToNull, blankToUndefined } from '../validation/fields.js';
+import { blankToNull, blankToUndefined, decimalInput } from '../validation/fields.js';
 import { epaoSettingsOf, saveSettings } from './store.js';
 
 /** The EPAO's settings: quality-assurance sampling and the organisation's details. */
@@ -18,29 +18,38 @@ export function settingsPages(db: Db): Router {
   const settingsSchema = z.object({
     qaFirstN: z.preprocess(
       blankToUndefined,
-      z.coerce
-        .number({ error: 'Enter a whole number' })
-        .int('Enter a whole number')
-        .min(0, 'Enter 0 or more')
-        .max(100, 'Enter 100 or fewer'),
+      z.preprocess(
+        decimalInput,
+        z
+          .number({ error: 'Enter a whole number' })
+          .int('Enter a whole number')
+          .min(0, 'Enter 0 or more')
+          .max(100, 'Enter 100 or fewer'),
+      ),
     ),
     qaRandomPercent: z.preprocess(
       blankToUndefined,
-      z.coerce
-        .number({ error: 'Enter a percentage from 0 to 100' })
-        .min(0, 'Enter a percentage from 0 to 100')
-        .max(100, 'Enter a percentage from 0 to 100'),
+      z.preprocess(
+        decimalInput,
+        z
+          .number({ error: 'Enter a percentage from 0 to 100' })
+          .min(0, 'Enter a percentage from 0 to 100')
+          .max(100, 'Enter a percentage from 0 to 100'),
+      ),
     ),
     qaSampleFails: z.preprocess((v) => v === 'yes', z.boolean()),
     qaSampleBoundary: z.preprocess((v) => v === 'yes', z.boolean()),
     claimHighestGradeEarly: z.preprocess((v) => v === 'yes', z.boolean()),
     appealWorkingDays: z.preprocess(
       blankToUndefined,
-      z.coerce
-        .number({ error: 'Enter a whole number' })
-        .int('Enter a whole number')
-        .min(1, 'Enter at least 1')
-        .max(90, 'Enter 90 or fewer'),
+      z.preprocess(
+        decimalInput,
+        z
+          .number({ error: 'Enter a whole number' })
+          .int('Enter a whole number')
+          .min(1, 'Enter at least 1')
+          .max(90, 'Enter 90 or fewer'),
+      ),
     ),
     epaoName: z.preprocess(blankToNull, z.string().max(100, 'Keep the name to 100 characters').nullable()),
     epaNumber: z.preprocess(
@@ -63,12 +72,15 @@ export function settingsPages(db: Db): Router {
     ),
     maxAttempts: z.preprocess(
       blankToNull,
-      z.coerce
-        .number({ error: 'Enter a whole number' })
-        .int('Enter a whole number')
-        .min(1, 'Enter at least 1')
-        .max(20, 'Enter 20 or fewer')
-        .nullable(),
+      z.preprocess(
+        decimalInput,
+        z
+          .number({ error: 'Enter a whole number' })
+          .int('Enter a whole number')
+          .min(1, 'Enter at least 1')
+          .max(20, 'Enter 20 or fewer')
+          .nullable(),
+      ),
     ),
   });
 

@@ -48,9 +48,14 @@ export function pageErrorHandler(log: (error: unknown) => void): ErrorRequestHan
         : error instanceof HttpError
           ? error.message
           : TITLES[status];
+    // A request refused for its content names each field and what is wrong with it.
+    const problems = (error as { problems?: { message: string }[] }).problems;
     res.status(status).render('errors/error', {
       title: TITLES[status] ?? 'Sorry, there is a problem with the service',
-      message,
+      message: problems
+        ? 'Nothing was saved. Go back to the form (your browser keeps what you typed), correct it and send it again.'
+        : message,
+      errorList: problems?.map((p) => ({ text: p.message })),
       status,
     });
   };

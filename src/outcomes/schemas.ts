@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RESULT_GRADES } from '../grading/model.js';
-import { blankToUndefined, dateQuery } from '../validation/fields.js';
+import { blankToUndefined, dateQuery, decimalInput } from '../validation/fields.js';
 
 /* Shapes shared by the outcomes pages, downloads and API. */
 
@@ -96,11 +96,14 @@ export const reportQuerySchema = z
     provider: optional(z.string().regex(/^\d{8}$/, 'Choose a training provider from the list')),
     employer: optional(z.string().max(100)),
     assessor: optional(
-      z.coerce
-        .number({ error: 'Choose an assessor from the list' })
-        .int('Choose an assessor from the list')
-        .positive('Choose an assessor from the list')
-        .max(2 ** 31, 'Choose an assessor from the list'),
+      z.preprocess(
+        decimalInput,
+        z
+          .number({ error: 'Choose an assessor from the list' })
+          .int('Choose an assessor from the list')
+          .positive('Choose an assessor from the list')
+          .max(2 ** 31, 'Choose an assessor from the list'),
+      ),
     ),
     method: optional(z.string().max(100)),
   })

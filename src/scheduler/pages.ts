@@ -15,7 +15,7 @@ import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { byId } from '../validation/fields.js';
+import { byId, decimalInput } from '../validation/fields.js';
 import {
   commitProposal,
   createProposal,
@@ -29,7 +29,7 @@ import {
 const PAGE_SIZE = 100;
 const STATUS_LABELS = { proposed: 'Waiting for review', committed: 'Booked as holds', discarded: 'Discarded' } as const;
 
-const pageQuery = z.object({ page: z.coerce.number().int().positive().catch(1) });
+const pageQuery = z.object({ page: z.preprocess(decimalInput, z.number().int().positive().catch(1)) });
 const percent = (gap: number) => `${(gap * 100).toFixed(2)}%`;
 
 /** The auto-scheduler's pages: propose a schedule for the queue, review it, commit it as holds or discard it. */

@@ -1,3 +1,4 @@
+import { decimalInput } from '../validation/fields.js';
 import { z } from 'zod';
 
 /** A standard reference as the Institute publishes it, e.g. ST0815. */
@@ -83,11 +84,14 @@ export const qualificationNumberInputSchema = z.object({
 
 /** An administrator records (or corrects) a version's published off-the-job minimum, saying where it comes from. */
 export const offTheJobMinimumInputSchema = z.object({
-  hours: z.coerce
-    .number({ error: 'Enter the hours as a whole number' })
-    .int('Enter the hours as a whole number')
-    .min(1, 'The minimum must be at least 1 hour')
-    .max(5000, 'The minimum must be 5,000 hours or fewer'),
+  hours: z.preprocess(
+    decimalInput,
+    z
+      .number({ error: 'Enter the hours as a whole number' })
+      .int('Enter the hours as a whole number')
+      .min(1, 'The minimum must be at least 1 hour')
+      .max(5000, 'The minimum must be 5,000 hours or fewer'),
+  ),
   source: z
     .string({ error: 'Say where the figure is published' })
     .trim()

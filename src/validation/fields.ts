@@ -86,3 +86,15 @@ export function byId<T>(id: unknown, find: (id: number) => T | undefined): T | u
   const parsed = idParam.safeParse({ id });
   return parsed.success ? find(parsed.data.id) : undefined;
 }
+
+/**
+ * A number as a form, a CSV cell, a query or JSON gives it, for z.preprocess: decimal digits only
+ * (an optional sign and decimal point), so "0x10", "1e3", "Infinity" and true are not numbers
+ * here, as they would be to Number(). A JSON number passes as it is; anything else is left for
+ * z.number() to refuse with the field's message.
+ */
+export function decimalInput(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : value;
+}

@@ -136,6 +136,23 @@ describe('assessor profiles', () => {
         .get(),
     ).to.deep.equal(['#conflictFrom-day', '#conflictReason']);
     expect(badDoc('#organisation').val()).to.equal('employer:transport-workers-union');
+    // An organisation that is not registered is refused as the API refuses it, with nothing written.
+    const unknown = await postForm(assessor, profileUrl(), `${profileUrl()}/conflicts`, {
+      organisation: 'employer:no-such-union',
+      'conflictFrom[day]': '1',
+      'conflictFrom[month]': '3',
+      'conflictFrom[year]': '2020',
+      conflictReason: 'My partner is a regional officer there',
+    });
+    expect(unknown.status).to.equal(400);
+    const unknownDoc = $(unknown.text);
+    expect(
+      unknownDoc('.govuk-error-summary a')
+        .map((_, a) => [[unknownDoc(a).attr('href'), unknownDoc(a).text().trim()]])
+        .get(),
+    ).to.deep.equal([['#organisation', 'No employer with that id is registered']]);
+    expect(unknownDoc('#conflictReason').val()).to.equal('My partner is a regional officer there');
+    expect(ctx.db.select().from(assessorConflicts).all()).to.deep.equal([]);
     const declared = await postForm(assessor, profileUrl(), `${profileUrl()}/conflicts`, {
       organisation: 'employer:transport-workers-union',
       'conflictFrom[day]': '1',

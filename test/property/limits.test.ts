@@ -180,9 +180,9 @@ describe('limits: each over-limit request gets a clear refusal', function () {
         api('post', '/api/v1/apprentices').set('Content-Type', 'application/json').send('{"givenNames":"Ada\\ud800"}'),
       );
       expect(res.status).to.equal(400);
-      expect(res.body.errors[0].message).to.equal(
-        'The text of "givenNames" is not valid Unicode (it has a lone surrogate)',
-      );
+      expect(res.body.errors).to.deep.equal([
+        { path: 'givenNames', message: '"givenNames" is not valid Unicode text (it has a lone surrogate)' },
+      ]);
     });
   });
 

@@ -1,0 +1,18 @@
+import type { RequestHandler } from 'express';
+import { textProblems } from '../validation/text.js';
+import { ProblemsError } from './json-errors.js';
+
+/**
+ * Refuses (400) a request whose query or parsed body holds text the platform does not store
+ * (validation/text.ts): a control character, a lone surrogate, or a line break outside a
+ * multi-line field. Every problem is named with its field. A CSV body is the importer's to judge,
+ * cell by cell.
+ */
+export const refuseUnsavableText: RequestHandler = (req, _res, next) => {
+  const problems = [
+    ...textProblems(req.query),
+    ...(req.body && typeof req.body === 'object' ? textProblems(req.body) : []),
+  ];
+  if (problems.length > 0) throw new ProblemsError(400, problems);
+  next();
+};
