@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { DEFAULT_HASH_COST } from '../src/auth/passwords.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -149,7 +150,7 @@ export async function runOutcomesBench(): Promise<void> {
       DEFAULT_HASH_COST,
     );
     if (!admin.ok) throw new Error('bench admin');
-    const { token } = createApiToken(db, admin.user.id, SYSTEM_ACTOR);
+    const { token } = createApiToken(db, admin.user.id, SYSTEM_ACTOR, DateTime.utc(), 90);
 
     const { base, server } = await serveBenchApp(db);
     try {

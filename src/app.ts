@@ -32,6 +32,7 @@ import { paths } from './paths.js';
 import { planAdminRoutes } from './plans/pages.js';
 import { standardsRoutes } from './standards/pages.js';
 import { userAdminRoutes } from './users/pages.js';
+import { accountRoutes } from './users/account-pages.js';
 import { viewHelpers } from './views/helpers.js';
 import { autoScheduleRoutes } from './scheduler/pages.js';
 import { gradingRoutes } from './grading/pages.js';
@@ -50,15 +51,17 @@ const VIEWS = path.join(ROOT, 'views');
 export interface AppDependencies {
   db: Db;
   config: Pick<Config, 'env' | 'sessionSecret'> &
-    Partial<Pick<Config, 'holdHours' | 'passwordHashCost' | 'apprenticeshipService'>>;
+    Partial<Pick<Config, 'holdHours' | 'passwordHashCost' | 'apprenticeshipService' | 'baseUrl' | 'trustProxy'>>;
   /** Where unexpected errors are reported (never to the user). */
   log?: (error: unknown) => void;
   /** Where a line per request goes (src/http/request-log.ts); none when absent. */
   logger?: Logger;
   /** Where the app reads the time (tests set it). */
   clock?: Clock;
-  /** Sign-in attempts per address per 15 minutes (tests raise it). */
+  /** Failed sign-ins per address per 15 minutes (tests raise it). */
   signInAttempts?: number;
+  /** Failed sign-ins per account per 15 minutes, from any address. */
+  accountSignInAttempts?: number;
 }
 
 function setUpViews(app: Express): void {
@@ -97,6 +100,7 @@ export function createApp({
   logger,
   clock = systemClock,
   signInAttempts = 10,
+  accountSignInAttempts = 5,
 }: AppDependencies): Express {
   const holdHours = config.holdHours ?? DEFAULT_HOLD_HOURS;
   const hashCost = config.passwordHashCost ?? DEFAULT_HASH_COST;
@@ -106,7 +110,9 @@ export function createApp({
   // Nested query fields (date[day]) for GET forms such as the booking search.
   app.set('query parser', 'extended');
   app.set('query parser', withoutPrototypeKeys(app.get('query parser fn') as (query: string) => unknown));
-  app.set('trust proxy', secure ? 1 : false);
+  // X-Forwarded-For is believed only from the proxies TRUST_PROXY names; without it, the header is ignored.
+  app.set('trust proxy', config.trustProxy ?? false);
+  const baseUrl = config.baseUrl ?? 'http://localhost:3000';
   if (logger) app.use(requestLogger(logger));
   app.use(helmet());
   setUpViews(app);
@@ -129,7 +135,7 @@ export function createApp({
     }
   });
 
-  app.use(paths.api.root, apiRoutes(db, log, { holdHours, clock }));
+  app.use(paths.api.root, apiRoutes(db, log, { holdHours, clock, baseUrl }));
 
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: true, limit: LIMITS.bodyBytes }));
@@ -146,7 +152,14 @@ export function createApp({
     res.render('home', { title: 'Home', user });
   });
   app.use(
-    authRoutes(db, { secureCookies: secure, attemptsPerWindow: signInAttempts, windowMinutes: 15, clock, hashCost }),
+    authRoutes(db, {
+      secureCookies: secure,
+      attemptsPerWindow: signInAttempts,
+      attemptsPerAccount: accountSignInAttempts,
+      windowMinutes: 15,
+      clock,
+      hashCost,
+    }),
   );
   app.use(standardsRoutes(db));
   app.use(privacyRoutes(db, clock));
@@ -162,10 +175,11 @@ export function createApp({
   app.use(certificatePages(db, clock));
   app.use(ofqualRoutes(db));
   app.use(bookingRoutes(db, { holdHours, clock }));
-  app.use(assessorRoutes(db, clock));
+  app.use(assessorRoutes(db, clock, baseUrl));
   app.use(notificationPages(db));
   app.use(planAdminRoutes(db));
-  app.use(userAdminRoutes(db, { clock, hashCost }));
+  app.use(userAdminRoutes(db, { clock, hashCost, baseUrl }));
+  app.use(accountRoutes(db, { clock, hashCost }));
   app.use(auditRoutes(db));
 
   app.use(notFound);

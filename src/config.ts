@@ -42,6 +42,16 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' })
     .optional(),
   APPRENTICESHIP_SERVICE_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
+  // The address people reach the app at: links sent to them (calendar feeds, password resets) are built from it.
+  BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' }).optional(),
+  // Which proxies' X-Forwarded-For to believe: a number of hops, or addresses and ranges ("loopback", "10.0.0.0/8").
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(\d{1,2}|((loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)\s*(,\s*|$))+)$/,
+      'must be a number of proxies (1) or a list of addresses and ranges (loopback, 10.0.0.0/8)',
+    )
+    .optional(),
   HOLD_HOURS: z.coerce
     .number({ error: 'must be a number of hours' })
     .int('must be a whole number of hours')
@@ -65,6 +75,10 @@ export interface Config {
   apprenticeshipService: { url: string; key: string } | null;
   /** scrypt's cost for new password hashes (PASSWORD_HASH_COST). */
   passwordHashCost: number;
+  /** The app's public address, without a trailing slash: links sent to people are built from it, never from a request's Host. */
+  baseUrl: string;
+  /** Express's "trust proxy": which proxies' X-Forwarded-For is believed (false: none, the header is ignored). */
+  trustProxy: number | string | false;
   /** The least severe request log lines written to standard output (JSON lines). */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** Messages worth telling the person starting the app (e.g. a generated secret). */
@@ -112,6 +126,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       'Invalid configuration:\n  APPRENTICESHIP_SERVICE_URL and APPRENTICESHIP_SERVICE_KEY are set together, or neither',
     );
+  if (values.NODE_ENV === 'production' && !values.BASE_URL)
+    throw new ConfigError(
+      'Invalid configuration:\n  BASE_URL is required when NODE_ENV=production (the address people reach the app at, such as https://epa.example.org)',
+    );
+  if (values.NODE_ENV === 'production' && values.BASE_URL?.startsWith('http:'))
+    throw new ConfigError('Invalid configuration:\n  BASE_URL must be https:// when NODE_ENV=production');
   const demoData = values.DEMO_DATA === undefined ? values.NODE_ENV !== 'production' : values.DEMO_DATA === 'on';
   if (demoData && values.NODE_ENV === 'production') {
     warnings.push(
@@ -133,6 +153,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
     passwordHashCost: values.PASSWORD_HASH_COST,
+    baseUrl: (values.BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    trustProxy:
+      values.TRUST_PROXY === undefined
+        ? false
+        : /^\d+$/.test(values.TRUST_PROXY)
+          ? Number(values.TRUST_PROXY)
+          : values.TRUST_PROXY,
     warnings,
   };
 }

@@ -27,16 +27,18 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
 };
 
 /** Bearer-token authentication: `Authorization: Bearer epa_…`. No cookies, so no CSRF. */
-function authenticate(db: Db): RequestHandler {
+function authenticate(db: Db, clock: Clock): RequestHandler {
   return (req, res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const user = match ? findTokenUser(db, match[1]!) : undefined;
+    const user = match ? findTokenUser(db, match[1]!, clock.now()) : undefined;
     if (!user) {
       res.set('WWW-Authenticate', 'Bearer realm="epa"');
       throw new HttpError(
         401,
-        match ? 'The API token is not valid or has been revoked' : 'Send an API token: Authorization: Bearer <token>',
+        match
+          ? 'The API token is not valid: it has expired, been revoked, or its account is disabled'
+          : 'Send an API token: Authorization: Bearer <token>',
       );
     }
     res.locals.currentUser = user;
@@ -63,13 +65,17 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
   };
 }
 
-export function apiRoutes(db: Db, log: (error: unknown) => void, options: { holdHours: number; clock: Clock }): Router {
-  const { holdHours, clock } = options;
+export function apiRoutes(
+  db: Db,
+  log: (error: unknown) => void,
+  options: { holdHours: number; clock: Clock; baseUrl: string },
+): Router {
+  const { holdHours, clock, baseUrl } = options;
   const router = Router();
   router.get(routes.api.openapi, (_req, res) => res.json(openApiDocument()));
 
   // Who is asking comes first: an anonymous request is refused before its body is read.
-  router.use(authenticate(db));
+  router.use(authenticate(db, clock));
   router.use(requireJsonBody);
   // An import may be a CSV file or a JSON array as large as a CSV upload; everything else is 1 MB at most.
   router.post(
@@ -89,7 +95,7 @@ export function apiRoutes(db: Db, log: (error: unknown) => void, options: { hold
   router.use(reportsApi(db, clock));
   router.use(claimsApi(db, clock));
   router.use(certificateApi(db, clock));
-  router.use(bookingApi(db, { holdHours, clock }));
+  router.use(bookingApi(db, { holdHours, clock, baseUrl }));
 
   router.use(() => {
     throw new HttpError(404, 'No such API endpoint');

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
@@ -26,8 +26,10 @@ const WRONG_CREDENTIALS = 'Enter a correct email address and password';
 
 export interface SignInOptions {
   secureCookies: boolean;
-  /** Sign-in attempts allowed per address in the window. */
+  /** Failed sign-ins allowed per address (as TRUST_PROXY lets the app see it) in the window. */
   attemptsPerWindow: number;
+  /** Failed sign-ins allowed per account in the window, from any address. */
+  attemptsPerAccount: number;
   windowMinutes: number;
   clock: Clock;
   /** scrypt's cost for the stand-in hash compared when the email is unknown (as for real users). */
@@ -38,31 +40,37 @@ export function authRoutes(db: Db, options: SignInOptions): Router {
   const router = Router();
   // A hash to compare against when the email is unknown, so both cases take as long.
   const dummyHash = hashPassword('not-a-real-password', options.hashCost);
-  const limiter = rateLimit({
-    windowMs: options.windowMinutes * 60 * 1000,
-    limit: options.attemptsPerWindow,
-    standardHeaders: 'draft-8',
-    // Count failures only, so colleagues behind one office address are not locked out by signing in.
-    skipSuccessfulRequests: true,
-    legacyHeaders: false,
-    handler: (req, res) => {
-      const values = { email: textField(req.body, 'email') };
-      res.status(429).render('auth/sign-in', {
-        title: 'Sign in',
-        values,
-        ...formErrors([
-          { path: 'email', message: `Too many sign-in attempts. Wait ${options.windowMinutes} minutes and try again.` },
-        ]),
-      });
-    },
-  });
+  /** Failures only are counted, so colleagues behind one office address are not locked out by signing in. */
+  const limit = (limit: number, message: string, key?: (req: Request) => string) =>
+    rateLimit({
+      windowMs: options.windowMinutes * 60 * 1000,
+      limit,
+      standardHeaders: 'draft-8',
+      skipSuccessfulRequests: true,
+      legacyHeaders: false,
+      // Without TRUST_PROXY the header is ignored on purpose: no warning about it.
+      validate: { xForwardedForHeader: false },
+      ...(key ? { keyGenerator: key } : {}),
+      handler: (req, res) => {
+        const values = { email: textField(req.body, 'email') };
+        res.status(429).render('auth/sign-in', { title: 'Sign in', values, ...formErrors([{ path: 'email', message }]) });
+      },
+    });
+  const wait = `Wait ${options.windowMinutes} minutes and try again.`;
+  const perAddress = limit(options.attemptsPerWindow, `Too many sign-in attempts. ${wait}`);
+  // Guessing one account's password from many addresses is limited as well.
+  const perAccount = limit(
+    options.attemptsPerAccount,
+    `Too many sign-in attempts for this account. ${wait}`,
+    (req) => `account:${textField(req.body, 'email').trim().toLowerCase()}`,
+  );
 
   router.get(paths.signIn, (req, res) => {
     if (res.locals.currentUser) return res.redirect(paths.home);
     res.render('auth/sign-in', { title: 'Sign in', values: { returnTo: localPath.parse(req.query.returnTo) } });
   });
 
-  router.post(paths.signIn, limiter, async (req, res) => {
+  router.post(paths.signIn, perAddress, perAccount, async (req, res) => {
     const form = parseForm(signInSchema, req.body);
     const values = { email: textField(req.body, 'email'), returnTo: localPath.parse(textField(req.body, 'returnTo')) };
     if (!form.ok)
@@ -78,6 +86,13 @@ export function authRoutes(db: Db, options: SignInOptions): Router {
         ...formErrors([{ path: 'email', message: WRONG_CREDENTIALS }]),
       });
     }
+    // Said only to someone who knows the password, so it tells nobody else the account exists.
+    if (user.disabledAt)
+      return res.status(403).render('auth/sign-in', {
+        title: 'Sign in',
+        values,
+        ...formErrors([{ path: 'email', message: 'This account is disabled. Ask your administrator to enable it.' }]),
+      });
     db.transaction((tx) => {
       startSession(tx, res, user.id, options.secureCookies, sessionCookie(req), options.clock);
       recordAudit(tx, actorOf(user), { action: 'user.signed_in', entityType: 'user', entityId: user.id });

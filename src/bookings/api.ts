@@ -128,8 +128,8 @@ function scopeOf(user: CurrentUser): BookingListFilter | null {
   return null;
 }
 
-export function bookingApi(db: Db, options: { holdHours: number; clock: Clock }): Router {
-  const { clock } = options;
+export function bookingApi(db: Db, options: { holdHours: number; clock: Clock; baseUrl: string }): Router {
+  const { clock, baseUrl } = options;
   const router = Router();
   const admins = requireRole(...AREA_ROLES.scheduling);
 
@@ -265,7 +265,7 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock })
     const token = issueCalendarToken(db, facts.userId, actorOf(user));
     res.status(201).json({
       assessorUserId: facts.userId,
-      url: `${req.protocol}://${req.get('host') ?? 'localhost'}${paths.calendarFeed(token)}`,
+      url: `${baseUrl}${paths.calendarFeed(token)}`,
     });
   });
 

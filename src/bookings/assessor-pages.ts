@@ -42,7 +42,8 @@ const field = (body: unknown, name: string): unknown =>
  * working pattern and leave; conflicts of interest are declared by the assessor (on their
  * schedule) or by an administrator. Every change is audited.
  */
-export function assessorRoutes(db: Db, clock: Clock): Router {
+/** `baseUrl`: the app's configured address, which links given to people (the calendar feed) are built from. */
+export function assessorRoutes(db: Db, clock: Clock, baseUrl: string): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.administration);
   const assessorOrAdmin = pageFor('admin', 'assessor');
@@ -237,7 +238,7 @@ export function assessorRoutes(db: Db, clock: Clock): Router {
     const assessor = loadAssessor(res, req.params.id);
     if (!assessorFacts(db, assessor.id)[0]) throw new HttpError(409, 'Give the assessor a profile first');
     const token = issueCalendarToken(db, assessor.id, actorOf(userOf(res)));
-    const url = `${req.protocol}://${req.get('host') ?? 'localhost'}${paths.calendarFeed(token)}`;
+    const url = `${baseUrl}${paths.calendarFeed(token)}`;
     res.render(
       'assessors/profile',
       profilePage(assessor.id, {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { DateTime } from 'luxon';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit, type Actor } from '../audit/audit.js';
@@ -7,7 +8,7 @@ import { ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { employers, providers } from '../db/schema.js';
 import { importPlanText } from '../plans/store.js';
-import { newUserSchema, ukprnSchema } from '../users/schema.js';
+import { newTokenSchema, newUserSchema, ukprnSchema } from '../users/schema.js';
 import { createApiToken, createUser, findUserForSignIn, listUsers } from '../users/store.js';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
 
@@ -18,6 +19,8 @@ export interface CliIo {
   readPassword: () => Promise<string>;
   /** scrypt's cost for the new user's password (the configuration's PASSWORD_HASH_COST). */
   hashCost: number;
+  /** The time now (a token's expiry counts from it). */
+  now: () => DateTime;
 }
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
@@ -26,7 +29,9 @@ Commands:
   create-user --email E --role R --name N [--ukprn U] [--employer ID]
                            Create a user; the password is read from standard input.
                            Roles: ${ROLES.join(', ')}. A provider needs --ukprn, an employer --employer.
-  create-token --email E   Issue an API token for a user; printed once, on the last line.
+  create-token --email E [--days D]
+                           Issue an API token for a user, working for D days (default 90, at most 365);
+                           printed once, on the last line.
   list-users               List users with their roles and scope.
   import-plan FILE         Validate an assessment plan (JSON) and import it; nothing changes if it has problems.
   add-provider --ukprn U --name N
@@ -112,15 +117,19 @@ export async function runAdminCommand(db: Db, argv: string[], io: CliIo): Promis
         return 0;
       }
       case 'create-token': {
-        const values = options(rest, { email: { type: 'string' } });
+        const values = options(rest, { email: { type: 'string' }, days: { type: 'string' } });
         if (!values.email) throw new UsageError('Give --email');
+        const days = newTokenSchema.safeParse({ days: values.days });
+        if (!days.success) throw new UsageError(`--days: ${days.error.issues[0]!.message}`);
         const user = findUserForSignIn(db, values.email);
         if (!user) {
           io.err(`No user has the email address ${values.email}.`);
           return 1;
         }
-        const { token } = createApiToken(db, user.id, cliActor());
-        io.out(`API token for ${user.email} (${user.role}). It is shown only now; store it safely:`);
+        const { token, expiresAt } = createApiToken(db, user.id, cliActor(), io.now(), days.data.days);
+        io.out(
+          `API token for ${user.email} (${user.role}), working until ${expiresAt}. It is shown only now; store it safely:`,
+        );
         io.out(token);
         return 0;
       }

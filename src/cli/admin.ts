@@ -1,3 +1,4 @@
+import { systemClock } from '../clock.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/connection.js';
 import { runAdminCommand } from './admin-commands.js';
@@ -43,6 +44,7 @@ try {
     out: (line) => console.log(line),
     err: (line) => console.error(line),
     readPassword,
+    now: () => systemClock.now(),
   });
   db.$client.close();
   process.exitCode = code;

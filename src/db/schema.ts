@@ -155,6 +155,8 @@ export const users = sqliteTable(
     canMark: integer('can_mark', { mode: 'boolean' }).notNull().default(false),
     passwordHash: text('password_hash').notNull(),
     createdAt: createdAt(),
+    /** Set while an administrator has disabled the account: no sign-in, and its sessions and tokens stop. */
+    disabledAt: text('disabled_at'),
   },
   (t) => [index('users_role').on(t.role)],
 );
@@ -183,8 +185,29 @@ export const apiTokens = sqliteTable(
     tokenHash: text('token_hash').notNull().unique(),
     createdAt: createdAt(),
     revokedAt: text('revoked_at'),
+    /** After this instant the token no longer works (tokens made before expiries existed got 90 days from the upgrade). */
+    expiresAt: text('expires_at'),
+    /** When the token last called the API (kept to the minute, not written on every call). */
+    lastUsedAt: text('last_used_at'),
   },
   (t) => [index('api_tokens_user').on(t.userId)],
+);
+
+/** One-time password-reset links an administrator issues: only the SHA-256 of the secret is kept. */
+export const passwordResets = sqliteTable(
+  'password_resets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: createdAt(),
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: text('expires_at').notNull(),
+    usedAt: text('used_at'),
+  },
+  (t) => [index('password_resets_user').on(t.userId)],
 );
 
 /* ---------- Audit: one row per change that matters ---------- */

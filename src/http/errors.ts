@@ -48,8 +48,9 @@ export function pageErrorHandler(log: (error: unknown) => void): ErrorRequestHan
         : error instanceof HttpError
           ? error.message
           : TITLES[status];
-    // A request refused for its content names each field and what is wrong with it.
-    const problems = (error as { problems?: { message: string }[] }).problems;
+    // A form refused for its text (text-guard.ts) names each field and what is wrong with it.
+    const marked = error as { unsavableText?: boolean; problems?: { message: string }[] };
+    const problems = marked.unsavableText ? marked.problems : undefined;
     res.status(status).render('errors/error', {
       title: TITLES[status] ?? 'Sorry, there is a problem with the service',
       message: problems

@@ -8,11 +8,16 @@ import { ProblemsError } from './json-errors.js';
  * multi-line field. Every problem is named with its field. A CSV body is the importer's to judge,
  * cell by cell.
  */
+/** Pages answer it with an error summary of its problems (http/errors.ts reads the mark, which avoids an import cycle). */
+export class UnsavableTextError extends ProblemsError {
+  readonly unsavableText = true;
+}
+
 export const refuseUnsavableText: RequestHandler = (req, _res, next) => {
   const problems = [
     ...textProblems(req.query),
     ...(req.body && typeof req.body === 'object' ? textProblems(req.body) : []),
   ];
-  if (problems.length > 0) throw new ProblemsError(400, problems);
+  if (problems.length > 0) throw new UnsavableTextError(400, problems);
   next();
 };

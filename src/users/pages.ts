@@ -1,14 +1,19 @@
 import type { Clock } from '../clock.js';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { AREA_ROLES, ROLES, ROLE_LABELS } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { byId, idParam } from '../validation/fields.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
-import { formErrors, parseForm } from '../http/forms.js';
+import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
-import { newUserSchema } from './schema.js';
+import { TOKEN_DAYS_DEFAULT, accountActionSchema, newTokenSchema, newUserSchema } from './schema.js';
+import { disableAccount, endAccountSessions, issuePasswordReset } from './service.js';
+import { londonTime } from '../dates.js';
+import { valueOrThrow } from '../http/results.js';
+import type { Result } from '../validation/result.js';
+import type { DateTime } from 'luxon';
 import {
   actorOf,
   createApiToken,
@@ -28,7 +33,10 @@ const markerSchema = z.object({
   reason: z.string().trim().max(500, 'The reason must be 500 characters or fewer').optional(),
 });
 
-export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; hashCost: number }): Router {
+export function userAdminRoutes(
+  db: Db,
+  { clock, hashCost, baseUrl }: { clock: Clock; hashCost: number; baseUrl: string },
+): Router {
   const router = Router();
   const adminOnly = pageFor(...AREA_ROLES.administration);
 
@@ -45,23 +53,63 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
     ],
   });
 
+  const now = () => clock.now();
+  const tokenRow = (t: ReturnType<typeof listApiTokens>[number]) => ({
+    ...t,
+    status: tokenStatus(t, now()),
+    expires: t.expiresAt ? londonTime(t.expiresAt) : 'Never',
+    lastUsed: t.lastUsedAt ? londonTime(t.lastUsedAt) : 'Not used yet',
+    created: londonTime(t.createdAt),
+    revokeHref: t.revokedAt ? null : paths.admin.revokeToken(t.id),
+  });
   const listPage = (extra: object = {}) => ({
     title: 'Users and API tokens',
     users: listUsers(db).map((u) => ({
       ...u,
       roleLabel: ROLE_LABELS[u.role],
-      tokenHref: paths.admin.userTokens(u.id),
+      href: paths.admin.user(u.id),
       markerHref: u.role === 'provider' ? paths.admin.userMarker(u.id) : null,
     })),
-    tokens: listApiTokens(db).map((t) => ({ ...t, revokeHref: paths.admin.revokeToken(t.id) })),
+    tokens: listApiTokens(db).map(tokenRow),
     ...extra,
   });
+
+  /** One user's page: their account, sessions, tokens, and what an administrator can do with them. */
+  const userPage = (user: NonNullable<ReturnType<typeof findUser>>, extra: object = {}) => {
+    const account = listUsers(db).find((u) => u.id === user.id)!;
+    return {
+      title: user.name,
+      backLink: paths.admin.users,
+      user: { ...account, roleLabel: ROLE_LABELS[user.role] },
+      disabledAt: account.disabledAt ? londonTime(account.disabledAt) : null,
+      self: false,
+      tokens: listApiTokens(db)
+        .filter((t) => t.userId === user.id)
+        .map(tokenRow),
+      tokenDays: TOKEN_DAYS_DEFAULT,
+      actions: {
+        disable: paths.admin.disableUser(user.id),
+        enable: paths.admin.enableUser(user.id),
+        endSessions: paths.admin.endUserSessions(user.id),
+        reset: paths.admin.userPasswordReset(user.id),
+        token: paths.admin.userTokens(user.id),
+      },
+      values: {},
+      ...extra,
+    };
+  };
+  const loadUser = (id: unknown) => {
+    const user = byId(id, (n) => findUser(db, n));
+    if (!user) throw new HttpError(404, 'There is no such user');
+    return user;
+  };
 
   /** After adding a user or revoking a token the browser comes back here (so a refresh repeats nothing) and is told what happened. */
   const outcomeQuery = z.object({
     added: idParam.shape.id.optional().catch(undefined),
     revoked: idParam.shape.id.optional().catch(undefined),
     marker: idParam.shape.id.optional().catch(undefined),
+    done: z.enum(['disabled', 'enabled', 'sessions']).optional().catch(undefined),
   });
   router.get(paths.admin.users, adminOnly, (req, res) => {
     const { added, revoked, marker } = outcomeQuery.parse(req.query);
@@ -105,11 +153,94 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
     res.redirect(`${paths.admin.users}?added=${result.user.id}`);
   });
 
+  router.get(routes.admin.user, adminOnly, (req, res) => {
+    const user = loadUser(req.params.id);
+    const { done } = outcomeQuery.parse(req.query);
+    const flash =
+      done === 'disabled'
+        ? `${user.name}’s account is disabled: their sessions have ended and their API tokens no longer work.`
+        : done === 'enabled'
+          ? `${user.name} can sign in again.`
+          : done === 'sessions'
+            ? `All of ${user.name}’s sessions have ended: they must sign in again.`
+            : undefined;
+    res.render('users/user', { ...userPage(user, { flash }), self: user.id === userOf(res).id });
+  });
+
+  /** An account action with a reason (disable, enable, end sessions): the form again with its error, or back to the user's page. */
+  const accountAction = (
+    route: string,
+    formId: string,
+    act: (userId: number, reason: string, res: Response) => Result<unknown>,
+    done: string,
+  ) =>
+    router.post(route, adminOnly, (req, res) => {
+      const user = loadUser(req.params.id);
+      const form = parseForm(accountActionSchema, req.body, { reason: `${formId}-reason` });
+      if (!form.ok)
+        return res.status(400).render('users/user', {
+          ...userPage(user, {
+            values: { [formId]: textField(req.body, 'reason') },
+            errors: { [formId]: form.errors.reason },
+            errorList: form.errorList,
+          }),
+          self: user.id === userOf(res).id,
+        });
+      valueOrThrow(act(user.id, form.value.reason, res));
+      res.redirect(303, `${paths.admin.user(user.id)}?done=${done}`);
+    });
+  accountAction(
+    routes.admin.disableUser,
+    'disable',
+    (id, reason, res) => disableAccount(db, id, true, reason, actorOf(userOf(res)), now()),
+    'disabled',
+  );
+  accountAction(
+    routes.admin.enableUser,
+    'enable',
+    (id, reason, res) => disableAccount(db, id, false, reason, actorOf(userOf(res)), now()),
+    'enabled',
+  );
+  accountAction(
+    routes.admin.endUserSessions,
+    'sessions',
+    (id, reason, res) => endAccountSessions(db, id, reason, actorOf(userOf(res))),
+    'sessions',
+  );
+
+  router.post(routes.admin.userPasswordReset, adminOnly, (req, res) => {
+    const user = loadUser(req.params.id);
+    const issued = valueOrThrow(issuePasswordReset(db, user.id, actorOf(userOf(res)), now(), baseUrl));
+    res.render('users/reset-link', {
+      title: 'Password reset link',
+      user,
+      link: issued.link,
+      expires: londonTime(issued.expiresAt),
+      backLink: paths.admin.user(user.id),
+    });
+  });
+
   router.post(routes.admin.userTokens, adminOnly, (req, res) => {
-    const user = byId(req.params.id, (n) => findUser(db, n));
-    if (!user) throw new HttpError(404, 'There is no such user');
-    const { token } = createApiToken(db, user.id, actorOf(userOf(res)));
-    res.render('users/token', { title: 'API token created', user, token, backLink: paths.admin.users });
+    const user = loadUser(req.params.id);
+    const form = parseForm(newTokenSchema, req.body, { days: 'token-days' });
+    if (!form.ok)
+      return res.status(400).render('users/user', {
+        ...userPage(user, {
+          tokenDays: textField(req.body, 'days'),
+          errors: { token: form.errors.days },
+          errorList: form.errorList,
+        }),
+        self: user.id === userOf(res).id,
+      });
+    const { token, expiresAt } = createApiToken(db, user.id, actorOf(userOf(res)), now(), form.value.days);
+    res.render('users/token', {
+      title: 'API token created',
+      user,
+      token,
+      expires: londonTime(expiresAt),
+      days: form.value.days,
+      backLink: paths.admin.user(user.id),
+    });
   });
 
   router.post(routes.admin.userMarker, adminOnly, (req, res) => {
@@ -140,3 +271,11 @@ export function userAdminRoutes(db: Db, { clock, hashCost }: { clock: Clock; has
 
   return router;
 }
+
+/** A token's state in words: live until its expiry, expired, or revoked. */
+function tokenStatus(t: { revokedAt: string | null; expiresAt: string | null }, now: DateTime): string {
+  if (t.revokedAt) return `Revoked ${londonTime(t.revokedAt)}`;
+  if (t.expiresAt && t.expiresAt <= now.toUTC().toISO()!) return `Expired ${londonTime(t.expiresAt)}`;
+  return 'Live';
+}
+

@@ -1,11 +1,60 @@
 import { z } from 'zod';
+import { decimalInput } from '../validation/fields.js';
 import { ROLES } from '../auth/roles.js';
+import { passwordProblem } from '../auth/password-rules.js';
+
+/** A password someone is choosing: the rules in auth/password-rules.ts, the broken one named. */
+export const newPassword = z.string({ error: 'Enter a password' }).superRefine((password, ctx) => {
+  const problem = passwordProblem(password);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Changing your own password: the current one, and the new one twice. */
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password'),
+    newPassword,
+    confirmPassword: z.string({ error: 'Enter the new password again' }),
+  })
+  .refine((p) => p.newPassword === p.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'The passwords do not match: enter the new password again',
+  });
+
+/** Choosing a password from a reset link: the new one twice. */
+export const resetPasswordSchema = z
+  .object({ newPassword, confirmPassword: z.string({ error: 'Enter the new password again' }) })
+  .refine((p) => p.newPassword === p.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'The passwords do not match: enter the new password again',
+  });
+
+/** An API token's life in days: 90 unless the administrator chooses otherwise (at most a year). */
+export const TOKEN_DAYS_DEFAULT = 90;
+export const newTokenSchema = z.object({
+  days: z.preprocess(
+    (v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? TOKEN_DAYS_DEFAULT : decimalInput(v)),
+    z
+      .number({ error: 'Enter how many days the token works, from 1 to 365' })
+      .int('Enter a whole number of days')
+      .min(1, 'Enter how many days the token works, from 1 to 365')
+      .max(365, 'Enter how many days the token works, from 1 to 365'),
+  ),
+});
+
+/** Disabling or enabling an account, or ending its sessions: why, for the audit log. */
+export const accountActionSchema = z.object({
+  reason: z
+    .string({ error: 'Give the reason' })
+    .trim()
+    .min(1, 'Give the reason, for the audit log')
+    .max(500, 'The reason must be 500 characters or fewer'),
+});
 
 export const ukprnSchema = z
   .string()
   .trim()
   .regex(/^\d{8}$/, 'UKPRN must be 8 digits');
-export const MIN_PASSWORD_LENGTH = 12;
 
 const optionalText = z
   .string()
@@ -33,10 +82,7 @@ export const newUserSchema = z
       .literal('yes')
       .optional()
       .transform((v) => v === 'yes'),
-    password: z
-      .string()
-      .min(MIN_PASSWORD_LENGTH, `Password must be at least ${MIN_PASSWORD_LENGTH} characters`)
-      .max(200, 'Password must be 200 characters or fewer'),
+    password: newPassword,
   })
   .superRefine((user, ctx) => {
     if (user.role === 'provider' && !user.ukprn)

@@ -1,11 +1,11 @@
-import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { Role } from '../auth/roles.js';
 import { hashSecret, newSecret } from '../auth/tokens.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { apiTokens, employers, providers, sessions, users } from '../db/schema.js';
+import { apiTokens, employers, passwordResets, providers, sessions, users } from '../db/schema.js';
 import type { Problem } from '../validation/problems.js';
 import type { NewUser } from './schema.js';
 
@@ -109,9 +109,12 @@ export function setMarkerPermission(
   });
 }
 
-export function findUserForSignIn(db: Db, email: string): (CurrentUser & { passwordHash: string }) | undefined {
+export function findUserForSignIn(
+  db: Db,
+  email: string,
+): (CurrentUser & { passwordHash: string; disabledAt: string | null }) | undefined {
   return db
-    .select({ ...currentUserColumns, passwordHash: users.passwordHash })
+    .select({ ...currentUserColumns, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
     .from(users)
     .where(eq(users.email, email.trim().toLowerCase()))
     .get();
@@ -121,9 +124,9 @@ export function findUser(db: Db, id: number): CurrentUser | undefined {
   return db.select(currentUserColumns).from(users).where(eq(users.id, id)).get();
 }
 
-export function listUsers(db: Db): (CurrentUser & { createdAt: string })[] {
+export function listUsers(db: Db): (CurrentUser & { createdAt: string; disabledAt: string | null })[] {
   return db
-    .select({ ...currentUserColumns, createdAt: users.createdAt })
+    .select({ ...currentUserColumns, createdAt: users.createdAt, disabledAt: users.disabledAt })
     .from(users)
     .orderBy(asc(users.role), asc(users.email))
     .all();
@@ -156,7 +159,13 @@ function prepareSessionQuery(db: Db) {
     .select(currentUserColumns)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.idHash, sql.placeholder('idHash')), gt(sessions.expiresAt, sql.placeholder('now'))))
+    .where(
+      and(
+        eq(sessions.idHash, sql.placeholder('idHash')),
+        gt(sessions.expiresAt, sql.placeholder('now')),
+        isNull(users.disabledAt),
+      ),
+    )
     .prepare();
 }
 
@@ -176,44 +185,81 @@ export function deleteSession(db: Queryable, secret: string): void {
 
 export const API_TOKEN_PREFIX = 'epa_';
 
-/** Issues an API token for a user. Only its hash is kept: the token is shown once. */
-export function createApiToken(db: Db, userId: number, actor: Actor): { id: number; token: string } {
+/** Issues an API token for a user, working for `days` days. Only its hash is kept: the token is shown once. */
+export function createApiToken(
+  db: Db,
+  userId: number,
+  actor: Actor,
+  now: DateTime,
+  days: number,
+): { id: number; token: string; expiresAt: string } {
   const token = newSecret(API_TOKEN_PREFIX);
+  const expiresAt = now.toUTC().plus({ days }).toISO()!;
   const id = db.transaction((tx) => {
     const row = tx
       .insert(apiTokens)
-      .values({ userId, tokenHash: hashSecret(token) })
+      .values({ userId, tokenHash: hashSecret(token), expiresAt })
       .returning({ id: apiTokens.id })
       .get();
     recordAudit(tx, actor, {
       action: 'api_token.created',
       entityType: 'api_token',
       entityId: row.id,
-      after: { userId },
+      after: { userId, expiresAt },
     });
     return row.id;
   });
-  return { id, token };
+  return { id, token, expiresAt };
 }
 
-export function findTokenUser(db: Db, token: string): CurrentUser | undefined {
-  return db
-    .select(currentUserColumns)
+/** How stale a token's last-used time may get before a call writes it again: reads stay reads. */
+const LAST_USED_GRAIN_MINUTES = 1;
+
+/** The user a live token (not revoked, not expired, its account not disabled) stands for; records its use. */
+export function findTokenUser(db: Db, token: string, now: DateTime): CurrentUser | undefined {
+  const at = now.toUTC().toISO()!;
+  const found = db
+    .select({ ...currentUserColumns, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, hashSecret(token)), isNull(apiTokens.revokedAt)))
+    .where(
+      and(
+        eq(apiTokens.tokenHash, hashSecret(token)),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, at)),
+        isNull(users.disabledAt),
+      ),
+    )
     .get();
+  if (!found) return undefined;
+  const { tokenId, lastUsedAt, ...user } = found;
+  const stale = now.toUTC().minus({ minutes: LAST_USED_GRAIN_MINUTES }).toISO()!;
+  if (!lastUsedAt || lastUsedAt < stale)
+    db.update(apiTokens)
+      .set({ lastUsedAt: at })
+      .where(and(eq(apiTokens.id, tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, stale))))
+      .run();
+  return user;
 }
 
-export function listApiTokens(
-  db: Db,
-): { id: number; userEmail: string; createdAt: string; revokedAt: string | null }[] {
+export function listApiTokens(db: Db): {
+  id: number;
+  userId: number;
+  userEmail: string;
+  createdAt: string;
+  revokedAt: string | null;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}[] {
   return db
     .select({
       id: apiTokens.id,
+      userId: apiTokens.userId,
       userEmail: users.email,
       createdAt: apiTokens.createdAt,
       revokedAt: apiTokens.revokedAt,
+      expiresAt: apiTokens.expiresAt,
+      lastUsedAt: apiTokens.lastUsedAt,
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
@@ -241,5 +287,164 @@ export function revokeApiToken(db: Db, id: number, actor: Actor, reason: string 
       reason,
     });
     return true;
+  });
+}
+
+/* ---------- Account management ---------- */
+
+export type AccountResult = { ok: true } | { ok: false; message: string };
+
+/**
+ * Disables an account, or enables it again, audited with the reason. Disabling ends its sessions
+ * at once, and its tokens stop working (every check reads the account). Nobody disables their own
+ * account: the last administrator could lock everyone out.
+ */
+export function setAccountDisabled(
+  db: Db,
+  userId: number,
+  disabled: boolean,
+  reason: string,
+  actor: Actor,
+  now: DateTime,
+): AccountResult {
+  if (disabled && actor.userId === userId)
+    return { ok: false, message: 'You cannot disable your own account: ask another administrator' };
+  return db.transaction((tx) => {
+    const before = tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
+    if (!before) return { ok: false as const, message: 'There is no such user' };
+    if (Boolean(before.disabledAt) === disabled)
+      return { ok: false as const, message: disabled ? 'The account is already disabled' : 'The account is not disabled' };
+    const disabledAt = disabled ? now.toUTC().toISO()! : null;
+    tx.update(users).set({ disabledAt }).where(eq(users.id, userId)).run();
+    const ended = disabled ? tx.delete(sessions).where(eq(sessions.userId, userId)).run().changes : 0;
+    recordAudit(tx, actor, {
+      action: disabled ? 'user.disabled' : 'user.enabled',
+      entityType: 'user',
+      entityId: userId,
+      before: { disabledAt: before.disabledAt },
+      after: { disabledAt, ...(disabled ? { sessionsEnded: ended } : {}) },
+      reason,
+    });
+    return { ok: true as const };
+  });
+}
+
+/** Ends every session of a user (they sign in again), keeping `except` (the caller's own); audited. Returns how many ended. */
+export function endSessions(
+  db: Queryable,
+  userId: number,
+  actor: Actor,
+  reason: string,
+  except?: string,
+): number {
+  const keep = except ? hashSecret(except) : null;
+  const ended = db
+    .delete(sessions)
+    .where(and(eq(sessions.userId, userId), keep ? ne(sessions.idHash, keep) : undefined))
+    .run().changes;
+  recordAudit(db, actor, {
+    action: 'user.sessions_ended',
+    entityType: 'user',
+    entityId: userId,
+    after: { sessionsEnded: ended },
+    reason,
+  });
+  return ended;
+}
+
+/** A user's password hash, to check a current password. */
+export function passwordHashOf(db: Db, userId: number): string | undefined {
+  return db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId)).get()?.hash;
+}
+
+/** Sets a user's own new password (already hashed) and ends their other sessions and reset links, in one audited change. */
+export function changeOwnPassword(
+  db: Db,
+  user: CurrentUser,
+  passwordHash: string,
+  currentSession: string,
+  now: DateTime,
+): void {
+  db.transaction((tx) => {
+    tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
+    // A reset link issued before stops working: the password it was for has changed.
+    tx.update(passwordResets)
+      .set({ usedAt: now.toUTC().toISO()! })
+      .where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt)))
+      .run();
+    recordAudit(tx, actorOf(user), { action: 'user.password_changed', entityType: 'user', entityId: user.id });
+    endSessions(tx, user.id, actorOf(user), 'The password was changed', currentSession);
+  });
+}
+
+export const RESET_LINK_MINUTES = 60;
+
+/**
+ * Issues a one-time password-reset link's secret for a user, valid for an hour; any earlier
+ * unused link for them stops working. Only its hash is kept: the link is shown once.
+ */
+export function createPasswordReset(
+  db: Db,
+  userId: number,
+  actor: Actor,
+  now: DateTime,
+): { ok: true; token: string; expiresAt: string } | { ok: false; message: string } {
+  const token = newSecret();
+  const at = now.toUTC().toISO()!;
+  const expiresAt = now.toUTC().plus({ minutes: RESET_LINK_MINUTES }).toISO()!;
+  return db.transaction((tx) => {
+    const user = tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
+    if (!user) return { ok: false as const, message: 'There is no such user' };
+    if (user.disabledAt)
+      return { ok: false as const, message: 'The account is disabled: enable it before issuing a reset link' };
+    tx.update(passwordResets)
+      .set({ usedAt: at })
+      .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
+      .run();
+    const row = tx
+      .insert(passwordResets)
+      .values({ userId, tokenHash: hashSecret(token), createdBy: actor.userId, expiresAt })
+      .returning({ id: passwordResets.id })
+      .get();
+    recordAudit(tx, actor, {
+      action: 'user.password_reset_issued',
+      entityType: 'user',
+      entityId: userId,
+      after: { resetId: row.id, expiresAt },
+    });
+    return { ok: true as const, token, expiresAt };
+  });
+}
+
+/** The user a reset link's secret is for, while it is unused, unexpired and their account enabled. */
+export function findPasswordReset(db: Queryable, token: string, now: DateTime): CurrentUser | undefined {
+  return db
+    .select(currentUserColumns)
+    .from(passwordResets)
+    .innerJoin(users, eq(users.id, passwordResets.userId))
+    .where(
+      and(
+        eq(passwordResets.tokenHash, hashSecret(token)),
+        isNull(passwordResets.usedAt),
+        gt(passwordResets.expiresAt, now.toUTC().toISO()!),
+        isNull(users.disabledAt),
+      ),
+    )
+    .get();
+}
+
+/** Sets the password through a reset link, once: the link is used up and every session of the user ends. */
+export function resetPassword(db: Db, token: string, passwordHash: string, now: DateTime): CurrentUser | undefined {
+  return db.transaction((tx) => {
+    const user = findPasswordReset(tx, token, now);
+    if (!user) return undefined;
+    tx.update(passwordResets)
+      .set({ usedAt: now.toUTC().toISO()! })
+      .where(eq(passwordResets.tokenHash, hashSecret(token)))
+      .run();
+    tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
+    recordAudit(tx, actorOf(user), { action: 'user.password_reset_used', entityType: 'user', entityId: user.id });
+    endSessions(tx, user.id, actorOf(user), 'The password was reset');
+    return user;
   });
 }

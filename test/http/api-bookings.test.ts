@@ -461,7 +461,7 @@ describe('assessor calendar feed', () => {
     expect((await api.post(path)).status).to.equal(401);
     const made = await api.post(path).set(as('assessor'));
     expect(made.status).to.equal(201);
-    expect(made.body.url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/calendar\/cal_[A-Za-z0-9_-]+$/);
+    expect(made.body.url).to.match(/^http:\/\/localhost:3000\/calendar\/cal_[A-Za-z0-9_-]+$/);
     const feedPath = new URL(made.body.url as string).pathname;
     expect(readFeed((await api.get(feedPath)).text)).to.deep.equal([]);
     // A new link replaces the old one.

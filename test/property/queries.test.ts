@@ -5,6 +5,7 @@ import * as cheerio from 'cheerio';
 import fc from 'fast-check';
 import supertest from 'supertest';
 import { issueCalendarToken } from '../../src/bookings/assessor-store.js';
+import { createPasswordReset } from '../../src/users/store.js';
 import { todayInLondon } from '../../src/dates.js';
 import { testApp, type TestContext } from '../support/app.js';
 import { apiProblems, loggedErrors, pageProblems, sessionsFor, type Browser, type Role } from '../support/answers.js';
@@ -259,6 +260,16 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /admin/plans/import': { as: 'admin', url: () => '/admin/plans/import' },
   'GET /admin/users': { as: 'admin', url: () => '/admin/users', query: ['added', 'revoked'] },
   'GET /admin/users/new': { as: 'admin', url: () => '/admin/users/new' },
+  'GET /admin/users/:id': { as: 'admin', url: (f) => `/admin/users/${f.employerUser}`, query: ['done'] },
+  'GET /account/password': { as: 'employer', url: () => '/account/password' },
+  'GET /reset-password/:token': {
+    as: 'anonymous',
+    url: (f, ctx) => {
+      const made = createPasswordReset(ctx.db, f.otherAssessor, SETUP, now());
+      if (!made.ok) throw new Error(made.message);
+      return `/reset-password/${made.token}`;
+    },
+  },
   'GET /admin/audit': {
     as: 'admin',
     url: () => '/admin/audit',

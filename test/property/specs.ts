@@ -34,6 +34,7 @@ import { flexibilityJudgements } from '../../src/db/schema.js';
 import { appealedResult, type Fixture } from '../support/fixture.js';
 import { sentField, type Pairs } from '../support/hostile.js';
 import { DELIVERY_FORM } from '../support/delivery.js';
+import { createPasswordReset } from '../../src/users/store.js';
 
 /*
  * What the property tests need to know of every route that changes something: who may use it,
@@ -108,6 +109,17 @@ const spareUln = () => {
     throw new Error('Out of spare ULNs: raise their number in test/property/specs.ts');
   return SPARE_ULNS[sparesUsed++]!;
 };
+let sparesMade = 0;
+/** A user made for one run (an account action must not touch the fixture's users); disabled when asked. */
+const spareUser = (ctx: TestContext, disabled = false): number =>
+  Number(
+    ctx.db.$client
+      .prepare(
+        "insert into users (email, name, role, password_hash, disabled_at) values (?, 'Spare User', 'assessor', 'scrypt$x', ?) returning id",
+      )
+      .pluck()
+      .get(`spare.${++sparesMade}@test.example`, disabled ? now().toUTC().toISO() : null),
+  );
 const day = (offset: number) => isoDate(today().plus({ days: offset }));
 const parts = (prefix: string, iso: string): Pairs => {
   const [y, m, d] = iso.split('-') as [string, string, string];
@@ -957,8 +969,65 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
   'POST /admin/users/:id/tokens': {
     as: ['admin'],
     url: (f) => `/admin/users/${f.employerUser}/tokens`,
+    fields: () => ['days'],
+    valid: () => [['days', '30']],
+    formPage: (f) => `/admin/users/${f.employerUser}`,
+  },
+  // Account actions act on a user made for each run, so the fixture's users keep their sessions.
+  'POST /admin/users/:id/disable': {
+    as: ['admin'],
+    url: (f) => `/admin/users/${f.employerUser}/disable`,
+    target: (ctx) => ({ url: `/admin/users/${spareUser(ctx)}/disable` }),
+    fields: () => ['reason'],
+    text: () => ['reason'],
+    valid: () => [['reason', 'Left the organisation']],
+    formPage: (f) => `/admin/users/${f.employerUser}`,
+  },
+  'POST /admin/users/:id/enable': {
+    as: ['admin'],
+    url: (f) => `/admin/users/${f.employerUser}/enable`,
+    target: (ctx) => ({ url: `/admin/users/${spareUser(ctx, true)}/enable` }),
+    fields: () => ['reason'],
+    text: () => ['reason'],
+    valid: () => [['reason', 'Back from leave']],
+    errorPage: true,
+  },
+  'POST /admin/users/:id/sessions/end': {
+    as: ['admin'],
+    url: (f) => `/admin/users/${f.employerUser}/sessions/end`,
+    target: (ctx) => ({ url: `/admin/users/${spareUser(ctx)}/sessions/end` }),
+    fields: () => ['reason'],
+    text: () => ['reason'],
+    valid: () => [['reason', 'Lost laptop']],
+    formPage: (f) => `/admin/users/${f.employerUser}`,
+  },
+  'POST /admin/users/:id/password-reset': {
+    as: ['admin'],
+    url: (f) => `/admin/users/${f.employerUser}/password-reset`,
+    target: (ctx) => ({ url: `/admin/users/${spareUser(ctx)}/password-reset` }),
     fields: () => [],
-    formPage: () => '/admin/users',
+    formPage: (f) => `/admin/users/${f.employerUser}`,
+  },
+  // Hostile and empty bodies only: a valid one would change the fixture's password.
+  'POST /account/password': {
+    as: ['employer'],
+    url: () => '/account/password',
+    fields: () => ['currentPassword', 'newPassword', 'confirmPassword'],
+    formPage: () => '/account/password',
+  },
+  'POST /reset-password/:token': {
+    as: ['anonymous'],
+    url: () => '/reset-password/not-a-real-secret',
+    target: (ctx) => {
+      const made = createPasswordReset(ctx.db, spareUser(ctx), SETUP_ACTOR, now());
+      if (!made.ok) throw new Error(made.message);
+      return { url: `/reset-password/${made.token}` };
+    },
+    fields: () => ['newPassword', 'confirmPassword', 'username'],
+    valid: () => [
+      ['newPassword', 'correct horse battery staple'],
+      ['confirmPassword', 'correct horse battery staple'],
+    ],
   },
   'POST /admin/tokens/:id/revoke': {
     as: ['admin'],

@@ -107,6 +107,7 @@ export interface TestContext {
 export async function testApp(
   options: {
     signInAttempts?: number;
+    accountSignInAttempts?: number;
     logger?: Logger;
     file?: string;
     clock?: Clock;
@@ -122,6 +123,7 @@ export async function testApp(
     clock: options.clock ?? testClock,
     log: (e) => errors.push(e),
     signInAttempts: options.signInAttempts ?? 1000,
+    accountSignInAttempts: options.accountSignInAttempts ?? 1000,
     ...(options.logger ? { logger: options.logger } : {}),
   });
   return { app: checkingContract(app), db, users, errors };
@@ -162,7 +164,7 @@ export async function postForm(
 }
 
 export function tokenFor(db: Db, userId: number): string {
-  return createApiToken(db, userId, SYSTEM_ACTOR).token;
+  return createApiToken(db, userId, SYSTEM_ACTOR, testClock.now(), 90).token;
 }
 
 export const $ = (html: string) => cheerio.load(html);

@@ -7,6 +7,7 @@ import { runAdminCommand } from '../../src/cli/admin-commands.js';
 import { apiTokens, auditEvents, plans, users } from '../../src/db/schema.js';
 import { findTokenUser } from '../../src/users/store.js';
 import { testDb, TEST_CONFIG } from '../support/app.js';
+import { now } from '../support/clock.js';
 
 async function run(db: Awaited<ReturnType<typeof testDb>>['db'], argv: string[], password = 'a-strong-password-1') {
   const out: string[] = [];
@@ -16,6 +17,7 @@ async function run(db: Awaited<ReturnType<typeof testDb>>['db'], argv: string[],
     err: (l) => err.push(l),
     readPassword: () => Promise.resolve(password),
     hashCost: TEST_CONFIG.passwordHashCost,
+    now,
   });
   return { code, out, err: err.join('\n') };
 }
@@ -81,7 +83,7 @@ describe('admin command line', () => {
     expect(res.code).to.equal(0);
     const token = res.out.at(-1)!;
     expect(token).to.match(/^epa_[A-Za-z0-9_-]{40,}$/);
-    expect(findTokenUser(db, token)!.email).to.equal(u.provider.email);
+    expect(findTokenUser(db, token, now())!.email).to.equal(u.provider.email);
     expect(db.select().from(apiTokens).get()!.tokenHash).not.to.equal(token);
     expect((await run(db, ['create-token', '--email', 'nobody@x.example'])).code).to.equal(1);
   });

@@ -2,6 +2,9 @@ import { hashPassword, verifyPassword } from '../../src/auth/passwords.js';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
+/** The production address every production configuration needs. */
+const BASE_URL = 'https://epa.example.org';
+
 describe('configuration', () => {
   it('uses the documented defaults', () => {
     const config = loadConfig({});
@@ -22,7 +25,7 @@ describe('configuration', () => {
   it('requires SESSION_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(ConfigError, /SESSION_SECRET is required/);
     const secret = 'x'.repeat(40);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret }).sessionSecret).to.equal(secret);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL }).sessionSecret).to.equal(secret);
   });
 
   it('names the variable when a value is bad', () => {
@@ -50,6 +53,7 @@ describe('configuration', () => {
     const production = {
       NODE_ENV: 'production',
       SESSION_SECRET: 'x'.repeat(40),
+      BASE_URL,
       APPRENTICESHIP_SERVICE_KEY: 'k-12345678',
     };
     expect(() => loadConfig({ ...production, APPRENTICESHIP_SERVICE_URL: 'http://service.example' })).to.throw(
@@ -68,9 +72,9 @@ describe('configuration', () => {
 
   it('leaves demo data off in production unless it is asked for, and warns when it is', () => {
     const secret = 'x'.repeat(40);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret }).demoData).to.equal(false);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL }).demoData).to.equal(false);
     expect(loadConfig({ NODE_ENV: 'test' }).demoData).to.equal(true);
-    const asked = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, DEMO_DATA: 'on' });
+    const asked = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL, DEMO_DATA: 'on' });
     expect(asked.demoData).to.equal(true);
     expect(asked.warnings.join(' ')).to.contain('DEMO_DATA=on in production');
   });
@@ -87,12 +91,12 @@ describe('configuration', () => {
       /PASSWORD_HASH_COST must be at least 2/,
     );
     const secret = 'x'.repeat(40);
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, PASSWORD_HASH_COST: '8192' })).to.throw(
-      ConfigError,
-      /PASSWORD_HASH_COST must be at least 16384 when NODE_ENV=production/,
-    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL, PASSWORD_HASH_COST: '8192' }),
+    ).to.throw(ConfigError, /PASSWORD_HASH_COST must be at least 16384 when NODE_ENV=production/);
     expect(
-      loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, PASSWORD_HASH_COST: '32768' }).passwordHashCost,
+      loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL, PASSWORD_HASH_COST: '32768' })
+        .passwordHashCost,
     ).to.equal(32768);
   });
 

@@ -981,7 +981,10 @@ describe('layout (views/layouts/main.hbs)', () => {
       layoutUser: { name: 'Ada <Lovelace>', roleLabel: 'Administrator' },
       csrfToken: 'tok"en',
     });
-    expect(squash($('.app-account__user').text())).to.equal('Signed in as Ada <Lovelace> (Administrator)');
+    expect(squash($('.app-account__user').text())).to.equal(
+      'Signed in as Ada <Lovelace> (Administrator) Change password',
+    );
+    expect($('.app-account__user a').attr('href')).to.equal('/account/password');
     expect($('header Lovelace')).to.have.length(0);
     const form = $('header form');
     expect(form.attr('method')).to.equal('post');
