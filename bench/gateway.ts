@@ -47,9 +47,9 @@ function csvOf(count: number, firstPrefix: number): string {
         PROVIDER,
         DEMO_EMPLOYERS[i % DEMO_EMPLOYERS.length]!.id,
         i % 5 === 0 ? '22.5' : '37.5',
+        '',
         i % 40 === 0 ? 'yes' : 'no',
-        'no',
-        i % 3 === 0 ? 'pursue' : '',
+        i % 3 === 0 ? 'employer_requires' : '',
       ].join(','),
     );
   }
@@ -81,6 +81,38 @@ export async function benchImport(dir: string): Promise<{ rows: number; seconds:
   const seconds = (performance.now() - started) / 1000;
   db.$client.close();
   return { rows, seconds, rowsPerSecond: rows / seconds };
+}
+
+/**
+ * Adding one apprentice (checks and insert, as the form does) at 100 and at 100,000 apprentices:
+ * the median of 200 adds each. The checks ask the ULN's unique index, so the two should match.
+ */
+export function benchAddOne(dir: string): { small: number; large: number; ratio: number } {
+  const db = freshDb(dir, 'add-one');
+  const add = (csv: string) => {
+    const parsed = parseApprenticeCsv(csv);
+    const added = addApprentices(db, parsed.rows, SYSTEM_ACTOR, 'bench');
+    if (parsed.problems.length > 0 || !added.ok)
+      throw new Error(
+        `bench add refused: ${JSON.stringify([...parsed.problems, ...(added.ok ? [] : added.problems)].slice(0, 3))}`,
+      );
+  };
+  const timeAdds = (firstPrefix: number) => {
+    const rows = parseApprenticeCsv(csvOf(200, firstPrefix)).rows;
+    const timings = rows.map((row) => {
+      const started = performance.now();
+      const added = addApprentices(db, [row], SYSTEM_ACTOR, 'bench');
+      if (!added.ok) throw new Error('bench add refused');
+      return performance.now() - started;
+    });
+    return median(timings);
+  };
+  add(csvOf(100, 700_000_000));
+  const small = timeAdds(710_000_000);
+  add(csvOf(99_700, 720_000_000));
+  const large = timeAdds(790_000_000);
+  db.$client.close();
+  return { small, large, ratio: large / small };
 }
 
 /** Adds qualifications, weekly hours, items and declarations for every apprentice, with raw prepared statements. */
@@ -199,6 +231,10 @@ export async function runGatewayBench(): Promise<void> {
     const imported = await benchImport(dir);
     console.log(
       `  CSV import: ${imported.rows} apprentices in ${imported.seconds.toFixed(2)} s = ${Math.round(imported.rowsPerSecond)} rows/s (target at least 20000)`,
+    );
+    const one = benchAddOne(dir);
+    console.log(
+      `  Adding one apprentice: median ${one.small.toFixed(2)} ms at 300 apprentices, ${one.large.toFixed(2)} ms at 100,000 (ratio ${one.ratio.toFixed(2)}; target about 1)`,
     );
     const dashboard = await benchDashboard(dir);
     console.log(

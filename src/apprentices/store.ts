@@ -46,25 +46,35 @@ export function listedIn(kind: 'all' | 'provider' | 'employer', id?: string | Pl
   return and(listed, eq(kind === 'provider' ? apprentices.providerUkprn : apprentices.employerId, id));
 }
 
-/** Lookups the database must answer before apprentices can be written: standards, providers, employers, ULNs in use. */
+/**
+ * Lookups the database must answer before apprentices can be written: standards, providers,
+ * employers (small tables, read whole), and whether a ULN is in use (asked of the unique index per
+ * ULN, so adding one apprentice costs the same at 100 or 100,000).
+ */
 interface References {
   standardVersionIds: Map<string, number>;
   providers: Set<string>;
   employers: Set<string>;
-  ulnsInUse: Set<string>;
+  ulnInUse: (uln: string) => boolean;
   /** Each plan's standard version, by plan id. */
   planVersions: Map<string, number>;
 }
 
+/** Each standard version's id, by "reference/version". */
+function standardVersionIds(db: Db): Map<string, number> {
+  return new Map(
+    db
+      .select({ id: standardVersions.id, reference: standardVersions.reference, version: standardVersions.version })
+      .from(standardVersions)
+      .all()
+      .map((s) => [`${s.reference}/${s.version}`, s.id]),
+  );
+}
+
 function loadReferences(db: Db): References {
+  const ulnLookup = db.$client.prepare('select 1 from apprentices where uln = ?').pluck();
   return {
-    standardVersionIds: new Map(
-      db
-        .select({ id: standardVersions.id, reference: standardVersions.reference, version: standardVersions.version })
-        .from(standardVersions)
-        .all()
-        .map((s) => [`${s.reference}/${s.version}`, s.id]),
-    ),
+    standardVersionIds: standardVersionIds(db),
     providers: new Set(
       db
         .select({ ukprn: providers.ukprn })
@@ -79,13 +89,7 @@ function loadReferences(db: Db): References {
         .all()
         .map((e) => e.id),
     ),
-    ulnsInUse: new Set(
-      db
-        .select({ uln: apprentices.uln })
-        .from(apprentices)
-        .all()
-        .map((a) => a.uln),
-    ),
+    ulnInUse: (uln) => ulnLookup.get(uln) !== undefined,
     planVersions: new Map(
       db
         .select({ id: plans.id, standardVersionId: plans.standardVersionId })
@@ -114,7 +118,7 @@ function referenceProblems(input: ApprenticeInput, refs: References, ownUln?: st
     problems.push({ path: 'providerUkprn', message: `No provider with UKPRN ${input.providerUkprn} is registered` });
   if (!refs.employers.has(input.employerId))
     problems.push({ path: 'employerId', message: `No employer with id ${input.employerId} is registered` });
-  if (input.uln !== ownUln && refs.ulnsInUse.has(input.uln))
+  if (input.uln !== ownUln && refs.ulnInUse(input.uln))
     problems.push({ path: 'uln', message: `An apprentice with ULN ${input.uln} already exists` });
   return problems;
 }
@@ -192,7 +196,7 @@ export function insertCheckedApprentices(
 ): number {
   if (!db.$client.inTransaction)
     throw new Error('insertCheckedApprentices must run inside the transaction that checked the rows');
-  const versionIds = loadReferences(db).standardVersionIds;
+  const versionIds = standardVersionIds(db);
   const insert = db.$client.prepare(
     `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, plan_id, bsl_first_language, english_maths_choice)
      values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @planId, @bslFirstLanguage, @englishMathsChoice)`,
