@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.js';
+import { memoUntilChange } from '../db/change-stamp.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 import type { PlanFile } from '../plans/schema.js';
 import type { ResultGrade } from '../grading/model.js';
@@ -121,7 +122,17 @@ export function percentilesOf(histogram: Map<number, number>): Percentiles {
   return { count, median: at(0.5), p90: at(0.9) };
 }
 
+/**
+ * The figures for a filter and scope, kept until the database changes (db/change-stamp.ts): under
+ * a crowd of readers the outcomes dashboard at 100,000 results is worked out once, not per
+ * request; a new or changed result (any write) makes the next request work them out again.
+ */
+const figuresUntilChange = memoUntilChange<Figures>(200);
 export function dashboardFigures(db: Db, filter: ReportFilter, scope: ApprenticeScope, today: string): Figures {
+  return figuresUntilChange(db, JSON.stringify([filter, scope, today]), () => computeFigures(db, filter, scope, today));
+}
+
+function computeFigures(db: Db, filter: ReportFilter, scope: ApprenticeScope, today: string): Figures {
   const { where, params, joinApprentices } = attemptScope(filter, scope);
   const from = joinApprentices
     ? 'from epa_attempts e join apprentices a on a.id = e.apprentice_id'

@@ -1,4 +1,5 @@
-import { now } from '../support/clock.js';
+import { now, todayIso } from '../support/clock.js';
+import { dashboardFigures } from '../../src/outcomes/dashboard.js';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import fs from 'node:fs';
@@ -112,6 +113,21 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
     expect(chart.attr('role')).to.equal('img');
     expect(chart.find('title').text()).to.equal('Results by grade');
     expect(chart.find('rect')).to.have.length(4);
+  });
+
+  it('works the figures out once until something changes, then again, so a new result counts at once', async () => {
+    const all = { kind: 'all' } as const;
+    const first = dashboardFigures(ctx.db, {}, all, todayIso());
+    expect(dashboardFigures(ctx.db, {}, all, todayIso()), 'nothing changed: the same figures').to.equal(first);
+    expect(dashboardFigures(ctx.db, { providerUkprn: OTHER_PROVIDER }, all, todayIso())).to.not.equal(first);
+    // Cal's Fail becomes a Pass (an appeal, say): the next request counts it.
+    const cal = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, people.Cal!.id)).get()!;
+    const passes = (f: typeof first) => f.byGrade.find((g) => g.grade === 'Pass')!.count;
+    ctx.db.update(epaAttempts).set({ overallGrade: 'Pass' }).where(eq(epaAttempts.id, cal.id)).run();
+    expect(passes(dashboardFigures(ctx.db, {}, all, todayIso()))).to.equal(passes(first) + 1);
+    // Put back as it was for the tests that follow.
+    ctx.db.update(epaAttempts).set({ overallGrade: cal.overallGrade }).where(eq(epaAttempts.id, cal.id)).run();
+    expect(dashboardFigures(ctx.db, {}, all, todayIso())).to.deep.equal(first);
   });
 
   it('holds a provider to its own released results, whatever the filter says', async () => {
