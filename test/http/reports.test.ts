@@ -115,7 +115,7 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
     expect(chart.find('rect')).to.have.length(4);
   });
 
-  it('works the figures out once until something changes, then again, so a new result counts at once', async () => {
+  it('works the figures out once until something changes, then again, so a new result counts at once', () => {
     const all = { kind: 'all' } as const;
     const first = dashboardFigures(ctx.db, {}, all, todayIso());
     expect(dashboardFigures(ctx.db, {}, all, todayIso()), 'nothing changed: the same figures').to.equal(first);
