@@ -268,8 +268,9 @@ export const apprentices = sqliteTable(
     createdAt: createdAt(),
     updatedAt: createdAt('updated_at'),
   },
-  // The dashboards list a provider's or employer's apprentices who are not erased, in name order: these walk in that order.
+  // The dashboards list the apprentices who are not erased (all of them, a provider's or an employer's) in name order: these walk in that order.
   (t) => [
+    index('apprentices_listed').on(t.erasedAt, t.familyName, t.givenNames),
     index('apprentices_provider_listed').on(t.providerUkprn, t.erasedAt, t.familyName, t.givenNames),
     index('apprentices_employer_listed').on(t.employerId, t.erasedAt, t.familyName, t.givenNames),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX `apprentices_listed` ON `apprentices` (`erased_at`,`family_name`,`given_names`);

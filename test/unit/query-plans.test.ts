@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { openDatabase, type Db } from '../../src/db/connection.js';
+import { loadCatalogue } from '../../src/catalogue/load.js';
+import { pageSelect } from '../../src/gateway/store.js';
+
+/*
+ * The plans SQLite chooses for the dashboard's page, before and after ANALYZE gives it statistics
+ * (production databases get them; the plan must not turn into a scan of every apprentice and a
+ * sort when they do). The data is skewed as real data is: one provider and one employer hold most
+ * apprentices, and a few cache rows are from an earlier day.
+ */
+
+const ON = '2024-03-05';
+
+function skewedDatabase(): Db {
+  const db = openDatabase(':memory:');
+  loadCatalogue(db);
+  const c = db.$client;
+  for (let p = 0; p < 10; p++)
+    c.prepare('insert into providers (ukprn, name) values (?, ?)').run(String(10000000 + p), `P${p}`);
+  for (let e = 0; e < 20; e++) c.prepare('insert into employers (id, name) values (?, ?)').run(`e${e}`, `E${e}`);
+  const version = c.prepare('select id from standard_versions limit 1').pluck().get();
+  const apprentice = c.prepare(
+    `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours)
+     values (?, 'Given', ?, '1990-01-01', '2023-01-01', '2024-06-01', ?, ?, ?, 37.5)`,
+  );
+  const cached = c.prepare(
+    "insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet) values (?, ?, ?, ',')",
+  );
+  c.transaction(() => {
+    for (let i = 0; i < 5000; i++) {
+      const dominant = i < 4500;
+      const row = apprentice.run(
+        String(1_000_000_000 + i),
+        `Family${i % 997}`,
+        version,
+        String(10000000 + (dominant ? 3 : i % 10)),
+        `e${dominant ? 4 : i % 20}`,
+      );
+      cached.run(row.lastInsertRowid, i % 50 === 0 ? '2024-03-04' : ON, i % 3 ? 'ready' : 'not_ready');
+    }
+  })();
+  return db;
+}
+
+/** The plan's steps for one page of a scope. */
+function planOf(db: Db, kind: 'all' | 'provider' | 'employer'): string[] {
+  const query = pageSelect(db, kind).toSQL();
+  const named: Record<string, unknown> = {
+    scopeId: kind === 'provider' ? '10000003' : kind === 'employer' ? 'e4' : null,
+    on: ON,
+    state: null,
+    unmet: null,
+    limit: 50,
+    offset: 0,
+  };
+  const values = query.params.map((p) => (p && typeof p === 'object' && 'name' in p ? named[String(p.name)] : p));
+  return (db.$client.prepare(`explain query plan ${query.sql}`).all(...values) as { detail: string }[]).map(
+    (r) => r.detail,
+  );
+}
+
+describe('query plans: the dashboard page walks an index in name order, with or without statistics', () => {
+  const INDEX = {
+    all: 'apprentices_listed',
+    provider: 'apprentices_provider_listed',
+    employer: 'apprentices_employer_listed',
+  };
+
+  for (const analysed of [false, true])
+    it(`${analysed ? 'after' : 'before'} ANALYZE`, () => {
+      const db = skewedDatabase();
+      if (analysed) db.$client.exec('analyze');
+      for (const kind of ['all', 'provider', 'employer'] as const) {
+        const plan = planOf(db, kind);
+        expect(plan.join(' | '), kind).to.contain(`SEARCH apprentices USING INDEX ${INDEX[kind]}`);
+        expect(plan.join(' | '), kind).to.not.match(/TEMP B-TREE|SCAN apprentices|SCAN gateway_status_cache/);
+      }
+      db.$client.close();
+    });
+});
