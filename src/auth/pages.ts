@@ -53,7 +53,9 @@ export function authRoutes(db: Db, options: SignInOptions): Router {
       ...(key ? { keyGenerator: key } : {}),
       handler: (req, res) => {
         const values = { email: textField(req.body, 'email') };
-        res.status(429).render('auth/sign-in', { title: 'Sign in', values, ...formErrors([{ path: 'email', message }]) });
+        res
+          .status(429)
+          .render('auth/sign-in', { title: 'Sign in', values, ...formErrors([{ path: 'email', message }]) });
       },
     });
   const wait = `Wait ${options.windowMinutes} minutes and try again.`;

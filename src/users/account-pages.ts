@@ -24,7 +24,12 @@ export function accountRoutes(db: Db, { clock, hashCost }: { clock: Clock; hashC
 
   router.post(paths.changePassword, requireSignIn, async (req, res) => {
     const again = (errors: object) =>
-      res.render('users/change-password', { title: 'Change your password', hint: HINT, backLink: paths.home, ...errors });
+      res.render('users/change-password', {
+        title: 'Change your password',
+        hint: HINT,
+        backLink: paths.home,
+        ...errors,
+      });
     const form = parseForm(changePasswordSchema, req.body);
     if (!form.ok) {
       res.status(400);

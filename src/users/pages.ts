@@ -278,4 +278,3 @@ function tokenStatus(t: { revokedAt: string | null; expiresAt: string | null }, 
   if (t.expiresAt && t.expiresAt <= now.toUTC().toISO()!) return `Expired ${londonTime(t.expiresAt)}`;
   return 'Live';
 }
-

@@ -23,7 +23,9 @@ import {
 
 export function disableAccount(db: Db, userId: number, disabled: boolean, reason: string, actor: Actor, now: DateTime) {
   const done = setAccountDisabled(db, userId, disabled, reason, actor, now);
-  return done.ok ? ok(undefined) : refuse(done.message === 'There is no such user' ? 'not_found' : 'conflict', done.message);
+  return done.ok
+    ? ok(undefined)
+    : refuse(done.message === 'There is no such user' ? 'not_found' : 'conflict', done.message);
 }
 
 export function endAccountSessions(db: Db, userId: number, reason: string, actor: Actor): Result<{ ended: number }> {

@@ -313,7 +313,10 @@ export function setAccountDisabled(
     const before = tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
     if (!before) return { ok: false as const, message: 'There is no such user' };
     if (Boolean(before.disabledAt) === disabled)
-      return { ok: false as const, message: disabled ? 'The account is already disabled' : 'The account is not disabled' };
+      return {
+        ok: false as const,
+        message: disabled ? 'The account is already disabled' : 'The account is not disabled',
+      };
     const disabledAt = disabled ? now.toUTC().toISO()! : null;
     tx.update(users).set({ disabledAt }).where(eq(users.id, userId)).run();
     const ended = disabled ? tx.delete(sessions).where(eq(sessions.userId, userId)).run().changes : 0;
@@ -330,13 +333,7 @@ export function setAccountDisabled(
 }
 
 /** Ends every session of a user (they sign in again), keeping `except` (the caller's own); audited. Returns how many ended. */
-export function endSessions(
-  db: Queryable,
-  userId: number,
-  actor: Actor,
-  reason: string,
-  except?: string,
-): number {
+export function endSessions(db: Queryable, userId: number, actor: Actor, reason: string, except?: string): number {
   const keep = except ? hashSecret(except) : null;
   const ended = db
     .delete(sessions)
