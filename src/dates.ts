@@ -33,3 +33,8 @@ export function londonDayStart(date: string): string {
 export function londonTime(instant: string, format = 'd LLL yyyy, HH:mm'): string {
   return inLondon(instant).toFormat(format);
 }
+
+/** A calendar date (YYYY-MM-DD) as people read it: "5 Mar 2024". */
+export function dateLabel(date: string): string {
+  return DateTime.fromISO(date, { zone: ZONE }).toFormat('d LLL yyyy');
+}

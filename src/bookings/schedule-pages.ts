@@ -8,9 +8,22 @@ import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { BOOKING_STATUSES } from './model.js';
 import { assessorCalendar, calendarEntries } from './calendar.js';
-import { expireHolds, methodNames, listBookings } from './store.js';
+import { expireHolds, methodNames, pageOfBookings } from './store.js';
+import { addDays, isSupportedDate } from '../calendar.js';
+import { dateLabel, todayInLondon } from '../dates.js';
+import { decimalInput } from '../validation/fields.js';
 import { assessorByCalendarToken } from './assessor-store.js';
 import { view } from './view.js';
+
+/** How many days the schedule shows at a time, and how many assessments a page. */
+const WINDOW_DAYS = 56;
+const PAGE_SIZE = 50;
+
+const scheduleQuery = z.object({
+  status: z.enum(BOOKING_STATUSES).optional().catch(undefined),
+  from: z.string().refine(isSupportedDate).optional().catch(undefined),
+  page: z.preprocess(decimalInput, z.number().int().min(1).max(10_000)).optional().catch(undefined).default(1),
+});
 
 /** The assessor's own schedule, and their private calendar feed (the secret in its URL is its only key). */
 export function schedulePages(db: Db, clock: Clock): Router {
@@ -18,13 +31,34 @@ export function schedulePages(db: Db, clock: Clock): Router {
 
   router.get(paths.schedule, pageFor(...AREA_ROLES.ownSchedule), (req, res) => {
     const user = userOf(res);
-    const status = z.enum(BOOKING_STATUSES).optional().catch(undefined).parse(req.query.status);
+    const today = todayInLondon(clock.now());
+    const query = scheduleQuery.parse(req.query);
+    // A window of eight weeks, from a week ago unless asked for another: recent assessments to grade, and those to come.
+    const from = query.from ?? addDays(today, -7);
+    const to = addDays(from, WINDOW_DAYS - 1);
     expireHolds(db, clock.now());
     const names = methodNames(db);
+    const listed = pageOfBookings(db, { assessorUserId: user.id, status: query.status, from, to }, query.page, PAGE_SIZE);
+    const link = (changes: { from?: string; page?: number }) => {
+      const params = new URLSearchParams({ from: changes.from ?? from });
+      if (query.status) params.set('status', query.status);
+      if (changes.page && changes.page > 1) params.set('page', String(changes.page));
+      return `${paths.schedule}?${params.toString()}`;
+    };
     res.render('bookings/schedule', {
       title: 'My schedule',
       availabilityHref: paths.assessor(user.id),
-      rows: listBookings(db, { assessorUserId: user.id, status }).map((r) => ({
+      window: { from: dateLabel(from), to: dateLabel(to) },
+      earlier: link({ from: addDays(from, -WINDOW_DAYS) }),
+      later: link({ from: addDays(from, WINDOW_DAYS) }),
+      thisWeek: query.from ? `${paths.schedule}${query.status ? `?status=${query.status}` : ''}` : null,
+      total: listed.total,
+      page: listed.page,
+      pages: listed.pages,
+      paged: listed.pages > 1,
+      previous: listed.page > 1 ? link({ page: listed.page - 1 }) : null,
+      next: listed.page < listed.pages ? link({ page: listed.page + 1 }) : null,
+      rows: listed.rows.map((r) => ({
         ...r,
         booking: view(r.booking, names, {
           confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null,

@@ -2,7 +2,7 @@ import { fullName } from '../names.js';
 import { assessorFacts } from './assessor-store.js';
 import { BOOKING_TRANSITIONS, type BookingAction } from './rules.js';
 import { queueNotification } from '../notifications/store.js';
-import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
@@ -671,8 +671,28 @@ export interface BookingListFilter {
 
 /** Bookings with the apprentice's name, oldest first, filtered by owner, dates (London) and status. */
 export function listBookings(db: Db, filter: BookingListFilter) {
-  const dayStart = londonDayStart;
-  const dayAfter = (d: string) => londonDayStart(addDays(d, 1));
+  return bookingsSelect(db, filter).all();
+}
+
+/** One page of `listBookings` (pages of `size`, the page asked for kept within those there are), with the total. */
+export function pageOfBookings(db: Db, filter: BookingListFilter, page: number, size: number) {
+  const total =
+    db
+      .select({ n: count() })
+      .from(bookings)
+      .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
+      .where(bookingsWhere(filter))
+      .get()?.n ?? 0;
+  const pages = Math.max(1, Math.ceil(total / size));
+  const current = Math.min(Math.max(1, page), pages);
+  const rows = bookingsSelect(db, filter)
+    .limit(size)
+    .offset((current - 1) * size)
+    .all();
+  return { rows, total, page: current, pages };
+}
+
+function bookingsSelect(db: Db, filter: BookingListFilter) {
   return db
     .select({
       booking: bookings,
@@ -684,19 +704,21 @@ export function listBookings(db: Db, filter: BookingListFilter) {
     .from(bookings)
     .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
     .innerJoin(users, eq(users.id, bookings.assessorUserId))
-    .where(
-      and(
-        filter.assessorUserId !== undefined ? eq(bookings.assessorUserId, filter.assessorUserId) : undefined,
-        filter.providerUkprn !== undefined ? eq(apprentices.providerUkprn, filter.providerUkprn) : undefined,
-        filter.employerId !== undefined ? eq(apprentices.employerId, filter.employerId) : undefined,
-        filter.apprenticeIds !== undefined ? inArray(bookings.apprenticeId, filter.apprenticeIds) : undefined,
-        filter.from ? sql`${bookings.startsAt} >= ${dayStart(filter.from)}` : undefined,
-        filter.to ? sql`${bookings.startsAt} < ${dayAfter(filter.to)}` : undefined,
-        filter.status ? eq(bookings.status, filter.status) : undefined,
-      ),
-    )
-    .orderBy(asc(bookings.startsAt), asc(bookings.id))
-    .all();
+    .where(bookingsWhere(filter))
+    .orderBy(asc(bookings.startsAt), asc(bookings.id));
+}
+
+function bookingsWhere(filter: BookingListFilter) {
+  const dayAfter = (d: string) => londonDayStart(addDays(d, 1));
+  return and(
+    filter.assessorUserId !== undefined ? eq(bookings.assessorUserId, filter.assessorUserId) : undefined,
+    filter.providerUkprn !== undefined ? eq(apprentices.providerUkprn, filter.providerUkprn) : undefined,
+    filter.employerId !== undefined ? eq(apprentices.employerId, filter.employerId) : undefined,
+    filter.apprenticeIds !== undefined ? inArray(bookings.apprenticeId, filter.apprenticeIds) : undefined,
+    filter.from ? sql`${bookings.startsAt} >= ${londonDayStart(filter.from)}` : undefined,
+    filter.to ? sql`${bookings.startsAt} < ${dayAfter(filter.to)}` : undefined,
+    filter.status ? eq(bookings.status, filter.status) : undefined,
+  );
 }
 
 /**

@@ -1,12 +1,10 @@
-import { londonTime } from '../dates.js';
+import { dateLabel, londonTime } from '../dates.js';
 import { fullName } from '../names.js';
 import { Router, type Response } from 'express';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
 import { isSupportedDate } from '../calendar.js';
 import type { Db } from '../db/connection.js';
-import { ZONE } from '../dates.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm, type FormErrors } from '../http/forms.js';
@@ -125,7 +123,6 @@ function submitted(query: unknown): Record<string, string> {
 const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 /** p-values to four decimal places; anything smaller as "< 0.0001". */
 export const formatP = (p: number | null) => (p === null ? '' : p < 0.0001 ? '< 0.0001' : p.toFixed(4));
-const longDate = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toFormat('d LLL yyyy');
 const londonDate = (instant: string) => londonTime(instant, 'd LLL yyyy');
 
 function testLabel(a: AssessorComparison): string {
@@ -219,9 +216,9 @@ function formView(held: PlanHeld[], values: Record<string, string>, filter: Filt
 
 /** The period in words, to follow "graded". */
 function periodText(f: Filter): string {
-  if (f.from && f.to) return `from ${longDate(f.from)} to ${longDate(f.to)}`;
-  if (f.from) return `on or after ${longDate(f.from)}`;
-  if (f.to) return `on or before ${longDate(f.to)}`;
+  if (f.from && f.to) return `from ${dateLabel(f.from)} to ${dateLabel(f.to)}`;
+  if (f.from) return `on or after ${dateLabel(f.from)}`;
+  if (f.to) return `on or before ${dateLabel(f.to)}`;
   return 'at any time';
 }
 
@@ -298,7 +295,7 @@ export function consistencyRoutes(db: Db): Router {
       uln: g.uln,
       method: methodName,
       attempt: g.attempt,
-      assessedOn: longDate(g.assessedOn),
+      assessedOn: dateLabel(g.assessedOn),
       gradedOn: londonDate(g.submittedAt),
       grade: g.grade,
       assessorGrade: g.assessorGrade && g.assessorGrade !== g.grade ? g.assessorGrade : null,

@@ -21,6 +21,7 @@ import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { createBooking } from '../../src/bookings/store.js';
 import { $, csrfFrom, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
 import { SETUP, isoDate, readyApprentice as readyFromSupport } from '../support/apprentices.js';
+import { dateLabel } from '../../src/dates.js';
 
 /*
  * The calendar of these tests. Every apprentice follows ST0815 v1.0 (demonstration plan: EPA period
@@ -337,7 +338,26 @@ describe('bookings: who may see and do what', () => {
     expect(own.doc('#schedule tbody').text()).to.contain('Alice Apprentice');
     const other = await page(await signedInAgent(ctx.app, staff.colin.email), '/schedule');
     expect(other.status).to.equal(200);
-    expect(other.doc('#schedule tbody').text()).to.contain('No assessments.').and.not.to.contain('Alice');
+    expect(other.doc('#schedule tbody').text())
+      .to.contain('No assessments in these 8 weeks.')
+      .and.not.to.contain('Alice');
+  });
+
+  it('shows the assessor eight weeks at a time, from a week ago, with links to earlier and later weeks', async () => {
+    const ada = await signedInAgent(ctx.app, staff.ada.email);
+    const own = await page(ada, '/schedule');
+    const from = today().minus({ days: 7 });
+    expect(own.doc('#window').text()).to.equal(
+      `${dateLabel(isoDate(from))} to ${dateLabel(isoDate(from.plus({ days: 55 })))}`,
+    );
+    expect(own.doc('#schedule caption').text()).to.contain('1 assessment in these 8 weeks');
+    const later = await page(ada, own.doc('#window-links a[rel="next"]').attr('href')!);
+    expect(later.doc('#window').text()).to.contain(dateLabel(isoDate(from.plus({ days: 56 }))));
+    expect(later.doc('#schedule tbody').text()).to.contain('No assessments in these 8 weeks.');
+    const back = await page(ada, later.doc('#window-links a[rel="prev"]').attr('href')!);
+    expect(back.doc('#schedule tbody').text()).to.contain('Alice Apprentice');
+    // A date that is not one is read as no date: the window from a week ago.
+    expect((await page(ada, '/schedule?from=2025-02-30')).doc('#window').text()).to.equal(own.doc('#window').text());
   });
 
   it('shows a booking to administrators, its own assessor and the apprentice’s provider and employer; 404 for anyone else', async () => {
@@ -1045,7 +1065,7 @@ describe('bookings: the clock change', () => {
     expect((await page(admin, `/bookings/${beforeRow.id}`)).doc('#booking-details').text()).to.contain(
       `${friday.toFormat('ccc d LLL yyyy')}, 10:00`,
     );
-    const schedule = await page(await signedInAgent(ctx.app, staff.ada.email), '/schedule');
+    const schedule = await page(await signedInAgent(ctx.app, staff.ada.email), `/schedule?from=${isoDate(friday)}`);
     const when = schedule
       .doc('#schedule tbody tr td:first-child')
       .map((_, td) => schedule.doc(td).text().trim())

@@ -248,7 +248,7 @@ const GET_SPECS: Record<string, GetSpec> = {
     ],
   },
   'GET /bookings/:id': { as: 'employer', url: (f) => `/bookings/${f.booking}` },
-  'GET /schedule': { as: 'assessor', url: () => '/schedule', query: ['status'] },
+  'GET /schedule': { as: 'assessor', url: () => '/schedule', query: ['status', 'from', 'page'] },
   'GET /calendar/:token': {
     as: 'anonymous',
     url: (f, ctx) => `/calendar/${issueCalendarToken(ctx.db, f.assessor, SETUP)}.ics`,
