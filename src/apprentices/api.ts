@@ -1,3 +1,4 @@
+import { importApprentices } from './import-job.js';
 import { confirmDeclarationPart, requestEpa } from '../gateway/service.js';
 import { sendResult, valueOrThrow } from '../http/results.js';
 import { routes } from '../paths.js';
@@ -6,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { apprenticeScope } from './access.js';
-import { columnFor, parseApprenticeArray, parseApprenticeCsv } from './import.js';
+import { columnFor } from './import.js';
 import {
   DECLARATION_PARTS,
   apprenticeInputSchema,
@@ -96,13 +97,17 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   });
 
   /** Rows are written only if every row is valid; otherwise 422 lists each problem with its line. */
-  router.post(routes.api.apprentices.import, editors, (req, res) => {
+  router.post(routes.api.apprentices.import, editors, async (req, res) => {
     const user = userOf(res);
     const csv = Boolean(req.is('text/csv'));
-    const parsed = csv
-      ? parseApprenticeCsv(typeof req.body === 'string' ? req.body : '', importDefaults(user))
-      : parseApprenticeArray(req.body, importDefaults(user));
-    const result = importForUser(db, user, parsed, csv ? 'api:csv' : 'api:json');
+    const result = await importApprentices(db, {
+      user,
+      source: csv ? 'api:csv' : 'api:json',
+      defaults: importDefaults(user),
+      input: csv
+        ? { kind: 'csv', text: typeof req.body === 'string' ? req.body : '' }
+        : { kind: 'json', value: req.body as unknown },
+    });
     if (!result.ok)
       return res.status(422).json({
         errors: result.problems.map((p) => ({

@@ -1,3 +1,4 @@
+import { importApprentices } from './import-job.js';
 import { BYTE_ORDER_MARK } from '../outcomes/csv.js';
 import { fullName } from '../names.js';
 import { Router } from 'express';
@@ -10,10 +11,10 @@ import { paths, routes } from '../paths.js';
 import { listStandards } from '../standards/store.js';
 import { listPlans } from '../plans/store.js';
 import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
-import { CSV_TEMPLATE, columnFor, parseApprenticeCsv } from './import.js';
+import { CSV_TEMPLATE, columnFor } from './import.js';
 import { apprenticeInputSchema, type ApprenticeInput } from './schema.js';
 import { ENGLISH_MATHS_CHOICES, ENGLISH_MATHS_CHOICE_LABELS } from '../gateway/model.js';
-import { importDefaults, importForUser } from './service.js';
+import { importDefaults } from './service.js';
 import { addApprentices, updateApprentice } from './store.js';
 import { DATE_FIELDS, PROBLEMS_SHOWN, dateParts, loadApprentice } from './page-helpers.js';
 
@@ -124,7 +125,7 @@ export function recordPages(db: Db): Router {
     res.render('apprentices/import', { title: 'Import apprentices', backLink: paths.apprentices });
   });
 
-  router.post(paths.importApprentices, editors, (req, res) => {
+  router.post(paths.importApprentices, editors, async (req, res) => {
     const user = userOf(res);
     const file = req.file;
     if (!file || file.size === 0)
@@ -149,12 +150,12 @@ export function recordPages(db: Db): Router {
         ]),
       });
     }
-    const result = importForUser(
-      db,
+    const result = await importApprentices(db, {
       user,
-      parseApprenticeCsv(file.buffer.toString('utf8'), importDefaults(user)),
-      `csv:${file.originalname}`,
-    );
+      source: `csv:${file.originalname}`,
+      defaults: importDefaults(user),
+      input: { kind: 'csv', text: file.buffer.toString('utf8') },
+    });
     if (result.ok)
       return res.render('apprentices/imported', {
         title: 'Apprentices imported',

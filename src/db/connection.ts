@@ -80,6 +80,14 @@ export function schemaState(client: Database.Database): SchemaState {
 }
 
 /**
+ * Another connection to a database file that is already open and migrated (a worker thread's):
+ * the same pragmas as the app's, no migrations.
+ */
+export function openConnection(file: string): Db {
+  return configure(new Database(file, { fileMustExist: true }));
+}
+
+/**
  * An in-memory copy of a database serialised with `db.$client.serialize()`. The copy is not
  * migrated again: tests make one migrated, seeded template and copy it for each test, which is
  * much faster than migrating a new database every time.
