@@ -38,7 +38,12 @@ export function schedulePages(db: Db, clock: Clock): Router {
     const to = addDays(from, WINDOW_DAYS - 1);
     expireHolds(db, clock.now());
     const names = methodNames(db);
-    const listed = pageOfBookings(db, { assessorUserId: user.id, status: query.status, from, to }, query.page, PAGE_SIZE);
+    const listed = pageOfBookings(
+      db,
+      { assessorUserId: user.id, status: query.status, from, to },
+      query.page,
+      PAGE_SIZE,
+    );
     const link = (changes: { from?: string; page?: number }) => {
       const params = new URLSearchParams({ from: changes.from ?? from });
       if (query.status) params.set('status', query.status);
