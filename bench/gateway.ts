@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../src/app.js';
+import { systemClock, type Clock } from '../src/clock.js';
 import { SYSTEM_ACTOR } from '../src/audit/audit.js';
 import { parseApprenticeCsv, CSV_COLUMNS } from '../src/apprentices/import.js';
 import { addApprentices } from '../src/apprentices/store.js';
@@ -249,11 +250,12 @@ function addEvidence(db: Db): void {
 }
 
 /** The real app over `db`, listening on a free local port. */
-export async function serveBenchApp(db: Db): Promise<{ base: string; server: Server }> {
+export async function serveBenchApp(db: Db, clock?: Clock): Promise<{ base: string; server: Server }> {
   const app = createApp({
     db,
     config: { env: 'test', sessionSecret: 'bench-secret-bench-secret-bench-secret' },
     signInAttempts: 1000,
+    ...(clock ? { clock } : {}),
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -281,9 +283,15 @@ export async function signInCookie(base: string, email: string, password: string
 }
 
 /** The provider dashboard (page 1 of all the provider's apprentices) at 10,000 apprentices, over HTTP. */
-export async function benchDashboard(
-  dir: string,
-): Promise<{ apprentices: number; requests: number; firstMs: number; medianMs: number; p90Ms: number }> {
+export async function benchDashboard(dir: string): Promise<{
+  apprentices: number;
+  requests: number;
+  firstMs: number;
+  medianMs: number;
+  p90Ms: number;
+  nextDayMs: number;
+  reevaluated: number;
+}> {
   const count = 10_000;
   const db = freshDb(dir, 'dashboard');
   const parsed = parseApprenticeCsv(csvOf(count, 600_000_000));
@@ -299,7 +307,10 @@ export async function benchDashboard(
     DEFAULT_HASH_COST,
   );
 
-  const { base, server } = await serveBenchApp(db);
+  // The app's clock, moved a day on for the next day's first dashboard.
+  let shift = 0;
+  const clock: Clock = { now: () => systemClock.now().plus({ days: shift }) };
+  const { base, server } = await serveBenchApp(db, clock);
   try {
     const cookie = await signInCookie(base, email, DEMO_PASSWORD);
     const timings: number[] = [];
@@ -313,12 +324,22 @@ export async function benchDashboard(
     }
     const firstMs = timings[0]!;
     timings.sort((a, b) => a - b);
+    // The next day: only the apprentices a date has reached are worked out again.
+    const evaluatedOn = db.$client.prepare('select count(*) from gateway_status_cache where evaluated_on = ?').pluck();
+    shift = 1;
+    const nextStarted = performance.now();
+    const next = await fetch(`${base}/apprentices`, { headers: { cookie } });
+    await next.text();
+    const nextDayMs = performance.now() - nextStarted;
+    const tomorrow = clock.now().setZone('Europe/London').toISODate()!;
     return {
       apprentices: count,
       requests: timings.length,
       firstMs,
       medianMs: median(timings),
       p90Ms: timings[Math.floor(timings.length * 0.9)]!,
+      nextDayMs,
+      reevaluated: Number(evaluatedOn.get(tomorrow)),
     };
   } finally {
     server.close();
@@ -350,7 +371,10 @@ export async function runGatewayBench(): Promise<void> {
       `  Provider dashboard at ${dashboard.apprentices} apprentices: median ${dashboard.medianMs.toFixed(1)} ms, p90 ${dashboard.p90Ms.toFixed(1)} ms over ${dashboard.requests} requests (target median under 150 ms)`,
     );
     console.log(
-      `    first request of the day (evaluates all ${dashboard.apprentices} and fills the status cache): ${dashboard.firstMs.toFixed(0)} ms`,
+      `    first request ever (evaluates all ${dashboard.apprentices} and fills the status cache): ${dashboard.firstMs.toFixed(0)} ms`,
+    );
+    console.log(
+      `    first request of the next day: ${dashboard.nextDayMs.toFixed(0)} ms, working out again only the ${dashboard.reevaluated} apprentices a date has reached (target under 200 ms)`,
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -506,6 +506,12 @@ export const gatewayStatusCache = sqliteTable(
     state: text('state', { enum: GATEWAY_STATES }).notNull(),
     /** Unmet check codes between commas (",maths,plan_items,"), so one LIKE finds a code. */
     unmet: text('unmet').notNull(),
+    /**
+     * The first day the state could differ without new evidence (gateway/rules.ts statusChangesOn);
+     * null: only new evidence can change it (and the triggers of migration 0003 then clear the row).
+     * The row holds from evaluated_on up to the day before.
+     */
+    validUntil: text('valid_until'),
   },
   (t) => [index('gateway_status_cache_state').on(t.evaluatedOn, t.state)],
 );

@@ -17,9 +17,10 @@ import type {
   GatewayPlan,
 } from './model.js';
 import { CHECK_CODES } from './model.js';
-import { englishMathsCheck } from './english-maths.js';
-import { offTheJobCheck } from './off-the-job.js';
-import { practicalPeriodCheck } from './practical-period.js';
+import { ENGLISH_MATHS_OPTIONAL_FROM, englishMathsCheck } from './english-maths.js';
+import { OTJ_HOURS_RULE_FROM, offTheJobCheck } from './off-the-job.js';
+import { RULES_2025_FROM, earliestPracticalPeriodEnd, practicalPeriodCheck } from './practical-period.js';
+import { addDays } from '../calendar.js';
 import { day, listWords } from './wording.js';
 
 export * from './practical-period.js';
@@ -135,3 +136,41 @@ export function evaluateGateway(
   const checks = CHECK_CODES.filter(applies).map((code) => byCode[code]());
   return { checks, ready: checks.every((c) => c.status !== 'unmet') };
 }
+
+/**
+ * The first day after `on` on which the gateway's statuses (not their wording) could differ
+ * without any evidence changing, or null when only new evidence can change them: the checks
+ * compare `on` with dates (the practical period's earliest end, when a qualification was
+ * achieved, a verification given, hours logged, a break taken), so they can change only on one of
+ * those dates or the day after it. Each is a candidate; the earliest after `on` is the answer. A
+ * status stored with this date stays true until it (src/gateway/store.ts), so a new day
+ * re-evaluates only the apprentices some date has reached. `laterDates` adds dates the evidence
+ * does not list one by one (the next hours logged after `on`, when the hours are summed).
+ */
+export function statusChangesOn(
+  apprentice: GatewayApprentice,
+  evidence: GatewayEvidence,
+  on: string,
+  laterDates: readonly (string | null)[] = [],
+): string | null {
+  const dates: string[] = [earliestPracticalPeriodEnd(apprentice), ...RULE_DATES];
+  const collect = (value: unknown, depth: number): void => {
+    if (typeof value === 'string') {
+      if (ISO_DATE.test(value)) dates.push(value);
+    } else if (Array.isArray(value)) value.forEach((v) => collect(v, depth + 1));
+    else if (value && typeof value === 'object' && depth < 6)
+      Object.values(value).forEach((v) => collect(v, depth + 1));
+  };
+  collect(apprentice, 0);
+  collect(evidence, 0);
+  for (const d of laterDates) if (d) dates.push(d);
+  let first: string | null = null;
+  for (const d of dates)
+    for (const candidate of [d, addDays(d, 1)])
+      if (candidate > on && (first === null || candidate < first)) first = candidate;
+  return first;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** The dates the rules themselves change on (English and maths optional for 19+ from 11 February 2025, among them). */
+const RULE_DATES = [ENGLISH_MATHS_OPTIONAL_FROM, RULES_2025_FROM, OTJ_HOURS_RULE_FROM];

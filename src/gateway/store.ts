@@ -43,7 +43,7 @@ import type {
   LearningBreak,
 } from './model.js';
 import { startFirstAttemptAtGateway } from '../grading/attempts.js';
-import { RULES_2025_FROM, evaluateGateway } from './rules.js';
+import { RULES_2025_FROM, evaluateGateway, statusChangesOn } from './rules.js';
 import { GATEWAY_STATES, type GatewayState, type SubmissionStatus } from './status.js';
 
 export type SubmissionRow = typeof gatewaySubmissions.$inferSelect;
@@ -243,6 +243,8 @@ export interface OverviewRow {
   state: GatewayState;
   unmet: CheckCode[];
   attempt: number | null;
+  /** The first day the state could differ without new evidence; null: only new evidence can change it. */
+  changesOn: string | null;
 }
 
 /**
@@ -331,11 +333,15 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
         total: sql<number>`(select coalesce(sum(o.hours), 0) from off_the_job_hours o where o.apprentice_id = apprentices.id and o.kind = 'training'
           and o.date >= (case when ${ORIGINAL_START} >= ${RULES_2025_FROM} then ${ORIGINAL_START} else apprentices.start_date end) and o.date <= ${on}
           and o.date <= coalesce((select s.submitted_on from gateway_submissions s where s.apprentice_id = apprentices.id and s.status <> 'rejected' order by s.attempt desc limit 1), ${on}))`,
+        // The next training logged for a day after the date: it counts from that day.
+        nextLogged: sql<
+          string | null
+        >`(select min(o.date) from off_the_job_hours o where o.apprentice_id = apprentices.id and o.kind = 'training' and o.date > ${on})`,
       })
       .from(apprentices)
       .where(where)
       .all()
-      .map((h) => [h.apprenticeId, h.total]),
+      .map((h) => [h.apprenticeId, h]),
   );
   // Each apprentice's plan: the one their record names, or their version's default; read once each.
   const plans = new Map<string, GatewayPlan>();
@@ -349,7 +355,8 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
   return rows.map((apprentice) => {
     const submission = latest.get(apprentice.id);
     const declaration = declarations.get(apprentice.id);
-    const total = hours.get(apprentice.id) ?? 0;
+    const logged = hours.get(apprentice.id);
+    const total = logged?.total ?? 0;
     const evidence: GatewayEvidence = {
       qualifications: quals.get(apprentice.id) ?? [],
       offTheJob: total > 0 ? [{ date: apprentice.startDate, hours: total, kind: 'training' }] : [],
@@ -363,25 +370,31 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
       submittedOn: null,
       behaviourVerification: verificationFacts(verifications.get(apprentice.id)),
     };
-    const evaluation = evaluateGateway(
-      gatewayApprentice(apprentice, facts.get(apprentice.id) ?? NO_FACTS),
-      evidence,
-      planFor(apprentice),
-      on,
-    );
+    const rulesApprentice = gatewayApprentice(apprentice, facts.get(apprentice.id) ?? NO_FACTS);
+    const evaluation = evaluateGateway(rulesApprentice, evidence, planFor(apprentice), on);
     return {
       apprentice,
       state: gatewayState(evaluation, submission),
       unmet: evaluation.checks.filter((c) => c.status === 'unmet').map((c) => c.code),
       attempt: submission?.attempt ?? null,
+      changesOn: statusChangesOn(rulesApprentice, evidence, on, [logged?.nextLogged ?? null]),
     };
   });
 }
 
 /**
- * Makes sure every apprentice in scope has a cached evaluation for `on`, and returns the cached
- * counts by state: the first request of the day (or after a change, which the triggers of
- * migration 0003 clear) evaluates the missing ones in bulk; later requests evaluate nothing.
+ * A cached evaluation that holds on `on`: made on or before it, and not yet at the day its state
+ * could change (valid_until). The unary + keeps SQLite off the cache's own indexes, so a list walks
+ * the scope's apprentices and looks each one's row up by key.
+ */
+const holdsOn = (on: string | ReturnType<typeof sql.placeholder>) =>
+  sql`(+${gatewayStatusCache.evaluatedOn} <= ${on} and (${gatewayStatusCache.validUntil} is null or +${gatewayStatusCache.validUntil} > ${on}))`;
+
+/**
+ * Makes sure every apprentice in scope has a cached evaluation that holds on `on`, and returns the
+ * cached counts by state. An evaluation is kept until new evidence (the triggers of migration 0003
+ * clear it) or the day its state could change with time (valid_until): a new day re-evaluates only
+ * the apprentices a date has reached, not everyone; later requests evaluate nothing.
  */
 export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string): Record<GatewayState, number> {
   const cached = cachedStateCounts(db, scope, on);
@@ -396,16 +409,16 @@ function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
     db
       .select({ one: sql`1` })
       .from(gatewayStatusCache)
-      .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), eq(gatewayStatusCache.evaluatedOn, on))),
+      .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), holdsOn(on))),
   );
   const rows = gatewayOverview(db, scope, on, missing);
   if (rows.length === 0) return;
   const upsert = db.$client.prepare(
-    `insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet) values (?, ?, ?, ?)
-     on conflict (apprentice_id) do update set evaluated_on = excluded.evaluated_on, state = excluded.state, unmet = excluded.unmet`,
+    `insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet, valid_until) values (?, ?, ?, ?, ?)
+     on conflict (apprentice_id) do update set evaluated_on = excluded.evaluated_on, state = excluded.state, unmet = excluded.unmet, valid_until = excluded.valid_until`,
   );
   db.$client.transaction(() => {
-    for (const row of rows) upsert.run(row.apprentice.id, on, row.state, `,${row.unmet.join(',')},`);
+    for (const row of rows) upsert.run(row.apprentice.id, on, row.state, `,${row.unmet.join(',')},`, row.changesOn);
   })();
 }
 
@@ -432,12 +445,11 @@ function countStates(
 ): { counts: Record<GatewayState, number>; uncached: number } {
   const inScope = scopeCondition(scope);
   const counts = Object.fromEntries(GATEWAY_STATES.map((s) => [s, 0])) as Record<GatewayState, number>;
-  // The unary + keeps SQLite off the cache's date index, so it walks the scope's apprentices (a provider's, not every provider's) and looks each one's row up by key.
   const rows = db
     .select({ state: gatewayStatusCache.state, n: count() })
     .from(apprentices)
     .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
-    .where(and(inScope, sql`+${gatewayStatusCache.evaluatedOn} = ${on}`))
+    .where(and(inScope, holdsOn(on)))
     .groupBy(gatewayStatusCache.state)
     .all();
   for (const row of rows) counts[row.state] = row.n;
@@ -485,8 +497,8 @@ export function pageSelect(db: Db, kind: 'all' | 'provider' | 'employer') {
     .where(
       and(
         inScope,
-        // The unary + keeps SQLite off the cache's date index: the page walks the apprentices in name order, by the scope's index.
-        sql`+${gatewayStatusCache.evaluatedOn} = ${sql.placeholder('on')}`,
+        // The page walks the apprentices in name order, by the scope's index.
+        holdsOn(sql.placeholder('on')),
         sql`(${sql.placeholder('state')} is null or ${gatewayStatusCache.state} = ${sql.placeholder('state')})`,
         sql`(${sql.placeholder('unmet')} is null or ${gatewayStatusCache.unmet} like ${sql.placeholder('unmet')})`,
       ),
@@ -514,7 +526,7 @@ export function dashboardPage(
   pageSize: number,
 ) {
   const counts = refreshGatewayCache(db, scope, on);
-  const inScope = and(scopeCondition(scope), eq(gatewayStatusCache.evaluatedOn, on));
+  const inScope = and(scopeCondition(scope), holdsOn(on));
   const where = and(
     inScope,
     filter.state ? eq(gatewayStatusCache.state, filter.state) : undefined,

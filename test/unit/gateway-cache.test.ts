@@ -62,6 +62,34 @@ describe('gateway status cache', () => {
     ).to.deep.equal([on]);
   });
 
+  it('keeps an evaluation across days until the day its state could change, then works that one out again', async () => {
+    const { db, apprentice } = await oneApprentice();
+    dashboardPage(db, { kind: 'all' }, on, {}, 1, 25);
+    const row = () => db.select().from(gatewayStatusCache).get()!;
+    const first = row();
+    // Planned to end 2 months ago, with nothing dated ahead: only new evidence can change it.
+    expect(first.validUntil).to.equal(null);
+    const tomorrow = DateTime.fromISO(on).plus({ days: 1 }).toISODate()!;
+    dashboardPage(db, { kind: 'all' }, tomorrow, {}, 1, 25);
+    expect(row().evaluatedOn, 'not worked out again the next day').to.equal(on);
+
+    // Maths achieved, dated next week: the status holds until that day, and is worked out again on it.
+    const nextWeek = DateTime.fromISO(on).plus({ days: 7 }).toISODate()!;
+    addQualification(
+      db,
+      apprentice,
+      { subject: 'maths', type: 'gcse', level: 2, grade: '5', achievedOn: nextWeek, certificateReference: 'MATHS-1' },
+      SYSTEM_ACTOR,
+    );
+    expect(unmetOf(db)).to.include('maths');
+    expect(row().validUntil).to.equal(nextWeek);
+    const dayBefore = DateTime.fromISO(nextWeek).minus({ days: 1 }).toISODate()!;
+    expect(dashboardPage(db, { kind: 'all' }, dayBefore, {}, 1, 25).rows[0]!.unmet).to.include('maths');
+    expect(row().evaluatedOn).to.equal(on);
+    expect(dashboardPage(db, { kind: 'all' }, nextWeek, {}, 1, 25).rows[0]!.unmet).to.not.include('maths');
+    expect(row().evaluatedOn).to.equal(nextWeek);
+  });
+
   it('is cleared by a trigger when evidence changes, through the stores or not', async () => {
     const { db, apprentice } = await oneApprentice();
     expect(unmetOf(db)).to.include.members(['english', 'maths']);
