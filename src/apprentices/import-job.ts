@@ -1,6 +1,4 @@
-import fs from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { runInWorker } from '../ops/worker.js';
 import type { ApprenticeInput } from './schema.js';
 import type { Db } from '../db/connection.js';
 import type { CurrentUser } from '../users/store.js';
@@ -37,21 +35,8 @@ export function runImport(db: Db, job: ImportJob): ImportOutcome {
 export function importApprentices(db: Db, job: ImportJob): Promise<ImportOutcome> {
   const client = db.$client;
   if (client.memory || !client.name) return Promise.resolve(runImport(db, job));
-  return new Promise((resolve, reject) => {
-    const worker = startWorker({ ...job, databasePath: client.name });
-    worker.once('message', (outcome: ImportOutcome) => resolve(outcome));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`The import worker stopped with code ${code}`));
-    });
+  return runInWorker<ImportOutcome>(new URL('./import-worker.js', import.meta.url), {
+    ...job,
+    databasePath: client.name,
   });
-}
-
-/** The worker from the compiled .js beside this file; from the TypeScript sources (tests, tsx) through tsx's loader. */
-function startWorker(workerData: ImportJob & { databasePath: string }): Worker {
-  const compiled = new URL('./import-worker.js', import.meta.url);
-  if (fs.existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData });
-  const source = pathToFileURL(fileURLToPath(new URL('./import-worker.ts', import.meta.url))).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
 }

@@ -8,10 +8,10 @@ import { assessorFacts } from '../bookings/assessor-store.js';
 import { addDays } from '../calendar.js';
 import type { Db } from '../db/connection.js';
 import { isoInstant } from '../dates.js';
+import { runInWorker } from '../ops/worker.js';
 import { bookings, scheduleProposals } from '../db/schema.js';
 import type { LeftOut, Schedule, SchedulerInput } from './model.js';
 import { inPersonOnlyReason } from './instance.js';
-import { proposeSchedule } from './propose.js';
 
 /** What is kept of a proposal: the schedule, and the apprentices the scheduler did not take on (with why). */
 export interface StoredSchedule extends Schedule {
@@ -79,10 +79,14 @@ export function schedulerInput(db: Db, today: string): { input: SchedulerInput; 
   return { input: { firstDay, apprentices, assessors: assessorFacts(db), existing }, notConsidered };
 }
 
-/** Runs the scheduler and keeps its proposal for review. Nothing is booked yet. */
+/**
+ * Runs the scheduler and keeps its proposal for review. Nothing is booked yet. The search (seconds
+ * for a large queue) runs in a worker thread on the facts read here, so every other request is
+ * answered meanwhile.
+ */
 export async function createProposal(db: Db, actor: Actor, today: string): Promise<ProposalRow> {
   const { input, notConsidered } = schedulerInput(db, today);
-  const schedule = await proposeSchedule(input);
+  const schedule = await runInWorker<Schedule>(new URL('./propose-worker.js', import.meta.url), input);
   const payload: StoredSchedule = { ...schedule, notConsidered };
   return db.transaction((tx) => {
     const row = tx
