@@ -3,11 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
-import { CSV_COLUMNS } from '../../src/apprentices/import.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { apprentices, auditEvents } from '../../src/db/schema.js';
-import { $, TEST_USERS, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
-import { isoDate, today } from '../support/apprentices.js';
+import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import { apprenticeCsv } from '../support/apprentices.js';
 
 /*
  * On a database file (as in production) an import runs in a worker thread on its own connection
@@ -29,33 +28,13 @@ describe('an import on a database file runs in a worker thread, with the same an
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const columns = Object.keys(CSV_COLUMNS);
-  const row = (uln: string, family: string) =>
-    columns
-      .map(
-        (c) =>
-          ({
-            uln,
-            given_names: 'Ada',
-            family_name: family,
-            date_of_birth: isoDate(today().minus({ years: 30 })),
-            start_date: isoDate(today().minus({ months: 14 })),
-            planned_end_date: isoDate(today().plus({ months: 4 })),
-            standard_reference: 'ST0815',
-            standard_version: '1.0',
-            provider_ukprn: TEST_USERS.provider.ukprn,
-            employer_id: 'transport-workers-union',
-            weekly_hours: '37.5',
-          })[c] ?? '',
-      )
-      .join(',');
-  const upload = async (lines: string[]) => {
+  const upload = async (rows: { uln: string; familyName: string }[]) => {
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const form = await admin.get('/apprentices/import');
     return admin
       .post('/apprentices/import')
       .field('_csrf', csrfFrom(form.text))
-      .attach('csvFile', Buffer.from([columns.join(','), ...lines].join('\n')), {
+      .attach('csvFile', Buffer.from(apprenticeCsv(rows)), {
         filename: 'apprentices.csv',
         contentType: 'text/csv',
       });
@@ -68,7 +47,10 @@ describe('an import on a database file runs in a worker thread, with the same an
       .map((a) => a.uln);
 
   it('writes every row and its audit row, seen at once by the app', async () => {
-    const res = await upload([row(ULNS[0]!, 'Okafor'), row(ULNS[1]!, 'Nwosu')]);
+    const res = await upload([
+      { uln: ULNS[0]!, familyName: 'Okafor' },
+      { uln: ULNS[1]!, familyName: 'Nwosu' },
+    ]);
     expect(res.status).to.equal(200);
     expect($(res.text)('main').text()).to.contain('2 apprentices');
     expect(listed()).to.include.members([ULNS[0], ULNS[1]]);
@@ -80,15 +62,18 @@ describe('an import on a database file runs in a worker thread, with the same an
 
   it('refuses a file with a problem, listing it, and writes nothing', async () => {
     const before = listed();
-    const res = await upload([row(ULNS[2]!, 'Okafor'), row(ULNS[3]!, '')]);
+    const res = await upload([
+      { uln: ULNS[2]!, familyName: 'Okafor' },
+      { uln: ULNS[3]!, familyName: '' },
+    ]);
     expect(res.status).to.equal(422);
     expect($(res.text)('main table tbody').text()).to.contain('family_name');
     expect(listed()).to.deep.equal(before);
   });
 
   it('refuses a ULN already held, found by the worker’s own connection', async () => {
-    await upload([row(ULNS[0]!, 'Okafor')]);
-    const res = await upload([row(ULNS[0]!, 'Again')]);
+    await upload([{ uln: ULNS[0]!, familyName: 'Okafor' }]);
+    const res = await upload([{ uln: ULNS[0]!, familyName: 'Again' }]);
     expect(res.status).to.equal(422);
     expect($(res.text)('main table tbody').text()).to.contain(`An apprentice with ULN ${ULNS[0]} already exists`);
   });

@@ -3,21 +3,11 @@ import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import supertest from 'supertest';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { CSV_COLUMNS } from '../../src/apprentices/import.js';
 import { apprentices, learningBreaks, offTheJobHours, plans } from '../../src/db/schema.js';
 import { textProblem, textProblems } from '../../src/validation/text.js';
 import { decimalInput } from '../../src/validation/fields.js';
-import {
-  $,
-  TEST_USERS,
-  csrfFrom,
-  postForm,
-  signedInAgent,
-  testApp,
-  tokenFor,
-  type TestContext,
-} from '../support/app.js';
-import { isoDate, readyApprentice, today } from '../support/apprentices.js';
+import { $, csrfFrom, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
+import { apprenticeCsv, isoDate, readyApprentice, today } from '../support/apprentices.js';
 
 const ULNS = validUlns(3, 560_000_000);
 
@@ -163,28 +153,10 @@ describe('text the platform stores: the same rules for forms, the API, CSV impor
 
     it('a CSV import: each cell named by line and column, and nothing written', async () => {
       const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
-      const columns = Object.keys(CSV_COLUMNS);
-      const header = columns.join(',');
-      const row = (uln: string, family: string) =>
-        columns
-          .map(
-            (c) =>
-              ({
-                uln,
-                given_names: 'Ada',
-                family_name: family,
-                date_of_birth: isoDate(today().minus({ years: 30 })),
-                start_date: isoDate(today().minus({ months: 14 })),
-                planned_end_date: isoDate(today().plus({ months: 4 })),
-                standard_reference: 'ST0815',
-                standard_version: '1.0',
-                provider_ukprn: TEST_USERS.provider.ukprn,
-                employer_id: 'transport-workers-union',
-                weekly_hours: '37.5',
-              })[c] ?? '',
-          )
-          .join(',');
-      const csv = [header, row(ULNS[1]!, 'Okafor'), row(ULNS[2]!, 'Smith\tJones')].join('\n');
+      const csv = apprenticeCsv([
+        { uln: ULNS[1]!, familyName: 'Okafor' },
+        { uln: ULNS[2]!, familyName: 'Smith\tJones' },
+      ]);
       const page = await admin.get('/apprentices/import');
       const before = count();
       const res = await admin

@@ -11,10 +11,39 @@ import {
   type ApprenticeDetail,
 } from '../../src/apprentices/store.js';
 import type { Db } from '../../src/db/connection.js';
+import { CSV_COLUMNS } from '../../src/apprentices/import.js';
 
 export const SETUP: Actor = { userId: null, label: 'test setup' };
 export const today = () => now().setZone('Europe/London').startOf('day');
 export const isoDate = (d: DateTime) => d.toISODate()!;
+
+/**
+ * An import file with the template's columns (src/apprentices/import.ts), one line for each
+ * apprentice named, each started 14 months ago at the test provider and transport-workers-union.
+ */
+export function apprenticeCsv(rows: { uln: string; familyName: string }[]): string {
+  const columns = Object.keys(CSV_COLUMNS);
+  const line = ({ uln, familyName }: { uln: string; familyName: string }) =>
+    columns
+      .map(
+        (c) =>
+          ({
+            uln,
+            given_names: 'Ada',
+            family_name: familyName,
+            date_of_birth: isoDate(today().minus({ years: 30 })),
+            start_date: isoDate(today().minus({ months: 14 })),
+            planned_end_date: isoDate(today().plus({ months: 4 })),
+            standard_reference: 'ST0815',
+            standard_version: '1.0',
+            provider_ukprn: '10061234',
+            employer_id: 'transport-workers-union',
+            weekly_hours: '37.5',
+          })[c] ?? '',
+      )
+      .join(',');
+  return [columns.join(','), ...rows.map(line)].join('\n');
+}
 
 /**
  * An apprentice ready for the gateway, built through the stores: started 19 months ago aged 24,
