@@ -16,16 +16,14 @@ import {
 } from './store.js';
 
 /**
- * Account management, for pages (and the command line) alike: an administrator disables and
+ * Account management, the use cases behind the pages: an administrator disables and
  * enables accounts, ends their sessions and issues one-time reset links; everyone changes their
  * own password. Each change is audited in the store, in the transaction that makes it.
  */
 
 export function disableAccount(db: Db, userId: number, disabled: boolean, reason: string, actor: Actor, now: DateTime) {
   const done = setAccountDisabled(db, userId, disabled, reason, actor, now);
-  return done.ok
-    ? ok(undefined)
-    : refuse(done.message === 'There is no such user' ? 'not_found' : 'conflict', done.message);
+  return done.ok ? ok(undefined) : refuse(done.kind, done.message);
 }
 
 export function endAccountSessions(db: Db, userId: number, reason: string, actor: Actor): Result<{ ended: number }> {
@@ -42,7 +40,7 @@ export function issuePasswordReset(
   baseUrl: string,
 ): Result<{ link: string; expiresAt: string }> {
   const made = createPasswordReset(db, userId, actor, now);
-  if (!made.ok) return refuse(made.message === 'There is no such user' ? 'not_found' : 'conflict', made.message);
+  if (!made.ok) return refuse(made.kind, made.message);
   return ok({ link: `${baseUrl}${paths.resetPassword(made.token)}`, expiresAt: made.expiresAt });
 }
 

@@ -292,7 +292,7 @@ export function revokeApiToken(db: Db, id: number, actor: Actor, reason: string 
 
 /* ---------- Account management ---------- */
 
-export type AccountResult = { ok: true } | { ok: false; message: string };
+export type AccountResult = { ok: true } | { ok: false; kind: 'not_found' | 'conflict'; message: string };
 
 /**
  * Disables an account, or enables it again, audited with the reason. Disabling ends its sessions
@@ -308,13 +308,14 @@ export function setAccountDisabled(
   now: DateTime,
 ): AccountResult {
   if (disabled && actor.userId === userId)
-    return { ok: false, message: 'You cannot disable your own account: ask another administrator' };
+    return { ok: false, kind: 'conflict', message: 'You cannot disable your own account: ask another administrator' };
   return db.transaction((tx) => {
     const before = tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
-    if (!before) return { ok: false as const, message: 'There is no such user' };
+    if (!before) return { ok: false as const, kind: 'not_found' as const, message: 'There is no such user' };
     if (Boolean(before.disabledAt) === disabled)
       return {
         ok: false as const,
+        kind: 'conflict' as const,
         message: disabled ? 'The account is already disabled' : 'The account is not disabled',
       };
     const disabledAt = disabled ? now.toUTC().toISO()! : null;
@@ -385,15 +386,19 @@ export function createPasswordReset(
   userId: number,
   actor: Actor,
   now: DateTime,
-): { ok: true; token: string; expiresAt: string } | { ok: false; message: string } {
+): { ok: true; token: string; expiresAt: string } | { ok: false; kind: 'not_found' | 'conflict'; message: string } {
   const token = newSecret();
   const at = now.toUTC().toISO()!;
   const expiresAt = now.toUTC().plus({ minutes: RESET_LINK_MINUTES }).toISO()!;
   return db.transaction((tx) => {
     const user = tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
-    if (!user) return { ok: false as const, message: 'There is no such user' };
+    if (!user) return { ok: false as const, kind: 'not_found' as const, message: 'There is no such user' };
     if (user.disabledAt)
-      return { ok: false as const, message: 'The account is disabled: enable it before issuing a reset link' };
+      return {
+        ok: false as const,
+        kind: 'conflict' as const,
+        message: 'The account is disabled: enable it before issuing a reset link',
+      };
     tx.update(passwordResets)
       .set({ usedAt: at })
       .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
