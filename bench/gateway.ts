@@ -192,11 +192,18 @@ export async function benchImportResponsiveness(dir: string) {
       if (res.status !== 201 || body.imported !== rows) throw new Error(`bench import answered ${res.status}`);
       return (performance.now() - started) / 1000;
     });
+    let resets = 0;
     const ask = async (request: () => Promise<Response>) => {
       const timings: number[] = [];
       while (importing) {
         const t = performance.now();
-        await (await request()).text();
+        try {
+          await (await request()).text();
+        } catch {
+          // A kept-alive connection the server closed as it was reused: counted, and asked again.
+          resets++;
+          continue;
+        }
         timings.push(performance.now() - t);
         rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
       }
@@ -211,6 +218,7 @@ export async function benchImportResponsiveness(dir: string) {
       health: { count: health.length, p99: quantile(health, 0.99), max: health.at(-1)! },
       dashboard: { count: pages.length, p99: quantile(pages, 0.99), max: pages.at(-1)! },
       memoryRiseMb: (rssPeak - rssBefore) / 2 ** 20,
+      resets,
     };
   } finally {
     server.close();
@@ -362,7 +370,7 @@ export async function runGatewayBench(): Promise<void> {
       `  CSV import of ${during.rows} apprentices through the API, in a worker thread: ${during.seconds.toFixed(2)} s = ${Math.round(during.rowsPerSecond)} rows/s, ${((100 * during.rowsPerSecond) / during.baselineRowsPerSecond).toFixed(0)}% of a plain prepared insert in one transaction (${Math.round(during.baselineRowsPerSecond)} rows/s; target at least 50%)`,
     );
     console.log(
-      `    meanwhile /health: p99 ${during.health.p99.toFixed(1)} ms, max ${during.health.max.toFixed(1)} ms over ${during.health.count} requests; provider dashboard: p99 ${during.dashboard.p99.toFixed(1)} ms, max ${during.dashboard.max.toFixed(1)} ms over ${during.dashboard.count} (targets under 100 ms); the app's memory rose ${during.memoryRiseMb.toFixed(0)} MB (target under 150)`,
+      `    meanwhile /health: p99 ${during.health.p99.toFixed(1)} ms, max ${during.health.max.toFixed(1)} ms over ${during.health.count} requests; provider dashboard: p99 ${during.dashboard.p99.toFixed(1)} ms, max ${during.dashboard.max.toFixed(1)} ms over ${during.dashboard.count} (targets under 100 ms); the app's memory rose ${during.memoryRiseMb.toFixed(0)} MB (target under 150)${during.resets ? `; ${during.resets} connections reset and asked again` : ''}`,
     );
     const one = benchAddOne(dir);
     console.log(
