@@ -28,6 +28,9 @@ export const MULTI_LINE_KEYS: ReadonlySet<string> = new Set([
   'notice',
 ]);
 
+/** Passwords are never stored as text (only their hash), so any character may be in one. */
+const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'confirmPassword']);
+
 const LINE_BREAKS = new Set(['\n', '\r']);
 /** What a multi-line field may hold besides printable text. */
 const MULTI_LINE_CONTROLS = new Set(['\n', '\r', '\t']);
@@ -75,7 +78,7 @@ export function textProblems(value: unknown, multiLineKeys: ReadonlySet<string> 
       for (const [key, item] of Object.entries(node)) {
         const keyProblem = textProblem(key, false);
         if (keyProblem) problems.push({ path: formatPath(path), message: `A field name ${keyProblem}` });
-        else visit(item, [...path, key], multiLineKeys.has(key), depth + 1);
+        else if (!SECRET_KEYS.has(key)) visit(item, [...path, key], multiLineKeys.has(key), depth + 1);
       }
   };
   visit(value, [], false, 0);

@@ -47,6 +47,10 @@ describe('text the platform stores: the same rules for forms, the API, CSV impor
       expect(textProblem('\ud83d\ude00', false)).to.equal(null);
     });
 
+    it('leaves passwords alone: only their hash is stored', () => {
+      expect(textProblems({ password: 'tab\there', newPassword: 'nul\u0000', email: 'a@b.c' })).to.deep.equal([]);
+    });
+
     it('judges multi-line by the nearest key, and checks keys too', () => {
       expect(
         textProblems({
