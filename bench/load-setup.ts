@@ -139,7 +139,7 @@ export async function createLoadDatabase(file: string, size: LoadSize): Promise<
     "insert into assessor_working_hours (user_id, weekday, start, end) values (?, ?, '08:00', '18:00')",
   );
   const insertApprentice = c.prepare(
-    "insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, english_maths_choice) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pursue') returning id",
+    "insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, english_maths_choice) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'employer_requires') returning id",
   );
   const insertQualification = c.prepare(
     "insert into qualifications (apprentice_id, subject, type, level, grade, achieved_on, certificate_reference) values (?, ?, 'gcse', 2, ?, '2016-08-18', 'LOAD-BENCH')",

@@ -107,6 +107,7 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
       input: csv
         ? { kind: 'csv', text: typeof req.body === 'string' ? req.body : '' }
         : { kind: 'json', value: req.body as unknown },
+      on: todayInLondon(clock.now()),
     });
     if (!result.ok)
       return res.status(422).json({

@@ -18,6 +18,8 @@ export interface ImportJob {
   source: string;
   defaults: Partial<Record<keyof ApprenticeInput, string>>;
   input: { kind: 'csv'; text: string } | { kind: 'json'; value: unknown };
+  /** Today (London): the new apprentices' gateway status is worked out for it with them. */
+  on: string;
 }
 
 export type ImportOutcome = { ok: true; count: number } | { ok: false; problems: RowProblem[] };
@@ -28,7 +30,7 @@ export function runImport(db: Db, job: ImportJob): ImportOutcome {
     job.input.kind === 'csv'
       ? parseApprenticeCsv(job.input.text, job.defaults)
       : parseApprenticeArray(job.input.value, job.defaults);
-  return importForUser(db, job.user, parsed, job.source);
+  return importForUser(db, job.user, parsed, job.source, job.on);
 }
 
 /** Runs the import in a worker thread when the database is a file, in place otherwise. */

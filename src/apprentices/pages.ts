@@ -87,7 +87,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
   });
 
   // Before the apprentice's page, whose /apprentices/:uln would otherwise claim /apprentices/new and /import.
-  router.use(recordPages(db));
+  router.use(recordPages(db, clock));
 
   /* ---------- The apprentice's page ---------- */
   router.get(routes.apprentice, viewers, (req, res) => {

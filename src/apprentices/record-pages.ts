@@ -1,3 +1,5 @@
+import type { Clock } from '../clock.js';
+import { todayInLondon } from '../dates.js';
 import { importApprentices } from './import-job.js';
 import { BYTE_ORDER_MARK } from '../outcomes/csv.js';
 import { fullName } from '../names.js';
@@ -19,7 +21,7 @@ import { addApprentices, updateApprentice } from './store.js';
 import { DATE_FIELDS, PROBLEMS_SHOWN, dateParts, loadApprentice } from './page-helpers.js';
 
 /** Adding apprentices one by one or by CSV import, and editing a record (with a reason). */
-export function recordPages(db: Db): Router {
+export function recordPages(db: Db, clock: Clock): Router {
   const router = Router();
   const editors = pageFor(...AREA_ROLES.apprenticeEditors);
 
@@ -155,6 +157,7 @@ export function recordPages(db: Db): Router {
       source: `csv:${file.originalname}`,
       defaults: importDefaults(user),
       input: { kind: 'csv', text: file.buffer.toString('utf8') },
+      on: todayInLondon(clock.now()),
     });
     if (result.ok)
       return res.render('apprentices/imported', {

@@ -15,6 +15,7 @@ import {
   withdrawFlexibility,
 } from './circumstance-store.js';
 import { todayInLondon } from '../dates.js';
+import { refreshGatewayCache } from '../gateway/store.js';
 import { planForApprentice } from '../plans/store.js';
 import {
   behaviourVerificationInputSchema,
@@ -71,6 +72,7 @@ export function importForUser(
   user: CurrentUser,
   parsed: ImportResult,
   source: string,
+  on?: string,
 ): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
   const problems = [...parsed.problems];
   if (user.role === 'provider') {
@@ -89,7 +91,11 @@ export function importForUser(
     () => {
       problems.push(...checkNewApprentices(db, parsed.rows));
       if (problems.length > 0) return { ok: false as const, problems: problems.sort((a, b) => a.line - b.line) };
-      return { ok: true as const, count: insertCheckedApprentices(db, parsed.rows, actorOf(user), source) };
+      const count = insertCheckedApprentices(db, parsed.rows, actorOf(user), source);
+      // The new apprentices' gateway status, worked out with them (`on`: today): a large import in a
+      // worker thread leaves no evaluation of thousands to the next dashboard request.
+      if (on) refreshGatewayCache(db, { kind: 'all' }, on);
+      return { ok: true as const, count };
     },
     { behavior: 'immediate' },
   );

@@ -54,6 +54,15 @@ describe('an import on a database file runs in a worker thread, with the same an
     expect(res.status).to.equal(200);
     expect($(res.text)('main').text()).to.contain('2 apprentices');
     expect(listed()).to.include.members([ULNS[0], ULNS[1]]);
+    // Their gateway status was worked out with them, so no dashboard request has to.
+    expect(
+      ctx.db.$client
+        .prepare(
+          'select count(*) from gateway_status_cache c join apprentices a on a.id = c.apprentice_id where a.uln in (?, ?)',
+        )
+        .pluck()
+        .get(ULNS[0], ULNS[1]),
+    ).to.equal(2);
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentices.imported')).get()!;
     expect(audit.actorLabel).to.equal(ctx.users.admin.email);
     const page = await (await signedInAgent(ctx.app, ctx.users.admin.email)).get(`/apprentices/${ULNS[1]}`);
