@@ -32,6 +32,7 @@ import {
   changeBooking,
   epaContext,
   listBookings,
+  pageOfBookings,
 } from './store.js';
 import { assessorFacts } from './assessor-store.js';
 import { view } from './view.js';
@@ -82,7 +83,11 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     expireHolds(db, clock.now());
     const today = todayInLondon(clock.now());
     const booked = z.preprocess(decimalInput, z.number().int().positive()).safeParse(req.query.booked);
+    const page = z.preprocess(decimalInput, z.number().int().min(1).max(10_000)).catch(1).parse(req.query.page);
     const names = methodNames(db);
+    // Upcoming bookings, 50 a page: a busy assessment organisation has thousands ahead.
+    const upcoming = pageOfBookings(db, { from: today }, page, 50);
+    const pageLink = (p: number) => `${paths.bookings}?page=${p}#upcoming-bookings`;
     res.render('bookings/index', {
       title: 'Bookings',
       flash: booked.success ? `${booked.data} holds booked. Each assessor has been asked to confirm theirs.` : null,
@@ -105,7 +110,15 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
           href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}`,
         })),
       })),
-      bookings: listBookings(db, { from: today }).map((r) => ({ ...r, booking: view(r.booking, names) })),
+      bookings: upcoming.rows.map((r) => ({ ...r, booking: view(r.booking, names) })),
+      upcoming: {
+        total: upcoming.total,
+        page: upcoming.page,
+        pages: upcoming.pages,
+        paged: upcoming.pages > 1,
+        previous: upcoming.page > 1 ? pageLink(upcoming.page - 1) : null,
+        next: upcoming.page < upcoming.pages ? pageLink(upcoming.page + 1) : null,
+      },
     });
   });
 

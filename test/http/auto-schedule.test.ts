@@ -5,7 +5,8 @@ import { DateTime } from 'luxon';
 import supertest from 'supertest';
 import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { createBooking } from '../../src/bookings/store.js';
+import { createBooking, pageOfBookings } from '../../src/bookings/store.js';
+import { todayInLondon } from '../../src/dates.js';
 import type { Db } from '../../src/db/connection.js';
 import {
   apprentices,
@@ -327,6 +328,23 @@ describe('auto-schedule: committing a proposal', () => {
     );
     const upcoming = bookingsPage.doc('#upcoming-bookings tbody tr');
     expect(upcoming).to.have.length(6);
+    expect(squash(bookingsPage.doc('#upcoming-bookings caption').text())).to.equal('6 from today');
+    // In pages (50 on the page; 4 here): the last page has the rest, and a page past the end is the last.
+    const byFour = (n: number) => pageOfBookings(ctx.db, { from: todayInLondon(now()) }, n, 4);
+    expect(byFour(2)).to.include({ total: 6, page: 2, pages: 2 });
+    expect(byFour(2).rows).to.have.length(2);
+    expect(byFour(9).page).to.equal(2);
+    expect(
+      byFour(1)
+        .rows.map((r) => r.booking.id)
+        .concat(byFour(2).rows.map((r) => r.booking.id)),
+    ).to.have.members(
+      ctx.db
+        .select({ id: bookings.id })
+        .from(bookings)
+        .all()
+        .map((b) => b.id),
+    );
     expect(squash(upcoming.text()))
       .to.contain('Alice Apprentice')
       .and.to.contain('Bob Builder')

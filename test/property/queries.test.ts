@@ -229,7 +229,7 @@ const GET_SPECS: Record<string, GetSpec> = {
     kind: 'download',
     query: ['reportingDate', 'from', 'to'],
   },
-  'GET /bookings': { as: 'admin', url: () => '/bookings', query: ['booked'] },
+  'GET /bookings': { as: 'admin', url: () => '/bookings', query: ['booked', 'page'] },
   'GET /bookings/new': {
     as: 'admin',
     url: (f) => `/bookings/new?uln=${f.b.uln}`,
