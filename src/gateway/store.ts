@@ -1,6 +1,6 @@
 import { isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
-import { and, asc, count, desc, eq, like, notExists, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, like, lt, notExists, sql, type SQL } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 import {
@@ -403,7 +403,10 @@ export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string):
   return cachedStateCounts(db, scope, on).counts;
 }
 
-/** Evaluates (in bulk) the apprentices in scope that have no cached evaluation for `on`. */
+/** How many apprentices are evaluated at a time: the memory one batch of evidence takes stays small at any size. */
+const EVALUATION_BATCH = 5_000;
+
+/** Evaluates (in bulk, a batch of apprentices at a time) the apprentices in scope that have no cached evaluation for `on`. */
 function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
   const missing = notExists(
     db
@@ -411,15 +414,19 @@ function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
       .from(gatewayStatusCache)
       .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), holdsOn(on))),
   );
-  const rows = gatewayOverview(db, scope, on, missing);
-  if (rows.length === 0) return;
   const upsert = db.$client.prepare(
     `insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet, valid_until) values (?, ?, ?, ?, ?)
      on conflict (apprentice_id) do update set evaluated_on = excluded.evaluated_on, state = excluded.state, unmet = excluded.unmet, valid_until = excluded.valid_until`,
   );
-  db.$client.transaction(() => {
-    for (const row of rows) upsert.run(row.apprentice.id, on, row.state, `,${row.unmet.join(',')},`, row.changesOn);
-  })();
+  const last = db.select({ id: sql<number | null>`max(${apprentices.id})` }).from(apprentices).get()?.id ?? 0;
+  for (let from = 0; from <= last; from += EVALUATION_BATCH) {
+    const batch = and(missing, gte(apprentices.id, from), lt(apprentices.id, from + EVALUATION_BATCH));
+    const rows = gatewayOverview(db, scope, on, batch);
+    if (rows.length === 0) continue;
+    db.$client.transaction(() => {
+      for (const row of rows) upsert.run(row.apprentice.id, on, row.state, `,${row.unmet.join(',')},`, row.changesOn);
+    })();
+  }
 }
 
 /**
