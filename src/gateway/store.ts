@@ -404,7 +404,7 @@ export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string):
 }
 
 /** How many apprentices are evaluated at a time: the memory one batch of evidence takes stays small at any size. */
-const EVALUATION_BATCH = 5_000;
+const EVALUATION_BATCH = 20_000;
 
 /** Evaluates (in bulk, a batch of apprentices at a time) the apprentices in scope that have no cached evaluation for `on`. */
 function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
