@@ -418,7 +418,11 @@ function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
     `insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet, valid_until) values (?, ?, ?, ?, ?)
      on conflict (apprentice_id) do update set evaluated_on = excluded.evaluated_on, state = excluded.state, unmet = excluded.unmet, valid_until = excluded.valid_until`,
   );
-  const last = db.select({ id: sql<number | null>`max(${apprentices.id})` }).from(apprentices).get()?.id ?? 0;
+  const last =
+    db
+      .select({ id: sql<number | null>`max(${apprentices.id})` })
+      .from(apprentices)
+      .get()?.id ?? 0;
   for (let from = 0; from <= last; from += EVALUATION_BATCH) {
     const batch = and(missing, gte(apprentices.id, from), lt(apprentices.id, from + EVALUATION_BATCH));
     const rows = gatewayOverview(db, scope, on, batch);
