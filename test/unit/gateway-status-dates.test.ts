@@ -128,7 +128,7 @@ describe('the gateway status holds until the date it could next change (statusCh
     const a: GatewayApprentice = {
       dateOfBirth: '1990-01-01',
       startDate: '2025-09-01',
-      plannedEndDate: '2027-03-01',
+      plannedEndDate: '2026-10-01',
       weeklyHours: 37.5,
       standardLevel: 4,
       standardName: 'ST0815 version 1.0',
@@ -157,8 +157,8 @@ describe('the gateway status holds until the date it could next change (statusCh
     expect(statusChangesOn(a, e, '2026-01-15')).to.equal('2026-04-30');
     expect(statusChangesOn(a, e, '2026-04-30')).to.equal('2026-05-01');
     // Then the planned end date, the last date on record.
-    expect(statusChangesOn(a, e, '2026-05-01')).to.equal('2027-03-01');
-    expect(statusChangesOn(a, e, '2027-03-02')).to.equal(null);
+    expect(statusChangesOn(a, e, '2026-05-01')).to.equal('2026-10-01');
+    expect(statusChangesOn(a, e, '2026-10-02')).to.equal(null);
     // Hours logged for a date ahead count from that date.
     expect(statusChangesOn(a, e, '2026-05-01', ['2026-06-10'])).to.equal('2026-06-10');
   });
