@@ -82,46 +82,34 @@ async function sendAll(
   const answerFor = (answers: ServiceItemAnswer[], requestId: string, index: number) =>
     answers.find((a) => a.requestId === requestId) ?? answers[index];
 
-  // Outcomes first: an earlier Fail is recorded before a later certificate (the service makes one over a Fail).
-  const records = rows.filter((r) => r.sends === 'epa_record');
-  for (const batch of inBatches(records)) {
-    const requests = batch.map(epaRecordRequest);
-    const created = await client.createEpaRecords(requests);
-    if (!created.ok) {
-      failed(created.message);
-      continue;
-    }
-    batch.forEach((row, i) => {
-      const answer = answerFor(created.items, requests[i]!.RequestId, i);
-      if (answer?.validationErrors?.length || !answer?.epaReference) {
-        outcome.refused++;
-        refused(db, row, answer?.validationErrors ?? ['The service gave no EPA reference'], requests[i], actor, now);
-      } else {
-        outcome.sent++;
-        taken(db, row, { reference: answer.epaReference, status: recordStatus(row) }, requests[i], actor, now);
+  // Outcomes first, so an earlier Fail is recorded before a later certificate is made over it: new EPA
+  // records, then updates of those this platform sent before, each with every outcome it is to hold.
+  const recordSends = [
+    { sends: 'epa_record', request: epaRecordRequest, call: client.createEpaRecords },
+    { sends: 'epa_update', request: epaUpdateRequest, call: client.updateEpaRecords },
+  ] as const;
+  for (const { sends, request, call } of recordSends)
+    for (const batch of inBatches(rows.filter((r) => r.sends === sends))) {
+      const requests = batch.map((row) => request(row));
+      const answered = await call(requests);
+      if (!answered.ok) {
+        failed(answered.message);
+        continue;
       }
-    });
-  }
-  // A further outcome of an apprentice whose record this platform sent: that record, updated with every outcome it holds.
-  for (const batch of inBatches(rows.filter((r) => r.sends === 'epa_update'))) {
-    const requests = batch.map(epaUpdateRequest);
-    const updated = await client.updateEpaRecords(requests);
-    if (!updated.ok) {
-      failed(updated.message);
-      continue;
+      batch.forEach((row, i) => {
+        const sent = requests[i]!;
+        const answer = answerFor(answered.items, sent.RequestId, i);
+        // A new record's reference is the service's answer; an update's is the record's own.
+        const reference = answer?.epaReference ?? row.updates?.reference;
+        if (answer?.validationErrors?.length || !reference) {
+          outcome.refused++;
+          refused(db, row, answer?.validationErrors ?? ['The service gave no EPA reference'], sent, actor, now);
+        } else {
+          outcome.sent++;
+          taken(db, row, { reference, status: recordStatus(row) }, sent, actor, now);
+        }
+      });
     }
-    batch.forEach((row, i) => {
-      const answer = answerFor(updated.items, requests[i]!.RequestId, i);
-      if (answer?.validationErrors?.length) {
-        outcome.refused++;
-        refused(db, row, answer.validationErrors, requests[i], actor, now);
-      } else {
-        outcome.sent++;
-        const reference = answer?.epaReference ?? requests[i]!.EpaReference;
-        taken(db, row, { reference, status: recordStatus(row) }, requests[i], actor, now);
-      }
-    });
-  }
   const certificates = rows.filter((r) => r.sends === 'certificate');
   // A certificate the service created earlier, whose submission it refused, is submitted again, not created twice.
   const earlier = new Map(

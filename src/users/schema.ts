@@ -9,25 +9,22 @@ export const newPassword = z.string({ error: 'Enter a password' }).superRefine((
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/** The second entry of a new password must be the same as the first. */
+const sameTwice = (p: { newPassword: string; confirmPassword: string }) => p.newPassword === p.confirmPassword;
+const NOT_THE_SAME = { path: ['confirmPassword'], message: 'The passwords do not match: enter the new password again' };
+const confirmPassword = z.string({ error: 'Enter the new password again' });
+
 /** Changing your own password: the current one, and the new one twice. */
 export const changePasswordSchema = z
   .object({
     currentPassword: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password'),
     newPassword,
-    confirmPassword: z.string({ error: 'Enter the new password again' }),
+    confirmPassword,
   })
-  .refine((p) => p.newPassword === p.confirmPassword, {
-    path: ['confirmPassword'],
-    message: 'The passwords do not match: enter the new password again',
-  });
+  .refine(sameTwice, NOT_THE_SAME);
 
 /** Choosing a password from a reset link: the new one twice. */
-export const resetPasswordSchema = z
-  .object({ newPassword, confirmPassword: z.string({ error: 'Enter the new password again' }) })
-  .refine((p) => p.newPassword === p.confirmPassword, {
-    path: ['confirmPassword'],
-    message: 'The passwords do not match: enter the new password again',
-  });
+export const resetPasswordSchema = z.object({ newPassword, confirmPassword }).refine(sameTwice, NOT_THE_SAME);
 
 /** An API token's life in days: 90 unless the administrator chooses otherwise (at most a year). */
 export const TOKEN_DAYS_DEFAULT = 90;

@@ -6,21 +6,11 @@
  */
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { DEMO_USERS } from '../../src/demo/index.js';
-import { BrowserUser, launchBrowser, startApp, type RunningApp } from './support.js';
+import { BrowserUser, PHONE, launchBrowser, sidewaysScroll, startApp, type RunningApp } from './support.js';
 
-const PHONE = { width: 390, height: 844 };
 const NEW_PASSWORD = 'lantern orchard trumpet';
-
-async function sidewaysScroll(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const root = (
-      globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
-    ).document.documentElement;
-    return root.scrollWidth - root.clientWidth;
-  });
-}
 
 describe('Browser journey: accounts', function () {
   let browser: Browser;

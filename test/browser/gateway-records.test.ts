@@ -14,25 +14,13 @@ import { validUlns } from '../../src/apprentices/uln.js';
 import { DEMO_USERS } from '../../src/demo/index.js';
 import { importPlan } from '../../src/plans/store.js';
 import { SETUP, isoDate, today } from '../support/apprentices.js';
-import { BrowserUser, launchBrowser, startApp, type RunningApp } from './support.js';
-
-const PHONE = { width: 390, height: 844 };
+import { BrowserUser, PHONE, launchBrowser, sidewaysScroll, startApp, type RunningApp } from './support.js';
 
 async function fillDate(page: Page, legend: string, date: DateTime): Promise<void> {
   const group = page.getByRole('group', { name: legend });
   await group.getByLabel('Day').fill(String(date.day));
   await group.getByLabel('Month').fill(String(date.month));
   await group.getByLabel('Year').fill(String(date.year));
-}
-
-/** How far the page is wider than the window: 0 when nothing scrolls sideways. */
-async function sidewaysScroll(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const root = (
-      globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
-    ).document.documentElement;
-    return root.scrollWidth - root.clientWidth;
-  });
 }
 
 async function errorSummary(page: Page): Promise<string> {

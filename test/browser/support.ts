@@ -320,3 +320,16 @@ export async function downloadOf(page: Page, link: Locator): Promise<{ name: str
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   return { name: download.suggestedFilename(), body: fs.readFileSync(await download.path()) };
 }
+
+/** A phone's window: no page may scroll sideways in it. */
+export const PHONE = { width: 390, height: 844 };
+
+/** How far the page is wider than the window: 0 when nothing scrolls sideways. */
+export async function sidewaysScroll(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const root = (
+      globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+    ).document.documentElement;
+    return root.scrollWidth - root.clientWidth;
+  });
+}
