@@ -1,6 +1,17 @@
 import { openApiPath, routes } from '../paths.js';
 import { z } from 'zod';
-import { authErrors, body, error, input, json, output, ulnParam, type Schema } from '../http/openapi-parts.js';
+import {
+  authErrors,
+  body,
+  error,
+  input,
+  json,
+  output,
+  pageParam,
+  ulnParam,
+  type Schema,
+} from '../http/openapi-parts.js';
+import { apiPageFields } from '../http/paging.js';
 import { claimsOpenApi, reportsOpenApi, resultPdfOpenApi } from '../outcomes/api.js';
 import {
   apprenticeInputSchema,
@@ -249,8 +260,9 @@ export function openApiDocument(): Schema {
       },
       [openApiPath(routes.api.apprentices.list)]: {
         get: {
-          summary: 'Apprentices in your scope with their gateway state and unmet checks',
+          summary: 'Apprentices in your scope with their gateway state and unmet checks, by name, 50 a page',
           parameters: [
+            pageParam,
             { name: 'state', in: 'query', schema: output(z.enum(GATEWAY_STATES)) },
             {
               name: 'on',
@@ -270,6 +282,7 @@ export function openApiDocument(): Schema {
                       unmetChecks: z.array(z.enum(CHECK_CODES)),
                     }),
                   ),
+                  ...apiPageFields,
                 }),
               ),
               'The apprentices',
@@ -501,12 +514,19 @@ export function openApiDocument(): Schema {
       },
       [openApiPath(routes.api.gateway.queue)]: {
         get: {
-          summary: 'Submissions waiting for review (administrators)',
+          summary: 'Submissions waiting for review (administrators), oldest first, 50 a page',
+          parameters: [pageParam],
           responses: {
             '200': json(
-              output(z.object({ submissions: z.array(submissionOutputSchema.extend({ uln: z.string() })) })),
+              output(
+                z.object({
+                  submissions: z.array(submissionOutputSchema.extend({ uln: z.string() })),
+                  ...apiPageFields,
+                }),
+              ),
               'The queue',
             ),
+            '422': error('The page is not a whole number from 1'),
             ...authErrors,
             '403': error('Administrators only'),
           },

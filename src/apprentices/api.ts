@@ -31,7 +31,8 @@ import { addOffTheJobHours, addQualification, recordPlanItem, type ApprenticeDet
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
-import { evaluateApprentice, gatewayOverview, gatewayState } from '../gateway/store.js';
+import { evaluateApprentice, gatewayState, overviewPage } from '../gateway/store.js';
+import { apiPageQuery } from '../http/paging.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { planForApprentice } from '../plans/store.js';
@@ -40,7 +41,7 @@ import { dateQuery } from '../validation/fields.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
 
 const onQuery = z.object({ on: dateQuery('on') });
-const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: dateQuery('on') });
+const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: dateQuery('on'), ...apiPageQuery.shape });
 const declarationBody = z.object({
   part: z.enum(DECLARATION_PARTS, {
     error: 'part must be employer, provider, apprentice or certificate_permission',
@@ -75,13 +76,19 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
 
   router.get(routes.api.apprentices.list, viewers, (req, res) => {
     const query = parseOr422(listQuery, req.query);
-    const on = query.on ?? todayInLondon(clock.now());
-    const rows = gatewayOverview(db, apprenticeScope(userOf(res)), on).filter(
-      (r) => !query.state || r.state === query.state,
-    );
+    const today = todayInLondon(clock.now());
+    const on = query.on ?? today;
+    const page = overviewPage(db, apprenticeScope(userOf(res)), on, today, query.state, query.page);
     res.json({
       on,
-      apprentices: rows.map((r) => ({ ...apprenticeJson(r.apprentice), gatewayState: r.state, unmetChecks: r.unmet })),
+      apprentices: page.rows.map((r) => ({
+        ...apprenticeJson(r.apprentice),
+        gatewayState: r.state,
+        unmetChecks: r.unmet,
+      })),
+      page: page.page,
+      pages: page.pages,
+      total: page.total,
     });
   });
 

@@ -1,3 +1,5 @@
+import type { MethodFacts } from './model.js';
+import { PAGE_SIZE, pageAsked, pager, slicePage } from '../http/paging.js';
 import { IDENTIFIER_MAX } from '../plans/schema.js';
 import { fullName } from '../names.js';
 import { BOOKING_ACTIONS, allowedActions } from './rules.js';
@@ -68,6 +70,21 @@ const reasonSchema = z.object({
 });
 const DATE_FIELDS = { date: 'date-day' };
 
+/** A row of a queue waiting for bookings: whom, and a link to book each method still unbooked. */
+function waiting(row: {
+  apprentice: { uln: string; givenNames: string; familyName: string };
+  unbooked: MethodFacts[];
+}) {
+  return {
+    name: fullName(row.apprentice),
+    apprenticeHref: paths.apprentice(row.apprentice.uln),
+    methods: row.unbooked.map((m) => ({
+      name: m.name,
+      href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}`,
+    })),
+  };
+}
+
 export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock }): Router {
   const { clock } = options;
   const router = Router();
@@ -83,42 +100,28 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     expireHolds(db, clock.now());
     const today = todayInLondon(clock.now());
     const booked = z.preprocess(decimalInput, z.number().int().positive()).safeParse(req.query.booked);
-    const page = z.preprocess(decimalInput, z.number().int().min(1).max(10_000)).catch(1).parse(req.query.page);
     const names = methodNames(db);
-    // Upcoming bookings, 50 a page: a busy assessment organisation has thousands ahead.
-    const upcoming = pageOfBookings(db, { from: today }, page, 50);
-    const pageLink = (p: number) => `${paths.bookings}?page=${p}#upcoming-bookings`;
+    // Each list 50 a page, each with its own page number: a busy assessment organisation has thousands.
+    const asked = {
+      queuePage: pageAsked(req.query.queuePage),
+      duringPage: pageAsked(req.query.duringPage),
+      page: pageAsked(req.query.page),
+    };
+    const listLink = (change: Partial<typeof asked>, anchor: string) =>
+      `${paths.bookings}?${new URLSearchParams(Object.entries({ ...asked, ...change }).map(([k, v]): [string, string] => [k, String(v)])).toString()}#${anchor}`;
+    const queue = slicePage(bookingQueue(db, today), asked.queuePage);
+    const during = slicePage(duringQueue(db), asked.duringPage);
+    const upcoming = pageOfBookings(db, { from: today }, asked.page, PAGE_SIZE);
     res.render('bookings/index', {
       title: 'Bookings',
       flash: booked.success ? `${booked.data} holds booked. Each assessor has been asked to confirm theirs.` : null,
       autoScheduleHref: paths.autoSchedules,
-      during: duringQueue(db).map((row) => ({
-        name: fullName(row.apprentice),
-        apprenticeHref: paths.apprentice(row.apprentice.uln),
-        from: row.from,
-        methods: row.unbooked.map((m) => ({
-          name: m.name,
-          href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}`,
-        })),
-      })),
-      queue: bookingQueue(db, today).map((row) => ({
-        ...row,
-        name: fullName(row.apprentice),
-        apprenticeHref: paths.apprentice(row.apprentice.uln),
-        methods: row.unbooked.map((m) => ({
-          name: m.name,
-          href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}`,
-        })),
-      })),
+      during: during.rows.map((row) => ({ ...waiting(row), from: row.from })),
+      duringPager: pager(during, (p) => listLink({ duringPage: p }, 'during-queue')),
+      queue: queue.rows.map((row) => ({ ...row, ...waiting(row) })),
+      queuePager: pager(queue, (p) => listLink({ queuePage: p }, 'booking-queue')),
       bookings: upcoming.rows.map((r) => ({ ...r, booking: view(r.booking, names) })),
-      upcoming: {
-        total: upcoming.total,
-        page: upcoming.page,
-        pages: upcoming.pages,
-        paged: upcoming.pages > 1,
-        previous: upcoming.page > 1 ? pageLink(upcoming.page - 1) : null,
-        next: upcoming.page < upcoming.pages ? pageLink(upcoming.page + 1) : null,
-      },
+      upcoming: pager(upcoming, (p) => listLink({ page: p }, 'upcoming-bookings')),
     });
   });
 

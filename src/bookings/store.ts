@@ -5,7 +5,8 @@ import { queueNotification } from '../notifications/store.js';
 import { and, asc, count, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
-import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
+import { detailQuery, findApprenticeById, flatten, type ApprenticeDetail } from '../apprentices/store.js';
+import { memoUntilChange } from '../db/change-stamp.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant, londonDayStart } from '../dates.js';
 import { addDays } from '../calendar.js';
@@ -721,18 +722,39 @@ function bookingsWhere(filter: BookingListFilter) {
   );
 }
 
+/** One apprentice waiting for bookings: their EPA period and the methods still to book. */
+export interface BookingQueueRow {
+  apprentice: ApprenticeDetail;
+  attempt: number;
+  epaPeriodStart: string;
+  epaPeriodEnd: string;
+  daysWaiting: number;
+  allMethods: MethodFacts[];
+  unbooked: MethodFacts[];
+}
+
 /**
  * Apprentices whose gateway is accepted and who still have a method of their plan without an
- * active booking, longest waiting first, with the days waited since acceptance.
+ * active booking, longest waiting first, with the days waited since acceptance. Read with a few
+ * queries whatever the number of apprentices, and kept until anything in the database changes:
+ * the bookings page is opened all day, and the queue is the same between changes.
  */
-export function bookingQueue(db: Db, today: string) {
+export function bookingQueue(db: Db, today: string): readonly BookingQueueRow[] {
+  return queueMemo(db, today, () => readBookingQueue(db, today));
+}
+
+const queueMemo = memoUntilChange<readonly BookingQueueRow[]>(4);
+
+function readBookingQueue(db: Db, today: string): BookingQueueRow[] {
   // Only apprentices still in their EPA: no attempt yet, or a latest attempt without a result.
   // Finished apprentices are most of the history, so they are left out in SQL, not here.
   const open = sql`not exists (select 1 from ${epaAttempts} e where e.apprentice_id = ${gatewaySubmissions.apprenticeId} and e.overall_grade is not null
     and e.number = (select max(x.number) from ${epaAttempts} x where x.apprentice_id = e.apprentice_id))`;
-  const accepted = db
-    .select({ submission: gatewaySubmissions })
-    .from(gatewaySubmissions)
+  const accepted = detailQuery(db, {
+    epaPeriodStart: gatewaySubmissions.epaPeriodStart,
+    epaPeriodEnd: gatewaySubmissions.epaPeriodEnd,
+  })
+    .innerJoin(gatewaySubmissions, eq(gatewaySubmissions.apprenticeId, apprentices.id))
     .where(and(eq(gatewaySubmissions.status, 'accepted'), open))
     .orderBy(asc(gatewaySubmissions.epaPeriodStart), asc(gatewaySubmissions.id))
     .all();
@@ -760,8 +782,8 @@ export function bookingQueue(db: Db, today: string) {
   const byAssessors = (methods: MethodFacts[]) => methods.filter((m) => m.marker !== 'provider');
   const plans = new Map<string, MethodFacts[]>();
   return accepted
-    .map(({ submission }) => {
-      const apprentice = findApprenticeById(db, submission.apprenticeId)!;
+    .map(({ epaPeriodStart, epaPeriodEnd, ...row }) => {
+      const apprentice = flatten(row);
       // A resit or retake has started: its own methods and window.
       const context = resitting.has(apprentice.id) ? epaContext(db, apprentice) : null;
       const planKey = apprentice.planId ?? `version ${apprentice.standardVersionId}`;
@@ -771,12 +793,12 @@ export function bookingQueue(db: Db, today: string) {
       const booked = new Set(
         (bookedBy.get(apprentice.id) ?? []).filter((b) => b.attempt === attempt).map((b) => b.methodId),
       );
-      const start = context?.epaPeriod?.start ?? submission.epaPeriodStart!;
+      const start = context?.epaPeriod?.start ?? epaPeriodStart!;
       return {
         apprentice,
         attempt,
         epaPeriodStart: start,
-        epaPeriodEnd: context?.epaPeriod?.end ?? submission.epaPeriodEnd!,
+        epaPeriodEnd: context?.epaPeriod?.end ?? epaPeriodEnd!,
         daysWaiting: Math.max(0, Math.round((Date.parse(today) - Date.parse(start)) / 86_400_000)),
         allMethods: methods,
         unbooked: methods.filter((m) => !booked.has(m.id)),
@@ -790,7 +812,19 @@ export function bookingQueue(db: Db, today: string) {
  * assessment organisation, that is not booked yet and may be before gateway to completion: their
  * gateway is not accepted (once it is, the component joins the booking queue with the rest).
  */
-export function duringQueue(db: Db) {
+export function duringQueue(db: Db): readonly DuringQueueRow[] {
+  return duringMemo(db, '', () => readDuringQueue(db));
+}
+
+const duringMemo = memoUntilChange<readonly DuringQueueRow[]>(1);
+
+export interface DuringQueueRow {
+  apprentice: DuringQueueApprentice;
+  from: string;
+  unbooked: MethodFacts[];
+}
+
+function readDuringQueue(db: Db): DuringQueueRow[] {
   const rows: { apprentice: DuringQueueApprentice; from: string; unbooked: MethodFacts[] }[] = [];
   for (const held of db
     .select({ id: plans.id, standardVersionId: plans.standardVersionId, isDefault: plans.isDefault })

@@ -473,6 +473,8 @@ export const gatewaySubmissions = sqliteTable(
     uniqueIndex('gateway_submissions_attempt').on(t.apprenticeId, t.attempt),
     index('gateway_submissions_status').on(t.status),
     index('gateway_submissions_open_periods').on(t.status, t.epaPeriodEnd),
+    /** The review queue's page, oldest first, read in order without sorting every waiting submission. */
+    index('gateway_submissions_queue').on(t.status, t.submittedOn, t.submittedAt, t.id),
   ],
 );
 
@@ -824,6 +826,8 @@ export const gradings = sqliteTable(
     index('gradings_attempt').on(t.attemptId),
     index('gradings_assessor').on(t.assessorUserId),
     index('gradings_moderation').on(t.moderation),
+    /** The moderation queue's page, oldest first, read in order at any size. */
+    index('gradings_moderation_queue').on(t.moderation, t.submittedAt, t.id),
   ],
 );
 

@@ -4,6 +4,8 @@ import { requireRole, userOf } from '../auth/authorize.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/connection.js';
 import { sendResult } from '../http/results.js';
+import { parseOr422 } from '../http/json-errors.js';
+import { apiPageQuery } from '../http/paging.js';
 import { reviewSubmission } from './service.js';
 import { reviewQueue, type SubmissionRow } from './store.js';
 
@@ -24,8 +26,14 @@ export function submissionJson(s: SubmissionRow) {
 /** The review queue and decisions (administrators), through the same service as the review page. */
 export function gatewayApi(db: Db, clock: Clock): Router {
   const router = Router();
-  router.get(routes.api.gateway.queue, requireRole('admin'), (_req, res) => {
-    res.json({ submissions: reviewQueue(db).map((r) => ({ ...submissionJson(r.submission), uln: r.uln })) });
+  router.get(routes.api.gateway.queue, requireRole('admin'), (req, res) => {
+    const queue = reviewQueue(db, parseOr422(apiPageQuery, req.query).page);
+    res.json({
+      submissions: queue.rows.map((r) => ({ ...submissionJson(r.submission), uln: r.uln })),
+      page: queue.page,
+      pages: queue.pages,
+      total: queue.total,
+    });
   });
   router.post(routes.api.gateway.decision, requireRole('admin'), (req, res) => {
     const result = reviewSubmission(db, userOf(res), req.params.id, req.body, clock.now());

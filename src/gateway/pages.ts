@@ -1,3 +1,4 @@
+import { pageAsked, pager } from '../http/paging.js';
 import { fullName } from '../names.js';
 import type { Response } from 'express';
 import { renderRefusal, refusalError } from '../http/results.js';
@@ -20,11 +21,13 @@ export function gatewayRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.gatewayReview);
 
-  router.get(paths.gatewayQueue, admins, (_req, res) => {
+  router.get(paths.gatewayQueue, admins, (req, res) => {
     const on = todayInLondon(clock.now());
+    const queue = reviewQueue(db, pageAsked(req.query.page));
     res.render('gateway/queue', {
       title: 'Gateway reviews',
-      rows: reviewQueue(db).map((r) => ({
+      pager: pager(queue, (p) => `${paths.gatewayQueue}?page=${p}`),
+      rows: queue.rows.map((r) => ({
         ...r,
         href: paths.reviewSubmission(r.submission.id),
         apprenticeHref: paths.apprentice(r.uln),

@@ -1,6 +1,7 @@
+import { PAGE_SIZE, pageFrom, slicePage, type Page } from '../http/paging.js';
 import { isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
-import { and, asc, count, desc, eq, gte, like, lt, notExists, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, like, lt, notExists, sql, type SQL } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 import {
@@ -572,6 +573,59 @@ export function dashboardPage(
   return { rows, counts, total: Object.values(counts).reduce((a, b) => a + b, 0), matching, page: current, pages };
 }
 
+/**
+ * A page of the apprentices in scope with their state on `on`, whole (the API's list). For today
+ * the page comes from the status cache as the dashboard's does; for another day only the page's
+ * apprentices are evaluated, unless a state filter needs every one in scope evaluated to know
+ * which match.
+ */
+export function overviewPage(
+  db: Db,
+  scope: ApprenticeScope,
+  on: string,
+  today: string,
+  state: GatewayState | undefined,
+  asked: number,
+  size = PAGE_SIZE,
+): Page<OverviewRow> {
+  if (on === today) {
+    const page = dashboardPage(db, scope, on, state ? { state } : {}, asked, size);
+    const ulns = page.rows.map((r) => r.uln);
+    const found = ulns.length === 0 ? [] : gatewayOverview(db, scope, on, inArray(apprentices.uln, ulns));
+    const byUln = new Map(found.map((r) => [r.apprentice.uln, r]));
+    // The states as the page listed them: the cache is what the dashboard shows too.
+    const rows = page.rows.flatMap((r) => {
+      const row = byUln.get(r.uln);
+      return row ? [{ ...row, state: r.state, unmet: r.unmet }] : [];
+    });
+    return { rows, total: page.matching, page: page.page, pages: page.pages };
+  }
+  if (state)
+    return slicePage(
+      gatewayOverview(db, scope, on).filter((r) => r.state === state),
+      asked,
+      size,
+    );
+  const total = db.select({ n: count() }).from(apprentices).where(scopeCondition(scope)).get()?.n ?? 0;
+  return pageFrom(
+    total,
+    asked,
+    (limit, offset) => {
+      const ids = db
+        .select({ id: apprentices.id })
+        .from(apprentices)
+        .where(scopeCondition(scope))
+        .orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id))
+        .limit(limit)
+        .offset(offset)
+        .all()
+        .map((r) => r.id);
+      return ids.length === 0 ? [] : gatewayOverview(db, scope, on, inArray(apprentices.id, ids));
+    },
+    size,
+  );
+}
+
 /* ---------- Submission and review ---------- */
 
 export type SubmitResult = { ok: true; submission: SubmissionRow } | { ok: false; message: string };
@@ -733,7 +787,15 @@ export function submissionById(db: Db, id: number): SubmissionRow | undefined {
 }
 
 /** Submissions awaiting a decision, oldest first. */
-export function reviewQueue(db: Db) {
+export function reviewQueue(db: Db, asked = 1): Page<ReviewQueueRow> {
+  const total = db.select({ n: count() }).from(gatewaySubmissions).where(WAITING).get()?.n ?? 0;
+  return pageFrom(total, asked, (limit, offset) => reviewQueueSelect(db).limit(limit).offset(offset).all());
+}
+
+const WAITING = eq(gatewaySubmissions.status, 'submitted');
+
+/** The review queue in order, before paging (its SQL is what the query-plan test explains). */
+export function reviewQueueSelect(db: Db) {
   return db
     .select({
       submission: gatewaySubmissions,
@@ -743,7 +805,13 @@ export function reviewQueue(db: Db) {
     })
     .from(gatewaySubmissions)
     .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
-    .where(eq(gatewaySubmissions.status, 'submitted'))
-    .orderBy(gatewaySubmissions.submittedOn, gatewaySubmissions.submittedAt, gatewaySubmissions.id)
-    .all();
+    .where(WAITING)
+    .orderBy(gatewaySubmissions.submittedOn, gatewaySubmissions.submittedAt, gatewaySubmissions.id);
+}
+
+export interface ReviewQueueRow {
+  submission: SubmissionRow;
+  uln: string;
+  givenNames: string;
+  familyName: string;
 }

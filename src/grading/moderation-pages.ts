@@ -1,3 +1,4 @@
+import { pageAsked, pager } from '../http/paging.js';
 import { londonTime } from '../dates.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
@@ -25,11 +26,13 @@ export function moderationPages(db: Db, clock: Clock): Router {
 
   const moderators = pageFor(...AREA_ROLES.moderation);
 
-  router.get(paths.moderation, moderators, (_req, res) => {
+  router.get(paths.moderation, moderators, (req, res) => {
     const names = methodNames(db);
+    const queue = moderationQueue(db, pageAsked(req.query.page));
     res.render('grading/moderation', {
       title: 'Moderation',
-      rows: moderationQueue(db).map((r) => ({
+      pager: pager(queue, (p) => `${paths.moderation}?page=${p}`),
+      rows: queue.rows.map((r) => ({
         ...r,
         href: paths.moderate(r.grading.id),
         method: names.get(r.grading.methodId) ?? r.grading.methodId,

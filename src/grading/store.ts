@@ -1,7 +1,8 @@
+import { pageFrom } from '../http/paging.js';
 import { fullName } from '../names.js';
 import { queueNotification } from '../notifications/store.js';
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, sql, count } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
@@ -537,7 +538,15 @@ export function moderate(
 }
 
 /** Submitted gradings sampled and waiting for moderation, oldest first, with what a quality assurer needs to pick one. */
-export function moderationQueue(db: Db) {
+export function moderationQueue(db: Db, asked = 1) {
+  const total = db.select({ n: count() }).from(gradings).where(PENDING).get()?.n ?? 0;
+  return pageFrom(total, asked, (limit, offset) => moderationQueueSelect(db).limit(limit).offset(offset).all());
+}
+
+const PENDING = eq(gradings.moderation, 'pending');
+
+/** The moderation queue in order, before paging (its SQL is what the query-plan test explains). */
+export function moderationQueueSelect(db: Db) {
   return db
     .select({
       grading: gradings,
@@ -550,9 +559,8 @@ export function moderationQueue(db: Db) {
     .innerJoin(bookings, eq(bookings.id, gradings.bookingId))
     .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
     .innerJoin(users, eq(users.id, gradings.assessorUserId))
-    .where(eq(gradings.moderation, 'pending'))
-    .orderBy(asc(gradings.submittedAt))
-    .all();
+    .where(PENDING)
+    .orderBy(asc(gradings.submittedAt), asc(gradings.id));
 }
 
 export function moderationsOf(db: Queryable, gradingId: number) {

@@ -15,3 +15,9 @@ export const body = (schema: z.ZodType) => ({
   content: { 'application/json': { schema: input(schema) } },
 });
 export const ulnParam = { name: 'uln', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{10}$' } };
+export const pageParam = {
+  name: 'page',
+  in: 'query',
+  schema: { type: 'integer', minimum: 1, default: 1 },
+  description: 'The page of 50 to return; the answer says how many pages there are',
+};

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
-import { pageSelect } from '../../src/gateway/store.js';
+import { pageSelect, reviewQueueSelect } from '../../src/gateway/store.js';
+import { moderationQueueSelect } from '../../src/grading/store.js';
 
 /*
  * The plans SQLite chooses for the dashboard's page, before and after ANALYZE gives it statistics
@@ -76,6 +77,27 @@ describe('query plans: the dashboard page walks an index in name order, with or 
         expect(plan.join(' | '), kind).to.contain(`SEARCH apprentices USING INDEX ${INDEX[kind]}`);
         expect(plan.join(' | '), kind).to.not.match(/TEMP B-TREE|SCAN apprentices|SCAN gateway_status_cache/);
       }
+      db.$client.close();
+    });
+});
+
+describe('query plans: the review and moderation queues are read in order from their indexes', () => {
+  /** The plan of a query built by a store, its values as given. */
+  const planOfQuery = (db: Db, query: { sql: string; params: unknown[] }) =>
+    (db.$client.prepare(`explain query plan ${query.sql}`).all(...query.params) as { detail: string }[])
+      .map((r) => r.detail)
+      .join(' | ');
+
+  for (const analysed of [false, true])
+    it(`${analysed ? 'after' : 'before'} ANALYZE`, () => {
+      const db = skewedDatabase();
+      if (analysed) db.$client.exec('analyze');
+      const review = planOfQuery(db, reviewQueueSelect(db).limit(50).toSQL());
+      expect(review).to.contain('USING INDEX gateway_submissions_queue');
+      expect(review).to.not.contain('TEMP B-TREE');
+      const moderation = planOfQuery(db, moderationQueueSelect(db).limit(50).toSQL());
+      expect(moderation).to.contain('USING INDEX gradings_moderation_queue');
+      expect(moderation).to.not.contain('TEMP B-TREE');
       db.$client.close();
     });
 });

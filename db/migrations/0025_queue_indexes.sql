@@ -1,0 +1,2 @@
+CREATE INDEX `gateway_submissions_queue` ON `gateway_submissions` (`status`,`submitted_on`,`submitted_at`,`id`);--> statement-breakpoint
+CREATE INDEX `gradings_moderation_queue` ON `gradings` (`moderation`,`submitted_at`,`id`);
