@@ -10,6 +10,7 @@ import { employers, providers } from '../src/db/schema.js';
 import { isoInstant, todayInLondon, ZONE } from '../src/dates.js';
 import type { PlanFile } from '../src/plans/schema.js';
 import { getPlanForStandard } from '../src/plans/store.js';
+import { fill } from './outcomes.js';
 
 /*
  * The load bench's database (and the lost-write test's, at a smaller size): a real file in WAL
@@ -25,10 +26,26 @@ export interface LoadSize {
   /** Further accepted apprentices at the other demo providers, two bookings each, for the write load. */
   otherAccepted: number;
   assessors: number;
+  /** Apprentices with a released result, across 200 other providers (bench/outcomes.ts): the outcomes dashboard's data. */
+  results: number;
 }
 
-/** What `npm run bench` loads: a provider of 1,500 apprentices, and 7,500 bookings to grade across 60 assessors. */
-export const BENCH_SIZE: LoadSize = { providerApprentices: 1500, otherAccepted: 3000, assessors: 60 };
+/** What the lost-write test loads: a provider of 1,500 apprentices, and 7,500 bookings to grade across 60 assessors. */
+export const BENCH_SIZE: LoadSize = { providerApprentices: 1500, otherAccepted: 3000, assessors: 60, results: 0 };
+
+/** `npm run bench` measures at both: 13,000 apprentices with 10,000 results, and ten times that. */
+export const LOAD_SIZES: { small: LoadSize; large: LoadSize } = {
+  small: { providerApprentices: 1_000, otherAccepted: 2_000, assessors: 60, results: 10_000 },
+  large: { providerApprentices: 10_000, otherAccepted: 2_000, assessors: 60, results: 100_000 },
+};
+
+/** Everyone the load signs in as, besides the assessors: one of each role. */
+export const LOAD_USERS = {
+  admin: 'admin@load-bench.example',
+  qualityAssurer: 'qa@load-bench.example',
+  provider: 'provider@load-bench.example',
+  employer: 'employer@load-bench.example',
+} as const;
 
 export interface GradableBooking {
   id: number;
@@ -48,6 +65,12 @@ export interface LoadFixture {
   stages: Record<Stage, number>;
   /** The plan of ST0815 v1.0 as stored: its criteria are what the assessors decide. */
   plan: PlanFile;
+  /** ULNs of the provider's accepted apprentices (up to 50): the apprentice pages the load opens. */
+  acceptedUlns: string[];
+  /** The employer user's organisation. */
+  employerId: string;
+  /** Every apprentice in the database. */
+  apprentices: number;
 }
 
 type Stage = 'not_ready' | 'ready' | 'submitted' | 'rejected' | 'accepted';
@@ -163,12 +186,18 @@ export async function createLoadDatabase(file: string, size: LoadSize): Promise<
   const stages: Record<Stage, number> = { not_ready: 0, ready: 0, submitted: 0, rejected: 0, accepted: 0 };
   const assessors: { id: number; email: string }[] = [];
   const bookings: GradableBooking[] = [];
-  const providerEmail = 'provider@load-bench.example';
+  const providerEmail = LOAD_USERS.provider;
+  const acceptedUlns: string[] = [];
   const total = size.providerApprentices + size.otherAccepted;
   const ulns = validUlns(total, 700_000_000);
 
   c.transaction(() => {
     insertUser.run(providerEmail, 'Load bench provider', 'provider', DEMO_PROVIDERS[0]!.ukprn, passwordHash);
+    insertUser.run(LOAD_USERS.admin, 'Load bench administrator', 'admin', null, passwordHash);
+    insertUser.run(LOAD_USERS.qualityAssurer, 'Load bench quality assurer', 'quality_assurer', null, passwordHash);
+    c.prepare(
+      "insert into users (email, name, role, employer_id, password_hash) values (?, 'Load bench employer', 'employer', ?, ?)",
+    ).run(LOAD_USERS.employer, DEMO_EMPLOYERS[0]!.id, passwordHash);
     for (let n = 0; n < size.assessors; n++) {
       const email = `assessor-${n}@load-bench.example`;
       const { id } = insertUser.get(
@@ -233,6 +262,7 @@ export async function createLoadDatabase(file: string, size: LoadSize): Promise<
           null,
         );
       if (kind.stage !== 'accepted') continue;
+      if (own && acceptedUlns.length < 50) acceptedUlns.push(ulns[i]!);
 
       // Accepted 40 to 84 days ago; the project on day 28 to 30 of the EPA period and the discussion two days later, both over.
       const acceptedAgo = 40 + (i % 45);
@@ -267,7 +297,9 @@ export async function createLoadDatabase(file: string, size: LoadSize): Promise<
       }
     }
   })();
+  if (size.results > 0) fill(db, size.results, 50);
   const plan = getPlanForStandard(db, sv)!;
+  const apprentices = (c.prepare('select count(*) as n from apprentices').get() as { n: number }).n;
   c.close();
   return {
     plan,
@@ -277,5 +309,8 @@ export async function createLoadDatabase(file: string, size: LoadSize): Promise<
     assessors,
     bookings,
     stages,
+    acceptedUlns,
+    employerId: DEMO_EMPLOYERS[0]!.id,
+    apprentices,
   };
 }

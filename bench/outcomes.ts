@@ -20,11 +20,12 @@ const PROVIDERS = 200;
 const GRADES = ['Distinction', 'Pass', 'Pass', 'Pass', 'Fail', 'Withdrawn'] as const;
 
 /**
- * 100,000 graded results across 50 assessors and 200 providers, written with prepared
- * statements in one transaction: apprentices, accepted gateways, two bookings and two
- * gradings each, and the attempt with its overall grade.
+ * `count` graded results (100,000 unless told) across 50 assessors and 200 providers, written
+ * with prepared statements in one transaction: apprentices, accepted gateways, two bookings and
+ * two gradings each, and the attempt with its overall grade. Every `pendingEvery`-th grading, if
+ * given, is sampled and waits for moderation. Ends with ANALYZE, as a live database would have had.
  */
-export function fill(db: Db): void {
+export function fill(db: Db, count = RESULTS, pendingEvery = 0): void {
   const rand = random(7);
   const c = db.$client;
   const sv = (
@@ -52,9 +53,9 @@ export function fill(db: Db): void {
     "insert into attempt_methods (attempt_id, method_id, mode) values (?, ?, 'first')",
   );
   const insertGrading = c.prepare(
-    "insert into gradings (booking_id, attempt_id, method_id, assessor_user_id, status, outcome, grade, assessor_grade, submitted_at, moderation) values (?, ?, ?, ?, 'submitted', ?, ?, ?, ?, 'not_sampled')",
+    "insert into gradings (booking_id, attempt_id, method_id, assessor_user_id, status, outcome, grade, assessor_grade, submitted_at, moderation, sample_reason) values (?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?)",
   );
-  const ulns = validUlns(RESULTS, 800_000_000);
+  const ulns = validUlns(count, 800_000_000);
   c.transaction(() => {
     providers.forEach((ukprn, i) => insertProvider.run(ukprn, `Bench provider ${i}`));
     for (const e of DEMO_EMPLOYERS) insertEmployer.run(e.id, e.name);
@@ -62,7 +63,7 @@ export function fill(db: Db): void {
       { length: ASSESSORS },
       (_, i) => (insertUser.get(`bench-assessor-${i}@example.org`, `Bench assessor ${i}`) as { id: number }).id,
     );
-    for (let i = 0; i < RESULTS; i++) {
+    for (let i = 0; i < count; i++) {
       const gateway = addDays('2024-01-01', Math.floor(rand() * 700));
       const apprentice = (
         insertApprentice.get(
@@ -110,6 +111,7 @@ export function fill(db: Db): void {
         ).id;
         insertAttemptMethod.run(attempt, method);
         const methodGrade = grade === 'Withdrawn' ? null : grade === 'Fail' && m === 1 ? 'Pass' : grade;
+        const sampled = pendingEvery > 0 && (2 * i + m) % pendingEvery === 0;
         insertGrading.run(
           booking,
           attempt,
@@ -119,6 +121,8 @@ export function fill(db: Db): void {
           methodGrade,
           methodGrade,
           `${resultOn}T12:00:00.000Z`,
+          sampled ? 'pending' : 'not_sampled',
+          sampled ? 'random' : null,
         );
       }
     }

@@ -38,6 +38,7 @@ describe('Load: nothing lost under concurrent grading submissions', function () 
       providerApprentices: 20,
       otherAccepted: 90,
       assessors: 10,
+      results: 0,
     });
     expect(fixture.bookings).to.have.length(BOOKINGS);
     server = await startServer('app', fixture.file);
