@@ -173,7 +173,7 @@ export function createApp({
   app.use(consistencyRoutes(db));
   app.use(claimsRoutes(db, clock, config.apprenticeshipService ? serviceClient(config.apprenticeshipService) : null));
   app.use(certificatePages(db, clock));
-  app.use(ofqualRoutes(db));
+  app.use(ofqualRoutes(db, clock));
   app.use(bookingRoutes(db, { holdHours, clock }));
   app.use(assessorRoutes(db, clock, baseUrl));
   app.use(notificationPages(db));

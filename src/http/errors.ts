@@ -39,7 +39,11 @@ export function statusOf(error: unknown): number {
 /** Renders an error page. Never a stack trace: details of unexpected errors go to the log only. */
 export function pageErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
   return (error, _req, res, next) => {
-    if (res.headersSent) return next(error);
+    // A download already under way (stream.ts) cannot become an error page: Express cuts it short.
+    if (res.headersSent) {
+      log(error);
+      return next(error);
+    }
     const status = statusOf(error);
     if (status === 500) log(error);
     const message =

@@ -29,7 +29,12 @@ export function csvCell(value: CsvValue): string {
 }
 
 export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return csvLines([header, ...rows]);
+}
+
+/** Rows as CSV lines, each ended with CRLF (nothing for no rows): a file written a batch at a time. */
+export function csvLines(rows: readonly (readonly CsvValue[])[]): string {
+  return rows.map((row) => row.map(csvCell).join(',') + '\r\n').join('');
 }
 
 /** A CSV file meant to be opened in a spreadsheet: the byte-order mark, then the CSV. */

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { londonDateOf, londonDayStart } from '../dates.js';
 import { addDays } from '../calendar.js';
 import type { Queryable } from '../db/connection.js';
@@ -37,6 +37,17 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
+/**
+ * A download reads its rows a batch at a time, in the list's order: `limit` rows after the row
+ * keyed `after` (its date and id), among those decided or released by `asOf` (the moment the
+ * download began, so that a result released meanwhile is neither half in nor counted twice).
+ */
+export interface ExportBatch {
+  after?: { on: string; id: number };
+  limit?: number;
+  asOf?: string;
+}
+
 const inPeriod = (from: string, to: string) =>
   and(isNotNull(epaAttempts.overallGrade), gte(epaAttempts.resultOn, from), lte(epaAttempts.resultOn, to));
 
@@ -45,7 +56,7 @@ const inPeriod = (from: string, to: string) =>
  * methods' grades in the plan's order. A result not yet released is not an outcome yet: it
  * can still change at moderation, so it is left out (and counted by unreleasedInPeriod).
  */
-export function ofqualAttempts(db: Queryable, from: string, to: string): OfqualAttempt[] {
+export function ofqualAttempts(db: Queryable, from: string, to: string, batch: ExportBatch = {}): OfqualAttempt[] {
   const rows = db
     .select({
       attemptId: epaAttempts.id,
@@ -67,8 +78,18 @@ export function ofqualAttempts(db: Queryable, from: string, to: string): OfqualA
     .from(epaAttempts)
     .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
     .innerJoin(standardVersions, eq(standardVersions.id, apprentices.standardVersionId))
-    .where(and(inPeriod(from, to), isNotNull(epaAttempts.releasedAt)))
+    .where(
+      and(
+        inPeriod(from, to),
+        isNotNull(epaAttempts.releasedAt),
+        batch.asOf ? lte(epaAttempts.releasedAt, batch.asOf) : undefined,
+        batch.after
+          ? sql`(${epaAttempts.resultOn}, ${epaAttempts.id}) > (${batch.after.on}, ${batch.after.id})`
+          : undefined,
+      ),
+    )
     .orderBy(asc(epaAttempts.resultOn), asc(epaAttempts.id))
+    .limit(batch.limit ?? -1)
     .all();
 
   const ids = rows.map((r) => r.attemptId);
@@ -128,7 +149,12 @@ export function unreleasedInPeriod(db: Queryable, from: string, to: string): num
  * (London dates, inclusive), with when the apprentice was registered (their record added) and
  * when the gateway was submitted and signed off (accepted). Oldest submission first.
  */
-export function ofqualRegistrations(db: Queryable, from: string, to: string): OfqualRegistration[] {
+export function ofqualRegistrations(
+  db: Queryable,
+  from: string,
+  to: string,
+  batch: ExportBatch = {},
+): OfqualRegistration[] {
   const start = londonDayStart(from);
   const end = londonDayStart(addDays(to, 1));
   const rows = db
@@ -155,9 +181,16 @@ export function ofqualRegistrations(db: Queryable, from: string, to: string): Of
         sql`exists (select 1 from ${bookings} b where b.apprentice_id = ${gatewaySubmissions.apprenticeId}
           and (b.submission_id = ${gatewaySubmissions.id} or b.submission_id is null)
           and b.status = 'completed' and b.starts_at >= ${start} and b.starts_at < ${end})`,
+        batch.asOf
+          ? or(isNull(gatewaySubmissions.decidedAt), lte(gatewaySubmissions.decidedAt, batch.asOf))
+          : undefined,
+        batch.after
+          ? sql`(${gatewaySubmissions.submittedOn}, ${gatewaySubmissions.id}) > (${batch.after.on}, ${batch.after.id})`
+          : undefined,
       ),
     )
     .orderBy(asc(gatewaySubmissions.submittedOn), asc(gatewaySubmissions.id))
+    .limit(batch.limit ?? -1)
     .all();
   return rows.map(({ registeredAt, ...r }) => ({
     ...r,

@@ -24,6 +24,7 @@ import { epaoSettingsOf, releaseResults, startFurtherAttempt } from '../../src/g
 import { CLAIM_MESSAGES } from '../../src/outcomes/claims.js';
 import { OFQUAL_HEADER } from '../../src/outcomes/ofqual.js';
 import { REGISTRATION_HEADER } from '../../src/outcomes/ofqual-registrations.js';
+import { OFQUAL_RETURNS, returnFile } from '../../src/outcomes/ofqual-pages.js';
 import { DateTime } from 'luxon';
 import { paths } from '../../src/paths.js';
 import { planFileSchema } from '../../src/plans/schema.js';
@@ -783,6 +784,35 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         expect(at('EPAGrade')).to.equal('Fail');
         expect(at('EPAGradeDate')).to.equal(attempt(fail.attemptId).resultOn);
         expect(at('ResitOrRetake')).to.equal('No');
+      });
+
+      it('writes the same files a batch at a time, whatever the batch size, and leaves out what is released after the download began', async () => {
+        const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+        const settings = epaoSettingsOf(ctx.db);
+        const asOf = now().toUTC().toISO()!;
+        for (const [ret, download] of [
+          [OFQUAL_RETURNS[0]!, paths.ofqualOutcomesCsv],
+          [OFQUAL_RETURNS[1]!, paths.ofqualRegistrationsCsv],
+        ] as const) {
+          const whole = (await admin.get(`${download}?${query()}`)).text;
+          expect(whole.trim().split('\r\n'), download).to.have.length(5);
+          for (const size of [1, 2, 3]) {
+            const chunks = [...returnFile(ret, ctx.db, settings, period(), asOf, size)];
+            expect(chunks.join(''), `${download} in batches of ${size}`).to.equal(whole);
+            // The header, then one chunk a batch (a last empty batch writes nothing).
+            expect(chunks.length, `${download} in batches of ${size}`).to.equal(1 + Math.ceil(4 / size));
+          }
+        }
+        // Released (or decided) after the download began: not in that download.
+        const before = now().minus({ minutes: 1 }).toUTC().toISO()!;
+        ctx.db
+          .update(epaAttempts)
+          .set({ releasedAt: now().toUTC().toISO()! })
+          .where(eq(epaAttempts.id, pass.attemptId))
+          .run();
+        const outcomes = [...returnFile(OFQUAL_RETURNS[0]!, ctx.db, settings, period(), before, 2)].join('');
+        expect(outcomes.trim().split('\r\n')).to.have.length(4);
+        expect(outcomes).to.not.contain(pass.a.uln);
       });
 
       it('leaves out results outside the period and those not yet released', async () => {
