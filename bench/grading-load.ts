@@ -237,7 +237,16 @@ export interface NothingLostReport {
  * with the decisions and notes of the request that was accepted, its grade, its booking
  * completed, one submission in the audit log, and one attempt per apprentice.
  */
-export function checkNothingLost(file: string, outcomes: Outcome[], serverErrors: number): NothingLostReport {
+/**
+ * Reads the database back after the load: `bookings`, when given, are those the load could grade
+ * (the database may hold other gradings, such as the results the outcomes dashboard counts).
+ */
+export function checkNothingLost(
+  file: string,
+  outcomes: Outcome[],
+  serverErrors: number,
+  bookings?: ReadonlySet<number>,
+): NothingLostReport {
   const db = new Database(file, { readonly: true });
   try {
     const acceptedBy = new Map<number, Outcome[]>();
@@ -280,7 +289,11 @@ export function checkNothingLost(file: string, outcomes: Outcome[], serverErrors
       attemptId: number;
       submittedAt: string | null;
     }[];
-    const submitted = new Map(gradingRows.filter((g) => g.status === 'submitted').map((g) => [g.bookingId, g]));
+    const submitted = new Map(
+      gradingRows
+        .filter((g) => g.status === 'submitted' && (!bookings || bookings.has(g.bookingId)))
+        .map((g) => [g.bookingId, g]),
+    );
     const decisionsOf = db.prepare(
       'select criterion_id as criterionId, met, evidence from criterion_decisions where grading_id = ? order by criterion_id',
     );

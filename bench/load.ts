@@ -144,17 +144,18 @@ async function timedGet(base: string, url: string, cookie: string): Promise<numb
 /** One size: its database, the bare page, every daily page; and the writes when `write` is set. */
 async function runSize(
   dir: string,
+  label: 'small' | 'large',
   size: LoadSize,
   options: LoadBenchOptions,
   write: boolean,
 ): Promise<SizeRun & { writeOk?: boolean }> {
   const started = performance.now();
-  const fixture = await createLoadDatabase(path.join(dir, `load-${size.results}.sqlite`), size);
+  const fixture = await createLoadDatabase(path.join(dir, `load-${label}.sqlite`), size);
   console.log(
     `  ${fixture.apprentices.toLocaleString('en-GB')} apprentices (made in ${((performance.now() - started) / 1000).toFixed(1)} s): provider ${fixture.provider.ukprn} with ${fixture.provider.apprentices.toLocaleString('en-GB')}, ${size.results.toLocaleString('en-GB')} released results elsewhere, ${fixture.bookings.length.toLocaleString('en-GB')} bookings that have taken place across ${fixture.assessors.length} assessors`,
   );
   const ok = (s: number) => s === 200;
-  const bareServer = await startServer('bare', path.join(dir, `bare-${size.results}.sqlite`));
+  const bareServer = await startServer('bare', path.join(dir, `bare-${label}.sqlite`));
   let bare: Row;
   try {
     bare = rowOf(
@@ -231,7 +232,11 @@ async function runSize(
   } finally {
     serverErrors = (await app.stop()).errors;
   }
-  const writeOk = writeRun ? printReport(checkNothingLost(fixture.file, writeRun.outcomes, serverErrors)) : undefined;
+  const writeOk = writeRun
+    ? printReport(
+        checkNothingLost(fixture.file, writeRun.outcomes, serverErrors, new Set(fixture.bookings.map((b) => b.id))),
+      )
+    : undefined;
   if (serverErrors > 0) console.log(`  The app logged ${serverErrors} unexpected errors (500s)`);
   return { fixture, bare, pages: rows, first, ...(writeOk === undefined ? {} : { writeOk }) };
 }
@@ -248,8 +253,8 @@ export async function runLoadBench(overrides: Partial<LoadBenchOptions> = {}): P
     console.log(
       `  Each run warms up for at least ${options.warmupSeconds} s and until every connection has been answered, then measures ${options.seconds} s`,
     );
-    const small = await runSize(dir, options.sizes.small, options, false);
-    const large = await runSize(dir, options.sizes.large, options, true);
+    const small = await runSize(dir, 'small', options.sizes.small, options, false);
+    const large = await runSize(dir, 'large', options.sizes.large, options, true);
 
     const [n1, n2] = [count(small.fixture.apprentices), count(large.fixture.apprentices)];
     console.log(`  The day's first request on a server just started (ms), at ${n1} and ${n2} apprentices:`);

@@ -2,9 +2,8 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { addApprentices } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import type { ApprenticeInput } from '../../src/apprentices/schema.js';
 import { $, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
-import { isoDate, SETUP, today } from '../support/apprentices.js';
+import { apprenticeInput, isoDate, SETUP, today } from '../support/apprentices.js';
 
 /*
  * Issue 18: every list is paged, 50 a page, on the pages and in the API. 60 apprentices of the
@@ -16,26 +15,11 @@ const COUNT = 60;
 const WAITING = 55;
 
 function addSixty(ctx: TestContext, status: 'submitted' | 'accepted'): string[] {
-  const start = today().minus({ months: 19 });
   const ulns = validUlns(COUNT, 400_000_000);
+  // Names in list order: Family00, Family01, …
   const rows = ulns.map((uln, i) => ({
     line: i + 1,
-    input: {
-      uln,
-      givenNames: 'Pat',
-      // Names in list order: Family00, Family01, …
-      familyName: `Family${String(i).padStart(2, '0')}`,
-      dateOfBirth: isoDate(start.minus({ years: 24 })),
-      startDate: isoDate(start),
-      plannedEndDate: isoDate(start.plus({ months: 18 })),
-      standardReference: 'ST0815',
-      standardVersion: '1.0',
-      providerUkprn: '10061234',
-      employerId: 'transport-workers-union',
-      weeklyHours: 37.5,
-      bslFirstLanguage: false,
-      englishMathsChoice: null,
-    } satisfies ApprenticeInput,
+    input: apprenticeInput(uln, 'Pat', `Family${String(i).padStart(2, '0')}`),
   }));
   const added = addApprentices(ctx.db, rows, SETUP, 'test');
   if (!added.ok) throw new Error(JSON.stringify(added.problems));

@@ -50,9 +50,10 @@ export function apprenticeCsv(rows: { uln: string; familyName: string }[]): stri
  * at provider 10061234 and transport-workers-union (the test provider and employer), with seven
  * hours a week off the job until two weeks ago, the plan's items and the declaration.
  */
-export function readyApprentice(db: Db, uln: string, given: string, family: string): ApprenticeDetail {
+/** An apprentice's record as the forms and import take it: started 19 months ago aged 24, at the test provider and employer. */
+export function apprenticeInput(uln: string, given: string, family: string): ApprenticeInput {
   const start = today().minus({ months: 19 });
-  const input: ApprenticeInput = {
+  return {
     uln,
     givenNames: given,
     familyName: family,
@@ -67,6 +68,11 @@ export function readyApprentice(db: Db, uln: string, given: string, family: stri
     bslFirstLanguage: false,
     englishMathsChoice: null,
   };
+}
+
+export function readyApprentice(db: Db, uln: string, given: string, family: string): ApprenticeDetail {
+  const start = today().minus({ months: 19 });
+  const input = apprenticeInput(uln, given, family);
   const added = addApprentices(db, [{ line: 1, input }], SETUP, 'test');
   if (!added.ok) throw new Error(JSON.stringify(added.problems));
   const a = findApprenticeByUln(db, input.uln)!;
