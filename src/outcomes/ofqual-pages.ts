@@ -201,7 +201,7 @@ export function ofqualRoutes(db: Db, clock: Clock): Router {
       const settingsProblem = ofqualSettingsProblem(settings);
       if (settingsProblem) throw new HttpError(409, settingsProblem);
       res.attachment(ret.fileName(form.value.reportingDate)).type('text/csv');
-      await streamChunks(res, returnFile(ret, db, settings, form.value, clock.now().toUTC().toISO()!));
+      await streamChunks(res, returnFile(ret, db, settings, form.value, clock.now().toUTC().toISO()));
     });
   }
   return router;

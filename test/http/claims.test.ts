@@ -789,7 +789,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       it('writes the same files a batch at a time, whatever the batch size, and leaves out what is released after the download began', async () => {
         const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
         const settings = epaoSettingsOf(ctx.db);
-        const asOf = now().toUTC().toISO()!;
+        const asOf = now().toUTC().toISO();
         for (const [ret, download] of [
           [OFQUAL_RETURNS[0]!, paths.ofqualOutcomesCsv],
           [OFQUAL_RETURNS[1]!, paths.ofqualRegistrationsCsv],
@@ -804,10 +804,10 @@ describe('certificate claims and the regulator’s outcomes file', () => {
           }
         }
         // Released (or decided) after the download began: not in that download.
-        const before = now().minus({ minutes: 1 }).toUTC().toISO()!;
+        const before = now().minus({ minutes: 1 }).toUTC().toISO();
         ctx.db
           .update(epaAttempts)
-          .set({ releasedAt: now().toUTC().toISO()! })
+          .set({ releasedAt: now().toUTC().toISO() })
           .where(eq(epaAttempts.id, pass.attemptId))
           .run();
         const outcomes = [...returnFile(OFQUAL_RETURNS[0]!, ctx.db, settings, period(), before, 2)].join('');
