@@ -587,16 +587,16 @@ export function overviewPage(
   state: GatewayState | undefined,
   asked: number,
   size = PAGE_SIZE,
-): Page<OverviewRow> {
+): Page<Pick<OverviewRow, 'apprentice' | 'state' | 'unmet'>> {
   if (on === today) {
     const page = dashboardPage(db, scope, on, state ? { state } : {}, asked, size);
     const ulns = page.rows.map((r) => r.uln);
-    const found = ulns.length === 0 ? [] : gatewayOverview(db, scope, on, inArray(apprentices.uln, ulns));
-    const byUln = new Map(found.map((r) => [r.apprentice.uln, r]));
-    // The states as the page listed them: the cache is what the dashboard shows too.
+    // The records of the page's apprentices, with the states the cache gave the page (no evaluation again).
+    const found = ulns.length === 0 ? [] : detailQuery(db).where(inArray(apprentices.uln, ulns)).all().map(flatten);
+    const byUln = new Map(found.map((a) => [a.uln, a]));
     const rows = page.rows.flatMap((r) => {
-      const row = byUln.get(r.uln);
-      return row ? [{ ...row, state: r.state, unmet: r.unmet }] : [];
+      const apprentice = byUln.get(r.uln);
+      return apprentice ? [{ apprentice, state: r.state, unmet: r.unmet }] : [];
     });
     return { rows, total: page.matching, page: page.page, pages: page.pages };
   }
