@@ -1,10 +1,12 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface ServerProcess {
   base: string;
   pid: number;
+  /** The server process's resident memory now, in bytes. */
+  rss(): Promise<number>;
   /** Closes the server and its database; resolves with the number of unexpected errors (500s) it logged. */
   stop(): Promise<{ errors: number }>;
 }
@@ -13,11 +15,24 @@ const ENTRY = fileURLToPath(new URL('./load-server.ts', import.meta.url));
 /** tsx's loader, found from here (so it works whatever the working directory, under mocha too). */
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
+let built = false;
+
+/** Compiles src/ to dist/ once per bench run (`npm run build`), so the app under load is what `npm start` runs. */
+function buildOnce(): void {
+  if (built) return;
+  const run = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/run.mjs', import.meta.url)), '--build'], {
+    stdio: 'inherit',
+  });
+  if (run.status !== 0) throw new Error('npm run build failed');
+  built = true;
+}
+
 /**
- * Starts the real app (`app`) or the bare baseline (`bare`) over `databaseFile` in a child
- * process (node with tsx, NODE_ENV=production) and waits until it listens.
+ * Starts the real app (`app`, compiled to dist/ first) or the bare baseline (`bare`) over
+ * `databaseFile` in a child process (NODE_ENV=production) and waits until it listens.
  */
 export async function startServer(kind: 'app' | 'bare', databaseFile: string): Promise<ServerProcess> {
+  if (kind === 'app') buildOnce();
   const child: ChildProcess = fork(ENTRY, [kind, databaseFile], {
     execArgv: ['--import', TSX],
     env: { ...process.env, NODE_ENV: 'production' },
@@ -35,9 +50,18 @@ export async function startServer(kind: 'app' | 'bare', databaseFile: string): P
   });
   let exited = false;
   child.once('exit', () => (exited = true));
+  const rssWaiting: ((rss: number) => void)[] = [];
+  child.on('message', (message: { rss?: number }) => {
+    if (typeof message.rss === 'number') rssWaiting.shift()?.(message.rss);
+  });
   return {
     base: `http://127.0.0.1:${port}`,
     pid: child.pid!,
+    rss: () =>
+      new Promise((resolve) => {
+        rssWaiting.push(resolve);
+        child.send({ memory: true });
+      }),
     stop: () =>
       new Promise((resolve, reject) => {
         if (exited) return reject(new Error(`the ${kind} server had already exited`));

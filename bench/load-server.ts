@@ -5,9 +5,11 @@ import type { AddressInfo } from 'node:net';
  * A server for the load bench, in a process of its own so that autocannon's client work does
  * not share its event loop. Started by startServer() (bench/load-process.ts) as
  *   node --import tsx bench/load-server.ts <app|bare> <database file>
- * with NODE_ENV=production, as the app would be deployed (Express caches compiled views). It
+ * with NODE_ENV=production, running the compiled app from dist/ as it would be deployed
+ * (Express caches compiled views; workers run JavaScript, not TypeScript through tsx). It
  * tells its parent the port it listens on, counts the unexpected errors the app logs (every
- * 500), and on { stop: true } closes the server and the database and reports that count.
+ * 500), answers { memory: true } with its resident memory, and on { stop: true } closes the
+ * server and the database and reports that count.
  */
 
 const LOAD_SESSION_SECRET = 'load-bench-secret-load-bench-secret-0123456789';
@@ -26,9 +28,12 @@ async function start(): Promise<{ server: Server; close: () => void }> {
     const db = openBareDatabase(file);
     return { server: createBareApp(db).listen(0, '127.0.0.1'), close: () => db.close() };
   }
-  const { createApp } = await import('../src/app.js');
-  const { openDatabase } = await import('../src/db/connection.js');
-  const { createLogger } = await import('../src/http/request-log.js');
+  // The compiled app in dist/, as `npm start` runs it (built by startServer), so worker threads run
+  // compiled code too; the TypeScript sources under tsx would add its compiler to each of them.
+  const compiled = (module: string): Promise<unknown> => import(new URL(`../dist/${module}`, import.meta.url).href);
+  const { createApp } = (await compiled('app.js')) as typeof import('../src/app.js');
+  const { openDatabase } = (await compiled('db/connection.js')) as typeof import('../src/db/connection.js');
+  const { createLogger } = (await compiled('http/request-log.js')) as typeof import('../src/http/request-log.js');
   const { pino } = await import('pino');
   const db = openDatabase(file);
   // Production settings (secure cookies are only a flag here: the bench reads the headers itself),
@@ -48,7 +53,8 @@ if (process.send) {
   const send = process.send.bind(process);
   const { server, close } = await start();
   server.once('listening', () => send({ port: (server.address() as AddressInfo).port }));
-  process.on('message', (message: { stop?: boolean }) => {
+  process.on('message', (message: { stop?: boolean; memory?: boolean }) => {
+    if (message.memory) send({ rss: process.memoryUsage().rss });
     if (!message.stop) return;
     server.close(() => {
       close();

@@ -50,46 +50,48 @@ export function columnFor(field: string): string {
 }
 
 /**
- * Validates every row with the same schema as the form and the API, collecting every problem
- * (with its line and field) rather than stopping at the first. `defaults` fills blank
- * fields (a provider's own UKPRN).
+ * Validates rows one at a time, as they are read, with the same schema as the form and the API,
+ * collecting every problem (with its line and field) rather than stopping at the first; only the
+ * valid rows are kept. `defaults` fills blank fields (a provider's own UKPRN).
  */
-function validateRows(
-  records: { line: number; values: Record<string, unknown> }[],
-  defaults: Partial<Record<keyof ApprenticeInput, string>>,
-  asColumns: boolean,
-): ImportResult {
-  if (records.length === 0)
-    return { rows: [], problems: [{ line: 1, path: '(file)', message: 'The file has no apprentices in it' }] };
-  if (records.length > MAX_IMPORT_ROWS)
-    return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
+function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, asColumns: boolean) {
   const rows: { line: number; input: ApprenticeInput }[] = [];
   const problems: RowProblem[] = [];
-  for (const { line, values } of records) {
-    const withDefaults = { ...values };
-    for (const [field, value] of Object.entries(defaults))
-      if (withDefaults[field] === undefined || withDefaults[field] === '') withDefaults[field] = value;
-    // The text rules of every form and API body (validation/text.ts): every field here is one line.
-    const unsavable = Object.entries(values).flatMap(([field, value]) => {
-      const problem = typeof value === 'string' ? textProblem(value, false) : null;
-      return problem ? [{ line, path: asColumns ? columnFor(field) : field, message: `The value ${problem}` }] : [];
-    });
-    if (unsavable.length > 0) {
-      problems.push(...unsavable);
-      continue;
-    }
-    const parsed = apprenticeInputSchema.safeParse(withDefaults);
-    if (parsed.success) rows.push({ line, input: parsed.data });
-    else
-      for (const issue of parsed.error.issues)
-        problems.push({
-          line,
-          path: asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path),
-          message: issue.message,
-        });
-  }
-  return { rows, problems };
+  const defaultEntries = Object.entries(defaults);
+  return {
+    rows,
+    problems,
+    add(line: number, values: Record<string, unknown>): void {
+      // The text rules of every form and API body (validation/text.ts): every field here is one line.
+      let unsavable = false;
+      for (const [field, value] of Object.entries(values)) {
+        const problem = typeof value === 'string' ? textProblem(value, false) : null;
+        if (problem) {
+          problems.push({ line, path: asColumns ? columnFor(field) : field, message: `The value ${problem}` });
+          unsavable = true;
+        }
+      }
+      if (unsavable) return;
+      const withDefaults = { ...values };
+      for (const [field, value] of defaultEntries)
+        if (withDefaults[field] === undefined || withDefaults[field] === '') withDefaults[field] = value;
+      const parsed = apprenticeInputSchema.safeParse(withDefaults);
+      if (parsed.success) rows.push({ line, input: parsed.data });
+      else
+        for (const issue of parsed.error.issues)
+          problems.push({
+            line,
+            path: asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path),
+            message: issue.message,
+          });
+    },
+  };
 }
+
+const NO_APPRENTICES: ImportResult = {
+  rows: [],
+  problems: [{ line: 1, path: '(file)', message: 'The file has no apprentices in it' }],
+};
 
 /** Reads a CSV file of apprentices (header row required; columns in any order; extra columns refused). */
 export function parseApprenticeCsv(
@@ -111,18 +113,47 @@ export function parseApprenticeCsv(
   }
   if (recordsMoreThan(text, MAX_IMPORT_ROWS + 1))
     return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
-  let records: { record: string[]; info: { lines: number } }[];
+  // Each record is checked as the parser reads it and then dropped, so that only the valid rows
+  // stay in memory. The header comes first; if it is wrong, reading stops there.
+  let headerProblems: RowProblem[] | null = null;
+  let fields: (keyof ApprenticeInput)[] | null = null;
+  const lengthProblems: RowProblem[] = [];
+  const validator = rowValidator(defaults, true);
+  let count = 0;
+  const stop = new Error('header refused');
   try {
     // Stop reading one record past the limit (the header, the most rows allowed, one more): a file of millions of short lines must not be read whole into memory.
-    records = parse(text, {
+    parse(text, {
       bom: true,
       trim: true,
       skip_empty_lines: true,
-      info: true,
       relax_column_count: true,
       to: MAX_IMPORT_ROWS + 2,
-    }) as unknown as typeof records;
+      on_record: (record: string[], { lines }) => {
+        if (!fields) {
+          const header = checkHeader(record, defaults);
+          if (!header.ok) {
+            headerProblems = header.problems;
+            throw stop;
+          }
+          fields = header.fields;
+          return null;
+        }
+        if (++count > MAX_IMPORT_ROWS) return null;
+        if (record.length !== fields.length)
+          lengthProblems.push({
+            line: lines,
+            path: '(row)',
+            message: `This line has ${record.length} values; the header has ${fields.length}`,
+          });
+        const values: Record<string, unknown> = {};
+        fields.forEach((field, i) => (values[field] = record[i]));
+        validator.add(lines, values);
+        return null;
+      },
+    });
   } catch (error) {
+    if (error === stop && headerProblems) return { rows: [], problems: headerProblems };
     const e = error as { message?: string; lines?: number };
     return {
       rows: [],
@@ -131,19 +162,30 @@ export function parseApprenticeCsv(
       ],
     };
   }
-  if (records.length > MAX_IMPORT_ROWS + 1)
-    return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
-  const [head, ...body] = records;
-  const header = (head?.record ?? []).map((h) => h.toLowerCase());
+  if (!fields) {
+    const header = checkHeader([], defaults);
+    return header.ok ? NO_APPRENTICES : { rows: [], problems: header.problems };
+  }
+  if (count === 0) return NO_APPRENTICES;
+  if (count > MAX_IMPORT_ROWS) return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
+  return { rows: validator.rows, problems: [...lengthProblems, ...validator.problems] };
+}
+
+/** The CSV header's columns as fields, or what is wrong with it: retired, repeated, unknown or missing columns. */
+function checkHeader(
+  record: string[],
+  defaults: Partial<Record<keyof ApprenticeInput, string>>,
+): { ok: true; fields: (keyof ApprenticeInput)[] } | { ok: false; problems: RowProblem[] } {
+  const header = record.map((h) => h.toLowerCase());
   const known = Object.keys(CSV_COLUMNS);
   const retired = header.filter((h) => h in RETIRED_COLUMNS);
   if (retired.length > 0)
-    return { rows: [], problems: retired.map((h) => ({ line: 1, path: '(header)', message: RETIRED_COLUMNS[h]! })) };
+    return { ok: false, problems: retired.map((h) => ({ line: 1, path: '(header)', message: RETIRED_COLUMNS[h]! })) };
   const unknown = header.filter((h) => !known.includes(h));
   const repeated = header.filter((h, i) => header.indexOf(h) !== i);
   if (repeated.length > 0)
     return {
-      rows: [],
+      ok: false,
       problems: [
         {
           line: 1,
@@ -168,23 +210,9 @@ export function parseApprenticeCsv(
         path: '(header)',
         message: `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
       });
-    return { rows: [], problems };
+    return { ok: false, problems };
   }
-  const fields = header.map((column) => CSV_COLUMNS[column as CsvColumn]);
-  const problems: RowProblem[] = [];
-  const rows = body.map(({ record, info }) => {
-    if (record.length !== fields.length)
-      problems.push({
-        line: info.lines,
-        path: '(row)',
-        message: `This line has ${record.length} values; the header has ${fields.length}`,
-      });
-    const values: Record<string, unknown> = {};
-    fields.forEach((field, i) => (values[field] = record[i]));
-    return { line: info.lines, values };
-  });
-  const validated = validateRows(rows, defaults, true);
-  return { rows: validated.rows, problems: [...problems, ...validated.problems] };
+  return { ok: true, fields: header.map((column) => CSV_COLUMNS[column as CsvColumn]) };
 }
 
 /**
@@ -231,12 +259,10 @@ export function parseApprenticeArray(
         },
       ],
     };
-  return validateRows(
-    value.map((values, index) => ({
-      line: index + 1,
-      values: typeof values === 'object' && values !== null ? (values as Record<string, unknown>) : {},
-    })),
-    defaults,
-    false,
+  if (value.length === 0) return NO_APPRENTICES;
+  const validator = rowValidator(defaults, false);
+  value.forEach((values, index) =>
+    validator.add(index + 1, typeof values === 'object' && values !== null ? (values as Record<string, unknown>) : {}),
   );
+  return { rows: validator.rows, problems: validator.problems };
 }

@@ -15,7 +15,7 @@ import {
   withdrawFlexibility,
 } from './circumstance-store.js';
 import { todayInLondon } from '../dates.js';
-import { refreshGatewayCache } from '../gateway/store.js';
+import { cacheNewApprentices } from '../gateway/store.js';
 import { planForApprentice } from '../plans/store.js';
 import {
   behaviourVerificationInputSchema,
@@ -91,11 +91,11 @@ export function importForUser(
     () => {
       problems.push(...checkNewApprentices(db, parsed.rows));
       if (problems.length > 0) return { ok: false as const, problems: problems.sort((a, b) => a.line - b.line) };
-      const count = insertCheckedApprentices(db, parsed.rows, actorOf(user), source);
+      const added = insertCheckedApprentices(db, parsed.rows, actorOf(user), source);
       // The new apprentices' gateway status, worked out with them (`on`: today): a large import in a
       // worker thread leaves no evaluation of thousands to the next dashboard request.
-      if (on) refreshGatewayCache(db, { kind: 'all' }, on);
-      return { ok: true as const, count };
+      if (on) cacheNewApprentices(db, added, on);
+      return { ok: true as const, count: added.length };
     },
     { behavior: 'immediate' },
   );

@@ -1,3 +1,4 @@
+import type { NewApprentice } from '../gateway/store.js';
 import { isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
 import { and, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
@@ -177,15 +178,15 @@ export function addApprentices(
     () => {
       const problems = checkNewApprentices(db, rows);
       if (problems.length > 0) return { ok: false as const, problems };
-      return { ok: true as const, count: insertCheckedApprentices(db, rows, actor, source) };
+      return { ok: true as const, count: insertCheckedApprentices(db, rows, actor, source).length };
     },
     { behavior: 'immediate' },
   );
 }
 
 /**
- * Writes rows that checkNewApprentices found no problem with: one prepared statement and one
- * audit row. Call it inside the transaction that ran the checks (better-sqlite3 runs both on
+ * Writes rows that checkNewApprentices found no problem with (one prepared statement and one
+ * audit row) and returns them as written, with their ids. Call it inside the transaction that ran the checks (better-sqlite3 runs both on
  * the one connection), so the checks still hold when the rows are written.
  */
 export function insertCheckedApprentices(
@@ -193,7 +194,7 @@ export function insertCheckedApprentices(
   rows: { line: number; input: ApprenticeInput }[],
   actor: Actor,
   source: string,
-): number {
+): NewApprentice[] {
   if (!db.$client.inTransaction)
     throw new Error('insertCheckedApprentices must run inside the transaction that checked the rows');
   const versionIds = standardVersionIds(db);
@@ -201,17 +202,18 @@ export function insertCheckedApprentices(
     `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, plan_id, bsl_first_language, english_maths_choice)
      values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @planId, @bslFirstLanguage, @englishMathsChoice)`,
   );
-  for (const { input } of rows) {
+  const added = rows.map(({ input }) => {
     const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
-    insert.run({ ...values, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
-  }
+    const { lastInsertRowid } = insert.run({ ...values, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
+    return { ...values, id: Number(lastInsertRowid) };
+  });
   recordAudit(db, actor, {
     action: rows.length === 1 ? 'apprentice.created' : 'apprentices.imported',
     entityType: 'apprentice',
     entityId: rows.length === 1 ? rows[0]!.input.uln : `${rows.length} apprentices`,
     after: rows.length === 1 ? rows[0]!.input : { count: rows.length, source, ulns: rows.map((r) => r.input.uln) },
   });
-  return rows.length;
+  return added;
 }
 
 export function updateApprentice(

@@ -165,9 +165,12 @@ export function statusChangesOn(
   collect(evidence, 0);
   for (const d of laterDates) if (d) dates.push(d);
   let first: string | null = null;
-  for (const d of dates)
+  for (const d of dates) {
+    // A date before `on` has both candidates on or before it (whole days: d < on means d + 1 <= on).
+    if (d < on) continue;
     for (const candidate of [d, addDays(d, 1)])
       if (candidate > on && (first === null || candidate < first)) first = candidate;
+  }
   return first;
 }
 

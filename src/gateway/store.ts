@@ -30,6 +30,7 @@ import {
   offTheJobHours,
   providers,
   qualifications,
+  standardVersions,
 } from '../db/schema.js';
 import { planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
@@ -56,7 +57,23 @@ export interface RulesFacts {
   flexibility: FlexibilityJudgement | null;
 }
 
-export function gatewayApprentice(a: ApprenticeDetail, facts: RulesFacts): GatewayApprentice {
+/** The fields of an apprentice's record the rules read. */
+type RulesRecord = Pick<
+  ApprenticeDetail,
+  | 'dateOfBirth'
+  | 'startDate'
+  | 'plannedEndDate'
+  | 'weeklyHours'
+  | 'standardLevel'
+  | 'standardReference'
+  | 'standardVersion'
+  | 'publishedOffTheJobHours'
+  | 'priorLearningHours'
+  | 'bslFirstLanguage'
+  | 'englishMathsChoice'
+>;
+
+export function gatewayApprentice(a: RulesRecord, facts: RulesFacts): GatewayApprentice {
   return {
     dateOfBirth: a.dateOfBirth,
     startDate: a.startDate,
@@ -187,12 +204,7 @@ export function loadEvidence(
     qualifications: qualificationRows,
     offTheJob: hoursEntries.map(({ date, hours, kind }) => ({ date, hours, kind })),
     planItemsProvided: itemRows.map((i) => i.itemId),
-    declaration: {
-      employerConfirmed: Boolean(declaration?.employerConfirmedAt),
-      providerConfirmed: Boolean(declaration?.providerConfirmedAt),
-      apprenticeConfirmed: Boolean(declaration?.apprenticeConfirmedAt),
-      certificatePermission: Boolean(declaration?.certificatePermissionAt),
-    },
+    declaration: declarationFacts(declaration),
     submittedOn,
     behaviourVerification: verificationFacts(
       db.select().from(behaviourVerifications).where(eq(behaviourVerifications.apprenticeId, apprentice.id)).get(),
@@ -344,15 +356,7 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
       .all()
       .map((h) => [h.apprenticeId, h]),
   );
-  // Each apprentice's plan: the one their record names, or their version's default; read once each.
-  const plans = new Map<string, GatewayPlan>();
-  const planFor = (apprentice: { planId: string | null; standardVersionId: number }) => {
-    const key = apprentice.planId ?? `default:${apprentice.standardVersionId}`;
-    let plan = plans.get(key);
-    if (!plan) plans.set(key, (plan = gatewayPlan(planForApprentice(db, apprentice))));
-    return plan;
-  };
-
+  const planFor = planReader(db);
   return rows.map((apprentice) => {
     const submission = latest.get(apprentice.id);
     const declaration = declarations.get(apprentice.id);
@@ -362,25 +366,60 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
       qualifications: quals.get(apprentice.id) ?? [],
       offTheJob: total > 0 ? [{ date: apprentice.startDate, hours: total, kind: 'training' }] : [],
       planItemsProvided: (items.get(apprentice.id) ?? []).map((i) => i.itemId),
-      declaration: {
-        employerConfirmed: Boolean(declaration?.employerConfirmedAt),
-        providerConfirmed: Boolean(declaration?.providerConfirmedAt),
-        apprenticeConfirmed: Boolean(declaration?.apprenticeConfirmedAt),
-        certificatePermission: Boolean(declaration?.certificatePermissionAt),
-      },
+      declaration: declarationFacts(declaration),
       submittedOn: null,
       behaviourVerification: verificationFacts(verifications.get(apprentice.id)),
     };
-    const rulesApprentice = gatewayApprentice(apprentice, facts.get(apprentice.id) ?? NO_FACTS);
-    const evaluation = evaluateGateway(rulesApprentice, evidence, planFor(apprentice), on);
     return {
       apprentice,
-      state: gatewayState(evaluation, submission),
-      unmet: evaluation.checks.filter((c) => c.status === 'unmet').map((c) => c.code),
-      attempt: submission?.attempt ?? null,
-      changesOn: statusChangesOn(rulesApprentice, evidence, on, [logged?.nextLogged ?? null]),
+      ...overviewState(
+        gatewayApprentice(apprentice, facts.get(apprentice.id) ?? NO_FACTS),
+        evidence,
+        planFor(apprentice),
+        submission,
+        logged?.nextLogged ?? null,
+        on,
+      ),
     };
   });
+}
+
+/** Each apprentice's plan for the rules: the one their record names, or their version's default; each read once. */
+function planReader(db: Queryable) {
+  const plans = new Map<string, GatewayPlan>();
+  return (apprentice: { planId: string | null; standardVersionId: number }) => {
+    const key = apprentice.planId ?? `default:${apprentice.standardVersionId}`;
+    let plan = plans.get(key);
+    if (!plan) plans.set(key, (plan = gatewayPlan(planForApprentice(db, apprentice))));
+    return plan;
+  };
+}
+
+function declarationFacts(declaration: typeof gatewayDeclarations.$inferSelect | undefined) {
+  return {
+    employerConfirmed: Boolean(declaration?.employerConfirmedAt),
+    providerConfirmed: Boolean(declaration?.providerConfirmedAt),
+    apprenticeConfirmed: Boolean(declaration?.apprenticeConfirmedAt),
+    certificatePermission: Boolean(declaration?.certificatePermissionAt),
+  };
+}
+
+/** An overview row's state, unmet checks, attempt and the day it could change, from what the rules read. */
+function overviewState(
+  rulesApprentice: GatewayApprentice,
+  evidence: GatewayEvidence,
+  plan: GatewayPlan,
+  submission: SubmissionRow | undefined,
+  nextLogged: string | null,
+  on: string,
+): Omit<OverviewRow, 'apprentice'> {
+  const evaluation = evaluateGateway(rulesApprentice, evidence, plan, on);
+  return {
+    state: gatewayState(evaluation, submission),
+    unmet: evaluation.checks.filter((c) => c.status === 'unmet').map((c) => c.code),
+    attempt: submission?.attempt ?? null,
+    changesOn: statusChangesOn(rulesApprentice, evidence, on, [nextLogged]),
+  };
 }
 
 /**
@@ -404,6 +443,10 @@ export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string):
   return cachedStateCounts(db, scope, on).counts;
 }
 
+/** Stores one apprentice's evaluation: id, date, state, unmet checks (",a,b,"), the day it could change. */
+const UPSERT_CACHE = `insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet, valid_until) values (?, ?, ?, ?, ?)
+  on conflict (apprentice_id) do update set evaluated_on = excluded.evaluated_on, state = excluded.state, unmet = excluded.unmet, valid_until = excluded.valid_until`;
+
 /** How many apprentices are evaluated at a time: the memory one batch of evidence takes stays small at any size. */
 const EVALUATION_BATCH = 20_000;
 
@@ -415,10 +458,7 @@ function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
       .from(gatewayStatusCache)
       .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), holdsOn(on))),
   );
-  const upsert = db.$client.prepare(
-    `insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet, valid_until) values (?, ?, ?, ?, ?)
-     on conflict (apprentice_id) do update set evaluated_on = excluded.evaluated_on, state = excluded.state, unmet = excluded.unmet, valid_until = excluded.valid_until`,
-  );
+  const upsert = db.$client.prepare(UPSERT_CACHE);
   const last =
     db
       .select({ id: sql<number | null>`max(${apprentices.id})` })
@@ -431,6 +471,59 @@ function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
     db.$client.transaction(() => {
       for (const row of rows) upsert.run(row.apprentice.id, on, row.state, `,${row.unmet.join(',')},`, row.changesOn);
     })();
+  }
+}
+
+/** An apprentice just added, as written: no evidence, breaks, earlier episodes or submission yet. */
+export type NewApprentice = Omit<
+  RulesRecord,
+  'standardLevel' | 'standardReference' | 'standardVersion' | 'publishedOffTheJobHours' | 'priorLearningHours'
+> & { id: number; standardVersionId: number; planId: string | null };
+
+/** What the rules see of an apprentice with nothing recorded yet. */
+const NO_EVIDENCE: GatewayEvidence = {
+  qualifications: [],
+  offTheJob: [],
+  planItemsProvided: [],
+  declaration: declarationFacts(undefined),
+  submittedOn: null,
+  behaviourVerification: null,
+};
+
+/**
+ * Caches the gateway state on `on` of apprentices just added (in the transaction that added them),
+ * from the records as written: a new apprentice has no evidence, facts or submission to read, so
+ * an import of 100,000 costs their evaluations and no reading back. The result is what
+ * fillGatewayCache would store for them (test/unit/gateway-cache.test.ts holds the two equal).
+ */
+export function cacheNewApprentices(db: Db, fresh: readonly NewApprentice[], on: string): void {
+  const versions = new Map(
+    db
+      .select({
+        id: standardVersions.id,
+        standardReference: standardVersions.reference,
+        standardVersion: standardVersions.version,
+        standardLevel: standardVersions.level,
+        publishedOffTheJobHours: standardVersions.offTheJobMinimumHours,
+      })
+      .from(standardVersions)
+      .all()
+      .map((v) => [v.id, v]),
+  );
+  const planFor = planReader(db);
+  const upsert = db.$client.prepare(UPSERT_CACHE);
+  for (const apprentice of fresh) {
+    // A new record has no prior learning recorded (the column's default).
+    const record = { ...apprentice, ...versions.get(apprentice.standardVersionId)!, priorLearningHours: 0 };
+    const row = overviewState(
+      gatewayApprentice(record, NO_FACTS),
+      NO_EVIDENCE,
+      planFor(apprentice),
+      undefined,
+      null,
+      on,
+    );
+    upsert.run(apprentice.id, on, row.state, `,${row.unmet.join(',')},`, row.changesOn);
   }
 }
 

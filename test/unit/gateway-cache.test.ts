@@ -6,7 +6,11 @@ import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { addApprentices, addQualification, findApprenticeByUln } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { gatewayStatusCache } from '../../src/db/schema.js';
-import { dashboardPage } from '../../src/gateway/store.js';
+import { dashboardPage, refreshGatewayCache } from '../../src/gateway/store.js';
+import { importForUser } from '../../src/apprentices/service.js';
+import { ENGLISH_MATHS_CHOICES } from '../../src/db/vocabulary.js';
+import { findUser } from '../../src/users/store.js';
+import { apprenticeInput } from '../support/apprentices.js';
 import { importPlanText } from '../../src/plans/store.js';
 import { testDb } from '../support/app.js';
 
@@ -127,5 +131,50 @@ describe('gateway status cache', () => {
     expect(notReady.counts.not_ready).to.equal(1);
     expect(dashboardPage(db, { kind: 'all' }, on, { state: 'ready' }, 1, 25).rows).to.have.length(0);
     expect(dashboardPage(db, { kind: 'provider', ukprn: '10078452' }, on, {}, 1, 25).total).to.equal(0);
+  });
+
+  it('holds the same states for an import’s apprentices as a full evaluation works out', async () => {
+    const { db, users } = await testDb();
+    const today = DateTime.fromISO(on);
+    // Starts either side of 1 August 2025 and of the practical period's end, part time and full
+    // time, under and over 19 at the start, with and without BSL and each English and maths choice.
+    const rows = validUlns(48, 310_000_000).map((uln, i) => {
+      const start = today.minus({ days: 60 + i * 23 });
+      return {
+        line: i + 2,
+        input: {
+          ...apprenticeInput(uln, `Given${i}`, `Family${i}`),
+          dateOfBirth: start.minus({ years: i % 2 ? 17 : 30, days: i }).toISODate()!,
+          startDate: start.toISODate()!,
+          plannedEndDate: start.plus({ months: 20 }).toISODate()!,
+          weeklyHours: i % 3 ? 37.5 : 16,
+          bslFirstLanguage: i % 5 === 0,
+          englishMathsChoice: i % 4 === 3 ? null : ENGLISH_MATHS_CHOICES[i % 4]!,
+        },
+      };
+    });
+    const imported = importForUser(db, findUser(db, users.admin.id)!, { rows, problems: [] }, 'test', on);
+    expect(imported).to.deep.equal({ ok: true, count: 48 });
+    const cached = () =>
+      db
+        .select()
+        .from(gatewayStatusCache)
+        .orderBy(gatewayStatusCache.apprenticeId)
+        .all()
+        .map(({ apprenticeId, evaluatedOn, state, unmet, validUntil }) => ({
+          apprenticeId,
+          evaluatedOn,
+          state,
+          unmet,
+          validUntil,
+        }));
+    const fromImport = cached();
+    expect(fromImport).to.have.length(48);
+    // Nothing is ready with nothing recorded, but the practical period is met for some and not others.
+    const periodUnmet = fromImport.map((r) => r.unmet.includes(',practical_period,'));
+    expect(periodUnmet).to.include(true).and.to.include(false);
+    db.delete(gatewayStatusCache).run();
+    refreshGatewayCache(db, { kind: 'all' }, on);
+    expect(cached()).to.deep.equal(fromImport);
   });
 });
