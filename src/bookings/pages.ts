@@ -2,7 +2,7 @@ import type { MethodFacts } from './model.js';
 import { PAGE_SIZE, pageAsked, pager, slicePage } from '../http/paging.js';
 import { IDENTIFIER_MAX } from '../plans/schema.js';
 import { fullName } from '../names.js';
-import { BOOKING_ACTIONS, allowedActions } from './rules.js';
+import { BOOKING_ACTIONS, BOOKING_TRANSITIONS, allowedActions, type BookingAction } from './rules.js';
 import { refusalError } from '../http/results.js';
 import { bookingFor, holdBooking, rescheduleBooking } from './service.js';
 import type { Clock } from '../clock.js';
@@ -15,15 +15,15 @@ import { slotFields } from './slot-fields.js';
 import { findApprenticeById, findApprenticeByUln } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { todayInLondon } from '../dates.js';
+import { inLondon, isoInstant, todayInLondon } from '../dates.js';
 import { pageFor, requireSignIn, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
-import { actorOf } from '../users/store.js';
+import { actorOf, findUser } from '../users/store.js';
 import { blankToNull, decimalInput } from '../validation/fields.js';
 import { REGIONS, REGION_LABELS } from './model.js';
-import { checkBooking } from './rules.js';
+import { checkAssessment, checkBooking } from './rules.js';
 import {
   bookingsAtRisk,
   expireHolds,
@@ -35,6 +35,7 @@ import {
   epaContext,
   listBookings,
   pageOfBookings,
+  type BookingRow,
 } from './store.js';
 import { assessorFacts } from './assessor-store.js';
 import { view } from './view.js';
@@ -69,6 +70,11 @@ const reasonSchema = z.object({
   reason: z.preprocess(blankToNull, z.string().max(500, 'The reason must be 500 characters or fewer').nullable()),
 });
 const DATE_FIELDS = { date: 'date-day' };
+/** What a blank reason is told, by the action that needs one. */
+const REASON_NEEDED: Partial<Record<BookingAction, string>> = {
+  decline: 'Enter why you are declining this booking',
+  cancel: 'Enter why the booking is cancelled',
+};
 
 /** A row of a queue waiting for bookings: whom, and a link to book each method still unbooked. */
 function waiting(row: {
@@ -82,6 +88,20 @@ function waiting(row: {
       name: m.name,
       href: `${paths.newBooking}?${new URLSearchParams({ uln: row.apprentice.uln, methodId: m.id }).toString()}`,
     })),
+  };
+}
+
+/** The booking form's values for a booking as it stands: its London date and time, how, where, and its assessor. */
+function bookedChoices(booking: BookingRow): Record<string, unknown> {
+  const start = inLondon(booking.startsAt);
+  return {
+    date: { day: String(start.day), month: String(start.month), year: String(start.year) },
+    time: start.toFormat('HH:mm'),
+    mode: booking.mode,
+    region: booking.region ?? '',
+    location: booking.location ?? '',
+    link: booking.link ?? '',
+    assessorUserId: String(booking.assessorUserId),
   };
 }
 
@@ -138,7 +158,9 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     );
     if (!apprentice) throw new HttpError(404, 'There is no such apprentice');
     const context = epaContext(db, apprentice);
-    const values = {
+    // A reschedule opens with the booking as it stands (its time, place and assessor) and keeps its method.
+    const values: Record<string, unknown> = {
+      ...(replacing && !query.date && !query.time ? bookedChoices(replacing) : {}),
       ...query,
       uln: apprentice.uln,
       ...(replacing ? { methodId: replacing.methodId, replace: String(replacing.id) } : {}),
@@ -151,6 +173,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       methods: context.methods
         .filter((m) => m.marker !== 'provider' && (context.epaPeriod || m.timing === 'during'))
         .map((m) => ({ value: m.id, text: `${m.name} (${m.durationMinutes} minutes)` })),
+      rescheduledMethod: replacing ? (context.methods.find((m) => m.id === replacing.methodId)?.name ?? null) : null,
       modes: [
         { value: 'remote', text: 'Remote' },
         { value: 'in_person', text: 'In person' },
@@ -159,8 +182,8 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       values,
       backLink: paths.bookings,
     };
-    if (!query.date && !query.time) return res.render('bookings/new', page);
-    const slot = parseForm(slotSchema, { ...values, date: query.date }, DATE_FIELDS);
+    if (!values.date && !values.time) return res.render('bookings/new', page);
+    const slot = parseForm(slotSchema, values, DATE_FIELDS);
     if (!slot.ok)
       return res.status(400).render('bookings/new', { ...page, errors: slot.errors, errorList: slot.errorList });
     const method = context.methods.find((m) => m.id === slot.value.methodId);
@@ -179,25 +202,30 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       ...listBookings(db, { apprenticeIds: [apprentice.id] }),
     ].map(({ booking: b }) => b);
     const existing = [...new Map(nearby.map((b) => [b.id, b])).values()];
+    const request = {
+      apprentice,
+      epaPeriod: context.epaPeriod,
+      onProgrammeFrom: context.onProgrammeFrom,
+      method,
+      methods: context.methods,
+      localStart,
+      mode: slot.value.mode,
+      existing,
+      replacing: replacing?.id ?? null,
+      now: isoInstant(clock.now()),
+    };
+    const chosen = { method: method.name, localStart: localStart.replace('T', ' at ') };
+    // What blocks the assessment whoever assesses it is said once, first; assessors are judged only when nothing does.
+    const blocked = checkAssessment(request);
+    if (blocked.length > 0)
+      return res.render('bookings/new', { ...page, chosen, blocked: blocked.map((r) => r.message) });
     const judged = assessors.map((assessor) => ({
       assessor,
-      refusals: checkBooking({
-        apprentice,
-        epaPeriod: context.epaPeriod,
-        onProgrammeFrom: context.onProgrammeFrom,
-        method,
-        methods: context.methods,
-        assessor,
-        localStart,
-        mode: slot.value.mode,
-        region: slot.value.region,
-        existing,
-        replacing: replacing?.id ?? null,
-      }),
+      refusals: checkBooking({ ...request, assessor, region: slot.value.region }),
     }));
     res.render('bookings/new', {
       ...page,
-      chosen: { method: method.name, localStart: localStart.replace('T', ' at ') },
+      chosen,
       refused: typeof query.refused === 'string' ? query.refused.slice(0, 1000) : null,
       available: judged
         .filter((j) => j.refusals.length === 0)
@@ -254,14 +282,23 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     res.redirect(paths.booking(result.value.id));
   });
 
-  router.get(routes.booking, requireSignIn, (req, res) => {
+  /** The booking's page; `refused` re-shows it with an error summary (status 400 or 409) and the reason typed. */
+  const showBooking = (
+    res: Response,
+    booking: BookingRow,
+    refused?: { status: number; action: BookingAction; message: string; field: boolean; reason: string },
+  ) => {
     const user = userOf(res);
-    const booking = loadBooking(res, req.params.id);
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;
     const method = epaContext(db, apprentice).methods.find((m) => m.id === booking.methodId);
-    res.render('bookings/show', {
+    const errors = refused
+      ? formErrors([{ path: refused.field ? `reason-${refused.action}` : 'booking-actions', message: refused.message }])
+      : {};
+    res.status(refused?.status ?? 200).render('bookings/show', {
+      ...errors,
       title: `${method?.name ?? booking.methodId}: ${fullName(apprentice)}`,
       booking: view(booking, methodNames(db)),
+      assessorName: findUser(db, booking.assessorUserId)?.name ?? null,
       apprentice,
       apprenticeHref: canActOn(user, apprentice, 'view') ? paths.apprentice(apprentice.uln) : null,
       methodName: method?.name ?? booking.methodId,
@@ -271,7 +308,9 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
         .map((a) => ({
           action: a,
           href: paths.bookingAction(booking.id, a),
-          needsReason: a === 'decline' || a === 'cancel',
+          needsReason: BOOKING_TRANSITIONS[a].needsReason,
+          reasonError: refused?.field && refused.action === a ? refused.message : null,
+          reason: refused?.action === a ? refused.reason : '',
         })),
       rescheduleHref:
         user.role === 'admin' && ['held', 'confirmed'].includes(booking.status)
@@ -284,6 +323,10 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
             ? paths.bookings
             : paths.apprentice(apprentice.uln),
     });
+  };
+
+  router.get(routes.booking, requireSignIn, (req, res) => {
+    showBooking(res, loadBooking(res, req.params.id));
   });
 
   router.post(routes.bookingAction, requireSignIn, (req, res) => {
@@ -292,10 +335,34 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     const action = BOOKING_ACTIONS.find((a) => a === req.params.action);
     if (!action) throw new HttpError(404, 'Page not found');
     if (!canChangeBooking(user, booking, action)) throw new HttpError(403, 'You do not have permission to do this');
+    const typed = textField(req.body, 'reason');
     const form = reasonSchema.safeParse(req.body);
-    if (!form.success) throw new HttpError(400, 'The reason must be 500 characters or fewer');
+    if (!form.success)
+      return showBooking(res, booking, {
+        status: 400,
+        action,
+        message: form.error.issues[0]!.message,
+        field: true,
+        reason: typed,
+      });
+    // A blank reason (spaces included) where one is needed, or a change the booking no longer allows: the page again, saying why.
+    if (BOOKING_TRANSITIONS[action].needsReason && !form.data.reason)
+      return showBooking(res, booking, {
+        status: 400,
+        action,
+        message: REASON_NEEDED[action] ?? 'Enter a reason',
+        field: true,
+        reason: typed,
+      });
     const result = changeBooking(db, booking.id, action, form.data.reason, actorOf(user), clock.now());
-    if (!result.ok) throw new HttpError(409, result.message);
+    if (!result.ok)
+      return showBooking(res, bookingById(db, booking.id) ?? booking, {
+        status: 409,
+        action,
+        message: result.message,
+        field: false,
+        reason: typed,
+      });
     res.redirect(user.role === 'assessor' ? paths.schedule : paths.booking(booking.id));
   });
 

@@ -155,7 +155,7 @@ function apprenticeRefusals(request: AssessmentRequest, times: BookingTimes, oth
     } else if (daysBetween(londonDay(before.startsAt).date, times.date) < rule.minDaysBetween) {
       refusals.push({
         code: 'method_order',
-        message: `${method.name} must be at least ${rule.minDaysBetween} days after ${name} (${londonDay(before.startsAt).date})`,
+        message: `${method.name} must be at least ${rule.minDaysBetween} days after ${name} (${londonDay(before.startsAt).date}), so from ${addDays(londonDay(before.startsAt).date, rule.minDaysBetween)}`,
       });
     }
   }
@@ -184,36 +184,68 @@ function apprenticeRefusals(request: AssessmentRequest, times: BookingTimes, oth
   return refusals;
 }
 
-/**
- * Every reason this booking may not be made (empty: it may). All the rules of the issue:
- * gateway accepted (for a component at the end); the component's timing; the plan's method
- * order; the method not already booked; a delivery mode the method allows; and an assessor who
- * is competent, free of conflicts, available, working then, within capacity, not already
- * booked, and covering the region of an in-person assessment. The apprentice must not be
- * booked at an overlapping time either. A provider-marked component is never booked with an
- * assessor: its marker records it (checkMarking).
- */
-export function checkBooking(request: BookingRequest): Refusal[] {
-  const { apprentice, method, assessor } = request;
-  if (method.marker === 'provider')
-    return [
-      {
-        code: 'marked_by_provider',
-        message: `${method.name} is marked by the apprentice’s training provider: their marker records it, not an assessor`,
-      },
-    ];
-  const waiting = waitingForGateway(request);
-  if (waiting) return [waiting];
-  const times = bookingTimes(request.localStart, method.durationMinutes);
-  if ('error' in times) return [{ code: 'invalid_start', message: times.error }];
+/** A booking request before an assessor is chosen: what the apprentice's side is judged on. */
+export type AssessmentCheck = Omit<BookingRequest, 'assessor' | 'region'>;
 
+/**
+ * What the apprentice's side says of an assessment at this time, whoever assesses it, with the
+ * times it would run (null when the time itself is refused, or nothing after the first reason is
+ * worth saying) and the other active bookings the assessor checks read.
+ */
+function judgeAssessment(request: AssessmentCheck): {
+  refusals: Refusal[];
+  times: BookingTimes | null;
+  others: BookingFacts[];
+} {
+  const { method } = request;
+  const others = request.existing.filter((b) => b.id !== request.replacing && isActive(b));
+  if (method.marker === 'provider')
+    return {
+      refusals: [
+        {
+          code: 'marked_by_provider',
+          message: `${method.name} is marked by the apprentice’s training provider: their marker records it, not an assessor`,
+        },
+      ],
+      times: null,
+      others,
+    };
+  const waiting = waitingForGateway(request);
+  if (waiting) return { refusals: [waiting], times: null, others };
+  const times = bookingTimes(request.localStart, method.durationMinutes);
+  if ('error' in times) return { refusals: [{ code: 'invalid_start', message: times.error }], times: null, others };
   const refusals: Refusal[] = [];
   if (request.now !== undefined && Date.parse(times.startsAt) <= Date.parse(request.now)) {
     refusals.push({ code: 'in_the_past', message: `${request.localStart.replace('T', ' ')} has already passed` });
   }
-  const others = request.existing.filter((b) => b.id !== request.replacing && isActive(b));
-  const assessorBookings = others.filter((b) => b.assessorUserId === assessor.userId);
   refusals.push(...apprenticeRefusals(request, times, others));
+  return { refusals, times, others };
+}
+
+/**
+ * Every reason an assessment may not take place at this time whoever assesses it (empty: an
+ * assessor the rules allow may take it): the component is not an assessor's to book, the
+ * gateway is not accepted, the time does not exist or has passed, the component's timing, the
+ * plan's method order, the method already booked, a delivery mode the method does not allow, or
+ * the apprentice booked at an overlapping time. The booking form says these once, before any
+ * assessor is judged.
+ */
+export function checkAssessment(request: AssessmentCheck): Refusal[] {
+  return judgeAssessment(request).refusals;
+}
+
+/**
+ * Every reason this booking may not be made (empty: it may). All the rules of the issue:
+ * checkAssessment's, then an assessor who is competent, free of conflicts, available, working
+ * then, within capacity, not already booked, and covering the region of an in-person assessment.
+ * A provider-marked component is never booked with an assessor: its marker records it
+ * (checkMarking).
+ */
+export function checkBooking(request: BookingRequest): Refusal[] {
+  const { apprentice, assessor } = request;
+  const { refusals, times, others } = judgeAssessment(request);
+  if (!times) return refusals;
+  const assessorBookings = others.filter((b) => b.assessorUserId === assessor.userId);
 
   if (!assessor.standardVersionIds.includes(apprentice.standardVersionId)) {
     refusals.push({

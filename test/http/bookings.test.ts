@@ -124,7 +124,7 @@ async function refusal(agent: Agent, res: { status: number; headers: Record<stri
   expect(res.status).to.equal(303);
   const form = await agent.get(res.headers.location!);
   expect(form.status).to.equal(200);
-  return $(form.text)('#booking-refused').text().replace(/\s+/g, ' ');
+  return $(form.text)('#booking-refused, #booking-blocked').text().replace(/\s+/g, ' ');
 }
 const mainText = (html: string) => $(html)('main').text().replace(/\s+/g, ' ').trim();
 
@@ -529,7 +529,34 @@ describe('bookings: the booking form offers only valid assessors', () => {
     expect(res.status).to.equal(200);
     expect(mainText(res.text)).to.contain('The gateway has not been accepted: no assessment can be booked.');
     expect(res.offered).to.deep.equal([]);
-    expect(res.notOffered.join(' ')).to.contain('The gateway has not been accepted');
+    // Said once, before any assessor: not once an assessor.
+    expect(res.doc('#booking-blocked').text().replace(/\s+/g, ' ')).to.contain(
+      'This assessment cannot be booked at that time, whoever assesses it: The gateway has not been accepted, so no assessment can be booked yet',
+    );
+    expect(res.doc('#unavailable-assessors, #no-assessors')).to.have.length(0);
+  });
+
+  it('says once, first, what blocks the apprentice’s assessment at that time, with the first day it is possible', async () => {
+    // The project may not take place until 28 days after gateway acceptance.
+    const early = acceptedApprentice(ctx.db, 6, 'Erin', 'Early');
+    const res = await findAssessors(admin, early, { date: DAY(), time: '10:00', methodId: 'project' });
+    expect(res.status).to.equal(200);
+    const blocked = res.doc('#booking-blocked li');
+    expect(blocked).to.have.length(1);
+    expect(blocked.text()).to.equal(
+      `Work-based project with presentation and questioning cannot take place before ${isoDate(today().plus({ days: 28 }))} (28 days after gateway acceptance)`,
+    );
+    expect(res.offered).to.deep.equal([]);
+    expect(res.doc('#unavailable-assessors, #no-assessors')).to.have.length(0);
+    // On that day the assessors are judged, and only on their own account.
+    const later = await findAssessors(admin, early, {
+      date: onOrAfter(today().plus({ days: 28 }), 2),
+      time: '10:00',
+      methodId: 'project',
+    });
+    expect(later.doc('#booking-blocked')).to.have.length(0);
+    expect(later.offered.map((o) => o.label)).to.deep.equal(['Ada Assessor']);
+    expect(later.notOffered).to.deep.equal(['Colin Conflicted: Colin Conflicted works for the apprentice’s employer']);
   });
 });
 
@@ -735,16 +762,23 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     expect(bookingRow(ctx.db, id).sequence).to.equal(1);
   });
 
-  it('declining needs a reason (409 “Give a reason”); with one the booking is declined and the slot is free again', async () => {
+  it('declining needs a reason (the page again with an error summary); with one the booking is declined and the slot is free again', async () => {
     const id = hold(ctx, a, staff.ada.id, { date: DAY(), time: '10:00' });
     const bookingPage = await page(ada, `/bookings/${id}`);
     expect(bookingPage.doc(`form[action="/bookings/${id}/decline"] input[name="reason"]`)).to.have.length(1);
+    // The booking page names its assessor and the meeting link.
+    expect(bookingPage.doc('#booking-assessor').text()).to.equal('Ada Assessor');
+    expect(bookingPage.doc('#booking-place a').attr('href')).to.equal('https://meet.example/epa-room');
 
     const before = snapshot(ctx.db);
     for (const reason of [undefined, '', '   ']) {
       const res = await act(ada, id, 'decline', reason);
-      expect(res.status, JSON.stringify(reason)).to.equal(409);
-      expect(mainText(res.text)).to.contain('Give a reason');
+      expect(res.status, JSON.stringify(reason)).to.equal(400);
+      const shown = $(res.text);
+      expect(shown('.govuk-error-summary a').attr('href')).to.equal('#reason-decline');
+      expect(shown('.govuk-error-summary').text()).to.contain('Enter why you are declining this booking');
+      expect(shown('#reason-decline').val()).to.equal(reason ?? '');
+      expect(shown('#booking-details')).to.have.length(1);
     }
     expect(snapshot(ctx.db)).to.deep.equal(before);
 
@@ -772,9 +806,9 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
       `Ada Assessor is already booked at ${DAY().toFormat('d MMM yyyy')} 10:00`,
     );
 
-    const noReason = await act(admin, id, 'cancel', '');
-    expect(noReason.status).to.equal(409);
-    expect(mainText(noReason.text)).to.contain('Give a reason');
+    const noReason = await act(admin, id, 'cancel', ' \t ');
+    expect(noReason.status).to.equal(400);
+    expect($(noReason.text)('.govuk-error-summary').text()).to.contain('Enter why the booking is cancelled');
     expect(bookingRow(ctx.db, id).status).to.equal('confirmed');
 
     const res = await act(admin, id, 'cancel', 'Apprentice is ill');
@@ -843,7 +877,14 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     expect(start.doc('h1').text()).to.equal('Reschedule an assessment');
     expect(start.doc('.govuk-caption-l').text()).to.contain('Alice Apprentice');
     expect(start.doc('form[method="get"] input[name="replace"]').val()).to.equal(String(oldId));
-    expect(start.doc('input[name="methodId"][value="discussion"]').attr('checked')).to.not.equal(undefined);
+    // It opens with the booking as it stands, its assessor chosen, and keeps its method.
+    expect(start.doc('#rescheduled-method').text()).to.contain(`Assessment method: ${DISCUSSION}`);
+    expect(start.doc('input[name="methodId"][type="radio"]')).to.have.length(0);
+    expect(start.doc('form[method="get"] input[name="methodId"]').val()).to.equal('discussion');
+    expect(start.doc('form[method="get"] input[name="time"]').val()).to.equal('10:00');
+    expect(start.doc('form[method="get"] input[name="date[day]"]').val()).to.equal(String(DAY().day));
+    expect(start.doc('form[method="get"] input[name="mode"][value="remote"]').attr('checked')).to.not.equal(undefined);
+    expect(start.doc(`input[name="assessorUserId"][value="${staff.ada.id}"]`).attr('checked')).to.not.equal(undefined);
 
     // Half an hour later the same day: it overlaps the booking it replaces, which must not count as a clash.
     const res = await holdThroughForm(admin, null, { date: DAY(), time: '10:30' }, staff.ada.id, oldId);
@@ -1075,8 +1116,9 @@ describe('bookings: the clock change', () => {
       `${monday.toFormat('ccc d LLL yyyy')}, 10:00`,
     ]);
 
-    // The project (60 minutes) at 16:30–17:30 BST on the Monday is outside 09:00–17:00 London, although it is 15:30–16:30 UTC.
-    const late = await findAssessors(admin, a, { date: monday, time: '16:30', methodId: 'project' });
+    // A discussion (75 minutes) at 16:00–17:15 BST on the Monday is outside 09:00–17:00 London, although it is 15:00–16:15 UTC.
+    const c = acceptedApprentice(ctx.db, 2, 'Cara', 'Clock', change.minus({ days: 14 }));
+    const late = await findAssessors(admin, c, { date: monday, time: '16:00' });
     expect(late.notOffered.find((t) => t.startsWith('Ada Assessor'))).to.contain(
       'outside Ada Assessor’s working hours',
     );

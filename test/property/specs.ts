@@ -801,7 +801,6 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       url: (f) => `/bookings/${f.booking}/confirm`,
       fields: () => ['reason'],
       valid: () => [['reason', '']],
-      errorPage: true,
     },
     {
       label: 'decline',
@@ -810,7 +809,6 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       fields: () => ['reason'],
       text: () => ['reason'],
       valid: () => [['reason', 'On leave']],
-      errorPage: true,
     },
     {
       label: 'cancel',
@@ -819,7 +817,6 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       fields: () => ['reason'],
       text: () => ['reason'],
       valid: () => [['reason', 'Apprentice unwell']],
-      errorPage: true,
     },
     {
       label: 'complete',
@@ -827,7 +824,6 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       url: (f) => `/bookings/${f.booking}/complete`,
       fields: () => ['reason'],
       valid: () => [['reason', '']],
-      errorPage: true,
     },
   ],
   'POST /assessors/:id': {
@@ -1095,9 +1091,10 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     text: ['0.givenNames', '1.familyName'],
     valid: (f, n) => [apprenticeJson(f, ulnFor(n * 4)), apprenticeJson(f, ulnFor(n * 4 + 1))],
     csv: true,
-    // Only an array's elements are sent (JSON has no other keys on an array).
+    // Only an array's elements are sent (JSON has no other keys on an array). Array.from drops the
+    // generated extra keys, a "constructor" among them, which would break flatMap on the array itself.
     stored: (ctx, _f, body) =>
-      (Array.isArray(body) ? (body as unknown[]) : []).flatMap((one) =>
+      (Array.isArray(body) ? Array.from(body as unknown[]) : []).flatMap((one) =>
         typeof one === 'object' && one !== null
           ? apprenticeStored(
               ctx,
