@@ -186,8 +186,9 @@ export function addApprentices(
 
 /**
  * Writes rows that checkNewApprentices found no problem with (one prepared statement and one
- * audit row) and returns them as written, with their ids. Call it inside the transaction that ran the checks (better-sqlite3 runs both on
- * the one connection), so the checks still hold when the rows are written.
+ * audit row) and returns them as written, with their ids. Call it inside the transaction that
+ * ran the checks (better-sqlite3 runs both on the one connection), so the checks still hold when
+ * the rows are written.
  */
 export function insertCheckedApprentices(
   db: Db,
