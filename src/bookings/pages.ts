@@ -290,18 +290,20 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
   ) => {
     const user = userOf(res);
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;
-    const method = epaContext(db, apprentice).methods.find((m) => m.id === booking.methodId);
+    // The method's name in the apprentice's own plan (an id may name another method in another standard's plan).
+    const methodName =
+      epaContext(db, apprentice).methods.find((m) => m.id === booking.methodId)?.name ?? booking.methodId;
     const errors = refused
       ? formErrors([{ path: refused.field ? `reason-${refused.action}` : 'booking-actions', message: refused.message }])
       : {};
     res.status(refused?.status ?? 200).render('bookings/show', {
       ...errors,
-      title: `${method?.name ?? booking.methodId}: ${fullName(apprentice)}`,
-      booking: view(booking, methodNames(db)),
+      title: `${methodName}: ${fullName(apprentice)}`,
+      booking: view(booking, new Map([[booking.methodId, methodName]])),
       assessorName: findUser(db, booking.assessorUserId)?.name ?? null,
       apprentice,
       apprenticeHref: canActOn(user, apprentice, 'view') ? paths.apprentice(apprentice.uln) : null,
-      methodName: method?.name ?? booking.methodId,
+      methodName,
       atRisk: bookingsAtRisk(db, { bookingId: booking.id }, clock.now())[0]?.reasons ?? null,
       actions: allowedActions(booking.status)
         .filter((a) => canChangeBooking(user, booking, a))

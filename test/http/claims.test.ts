@@ -212,9 +212,9 @@ describe('certificate claims and the regulator’s outcomes file', () => {
   describe('as the apprenticeship service reads them (its Record a Grade API, faked in test/support)', () => {
     let service: FakeApprenticeshipService;
     let base: string;
-    beforeEach(async () => {
-      service = new FakeApprenticeshipService(() => todayInLondon(now()));
-      for (const r of [distinction, pass, fail, invalid])
+    /** The apprenticeship service holds these apprentices as learners on ST0815 1.0 (standard code 569). */
+    const knownToService = (...results: { a: { uln: string; familyName: string } }[]) => {
+      for (const r of results)
         service.learners.push({
           uln: Number(r.a.uln),
           familyName: r.a.familyName,
@@ -222,6 +222,10 @@ describe('certificate claims and the regulator’s outcomes file', () => {
           standardReference: 'ST0815',
           version: '1.0',
         });
+    };
+    beforeEach(async () => {
+      service = new FakeApprenticeshipService(() => todayInLondon(now()));
+      knownToService(distinction, pass, fail, invalid);
       service.approvals.set(10000528, new Map([[569, ['1.0']]]));
       service.keys.set('test-key', 10000528);
       base = await service.start();
@@ -343,14 +347,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       expect(importPlan(ctx.db, excellence, SETUP).ok).to.equal(true);
       const top = await releasedResult(4, 'Excelsior', {}, 'excellence');
       const credit = await releasedResult(5, 'Creditor', { discussion: ['PDD1'] }, 'excellence');
-      for (const r of [top, credit])
-        service.learners.push({
-          uln: Number(r.a.uln),
-          familyName: r.a.familyName,
-          standardCode: 569,
-          standardReference: 'ST0815',
-          version: '1.0',
-        });
+      knownToService(top, credit);
 
       const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
       const page = $((await admin.get(paths.claims)).text);
@@ -395,13 +392,7 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       expect(form.find('button').text().trim()).to.equal('Send these 3 results to the apprenticeship service');
       // A Distinction released after the page was shown: ready at once by the setting, but not on the page.
       const late = await releasedResult(4, 'Latecomer', {});
-      service.learners.push({
-        uln: Number(late.a.uln),
-        familyName: 'Latecomer',
-        standardCode: 569,
-        standardReference: 'ST0815',
-        version: '1.0',
-      });
+      knownToService(late);
       ctx.db
         .update(epaAttempts)
         .set({ releasedAt: isoInstant(DateTime.fromISO(asOf).plus({ milliseconds: 1 })) })
