@@ -43,6 +43,7 @@ export const routes = {
   bookings: '/bookings',
   newBooking: '/bookings/new',
   booking: '/bookings/:id',
+  bookingPlace: '/bookings/:id/place',
   bookingAction: '/bookings/:id/:action',
   gradeBooking: '/bookings/:id/grade',
   autoSchedules: '/bookings/auto-schedule',

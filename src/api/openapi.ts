@@ -597,7 +597,8 @@ export function openApiDocument(): Schema {
           },
         },
         patch: {
-          summary: 'Confirm or decline (its assessor); cancel, complete or reschedule (administrators)',
+          summary:
+            'Confirm or decline (its assessor); cancel, complete or reschedule (administrators); change where it takes place (its assessor or administrators)',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           requestBody: body(bookingChangeSchema),
           responses: {

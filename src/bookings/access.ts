@@ -15,15 +15,18 @@ export function canSeeBooking(db: Queryable, user: CurrentUser, booking: Booking
 /**
  * Who may change it: the assessor confirms or declines their own; administrators cancel, complete
  * and reschedule; a provider's marker cancels a component they recorded for marking (to record it
- * again at the right time), while they still hold the marker permission.
+ * again at the right time), while they still hold the marker permission. Where it takes place
+ * (the location, or the meeting link added later) is changed by administrators and its assessor.
  */
 export function canChangeBooking(
   user: CurrentUser,
   booking: BookingRow,
-  action: 'confirm' | 'decline' | 'cancel' | 'complete' | 'reschedule',
+  action: 'confirm' | 'decline' | 'cancel' | 'complete' | 'reschedule' | 'place',
 ): boolean {
   if (action === 'confirm' || action === 'decline')
     return user.role === 'assessor' && booking.assessorUserId === user.id;
+  if (action === 'place')
+    return user.role === 'admin' || (user.role === 'assessor' && booking.assessorUserId === user.id);
   if (action === 'cancel' && user.role === 'provider') return user.canMark && booking.assessorUserId === user.id;
   return user.role === 'admin';
 }

@@ -1,7 +1,7 @@
 import { IDENTIFIER_MAX } from '../plans/schema.js';
 import { paths, routes } from '../paths.js';
 import { sendResult, valueOrThrow } from '../http/results.js';
-import { bookingFor, holdBooking, rescheduleBooking, startMarking } from './service.js';
+import { bookingFor, changePlace, holdBooking, rescheduleBooking, startMarking } from './service.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { DateTime } from 'luxon';
@@ -91,6 +91,13 @@ export const bookingChangeSchema = z.discriminatedUnion('action', [
     reason: z.string().trim().min(1, 'Give a reason').max(500),
     localStart: bookingBodySchema.shape.localStart,
     assessorUserId: z.int().positive().optional(),
+  }),
+  // Where it takes place: an in-person booking's location or a remote one's meeting link (the other is ignored).
+  z.object({
+    action: z.literal('place'),
+    location: nullableText(300),
+    link: bookingBodySchema.shape.link,
+    reason: nullableText(500),
   }),
 ]);
 
@@ -193,6 +200,10 @@ export function bookingApi(db: Db, options: { holdHours: number; clock: Clock; b
         },
       );
       return sendResult(res, result, bookingJson);
+    }
+    if (change.action === 'place') {
+      const { location, link, reason } = change;
+      return sendResult(res, changePlace(db, user, booking, { location, link, reason }, clock.now()), bookingJson);
     }
     const result = changeBooking(db, booking.id, change.action, change.reason, actorOf(user), clock.now());
     if (!result.ok) throw new HttpError(409, result.message);

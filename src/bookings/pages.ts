@@ -4,7 +4,7 @@ import { IDENTIFIER_MAX } from '../plans/schema.js';
 import { fullName } from '../names.js';
 import { BOOKING_ACTIONS, BOOKING_TRANSITIONS, allowedActions, type BookingAction } from './rules.js';
 import { refusalError } from '../http/results.js';
-import { bookingFor, holdBooking, rescheduleBooking } from './service.js';
+import { bookingFor, changePlace, holdBooking, rescheduleBooking } from './service.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { DateTime } from 'luxon';
@@ -19,10 +19,11 @@ import { inLondon, isoInstant, todayInLondon } from '../dates.js';
 import { pageFor, requireSignIn, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
+import { problemsFromZod, type Problem } from '../validation/problems.js';
 import { paths, routes } from '../paths.js';
 import { actorOf, findUser } from '../users/store.js';
 import { blankToNull, decimalInput } from '../validation/fields.js';
-import { REGIONS, REGION_LABELS } from './model.js';
+import { REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
 import { checkAssessment, checkBooking } from './rules.js';
 import {
   bookingsAtRisk,
@@ -35,6 +36,7 @@ import {
   epaContext,
   listBookings,
   pageOfBookings,
+  methodNameFor,
   type BookingRow,
 } from './store.js';
 import { assessorFacts } from './assessor-store.js';
@@ -70,6 +72,14 @@ const reasonSchema = z.object({
   reason: z.preprocess(blankToNull, z.string().max(500, 'The reason must be 500 characters or fewer').nullable()),
 });
 const DATE_FIELDS = { date: 'date-day' };
+/** Where a booking takes place, changed after booking: the field its mode uses, and an optional reason. */
+const placeSchema = z.object({
+  location: slotFields('assessment').location,
+  link: slotFields('assessment').link,
+  reason: reasonSchema.shape.reason,
+});
+/** The statuses in which a booking can still be moved or its place changed. */
+const PLACE_STATUSES: readonly BookingStatus[] = ['held', 'confirmed'];
 /** What a blank reason is told, by the action that needs one. */
 const REASON_NEEDED: Partial<Record<BookingAction, string>> = {
   decline: 'Enter why you are declining this booking',
@@ -282,22 +292,24 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     res.redirect(paths.booking(result.value.id));
   });
 
-  /** The booking's page; `refused` re-shows it with an error summary (status 400 or 409) and the reason typed. */
+  /**
+   * The booking's page; `refused` shows it again with an error summary (400, or 409 for a change
+   * the booking no longer allows) and what was typed. Problem paths are the fields' ids:
+   * reason-<action>, place-location, place-link, or booking-actions for the booking as a whole.
+   */
   const showBooking = (
     res: Response,
     booking: BookingRow,
-    refused?: { status: number; action: BookingAction; message: string; field: boolean; reason: string },
+    refused?: { status: number; problems: Problem[]; typed: Record<string, string> },
   ) => {
     const user = userOf(res);
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;
-    // The method's name in the apprentice's own plan (an id may name another method in another standard's plan).
-    const methodName =
-      epaContext(db, apprentice).methods.find((m) => m.id === booking.methodId)?.name ?? booking.methodId;
-    const errors = refused
-      ? formErrors([{ path: refused.field ? `reason-${refused.action}` : 'booking-actions', message: refused.message }])
-      : {};
+    const methodName = methodNameFor(db, apprentice, booking.methodId);
+    const shown = refused ? formErrors(refused.problems) : { errors: {} as Record<string, string> };
+    const typed = refused?.typed ?? {};
+    const placeField = booking.mode === 'in_person' ? 'location' : 'link';
     res.status(refused?.status ?? 200).render('bookings/show', {
-      ...errors,
+      ...shown,
       title: `${methodName}: ${fullName(apprentice)}`,
       booking: view(booking, new Map([[booking.methodId, methodName]])),
       assessorName: findUser(db, booking.assessorUserId)?.name ?? null,
@@ -311,11 +323,26 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
           action: a,
           href: paths.bookingAction(booking.id, a),
           needsReason: BOOKING_TRANSITIONS[a].needsReason,
-          reasonError: refused?.field && refused.action === a ? refused.message : null,
-          reason: refused?.action === a ? refused.reason : '',
+          reasonError: shown.errors[`reason-${a}`] ?? null,
+          reason: typed[`reason-${a}`] ?? '',
         })),
+      // Where it takes place, changed after booking: a held or confirmed booking not yet started, by its assessor or an administrator.
+      place:
+        PLACE_STATUSES.includes(booking.status) &&
+        booking.startsAt > isoInstant(clock.now()) &&
+        canChangeBooking(user, booking, 'place')
+          ? {
+              href: paths.bookingPlace(booking.id),
+              field: placeField,
+              label: placeField === 'location' ? 'Location' : 'Meeting link',
+              value: typed[`place-${placeField}`] ?? booking[placeField] ?? '',
+              error: shown.errors[`place-${placeField}`] ?? null,
+              reason: typed['place-reason'] ?? '',
+              reasonError: shown.errors['place-reason'] ?? null,
+            }
+          : null,
       rescheduleHref:
-        user.role === 'admin' && ['held', 'confirmed'].includes(booking.status)
+        user.role === 'admin' && PLACE_STATUSES.includes(booking.status)
           ? `${paths.newBooking}?replace=${booking.id}`
           : null,
       backLink:
@@ -331,39 +358,57 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     showBooking(res, loadBooking(res, req.params.id));
   });
 
+  router.post(routes.bookingPlace, requireSignIn, (req, res) => {
+    const user = userOf(res);
+    const booking = loadBooking(res, req.params.id);
+    if (!canChangeBooking(user, booking, 'place')) throw new HttpError(403, 'You do not have permission to do this');
+    const typed = {
+      'place-location': textField(req.body, 'location'),
+      'place-link': textField(req.body, 'link'),
+      'place-reason': textField(req.body, 'reason'),
+    };
+    const form = placeSchema.safeParse(req.body);
+    if (!form.success)
+      return showBooking(res, booking, {
+        status: 400,
+        problems: problemsFromZod(form.error).map((p) => ({ ...p, path: `place-${p.path}` })),
+        typed,
+      });
+    const result = changePlace(db, user, booking, form.data, clock.now());
+    if (!result.ok) {
+      if (result.kind === 'forbidden' || result.kind === 'not_found') throw refusalError(result);
+      return showBooking(res, bookingById(db, booking.id) ?? booking, {
+        status: result.kind === 'invalid' ? 400 : 409,
+        problems: result.problems.map((p) => ({
+          ...p,
+          path: p.path === 'location' ? 'place-location' : 'booking-actions',
+        })),
+        typed,
+      });
+    }
+    res.redirect(303, paths.booking(booking.id));
+  });
+
   router.post(routes.bookingAction, requireSignIn, (req, res) => {
     const user = userOf(res);
     const booking = loadBooking(res, req.params.id);
     const action = BOOKING_ACTIONS.find((a) => a === req.params.action);
     if (!action) throw new HttpError(404, 'Page not found');
     if (!canChangeBooking(user, booking, action)) throw new HttpError(403, 'You do not have permission to do this');
-    const typed = textField(req.body, 'reason');
+    const typed = { [`reason-${action}`]: textField(req.body, 'reason') };
+    const refused = (status: number, path: string, message: string) =>
+      showBooking(res, booking, { status, problems: [{ path, message }], typed });
     const form = reasonSchema.safeParse(req.body);
-    if (!form.success)
-      return showBooking(res, booking, {
-        status: 400,
-        action,
-        message: form.error.issues[0]!.message,
-        field: true,
-        reason: typed,
-      });
+    if (!form.success) return refused(400, `reason-${action}`, form.error.issues[0]!.message);
     // A blank reason (spaces included) where one is needed, or a change the booking no longer allows: the page again, saying why.
     if (BOOKING_TRANSITIONS[action].needsReason && !form.data.reason)
-      return showBooking(res, booking, {
-        status: 400,
-        action,
-        message: REASON_NEEDED[action] ?? 'Enter a reason',
-        field: true,
-        reason: typed,
-      });
+      return refused(400, `reason-${action}`, REASON_NEEDED[action] ?? 'Enter a reason');
     const result = changeBooking(db, booking.id, action, form.data.reason, actorOf(user), clock.now());
     if (!result.ok)
       return showBooking(res, bookingById(db, booking.id) ?? booking, {
         status: 409,
-        action,
-        message: result.message,
-        field: false,
-        reason: typed,
+        problems: [{ path: 'booking-actions', message: result.message }],
+        typed,
       });
     res.redirect(user.role === 'assessor' ? paths.schedule : paths.booking(booking.id));
   });

@@ -4,15 +4,17 @@ import type { Db } from '../db/connection.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { byId } from '../validation/fields.js';
 import { ok, refuse, type Result } from '../validation/result.js';
-import { canSeeBooking } from './access.js';
+import { canChangeBooking, canSeeBooking } from './access.js';
 import {
   bookingById,
+  changeBookingPlace,
   createBooking,
   expireHolds,
   recordMarking,
   type BookingInput,
   type BookingRow,
   type MarkingInput,
+  type PlaceChange,
 } from './store.js';
 
 export interface HoldSettings {
@@ -104,4 +106,19 @@ export function rescheduleBooking(
     link: change.link !== undefined ? change.link : booking.link,
   };
   return holdBooking(db, user, apprentice, input, { ...settings, replacing: booking });
+}
+
+/** Changes where a booking this user may see takes place, if they may change it (its assessor, or an administrator). */
+export function changePlace(
+  db: Db,
+  user: CurrentUser,
+  booking: BookingRow,
+  change: PlaceChange,
+  now: DateTime,
+): Result<BookingRow> {
+  if (!canChangeBooking(user, booking, 'place')) return refuse('forbidden', 'You do not have permission to do this');
+  const done = changeBookingPlace(db, booking.id, change, actorOf(user), now);
+  if (!done.ok)
+    return refuse(done.path === 'location' ? 'invalid' : 'conflict', [{ path: done.path, message: done.message }]);
+  return ok(done.booking);
 }

@@ -570,8 +570,7 @@ export function changeBooking(
         reason,
       });
       const apprentice = findApprenticeById(tx, booking.apprenticeId)!;
-      const methodName =
-        epaContext(tx, apprentice).methods.find((m) => m.id === booking.methodId)?.name ?? booking.methodId;
+      const methodName = methodNameFor(tx, apprentice, booking.methodId);
       notify(
         tx,
         booking,
@@ -582,6 +581,76 @@ export function changeBooking(
     },
     { behavior: 'immediate' },
   );
+}
+
+/** Where a held or confirmed booking takes place: an in-person booking's location, a remote one's meeting link. */
+export interface PlaceChange {
+  location: string | null;
+  link: string | null;
+  reason: string | null;
+}
+
+/**
+ * Changes where a held or confirmed booking that has not started takes place, nothing else: the location of an
+ * in-person booking (within its region, which the assessor's regions were checked against) or the
+ * meeting link of a remote one, which "can be added later". Audited with before and after; the
+ * calendar's SEQUENCE goes up, and the assessor and the provider are told.
+ */
+export function changeBookingPlace(
+  db: Db,
+  bookingId: number,
+  change: PlaceChange,
+  actor: Actor,
+  now: DateTime,
+): { ok: true; booking: BookingRow } | { ok: false; path: 'location' | 'booking'; message: string } {
+  return db.transaction(
+    (tx) => {
+      expireHoldsIn(tx, now);
+      const before = tx.select().from(bookings).where(eq(bookings.id, bookingId)).get();
+      if (!before) return { ok: false as const, path: 'booking' as const, message: 'There is no such booking' };
+      if (before.status !== 'held' && before.status !== 'confirmed')
+        return {
+          ok: false as const,
+          path: 'booking' as const,
+          message: `This booking is ${before.status}, so where it takes place cannot be changed`,
+        };
+      if (before.startsAt <= isoInstant(now))
+        return {
+          ok: false as const,
+          path: 'booking' as const,
+          message: 'The assessment has already started, so where it takes place cannot be changed',
+        };
+      const field = before.mode === 'in_person' ? 'location' : 'link';
+      const value = change[field];
+      if (field === 'location' && !value)
+        return { ok: false as const, path: 'location' as const, message: 'Enter where the assessment takes place' };
+      if (value === before[field]) return { ok: true as const, booking: before };
+      const booking = tx
+        .update(bookings)
+        .set({ [field]: value, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+        .where(eq(bookings.id, bookingId))
+        .returning()
+        .get();
+      recordAudit(tx, actor, {
+        action: 'booking.place_changed',
+        entityType: 'booking',
+        entityId: bookingId,
+        before: { [field]: before[field] },
+        after: { [field]: value },
+        reason: change.reason,
+      });
+      const apprentice = findApprenticeById(tx, booking.apprenticeId)!;
+      const methodName = methodNameFor(tx, apprentice, booking.methodId);
+      notify(tx, booking, `Assessment details changed: ${methodName}`, describe(booking, apprentice, methodName));
+      return { ok: true as const, booking };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** A method's name in the apprentice's own plan (an id may name another method in another standard's plan). */
+export function methodNameFor(db: Queryable, apprentice: ApprenticeDetail, methodId: string): string {
+  return epaContext(db, apprentice).methods.find((m) => m.id === methodId)?.name ?? methodId;
 }
 
 /** What a stored booking asks for, in the form the rules judge. */

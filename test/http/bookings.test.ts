@@ -19,7 +19,7 @@ import {
 import { CHECK_CODES } from '../../src/gateway/model.js';
 import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 import { createBooking } from '../../src/bookings/store.js';
-import { $, csrfFrom, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
+import { $, csrfFrom, signedInAgent, testApp, tokenFor, type TestContext, type TestUserKey } from '../support/app.js';
 import { SETUP, isoDate, readyApprentice as readyFromSupport } from '../support/apprentices.js';
 import { dateLabel } from '../../src/dates.js';
 
@@ -388,7 +388,12 @@ describe('bookings: who may see and do what', () => {
         .map((_, f) => res.doc(f).attr('action'))
         .get();
     };
-    expect(await actions(staff.ada.email)).to.deep.equal([`/bookings/${id}/confirm`, `/bookings/${id}/decline`]);
+    // Its assessor confirms or declines it, and may change where it takes place.
+    expect(await actions(staff.ada.email)).to.deep.equal([
+      `/bookings/${id}/confirm`,
+      `/bookings/${id}/decline`,
+      `/bookings/${id}/place`,
+    ]);
     expect(await actions(ctx.users.admin.email))
       .to.include(`/bookings/${id}/cancel`)
       .and.not.to.include(`/bookings/${id}/confirm`)
@@ -796,6 +801,76 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     ]);
   });
 
+  it('its assessor or an administrator changes where it takes place after booking, audited and told; nobody else can', async () => {
+    const id = hold(ctx, a, staff.ada.id, { date: DAY(), time: '10:00' });
+    const form = async (agent: Agent) => (await page(agent, `/bookings/${id}`)).doc('#booking-place-form');
+    expect((await form(ada)).find('#place-link').val()).to.equal('https://meet.example/epa-room');
+    expect(await form(admin)).to.have.length(1);
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    expect(await form(provider)).to.have.length(0);
+
+    const send = async (agent: Agent, fields: Record<string, string>) =>
+      agent
+        .post(`/bookings/${id}/place`)
+        .type('form')
+        .send({ _csrf: csrfFrom((await agent.get('/')).text), ...fields });
+    // Not a web address: the page again, with the summary and what was typed; nothing changes.
+    const before = snapshot(ctx.db);
+    const refused = await send(ada, { link: 'ftp://files.example/room', reason: 'New room' });
+    expect(refused.status).to.equal(400);
+    const shown = $(refused.text);
+    expect(shown('.govuk-error-summary a').attr('href')).to.equal('#place-link');
+    expect(shown('#place-link').val()).to.equal('ftp://files.example/room');
+    expect(shown('#place-reason').val()).to.equal('New room');
+    expect((await send(provider, { link: 'https://meet.example/other' })).status).to.equal(403);
+    expect(snapshot(ctx.db)).to.deep.equal(before);
+
+    const changed = await send(ada, { link: 'https://meet.example/room-2', reason: 'The first room is booked' });
+    expect(changed.status).to.equal(303);
+    expect(changed.headers.location).to.equal(`/bookings/${id}`);
+    expect(bookingRow(ctx.db, id)).to.include({ link: 'https://meet.example/room-2', sequence: 1, status: 'held' });
+    expect((await page(admin, `/bookings/${id}`)).doc('#booking-place a').attr('href')).to.equal(
+      'https://meet.example/room-2',
+    );
+    const audit = bookingAudit(ctx.db).find((e) => e.action === 'booking.place_changed')!;
+    expect(audit).to.include({ entityId: String(id), actorUserId: staff.ada.id, reason: 'The first room is booked' });
+    expect(audit.before).to.deep.equal({ link: 'https://meet.example/epa-room' });
+    expect(audit.after).to.deep.equal({ link: 'https://meet.example/room-2' });
+    const told = ctx.db.select().from(outbox).where(like(outbox.subject, 'Assessment details changed%')).all();
+    expect(told.map((m) => m.toEmail)).to.have.members([staff.ada.email, ctx.users.provider.email]);
+    expect(told[0]!.body).to.contain('https://meet.example/room-2');
+
+    // The API changes it through the same service.
+    const api = await supertest(ctx.app)
+      .patch(`/api/v1/bookings/${id}`)
+      .set('authorization', `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`)
+      .send({ action: 'place', link: 'https://meet.example/room-3', reason: null });
+    expect(api.status).to.equal(200);
+    expect(api.body).to.include({ link: 'https://meet.example/room-3' });
+
+    // Once the assessment has started, the place is history: no form, and a change is refused on the page.
+    const startsAt = bookingRow(ctx.db, id).startsAt;
+    ctx.db
+      .update(bookings)
+      .set({ startsAt: now().minus({ minutes: 5 }).toUTC().toISO() })
+      .where(eq(bookings.id, id))
+      .run();
+    expect(await form(ada)).to.have.length(0);
+    const started = await send(ada, { link: 'https://meet.example/room-4' });
+    expect(started.status).to.equal(409);
+    expect($(started.text)('.govuk-error-summary').text()).to.contain('The assessment has already started');
+    ctx.db.update(bookings).set({ startsAt }).where(eq(bookings.id, id)).run();
+
+    // Once cancelled, it is said on the page (409), not on an error page.
+    expect((await act(admin, id, 'cancel', 'Apprentice is ill')).status).to.equal(302);
+    const late = await send(admin, { link: 'https://meet.example/room-4' });
+    expect(late.status).to.equal(409);
+    expect($(late.text)('.govuk-error-summary').text()).to.contain(
+      'This booking is cancelled, so where it takes place cannot be changed',
+    );
+    expect(bookingRow(ctx.db, id).link).to.equal('https://meet.example/room-3');
+  });
+
   it('an administrator cancels with a reason; the freed slot can be booked again', async () => {
     const id = hold(ctx, a, staff.ada.id, { date: DAY(), time: '10:00' });
     expect((await act(ada, id, 'confirm')).status).to.equal(302);
@@ -840,13 +915,13 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
         .map((_, f) => res.doc(f).attr('action')!.split('/').pop())
         .get();
     };
-    // Held: the assessor confirms or declines; the administrator may cancel (it cannot be completed yet).
-    expect(await actions(ada), 'held, assessor').to.deep.equal(['confirm', 'decline']);
-    expect(await actions(admin), 'held, admin').to.deep.equal(['cancel']);
+    // Held: the assessor confirms or declines; the administrator may cancel (it cannot be completed yet). Both may change where it takes place.
+    expect(await actions(ada), 'held, assessor').to.deep.equal(['confirm', 'decline', 'place']);
+    expect(await actions(admin), 'held, admin').to.deep.equal(['cancel', 'place']);
     expect((await act(ada, id, 'confirm')).status).to.equal(302);
-    // Confirmed: nothing left for the assessor; the administrator cancels or completes.
-    expect(await actions(ada), 'confirmed, assessor').to.deep.equal([]);
-    expect(await actions(admin), 'confirmed, admin').to.deep.equal(['cancel', 'complete']);
+    // Confirmed: only the place left for the assessor; the administrator cancels or completes.
+    expect(await actions(ada), 'confirmed, assessor').to.deep.equal(['place']);
+    expect(await actions(admin), 'confirmed, admin').to.deep.equal(['cancel', 'complete', 'place']);
     expect((await act(admin, id, 'cancel', 'Apprentice is ill')).status).to.equal(302);
     // Cancelled: nothing to do.
     expect(await actions(ada), 'cancelled, assessor').to.deep.equal([]);

@@ -329,6 +329,10 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /bookings/new': row('302 200 403 403 403 403 403 403', (f) => `/bookings/new?uln=${f.a.uln}`),
   'POST /bookings': row('401 400 403 403 403 403 403 403', '/bookings'),
   'GET /bookings/:id': row('302 200 200 404 200 200 404 404', (f) => `/bookings/${f.booking}`),
+  // Its assessor and administrators may change where it takes place; a link that is not a web address stops them first.
+  'POST /bookings/:id/place': row('401 400 400 404 403 403 404 404', (f) => `/bookings/${f.booking}/place`, {
+    body: { link: 'not a web address' },
+  }),
   // The booking is confirmed and graded: the over-long reason stops whoever may act before anything changes.
   'POST /bookings/:id/:action': [
     row('401 403 400 404 403 403 404 404', (f) => `/bookings/${f.booking}/confirm`, {

@@ -826,6 +826,17 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       valid: () => [['reason', '']],
     },
   ],
+  // The fixture's booking has taken place: a valid change is refused on the page (409), and nothing changes.
+  'POST /bookings/:id/place': {
+    as: ['assessor', 'admin'],
+    url: (f) => `/bookings/${f.booking}/place`,
+    fields: () => ['location', 'link', 'reason'],
+    text: () => ['location', 'reason'],
+    valid: () => [
+      ['link', 'https://meet.example/room'],
+      ['reason', 'A new room'],
+    ],
+  },
   'POST /assessors/:id': {
     as: ['admin'],
     url: (f) => `/assessors/${f.assessor}`,
