@@ -7,7 +7,7 @@ import { dictionary } from '@zxcvbn-ts/language-common';
  * passwords zxcvbn-ts publishes (@zxcvbn-ts/language-common), compared without regard to case.
  */
 export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 200;
+const MAX_PASSWORD_LENGTH = 200;
 
 let common: Set<string> | undefined;
 const commonPasswords = () => (common ??= new Set(dictionary['passwords-common'].map((p) => String(p).toLowerCase())));

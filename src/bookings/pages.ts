@@ -2,7 +2,7 @@ import type { MethodFacts } from './model.js';
 import { PAGE_SIZE, pageAsked, pager, slicePage } from '../http/paging.js';
 import { IDENTIFIER_MAX } from '../plans/schema.js';
 import { fullName } from '../names.js';
-import { BOOKING_ACTIONS, BOOKING_TRANSITIONS, allowedActions, type BookingAction } from './rules.js';
+import { BOOKING_ACTIONS, BOOKING_TRANSITIONS, allowedActions } from './rules.js';
 import { refusalError } from '../http/results.js';
 import { bookingFor, changePlace, holdBooking, rescheduleBooking } from './service.js';
 import type { Clock } from '../clock.js';
@@ -15,7 +15,8 @@ import { slotFields } from './slot-fields.js';
 import { findApprenticeById, findApprenticeByUln } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { inLondon, isoInstant, todayInLondon } from '../dates.js';
+import { isoInstant, todayInLondon } from '../dates.js';
+import { dateParts } from '../apprentices/page-helpers.js';
 import { pageFor, requireSignIn, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
@@ -24,7 +25,7 @@ import { paths, routes } from '../paths.js';
 import { actorOf, findUser } from '../users/store.js';
 import { blankToNull, decimalInput } from '../validation/fields.js';
 import { REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
-import { checkAssessment, checkBooking } from './rules.js';
+import { assessorRefusals, judgeAssessment } from './rules.js';
 import {
   bookingsAtRisk,
   expireHolds,
@@ -80,11 +81,6 @@ const placeSchema = z.object({
 });
 /** The statuses in which a booking can still be moved or its place changed. */
 const PLACE_STATUSES: readonly BookingStatus[] = ['held', 'confirmed'];
-/** What a blank reason is told, by the action that needs one. */
-const REASON_NEEDED: Partial<Record<BookingAction, string>> = {
-  decline: 'Enter why you are declining this booking',
-  cancel: 'Enter why the booking is cancelled',
-};
 
 /** A row of a queue waiting for bookings: whom, and a link to book each method still unbooked. */
 function waiting(row: {
@@ -103,10 +99,10 @@ function waiting(row: {
 
 /** The booking form's values for a booking as it stands: its London date and time, how, where, and its assessor. */
 function bookedChoices(booking: BookingRow): Record<string, unknown> {
-  const start = inLondon(booking.startsAt);
+  const [date, time] = booking.localStart.split('T');
   return {
-    date: { day: String(start.day), month: String(start.month), year: String(start.year) },
-    time: start.toFormat('HH:mm'),
+    date: dateParts(date),
+    time,
     mode: booking.mode,
     region: booking.region ?? '',
     location: booking.location ?? '',
@@ -226,12 +222,12 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     };
     const chosen = { method: method.name, localStart: localStart.replace('T', ' at ') };
     // What blocks the assessment whoever assesses it is said once, first; assessors are judged only when nothing does.
-    const blocked = checkAssessment(request);
-    if (blocked.length > 0)
+    const { refusals: blocked, times, others } = judgeAssessment(request);
+    if (blocked.length > 0 || !times)
       return res.render('bookings/new', { ...page, chosen, blocked: blocked.map((r) => r.message) });
     const judged = assessors.map((assessor) => ({
       assessor,
-      refusals: checkBooking({ ...request, assessor, region: slot.value.region }),
+      refusals: assessorRefusals({ ...request, assessor, region: slot.value.region }, times, others),
     }));
     res.render('bookings/new', {
       ...page,
@@ -322,7 +318,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
         .map((a) => ({
           action: a,
           href: paths.bookingAction(booking.id, a),
-          needsReason: BOOKING_TRANSITIONS[a].needsReason,
+          needsReason: BOOKING_TRANSITIONS[a].needsReason !== null,
           reasonError: shown.errors[`reason-${a}`] ?? null,
           reason: typed[`reason-${a}`] ?? '',
         })),
@@ -400,16 +396,16 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       showBooking(res, booking, { status, problems: [{ path, message }], typed });
     const form = reasonSchema.safeParse(req.body);
     if (!form.success) return refused(400, `reason-${action}`, form.error.issues[0]!.message);
-    // A blank reason (spaces included) where one is needed, or a change the booking no longer allows: the page again, saying why.
-    if (BOOKING_TRANSITIONS[action].needsReason && !form.data.reason)
-      return refused(400, `reason-${action}`, REASON_NEEDED[action] ?? 'Enter a reason');
     const result = changeBooking(db, booking.id, action, form.data.reason, actorOf(user), clock.now());
+    // A blank reason (spaces included) where one is needed, or a change the booking no longer allows: the page again, saying why.
     if (!result.ok)
-      return showBooking(res, bookingById(db, booking.id) ?? booking, {
-        status: 409,
-        problems: [{ path: 'booking-actions', message: result.message }],
-        typed,
-      });
+      return result.path === 'reason'
+        ? refused(400, `reason-${action}`, result.message)
+        : showBooking(res, bookingById(db, booking.id) ?? booking, {
+            status: 409,
+            problems: [{ path: 'booking-actions', message: result.message }],
+            typed,
+          });
     res.redirect(user.role === 'assessor' ? paths.schedule : paths.booking(booking.id));
   });
 

@@ -187,16 +187,24 @@ function apprenticeRefusals(request: AssessmentRequest, times: BookingTimes, oth
 /** A booking request before an assessor is chosen: what the apprentice's side is judged on. */
 export type AssessmentCheck = Omit<BookingRequest, 'assessor' | 'region'>;
 
-/**
- * What the apprentice's side says of an assessment at this time, whoever assesses it, with the
- * times it would run (null when the time itself is refused, or nothing after the first reason is
- * worth saying) and the other active bookings the assessor checks read.
- */
-function judgeAssessment(request: AssessmentCheck): {
+/** What the apprentice's side says of an assessment at this time (see judgeAssessment). */
+export interface AssessmentJudgement {
   refusals: Refusal[];
+  /** When it would run; null when the time itself is refused, or nothing after the first reason is worth saying. */
   times: BookingTimes | null;
+  /** The other active bookings, which the assessor's checks read. */
   others: BookingFacts[];
-} {
+}
+
+/**
+ * Every reason an assessment may not take place at this time whoever assesses it (no refusals:
+ * an assessor the rules allow may take it): the component is not an assessor's to book, the
+ * gateway is not accepted, the time does not exist or has passed, the component's timing, the
+ * plan's method order, the method already booked, a delivery mode the method does not allow, or
+ * the apprentice booked at an overlapping time. The booking form says these once, before it
+ * judges any assessor (assessorRefusals).
+ */
+export function judgeAssessment(request: AssessmentCheck): AssessmentJudgement {
   const { method } = request;
   const others = request.existing.filter((b) => b.id !== request.replacing && isActive(b));
   if (method.marker === 'provider')
@@ -223,28 +231,24 @@ function judgeAssessment(request: AssessmentCheck): {
 }
 
 /**
- * Every reason an assessment may not take place at this time whoever assesses it (empty: an
- * assessor the rules allow may take it): the component is not an assessor's to book, the
- * gateway is not accepted, the time does not exist or has passed, the component's timing, the
- * plan's method order, the method already booked, a delivery mode the method does not allow, or
- * the apprentice booked at an overlapping time. The booking form says these once, before any
- * assessor is judged.
+ * Every reason this booking may not be made (empty: it may). All the rules of the issue:
+ * judgeAssessment's, then the assessor's (assessorRefusals). A provider-marked component is never
+ * booked with an assessor: its marker records it (checkMarking).
  */
-export function checkAssessment(request: AssessmentCheck): Refusal[] {
-  return judgeAssessment(request).refusals;
+export function checkBooking(request: BookingRequest): Refusal[] {
+  const judged = judgeAssessment(request);
+  return judged.times
+    ? [...judged.refusals, ...assessorRefusals(request, judged.times, judged.others)]
+    : judged.refusals;
 }
 
 /**
- * Every reason this booking may not be made (empty: it may). All the rules of the issue:
- * checkAssessment's, then an assessor who is competent, free of conflicts, available, working
+ * The assessor's side of a booking at `times`: competent, free of conflicts, available, working
  * then, within capacity, not already booked, and covering the region of an in-person assessment.
- * A provider-marked component is never booked with an assessor: its marker records it
- * (checkMarking).
  */
-export function checkBooking(request: BookingRequest): Refusal[] {
+export function assessorRefusals(request: BookingRequest, times: BookingTimes, others: BookingFacts[]): Refusal[] {
   const { apprentice, assessor } = request;
-  const { refusals, times, others } = judgeAssessment(request);
-  if (!times) return refusals;
+  const refusals: Refusal[] = [];
   const assessorBookings = others.filter((b) => b.assessorUserId === assessor.userId);
 
   if (!assessor.standardVersionIds.includes(apprentice.standardVersionId)) {
@@ -363,12 +367,17 @@ export type BookingAction = (typeof BOOKING_ACTIONS)[number];
 /** The life of a booking: held → confirmed or declined (by the assessor); held or confirmed → cancelled; confirmed → completed. */
 export const BOOKING_TRANSITIONS: Record<
   BookingAction,
-  { from: BookingStatus[]; to: BookingStatus; needsReason: boolean }
+  {
+    from: BookingStatus[];
+    to: BookingStatus;
+    /** What someone is told who gives no reason where one is needed; null: none is needed. */
+    needsReason: string | null;
+  }
 > = {
-  confirm: { from: ['held'], to: 'confirmed', needsReason: false },
-  decline: { from: ['held'], to: 'declined', needsReason: true },
-  cancel: { from: ['held', 'confirmed'], to: 'cancelled', needsReason: true },
-  complete: { from: ['confirmed'], to: 'completed', needsReason: false },
+  confirm: { from: ['held'], to: 'confirmed', needsReason: null },
+  decline: { from: ['held'], to: 'declined', needsReason: 'Enter why you are declining this booking' },
+  cancel: { from: ['held', 'confirmed'], to: 'cancelled', needsReason: 'Enter why the booking is cancelled' },
+  complete: { from: ['confirmed'], to: 'completed', needsReason: null },
 };
 
 /** What can still happen to a booking in this status. */

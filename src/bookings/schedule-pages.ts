@@ -11,18 +11,16 @@ import { assessorCalendar, calendarEntries } from './calendar.js';
 import { expireHolds, methodNames, pageOfBookings } from './store.js';
 import { addDays, isSupportedDate } from '../calendar.js';
 import { dateLabel, todayInLondon } from '../dates.js';
-import { decimalInput } from '../validation/fields.js';
+import { PAGE_SIZE, pageAsked, pager } from '../http/paging.js';
 import { assessorByCalendarToken } from './assessor-store.js';
 import { view } from './view.js';
 
-/** How many days the schedule shows at a time, and how many assessments a page. */
+/** How many days the schedule shows at a time. */
 const WINDOW_DAYS = 56;
-const PAGE_SIZE = 50;
 
 const scheduleQuery = z.object({
   status: z.enum(BOOKING_STATUSES).optional().catch(undefined),
   from: z.string().refine(isSupportedDate).optional().catch(undefined),
-  page: z.preprocess(decimalInput, z.number().int().min(1).max(10_000)).optional().catch(undefined).default(1),
 });
 
 /** The assessor's own schedule, and their private calendar feed (the secret in its URL is its only key). */
@@ -41,7 +39,7 @@ export function schedulePages(db: Db, clock: Clock): Router {
     const listed = pageOfBookings(
       db,
       { assessorUserId: user.id, status: query.status, from, to },
-      query.page,
+      pageAsked(req.query.page),
       PAGE_SIZE,
     );
     const link = (changes: { from?: string; page?: number }) => {
@@ -57,12 +55,7 @@ export function schedulePages(db: Db, clock: Clock): Router {
       earlier: link({ from: addDays(from, -WINDOW_DAYS) }),
       later: link({ from: addDays(from, WINDOW_DAYS) }),
       thisWeek: query.from ? `${paths.schedule}${query.status ? `?status=${query.status}` : ''}` : null,
-      total: listed.total,
-      page: listed.page,
-      pages: listed.pages,
-      paged: listed.pages > 1,
-      previous: listed.page > 1 ? link({ page: listed.page - 1 }) : null,
-      next: listed.page < listed.pages ? link({ page: listed.page + 1 }) : null,
+      pager: pager(listed, (page) => link({ page })),
       rows: listed.rows.map((r) => ({
         ...r,
         booking: view(r.booking, names, {

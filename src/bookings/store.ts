@@ -1,4 +1,5 @@
 import { fullName } from '../names.js';
+import { pageFrom } from '../http/paging.js';
 import { assessorFacts } from './assessor-store.js';
 import { BOOKING_TRANSITIONS, type BookingAction } from './rules.js';
 import { queueNotification } from '../notifications/store.js';
@@ -519,7 +520,7 @@ export function changeBooking(
   reason: string | null,
   actor: Actor,
   now: DateTime,
-): { ok: true; booking: BookingRow } | { ok: false; message: string } {
+): { ok: true; booking: BookingRow } | { ok: false; message: string; path?: 'reason' } {
   return db.transaction(
     (tx) => {
       expireHoldsIn(tx, now);
@@ -528,7 +529,8 @@ export function changeBooking(
       const rule = BOOKING_TRANSITIONS[action];
       if (!rule.from.includes(before.status))
         return { ok: false as const, message: `This booking is ${before.status}, so it cannot be ${rule.to}` };
-      if (rule.needsReason && !reason) return { ok: false as const, message: 'Give a reason' };
+      if (rule.needsReason && !reason)
+        return { ok: false as const, message: rule.needsReason, path: 'reason' as const };
       if (action === 'complete' && before.startsAt > isoInstant(now))
         return { ok: false as const, message: 'The assessment has not taken place yet' };
       if (action === 'confirm') {
@@ -753,13 +755,7 @@ export function pageOfBookings(db: Db, filter: BookingListFilter, page: number, 
       .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
       .where(bookingsWhere(filter))
       .get()?.n ?? 0;
-  const pages = Math.max(1, Math.ceil(total / size));
-  const current = Math.min(Math.max(1, page), pages);
-  const rows = bookingsSelect(db, filter)
-    .limit(size)
-    .offset((current - 1) * size)
-    .all();
-  return { rows, total, page: current, pages };
+  return pageFrom(total, page, (limit, offset) => bookingsSelect(db, filter).limit(limit).offset(offset).all(), size);
 }
 
 function bookingsSelect(db: Db, filter: BookingListFilter) {
@@ -944,12 +940,18 @@ function readDuringQueue(db: Db): DuringQueueRow[] {
 
 type DuringQueueApprentice = Pick<ApprenticeDetail, 'id' | 'uln' | 'givenNames' | 'familyName' | 'startDate'>;
 
-/** The name of each method id in the plans held (for lists that show bookings of any standard). */
-export function methodNames(db: Queryable): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const { standardVersionId } of db.select({ standardVersionId: plans.standardVersionId }).from(plans).all()) {
-    for (const method of getPlanForStandard(db, standardVersionId)?.methods ?? [])
-      if (!names.has(method.id)) names.set(method.id, method.name);
-  }
-  return names;
+/**
+ * The name of each method id in the plans held (for lists that show bookings of any standard),
+ * kept until the database changes: most pages with bookings ask for it on every request.
+ */
+export function methodNames(db: Db): ReadonlyMap<string, string> {
+  return namesMemo(db, '', () => {
+    const names = new Map<string, string>();
+    for (const { standardVersionId } of db.select({ standardVersionId: plans.standardVersionId }).from(plans).all()) {
+      for (const method of getPlanForStandard(db, standardVersionId)?.methods ?? [])
+        if (!names.has(method.id)) names.set(method.id, method.name);
+    }
+    return names;
+  });
 }
+const namesMemo = memoUntilChange<ReadonlyMap<string, string>>(1);

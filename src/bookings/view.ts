@@ -17,7 +17,7 @@ export const STATUS_LABELS: Record<BookingStatus, string> = {
 };
 
 /** A booking as its pages show it: its link, method, London times and labels. */
-export function view(booking: BookingRow, names: Map<string, string>, extra: object = {}) {
+export function view(booking: BookingRow, names: ReadonlyMap<string, string>, extra: object = {}) {
   return {
     ...booking,
     href: paths.booking(booking.id),

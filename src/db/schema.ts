@@ -471,7 +471,6 @@ export const gatewaySubmissions = sqliteTable(
   },
   (t) => [
     uniqueIndex('gateway_submissions_attempt').on(t.apprenticeId, t.attempt),
-    index('gateway_submissions_status').on(t.status),
     index('gateway_submissions_open_periods').on(t.status, t.epaPeriodEnd),
     /** The review queue's page, oldest first, read in order without sorting every waiting submission. */
     index('gateway_submissions_queue').on(t.status, t.submittedOn, t.submittedAt, t.id),
@@ -825,7 +824,6 @@ export const gradings = sqliteTable(
   (t) => [
     index('gradings_attempt').on(t.attemptId),
     index('gradings_assessor').on(t.assessorUserId),
-    index('gradings_moderation').on(t.moderation),
     /** The moderation queue's page, oldest first, read in order at any size. */
     index('gradings_moderation_queue').on(t.moderation, t.submittedAt, t.id),
   ],

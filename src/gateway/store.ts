@@ -278,6 +278,8 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
     .orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id))
     .all()
     .map(flatten);
+  // No one here (a batch of ids outside the scope): nothing more to read.
+  if (rows.length === 0) return [];
   const latestIds = db
     .select({ id: sql<number>`max(${gatewaySubmissions.id})` })
     .from(gatewaySubmissions)
@@ -508,7 +510,7 @@ export function cacheNewApprentices(db: Db, fresh: readonly NewApprentice[], on:
       })
       .from(standardVersions)
       .all()
-      .map((v) => [v.id, v]),
+      .map(({ id, ...version }) => [id, version]),
   );
   const planFor = planReader(db);
   const upsert = db.$client.prepare(UPSERT_CACHE);

@@ -38,11 +38,13 @@ export function statusOf(error: unknown): number {
 
 /** Renders an error page. Never a stack trace: details of unexpected errors go to the log only. */
 export function pageErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
-  return (error, _req, res, next) => {
-    // A download already under way (stream.ts) cannot become an error page: Express cuts it short.
+  return (error, _req, res, _next) => {
+    // A download already under way (stream.ts) cannot become an error page: it is cut short, so the
+    // browser sees a failed download rather than a file that looks whole. Logged here, once.
     if (res.headersSent) {
       log(error);
-      return next(error);
+      res.destroy();
+      return;
     }
     const status = statusOf(error);
     if (status === 500) log(error);

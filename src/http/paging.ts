@@ -10,9 +10,16 @@ import { decimalInput } from '../validation/fields.js';
 
 export const PAGE_SIZE = 50;
 
+const PAGE_MESSAGE = 'The page must be a whole number from 1';
+/** A page number: a whole number from 1, written in decimal. */
+const pageNumber = z.preprocess(
+  decimalInput,
+  z.number({ error: PAGE_MESSAGE }).int(PAGE_MESSAGE).min(1, PAGE_MESSAGE).max(1_000_000),
+);
+const pageOrFirst = pageNumber.catch(1);
+
 /** The page a query string asks for: a whole number from 1, else 1. */
-export const pageAsked = (value: unknown): number =>
-  z.preprocess(decimalInput, z.number().int().min(1).max(1_000_000)).catch(1).parse(value);
+export const pageAsked = (value: unknown): number => pageOrFirst.parse(value);
 
 export interface Page<T> {
   rows: T[];
@@ -52,19 +59,7 @@ export function pager(page: Omit<Page<unknown>, 'rows'>, link: (page: number) =>
 }
 
 /** The JSON API's ?page=: a whole number from 1 (1 when absent); anything else is refused with 422. */
-export const apiPageQuery = z.object({
-  page: z
-    .preprocess(
-      decimalInput,
-      z
-        .number({ error: 'The page must be a whole number from 1' })
-        .int('The page must be a whole number from 1')
-        .min(1, 'The page must be a whole number from 1')
-        .max(1_000_000),
-    )
-    .optional()
-    .default(1),
-});
+export const apiPageQuery = z.object({ page: pageNumber.optional().default(1) });
 
 /** What a paged API answer adds to its list: the page given, how many there are, and the rows in all. */
 export const apiPageFields = { page: z.number().int(), pages: z.number().int(), total: z.number().int() };

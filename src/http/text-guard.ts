@@ -9,7 +9,7 @@ import { ProblemsError } from './json-errors.js';
  * cell by cell.
  */
 /** Pages answer it with an error summary of its problems (http/errors.ts reads the mark, which avoids an import cycle). */
-export class UnsavableTextError extends ProblemsError {
+class UnsavableTextError extends ProblemsError {
   readonly unsavableText = true;
 }
 

@@ -34,7 +34,7 @@ function alive(pid: number): boolean {
 }
 
 /** The live holder of the database's lock, or null when nobody holds it (or only a stale lock is left). */
-export function lockHolder(databasePath: string): LockHolder | null {
+function lockHolder(databasePath: string): LockHolder | null {
   let text: string;
   try {
     text = fs.readFileSync(lockFileOf(databasePath), 'utf8');
@@ -61,7 +61,7 @@ export class DatabaseLocked extends Error {
 }
 
 /** What a refusal says about the holder, with how to stop the app. */
-export function describeHolder(holder: LockHolder): string {
+function describeHolder(holder: LockHolder): string {
   return holder.purpose === 'app'
     ? `The app is running with this database open (process ${holder.pid} on ${holder.host}, since ${holder.since}). ` +
         `Stop it first: press Ctrl+C in the terminal running npm start, or stop its service (for example ` +

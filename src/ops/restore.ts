@@ -27,7 +27,7 @@ export interface DatabaseSummary {
 
 const COUNTED = { users: 'users', apprentices: 'apprentices', results: 'epa_attempts', bookings: 'bookings' } as const;
 
-export function summarise(client: Database.Database): DatabaseSummary {
+function summarise(client: Database.Database): DatabaseSummary {
   const tables = new Set(
     (client.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map(
       (t) => t.name,

@@ -1,3 +1,4 @@
+import { isoInstant } from '../dates.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -38,7 +39,7 @@ const periodSchema = z
     path: ['to'],
     message: 'The end of the period must be the same as or after its start',
   });
-export type Period = z.infer<typeof periodSchema>;
+type Period = z.infer<typeof periodSchema>;
 
 const periodQuery = (p: Period) =>
   new URLSearchParams({ reportingDate: p.reportingDate, from: p.from, to: p.to }).toString();
@@ -46,7 +47,7 @@ const periodQuery = (p: Period) =>
 /** How many rows of a return the page previews. */
 const PREVIEW_ROWS = 200;
 
-export interface ReturnRow {
+interface ReturnRow {
   values: string[];
   problems: string[];
   uln: string | null;
@@ -55,7 +56,7 @@ export interface ReturnRow {
 }
 
 /** One of Ofqual's EPA returns: its page's words, its columns, its rows for a period and its file. */
-export interface OfqualReturn {
+interface OfqualReturn {
   page: string;
   download: string;
   title: string;
@@ -127,7 +128,7 @@ export const OFQUAL_RETURNS: OfqualReturn[] = [
 ];
 
 /** Rows a download reads and writes at a time. */
-export const EXPORT_BATCH = 2_000;
+const EXPORT_BATCH = 2_000;
 
 /**
  * A return's file, a batch of rows at a time: the header, then the rows that pass every check,
@@ -201,7 +202,7 @@ export function ofqualRoutes(db: Db, clock: Clock): Router {
       const settingsProblem = ofqualSettingsProblem(settings);
       if (settingsProblem) throw new HttpError(409, settingsProblem);
       res.attachment(ret.fileName(form.value.reportingDate)).type('text/csv');
-      await streamChunks(res, returnFile(ret, db, settings, form.value, clock.now().toUTC().toISO()));
+      await streamChunks(res, returnFile(ret, db, settings, form.value, isoInstant(clock.now())));
     });
   }
   return router;

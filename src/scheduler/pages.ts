@@ -5,17 +5,17 @@ import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
 import { methodNames } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon, ZONE } from '../dates.js';
 import { apprentices } from '../db/schema.js';
 import { pageFor, userOf } from '../auth/authorize.js';
+import { pageAsked, pager, slicePage } from '../http/paging.js';
 import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import { byId, decimalInput } from '../validation/fields.js';
+import { byId } from '../validation/fields.js';
 import {
   commitProposal,
   createProposal,
@@ -29,7 +29,6 @@ import {
 const PAGE_SIZE = 100;
 const STATUS_LABELS = { proposed: 'Waiting for review', committed: 'Booked as holds', discarded: 'Discarded' } as const;
 
-const pageQuery = z.object({ page: z.preprocess(decimalInput, z.number().int().positive().catch(1)) });
 const percent = (gap: number) => `${(gap * 100).toFixed(2)}%`;
 
 /** The auto-scheduler's pages: propose a schedule for the queue, review it, commit it as holds or discard it. */
@@ -68,8 +67,8 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: 
   ) => {
     const proposal = loadProposal(id);
     const { schedule } = proposal;
-    const pages = Math.max(1, Math.ceil(schedule.bookings.length / PAGE_SIZE));
-    const shown = schedule.bookings.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    const listed = slicePage(schedule.bookings, page, PAGE_SIZE);
+    const shown = listed.rows;
     const leftOut = [...schedule.leftOut, ...schedule.notConsidered];
     const names = namesOf([...shown, ...leftOut, ...(refused?.refusals ?? [])].map((b) => b.apprenticeId));
     const methods = methodNames(db);
@@ -107,10 +106,7 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: 
         method: methods.get(b.methodId) ?? b.methodId,
         assessor: assessors.get(b.assessorUserId) ?? String(b.assessorUserId),
       })),
-      page,
-      pages,
-      previous: page > 1 ? link(page - 1) : null,
-      next: page < pages ? link(page + 1) : null,
+      pager: pager(listed, link),
       refused: refused && {
         message: refused.message,
         rows: refused.refusals.slice(0, 50).map((r) => ({
@@ -152,7 +148,7 @@ export function autoScheduleRoutes(db: Db, options: { holdHours: number; clock: 
   });
 
   router.get(routes.autoSchedule, admins, (req, res) => {
-    renderProposal(res, req.params.id, pageQuery.parse(req.query).page);
+    renderProposal(res, req.params.id, pageAsked(req.query.page));
   });
 
   router.post(routes.autoScheduleAction, admins, (req, res) => {

@@ -18,6 +18,7 @@ import {
   actorOf,
   createApiToken,
   createUser,
+  findAccount,
   findUser,
   listApiTokens,
   listEmployers,
@@ -25,6 +26,8 @@ import {
   listUsers,
   revokeApiToken,
   setMarkerPermission,
+  type Account,
+  type CurrentUser,
 } from './store.js';
 
 const revokeSchema = z.object({ reason: z.string().trim().max(500).optional() });
@@ -74,32 +77,28 @@ export function userAdminRoutes(
     ...extra,
   });
 
-  /** One user's page: their account, sessions, tokens, and what an administrator can do with them. */
-  const userPage = (user: NonNullable<ReturnType<typeof findUser>>, extra: object = {}) => {
-    const account = listUsers(db).find((u) => u.id === user.id)!;
-    return {
-      title: user.name,
-      backLink: paths.admin.users,
-      user: { ...account, roleLabel: ROLE_LABELS[user.role] },
-      disabledAt: account.disabledAt ? londonTime(account.disabledAt) : null,
-      self: false,
-      tokens: listApiTokens(db)
-        .filter((t) => t.userId === user.id)
-        .map(tokenRow),
-      tokenDays: TOKEN_DAYS_DEFAULT,
-      actions: {
-        disable: paths.admin.disableUser(user.id),
-        enable: paths.admin.enableUser(user.id),
-        endSessions: paths.admin.endUserSessions(user.id),
-        reset: paths.admin.userPasswordReset(user.id),
-        token: paths.admin.userTokens(user.id),
-      },
-      values: {},
-      ...extra,
-    };
-  };
+  /** One user's page, as `viewer` sees it: their account, sessions, tokens, and what an administrator can do with them. */
+  const userPage = (account: Account, viewer: CurrentUser, extra: object = {}) => ({
+    title: account.name,
+    backLink: paths.admin.users,
+    user: { ...account, roleLabel: ROLE_LABELS[account.role] },
+    disabledAt: account.disabledAt ? londonTime(account.disabledAt) : null,
+    self: account.id === viewer.id,
+    tokens: listApiTokens(db, account.id).map(tokenRow),
+    tokenDays: TOKEN_DAYS_DEFAULT,
+    actions: {
+      disable: paths.admin.disableUser(account.id),
+      enable: paths.admin.enableUser(account.id),
+      endSessions: paths.admin.endUserSessions(account.id),
+      reset: paths.admin.userPasswordReset(account.id),
+      token: paths.admin.userTokens(account.id),
+    },
+    values: {},
+    ...extra,
+  });
+
   const loadUser = (id: unknown) => {
-    const user = byId(id, (n) => findUser(db, n));
+    const user = byId(id, (n) => findAccount(db, n));
     if (!user) throw new HttpError(404, 'There is no such user');
     return user;
   };
@@ -164,7 +163,7 @@ export function userAdminRoutes(
           : done === 'sessions'
             ? `All of ${user.name}’s sessions have ended: they must sign in again.`
             : undefined;
-    res.render('users/user', { ...userPage(user, { flash }), self: user.id === userOf(res).id });
+    res.render('users/user', userPage(user, userOf(res), { flash }));
   });
 
   /** An account action with a reason (disable, enable, end sessions): the form again with its error, or back to the user's page. */
@@ -178,14 +177,14 @@ export function userAdminRoutes(
       const user = loadUser(req.params.id);
       const form = parseForm(accountActionSchema, req.body, { reason: `${formId}-reason` });
       if (!form.ok)
-        return res.status(400).render('users/user', {
-          ...userPage(user, {
+        return res.status(400).render(
+          'users/user',
+          userPage(user, userOf(res), {
             values: { [formId]: textField(req.body, 'reason') },
             errors: { [formId]: form.errors.reason },
             errorList: form.errorList,
           }),
-          self: user.id === userOf(res).id,
-        });
+        );
       valueOrThrow(act(user.id, form.value.reason, res));
       res.redirect(303, `${paths.admin.user(user.id)}?done=${done}`);
     });
@@ -224,14 +223,26 @@ export function userAdminRoutes(
     const user = loadUser(req.params.id);
     const form = parseForm(newTokenSchema, req.body, { days: 'token-days' });
     if (!form.ok)
-      return res.status(400).render('users/user', {
-        ...userPage(user, {
+      return res.status(400).render(
+        'users/user',
+        userPage(user, userOf(res), {
           tokenDays: textField(req.body, 'days'),
           errors: { token: form.errors.days },
           errorList: form.errorList,
         }),
-        self: user.id === userOf(res).id,
-      });
+      );
+    // The page offers no token for a disabled account; one would start working the moment it was enabled again.
+    if (user.disabledAt) {
+      const message = `${user.name}’s account is disabled: enable it before giving it an API token`;
+      return res.status(409).render(
+        'users/user',
+        userPage(user, userOf(res), {
+          tokenDays: textField(req.body, 'days'),
+          errors: { token: message },
+          errorList: [{ href: '#token-days', text: message }],
+        }),
+      );
+    }
     const { token, expiresAt } = createApiToken(db, user.id, actorOf(userOf(res)), now(), form.value.days);
     res.render('users/token', {
       title: 'API token created',
@@ -244,8 +255,7 @@ export function userAdminRoutes(
   });
 
   router.post(routes.admin.userMarker, adminOnly, (req, res) => {
-    const user = byId(req.params.id, (n) => findUser(db, n));
-    if (!user) throw new HttpError(404, 'There is no such user');
+    const user = loadUser(req.params.id);
     const form = markerSchema.safeParse(req.body);
     if (!form.success) throw new HttpError(400, form.error.issues[0]!.message);
     const result = setMarkerPermission(

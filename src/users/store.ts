@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/passwords.js';
 import type { Role } from '../auth/roles.js';
 import { hashSecret, newSecret } from '../auth/tokens.js';
 import type { Db, Queryable } from '../db/connection.js';
+import { isoInstant } from '../dates.js';
 import { apiTokens, employers, passwordResets, providers, sessions, users } from '../db/schema.js';
 import type { Problem } from '../validation/problems.js';
 import type { NewUser } from './schema.js';
@@ -124,12 +125,16 @@ export function findUser(db: Db, id: number): CurrentUser | undefined {
   return db.select(currentUserColumns).from(users).where(eq(users.id, id)).get();
 }
 
-export function listUsers(db: Db): (CurrentUser & { createdAt: string; disabledAt: string | null })[] {
-  return db
-    .select({ ...currentUserColumns, createdAt: users.createdAt, disabledAt: users.disabledAt })
-    .from(users)
-    .orderBy(asc(users.role), asc(users.email))
-    .all();
+/** A user as their administrators see them: who, since when, and whether the account is disabled. */
+export type Account = CurrentUser & { createdAt: string; disabledAt: string | null };
+const accountColumns = { ...currentUserColumns, createdAt: users.createdAt, disabledAt: users.disabledAt };
+
+export function listUsers(db: Db): Account[] {
+  return db.select(accountColumns).from(users).orderBy(asc(users.role), asc(users.email)).all();
+}
+
+export function findAccount(db: Db, id: number): Account | undefined {
+  return db.select(accountColumns).from(users).where(eq(users.id, id)).get();
 }
 
 export function listProviders(db: Db): { ukprn: string; name: string }[] {
@@ -242,7 +247,11 @@ export function findTokenUser(db: Db, token: string, now: DateTime): CurrentUser
   return user;
 }
 
-export function listApiTokens(db: Db): {
+/** Every API token, or one user's (`userId`), oldest first. */
+export function listApiTokens(
+  db: Db,
+  userId?: number,
+): {
   id: number;
   userId: number;
   userEmail: string;
@@ -263,6 +272,7 @@ export function listApiTokens(db: Db): {
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(userId === undefined ? undefined : eq(apiTokens.userId, userId))
     .orderBy(asc(apiTokens.id))
     .all();
 }
@@ -292,7 +302,7 @@ export function revokeApiToken(db: Db, id: number, actor: Actor, reason: string 
 
 /* ---------- Account management ---------- */
 
-export type AccountResult = { ok: true } | { ok: false; kind: 'not_found' | 'conflict'; message: string };
+type AccountResult = { ok: true } | { ok: false; kind: 'not_found' | 'conflict'; message: string };
 
 /**
  * Disables an account, or enables it again, audited with the reason. Disabling ends its sessions
@@ -366,16 +376,21 @@ export function changeOwnPassword(
   db.transaction((tx) => {
     tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
     // A reset link issued before stops working: the password it was for has changed.
-    tx.update(passwordResets)
-      .set({ usedAt: now.toUTC().toISO()! })
-      .where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt)))
-      .run();
+    retireResetLinks(tx, user.id, now);
     recordAudit(tx, actorOf(user), { action: 'user.password_changed', entityType: 'user', entityId: user.id });
     endSessions(tx, user.id, actorOf(user), 'The password was changed', currentSession);
   });
 }
 
-export const RESET_LINK_MINUTES = 60;
+const RESET_LINK_MINUTES = 60;
+
+/** Every unused reset link of a user stops working (marked used now). */
+function retireResetLinks(tx: Queryable, userId: number, now: DateTime): void {
+  tx.update(passwordResets)
+    .set({ usedAt: isoInstant(now) })
+    .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
+    .run();
+}
 
 /**
  * Issues a one-time password-reset link's secret for a user, valid for an hour; any earlier
@@ -388,7 +403,6 @@ export function createPasswordReset(
   now: DateTime,
 ): { ok: true; token: string; expiresAt: string } | { ok: false; kind: 'not_found' | 'conflict'; message: string } {
   const token = newSecret();
-  const at = now.toUTC().toISO()!;
   const expiresAt = now.toUTC().plus({ minutes: RESET_LINK_MINUTES }).toISO()!;
   return db.transaction((tx) => {
     const user = tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
@@ -399,10 +413,7 @@ export function createPasswordReset(
         kind: 'conflict' as const,
         message: 'The account is disabled: enable it before issuing a reset link',
       };
-    tx.update(passwordResets)
-      .set({ usedAt: at })
-      .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)))
-      .run();
+    retireResetLinks(tx, userId, now);
     const row = tx
       .insert(passwordResets)
       .values({ userId, tokenHash: hashSecret(token), createdBy: actor.userId, expiresAt })

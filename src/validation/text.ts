@@ -9,7 +9,7 @@ import { formatPath, type Problem } from './problems.js';
  */
 
 /** The keys of multi-line free text, wherever they sit in a form or body (a textarea's name, or its key in the API). */
-export const MULTI_LINE_KEYS: ReadonlySet<string> = new Set([
+const MULTI_LINE_KEYS: ReadonlySet<string> = new Set([
   'reason',
   'reasons',
   'source',
@@ -66,7 +66,7 @@ export function textProblem(value: string, multiLine: boolean): string | null {
  * Every string in a parsed form, body or file (keys included) that breaks the rules above, with
  * its path. Multi-line is judged by the nearest enclosing key (decisions[0].evidence is evidence).
  */
-export function textProblems(value: unknown, multiLineKeys: ReadonlySet<string> = MULTI_LINE_KEYS): Problem[] {
+export function textProblems(value: unknown): Problem[] {
   const problems: Problem[] = [];
   const visit = (node: unknown, path: (string | number)[], multiLine: boolean, depth: number) => {
     if (problems.length >= 20 || depth > 64) return;
@@ -78,7 +78,7 @@ export function textProblems(value: unknown, multiLineKeys: ReadonlySet<string> 
       for (const [key, item] of Object.entries(node)) {
         const keyProblem = textProblem(key, false);
         if (keyProblem) problems.push({ path: formatPath(path), message: `A field name ${keyProblem}` });
-        else if (!SECRET_KEYS.has(key)) visit(item, [...path, key], multiLineKeys.has(key), depth + 1);
+        else if (!SECRET_KEYS.has(key)) visit(item, [...path, key], MULTI_LINE_KEYS.has(key), depth + 1);
       }
   };
   visit(value, [], false, 0);

@@ -112,6 +112,13 @@ describe('accounts as a security team expects', () => {
       const guess = await signIn(ctx.users.employer.email, 'not-the-password');
       expect(guess.res.status).to.equal(401);
       expect(guess.res.text).to.not.contain('disabled');
+      // No new token for a disabled account either: it would start working when the account is enabled again.
+      const tokensBefore = ctx.db.select().from(apiTokens).all().length;
+      const noToken = await postForm(admin, userUrl(), `${userUrl()}/tokens`, { days: '30' });
+      expect(noToken.status).to.equal(409);
+      expect($(noToken.text)('.govuk-error-summary a').attr('href')).to.equal('#token-days');
+      expect($(noToken.text)('.govuk-error-summary').text()).to.contain('enable it before giving it an API token');
+      expect(ctx.db.select().from(apiTokens).all()).to.have.length(tokensBefore);
       expect(audit('user.disabled')).to.deep.equal([
         { entityId: String(ctx.users.employer.id), actor: ctx.users.admin.email, reason: 'Left the union' },
       ]);
