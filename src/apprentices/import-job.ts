@@ -3,7 +3,6 @@ import type { ApprenticeInput } from './schema.js';
 import type { Db } from '../db/connection.js';
 import type { CurrentUser } from '../users/store.js';
 import { parseApprenticeArray, parseApprenticeCsv } from './import.js';
-import type { RowProblem } from './store.js';
 import { importForUser } from './service.js';
 
 /**
@@ -22,7 +21,7 @@ export interface ImportJob {
   on: string;
 }
 
-export type ImportOutcome = { ok: true; count: number } | { ok: false; problems: RowProblem[] };
+export type ImportOutcome = ReturnType<typeof importForUser>;
 
 /** The import itself, the same on either thread. */
 export function runImport(db: Db, job: ImportJob): ImportOutcome {

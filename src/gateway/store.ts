@@ -568,18 +568,14 @@ function countStates(
  * One page of the list, built and prepared once per database and kind of scope (every request
  * of a dashboard under load asks for it), reading only the columns the list shows.
  */
-type PageQuery = ReturnType<typeof preparePageQuery>;
+type PageQuery = ReturnType<ReturnType<typeof pageSelect>['prepare']>;
 const pageQueries = new WeakMap<Db, Map<string, PageQuery>>();
 function pageQuery(db: Db, kind: 'all' | 'provider' | 'employer') {
   let byKind = pageQueries.get(db);
   if (!byKind) pageQueries.set(db, (byKind = new Map<string, PageQuery>()));
   let query = byKind.get(kind);
-  if (!query) byKind.set(kind, (query = preparePageQuery(db, kind)));
+  if (!query) byKind.set(kind, (query = pageSelect(db, kind).prepare()));
   return query;
-}
-
-function preparePageQuery(db: Db, kind: 'all' | 'provider' | 'employer') {
-  return pageSelect(db, kind).prepare();
 }
 
 /** The dashboard's page query before it is prepared (its SQL is what the query-plan test explains). */

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Problem } from '../validation/problems.js';
 
 /** An error whose status and message are safe to show to the person who made the request. */
 export class HttpError extends Error {
@@ -9,6 +10,19 @@ export class HttpError extends Error {
     super(message);
   }
 }
+
+/** An HTTP error that carries its problems, so the API answers each with its path. */
+export class ProblemsError extends HttpError {
+  constructor(
+    status: number,
+    readonly problems: Problem[],
+  ) {
+    super(status, problems.map((p) => p.message).join('; '));
+  }
+}
+
+/** Text the platform does not store (text-guard.ts): pages answer it with an error summary of its problems. */
+export class UnsavableTextError extends ProblemsError {}
 
 export const notFound: RequestHandler = () => {
   throw new HttpError(404, 'Page not found');
@@ -55,8 +69,7 @@ export function pageErrorHandler(log: (error: unknown) => void): ErrorRequestHan
           ? error.message
           : TITLES[status];
     // A form refused for its text (text-guard.ts) names each field and what is wrong with it.
-    const marked = error as { unsavableText?: boolean; problems?: { message: string }[] };
-    const problems = marked.unsavableText ? marked.problems : undefined;
+    const problems = error instanceof UnsavableTextError ? error.problems : undefined;
     res.status(status).render('errors/error', {
       title: TITLES[status] ?? 'Sorry, there is a problem with the service',
       message: problems

@@ -1,21 +1,13 @@
 import type { z } from 'zod';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
-import { HttpError } from './errors.js';
+import { ProblemsError } from './errors.js';
 
 /** Every API error has this one shape. */
 export function apiErrors(problems: Problem[]): { errors: Problem[] } {
   return { errors: problems };
 }
 
-/** An HTTP error that carries its problems, so the API answers each with its path. */
-export class ProblemsError extends HttpError {
-  constructor(
-    status: number,
-    readonly problems: Problem[],
-  ) {
-    super(status, problems.map((p) => p.message).join('; '));
-  }
-}
+export { ProblemsError };
 
 /** A request the API understood but will not accept: 422 with every problem and its place. */
 export class UnprocessableError extends ProblemsError {

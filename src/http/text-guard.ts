@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { textProblems } from '../validation/text.js';
-import { ProblemsError } from './json-errors.js';
+import { UnsavableTextError } from './errors.js';
 
 /**
  * Refuses (400) a request whose query or parsed body holds text the platform does not store
@@ -8,11 +8,6 @@ import { ProblemsError } from './json-errors.js';
  * multi-line field. Every problem is named with its field. A CSV body is the importer's to judge,
  * cell by cell.
  */
-/** Pages answer it with an error summary of its problems (http/errors.ts reads the mark, which avoids an import cycle). */
-class UnsavableTextError extends ProblemsError {
-  readonly unsavableText = true;
-}
-
 export const refuseUnsavableText: RequestHandler = (req, _res, next) => {
   const problems = [
     ...textProblems(req.query),

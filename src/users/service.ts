@@ -21,10 +21,8 @@ import {
  * own password. Each change is audited in the store, in the transaction that makes it.
  */
 
-export function disableAccount(db: Db, userId: number, disabled: boolean, reason: string, actor: Actor, now: DateTime) {
-  const done = setAccountDisabled(db, userId, disabled, reason, actor, now);
-  return done.ok ? ok(undefined) : refuse(done.kind, done.message);
-}
+/** Disables an account (its sessions end, its tokens stop) or enables it again; audited with the reason. */
+export const disableAccount = setAccountDisabled;
 
 export function endAccountSessions(db: Db, userId: number, reason: string, actor: Actor): Result<{ ended: number }> {
   if (!findUser(db, userId)) return refuse('not_found', 'There is no such user');
@@ -40,8 +38,8 @@ export function issuePasswordReset(
   baseUrl: string,
 ): Result<{ link: string; expiresAt: string }> {
   const made = createPasswordReset(db, userId, actor, now);
-  if (!made.ok) return refuse(made.kind, made.message);
-  return ok({ link: `${baseUrl}${paths.resetPassword(made.token)}`, expiresAt: made.expiresAt });
+  if (!made.ok) return made;
+  return ok({ link: `${baseUrl}${paths.resetPassword(made.value.token)}`, expiresAt: made.value.expiresAt });
 }
 
 /** Changes the signed-in user's password once their current one is checked; their other sessions end. */

@@ -8,6 +8,7 @@ import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant } from '../dates.js';
 import { apiTokens, employers, passwordResets, providers, sessions, users } from '../db/schema.js';
 import type { Problem } from '../validation/problems.js';
+import { ok, refuse, type Result } from '../validation/result.js';
 import type { NewUser } from './schema.js';
 
 /** The person behind a request: what every permission check reads. */
@@ -302,8 +303,6 @@ export function revokeApiToken(db: Db, id: number, actor: Actor, reason: string 
 
 /* ---------- Account management ---------- */
 
-type AccountResult = { ok: true } | { ok: false; kind: 'not_found' | 'conflict'; message: string };
-
 /**
  * Disables an account, or enables it again, audited with the reason. Disabling ends its sessions
  * at once, and its tokens stop working (every check reads the account). Nobody disables their own
@@ -316,18 +315,14 @@ export function setAccountDisabled(
   reason: string,
   actor: Actor,
   now: DateTime,
-): AccountResult {
+): Result<undefined> {
   if (disabled && actor.userId === userId)
-    return { ok: false, kind: 'conflict', message: 'You cannot disable your own account: ask another administrator' };
+    return refuse('conflict', 'You cannot disable your own account: ask another administrator');
   return db.transaction((tx) => {
     const before = tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
-    if (!before) return { ok: false as const, kind: 'not_found' as const, message: 'There is no such user' };
+    if (!before) return refuse('not_found', 'There is no such user');
     if (Boolean(before.disabledAt) === disabled)
-      return {
-        ok: false as const,
-        kind: 'conflict' as const,
-        message: disabled ? 'The account is already disabled' : 'The account is not disabled',
-      };
+      return refuse('conflict', disabled ? 'The account is already disabled' : 'The account is not disabled');
     const disabledAt = disabled ? now.toUTC().toISO()! : null;
     tx.update(users).set({ disabledAt }).where(eq(users.id, userId)).run();
     const ended = disabled ? tx.delete(sessions).where(eq(sessions.userId, userId)).run().changes : 0;
@@ -339,7 +334,7 @@ export function setAccountDisabled(
       after: { disabledAt, ...(disabled ? { sessionsEnded: ended } : {}) },
       reason,
     });
-    return { ok: true as const };
+    return ok(undefined);
   });
 }
 
@@ -401,18 +396,13 @@ export function createPasswordReset(
   userId: number,
   actor: Actor,
   now: DateTime,
-): { ok: true; token: string; expiresAt: string } | { ok: false; kind: 'not_found' | 'conflict'; message: string } {
+): Result<{ token: string; expiresAt: string }> {
   const token = newSecret();
   const expiresAt = now.toUTC().plus({ minutes: RESET_LINK_MINUTES }).toISO()!;
   return db.transaction((tx) => {
     const user = tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
-    if (!user) return { ok: false as const, kind: 'not_found' as const, message: 'There is no such user' };
-    if (user.disabledAt)
-      return {
-        ok: false as const,
-        kind: 'conflict' as const,
-        message: 'The account is disabled: enable it before issuing a reset link',
-      };
+    if (!user) return refuse('not_found', 'There is no such user');
+    if (user.disabledAt) return refuse('conflict', 'The account is disabled: enable it before issuing a reset link');
     retireResetLinks(tx, userId, now);
     const row = tx
       .insert(passwordResets)
@@ -425,7 +415,7 @@ export function createPasswordReset(
       entityId: userId,
       after: { resetId: row.id, expiresAt },
     });
-    return { ok: true as const, token, expiresAt };
+    return ok({ token, expiresAt });
   });
 }
 

@@ -266,8 +266,8 @@ const GET_SPECS: Record<string, GetSpec> = {
     as: 'anonymous',
     url: (f, ctx) => {
       const made = createPasswordReset(ctx.db, f.otherAssessor, SETUP, now());
-      if (!made.ok) throw new Error(made.message);
-      return `/reset-password/${made.token}`;
+      if (!made.ok) throw new Error(made.problems[0]!.message);
+      return `/reset-password/${made.value.token}`;
     },
   },
   'GET /admin/audit': {

@@ -1027,8 +1027,8 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     url: () => '/reset-password/not-a-real-secret',
     target: (ctx) => {
       const made = createPasswordReset(ctx.db, spareUser(ctx), SETUP_ACTOR, now());
-      if (!made.ok) throw new Error(made.message);
-      return { url: `/reset-password/${made.token}` };
+      if (!made.ok) throw new Error(made.problems[0]!.message);
+      return { url: `/reset-password/${made.value.token}` };
     },
     fields: () => ['newPassword', 'confirmPassword', 'username'],
     valid: () => [
