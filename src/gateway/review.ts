@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Problem } from '../validation/problems.js';
-import { CHECK_CODES, type CheckCode, type GatewayEvaluation } from './model.js';
+import { CHECK_CODES, CHECK_LABELS, type CheckCode, type GatewayEvaluation } from './model.js';
 import type { ReviewDecision } from './store.js';
 
 const reasonText = z.preprocess(
@@ -9,14 +9,17 @@ const reasonText = z.preprocess(
 );
 
 const orEmpty = (value: unknown) => (typeof value === 'object' && value !== null ? value : {});
-const checkDecision = z.preprocess(
-  orEmpty,
-  z.object({ decision: z.enum(['accept', 'reject'], { error: 'Accept or reject this check' }), reason: reasonText }),
-);
+/** The message for a check left undecided, naming it: a review decides up to eight checks on one page. */
+const undecided = (code: CheckCode) => `Accept or reject the check “${CHECK_LABELS[code]}”`;
+const checkDecision = (code: CheckCode) =>
+  z.preprocess(
+    orEmpty,
+    z.object({ decision: z.enum(['accept', 'reject'], { error: undecided(code) }), reason: reasonText }),
+  );
 // Each check is optional here: which checks a review must decide depends on the submission (see reviewedCodes).
-const checkDecisions = Object.fromEntries(CHECK_CODES.map((code) => [code, checkDecision.optional()])) as Record<
+const checkDecisions = Object.fromEntries(CHECK_CODES.map((code) => [code, checkDecision(code).optional()])) as Record<
   CheckCode,
-  ReturnType<typeof checkDecision.optional>
+  ReturnType<ReturnType<typeof checkDecision>['optional']>
 >;
 
 /**
@@ -43,11 +46,11 @@ export function checkReview(input: ReviewInput, codes: readonly CheckCode[]): Pr
   const problems: Problem[] = [];
   for (const code of codes) {
     const check = input.checks[code];
-    if (check === undefined) problems.push({ path: `checks.${code}.decision`, message: 'Accept or reject this check' });
+    if (check === undefined) problems.push({ path: `checks.${code}.decision`, message: undecided(code) });
     else if (check.decision === 'reject' && !check.reason)
       problems.push({
         path: `checks.${code}.reason`,
-        message: 'Say why this check is rejected, so the provider can put it right',
+        message: `Say why the check “${CHECK_LABELS[code]}” is rejected, so the provider can put it right`,
       });
   }
   const rejected = codes.filter((code) => input.checks[code]?.decision === 'reject');

@@ -410,9 +410,10 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     await admin.follow(page.getByRole('link', { name: `Review ${APPRENTICE}` }));
     expect(await admin.heading()).to.equal(`Gateway review: ${APPRENTICE}`);
 
-    // Recorded with nothing chosen: every missing decision in the error summary.
+    // Recorded with nothing chosen: every missing decision in the error summary, each naming its check.
     await admin.follow(page.getByRole('button', { name: 'Record decision' }));
-    expect(await errorSummary(page)).to.contain('Accept or reject this check');
+    const summary = await errorSummary(page);
+    for (const check of CHECKS) expect(summary).to.contain(`Accept or reject the check “${check}”`);
 
     for (const check of CHECKS) {
       await page

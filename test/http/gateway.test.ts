@@ -243,9 +243,9 @@ describe('gateway: reviewing a submission', () => {
     expect(res.status).to.equal(400);
     const doc = $(res.text);
     expect(errorLinks(doc)).to.deep.equal([
-      { href: '#checks-maths-reason', text: 'Say why this check is rejected, so the provider can put it right' },
+      { href: '#checks-maths-reason', text: 'Say why the check “Maths” is rejected, so the provider can put it right' },
     ]);
-    expect(doc('#checks-maths-reason-error').text()).to.contain('Say why this check is rejected');
+    expect(doc('#checks-maths-reason-error').text()).to.contain('Say why the check “Maths” is rejected');
     expect(doc('input#checks-maths-reason').hasClass('govuk-input--error')).to.equal(true);
     // What was entered is kept.
     expect(doc('input#checks-maths-decision-2').attr('checked')).to.not.equal(undefined);
@@ -259,7 +259,9 @@ describe('gateway: reviewing a submission', () => {
   it('refuses a review that leaves a check undecided, or rejects the gateway without a reason', async () => {
     const undecided = await postForm(admin, url, url, reviewFields('accepted', '', { english: {} }));
     expect(undecided.status).to.equal(400);
-    expect(errorLinks($(undecided.text)).map((l) => l.href)).to.deep.equal(['#checks-english-decision']);
+    expect(errorLinks($(undecided.text))).to.deep.equal([
+      { href: '#checks-english-decision', text: 'Accept or reject the check “English”' },
+    ]);
     const noReason = await postForm(admin, url, url, reviewFields('rejected', ''));
     expect(noReason.status).to.equal(400);
     expect(errorLinks($(noReason.text))).to.deep.equal([{ href: '#reason', text: 'Say why the gateway is rejected' }]);
