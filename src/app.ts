@@ -44,6 +44,7 @@ import { consistencyRoutes } from './outcomes/consistency-pages.js';
 import { reportRoutes } from './outcomes/report-pages.js';
 import { resultPdfRoutes } from './outcomes/pdf-pages.js';
 import { privacyRoutes } from './privacy/pages.js';
+import { govukStylesheet } from './http/stylesheets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VIEWS = path.join(ROOT, 'views');
@@ -82,7 +83,11 @@ function setUpViews(app: Express): void {
 
 function setUpStaticResources(app: Express): void {
   const options = { index: false, maxAge: '1h' };
-  app.use('/assets', express.static(path.join(ROOT, 'node_modules', 'govuk-frontend', 'dist', 'govuk'), options));
+  const govuk = path.join(ROOT, 'node_modules', 'govuk-frontend', 'dist', 'govuk');
+  app.get('/assets/govuk-frontend.min.css', govukStylesheet(path.join(govuk, 'govuk-frontend.min.css')));
+  app.use('/assets', express.static(govuk, options));
+  // The style sheet's images (url(/assets/images/…)) are in the package's assets folder; its fonts are not served.
+  app.use('/assets/images', express.static(path.join(govuk, 'assets', 'images'), options));
   app.use('/public', express.static(path.join(ROOT, 'public'), options));
 }
 

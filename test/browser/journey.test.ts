@@ -634,9 +634,5 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     expect(app.errors, 'errors the app logged').to.deep.equal([]);
     expect(BrowserUser.pagesChecked).to.be.greaterThan(60);
     console.log(`      ${BrowserUser.pagesChecked} pages checked with axe-core, none with a violation`);
-    if (BrowserUser.knownMissing.size > 0)
-      console.warn(
-        `      Known missing files the pages asked for (see KNOWN_MISSING in test/browser/support.ts): ${[...BrowserUser.knownMissing].join(', ')}`,
-      );
   });
 });

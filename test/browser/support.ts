@@ -176,15 +176,6 @@ export function describeViolations(where: string, violations: Violation[]): stri
 
 /* ---------- People in the browser ---------- */
 
-/**
- * Known missing files, reported rather than failing every page (remove each once fixed):
- * - /assets/fonts/*: the service does not use GOV.UK's typeface (licensed to GOV.UK services
- *   only): public/app.css points "GDS Transport" at fonts on the device, and the files are not
- *   served. Where the device has none of them, chromium may still ask for govuk-frontend's
- *   own files, which answer 404, and the page falls back to Arial or sans-serif.
- */
-const KNOWN_MISSING = [/^\/assets\/fonts\//];
-
 export interface VisitOptions {
   /** false: the context runs no script at all (javaScriptEnabled: false). */
   javaScript?: boolean;
@@ -199,8 +190,6 @@ export interface VisitOptions {
 export class BrowserUser {
   /** Pages checked by every user in this process, for a summary check. */
   static pagesChecked = 0;
-  /** Files of KNOWN_MISSING the pages asked for (and did not get), for the summary. */
-  static readonly knownMissing = new Set<string>();
   private readonly problems: string[] = [];
   /** Without JavaScript a page cannot run axe: a page of another context, with it, reads a copy. */
   private copy: Promise<Page> | undefined;
@@ -214,6 +203,13 @@ export class BrowserUser {
     page.on('response', (response) => {
       if (response.status() >= 500)
         this.problems.push(`${response.status()} from ${response.request().method()} ${response.url()}`);
+      // A file a page needs (style sheet, script, image, font) that the app does not serve.
+      else if (response.status() === 404 && response.request().resourceType() !== 'document')
+        this.problems.push(`404 for ${response.request().resourceType()} ${response.url()} on ${page.url()}`);
+    });
+    // The app serves no font: its pages use the device's own (see src/http/stylesheets.ts).
+    page.on('request', (request) => {
+      if (request.resourceType() === 'font') this.problems.push(`asked for a font: ${request.url()} on ${page.url()}`);
     });
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
@@ -224,9 +220,6 @@ export class BrowserUser {
         source.split('#')[0] === page.url().split('#')[0]
       )
         return;
-      const known = KNOWN_MISSING.find((k) => k.test(new URL(source, page.url()).pathname));
-      if (known && /status of 404/.test(message.text()))
-        return void BrowserUser.knownMissing.add(new URL(source).pathname);
       this.problems.push(`console error on ${page.url()}: ${message.text()} (${source})`);
     });
     page.on('pageerror', (error) => this.problems.push(`script error on ${page.url()}: ${error.message}`));
