@@ -31,7 +31,22 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
-  { files: ['eslint.config.js', '.mocharc.cjs', 'scripts/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', '.mocharc.cjs', 'scripts/*.mjs', 'public/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // Scripts the pages load: plain browser JavaScript, each an enhancement the page works without.
+    files: ['public/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        DOMParser: 'readonly',
+        URLSearchParams: 'readonly',
+        FormData: 'readonly',
+      },
+    },
+  },
   {
     files: ['.mocharc.cjs', 'scripts/*.mjs'],
     languageOptions: {

@@ -2,7 +2,7 @@ import { blankToNull } from '../validation/fields.js';
 import { z } from 'zod';
 import type { Criterion, PlanFile } from '../plans/schema.js';
 import { OUTCOMES } from './model.js';
-import { criteriaByTheme, deriveMethodGrade, ksbCoverage, type Decision } from './rules.js';
+import { criteriaByTheme, explainMethodGrade, ksbCoverage, type Decision } from './rules.js';
 import { criterionLevelGrade } from '../plans/grades.js';
 
 const EVIDENCE_MAX = 2000;
@@ -57,7 +57,8 @@ const checkedValues = z.preprocess(
 );
 
 export const gradingFormSchema = z.object({
-  action: z.enum(['draft', 'submit'], { error: 'Choose to save a draft or submit' }),
+  /** check: show the grade the decisions give, saving nothing (the form's "Check the grade" button). */
+  action: z.enum(['draft', 'submit', 'check'], { error: 'Choose to save a draft or submit' }),
   /** Reformed plans: the sampled KSBs this assessment covered. */
   sampled: checkedValues.default([]),
   outcome: z.enum(OUTCOMES, { error: 'Choose how the assessment ended' }),
@@ -139,12 +140,12 @@ const KSB_STATE_LABELS = {
  * reformed plan, core KSBs and the sampled ones (with those this assessment covered) apart.
  */
 export function coverageView(plan: PlanFile, methodId: string, decisions: Decision[], sample: readonly string[] = []) {
-  const derived = deriveMethodGrade(plan, methodId, decisions);
+  const explained = explainMethodGrade(plan, methodId, decisions);
   const ksbs = ksbCoverage(plan, methodId, decisions, sample).map((k) => ({ ...k, label: KSB_STATE_LABELS[k.state] }));
   return {
     ksbs: ksbs.filter((k) => k.role === 'core'),
     sampled: ksbs.filter((k) => k.role === 'sampled').map((k) => ({ ...k, inSample: sample.includes(k.ksb) })),
-    grade: derived.complete ? derived.grade : null,
-    undecided: derived.complete ? 0 : derived.undecided.length,
+    grade: explained.grade,
+    why: explained.why,
   };
 }

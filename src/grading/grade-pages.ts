@@ -29,7 +29,11 @@ export function gradePages(db: Db, clock: Clock): Router {
     return { booking, apprentice, plan: planFor(db, apprentice) };
   };
 
-  const renderGrading = (res: Response, id: unknown, extra: ShownAgain & { flash?: string } = {}) => {
+  const renderGrading = (
+    res: Response,
+    id: unknown,
+    extra: ShownAgain & { flash?: string; checked?: boolean } = {},
+  ) => {
     const { booking, apprentice, plan } = loadGradable(res, id);
     const saved = gradingOfBooking(db, booking.id);
     const decisions = extra.decisions ?? saved.decisions;
@@ -75,6 +79,7 @@ export function gradePages(db: Db, clock: Clock): Router {
       errors: extra.errors,
       errorList: extra.errorList,
       flash: extra.flash,
+      checked: extra.checked,
     });
   };
 
@@ -102,6 +107,9 @@ export function gradePages(db: Db, clock: Clock): Router {
         errors: form.errors,
         errorList: form.errorList,
       });
+    // "Check the grade": the same page with the grade these decisions give, nothing saved.
+    if (form.value.action === 'check')
+      return renderGrading(res, req.params.id, { decisions: kept, sample, values, checked: true });
     const submit = form.value.action === 'submit';
     if (submit && form.value.confirm !== 'yes') {
       return renderGrading(res, req.params.id, {

@@ -59,6 +59,38 @@ export function deriveMethodGrade(plan: PlanFile, methodId: string, decisions: D
   return { complete: true, grade: pass };
 }
 
+/** The grade a method's decisions give so far, and why, in the words the assessor confirms. */
+export interface GradeExplanation {
+  /** Null while the decisions do not yet give a grade. */
+  grade: Grade | null;
+  /** What it turned on: "PR3 not met" (a Fail), "Every criterion met", or while there is no grade "2 criteria still to decide (PR1, PR2)". */
+  why: string;
+}
+
+const criteriaCount = (n: number) => `${n} ${n === 1 ? 'criterion' : 'criteria'}`;
+
+/** deriveMethodGrade's answer, with the criteria it turned on named. */
+export function explainMethodGrade(plan: PlanFile, methodId: string, decisions: Decision[]): GradeExplanation {
+  const derived = deriveMethodGrade(plan, methodId, decisions);
+  if (!derived.complete) {
+    const parts = [];
+    if (derived.undecided.length > 0)
+      parts.push(`${criteriaCount(derived.undecided.length)} still to decide (${derived.undecided.join(', ')})`);
+    if (derived.missingEvidence.length > 0)
+      parts.push(`${derived.missingEvidence.join(', ')} not met without the evidence note the apprentice is given`);
+    return { grade: null, why: parts.join('; ') };
+  }
+  const met = new Map(decisions.map((d) => [d.criterionId, d.met]));
+  const notMet = (level: 'pass' | 'distinction') =>
+    plan.criteria.filter((c) => c.method === methodId && c.level === level && met.get(c.id) === false).map((c) => c.id);
+  const grade = derived.grade;
+  const [failedPass, failedDistinction] = [notMet('pass'), notMet('distinction')];
+  if (failedPass.length > 0) return { grade, why: `${failedPass.join(', ')} not met` };
+  if (failedDistinction.length > 0)
+    return { grade, why: `Every pass criterion met; ${failedDistinction.join(', ')} not met` };
+  return { grade, why: 'Every criterion met' };
+}
+
 export type KsbState = 'evidenced' | 'shortfall' | 'not_yet' | 'not_sampled';
 
 /**

@@ -500,7 +500,17 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     expect(await criterion(page, 'PR1').getByRole('radio', { name: 'Met', exact: true }).isChecked()).to.equal(true);
     for (const id of rest)
       await decide(page, id, true, `${id}: seen in the project report and confirmed in questioning.`);
-    await page.getByRole('checkbox', { name: /^I confirm these decisions/ }).check();
+    // With JavaScript the grade follows the decisions as they are made, before anything is sent.
+    const derived = page.locator('#derived-grade');
+    await derived.getByText('The plan’s rule gives Distinction: Every criterion met.').waitFor();
+    const last = CRITERIA.project.at(-1)!;
+    await decide(page, last, false, `${last}: not shown at distinction depth.`);
+    await derived.getByText(`The plan’s rule gives Pass: Every pass criterion met; ${last} not met.`).waitFor();
+    expect(await page.locator('#confirm-label').innerText()).to.contain('the grade they give: Pass');
+    await decide(page, last, true, `${last}: seen in the project report and confirmed in questioning.`);
+    await page
+      .getByRole('checkbox', { name: 'I confirm these decisions and the grade they give: Distinction' })
+      .check();
     await assessor.follow(page.getByRole('button', { name: 'Submit grade' }));
     expect(await page.getByRole('heading', { level: 2, name: 'Distinction' }).count()).to.equal(1);
     expect(await page.getByText(/Only moderation or an appeal can change it now/).count()).to.equal(1);
@@ -516,10 +526,12 @@ describe('Browser journey: from CSV import to certificate claim', function () {
       if (id === 'PDD5') await decide(page, id, false, SHORTFALL);
       else await decide(page, id, true, `${id}: clear, well-evidenced answers with examples from the portfolio.`);
     }
-    // The coverage panel follows a draft save (the server works it out; there is no script).
-    await noScript.follow(page.getByRole('button', { name: 'Save draft' }));
-    expect(await page.getByText(/Grade by the plan’s rule: Pass/).count()).to.equal(1);
-    await page.getByRole('checkbox', { name: /^I confirm these decisions/ }).check();
+    // Without a script, “Check the grade” asks the server, and saves nothing.
+    await noScript.follow(page.getByRole('button', { name: 'Check the grade' }));
+    expect(await page.locator('#derived-grade').innerText()).to.contain(
+      'The plan’s rule gives Pass: Every pass criterion met; PDD5 not met.',
+    );
+    await page.getByRole('checkbox', { name: 'I confirm these decisions and the grade they give: Pass' }).check();
     await noScript.follow(page.getByRole('button', { name: 'Submit grade' }));
     expect(await page.getByRole('heading', { level: 2, name: 'Pass' }).count()).to.equal(1);
     expect(await page.getByText(SHORTFALL).count()).to.equal(1);

@@ -378,6 +378,42 @@ describe('grading: the assessor’s form', () => {
     expect(auditOf('grading.submitted')).to.have.length(0);
   });
 
+  it('shows the grade the decisions give, and why, through “Check the grade”, saving nothing; the confirmation names that grade', async () => {
+    const a = apprentice(0, 'Chet', 'Check');
+    const id = booked(a, 'project');
+    const assessor = await as('assessor');
+    const squashed = (html: string, selector: string) => $(html)(selector).text().replace(/\s+/g, ' ').trim();
+
+    const undecided = await postGrading(assessor, id, { undecided: ['PR1', 'PR2'] }, { action: 'check' });
+    expect(undecided.status).to.equal(200);
+    expect(squashed(undecided.text, '#derived-grade')).to.contain(
+      'No grade yet: 2 criteria still to decide (PR1, PR2).',
+    );
+    expect(squashed(undecided.text, '#confirm-label')).to.equal(
+      'I confirm these decisions and the grade they give (needed to submit)',
+    );
+
+    const fail = await postGrading(assessor, id, { notMet: ['PR3'] }, { action: 'check' });
+    expect(fail.status).to.equal(200);
+    expect(squashed(fail.text, '#derived-grade')).to.contain('The plan’s rule gives Fail: PR3 not met.');
+    expect(squashed(fail.text, '#confirm-label')).to.equal(
+      'I confirm these decisions and the grade they give: Fail (needed to submit)',
+    );
+    // What was entered stays on the page, and nothing is stored.
+    expect($(fail.text)('#c-PR3-not-met').attr('checked')).to.not.equal(undefined);
+    expect($(fail.text)('#c-PR1-met').attr('checked')).to.not.equal(undefined);
+    expect(gradingOf(id)).to.equal(undefined);
+    expect(auditOf('grading.draft_saved')).to.have.length(0);
+
+    const pass = await postGrading(assessor, id, { notMet: ['PRD1'] }, { action: 'check' });
+    expect(squashed(pass.text, '#derived-grade')).to.contain(
+      'The plan’s rule gives Pass: Every pass criterion met; PRD1 not met.',
+    );
+    const top = await postGrading(assessor, id, {}, { action: 'check' });
+    expect(squashed(top.text, '#derived-grade')).to.contain('The plan’s rule gives Distinction: Every criterion met.');
+    expect(bookingStatus(ctx.db, id)).to.equal('confirmed');
+  });
+
   it('refuses to submit an undecided criterion, a “not met” without evidence, or without the confirmation, keeping what was posted', async () => {
     const a = apprentice(0, 'Uma', 'Undecided');
     const id = booked(a, 'project');

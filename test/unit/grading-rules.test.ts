@@ -11,6 +11,7 @@ import {
   outcomeEffect,
   wholeAssessmentLimit,
   deriveMethodGrade,
+  explainMethodGrade,
   isBoundaryCase,
   isWorkingDay,
   ksbCoverage,
@@ -71,6 +72,40 @@ describe('grading rules', () => {
       expect(criteriaOf(methodId, 'pass').length, methodId).to.be.at.least(2);
       expect(criteriaOf(methodId, 'distinction').length, methodId).to.be.at.least(2);
     }
+  });
+
+  describe('explainMethodGrade', () => {
+    const [p1, p2] = criteriaOf('project', 'pass') as [string, string];
+    const [d1] = criteriaOf('project', 'distinction') as [string];
+    const explain = (met: Record<string, boolean | null>, evidence: Record<string, string> = {}) =>
+      explainMethodGrade(PLAN, 'project', decisions('project', met, evidence));
+
+    it('names the pass criteria not met, and the Fail they give', () => {
+      expect(explain({ [p1]: false })).to.deep.equal({ grade: 'Fail', why: `${p1} not met` });
+      expect(explain({ [p1]: false, [p2]: false, [d1]: false })).to.deep.equal({
+        grade: 'Fail',
+        why: `${p1}, ${p2} not met`,
+      });
+    });
+
+    it('names the distinction criteria not met when every pass criterion is', () => {
+      expect(explain({ [d1]: false })).to.deep.equal({
+        grade: 'Pass',
+        why: `Every pass criterion met; ${d1} not met`,
+      });
+    });
+
+    it('says every criterion is met for the top grade', () => {
+      expect(explain({})).to.deep.equal({ grade: 'Distinction', why: 'Every criterion met' });
+    });
+
+    it('gives no grade while a criterion is undecided, or not met without its note, naming them', () => {
+      expect(explain({ [p1]: null })).to.deep.equal({ grade: null, why: `1 criterion still to decide (${p1})` });
+      expect(explain({ [p1]: null, [p2]: null, [d1]: false }, { [d1]: '  ' })).to.deep.equal({
+        grade: null,
+        why: `2 criteria still to decide (${p1}, ${p2}); ${d1} not met without the evidence note the apprentice is given`,
+      });
+    });
   });
 
   describe('deriveMethodGrade', () => {
