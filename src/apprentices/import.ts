@@ -38,6 +38,19 @@ const RETIRED_COLUMNS: Record<string, string> = {
     "The ehc_plan column is retired: record an English and maths flexibility judgement (its basis, date and reference) on the apprentice's page instead, and remove the column",
 };
 
+/** The date columns: a spreadsheet saved in the UK writes them as DD/MM/YYYY. */
+const CSV_DATE_FIELDS: readonly string[] = [
+  'dateOfBirth',
+  'startDate',
+  'plannedEndDate',
+] satisfies (keyof ApprenticeInput)[];
+
+/** A CSV date as YYYY-MM-DD, from that or from DD/MM/YYYY (never MM/DD: a UK file); anything else as it came. */
+export function csvDate(value: string): string {
+  const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value.trim());
+  return uk ? `${uk[3]}-${uk[2]!.padStart(2, '0')}-${uk[1]!.padStart(2, '0')}` : value;
+}
+
 /** The rows that passed the schema and the problems of those that did not, so that later checks can add to the list. */
 export interface ImportResult {
   rows: { line: number; input: ApprenticeInput }[];
@@ -75,15 +88,23 @@ function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, 
       const withDefaults = { ...values };
       for (const [field, value] of defaultEntries)
         if (withDefaults[field] === undefined || withDefaults[field] === '') withDefaults[field] = value;
+      if (asColumns)
+        for (const field of CSV_DATE_FIELDS)
+          if (typeof withDefaults[field] === 'string') withDefaults[field] = csvDate(withDefaults[field]);
       const parsed = apprenticeInputSchema.safeParse(withDefaults);
-      if (parsed.success) rows.push({ line, input: parsed.data });
-      else
-        for (const issue of parsed.error.issues)
-          problems.push({
-            line,
-            path: asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path),
-            message: issue.message,
-          });
+      if (parsed.success) return void rows.push({ line, input: parsed.data });
+      // One message a field: the first is what to put right.
+      const told = new Set<string>();
+      for (const issue of parsed.error.issues) {
+        const path = asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path);
+        if (told.has(path)) continue;
+        told.add(path);
+        const message =
+          asColumns && CSV_DATE_FIELDS.includes(issue.path[0] as never) && /must be a real date/.test(issue.message)
+            ? `${issue.message.replace(/, for example.*$/, '')}, as YYYY-MM-DD or DD/MM/YYYY (for example 2025-09-01 or 01/09/2025)`
+            : issue.message;
+        problems.push({ line, path, message });
+      }
     },
   };
 }

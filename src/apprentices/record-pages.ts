@@ -123,34 +123,44 @@ export function recordPages(db: Db, clock: Clock): Router {
       .send(BYTE_ORDER_MARK + CSV_TEMPLATE);
   });
 
+  /** The import page: the employers (a row gives one by id or name) and anything about a file sent. */
+  const importPage = (extra: object = {}) => ({
+    title: 'Import apprentices',
+    backLink: paths.apprentices,
+    employers: listEmployers(db),
+    ...extra,
+  });
+
   router.get(paths.importApprentices, editors, (_req, res) => {
-    res.render('apprentices/import', { title: 'Import apprentices', backLink: paths.apprentices });
+    res.render('apprentices/import', importPage());
   });
 
   router.post(paths.importApprentices, editors, async (req, res) => {
     const user = userOf(res);
     const file = req.file;
     if (!file || file.size === 0)
-      return res.status(400).render('apprentices/import', {
-        title: 'Import apprentices',
-        backLink: paths.apprentices,
-        ...formErrors([{ path: 'csvFile', message: 'Select a CSV file of apprentices' }]),
-      });
+      return res
+        .status(400)
+        .render(
+          'apprentices/import',
+          importPage(formErrors([{ path: 'csvFile', message: 'Select a CSV file of apprentices' }])),
+        );
     const kind = binaryKindOf(file.buffer);
     if (kind) {
       const spreadsheet = kind.includes('Excel')
         ? '. In Excel, save it as “CSV UTF-8 (comma delimited)” and select that file'
         : '';
-      return res.status(400).render('apprentices/import', {
-        title: 'Import apprentices',
-        backLink: paths.apprentices,
-        ...formErrors([
-          {
-            path: 'csvFile',
-            message: `The selected file must be a CSV file: ${file.originalname} is ${kind}${spreadsheet}`,
-          },
-        ]),
-      });
+      return res.status(400).render(
+        'apprentices/import',
+        importPage(
+          formErrors([
+            {
+              path: 'csvFile',
+              message: `The selected file must be a CSV file: ${file.originalname} is ${kind}${spreadsheet}`,
+            },
+          ]),
+        ),
+      );
     }
     const result = await importApprentices(db, {
       user,
@@ -167,23 +177,24 @@ export function recordPages(db: Db, clock: Clock): Router {
       });
     const problems = result.problems.map((p) => ({ ...p, path: columnFor(p.path) }));
     problems.sort((a, b) => a.line - b.line);
-    res.status(422).render('apprentices/import', {
-      title: 'Import apprentices',
-      backLink: paths.apprentices,
-      fileName: file.originalname,
-      // A file of thousands of bad lines would make a page of megabytes: the first ones show what to fix.
-      problems: problems.slice(0, PROBLEMS_SHOWN),
-      moreProblems:
-        problems.length > PROBLEMS_SHOWN
-          ? { shown: PROBLEMS_SHOWN.toLocaleString('en-GB'), total: problems.length.toLocaleString('en-GB') }
-          : null,
-      ...formErrors([
-        {
-          path: 'csvFile',
-          message: `${file.originalname} has ${problems.length} problem${problems.length === 1 ? '' : 's'} on ${new Set(problems.map((p) => p.line)).size} line(s); no apprentices were imported`,
-        },
-      ]),
-    });
+    res.status(422).render(
+      'apprentices/import',
+      importPage({
+        fileName: file.originalname,
+        // A file of thousands of bad lines would make a page of megabytes: the first ones show what to fix.
+        problems: problems.slice(0, PROBLEMS_SHOWN),
+        moreProblems:
+          problems.length > PROBLEMS_SHOWN
+            ? { shown: PROBLEMS_SHOWN.toLocaleString('en-GB'), total: problems.length.toLocaleString('en-GB') }
+            : null,
+        ...formErrors([
+          {
+            path: 'csvFile',
+            message: `${file.originalname} has ${problems.length} problem${problems.length === 1 ? '' : 's'} on ${new Set(problems.map((p) => p.line)).size} line(s); no apprentices were imported`,
+          },
+        ]),
+      }),
+    );
   });
 
   router.get(routes.editApprentice, editors, (req, res) => {

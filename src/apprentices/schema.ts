@@ -10,6 +10,7 @@ import { standardReference, standardVersion } from '../standards/schema.js';
 import { ukprnSchema } from '../users/schema.js';
 import { dateField, yesNo, decimalInput } from '../validation/fields.js';
 import { validateUln } from './uln.js';
+import { isSupportedDate } from '../calendar.js';
 
 export const ulnSchema = z
   .string({ error: 'Enter the ULN' })
@@ -79,6 +80,8 @@ export const apprenticeInputSchema = z
     ),
   })
   .superRefine((a, ctx) => {
+    // Dates compared only when each is one: a date already refused gets its own message, not three more.
+    if (![a.dateOfBirth, a.startDate, a.plannedEndDate].every(isSupportedDate)) return;
     // Their 16th birthday, as a date string: ISO dates compare correctly as text.
     const sixteenth = `${Number(a.dateOfBirth.slice(0, 4)) + MIN_AGE_AT_START}${a.dateOfBirth.slice(4)}`;
     if (sixteenth > a.startDate) {

@@ -31,6 +31,7 @@ import { canActOn, type ApprenticeAction } from './access.js';
 import type { ImportResult } from './import.js';
 import {
   checkNewApprentices,
+  employersByIdOrName,
   insertCheckedApprentices,
   findApprenticeByUln,
   type ApprenticeDetail,
@@ -89,9 +90,10 @@ export function importForUser(
   // cannot add a clashing ULN in between.
   return db.transaction(
     () => {
-      problems.push(...checkNewApprentices(db, parsed.rows));
-      if (problems.length > 0) return { ok: false as const, problems: problems.sort((a, b) => a.line - b.line) };
-      const added = insertCheckedApprentices(db, parsed.rows, actorOf(user), source);
+      const named = employersByIdOrName(db, parsed.rows);
+      problems.push(...named.problems, ...checkNewApprentices(db, named.rows));
+      if (problems.length > 0) return { ok: false as const, problems: onePerField(problems) };
+      const added = insertCheckedApprentices(db, named.rows, actorOf(user), source);
       // The new apprentices' gateway status, worked out with them (`on`: today): a large import in a
       // worker thread leaves no evaluation of thousands to the next dashboard request.
       if (on) cacheNewApprentices(db, added, on);
@@ -99,6 +101,23 @@ export function importForUser(
     },
     { behavior: 'immediate' },
   );
+}
+
+/**
+ * In line order, the first problem of each line's field: one message per field, never a cascade.
+ * Problems of the file, its header or a whole line ("(header)") are each kept.
+ */
+function onePerField(problems: RowProblem[]): RowProblem[] {
+  const told = new Set<string>();
+  return problems
+    .sort((a, b) => a.line - b.line)
+    .filter((p) => {
+      if (p.path.startsWith('(')) return true;
+      const key = `${p.line}\u0000${p.path}`;
+      if (told.has(key)) return false;
+      told.add(key);
+      return true;
+    });
 }
 
 /* ---------- Circumstances the gateway rules read ---------- */

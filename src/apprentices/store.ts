@@ -118,7 +118,7 @@ function referenceProblems(input: ApprenticeInput, refs: References, ownUln?: st
   if (!refs.providers.has(input.providerUkprn))
     problems.push({ path: 'providerUkprn', message: `No provider with UKPRN ${input.providerUkprn} is registered` });
   if (!refs.employers.has(input.employerId))
-    problems.push({ path: 'employerId', message: `No employer with id ${input.employerId} is registered` });
+    problems.push({ path: 'employerId', message: `No employer “${input.employerId}” is registered` });
   if (input.uln !== ownUln && refs.ulnInUse(input.uln))
     problems.push({ path: 'uln', message: `An apprentice with ULN ${input.uln} already exists` });
   return problems;
@@ -145,6 +145,39 @@ function rowValues(input: ApprenticeInput, standardVersionId: number) {
 export interface RowProblem extends Problem {
   /** 1-based line in the CSV file (header is line 1), or index in a JSON array. */
   line: number;
+}
+
+/**
+ * Rows that name their employer rather than give its id (a CSV kept in a spreadsheet), each with
+ * the id of the one employer of that name (matched ignoring case and surrounding spaces). A name
+ * two employers share is refused with their ids; a value that is neither id nor name is left for
+ * checkNewApprentices to report.
+ */
+export function employersByIdOrName(
+  db: Db,
+  rows: { line: number; input: ApprenticeInput }[],
+): { rows: { line: number; input: ApprenticeInput }[]; problems: RowProblem[] } {
+  const all = db.select({ id: employers.id, name: employers.name }).from(employers).all();
+  const ids = new Set(all.map((e) => e.id));
+  const byName = new Map<string, string[]>();
+  for (const e of all) {
+    const key = e.name.trim().toLowerCase();
+    byName.set(key, [...(byName.get(key) ?? []), e.id]);
+  }
+  const problems: RowProblem[] = [];
+  const resolved = rows.map((row) => {
+    if (ids.has(row.input.employerId)) return row;
+    const named = byName.get(row.input.employerId.trim().toLowerCase()) ?? [];
+    if (named.length === 1) return { ...row, input: { ...row.input, employerId: named[0]! } };
+    if (named.length > 1)
+      problems.push({
+        line: row.line,
+        path: 'employerId',
+        message: `${named.length} employers are named “${row.input.employerId}”: give the employer id (${named.join(', ')})`,
+      });
+    return row;
+  });
+  return { rows: resolved, problems };
 }
 
 /**

@@ -20,6 +20,7 @@ import type { Db } from '../../src/db/connection.js';
 import {
   apprentices,
   auditEvents,
+  employers,
   gatewayDeclarations,
   gatewaySubmissions,
   offTheJobHours,
@@ -823,6 +824,89 @@ describe('apprentices: CSV import', () => {
     );
     expect(snapshot(ctx.db)).to.deep.equal(before);
     expect(apprenticeCount(ctx.db)).to.equal(1);
+  });
+
+  it('takes dates as DD/MM/YYYY and an employer by its name, as a spreadsheet gives them; the page lists the employers', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const importPage = await page(agent, '/apprentices/import');
+    const listed = importPage
+      .doc('#import-employers tbody tr')
+      .map((_, tr) =>
+        importPage
+          .doc(tr)
+          .find('td')
+          .map((_i, td) => importPage.doc(td).text())
+          .get()
+          .join(' = '),
+      )
+      .get();
+    expect(listed).to.include.members([
+      'Transport and Maritime Workers’ Union = transport-workers-union',
+      'Health and Care Staff Union = health-care-union',
+    ]);
+
+    const [start, end] = [today().minus({ months: 15 }), today().plus({ months: 3 })];
+    const res = await upload(
+      agent,
+      csv(
+        csvRow(uln(0), {
+          date_of_birth: '12/04/2001',
+          start_date: start.toFormat('dd/MM/yyyy'),
+          planned_end_date: end.toFormat('d/M/yyyy'),
+          employer_id: '  health and care staff union ',
+        }),
+      ),
+    );
+    expect(res.status, res.text.slice(0, 2000)).to.equal(200);
+    expect(ctx.db.select().from(apprentices).all()[0]).to.include({
+      dateOfBirth: '2001-04-12',
+      startDate: isoDate(start),
+      plannedEndDate: isoDate(end),
+      employerId: HEALTH,
+    });
+  });
+
+  it('gives one message for each bad field, never a cascade from it; a name two employers share asks for the id', async () => {
+    ctx.db.insert(employers).values({ id: 'health-care-union-north', name: 'Health and Care Staff Union' }).run();
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const res = await upload(
+      agent,
+      csv(
+        // Not dates at all, or a US date: each date field once, and nothing about age or order.
+        csvRow(uln(0), { date_of_birth: '04/31/2001', start_date: 'September', planned_end_date: '2027/03/01' }),
+        csvRow(uln(1), { employer_id: 'Health and Care Staff Union' }),
+        csvRow(uln(2), { employer_id: 'Nobody’s Union' }),
+      ),
+    );
+    expect(res.status).to.equal(422);
+    expect(problemRows($(res.text))).to.deep.equal([
+      {
+        line: 2,
+        column: 'date_of_birth',
+        message:
+          'The date of birth must be a real date, as YYYY-MM-DD or DD/MM/YYYY (for example 2025-09-01 or 01/09/2025)',
+      },
+      {
+        line: 2,
+        column: 'start_date',
+        message:
+          'The start date must be a real date, as YYYY-MM-DD or DD/MM/YYYY (for example 2025-09-01 or 01/09/2025)',
+      },
+      {
+        line: 2,
+        column: 'planned_end_date',
+        message:
+          'The planned end date must be a real date, as YYYY-MM-DD or DD/MM/YYYY (for example 2025-09-01 or 01/09/2025)',
+      },
+      {
+        line: 3,
+        column: 'employer_id',
+        message:
+          '2 employers are named “Health and Care Staff Union”: give the employer id (health-care-union, health-care-union-north)',
+      },
+      { line: 4, column: 'employer_id', message: 'No employer “Nobody’s Union” is registered' },
+    ]);
+    expect(apprenticeCount(ctx.db)).to.equal(0);
   });
 
   it('refuses rows that are well formed but clash with the database or each other, writing nothing', async () => {
