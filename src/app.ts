@@ -72,8 +72,9 @@ function setUpViews(app: Express): void {
     layoutsDir: path.join(VIEWS, 'layouts'),
     partialsDir: path.join(VIEWS, 'partials'),
     helpers: viewHelpers,
-    // A partial sees only what it is passed, never the page's variables of the same name.
-    compilerOptions: { explicitPartialContext: true },
+    // A partial sees only what it is passed, never the page's variables of the same name; and its
+    // lines are not indented to where it is called, which would put spaces into a textarea's value.
+    compilerOptions: { explicitPartialContext: true, preventIndent: true },
   });
   // The engine answers through the callback; the promise it also returns is not needed.
   app.engine('.hbs', (file, options, callback) => void hbs.engine(file, options, callback));

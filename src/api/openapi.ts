@@ -19,6 +19,7 @@ import {
   earlierEpisodeInputSchema,
   flexibilityInputSchema,
   learningBreakInputSchema,
+  ulnCorrectionSchema,
   priorLearningInputSchema,
   offTheJobInputSchema,
   planItemInputSchema,
@@ -338,6 +339,22 @@ export function openApiDocument(): Schema {
             ...authErrors,
             '403': error('Not a provider, employer or administrator'),
             '404': error('No such apprentice in your scope'),
+          },
+        },
+      },
+      [openApiPath(routes.api.apprentices.uln)]: {
+        put: {
+          summary: 'Correct a ULN entered wrongly (administrators; the check digit is checked, and the reason audited)',
+          parameters: [ulnParam],
+          requestBody: body(ulnCorrectionSchema),
+          responses: {
+            '200': json({ $ref: '#/components/schemas/Apprentice' }, 'The apprentice, under the corrected ULN'),
+            ...authErrors,
+            '403': error('Not an administrator'),
+            '404': error('No such apprentice'),
+            '422': error(
+              'Invalid, held by another apprentice, the same as now, or already sent to the apprenticeship service under this ULN',
+            ),
           },
         },
       },

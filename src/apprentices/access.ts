@@ -13,10 +13,11 @@ export interface ApprenticeOwners {
  *   request EPA): the apprentice's own provider and administrators;
  * - employer_declaration: the apprentice's own employer only;
  * - review (gateway decisions): administrators;
- * - mark (record and mark a provider-marked component): the apprentice's own provider's markers.
+ * - mark (record and mark a provider-marked component): the apprentice's own provider's markers;
+ * - correct_uln: administrators (a ULN is the key other systems know the apprentice by).
  * Assessors and quality assurers reach apprentices through their bookings (later issues).
  */
-export type ApprenticeAction = 'view' | 'edit' | 'employer_declaration' | 'review' | 'mark';
+export type ApprenticeAction = 'view' | 'edit' | 'employer_declaration' | 'review' | 'mark' | 'correct_uln';
 
 export function canActOn(user: CurrentUser, apprentice: ApprenticeOwners, action: ApprenticeAction): boolean {
   const ownProvider = user.role === 'provider' && user.providerUkprn === apprentice.providerUkprn;
@@ -29,6 +30,7 @@ export function canActOn(user: CurrentUser, apprentice: ApprenticeOwners, action
     case 'employer_declaration':
       return ownEmployer;
     case 'review':
+    case 'correct_uln':
       return user.role === 'admin';
     case 'mark':
       return ownProvider && user.canMark;

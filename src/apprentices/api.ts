@@ -17,6 +17,7 @@ import {
 } from './schema.js';
 import {
   apprenticeFor,
+  correctUln,
   importDefaults,
   importForUser,
   recordEarlierEpisode,
@@ -129,6 +130,11 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
 
   router.get(routes.api.apprentices.one, viewers, (req, res) => {
     res.json(apprenticeJson(valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'view'))));
+  });
+
+  // An administrator's correction of a ULN entered wrongly; the answer names the apprentice by the new one.
+  router.put(routes.api.apprentices.uln, requireRole('admin'), (req, res) => {
+    sendResult(res, correctUln(db, userOf(res), req.params.uln, req.body), apprenticeJson);
   });
 
   router.get(routes.api.apprentices.gateway, viewers, (req, res) => {

@@ -104,6 +104,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
     const state = gatewayState(evaluation, latest);
     res.render('apprentices/show', {
       title: fullName(a),
+      flash: req.query['uln-corrected'] === '1' ? `The ULN has been corrected to ${a.uln}.` : undefined,
       a,
       on,
       plan,
@@ -112,6 +113,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
       checks: evaluation.checks.map((c) => ({ ...c, label: CHECK_LABELS[c.code] })),
       ready: evaluation.ready,
       canEdit,
+      canCorrectUln: canActOn(user, a, 'correct_uln'),
       canRequest: canEdit && evaluation.ready && latest?.status !== 'submitted' && latest?.status !== 'accepted',
       canConfirmEmployer: canActOn(user, a, 'employer_declaration'),
       qualifications: evidence.qualificationRows.map((q) => ({ ...q, typeLabel: QUALIFICATION_TYPE_LABELS[q.type] })),

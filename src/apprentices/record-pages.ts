@@ -16,14 +16,16 @@ import { actorOf, listEmployers, listProviders, type CurrentUser } from '../user
 import { CSV_TEMPLATE, columnFor } from './import.js';
 import { apprenticeInputSchema, type ApprenticeInput } from './schema.js';
 import { ENGLISH_MATHS_CHOICES, ENGLISH_MATHS_CHOICE_LABELS } from '../gateway/model.js';
-import { importDefaults } from './service.js';
-import { addApprentices, updateApprentice } from './store.js';
+import { correctUln, importDefaults } from './service.js';
+import { addApprentices, updateApprentice, type ApprenticeDetail } from './store.js';
+import { renderRefusal } from '../http/results.js';
 import { DATE_FIELDS, PROBLEMS_SHOWN, dateParts, loadApprentice } from './page-helpers.js';
 
 /** Adding apprentices one by one or by CSV import, and editing a record (with a reason). */
 export function recordPages(db: Db, clock: Clock): Router {
   const router = Router();
   const editors = pageFor(...AREA_ROLES.apprenticeEditors);
+  const admins = pageFor('admin');
 
   /* ---------- Add, import, edit ---------- */
   const formOptions = (user: CurrentUser) => ({
@@ -194,6 +196,29 @@ export function recordPages(db: Db, clock: Clock): Router {
           },
         ]),
       }),
+    );
+  });
+
+  /* ---------- Correcting a ULN (administrators) ---------- */
+
+  const ulnPage = (a: ApprenticeDetail, extra: object = {}) => ({
+    title: `Correct the ULN: ${fullName(a)}`,
+    a,
+    backLink: paths.apprentice(a.uln),
+    values: {},
+    ...extra,
+  });
+
+  router.get(routes.correctUln, admins, (req, res) => {
+    res.render('apprentices/uln', ulnPage(loadApprentice(db, res, req.params.uln, 'correct_uln')));
+  });
+
+  router.post(routes.correctUln, admins, (req, res) => {
+    const a = loadApprentice(db, res, req.params.uln, 'correct_uln');
+    const done = correctUln(db, userOf(res), req.params.uln, req.body);
+    if (done.ok) return res.redirect(303, `${paths.apprentice(done.value.uln)}?uln-corrected=1`);
+    renderRefusal(res, done, (errors) =>
+      res.render('apprentices/uln', ulnPage(a, { values: req.body as object, ...errors })),
     );
   });
 

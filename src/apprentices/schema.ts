@@ -175,6 +175,12 @@ export function reasonField(missing: string) {
   return z.string({ error: missing }).trim().min(1, missing).max(500, 'Keep it to 500 characters or fewer');
 }
 
+/** A corrected ULN, with why the one recorded was wrong. */
+export const ulnCorrectionSchema = z.object({
+  uln: ulnSchema,
+  reason: reasonField('Say why the ULN is being corrected, for example where the right one came from'),
+});
+
 /** A break in learning: its first and last days away, both included. */
 export const learningBreakInputSchema = z
   .object({

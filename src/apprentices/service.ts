@@ -24,6 +24,7 @@ import {
   learningBreakInputSchema,
   priorLearningInputSchema,
   reasonField,
+  ulnCorrectionSchema,
 } from './schema.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
@@ -31,6 +32,7 @@ import { canActOn, type ApprenticeAction } from './access.js';
 import type { ImportResult } from './import.js';
 import {
   checkNewApprentices,
+  correctApprenticeUln,
   employersByIdOrName,
   insertCheckedApprentices,
   findApprenticeByUln,
@@ -56,6 +58,17 @@ export function apprenticeFor(
     return refuse('not_found', 'There is no apprentice with that ULN in your records');
   if (!canActOn(user, apprentice, action)) return refuse('forbidden', 'You do not have permission to do this');
   return ok(apprentice);
+}
+
+/** An administrator puts right an apprentice's ULN (the check digit checked), with a reason; audited. */
+export function correctUln(db: Db, user: CurrentUser, uln: unknown, input: unknown): Result<ApprenticeDetail> {
+  const found = apprenticeFor(db, user, uln, 'correct_uln');
+  if (!found.ok) return found;
+  const parsed = ulnCorrectionSchema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  const problems = correctApprenticeUln(db, found.value.id, parsed.data.uln, actorOf(user), parsed.data.reason);
+  if (problems.length > 0) return refuse('invalid', problems);
+  return ok(findApprenticeByUln(db, parsed.data.uln)!);
 }
 
 /** A provider's own UKPRN, used for rows that leave it blank. */

@@ -1,13 +1,14 @@
 import type { NewApprentice } from '../gateway/store.js';
 import { isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
-import { and, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import {
   apprentices,
   employers,
+  epaAttempts,
   gatewayDeclarations,
   gatewayItemsProvided,
   offTheJobHours,
@@ -285,6 +286,54 @@ export function updateApprentice(
     });
   });
   return { ok: true };
+}
+
+/**
+ * Puts right an apprentice's ULN, audited with the one it replaces. Refused when another
+ * apprentice holds the new ULN, or once a result has gone to the apprenticeship service under
+ * the old one (the service knows the learner by it: correct it there first, then here).
+ */
+export function correctApprenticeUln(db: Db, id: number, uln: string, actor: Actor, reason: string): Problem[] {
+  return db.transaction(
+    (tx) => {
+      const before = tx.select({ uln: apprentices.uln }).from(apprentices).where(eq(apprentices.id, id)).get();
+      if (!before) return [{ path: 'uln', message: 'There is no such apprentice' }];
+      if (before.uln === uln) return [{ path: 'uln', message: `${uln} is the ULN already recorded` }];
+      if (tx.select({ id: apprentices.id }).from(apprentices).where(eq(apprentices.uln, uln)).get())
+        return [{ path: 'uln', message: `Another apprentice has ULN ${uln}` }];
+      const claimed = tx
+        .select({ id: epaAttempts.id })
+        .from(epaAttempts)
+        .where(
+          and(
+            eq(epaAttempts.apprenticeId, id),
+            or(isNotNull(epaAttempts.claimedAt), isNotNull(epaAttempts.serviceSentAt)),
+          ),
+        )
+        .get();
+      if (claimed)
+        return [
+          {
+            path: 'uln',
+            message: `A result has gone to the apprenticeship service under ULN ${before.uln}: have it corrected there first, then here`,
+          },
+        ];
+      tx.update(apprentices)
+        .set({ uln, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))` })
+        .where(eq(apprentices.id, id))
+        .run();
+      recordAudit(tx, actor, {
+        action: 'apprentice.uln_corrected',
+        entityType: 'apprentice',
+        entityId: uln,
+        before: { uln: before.uln },
+        after: { uln },
+        reason,
+      });
+      return [];
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 export interface ApprenticeDetail extends ApprenticeRow {

@@ -21,13 +21,23 @@ import {
   apprentices,
   auditEvents,
   employers,
+  epaAttempts,
   gatewayDeclarations,
   gatewaySubmissions,
   offTheJobHours,
   qualifications,
 } from '../../src/db/schema.js';
 import { submitForGateway } from '../../src/gateway/store.js';
-import { $, csrfFrom, postForm, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
+import {
+  $,
+  csrfFrom,
+  postForm,
+  signedInAgent,
+  testApp,
+  tokenFor,
+  type TestContext,
+  type TestUserKey,
+} from '../support/app.js';
 
 /* ---------- Building apprentices through the stores ---------- */
 
@@ -1228,6 +1238,117 @@ describe('apprentices: requesting EPA', () => {
     expect(again.status).to.equal(409);
     expect($(again.text)('main').text()).to.contain('Attempt 1 was submitted').and.to.contain('waiting for the EPAO');
     expect(ctx.db.select().from(gatewaySubmissions).all()).to.have.length(1);
+  });
+});
+
+describe('apprentices: correcting a ULN', () => {
+  let ctx: TestContext;
+  beforeEach(async () => {
+    ctx = await testApp();
+  });
+  const correct = (agent: Agent, from: string, fields: Record<string, string>) =>
+    postForm(agent, `/apprentices/${from}/uln`, `/apprentices/${from}/uln`, fields);
+  const corrections = () =>
+    ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.uln_corrected')).all();
+
+  it('lets an administrator correct a ULN with a reason: the record moves to it, audited with the old one', async () => {
+    const a = addApprentice(ctx.db, uln(0), { given: 'Ulla', family: 'Typo' });
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const record = await page(admin, `/apprentices/${a.uln}`);
+    expect(record.doc('#correct-uln').attr('href')).to.equal(`/apprentices/${a.uln}/uln`);
+    const form = await page(admin, `/apprentices/${a.uln}/uln`);
+    expect(form.doc('#current-uln').text()).to.equal(a.uln);
+
+    const res = await correct(admin, a.uln, {
+      uln: uln(1),
+      reason: 'Two digits swapped at enrolment; LRS gives this one',
+    });
+    expect(res.status).to.equal(303);
+    expect(res.headers.location).to.equal(`/apprentices/${uln(1)}?uln-corrected=1`);
+    const moved = await page(admin, res.headers.location as string);
+    expect(moved.doc('[role=alert]').text()).to.contain(`The ULN has been corrected to ${uln(1)}.`);
+    expect(moved.doc('h1').text()).to.contain('Ulla Typo');
+    expect((await admin.get(`/apprentices/${a.uln}`)).status).to.equal(404);
+    expect(corrections().map((e) => [e.entityId, e.before, e.after, e.reason, e.actorUserId])).to.deep.equal([
+      [
+        uln(1),
+        { uln: a.uln },
+        { uln: uln(1) },
+        'Two digits swapped at enrolment; LRS gives this one',
+        ctx.users.admin.id,
+      ],
+    ]);
+  });
+
+  it('shows the form again, values kept, for a wrong check digit, a blank reason, the same ULN or one already held', async () => {
+    const a = addApprentice(ctx.db, uln(0));
+    addApprentice(ctx.db, uln(2));
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const badDigit = uln(1).slice(0, 9) + String((Number(uln(1)[9]) + 1) % 10);
+    const cases: [Record<string, string>, { href: string; text: string }[]][] = [
+      [{ uln: badDigit, reason: 'Typed wrongly' }, [{ href: '#uln', text: '' }]],
+      [
+        { uln: uln(1), reason: '   ' },
+        [{ href: '#reason', text: 'Say why the ULN is being corrected, for example where the right one came from' }],
+      ],
+      [{ uln: a.uln, reason: 'Typed wrongly' }, [{ href: '#uln', text: `${a.uln} is the ULN already recorded` }]],
+      [{ uln: uln(2), reason: 'Typed wrongly' }, [{ href: '#uln', text: `Another apprentice has ULN ${uln(2)}` }]],
+    ];
+    for (const [fields, expected] of cases) {
+      const res = await correct(admin, a.uln, fields);
+      expect(res.status, JSON.stringify(fields)).to.equal(400);
+      const doc = $(res.text);
+      const links = errorLinks(doc);
+      expect(links.map((l) => l.href)).to.deep.equal(expected.map((e) => e.href));
+      for (const [i, e] of expected.entries()) if (e.text) expect(links[i]!.text).to.equal(e.text);
+      expect(doc('input#uln').val()).to.equal(fields.uln);
+      expect(doc('textarea#reason').text()).to.equal(fields.reason);
+    }
+    expect(errorLinks($((await correct(admin, a.uln, cases[0]![0])).text))[0]!.text).to.contain('check digit');
+    expect(findApprenticeByUln(ctx.db, a.uln)).to.not.equal(undefined);
+    expect(corrections()).to.deep.equal([]);
+  });
+
+  it('refuses once a result has gone to the apprenticeship service under the old ULN', async () => {
+    const a = addApprentice(ctx.db, uln(0));
+    ctx.db
+      .insert(epaAttempts)
+      .values({
+        apprenticeId: a.id,
+        number: 1,
+        kind: 'first',
+        startedOn: '2025-01-01',
+        claimedAt: '2025-06-01T10:00:00.000Z',
+      })
+      .run();
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const res = await correct(admin, a.uln, { uln: uln(1), reason: 'Typed wrongly' });
+    expect(res.status).to.equal(400);
+    expect(errorLinks($(res.text))).to.deep.equal([
+      {
+        href: '#uln',
+        text: `A result has gone to the apprenticeship service under ULN ${a.uln}: have it corrected there first, then here`,
+      },
+    ]);
+    expect(corrections()).to.deep.equal([]);
+  });
+
+  it('is for administrators only: the provider sees no link and is refused (403), and through the API too', async () => {
+    const a = addApprentice(ctx.db, uln(0));
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    expect((await page(provider, `/apprentices/${a.uln}`)).doc('#correct-uln')).to.have.length(0);
+    expect((await provider.get(`/apprentices/${a.uln}/uln`)).status).to.equal(403);
+    const api = (who: TestUserKey) =>
+      supertest(ctx.app)
+        .put(`/api/v1/apprentices/${a.uln}/uln`)
+        .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users[who].id)}`)
+        .send({ uln: uln(1), reason: 'Typed wrongly' });
+    expect((await api('provider')).status).to.equal(403);
+    expect(findApprenticeByUln(ctx.db, uln(1))).to.equal(undefined);
+    const done = await api('admin');
+    expect(done.status).to.equal(200);
+    expect(done.body).to.include({ uln: uln(1), familyName: a.familyName });
+    expect(corrections()).to.have.length(1);
   });
 });
 

@@ -111,6 +111,8 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /apprentices/:uln': row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}`),
   'GET /apprentices/:uln/edit': row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/edit`),
   'POST /apprentices/:uln/edit': row('401 400 403 403 400 403 404 403', (f) => `/apprentices/${f.a.uln}/edit`),
+  'GET /apprentices/:uln/uln': row('302 200 403 403 403 403 403 403', (f) => `/apprentices/${f.a.uln}/uln`),
+  'POST /apprentices/:uln/uln': row('401 400 403 403 403 403 403 403', (f) => `/apprentices/${f.a.uln}/uln`),
   'GET /apprentices/:uln/qualifications/new': row(
     '302 200 403 403 200 403 404 403',
     (f) => `/apprentices/${f.a.uln}/qualifications/new`,
@@ -421,6 +423,10 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /api/v1/apprentices/:uln/gateway': row(
     '401 200 403 403 200 200 404 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/gateway`,
+  ),
+  'PUT /api/v1/apprentices/:uln/uln': row(
+    '401 422 403 403 403 403 403 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/uln`,
   ),
   'POST /api/v1/apprentices/:uln/breaks': row(
     '401 422 403 403 422 403 404 403',

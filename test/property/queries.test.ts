@@ -107,6 +107,7 @@ const GET_SPECS: Record<string, GetSpec> = {
   },
   'GET /apprentices/import': { as: 'admin', url: () => '/apprentices/import' },
   'GET /apprentices/:uln/edit': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/edit` },
+  'GET /apprentices/:uln/uln': { as: 'admin', url: (f) => `/apprentices/${f.a.uln}/uln` },
   'GET /apprentices/:uln': { as: 'employer', url: (f) => `/apprentices/${f.a.uln}` },
   'GET /apprentices/:uln/qualifications/new': { as: 'admin', url: (f) => `/apprentices/${f.a.uln}/qualifications/new` },
   'GET /apprentices/:uln/hours/new': { as: 'admin', url: (f) => `/apprentices/${f.a.uln}/hours/new` },

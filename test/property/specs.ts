@@ -13,6 +13,7 @@ import {
   offTheJobInputSchema,
   priorLearningInputSchema,
   qualificationInputSchema,
+  ulnCorrectionSchema,
 } from '../../src/apprentices/schema.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { CHECK_CODES } from '../../src/gateway/model.js';
@@ -109,6 +110,8 @@ const spareUln = () => {
     throw new Error('Out of spare ULNs: raise their number in test/property/specs.ts');
   return SPARE_ULNS[sparesUsed++]!;
 };
+/** ULNs an apprentice's ULN is corrected to, one a run. */
+const CORRECTED_ULNS = validUlns(2000, 680_000_000);
 let sparesMade = 0;
 /** A user made for one run (an account action must not touch the fixture's users); disabled when asked. */
 const spareUser = (ctx: TestContext, disabled = false): number =>
@@ -269,6 +272,19 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     valid: (f) => [...apprenticePairs(f, f.c.uln).filter(([k]) => k !== 'uln'), ['reason', 'Corrected the spelling']],
     formPage: (f) => `/apprentices/${f.c.uln}/edit`,
     stored: (ctx, f, pairs) => apprenticeStored(ctx, f.c.uln, (k) => sentField(pairs, k)),
+  },
+  'POST /apprentices/:uln/uln': {
+    as: ['admin'],
+    url: (f) => `/apprentices/${f.c.uln}/uln`,
+    // Each run corrects an apprentice of its own: a correction succeeds once.
+    target: (ctx) => ({ url: `/apprentices/${readyApprentice(ctx.db, spareUln(), 'Una', 'Ulnfix').uln}/uln` }),
+    fields: () => ['uln', 'reason'],
+    text: () => ['reason'],
+    valid: (_f, n) => [
+      ['uln', CORRECTED_ULNS[n % CORRECTED_ULNS.length]!],
+      ['reason', 'Typed wrongly at enrolment; the LRS record gives this one'],
+    ],
+    formPage: (f) => `/apprentices/${f.c.uln}/uln`,
   },
   'POST /apprentices/:uln/qualifications/new': {
     as: ['admin', 'provider'],
@@ -1210,6 +1226,15 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     text: ['reference'],
     valid: () => ({ basis: 'ehc_plan', decidedOn: day(-500), reference: 'EHCP 1123' }),
     page: (f) => `/apprentices/${f.a.uln}`,
+  },
+  'PUT /api/v1/apprentices/:uln/uln': {
+    as: ['admin'],
+    method: 'PUT',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/uln`,
+    fields: keys(ulnCorrectionSchema),
+    text: ['reason'],
+    // The ULN it already has: the rules are reached, and the fixture's apprentice keeps its ULN.
+    valid: (f) => ({ uln: f.a.uln, reason: 'Typed wrongly at enrolment' }),
   },
   'PUT /api/v1/apprentices/:uln/prior-learning': {
     as: ['admin', 'provider'],
