@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.js';
 import { memoUntilChange } from '../db/change-stamp.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
+import { bookingQueue } from '../bookings/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import type { ResultGrade } from '../grading/model.js';
 
@@ -207,33 +208,21 @@ function computeFigures(db: Db, filter: ReportFilter, scope: ApprenticeScope, to
 }
 
 /**
- * Apprentices whose gateway is accepted and whose EPA period is still open, with no active
- * booking and no result yet. Only open periods are read (an index on status and period end),
- * so the count costs the size of the current cohort, not of all history.
+ * The apprentices of the booking queue (src/bookings/store.ts: gateway accepted, still in their
+ * EPA, a method of the current attempt without an active booking) in this filter and scope: the
+ * figure and the queue an administrator books from count the same people. The queue is read once
+ * until the database changes and holds only the current cohort, so this costs its size.
  */
 function bookingsWaiting(db: Db, filter: ReportFilter, scope: ApprenticeScope, today: string): number {
-  const clauses = [
-    `s.status = 'accepted'`,
-    `s.epa_period_end >= :today`,
-    `not exists (select 1 from bookings b where b.apprentice_id = a.id and b.status in ('held', 'confirmed', 'completed'))`,
-    `not exists (select 1 from epa_attempts e where e.apprentice_id = a.id and e.overall_grade is not null)`,
-  ];
-  const params: Params = { today };
-  const add = (clause: string, name: string, value: string | number | undefined) => {
-    if (value === undefined) return;
-    clauses.push(clause);
-    params[name] = value;
-  };
-  add('a.standard_version_id = :sv', 'sv', filter.standardVersionId);
-  add('a.provider_ukprn = :provider', 'provider', scope.kind === 'provider' ? scope.ukprn : filter.providerUkprn);
-  add('a.employer_id = :employer', 'employer', scope.kind === 'employer' ? scope.employerId : filter.employerId);
-  if (scope.kind === 'none') clauses.push('0');
-  const row = db.$client
-    .prepare(
-      `select count(distinct a.id) as n from gateway_submissions s join apprentices a on a.id = s.apprentice_id where ${clauses.join(' and ')}`,
-    )
-    .get(params) as { n: number };
-  return row.n;
+  if (scope.kind === 'none') return 0;
+  const provider = scope.kind === 'provider' ? scope.ukprn : filter.providerUkprn;
+  const employer = scope.kind === 'employer' ? scope.employerId : filter.employerId;
+  return bookingQueue(db, today).filter(
+    ({ apprentice: a }) =>
+      (filter.standardVersionId === undefined || a.standardVersionId === filter.standardVersionId) &&
+      (provider === undefined || a.providerUkprn === provider) &&
+      (employer === undefined || a.employerId === employer),
+  ).length;
 }
 
 /* ---------- KSB shortfall ---------- */

@@ -242,3 +242,30 @@ describe('outcome reports: the dashboard and the KSB shortfall', () => {
     expect(bad.body.errors[0].path).to.equal('from');
   });
 });
+
+describe('outcome reports: waiting for a booking', () => {
+  it('counts the apprentices the booking queue lists: one method booked and another not, or an EPA period run out', async () => {
+    const ctx = await testApp();
+    const [u1, u2, u3, u4] = validUlns(4, 731_000_000) as [string, string, string, string];
+    const none = acceptedLongAgo(ctx.db, u1, 'Nora', 'Nothing', 40);
+    assessorProfile(ctx.db, ctx.users.assessor.id, none.standardVersionId);
+    const half = acceptedLongAgo(ctx.db, u2, 'Hal', 'Half', 40);
+    pastBooking(ctx.db, half, ctx.users.assessor.id, 'project', 2);
+    acceptedLongAgo(ctx.db, u3, 'Otto', 'Overdue', 120);
+    const both = acceptedLongAgo(ctx.db, u4, 'Bea', 'Both', 40);
+    pastBooking(ctx.db, both, ctx.users.assessor.id, 'project', 3);
+    pastBooking(ctx.db, both, ctx.users.assessor.id, 'discussion', 4);
+
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const queue = $((await admin.get('/bookings')).text)('#booking-queue tbody').text();
+    for (const name of ['Nora Nothing', 'Hal Half', 'Otto Overdue']) expect(queue).to.contain(name);
+    expect(queue).to.not.contain('Bea Both');
+    const dashboard = await admin.get('/reports');
+    expect($(dashboard.text)('#figure-waiting').text().trim()).to.equal('3');
+    // The provider's own dashboard counts its own apprentices in the queue: all of them here.
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    expect($((await provider.get('/reports')).text)('#figure-waiting').text().trim()).to.equal('3');
+    const other = await signedInAgent(ctx.app, ctx.users.otherProvider.email);
+    expect($((await other.get('/reports')).text)('#figure-waiting').text().trim()).to.equal('0');
+  });
+});
