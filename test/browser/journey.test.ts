@@ -15,7 +15,16 @@ import { isoInstant, ZONE } from '../../src/dates.js';
 import { apprentices, bookings, epaAttempts } from '../../src/db/schema.js';
 import { DEMO_USERS } from '../../src/demo/index.js';
 import { pdfText } from '../support/pdf.js';
-import { BrowserUser, downloadOf, launchBrowser, startApp, type RunningApp } from './support.js';
+import {
+  BrowserUser,
+  DESKTOP,
+  PHONE,
+  downloadOf,
+  launchBrowser,
+  sidewaysScroll,
+  startApp,
+  type RunningApp,
+} from './support.js';
 
 const emailOf = (role: (typeof DEMO_USERS)[number]['role']) => DEMO_USERS.find((u) => u.role === role)!.email;
 const nameOf = (role: (typeof DEMO_USERS)[number]['role']) => DEMO_USERS.find((u) => u.role === role)!.name;
@@ -640,6 +649,45 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     await admin.follow(page.getByRole('button', { name: 'Mark this result as claimed' }));
     expect(await page.getByRole('alert').innerText()).to.contain('1 result marked as claimed.');
     expect(await page.getByText('No results are ready to claim.').count()).to.equal(1);
+  });
+
+  it('8. the administrator reads the outcome reports and the regulator’s files, on a phone too', async function () {
+    const page = admin.page;
+    // Each page is checked with axe and for sideways scrolling at a phone's width as it opens.
+    for (const path of [
+      '/reports',
+      '/reports/ksb-shortfall',
+      '/reports/assessor-consistency',
+      '/reports/ofqual-outcomes',
+      '/reports/ofqual-registrations',
+    ])
+      await admin.open(path);
+    // The file names the assessment organisation: the page sends the administrator to the settings first.
+    await admin.open('/reports/ofqual-outcomes');
+    await admin.follow(page.getByRole('link', { name: 'Go to Settings' }));
+    expect(await admin.heading()).to.equal('Settings');
+    await page
+      .getByRole('textbox', { name: /register of end-point assessment organisations/ })
+      .fill('Northern Assessment Services');
+    await page.getByLabel('EPA number').fill('EPA0123');
+    await admin.follow(page.getByRole('button', { name: 'Save settings' }));
+    expect(await page.getByRole('alert').innerText()).to.match(/saved/i);
+    // The regulator's file preview is far wider than a phone: it scrolls in its own region.
+    await page.setViewportSize(PHONE);
+    const today = DateTime.now().setZone(ZONE);
+    const period = new URLSearchParams({
+      reportingDate: iso(today),
+      from: iso(today.minus({ days: 30 })),
+      to: iso(today),
+    });
+    await admin.open(`/reports/ofqual-outcomes?${period.toString()}`);
+    const preview = page.getByRole('region', { name: 'Preview of the file' });
+    expect(await preview.getByRole('row').filter({ hasText: ULN }).count()).to.equal(1);
+    const [inner, outer] = await preview.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    expect(outer).to.be.at.most(PHONE.width);
+    expect(inner).to.be.greaterThan(outer);
+    expect(await sidewaysScroll(page)).to.equal(0);
+    await page.setViewportSize(DESKTOP);
   });
 
   it('reported no server errors and found every page accessible', function () {

@@ -230,6 +230,7 @@ export class BrowserUser {
     const javaScript = options.javaScript ?? true;
     const context = await browser.newContext({
       baseURL: baseUrl,
+      viewport: DESKTOP,
       javaScriptEnabled: javaScript,
       acceptDownloads: true,
       locale: 'en-GB',
@@ -288,6 +289,21 @@ export class BrowserUser {
     const violations = this.javaScript ? await runAxe(this.page) : await this.axeOnCopy();
     BrowserUser.pagesChecked += 1;
     if (violations.length > 0) throw new Error(describeViolations(where, violations));
+    const sideways = await this.sidewaysOnPhone();
+    if (sideways > 0)
+      throw new Error(`${where} scrolls ${sideways} px sideways in a phone's window (${PHONE.width} px wide)`);
+  }
+
+  /** How far the page scrolls sideways at a phone's width (the window put back as it was after). */
+  private async sidewaysOnPhone(): Promise<number> {
+    const size = this.page.viewportSize();
+    if (!size || size.width <= PHONE.width) return sidewaysScroll(this.page);
+    await this.page.setViewportSize(PHONE);
+    try {
+      return await sidewaysScroll(this.page);
+    } finally {
+      await this.page.setViewportSize(size);
+    }
   }
 
   /** The page's HTML as it is now, shown on a page of the same origin that runs script, then checked there. */
@@ -316,6 +332,8 @@ export async function downloadOf(page: Page, link: Locator): Promise<{ name: str
 
 /** A phone's window: no page may scroll sideways in it. */
 export const PHONE = { width: 390, height: 844 };
+/** The window every person's browser opens with. */
+export const DESKTOP = { width: 1280, height: 800 };
 
 /** How far the page is wider than the window: 0 when nothing scrolls sideways. */
 export async function sidewaysScroll(page: Page): Promise<number> {

@@ -264,8 +264,16 @@ describe('outcome reports: waiting for a booking', () => {
     expect($(dashboard.text)('#figure-waiting').text().trim()).to.equal('3');
     // The provider's own dashboard counts its own apprentices in the queue: all of them here.
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
-    expect($((await provider.get('/reports')).text)('#figure-waiting').text().trim()).to.equal('3');
+    expect(
+      $((await provider.get('/reports')).text)('#figure-waiting')
+        .text()
+        .trim(),
+    ).to.equal('3');
     const other = await signedInAgent(ctx.app, ctx.users.otherProvider.email);
-    expect($((await other.get('/reports')).text)('#figure-waiting').text().trim()).to.equal('0');
+    expect(
+      $((await other.get('/reports')).text)('#figure-waiting')
+        .text()
+        .trim(),
+    ).to.equal('0');
   });
 });
