@@ -116,7 +116,8 @@ describe('JSON API: apprentices and the gateway', () => {
       {
         line: 4,
         path: 'date_of_birth',
-        message: 'The date of birth must be a real date, for example 2025-09-01 (or 1 9 2025)',
+        message:
+          'The date of birth must be a real date, as YYYY-MM-DD or DD/MM/YYYY (for example 2025-09-01 or 01/09/2025)',
       },
       { line: 5, path: 'uln', message: `ULN ${ULN_A} is also on line 2` },
     ]);

@@ -170,7 +170,7 @@ describe('text the platform stores: the same rules for forms, the API, CSV impor
       expect(res.status).to.equal(422);
       expect($(res.text)('.govuk-error-summary').text()).to.contain('apprentices.csv has 1 problem on 1 line(s)');
       expect(
-        $(res.text)('main table tbody tr')
+        $(res.text)('#import-problems tbody tr')
           .map((_, tr) =>
             $(res.text)(tr)
               .find('th, td')

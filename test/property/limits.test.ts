@@ -56,7 +56,7 @@ describe('limits: each over-limit request gets a clear refusal', function () {
       summary: $('.govuk-error-summary__list li')
         .map((_, li) => $(li).text().trim())
         .get(),
-      problems: $('table tbody td')
+      problems: $('#import-problems tbody td, #plan-problems tbody td')
         .map((_, td) => $(td).text().trim())
         .get(),
     };

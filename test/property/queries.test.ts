@@ -47,6 +47,11 @@ const DATE_PARTS = (prefix: string) => [`${prefix}[day]`, `${prefix}[month]`, `$
 
 const GET_SPECS: Record<string, GetSpec> = {
   'GET /health': { as: 'anonymous', url: () => '/health', kind: 'api' },
+  'GET /assets/govuk-frontend.min.css': {
+    as: 'anonymous',
+    url: () => '/assets/govuk-frontend.min.css',
+    kind: 'download',
+  },
   'GET /api/v1/openapi.json': { as: 'anonymous', url: () => '/api/v1/openapi.json', kind: 'api' },
   'GET /api/v1/standards': { as: 'admin', url: () => '/api/v1/standards', kind: 'api' },
   'GET /api/v1/standards/:reference/:version': { as: 'admin', url: () => '/api/v1/standards/ST0815/1.0', kind: 'api' },

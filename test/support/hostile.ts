@@ -634,10 +634,15 @@ const URL_ATTRIBUTES = ['href', 'src', 'action', 'formaction', 'xlink:href', 'da
  * Elements and attributes the payloads above would create if echoed unescaped. The app's own
  * pages have no scripts, event handlers, frames or javascript: links at all.
  */
+/** A script the app itself loads (public/*.js). */
+const OWN_SCRIPT = /^\/public\/[a-z-]+\.js$/;
+
 export function injectedMarkup(html: string): string[] {
   const $ = cheerio.load(html);
   const found: string[] = [];
   $('script, iframe, object, embed, xss-probe, base').each((_, el) => {
+    // The app's own scripts: a file it serves from /public/, with no content of its own.
+    if ($(el).is('script') && OWN_SCRIPT.test($(el).attr('src') ?? '') && $(el).text() === '') return;
     found.push(`<${(el as { tagName?: string }).tagName}> ${$(el).toString().slice(0, 80)}`);
   });
   $('meta[http-equiv]').each((_, el) => {
