@@ -3,6 +3,11 @@ import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { apiTokens, auditEvents, plans, users } from '../../src/db/schema.js';
 import { $, csrfFrom, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
+import { now, todayIso } from '../support/clock.js';
+import { SETUP, readyApprentice } from '../support/apprentices.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import { CHECK_CODES } from '../../src/gateway/model.js';
+import { decideSubmission, submitForGateway } from '../../src/gateway/store.js';
 
 const demoPlanText = () => fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8');
 
@@ -213,22 +218,76 @@ describe('admin: users and tokens', () => {
 });
 
 describe('admin: audit log', () => {
-  it('lists changes with who, what and why, and filters them', async () => {
+  const entries = (html: string) => {
+    const doc = $(html);
+    return doc('#audit-events .app-audit__sentence')
+      .map((_, p) => doc(p).text().replace(/\s+/g, ' ').trim())
+      .get();
+  };
+
+  it('reads each change as a sentence naming who, what, the record (linked) and why', async () => {
     const ctx = await testApp();
-    tokenFor(ctx.db, ctx.users.provider.id);
+    const a = readyApprentice(ctx.db, validUlns(1, 712_000_000)[0]!, 'Ellie', 'Parker');
+    const submitted = submitForGateway(ctx.db, a, todayIso(), SETUP);
+    if (!submitted.ok) throw new Error(submitted.message);
+    const admin = { userId: ctx.users.admin.id, label: ctx.users.admin.email };
+    const decided = decideSubmission(
+      ctx.db,
+      submitted.submission.id,
+      {
+        checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })),
+        outcome: 'accepted',
+        reason: 'Every check met; portfolio seen',
+      },
+      3,
+      todayIso(),
+      admin,
+      now(),
+    );
+    expect(decided.ok).to.equal(true);
+    const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const page = await agent.get('/admin/audit');
+    const doc = $(page.text);
+    const sentence = `admin accepted the gateway for Ellie Parker (ULN ${a.uln}), gateway request ${submitted.submission.id}: Every check met; portfolio seen`;
+    expect(entries(page.text)).to.include(sentence);
+    expect(entries(page.text)).to.include('admin signed in');
+    const entry = doc('#audit-events li').filter((_, li) => doc(li).text().includes('accepted the gateway'));
+    expect(entry.find(`.app-audit__sentence a[href="/apprentices/${a.uln}"]`).text()).to.equal(
+      `Ellie Parker (ULN ${a.uln})`,
+    );
+    expect(entry.find('code').text()).to.equal('gateway.accepted');
+    // "Every change to this record" filters by it.
+    const same = entry
+      .find('a')
+      .filter((_, l) => doc(l).text() === 'Every change to this record')
+      .attr('href')!;
+    expect(entries((await agent.get(same)).text)).to.deep.equal([
+      sentence,
+      `test setup requested EPA for Ellie Parker (ULN ${a.uln}), gateway request ${submitted.submission.id}`,
+    ]);
+  });
+
+  it('filters by person (name or email), what happened, record and date, and pages 50 at a time', async () => {
+    const ctx = await testApp();
+    for (let i = 0; i < 55; i++) tokenFor(ctx.db, ctx.users.provider.id);
     const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
     const all = $((await agent.get('/admin/audit')).text);
-    const actions = all('#audit-events tbody tr td:nth-child(3)')
-      .map((_, td) => all(td).text())
-      .get();
-    expect(actions).to.include.members(['standard.imported', 'plan.imported', 'api_token.created', 'user.signed_in']);
+    expect(all('#audit-events li')).to.have.length(50);
+    expect(all('.govuk-pagination').text()).to.contain('Page 1 of 2');
+    const byAction = await agent.get('/admin/audit?action=api_token.created');
+    expect($(byAction.text)('#audit-count').text()).to.contain('55 events, page 1 of 2');
+    const next = $(byAction.text)('a[rel=next]').attr('href')!;
+    expect(next).to.equal('/admin/audit?action=api_token.created&page=2');
+    expect(entries((await agent.get(next)).text)).to.have.length(5);
+    // The select offers each action in words.
+    expect(all('select#action option[value="gateway.accepted"]').text()).to.equal(
+      'accepted the gateway (gateway.accepted)',
+    );
     const filtered = $((await agent.get('/admin/audit?action=plan.')).text);
-    expect(
-      filtered('#audit-events tbody tr td:nth-child(3)')
-        .map((_, td) => filtered(td).text())
-        .get(),
-    ).to.deep.equal(['plan.imported']);
+    expect(entries(filtered.html())).to.have.length(1);
     expect(filtered('#audit-count').text()).to.contain('1 event');
+    const byName = $((await agent.get('/admin/audit?actor=admi')).text);
+    expect(entries(byName.html())).to.deep.equal(['admin signed in']);
     const literal = $((await agent.get('/admin/audit?actor=%25')).text);
     expect(literal('#audit-count').text()).to.contain('0 events');
     const bad = await agent.get('/admin/audit?from=2026-02-30');
