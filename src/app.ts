@@ -28,7 +28,7 @@ import { requestLogger } from './http/request-log.js';
 import { loadSession } from './auth/session.js';
 import { acceptUpload } from './http/uploads.js';
 import { refuseUnsavableText } from './http/text-guard.js';
-import { paths } from './paths.js';
+import { paths, routes } from './paths.js';
 import { planAdminRoutes } from './plans/pages.js';
 import { standardsRoutes } from './standards/pages.js';
 import { userAdminRoutes } from './users/pages.js';
@@ -148,6 +148,7 @@ export function createApp({
   app.use(loadSession(db, clock));
   app.post(paths.admin.importPlan, acceptUpload('planFile', LIMITS.planFileBytes, AREA_ROLES.administration));
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
+  app.post(routes.importHours, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.use(dropPrototypeKeys);
   app.use(csrfProtection(config.sessionSecret, secure));
   app.use(refuseUnsavableText);

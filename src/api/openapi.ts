@@ -20,6 +20,8 @@ import {
   flexibilityInputSchema,
   learningBreakInputSchema,
   ulnCorrectionSchema,
+  offTheJobCorrectionSchema,
+  offTheJobRemovalSchema,
   priorLearningInputSchema,
   offTheJobInputSchema,
   planItemInputSchema,
@@ -389,10 +391,32 @@ export function openApiDocument(): Schema {
       },
       [openApiPath(routes.api.apprentices.hours)]: {
         post: {
-          summary: 'Log off-the-job training hours',
+          summary:
+            'Log off-the-job training hours: one day, or a span’s total (date is its first day, to its last; at most 31 days); no day after today',
           parameters: [ulnParam],
           requestBody: body(offTheJobInputSchema),
           responses: writeResponses,
+        },
+      },
+      [openApiPath(routes.api.apprentices.oneHoursEntry)]: {
+        put: {
+          summary:
+            'Correct an entry of the off-the-job log (the entry as it should be, and the reason, kept in the audit log)',
+          parameters: [ulnParam, idParam],
+          requestBody: body(offTheJobCorrectionSchema),
+          responses: {
+            ...recordResponses,
+            '404': error('No such apprentice in your scope, or no such entry in their log'),
+          },
+        },
+        delete: {
+          summary: 'Remove an entry of the off-the-job log logged in error (the reason is kept in the audit log)',
+          parameters: [ulnParam, idParam],
+          requestBody: body(offTheJobRemovalSchema),
+          responses: {
+            ...recordResponses,
+            '404': error('No such apprentice in your scope, or no such entry in their log'),
+          },
         },
       },
       [openApiPath(routes.api.apprentices.gatewayItem)]: {

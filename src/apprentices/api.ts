@@ -8,16 +8,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { apprenticeScope } from './access.js';
 import { columnFor } from './import.js';
-import {
-  DECLARATION_PARTS,
-  apprenticeInputSchema,
-  offTheJobInputSchema,
-  planItemInputSchema,
-  qualificationInputSchema,
-} from './schema.js';
+import { DECLARATION_PARTS, apprenticeInputSchema, planItemInputSchema, qualificationInputSchema } from './schema.js';
 import {
   apprenticeFor,
+  correctOffTheJob,
   correctUln,
+  logOffTheJobHours,
+  removeOffTheJob,
   importDefaults,
   importForUser,
   recordEarlierEpisode,
@@ -28,7 +25,7 @@ import {
   recordLearningBreak,
   recordPriorLearningHours,
 } from './service.js';
-import { addOffTheJobHours, addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
+import { addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
@@ -48,6 +45,9 @@ const declarationBody = z.object({
     error: 'part must be employer, provider, apprentice or certificate_permission',
   }),
 });
+
+/** What a write about an apprentice answers: whose record it was. */
+const recordedUln = (a: ApprenticeDetail) => ({ uln: a.uln });
 
 /** The apprentice as the API shows it. */
 export function apprenticeJson(a: ApprenticeDetail) {
@@ -157,10 +157,24 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     res.status(201).json({ uln: a.uln });
   });
 
+  // Off-the-job hours: the same services as the log's pages (no day after today; corrections and removals need a reason).
   router.post(routes.api.apprentices.hours, editors, (req, res) => {
-    const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'edit'));
-    addOffTheJobHours(db, a, parseOr422(offTheJobInputSchema, req.body), actorOf(userOf(res)));
-    res.status(201).json({ uln: a.uln });
+    sendResult(
+      res,
+      logOffTheJobHours(db, userOf(res), req.params.uln, req.body, todayInLondon(clock.now())),
+      recordedUln,
+      201,
+    );
+  });
+  router.put(routes.api.apprentices.oneHoursEntry, editors, (req, res) => {
+    sendResult(
+      res,
+      correctOffTheJob(db, userOf(res), req.params.uln, req.params.id, req.body, todayInLondon(clock.now())),
+      recordedUln,
+    );
+  });
+  router.delete(routes.api.apprentices.oneHoursEntry, editors, (req, res) => {
+    sendResult(res, removeOffTheJob(db, userOf(res), req.params.uln, req.params.id, req.body), recordedUln);
   });
 
   router.put(routes.api.apprentices.gatewayItem, editors, (req, res) => {
@@ -179,7 +193,7 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   });
 
   /* The records the gateway rules read besides the apprentice's own: the same services as the pages. */
-  const recorded = (a: ApprenticeDetail) => ({ uln: a.uln });
+  const recorded = recordedUln;
   router.post(routes.api.apprentices.breaks, editors, (req, res) => {
     sendResult(res, recordLearningBreak(db, userOf(res), req.params.uln, req.body), recorded, 201);
   });

@@ -5,25 +5,15 @@ import { Router } from 'express';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
-import {
-  OFF_THE_JOB_KINDS,
-  OFF_THE_JOB_KIND_LABELS,
-  QUALIFICATION_TYPES,
-  QUALIFICATION_TYPE_LABELS,
-} from '../gateway/model.js';
+import { QUALIFICATION_TYPES, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
 import { evaluateApprentice } from '../gateway/store.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
-import {
-  offTheJobInputSchema,
-  planItemInputSchema,
-  qualificationInputSchema,
-  declarationInputSchema,
-} from './schema.js';
-import { addOffTheJobHours, addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
+import { planItemInputSchema, qualificationInputSchema, declarationInputSchema } from './schema.js';
+import { addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
 import { DATE_FIELDS, loadApprentice } from './page-helpers.js';
 
 /** The gateway evidence: English and maths, off-the-job hours, the plan's items, the declaration, and requesting EPA. */
@@ -67,35 +57,6 @@ export function evidencePages(db: Db, clock: Clock): Router {
       });
     addQualification(db, a, form.value, actorOf(userOf(res)));
     res.redirect(`${paths.apprentice(a.uln)}#evidence`);
-  });
-
-  const kinds = OFF_THE_JOB_KINDS.map((value) => ({ value, text: OFF_THE_JOB_KIND_LABELS[value] }));
-  router.get(routes.logHours, editors, (req, res) => {
-    const a = loadApprentice(db, res, req.params.uln, 'edit');
-    res.render('apprentices/hours', {
-      title: 'Log off-the-job training',
-      a,
-      kinds,
-      values: {},
-      backLink: paths.apprentice(a.uln),
-    });
-  });
-
-  router.post(routes.logHours, editors, (req, res) => {
-    const a = loadApprentice(db, res, req.params.uln, 'edit');
-    const form = parseForm(offTheJobInputSchema, req.body, DATE_FIELDS);
-    if (!form.ok)
-      return res.status(400).render('apprentices/hours', {
-        title: 'Log off-the-job training',
-        a,
-        kinds,
-        values: req.body as object,
-        errors: form.errors,
-        errorList: form.errorList,
-        backLink: paths.apprentice(a.uln),
-      });
-    addOffTheJobHours(db, a, form.value, actorOf(userOf(res)));
-    res.redirect(`${paths.apprentice(a.uln)}#hours`);
   });
 
   const planItemOf = (a: ApprenticeDetail, itemId: unknown) => {

@@ -23,6 +23,7 @@ import { apprenticeScope, canActOn } from './access.js';
 import { dashboardQuery, loadApprentice } from './page-helpers.js';
 import { recordPages } from './record-pages.js';
 import { evidencePages } from './evidence-pages.js';
+import { hoursPages } from './hours-pages.js';
 import { circumstancePages } from './circumstance-pages.js';
 import { behaviourVerificationOf, breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
 import { deliveryOf } from '../certificates/store.js';
@@ -167,6 +168,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
     });
   });
 
+  router.use(hoursPages(db, clock));
   router.use(evidencePages(db, clock));
   router.use(circumstancePages(db, clock));
 

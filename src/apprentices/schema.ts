@@ -10,7 +10,7 @@ import { standardReference, standardVersion } from '../standards/schema.js';
 import { ukprnSchema } from '../users/schema.js';
 import { dateField, yesNo, decimalInput } from '../validation/fields.js';
 import { validateUln } from './uln.js';
-import { isSupportedDate } from '../calendar.js';
+import { daysBetween, isSupportedDate } from '../calendar.js';
 
 export const ulnSchema = z
   .string({ error: 'Enter the ULN' })
@@ -134,26 +134,80 @@ export const qualificationInputSchema = z.object({
 });
 export type QualificationInput = z.infer<typeof qualificationInputSchema>;
 
-export const offTheJobInputSchema = z.object({
-  date: dateField('date of the training'),
-  hours: z.preprocess(
-    decimalInput,
-    z
-      .number({ error: 'Enter the hours as a number' })
-      .gt(0, 'Hours must be more than 0')
-      .max(24, 'Hours must be 24 or fewer in a day'),
-  ),
-  activity: z
-    .string({ error: 'Describe the training' })
-    .trim()
-    .min(1, 'Describe the training')
-    .max(500, 'Description must be 500 characters or fewer'),
-  kind: z.preprocess(
-    (v) => (v === '' || v === undefined || v === null ? 'training' : v),
-    z.enum(OFF_THE_JOB_KINDS, { error: 'Select the kind of activity' }),
-  ),
-});
+/** The longest span logged as one total: a month (a week is the usual). */
+export const LONGEST_HOURS_SPAN_DAYS = 31;
+
+const optionalDate = (label: string) =>
+  z.preprocess(
+    (v) =>
+      v === '' || v === null || (typeof v === 'object' && v !== null && Object.values(v).every((p) => p === ''))
+        ? undefined
+        : v,
+    dateField(label).optional(),
+  );
+
+/**
+ * Off-the-job training: one day's hours, or a span's total (`date` its first day, `to` its last,
+ * for a week entered at once). At most 24 hours a day of the span.
+ */
+export const offTheJobInputSchema = z
+  .object({
+    date: dateField('date of the training'),
+    to: optionalDate('last day of the span'),
+    hours: z.preprocess(
+      decimalInput,
+      z
+        .number({ error: 'Enter the hours as a number' })
+        .gt(0, 'Hours must be more than 0')
+        .max(24 * LONGEST_HOURS_SPAN_DAYS, 'Hours must be 24 or fewer a day'),
+    ),
+    activity: z
+      .string({ error: 'Describe the training' })
+      .trim()
+      .min(1, 'Describe the training')
+      .max(500, 'Description must be 500 characters or fewer'),
+    kind: z.preprocess(
+      (v) => (v === '' || v === undefined || v === null ? 'training' : v),
+      z.enum(OFF_THE_JOB_KINDS, { error: 'Select the kind of activity' }),
+    ),
+  })
+  .superRefine((h, ctx) => {
+    if (!isSupportedDate(h.date) || (h.to !== undefined && !isSupportedDate(h.to))) return;
+    const days = h.to === undefined ? 1 : daysBetween(h.date, h.to) + 1;
+    if (days < 1) ctx.addIssue({ code: 'custom', path: ['to'], message: 'The last day must be after the first day' });
+    else if (days > LONGEST_HOURS_SPAN_DAYS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `Log at most ${LONGEST_HOURS_SPAN_DAYS} days as one total; split a longer span`,
+      });
+    else if (h.hours > 24 * days)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hours'],
+        message:
+          days === 1 ? 'Hours must be 24 or fewer in a day' : `Hours must be ${24 * days} or fewer in ${days} days`,
+      });
+  });
 export type OffTheJobInput = z.infer<typeof offTheJobInputSchema>;
+
+/** The row an entry is kept as: its last day is its date (it counts from then), its first day kept beside it. */
+export function offTheJobRow(input: OffTheJobInput) {
+  return {
+    date: input.to ?? input.date,
+    fromDate: input.to === undefined ? null : input.date,
+    hours: input.hours,
+    activity: input.activity,
+    kind: input.kind,
+  };
+}
+
+/** A correction of an entry: the entry as it should be, and why. */
+export const offTheJobCorrectionSchema = z.intersection(
+  offTheJobInputSchema,
+  z.object({ reason: reasonField('Say why the entry is being corrected') }),
+);
+export const offTheJobRemovalSchema = z.object({ reason: reasonField('Say why the entry is being removed') });
 
 export const planItemInputSchema = z.object({
   itemId: z.string().trim().min(1, 'Select the gateway item'),

@@ -23,16 +23,26 @@ import {
   flexibilityInputSchema,
   learningBreakInputSchema,
   priorLearningInputSchema,
+  offTheJobCorrectionSchema,
+  offTheJobInputSchema,
+  offTheJobRemovalSchema,
   reasonField,
   ulnCorrectionSchema,
+  type OffTheJobInput,
 } from './schema.js';
+import { parseHoursCsv } from './hours-csv.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { canActOn, type ApprenticeAction } from './access.js';
 import type { ImportResult } from './import.js';
 import {
+  addOffTheJobHours,
   checkNewApprentices,
   correctApprenticeUln,
+  correctOffTheJobHours,
+  offTheJobEntry,
+  removeOffTheJobHours,
+  type OffTheJobEntry,
   employersByIdOrName,
   insertCheckedApprentices,
   findApprenticeByUln,
@@ -277,4 +287,115 @@ export function recordEmployerBehaviourVerification(
     ]);
   recordBehaviourVerification(db, found.value, parsed.data, actorOf(user), now);
   return found;
+}
+
+/* ---------- Off-the-job hours ---------- */
+
+/** Training is logged once it has happened: none of its days after today (London). */
+function futureProblems(input: OffTheJobInput, today: string): Problem[] {
+  const last = input.to ?? input.date;
+  if (last <= today) return [];
+  return [
+    {
+      path: input.to !== undefined && input.date <= today ? 'to' : 'date',
+      message: `Training is logged once it has happened: ${input.to !== undefined ? 'its last day' : 'the date'} must be today (${today}) or earlier`,
+    },
+  ];
+}
+
+/** Logs a day's off-the-job hours, or a span's total (a week at once), for an apprentice this user may edit. */
+export function logOffTheJobHours(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  input: unknown,
+  today: string,
+): Result<ApprenticeDetail> {
+  return editWith(db, user, uln, offTheJobInputSchema, input, (apprentice, value) => {
+    const problems = futureProblems(value, today);
+    if (problems.length > 0) return problems;
+    addOffTheJobHours(db, apprentice, value, actorOf(user));
+  });
+}
+
+const entryId = z.coerce.number().int().positive();
+
+/** The entry named in a request, in this apprentice's log, for a user who may edit the apprentice. */
+export function offTheJobEntryFor(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  id: unknown,
+): Result<{ apprentice: ApprenticeDetail; entry: OffTheJobEntry }> {
+  const found = apprenticeFor(db, user, uln, 'edit');
+  if (!found.ok) return found;
+  const n = entryId.safeParse(id);
+  const entry = n.success ? offTheJobEntry(db, found.value, n.data) : undefined;
+  if (!entry) return refuse('not_found', 'There is no such entry in this apprentice’s off-the-job log');
+  return ok({ apprentice: found.value, entry });
+}
+
+/** Puts an entry right, with a reason; the same rules as logging it. */
+export function correctOffTheJob(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  id: unknown,
+  input: unknown,
+  today: string,
+): Result<ApprenticeDetail> {
+  const found = offTheJobEntryFor(db, user, uln, id);
+  if (!found.ok) return found;
+  const parsed = offTheJobCorrectionSchema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  const problems = futureProblems(parsed.data, today);
+  if (problems.length > 0) return refuse('invalid', problems);
+  const { reason, ...entry } = parsed.data;
+  correctOffTheJobHours(db, found.value.apprentice, found.value.entry, entry, reason, actorOf(user));
+  return ok(found.value.apprentice);
+}
+
+/** Removes an entry logged in error, with a reason. */
+export function removeOffTheJob(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  id: unknown,
+  input: unknown,
+): Result<ApprenticeDetail> {
+  const found = offTheJobEntryFor(db, user, uln, id);
+  if (!found.ok) return found;
+  const parsed = offTheJobRemovalSchema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  removeOffTheJobHours(db, found.value.apprentice, found.value.entry, parsed.data.reason, actorOf(user));
+  return ok(found.value.apprentice);
+}
+
+/**
+ * A CSV log of off-the-job hours for one apprentice, all or nothing: every line checked by the
+ * same rules as the form (and none in the future), every problem listed with its line and column.
+ */
+export function importOffTheJobLog(
+  db: Db,
+  user: CurrentUser,
+  uln: unknown,
+  text: string,
+  source: string,
+  today: string,
+): Result<{ apprentice: ApprenticeDetail; count: number }> | { ok: false; kind: 'rows'; problems: RowProblem[] } {
+  const found = apprenticeFor(db, user, uln, 'edit');
+  if (!found.ok) return found;
+  const parsed = parseHoursCsv(text);
+  const problems = [...parsed.problems];
+  for (const { line, input } of parsed.rows)
+    for (const p of futureProblems(input, today)) problems.push({ ...p, line, path: p.path });
+  if (problems.length > 0) return { ok: false, kind: 'rows', problems: onePerField(problems) };
+  addOffTheJobHours(
+    db,
+    found.value,
+    parsed.rows.map((r) => r.input),
+    actorOf(user),
+    source,
+  );
+  return ok({ apprentice: found.value, count: parsed.rows.length });
 }

@@ -1,7 +1,7 @@
 import type { NewApprentice } from '../gateway/store.js';
 import { isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
-import { and, eq, isNotNull, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
@@ -20,6 +20,8 @@ import {
 import type { Problem } from '../validation/problems.js';
 import type { ApprenticeScope } from './access.js';
 import type { ApprenticeInput, DeclarationPart, OffTheJobInput, QualificationInput } from './schema.js';
+import { offTheJobRow } from './schema.js';
+import { pageFrom } from '../http/paging.js';
 
 export type ApprenticeRow = typeof apprentices.$inferSelect;
 
@@ -404,20 +406,123 @@ export function addQualification(db: Db, apprentice: ApprenticeRow, input: Quali
   });
 }
 
-export function addOffTheJobHours(db: Db, apprentice: ApprenticeRow, input: OffTheJobInput, actor: Actor): void {
+/** Logs off-the-job hours (one day's, or a span's total), audited; `rows` of a CSV log go in together. */
+export function addOffTheJobHours(
+  db: Db,
+  apprentice: ApprenticeRow,
+  input: OffTheJobInput | OffTheJobInput[],
+  actor: Actor,
+  source?: string,
+): void {
+  const entries = Array.isArray(input) ? input : [input];
   db.transaction((tx) => {
-    const row = tx
-      .insert(offTheJobHours)
-      .values({ apprenticeId: apprentice.id, ...input })
-      .returning()
-      .get();
+    const rows = entries.map((e) =>
+      tx
+        .insert(offTheJobHours)
+        .values({ apprenticeId: apprentice.id, ...offTheJobRow(e) })
+        .returning()
+        .get(),
+    );
     recordAudit(tx, actor, {
       action: 'off_the_job.logged',
       entityType: 'apprentice',
       entityId: apprentice.uln,
-      after: row,
+      after: rows.length === 1 ? rows[0] : { count: rows.length, source, hours: rows.reduce((t, r) => t + r.hours, 0) },
     });
   });
+}
+
+export type OffTheJobEntry = typeof offTheJobHours.$inferSelect;
+
+/** One entry of this apprentice's log (another apprentice's entry is not theirs: undefined). */
+export function offTheJobEntry(db: Db, apprentice: ApprenticeRow, id: number): OffTheJobEntry | undefined {
+  return db
+    .select()
+    .from(offTheJobHours)
+    .where(and(eq(offTheJobHours.id, id), eq(offTheJobHours.apprenticeId, apprentice.id)))
+    .get();
+}
+
+/** Puts an entry right (its days, hours, activity or kind), audited with before, after and why. */
+export function correctOffTheJobHours(
+  db: Db,
+  apprentice: ApprenticeRow,
+  entry: OffTheJobEntry,
+  input: OffTheJobInput,
+  reason: string,
+  actor: Actor,
+): void {
+  db.transaction((tx) => {
+    const after = tx
+      .update(offTheJobHours)
+      .set(offTheJobRow(input))
+      .where(eq(offTheJobHours.id, entry.id))
+      .returning()
+      .get();
+    recordAudit(tx, actor, {
+      action: 'off_the_job.corrected',
+      entityType: 'apprentice',
+      entityId: apprentice.uln,
+      before: entry,
+      after,
+      reason,
+    });
+  });
+}
+
+/** Removes an entry logged in error, audited with what it was and why. */
+export function removeOffTheJobHours(
+  db: Db,
+  apprentice: ApprenticeRow,
+  entry: OffTheJobEntry,
+  reason: string,
+  actor: Actor,
+): void {
+  db.transaction((tx) => {
+    tx.delete(offTheJobHours).where(eq(offTheJobHours.id, entry.id)).run();
+    recordAudit(tx, actor, {
+      action: 'off_the_job.removed',
+      entityType: 'apprentice',
+      entityId: apprentice.uln,
+      before: entry,
+      reason,
+    });
+  });
+}
+
+export interface OffTheJobFilter {
+  kind?: OffTheJobInput['kind'];
+  /** Entries whose last day is on or after `from` and on or before `to`. */
+  from?: string;
+  to?: string;
+}
+
+/** One page of the apprentice's log, newest first, with how many entries and hours the filter finds. */
+export function offTheJobLog(db: Db, apprentice: ApprenticeRow, filter: OffTheJobFilter, page: number) {
+  const where = and(
+    eq(offTheJobHours.apprenticeId, apprentice.id),
+    filter.kind ? eq(offTheJobHours.kind, filter.kind) : undefined,
+    filter.from ? sql`${offTheJobHours.date} >= ${filter.from}` : undefined,
+    filter.to ? sql`${offTheJobHours.date} <= ${filter.to}` : undefined,
+  );
+  const totals = db
+    .select({ n: sql<number>`count(*)`, hours: sql<number>`coalesce(sum(${offTheJobHours.hours}), 0)` })
+    .from(offTheJobHours)
+    .where(where)
+    .get()!;
+  return {
+    hours: totals.hours,
+    ...pageFrom(totals.n, page, (limit, offset) =>
+      db
+        .select()
+        .from(offTheJobHours)
+        .where(where)
+        .orderBy(desc(offTheJobHours.date), desc(offTheJobHours.id))
+        .limit(limit)
+        .offset(offset)
+        .all(),
+    ),
+  };
 }
 
 export function recordPlanItem(

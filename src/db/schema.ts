@@ -301,7 +301,10 @@ export const offTheJobHours = sqliteTable(
     apprenticeId: integer('apprentice_id')
       .notNull()
       .references(() => apprentices.id, { onDelete: 'cascade' }),
+    /** The day of the training, or the last day of a span logged as one total (a week's hours): it counts from this day. */
     date: text('date').notNull(),
+    /** The first day of a span logged as one total; null for a single day. */
+    fromDate: text('from_date'),
     hours: real('hours').notNull(),
     activity: text('activity').notNull(),
     /** Only `training` counts; the other kinds are logged but are not off-the-job training. */

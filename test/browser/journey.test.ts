@@ -660,8 +660,13 @@ describe('Browser journey: from CSV import to certificate claim', function () {
       '/reports/assessor-consistency',
       '/reports/ofqual-outcomes',
       '/reports/ofqual-registrations',
+      '/admin/audit',
     ])
       await admin.open(path);
+    // The audit log reads as sentences: the claim just marked, by the administrator, for the apprentice.
+    expect(await page.locator('#audit-events .app-audit__sentence').first().innerText()).to.match(
+      new RegExp(`^Amira Okafor .* for ${APPRENTICE} \\(ULN ${ULN}\\)`),
+    );
     // The file names the assessment organisation: the page sends the administrator to the settings first.
     await admin.open('/reports/ofqual-outcomes');
     await admin.follow(page.getByRole('link', { name: 'Go to Settings' }));

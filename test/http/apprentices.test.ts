@@ -1077,14 +1077,14 @@ describe('apprentices: evidence changes the checks', () => {
     expect(ctx.db.select().from(offTheJobHours).all()).to.have.length(0);
 
     const first = await postForm(agent, hoursForm, hoursForm, entry(a.startDate, '10'));
-    expect(first.status).to.equal(302);
+    expect(first.status).to.equal(303);
     const partly = (await page(agent, url)).doc;
     expect(checkOf(partly, 'off_the_job').status).to.equal('Not met');
     expect(checkOf(partly, 'off_the_job').reason)
       .to.contain('10 hours logged of the 11 required')
       .and.to.contain('1 more hour is needed');
 
-    expect((await postForm(agent, hoursForm, hoursForm, entry(isoDate(today()), '1.5'))).status).to.equal(302);
+    expect((await postForm(agent, hoursForm, hoursForm, entry(isoDate(today()), '1.5'))).status).to.equal(303);
     const met = (await page(agent, url)).doc;
     expect(checkOf(met, 'off_the_job').status).to.equal('Met');
     expect(met('#hours-log tbody tr')).to.have.length(2);
@@ -1105,7 +1105,7 @@ describe('apprentices: evidence changes the checks', () => {
       hours: '7',
       activity: 'After the submission',
     });
-    expect(res.status).to.equal(302);
+    expect(res.status).to.equal(303);
     const reason = checkOf((await page(agent, `/apprentices/${a.uln}`)).doc, 'off_the_job').reason;
     expect(reason).to.contain(`7 hours dated after the gateway submission on ${submittedOn} do not count`);
     expect(reason.split(' hours logged')[0]).to.equal(before.split(' hours logged')[0]);

@@ -122,6 +122,35 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 400 403 403 400 403 404 403',
     (f) => `/apprentices/${f.a.uln}/qualifications/new`,
   ),
+  'GET /apprentices/:uln/hours': row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}/hours`),
+  'GET /apprentices/:uln/hours/import': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/hours/import`,
+  ),
+  'POST /apprentices/:uln/hours/import': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/hours/import`,
+  ),
+  'GET /apprentices/:uln/hours/import/template.csv': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/hours/import/template.csv`,
+  ),
+  'GET /apprentices/:uln/hours/:id/edit': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/hours/${f.hoursEntry}/edit`,
+  ),
+  'POST /apprentices/:uln/hours/:id/edit': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/hours/${f.hoursEntry}/edit`,
+  ),
+  'GET /apprentices/:uln/hours/:id/remove': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/hours/${f.hoursEntry}/remove`,
+  ),
+  'POST /apprentices/:uln/hours/:id/remove': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/hours/${f.hoursEntry}/remove`,
+  ),
   'GET /apprentices/:uln/hours/new': row('302 200 403 403 200 403 404 403', (f) => `/apprentices/${f.a.uln}/hours/new`),
   'POST /apprentices/:uln/hours/new': row(
     '401 400 403 403 400 403 404 403',
@@ -428,6 +457,14 @@ const TABLE: Record<string, Case | Case[]> = {
   'PUT /api/v1/apprentices/:uln/uln': row(
     '401 422 403 403 403 403 403 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/uln`,
+  ),
+  'PUT /api/v1/apprentices/:uln/off-the-job-hours/:id': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/off-the-job-hours/${f.hoursEntry}`,
+  ),
+  'DELETE /api/v1/apprentices/:uln/off-the-job-hours/:id': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/off-the-job-hours/${f.hoursEntry}`,
   ),
   'POST /api/v1/apprentices/:uln/breaks': row(
     '401 422 403 403 422 403 404 403',

@@ -116,6 +116,25 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /apprentices/:uln': { as: 'employer', url: (f) => `/apprentices/${f.a.uln}` },
   'GET /apprentices/:uln/qualifications/new': { as: 'admin', url: (f) => `/apprentices/${f.a.uln}/qualifications/new` },
   'GET /apprentices/:uln/hours/new': { as: 'admin', url: (f) => `/apprentices/${f.a.uln}/hours/new` },
+  'GET /apprentices/:uln/hours': {
+    as: 'employer',
+    url: (f) => `/apprentices/${f.a.uln}/hours`,
+    query: ['kind', 'from', 'to', 'page', 'logged', 'corrected', 'removed', 'imported'],
+  },
+  'GET /apprentices/:uln/hours/import': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/hours/import` },
+  'GET /apprentices/:uln/hours/import/template.csv': {
+    as: 'provider',
+    url: (f) => `/apprentices/${f.a.uln}/hours/import/template.csv`,
+    kind: 'download',
+  },
+  'GET /apprentices/:uln/hours/:id/edit': {
+    as: 'provider',
+    url: (f) => `/apprentices/${f.a.uln}/hours/${f.hoursEntry}/edit`,
+  },
+  'GET /apprentices/:uln/hours/:id/remove': {
+    as: 'admin',
+    url: (f) => `/apprentices/${f.a.uln}/hours/${f.hoursEntry}/remove`,
+  },
   'GET /apprentices/:uln/marking': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/marking` },
   'GET /apprentices/:uln/breaks/new': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/breaks/new` },
   'GET /apprentices/:uln/breaks/:id/remove': {

@@ -13,6 +13,7 @@ import {
   offTheJobInputSchema,
   priorLearningInputSchema,
   qualificationInputSchema,
+  offTheJobRemovalSchema,
   ulnCorrectionSchema,
 } from '../../src/apprentices/schema.js';
 import { validUlns } from '../../src/apprentices/uln.js';
@@ -76,7 +77,7 @@ export interface PageSpec {
   /** Each run signs in afresh: the form ends the session. */
   fresh?: boolean;
   /** A multipart upload: the file's field and the kind of file the page reads. */
-  upload?: { field: string; kind: 'csv' | 'plan' };
+  upload?: { field: string; kind: 'csv' | 'plan' | 'hours' };
   stored?: Stored<Pairs>;
   /** Fewer runs for a route whose success is slow (the auto-scheduler). */
   runs?: number;
@@ -112,6 +113,15 @@ const spareUln = () => {
 };
 /** ULNs an apprentice's ULN is corrected to, one a run. */
 const CORRECTED_ULNS = validUlns(2000, 680_000_000);
+/** A new entry in A's off-the-job log, for a run that corrects or removes one. */
+const spareHoursEntry = (ctx: TestContext, f: Fixture): number =>
+  Number(
+    ctx.db.$client
+      .prepare(
+        `insert into off_the_job_hours (apprentice_id, date, hours, activity, kind) values (?, ?, 3, 'Spare entry', 'training')`,
+      )
+      .run(f.a.id, day(-40)).lastInsertRowid,
+  );
 let sparesMade = 0;
 /** A user made for one run (an account action must not touch the fixture's users); disabled when asked. */
 const spareUser = (ctx: TestContext, disabled = false): number =>
@@ -310,10 +320,43 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       return problems;
     },
   },
+  'POST /apprentices/:uln/hours/import': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/hours/import`,
+    fields: () => ['csvFile'],
+    upload: { field: 'csvFile', kind: 'hours' },
+    formPage: (f) => `/apprentices/${f.a.uln}/hours/import`,
+  },
+  'POST /apprentices/:uln/hours/:id/edit': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/hours/${f.hoursEntry}/edit`,
+    // Each run corrects an entry of its own.
+    target: (ctx, f) => ({ url: `/apprentices/${f.a.uln}/hours/${spareHoursEntry(ctx, f)}/edit` }),
+    fields: () => [...dateFields('date'), ...dateFields('to'), 'hours', 'activity', 'kind', 'reason'],
+    text: () => ['activity', 'reason'],
+    valid: () => [
+      ...parts('date', day(-14)),
+      ...parts('to', day(-10)),
+      ['hours', '20'],
+      ['activity', 'Workshop week'],
+      ['kind', 'training'],
+      ['reason', 'Logged as one day; it was the week'],
+    ],
+    formPage: (f) => `/apprentices/${f.a.uln}/hours/${f.hoursEntry}/edit`,
+  },
+  'POST /apprentices/:uln/hours/:id/remove': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/hours/${f.hoursEntry}/remove`,
+    target: (ctx, f) => ({ url: `/apprentices/${f.a.uln}/hours/${spareHoursEntry(ctx, f)}/remove` }),
+    fields: () => ['reason'],
+    text: () => ['reason'],
+    valid: () => [['reason', 'Logged twice']],
+    formPage: (f) => `/apprentices/${f.a.uln}/hours/${f.hoursEntry}/remove`,
+  },
   'POST /apprentices/:uln/hours/new': {
     as: ['admin', 'provider'],
     url: (f) => `/apprentices/${f.a.uln}/hours/new`,
-    fields: () => [...dateFields('date'), 'hours', 'activity', 'kind'],
+    fields: () => [...dateFields('date'), ...dateFields('to'), 'hours', 'activity', 'kind'],
     text: () => ['activity'],
     valid: () => [
       ...parts('date', day(-30)),
@@ -1190,6 +1233,28 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     page: (f) => `/apprentices/${f.a.uln}`,
   },
   // Removals: every hostile body is refused before anything is removed; the fixture's records stay for the other suites.
+  'PUT /api/v1/apprentices/:uln/off-the-job-hours/:id': {
+    as: ['admin', 'provider'],
+    method: 'PUT',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/off-the-job-hours/${f.hoursEntry}`,
+    fields: ['date', 'to', 'hours', 'activity', 'kind', 'reason'],
+    text: ['activity', 'reason'],
+    valid: () => ({
+      date: day(-20),
+      hours: 7,
+      activity: 'Casework training',
+      kind: 'training',
+      reason: 'Hours were wrong',
+    }),
+    page: (f) => `/apprentices/${f.a.uln}/hours`,
+  },
+  'DELETE /api/v1/apprentices/:uln/off-the-job-hours/:id': {
+    as: ['admin', 'provider'],
+    method: 'DELETE',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/off-the-job-hours/${f.hoursEntry}`,
+    fields: keys(offTheJobRemovalSchema),
+    text: ['reason'],
+  },
   'DELETE /api/v1/apprentices/:uln/breaks/:id': {
     as: ['admin', 'provider'],
     method: 'DELETE',

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { CSV_COLUMNS } from '../../src/apprentices/import.js';
 import { testApp, type TestContext } from '../support/app.js';
+import { isoDate, today } from '../support/apprentices.js';
 import {
   databaseProblems,
   loggedErrors,
@@ -130,7 +131,11 @@ describe('property: the upload pages, hostile files', function () {
         .filter((c) => c.upload)
         .map(() => route),
     );
-    expect(uploads.sort()).to.deep.equal(['POST /admin/plans/import', 'POST /apprentices/import']);
+    expect(uploads.sort()).to.deep.equal([
+      'POST /admin/plans/import',
+      'POST /apprentices/:uln/hours/import',
+      'POST /apprentices/import',
+    ]);
   });
 
   for (const [route, spec] of Object.entries(PAGE_SPECS)) {
@@ -149,12 +154,19 @@ describe('property: the upload pages, hostile files', function () {
                 arbitrary:
                   kind === 'csv'
                     ? csvRecipe.map((recipe) => ({ csv: recipe }))
-                    : fc
-                        .record({
-                          text: textEdits(planSpec.text ?? []),
-                          edits: fc.option(jsonEdits(planSpec.fields), { nil: undefined, freq: 2 }),
-                        })
-                        .map((plan) => ({ plan })),
+                    : kind === 'hours'
+                      ? fc
+                          .record({
+                            activity: storableText,
+                            hours: fc.constantFrom('3', '7.5', '0', '-1', '25', 'x', ''),
+                          })
+                          .map((hours) => ({ hours }))
+                      : fc
+                          .record({
+                            text: textEdits(planSpec.text ?? []),
+                            edits: fc.option(jsonEdits(planSpec.fields), { nil: undefined, freq: 2 }),
+                          })
+                          .map((plan) => ({ plan })),
               },
               { weight: 1, arbitrary: fc.constantFrom(...WRONG_FILES).map((wrong) => ({ wrong })) },
               { weight: 1, arbitrary: fc.uint8Array({ maxLength: 3000 }).map((bytes) => ({ bytes })) },
@@ -200,6 +212,7 @@ describe('property: the upload pages, hostile files', function () {
   type Content =
     | { csv: Parameters<typeof csvText>[0] }
     | { plan: { text: Parameters<typeof applyJsonEdits>[1]; edits: Parameters<typeof applyJsonEdits>[1] | undefined } }
+    | { hours: { activity: string; hours: string } }
     | { wrong: (typeof WRONG_FILES)[number] }
     | { bytes: Uint8Array }
     | { broken: number };
@@ -232,6 +245,11 @@ describe('property: the upload pages, hostile files', function () {
             ...(content.plan.edits ?? []),
           ]),
         ),
+      );
+    } else if ('hours' in content) {
+      const quoted = `"${content.hours.activity.replace(/"/g, '""')}"`;
+      data = Buffer.from(
+        `date,hours,activity\n${isoDate(today().minus({ days: 10 }))},${content.hours.hours},${quoted}\n`,
       );
     } else if ('wrong' in content) {
       data = content.wrong.content;

@@ -7,7 +7,15 @@ import { validUlns } from '../../src/apprentices/uln.js';
 import { bookingById } from '../../src/bookings/store.js';
 import type { Db } from '../../src/db/connection.js';
 import { todayInLondon } from '../../src/dates.js';
-import { apprentices, epaAttempts, epaoSettings, gatewaySubmissions, gradings, users } from '../../src/db/schema.js';
+import {
+  apprentices,
+  epaAttempts,
+  epaoSettings,
+  gatewaySubmissions,
+  gradings,
+  offTheJobHours,
+  users,
+} from '../../src/db/schema.js';
 import { DEMO_EMPLOYERS, DEMO_PROVIDERS } from '../../src/demo/index.js';
 import { submitForGateway } from '../../src/gateway/store.js';
 import { epaoSettingsOf, lodgeAppeal, moderate, releaseResults, saveGrading } from '../../src/grading/store.js';
@@ -57,6 +65,8 @@ export interface Fixture {
   appeal: number;
   /** A's break in learning and earlier episode. */
   learningBreak: number;
+  /** One of A's off-the-job entries (a correction or removal rewrites another run's entry, never this one's apprentice's check). */
+  hoursEntry: number;
   earlierEpisode: number;
   /** A's gateway submission (accepted). */
   submission: number;
@@ -186,6 +196,11 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
 
   return {
     learningBreak: breaksOf(db, a.id)[0]!.id,
+    hoursEntry: db
+      .select({ id: offTheJobHours.id })
+      .from(offTheJobHours)
+      .where(eq(offTheJobHours.apprenticeId, a.id))
+      .get()!.id,
     earlierEpisode: earlierEpisodesOf(db, a.id)[0]!.id,
     a,
     b,

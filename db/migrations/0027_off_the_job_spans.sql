@@ -1,0 +1,1 @@
+ALTER TABLE `off_the_job_hours` ADD `from_date` text;
