@@ -19,7 +19,6 @@ import { authRoutes } from './auth/pages.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { schemaState, type Db } from './db/connection.js';
-import { requireSignIn, userOf } from './auth/authorize.js';
 import { csrfProtection } from './auth/csrf.js';
 import { notFound, pageErrorHandler } from './http/errors.js';
 import { dropPrototypeKeys, withoutPrototypeKeys } from './http/forms.js';
@@ -45,6 +44,7 @@ import { reportRoutes } from './outcomes/report-pages.js';
 import { resultPdfRoutes } from './outcomes/pdf-pages.js';
 import { privacyRoutes } from './privacy/pages.js';
 import { govukStylesheet } from './http/stylesheets.js';
+import { homeRoutes } from './home/pages.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VIEWS = path.join(ROOT, 'views');
@@ -154,10 +154,7 @@ export function createApp({
   app.use(refuseUnsavableText);
   app.use(noStore);
 
-  app.get(paths.home, requireSignIn, (_req, res) => {
-    const user = userOf(res);
-    res.render('home', { title: 'Home', user });
-  });
+  app.use(homeRoutes(db, clock));
   app.use(
     authRoutes(db, {
       secureCookies: secure,

@@ -34,6 +34,7 @@ import {
 } from '../db/schema.js';
 import { planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
+import { CHECK_CODES } from './model.js';
 import type {
   CheckCode,
   EarlierEpisode,
@@ -443,6 +444,28 @@ export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string):
   if (cached.uncached === 0) return cached.counts;
   fillGatewayCache(db, scope, on);
   return cachedStateCounts(db, scope, on).counts;
+}
+
+/**
+ * How many apprentices in scope have each check unmet on `on` (not yet requested: state
+ * not_ready), from the cache refreshGatewayCache keeps: one pass over the scope's rows.
+ */
+export function unmetCheckCounts(db: Db, scope: ApprenticeScope, on: string): Record<CheckCode, number> {
+  refreshGatewayCache(db, scope, on);
+  const row = db
+    .select(
+      Object.fromEntries(
+        CHECK_CODES.map((code) => [
+          code,
+          sql<number>`coalesce(sum(${gatewayStatusCache.unmet} like ${`%,${code},%`}), 0)`,
+        ]),
+      ) as Record<CheckCode, SQL<number>>,
+    )
+    .from(apprentices)
+    .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
+    .where(and(scopeCondition(scope), holdsOn(on), eq(gatewayStatusCache.state, 'not_ready')))
+    .get();
+  return Object.fromEntries(CHECK_CODES.map((code) => [code, Number(row?.[code] ?? 0)])) as Record<CheckCode, number>;
 }
 
 /** Stores one apprentice's evaluation: id, date, state, unmet checks (",a,b,"), the day it could change. */

@@ -1,0 +1,269 @@
+import type { DateTime } from 'luxon';
+import type { Db } from '../db/connection.js';
+import { apprenticeScope } from '../apprentices/access.js';
+import { bookingQueue, bookingsAtRisk, methodNames } from '../bookings/store.js';
+import { CHECK_CODES, CHECK_LABELS } from '../gateway/model.js';
+import { refreshGatewayCache, reviewQueue, unmetCheckCounts } from '../gateway/store.js';
+import { moderationQueue, epaoSettingsOf } from '../grading/store.js';
+import { unclaimedClaims, isReady } from '../outcomes/claims.js';
+import { dateLabel, inLondon, isoInstant, londonDayStart, todayInLondon } from '../dates.js';
+import { addDays } from '../calendar.js';
+import { fullName } from '../names.js';
+import { paths } from '../paths.js';
+import type { CurrentUser } from '../users/store.js';
+import {
+  appealsOpen,
+  bookingsBetween,
+  failsToDecide,
+  furtherRequestsWaiting,
+  gradingToDo,
+  holdsExpiringBy,
+  holdsToConfirm,
+  rejectedToFix,
+  resultsReleasedSince,
+  resultsToRelease,
+  type BookingLine,
+} from './store.js';
+
+/** One thing to do: how many, where they are, and how long the oldest has waited. */
+export interface Task {
+  id: string;
+  label: string;
+  count: number;
+  href: string;
+  oldest?: string;
+}
+
+/** A list the home page shows in full (today's assessments, results): each line links its record. */
+export interface HomeList {
+  id: string;
+  heading: string;
+  empty: string;
+  lines: { text: string; href: string; detail?: string }[];
+}
+
+export interface Home {
+  tasks: Task[];
+  lists: HomeList[];
+}
+
+const since = (iso: string | null | undefined) => (iso ? `oldest from ${dateLabel(iso.slice(0, 10))}` : undefined);
+
+/** A booking as a line of a home page: when, who, which method, and where (or the link). */
+function bookingLine(b: BookingLine, names: ReadonlyMap<string, string>) {
+  const where = b.booking.mode === 'remote' ? (b.booking.link ?? 'remote: link to follow') : (b.booking.location ?? '');
+  return {
+    text: `${inLondon(b.booking.startsAt).toFormat('ccc d LLL, HH:mm')}: ${fullName(b)}, ${names.get(b.booking.methodId) ?? b.booking.methodId}`,
+    detail: `${b.booking.status === 'held' ? 'Held, to confirm. ' : ''}${where}`,
+    href: paths.booking(b.booking.id),
+  };
+}
+
+/**
+ * Each role's home page: what needs this person, as counts that open the list to work through
+ * (only the tasks that have something in them, plus the lists a person reads every day).
+ */
+export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
+  const today = todayInLondon(now);
+  const names = methodNames(db);
+  const nonEmpty = (tasks: Task[]) => tasks.filter((t) => t.count > 0);
+  switch (user.role) {
+    case 'admin': {
+      const reviews = reviewQueue(db);
+      const queue = bookingQueue(db, today);
+      const holds = holdsExpiringBy(db, today);
+      const moderation = moderationQueue(db);
+      const release = resultsToRelease(db);
+      const appeals = appealsOpen(db);
+      const claims = unclaimedClaims(db, today, epaoSettingsOf(db)).filter(isReady);
+      const longest = queue.reduce((m, r) => Math.max(m, r.daysWaiting), 0);
+      return {
+        tasks: nonEmpty([
+          {
+            id: 'reviews',
+            label: 'Gateway requests to review',
+            count: reviews.total,
+            href: paths.gatewayQueue,
+            oldest: since(reviews.rows[0]?.submission.submittedOn),
+          },
+          {
+            id: 'to-book',
+            label: 'Accepted apprentices waiting for a booking',
+            count: queue.length,
+            href: paths.bookings,
+            oldest: queue.length ? `longest ${longest} days` : undefined,
+          },
+          { id: 'holds', label: 'Holds that run out today', count: holds.n, href: paths.bookings },
+          {
+            id: 'at-risk',
+            label: 'Bookings a later change has broken',
+            count: bookingsAtRisk(db, {}, now).length,
+            href: paths.bookings,
+          },
+          {
+            id: 'moderation',
+            label: 'Gradings waiting for moderation',
+            count: moderation.total,
+            href: paths.moderation,
+            oldest: since(moderation.rows[0]?.grading.submittedAt),
+          },
+          {
+            id: 'release',
+            label: 'Results ready to release',
+            count: release.n,
+            href: paths.results,
+            oldest: since(release.first),
+          },
+          {
+            id: 'appeals',
+            label: 'Appeals to decide',
+            count: appeals.n,
+            href: paths.appeals,
+            oldest: since(appeals.first),
+          },
+          {
+            id: 'claims',
+            label: 'Results ready to send to the apprenticeship service',
+            count: claims.length,
+            href: paths.claims,
+          },
+        ]),
+        lists: [],
+      };
+    }
+    case 'assessor': {
+      const week = bookingsBetween(
+        db,
+        { assessorUserId: user.id },
+        londonDayStart(today),
+        londonDayStart(addDays(today, 7)),
+      );
+      const tomorrow = londonDayStart(addDays(today, 1));
+      const holds = holdsToConfirm(db, user.id);
+      const grading = gradingToDo(db, user.id, now);
+      return {
+        tasks: nonEmpty([
+          { id: 'holds', label: 'Holds to confirm', count: holds.n, href: paths.schedule },
+          {
+            id: 'to-grade',
+            label: 'Assessments waiting for your grading',
+            count: grading.waiting,
+            href: paths.schedule,
+            oldest: since(grading.oldestWaiting),
+          },
+          { id: 'drafts', label: 'Gradings saved as drafts', count: grading.drafts, href: paths.schedule },
+        ]),
+        lists: [
+          {
+            id: 'today',
+            heading: 'Today',
+            empty: 'No assessments today.',
+            lines: week.filter((b) => b.booking.startsAt < tomorrow).map((b) => bookingLine(b, names)),
+          },
+          {
+            id: 'week',
+            heading: 'The next seven days',
+            empty: 'Nothing else in the next seven days.',
+            lines: week.filter((b) => b.booking.startsAt >= tomorrow).map((b) => bookingLine(b, names)),
+          },
+        ],
+      };
+    }
+    case 'quality_assurer': {
+      const queue = moderationQueue(db);
+      return {
+        tasks: nonEmpty([
+          {
+            id: 'moderation',
+            label: 'Gradings in the sample waiting for moderation',
+            count: queue.total,
+            href: paths.moderation,
+            oldest: since(queue.rows[0]?.grading.submittedAt),
+          },
+        ]),
+        lists: [],
+      };
+    }
+    case 'provider':
+    case 'employer': {
+      const scope = apprenticeScope(user);
+      const states = refreshGatewayCache(db, scope, today);
+      const unmet = unmetCheckCounts(db, scope, today);
+      const upcoming = bookingsBetween(db, { scope }, isoInstant(now), londonDayStart(addDays(today, 29)), 10);
+      const released = resultsReleasedSince(db, scope, londonDayStart(addDays(today, -30)));
+      const results = (lines: typeof released) =>
+        lines.map((r) => ({
+          text: `${fullName(r)}: ${r.overallGrade ?? ''}`,
+          detail: r.releasedAt ? `released ${dateLabel(inLondon(r.releasedAt).toISODate()!)}` : undefined,
+          href: paths.apprenticeResults(r.uln),
+        }));
+      const byCheck = (codes: readonly (typeof CHECK_CODES)[number][]) =>
+        codes.map((code) => ({
+          id: `unmet-${code}`,
+          label: `${CHECK_LABELS[code]}: not yet met`,
+          count: unmet[code],
+          href: `${paths.apprentices}?unmet=${code}`,
+        }));
+      const upcomingList: HomeList = {
+        id: 'upcoming',
+        heading: 'Assessments in the next four weeks',
+        empty: 'None booked in the next four weeks.',
+        lines: upcoming.map((b) => bookingLine(b, names)),
+      };
+      const releasedList: HomeList = {
+        id: 'released',
+        heading: 'Results released in the last 30 days',
+        empty: 'None in the last 30 days.',
+        lines: results(released),
+      };
+      if (user.role === 'provider') {
+        return {
+          tasks: nonEmpty([
+            {
+              id: 'ready',
+              label: 'Apprentices ready to request assessment',
+              count: states.ready,
+              href: `${paths.apprentices}?state=ready`,
+            },
+            {
+              id: 'rejected',
+              label: 'Gateway requests rejected, to put right',
+              count: rejectedToFix(db, scope),
+              href: `${paths.apprentices}?state=rejected`,
+            },
+            ...byCheck(
+              CHECK_CODES.filter((c) => c !== 'employer_declaration' && c !== 'employer_behaviour_verification'),
+            ),
+          ]),
+          lists: [
+            upcomingList,
+            releasedList,
+            {
+              id: 'fails',
+              heading: 'Fails waiting for a resit or retake decision',
+              empty: 'None.',
+              lines: results(failsToDecide(db, scope)),
+            },
+          ],
+        };
+      }
+      return {
+        tasks: nonEmpty(byCheck(['employer_declaration', 'employer_behaviour_verification'])),
+        lists: [
+          {
+            id: 'further',
+            heading: 'Resits and retakes waiting for your agreement',
+            empty: 'None.',
+            lines: furtherRequestsWaiting(db, scope).map((r) => ({
+              text: fullName(r),
+              detail: `asked ${dateLabel(inLondon(r.requestedAt).toISODate()!)}`,
+              href: paths.apprenticeResults(r.uln),
+            })),
+          },
+          upcomingList,
+          releasedList,
+        ],
+      };
+    }
+  }
+}

@@ -1,0 +1,236 @@
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, min, notExists, sql } from 'drizzle-orm';
+import type { DateTime } from 'luxon';
+import type { Db } from '../db/connection.js';
+import {
+  apprentices,
+  appeals,
+  bookings,
+  epaAttempts,
+  furtherAttemptRequests,
+  gatewaySubmissions,
+  gradings,
+} from '../db/schema.js';
+import { isoInstant, londonDayStart } from '../dates.js';
+import { addDays } from '../calendar.js';
+import { listedIn, type ApprenticeDetail } from '../apprentices/store.js';
+import type { ApprenticeScope } from '../apprentices/access.js';
+
+/*
+ * What each home page counts and lists: indexed reads, each the size of its answer (a queue, a
+ * week of bookings, a scope's recent results), never a pass over every apprentice's history.
+ */
+
+/** Bookings from `from` (inclusive) up to `to` (exclusive), UTC instants, of one assessor or a scope. */
+export function bookingsBetween(
+  db: Db,
+  who: { assessorUserId: number } | { scope: ApprenticeScope },
+  from: string,
+  to: string,
+  limit = 20,
+) {
+  const where = and(
+    inArray(bookings.status, ['held', 'confirmed']),
+    gte(bookings.startsAt, from),
+    lt(bookings.startsAt, to),
+    'assessorUserId' in who ? eq(bookings.assessorUserId, who.assessorUserId) : scoped(who.scope),
+  );
+  return db
+    .select({
+      booking: bookings,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+    })
+    .from(bookings)
+    .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
+    .where(where)
+    .orderBy(asc(bookings.startsAt), asc(bookings.id))
+    .limit(limit)
+    .all();
+}
+
+/** The apprentices a scope holds, as a condition on `apprentices` (none for a scope of nobody). */
+function scoped(scope: ApprenticeScope) {
+  if (scope.kind === 'none') return sql`0`;
+  if (scope.kind === 'all') return undefined;
+  return listedIn(scope.kind, scope.kind === 'provider' ? scope.ukprn : scope.employerId);
+}
+
+/** Holds still open whose time to confirm runs out before the end of `today` (London). */
+export function holdsExpiringBy(db: Db, today: string, assessorUserId?: number): { n: number; first: string | null } {
+  const row = db
+    .select({ n: count(), first: min(bookings.holdExpiresAt) })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.status, 'held'),
+        lt(bookings.holdExpiresAt, londonDayStart(addDays(today, 1))),
+        assessorUserId === undefined ? undefined : eq(bookings.assessorUserId, assessorUserId),
+      ),
+    )
+    .get();
+  return { n: row?.n ?? 0, first: row?.first ?? null };
+}
+
+/** An assessor's holds waiting for them to confirm, the one that runs out first. */
+export function holdsToConfirm(db: Db, assessorUserId: number): { n: number; first: string | null } {
+  const row = db
+    .select({ n: count(), first: min(bookings.holdExpiresAt) })
+    .from(bookings)
+    .where(and(eq(bookings.status, 'held'), eq(bookings.assessorUserId, assessorUserId)))
+    .get();
+  return { n: row?.n ?? 0, first: row?.first ?? null };
+}
+
+/** An assessor's gradings saved as drafts, and their confirmed assessments that have begun with no grading submitted. */
+export function gradingToDo(db: Db, assessorUserId: number, now: DateTime) {
+  const drafts = db
+    .select({ n: count() })
+    .from(gradings)
+    .where(and(eq(gradings.assessorUserId, assessorUserId), eq(gradings.status, 'draft')))
+    .get()!.n;
+  const submitted = db
+    .select({ one: sql`1` })
+    .from(gradings)
+    .where(and(eq(gradings.bookingId, bookings.id), eq(gradings.status, 'submitted')));
+  const waiting = db
+    .select({ n: count(), first: min(bookings.startsAt) })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.assessorUserId, assessorUserId),
+        eq(bookings.status, 'confirmed'),
+        lt(bookings.startsAt, isoInstant(now)),
+        notExists(submitted),
+      ),
+    )
+    .get()!;
+  return { drafts, waiting: waiting.n, oldestWaiting: waiting.first };
+}
+
+/** Results ready to release: graded, not released, with nothing sampled still waiting for moderation. */
+export function resultsToRelease(db: Db): { n: number; first: string | null } {
+  const row = db
+    .select({ n: count(), first: min(epaAttempts.resultOn) })
+    .from(epaAttempts)
+    .where(
+      and(
+        isNotNull(epaAttempts.overallGrade),
+        isNull(epaAttempts.releasedAt),
+        sql`not exists (select 1 from gradings g where g.attempt_id = ${epaAttempts.id} and g.moderation = 'pending')`,
+      ),
+    )
+    .get();
+  return { n: row?.n ?? 0, first: row?.first ?? null };
+}
+
+/** Appeals lodged and not yet decided, the oldest first lodged. */
+export function appealsOpen(db: Db): { n: number; first: string | null } {
+  const row = db
+    .select({ n: count(), first: min(appeals.lodgedOn) })
+    .from(appeals)
+    .where(isNull(appeals.decision))
+    .get();
+  return { n: row?.n ?? 0, first: row?.first ?? null };
+}
+
+/** A scope's gateway requests the assessment organisation rejected, still the latest (not yet sent again). */
+export function rejectedToFix(db: Db, scope: ApprenticeScope): number {
+  const later = sql`not exists (select 1 from gateway_submissions s2 where s2.apprentice_id = ${gatewaySubmissions.apprenticeId} and s2.id > ${gatewaySubmissions.id})`;
+  return db
+    .select({ n: count() })
+    .from(gatewaySubmissions)
+    .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
+    .where(and(eq(gatewaySubmissions.status, 'rejected'), later, scoped(scope)))
+    .get()!.n;
+}
+
+export interface ResultLine {
+  uln: string;
+  givenNames: string;
+  familyName: string;
+  overallGrade: string | null;
+  releasedAt: string | null;
+  attemptId: number;
+}
+
+/** A scope's results released since `since` (UTC instant), newest first. */
+export function resultsReleasedSince(db: Db, scope: ApprenticeScope, since: string, limit = 10): ResultLine[] {
+  return db
+    .select({
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      overallGrade: epaAttempts.overallGrade,
+      releasedAt: epaAttempts.releasedAt,
+      attemptId: epaAttempts.id,
+    })
+    .from(epaAttempts)
+    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .where(and(gte(epaAttempts.releasedAt, since), scoped(scope)))
+    .orderBy(desc(epaAttempts.releasedAt))
+    .limit(limit)
+    .all();
+}
+
+/**
+ * A scope's released Fails that are the apprentice's latest attempt and have no resit or retake
+ * asked for (or agreed) yet: the provider and employer have a decision to make.
+ */
+export function failsToDecide(db: Db, scope: ApprenticeScope, limit = 10): ResultLine[] {
+  const later = sql`not exists (select 1 from epa_attempts x where x.apprentice_id = ${epaAttempts.apprenticeId} and x.number > ${epaAttempts.number})`;
+  const asked = db
+    .select({ one: sql`1` })
+    .from(furtherAttemptRequests)
+    .where(
+      and(
+        eq(furtherAttemptRequests.attemptId, epaAttempts.id),
+        inArray(furtherAttemptRequests.status, ['requested', 'agreed']),
+      ),
+    );
+  return db
+    .select({
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      overallGrade: epaAttempts.overallGrade,
+      releasedAt: epaAttempts.releasedAt,
+      attemptId: epaAttempts.id,
+    })
+    .from(epaAttempts)
+    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .where(
+      and(
+        eq(epaAttempts.overallGrade, 'Fail'),
+        isNotNull(epaAttempts.releasedAt),
+        isNull(apprentices.erasedAt),
+        later,
+        notExists(asked),
+        scoped(scope),
+      ),
+    )
+    .orderBy(asc(epaAttempts.releasedAt))
+    .limit(limit)
+    .all();
+}
+
+/** Resit or retake requests in a scope waiting for the employer to agree or decline, oldest first. */
+export function furtherRequestsWaiting(db: Db, scope: ApprenticeScope, limit = 10) {
+  return db
+    .select({
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      requestedAt: furtherAttemptRequests.requestedAt,
+    })
+    .from(furtherAttemptRequests)
+    .innerJoin(epaAttempts, eq(epaAttempts.id, furtherAttemptRequests.attemptId))
+    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .where(and(eq(furtherAttemptRequests.status, 'requested'), scoped(scope)))
+    .orderBy(asc(furtherAttemptRequests.requestedAt))
+    .limit(limit)
+    .all();
+}
+
+export type BookingLine = ReturnType<typeof bookingsBetween>[number];
+export type { ApprenticeDetail };

@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { CHECK_CODES } from '../../src/gateway/model.js';
+import { decideSubmission } from '../../src/gateway/store.js';
+import { $, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
+import { SETUP, isoDate, today } from '../support/apprentices.js';
+import { now } from '../support/clock.js';
+import { buildFixture, type Fixture } from '../support/fixture.js';
+import fs from 'node:fs';
+import { bookingById } from '../../src/bookings/store.js';
+import { saveGrading } from '../../src/grading/store.js';
+import { planFileSchema } from '../../src/plans/schema.js';
+
+const PLAN = planFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')));
+
+/*
+ * The fixture (test/support/fixture.ts) gives every role something to do: C's gateway request
+ * waits for review; B waits for bookings; D's project grading waits for moderation and its
+ * discussion for its assessor's grading; A's result is released and appealed; E is ready to request.
+ */
+describe('home: each role’s task list', () => {
+  let ctx: TestContext;
+  let f: Fixture;
+  beforeEach(async () => {
+    ctx = await testApp();
+    f = await buildFixture(ctx);
+  });
+
+  /** The home page's tasks as "count label", with where each leads. */
+  const tasksOf = async (who: TestUserKey) => {
+    const agent = await signedInAgent(ctx.app, ctx.users[who].email);
+    const doc = $((await agent.get('/')).text);
+    const tasks = Object.fromEntries(
+      doc('#home-tasks li')
+        .map((_, li) => [
+          [
+            doc(li).attr('id')!.slice('task-'.length),
+            {
+              text: doc(li).find('.app-task__link').text().replace(/\s+/g, ' ').trim(),
+              href: doc(li).find('a').attr('href'),
+            },
+          ],
+        ])
+        .get() as [string, { text: string; href: string }][],
+    );
+    return { agent, doc, tasks };
+  };
+
+  it('gives the administrator the queues of the day, each linking to its list; a review done leaves the list', async () => {
+    const { tasks } = await tasksOf('admin');
+    expect(tasks.reviews).to.deep.equal({ text: '1 Gateway requests to review', href: '/gateway' });
+    expect(tasks.moderation).to.deep.equal({ text: '1 Gradings waiting for moderation', href: '/moderation' });
+    expect(tasks.appeals).to.deep.equal({ text: '1 Appeals to decide', href: '/appeals' });
+    expect(tasks['to-book']!.href).to.equal('/bookings');
+    expect(tasks['to-book']!.text).to.match(/^\d+ Accepted apprentices waiting for a booking$/);
+    expect(Number(tasks['to-book']!.text.split(' ')[0])).to.be.at.least(1);
+
+    const decided = decideSubmission(
+      ctx.db,
+      f.openSubmission,
+      {
+        checks: CHECK_CODES.map((code) => ({ code, accepted: true, reason: null })),
+        outcome: 'accepted',
+        reason: null,
+      },
+      3,
+      isoDate(today()),
+      SETUP,
+      now(),
+    );
+    expect(decided.ok).to.equal(true);
+    const after = await tasksOf('admin');
+    expect(after.tasks.reviews).to.equal(undefined);
+    // C, accepted, now waits for a booking too.
+    expect(Number(after.tasks['to-book']!.text.split(' ')[0])).to.equal(
+      Number(tasks['to-book']!.text.split(' ')[0]) + 1,
+    );
+  });
+
+  it('gives the assessor the assessments waiting for grading, and the count goes down once one is graded', async () => {
+    const { tasks } = await tasksOf('assessor');
+    expect(tasks['to-grade']).to.deep.equal({ text: '1 Assessments waiting for your grading', href: '/schedule' });
+    const booking = bookingById(ctx.db, f.gradableBooking)!;
+    const decisions = PLAN.criteria
+      .filter((c) => c.method === booking.methodId)
+      .map((c) => ({ criterionId: c.id, met: true, evidence: 'Seen' }));
+    const graded = saveGrading(
+      ctx.db,
+      booking,
+      { outcome: 'graded', outcomeReason: null, decisions },
+      { userId: ctx.users.assessor.id, label: 'assessor' },
+      { submit: true, now: now() },
+    );
+    expect(graded.ok).to.equal(true);
+    expect((await tasksOf('assessor')).tasks['to-grade']).to.equal(undefined);
+  });
+
+  it('gives the quality assurer the sample waiting for moderation', async () => {
+    const { tasks } = await tasksOf('qa');
+    expect(tasks.moderation).to.deep.equal({
+      text: '1 Gradings in the sample waiting for moderation',
+      href: '/moderation',
+    });
+  });
+
+  it('gives the provider its apprentices ready to request, its unmet checks by check, and its results; another provider sees none of them', async () => {
+    const { tasks, doc } = await tasksOf('provider');
+    expect(tasks.ready).to.deep.equal({
+      text: '1 Apprentices ready to request assessment',
+      href: '/apprentices?state=ready',
+    });
+    expect(doc('#home-released').text()).to.contain('Marguerite Quillfeather');
+    const other = await tasksOf('otherProvider');
+    expect(other.tasks.ready).to.equal(undefined);
+    expect(other.doc('#home-released').text()).to.not.contain('Marguerite');
+    expect(other.doc('body').text()).to.not.contain('Eleanor');
+  });
+
+  it('gives the employer its apprentices’ results and what waits for its agreement', async () => {
+    const { doc } = await tasksOf('employer');
+    expect(doc('#list-further').text()).to.equal('Resits and retakes waiting for your agreement');
+    expect(doc('#home-released').text()).to.contain('Marguerite Quillfeather');
+  });
+});
