@@ -342,25 +342,29 @@ describe('Browser journey: from CSV import to certificate claim', function () {
     }
 
     // Off-the-job training, read from the check's reason ("0 hours logged of the N required"),
-    // logged one entry at a time. The form takes up to 24 hours a day: a few long entries keep
-    // the journey short.
+    // logged a week at a time (a span's total, at most 24 hours for each of its days).
     const offTheJob = await page
       .getByRole('row')
       .filter({ has: page.getByRole('rowheader', { name: 'Off-the-job training' }) })
       .innerText();
     const required = Number(/of the ([\d.,]+) required/.exec(offTheJob)![1]!.replace(/,/g, ''));
     expect(required).to.be.greaterThan(0);
-    const entries = Math.ceil(required / 24);
-    for (let n = 0; n < entries; n++) {
-      await provider.follow(page.getByRole('link', { name: 'Log off-the-job training' }));
+    const weekly = 35;
+    const weeks = Math.ceil(required / weekly);
+    await provider.follow(page.getByRole('link', { name: 'Log off-the-job training' }));
+    for (let n = 0; n < weeks; n++) {
+      if (n > 0) await provider.follow(page.getByRole('button', { name: 'Log hours' }));
       expect(await provider.heading()).to.equal('Log off-the-job training');
-      await fillDate(page, 'Date of the training', start.plus({ weeks: 1 + 2 * n }));
-      await page.getByLabel('Hours', { exact: true }).fill('24');
-      await page
-        .getByLabel('Activity')
-        .fill(`Residential block release, module ${n + 1}: casework, negotiation and organising`);
+      const monday = start.plus({ weeks: 1 + n });
+      await fillDate(page, 'Date of the training, or the first day of the span', monday);
+      await fillDate(page, 'Last day of the span (optional)', monday.plus({ days: 4 }));
+      await page.getByLabel('Hours', { exact: true }).fill(String(weekly));
+      await page.getByLabel('Activity').fill(`Block release, week ${n + 1}: casework, negotiation and organising`);
       await provider.follow(page.getByRole('button', { name: 'Log hours' }));
+      expect(await provider.heading()).to.equal('Off-the-job training log');
+      expect(await page.getByRole('alert').innerText()).to.contain('The hours have been logged.');
     }
+    await provider.open(`/apprentices/${ULN}`);
     expect(await checkStatus(page, 'Off-the-job training')).to.equal('Met');
 
     // The plan's gateway items.

@@ -35,7 +35,7 @@ describe('home: each role’s task list', () => {
           [
             doc(li).attr('id')!.slice('task-'.length),
             {
-              text: doc(li).find('.app-task__link').text().replace(/\s+/g, ' ').trim(),
+              text: `${doc(li).find('.app-task__count').text()} ${doc(li).find('.app-task__label').text()}`,
               href: doc(li).find('a').attr('href'),
             },
           ],
