@@ -45,6 +45,7 @@ import { resultPdfRoutes } from './outcomes/pdf-pages.js';
 import { privacyRoutes } from './privacy/pages.js';
 import { govukStylesheet } from './http/stylesheets.js';
 import { homeRoutes } from './home/pages.js';
+import { searchRoutes } from './search/pages.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VIEWS = path.join(ROOT, 'views');
@@ -155,6 +156,7 @@ export function createApp({
   app.use(noStore);
 
   app.use(homeRoutes(db, clock));
+  app.use(searchRoutes(db));
   app.use(
     authRoutes(db, {
       secureCookies: secure,

@@ -8,6 +8,7 @@
 export const routes = {
   home: '/',
   health: '/health',
+  search: '/search',
   signIn: '/sign-in',
   signOut: '/sign-out',
   changePassword: '/account/password',

@@ -72,6 +72,7 @@ const row = (statuses: string, url: UrlOf, more: Omit<Case, 'url' | 'statuses'> 
 /* The expectations. Columns:                anon admin asr  qa  prov empl oPrv oAsr */
 const TABLE: Record<string, Case | Case[]> = {
   'GET /health': row('200 200 200 200 200 200 200 200', '/health'),
+  'GET /search': row('302 200 200 200 200 200 200 200', '/search?q=zz'),
   'GET /assets/govuk-frontend.min.css': row('200 200 200 200 200 200 200 200', '/assets/govuk-frontend.min.css'),
   'GET /': row('302 200 200 200 200 200 200 200', '/'),
   'GET /sign-in': row('200 302 302 302 302 302 302 302', '/sign-in'),

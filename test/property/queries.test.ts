@@ -47,6 +47,7 @@ const DATE_PARTS = (prefix: string) => [`${prefix}[day]`, `${prefix}[month]`, `$
 
 const GET_SPECS: Record<string, GetSpec> = {
   'GET /health': { as: 'anonymous', url: () => '/health', kind: 'api' },
+  'GET /search': { as: 'provider', url: () => '/search', query: ['q'] },
   'GET /assets/govuk-frontend.min.css': {
     as: 'anonymous',
     url: () => '/assets/govuk-frontend.min.css',

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { Db } from '../db/connection.js';
+import { apprenticeScope } from '../apprentices/access.js';
+import type { ApprenticeDetail } from '../apprentices/store.js';
+import { paths } from '../paths.js';
+import type { CurrentUser } from '../users/store.js';
+import { problemsFromZod } from '../validation/problems.js';
+import { ok, refuse, type Result } from '../validation/result.js';
+import { latestBookingOf, latestGradingOf, searchApprentices, type SearchScope } from './store.js';
+
+/** The most a search lists: past this, the person is asked to narrow it. */
+export const SEARCH_LIMIT = 50;
+
+export const searchQuerySchema = z.object({
+  q: z
+    .string({ error: 'Enter a ULN, a name or an employer' })
+    .trim()
+    .min(2, 'Enter a ULN, or at least two letters of a name or employer')
+    .max(100, 'Search for at most 100 characters'),
+});
+
+export interface Found {
+  apprentice: ApprenticeDetail;
+  /** Where this person reads the apprentice: their page, or for an assessor or quality assurer their own work on them. */
+  href: string;
+}
+
+/** The apprentices this person may find: their apprentice scope, or those they assess or moderate. */
+function scopeOf(user: CurrentUser): SearchScope {
+  if (user.role === 'assessor') return { kind: 'assessor', userId: user.id };
+  if (user.role === 'quality_assurer') return { kind: 'moderator' };
+  return apprenticeScope(user);
+}
+
+/** Searches apprentices in the user's own scope by ULN, name (accents and case ignored) or employer. */
+export function searchForUser(
+  db: Db,
+  user: CurrentUser,
+  query: unknown,
+): Result<{ q: string; found: Found[]; more: boolean }> {
+  const parsed = searchQuerySchema.safeParse(query ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  const rows = searchApprentices(db, scopeOf(user), parsed.data.q, SEARCH_LIMIT + 1);
+  const found = rows.slice(0, SEARCH_LIMIT).map((apprentice) => {
+    if (user.role === 'assessor') {
+      const booking = latestBookingOf(db, apprentice.id, user.id);
+      return { apprentice, href: booking === undefined ? paths.schedule : paths.booking(booking) };
+    }
+    if (user.role === 'quality_assurer') {
+      const grading = latestGradingOf(db, apprentice.id);
+      return { apprentice, href: grading === undefined ? paths.moderation : paths.moderate(grading) };
+    }
+    return { apprentice, href: paths.apprentice(apprentice.uln) };
+  });
+  return ok({ q: parsed.data.q, found, more: rows.length > SEARCH_LIMIT });
+}
