@@ -41,11 +41,13 @@ export const DEMO_ASSESSORS: DemoAssessor[] = [
     name: 'Gareth Pryce',
     competentInSt0815: true,
     regions: ['north_west', 'west_midlands'],
-    perDay: 2,
-    perWeek: 6,
-    days: [1, 2, 3, 4],
-    start: '09:00',
-    end: '17:00',
+    perDay: 3,
+    perWeek: 10,
+    // The demo assessor works any day, so that whatever day the demo is seeded they have an
+    // assessment today and one from yesterday to grade.
+    days: [1, 2, 3, 4, 5, 6, 7],
+    start: '08:00',
+    end: '20:00',
   },
   {
     email: 'sunita.kaur@epao.example',
@@ -85,6 +87,12 @@ export const DEMO_ASSESSORS: DemoAssessor[] = [
 
 /** Demo apprentices accepted at gateway within this many days are booked here; earlier ones are assessed in grading.ts. */
 export const DEMO_BOOKING_WINDOW_DAYS = 60;
+
+/** A start time (HH:mm, London) for an assessment under way at `now`: the hour before, kept within 08:00 to 18:00. */
+function underWay(now: DateTime): string {
+  const hour = Math.min(18, Math.max(8, now.setZone(ZONE).hour - 1));
+  return `${String(hour).padStart(2, '0')}:00`;
+}
 
 /** The next day on or after `from` that falls on one of `weekdays` (1 = Monday). */
 export function onWeekday(from: DateTime, weekdays: number[]): DateTime {
@@ -222,31 +230,36 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
     changeBooking(db, done.id, 'confirm', null, actorFor(david), now);
     changeBooking(db, done.id, 'complete', null, adminActor, now);
   }
-  const project = book(0, {
-    methodId: 'project',
-    assessorUserId: gareth,
-    localStart: at(
-      onWeekday(DateTime.max(periodStart(0).plus({ days: 28 }), today.plus({ days: 2 })), [1, 2]),
-      '10:00',
-    ),
-    mode: 'in_person',
-    region: 'north_west',
-  });
-  if (project) changeBooking(db, project.id, 'confirm', null, actorFor(gareth), now);
-  // The next: a hold waiting for the assessor, and a declined project.
-  book(1, {
-    methodId: 'discussion',
-    assessorUserId: david,
-    localStart: at(onWeekday(today.plus({ days: 3 }), [2, 3, 4]), '14:00'),
-    mode: 'remote',
-  });
+  // The demo assessor's day: the project under way today (it began up to an hour ago, within their hours).
+  const project = book(
+    0,
+    {
+      methodId: 'project',
+      assessorUserId: gareth,
+      localStart: at(today, underWay(now)),
+      mode: 'in_person',
+      region: 'north_west',
+    },
+    true,
+  );
+  if (project) changeBooking(db, project.id, 'confirm', null, actorFor(gareth), today.minus({ days: 1 }));
+  // The next: the discussion taken yesterday and waiting for the demo assessor's grading, a project
+  // they declined, and the same project held for them on another day, waiting for them to confirm.
+  const yesterday = book(
+    1,
+    {
+      methodId: 'discussion',
+      assessorUserId: gareth,
+      localStart: at(today.minus({ days: 1 }), '10:00'),
+      mode: 'remote',
+    },
+    true,
+  );
+  if (yesterday) changeBooking(db, yesterday.id, 'confirm', null, actorFor(gareth), today.minus({ days: 2 }));
   const declined = book(1, {
     methodId: 'project',
     assessorUserId: gareth,
-    localStart: at(
-      onWeekday(DateTime.max(periodStart(1).plus({ days: 28 }), today.plus({ days: 4 })), [1, 2]),
-      '13:00',
-    ),
+    localStart: at(DateTime.max(periodStart(1).plus({ days: 28 }), today.plus({ days: 4 })), '13:00'),
     mode: 'remote',
   });
   if (declined)
@@ -258,6 +271,12 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
       actorFor(gareth),
       now,
     );
+  book(1, {
+    methodId: 'project',
+    assessorUserId: gareth,
+    localStart: at(DateTime.max(periodStart(1).plus({ days: 28 }), today.plus({ days: 3 })), '14:00'),
+    mode: 'remote',
+  });
   // Then: a cancelled discussion, rebooked with another assessor.
   const cancelled = book(2, {
     methodId: 'discussion',
