@@ -1,5 +1,6 @@
 import { openApiPath, routes } from '../paths.js';
 import { z } from 'zod';
+import { JOURNEY_STATUSES } from '../apprentices/journey.js';
 import {
   authErrors,
   body,
@@ -101,6 +102,8 @@ export const gatewayOutputSchema = z.object({
   uln: z.string(),
   on: isoDate,
   state: z.enum(GATEWAY_STATES),
+  /** Where the apprentice stands from training to certificate (src/apprentices/journey.ts). */
+  status: z.enum(JOURNEY_STATUSES),
   ready: z.boolean(),
   checks: z.array(
     z.object({ code: z.enum(CHECK_CODES), status: z.enum(['met', 'unmet', 'not_applicable']), reason: z.string() }),

@@ -25,7 +25,8 @@ import {
   recordLearningBreak,
   recordPriorLearningHours,
 } from './service.js';
-import { addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
+import { addQualification, journeyFacts, recordPlanItem, type ApprenticeDetail } from './store.js';
+import { journeyStatus } from './journey.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
@@ -141,10 +142,12 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'view'));
     const on = parseOr422(onQuery, req.query).on ?? todayInLondon(clock.now());
     const { evaluation, latest } = evaluateApprentice(db, a, on);
+    const state = gatewayState(evaluation, latest);
     res.json({
       uln: a.uln,
       on,
-      state: gatewayState(evaluation, latest),
+      state,
+      status: journeyStatus(journeyFacts(db, a, state)),
       ready: evaluation.ready,
       checks: evaluation.checks,
       latestSubmission: latest ? submissionJson(latest) : null,

@@ -24,6 +24,8 @@ import { dashboardQuery, loadApprentice } from './page-helpers.js';
 import { recordPages } from './record-pages.js';
 import { evidencePages } from './evidence-pages.js';
 import { hoursPages } from './hours-pages.js';
+import { JOURNEY_STATUS_LABELS, journeyStatus } from './journey.js';
+import { journeyFacts } from './store.js';
 import { circumstancePages } from './circumstance-pages.js';
 import { behaviourVerificationOf, breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
 import { deliveryOf } from '../certificates/store.js';
@@ -103,7 +105,9 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
       reviewHref: canActOn(user, a, 'review') && s.status === 'submitted' ? paths.reviewSubmission(s.id) : null,
     }));
     const state = gatewayState(evaluation, latest);
+    const journey = journeyStatus(journeyFacts(db, a, state));
     res.render('apprentices/show', {
+      journey: { status: journey, label: JOURNEY_STATUS_LABELS[journey] },
       title: fullName(a),
       flash: req.query['uln-corrected'] === '1' ? `The ULN has been corrected to ${a.uln}.` : undefined,
       a,

@@ -1,14 +1,16 @@
 import type { NewApprentice } from '../gateway/store.js';
 import { isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
-import { and, desc, eq, isNotNull, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import {
   apprentices,
+  bookings,
   employers,
   epaAttempts,
+  gradings,
   gatewayDeclarations,
   gatewayItemsProvided,
   offTheJobHours,
@@ -22,6 +24,8 @@ import type { ApprenticeScope } from './access.js';
 import type { ApprenticeInput, DeclarationPart, OffTheJobInput, QualificationInput } from './schema.js';
 import { offTheJobRow } from './schema.js';
 import { pageFrom } from '../http/paging.js';
+import type { JourneyFacts } from './journey.js';
+import type { GatewayState } from '../gateway/status.js';
 
 export type ApprenticeRow = typeof apprentices.$inferSelect;
 
@@ -586,4 +590,50 @@ export function confirmDeclaration(
       after: { [columns.at]: now },
     });
   });
+}
+
+/* ---------- Where the apprentice stands ---------- */
+
+/** The facts journeyStatus reads for one apprentice, given their gateway state (a handful of indexed reads). */
+export function journeyFacts(db: Queryable, apprentice: ApprenticeRow, gateway: GatewayState): JourneyFacts {
+  const attempt = db
+    .select({
+      id: epaAttempts.id,
+      overallGrade: epaAttempts.overallGrade,
+      releasedAt: epaAttempts.releasedAt,
+      claimedAt: epaAttempts.claimedAt,
+    })
+    .from(epaAttempts)
+    .where(eq(epaAttempts.apprenticeId, apprentice.id))
+    .orderBy(desc(epaAttempts.number))
+    .get();
+  const graded = sql`exists (select 1 from gradings g where g.booking_id = ${bookings.id} and g.status = 'submitted')`;
+  const activeBookings = db
+    .select({ n: sql<number>`count(*)` })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.apprenticeId, apprentice.id),
+        inArray(bookings.status, ['held', 'confirmed']),
+        sql`not ${graded}`,
+      ),
+    )
+    .get()!.n;
+  const gradingCounts = attempt
+    ? db
+        .select({
+          submitted: sql<number>`count(*)`,
+          pending: sql<number>`coalesce(sum(${gradings.moderation} = 'pending'), 0)`,
+        })
+        .from(gradings)
+        .where(and(eq(gradings.attemptId, attempt.id), eq(gradings.status, 'submitted')))
+        .get()!
+    : { submitted: 0, pending: 0 };
+  return {
+    gateway,
+    attempt: attempt ?? null,
+    activeBookings,
+    submittedGradings: gradingCounts.submitted,
+    pendingModeration: gradingCounts.pending,
+  };
 }
