@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
-import { fold } from '../search/rules.js';
+import { fold } from '../folding.js';
 import { migrationChecksum, migrationTags } from './migration-manifest.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -103,7 +103,7 @@ function configure(client: Database.Database): Db {
   // Overwrite deleted and changed content instead of leaving it in free space, so that erased
   // personal data (src/privacy/erasure.ts) cannot be read back from the file.
   client.pragma('secure_delete = ON');
-  // fold(text): the text as searches compare it, without accents or case (src/search/rules.ts).
+  // fold(text): the text as searches compare it, without accents or case (src/folding.ts).
   client.function('fold', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? fold(text) : null));
   const db = drizzle(client, { schema });
   reuseStatements(db, client);

@@ -986,9 +986,14 @@ describe('layout (views/layouts/main.hbs)', () => {
     );
     expect($('.app-account__user a').attr('href')).to.equal('/account/password');
     expect($('header Lovelace')).to.have.length(0);
-    const form = $('header form');
+    const form = $('header form.app-account__sign-out');
     expect(form.attr('method')).to.equal('post');
     expect(form.attr('action')).to.equal('/sign-out');
+    // Beside it, the search every page offers: a GET form, labelled.
+    const search = $('header form[role=search]');
+    expect(search.attr('method')).to.equal('get');
+    expect(search.attr('action')).to.equal('/search');
+    expect($(`label[for="${search.find('input[name=q]').attr('id')}"]`).text()).to.contain('Search apprentices');
     expect(form.find('input[type=hidden][name=_csrf]').attr('value')).to.equal('tok"en');
     const button = form.find('button');
     expect(button.hasClass('govuk-button')).to.equal(true);
