@@ -482,6 +482,9 @@ export function holdIn(
     .values({
       ...slotValues(apprentice, context, { ...input, assessorUserId: assessor.userId }, times, actor),
       status: 'held',
+      // Made now by the app's clock (a booking entered as history is made when it says), not the database's.
+      createdAt: isoInstant(now),
+      updatedAt: isoInstant(now),
       // A hold lasts HOLD_HOURS, but never past the assessment's start.
       holdExpiresAt: [
         isoInstant(now.plus({ hours: options.holdHours ?? DEFAULT_HOLD_HOURS })),

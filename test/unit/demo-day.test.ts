@@ -6,15 +6,21 @@ import { openDatabase } from '../../src/db/connection.js';
 import { users } from '../../src/db/schema.js';
 import { loadDemoData } from '../../src/demo/index.js';
 import { homeFor } from '../../src/home/service.js';
+import { dashboardFigures } from '../../src/outcomes/dashboard.js';
 import { findUser } from '../../src/users/store.js';
 import { TEST_CONFIG } from '../support/app.js';
 import { now } from '../support/clock.js';
 
-/** The demo seeded at `at`, and the home page of the user with this email. */
-async function demoHome(at: DateTime, email: string) {
+async function demo(at: DateTime) {
   const db = openDatabase(':memory:');
   loadCatalogue(db);
   await loadDemoData(db, at, TEST_CONFIG.passwordHashCost);
+  return db;
+}
+
+/** The demo seeded at `at`, and the home page of the user with this email. */
+async function demoHome(at: DateTime, email: string) {
+  const db = await demo(at);
   const id = db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id;
   return homeFor(db, findUser(db, id)!, at);
 }
@@ -40,5 +46,12 @@ describe('the demo lives in the present', function () {
     expect(admin.tasks.map((t) => t.id)).to.include.members(['reviews', 'to-book', 'moderation', 'appeals', 'claims']);
     const qa = await demoHome(monday, 'qa@epao.example');
     expect(qa.tasks.map((t) => t.id)).to.deep.equal(['moderation']);
+  });
+
+  it('books its assessments at realistic times after acceptance: fewer days to the first booking than to the result', async () => {
+    const db = await demo(monday);
+    const figures = dashboardFigures(db, {}, { kind: 'all' }, monday.toISODate()!);
+    expect(figures.daysToBooking.count).to.be.at.least(3);
+    expect(figures.daysToBooking.median!).to.be.lessThan(figures.daysToResult.median!);
   });
 });
