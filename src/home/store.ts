@@ -12,7 +12,7 @@ import {
 } from '../db/schema.js';
 import { isoInstant, londonDayStart } from '../dates.js';
 import { addDays } from '../calendar.js';
-import { listedIn, type ApprenticeDetail } from '../apprentices/store.js';
+import { listedIn } from '../apprentices/store.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 
 /*
@@ -154,8 +154,8 @@ export interface ResultLine {
   attemptId: number;
 }
 
-/** A scope's results released since `since` (UTC instant), newest first. */
-export function resultsReleasedSince(db: Db, scope: ApprenticeScope, since: string, limit = 10): ResultLine[] {
+/** Attempts with their apprentice's name, as the home page lists results. */
+function resultLines(db: Db) {
   return db
     .select({
       uln: apprentices.uln,
@@ -166,7 +166,12 @@ export function resultsReleasedSince(db: Db, scope: ApprenticeScope, since: stri
       attemptId: epaAttempts.id,
     })
     .from(epaAttempts)
-    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId));
+}
+
+/** A scope's results released since `since` (UTC instant), newest first. */
+export function resultsReleasedSince(db: Db, scope: ApprenticeScope, since: string, limit = 10): ResultLine[] {
+  return resultLines(db)
     .where(and(gte(epaAttempts.releasedAt, since), scoped(scope)))
     .orderBy(desc(epaAttempts.releasedAt))
     .limit(limit)
@@ -188,17 +193,7 @@ export function failsToDecide(db: Db, scope: ApprenticeScope, limit = 10): Resul
         inArray(furtherAttemptRequests.status, ['requested', 'agreed']),
       ),
     );
-  return db
-    .select({
-      uln: apprentices.uln,
-      givenNames: apprentices.givenNames,
-      familyName: apprentices.familyName,
-      overallGrade: epaAttempts.overallGrade,
-      releasedAt: epaAttempts.releasedAt,
-      attemptId: epaAttempts.id,
-    })
-    .from(epaAttempts)
-    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+  return resultLines(db)
     .where(
       and(
         eq(epaAttempts.overallGrade, 'Fail'),
@@ -233,4 +228,3 @@ export function furtherRequestsWaiting(db: Db, scope: ApprenticeScope, limit = 1
 }
 
 export type BookingLine = ReturnType<typeof bookingsBetween>[number];
-export type { ApprenticeDetail };
