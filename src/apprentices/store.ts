@@ -7,6 +7,7 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import {
   apprentices,
+  auditEvents,
   bookings,
   employers,
   epaAttempts,
@@ -327,6 +328,13 @@ export function correctApprenticeUln(db: Db, id: number, uln: string, actor: Act
       tx.update(apprentices)
         .set({ uln, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))` })
         .where(eq(apprentices.id, id))
+        .run();
+      // The audit log files an apprentice's entries under their ULN: the earlier ones move with the
+      // record (their content unchanged), so its history, a subject-access export and an erasure
+      // still find every one. This entry keeps the old ULN.
+      tx.update(auditEvents)
+        .set({ entityId: uln })
+        .where(and(eq(auditEvents.entityType, 'apprentice'), eq(auditEvents.entityId, before.uln)))
         .run();
       recordAudit(tx, actor, {
         action: 'apprentice.uln_corrected',

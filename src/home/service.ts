@@ -18,7 +18,7 @@ import {
   failsToDecide,
   furtherRequestsWaiting,
   gradingToDo,
-  holdsExpiringBy,
+  holdsExpiringToday,
   holdsToConfirm,
   rejectedToFix,
   resultsReleasedSince,
@@ -78,7 +78,7 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
     case 'admin': {
       const reviews = reviewQueue(db);
       const queue = bookingQueue(db, today);
-      const holds = holdsExpiringBy(db, today);
+      const holds = holdsExpiringToday(db, now);
       const moderation = moderationQueue(db);
       const release = resultsToRelease(db);
       const appeals = appealsOpen(db);

@@ -10,7 +10,7 @@ import {
   gatewaySubmissions,
   gradings,
 } from '../db/schema.js';
-import { isoInstant, londonDayStart } from '../dates.js';
+import { isoInstant, londonDayStart, todayInLondon } from '../dates.js';
 import { addDays } from '../calendar.js';
 import { listedIn } from '../apprentices/store.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
@@ -56,14 +56,20 @@ function scoped(scope: ApprenticeScope) {
   return listedIn(scope.kind, scope.kind === 'provider' ? scope.ukprn : scope.employerId);
 }
 
-/** Holds still open whose time to confirm runs out before the end of `today` (London). */
-export function holdsExpiringBy(db: Db, today: string, assessorUserId?: number): { n: number; first: string | null } {
+/** Holds still open whose time to confirm runs out from `now` to the end of today (London). */
+export function holdsExpiringToday(
+  db: Db,
+  now: DateTime,
+  assessorUserId?: number,
+): { n: number; first: string | null } {
+  const today = todayInLondon(now);
   const row = db
     .select({ n: count(), first: min(bookings.holdExpiresAt) })
     .from(bookings)
     .where(
       and(
         eq(bookings.status, 'held'),
+        gte(bookings.holdExpiresAt, isoInstant(now)),
         lt(bookings.holdExpiresAt, londonDayStart(addDays(today, 1))),
         assessorUserId === undefined ? undefined : eq(bookings.assessorUserId, assessorUserId),
       ),

@@ -1,9 +1,12 @@
-import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { apprentices, bookings, employers, gradings } from '../db/schema.js';
 import { detailQuery, flatten, listedIn, type ApprenticeDetail } from '../apprentices/store.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 import { asUln, containsPattern } from './rules.js';
+
+/** A grading a quality assurer works on: submitted and in the sample (as alias g). */
+const IN_SAMPLE = sql`g.status = 'submitted' and g.moderation <> 'not_sampled'`;
 
 /** Who a search may find: an apprentice scope, or the apprentices an assessor or quality assurer has work on. */
 export type SearchScope = ApprenticeScope | { kind: 'assessor'; userId: number } | { kind: 'moderator' };
@@ -19,7 +22,7 @@ function scopeCondition(scope: SearchScope): SQL | undefined {
     case 'assessor':
       return sql`exists (select 1 from ${bookings} b where b.apprentice_id = ${apprentices.id} and b.assessor_user_id = ${scope.userId})`;
     case 'moderator':
-      return sql`exists (select 1 from ${gradings} g join ${bookings} b on b.id = g.booking_id where b.apprentice_id = ${apprentices.id})`;
+      return sql`exists (select 1 from ${gradings} g join ${bookings} b on b.id = g.booking_id where b.apprentice_id = ${apprentices.id} and ${IN_SAMPLE})`;
     case 'none':
       return sql`0`;
   }
@@ -59,13 +62,19 @@ export function latestBookingOf(db: Db, apprenticeId: number, assessorUserId: nu
     .get()?.id;
 }
 
-/** The latest grading of an apprentice (where a quality assurer's search result leads). */
+/** The latest grading of an apprentice in the sample (where a quality assurer's search result leads: its moderation page). */
 export function latestGradingOf(db: Db, apprenticeId: number): number | undefined {
   return db
     .select({ id: gradings.id })
     .from(gradings)
     .innerJoin(bookings, eq(bookings.id, gradings.bookingId))
-    .where(eq(bookings.apprenticeId, apprenticeId))
+    .where(
+      and(
+        eq(bookings.apprenticeId, apprenticeId),
+        eq(gradings.status, 'submitted'),
+        ne(gradings.moderation, 'not_sampled'),
+      ),
+    )
     .orderBy(desc(gradings.id))
     .get()?.id;
 }

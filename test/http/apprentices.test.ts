@@ -1269,6 +1269,16 @@ describe('apprentices: correcting a ULN', () => {
     expect(moved.doc('[role=alert]').text()).to.contain(`The ULN has been corrected to ${uln(1)}.`);
     expect(moved.doc('h1').text()).to.contain('Ulla Typo');
     expect((await admin.get(`/apprentices/${a.uln}`)).status).to.equal(404);
+    // Its history moves with it: the entry that added it is found under the corrected ULN, none under the old.
+    const about = (u: string) =>
+      ctx.db
+        .select({ action: auditEvents.action })
+        .from(auditEvents)
+        .where(eq(auditEvents.entityId, u))
+        .all()
+        .map((e) => e.action);
+    expect(about(a.uln)).to.deep.equal([]);
+    expect(about(uln(1))).to.include.members(['apprentice.created', 'apprentice.uln_corrected']);
     expect(corrections().map((e) => [e.entityId, e.before, e.after, e.reason, e.actorUserId])).to.deep.equal([
       [
         uln(1),

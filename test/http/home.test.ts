@@ -8,6 +8,8 @@ import { buildFixture, type Fixture } from '../support/fixture.js';
 import fs from 'node:fs';
 import { bookingById } from '../../src/bookings/store.js';
 import { saveGrading } from '../../src/grading/store.js';
+import { eq } from 'drizzle-orm';
+import { bookings } from '../../src/db/schema.js';
 import { planFileSchema } from '../../src/plans/schema.js';
 
 const PLAN = planFileSchema.parse(JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')));
@@ -119,5 +121,32 @@ describe('home: each role’s task list', () => {
     const { doc } = await tasksOf('employer');
     expect(doc('#list-further').text()).to.equal('Resits and retakes waiting for your agreement');
     expect(doc('#home-released').text()).to.contain('Marguerite Quillfeather');
+  });
+
+  it('counts the holds that run out later today, not those already past (not yet marked expired)', async () => {
+    const later = now().plus({ hours: 1 });
+    const london = later.setZone('Europe/London');
+    // Later today only if today has an hour left; otherwise the first hold is past too.
+    const ids = ctx.db
+      .select({ id: bookings.id })
+      .from(bookings)
+      .limit(2)
+      .all()
+      .map((b) => b.id);
+    expect(ids).to.have.length(2);
+    ctx.db
+      .update(bookings)
+      .set({ status: 'held', holdExpiresAt: later.toUTC().toISO() })
+      .where(eq(bookings.id, ids[0]!))
+      .run();
+    ctx.db
+      .update(bookings)
+      .set({ status: 'held', holdExpiresAt: now().minus({ hours: 1 }).toUTC().toISO() })
+      .where(eq(bookings.id, ids[1]!))
+      .run();
+    const { tasks } = await tasksOf('admin');
+    expect(tasks.holds?.text ?? '0').to.equal(
+      london.hasSame(now().setZone('Europe/London'), 'day') ? '1 Holds that run out today' : '0',
+    );
   });
 });

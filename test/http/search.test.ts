@@ -6,6 +6,7 @@ import { fold } from '../../src/search/rules.js';
 import { $, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
 import { readyApprentice } from '../support/apprentices.js';
 import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/grading.js';
+import { buildFixture } from '../support/fixture.js';
 
 const [ZOE, LLYR, OTHER, ASSESSED] = validUlns(4, 744_000_000) as [string, string, string, string];
 
@@ -89,5 +90,14 @@ describe('search: apprentices in one’s own scope, by ULN, name or employer', (
     const doc = $((await agent.get('/standards')).text);
     expect(doc('header form[role=search]').attr('action')).to.equal('/search');
     expect(doc('header label[for=header-search]').text()).to.contain('Search apprentices');
+  });
+
+  it('lets a quality assurer find the apprentices whose gradings are in the sample, leading to the moderation', async () => {
+    const fresh = await testApp();
+    const f = await buildFixture(fresh);
+    const qa = await signedInAgent(fresh.app, fresh.users.qa.email);
+    const doc = $((await qa.get('/search?q=desmond')).text);
+    expect(doc('#search-results a').attr('href')).to.equal(`/moderation/${f.pendingGrading}`);
+    expect($((await qa.get('/search?q=bartholomew')).text)('#search-results li')).to.have.length(0);
   });
 });
