@@ -67,6 +67,11 @@ describe('Browser journey: every role starts at its home page', function () {
         await user.page.setViewportSize(size);
         await user.page.screenshot({ path: path.join(SCREENSHOTS, `home-${role}-${label}.png`), fullPage: true });
         expect(await sidewaysScroll(user.page)).to.equal(0);
+        // The header's search box is wide enough to type a ULN into, beside its button.
+        const input = (await user.page.locator('#header-search').boundingBox())!;
+        const button = (await user.page.locator('.app-search__button').boundingBox())!;
+        expect(input.width, label).to.be.greaterThan(150);
+        expect(button.y, label).to.be.closeTo(input.y, 10);
       }
       await user.close();
     });
