@@ -2,6 +2,7 @@ import { decimalInput } from '../validation/fields.js';
 import { valueOrThrow } from '../http/results.js';
 import { type Response } from 'express';
 import { z } from 'zod';
+import { JOURNEY_STATUSES } from './journey.js';
 import type { Db } from '../db/connection.js';
 import { CHECK_CODES } from '../gateway/model.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
@@ -14,6 +15,7 @@ import { type ApprenticeDetail } from './store.js';
 
 export const dashboardQuery = z.object({
   state: z.enum(GATEWAY_STATES).optional().catch(undefined),
+  status: z.enum(JOURNEY_STATUSES).optional().catch(undefined),
   unmet: z.enum(CHECK_CODES).optional().catch(undefined),
   page: z.preprocess(decimalInput, z.number().int().min(1).catch(1).default(1)),
 });

@@ -24,7 +24,7 @@ import { dashboardQuery, loadApprentice } from './page-helpers.js';
 import { recordPages } from './record-pages.js';
 import { evidencePages } from './evidence-pages.js';
 import { hoursPages } from './hours-pages.js';
-import { JOURNEY_STATUS_LABELS, journeyStatus } from './journey.js';
+import { JOURNEY_STATUSES, JOURNEY_STATUS_LABELS, journeyStatus } from './journey.js';
 import { journeyFacts } from './store.js';
 import { circumstancePages } from './circumstance-pages.js';
 import { behaviourVerificationOf, breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
@@ -58,7 +58,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
       DASHBOARD_PAGE_SIZE,
     );
     const link = (p: number) =>
-      `${paths.apprentices}?${new URLSearchParams({ ...(query.state ? { state: query.state } : {}), ...(query.unmet ? { unmet: query.unmet } : {}), page: String(p) }).toString()}`;
+      `${paths.apprentices}?${new URLSearchParams({ ...(query.state ? { state: query.state } : {}), ...(query.status ? { status: query.status } : {}), ...(query.unmet ? { unmet: query.unmet } : {}), page: String(p) }).toString()}`;
     res.render('apprentices/dashboard', {
       title: 'Apprentices',
       on,
@@ -70,6 +70,10 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
         ...GATEWAY_STATES.map((s) => ({ value: s, text: `${GATEWAY_STATE_LABELS[s]} (${counts[s]})` })),
       ],
       checks: [{ value: '', text: 'Any' }, ...CHECK_CODES.map((c) => ({ value: c, text: CHECK_LABELS[c] }))],
+      statuses: [
+        { value: '', text: 'Anywhere' },
+        ...JOURNEY_STATUSES.map((s) => ({ value: s, text: JOURNEY_STATUS_LABELS[s] })),
+      ],
       values: query,
       rows: rows.map((r) => ({
         href: paths.apprentice(r.uln),
@@ -80,6 +84,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
         startDate: r.startDate,
         state: r.state,
         stateLabel: GATEWAY_STATE_LABELS[r.state],
+        status: JOURNEY_STATUS_LABELS[r.status],
         unmet: r.unmet.map((c) => CHECK_LABELS[c]),
       })),
       page,

@@ -602,46 +602,74 @@ export function confirmDeclaration(
 
 /* ---------- Where the apprentice stands ---------- */
 
-/** The facts journeyStatus reads for one apprentice, given their gateway state (a handful of indexed reads). */
+/** The facts journeyStatus reads for one apprentice, given their gateway state. */
 export function journeyFacts(db: Queryable, apprentice: ApprenticeRow, gateway: GatewayState): JourneyFacts {
-  const attempt = db
-    .select({
-      id: epaAttempts.id,
-      overallGrade: epaAttempts.overallGrade,
-      releasedAt: epaAttempts.releasedAt,
-      claimedAt: epaAttempts.claimedAt,
-    })
-    .from(epaAttempts)
-    .where(eq(epaAttempts.apprenticeId, apprentice.id))
-    .orderBy(desc(epaAttempts.number))
-    .get();
-  const graded = sql`exists (select 1 from gradings g where g.booking_id = ${bookings.id} and g.status = 'submitted')`;
-  const activeBookings = db
-    .select({ n: sql<number>`count(*)` })
-    .from(bookings)
-    .where(
-      and(
-        eq(bookings.apprenticeId, apprentice.id),
-        inArray(bookings.status, ['held', 'confirmed']),
-        sql`not ${graded}`,
-      ),
-    )
-    .get()!.n;
-  const gradingCounts = attempt
-    ? db
-        .select({
-          submitted: sql<number>`count(*)`,
-          pending: sql<number>`coalesce(sum(${gradings.moderation} = 'pending'), 0)`,
-        })
-        .from(gradings)
-        .where(and(eq(gradings.attemptId, attempt.id), eq(gradings.status, 'submitted')))
-        .get()!
-    : { submitted: 0, pending: 0 };
-  return {
-    gateway,
-    attempt: attempt ?? null,
-    activeBookings,
-    submittedGradings: gradingCounts.submitted,
-    pendingModeration: gradingCounts.pending,
-  };
+  return { gateway, ...journeyFactsOf(db, [apprentice.id]).get(apprentice.id)! };
+}
+
+const NO_ATTEMPT: Omit<JourneyFacts, 'gateway'> = {
+  attempt: null,
+  activeBookings: 0,
+  submittedGradings: 0,
+  pendingModeration: 0,
+};
+/** How many ids one query names (well under SQLite's limit on bound values). */
+const IDS_A_QUERY = 5000;
+
+/**
+ * The facts journeyStatus reads (all but the gateway state) for many apprentices at once: three
+ * grouped queries a batch of ids, so a list costs its length, not three queries a row.
+ */
+export function journeyFactsOf(db: Queryable, ids: readonly number[]): Map<number, Omit<JourneyFacts, 'gateway'>> {
+  const facts = new Map<number, Omit<JourneyFacts, 'gateway'>>(ids.map((id) => [id, { ...NO_ATTEMPT }]));
+  for (let from = 0; from < ids.length; from += IDS_A_QUERY) {
+    const batch = ids.slice(from, from + IDS_A_QUERY);
+    const latest = db
+      .select({
+        apprenticeId: epaAttempts.apprenticeId,
+        id: epaAttempts.id,
+        overallGrade: epaAttempts.overallGrade,
+        releasedAt: epaAttempts.releasedAt,
+        claimedAt: epaAttempts.claimedAt,
+      })
+      .from(epaAttempts)
+      .where(
+        and(
+          inArray(epaAttempts.apprenticeId, batch),
+          sql`${epaAttempts.number} = (select max(x.number) from epa_attempts x where x.apprentice_id = ${epaAttempts.apprenticeId})`,
+        ),
+      )
+      .all();
+    const byAttempt = new Map<number, number>();
+    for (const { apprenticeId, id, ...attempt } of latest) {
+      facts.get(apprenticeId)!.attempt = attempt;
+      byAttempt.set(id, apprenticeId);
+    }
+    const graded = sql`exists (select 1 from gradings g where g.booking_id = ${bookings.id} and g.status = 'submitted')`;
+    for (const row of db
+      .select({ apprenticeId: bookings.apprenticeId, n: sql<number>`count(*)` })
+      .from(bookings)
+      .where(
+        and(inArray(bookings.apprenticeId, batch), inArray(bookings.status, ['held', 'confirmed']), sql`not ${graded}`),
+      )
+      .groupBy(bookings.apprenticeId)
+      .all())
+      facts.get(row.apprenticeId)!.activeBookings = row.n;
+    if (byAttempt.size === 0) continue;
+    for (const row of db
+      .select({
+        attemptId: gradings.attemptId,
+        submitted: sql<number>`count(*)`,
+        pending: sql<number>`coalesce(sum(${gradings.moderation} = 'pending'), 0)`,
+      })
+      .from(gradings)
+      .where(and(inArray(gradings.attemptId, [...byAttempt.keys()]), eq(gradings.status, 'submitted')))
+      .groupBy(gradings.attemptId)
+      .all()) {
+      const f = facts.get(byAttempt.get(row.attemptId)!)!;
+      f.submittedGradings = row.submitted;
+      f.pendingModeration = row.pending;
+    }
+  }
+  return facts;
 }

@@ -35,6 +35,8 @@ import {
 import { planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import { CHECK_CODES } from './model.js';
+import { journeyStatus, type JourneyStatus } from '../apprentices/journey.js';
+import { journeyFactsOf } from '../apprentices/store.js';
 import type {
   CheckCode,
   EarlierEpisode,
@@ -607,6 +609,7 @@ export function pageSelect(db: Db, kind: 'all' | 'provider' | 'employer') {
   const inScope = listedIn(kind, scopeId);
   return db
     .select({
+      id: apprentices.id,
       uln: apprentices.uln,
       givenNames: apprentices.givenNames,
       familyName: apprentices.familyName,
@@ -637,7 +640,17 @@ export function pageSelect(db: Db, kind: 'all' | 'provider' | 'employer') {
 export interface DashboardFilter {
   state?: GatewayState;
   unmet?: CheckCode;
+  /** Where the apprentice stands (src/apprentices/journey.ts). */
+  status?: JourneyStatus;
 }
+
+/** The statuses before gateway acceptance, each one gateway state: the cache filters them. */
+const STATUS_STATES: Partial<Record<JourneyStatus, GatewayState>> = {
+  in_training: 'not_ready',
+  ready: 'ready',
+  requested: 'submitted',
+  rejected: 'rejected',
+};
 
 /**
  * One page of the dashboard: apprentices in scope with their state and unmet checks on `on`,
@@ -652,6 +665,9 @@ export function dashboardPage(
   pageSize: number,
 ) {
   const counts = refreshGatewayCache(db, scope, on);
+  // A status before acceptance is a gateway state; one after it is read from each accepted apprentice's attempt.
+  if (filter.status && STATUS_STATES[filter.status]) filter = { ...filter, state: STATUS_STATES[filter.status] };
+  else if (filter.status) return journeyPage(db, scope, on, filter, filter.status, counts, page, pageSize);
   const inScope = and(scopeCondition(scope), holdsOn(on));
   const where = and(
     inScope,
@@ -684,7 +700,63 @@ export function dashboardPage(
             offset: (current - 1) * pageSize,
           })
           .map((row) => ({ ...row, unmet: row.unmet.split(',').filter(Boolean) as CheckCode[] }));
-  return { rows, counts, total: Object.values(counts).reduce((a, b) => a + b, 0), matching, page: current, pages };
+  return {
+    rows: withStatus(db, rows),
+    counts,
+    total: Object.values(counts).reduce((a, b) => a + b, 0),
+    matching,
+    page: current,
+    pages,
+  };
+}
+
+type DashboardRow = Omit<ReturnType<ReturnType<typeof pageQuery>['all']>[number], 'unmet'> & { unmet: CheckCode[] };
+
+/** Rows with where each apprentice stands, from their gateway state and their latest attempt (three queries a page). */
+function withStatus<R extends Omit<DashboardRow, 'unmet'>>(db: Db, rows: R[]): (R & { status: JourneyStatus })[] {
+  const facts = journeyFactsOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...r, status: journeyStatus({ gateway: r.state, ...facts.get(r.id)! }) }));
+}
+
+/**
+ * The dashboard filtered by a status after gateway acceptance: the scope's accepted apprentices
+ * in name order, each one's status worked out (a few grouped queries for them all), the page cut
+ * from those that match.
+ */
+function journeyPage(
+  db: Db,
+  scope: ApprenticeScope,
+  on: string,
+  filter: DashboardFilter,
+  status: JourneyStatus,
+  counts: Record<GatewayState, number>,
+  page: number,
+  pageSize: number,
+) {
+  const accepted =
+    scope.kind === 'none'
+      ? []
+      : pageQuery(db, scope.kind).all({
+          scopeId: scope.kind === 'provider' ? scope.ukprn : scope.kind === 'employer' ? scope.employerId : null,
+          on,
+          state: 'accepted',
+          unmet: filter.unmet ? `%,${filter.unmet},%` : null,
+          limit: -1,
+          offset: 0,
+        });
+  const matching = withStatus(db, accepted).filter((r) => r.status === status);
+  const found = slicePage(matching, page, pageSize);
+  return {
+    rows: found.rows.map((row) => ({ ...row, unmet: row.unmet.split(',').filter(Boolean) as CheckCode[] })),
+    counts,
+    total: Object.values(counts).reduce((a, b) => a + b, 0),
+    matching: found.total,
+    page: found.page,
+    pages: found.pages,
+  };
 }
 
 /**

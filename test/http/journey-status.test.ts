@@ -32,3 +32,41 @@ describe('the apprentice’s status, on their page and through the API', () => {
     }
   });
 });
+
+describe('the apprentices list: where each stands, and a filter by it', () => {
+  let ctx: TestContext;
+  let f: Fixture;
+  before(async () => {
+    ctx = await testApp();
+    f = await buildFixture(ctx);
+  });
+
+  /** The list as [name, where they stand] pairs, for a query string. */
+  const listed = async (query: string) => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const doc = $((await admin.get(`/apprentices?${query}`)).text);
+    return doc('#apprentices tbody tr:has(a)')
+      .map((_, tr) => [[doc(tr).find('td').eq(0).find('a').text(), doc(tr).find('td').eq(4).text()]])
+      .get() as [string, string][];
+  };
+
+  it('shows where each apprentice stands beside their gateway state', async () => {
+    const all = await listed('');
+    expect(all).to.deep.include([`${f.a.givenNames} ${f.a.familyName}`, 'Result released']);
+    expect(all).to.deep.include([`${f.d.givenNames} ${f.d.familyName}`, 'In moderation']);
+    expect(all).to.deep.include([`${f.e.givenNames} ${f.e.familyName}`, 'Ready to request assessment']);
+  });
+
+  it('filters by it, before and after gateway acceptance, keeping the filter across pages', async () => {
+    expect(await listed('status=in_moderation')).to.deep.equal([
+      [`${f.d.givenNames} ${f.d.familyName}`, 'In moderation'],
+    ]);
+    expect(await listed('status=released')).to.deep.equal([[`${f.a.givenNames} ${f.a.familyName}`, 'Result released']]);
+    expect(await listed('status=requested')).to.deep.equal([
+      [`${f.c.givenNames} ${f.c.familyName}`, 'Assessment requested'],
+    ]);
+    expect(await listed('status=claimed')).to.deep.equal([]);
+    // B waits for bookings in the other provider's records: the administrator sees it as accepted.
+    expect((await listed('status=accepted')).map(([name]) => name)).to.include(`${f.b.givenNames} ${f.b.familyName}`);
+  });
+});
