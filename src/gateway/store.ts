@@ -721,6 +721,8 @@ function withStatus<R extends Omit<DashboardRow, 'unmet'>>(db: Db, rows: R[]): (
   return rows.map((r) => ({ ...r, status: journeyStatus({ gateway: r.state, ...facts.get(r.id)! }) }));
 }
 
+const journeyMemo = memoUntilChange<(Omit<DashboardRow, 'unmet'> & { unmet: string; status: JourneyStatus })[]>(16);
+
 /**
  * The dashboard filtered by a status after gateway acceptance: the scope's accepted apprentices
  * in name order, each one's status worked out (a few grouped queries for them all), the page cut
@@ -736,18 +738,21 @@ function journeyPage(
   page: number,
   pageSize: number,
 ) {
-  const accepted =
-    scope.kind === 'none'
-      ? []
-      : pageQuery(db, scope.kind).all({
-          scopeId: scope.kind === 'provider' ? scope.ukprn : scope.kind === 'employer' ? scope.employerId : null,
-          on,
-          state: 'accepted',
-          unmet: filter.unmet ? `%,${filter.unmet},%` : null,
-          limit: -1,
-          offset: 0,
-        });
-  const matching = withStatus(db, accepted).filter((r) => r.status === status);
+  // Kept until the database changes: paging through a filter works the statuses out once.
+  const matching = journeyMemo(db, JSON.stringify([scope, on, status, filter.unmet ?? null]), () => {
+    const accepted =
+      scope.kind === 'none'
+        ? []
+        : pageQuery(db, scope.kind).all({
+            scopeId: scope.kind === 'provider' ? scope.ukprn : scope.kind === 'employer' ? scope.employerId : null,
+            on,
+            state: 'accepted',
+            unmet: filter.unmet ? `%,${filter.unmet},%` : null,
+            limit: -1,
+            offset: 0,
+          });
+    return withStatus(db, accepted).filter((r) => r.status === status);
+  });
   const found = slicePage(matching, page, pageSize);
   return {
     rows: found.rows.map((row) => ({ ...row, unmet: row.unmet.split(',').filter(Boolean) as CheckCode[] })),
