@@ -59,7 +59,7 @@ export interface ImportResult {
 
 /** The field name a person sees for a problem: the CSV column for a CSV, the JSON field otherwise. */
 export function columnFor(field: string): string {
-  return FIELD_TO_COLUMN[field] ?? field;
+  return Object.hasOwn(FIELD_TO_COLUMN, field) ? FIELD_TO_COLUMN[field]! : field;
 }
 
 /**
@@ -199,7 +199,8 @@ function checkHeader(
 ): { ok: true; fields: (keyof ApprenticeInput)[] } | { ok: false; problems: RowProblem[] } {
   const header = record.map((h) => h.toLowerCase());
   const known = Object.keys(CSV_COLUMNS);
-  const retired = header.filter((h) => h in RETIRED_COLUMNS);
+  // Own keys only: a column named "constructor" is not a retired column.
+  const retired = header.filter((h) => Object.hasOwn(RETIRED_COLUMNS, h));
   if (retired.length > 0)
     return { ok: false, problems: retired.map((h) => ({ line: 1, path: '(header)', message: RETIRED_COLUMNS[h]! })) };
   const unknown = header.filter((h) => !known.includes(h));

@@ -100,7 +100,7 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
 
 /** An action no entry above names: its own words, dots and underscores as spaces ("booking held"). */
 export function actionWords(action: string): string {
-  return ACTION_WORDS[action] ?? `recorded “${action.replace(/[._]/g, ' ')}”`;
+  return Object.hasOwn(ACTION_WORDS, action) ? ACTION_WORDS[action]! : `recorded “${action.replace(/[._]/g, ' ')}”`;
 }
 
 /** The record an entry is about, as the store found it: its words and its page, if it has one. */

@@ -35,6 +35,8 @@ describe('audit log words', () => {
 
   it('reads an action it does not know in its own words, and names a person acting on their own account once', () => {
     expect(actionWords('widget.polished')).to.equal('recorded “widget polished”');
+    // A name every object has is not a known action.
+    expect(actionWords('constructor')).to.equal('recorded “constructor”');
     const self = { text: 'Gareth Pryce', detail: null, href: '/admin/users/2' };
     expect(auditSentence('Gareth Pryce', 'user.password_changed', self, null).text).to.equal(
       'Gareth Pryce changed the password',
@@ -45,5 +47,16 @@ describe('audit log words', () => {
     expect(auditSentence('system', 'settings.saved', { text: null, detail: null, href: null }, null).text).to.equal(
       'system saved the settings',
     );
+  });
+});
+
+describe('CSV import header', () => {
+  it('reads a column named like an object’s own property as an unknown column, with a message', async () => {
+    const { parseApprenticeCsv, CSV_TEMPLATE } = await import('../../src/apprentices/import.js');
+    const header = `${CSV_TEMPLATE.split('\n')[0]!},constructor`;
+    const { problems } = parseApprenticeCsv(`${header}\n${CSV_TEMPLATE.split('\n')[1]!},x\n`);
+    expect(problems).to.have.length(1);
+    expect(problems[0]!.path).to.equal('(header)');
+    expect(problems[0]!.message).to.be.a('string').and.to.contain('constructor');
   });
 });
