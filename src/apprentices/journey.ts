@@ -22,6 +22,9 @@ export const JOURNEY_STATUSES = [
 ] as const;
 export type JourneyStatus = (typeof JOURNEY_STATUSES)[number];
 
+/** The statuses of an apprentice whose latest result is released; every other status's is not (a list filter reads only those). */
+export const RELEASED_STATUSES: readonly JourneyStatus[] = ['released', 'failed', 'withdrawn', 'claimed'];
+
 export const JOURNEY_STATUS_LABELS: Record<JourneyStatus, string> = {
   in_training: 'In training',
   ready: 'Ready to request assessment',

@@ -35,7 +35,7 @@ import {
 import { planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import { CHECK_CODES } from './model.js';
-import { journeyStatus, type JourneyStatus } from '../apprentices/journey.js';
+import { RELEASED_STATUSES, journeyStatus, type JourneyStatus } from '../apprentices/journey.js';
 import { journeyFactsOf } from '../apprentices/store.js';
 import type {
   CheckCode,
@@ -595,16 +595,25 @@ function countStates(
  */
 type PageQuery = ReturnType<ReturnType<typeof pageSelect>['prepare']>;
 const pageQueries = new WeakMap<Db, Map<string, PageQuery>>();
-function pageQuery(db: Db, kind: 'all' | 'provider' | 'employer') {
+function pageQuery(db: Db, kind: 'all' | 'provider' | 'employer', released?: boolean) {
   let byKind = pageQueries.get(db);
   if (!byKind) pageQueries.set(db, (byKind = new Map<string, PageQuery>()));
-  let query = byKind.get(kind);
-  if (!query) byKind.set(kind, (query = pageSelect(db, kind).prepare()));
+  const key = `${kind} ${String(released)}`;
+  let query = byKind.get(key);
+  if (!query) byKind.set(key, (query = pageSelect(db, kind, released).prepare()));
   return query;
 }
 
-/** The dashboard's page query before it is prepared (its SQL is what the query-plan test explains). */
-export function pageSelect(db: Db, kind: 'all' | 'provider' | 'employer') {
+/** Whether the apprentice's latest attempt has its result released (an apprentice with no attempt has none). */
+const latestReleased = sql`exists (select 1 from epa_attempts e where e.apprentice_id = ${apprentices.id} and e.released_at is not null
+  and e.number = (select max(x.number) from epa_attempts x where x.apprentice_id = e.apprentice_id))`;
+
+/**
+ * The dashboard's page query before it is prepared (its SQL is what the query-plan test explains).
+ * `released` narrows it to apprentices whose latest result is released (true) or not (false): a
+ * status after acceptance is one or the other (journeyStatus), so its filter reads only those.
+ */
+export function pageSelect(db: Db, kind: 'all' | 'provider' | 'employer', released?: boolean) {
   const scopeId = sql.placeholder('scopeId');
   const inScope = listedIn(kind, scopeId);
   return db
@@ -630,6 +639,7 @@ export function pageSelect(db: Db, kind: 'all' | 'provider' | 'employer') {
         holdsOn(sql.placeholder('on')),
         sql`(${sql.placeholder('state')} is null or ${gatewayStatusCache.state} = ${sql.placeholder('state')})`,
         sql`(${sql.placeholder('unmet')} is null or ${gatewayStatusCache.unmet} like ${sql.placeholder('unmet')})`,
+        released === undefined ? undefined : released ? latestReleased : sql`not ${latestReleased}`,
       ),
     )
     .orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id))
@@ -743,7 +753,7 @@ function journeyPage(
     const accepted =
       scope.kind === 'none'
         ? []
-        : pageQuery(db, scope.kind).all({
+        : pageQuery(db, scope.kind, RELEASED_STATUSES.includes(status)).all({
             scopeId: scope.kind === 'provider' ? scope.ukprn : scope.kind === 'employer' ? scope.employerId : null,
             on,
             state: 'accepted',

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { JOURNEY_STATUSES, journeyStatus, type JourneyFacts } from '../../src/apprentices/journey.js';
+import {
+  JOURNEY_STATUSES,
+  RELEASED_STATUSES,
+  journeyStatus,
+  type JourneyFacts,
+} from '../../src/apprentices/journey.js';
 
 const accepted: JourneyFacts = {
   gateway: 'accepted',
@@ -48,5 +53,26 @@ describe('journeyStatus: where an apprentice stands, training to certificate', (
   it('has a label for every status', async () => {
     const { JOURNEY_STATUS_LABELS } = await import('../../src/apprentices/journey.js');
     expect(Object.keys(JOURNEY_STATUS_LABELS)).to.deep.equal([...JOURNEY_STATUSES]);
+  });
+
+  it('is a released status exactly when the latest result is released, for every combination of facts', () => {
+    for (const grade of [null, 'Pass', 'Distinction', 'Fail', 'Withdrawn'])
+      for (const released of [false, true])
+        for (const claimed of released ? [false, true] : [false])
+          for (const activeBookings of [0, 1])
+            for (const submittedGradings of [0, 2])
+              for (const pendingModeration of submittedGradings ? [0, 1] : [0])
+                for (const none of [false, true]) {
+                  if (none && (grade || released)) continue;
+                  const facts: JourneyFacts = {
+                    ...accepted,
+                    attempt: none ? null : attempt(grade, released, claimed),
+                    activeBookings,
+                    submittedGradings,
+                    pendingModeration,
+                  };
+                  const status = journeyStatus(facts);
+                  expect(RELEASED_STATUSES.includes(status), JSON.stringify(facts)).to.equal(released);
+                }
   });
 });
