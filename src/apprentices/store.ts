@@ -361,6 +361,13 @@ export interface ApprenticeDetail extends ApprenticeRow {
   publishedOffTheJobHours: number | null;
 }
 
+/** An apprentice's ULN and names, as lists that name an apprentice select them. */
+export const APPRENTICE_NAME_COLUMNS = {
+  uln: apprentices.uln,
+  givenNames: apprentices.givenNames,
+  familyName: apprentices.familyName,
+};
+
 const detailColumns = {
   apprentice: apprentices,
   providerName: providers.name,

@@ -17,6 +17,7 @@ import {
 import { fullName } from '../names.js';
 import { paths } from '../paths.js';
 import { pageFrom, type Page } from '../http/paging.js';
+import { APPRENTICE_NAME_COLUMNS } from '../apprentices/store.js';
 import type { AuditSubject } from './rules.js';
 import type { AuditFilter } from './schema.js';
 
@@ -85,11 +86,6 @@ export function distinctEntityTypes(db: Db): string[] {
 
 type ApprenticeName = { uln: string; givenNames: string; familyName: string };
 const named = (a: ApprenticeName) => `${fullName(a)} (ULN ${a.uln})`;
-const apprenticeColumns = {
-  uln: apprentices.uln,
-  givenNames: apprentices.givenNames,
-  familyName: apprentices.familyName,
-};
 
 /** An id kept as text: a whole number, or NaN (no row has it). */
 const idOf = (entityId: string) => (/^\d{1,15}$/.test(entityId) ? Number(entityId) : NaN);
@@ -106,12 +102,12 @@ export function auditSubject(db: Db, entityType: string, entityId: string): Audi
     const a =
       apprenticeId === undefined
         ? undefined
-        : db.select(apprenticeColumns).from(apprentices).where(eq(apprentices.id, apprenticeId)).get();
+        : db.select(APPRENTICE_NAME_COLUMNS).from(apprentices).where(eq(apprentices.id, apprenticeId)).get();
     return a ? { text: named(a), detail, href: href(a) } : unknown(entityType, entityId);
   };
   switch (entityType) {
     case 'apprentice': {
-      const a = db.select(apprenticeColumns).from(apprentices).where(eq(apprentices.uln, entityId)).get();
+      const a = db.select(APPRENTICE_NAME_COLUMNS).from(apprentices).where(eq(apprentices.uln, entityId)).get();
       if (a) return { text: named(a), detail: null, href: paths.apprentice(a.uln) };
       return /^\d{10}$/.test(entityId)
         ? { text: `ULN ${entityId}`, detail: null, href: null }

@@ -12,7 +12,7 @@ import {
 } from '../db/schema.js';
 import { isoInstant, londonDayStart, todayInLondon } from '../dates.js';
 import { addDays } from '../calendar.js';
-import { listedIn } from '../apprentices/store.js';
+import { APPRENTICE_NAME_COLUMNS, listedIn } from '../apprentices/store.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 
 /*
@@ -37,9 +37,7 @@ export function bookingsBetween(
   return db
     .select({
       booking: bookings,
-      uln: apprentices.uln,
-      givenNames: apprentices.givenNames,
-      familyName: apprentices.familyName,
+      ...APPRENTICE_NAME_COLUMNS,
     })
     .from(bookings)
     .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
@@ -164,9 +162,7 @@ export interface ResultLine {
 function resultLines(db: Db) {
   return db
     .select({
-      uln: apprentices.uln,
-      givenNames: apprentices.givenNames,
-      familyName: apprentices.familyName,
+      ...APPRENTICE_NAME_COLUMNS,
       overallGrade: epaAttempts.overallGrade,
       releasedAt: epaAttempts.releasedAt,
       attemptId: epaAttempts.id,
@@ -219,9 +215,7 @@ export function failsToDecide(db: Db, scope: ApprenticeScope, limit = 10): Resul
 export function furtherRequestsWaiting(db: Db, scope: ApprenticeScope, limit = 10) {
   return db
     .select({
-      uln: apprentices.uln,
-      givenNames: apprentices.givenNames,
-      familyName: apprentices.familyName,
+      ...APPRENTICE_NAME_COLUMNS,
       requestedAt: furtherAttemptRequests.requestedAt,
     })
     .from(furtherAttemptRequests)
