@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { textProblem } from '../validation/text.js';
 import { OFF_THE_JOB_KINDS } from '../gateway/model.js';
-import { csvDate } from './import.js';
+import { csvDate, csvDateMessage } from './import.js';
 import { offTheJobInputSchema, type OffTheJobInput } from './schema.js';
 import type { RowProblem } from './store.js';
 
@@ -21,7 +21,7 @@ const fileProblem = (message: string): { rows: []; problems: RowProblem[] } => (
 /**
  * Reads a CSV log of off-the-job hours: a header line, then one entry a line. Dates are
  * YYYY-MM-DD or DD/MM/YYYY; `kind` is one of OFF_THE_JOB_KINDS (blank is training). Each line is
- * checked with the form's schema, one message a field.
+ * checked with the form's schema.
  */
 export function parseHoursCsv(text: string): {
   rows: { line: number; input: OffTheJobInput }[];
@@ -95,15 +95,13 @@ export function parseHoursCsv(text: string): {
       kind: values.kind ?? '',
     });
     if (parsed.success) return void rows.push({ line, input: parsed.data });
-    const told = new Set<string>();
+    // Every issue is kept here; the import leaves the first of each field (onePerField).
     for (const issue of parsed.error.issues) {
       const path = String(issue.path[0] ?? '(row)');
-      if (told.has(path)) continue;
-      told.add(path);
       const message =
         path === 'kind'
           ? `Give the kind as one of ${OFF_THE_JOB_KINDS.join(', ')}, or leave it blank for training`
-          : issue.message.replace(/, for example 2025-09-01 \(or 1 9 2025\)$/, ', as YYYY-MM-DD or DD/MM/YYYY');
+          : csvDateMessage(issue.message);
       problems.push({ line, path, message });
     }
   });

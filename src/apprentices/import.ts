@@ -51,6 +51,31 @@ export function csvDate(value: string): string {
   return uk ? `${uk[3]}-${uk[2]!.padStart(2, '0')}-${uk[1]!.padStart(2, '0')}` : value;
 }
 
+/** A date field's "must be a real date" message, in the formats a CSV takes. */
+export function csvDateMessage(message: string): string {
+  return /must be a real date/.test(message)
+    ? `${message.replace(/, for example.*$/, '')}, as YYYY-MM-DD or DD/MM/YYYY (for example 2025-09-01 or 01/09/2025)`
+    : message;
+}
+
+/**
+ * In line order, the first problem of each line's field: one message per field, never a cascade
+ * (a date that is not one is not also "under 16"; an unknown employer not also refused twice).
+ * Problems of the file, its header or a whole line ("(header)") are each kept.
+ */
+export function onePerField(problems: RowProblem[]): RowProblem[] {
+  const told = new Set<string>();
+  return [...problems]
+    .sort((a, b) => a.line - b.line)
+    .filter((p) => {
+      if (p.path.startsWith('(')) return true;
+      const key = `${p.line}\u0000${p.path}`;
+      if (told.has(key)) return false;
+      told.add(key);
+      return true;
+    });
+}
+
 /** The rows that passed the schema and the problems of those that did not, so that later checks can add to the list. */
 export interface ImportResult {
   rows: { line: number; input: ApprenticeInput }[];
@@ -93,16 +118,11 @@ function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, 
           if (typeof withDefaults[field] === 'string') withDefaults[field] = csvDate(withDefaults[field]);
       const parsed = apprenticeInputSchema.safeParse(withDefaults);
       if (parsed.success) return void rows.push({ line, input: parsed.data });
-      // One message a field: the first is what to put right.
-      const told = new Set<string>();
+      // Every issue is kept here; onePerField leaves the first of each field once the database's are added.
       for (const issue of parsed.error.issues) {
         const path = asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path);
-        if (told.has(path)) continue;
-        told.add(path);
         const message =
-          asColumns && CSV_DATE_FIELDS.includes(issue.path[0] as never) && /must be a real date/.test(issue.message)
-            ? `${issue.message.replace(/, for example.*$/, '')}, as YYYY-MM-DD or DD/MM/YYYY (for example 2025-09-01 or 01/09/2025)`
-            : issue.message;
+          asColumns && CSV_DATE_FIELDS.includes(issue.path[0] as never) ? csvDateMessage(issue.message) : issue.message;
         problems.push({ line, path, message });
       }
     },

@@ -34,7 +34,7 @@ import { parseHoursCsv } from './hours-csv.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { canActOn, type ApprenticeAction } from './access.js';
-import type { ImportResult } from './import.js';
+import { onePerField, type ImportResult } from './import.js';
 import {
   addOffTheJobHours,
   checkNewApprentices,
@@ -124,23 +124,6 @@ export function importForUser(
     },
     { behavior: 'immediate' },
   );
-}
-
-/**
- * In line order, the first problem of each line's field: one message per field, never a cascade.
- * Problems of the file, its header or a whole line ("(header)") are each kept.
- */
-function onePerField(problems: RowProblem[]): RowProblem[] {
-  const told = new Set<string>();
-  return problems
-    .sort((a, b) => a.line - b.line)
-    .filter((p) => {
-      if (p.path.startsWith('(')) return true;
-      const key = `${p.line}\u0000${p.path}`;
-      if (told.has(key)) return false;
-      told.add(key);
-      return true;
-    });
 }
 
 /* ---------- Circumstances the gateway rules read ---------- */
