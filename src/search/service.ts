@@ -6,7 +6,7 @@ import { paths } from '../paths.js';
 import type { CurrentUser } from '../users/store.js';
 import { problemsFromZod } from '../validation/problems.js';
 import { ok, refuse, type Result } from '../validation/result.js';
-import { latestBookingOf, latestGradingOf, searchApprentices, type SearchScope } from './store.js';
+import { latestBookingsOf, latestGradingsOf, searchApprentices, type SearchScope } from './store.js';
 
 /** The most a search lists: past this, the person is asked to narrow it. */
 export const SEARCH_LIMIT = 50;
@@ -41,16 +41,22 @@ export function searchForUser(
   const parsed = searchQuerySchema.safeParse(query ?? {});
   if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
   const rows = searchApprentices(db, scopeOf(user), parsed.data.q, SEARCH_LIMIT + 1);
-  const found = rows.slice(0, SEARCH_LIMIT).map((apprentice) => {
-    if (user.role === 'assessor') {
-      const booking = latestBookingOf(db, apprentice.id, user.id);
-      return { apprentice, href: booking === undefined ? paths.schedule : paths.booking(booking) };
+  const shown = rows.slice(0, SEARCH_LIMIT);
+  const ids = shown.map((a) => a.id);
+  // Later rows overwrite earlier ones in the maps: each apprentice's latest booking or grading.
+  const bookingOf = user.role === 'assessor' ? latestBookingsOf(db, ids, user.id) : null;
+  const gradingOf = user.role === 'quality_assurer' ? latestGradingsOf(db, ids) : null;
+  const hrefOf = (apprentice: ApprenticeDetail): string => {
+    if (bookingOf) {
+      const booking = bookingOf.get(apprentice.id);
+      return booking === undefined ? paths.schedule : paths.booking(booking);
     }
-    if (user.role === 'quality_assurer') {
-      const grading = latestGradingOf(db, apprentice.id);
-      return { apprentice, href: grading === undefined ? paths.moderation : paths.moderate(grading) };
+    if (gradingOf) {
+      const grading = gradingOf.get(apprentice.id);
+      return grading === undefined ? paths.moderation : paths.moderate(grading);
     }
-    return { apprentice, href: paths.apprentice(apprentice.uln) };
-  });
+    return paths.apprentice(apprentice.uln);
+  };
+  const found = shown.map((apprentice) => ({ apprentice, href: hrefOf(apprentice) }));
   return ok({ q: parsed.data.q, found, more: rows.length > SEARCH_LIMIT });
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { apprentices, bookings, employers, gradings } from '../db/schema.js';
 import { detailQuery, flatten, listedIn, type ApprenticeDetail } from '../apprentices/store.js';
@@ -52,29 +52,35 @@ export function searchApprentices(db: Db, scope: SearchScope, text: string, limi
     .map(flatten);
 }
 
-/** The assessor's latest booking of an apprentice (where their search result leads). */
-export function latestBookingOf(db: Db, apprenticeId: number, assessorUserId: number): number | undefined {
-  return db
-    .select({ id: bookings.id })
+/** Each found apprentice's latest booking with this assessor (where their search result leads), in one query. */
+export function latestBookingsOf(
+  db: Db,
+  apprenticeIds: readonly number[],
+  assessorUserId: number,
+): Map<number, number> {
+  const rows = db
+    .select({ apprenticeId: bookings.apprenticeId, id: bookings.id })
     .from(bookings)
-    .where(and(eq(bookings.apprenticeId, apprenticeId), eq(bookings.assessorUserId, assessorUserId)))
-    .orderBy(desc(bookings.startsAt))
-    .get()?.id;
+    .where(and(inArray(bookings.apprenticeId, [...apprenticeIds]), eq(bookings.assessorUserId, assessorUserId)))
+    .orderBy(asc(bookings.startsAt))
+    .all();
+  return new Map(rows.map((r) => [r.apprenticeId, r.id]));
 }
 
-/** The latest grading of an apprentice in the sample (where a quality assurer's search result leads: its moderation page). */
-export function latestGradingOf(db: Db, apprenticeId: number): number | undefined {
-  return db
-    .select({ id: gradings.id })
+/** Each found apprentice's latest grading in the sample (where a quality assurer's result leads: its moderation page), in one query. */
+export function latestGradingsOf(db: Db, apprenticeIds: readonly number[]): Map<number, number> {
+  const rows = db
+    .select({ apprenticeId: bookings.apprenticeId, id: gradings.id })
     .from(gradings)
     .innerJoin(bookings, eq(bookings.id, gradings.bookingId))
     .where(
       and(
-        eq(bookings.apprenticeId, apprenticeId),
+        inArray(bookings.apprenticeId, [...apprenticeIds]),
         eq(gradings.status, 'submitted'),
         ne(gradings.moderation, 'not_sampled'),
       ),
     )
-    .orderBy(desc(gradings.id))
-    .get()?.id;
+    .orderBy(asc(gradings.id))
+    .all();
+  return new Map(rows.map((r) => [r.apprenticeId, r.id]));
 }
