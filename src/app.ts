@@ -46,6 +46,7 @@ import { privacyRoutes } from './privacy/pages.js';
 import { govukStylesheet } from './http/stylesheets.js';
 import { homeRoutes } from './home/pages.js';
 import { searchRoutes } from './search/pages.js';
+import { throughWriteGate } from './ops/write-gate.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VIEWS = path.join(ROOT, 'views');
@@ -142,6 +143,8 @@ export function createApp({
     }
   });
 
+  // A request that may write waits (without holding up anyone else) while an import's worker writes.
+  app.use(throughWriteGate(db));
   app.use(paths.api.root, apiRoutes(db, log, { holdHours, clock, baseUrl }));
 
   app.use(cookieParser());

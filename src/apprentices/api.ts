@@ -38,6 +38,8 @@ import { planForApprentice } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
 import { dateQuery } from '../validation/fields.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
+import { handWritesToWorker } from '../ops/write-gate.js';
+import { untilStatusesCanBeStored } from '../gateway/service.js';
 
 const onQuery = z.object({ on: dateQuery('on') });
 const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: dateQuery('on'), ...apiPageQuery.shape });
@@ -76,10 +78,11 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   const editors = requireRole('admin', 'provider');
   const viewers = requireRole('admin', 'provider', 'employer');
 
-  router.get(routes.api.apprentices.list, viewers, (req, res) => {
+  router.get(routes.api.apprentices.list, viewers, async (req, res) => {
     const query = parseOr422(listQuery, req.query);
     const today = todayInLondon(clock.now());
     const on = query.on ?? today;
+    if (on === today) await untilStatusesCanBeStored(db, apprenticeScope(userOf(res)), on);
     const page = overviewPage(db, apprenticeScope(userOf(res)), on, today, query.state, query.page);
     res.json({
       on,
@@ -109,6 +112,7 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   router.post(routes.api.apprentices.import, editors, async (req, res) => {
     const user = userOf(res);
     const csv = Boolean(req.is('text/csv'));
+    handWritesToWorker(res);
     const result = await importApprentices(db, {
       user,
       source: csv ? 'api:csv' : 'api:json',

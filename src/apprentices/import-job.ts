@@ -1,15 +1,17 @@
 import { runInWorker } from '../ops/worker.js';
+import { writeGate } from '../ops/write-gate.js';
 import type { ApprenticeInput } from './schema.js';
 import type { Db } from '../db/connection.js';
 import type { CurrentUser } from '../users/store.js';
 import { parseApprenticeArray, parseApprenticeCsv } from './import.js';
-import { importForUser } from './service.js';
+import { importForUser, prepareImport } from './service.js';
 
 /**
  * An import off the request thread: reading the file, validating every row, checking it against
  * the database and writing it all take seconds at 100,000 rows, and better-sqlite3 is synchronous,
  * so on the request thread every other request would wait. A worker thread does the whole job on
  * its own connection (WAL lets the app's readers go on meanwhile); the request awaits its answer.
+ * The worker takes the write lock only when the app's write gate lets it, for the writes alone.
  * An in-memory database (the tests' own) has no file to share, so there it runs in place.
  */
 export interface ImportJob {
@@ -23,21 +25,27 @@ export interface ImportJob {
 
 export type ImportOutcome = ReturnType<typeof importForUser>;
 
-/** The import itself, the same on either thread. */
-export function runImport(db: Db, job: ImportJob): ImportOutcome {
-  const parsed =
-    job.input.kind === 'csv'
-      ? parseApprenticeCsv(job.input.text, job.defaults)
-      : parseApprenticeArray(job.input.value, job.defaults);
-  return importForUser(db, job.user, parsed, job.source, job.on);
+function parse(job: ImportJob) {
+  return job.input.kind === 'csv'
+    ? parseApprenticeCsv(job.input.text, job.defaults)
+    : parseApprenticeArray(job.input.value, job.defaults);
+}
+
+/** The import itself, the same on either thread; `mayWrite` resolves when it may take the write lock. */
+export async function runImport(db: Db, job: ImportJob, mayWrite: () => Promise<void>): Promise<ImportOutcome> {
+  const prepared = prepareImport(db, job.user, parse(job), job.on);
+  await mayWrite();
+  return prepared.write(job.source);
 }
 
 /** Runs the import in a worker thread when the database is a file, in place otherwise. */
 export function importApprentices(db: Db, job: ImportJob): Promise<ImportOutcome> {
   const client = db.$client;
-  if (client.memory || !client.name) return Promise.resolve(runImport(db, job));
-  return runInWorker<ImportOutcome>(new URL('./import-worker.js', import.meta.url), {
-    ...job,
-    databasePath: client.name,
-  });
+  if (client.memory || !client.name)
+    return Promise.resolve(importForUser(db, job.user, parse(job), job.source, job.on));
+  return runInWorker<ImportOutcome>(
+    new URL('./import-worker.js', import.meta.url),
+    { ...job, databasePath: client.name },
+    writeGate(db),
+  );
 }

@@ -1,5 +1,6 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { openConnection } from '../db/connection.js';
+import { answer, mayWrite } from '../ops/worker.js';
 import { runImport, type ImportJob } from './import-job.js';
 
 /*
@@ -9,7 +10,7 @@ import { runImport, type ImportJob } from './import-job.js';
 const job = workerData as ImportJob & { databasePath: string };
 const db = openConnection(job.databasePath);
 try {
-  parentPort!.postMessage(runImport(db, job));
+  answer(await runImport(db, job, mayWrite));
 } finally {
   db.$client.close();
 }

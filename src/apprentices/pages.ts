@@ -30,6 +30,7 @@ import { circumstancePages } from './circumstance-pages.js';
 import { behaviourVerificationOf, breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
 import { deliveryOf } from '../certificates/store.js';
 import { wordsFor } from '../plans/words.js';
+import { untilStatusesCanBeStored } from '../gateway/service.js';
 
 /** The flexibility judgement as the apprentice's page shows it. */
 function flexibilityView(row: ReturnType<typeof flexibilityOf>) {
@@ -45,10 +46,11 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
   const viewers = pageFor(...AREA_ROLES.apprentices);
 
   /* ---------- Dashboard ---------- */
-  router.get(paths.apprentices, viewers, (req, res) => {
+  router.get(paths.apprentices, viewers, async (req, res) => {
     const user = userOf(res);
     const query = dashboardQuery.parse(req.query);
     const on = todayInLondon(clock.now());
+    await untilStatusesCanBeStored(db, apprenticeScope(user), on);
     const { rows, counts, total, matching, page, pages } = dashboardPage(
       db,
       apprenticeScope(user),

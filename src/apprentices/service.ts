@@ -15,7 +15,7 @@ import {
   withdrawFlexibility,
 } from './circumstance-store.js';
 import { todayInLondon } from '../dates.js';
-import { cacheNewApprentices } from '../gateway/store.js';
+import { cacheNewApprentices, workOutNewApprentices } from '../gateway/store.js';
 import { planForApprentice } from '../plans/store.js';
 import {
   behaviourVerificationInputSchema,
@@ -45,6 +45,7 @@ import {
   type OffTheJobEntry,
   employersByIdOrName,
   insertCheckedApprentices,
+  rowsToAdd,
   findApprenticeByUln,
   type ApprenticeDetail,
   type RowProblem,
@@ -86,6 +87,8 @@ export function importDefaults(user: CurrentUser): { providerUkprn?: string } {
   return user.role === 'provider' && user.providerUkprn ? { providerUkprn: user.providerUkprn } : {};
 }
 
+type ImportOutcome = { ok: true; count: number } | { ok: false; problems: RowProblem[] };
+
 /**
  * Writes rows for this user, all or nothing, after listing every problem of every row: the
  * schema's (already in `parsed`), a provider's rows for another UKPRN, and the database's
@@ -97,7 +100,22 @@ export function importForUser(
   parsed: ImportResult,
   source: string,
   on?: string,
-): { ok: true; count: number } | { ok: false; problems: RowProblem[] } {
+): ImportOutcome {
+  return prepareImport(db, user, parsed, on).write(source);
+}
+
+/**
+ * An import in two steps: what needs no write lock (a provider's rows for another UKPRN, and the
+ * new apprentices' gateway status on `on`, today), then `write`, one immediate transaction with
+ * the database's checks and the writes. A worker thread asks for the write lock between the two
+ * (src/ops/write-gate.ts), so that the lock is held for the writes alone.
+ */
+export function prepareImport(
+  db: Db,
+  user: CurrentUser,
+  parsed: ImportResult,
+  on?: string,
+): { write: (source: string) => ImportOutcome } {
   const problems = [...parsed.problems];
   if (user.role === 'provider') {
     for (const r of parsed.rows) {
@@ -109,21 +127,32 @@ export function importForUser(
         });
     }
   }
-  // The database's checks and the insert share one immediate transaction, so another process
-  // cannot add a clashing ULN in between.
-  return db.transaction(
-    () => {
-      const named = employersByIdOrName(db, parsed.rows);
-      problems.push(...named.problems, ...checkNewApprentices(db, named.rows));
-      if (problems.length > 0) return { ok: false as const, problems: onePerField(problems) };
-      const added = insertCheckedApprentices(db, named.rows, actorOf(user), source);
-      // The new apprentices' gateway status, worked out with them (`on`: today): a large import in a
-      // worker thread leaves no evaluation of thousands to the next dashboard request.
-      if (on) cacheNewApprentices(db, added, on);
-      return { ok: true as const, count: added.length };
-    },
-    { behavior: 'immediate' },
-  );
+  // The status is stored with the apprentices, so that a large import leaves no evaluation of
+  // thousands to the next dashboard request.
+  const toAdd =
+    on && problems.length === 0
+      ? rowsToAdd(
+          db,
+          parsed.rows.map((r) => r.input),
+        )
+      : null;
+  const ahead = on && toAdd ? workOutNewApprentices(db, toAdd, on) : undefined;
+  return {
+    // The database's checks and the insert share one immediate transaction, so another process
+    // cannot add a clashing ULN in between.
+    write: (source) =>
+      db.transaction(
+        () => {
+          const named = employersByIdOrName(db, parsed.rows);
+          problems.push(...named.problems, ...checkNewApprentices(db, named.rows));
+          if (problems.length > 0) return { ok: false as const, problems: onePerField(problems) };
+          const added = insertCheckedApprentices(db, named.rows, actorOf(user), source);
+          if (on) cacheNewApprentices(db, added, on, ahead);
+          return { ok: true as const, count: added.length };
+        },
+        { behavior: 'immediate' },
+      ),
+  };
 }
 
 /* ---------- Circumstances the gateway rules read ---------- */

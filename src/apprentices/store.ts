@@ -1,4 +1,4 @@
-import type { NewApprentice } from '../gateway/store.js';
+import type { ApprenticeToAdd, NewApprentice } from '../gateway/store.js';
 import { isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
 import { and, desc, eq, inArray, isNotNull, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
@@ -148,6 +148,21 @@ function rowValues(input: ApprenticeInput, standardVersionId: number) {
     bslFirstLanguage: input.bslFirstLanguage,
     englishMathsChoice: input.englishMathsChoice,
   };
+}
+
+/**
+ * The rows as insertCheckedApprentices will write them (without their ids), or null when a row
+ * names a standard version that does not exist (the checks will refuse it).
+ */
+export function rowsToAdd(db: Db, inputs: readonly ApprenticeInput[]): ApprenticeToAdd[] | null {
+  const versionIds = standardVersionIds(db);
+  const rows: ApprenticeToAdd[] = [];
+  for (const input of inputs) {
+    const versionId = versionIds.get(`${input.standardReference}/${input.standardVersion}`);
+    if (versionId === undefined) return null;
+    rows.push(rowValues(input, versionId));
+  }
+  return rows;
 }
 
 export interface RowProblem extends Problem {

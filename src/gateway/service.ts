@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import { canActOn } from '../apprentices/access.js';
+import { canActOn, type ApprenticeScope } from '../apprentices/access.js';
 import type { DeclarationPart } from '../apprentices/schema.js';
 import { apprenticeFor } from '../apprentices/service.js';
 import { confirmDeclaration } from '../apprentices/store.js';
@@ -13,7 +13,14 @@ import { problemsFromZod } from '../validation/problems.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import type { GatewayEvaluation } from './model.js';
 import { checkReview, reviewedCodes, reviewSchema, toDecision } from './review.js';
-import { decideSubmission, submissionById, submitForGateway, type SubmissionRow } from './store.js';
+import {
+  decideSubmission,
+  statusCacheComplete,
+  submissionById,
+  submitForGateway,
+  type SubmissionRow,
+} from './store.js';
+import { writeGate } from '../ops/write-gate.js';
 
 /** A gateway submission with its apprentice, if this user may see it (404 for anyone else). */
 export function submissionFor(
@@ -92,4 +99,15 @@ export function requestEpa(
   const submitted = submitForGateway(db, found.value, todayInLondon(now), actorOf(user));
   if (!submitted.ok) return refuse('conflict', submitted.message);
   return ok({ apprentice: found.value, submission: submitted.submission });
+}
+
+/**
+ * Waits, without holding up anyone else, until the gateway statuses of `scope` can be stored. A
+ * page that finds some to work out (new evidence cleared them, or a date reached them) stores
+ * them, and while an import's worker holds SQLite's one write lock that write would stop every
+ * request until the import commits (src/ops/write-gate.ts). Almost always it returns at once.
+ */
+export async function untilStatusesCanBeStored(db: Db, scope: ApprenticeScope, on: string): Promise<void> {
+  const gate = writeGate(db);
+  if (gate.held && !statusCacheComplete(db, scope, on)) await gate.whenOpen();
 }

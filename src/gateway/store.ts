@@ -448,6 +448,11 @@ export function refreshGatewayCache(db: Db, scope: ApprenticeScope, on: string):
   return cachedStateCounts(db, scope, on).counts;
 }
 
+/** Whether every apprentice in scope has a cached evaluation that holds on `on` (nothing to work out and store). */
+export function statusCacheComplete(db: Db, scope: ApprenticeScope, on: string): boolean {
+  return cachedStateCounts(db, scope, on).uncached === 0;
+}
+
 /**
  * How many apprentices in scope have each check unmet on `on` (not yet requested: state
  * not_ready), from the cache refreshGatewayCache keeps: one pass over the scope's rows.
@@ -505,7 +510,7 @@ function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
 export type NewApprentice = Omit<
   RulesRecord,
   'standardLevel' | 'standardReference' | 'standardVersion' | 'publishedOffTheJobHours' | 'priorLearningHours'
-> & { id: number; standardVersionId: number; planId: string | null };
+> & { id: number; uln: string; standardVersionId: number; planId: string | null };
 
 /** What the rules see of an apprentice with nothing recorded yet. */
 const NO_EVIDENCE: GatewayEvidence = {
@@ -517,13 +522,23 @@ const NO_EVIDENCE: GatewayEvidence = {
   behaviourVerification: null,
 };
 
+/** An apprentice about to be added (or just added, without its id yet), as it will be written. */
+export type ApprenticeToAdd = Omit<NewApprentice, 'id'>;
+
 /**
- * Caches the gateway state on `on` of apprentices just added (in the transaction that added them),
- * from the records as written: a new apprentice has no evidence, facts or submission to read, so
- * an import of 100,000 costs their evaluations and no reading back. The result is what
- * fillGatewayCache would store for them (test/unit/gateway-cache.test.ts holds the two equal).
+ * The gateway states on `on` of apprentices about to be added, worked out before the transaction
+ * that writes them (an import's write lock then lasts for the writes alone), with the standard
+ * versions and plans they were worked out from, so that cacheNewApprentices can tell whether
+ * those changed in between.
  */
-export function cacheNewApprentices(db: Db, fresh: readonly NewApprentice[], on: string): void {
+export interface StatesAhead {
+  on: string;
+  basis: string;
+  byUln: Map<string, Omit<OverviewRow, 'apprentice'>>;
+}
+
+/** What a new apprentice's evaluation reads from the database: the standard versions and the plans. */
+function newApprenticeInputs(db: Db) {
   const versions = new Map(
     db
       .select({
@@ -538,18 +553,48 @@ export function cacheNewApprentices(db: Db, fresh: readonly NewApprentice[], on:
       .map(({ id, ...version }) => [id, version]),
   );
   const planFor = planReader(db);
+  return {
+    evaluate(apprentice: ApprenticeToAdd, on: string): Omit<OverviewRow, 'apprentice'> {
+      // A new record has no prior learning recorded (the column's default).
+      const record = { ...apprentice, ...versions.get(apprentice.standardVersionId)!, priorLearningHours: 0 };
+      return overviewState(gatewayApprentice(record, NO_FACTS), NO_EVIDENCE, planFor(apprentice), undefined, null, on);
+    },
+    /** The versions and the plans these apprentices' evaluations read, as one string to compare. */
+    basis(fresh: readonly ApprenticeToAdd[]): string {
+      const byPlan = new Map<string, ApprenticeToAdd>();
+      for (const a of fresh) {
+        const key = a.planId ?? `default:${a.standardVersionId}`;
+        if (!byPlan.has(key)) byPlan.set(key, a);
+      }
+      return JSON.stringify([[...versions], [...byPlan].map(([key, a]) => [key, planFor(a)])]);
+    },
+  };
+}
+
+/** Works out, outside any write transaction, the states cacheNewApprentices stores for `fresh`. */
+export function workOutNewApprentices(db: Db, fresh: readonly ApprenticeToAdd[], on: string): StatesAhead {
+  const inputs = newApprenticeInputs(db);
+  return {
+    on,
+    basis: inputs.basis(fresh),
+    byUln: new Map(fresh.map((a) => [a.uln, inputs.evaluate(a, on)])),
+  };
+}
+
+/**
+ * Caches the gateway state on `on` of apprentices just added (in the transaction that added them),
+ * from the records as written: a new apprentice has no evidence, facts or submission to read, so
+ * an import of 100,000 costs their evaluations and no reading back. The result is what
+ * fillGatewayCache would store for them (test/unit/gateway-cache.test.ts holds the two equal).
+ * States worked out `ahead` are stored as they are, unless a standard version or plan they read
+ * has changed since (another user's edit between the two): then all are worked out again here.
+ */
+export function cacheNewApprentices(db: Db, fresh: readonly NewApprentice[], on: string, ahead?: StatesAhead): void {
+  const inputs = newApprenticeInputs(db);
+  const current = ahead && ahead.on === on && ahead.basis === inputs.basis(fresh) ? ahead.byUln : null;
   const upsert = db.$client.prepare(UPSERT_CACHE);
   for (const apprentice of fresh) {
-    // A new record has no prior learning recorded (the column's default).
-    const record = { ...apprentice, ...versions.get(apprentice.standardVersionId)!, priorLearningHours: 0 };
-    const row = overviewState(
-      gatewayApprentice(record, NO_FACTS),
-      NO_EVIDENCE,
-      planFor(apprentice),
-      undefined,
-      null,
-      on,
-    );
+    const row = current?.get(apprentice.uln) ?? inputs.evaluate(apprentice, on);
     upsert.run(apprentice.id, on, row.state, `,${row.unmet.join(',')},`, row.changesOn);
   }
 }

@@ -4,12 +4,16 @@ import type { Db } from '../db/connection.js';
 import { requireSignIn, userOf } from '../auth/authorize.js';
 import { paths } from '../paths.js';
 import { homeFor } from './service.js';
+import { apprenticeScope } from '../apprentices/access.js';
+import { todayInLondon } from '../dates.js';
+import { untilStatusesCanBeStored } from '../gateway/service.js';
 
 /** The home page: each person's task list, the place they start the day. */
 export function homeRoutes(db: Db, clock: Clock): Router {
   const router = Router();
-  router.get(paths.home, requireSignIn, (_req, res) => {
+  router.get(paths.home, requireSignIn, async (_req, res) => {
     const user = userOf(res);
+    await untilStatusesCanBeStored(db, apprenticeScope(user), todayInLondon(clock.now()));
     res.render('home', { title: 'Home', user, ...homeFor(db, user, clock.now()) });
   });
   return router;

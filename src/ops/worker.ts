@@ -1,22 +1,57 @@
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
+import type { WriteGate } from './write-gate.js';
 
 /**
- * Runs a module in a worker thread with `workerData` and resolves with the first message it posts:
+ * Runs a module in a worker thread with `workerData` and resolves with its answer (`answer`):
  * heavy work (an import, the auto-scheduler's search) off the thread that answers requests, since
  * better-sqlite3 and the search are synchronous. `entry` names the compiled .js module beside the
  * caller; when it is not there (the TypeScript sources, under tsx in the tests), its .ts sibling is
- * run through tsx's loader.
+ * run through tsx's loader. A worker that writes asks first (`mayWrite`), and `gate` decides when.
  */
-export function runInWorker<T>(entry: URL, workerData: unknown): Promise<T> {
+export function runInWorker<T>(entry: URL, workerData: unknown, gate?: WriteGate): Promise<T> {
   return new Promise((resolve, reject) => {
     const worker = start(entry, workerData);
-    worker.once('message', (value: T) => resolve(value));
-    worker.once('error', reject);
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    worker.on('message', (message: WorkerMessage<T>) => {
+      if (message.kind === 'result') {
+        settle();
+        resolve(message.value);
+      } else if (!gate) worker.postMessage(WRITE_NOW);
+      else
+        // Until the worker has answered (or failed), writes on this thread wait for it: see write-gate.ts.
+        void gate.exclusively(() => {
+          worker.postMessage(WRITE_NOW);
+          return settled;
+        });
+    });
+    worker.once('error', (error) => {
+      settle();
+      reject(error);
+    });
     worker.once('exit', (code) => {
+      settle();
       if (code !== 0) reject(new Error(`A worker thread stopped with code ${code}`));
     });
+  });
+}
+
+/** What a worker posts: its one answer, or a request to take the write lock (answered with WRITE_NOW). */
+type WorkerMessage<T> = { kind: 'result'; value: T } | { kind: 'write' };
+const WRITE_NOW = 'write now';
+
+/** In a worker: its answer to the thread that started it. */
+export function answer(value: unknown): void {
+  parentPort!.postMessage({ kind: 'result', value });
+}
+
+/** In a worker: waits until the thread that started it lets it write (its write gate). */
+export function mayWrite(): Promise<void> {
+  return new Promise((resolve) => {
+    parentPort!.once('message', () => resolve());
+    parentPort!.postMessage({ kind: 'write' });
   });
 }
 

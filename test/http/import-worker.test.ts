@@ -5,8 +5,10 @@ import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { apprentices, auditEvents } from '../../src/db/schema.js';
-import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import { $, csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 import { apprenticeCsv } from '../support/apprentices.js';
+import { writeGate } from '../../src/ops/write-gate.js';
+import request from 'supertest';
 
 /*
  * On a database file (as in production) an import runs in a worker thread on its own connection
@@ -85,5 +87,33 @@ describe('an import on a database file runs in a worker thread, with the same an
     const res = await upload([{ uln: ULNS[0]!, familyName: 'Again' }]);
     expect(res.status).to.equal(422);
     expect($(res.text)('main table tbody').text()).to.contain(`An apprentice with ULN ${ULNS[0]} already exists`);
+  });
+
+  it('takes the write lock only once the app’s writing requests have finished, and reads go on meanwhile', async () => {
+    const gate = writeGate(ctx.db);
+    // A writing request in flight on the app's thread, as far as the gate knows.
+    const leave = await gate.enter();
+    const uploading = upload([{ uln: ULNS[2]!, familyName: 'Okafor' }]);
+    while (!gate.held) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The worker has read and checked the file, and waits to write; the app still answers.
+    const health = await request(ctx.app).get('/health');
+    expect(health.status).to.equal(200);
+    expect(listed()).not.to.include(ULNS[2]);
+    leave();
+    const res = await uploading;
+    expect(res.status).to.equal(200);
+    expect(listed()).to.include(ULNS[2]);
+    expect(gate.held).to.equal(false);
+  });
+
+  it('answers an API import the same way, the request stepping out of the write gate it waits on', async () => {
+    const res = await request(ctx.app)
+      .post('/api/v1/apprentices/import')
+      .set('authorization', `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`)
+      .set('content-type', 'text/csv')
+      .send(apprenticeCsv([{ uln: ULNS[3]!, familyName: 'Nwosu' }]));
+    expect(res.status).to.equal(201);
+    expect(res.body).to.deep.include({ imported: 1 });
+    expect(listed()).to.include(ULNS[3]);
   });
 });

@@ -3,10 +3,21 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
-import { addApprentices, addQualification, findApprenticeByUln } from '../../src/apprentices/store.js';
+import {
+  addApprentices,
+  addQualification,
+  findApprenticeByUln,
+  insertCheckedApprentices,
+  rowsToAdd,
+} from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { gatewayStatusCache } from '../../src/db/schema.js';
-import { dashboardPage, refreshGatewayCache } from '../../src/gateway/store.js';
+import {
+  cacheNewApprentices,
+  dashboardPage,
+  refreshGatewayCache,
+  workOutNewApprentices,
+} from '../../src/gateway/store.js';
 import { importForUser } from '../../src/apprentices/service.js';
 import { ENGLISH_MATHS_CHOICES } from '../../src/db/vocabulary.js';
 import { findUser } from '../../src/users/store.js';
@@ -176,5 +187,56 @@ describe('gateway status cache', () => {
     db.delete(gatewayStatusCache).run();
     refreshGatewayCache(db, { kind: 'all' }, on);
     expect(cached()).to.deep.equal(fromImport);
+  });
+
+  describe('worked out before the import’s write transaction', () => {
+    /** Two new apprentices' rows, and their states worked out ahead on the plan as it stands. */
+    async function ahead() {
+      const { db } = await testDb();
+      const rows = validUlns(2, 320_000_000).map((uln, i) => ({
+        line: i + 2,
+        input: apprenticeInput(uln, `Given${i}`, 'Ahead'),
+      }));
+      const ahead = workOutNewApprentices(
+        db,
+        rowsToAdd(
+          db,
+          rows.map((r) => r.input),
+        )!,
+        on,
+      );
+      const write = () =>
+        db.transaction(() =>
+          cacheNewApprentices(db, insertCheckedApprentices(db, rows, SYSTEM_ACTOR, 'test'), on, ahead),
+        );
+      const unmet = () =>
+        db
+          .select()
+          .from(gatewayStatusCache)
+          .all()
+          .map((r) => r.unmet);
+      return { db, ahead, write, unmet };
+    }
+
+    it('stores the states worked out ahead when nothing they read has changed', async () => {
+      const { ahead: states, write, unmet } = await ahead();
+      for (const state of states.byUln.values()) expect(state.unmet).to.include('plan_items');
+      // Marked, so that the test sees which were stored: the ones worked out ahead.
+      for (const state of states.byUln.values()) state.unmet = ['maths'];
+      write();
+      expect(unmet()).to.deep.equal([',maths,', ',maths,']);
+    });
+
+    it('works the states out again when the plan changed in between', async () => {
+      const { db, write, unmet } = await ahead();
+      const plan = JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as {
+        gatewayItems: unknown[];
+      };
+      plan.gatewayItems = [];
+      expect(importPlanText(db, JSON.stringify(plan), SYSTEM_ACTOR).ok).to.equal(true);
+      write();
+      expect(unmet()).to.have.length(2);
+      for (const row of unmet()) expect(row).not.to.include('plan_items');
+    });
   });
 });
