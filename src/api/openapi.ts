@@ -266,10 +266,17 @@ export function openApiDocument(): Schema {
       },
       [openApiPath(routes.api.apprentices.list)]: {
         get: {
-          summary: 'Apprentices in your scope with their gateway state and unmet checks, by name, 50 a page',
+          summary:
+            'Apprentices in your scope with their gateway state, unmet checks and (for today) where each stands, by name, 50 a page',
           parameters: [
             pageParam,
             { name: 'state', in: 'query', schema: output(z.enum(GATEWAY_STATES)) },
+            {
+              name: 'status',
+              in: 'query',
+              schema: output(z.enum(JOURNEY_STATUSES)),
+              description: 'Where the apprentice stands today (not with state, nor with on)',
+            },
             {
               name: 'on',
               in: 'query',
@@ -286,6 +293,7 @@ export function openApiDocument(): Schema {
                     apprenticeOutputSchema.extend({
                       gatewayState: z.enum(GATEWAY_STATES),
                       unmetChecks: z.array(z.enum(CHECK_CODES)),
+                      status: z.enum(JOURNEY_STATUSES).optional(),
                     }),
                   ),
                   ...apiPageFields,

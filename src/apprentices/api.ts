@@ -30,6 +30,7 @@ import { journeyStatus } from './journey.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
+import { JOURNEY_STATUSES } from './journey.js';
 import { evaluateApprentice, gatewayState, overviewPage } from '../gateway/store.js';
 import { apiPageQuery } from '../http/paging.js';
 import { requireRole, userOf } from '../auth/authorize.js';
@@ -42,7 +43,14 @@ import { handWritesToWorker } from '../ops/write-gate.js';
 import { untilStatusesCanBeStored } from '../gateway/service.js';
 
 const onQuery = z.object({ on: dateQuery('on') });
-const listQuery = z.object({ state: z.enum(GATEWAY_STATES).optional(), on: dateQuery('on'), ...apiPageQuery.shape });
+const listQuery = z
+  .object({
+    state: z.enum(GATEWAY_STATES).optional(),
+    status: z.enum(JOURNEY_STATUSES).optional(),
+    on: dateQuery('on'),
+    ...apiPageQuery.shape,
+  })
+  .refine((q) => !(q.status && q.state), { path: ['status'], message: 'Filter by status or by state, not both' });
 const declarationBody = z.object({
   part: z.enum(DECLARATION_PARTS, {
     error: 'part must be employer, provider, apprentice or certificate_permission',
@@ -83,13 +91,18 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     const today = todayInLondon(clock.now());
     const on = query.on ?? today;
     if (on === today) await untilStatusesCanBeStored(db, apprenticeScope(userOf(res)), on);
-    const page = overviewPage(db, apprenticeScope(userOf(res)), on, today, query.state, query.page);
+    // Where each apprentice stands is known as of today, so only today's list shows and filters by it.
+    if (query.status && on !== today)
+      throw new UnprocessableError([{ path: 'status', message: 'A status is known for today only: leave out on' }]);
+    const { state, status } = query;
+    const page = overviewPage(db, apprenticeScope(userOf(res)), on, today, { state, status }, query.page);
     res.json({
       on,
       apprentices: page.rows.map((r) => ({
         ...apprenticeJson(r.apprentice),
         gatewayState: r.state,
         unmetChecks: r.unmet,
+        ...(r.status ? { status: r.status } : {}),
       })),
       page: page.page,
       pages: page.pages,

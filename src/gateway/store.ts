@@ -830,19 +830,20 @@ export function overviewPage(
   scope: ApprenticeScope,
   on: string,
   today: string,
-  state: GatewayState | undefined,
+  filter: { state?: GatewayState; status?: JourneyStatus },
   asked: number,
   size = PAGE_SIZE,
-): Page<Pick<OverviewRow, 'apprentice' | 'state' | 'unmet'>> {
+): Page<Pick<OverviewRow, 'apprentice' | 'state' | 'unmet'> & { status?: JourneyStatus }> {
+  const { state } = filter;
   if (on === today) {
-    const page = dashboardPage(db, scope, on, state ? { state } : {}, asked, size);
+    const page = dashboardPage(db, scope, on, filter, asked, size);
     const ulns = page.rows.map((r) => r.uln);
     // The records of the page's apprentices, with the states the cache gave the page (no evaluation again).
     const found = ulns.length === 0 ? [] : detailQuery(db).where(inArray(apprentices.uln, ulns)).all().map(flatten);
     const byUln = new Map(found.map((a) => [a.uln, a]));
     const rows = page.rows.flatMap((r) => {
       const apprentice = byUln.get(r.uln);
-      return apprentice ? [{ apprentice, state: r.state, unmet: r.unmet }] : [];
+      return apprentice ? [{ apprentice, state: r.state, unmet: r.unmet, status: r.status }] : [];
     });
     return { rows, total: page.matching, page: page.page, pages: page.pages };
   }

@@ -69,4 +69,37 @@ describe('the apprentices list: where each stands, and a filter by it', () => {
     // B waits for bookings in the other provider's records: the administrator sees it as accepted.
     expect((await listed('status=accepted')).map(([name]) => name)).to.include(`${f.b.givenNames} ${f.b.familyName}`);
   });
+
+  it('filters the API’s list by it too, for today, and says where each stands', async () => {
+    const token = tokenFor(ctx.db, ctx.users.admin.id);
+    const list = (query: string) =>
+      supertest(ctx.app).get(`/api/v1/apprentices?${query}`).set('Authorization', `Bearer ${token}`);
+    const all = await list('');
+    expect(all.status).to.equal(200);
+    const statusOf = (body: { apprentices: { uln: string; status: string }[] }, uln: string) =>
+      body.apprentices.find((a) => a.uln === uln)?.status;
+    expect(statusOf(all.body, f.a.uln)).to.equal('released');
+    expect(statusOf(all.body, f.e.uln)).to.equal('ready');
+    for (const [status, uln] of [
+      ['in_moderation', f.d.uln],
+      ['ready', f.e.uln],
+      ['requested', f.c.uln],
+    ] as const) {
+      const filtered = await list(`status=${status}`);
+      expect(filtered.status).to.equal(200);
+      expect(
+        filtered.body.apprentices.map((a: { uln: string }) => a.uln),
+        status,
+      ).to.deep.equal([uln]);
+      expect(filtered.body.total).to.equal(1);
+    }
+    const unknown = await list('status=graduated');
+    expect(unknown.status).to.equal(422);
+    const past = await list('status=ready&on=2025-01-01');
+    expect(past.status).to.equal(422);
+    expect(past.body.errors[0].message).to.equal('A status is known for today only: leave out on');
+    const both = await list('status=ready&state=ready');
+    expect(both.status).to.equal(422);
+    expect(both.body.errors[0].message).to.equal('Filter by status or by state, not both');
+  });
 });
