@@ -54,6 +54,13 @@ export interface Home {
  */
 const readyClaims = memoUntilChange<number>(4);
 
+/**
+ * How many upcoming bookings a later change has broken: the booking rules judge each one, so
+ * the count grows with the bookings to come, and is kept until the database changes (or the
+ * minute does, since bookings pass).
+ */
+const brokenBookings = memoUntilChange<number>(4);
+
 const since = (iso: string | null | undefined) => (iso ? `oldest from ${dateLabel(iso.slice(0, 10))}` : undefined);
 
 /** A booking as a line of a home page: when, who, which method, and where (or the link). */
@@ -108,7 +115,7 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
           {
             id: 'at-risk',
             label: 'Bookings a later change has broken',
-            count: bookingsAtRisk(db, {}, now).length,
+            count: brokenBookings(db, now.toUTC().startOf('minute').toISO()!, () => bookingsAtRisk(db, {}, now).length),
             href: paths.bookings,
           },
           {
