@@ -1232,19 +1232,29 @@ describe('bookings: changes that break bookings already made', () => {
     expect(await brokenOnHome()).to.equal('');
 
     const form = await page(admin, `/assessors/${staff.ada.id}`);
+    const leave = {
+      _csrf: csrfFrom(form.text),
+      'leaveFrom[day]': String(DAY().day),
+      'leaveFrom[month]': String(DAY().month),
+      'leaveFrom[year]': String(DAY().year),
+      'leaveTo[day]': String(DAY().day),
+      'leaveTo[month]': String(DAY().month),
+      'leaveTo[year]': String(DAY().year),
+    };
+    // A reason of only spaces: the page again with the message, the dates kept, no leave recorded.
+    const blank = await admin
+      .post(`/assessors/${staff.ada.id}/leave`)
+      .type('form')
+      .send({ ...leave, leaveReason: '   ' });
+    expect(blank.status).to.equal(400);
+    const again = $(blank.text);
+    expect(again('.govuk-error-summary').text()).to.contain('Give a reason, for example Annual leave');
+    expect(again('input[name="leaveFrom[day]"]').val()).to.equal(String(DAY().day));
+    expect((await page(admin, `/assessors/${staff.ada.id}`)).doc('#bookings-at-risk').length).to.equal(0);
     const res = await admin
       .post(`/assessors/${staff.ada.id}/leave`)
       .type('form')
-      .send({
-        _csrf: csrfFrom(form.text),
-        'leaveFrom[day]': String(DAY().day),
-        'leaveFrom[month]': String(DAY().month),
-        'leaveFrom[year]': String(DAY().year),
-        'leaveTo[day]': String(DAY().day),
-        'leaveTo[month]': String(DAY().month),
-        'leaveTo[year]': String(DAY().year),
-        leaveReason: 'Hospital appointment',
-      });
+      .send({ ...leave, leaveReason: 'Hospital appointment' });
     expect(res.status).to.equal(302);
 
     const profile = await page(admin, `/assessors/${staff.ada.id}`);

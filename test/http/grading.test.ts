@@ -1062,6 +1062,15 @@ describe('grading: resits and the cap', () => {
     // Exceptional circumstances, before release: no cap.
     const exceptional = attemptAction(a, second.id, 'exceptional');
     const form = formFields(results.text, exceptional);
+    const blank = await admin
+      .post(exceptional)
+      .type('form')
+      .send({ ...form, reason: ' \t ' });
+    expect(blank.status).to.equal(400);
+    expect(summaryOf(blank.text)).to.deep.equal([
+      { text: 'Give the exceptional circumstances', href: `#exceptional-${second.id}` },
+    ]);
+    expect(attemptOf(a, 2)).to.include({ capped: true });
     const lifted = await admin
       .post(exceptional)
       .type('form')
@@ -1556,6 +1565,16 @@ describe('grading: appeals', () => {
     // The administrator reviews appeals; only the provider or employer lodges one.
     expect($((await admin.get(resultsUrl(a))).text)(`form[action="${action}"]`)).to.have.length(0);
     const page = await provider.get(resultsUrl(a));
+    // Grounds of only spaces: the page again, with the message at the field, and nothing lodged.
+    const blank = await provider
+      .post(action)
+      .type('form')
+      .send({ ...formFields(page.text, action), grounds: '   ' });
+    expect(blank.status).to.equal(400);
+    expect(summaryOf(blank.text)).to.deep.equal([
+      { text: 'Give the grounds for the appeal', href: `#grounds-${attempt.id}` },
+    ]);
+    expect(ctx.db.select().from(appeals).where(eq(appeals.attemptId, attempt.id)).all()).to.have.length(0);
     const lodged = await provider
       .post(action)
       .type('form')
@@ -1683,6 +1702,16 @@ describe('grading: appeals', () => {
       [`g[g${project.id}][PR1][met]`]: 'yes',
       [`g[g${project.id}][PR1][evidence]`]: 'Survey analysis in appendix B',
     };
+    // Reasons of only spaces: the form again, the reviewer's criterion decisions kept.
+    const blank = await admin
+      .post(url)
+      .type('form')
+      .send({ ...fields, reasons: '  ' });
+    expect(blank.status).to.equal(400);
+    expect(summaryOf(blank.text)).to.deep.equal([{ text: 'Give the reasons for the decision', href: '#reasons' }]);
+    expect($(blank.text)(`input[name="g[g${project.id}][PR1][met]"][value="yes"]`).attr('checked')).to.not.equal(
+      undefined,
+    );
     const res = await admin.post(url).type('form').send(fields);
     expect(
       res.status,
