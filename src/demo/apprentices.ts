@@ -195,7 +195,7 @@ const STORIES: DemoStory[] = [
     given: 'Fiona',
     family: 'MacLeod',
     ukprn: P3,
-    employerId: HEALTH,
+    employerId: TRANSPORT,
     monthsIn: 20,
     age: 38,
     otjPerWeek: 7,
@@ -220,7 +220,8 @@ const STORIES: DemoStory[] = [
     declared: true,
     gateway: { outcome: 'accepted', daysAgo: 3 },
   },
-  // Assessed (src/demo/grading.ts): resat after a Fail, appealed, released, and waiting for moderation.
+  // Assessed (src/demo/grading.ts): resat after a Fail, appealed, released, waiting for moderation,
+  // failed with a resit for the employer to agree, and moderated with the result to release.
   {
     given: 'Gwen',
     family: 'Roberts',
@@ -276,6 +277,34 @@ const STORIES: DemoStory[] = [
     items: true,
     declared: true,
     gateway: { outcome: 'accepted', daysAgo: 65 },
+  },
+  {
+    given: 'Niamh',
+    family: 'Brennan',
+    ukprn: P1,
+    employerId: TRANSPORT,
+    monthsIn: 21,
+    age: 27,
+    otjPerWeek: 7,
+    english: GCSE5,
+    maths: GCSE5,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'accepted', daysAgo: 64 },
+  },
+  {
+    given: 'Tomasz',
+    family: 'Nowak',
+    ukprn: P2,
+    employerId: PUBLIC,
+    monthsIn: 22,
+    age: 34,
+    otjPerWeek: 7,
+    english: GCSE4,
+    maths: GCSE5,
+    items: true,
+    declared: true,
+    gateway: { outcome: 'accepted', daysAgo: 63 },
   },
   // Rejected: the provider has something to put right.
   {

@@ -24,8 +24,8 @@ import { epaAttempts, epaoSettings, gatewaySubmissions, users } from '../db/sche
 /**
  * Assessed demo apprentices, made through the same stores as real grading (every rule
  * applies), at dates in the past: a Fail resat to a Pass, a Fail under appeal, a released
- * Distinction, and a result waiting for moderation. Runs once: nothing happens if any
- * attempt exists.
+ * Distinction, a result waiting for moderation, a Fail whose resit waits for the employer's
+ * agreement, and a result ready to release. Runs once: nothing happens if any attempt exists.
  */
 export function loadDemoGrading(db: Db, now: DateTime): void {
   const today = now.setZone(ZONE).startOf('day');
@@ -105,6 +105,7 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
     assessor: Actor & { userId: number },
     day: DateTime,
     notMet: Record<string, string> = {},
+    time = '10:00',
   ) => {
     const made = createBooking(
       db,
@@ -112,7 +113,7 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
       {
         methodId,
         assessorUserId: assessor.userId,
-        localStart: `${day.toISODate()}T10:00`,
+        localStart: `${day.toISODate()}T${time}`,
         mode: 'remote',
         region: null,
         location: null,
@@ -139,6 +140,10 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
   };
   const must = (result: { ok: true } | { ok: false; message: string }, what: string) => {
     if (!result.ok) throw new Error(`Demo ${what}: ${result.message}`);
+  };
+  /** The quality assurer agrees with a grading, if it was sampled (an assessor's first five always are). */
+  const agreeIfSampled = (grading: { id: number; moderation: string }, on: DateTime) => {
+    if (grading.moderation === 'pending') agree(grading.id, on);
   };
   const agree = (gradingId: number, on: DateTime) =>
     must(
@@ -242,5 +247,38 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
     assess(apprentice, 'project', gareth, projectDay(start, 32), {
       PRD1: 'The limits of the research data were not discussed.',
     });
+  }
+  // 5. Failed the discussion, released three weeks ago; the provider has asked for a resit, which
+  //    waits for the employer's agreement. (In the afternoons, clear of the others' mornings.)
+  if (assessed[4]) {
+    const { apprentice, start } = assessed[4];
+    const discussion = assess(
+      apprentice,
+      'discussion',
+      david,
+      discussionDay(start, 10),
+      { PD2: 'The account of negotiating with management did not show how the agreement was reached.' },
+      '14:00',
+    );
+    const project = assess(apprentice, 'project', gareth, projectDay(start, 34), {}, '14:00');
+    agreeIfSampled(discussion, start.plus({ days: 43 }));
+    agreeIfSampled(project, start.plus({ days: 43 }));
+    release(attemptOf(apprentice, 1).id, start.plus({ days: 44 }));
+    const asked = requestFurtherAttempt(
+      db,
+      apprentice,
+      { choices: { discussion: 'resit' }, actionPlan: null },
+      provider,
+      today.minus({ days: 3 }).plus({ hours: 11 }),
+    );
+    if (!asked.ok) throw new Error(asked.message);
+  }
+  // 6. Both methods passed and moderated where sampled: the result waits to be released.
+  if (assessed[5]) {
+    const { apprentice, start } = assessed[5];
+    const discussion = assess(apprentice, 'discussion', david, discussionDay(start, 24), {}, '16:00');
+    const project = assess(apprentice, 'project', gareth, projectDay(start, 40), {}, '16:00');
+    agreeIfSampled(discussion, start.plus({ days: 49 }));
+    agreeIfSampled(project, start.plus({ days: 49 }));
   }
 }

@@ -183,10 +183,12 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
     )
     .orderBy(gatewaySubmissions.epaPeriodStart)
     .all();
+  /** A booking for the accepted apprentice at `index`, made now (or at `madeAt`: a hold runs for 48 hours from when it is made). */
   const book = (
     index: number,
     input: Omit<BookingInput, 'location' | 'link' | 'region'> & { region?: Region },
     recordingPast = false,
+    madeAt = now,
   ) => {
     const row = accepted[index];
     if (!row) return undefined;
@@ -201,7 +203,7 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
         link: input.mode === 'remote' ? 'https://meet.example.org/epa-demo' : null,
       },
       adminActor,
-      { now, recordingPast },
+      { now: madeAt, recordingPast },
     );
     // Dates are relative to today; on the rare day a demo booking breaks a rule it is left out rather than stopping the start.
     if (!result.ok) {
@@ -215,19 +217,17 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
   const at = (day: DateTime, time: string) => `${day.toISODate()}T${time}`;
   const periodStart = (index: number) => DateTime.fromISO(accepted[index]?.start ?? today.toISODate()!, { zone: ZONE });
 
-  // The longest-waiting apprentice: the discussion done, the project confirmed.
+  // The longest-waiting apprentice: the discussion done (booked a week ahead and confirmed the
+  // next day, so its hold never ran out), the project confirmed.
+  const discussedOn = onWeekday(periodStart(0).plus({ days: 14 }), [2, 3, 4]);
   const done = book(
     0,
-    {
-      methodId: 'discussion',
-      assessorUserId: david,
-      localStart: at(onWeekday(periodStart(0).plus({ days: 14 }), [2, 3, 4]), '10:30'),
-      mode: 'remote',
-    },
+    { methodId: 'discussion', assessorUserId: david, localStart: at(discussedOn, '10:30'), mode: 'remote' },
     true,
+    discussedOn.minus({ days: 7 }).set({ hour: 9 }),
   );
   if (done) {
-    changeBooking(db, done.id, 'confirm', null, actorFor(david), now);
+    changeBooking(db, done.id, 'confirm', null, actorFor(david), discussedOn.minus({ days: 6 }).set({ hour: 9 }));
     changeBooking(db, done.id, 'complete', null, adminActor, now);
   }
   // The demo assessor's day: the project under way today (it began up to an hour ago, within their hours).
@@ -271,12 +271,19 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
       actorFor(gareth),
       now,
     );
-  book(1, {
-    methodId: 'project',
-    assessorUserId: gareth,
-    localStart: at(DateTime.max(periodStart(1).plus({ days: 28 }), today.plus({ days: 3 })), '14:00'),
-    mode: 'remote',
-  });
+  // Held nearly two days ago, so the hold runs out later today (unless it is nearly midnight).
+  const holdEnds = DateTime.min(now.plus({ hours: 2 }), today.endOf('day').minus({ minutes: 5 }));
+  book(
+    1,
+    {
+      methodId: 'project',
+      assessorUserId: gareth,
+      localStart: at(DateTime.max(periodStart(1).plus({ days: 28 }), today.plus({ days: 3 })), '14:00'),
+      mode: 'remote',
+    },
+    false,
+    holdEnds > now ? holdEnds.minus({ hours: 48 }) : now,
+  );
   // Then: a cancelled discussion, rebooked with another assessor.
   const cancelled = book(2, {
     methodId: 'discussion',
@@ -287,11 +294,23 @@ export async function loadDemoScheduling(db: Db, password: string, now: DateTime
   });
   if (cancelled)
     changeBooking(db, cancelled.id, 'cancel', 'The apprentice is unwell; to be rearranged', adminActor, now);
-  book(2, {
+  const rebookedOn = onWeekday(today.plus({ days: 12 }), [1, 2, 3, 4, 5]);
+  const rebooked = book(2, {
     methodId: 'discussion',
     assessorUserId: sunita,
-    localStart: at(onWeekday(today.plus({ days: 12 }), [1, 2, 3, 4, 5]), '11:00'),
+    localStart: at(rebookedOn, '11:00'),
     mode: 'remote',
   });
+  // Since then the assessor has been called for jury service that day: the booking stands, but a
+  // later change has broken it, and the administrator is told.
+  if (rebooked)
+    db.insert(assessorUnavailability)
+      .values({
+        userId: sunita,
+        from: rebookedOn.toISODate()!,
+        to: rebookedOn.plus({ days: 4 }).toISODate()!,
+        reason: 'Jury service',
+      })
+      .run();
   // The most recent acceptance is left in the queue, waiting for both bookings.
 }

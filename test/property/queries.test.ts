@@ -61,7 +61,12 @@ const GET_SPECS: Record<string, GetSpec> = {
     url: () => '/api/v1/standards/ST0815/1.0/plan',
     kind: 'api',
   },
-  'GET /api/v1/apprentices': { as: 'provider', url: () => '/api/v1/apprentices', kind: 'api', query: ['state', 'status', 'on'] },
+  'GET /api/v1/apprentices': {
+    as: 'provider',
+    url: () => '/api/v1/apprentices',
+    kind: 'api',
+    query: ['state', 'status', 'on'],
+  },
   'GET /api/v1/apprentices/:uln': { as: 'admin', url: (f) => `/api/v1/apprentices/${f.a.uln}`, kind: 'api' },
   'GET /api/v1/apprentices/:uln/gateway': {
     as: 'admin',

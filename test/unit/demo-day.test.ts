@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { loadCatalogue } from '../../src/catalogue/load.js';
 import { openDatabase } from '../../src/db/connection.js';
-import { users } from '../../src/db/schema.js';
+import { bookings, users } from '../../src/db/schema.js';
 import { loadDemoData } from '../../src/demo/index.js';
 import { homeFor } from '../../src/home/service.js';
 import { dashboardFigures } from '../../src/outcomes/dashboard.js';
@@ -18,11 +18,15 @@ async function demo(at: DateTime) {
   return db;
 }
 
-/** The demo seeded at `at`, and the home page of the user with this email. */
-async function demoHome(at: DateTime, email: string) {
-  const db = await demo(at);
+/** The home page of the demo user with this email. */
+function homeOf(db: Awaited<ReturnType<typeof demo>>, at: DateTime, email: string) {
   const id = db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id;
   return homeFor(db, findUser(db, id)!, at);
+}
+
+/** The demo seeded at `at`, and the home page of the user with this email. */
+async function demoHome(at: DateTime, email: string) {
+  return homeOf(await demo(at), at, email);
 }
 
 describe('the demo lives in the present', function () {
@@ -32,12 +36,26 @@ describe('the demo lives in the present', function () {
   const monday = now().setZone('Europe/London').startOf('week').set({ hour: 10, minute: 30 });
   for (let d = 0; d < 7; d++) {
     const at = monday.plus({ days: d });
-    it(`gives the demo assessor an assessment today, one to grade and a hold to confirm, seeded on a ${at.toFormat('cccc')}`, async () => {
-      const home = await demoHome(at, 'assessor@epao.example');
-      const count = (id: string) => home.tasks.find((t) => t.id === id)?.count ?? 0;
-      expect(home.lists.find((l) => l.id === 'today')!.lines).to.have.length(1);
-      expect(count('to-grade')).to.be.at.least(1);
-      expect(count('holds')).to.equal(1);
+    it(`gives every role work waiting, seeded on a ${at.toFormat('cccc')}`, async () => {
+      const db = await demo(at);
+      // The assessor: an assessment today, one to grade and a hold to confirm.
+      const assessor = homeOf(db, at, 'assessor@epao.example');
+      const count = (h: typeof assessor, id: string) => h.tasks.find((t) => t.id === id)?.count ?? 0;
+      const lines = (h: typeof assessor, id: string) => h.lists.find((l) => l.id === id)?.lines ?? [];
+      expect(lines(assessor, 'today')).to.have.length(1);
+      expect(count(assessor, 'to-grade')).to.be.at.least(1);
+      expect(count(assessor, 'holds')).to.equal(1);
+      // The administrator: a hold that runs out today, a booking a later change broke, a result to release.
+      const admin = homeOf(db, at, 'admin@epao.example');
+      expect(count(admin, 'holds'), 'holds that run out today').to.equal(1);
+      expect(count(admin, 'at-risk'), 'bookings broken').to.equal(1);
+      expect(count(admin, 'release'), 'results to release').to.equal(1);
+      // The employer: a resit to agree and an assessment to come.
+      const employer = homeOf(db, at, 'employer@transport-union.example');
+      expect(lines(employer, 'further'), 'resits to agree').to.have.length(1);
+      expect(lines(employer, 'upcoming'), 'assessments to come').to.have.length.at.least(1);
+      // Every assessment that took place was confirmed before its day, so no hold ran out on one.
+      expect(db.select().from(bookings).where(eq(bookings.status, 'expired')).all()).to.deep.equal([]);
     });
   }
 
