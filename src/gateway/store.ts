@@ -635,32 +635,76 @@ function countStates(
 }
 
 /**
- * One page of the list, built and prepared once per database and kind of scope (every request
- * of a dashboard under load asks for it), reading only the columns the list shows.
+ * One page of the list (and its count), built and prepared once per database, kind of scope and
+ * narrowing (every request of a dashboard under load asks for it), reading only the columns the
+ * list shows.
  */
 type PageQuery = ReturnType<ReturnType<typeof pageSelect>['prepare']>;
-const pageQueries = new WeakMap<Db, Map<string, PageQuery>>();
-function pageQuery(db: Db, kind: 'all' | 'provider' | 'employer', released?: boolean) {
-  let byKind = pageQueries.get(db);
-  if (!byKind) pageQueries.set(db, (byKind = new Map<string, PageQuery>()));
-  const key = `${kind} ${String(released)}`;
-  let query = byKind.get(key);
-  if (!query) byKind.set(key, (query = pageSelect(db, kind, released).prepare()));
+type CountQuery = ReturnType<ReturnType<typeof countSelect>['prepare']>;
+const pageQueries = new WeakMap<Db, Map<string, PageQuery | CountQuery>>();
+function prepared<Q extends PageQuery | CountQuery>(db: Db, key: string, build: () => Q): Q {
+  let byKey = pageQueries.get(db);
+  if (!byKey) pageQueries.set(db, (byKey = new Map<string, PageQuery | CountQuery>()));
+  let query = byKey.get(key) as Q | undefined;
+  if (!query) byKey.set(key, (query = build()));
   return query;
 }
+function pageQuery(db: Db, kind: ScopeKind, narrowing?: Narrowing) {
+  return prepared(db, `page ${kind} ${String(narrowing)}`, () => pageSelect(db, kind, narrowing).prepare());
+}
+function countQuery(db: Db, kind: ScopeKind, narrowing?: Narrowing) {
+  return prepared(db, `count ${kind} ${String(narrowing)}`, () => countSelect(db, kind, narrowing).prepare());
+}
 
-/** Whether the apprentice's latest attempt has its result released (an apprentice with no attempt has none). */
-const latestReleased = sql`exists (select 1 from epa_attempts e where e.apprentice_id = ${apprentices.id} and e.released_at is not null
-  and e.number = (select max(x.number) from epa_attempts x where x.apprentice_id = e.apprentice_id))`;
+type ScopeKind = 'all' | 'provider' | 'employer';
+
+/** The statuses an accepted apprentice's latest result alone decides (journeyStatus). */
+type ResultStatus = 'released' | 'failed' | 'withdrawn' | 'claimed';
+const isResultStatus = (status: JourneyStatus): status is ResultStatus => RELEASED_STATUSES.includes(status);
+
+/** The apprentice's latest attempt meets `condition` (on its row, `e`); an apprentice with no attempt meets none. */
+const latestAttempt = (condition: SQL) =>
+  sql`exists (select 1 from epa_attempts e where e.apprentice_id = ${apprentices.id}
+  and e.number = (select max(x.number) from epa_attempts x where x.apprentice_id = e.apprentice_id) and ${condition})`;
+
+/** Whether the apprentice's latest attempt has its result released. */
+const latestReleased = latestAttempt(sql`e.released_at is not null`);
+
+/** Each status after release in SQL, exactly as journeyStatus decides it for an accepted apprentice. */
+const RESULT_STATUS_SQL: Record<ResultStatus, SQL> = {
+  claimed: latestAttempt(sql`e.claimed_at is not null`),
+  failed: latestAttempt(sql`e.claimed_at is null and e.released_at is not null and e.overall_grade = 'Fail'`),
+  withdrawn: latestAttempt(sql`e.claimed_at is null and e.released_at is not null and e.overall_grade = 'Withdrawn'`),
+  released: latestAttempt(
+    sql`e.claimed_at is null and e.released_at is not null and coalesce(e.overall_grade, '') not in ('Fail', 'Withdrawn')`,
+  ),
+};
 
 /**
- * The dashboard's page query before it is prepared (its SQL is what the query-plan test explains).
- * `released` narrows it to apprentices whose latest result is released (true) or not (false): a
- * status after acceptance is one or the other (journeyStatus), so its filter reads only those.
+ * How a status filter narrows the list: to the apprentices whose latest result is not released
+ * (a status between acceptance and release, worked out for each of them), or to exactly one
+ * status after release (in SQL).
  */
-export function pageSelect(db: Db, kind: 'all' | 'provider' | 'employer', released?: boolean) {
-  const scopeId = sql.placeholder('scopeId');
-  const inScope = listedIn(kind, scopeId);
+type Narrowing = 'unreleased' | ResultStatus;
+
+/** The list's conditions: the scope (by placeholder), the cached state holding on `on`, the filters, any narrowing. */
+function pageConditions(kind: ScopeKind, narrowing?: Narrowing) {
+  return and(
+    listedIn(kind, sql.placeholder('scopeId')),
+    // The page walks the apprentices in name order, by the scope's index.
+    holdsOn(sql.placeholder('on')),
+    sql`(${sql.placeholder('state')} is null or ${gatewayStatusCache.state} = ${sql.placeholder('state')})`,
+    sql`(${sql.placeholder('unmet')} is null or ${gatewayStatusCache.unmet} like ${sql.placeholder('unmet')})`,
+    narrowing === undefined
+      ? undefined
+      : narrowing === 'unreleased'
+        ? sql`not ${latestReleased}`
+        : RESULT_STATUS_SQL[narrowing],
+  );
+}
+
+/** The dashboard's page query before it is prepared (its SQL is what the query-plan test explains). */
+export function pageSelect(db: Db, kind: ScopeKind, narrowing?: Narrowing) {
   return db
     .select({
       id: apprentices.id,
@@ -677,19 +721,19 @@ export function pageSelect(db: Db, kind: 'all' | 'provider' | 'employer', releas
     .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
     .innerJoin(providers, eq(providers.ukprn, apprentices.providerUkprn))
     .innerJoin(employers, eq(employers.id, apprentices.employerId))
-    .where(
-      and(
-        inScope,
-        // The page walks the apprentices in name order, by the scope's index.
-        holdsOn(sql.placeholder('on')),
-        sql`(${sql.placeholder('state')} is null or ${gatewayStatusCache.state} = ${sql.placeholder('state')})`,
-        sql`(${sql.placeholder('unmet')} is null or ${gatewayStatusCache.unmet} like ${sql.placeholder('unmet')})`,
-        released === undefined ? undefined : released ? latestReleased : sql`not ${latestReleased}`,
-      ),
-    )
+    .where(pageConditions(kind, narrowing))
     .orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id))
     .limit(sql.placeholder('limit'))
     .offset(sql.placeholder('offset'));
+}
+
+/** How many rows pageSelect's conditions match. */
+function countSelect(db: Db, kind: ScopeKind, narrowing?: Narrowing) {
+  return db
+    .select({ n: count() })
+    .from(apprentices)
+    .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
+    .where(pageConditions(kind, narrowing));
 }
 
 export interface DashboardFilter {
@@ -779,9 +823,9 @@ function withStatus<R extends Omit<DashboardRow, 'unmet'>>(db: Db, rows: R[]): (
 const journeyMemo = memoUntilChange<(Omit<DashboardRow, 'unmet'> & { unmet: string; status: JourneyStatus })[]>(16);
 
 /**
- * The dashboard filtered by a status after gateway acceptance: the scope's accepted apprentices
- * in name order, each one's status worked out (a few grouped queries for them all), the page cut
- * from those that match.
+ * The dashboard filtered by a status after gateway acceptance, in name order: a status after
+ * release paged in SQL, one before it cut from the scope's accepted apprentices whose result is
+ * not released, each one's status worked out (a few grouped queries for them all).
  */
 function journeyPage(
   db: Db,
@@ -793,22 +837,34 @@ function journeyPage(
   page: number,
   pageSize: number,
 ) {
-  // Kept until the database changes: paging through a filter works the statuses out once.
-  const matching = journeyMemo(db, JSON.stringify([scope, on, status, filter.unmet ?? null]), () => {
-    const accepted =
-      scope.kind === 'none'
-        ? []
-        : pageQuery(db, scope.kind, RELEASED_STATUSES.includes(status)).all({
-            scopeId: scope.kind === 'provider' ? scope.ukprn : scope.kind === 'employer' ? scope.employerId : null,
-            on,
-            state: 'accepted',
-            unmet: filter.unmet ? `%,${filter.unmet},%` : null,
-            limit: -1,
-            offset: 0,
-          });
-    return withStatus(db, accepted).filter((r) => r.status === status);
-  });
-  const found = slicePage(matching, page, pageSize);
+  const params = {
+    scopeId: scope.kind === 'provider' ? scope.ukprn : scope.kind === 'employer' ? scope.employerId : null,
+    on,
+    state: 'accepted',
+    unmet: filter.unmet ? `%,${filter.unmet},%` : null,
+  };
+  // A status after release is one condition on the latest attempt: counted and paged in SQL.
+  // One before it needs the bookings and gradings too, so those apprentices' statuses are worked
+  // out, and kept until the database changes (paging through the filter works them out once).
+  const found =
+    scope.kind === 'none'
+      ? slicePage([], page, pageSize)
+      : isResultStatus(status)
+        ? pageFrom(
+            countQuery(db, scope.kind, status).get(params)?.n ?? 0,
+            page,
+            (limit, offset) => withStatus(db, pageQuery(db, scope.kind, status).all({ ...params, limit, offset })),
+            pageSize,
+          )
+        : slicePage(
+            journeyMemo(db, JSON.stringify([scope, on, status, filter.unmet ?? null]), () =>
+              withStatus(db, pageQuery(db, scope.kind, 'unreleased').all({ ...params, limit: -1, offset: 0 })).filter(
+                (r) => r.status === status,
+              ),
+            ),
+            page,
+            pageSize,
+          );
   return {
     rows: found.rows.map((row) => ({ ...row, unmet: row.unmet.split(',').filter(Boolean) as CheckCode[] })),
     counts,
