@@ -1,11 +1,11 @@
 import { recordDelivery } from '../certificates/store.js';
 import { fullName } from '../names.js';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, notExists, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import { changeBooking, createBooking } from '../bookings/store.js';
-import { ZONE } from '../dates.js';
+import { isoInstant, ZONE } from '../dates.js';
 import {
   epaoSettingsOf,
   lodgeAppeal,
@@ -19,7 +19,7 @@ import type { Decision } from '../grading/rules.js';
 import { planForApprentice } from '../plans/store.js';
 import type { Db } from '../db/connection.js';
 import { DEMO_ASSESSORS, DEMO_BOOKING_WINDOW_DAYS, onWeekday } from './scheduling.js';
-import { epaAttempts, epaoSettings, gatewaySubmissions, users } from '../db/schema.js';
+import { bookings, epaAttempts, epaoSettings, gatewaySubmissions, gradings, users } from '../db/schema.js';
 
 /**
  * Assessed demo apprentices, made through the same stores as real grading (every rule
@@ -280,5 +280,35 @@ export function loadDemoGrading(db: Db, now: DateTime): void {
     const project = assess(apprentice, 'project', gareth, projectDay(start, 40), {}, '16:00');
     agreeIfSampled(discussion, start.plus({ days: 49 }));
     agreeIfSampled(project, start.plus({ days: 49 }));
+  }
+  // 7. The demo assessor has begun grading the discussion taken yesterday (scheduling.ts): a draft
+  //    with its first two criteria decided, the rest still to do.
+  const taken = db
+    .select()
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.assessorUserId, gareth.userId),
+        eq(bookings.status, 'confirmed'),
+        lt(bookings.startsAt, isoInstant(today)),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(gradings)
+            .where(eq(gradings.bookingId, bookings.id)),
+        ),
+      ),
+    )
+    .orderBy(desc(bookings.startsAt))
+    .get();
+  if (taken) {
+    const started = decisions(taken.methodId)
+      .slice(0, 2)
+      .map((d) => ({ ...d, evidence: 'Gave a clear example from their own casework (demo note).' }));
+    const draft = saveGrading(db, taken, { outcome: 'graded', outcomeReason: null, decisions: started }, gareth, {
+      submit: false,
+      now: now.toUTC(),
+    });
+    if (!draft.ok) throw new Error(`Demo draft grading: ${draft.message}`);
   }
 }

@@ -45,6 +45,7 @@ describe('the demo lives in the present', function () {
       expect(lines(assessor, 'today')).to.have.length(1);
       expect(count(assessor, 'to-grade')).to.be.at.least(1);
       expect(count(assessor, 'holds')).to.equal(1);
+      expect(count(assessor, 'drafts'), 'a grading begun').to.equal(1);
       // The administrator: a hold that runs out today, a booking a later change broke, a result to release.
       const admin = homeOf(db, at, 'admin@epao.example');
       expect(count(admin, 'holds'), 'holds that run out today').to.equal(1);
