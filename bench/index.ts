@@ -1,3 +1,4 @@
+import { runCatalogueBench } from './catalogue.js';
 import { runGatewayBench } from './gateway.js';
 import { runLoadBench } from './load.js';
 import { runOutcomesBench } from './outcomes.js';
@@ -7,4 +8,5 @@ import { runSchedulerBench } from './scheduler.js';
 await runSchedulerBench();
 await runGatewayBench();
 await runOutcomesBench();
+await runCatalogueBench();
 await runLoadBench();

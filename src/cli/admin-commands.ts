@@ -11,6 +11,7 @@ import { importPlanText } from '../plans/store.js';
 import { newTokenSchema, newUserSchema, ukprnSchema } from '../users/schema.js';
 import { createApiToken, createUser, findUserForSignIn, listUsers } from '../users/store.js';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
+import { describeCatalogueImport, importCatalogue } from '../catalogue/import.js';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -34,6 +35,8 @@ Commands:
                            printed once, on the last line.
   list-users               List users with their roles and scope.
   import-plan FILE         Validate an assessment plan (JSON) and import it; nothing changes if it has problems.
+  import-standards FILE    Import the national catalogue's standards file (Skills England's JSON, one element
+                           per version), version by version, and say what was added, changed and left alone.
   add-provider --ukprn U --name N
                            Register a training provider (so provider users can be scoped to it).
   add-employer --id ID --name N
@@ -160,6 +163,17 @@ export async function runAdminCommand(db: Db, argv: string[], io: CliIo): Promis
           `${result.value.replaced ? 'Replaced' : 'Imported'} plan ${result.value.plan.id} for ${result.value.plan.standard.reference} v${result.value.plan.standard.version}.`,
         );
         return 0;
+      }
+      case 'import-standards': {
+        const file = rest[0];
+        if (!file || rest.length > 1) throw new UsageError('Give exactly one FILE');
+        if (!fs.existsSync(file)) {
+          io.err(`No such file: ${file}`);
+          return 1;
+        }
+        const summary = await importCatalogue(db, fs.createReadStream(file), cliActor());
+        for (const line of describeCatalogueImport(summary)) io.out(line);
+        return summary.fault || summary.refused.length > 0 ? 1 : 0;
       }
       case 'add-provider':
       case 'add-employer': {

@@ -65,6 +65,14 @@ export const standardVersions = sqliteTable(
     offTheJobMinimumSource: text('off_the_job_minimum_source'),
     /** Ofqual's qualification number for the EPA (for example 603/1234/5); null until recorded. */
     qualificationNumber: text('qualification_number'),
+    /** The national catalogue's start-date window for this version (null where it gives none). */
+    earliestStartDate: text('earliest_start_date'),
+    latestStartDate: text('latest_start_date'),
+    latestEndDate: text('latest_end_date'),
+    assessmentPlanUrl: text('assessment_plan_url'),
+    regulated: integer('regulated', { mode: 'boolean' }),
+    /** Core and options: each option's KSBs are the core duties' plus those of the duties mapped to it. */
+    coreAndOptions: integer('core_and_options', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [uniqueIndex('standard_versions_reference_version').on(t.reference, t.version)],
 );
@@ -80,8 +88,40 @@ export const duties = sqliteTable(
     title: text('title').notNull(),
     text: text('text').notNull(),
     criteria: text('criteria').notNull(),
+    /** The national catalogue's id for the duty, and whether it is a core duty (null: not from the catalogue). */
+    publishedId: text('published_id'),
+    core: integer('core', { mode: 'boolean' }),
   },
   (t) => [uniqueIndex('duties_version_number').on(t.standardVersionId, t.number)],
+);
+
+/** A version's options (the national catalogue's), in published order. */
+export const standardOptions = sqliteTable(
+  'standard_options',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    standardVersionId: integer('standard_version_id')
+      .notNull()
+      .references(() => standardVersions.id, { onDelete: 'cascade' }),
+    publishedId: text('published_id'),
+    title: text('title').notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [uniqueIndex('standard_options_version_title').on(t.standardVersionId, t.title)],
+);
+
+/** The KSBs an option's apprentices are assessed on: the core duties' and its own duties'. */
+export const optionKsbs = sqliteTable(
+  'option_ksbs',
+  {
+    optionId: integer('option_id')
+      .notNull()
+      .references(() => standardOptions.id, { onDelete: 'cascade' }),
+    ksbId: integer('ksb_id')
+      .notNull()
+      .references(() => ksbs.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.optionId, t.ksbId] })],
 );
 
 export const ksbs = sqliteTable(
@@ -94,6 +134,8 @@ export const ksbs = sqliteTable(
     code: text('code').notNull(),
     text: text('text').notNull(),
     position: integer('position').notNull(),
+    /** The national catalogue's id for the KSB (its identity; the code is its place in its list). */
+    publishedId: text('published_id'),
   },
   (t) => [uniqueIndex('ksbs_version_code').on(t.standardVersionId, t.code)],
 );
