@@ -1,5 +1,5 @@
 import type { ApprenticeToAdd, NewApprentice } from '../gateway/store.js';
-import { isoInstant } from '../dates.js';
+import { dateLabel, isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
 import { and, desc, eq, inArray, isNotNull, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
@@ -67,6 +67,8 @@ interface References {
   ulnInUse: (uln: string) => boolean;
   /** Each plan's standard version, by plan id. */
   planVersions: Map<string, number>;
+  /** Each standard version's start-date window from the national catalogue, by version id (null ends: open). */
+  startWindows: Map<number, { from: string | null; to: string | null }>;
 }
 
 /** Each standard version's id, by "reference/version". */
@@ -99,6 +101,17 @@ function loadReferences(db: Db): References {
         .map((e) => e.id),
     ),
     ulnInUse: (uln) => ulnLookup.get(uln) !== undefined,
+    startWindows: new Map(
+      db
+        .select({
+          id: standardVersions.id,
+          from: standardVersions.earliestStartDate,
+          to: standardVersions.latestStartDate,
+        })
+        .from(standardVersions)
+        .all()
+        .map(({ id, from, to }) => [id, { from, to }]),
+    ),
     planVersions: new Map(
       db
         .select({ id: plans.id, standardVersionId: plans.standardVersionId })
@@ -118,6 +131,20 @@ function referenceProblems(input: ApprenticeInput, refs: References, ownUln?: st
     });
   }
   const versionId = refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`);
+  const window = versionId === undefined ? undefined : refs.startWindows.get(versionId);
+  const named = `${input.standardReference} version ${input.standardVersion}`;
+  // An apprentice is on the version whose start-date window (the catalogue's earliest and latest
+  // start dates, its version log) holds their start date.
+  if (window?.from && input.startDate < window.from)
+    problems.push({
+      path: 'standardVersion',
+      message: `${named} takes apprentices who start on or after ${dateLabel(window.from)}; one who starts on ${dateLabel(input.startDate)} is on an earlier version`,
+    });
+  if (window?.to && input.startDate > window.to)
+    problems.push({
+      path: 'standardVersion',
+      message: `${named} takes apprentices who start on or before ${dateLabel(window.to)}; one who starts on ${dateLabel(input.startDate)} is on a later version`,
+    });
   if (input.planId && versionId !== undefined && refs.planVersions.get(input.planId) !== versionId)
     problems.push({
       path: 'planId',

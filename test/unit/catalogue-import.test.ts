@@ -250,4 +250,57 @@ describe('the national catalogue: importing the file', () => {
     }
     expect(db.select().from(standardVersions).where(eq(standardVersions.reference, 'ST9902')).all()).to.deep.equal([]);
   });
+
+  it('puts each apprentice on the version whose start-date window holds their start date, both ends included', async () => {
+    const { db } = await testDb();
+    await cli(db, FILE);
+    const ulns = validUlns(6, 596_000_000);
+    const add = (i: number, version: string, startDate: string) =>
+      addApprentices(
+        db,
+        [
+          {
+            line: 1,
+            input: {
+              ...apprenticeInput(ulns[i]!, 'Window', `Case${i}`),
+              standardReference: 'ST9902',
+              standardVersion: version,
+              startDate,
+              plannedEndDate: '2026-06-30',
+              dateOfBirth: '1990-01-01',
+            },
+          },
+        ],
+        SYSTEM_ACTOR,
+        'test',
+      );
+    // 1.0 runs to 31 December 2023; 1.1 from 1 January 2024.
+    expect(add(0, '1.0', '2023-12-31').ok).to.equal(true);
+    expect(add(1, '1.1', '2024-01-01').ok).to.equal(true);
+    expect(add(2, '1.0', '2024-01-01')).to.deep.equal({
+      ok: false,
+      problems: [
+        {
+          line: 1,
+          path: 'standardVersion',
+          message:
+            'ST9902 version 1.0 takes apprentices who start on or before 31 Dec 2023; one who starts on 1 Jan 2024 is on a later version',
+        },
+      ],
+    });
+    expect(add(3, '1.1', '2023-12-31')).to.deep.equal({
+      ok: false,
+      problems: [
+        {
+          line: 1,
+          path: 'standardVersion',
+          message:
+            'ST9902 version 1.1 takes apprentices who start on or after 1 Jan 2024; one who starts on 31 Dec 2023 is on an earlier version',
+        },
+      ],
+    });
+    // 1.0's window opens on 4 January 2021.
+    expect(add(4, '1.0', '2021-01-03').ok).to.equal(false);
+    expect(add(5, '1.0', '2021-01-04').ok).to.equal(true);
+  });
 });
