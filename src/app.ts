@@ -170,7 +170,7 @@ export function createApp({
       hashCost,
     }),
   );
-  app.use(standardsRoutes(db));
+  app.use(standardsRoutes(db, clock));
   app.use(privacyRoutes(db, clock));
   app.use(apprenticeRoutes(db, clock));
   app.use(gatewayRoutes(db, clock));

@@ -18,6 +18,7 @@ export const routes = {
   plan: '/standards/:reference/:version/plan',
   offTheJobMinimum: '/standards/:reference/:version/off-the-job-minimum',
   qualificationNumber: '/standards/:reference/:version/qualification-number',
+  approval: '/standards/:reference/:version/approval',
   apprentices: '/apprentices',
   newApprentice: '/apprentices/new',
   importApprentices: '/apprentices/import',

@@ -11,6 +11,7 @@ import {
   bookings,
   employers,
   epaAttempts,
+  epaoApprovals,
   gradings,
   gatewayDeclarations,
   gatewayItemsProvided,
@@ -67,6 +68,8 @@ interface References {
   ulnInUse: (uln: string) => boolean;
   /** Each plan's standard version, by plan id. */
   planVersions: Map<string, number>;
+  /** The versions this organisation is approved to assess, by id. */
+  approved: Set<number>;
   /** Each standard version's start-date window from the national catalogue, by version id (null ends: open). */
   startWindows: Map<number, { from: string | null; to: string | null }>;
 }
@@ -101,6 +104,13 @@ function loadReferences(db: Db): References {
         .map((e) => e.id),
     ),
     ulnInUse: (uln) => ulnLookup.get(uln) !== undefined,
+    approved: new Set(
+      db
+        .select({ id: epaoApprovals.standardVersionId })
+        .from(epaoApprovals)
+        .all()
+        .map((a) => a.id),
+    ),
     startWindows: new Map(
       db
         .select({
@@ -133,6 +143,11 @@ function referenceProblems(input: ApprenticeInput, refs: References, ownUln?: st
   const versionId = refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`);
   const window = versionId === undefined ? undefined : refs.startWindows.get(versionId);
   const named = `${input.standardReference} version ${input.standardVersion}`;
+  if (versionId !== undefined && !refs.approved.has(versionId))
+    problems.push({
+      path: 'standardVersion',
+      message: `This organisation is not approved to assess ${named}: an administrator records the approval on the standard’s page`,
+    });
   // An apprentice is on the version whose start-date window (the catalogue's earliest and latest
   // start dates, its version log) holds their start date.
   if (window?.from && input.startDate < window.from)

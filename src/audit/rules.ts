@@ -84,6 +84,7 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'schedule.proposed': 'proposed a schedule',
   'settings.saved': 'saved the settings',
   'standard.imported': 'imported the standard',
+  'standard.approval_recorded': 'recorded whether we are approved to assess the standard',
   'standard.updated_from_catalogue': 'updated, from the national catalogue, the standard',
   'standard.off_the_job_minimum_recorded': 'recorded the off-the-job minimum',
   'standard.qualification_number_recorded': 'recorded the qualification number',

@@ -10,7 +10,7 @@ import { standardFileSchema } from '../standards/schema.js';
 import { findStandardVersionId, importStandard } from '../standards/store.js';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
 import type { Db } from '../db/connection.js';
-import { plans } from '../db/schema.js';
+import { epaoApprovals, plans } from '../db/schema.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
 
@@ -42,7 +42,15 @@ export function loadCatalogue(db: Db, fixtures = FIXTURES): void {
     if (!parsed.success) throw describe(file, problemsFromZod(parsed.error));
     const problems = checkStandard(parsed.data);
     if (problems.length > 0) throw describe(file, problems);
-    importStandard(db, parsed.data, SYSTEM_ACTOR);
+    // A standard shipped with the platform is one this organisation assesses: approved as it is loaded.
+    if (importStandard(db, parsed.data, SYSTEM_ACTOR).created)
+      db.insert(epaoApprovals)
+        .values({
+          standardVersionId: findStandardVersionId(db, parsed.data.reference, parsed.data.version)!,
+          source: `Loaded with the platform (fixtures/standards/${path.basename(file)})`,
+          recordedAt: new Date().toISOString(),
+        })
+        .run();
   }
   for (const file of jsonFiles(path.join(fixtures, 'plans'))) {
     const json = parseJsonText(fs.readFileSync(file, 'utf8'));

@@ -95,6 +95,20 @@ export const duties = sqliteTable(
   (t) => [uniqueIndex('duties_version_number').on(t.standardVersionId, t.number)],
 );
 
+/**
+ * The standard versions this assessment organisation is approved to assess (on the register of
+ * assessment organisations): only these take apprentices. A row is the approval; removing it
+ * withdraws it. Who recorded it, when and on what evidence is in the audit log.
+ */
+export const epaoApprovals = sqliteTable('epao_approvals', {
+  standardVersionId: integer('standard_version_id')
+    .primaryKey()
+    .references(() => standardVersions.id, { onDelete: 'cascade' }),
+  /** Where the approval is evidenced (the register and the date it was checked). */
+  source: text('source').notNull(),
+  recordedAt: text('recorded_at').notNull(),
+});
+
 /** A version's options (the national catalogue's), in published order. */
 export const standardOptions = sqliteTable(
   'standard_options',

@@ -1,5 +1,10 @@
 import { refusalError, renderRefusal } from '../http/results.js';
-import { recordOfqualQualificationNumber, recordPublishedOffTheJobMinimum, standardFromParams } from './service.js';
+import {
+  recordOfqualQualificationNumber,
+  recordPublishedOffTheJobMinimum,
+  recordVersionApproval,
+  standardFromParams,
+} from './service.js';
 import { Router, type Response } from 'express';
 import type { StandardFile } from './schema.js';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -12,7 +17,9 @@ import { getPlanById, getPlanForStandard, plansOfVersion } from '../plans/store.
 import { wordsFor } from '../plans/words.js';
 import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
 import { levelGrades } from '../plans/grades.js';
-import { listStandards } from './store.js';
+import { approvalOf, listStandards } from './store.js';
+import { isoInstant } from '../dates.js';
+import type { Clock } from '../clock.js';
 
 /** The standard version named in the URL, or a 404 page. */
 function loadStandardFromParams(db: Db, params: unknown) {
@@ -21,7 +28,7 @@ function loadStandardFromParams(db: Db, params: unknown) {
   return found.value;
 }
 
-export function standardsRoutes(db: Db): Router {
+export function standardsRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   router.use(paths.standards, pageFor(...AREA_ROLES.standards));
   const adminOnly = pageFor(...AREA_ROLES.administration);
@@ -54,7 +61,30 @@ export function standardsRoutes(db: Db): Router {
         .filter((p) => !p.isDefault)
         .map((p) => ({ ...p, href: `${paths.plan(std.reference, std.version)}?id=${encodeURIComponent(p.id)}` })),
       canRecordMinimum: userOf(res).role === 'admin',
+      approval: approvalOf(db, id) ?? null,
     });
+  });
+
+  const approvalPage = (res: Response, std: StandardFile, locals: object) =>
+    res.render('standards/approval', {
+      title: 'Approval to assess this version',
+      std,
+      backLink: paths.standard(std.reference, std.version),
+      choices: [
+        { value: 'yes', text: 'Yes, we are approved to assess this version' },
+        { value: 'no', text: 'No, we are not (new apprentices on it are refused)' },
+      ],
+      ...locals,
+    });
+  router.get(routes.approval, adminOnly, (req, res) => {
+    const { id, std } = loadStandardFromParams(db, req.params);
+    approvalPage(res, std, { values: { approved: approvalOf(db, id) ? 'yes' : 'no', source: '' } });
+  });
+  router.post(routes.approval, adminOnly, (req, res) => {
+    const { std } = loadStandardFromParams(db, req.params);
+    const done = recordVersionApproval(db, userOf(res), req.params, req.body, isoInstant(clock.now()));
+    if (done.ok) return res.redirect(`${paths.standard(std.reference, std.version)}#approval`);
+    renderRefusal(res, done, (errors) => approvalPage(res, std, { values: req.body as object, ...errors }));
   });
 
   const minimumPage = (res: Response, std: StandardFile, locals: object) =>

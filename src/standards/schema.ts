@@ -98,3 +98,15 @@ export const offTheJobMinimumInputSchema = z.object({
     .min(1, 'Say where the figure is published (for example the funding rules annex and its date)')
     .max(500, 'Keep the source to 500 characters or fewer'),
 });
+
+/** An administrator records whether the organisation is approved to assess a version, and the evidence. */
+export const approvalInputSchema = z.object({
+  approved: z
+    .enum(['yes', 'no'], { error: 'Choose whether you are approved to assess this version' })
+    .transform((v) => v === 'yes'),
+  source: z
+    .string({ error: 'Say where the approval is evidenced' })
+    .trim()
+    .min(1, 'Say where the approval is evidenced (for example the register of assessment organisations and the date)')
+    .max(500, 'Keep the source to 500 characters or fewer'),
+});

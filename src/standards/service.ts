@@ -3,13 +3,20 @@ import { ok, refuse, type Result } from '../validation/result.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { problemsFromZod } from '../validation/problems.js';
 import {
+  approvalInputSchema,
   offTheJobMinimumInputSchema,
   qualificationNumberInputSchema,
   standardReference,
   standardVersion,
   type StandardFile,
 } from './schema.js';
-import { findStandardVersionId, getStandard, recordOffTheJobMinimum, recordQualificationNumber } from './store.js';
+import {
+  findStandardVersionId,
+  getStandard,
+  recordApproval,
+  recordOffTheJobMinimum,
+  recordQualificationNumber,
+} from './store.js';
 import type { Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 
@@ -57,5 +64,14 @@ export function recordOfqualQualificationNumber(db: Db, user: CurrentUser, param
     name: 'the qualification number',
     schema: qualificationNumberInputSchema,
     write: recordQualificationNumber,
+  });
+}
+
+/** An administrator records whether the organisation is approved to assess the version (with the evidence). */
+export function recordVersionApproval(db: Db, user: CurrentUser, params: unknown, input: unknown, now: string): Found {
+  return recordOnVersion(db, user, params, input, {
+    name: 'an approval',
+    schema: approvalInputSchema,
+    write: (tx, id, data, actor) => recordApproval(tx, id, data, actor, now),
   });
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { duties, dutyKsbs, ksbs, plans, standards, standardVersions } from '../db/schema.js';
+import { duties, dutyKsbs, epaoApprovals, ksbs, plans, standards, standardVersions } from '../db/schema.js';
 import type { Ksb, StandardFile } from './schema.js';
 
 export interface StandardSummary {
@@ -243,6 +243,49 @@ export function recordQualificationNumber(
     { qualificationNumber: input.qualificationNumber },
     { action: 'standard.qualification_number_recorded', reason: input.source, actor },
   );
+}
+
+/** Whether this organisation is approved to assess the version, and on what evidence (undefined: not approved). */
+export function approvalOf(
+  db: Queryable,
+  standardVersionId: number,
+): { source: string; recordedAt: string } | undefined {
+  return db
+    .select({ source: epaoApprovals.source, recordedAt: epaoApprovals.recordedAt })
+    .from(epaoApprovals)
+    .where(eq(epaoApprovals.standardVersionId, standardVersionId))
+    .get();
+}
+
+/**
+ * Records that this organisation is (or is no longer) approved to assess a version, audited
+ * with the evidence. Withdrawing an approval stops new apprentices on the version; those already
+ * on it keep their assessments.
+ */
+export function recordApproval(
+  db: Queryable,
+  standardVersionId: number,
+  input: { approved: boolean; source: string },
+  actor: Actor,
+  now: string,
+): void {
+  const row = db.select().from(standardVersions).where(eq(standardVersions.id, standardVersionId)).get();
+  if (!row) throw new Error(`No standard version ${standardVersionId}`);
+  const before = approvalOf(db, standardVersionId) !== undefined;
+  if (input.approved)
+    db.insert(epaoApprovals)
+      .values({ standardVersionId, source: input.source, recordedAt: now })
+      .onConflictDoUpdate({ target: epaoApprovals.standardVersionId, set: { source: input.source, recordedAt: now } })
+      .run();
+  else db.delete(epaoApprovals).where(eq(epaoApprovals.standardVersionId, standardVersionId)).run();
+  recordAudit(db, actor, {
+    action: 'standard.approval_recorded',
+    entityType: 'standard_version',
+    entityId: `${row.reference} ${row.version}`,
+    before: { approved: before },
+    after: { approved: input.approved },
+    reason: input.source,
+  });
 }
 
 /** The given KSBs of a standard version with their text, in the standard's order. */

@@ -103,6 +103,14 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 400 403 403 403 403 403 403',
     '/standards/ST0815/1.0/qualification-number',
   ),
+  'GET /standards/:reference/:version/approval': row(
+    '302 200 403 403 403 403 403 403',
+    '/standards/ST0815/1.0/approval',
+  ),
+  'POST /standards/:reference/:version/approval': row(
+    '401 400 403 403 403 403 403 403',
+    '/standards/ST0815/1.0/approval',
+  ),
 
   'GET /apprentices': row('302 200 403 403 200 200 200 403', '/apprentices'),
   'GET /apprentices/new': row('302 200 403 403 200 403 200 403', '/apprentices/new'),

@@ -176,6 +176,7 @@ const GET_SPECS: Record<string, GetSpec> = {
     as: 'admin',
     url: () => '/standards/ST0815/1.0/qualification-number',
   },
+  'GET /standards/:reference/:version/approval': { as: 'admin', url: () => '/standards/ST0815/1.0/approval' },
   'GET /apprentices/:uln/behaviour-verification': {
     as: 'employer',
     url: (f) => `/apprentices/${f.a.uln}/behaviour-verification`,

@@ -558,6 +558,28 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       return problems;
     },
   },
+  'POST /standards/:reference/:version/approval': {
+    as: ['admin'],
+    url: () => '/standards/ST0815/1.0/approval',
+    fields: () => ['approved', 'source'],
+    text: () => ['source'],
+    valid: () => [
+      ['approved', 'yes'],
+      ['source', 'Register of end-point assessment organisations, checked 6 December 2026'],
+    ],
+    formPage: () => '/standards/ST0815/1.0/approval',
+    stored: (ctx, _f, pairs) => {
+      const a = row(
+        ctx,
+        "select a.* from epao_approvals a join standard_versions v on v.id = a.standard_version_id where v.reference = 'ST0815' and v.version = '1.0'",
+      );
+      const problems: string[] = [];
+      const approved = sentField(pairs, 'approved');
+      if (approved === 'yes') sameText(problems, 'source', a?.source, sentField(pairs, 'source'));
+      if (approved === 'no' && a) problems.push('an approval withdrawn is still recorded');
+      return problems;
+    },
+  },
   // A's plan leaves no behaviours to the employer, so no body is accepted: every one is refused (409), never a 500.
   'POST /apprentices/:uln/behaviour-verification': {
     as: ['employer'],

@@ -12,6 +12,7 @@ import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { addApprentices } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { apprenticeInput } from '../support/apprentices.js';
+import { recordApproval } from '../../src/standards/store.js';
 import { testDb, TEST_CONFIG, type TestContext } from '../support/app.js';
 import { now } from '../support/clock.js';
 
@@ -62,6 +63,17 @@ function versionId(db: Db, reference: string, version: string): number {
     .from(standardVersions)
     .where(and(eq(standardVersions.reference, reference), eq(standardVersions.version, version)))
     .get()!.id;
+}
+
+/** Records that the organisation is approved to assess the version (versions the catalogue adds are not, at first). */
+function approve(db: Db, reference: string, version: string): void {
+  recordApproval(
+    db,
+    versionId(db, reference, version),
+    { approved: true, source: 'Register, test' },
+    SYSTEM_ACTOR,
+    now().toISO(),
+  );
 }
 
 function ksbsOf(db: Db, reference: string, version: string) {
@@ -205,6 +217,7 @@ describe('the national catalogue: importing the file', () => {
       ksbTexts(all, 2)[0]!.detail = 'Knowledge one, corrected (test data)';
     });
     // An apprentice is on ST9902 1.0, so its published text stays as it was assessed against.
+    approve(db, 'ST9902', '1.0');
     const [uln] = validUlns(1, 595_000_000);
     const added = addApprentices(
       db,
@@ -251,7 +264,7 @@ describe('the national catalogue: importing the file', () => {
     expect(db.select().from(standardVersions).where(eq(standardVersions.reference, 'ST9902')).all()).to.deep.equal([]);
   });
 
-  it('puts each apprentice on the version whose start-date window holds their start date, both ends included', async () => {
+  it('puts each apprentice on a version the organisation is approved for, whose start-date window holds their start date (both ends included)', async () => {
     const { db } = await testDb();
     await cli(db, FILE);
     const ulns = validUlns(6, 596_000_000);
@@ -274,6 +287,20 @@ describe('the national catalogue: importing the file', () => {
         SYSTEM_ACTOR,
         'test',
       );
+    // Versions the catalogue adds are not ours until an administrator records the approval.
+    expect(add(0, '1.0', '2023-12-31')).to.deep.equal({
+      ok: false,
+      problems: [
+        {
+          line: 1,
+          path: 'standardVersion',
+          message:
+            'This organisation is not approved to assess ST9902 version 1.0: an administrator records the approval on the standard’s page',
+        },
+      ],
+    });
+    approve(db, 'ST9902', '1.0');
+    approve(db, 'ST9902', '1.1');
     // 1.0 runs to 31 December 2023; 1.1 from 1 January 2024.
     expect(add(0, '1.0', '2023-12-31').ok).to.equal(true);
     expect(add(1, '1.1', '2024-01-01').ok).to.equal(true);
