@@ -29,11 +29,16 @@ export function recordPages(db: Db, clock: Clock): Router {
   const admins = pageFor('admin');
 
   /* ---------- Add, import, edit ---------- */
-  const formOptions = (user: CurrentUser) => ({
-    standards: listStandards(db).map((s) => ({
-      value: `${s.reference}/${s.version}`,
-      text: `${s.title} (${s.reference} v${s.version})`,
-    })),
+  /** The form's choices: the versions this organisation is approved for (and, when editing, the apprentice's own). */
+  const formOptions = (user: CurrentUser, current?: { standardReference: string; standardVersion: string }) => ({
+    standards: listStandards(db)
+      .filter(
+        (s) => s.approved || (s.reference === current?.standardReference && s.version === current.standardVersion),
+      )
+      .map((s) => ({
+        value: `${s.reference}/${s.version}`,
+        text: `${s.title} (${s.reference} v${s.version})`,
+      })),
     providers:
       user.role === 'provider'
         ? null
@@ -231,7 +236,7 @@ export function recordPages(db: Db, clock: Clock): Router {
       action: paths.editApprentice(a.uln),
       submitText: 'Save changes',
       values: formValues(a),
-      ...formOptions(userOf(res)),
+      ...formOptions(userOf(res), a),
       backLink: paths.apprentice(a.uln),
     });
   });
@@ -251,7 +256,7 @@ export function recordPages(db: Db, clock: Clock): Router {
         submitText: 'Save changes',
         values: formValues(body as ApprenticeInput),
         ...errors,
-        ...formOptions(user),
+        ...formOptions(user, a),
         backLink: paths.apprentice(a.uln),
       });
     const form = parseForm(apprenticeInputSchema, submittedApprentice(body, user), DATE_FIELDS);

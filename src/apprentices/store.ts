@@ -132,7 +132,17 @@ function loadReferences(db: Db): References {
   };
 }
 
-function referenceProblems(input: ApprenticeInput, refs: References, ownUln?: string): Problem[] {
+/**
+ * What the database says against a record: unknown references, a version not approved (unless the
+ * apprentice is already on it: `own` is the record being edited), a start outside the version's
+ * window, a ULN held by someone else.
+ */
+function referenceProblems(
+  input: ApprenticeInput,
+  refs: References,
+  own?: { uln: string; standardVersionId: number },
+): Problem[] {
+  const ownUln = own?.uln;
   const problems: Problem[] = [];
   if (!refs.standardVersionIds.has(`${input.standardReference}/${input.standardVersion}`)) {
     problems.push({
@@ -143,7 +153,7 @@ function referenceProblems(input: ApprenticeInput, refs: References, ownUln?: st
   const versionId = refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`);
   const window = versionId === undefined ? undefined : refs.startWindows.get(versionId);
   const named = `${input.standardReference} version ${input.standardVersion}`;
-  if (versionId !== undefined && !refs.approved.has(versionId))
+  if (versionId !== undefined && !refs.approved.has(versionId) && versionId !== own?.standardVersionId)
     problems.push({
       path: 'standardVersion',
       message: `This organisation is not approved to assess ${named}: an administrator records the approval on the standard’s page`,
@@ -325,7 +335,7 @@ export function updateApprentice(
   const before = db.select().from(apprentices).where(eq(apprentices.id, id)).get();
   if (!before) return { ok: false, problems: [{ path: 'uln', message: 'There is no such apprentice' }] };
   const refs = loadReferences(db);
-  const problems = referenceProblems(input, refs, before.uln);
+  const problems = referenceProblems(input, refs, before);
   if (problems.length > 0) return { ok: false, problems };
   const values = rowValues(input, refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
   // A form or body that does not mention the plan leaves it as it is (on another standard version, its default).

@@ -17,9 +17,24 @@ import { getPlanById, getPlanForStandard, plansOfVersion } from '../plans/store.
 import { wordsFor } from '../plans/words.js';
 import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
 import { levelGrades } from '../plans/grades.js';
-import { approvalOf, listStandards } from './store.js';
+import { approvalOf, cataloguePage } from './store.js';
+import { pageAsked, pager } from '../http/paging.js';
+import { z } from 'zod';
 import { isoInstant } from '../dates.js';
 import type { Clock } from '../clock.js';
+
+/** The catalogue's search: words to find (anything not text is ignored), only ours, the page. */
+const catalogueQuery = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .catch(undefined)
+    .transform((q) => q || undefined),
+  ours: z.preprocess((v) => v === 'yes', z.boolean()),
+  page: z.unknown().optional().transform(pageAsked),
+});
 
 /** The standard version named in the URL, or a 404 page. */
 function loadStandardFromParams(db: Db, params: unknown) {
@@ -33,13 +48,24 @@ export function standardsRoutes(db: Db, clock: Clock): Router {
   router.use(paths.standards, pageFor(...AREA_ROLES.standards));
   const adminOnly = pageFor(...AREA_ROLES.administration);
 
-  router.get(paths.standards, (_req, res) => {
-    const rows = listStandards(db).map((s) => ({
-      ...s,
-      href: paths.standard(s.reference, s.version),
-      planHref: s.planId ? paths.plan(s.reference, s.version) : null,
-    }));
-    res.render('standards/catalogue', { title: 'Standards', standards: rows });
+  router.get(paths.standards, (req, res) => {
+    const query = catalogueQuery.parse(req.query);
+    const found = cataloguePage(db, query, query.page);
+    const link = (page: number) =>
+      `${paths.standards}?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.ours ? { ours: 'yes' } : {}), page: String(page) }).toString()}`;
+    res.render('standards/catalogue', {
+      title: 'Standards',
+      query,
+      oursItems: [{ value: 'yes', text: 'Only those we are approved to assess' }],
+      oursChecked: query.ours ? 'yes' : '',
+      total: found.total,
+      pager: pager(found, link),
+      standards: found.rows.map((s) => ({
+        ...s,
+        href: paths.standard(s.reference, s.version),
+        planHref: s.planId ? paths.plan(s.reference, s.version) : null,
+      })),
+    });
   });
 
   router.get(routes.standard, (req, res) => {

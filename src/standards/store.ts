@@ -1,4 +1,6 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { PAGE_SIZE, pageFrom } from '../http/paging.js';
+import { containsPattern } from '../search/rules.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { duties, dutyKsbs, epaoApprovals, ksbs, plans, standards, standardVersions } from '../db/schema.js';
@@ -13,6 +15,31 @@ export interface StandardSummary {
   route: string;
   planId: string | null;
   planDemo: boolean | null;
+  /** Whether this organisation is approved to assess the version (only those take apprentices). */
+  approved: boolean;
+}
+
+const summaryColumns = {
+  reference: standardVersions.reference,
+  version: standardVersions.version,
+  title: standardVersions.title,
+  level: standardVersions.level,
+  status: standardVersions.status,
+  route: standardVersions.route,
+  planId: plans.id,
+  planDemo: plans.demo,
+  approved: sql<number>`${epaoApprovals.standardVersionId} is not null`.mapWith(Boolean),
+};
+
+/** Versions with their default plan and approval, optionally narrowed. */
+function summaries(db: Queryable, where?: SQL) {
+  return db
+    .select(summaryColumns)
+    .from(standardVersions)
+    .leftJoin(plans, and(eq(plans.standardVersionId, standardVersions.id), eq(plans.isDefault, true)))
+    .leftJoin(epaoApprovals, eq(epaoApprovals.standardVersionId, standardVersions.id))
+    .where(where)
+    .orderBy(asc(standardVersions.reference), asc(standardVersions.version));
 }
 
 /**
@@ -96,21 +123,37 @@ export function importStandard(db: Db, std: StandardFile, actor: Actor): { creat
 }
 
 export function listStandards(db: Db): StandardSummary[] {
-  return db
-    .select({
-      reference: standardVersions.reference,
-      version: standardVersions.version,
-      title: standardVersions.title,
-      level: standardVersions.level,
-      status: standardVersions.status,
-      route: standardVersions.route,
-      planId: plans.id,
-      planDemo: plans.demo,
-    })
-    .from(standardVersions)
-    .leftJoin(plans, eq(plans.standardVersionId, standardVersions.id))
-    .orderBy(asc(standardVersions.reference), asc(standardVersions.version))
-    .all();
+  return summaries(db).all();
+}
+
+/** The versions this organisation is approved to assess (the apprentice form offers only these). */
+export function approvedStandards(db: Db): StandardSummary[] {
+  return summaries(db, isNotNull(epaoApprovals.standardVersionId)).all();
+}
+
+/**
+ * One page of the catalogue: versions by reference and version, found by reference or title
+ * (accents and case ignored) and, with `ours`, only those this organisation is approved to assess.
+ */
+export function cataloguePage(db: Db, filter: { q?: string; ours?: boolean }, asked: number, size = PAGE_SIZE) {
+  const where = and(
+    filter.q
+      ? or(
+          sql`fold(${standardVersions.reference}) like ${containsPattern(filter.q)} escape '\\'`,
+          sql`fold(${standardVersions.title}) like ${containsPattern(filter.q)} escape '\\'`,
+          sql`fold(${standardVersions.route}) like ${containsPattern(filter.q)} escape '\\'`,
+        )
+      : undefined,
+    filter.ours ? isNotNull(epaoApprovals.standardVersionId) : undefined,
+  );
+  const total =
+    db
+      .select({ n: count() })
+      .from(standardVersions)
+      .leftJoin(epaoApprovals, eq(epaoApprovals.standardVersionId, standardVersions.id))
+      .where(where)
+      .get()?.n ?? 0;
+  return pageFrom(total, asked, (limit, offset) => summaries(db, where).limit(limit).offset(offset).all(), size);
 }
 
 export function findStandardVersionId(db: Db, reference: string, version: string): number | undefined {

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
+import { importCatalogue } from '../../src/catalogue/import.js';
+import { $, signedInAgent, testApp, type TestContext } from '../support/app.js';
+
+/* The Standards page: the catalogue by reference, searched, filtered to the versions we are approved for, paged. */
+describe('the catalogue page', () => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await testApp();
+    const text = fs.readFileSync('test/fixtures/catalogue/standards.json', 'utf8');
+    await importCatalogue(ctx.db, Readable.from([text]), SYSTEM_ACTOR);
+  });
+
+  const listed = async (query: string) => {
+    const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const doc = $((await agent.get(`/standards${query}`)).text);
+    return {
+      doc,
+      rows: doc('#catalogue tbody tr:has(a)')
+        .map((_, tr) => [[0, 2, 4, 6].map((i) => doc(tr).find('td').eq(i).text().trim()).join(' | ')])
+        .get()
+        .map(String),
+    };
+  };
+
+  it('lists every version by reference, with its route and whether we are approved to assess it', async () => {
+    const { rows, doc } = await listed('');
+    expect(rows).to.deep.equal([
+      'ST0815 | 1.0 | Business and administration | Approved',
+      'ST9901 | 1.0 | Transport and logistics | No',
+      'ST9902 | 1.0 | Business and administration | No',
+      'ST9902 | 1.1 | Business and administration | No',
+    ]);
+    expect(doc('#catalogue-count').text()).to.equal('4 versions.');
+  });
+
+  it('searches by reference, title or route, ignoring case and accents, and filters to ours', async () => {
+    expect((await listed('?q=st9902')).rows.map((r) => r.slice(0, 12))).to.deep.equal(['ST9902 | 1.0', 'ST9902 | 1.1']);
+    expect((await listed('?q=TRADE%20UNÏON')).rows).to.have.length(1);
+    expect((await listed('?q=transport')).rows.map((r) => r.slice(0, 6))).to.deep.equal(['ST9901']);
+    const ours = await listed('?ours=yes');
+    expect(ours.rows.map((r) => r.slice(0, 6))).to.deep.equal(['ST0815']);
+    expect(ours.doc('#catalogue-count').text()).to.equal('1 version that we are approved to assess.');
+    expect(ours.doc('input[name="ours"]').attr('checked')).to.not.equal(undefined);
+    const none = await listed('?q=%25_%5C');
+    expect(none.rows).to.deep.equal([]);
+    expect(none.doc('#catalogue tbody').text()).to.contain('No standards match.');
+  });
+
+  it('offers only the versions we are approved for on the apprentice form', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const form = $((await agent.get('/apprentices/new')).text);
+    const options = form('select[name="standard"] option')
+      .map((_, o) => form(o).attr('value') ?? '')
+      .get()
+      .map(String);
+    expect(options.filter((v) => v.includes('/'))).to.deep.equal(['ST0815/1.0']);
+  });
+});
