@@ -4,6 +4,8 @@ import { eq } from 'drizzle-orm';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { auditEvents } from '../../src/db/schema.js';
 import { apprenticeInput } from '../support/apprentices.js';
+import { findApprenticeByUln, updateApprentice } from '../../src/apprentices/store.js';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { $, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 
 /* The versions this organisation is approved to assess: recorded by an administrator, audited, and the only ones that take apprentices. */
@@ -75,5 +77,21 @@ describe('approval to assess a standard version', () => {
     expect((await provider.get(URL)).status).to.equal(403);
     const page = $((await provider.get('/standards/ST0815/1.0')).text);
     expect(page(`#approval a[href="${URL}"]`)).to.have.length(0);
+  });
+
+  it('leaves the apprentices already on a version editable once its approval is withdrawn', async () => {
+    expect((await addByApi(ULN_A!)).status).to.equal(201);
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    await postForm(admin, URL, URL, { approved: 'no', source: 'Removed from the register, 1 Dec 2026' });
+    const a = findApprenticeByUln(ctx.db, ULN_A!)!;
+    const edited = updateApprentice(
+      ctx.db,
+      a.id,
+      { ...apprenticeInput(ULN_A!, 'Approval', 'Check'), familyName: 'Checked' },
+      SYSTEM_ACTOR,
+      'Name corrected',
+    );
+    expect(edited).to.deep.equal({ ok: true });
+    expect(findApprenticeByUln(ctx.db, ULN_A!)!.familyName).to.equal('Checked');
   });
 });
