@@ -17,7 +17,7 @@ import { getPlanById, getPlanForStandard, plansOfVersion } from '../plans/store.
 import { wordsFor } from '../plans/words.js';
 import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
 import { levelGrades } from '../plans/grades.js';
-import { approvalOf, cataloguePage } from './store.js';
+import { approvalOf, cataloguePage, versionOptions } from './store.js';
 import { pageAsked, pager } from '../http/paging.js';
 import { z } from 'zod';
 import { isoInstant } from '../dates.js';
@@ -88,6 +88,7 @@ export function standardsRoutes(db: Db, clock: Clock): Router {
         .map((p) => ({ ...p, href: `${paths.plan(std.reference, std.version)}?id=${encodeURIComponent(p.id)}` })),
       canRecordMinimum: userOf(res).role === 'admin',
       approval: approvalOf(db, id) ?? null,
+      options: versionOptions(db, id),
     });
   });
 

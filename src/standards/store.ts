@@ -3,7 +3,17 @@ import { PAGE_SIZE, pageFrom } from '../http/paging.js';
 import { containsPattern } from '../search/rules.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { duties, dutyKsbs, epaoApprovals, ksbs, plans, standards, standardVersions } from '../db/schema.js';
+import {
+  duties,
+  dutyKsbs,
+  epaoApprovals,
+  ksbs,
+  optionKsbs,
+  plans,
+  standardOptions,
+  standards,
+  standardVersions,
+} from '../db/schema.js';
 import type { Ksb, StandardFile } from './schema.js';
 
 export interface StandardSummary {
@@ -340,4 +350,23 @@ export function standardKsbs(db: Queryable, standardVersionId: number, codes: re
     .orderBy(asc(ksbs.position))
     .all()
     .filter((k) => codes.includes(k.code));
+}
+
+/** A version's options with their KSB codes in published order (none unless it has a core and options). */
+export function versionOptions(db: Queryable, standardVersionId: number): { title: string; ksbs: string[] }[] {
+  const rows = db
+    .select({ optionId: standardOptions.id, title: standardOptions.title, code: ksbs.code })
+    .from(standardOptions)
+    .leftJoin(optionKsbs, eq(optionKsbs.optionId, standardOptions.id))
+    .leftJoin(ksbs, eq(ksbs.id, optionKsbs.ksbId))
+    .where(eq(standardOptions.standardVersionId, standardVersionId))
+    .orderBy(asc(standardOptions.position), asc(ksbs.position))
+    .all();
+  const byOption = new Map<number, { title: string; ksbs: string[] }>();
+  for (const row of rows) {
+    let option = byOption.get(row.optionId);
+    if (!option) byOption.set(row.optionId, (option = { title: row.title, ksbs: [] }));
+    if (row.code) option.ksbs.push(row.code);
+  }
+  return [...byOption.values()];
 }

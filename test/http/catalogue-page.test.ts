@@ -59,4 +59,20 @@ describe('the catalogue page', () => {
       .map(String);
     expect(options.filter((v) => v.includes('/'))).to.deep.equal(['ST0815/1.0']);
   });
+
+  it('shows a version’s options, each with its KSBs', async () => {
+    const agent = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const doc = $((await agent.get('/standards/ST9901/1.0')).text);
+    const options = doc('#options + p + dl .govuk-summary-list__row')
+      .map((_, row) => `${doc(row).find('dt').text()}: ${doc(row).find('dd').text()}`)
+      .get()
+      .map(String);
+    expect(options).to.deep.equal([
+      'Road vehicles: K1, K2, K4, S1, S2, B1, B2',
+      'Rail vehicles: K1, K3, K4, S1, S3, B1, B2',
+    ]);
+    expect(doc('#options + p + dl a[href="#ksb-K2"]')).to.have.length(1);
+    // A version without options has no such section.
+    expect($((await agent.get('/standards/ST0815/1.0')).text)('#options')).to.have.length(0);
+  });
 });
