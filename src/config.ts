@@ -42,6 +42,8 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' })
     .optional(),
   APPRENTICESHIP_SERVICE_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
+  // Where `import-standards --fetch` downloads the national catalogue's standards file from.
+  STANDARDS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' }).optional(),
   // The address people reach the app at: links sent to them (calendar feeds, password resets) are built from it.
   BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' }).optional(),
   // Which proxies' X-Forwarded-For to believe: a number of hops, or addresses and ranges ("loopback", "10.0.0.0/8").
@@ -77,6 +79,8 @@ export interface Config {
   passwordHashCost: number;
   /** The app's public address, without a trailing slash: links sent to people are built from it, never from a request's Host. */
   baseUrl: string;
+  /** Where the national catalogue's standards file is downloaded from (STANDARDS_URL), if set. */
+  standardsUrl: string | null;
   /** Express's "trust proxy": which proxies' X-Forwarded-For is believed (false: none, the header is ignored). */
   trustProxy: number | string | false;
   /** The least severe request log lines written to standard output (JSON lines). */
@@ -154,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     passwordHashCost: values.PASSWORD_HASH_COST,
     baseUrl: (values.BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    standardsUrl: values.STANDARDS_URL ?? null,
     trustProxy:
       values.TRUST_PROXY === undefined
         ? false

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { DateTime } from 'luxon';
 import { eq } from 'drizzle-orm';
@@ -22,6 +23,8 @@ export interface CliIo {
   hashCost: number;
   /** The time now (a token's expiry counts from it). */
   now: () => DateTime;
+  /** Where `import-standards --fetch` downloads the catalogue from (STANDARDS_URL). */
+  standardsUrl?: string | null;
 }
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
@@ -37,6 +40,7 @@ Commands:
   import-plan FILE         Validate an assessment plan (JSON) and import it; nothing changes if it has problems.
   import-standards FILE    Import the national catalogue's standards file (Skills England's JSON, one element
                            per version), version by version, and say what was added, changed and left alone.
+  import-standards --fetch Download the file from STANDARDS_URL and import it as it arrives.
   add-provider --ukprn U --name N
                            Register a training provider (so provider users can be scoped to it).
   add-employer --id ID --name N
@@ -71,6 +75,20 @@ const organisationSchemas = {
     name: z.string().trim().min(1, 'Give --name'),
   }),
 };
+
+/** The catalogue file from `url`, as a stream read as it arrives (never held whole), or why not. */
+async function download(url: string): Promise<{ ok: true; body: Readable } | { ok: false; message: string }> {
+  try {
+    const res = await fetch(url);
+    if (!res.ok || !res.body) return { ok: false, message: `${url} answered ${res.status} ${res.statusText}` };
+    return { ok: true, body: Readable.fromWeb(res.body) };
+  } catch (error) {
+    return {
+      ok: false,
+      message: `${url} could not be reached: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
 
 /** Runs one admin command against the database. Returns the process exit code. */
 export async function runAdminCommand(db: Db, argv: string[], io: CliIo): Promise<number> {
@@ -166,12 +184,24 @@ export async function runAdminCommand(db: Db, argv: string[], io: CliIo): Promis
       }
       case 'import-standards': {
         const file = rest[0];
-        if (!file || rest.length > 1) throw new UsageError('Give exactly one FILE');
-        if (!fs.existsSync(file)) {
+        if (!file || rest.length > 1) throw new UsageError('Give exactly one FILE, or --fetch');
+        let source: Readable;
+        if (file === '--fetch') {
+          if (!io.standardsUrl) {
+            io.err('Set STANDARDS_URL to the address of the national catalogue’s standards file, then use --fetch');
+            return 1;
+          }
+          const downloaded = await download(io.standardsUrl);
+          if (!downloaded.ok) {
+            io.err(downloaded.message);
+            return 1;
+          }
+          source = downloaded.body;
+        } else if (!fs.existsSync(file)) {
           io.err(`No such file: ${file}`);
           return 1;
-        }
-        const summary = await importCatalogue(db, fs.createReadStream(file), cliActor());
+        } else source = fs.createReadStream(file);
+        const summary = await importCatalogue(db, source, cliActor());
         for (const line of describeCatalogueImport(summary)) io.out(line);
         return summary.fault || summary.refused.length > 0 ? 1 : 0;
       }

@@ -45,6 +45,7 @@ try {
     err: (line) => console.error(line),
     readPassword,
     now: () => systemClock.now(),
+    standardsUrl: config.standardsUrl,
   });
   db.$client.close();
   process.exitCode = code;

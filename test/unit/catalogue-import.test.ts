@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -33,7 +35,7 @@ const mapped = (element: unknown): CatalogueVersion => {
 
 type Db = TestContext['db'];
 
-async function cli(db: Db, file: string) {
+async function cli(db: Db, file: string, standardsUrl: string | null = null) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runAdminCommand(db, ['import-standards', file], {
@@ -42,6 +44,7 @@ async function cli(db: Db, file: string) {
     readPassword: () => Promise.resolve(''),
     hashCost: TEST_CONFIG.passwordHashCost,
     now,
+    standardsUrl,
   });
   return { code, out, err };
 }
@@ -329,5 +332,28 @@ describe('the national catalogue: importing the file', () => {
     // 1.0's window opens on 4 January 2021.
     expect(add(4, '1.0', '2021-01-03').ok).to.equal(false);
     expect(add(5, '1.0', '2021-01-04').ok).to.equal(true);
+  });
+
+  it('downloads the file from STANDARDS_URL with --fetch, reading it as it arrives', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url === '/standards.json')
+        fs.createReadStream(FILE).pipe(res.writeHead(200, { 'content-type': 'application/json' }));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { db } = await testDb();
+      const fetched = await cli(db, '--fetch', `${base}/standards.json`);
+      expect(fetched.out).to.include('Added: ST9901/1.0, ST9902/1.0, ST9902/1.1');
+      const missing = await cli(db, '--fetch', `${base}/moved.json`);
+      expect(missing.code).to.equal(1);
+      expect(missing.err).to.deep.equal([`${base}/moved.json answered 404 Not Found`]);
+      const unset = await cli(db, '--fetch');
+      expect(unset.code).to.equal(1);
+      expect(unset.err[0]).to.match(/^Set STANDARDS_URL/);
+    } finally {
+      server.close();
+    }
   });
 });
