@@ -151,6 +151,10 @@ export function createApp({
   app.use(express.urlencoded({ extended: true, limit: LIMITS.bodyBytes }));
   app.use(loadSession(db, clock));
   app.post(paths.admin.importPlan, acceptUpload('planFile', LIMITS.planFileBytes, AREA_ROLES.administration));
+  app.post(
+    paths.importStandards,
+    acceptUpload('standardsFile', LIMITS.catalogueFileBytes, AREA_ROLES.administration, { toDisk: true }),
+  );
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.post(routes.importHours, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.use(dropPrototypeKeys);

@@ -14,6 +14,7 @@ export const routes = {
   changePassword: '/account/password',
   resetPassword: '/reset-password/:token',
   standards: '/standards',
+  importStandards: '/standards/import',
   standard: '/standards/:reference/:version',
   plan: '/standards/:reference/:version/plan',
   offTheJobMinimum: '/standards/:reference/:version/off-the-job-minimum',

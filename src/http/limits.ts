@@ -8,6 +8,8 @@ export const LIMITS = {
   /** A CSV of apprentices (roughly 100,000 rows). */
   csvFileBytes: 20 * 1024 * 1024,
   csvFileLabel: '20 MB',
+  /** The national catalogue's standards file (about 80 MB today), written to a temporary file as it arrives. */
+  catalogueFileBytes: 250 * 1024 * 1024,
   /** Apprentices in one import (a CSV file or a JSON array): more are refused before any row is read. */
   importRows: 100_000,
 } as const;

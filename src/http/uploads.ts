@@ -1,4 +1,6 @@
 import type { RequestHandler } from 'express';
+import fs from 'node:fs';
+import os from 'node:os';
 import multer from 'multer';
 import { HttpError } from './errors.js';
 
@@ -7,9 +9,16 @@ import { HttpError } from './errors.js';
  * user of a role that may upload there: others are refused before a byte is read into memory. The
  * CSRF check that follows reads the `_csrf` field of the parsed form as for any other form.
  */
-export function acceptUpload(field: string, maxBytes: number, roles: readonly string[]): RequestHandler {
+export function acceptUpload(
+  field: string,
+  maxBytes: number,
+  roles: readonly string[],
+  options: { toDisk?: boolean } = {},
+): RequestHandler {
+  // A large file (the national catalogue) goes to a temporary file as it arrives, never into memory
+  // whole; it is removed when the response ends, whatever happened (a CSRF refusal included).
   const parse = multer({
-    storage: multer.memoryStorage(),
+    storage: options.toDisk ? multer.diskStorage({ destination: os.tmpdir() }) : multer.memoryStorage(),
     limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 4096 },
   }).single(field);
   return (req, res, next) => {
@@ -17,6 +26,10 @@ export function acceptUpload(field: string, maxBytes: number, roles: readonly st
     if (!user) throw new HttpError(401, 'Sign in to continue');
     if (!roles.includes(user.role)) throw new HttpError(403, 'You do not have permission to do this');
     if (!req.is('multipart/form-data')) return next();
+    if (options.toDisk)
+      res.once('close', () => {
+        if (req.file?.path) fs.rm(req.file.path, { force: true }, () => undefined);
+      });
     parse(req, res, (error?: unknown) => next(error === undefined ? undefined : uploadError(error, maxBytes)));
   };
 }

@@ -19,6 +19,11 @@ import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
 import { levelGrades } from '../plans/grades.js';
 import { approvalOf, cataloguePage, versionOptions } from './store.js';
 import { pageAsked, pager } from '../http/paging.js';
+import fs from 'node:fs';
+import { formErrors } from '../http/forms.js';
+import { binaryKindOf } from '../http/uploads.js';
+import { actorOf } from '../users/store.js';
+import { describeCatalogueImport, importCatalogue } from '../catalogue/import.js';
 import { z } from 'zod';
 import { isoInstant } from '../dates.js';
 import type { Clock } from '../clock.js';
@@ -35,6 +40,17 @@ const catalogueQuery = z.object({
   ours: z.preprocess((v) => v === 'yes', z.boolean()),
   page: z.unknown().optional().transform(pageAsked),
 });
+
+/** The first 4 KB of a file on disk: enough to tell a JSON file from an image, a PDF or a program. */
+function firstBytes(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(4096);
+    return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 /** The standard version named in the URL, or a 404 page. */
 function loadStandardFromParams(db: Db, params: unknown) {
@@ -58,12 +74,54 @@ export function standardsRoutes(db: Db, clock: Clock): Router {
       query,
       oursItems: [{ value: 'yes', text: 'Only those we are approved to assess' }],
       oursChecked: query.ours ? 'yes' : '',
+      canImport: userOf(res).role === 'admin',
       total: found.total,
       pager: pager(found, link),
       standards: found.rows.map((s) => ({
         ...s,
         href: paths.standard(s.reference, s.version),
         planHref: s.planId ? paths.plan(s.reference, s.version) : null,
+      })),
+    });
+  });
+
+  /* ---------- The national catalogue's file, uploaded ---------- */
+  const IMPORT_TITLE = 'Import the national catalogue';
+  router.get(paths.importStandards, adminOnly, (_req, res) => {
+    res.render('standards/import', { title: IMPORT_TITLE });
+  });
+  router.post(paths.importStandards, adminOnly, async (req, res) => {
+    const file = req.file;
+    const refuse = (message: string) =>
+      res.status(400).render('standards/import', {
+        title: IMPORT_TITLE,
+        ...formErrors([{ path: 'standardsFile', message }]),
+      });
+    if (!file?.path || file.size === 0) return refuse('Select the standards file (JSON)');
+    // The temporary file is removed before the answer (acceptUpload also removes it if the request ends sooner).
+    const kind = binaryKindOf(firstBytes(file.path));
+    const summary = kind ? null : await importCatalogue(db, fs.createReadStream(file.path), actorOf(userOf(res)));
+    await fs.promises.rm(file.path, { force: true });
+    if (!summary) return refuse(`The selected file must be a JSON file: ${file.originalname} is ${kind}`);
+    // Each version is all or nothing: the page answers 422 only when the file changed nothing and something was wrong.
+    const wrote = summary.added.length + summary.changed.length > 0;
+    const wrong = summary.fault !== null || summary.refused.length > 0;
+    const errorList = [
+      ...(summary.fault ? [{ href: '#catalogue-fault', text: summary.fault }] : []),
+      ...summary.refused.map((r) => ({
+        href: '#catalogue-refused',
+        text: `Element ${r.element}${r.version ? ` (${r.version})` : ''} was refused; nothing of it was imported`,
+      })),
+    ];
+    res.status(!wrote && wrong ? 422 : 200).render('standards/imported', {
+      title: 'Catalogue imported',
+      fileName: file.originalname,
+      errorList: errorList.length > 0 ? errorList : undefined,
+      summary,
+      lines: describeCatalogueImport(summary),
+      refused: summary.refused.map((r) => ({
+        ...r,
+        problems: r.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`).join('; '),
       })),
     });
   });

@@ -85,6 +85,8 @@ const TABLE: Record<string, Case | Case[]> = {
   'POST /reset-password/:token': row('404 404 404 404 404 404 404 404', '/reset-password/not-a-real-secret'),
 
   'GET /standards': row('302 200 200 200 200 200 200 200', '/standards'),
+  'GET /standards/import': row('302 200 403 403 403 403 403 403', '/standards/import'),
+  'POST /standards/import': row('401 400 403 403 403 403 403 403', '/standards/import'),
   'GET /standards/:reference/:version': row('302 200 200 200 200 200 200 200', '/standards/ST0815/1.0'),
   'GET /standards/:reference/:version/plan': row('302 200 200 200 200 200 200 200', '/standards/ST0815/1.0/plan'),
   'GET /standards/:reference/:version/off-the-job-minimum': row(
@@ -759,6 +761,7 @@ describe('permission matrix', function () {
       for (const [url, field] of [
         ['/admin/plans/import', 'planFile'],
         ['/apprentices/import', 'csvFile'],
+        ['/standards/import', 'standardsFile'],
       ] as const) {
         const before = rowCounts();
         const res = await agent.post(url).attach(field, Buffer.from('uln\n'), 'upload.csv');

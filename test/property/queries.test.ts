@@ -106,6 +106,7 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /': { as: 'provider', url: () => '/' },
   'GET /sign-in': { as: 'anonymous', url: () => '/sign-in', query: ['returnTo'] },
   'GET /standards': { as: 'employer', url: () => '/standards', query: ['q', 'ours', 'page'] },
+  'GET /standards/import': { as: 'admin', url: () => '/standards/import' },
   'GET /standards/:reference/:version': { as: 'qa', url: () => '/standards/ST0815/1.0' },
   'GET /standards/:reference/:version/plan': { as: 'assessor', url: () => '/standards/ST0815/1.0/plan' },
   'GET /apprentices/:uln/personal-data': { as: 'admin', url: (f) => `/apprentices/${f.a.uln}/personal-data` },

@@ -77,7 +77,7 @@ export interface PageSpec {
   /** Each run signs in afresh: the form ends the session. */
   fresh?: boolean;
   /** A multipart upload: the file's field and the kind of file the page reads. */
-  upload?: { field: string; kind: 'csv' | 'plan' | 'hours' };
+  upload?: { field: string; kind: 'csv' | 'plan' | 'hours' | 'catalogue' };
   stored?: Stored<Pairs>;
   /** Fewer runs for a route whose success is slow (the auto-scheduler). */
   runs?: number;
@@ -1015,6 +1015,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       ['confirm', 'yes'],
     ],
     formPage: (f) => `/apprentices/${f.e.uln}/personal-data`,
+  },
+  'POST /standards/import': {
+    as: ['admin'],
+    url: () => '/standards/import',
+    fields: () => ['standardsFile'],
+    upload: { field: 'standardsFile', kind: 'catalogue' },
+    formPage: () => '/standards/import',
   },
   'POST /admin/plans/import': {
     as: ['admin'],

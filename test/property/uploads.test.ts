@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { CSV_COLUMNS } from '../../src/apprentices/import.js';
@@ -116,6 +117,25 @@ const csvRow = (f: Fixture, uln: string) => [
   '',
 ];
 const planSpec = API_SPECS['POST /api/v1/plans'] as ApiSpec;
+/** The test catalogue's version with core and options (test data), and the fields the edits aim at. */
+const CATALOGUE_ELEMENT = (
+  JSON.parse(fs.readFileSync('test/fixtures/catalogue/standards.json', 'utf8')) as Record<string, unknown>[]
+)[1]!;
+const CATALOGUE_TEXT_FIELDS = ['title', 'route', 'overviewOfRole', 'knowledges.0.detail', 'options.0.title'];
+const CATALOGUE_FIELDS = [
+  ...CATALOGUE_TEXT_FIELDS,
+  'version',
+  'level',
+  'status',
+  'larsCode',
+  'typicalDuration',
+  'earliestStartDate',
+  'coreAndOptions',
+  'knowledges',
+  'duties',
+  'duties.0.mappedKnowledge',
+  'options',
+];
 
 describe('property: the upload pages, hostile files', function () {
   this.timeout(120_000);
@@ -135,6 +155,7 @@ describe('property: the upload pages, hostile files', function () {
       'POST /admin/plans/import',
       'POST /apprentices/:uln/hours/import',
       'POST /apprentices/import',
+      'POST /standards/import',
     ]);
   });
 
@@ -154,19 +175,26 @@ describe('property: the upload pages, hostile files', function () {
                 arbitrary:
                   kind === 'csv'
                     ? csvRecipe.map((recipe) => ({ csv: recipe }))
-                    : kind === 'hours'
+                    : kind === 'catalogue'
                       ? fc
                           .record({
-                            activity: storableText,
-                            hours: fc.constantFrom('3', '7.5', '0', '-1', '25', 'x', ''),
+                            text: textEdits(CATALOGUE_TEXT_FIELDS),
+                            edits: fc.option(jsonEdits(CATALOGUE_FIELDS), { nil: undefined, freq: 2 }),
                           })
-                          .map((hours) => ({ hours }))
-                      : fc
-                          .record({
-                            text: textEdits(planSpec.text ?? []),
-                            edits: fc.option(jsonEdits(planSpec.fields), { nil: undefined, freq: 2 }),
-                          })
-                          .map((plan) => ({ plan })),
+                          .map((catalogue) => ({ catalogue }))
+                      : kind === 'hours'
+                        ? fc
+                            .record({
+                              activity: storableText,
+                              hours: fc.constantFrom('3', '7.5', '0', '-1', '25', 'x', ''),
+                            })
+                            .map((hours) => ({ hours }))
+                        : fc
+                            .record({
+                              text: textEdits(planSpec.text ?? []),
+                              edits: fc.option(jsonEdits(planSpec.fields), { nil: undefined, freq: 2 }),
+                            })
+                            .map((plan) => ({ plan })),
               },
               { weight: 1, arbitrary: fc.constantFrom(...WRONG_FILES).map((wrong) => ({ wrong })) },
               { weight: 1, arbitrary: fc.uint8Array({ maxLength: 3000 }).map((bytes) => ({ bytes })) },
@@ -213,6 +241,12 @@ describe('property: the upload pages, hostile files', function () {
     | { csv: Parameters<typeof csvText>[0] }
     | { plan: { text: Parameters<typeof applyJsonEdits>[1]; edits: Parameters<typeof applyJsonEdits>[1] | undefined } }
     | { hours: { activity: string; hours: string } }
+    | {
+        catalogue: {
+          text: Parameters<typeof applyJsonEdits>[1];
+          edits: Parameters<typeof applyJsonEdits>[1] | undefined;
+        };
+      }
     | { wrong: (typeof WRONG_FILES)[number] }
     | { bytes: Uint8Array }
     | { broken: number };
@@ -246,6 +280,13 @@ describe('property: the upload pages, hostile files', function () {
           ]),
         ),
       );
+    } else if ('catalogue' in content) {
+      // One version of the test catalogue (its test data), edited, under a reference of this run's own.
+      const element = applyJsonEdits(
+        { ...structuredClone(CATALOGUE_ELEMENT), referenceNumber: `ST${String(1000 + (n % 9000)).padStart(4, '0')}` },
+        [...content.catalogue.text, ...(content.catalogue.edits ?? [])],
+      );
+      data = Buffer.from(JSON.stringify([element]));
     } else if ('hours' in content) {
       const quoted = `"${content.hours.activity.replace(/"/g, '""')}"`;
       data = Buffer.from(
