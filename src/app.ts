@@ -144,7 +144,7 @@ export function createApp({
   });
 
   // A request that may write waits (without holding up anyone else) while an import's worker writes.
-  app.use(throughWriteGate(db));
+  app.use(throughWriteGate(db, [paths.importApprentices, `${paths.api.root}${routes.api.apprentices.import}`]));
   app.use(paths.api.root, apiRoutes(db, log, { holdHours, clock, baseUrl }));
 
   app.use(cookieParser());

@@ -39,7 +39,6 @@ import { planForApprentice } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
 import { dateQuery } from '../validation/fields.js';
 import { parseOr422, UnprocessableError } from '../http/json-errors.js';
-import { handWritesToWorker } from '../ops/write-gate.js';
 import { untilStatusesCanBeStored } from '../gateway/service.js';
 
 const onQuery = z.object({ on: dateQuery('on') });
@@ -125,7 +124,6 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   router.post(routes.api.apprentices.import, editors, async (req, res) => {
     const user = userOf(res);
     const csv = Boolean(req.is('text/csv'));
-    handWritesToWorker(res);
     const result = await importApprentices(db, {
       user,
       source: csv ? 'api:csv' : 'api:json',

@@ -20,7 +20,6 @@ import { correctUln, importDefaults } from './service.js';
 import { addApprentices, updateApprentice, type ApprenticeDetail } from './store.js';
 import { renderRefusal } from '../http/results.js';
 import { DATE_FIELDS, PROBLEMS_SHOWN, dateParts, loadApprentice } from './page-helpers.js';
-import { handWritesToWorker } from '../ops/write-gate.js';
 
 /** Adding apprentices one by one or by CSV import, and editing a record (with a reason). */
 export function recordPages(db: Db, clock: Clock): Router {
@@ -170,7 +169,6 @@ export function recordPages(db: Db, clock: Clock): Router {
         ),
       );
     }
-    handWritesToWorker(res);
     const result = await importApprentices(db, {
       user,
       source: `csv:${file.originalname}`,

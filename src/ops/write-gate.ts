@@ -10,7 +10,7 @@ import type { Db } from '../db/connection.js';
  * write waits for the worker's write (it must), and nobody else waits at all.
  *
  * Requests that may write are the ones with a method other than GET or HEAD. One that hands its
- * writes to a worker steps out first (handWritesToWorker), or the worker would wait for it. A page
+ * writes to a worker is not counted (see throughWriteGate), or the worker would wait for it. A page
  * that stores gateway statuses it had to work out waits too (gateway/service.ts). A GET that happens
  * to write (a token's last-used date, at most once an hour) is not held back; at worst it waits
  * as before.
@@ -32,13 +32,25 @@ export class WriteGate {
     };
   }
 
-  /** Runs `write` once no writing request is in flight, holding new ones back until it settles. */
-  async exclusively<T>(write: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `write` once no writing request is in flight, holding new ones back until it settles.
+   * It waits for those in flight at most `patience` ms: a client sending its form slowly must not
+   * hold the worker (and everyone queued behind it) for minutes. One still in flight after that
+   * waits for the lock as before (SQLite's busy timeout).
+   */
+  async exclusively<T>(write: () => Promise<T>, patience = 10_000): Promise<T> {
     await this.whenOpen();
     let open!: () => void;
     this.#exclusive = new Promise<void>((resolve) => (open = resolve));
     try {
-      if (this.#writers > 0) await new Promise<void>((resolve) => this.#whenNoWriters.push(resolve));
+      if (this.#writers > 0)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, patience);
+          this.#whenNoWriters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
       return await write();
     } finally {
       this.#exclusive = null;
@@ -49,6 +61,11 @@ export class WriteGate {
   /** Resolves once no worker's write is waiting or under way (at once when none is). */
   async whenOpen(): Promise<void> {
     while (this.#exclusive) await this.#exclusive;
+  }
+
+  /** Writing requests counted in and not yet out. */
+  get writers(): number {
+    return this.#writers;
   }
 
   /** Whether a worker's write is waiting or under way (new writing requests wait). */
@@ -66,27 +83,27 @@ export function writeGate(db: Db): WriteGate {
   return gate;
 }
 
-const LEAVE = Symbol('leave the write gate');
-
-/** Middleware: a request that may write passes the gate first, and is counted until its response ends. */
-export function throughWriteGate(db: Db) {
+/**
+ * Middleware: a request that may write passes the gate first, and is counted until its response
+ * ends. A request whose client went away while it waited is counted out and goes no further (its
+ * 'close' came before it was counted in). `toWorker` names the paths whose writes a worker makes:
+ * they are not counted at all, so that a large upload still arriving holds nobody back.
+ */
+export function throughWriteGate(db: Db, toWorker: readonly string[] = []) {
   const gate = writeGate(db);
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    if (req.method === 'GET' || req.method === 'HEAD' || toWorker.includes(req.path)) return next();
+    let gone = false;
+    let counted: (() => void) | null = null;
+    res.once('close', () => {
+      gone = true;
+      counted?.();
+    });
     void gate.enter().then((leave) => {
-      (res.locals as Record<symbol, unknown>)[LEAVE] = leave;
+      if (gone || res.writableEnded || res.destroyed) return leave();
+      counted = leave;
       res.once('finish', leave);
-      res.once('close', leave);
       next();
     });
   };
-}
-
-/**
- * For a request that hands its writes to a worker thread (an import): counts the request out of
- * the gate before it waits for the worker, which asks the gate itself and would otherwise wait
- * for the very request that waits for it.
- */
-export function handWritesToWorker(res: Response): void {
-  ((res.locals as Record<symbol, unknown>)[LEAVE] as (() => void) | undefined)?.();
 }

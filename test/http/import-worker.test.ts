@@ -106,7 +106,7 @@ describe('an import on a database file runs in a worker thread, with the same an
     expect(gate.held).to.equal(false);
   });
 
-  it('answers an API import the same way, the request stepping out of the write gate it waits on', async () => {
+  it('answers an API import the same way, the import request not counted by the write gate its worker asks', async () => {
     const res = await request(ctx.app)
       .post('/api/v1/apprentices/import')
       .set('authorization', `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`)

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { gatewayStatusCache } from '../../src/db/schema.js';
@@ -70,5 +72,39 @@ describe('requests while a worker thread holds the write lock', () => {
     const res = await page;
     expect(res.status).to.equal(200);
     expect(res.text).to.contain('Keeper');
+  });
+
+  it('counts out a request whose client went away while it waited, so the next worker is not held up', async () => {
+    const gate = writeGate(ctx.db);
+    void hold();
+    const server = ctx.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const body = JSON.stringify({ date: isoDate(today()), hours: 1, activity: 'Reading' });
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/api/v1/apprentices/${ULN}/off-the-job-hours`,
+        headers: {
+          authorization: `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      });
+      req.on('error', () => undefined);
+      req.end(body);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      req.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      await worker;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(gate.writers, 'the abandoned request is not left counted').to.equal(0);
+      expect(gate.held).to.equal(false);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -64,4 +64,14 @@ describe('the write gate between the request thread and a worker that writes', (
     const leave = await gate.enter();
     leave();
   });
+
+  it('waits for a request still in flight only so long, so a slow client cannot hold a worker back', async () => {
+    const gate = new WriteGate();
+    const leave = await gate.enter();
+    let wrote = false;
+    await gate.exclusively(() => Promise.resolve(void (wrote = true)), 30);
+    expect(wrote).to.equal(true);
+    leave();
+    expect(gate.writers).to.equal(0);
+  });
 });
