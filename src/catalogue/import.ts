@@ -44,27 +44,35 @@ export async function importCatalogue(db: Db, source: Readable, actor: Actor): P
     refused: [],
     fault: null,
   };
-  try {
-    for await (const { key, value } of source.pipe(StreamArray.withParser()) as AsyncIterable<{
-      key: number;
-      value: unknown;
-    }>) {
-      const mapped = fromNational(value);
-      if (!mapped.ok) {
-        if ('skipped' in mapped)
-          summary.skipped.push({ version: named(value) ?? `element ${key + 1}`, why: mapped.skipped });
-        else summary.refused.push({ element: key + 1, version: named(value), problems: mapped.problems });
-        continue;
-      }
-      const version = `${mapped.version.reference}/${mapped.version.version}`;
-      const done = applyCatalogueVersion(db, mapped.version, actor);
-      if (done.outcome === 'added') summary.added.push(version);
-      else if (done.outcome === 'unchanged') summary.unchanged++;
-      else if (done.outcome === 'changed') summary.changed.push({ version, differences: done.differences });
-      else summary.kept.push({ version, differences: done.differences });
+  // The source's own failures (a directory, no permission, a download cut off) reach the parser
+  // too; they end the reading, as a parse error does. A failure to write is not the file's fault:
+  // it is thrown, not reported as a fault of the file.
+  const parser = StreamArray.withParser();
+  source.once('error', (error) => parser.destroy(error));
+  const elements = (source.pipe(parser) as AsyncIterable<{ key: number; value: unknown }>)[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<{ key: number; value: unknown }>;
+    try {
+      next = await elements.next();
+    } catch (error) {
+      summary.fault = `The file could not be read as a JSON array of standard versions: ${(error as Error).message}. The versions listed above, read before this, were imported; nothing after it was.`;
+      break;
     }
-  } catch (error) {
-    summary.fault = `The file is not a JSON array of standard versions: ${(error as Error).message}. The versions listed above, read before this, were imported; nothing after it was.`;
+    if (next.done) break;
+    const { key, value } = next.value;
+    const mapped = fromNational(value);
+    if (!mapped.ok) {
+      if ('skipped' in mapped)
+        summary.skipped.push({ version: named(value) ?? `element ${key + 1}`, why: mapped.skipped });
+      else summary.refused.push({ element: key + 1, version: named(value), problems: mapped.problems });
+      continue;
+    }
+    const version = `${mapped.version.reference}/${mapped.version.version}`;
+    const done = applyCatalogueVersion(db, mapped.version, actor);
+    if (done.outcome === 'added') summary.added.push(version);
+    else if (done.outcome === 'unchanged') summary.unchanged++;
+    else if (done.outcome === 'changed') summary.changed.push({ version, differences: done.differences });
+    else summary.kept.push({ version, differences: done.differences });
   }
   return summary;
 }

@@ -55,7 +55,9 @@ describe('importing the national catalogue from the Standards page', () => {
     expect($(image.text)('.govuk-error-summary').text()).to.contain('standards.png is a PNG image');
     const object = await upload(Buffer.from('{"referenceNumber": "ST9901"}'));
     expect(object.status).to.equal(422);
-    expect($(object.text)('#catalogue-fault').text()).to.match(/^The file is not a JSON array of standard versions/);
+    expect($(object.text)('#catalogue-fault').text()).to.match(
+      /^The file could not be read as a JSON array of standard versions/,
+    );
     expect($(object.text)('.govuk-error-summary a[href="#catalogue-fault"]')).to.have.length(1);
     expect(count()).to.equal(held);
   });

@@ -252,14 +252,18 @@ describe('the national catalogue: importing the file', () => {
 
   it('says what is wrong with a file that is not a JSON array, keeping the versions read before a fault', async () => {
     const { db } = await testDb();
+    // A path that cannot be read (a folder) is the file's fault, said plainly, never a crash.
+    const folder = await cli(db, 'test/fixtures/catalogue');
+    expect(folder.code).to.equal(1);
+    expect(folder.out.at(-1)).to.match(/^The file could not be read as a JSON array of standard versions: EISDIR/);
     const notArray = await fromText(db, '{"referenceNumber": "ST9901"}');
-    expect(notArray.fault).to.match(/^The file is not a JSON array of standard versions: /);
+    expect(notArray.fault).to.match(/^The file could not be read as a JSON array of standard versions: /);
     const text = fs.readFileSync(FILE, 'utf8');
     // Cut off inside the third element: what was read before the fault is written (each version
     // whole) and listed; nothing after it is.
     const cut = text.slice(0, text.indexOf('"ST9902"') + 20);
     const partial = await fromText(db, cut);
-    expect(partial.fault).to.match(/^The file is not a JSON array of standard versions: /);
+    expect(partial.fault).to.match(/^The file could not be read as a JSON array of standard versions: /);
     for (const version of partial.added) {
       const [reference, number] = version.split('/');
       expect(versionId(db, reference!, number!), version).to.be.a('number');
