@@ -11,7 +11,7 @@ export interface CatalogueSummary {
   added: string[];
   changed: { version: string; differences: string[] }[];
   unchanged: number;
-  /** Versions assessments already use whose published text now differs: left as they were. */
+  /** Versions assessments already use whose published KSBs, duties or options now differ: those left as they were. */
   kept: { version: string; differences: string[] }[];
   /** Versions not yet approved for delivery. */
   skipped: { version: string; why: string }[];
@@ -71,8 +71,10 @@ export async function importCatalogue(db: Db, source: Readable, actor: Actor): P
     const done = applyCatalogueVersion(db, mapped.version, actor);
     if (done.outcome === 'added') summary.added.push(version);
     else if (done.outcome === 'unchanged') summary.unchanged++;
-    else if (done.outcome === 'changed') summary.changed.push({ version, differences: done.differences });
-    else summary.kept.push({ version, differences: done.differences });
+    else {
+      if (done.changed.length > 0) summary.changed.push({ version, differences: done.changed });
+      if (done.kept.length > 0) summary.kept.push({ version, differences: done.kept });
+    }
   }
   return summary;
 }
@@ -83,12 +85,14 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export function describeCatalogueImport(summary: CatalogueSummary): string[] {
   const lines = [
     `Added ${plural(summary.added.length, 'version')}, changed ${summary.changed.length}, unchanged ${summary.unchanged}; ` +
-      `kept as they were because assessments use them ${summary.kept.length}; not yet approved ${summary.skipped.length}; refused ${summary.refused.length}.`,
+      `kept in part because assessments use them ${summary.kept.length}; not yet approved ${summary.skipped.length}; refused ${summary.refused.length}.`,
   ];
   if (summary.added.length > 0) lines.push(`Added: ${summary.added.join(', ')}`);
   for (const c of summary.changed) lines.push(`Changed ${c.version}: ${c.differences.join('; ')}`);
   for (const k of summary.kept)
-    lines.push(`Kept ${k.version} as it was (assessments use it); the catalogue differs: ${k.differences.join('; ')}`);
+    lines.push(
+      `Kept ${k.version}'s KSBs, duties and options as they were (assessments use them); the catalogue differs: ${k.differences.join('; ')}`,
+    );
   for (const r of summary.refused)
     lines.push(
       `Refused element ${r.element}${r.version ? ` (${r.version})` : ''}: ${r.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ')}`,

@@ -239,42 +239,66 @@ export function fromNational(element: unknown): Mapped {
 
 /**
  * What differs between a version as held and as published, in words a person can check
- * ("K3's text", "option Bus driver: K4 added"): empty when they are the same.
+ * ("K3's text", "maxFundingPounds: 12000 → 15000"), in two parts: the version's own facts (its
+ * status, dates, funding, links: always brought up to date) and its content (KSBs, duties,
+ * options: what assessments are planned and graded against, never rewritten once in use).
+ * Both are empty when the two are the same.
  */
-export function differences(held: CatalogueVersion, published: CatalogueVersion): string[] {
-  const found: string[] = [];
-  for (const field of [
-    'title',
-    'level',
-    'status',
-    'larsCode',
-    'route',
-    'typicalDurationMonths',
-    'earliestStartDate',
-    'latestStartDate',
-    'latestEndDate',
-    'coreAndOptions',
-  ] as const)
-    if (held[field] !== published[field]) found.push(`${field}: ${String(held[field])} → ${String(published[field])}`);
-  const heldKsbs = new Map(held.ksbs.map((k) => [k.code, k.text]));
-  const publishedKsbs = new Map(published.ksbs.map((k) => [k.code, k.text]));
-  for (const [code, text] of publishedKsbs)
-    if (!heldKsbs.has(code)) found.push(`${code} added`);
-    else if (heldKsbs.get(code) !== text) found.push(`${code}'s text`);
-  for (const code of heldKsbs.keys()) if (!publishedKsbs.has(code)) found.push(`${code} removed`);
+export function differences(held: CatalogueVersion, published: CatalogueVersion): { facts: string[]; content: string[] } {
+  const facts: string[] = [];
+  const content: string[] = [];
+  const show = (value: unknown) => (Array.isArray(value) ? value.join(', ') : String(value));
+  for (const field of FACT_FIELDS)
+    if (show(held[field]) !== show(published[field]))
+      facts.push(`${field}: ${show(held[field])} → ${show(published[field])}`);
+  if (held.coreAndOptions !== published.coreAndOptions)
+    content.push(`coreAndOptions: ${String(held.coreAndOptions)} → ${String(published.coreAndOptions)}`);
+  // A version loaded from a file of its own (not the catalogue) has no published ids to compare.
+  const fromCatalogue = held.ksbs.some((k) => k.publishedId !== '');
+  const heldKsbs = new Map(held.ksbs.map((k) => [k.code, k]));
+  const publishedKsbs = new Map(published.ksbs.map((k) => [k.code, k]));
+  for (const [code, k] of publishedKsbs) {
+    const h = heldKsbs.get(code);
+    if (!h) content.push(`${code} added`);
+    else if (h.text !== k.text) content.push(`${code}'s text`);
+    else if (fromCatalogue && h.publishedId !== k.publishedId) content.push(`${code}'s published id`);
+  }
+  for (const code of heldKsbs.keys()) if (!publishedKsbs.has(code)) content.push(`${code} removed`);
   if (held.duties.length !== published.duties.length)
-    found.push(`duties: ${held.duties.length} → ${published.duties.length}`);
+    content.push(`duties: ${held.duties.length} → ${published.duties.length}`);
   else
     held.duties.forEach((d, i) => {
       const p = published.duties[i]!;
-      if (d.text !== p.text) found.push(`duty ${d.number}'s text`);
-      if (d.ksbs.join(',') !== p.ksbs.join(',')) found.push(`duty ${d.number}'s KSBs`);
+      if (d.text !== p.text) content.push(`duty ${d.number}'s text`);
+      if (d.ksbs.join(',') !== p.ksbs.join(',')) content.push(`duty ${d.number}'s KSBs`);
+      if (fromCatalogue && d.core !== p.core) content.push(`duty ${d.number} ${p.core ? 'now core' : 'no longer core'}`);
     });
   const heldOptions = new Map(held.options.map((o) => [o.title, o.ksbs.join(',')]));
   for (const o of published.options)
-    if (!heldOptions.has(o.title)) found.push(`option ${o.title} added`);
-    else if (heldOptions.get(o.title) !== o.ksbs.join(',')) found.push(`option ${o.title}'s KSBs`);
+    if (!heldOptions.has(o.title)) content.push(`option ${o.title} added`);
+    else if (heldOptions.get(o.title) !== o.ksbs.join(',')) content.push(`option ${o.title}'s KSBs`);
   for (const title of heldOptions.keys())
-    if (!published.options.some((o) => o.title === title)) found.push(`option ${title} removed`);
-  return found;
+    if (!published.options.some((o) => o.title === title)) content.push(`option ${title} removed`);
+  return { facts, content };
 }
+
+/** The version's own facts, as the catalogue gives them (its KSBs, duties and options are its content). */
+export const FACT_FIELDS = [
+  'title',
+  'level',
+  'status',
+  'larsCode',
+  'route',
+  'typicalDurationMonths',
+  'maxFundingPounds',
+  'overview',
+  'typicalJobTitles',
+  'eqaProvider',
+  'regulated',
+  'assessmentPlanUrl',
+  'approvedForDelivery',
+  'dateUpdated',
+  'earliestStartDate',
+  'latestStartDate',
+  'latestEndDate',
+] as const satisfies readonly (keyof CatalogueVersion)[];

@@ -14,12 +14,14 @@ import {
 } from '../db/schema.js';
 import { differences, type CatalogueVersion } from './national.js';
 
-/** What became of one version of the national file. */
+/**
+ * What became of one version of the national file: added, unchanged, or brought up to date
+ * (`changed`), with anything left as it was because assessments use it (`kept`).
+ */
 export type VersionOutcome =
   | { outcome: 'added' }
   | { outcome: 'unchanged' }
-  | { outcome: 'changed'; differences: string[] }
-  | { outcome: 'kept'; differences: string[] };
+  | { outcome: 'updated'; changed: string[]; kept: string[] };
 
 /** A version as held, in the catalogue's shape, with whether assessments already use it. */
 function heldVersion(db: Db, reference: string, version: string) {
@@ -191,9 +193,9 @@ function writeContents(db: Db, versionId: number, v: CatalogueVersion): void {
 
 /**
  * Brings one version in line with the catalogue, all or nothing: a new version is added; one
- * held with the same content is left alone; one that differs is rewritten, unless an apprentice or
- * a plan already uses it, when it is kept as it is and the differences are reported (a published
- * version's KSBs are what its assessments were planned and graded against).
+ * held the same is left alone; one that differs is brought up to date, except that the KSBs,
+ * duties and options of a version an apprentice or a plan already uses are kept as they are and
+ * their differences reported (they are what its assessments were planned and graded against).
  */
 export function applyCatalogueVersion(db: Db, v: CatalogueVersion, actor: Actor): VersionOutcome {
   return db.transaction(
@@ -228,20 +230,30 @@ export function applyCatalogueVersion(db: Db, v: CatalogueVersion, actor: Actor)
         return { outcome: 'added' as const };
       }
       const found = differences(existing.held, v);
-      if (found.length === 0) return { outcome: 'unchanged' as const };
-      if (existing.inUse) return { outcome: 'kept' as const, differences: found };
-      db.update(standardVersions).set(versionValues(v)).where(eq(standardVersions.id, existing.id)).run();
-      db.delete(ksbs).where(eq(ksbs.standardVersionId, existing.id)).run();
-      db.delete(duties).where(eq(duties.standardVersionId, existing.id)).run();
-      db.delete(standardOptions).where(eq(standardOptions.standardVersionId, existing.id)).run();
-      writeContents(db, existing.id, v);
-      recordAudit(db, actor, {
-        action: 'standard.updated_from_catalogue',
-        entityType: 'standard_version',
-        entityId: subject,
-        after: { differences: found },
-      });
-      return { outcome: 'changed' as const, differences: found };
+      if (found.facts.length === 0 && found.content.length === 0) return { outcome: 'unchanged' as const };
+      // The version's own facts (status, start-date window, funding, links) always follow the
+      // catalogue; its content only while no apprentice or plan uses it.
+      const rewrite = !existing.inUse && found.content.length > 0;
+      const changed = [...found.facts, ...(rewrite ? found.content : [])];
+      const { coreAndOptions, ...facts } = versionValues(v);
+      db.update(standardVersions)
+        .set(rewrite ? { ...facts, coreAndOptions } : facts)
+        .where(eq(standardVersions.id, existing.id))
+        .run();
+      if (rewrite) {
+        db.delete(ksbs).where(eq(ksbs.standardVersionId, existing.id)).run();
+        db.delete(duties).where(eq(duties.standardVersionId, existing.id)).run();
+        db.delete(standardOptions).where(eq(standardOptions.standardVersionId, existing.id)).run();
+        writeContents(db, existing.id, v);
+      }
+      if (changed.length > 0)
+        recordAudit(db, actor, {
+          action: 'standard.updated_from_catalogue',
+          entityType: 'standard_version',
+          entityId: subject,
+          after: { differences: changed },
+        });
+      return { outcome: 'updated' as const, changed, kept: rewrite ? [] : found.content };
     },
     { behavior: 'immediate' },
   );

@@ -28,11 +28,11 @@ describe('importing the national catalogue from the Standards page', () => {
     expect(res.status).to.equal(200);
     const doc = $(res.text);
     expect(doc('#catalogue-summary').text()).to.equal(
-      'Added 3 versions, changed 0, unchanged 0; kept as they were because assessments use them 1; not yet approved 1; refused 1.',
+      'Added 3 versions, changed 1, unchanged 0; kept in part because assessments use them 0; not yet approved 1; refused 1.',
     );
     expect(doc('#catalogue-added').text()).to.equal('ST9901/1.0, ST9902/1.0, ST9902/1.1');
-    expect(doc('#catalogue-kept').text()).to.contain(
-      'ST0815/1.0: the catalogue differs in earliestStartDate: null → 2020-06-23',
+    expect(doc('#catalogue-changed').text()).to.contain(
+      'ST0815/1.0: regulated: null → false; earliestStartDate: null → 2020-06-23',
     );
     expect(doc('#catalogue-refused').text()).to.contain('Element 6 (ST9904/1.0)');
     expect(doc('.govuk-error-summary a[href="#catalogue-refused"]').text()).to.equal(

@@ -167,13 +167,12 @@ describe('the national catalogue: importing the file', () => {
     const res = await cli(db, FILE);
     expect(res.code, 'a refused version makes the command fail').to.equal(1);
     expect(res.out[0]).to.equal(
-      'Added 3 versions, changed 0, unchanged 0; kept as they were because assessments use them 1; not yet approved 1; refused 1.',
+      'Added 3 versions, changed 1, unchanged 0; kept in part because assessments use them 0; not yet approved 1; refused 1.',
     );
     expect(res.out).to.include('Added: ST9901/1.0, ST9902/1.0, ST9902/1.1');
-    // ST0815 1.0 is used by the demo plan: kept word for word, the catalogue's start date reported.
-    expect(res.out).to.include(
-      'Kept ST0815/1.0 as it was (assessments use it); the catalogue differs: earliestStartDate: null → 2020-06-23',
-    );
+    // ST0815 1.0 is used by the demo plan: its KSBs and duties are the catalogue's word for word, so
+    // only its own facts change, to what the catalogue gives (the start date it was first open to).
+    expect(res.out).to.include('Changed ST0815/1.0: regulated: null → false; earliestStartDate: null → 2020-06-23');
     expect(res.out.find((l) => l.startsWith('Refused element 6 (ST9904/1.0)'))).to.contain(
       'which is no KSB of this version',
     );
@@ -207,7 +206,7 @@ describe('the national catalogue: importing the file', () => {
     // The same file again changes nothing.
     const again = await cli(db, FILE);
     expect(again.out[0]).to.equal(
-      'Added 0 versions, changed 0, unchanged 3; kept as they were because assessments use them 1; not yet approved 1; refused 1.',
+      'Added 0 versions, changed 0, unchanged 4; kept in part because assessments use them 0; not yet approved 1; refused 1.',
     );
   });
 
@@ -218,6 +217,7 @@ describe('the national catalogue: importing the file', () => {
     const changed = changedFile((all) => {
       ksbTexts(all, 3)[1]!.detail = 'Knowledge two, corrected (test data)';
       ksbTexts(all, 2)[0]!.detail = 'Knowledge one, corrected (test data)';
+      Object.assign(all[2]!, { maxFunding: 15000, latestEndDate: '2024-06-30' });
     });
     // An apprentice is on ST9902 1.0, so its published text stays as it was assessed against.
     approve(db, 'ST9902', '1.0');
@@ -243,11 +243,25 @@ describe('the national catalogue: importing the file', () => {
     expect(added.ok, JSON.stringify(added)).to.equal(true);
     const res = await cli(db, changed);
     expect(res.out).to.include("Changed ST9902/1.1: K2's text");
-    expect(res.out).to.include("Kept ST9902/1.0 as it was (assessments use it); the catalogue differs: K1's text");
+    // ST9902 1.0 is in use: its own facts follow the catalogue, its KSBs do not.
+    expect(res.out).to.include('Changed ST9902/1.0: maxFundingPounds: 12000 → 15000; latestEndDate: null → 2024-06-30');
+    expect(res.out).to.include(
+      "Kept ST9902/1.0's KSBs, duties and options as they were (assessments use them); the catalogue differs: K1's text",
+    );
+    const facts = db
+      .select()
+      .from(standardVersions)
+      .where(eq(standardVersions.id, versionId(db, 'ST9902', '1.0')))
+      .get()!;
+    expect([facts.maxFundingPounds, facts.latestEndDate]).to.deep.equal([15000, '2024-06-30']);
     expect(ksbsOf(db, 'ST9902', '1.1')[1]!.text).to.equal('Knowledge two, corrected (test data)');
     expect(ksbsOf(db, 'ST9902', '1.0')[0]!.text).to.equal('Knowledge one (test data)');
     const audit = db.select().from(auditEvents).where(eq(auditEvents.action, 'standard.updated_from_catalogue')).all();
-    expect(audit.map((a) => [a.entityId, a.after])).to.deep.equal([['ST9902/1.1', { differences: ["K2's text"] }]]);
+    expect(audit.map((a) => [a.entityId, a.after])).to.deep.equal([
+      ['ST0815/1.0', { differences: ['regulated: null → false', 'earliestStartDate: null → 2020-06-23'] }],
+      ['ST9902/1.0', { differences: ['maxFundingPounds: 12000 → 15000', 'latestEndDate: null → 2024-06-30'] }],
+      ['ST9902/1.1', { differences: ["K2's text"] }],
+    ]);
   });
 
   it('says what is wrong with a file that is not a JSON array, keeping the versions read before a fault', async () => {
