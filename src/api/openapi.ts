@@ -275,7 +275,7 @@ export function openApiDocument(): Schema {
               name: 'status',
               in: 'query',
               schema: output(z.enum(JOURNEY_STATUSES)),
-              description: 'Where the apprentice stands today (not with state, nor with on)',
+              description: 'Where the apprentice stands today (not with state; with on, only when on is today)',
             },
             {
               name: 'on',

@@ -133,14 +133,14 @@ function loadReferences(db: Db): References {
 }
 
 /**
- * What the database says against a record: unknown references, a version not approved (unless the
- * apprentice is already on it: `own` is the record being edited), a start outside the version's
- * window, a ULN held by someone else.
+ * What the database says against a record: unknown references, a version not approved, a start
+ * outside the version's window (neither unless the record being edited, `own`, already has it),
+ * a ULN held by someone else.
  */
 function referenceProblems(
   input: ApprenticeInput,
   refs: References,
-  own?: { uln: string; standardVersionId: number },
+  own?: { uln: string; standardVersionId: number; startDate: string },
 ): Problem[] {
   const ownUln = own?.uln;
   const problems: Problem[] = [];
@@ -160,12 +160,14 @@ function referenceProblems(
     });
   // An apprentice is on the version whose start-date window (the catalogue's earliest and latest
   // start dates, its version log) holds their start date.
-  if (window?.from && input.startDate < window.from)
+  // A record already on this version with this start keeps them, window or not (a name corrected is not refused).
+  const unchanged = own !== undefined && versionId === own.standardVersionId && input.startDate === own.startDate;
+  if (window?.from && input.startDate < window.from && !unchanged)
     problems.push({
       path: 'standardVersion',
       message: `${named} takes apprentices who start on or after ${dateLabel(window.from)}; one who starts on ${dateLabel(input.startDate)} is on an earlier version`,
     });
-  if (window?.to && input.startDate > window.to)
+  if (window?.to && input.startDate > window.to && !unchanged)
     problems.push({
       path: 'standardVersion',
       message: `${named} takes apprentices who start on or before ${dateLabel(window.to)}; one who starts on ${dateLabel(input.startDate)} is on a later version`,

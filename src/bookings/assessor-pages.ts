@@ -8,7 +8,7 @@ import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
-import { findStandardVersionId, listStandards } from '../standards/store.js';
+import { listStandards } from '../standards/store.js';
 import { actorOf, findUser, listEmployers, listProviders } from '../users/store.js';
 import { WEEKDAYS, assessorProfileSchema, conflictSchema, unavailabilitySchema } from './assessor-schema.js';
 import { REGIONS, REGION_LABELS } from './model.js';
@@ -57,11 +57,11 @@ export function assessorRoutes(db: Db, clock: Clock, baseUrl: string): Router {
     return assessor;
   };
 
-  const formOptions = () => ({
-    standards: listStandards(db).map((s) => ({
-      value: String(findStandardVersionId(db, s.reference, s.version)),
-      text: `${s.title} (${s.reference} v${s.version})`,
-    })),
+  /** The versions an assessor can be competent in: those we are approved to assess, and any already on their profile. */
+  const formOptions = (current: readonly number[] = []) => ({
+    standards: listStandards(db)
+      .filter((s) => s.approved || current.includes(s.id))
+      .map((s) => ({ value: String(s.id), text: `${s.title} (${s.reference} v${s.version})` })),
     regions: REGIONS.map((r) => ({ value: r, text: REGION_LABELS[r] })),
     weekdays: WEEKDAYS,
     employers: [{ value: '', text: 'None' }, ...listEmployers(db).map((e) => ({ value: e.id, text: e.name }))],
@@ -123,7 +123,7 @@ export function assessorRoutes(db: Db, clock: Clock, baseUrl: string): Router {
       calendarRevokeAction: paths.assessorCalendarRevoke(assessorId),
       regionLabels: facts?.regions.map((r) => REGION_LABELS[r]) ?? [],
       atRisk: atRiskOf(assessorId),
-      ...formOptions(),
+      ...formOptions(facts?.standardVersionIds),
       ...extra,
     };
   };
@@ -168,9 +168,7 @@ export function assessorRoutes(db: Db, clock: Clock, baseUrl: string): Router {
       ...(form.value.ownProviderUkprn && !listProviders(db).some((p) => p.ukprn === form.value.ownProviderUkprn)
         ? [{ path: 'ownProviderUkprn', message: 'Choose a training provider from the list' }]
         : []),
-      ...(form.value.standardVersionIds.some(
-        (id) => !listStandards(db).some((s) => findStandardVersionId(db, s.reference, s.version) === id),
-      )
+      ...(form.value.standardVersionIds.some((id) => !listStandards(db).some((s) => s.id === id))
         ? [{ path: 'standardVersionIds', message: 'Choose standards from the list' }]
         : []),
     ];

@@ -244,7 +244,10 @@ export function fromNational(element: unknown): Mapped {
  * options: what assessments are planned and graded against, never rewritten once in use).
  * Both are empty when the two are the same.
  */
-export function differences(held: CatalogueVersion, published: CatalogueVersion): { facts: string[]; content: string[] } {
+export function differences(
+  held: CatalogueVersion,
+  published: CatalogueVersion,
+): { facts: string[]; content: string[] } {
   const facts: string[] = [];
   const content: string[] = [];
   const show = (value: unknown) => (Array.isArray(value) ? value.join(', ') : String(value));
@@ -271,7 +274,8 @@ export function differences(held: CatalogueVersion, published: CatalogueVersion)
       const p = published.duties[i]!;
       if (d.text !== p.text) content.push(`duty ${d.number}'s text`);
       if (d.ksbs.join(',') !== p.ksbs.join(',')) content.push(`duty ${d.number}'s KSBs`);
-      if (fromCatalogue && d.core !== p.core) content.push(`duty ${d.number} ${p.core ? 'now core' : 'no longer core'}`);
+      if (fromCatalogue && d.core !== p.core)
+        content.push(`duty ${d.number} ${p.core ? 'now core' : 'no longer core'}`);
     });
   const heldOptions = new Map(held.options.map((o) => [o.title, o.ksbs.join(',')]));
   for (const o of published.options)

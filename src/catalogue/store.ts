@@ -19,9 +19,7 @@ import { differences, type CatalogueVersion } from './national.js';
  * (`changed`), with anything left as it was because assessments use it (`kept`).
  */
 export type VersionOutcome =
-  | { outcome: 'added' }
-  | { outcome: 'unchanged' }
-  | { outcome: 'updated'; changed: string[]; kept: string[] };
+  { outcome: 'added' } | { outcome: 'unchanged' } | { outcome: 'updated'; changed: string[]; kept: string[] };
 
 /** A version as held, in the catalogue's shape, with whether assessments already use it. */
 function heldVersion(db: Db, reference: string, version: string) {

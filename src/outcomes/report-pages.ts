@@ -99,10 +99,13 @@ export function reportRoutes(db: Db, clock: Clock): Router {
   const options = (user: CurrentUser) => ({
     standards: [
       { value: '', text: 'All standards' },
-      ...listStandards(db).map((s) => ({
-        value: `${s.reference}/${s.version}`,
-        text: `${s.title} (${s.reference} v${s.version})`,
-      })),
+      // The versions we assess (approved); a version newly in the catalogue has no results to filter.
+      ...listStandards(db)
+        .filter((s) => s.approved)
+        .map((s) => ({
+          value: `${s.reference}/${s.version}`,
+          text: `${s.title} (${s.reference} v${s.version})`,
+        })),
     ],
     providers:
       user.role === 'provider'

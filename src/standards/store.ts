@@ -17,6 +17,7 @@ import {
 import type { Ksb, StandardFile } from './schema.js';
 
 export interface StandardSummary {
+  id: number;
   reference: string;
   version: string;
   title: string;
@@ -30,6 +31,7 @@ export interface StandardSummary {
 }
 
 const summaryColumns = {
+  id: standardVersions.id,
   reference: standardVersions.reference,
   version: standardVersions.version,
   title: standardVersions.title,

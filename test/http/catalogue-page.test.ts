@@ -75,4 +75,24 @@ describe('the catalogue page', () => {
     // A version without options has no such section.
     expect($((await agent.get('/standards/ST0815/1.0')).text)('#options')).to.have.length(0);
   });
+
+  it('offers an assessor competence, and the reports a filter, in the versions we are approved for only', async () => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const profile = $((await admin.get(`/assessors/${ctx.users.assessor.id}`)).text);
+    const competences = profile('input[name="standardVersionIds"]')
+      .map((_, i) =>
+        profile(`label[for="${profile(i).attr('id')}"]`)
+          .text()
+          .trim(),
+      )
+      .get()
+      .map(String);
+    expect(competences).to.deep.equal(['Trade union official (ST0815 v1.0)']);
+    const reports = $((await admin.get('/reports')).text);
+    const filters = reports('select[name="standard"] option')
+      .map((_, o) => reports(o).attr('value') ?? '')
+      .get()
+      .map(String);
+    expect(filters).to.deep.equal(['', 'ST0815/1.0']);
+  });
 });

@@ -11,7 +11,7 @@ import { importCatalogue } from '../../src/catalogue/import.js';
 import { runAdminCommand } from '../../src/cli/admin-commands.js';
 import { auditEvents, ksbs, optionKsbs, standardOptions, standardVersions } from '../../src/db/schema.js';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
-import { addApprentices } from '../../src/apprentices/store.js';
+import { addApprentices, findApprenticeByUln, updateApprentice } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { apprenticeInput } from '../support/apprentices.js';
 import { recordApproval } from '../../src/standards/store.js';
@@ -350,6 +350,25 @@ describe('the national catalogue: importing the file', () => {
     // 1.0's window opens on 4 January 2021.
     expect(add(4, '1.0', '2021-01-03').ok).to.equal(false);
     expect(add(5, '1.0', '2021-01-04').ok).to.equal(true);
+    // Should the window later close before a start already recorded, the record can still be
+    // corrected (a name, say); a new start outside it is still refused.
+    db.update(standardVersions)
+      .set({ earliestStartDate: '2021-06-01' })
+      .where(eq(standardVersions.id, versionId(db, 'ST9902', '1.0')))
+      .run();
+    const held = findApprenticeByUln(db, ulns[5]!)!;
+    const input = {
+      ...apprenticeInput(ulns[5]!, 'Window', 'Corrected'),
+      standardReference: 'ST9902',
+      standardVersion: '1.0',
+      startDate: '2021-01-04',
+      plannedEndDate: '2026-06-30',
+      dateOfBirth: '1990-01-01',
+    };
+    expect(updateApprentice(db, held.id, input, SYSTEM_ACTOR, 'Name corrected')).to.deep.equal({ ok: true });
+    expect(
+      updateApprentice(db, held.id, { ...input, startDate: '2021-01-05' }, SYSTEM_ACTOR, 'Start corrected').ok,
+    ).to.equal(false);
   });
 
   it('downloads the file from STANDARDS_URL with --fetch, reading it as it arrives', async () => {
