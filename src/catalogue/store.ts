@@ -13,6 +13,7 @@ import {
   standardVersions,
 } from '../db/schema.js';
 import { differences, type CatalogueVersion } from './national.js';
+import { writeKsbsAndDuties } from '../standards/store.js';
 
 /**
  * What became of one version of the national file: added, unchanged, or brought up to date
@@ -146,36 +147,13 @@ function versionValues(v: CatalogueVersion) {
 
 /** Writes a version's KSBs, duties and options (the version's old ones already gone). */
 function writeContents(db: Db, versionId: number, v: CatalogueVersion): void {
-  const ksbIds = new Map<string, number>();
-  v.ksbs.forEach((k, position) => {
-    const row = db
-      .insert(ksbs)
-      .values({ standardVersionId: versionId, code: k.code, text: k.text, position, publishedId: k.publishedId })
-      .returning({ id: ksbs.id })
-      .get();
-    ksbIds.set(k.code, row.id);
-  });
-  for (const d of v.duties) {
-    const row = db
-      .insert(duties)
-      .values({
-        standardVersionId: versionId,
-        number: d.number,
-        title: `Duty ${d.number}`,
-        text: d.text,
-        criteria: '',
-        publishedId: d.publishedId,
-        core: d.core,
-      })
-      .returning({ id: duties.id })
-      .get();
-    d.ksbs.forEach((code, position) =>
-      db
-        .insert(dutyKsbs)
-        .values({ dutyId: row.id, ksbId: ksbIds.get(code)!, position })
-        .run(),
-    );
-  }
+  // The catalogue gives a duty one text; its title is its number, and it has no separate criteria.
+  const ksbIds = writeKsbsAndDuties(
+    db,
+    versionId,
+    v.ksbs,
+    v.duties.map((d) => ({ ...d, title: `Duty ${d.number}`, criteria: '' })),
+  );
   v.options.forEach((o, position) => {
     const row = db
       .insert(standardOptions)

@@ -97,33 +97,7 @@ export function importStandard(db: Db, std: StandardFile, actor: Actor): { creat
       .returning({ id: standardVersions.id })
       .get();
 
-    const ksbIds = new Map<string, number>();
-    std.ksbs.forEach((ksb, position) => {
-      const row = tx
-        .insert(ksbs)
-        .values({ standardVersionId: version.id, code: ksb.code, text: ksb.text, position })
-        .returning({ id: ksbs.id })
-        .get();
-      ksbIds.set(ksb.code, row.id);
-    });
-    for (const duty of std.duties) {
-      const row = tx
-        .insert(duties)
-        .values({
-          standardVersionId: version.id,
-          number: duty.number,
-          title: duty.title,
-          text: duty.text,
-          criteria: duty.criteria,
-        })
-        .returning({ id: duties.id })
-        .get();
-      duty.ksbs.forEach((code, position) => {
-        tx.insert(dutyKsbs)
-          .values({ dutyId: row.id, ksbId: ksbIds.get(code)!, position })
-          .run();
-      });
-    }
+    writeKsbsAndDuties(tx, version.id, std.ksbs, std.duties);
     recordAudit(tx, actor, {
       action: 'standard.imported',
       entityType: 'standard_version',
@@ -132,6 +106,57 @@ export function importStandard(db: Db, std: StandardFile, actor: Actor): { creat
     });
     return { created: true };
   });
+}
+
+/**
+ * Writes a version's KSBs (in published order) and duties with the KSBs each draws on, and
+ * returns each KSB's row id by code. The version's earlier ones must be gone.
+ */
+export function writeKsbsAndDuties(
+  db: Queryable,
+  standardVersionId: number,
+  ksbList: readonly { code: string; text: string; publishedId?: string }[],
+  dutyList: readonly {
+    number: number;
+    title: string;
+    text: string;
+    criteria: string;
+    ksbs: readonly string[];
+    publishedId?: string;
+    core?: boolean;
+  }[],
+): Map<string, number> {
+  const ksbIds = new Map<string, number>();
+  ksbList.forEach((k, position) => {
+    const row = db
+      .insert(ksbs)
+      .values({ standardVersionId, code: k.code, text: k.text, position, publishedId: k.publishedId ?? null })
+      .returning({ id: ksbs.id })
+      .get();
+    ksbIds.set(k.code, row.id);
+  });
+  for (const duty of dutyList) {
+    const row = db
+      .insert(duties)
+      .values({
+        standardVersionId,
+        number: duty.number,
+        title: duty.title,
+        text: duty.text,
+        criteria: duty.criteria,
+        publishedId: duty.publishedId ?? null,
+        core: duty.core ?? null,
+      })
+      .returning({ id: duties.id })
+      .get();
+    duty.ksbs.forEach((code, position) =>
+      db
+        .insert(dutyKsbs)
+        .values({ dutyId: row.id, ksbId: ksbIds.get(code)!, position })
+        .run(),
+    );
+  }
+  return ksbIds;
 }
 
 export function listStandards(db: Db): StandardSummary[] {
