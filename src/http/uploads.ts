@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import multer from 'multer';
 import { HttpError } from './errors.js';
 
@@ -9,6 +10,9 @@ import { HttpError } from './errors.js';
  * user of a role that may upload there: others are refused before a byte is read into memory. The
  * CSRF check that follows reads the `_csrf` field of the parsed form as for any other form.
  */
+/** Where large uploads are written as they arrive: a folder of this process's own, so nothing else shares it. */
+export const UPLOAD_DIR = path.join(os.tmpdir(), `epa-uploads-${process.pid}`);
+
 export function acceptUpload(
   field: string,
   maxBytes: number,
@@ -18,7 +22,12 @@ export function acceptUpload(
   // A large file (the national catalogue) goes to a temporary file as it arrives, never into memory
   // whole; it is removed when the response ends, whatever happened (a CSRF refusal included).
   const parse = multer({
-    storage: options.toDisk ? multer.diskStorage({ destination: os.tmpdir() }) : multer.memoryStorage(),
+    storage: options.toDisk
+      ? multer.diskStorage({
+          destination: (_req, _file, done) =>
+            fs.mkdir(UPLOAD_DIR, { recursive: true, mode: 0o700 }, (error) => done(error, UPLOAD_DIR)),
+        })
+      : multer.memoryStorage(),
     limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 4096 },
   }).single(field);
   return (req, res, next) => {

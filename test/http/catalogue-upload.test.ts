@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { standardVersions } from '../../src/db/schema.js';
+import { UPLOAD_DIR } from '../../src/http/uploads.js';
 import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
 
 /* The national catalogue's file uploaded on the Standards page, by an administrator. */
@@ -12,8 +12,8 @@ describe('importing the national catalogue from the Standards page', () => {
     ctx = await testApp();
   });
   const FILE = fs.readFileSync('test/fixtures/catalogue/standards.json');
-  /** Files multer's disk storage names (32 hex digits) in the temporary folder. */
-  const uploadsLeft = () => new Set(fs.readdirSync(os.tmpdir()).filter((f) => /^[0-9a-f]{32}$/.test(f)));
+  /** Files left in this process's upload folder. */
+  const uploadsLeft = () => new Set(fs.existsSync(UPLOAD_DIR) ? fs.readdirSync(UPLOAD_DIR) : []);
 
   const upload = async (data: Buffer | null, filename = 'standards.json') => {
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
