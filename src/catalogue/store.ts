@@ -13,7 +13,7 @@ import {
   standardVersions,
 } from '../db/schema.js';
 import { differences, type CatalogueVersion } from './national.js';
-import { writeKsbsAndDuties } from '../standards/store.js';
+import { versionOptions, writeKsbsAndDuties } from '../standards/store.js';
 
 /**
  * What became of one version of the national file: added, unchanged, or brought up to date
@@ -56,25 +56,6 @@ function heldVersion(db: Db, reference: string, version: string) {
         .orderBy(asc(dutyKsbs.position))
         .all()
     : [];
-  const optionRows = db
-    .select()
-    .from(standardOptions)
-    .where(eq(standardOptions.standardVersionId, row.id))
-    .orderBy(asc(standardOptions.position))
-    .all();
-  const optionLinks = optionRows.length
-    ? db
-        .select()
-        .from(optionKsbs)
-        .where(
-          inArray(
-            optionKsbs.optionId,
-            optionRows.map((o) => o.id),
-          ),
-        )
-        .all()
-    : [];
-  const inOrder = (ids: number[]) => ksbRows.filter((k) => ids.includes(k.id)).map((k) => k.code);
   const held: CatalogueVersion = {
     reference: row.reference,
     version: row.version,
@@ -104,11 +85,7 @@ function heldVersion(db: Db, reference: string, version: string) {
       core: d.core ?? false,
       ksbs: dutyLinks.filter((l) => l.dutyId === d.id).map((l) => codeOf.get(l.ksbId)!),
     })),
-    options: optionRows.map((o) => ({
-      title: o.title,
-      publishedId: o.publishedId ?? '',
-      ksbs: inOrder(optionLinks.filter((l) => l.optionId === o.id).map((l) => l.ksbId)),
-    })),
+    options: versionOptions(db, row.id).map((o) => ({ ...o, publishedId: '' })),
   };
   const inUse =
     db
