@@ -161,6 +161,7 @@ export function assessorRoutes(db: Db, clock: Clock, baseUrl: string): Router {
         );
     if (!form.ok) return again(form);
     // The choices must be ones the service holds (the form offers only those; a hand-made request may not).
+    const knownVersions = new Set(listStandards(db).map((v) => v.id));
     const problems = [
       ...(form.value.ownEmployerId && !listEmployers(db).some((e) => e.id === form.value.ownEmployerId)
         ? [{ path: 'ownEmployerId', message: 'Choose an employer from the list' }]
@@ -168,7 +169,7 @@ export function assessorRoutes(db: Db, clock: Clock, baseUrl: string): Router {
       ...(form.value.ownProviderUkprn && !listProviders(db).some((p) => p.ukprn === form.value.ownProviderUkprn)
         ? [{ path: 'ownProviderUkprn', message: 'Choose a training provider from the list' }]
         : []),
-      ...(form.value.standardVersionIds.some((id) => !listStandards(db).some((s) => s.id === id))
+      ...(form.value.standardVersionIds.some((id) => !knownVersions.has(id))
         ? [{ path: 'standardVersionIds', message: 'Choose standards from the list' }]
         : []),
     ];
