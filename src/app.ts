@@ -29,6 +29,7 @@ import { acceptUpload } from './http/uploads.js';
 import { refuseUnsavableText } from './http/text-guard.js';
 import { paths, routes } from './paths.js';
 import { planAdminRoutes } from './plans/pages.js';
+import { planBuilderRoutes } from './plans/builder/pages.js';
 import { standardsRoutes } from './standards/pages.js';
 import { userAdminRoutes } from './users/pages.js';
 import { accountRoutes } from './users/account-pages.js';
@@ -191,6 +192,7 @@ export function createApp({
   app.use(assessorRoutes(db, clock, baseUrl));
   app.use(notificationPages(db));
   app.use(planAdminRoutes(db));
+  app.use(planBuilderRoutes(db, clock));
   app.use(userAdminRoutes(db, { clock, hashCost, baseUrl }));
   app.use(accountRoutes(db, { clock, hashCost }));
   app.use(auditRoutes(db));

@@ -180,6 +180,12 @@ export function auditSubject(db: Db, entityType: string, entityId: string): Audi
     }
     case 'plan':
       return { text: `plan ${entityId}`, detail: null, href: null };
+    case 'plan_draft':
+      return {
+        text: null,
+        detail: `plan draft ${entityId}`,
+        href: Number.isNaN(id) ? null : paths.planDraft(String(id)),
+      };
     case 'epao_settings':
       return { text: null, detail: null, href: paths.admin.settings };
     case 'apprenticeship_service':

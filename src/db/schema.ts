@@ -186,6 +186,26 @@ export const plans = sqliteTable('plans', {
   importedBy: integer('imported_by').references(() => users.id),
 });
 
+/**
+ * A plan being built in the browser (plans/builder): the plan document as it stands, which may
+ * have problems, until it is published as a new plan. Publishing never changes the draft's source.
+ */
+export const planDrafts = sqliteTable('plan_drafts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  standardVersionId: integer('standard_version_id')
+    .notNull()
+    .references(() => standardVersions.id),
+  /** The plan so far, in the plan file's shape (plans/schema.ts) with fields perhaps still empty. */
+  document: text('document', { mode: 'json' }).notNull(),
+  /** How the draft began (nothing, a copy, a copy mapped from another version) and what the mapping changed. */
+  origin: text('origin', { mode: 'json' }).notNull(),
+  createdAt: createdAt(),
+  createdBy: integer('created_by').references(() => users.id),
+  updatedAt: text('updated_at').notNull(),
+  /** The plan it became, once published; a published draft is kept (read only) for the record. */
+  publishedPlanId: text('published_plan_id').references(() => plans.id),
+});
+
 /* ---------- Organisations and people ---------- */
 
 export const providers = sqliteTable('providers', {

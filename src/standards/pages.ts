@@ -18,6 +18,7 @@ import { wordsFor } from '../plans/words.js';
 import { KSB_KINDS, dutyKsbMatrix, ksbKind } from './rules.js';
 import { levelGrades } from '../plans/grades.js';
 import { approvalOf, cataloguePage, versionOptions } from './store.js';
+import { openDraftsOfVersion } from '../plans/builder/store.js';
 import { pageAsked, pager } from '../http/paging.js';
 import fs from 'node:fs';
 import { formErrors } from '../http/forms.js';
@@ -25,7 +26,7 @@ import { binaryKindOf } from '../http/uploads.js';
 import { actorOf } from '../users/store.js';
 import { describeCatalogueImport, importCatalogue } from '../catalogue/import.js';
 import { z } from 'zod';
-import { isoInstant } from '../dates.js';
+import { isoInstant, londonTime } from '../dates.js';
 import type { Clock } from '../clock.js';
 
 /** The catalogue's search: words to find (anything not text is ignored), only ours, the page. */
@@ -147,6 +148,14 @@ export function standardsRoutes(db: Db, clock: Clock): Router {
       canRecordMinimum: userOf(res).role === 'admin',
       approval: approvalOf(db, id) ?? null,
       options: versionOptions(db, id),
+      drafts:
+        userOf(res).role === 'admin'
+          ? openDraftsOfVersion(db, id).map((d) => ({
+              title: d.title || 'A plan with no title yet',
+              changed: londonTime(d.updatedAt),
+              href: paths.planDraft(String(d.id)),
+            }))
+          : [],
     });
   });
 
@@ -210,6 +219,14 @@ export function standardsRoutes(db: Db, clock: Clock): Router {
     renderRefusal(res, done, (errors) => numberPage(res, std, { values: req.body as object, ...errors }));
   });
 
+  /** What the plan page says after the builder published it (`?published=N`: apprentices kept on the previous plan). */
+  const publishedFlash = (asked: unknown) => {
+    if (typeof asked !== 'string' || !/^\d{1,9}$/.test(asked)) return undefined;
+    const kept = Number(asked);
+    return kept === 0
+      ? 'The plan is published.'
+      : `The plan is published. ${kept} apprentice${kept === 1 ? '' : 's'} already booked keep${kept === 1 ? 's' : ''} the plan they are being assessed under.`;
+  };
   router.get(routes.plan, (req, res) => {
     const { id, std } = loadStandardFromParams(db, req.params);
     // ?id= shows another plan of the version; without it, the version's default plan.
@@ -231,6 +248,8 @@ export function standardsRoutes(db: Db, clock: Clock): Router {
       verified: plan.employerVerifiedKsbs,
       sampled: plan.sampledKsbs,
       backLink: paths.standard(std.reference, std.version),
+      flash: publishedFlash(req.query.published),
+      canBuild: userOf(res).role === 'admin',
       methods: plan.methods.map((m) => ({ ...m, themes: criteriaByTheme(plan, m.id) })),
       coverage: ksbCoverage(
         plan,

@@ -114,6 +114,63 @@ const TABLE: Record<string, Case | Case[]> = {
     '/standards/ST0815/1.0/approval',
   ),
 
+  // The plan builder: administrators only. Empty forms stop at validation and change nothing.
+  'GET /standards/:reference/:version/plans/new': row(
+    '302 200 403 403 403 403 403 403',
+    '/standards/ST0815/1.0/plans/new',
+  ),
+  'POST /standards/:reference/:version/plans/new': row(
+    '401 400 403 403 403 403 403 403',
+    '/standards/ST0815/1.0/plans/new',
+  ),
+  'GET /plan-drafts/:draft': row('302 200 403 403 403 403 403 403', (f) => `/plan-drafts/${f.planDraft}`),
+  'GET /plan-drafts/:draft/details': row(
+    '302 200 403 403 403 403 403 403',
+    (f) => `/plan-drafts/${f.planDraft}/details`,
+  ),
+  'POST /plan-drafts/:draft/details': row(
+    '401 400 403 403 403 403 403 403',
+    (f) => `/plan-drafts/${f.planDraft}/details`,
+  ),
+  'GET /plan-drafts/:draft/ksbs': row('302 200 403 403 403 403 403 403', (f) => `/plan-drafts/${f.planDraft}/ksbs`),
+  'POST /plan-drafts/:draft/ksbs': row('401 400 403 403 403 403 403 403', (f) => `/plan-drafts/${f.planDraft}/ksbs`),
+  'GET /plan-drafts/:draft/grades': row('302 200 403 403 403 403 403 403', (f) => `/plan-drafts/${f.planDraft}/grades`),
+  'POST /plan-drafts/:draft/grades': row(
+    '401 400 403 403 403 403 403 403',
+    (f) => `/plan-drafts/${f.planDraft}/grades`,
+  ),
+  'GET /plan-drafts/:draft/plan.json': row(
+    '302 200 403 403 403 403 403 403',
+    (f) => `/plan-drafts/${f.planDraft}/plan.json`,
+  ),
+  'POST /plan-drafts/:draft/publish': row(
+    '401 400 403 403 403 403 403 403',
+    (f) => `/plan-drafts/${f.planDraft}/publish`,
+  ),
+  'GET /plan-drafts/:draft/discard': row(
+    '302 200 403 403 403 403 403 403',
+    (f) => `/plan-drafts/${f.planDraft}/discard`,
+  ),
+  'POST /plan-drafts/:draft/discard': row(
+    '401 400 403 403 403 403 403 403',
+    (f) => `/plan-drafts/${f.planDraft}/discard`,
+  ),
+  'GET /plan-drafts/:draft/:list/:item': [
+    row('302 200 403 403 403 403 403 403', (f) => `/plan-drafts/${f.planDraft}/methods/1`, { label: 'a method' }),
+    row('302 200 403 403 403 403 403 403', (f) => `/plan-drafts/${f.planDraft}/criteria/new`, {
+      label: 'a new criterion',
+    }),
+    row('302 404 403 403 403 403 403 403', (f) => `/plan-drafts/${f.planDraft}/gateway-items/9`, {
+      label: 'past the list',
+    }),
+    row('302 404 403 403 403 403 403 403', (f) => `/plan-drafts/${f.planDraft}/duties/0`, { label: 'no such list' }),
+    row('302 404 403 403 403 403 403 403', '/plan-drafts/999999/methods/0', { label: 'no such draft' }),
+  ],
+  'POST /plan-drafts/:draft/:list/:item': row(
+    '401 400 403 403 403 403 403 403',
+    (f) => `/plan-drafts/${f.planDraft}/methods/0`,
+  ),
+
   'GET /apprentices': row('302 200 403 403 200 200 200 403', '/apprentices'),
   'GET /apprentices/new': row('302 200 403 403 200 403 200 403', '/apprentices/new'),
   'POST /apprentices/new': row('401 400 403 403 400 403 400 403', '/apprentices/new'),

@@ -36,7 +36,10 @@ import { flexibilityJudgements } from '../../src/db/schema.js';
 import { appealedResult, type Fixture } from '../support/fixture.js';
 import { sentField, type Pairs } from '../support/hostile.js';
 import { DELIVERY_FORM } from '../support/delivery.js';
-import { createPasswordReset } from '../../src/users/store.js';
+import { createPasswordReset, findUser } from '../../src/users/store.js';
+import { startDraft } from '../../src/plans/builder/service.js';
+import { isoInstant } from '../../src/dates.js';
+import { GRADES } from '../../src/db/vocabulary.js';
 
 /*
  * What the property tests need to know of every route that changes something: who may use it,
@@ -202,6 +205,37 @@ const apprenticeStored = (ctx: TestContext, uln: string | undefined, sent: (k: s
   sameNumber(problems, 'weekly hours', a.weekly_hours, sent('weeklyHours'));
   return problems;
 };
+
+/* ---------- The plan builder ---------- */
+
+const ST0815_KSBS: string[] = (
+  JSON.parse(readFileSync('fixtures/standards/ST0815-1.0.json', 'utf8')) as { ksbs: { code: string }[] }
+).ksbs.map((k) => k.code);
+const DRAFT_DETAIL_FIELDS = [
+  'id',
+  'title',
+  'regime',
+  'demo',
+  'notice',
+  'epaPeriodMonths',
+  'resitWindowMonths',
+  'retakeWindowMonths',
+  'maxAttempts',
+  'wholeAssessmentMonths',
+];
+
+/** A new draft, a copy of the demo plan, for a form that can succeed once per draft. */
+function copyOfDemoPlan(ctx: TestContext): number {
+  const started = startDraft(
+    ctx.db,
+    findUser(ctx.db, ctx.users.admin.id)!,
+    { reference: 'ST0815', version: '1.0' },
+    { from: DEMO_PLAN.id },
+    isoInstant(now()),
+  );
+  if (!started.ok) throw new Error('A copy of the demo plan could not be started');
+  return started.value.id;
+}
 
 /* ---------- Pages ---------- */
 
@@ -580,6 +614,147 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       return problems;
     },
   },
+  // The plan builder, on the fixture's draft (a copy of the demo plan).
+  'POST /standards/:reference/:version/plans/new': {
+    as: ['admin'],
+    url: () => '/standards/ST0815/1.0/plans/new',
+    fields: () => ['from'],
+    valid: (_f, n) => [['from', n % 2 === 0 ? 'nothing' : DEMO_PLAN.id]],
+    formPage: () => '/standards/ST0815/1.0/plans/new',
+  },
+  'POST /plan-drafts/:draft/details': {
+    as: ['admin'],
+    url: (f) => `/plan-drafts/${f.planDraft}/details`,
+    fields: () => DRAFT_DETAIL_FIELDS,
+    text: () => ['id', 'title', 'notice'],
+    valid: (_f, n) => [
+      ['id', `ST0815-1.0-property-${n}`],
+      ['title', 'A plan built by the property tests'],
+      ['regime', 'epa'],
+      ['demo', 'yes'],
+      ['notice', 'Test data'],
+      ['epaPeriodMonths', '3'],
+      ['resitWindowMonths', '3'],
+      ['retakeWindowMonths', '6'],
+      ['maxAttempts', ''],
+      ['wholeAssessmentMonths', ''],
+    ],
+    formPage: (f) => `/plan-drafts/${f.planDraft}/details`,
+    stored: (ctx, f, pairs) => {
+      const problems: string[] = [];
+      const draft = JSON.parse(
+        String(row(ctx, 'select document from plan_drafts where id = ?', f.planDraft)?.document),
+      ) as Record<string, unknown>;
+      sameText(problems, 'id', draft.id, sentField(pairs, 'id'));
+      sameText(problems, 'title', draft.title, sentField(pairs, 'title'));
+      return problems;
+    },
+  },
+  'POST /plan-drafts/:draft/ksbs': {
+    as: ['admin'],
+    url: (f) => `/plan-drafts/${f.planDraft}/ksbs`,
+    fields: () => ST0815_KSBS.map((code) => `role-${code}`),
+    valid: () => ST0815_KSBS.map((code) => [`role-${code}`, 'core']),
+    formPage: (f) => `/plan-drafts/${f.planDraft}/ksbs`,
+  },
+  'POST /plan-drafts/:draft/grades': {
+    as: ['admin'],
+    url: (f) => `/plan-drafts/${f.planDraft}/grades`,
+    fields: () => [
+      ...GRADES.flatMap((_, i) => [`methodGrades-${i}`, `overallGrades-${i}`]),
+      'resitRetakeGradeCap',
+      ...DEMO_PLAN.combination.map((_, i) => `overall-${i}`),
+    ],
+    valid: () => [
+      ...DEMO_PLAN.methodGrades.map((g, i): [string, string] => [`methodGrades-${i}`, g]),
+      ...DEMO_PLAN.overallGrades.map((g, i): [string, string] => [`overallGrades-${i}`, g]),
+      ['resitRetakeGradeCap', 'Pass'],
+      ...DEMO_PLAN.combination.map((_, i): [string, string] => [`overall-${i}`, 'Pass']),
+    ],
+    formPage: (f) => `/plan-drafts/${f.planDraft}/grades`,
+  },
+  // Each run publishes a draft of its own (a copy of the demo plan, with an id of its own).
+  'POST /plan-drafts/:draft/publish': {
+    as: ['admin'],
+    url: (f) => `/plan-drafts/${f.planDraft}/publish`,
+    target: (ctx) => ({ url: `/plan-drafts/${copyOfDemoPlan(ctx)}/publish` }),
+    fields: () => ['makeDefault'],
+    valid: () => [['makeDefault', 'no']],
+    formPage: (f) => `/plan-drafts/${f.planDraft}`,
+  },
+  'POST /plan-drafts/:draft/discard': {
+    as: ['admin'],
+    url: (f) => `/plan-drafts/${f.planDraft}/discard`,
+    target: (ctx) => ({ url: `/plan-drafts/${copyOfDemoPlan(ctx)}/discard` }),
+    fields: () => ['confirm'],
+    valid: () => [['confirm', 'yes']],
+    formPage: (f) => `/plan-drafts/${f.planDraft}/discard`,
+  },
+  'POST /plan-drafts/:draft/:list/:item': [
+    {
+      label: 'a method',
+      as: ['admin'],
+      url: (f) => `/plan-drafts/${f.planDraft}/methods/0`,
+      fields: () => [
+        'id',
+        'name',
+        'description',
+        'durationMinutes',
+        'delivery',
+        'timing',
+        'marker',
+        'moderationSamplePercent',
+        'earliestDayAfterGateway',
+        'after-1',
+        'ksbs',
+        'action',
+      ],
+      text: () => ['id', 'name', 'description'],
+      valid: () => [
+        ['id', 'project'],
+        ['name', 'Project'],
+        ['description', 'Test data'],
+        ['durationMinutes', '60'],
+        ['delivery', 'remote'],
+        ['timing', 'end'],
+        ['marker', 'assessment_organisation'],
+        ['moderationSamplePercent', ''],
+        ['earliestDayAfterGateway', '0'],
+        ['after-1', ''],
+        ...DEMO_PLAN.methods[0]!.ksbs.map((code): [string, string] => ['ksbs', code]),
+      ],
+      formPage: (f) => `/plan-drafts/${f.planDraft}/methods/0`,
+    },
+    {
+      label: 'a criterion',
+      as: ['admin'],
+      url: (f) => `/plan-drafts/${f.planDraft}/criteria/new`,
+      fields: () => ['id', 'method', 'theme', 'level', 'text', 'ksbs'],
+      text: () => ['id', 'theme', 'text'],
+      valid: (_f, n) => [
+        ['id', `PX${n}`],
+        ['method', 'project'],
+        ['theme', 'Test data'],
+        ['level', 'pass'],
+        ['text', 'Test data'],
+        ['ksbs', 'K2'],
+      ],
+      formPage: (f) => `/plan-drafts/${f.planDraft}/criteria/new`,
+    },
+    {
+      label: 'a gateway item',
+      as: ['admin'],
+      url: (f) => `/plan-drafts/${f.planDraft}/gateway-items/0`,
+      fields: () => ['id', 'name', 'description', 'action'],
+      text: () => ['id', 'name', 'description'],
+      valid: () => [
+        ['id', 'portfolio'],
+        ['name', 'Portfolio'],
+        ['description', 'Test data'],
+      ],
+      formPage: (f) => `/plan-drafts/${f.planDraft}/gateway-items/0`,
+    },
+  ],
   // A's plan leaves no behaviours to the employer, so no body is accepted: every one is refused (409), never a 500.
   'POST /apprentices/:uln/behaviour-verification': {
     as: ['employer'],

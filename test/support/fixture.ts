@@ -1,3 +1,4 @@
+import { startDraft } from '../../src/plans/builder/service.js';
 import { DateTime } from 'luxon';
 import { now, todayIso } from './clock.js';
 import { createHash } from 'node:crypto';
@@ -6,7 +7,7 @@ import type { ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { bookingById } from '../../src/bookings/store.js';
 import type { Db } from '../../src/db/connection.js';
-import { todayInLondon } from '../../src/dates.js';
+import { isoInstant, todayInLondon } from '../../src/dates.js';
 import {
   apprentices,
   epaAttempts,
@@ -21,7 +22,7 @@ import { submitForGateway } from '../../src/gateway/store.js';
 import { epaoSettingsOf, lodgeAppeal, moderate, releaseResults, saveGrading } from '../../src/grading/store.js';
 import { getPlanForStandard } from '../../src/plans/store.js';
 import { createProposal, discardProposal } from '../../src/scheduler/store.js';
-import { createApiToken } from '../../src/users/store.js';
+import { createApiToken, findUser } from '../../src/users/store.js';
 import type { TestContext } from './app.js';
 import { SETUP, isoDate, readyApprentice, today } from './apprentices.js';
 import {
@@ -83,6 +84,8 @@ export interface Fixture {
   /** A live API token of the employer user (for the revoke form). */
   apiToken: number;
   employerUser: number;
+  /** A plan draft for ST0815 v1.0, a copy of the demo plan (the plan builder's pages). */
+  planDraft: number;
 }
 
 export async function buildFixture(ctx: TestContext): Promise<Fixture> {
@@ -194,7 +197,18 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   epaoSettingsOf(db);
   db.update(epaoSettings).set({ epaoName: 'Fixture Assessment Ltd', epaNumber: 'EPA0123' }).run();
 
+  // A plan draft, started by the administrator from a copy of the demo plan.
+  const draft = startDraft(
+    db,
+    findUser(db, ctx.users.admin.id)!,
+    { reference: 'ST0815', version: '1.0' },
+    { from: 'ST0815-1.0-demo' },
+    isoInstant(now()),
+  );
+  if (!draft.ok) throw new Error('The fixture’s plan draft could not be started');
+
   return {
+    planDraft: draft.value.id,
     learningBreak: breaksOf(db, a.id)[0]!.id,
     hoursEntry: db
       .select({ id: offTheJobHours.id })
