@@ -83,6 +83,8 @@ export const apprenticeOutputSchema = z.object({
   weeklyHours: z.number(),
   /** The assessment plan the apprentice follows; null: their standard version's default plan. */
   planId: z.string().nullable(),
+  /** The standard version's option the apprentice follows, by its published title; null on a version without options. */
+  courseOption: z.string().nullable(),
   bslFirstLanguage: z.boolean(),
   englishMathsChoice: z.enum(ENGLISH_MATHS_CHOICES).nullable(),
   /** Recognised prior learning that reduces the published off-the-job minimum. */

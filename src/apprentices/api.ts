@@ -74,6 +74,7 @@ export function apprenticeJson(a: ApprenticeDetail) {
     employerId: a.employerId,
     weeklyHours: a.weeklyHours,
     planId: a.planId,
+    courseOption: a.courseOption,
     bslFirstLanguage: a.bslFirstLanguage,
     englishMathsChoice: a.englishMathsChoice,
     priorLearningHours: a.priorLearningHours,

@@ -21,6 +21,7 @@ export const CSV_COLUMNS = {
   plan_id: 'planId',
   bsl_first_language: 'bslFirstLanguage',
   english_maths_choice: 'englishMathsChoice',
+  course_option: 'courseOption',
 } as const satisfies Record<string, keyof ApprenticeInput>;
 type CsvColumn = keyof typeof CSV_COLUMNS;
 const FIELD_TO_COLUMN = Object.fromEntries(
@@ -30,7 +31,7 @@ const FIELD_TO_COLUMN = Object.fromEntries(
 export const MAX_IMPORT_ROWS = LIMITS.importRows;
 const TOO_MANY_ROWS = `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} apprentices; import at most ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} at a time`;
 
-export const CSV_TEMPLATE = `${Object.keys(CSV_COLUMNS).join(',')}\n1000000043,Jordan,Ellis,2001-04-12,2025-09-01,2027-03-01,ST0815,1.0,10061234,transport-workers-union,37.5,,no,studying\n`;
+export const CSV_TEMPLATE = `${Object.keys(CSV_COLUMNS).join(',')}\n1000000043,Jordan,Ellis,2001-04-12,2025-09-01,2027-03-01,ST0815,1.0,10061234,transport-workers-union,37.5,,no,studying,\n`;
 
 /** Columns of older templates, with what replaced them. */
 const RETIRED_COLUMNS: Record<string, string> = {
@@ -236,7 +237,13 @@ function checkHeader(
         },
       ],
     };
-  const optional = ['plan_id', 'bsl_first_language', 'english_maths_choice', ...Object.keys(defaults).map(columnFor)];
+  const optional = [
+    'plan_id',
+    'course_option',
+    'bsl_first_language',
+    'english_maths_choice',
+    ...Object.keys(defaults).map(columnFor),
+  ];
   const missing = known.filter((c) => !header.includes(c) && !optional.includes(c));
   if (unknown.length > 0 || missing.length > 0) {
     const problems: RowProblem[] = [];

@@ -10,7 +10,7 @@ import { pageFor, userOf } from '../auth/authorize.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { binaryKindOf } from '../http/uploads.js';
 import { paths, routes } from '../paths.js';
-import { listStandards } from '../standards/store.js';
+import { listStandards, optionTitles } from '../standards/store.js';
 import { listPlans } from '../plans/store.js';
 import { actorOf, listEmployers, listProviders, type CurrentUser } from '../users/store.js';
 import { CSV_TEMPLATE, columnFor } from './import.js';
@@ -29,40 +29,51 @@ export function recordPages(db: Db, clock: Clock): Router {
 
   /* ---------- Add, import, edit ---------- */
   /** The form's choices: the versions this organisation is approved for (and, when editing, the apprentice's own). */
-  const formOptions = (user: CurrentUser, current?: { standardReference: string; standardVersion: string }) => ({
-    standards: listStandards(db)
-      .filter(
-        (s) => s.approved || (s.reference === current?.standardReference && s.version === current.standardVersion),
-      )
-      .map((s) => ({
+  const formOptions = (user: CurrentUser, current?: { standardReference: string; standardVersion: string }) => {
+    const offered = listStandards(db).filter(
+      (s) => s.approved || (s.reference === current?.standardReference && s.version === current.standardVersion),
+    );
+    return {
+      standards: offered.map((s) => ({
         value: `${s.reference}/${s.version}`,
         text: `${s.title} (${s.reference} v${s.version})`,
       })),
-    providers:
-      user.role === 'provider'
-        ? null
-        : listProviders(db).map((p) => ({ value: p.ukprn, text: `${p.name} (${p.ukprn})` })),
-    employers: [
-      { value: '', text: 'Select the employer' },
-      ...listEmployers(db).map((e) => ({ value: e.id, text: e.name })),
-    ],
-    bslItems: [{ value: 'yes', text: 'British Sign Language is their first language' }],
-    // Only when some version has more than one plan is there a choice to make.
-    plans: ((all) =>
-      all.length > new Set(all.map((p) => p.standardVersionId)).size
-        ? [
-            { value: '', text: "The standard version's default plan" },
-            ...all.map((p) => ({ value: p.id, text: `${p.title}${p.demo ? ' (demo)' : ''}` })),
-          ]
-        : null)(listPlans(db)),
-    choices: [
-      { value: '', text: 'Not recorded, or not applicable (16–18 at start)' },
-      ...ENGLISH_MATHS_CHOICES.map((value) => ({
-        value,
-        text: `Aged 19 or over at start: ${ENGLISH_MATHS_CHOICE_LABELS[value].replace(/^./, (c) => c.toLowerCase())}`,
-      })),
-    ],
-  });
+      courseOptions: courseOptionItems(offered),
+      providers:
+        user.role === 'provider'
+          ? null
+          : listProviders(db).map((p) => ({ value: p.ukprn, text: `${p.name} (${p.ukprn})` })),
+      employers: [
+        { value: '', text: 'Select the employer' },
+        ...listEmployers(db).map((e) => ({ value: e.id, text: e.name })),
+      ],
+      bslItems: [{ value: 'yes', text: 'British Sign Language is their first language' }],
+      // Only when some version has more than one plan is there a choice to make.
+      plans: ((all) =>
+        all.length > new Set(all.map((p) => p.standardVersionId)).size
+          ? [
+              { value: '', text: "The standard version's default plan" },
+              ...all.map((p) => ({ value: p.id, text: `${p.title}${p.demo ? ' (demo)' : ''}` })),
+            ]
+          : null)(listPlans(db)),
+      choices: [
+        { value: '', text: 'Not recorded, or not applicable (16–18 at start)' },
+        ...ENGLISH_MATHS_CHOICES.map((value) => ({
+          value,
+          text: `Aged 19 or over at start: ${ENGLISH_MATHS_CHOICE_LABELS[value].replace(/^./, (c) => c.toLowerCase())}`,
+        })),
+      ],
+    };
+  };
+
+  /** The options of the versions offered (none unless one has a core and options), each named with its version. */
+  const courseOptionItems = (offered: { id: number; reference: string; version: string }[]) => {
+    const titles = optionTitles(db);
+    const items = offered.flatMap((s) =>
+      (titles.get(s.id) ?? []).map((title) => ({ value: title, text: `${title} (${s.reference} v${s.version})` })),
+    );
+    return items.length === 0 ? null : [{ value: '', text: 'None: the standard has no options' }, ...items];
+  };
 
   /** The form's fields, as the schema wants them; a provider's UKPRN is always their own. */
   const submittedApprentice = (body: unknown, user: CurrentUser) => {

@@ -54,6 +54,16 @@ export const apprenticeInputSchema = z
         z.string({ error: 'Choose the assessment plan' }).max(100, 'Plan ids are at most 100 characters').nullable(),
       )
       .optional(),
+    /**
+     * The standard version's option the apprentice follows, by its published title; required on a
+     * version with a core and options, and refused on one without (the apprenticeship service's rule).
+     */
+    courseOption: z
+      .preprocess(
+        (v) => (v === '' ? null : v),
+        z.string({ error: 'Choose the option' }).trim().max(300, 'Options are at most 300 characters').nullable(),
+      )
+      .optional(),
     weeklyHours: z.preprocess(
       decimalInput,
       z

@@ -22,6 +22,7 @@ import {
   plans,
 } from '../db/schema.js';
 import type { Problem } from '../validation/problems.js';
+import { optionTitles } from '../standards/store.js';
 import type { ApprenticeScope } from './access.js';
 import type { ApprenticeInput, DeclarationPart, OffTheJobInput, QualificationInput } from './schema.js';
 import { offTheJobRow } from './schema.js';
@@ -72,6 +73,8 @@ interface References {
   approved: Set<number>;
   /** Each standard version's start-date window from the national catalogue, by version id (null ends: open). */
   startWindows: Map<number, { from: string | null; to: string | null }>;
+  /** The options of each version that has a core and options, by version id. */
+  options: Map<number, string[]>;
 }
 
 /** Each standard version's id, by "reference/version". */
@@ -122,6 +125,7 @@ function loadReferences(db: Db): References {
         .all()
         .map(({ id, from, to }) => [id, { from, to }]),
     ),
+    options: optionTitles(db),
     planVersions: new Map(
       db
         .select({ id: plans.id, standardVersionId: plans.standardVersionId })
@@ -177,6 +181,13 @@ function referenceProblems(
       path: 'planId',
       message: `${input.standardReference} version ${input.standardVersion} has no assessment plan "${input.planId}"`,
     });
+  problems.push(
+    ...optionProblems(
+      input.courseOption ?? null,
+      versionId === undefined ? undefined : (refs.options.get(versionId) ?? []),
+      named,
+    ),
+  );
   if (!refs.providers.has(input.providerUkprn))
     problems.push({ path: 'providerUkprn', message: `No provider with UKPRN ${input.providerUkprn} is registered` });
   if (!refs.employers.has(input.employerId))
@@ -184,6 +195,35 @@ function referenceProblems(
   if (input.uln !== ownUln && refs.ulnInUse(input.uln))
     problems.push({ path: 'uln', message: `An apprentice with ULN ${input.uln} already exists` });
   return problems;
+}
+
+/**
+ * An apprentice on a version with a core and options follows one of its options, by its published
+ * title; on a version without, none. The apprenticeship service applies the same rule to a
+ * certificate's CourseOption (das-assessor-service, BatchCertificateRequestValidator).
+ */
+export function optionProblems(
+  option: string | null,
+  options: readonly string[] | undefined,
+  named: string,
+): Problem[] {
+  if (options === undefined) return [];
+  if (options.length === 0)
+    return option === null
+      ? []
+      : [{ path: 'courseOption', message: `${named} has no options: leave the option empty` }];
+  if (option === null)
+    return [
+      { path: 'courseOption', message: `${named} has options: choose the apprentice’s option (${options.join('; ')})` },
+    ];
+  return options.includes(option)
+    ? []
+    : [
+        {
+          path: 'courseOption',
+          message: `“${option}” is not an option of ${named}: choose one of ${options.join('; ')}`,
+        },
+      ];
 }
 
 function rowValues(input: ApprenticeInput, standardVersionId: number) {
@@ -199,6 +239,7 @@ function rowValues(input: ApprenticeInput, standardVersionId: number) {
     employerId: input.employerId,
     weeklyHours: input.weeklyHours,
     planId: input.planId ?? null,
+    courseOption: input.courseOption ?? null,
     bslFirstLanguage: input.bslFirstLanguage,
     englishMathsChoice: input.englishMathsChoice,
   };
@@ -310,8 +351,8 @@ export function insertCheckedApprentices(
     throw new Error('insertCheckedApprentices must run inside the transaction that checked the rows');
   const versionIds = standardVersionIds(db);
   const insert = db.$client.prepare(
-    `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, plan_id, bsl_first_language, english_maths_choice)
-     values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @planId, @bslFirstLanguage, @englishMathsChoice)`,
+    `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, plan_id, course_option, bsl_first_language, english_maths_choice)
+     values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @planId, @courseOption, @bslFirstLanguage, @englishMathsChoice)`,
   );
   const added = rows.map(({ input }) => {
     const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!);

@@ -327,6 +327,8 @@ export const apprentices = sqliteTable(
       .references(() => standardVersions.id),
     /** The assessment plan the apprentice follows; null: the version's default plan. */
     planId: text('plan_id').references(() => plans.id),
+    /** The version's option the apprentice follows (its title in the national catalogue); null on a version without options. */
+    courseOption: text('course_option'),
     providerUkprn: text('provider_ukprn')
       .notNull()
       .references(() => providers.ukprn),

@@ -21,6 +21,7 @@ import {
 import type { AttemptKind, ResultGrade } from '../grading/model.js';
 import { appealDeadline } from '../grading/rules.js';
 import { SERVICE_POSTCODE } from '../certificates/rules.js';
+import { optionTitles } from '../standards/store.js';
 import type { DeliveryRow } from '../certificates/store.js';
 import { spreadsheetCsv } from './csv.js';
 
@@ -70,6 +71,12 @@ export const CLAIM_MESSAGES = {
   noPermission: 'The apprentice has not given permission to claim the certificate (the gateway declaration)',
   earlierSent:
     'An earlier outcome of this apprentice was recorded in the service outside this platform: record this one there as an update of that EPA record',
+  optionNotNeeded:
+    'The apprentice has an option recorded, but the standard version has no options: remove it from their record',
+  optionMissing: (options: readonly string[]) =>
+    `The standard version has options: record the apprentice’s option (${options.join('; ')}) on their record`,
+  optionUnknown: (option: string, options: readonly string[]) =>
+    `“${option}” is not an option of the standard version: record one of ${options.join('; ')}`,
 } as const;
 
 /** Outcomes the service records as EPA records, not certificates (its EpaOutcome values besides Pass). */
@@ -95,6 +102,9 @@ export interface ClaimCandidate {
   /** The standard's LARS code: the numeric "standard code" the apprenticeship service also accepts. */
   larsCode: number | null;
   version: string | null;
+  /** The option the apprentice follows (its published title), and the options their version has (none: it has none). */
+  courseOption: string | null;
+  versionOptions: readonly string[];
   overallGrade: ResultGrade;
   /** The day the result passed internal quality assurance: its last moderation, or its release where none was sampled. */
   achievementDate: string | null;
@@ -169,7 +179,21 @@ function learnerProblems(claim: ClaimCandidate): string[] {
   )
     problems.push(CLAIM_MESSAGES.standard);
   if (!claim.version || !/^\d+\.\d+$/.test(claim.version)) problems.push(CLAIM_MESSAGES.version);
+  problems.push(...optionProblems(claim));
   return problems;
+}
+
+/**
+ * The service's option rule, for certificates and EPA records alike (its BatchCertificateRequest
+ * and BatchEpaRequest validators): a version without options takes no CourseOption ("No course
+ * option available for this Standard and version. Must be empty"); a version with options takes
+ * one of them, compared ignoring case ("Invalid course option for this Standard and version").
+ */
+function optionProblems({ courseOption, versionOptions }: ClaimCandidate): string[] {
+  if (versionOptions.length === 0) return courseOption ? [CLAIM_MESSAGES.optionNotNeeded] : [];
+  if (!courseOption) return [CLAIM_MESSAGES.optionMissing(versionOptions)];
+  const known = versionOptions.some((o) => o.toLowerCase() === courseOption.toLowerCase());
+  return known ? [] : [CLAIM_MESSAGES.optionUnknown(courseOption, versionOptions)];
 }
 
 /** The service's date rules: given, not before 1 January 2017, not in the future. */
@@ -210,7 +234,7 @@ export interface ClaimRow {
   standardCode: number | null;
   standardReference: string | null;
   version: string | null;
-  /** The versions held have no options: always blank. */
+  /** The option the apprentice follows, as the service's CourseOption; blank on a version without options. */
   option: string;
   overallGrade: ResultGrade;
   achievementDate: string | null;
@@ -245,7 +269,7 @@ export function claimRow(claim: ClaimCandidate, today: string, settings: ClaimTi
     standardCode: claim.larsCode,
     standardReference: claim.standardReference,
     version: claim.version,
-    option: '',
+    option: claim.courseOption ?? '',
     overallGrade: claim.overallGrade,
     achievementDate: claim.achievementDate,
     delivery: claim.delivery,
@@ -310,7 +334,7 @@ export function epaRecordRequest(row: ClaimRow) {
     RequestId: `attempt-${row.attemptId}`,
     Standard: { StandardCode: row.standardCode!, StandardReference: row.standardReference! },
     Learner: { Uln: Number(row.uln), FamilyName: row.familyName },
-    LearningDetails: { Version: row.version! },
+    LearningDetails: { ...(row.option ? { CourseOption: row.option } : {}), Version: row.version! },
     EpaDetails: { Epas: [epaItem({ date: row.epaDate!, outcome: row.overallGrade, kind: row.kind })] },
   };
 }
@@ -382,6 +406,7 @@ const candidateColumns = {
   givenNames: apprentices.givenNames,
   standardVersionId: apprentices.standardVersionId,
   planId: apprentices.planId,
+  courseOption: apprentices.courseOption,
   standardReference: standardVersions.reference,
   larsCode: standardVersions.larsCode,
   version: standardVersions.version,
@@ -416,6 +441,7 @@ const londonDay = (instant: string | null) => (instant ? londonDateOf(instant) :
 
 /** The attempts matching `where`, as claims, with what the timing needs (oldest result first). */
 function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { claimedAt: string | null })[] {
+  const options = optionTitles(db);
   const highest = new Map<string, ResultGrade | undefined>();
   const highestOf = (apprentice: { planId: string | null; standardVersionId: number }) => {
     const key = apprentice.planId ?? `version ${apprentice.standardVersionId}`;
@@ -466,6 +492,7 @@ function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { 
               ? { reference: earlierReference, epas: JSON.parse(earlierEpas) as EpaEntry[] }
               : null,
             highestGrade: r.overallGrade === highestOf({ planId, standardVersionId }),
+            versionOptions: options.get(standardVersionId) ?? [],
           },
         ];
       },

@@ -32,7 +32,7 @@ export const epaRecordRequestSchema = z.object({
   RequestId: z.string(),
   Standard: z.object({ StandardCode: z.int(), StandardReference: z.string() }),
   Learner: z.object({ Uln: z.int(), FamilyName: z.string() }),
-  LearningDetails: z.object({ Version: z.string() }),
+  LearningDetails: z.object({ CourseOption: z.string().optional(), Version: z.string() }),
   EpaDetails: z.object({
     Epas: z.array(
       z.object({

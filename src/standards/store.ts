@@ -379,6 +379,18 @@ export function standardKsbs(db: Queryable, standardVersionId: number, codes: re
     .filter((k) => codes.includes(k.code));
 }
 
+/** The option titles of every version that has options, in published order, by version id. */
+export function optionTitles(db: Queryable): Map<number, string[]> {
+  const byVersion = new Map<number, string[]>();
+  for (const o of db
+    .select({ versionId: standardOptions.standardVersionId, title: standardOptions.title })
+    .from(standardOptions)
+    .orderBy(asc(standardOptions.standardVersionId), asc(standardOptions.position))
+    .all())
+    byVersion.set(o.versionId, [...(byVersion.get(o.versionId) ?? []), o.title]);
+  return byVersion;
+}
+
 /** A version's options with their KSB codes in published order (none unless it has a core and options). */
 export function versionOptions(db: Queryable, standardVersionId: number): { title: string; ksbs: string[] }[] {
   const rows = db

@@ -18,8 +18,10 @@ import {
   epaoSettings,
   gatewaySubmissions,
   gradings,
+  standardOptions,
   standardVersions,
 } from '../../src/db/schema.js';
+import { findStandardVersionId } from '../../src/standards/store.js';
 import { epaoSettingsOf, releaseResults, startFurtherAttempt } from '../../src/grading/store.js';
 import { CLAIM_MESSAGES } from '../../src/outcomes/claims.js';
 import { OFQUAL_HEADER } from '../../src/outcomes/ofqual.js';
@@ -283,6 +285,46 @@ describe('certificate claims and the regulator’s outcomes file', () => {
         expect(items.map((i) => [i.requestId, i.validationErrors])).to.deep.equal(batch.map((r) => [r.RequestId, []]));
       }
       expect(service.certificates.size).to.equal(2);
+    });
+
+    it('sends the apprentice’s option as CourseOption, which the service checks against the version’s options', async () => {
+      // Test data: ST0815 1.0 given two options, in the platform and in the service alike.
+      const OPTIONS = ['Option A (test data)', 'Option B (test data)'];
+      const versionId = findStandardVersionId(ctx.db, 'ST0815', '1.0')!;
+      ctx.db
+        .insert(standardOptions)
+        .values(OPTIONS.map((title, position) => ({ standardVersionId: versionId, title, position })))
+        .run();
+      service.options.set('569/1.0', OPTIONS);
+      ctx.db
+        .update(apprentices)
+        .set({ courseOption: 'Option B (test data)' })
+        .where(eq(apprentices.uln, pass.a.uln))
+        .run();
+
+      const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+      const page = $((await admin.get(paths.claims)).text);
+      // The Distinction's apprentice has no option recorded: it fails the rule, with what to do.
+      expect(page('main').text()).to.contain(CLAIM_MESSAGES.optionMissing(OPTIONS));
+      const batches = JSON.parse((await admin.get(paths.claimsJson)).text) as {
+        RequestId: string;
+        LearningDetails: Record<string, unknown>;
+      }[][];
+      expect(batches.flat().map((r) => r.RequestId)).to.deep.equal([`attempt-${pass.attemptId}`]);
+      const request = batches[0]![0]!;
+      expect(request.LearningDetails.CourseOption).to.equal('Option B (test data)');
+      const taken = (await (await post([request])).json()) as { validationErrors: string[] }[];
+      expect(taken[0]!.validationErrors).to.deep.equal([]);
+
+      // Without it, the service refuses it in its own words.
+      const bare = { ...request.LearningDetails };
+      delete bare.CourseOption;
+      const refused = (await (await post([{ ...request, RequestId: 'bare', LearningDetails: bare }])).json()) as {
+        validationErrors: string[];
+      }[];
+      expect(refused[0]!.validationErrors[0]).to.match(
+        /^Invalid course option for this Standard and version\. Must be one of the following: Option A \(test data\), Option B \(test data\)/,
+      );
     });
 
     it('sends every ready claim through the client when configured: created and submitted, claimed with the service’s reference; one it refuses keeps its reasons', async () => {

@@ -19,7 +19,8 @@ import type { AddressInfo } from 'node:net';
  *   CreateBatchCertificateRequestValidator.cs), checked below in the validator's order:
  *   ULN range, family name, a valid standard (code and reference of the same standard), the
  *   version, the learner record (ULN, family name and standard), the EPAO's approval for the
- *   standard and version, the postal contact (name, address line 1, city, postcode and its UK
+ *   standard and version, the course option (none for a version without options, one of its options,
+ *   ignoring case, for a version with them), the postal contact (name, address line 1, city, postcode and its UK
  *   pattern), the grade (not Fail, one of its list), the achievement date (given, not before
  *   1 January 2017, not in the future), and no certificate already held for the learner, unless
  *   it is a submitted Fail ("a submitted fail can be re-created", after a resit or retake).
@@ -27,7 +28,7 @@ import type { AddressInfo } from 'node:net';
  *   the certificate found by it, and not submitted already.
  * - EPA records, for a Fail or a withdrawal (VAL/Epas/BatchEpaRequestValidator.cs and
  *   CreateBatchEpaRequestValidator.cs; EXT/Controllers/EpaController.cs, the same 25 limit): the
- *   same learner, standard, version and approval rules, EPA details given, each EPA's date (not
+ *   same learner, standard, version, option and approval rules, EPA details given, each EPA's date (not
  *   before 1 January 2017, not in the future) and outcome (Pass, Fail or Withdrawn), and nothing
  *   held for the learner already ("EPA already provided for the learner" over a submitted Fail,
  *   "Certificate already exists, cannot create EPA record" over a certificate). Answered { requestId, epaReference,
@@ -64,6 +65,8 @@ const blank = (v: unknown) => text(v).trim() === '';
 
 export class FakeApprenticeshipService {
   readonly learners: FakeLearner[] = [];
+  /** The options of each standard version that has them: "standard code/version" → option titles. */
+  readonly options = new Map<string, string[]>();
   /** The EPAO's approvals: UKPRN → standard code → versions. */
   readonly approvals = new Map<number, Map<number, string[]>>();
   /** Subscription keys → UKPRN. */
@@ -117,6 +120,17 @@ export class FakeApprenticeshipService {
       !this.learners.some((l) => l.standardCode === known.standardCode && l.version === text(details.Version))
     )
       problems.push('Invalid version for Standard');
+    // The option: none for a version without options, one of its options (ignoring case) for a version with them.
+    if (known && details.Version !== undefined) {
+      const options = this.options.get(`${known.standardCode}/${text(details.Version)}`) ?? [];
+      const option = text(details.CourseOption);
+      if (options.length === 0 && option !== '')
+        problems.push('No course option available for this Standard and version. Must be empty');
+      else if (options.length > 0 && !options.some((o) => o.toLowerCase() === option.toLowerCase()))
+        problems.push(
+          `Invalid course option for this Standard and version. Must be one of the following: ${options.join(', ')} where ${options.join(', ')} depends on the standard code, and can be obtained with GET /api/v1/standard/options/${known.standardCode}/${text(details.Version)}`,
+        );
+    }
     if (!(uln >= 1_000_000_000 && uln <= 9_999_999_999)) problems.push('ULN should contain exactly 10 numbers');
     const record = this.learners.find(
       (l) =>

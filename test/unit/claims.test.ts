@@ -31,6 +31,8 @@ const good = (change: Partial<ClaimCandidate> = {}): ClaimCandidate => ({
   standardReference: 'ST0815',
   larsCode: 569,
   version: '1.0',
+  courseOption: null,
+  versionOptions: [],
   overallGrade: 'Pass',
   achievementDate: '2025-05-01',
   employerName: 'Transport Workers Union',
@@ -51,6 +53,42 @@ describe('certificate claims: the apprenticeship service’s rules', () => {
   it('accepts a released Pass, Merit or Distinction with every field right', () => {
     for (const overallGrade of ['Pass', 'Merit', 'Distinction'] as const)
       expect(claimProblems(good({ overallGrade }), TODAY), overallGrade).to.deep.equal([]);
+  });
+
+  describe('the option: one of the version’s, or none when it has none (the service’s CourseOption rule)', () => {
+    const OPTIONS = ['Option A (test data)', 'Option B (test data)'];
+    it('takes no option on a version without options, and refuses one', () => {
+      expect(claimProblems(good(), TODAY)).to.deep.equal([]);
+      expect(claimProblems(good({ courseOption: 'Option A (test data)' }), TODAY)).to.deep.equal([
+        CLAIM_MESSAGES.optionNotNeeded,
+      ]);
+    });
+    it('needs one of the version’s options, compared ignoring case, for certificates and EPA records alike', () => {
+      const on = (courseOption: string | null) => good({ versionOptions: OPTIONS, courseOption });
+      expect(claimProblems(on('Option B (test data)'), TODAY)).to.deep.equal([]);
+      expect(claimProblems(on('option b (TEST DATA)'), TODAY)).to.deep.equal([]);
+      expect(claimProblems(on(null), TODAY)).to.deep.equal([CLAIM_MESSAGES.optionMissing(OPTIONS)]);
+      expect(claimProblems(on('Option C'), TODAY)).to.deep.equal([CLAIM_MESSAGES.optionUnknown('Option C', OPTIONS)]);
+      expect(epaRecordProblems({ ...on(null), overallGrade: 'Fail' }, TODAY)).to.deep.equal([
+        CLAIM_MESSAGES.optionMissing(OPTIONS),
+      ]);
+    });
+    it('sends the option as the certificate’s and the EPA record’s CourseOption, and none without one', () => {
+      const row = claimRow(good({ versionOptions: OPTIONS, courseOption: 'Option A (test data)' }), TODAY, SETTINGS);
+      expect(certificateRequest(row).LearningDetails.CourseOption).to.equal('Option A (test data)');
+      const fail = claimRow(
+        good({ versionOptions: OPTIONS, courseOption: 'Option A (test data)', overallGrade: 'Fail' }),
+        TODAY,
+        SETTINGS,
+      );
+      expect(epaRecordRequest(fail).LearningDetails).to.deep.equal({
+        CourseOption: 'Option A (test data)',
+        Version: '1.0',
+      });
+      expect(certificateRequest(claimRow(good(), TODAY, SETTINGS)).LearningDetails).to.not.have.property(
+        'CourseOption',
+      );
+    });
   });
 
   describe('ULN: 10 digits with a valid check digit', () => {

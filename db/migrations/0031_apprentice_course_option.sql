@@ -1,0 +1,1 @@
+ALTER TABLE `apprentices` ADD `course_option` text;

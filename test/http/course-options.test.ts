@@ -1,0 +1,166 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import supertest from 'supertest';
+import { CSV_COLUMNS } from '../../src/apprentices/import.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import { findApprenticeByUln } from '../../src/apprentices/store.js';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
+import { importCatalogue } from '../../src/catalogue/import.js';
+import { findStandardVersionId, recordApproval } from '../../src/standards/store.js';
+import { apprenticeInput } from '../support/apprentices.js';
+import { $, csrfFrom, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
+
+/*
+ * Options: an apprentice on a version with a core and options (the catalogue fixture's ST9901 1.0:
+ * Road vehicles, Rail vehicles; test data) records the option they follow, through the form, the
+ * API and the CSV import alike; one on a version without options records none.
+ */
+describe('an apprentice’s option', () => {
+  let ctx: TestContext;
+  const ulns = validUlns(6, 598_000_000);
+  const ST9901 = 'ST9901 version 1.0';
+  beforeEach(async () => {
+    ctx = await testApp();
+    await importCatalogue(
+      ctx.db,
+      Readable.from([readFileSync('test/fixtures/catalogue/standards.json', 'utf8')]),
+      SYSTEM_ACTOR,
+    );
+    recordApproval(
+      ctx.db,
+      findStandardVersionId(ctx.db, 'ST9901', '1.0')!,
+      { approved: true, source: 'Test data' },
+      SYSTEM_ACTOR,
+      '2026-01-01T00:00:00Z',
+    );
+  });
+
+  const onOptions = (uln: string, courseOption?: string) => ({
+    ...apprenticeInput(uln, 'Orla', 'Option'),
+    standardReference: 'ST9901',
+    ...(courseOption === undefined ? {} : { courseOption }),
+  });
+  const api = (body: unknown) =>
+    supertest(ctx.app)
+      .post('/api/v1/apprentices')
+      .set('Authorization', `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`)
+      .send(body as object);
+
+  it('is required on a version with options, must be one of them, and is refused on a version without (API)', async () => {
+    const without = await api(onOptions(ulns[0]!));
+    expect(without.status).to.equal(422);
+    expect(without.body.errors).to.deep.include({
+      path: 'courseOption',
+      message: `${ST9901} has options: choose the apprentice’s option (Road vehicles; Rail vehicles)`,
+    });
+    const unknown = await api(onOptions(ulns[0]!, 'Boats'));
+    expect(unknown.body.errors).to.deep.include({
+      path: 'courseOption',
+      message: `“Boats” is not an option of ${ST9901}: choose one of Road vehicles; Rail vehicles`,
+    });
+    const onST0815 = await api({ ...apprenticeInput(ulns[0]!, 'Orla', 'Option'), courseOption: 'Rail vehicles' });
+    expect(onST0815.body.errors).to.deep.include({
+      path: 'courseOption',
+      message: 'ST0815 version 1.0 has no options: leave the option empty',
+    });
+
+    const added = await api(onOptions(ulns[0]!, 'Rail vehicles'));
+    expect(added.status, JSON.stringify(added.body)).to.equal(201);
+    expect(added.body.courseOption).to.equal('Rail vehicles');
+    expect(findApprenticeByUln(ctx.db, ulns[0]!)?.courseOption).to.equal('Rail vehicles');
+  });
+
+  it('is chosen on the apprentice form, kept when the form is refused, and shown on the apprentice’s page', async () => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const form = $((await admin.get('/apprentices/new')).text);
+    expect(
+      form('#courseOption option')
+        .map((_, o) => form(o).text())
+        .get(),
+    ).to.deep.equal([
+      'None: the standard has no options',
+      'Road vehicles (ST9901 v1.0)',
+      'Rail vehicles (ST9901 v1.0)',
+    ]);
+
+    const input = onOptions(ulns[1]!);
+    const date = (name: string, iso: string) => {
+      const [year, month, day] = iso.split('-');
+      return { [`${name}[day]`]: day!, [`${name}[month]`]: month!, [`${name}[year]`]: year! };
+    };
+    const fields = {
+      uln: input.uln,
+      givenNames: input.givenNames,
+      familyName: input.familyName,
+      ...date('dateOfBirth', input.dateOfBirth),
+      ...date('startDate', input.startDate),
+      ...date('plannedEndDate', input.plannedEndDate),
+      standard: 'ST9901/1.0',
+      courseOption: '',
+      providerUkprn: input.providerUkprn,
+      employerId: input.employerId,
+      weeklyHours: '37.5',
+      englishMathsChoice: '',
+    };
+    const refused = await postForm(admin, '/apprentices/new', '/apprentices/new', fields);
+    expect(refused.status).to.equal(400);
+    expect($(refused.text)('.govuk-error-summary a[href="#courseOption"]').text()).to.equal(
+      `${ST9901} has options: choose the apprentice’s option (Road vehicles; Rail vehicles)`,
+    );
+    expect($(refused.text)('#standard').val()).to.equal('ST9901/1.0');
+
+    const saved = await postForm(admin, '/apprentices/new', '/apprentices/new', {
+      ...fields,
+      courseOption: 'Road vehicles',
+    });
+    expect(saved.status).to.equal(302);
+    const page = $((await admin.get(`/apprentices/${input.uln}`)).text);
+    expect(page('#course-option .govuk-summary-list__value').text()).to.equal('Road vehicles');
+  });
+
+  it('comes in the CSV import’s course_option column, checked like the form', async () => {
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const row = (uln: string, option: string) => {
+      const a = onOptions(uln);
+      const values: Record<string, string> = {
+        uln,
+        given_names: a.givenNames,
+        family_name: a.familyName,
+        date_of_birth: a.dateOfBirth,
+        start_date: a.startDate,
+        planned_end_date: a.plannedEndDate,
+        standard_reference: 'ST9901',
+        standard_version: '1.0',
+        provider_ukprn: a.providerUkprn,
+        employer_id: a.employerId,
+        weekly_hours: '37.5',
+        plan_id: '',
+        bsl_first_language: 'no',
+        english_maths_choice: '',
+        course_option: option,
+      };
+      return Object.keys(CSV_COLUMNS)
+        .map((c) => values[c])
+        .join(',');
+    };
+    const upload = async (...rows: string[]) => {
+      const token = csrfFrom((await provider.get('/apprentices/import')).text);
+      return provider
+        .post('/apprentices/import')
+        .field('_csrf', token)
+        .attach('csvFile', Buffer.from(`${Object.keys(CSV_COLUMNS).join(',')}\n${rows.join('\n')}\n`), 'options.csv');
+    };
+    const refused = await upload(row(ulns[2]!, 'Rail vehicles'), row(ulns[3]!, 'Boats'));
+    expect(refused.status).to.equal(422);
+    expect($(refused.text)('#import-problems').text()).to.contain(`“Boats” is not an option of ${ST9901}`);
+    expect(findApprenticeByUln(ctx.db, ulns[2]!)).to.equal(undefined);
+
+    const imported = await upload(row(ulns[2]!, 'Rail vehicles'), row(ulns[3]!, 'Road vehicles'));
+    expect(imported.status).to.equal(200);
+    expect([ulns[2]!, ulns[3]!].map((u) => findApprenticeByUln(ctx.db, u)?.courseOption)).to.deep.equal([
+      'Rail vehicles',
+      'Road vehicles',
+    ]);
+  });
+});
