@@ -69,6 +69,8 @@ interface References {
   ulnInUse: (uln: string) => boolean;
   /** Each plan's standard version, by plan id. */
   planVersions: Map<string, number>;
+  /** The option each plan assesses (null: every option), by plan id. */
+  planOptions: Map<string, string | null>;
   /** The versions this organisation is approved to assess, by id. */
   approved: Set<number>;
   /** Each standard version's start-date window from the national catalogue, by version id (null ends: open). */
@@ -86,6 +88,32 @@ function standardVersionIds(db: Db): Map<string, number> {
       .all()
       .map((s) => [`${s.reference}/${s.version}`, s.id]),
   );
+}
+
+/** Every plan with its version and the option it assesses (null: every option). */
+function planRows(db: Db): { id: string; standardVersionId: number; option: string | null }[] {
+  return db
+    .select({
+      id: plans.id,
+      standardVersionId: plans.standardVersionId,
+      option: sql<string | null>`json_extract(${plans.document}, '$.option')`,
+    })
+    .from(plans)
+    .all();
+}
+
+/**
+ * The plan of each option that has one of its own: "version id/option" → plan id (an option with
+ * two plans of its own has none here: the record names the one it follows).
+ */
+function optionPlans(db: Db): Map<string, string> {
+  const found = new Map<string, string | null>();
+  for (const p of planRows(db)) {
+    if (p.option === null) continue;
+    const key = `${p.standardVersionId}/${p.option}`;
+    found.set(key, found.has(key) ? null : p.id);
+  }
+  return new Map([...found].flatMap(([key, id]) => (id ? [[key, id] as const] : [])));
 }
 
 function loadReferences(db: Db): References {
@@ -126,6 +154,7 @@ function loadReferences(db: Db): References {
         .map(({ id, from, to }) => [id, { from, to }]),
     ),
     options: optionTitles(db),
+    planOptions: new Map(planRows(db).map((p) => [p.id, p.option])),
     planVersions: new Map(
       db
         .select({ id: plans.id, standardVersionId: plans.standardVersionId })
@@ -181,6 +210,15 @@ function referenceProblems(
       path: 'planId',
       message: `${input.standardReference} version ${input.standardVersion} has no assessment plan "${input.planId}"`,
     });
+  else if (
+    input.planId &&
+    refs.planOptions.get(input.planId) &&
+    refs.planOptions.get(input.planId) !== input.courseOption
+  )
+    problems.push({
+      path: 'planId',
+      message: `The plan "${input.planId}" assesses the option “${refs.planOptions.get(input.planId)}”: an apprentice on ${input.courseOption ? `“${input.courseOption}”` : 'no option'} follows another plan`,
+    });
   problems.push(
     ...optionProblems(
       input.courseOption ?? null,
@@ -226,7 +264,12 @@ export function optionProblems(
       ];
 }
 
-function rowValues(input: ApprenticeInput, standardVersionId: number) {
+/**
+ * A record's values as stored. A record on an option that names no plan follows its option's own
+ * plan, when its version has one for that option; otherwise the version's default plan.
+ */
+function rowValues(input: ApprenticeInput, standardVersionId: number, ownPlans: ReadonlyMap<string, string>) {
+  const optionPlan = input.courseOption ? ownPlans.get(`${standardVersionId}/${input.courseOption}`) : undefined;
   return {
     uln: input.uln,
     givenNames: input.givenNames,
@@ -238,7 +281,7 @@ function rowValues(input: ApprenticeInput, standardVersionId: number) {
     providerUkprn: input.providerUkprn,
     employerId: input.employerId,
     weeklyHours: input.weeklyHours,
-    planId: input.planId ?? null,
+    planId: input.planId ?? optionPlan ?? null,
     courseOption: input.courseOption ?? null,
     bslFirstLanguage: input.bslFirstLanguage,
     englishMathsChoice: input.englishMathsChoice,
@@ -251,11 +294,12 @@ function rowValues(input: ApprenticeInput, standardVersionId: number) {
  */
 export function rowsToAdd(db: Db, inputs: readonly ApprenticeInput[]): ApprenticeToAdd[] | null {
   const versionIds = standardVersionIds(db);
+  const ownPlans = optionPlans(db);
   const rows: ApprenticeToAdd[] = [];
   for (const input of inputs) {
     const versionId = versionIds.get(`${input.standardReference}/${input.standardVersion}`);
     if (versionId === undefined) return null;
-    rows.push(rowValues(input, versionId));
+    rows.push(rowValues(input, versionId, ownPlans));
   }
   return rows;
 }
@@ -354,8 +398,9 @@ export function insertCheckedApprentices(
     `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, plan_id, course_option, bsl_first_language, english_maths_choice)
      values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @planId, @courseOption, @bslFirstLanguage, @englishMathsChoice)`,
   );
+  const ownPlans = optionPlans(db);
   const added = rows.map(({ input }) => {
-    const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
+    const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!, ownPlans);
     const { lastInsertRowid } = insert.run({ ...values, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
     return { ...values, id: Number(lastInsertRowid) };
   });
@@ -378,12 +423,21 @@ export function updateApprentice(
   const before = db.select().from(apprentices).where(eq(apprentices.id, id)).get();
   if (!before) return { ok: false, problems: [{ path: 'uln', message: 'There is no such apprentice' }] };
   const refs = loadReferences(db);
+  // A form or body that does not mention the option leaves it as it is on the same version.
+  const versionId = refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`);
+  if (input.courseOption === undefined && versionId === before.standardVersionId)
+    input = { ...input, courseOption: before.courseOption };
   const problems = referenceProblems(input, refs, before);
   if (problems.length > 0) return { ok: false, problems };
-  const values = rowValues(input, refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`)!);
-  // A form or body that does not mention the plan leaves it as it is (on another standard version, its default).
-  if (input.planId === undefined)
-    values.planId = values.standardVersionId === before.standardVersionId ? before.planId : null;
+  const values = rowValues(input, versionId!, optionPlans(db));
+  // A form or body that does not mention the plan leaves it as it is while the version and option
+  // stay (a record is never moved to another plan by a name corrected), and a plan for every option
+  // while the version stays; otherwise the record follows its new option's plan or the version's default.
+  if (input.planId === undefined) {
+    const sameVersion = values.standardVersionId === before.standardVersionId;
+    if (sameVersion && values.courseOption === before.courseOption) values.planId = before.planId;
+    else if (sameVersion && before.planId && !refs.planOptions.get(before.planId)) values.planId = before.planId;
+  }
   db.transaction((tx) => {
     tx.update(apprentices)
       .set({ ...values, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))` })

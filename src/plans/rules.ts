@@ -36,7 +36,11 @@ function duplicates<T>(
  * Checks a plan that already has the right shape against the standard it belongs to and
  * against itself. Each problem names the place in the file, so an EPAO can fix it.
  */
-export function checkPlan(plan: PlanFile, standardKsbCodes: readonly string[]): Problem[] {
+export function checkPlan(
+  plan: PlanFile,
+  standardKsbCodes: readonly string[],
+  options: readonly { title: string; ksbs: readonly string[] }[] = [],
+): Problem[] {
   const problems: Problem[] = [];
   const known = new Set(standardKsbCodes);
   const methodIds = plan.methods.map((m) => m.id);
@@ -156,7 +160,21 @@ export function checkPlan(plan: PlanFile, standardKsbCodes: readonly string[]): 
     });
   });
 
-  problems.push(...checkRegime(plan, standardKsbCodes, ref));
+  // A plan for one option covers that option's KSBs; any other plan, every KSB of the version.
+  let required: readonly string[] = standardKsbCodes;
+  if (plan.option !== undefined) {
+    const option = options.find((o) => o.title === plan.option);
+    if (option) required = option.ksbs;
+    else
+      problems.push({
+        path: 'option',
+        message:
+          options.length === 0
+            ? `${ref} has no options: a plan for it assesses every KSB, so leave the option out`
+            : `${ref} has no option "${plan.option}": it has ${options.map((o) => `"${o.title}"`).join(', ')}`,
+      });
+  }
+  problems.push(...checkRegime(plan, standardKsbCodes, ref, required));
 
   problems.push(...checkCombinationTable(plan, methodIds));
 
@@ -185,7 +203,12 @@ export function ksbRole(plan: Pick<PlanFile, 'employerVerifiedKsbs' | 'sampledKs
  * no component; core knowledge and skills assessed by some component; sampled ones that some
  * criterion can cover; and components during the apprenticeship or marked by the provider.
  */
-function checkRegime(plan: PlanFile, standardKsbCodes: readonly string[], ref: string): Problem[] {
+function checkRegime(
+  plan: PlanFile,
+  standardKsbCodes: readonly string[],
+  ref: string,
+  required: readonly string[],
+): Problem[] {
   const problems: Problem[] = [];
   const known = new Set(standardKsbCodes);
   if (plan.regime === 'epa') {
@@ -272,7 +295,8 @@ function checkRegime(plan: PlanFile, standardKsbCodes: readonly string[], ref: s
   );
   const assessed = new Set(plan.methods.flatMap((m) => m.ksbs));
   const coverable = new Set(plan.criteria.flatMap((c) => c.ksbs));
-  for (const code of standardKsbCodes) {
+  const forOption = plan.option === undefined ? '' : ` (option "${plan.option}")`;
+  for (const code of required) {
     // An EPA plan's lists are refused above; every KSB of it is core.
     const role = plan.regime === 'epa' ? 'core' : ksbRole(plan, code);
     if (role === 'core' && !assessed.has(code))
@@ -280,13 +304,13 @@ function checkRegime(plan: PlanFile, standardKsbCodes: readonly string[], ref: s
         path: 'methods',
         message:
           plan.regime === 'epa'
-            ? `KSB ${code} of ${ref} is assessed by no method`
-            : `Core KSB ${code} of ${ref} is assessed by no component`,
+            ? `KSB ${code} of ${ref}${forOption} is assessed by no method`
+            : `Core KSB ${code} of ${ref}${forOption} is assessed by no component`,
       });
     if (role === 'sampled' && !coverable.has(code))
       problems.push({
         path: 'criteria',
-        message: `Sampled KSB ${code} of ${ref} is covered by no criterion, so no assessment could sample it`,
+        message: `Sampled KSB ${code} of ${ref}${forOption} is covered by no criterion, so no assessment could sample it`,
       });
   }
   return problems;

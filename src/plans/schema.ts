@@ -89,6 +89,12 @@ export const planFileSchema = z.object({
   /** A demo plan is not the published plan; every page that shows it says so. */
   demo: z.boolean(),
   regime: z.enum(PLAN_REGIMES).default('epa'),
+  /**
+   * The option this plan assesses, by its published title, on a version with a core and options: it
+   * covers that option's KSBs (the core duties' and the option's), and apprentices on the option
+   * follow it. Without one, a plan assesses every KSB of the version, whatever the option.
+   */
+  option: z.string().trim().min(1).max(300).optional(),
   /** Reformed plans: KSBs the employer verifies once (usually behaviours); no component assesses them. */
   employerVerifiedKsbs: z.array(ksbCode).default([]),
   /** Reformed plans: knowledge and skills each assessment covers a sample of; every other KSB is core, assessed every time. */

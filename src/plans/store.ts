@@ -2,7 +2,7 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { plans, standardVersions } from '../db/schema.js';
-import { findStandardVersionId, recordOffTheJobMinimum, standardKsbCodes } from '../standards/store.js';
+import { findStandardVersionId, recordOffTheJobMinimum, standardKsbCodes, versionOptions } from '../standards/store.js';
 import { parseJsonText, parsePlanShape, type ParseResult } from './parse.js';
 import { checkPlan } from './rules.js';
 import { planFileSchema, type PlanFile } from './schema.js';
@@ -32,7 +32,7 @@ export function importPlan(
       ],
     };
   }
-  const problems = checkPlan(plan, standardKsbCodes(db, versionId));
+  const problems = checkPlan(plan, standardKsbCodes(db, versionId), versionOptions(db, versionId));
   if (problems.length > 0) return { ok: false, problems };
 
   const clash = db

@@ -251,9 +251,10 @@ export function standardsRoutes(db: Db, clock: Clock): Router {
       flash: publishedFlash(req.query.published),
       canBuild: userOf(res).role === 'admin',
       methods: plan.methods.map((m) => ({ ...m, themes: criteriaByTheme(plan, m.id) })),
+      // A plan for one option covers that option's KSBs.
       coverage: ksbCoverage(
         plan,
-        std.ksbs.map((k) => k.code),
+        versionOptions(db, id).find((o) => o.title === plan.option)?.ksbs ?? std.ksbs.map((k) => k.code),
       ),
       combination: plan.combination.map((row) => ({
         grades: plan.methods.map((m) => row.methods[m.id]),

@@ -4,10 +4,11 @@ import { Readable } from 'node:stream';
 import supertest from 'supertest';
 import { CSV_COLUMNS } from '../../src/apprentices/import.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { findApprenticeByUln } from '../../src/apprentices/store.js';
+import { findApprenticeByUln, updateApprentice } from '../../src/apprentices/store.js';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { importCatalogue } from '../../src/catalogue/import.js';
-import { findStandardVersionId, recordApproval } from '../../src/standards/store.js';
+import { findStandardVersionId, recordApproval, versionOptions } from '../../src/standards/store.js';
+import { importPlan } from '../../src/plans/store.js';
 import { apprenticeInput } from '../support/apprentices.js';
 import { $, csrfFrom, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 
@@ -117,6 +118,64 @@ describe('an apprentice’s option', () => {
     expect(saved.status).to.equal(302);
     const page = $((await admin.get(`/apprentices/${input.uln}`)).text);
     expect(page('#course-option .govuk-summary-list__value').text()).to.equal('Road vehicles');
+  });
+
+  it('leads to the option’s own plan, when the version has one for it; another option’s plan is refused', async () => {
+    const versionId = findStandardVersionId(ctx.db, 'ST9901', '1.0')!;
+    // A plan for each option (test data): one method assessing that option's KSBs.
+    for (const [n, option] of versionOptions(ctx.db, versionId).entries()) {
+      const plan = {
+        id: `ST9901-1.0-option-${n + 1}`,
+        title: `${option.title} plan (test data)`,
+        standard: { reference: 'ST9901', version: '1.0' },
+        demo: true,
+        option: option.title,
+        epaPeriodMonths: 3,
+        methodGrades: ['Fail', 'Pass'],
+        overallGrades: ['Fail', 'Pass'],
+        methods: [
+          {
+            id: 'test',
+            name: 'Test',
+            description: 'Test data',
+            durationMinutes: 60,
+            delivery: ['remote'],
+            ksbs: option.ksbs,
+          },
+        ],
+        criteria: [{ id: 'C1', method: 'test', theme: 'All', level: 'pass', text: 'Test data', ksbs: option.ksbs }],
+        combination: [
+          { methods: { test: 'Fail' }, overall: 'Fail' },
+          { methods: { test: 'Pass' }, overall: 'Pass' },
+        ],
+        resit: { windowMonths: 3 },
+        retake: { windowMonths: 6 },
+        resitRetakeGradeCap: 'Pass',
+        gatewayItems: [],
+      };
+      const imported = importPlan(ctx.db, plan, SYSTEM_ACTOR);
+      expect(imported.ok, JSON.stringify(imported)).to.equal(true);
+    }
+    const [road, rail] = ['ST9901-1.0-option-1', 'ST9901-1.0-option-2'];
+
+    expect((await api(onOptions(ulns[4]!, 'Road vehicles'))).status).to.equal(201);
+    expect(findApprenticeByUln(ctx.db, ulns[4]!)?.planId).to.equal(road);
+    const wrongPlan = await api({ ...onOptions(ulns[5]!, 'Road vehicles'), planId: rail });
+    expect(wrongPlan.body.errors).to.deep.include({
+      path: 'planId',
+      message: `The plan "${rail}" assesses the option “Rail vehicles”: an apprentice on “Road vehicles” follows another plan`,
+    });
+
+    // A new option leads to that option's plan; a correction that leaves the option leaves the plan.
+    const id = findApprenticeByUln(ctx.db, ulns[4]!)!.id;
+    expect(
+      updateApprentice(ctx.db, id, onOptions(ulns[4]!, 'Rail vehicles'), SYSTEM_ACTOR, 'Moved to rail').ok,
+    ).to.equal(true);
+    expect(findApprenticeByUln(ctx.db, ulns[4]!)?.planId).to.equal(rail);
+    expect(
+      updateApprentice(ctx.db, id, { ...onOptions(ulns[4]!), familyName: 'Optioned' }, SYSTEM_ACTOR, 'Name').ok,
+    ).to.equal(true);
+    expect(findApprenticeByUln(ctx.db, ulns[4]!)).to.include({ planId: rail, courseOption: 'Rail vehicles' });
   });
 
   it('comes in the CSV import’s course_option column, checked like the form', async () => {

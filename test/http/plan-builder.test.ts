@@ -9,7 +9,7 @@ import { apprentices, auditEvents, plans } from '../../src/db/schema.js';
 import { allGradeCombinations, combineGrades } from '../../src/plans/rules.js';
 import { planFileSchema, type PlanFile } from '../../src/plans/schema.js';
 import { getPlanById, importPlan } from '../../src/plans/store.js';
-import { findStandardVersionId } from '../../src/standards/store.js';
+import { findStandardVersionId, versionOptions } from '../../src/standards/store.js';
 import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
 import { buildFixture } from '../support/fixture.js';
 
@@ -226,6 +226,47 @@ describe('plan builder', () => {
     ]);
     expect($(page.text)('#coverage-K1').text()).to.contain('Assessed: 1 pass');
     expect($(page.text)('#coverage-K3').text()).to.contain('No method assesses it');
+  });
+
+  it('builds a plan for one option of a version with options, covering that option’s KSBs', async () => {
+    await importCatalogue(
+      ctx.db,
+      Readable.from([readFileSync('test/fixtures/catalogue/standards.json', 'utf8')]),
+      SYSTEM_ACTOR,
+    );
+    const options = versionOptions(ctx.db, findStandardVersionId(ctx.db, 'ST9901', '1.0')!);
+    const draft = await start('nothing', 'ST9901/1.0');
+    const details = $((await admin.get(`${draft}/details`)).text);
+    expect(
+      details('#option option')
+        .map((_, o) => details(o).text())
+        .get(),
+    ).to.deep.equal(['Every option', ...options.map((o) => o.title)]);
+    const everyKsb = $((await admin.get(draft)).text)('tr[id^="coverage-"]').length;
+
+    const saved = await send(`${draft}/details`, {
+      id: 'ST9901-1.0-road',
+      title: 'Road vehicles plan (test data)',
+      regime: 'epa',
+      option: 'Road vehicles',
+      notice: '',
+      epaPeriodMonths: '3',
+      resitWindowMonths: '3',
+      retakeWindowMonths: '6',
+      maxAttempts: '',
+      wholeAssessmentMonths: '',
+    });
+    expect(saved.status).to.equal(302);
+    const page = $((await admin.get(draft)).text);
+    expect(page('#plan-option').text()).to.contain('Road vehicles');
+    const road = options.find((o) => o.title === 'Road vehicles')!;
+    expect(road.ksbs.length).to.be.below(everyKsb);
+    expect(
+      page('tr[id^="coverage-"] th')
+        .map((_, th) => page(th).text())
+        .get(),
+    ).to.deep.equal(road.ksbs);
+    expect(JSON.parse((await admin.get(`${draft}/plan.json`)).text)).to.include({ option: 'Road vehicles' });
   });
 
   it('keeps what was typed and says what is wrong when a field cannot be held, and saves a half-done part', async () => {

@@ -216,6 +216,7 @@ const DRAFT_DETAIL_FIELDS = [
   'title',
   'regime',
   'demo',
+  'option',
   'notice',
   'epaPeriodMonths',
   'resitWindowMonths',

@@ -118,6 +118,49 @@ describe('assessment plan validation', () => {
   });
 });
 
+describe('a plan for one option', () => {
+  // ST0815 has no options; here it is given two, as test data: one without K1, and one with every KSB.
+  const OPTIONS = [
+    { title: 'Without K1 (test data)', ksbs: CODES.filter((c) => c !== 'K1') },
+    { title: 'Everything (test data)', ksbs: CODES },
+  ];
+  /** The demo plan with K1 assessed nowhere. */
+  const withoutK1 = (): PlanFile => {
+    const plan = demoPlan();
+    return {
+      ...plan,
+      methods: plan.methods.map((m) => ({ ...m, ksbs: m.ksbs.filter((k) => k !== 'K1') })),
+      criteria: plan.criteria.map((c) => ({ ...c, ksbs: c.ksbs.filter((k) => k !== 'K1') })),
+    };
+  };
+
+  it('covers the KSBs of its option (the core duties’ and its own), not every KSB of the version', () => {
+    expect(checkPlan(withoutK1(), CODES, OPTIONS)).to.deep.include({
+      path: 'methods',
+      message: 'KSB K1 of ST0815 v1.0 is assessed by no method',
+    });
+    expect(checkPlan({ ...withoutK1(), option: 'Without K1 (test data)' }, CODES, OPTIONS)).to.deep.equal([]);
+    expect(checkPlan({ ...withoutK1(), option: 'Everything (test data)' }, CODES, OPTIONS)).to.deep.equal([
+      { path: 'methods', message: 'KSB K1 of ST0815 v1.0 (option "Everything (test data)") is assessed by no method' },
+    ]);
+  });
+
+  it('names an option the version has, and none on a version without options', () => {
+    expect(checkPlan({ ...demoPlan(), option: 'Boats' }, CODES, OPTIONS)).to.deep.equal([
+      {
+        path: 'option',
+        message: 'ST0815 v1.0 has no option "Boats": it has "Without K1 (test data)", "Everything (test data)"',
+      },
+    ]);
+    expect(checkPlan({ ...demoPlan(), option: 'Boats' }, CODES)).to.deep.equal([
+      {
+        path: 'option',
+        message: 'ST0815 v1.0 has no options: a plan for it assesses every KSB, so leave the option out',
+      },
+    ]);
+  });
+});
+
 describe('combining method grades', () => {
   it('lists every combination of grades', () => {
     expect(allGradeCombinations(['a', 'b'], ['Fail', 'Pass', 'Distinction'])).to.have.length(9);

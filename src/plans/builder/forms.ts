@@ -50,6 +50,8 @@ export const detailsFormSchema = z.object({
   title: text(SHORT_TEXT),
   regime: choice(PLAN_REGIMES, 'Choose whether this is an end-point assessment plan or a reformed plan'),
   demo: z.enum(['yes']).optional(),
+  /** The option the plan assesses ('' for every option); checked against the version's options with the plan's problems. */
+  option: text(SHORT_TEXT),
   notice: text(LONG_TEXT),
   epaPeriodMonths: wholeNumber('the assessment period', 24),
   resitWindowMonths: wholeNumber('the resit window'),

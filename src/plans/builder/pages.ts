@@ -194,7 +194,7 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
         ...g,
         href: paths.planDraftItem(id, 'gateway-items', String(index)),
       })),
-      coverage: coverage(draft, context.ksbs),
+      coverage: coverage(draft, context.ksbs, context.options),
       grid: combinationGrid(draft),
       links: {
         details: paths.planDraftDetails(id),
@@ -294,6 +294,7 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
       title: d.title,
       regime: d.regime,
       demo: d.demo ? 'yes' : '',
+      option: d.option ?? '',
       notice: d.notice ?? '',
       epaPeriodMonths: d.epaPeriodMonths ?? '',
       resitWindowMonths: d.resit.windowMonths ?? '',
@@ -313,6 +314,10 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
         values,
         flash: saved,
         demoItems: [{ value: 'yes', text: 'This is a demonstration plan, not the published assessment plan' }],
+        optionItems:
+          context.options.length === 0
+            ? null
+            : [{ value: '', text: 'Every option' }, ...context.options.map((o) => ({ value: o.title, text: o.title }))],
         regimes: [
           {
             value: 'epa',

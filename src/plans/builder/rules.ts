@@ -10,6 +10,12 @@ import { planFileSchema, type Grade, type Method, type PlanFile } from '../schem
  * across to another version of its standard.
  */
 
+/** An option of the version, with its KSBs (the core duties' and its own). */
+export interface VersionOption {
+  title: string;
+  ksbs: readonly string[];
+}
+
 /** A method as the builder holds it: a number not yet given is null. */
 export type DraftMethod = Omit<Method, 'durationMinutes'> & { durationMinutes: number | null };
 
@@ -135,12 +141,16 @@ function shapeProblem(issue: z.core.$ZodIssue, draft: DraftPlan): Problem {
  * the import's own checks (checkPlan), which read only the draft's lists and ids and so run even
  * while a number is still missing. Publishing needs this list empty.
  */
-export function draftProblems(draft: DraftPlan, standardKsbCodes: readonly string[]): Problem[] {
+export function draftProblems(
+  draft: DraftPlan,
+  standardKsbCodes: readonly string[],
+  options: readonly VersionOption[] = [],
+): Problem[] {
   const shaped = planFileSchema.safeParse(planDocument(draft));
   const problems = shaped.success ? [] : shaped.error.issues.map((issue) => shapeProblem(issue, draft));
   const seen = new Set(problems.map((p) => `${p.path} ${p.message}`));
   // checkPlan reads no number of the plan, so a draft's missing ones do not matter to it.
-  for (const problem of checkPlan(draft as PlanFile, standardKsbCodes)) {
+  for (const problem of checkPlan(draft as PlanFile, standardKsbCodes, options)) {
     const key = `${problem.path} ${problem.message}`;
     if (!seen.has(key)) {
       seen.add(key);
@@ -172,6 +182,7 @@ export interface FixAt {
 }
 
 const DETAIL_FIELDS: Record<string, string> = {
+  option: 'option',
   'resit.windowMonths': 'resitWindowMonths',
   'retake.windowMonths': 'retakeWindowMonths',
 };
@@ -219,8 +230,15 @@ export interface CoverageRow {
  * how many of their criteria map to it; a core KSB no method assesses, or one assessed without a
  * pass criterion, is a gap (the same rules as checkPlan, shown where the plan is read).
  */
-export function coverage(draft: DraftPlan, ksbs: readonly { code: string; text: string }[]): CoverageRow[] {
-  return ksbs.map(({ code, text }) => {
+export function coverage(
+  draft: DraftPlan,
+  ksbs: readonly { code: string; text: string }[],
+  options: readonly VersionOption[] = [],
+): CoverageRow[] {
+  // A plan for one option covers that option's KSBs only.
+  const option = options.find((o) => o.title === draft.option);
+  const shown = option ? ksbs.filter((k) => option.ksbs.includes(k.code)) : ksbs;
+  return shown.map(({ code, text }) => {
     const role = draft.regime === 'epa' ? 'core' : ksbRole(draft, code);
     const cells = draft.methods.map((m) => {
       const criteria = draft.criteria.filter((c) => c.method === m.id && c.ksbs.includes(code));

@@ -35,7 +35,9 @@ import {
   type DraftList,
   type DraftMethod,
   type DraftPlan,
+  type VersionOption,
 } from './rules.js';
+import { versionOptions } from '../../standards/store.js';
 import {
   defaultPlanId,
   deleteDraft,
@@ -64,6 +66,8 @@ export interface DraftContext {
   draft: DraftPlan;
   std: { reference: string; version: string; title: string };
   ksbs: { code: string; text: string }[];
+  /** The version's options with their KSBs (none unless it has a core and options). */
+  options: VersionOption[];
   problems: Problem[];
   /** The version's default plan now, if it has one. */
   defaultPlan: string | null;
@@ -101,14 +105,17 @@ export function loadDraft(db: Db, user: CurrentUser, params: unknown): Result<Dr
   if (!found.ok) return found;
   const ksbs = ksbIdentities(db, row.standardVersionId).map(({ code, text }) => ({ code, text }));
   const std = { reference: found.value.std.reference, version: found.value.std.version, title: found.value.std.title };
+  const options = versionOptions(db, row.standardVersionId);
   return ok({
     row,
     draft: row.document,
     std,
     ksbs,
+    options,
     problems: draftProblems(
       row.document,
       ksbs.map((k) => k.code),
+      options,
     ),
     defaultPlan: defaultPlanId(db, row.standardVersionId) ?? null,
   });
@@ -233,9 +240,11 @@ export function saveDetails(db: Db, user: CurrentUser, params: unknown, input: u
       const f = form.value;
       const next: DraftPlan = { ...draft };
       delete next.notice;
+      delete next.option;
       return ok({
         ...next,
         ...(f.notice ? { notice: f.notice } : {}),
+        ...(f.option ? { option: f.option } : {}),
         id: f.id,
         title: f.title,
         regime: f.regime,
