@@ -4,6 +4,7 @@ import type { Db, Queryable } from '../db/connection.js';
 import { plans, standardVersions } from '../db/schema.js';
 import { findStandardVersionId, recordOffTheJobMinimum, standardKsbCodes, versionOptions } from '../standards/store.js';
 import { parseJsonText, parsePlanShape, type ParseResult } from './parse.js';
+import type { Problem } from '../validation/problems.js';
 import { checkPlan } from './rules.js';
 import { planFileSchema, type PlanFile } from './schema.js';
 
@@ -32,33 +33,26 @@ export function importPlan(
       ],
     };
   }
-  const problems = checkPlan(plan, standardKsbCodes(db, versionId), versionOptions(db, versionId));
-  if (problems.length > 0) return { ok: false, problems };
-
-  const clash = db
-    .select({ standardVersionId: plans.standardVersionId })
-    .from(plans)
-    .where(eq(plans.id, plan.id))
-    .get();
-  if (clash && clash.standardVersionId !== versionId) {
-    return {
-      ok: false,
-      problems: [
-        {
-          path: 'id',
-          message: `The id "${plan.id}" is already the id of another standard version’s plan; give this plan its own id`,
-        },
-      ],
-    };
-  }
-
   const warnings: string[] = [];
   let isDefault = true;
-  const replaced = db.transaction((tx) => {
-    warnings.push(...movePlanOffTheJobMinimum(tx, plan, versionId, actor));
+  // Checked and written in one transaction: the version's KSBs and options, and the plan ids, are
+  // those the plan is written against, whatever another connection (a catalogue import) does meanwhile.
+  const outcome = db.transaction((tx): { problems: Problem[] } | { replaced: boolean } => {
+    const problems = checkPlan(plan, standardKsbCodes(tx, versionId), versionOptions(tx, versionId));
+    if (problems.length > 0) return { problems };
     // A plan with the same id is replaced; a new id is another plan of the version, its default
     // when it is the version's first.
     const previous = tx.select().from(plans).where(eq(plans.id, plan.id)).get();
+    if (previous && previous.standardVersionId !== versionId)
+      return {
+        problems: [
+          {
+            path: 'id',
+            message: `The id "${plan.id}" is already the id of another standard version’s plan; give this plan its own id`,
+          },
+        ],
+      };
+    warnings.push(...movePlanOffTheJobMinimum(tx, plan, versionId, actor));
     const versionHasPlan = tx.select({ id: plans.id }).from(plans).where(eq(plans.standardVersionId, versionId)).get();
     const values = {
       id: plan.id,
@@ -79,8 +73,10 @@ export function importPlan(
       before: previous?.document ?? null,
       after: plan,
     });
-    return Boolean(previous);
+    return { replaced: Boolean(previous) };
   });
+  if ('problems' in outcome) return { ok: false, problems: outcome.problems };
+  const { replaced } = outcome;
   return { ok: true, value: { plan, replaced, isDefault, warnings } };
 }
 

@@ -259,7 +259,7 @@ export function getStandard(db: Db, reference: string, version: string): Standar
   };
 }
 
-export function standardKsbCodes(db: Db, standardVersionId: number): string[] {
+export function standardKsbCodes(db: Queryable, standardVersionId: number): string[] {
   return db
     .select({ code: ksbs.code })
     .from(ksbs)
