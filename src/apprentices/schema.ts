@@ -60,7 +60,7 @@ export const apprenticeInputSchema = z
      */
     courseOption: z
       .preprocess(
-        (v) => (v === '' ? null : v),
+        (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
         z.string({ error: 'Choose the option' }).trim().max(300, 'Options are at most 300 characters').nullable(),
       )
       .optional(),

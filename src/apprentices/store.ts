@@ -71,6 +71,8 @@ interface References {
   planVersions: Map<string, number>;
   /** The option each plan assesses (null: every option), by plan id. */
   planOptions: Map<string, string | null>;
+  /** The plan of each option that has one of its own (optionPlans). */
+  ownPlans: Map<string, string>;
   /** The versions this organisation is approved to assess, by id. */
   approved: Set<number>;
   /** Each standard version's start-date window from the national catalogue, by version id (null ends: open). */
@@ -106,9 +108,9 @@ function planRows(db: Db): { id: string; standardVersionId: number; option: stri
  * The plan of each option that has one of its own: "version id/option" → plan id (an option with
  * two plans of its own has none here: the record names the one it follows).
  */
-function optionPlans(db: Db): Map<string, string> {
+function optionPlans(rows: ReturnType<typeof planRows>): Map<string, string> {
   const found = new Map<string, string | null>();
-  for (const p of planRows(db)) {
+  for (const p of rows) {
     if (p.option === null) continue;
     const key = `${p.standardVersionId}/${p.option}`;
     found.set(key, found.has(key) ? null : p.id);
@@ -117,6 +119,7 @@ function optionPlans(db: Db): Map<string, string> {
 }
 
 function loadReferences(db: Db): References {
+  const plansHeld = planRows(db);
   const ulnLookup = db.$client.prepare('select 1 from apprentices where uln = ?').pluck();
   return {
     standardVersionIds: standardVersionIds(db),
@@ -154,7 +157,8 @@ function loadReferences(db: Db): References {
         .map(({ id, from, to }) => [id, { from, to }]),
     ),
     options: optionTitles(db),
-    planOptions: new Map(planRows(db).map((p) => [p.id, p.option])),
+    planOptions: new Map(plansHeld.map((p) => [p.id, p.option])),
+    ownPlans: optionPlans(plansHeld),
     planVersions: new Map(
       db
         .select({ id: plans.id, standardVersionId: plans.standardVersionId })
@@ -281,7 +285,7 @@ function rowValues(input: ApprenticeInput, standardVersionId: number, ownPlans: 
     providerUkprn: input.providerUkprn,
     employerId: input.employerId,
     weeklyHours: input.weeklyHours,
-    planId: input.planId ?? optionPlan ?? null,
+    planId: input.planId || optionPlan || null,
     courseOption: input.courseOption ?? null,
     bslFirstLanguage: input.bslFirstLanguage,
     englishMathsChoice: input.englishMathsChoice,
@@ -294,7 +298,7 @@ function rowValues(input: ApprenticeInput, standardVersionId: number, ownPlans: 
  */
 export function rowsToAdd(db: Db, inputs: readonly ApprenticeInput[]): ApprenticeToAdd[] | null {
   const versionIds = standardVersionIds(db);
-  const ownPlans = optionPlans(db);
+  const ownPlans = optionPlans(planRows(db));
   const rows: ApprenticeToAdd[] = [];
   for (const input of inputs) {
     const versionId = versionIds.get(`${input.standardReference}/${input.standardVersion}`);
@@ -398,7 +402,7 @@ export function insertCheckedApprentices(
     `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, plan_id, course_option, bsl_first_language, english_maths_choice)
      values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @planId, @courseOption, @bslFirstLanguage, @englishMathsChoice)`,
   );
-  const ownPlans = optionPlans(db);
+  const ownPlans = optionPlans(planRows(db));
   const added = rows.map(({ input }) => {
     const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!, ownPlans);
     const { lastInsertRowid } = insert.run({ ...values, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
@@ -429,14 +433,14 @@ export function updateApprentice(
     input = { ...input, courseOption: before.courseOption };
   const problems = referenceProblems(input, refs, before);
   if (problems.length > 0) return { ok: false, problems };
-  const values = rowValues(input, versionId!, optionPlans(db));
-  // A form or body that does not mention the plan leaves it as it is while the version and option
-  // stay (a record is never moved to another plan by a name corrected), and a plan for every option
-  // while the version stays; otherwise the record follows its new option's plan or the version's default.
-  if (input.planId === undefined) {
-    const sameVersion = values.standardVersionId === before.standardVersionId;
-    if (sameVersion && values.courseOption === before.courseOption) values.planId = before.planId;
-    else if (sameVersion && before.planId && !refs.planOptions.get(before.planId)) values.planId = before.planId;
+  const values = rowValues(input, versionId!, refs.ownPlans);
+  // The plan on an edit: the one named; else, when the version or option changes, the new option's
+  // own plan or the version's default; else as it was (a form that does not mention the plan) or
+  // the version's default (a form that chose it). A correction never moves a record to another plan.
+  if (!input.planId) {
+    const changed =
+      values.standardVersionId !== before.standardVersionId || values.courseOption !== before.courseOption;
+    if (!changed) values.planId = input.planId === undefined ? before.planId : null;
   }
   db.transaction((tx) => {
     tx.update(apprentices)

@@ -11,6 +11,18 @@ export function allGradeCombinations(methodIds: readonly string[], grades: reado
   );
 }
 
+/**
+ * The most rows a combination table may need (three grades over six methods, or nine over three).
+ * Past it the table could not be written out or checked one combination at a time, and no
+ * published plan comes near it.
+ */
+export const MAX_COMBINATIONS = 729;
+
+/** How many rows a complete combination table needs: one per assignment of a grade to each method. */
+export function combinationCount(methods: number, grades: number): number {
+  return methods === 0 ? 0 : grades ** methods;
+}
+
 function combinationKey(methodIds: readonly string[], methods: Record<string, Grade>): string {
   return methodIds.map((id) => `${id}=${methods[id]}`).join(', ');
 }
@@ -341,6 +353,14 @@ function orderCycles(plan: PlanFile): Problem[] {
 }
 
 function checkCombinationTable(plan: PlanFile, methodIds: string[]): Problem[] {
+  const needed = combinationCount(methodIds.length, plan.methodGrades.length);
+  if (needed > MAX_COMBINATIONS)
+    return [
+      {
+        path: 'combination',
+        message: `${methodIds.length} methods with ${plan.methodGrades.length} grades each need a combination table of ${needed.toLocaleString('en-GB')} rows; at most ${MAX_COMBINATIONS} are possible: use fewer methods or grades`,
+      },
+    ];
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
   plan.combination.forEach((row, i) => {

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { plans, standardVersions } from '../db/schema.js';
+import { apprentices, bookings, plans, standardVersions } from '../db/schema.js';
 import { findStandardVersionId, recordOffTheJobMinimum, standardKsbCodes, versionOptions } from '../standards/store.js';
 import { parseJsonText, parsePlanShape, type ParseResult } from './parse.js';
 import type { Problem } from '../validation/problems.js';
@@ -57,7 +57,8 @@ export function importPlan(
     const values = {
       id: plan.id,
       standardVersionId: versionId,
-      isDefault: (isDefault = previous ? previous.isDefault : !versionHasPlan),
+      // A plan for one option is never the version's default: apprentices on other options would follow it.
+      isDefault: (isDefault = !plan.option && (previous ? previous.isDefault : !versionHasPlan)),
       title: plan.title,
       demo: plan.demo,
       document: plan,
@@ -66,6 +67,7 @@ export function importPlan(
     // Updated in place: apprentices' records may name the plan.
     if (previous) tx.update(plans).set(values).where(eq(plans.id, previous.id)).run();
     else tx.insert(plans).values(values).run();
+    if (plan.option) adoptOptionPlan(tx, { id: plan.id, option: plan.option, standardVersionId: versionId }, actor);
     recordAudit(tx, actor, {
       action: previous ? 'plan.replaced' : 'plan.imported',
       entityType: 'plan',
@@ -104,6 +106,37 @@ function movePlanOffTheJobMinimum(tx: Queryable, plan: PlanFile, versionId: numb
   return [
     `${retiring} Its figure, ${figure} hours, was not used: ${name} records ${held} hours, which the gateway uses.`,
   ];
+}
+
+/**
+ * A plan for one option, once stored: the apprentices on that option who follow the version's
+ * default and have nothing booked yet follow it instead (their record names it). Those already
+ * booked keep the plan they are being assessed under. Returns their ULNs.
+ */
+export function adoptOptionPlan(
+  tx: Queryable,
+  plan: { id: string; option: string; standardVersionId: number },
+  actor: Actor,
+): string[] {
+  const { id: planId, option, standardVersionId } = plan;
+  const waiting = and(
+    eq(apprentices.standardVersionId, standardVersionId),
+    eq(apprentices.courseOption, option),
+    isNull(apprentices.planId),
+    sql`not exists (select 1 from ${bookings} where ${bookings.apprenticeId} = ${apprentices.id})`,
+  );
+  const moved = tx.select({ uln: apprentices.uln }).from(apprentices).where(waiting).all();
+  if (moved.length === 0) return [];
+  tx.update(apprentices).set({ planId }).where(waiting).run();
+  const ulns = moved.map((m) => m.uln);
+  recordAudit(tx, actor, {
+    action: 'plan.option_plan_followed',
+    entityType: 'plan',
+    entityId: planId,
+    after: { option, apprentices: ulns },
+    reason: `Apprentices on the option “${option}” with nothing booked follow its own plan`,
+  });
+  return ulns;
 }
 
 /** Reads and imports a plan from JSON text (a file upload or the command line). */

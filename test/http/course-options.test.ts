@@ -8,7 +8,7 @@ import { findApprenticeByUln, updateApprentice } from '../../src/apprentices/sto
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { importCatalogue } from '../../src/catalogue/import.js';
 import { findStandardVersionId, recordApproval, versionOptions } from '../../src/standards/store.js';
-import { importPlan } from '../../src/plans/store.js';
+import { importPlan, planForApprentice } from '../../src/plans/store.js';
 import { apprenticeInput } from '../support/apprentices.js';
 import { $, csrfFrom, postForm, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 
@@ -120,62 +120,72 @@ describe('an apprentice’s option', () => {
     expect(page('#course-option .govuk-summary-list__value').text()).to.equal('Road vehicles');
   });
 
-  it('leads to the option’s own plan, when the version has one for it; another option’s plan is refused', async () => {
-    const versionId = findStandardVersionId(ctx.db, 'ST9901', '1.0')!;
-    // A plan for each option (test data): one method assessing that option's KSBs.
-    for (const [n, option] of versionOptions(ctx.db, versionId).entries()) {
-      const plan = {
-        id: `ST9901-1.0-option-${n + 1}`,
-        title: `${option.title} plan (test data)`,
-        standard: { reference: 'ST9901', version: '1.0' },
-        demo: true,
-        option: option.title,
-        epaPeriodMonths: 3,
-        methodGrades: ['Fail', 'Pass'],
-        overallGrades: ['Fail', 'Pass'],
-        methods: [
-          {
-            id: 'test',
-            name: 'Test',
-            description: 'Test data',
-            durationMinutes: 60,
-            delivery: ['remote'],
-            ksbs: option.ksbs,
-          },
-        ],
-        criteria: [{ id: 'C1', method: 'test', theme: 'All', level: 'pass', text: 'Test data', ksbs: option.ksbs }],
-        combination: [
-          { methods: { test: 'Fail' }, overall: 'Fail' },
-          { methods: { test: 'Pass' }, overall: 'Pass' },
-        ],
-        resit: { windowMonths: 3 },
-        retake: { windowMonths: 6 },
-        resitRetakeGradeCap: 'Pass',
-        gatewayItems: [],
-      };
-      const imported = importPlan(ctx.db, plan, SYSTEM_ACTOR);
-      expect(imported.ok, JSON.stringify(imported)).to.equal(true);
-    }
-    const [road, rail] = ['ST9901-1.0-option-1', 'ST9901-1.0-option-2'];
+  /** A plan for one option of ST9901 1.0, or for every option (test data): one method assessing the KSBs given. */
+  const optionPlan = (id: string, ksbs: readonly string[], option?: string) => ({
+    id,
+    title: `${option ?? 'Every option'} plan (test data)`,
+    standard: { reference: 'ST9901', version: '1.0' },
+    demo: true,
+    ...(option ? { option } : {}),
+    epaPeriodMonths: 3,
+    methodGrades: ['Fail', 'Pass'],
+    overallGrades: ['Fail', 'Pass'],
+    methods: [{ id: 'test', name: 'Test', description: 'Test data', durationMinutes: 60, delivery: ['remote'], ksbs }],
+    criteria: [{ id: 'C1', method: 'test', theme: 'All', level: 'pass', text: 'Test data', ksbs }],
+    combination: [
+      { methods: { test: 'Fail' }, overall: 'Fail' },
+      { methods: { test: 'Pass' }, overall: 'Pass' },
+    ],
+    resit: { windowMonths: 3 },
+    retake: { windowMonths: 6 },
+    resitRetakeGradeCap: 'Pass',
+    gatewayItems: [],
+  });
+  const imported = (plan: unknown) => {
+    const result = importPlan(ctx.db, plan, SYSTEM_ACTOR);
+    expect(result.ok, JSON.stringify(result)).to.equal(true);
+    return result.ok ? result.value : undefined;
+  };
 
+  it('leads to the option’s own plan, which is never the version’s default; another option’s plan is refused', async () => {
+    const versionId = findStandardVersionId(ctx.db, 'ST9901', '1.0')!;
+    const [roadOption, railOption] = versionOptions(ctx.db, versionId);
+    const road = 'ST9901-1.0-road';
+    const rail = 'ST9901-1.0-rail';
+
+    // The version's first plan is one option's: it is not the default, so a Rail apprentice follows no plan yet.
+    expect(imported(optionPlan(road, roadOption!.ksbs, roadOption!.title))?.isDefault).to.equal(false);
+    expect((await api(onOptions(ulns[5]!, 'Rail vehicles'))).status).to.equal(201);
+    const railApprentice = findApprenticeByUln(ctx.db, ulns[5]!)!;
+    expect(railApprentice.planId).to.equal(null);
+    expect(planForApprentice(ctx.db, railApprentice)).to.equal(undefined);
+
+    // A Road apprentice follows the Road plan; another option's plan is refused.
     expect((await api(onOptions(ulns[4]!, 'Road vehicles'))).status).to.equal(201);
     expect(findApprenticeByUln(ctx.db, ulns[4]!)?.planId).to.equal(road);
-    const wrongPlan = await api({ ...onOptions(ulns[5]!, 'Road vehicles'), planId: rail });
+    const wrongPlan = await api({ ...onOptions(ulns[3]!, 'Rail vehicles'), planId: road });
     expect(wrongPlan.body.errors).to.deep.include({
       path: 'planId',
-      message: `The plan "${rail}" assesses the option “Rail vehicles”: an apprentice on “Road vehicles” follows another plan`,
+      message: `The plan "${road}" assesses the option “Road vehicles”: an apprentice on “Rail vehicles” follows another plan`,
     });
 
-    // A new option leads to that option's plan; a correction that leaves the option leaves the plan.
+    // The Rail plan, once imported, is followed by the Rail apprentice who has nothing booked yet.
+    imported(optionPlan(rail, railOption!.ksbs, railOption!.title));
+    expect(findApprenticeByUln(ctx.db, ulns[5]!)?.planId).to.equal(rail);
+
+    // A new option leads to that option's plan; a correction never moves the record to another plan,
+    // even to its option's own after the administrator chose the version's default.
     const id = findApprenticeByUln(ctx.db, ulns[4]!)!.id;
-    expect(
-      updateApprentice(ctx.db, id, onOptions(ulns[4]!, 'Rail vehicles'), SYSTEM_ACTOR, 'Moved to rail').ok,
-    ).to.equal(true);
-    expect(findApprenticeByUln(ctx.db, ulns[4]!)?.planId).to.equal(rail);
-    expect(
-      updateApprentice(ctx.db, id, { ...onOptions(ulns[4]!), familyName: 'Optioned' }, SYSTEM_ACTOR, 'Name').ok,
-    ).to.equal(true);
-    expect(findApprenticeByUln(ctx.db, ulns[4]!)).to.include({ planId: rail, courseOption: 'Rail vehicles' });
+    const edit = (input: object, why: string) => {
+      const done = updateApprentice(ctx.db, id, { ...onOptions(ulns[4]!), ...input }, SYSTEM_ACTOR, why);
+      expect(done.ok, JSON.stringify(done)).to.equal(true);
+      return findApprenticeByUln(ctx.db, ulns[4]!)!;
+    };
+    expect(edit({ courseOption: 'Rail vehicles' }, 'Moved to rail').planId).to.equal(rail);
+    expect(edit({ familyName: 'Optioned' }, 'Name')).to.include({ planId: rail, courseOption: 'Rail vehicles' });
+    expect(edit({ planId: null }, 'The default plan, chosen on the form').planId).to.equal(null);
+    expect(edit({ planId: null, familyName: 'Optioned-Again' }, 'Name, on the form').planId).to.equal(null);
+    expect(edit({ familyName: 'Optioned' }, 'Name, through a body without the plan').planId).to.equal(null);
   });
 
   it('comes in the CSV import’s course_option column, checked like the form', async () => {

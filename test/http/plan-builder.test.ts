@@ -269,6 +269,60 @@ describe('plan builder', () => {
     expect(JSON.parse((await admin.get(`${draft}/plan.json`)).text)).to.include({ option: 'Road vehicles' });
   });
 
+  it('refuses a form drawn from the draft as it was before another change, and changes nothing', async () => {
+    const draft = await start(demo.id);
+    const gradesPage = await admin.get(`${draft}/grades`);
+    const revision = $(gradesPage.text)('input[name="revision"]').val() as string;
+    // Another window removes the first method: the grid's cells would now mean other combinations.
+    const project = await admin.get(`${draft}/methods/0`);
+    const removed = await admin
+      .post(`${draft}/methods/0`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(project.text),
+        action: 'remove',
+        revision: $(project.text)('input[name="revision"]').val(),
+      });
+    expect(removed.status).to.equal(302);
+    const before = JSON.parse((await admin.get(`${draft}/plan.json`)).text) as unknown;
+    const stale = await admin
+      .post(`${draft}/grades`)
+      .type('form')
+      .send({ _csrf: csrfFrom(gradesPage.text), revision, resitRetakeGradeCap: 'Pass', 'overall-0': 'Distinction' });
+    expect(stale.status).to.equal(409);
+    expect($(stale.text)('main').text()).to.contain('This draft has changed since this page was opened');
+    expect(JSON.parse((await admin.get(`${draft}/plan.json`)).text)).to.deep.equal(before);
+  });
+
+  it('says a table of too many combinations cannot be held, and every page of the draft still opens', async () => {
+    const draft = await start('nothing');
+    for (let i = 0; i < 7; i++)
+      await send(`${draft}/methods/new`, { ...methodFields(demo.methods[0]!), id: `m${i}`, name: `Method ${i}` });
+    const page = await admin.get(draft);
+    expect(page.status).to.equal(200);
+    expect(summary(page.text)).to.include(
+      '7 methods with 3 grades each need a combination table of 2,187 rows; at most 729 are possible: use fewer methods or grades',
+    );
+    const grades = await admin.get(`${draft}/grades`);
+    expect(grades.status).to.equal(200);
+    expect($(grades.text)('#combination').text()).to.contain('more combinations than a table can hold');
+  });
+
+  it('puts a duplicate method id right without touching what names the other method', async () => {
+    const draft = await start(demo.id);
+    // The second method is given the first's id by mistake, then renamed back.
+    const discussion = methodFields(demo.methods[1]!);
+    await send(`${draft}/methods/1`, { ...discussion, id: 'project' });
+    // Renamed while its old id named nothing else: its criteria went with it.
+    const duplicated = JSON.parse((await admin.get(`${draft}/plan.json`)).text) as PlanFile;
+    expect(duplicated.criteria.every((c) => c.method === 'project')).to.equal(true);
+    await send(`${draft}/methods/1`, { ...discussion, id: 'discussion-2' });
+    // Renamed while the first method still has the id: every criterion naming "project" stays with it.
+    const renamed = JSON.parse((await admin.get(`${draft}/plan.json`)).text) as PlanFile;
+    expect(renamed.methods.map((m) => m.id)).to.deep.equal(['project', 'discussion-2']);
+    expect(renamed.criteria.filter((c) => c.method !== 'project')).to.deep.equal([]);
+  });
+
   it('keeps what was typed and says what is wrong when a field cannot be held, and saves a half-done part', async () => {
     const draft = await start('nothing');
     const fields = { ...methodFields(demo.methods[0]!), durationMinutes: 'an hour', name: 'Project' };

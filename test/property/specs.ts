@@ -223,6 +223,7 @@ const DRAFT_DETAIL_FIELDS = [
   'retakeWindowMonths',
   'maxAttempts',
   'wholeAssessmentMonths',
+  'revision',
 ];
 
 /** A new draft, a copy of the demo plan, for a form that can succeed once per draft. */
@@ -654,7 +655,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
   'POST /plan-drafts/:draft/ksbs': {
     as: ['admin'],
     url: (f) => `/plan-drafts/${f.planDraft}/ksbs`,
-    fields: () => ST0815_KSBS.map((code) => `role-${code}`),
+    fields: () => [...ST0815_KSBS.map((code) => `role-${code}`), 'revision'],
     valid: () => ST0815_KSBS.map((code) => [`role-${code}`, 'core']),
     formPage: (f) => `/plan-drafts/${f.planDraft}/ksbs`,
   },
@@ -665,6 +666,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       ...GRADES.flatMap((_, i) => [`methodGrades-${i}`, `overallGrades-${i}`]),
       'resitRetakeGradeCap',
       ...DEMO_PLAN.combination.map((_, i) => `overall-${i}`),
+      'revision',
     ],
     valid: () => [
       ...DEMO_PLAN.methodGrades.map((g, i): [string, string] => [`methodGrades-${i}`, g]),
@@ -709,6 +711,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
         'after-1',
         'ksbs',
         'action',
+        'revision',
       ],
       text: () => ['id', 'name', 'description'],
       valid: () => [
@@ -730,7 +733,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       label: 'a criterion',
       as: ['admin'],
       url: (f) => `/plan-drafts/${f.planDraft}/criteria/new`,
-      fields: () => ['id', 'method', 'theme', 'level', 'text', 'ksbs'],
+      fields: () => ['id', 'method', 'theme', 'level', 'text', 'ksbs', 'revision'],
       text: () => ['id', 'theme', 'text'],
       valid: (_f, n) => [
         ['id', `PX${n}`],
@@ -746,7 +749,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       label: 'a gateway item',
       as: ['admin'],
       url: (f) => `/plan-drafts/${f.planDraft}/gateway-items/0`,
-      fields: () => ['id', 'name', 'description', 'action'],
+      fields: () => ['id', 'name', 'description', 'action', 'revision'],
       text: () => ['id', 'name', 'description'],
       valid: () => [
         ['id', 'portfolio'],

@@ -64,9 +64,10 @@ function problemHref(id: number, at: FixAt): string {
 }
 
 /** The draft's problems that belong on one page, as that page's error summary and field messages. */
-function problemsOn(context: DraftContext, section: FixAt['section']): FormErrors {
+function problemsOn(context: DraftContext, section: FixAt['section'] | null): FormErrors {
   const errors: Record<string, string> = {};
   const errorList: FormErrors['errorList'] = [];
+  if (section === null) return { errors, errorList };
   for (const problem of context.problems) {
     const at = fixAt(problem.path, context.draft);
     if (!sameSection(at.section, section)) continue;
@@ -112,7 +113,7 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
     view: string,
     title: string,
     context: DraftContext,
-    section: FixAt['section'],
+    section: FixAt['section'] | null,
     locals: object,
     failed?: FormErrors,
   ) => {
@@ -124,6 +125,7 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
       words: wordsFor(context.draft),
       backLink: draftUrl(context),
       backLinkText: 'Back to the plan',
+      revision: context.row.updatedAt,
       errorTitle: failed ? undefined : problemTitle(own.errorList.length),
       ...own,
       ...locals,
@@ -133,7 +135,7 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
   /* ---------- Starting a draft ---------- */
 
   const startPage = (req: Request, res: Response, locals: object) => {
-    const { std, plans } = found(startChoices(db, req.params));
+    const { std, plans } = found(startChoices(db, userOf(res), req.params));
     res.render('plans/builder/start', {
       title: 'Build an assessment plan',
       std,
@@ -314,10 +316,17 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
         values,
         flash: saved,
         demoItems: [{ value: 'yes', text: 'This is a demonstration plan, not the published assessment plan' }],
+        // Offered on a version with options, and on any draft that names one (a copy from such a version).
         optionItems:
-          context.options.length === 0
+          context.options.length === 0 && !context.draft.option
             ? null
-            : [{ value: '', text: 'Every option' }, ...context.options.map((o) => ({ value: o.title, text: o.title }))],
+            : [
+                { value: '', text: 'Every option' },
+                ...context.options.map((o) => ({ value: o.title, text: o.title })),
+                ...(context.draft.option && !context.options.some((o) => o.title === context.draft.option)
+                  ? [{ value: context.draft.option, text: `${context.draft.option} (not an option of this version)` }]
+                  : []),
+              ],
         regimes: [
           {
             value: 'epa',
@@ -475,7 +484,8 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
     const id = String(context.row.id);
     const words = wordsFor(draft);
     const isNew = item === 'new';
-    const section = isNew ? ('overview' as const) : { list, index: item };
+    // A new item has no problems of its own yet: the overview lists the plan's.
+    const section = isNew ? null : { list, index: item };
     const common = {
       flash: saved,
       isNew,

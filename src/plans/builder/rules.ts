@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { formatPath, type Problem } from '../../validation/problems.js';
-import { allGradeCombinations, checkPlan, ksbRole, type KsbRole } from '../rules.js';
+import {
+  allGradeCombinations,
+  checkPlan,
+  combinationCount,
+  ksbRole,
+  MAX_COMBINATIONS,
+  type KsbRole,
+} from '../rules.js';
 import { planFileSchema, type Grade, type Method, type PlanFile } from '../schema.js';
 
 /*
@@ -258,6 +265,12 @@ export function coverage(
   });
 }
 
+/** The grid's combinations, in order; none when there are no methods or too many combinations to lay out (checkPlan reports it). */
+function gridCombinations(ids: readonly string[], grades: readonly Grade[]): Record<string, Grade>[] {
+  const count = combinationCount(ids.length, grades.length);
+  return count === 0 || count > MAX_COMBINATIONS ? [] : allGradeCombinations(ids, grades);
+}
+
 /** A cell of the combination grid: the overall grade given when each method has the grade of its row and column. */
 export interface GridCell {
   /** Its place in allGradeCombinations (the form's field is `overall[index]`). */
@@ -275,10 +288,12 @@ export function combinationGrid(draft: Pick<DraftPlan, 'methods' | 'methodGrades
   columnMethod: string | undefined;
   columns: Grade[];
   rows: { grades: Grade[]; cells: GridCell[] }[];
+  /** The methods and grades need more combinations than a table may hold. */
+  tooMany: boolean;
 } {
   const ids = draft.methods.map((m) => m.id);
   const names = new Map(draft.methods.map((m) => [m.id, m.name || m.id]));
-  const combos = ids.length > 0 ? allGradeCombinations(ids, draft.methodGrades) : [];
+  const combos = gridCombinations(ids, draft.methodGrades);
   const last = ids.at(-1);
   const width = last === undefined ? 0 : draft.methodGrades.length;
   const rows: { grades: Grade[]; cells: GridCell[] }[] = [];
@@ -296,6 +311,7 @@ export function combinationGrid(draft: Pick<DraftPlan, 'methods' | 'methodGrades
     columnMethod: last === undefined ? undefined : names.get(last),
     columns: last === undefined ? [] : [...draft.methodGrades],
     rows,
+    tooMany: combinationCount(ids.length, draft.methodGrades.length) > MAX_COMBINATIONS,
   };
 }
 
@@ -307,8 +323,10 @@ export function combinationFromGrid(
   draft: Pick<DraftPlan, 'methods' | 'methodGrades'>,
   overall: readonly (Grade | '')[],
 ): DraftPlan['combination'] {
-  const ids = draft.methods.map((m) => m.id);
-  const combos = ids.length > 0 ? allGradeCombinations(ids, draft.methodGrades) : [];
+  const combos = gridCombinations(
+    draft.methods.map((m) => m.id),
+    draft.methodGrades,
+  );
   return combos.flatMap((methods, i) => (overall[i] ? [{ methods, overall: overall[i] }] : []));
 }
 

@@ -5,7 +5,7 @@ import { standardFromParams } from '../../standards/service.js';
 import { actorOf, type CurrentUser } from '../../users/store.js';
 import { problemsFromZod, type Problem } from '../../validation/problems.js';
 import { ok, refuse, type Result } from '../../validation/result.js';
-import { getPlanById } from '../store.js';
+import { adoptOptionPlan, getPlanById } from '../store.js';
 import type { Grade } from '../schema.js';
 import {
   criterionFormSchema,
@@ -122,7 +122,9 @@ export function loadDraft(db: Db, user: CurrentUser, params: unknown): Result<Dr
 }
 
 /** The plans a new draft for the version in the URL can start from. */
-export function startChoices(db: Db, params: unknown) {
+export function startChoices(db: Db, user: CurrentUser, params: unknown) {
+  const allowed = adminOnly(user);
+  if (!allowed.ok) return allowed;
   const found = standardFromParams(db, params);
   if (!found.ok) return found;
   const { id, std } = found.value;
@@ -193,6 +195,7 @@ function changeDraft(
   db: Db,
   user: CurrentUser,
   params: unknown,
+  input: unknown,
   part: string,
   change: Change,
   now: string,
@@ -204,6 +207,14 @@ function changeDraft(
     return refuse(
       'conflict',
       `This draft was published as the plan ${row.publishedPlanId}, which never changes: start a new draft from it to make changes`,
+    );
+  // Forms send the revision they were drawn from: positions in them (a grid's cells, an item's
+  // place) mean nothing once the draft has changed since.
+  const revision = (input as Record<string, unknown> | undefined)?.revision;
+  if (revision !== undefined && revision !== row.updatedAt)
+    return refuse(
+      'conflict',
+      'This draft has changed since this page was opened (it was saved from another page or window): open the draft again to see it as it is now, then make your change',
     );
   const changed = change(structuredClone(row.document), loaded.value);
   if (!changed.ok) return changed;
@@ -233,6 +244,7 @@ export function saveDetails(db: Db, user: CurrentUser, params: unknown, input: u
     db,
     user,
     params,
+    input,
     'details',
     (draft) => {
       const form = parsed(detailsFormSchema, input);
@@ -266,6 +278,7 @@ export function saveKsbRoles(db: Db, user: CurrentUser, params: unknown, input: 
     db,
     user,
     params,
+    input,
     'KSB roles',
     (draft, { ksbs }) => {
       const codes = ksbs.map((k) => k.code);
@@ -317,6 +330,7 @@ export function saveItem(db: Db, user: CurrentUser, params: unknown, input: unkn
     db,
     user,
     params,
+    input,
     list,
     (draft, context) => {
       const existing = itemIn(context, list, item);
@@ -378,7 +392,10 @@ function saveMethod(draft: DraftPlan, item: number | 'new', input: unknown, code
     ...(f.moderationSamplePercent === null ? {} : { moderationSamplePercent: f.moderationSamplePercent }),
   };
   let next: DraftPlan = { ...draft, methods: placed(draft.methods, item, method) };
-  if (previous && previous.id !== method.id) next = renameMethod(next, previous.id, method.id);
+  // The references follow a renamed method, unless they were another method's too (a duplicate id
+  // being put right) or named no method at all.
+  if (previous && previous.id && previous.id !== method.id && !next.methods.some((m) => m.id === previous.id))
+    next = renameMethod(next, previous.id, method.id);
   return ok(next);
 }
 
@@ -401,6 +418,8 @@ function removeItem(draft: DraftPlan, list: DraftList, index: number): DraftPlan
   const next = { ...draft, [key]: (draft[key] as unknown[]).filter((_, i) => i !== index) } as DraftPlan;
   if (list !== 'methods') return next;
   const removed = draft.methods[index]!.id;
+  // Another method with the same id (a duplicate) keeps what names it.
+  if (next.methods.some((m) => m.id === removed)) return next;
   return {
     ...next,
     methods: next.methods.map((m) => ({ ...m, after: m.after.filter((a) => a.method !== removed) })),
@@ -418,6 +437,7 @@ export function saveGrades(db: Db, user: CurrentUser, params: unknown, input: un
     db,
     user,
     params,
+    input,
     'grades',
     (draft) => {
       const cells = combinationGrid(draft).rows.reduce((n, row) => n + row.cells.length, 0);
@@ -459,62 +479,69 @@ export function publishDraft(
   input: unknown,
   now: string,
 ): Result<{ planId: string; keptOnPrevious: number }> {
-  const loaded = loadDraft(db, user, params);
-  if (!loaded.ok) return loaded;
-  const { row, draft, problems } = loaded.value;
-  if (row.publishedPlanId)
-    return refuse('conflict', `This draft has already been published as the plan ${row.publishedPlanId}`);
-  const form = parsed(publishFormSchema, input);
-  if (!form.ok) return form;
-  if (problems.length > 0)
-    return refuse('invalid', [
-      {
-        path: 'form',
-        message: `This plan has ${problems.length} problem${problems.length === 1 ? '' : 's'}: fix ${problems.length === 1 ? 'it' : 'them'} before publishing (the draft is saved)`,
-      },
-    ]);
-  if (planIds(db).has(draft.id))
-    return refuse('invalid', [
-      {
-        path: 'form',
-        message: `A plan with the id ${draft.id} is already published, and a published plan never changes: give this one a new id on the plan details page`,
-      },
-    ]);
-  const document = planDocument(draft);
-  const previousDefault = defaultPlanId(db, row.standardVersionId);
-  const asDefault = form.value.makeDefault === 'yes' || previousDefault === undefined;
   const actor = actorOf(user);
-  const kept = db.transaction((tx) => {
-    const keptOnPrevious =
-      asDefault && previousDefault ? keepAssessedOnPlan(tx, row.standardVersionId, previousDefault) : [];
-    insertPublishedPlan(
-      tx,
-      {
-        id: draft.id,
-        standardVersionId: row.standardVersionId,
-        title: draft.title,
-        demo: draft.demo,
-        document,
-        by: user.id,
-      },
-      asDefault,
-    );
-    markDraftPublished(tx, row.id, draft.id, now);
-    recordAudit(tx, actor, {
-      action: 'plan.published',
-      entityType: 'plan',
-      entityId: draft.id,
-      after: {
-        plan: document,
-        draft: row.id,
-        isDefault: asDefault,
-        previousDefault: previousDefault ?? null,
-        keptOnPreviousPlan: keptOnPrevious,
-      },
-    });
-    return keptOnPrevious.length;
-  });
-  return ok({ planId: draft.id, keptOnPrevious: kept });
+  // Read, checked and written in one immediate transaction: no other connection can publish the
+  // same id, change the version's default or publish this draft in between.
+  return db.transaction(
+    (): Result<{ planId: string; keptOnPrevious: number }> => {
+      const loaded = loadDraft(db, user, params);
+      if (!loaded.ok) return loaded;
+      const { row, draft, problems } = loaded.value;
+      if (row.publishedPlanId)
+        return refuse('conflict', `This draft has already been published as the plan ${row.publishedPlanId}`);
+      const form = parsed(publishFormSchema, input);
+      if (!form.ok) return form;
+      if (problems.length > 0)
+        return refuse('invalid', [
+          {
+            path: 'form',
+            message: `This plan has ${problems.length} problem${problems.length === 1 ? '' : 's'}: fix ${problems.length === 1 ? 'it' : 'them'} before publishing (the draft is saved)`,
+          },
+        ]);
+      if (planIds(db).has(draft.id))
+        return refuse('invalid', [
+          {
+            path: 'form',
+            message: `A plan with the id ${draft.id} is already published, and a published plan never changes: give this one a new id on the plan details page`,
+          },
+        ]);
+      const document = planDocument(draft);
+      const previousDefault = defaultPlanId(db, row.standardVersionId);
+      // A plan for one option is never the version's default: apprentices on other options would follow it.
+      const asDefault = !draft.option && (form.value.makeDefault === 'yes' || previousDefault === undefined);
+      const keptOnPrevious =
+        asDefault && previousDefault ? keepAssessedOnPlan(db, row.standardVersionId, previousDefault) : [];
+      insertPublishedPlan(
+        db,
+        {
+          id: draft.id,
+          standardVersionId: row.standardVersionId,
+          title: draft.title,
+          demo: draft.demo,
+          document,
+          by: user.id,
+        },
+        asDefault,
+      );
+      if (draft.option)
+        adoptOptionPlan(db, { id: draft.id, option: draft.option, standardVersionId: row.standardVersionId }, actor);
+      markDraftPublished(db, row.id, draft.id, now);
+      recordAudit(db, actor, {
+        action: 'plan.published',
+        entityType: 'plan',
+        entityId: draft.id,
+        after: {
+          plan: document,
+          draft: row.id,
+          isDefault: asDefault,
+          previousDefault: previousDefault ?? null,
+          keptOnPreviousPlan: keptOnPrevious,
+        },
+      });
+      return ok({ planId: draft.id, keptOnPrevious: keptOnPrevious.length });
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 /** Throws a draft away once the administrator confirms (a published draft stays, as the record of what was published). */

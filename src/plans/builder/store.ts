@@ -72,12 +72,15 @@ export function deleteDraft(tx: Queryable, id: number): void {
 /** A version's drafts still being built, the latest change first. */
 export function openDraftsOfVersion(db: Queryable, standardVersionId: number) {
   return db
-    .select({ id: planDrafts.id, document: planDrafts.document, updatedAt: planDrafts.updatedAt })
+    .select({
+      id: planDrafts.id,
+      title: sql<string>`coalesce(json_extract(${planDrafts.document}, '$.title'), '')`,
+      updatedAt: planDrafts.updatedAt,
+    })
     .from(planDrafts)
     .where(and(eq(planDrafts.standardVersionId, standardVersionId), isNull(planDrafts.publishedPlanId)))
     .orderBy(desc(planDrafts.updatedAt), desc(planDrafts.id))
-    .all()
-    .map((row) => ({ id: row.id, title: (row.document as DraftPlan).title, updatedAt: row.updatedAt }));
+    .all();
 }
 
 /** A version's KSBs in the standard's order, with the catalogue's identity of each. */
