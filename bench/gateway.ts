@@ -52,6 +52,7 @@ export function csvOf(count: number, firstPrefix: number): string {
         '',
         i % 40 === 0 ? 'yes' : 'no',
         i % 3 === 0 ? 'employer_requires' : '',
+        '',
       ].join(','),
     );
   }

@@ -1,4 +1,5 @@
 import { runCatalogueBench } from './catalogue.js';
+import { runEvidenceBench } from './evidence.js';
 import { runGatewayBench } from './gateway.js';
 import { runLoadBench } from './load.js';
 import { runOutcomesBench } from './outcomes.js';
@@ -9,4 +10,5 @@ await runSchedulerBench();
 await runGatewayBench();
 await runOutcomesBench();
 await runCatalogueBench();
+await runEvidenceBench();
 await runLoadBench();

@@ -1,5 +1,6 @@
 import { notificationPages } from './notifications/pages.js';
 import path from 'node:path';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler } from 'express';
@@ -30,6 +31,8 @@ import { refuseUnsavableText } from './http/text-guard.js';
 import { paths, routes } from './paths.js';
 import { planAdminRoutes } from './plans/pages.js';
 import { planBuilderRoutes } from './plans/builder/pages.js';
+import { acceptEvidence, evidencePages } from './evidence/pages.js';
+import { EvidenceStorage } from './evidence/storage.js';
 import { standardsRoutes } from './standards/pages.js';
 import { userAdminRoutes } from './users/pages.js';
 import { accountRoutes } from './users/account-pages.js';
@@ -55,7 +58,9 @@ const VIEWS = path.join(ROOT, 'views');
 export interface AppDependencies {
   db: Db;
   config: Pick<Config, 'env' | 'sessionSecret'> &
-    Partial<Pick<Config, 'holdHours' | 'passwordHashCost' | 'apprenticeshipService' | 'baseUrl' | 'trustProxy'>>;
+    Partial<
+      Pick<Config, 'holdHours' | 'passwordHashCost' | 'apprenticeshipService' | 'baseUrl' | 'trustProxy' | 'filesPath'>
+    >;
   /** Where unexpected errors are reported (never to the user). */
   log?: (error: unknown) => void;
   /** Where a line per request goes (src/http/request-log.ts); none when absent. */
@@ -122,6 +127,13 @@ export function createApp({
   // X-Forwarded-For is believed only from the proxies TRUST_PROXY names; without it, the header is ignored.
   app.set('trust proxy', config.trustProxy ?? false);
   const baseUrl = config.baseUrl ?? 'http://localhost:3000';
+  // The evidence store: FILES_PATH, or beside the database file (a folder of this process's own for an in-memory one).
+  const evidence = new EvidenceStorage(
+    config.filesPath ??
+      (db.$client.memory
+        ? path.join(os.tmpdir(), `epa-files-${process.pid}`)
+        : path.join(path.dirname(db.$client.name), 'files')),
+  );
   if (logger) app.use(requestLogger(logger));
   app.use(helmet());
   setUpViews(app);
@@ -156,6 +168,7 @@ export function createApp({
     paths.importStandards,
     acceptUpload('standardsFile', LIMITS.catalogueFileBytes, AREA_ROLES.administration, { toDisk: true }),
   );
+  app.post(routes.gatewayItemFiles, acceptEvidence(db, evidence));
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.post(routes.importHours, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.use(dropPrototypeKeys);
@@ -176,7 +189,7 @@ export function createApp({
     }),
   );
   app.use(standardsRoutes(db, clock));
-  app.use(privacyRoutes(db, clock));
+  app.use(privacyRoutes(db, clock, evidence));
   app.use(apprenticeRoutes(db, clock));
   app.use(gatewayRoutes(db, clock));
   // Before the booking routes, whose /bookings/:id and /bookings/:id/:action would otherwise claim these pages.
@@ -193,6 +206,7 @@ export function createApp({
   app.use(notificationPages(db));
   app.use(planAdminRoutes(db));
   app.use(planBuilderRoutes(db, clock));
+  app.use(evidencePages(db, evidence, clock));
   app.use(userAdminRoutes(db, { clock, hashCost, baseUrl }));
   app.use(accountRoutes(db, { clock, hashCost }));
   app.use(auditRoutes(db));

@@ -16,6 +16,8 @@ const envSchema = z.object({
     .max(65535)
     .default(3000),
   DATABASE_PATH: z.string().min(1, 'must not be empty').default(path.join('db', 'epa.sqlite')),
+  // The evidence store's files; unset: a folder named files beside the database.
+  FILES_PATH: z.string().min(1, 'must not be empty').optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   // Unset: on for development and tests, off in production (demo users have a published password).
   DEMO_DATA: onOff.optional(),
@@ -66,6 +68,8 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   port: number;
   databasePath: string;
+  /** Where the evidence store keeps its files (FILES_PATH; by default beside the database). */
+  filesPath: string;
   sessionSecret: string;
   demoData: boolean;
   /** How long a booking may stay held before the assessor confirms it. */
@@ -146,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: values.NODE_ENV,
     port: values.PORT,
     databasePath: values.DATABASE_PATH,
+    filesPath: values.FILES_PATH ?? path.join(path.dirname(values.DATABASE_PATH), 'files'),
     sessionSecret,
     demoData,
     holdHours: values.HOLD_HOURS,

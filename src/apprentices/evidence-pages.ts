@@ -15,6 +15,7 @@ import { actorOf } from '../users/store.js';
 import { planItemInputSchema, qualificationInputSchema, declarationInputSchema } from './schema.js';
 import { addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
 import { DATE_FIELDS, loadApprentice } from './page-helpers.js';
+import { gatewayItemFileLocals } from '../evidence/pages.js';
 
 /** The gateway evidence: English and maths, off-the-job hours, the plan's items, the declaration, and requesting EPA. */
 export function evidencePages(db: Db, clock: Clock): Router {
@@ -74,6 +75,8 @@ export function evidencePages(db: Db, clock: Clock): Router {
       a,
       item,
       values: {},
+      ...gatewayItemFileLocals(db, a, item.id),
+      flash: req.query.uploaded === '1' ? 'The file is uploaded.' : undefined,
       backLink: paths.apprentice(a.uln),
     });
   });
@@ -90,6 +93,7 @@ export function evidencePages(db: Db, clock: Clock): Router {
         values: req.body as object,
         errors: form.errors,
         errorList: form.errorList,
+        ...gatewayItemFileLocals(db, a, item.id),
         backLink: paths.apprentice(a.uln),
       });
     recordPlanItem(db, a, item.id, form.value.reference, actorOf(userOf(res)));

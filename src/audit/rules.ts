@@ -77,6 +77,7 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'plan.replaced': 'replaced the assessment plan',
   'plan.published': 'published, from the plan builder, the assessment plan',
   'plan.option_plan_followed': 'moved the apprentices on its option to the assessment plan',
+  'evidence.uploaded': 'uploaded a file to the evidence store',
   'plan_draft.started': 'started the plan draft',
   'plan_draft.changed': 'changed the plan draft',
   'plan_draft.discarded': 'discarded the plan draft',

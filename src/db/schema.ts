@@ -511,6 +511,34 @@ export const gatewayItemsProvided = sqliteTable(
   (t) => [primaryKey({ columns: [t.apprenticeId, t.itemId] })],
 );
 
+/**
+ * A file in the evidence store (src/evidence), attached to one record of one apprentice: for now a
+ * gateway item of their plan (`record_type` gateway_item, `record_key` the item's id). The bytes
+ * are on disk under FILES_PATH, named by their SHA-256; two records may share one file.
+ */
+export const evidenceFiles = sqliteTable(
+  'evidence_files',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    recordType: text('record_type', { enum: ['gateway_item'] }).notNull(),
+    recordKey: text('record_key').notNull(),
+    sha256: text('sha256').notNull(),
+    size: integer('size').notNull(),
+    /** Judged from the content when it arrived, never from the name or the browser's claim. */
+    mediaType: text('media_type').notNull(),
+    fileName: text('file_name').notNull(),
+    uploadedBy: integer('uploaded_by').references(() => users.id),
+    uploadedAt: text('uploaded_at').notNull(),
+  },
+  (t) => [
+    index('evidence_files_record').on(t.apprenticeId, t.recordType, t.recordKey),
+    index('evidence_files_sha').on(t.sha256),
+  ],
+);
+
 /** The employer's gateway declaration, with the provider's and the apprentice's confirmation. */
 export const gatewayDeclarations = sqliteTable('gateway_declarations', {
   apprenticeId: integer('apprentice_id')

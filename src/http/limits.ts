@@ -10,6 +10,9 @@ export const LIMITS = {
   csvFileLabel: '20 MB',
   /** The national catalogue's standards file (about 80 MB today), written to a temporary file as it arrives. */
   catalogueFileBytes: 250 * 1024 * 1024,
+  /** A file in the evidence store (a recording of an assessment may be this large): streamed to disk, never held in memory. */
+  evidenceFileBytes: 2 * 1024 * 1024 * 1024,
+  evidenceFileLabel: '2 GB',
   /** Apprentices in one import (a CSV file or a JSON array): more are refused before any row is read. */
   importRows: 100_000,
 } as const;

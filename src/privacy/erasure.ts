@@ -25,6 +25,7 @@ import {
   offTheJobHours,
   outbox,
   qualifications,
+  evidenceFiles,
 } from '../db/schema.js';
 import { isoInstant } from '../dates.js';
 import { auditConditionFor, outboxConditionFor, recordIdsOf, type ApprenticeRecordIds } from './records.js';
@@ -56,7 +57,14 @@ export const ERASED_BIRTH_DATE = '1900-01-01';
 export const erasedUln = (apprenticeId: number) => `erased-${apprenticeId}`;
 
 export type ErasureResult =
-  { ok: true; placeholderUln: string; changed: Record<string, number> } | { ok: false; reasons: string[] };
+  | {
+      ok: true;
+      placeholderUln: string;
+      changed: Record<string, number>;
+      /** The evidence store's files the apprentice's records named: removed from disk once no other record names them. */
+      releasedFiles: string[];
+    }
+  | { ok: false; reasons: string[] };
 
 /** Who is being erased: their ULN, and every name they have had on the record (a corrected name is still theirs). */
 export interface Identity {
@@ -328,6 +336,14 @@ export function eraseApprentice(
         'certificate postal contacts',
         tx.delete(certificateDeliveries).where(byApprentice(certificateDeliveries)).run().changes,
       );
+      // The evidence store's files go altogether: their rows here, their bytes once the caller removes them.
+      const releasedFiles = tx
+        .select({ sha256: evidenceFiles.sha256 })
+        .from(evidenceFiles)
+        .where(byApprentice(evidenceFiles))
+        .all()
+        .map((f) => f.sha256);
+      count('evidence files', tx.delete(evidenceFiles).where(byApprentice(evidenceFiles)).run().changes);
       count(
         'gateway item references',
         tx.update(gatewayItemsProvided).set({ reference: ERASED_TEXT }).where(byApprentice(gatewayItemsProvided)).run()
@@ -464,7 +480,7 @@ export function eraseApprentice(
         after: { erasedAt: at, changed },
         reason: scrubText(reason, who),
       });
-      return { ok: true, placeholderUln: who.placeholderUln, changed };
+      return { ok: true, placeholderUln: who.placeholderUln, changed, releasedFiles };
     },
     { behavior: 'immediate' },
   );

@@ -2,6 +2,8 @@ import { valueOrThrow } from '../http/results.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
+import { unreferenced } from '../evidence/service.js';
+import type { EvidenceStorage } from '../evidence/storage.js';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -26,7 +28,7 @@ const erasureForm = z.object({
 });
 
 /** Subject access and erasure for one apprentice: pages for the EPAO's administrators. */
-export function privacyRoutes(db: Db, clock: Clock): Router {
+export function privacyRoutes(db: Db, clock: Clock, evidence: EvidenceStorage): Router {
   const router = Router();
   const admins = pageFor(...AREA_ROLES.personalData);
   const load = (res: Response, uln: unknown) => valueOrThrow(apprenticeFor(db, userOf(res), uln, 'review'));
@@ -75,7 +77,7 @@ export function privacyRoutes(db: Db, clock: Clock): Router {
       .send(JSON.stringify(data, null, 2));
   });
 
-  router.post(routes.erasePersonalData, admins, (req, res) => {
+  router.post(routes.erasePersonalData, admins, async (req, res) => {
     const a = load(res, req.params.uln);
     const form = parseForm(erasureForm, req.body, { confirm: 'confirm' });
     if (!form.ok)
@@ -87,6 +89,8 @@ export function privacyRoutes(db: Db, clock: Clock): Router {
       });
     const result = eraseApprentice(db, a, actorOf(userOf(res)), form.value.reason, clock.now());
     if (!result.ok) return render(res, a, { status: 409, values: req.body as object, refused: result.reasons });
+    // Their files' bytes leave the disk too (a file another record also names stays for it).
+    for (const sha256 of new Set(result.releasedFiles)) if (unreferenced(db, sha256)) await evidence.remove(sha256);
     res.render('privacy/erased', {
       title: 'Personal data erased',
       placeholderUln: result.placeholderUln,

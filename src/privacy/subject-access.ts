@@ -1,3 +1,4 @@
+import { paths } from '../paths.js';
 import { fullName } from '../names.js';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
@@ -26,6 +27,7 @@ import {
   outbox,
   qualifications,
   users,
+  evidenceFiles,
 } from '../db/schema.js';
 import { isoInstant } from '../dates.js';
 import { epaoSettingsOf } from '../grading/store.js';
@@ -78,6 +80,24 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
         .where(eq(gatewayItemsProvided.apprenticeId, apprentice.id))
         .all()
         .map((i) => ({ ...i, providedBy: nameOf(i.providedBy) })),
+      // The evidence store's files, each with the address it is downloaded from (the bytes are not in this JSON).
+      files: db
+        .select()
+        .from(evidenceFiles)
+        .where(eq(evidenceFiles.apprenticeId, apprentice.id))
+        .orderBy(asc(evidenceFiles.id))
+        .all()
+        .map(({ id, recordType, recordKey, fileName, size, mediaType, sha256, uploadedAt, uploadedBy }) => ({
+          recordType,
+          recordKey,
+          fileName,
+          size,
+          mediaType,
+          sha256,
+          uploadedAt,
+          uploadedBy: nameOf(uploadedBy),
+          download: paths.evidenceFile(String(id)),
+        })),
       declaration:
         db.select().from(gatewayDeclarations).where(eq(gatewayDeclarations.apprenticeId, apprentice.id)).get() ?? null,
       learningBreaks: db

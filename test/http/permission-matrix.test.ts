@@ -114,6 +114,13 @@ const TABLE: Record<string, Case | Case[]> = {
     '/standards/ST0815/1.0/approval',
   ),
 
+  // The evidence store: a gateway item's upload (providers and administrators, in scope; the form is
+  // sent without a file, so an allowed role stops at "Select a file"); a file's download (whoever sees the record).
+  'POST /apprentices/:uln/gateway-items/:itemId/files': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
+  ),
+  'GET /evidence/:id': row('302 200 403 403 200 200 404 403', (f) => `/evidence/${f.evidenceFile}`),
   // The plan builder: administrators only. Empty forms stop at validation and change nothing.
   'GET /standards/:reference/:version/plans/new': row(
     '302 200 403 403 403 403 403 403',

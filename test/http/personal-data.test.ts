@@ -1,3 +1,8 @@
+import { isoInstant } from '../../src/dates.js';
+import { findUser } from '../../src/users/store.js';
+import { Readable } from 'node:stream';
+import { attachGatewayItemFile } from '../../src/evidence/service.js';
+import { EvidenceStorage } from '../../src/evidence/storage.js';
 import { recordAudit } from '../../src/audit/audit.js';
 import { recordDelivery } from '../../src/certificates/store.js';
 import { now, todayIso } from '../support/clock.js';
@@ -31,7 +36,7 @@ import { ofqualAttempts } from '../../src/outcomes/ofqual-store.js';
 import { paths } from '../../src/paths.js';
 import { planFileSchema } from '../../src/plans/schema.js';
 import { scrubText } from '../../src/privacy/erasure.js';
-import { $, csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
+import { $, csrfFrom, signedInAgent, testApp, tokenFor, TEST_CONFIG, type TestContext } from '../support/app.js';
 import { isoDate, readyApprentice, SETUP, today } from '../support/apprentices.js';
 import { acceptedLongAgo, assessorProfile, pastBooking } from '../support/grading.js';
 import { submitForGateway } from '../../src/gateway/store.js';
@@ -63,6 +68,7 @@ describe('personal data: subject access and erasure', () => {
   let ctx: TestContext;
   let a: ApprenticeDetail;
   let attemptId: number;
+  let evidenceSha: string;
 
   /** An apprentice with everything a real EPA leaves behind: a name corrected, evidence, two graded methods with notes naming them, moderation, release, an appeal and notifications. */
   async function fullHistory() {
@@ -75,6 +81,20 @@ describe('personal data: subject access and erasure', () => {
       `Spelling of ${GIVEN}'s family name corrected`,
     );
     expect(corrected.ok).to.equal(true);
+    // A file in the evidence store, naming them in its name and its bytes.
+    const stored = await new EvidenceStorage(TEST_CONFIG.filesPath).receive(
+      Readable.from([Buffer.from(`Reflective account by ${GIVEN} ${FAMILY}, ULN ${ULN}\n`)]),
+      1024 * 1024,
+    );
+    evidenceSha = stored.sha256;
+    const attached = attachGatewayItemFile(
+      ctx.db,
+      findUser(ctx.db, ctx.users.admin.id)!,
+      { uln: ULN, itemId: 'portfolio' },
+      { ...stored, originalName: `${GIVEN} ${FAMILY} reflective account.txt` },
+      isoInstant(now()),
+    );
+    expect(attached.ok).to.equal(true);
     // The records the gateway rules read, each with free text about the apprentice.
     const start = DateTime.fromISO(a.startDate);
     addLearningBreak(
@@ -261,6 +281,13 @@ describe('personal data: subject access and erasure', () => {
     expect(data.gatewayEvidence.flexibilityJudgement.reference).to.include('EHC plan of');
     expect(data.gatewayEvidence.behaviourVerification.statement).to.include('shows integrity');
     expect(data.apprentice.priorLearningReason).to.include('earlier union course');
+    expect(data.gatewayEvidence.files).to.have.length(1);
+    expect(data.gatewayEvidence.files[0]).to.include({
+      recordKey: 'portfolio',
+      fileName: `${GIVEN} ${FAMILY} reflective account.txt`,
+      mediaType: 'text/plain; charset=utf-8',
+    });
+    expect(data.gatewayEvidence.files[0].download).to.match(/^\/evidence\/\d+$/);
     expect(data.gatewaySubmissions[0].status).to.equal('accepted');
     expect(data.bookings).to.have.length(2);
     expect(data.bookings[0].assessor).to.equal('assessor');
@@ -371,6 +398,9 @@ describe('personal data: subject access and erasure', () => {
       for (const needle of [ULN, FAMILY, FORMER_FAMILY])
         expect(bytes.includes(Buffer.from(needle, 'utf8')), `${needle} in ${path.basename(f)}`).to.equal(false);
     }
+
+    // ...nor in the evidence store: the file is gone from the disk.
+    expect(fs.existsSync(new EvidenceStorage(TEST_CONFIG.filesPath).pathOf(evidenceSha))).to.equal(false);
 
     // The results and every figure stay.
     expect((await api.get(`${API}/reports/outcomes`).set(bearer).expect(200)).body).to.deep.equal(figuresBefore);

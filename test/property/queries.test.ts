@@ -183,6 +183,7 @@ const GET_SPECS: Record<string, GetSpec> = {
   },
   'GET /standards/:reference/:version/approval': { as: 'admin', url: () => '/standards/ST0815/1.0/approval' },
   'GET /standards/:reference/:version/plans/new': { as: 'admin', url: () => '/standards/ST0815/1.0/plans/new' },
+  'GET /evidence/:id': { as: 'employer', url: (f) => `/evidence/${f.evidenceFile}`, kind: 'download' },
   'GET /plan-drafts/:draft': { as: 'admin', url: (f) => `/plan-drafts/${f.planDraft}`, query: ['saved'] },
   'GET /plan-drafts/:draft/details': {
     as: 'admin',

@@ -80,7 +80,7 @@ export interface PageSpec {
   /** Each run signs in afresh: the form ends the session. */
   fresh?: boolean;
   /** A multipart upload: the file's field and the kind of file the page reads. */
-  upload?: { field: string; kind: 'csv' | 'plan' | 'hours' | 'catalogue' };
+  upload?: { field: string; kind: 'csv' | 'plan' | 'hours' | 'catalogue' | 'evidence' };
   stored?: Stored<Pairs>;
   /** Fewer runs for a route whose success is slow (the auto-scheduler). */
   runs?: number;
@@ -1201,6 +1201,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     fields: () => ['standardsFile'],
     upload: { field: 'standardsFile', kind: 'catalogue' },
     formPage: () => '/standards/import',
+  },
+  'POST /apprentices/:uln/gateway-items/:itemId/files': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
+    fields: () => ['evidenceFile'],
+    upload: { field: 'evidenceFile', kind: 'evidence' },
+    formPage: (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,
   },
   'POST /admin/plans/import': {
     as: ['admin'],

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { CSV_COLUMNS } from '../../src/apprentices/import.js';
-import { testApp, type TestContext } from '../support/app.js';
+import path from 'node:path';
+import { TEST_CONFIG, testApp, type TestContext } from '../support/app.js';
 import { isoDate, today } from '../support/apprentices.js';
 import {
   databaseProblems,
@@ -38,6 +39,20 @@ import { API_SPECS, DEMO_PLAN, PAGE_SPECS, casesOf, ulnFor, type ApiSpec, type P
  * says why), the file name escaped wherever it is shown, nothing written when refused, and
  * every row whole when the file is accepted.
  */
+
+/** How evidence files start: kinds the store takes, and programs, scripts and pages it refuses. */
+const EVIDENCE_STARTS = [
+  '%PDF-1.7\n',
+  '\x89PNG\r\n\x1a\n',
+  'GIF89a',
+  'ID3\x04',
+  'Plain notes of the assessment\n',
+  'MZ\x90\x00',
+  '\x7fELF',
+  '#!/bin/sh\n',
+  '<html><script>',
+  'PK\x03\x04',
+];
 
 const FILE_NAMES = [
   'apprentices.csv',
@@ -153,6 +168,7 @@ describe('property: the upload pages, hostile files', function () {
     );
     expect(uploads.sort()).to.deep.equal([
       'POST /admin/plans/import',
+      'POST /apprentices/:uln/gateway-items/:itemId/files',
       'POST /apprentices/:uln/hours/import',
       'POST /apprentices/import',
       'POST /standards/import',
@@ -182,19 +198,26 @@ describe('property: the upload pages, hostile files', function () {
                             edits: fc.option(jsonEdits(CATALOGUE_FIELDS), { nil: undefined, freq: 2 }),
                           })
                           .map((catalogue) => ({ catalogue }))
-                      : kind === 'hours'
+                      : kind === 'evidence'
                         ? fc
                             .record({
-                              activity: storableText,
-                              hours: fc.constantFrom('3', '7.5', '0', '-1', '25', 'x', ''),
+                              start: fc.constantFrom(...EVIDENCE_STARTS),
+                              rest: fc.uint8Array({ maxLength: 2000 }),
                             })
-                            .map((hours) => ({ hours }))
-                        : fc
-                            .record({
-                              text: textEdits(planSpec.text ?? []),
-                              edits: fc.option(jsonEdits(planSpec.fields), { nil: undefined, freq: 2 }),
-                            })
-                            .map((plan) => ({ plan })),
+                            .map((evidence) => ({ evidence }))
+                        : kind === 'hours'
+                          ? fc
+                              .record({
+                                activity: storableText,
+                                hours: fc.constantFrom('3', '7.5', '0', '-1', '25', 'x', ''),
+                              })
+                              .map((hours) => ({ hours }))
+                          : fc
+                              .record({
+                                text: textEdits(planSpec.text ?? []),
+                                edits: fc.option(jsonEdits(planSpec.fields), { nil: undefined, freq: 2 }),
+                              })
+                              .map((plan) => ({ plan })),
               },
               { weight: 1, arbitrary: fc.constantFrom(...WRONG_FILES).map((wrong) => ({ wrong })) },
               { weight: 1, arbitrary: fc.uint8Array({ maxLength: 3000 }).map((bytes) => ({ bytes })) },
@@ -241,6 +264,7 @@ describe('property: the upload pages, hostile files', function () {
     | { csv: Parameters<typeof csvText>[0] }
     | { plan: { text: Parameters<typeof applyJsonEdits>[1]; edits: Parameters<typeof applyJsonEdits>[1] | undefined } }
     | { hours: { activity: string; hours: string } }
+    | { evidence: { start: string; rest: Uint8Array } }
     | {
         catalogue: {
           text: Parameters<typeof applyJsonEdits>[1];
@@ -250,6 +274,14 @@ describe('property: the upload pages, hostile files', function () {
     | { wrong: (typeof WRONG_FILES)[number] }
     | { bytes: Uint8Array }
     | { broken: number };
+
+  /** Whatever the answer, no upload is left half received in the evidence store. */
+  async function evidenceLeftovers(): Promise<string[]> {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const incoming = path.join(TEST_CONFIG.filesPath, 'incoming');
+    const left = fs.existsSync(incoming) ? fs.readdirSync(incoming) : [];
+    return left.length === 0 ? [] : [`left ${left.length} file(s) half received in the evidence store`];
+  }
 
   async function uploadOnce(
     w: World,
@@ -287,6 +319,9 @@ describe('property: the upload pages, hostile files', function () {
         [...content.catalogue.text, ...(content.catalogue.edits ?? [])],
       );
       data = Buffer.from(JSON.stringify([element]));
+    } else if ('evidence' in content) {
+      // A file that starts as a kind the store takes (or as a program or script), then anything.
+      data = Buffer.concat([Buffer.from(content.evidence.start, 'latin1'), Buffer.from(content.evidence.rest)]);
     } else if ('hours' in content) {
       const quoted = `"${content.hours.activity.replace(/"/g, '""')}"`;
       data = Buffer.from(
@@ -319,6 +354,7 @@ describe('property: the upload pages, hostile files', function () {
       ...pageProblems(res, { errorPage: true }),
       ...loggedErrors(ctx),
       ...databaseProblems(ctx, before, res.status),
+      ...(c.upload!.kind === 'evidence' ? await evidenceLeftovers() : []),
     ];
     if (res.status === 200 && 'csv' in content && !v.noFile && problems.length === 0) {
       // Every row of an accepted file is stored, each one whole.

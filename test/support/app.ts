@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { checkingContract } from './api-contract.js';
 import fs from 'node:fs';
 import type { Express } from 'express';
@@ -44,6 +46,8 @@ export const TEST_CONFIG = loadConfig({
   NODE_ENV: 'test',
   SESSION_SECRET: 'test-secret-that-is-long-enough-0123456789',
   PASSWORD_HASH_COST: '16',
+  // The evidence store's files: a folder of this test process's own, never the repository's.
+  FILES_PATH: path.join(os.tmpdir(), `epa-test-files-${process.pid}`),
 });
 
 interface Template {

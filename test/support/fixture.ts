@@ -1,3 +1,6 @@
+import { Readable } from 'node:stream';
+import { attachGatewayItemFile } from '../../src/evidence/service.js';
+import { EvidenceStorage } from '../../src/evidence/storage.js';
 import { startDraft } from '../../src/plans/builder/service.js';
 import { DateTime } from 'luxon';
 import { now, todayIso } from './clock.js';
@@ -23,7 +26,7 @@ import { epaoSettingsOf, lodgeAppeal, moderate, releaseResults, saveGrading } fr
 import { getPlanForStandard } from '../../src/plans/store.js';
 import { createProposal, discardProposal } from '../../src/scheduler/store.js';
 import { createApiToken, findUser } from '../../src/users/store.js';
-import type { TestContext } from './app.js';
+import { TEST_CONFIG, type TestContext } from './app.js';
 import { SETUP, isoDate, readyApprentice, today } from './apprentices.js';
 import {
   addEarlierEpisode,
@@ -86,6 +89,8 @@ export interface Fixture {
   employerUser: number;
   /** A plan draft for ST0815 v1.0, a copy of the demo plan (the plan builder's pages). */
   planDraft: number;
+  /** A PDF in the evidence store, on A's portfolio gateway item. */
+  evidenceFile: number;
 }
 
 export async function buildFixture(ctx: TestContext): Promise<Fixture> {
@@ -207,8 +212,23 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   );
   if (!draft.ok) throw new Error('The fixture’s plan draft could not be started');
 
+  // A PDF on A's portfolio, uploaded by the provider.
+  const stored = await new EvidenceStorage(TEST_CONFIG.filesPath).receive(
+    Readable.from([Buffer.from('%PDF-1.4\nThe fixture’s portfolio (test data)\n')]),
+    1024 * 1024,
+  );
+  const evidence = attachGatewayItemFile(
+    db,
+    findUser(db, ctx.users.provider.id)!,
+    { uln: a.uln, itemId: 'portfolio' },
+    { ...stored, originalName: 'portfolio.pdf' },
+    isoInstant(now()),
+  );
+  if (!evidence.ok) throw new Error('The fixture’s evidence file could not be attached');
+
   return {
     planDraft: draft.value.id,
+    evidenceFile: evidence.value.id,
     learningBreak: breaksOf(db, a.id)[0]!.id,
     hoursEntry: db
       .select({ id: offTheJobHours.id })

@@ -1,0 +1,169 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
+import { pageFor, userOf } from '../auth/authorize.js';
+import { AREA_ROLES } from '../auth/roles.js';
+import type { Clock } from '../clock.js';
+import { isoInstant, londonTime } from '../dates.js';
+import type { Db } from '../db/connection.js';
+import { HttpError } from '../http/errors.js';
+import { formErrors } from '../http/forms.js';
+import { LIMITS } from '../http/limits.js';
+import { refusalError } from '../http/results.js';
+import { paths, routes } from '../paths.js';
+import { TAKEN_KINDS } from './rules.js';
+import { attachGatewayItemFile, evidenceFileFor, gatewayItemFiles, gatewayItemOf, unreferenced } from './service.js';
+import { EvidenceRefused, type EvidenceStorage, type StoredFile } from './storage.js';
+
+/** What the upload leaves on the request: the file received, or why it was refused. */
+type Received = { stored: StoredFile; originalName: string } | { refused: string; status: 413 | 422 };
+type WithEvidence = Request & { evidence?: Received };
+
+/**
+ * Reads an evidence upload as a stream into the store, only for someone who may add to the record
+ * in the URL (checked before a byte is read). A file the store refuses reaches the page as a
+ * refusal, to show with the form; one received but not attached (a CSRF refusal, a failed write)
+ * is removed from disk when the response ends.
+ */
+export function acceptEvidence(db: Db, storage: EvidenceStorage): RequestHandler {
+  const engine: multer.StorageEngine = {
+    _handleFile(req, file, done) {
+      storage.receive(file.stream, LIMITS.evidenceFileBytes).then(
+        (stored) => {
+          (req as WithEvidence).evidence = { stored, originalName: file.originalname };
+          done(null, { size: stored.size });
+        },
+        (error: unknown) => {
+          if (!(error instanceof EvidenceRefused)) return done(error);
+          (req as WithEvidence).evidence = { refused: error.message, status: error.status };
+          done(null, {});
+        },
+      );
+    },
+    _removeFile(_req, _file, done) {
+      done(null);
+    },
+  };
+  const parse = multer({
+    storage: engine,
+    // Browsers send a file's name as UTF-8 bytes without saying so.
+    defParamCharset: 'utf8',
+    limits: { fileSize: LIMITS.evidenceFileBytes, files: 1, fields: 5, fieldSize: 4096 },
+  }).single('evidenceFile');
+  return (req, res, next) => {
+    const user = res.locals.currentUser;
+    if (!user) throw new HttpError(401, 'Sign in to continue');
+    if (!(AREA_ROLES.apprenticeEditors as readonly string[]).includes(user.role))
+      throw new HttpError(403, 'You do not have permission to do this');
+    const target = gatewayItemOf(db, user, req.params, 'edit');
+    if (!target.ok) throw refusalError(target);
+    if (!req.is('multipart/form-data')) return next();
+    res.once('close', () => {
+      const received = (req as WithEvidence).evidence;
+      if (received && 'stored' in received && unreferenced(db, received.stored.sha256))
+        void storage.remove(received.stored.sha256);
+    });
+    parse(req, res, (error?: unknown) => {
+      if (error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE')
+        return next(new HttpError(413, `The selected file must be smaller than ${LIMITS.evidenceFileLabel}`));
+      if (error instanceof multer.MulterError)
+        return next(new HttpError(400, 'Select one file, in the form’s file field, and send the form again'));
+      if (error)
+        return next(
+          new HttpError(
+            400,
+            'The upload could not be read: it was incomplete or malformed. Go back, select the file and try again',
+          ),
+        );
+      next();
+    });
+  };
+}
+
+const sizeWords = (bytes: number) =>
+  bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+/** The evidence store's pages: a gateway item's files, their upload and their download. */
+export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): Router {
+  const router = Router();
+  const viewers = pageFor(...AREA_ROLES.apprentices);
+  const editors = pageFor(...AREA_ROLES.apprenticeEditors);
+
+  /** The gateway item's page with its files and the upload form (the page's own form stays in evidence-pages). */
+  const filesPage = (res: Response, params: unknown, locals: object, status = 200) => {
+    const { apprentice: a, item } = refusedOr(gatewayItemOf(db, userOf(res), params, 'edit'));
+    res.status(status).render('apprentices/gateway-item', {
+      title: item.name,
+      a,
+      item,
+      values: {},
+      ...gatewayItemFileLocals(db, a, item.id),
+      backLink: paths.apprentice(a.uln),
+      ...locals,
+    });
+  };
+  router.post(routes.gatewayItemFiles, editors, (req, res) => {
+    const received = (req as WithEvidence).evidence;
+    if (!received)
+      return filesPage(
+        res,
+        req.params,
+        formErrors([{ path: 'evidenceFile', message: 'Select a file to upload' }]),
+        400,
+      );
+    if ('refused' in received)
+      return filesPage(
+        res,
+        req.params,
+        formErrors([{ path: 'evidenceFile', message: received.refused }]),
+        received.status,
+      );
+    const done = attachGatewayItemFile(
+      db,
+      userOf(res),
+      req.params,
+      { ...received.stored, originalName: received.originalName },
+      isoInstant(clock.now()),
+    );
+    if (!done.ok) throw refusalError(done);
+    res.redirect(`${paths.gatewayItem(done.value.uln, done.value.itemId)}?uploaded=1#files`);
+  });
+
+  router.get(routes.evidenceFile, viewers, (req, res, next) => {
+    const file = refusedOr(evidenceFileFor(db, userOf(res), req.params.id));
+    const stream = storage.open(file.sha256);
+    stream.once('error', (error) =>
+      res.headersSent ? res.destroy(error) : next(new HttpError(404, 'The file is missing from the evidence store')),
+    );
+    stream.once('open', () => {
+      res.attachment(file.fileName);
+      res.set({
+        'Content-Type': file.mediaType,
+        'Content-Length': String(file.size),
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "default-src 'none'; sandbox",
+      });
+      stream.pipe(res);
+    });
+  });
+
+  return router;
+}
+
+function refusedOr<T>(result: { ok: true; value: T } | Parameters<typeof refusalError>[0]): T {
+  if (!result.ok) throw refusalError(result);
+  return result.value;
+}
+
+/** What a gateway item's page shows of its files, and the upload form's words (the item's own form is in apprentices/evidence-pages). */
+export function gatewayItemFileLocals(db: Db, a: Parameters<typeof gatewayItemFiles>[1], itemId: string) {
+  return { files: filesOfGatewayItem(db, a, itemId), taken: TAKEN_KINDS, maxSize: LIMITS.evidenceFileLabel };
+}
+
+function filesOfGatewayItem(db: Db, a: Parameters<typeof gatewayItemFiles>[1], itemId: string) {
+  return gatewayItemFiles(db, a, itemId).map((f) => ({
+    ...f,
+    size: sizeWords(f.size),
+    uploadedAt: londonTime(f.uploadedAt),
+    href: paths.evidenceFile(String(f.id)),
+  }));
+}
