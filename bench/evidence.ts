@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parseApprenticeCsv } from '../src/apprentices/import.js';
 import { addApprentices } from '../src/apprentices/store.js';
 import { SYSTEM_ACTOR } from '../src/audit/audit.js';
@@ -9,7 +8,7 @@ import { DEFAULT_HASH_COST } from '../src/auth/passwords.js';
 import { DEMO_PASSWORD } from '../src/demo/index.js';
 import { createUser } from '../src/users/store.js';
 import { csvOf, freshDb, signInCookie } from './gateway.js';
-import { startServer } from './load-process.js';
+import { startServer, whileSampling } from './load-process.js';
 
 /** A recording just under the evidence store's 2 GB limit. */
 const BYTES = 2 * 1024 ** 3 - 2 ** 20;
@@ -45,29 +44,23 @@ export async function runEvidenceBench(): Promise<void> {
         const page = await fetch(itemUrl, { headers: { cookie } });
         const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
         if (!csrf) throw new Error(`the gateway item page answered ${page.status}`);
-        const before = await app.rss();
-        let peak = before;
-        let sampling = true;
-        const sampler = (async () => {
-          while (sampling) {
-            peak = Math.max(peak, await app.rss());
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        })();
-        const started = performance.now();
-        const answer = await fetch(`${itemUrl}/files`, {
-          method: 'POST',
-          headers: { cookie, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
-          body: multipartStream(csrf, bytes),
-          duplex: 'half',
-          redirect: 'manual',
+        const {
+          value: status,
+          seconds,
+          riseMb,
+        } = await whileSampling(app, async () => {
+          const answer = await fetch(`${itemUrl}/files`, {
+            method: 'POST',
+            headers: { cookie, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+            body: multipartStream(csrf, bytes),
+            duplex: 'half',
+            redirect: 'manual',
+          });
+          await answer.text();
+          return answer.status;
         });
-        await answer.text();
-        const seconds = (performance.now() - started) / 1000;
-        sampling = false;
-        await sampler;
-        if (answer.status !== 302) throw new Error(`the upload answered ${answer.status}`);
-        return { seconds, rise: (peak - before) / 2 ** 20 };
+        if (status !== 302) throw new Error(`the upload answered ${status}`);
+        return { seconds, rise: riseMb };
       };
       const small = await upload(2 ** 20);
       const large = await upload(BYTES);

@@ -1,4 +1,5 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -75,4 +76,35 @@ export async function startServer(kind: 'app' | 'bare', databaseFile: string): P
         child.send({ stop: true });
       }),
   };
+}
+
+/**
+ * Runs `work` (a request to the server) while sampling the server's memory every 100 ms: what it
+ * returned, how long it took, and how far the server's memory rose above where it was before.
+ */
+export async function whileSampling<T>(
+  server: ServerProcess,
+  work: () => Promise<T>,
+): Promise<{ value: T; seconds: number; riseMb: number }> {
+  const before = await server.rss();
+  let peak = before;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await server.rss());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  const started = performance.now();
+  try {
+    const value = await work();
+    return {
+      value,
+      seconds: (performance.now() - started) / 1000,
+      riseMb: (Math.max(peak, await server.rss()) - before) / 2 ** 20,
+    };
+  } finally {
+    sampling = false;
+    await sampler;
+  }
 }

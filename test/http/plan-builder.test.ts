@@ -343,18 +343,21 @@ describe('plan builder', () => {
   it('publishes only a plan with no problems, never over a published id, and keeps booked apprentices on their plan', async () => {
     const f = await buildFixture(ctx);
     const draft = await start(demo.id);
-    const withProblem = await send(`${draft}/details`, {
-      id: demo.id,
-      title: 'Changed',
-      regime: 'epa',
-      demo: 'yes',
-      notice: '',
-      epaPeriodMonths: '',
-      resitWindowMonths: '3',
-      retakeWindowMonths: '6',
-      maxAttempts: '',
-      wholeAssessmentMonths: '',
-    });
+    /** The details form of the copy: its id, and its period (empty: a problem). */
+    const details = (id: string, epaPeriodMonths: string) =>
+      send(`${draft}/details`, {
+        id,
+        title: 'Changed',
+        regime: 'epa',
+        demo: 'yes',
+        notice: '',
+        epaPeriodMonths,
+        resitWindowMonths: '3',
+        retakeWindowMonths: '6',
+        maxAttempts: '',
+        wholeAssessmentMonths: '',
+      });
+    const withProblem = await details(demo.id, '');
     expect(withProblem.status).to.equal(302);
     const refused = await send(draft, { makeDefault: 'yes' }, `${draft}/publish`);
     expect(refused.status).to.equal(400);
@@ -362,18 +365,7 @@ describe('plan builder', () => {
       'This plan has 1 problem: fix it before publishing (the draft is saved)',
     );
 
-    await send(`${draft}/details`, {
-      id: demo.id,
-      title: 'Changed',
-      regime: 'epa',
-      demo: 'yes',
-      notice: '',
-      epaPeriodMonths: '4',
-      resitWindowMonths: '3',
-      retakeWindowMonths: '6',
-      maxAttempts: '',
-      wholeAssessmentMonths: '',
-    });
+    await details(demo.id, '4');
     const sameId = await send(draft, { makeDefault: 'yes' }, `${draft}/publish`);
     expect(sameId.status).to.equal(400);
     expect($(sameId.text)('#form').text()).to.contain(
@@ -381,18 +373,7 @@ describe('plan builder', () => {
     );
     expect(getPlanById(ctx.db, demo.id)).to.deep.equal(demo);
 
-    await send(`${draft}/details`, {
-      id: 'ST0815-1.0-r2',
-      title: 'Changed',
-      regime: 'epa',
-      demo: 'yes',
-      notice: '',
-      epaPeriodMonths: '4',
-      resitWindowMonths: '3',
-      retakeWindowMonths: '6',
-      maxAttempts: '',
-      wholeAssessmentMonths: '',
-    });
+    await details('ST0815-1.0-r2', '4');
     const onDefault = ctx.db
       .select({ uln: apprentices.uln, planId: apprentices.planId })
       .from(apprentices)
