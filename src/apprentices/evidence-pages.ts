@@ -4,18 +4,17 @@ import type { Clock } from '../clock.js';
 import { Router } from 'express';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
-import { todayInLondon } from '../dates.js';
 import { QUALIFICATION_TYPES, QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
-import { evaluateApprentice } from '../gateway/store.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import { planItemInputSchema, qualificationInputSchema, declarationInputSchema } from './schema.js';
-import { addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
+import { addQualification, recordPlanItem } from './store.js';
 import { DATE_FIELDS, loadApprentice } from './page-helpers.js';
-import { gatewayItemFileLocals } from '../evidence/pages.js';
+import { renderGatewayItem } from '../evidence/pages.js';
+import { gatewayItemOf } from '../evidence/service.js';
 
 /** The gateway evidence: English and maths, off-the-job hours, the plan's items, the declaration, and requesting EPA. */
 export function evidencePages(db: Db, clock: Clock): Router {
@@ -60,42 +59,23 @@ export function evidencePages(db: Db, clock: Clock): Router {
     res.redirect(`${paths.apprentice(a.uln)}#evidence`);
   });
 
-  const planItemOf = (a: ApprenticeDetail, itemId: unknown) => {
-    const { plan } = evaluateApprentice(db, a, todayInLondon(clock.now()));
-    const item = plan?.gatewayItems.find((i) => i.id === itemId);
-    if (!item) throw new HttpError(404, 'The assessment plan has no such gateway item');
-    return item;
-  };
-
   router.get(routes.gatewayItem, editors, (req, res) => {
-    const a = loadApprentice(db, res, req.params.uln, 'edit');
-    const item = planItemOf(a, req.params.itemId);
-    res.render('apprentices/gateway-item', {
-      title: item.name,
-      a,
-      item,
-      values: {},
-      ...gatewayItemFileLocals(db, a, item.id),
-      flash: req.query.uploaded === '1' ? 'The file is uploaded.' : undefined,
-      backLink: paths.apprentice(a.uln),
-    });
+    const target = valueOrThrow(gatewayItemOf(db, userOf(res), req.params, 'edit'));
+    renderGatewayItem(res, db, target, { flash: req.query.uploaded === '1' ? 'The file is uploaded.' : undefined });
   });
 
   router.post(routes.gatewayItem, editors, (req, res) => {
-    const a = loadApprentice(db, res, req.params.uln, 'edit');
-    const item = planItemOf(a, req.params.itemId);
+    const target = valueOrThrow(gatewayItemOf(db, userOf(res), req.params, 'edit'));
+    const { apprentice: a, item } = target;
     const form = parseForm(planItemInputSchema, { ...(req.body as object), itemId: item.id });
     if (!form.ok)
-      return res.status(400).render('apprentices/gateway-item', {
-        title: item.name,
-        a,
-        item,
-        values: req.body as object,
-        errors: form.errors,
-        errorList: form.errorList,
-        ...gatewayItemFileLocals(db, a, item.id),
-        backLink: paths.apprentice(a.uln),
-      });
+      return renderGatewayItem(
+        res,
+        db,
+        target,
+        { values: req.body as object, errors: form.errors, errorList: form.errorList },
+        400,
+      );
     recordPlanItem(db, a, item.id, form.value.reference, actorOf(userOf(res)));
     res.redirect(`${paths.apprentice(a.uln)}#gateway-items`);
   });

@@ -8,7 +8,7 @@ import type { Db } from '../db/connection.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors } from '../http/forms.js';
 import { LIMITS } from '../http/limits.js';
-import { refusalError } from '../http/results.js';
+import { refusalError, valueOrThrow } from '../http/results.js';
 import { paths, routes } from '../paths.js';
 import { TAKEN_KINDS } from './rules.js';
 import { attachGatewayItemFile, evidenceFileFor, gatewayItemFiles, gatewayItemOf, unreferenced } from './service.js';
@@ -88,19 +88,8 @@ export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): R
   const viewers = pageFor(...AREA_ROLES.apprentices);
   const editors = pageFor(...AREA_ROLES.apprenticeEditors);
 
-  /** The gateway item's page with its files and the upload form (the page's own form stays in evidence-pages). */
-  const filesPage = (res: Response, params: unknown, locals: object, status = 200) => {
-    const { apprentice: a, item } = refusedOr(gatewayItemOf(db, userOf(res), params, 'edit'));
-    res.status(status).render('apprentices/gateway-item', {
-      title: item.name,
-      a,
-      item,
-      values: {},
-      ...gatewayItemFileLocals(db, a, item.id),
-      backLink: paths.apprentice(a.uln),
-      ...locals,
-    });
-  };
+  const filesPage = (res: Response, params: unknown, locals: object, status: number) =>
+    renderGatewayItem(res, db, valueOrThrow(gatewayItemOf(db, userOf(res), params, 'edit')), locals, status);
   router.post(routes.gatewayItemFiles, editors, (req, res) => {
     const received = (req as WithEvidence).evidence;
     if (!received)
@@ -129,7 +118,7 @@ export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): R
   });
 
   router.get(routes.evidenceFile, viewers, (req, res, next) => {
-    const file = refusedOr(evidenceFileFor(db, userOf(res), req.params.id));
+    const file = valueOrThrow(evidenceFileFor(db, userOf(res), req.params.id));
     const stream = storage.open(file.sha256);
     stream.once('error', (error) =>
       res.headersSent ? res.destroy(error) : next(new HttpError(404, 'The file is missing from the evidence store')),
@@ -149,14 +138,28 @@ export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): R
   return router;
 }
 
-function refusedOr<T>(result: { ok: true; value: T } | Parameters<typeof refusalError>[0]): T {
-  if (!result.ok) throw refusalError(result);
-  return result.value;
-}
-
-/** What a gateway item's page shows of its files, and the upload form's words (the item's own form is in apprentices/evidence-pages). */
-export function gatewayItemFileLocals(db: Db, a: Parameters<typeof gatewayItemFiles>[1], itemId: string) {
-  return { files: filesOfGatewayItem(db, a, itemId), taken: TAKEN_KINDS, maxSize: LIMITS.evidenceFileLabel };
+/**
+ * A gateway item's page: where it is (its form is in apprentices/evidence-pages), its files and
+ * the upload form, with `locals` (values, errors, a flash) over the defaults.
+ */
+export function renderGatewayItem(
+  res: Response,
+  db: Db,
+  { apprentice: a, item }: { apprentice: Parameters<typeof gatewayItemFiles>[1]; item: { id: string; name: string } },
+  locals: object = {},
+  status = 200,
+): void {
+  res.status(status).render('apprentices/gateway-item', {
+    title: item.name,
+    a,
+    item,
+    values: {},
+    files: filesOfGatewayItem(db, a, item.id),
+    taken: TAKEN_KINDS,
+    maxSize: LIMITS.evidenceFileLabel,
+    backLink: paths.apprentice(a.uln),
+    ...locals,
+  });
 }
 
 function filesOfGatewayItem(db: Db, a: Parameters<typeof gatewayItemFiles>[1], itemId: string) {

@@ -6,10 +6,9 @@ import { isoInstant } from '../../dates.js';
 import type { Db } from '../../db/connection.js';
 import { GRADES } from '../../db/vocabulary.js';
 import type { FormErrors } from '../../http/forms.js';
-import { refusalError, renderRefusal } from '../../http/results.js';
+import { renderRefusal, valueOrThrow } from '../../http/results.js';
 import { paths, routes } from '../../paths.js';
 import type { Problem } from '../../validation/problems.js';
-import type { Result } from '../../validation/result.js';
 import { COMPONENT_MARKERS, COMPONENT_TIMINGS, CRITERION_LEVELS, DELIVERY_MODES } from '../schema.js';
 import { wordsFor } from '../words.js';
 import { GRADE_PLACES, KSB_ROLES } from './forms.js';
@@ -85,11 +84,6 @@ function allProblems(context: DraftContext): FormErrors['errorList'] {
   }));
 }
 
-function found<T>(result: Result<T>): T {
-  if (!result.ok) throw refusalError(result);
-  return result.value;
-}
-
 /** The criteria's themes so far, so a new criterion joins one by its exact words. */
 function themeHint(themes: readonly string[]): string {
   const known = [...new Set(themes.filter(Boolean))];
@@ -135,7 +129,7 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
   /* ---------- Starting a draft ---------- */
 
   const startPage = (req: Request, res: Response, locals: object) => {
-    const { std, plans } = found(startChoices(db, userOf(res), req.params));
+    const { std, plans } = valueOrThrow(startChoices(db, userOf(res), req.params));
     res.render('plans/builder/start', {
       title: 'Build an assessment plan',
       std,
@@ -228,11 +222,11 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
   };
 
   router.get(routes.planDraft, adminOnly, (req, res) => {
-    overviewPage(res, found(loadDraft(db, userOf(res), req.params)), { flash: flash(req) });
+    overviewPage(res, valueOrThrow(loadDraft(db, userOf(res), req.params)), { flash: flash(req) });
   });
 
   router.get(routes.planDraftExport, adminOnly, (req, res) => {
-    const { draft, row } = found(loadDraft(db, userOf(res), req.params));
+    const { draft, row } = valueOrThrow(loadDraft(db, userOf(res), req.params));
     res.attachment(`${draft.id || `plan-draft-${row.id}`}.json`);
     res.type('application/json').send(`${JSON.stringify(planDocument(draft), null, 2)}\n`);
   });
@@ -240,13 +234,13 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
   router.post(routes.planDraftPublish, adminOnly, (req, res) => {
     const done = publishDraft(db, userOf(res), req.params, req.body, now());
     if (done.ok) {
-      const context = found(loadDraft(db, userOf(res), req.params));
+      const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
       const kept = done.value.keptOnPrevious;
       return res.redirect(
         `${paths.plan(context.std.reference, context.std.version)}?id=${encodeURIComponent(done.value.planId)}&published=${kept}`,
       );
     }
-    const context = found(loadDraft(db, userOf(res), req.params));
+    const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
     // The refusal first, then the plan's problems it points to.
     renderRefusal(res, done, (errors) =>
       overviewPage(res, context, {
@@ -273,7 +267,7 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
       ...locals,
     });
   router.get(routes.planDraftDiscard, adminOnly, (req, res) => {
-    discardPage(res, found(loadDraft(db, userOf(res), req.params)));
+    discardPage(res, valueOrThrow(loadDraft(db, userOf(res), req.params)));
   });
   router.post(routes.planDraftDiscard, adminOnly, (req, res) => {
     const done = discardDraft(db, userOf(res), req.params, req.body);
@@ -283,7 +277,7 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
           ? `${paths.standard(done.value.reference, done.value.version)}#plan-drafts`
           : paths.planDraft(String(req.params.draft)),
       );
-    const context = found(loadDraft(db, userOf(res), req.params));
+    const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
     renderRefusal(res, done, (errors) => discardPage(res, context, { values: req.body as object, ...errors }));
   });
 
@@ -344,13 +338,13 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
       failed,
     );
   router.get(routes.planDraftDetails, adminOnly, (req, res) => {
-    const context = found(loadDraft(db, userOf(res), req.params));
+    const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
     detailsPage(res, context, detailsValues(context), undefined, flash(req));
   });
   router.post(routes.planDraftDetails, adminOnly, (req, res) => {
     const done = saveDetails(db, userOf(res), req.params, req.body, now());
     if (done.ok) return res.redirect(`${paths.planDraftDetails(String(req.params.draft))}?saved=1`);
-    const context = found(loadDraft(db, userOf(res), req.params));
+    const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
     renderRefusal(res, done, (errors) => detailsPage(res, context, req.body as object, errors));
   });
 
@@ -394,13 +388,13 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
       ]),
     );
   router.get(routes.planDraftKsbs, adminOnly, (req, res) => {
-    const context = found(loadDraft(db, userOf(res), req.params));
+    const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
     ksbsPage(res, context, rolesOf(context), undefined, flash(req));
   });
   router.post(routes.planDraftKsbs, adminOnly, (req, res) => {
     const done = saveKsbRoles(db, userOf(res), req.params, req.body, now());
     if (done.ok) return res.redirect(`${paths.planDraftKsbs(String(req.params.draft))}?saved=1`);
-    const context = found(loadDraft(db, userOf(res), req.params));
+    const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
     renderRefusal(res, done, (errors) => ksbsPage(res, context, req.body as Record<string, string>, errors));
   });
 
@@ -459,13 +453,13 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
     ...Object.fromEntries(context.draft.overallGrades.map((g, i) => [`overallGrades-${i}`, g])),
   });
   router.get(routes.planDraftGrades, adminOnly, (req, res) => {
-    const context = found(loadDraft(db, userOf(res), req.params));
+    const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
     gradesPage(res, context, gradeValues(context), undefined, flash(req));
   });
   router.post(routes.planDraftGrades, adminOnly, (req, res) => {
     const done = saveGrades(db, userOf(res), req.params, req.body, now());
     if (done.ok) return res.redirect(`${paths.planDraftGrades(String(req.params.draft))}?saved=1`);
-    const context = found(loadDraft(db, userOf(res), req.params));
+    const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
     renderRefusal(res, done, (errors) => gradesPage(res, context, req.body as Record<string, string>, errors));
   });
 
@@ -479,7 +473,7 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
     failed?: FormErrors,
     saved?: string,
   ) => {
-    const { list, item } = found(itemOf(params));
+    const { list, item } = valueOrThrow(itemOf(params));
     const draft = context.draft;
     const id = String(context.row.id);
     const words = wordsFor(draft);
@@ -575,13 +569,13 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
   };
 
   router.get(routes.planDraftItem, adminOnly, (req, res) => {
-    const context = found(loadDraft(db, userOf(res), req.params));
-    const { list, item } = found(itemOf(req.params));
-    const stored = found(itemIn(context, list, item));
+    const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
+    const { list, item } = valueOrThrow(itemOf(req.params));
+    const stored = valueOrThrow(itemIn(context, list, item));
     itemPage(res, context, req.params, itemValues(list, stored, context), undefined, flash(req));
   });
   router.post(routes.planDraftItem, adminOnly, (req, res) => {
-    const { list, item } = found(itemOf(req.params));
+    const { list, item } = valueOrThrow(itemOf(req.params));
     const done = saveItem(db, userOf(res), req.params, req.body, now());
     if (done.ok) {
       const removed = (req.body as Record<string, unknown>).action === 'remove';
@@ -589,7 +583,7 @@ export function planBuilderRoutes(db: Db, clock: Clock): Router {
       const saved = item === 'new' ? (done.value.draft[LIST_KEYS[list]] as unknown[]).length - 1 : item;
       return res.redirect(`${paths.planDraftItem(String(req.params.draft), list, String(saved))}?saved=1`);
     }
-    const context = found(loadDraft(db, userOf(res), req.params));
+    const context = valueOrThrow(loadDraft(db, userOf(res), req.params));
     renderRefusal(res, done, (errors) =>
       itemPage(res, context, req.params, req.body as Record<string, unknown>, errors),
     );
