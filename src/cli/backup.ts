@@ -4,12 +4,12 @@ import { runBackupCommand } from './backup-commands.js';
 
 /** `npm run backup -- FILE` and `npm run restore -- FILE [--yes]` (backup-commands.ts). */
 async function main(): Promise<void> {
-  const { databasePath } = loadConfig();
+  const { databasePath, filesPath } = loadConfig();
   const terminal = process.stdin.isTTY
     ? readline.createInterface({ input: process.stdin, output: process.stdout })
     : null;
   try {
-    process.exitCode = await runBackupCommand(databasePath, process.argv.slice(2), {
+    process.exitCode = await runBackupCommand({ databasePath, filesPath }, process.argv.slice(2), {
       out: (line) => console.log(line),
       err: (line) => console.error(line),
       ask: terminal ? (question) => terminal.question(question) : null,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { openDatabase, schemaState, type SchemaState } from '../db/connection.js';
 import { backupDatabase } from './backup.js';
+import { carryFiles, fileProblems, filesFolderOf, namedFiles } from './evidence-backup.js';
 import { DatabaseLocked, holdLock } from './lock.js';
 
 /**
@@ -10,7 +11,8 @@ import { DatabaseLocked, holdLock } from './lock.js';
  *   while a restore runs;
  * - only a sound backup of this app: `integrity_check`, its tables, at least one user account,
  *   and a schema this code knows (an older one is migrated on a copy as it is restored; the
- *   backup file itself is never changed; a newer one is refused);
+ *   backup file itself is never changed; a newer one is refused), with every evidence file its
+ *   database names beside it, whole (ops/evidence-backup.ts);
  * - only once someone has seen both databases' row counts and last change and said yes;
  * - the database it replaces is kept beside it as a dated file, owner-only like every backup.
  */
@@ -19,7 +21,7 @@ export class RestoreRefused extends Error {}
 
 /** What someone confirming a restore is shown about each database. */
 export interface DatabaseSummary {
-  counts: { users: number; apprentices: number; results: number; bookings: number };
+  counts: { users: number; apprentices: number; results: number; bookings: number; files: number };
   /** The last change recorded in the audit log (UTC), or null when it has none. */
   lastChange: string | null;
   schema: SchemaState;
@@ -44,6 +46,7 @@ function summarise(client: Database.Database): DatabaseSummary {
       apprentices: count(COUNTED.apprentices),
       results: count(COUNTED.results),
       bookings: count(COUNTED.bookings),
+      files: namedFiles(client).length,
     },
     lastChange: last,
     schema: schemaState(client),
@@ -51,13 +54,15 @@ function summarise(client: Database.Database): DatabaseSummary {
 }
 
 export interface RestoreOptions {
+  /** The evidence store (FILES_PATH) the backup's files are put back into. */
+  filesPath: string;
   /** Shown the backup and the live database (null when there is none yet); resolves true to go ahead. */
   confirm: (backup: DatabaseSummary, live: DatabaseSummary | null) => Promise<boolean>;
   now: Date;
 }
 
 export type RestoreOutcome =
-  { restored: false } | { restored: true; pages: number; keptAs: string | null; migrated: number };
+  { restored: false } | { restored: true; pages: number; keptAs: string | null; migrated: number; files: number };
 
 const stampOf = (now: Date) =>
   now
@@ -79,6 +84,13 @@ export async function restoreDatabase(file: string, target: string, options: Res
   const migratedCopy = `${target}.restoring-${stamp}`;
   try {
     const backupSummary = checkBackup(file);
+    // Every file the backup's database names must be beside it, whole: checked before anything changes.
+    const hashes = readOnly(file, namedFiles);
+    const problems = await fileProblems(hashes, filesFolderOf(file));
+    if (problems.length > 0)
+      throw new RestoreRefused(
+        `Nothing was restored: the backup's evidence files (${filesFolderOf(file)}) are not all there and whole. ${problems.length} of ${hashes.length}: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? '; …' : ''}`,
+      );
     const live = fs.existsSync(target) ? readOnly(target, summarise) : null;
     if (!(await options.confirm(backupSummary, live))) return { restored: false };
 
@@ -98,7 +110,9 @@ export async function restoreDatabase(file: string, target: string, options: Res
     }
     if (!fs.existsSync(target)) fs.closeSync(fs.openSync(target, 'wx', 0o600));
     const pages = await readOnly(source, async (client) => (await client.backup(target)).totalPages);
-    return { restored: true, pages, keptAs, migrated };
+    // The files the restored database names, where the live store lacks them; those it already has stay (the replaced database may name them).
+    const { carried } = await carryFiles(hashes, filesFolderOf(file), options.filesPath);
+    return { restored: true, pages, keptAs, migrated, files: carried };
   } finally {
     fs.rmSync(migratedCopy, { force: true });
     for (const suffix of ['-wal', '-shm']) fs.rmSync(`${migratedCopy}${suffix}`, { force: true });

@@ -15,13 +15,23 @@ import { holdLock, lockFileOf } from '../../src/ops/lock.js';
 import { runBackupCommand } from '../../src/cli/backup-commands.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
 import { users } from '../../src/db/schema.js';
+import { EvidenceStorage } from '../../src/evidence/storage.js';
+import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import type { Db } from '../../src/db/connection.js';
 
 /** A user account, as every real database has: a backup without one is refused as empty. */
 const withUser = (db: Db, email = 'admin@epao.example') =>
   db.insert(users).values({ email, name: 'Admin', role: 'admin', passwordHash: 'scrypt$x' }).run();
 const NOW = new Date('2024-03-05T09:30:00.000Z');
-const yes = { confirm: () => Promise.resolve(true), now: NOW };
+const yes = (filesPath: string) => ({ confirm: () => Promise.resolve(true), now: NOW, filesPath });
+
+const count = (file: string, table: string) => {
+  const client = new Database(file, { readonly: true });
+  const n = (client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+  client.close();
+  return n;
+};
 
 describe('backups, restores and the health check', () => {
   let dir: string;
@@ -59,7 +69,9 @@ describe('backups, restores and the health check', () => {
 
     const target = path.join(dir, 'restored.sqlite');
     openDatabase(target).$client.close();
-    expect(await restoreDatabase(path.join(dir, 'backup.sqlite'), target, yes)).to.include({ restored: true });
+    expect(await restoreDatabase(path.join(dir, 'backup.sqlite'), target, yes(path.join(dir, 'files')))).to.include({
+      restored: true,
+    });
     const restored = new Database(target, { readonly: true });
     const ids = new Set(
       (
@@ -78,22 +90,20 @@ describe('backups, restores and the health check', () => {
     let live: string;
     let backup: string;
     let db: Db;
-    const count = (file: string, table: string) => {
-      const client = new Database(file, { readonly: true });
-      const n = (client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
-      client.close();
-      return n;
-    };
     /** The restore command as an operator runs it, with its output. */
     const restore = async (args: string[], answer: string | null = null) => {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await runBackupCommand(live, ['restore', ...args], {
-        out: (l) => out.push(l),
-        err: (l) => err.push(l),
-        ask: answer === null ? null : () => Promise.resolve(answer),
-        now: () => NOW,
-      });
+      const code = await runBackupCommand(
+        { databasePath: live, filesPath: path.join(dir, 'files') },
+        ['restore', ...args],
+        {
+          out: (l) => out.push(l),
+          err: (l) => err.push(l),
+          ask: answer === null ? null : () => Promise.resolve(answer),
+          now: () => NOW,
+        },
+      );
       return { code, out: out.join('\n'), err: err.join('\n') };
     };
 
@@ -132,6 +142,7 @@ describe('backups, restores and the health check', () => {
       let during = '';
       await restoreDatabase(backup, live, {
         now: NOW,
+        filesPath: path.join(dir, 'files'),
         confirm: () => {
           try {
             holdLock(live, 'app');
@@ -227,6 +238,109 @@ describe('backups, restores and the health check', () => {
       expect(count(live, 'users')).to.equal(1);
       expect(count(older, '__drizzle_migrations')).to.equal(entries.length - 1);
       expect(fs.readdirSync(dir).filter((f) => f.includes('.restoring-'))).to.deep.equal([]);
+    });
+  });
+
+  describe('the evidence store’s files, with the database', () => {
+    const PDF = Buffer.from('%PDF-1.4\nA portfolio\n');
+    const TEXT = Buffer.from('A reflective account\n');
+    const command = (databasePath: string, filesPath: string, args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      return runBackupCommand({ databasePath, filesPath }, args, {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        ask: null,
+        now: () => NOW,
+      }).then((code) => ({ code, out: out.join('\n'), err: err.join('\n') }));
+    };
+    /** A database whose apprentice has two files in the store at `filesPath`; their hashes. */
+    async function withFiles(file: string, filesPath: string): Promise<string[]> {
+      const db = openDatabase(file);
+      withUser(db);
+      const store = new EvidenceStorage(filesPath);
+      const stored = [
+        await store.receive(Readable.from([PDF]), 1024),
+        await store.receive(Readable.from([TEXT]), 1024),
+      ];
+      // Only the files' rows matter here: the apprentice they belong to is left out (foreign keys off for this).
+      db.$client.pragma('foreign_keys = OFF');
+      for (const f of stored)
+        db.$client
+          .prepare(
+            `insert into evidence_files (apprentice_id, record_type, record_key, sha256, size, media_type, file_name, uploaded_at)
+             values (1, 'gateway_item', 'portfolio', ?, ?, ?, 'file', '2024-03-01T00:00:00Z')`,
+          )
+          .run(f.sha256, f.size, f.mediaType);
+      db.$client.close();
+      return stored.map((f) => f.sha256);
+    }
+
+    it('backs up the files the database names beside it, and a restore puts them back into an empty store', async () => {
+      const live = path.join(dir, 'live', 'epa.sqlite');
+      fs.mkdirSync(path.dirname(live));
+      const hashes = await withFiles(live, path.join(dir, 'live', 'files'));
+      // A file in the store that no record names (a refused upload's leftovers) is not backed up.
+      fs.writeFileSync(path.join(dir, 'live', 'files', 'stray'), 'not named');
+      const backup = path.join(dir, 'backups', 'monday.sqlite');
+      const made = await command(live, path.join(dir, 'live', 'files'), ['backup', backup]);
+      expect(made.code, made.err).to.equal(0);
+      expect(made.out).to.contain(`and its 2 evidence file(s) to ${backup}.files`);
+      const kept = new EvidenceStorage(`${backup}.files`);
+      expect(hashes.map((h) => fs.readFileSync(kept.pathOf(h)))).to.deep.equal(
+        [PDF, TEXT].sort((a, b) =>
+          createHash('sha256').update(a).digest('hex') < createHash('sha256').update(b).digest('hex') ? -1 : 1,
+        ),
+      );
+
+      // Restored onto another machine: a new database and an empty store.
+      const elsewhere = path.join(dir, 'elsewhere', 'epa.sqlite');
+      fs.mkdirSync(path.dirname(elsewhere));
+      const restored = await command(elsewhere, path.join(dir, 'elsewhere', 'files'), ['restore', backup, '--yes']);
+      expect(restored.code, restored.err).to.equal(0);
+      expect(restored.out).to.match(/Evidence files\s+2\s+-/);
+      expect(restored.out).to.contain('2 evidence file(s) put back');
+      const store = new EvidenceStorage(path.join(dir, 'elsewhere', 'files'));
+      for (const h of hashes)
+        expect(
+          createHash('sha256')
+            .update(fs.readFileSync(store.pathOf(h)))
+            .digest('hex'),
+          h,
+        ).to.equal(h);
+      expect(count(elsewhere, 'evidence_files')).to.equal(2);
+    });
+
+    it('refuses a backup whose files are missing or damaged, changing nothing', async () => {
+      const live = path.join(dir, 'epa.sqlite');
+      const hashes = await withFiles(live, path.join(dir, 'files'));
+      const backup = path.join(dir, 'backup.sqlite');
+      expect((await command(live, path.join(dir, 'files'), ['backup', backup])).code).to.equal(0);
+      const kept = new EvidenceStorage(`${backup}.files`);
+      const target = path.join(dir, 'target', 'epa.sqlite');
+      fs.mkdirSync(path.dirname(target));
+
+      fs.writeFileSync(kept.pathOf(hashes[0]!), 'changed on disk');
+      const damaged = await command(target, path.join(dir, 'target', 'files'), ['restore', backup, '--yes']);
+      expect(damaged.code).to.equal(1);
+      expect(damaged.err).to.contain(`${hashes[0]} is damaged`);
+      fs.rmSync(kept.pathOf(hashes[1]!));
+      const missing = await command(target, path.join(dir, 'target', 'files'), ['restore', backup, '--yes']);
+      expect(missing.err).to.contain('2 of 2').and.to.contain(`${hashes[1]} is missing`);
+      expect(fs.existsSync(target)).to.equal(false);
+      expect(fs.existsSync(path.join(dir, 'target', 'files'))).to.equal(false);
+    });
+
+    it('makes no backup when a file the database names is gone from the store', async () => {
+      const live = path.join(dir, 'epa.sqlite');
+      const hashes = await withFiles(live, path.join(dir, 'files'));
+      fs.rmSync(new EvidenceStorage(path.join(dir, 'files')).pathOf(hashes[1]!));
+      const backup = path.join(dir, 'backup.sqlite');
+      const res = await command(live, path.join(dir, 'files'), ['backup', backup]);
+      expect(res.code).to.equal(1);
+      expect(res.err).to.contain(`The evidence store has no file ${hashes[1]}`);
+      expect(fs.existsSync(backup)).to.equal(false);
+      expect(fs.existsSync(`${backup}.files`)).to.equal(false);
     });
   });
 
