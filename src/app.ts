@@ -32,6 +32,7 @@ import { paths, routes } from './paths.js';
 import { planAdminRoutes } from './plans/pages.js';
 import { planBuilderRoutes } from './plans/builder/pages.js';
 import { acceptEvidence, evidencePages } from './evidence/pages.js';
+import { requestPages } from './adjustments/pages.js';
 import { EvidenceStorage } from './evidence/storage.js';
 import { standardsRoutes } from './standards/pages.js';
 import { userAdminRoutes } from './users/pages.js';
@@ -168,7 +169,8 @@ export function createApp({
     paths.importStandards,
     acceptUpload('standardsFile', LIMITS.catalogueFileBytes, AREA_ROLES.administration, { toDisk: true }),
   );
-  app.post(routes.gatewayItemFiles, acceptEvidence(db, evidence));
+  app.post(routes.gatewayItemFiles, acceptEvidence(db, evidence, 'gateway_item'));
+  app.post(routes.requestFiles, acceptEvidence(db, evidence, 'assessment_request'));
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.post(routes.importHours, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.use(dropPrototypeKeys);
@@ -207,6 +209,7 @@ export function createApp({
   app.use(planAdminRoutes(db));
   app.use(planBuilderRoutes(db, clock));
   app.use(evidencePages(db, evidence, clock));
+  app.use(requestPages(db, clock));
   app.use(userAdminRoutes(db, { clock, hashCost, baseUrl }));
   app.use(accountRoutes(db, { clock, hashCost }));
   app.use(auditRoutes(db));

@@ -1,3 +1,4 @@
+import { requestsSection } from '../adjustments/pages.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
@@ -114,6 +115,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
     const state = gatewayState(evaluation, latest);
     const journey = journeyStatus(journeyFacts(db, a, state));
     res.render('apprentices/show', {
+      requests: requestsSection(db, user, a, on),
       journey: { status: journey, label: JOURNEY_STATUS_LABELS[journey] },
       title: fullName(a),
       flash: req.query['uln-corrected'] === '1' ? `The ULN has been corrected to ${a.uln}.` : undefined,

@@ -4,6 +4,7 @@ import type { Db } from '../db/connection.js';
 import {
   apiTokens,
   appeals,
+  assessmentRequests,
   apprentices,
   auditEvents,
   bookings,
@@ -142,6 +143,15 @@ export function auditSubject(db: Db, entityType: string, entityId: string): Audi
         .where(eq(appeals.id, id))
         .get();
       return apprenticeVia(`appeal ${entityId}`, () => paths.appeal(id), p?.apprenticeId);
+    }
+    case 'assessment_request': {
+      const r = db
+        .select({ apprenticeId: assessmentRequests.apprenticeId, kind: assessmentRequests.kind })
+        .from(assessmentRequests)
+        .where(eq(assessmentRequests.id, id))
+        .get();
+      const kind = r?.kind === 'special_consideration' ? 'special consideration' : 'adjustment';
+      return apprenticeVia(`${kind} request ${entityId}`, () => paths.request(id), r?.apprenticeId);
     }
     case 'user':
     case 'assessor': {

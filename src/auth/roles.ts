@@ -23,6 +23,9 @@ export const AREA_ROLES = {
   moderation: ['quality_assurer'],
   results: ['admin'],
   appealReview: ['admin', 'quality_assurer'],
+  /** Reasonable adjustments and special consideration: providers ask (src/adjustments), the EPAO decides. */
+  requests: ['admin', 'provider'],
+  requestDecisions: ['admin'],
   /** Outcome reports: the EPAO sees everything, a provider its own apprentices. */
   reports: ['admin', 'quality_assurer', 'provider'],
   consistency: ['admin', 'quality_assurer'],

@@ -1,3 +1,4 @@
+import { adjustmentsShown } from '../adjustments/service.js';
 import { inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Db } from '../db/connection.js';
@@ -46,6 +47,8 @@ export interface CalendarEntry {
   sequence: number;
   /** Moved on to another assessor: gone from this assessor's calendar. */
   movedAway: boolean;
+  /** The apprentice's approved reasonable adjustments to this method, in words (never why), or null. */
+  adjustments: string | null;
 }
 
 const ENDED = ['cancelled', 'declined', 'expired', 'void'];
@@ -79,6 +82,7 @@ function eventProperties({
   seriesId,
   sequence,
   movedAway,
+  adjustments,
 }: CalendarEntry): Property[] {
   const cancelled = movedAway || ENDED.includes(booking.status);
   const at = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
@@ -96,9 +100,9 @@ function eventProperties({
     {
       name: 'DESCRIPTION',
       value: text(
-        booking.mode === 'remote'
+        (booking.mode === 'remote'
           ? `Remote assessment${booking.link ? `: ${booking.link}` : ''}`
-          : 'In-person assessment',
+          : 'In-person assessment') + (adjustments ? `\nReasonable adjustments: ${adjustments}` : ''),
       ),
     },
     ...(place ? [{ name: 'LOCATION', value: text(place) }] : []),
@@ -152,6 +156,10 @@ export function calendarEntries(db: Db, assessorUserId: number): CalendarEntry[]
     series.set(id, [...(series.get(id) ?? []), b]);
   }
   const names = methodNames(db);
+  const adjusted = adjustmentsShown(
+    db,
+    listed.map((r) => r.booking),
+  );
   const latest = new Map<number, (typeof listed)[number]>();
   for (const row of listed) {
     const id = seriesOf(row.booking);
@@ -168,6 +176,7 @@ export function calendarEntries(db: Db, assessorUserId: number): CalendarEntry[]
         seriesId,
         sequence: members.reduce((sum, b) => sum + b.sequence, 0) + members.length - 1,
         movedAway: members.some((b) => b.id > row.booking.id),
+        adjustments: adjusted(row.booking),
       };
     })
     .sort((x, y) => x.booking.startsAt.localeCompare(y.booking.startsAt) || x.seriesId - y.seriesId);

@@ -82,6 +82,11 @@ export interface MethodFacts {
   timing?: ComponentTiming;
   /** Reformed plans: a provider-marked component is marked by the provider's own marker, not booked with an assessor (default: the assessment organisation). */
   marker?: ComponentMarker;
+  /**
+   * The apprentice's approved reasonable adjustments to this method (src/adjustments/rules.ts), if
+   * any: `durationMinutes` and `delivery` above already include them.
+   */
+  adjusted?: { words: string; extraMinutes: number; remote: boolean; planMinutes: number };
 }
 
 /** A proposed booking and everything the rules need to judge it. */

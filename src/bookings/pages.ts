@@ -2,6 +2,7 @@ import type { MethodFacts } from './model.js';
 import { PAGE_SIZE, pageAsked, pager, slicePage } from '../http/paging.js';
 import { IDENTIFIER_MAX } from '../plans/schema.js';
 import { fullName } from '../names.js';
+import { adjustmentsShown } from '../adjustments/service.js';
 import { BOOKING_ACTIONS, BOOKING_TRANSITIONS, allowedActions } from './rules.js';
 import { refusalError } from '../http/results.js';
 import { bookingFor, changePlace, holdBooking, rescheduleBooking } from './service.js';
@@ -178,7 +179,10 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       // The provider's marker records a provider-marked component; before gateway only components during the apprenticeship are booked.
       methods: context.methods
         .filter((m) => m.marker !== 'provider' && (context.epaPeriod || m.timing === 'during'))
-        .map((m) => ({ value: m.id, text: `${m.name} (${m.durationMinutes} minutes)` })),
+        .map((m) => ({
+          value: m.id,
+          text: `${m.name} (${m.durationMinutes} minutes${m.adjusted ? `, with the approved adjustments: ${m.adjusted.words}` : ''})`,
+        })),
       rescheduledMethod: replacing ? (context.methods.find((m) => m.id === replacing.methodId)?.name ?? null) : null,
       modes: [
         { value: 'remote', text: 'Remote' },
@@ -305,6 +309,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     const typed = refused?.typed ?? {};
     const placeField = booking.mode === 'in_person' ? 'location' : 'link';
     res.status(refused?.status ?? 200).render('bookings/show', {
+      adjustments: adjustmentsOfBooking(db, apprentice, booking),
       ...shown,
       title: `${methodName}: ${fullName(apprentice)}`,
       booking: view(booking, new Map([[booking.methodId, methodName]])),
@@ -419,4 +424,17 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
 export function apprenticeBookings(db: Db, apprenticeId: number) {
   const names = methodNames(db);
   return listBookings(db, { apprenticeIds: [apprenticeId] }).map((r) => ({ ...r, booking: view(r.booking, names) }));
+}
+
+/**
+ * A booking's approved adjustments as its page shows them (to the assessor too: no reasons), and
+ * whether its slot is shorter than the method needs with its extra time (approved after booking).
+ */
+function adjustmentsOfBooking(db: Db, apprentice: Parameters<typeof epaContext>[1], booking: BookingRow) {
+  const words = adjustmentsShown(db, [booking])(booking);
+  if (!words) return null;
+  const needs = epaContext(db, apprentice).methods.find((m) => m.id === booking.methodId)?.durationMinutes ?? 0;
+  const booked = Math.round((Date.parse(booking.endsAt) - Date.parse(booking.startsAt)) / 60_000);
+  const active = ['held', 'confirmed'].includes(booking.status);
+  return { words, shortBy: active && booked < needs ? { booked, needs } : null };
 }

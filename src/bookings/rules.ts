@@ -172,7 +172,9 @@ function apprenticeRefusals(request: AssessmentRequest, times: BookingTimes, oth
   if (!method.delivery.includes(request.mode)) {
     refusals.push({
       code: 'delivery_mode',
-      message: `${method.name} cannot be delivered ${request.mode === 'in_person' ? 'in person' : 'remotely'}`,
+      message: method.adjusted?.remote
+        ? `${method.name} is to be taken remotely for this apprentice: a reasonable adjustment was approved`
+        : `${method.name} cannot be delivered ${request.mode === 'in_person' ? 'in person' : 'remotely'}`,
     });
   }
   const own = everyApprenticeBooking.find((b) => overlaps(b, times));

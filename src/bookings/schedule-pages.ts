@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { adjustmentsShown } from '../adjustments/service.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -48,6 +49,10 @@ export function schedulePages(db: Db, clock: Clock): Router {
       if (changes.page && changes.page > 1) params.set('page', String(changes.page));
       return `${paths.schedule}?${params.toString()}`;
     };
+    const adjusted = adjustmentsShown(
+      db,
+      listed.rows.map((r) => r.booking),
+    );
     res.render('bookings/schedule', {
       title: 'My schedule',
       availabilityHref: paths.assessor(user.id),
@@ -58,6 +63,7 @@ export function schedulePages(db: Db, clock: Clock): Router {
       pager: pager(listed, (page) => link({ page })),
       rows: listed.rows.map((r) => ({
         ...r,
+        adjustments: adjusted(r.booking),
         booking: view(r.booking, names, {
           confirmHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'confirm') : null,
           declineHref: r.booking.status === 'held' ? paths.bookingAction(r.booking.id, 'decline') : null,

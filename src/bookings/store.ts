@@ -15,6 +15,8 @@ import { apprentices, bookings, epaAttempts, gatewaySubmissions, plans, users } 
 import { getPlanById, getPlanForStandard, planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import { currentAttempt } from '../grading/attempts.js';
+import { adjustedMethod } from '../adjustments/rules.js';
+import { approvedAdjustments, approvedAdjustmentsOf } from '../adjustments/store.js';
 import {
   ACTIVE_STATUSES,
   type BookingFacts,
@@ -81,6 +83,7 @@ function gatewayContext(
     .orderBy(desc(gatewaySubmissions.attempt))
     .get();
   const plan = planForApprentice(db, apprentice);
+  const approved = approvedAdjustmentsOf(db, apprentice.id);
   return {
     apprentice,
     submissionId: accepted?.id ?? null,
@@ -88,7 +91,8 @@ function gatewayContext(
       accepted?.epaPeriodStart && accepted.epaPeriodEnd
         ? { start: accepted.epaPeriodStart, end: accepted.epaPeriodEnd }
         : null,
-    methods: (plan?.methods ?? []).map(methodFacts),
+    // The apprentice's approved reasonable adjustments lengthen a method's slot or make it remote.
+    methods: (plan?.methods ?? []).map((m) => adjustedMethod(methodFacts(m), approved)),
   };
 }
 
@@ -196,6 +200,47 @@ function notify(
     .where(and(eq(apprentices.id, booking.apprenticeId), eq(users.role, 'provider'), to.providers ? undefined : sql`0`))
     .all();
   for (const to of [assessor, ...providerUsers]) if (to) queueNotification(db, { to: to.email, subject, body });
+}
+
+/**
+ * A reasonable adjustment was approved for an apprentice (`methodId` null: every method): their
+ * held and confirmed bookings still to come change for calendar clients (SEQUENCE rises, so the
+ * event's description is read again) and their assessors are told what to arrange. The slot's
+ * length is not changed here: the booking page says when it is too short for the extra time.
+ */
+export function adjustmentApproved(
+  tx: Queryable,
+  apprentice: ApprenticeDetail,
+  methodId: string | null,
+  words: (methodId: string) => string | null,
+  now: DateTime,
+): void {
+  const affected = tx
+    .select()
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.apprenticeId, apprentice.id),
+        methodId === null ? undefined : eq(bookings.methodId, methodId),
+        inArray(bookings.status, ['held', 'confirmed']),
+        sql`${bookings.startsAt} > ${isoInstant(now)}`,
+      ),
+    )
+    .all();
+  for (const booking of affected) {
+    tx.update(bookings)
+      .set({ sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+      .where(eq(bookings.id, booking.id))
+      .run();
+    const methodName = methodNameFor(tx, apprentice, booking.methodId);
+    notify(
+      tx,
+      booking,
+      `Reasonable adjustment approved: ${methodName}`,
+      `For ${describe(booking, apprentice, methodName)} Approved: ${words(booking.methodId) ?? 'see the booking'}. Check the booking: it says if the slot is too short.`,
+      { providers: false },
+    );
+  }
 }
 
 function describe(booking: BookingRow, apprentice: ApprenticeDetail, methodName: string): string {
@@ -849,14 +894,27 @@ function readBookingQueue(db: Db, today: string): BookingQueueRow[] {
   // The assessment organisation books its own components; the provider's marker records theirs.
   const byAssessors = (methods: MethodFacts[]) => methods.filter((m) => m.marker !== 'provider');
   const plans = new Map<string, MethodFacts[]>();
-  return accepted
-    .map(({ epaPeriodStart, epaPeriodEnd, ...row }) => {
-      const apprentice = flatten(row);
+  const waiting = accepted.map(({ epaPeriodStart, epaPeriodEnd, ...row }) => ({
+    apprentice: flatten(row),
+    epaPeriodStart,
+    epaPeriodEnd,
+  }));
+  const adjustments = approvedAdjustments(db);
+  return waiting
+    .map(({ apprentice, epaPeriodStart, epaPeriodEnd }) => {
       // A resit or retake has started: its own methods and window.
       const context = resitting.has(apprentice.id) ? epaContext(db, apprentice) : null;
       const planKey = apprentice.planId ?? `version ${apprentice.standardVersionId}`;
-      let methods = context ? byAssessors(context.toAssess) : plans.get(planKey);
-      if (!methods) plans.set(planKey, (methods = byAssessors(epaContext(db, apprentice).methods)));
+      let planMethods = plans.get(planKey);
+      if (!planMethods)
+        plans.set(
+          planKey,
+          (planMethods = byAssessors((planForApprentice(db, apprentice)?.methods ?? []).map(methodFacts))),
+        );
+      // The plan's methods are shared; each apprentice's approved adjustments are their own.
+      const methods = context
+        ? byAssessors(context.toAssess)
+        : planMethods.map((m) => adjustedMethod(m, adjustments.get(apprentice.id) ?? []));
       const attempt = context?.attempt ?? 1;
       const booked = new Set(
         (bookedBy.get(apprentice.id) ?? []).filter((b) => b.attempt === attempt).map((b) => b.methodId),

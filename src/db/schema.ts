@@ -1,7 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
+  ADJUSTMENT_TYPES,
   APPEAL_DECISIONS,
+  CONSIDERATION_EFFECTS,
+  EVIDENCE_RECORD_TYPES,
+  REQUEST_KINDS,
+  REQUEST_STATUSES,
   ATTEMPT_KINDS,
   ATTEMPT_METHOD_MODES,
   BOOKING_STATUSES,
@@ -512,8 +517,9 @@ export const gatewayItemsProvided = sqliteTable(
 );
 
 /**
- * A file in the evidence store (src/evidence), attached to one record of one apprentice: for now a
- * gateway item of their plan (`record_type` gateway_item, `record_key` the item's id). The bytes
+ * A file in the evidence store (src/evidence), attached to one record of one apprentice: a gateway
+ * item of their plan (`record_key` the item's id) or an adjustment or special-consideration request
+ * (`record_key` the request's id). The bytes
  * are on disk under FILES_PATH, named by their SHA-256; two records may share one file.
  */
 export const evidenceFiles = sqliteTable(
@@ -523,7 +529,7 @@ export const evidenceFiles = sqliteTable(
     apprenticeId: integer('apprentice_id')
       .notNull()
       .references(() => apprentices.id, { onDelete: 'cascade' }),
-    recordType: text('record_type', { enum: ['gateway_item'] }).notNull(),
+    recordType: text('record_type', { enum: EVIDENCE_RECORD_TYPES }).notNull(),
     recordKey: text('record_key').notNull(),
     sha256: text('sha256').notNull(),
     size: integer('size').notNull(),
@@ -795,6 +801,8 @@ export const epaoSettings = sqliteTable('epao_settings', {
   /** Fixes the random draw, so that sampling can be repeated and checked. */
   qaSeed: text('qa_seed').notNull(),
   appealWorkingDays: integer('appeal_working_days').notNull().default(15),
+  /** Working days the assessment organisation gives itself to decide an adjustment or special-consideration request. */
+  requestWorkingDays: integer('request_working_days').notNull().default(10),
   /** The EPAO's maximum number of attempts; null: the plan's, if any. */
   maxAttempts: integer('max_attempts'),
   /** As on the Register of End-point Assessment Organisations: printed on results and in the regulator's outcomes file. */
@@ -982,3 +990,52 @@ export const appeals = sqliteTable('appeals', {
   decidedAt: text('decided_at'),
   createdAt: createdAt(),
 });
+
+/* ---------- Reasonable adjustments and special consideration ---------- */
+
+/**
+ * A provider's request, on an apprentice's behalf, for a reasonable adjustment to an assessment
+ * (before it) or for special consideration (after one affected by circumstances outside the
+ * apprentice's control), and the assessment organisation's decision (src/adjustments).
+ */
+export const assessmentRequests = sqliteTable(
+  'assessment_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: REQUEST_KINDS }).notNull(),
+    /** The plan's method it concerns; null: an adjustment to every method. */
+    methodId: text('method_id'),
+    /** Special consideration: the booking of the assessment that was affected (its method, attempt and day). */
+    bookingId: integer('booking_id').references(() => bookings.id, { onDelete: 'cascade' }),
+    /** An adjustment: what was asked for, and the extra time as a percentage of the method's length. */
+    types: text('types', { mode: 'json' })
+      .$type<(typeof ADJUSTMENT_TYPES)[number][]>()
+      .notNull()
+      .default(sql`'[]'`),
+    extraTimePercent: integer('extra_time_percent'),
+    /** The reason (an adjustment) or the circumstances (special consideration): may hold health details. */
+    details: text('details').notNull(),
+    requestedBy: integer('requested_by').references(() => users.id),
+    requestedAt: text('requested_at').notNull(),
+    /** The date the assessment organisation is to decide by. */
+    decideBy: text('decide_by').notNull(),
+    status: text('status', { enum: REQUEST_STATUSES }).notNull().default('requested'),
+    /** An approved adjustment: what was approved (all or part of what was asked). */
+    approvedTypes: text('approved_types', { mode: 'json' }).$type<(typeof ADJUSTMENT_TYPES)[number][]>(),
+    approvedExtraTimePercent: integer('approved_extra_time_percent'),
+    /** Approved special consideration: its effect on the result. */
+    effect: text('effect', { enum: CONSIDERATION_EFFECTS }),
+    decisionReason: text('decision_reason'),
+    decidedBy: integer('decided_by').references(() => users.id),
+    decidedAt: text('decided_at'),
+    /** Bumped on every change: a form from an older page is refused rather than written over a newer state. */
+    revision: integer('revision').notNull().default(0),
+  },
+  (t) => [
+    index('assessment_requests_apprentice').on(t.apprenticeId, t.kind),
+    index('assessment_requests_queue').on(t.status, t.decideBy, t.id),
+  ],
+);

@@ -121,3 +121,28 @@ export const FURTHER_REQUEST_STATUSES = ['requested', 'agreed', 'declined', 'wit
 
 /** The assessment organisation's decision on a no-show or malpractice: it counts as a Fail, it is void (not an attempt), or the result is withheld pending investigation. */
 export const OUTCOME_DECISIONS = ['fail', 'void', 'withheld'] as const;
+
+/**
+ * Reasonable adjustments a provider may ask for on an apprentice's behalf (Ofqual General
+ * Conditions of Recognition, G6; Equality Act 2010, section 96(7)).
+ */
+export const ADJUSTMENT_TYPES = [
+  'extra_time',
+  'rest_breaks',
+  'reader_or_scribe',
+  'bsl_interpreter',
+  'remote',
+  'other',
+] as const;
+
+/** What a provider asks the assessment organisation for: an adjustment before, or special consideration after. */
+export const REQUEST_KINDS = ['adjustment', 'special_consideration'] as const;
+
+/** Where a request stands: open until decided or withdrawn. */
+export const REQUEST_STATUSES = ['requested', 'approved', 'approved_in_part', 'refused', 'withdrawn'] as const;
+
+/** What approved special consideration does to the result it concerns (Ofqual General Conditions, G7). */
+export const CONSIDERATION_EFFECTS = ['not_counted', 'grade_reviewed', 'no_change'] as const;
+
+/** What the evidence store's files belong to (src/evidence): each file belongs to one record. */
+export const EVIDENCE_RECORD_TYPES = ['gateway_item', 'assessment_request'] as const;

@@ -11,7 +11,17 @@ import { LIMITS } from '../http/limits.js';
 import { refusalError, valueOrThrow } from '../http/results.js';
 import { paths, routes } from '../paths.js';
 import { TAKEN_KINDS } from './rules.js';
-import { attachGatewayItemFile, evidenceFileFor, gatewayItemFiles, gatewayItemOf, unreferenced } from './service.js';
+import {
+  attachEvidenceFile,
+  evidenceFileFor,
+  evidenceRecord,
+  filesOf,
+  gatewayItemOf,
+  unreferenced,
+  type EvidenceRecord,
+} from './service.js';
+import type { EvidenceRecordType } from './store.js';
+import type { ApprenticeDetail } from '../apprentices/store.js';
 import { EvidenceRefused, type EvidenceStorage, type StoredFile } from './storage.js';
 
 /** What the upload leaves on the request: the file received, or why it was refused. */
@@ -20,11 +30,11 @@ type WithEvidence = Request & { evidence?: Received };
 
 /**
  * Reads an evidence upload as a stream into the store, only for someone who may add to the record
- * in the URL (checked before a byte is read). A file the store refuses reaches the page as a
- * refusal, to show with the form; one received but not attached (a CSRF refusal, a failed write)
- * is removed from disk when the response ends.
+ * of `recordType` in the URL (checked before a byte is read). A file the store refuses reaches the
+ * page as a refusal, to show with the form; one received but not attached (a CSRF refusal, a
+ * failed write) is removed from disk when the response ends.
  */
-export function acceptEvidence(db: Db, storage: EvidenceStorage): RequestHandler {
+export function acceptEvidence(db: Db, storage: EvidenceStorage, recordType: EvidenceRecordType): RequestHandler {
   const engine: multer.StorageEngine = {
     _handleFile(req, file, done) {
       storage.receive(file.stream, LIMITS.evidenceFileBytes).then(
@@ -54,7 +64,7 @@ export function acceptEvidence(db: Db, storage: EvidenceStorage): RequestHandler
     if (!user) throw new HttpError(401, 'Sign in to continue');
     if (!(AREA_ROLES.apprenticeEditors as readonly string[]).includes(user.role))
       throw new HttpError(403, 'You do not have permission to do this');
-    const target = gatewayItemOf(db, user, req.params, 'edit');
+    const target = evidenceRecord(db, user, recordType, req.params, 'edit');
     if (!target.ok) throw refusalError(target);
     if (!req.is('multipart/form-data')) return next();
     res.once('close', () => {
@@ -82,40 +92,79 @@ export function acceptEvidence(db: Db, storage: EvidenceStorage): RequestHandler
 const sizeWords = (bytes: number) =>
   bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
-/** The evidence store's pages: a gateway item's files, their upload and their download. */
-export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): Router {
-  const router = Router();
-  const viewers = pageFor(...AREA_ROLES.apprentices);
-  const editors = pageFor(...AREA_ROLES.apprenticeEditors);
-
-  const filesPage = (res: Response, params: unknown, locals: object, status: number) =>
-    renderGatewayItem(res, db, valueOrThrow(gatewayItemOf(db, userOf(res), params, 'edit')), locals, status);
-  router.post(routes.gatewayItemFiles, editors, (req, res) => {
+/**
+ * Answers an upload to a record of `recordType` (read by acceptEvidence): the record's page again
+ * with the refusal (`render`, with the form's errors and a status), or the file attached and the
+ * user sent back to the record's files (`back`).
+ */
+export function attachUpload(
+  db: Db,
+  clock: Clock,
+  recordType: EvidenceRecordType,
+  render: (res: Response, params: unknown, locals: object, status: number) => void,
+  back: (record: EvidenceRecord) => string,
+): RequestHandler {
+  return (req, res) => {
     const received = (req as WithEvidence).evidence;
     if (!received)
-      return filesPage(
-        res,
-        req.params,
-        formErrors([{ path: 'evidenceFile', message: 'Select a file to upload' }]),
-        400,
-      );
+      return render(res, req.params, formErrors([{ path: 'evidenceFile', message: 'Select a file to upload' }]), 400);
     if ('refused' in received)
-      return filesPage(
+      return render(
         res,
         req.params,
         formErrors([{ path: 'evidenceFile', message: received.refused }]),
         received.status,
       );
-    const done = attachGatewayItemFile(
+    const done = attachEvidenceFile(
       db,
       userOf(res),
+      recordType,
       req.params,
       { ...received.stored, originalName: received.originalName },
       isoInstant(clock.now()),
     );
     if (!done.ok) throw refusalError(done);
-    res.redirect(`${paths.gatewayItem(done.value.uln, done.value.itemId)}?uploaded=1#files`);
-  });
+    res.redirect(`${back(done.value)}?uploaded=1#files`);
+  };
+}
+
+/**
+ * What the evidence-files partial shows of a record: its files, each with its download link, and,
+ * for someone who may add to it (`uploadAction`), the upload form with what it takes.
+ */
+export function filesForPage(db: Db, record: Parameters<typeof filesOf>[1], uploadAction: string | null, hint = '') {
+  return {
+    files: filesOf(db, record).map((f) => ({
+      ...f,
+      size: sizeWords(f.size),
+      uploadedAt: londonTime(f.uploadedAt),
+      href: paths.evidenceFile(String(f.id)),
+    })),
+    uploadAction,
+    hint,
+    taken: TAKEN_KINDS,
+    maxSize: LIMITS.evidenceFileLabel,
+  };
+}
+
+/** The evidence store's pages: a gateway item's upload, and every file's download. */
+export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): Router {
+  const router = Router();
+  const viewers = pageFor(...AREA_ROLES.apprentices);
+  const editors = pageFor(...AREA_ROLES.apprenticeEditors);
+
+  router.post(
+    routes.gatewayItemFiles,
+    editors,
+    attachUpload(
+      db,
+      clock,
+      'gateway_item',
+      (res, params, locals, status) =>
+        renderGatewayItem(res, db, valueOrThrow(gatewayItemOf(db, userOf(res), params, 'edit')), locals, status),
+      (record) => paths.gatewayItem(record.apprentice.uln, record.recordKey),
+    ),
+  );
 
   router.get(routes.evidenceFile, viewers, (req, res, next) => {
     const file = valueOrThrow(evidenceFileFor(db, userOf(res), req.params.id));
@@ -145,7 +194,7 @@ export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): R
 export function renderGatewayItem(
   res: Response,
   db: Db,
-  { apprentice: a, item }: { apprentice: Parameters<typeof gatewayItemFiles>[1]; item: { id: string; name: string } },
+  { apprentice: a, item }: { apprentice: ApprenticeDetail; item: { id: string; name: string } },
   locals: object = {},
   status = 200,
 ): void {
@@ -154,19 +203,13 @@ export function renderGatewayItem(
     a,
     item,
     values: {},
-    files: filesOfGatewayItem(db, a, item.id),
-    taken: TAKEN_KINDS,
-    maxSize: LIMITS.evidenceFileLabel,
+    evidence: filesForPage(
+      db,
+      { apprentice: a, recordType: 'gateway_item', recordKey: item.id },
+      paths.gatewayItemFiles(a.uln, item.id),
+      'The assessment organisation sees it with the apprentice’s record. Uploading records the item as in place.',
+    ),
     backLink: paths.apprentice(a.uln),
     ...locals,
   });
-}
-
-function filesOfGatewayItem(db: Db, a: Parameters<typeof gatewayItemFiles>[1], itemId: string) {
-  return gatewayItemFiles(db, a, itemId).map((f) => ({
-    ...f,
-    size: sizeWords(f.size),
-    uploadedAt: londonTime(f.uploadedAt),
-    href: paths.evidenceFile(String(f.id)),
-  }));
 }

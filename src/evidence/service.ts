@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
-import type { Db } from '../db/connection.js';
+import type { Db, Queryable } from '../db/connection.js';
 import { gatewayItemsProvided } from '../db/schema.js';
 import { apprenticeFor } from '../apprentices/service.js';
 import { recordPlanItem, type ApprenticeDetail } from '../apprentices/store.js';
@@ -10,13 +10,14 @@ import { actorOf, type CurrentUser } from '../users/store.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { keptFileName } from './rules.js';
 import type { StoredFile } from './storage.js';
-import { fileInUse, filesOfRecord, findEvidenceFile, insertEvidenceFile } from './store.js';
+import { fileInUse, filesOfRecord, findEvidenceFile, insertEvidenceFile, type EvidenceRecordType } from './store.js';
+import { requestFor } from '../adjustments/service.js';
+import { KIND_LABELS } from '../adjustments/rules.js';
 
 /*
  * The evidence store's use cases. A file belongs to one record of one apprentice, and is seen by
- * exactly the people who can see that record: for a gateway item, the apprentice's provider, their
- * employer and the assessment organisation's administrators; it is added by those who may edit the
- * record (the provider and administrators).
+ * exactly the people who can see that record (evidenceRecord); it is added by those who may edit
+ * the record.
  */
 
 const itemParams = z.object({ uln: z.string(), itemId: z.string().max(100) });
@@ -37,32 +38,68 @@ export function gatewayItemOf(
   return ok({ apprentice: found.value, item });
 }
 
-/** The files of a gateway item, as its page lists them. */
-export function gatewayItemFiles(db: Db, apprentice: ApprenticeDetail, itemId: string) {
-  return filesOfRecord(db, apprentice.id, 'gateway_item', itemId);
+/** A record that holds files, in the store's terms, found for someone who may act on it. */
+export interface EvidenceRecord {
+  apprentice: ApprenticeDetail;
+  recordType: EvidenceRecordType;
+  recordKey: string;
+  /** How the audit names it. */
+  label: string;
 }
 
 /**
- * Attaches a file the store has received to a gateway item, audited; an item not yet recorded as
- * in place is recorded so, with the file as where it is.
+ * The record the URL's parameters name, of `recordType`, for `action`: a gateway item (uln, itemId)
+ * seen and added to by its provider and administrators (the employer sees it too); an adjustment
+ * or special-consideration request (id) by its provider and administrators only, and added to only
+ * while it waits for its decision.
  */
-export function attachGatewayItemFile(
+export function evidenceRecord(
   db: Db,
   user: CurrentUser,
+  recordType: EvidenceRecordType,
+  params: unknown,
+  action: 'view' | 'edit',
+): Result<EvidenceRecord> {
+  if (recordType === 'gateway_item') {
+    const found = gatewayItemOf(db, user, params, action);
+    if (!found.ok) return found;
+    const { apprentice, item } = found.value;
+    return ok({ apprentice, recordType, recordKey: item.id, label: `gateway item ${item.id}` });
+  }
+  const id = typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
+  const found = requestFor(db, user, id, action);
+  if (!found.ok) return found;
+  const { apprentice, request } = found.value;
+  return ok({
+    apprentice,
+    recordType,
+    recordKey: String(request.id),
+    label: `${KIND_LABELS[request.kind].toLowerCase()} request ${request.id}`,
+  });
+}
+
+/**
+ * Attaches a file the store has received to a record the user may add to, audited. A gateway item
+ * not yet recorded as in place is recorded so, with the file as where it is.
+ */
+export function attachEvidenceFile(
+  db: Db,
+  user: CurrentUser,
+  recordType: EvidenceRecordType,
   params: unknown,
   file: StoredFile & { originalName: string },
   now: string,
-): Result<{ id: number; uln: string; itemId: string }> {
-  const target = gatewayItemOf(db, user, params, 'edit');
+): Result<EvidenceRecord & { id: number }> {
+  const target = evidenceRecord(db, user, recordType, params, 'edit');
   if (!target.ok) return target;
-  const { apprentice, item } = target.value;
+  const { apprentice, recordKey, label } = target.value;
   const actor = actorOf(user);
   const fileName = keptFileName(file.originalName);
   const id = db.transaction((tx) => {
     const created = insertEvidenceFile(tx, {
       apprenticeId: apprentice.id,
-      recordType: 'gateway_item',
-      recordKey: item.id,
+      recordType,
+      recordKey,
       sha256: file.sha256,
       size: file.size,
       mediaType: file.mediaType,
@@ -75,7 +112,7 @@ export function attachGatewayItemFile(
       entityType: 'apprentice',
       entityId: apprentice.uln,
       after: {
-        record: `gateway item ${item.id}`,
+        record: label,
         file: created,
         fileName,
         size: file.size,
@@ -83,25 +120,38 @@ export function attachGatewayItemFile(
         sha256: file.sha256,
       },
     });
-    const recorded = tx
-      .select({ itemId: gatewayItemsProvided.itemId })
-      .from(gatewayItemsProvided)
-      .where(and(eq(gatewayItemsProvided.apprenticeId, apprentice.id), eq(gatewayItemsProvided.itemId, item.id)))
-      .get();
-    if (!recorded) recordPlanItem(db, apprentice, item.id, `Uploaded to the evidence store: ${fileName}`, actor);
+    if (recordType === 'gateway_item' && !itemRecorded(tx, apprentice.id, recordKey))
+      recordPlanItem(db, apprentice, recordKey, `Uploaded to the evidence store: ${fileName}`, actor);
     return created;
   });
-  return ok({ id, uln: apprentice.uln, itemId: item.id });
+  return ok({ ...target.value, id });
 }
+
+const itemRecorded = (tx: Queryable, apprenticeId: number, itemId: string) =>
+  tx
+    .select({ itemId: gatewayItemsProvided.itemId })
+    .from(gatewayItemsProvided)
+    .where(and(eq(gatewayItemsProvided.apprenticeId, apprenticeId), eq(gatewayItemsProvided.itemId, itemId)))
+    .get() !== undefined;
 
 /** A file to download, for someone who can see its record. */
 export function evidenceFileFor(db: Db, user: CurrentUser, id: unknown) {
   const fileId = typeof id === 'string' && /^\d{1,9}$/.test(id) ? Number(id) : undefined;
   const found = fileId === undefined ? undefined : findEvidenceFile(db, fileId);
   if (!found) return refuse('not_found', 'There is no such file');
-  const seen = apprenticeFor(db, user, found.uln, 'view');
+  const { recordType, recordKey } = found.file;
+  // A gateway item's file stays visible with the apprentice even if a later plan drops the item.
+  const seen =
+    recordType === 'gateway_item'
+      ? apprenticeFor(db, user, found.uln, 'view')
+      : evidenceRecord(db, user, recordType, { id: recordKey }, 'view');
   if (!seen.ok) return refuse('not_found', 'There is no such file');
   return ok(found.file);
+}
+
+/** The files of a record, as its page lists them. */
+export function filesOf(db: Db, record: Pick<EvidenceRecord, 'apprentice' | 'recordType' | 'recordKey'>) {
+  return filesOfRecord(db, record.apprentice.id, record.recordType, record.recordKey);
 }
 
 /** Whether a file received but perhaps never attached (a refused form) may be removed from disk. */

@@ -1,3 +1,4 @@
+import { adjustmentsShown } from '../adjustments/service.js';
 import { londonTime } from '../dates.js';
 import { refusalError } from '../http/results.js';
 import { gradableBooking, gradeBooking } from './service.js';
@@ -48,6 +49,7 @@ export function gradePages(db: Db, clock: Clock): Router {
       backLink: userOf(res).role === 'provider' ? paths.apprenticeMarking(apprentice.uln) : paths.schedule,
       apprentice,
       methodName: method?.name ?? booking.methodId,
+      adjustments: adjustmentsShown(db, [booking])(booking),
       levelGrades: levelGrades(plan),
       when: londonTime(booking.startsAt),
       action: paths.gradeBooking(booking.id),

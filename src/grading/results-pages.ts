@@ -1,3 +1,5 @@
+import { EFFECT_LABELS } from '../adjustments/rules.js';
+import { considerationsOf } from '../adjustments/store.js';
 import { textField } from '../http/forms.js';
 import { londonTime } from '../dates.js';
 import { fullName } from '../names.js';
@@ -112,6 +114,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
     const ksbTexts = ksbTextsOf(db, apprentice);
     const firstStarted = attemptByNumber(db, apprentice.id, 1)?.startedOn;
     const limit = plan && firstStarted ? wholeAssessmentLimit(plan, firstStarted, today) : null;
+    const considered = considerationsOf(db, apprentice.id);
     res.status(extra.status ?? 200).render('grading/apprentice-results', {
       title: `Results: ${fullName(apprentice)}`,
       backLink: paths.apprentice(apprentice.uln),
@@ -140,6 +143,11 @@ export function resultsPages(db: Db, clock: Clock): Router {
               m.mode === 'carried' ? 'Carried over' : m.mode === 'first' ? '' : m.mode === 'resit' ? 'Resit' : 'Retake',
             outcomeLabel: m.outcome && m.outcome !== 'graded' ? OUTCOME_LABELS[m.outcome] : null,
             decisionLabel: m.outcomeDecision ? OUTCOME_DECISION_LABELS[m.outcomeDecision] : null,
+            // Special consideration approved for this method's assessment in this attempt: its effect (not the circumstances).
+            consideration: considered
+              .filter((c) => c.attempt === r.attempt.number && c.methodId === m.methodId && c.effect)
+              .map((c) => EFFECT_LABELS[c.effect!])
+              .join('; '),
           })),
           // The assessment organisation decides each no-show and malpractice before release.
           outcomeDecisions:

@@ -51,6 +51,17 @@ export function settingsPages(db: Db): Router {
           .max(90, 'Enter 90 or fewer'),
       ),
     ),
+    requestWorkingDays: z.preprocess(
+      blankToUndefined,
+      z.preprocess(
+        decimalInput,
+        z
+          .number({ error: 'Enter a whole number' })
+          .int('Enter a whole number')
+          .min(1, 'Enter at least 1')
+          .max(90, 'Enter 90 or fewer'),
+      ),
+    ),
     epaoName: z.preprocess(blankToNull, z.string().max(100, 'Keep the name to 100 characters').nullable()),
     epaNumber: z.preprocess(
       blankToNull,

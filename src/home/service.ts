@@ -14,6 +14,7 @@ import { paths } from '../paths.js';
 import type { CurrentUser } from '../users/store.js';
 import {
   appealsOpen,
+  requestsOpen,
   bookingsBetween,
   failsToDecide,
   furtherRequestsWaiting,
@@ -89,6 +90,7 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
       const moderation = moderationQueue(db);
       const release = resultsToRelease(db);
       const appeals = appealsOpen(db);
+      const requests = requestsOpen(db);
       const claims = readyClaims(
         db,
         today,
@@ -131,6 +133,13 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
             count: release.n,
             href: paths.results,
             oldest: since(release.first),
+          },
+          {
+            id: 'requests',
+            label: 'Adjustment and special consideration requests to decide',
+            count: requests.n,
+            href: paths.requests,
+            oldest: requests.first ? `first due ${requests.first}` : undefined,
           },
           {
             id: 'appeals',

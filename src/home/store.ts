@@ -4,6 +4,7 @@ import type { Db } from '../db/connection.js';
 import {
   apprentices,
   appeals,
+  assessmentRequests,
   bookings,
   epaAttempts,
   furtherAttemptRequests,
@@ -134,6 +135,16 @@ export function appealsOpen(db: Db): { n: number; first: string | null } {
     .select({ n: count(), first: min(appeals.lodgedOn) })
     .from(appeals)
     .where(isNull(appeals.decision))
+    .get();
+  return { n: row?.n ?? 0, first: row?.first ?? null };
+}
+
+/** Adjustment and special-consideration requests waiting for a decision, with the earliest date one is due by. */
+export function requestsOpen(db: Db): { n: number; first: string | null } {
+  const row = db
+    .select({ n: count(), first: min(assessmentRequests.decideBy) })
+    .from(assessmentRequests)
+    .where(eq(assessmentRequests.status, 'requested'))
     .get();
   return { n: row?.n ?? 0, first: row?.first ?? null };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, isNull, ne, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
@@ -26,6 +26,7 @@ import {
   outbox,
   qualifications,
   evidenceFiles,
+  assessmentRequests,
 } from '../db/schema.js';
 import { isoInstant } from '../dates.js';
 import { auditConditionFor, outboxConditionFor, recordIdsOf, type ApprenticeRecordIds } from './records.js';
@@ -335,6 +336,18 @@ export function eraseApprentice(
       count(
         'certificate postal contacts',
         tx.delete(certificateDeliveries).where(byApprentice(certificateDeliveries)).run().changes,
+      );
+      // A request's reason or circumstances (often health details) and its decision's reason.
+      count(
+        'adjustment and special consideration reasons',
+        tx
+          .update(assessmentRequests)
+          .set({
+            details: ERASED_TEXT,
+            decisionReason: sql`case when ${assessmentRequests.decisionReason} is null then null else ${ERASED_TEXT} end`,
+          })
+          .where(byApprentice(assessmentRequests))
+          .run().changes,
       );
       // The evidence store's files go altogether: their rows here, their bytes once the caller removes them.
       const releasedFiles = tx

@@ -28,6 +28,7 @@ import {
   qualifications,
   users,
   evidenceFiles,
+  assessmentRequests,
 } from '../db/schema.js';
 import { isoInstant } from '../dates.js';
 import { epaoSettingsOf } from '../grading/store.js';
@@ -144,6 +145,18 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
         ...b,
         assessor: nameOf(assessorUserId),
         createdBy: nameOf(createdBy),
+      })),
+    // Reasonable adjustments and special consideration asked for on the apprentice's behalf, with their decisions.
+    adjustmentsAndSpecialConsideration: db
+      .select()
+      .from(assessmentRequests)
+      .where(eq(assessmentRequests.apprenticeId, apprentice.id))
+      .orderBy(asc(assessmentRequests.id))
+      .all()
+      .map(({ requestedBy, decidedBy, ...r }) => ({
+        ...r,
+        requestedBy: nameOf(requestedBy),
+        decidedBy: nameOf(decidedBy),
       })),
     attempts: db
       .select()

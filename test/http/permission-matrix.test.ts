@@ -120,7 +120,38 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 400 403 403 400 403 404 403',
     (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
   ),
-  'GET /evidence/:id': row('302 200 403 403 200 200 404 403', (f) => `/evidence/${f.evidenceFile}`),
+  'GET /evidence/:id': [
+    row('302 200 403 403 200 200 404 403', (f) => `/evidence/${f.evidenceFile}`, { label: 'gateway item' }),
+    // A request's evidence: its provider and administrators only (the employer sees A, not this).
+    row('302 200 403 403 200 404 404 403', (f) => `/evidence/${f.requestFile}`, { label: 'request' }),
+  ],
+  // Reasonable adjustments and special consideration: A's provider asks, administrators decide;
+  // nobody else sees a request (its reason may be medical), not even the employer. Empty forms stop
+  // at validation; withdrawing a decided request is refused (409).
+  'GET /apprentices/:uln/adjustments/new': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/adjustments/new`,
+  ),
+  'POST /apprentices/:uln/adjustments/new': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/adjustments/new`,
+  ),
+  'GET /apprentices/:uln/special-consideration/new': row(
+    '302 200 403 403 200 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/special-consideration/new`,
+  ),
+  'POST /apprentices/:uln/special-consideration/new': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/special-consideration/new`,
+  ),
+  'GET /requests': row('302 200 403 403 403 403 403 403', '/requests'),
+  'GET /requests/:id': row('302 200 403 403 200 403 404 403', (f) => `/requests/${f.request}`),
+  'POST /requests/:id/files': row('401 400 403 403 400 403 404 403', (f) => `/requests/${f.request}/files`),
+  'POST /requests/:id/decision': row('401 400 403 403 403 403 403 403', (f) => `/requests/${f.request}/decision`),
+  'POST /requests/:id/withdraw': row(
+    '401 409 403 403 409 403 404 403',
+    (f) => `/requests/${f.decidedRequest}/withdraw`,
+  ),
   // The plan builder: administrators only. Empty forms stop at validation and change nothing.
   'GET /standards/:reference/:version/plans/new': row(
     '302 200 403 403 403 403 403 403',

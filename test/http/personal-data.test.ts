@@ -1,7 +1,8 @@
 import { isoInstant } from '../../src/dates.js';
 import { findUser } from '../../src/users/store.js';
 import { Readable } from 'node:stream';
-import { attachGatewayItemFile } from '../../src/evidence/service.js';
+import { attachEvidenceFile } from '../../src/evidence/service.js';
+import { decideRequest, makeRequest } from '../../src/adjustments/service.js';
 import { EvidenceStorage } from '../../src/evidence/storage.js';
 import { recordAudit } from '../../src/audit/audit.js';
 import { recordDelivery } from '../../src/certificates/store.js';
@@ -87,14 +88,33 @@ describe('personal data: subject access and erasure', () => {
       1024 * 1024,
     );
     evidenceSha = stored.sha256;
-    const attached = attachGatewayItemFile(
+    const attached = attachEvidenceFile(
       ctx.db,
       findUser(ctx.db, ctx.users.admin.id)!,
+      'gateway_item',
       { uln: ULN, itemId: 'portfolio' },
       { ...stored, originalName: `${GIVEN} ${FAMILY} reflective account.txt` },
       isoInstant(now()),
     );
     expect(attached.ok).to.equal(true);
+    // A reasonable adjustment asked for and decided, its reasons naming them.
+    const requested = makeRequest(
+      ctx.db,
+      findUser(ctx.db, ctx.users.admin.id)!,
+      ULN,
+      'adjustment',
+      { methodId: '', types: 'extra_time', extraTimePercent: '25', reason: `${GIVEN} ${FAMILY} has dyslexia` },
+      isoInstant(now()),
+    );
+    expect(requested.ok).to.equal(true);
+    const decided = decideRequest(
+      ctx.db,
+      findUser(ctx.db, ctx.users.admin.id)!,
+      String(requested.ok && requested.value.id),
+      { status: 'approved', reason: `The report on ${GIVEN} supports it` },
+      isoInstant(now()),
+    );
+    expect(decided.ok).to.equal(true);
     // The records the gateway rules read, each with free text about the apprentice.
     const start = DateTime.fromISO(a.startDate);
     addLearningBreak(
@@ -248,6 +268,7 @@ describe('personal data: subject access and erasure', () => {
       'criterion_decisions',
       'moderations',
       'appeals',
+      'assessment_requests',
       'learning_breaks',
       'earlier_episodes',
       'flexibility_judgements',

@@ -184,6 +184,13 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /standards/:reference/:version/approval': { as: 'admin', url: () => '/standards/ST0815/1.0/approval' },
   'GET /standards/:reference/:version/plans/new': { as: 'admin', url: () => '/standards/ST0815/1.0/plans/new' },
   'GET /evidence/:id': { as: 'employer', url: (f) => `/evidence/${f.evidenceFile}`, kind: 'download' },
+  'GET /apprentices/:uln/adjustments/new': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/adjustments/new` },
+  'GET /apprentices/:uln/special-consideration/new': {
+    as: 'provider',
+    url: (f) => `/apprentices/${f.a.uln}/special-consideration/new`,
+  },
+  'GET /requests': { as: 'admin', url: () => '/requests', query: ['show', 'page'] },
+  'GET /requests/:id': { as: 'provider', url: (f) => `/requests/${f.request}`, query: ['made', 'uploaded'] },
   'GET /plan-drafts/:draft': { as: 'admin', url: (f) => `/plan-drafts/${f.planDraft}`, query: ['saved'] },
   'GET /plan-drafts/:draft/details': {
     as: 'admin',

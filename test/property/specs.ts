@@ -33,7 +33,7 @@ import {
   earlierEpisodesOf,
 } from '../../src/apprentices/circumstance-store.js';
 import { flexibilityJudgements } from '../../src/db/schema.js';
-import { appealedResult, type Fixture } from '../support/fixture.js';
+import { appealedResult, openRequest, type Fixture } from '../support/fixture.js';
 import { sentField, type Pairs } from '../support/hostile.js';
 import { DELIVERY_FORM } from '../support/delivery.js';
 import { createPasswordReset, findUser } from '../../src/users/store.js';
@@ -417,6 +417,75 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     text: () => ['location'],
     // A's plan has no provider-marked component: every body is refused, and the page says why.
     errorPage: true,
+  },
+  'POST /apprentices/:uln/adjustments/new': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/adjustments/new`,
+    fields: () => ['methodId', 'types', 'extraTimePercent', 'reason'],
+    text: () => ['reason'],
+    valid: () => [
+      ['methodId', 'discussion'],
+      ['types', 'extra_time'],
+      ['types', 'bsl_interpreter'],
+      ['extraTimePercent', '25'],
+      ['reason', 'Dyslexia: slower reading'],
+    ],
+    formPage: (f) => `/apprentices/${f.a.uln}/adjustments/new`,
+    stored: (ctx, f, pairs) => {
+      const r = row(
+        ctx,
+        "select * from assessment_requests where apprentice_id = ? and kind = 'adjustment' order by id desc",
+        f.a.id,
+      );
+      const problems: string[] = [];
+      if (!r) return ['no request was stored'];
+      sameText(problems, 'reason', r.details, sentField(pairs, 'reason'));
+      return problems;
+    },
+  },
+  'POST /apprentices/:uln/special-consideration/new': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/special-consideration/new`,
+    fields: () => ['bookingId', 'reason'],
+    text: () => ['reason'],
+    // D's booking is not A's: it is refused as one of A's assessments.
+    reach: (f) => [[['bookingId', String(f.gradableBooking)]]],
+    valid: (f) => [
+      ['bookingId', String(f.booking)],
+      ['reason', 'A fire alarm stopped the presentation'],
+    ],
+    formPage: (f) => `/apprentices/${f.a.uln}/special-consideration/new`,
+    stored: (ctx, f, pairs) => {
+      const r = row(
+        ctx,
+        "select * from assessment_requests where apprentice_id = ? and kind = 'special_consideration' order by id desc",
+        f.a.id,
+      );
+      const problems: string[] = [];
+      if (!r) return ['no request was stored'];
+      sameText(problems, 'circumstances', r.details, sentField(pairs, 'reason'));
+      return problems;
+    },
+  },
+  'POST /requests/:id/decision': {
+    as: ['admin'],
+    url: (f) => `/requests/${f.request}/decision`,
+    target: (ctx, f) => ({ url: `/requests/${openRequest(ctx, f.a.uln)}/decision` }),
+    fields: () => ['status', 'approvedTypes', 'approvedExtraTimePercent', 'effect', 'reason', 'revision'],
+    text: () => ['reason'],
+    valid: () => [
+      ['status', 'approved'],
+      ['reason', 'The report supports it'],
+    ],
+    formPage: (f) => `/requests/${f.request}`,
+  },
+  'POST /requests/:id/withdraw': {
+    as: ['admin', 'provider'],
+    url: (f) => `/requests/${f.request}/withdraw`,
+    target: (ctx, f) => ({ url: `/requests/${openRequest(ctx, f.a.uln)}/withdraw` }),
+    fields: () => [],
+    valid: () => [],
+    formPage: (f) => `/requests/${f.request}`,
   },
   'POST /apprentices/:uln/breaks/new': {
     as: ['admin', 'provider'],
@@ -980,6 +1049,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       'qaSampleBoundary',
       'qaRandomPercent',
       'appealWorkingDays',
+      'requestWorkingDays',
       'maxAttempts',
       'contactEmail',
       'contactPhone',
@@ -994,6 +1064,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       ['qaSampleBoundary', 'yes'],
       ['qaRandomPercent', '10'],
       ['appealWorkingDays', '15'],
+      ['requestWorkingDays', '10'],
       ['maxAttempts', ''],
       ['contactEmail', 'results@fixture.example'],
       ['contactPhone', '0161 496 0000'],
@@ -1005,6 +1076,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       const name = sentField(pairs, 'epaoName');
       if (name !== undefined) sameText(problems, 'EPAO name', s.epao_name ?? '', name);
       sameNumber(problems, 'first N', s.qa_first_n, sentField(pairs, 'qaFirstN'));
+      sameNumber(problems, 'request working days', s.request_working_days, sentField(pairs, 'requestWorkingDays'));
       return problems;
     },
   },
@@ -1208,6 +1280,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     fields: () => ['evidenceFile'],
     upload: { field: 'evidenceFile', kind: 'evidence' },
     formPage: (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,
+  },
+  'POST /requests/:id/files': {
+    as: ['admin', 'provider'],
+    url: (f) => `/requests/${f.request}/files`,
+    fields: () => ['evidenceFile'],
+    upload: { field: 'evidenceFile', kind: 'evidence' },
+    formPage: (f) => `/requests/${f.request}`,
   },
   'POST /admin/plans/import': {
     as: ['admin'],

@@ -171,6 +171,7 @@ describe('property: the upload pages, hostile files', function () {
       'POST /apprentices/:uln/gateway-items/:itemId/files',
       'POST /apprentices/:uln/hours/import',
       'POST /apprentices/import',
+      'POST /requests/:id/files',
       'POST /standards/import',
     ]);
   });

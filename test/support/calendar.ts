@@ -30,6 +30,7 @@ export interface FeedEvent {
   stamp: string;
   summary: string;
   location: string | null;
+  description: string | null;
 }
 
 function rfcProblems(feed: string): string[] {
@@ -65,6 +66,7 @@ function byNodeIcal(feed: string): FeedEvent[] {
       stamp: e.dtstamp.toISOString(),
       summary: typeof e.summary === 'string' ? e.summary : e.summary.val,
       location: e.location ? (typeof e.location === 'string' ? e.location : e.location.val) : null,
+      description: e.description ? (typeof e.description === 'string' ? e.description : e.description.val) : null,
     }));
 }
 
@@ -75,6 +77,7 @@ function byIcalJs(feed: string): FeedEvent[] {
     const event = new ICAL.Event(component);
     const stamp = component.getFirstPropertyValue('dtstamp') as ICAL.Time;
     const location = component.getFirstPropertyValue('location');
+    const description = component.getFirstPropertyValue('description');
     return {
       uid: event.uid,
       sequence: event.sequence,
@@ -84,6 +87,7 @@ function byIcalJs(feed: string): FeedEvent[] {
       stamp: stamp.toJSDate().toISOString(),
       summary: event.summary,
       location: typeof location === 'string' ? location : null,
+      description: typeof description === 'string' ? description : null,
     };
   });
 }

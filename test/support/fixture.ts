@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { attachGatewayItemFile } from '../../src/evidence/service.js';
+import { attachEvidenceFile } from '../../src/evidence/service.js';
+import { decideRequest, makeRequest } from '../../src/adjustments/service.js';
 import { EvidenceStorage } from '../../src/evidence/storage.js';
 import { startDraft } from '../../src/plans/builder/service.js';
 import { DateTime } from 'luxon';
@@ -91,6 +92,12 @@ export interface Fixture {
   planDraft: number;
   /** A PDF in the evidence store, on A's portfolio gateway item. */
   evidenceFile: number;
+  /** A's reasonable adjustment (extra time, every method), asked for by the provider and waiting for a decision. */
+  request: number;
+  /** Its evidence, a PDF. */
+  requestFile: number;
+  /** A's special consideration for the project, approved (no change to the result). */
+  decidedRequest: number;
 }
 
 export async function buildFixture(ctx: TestContext): Promise<Fixture> {
@@ -217,18 +224,52 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     Readable.from([Buffer.from('%PDF-1.4\nThe fixture’s portfolio (test data)\n')]),
     1024 * 1024,
   );
-  const evidence = attachGatewayItemFile(
+  const evidence = attachEvidenceFile(
     db,
     findUser(db, ctx.users.provider.id)!,
+    'gateway_item',
     { uln: a.uln, itemId: 'portfolio' },
     { ...stored, originalName: 'portfolio.pdf' },
     isoInstant(now()),
   );
   if (!evidence.ok) throw new Error('The fixture’s evidence file could not be attached');
 
+  // A's reasonable adjustment, asked for by the provider and waiting, with its evidence; and A's
+  // special consideration for the project, approved.
+  const request = openRequest(ctx, a.uln);
+  const requestFile = attachEvidenceFile(
+    db,
+    findUser(db, ctx.users.provider.id)!,
+    'assessment_request',
+    { id: String(request) },
+    { ...stored, originalName: 'specialist report.pdf' },
+    isoInstant(now()),
+  );
+  if (!requestFile.ok) throw new Error('The fixture’s request file could not be attached');
+  const consideration = makeRequest(
+    db,
+    findUser(db, ctx.users.provider.id)!,
+    a.uln,
+    'special_consideration',
+    { bookingId: String(bookingIds[0]), reason: 'A fire alarm cut the presentation short (fixture)' },
+    isoInstant(now()),
+  );
+  if (!consideration.ok) throw new Error('The fixture’s special consideration could not be asked for');
+  const decided = decideRequest(
+    db,
+    findUser(db, ctx.users.admin.id)!,
+    String(consideration.value.id),
+    { status: 'approved', effect: 'no_change', reason: 'Considered (fixture)' },
+    isoInstant(now()),
+  );
+  if (!decided.ok) throw new Error('The fixture’s special consideration could not be decided');
+
   return {
     planDraft: draft.value.id,
     evidenceFile: evidence.value.id,
+    request,
+    requestFile: requestFile.value.id,
+    decidedRequest: consideration.value.id,
     learningBreak: breaksOf(db, a.id)[0]!.id,
     hoursEntry: db
       .select({ id: offTheJobHours.id })
@@ -346,6 +387,20 @@ export function appealedResult(
   );
   if (!appeal.ok) throw new Error(appeal.message);
   return { appeal: appeal.appeal.id, attempt, gradings: ids };
+}
+
+/** A reasonable adjustment for the apprentice of `uln`, asked for by `provider` and waiting: its id. */
+export function openRequest(ctx: TestContext, uln: string): number {
+  const made = makeRequest(
+    ctx.db,
+    findUser(ctx.db, ctx.users.provider.id)!,
+    uln,
+    'adjustment',
+    { methodId: '', types: ['extra_time'], extraTimePercent: '25', reason: 'Slow processing (fixture)' },
+    isoInstant(now()),
+  );
+  if (!made.ok) throw new Error(`The request could not be made: ${JSON.stringify(made.problems)}`);
+  return made.value.id;
 }
 
 /* ---------- The database's state, cheaply compared ---------- */

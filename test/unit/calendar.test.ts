@@ -45,6 +45,7 @@ function entry(
     seriesId: id,
     sequence: booking.sequence,
     movedAway: false,
+    adjustments: null,
     ...extra,
   };
 }
