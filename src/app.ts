@@ -33,6 +33,7 @@ import { planAdminRoutes } from './plans/pages.js';
 import { planBuilderRoutes } from './plans/builder/pages.js';
 import { acceptEvidence, evidencePages } from './evidence/pages.js';
 import { requestPages } from './adjustments/pages.js';
+import { casePages } from './cases/pages.js';
 import { EvidenceStorage } from './evidence/storage.js';
 import { standardsRoutes } from './standards/pages.js';
 import { userAdminRoutes } from './users/pages.js';
@@ -210,6 +211,7 @@ export function createApp({
   app.use(planBuilderRoutes(db, clock));
   app.use(evidencePages(db, evidence, clock));
   app.use(requestPages(db, clock));
+  app.use(casePages(db, clock));
   app.use(userAdminRoutes(db, { clock, hashCost, baseUrl }));
   app.use(accountRoutes(db, { clock, hashCost }));
   app.use(auditRoutes(db));

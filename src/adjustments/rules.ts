@@ -48,7 +48,7 @@ export const STATUS_LABELS: Record<RequestStatus, string> = {
 };
 
 export const EFFECT_LABELS: Record<ConsiderationEffect, string> = {
-  not_counted: 'The affected assessment does not count as an attempt: it is taken again as the same attempt',
+  not_counted: 'The assessment does not count as an attempt: it is void, and the method is booked again',
   grade_reviewed: 'The grade was reviewed with the circumstances in mind',
   no_change: 'Considered, with no change to the result',
 };

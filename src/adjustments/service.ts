@@ -5,15 +5,15 @@ import { apprenticeFor } from '../apprentices/service.js';
 import type { ApprenticeDetail } from '../apprentices/store.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { assessmentRequests, bookings } from '../db/schema.js';
+import { assessmentRequests, bookings, epaAttempts, gradings } from '../db/schema.js';
 import { londonDateOf } from '../dates.js';
 import { ADJUSTMENT_TYPES, CONSIDERATION_EFFECTS } from '../db/vocabulary.js';
-import { epaoSettingsOf } from '../grading/store.js';
+import { applyOutcomeDecision, epaoSettingsOf, moveBooking } from '../grading/store.js';
 import { queueNotification } from '../notifications/store.js';
 import { planForApprentice } from '../plans/store.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { blankToNull, decimalInput, recordId } from '../validation/fields.js';
-import { problemsFromZod } from '../validation/problems.js';
+import { inFieldOrder, problemsFromZod } from '../validation/problems.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import {
   adjustmentInSentence,
@@ -183,7 +183,8 @@ function requestValues(
 > {
   if (kind === 'adjustment') {
     const parsed = adjustmentSchema.safeParse(input ?? {});
-    if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+    if (!parsed.success)
+      return refuse('invalid', inFieldOrder(problemsFromZod(parsed.error), Object.keys(adjustmentSchema.shape)));
     const { methodId, types, extraTimePercent, reason } = parsed.data;
     if (methodId !== null && !methodsOf(db, apprentice).some((m) => m.id === methodId))
       return refuse('invalid', [{ path: 'methodId', message: 'Select an assessment method of the apprentice’s plan' }]);
@@ -248,6 +249,15 @@ export function decideRequest(db: Db, user: CurrentUser, id: unknown, input: unk
   const methods = methodsOf(db, apprentice).filter((m) => request.methodId === null || m.id === request.methodId);
   const judged = judgeDecision({ ...request, methods }, parsed.data);
   if ('problems' in judged) return refuse('invalid', judged.problems);
+  const affected = judged.effect === 'not_counted' ? affectedGrading(db, request) : null;
+  if (affected?.released)
+    return refuse('invalid', [
+      {
+        path: 'effect',
+        message:
+          'The result has been released: it is changed through an appeal, so the assessment cannot be taken as not counted',
+      },
+    ]);
   return db.transaction(
     (tx) => {
       const decided = updateOpen(tx, request, {
@@ -266,6 +276,14 @@ export function decideRequest(db: Db, user: CurrentUser, id: unknown, input: unk
         reason: parsed.data.reason,
       });
       tellRequester(tx, found.value, judged.status);
+      // Not counted: the assessment is void, not an attempt; the method is booked again within the same attempt.
+      if (judged.effect === 'not_counted' && request.bookingId !== null) {
+        const reason = `Special consideration ${request.id}: ${parsed.data.reason}`;
+        const at = DateTime.fromISO(now, { zone: 'utc' });
+        if (affected?.grading)
+          applyOutcomeDecision(tx, affected.grading, affected.grading.attemptId, 'void', reason, actorOf(user), at);
+        else moveBooking(tx, request.bookingId, 'confirmed', 'void', actorOf(user), at, reason);
+      }
       if (decided.kind === 'adjustment' && decided.approvedTypes) {
         const approved = approvedAdjustmentsOf(tx, apprentice.id);
         adjustmentApproved(
@@ -280,6 +298,20 @@ export function decideRequest(db: Db, user: CurrentUser, id: unknown, input: unk
     },
     { behavior: 'immediate' },
   );
+}
+
+/** The grading of a special consideration's assessment (if it was graded), and whether its result is released. */
+function affectedGrading(db: Queryable, request: RequestRow) {
+  if (request.bookingId === null) return null;
+  const grading = db.select().from(gradings).where(eq(gradings.bookingId, request.bookingId)).get();
+  const attempt = grading
+    ? db
+        .select({ releasedAt: epaAttempts.releasedAt })
+        .from(epaAttempts)
+        .where(eq(epaAttempts.id, grading.attemptId))
+        .get()
+    : undefined;
+  return { grading, released: Boolean(attempt?.releasedAt) };
 }
 
 /** The requester (or an administrator) withdraws a request that waits for its decision; audited. */

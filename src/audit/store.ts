@@ -5,6 +5,7 @@ import {
   apiTokens,
   appeals,
   assessmentRequests,
+  cases,
   apprentices,
   auditEvents,
   bookings,
@@ -152,6 +153,16 @@ export function auditSubject(db: Db, entityType: string, entityId: string): Audi
         .get();
       const kind = r?.kind === 'special_consideration' ? 'special consideration' : 'adjustment';
       return apprenticeVia(`${kind} request ${entityId}`, () => paths.request(id), r?.apprenticeId);
+    }
+    case 'case': {
+      const k = db
+        .select({ apprenticeId: cases.apprenticeId, kind: cases.kind })
+        .from(cases)
+        .where(eq(cases.id, id))
+        .get();
+      const detail = `${k?.kind ?? 'malpractice'} case ${entityId}`;
+      if (k?.apprenticeId) return apprenticeVia(detail, () => paths.case(id), k.apprenticeId);
+      return { text: null, detail, href: k ? paths.case(id) : null };
     }
     case 'user':
     case 'assessor': {

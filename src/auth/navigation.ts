@@ -16,6 +16,7 @@ const NAV: NavItem[] = [
   { href: paths.moderation, text: 'Moderation', roles: AREA_ROLES.moderation },
   { href: paths.appeals, text: 'Appeals', roles: AREA_ROLES.appealReview },
   { href: paths.requests, text: 'Adjustments', roles: AREA_ROLES.requestDecisions },
+  { href: paths.cases, text: 'Cases', roles: AREA_ROLES.cases },
   { href: paths.reports, text: 'Reports', roles: AREA_ROLES.reports },
   { href: paths.claims, text: 'Certificate claims', roles: AREA_ROLES.claims },
   { href: paths.assessors, text: 'Assessors', roles: AREA_ROLES.administration },

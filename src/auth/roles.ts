@@ -26,6 +26,8 @@ export const AREA_ROLES = {
   /** Reasonable adjustments and special consideration: providers ask (src/adjustments), the EPAO decides. */
   requests: ['admin', 'provider'],
   requestDecisions: ['admin'],
+  /** Malpractice and maladministration (src/cases): those who meet assessments open cases; administrators run them. */
+  cases: ['admin', 'quality_assurer', 'assessor', 'provider'],
   /** Outcome reports: the EPAO sees everything, a provider its own apprentices. */
   reports: ['admin', 'quality_assurer', 'provider'],
   consistency: ['admin', 'quality_assurer'],

@@ -309,7 +309,11 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     const typed = refused?.typed ?? {};
     const placeField = booking.mode === 'in_person' ? 'location' : 'link';
     res.status(refused?.status ?? 200).render('bookings/show', {
-      adjustments: adjustmentsOfBooking(db, apprentice, booking),
+      // What was approved is for those who run or arrange the assessment; the employer is not shown it (it may speak of health).
+      adjustments: user.role === 'employer' ? null : adjustmentsOfBooking(db, apprentice, booking),
+      reportHref: (AREA_ROLES.cases as readonly string[]).includes(user.role)
+        ? `${paths.newCase}?uln=${encodeURIComponent(apprentice.uln)}&methodId=${encodeURIComponent(booking.methodId)}`
+        : null,
       ...shown,
       title: `${methodName}: ${fullName(apprentice)}`,
       booking: view(booking, new Map([[booking.methodId, methodName]])),

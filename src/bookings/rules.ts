@@ -173,7 +173,7 @@ function apprenticeRefusals(request: AssessmentRequest, times: BookingTimes, oth
     refusals.push({
       code: 'delivery_mode',
       message: method.adjusted?.remote
-        ? `${method.name} is to be taken remotely for this apprentice: a reasonable adjustment was approved`
+        ? `${method.name} is to be taken remotely for this apprentice`
         : `${method.name} cannot be delivered ${request.mode === 'in_person' ? 'in person' : 'remotely'}`,
     });
   }

@@ -35,6 +35,11 @@ export async function runBackupCommand(
   }
   const file = files[0]!;
   if (command === 'backup') {
+    // Like the database file, its files' folder is never written over: a stale one could hide a damaged file.
+    if (fs.existsSync(filesFolderOf(file))) {
+      io.err(`${filesFolderOf(file)} already exists: choose a new file name`);
+      return 1;
+    }
     // Read-only, and only a database that exists: a mistyped path must not back up a new, empty one.
     const source = new Database(databasePath, { readonly: true, fileMustExist: true });
     const { pages } = await backupDatabase(source, file).finally(() => source.close());

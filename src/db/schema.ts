@@ -2,6 +2,11 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   ADJUSTMENT_TYPES,
+  CASE_KINDS,
+  CASE_OUTCOMES,
+  CASE_SANCTIONS,
+  CASE_STATUSES,
+  CASE_SUBJECTS,
   APPEAL_DECISIONS,
   CONSIDERATION_EFFECTS,
   EVIDENCE_RECORD_TYPES,
@@ -1037,5 +1042,44 @@ export const assessmentRequests = sqliteTable(
   (t) => [
     index('assessment_requests_apprentice').on(t.apprenticeId, t.kind),
     index('assessment_requests_queue').on(t.status, t.decideBy, t.id),
+  ],
+);
+
+/* ---------- Malpractice and maladministration ---------- */
+
+/**
+ * A malpractice or maladministration case (src/cases): the allegation, who investigates it and the
+ * decision with its sanction. A case against an assessment names the apprentice's attempt: its
+ * result is held from release and claims while the case is open (or withheld by its sanction).
+ */
+export const cases = sqliteTable(
+  'cases',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: CASE_KINDS }).notNull(),
+    against: text('against', { enum: CASE_SUBJECTS }).notNull(),
+    /** Against an assessment: the apprentice, the booking assessed, and the attempt it belongs to. */
+    apprenticeId: integer('apprentice_id').references(() => apprentices.id, { onDelete: 'cascade' }),
+    bookingId: integer('booking_id').references(() => bookings.id, { onDelete: 'cascade' }),
+    attemptNumber: integer('attempt_number'),
+    /** Against an assessor: the user. */
+    assessorUserId: integer('assessor_user_id').references(() => users.id),
+    /** Against a training provider: its UKPRN. */
+    providerUkprn: text('provider_ukprn'),
+    allegation: text('allegation').notNull(),
+    openedBy: integer('opened_by').references(() => users.id),
+    openedAt: text('opened_at').notNull(),
+    investigatorUserId: integer('investigator_user_id').references(() => users.id),
+    status: text('status', { enum: CASE_STATUSES }).notNull().default('open'),
+    outcome: text('outcome', { enum: CASE_OUTCOMES }),
+    sanction: text('sanction', { enum: CASE_SANCTIONS }),
+    decisionReason: text('decision_reason'),
+    decidedBy: integer('decided_by').references(() => users.id),
+    decidedAt: text('decided_at'),
+    revision: integer('revision').notNull().default(0),
+  },
+  (t) => [
+    index('cases_list').on(t.status, t.openedAt, t.id),
+    index('cases_result').on(t.apprenticeId, t.attemptNumber),
   ],
 );

@@ -145,4 +145,13 @@ export const REQUEST_STATUSES = ['requested', 'approved', 'approved_in_part', 'r
 export const CONSIDERATION_EFFECTS = ['not_counted', 'grade_reviewed', 'no_change'] as const;
 
 /** What the evidence store's files belong to (src/evidence): each file belongs to one record. */
-export const EVIDENCE_RECORD_TYPES = ['gateway_item', 'assessment_request'] as const;
+export const EVIDENCE_RECORD_TYPES = ['gateway_item', 'assessment_request', 'case'] as const;
+
+/** Ofqual's two kinds of case (General Conditions A8): malpractice (deliberate) and maladministration (error or neglect). */
+export const CASE_KINDS = ['malpractice', 'maladministration'] as const;
+/** What a case is against: one assessment of an apprentice, an assessor, or a training provider. */
+export const CASE_SUBJECTS = ['assessment', 'assessor', 'provider'] as const;
+export const CASE_STATUSES = ['open', 'investigating', 'decided'] as const;
+export const CASE_OUTCOMES = ['upheld', 'not_upheld'] as const;
+/** What an upheld case does: a warning, or to the assessment it names, void, withheld or Fail. */
+export const CASE_SANCTIONS = ['warning', 'result_void', 'result_withheld', 'fail'] as const;

@@ -1,3 +1,4 @@
+import { resultHeldBy } from '../cases/store.js';
 import { pageFrom } from '../http/paging.js';
 import { fullName } from '../names.js';
 import { queueNotification } from '../notifications/store.js';
@@ -715,6 +716,13 @@ export function releaseResults(
             ok: false as const,
             message: `${label} is withheld: decide the malpractice (a Fail or void) before releasing it`,
           };
+        // Ofqual's General Conditions A8: a result a malpractice or maladministration case names is not issued while it is open.
+        const held = resultHeldBy(tx, attempt.apprenticeId, attempt.number);
+        if (held)
+          return {
+            ok: false as const,
+            message: `${label} is held by ${held.kind} case ${held.id}: ${held.status === 'decided' ? 'its decision withholds the result' : 'decide the case before releasing it'}`,
+          };
       }
       for (const attempt of rows) {
         tx.update(epaAttempts)
@@ -799,7 +807,7 @@ export function recordExceptionalCircumstances(
 }
 
 /** A grading moves its booking on (completed when graded, void when its no-show or malpractice is voided), audited; calendars see a new sequence. */
-function moveBooking(
+export function moveBooking(
   tx: Queryable,
   bookingId: number,
   from: 'confirmed' | 'completed',
@@ -856,37 +864,54 @@ export function decideOutcome(
       if (!allowed.includes(decision)) return { ok: false as const, message: `A no-show is either a Fail or void` };
       if (attempt.releasedAt) return { ok: false as const, message: 'The result has been released: appeal it instead' };
       if (grading.outcomeDecision === 'void') return { ok: false as const, message: 'This assessment is already void' };
-      const after = {
-        outcomeDecision: decision,
-        outcomeDecisionReason: reason,
-        outcomeDecidedBy: actor.userId,
-        outcomeDecidedAt: isoInstant(now),
-      };
-      // A void assessment is not an attempt: nothing to moderate, and its booking no longer holds the method.
-      const voided = decision === 'void';
-      tx.update(gradings)
-        .set({
-          ...after,
-          ...(voided && grading.moderation === 'pending' ? { moderation: 'not_sampled' as const } : {}),
-        })
-        .where(eq(gradings.id, grading.id))
-        .run();
-      if (voided) {
-        moveBooking(tx, grading.bookingId, 'completed', 'void', actor, now, reason);
-      }
-      recomputeAttempt(tx, attempt.id, now.setZone(ZONE).toISODate()!);
-      recordAudit(tx, actor, {
-        action: 'grading.outcome_decided',
-        entityType: 'grading',
-        entityId: grading.id,
-        before: { outcome: grading.outcome, outcomeDecision: grading.outcomeDecision, moderation: grading.moderation },
-        after,
-        reason,
-      });
+      applyOutcomeDecision(tx, grading, attempt.id, decision, reason, actor, now);
       return { ok: true as const };
     },
     { behavior: 'immediate' },
   );
+}
+
+/**
+ * Writes the assessment organisation's decision on a no-show or malpractice (see decideOutcome)
+ * inside the caller's transaction, audited: the grading's decision, a void one's booking, and the
+ * attempt's result worked out again. The caller has checked it may be made.
+ */
+export function applyOutcomeDecision(
+  tx: Queryable,
+  grading: NonNullable<ReturnType<typeof gradingById>>,
+  attemptId: number,
+  decision: OutcomeDecision,
+  reason: string,
+  actor: Actor,
+  now: DateTime,
+): void {
+  const after = {
+    outcomeDecision: decision,
+    outcomeDecisionReason: reason,
+    outcomeDecidedBy: actor.userId,
+    outcomeDecidedAt: isoInstant(now),
+  };
+  // A void assessment is not an attempt: nothing to moderate, and its booking no longer holds the method.
+  const voided = decision === 'void';
+  tx.update(gradings)
+    .set({
+      ...after,
+      ...(voided && grading.moderation === 'pending' ? { moderation: 'not_sampled' as const } : {}),
+    })
+    .where(eq(gradings.id, grading.id))
+    .run();
+  if (voided) {
+    moveBooking(tx, grading.bookingId, 'completed', 'void', actor, now, reason);
+  }
+  recomputeAttempt(tx, attemptId, now.setZone(ZONE).toISODate()!);
+  recordAudit(tx, actor, {
+    action: 'grading.outcome_decided',
+    entityType: 'grading',
+    entityId: grading.id,
+    before: { outcome: grading.outcome, outcomeDecision: grading.outcomeDecision, moderation: grading.moderation },
+    after,
+    reason,
+  });
 }
 
 /* ---------- Resits and retakes ---------- */

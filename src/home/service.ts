@@ -15,6 +15,7 @@ import type { CurrentUser } from '../users/store.js';
 import {
   appealsOpen,
   requestsOpen,
+  casesOpen,
   bookingsBetween,
   failsToDecide,
   furtherRequestsWaiting,
@@ -91,6 +92,7 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
       const release = resultsToRelease(db);
       const appeals = appealsOpen(db);
       const requests = requestsOpen(db);
+      const openCases = casesOpen(db);
       const claims = readyClaims(
         db,
         today,
@@ -140,6 +142,13 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
             count: requests.n,
             href: paths.requests,
             oldest: requests.first ? `first due ${requests.first}` : undefined,
+          },
+          {
+            id: 'cases',
+            label: 'Malpractice and maladministration cases open',
+            count: openCases.n,
+            href: paths.cases,
+            oldest: since(openCases.first),
           },
           {
             id: 'appeals',

@@ -5,6 +5,7 @@ import {
   apprentices,
   appeals,
   assessmentRequests,
+  cases,
   bookings,
   epaAttempts,
   furtherAttemptRequests,
@@ -145,6 +146,16 @@ export function requestsOpen(db: Db): { n: number; first: string | null } {
     .select({ n: count(), first: min(assessmentRequests.decideBy) })
     .from(assessmentRequests)
     .where(eq(assessmentRequests.status, 'requested'))
+    .get();
+  return { n: row?.n ?? 0, first: row?.first ?? null };
+}
+
+/** Malpractice and maladministration cases not yet decided, with the day the oldest was opened. */
+export function casesOpen(db: Db): { n: number; first: string | null } {
+  const row = db
+    .select({ n: count(), first: min(cases.openedAt) })
+    .from(cases)
+    .where(inArray(cases.status, ['open', 'investigating']))
     .get();
   return { n: row?.n ?? 0, first: row?.first ?? null };
 }

@@ -8,9 +8,8 @@ import { EvidenceStorage } from '../evidence/storage.js';
 /*
  * The evidence store's files travel with the database. A backup FILE has its files beside it, in
  * FILE.files (laid out as FILES_PATH is: ab/abcdef…, each named by its SHA-256): every file its
- * database names, and no other. A file is hard-linked where the backup is on the same file system
- * (files never change once stored, so a link is as good as a copy and costs no space), and copied
- * where it is not. A restore checks every file the backup's database names is there with the bytes
+ * database names, and no other, each a copy of its own (cloned, costing no space until either
+ * changes, where the file system can). A restore checks every file the backup's database names is there with the bytes
  * its name says, before it changes anything, and then puts back those the live store lacks.
  */
 
@@ -26,7 +25,7 @@ export function namedFiles(client: Database.Database): string[] {
   ).map((r) => r.sha256);
 }
 
-/** Puts each file of `hashes` from one store into another (linked, else copied), owner-only; those already there are kept. */
+/** Copies each file of `hashes` from one store into another, owner-only; those already there are kept. */
 export async function carryFiles(hashes: readonly string[], from: string, to: string): Promise<{ carried: number }> {
   const source = new EvidenceStorage(from);
   const target = new EvidenceStorage(to);
@@ -35,17 +34,14 @@ export async function carryFiles(hashes: readonly string[], from: string, to: st
     const into = target.pathOf(sha);
     if (fs.existsSync(into)) continue;
     await fs.promises.mkdir(path.dirname(into), { recursive: true, mode: 0o700 });
-    try {
-      await fs.promises.link(source.pathOf(sha), into);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new Error(`The evidence store has no file ${sha}`, { cause: error });
-      // Another file system (EXDEV) or no links there: a copy, written under a temporary name first.
-      const partial = `${into}.partial`;
-      await fs.promises.copyFile(source.pathOf(sha), partial);
-      await fs.promises.chmod(partial, 0o600);
-      await fs.promises.rename(partial, into);
-    }
+    const from = source.pathOf(sha);
+    if (!fs.existsSync(from)) throw new Error(`The evidence store has no file ${sha}`);
+    // A copy of its own (never a link: a backup must not share bytes with the store it was taken
+    // from), cloned where the file system can (copy on write), written under a temporary name first.
+    const partial = `${into}.partial`;
+    await fs.promises.copyFile(from, partial, fs.constants.COPYFILE_FICLONE);
+    await fs.promises.chmod(partial, 0o600);
+    await fs.promises.rename(partial, into);
     carried++;
   }
   return { carried };

@@ -103,6 +103,17 @@ export async function restoreDatabase(file: string, target: string, options: Res
       source = migratedCopy;
     }
 
+    // The files first: a file the store already has stays (the replaced database may name it), and
+    // one put there before a failure does no harm; the database is kept and replaced only once they are all in.
+    let carried: number;
+    try {
+      ({ carried } = await carryFiles(hashes, filesFolderOf(file), options.filesPath));
+    } catch (error) {
+      throw new RestoreRefused(
+        `Nothing was restored: the evidence files could not be put into ${options.filesPath}: ${(error as Error).message}`,
+      );
+    }
+
     let keptAs: string | null = null;
     if (live) {
       keptAs = `${target}.replaced-${stamp}`;
@@ -110,8 +121,6 @@ export async function restoreDatabase(file: string, target: string, options: Res
     }
     if (!fs.existsSync(target)) fs.closeSync(fs.openSync(target, 'wx', 0o600));
     const pages = await readOnly(source, async (client) => (await client.backup(target)).totalPages);
-    // The files the restored database names, where the live store lacks them; those it already has stay (the replaced database may name them).
-    const { carried } = await carryFiles(hashes, filesFolderOf(file), options.filesPath);
     return { restored: true, pages, keptAs, migrated, files: carried };
   } finally {
     fs.rmSync(migratedCopy, { force: true });

@@ -1,3 +1,4 @@
+import { heldByCaseSql } from '../cases/store.js';
 import { and, asc, eq, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { londonDateOf } from '../dates.js';
 import { planForApprentice } from '../plans/store.js';
@@ -118,6 +119,8 @@ export interface ClaimCandidate {
   releasedOn: string | null;
   /** An appeal is lodged and not decided. */
   appealOpen: boolean;
+  /** A malpractice or maladministration case holds the result (src/cases). */
+  caseOpen?: boolean;
   /** The result is the plan's highest grade, which no appeal can raise. */
   highestGrade: boolean;
   /** The attempt: first, resit or retake (an EPA record's flags). */
@@ -214,11 +217,16 @@ export interface ClaimTimingSettings {
  * the EPAO's setting says so, since no appeal can raise it. Null: it may go now.
  */
 export function claimHeld(
-  claim: Pick<ClaimCandidate, 'appealOpen' | 'highestGrade' | 'releasedOn'>,
+  claim: Pick<ClaimCandidate, 'appealOpen' | 'caseOpen' | 'highestGrade' | 'releasedOn'>,
   settings: ClaimTimingSettings,
   today: string,
 ): { until: string | null; why: string } | null {
   if (claim.appealOpen) return { until: null, why: 'An appeal is open: a result under appeal is not claimed' };
+  if (claim.caseOpen)
+    return {
+      until: null,
+      why: 'A malpractice or maladministration case holds the result: it is not claimed until the case allows',
+    };
   if (claim.highestGrade && settings.claimHighestGradeEarly) return null;
   if (!claim.releasedOn) return { until: null, why: 'Not released' };
   const lastDay = appealDeadline(claim.releasedOn, settings.appealWorkingDays);
@@ -435,6 +443,7 @@ const candidateColumns = {
   >`(select max(m.created_at) from ${moderations} m join ${gradings} g on g.id = m.grading_id
     where g.attempt_id = ${epaAttempts.id})`,
   appealOpen: sql<number>`exists (select 1 from ${appeals} x where x.attempt_id = ${epaAttempts.id} and x.decision is null)`,
+  caseOpen: heldByCaseSql(epaAttempts.apprenticeId, epaAttempts.number),
 };
 
 const londonDay = (instant: string | null) => (instant ? londonDateOf(instant) : null);
@@ -468,6 +477,7 @@ function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { 
         moderatedAt,
         releasedAt,
         appealOpen,
+        caseOpen,
         earlierSent,
         earlierReference,
         earlierEpas,
@@ -487,6 +497,7 @@ function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { 
             certificatePermission: certificatePermissionAt !== null,
             releasedOn,
             appealOpen: Boolean(appealOpen),
+            caseOpen: Boolean(caseOpen),
             earlierSent: Boolean(earlierSent),
             earlierRecord: earlierReference
               ? { reference: earlierReference, epas: JSON.parse(earlierEpas) as EpaEntry[] }

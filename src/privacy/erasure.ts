@@ -27,6 +27,7 @@ import {
   qualifications,
   evidenceFiles,
   assessmentRequests,
+  cases,
 } from '../db/schema.js';
 import { isoInstant } from '../dates.js';
 import { auditConditionFor, outboxConditionFor, recordIdsOf, type ApprenticeRecordIds } from './records.js';
@@ -228,6 +229,22 @@ export function erasureBlockers(db: Queryable, ids: ApprenticeRecordIds): string
   ) {
     reasons.push('An appeal is waiting for a decision.');
   }
+  if (
+    db
+      .select({ id: assessmentRequests.id })
+      .from(assessmentRequests)
+      .where(and(eq(assessmentRequests.apprenticeId, ids.apprenticeId), eq(assessmentRequests.status, 'requested')))
+      .get()
+  )
+    reasons.push('A reasonable adjustment or special consideration request is waiting for a decision.');
+  if (
+    db
+      .select({ id: cases.id })
+      .from(cases)
+      .where(and(eq(cases.apprenticeId, ids.apprenticeId), inArray(cases.status, ['open', 'investigating'])))
+      .get()
+  )
+    reasons.push('A malpractice or maladministration case about their assessment is open.');
   return reasons;
 }
 
@@ -349,6 +366,18 @@ export function eraseApprentice(
           .where(byApprentice(assessmentRequests))
           .run().changes,
       );
+      // A malpractice or maladministration case about their assessment: its allegation and decision's reason.
+      count(
+        'case allegations',
+        tx
+          .update(cases)
+          .set({
+            allegation: ERASED_TEXT,
+            decisionReason: sql`case when ${cases.decisionReason} is null then null else ${ERASED_TEXT} end`,
+          })
+          .where(byApprentice(cases))
+          .run().changes,
+      );
       // The evidence store's files go altogether: their rows here, their bytes once the caller removes them.
       const releasedFiles = tx
         .select({ sha256: evidenceFiles.sha256 })
@@ -468,12 +497,19 @@ export function eraseApprentice(
       }
       for (const row of auditRows) {
         const aboutRecord = row.entityType === 'apprentice' && row.entityId === who.uln;
+        // The reasons given on a request or a case (health, an allegation) go altogether, as on the records themselves;
+        // so does the name of an uploaded file, which may say what it is about.
+        const wholeReason = row.entityType === 'assessment_request' || row.entityType === 'case';
+        const after = scrubJson(row.after, who, aboutRecord);
         tx.update(auditEvents)
           .set({
             entityId: scrubText(row.entityId, who),
             before: scrubJson(row.before, who, aboutRecord),
-            after: scrubJson(row.after, who, aboutRecord),
-            reason: row.reason === null ? null : scrubText(row.reason, who),
+            after:
+              row.action === 'evidence.uploaded' && after && typeof after === 'object'
+                ? { ...(after as Record<string, unknown>), fileName: ERASED_TEXT }
+                : after,
+            reason: row.reason === null ? null : wholeReason ? ERASED_TEXT : scrubText(row.reason, who),
           })
           .where(eq(auditEvents.id, row.id))
           .run();

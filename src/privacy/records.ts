@@ -1,6 +1,16 @@
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.js';
-import { appeals, auditEvents, bookings, epaAttempts, gatewaySubmissions, gradings, outbox } from '../db/schema.js';
+import {
+  appeals,
+  assessmentRequests,
+  auditEvents,
+  bookings,
+  cases,
+  epaAttempts,
+  gatewaySubmissions,
+  gradings,
+  outbox,
+} from '../db/schema.js';
 
 /**
  * Where one apprentice's records are: the ids of everything that belongs to them, and the
@@ -15,6 +25,9 @@ export interface ApprenticeRecordIds {
   attemptIds: number[];
   gradingIds: number[];
   appealIds: number[];
+  /** Reasonable adjustment and special consideration requests, and malpractice cases about their assessments. */
+  requestIds: number[];
+  caseIds: number[];
 }
 
 export function recordIdsOf(db: Queryable, apprentice: { id: number; uln: string }): ApprenticeRecordIds {
@@ -44,6 +57,14 @@ export function recordIdsOf(db: Queryable, apprentice: { id: number; uln: string
       attemptIds.length === 0
         ? []
         : ids(db.select({ id: appeals.id }).from(appeals).where(inArray(appeals.attemptId, attemptIds)).all()),
+    requestIds: ids(
+      db
+        .select({ id: assessmentRequests.id })
+        .from(assessmentRequests)
+        .where(eq(assessmentRequests.apprenticeId, apprentice.id))
+        .all(),
+    ),
+    caseIds: ids(db.select({ id: cases.id }).from(cases).where(eq(cases.apprenticeId, apprentice.id)).all()),
   };
 }
 
@@ -64,6 +85,8 @@ export function auditConditionFor(ids: ApprenticeRecordIds): SQL {
     entity('attempt', ids.attemptIds),
     entity('grading', ids.gradingIds),
     entity('appeal', ids.appealIds),
+    entity('assessment_request', ids.requestIds),
+    entity('case', ids.caseIds),
     sql`instr(${auditEvents.before}, ${ids.uln}) > 0`,
     sql`instr(${auditEvents.after}, ${ids.uln}) > 0`,
     sql`instr(${auditEvents.reason}, ${ids.uln}) > 0`,

@@ -29,6 +29,7 @@ import {
   users,
   evidenceFiles,
   assessmentRequests,
+  cases,
 } from '../db/schema.js';
 import { isoInstant } from '../dates.js';
 import { epaoSettingsOf } from '../grading/store.js';
@@ -156,6 +157,18 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
       .map(({ requestedBy, decidedBy, ...r }) => ({
         ...r,
         requestedBy: nameOf(requestedBy),
+        decidedBy: nameOf(decidedBy),
+      })),
+    // Malpractice and maladministration cases about their assessments, with their decisions (not who opened them).
+    cases: db
+      .select()
+      .from(cases)
+      .where(eq(cases.apprenticeId, apprentice.id))
+      .orderBy(asc(cases.id))
+      .all()
+      .map(({ openedBy: _openedBy, investigatorUserId, decidedBy, ...c }) => ({
+        ...c,
+        investigator: nameOf(investigatorUserId),
         decidedBy: nameOf(decidedBy),
       })),
     attempts: db

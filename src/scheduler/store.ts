@@ -41,6 +41,12 @@ export function schedulerInput(db: Db, today: string): { input: SchedulerInput; 
         reason: 'Some assessments are already booked: book the rest with the booking form',
       });
     else if (inPersonOnly) notConsidered.push({ apprenticeId: apprentice.id, reason: inPersonOnly });
+    // The schedule's slots are as long as the plans' longest method: a slot lengthened by approved extra time is the booking form's.
+    else if (methods.some((m) => m.adjusted && m.adjusted.extraMinutes > 0))
+      notConsidered.push({
+        apprenticeId: apprentice.id,
+        reason: 'Extra time is approved as a reasonable adjustment: book these assessments with the booking form',
+      });
     else if (row.epaPeriodEnd < firstDay)
       notConsidered.push({ apprenticeId: apprentice.id, reason: `The EPA period ended on ${row.epaPeriodEnd}` });
     else

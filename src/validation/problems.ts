@@ -18,3 +18,15 @@ export function formatPath(parts: readonly PropertyKey[]): string {
 export function problemsFromZod(error: z.ZodError): Problem[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
 }
+
+/**
+ * Problems in the order of a form's fields (`fields`, top to bottom), as the GOV.UK error summary
+ * lists them; problems of fields not named keep their order, after the rest.
+ */
+export function inFieldOrder(problems: readonly Problem[], fields: readonly string[]): Problem[] {
+  const position = (p: Problem) => {
+    const index = fields.indexOf(p.path.split(/[.[]/)[0]!);
+    return index === -1 ? fields.length : index;
+  };
+  return [...problems].sort((a, b) => position(a) - position(b));
+}

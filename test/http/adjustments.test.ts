@@ -6,6 +6,9 @@ import { addWorkingDays } from '../../src/grading/rules.js';
 import { apprentices, assessmentRequests, auditEvents, bookings, evidenceFiles, outbox } from '../../src/db/schema.js';
 import { issueCalendarToken } from '../../src/bookings/assessor-store.js';
 import { createBooking } from '../../src/bookings/store.js';
+import { schedulerInput } from '../../src/scheduler/store.js';
+import { erasureBlockers } from '../../src/privacy/erasure.js';
+import { recordIdsOf } from '../../src/privacy/records.js';
 import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
 import { buildFixture, type Fixture } from '../support/fixture.js';
 import { now } from '../support/clock.js';
@@ -255,6 +258,21 @@ describe('reasonable adjustments and special consideration', () => {
     expect(again.status).to.equal(409);
   });
 
+  it('leaves an apprentice with approved extra time to the booking form, not the auto-scheduler', async () => {
+    const today = now().setZone('Europe/London').toISODate()!;
+    expect(schedulerInput(ctx.db, today).input.apprentices.map((a) => a.id)).to.include(f.b.id);
+    const id = await askForB({ methodId: 'discussion', types: 'extra_time', extraTimePercent: '25', reason: REASON });
+    await post(await as('admin'), `/requests/${id}`, `/requests/${id}/decision`, {
+      status: 'approved',
+      reason: 'Agreed',
+    });
+    const { input, notConsidered } = schedulerInput(ctx.db, today);
+    expect(input.apprentices.map((a) => a.id)).to.not.include(f.b.id);
+    expect(notConsidered.find((n) => n.apprenticeId === f.b.id)?.reason).to.equal(
+      'Extra time is approved as a reasonable adjustment: book these assessments with the booking form',
+    );
+  });
+
   it('makes an approved remote assessment a rule of the booking', async () => {
     const id = await askForB({ methodId: 'discussion', types: 'remote', reason: 'Cannot travel' });
     const admin = await as('admin');
@@ -266,7 +284,7 @@ describe('reasonable adjustments and special consideration', () => {
     const inPerson = bookB('in_person');
     expect(inPerson.ok).to.equal(false);
     expect((inPerson as { refusals: { message: string }[] }).refusals.map((r) => r.message)).to.include(
-      'Professional discussion underpinned by a portfolio of evidence is to be taken remotely for this apprentice: a reasonable adjustment was approved',
+      'Professional discussion underpinned by a portfolio of evidence is to be taken remotely for this apprentice',
     );
     expect(bookB('remote').ok).to.equal(true);
   });
@@ -292,6 +310,12 @@ describe('reasonable adjustments and special consideration', () => {
     // Booked before the approval at 75 minutes: the page says it is too short.
     expect(bookingPage('#booking-too-short').text()).to.contain('75 minutes long').and.to.contain('needs 94');
     expect(bookingPage('main').text()).to.not.contain('Dyslexia');
+    // B's employer may open B's booking, but is not shown the adjustments.
+    ctx.db.update(apprentices).set({ employerId: f.a.employerId }).where(eq(apprentices.id, f.b.id)).run();
+    const employerPage = $((await (await as('employer')).get(`/bookings/${bookingId}`)).text);
+    expect(employerPage('#booking-details').length).to.equal(1);
+    expect(employerPage('#booking-adjustments').length).to.equal(0);
+    expect(employerPage('main').text()).to.not.contain('interpreter');
     // The assessor was told, and the calendar event changed (SEQUENCE up) with the adjustments in its description.
     expect(ctx.db.select().from(bookings).where(eq(bookings.id, bookingId)).get()!.sequence).to.equal(1);
     const told = ctx.db.select().from(outbox).where(eq(outbox.toEmail, ctx.users.assessor.email)).all().at(-1)!;
@@ -381,8 +405,58 @@ describe('reasonable adjustments and special consideration', () => {
     expect(results('main').text()).to.not.contain('fire alarm');
   });
 
+  it('makes an assessment given special consideration as not counted void, so its method is booked again', async () => {
+    // D's discussion took place and is not graded yet; D's project is graded and waits for moderation.
+    const provider = await as('provider');
+    const page = `/apprentices/${f.d.uln}/special-consideration/new`;
+    const made = await post(provider, page, page, {
+      bookingId: String(f.gradableBooking),
+      reason: 'Taken to hospital during the discussion',
+    });
+    expect(made.status).to.equal(302);
+    const id = Number(/\/requests\/(\d+)/.exec(made.headers.location as string)![1]);
+    const admin = await as('admin');
+    const decided = await post(admin, `/requests/${id}`, `/requests/${id}/decision`, {
+      status: 'approved',
+      effect: 'not_counted',
+      reason: 'Hospital letter seen',
+    });
+    expect(decided.status, $(decided.text)('.govuk-error-summary').text()).to.equal(302);
+    expect(ctx.db.select().from(bookings).where(eq(bookings.id, f.gradableBooking)).get()!.status).to.equal('void');
+    const voided = ctx.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'booking.voided'), eq(auditEvents.entityId, String(f.gradableBooking))))
+      .get()!;
+    expect(voided.reason).to.equal(`Special consideration ${id}: Hospital letter seen`);
+
+    // A released result is changed through an appeal instead: A's project.
+    const other = await post(
+      provider,
+      `/apprentices/${f.a.uln}/special-consideration/new`,
+      `/apprentices/${f.a.uln}/special-consideration/new`,
+      {
+        bookingId: String(f.booking),
+        reason: 'Unwell',
+      },
+    );
+    const otherId = Number(/\/requests\/(\d+)/.exec(other.headers.location as string)![1]);
+    const refused = await post(admin, `/requests/${otherId}`, `/requests/${otherId}/decision`, {
+      status: 'approved',
+      effect: 'not_counted',
+      reason: 'Agreed',
+    });
+    expect(refused.status).to.equal(400);
+    expect($(refused.text)('.govuk-error-summary').text()).to.contain('The result has been released');
+    expect(request(otherId).status).to.equal('requested');
+  });
+
   it('lets the provider withdraw an open request, and refuses a decision on a request changed since the page was opened', async () => {
     const id = await askForB({ methodId: 'discussion', types: 'rest_breaks', reason: 'Fatigue' });
+    // An apprentice with a request waiting is not erased: the request could then never be decided.
+    expect(erasureBlockers(ctx.db, recordIdsOf(ctx.db, f.b))).to.include(
+      'A reasonable adjustment or special consideration request is waiting for a decision.',
+    );
     const admin = await as('admin');
     const stale = await post(admin, `/requests/${id}`, `/requests/${id}/decision`, {
       status: 'refused',
@@ -394,6 +468,9 @@ describe('reasonable adjustments and special consideration', () => {
     const withdrawn = await post(provider, `/requests/${id}`, `/requests/${id}/withdraw`, {});
     expect(withdrawn.status).to.equal(302);
     expect(request(id).status).to.equal('withdrawn');
+    expect(erasureBlockers(ctx.db, recordIdsOf(ctx.db, f.b))).to.not.include(
+      'A reasonable adjustment or special consideration request is waiting for a decision.',
+    );
     const shown = $((await provider.get(`/requests/${id}`)).text);
     expect(shown('#request-status').text()).to.equal('Withdrawn');
     expect(shown('form[action$="/withdraw"]').length).to.equal(0);

@@ -152,6 +152,14 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 409 403 403 409 403 404 403',
     (f) => `/requests/${f.decidedRequest}/withdraw`,
   ),
+  // Malpractice and maladministration: those who meet assessments report; a case is seen by
+  // administrators, its opener (here the assessor) and its investigator only; empty forms stop at validation.
+  'GET /cases': row('302 200 200 200 200 403 200 200', '/cases'),
+  'GET /cases/new': row('302 200 200 200 200 403 200 200', '/cases/new'),
+  'POST /cases/new': row('401 400 400 400 400 403 400 400', '/cases/new'),
+  'GET /cases/:id': row('302 200 200 404 404 403 404 404', (f) => `/cases/${f.case}`),
+  'POST /cases/:id/investigator': row('401 400 403 403 403 403 403 403', (f) => `/cases/${f.case}/investigator`),
+  'POST /cases/:id/decision': row('401 400 403 404 404 403 404 404', (f) => `/cases/${f.case}/decision`),
   // The plan builder: administrators only. Empty forms stop at validation and change nothing.
   'GET /standards/:reference/:version/plans/new': row(
     '302 200 403 403 403 403 403 403',

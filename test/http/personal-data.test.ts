@@ -111,7 +111,7 @@ describe('personal data: subject access and erasure', () => {
       ctx.db,
       findUser(ctx.db, ctx.users.admin.id)!,
       String(requested.ok && requested.value.id),
-      { status: 'approved', reason: `The report on ${GIVEN} supports it` },
+      { status: 'approved', reason: `The dyslexia report on ${GIVEN} supports it` },
       isoInstant(now()),
     );
     expect(decided.ok).to.equal(true);
@@ -407,7 +407,8 @@ describe('personal data: subject access and erasure', () => {
 
     // Nowhere in any row of any table (but the bystander's own, who shares the given name and date of birth)...
     const rows = everyRow(ctx).filter((r) => !r.includes(BYSTANDER_ULN));
-    for (const needle of [ULN, GIVEN, FAMILY, FORMER_FAMILY, a.dateOfBirth, '12 Wren Street', 'LS1 4AP']) {
+    // 'dyslexia': the health detail in an adjustment request's reason and its decision's (audited) reason.
+    for (const needle of [ULN, GIVEN, FAMILY, FORMER_FAMILY, a.dateOfBirth, '12 Wren Street', 'LS1 4AP', 'dyslexia']) {
       expect(
         rows.filter((r) => r.includes(needle)),
         needle,

@@ -190,6 +190,9 @@ const GET_SPECS: Record<string, GetSpec> = {
     url: (f) => `/apprentices/${f.a.uln}/special-consideration/new`,
   },
   'GET /requests': { as: 'admin', url: () => '/requests', query: ['show', 'page'] },
+  'GET /cases': { as: 'admin', url: () => '/cases', query: ['show', 'page'] },
+  'GET /cases/new': { as: 'assessor', url: () => '/cases/new', query: ['uln', 'methodId'] },
+  'GET /cases/:id': { as: 'assessor', url: (f) => `/cases/${f.case}`, query: ['opened'] },
   'GET /requests/:id': { as: 'provider', url: (f) => `/requests/${f.request}`, query: ['made', 'uploaded'] },
   'GET /plan-drafts/:draft': { as: 'admin', url: (f) => `/plan-drafts/${f.planDraft}`, query: ['saved'] },
   'GET /plan-drafts/:draft/details': {

@@ -33,7 +33,7 @@ import {
   earlierEpisodesOf,
 } from '../../src/apprentices/circumstance-store.js';
 import { flexibilityJudgements } from '../../src/db/schema.js';
-import { appealedResult, openRequest, type Fixture } from '../support/fixture.js';
+import { appealedResult, caseToDecide, openRequest, type Fixture } from '../support/fixture.js';
 import { sentField, type Pairs } from '../support/hostile.js';
 import { DELIVERY_FORM } from '../support/delivery.js';
 import { createPasswordReset, findUser } from '../../src/users/store.js';
@@ -486,6 +486,56 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     fields: () => [],
     valid: () => [],
     formPage: (f) => `/requests/${f.request}`,
+  },
+  'POST /cases/new': {
+    as: ['admin', 'qa', 'assessor', 'provider'],
+    url: () => '/cases/new',
+    fields: () => ['kind', 'against', 'uln', 'methodId', 'assessorUserId', 'providerUkprn', 'allegation'],
+    text: () => ['allegation'],
+    // B is not the provider's, nor assessed by the assessor.
+    reach: (f) => [
+      [
+        ['against', 'assessment'],
+        ['uln', f.b.uln],
+        ['methodId', 'project'],
+      ],
+    ],
+    valid: (f) => [
+      ['kind', 'malpractice'],
+      ['against', 'assessment'],
+      ['uln', f.a.uln],
+      ['methodId', 'discussion'],
+      ['allegation', 'Notes seen on the desk'],
+    ],
+    formPage: () => '/cases/new',
+    stored: (ctx, _f, pairs) => {
+      const c = row(ctx, 'select * from cases order by id desc');
+      const problems: string[] = [];
+      if (!c) return ['no case was stored'];
+      sameText(problems, 'allegation', c.allegation, sentField(pairs, 'allegation'));
+      return problems;
+    },
+  },
+  'POST /cases/:id/investigator': {
+    as: ['admin'],
+    url: (f) => `/cases/${f.case}/investigator`,
+    target: (ctx, f) => ({ url: `/cases/${caseToDecide(ctx, f, false)}/investigator` }),
+    fields: () => ['investigatorUserId'],
+    reach: (f) => [[['investigatorUserId', String(f.assessor)]]],
+    valid: (f) => [['investigatorUserId', String(f.qaUser)]],
+    formPage: (f) => `/cases/${f.case}`,
+  },
+  'POST /cases/:id/decision': {
+    as: ['qa'],
+    url: (f) => `/cases/${f.case}/decision`,
+    target: (ctx, f) => ({ url: `/cases/${caseToDecide(ctx, f)}/decision` }),
+    fields: () => ['outcome', 'sanction', 'reason', 'revision'],
+    text: () => ['reason'],
+    valid: () => [
+      ['outcome', 'upheld'],
+      ['sanction', 'warning'],
+      ['reason', 'The logs were made up'],
+    ],
   },
   'POST /apprentices/:uln/breaks/new': {
     as: ['admin', 'provider'],

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { attachEvidenceFile } from '../../src/evidence/service.js';
 import { decideRequest, makeRequest } from '../../src/adjustments/service.js';
+import { assignInvestigator, openCase } from '../../src/cases/service.js';
 import { EvidenceStorage } from '../../src/evidence/storage.js';
 import { startDraft } from '../../src/plans/builder/service.js';
 import { DateTime } from 'luxon';
@@ -88,6 +89,7 @@ export interface Fixture {
   /** A live API token of the employer user (for the revoke form). */
   apiToken: number;
   employerUser: number;
+  qaUser: number;
   /** A plan draft for ST0815 v1.0, a copy of the demo plan (the plan builder's pages). */
   planDraft: number;
   /** A PDF in the evidence store, on A's portfolio gateway item. */
@@ -98,6 +100,8 @@ export interface Fixture {
   requestFile: number;
   /** A's special consideration for the project, approved (no change to the result). */
   decidedRequest: number;
+  /** A maladministration case `assessor` opened against A's provider: open, no investigator yet. */
+  case: number;
 }
 
 export async function buildFixture(ctx: TestContext): Promise<Fixture> {
@@ -264,12 +268,27 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   );
   if (!decided.ok) throw new Error('The fixture’s special consideration could not be decided');
 
+  // A maladministration case the assessor opened against A's provider, waiting for an investigator.
+  const openedCase = openCase(
+    db,
+    findUser(db, ctx.users.assessor.id)!,
+    {
+      kind: 'maladministration',
+      against: 'provider',
+      providerUkprn: a.providerUkprn,
+      allegation: 'Portfolios arrive unsigned (fixture)',
+    },
+    isoInstant(now()),
+  );
+  if (!openedCase.ok) throw new Error(`The fixture’s case could not be opened: ${JSON.stringify(openedCase.problems)}`);
+
   return {
     planDraft: draft.value.id,
     evidenceFile: evidence.value.id,
     request,
     requestFile: requestFile.value.id,
     decidedRequest: consideration.value.id,
+    case: openedCase.value.id,
     learningBreak: breaksOf(db, a.id)[0]!.id,
     hoursEntry: db
       .select({ id: offTheJobHours.id })
@@ -295,6 +314,7 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     otherAssessor: otherAssessor.id,
     apiToken: createApiToken(db, ctx.users.employer.id, SETUP, now(), 90).id,
     employerUser: ctx.users.employer.id,
+    qaUser: ctx.users.qa.id,
   };
 }
 
@@ -315,6 +335,34 @@ export function appealedResult(
   ctx: TestContext,
   uln: string,
 ): { appeal: number; attempt: number; gradings: { project: number; discussion: number } } {
+  const { attempt, gradings } = completedResult(ctx, uln);
+  const released = releaseResults(ctx.db, [attempt], SETUP, now());
+  if (!released.ok) throw new Error(released.message);
+  const appeal = lodgeAppeal(
+    ctx.db,
+    attempt,
+    'The assessor did not see the portfolio',
+    { userId: ctx.users.provider.id, label: 'provider' },
+    todayIso(),
+  );
+  if (!appeal.ok) throw new Error(appeal.message);
+  return { appeal: appeal.appeal.id, attempt, gradings };
+}
+
+/**
+ * A complete result, not yet released: an apprentice (of `provider`) whose two methods an assessor
+ * of their own graded (every criterion met), moderated where sampled.
+ */
+export function completedResult(
+  ctx: TestContext,
+  uln: string,
+): {
+  apprentice: ApprenticeDetail;
+  attempt: number;
+  assessor: number;
+  bookings: { project: number; discussion: number };
+  gradings: { project: number; discussion: number };
+} {
   const { db } = ctx;
   const k = appealedResults++;
   const a = acceptedLongAgo(db, uln, 'Appellant', `Number ${k}`, 60);
@@ -347,11 +395,13 @@ export function appealedResult(
   const daysAgo = 8 + ((k * 7) % 20);
   const slot = k % 3;
   const ids = { project: 0, discussion: 0 };
+  const bookingsMade = { project: 0, discussion: 0 };
   for (const [methodId, time] of [
     ['project', ['08:00', '12:00', '16:00'][slot]!],
     ['discussion', ['09:30', '13:30', '17:30'][slot]!],
   ] as const) {
     const bookingId = pastBooking(db, a, assessorId, methodId, daysAgo, time);
+    bookingsMade[methodId] = bookingId;
     const decisions = plan.criteria
       .filter((cr) => cr.method === methodId)
       .map((cr) => ({ criterionId: cr.id, met: true, evidence: '' }));
@@ -376,17 +426,7 @@ export function appealedResult(
     }
   }
   const attempt = db.select().from(epaAttempts).where(eq(epaAttempts.apprenticeId, a.id)).get()!.id;
-  const released = releaseResults(db, [attempt], SETUP, now());
-  if (!released.ok) throw new Error(released.message);
-  const appeal = lodgeAppeal(
-    db,
-    attempt,
-    'The assessor did not see the portfolio',
-    { userId: ctx.users.provider.id, label: 'provider' },
-    todayIso(),
-  );
-  if (!appeal.ok) throw new Error(appeal.message);
-  return { appeal: appeal.appeal.id, attempt, gradings: ids };
+  return { apprentice: a, attempt, assessor: assessorId, bookings: bookingsMade, gradings: ids };
 }
 
 /** A reasonable adjustment for the apprentice of `uln`, asked for by `provider` and waiting: its id. */
@@ -401,6 +441,29 @@ export function openRequest(ctx: TestContext, uln: string): number {
   );
   if (!made.ok) throw new Error(`The request could not be made: ${JSON.stringify(made.problems)}`);
   return made.value.id;
+}
+
+/** A case against A's provider, opened by `assessor` and under investigation by `qa` (when `investigating`): its id. */
+export function caseToDecide(ctx: TestContext, f: Fixture, investigating = true): number {
+  const opened = openCase(
+    ctx.db,
+    findUser(ctx.db, ctx.users.assessor.id)!,
+    {
+      kind: 'malpractice',
+      against: 'provider',
+      providerUkprn: f.a.providerUkprn,
+      allegation: 'Fabricated logs (test)',
+    },
+    isoInstant(now()),
+  );
+  if (!opened.ok) throw new Error('The case could not be opened');
+  if (investigating) {
+    const assigned = assignInvestigator(ctx.db, findUser(ctx.db, ctx.users.admin.id)!, String(opened.value.id), {
+      investigatorUserId: String(ctx.users.qa.id),
+    });
+    if (!assigned.ok) throw new Error('The investigator could not be assigned');
+  }
+  return opened.value.id;
 }
 
 /* ---------- The database's state, cheaply compared ---------- */

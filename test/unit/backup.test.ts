@@ -331,6 +331,47 @@ describe('backups, restores and the health check', () => {
       expect(fs.existsSync(path.join(dir, 'target', 'files'))).to.equal(false);
     });
 
+    it('restores nothing when the files cannot be put into the store, and never writes over a backup’s files', async () => {
+      const live = path.join(dir, 'epa.sqlite');
+      await withFiles(live, path.join(dir, 'files'));
+      const backup = path.join(dir, 'backup.sqlite');
+      expect((await command(live, path.join(dir, 'files'), ['backup', backup])).code).to.equal(0);
+      // The files' folder of a new backup already there: refused, as for the database file.
+      fs.rmSync(backup);
+      const again = await command(live, path.join(dir, 'files'), ['backup', backup]);
+      expect(again.code).to.equal(1);
+      expect(again.err).to.contain(`${backup}.files already exists`);
+      expect(fs.existsSync(backup)).to.equal(false);
+      expect((await command(live, path.join(dir, 'files'), ['backup', path.join(dir, 'second.sqlite')])).code).to.equal(
+        0,
+      );
+
+      // The store is a file, not a folder: nothing can go into it, so nothing is restored.
+      const target = path.join(dir, 'target.sqlite');
+      openDatabase(target).$client.close();
+      fs.writeFileSync(path.join(dir, 'blocked'), '');
+      const res = await command(target, path.join(dir, 'blocked'), [
+        'restore',
+        path.join(dir, 'second.sqlite'),
+        '--yes',
+      ]);
+      expect(res.code).to.equal(1);
+      expect(res.err).to.contain('Nothing was restored: the evidence files could not be put into');
+      expect(count(target, 'users')).to.equal(0);
+      expect(fs.readdirSync(dir).filter((f) => f.includes('.replaced-'))).to.deep.equal([]);
+    });
+
+    it('keeps a backup’s files apart from the store’s: changing one leaves the other', async () => {
+      const live = path.join(dir, 'epa.sqlite');
+      const [sha] = await withFiles(live, path.join(dir, 'files'));
+      const backup = path.join(dir, 'backup.sqlite');
+      await command(live, path.join(dir, 'files'), ['backup', backup]);
+      const stored = new EvidenceStorage(path.join(dir, 'files')).pathOf(sha!);
+      const before = fs.readFileSync(stored);
+      fs.writeFileSync(new EvidenceStorage(`${backup}.files`).pathOf(sha!), 'changed in the backup');
+      expect(fs.readFileSync(stored)).to.deep.equal(before);
+    });
+
     it('makes no backup when a file the database names is gone from the store', async () => {
       const live = path.join(dir, 'epa.sqlite');
       const hashes = await withFiles(live, path.join(dir, 'files'));

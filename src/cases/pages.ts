@@ -1,0 +1,248 @@
+import { Router, type Response } from 'express';
+import { pageFor, userOf } from '../auth/authorize.js';
+import { AREA_ROLES } from '../auth/roles.js';
+import { methodNames } from '../bookings/store.js';
+import { daysBetween } from '../calendar.js';
+import type { Clock } from '../clock.js';
+import { isoInstant, londonDateOf, londonTime } from '../dates.js';
+import type { Db } from '../db/connection.js';
+import { CASE_KINDS, CASE_SANCTIONS } from '../db/vocabulary.js';
+import { pageAsked, pager, slicePage } from '../http/paging.js';
+import { renderRefusal, valueOrThrow } from '../http/results.js';
+import { fullName } from '../names.js';
+import { paths, routes } from '../paths.js';
+import type { Result } from '../validation/result.js';
+import {
+  CASE_KIND_LABELS,
+  CASE_STATUS_LABELS,
+  OUTCOME_LABELS,
+  SANCTION_LABELS,
+  SUBJECT_LABELS,
+  holdsResult,
+} from './rules.js';
+import {
+  assessorsInScope,
+  assignInvestigator,
+  caseFor,
+  decideCase,
+  investigatorsFor,
+  openCase,
+  providersInScope,
+  subjectsFor,
+} from './service.js';
+import { casesOf, pageOfCases, type CaseRow, type FoundCase } from './store.js';
+
+const ageWords = (days: number) => (days === 0 ? 'Today' : days === 1 ? '1 day' : `${days} days`);
+
+/** What a case is against, in words. */
+function subjectWords(
+  c: CaseRow,
+  names: { apprentice?: string | null; method?: string | null; assessor?: string | null; provider?: string | null },
+) {
+  if (c.against === 'assessment')
+    return `${names.method ?? 'An assessment'} of ${names.apprentice ?? 'an apprentice'} (attempt ${c.attemptNumber ?? 1})`;
+  if (c.against === 'assessor') return `Assessor ${names.assessor ?? c.assessorUserId}`;
+  return `Training provider ${names.provider ?? c.providerUkprn} (UKPRN ${c.providerUkprn})`;
+}
+
+/**
+ * Malpractice and maladministration: opening a case, the cases list (administrators: every case,
+ * with its age; anyone else: those they opened or investigate), a case's page, assigning its
+ * investigator and the decision.
+ */
+export function casePages(db: Db, clock: Clock): Router {
+  const router = Router();
+  const openers = pageFor(...AREA_ROLES.cases);
+  const now = () => isoInstant(clock.now());
+  const today = () => londonDateOf(now());
+
+  /* ---------- Opening a case ---------- */
+
+  const renderNew = (res: Response, locals: object) => {
+    const user = userOf(res);
+    const names = methodNames(db);
+    res.render('cases/new', {
+      title: 'Report malpractice or maladministration',
+      kinds: CASE_KINDS.map((k) => ({
+        value: k,
+        text: CASE_KIND_LABELS[k],
+        hint:
+          k === 'malpractice'
+            ? 'Something done on purpose that breaks the rules of an assessment, such as copying, or an assessor giving answers'
+            : 'A mistake or neglect in running an assessment, such as the wrong time allowed or records lost',
+      })),
+      subjects: subjectsFor(user).map((s) => ({ value: s, text: SUBJECT_LABELS[s] })),
+      methods: [{ value: '', text: 'Choose the method' }, ...[...names].map(([value, text]) => ({ value, text }))],
+      assessors: [
+        { value: '', text: 'Choose an assessor' },
+        ...assessorsInScope(db, user).map((a) => ({ value: String(a.id), text: a.name })),
+      ],
+      providers: [
+        { value: '', text: 'Choose a training provider' },
+        ...providersInScope(db, user).map((p) => ({ value: p.ukprn, text: `${p.name} (${p.ukprn})` })),
+      ],
+      canAssessor: subjectsFor(user).includes('assessor'),
+      canProvider: subjectsFor(user).includes('provider'),
+      backLink: paths.cases,
+      values: {},
+      ...locals,
+    });
+  };
+  router.get(paths.newCase, openers, (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const pick = (key: string) => (typeof query[key] === 'string' ? query[key] : undefined);
+    renderNew(res, {
+      values: { against: pick('uln') ? 'assessment' : undefined, uln: pick('uln'), methodId: pick('methodId') },
+    });
+  });
+  router.post(paths.newCase, openers, (req, res) => {
+    const done = openCase(db, userOf(res), req.body, now());
+    if (done.ok) return res.redirect(`${paths.case(done.value.id)}?opened=1`);
+    renderRefusal(res, done, (errors) => renderNew(res, { values: req.body as object, ...errors }), {
+      kind: 'kind',
+      against: 'against',
+    });
+  });
+
+  /* ---------- The list ---------- */
+
+  router.get(paths.cases, openers, (req, res) => {
+    const user = userOf(res);
+    const on = today();
+    const names = methodNames(db);
+    const show = req.query['show'] === 'decided' ? 'decided' : 'open';
+    const page =
+      user.role === 'admin'
+        ? pageOfCases(db, { show }, pageAsked(req.query['page']))
+        : slicePage(
+            casesOf(db, user.id).map((c) => ({
+              case: c,
+              uln: null,
+              givenNames: null,
+              familyName: null,
+              assessorName: null,
+              providerName: null,
+              investigatorName: null,
+              methodId: null,
+            })),
+            pageAsked(req.query['page']),
+          );
+    res.render('cases/list', {
+      title: 'Malpractice and maladministration',
+      admin: user.role === 'admin',
+      show,
+      rows: page.rows.map((r) => ({
+        ...r.case,
+        href: paths.case(r.case.id),
+        kindLabel: CASE_KIND_LABELS[r.case.kind],
+        statusLabel: CASE_STATUS_LABELS[r.case.status],
+        subject:
+          user.role === 'admin'
+            ? subjectWords(r.case, {
+                apprentice: r.givenNames ? `${r.givenNames} ${r.familyName} (${r.uln})` : null,
+                method: r.methodId ? (names.get(r.methodId) ?? r.methodId) : null,
+                assessor: r.assessorName,
+                provider: r.providerName,
+              })
+            : SUBJECT_LABELS[r.case.against],
+        openedOn: londonDateOf(r.case.openedAt),
+        age: ageWords(
+          daysBetween(londonDateOf(r.case.openedAt), r.case.decidedAt ? londonDateOf(r.case.decidedAt) : on),
+        ),
+        investigator: r.investigatorName,
+        holds: holdsResult(r.case),
+      })),
+      pager: pager(page, (n) => `${paths.cases}?show=${show}&page=${n}`),
+      openHref: paths.cases,
+      decidedHref: `${paths.cases}?show=decided`,
+      newHref: paths.newCase,
+    });
+  });
+
+  /* ---------- A case ---------- */
+
+  const renderCase = (res: Response, found: FoundCase, locals: object = {}, status = 200) => {
+    const user = userOf(res);
+    const c = found.case;
+    const canAssign = user.role === 'admin' && c.status !== 'decided';
+    const canDecide = caseFor(db, user, String(c.id), 'decide').ok;
+    res.status(status).render('cases/case', {
+      title: `${CASE_KIND_LABELS[c.kind]} case ${c.id}`,
+      c: {
+        ...c,
+        kindLabel: CASE_KIND_LABELS[c.kind],
+        statusLabel: CASE_STATUS_LABELS[c.status],
+        subjectLabel: SUBJECT_LABELS[c.against],
+        subject: subjectWords(c, {
+          apprentice: found.givenNames
+            ? `${fullName({ givenNames: found.givenNames, familyName: found.familyName! })} (ULN ${found.uln})`
+            : null,
+          method: found.methodId ? (methodNames(db).get(found.methodId) ?? found.methodId) : null,
+          assessor: found.assessorName,
+          provider: found.providerName,
+        }),
+        assessmentOn: found.bookingStartsAt ? londonTime(found.bookingStartsAt) : null,
+        openedOn: londonTime(c.openedAt),
+        decidedOn: c.decidedAt ? londonTime(c.decidedAt) : null,
+        outcomeLabel: c.outcome ? OUTCOME_LABELS[c.outcome] : null,
+        sanctionLabel: c.sanction ? SANCTION_LABELS[c.sanction] : null,
+        holds: holdsResult(c),
+      },
+      openedBy: found.openedByName,
+      investigator: found.investigatorName,
+      assignAction: canAssign ? paths.caseInvestigator(c.id) : null,
+      investigators: canAssign
+        ? [
+            { value: '', text: 'Choose an investigator' },
+            ...investigatorsFor(db, found).map((u) => ({
+              value: String(u.id),
+              text: `${u.name} (${u.role === 'admin' ? 'administrator' : 'quality assurer'})`,
+            })),
+          ]
+        : [],
+      decideAction: canDecide && c.status === 'investigating' ? paths.caseDecision(c.id) : null,
+      outcomes: [
+        { value: 'upheld', text: 'Upheld' },
+        { value: 'not_upheld', text: 'Not upheld' },
+      ],
+      sanctions: [
+        { value: '', text: 'Choose a sanction' },
+        ...CASE_SANCTIONS.filter((s) => c.against === 'assessment' || s === 'warning').map((s) => ({
+          value: s,
+          text: SANCTION_LABELS[s],
+        })),
+      ],
+      values: {},
+      flash:
+        res.req.query['opened'] === '1'
+          ? 'The case has been opened. The assessment organisation will investigate it.'
+          : undefined,
+      backLink: paths.cases,
+      ...locals,
+    });
+  };
+  const shown = (res: Response, id: unknown) => valueOrThrow(caseFor(db, userOf(res), id, 'view'));
+
+  router.get(routes.case, openers, (req, res) => renderCase(res, shown(res, req.params.id)));
+
+  const answer = (
+    res: Response,
+    id: string,
+    done: Result<unknown>,
+    body: unknown,
+    fieldIds: Record<string, string>,
+  ) => {
+    if (done.ok) return res.redirect(paths.case(id));
+    renderRefusal(res, done, (errors) => renderCase(res, shown(res, id), { values: body, ...errors }, 400), fieldIds);
+  };
+  router.post(routes.caseInvestigator, pageFor('admin'), (req, res) =>
+    answer(res, String(req.params.id), assignInvestigator(db, userOf(res), req.params.id, req.body), req.body, {}),
+  );
+  router.post(routes.caseDecision, openers, (req, res) =>
+    answer(res, String(req.params.id), decideCase(db, userOf(res), req.params.id, req.body, now()), req.body, {
+      outcome: 'outcome',
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,372 @@
+import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { AREA_ROLES } from '../auth/roles.js';
+import { canActOn } from '../apprentices/access.js';
+import { findApprenticeByUln } from '../apprentices/store.js';
+import { recordAudit } from '../audit/audit.js';
+import type { Db, Queryable } from '../db/connection.js';
+import { apprentices, bookings, cases, epaAttempts, gradings, providers, users } from '../db/schema.js';
+import { CASE_KINDS, CASE_OUTCOMES, CASE_SANCTIONS, CASE_SUBJECTS } from '../db/vocabulary.js';
+import { applyOutcomeDecision } from '../grading/store.js';
+import { methodNames } from '../bookings/store.js';
+import { actorOf, type CurrentUser } from '../users/store.js';
+import { blankToNull, decimalInput, recordId } from '../validation/fields.js';
+import { problemsFromZod, type Problem } from '../validation/problems.js';
+import { ok, refuse, type Result } from '../validation/result.js';
+import { investigatorProblem, judgeCaseDecision, type CaseSubject } from './rules.js';
+import { findCase, insertCase, type CaseRow, type FoundCase } from './store.js';
+
+/*
+ * Malpractice and maladministration cases: the use cases. Anyone who meets an assessment may
+ * raise one (an administrator, a quality assurer, an assessor, a training provider), within what
+ * they can see; the assessment organisation's administrators assign an investigator, who decides.
+ * A case is seen by administrators, the person who opened it and its investigator, and by nobody
+ * it is against.
+ */
+
+export const CASE_OPENERS = AREA_ROLES.cases;
+
+const text = (missing: string, max = 4000) =>
+  z
+    .string({ error: missing })
+    .trim()
+    .min(1, missing)
+    .max(max, `Keep it to ${max.toLocaleString('en-GB')} characters`);
+
+const openSchema = z.object({
+  kind: z.enum(CASE_KINDS, { error: 'Select malpractice or maladministration' }),
+  against: z.enum(CASE_SUBJECTS, { error: 'Select what the case is about' }),
+  uln: z.preprocess(blankToNull, z.string().max(20).nullable()),
+  methodId: z.preprocess(blankToNull, z.string().max(100).nullable()),
+  assessorUserId: z.preprocess(blankToNull, z.preprocess(decimalInput, z.number().int().positive()).nullable()),
+  providerUkprn: z.preprocess(blankToNull, z.string().max(20).nullable()),
+});
+const allegationField = text('Describe what happened: the allegation');
+
+const assignSchema = z.object({
+  investigatorUserId: z.preprocess(
+    blankToNull,
+    z.preprocess(decimalInput, z.number({ error: 'Select an investigator' }).int().positive()),
+  ),
+});
+
+const decisionSchema = z.object({
+  outcome: z.enum(CASE_OUTCOMES, { error: 'Select whether the case is upheld' }),
+  sanction: z.preprocess(blankToNull, z.enum(CASE_SANCTIONS, { error: 'Select a sanction from the list' }).nullable()),
+  reason: z.string({ error: 'Give the reason for the decision' }).trim().max(4000, 'Keep it to 4,000 characters'),
+  revision: z.preprocess(blankToNull, z.preprocess(decimalInput, z.number().int().min(0)).nullable()).optional(),
+});
+
+/* ---------- What each person may open a case about ---------- */
+
+/** The assessors a user may open a case against: any (administrators, quality assurers), or those who assessed a provider's apprentices. */
+export function assessorsInScope(db: Queryable, user: CurrentUser) {
+  const all = db
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(eq(users.role, 'assessor'))
+    .orderBy(asc(users.name));
+  if (user.role === 'admin' || user.role === 'quality_assurer') return all.all();
+  if (user.role !== 'provider' || !user.providerUkprn) return [];
+  return db
+    .selectDistinct({ id: users.id, name: users.name })
+    .from(users)
+    .innerJoin(bookings, eq(bookings.assessorUserId, users.id))
+    .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
+    .where(and(eq(users.role, 'assessor'), eq(apprentices.providerUkprn, user.providerUkprn)))
+    .orderBy(asc(users.name))
+    .all();
+}
+
+/** The providers a user may open a case against: any (administrators, quality assurers), or those whose apprentices an assessor assessed. */
+export function providersInScope(db: Queryable, user: CurrentUser) {
+  if (user.role === 'admin' || user.role === 'quality_assurer')
+    return db
+      .select({ ukprn: providers.ukprn, name: providers.name })
+      .from(providers)
+      .orderBy(asc(providers.name))
+      .all();
+  if (user.role !== 'assessor') return [];
+  return db
+    .selectDistinct({ ukprn: providers.ukprn, name: providers.name })
+    .from(providers)
+    .innerJoin(apprentices, eq(apprentices.providerUkprn, providers.ukprn))
+    .innerJoin(bookings, eq(bookings.apprenticeId, apprentices.id))
+    .where(eq(bookings.assessorUserId, user.id))
+    .orderBy(asc(providers.name))
+    .all();
+}
+
+/** What each role may open a case against. */
+export function subjectsFor(user: CurrentUser): CaseSubject[] {
+  if (user.role === 'admin' || user.role === 'quality_assurer') return ['assessment', 'assessor', 'provider'];
+  if (user.role === 'assessor') return ['assessment', 'provider'];
+  if (user.role === 'provider') return ['assessment', 'assessor'];
+  return [];
+}
+
+/**
+ * The assessment a case is about: the apprentice's latest booking of the method that was not
+ * cancelled, declined or left to expire, if the user may see it (an administrator or quality
+ * assurer any; a provider its own apprentices'; an assessor their own bookings).
+ */
+function assessmentFor(db: Db, user: CurrentUser, uln: string | null, methodId: string | null) {
+  const notFound = refuse('invalid', [
+    { path: 'uln', message: 'Enter the ULN of an apprentice whose assessment you took part in or can see' },
+  ]);
+  const apprentice = uln && /^\d{10}$/.test(uln) ? findApprenticeByUln(db, uln) : undefined;
+  if (!apprentice) return notFound;
+  const sees =
+    user.role === 'admin' ||
+    user.role === 'quality_assurer' ||
+    (user.role === 'provider' && canActOn(user, apprentice, 'view')) ||
+    user.role === 'assessor';
+  if (!sees) return notFound;
+  if (!methodId) return refuse('invalid', [{ path: 'methodId', message: 'Select the assessment method' }]);
+  const booking = db
+    .select()
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.apprenticeId, apprentice.id),
+        eq(bookings.methodId, methodId),
+        inArray(bookings.status, ['held', 'confirmed', 'completed', 'void']),
+        user.role === 'assessor' ? eq(bookings.assessorUserId, user.id) : undefined,
+      ),
+    )
+    .orderBy(desc(bookings.attempt), desc(bookings.startsAt))
+    .get();
+  if (!booking)
+    return user.role === 'assessor' && !assessedBy(db, apprentice.id, user.id)
+      ? notFound
+      : refuse('invalid', [{ path: 'methodId', message: 'The apprentice has no booking of that method' }]);
+  return ok({ apprentice, booking });
+}
+
+const assessedBy = (db: Queryable, apprenticeId: number, assessorId: number) =>
+  db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(and(eq(bookings.apprenticeId, apprenticeId), eq(bookings.assessorUserId, assessorId)))
+    .get() !== undefined;
+
+/** Opens a case, audited; the administrators' list shows it at once. */
+export function openCase(db: Db, user: CurrentUser, input: unknown, now: string): Result<CaseRow> {
+  if (!(CASE_OPENERS as readonly string[]).includes(user.role))
+    return refuse('forbidden', 'You do not have permission to do this');
+  const parsed = openSchema.safeParse(input ?? {});
+  // The allegation is judged beside the rest, so that the form lists everything to put right at once.
+  const given = allegationField.safeParse((input as { allegation?: unknown } | undefined)?.allegation);
+  const allegationProblems = given.success ? [] : [{ path: 'allegation', message: given.error.issues[0]!.message }];
+  const refused = (problems: Problem[]) => refuse('invalid', [...problems, ...allegationProblems]);
+  if (!parsed.success) return refused(problemsFromZod(parsed.error));
+  const { kind, against } = parsed.data;
+  if (!subjectsFor(user).includes(against))
+    return refused([{ path: 'against', message: 'Select what the case is about from the list' }]);
+  let subject: Partial<typeof cases.$inferInsert>;
+  if (against === 'assessment') {
+    const found = assessmentFor(db, user, parsed.data.uln, parsed.data.methodId);
+    if (!found.ok) return found.kind === 'invalid' ? refused(found.problems) : found;
+    const { apprentice, booking } = found.value;
+    subject = { apprenticeId: apprentice.id, bookingId: booking.id, attemptNumber: booking.attempt };
+  } else if (against === 'assessor') {
+    const id = parsed.data.assessorUserId;
+    if (!id || !assessorsInScope(db, user).some((a) => a.id === id))
+      return refused([{ path: 'assessorUserId', message: 'Select an assessor from the list' }]);
+    if (id === user.id) return refused([{ path: 'assessorUserId', message: 'Select another assessor' }]);
+    subject = { assessorUserId: id };
+  } else {
+    const ukprn = parsed.data.providerUkprn;
+    if (!ukprn || !providersInScope(db, user).some((p) => p.ukprn === ukprn))
+      return refused([{ path: 'providerUkprn', message: 'Select a training provider from the list' }]);
+    subject = { providerUkprn: ukprn };
+  }
+  if (!given.success) return refused([]);
+  const allegation = given.data;
+  return db.transaction(
+    (tx) => {
+      const created = insertCase(tx, { kind, against, ...subject, allegation, openedBy: user.id, openedAt: now });
+      recordAudit(tx, actorOf(user), {
+        action: 'case.opened',
+        entityType: 'case',
+        entityId: created.id,
+        after: { ...created, allegation: undefined },
+      });
+      return ok(created);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/* ---------- A case ---------- */
+
+export type CaseAction = 'view' | 'add_files' | 'assign' | 'decide';
+
+/**
+ * A case for `action`: seen by administrators, its opener and its investigator; files added by them
+ * while it is undecided; an investigator assigned by administrators while it is undecided; decided
+ * by its investigator, or an administrator with no part in it, once it is being investigated.
+ * Anyone else is told there is no such case.
+ */
+export function caseFor(db: Db, user: CurrentUser, id: unknown, action: CaseAction): Result<FoundCase> {
+  const parsed = recordId.safeParse(id);
+  const found = parsed.success ? findCase(db, parsed.data) : undefined;
+  if (!found) return refuse('not_found', 'There is no such case');
+  const c = found.case;
+  const sees = user.role === 'admin' || c.openedBy === user.id || c.investigatorUserId === user.id;
+  if (!sees) return refuse('not_found', 'There is no such case');
+  if (action === 'view') return ok(found);
+  if (c.status === 'decided') return refuse('conflict', 'This case has been decided: it can no longer be changed');
+  if (action === 'assign' && user.role !== 'admin')
+    return refuse('forbidden', 'Only the assessment organisation’s administrators assign an investigator');
+  if (action === 'decide') {
+    const party = investigatorProblem(user, partiesOf(found));
+    if (c.investigatorUserId !== user.id && (user.role !== 'admin' || party))
+      return refuse('forbidden', 'Only the case’s investigator, or an administrator with no part in it, decides it');
+  }
+  return ok(found);
+}
+
+const partiesOf = (found: FoundCase) => ({
+  openedBy: found.case.openedBy,
+  assessorUserId: found.case.assessorUserId,
+  assessmentAssessorId: found.bookingAssessorId,
+});
+
+/** Those who may investigate a case: administrators and quality assurers with no part in it. */
+export function investigatorsFor(db: Queryable, found: FoundCase) {
+  return db
+    .select({ id: users.id, name: users.name, role: users.role })
+    .from(users)
+    .where(and(inArray(users.role, ['admin', 'quality_assurer'])))
+    .orderBy(asc(users.name))
+    .all()
+    .filter((u) => investigatorProblem(u, partiesOf(found)) === null);
+}
+
+/** An administrator assigns (or changes) the investigator, audited; they are told by email. */
+export function assignInvestigator(db: Db, user: CurrentUser, id: unknown, input: unknown): Result<CaseRow> {
+  const found = caseFor(db, user, id, 'assign');
+  if (!found.ok) return found;
+  const parsed = assignSchema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  const investigator = db
+    .select({ id: users.id, role: users.role, email: users.email, disabledAt: users.disabledAt })
+    .from(users)
+    .where(eq(users.id, parsed.data.investigatorUserId))
+    .get();
+  const problem = investigator
+    ? investigator.disabledAt
+      ? 'That account is disabled'
+      : investigatorProblem(investigator, partiesOf(found.value))
+    : 'Select an investigator from the list';
+  if (problem) return refuse('invalid', [{ path: 'investigatorUserId', message: problem }]);
+  const before = found.value.case;
+  return db.transaction(
+    (tx) => {
+      const updated = tx
+        .update(cases)
+        .set({ investigatorUserId: investigator!.id, status: 'investigating', revision: before.revision + 1 })
+        .where(and(eq(cases.id, before.id), ne(cases.status, 'decided'), eq(cases.revision, before.revision)))
+        .returning()
+        .get();
+      if (!updated) return changedMeanwhile();
+      recordAudit(tx, actorOf(user), {
+        action: 'case.investigator_assigned',
+        entityType: 'case',
+        entityId: before.id,
+        before: { investigatorUserId: before.investigatorUserId, status: before.status },
+        after: { investigatorUserId: updated.investigatorUserId, status: updated.status },
+      });
+      return ok(updated);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/**
+ * The investigator decides: upheld with a sanction, or not upheld, with a reason; audited. A Fail
+ * or void acts on the assessment's grading as the assessment organisation's malpractice decision
+ * (the grade and the attempt's result follow); a withheld result stays held from release and claims.
+ */
+export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknown, now: string): Result<CaseRow> {
+  const found = caseFor(db, user, id, 'decide');
+  if (!found.ok) return found;
+  const parsed = decisionSchema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  const c = found.value.case;
+  if (parsed.data.revision != null && parsed.data.revision !== c.revision) return changedMeanwhile();
+  const assessment = c.bookingId === null ? null : assessmentFacts(db, c.bookingId);
+  const judged = judgeCaseDecision(c, { ...parsed.data, sanction: parsed.data.sanction }, assessment);
+  if ('problems' in judged) return refuse('invalid', judged.problems);
+  const actor = actorOf(user);
+  return db.transaction(
+    (tx) => {
+      const decided = tx
+        .update(cases)
+        .set({
+          ...judged,
+          status: 'decided',
+          decisionReason: parsed.data.reason,
+          decidedBy: user.id,
+          decidedAt: now,
+          revision: c.revision + 1,
+        })
+        .where(and(eq(cases.id, c.id), eq(cases.status, 'investigating'), eq(cases.revision, c.revision)))
+        .returning()
+        .get();
+      if (!decided) return changedMeanwhile();
+      recordAudit(tx, actor, {
+        action: 'case.decided',
+        entityType: 'case',
+        entityId: c.id,
+        before: { status: c.status },
+        after: judged,
+        reason: parsed.data.reason,
+      });
+      if (c.bookingId !== null && (judged.sanction === 'fail' || judged.sanction === 'result_void')) {
+        const grading = tx.select().from(gradings).where(eq(gradings.bookingId, c.bookingId)).get()!;
+        const reason = `${c.kind === 'malpractice' ? 'Malpractice' : 'Maladministration'} case ${c.id} upheld: ${parsed.data.reason}`;
+        tx.update(gradings)
+          // A Fail is the method's grade from now on; the assessor's own grade stays as assessorGrade.
+          .set({
+            outcome: 'malpractice',
+            outcomeReason: reason,
+            ...(judged.sanction === 'fail' ? { grade: 'Fail' as const } : {}),
+          })
+          .where(eq(gradings.id, grading.id))
+          .run();
+        applyOutcomeDecision(
+          tx,
+          { ...grading, outcome: 'malpractice' },
+          grading.attemptId,
+          judged.sanction === 'fail' ? 'fail' : 'void',
+          reason,
+          actor,
+          DateTime.fromISO(now, { zone: 'utc' }),
+        );
+      }
+      return ok(decided);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** Whether the case's assessment has a submitted grading, and whether its result has been released. */
+function assessmentFacts(db: Queryable, bookingId: number) {
+  const row = db
+    .select({ status: gradings.status, releasedAt: epaAttempts.releasedAt })
+    .from(gradings)
+    .innerJoin(epaAttempts, eq(epaAttempts.id, gradings.attemptId))
+    .where(eq(gradings.bookingId, bookingId))
+    .get();
+  return { graded: row?.status === 'submitted', released: Boolean(row?.releasedAt) };
+}
+
+const changedMeanwhile = () =>
+  refuse('conflict', 'This case changed after you opened it: open it again to see it as it is now');
+
+/** The name of the method a case's assessment was of. */
+export const methodNameOf = (db: Db, methodId: string | null) =>
+  methodId === null ? null : (methodNames(db).get(methodId) ?? methodId);

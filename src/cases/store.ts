@@ -1,0 +1,128 @@
+import { and, asc, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Queryable } from '../db/connection.js';
+import { apprentices, bookings, cases, providers, users } from '../db/schema.js';
+import { pageFrom, type Page } from '../http/paging.js';
+
+export type CaseRow = typeof cases.$inferSelect;
+
+export function insertCase(tx: Queryable, values: typeof cases.$inferInsert): CaseRow {
+  return tx.insert(cases).values(values).returning().get();
+}
+
+/** One case with the names of what it is against and of the people in it. */
+export function findCase(db: Queryable, id: number) {
+  const opener = alias(users, 'opener');
+  const investigator = alias(users, 'investigator');
+  const assessor = alias(users, 'assessor');
+  return db
+    .select({
+      case: cases,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      bookingAssessorId: bookings.assessorUserId,
+      methodId: bookings.methodId,
+      bookingStartsAt: bookings.startsAt,
+      assessorName: assessor.name,
+      providerName: providers.name,
+      openedByName: opener.name,
+      investigatorName: investigator.name,
+    })
+    .from(cases)
+    .leftJoin(apprentices, eq(apprentices.id, cases.apprenticeId))
+    .leftJoin(bookings, eq(bookings.id, cases.bookingId))
+    .leftJoin(assessor, eq(assessor.id, cases.assessorUserId))
+    .leftJoin(providers, eq(providers.ukprn, cases.providerUkprn))
+    .leftJoin(opener, eq(opener.id, cases.openedBy))
+    .leftJoin(investigator, eq(investigator.id, cases.investigatorUserId))
+    .where(eq(cases.id, id))
+    .get();
+}
+
+export type FoundCase = NonNullable<ReturnType<typeof findCase>>;
+
+/** Whether a case holds this attempt's result (open, or decided with the result withheld). */
+export function resultHeldBy(db: Queryable, apprenticeId: number, attemptNumber: number): CaseRow | undefined {
+  return db
+    .select()
+    .from(cases)
+    .where(
+      and(
+        eq(cases.apprenticeId, apprenticeId),
+        eq(cases.attemptNumber, attemptNumber),
+        eq(cases.against, 'assessment'),
+        or(ne(cases.status, 'decided'), eq(cases.sanction, 'result_withheld')),
+      ),
+    )
+    .get();
+}
+
+/** The same as SQL, for a query over attempts (claims): whether a case holds the attempt `attempt`. */
+export const heldByCaseSql = (apprenticeId: unknown, attemptNumber: unknown) =>
+  sql<number>`exists (select 1 from ${cases} k where k.apprentice_id = ${apprenticeId} and k.attempt_number = ${attemptNumber}
+    and k.against = 'assessment' and (k.status <> 'decided' or k.sanction = 'result_withheld'))`;
+
+export interface CaseListFilter {
+  show: 'open' | 'decided';
+}
+
+export interface CaseListRow {
+  case: CaseRow;
+  uln: string | null;
+  givenNames: string | null;
+  familyName: string | null;
+  assessorName: string | null;
+  providerName: string | null;
+  investigatorName: string | null;
+  methodId: string | null;
+}
+
+/** A page of the administrators' list: open cases oldest first, or decided ones latest first. */
+export function pageOfCases(db: Queryable, filter: CaseListFilter, asked: number): Page<CaseListRow> {
+  const where = filter.show === 'open' ? inArray(cases.status, ['open', 'investigating']) : eq(cases.status, 'decided');
+  const total = db
+    .select({ n: sql<number>`count(*)` })
+    .from(cases)
+    .where(where)
+    .get()!.n;
+  const investigator = alias(users, 'investigator');
+  const assessor = alias(users, 'assessor');
+  return pageFrom(total, asked, (limit, offset) =>
+    db
+      .select({
+        case: cases,
+        uln: apprentices.uln,
+        givenNames: apprentices.givenNames,
+        familyName: apprentices.familyName,
+        assessorName: assessor.name,
+        providerName: providers.name,
+        investigatorName: investigator.name,
+        methodId: bookings.methodId,
+      })
+      .from(cases)
+      .leftJoin(apprentices, eq(apprentices.id, cases.apprenticeId))
+      .leftJoin(bookings, eq(bookings.id, cases.bookingId))
+      .leftJoin(assessor, eq(assessor.id, cases.assessorUserId))
+      .leftJoin(providers, eq(providers.ukprn, cases.providerUkprn))
+      .leftJoin(investigator, eq(investigator.id, cases.investigatorUserId))
+      .where(where)
+      .orderBy(
+        ...(filter.show === 'open' ? [asc(cases.openedAt), asc(cases.id)] : [desc(cases.decidedAt), desc(cases.id)]),
+      )
+      .limit(limit)
+      .offset(offset)
+      .all(),
+  );
+}
+
+/** Cases a user opened or investigates, newest first (their own list). */
+export function casesOf(db: Queryable, userId: number) {
+  return db
+    .select()
+    .from(cases)
+    .where(or(eq(cases.openedBy, userId), eq(cases.investigatorUserId, userId)))
+    .orderBy(desc(cases.id))
+    .limit(200)
+    .all();
+}
