@@ -160,7 +160,7 @@ export function createApp({
 
   // A request that may write waits (without holding up anyone else) while an import's worker writes.
   app.use(throughWriteGate(db, [paths.importApprentices, `${paths.api.root}${routes.api.apprentices.import}`]));
-  app.use(paths.api.root, apiRoutes(db, log, { holdHours, clock, baseUrl }));
+  app.use(paths.api.root, apiRoutes(db, log, { holdHours, clock, baseUrl, evidence }));
 
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: true, limit: LIMITS.bodyBytes }));

@@ -14,6 +14,7 @@ import {
 } from '../http/openapi-parts.js';
 import { apiPageFields } from '../http/paging.js';
 import { claimsOpenApi, reportsOpenApi, resultPdfOpenApi } from '../outcomes/api.js';
+import { evidenceOpenApi } from '../evidence/api.js';
 import {
   apprenticeInputSchema,
   behaviourVerificationInputSchema,
@@ -229,6 +230,7 @@ export function openApiDocument(): Schema {
     },
     paths: {
       ...resultPdfOpenApi,
+      ...evidenceOpenApi,
       ...claimsOpenApi,
       ...reportsOpenApi,
       [openApiPath(routes.api.openapi)]: {

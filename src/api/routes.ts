@@ -16,12 +16,19 @@ import { apiErrors, ProblemsError } from '../http/json-errors.js';
 import { LIMITS } from '../http/limits.js';
 import { refuseUnsavableText } from '../http/text-guard.js';
 import { openApiDocument } from './openapi.js';
+import { evidenceApi } from '../evidence/api.js';
+import { acceptEvidence } from '../evidence/pages.js';
+import type { EvidenceStorage } from '../evidence/storage.js';
 
-/** A request that sends a body must send JSON. */
+/** The evidence upload's path, as a pattern: its multipart body has been read (acceptEvidence) before the JSON rules. */
+const EVIDENCE_UPLOAD = new RegExp(`^${routes.api.apprentices.gatewayItemFiles.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+
+/** A request that sends a body must send JSON (a CSV import may send CSV; an evidence upload, multipart). */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
   const csvImport = req.path === routes.api.apprentices.import && req.is('text/csv');
-  if (hasBody && !req.is('application/json') && !csvImport)
+  const upload = req.method === 'POST' && EVIDENCE_UPLOAD.test(req.path) && req.is('multipart/form-data');
+  if (hasBody && !req.is('application/json') && !csvImport && !upload)
     throw new HttpError(415, 'Send the body as JSON, with Content-Type: application/json');
   next();
 };
@@ -68,14 +75,16 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
 export function apiRoutes(
   db: Db,
   log: (error: unknown) => void,
-  options: { holdHours: number; clock: Clock; baseUrl: string },
+  options: { holdHours: number; clock: Clock; baseUrl: string; evidence: EvidenceStorage },
 ): Router {
-  const { holdHours, clock, baseUrl } = options;
+  const { holdHours, clock, baseUrl, evidence } = options;
   const router = Router();
   router.get(routes.api.openapi, (_req, res) => res.json(openApiDocument()));
 
   // Who is asking comes first: an anonymous request is refused before its body is read.
   router.use(authenticate(db, clock));
+  // An evidence upload is streamed to the store (its scope checked first), never parsed as a body.
+  router.post(routes.api.apprentices.gatewayItemFiles, acceptEvidence(db, evidence, 'gateway_item'));
   router.use(requireJsonBody);
   // An import may be a CSV file or a JSON array as large as a CSV upload; everything else is 1 MB at most.
   router.post(
@@ -96,6 +105,7 @@ export function apiRoutes(
   router.use(claimsApi(db, clock));
   router.use(certificateApi(db, clock));
   router.use(bookingApi(db, { holdHours, clock, baseUrl }));
+  router.use(evidenceApi(db, evidence, clock));
 
   router.use(() => {
     throw new HttpError(404, 'No such API endpoint');

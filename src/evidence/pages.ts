@@ -105,7 +105,7 @@ export function attachUpload(
   back: (record: EvidenceRecord) => string,
 ): RequestHandler {
   return (req, res) => {
-    const received = (req as WithEvidence).evidence;
+    const received = receivedEvidence(req);
     if (!received)
       return render(res, req.params, formErrors([{ path: 'evidenceFile', message: 'Select a file to upload' }]), 400);
     if ('refused' in received)
@@ -147,6 +147,36 @@ export function filesForPage(db: Db, record: Parameters<typeof filesOf>[1], uplo
   };
 }
 
+/**
+ * Sends a stored file as a download (for the pages and the API alike): an attachment under its own
+ * name, safely encoded, with the type judged when it arrived, `nosniff`, and a Content-Security-Policy
+ * that runs nothing should a browser show it anyway. Streamed from disk, never read into memory.
+ */
+export function sendEvidenceFile(
+  storage: EvidenceStorage,
+  file: { sha256: string; fileName: string; mediaType: string; size: number },
+  res: Response,
+  next: (error?: unknown) => void,
+): void {
+  const stream = storage.open(file.sha256);
+  stream.once('error', (error) =>
+    res.headersSent ? res.destroy(error) : next(new HttpError(404, 'The file is missing from the evidence store')),
+  );
+  stream.once('open', () => {
+    res.attachment(file.fileName);
+    res.set({
+      'Content-Type': file.mediaType,
+      'Content-Length': String(file.size),
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+    });
+    stream.pipe(res);
+  });
+}
+
+/** What the upload left on the request (read by acceptEvidence): the file received, a refusal, or nothing. */
+export const receivedEvidence = (req: Request): Received | undefined => (req as WithEvidence).evidence;
+
 /** The evidence store's pages: a gateway item's upload, and every file's download. */
 export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): Router {
   const router = Router();
@@ -166,23 +196,9 @@ export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): R
     ),
   );
 
-  router.get(routes.evidenceFile, viewers, (req, res, next) => {
-    const file = valueOrThrow(evidenceFileFor(db, userOf(res), req.params.id));
-    const stream = storage.open(file.sha256);
-    stream.once('error', (error) =>
-      res.headersSent ? res.destroy(error) : next(new HttpError(404, 'The file is missing from the evidence store')),
-    );
-    stream.once('open', () => {
-      res.attachment(file.fileName);
-      res.set({
-        'Content-Type': file.mediaType,
-        'Content-Length': String(file.size),
-        'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': "default-src 'none'; sandbox",
-      });
-      stream.pipe(res);
-    });
-  });
+  router.get(routes.evidenceFile, viewers, (req, res, next) =>
+    sendEvidenceFile(storage, valueOrThrow(evidenceFileFor(db, userOf(res), req.params.id)), res, next),
+  );
 
   return router;
 }

@@ -127,3 +127,10 @@ export function keptFileName(name: string): string {
     .slice(0, 200);
   return clean === '' || clean === '.' || clean === '..' ? 'evidence' : clean;
 }
+
+/** Every media type a stored file is sent with (without parameters): what a download may be. */
+export const STORED_MEDIA_TYPES: readonly string[] = [
+  ...TAKEN.map((t) => t.mediaType),
+  ...OFFICE.map((o) => o.mediaType),
+  'text/plain',
+];

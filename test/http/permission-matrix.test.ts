@@ -588,6 +588,19 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 422 403 403 422 403 404 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/earlier-episodes`,
   ),
+  // The evidence store: an empty upload (no multipart file) stops at 422; the list and a download follow the record's scope.
+  'POST /api/v1/apprentices/:uln/gateway-items/:itemId/files': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
+  ),
+  'GET /api/v1/apprentices/:uln/gateway-items/:itemId/files': row(
+    '401 200 403 403 200 200 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
+  ),
+  'GET /api/v1/evidence/:id': [
+    row('401 200 403 403 200 200 404 403', (f) => `/api/v1/evidence/${f.evidenceFile}`, { label: 'gateway item' }),
+    row('401 200 403 403 200 404 404 403', (f) => `/api/v1/evidence/${f.requestFile}`, { label: 'request' }),
+  ],
   'DELETE /api/v1/apprentices/:uln/breaks/:id': row(
     '401 422 403 403 422 403 404 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/breaks/${f.learningBreak}`,

@@ -254,7 +254,9 @@ describe('property: every API body, hostile bodies', function () {
     const res = await req;
     if (process.env.PROPERTY_STATS) console.log(`        ${res.status} ${url} ${v.mode} ${brief(sent, 160)}`);
     const problems = [...apiProblems(res), ...loggedErrors(ctx), ...databaseProblems(ctx, before, res.status)];
-    if (v.mode === 'wrongType' && res.status !== 415)
+    // A route that takes a multipart upload reads JSON sent as multipart as a broken upload (400).
+    const broken = c.multipart && v.wrongType.startsWith('multipart/') && res.status === 400;
+    if (v.mode === 'wrongType' && res.status !== 415 && !broken)
       problems.push(`JSON sent as ${v.wrongType} was answered ${res.status}, not 415`);
     if (res.status < 300 && problems.length === 0) {
       if (body && c.stored) problems.push(...c.stored(ctx, f, body));

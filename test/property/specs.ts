@@ -97,6 +97,8 @@ export interface ApiSpec {
   valid?: (f: Fixture, n: number) => unknown;
   /** The import also reads CSV (text/csv). */
   csv?: boolean;
+  /** The route takes a multipart upload, not JSON. */
+  multipart?: boolean;
   /** After success: a page that shows what was stored, to check it is escaped there too. */
   page?: (f: Fixture, body: Record<string, unknown>, response: unknown) => string | undefined;
   stored?: Stored<Record<string, unknown>>;
@@ -1679,6 +1681,14 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     text: ['reference'],
     valid: () => ({ reference: 'proposals/v2.pdf' }),
     page: (f) => `/apprentices/${f.a.uln}`,
+  },
+  // A multipart upload: any JSON body is refused (422: no file) and writes nothing.
+  'POST /api/v1/apprentices/:uln/gateway-items/:itemId/files': {
+    as: ['admin', 'provider'],
+    method: 'POST',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/project-proposal/files`,
+    fields: ['evidenceFile'],
+    multipart: true,
   },
   'POST /api/v1/apprentices/:uln/declarations': {
     as: ['admin', 'provider', 'employer'],

@@ -1,0 +1,137 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AREA_ROLES } from '../auth/roles.js';
+import { requireRole, userOf } from '../auth/authorize.js';
+import type { Clock } from '../clock.js';
+import { isoInstant } from '../dates.js';
+import type { Db } from '../db/connection.js';
+import { ProblemsError } from '../http/json-errors.js';
+import { authErrors, error, json, output, ulnParam } from '../http/openapi-parts.js';
+import { LIMITS } from '../http/limits.js';
+import { valueOrThrow } from '../http/results.js';
+import { openApiPath, paths, routes } from '../paths.js';
+import { STORED_MEDIA_TYPES, TAKEN_KINDS } from './rules.js';
+import { receivedEvidence, sendEvidenceFile } from './pages.js';
+import { attachEvidenceFile, evidenceFileFor, evidenceRecord, filesOf } from './service.js';
+import type { EvidenceStorage } from './storage.js';
+
+/*
+ * The evidence store in the JSON API: a gateway item's files listed and uploaded (multipart, the
+ * file in the field `evidenceFile`, read by acceptEvidence in src/evidence/pages.ts before the
+ * API's JSON body rules), and any file downloaded by whoever may see its record. The same
+ * service as the pages, so the same scope.
+ */
+
+const fileSchema = z.object({
+  id: z.int(),
+  fileName: z.string(),
+  size: z.int(),
+  mediaType: z.string(),
+  uploadedAt: z.string(),
+  uploadedBy: z.string().nullable(),
+  download: z.string(),
+});
+const filesSchema = z.object({ uln: z.string(), itemId: z.string(), files: z.array(fileSchema) });
+
+const downloadPath = (id: number) => `${paths.api.root}${paths.api.apprentices.evidenceFile(id)}`;
+
+export function evidenceApi(db: Db, storage: EvidenceStorage, clock: Clock): Router {
+  const router = Router();
+  const viewers = requireRole(...AREA_ROLES.apprentices);
+  const editors = requireRole(...AREA_ROLES.apprenticeEditors);
+
+  const listOf = (record: Parameters<typeof filesOf>[1]) =>
+    filesOf(db, record).map((f) => ({ ...f, download: downloadPath(f.id) }));
+
+  router.get(routes.api.apprentices.gatewayItemFiles, viewers, (req, res) => {
+    const record = valueOrThrow(evidenceRecord(db, userOf(res), 'gateway_item', req.params, 'view'));
+    res.json({ uln: record.apprentice.uln, itemId: record.recordKey, files: listOf(record) });
+  });
+
+  router.post(routes.api.apprentices.gatewayItemFiles, editors, (req, res) => {
+    const received = receivedEvidence(req);
+    if (!received)
+      throw new ProblemsError(422, [
+        { path: 'evidenceFile', message: 'Send the file as multipart/form-data, in the field evidenceFile' },
+      ]);
+    if ('refused' in received)
+      throw new ProblemsError(received.status, [{ path: 'evidenceFile', message: received.refused }]);
+    const done = valueOrThrow(
+      attachEvidenceFile(
+        db,
+        userOf(res),
+        'gateway_item',
+        req.params,
+        { ...received.stored, originalName: received.originalName },
+        isoInstant(clock.now()),
+      ),
+    );
+    const file = listOf(done).find((f) => f.id === done.id)!;
+    res.status(201).location(file.download).json(file);
+  });
+
+  router.get(routes.api.apprentices.evidenceFile, viewers, (req, res, next) =>
+    sendEvidenceFile(storage, valueOrThrow(evidenceFileFor(db, userOf(res), req.params.id)), res, next),
+  );
+
+  return router;
+}
+
+const itemParam = { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } };
+
+export const evidenceOpenApi: Record<string, unknown> = {
+  [openApiPath(routes.api.apprentices.gatewayItemFiles)]: {
+    get: {
+      summary: 'The files uploaded to a gateway item of the apprentice’s plan',
+      parameters: [ulnParam, itemParam],
+      responses: {
+        '200': json(output(filesSchema), 'The files, the first uploaded first, each with its download address'),
+        ...authErrors,
+        '403': error('Assessors and quality assurers'),
+        '404': error('No such apprentice in your scope, or no such gateway item in their plan'),
+      },
+    },
+    post: {
+      summary: `Upload a file to a gateway item (recording it as in place): ${TAKEN_KINDS}; up to ${LIMITS.evidenceFileLabel}, streamed to the evidence store and judged by its content`,
+      parameters: [ulnParam, itemParam],
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['evidenceFile'],
+              properties: { evidenceFile: { type: 'string', format: 'binary' } },
+            },
+          },
+        },
+      },
+      responses: {
+        '201': json(output(fileSchema), 'Stored; Location is its download address'),
+        '400': error('The multipart body could not be read, or had more than one file'),
+        ...authErrors,
+        '403': error('You may see this apprentice but not add to their record'),
+        '404': error('No such apprentice in your scope, or no such gateway item in their plan'),
+        '413': error(`The file is larger than ${LIMITS.evidenceFileLabel}`),
+        '422': error('No file, or a kind of file not taken (a program, a script, a web page, an archive…)'),
+      },
+    },
+  },
+  [openApiPath(routes.api.apprentices.evidenceFile)]: {
+    get: {
+      summary: 'Download a file of the evidence store, for someone who may see its record',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+      responses: {
+        '200': {
+          description: 'The file, as an attachment under its own name, with the type judged on upload',
+          content: Object.fromEntries(
+            STORED_MEDIA_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+          ),
+        },
+        ...authErrors,
+        '403': error('Assessors and quality assurers'),
+        '404': error('No such file, or its record is not in your scope'),
+      },
+    },
+  },
+};
