@@ -806,6 +806,10 @@ export const epaoSettings = sqliteTable('epao_settings', {
   /** Fixes the random draw, so that sampling can be repeated and checked. */
   qaSeed: text('qa_seed').notNull(),
   appealWorkingDays: integer('appeal_working_days').notNull().default(15),
+  /** The evidence store's size limits, in megabytes, for each kind of file (src/evidence/rules.ts, FILE_CLASSES); 2,048 at most. */
+  evidenceDocumentMb: integer('evidence_document_mb').notNull().default(100),
+  evidenceImageMb: integer('evidence_image_mb').notNull().default(50),
+  evidenceRecordingMb: integer('evidence_recording_mb').notNull().default(2048),
   /** Working days the assessment organisation gives itself to decide an adjustment or special-consideration request. */
   requestWorkingDays: integer('request_working_days').notNull().default(10),
   /** The EPAO's maximum number of attempts; null: the plan's, if any. */

@@ -92,7 +92,7 @@ export const evidenceOpenApi: Record<string, unknown> = {
       },
     },
     post: {
-      summary: `Upload a file to a gateway item (recording it as in place): ${TAKEN_KINDS}; up to ${LIMITS.evidenceFileLabel}, streamed to the evidence store and judged by its content`,
+      summary: `Upload a file to a gateway item (recording it as in place): ${TAKEN_KINDS}; each kind up to the assessment organisation’s limit (${LIMITS.evidenceFileLabel} at most), streamed to the evidence store and judged by its content`,
       parameters: [ulnParam, itemParam],
       requestBody: {
         required: true,
@@ -112,7 +112,9 @@ export const evidenceOpenApi: Record<string, unknown> = {
         ...authErrors,
         '403': error('You may see this apprentice but not add to their record'),
         '404': error('No such apprentice in your scope, or no such gateway item in their plan'),
-        '413': error(`The file is larger than ${LIMITS.evidenceFileLabel}`),
+        '413': error(
+          `The file is larger than the assessment organisation’s limit for its kind (documents, images or recordings; ${LIMITS.evidenceFileLabel} at most)`,
+        ),
         '422': error('No file, or a kind of file not taken (a program, a script, a web page, an archive…)'),
       },
     },

@@ -10,7 +10,8 @@ import { formErrors } from '../http/forms.js';
 import { LIMITS } from '../http/limits.js';
 import { refusalError, valueOrThrow } from '../http/results.js';
 import { paths, routes } from '../paths.js';
-import { TAKEN_KINDS } from './rules.js';
+import { TAKEN_KINDS, classOf, megabytesInWords, type FileClass } from './rules.js';
+import { epaoSettingsOf } from '../grading/store.js';
 import {
   attachEvidenceFile,
   evidenceFileFor,
@@ -37,17 +38,21 @@ type WithEvidence = Request & { evidence?: Received };
 export function acceptEvidence(db: Db, storage: EvidenceStorage, recordType: EvidenceRecordType): RequestHandler {
   const engine: multer.StorageEngine = {
     _handleFile(req, file, done) {
-      storage.receive(file.stream, LIMITS.evidenceFileBytes).then(
-        (stored) => {
-          (req as WithEvidence).evidence = { stored, originalName: file.originalname };
-          done(null, { size: stored.size });
-        },
-        (error: unknown) => {
-          if (!(error instanceof EvidenceRefused)) return done(error);
-          (req as WithEvidence).evidence = { refused: error.message, status: error.status };
-          done(null, {});
-        },
-      );
+      // The EPAO's limit for the file's kind, read when the upload starts (the store's 2 GB is the ceiling).
+      const limits = sizeLimits(epaoSettingsOf(db));
+      storage
+        .receive(file.stream, (mediaType) => limits[classOf(mediaType)])
+        .then(
+          (stored) => {
+            (req as WithEvidence).evidence = { stored, originalName: file.originalname };
+            done(null, { size: stored.size });
+          },
+          (error: unknown) => {
+            if (!(error instanceof EvidenceRefused)) return done(error);
+            (req as WithEvidence).evidence = { refused: error.message, status: error.status };
+            done(null, {});
+          },
+        );
     },
     _removeFile(_req, _file, done) {
       done(null);
@@ -128,6 +133,32 @@ export function attachUpload(
   };
 }
 
+/** The EPAO's size limit for each kind of file, in bytes (at most the store's ceiling). */
+export function sizeLimits(settings: {
+  evidenceDocumentMb: number;
+  evidenceImageMb: number;
+  evidenceRecordingMb: number;
+}) {
+  const bytes = (mb: number) => Math.min(LIMITS.evidenceFileBytes, mb * 2 ** 20);
+  return {
+    document: bytes(settings.evidenceDocumentMb),
+    image: bytes(settings.evidenceImageMb),
+    recording: bytes(settings.evidenceRecordingMb),
+  } satisfies Record<FileClass, number>;
+}
+
+/** The limits in words, for a form's hint: "documents up to 100 MB, images up to 50 MB, recordings up to 2 GB". */
+export function limitWords(db: Db): string {
+  const settings = epaoSettingsOf(db);
+  return [
+    ['documents', settings.evidenceDocumentMb],
+    ['images', settings.evidenceImageMb],
+    ['recordings', settings.evidenceRecordingMb],
+  ]
+    .map(([what, mb]) => `${what} up to ${megabytesInWords(mb as number)}`)
+    .join(', ');
+}
+
 /**
  * What the evidence-files partial shows of a record: its files, each with its download link, and,
  * for someone who may add to it (`uploadAction`), the upload form with what it takes.
@@ -143,7 +174,7 @@ export function filesForPage(db: Db, record: Parameters<typeof filesOf>[1], uplo
     uploadAction,
     hint,
     taken: TAKEN_KINDS,
-    maxSize: LIMITS.evidenceFileLabel,
+    maxSize: limitWords(db),
   };
 }
 

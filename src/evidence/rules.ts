@@ -134,3 +134,22 @@ export const STORED_MEDIA_TYPES: readonly string[] = [
   ...OFFICE.map((o) => o.mediaType),
   'text/plain',
 ];
+
+/** The kinds of file the EPAO sets a size limit for (its settings): documents (and text), images, recordings. */
+export const FILE_CLASSES = ['document', 'image', 'recording'] as const;
+export type FileClass = (typeof FILE_CLASSES)[number];
+export const FILE_CLASS_LABELS: Record<FileClass, string> = {
+  document: 'documents',
+  image: 'images',
+  recording: 'recordings',
+};
+
+/** Which of the EPAO's size limits a file of this type comes under. */
+export function classOf(mediaType: string): FileClass {
+  if (mediaType.startsWith('image/')) return 'image';
+  if (mediaType.startsWith('audio/') || mediaType.startsWith('video/')) return 'recording';
+  return 'document';
+}
+
+/** A size in words, as limits are set: whole megabytes, or gigabytes from 1,024 MB. */
+export const megabytesInWords = (mb: number) => (mb >= 1024 && mb % 1024 === 0 ? `${mb / 1024} GB` : `${mb} MB`);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { judgeEvidence } from './rules.js';
+import { FILE_CLASS_LABELS, classOf, judgeEvidence, megabytesInWords } from './rules.js';
 
 /*
  * The evidence store's files on disk, under FILES_PATH: each named by the SHA-256 of its bytes
@@ -44,8 +44,16 @@ export class EvidenceStorage {
     return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 
-  /** Takes a file as it arrives; refuses one larger than `maxBytes`, empty, or of a kind not taken. */
-  async receive(stream: Readable, maxBytes: number): Promise<StoredFile> {
+  /**
+   * Takes a file as it arrives; refuses one empty or of a kind not taken, or larger than its limit:
+   * `maxBytes`, or the limit for its kind, known once its first bytes are judged (so a document over
+   * the documents' limit is refused as that limit is passed, not once 2 GB have arrived).
+   */
+  async receive(stream: Readable, maxBytes: number | ((mediaType: string) => number)): Promise<StoredFile> {
+    const ceiling = typeof maxBytes === 'number' ? maxBytes : Infinity;
+    let limit = ceiling;
+    let limitWords: string | undefined;
+    let judged: ReturnType<typeof judgeEvidence> | undefined;
     // The stream may fail while the folder is made: its error is kept for then.
     let early: Error | undefined;
     const keep = (error: Error) => (early ??= error);
@@ -74,15 +82,24 @@ export class EvidenceStorage {
           reject(error);
         };
         // multer's parser says so when a file passes the form's limit (the stream then ends early).
-        stream.once('limit', () => fail(tooLarge(maxBytes)));
+        stream.once('limit', () => fail(tooLarge(limit, limitWords)));
         stream.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > maxBytes) return fail(tooLarge(maxBytes));
-          hash.update(chunk);
           if (headBytes < HEAD_BYTES) {
             head.push(chunk.subarray(0, HEAD_BYTES - headBytes));
             headBytes += Math.min(chunk.length, HEAD_BYTES - headBytes);
+            // Judged as soon as the head is in: a kind not taken is refused at once, and its kind's limit applies from here.
+            if (headBytes === HEAD_BYTES) {
+              judged = judgeEvidence(Buffer.concat(head));
+              if (!judged.ok) return fail(new EvidenceRefused(judged.reason, 422));
+              if (typeof maxBytes === 'function') {
+                limit = Math.min(ceiling, maxBytes(judged.mediaType));
+                limitWords = kindLimitWords(judged.mediaType, limit);
+              }
+            }
           }
+          if (size > limit) return fail(tooLarge(limit, limitWords));
+          hash.update(chunk);
         });
         stream.once('error', fail);
         // Closed without its end (the sender went away): cut short.
@@ -93,8 +110,12 @@ export class EvidenceStorage {
         out.once('finish', () => (failed ? undefined : resolve()));
         stream.pipe(out);
       });
-      const judged = judgeEvidence(Buffer.concat(head));
+      judged ??= judgeEvidence(Buffer.concat(head));
       if (!judged.ok) throw new EvidenceRefused(judged.reason, 422);
+      if (typeof maxBytes === 'function' && size > maxBytes(judged.mediaType)) {
+        const kindLimit = maxBytes(judged.mediaType);
+        throw tooLarge(kindLimit, kindLimitWords(judged.mediaType, kindLimit));
+      }
       const sha256 = hash.digest('hex');
       const final = this.pathOf(sha256);
       await fs.promises.mkdir(path.dirname(final), { recursive: true, mode: 0o700 });
@@ -128,6 +149,12 @@ export class EvidenceStorage {
   }
 }
 
-function tooLarge(maxBytes: number): EvidenceRefused {
-  return new EvidenceRefused(`The selected file must be smaller than ${Math.round(maxBytes / 2 ** 20)} MB`, 413);
+function tooLarge(maxBytes: number, words?: string): EvidenceRefused {
+  return new EvidenceRefused(
+    words ?? `The selected file must be smaller than ${megabytesInWords(Math.round(maxBytes / 2 ** 20))}`,
+    413,
+  );
 }
+
+const kindLimitWords = (mediaType: string, limit: number) =>
+  `The selected file must be smaller than ${megabytesInWords(Math.round(limit / 2 ** 20))}: the assessment organisation’s limit for ${FILE_CLASS_LABELS[classOf(mediaType)]}`;

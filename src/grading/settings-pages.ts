@@ -51,6 +51,39 @@ export function settingsPages(db: Db): Router {
           .max(90, 'Enter 90 or fewer'),
       ),
     ),
+    evidenceDocumentMb: z.preprocess(
+      blankToUndefined,
+      z.preprocess(
+        decimalInput,
+        z
+          .number({ error: 'Enter a whole number of megabytes' })
+          .int('Enter a whole number of megabytes')
+          .min(1, 'Enter at least 1 MB')
+          .max(2048, 'Enter 2,048 MB (2 GB) or less'),
+      ),
+    ),
+    evidenceImageMb: z.preprocess(
+      blankToUndefined,
+      z.preprocess(
+        decimalInput,
+        z
+          .number({ error: 'Enter a whole number of megabytes' })
+          .int('Enter a whole number of megabytes')
+          .min(1, 'Enter at least 1 MB')
+          .max(2048, 'Enter 2,048 MB (2 GB) or less'),
+      ),
+    ),
+    evidenceRecordingMb: z.preprocess(
+      blankToUndefined,
+      z.preprocess(
+        decimalInput,
+        z
+          .number({ error: 'Enter a whole number of megabytes' })
+          .int('Enter a whole number of megabytes')
+          .min(1, 'Enter at least 1 MB')
+          .max(2048, 'Enter 2,048 MB (2 GB) or less'),
+      ),
+    ),
     requestWorkingDays: z.preprocess(
       blankToUndefined,
       z.preprocess(

@@ -124,4 +124,46 @@ describe('evidence files: a gateway item’s uploads', () => {
     expect(fs.existsSync(path.join(TEST_CONFIG.filesPath, sha.slice(0, 2), sha))).to.equal(false);
     expect(ctx.db.select().from(evidenceFiles).all()).to.deep.equal([]);
   });
+
+  it('applies the EPAO’s size limit for each kind of file, set on the settings page', async () => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const settings = await admin.get('/admin/settings');
+    const fields = Object.fromEntries(
+      $(settings.text)('form[action="/admin/settings"] input')
+        .toArray()
+        .map((el) => [$(settings.text)(el).attr('name'), $(settings.text)(el).attr('value') ?? ''])
+        .filter(
+          ([name, value]) =>
+            name &&
+            !(name === 'qaSampleFails' || name === 'qaSampleBoundary' || name === 'claimHighestGradeEarly') &&
+            value !== undefined,
+        ),
+    );
+    const saved = await admin
+      .post('/admin/settings')
+      .type('form')
+      .send({ ...fields, evidenceDocumentMb: '1' });
+    expect(saved.status, $(saved.text)('.govuk-error-summary').text()).to.equal(303);
+
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const page = $((await provider.get(itemUrl())).text);
+    expect(page('#evidenceFile-hint').text()).to.contain(
+      'documents up to 1 MB, images up to 50 MB, recordings up to 2 GB',
+    );
+    // A PDF of 1.5 MB: over the documents' limit, refused with the form, leaving nothing.
+    const bigPdf = Buffer.concat([PDF, Buffer.alloc(1.5 * 2 ** 20, 0x20)]);
+    const refused = await upload(provider, bigPdf, 'report.pdf');
+    expect(refused.status).to.equal(413);
+    expect($(refused.text)('.govuk-error-summary').text()).to.contain(
+      'The selected file must be smaller than 1 MB: the assessment organisation’s limit for documents',
+    );
+    expect(ctx.db.select().from(evidenceFiles).all()).to.have.length(0);
+    expect(leftovers()).to.deep.equal([]);
+    // An image of the same size is under the images' limit.
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.alloc(1.5 * 2 ** 20, 1),
+    ]);
+    expect((await upload(provider, png, 'photo.png')).status).to.equal(302);
+  });
 });
