@@ -28,6 +28,7 @@ import {
 } from './rules.js';
 import { approvedAdjustments, approvedAdjustmentsOf, findRequest, insertRequest, type RequestRow } from './store.js';
 import { adjustmentApproved } from '../bookings/store.js';
+import { caseActingOn, resultHeldBy } from '../cases/store.js';
 import { DateTime } from 'luxon';
 
 /*
@@ -249,15 +250,9 @@ export function decideRequest(db: Db, user: CurrentUser, id: unknown, input: unk
   const methods = methodsOf(db, apprentice).filter((m) => request.methodId === null || m.id === request.methodId);
   const judged = judgeDecision({ ...request, methods }, parsed.data);
   if ('problems' in judged) return refuse('invalid', judged.problems);
-  const affected = judged.effect === 'not_counted' ? affectedGrading(db, request) : null;
-  if (affected?.released)
-    return refuse('invalid', [
-      {
-        path: 'effect',
-        message:
-          'The result has been released: it is changed through an appeal, so the assessment cannot be taken as not counted',
-      },
-    ]);
+  const affected = judged.effect === 'not_counted' ? affectedGrading(db, request, apprentice.id) : null;
+  const notCountable = affected && notCountedProblem(affected);
+  if (notCountable) return refuse('invalid', [{ path: 'effect', message: notCountable }]);
   return db.transaction(
     (tx) => {
       const decided = updateOpen(tx, request, {
@@ -278,7 +273,8 @@ export function decideRequest(db: Db, user: CurrentUser, id: unknown, input: unk
       tellRequester(tx, found.value, judged.status);
       // Not counted: the assessment is void, not an attempt; the method is booked again within the same attempt.
       if (judged.effect === 'not_counted' && request.bookingId !== null) {
-        const reason = `Special consideration ${request.id}: ${parsed.data.reason}`;
+        // The request's number, not its reason: the circumstances stay with the request.
+        const reason = `Special consideration ${request.id} approved: not counted as an attempt`;
         const at = DateTime.fromISO(now, { zone: 'utc' });
         if (affected?.grading)
           applyOutcomeDecision(tx, affected.grading, affected.grading.attemptId, 'void', reason, actorOf(user), at);
@@ -300,10 +296,12 @@ export function decideRequest(db: Db, user: CurrentUser, id: unknown, input: unk
   );
 }
 
-/** The grading of a special consideration's assessment (if it was graded), and whether its result is released. */
-function affectedGrading(db: Queryable, request: RequestRow) {
-  if (request.bookingId === null) return null;
-  const grading = db.select().from(gradings).where(eq(gradings.bookingId, request.bookingId)).get();
+/** The assessment a special consideration concerns, for an effect of not counted: its grading, result and holds. */
+function affectedGrading(db: Queryable, request: RequestRow, apprenticeId: number) {
+  const booking = request.bookingId
+    ? db.select().from(bookings).where(eq(bookings.id, request.bookingId)).get()
+    : undefined;
+  const grading = booking ? db.select().from(gradings).where(eq(gradings.bookingId, booking.id)).get() : undefined;
   const attempt = grading
     ? db
         .select({ releasedAt: epaAttempts.releasedAt })
@@ -311,7 +309,26 @@ function affectedGrading(db: Queryable, request: RequestRow) {
         .where(eq(epaAttempts.id, grading.attemptId))
         .get()
     : undefined;
-  return { grading, released: Boolean(attempt?.releasedAt) };
+  return {
+    booking,
+    grading,
+    released: Boolean(attempt?.releasedAt),
+    heldByCase: booking ? resultHeldBy(db, apprenticeId, booking.attempt) : undefined,
+    decidedByCase: booking ? caseActingOn(db, booking.id) : undefined,
+  };
+}
+
+/** Why the assessment cannot be set aside as not counted, or null. */
+function notCountedProblem(a: NonNullable<ReturnType<typeof affectedGrading>>): string | null {
+  if (!a.booking || !['confirmed', 'completed'].includes(a.booking.status))
+    return 'The assessment is no longer booked as taken place (it may be void already): it cannot be set aside again';
+  if (a.released)
+    return 'The result has been released: it is changed through an appeal, so the assessment cannot be taken as not counted';
+  if (a.heldByCase || a.decidedByCase)
+    return 'A malpractice or maladministration case concerns this assessment: decide the request once the case allows';
+  if (a.grading?.status === 'draft')
+    return 'The assessor’s grading of this assessment is still a draft: ask them to submit it first';
+  return null;
 }
 
 /** The requester (or an administrator) withdraws a request that waits for its decision; audited. */

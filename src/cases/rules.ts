@@ -50,8 +50,9 @@ export const holdsResult = (c: { against: CaseSubject; status: CaseStatus; sanct
 export interface CaseParties {
   openedBy: number | null;
   assessorUserId: number | null;
-  /** Against an assessment: the assessor who assessed it. */
+  /** Against an assessment: the assessor who assessed it, and the quality assurers who moderated its grading. */
   assessmentAssessorId: number | null;
+  moderatorIds?: readonly number[];
 }
 
 /** Why this user may not investigate the case, or null: an administrator or quality assurer with no part in it. */
@@ -61,6 +62,8 @@ export function investigatorProblem(candidate: { id: number; role: string }, par
   if (candidate.id === parties.openedBy) return 'The person who opened the case does not investigate it';
   if (candidate.id === parties.assessorUserId || candidate.id === parties.assessmentAssessorId)
     return 'The assessor the case concerns does not investigate it';
+  if (parties.moderatorIds?.includes(candidate.id))
+    return 'A quality assurer who moderated the assessment does not investigate it';
   return null;
 }
 
@@ -76,6 +79,8 @@ export interface AssessmentFacts {
   graded: boolean;
   /** The result has been released (a Fail or void then goes through an appeal, not here). */
   released: boolean;
+  /** The assessment is void already (not an attempt): there is no grade to fail or void. */
+  voided?: boolean;
 }
 
 /**
@@ -100,6 +105,11 @@ export function judgeCaseDecision(
       problems.push({
         path: 'sanction',
         message: 'Only a case against an assessment acts on a result: choose a warning',
+      });
+    else if (input.sanction !== 'result_withheld' && assessment?.voided)
+      problems.push({
+        path: 'sanction',
+        message: 'The assessment is void already: choose a warning, or withhold the result',
       });
     else if (input.sanction !== 'result_withheld' && !assessment?.graded)
       problems.push({ path: 'sanction', message: 'The assessment has not been graded: withhold the result instead' });

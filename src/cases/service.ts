@@ -123,6 +123,8 @@ function assessmentFor(db: Db, user: CurrentUser, uln: string | null, methodId: 
     (user.role === 'provider' && canActOn(user, apprentice, 'view')) ||
     user.role === 'assessor';
   if (!sees) return notFound;
+  // An assessor learns nothing of an apprentice they never assessed, whatever else the form lacks.
+  if (user.role === 'assessor' && !assessedBy(db, apprentice.id, user.id)) return notFound;
   if (!methodId) return refuse('invalid', [{ path: 'methodId', message: 'Select the assessment method' }]);
   const booking = db
     .select()
@@ -138,9 +140,7 @@ function assessmentFor(db: Db, user: CurrentUser, uln: string | null, methodId: 
     .orderBy(desc(bookings.attempt), desc(bookings.startsAt))
     .get();
   if (!booking)
-    return user.role === 'assessor' && !assessedBy(db, apprentice.id, user.id)
-      ? notFound
-      : refuse('invalid', [{ path: 'methodId', message: 'The apprentice has no booking of that method' }]);
+    return refuse('invalid', [{ path: 'methodId', message: 'The apprentice has no booking of that method' }]);
   return ok({ apprentice, booking });
 }
 
@@ -232,6 +232,7 @@ const partiesOf = (found: FoundCase) => ({
   openedBy: found.case.openedBy,
   assessorUserId: found.case.assessorUserId,
   assessmentAssessorId: found.bookingAssessorId,
+  moderatorIds: found.moderatorIds,
 });
 
 /** Those who may investigate a case: administrators and quality assurers with no part in it. */
@@ -327,9 +328,10 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
       });
       if (c.bookingId !== null && (judged.sanction === 'fail' || judged.sanction === 'result_void')) {
         const grading = tx.select().from(gradings).where(eq(gradings.bookingId, c.bookingId)).get()!;
-        const reason = `${c.kind === 'malpractice' ? 'Malpractice' : 'Maladministration'} case ${c.id} upheld: ${parsed.data.reason}`;
+        // The grading says only that the assessment organisation decided it: the case, its number and
+        // its reasons stay with the case, which those it concerns do not see.
+        const reason = 'Decided by the assessment organisation after an investigation';
         tx.update(gradings)
-          // A Fail is the method's grade from now on; the assessor's own grade stays as assessorGrade.
           .set({
             outcome: 'malpractice',
             outcomeReason: reason,
@@ -337,12 +339,13 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
           })
           .where(eq(gradings.id, grading.id))
           .run();
+        // Audited with the grading as it was (its outcome and the assessor's reason), then the decision.
         applyOutcomeDecision(
           tx,
-          { ...grading, outcome: 'malpractice' },
+          grading,
           grading.attemptId,
           judged.sanction === 'fail' ? 'fail' : 'void',
-          reason,
+          `${c.kind === 'malpractice' ? 'Malpractice' : 'Maladministration'} case ${c.id} upheld`,
           actor,
           DateTime.fromISO(now, { zone: 'utc' }),
         );
@@ -356,12 +359,17 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
 /** Whether the case's assessment has a submitted grading, and whether its result has been released. */
 function assessmentFacts(db: Queryable, bookingId: number) {
   const row = db
-    .select({ status: gradings.status, releasedAt: epaAttempts.releasedAt })
+    .select({ status: gradings.status, decision: gradings.outcomeDecision, releasedAt: epaAttempts.releasedAt })
     .from(gradings)
     .innerJoin(epaAttempts, eq(epaAttempts.id, gradings.attemptId))
     .where(eq(gradings.bookingId, bookingId))
     .get();
-  return { graded: row?.status === 'submitted', released: Boolean(row?.releasedAt) };
+  const booking = db.select({ status: bookings.status }).from(bookings).where(eq(bookings.id, bookingId)).get();
+  return {
+    graded: row?.status === 'submitted',
+    released: Boolean(row?.releasedAt),
+    voided: row?.decision === 'void' || booking?.status === 'void',
+  };
 }
 
 const changedMeanwhile = () =>

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db/connection.js';
-import { apprentices, bookings, cases, providers, users } from '../db/schema.js';
+import { apprentices, bookings, cases, gradings, moderations, providers, users } from '../db/schema.js';
 import { pageFrom, type Page } from '../http/paging.js';
 
 export type CaseRow = typeof cases.$inferSelect;
@@ -10,8 +10,8 @@ export function insertCase(tx: Queryable, values: typeof cases.$inferInsert): Ca
   return tx.insert(cases).values(values).returning().get();
 }
 
-/** One case with the names of what it is against and of the people in it. */
-export function findCase(db: Queryable, id: number) {
+/** One case's row with the names of what it is against and of the people in it. */
+function findCaseRow(db: Queryable, id: number) {
   const opener = alias(users, 'opener');
   const investigator = alias(users, 'investigator');
   const assessor = alias(users, 'assessor');
@@ -40,7 +40,24 @@ export function findCase(db: Queryable, id: number) {
     .get();
 }
 
-export type FoundCase = NonNullable<ReturnType<typeof findCase>>;
+export type FoundCase = NonNullable<ReturnType<typeof findCaseRow>> & { moderatorIds: number[] };
+
+/** One case (findCaseRow) with the quality assurers who moderated its assessment's grading. */
+export function findCase(db: Queryable, id: number): FoundCase | undefined {
+  const found = findCaseRow(db, id);
+  if (!found) return undefined;
+  const moderatorIds =
+    found.case.bookingId === null
+      ? []
+      : db
+          .selectDistinct({ id: moderations.moderatorUserId })
+          .from(moderations)
+          .innerJoin(gradings, eq(gradings.id, moderations.gradingId))
+          .where(eq(gradings.bookingId, found.case.bookingId))
+          .all()
+          .map((m) => m.id);
+  return { ...found, moderatorIds };
+}
 
 /** Whether a case holds this attempt's result (open, or decided with the result withheld). */
 export function resultHeldBy(db: Queryable, apprenticeId: number, attemptNumber: number): CaseRow | undefined {
@@ -62,6 +79,21 @@ export function resultHeldBy(db: Queryable, apprenticeId: number, attemptNumber:
 export const heldByCaseSql = (apprenticeId: unknown, attemptNumber: unknown) =>
   sql<number>`exists (select 1 from ${cases} k where k.apprentice_id = ${apprenticeId} and k.attempt_number = ${attemptNumber}
     and k.against = 'assessment' and (k.status <> 'decided' or k.sanction = 'result_withheld'))`;
+
+/** The decided case whose sanction (a Fail or void) acted on the assessment of this booking, if any. */
+export function caseActingOn(db: Queryable, bookingId: number): CaseRow | undefined {
+  return db
+    .select()
+    .from(cases)
+    .where(
+      and(
+        eq(cases.bookingId, bookingId),
+        eq(cases.status, 'decided'),
+        inArray(cases.sanction, ['fail', 'result_void']),
+      ),
+    )
+    .get();
+}
 
 export interface CaseListFilter {
   show: 'open' | 'decided';

@@ -59,7 +59,8 @@ export function resultsPages(db: Db, clock: Clock): Router {
         ...r,
         href: paths.apprenticeResults(r.uln),
         name: fullName(r),
-        blocked: r.pending > 0,
+        blocked: r.pending > 0 || Boolean(r.heldByCase),
+        blockedWhy: r.heldByCase ? 'Held by a malpractice or maladministration case' : 'Waiting for moderation',
       })),
     });
   });

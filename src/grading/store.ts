@@ -1,4 +1,4 @@
-import { resultHeldBy } from '../cases/store.js';
+import { caseActingOn, heldByCaseSql, resultHeldBy } from '../cases/store.js';
 import { pageFrom } from '../http/paging.js';
 import { fullName } from '../names.js';
 import { queueNotification } from '../notifications/store.js';
@@ -647,7 +647,9 @@ export function resultsOf(db: Queryable, apprentice: ApprenticeDetail, releasedO
           ? 'A sampled grading is waiting for moderation'
           : methods.some((m) => m.withheld)
             ? 'Withheld: a malpractice decision is pending'
-            : null;
+            : resultHeldBy(db, attempt.apprenticeId, attempt.number)
+              ? 'Held by a malpractice or maladministration case'
+              : null;
     const releasedOn = attempt.releasedAt
       ? DateTime.fromISO(attempt.releasedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!
       : null;
@@ -670,6 +672,7 @@ export function unreleasedResults(db: Db) {
       givenNames: apprentices.givenNames,
       familyName: apprentices.familyName,
       pending: sql<number>`(select count(*) from gradings g where g.attempt_id = ${epaAttempts.id} and g.moderation = 'pending')`,
+      heldByCase: heldByCaseSql(epaAttempts.apprenticeId, epaAttempts.number),
     })
     .from(epaAttempts)
     .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
@@ -864,6 +867,12 @@ export function decideOutcome(
       if (!allowed.includes(decision)) return { ok: false as const, message: `A no-show is either a Fail or void` };
       if (attempt.releasedAt) return { ok: false as const, message: 'The result has been released: appeal it instead' };
       if (grading.outcomeDecision === 'void') return { ok: false as const, message: 'This assessment is already void' };
+      const byCase = caseActingOn(tx, grading.bookingId);
+      if (byCase)
+        return {
+          ok: false as const,
+          message: `${byCase.kind === 'malpractice' ? 'Malpractice' : 'Maladministration'} case ${byCase.id} decided this assessment: it is not decided again here`,
+        };
       applyOutcomeDecision(tx, grading, attempt.id, decision, reason, actor, now);
       return { ok: true as const };
     },

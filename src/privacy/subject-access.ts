@@ -35,6 +35,12 @@ import { isoInstant } from '../dates.js';
 import { epaoSettingsOf } from '../grading/store.js';
 import { auditConditionFor, outboxConditionFor, recordIdsOf } from './records.js';
 
+/** An audit entry's JSON without the person who opened a case. */
+const withoutOpener = (value: unknown) =>
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'openedBy'))
+    : value;
+
 /**
  * Everything the EPAO holds about one apprentice, for a subject access request (UK GDPR
  * article 15), as one JSON document: the record and its gateway evidence, the assessments with
@@ -228,10 +234,12 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
       .where(auditConditionFor(ids))
       .orderBy(asc(auditEvents.id))
       .all()
-      .map(({ actorUserId, actorLabel, ...e }) => ({
-        ...e,
-        actor: actorUserId === null ? actorLabel : nameOf(actorUserId),
-      })),
+      .map(({ actorUserId, actorLabel, ...e }) =>
+        // Who reported a case is not disclosed (as on the case itself): its entries go without their actor.
+        e.entityType === 'case'
+          ? { ...e, actor: null, before: null, after: withoutOpener(e.after) }
+          : { ...e, actor: actorUserId === null ? actorLabel : nameOf(actorUserId) },
+      ),
     notifications: db
       .select({ subject: outbox.subject, body: outbox.body, createdAt: outbox.createdAt, sentAt: outbox.sentAt })
       .from(outbox)

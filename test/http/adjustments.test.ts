@@ -428,7 +428,7 @@ describe('reasonable adjustments and special consideration', () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.action, 'booking.voided'), eq(auditEvents.entityId, String(f.gradableBooking))))
       .get()!;
-    expect(voided.reason).to.equal(`Special consideration ${id}: Hospital letter seen`);
+    expect(voided.reason).to.equal(`Special consideration ${id} approved: not counted as an attempt`);
 
     // A released result is changed through an appeal instead: A's project.
     const other = await post(

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
 import supertest from 'supertest';
 import { auditEvents, cases, epaAttempts, gradings, users } from '../../src/db/schema.js';
-import { releaseResults } from '../../src/grading/store.js';
+import { decideOutcome, releaseResults } from '../../src/grading/store.js';
 import { unclaimedClaims, claimHeld } from '../../src/outcomes/claims.js';
 import { epaoSettingsOf } from '../../src/grading/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
@@ -23,9 +23,18 @@ describe('malpractice and maladministration cases', () => {
   const ULNS = validUlns(5, 730_000_000);
   const ALLEGATION = 'The apprentice read answers from a second screen during the presentation';
 
+  /** A second quality assurer: the fixture's own moderated these results, so may not investigate them. */
+  let investigator: { id: number; email: string };
+
   beforeEach(async () => {
     ctx = await testApp();
     f = await buildFixture(ctx);
+    const { passwordHash } = ctx.db.select().from(users).where(eq(users.id, ctx.users.qa.id)).get()!;
+    investigator = ctx.db
+      .insert(users)
+      .values({ email: 'investigator@test.example', name: 'Ines Investigator', role: 'quality_assurer', passwordHash })
+      .returning({ id: users.id, email: users.email })
+      .get();
   });
 
   async function post(agent: supertest.Agent, page: string, url: string, fields: Record<string, string>) {
@@ -88,12 +97,49 @@ describe('malpractice and maladministration cases', () => {
     expect(row.find('td').eq(3).text()).to.equal('Today');
     expect($((await admin.get('/')).text)('#task-cases').text()).to.contain('2');
 
+    // The apprentice's subject access shows the case, never who reported it.
+    const page = await admin.get(`/apprentices/${apprentice.uln}/personal-data`);
+    const exported = await admin
+      .post(`/apprentices/${apprentice.uln}/personal-data/export`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
+    const data = JSON.parse(exported.text) as { cases: object[]; auditTrail: { entityType: string; actor: unknown }[] };
+    expect(data.cases).to.have.length(1);
+    expect(data.cases[0]).to.not.have.property('openedBy');
+    const caseEntries = data.auditTrail.filter((e) => e.entityType === 'case');
+    expect(caseEntries.map((e) => e.actor)).to.deep.equal([null]);
+    expect(JSON.stringify(caseEntries)).to.not.contain('openedBy');
+
     // Held from release while it is open.
     const release = releaseResults(ctx.db, [attempt], SETUP, now());
     expect(release).to.deep.equal({
       ok: false,
       message: `Attempt 1 of apprentice ${apprentice.id} is held by malpractice case ${id}: decide the case before releasing it`,
     });
+  });
+
+  it('shows a held result as held on the results page, and refuses to set its assessment aside while the case is open', async () => {
+    const { id, apprentice, bookings: booked } = await reported();
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const results = $((await admin.get('/results')).text);
+    const row = results('tr').filter((_i, tr) => results(tr).text().includes(apprentice.uln));
+    expect(row.text()).to.contain('Held by a malpractice or maladministration case');
+    expect(row.find('input[type=checkbox]').length).to.equal(0);
+
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const page = `/apprentices/${apprentice.uln}/special-consideration/new`;
+    const made = await post(provider, page, page, { bookingId: String(booked.project), reason: 'Unwell on the day' });
+    const request = Number(/\/requests\/(\d+)/.exec(made.headers.location as string)![1]);
+    const refused = await post(admin, `/requests/${request}`, `/requests/${request}/decision`, {
+      status: 'approved',
+      effect: 'not_counted',
+      reason: 'Agreed',
+    });
+    expect(refused.status).to.equal(400);
+    expect($(refused.text)('.govuk-error-summary').text()).to.contain(
+      'A malpractice or maladministration case concerns this assessment',
+    );
+    expect(id).to.be.a('number');
   });
 
   it('is seen by administrators, its opener and its investigator only, never by those it concerns', async () => {
@@ -117,7 +163,11 @@ describe('malpractice and maladministration cases', () => {
     const offered = page('#investigatorUserId option')
       .toArray()
       .map((o) => page(o).text());
-    expect(offered.some((o) => o.includes('quality assurer'))).to.equal(true);
+    expect(offered).to.include('Ines Investigator (quality assurer)');
+    // The quality assurer who moderated the grading has a part in it.
+    expect(
+      offered.some((o) => o.startsWith(ctx.db.select().from(users).where(eq(users.id, ctx.users.qa.id)).get()!.name)),
+    ).to.equal(false);
     expect(offered.some((o) => o.includes('Appeals Assessor'))).to.equal(false);
     const assessorId = caseRow(id).openedBy!;
     const refused = await post(admin, `/cases/${id}`, `/cases/${id}/investigator`, {
@@ -129,14 +179,14 @@ describe('malpractice and maladministration cases', () => {
     );
 
     const assigned = await post(admin, `/cases/${id}`, `/cases/${id}/investigator`, {
-      investigatorUserId: String(ctx.users.qa.id),
+      investigatorUserId: String(investigator.id),
     });
     expect(assigned.status).to.equal(302);
-    expect(caseRow(id)).to.include({ investigatorUserId: ctx.users.qa.id, status: 'investigating' });
-    const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
+    expect(caseRow(id)).to.include({ investigatorUserId: investigator.id, status: 'investigating' });
+    const qa = await signedInAgent(ctx.app, investigator.email);
     const shown = $((await qa.get(`/cases/${id}`)).text);
     expect(shown('#case-investigator').text()).to.equal(
-      ctx.db.select().from(users).where(eq(users.id, ctx.users.qa.id)).get()!.name,
+      ctx.db.select().from(users).where(eq(users.id, investigator.id)).get()!.name,
     );
     expect(shown('#case-details').text()).to.contain(ALLEGATION);
     expect(shown('form[action$="/decision"]').length).to.equal(1);
@@ -148,10 +198,11 @@ describe('malpractice and maladministration cases', () => {
   });
 
   it('is decided by its investigator: upheld with a Fail, the grade follows, and the result may then be released', async () => {
-    const { id, attempt, bookings: booked } = await reported();
+    const result = await reported();
+    const { id, attempt, bookings: booked } = result;
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
-    await post(admin, `/cases/${id}`, `/cases/${id}/investigator`, { investigatorUserId: String(ctx.users.qa.id) });
-    const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
+    await post(admin, `/cases/${id}`, `/cases/${id}/investigator`, { investigatorUserId: String(investigator.id) });
+    const qa = await signedInAgent(ctx.app, investigator.email);
 
     const noSanction = await post(qa, `/cases/${id}`, `/cases/${id}/decision`, {
       outcome: 'upheld',
@@ -171,14 +222,27 @@ describe('malpractice and maladministration cases', () => {
       status: 'decided',
       outcome: 'upheld',
       sanction: 'fail',
-      decidedBy: ctx.users.qa.id,
+      decidedBy: investigator.id,
     });
-    const grading = ctx.db.select().from(gradings).where(eq(gradings.bookingId, booked.project)).get()!;
-    expect(grading).to.include({ outcome: 'malpractice', outcomeDecision: 'fail' });
+    const graded = ctx.db.select().from(gradings).where(eq(gradings.bookingId, booked.project)).get()!;
+    expect(graded).to.include({ outcome: 'malpractice', outcomeDecision: 'fail', assessorGrade: 'Distinction' });
     expect(ctx.db.select().from(epaAttempts).where(eq(epaAttempts.id, attempt)).get()!.overallGrade).to.equal('Fail');
     const shown = $((await qa.get(`/cases/${id}`)).text);
     expect(shown('#case-decision').text()).to.equal('Upheld: The assessment graded Fail');
     expect(shown('#case-holds').length).to.equal(0);
+    // The assessor who assessed it sees that it was decided, not the case or its reasons.
+    const grading = await result.assessorAgent.get(`/bookings/${booked.project}/grade`);
+    expect($(grading.text)('main').text())
+      .to.contain('Decided by the assessment organisation after an investigation')
+      .and.not.to.contain('second screen')
+      .and.not.to.contain(`case ${id}`);
+    // Nor is it decided again on the results page.
+    const again = decideOutcome(ctx.db, result.apprentice, graded.id, 'withheld', 'Second thoughts', SETUP, now());
+    expect(again).to.deep.equal({
+      ok: false,
+      message: `Malpractice case ${id} decided this assessment: it is not decided again here`,
+    });
+    // A second case on the same assessment cannot Fail what the first voided, nor void it again once failed.
     expect(releaseResults(ctx.db, [attempt], SETUP, now())).to.deep.equal({ ok: true, released: 1 });
     expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'case.decided')).all()).to.have.length(1);
   });
@@ -186,8 +250,8 @@ describe('malpractice and maladministration cases', () => {
   it('keeps a withheld result from release and claims for good, and refuses a result sanction on a case against a provider', async () => {
     const { id, attempt, apprentice } = await reported();
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
-    await post(admin, `/cases/${id}`, `/cases/${id}/investigator`, { investigatorUserId: String(ctx.users.qa.id) });
-    const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
+    await post(admin, `/cases/${id}`, `/cases/${id}/investigator`, { investigatorUserId: String(investigator.id) });
+    const qa = await signedInAgent(ctx.app, investigator.email);
     await post(qa, `/cases/${id}`, `/cases/${id}/decision`, {
       outcome: 'upheld',
       sanction: 'result_withheld',
@@ -242,6 +306,24 @@ describe('malpractice and maladministration cases', () => {
       reason: 'Confirmed',
     });
     expect(warned.status).to.equal(302);
+  });
+
+  it('tells an assessor nothing of an apprentice they never assessed, whatever else the form lacks', async () => {
+    const second = await signedInAgent(ctx.app, OTHER_ASSESSOR_EMAIL);
+    const messages = async (uln: string) => {
+      const res = await post(second, '/cases/new', '/cases/new', {
+        kind: 'malpractice',
+        against: 'assessment',
+        uln,
+        methodId: '',
+        allegation: ALLEGATION,
+      });
+      return $(res.text)('.govuk-error-summary li')
+        .toArray()
+        .map((li) => $(res.text)(li).text().trim());
+    };
+    // A, whom they never assessed, and a ULN nobody has: the same answer.
+    expect(await messages(f.a.uln)).to.deep.equal(await messages(ULNS[4]!));
   });
 
   it('refuses a report about an assessment the reporter cannot see, keeping what was typed', async () => {
