@@ -77,6 +77,12 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /api/v1/gateway/submissions': { as: 'admin', url: () => '/api/v1/gateway/submissions', kind: 'api' },
   'GET /api/v1/results/:uln/pdf': { as: 'admin', url: (f) => `/api/v1/results/${f.a.uln}/pdf`, kind: 'download' },
   'GET /api/v1/results/:uln': { as: 'employer', url: (f) => `/api/v1/results/${f.a.uln}`, kind: 'api' },
+  'GET /api/v1/apprentices/:uln/gateway-items/:itemId/files': {
+    as: 'employer',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
+    kind: 'api',
+  },
+  'GET /api/v1/evidence/:id': { as: 'employer', url: (f) => `/api/v1/evidence/${f.evidenceFile}`, kind: 'download' },
   'GET /api/v1/reports/outcomes': {
     as: 'admin',
     url: () => '/api/v1/reports/outcomes',
