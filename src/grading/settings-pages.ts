@@ -15,18 +15,28 @@ export function settingsPages(db: Db): Router {
 
   /* ---------- The EPAO's settings ---------- */
 
-  const settingsSchema = z.object({
-    qaFirstN: z.preprocess(
+  /** A whole number from `min` to `max` typed in a form (blank: the field is missing). */
+  const wholeNumber = (min: number, max: number, messages: { type: string; min: string; max: string }) =>
+    z.preprocess(
       blankToUndefined,
       z.preprocess(
         decimalInput,
-        z
-          .number({ error: 'Enter a whole number' })
-          .int('Enter a whole number')
-          .min(0, 'Enter 0 or more')
-          .max(100, 'Enter 100 or fewer'),
+        z.number({ error: messages.type }).int(messages.type).min(min, messages.min).max(max, messages.max),
       ),
-    ),
+    );
+  const workingDays = wholeNumber(1, 90, {
+    type: 'Enter a whole number',
+    min: 'Enter at least 1',
+    max: 'Enter 90 or fewer',
+  });
+  const megabytes = wholeNumber(1, 2048, {
+    type: 'Enter a whole number of megabytes',
+    min: 'Enter at least 1 MB',
+    max: 'Enter 2,048 MB (2 GB) or less',
+  });
+
+  const settingsSchema = z.object({
+    qaFirstN: wholeNumber(0, 100, { type: 'Enter a whole number', min: 'Enter 0 or more', max: 'Enter 100 or fewer' }),
     qaRandomPercent: z.preprocess(
       blankToUndefined,
       z.preprocess(
@@ -40,61 +50,11 @@ export function settingsPages(db: Db): Router {
     qaSampleFails: z.preprocess((v) => v === 'yes', z.boolean()),
     qaSampleBoundary: z.preprocess((v) => v === 'yes', z.boolean()),
     claimHighestGradeEarly: z.preprocess((v) => v === 'yes', z.boolean()),
-    appealWorkingDays: z.preprocess(
-      blankToUndefined,
-      z.preprocess(
-        decimalInput,
-        z
-          .number({ error: 'Enter a whole number' })
-          .int('Enter a whole number')
-          .min(1, 'Enter at least 1')
-          .max(90, 'Enter 90 or fewer'),
-      ),
-    ),
-    evidenceDocumentMb: z.preprocess(
-      blankToUndefined,
-      z.preprocess(
-        decimalInput,
-        z
-          .number({ error: 'Enter a whole number of megabytes' })
-          .int('Enter a whole number of megabytes')
-          .min(1, 'Enter at least 1 MB')
-          .max(2048, 'Enter 2,048 MB (2 GB) or less'),
-      ),
-    ),
-    evidenceImageMb: z.preprocess(
-      blankToUndefined,
-      z.preprocess(
-        decimalInput,
-        z
-          .number({ error: 'Enter a whole number of megabytes' })
-          .int('Enter a whole number of megabytes')
-          .min(1, 'Enter at least 1 MB')
-          .max(2048, 'Enter 2,048 MB (2 GB) or less'),
-      ),
-    ),
-    evidenceRecordingMb: z.preprocess(
-      blankToUndefined,
-      z.preprocess(
-        decimalInput,
-        z
-          .number({ error: 'Enter a whole number of megabytes' })
-          .int('Enter a whole number of megabytes')
-          .min(1, 'Enter at least 1 MB')
-          .max(2048, 'Enter 2,048 MB (2 GB) or less'),
-      ),
-    ),
-    requestWorkingDays: z.preprocess(
-      blankToUndefined,
-      z.preprocess(
-        decimalInput,
-        z
-          .number({ error: 'Enter a whole number' })
-          .int('Enter a whole number')
-          .min(1, 'Enter at least 1')
-          .max(90, 'Enter 90 or fewer'),
-      ),
-    ),
+    appealWorkingDays: workingDays,
+    evidenceDocumentMb: megabytes,
+    evidenceImageMb: megabytes,
+    evidenceRecordingMb: megabytes,
+    requestWorkingDays: workingDays,
     epaoName: z.preprocess(blankToNull, z.string().max(100, 'Keep the name to 100 characters').nullable()),
     epaNumber: z.preprocess(
       blankToNull,

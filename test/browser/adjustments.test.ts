@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { addApprentices } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { DEMO_USERS } from '../../src/demo/index.js';
-import { SETUP, isoDate, today } from '../support/apprentices.js';
+import { SETUP, apprenticeInput } from '../support/apprentices.js';
 import { BrowserUser, PHONE, launchBrowser, sidewaysScroll, startApp, type RunningApp } from './support.js';
 
 describe('Browser journey: reasonable adjustments and malpractice cases', function () {
@@ -22,32 +22,7 @@ describe('Browser journey: reasonable adjustments and malpractice cases', functi
 
   before(async function () {
     [browser, app] = await Promise.all([launchBrowser(), startApp()]);
-    const start = today().startOf('month').minus({ months: 8 });
-    const added = addApprentices(
-      app.db,
-      [
-        {
-          line: 1,
-          input: {
-            uln: uln!,
-            givenNames: 'Ada',
-            familyName: 'Adjusted',
-            dateOfBirth: isoDate(start.minus({ years: 19 })),
-            startDate: isoDate(start),
-            plannedEndDate: isoDate(start.plus({ months: 14 })),
-            standardReference: 'ST0815',
-            standardVersion: '1.0',
-            providerUkprn: '10061234',
-            employerId: 'transport-workers-union',
-            weeklyHours: 37.5,
-            bslFirstLanguage: false,
-            englishMathsChoice: null,
-          },
-        },
-      ],
-      SETUP,
-      'test',
-    );
+    const added = addApprentices(app.db, [{ line: 1, input: apprenticeInput(uln!, 'Ada', 'Adjusted') }], SETUP, 'test');
     if (!added.ok) throw new Error(JSON.stringify(added.problems));
   });
 
