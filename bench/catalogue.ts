@@ -5,10 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { SYSTEM_ACTOR } from '../src/audit/audit.js';
 import { importCatalogue } from '../src/catalogue/import.js';
 import { openDatabase } from '../src/db/connection.js';
-import { DEFAULT_HASH_COST } from '../src/auth/passwords.js';
 import { DEMO_PASSWORD } from '../src/demo/index.js';
-import { createUser } from '../src/users/store.js';
-import { signInCookie } from './gateway.js';
+import { benchAdmin, signInCookie } from './gateway.js';
 import { startServer, whileSampling } from './load-process.js';
 
 const VERSIONS = 2000;
@@ -121,13 +119,7 @@ async function benchPageUpload(dir: string, file: string): Promise<void> {
   const databaseFile = path.join(dir, 'page-upload.sqlite');
   const db = openDatabase(databaseFile);
   const email = 'bench-catalogue@example.org';
-  const admin = await createUser(
-    db,
-    { email, name: 'Bench', role: 'admin', password: DEMO_PASSWORD },
-    SYSTEM_ACTOR,
-    DEFAULT_HASH_COST,
-  );
-  if (!admin.ok) throw new Error('bench admin');
+  await benchAdmin(db, email);
   db.$client.close();
   const app = await startServer('app', databaseFile);
   try {

@@ -4,10 +4,8 @@ import path from 'node:path';
 import { parseApprenticeCsv } from '../src/apprentices/import.js';
 import { addApprentices } from '../src/apprentices/store.js';
 import { SYSTEM_ACTOR } from '../src/audit/audit.js';
-import { DEFAULT_HASH_COST } from '../src/auth/passwords.js';
 import { DEMO_PASSWORD } from '../src/demo/index.js';
-import { createUser } from '../src/users/store.js';
-import { csvOf, freshDb, signInCookie } from './gateway.js';
+import { benchAdmin, csvOf, freshDb, signInCookie } from './gateway.js';
 import { startServer, whileSampling } from './load-process.js';
 
 /** A recording just under the evidence store's 2 GB limit. */
@@ -27,13 +25,7 @@ export async function runEvidenceBench(): Promise<void> {
     if (!addApprentices(db, rows, SYSTEM_ACTOR, 'bench').ok) throw new Error('bench apprentice refused');
     const uln = rows[0]!.input.uln;
     const email = 'bench-evidence@example.org';
-    const admin = await createUser(
-      db,
-      { email, name: 'Bench', role: 'admin', password: DEMO_PASSWORD },
-      SYSTEM_ACTOR,
-      DEFAULT_HASH_COST,
-    );
-    if (!admin.ok) throw new Error('bench admin');
+    await benchAdmin(db, email);
     const file = db.$client.name;
     db.$client.close();
     const app = await startServer('app', file);

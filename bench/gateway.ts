@@ -305,6 +305,18 @@ export async function serveBenchApp(db: Db, clock?: Clock): Promise<{ base: stri
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** An administrator for a bench, with the demo password: the user made, to sign in as or issue a token to. */
+export async function benchAdmin(db: Db, email: string) {
+  const admin = await createUser(
+    db,
+    { email, name: 'Bench', role: 'admin', password: DEMO_PASSWORD },
+    SYSTEM_ACTOR,
+    DEFAULT_HASH_COST,
+  );
+  if (!admin.ok) throw new Error(`The bench administrator ${email} could not be made`);
+  return admin.user;
+}
+
 /** Signs in through the sign-in form, as a browser would, and returns the session cookie. */
 export async function signInCookie(base: string, email: string, password: string): Promise<string> {
   const signInPage = await fetch(`${base}/sign-in`);

@@ -1,17 +1,16 @@
 import { DateTime } from 'luxon';
-import { DEFAULT_HASH_COST } from '../src/auth/passwords.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { serveBenchApp, signInCookie } from './gateway.js';
+import { benchAdmin, serveBenchApp, signInCookie } from './gateway.js';
 import { SYSTEM_ACTOR } from '../src/audit/audit.js';
 import { validUlns } from '../src/apprentices/uln.js';
 import { addDays, daysBetween } from '../src/calendar.js';
 import { openDatabase, type Db } from '../src/db/connection.js';
 import { DEMO_EMPLOYERS, DEMO_PASSWORD } from '../src/demo/index.js';
 import { loadCatalogue } from '../src/catalogue/load.js';
-import { createApiToken, createUser } from '../src/users/store.js';
+import { createApiToken } from '../src/users/store.js';
 import { random } from '../src/scheduler/random.js';
 
 const RESULTS = 100_000;
@@ -147,14 +146,8 @@ export async function runOutcomesBench(): Promise<void> {
       `Outcomes (${RESULTS} graded results, ${ASSESSORS} assessors, ${PROVIDERS} providers; generated in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
     );
     const email = 'bench-admin@example.org';
-    const admin = await createUser(
-      db,
-      { email, name: 'Bench', role: 'admin', password: DEMO_PASSWORD },
-      SYSTEM_ACTOR,
-      DEFAULT_HASH_COST,
-    );
-    if (!admin.ok) throw new Error('bench admin');
-    const { token } = createApiToken(db, admin.user.id, SYSTEM_ACTOR, DateTime.utc(), 90);
+    const admin = await benchAdmin(db, email);
+    const { token } = createApiToken(db, admin.id, SYSTEM_ACTOR, DateTime.utc(), 90);
 
     const { base, server } = await serveBenchApp(db);
     try {

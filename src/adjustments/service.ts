@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
 import { apprenticeFor } from '../apprentices/service.js';
@@ -133,8 +133,8 @@ export function affectedAssessments(db: Queryable, apprentice: ApprenticeDetail,
         lte(bookings.startsAt, now),
       ),
     )
+    .orderBy(desc(bookings.startsAt))
     .all()
-    .sort((a, b) => b.startsAt.localeCompare(a.startsAt))
     .map((b) => ({ ...b, methodName: names.get(b.methodId) ?? b.methodId }));
 }
 

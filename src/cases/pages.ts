@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { isoInstant, londonDateOf, londonTime } from '../dates.js';
 import type { Db } from '../db/connection.js';
 import { CASE_KINDS, CASE_SANCTIONS } from '../db/vocabulary.js';
-import { pageAsked, pager, slicePage } from '../http/paging.js';
+import { pageAsked, pager } from '../http/paging.js';
 import { renderRefusal, valueOrThrow } from '../http/results.js';
 import { fullName } from '../names.js';
 import { paths, routes } from '../paths.js';
@@ -24,13 +24,14 @@ import {
   assessorsInScope,
   assignInvestigator,
   caseFor,
+  decides,
   decideCase,
   investigatorsFor,
   openCase,
   providersInScope,
   subjectsFor,
 } from './service.js';
-import { casesOf, pageOfCases, type CaseRow, type FoundCase } from './store.js';
+import { pageOfCases, type CaseRow, type FoundCase } from './store.js';
 
 const ageWords = (days: number) => (days === 0 ? 'Today' : days === 1 ? '1 day' : `${days} days`);
 
@@ -111,22 +112,7 @@ export function casePages(db: Db, clock: Clock): Router {
     const on = today();
     const names = methodNames(db);
     const show = req.query['show'] === 'decided' ? 'decided' : 'open';
-    const page =
-      user.role === 'admin'
-        ? pageOfCases(db, { show }, pageAsked(req.query['page']))
-        : slicePage(
-            casesOf(db, user.id).map((c) => ({
-              case: c,
-              uln: null,
-              givenNames: null,
-              familyName: null,
-              assessorName: null,
-              providerName: null,
-              investigatorName: null,
-              methodId: null,
-            })),
-            pageAsked(req.query['page']),
-          );
+    const page = pageOfCases(db, user.role === 'admin' ? { show } : { mine: user.id }, pageAsked(req.query['page']));
     res.render('cases/list', {
       title: 'Malpractice and maladministration',
       admin: user.role === 'admin',
@@ -165,7 +151,6 @@ export function casePages(db: Db, clock: Clock): Router {
     const user = userOf(res);
     const c = found.case;
     const canAssign = user.role === 'admin' && c.status !== 'decided';
-    const canDecide = caseFor(db, user, String(c.id), 'decide').ok;
     res.status(status).render('cases/case', {
       title: `${CASE_KIND_LABELS[c.kind]} case ${c.id}`,
       c: {
@@ -200,7 +185,7 @@ export function casePages(db: Db, clock: Clock): Router {
             })),
           ]
         : [],
-      decideAction: canDecide && c.status === 'investigating' ? paths.caseDecision(c.id) : null,
+      decideAction: c.status === 'investigating' && decides(user, found) ? paths.caseDecision(c.id) : null,
       outcomes: [
         { value: 'upheld', text: 'Upheld' },
         { value: 'not_upheld', text: 'Not upheld' },

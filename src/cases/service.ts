@@ -201,11 +201,11 @@ export function openCase(db: Db, user: CurrentUser, input: unknown, now: string)
 
 /* ---------- A case ---------- */
 
-export type CaseAction = 'view' | 'add_files' | 'assign' | 'decide';
+export type CaseAction = 'view' | 'assign' | 'decide';
 
 /**
- * A case for `action`: seen by administrators, its opener and its investigator; files added by them
- * while it is undecided; an investigator assigned by administrators while it is undecided; decided
+ * A case for `action`: seen by administrators, its opener and its investigator; an investigator
+ * assigned by administrators while it is undecided; decided
  * by its investigator, or an administrator with no part in it, once it is being investigated.
  * Anyone else is told there is no such case.
  */
@@ -220,13 +220,15 @@ export function caseFor(db: Db, user: CurrentUser, id: unknown, action: CaseActi
   if (c.status === 'decided') return refuse('conflict', 'This case has been decided: it can no longer be changed');
   if (action === 'assign' && user.role !== 'admin')
     return refuse('forbidden', 'Only the assessment organisation’s administrators assign an investigator');
-  if (action === 'decide') {
-    const party = investigatorProblem(user, partiesOf(found));
-    if (c.investigatorUserId !== user.id && (user.role !== 'admin' || party))
-      return refuse('forbidden', 'Only the case’s investigator, or an administrator with no part in it, decides it');
-  }
+  if (action === 'decide' && !decides(user, found))
+    return refuse('forbidden', 'Only the case’s investigator, or an administrator with no part in it, decides it');
   return ok(found);
 }
+
+/** Whether the user decides this case: its investigator, or an administrator with no part in it. */
+export const decides = (user: CurrentUser, found: FoundCase) =>
+  found.case.investigatorUserId === user.id ||
+  (user.role === 'admin' && investigatorProblem(user, partiesOf(found)) === null);
 
 const partiesOf = (found: FoundCase) => ({
   openedBy: found.case.openedBy,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db/connection.js';
 import { apprentices, bookings, cases, gradings, moderations, providers, users } from '../db/schema.js';
@@ -10,8 +10,11 @@ export function insertCase(tx: Queryable, values: typeof cases.$inferInsert): Ca
   return tx.insert(cases).values(values).returning().get();
 }
 
-/** One case's row with the names of what it is against and of the people in it. */
-function findCaseRow(db: Queryable, id: number) {
+/**
+ * Cases matching `where`, each with the names of what it is against and of the people in it: one
+ * query for a case's page and for the lists alike.
+ */
+function casesWithNames(db: Queryable, where: SQL | undefined) {
   const opener = alias(users, 'opener');
   const investigator = alias(users, 'investigator');
   const assessor = alias(users, 'assessor');
@@ -36,9 +39,12 @@ function findCaseRow(db: Queryable, id: number) {
     .leftJoin(providers, eq(providers.ukprn, cases.providerUkprn))
     .leftJoin(opener, eq(opener.id, cases.openedBy))
     .leftJoin(investigator, eq(investigator.id, cases.investigatorUserId))
-    .where(eq(cases.id, id))
-    .get();
+    .where(where);
 }
+
+const findCaseRow = (db: Queryable, id: number) => casesWithNames(db, eq(cases.id, id)).get();
+
+export type CaseListRow = NonNullable<ReturnType<typeof findCaseRow>>;
 
 export type FoundCase = NonNullable<ReturnType<typeof findCaseRow>> & { moderatorIds: number[] };
 
@@ -95,66 +101,37 @@ export function caseActingOn(db: Queryable, bookingId: number): CaseRow | undefi
     .get();
 }
 
-export interface CaseListFilter {
-  show: 'open' | 'decided';
-}
-
-export interface CaseListRow {
-  case: CaseRow;
-  uln: string | null;
-  givenNames: string | null;
-  familyName: string | null;
-  assessorName: string | null;
-  providerName: string | null;
-  investigatorName: string | null;
-  methodId: string | null;
-}
-
-/** A page of the administrators' list: open cases oldest first, or decided ones latest first. */
-export function pageOfCases(db: Queryable, filter: CaseListFilter, asked: number): Page<CaseListRow> {
-  const where = filter.show === 'open' ? inArray(cases.status, ['open', 'investigating']) : eq(cases.status, 'decided');
+/**
+ * A page of cases: the administrators' list (`show`: open cases oldest first, or decided ones
+ * latest first), or one person's (`mine`: those they opened or investigate, newest first).
+ */
+export function pageOfCases(
+  db: Queryable,
+  filter: { show: 'open' | 'decided' } | { mine: number },
+  asked: number,
+): Page<CaseListRow> {
+  const where =
+    'mine' in filter
+      ? or(eq(cases.openedBy, filter.mine), eq(cases.investigatorUserId, filter.mine))
+      : filter.show === 'open'
+        ? inArray(cases.status, ['open', 'investigating'])
+        : eq(cases.status, 'decided');
+  const order =
+    'mine' in filter
+      ? [desc(cases.id)]
+      : filter.show === 'open'
+        ? [asc(cases.openedAt), asc(cases.id)]
+        : [desc(cases.decidedAt), desc(cases.id)];
   const total = db
     .select({ n: sql<number>`count(*)` })
     .from(cases)
     .where(where)
     .get()!.n;
-  const investigator = alias(users, 'investigator');
-  const assessor = alias(users, 'assessor');
   return pageFrom(total, asked, (limit, offset) =>
-    db
-      .select({
-        case: cases,
-        uln: apprentices.uln,
-        givenNames: apprentices.givenNames,
-        familyName: apprentices.familyName,
-        assessorName: assessor.name,
-        providerName: providers.name,
-        investigatorName: investigator.name,
-        methodId: bookings.methodId,
-      })
-      .from(cases)
-      .leftJoin(apprentices, eq(apprentices.id, cases.apprenticeId))
-      .leftJoin(bookings, eq(bookings.id, cases.bookingId))
-      .leftJoin(assessor, eq(assessor.id, cases.assessorUserId))
-      .leftJoin(providers, eq(providers.ukprn, cases.providerUkprn))
-      .leftJoin(investigator, eq(investigator.id, cases.investigatorUserId))
-      .where(where)
-      .orderBy(
-        ...(filter.show === 'open' ? [asc(cases.openedAt), asc(cases.id)] : [desc(cases.decidedAt), desc(cases.id)]),
-      )
+    casesWithNames(db, where)
+      .orderBy(...order)
       .limit(limit)
       .offset(offset)
       .all(),
   );
-}
-
-/** Cases a user opened or investigates, newest first (their own list). */
-export function casesOf(db: Queryable, userId: number) {
-  return db
-    .select()
-    .from(cases)
-    .where(or(eq(cases.openedBy, userId), eq(cases.investigatorUserId, userId)))
-    .orderBy(desc(cases.id))
-    .limit(200)
-    .all();
 }

@@ -66,8 +66,6 @@ export function evidenceRecord(
     const { apprentice, item } = found.value;
     return ok({ apprentice, recordType, recordKey: item.id, label: `gateway item ${item.id}` });
   }
-  // Cases take no files yet: refused rather than read as another kind of record.
-  if (recordType !== 'assessment_request') return refuse('not_found', 'There is no such record');
   const id = typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
   const found = requestFor(db, user, id, action);
   if (!found.ok) return found;
