@@ -229,6 +229,13 @@ export function evaluateApprentice(
   evidence: ReturnType<typeof loadEvidence>;
   rulesApprentice: GatewayApprentice;
 } {
+  return evaluationsUntilChange(db, `${apprentice.id} ${on}`, () => evaluateNow(db, apprentice, on));
+}
+
+/** An apprentice's page, its gateway page and the API read the same evaluation again and again until something changes. */
+const evaluationsUntilChange = memoUntilChange<ReturnType<typeof evaluateNow>>(500);
+
+function evaluateNow(db: Db, apprentice: ApprenticeDetail, on: string) {
   const latest = latestSubmission(db, apprentice.id);
   const plan = planForApprentice(db, apprentice);
   const evidence = loadEvidence(db, apprentice, submittedOnOf(latest));
@@ -459,6 +466,13 @@ export function statusCacheComplete(db: Db, scope: ApprenticeScope, on: string):
  */
 export function unmetCheckCounts(db: Db, scope: ApprenticeScope, on: string): Record<CheckCode, number> {
   refreshGatewayCache(db, scope, on);
+  return unmetCountsMemo(db, `${JSON.stringify(scope)} ${on}`, () => countUnmetChecks(db, scope, on));
+}
+
+/** A home page's counts read every cached status in scope (a scan of its size), so they stand until anything changes. */
+const unmetCountsMemo = memoUntilChange<Record<CheckCode, number>>();
+
+function countUnmetChecks(db: Db, scope: ApprenticeScope, on: string): Record<CheckCode, number> {
   const row = db
     .select(
       Object.fromEntries(
@@ -775,12 +789,17 @@ export function dashboardPage(
   );
   // The state counts already give the number shown unless an unmet check also filters.
   const matching = filter.unmet
-    ? (db
-        .select({ n: count() })
-        .from(gatewayStatusCache)
-        .innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId))
-        .where(where)
-        .get()?.n ?? 0)
+    ? unmetMatchesMemo(
+        db,
+        `${JSON.stringify(scope)} ${on} ${filter.state ?? ''} ${filter.unmet}`,
+        () =>
+          db
+            .select({ n: count() })
+            .from(gatewayStatusCache)
+            .innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId))
+            .where(where)
+            .get()?.n ?? 0,
+      )
     : filter.state
       ? counts[filter.state]
       : Object.values(counts).reduce((a, b) => a + b, 0);
@@ -808,6 +827,9 @@ export function dashboardPage(
     pages,
   };
 }
+
+/** How many match an unmet-check filter: a pass over the scope's statuses, so kept until anything changes. */
+const unmetMatchesMemo = memoUntilChange<number>(200);
 
 type DashboardRow = Omit<ReturnType<ReturnType<typeof pageQuery>['all']>[number], 'unmet'> & { unmet: CheckCode[] };
 

@@ -3,10 +3,10 @@ import type { Db } from '../db/connection.js';
 import { apprenticeScope } from '../apprentices/access.js';
 import { bookingQueue, bookingsAtRisk, methodNames } from '../bookings/store.js';
 import { CHECK_CODES, CHECK_LABELS } from '../gateway/model.js';
-import { refreshGatewayCache, reviewQueue, unmetCheckCounts } from '../gateway/store.js';
-import { moderationQueue, epaoSettingsOf } from '../grading/store.js';
+import { refreshGatewayCache, unmetCheckCounts } from '../gateway/store.js';
+import { epaoSettingsOf } from '../grading/store.js';
 import { unclaimedClaims, isReady } from '../outcomes/claims.js';
-import { dateLabel, inLondon, isoInstant, londonDayStart, todayInLondon } from '../dates.js';
+import { dateLabel, inLondon, isoInstant, londonDateOf, londonDayStart, todayInLondon } from '../dates.js';
 import { addDays } from '../calendar.js';
 import { memoUntilChange } from '../db/change-stamp.js';
 import { fullName } from '../names.js';
@@ -15,6 +15,8 @@ import type { CurrentUser } from '../users/store.js';
 import {
   appealsOpen,
   requestsOpen,
+  reviewsWaiting,
+  moderationWaiting,
   casesOpen,
   bookingsBetween,
   failsToDecide,
@@ -26,6 +28,7 @@ import {
   resultsReleasedSince,
   resultsToRelease,
   type BookingLine,
+  type ResultLine,
 } from './store.js';
 
 /** One thing to do: how many, where they are, and how long the oldest has waited. */
@@ -63,7 +66,18 @@ const readyClaims = memoUntilChange<number>(4);
  */
 const brokenBookings = memoUntilChange<number>(4);
 
-const since = (iso: string | null | undefined) => (iso ? `oldest from ${dateLabel(iso.slice(0, 10))}` : undefined);
+/**
+ * A provider's rejected requests to put right and its Fails to decide: each reads every such
+ * record the organisation has (they are found by status, then kept to the scope), so kept
+ * until the database changes.
+ */
+const scopeFollowUps = memoUntilChange<{ rejected: number; fails: ResultLine[] }>(200);
+
+/** "oldest from 4 Dec 2026", from a date or a stored instant (whose day is London's). */
+const since = (dateOrInstant: string | null | undefined) =>
+  dateOrInstant
+    ? `oldest from ${dateLabel(dateOrInstant.length > 10 ? londonDateOf(dateOrInstant) : dateOrInstant)}`
+    : undefined;
 
 /** A booking as a line of a home page: when, who, which method, and where (or the link). */
 function bookingLine(b: BookingLine, names: ReadonlyMap<string, string>) {
@@ -85,10 +99,10 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
   const nonEmpty = (tasks: Task[]) => tasks.filter((t) => t.count > 0);
   switch (user.role) {
     case 'admin': {
-      const reviews = reviewQueue(db);
+      const reviews = reviewsWaiting(db);
       const queue = bookingQueue(db, today);
       const holds = holdsExpiringToday(db, now);
-      const moderation = moderationQueue(db);
+      const moderation = moderationWaiting(db);
       const release = resultsToRelease(db);
       const appeals = appealsOpen(db);
       const requests = requestsOpen(db);
@@ -104,9 +118,9 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
           {
             id: 'reviews',
             label: 'Gateway requests to review',
-            count: reviews.total,
+            count: reviews.n,
             href: paths.gatewayQueue,
-            oldest: since(reviews.rows[0]?.submission.submittedOn),
+            oldest: since(reviews.first),
           },
           {
             id: 'to-book',
@@ -125,9 +139,9 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
           {
             id: 'moderation',
             label: 'Gradings waiting for moderation',
-            count: moderation.total,
+            count: moderation.n,
             href: paths.moderation,
-            oldest: since(moderation.rows[0]?.grading.submittedAt),
+            oldest: since(moderation.first),
           },
           {
             id: 'release',
@@ -206,15 +220,15 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
       };
     }
     case 'quality_assurer': {
-      const queue = moderationQueue(db);
+      const queue = moderationWaiting(db);
       return {
         tasks: nonEmpty([
           {
             id: 'moderation',
             label: 'Gradings in the sample waiting for moderation',
-            count: queue.total,
+            count: queue.n,
             href: paths.moderation,
-            oldest: since(queue.rows[0]?.grading.submittedAt),
+            oldest: since(queue.first),
           },
         ]),
         lists: [],
@@ -253,6 +267,10 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
         lines: results(released),
       };
       if (user.role === 'provider') {
+        const followUps = scopeFollowUps(db, JSON.stringify(scope), () => ({
+          rejected: rejectedToFix(db, scope),
+          fails: failsToDecide(db, scope),
+        }));
         return {
           tasks: nonEmpty([
             {
@@ -264,7 +282,7 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
             {
               id: 'rejected',
               label: 'Gateway requests rejected, to put right',
-              count: rejectedToFix(db, scope),
+              count: followUps.rejected,
               href: `${paths.apprentices}?state=rejected`,
             },
             ...byCheck(
@@ -278,7 +296,7 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
               id: 'fails',
               heading: 'Fails waiting for a resit or retake decision',
               empty: 'None.',
-              lines: results(failsToDecide(db, scope)),
+              lines: results(followUps.fails),
             },
           ],
         };

@@ -1,4 +1,20 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, min, notExists, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  min,
+  notExists,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { DateTime } from 'luxon';
 import type { Db } from '../db/connection.js';
 import {
@@ -56,6 +72,21 @@ function scoped(scope: ApprenticeScope) {
   return listedIn(scope.kind, scope.kind === 'provider' ? scope.ukprn : scope.employerId);
 }
 
+/** How many rows of `table` meet `where`, and the least of `first` among them (the oldest, or the first due). */
+function countAndFirst(
+  db: Db,
+  table: SQLiteTable,
+  first: SQLiteColumn,
+  where: SQL | undefined,
+): { n: number; first: string | null } {
+  const row = db
+    .select({ n: count(), first: sql<string | null>`min(${first})` })
+    .from(table)
+    .where(where)
+    .get();
+  return { n: row?.n ?? 0, first: row?.first ?? null };
+}
+
 /** Holds still open whose time to confirm runs out from `now` to the end of today (London). */
 export function holdsExpiringToday(
   db: Db,
@@ -63,29 +94,27 @@ export function holdsExpiringToday(
   assessorUserId?: number,
 ): { n: number; first: string | null } {
   const today = todayInLondon(now);
-  const row = db
-    .select({ n: count(), first: min(bookings.holdExpiresAt) })
-    .from(bookings)
-    .where(
-      and(
-        eq(bookings.status, 'held'),
-        gte(bookings.holdExpiresAt, isoInstant(now)),
-        lt(bookings.holdExpiresAt, londonDayStart(addDays(today, 1))),
-        assessorUserId === undefined ? undefined : eq(bookings.assessorUserId, assessorUserId),
-      ),
-    )
-    .get();
-  return { n: row?.n ?? 0, first: row?.first ?? null };
+  return countAndFirst(
+    db,
+    bookings,
+    bookings.holdExpiresAt,
+    and(
+      eq(bookings.status, 'held'),
+      gte(bookings.holdExpiresAt, isoInstant(now)),
+      lt(bookings.holdExpiresAt, londonDayStart(addDays(today, 1))),
+      assessorUserId === undefined ? undefined : eq(bookings.assessorUserId, assessorUserId),
+    ),
+  );
 }
 
 /** An assessor's holds waiting for them to confirm, the one that runs out first. */
 export function holdsToConfirm(db: Db, assessorUserId: number): { n: number; first: string | null } {
-  const row = db
-    .select({ n: count(), first: min(bookings.holdExpiresAt) })
-    .from(bookings)
-    .where(and(eq(bookings.status, 'held'), eq(bookings.assessorUserId, assessorUserId)))
-    .get();
-  return { n: row?.n ?? 0, first: row?.first ?? null };
+  return countAndFirst(
+    db,
+    bookings,
+    bookings.holdExpiresAt,
+    and(eq(bookings.status, 'held'), eq(bookings.assessorUserId, assessorUserId)),
+  );
 }
 
 /** An assessor's gradings saved as drafts, and their confirmed assessments that have begun with no grading submitted. */
@@ -116,48 +145,46 @@ export function gradingToDo(db: Db, assessorUserId: number, now: DateTime) {
 
 /** Results ready to release: graded, not released, with nothing sampled still waiting for moderation. */
 export function resultsToRelease(db: Db): { n: number; first: string | null } {
-  const row = db
-    .select({ n: count(), first: min(epaAttempts.resultOn) })
-    .from(epaAttempts)
-    .where(
-      and(
-        isNotNull(epaAttempts.overallGrade),
-        isNull(epaAttempts.releasedAt),
-        sql`not exists (select 1 from gradings g where g.attempt_id = ${epaAttempts.id} and g.moderation = 'pending')`,
-      ),
-    )
-    .get();
-  return { n: row?.n ?? 0, first: row?.first ?? null };
+  return countAndFirst(
+    db,
+    epaAttempts,
+    epaAttempts.resultOn,
+    and(
+      isNotNull(epaAttempts.overallGrade),
+      isNull(epaAttempts.releasedAt),
+      sql`not exists (select 1 from gradings g where g.attempt_id = ${epaAttempts.id} and g.moderation = 'pending')`,
+    ),
+  );
+}
+
+/** Gateway requests waiting for review, with the day the oldest was submitted (the review queue's first). */
+export function reviewsWaiting(db: Db): { n: number; first: string | null } {
+  return countAndFirst(
+    db,
+    gatewaySubmissions,
+    gatewaySubmissions.submittedOn,
+    eq(gatewaySubmissions.status, 'submitted'),
+  );
+}
+
+/** Gradings waiting for moderation, with when the oldest was submitted (the moderation queue's first). */
+export function moderationWaiting(db: Db): { n: number; first: string | null } {
+  return countAndFirst(db, gradings, gradings.submittedAt, eq(gradings.moderation, 'pending'));
 }
 
 /** Appeals lodged and not yet decided, the oldest first lodged. */
 export function appealsOpen(db: Db): { n: number; first: string | null } {
-  const row = db
-    .select({ n: count(), first: min(appeals.lodgedOn) })
-    .from(appeals)
-    .where(isNull(appeals.decision))
-    .get();
-  return { n: row?.n ?? 0, first: row?.first ?? null };
+  return countAndFirst(db, appeals, appeals.lodgedOn, isNull(appeals.decision));
 }
 
 /** Adjustment and special-consideration requests waiting for a decision, with the earliest date one is due by. */
 export function requestsOpen(db: Db): { n: number; first: string | null } {
-  const row = db
-    .select({ n: count(), first: min(assessmentRequests.decideBy) })
-    .from(assessmentRequests)
-    .where(eq(assessmentRequests.status, 'requested'))
-    .get();
-  return { n: row?.n ?? 0, first: row?.first ?? null };
+  return countAndFirst(db, assessmentRequests, assessmentRequests.decideBy, eq(assessmentRequests.status, 'requested'));
 }
 
 /** Malpractice and maladministration cases not yet decided, with the day the oldest was opened. */
 export function casesOpen(db: Db): { n: number; first: string | null } {
-  const row = db
-    .select({ n: count(), first: min(cases.openedAt) })
-    .from(cases)
-    .where(inArray(cases.status, ['open', 'investigating']))
-    .get();
-  return { n: row?.n ?? 0, first: row?.first ?? null };
+  return countAndFirst(db, cases, cases.openedAt, inArray(cases.status, ['open', 'investigating']));
 }
 
 /** A scope's gateway requests the assessment organisation rejected, still the latest (not yet sent again). */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { CHECK_CODES } from '../../src/gateway/model.js';
+import { dateLabel, londonDateOf } from '../../src/dates.js';
 import { decideSubmission } from '../../src/gateway/store.js';
 import { $, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
 import { SETUP, isoDate, today } from '../support/apprentices.js';
@@ -39,19 +40,33 @@ describe('home: each role’s task list', () => {
             {
               text: `${doc(li).find('.app-task__count').text()} ${doc(li).find('.app-task__label').text()}`,
               href: doc(li).find('a').attr('href'),
+              ...(doc(li).find('.app-task__oldest').length ? { oldest: doc(li).find('.app-task__oldest').text() } : {}),
             },
           ],
         ])
-        .get() as [string, { text: string; href: string }][],
+        .get() as [string, { text: string; href: string; oldest?: string }][],
     );
     return { agent, doc, tasks };
   };
 
   it('gives the administrator the queues of the day, each linking to its list; a review done leaves the list', async () => {
     const { tasks } = await tasksOf('admin');
-    expect(tasks.reviews).to.deep.equal({ text: '1 Gateway requests to review', href: '/gateway' });
-    expect(tasks.moderation).to.deep.equal({ text: '1 Gradings waiting for moderation', href: '/moderation' });
-    expect(tasks.appeals).to.deep.equal({ text: '1 Appeals to decide', href: '/appeals' });
+    // The oldest of each queue is the one its list shows first.
+    const firstOf = async (path: string, cell: string) => {
+      const agent = await signedInAgent(ctx.app, ctx.users.admin.email);
+      return $((await agent.get(path)).text)(cell)
+        .first()
+        .text()
+        .trim();
+    };
+    expect(tasks.reviews).to.deep.equal({
+      text: '1 Gateway requests to review',
+      href: '/gateway',
+      oldest: `(oldest from ${dateLabel(await firstOf('/gateway', 'tbody tr td:nth-child(3)'))})`,
+    });
+    expect(tasks.moderation).to.include({ text: '1 Gradings waiting for moderation', href: '/moderation' });
+    expect(tasks.moderation!.oldest).to.match(/^\(oldest from \d{1,2} \w{3} \d{4}\)$/);
+    expect(tasks.appeals).to.include({ text: '1 Appeals to decide', href: '/appeals' });
     expect(tasks['to-book']!.href).to.equal('/bookings');
     expect(tasks['to-book']!.text).to.match(/^\d+ Accepted apprentices waiting for a booking$/);
     expect(Number(tasks['to-book']!.text.split(' ')[0])).to.be.at.least(1);
@@ -80,8 +95,12 @@ describe('home: each role’s task list', () => {
 
   it('gives the assessor the assessments waiting for grading, and the count goes down once one is graded', async () => {
     const { tasks } = await tasksOf('assessor');
-    expect(tasks['to-grade']).to.deep.equal({ text: '1 Assessments waiting for your grading', href: '/schedule' });
     const booking = bookingById(ctx.db, f.gradableBooking)!;
+    expect(tasks['to-grade']).to.deep.equal({
+      text: '1 Assessments waiting for your grading',
+      href: '/schedule',
+      oldest: `(oldest from ${dateLabel(londonDateOf(booking.startsAt))})`,
+    });
     const decisions = PLAN.criteria
       .filter((c) => c.method === booking.methodId)
       .map((c) => ({ criterionId: c.id, met: true, evidence: 'Seen' }));
@@ -98,7 +117,7 @@ describe('home: each role’s task list', () => {
 
   it('gives the quality assurer the sample waiting for moderation', async () => {
     const { tasks } = await tasksOf('qa');
-    expect(tasks.moderation).to.deep.equal({
+    expect(tasks.moderation).to.include({
       text: '1 Gradings in the sample waiting for moderation',
       href: '/moderation',
     });
