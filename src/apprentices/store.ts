@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, or, sql, type Placeholder, t
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
+import { preparedOnce } from '../db/prepared.js';
 import {
   apprentices,
   auditEvents,
@@ -566,14 +567,27 @@ export const flatten = ({
 });
 
 export function findApprenticeById(db: Queryable, id: number): ApprenticeDetail | undefined {
-  const row = detailQuery(db).where(eq(apprentices.id, id)).get();
+  const row = byId(db).get({ id });
   return row ? flatten(row) : undefined;
 }
 
+const byId = preparedOnce((db) =>
+  detailQuery(db)
+    .where(eq(apprentices.id, sql.placeholder('id')))
+    .prepare(),
+);
+
 export function findApprenticeByUln(db: Db, uln: string): ApprenticeDetail | undefined {
-  const row = detailQuery(db).where(eq(apprentices.uln, uln)).get();
+  const row = byUln(db).get({ uln });
   return row ? flatten(row) : undefined;
 }
+
+/** Every page of an apprentice starts here, so its query is prepared once. */
+const byUln = preparedOnce((db) =>
+  detailQuery(db)
+    .where(eq(apprentices.uln, sql.placeholder('uln')))
+    .prepare(),
+);
 
 /* ---------- Evidence ---------- */
 

@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
 import { detailQuery, findApprenticeById, flatten, type ApprenticeDetail } from '../apprentices/store.js';
 import { memoUntilChange } from '../db/change-stamp.js';
+import { preparedOnce } from '../db/prepared.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant, londonDayStart } from '../dates.js';
 import { addDays } from '../calendar.js';
@@ -776,8 +777,16 @@ export function bookingsAtRisk(
 /* ---------- Reading ---------- */
 
 export function bookingById(db: Queryable, id: number): BookingRow | undefined {
-  return db.select().from(bookings).where(eq(bookings.id, id)).get();
+  return bookingQuery(db).get({ id });
 }
+
+const bookingQuery = preparedOnce((db) =>
+  db
+    .select()
+    .from(bookings)
+    .where(eq(bookings.id, sql.placeholder('id')))
+    .prepare(),
+);
 
 export interface BookingListFilter {
   assessorUserId?: number;

@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db, Queryable } from '../db/connection.js';
+import { preparedOnce } from '../db/prepared.js';
 import { inLondon, isoInstant, ZONE } from '../dates.js';
 import {
   standardVersions,
@@ -96,10 +97,18 @@ export function gradingOfBooking(
   db: Queryable,
   bookingId: number,
 ): { grading: GradingRow | undefined; decisions: Decision[] } {
-  const grading = db.select().from(gradings).where(eq(gradings.bookingId, bookingId)).get();
+  const grading = gradingQuery(db).get({ bookingId });
   const decisions = grading ? decisionsOf(db, grading.id) : [];
   return { grading, decisions };
 }
+
+const gradingQuery = preparedOnce((db) =>
+  db
+    .select()
+    .from(gradings)
+    .where(eq(gradings.bookingId, sql.placeholder('bookingId')))
+    .prepare(),
+);
 
 export function gradingById(db: Queryable, id: number): GradingRow | undefined {
   return db.select().from(gradings).where(eq(gradings.id, id)).get();

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
+import { preparedOnce } from '../db/prepared.js';
 import { apprentices, bookings, plans, standardVersions } from '../db/schema.js';
 import { findStandardVersionId, recordOffTheJobMinimum, standardKsbCodes, versionOptions } from '../standards/store.js';
 import { parseJsonText, parsePlanShape, type ParseResult } from './parse.js';
@@ -164,13 +165,17 @@ function deepFreeze<T>(value: T): T {
 
 /** The default plan of a standard version: the one its apprentices follow unless their record names another. */
 export function getPlanForStandard(db: Queryable, standardVersionId: number): PlanFile | undefined {
-  const row = db
-    .select({ text: sql<string>`${plans.document}` })
-    .from(plans)
-    .where(and(eq(plans.standardVersionId, standardVersionId), eq(plans.isDefault, true)))
-    .get();
+  const row = defaultPlanQuery(db).get({ standardVersionId });
   return row ? parsedPlan(row.text) : undefined;
 }
+
+const defaultPlanQuery = preparedOnce((db) =>
+  db
+    .select({ text: sql<string>`${plans.document}` })
+    .from(plans)
+    .where(and(eq(plans.standardVersionId, sql.placeholder('standardVersionId')), eq(plans.isDefault, true)))
+    .prepare(),
+);
 
 /** A plan by its id. */
 export function getPlanById(db: Queryable, id: string): PlanFile | undefined {

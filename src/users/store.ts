@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/passwords.js';
 import type { Role } from '../auth/roles.js';
 import { hashSecret, newSecret } from '../auth/tokens.js';
 import type { Db, Queryable } from '../db/connection.js';
+import { preparedOnce } from '../db/prepared.js';
 import { isoInstant } from '../dates.js';
 import { apiTokens, employers, passwordResets, providers, sessions, users } from '../db/schema.js';
 import type { Problem } from '../validation/problems.js';
@@ -159,9 +160,8 @@ export function createSession(db: Queryable, userId: number, now: DateTime): str
 }
 
 /** Every request asks for its session: the query is built and prepared once per database, not per request. */
-const sessionQueries = new WeakMap<Db, ReturnType<typeof prepareSessionQuery>>();
-function prepareSessionQuery(db: Db) {
-  return db
+const sessionQuery = preparedOnce((db) =>
+  db
     .select(currentUserColumns)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -172,13 +172,11 @@ function prepareSessionQuery(db: Db) {
         isNull(users.disabledAt),
       ),
     )
-    .prepare();
-}
+    .prepare(),
+);
 
 export function findSessionUser(db: Db, secret: string, now: DateTime): CurrentUser | undefined {
-  let query = sessionQueries.get(db);
-  if (!query) sessionQueries.set(db, (query = prepareSessionQuery(db)));
-  return query.get({ idHash: hashSecret(secret), now: now.toUTC().toISO() });
+  return sessionQuery(db).get({ idHash: hashSecret(secret), now: now.toUTC().toISO() });
 }
 
 export function deleteSession(db: Queryable, secret: string): void {
