@@ -2,6 +2,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { hashSecret, newSecret } from '../auth/tokens.js';
+import { memoUntilChange } from '../db/change-stamp.js';
 import {
   assessorConflicts,
   assessorProfiles,
@@ -35,10 +36,15 @@ export function assessorFacts(db: Queryable, only?: number): AssessorFacts[] {
     .all();
   const ids = profiles.map((p) => p.profile.userId);
   if (ids.length === 0) return [];
-  const by =
-    <T extends { userId: number }>(rows: T[]) =>
-    (id: number) =>
-      rows.filter((r) => r.userId === id);
+  const by = <T extends { userId: number }>(rows: T[]) => {
+    const grouped = new Map<number, T[]>();
+    for (const row of rows) {
+      const list = grouped.get(row.userId);
+      if (list) list.push(row);
+      else grouped.set(row.userId, [row]);
+    }
+    return (id: number) => grouped.get(id) ?? [];
+  };
   const standards = by(db.select().from(assessorStandards).where(inArray(assessorStandards.userId, ids)).all());
   const regions = by(db.select().from(assessorRegions).where(inArray(assessorRegions.userId, ids)).all());
   const hours = by(db.select().from(assessorWorkingHours).where(inArray(assessorWorkingHours.userId, ids)).all());
@@ -64,6 +70,16 @@ export function assessorFacts(db: Queryable, only?: number): AssessorFacts[] {
     })),
   }));
 }
+
+/**
+ * Every assessor's facts as the booking form and the scheduler read them: the same for every
+ * booking made, so kept until the database changes. Callers only read them.
+ */
+export function everyAssessorFacts(db: Db): readonly AssessorFacts[] {
+  return everyAssessor(db, 'all', () => assessorFacts(db));
+}
+
+const everyAssessor = memoUntilChange<AssessorFacts[]>(1);
 
 /** Why a conflict cannot name this organisation (it is not registered), or null when it can. */
 export function unregisteredOrganisation(db: Queryable, kind: 'employer' | 'provider', id: string): string | null {

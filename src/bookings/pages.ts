@@ -41,7 +41,7 @@ import {
   methodNameFor,
   type BookingRow,
 } from './store.js';
-import { assessorFacts } from './assessor-store.js';
+import { everyAssessorFacts } from './assessor-store.js';
 import { view } from './view.js';
 import { schedulePages } from './schedule-pages.js';
 import { markingPages } from './marking-pages.js';
@@ -204,7 +204,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       });
     const localStart = `${slot.value.date}T${slot.value.time}`;
     expireHolds(db, clock.now());
-    const assessors = assessorFacts(db);
+    const assessors = everyAssessorFacts(db);
     // Capacity and clashes need the assessors' bookings around that week; order rules need all of the apprentice's.
     const around = (days: number) => DateTime.fromISO(slot.value.date).plus({ days }).toISODate()!;
     const nearby = [

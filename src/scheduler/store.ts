@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 import { findApprenticeById } from '../apprentices/store.js';
 import { ACTIVE_STATUSES } from '../bookings/model.js';
 import { bookingQueue, duringQueue, expireHoldsIn, holdIn } from '../bookings/store.js';
-import { assessorFacts } from '../bookings/assessor-store.js';
+import { everyAssessorFacts } from '../bookings/assessor-store.js';
 import { addDays } from '../calendar.js';
 import type { Db } from '../db/connection.js';
 import { isoInstant } from '../dates.js';
@@ -82,7 +82,7 @@ export function schedulerInput(db: Db, today: string): { input: SchedulerInput; 
     .from(bookings)
     .where(and(inArray(bookings.status, [...ACTIVE_STATUSES]), gte(bookings.startsAt, isoInstant(weekStart))))
     .all();
-  return { input: { firstDay, apprentices, assessors: assessorFacts(db), existing }, notConsidered };
+  return { input: { firstDay, apprentices, assessors: [...everyAssessorFacts(db)], existing }, notConsidered };
 }
 
 /**
