@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db/connection.js';
+import { preparedOnce } from '../db/prepared.js';
 import { apprentices, assessmentRequests, bookings, users } from '../db/schema.js';
 import { pageFrom, type Page } from '../http/paging.js';
 import type { ApprovedAdjustment, RequestKind } from './rules.js';
@@ -32,13 +33,18 @@ export function findRequest(db: Queryable, id: number) {
 
 /** An apprentice's requests, newest first. */
 export function requestsOfApprentice(db: Queryable, apprenticeId: number): RequestRow[] {
-  return db
+  return requestsQuery(db).all({ apprenticeId });
+}
+
+/** Read on every page of an apprentice that their provider or an administrator opens, so prepared once. */
+const requestsQuery = preparedOnce((db) =>
+  db
     .select()
     .from(assessmentRequests)
-    .where(eq(assessmentRequests.apprenticeId, apprenticeId))
+    .where(eq(assessmentRequests.apprenticeId, sql.placeholder('apprenticeId')))
     .orderBy(desc(assessmentRequests.id))
-    .all();
-}
+    .prepare(),
+);
 
 /**
  * The approved (in full or in part) adjustments of the apprentices given (every apprentice's, for a

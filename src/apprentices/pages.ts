@@ -16,20 +16,19 @@ import {
 } from '../gateway/model.js';
 import { earliestPracticalPeriodEnd } from '../gateway/rules.js';
 import { GATEWAY_STATES, GATEWAY_STATE_LABELS } from '../gateway/status.js';
-import { checkDecisionsOf, dashboardPage, evaluateApprentice, gatewayState, submissionsOf } from '../gateway/store.js';
+import { dashboardPage } from '../gateway/store.js';
 import { pageFor, userOf } from '../auth/authorize.js';
-import { apprenticeBookings } from '../bookings/pages.js';
+import { bookingsShown } from '../bookings/pages.js';
+import { apprenticeRecords } from './service.js';
 import { paths, routes } from '../paths.js';
 import { apprenticeScope, canActOn } from './access.js';
 import { dashboardQuery, loadApprentice } from './page-helpers.js';
 import { recordPages } from './record-pages.js';
 import { evidencePages } from './evidence-pages.js';
 import { hoursPages } from './hours-pages.js';
-import { JOURNEY_STATUSES, JOURNEY_STATUS_LABELS, journeyStatus } from './journey.js';
-import { journeyFacts } from './store.js';
+import { JOURNEY_STATUSES, JOURNEY_STATUS_LABELS } from './journey.js';
 import { circumstancePages } from './circumstance-pages.js';
-import { behaviourVerificationOf, breaksOf, earlierEpisodesOf, flexibilityOf } from './circumstance-store.js';
-import { deliveryOf } from '../certificates/store.js';
+import { flexibilityOf } from './circumstance-store.js';
 import { wordsFor } from '../plans/words.js';
 import { untilStatusesCanBeStored } from '../gateway/service.js';
 
@@ -105,15 +104,14 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
     const user = userOf(res);
     const a = loadApprentice(db, res, req.params.uln, 'view');
     const on = todayInLondon(clock.now());
-    const { evaluation, latest, plan, evidence, rulesApprentice } = evaluateApprentice(db, a, on);
+    const records = apprenticeRecords(db, a, on);
+    const { evaluation, latest, plan, evidence, rulesApprentice, state, journey } = records;
     const canEdit = canActOn(user, a, 'edit');
-    const submissions = submissionsOf(db, a.id).map((s) => ({
+    const submissions = records.submissions.map((s) => ({
       ...s,
-      checks: checkDecisionsOf(db, s.id).map((d) => ({ ...d, label: CHECK_LABELS[d.checkCode] })),
+      checks: s.checks.map((d) => ({ ...d, label: CHECK_LABELS[d.checkCode] })),
       reviewHref: canActOn(user, a, 'review') && s.status === 'submitted' ? paths.reviewSubmission(s.id) : null,
     }));
-    const state = gatewayState(evaluation, latest);
-    const journey = journeyStatus(journeyFacts(db, a, state));
     res.render('apprentices/show', {
       requests: requestsSection(db, user, a, on),
       journey: { status: journey, label: JOURNEY_STATUS_LABELS[journey] },
@@ -143,9 +141,9 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
         .filter((h) => NOT_OFF_THE_JOB.has(h.kind))
         .reduce((sum, h) => sum + h.hours, 0),
       choiceLabel: a.englishMathsChoice ? ENGLISH_MATHS_CHOICE_LABELS[a.englishMathsChoice] : null,
-      flexibility: flexibilityView(flexibilityOf(db, a.id)),
-      breaks: breaksOf(db, a.id).map((b) => ({ ...b, removeHref: paths.removeLearningBreak(a.uln, String(b.id)) })),
-      earlierEpisodes: earlierEpisodesOf(db, a.id).map((e) => ({
+      flexibility: flexibilityView(records.flexibility),
+      breaks: records.breaks.map((b) => ({ ...b, removeHref: paths.removeLearningBreak(a.uln, String(b.id)) })),
+      earlierEpisodes: records.earlierEpisodes.map((e) => ({
         ...e,
         removeHref: paths.removeEarlierEpisode(a.uln, String(e.id)),
       })),
@@ -154,7 +152,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
       verification: {
         asked: plan?.regime === 'apprenticeship-assessment' && plan.employerVerifiedKsbs.length > 0,
         ksbs: plan?.employerVerifiedKsbs.join(', '),
-        row: behaviourVerificationOf(db, a.id) ?? null,
+        row: records.verification,
       },
       items: (plan?.gatewayItems ?? []).map((item) => ({
         ...item,
@@ -164,7 +162,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
       declaration: evidence.declaration,
       // The postal address may be the apprentice's home: shown to their provider and administrators only.
       certificate: canActOn(user, a, 'edit')
-        ? { shown: true, delivery: deliveryOf(db, a.id) ?? null, href: paths.certificateDelivery(a.uln) }
+        ? { shown: true, delivery: records.delivery, href: paths.certificateDelivery(a.uln) }
         : { shown: false },
       submissions,
       epaPeriod: latest?.status === 'accepted' ? { start: latest.epaPeriodStart, end: latest.epaPeriodEnd } : null,
@@ -172,7 +170,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
       personalDataHref: (AREA_ROLES.personalData as readonly string[]).includes(user.role)
         ? paths.personalData(a.uln)
         : null,
-      bookings: apprenticeBookings(db, a.id),
+      bookings: bookingsShown(db, records.bookings),
       markingHref:
         canActOn(user, a, 'mark') && plan?.methods.some((m) => m.marker === 'provider')
           ? paths.apprenticeMarking(a.uln)

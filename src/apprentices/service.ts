@@ -8,14 +8,27 @@ import {
   addLearningBreak,
   recordBehaviourVerification,
   breaksOf,
+  behaviourVerificationOf,
   earlierEpisodesOf,
+  flexibilityOf,
   recordFlexibility,
   recordPriorLearning,
   removeCircumstanceRow,
   withdrawFlexibility,
 } from './circumstance-store.js';
 import { todayInLondon } from '../dates.js';
-import { cacheNewApprentices, workOutNewApprentices } from '../gateway/store.js';
+import {
+  cacheNewApprentices,
+  checkDecisionsOf,
+  evaluateApprentice,
+  gatewayState,
+  submissionsOf,
+  workOutNewApprentices,
+} from '../gateway/store.js';
+import { memoUntilChange } from '../db/change-stamp.js';
+import { bookingsOfApprentice } from '../bookings/store.js';
+import { deliveryOf } from '../certificates/store.js';
+import { journeyStatus } from './journey.js';
 import { planForApprentice } from '../plans/store.js';
 import {
   behaviourVerificationInputSchema,
@@ -47,9 +60,40 @@ import {
   insertCheckedApprentices,
   rowsToAdd,
   findApprenticeByUln,
+  journeyFacts,
   type ApprenticeDetail,
   type RowProblem,
 } from './store.js';
+
+/**
+ * Everything an apprentice's page shows of their records, the same for whoever may see it
+ * (the page adds what this user may do): their gateway evaluation and state, requests and
+ * decisions, where they stand, circumstances, certificate address and bookings. About twenty
+ * queries, so read once until the database changes.
+ */
+export function apprenticeRecords(db: Db, a: ApprenticeDetail, on: string): ApprenticeRecords {
+  return recordsUntilChange(db, `${a.id} ${on}`, () => readRecords(db, a, on));
+}
+
+type ApprenticeRecords = ReturnType<typeof readRecords>;
+const recordsUntilChange = memoUntilChange<ApprenticeRecords>(500);
+
+function readRecords(db: Db, a: ApprenticeDetail, on: string) {
+  const evaluated = evaluateApprentice(db, a, on);
+  const state = gatewayState(evaluated.evaluation, evaluated.latest);
+  return {
+    ...evaluated,
+    state,
+    journey: journeyStatus(journeyFacts(db, a, state)),
+    submissions: submissionsOf(db, a.id).map((s) => ({ ...s, checks: checkDecisionsOf(db, s.id) })),
+    flexibility: flexibilityOf(db, a.id),
+    breaks: breaksOf(db, a.id),
+    earlierEpisodes: earlierEpisodesOf(db, a.id),
+    verification: behaviourVerificationOf(db, a.id) ?? null,
+    delivery: deliveryOf(db, a.id) ?? null,
+    bookings: bookingsOfApprentice(db, a.id),
+  };
+}
 
 /**
  * The apprentice named in a request, if this user may do this to it. Someone who may not

@@ -18,7 +18,7 @@ import { planForApprentice } from '../plans/store.js';
 import { ACTIVE_STATUSES } from './model.js';
 import { startMarking } from './service.js';
 import { slotFields } from './slot-fields.js';
-import { epaContext, listBookings } from './store.js';
+import { epaContext, bookingsOfApprentice } from './store.js';
 
 /** The marker's form: which provider-marked component, when it took place (or will), and how. */
 const markingSchema = z
@@ -59,7 +59,7 @@ export function markingPages(db: Db, clock: Clock): Router {
     const plan = planForApprentice(db, apprentice);
     const context = epaContext(db, apprentice);
     const marked = context.toAssess.filter((m) => m.marker === 'provider');
-    const recorded = listBookings(db, { apprenticeIds: [apprentice.id] })
+    const recorded = bookingsOfApprentice(db, apprentice.id)
       .map((r) => r.booking)
       .filter((b) => b.attempt === context.attempt && ACTIVE_STATUSES.includes(b.status))
       .filter((b) => marked.some((m) => m.id === b.methodId));

@@ -36,6 +36,9 @@ import {
   duringQueue,
   changeBooking,
   epaContext,
+  epaContextNow,
+  bookingsOfDays,
+  bookingsOfApprentice,
   listBookings,
   pageOfBookings,
   methodNameFor,
@@ -164,7 +167,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
       textField(replacing ? { uln: findApprenticeById(db, replacing.apprenticeId)?.uln } : query, 'uln'),
     );
     if (!apprentice) throw new HttpError(404, 'There is no such apprentice');
-    const context = epaContext(db, apprentice);
+    const context = epaContextNow(db, apprentice);
     // A reschedule opens with the booking as it stands (its time, place and assessor) and keeps its method.
     const values: Record<string, unknown> = {
       ...(replacing && !query.date && !query.time ? bookedChoices(replacing) : {}),
@@ -207,10 +210,9 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     const assessors = everyAssessorFacts(db);
     // Capacity and clashes need the assessors' bookings around that week; order rules need all of the apprentice's.
     const around = (days: number) => DateTime.fromISO(slot.value.date).plus({ days }).toISODate()!;
-    const nearby = [
-      ...listBookings(db, { from: around(-7), to: around(7) }),
-      ...listBookings(db, { apprenticeIds: [apprentice.id] }),
-    ].map(({ booking: b }) => b);
+    const nearby = [...bookingsOfDays(db, around(-7), around(7)), ...bookingsOfApprentice(db, apprentice.id)].map(
+      ({ booking: b }) => b,
+    );
     const existing = [...new Map(nearby.map((b) => [b.id, b])).values()];
     const request = {
       apprentice,
@@ -424,10 +426,10 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
   return router;
 }
 
-/** Bookings of one apprentice, for their own page. */
-export function apprenticeBookings(db: Db, apprenticeId: number) {
+/** Bookings of one apprentice (listBookings), as their own page shows them. */
+export function bookingsShown(db: Db, rows: ReturnType<typeof listBookings>) {
   const names = methodNames(db);
-  return listBookings(db, { apprenticeIds: [apprenticeId] }).map((r) => ({ ...r, booking: view(r.booking, names) }));
+  return rows.map((r) => ({ ...r, booking: view(r.booking, names) }));
 }
 
 /**

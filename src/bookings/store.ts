@@ -3,7 +3,7 @@ import { pageFrom } from '../http/paging.js';
 import { assessorFacts } from './assessor-store.js';
 import { BOOKING_TRANSITIONS, type BookingAction } from './rules.js';
 import { queueNotification } from '../notifications/store.js';
-import { and, asc, count, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
 import { detailQuery, findApprenticeById, flatten, type ApprenticeDetail } from '../apprentices/store.js';
@@ -72,6 +72,13 @@ export function epaContext(db: Queryable, apprentice: ApprenticeDetail): EpaCont
     deadlines: attempt.deadlines,
   };
 }
+
+/** The booking form reads an apprentice's context at each step; it is kept until the database changes. */
+export function epaContextNow(db: Db, apprentice: ApprenticeDetail): EpaContext {
+  return contextsUntilChange(db, String(apprentice.id), () => epaContext(db, apprentice));
+}
+
+const contextsUntilChange = memoUntilChange<EpaContext>(200);
 
 function gatewayContext(
   db: Queryable,
@@ -182,8 +189,19 @@ export function expireHoldsIn(tx: Queryable, now: DateTime): number {
 
 /** Frees every hold that was not confirmed in time, each expiry with its audit row in one transaction. */
 export function expireHolds(db: Db, now: DateTime): number {
+  // Pages call this before reading bookings, and nearly always there is nothing to expire: a read, not a write transaction.
+  if (!staleHold(db).get({ now: isoInstant(now) })) return 0;
   return db.transaction((tx) => expireHoldsIn(tx, now));
 }
+
+const staleHold = preparedOnce((db) =>
+  db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(and(eq(bookings.status, 'held'), lte(bookings.holdExpiresAt, sql.placeholder('now'))))
+    .limit(1)
+    .prepare(),
+);
 
 /** Who hears about a booking: its assessor and (unless told otherwise) the apprentice's provider users. */
 function notify(
@@ -800,8 +818,28 @@ export interface BookingListFilter {
 
 /** Bookings with the apprentice's name, oldest first, filtered by owner, dates (London) and status. */
 export function listBookings(db: Db, filter: BookingListFilter) {
-  return bookingsSelect(db, filter).all();
+  return bookingsSelect(db, bookingsWhere(filter)).all();
 }
+
+/** One apprentice's bookings, as listBookings gives them: their page and the booking form read them, so prepared once. */
+export function bookingsOfApprentice(db: Db, apprenticeId: number): ReturnType<typeof listBookings> {
+  return apprenticeBookingsQuery(db).all({ apprenticeId });
+}
+
+const apprenticeBookingsQuery = preparedOnce((db) =>
+  bookingsSelect(db, eq(bookings.apprenticeId, sql.placeholder('apprenticeId'))).prepare(),
+);
+
+/**
+ * Bookings from one London day to another (listBookings, every apprentice's): the booking form
+ * reads the fortnight around its day to judge each assessor's capacity and clashes, so they
+ * are kept until the database changes.
+ */
+export function bookingsOfDays(db: Db, from: string, to: string) {
+  return daysUntilChange(db, `${from} ${to}`, () => listBookings(db, { from, to }));
+}
+
+const daysUntilChange = memoUntilChange<ReturnType<typeof listBookings>>(20);
 
 /** One page of `listBookings` (pages of `size`, the page asked for kept within those there are), with the total. */
 export function pageOfBookings(db: Db, filter: BookingListFilter, page: number, size: number) {
@@ -812,10 +850,15 @@ export function pageOfBookings(db: Db, filter: BookingListFilter, page: number, 
       .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
       .where(bookingsWhere(filter))
       .get()?.n ?? 0;
-  return pageFrom(total, page, (limit, offset) => bookingsSelect(db, filter).limit(limit).offset(offset).all(), size);
+  return pageFrom(
+    total,
+    page,
+    (limit, offset) => bookingsSelect(db, bookingsWhere(filter)).limit(limit).offset(offset).all(),
+    size,
+  );
 }
 
-function bookingsSelect(db: Db, filter: BookingListFilter) {
+function bookingsSelect(db: Queryable, where: SQL | undefined) {
   return db
     .select({
       booking: bookings,
@@ -827,7 +870,7 @@ function bookingsSelect(db: Db, filter: BookingListFilter) {
     .from(bookings)
     .innerJoin(apprentices, eq(apprentices.id, bookings.apprenticeId))
     .innerJoin(users, eq(users.id, bookings.assessorUserId))
-    .where(bookingsWhere(filter))
+    .where(where)
     .orderBy(asc(bookings.startsAt), asc(bookings.id));
 }
 
