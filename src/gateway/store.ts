@@ -778,6 +778,23 @@ export function dashboardPage(
   pageSize: number,
 ) {
   const counts = refreshGatewayCache(db, scope, on);
+  return dashboardsUntilChange(db, JSON.stringify([scope, on, filter, page, pageSize]), () =>
+    readDashboardPage(db, scope, on, filter, page, pageSize, counts),
+  );
+}
+
+/** Every dashboard request reads its page of apprentices and where each stands; each page is kept until the database changes. */
+const dashboardsUntilChange = memoUntilChange<ReturnType<typeof readDashboardPage>>(200);
+
+function readDashboardPage(
+  db: Db,
+  scope: ApprenticeScope,
+  on: string,
+  filter: DashboardFilter,
+  page: number,
+  pageSize: number,
+  counts: Record<GatewayState, number>,
+) {
   // A status before acceptance is a gateway state; one after it is read from each accepted apprentice's attempt.
   if (filter.status && STATUS_STATES[filter.status]) filter = { ...filter, state: STATUS_STATES[filter.status] };
   else if (filter.status) return journeyPage(db, scope, on, filter, filter.status, counts, page, pageSize);
@@ -789,17 +806,12 @@ export function dashboardPage(
   );
   // The state counts already give the number shown unless an unmet check also filters.
   const matching = filter.unmet
-    ? unmetMatchesMemo(
-        db,
-        `${JSON.stringify(scope)} ${on} ${filter.state ?? ''} ${filter.unmet}`,
-        () =>
-          db
-            .select({ n: count() })
-            .from(gatewayStatusCache)
-            .innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId))
-            .where(where)
-            .get()?.n ?? 0,
-      )
+    ? (db
+        .select({ n: count() })
+        .from(gatewayStatusCache)
+        .innerJoin(apprentices, eq(apprentices.id, gatewayStatusCache.apprenticeId))
+        .where(where)
+        .get()?.n ?? 0)
     : filter.state
       ? counts[filter.state]
       : Object.values(counts).reduce((a, b) => a + b, 0);
@@ -827,9 +839,6 @@ export function dashboardPage(
     pages,
   };
 }
-
-/** How many match an unmet-check filter: a pass over the scope's statuses, so kept until anything changes. */
-const unmetMatchesMemo = memoUntilChange<number>(200);
 
 type DashboardRow = Omit<ReturnType<ReturnType<typeof pageQuery>['all']>[number], 'unmet'> & { unmet: CheckCode[] };
 
@@ -1113,9 +1122,14 @@ export function submissionById(db: Db, id: number): SubmissionRow | undefined {
 
 /** Submissions awaiting a decision, oldest first. */
 export function reviewQueue(db: Db, asked = 1): Page<ReviewQueueRow> {
-  const total = db.select({ n: count() }).from(gatewaySubmissions).where(WAITING).get()?.n ?? 0;
-  return pageFrom(total, asked, (limit, offset) => reviewQueueSelect(db).limit(limit).offset(offset).all());
+  return reviewsUntilChange(db, String(asked), () => {
+    const total = db.select({ n: count() }).from(gatewaySubmissions).where(WAITING).get()?.n ?? 0;
+    return pageFrom(total, asked, (limit, offset) => reviewQueueSelect(db).limit(limit).offset(offset).all());
+  });
 }
+
+/** One queue every administrator reads, each page of it kept until the database changes. */
+const reviewsUntilChange = memoUntilChange<Page<ReviewQueueRow>>(20);
 
 const WAITING = eq(gatewaySubmissions.status, 'submitted');
 

@@ -1,5 +1,5 @@
 import { caseActingOn, heldByCaseSql, resultHeldBy } from '../cases/store.js';
-import { pageFrom } from '../http/paging.js';
+import { pageFrom, type Page } from '../http/paging.js';
 import { fullName } from '../names.js';
 import { queueNotification } from '../notifications/store.js';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import { recordAudit, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { preparedOnce } from '../db/prepared.js';
+import { memoUntilChange } from '../db/change-stamp.js';
 import { inLondon, isoInstant, ZONE } from '../dates.js';
 import {
   standardVersions,
@@ -548,10 +549,20 @@ export function moderate(
 }
 
 /** Submitted gradings sampled and waiting for moderation, oldest first, with what a quality assurer needs to pick one. */
-export function moderationQueue(db: Db, asked = 1) {
-  const total = db.select({ n: count() }).from(gradings).where(PENDING).get()?.n ?? 0;
-  return pageFrom(total, asked, (limit, offset) => moderationQueueSelect(db).limit(limit).offset(offset).all());
+export function moderationQueue(db: Db, asked = 1): Page<ModerationQueueRow> {
+  return queueUntilChange(db, String(asked), () => {
+    const total = db.select({ n: count() }).from(gradings).where(PENDING).get()?.n ?? 0;
+    return pageFrom(total, asked, (limit, offset) => moderationQueueSelect(db).limit(limit).offset(offset).all());
+  });
 }
+
+type ModerationQueueRow = ReturnType<ReturnType<typeof moderationQueueSelect>['all']>[number];
+
+/**
+ * One queue every quality assurer reads: its count walks every pending grading, and its page
+ * looks up three rows for each of 50, so each page is kept until the database changes.
+ */
+const queueUntilChange = memoUntilChange<Page<ModerationQueueRow>>(20);
 
 const PENDING = eq(gradings.moderation, 'pending');
 
@@ -559,7 +570,15 @@ const PENDING = eq(gradings.moderation, 'pending');
 export function moderationQueueSelect(db: Db) {
   return db
     .select({
-      grading: gradings,
+      // What the queue shows of each grading, not its decisions and sample.
+      grading: {
+        id: gradings.id,
+        methodId: gradings.methodId,
+        grade: gradings.grade,
+        outcome: gradings.outcome,
+        sampleReason: gradings.sampleReason,
+        submittedAt: gradings.submittedAt,
+      },
       uln: apprentices.uln,
       givenNames: apprentices.givenNames,
       familyName: apprentices.familyName,

@@ -7,6 +7,7 @@ import { AREA_ROLES } from '../auth/roles.js';
 import { methodNames } from '../bookings/store.js';
 import { listAssessorUsers } from '../bookings/assessor-store.js';
 import type { Db } from '../db/connection.js';
+import { memoUntilChange } from '../db/change-stamp.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors } from '../http/forms.js';
@@ -96,7 +97,10 @@ export function reportRoutes(db: Db, clock: Clock): Router {
   const filters = (user: CurrentUser, action: string, values: object, errors: object = {}) => ({
     filters: { action, values, ...errors, ...options(user) },
   });
-  const options = (user: CurrentUser) => ({
+  // The choices are read from four lists on every page of the reports, so kept until the database changes.
+  const options = (user: CurrentUser) =>
+    optionsUntilChange(db, user.role === 'provider' ? 'provider' : 'all', () => readOptions(user));
+  const readOptions = (user: CurrentUser) => ({
     standards: [
       { value: '', text: 'All standards' },
       // The versions we assess (approved); a version newly in the catalogue has no results to filter.
@@ -118,6 +122,8 @@ export function reportRoutes(db: Db, clock: Clock): Router {
     ],
     methods: [{ value: '', text: 'All methods' }, ...[...methodNames(db)].map(([value, text]) => ({ value, text }))],
   });
+
+  const optionsUntilChange = memoUntilChange<ReturnType<typeof readOptions>>(2);
 
   /** Reads the filters; a bad one re-renders the page with the error summary and the values kept. */
   const readFilter = (res: Response, query: unknown, view: string, title: string, action: string) => {
