@@ -74,6 +74,11 @@ const brokenBookings = memoUntilChange<number>(4);
 const scopeFollowUps = memoUntilChange<{ rejected: number; fails: ResultLine[] }>(200);
 
 /** "oldest from 4 Dec 2026", from a date or a stored instant (whose day is London's). */
+/** The administrator's queues, counted with their oldest: the same for every administrator until the database changes. */
+type Waiting = { n: number; first: string | null };
+const adminQueues =
+  memoUntilChange<Record<'reviews' | 'moderation' | 'release' | 'appeals' | 'requests' | 'openCases', Waiting>>(1);
+
 const since = (dateOrInstant: string | null | undefined) =>
   dateOrInstant
     ? `oldest from ${dateLabel(dateOrInstant.length > 10 ? londonDateOf(dateOrInstant) : dateOrInstant)}`
@@ -99,14 +104,16 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime): Home {
   const nonEmpty = (tasks: Task[]) => tasks.filter((t) => t.count > 0);
   switch (user.role) {
     case 'admin': {
-      const reviews = reviewsWaiting(db);
+      const { reviews, moderation, release, appeals, requests, openCases } = adminQueues(db, 'all', () => ({
+        reviews: reviewsWaiting(db),
+        moderation: moderationWaiting(db),
+        release: resultsToRelease(db),
+        appeals: appealsOpen(db),
+        requests: requestsOpen(db),
+        openCases: casesOpen(db),
+      }));
       const queue = bookingQueue(db, today);
       const holds = holdsExpiringToday(db, now);
-      const moderation = moderationWaiting(db);
-      const release = resultsToRelease(db);
-      const appeals = appealsOpen(db);
-      const requests = requestsOpen(db);
-      const openCases = casesOpen(db);
       const claims = readyClaims(
         db,
         today,
