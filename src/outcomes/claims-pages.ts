@@ -13,14 +13,22 @@ import { paths } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import {
   certificateRequest,
-  claimsCsv,
+  claimsCsvChunks,
   epaRecordRequest,
   claimsToAmend,
-  inBatches,
   isReady,
   markClaimed,
+  requestBatchesJson,
+  unclaimedClaimBatches,
   unclaimedClaims,
+  type ClaimRow,
 } from './claims.js';
+import { streamChunks } from '../http/stream.js';
+
+/** Each row of each batch, as `as` makes it. */
+function* mapped<T>(batches: Iterable<readonly ClaimRow[]>, as: (row: ClaimRow) => T): Generator<T> {
+  for (const rows of batches) for (const row of rows) yield as(row);
+}
 import { epaoSettingsOf } from '../grading/store.js';
 import type { ServiceClient } from '../certificates/client.js';
 import { refusedByService, sendToService } from '../certificates/sending.js';
@@ -117,36 +125,38 @@ export function claimsRoutes(db: Db, clock: Clock, service: ServiceClient | null
     return parsed.data.asOf;
   };
 
-  router.get(paths.claimsCsv, admins, (req, res) => {
-    const today = todayInLondon(clock.now());
-    const valid = unclaimedClaims(db, today, epaoSettingsOf(db), asOfOf(req.query)).filter(
-      (r) => isReady(r) && r.sends === 'certificate',
-    );
-    res.attachment(`certificate-claims-${today}.csv`).type('text/csv').send(claimsCsv(valid));
+  /**
+   * The claims a download holds, a batch at a time as it is written (files of every unclaimed
+   * result are long): those ready that the service takes as `sends`, released by the list's time
+   * (or by when the download began).
+   */
+  const readyBatches = (query: unknown, sends: ClaimRow['sends']) => {
+    // Read before the download starts, so a bad time is answered with its error, not a cut file.
+    const now = clock.now();
+    const batches = unclaimedClaimBatches(db, todayInLondon(now), epaoSettingsOf(db), asOfOf(query) ?? isoInstant(now));
+    return (function* () {
+      for (const rows of batches) yield rows.filter((r) => isReady(r) && r.sends === sends);
+    })();
+  };
+
+  router.get(paths.claimsCsv, admins, async (req, res) => {
+    const batches = readyBatches(req.query, 'certificate');
+    res.attachment(`certificate-claims-${todayInLondon(clock.now())}.csv`).type('text/csv');
+    await streamChunks(res, claimsCsvChunks(batches));
   });
 
-  router.get(paths.claimsJson, admins, (req, res) => {
-    const today = todayInLondon(clock.now());
-    const valid = unclaimedClaims(db, today, epaoSettingsOf(db), asOfOf(req.query)).filter(
-      (r) => isReady(r) && r.sends === 'certificate',
-    );
+  router.get(paths.claimsJson, admins, async (req, res) => {
+    const batches = readyBatches(req.query, 'certificate');
     // The apprenticeship service's own requests: each batch the body of one POST /api/v1/certificate.
-    res
-      .attachment(`certificate-requests-${today}.json`)
-      .type('application/json')
-      .send(JSON.stringify(inBatches(valid.map(certificateRequest)), null, 2));
+    res.attachment(`certificate-requests-${todayInLondon(clock.now())}.json`).type('application/json');
+    await streamChunks(res, requestBatchesJson(mapped(batches, certificateRequest)));
   });
 
-  router.get(paths.epaRecordsJson, admins, (req, res) => {
-    const today = todayInLondon(clock.now());
-    const records = unclaimedClaims(db, today, epaoSettingsOf(db), asOfOf(req.query)).filter(
-      (r) => isReady(r) && r.sends === 'epa_record',
-    );
+  router.get(paths.epaRecordsJson, admins, async (req, res) => {
+    const batches = readyBatches(req.query, 'epa_record');
     // Each batch the body of one POST /api/v1/epa.
-    res
-      .attachment(`epa-record-requests-${today}.json`)
-      .type('application/json')
-      .send(JSON.stringify(inBatches(records.map(epaRecordRequest)), null, 2));
+    res.attachment(`epa-record-requests-${todayInLondon(clock.now())}.json`).type('application/json');
+    await streamChunks(res, requestBatchesJson(mapped(batches, epaRecordRequest)));
   });
 
   /** Sends the claims ready now to the apprenticeship service (when its address and key are configured). */

@@ -24,7 +24,7 @@ import { appealDeadline } from '../grading/rules.js';
 import { SERVICE_POSTCODE } from '../certificates/rules.js';
 import { optionTitles } from '../standards/store.js';
 import type { DeliveryRow } from '../certificates/store.js';
-import { spreadsheetCsv } from './csv.js';
+import { BYTE_ORDER_MARK, csvLines } from './csv.js';
 
 /**
  * Certificate claims: released passing results (any grade the service records) ready for the
@@ -399,10 +399,36 @@ export const CLAIM_COLUMNS: readonly { header: string; value: (row: ClaimRow) =>
 ];
 
 export function claimsCsv(rows: readonly ClaimRow[]): string {
-  return spreadsheetCsv(
-    CLAIM_COLUMNS.map((c) => c.header),
-    rows.map((r) => CLAIM_COLUMNS.map((c) => c.value(r))),
-  );
+  return [...claimsCsvChunks([rows])].join('');
+}
+
+/** The claims CSV written a batch of rows at a time (for a download streamed as it is read): the header, then each batch's lines. */
+export function* claimsCsvChunks(batches: Iterable<readonly ClaimRow[]>): Generator<string> {
+  yield BYTE_ORDER_MARK + csvLines([CLAIM_COLUMNS.map((c) => c.header)]);
+  for (const rows of batches)
+    if (rows.length > 0) yield csvLines(rows.map((r) => CLAIM_COLUMNS.map((c) => c.value(r))));
+}
+
+/**
+ * Requests as one JSON array of the batches the service takes (inBatches), written a batch at
+ * a time as the requests come: the same text as JSON.stringify(inBatches(all), null, 2).
+ */
+export function* requestBatchesJson<T>(requests: Iterable<T>): Generator<string> {
+  let batch: T[] = [];
+  let opened = false;
+  const written = () => {
+    // Each batch is an element of the outer array: its lines indented one level.
+    const text = `${opened ? ',' : '['}\n${JSON.stringify(batch, null, 2).replace(/^/gm, '  ')}`;
+    opened = true;
+    batch = [];
+    return text;
+  };
+  for (const request of requests) {
+    batch.push(request);
+    if (batch.length === SERVICE_BATCH_LIMIT) yield written();
+  }
+  if (batch.length > 0) yield written();
+  yield opened ? '\n]' : '[]';
 }
 
 /* ---------- Queries ---------- */
@@ -446,10 +472,20 @@ const candidateColumns = {
   caseOpen: heldByCaseSql(epaAttempts.apprenticeId, epaAttempts.number),
 };
 
+/** Claims are listed by result date, then attempt (a batch of a file continues after the last one's key). */
+const CANDIDATE_ORDER = sql`coalesce(${epaAttempts.resultOn}, '')`;
+
 const londonDay = (instant: string | null) => (instant ? londonDateOf(instant) : null);
 
-/** The attempts matching `where`, as claims, with what the timing needs (oldest result first). */
-function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { claimedAt: string | null })[] {
+/**
+ * The attempts matching `where`, as claims, with what the timing needs: the oldest result first
+ * (a result with no date before any), at most `limit` of them.
+ */
+function candidates(
+  db: Queryable,
+  where: SQL | undefined,
+  limit = -1,
+): (ClaimCandidate & { claimedAt: string | null })[] {
   const options = optionTitles(db);
   const highest = new Map<string, ResultGrade | undefined>();
   const highestOf = (apprentice: { planId: string | null; standardVersionId: number }) => {
@@ -468,7 +504,8 @@ function candidates(db: Queryable, where: SQL | undefined): (ClaimCandidate & { 
     .leftJoin(certificateDeliveries, eq(certificateDeliveries.apprenticeId, apprentices.id))
     .leftJoin(gatewayDeclarations, eq(gatewayDeclarations.apprenticeId, apprentices.id))
     .where(where)
-    .orderBy(asc(epaAttempts.resultOn), asc(epaAttempts.id))
+    .orderBy(CANDIDATE_ORDER, asc(epaAttempts.id))
+    .limit(limit)
     .all()
     .flatMap(
       ({
@@ -530,16 +567,49 @@ export function unclaimedClaims(
   settings: ClaimTimingSettings,
   releasedUpTo?: string,
 ): ClaimRow[] {
-  return candidates(
-    db,
-    and(
-      isNotNull(epaAttempts.releasedAt),
-      isNull(epaAttempts.claimedAt),
-      isNull(apprentices.erasedAt),
-      inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES, ...EPA_RECORD_GRADES]),
-      releasedUpTo === undefined ? undefined : lte(epaAttempts.releasedAt, releasedUpTo),
-    ),
-  ).map((c) => claimRow(c, today, settings));
+  return candidates(db, unclaimed(releasedUpTo)).map((c) => claimRow(c, today, settings));
+}
+
+/** Released results not yet claimed (released by `releasedUpTo` when given), of apprentices not erased. */
+const unclaimed = (releasedUpTo?: string) =>
+  and(
+    isNotNull(epaAttempts.releasedAt),
+    isNull(epaAttempts.claimedAt),
+    isNull(apprentices.erasedAt),
+    inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES, ...EPA_RECORD_GRADES]),
+    releasedUpTo === undefined ? undefined : lte(epaAttempts.releasedAt, releasedUpTo),
+  );
+
+/** How many results a claims file reads at a time. */
+export const CLAIM_BATCH = 2000;
+
+/**
+ * unclaimedClaims, read `size` at a time in the same order, for a file written as it is read:
+ * only one batch is in memory. The results are those released by `releasedUpTo` (when the
+ * download began), so one released meanwhile is not half in the file.
+ */
+export function* unclaimedClaimBatches(
+  db: Queryable,
+  today: string,
+  settings: ClaimTimingSettings,
+  releasedUpTo: string,
+  size = CLAIM_BATCH,
+): Generator<ClaimRow[]> {
+  let after: { on: string; id: number } | undefined;
+  for (;;) {
+    const rows = candidates(
+      db,
+      and(
+        unclaimed(releasedUpTo),
+        after ? sql`(${CANDIDATE_ORDER}, ${epaAttempts.id}) > (${after.on}, ${after.id})` : undefined,
+      ),
+      size,
+    );
+    if (rows.length > 0) yield rows.map((c) => claimRow(c, today, settings));
+    if (rows.length < size) return;
+    const last = rows[rows.length - 1]!;
+    after = { on: last.epaDate ?? '', id: last.attemptId };
+  }
 }
 
 /** Claimed results whose grade an upheld appeal has changed since: their certificates need amending. */

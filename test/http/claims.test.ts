@@ -23,7 +23,16 @@ import {
 } from '../../src/db/schema.js';
 import { findStandardVersionId } from '../../src/standards/store.js';
 import { epaoSettingsOf, releaseResults, startFurtherAttempt } from '../../src/grading/store.js';
-import { CLAIM_MESSAGES } from '../../src/outcomes/claims.js';
+import {
+  CLAIM_MESSAGES,
+  SERVICE_BATCH_LIMIT,
+  claimsCsvChunks,
+  inBatches,
+  isReady,
+  requestBatchesJson,
+  unclaimedClaimBatches,
+  type ClaimRow,
+} from '../../src/outcomes/claims.js';
 import { OFQUAL_HEADER } from '../../src/outcomes/ofqual.js';
 import { REGISTRATION_HEADER } from '../../src/outcomes/ofqual-registrations.js';
 import { OFQUAL_RETURNS, returnFile } from '../../src/outcomes/ofqual-pages.js';
@@ -209,6 +218,45 @@ describe('certificate claims and the regulator’s outcomes file', () => {
       `${pass.a.uln},Passmore,Sam,569,ST0815,1.0,,Pass,${releasedOn()},"Dana Reilly, Transport and Maritime Workers’ Union, 128 Theobald’s Road, London, WC1X 8TN"`,
     );
     expect(csv.text).to.not.contain(invalid.a.uln);
+  });
+
+  it('writes the claims files a batch at a time: the same file whatever the batch size, without what is released after the list was shown', async () => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const asOf = isoInstant(now());
+    const whole = (await admin.get(`${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`)).text;
+    expect(whole.trim().split('\r\n')).to.have.length(3);
+    const settings = epaoSettingsOf(ctx.db);
+    const ready = (rows: ClaimRow[]) => rows.filter((r) => isReady(r) && r.sends === 'certificate');
+    for (const size of [1, 2, 3]) {
+      const batches = [...unclaimedClaimBatches(ctx.db, todayInLondon(now()), settings, asOf, size)];
+      // Every unclaimed result (the invalid one and the Fail too), size at a time.
+      expect(batches.map((b) => b.length).reduce((a, b) => a + b, 0)).to.equal(4);
+      expect(batches.every((b) => b.length <= size)).to.equal(true);
+      expect([...claimsCsvChunks(batches.map(ready))].join(''), `in batches of ${size}`).to.equal(whole);
+    }
+    // The pass released again after the list was shown: not in a download of that list.
+    ctx.db
+      .update(epaAttempts)
+      .set({ releasedAt: isoInstant(now().plus({ minutes: 1 })) })
+      .where(eq(epaAttempts.id, pass.attemptId))
+      .run();
+    const later = (await admin.get(`${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`)).text;
+    expect(later.trim().split('\r\n')).to.have.length(2);
+    expect(later).to.not.contain(pass.a.uln);
+    const json = JSON.parse((await admin.get(`${paths.claimsJson}?asOf=${encodeURIComponent(asOf)}`)).text) as {
+      RequestId: string;
+    }[][];
+    expect(json.flat().map((r) => r.RequestId)).to.deep.equal([`attempt-${distinction.attemptId}`]);
+  });
+
+  it('writes requests in the service’s batches of 25 as one JSON array, a batch at a time, as JSON.stringify would', () => {
+    for (const n of [0, 1, 24, 25, 26, 51]) {
+      const requests = Array.from({ length: n }, (_, i) => ({ RequestId: `r${i}`, Learner: { Uln: i } }));
+      const chunks = [...requestBatchesJson(requests)];
+      expect(chunks.join(''), `${n} requests`).to.equal(JSON.stringify(inBatches(requests), null, 2));
+      // One chunk a batch, then the closing bracket.
+      expect(chunks, `${n} requests`).to.have.length(Math.ceil(n / SERVICE_BATCH_LIMIT) + 1);
+    }
   });
 
   describe('as the apprenticeship service reads them (its Record a Grade API, faked in test/support)', () => {
