@@ -46,6 +46,11 @@ async function start(): Promise<{ server: Server; close: () => void }> {
     logger,
     signInAttempts: 100_000,
   });
+  // As src/server.ts does: a database whose gateway statuses are missing has them worked out in a worker.
+  const { warmStatusCache } = (await compiled('gateway/warm-up.js')) as typeof import('../src/gateway/warm-up.js');
+  const { todayInLondon } = (await compiled('dates.js')) as typeof import('../src/dates.js');
+  const { systemClock } = (await compiled('clock.js')) as typeof import('../src/clock.js');
+  warmStatusCache(db, todayInLondon(systemClock.now()))?.catch(log);
   return { server: app.listen(0, '127.0.0.1'), close: () => db.$client.close() };
 }
 

@@ -141,6 +141,25 @@ async function timedGet(base: string, url: string, cookie: string): Promise<numb
   return performance.now() - started;
 }
 
+/** Asks `/health` every 20 ms until stopped; resolves with the longest it took to answer. */
+function healthWaits(base: string): { stop: () => Promise<number> } {
+  let asking = true;
+  let worst = 0;
+  const loop = (async () => {
+    while (asking) {
+      worst = Math.max(worst, await timedGet(base, '/health', ''));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return {
+    stop: async () => {
+      asking = false;
+      await loop;
+      return worst;
+    },
+  };
+}
+
 /** One size: its database, the bare page, every daily page; and the writes when `write` is set. */
 async function runSize(
   dir: string,
@@ -181,12 +200,15 @@ async function runSize(
       if (!cookie.includes('epa_session=')) throw new Error(`the ${roleName(role)} could not sign in`);
       cookies.set(role, cookie);
     }
-    // The day's first requests, one at a time, before any load: what a status cache or memo costs to fill.
+    // The day's first requests, one at a time, before any load: what a status cache or memo costs to fill,
+    // while /health is asked every 20 ms: how long anyone else waited behind them.
+    const health = healthWaits(app.base);
     for (const page of daily.filter((p) => p.name === 'home' || p.paths[0] === '/apprentices'))
       first.push({
         name: `${roleName(page.role)} ${page.name}`,
         ms: await timedGet(app.base, page.paths[0]!, cookies.get(page.role)!),
       });
+    first.push({ name: '/health meanwhile, worst wait', ms: await health.stop() });
     for (const page of daily) {
       const row = rowOf(
         `${roleName(page.role)}: ${page.name}`,

@@ -9,6 +9,8 @@ import { ROLE_LABELS } from './auth/roles.js';
 import { deliverOutbox, smtpTransport } from './notifications/mailer.js';
 import { createLogger } from './http/request-log.js';
 import { holdLock } from './ops/lock.js';
+import { warmStatusCache } from './gateway/warm-up.js';
+import { todayInLondon } from './dates.js';
 
 function readConfig(): Config {
   try {
@@ -54,6 +56,16 @@ async function main(): Promise<void> {
       );
     }
   });
+
+  // After an install, a migration or a restore, the gateway statuses are worked out in a worker, not by the first dashboard.
+  const started = Date.now();
+  void warmStatusCache(db, todayInLondon(clock.now()))
+    ?.then((n) =>
+      console.log(
+        `Gateway statuses worked out for ${n} apprentices in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+      ),
+    )
+    .catch((error: unknown) => logger.error({ err: error }, 'working out the gateway statuses failed'));
 
   // Notifications go out through SMTP when it is configured; otherwise they wait in the outbox page.
   const mailer = config.smtpUrl ? smtpTransport(config.smtpUrl) : null;

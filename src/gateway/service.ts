@@ -21,6 +21,7 @@ import {
   type SubmissionRow,
 } from './store.js';
 import { writeGate } from '../ops/write-gate.js';
+import { statusesWarming } from './warm-up.js';
 
 /** A gateway submission with its apprentice, if this user may see it (404 for anyone else). */
 export function submissionFor(
@@ -108,6 +109,9 @@ export function requestEpa(
  * request until the import commits (src/ops/write-gate.ts). Almost always it returns at once.
  */
 export async function untilStatusesCanBeStored(db: Db, scope: ApprenticeScope, on: string): Promise<void> {
+  // The start-up fill (warm-up.ts) is working them out: wait for it rather than work them out twice.
+  const warming = statusesWarming(db);
+  if (warming && !statusCacheComplete(db, scope, on)) await warming;
   const gate = writeGate(db);
   if (gate.held && !statusCacheComplete(db, scope, on)) await gate.whenOpen();
 }

@@ -498,13 +498,20 @@ const EVALUATION_BATCH = 20_000;
 
 /** Evaluates (in bulk, a batch of apprentices at a time) the apprentices in scope that have no cached evaluation for `on`. */
 function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
+  for (const rows of missingEvaluations(db, scope, on)) db.$client.transaction(() => storeEvaluations(db, on, rows))();
+}
+
+/** One apprentice's evaluation as the cache stores it. */
+export type CacheRow = [apprenticeId: number, state: GatewayState, unmet: string, validUntil: string | null];
+
+/** The evaluations the cache lacks for `on` in scope, worked out a batch of apprentices at a time. */
+export function* missingEvaluations(db: Db, scope: ApprenticeScope, on: string): Generator<CacheRow[]> {
   const missing = notExists(
     db
       .select({ one: sql`1` })
       .from(gatewayStatusCache)
       .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), holdsOn(on))),
   );
-  const upsert = db.$client.prepare(UPSERT_CACHE);
   const last =
     db
       .select({ id: sql<number | null>`max(${apprentices.id})` })
@@ -513,11 +520,15 @@ function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
   for (let from = 0; from <= last; from += EVALUATION_BATCH) {
     const batch = and(missing, gte(apprentices.id, from), lt(apprentices.id, from + EVALUATION_BATCH));
     const rows = gatewayOverview(db, scope, on, batch);
-    if (rows.length === 0) continue;
-    db.$client.transaction(() => {
-      for (const row of rows) upsert.run(row.apprentice.id, on, row.state, `,${row.unmet.join(',')},`, row.changesOn);
-    })();
+    if (rows.length > 0)
+      yield rows.map((row): CacheRow => [row.apprentice.id, row.state, `,${row.unmet.join(',')},`, row.changesOn]);
   }
+}
+
+/** Stores evaluations worked out for `on` (inside the caller's transaction). */
+export function storeEvaluations(db: Db, on: string, rows: readonly CacheRow[]): void {
+  const upsert = db.$client.prepare(UPSERT_CACHE);
+  for (const [id, state, unmet, validUntil] of rows) upsert.run(id, on, state, unmet, validUntil);
 }
 
 /** An apprentice just added, as written: no evidence, breaks, earlier episodes or submission yet. */
