@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/connection.js';
 import { requireSignIn, userOf } from '../auth/authorize.js';
 import { paths } from '../paths.js';
-import { homeFor } from './service.js';
+import { homeFor, readyClaimsCount } from './service.js';
 import { apprenticeScope } from '../apprentices/access.js';
 import { todayInLondon } from '../dates.js';
 import { untilStatusesCanBeStored } from '../gateway/service.js';
@@ -14,7 +14,10 @@ export function homeRoutes(db: Db, clock: Clock): Router {
   router.get(paths.home, requireSignIn, async (_req, res) => {
     const user = userOf(res);
     await untilStatusesCanBeStored(db, apprenticeScope(user), todayInLondon(clock.now()));
-    res.render('home', { title: 'Home', user, ...homeFor(db, user, clock.now()) });
+    const now = clock.now();
+    // The administrator's count of results ready to claim is read without holding up anyone else.
+    const claims = user.role === 'admin' ? await readyClaimsCount(db, now) : 0;
+    res.render('home', { title: 'Home', user, ...homeFor(db, user, now, claims) });
   });
   return router;
 }

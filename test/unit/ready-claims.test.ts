@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import { eq } from 'drizzle-orm';
+import { appeals, epaAttempts } from '../../src/db/schema.js';
+import { epaoSettingsOf } from '../../src/grading/store.js';
+import { readyClaimsCount } from '../../src/home/service.js';
+import { isReady, unclaimedClaims } from '../../src/outcomes/claims.js';
+import { todayInLondon } from '../../src/dates.js';
+import { $, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import { now } from '../support/clock.js';
+import { buildFixture, type Fixture } from '../support/fixture.js';
+import { delivery } from '../support/delivery.js';
+import { SETUP } from '../support/apprentices.js';
+import { recordDelivery } from '../../src/certificates/store.js';
+
+/*
+ * The administrator's home counts the results ready to send to the apprenticeship service by the
+ * claims page's own rules, read a batch at a time (so a large count holds nobody up).
+ */
+describe('the home page’s count of results ready to claim', () => {
+  let ctx: TestContext;
+  let f: Fixture;
+  beforeEach(async () => {
+    ctx = await testApp();
+    f = await buildFixture(ctx);
+  });
+
+  const ready = () => unclaimedClaims(ctx.db, todayInLondon(now()), epaoSettingsOf(ctx.db)).filter(isReady).length;
+  const homeCount = async () => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    return $((await admin.get('/')).text)('#task-claims .app-task__count').text();
+  };
+
+  it('is the claims page’s count, and moves when a result becomes ready', async () => {
+    expect(await readyClaimsCount(ctx.db, now())).to.equal(ready());
+    const before = ready();
+    expect(await homeCount()).to.equal(before === 0 ? '' : String(before));
+    // A's appeal withdrawn, its result released two months back and its certificate's address recorded: nothing holds it now.
+    ctx.db.delete(appeals).where(eq(appeals.attemptId, f.attempt)).run();
+    recordDelivery(ctx.db, f.a, delivery(), SETUP, now());
+    ctx.db
+      .update(epaAttempts)
+      .set({ releasedAt: now().minus({ months: 2 }).toUTC().toISO() })
+      .where(eq(epaAttempts.id, f.attempt))
+      .run();
+    expect(ready()).to.equal(before + 1);
+    expect(await readyClaimsCount(ctx.db, now())).to.equal(before + 1);
+    expect(await homeCount()).to.equal(String(before + 1));
+  });
+});
