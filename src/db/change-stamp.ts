@@ -33,7 +33,8 @@ export function memoUntilChange<T>(size = 500) {
     if (hit && hit.stamp === stamp) return hit.value;
     const value = compute();
     entries.delete(key);
-    entries.set(key, { stamp: changeStamp(db), value });
+    // Kept under the stamp it was read at: a commit while it was read makes the next ask read again.
+    entries.set(key, { stamp, value });
     if (entries.size > size) entries.delete(entries.keys().next().value!);
     return value;
   };

@@ -889,6 +889,10 @@ export const epaAttempts = sqliteTable(
       t.overallGrade,
     ),
     index('epa_attempts_released').on(t.releasedAt),
+    // The results released and not yet claimed, in the claims list's order: its files are read along it a batch at a time.
+    index('epa_attempts_unclaimed')
+      .on(t.resultOn, t.id)
+      .where(sql`${t.releasedAt} is not null and ${t.claimedAt} is null`),
   ],
 );
 

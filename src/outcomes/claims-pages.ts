@@ -134,7 +134,11 @@ export function claimsRoutes(db: Db, clock: Clock, service: ServiceClient | null
     // Read before the download starts, so a bad time is answered with its error, not a cut file.
     const now = clock.now();
     const batches = unclaimedClaimBatches(db, todayInLondon(now), epaoSettingsOf(db), asOfOf(query) ?? isoInstant(now));
+    // The first batch is read now too: a failure there is an error page, not a file cut after its header.
+    const first = batches.next();
     return (function* () {
+      if (first.done) return;
+      yield first.value.filter((r) => isReady(r) && r.sends === sends);
       for (const rows of batches) yield rows.filter((r) => isReady(r) && r.sends === sends);
     })();
   };

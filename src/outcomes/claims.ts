@@ -417,8 +417,9 @@ export function* requestBatchesJson<T>(requests: Iterable<T>): Generator<string>
   let batch: T[] = [];
   let opened = false;
   const written = () => {
-    // Each batch is an element of the outer array: its lines indented one level.
-    const text = `${opened ? ',' : '['}\n${JSON.stringify(batch, null, 2).replace(/^/gm, '  ')}`;
+    // Each batch is an element of the outer array: its lines indented one level. (Not /^/gm: it
+    // also matches after U+2028 and U+2029, which JSON leaves as they are inside a name.)
+    const text = `${opened ? ',' : '['}\n  ${JSON.stringify(batch, null, 2).replace(/\n/g, '\n  ')}`;
     opened = true;
     batch = [];
     return text;
@@ -472,10 +473,32 @@ const candidateColumns = {
   caseOpen: heldByCaseSql(epaAttempts.apprenticeId, epaAttempts.number),
 };
 
-/** Claims are listed by result date, then attempt (a batch of a file continues after the last one's key). */
-const CANDIDATE_ORDER = sql`coalesce(${epaAttempts.resultOn}, '')`;
+/** After the claim whose key (result date, attempt) is `after`, in the list's order (a result with no date first, as SQLite sorts). */
+const afterKey = ({ on, id }: { on: string | null; id: number }) =>
+  on === null
+    ? sql`((${epaAttempts.resultOn} is null and ${epaAttempts.id} > ${id}) or ${epaAttempts.resultOn} is not null)`
+    : sql`(${epaAttempts.resultOn} > ${on} or (${epaAttempts.resultOn} = ${on} and ${epaAttempts.id} > ${id}))`;
 
 const londonDay = (instant: string | null) => (instant ? londonDateOf(instant) : null);
+
+/** The query behind `candidates` (its SQL is what the query-plan test explains). */
+export function candidatesSelect(db: Queryable, where: SQL | undefined, limit = -1) {
+  return db
+    .select(candidateColumns)
+    .from(epaAttempts)
+    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .leftJoin(standardVersions, eq(standardVersions.id, apprentices.standardVersionId))
+    .leftJoin(employers, eq(employers.id, apprentices.employerId))
+    .leftJoin(certificateDeliveries, eq(certificateDeliveries.apprenticeId, apprentices.id))
+    .leftJoin(gatewayDeclarations, eq(gatewayDeclarations.apprenticeId, apprentices.id))
+    .where(where)
+    .orderBy(asc(epaAttempts.resultOn), asc(epaAttempts.id))
+    .limit(limit);
+}
+
+/** A batch of unclaimed results after `after` (the last key of the batch before), released by `releasedUpTo`. */
+export const unclaimedAfter = (releasedUpTo: string, after?: { on: string | null; id: number }) =>
+  and(unclaimed(releasedUpTo), after ? afterKey(after) : undefined);
 
 /**
  * The attempts matching `where`, as claims, with what the timing needs: the oldest result first
@@ -495,17 +518,7 @@ function candidates(
     }
     return highest.get(key);
   };
-  return db
-    .select(candidateColumns)
-    .from(epaAttempts)
-    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
-    .leftJoin(standardVersions, eq(standardVersions.id, apprentices.standardVersionId))
-    .leftJoin(employers, eq(employers.id, apprentices.employerId))
-    .leftJoin(certificateDeliveries, eq(certificateDeliveries.apprenticeId, apprentices.id))
-    .leftJoin(gatewayDeclarations, eq(gatewayDeclarations.apprenticeId, apprentices.id))
-    .where(where)
-    .orderBy(CANDIDATE_ORDER, asc(epaAttempts.id))
-    .limit(limit)
+  return candidatesSelect(db, where, limit)
     .all()
     .flatMap(
       ({
@@ -575,8 +588,11 @@ const unclaimed = (releasedUpTo?: string) =>
   and(
     isNotNull(epaAttempts.releasedAt),
     isNull(epaAttempts.claimedAt),
-    isNull(apprentices.erasedAt),
-    inArray(epaAttempts.overallGrade, [...CLAIMABLE_GRADES, ...EPA_RECORD_GRADES]),
+    // Unary + keeps SQLite from starting at another index (the apprentices' on erased_at, the
+    // reports' on the grade: every apprentice or result) when it has no statistics: the results
+    // waiting for a claim are read along their own index (epa_attempts_unclaimed).
+    sql`+${apprentices.erasedAt} is null`,
+    inArray(sql`+${epaAttempts.overallGrade}`, [...CLAIMABLE_GRADES, ...EPA_RECORD_GRADES]),
     releasedUpTo === undefined ? undefined : lte(epaAttempts.releasedAt, releasedUpTo),
   );
 
@@ -595,20 +611,14 @@ export function* unclaimedClaimBatches(
   releasedUpTo: string,
   size = CLAIM_BATCH,
 ): Generator<ClaimRow[]> {
-  let after: { on: string; id: number } | undefined;
+  let after: { on: string | null; id: number } | undefined;
   for (;;) {
-    const rows = candidates(
-      db,
-      and(
-        unclaimed(releasedUpTo),
-        after ? sql`(${CANDIDATE_ORDER}, ${epaAttempts.id}) > (${after.on}, ${after.id})` : undefined,
-      ),
-      size,
-    );
+    // Read along epa_attempts_unclaimed from where the last batch ended: each batch costs its own size.
+    const rows = candidates(db, unclaimedAfter(releasedUpTo, after), size);
     if (rows.length > 0) yield rows.map((c) => claimRow(c, today, settings));
     if (rows.length < size) return;
     const last = rows[rows.length - 1]!;
-    after = { on: last.epaDate ?? '', id: last.attemptId };
+    after = { on: last.epaDate, id: last.attemptId };
   }
 }
 

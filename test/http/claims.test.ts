@@ -31,6 +31,7 @@ import {
   isReady,
   requestBatchesJson,
   unclaimedClaimBatches,
+  unclaimedClaims,
   type ClaimRow,
 } from '../../src/outcomes/claims.js';
 import { OFQUAL_HEADER } from '../../src/outcomes/ofqual.js';
@@ -221,6 +222,10 @@ describe('certificate claims and the regulator’s outcomes file', () => {
   });
 
   it('writes the claims files a batch at a time: the same file whatever the batch size, without what is released after the list was shown', async () => {
+    // A result with no date (listed first) and two on the same day (in attempt order): batches resume after each.
+    ctx.db.update(epaAttempts).set({ resultOn: null }).where(eq(epaAttempts.id, invalid.attemptId)).run();
+    const sameDay = ctx.db.select().from(epaAttempts).where(eq(epaAttempts.id, distinction.attemptId)).get()!.resultOn;
+    ctx.db.update(epaAttempts).set({ resultOn: sameDay }).where(eq(epaAttempts.id, pass.attemptId)).run();
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const asOf = isoInstant(now());
     const whole = (await admin.get(`${paths.claimsCsv}?asOf=${encodeURIComponent(asOf)}`)).text;
@@ -229,8 +234,11 @@ describe('certificate claims and the regulator’s outcomes file', () => {
     const ready = (rows: ClaimRow[]) => rows.filter((r) => isReady(r) && r.sends === 'certificate');
     for (const size of [1, 2, 3]) {
       const batches = [...unclaimedClaimBatches(ctx.db, todayInLondon(now()), settings, asOf, size)];
-      // Every unclaimed result (the invalid one and the Fail too), size at a time.
-      expect(batches.map((b) => b.length).reduce((a, b) => a + b, 0)).to.equal(4);
+      // Every unclaimed result once (the invalid one and the Fail too), in the list's order, size at a time.
+      expect(batches.flat().map((r) => r.attemptId)).to.deep.equal(
+        unclaimedClaims(ctx.db, todayInLondon(now()), settings, asOf).map((r) => r.attemptId),
+      );
+      expect(batches.flat()).to.have.length(4);
       expect(batches.every((b) => b.length <= size)).to.equal(true);
       expect([...claimsCsvChunks(batches.map(ready))].join(''), `in batches of ${size}`).to.equal(whole);
     }
@@ -251,7 +259,11 @@ describe('certificate claims and the regulator’s outcomes file', () => {
 
   it('writes requests in the service’s batches of 25 as one JSON array, a batch at a time, as JSON.stringify would', () => {
     for (const n of [0, 1, 24, 25, 26, 51]) {
-      const requests = Array.from({ length: n }, (_, i) => ({ RequestId: `r${i}`, Learner: { Uln: i } }));
+      // A line or paragraph separator is left as it is inside a JSON string, and must stay so.
+      const requests = Array.from({ length: n }, (_, i) => ({
+        RequestId: `r${i}`,
+        Learner: { Uln: i, FamilyName: 'Ann\u2028Marie\u2029Ng' },
+      }));
       const chunks = [...requestBatchesJson(requests)];
       expect(chunks.join(''), `${n} requests`).to.equal(JSON.stringify(inBatches(requests), null, 2));
       // One chunk a batch, then the closing bracket.

@@ -36,4 +36,23 @@ describe('change stamp and memoUntilChange', () => {
     expect(changeStamp(db)).to.equal(changeStamp(db));
     db.$client.close();
   });
+  it('reads again after a commit by another connection made while the value was being read', () => {
+    const file = path.join(dir, 'epa.sqlite');
+    const db = openDatabase(file);
+    const other = new Database(file);
+    const memo = memoUntilChange<number>();
+    let first = true;
+    const countProviders = () =>
+      memo(db, 'providers', () => {
+        const n = db.select().from(providers).all().length;
+        // A worker thread's connection commits between the read and the value being kept.
+        if (first) other.prepare("insert into providers (ukprn, name) values ('10000002', 'Two')").run();
+        first = false;
+        return n;
+      });
+    expect(countProviders()).to.equal(0);
+    expect(countProviders()).to.equal(1);
+    other.close();
+    db.$client.close();
+  });
 });

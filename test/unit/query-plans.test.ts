@@ -3,6 +3,7 @@ import { openDatabase, type Db } from '../../src/db/connection.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
 import { pageSelect, reviewQueueSelect } from '../../src/gateway/store.js';
 import { moderationQueueSelect } from '../../src/grading/store.js';
+import { candidatesSelect, unclaimedAfter } from '../../src/outcomes/claims.js';
 
 /*
  * The plans SQLite chooses for the dashboard's page, before and after ANALYZE gives it statistics
@@ -28,6 +29,10 @@ function skewedDatabase(): Db {
   const cached = c.prepare(
     "insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet) values (?, ?, ?, ',')",
   );
+  const attempt = c.prepare(
+    `insert into epa_attempts (apprentice_id, number, kind, started_on, overall_grade, result_on, released_at, claimed_at)
+     values (?, 1, 'first', '2023-12-01', ?, ?, ?, ?)`,
+  );
   c.transaction(() => {
     for (let i = 0; i < 5000; i++) {
       const dominant = i < 4500;
@@ -39,6 +44,14 @@ function skewedDatabase(): Db {
         `e${dominant ? 4 : i % 20}`,
       );
       cached.run(row.lastInsertRowid, i % 50 === 0 ? '2024-03-04' : ON, i % 3 ? 'ready' : 'not_ready');
+      // Most results long claimed, a few released and waiting to be claimed, some not yet released.
+      attempt.run(
+        row.lastInsertRowid,
+        i % 7 ? 'Pass' : null,
+        `2024-0${1 + (i % 3)}-1${i % 10}`,
+        i % 7 ? '2024-03-01T10:00:00.000Z' : null,
+        i % 10 === 0 ? null : '2024-03-02T10:00:00.000Z',
+      );
     }
   })();
   return db;
@@ -81,7 +94,7 @@ describe('query plans: the dashboard page walks an index in name order, with or 
     });
 });
 
-describe('query plans: the review and moderation queues are read in order from their indexes', () => {
+describe('query plans: the review and moderation queues and the claims files are read in order from their indexes', () => {
   /** The plan of a query built by a store, its values as given. */
   const planOfQuery = (db: Db, query: { sql: string; params: unknown[] }) =>
     (db.$client.prepare(`explain query plan ${query.sql}`).all(...query.params) as { detail: string }[])
@@ -98,6 +111,13 @@ describe('query plans: the review and moderation queues are read in order from t
       const moderation = planOfQuery(db, moderationQueueSelect(db).limit(50).toSQL());
       expect(moderation).to.contain('USING INDEX gradings_moderation_queue');
       expect(moderation).to.not.contain('TEMP B-TREE');
+      // A claims file's batches, the first and one after a key: each read along the unclaimed results' index.
+      for (const after of [undefined, { on: '2024-02-15', id: 40 }, { on: null, id: 40 }]) {
+        const claims = planOfQuery(db, candidatesSelect(db, unclaimedAfter(ON, after), 2000).toSQL());
+        expect(claims, JSON.stringify(after)).to.match(/^SCAN epa_attempts USING INDEX epa_attempts_unclaimed/);
+        // (A temporary tree orders an earlier outcome's list inside one row; the rows themselves are never sorted.)
+        expect(claims, JSON.stringify(after)).to.not.contain('TEMP B-TREE FOR ORDER BY');
+      }
       db.$client.close();
     });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX `epa_attempts_unclaimed` ON `epa_attempts` (`result_on`,`id`) WHERE "epa_attempts"."released_at" is not null and "epa_attempts"."claimed_at" is null;
