@@ -526,7 +526,7 @@ export function* missingEvaluations(db: Db, scope: ApprenticeScope, on: string):
 }
 
 /** Stores evaluations worked out for `on` (inside the caller's transaction). */
-export function storeEvaluations(db: Db, on: string, rows: readonly CacheRow[]): void {
+function storeEvaluations(db: Db, on: string, rows: readonly CacheRow[]): void {
   const upsert = db.$client.prepare(UPSERT_CACHE);
   for (const [id, state, unmet, validUntil] of rows) upsert.run(id, on, state, unmet, validUntil);
 }
@@ -1142,7 +1142,8 @@ export function reviewQueue(db: Db, asked = 1): Page<ReviewQueueRow> {
 /** One queue every administrator reads, each page of it kept until the database changes. */
 const reviewsUntilChange = memoUntilChange<Page<ReviewQueueRow>>(20);
 
-const WAITING = eq(gatewaySubmissions.status, 'submitted');
+/** A gateway request waiting for review. */
+export const WAITING = eq(gatewaySubmissions.status, 'submitted');
 
 /** The review queue in order, before paging (its SQL is what the query-plan test explains). */
 export function reviewQueueSelect(db: Db) {

@@ -15,16 +15,19 @@ export function runInWorker<T>(entry: URL, workerData: unknown, gate?: WriteGate
     const worker = start(entry, workerData);
     let settle = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
+    let wrote = () => {};
     worker.on('message', (message: WorkerMessage<T>) => {
       if (message.kind === 'result') {
         settle();
         resolve(message.value);
-      } else if (!gate) worker.postMessage(WRITE_NOW);
+      } else if (message.kind === 'wrote') wrote();
+      else if (!gate) worker.postMessage(WRITE_NOW);
       else
-        // Until the worker has answered (or failed), writes on this thread wait for it: see write-gate.ts.
+        // Until the worker has written (or answered, or failed), writes on this thread wait for it: see write-gate.ts.
         void gate.exclusively(() => {
+          const written = new Promise<void>((resolve) => (wrote = resolve));
           worker.postMessage(WRITE_NOW);
-          return settled;
+          return Promise.race([written, settled]);
         });
     });
     worker.once('error', (error) => {
@@ -38,13 +41,21 @@ export function runInWorker<T>(entry: URL, workerData: unknown, gate?: WriteGate
   });
 }
 
-/** What a worker posts: its one answer, or a request to take the write lock (answered with WRITE_NOW). */
-type WorkerMessage<T> = { kind: 'result'; value: T } | { kind: 'write' };
+/**
+ * What a worker posts: its one answer, a request to take the write lock (answered with WRITE_NOW),
+ * or that it has written and let the lock go (a worker that writes more than once).
+ */
+type WorkerMessage<T> = { kind: 'result'; value: T } | { kind: 'write' } | { kind: 'wrote' };
 const WRITE_NOW = 'write now';
 
 /** In a worker: its answer to the thread that started it. */
 export function answer(value: unknown): void {
   parentPort!.postMessage({ kind: 'result', value });
+}
+
+/** In a worker that will write again later: its write is committed, so the app's own writes may go on. */
+export function wrote(): void {
+  parentPort!.postMessage({ kind: 'wrote' });
 }
 
 /** In a worker: waits until the thread that started it lets it write (its write gate). */

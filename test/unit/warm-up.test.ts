@@ -5,7 +5,12 @@ import { expect } from 'chai';
 import { asc, eq } from 'drizzle-orm';
 import { openConnection } from '../../src/db/connection.js';
 import { gatewayStatusCache, offTheJobHours } from '../../src/db/schema.js';
-import { missingEvaluations, statusCacheComplete, type CacheRow } from '../../src/gateway/store.js';
+import {
+  missingEvaluations,
+  refreshGatewayCache,
+  statusCacheComplete,
+  type CacheRow,
+} from '../../src/gateway/store.js';
 import { warmStatusCache, warmUp } from '../../src/gateway/warm-up.js';
 import { testApp, type TestContext } from '../support/app.js';
 import { todayIso } from '../support/clock.js';
@@ -50,26 +55,64 @@ describe('the gateway statuses worked out at start-up, in a worker', () => {
     expect(warmStatusCache(ctx.db, todayIso())).to.equal(null);
   });
 
-  it('works them out again when the app changed evidence before it could write: no status outlives its evidence', async () => {
+  it('stores no status whose evidence changed while it was worked out: a page works that one out when asked', async () => {
     const readyBefore = workedOut().find(([id]) => id === f.e.id)!;
     expect(readyBefore[1]).to.equal('ready');
     const worker = openConnection(path.join(dir, 'epa.sqlite'));
+    let writes = 0;
+    let n: number;
     try {
-      // While the worker waits to write, the app removes E's off-the-job hours (another connection's commit).
-      const n = await warmUp(worker, todayIso(), () => {
-        ctx.db.delete(offTheJobHours).where(eq(offTheJobHours.apprenticeId, f.e.id)).run();
-        return Promise.resolve();
-      });
-      expect(n).to.be.at.least(5);
+      n = await warmUp(
+        worker,
+        todayIso(),
+        () => {
+          // Before the worker's second write (its statuses worked out), the app removes E's off-the-job hours.
+          if (++writes === 2) ctx.db.delete(offTheJobHours).where(eq(offTheJobHours.apprenticeId, f.e.id)).run();
+          return Promise.resolve();
+        },
+        () => undefined,
+      );
     } finally {
       worker.$client.close();
     }
-    const e = stored().find(([id]) => id === f.e.id)!;
-
+    // Everyone else's status is stored; E's, worked out from the hours since removed, is not.
+    expect(stored().map(([id]) => id)).to.not.include(f.e.id);
+    expect(stored()).to.have.length(n);
+    expect(n).to.be.at.least(4);
+    expect(statusCacheComplete(ctx.db, ALL, todayIso())).to.equal(false);
+    const e = workedOut().find(([id]) => id === f.e.id)!;
     expect(e[1]).to.equal('not_ready');
     expect(e[2]).to.equal(',off_the_job,');
-    // Exactly what a page would work out now.
-    ctx.db.delete(gatewayStatusCache).run();
-    expect(workedOut().find(([id]) => id === f.e.id)).to.deep.equal(e);
+    expect(workedOut()).to.have.length(1);
+  });
+
+  it('leaves a status a page stored meanwhile as it is', async () => {
+    const worker = openConnection(path.join(dir, 'epa.sqlite'));
+    let writes = 0;
+    try {
+      await warmUp(
+        worker,
+        todayIso(),
+        () => {
+          // A page works out and stores everyone's status between the worker's two writes.
+          if (++writes === 2) {
+            ctx.db.delete(gatewayStatusCache).run();
+            ctx.db.delete(offTheJobHours).where(eq(offTheJobHours.apprenticeId, f.e.id)).run();
+            expect(statusCacheComplete(ctx.db, ALL, todayIso())).to.equal(false);
+            refreshGatewayCache(ctx.db, ALL, todayIso());
+          }
+          return Promise.resolve();
+        },
+        () => undefined,
+      );
+    } finally {
+      worker.$client.close();
+    }
+    expect(
+      stored()
+        .find(([id]) => id === f.e.id)!
+        .slice(1, 3),
+    ).to.deep.equal(['not_ready', ',off_the_job,']);
+    expect(statusCacheComplete(ctx.db, ALL, todayIso())).to.equal(true);
   });
 });
