@@ -24,14 +24,14 @@ import {
   withdrawFlexibilityJudgement,
   recordLearningBreak,
   recordPriorLearningHours,
+  standingOf,
 } from './service.js';
-import { addQualification, journeyFacts, recordPlanItem, type ApprenticeDetail } from './store.js';
-import { journeyStatus } from './journey.js';
+import { addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
 import { JOURNEY_STATUSES } from './journey.js';
-import { evaluateApprentice, gatewayState, overviewPage } from '../gateway/store.js';
+import { overviewPage } from '../gateway/store.js';
 import { apiPageQuery } from '../http/paging.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
@@ -157,13 +157,12 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   router.get(routes.api.apprentices.gateway, viewers, (req, res) => {
     const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'view'));
     const on = parseOr422(onQuery, req.query).on ?? todayInLondon(clock.now());
-    const { evaluation, latest } = evaluateApprentice(db, a, on);
-    const state = gatewayState(evaluation, latest);
+    const { evaluation, latest, state, journey } = standingOf(db, a, on);
     res.json({
       uln: a.uln,
       on,
       state,
-      status: journeyStatus(journeyFacts(db, a, state)),
+      status: journey,
       ready: evaluation.ready,
       checks: evaluation.checks,
       latestSubmission: latest ? submissionJson(latest) : null,

@@ -78,13 +78,16 @@ export function apprenticeRecords(db: Db, a: ApprenticeDetail, on: string): Appr
 type ApprenticeRecords = ReturnType<typeof readRecords>;
 const recordsUntilChange = memoUntilChange<ApprenticeRecords>(500);
 
-function readRecords(db: Db, a: ApprenticeDetail, on: string) {
+/** Where an apprentice stands on `on`: their gateway evaluation and state, and where they are on the journey. */
+export function standingOf(db: Db, a: ApprenticeDetail, on: string) {
   const evaluated = evaluateApprentice(db, a, on);
   const state = gatewayState(evaluated.evaluation, evaluated.latest);
+  return { ...evaluated, state, journey: journeyStatus(journeyFacts(db, a, state)) };
+}
+
+function readRecords(db: Db, a: ApprenticeDetail, on: string) {
   return {
-    ...evaluated,
-    state,
-    journey: journeyStatus(journeyFacts(db, a, state)),
+    ...standingOf(db, a, on),
     submissions: submissionsOf(db, a.id).map((s) => ({ ...s, checks: checkDecisionsOf(db, s.id) })),
     flexibility: flexibilityOf(db, a.id),
     breaks: breaksOf(db, a.id),

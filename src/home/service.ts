@@ -60,21 +60,28 @@ export interface Home {
  * of the event loop between batches, keeping nobody else waiting, and the count is kept until
  * the database changes (a change while it was counted makes the next look count again).
  */
-export async function readyClaimsCount(db: Db, now: DateTime): Promise<number> {
+export function readyClaimsCount(db: Db, now: DateTime): Promise<number> {
   const today = todayInLondon(now);
   const stamp = changeStamp(db);
   const kept = readyKept.get(db);
+  // Kept under the stamp the count began at: administrators asking meanwhile share it.
   if (kept && kept.stamp === stamp && kept.today === today) return kept.n;
+  const n = countReady(db, today, now);
+  readyKept.set(db, { stamp, today, n });
+  n.catch(() => readyKept.delete(db));
+  return n;
+}
+
+const readyKept = new WeakMap<Db, { stamp: string; today: string; n: Promise<number> }>();
+
+async function countReady(db: Db, today: string, now: DateTime): Promise<number> {
   let n = 0;
   for (const rows of unclaimedClaimBatches(db, today, epaoSettingsOf(db), isoInstant(now))) {
     n += rows.filter(isReady).length;
     await turn();
   }
-  readyKept.set(db, { stamp, today, n });
   return n;
 }
-
-const readyKept = new WeakMap<Db, { stamp: string; today: string; n: number }>();
 
 /**
  * How many upcoming bookings a later change has broken: the booking rules judge each one, so
@@ -90,12 +97,12 @@ const brokenBookings = memoUntilChange<number>(4);
  */
 const scopeFollowUps = memoUntilChange<{ rejected: number; fails: ResultLine[] }>(200);
 
-/** "oldest from 4 Dec 2026", from a date or a stored instant (whose day is London's). */
 /** The administrator's queues, counted with their oldest: the same for every administrator until the database changes. */
 type Waiting = { n: number; first: string | null };
 const adminQueues =
   memoUntilChange<Record<'reviews' | 'moderation' | 'release' | 'appeals' | 'requests' | 'openCases', Waiting>>(1);
 
+/** "oldest from 4 Dec 2026", from a date or a stored instant (whose day is London's). */
 const since = (dateOrInstant: string | null | undefined) =>
   dateOrInstant
     ? `oldest from ${dateLabel(dateOrInstant.length > 10 ? londonDateOf(dateOrInstant) : dateOrInstant)}`
@@ -115,7 +122,7 @@ function bookingLine(b: BookingLine, names: ReadonlyMap<string, string>) {
  * Each role's home page: what needs this person, as counts that open the list to work through
  * (only the tasks that have something in them, plus the lists a person reads every day).
  */
-export function homeFor(db: Db, user: CurrentUser, now: DateTime, readyClaims = 0): Home {
+export function homeFor(db: Db, user: CurrentUser, now: DateTime, readyClaims: number): Home {
   const today = todayInLondon(now);
   const names = methodNames(db);
   const nonEmpty = (tasks: Task[]) => tasks.filter((t) => t.count > 0);

@@ -32,6 +32,8 @@ import { isoInstant, londonDayStart, todayInLondon } from '../dates.js';
 import { addDays } from '../calendar.js';
 import { APPRENTICE_NAME_COLUMNS, listedIn } from '../apprentices/store.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
+import { WAITING } from '../gateway/store.js';
+import { PENDING } from '../grading/store.js';
 
 /*
  * What each home page counts and lists: indexed reads, each the size of its answer (a queue, a
@@ -159,17 +161,12 @@ export function resultsToRelease(db: Db): { n: number; first: string | null } {
 
 /** Gateway requests waiting for review, with the day the oldest was submitted (the review queue's first). */
 export function reviewsWaiting(db: Db): { n: number; first: string | null } {
-  return countAndFirst(
-    db,
-    gatewaySubmissions,
-    gatewaySubmissions.submittedOn,
-    eq(gatewaySubmissions.status, 'submitted'),
-  );
+  return countAndFirst(db, gatewaySubmissions, gatewaySubmissions.submittedOn, WAITING);
 }
 
 /** Gradings waiting for moderation, with when the oldest was submitted (the moderation queue's first). */
 export function moderationWaiting(db: Db): { n: number; first: string | null } {
-  return countAndFirst(db, gradings, gradings.submittedAt, eq(gradings.moderation, 'pending'));
+  return countAndFirst(db, gradings, gradings.submittedAt, PENDING);
 }
 
 /** Appeals lodged and not yet decided, the oldest first lodged. */
