@@ -564,7 +564,8 @@ type ModerationQueueRow = ReturnType<ReturnType<typeof moderationQueueSelect>['a
  */
 const queueUntilChange = memoUntilChange<Page<ModerationQueueRow>>(20);
 
-const PENDING = eq(gradings.moderation, 'pending');
+/** A grading in the sample, waiting for moderation. */
+export const PENDING = eq(gradings.moderation, 'pending');
 
 /** The moderation queue in order, before paging (its SQL is what the query-plan test explains). */
 export function moderationQueueSelect(db: Db) {
