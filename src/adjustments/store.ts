@@ -46,6 +46,14 @@ const requestsQuery = preparedOnce((db) =>
     .prepare(),
 );
 
+/** A request has changed (new evidence): its revision moves, so a decision made on an older page is refused. */
+export function requestChanged(db: Queryable, id: number): void {
+  db.update(assessmentRequests)
+    .set({ revision: sql`${assessmentRequests.revision} + 1` })
+    .where(eq(assessmentRequests.id, id))
+    .run();
+}
+
 /**
  * The approved (in full or in part) adjustments of the apprentices given (every apprentice's, for a
  * list as long as the booking queue), as the booking rules read them.

@@ -13,6 +13,7 @@ import type { StoredFile } from './storage.js';
 import { fileInUse, filesOfRecord, findEvidenceFile, insertEvidenceFile, type EvidenceRecordType } from './store.js';
 import { requestFor } from '../adjustments/service.js';
 import { KIND_LABELS } from '../adjustments/rules.js';
+import { requestChanged } from '../adjustments/store.js';
 
 /*
  * The evidence store's use cases. A file belongs to one record of one apprentice, and is seen by
@@ -122,6 +123,8 @@ export function attachEvidenceFile(
     });
     if (recordType === 'gateway_item' && !itemRecorded(tx, apprentice.id, recordKey))
       recordPlanItem(db, apprentice, recordKey, `Uploaded to the evidence store: ${fileName}`, actor);
+    // New evidence changes a request: a decision made on a page opened before it is refused (its revision).
+    if (recordType === 'assessment_request') requestChanged(tx, Number(recordKey));
     return created;
   });
   return ok({ ...target.value, id });

@@ -451,6 +451,34 @@ describe('reasonable adjustments and special consideration', () => {
     expect(request(otherId).status).to.equal('requested');
   });
 
+  it('refuses a decision made on a page opened before the provider uploaded more evidence', async () => {
+    const id = await askForB({ methodId: 'discussion', types: 'rest_breaks', reason: 'Fatigue' });
+    const admin = await as('admin');
+    const opened = $((await admin.get(`/requests/${id}`)).text);
+    const revision = opened('input[name="revision"]').val() as string;
+    expect(revision).to.equal(String(request(id).revision));
+    const provider = await as('otherProvider');
+    const uploaded = await provider
+      .post(`/requests/${id}/files`)
+      .field('_csrf', csrfFrom((await provider.get(`/requests/${id}`)).text))
+      .attach('evidenceFile', PDF, { filename: 'consultant letter.pdf', contentType: 'application/pdf' });
+    expect(uploaded.status, uploaded.text).to.equal(302);
+    const decided = await admin
+      .post(`/requests/${id}/decision`)
+      .type('form')
+      .send({ status: 'refused', reason: 'Not enough evidence', revision, _csrf: csrfFrom(opened.html()) });
+    expect(decided.status).to.equal(409);
+    expect(request(id).status).to.equal('requested');
+    // Opened again, the page shows the new file and takes the decision.
+    const again = await post(admin, `/requests/${id}`, `/requests/${id}/decision`, {
+      status: 'refused',
+      reason: 'Not enough evidence',
+      revision: String(request(id).revision),
+    });
+    expect(again.status).to.equal(302);
+    expect(request(id).status).to.equal('refused');
+  });
+
   it('lets the provider withdraw an open request, and refuses a decision on a request changed since the page was opened', async () => {
     const id = await askForB({ methodId: 'discussion', types: 'rest_breaks', reason: 'Fatigue' });
     // An apprentice with a request waiting is not erased: the request could then never be decided.
