@@ -1,4 +1,5 @@
 import { asc, eq, inArray } from 'drizzle-orm';
+import { groupBy } from '../grouping.js';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { hashSecret, newSecret } from '../auth/tokens.js';
@@ -37,12 +38,7 @@ export function assessorFacts(db: Queryable, only?: number): AssessorFacts[] {
   const ids = profiles.map((p) => p.profile.userId);
   if (ids.length === 0) return [];
   const by = <T extends { userId: number }>(rows: T[]) => {
-    const grouped = new Map<number, T[]>();
-    for (const row of rows) {
-      const list = grouped.get(row.userId);
-      if (list) list.push(row);
-      else grouped.set(row.userId, [row]);
-    }
+    const grouped = groupBy(rows, (r) => r.userId);
     return (id: number) => grouped.get(id) ?? [];
   };
   const standards = by(db.select().from(assessorStandards).where(inArray(assessorStandards.userId, ids)).all());

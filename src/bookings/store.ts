@@ -808,7 +808,6 @@ const bookingQuery = preparedOnce((db) =>
 
 export interface BookingListFilter {
   assessorUserId?: number;
-  apprenticeIds?: number[];
   providerUkprn?: string;
   employerId?: string;
   from?: string;
@@ -880,7 +879,6 @@ function bookingsWhere(filter: BookingListFilter) {
     filter.assessorUserId !== undefined ? eq(bookings.assessorUserId, filter.assessorUserId) : undefined,
     filter.providerUkprn !== undefined ? eq(apprentices.providerUkprn, filter.providerUkprn) : undefined,
     filter.employerId !== undefined ? eq(apprentices.employerId, filter.employerId) : undefined,
-    filter.apprenticeIds !== undefined ? inArray(bookings.apprenticeId, filter.apprenticeIds) : undefined,
     filter.from ? sql`${bookings.startsAt} >= ${londonDayStart(filter.from)}` : undefined,
     filter.to ? sql`${bookings.startsAt} < ${dayAfter(filter.to)}` : undefined,
     filter.status ? eq(bookings.status, filter.status) : undefined,

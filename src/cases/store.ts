@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db/connection.js';
 import { apprentices, bookings, cases, gradings, moderations, providers, users } from '../db/schema.js';
@@ -65,26 +65,23 @@ export function findCase(db: Queryable, id: number): FoundCase | undefined {
   return { ...found, moderatorIds };
 }
 
-/** Whether a case holds this attempt's result (open, or decided with the result withheld). */
+/** A case holding the result of the attempt named (open, or decided with the result withheld). */
+const holdingResult = (apprenticeId: SQLWrapper | number, attemptNumber: SQLWrapper | number) =>
+  and(
+    eq(cases.apprenticeId, apprenticeId),
+    eq(cases.attemptNumber, attemptNumber),
+    eq(cases.against, 'assessment'),
+    or(ne(cases.status, 'decided'), eq(cases.sanction, 'result_withheld')),
+  );
+
+/** Whether a case holds this attempt's result. */
 export function resultHeldBy(db: Queryable, apprenticeId: number, attemptNumber: number): CaseRow | undefined {
-  return db
-    .select()
-    .from(cases)
-    .where(
-      and(
-        eq(cases.apprenticeId, apprenticeId),
-        eq(cases.attemptNumber, attemptNumber),
-        eq(cases.against, 'assessment'),
-        or(ne(cases.status, 'decided'), eq(cases.sanction, 'result_withheld')),
-      ),
-    )
-    .get();
+  return db.select().from(cases).where(holdingResult(apprenticeId, attemptNumber)).get();
 }
 
-/** The same as SQL, for a query over attempts (claims): whether a case holds the attempt `attempt`. */
-export const heldByCaseSql = (apprenticeId: unknown, attemptNumber: unknown) =>
-  sql<number>`exists (select 1 from ${cases} k where k.apprentice_id = ${apprenticeId} and k.attempt_number = ${attemptNumber}
-    and k.against = 'assessment' and (k.status <> 'decided' or k.sanction = 'result_withheld'))`;
+/** The same as SQL, for a query over attempts (claims): whether a case holds the attempt given by these columns. */
+export const heldByCaseSql = (apprenticeId: SQLWrapper, attemptNumber: SQLWrapper) =>
+  sql<number>`exists (select 1 from ${cases} where ${holdingResult(apprenticeId, attemptNumber)})`;
 
 /** The decided case whose sanction (a Fail or void) acted on the assessment of this booking, if any. */
 export function caseActingOn(db: Queryable, bookingId: number): CaseRow | undefined {

@@ -1,4 +1,5 @@
 import { PAGE_SIZE, pageFrom, slicePage, type Page } from '../http/paging.js';
+import { groupBy } from '../grouping.js';
 import { isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
 import { and, asc, count, desc, eq, gte, inArray, like, lt, notExists, sql, type SQL } from 'drizzle-orm';
@@ -304,11 +305,7 @@ export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only
       .all()
       .map((s) => [s.apprenticeId, s]),
   );
-  const grouped = <T extends { apprenticeId: number }>(items: T[]) => {
-    const map = new Map<number, T[]>();
-    for (const item of items) map.set(item.apprenticeId, [...(map.get(item.apprenticeId) ?? []), item]);
-    return map;
-  };
+  const grouped = <T extends { apprenticeId: number }>(items: T[]) => groupBy(items, (i) => i.apprenticeId);
   const quals = grouped(
     db
       .select({ q: qualifications })

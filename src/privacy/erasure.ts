@@ -53,6 +53,9 @@ import { auditConditionFor, outboxConditionFor, recordIdsOf, type ApprenticeReco
 type AuditRow = typeof auditEvents.$inferSelect;
 
 export const ERASED_TEXT = '[erased]';
+
+/** A text column erased where it holds something, left empty where it was empty (a reason not given). */
+const erasedIfSet = (column: SQLiteColumn) => sql`case when ${column} is null then null else ${ERASED_TEXT} end`;
 export const ERASED_GIVEN = 'Erased';
 export const ERASED_FAMILY = 'apprentice';
 export const ERASED_BIRTH_DATE = '1900-01-01';
@@ -361,7 +364,7 @@ export function eraseApprentice(
           .update(assessmentRequests)
           .set({
             details: ERASED_TEXT,
-            decisionReason: sql`case when ${assessmentRequests.decisionReason} is null then null else ${ERASED_TEXT} end`,
+            decisionReason: erasedIfSet(assessmentRequests.decisionReason),
           })
           .where(byApprentice(assessmentRequests))
           .run().changes,
@@ -373,7 +376,7 @@ export function eraseApprentice(
           .update(cases)
           .set({
             allegation: ERASED_TEXT,
-            decisionReason: sql`case when ${cases.decisionReason} is null then null else ${ERASED_TEXT} end`,
+            decisionReason: erasedIfSet(cases.decisionReason),
           })
           .where(byApprentice(cases))
           .run().changes,
