@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.js';
 import { detailQuery, findApprenticeById, flatten, type ApprenticeDetail } from '../apprentices/store.js';
 import { memoUntilChange } from '../db/change-stamp.js';
+import { chunked } from '../grouping.js';
 import { preparedOnce } from '../db/prepared.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant, londonDayStart } from '../dates.js';
@@ -908,30 +909,40 @@ export function bookingQueue(db: Db, today: string): readonly BookingQueueRow[] 
 
 const queueMemo = memoUntilChange<readonly BookingQueueRow[]>(4);
 
+/**
+ * The accepted submissions of apprentices still in their EPA (no attempt yet, or a latest attempt
+ * without a result), in the booking queue's order. Finished apprentices are most of the history,
+ * so they are left out in SQL: found in one pass over an index of the attempts (a correlated
+ * check of each accepted submission cost 400 ms at 100,000), kept by SQLite as a list to look
+ * each submission up in. The submissions are read along their own partial index, named, since
+ * without statistics SQLite would take the status index and sort (test/unit/query-plans.test.ts).
+ */
+export const OPEN_SUBMISSIONS = `select s.apprentice_id as apprenticeId, s.epa_period_start as epaPeriodStart, s.epa_period_end as epaPeriodEnd
+  from gateway_submissions s indexed by gateway_submissions_accepted
+  where s.status = 'accepted' and s.apprentice_id not in (
+    select e.apprentice_id from epa_attempts e group by e.apprentice_id
+    having max(e.number) = max(case when e.overall_grade is not null then e.number end))
+  order by s.epa_period_start, s.id`;
+
 function readBookingQueue(db: Db, today: string): BookingQueueRow[] {
-  // Only apprentices still in their EPA: no attempt yet, or a latest attempt without a result.
-  // Finished apprentices are most of the history, so they are left out in SQL, not here.
-  const open = sql`not exists (select 1 from ${epaAttempts} e where e.apprentice_id = ${gatewaySubmissions.apprenticeId} and e.overall_grade is not null
-    and e.number = (select max(x.number) from ${epaAttempts} x where x.apprentice_id = e.apprentice_id))`;
-  const accepted = detailQuery(db, {
-    epaPeriodStart: gatewaySubmissions.epaPeriodStart,
-    epaPeriodEnd: gatewaySubmissions.epaPeriodEnd,
-  })
-    .innerJoin(gatewaySubmissions, eq(gatewaySubmissions.apprenticeId, apprentices.id))
-    .where(and(eq(gatewaySubmissions.status, 'accepted'), open))
-    .orderBy(asc(gatewaySubmissions.epaPeriodStart), asc(gatewaySubmissions.id))
-    .all();
-  const openApprentices = db
-    .select({ id: gatewaySubmissions.apprenticeId })
-    .from(gatewaySubmissions)
-    .where(and(eq(gatewaySubmissions.status, 'accepted'), open));
+  // The open submissions first, then their apprentices and active bookings by id: joined in one
+  // query, SQLite would walk every apprentice of every provider to find the few in their EPA.
+  const accepted = db.$client.prepare(OPEN_SUBMISSIONS).all() as {
+    apprenticeId: number;
+    epaPeriodStart: string | null;
+    epaPeriodEnd: string | null;
+  }[];
+  const details = new Map<number, ApprenticeDetail>();
   const bookedBy = new Map<number, { methodId: string; attempt: number }[]>();
-  for (const b of db
-    .select({ apprenticeId: bookings.apprenticeId, methodId: bookings.methodId, attempt: bookings.attempt })
-    .from(bookings)
-    .where(and(inArray(bookings.status, [...ACTIVE_STATUSES]), inArray(bookings.apprenticeId, openApprentices)))
-    .all()) {
-    bookedBy.set(b.apprenticeId, [...(bookedBy.get(b.apprenticeId) ?? []), b]);
+  for (const ids of chunked([...new Set(accepted.map((s) => s.apprenticeId))], 500)) {
+    for (const row of detailQuery(db).where(inArray(apprentices.id, ids)).all())
+      details.set(row.apprentice.id, flatten(row));
+    for (const b of db
+      .select({ apprenticeId: bookings.apprenticeId, methodId: bookings.methodId, attempt: bookings.attempt })
+      .from(bookings)
+      .where(and(inArray(bookings.status, [...ACTIVE_STATUSES]), inArray(bookings.apprenticeId, ids)))
+      .all())
+      bookedBy.set(b.apprenticeId, [...(bookedBy.get(b.apprenticeId) ?? []), b]);
   }
   const resitting = new Set(
     db
@@ -944,8 +955,8 @@ function readBookingQueue(db: Db, today: string): BookingQueueRow[] {
   // The assessment organisation books its own components; the provider's marker records theirs.
   const byAssessors = (methods: MethodFacts[]) => methods.filter((m) => m.marker !== 'provider');
   const plans = new Map<string, MethodFacts[]>();
-  const waiting = accepted.map(({ epaPeriodStart, epaPeriodEnd, ...row }) => ({
-    apprentice: flatten(row),
+  const waiting = accepted.map(({ apprenticeId, epaPeriodStart, epaPeriodEnd }) => ({
+    apprentice: details.get(apprenticeId)!,
     epaPeriodStart,
     epaPeriodEnd,
   }));

@@ -594,6 +594,10 @@ export const gatewaySubmissions = sqliteTable(
     index('gateway_submissions_open_periods').on(t.status, t.epaPeriodEnd),
     /** The review queue's page, oldest first, read in order without sorting every waiting submission. */
     index('gateway_submissions_queue').on(t.status, t.submittedOn, t.submittedAt, t.id),
+    /** The booking queue's accepted submissions, in its order, read without touching the table or sorting. */
+    index('gateway_submissions_accepted')
+      .on(t.epaPeriodStart, t.id, t.apprenticeId, t.epaPeriodEnd)
+      .where(sql`${t.status} = 'accepted'`),
   ],
 );
 
@@ -878,6 +882,8 @@ export const epaAttempts = sqliteTable(
   },
   (t) => [
     uniqueIndex('epa_attempts_apprentice_number').on(t.apprenticeId, t.number),
+    /** Whose latest attempt has its grade (the booking queue leaves them out), from this index alone. */
+    index('epa_attempts_latest_graded').on(t.apprenticeId, t.number, t.overallGrade),
     // Cover the outcome reports' two counts in the order they group by, so SQLite streams them without sorting.
     index('epa_attempts_report_grades').on(t.overallGrade, t.number, t.kind, t.resultMonth, t.resultOn, t.releasedAt),
     index('epa_attempts_report_days').on(

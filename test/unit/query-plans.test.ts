@@ -4,6 +4,7 @@ import { loadCatalogue } from '../../src/catalogue/load.js';
 import { pageSelect, reviewQueueSelect } from '../../src/gateway/store.js';
 import { moderationQueueSelect } from '../../src/grading/store.js';
 import { candidatesSelect, unclaimedAfter } from '../../src/outcomes/claims.js';
+import { OPEN_SUBMISSIONS } from '../../src/bookings/store.js';
 
 /*
  * The plans SQLite chooses for the dashboard's page, before and after ANALYZE gives it statistics
@@ -29,6 +30,10 @@ function skewedDatabase(): Db {
   const cached = c.prepare(
     "insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet) values (?, ?, ?, ',')",
   );
+  const submission = c.prepare(
+    `insert into gateway_submissions (apprentice_id, attempt, status, submitted_on, submitted_at, evaluation, epa_period_start, epa_period_end)
+     values (?, 1, ?, '2023-11-01', '2023-11-01T10:00:00.000Z', '{}', '2023-11-20', '2024-02-20')`,
+  );
   const attempt = c.prepare(
     `insert into epa_attempts (apprentice_id, number, kind, started_on, overall_grade, result_on, released_at, claimed_at)
      values (?, 1, 'first', '2023-12-01', ?, ?, ?, ?)`,
@@ -44,6 +49,8 @@ function skewedDatabase(): Db {
         `e${dominant ? 4 : i % 20}`,
       );
       cached.run(row.lastInsertRowid, i % 50 === 0 ? '2024-03-04' : ON, i % 3 ? 'ready' : 'not_ready');
+      // Nearly every request accepted long ago; most of those apprentices have their result.
+      submission.run(row.lastInsertRowid, i % 25 === 0 ? 'submitted' : 'accepted');
       // Most results long claimed, a few released and waiting to be claimed, some not yet released.
       attempt.run(
         row.lastInsertRowid,
@@ -94,7 +101,7 @@ describe('query plans: the dashboard page walks an index in name order, with or 
     });
 });
 
-describe('query plans: the review and moderation queues and the claims files are read in order from their indexes', () => {
+describe('query plans: the review, moderation and booking queues and the claims files are read in order from their indexes', () => {
   /** The plan of a query built by a store, its values as given. */
   const planOfQuery = (db: Db, query: { sql: string; params: unknown[] }) =>
     (db.$client.prepare(`explain query plan ${query.sql}`).all(...query.params) as { detail: string }[])
@@ -111,6 +118,11 @@ describe('query plans: the review and moderation queues and the claims files are
       const moderation = planOfQuery(db, moderationQueueSelect(db).limit(50).toSQL());
       expect(moderation).to.contain('USING INDEX gradings_moderation_queue');
       expect(moderation).to.not.contain('TEMP B-TREE');
+      // The booking queue's accepted submissions, along their own index, the finished left out from the attempts' index alone.
+      const queue = planOfQuery(db, { sql: OPEN_SUBMISSIONS, params: [] });
+      expect(queue).to.match(/^SCAN s USING COVERING INDEX gateway_submissions_accepted/);
+      expect(queue).to.contain('SCAN e USING COVERING INDEX epa_attempts_latest_graded');
+      expect(queue).to.not.contain('TEMP B-TREE');
       // A claims file's batches, the first and one after a key: each read along the unclaimed results' index.
       for (const after of [undefined, { on: '2024-02-15', id: 40 }, { on: null, id: 40 }]) {
         const claims = planOfQuery(db, candidatesSelect(db, unclaimedAfter(ON, after), 2000).toSQL());

@@ -1,0 +1,2 @@
+CREATE INDEX `epa_attempts_latest_graded` ON `epa_attempts` (`apprentice_id`,`number`,`overall_grade`);--> statement-breakpoint
+CREATE INDEX `gateway_submissions_accepted` ON `gateway_submissions` (`epa_period_start`,`id`,`apprentice_id`,`epa_period_end`) WHERE "gateway_submissions"."status" = 'accepted';
