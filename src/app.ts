@@ -73,6 +73,8 @@ export interface AppDependencies {
   signInAttempts?: number;
   /** Failed sign-ins per account per 15 minutes, from any address. */
   accountSignInAttempts?: number;
+  /** How long an administrator's home waits for the count of results ready to claim (src/home/service.ts). */
+  claimsCountWaitMs?: number;
 }
 
 function setUpViews(app: Express): void {
@@ -117,6 +119,7 @@ export function createApp({
   clock = systemClock,
   signInAttempts = 10,
   accountSignInAttempts = 5,
+  claimsCountWaitMs,
 }: AppDependencies): Express {
   const holdHours = config.holdHours ?? DEFAULT_HOLD_HOURS;
   const hashCost = config.passwordHashCost ?? DEFAULT_HASH_COST;
@@ -179,7 +182,7 @@ export function createApp({
   app.use(refuseUnsavableText);
   app.use(noStore);
 
-  app.use(homeRoutes(db, clock));
+  app.use(homeRoutes(db, clock, claimsCountWaitMs));
   app.use(searchRoutes(db));
   app.use(
     authRoutes(db, {

@@ -36,7 +36,8 @@ import {
 export interface Task {
   id: string;
   label: string;
-  count: number;
+  /** Null while it is being counted. */
+  count: number | null;
   href: string;
   oldest?: string;
 }
@@ -54,25 +55,71 @@ export interface Home {
   lists: HomeList[];
 }
 
+/** The count of results ready to claim a home page shows: null while the first count is still running. */
+export interface ClaimsCount {
+  n: number | null;
+  /** When the count shown is one made earlier, while a new one runs: the time it was made (London, HH:mm). */
+  countedAt?: string;
+}
+
+/** How long a home page waits for the count before showing the last one made, or that it is being counted. */
+export const CLAIMS_COUNT_WAIT_MS = 300;
+
 /**
  * How many results are ready to claim: the claims page's own rules over every unclaimed result
  * (about 50 µs each, five seconds at 100,000). So they are read a batch at a time with a turn
  * of the event loop between batches, keeping nobody else waiting, and the count is kept until
  * the database changes (a change while it was counted makes the next look count again).
+ * Administrators asking while a count runs share it. The page waits for it up to `waitMs`; a
+ * count that takes longer goes on, and the page shows the last count made, with its time, or
+ * that the results are being counted (an administrator's home never waits seconds on it).
  */
-export function readyClaimsCount(db: Db, now: DateTime): Promise<number> {
+export async function readyClaimsCount(db: Db, now: DateTime, waitMs = CLAIMS_COUNT_WAIT_MS): Promise<ClaimsCount> {
   const today = todayInLondon(now);
   const stamp = changeStamp(db);
-  const kept = readyKept.get(db);
-  // Kept under the stamp the count began at: administrators asking meanwhile share it.
-  if (kept && kept.stamp === stamp && kept.today === today) return kept.n;
-  const n = countReady(db, today, now);
-  readyKept.set(db, { stamp, today, n });
-  n.catch(() => readyKept.delete(db));
-  return n;
+  const kept = readyKept.get(db) ?? {};
+  readyKept.set(db, kept);
+  const current = kept.current;
+  if (current?.stamp === stamp && current.today === today && current.n !== undefined) return { n: current.n };
+  if (current?.stamp !== stamp || current.today !== today) {
+    const counting = countReady(db, today, now);
+    const started: KeptCount = { stamp, today, counting };
+    kept.current = started;
+    counting.then(
+      (n) => {
+        started.n = n;
+        // The latest count begun, should an earlier one finish after it.
+        const at = isoInstant(now);
+        if (!kept.last || kept.last.at <= at) kept.last = { n, at };
+      },
+      () => {
+        if (kept.current === started) delete kept.current;
+      },
+    );
+  }
+  const counting = kept.current!.counting;
+  let timer: NodeJS.Timeout | undefined;
+  const waited =
+    waitMs > 0
+      ? await Promise.race([
+          counting,
+          new Promise<null>((resolve) => (timer = setTimeout(resolve, waitMs, null))),
+        ]).finally(() => clearTimeout(timer))
+      : null;
+  if (waited !== null) return { n: waited };
+  return kept.last ? { n: kept.last.n, countedAt: inLondon(kept.last.at).toFormat('HH:mm') } : { n: null };
 }
 
-const readyKept = new WeakMap<Db, { stamp: string; today: string; n: Promise<number> }>();
+interface KeptCount {
+  stamp: string;
+  today: string;
+  counting: Promise<number>;
+  /** The count, once made. */
+  n?: number;
+}
+
+/** Per database: the count for the latest change seen, and the last count made (`at`: when it began, an instant). */
+const readyKept = new WeakMap<Db, { current?: KeptCount; last?: { n: number; at: string } }>();
 
 async function countReady(db: Db, today: string, now: DateTime): Promise<number> {
   let n = 0;
@@ -122,10 +169,10 @@ function bookingLine(b: BookingLine, names: ReadonlyMap<string, string>) {
  * Each role's home page: what needs this person, as counts that open the list to work through
  * (only the tasks that have something in them, plus the lists a person reads every day).
  */
-export function homeFor(db: Db, user: CurrentUser, now: DateTime, readyClaims: number): Home {
+export function homeFor(db: Db, user: CurrentUser, now: DateTime, readyClaims: ClaimsCount): Home {
   const today = todayInLondon(now);
   const names = methodNames(db);
-  const nonEmpty = (tasks: Task[]) => tasks.filter((t) => t.count > 0);
+  const nonEmpty = (tasks: Task[]) => tasks.filter((t) => t.count === null || t.count > 0);
   switch (user.role) {
     case 'admin': {
       const { reviews, moderation, release, appeals, requests, openCases } = adminQueues(db, 'all', () => ({
@@ -200,8 +247,14 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime, readyClaims: n
           {
             id: 'claims',
             label: 'Results ready to send to the apprenticeship service',
-            count: readyClaims,
+            count: readyClaims.n,
             href: paths.claims,
+            oldest:
+              readyClaims.n === null
+                ? 'being counted: look again in a moment'
+                : readyClaims.countedAt
+                  ? `as counted at ${readyClaims.countedAt}; counting again`
+                  : undefined,
           },
         ]),
         lists: [],

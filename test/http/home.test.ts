@@ -1,14 +1,18 @@
 import { expect } from 'chai';
 import { CHECK_CODES } from '../../src/gateway/model.js';
-import { dateLabel, londonDateOf } from '../../src/dates.js';
+import { dateLabel, inLondon, londonDateOf } from '../../src/dates.js';
 import { decideSubmission } from '../../src/gateway/store.js';
 import { $, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
 import { SETUP, isoDate, today } from '../support/apprentices.js';
 import { now } from '../support/clock.js';
-import { buildFixture, type Fixture } from '../support/fixture.js';
+import { buildFixture, completedResult, type Fixture } from '../support/fixture.js';
+import { readyClaimsCount } from '../../src/home/service.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import { recordDelivery } from '../../src/certificates/store.js';
+import { delivery } from '../support/delivery.js';
 import fs from 'node:fs';
 import { bookingById } from '../../src/bookings/store.js';
-import { saveGrading } from '../../src/grading/store.js';
+import { releaseResults, saveGrading } from '../../src/grading/store.js';
 import { eq } from 'drizzle-orm';
 import { bookings } from '../../src/db/schema.js';
 import { planFileSchema } from '../../src/plans/schema.js';
@@ -167,5 +171,51 @@ describe('home: each role’s task list', () => {
     expect(tasks.holds?.text ?? '0').to.equal(
       london.hasSame(now().setZone('Europe/London'), 'day') ? '1 Holds that run out today' : '0',
     );
+  });
+
+  it('shows the administrator the last count of results ready to claim while a long count runs, or that it is being counted', async () => {
+    // A count that is not done at once (here: none is waited for) leaves the page to what is known.
+    ctx = await testApp({ claimsCountWaitMs: 0 });
+    f = await buildFixture(ctx);
+    // A result ready to claim: released long enough ago for its appeal period to be over, its certificate's address given.
+    const [first, second] = validUlns(2, 780_000_000);
+    const release = (uln: string) => {
+      const result = completedResult(ctx, uln);
+      recordDelivery(ctx.db, result.apprentice, delivery(), SETUP, now());
+      expect(releaseResults(ctx.db, [result.attempt], SETUP, now().minus({ days: 40 })).ok).to.equal(true);
+    };
+    release(first!);
+    // One sign-in, made first: a sign-in is a change too.
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const claimsTask = async () => {
+      const li = $((await admin.get('/')).text)('#task-claims');
+      const oldest = li.find('.app-task__oldest').text();
+      return {
+        text: `${li.find('.app-task__count').text()} ${li.find('.app-task__label').text()}`,
+        href: li.find('a').attr('href'),
+        ...(oldest ? { oldest } : {}),
+      };
+    };
+    expect(await claimsTask()).to.deep.equal({
+      text: ' Results ready to send to the apprenticeship service',
+      href: '/claims',
+      oldest: '(being counted: look again in a moment)',
+    });
+    // The count the page began, once made (an administrator asking meanwhile shares it), is shown as it is.
+    const counted = await readyClaimsCount(ctx.db, now());
+    expect(counted.n).to.be.at.least(1);
+    expect(await claimsTask()).to.deep.equal({
+      text: `${counted.n} Results ready to send to the apprenticeship service`,
+      href: '/claims',
+    });
+    // A change starts a new count; until it is made, the page shows the last one, with its time.
+    release(second!);
+    expect(await claimsTask()).to.deep.equal({
+      text: `${counted.n} Results ready to send to the apprenticeship service`,
+      href: '/claims',
+      oldest: `(as counted at ${inLondon(now()).toFormat('HH:mm')}; counting again)`,
+    });
+    expect((await readyClaimsCount(ctx.db, now())).n).to.equal(counted.n! + 1);
+    expect((await claimsTask()).text).to.equal(`${counted.n! + 1} Results ready to send to the apprenticeship service`);
   });
 });

@@ -117,6 +117,7 @@ export async function testApp(
     clock?: Clock;
     /** Over the test configuration (the apprenticeship service's address and key, for one). */
     config?: Partial<Config>;
+    claimsCountWaitMs?: number;
   } = {},
 ): Promise<TestContext> {
   const { db, users } = await testDb(options.file);
@@ -129,6 +130,7 @@ export async function testApp(
     signInAttempts: options.signInAttempts ?? 1000,
     accountSignInAttempts: options.accountSignInAttempts ?? 1000,
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.claimsCountWaitMs !== undefined ? { claimsCountWaitMs: options.claimsCountWaitMs } : {}),
   });
   return { app: checkingContract(app), db, users, errors };
 }
