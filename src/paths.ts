@@ -128,6 +128,7 @@ export const routes = {
     userPasswordReset: '/admin/users/:id/password-reset',
     userTokens: '/admin/users/:id/tokens',
     userMarker: '/admin/users/:id/marker',
+    userExternalReviewer: '/admin/users/:id/external-reviewer',
     revokeToken: '/admin/tokens/:id/revoke',
     audit: '/admin/audit',
     settings: '/admin/settings',

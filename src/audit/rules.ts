@@ -104,6 +104,8 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'user.disabled': 'disabled the account',
   'user.enabled': 'enabled the account',
   'user.marker_permission_given': 'allowed marking',
+  'user.external_reviewer_marked': 'marked as an external appeal reviewer',
+  'user.external_reviewer_unmarked': 'no longer marked as an external appeal reviewer',
   'user.marker_permission_removed': 'stopped marking',
   'user.password_changed': 'changed the password',
   'user.password_reset_issued': 'issued a password reset link',

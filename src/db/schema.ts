@@ -243,6 +243,11 @@ export const users = sqliteTable(
     createdAt: createdAt(),
     /** Set while an administrator has disabled the account: no sign-in, and its sessions and tokens stop. */
     disabledAt: text('disabled_at'),
+    /**
+     * An appeal reviewer (administrator or quality assurer) who is not an employee of the assessment
+     * organisation: every appeal panel needs one (Ofqual General Condition I1.2).
+     */
+    externalReviewer: integer('external_reviewer', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('users_role').on(t.role)],
 );
@@ -827,6 +832,10 @@ export const epaoSettings = sqliteTable('epao_settings', {
   contactPhone: text('contact_phone'),
   /** Claim the plan's highest grade as soon as it is released: no appeal can raise it, so waiting for the appeal window gains nothing. */
   claimHighestGradeEarly: integer('claim_highest_grade_early', { mode: 'boolean' }).notNull().default(false),
+  /** Working days from an appeal's lodging to its outcome (Ofqual General Condition I1.2: the process sets timelines). */
+  appealDecisionWorkingDays: integer('appeal_decision_working_days').notNull().default(20),
+  /** Appeals against the plan's highest grade are refused: no outcome could raise it. */
+  refuseHighestGradeAppeals: integer('refuse_highest_grade_appeals', { mode: 'boolean' }).notNull().default(false),
 });
 
 /** One attempt at the EPA: the first, then each resit or retake. Holds the overall result once every method has a grade. */
@@ -1003,12 +1012,30 @@ export const appeals = sqliteTable('appeals', {
     .references(() => users.id),
   lodgedOn: text('lodged_on').notNull(),
   grounds: text('grounds').notNull(),
+  /** The apprentice's own statement, in their words, when they give one. */
+  statement: text('statement'),
+  /** The day the outcome is due: the EPAO's working days from lodging (null for appeals lodged before it was kept). */
+  dueOn: text('due_on'),
   reviewerUserId: integer('reviewer_user_id').references(() => users.id),
   decision: text('decision', { enum: APPEAL_DECISIONS }),
   reasons: text('reasons'),
   decidedAt: text('decided_at'),
   createdAt: createdAt(),
 });
+
+/** The panel that decided an appeal: the reviewer who recorded the decision and the members they named. */
+export const appealPanel = sqliteTable(
+  'appeal_panel',
+  {
+    appealId: integer('appeal_id')
+      .notNull()
+      .references(() => appeals.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.appealId, t.userId] })],
+);
 
 /* ---------- Reasonable adjustments and special consideration ---------- */
 

@@ -23,10 +23,18 @@ export const DEMO_USERS: {
   ukprn?: string;
   employerId?: string;
   canMark?: boolean;
+  externalReviewer?: boolean;
 }[] = [
   { email: 'admin@epao.example', name: 'Amira Okafor', role: 'admin' },
   { email: 'assessor@epao.example', name: 'Gareth Pryce', role: 'assessor' },
   { email: 'qa@epao.example', name: 'Helen Marsh', role: 'quality_assurer' },
+  // An independent member of appeal panels, not an employee of the assessment organisation.
+  {
+    email: 'appeals@independent-review.example',
+    name: 'Tomasz Nowak',
+    role: 'quality_assurer',
+    externalReviewer: true,
+  },
   // A marker: she marks the provider-marked component of her apprentices on the reformed demonstration plan.
   {
     email: 'provider@northern-learning.example',

@@ -17,7 +17,7 @@ import { ATTEMPT_KIND_LABELS, attemptFeedback, KSB_FEEDBACK_LABELS, ksbTextsOf }
 import { paths, routes } from '../paths.js';
 import { planForApprentice } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
-import { idParam, decimalInput } from '../validation/fields.js';
+import { blankToNull, idParam, decimalInput } from '../validation/fields.js';
 import { OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
 import { attemptByNumber, latestAttempt } from './attempts.js';
 import { decisionsFor, wholeAssessmentLimit } from './rules.js';
@@ -95,6 +95,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
       flash?: string;
       kept?: {
         grounds?: unknown;
+        statement?: unknown;
         reason?: unknown;
         actionPlan?: unknown;
         declineReason?: unknown;
@@ -257,6 +258,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
       }),
       kept: {
         grounds: typeof extra.kept?.grounds === 'string' ? extra.kept.grounds : '',
+        statement: typeof extra.kept?.statement === 'string' ? extra.kept.statement : '',
         reason: typeof extra.kept?.reason === 'string' ? extra.kept.reason : '',
         actionPlan: typeof extra.kept?.actionPlan === 'string' ? extra.kept.actionPlan : '',
         declineReason: typeof extra.kept?.declineReason === 'string' ? extra.kept.declineReason : '',
@@ -299,7 +301,14 @@ export function resultsPages(db: Db, clock: Clock): Router {
     decisionReason: reasonField('the reason for the decision'),
   });
   const declineSchema = z.object({ declineReason: reasonField('why you decline the resit or retake') });
-  const appealSchema = z.object({ grounds: reasonField('the grounds for the appeal') });
+  const appealSchema = z.object({
+    grounds: reasonField('the grounds for the appeal'),
+    // The apprentice's own words, when they give them: the provider lodges on their behalf.
+    statement: z.preprocess(
+      blankToNull,
+      z.string().max(5000, 'Keep the apprentice’s statement to 5000 characters').nullable().default(null),
+    ),
+  });
   const exceptionalSchema = z.object({ reason: reasonField('the exceptional circumstances') });
 
   router.post(routes.attemptAction, pageFor(...AREA_ROLES.apprentices), (req, res) => {
@@ -411,8 +420,18 @@ export function resultsPages(db: Db, clock: Clock): Router {
         if (user.role !== 'provider' && user.role !== 'employer')
           throw new HttpError(403, 'The provider or the employer lodges an appeal');
         const form = appealSchema.safeParse(req.body);
-        if (!form.success) return again(form.error.issues[0]!.message);
-        const result = lodgeAppeal(db, attempt.attempt.id, form.data.grounds, actor, todayInLondon(clock.now()));
+        if (!form.success) {
+          const issue = form.error.issues[0]!;
+          return again(issue.message, 400, issue.path[0] === 'statement' ? `statement-${attempt.attempt.id}` : field);
+        }
+        const result = lodgeAppeal(
+          db,
+          attempt.attempt.id,
+          form.data.grounds,
+          actor,
+          todayInLondon(clock.now()),
+          form.data.statement,
+        );
         return result.ok ? done() : again(result.message, 409);
       }
       default:

@@ -29,6 +29,9 @@ import {
 import type { Grade, PlanFile } from '../plans/schema.js';
 import { planForApprentice } from '../plans/store.js';
 import { daysBetween } from '../calendar.js';
+import { highestGradeRefusal, outcomeDueOn, panelProblems } from '../appeals/rules.js';
+import { panelCandidates, recordPanel } from '../appeals/store.js';
+import { topGrade } from '../plans/grades.js';
 import { attemptByNumber, firstBookingOf, latestAttempt, type AttemptRow } from './attempts.js';
 import type { AppealDecision, Outcome, OutcomeDecision, ResultGrade } from './model.js';
 import {
@@ -1268,13 +1271,19 @@ export function appealById(db: Queryable, id: number): AppealRow | undefined {
   return db.select().from(appeals).where(eq(appeals.id, id)).get();
 }
 
-/** The provider or employer appeals a released result, within the EPAO's window of working days after release. */
+/**
+ * The provider or employer appeals a released result, within the EPAO's window of working days
+ * after release, with the grounds and, when they give one, the apprentice's own statement. The
+ * appeal is given its outcome date (the EPAO's working days from lodging). An EPAO that refuses
+ * appeals against the plan's highest grade refuses them here.
+ */
 export function lodgeAppeal(
   db: Db,
   attemptId: number,
   grounds: string,
   actor: Actor & { userId: number },
   today: string,
+  statement: string | null = null,
 ): { ok: true; appeal: AppealRow } | Failure {
   return db.transaction((tx) => {
     const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, attemptId)).get();
@@ -1285,19 +1294,24 @@ export function lodgeAppeal(
     if (appealsOf(tx, attemptId).length > 0)
       return { ok: false as const, message: 'This result has already been appealed' };
     const releasedOn = DateTime.fromISO(attempt.releasedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!;
-    const deadline = appealDeadline(releasedOn, epaoSettingsOf(tx).appealWorkingDays);
+    const settings = epaoSettingsOf(tx);
+    const deadline = appealDeadline(releasedOn, settings.appealWorkingDays);
     if (today > deadline)
       return { ok: false as const, message: `Appeals against this result had to be lodged by ${deadline}` };
+    const highest = topGrade(planOf(tx, findApprenticeById(tx, attempt.apprenticeId)!).overallGrades);
+    const refused = highestGradeRefusal(attempt.overallGrade, highest, settings.refuseHighestGradeAppeals);
+    if (refused) return { ok: false as const, message: refused };
+    const dueOn = outcomeDueOn(today, settings.appealDecisionWorkingDays);
     const appeal = tx
       .insert(appeals)
-      .values({ attemptId, lodgedBy: actor.userId, lodgedOn: today, grounds })
+      .values({ attemptId, lodgedBy: actor.userId, lodgedOn: today, grounds, statement, dueOn })
       .returning()
       .get();
     recordAudit(tx, actor, {
       action: 'appeal.lodged',
       entityType: 'appeal',
       entityId: appeal.id,
-      after: { attemptId, grounds, deadline },
+      after: { attemptId, grounds, statement, deadline, dueOn },
     });
     return { ok: true as const, appeal };
   });
@@ -1337,14 +1351,21 @@ export function conflictedReviewers(db: Queryable, attemptId: number): Set<numbe
 }
 
 /**
- * An independent reviewer (neither an assessor nor a moderator of the attempt) decides an
- * appeal. Upheld, it may change criterion decisions (the grades and the result follow) and the
- * result is released again; either way the decision and its reasons are recorded and audited.
+ * A panel decides an appeal: the reviewer recording the decision and the members they name
+ * (`panel`, user ids), at least one of them external and none an assessor or moderator of the
+ * result (src/appeals/rules.ts). Upheld, it may change criterion decisions (the grades and the
+ * result follow) and the result is released again; either way the decision, its reasons and the
+ * panel are recorded and audited.
  */
 export function decideAppeal(
   db: Db,
   appealId: number,
-  input: { decision: AppealDecision; reasons: string; changes: { gradingId: number; decisions: Decision[] }[] },
+  input: {
+    decision: AppealDecision;
+    reasons: string;
+    changes: { gradingId: number; decisions: Decision[] }[];
+    panel: readonly number[];
+  },
   actor: Actor & { userId: number },
   now: DateTime,
 ): { ok: true } | Failure {
@@ -1376,11 +1397,24 @@ function decideAppealInTransaction(
       const appeal = appealById(tx, appealId);
       if (!appeal) return { ok: false as const, message: 'There is no such appeal' };
       if (appeal.decision) return { ok: false as const, message: 'This appeal has been decided' };
-      if (conflictedReviewers(tx, appeal.attemptId).has(actor.userId))
+      const involved = conflictedReviewers(tx, appeal.attemptId);
+      if (involved.has(actor.userId))
         return {
           ok: false as const,
           message: 'You assessed or moderated this result: an independent reviewer must decide the appeal',
         };
+      const candidates = new Map(panelCandidates(tx, involved).map((m) => [m.id, m]));
+      const memberIds = [...new Set([actor.userId, ...input.panel])];
+      if (memberIds.some((id) => !candidates.has(id)))
+        return {
+          ok: false as const,
+          message: 'Choose the panel from the list: administrators and quality assurers whose accounts are enabled',
+          field: 'panel',
+        };
+      const panel = memberIds.map((id) => candidates.get(id)!);
+      const problems = panelProblems(panel);
+      // The first: the form offers nobody involved, so there is at most one other.
+      if (problems.length > 0) return { ok: false as const, message: problems[0]!, field: 'panel' };
       if (input.decision === 'not_upheld' && input.changes.length > 0)
         return { ok: false as const, message: 'An appeal that is not upheld changes no grade' };
       const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, appeal.attemptId)).get()!;
@@ -1411,6 +1445,7 @@ function decideAppealInTransaction(
         })
         .where(eq(appeals.id, appealId))
         .run();
+      recordPanel(tx, appealId, memberIds);
       const after = recomputeAttempt(tx, attempt.id, now.setZone(ZONE).toISODate()!);
       if (input.decision === 'upheld') {
         tx.update(epaAttempts)
@@ -1423,7 +1458,11 @@ function decideAppealInTransaction(
         entityType: 'appeal',
         entityId: appealId,
         before: { overallGrade: attempt.overallGrade },
-        after: { overallGrade: after.overallGrade, rereleased: input.decision === 'upheld' },
+        after: {
+          overallGrade: after.overallGrade,
+          rereleased: input.decision === 'upheld',
+          panel: panel.map((m) => ({ userId: m.id, name: m.name, external: m.external })),
+        },
         reason: input.reasons,
       });
       notifyProvider(

@@ -26,11 +26,19 @@ import {
   listUsers,
   revokeApiToken,
   setMarkerPermission,
+  setExternalReviewer,
   type Account,
   type CurrentUser,
 } from './store.js';
 
 const revokeSchema = z.object({ reason: z.string().trim().max(500).optional() });
+const externalReviewerSchema = z.object({
+  externalReviewer: z.enum(['yes', 'no'], { error: 'Choose whether this reviewer is external' }),
+  reason: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.string().trim().max(500, 'The reason must be 500 characters or fewer').optional(),
+  ),
+});
 const markerSchema = z.object({
   canMark: z.enum(['yes', 'no'], { error: 'Choose whether this user marks provider-marked components' }),
   reason: z.string().trim().max(500, 'The reason must be 500 characters or fewer').optional(),
@@ -92,6 +100,9 @@ export function userAdminRoutes(
       endSessions: paths.admin.endUserSessions(account.id),
       reset: paths.admin.userPasswordReset(account.id),
       token: paths.admin.userTokens(account.id),
+      externalReviewer: (AREA_ROLES.appealReview as readonly string[]).includes(account.role)
+        ? paths.admin.userExternalReviewer(account.id)
+        : null,
     },
     values: {},
     ...extra,
@@ -108,7 +119,7 @@ export function userAdminRoutes(
     added: idParam.shape.id.optional().catch(undefined),
     revoked: idParam.shape.id.optional().catch(undefined),
     marker: idParam.shape.id.optional().catch(undefined),
-    done: z.enum(['disabled', 'enabled', 'sessions']).optional().catch(undefined),
+    done: z.enum(['disabled', 'enabled', 'sessions', 'external', 'internal']).optional().catch(undefined),
   });
   router.get(paths.admin.users, adminOnly, (req, res) => {
     const { added, revoked, marker } = outcomeQuery.parse(req.query);
@@ -162,7 +173,11 @@ export function userAdminRoutes(
           ? `${user.name} can sign in again.`
           : done === 'sessions'
             ? `All of ${user.name}’s sessions have ended: they must sign in again.`
-            : undefined;
+            : done === 'external'
+              ? `${user.name} is marked as an external reviewer: they can be the panel’s independent member on appeals.`
+              : done === 'internal'
+                ? `${user.name} is no longer marked as an external reviewer.`
+                : undefined;
     res.render('users/user', userPage(user, userOf(res), { flash }));
   });
 
@@ -267,6 +282,34 @@ export function userAdminRoutes(
     );
     if (!result.ok) throw new HttpError(409, result.message);
     res.redirect(303, `${paths.admin.users}?marker=${user.id}`);
+  });
+
+  // An appeal reviewer marked as external (not an employee): every appeal panel needs one.
+  router.post(routes.admin.userExternalReviewer, adminOnly, (req, res) => {
+    const user = loadUser(req.params.id);
+    if (user.id === userOf(res).id) throw new HttpError(403, 'Another administrator marks you as an external reviewer');
+    const form = parseForm(externalReviewerSchema, req.body, { externalReviewer: 'externalReviewer' });
+    if (!form.ok)
+      return res.status(400).render(
+        'users/user',
+        userPage(user, userOf(res), {
+          values: { external: textField(req.body, 'reason') },
+          errors: { external: Object.values(form.errors)[0] },
+          errorList: form.errorList,
+        }),
+      );
+    const result = setExternalReviewer(
+      db,
+      user.id,
+      form.value.externalReviewer === 'yes',
+      form.value.reason ?? null,
+      actorOf(userOf(res)),
+    );
+    if (!result.ok) throw new HttpError(409, result.message);
+    res.redirect(
+      303,
+      `${paths.admin.user(user.id)}?done=${form.value.externalReviewer === 'yes' ? 'external' : 'internal'}`,
+    );
   });
 
   router.post(routes.admin.revokeToken, adminOnly, (req, res) => {

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { hashPassword } from '../auth/passwords.js';
-import type { Role } from '../auth/roles.js';
+import { AREA_ROLES, type Role } from '../auth/roles.js';
 import { hashSecret, newSecret } from '../auth/tokens.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { preparedOnce } from '../db/prepared.js';
@@ -47,7 +47,7 @@ export function actorOf(user: CurrentUser): Actor {
  */
 export async function createUser(
   db: Db,
-  input: Omit<NewUser, 'canMark'> & { canMark?: boolean },
+  input: Omit<NewUser, 'canMark'> & { canMark?: boolean; externalReviewer?: boolean },
   actor: Actor,
   hashCost: number,
 ): Promise<{ ok: true; user: CurrentUser } | { ok: false; problems: Problem[] }> {
@@ -73,6 +73,7 @@ export async function createUser(
         providerUkprn: input.ukprn ?? null,
         employerId: input.employerId ?? null,
         canMark: input.role === 'provider' && input.canMark === true,
+        externalReviewer: REVIEWER_ROLES.includes(input.role) && input.externalReviewer === true,
         passwordHash,
       })
       .returning(currentUserColumns)
@@ -112,6 +113,39 @@ export function setMarkerPermission(
   });
 }
 
+/** The roles whose users decide appeals, so may be marked as external reviewers. */
+const REVIEWER_ROLES: readonly Role[] = AREA_ROLES.appealReview;
+
+/**
+ * Marks an appeal reviewer (an administrator or quality assurer) as external, not an employee of
+ * the assessment organisation, or not, audited with the reason: every appeal panel needs one
+ * (Ofqual General Condition I1.2; src/appeals/rules.ts).
+ */
+export function setExternalReviewer(
+  db: Db,
+  userId: number,
+  external: boolean,
+  reason: string | null,
+  actor: Actor,
+): { ok: true } | { ok: false; message: string } {
+  return db.transaction((tx) => {
+    const before = tx.select(accountColumns).from(users).where(eq(users.id, userId)).get();
+    if (!before) return { ok: false as const, message: 'There is no such user' };
+    if (!REVIEWER_ROLES.includes(before.role))
+      return { ok: false as const, message: 'Only administrators and quality assurers sit on appeal panels' };
+    tx.update(users).set({ externalReviewer: external }).where(eq(users.id, userId)).run();
+    recordAudit(tx, actor, {
+      action: external ? 'user.external_reviewer_marked' : 'user.external_reviewer_unmarked',
+      entityType: 'user',
+      entityId: userId,
+      before: { externalReviewer: before.externalReviewer },
+      after: { externalReviewer: external },
+      reason,
+    });
+    return { ok: true as const };
+  });
+}
+
 export function findUserForSignIn(
   db: Db,
   email: string,
@@ -128,8 +162,13 @@ export function findUser(db: Db, id: number): CurrentUser | undefined {
 }
 
 /** A user as their administrators see them: who, since when, and whether the account is disabled. */
-export type Account = CurrentUser & { createdAt: string; disabledAt: string | null };
-const accountColumns = { ...currentUserColumns, createdAt: users.createdAt, disabledAt: users.disabledAt };
+export type Account = CurrentUser & { createdAt: string; disabledAt: string | null; externalReviewer: boolean };
+const accountColumns = {
+  ...currentUserColumns,
+  createdAt: users.createdAt,
+  disabledAt: users.disabledAt,
+  externalReviewer: users.externalReviewer,
+};
 
 export function listUsers(db: Db): Account[] {
   return db.select(accountColumns).from(users).orderBy(asc(users.role), asc(users.email)).all();

@@ -1,3 +1,4 @@
+import { addExternalReviewer } from '../support/fixture.js';
 import { importPlan } from '../../src/plans/store.js';
 import { readFileSync } from 'node:fs';
 import { now } from '../support/clock.js';
@@ -1645,7 +1646,7 @@ describe('grading: appeals', () => {
     const byAssessor = decideAppeal(
       ctx.db,
       appeal.id,
-      { decision: 'upheld', reasons: 'I was wrong', changes: [] },
+      { decision: 'upheld', reasons: 'I was wrong', changes: [], panel: [addExternalReviewer(ctx)] },
       { userId: ctx.users.assessor.id, label: ctx.users.assessor.email },
       now(),
     );
@@ -1699,6 +1700,7 @@ describe('grading: appeals', () => {
       ...formFields(page.text, url),
       decision: 'upheld',
       reasons: 'Appendix B evidences the analysis',
+      panel: String(addExternalReviewer(ctx)),
       [`g[g${project.id}][PR1][met]`]: 'yes',
       [`g[g${project.id}][PR1][evidence]`]: 'Survey analysis in appendix B',
     };
@@ -1740,6 +1742,7 @@ describe('grading: appeals', () => {
             decisions: [{ criterionId: 'PR1', met: true, evidence: 'Survey analysis in appendix B' }],
           },
         ],
+        panel: [addExternalReviewer(ctx)],
       },
       { userId: ctx.users.admin.id, label: ctx.users.admin.email },
       now(),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CHECK_CODES } from '../../src/gateway/model.js';
-import { dateLabel, inLondon, londonDateOf } from '../../src/dates.js';
+import { dateLabel, londonDateOf } from '../../src/dates.js';
 import { decideSubmission } from '../../src/gateway/store.js';
 import { $, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
 import { SETUP, isoDate, today } from '../support/apprentices.js';
@@ -213,7 +213,7 @@ describe('home: each role’s task list', () => {
     expect(await claimsTask()).to.deep.equal({
       text: `${counted.n} Results ready to send to the apprenticeship service`,
       href: '/claims',
-      oldest: `(as counted at ${inLondon(now()).toFormat('HH:mm')}; counting again)`,
+      oldest: `(as counted at ${now().setZone('Europe/London').toFormat('HH:mm')}; counting again)`,
     });
     expect((await readyClaimsCount(ctx.db, now())).n).to.equal(counted.n! + 1);
     expect((await claimsTask()).text).to.equal(`${counted.n! + 1} Results ready to send to the apprenticeship service`);

@@ -546,6 +546,10 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 400 403 403 403 403 403 403',
     (f) => `/admin/users/${f.employerUser}/marker`,
   ),
+  'POST /admin/users/:id/external-reviewer': row(
+    '401 400 403 403 403 403 403 403',
+    (f) => `/admin/users/${f.qaUser}/external-reviewer`,
+  ),
   'POST /admin/tokens/:id/revoke': row('401 400 403 403 403 403 403 403', (f) => `/admin/tokens/${f.apiToken}/revoke`, {
     body: { reason: LONG_REASON },
   }),

@@ -1,3 +1,4 @@
+import { addExternalReviewer } from '../support/fixture.js';
 import { isoInstant } from '../../src/dates.js';
 import { findUser } from '../../src/users/store.js';
 import { Readable } from 'node:stream';
@@ -238,7 +239,12 @@ describe('personal data: subject access and erasure', () => {
       decideAppeal(
         ctx.db,
         appeal.appeal.id,
-        { decision: 'not_upheld', reasons: `${FAMILY}'s project was read in full`, changes: [] },
+        {
+          decision: 'not_upheld',
+          reasons: `${FAMILY}'s project was read in full`,
+          changes: [],
+          panel: [addExternalReviewer(ctx)],
+        },
         { userId: ctx.users.admin.id, label: 'admin' },
         now(),
       ).ok,

@@ -179,6 +179,7 @@ describe('property: every form, hostile bodies', function () {
       const body = new URLSearchParams({
         decision: 'upheld',
         reasons: 'The portfolio was not seen',
+        panel: String(f.externalReviewer),
         [`g[g${made.gradings.project}][PR1][met]`]: 'no',
         [`g[g${made.gradings.project}][PR1][evidence]`]: 'Not in the portfolio',
         [`g[g${f.pendingGrading}][PR2][met]`]: 'no',

@@ -33,7 +33,7 @@ import {
   earlierEpisodesOf,
 } from '../../src/apprentices/circumstance-store.js';
 import { flexibilityJudgements } from '../../src/db/schema.js';
-import { appealedResult, caseToDecide, openRequest, type Fixture } from '../support/fixture.js';
+import { addExternalReviewer, appealedResult, caseToDecide, openRequest, type Fixture } from '../support/fixture.js';
 import { sentField, type Pairs } from '../support/hostile.js';
 import { DELIVERY_FORM } from '../support/delivery.js';
 import { createPasswordReset, findUser } from '../../src/users/store.js';
@@ -1067,6 +1067,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     fields: (f) => [
       'decision',
       'reasons',
+      'panel',
       ...['project', 'discussion'].flatMap((m, i) => criterionFields((id) => `g[g${f.grading + i}][${id}]`, m)),
       ...criterionFields((id) => `g[g${f.pendingGrading}][${id}]`, 'project').slice(0, 4),
     ],
@@ -1074,6 +1075,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     valid: (f) => [
       ['decision', 'upheld'],
       ['reasons', 'The portfolio was not seen'],
+      ['panel', String(f.externalReviewer)],
       [`g[g${f.grading}][PR1][met]`, 'no'],
       [`g[g${f.grading}][PR1][evidence]`, 'The portfolio did not show it'],
     ],
@@ -1109,6 +1111,8 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       'contactEmail',
       'contactPhone',
       'claimHighestGradeEarly',
+      'appealDecisionWorkingDays',
+      'refuseHighestGradeAppeals',
     ],
     text: () => ['epaoName'],
     valid: () => [
@@ -1119,6 +1123,7 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       ['qaSampleBoundary', 'yes'],
       ['qaRandomPercent', '10'],
       ['appealWorkingDays', '15'],
+      ['appealDecisionWorkingDays', '20'],
       ['requestWorkingDays', '10'],
       ['evidenceDocumentMb', '100'],
       ['evidenceImageMb', '50'],
@@ -1383,6 +1388,19 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     fields: () => ['canMark', 'reason'],
     text: () => ['reason'],
     errorPage: true,
+  },
+  // Each run marks a reviewer of its own, so the fixture's reviewers stay as they are.
+  'POST /admin/users/:id/external-reviewer': {
+    as: ['admin'],
+    url: (f) => `/admin/users/${f.qaUser}/external-reviewer`,
+    target: (ctx) => ({ url: `/admin/users/${addExternalReviewer(ctx)}/external-reviewer` }),
+    fields: () => ['externalReviewer', 'reason'],
+    text: () => ['reason'],
+    valid: () => [
+      ['externalReviewer', 'no'],
+      ['reason', 'Now employed by the assessment organisation'],
+    ],
+    formPage: (f) => `/admin/users/${f.qaUser}`,
   },
   'POST /admin/users/:id/tokens': {
     as: ['admin'],

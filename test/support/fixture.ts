@@ -94,6 +94,8 @@ export interface Fixture {
   planDraft: number;
   /** A PDF in the evidence store, on A's portfolio gateway item. */
   evidenceFile: number;
+  /** An external appeal reviewer (a quality assurer, not an employee): the independent member an appeal panel needs. */
+  externalReviewer: number;
   /** A's reasonable adjustment (extra time, every method), asked for by the provider and waiting for a decision. */
   request: number;
   /** Its evidence, a PDF. */
@@ -119,6 +121,8 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     .values({ email: OTHER_ASSESSOR_EMAIL, name: 'Second Assessor', role: 'assessor', passwordHash })
     .returning({ id: users.id })
     .get();
+
+  const externalReviewer = addExternalReviewer(ctx);
 
   const a = acceptedLongAgo(db, ULN_A, 'Marguerite', 'Quillfeather', 60);
   const b = acceptedLongAgo(db, ULN_B, 'Bartholomew', 'Zanzibar', 60);
@@ -312,6 +316,7 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     proposal: proposal.id,
     assessor: ctx.users.assessor.id,
     otherAssessor: otherAssessor.id,
+    externalReviewer,
     apiToken: createApiToken(db, ctx.users.employer.id, SETUP, now(), 90).id,
     employerUser: ctx.users.employer.id,
     qaUser: ctx.users.qa.id,
@@ -542,4 +547,29 @@ export function integrityProblems(db: Db): string[] {
     .map((r) => r.quick_check)
     .filter((r) => r !== 'ok');
   return [...fk.map((r) => `${r.table} row ${r.rowid} points at a missing ${r.parent}`), ...integrity];
+}
+
+let externalReviewers = 0;
+/**
+ * A quality assurer marked as an external reviewer (not an employee of the assessment
+ * organisation), with the test users' password: the independent member an appeal panel needs.
+ */
+export function addExternalReviewer(ctx: TestContext): number {
+  const { passwordHash } = ctx.db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, ctx.users.qa.id))
+    .get()!;
+  const k = externalReviewers++;
+  return ctx.db
+    .insert(users)
+    .values({
+      email: `external.reviewer.${k}@test.example`,
+      name: `External Reviewer ${k}`,
+      role: 'quality_assurer',
+      externalReviewer: true,
+      passwordHash,
+    })
+    .returning({ id: users.id })
+    .get().id;
 }

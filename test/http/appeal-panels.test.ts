@@ -1,0 +1,306 @@
+import { expect } from 'chai';
+import { and, eq } from 'drizzle-orm';
+import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import {
+  addExternalReviewer,
+  appealedResult,
+  buildFixture,
+  completedResult,
+  type Fixture,
+} from '../support/fixture.js';
+import { now, todayIso } from '../support/clock.js';
+import { SETUP } from '../support/apprentices.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import { appealPanel, appeals, auditEvents, epaoSettings, gradings, users } from '../../src/db/schema.js';
+import { decideAppeal, releaseResults } from '../../src/grading/store.js';
+import { addWorkingDays } from '../../src/grading/rules.js';
+import { addDays } from '../../src/calendar.js';
+import { dateLabel } from '../../src/dates.js';
+
+/*
+ * Appeals as Ofqual's General Condition I1 has them: a panel with an external member and nobody
+ * involved in the result (I1.2), an outcome date from lodging (I1.2), the organisation's choice to
+ * refuse appeals against the highest grade, and the other results an upheld appeal may affect (I1.4).
+ */
+
+const summaryOf = (html: string) => {
+  const doc = $(html);
+  return doc('.govuk-error-summary li')
+    .map((_, li) => ({ text: doc(li).text().trim(), href: doc(li).find('a').attr('href') ?? null }))
+    .get();
+};
+
+describe('appeals: the panel, the outcome date, the highest grade and the other results affected', () => {
+  let ctx: TestContext;
+  let f: Fixture;
+  beforeEach(async () => {
+    ctx = await testApp();
+    f = await buildFixture(ctx);
+  });
+
+  const nameOf = (id: number) => ctx.db.select({ name: users.name }).from(users).where(eq(users.id, id)).get()!.name;
+  const auditAfter = (action: string, entityId: number | string) =>
+    ctx.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, action), eq(auditEvents.entityId, String(entityId))))
+      .all();
+  const ulns = validUlns(6, 640_000_000);
+
+  it('refuses a panel with no external reviewer, or with someone who moderated the result, keeping the form; a panel with one decides, and is shown and audited', async () => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const url = `/appeals/${f.appeal}`;
+    const page = await admin.get(url);
+    const doc = $(page.text);
+    // Offered: every reviewer who may sit, the external marked; not the quality assurer who moderated A's result.
+    const offered = doc('input[name="panel"]')
+      .map((_, el) =>
+        doc(`label[for="${doc(el).attr('id')}"]`)
+          .text()
+          .trim(),
+      )
+      .get();
+    expect(offered).to.deep.equal([`${nameOf(f.externalReviewer)} (external reviewer)`]);
+    expect(doc('#panel-hint').text().trim()).to.equal(
+      'You are on the panel. Name at least one external reviewer with you.',
+    );
+    const form = { _csrf: csrfFrom(page.text), decision: 'not_upheld', reasons: 'The portfolio was read in full' };
+
+    const alone = await admin.post(url).type('form').send(form);
+    expect(alone.status).to.equal(400);
+    expect(summaryOf(alone.text)).to.deep.equal([
+      {
+        text: 'Name at least one external reviewer on the panel: an appeal is decided by at least one person who is not an employee of the assessment organisation',
+        href: '#panel',
+      },
+    ]);
+    expect($(alone.text)('#reasons').text()).to.equal('The portfolio was read in full');
+    expect($(alone.text)('#decision-not-upheld').attr('checked')).to.not.equal(undefined);
+
+    // The quality assurer moderated A's result: sent by hand, they are refused by name.
+    const involved = await admin
+      .post(url)
+      .type('form')
+      .send({ ...form, panel: [String(f.qaUser), String(f.externalReviewer)] });
+    expect(involved.status).to.equal(400);
+    expect(summaryOf(involved.text)[0]!.text).to.equal(
+      `${nameOf(f.qaUser)} assessed or moderated this result, so cannot sit on the panel: nobody involved in the decision appealed may decide the appeal`,
+    );
+    expect(ctx.db.select().from(appeals).where(eq(appeals.id, f.appeal)).get()!.decision).to.equal(null);
+    expect(ctx.db.select().from(appealPanel).all()).to.deep.equal([]);
+
+    const decided = await admin
+      .post(url)
+      .type('form')
+      .send({ ...form, panel: String(f.externalReviewer) });
+    expect(
+      decided.status,
+      summaryOf(decided.text)
+        .map((e) => e.text)
+        .join('; '),
+    ).to.equal(303);
+    const after = $((await admin.get(url)).text);
+    expect(after('#appeal-panel').text().split(', ').sort()).to.deep.equal(
+      [nameOf(ctx.users.admin.id), `${nameOf(f.externalReviewer)} (external)`].sort(),
+    );
+    const [event] = auditAfter('appeal.not_upheld', f.appeal);
+    expect((event!.after as { panel: unknown }).panel).to.have.deep.members([
+      { userId: ctx.users.admin.id, name: nameOf(ctx.users.admin.id), external: false },
+      { userId: f.externalReviewer, name: nameOf(f.externalReviewer), external: true },
+    ]);
+  });
+
+  it('lets an external reviewer decide on their own', async () => {
+    const external = await signedInAgent(
+      ctx.app,
+      ctx.db.select({ email: users.email }).from(users).where(eq(users.id, f.externalReviewer)).get()!.email,
+    );
+    const url = `/appeals/${f.appeal}`;
+    const page = await external.get(url);
+    expect($(page.text)('#panel-hint, p#panel').first().text().trim()).to.equal(
+      'You are on the panel, as an external reviewer.',
+    );
+    const res = await external
+      .post(url)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'not_upheld', reasons: 'The portfolio was read in full' });
+    expect(res.status).to.equal(303);
+    expect(ctx.db.select().from(appealPanel).where(eq(appealPanel.appealId, f.appeal)).all()).to.deep.equal([
+      { appealId: f.appeal, userId: f.externalReviewer },
+    ]);
+  });
+
+  it('lets an administrator mark another administrator or quality assurer as an external reviewer, with the reason audited, and nobody else', async () => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const url = `/admin/users/${f.qaUser}`;
+    const page = await admin.get(url);
+    expect($(page.text)('#external-reviewer').text()).to.equal('An employee of the assessment organisation');
+    const marked = await admin
+      .post(`${url}/external-reviewer`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        externalReviewer: 'yes',
+        reason: 'Contracted through Independent Review Ltd',
+      });
+    expect(marked.status).to.equal(303);
+    expect(marked.headers.location).to.equal(`${url}?done=external`);
+    const shown = $((await admin.get(marked.headers.location!)).text);
+    expect(shown('#external-reviewer').text()).to.contain('External reviewer');
+    expect(shown('.govuk-notification-banner, .app-flash').text()).to.contain('is marked as an external reviewer');
+    const [event] = auditAfter('user.external_reviewer_marked', f.qaUser);
+    expect(event).to.include({ reason: 'Contracted through Independent Review Ltd' });
+    expect(event!.after).to.deep.equal({ externalReviewer: true });
+
+    // Not for an assessor (they never sit on a panel), nor for oneself.
+    const csrf = csrfFrom(page.text);
+    const assessor = await admin
+      .post(`/admin/users/${ctx.users.assessor.id}/external-reviewer`)
+      .type('form')
+      .send({ _csrf: csrf, externalReviewer: 'yes' });
+    expect(assessor.status).to.equal(409);
+    const self = await admin
+      .post(`/admin/users/${ctx.users.admin.id}/external-reviewer`)
+      .type('form')
+      .send({ _csrf: csrf, externalReviewer: 'yes' });
+    expect(self.status).to.equal(403);
+    expect(ctx.db.select().from(users).where(eq(users.id, ctx.users.assessor.id)).get()!.externalReviewer).to.equal(
+      false,
+    );
+    expect(ctx.db.select().from(users).where(eq(users.id, ctx.users.admin.id)).get()!.externalReviewer).to.equal(false);
+  });
+
+  it('gives an appeal its outcome date, in working days from lodging, with the apprentice’s statement; the list marks it overdue once the date has passed', async () => {
+    ctx.db.update(epaoSettings).set({ appealDecisionWorkingDays: 3 }).run();
+    const made = completedResult(ctx, ulns[0]!);
+    expect(releaseResults(ctx.db, [made.attempt], SETUP, now()).ok).to.equal(true);
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const resultsUrl = `/apprentices/${made.apprentice.uln}/results`;
+    const action = `${resultsUrl}/${made.attempt}/appeal`;
+    const csrf = csrfFrom((await provider.get(resultsUrl)).text);
+    const grounds = 'The assessor did not see the portfolio';
+
+    const long = await provider
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrf, grounds, statement: 'x'.repeat(5001) });
+    expect(long.status).to.equal(400);
+    expect(summaryOf(long.text)).to.deep.equal([
+      { text: 'Keep the apprentice’s statement to 5000 characters', href: `#statement-${made.attempt}` },
+    ]);
+    expect($(long.text)(`#grounds-${made.attempt}`).text()).to.equal(grounds);
+
+    const statement = 'I showed the assessor my survey analysis in appendix B.';
+    const lodged = await provider.post(action).type('form').send({ _csrf: csrf, grounds, statement });
+    expect(lodged.status).to.equal(303);
+    const appeal = ctx.db.select().from(appeals).where(eq(appeals.attemptId, made.attempt)).get()!;
+    expect(appeal).to.include({ statement, lodgedOn: todayIso(), dueOn: addWorkingDays(todayIso(), 3) });
+
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const row = async () =>
+      $((await admin.get('/appeals')).text)(`#open-appeals a[href="/appeals/${appeal.id}"]`).closest('tr');
+    expect((await row()).text()).to.contain(dateLabel(appeal.dueOn!));
+    expect((await row()).find('.govuk-tag').length).to.equal(0);
+    const page = $((await admin.get(`/appeals/${appeal.id}`)).text);
+    expect(page('#appeal-statement').text()).to.equal(statement);
+    expect(page('#appeal-due').text()).to.equal(dateLabel(appeal.dueOn!));
+
+    // The day after the outcome was due, with no decision: overdue.
+    ctx.db
+      .update(appeals)
+      .set({ dueOn: addDays(todayIso(), -1) })
+      .where(eq(appeals.id, appeal.id))
+      .run();
+    expect((await row()).find('.govuk-tag').text()).to.equal('Overdue');
+    // On the day it is due, not yet.
+    ctx.db.update(appeals).set({ dueOn: todayIso() }).where(eq(appeals.id, appeal.id)).run();
+    expect((await row()).find('.govuk-tag').length).to.equal(0);
+  });
+
+  it('refuses an appeal against the plan’s highest grade when the organisation says so, and takes it when it does not', async () => {
+    const made = completedResult(ctx, ulns[1]!);
+    expect(releaseResults(ctx.db, [made.attempt], SETUP, now()).ok).to.equal(true);
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const resultsUrl = `/apprentices/${made.apprentice.uln}/results`;
+    const action = `${resultsUrl}/${made.attempt}/appeal`;
+    const send = async () =>
+      provider
+        .post(action)
+        .type('form')
+        .send({ _csrf: csrfFrom((await provider.get(resultsUrl)).text), grounds: 'A criterion was misread' });
+
+    ctx.db.update(epaoSettings).set({ refuseHighestGradeAppeals: true }).run();
+    const refused = await send();
+    expect(refused.status).to.equal(409);
+    expect(summaryOf(refused.text)[0]!.text).to.equal(
+      'Distinction is the highest grade this assessment plan gives, and the assessment organisation does not take appeals against it: no outcome could raise it',
+    );
+    expect(ctx.db.select().from(appeals).where(eq(appeals.attemptId, made.attempt)).all()).to.have.length(0);
+
+    ctx.db.update(epaoSettings).set({ refuseHighestGradeAppeals: false }).run();
+    expect((await send()).status).to.equal(303);
+    expect(ctx.db.select().from(appeals).where(eq(appeals.attemptId, made.attempt)).all()).to.have.length(1);
+  });
+
+  it('lists, on an upheld appeal, the other results of the same assessor and method in a date range the reviewer can change', async () => {
+    const appealed = appealedResult(ctx, ulns[2]!);
+    const other = completedResult(ctx, ulns[3]!);
+    const assessorOf = (gradingId: number) =>
+      ctx.db.select().from(gradings).where(eq(gradings.id, gradingId)).get()!.assessorUserId;
+    // The precondition: the same assessor graded both results, and another graded A's (the fixture's).
+    expect(assessorOf(other.gradings.project)).to.equal(assessorOf(appealed.gradings.project));
+    expect(assessorOf(f.grading)).to.not.equal(assessorOf(appealed.gradings.project));
+    const decided = decideAppeal(
+      ctx.db,
+      appealed.appeal,
+      { decision: 'upheld', reasons: 'The portfolio was not seen', changes: [], panel: [addExternalReviewer(ctx)] },
+      { userId: ctx.users.admin.id, label: 'admin' },
+      now(),
+    );
+    expect(decided).to.deep.equal({ ok: true });
+
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const url = `/appeals/${appealed.appeal}`;
+    const rows = (html: string) =>
+      $(html)('#affected-results tbody tr')
+        .map((_, tr) =>
+          $(html)(tr)
+            .find('td')
+            .map((__, td) => $(html)(td).text().trim())
+            .get()
+            .slice(0, 2)
+            .join(' | '),
+        )
+        .get();
+    const page = await admin.get(url);
+    expect(rows(page.text)).to.deep.equal([
+      `${other.apprentice.givenNames} ${other.apprentice.familyName} (${other.apprentice.uln}) | project`,
+      `${other.apprentice.givenNames} ${other.apprentice.familyName} (${other.apprentice.uln}) | discussion`,
+    ]);
+
+    // Dates before the other result's assessments: none.
+    const before = await admin.get(url).query({ from: addDays(todayIso(), -400), to: addDays(todayIso(), -300) });
+    expect(before.status).to.equal(200);
+    expect(rows(before.text)).to.deep.equal(['No other result in these dates.']);
+
+    // A date that is not one: the form again, with what was typed.
+    const wrong = await admin.get(url).query({ from: '2026-02-30', to: todayIso() });
+    expect(wrong.status).to.equal(400);
+    expect(summaryOf(wrong.text)).to.deep.equal([
+      { text: 'Enter the first day as YYYY-MM-DD, for example 2026-09-01', href: '#from' },
+    ]);
+    expect($(wrong.text)('#from').val()).to.equal('2026-02-30');
+
+    // An appeal not upheld lists nothing: the fixture's, decided so.
+    expect(
+      decideAppeal(
+        ctx.db,
+        f.appeal,
+        { decision: 'not_upheld', reasons: 'Read in full', changes: [], panel: [f.externalReviewer] },
+        { userId: ctx.users.admin.id, label: 'admin' },
+        now(),
+      ).ok,
+    ).to.equal(true);
+    expect($((await admin.get(`/appeals/${f.appeal}`)).text)('#affected')).to.have.length(0);
+  });
+});

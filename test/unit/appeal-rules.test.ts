@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import {
+  affectedRange,
+  highestGradeRefusal,
+  outcomeDueOn,
+  outcomeOverdue,
+  panelProblems,
+} from '../../src/appeals/rules.js';
+
+const member = (name: string, external = false, involved = false) => ({ id: name.length, name, external, involved });
+
+describe('appeal rules (Ofqual General Condition I1)', () => {
+  it('needs at least one external member on the panel, and nobody involved in the result', () => {
+    expect(panelProblems([member('Amira Okafor', false), member('Tomasz Nowak', true)])).to.deep.equal([]);
+    expect(panelProblems([member('Tomasz Nowak', true)])).to.deep.equal([]);
+    expect(panelProblems([member('Amira Okafor')])).to.deep.equal([
+      'Name at least one external reviewer on the panel: an appeal is decided by at least one person who is not an employee of the assessment organisation',
+    ]);
+    expect(panelProblems([member('Tomasz Nowak', true), member('Helen Marsh', false, true)])).to.deep.equal([
+      'Helen Marsh assessed or moderated this result, so cannot sit on the panel: nobody involved in the decision appealed may decide the appeal',
+    ]);
+    // An external member who was involved counts as neither.
+    expect(panelProblems([member('Tomasz Nowak', true, true)])).to.have.length(1);
+  });
+
+  it('counts the outcome date in working days from lodging, skipping weekends and England and Wales bank holidays', () => {
+    // Wednesday 2 December 2026: three working days on is Monday 7 December.
+    expect(outcomeDueOn('2026-12-02', 3)).to.equal('2026-12-07');
+    // Wednesday 23 December 2026: Christmas Day (Friday) and Boxing Day's substitute (Monday 28th) are skipped.
+    expect(outcomeDueOn('2026-12-23', 1)).to.equal('2026-12-24');
+    expect(outcomeDueOn('2026-12-23', 2)).to.equal('2026-12-29');
+  });
+
+  it('marks an outcome overdue from the day after it was due, never before', () => {
+    expect(outcomeOverdue('2026-12-07', '2026-12-06')).to.equal(false);
+    expect(outcomeOverdue('2026-12-07', '2026-12-07')).to.equal(false);
+    expect(outcomeOverdue('2026-12-07', '2026-12-08')).to.equal(true);
+    expect(outcomeOverdue(null, '2026-12-08')).to.equal(false);
+  });
+
+  it('refuses an appeal against the highest grade only when the organisation says so, and only that grade', () => {
+    expect(highestGradeRefusal('Distinction', 'Distinction', true)).to.match(/^Distinction is the highest grade/);
+    expect(highestGradeRefusal('Distinction', 'Distinction', false)).to.equal(null);
+    expect(highestGradeRefusal('Pass', 'Distinction', true)).to.equal(null);
+    expect(highestGradeRefusal('Pass', 'Pass', true)).to.match(/^Pass is the highest grade/);
+    expect(highestGradeRefusal(null, 'Distinction', true)).to.equal(null);
+  });
+
+  it('reviews the other results from 90 days before the appealed assessment to 90 days after', () => {
+    expect(affectedRange('2026-06-01')).to.deep.equal({ from: '2026-03-03', to: '2026-08-30' });
+  });
+});
