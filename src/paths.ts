@@ -67,6 +67,7 @@ export const routes = {
   caseDecision: '/cases/:id/decision',
   request: '/requests/:id',
   requestFiles: '/requests/:id/files',
+  appealFiles: '/appeals/:id/files',
   requestDecision: '/requests/:id/decision',
   withdrawRequest: '/requests/:id/withdraw',
   requestEpa: '/apprentices/:uln/request-epa',

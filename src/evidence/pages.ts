@@ -211,8 +211,9 @@ export const receivedEvidence = (req: Request): Received | undefined => (req as 
 /** The evidence store's pages: a gateway item's upload, and every file's download. */
 export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): Router {
   const router = Router();
-  const viewers = pageFor(...AREA_ROLES.apprentices);
   const editors = pageFor(...AREA_ROLES.apprenticeEditors);
+  // Quality assurers too: they sit on appeal panels, and see an appeal's documents (evidenceFileFor keeps each file to those who see its record).
+  const downloaders = pageFor(...AREA_ROLES.apprentices, 'quality_assurer');
 
   router.post(
     routes.gatewayItemFiles,
@@ -227,7 +228,7 @@ export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): R
     ),
   );
 
-  router.get(routes.evidenceFile, viewers, (req, res, next) =>
+  router.get(routes.evidenceFile, downloaders, (req, res, next) =>
     sendEvidenceFile(storage, valueOrThrow(evidenceFileFor(db, userOf(res), req.params.id)), res, next),
   );
 

@@ -14,6 +14,7 @@ import { fileInUse, filesOfRecord, findEvidenceFile, insertEvidenceFile, type Ev
 import { requestFor } from '../adjustments/service.js';
 import { KIND_LABELS } from '../adjustments/rules.js';
 import { requestChanged } from '../adjustments/store.js';
+import { appealFor } from '../appeals/service.js';
 
 /*
  * The evidence store's use cases. A file belongs to one record of one apprentice, and is seen by
@@ -52,7 +53,8 @@ export interface EvidenceRecord {
  * The record the URL's parameters name, of `recordType`, for `action`: a gateway item (uln, itemId)
  * seen and added to by its provider and administrators (the employer sees it too); an adjustment
  * or special-consideration request (id) by its provider and administrators only, and added to only
- * while it waits for its decision.
+ * while it waits for its decision; an appeal (id) by the appeal reviewers and its apprentice's
+ * provider and employer, and added to by the provider and administrators while it waits.
  */
 export function evidenceRecord(
   db: Db,
@@ -68,6 +70,12 @@ export function evidenceRecord(
     return ok({ apprentice, recordType, recordKey: item.id, label: `gateway item ${item.id}` });
   }
   const id = typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
+  if (recordType === 'appeal') {
+    const found = appealFor(db, user, id, action);
+    if (!found.ok) return found;
+    const { apprentice, appeal } = found.value;
+    return ok({ apprentice, recordType, recordKey: String(appeal.id), label: `appeal ${appeal.id}` });
+  }
   const found = requestFor(db, user, id, action);
   if (!found.ok) return found;
   const { apprentice, request } = found.value;

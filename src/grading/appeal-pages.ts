@@ -2,17 +2,18 @@ import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { findApprenticeById } from '../apprentices/store.js';
+import type { ApprenticeDetail } from '../apprentices/store.js';
+import { appealFor } from '../appeals/service.js';
+import { attachUpload, filesForPage } from '../evidence/pages.js';
+import { valueOrThrow } from '../http/results.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { pageFor, userOf } from '../auth/authorize.js';
-import { HttpError } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
-import { byId } from '../validation/fields.js';
 import { criteriaView, keptDecisions } from './forms.js';
 import {
-  appealById,
+  type AppealRow,
   conflictedReviewers,
   decideAppeal,
   decisionsOf,
@@ -33,14 +34,15 @@ export function appealPages(db: Db, clock: Clock): Router {
   /* ---------- Appeals ---------- */
 
   const reviewers = pageFor(...AREA_ROLES.appealReview);
+  // The provider and employer see their apprentice's appeals (appealFor keeps them to their own).
+  const appealViewers = pageFor(...AREA_ROLES.appealReview, 'provider', 'employer');
 
   router.get(paths.appeals, reviewers, (_req, res) => {
     const today = todayInLondon(clock.now());
-    const days = epaoSettingsOf(db).appealDecisionWorkingDays;
     res.render('grading/appeals', {
       title: 'Appeals',
       rows: openAppeals(db).map((r) => {
-        const dueOn = r.appeal.dueOn ?? outcomeDueOn(r.appeal.lodgedOn, days);
+        const dueOn = dueOf(r.appeal);
         return {
           ...r,
           href: paths.appeal(r.appeal.id),
@@ -52,16 +54,50 @@ export function appealPages(db: Db, clock: Clock): Router {
     });
   });
 
-  const loadAppeal = (id: unknown) => {
-    const appeal = byId(id, (n) => appealById(db, n));
-    if (!appeal) throw new HttpError(404, 'There is no such appeal');
-    const attemptRow = db.$client
-      .prepare('select apprentice_id as apprenticeId from epa_attempts where id = ?')
-      .get(appeal.attemptId) as { apprenticeId: number };
-    const apprentice = findApprenticeById(db, attemptRow.apprenticeId)!;
+  /** The appeal in the URL, for someone who may see it (appealFor: reviewers, and its apprentice's provider and employer). */
+  const loadAppeal = (user: CurrentUser, id: unknown) => {
+    const { appeal, apprentice } = valueOrThrow(appealFor(db, user, id, 'view'));
     const attempt = resultsOf(db, apprentice, false).find((r) => r.attempt.id === appeal.attemptId)!;
     return { appeal, apprentice, attempt, plan: planFor(db, apprentice) };
   };
+
+  /** The day the appeal's outcome is due: kept at lodging; for one lodged before it was kept, from the setting. */
+  const dueOf = (appeal: { dueOn: string | null; lodgedOn: string }) =>
+    appeal.dueOn ?? outcomeDueOn(appeal.lodgedOn, epaoSettingsOf(db).appealDecisionWorkingDays);
+
+  /** The appeal's documents, and the upload form for someone who may add to them while it waits. */
+  const documentsOf = (user: CurrentUser, appeal: AppealRow, apprentice: ApprenticeDetail) =>
+    filesForPage(
+      db,
+      { apprentice, recordType: 'appeal', recordKey: String(appeal.id) },
+      appeal.decision === null && (user.role === 'admin' || user.role === 'provider')
+        ? paths.appealFiles(appeal.id)
+        : null,
+      'The apprentice’s own statement, or evidence for the grounds. The panel sees every document.',
+    );
+
+  /** The appeal as its provider or employer sees it: what was lodged, when the outcome is due, the decision, the documents. */
+  const renderLodged = (res: Response, user: CurrentUser, id: unknown, locals: object = {}, status = 200) => {
+    const { appeal, apprentice, attempt } = loadAppeal(user, id);
+    const dueOn = dueOf(appeal);
+    res.status(status).render('grading/appeal-lodged', {
+      title: `Appeal: ${fullName(apprentice)}`,
+      backLink: paths.apprenticeResults(apprentice.uln),
+      appeal,
+      apprentice,
+      attempt,
+      due: {
+        on: dateLabel(dueOn),
+        overdue: !appeal.decision && outcomeOverdue(dueOn, todayInLondon(clock.now())),
+      },
+      decision: appeal.decision === 'upheld' ? 'Upheld' : appeal.decision === 'not_upheld' ? 'Not upheld' : null,
+      evidence: documentsOf(user, appeal, apprentice),
+      flash: res.req.query['uploaded'] === '1' ? 'The document is uploaded.' : undefined,
+      ...locals,
+    });
+  };
+
+  const isReviewer = (user: CurrentUser) => (AREA_ROLES.appealReview as readonly string[]).includes(user.role);
 
   /**
    * An upheld appeal's other results to review: the same assessors' gradings of the same methods
@@ -98,13 +134,13 @@ export function appealPages(db: Db, clock: Clock): Router {
       status?: number;
       errorList?: object[];
       values?: { decision?: unknown; reasons?: unknown; g?: unknown; panel?: unknown };
-      errors?: { panel?: string };
+      errors?: { panel?: string; evidenceFile?: string };
       range?: { from: string; to: string };
       /** The range form sent back with its errors and values. */
       rangeForm?: object;
     } = {},
   ) => {
-    const { appeal, apprentice, attempt, plan } = loadAppeal(id);
+    const { appeal, apprentice, attempt, plan } = loadAppeal(user, id);
     const postedFor = (gradingId: number) =>
       typeof extra.values?.g === 'object' && extra.values.g !== null
         ? (extra.values.g as Record<string, unknown>)[`g${gradingId}`]
@@ -114,7 +150,7 @@ export function appealPages(db: Db, clock: Clock): Router {
     const candidates = panelCandidates(db, involved);
     const me = candidates.find((m) => m.id === user.id);
     const others = candidates.filter((m) => m.id !== user.id && !m.involved);
-    const dueOn = appeal.dueOn ?? outcomeDueOn(appeal.lodgedOn, epaoSettingsOf(db).appealDecisionWorkingDays);
+    const dueOn = dueOf(appeal);
     const today = todayInLondon(clock.now());
     const panel = appeal.decision ? panelOf(db, appeal.id) : [];
     res.status(extra.status ?? 200).render('grading/appeal', {
@@ -165,6 +201,9 @@ export function appealPages(db: Db, clock: Clock): Router {
         decision: extra.values?.decision,
         reasons: typeof extra.values?.reasons === 'string' ? extra.values.reasons : '',
       },
+      evidence: documentsOf(user, appeal, apprentice),
+      errors: extra.errors,
+      flash: res.req.query['uploaded'] === '1' ? 'The document is uploaded.' : undefined,
       errorList: extra.errorList,
     });
   };
@@ -172,7 +211,9 @@ export function appealPages(db: Db, clock: Clock): Router {
   /** The other results' date range, when the reviewer sets one (a GET form: the list can be bookmarked). */
   const rangeQuery = z.object({ from: z.string().trim().optional(), to: z.string().trim().optional() });
 
-  router.get(routes.appeal, reviewers, (req, res) => {
+  router.get(routes.appeal, appealViewers, (req, res) => {
+    const user = userOf(res);
+    if (!isReviewer(user)) return renderLodged(res, user, req.params.id);
     const asked = rangeQuery.safeParse(req.query);
     const { from = '', to = '' } = asked.success ? asked.data : {};
     if (!from && !to) return renderAppeal(res, userOf(res), req.params.id);
@@ -217,7 +258,7 @@ export function appealPages(db: Db, clock: Clock): Router {
 
   router.post(routes.appeal, reviewers, (req, res) => {
     const user = userOf(res);
-    const { appeal } = loadAppeal(req.params.id);
+    const { appeal } = loadAppeal(user, req.params.id);
     const body = req.body as Record<string, unknown>;
     const values = { decision: body.decision, reasons: body.reasons, g: body.g, panel: body.panel };
     const form = decideSchema.safeParse(body);
@@ -280,6 +321,24 @@ export function appealPages(db: Db, clock: Clock): Router {
       });
     res.redirect(303, paths.appeals);
   });
+
+  // Documents for an appeal (read into the store by acceptEvidence in app.ts, for those who may add them).
+  router.post(
+    routes.appealFiles,
+    pageFor('admin', 'provider'),
+    attachUpload(
+      db,
+      clock,
+      'appeal',
+      (res, params, locals, status) => {
+        const user = userOf(res);
+        const id = (params as { id: string }).id;
+        if (isReviewer(user)) renderAppeal(res, user, id, { status, ...locals });
+        else renderLodged(res, user, id, locals, status);
+      },
+      (record) => paths.appeal(record.recordKey),
+    ),
+  );
 
   return router;
 }

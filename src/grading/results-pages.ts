@@ -202,6 +202,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
           pdfHref: paths.resultPdf(apprentice.uln, r.attempt.id),
           appeals: open.map((a) => ({
             ...a,
+            href: paths.appeal(a.id),
             decisionLabel:
               a.decision === 'upheld'
                 ? 'Upheld'

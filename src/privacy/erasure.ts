@@ -493,7 +493,12 @@ export function eraseApprentice(
           'appeals',
           tx
             .update(appeals)
-            .set({ grounds: ERASED_TEXT, reasons: ERASED_TEXT })
+            // The apprentice's own statement, where they gave one, goes with the grounds.
+            .set({
+              grounds: ERASED_TEXT,
+              reasons: ERASED_TEXT,
+              statement: sql`case when ${appeals.statement} is null then null else ${ERASED_TEXT} end`,
+            })
             .where(inArray(appeals.id, ids.appealIds))
             .run().changes,
         );

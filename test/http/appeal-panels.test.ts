@@ -303,4 +303,94 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
     ).to.equal(true);
     expect($((await admin.get(`/appeals/${f.appeal}`)).text)('#affected')).to.have.length(0);
   });
+
+  describe('an appeal’s documents', () => {
+    const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    const PROGRAM = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]);
+    const filesOn = (html: string) =>
+      $(html)('#evidence-files a')
+        .map((_, a) => $(html)(a).text())
+        .get();
+
+    it('lets the provider follow the appeal from the results page and add the apprentice’s statement as a file, refusing a program', async () => {
+      const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+      const results = $((await provider.get(`/apprentices/${f.a.uln}/results`)).text);
+      const link = results(`a[href="/appeals/${f.appeal}"]`);
+      expect(link.text()).to.contain('View the appeal and its documents');
+      const page = await provider.get(`/appeals/${f.appeal}`);
+      expect(page.status).to.equal(200);
+      const doc = $(page.text);
+      expect(doc('#appeal-grounds').text()).to.equal('The discussion was cut short');
+      expect(doc('#appeal-decision').text()).to.equal('Waiting for the panel’s decision');
+      expect(filesOn(page.text)).to.deep.equal(['statement.pdf']);
+      // The reviewers' form is not theirs.
+      expect(doc('input[name="decision"]')).to.have.length(0);
+
+      const csrf = csrfFrom(page.text);
+      const program = await provider
+        .post(`/appeals/${f.appeal}/files`)
+        .field('_csrf', csrf)
+        .attach('evidenceFile', PROGRAM, { filename: 'statement.pdf', contentType: 'application/pdf' });
+      expect(program.status).to.equal(422);
+      expect(summaryOf(program.text)[0]!.href).to.equal('#evidenceFile');
+      expect(filesOn(program.text)).to.deep.equal(['statement.pdf']);
+
+      const uploaded = await provider
+        .post(`/appeals/${f.appeal}/files`)
+        .field('_csrf', csrf)
+        .attach('evidenceFile', PDF, { filename: 'apprentice statement.pdf', contentType: 'application/pdf' });
+      expect(uploaded.status, uploaded.text).to.equal(302);
+      expect(uploaded.headers.location).to.equal(`/appeals/${f.appeal}?uploaded=1#files`);
+      const after = await provider.get(`/appeals/${f.appeal}?uploaded=1`);
+      expect($(after.text)('.govuk-notification-banner').text()).to.contain('The document is uploaded.');
+      expect(filesOn(after.text)).to.have.members(['statement.pdf', 'apprentice statement.pdf']);
+      const [event] = auditAfter('evidence.uploaded', f.a.uln).filter(
+        (e) => (e.after as { fileName: string }).fileName === 'apprentice statement.pdf',
+      );
+      expect((event!.after as { record: string }).record).to.equal(`appeal ${f.appeal}`);
+    });
+
+    it('shows the documents to the panel and the employer, but lets neither the employer nor another provider add to them, and nothing changes once decided', async () => {
+      const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
+      const reviewerPage = await qa.get(`/appeals/${f.appeal}`);
+      expect(filesOn(reviewerPage.text)).to.deep.equal(['statement.pdf']);
+      // A quality assurer downloads it (a reviewer), but not a gateway item's file.
+      expect((await qa.get(`/evidence/${f.appealFile}`)).status).to.equal(200);
+      expect((await qa.get(`/evidence/${f.evidenceFile}`)).status).to.equal(404);
+
+      const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
+      const theirs = await employer.get(`/appeals/${f.appeal}`);
+      expect(filesOn(theirs.text)).to.deep.equal(['statement.pdf']);
+      expect($(theirs.text)('input[name="evidenceFile"]')).to.have.length(0);
+      const byEmployer = await employer
+        .post(`/appeals/${f.appeal}/files`)
+        .field('_csrf', csrfFrom(theirs.text))
+        .attach('evidenceFile', PDF, { filename: 'employer.pdf', contentType: 'application/pdf' });
+      expect(byEmployer.status).to.equal(403);
+
+      const other = await signedInAgent(ctx.app, ctx.users.otherProvider.email);
+      expect((await other.get(`/appeals/${f.appeal}`)).status).to.equal(404);
+      expect((await other.get(`/evidence/${f.appealFile}`)).status).to.equal(404);
+
+      expect(
+        decideAppeal(
+          ctx.db,
+          f.appeal,
+          { decision: 'not_upheld', reasons: 'Read in full', changes: [], panel: [f.externalReviewer] },
+          { userId: ctx.users.admin.id, label: 'admin' },
+          now(),
+        ).ok,
+      ).to.equal(true);
+      const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+      const decided = await provider.get(`/appeals/${f.appeal}`);
+      expect($(decided.text)('#appeal-decision').text()).to.equal('Not upheld: Read in full');
+      expect($(decided.text)('input[name="evidenceFile"]')).to.have.length(0);
+      const late = await provider
+        .post(`/appeals/${f.appeal}/files`)
+        .field('_csrf', csrfFrom(decided.text))
+        .attach('evidenceFile', PDF, { filename: 'late.pdf', contentType: 'application/pdf' });
+      expect(late.status).to.equal(409);
+      expect(filesOn((await provider.get(`/appeals/${f.appeal}`)).text)).to.deep.equal(['statement.pdf']);
+    });
+  });
 });

@@ -121,9 +121,12 @@ const TABLE: Record<string, Case | Case[]> = {
     (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
   ),
   'GET /evidence/:id': [
-    row('302 200 403 403 200 200 404 403', (f) => `/evidence/${f.evidenceFile}`, { label: 'gateway item' }),
+    // Quality assurers may download (they sit on appeal panels), but only an appeal's documents.
+    row('302 200 403 404 200 200 404 403', (f) => `/evidence/${f.evidenceFile}`, { label: 'gateway item' }),
     // A request's evidence: its provider and administrators only (the employer sees A, not this).
-    row('302 200 403 403 200 404 404 403', (f) => `/evidence/${f.requestFile}`, { label: 'request' }),
+    row('302 200 403 404 200 404 404 403', (f) => `/evidence/${f.requestFile}`, { label: 'request' }),
+    // An appeal's documents: the reviewers, and the apprentice's provider and employer.
+    row('302 200 403 200 200 200 404 403', (f) => `/evidence/${f.appealFile}`, { label: 'appeal' }),
   ],
   // Reasonable adjustments and special consideration: A's provider asks, administrators decide;
   // nobody else sees a request (its reason may be medical), not even the employer. Empty forms stop
@@ -439,7 +442,9 @@ const TABLE: Record<string, Case | Case[]> = {
     }),
   ],
   'GET /appeals': row('302 200 403 200 403 403 403 403', '/appeals'),
-  'GET /appeals/:id': row('302 200 403 200 403 403 403 403', (f) => `/appeals/${f.appeal}`),
+  // The reviewers see every appeal; A's provider and employer see A's (the other provider is told there is none).
+  'GET /appeals/:id': row('302 200 403 200 200 200 404 403', (f) => `/appeals/${f.appeal}`),
+  'POST /appeals/:id/files': row('401 400 403 403 400 403 404 403', (f) => `/appeals/${f.appeal}/files`),
   'POST /appeals/:id': row('401 400 403 400 403 403 403 403', (f) => `/appeals/${f.appeal}`),
   'GET /admin/settings': row('302 200 403 403 403 403 403 403', '/admin/settings'),
   'POST /admin/settings': row('401 400 403 403 403 403 403 403', '/admin/settings'),

@@ -233,6 +233,7 @@ describe('personal data: subject access and erasure', () => {
       `${GIVEN} believes the project was misread`,
       { userId: ctx.users.provider.id, label: 'provider' },
       todayIso(),
+      `I am ${GIVEN} ${FAMILY}, and my project covered the survey in full.`,
     );
     if (!appeal.ok) throw new Error(appeal.message);
     expect(
@@ -322,6 +323,7 @@ describe('personal data: subject access and erasure', () => {
     expect(data.gradings).to.have.length(2);
     expect(data.gradings[0].criteria.some((c: { evidence: string }) => c.evidence.includes(GIVEN))).to.equal(true);
     expect(data.appeals[0].grounds).to.include('misread');
+    expect(data.appeals[0].statement).to.include('covered the survey in full');
     expect(data.auditTrail.map((e: { action: string }) => e.action)).to.include.members([
       'apprentice.updated',
       'gateway.submitted',

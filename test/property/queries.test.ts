@@ -246,7 +246,7 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /results': { as: 'admin', url: () => '/results', query: ['released'] },
   'GET /apprentices/:uln/results': { as: 'provider', url: (f) => `/apprentices/${f.a.uln}/results`, query: ['done'] },
   'GET /appeals': { as: 'qa', url: () => '/appeals' },
-  'GET /appeals/:id': { as: 'admin', url: (f) => `/appeals/${f.appeal}` },
+  'GET /appeals/:id': { as: 'admin', url: (f) => `/appeals/${f.appeal}`, query: ['from', 'to', 'uploaded'] },
   'GET /admin/settings': { as: 'admin', url: () => '/admin/settings', query: ['saved'] },
   'GET /reports': { as: 'provider', url: () => '/reports', query: REPORT_FILTERS },
   'GET /reports/ksb-shortfall': {

@@ -1351,6 +1351,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     upload: { field: 'evidenceFile', kind: 'evidence' },
     formPage: (f) => `/requests/${f.request}`,
   },
+  'POST /appeals/:id/files': {
+    as: ['admin', 'provider'],
+    url: (f) => `/appeals/${f.appeal}/files`,
+    fields: () => ['evidenceFile'],
+    upload: { field: 'evidenceFile', kind: 'evidence' },
+    formPage: (f) => `/appeals/${f.appeal}`,
+  },
   'POST /admin/plans/import': {
     as: ['admin'],
     url: () => '/admin/plans/import',

@@ -94,6 +94,8 @@ export interface Fixture {
   planDraft: number;
   /** A PDF in the evidence store, on A's portfolio gateway item. */
   evidenceFile: number;
+  /** A's appeal's document (a PDF), uploaded by the provider. */
+  appealFile: number;
   /** An external appeal reviewer (a quality assurer, not an employee): the independent member an appeal panel needs. */
   externalReviewer: number;
   /** A's reasonable adjustment (extra time, every method), asked for by the provider and waiting for a decision. */
@@ -254,6 +256,16 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     isoInstant(now()),
   );
   if (!requestFile.ok) throw new Error('The fixture’s request file could not be attached');
+  // The apprentice's statement on A's appeal, uploaded by the provider.
+  const appealFile = attachEvidenceFile(
+    db,
+    findUser(db, ctx.users.provider.id)!,
+    'appeal',
+    { id: String(appeal.appeal.id) },
+    { ...stored, originalName: 'statement.pdf' },
+    isoInstant(now()),
+  );
+  if (!appealFile.ok) throw new Error('The fixture’s appeal file could not be attached');
   const consideration = makeRequest(
     db,
     findUser(db, ctx.users.provider.id)!,
@@ -291,6 +303,7 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     evidenceFile: evidence.value.id,
     request,
     requestFile: requestFile.value.id,
+    appealFile: appealFile.value.id,
     decidedRequest: consideration.value.id,
     case: openedCase.value.id,
     learningBreak: breaksOf(db, a.id)[0]!.id,
