@@ -104,6 +104,7 @@ export function appealPages(db: Db, clock: Clock): Router {
    * as the result appealed, in a date range around its assessments (Ofqual General Condition I1.4).
    */
   const affectedFor = (
+    user: CurrentUser,
     appeal: { id: number; attemptId: number },
     apprenticeId: number,
     asked: { from: string; to: string } | undefined,
@@ -119,7 +120,8 @@ export function appealPages(db: Db, clock: Clock): Router {
         ...r,
         name: fullName(r),
         assessed: dateLabel(londonDateOf(r.startsAt)),
-        href: paths.apprenticeResults(r.uln),
+        // The results page is the administrators' (a quality assurer on the panel reads the list).
+        href: user.role === 'admin' ? paths.apprenticeResults(r.uln) : null,
       })),
       total: found.total,
       more: found.total > found.rows.length,
@@ -176,7 +178,7 @@ export function appealPages(db: Db, clock: Clock): Router {
       },
       affected:
         appeal.decision === 'upheld'
-          ? (extra.rangeForm ?? { ...affectedFor(appeal, apprentice.id, extra.range), errors: {} })
+          ? (extra.rangeForm ?? { ...affectedFor(user, appeal, apprentice.id, extra.range), errors: {} })
           : null,
       open: appeal.decision === null && !conflicted,
       action: paths.appeal(appeal.id),
@@ -216,7 +218,9 @@ export function appealPages(db: Db, clock: Clock): Router {
     if (!isReviewer(user)) return renderLodged(res, user, req.params.id);
     const asked = rangeQuery.safeParse(req.query);
     const { from = '', to = '' } = asked.success ? asked.data : {};
-    if (!from && !to) return renderAppeal(res, userOf(res), req.params.id);
+    // The dates choose the other results an upheld appeal lists; on any other appeal they mean nothing.
+    if ((!from && !to) || loadAppeal(user, req.params.id).appeal.decision !== 'upheld')
+      return renderAppeal(res, userOf(res), req.params.id);
     const errors: Record<string, string> = {};
     if (!isSupportedDate(from)) errors.from = 'Enter the first day as YYYY-MM-DD, for example 2026-09-01';
     if (!isSupportedDate(to)) errors.to = 'Enter the last day as YYYY-MM-DD, for example 2026-12-31';
@@ -224,7 +228,7 @@ export function appealPages(db: Db, clock: Clock): Router {
     if (Object.keys(errors).length === 0) return renderAppeal(res, userOf(res), req.params.id, { range: { from, to } });
     renderAppeal(res, userOf(res), req.params.id, {
       status: 400,
-      rangeForm: { action: paths.appeal(Number(req.params.id)), values: { from, to }, errors, rows: [] },
+      rangeForm: { action: paths.appeal(Number(req.params.id)), values: { from, to }, errors, invalid: true },
       errorList: Object.entries(errors).map(([field, text]) => ({ href: `#${field}`, text })),
     });
   });

@@ -18,12 +18,15 @@ import { paths, routes } from '../paths.js';
 import { planForApprentice } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
 import { blankToNull, idParam, decimalInput } from '../validation/fields.js';
+import { highestGradeRefusal } from '../appeals/rules.js';
+import { topGrade } from '../plans/grades.js';
 import { OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
 import { attemptByNumber, latestAttempt } from './attempts.js';
 import { decisionsFor, wholeAssessmentLimit } from './rules.js';
 import { wordsFor } from '../plans/words.js';
 import {
   appealsOf,
+  epaoSettingsOf,
   lodgeAppeal,
   recordExceptionalCircumstances,
   releaseResults,
@@ -127,13 +130,23 @@ export function resultsPages(db: Db, clock: Clock): Router {
       attempts: results.map((r) => {
         const open = appealsOf(db, r.attempt.id);
         const isLatest = r.attempt.number === latestNumber;
-        const canAppeal =
+        // One appeal per result (lodgeAppeal): once lodged, the appeal's own page follows it.
+        const inWindow =
           !admin &&
           isLatest &&
           r.released &&
           r.appealDeadline !== null &&
           today <= r.appealDeadline &&
-          !open.some((a) => a.decision === null);
+          open.length === 0;
+        // Said before the form is filled in, not after: the organisation takes no appeal against the highest grade.
+        const appealRefused = inWindow
+          ? highestGradeRefusal(
+              r.attempt.overallGrade,
+              topGrade(plan?.overallGrades ?? []),
+              epaoSettingsOf(db).refuseHighestGradeAppeals,
+            )
+          : null;
+        const canAppeal = inWindow && appealRefused === null;
         const feedback = attemptFeedback(db, plan, ksbTexts, r);
         return {
           ...r,
@@ -217,6 +230,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
               ? paths.attemptAction(apprentice.uln, r.attempt.id, 'exceptional')
               : null,
           appealAction: canAppeal ? paths.attemptAction(apprentice.uln, r.attempt.id, 'appeal') : null,
+          appealRefused,
           furtherAction:
             !admin &&
             isLatest &&

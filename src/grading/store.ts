@@ -1298,9 +1298,11 @@ export function lodgeAppeal(
     const deadline = appealDeadline(releasedOn, settings.appealWorkingDays);
     if (today > deadline)
       return { ok: false as const, message: `Appeals against this result had to be lodged by ${deadline}` };
-    const highest = topGrade(planOf(tx, findApprenticeById(tx, attempt.apprenticeId)!).overallGrades);
-    const refused = highestGradeRefusal(attempt.overallGrade, highest, settings.refuseHighestGradeAppeals);
-    if (refused) return { ok: false as const, message: refused };
+    if (settings.refuseHighestGradeAppeals) {
+      const highest = topGrade(planOf(tx, findApprenticeById(tx, attempt.apprenticeId)!).overallGrades);
+      const refused = highestGradeRefusal(attempt.overallGrade, highest, true);
+      if (refused) return { ok: false as const, message: refused };
+    }
     const dueOn = outcomeDueOn(today, settings.appealDecisionWorkingDays);
     const appeal = tx
       .insert(appeals)

@@ -58,7 +58,7 @@ export interface Home {
 /** The count of results ready to claim a home page shows: null while the first count is still running. */
 export interface ClaimsCount {
   n: number | null;
-  /** When the count shown is one made earlier, while a new one runs: the time it was made (London, HH:mm). */
+  /** When the count shown is one made earlier, while a new one runs: when it was made (London: HH:mm today, else with the day). */
   countedAt?: string;
 }
 
@@ -69,57 +69,57 @@ export const CLAIMS_COUNT_WAIT_MS = 300;
  * How many results are ready to claim: the claims page's own rules over every unclaimed result
  * (about 50 µs each, five seconds at 100,000). So they are read a batch at a time with a turn
  * of the event loop between batches, keeping nobody else waiting, and the count is kept until
- * the database changes (a change while it was counted makes the next look count again).
- * Administrators asking while a count runs share it. The page waits for it up to `waitMs`; a
- * count that takes longer goes on, and the page shows the last count made, with its time, or
- * that the results are being counted (an administrator's home never waits seconds on it).
+ * the database changes. One count runs at a time: administrators asking while it runs share it,
+ * and a change meanwhile makes the next look after it count again (never a pile of counts). The
+ * page waits for a count up to `waitMs`; one that takes longer goes on, and the page shows the
+ * last count made, with when, or that the results are being counted. A count that fails is
+ * treated the same way (and the next look tries again): an administrator's home never waits
+ * seconds on it, nor fails because of it.
  */
 export async function readyClaimsCount(db: Db, now: DateTime, waitMs = CLAIMS_COUNT_WAIT_MS): Promise<ClaimsCount> {
   const today = todayInLondon(now);
   const stamp = changeStamp(db);
   const kept = readyKept.get(db) ?? {};
   readyKept.set(db, kept);
-  const current = kept.current;
-  if (current?.stamp === stamp && current.today === today && current.n !== undefined) return { n: current.n };
-  if (current?.stamp !== stamp || current.today !== today) {
-    const counting = countReady(db, today, now);
-    const started: KeptCount = { stamp, today, counting };
-    kept.current = started;
+  const { last, running } = kept;
+  if (last && last.stamp === stamp && last.today === today) return { n: last.n };
+  let counting = running?.counting;
+  if (!running) {
+    const begun = { stamp, today, at: isoInstant(now) };
+    counting = countReady(db, today, now);
+    kept.running = { ...begun, counting };
     counting.then(
       (n) => {
-        started.n = n;
-        // The latest count begun, should an earlier one finish after it.
-        const at = isoInstant(now);
-        if (!kept.last || kept.last.at <= at) kept.last = { n, at };
+        kept.last = { ...begun, n };
+        delete kept.running;
       },
-      () => {
-        if (kept.current === started) delete kept.current;
-      },
+      () => delete kept.running,
     );
   }
-  const counting = kept.current!.counting;
+  // Only a count of the database as it is now answers this page; an earlier one still running is waited for by nobody.
+  const current = running === undefined || (running.stamp === stamp && running.today === today);
   let timer: NodeJS.Timeout | undefined;
   const waited =
-    waitMs > 0
-      ? await Promise.race([
-          counting,
-          new Promise<null>((resolve) => (timer = setTimeout(resolve, waitMs, null))),
-        ]).finally(() => clearTimeout(timer))
+    current && waitMs > 0
+      ? await Promise.race([counting!, new Promise<null>((resolve) => (timer = setTimeout(resolve, waitMs, null)))])
+          .catch(() => null)
+          .finally(() => clearTimeout(timer))
       : null;
   if (waited !== null) return { n: waited };
-  return kept.last ? { n: kept.last.n, countedAt: inLondon(kept.last.at).toFormat('HH:mm') } : { n: null };
+  const latest = kept.last;
+  if (!latest) return { n: null };
+  const at = inLondon(latest.at);
+  return { n: latest.n, countedAt: latest.today === today ? at.toFormat('HH:mm') : at.toFormat('d LLL, HH:mm') };
 }
 
-interface KeptCount {
-  stamp: string;
-  today: string;
-  counting: Promise<number>;
-  /** The count, once made. */
-  n?: number;
-}
-
-/** Per database: the count for the latest change seen, and the last count made (`at`: when it began, an instant). */
-const readyKept = new WeakMap<Db, { current?: KeptCount; last?: { n: number; at: string } }>();
+/** Per database: the count running, if any, and the last count made (of the database at `stamp`, begun `at`). */
+const readyKept = new WeakMap<
+  Db,
+  {
+    running?: { stamp: string; today: string; at: string; counting: Promise<number> };
+    last?: { stamp: string; today: string; at: string; n: number };
+  }
+>();
 
 async function countReady(db: Db, today: string, now: DateTime): Promise<number> {
   let n = 0;

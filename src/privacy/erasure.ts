@@ -128,6 +128,24 @@ const POSTAL_FIELDS = new Set([
  * contact loses its name and address; every string loses their ULN and names, and the ULN as
  * a number (as the apprenticeship service's requests carry it) goes too.
  */
+/**
+ * Fields of an audit entry's `after` that go altogether, not just the names in them: an uploaded
+ * file's name (it may say what the file is about), and an appeal's grounds and the apprentice's
+ * own statement (as on the appeal itself).
+ */
+const WHOLE_FIELDS: Record<string, readonly string[]> = {
+  'evidence.uploaded': ['fileName'],
+  'appeal.lodged': ['grounds', 'statement'],
+};
+
+function withWholeFieldsErased(action: string, after: unknown): unknown {
+  const fields = WHOLE_FIELDS[action];
+  if (!fields || !after || typeof after !== 'object') return after;
+  const erased = { ...(after as Record<string, unknown>) };
+  for (const field of fields) if (erased[field] != null) erased[field] = ERASED_TEXT;
+  return erased;
+}
+
 export function scrubJson(value: unknown, who: Identity, aboutThem = false): unknown {
   if (typeof value === 'string') return scrubText(value, who);
   if (typeof value === 'number' && String(value) === who.uln) return ERASED_TEXT;
@@ -513,10 +531,7 @@ export function eraseApprentice(
           .set({
             entityId: scrubText(row.entityId, who),
             before: scrubJson(row.before, who, aboutRecord),
-            after:
-              row.action === 'evidence.uploaded' && after && typeof after === 'object'
-                ? { ...(after as Record<string, unknown>), fileName: ERASED_TEXT }
-                : after,
+            after: withWholeFieldsErased(row.action, after),
             reason: row.reason === null ? null : wholeReason ? ERASED_TEXT : scrubText(row.reason, who),
           })
           .where(eq(auditEvents.id, row.id))

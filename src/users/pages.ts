@@ -288,7 +288,7 @@ export function userAdminRoutes(
   router.post(routes.admin.userExternalReviewer, adminOnly, (req, res) => {
     const user = loadUser(req.params.id);
     if (user.id === userOf(res).id) throw new HttpError(403, 'Another administrator marks you as an external reviewer');
-    const form = parseForm(externalReviewerSchema, req.body, { externalReviewer: 'externalReviewer' });
+    const form = parseForm(externalReviewerSchema, req.body, { reason: 'external-reason' });
     if (!form.ok)
       return res.status(400).render(
         'users/user',

@@ -133,6 +133,8 @@ export function setExternalReviewer(
     if (!before) return { ok: false as const, message: 'There is no such user' };
     if (!REVIEWER_ROLES.includes(before.role))
       return { ok: false as const, message: 'Only administrators and quality assurers sit on appeal panels' };
+    // Sent twice (a double submit): nothing changes, and nothing is audited.
+    if (before.externalReviewer === external) return { ok: true as const };
     tx.update(users).set({ externalReviewer: external }).where(eq(users.id, userId)).run();
     recordAudit(tx, actor, {
       action: external ? 'user.external_reviewer_marked' : 'user.external_reviewer_unmarked',

@@ -152,8 +152,19 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
     expect(event).to.include({ reason: 'Contracted through Independent Review Ltd' });
     expect(event!.after).to.deep.equal({ externalReviewer: true });
 
-    // Not for an assessor (they never sit on a panel), nor for oneself.
+    // A reason too long: the page again, its summary linking to the reason's box.
     const csrf = csrfFrom(page.text);
+    const long = await admin
+      .post(`${url}/external-reviewer`)
+      .type('form')
+      .send({ _csrf: csrf, externalReviewer: 'no', reason: 'x'.repeat(501) });
+    expect(long.status).to.equal(400);
+    expect(summaryOf(long.text)).to.deep.equal([
+      { text: 'The reason must be 500 characters or fewer', href: '#external-reason' },
+    ]);
+    expect($(long.text)('#external-reason')).to.have.length(1);
+
+    // Not for an assessor (they never sit on a panel), nor for oneself.
     const assessor = await admin
       .post(`/admin/users/${ctx.users.assessor.id}/external-reviewer`)
       .type('form')
@@ -230,6 +241,12 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
         .send({ _csrf: csrfFrom((await provider.get(resultsUrl)).text), grounds: 'A criterion was misread' });
 
     ctx.db.update(epaoSettings).set({ refuseHighestGradeAppeals: true }).run();
+    // Said on the results page, before any form is filled in.
+    const shown = $((await provider.get(resultsUrl)).text);
+    expect(shown(`#appeal-refused-${made.attempt}`).text()).to.equal(
+      'Distinction is the highest grade this assessment plan gives, and the assessment organisation does not take appeals against it: no outcome could raise it.',
+    );
+    expect(shown(`form[action="${action}"]`)).to.have.length(0);
     const refused = await send();
     expect(refused.status).to.equal(409);
     expect(summaryOf(refused.text)[0]!.text).to.equal(
@@ -238,6 +255,7 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
     expect(ctx.db.select().from(appeals).where(eq(appeals.attemptId, made.attempt)).all()).to.have.length(0);
 
     ctx.db.update(epaoSettings).set({ refuseHighestGradeAppeals: false }).run();
+    expect($((await provider.get(resultsUrl)).text)(`form[action="${action}"]`)).to.have.length(1);
     expect((await send()).status).to.equal(303);
     expect(ctx.db.select().from(appeals).where(eq(appeals.attemptId, made.attempt)).all()).to.have.length(1);
   });
@@ -290,6 +308,16 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
       { text: 'Enter the first day as YYYY-MM-DD, for example 2026-09-01', href: '#from' },
     ]);
     expect($(wrong.text)('#from').val()).to.equal('2026-02-30');
+    expect($(wrong.text)('#affected-results')).to.have.length(0);
+
+    // A quality assurer on the panel reads the list; the results pages are the administrators', so no links.
+    const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
+    const theirs = await qa.get(url);
+    expect(rows(theirs.text)).to.have.length(2);
+    expect($(theirs.text)('#affected-results tbody a')).to.have.length(0);
+    expect($(page.text)('#affected-results tbody a').first().attr('href')).to.equal(
+      `/apprentices/${other.apprentice.uln}/results`,
+    );
 
     // An appeal not upheld lists nothing: the fixture's, decided so.
     expect(
@@ -302,6 +330,10 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
       ).ok,
     ).to.equal(true);
     expect($((await admin.get(`/appeals/${f.appeal}`)).text)('#affected')).to.have.length(0);
+    // Dates mean nothing there: the page as it is, not an error.
+    const dated = await admin.get(`/appeals/${f.appeal}`).query({ from: 'soon', to: todayIso() });
+    expect(dated.status).to.equal(200);
+    expect(summaryOf(dated.text)).to.deep.equal([]);
   });
 
   describe('an appeal’s documents', () => {

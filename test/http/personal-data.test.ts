@@ -415,8 +415,19 @@ describe('personal data: subject access and erasure', () => {
 
     // Nowhere in any row of any table (but the bystander's own, who shares the given name and date of birth)...
     const rows = everyRow(ctx).filter((r) => !r.includes(BYSTANDER_ULN));
-    // 'dyslexia': the health detail in an adjustment request's reason and its decision's (audited) reason.
-    for (const needle of [ULN, GIVEN, FAMILY, FORMER_FAMILY, a.dateOfBirth, '12 Wren Street', 'LS1 4AP', 'dyslexia']) {
+    // 'dyslexia': the health detail in an adjustment request's reason and its decision's (audited) reason;
+    // 'survey in full': the apprentice's own statement on their appeal, and in its audited lodging.
+    for (const needle of [
+      ULN,
+      GIVEN,
+      FAMILY,
+      FORMER_FAMILY,
+      a.dateOfBirth,
+      '12 Wren Street',
+      'LS1 4AP',
+      'dyslexia',
+      'survey in full',
+    ]) {
       expect(
         rows.filter((r) => r.includes(needle)),
         needle,

@@ -31,7 +31,7 @@ describe('the home page’s count of results ready to claim', () => {
   };
 
   it('is the claims page’s count, and moves when a result becomes ready', async () => {
-    expect((await readyClaimsCount(ctx.db, now())).n).to.equal(ready());
+    expect((await readyClaimsCount(ctx.db, now(), 60_000)).n).to.equal(ready());
     const before = ready();
     expect(await homeCount()).to.equal(before === 0 ? '' : String(before));
     // A's appeal withdrawn, its result released two months back and its certificate's address recorded: nothing holds it now.
@@ -43,7 +43,7 @@ describe('the home page’s count of results ready to claim', () => {
       .where(eq(epaAttempts.id, f.attempt))
       .run();
     expect(ready()).to.equal(before + 1);
-    expect((await readyClaimsCount(ctx.db, now())).n).to.equal(before + 1);
+    expect((await readyClaimsCount(ctx.db, now(), 60_000)).n).to.equal(before + 1);
     expect(await homeCount()).to.equal(String(before + 1));
   });
 });
