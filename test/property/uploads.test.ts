@@ -168,6 +168,7 @@ describe('property: the upload pages, hostile files', function () {
     );
     expect(uploads.sort()).to.deep.equal([
       'POST /admin/plans/import',
+      'POST /appeals/:id/files',
       'POST /apprentices/:uln/gateway-items/:itemId/files',
       'POST /apprentices/:uln/hours/import',
       'POST /apprentices/import',
