@@ -68,6 +68,7 @@ export const routes = {
   request: '/requests/:id',
   requestFiles: '/requests/:id/files',
   appealFiles: '/appeals/:id/files',
+  requestAppeal: '/requests/:id/appeal',
   requestDecision: '/requests/:id/decision',
   withdrawRequest: '/requests/:id/withdraw',
   requestEpa: '/apprentices/:uln/request-epa',

@@ -35,6 +35,7 @@ import {
   type FoundRequest,
 } from './service.js';
 import { pageOfRequests, requestsOfApprentice, type RequestRow } from './store.js';
+import { lodgeRequestAppeal, requestAppealState } from '../appeals/service.js';
 import { ADJUSTMENT_TYPES, CONSIDERATION_EFFECTS } from '../db/vocabulary.js';
 
 const adjustmentItems = ADJUSTMENT_TYPES.map((t) => ({ value: t, text: ADJUSTMENT_LABELS[t] }));
@@ -153,6 +154,7 @@ export function requestPages(db: Db, clock: Clock): Router {
         'Only the assessment organisation and the training provider see it.',
       ),
       decideAction: editable && user.role === 'admin' ? paths.requestDecision(request.id) : null,
+      ...appealOfRequest(user, request),
       withdrawAction: editable ? paths.withdrawRequest(request.id) : null,
       statusItems: [
         { value: 'approved', text: 'Approve' },
@@ -173,6 +175,33 @@ export function requestPages(db: Db, clock: Clock): Router {
     });
   };
   const shown = (res: Response, id: unknown) => valueOrThrow(requestFor(db, userOf(res), id, 'view'));
+
+  /** The appeal against a refusal: its form for the provider while one may be lodged, or the appeal lodged. */
+  const appealOfRequest = (user: CurrentUser, request: RequestRow) => {
+    const { appeal, deadline, refusal } = requestAppealState(db, request, today());
+    return {
+      appealAction: user.role === 'provider' && refusal === null ? paths.requestAppeal(request.id) : null,
+      appealDeadline: deadline,
+      appeal: appeal
+        ? {
+            href: paths.appeal(appeal.id),
+            lodgedOn: appeal.lodgedOn,
+            decision: appeal.decision === 'upheld' ? 'Upheld' : appeal.decision === 'not_upheld' ? 'Not upheld' : null,
+            reasons: appeal.reasons,
+          }
+        : null,
+    };
+  };
+
+  // The provider appeals a refusal, on the apprentice's behalf (Ofqual General Condition I1.1).
+  router.post(routes.requestAppeal, pageFor('provider'), (req, res) => {
+    const id = String(req.params.id);
+    const lodged = lodgeRequestAppeal(db, userOf(res), id, req.body, today());
+    if (lodged.ok) return res.redirect(303, paths.appeal(lodged.value.id));
+    renderRefusal(res, lodged, (errors) =>
+      renderRequest(res, shown(res, id), { values: req.body as object, ...errors }, 400),
+    );
+  });
 
   router.get(routes.request, requesters, (req, res) => renderRequest(res, shown(res, req.params.id)));
 

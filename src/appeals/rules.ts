@@ -57,6 +57,23 @@ export function highestGradeRefusal(grade: string | null, highest: string | unde
     : null;
 }
 
+/**
+ * Why a request's decision cannot be appealed now; null when it can. A refusal is appealed (what
+ * was approved is in force, and an appeal that reopened it would take it away meanwhile), within
+ * the window of working days from the decision (`deadline`), once.
+ */
+export function requestAppealRefusal(
+  status: string,
+  deadline: string | null,
+  today: string,
+  alreadyAppealed: boolean,
+): string | null {
+  if (status !== 'refused') return 'Only a refused request can be appealed';
+  if (alreadyAppealed) return 'This decision has already been appealed';
+  if (deadline !== null && today > deadline) return `Appeals against this decision had to be lodged by ${deadline}`;
+  return null;
+}
+
 /** Days either side of the appealed assessment that the list of other results affected covers, unless the reviewer sets it. */
 export const AFFECTED_DAYS = 90;
 

@@ -1,13 +1,31 @@
-import type { Db } from '../db/connection.js';
-import { apprenticeFor } from '../apprentices/service.js';
-import { appealById, type AppealRow } from '../grading/store.js';
-import { epaAttempts } from '../db/schema.js';
 import { eq } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import type { Db, Queryable } from '../db/connection.js';
+import { apprenticeFor } from '../apprentices/service.js';
+import { appealById, epaoSettingsOf, type AppealRow } from '../grading/store.js';
+import { appeals, epaAttempts } from '../db/schema.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
-import type { CurrentUser } from '../users/store.js';
+import { actorOf, type CurrentUser } from '../users/store.js';
 import { recordId } from '../validation/fields.js';
 import { ok, refuse, type Result } from '../validation/result.js';
+import { problemsFromZod } from '../validation/problems.js';
+import { findRequest, type RequestRow } from '../adjustments/store.js';
+import { appealDeadline } from '../grading/rules.js';
+import { recordAudit } from '../audit/audit.js';
+import { ZONE } from '../dates.js';
+import { outcomeDueOn, requestAppealRefusal } from './rules.js';
+import { z } from 'zod';
+
+/** The apprentice an appeal is about: through its result's attempt, or through its request. */
+function apprenticeIdOf(db: Db, appeal: AppealRow): number | undefined {
+  if (appeal.requestId !== null) return findRequest(db, appeal.requestId)?.request.apprenticeId;
+  return db
+    .select({ apprenticeId: epaAttempts.apprenticeId })
+    .from(epaAttempts)
+    .where(eq(epaAttempts.id, appeal.attemptId!))
+    .get()?.apprenticeId;
+}
 
 /**
  * An appeal, for someone who may `view` it or `edit` its documents: the appeal reviewers
@@ -25,18 +43,16 @@ export function appealFor(
   const appeal = parsed.success ? appealById(db, parsed.data) : undefined;
   const none = refuse('not_found', 'There is no such appeal');
   if (!appeal) return none;
-  const attempt = db
-    .select({ apprenticeId: epaAttempts.apprenticeId })
-    .from(epaAttempts)
-    .where(eq(epaAttempts.id, appeal.attemptId))
-    .get()!;
+  const apprenticeId = apprenticeIdOf(db, appeal);
+  const found = apprenticeId === undefined ? undefined : findApprenticeById(db, apprenticeId);
+  if (!found) return none;
   const reviewer = (AREA_ROLES.appealReview as readonly string[]).includes(user.role);
-  let apprentice: ApprenticeDetail | undefined;
-  if (reviewer) apprentice = findApprenticeById(db, attempt.apprenticeId);
-  else {
-    const found = findApprenticeById(db, attempt.apprenticeId);
-    const seen = found ? apprenticeFor(db, user, found.uln, 'view') : undefined;
-    if (seen?.ok) apprentice = seen.value;
+  // A request's appeal is no business of the employer's: the request itself is the provider's and the organisation's.
+  if (!reviewer && appeal.requestId !== null && user.role !== 'provider') return none;
+  let apprentice: ApprenticeDetail | undefined = found;
+  if (!reviewer) {
+    const seen = apprenticeFor(db, user, found.uln, 'view');
+    apprentice = seen.ok ? seen.value : undefined;
   }
   if (!apprentice) return none;
   if (action === 'edit') {
@@ -46,4 +62,85 @@ export function appealFor(
       return refuse('conflict', 'This appeal has been decided: its documents can no longer change');
   }
   return ok({ appeal, apprentice });
+}
+
+const lodgeSchema = z.object({
+  grounds: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string({ error: 'Give the grounds for the appeal' })
+      .trim()
+      .max(2000, 'Keep the grounds for the appeal to 2000 characters'),
+  ),
+  statement: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
+    z.string().trim().max(5000, 'Keep the apprentice’s statement to 5000 characters').nullable().default(null),
+  ),
+});
+
+/**
+ * Where a request's decision stands for an appeal on `today`: the appeal lodged against it, if
+ * any; the last day one may be lodged; and why one cannot be lodged now (null: it can).
+ */
+export function requestAppealState(
+  db: Queryable,
+  request: RequestRow,
+  today: string,
+): { appeal: AppealRow | undefined; deadline: string | null; refusal: string | null } {
+  const decidedOn = request.decidedAt
+    ? DateTime.fromISO(request.decidedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!
+    : null;
+  const deadline = decidedOn ? appealDeadline(decidedOn, epaoSettingsOf(db).appealWorkingDays) : null;
+  const appeal = db.select().from(appeals).where(eq(appeals.requestId, request.id)).get();
+  return { appeal, deadline, refusal: requestAppealRefusal(request.status, deadline, today, appeal !== undefined) };
+}
+
+/**
+ * The provider appeals the assessment organisation's refusal of a reasonable adjustment or of
+ * special consideration (Ofqual General Condition I1.1), within the same window of working days
+ * as a result, counted from the decision: the grounds and, when they give one, the apprentice's
+ * own statement. One appeal per request; it is given its outcome date. Audited.
+ */
+export function lodgeRequestAppeal(
+  db: Db,
+  user: CurrentUser,
+  requestId: unknown,
+  input: unknown,
+  today: string,
+): Result<AppealRow> {
+  const parsed = recordId.safeParse(requestId);
+  const found = parsed.success ? findRequest(db, parsed.data) : undefined;
+  const none = refuse('not_found', 'There is no such request');
+  if (!found || user.role !== 'provider' || !apprenticeFor(db, user, found.uln, 'edit').ok) return none;
+  const form = lodgeSchema.safeParse(input ?? {});
+  if (!form.success) return refuse('invalid', problemsFromZod(form.error));
+  return db.transaction(
+    (tx) => {
+      const { request } = findRequest(tx, found.request.id)!;
+      const settings = epaoSettingsOf(tx);
+      const { refusal, deadline } = requestAppealState(tx, request, today);
+      if (refusal) return refuse('conflict', refusal);
+      const dueOn = outcomeDueOn(today, settings.appealDecisionWorkingDays);
+      const appeal = tx
+        .insert(appeals)
+        .values({
+          requestId: request.id,
+          lodgedBy: user.id,
+          lodgedOn: today,
+          grounds: form.data.grounds,
+          statement: form.data.statement,
+          dueOn,
+        })
+        .returning()
+        .get();
+      recordAudit(tx, actorOf(user), {
+        action: 'appeal.lodged',
+        entityType: 'appeal',
+        entityId: appeal.id,
+        after: { requestId: request.id, grounds: form.data.grounds, statement: form.data.statement, deadline, dueOn },
+      });
+      return ok(appeal);
+    },
+    { behavior: 'immediate' },
+  );
 }

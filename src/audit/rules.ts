@@ -89,6 +89,7 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'request.made': 'made a request for an adjustment or special consideration',
   'request.decided': 'decided a request for an adjustment or special consideration',
   'request.withdrawn': 'withdrew a request for an adjustment or special consideration',
+  'request.reopened_on_appeal': 'reopened, on an upheld appeal, a request for an adjustment or special consideration',
   'qualification.added': 'added an English or maths qualification',
   'result.released': 'released the result',
   'schedule.committed': 'booked the proposed schedule',

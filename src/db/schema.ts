@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from 'drizzle-orm/sqlite-core';
 import {
   ADJUSTMENT_TYPES,
   CASE_KINDS,
@@ -1002,26 +1012,38 @@ export const moderations = sqliteTable('moderations', {
   createdAt: createdAt(),
 });
 
-export const appeals = sqliteTable('appeals', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  attemptId: integer('attempt_id')
-    .notNull()
-    .references(() => epaAttempts.id),
-  lodgedBy: integer('lodged_by')
-    .notNull()
-    .references(() => users.id),
-  lodgedOn: text('lodged_on').notNull(),
-  grounds: text('grounds').notNull(),
-  /** The apprentice's own statement, in their words, when they give one. */
-  statement: text('statement'),
-  /** The day the outcome is due: the EPAO's working days from lodging (null for appeals lodged before it was kept). */
-  dueOn: text('due_on'),
-  reviewerUserId: integer('reviewer_user_id').references(() => users.id),
-  decision: text('decision', { enum: APPEAL_DECISIONS }),
-  reasons: text('reasons'),
-  decidedAt: text('decided_at'),
-  createdAt: createdAt(),
-});
+/**
+ * An appeal against one of the assessment organisation's decisions (Ofqual General Condition
+ * I1.1): a result (`attemptId`), or a decision on a reasonable adjustment or special
+ * consideration request (`requestId`). Exactly one of the two.
+ */
+export const appeals = sqliteTable(
+  'appeals',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    attemptId: integer('attempt_id').references(() => epaAttempts.id),
+    requestId: integer('request_id').references((): AnySQLiteColumn => assessmentRequests.id, { onDelete: 'cascade' }),
+    lodgedBy: integer('lodged_by')
+      .notNull()
+      .references(() => users.id),
+    lodgedOn: text('lodged_on').notNull(),
+    grounds: text('grounds').notNull(),
+    /** The apprentice's own statement, in their words, when they give one. */
+    statement: text('statement'),
+    /** The day the outcome is due: the EPAO's working days from lodging (null for appeals lodged before it was kept). */
+    dueOn: text('due_on'),
+    reviewerUserId: integer('reviewer_user_id').references(() => users.id),
+    decision: text('decision', { enum: APPEAL_DECISIONS }),
+    reasons: text('reasons'),
+    decidedAt: text('decided_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Unqualified column names: SQLite keeps the text, and the table is rebuilt under another name first.
+    check('appeals_one_subject', sql`(attempt_id is null) <> (request_id is null)`),
+    index('appeals_request').on(t.requestId),
+  ],
+);
 
 /** The panel that decided an appeal: the reviewer who recorded the decision and the members they named. */
 export const appealPanel = sqliteTable(

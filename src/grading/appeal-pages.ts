@@ -4,6 +4,8 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { ApprenticeDetail } from '../apprentices/store.js';
 import { appealFor } from '../appeals/service.js';
+import { findRequest } from '../adjustments/store.js';
+import { KIND_LABELS, STATUS_LABELS } from '../adjustments/rules.js';
 import { attachUpload, filesForPage } from '../evidence/pages.js';
 import { valueOrThrow } from '../http/results.js';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -14,7 +16,7 @@ import { actorOf, type CurrentUser } from '../users/store.js';
 import { criteriaView, keptDecisions } from './forms.js';
 import {
   type AppealRow,
-  conflictedReviewers,
+  involvedInAppeal,
   decideAppeal,
   decisionsOf,
   epaoSettingsOf,
@@ -45,6 +47,10 @@ export function appealPages(db: Db, clock: Clock): Router {
         const dueOn = dueOf(r.appeal);
         return {
           ...r,
+          subject:
+            r.requestKind !== null
+              ? `${KIND_LABELS[r.requestKind]}: refused`
+              : `Result, attempt ${r.attemptNumber}: ${r.overallGrade}`,
           href: paths.appeal(r.appeal.id),
           name: fullName(r),
           due: dateLabel(dueOn),
@@ -57,8 +63,26 @@ export function appealPages(db: Db, clock: Clock): Router {
   /** The appeal in the URL, for someone who may see it (appealFor: reviewers, and its apprentice's provider and employer). */
   const loadAppeal = (user: CurrentUser, id: unknown) => {
     const { appeal, apprentice } = valueOrThrow(appealFor(db, user, id, 'view'));
+    if (appeal.requestId !== null) {
+      const { request, decidedByName } = findRequest(db, appeal.requestId)!;
+      return {
+        appeal,
+        apprentice,
+        attempt: null,
+        plan: null,
+        request: {
+          ...request,
+          kindLabel: KIND_LABELS[request.kind],
+          statusLabel: STATUS_LABELS[request.status],
+          decidedBy: decidedByName,
+          decidedOn: request.decidedAt ? dateLabel(londonDateOf(request.decidedAt)) : null,
+          // The request's page is for administrators and its provider.
+          href: user.role === 'admin' || user.role === 'provider' ? paths.request(request.id) : null,
+        },
+      };
+    }
     const attempt = resultsOf(db, apprentice, false).find((r) => r.attempt.id === appeal.attemptId)!;
-    return { appeal, apprentice, attempt, plan: planFor(db, apprentice) };
+    return { appeal, apprentice, attempt, plan: planFor(db, apprentice), request: null };
   };
 
   /** The day the appeal's outcome is due: kept at lodging; for one lodged before it was kept, from the setting. */
@@ -78,14 +102,15 @@ export function appealPages(db: Db, clock: Clock): Router {
 
   /** The appeal as its provider or employer sees it: what was lodged, when the outcome is due, the decision, the documents. */
   const renderLodged = (res: Response, user: CurrentUser, id: unknown, locals: object = {}, status = 200) => {
-    const { appeal, apprentice, attempt } = loadAppeal(user, id);
+    const { appeal, apprentice, attempt, request } = loadAppeal(user, id);
     const dueOn = dueOf(appeal);
     res.status(status).render('grading/appeal-lodged', {
       title: `Appeal: ${fullName(apprentice)}`,
-      backLink: paths.apprenticeResults(apprentice.uln),
+      backLink: request ? paths.request(request.id) : paths.apprenticeResults(apprentice.uln),
       appeal,
       apprentice,
       attempt,
+      request,
       due: {
         on: dateLabel(dueOn),
         overdue: !appeal.decision && outcomeOverdue(dueOn, todayInLondon(clock.now())),
@@ -105,10 +130,11 @@ export function appealPages(db: Db, clock: Clock): Router {
    */
   const affectedFor = (
     user: CurrentUser,
-    appeal: { id: number; attemptId: number },
+    appeal: { id: number; attemptId: number | null },
     apprenticeId: number,
     asked: { from: string; to: string } | undefined,
   ) => {
+    if (appeal.attemptId === null) return null;
     const graded = appealedGradings(db, appeal.attemptId);
     if (graded.length === 0) return null;
     const range = asked ?? affectedRange(londonDateOf(graded[0]!.startsAt));
@@ -142,12 +168,12 @@ export function appealPages(db: Db, clock: Clock): Router {
       rangeForm?: object;
     } = {},
   ) => {
-    const { appeal, apprentice, attempt, plan } = loadAppeal(user, id);
+    const { appeal, apprentice, attempt, plan, request } = loadAppeal(user, id);
     const postedFor = (gradingId: number) =>
       typeof extra.values?.g === 'object' && extra.values.g !== null
         ? (extra.values.g as Record<string, unknown>)[`g${gradingId}`]
         : undefined;
-    const involved = conflictedReviewers(db, appeal.attemptId);
+    const involved = involvedInAppeal(db, appeal);
     const conflicted = involved.has(user.id);
     const candidates = panelCandidates(db, involved);
     const me = candidates.find((m) => m.id === user.id);
@@ -161,6 +187,7 @@ export function appealPages(db: Db, clock: Clock): Router {
       appeal,
       apprentice,
       attempt,
+      request,
       conflicted,
       due: { on: dateLabel(dueOn), overdue: !appeal.decision && outcomeOverdue(dueOn, today) },
       panel: panel.map((m) => `${m.name}${m.external ? ' (external)' : ''}`).join(', '),
@@ -177,23 +204,23 @@ export function appealPages(db: Db, clock: Clock): Router {
         error: extra.errors?.panel,
       },
       affected:
-        appeal.decision === 'upheld'
+        appeal.decision === 'upheld' && attempt
           ? (extra.rangeForm ?? { ...affectedFor(user, appeal, apprentice.id, extra.range), errors: {} })
           : null,
       open: appeal.decision === null && !conflicted,
       action: paths.appeal(appeal.id),
-      gradings: attempt.methods
+      gradings: (attempt?.methods ?? [])
         .filter((m) => m.gradingId !== null && m.outcome === 'graded')
         .map((m) => {
           const stored = decisionsOf(db, m.gradingId!);
           const shown = keptDecisions(
-            plan.criteria.filter((c) => c.method === m.methodId),
+            plan!.criteria.filter((c) => c.method === m.methodId),
             postedFor(m.gradingId!),
             stored,
           );
           return {
             ...m,
-            themes: criteriaView(plan, m.methodId, shown).map((t) => ({
+            themes: criteriaView(plan!, m.methodId, shown).map((t) => ({
               ...t,
               criteria: t.criteria.map((c) => ({ ...c, name: `g[g${m.gradingId}][${c.id}]` })),
             })),

@@ -15,6 +15,7 @@ import {
   standardVersions,
   apprentices,
   appeals,
+  assessmentRequests,
   attemptMethods,
   bookings,
   criterionDecisions,
@@ -31,10 +32,13 @@ import { planForApprentice } from '../plans/store.js';
 import { daysBetween } from '../calendar.js';
 import { highestGradeRefusal, outcomeDueOn, panelProblems } from '../appeals/rules.js';
 import { panelCandidates, recordPanel } from '../appeals/store.js';
+import type { PanelMember } from '../appeals/rules.js';
+import { findRequest, type RequestRow } from '../adjustments/store.js';
 import { topGrade } from '../plans/grades.js';
 import { attemptByNumber, firstBookingOf, latestAttempt, type AttemptRow } from './attempts.js';
 import type { AppealDecision, Outcome, OutcomeDecision, ResultGrade } from './model.js';
 import {
+  addWorkingDays,
   appealDeadline,
   checkFurtherAttempt,
   decisionsFor,
@@ -1250,20 +1254,27 @@ export function appealsOf(db: Queryable, attemptId: number): AppealRow[] {
   return db.select().from(appeals).where(eq(appeals.attemptId, attemptId)).orderBy(asc(appeals.id)).all();
 }
 
+/** The appeals waiting for a decision, oldest first: against a result (its attempt) or a request's decision (its kind). */
 export function openAppeals(db: Db) {
   return db
     .select({
       appeal: appeals,
-      attempt: epaAttempts,
+      attemptNumber: epaAttempts.number,
+      overallGrade: epaAttempts.overallGrade,
+      requestKind: assessmentRequests.kind,
       uln: apprentices.uln,
       givenNames: apprentices.givenNames,
       familyName: apprentices.familyName,
     })
     .from(appeals)
-    .innerJoin(epaAttempts, eq(epaAttempts.id, appeals.attemptId))
-    .innerJoin(apprentices, eq(apprentices.id, epaAttempts.apprenticeId))
+    .leftJoin(epaAttempts, eq(epaAttempts.id, appeals.attemptId))
+    .leftJoin(assessmentRequests, eq(assessmentRequests.id, appeals.requestId))
+    .innerJoin(
+      apprentices,
+      eq(apprentices.id, sql`coalesce(${epaAttempts.apprenticeId}, ${assessmentRequests.apprenticeId})`),
+    )
     .where(isNull(appeals.decision))
-    .orderBy(asc(appeals.lodgedOn))
+    .orderBy(asc(appeals.lodgedOn), asc(appeals.id))
     .all();
 }
 
@@ -1317,6 +1328,13 @@ export function lodgeAppeal(
     });
     return { ok: true as const, appeal };
   });
+}
+
+/** People who may not sit on an appeal's panel: those involved in the decision appealed (a result's assessors and moderators; a request's decider). */
+export function involvedInAppeal(db: Queryable, appeal: AppealRow): Set<number> {
+  if (appeal.requestId === null) return conflictedReviewers(db, appeal.attemptId!);
+  const decider = findRequest(db, appeal.requestId)?.request.decidedBy;
+  return new Set(decider == null ? [] : [decider]);
 }
 
 /** People who may not review an appeal against this attempt: its assessors and its moderators. */
@@ -1387,6 +1405,75 @@ class Refusal extends Error {
   }
 }
 
+/**
+ * Records a panel's decision on an appeal against a request's refusal. Upheld, the refusal is set
+ * aside: the request waits for a decision again (due the settings' working days from today), with
+ * the appeal's reasons on it, and the provider is told; not upheld, the refusal stands.
+ */
+function decideRequestAppeal(
+  tx: Queryable,
+  appeal: AppealRow,
+  request: RequestRow,
+  input: Parameters<typeof decideAppeal>[2],
+  panel: readonly PanelMember[],
+  actor: Actor & { userId: number },
+  now: DateTime,
+): void {
+  const decidedAt = isoInstant(now);
+  tx.update(appeals)
+    .set({ decision: input.decision, reasons: input.reasons, reviewerUserId: actor.userId, decidedAt })
+    .where(eq(appeals.id, appeal.id))
+    .run();
+  recordPanel(
+    tx,
+    appeal.id,
+    panel.map((m) => m.id),
+  );
+  recordAudit(tx, actor, {
+    action: `appeal.${input.decision}`,
+    entityType: 'appeal',
+    entityId: appeal.id,
+    before: { requestId: request.id, status: request.status },
+    after: {
+      requestReopened: input.decision === 'upheld',
+      panel: panel.map((m) => ({ userId: m.id, name: m.name, external: m.external })),
+    },
+    reason: input.reasons,
+  });
+  const kind = request.kind === 'adjustment' ? 'reasonable adjustment' : 'special consideration';
+  if (input.decision === 'upheld') {
+    const today = now.setZone(ZONE).toISODate()!;
+    const decideBy = addWorkingDays(today, epaoSettingsOf(tx).requestWorkingDays);
+    tx.update(assessmentRequests)
+      .set({
+        status: 'requested',
+        decideBy,
+        decidedAt: null,
+        decidedBy: null,
+        decisionReason: null,
+        revision: sql`${assessmentRequests.revision} + 1`,
+      })
+      .where(eq(assessmentRequests.id, request.id))
+      .run();
+    recordAudit(tx, actor, {
+      action: 'request.reopened_on_appeal',
+      entityType: 'assessment_request',
+      entityId: request.id,
+      before: { status: request.status, decidedBy: request.decidedBy, decisionReason: request.decisionReason },
+      after: { status: 'requested', decideBy },
+      reason: input.reasons,
+    });
+  }
+  notifyProvider(
+    tx,
+    request.apprenticeId,
+    `Appeal ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}`,
+    input.decision === 'upheld'
+      ? `The appeal against the refusal of the ${kind} request was upheld: the request will be decided again. Reasons: ${input.reasons}`
+      : `The appeal against the refusal of the ${kind} request was not upheld: the refusal stands. Reasons: ${input.reasons}`,
+  );
+}
+
 function decideAppealInTransaction(
   db: Db,
   appealId: number,
@@ -1399,11 +1486,15 @@ function decideAppealInTransaction(
       const appeal = appealById(tx, appealId);
       if (!appeal) return { ok: false as const, message: 'There is no such appeal' };
       if (appeal.decision) return { ok: false as const, message: 'This appeal has been decided' };
-      const involved = conflictedReviewers(tx, appeal.attemptId);
+      const request = appeal.requestId !== null ? findRequest(tx, appeal.requestId)!.request : null;
+      const involved = involvedInAppeal(tx, appeal);
       if (involved.has(actor.userId))
         return {
           ok: false as const,
-          message: 'You assessed or moderated this result: an independent reviewer must decide the appeal',
+          message:
+            request !== null
+              ? 'You made the decision appealed: an independent reviewer must decide the appeal'
+              : 'You assessed or moderated this result: an independent reviewer must decide the appeal',
         };
       const candidates = new Map(panelCandidates(tx, involved).map((m) => [m.id, m]));
       const memberIds = [...new Set([actor.userId, ...input.panel])];
@@ -1419,7 +1510,13 @@ function decideAppealInTransaction(
       if (problems.length > 0) return { ok: false as const, message: problems[0]!, field: 'panel' };
       if (input.decision === 'not_upheld' && input.changes.length > 0)
         return { ok: false as const, message: 'An appeal that is not upheld changes no grade' };
-      const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, appeal.attemptId)).get()!;
+      if (request !== null) {
+        if (input.changes.length > 0)
+          return { ok: false as const, message: 'An appeal against a request’s decision changes no grade' };
+        decideRequestAppeal(tx, appeal, request, input, panel, actor, now);
+        return { ok: true as const };
+      }
+      const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, appeal.attemptId!)).get()!;
       const apprentice = findApprenticeById(tx, attempt.apprenticeId)!;
       const plan = planOf(tx, apprentice);
       // Each change writes as it goes: a later one refused must undo the earlier ones (throwing rolls the transaction back).

@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.js';
 import {
   appeals,
@@ -35,6 +35,13 @@ export function recordIdsOf(db: Queryable, apprentice: { id: number; uln: string
   const attemptIds = ids(
     db.select({ id: epaAttempts.id }).from(epaAttempts).where(eq(epaAttempts.apprenticeId, apprentice.id)).all(),
   );
+  const requestIds = ids(
+    db
+      .select({ id: assessmentRequests.id })
+      .from(assessmentRequests)
+      .where(eq(assessmentRequests.apprenticeId, apprentice.id))
+      .all(),
+  );
   return {
     apprenticeId: apprentice.id,
     uln: apprentice.uln,
@@ -53,17 +60,16 @@ export function recordIdsOf(db: Queryable, apprentice: { id: number; uln: string
       attemptIds.length === 0
         ? []
         : ids(db.select({ id: gradings.id }).from(gradings).where(inArray(gradings.attemptId, attemptIds)).all()),
-    appealIds:
-      attemptIds.length === 0
-        ? []
-        : ids(db.select({ id: appeals.id }).from(appeals).where(inArray(appeals.attemptId, attemptIds)).all()),
-    requestIds: ids(
+    // Appeals against their results, and against the decisions on their requests.
+    appealIds: ids(
       db
-        .select({ id: assessmentRequests.id })
-        .from(assessmentRequests)
-        .where(eq(assessmentRequests.apprenticeId, apprentice.id))
+        .select({ id: appeals.id })
+        .from(appeals)
+        .where(or(inArray(appeals.attemptId, attemptIds), inArray(appeals.requestId, requestIds)))
+        .orderBy(asc(appeals.id))
         .all(),
     ),
+    requestIds,
     caseIds: ids(db.select({ id: cases.id }).from(cases).where(eq(cases.apprenticeId, apprentice.id)).all()),
   };
 }

@@ -6,16 +6,26 @@ import {
   appealedResult,
   buildFixture,
   completedResult,
+  refusedRequest,
   type Fixture,
 } from '../support/fixture.js';
 import { now, todayIso } from '../support/clock.js';
 import { SETUP } from '../support/apprentices.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { appealPanel, appeals, auditEvents, epaoSettings, gradings, users } from '../../src/db/schema.js';
+import {
+  appealPanel,
+  appeals,
+  assessmentRequests,
+  auditEvents,
+  epaoSettings,
+  gradings,
+  outbox,
+  users,
+} from '../../src/db/schema.js';
 import { decideAppeal, releaseResults } from '../../src/grading/store.js';
 import { addWorkingDays } from '../../src/grading/rules.js';
 import { addDays } from '../../src/calendar.js';
-import { dateLabel } from '../../src/dates.js';
+import { dateLabel, londonDateOf } from '../../src/dates.js';
 
 /*
  * Appeals as Ofqual's General Condition I1 has them: a panel with an external member and nobody
@@ -423,6 +433,118 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
         .attach('evidenceFile', PDF, { filename: 'late.pdf', contentType: 'application/pdf' });
       expect(late.status).to.equal(409);
       expect(filesOn((await provider.get(`/appeals/${f.appeal}`)).text)).to.deep.equal(['statement.pdf']);
+    });
+  });
+
+  describe('an appeal against a refused adjustment or special consideration', () => {
+    it('lets the provider appeal a refusal from the request page, with the statement; a panel without its decider upholds it, and the request waits for a decision again', async () => {
+      const id = refusedRequest(ctx, f.a.uln);
+      const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+      const requestUrl = `/requests/${id}`;
+      const page = await provider.get(requestUrl);
+      const decidedOn = ctx.db.select().from(assessmentRequests).where(eq(assessmentRequests.id, id)).get()!.decidedAt!;
+      expect($(page.text)('#appeal + p').text()).to.contain(`Appeal by ${addWorkingDays(londonDateOf(decidedOn), 15)}`);
+      const csrf = csrfFrom(page.text);
+      const statement = 'I need the extra time to read the questions twice.';
+
+      const blank = await provider
+        .post(`${requestUrl}/appeal`)
+        .type('form')
+        .send({ _csrf: csrf, grounds: ' ', statement });
+      expect(blank.status).to.equal(400);
+      expect(summaryOf(blank.text)).to.deep.equal([{ text: 'Give the grounds for the appeal', href: '#grounds' }]);
+      expect($(blank.text)('#statement').text()).to.equal(statement);
+
+      const lodged = await provider
+        .post(`${requestUrl}/appeal`)
+        .type('form')
+        .send({ _csrf: csrf, grounds: 'The specialist report was not read', statement });
+      expect(lodged.status).to.equal(303);
+      const appeal = ctx.db.select().from(appeals).where(eq(appeals.requestId, id)).get()!;
+      expect(lodged.headers.location).to.equal(`/appeals/${appeal.id}`);
+      expect(appeal).to.include({ attemptId: null, statement, grounds: 'The specialist report was not read' });
+      const theirs = $((await provider.get(`/appeals/${appeal.id}`)).text);
+      expect(theirs('#appeal-subject').text()).to.contain('Reasonable adjustment request: Refused');
+      const after = $((await provider.get(requestUrl)).text);
+      expect(after('#request-appeal').text()).to.contain('waiting for the panel’s decision');
+      expect(after(`form[action="${requestUrl}/appeal"]`)).to.have.length(0);
+
+      // The administrator who refused it may not decide the appeal; the list shows what was appealed.
+      const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+      const list = $((await admin.get('/appeals')).text);
+      expect(list(`#open-appeals a[href="/appeals/${appeal.id}"]`).closest('tr').text()).to.contain(
+        'Reasonable adjustment: refused',
+      );
+      const adminPage = $((await admin.get(`/appeals/${appeal.id}`)).text);
+      expect(adminPage('#appeal-conflicted').text()).to.contain('You made the decision appealed');
+      expect(adminPage('input[name="decision"]')).to.have.length(0);
+      // Nor the employer, whose business the request is not.
+      const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
+      expect((await employer.get(`/appeals/${appeal.id}`)).status).to.equal(404);
+
+      const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
+      const qaPage = await qa.get(`/appeals/${appeal.id}`);
+      expect($(qaPage.text)('label[for="decision-upheld"]').text()).to.contain('the refusal is set aside');
+      const decided = await qa
+        .post(`/appeals/${appeal.id}`)
+        .type('form')
+        .send({
+          _csrf: csrfFrom(qaPage.text),
+          decision: 'upheld',
+          reasons: 'The report shows the need',
+          panel: String(f.externalReviewer),
+        });
+      expect(
+        decided.status,
+        summaryOf(decided.text)
+          .map((e) => e.text)
+          .join('; '),
+      ).to.equal(303);
+      const reopened = ctx.db.select().from(assessmentRequests).where(eq(assessmentRequests.id, id)).get()!;
+      expect(reopened).to.include({ status: 'requested', decidedBy: null, decisionReason: null });
+      expect(reopened.decideBy).to.equal(addWorkingDays(todayIso(), 10));
+      expect(auditAfter('request.reopened_on_appeal', id)).to.have.length(1);
+      const shown = $((await provider.get(requestUrl)).text);
+      expect(shown('#request-status').text()).to.equal('Awaiting decision');
+      expect(shown('#request-appeal').text()).to.contain('Upheld. The report shows the need');
+      const told = ctx.db
+        .select()
+        .from(outbox)
+        .all()
+        .filter((m) => m.subject === 'Appeal upheld');
+      expect(told.at(-1)!.body).to.contain('the request will be decided again');
+    });
+
+    it('refuses an appeal against a decision that was not a refusal, a second appeal, and one after the window', async () => {
+      const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+      const lodge = async (id: number) =>
+        provider
+          .post(`/requests/${id}/appeal`)
+          .type('form')
+          .send({ _csrf: csrfFrom((await provider.get(`/requests/${id}`)).text), grounds: 'Not read' });
+      const approved = await lodge(f.decidedRequest);
+      expect(approved.status).to.equal(409);
+      expect($(approved.text)('main').text()).to.contain('Only a refused request can be appealed');
+
+      const late = refusedRequest(ctx, f.a.uln);
+      // Refused 30 days ago: past 15 working days.
+      ctx.db
+        .update(assessmentRequests)
+        .set({ decidedAt: now().minus({ days: 30 }).toUTC().toISO() })
+        .where(eq(assessmentRequests.id, late))
+        .run();
+      const tooLate = await lodge(late);
+      expect(tooLate.status).to.equal(409);
+      expect($(tooLate.text)('main').text()).to.match(
+        /Appeals against this decision had to be lodged by \d{4}-\d{2}-\d{2}/,
+      );
+      expect(ctx.db.select().from(appeals).where(eq(appeals.requestId, late)).all()).to.have.length(0);
+
+      const once = refusedRequest(ctx, f.a.uln);
+      expect((await lodge(once)).status).to.equal(303);
+      const twice = await lodge(once);
+      expect(twice.status).to.equal(409);
+      expect($(twice.text)('main').text()).to.contain('This decision has already been appealed');
     });
   });
 });

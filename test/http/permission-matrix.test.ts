@@ -150,6 +150,10 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /requests': row('302 200 403 403 403 403 403 403', '/requests'),
   'GET /requests/:id': row('302 200 403 403 200 403 404 403', (f) => `/requests/${f.request}`),
   'POST /requests/:id/files': row('401 400 403 403 400 403 404 403', (f) => `/requests/${f.request}/files`),
+  // Only the provider appeals a request's refusal; A's request waits for its decision, so there is nothing to appeal yet.
+  'POST /requests/:id/appeal': row('401 403 403 403 409 403 404 403', (f) => `/requests/${f.request}/appeal`, {
+    body: { grounds: 'The evidence was not read' },
+  }),
   'POST /requests/:id/decision': row('401 400 403 403 403 403 403 403', (f) => `/requests/${f.request}/decision`),
   'POST /requests/:id/withdraw': row(
     '401 409 403 403 409 403 404 403',

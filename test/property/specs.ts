@@ -33,7 +33,14 @@ import {
   earlierEpisodesOf,
 } from '../../src/apprentices/circumstance-store.js';
 import { flexibilityJudgements } from '../../src/db/schema.js';
-import { addExternalReviewer, appealedResult, caseToDecide, openRequest, type Fixture } from '../support/fixture.js';
+import {
+  addExternalReviewer,
+  appealedResult,
+  caseToDecide,
+  openRequest,
+  refusedRequest,
+  type Fixture,
+} from '../support/fixture.js';
 import { sentField, type Pairs } from '../support/hostile.js';
 import { DELIVERY_FORM } from '../support/delivery.js';
 import { createPasswordReset, findUser } from '../../src/users/store.js';
@@ -480,6 +487,18 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       ['reason', 'The report supports it'],
     ],
     formPage: (f) => `/requests/${f.request}`,
+  },
+  'POST /requests/:id/appeal': {
+    as: ['provider'],
+    url: (f) => `/requests/${f.refusedRequest}/appeal`,
+    target: (ctx, f) => ({ url: `/requests/${refusedRequest(ctx, f.a.uln)}/appeal` }),
+    fields: () => ['grounds', 'statement'],
+    text: () => ['grounds', 'statement'],
+    valid: () => [
+      ['grounds', 'The specialist report was not read'],
+      ['statement', 'I need the extra time to read the questions'],
+    ],
+    formPage: (f) => `/requests/${f.refusedRequest}`,
   },
   'POST /requests/:id/withdraw': {
     as: ['admin', 'provider'],

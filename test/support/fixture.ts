@@ -94,6 +94,8 @@ export interface Fixture {
   planDraft: number;
   /** A PDF in the evidence store, on A's portfolio gateway item. */
   evidenceFile: number;
+  /** A's reasonable adjustment (extra time), refused by `admin`: a provider may appeal it. */
+  refusedRequest: number;
   /** A's appeal's document (a PDF), uploaded by the provider. */
   appealFile: number;
   /** An external appeal reviewer (a quality assurer, not an employee): the independent member an appeal panel needs. */
@@ -247,6 +249,8 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   // A's reasonable adjustment, asked for by the provider and waiting, with its evidence; and A's
   // special consideration for the project, approved.
   const request = openRequest(ctx, a.uln);
+  // A second adjustment of A's, refused: the one a provider may appeal.
+  const refused = refusedRequest(ctx, a.uln);
   const requestFile = attachEvidenceFile(
     db,
     findUser(db, ctx.users.provider.id)!,
@@ -304,6 +308,7 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     request,
     requestFile: requestFile.value.id,
     appealFile: appealFile.value.id,
+    refusedRequest: refused,
     decidedRequest: consideration.value.id,
     case: openedCase.value.id,
     learningBreak: breaksOf(db, a.id)[0]!.id,
@@ -459,6 +464,20 @@ export function openRequest(ctx: TestContext, uln: string): number {
   );
   if (!made.ok) throw new Error(`The request could not be made: ${JSON.stringify(made.problems)}`);
   return made.value.id;
+}
+
+/** A reasonable adjustment for the apprentice of `uln`, asked for by `provider` and refused by `admin`: its id. */
+export function refusedRequest(ctx: TestContext, uln: string): number {
+  const id = openRequest(ctx, uln);
+  const refused = decideRequest(
+    ctx.db,
+    findUser(ctx.db, ctx.users.admin.id)!,
+    String(id),
+    { status: 'refused', reason: 'The report does not support it (fixture)' },
+    isoInstant(now()),
+  );
+  if (!refused.ok) throw new Error(`The request could not be refused: ${JSON.stringify(refused.problems)}`);
+  return id;
 }
 
 /** A case against A's provider, opened by `assessor` and under investigation by `qa` (when `investigating`): its id. */

@@ -5,6 +5,7 @@ import {
   outcomeDueOn,
   outcomeOverdue,
   panelProblems,
+  requestAppealRefusal,
 } from '../../src/appeals/rules.js';
 
 const member = (name: string, external = false, involved = false) => ({ id: name.length, name, external, involved });
@@ -48,5 +49,19 @@ describe('appeal rules (Ofqual General Condition I1)', () => {
 
   it('reviews the other results from 90 days before the appealed assessment to 90 days after', () => {
     expect(affectedRange('2026-06-01')).to.deep.equal({ from: '2026-03-03', to: '2026-08-30' });
+  });
+
+  it('takes an appeal against a request’s refusal once, up to and on the last day, and against nothing else', () => {
+    expect(requestAppealRefusal('refused', '2026-12-07', '2026-12-07', false)).to.equal(null);
+    expect(requestAppealRefusal('refused', '2026-12-07', '2026-12-08', false)).to.equal(
+      'Appeals against this decision had to be lodged by 2026-12-07',
+    );
+    expect(requestAppealRefusal('refused', '2026-12-07', '2026-12-01', true)).to.equal(
+      'This decision has already been appealed',
+    );
+    for (const status of ['requested', 'approved', 'approved_in_part', 'withdrawn'])
+      expect(requestAppealRefusal(status, '2026-12-07', '2026-12-01', false), status).to.equal(
+        'Only a refused request can be appealed',
+      );
   });
 });

@@ -1,0 +1,27 @@
+PRAGMA foreign_keys=OFF;--> statement-breakpoint
+CREATE TABLE `__new_appeals` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`attempt_id` integer,
+	`request_id` integer,
+	`lodged_by` integer NOT NULL,
+	`lodged_on` text NOT NULL,
+	`grounds` text NOT NULL,
+	`statement` text,
+	`due_on` text,
+	`reviewer_user_id` integer,
+	`decision` text,
+	`reasons` text,
+	`decided_at` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL,
+	FOREIGN KEY (`attempt_id`) REFERENCES `epa_attempts`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`request_id`) REFERENCES `assessment_requests`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`lodged_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`reviewer_user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	CONSTRAINT "appeals_one_subject" CHECK((attempt_id is null) <> (request_id is null))
+);
+--> statement-breakpoint
+INSERT INTO `__new_appeals`("id", "attempt_id", "request_id", "lodged_by", "lodged_on", "grounds", "statement", "due_on", "reviewer_user_id", "decision", "reasons", "decided_at", "created_at") SELECT "id", "attempt_id", NULL, "lodged_by", "lodged_on", "grounds", "statement", "due_on", "reviewer_user_id", "decision", "reasons", "decided_at", "created_at" FROM `appeals`;--> statement-breakpoint
+DROP TABLE `appeals`;--> statement-breakpoint
+ALTER TABLE `__new_appeals` RENAME TO `appeals`;--> statement-breakpoint
+PRAGMA foreign_keys=ON;--> statement-breakpoint
+CREATE INDEX `appeals_request` ON `appeals` (`request_id`);
