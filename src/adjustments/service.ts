@@ -2,10 +2,10 @@ import { and, desc, eq, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
 import { apprenticeFor } from '../apprentices/service.js';
-import type { ApprenticeDetail } from '../apprentices/store.js';
+import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { assessmentRequests, bookings, epaAttempts, gradings } from '../db/schema.js';
+import { appeals, assessmentRequests, bookings, epaAttempts, gradings } from '../db/schema.js';
 import { londonDateOf } from '../dates.js';
 import { ADJUSTMENT_TYPES, CONSIDERATION_EFFECTS } from '../db/vocabulary.js';
 import { applyOutcomeDecision, epaoSettingsOf, moveBooking } from '../grading/store.js';
@@ -223,8 +223,11 @@ export type RequestAction = 'view' | 'edit' | 'decide';
 export function requestFor(db: Db, user: CurrentUser, id: unknown, action: RequestAction) {
   const parsed = recordId.safeParse(id);
   const found = parsed.success ? findRequest(db, parsed.data) : undefined;
-  if (!found || !(REQUEST_ROLES as readonly string[]).includes(user.role))
-    return refuse('not_found', 'There is no such request');
+  if (!found) return refuse('not_found', 'There is no such request');
+  // A quality assurer on an appeal's panel reads the request appealed, and its evidence; nothing else of requests.
+  if (user.role === 'quality_assurer' && action === 'view' && requestAppealed(db, found.request.id))
+    return ok({ ...found, apprentice: findApprenticeById(db, found.request.apprenticeId)! });
+  if (!(REQUEST_ROLES as readonly string[]).includes(user.role)) return refuse('not_found', 'There is no such request');
   const apprentice = apprenticeFor(db, user, found.uln, 'view');
   if (!apprentice.ok) return refuse('not_found', 'There is no such request');
   if (action === 'decide' && user.role !== 'admin')
@@ -403,4 +406,9 @@ export function adjustmentsShown(
     list.map((b) => b.apprenticeId),
   );
   return (b) => approvedWords(b.methodId, approved.get(b.apprenticeId) ?? []);
+}
+
+/** Whether a request's decision has been appealed (its panel may read it). */
+function requestAppealed(db: Queryable, requestId: number): boolean {
+  return db.select({ id: appeals.id }).from(appeals).where(eq(appeals.requestId, requestId)).get() !== undefined;
 }

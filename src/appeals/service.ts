@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Db, Queryable } from '../db/connection.js';
 import { apprenticeFor } from '../apprentices/service.js';
@@ -91,8 +91,14 @@ export function requestAppealState(
     ? DateTime.fromISO(request.decidedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!
     : null;
   const deadline = decidedOn ? appealDeadline(decidedOn, epaoSettingsOf(db).appealWorkingDays) : null;
-  const appeal = db.select().from(appeals).where(eq(appeals.requestId, request.id)).get();
-  return { appeal, deadline, refusal: requestAppealRefusal(request.status, deadline, today, appeal !== undefined) };
+  const lodged = db.select().from(appeals).where(eq(appeals.requestId, request.id)).orderBy(desc(appeals.id)).all();
+  // An appeal is against the decision it was lodged on: a new decision (after an upheld appeal reopened the request) may be appealed in its turn.
+  const againstThis = lodged.some((a) => a.decisionAppealed?.decidedAt === request.decidedAt);
+  return {
+    appeal: lodged[0],
+    deadline,
+    refusal: requestAppealRefusal(request.status, deadline, today, againstThis),
+  };
 }
 
 /**
@@ -112,6 +118,9 @@ export function lodgeRequestAppeal(
   const found = parsed.success ? findRequest(db, parsed.data) : undefined;
   const none = refuse('not_found', 'There is no such request');
   if (!found || user.role !== 'provider' || !apprenticeFor(db, user, found.uln, 'edit').ok) return none;
+  // Whether it may be appealed first: a form from a page opened before the decision changed has nothing to show its errors on.
+  const before = requestAppealState(db, found.request, today);
+  if (before.refusal) return refuse('conflict', before.refusal);
   const form = lodgeSchema.safeParse(input ?? {});
   if (!form.success) return refuse('invalid', problemsFromZod(form.error));
   return db.transaction(
@@ -130,6 +139,12 @@ export function lodgeRequestAppeal(
           grounds: form.data.grounds,
           statement: form.data.statement,
           dueOn,
+          decisionAppealed: {
+            status: request.status,
+            decidedBy: request.decidedBy,
+            decidedAt: request.decidedAt,
+            reason: request.decisionReason,
+          },
         })
         .returning()
         .get();

@@ -137,10 +137,14 @@ export function auditSubject(db: Db, entityType: string, entityId: string): Audi
       return apprenticeVia(`grading ${entityId}`, (a) => paths.apprenticeResults(a.uln), g?.apprenticeId);
     }
     case 'appeal': {
+      // Against a result (through its attempt) or a request's decision (through the request).
       const p = db
-        .select({ apprenticeId: epaAttempts.apprenticeId })
+        .select({
+          apprenticeId: sql<number>`coalesce(${epaAttempts.apprenticeId}, ${assessmentRequests.apprenticeId})`,
+        })
         .from(appeals)
-        .innerJoin(epaAttempts, eq(epaAttempts.id, appeals.attemptId))
+        .leftJoin(epaAttempts, eq(epaAttempts.id, appeals.attemptId))
+        .leftJoin(assessmentRequests, eq(assessmentRequests.id, appeals.requestId))
         .where(eq(appeals.id, id))
         .get();
       return apprenticeVia(`appeal ${entityId}`, () => paths.appeal(id), p?.apprenticeId);

@@ -1030,6 +1030,16 @@ export const appeals = sqliteTable(
     grounds: text('grounds').notNull(),
     /** The apprentice's own statement, in their words, when they give one. */
     statement: text('statement'),
+    /**
+     * A request's appeal: the decision appealed, as it stood when the appeal was lodged (an upheld
+     * appeal reopens the request, and a new decision replaces it there).
+     */
+    decisionAppealed: text('decision_appealed', { mode: 'json' }).$type<{
+      status: string;
+      decidedBy: number | null;
+      decidedAt: string | null;
+      reason: string | null;
+    }>(),
     /** The day the outcome is due: the EPAO's working days from lodging (null for appeals lodged before it was kept). */
     dueOn: text('due_on'),
     reviewerUserId: integer('reviewer_user_id').references(() => users.id),

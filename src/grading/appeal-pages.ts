@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { ApprenticeDetail } from '../apprentices/store.js';
 import { appealFor } from '../appeals/service.js';
 import { findRequest } from '../adjustments/store.js';
+import { users } from '../db/schema.js';
+import { eq } from 'drizzle-orm';
 import { KIND_LABELS, STATUS_LABELS } from '../adjustments/rules.js';
 import { attachUpload, filesForPage } from '../evidence/pages.js';
 import { valueOrThrow } from '../http/results.js';
@@ -64,18 +66,29 @@ export function appealPages(db: Db, clock: Clock): Router {
   const loadAppeal = (user: CurrentUser, id: unknown) => {
     const { appeal, apprentice } = valueOrThrow(appealFor(db, user, id, 'view'));
     if (appeal.requestId !== null) {
-      const { request, decidedByName } = findRequest(db, appeal.requestId)!;
+      const { request } = findRequest(db, appeal.requestId)!;
+      // The decision appealed, as it was when the appeal was lodged (an upheld appeal reopens the request).
+      const appealed = appeal.decisionAppealed;
+      const status = (appealed?.status ?? request.status) as keyof typeof STATUS_LABELS;
+      const decidedAt = appealed ? appealed.decidedAt : request.decidedAt;
+      const decidedBy = appealed ? appealed.decidedBy : request.decidedBy;
+      const record = { apprentice, recordType: 'assessment_request' as const, recordKey: String(request.id) };
       return {
         appeal,
         apprentice,
         attempt: null,
         plan: null,
         request: {
-          ...request,
+          id: request.id,
           kindLabel: KIND_LABELS[request.kind],
-          statusLabel: STATUS_LABELS[request.status],
-          decidedBy: decidedByName,
-          decidedOn: request.decidedAt ? dateLabel(londonDateOf(request.decidedAt)) : null,
+          statusLabel: STATUS_LABELS[status],
+          nowLabel: STATUS_LABELS[request.status],
+          decidedBy: decidedBy === null ? null : (nameOf(decidedBy) ?? null),
+          decidedOn: decidedAt ? dateLabel(londonDateOf(decidedAt)) : null,
+          decisionReason: appealed ? appealed.reason : request.decisionReason,
+          details: request.details,
+          // What the panel reads to decide: the request and its evidence (quality assurers on the panel too).
+          files: filesForPage(db, record, null).files,
           // The request's page is for administrators and its provider.
           href: user.role === 'admin' || user.role === 'provider' ? paths.request(request.id) : null,
         },
@@ -84,6 +97,9 @@ export function appealPages(db: Db, clock: Clock): Router {
     const attempt = resultsOf(db, apprentice, false).find((r) => r.attempt.id === appeal.attemptId)!;
     return { appeal, apprentice, attempt, plan: planFor(db, apprentice), request: null };
   };
+
+  const nameOf = (userId: number) =>
+    db.select({ name: users.name }).from(users).where(eq(users.id, userId)).get()?.name;
 
   /** The day the appeal's outcome is due: kept at lodging; for one lodged before it was kept, from the setting. */
   const dueOf = (appeal: { dueOn: string | null; lodgedOn: string }) =>
@@ -245,8 +261,9 @@ export function appealPages(db: Db, clock: Clock): Router {
     if (!isReviewer(user)) return renderLodged(res, user, req.params.id);
     const asked = rangeQuery.safeParse(req.query);
     const { from = '', to = '' } = asked.success ? asked.data : {};
-    // The dates choose the other results an upheld appeal lists; on any other appeal they mean nothing.
-    if ((!from && !to) || loadAppeal(user, req.params.id).appeal.decision !== 'upheld')
+    // The dates choose the other results an upheld appeal against a result lists; on any other appeal they mean nothing.
+    const { appeal } = loadAppeal(user, req.params.id);
+    if ((!from && !to) || appeal.decision !== 'upheld' || appeal.attemptId === null)
       return renderAppeal(res, userOf(res), req.params.id);
     const errors: Record<string, string> = {};
     if (!isSupportedDate(from)) errors.from = 'Enter the first day as YYYY-MM-DD, for example 2026-09-01';

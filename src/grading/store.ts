@@ -1459,7 +1459,8 @@ function decideRequestAppeal(
       action: 'request.reopened_on_appeal',
       entityType: 'assessment_request',
       entityId: request.id,
-      before: { status: request.status, decidedBy: request.decidedBy, decisionReason: request.decisionReason },
+      // Not the decision's reason: it may hold health details, which the audit trail never copies (the appeal keeps it).
+      before: { status: request.status, decidedBy: request.decidedBy },
       after: { status: 'requested', decideBy },
       reason: input.reasons,
     });
@@ -1468,9 +1469,10 @@ function decideRequestAppeal(
     tx,
     request.apprenticeId,
     `Appeal ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}`,
+    // The panel's reasons stay in the service (they may speak of health): the message says where to read them.
     input.decision === 'upheld'
-      ? `The appeal against the refusal of the ${kind} request was upheld: the request will be decided again. Reasons: ${input.reasons}`
-      : `The appeal against the refusal of the ${kind} request was not upheld: the refusal stands. Reasons: ${input.reasons}`,
+      ? `The appeal against the refusal of the ${kind} request was upheld: the request will be decided again. Sign in to read the panel's reasons on the request's page.`
+      : `The appeal against the refusal of the ${kind} request was not upheld: the refusal stands. Sign in to read the panel's reasons on the request's page.`,
   );
 }
 

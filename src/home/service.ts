@@ -71,7 +71,7 @@ export const CLAIMS_COUNT_WAIT_MS = 300;
  * of the event loop between batches, keeping nobody else waiting, and the count is kept until
  * the database changes. One count runs at a time: administrators asking while it runs share it,
  * and a change meanwhile makes the next look after it count again (never a pile of counts). The
- * page waits for a count up to `waitMs`; one that takes longer goes on, and the page shows the
+ * page waits for a count up to `waitMs` from the count's start; one that takes longer goes on, and the page shows the
  * last count made, with when, or that the results are being counted. A count that fails is
  * treated the same way (and the next look tries again): an administrator's home never waits
  * seconds on it, nor fails because of it.
@@ -84,10 +84,12 @@ export async function readyClaimsCount(db: Db, now: DateTime, waitMs = CLAIMS_CO
   const { last, running } = kept;
   if (last && last.stamp === stamp && last.today === today) return { n: last.n };
   let counting = running?.counting;
+  let startedMs = running?.startedMs ?? 0;
   if (!running) {
     const begun = { stamp, today, at: isoInstant(now) };
     counting = countReady(db, today, now);
-    kept.running = { ...begun, counting };
+    startedMs = performance.now();
+    kept.running = { ...begun, counting, startedMs };
     counting.then(
       (n) => {
         kept.last = { ...begun, n };
@@ -96,12 +98,14 @@ export async function readyClaimsCount(db: Db, now: DateTime, waitMs = CLAIMS_CO
       () => delete kept.running,
     );
   }
-  // Only a count of the database as it is now answers this page; an earlier one still running is waited for by nobody.
+  // Only a count of the database as it is now answers this page, and only within `waitMs` of the count's
+  // start: a page asked while a long count runs answers at once (under load, each waiting 300 ms is worse).
   const current = running === undefined || (running.stamp === stamp && running.today === today);
+  const left = waitMs - (performance.now() - startedMs);
   let timer: NodeJS.Timeout | undefined;
   const waited =
-    current && waitMs > 0
-      ? await Promise.race([counting!, new Promise<null>((resolve) => (timer = setTimeout(resolve, waitMs, null)))])
+    current && left > 0
+      ? await Promise.race([counting!, new Promise<null>((resolve) => (timer = setTimeout(resolve, left, null)))])
           .catch(() => null)
           .finally(() => clearTimeout(timer))
       : null;
@@ -116,7 +120,7 @@ export async function readyClaimsCount(db: Db, now: DateTime, waitMs = CLAIMS_CO
 const readyKept = new WeakMap<
   Db,
   {
-    running?: { stamp: string; today: string; at: string; counting: Promise<number> };
+    running?: { stamp: string; today: string; at: string; counting: Promise<number>; startedMs: number };
     last?: { stamp: string; today: string; at: string; n: number };
   }
 >();

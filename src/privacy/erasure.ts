@@ -516,6 +516,8 @@ export function eraseApprentice(
               grounds: ERASED_TEXT,
               reasons: ERASED_TEXT,
               statement: sql`case when ${appeals.statement} is null then null else ${ERASED_TEXT} end`,
+              // The reason of the request's decision appealed, kept with the appeal, may hold health details.
+              decisionAppealed: sql`case when ${appeals.decisionAppealed} is null then null else json_set(${appeals.decisionAppealed}, '$.reason', ${ERASED_TEXT}) end`,
             })
             .where(inArray(appeals.id, ids.appealIds))
             .run().changes,
@@ -525,7 +527,8 @@ export function eraseApprentice(
         const aboutRecord = row.entityType === 'apprentice' && row.entityId === who.uln;
         // The reasons given on a request or a case (health, an allegation) go altogether, as on the records themselves;
         // so does the name of an uploaded file, which may say what it is about.
-        const wholeReason = row.entityType === 'assessment_request' || row.entityType === 'case';
+        const wholeReason =
+          row.entityType === 'assessment_request' || row.entityType === 'case' || row.entityType === 'appeal';
         const after = scrubJson(row.after, who, aboutRecord);
         tx.update(auditEvents)
           .set({

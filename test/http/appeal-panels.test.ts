@@ -6,6 +6,7 @@ import {
   appealedResult,
   buildFixture,
   completedResult,
+  openRequest,
   refusedRequest,
   type Fixture,
 } from '../support/fixture.js';
@@ -18,6 +19,7 @@ import {
   assessmentRequests,
   auditEvents,
   epaoSettings,
+  evidenceFiles,
   gradings,
   outbox,
   users,
@@ -25,7 +27,10 @@ import {
 import { decideAppeal, releaseResults } from '../../src/grading/store.js';
 import { addWorkingDays } from '../../src/grading/rules.js';
 import { addDays } from '../../src/calendar.js';
-import { dateLabel, londonDateOf } from '../../src/dates.js';
+import { dateLabel, isoInstant, londonDateOf } from '../../src/dates.js';
+import { auditSubject } from '../../src/audit/store.js';
+import { decideRequest } from '../../src/adjustments/service.js';
+import { findUser } from '../../src/users/store.js';
 
 /*
  * Appeals as Ofqual's General Condition I1 has them: a panel with an external member and nobody
@@ -437,10 +442,34 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
   });
 
   describe('an appeal against a refused adjustment or special consideration', () => {
+    const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
     it('lets the provider appeal a refusal from the request page, with the statement; a panel without its decider upholds it, and the request waits for a decision again', async () => {
-      const id = refusedRequest(ctx, f.a.uln);
+      // Asked for with its evidence, then refused.
+      const id = openRequest(ctx, f.a.uln);
       const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
       const requestUrl = `/requests/${id}`;
+      const uploaded = await provider
+        .post(`${requestUrl}/files`)
+        .field('_csrf', csrfFrom((await provider.get(requestUrl)).text))
+        .attach('evidenceFile', PDF, { filename: 'specialist report.pdf', contentType: 'application/pdf' });
+      expect(uploaded.status).to.equal(302);
+      const fileId = ctx.db
+        .select()
+        .from(evidenceFiles)
+        .where(eq(evidenceFiles.recordKey, String(id)))
+        .get()!.id;
+      expect(
+        decideRequest(
+          ctx.db,
+          findUser(ctx.db, ctx.users.admin.id)!,
+          String(id),
+          { status: 'refused', reason: 'The report does not support it (fixture)' },
+          isoInstant(now()),
+        ).ok,
+      ).to.equal(true);
+      // A quality assurer reads no request's evidence, until the decision is appealed and they may sit on its panel.
+      const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
+      expect((await qa.get(`/evidence/${fileId}`)).status).to.equal(404);
       const page = await provider.get(requestUrl);
       const decidedOn = ctx.db.select().from(assessmentRequests).where(eq(assessmentRequests.id, id)).get()!.decidedAt!;
       expect($(page.text)('#appeal + p').text()).to.contain(`Appeal by ${addWorkingDays(londonDateOf(decidedOn), 15)}`);
@@ -482,8 +511,11 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
       const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
       expect((await employer.get(`/appeals/${appeal.id}`)).status).to.equal(404);
 
-      const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
       const qaPage = await qa.get(`/appeals/${appeal.id}`);
+      // The panel reads what was asked and its evidence (a quality assurer too, who has no requests pages).
+      expect($(qaPage.text)('#appeal-request-details').text()).to.equal('Slow processing (fixture)');
+      expect($(qaPage.text)('#appeal-request-files a').text()).to.equal('specialist report.pdf');
+      expect((await qa.get(`/evidence/${fileId}`)).status).to.equal(200);
       expect($(qaPage.text)('label[for="decision-upheld"]').text()).to.contain('the refusal is set aside');
       const decided = await qa
         .post(`/appeals/${appeal.id}`)
@@ -513,6 +545,31 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
         .all()
         .filter((m) => m.subject === 'Appeal upheld');
       expect(told.at(-1)!.body).to.contain('the request will be decided again');
+      // The message sends no reasons out of the service: they may speak of health.
+      expect(told.at(-1)!.body).to.not.contain('The report shows the need');
+      // The audit trail names the apprentice for the appeal's entries, and copies no reason of the refusal.
+      expect(auditSubject(ctx.db, 'appeal', String(appeal.id)).text).to.contain('Marguerite Quillfeather');
+      expect(JSON.stringify(auditAfter('request.reopened_on_appeal', id)[0]!.before)).to.not.contain('fixture');
+
+      // The appeal still shows the refusal appealed, though the request waits for a decision again.
+      const qaAfter = $((await qa.get(`/appeals/${appeal.id}`)).text);
+      expect(qaAfter('#appeal-subject').text())
+        .to.contain('Refused')
+        .and.to.contain('The report does not support it (fixture)');
+      expect(qaAfter('#appeal-subject').text()).to.contain('(the request now: Awaiting decision)');
+
+      // Refused again: a new decision, which may be appealed in its turn.
+      expect(
+        decideRequest(
+          ctx.db,
+          findUser(ctx.db, ctx.users.admin.id)!,
+          String(id),
+          { status: 'refused', reason: 'Still not supported' },
+          isoInstant(now()),
+        ).ok,
+      ).to.equal(true);
+      const again = await provider.get(requestUrl);
+      expect($(again.text)(`form[action="${requestUrl}/appeal"]`)).to.have.length(1);
     });
 
     it('refuses an appeal against a decision that was not a refusal, a second appeal, and one after the window', async () => {
