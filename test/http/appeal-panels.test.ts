@@ -61,6 +61,17 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
       .where(and(eq(auditEvents.action, action), eq(auditEvents.entityId, String(entityId))))
       .all();
   const ulns = validUlns(6, 640_000_000);
+  /** The fixture's appeal (A's result), not upheld by the administrator with the external reviewer on the panel. */
+  const decideFixtureAppeal = () =>
+    expect(
+      decideAppeal(
+        ctx.db,
+        f.appeal,
+        { decision: 'not_upheld', reasons: 'Read in full', changes: [], panel: [f.externalReviewer] },
+        { userId: ctx.users.admin.id, label: 'admin' },
+        now(),
+      ).ok,
+    ).to.equal(true);
 
   it('refuses a panel with no external reviewer, or with someone who moderated the result, keeping the form; a panel with one decides, and is shown and audited', async () => {
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
@@ -335,15 +346,7 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
     );
 
     // An appeal not upheld lists nothing: the fixture's, decided so.
-    expect(
-      decideAppeal(
-        ctx.db,
-        f.appeal,
-        { decision: 'not_upheld', reasons: 'Read in full', changes: [], panel: [f.externalReviewer] },
-        { userId: ctx.users.admin.id, label: 'admin' },
-        now(),
-      ).ok,
-    ).to.equal(true);
+    decideFixtureAppeal();
     expect($((await admin.get(`/appeals/${f.appeal}`)).text)('#affected')).to.have.length(0);
     // Dates mean nothing there: the page as it is, not an error.
     const dated = await admin.get(`/appeals/${f.appeal}`).query({ from: 'soon', to: todayIso() });
@@ -419,15 +422,7 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
       expect((await other.get(`/appeals/${f.appeal}`)).status).to.equal(404);
       expect((await other.get(`/evidence/${f.appealFile}`)).status).to.equal(404);
 
-      expect(
-        decideAppeal(
-          ctx.db,
-          f.appeal,
-          { decision: 'not_upheld', reasons: 'Read in full', changes: [], panel: [f.externalReviewer] },
-          { userId: ctx.users.admin.id, label: 'admin' },
-          now(),
-        ).ok,
-      ).to.equal(true);
+      decideFixtureAppeal();
       const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
       const decided = await provider.get(`/appeals/${f.appeal}`);
       expect($(decided.text)('#appeal-decision').text()).to.equal('Not upheld: Read in full');

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { appeals, epaAttempts } from '../../src/db/schema.js';
@@ -45,5 +48,27 @@ describe('the home page’s count of results ready to claim', () => {
     expect(ready()).to.equal(before + 1);
     expect((await readyClaimsCount(ctx.db, now(), 60_000)).n).to.equal(before + 1);
     expect(await homeCount()).to.equal(String(before + 1));
+  });
+
+  it('is counted in a worker thread when the database is a file, to the same number', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epa-claims-count-'));
+    const onFile = await testApp({ file: path.join(dir, 'epa.sqlite') });
+    try {
+      const fixture = await buildFixture(onFile);
+      // A's result made ready, as above, so that the count is not nothing.
+      onFile.db.delete(appeals).where(eq(appeals.attemptId, fixture.attempt)).run();
+      recordDelivery(onFile.db, fixture.a, delivery(), SETUP, now());
+      onFile.db
+        .update(epaAttempts)
+        .set({ releasedAt: now().minus({ months: 2 }).toUTC().toISO() })
+        .where(eq(epaAttempts.id, fixture.attempt))
+        .run();
+      const inPlace = unclaimedClaims(onFile.db, todayInLondon(now()), epaoSettingsOf(onFile.db)).filter(isReady);
+      expect(inPlace.length).to.be.at.least(1);
+      expect((await readyClaimsCount(onFile.db, now(), 60_000)).n).to.equal(inPlace.length);
+    } finally {
+      onFile.db.$client.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
