@@ -68,7 +68,7 @@ describe('Browser journey: an appeal against a refused adjustment', function () 
   it('is lodged by the provider with a statement and a document, and decided by a panel with an external reviewer', async function () {
     const provider = await BrowserUser.signIn(browser, app.baseUrl, email('provider'), { javaScript: false });
     const page = provider.page;
-    let appealPath = '';
+    let appealPath: string | undefined;
     try {
       await provider.open(`/requests/${requestId}`);
       await provider.follow(page.getByRole('button', { name: 'Lodge an appeal' }));
