@@ -105,7 +105,8 @@ export function requestAppealState(
  * The provider appeals the assessment organisation's refusal of a reasonable adjustment or of
  * special consideration (Ofqual General Condition I1.1), within the same window of working days
  * as a result, counted from the decision: the grounds and, when they give one, the apprentice's
- * own statement. One appeal per request; it is given its outcome date. Audited.
+ * own statement. One appeal per decision (a refusal made again after an upheld appeal is a new one);
+ * it is given its outcome date. Audited.
  */
 export function lodgeRequestAppeal(
   db: Db,
