@@ -1,5 +1,4 @@
 import { desc, eq } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import type { Db, Queryable } from '../db/connection.js';
 import { apprenticeFor } from '../apprentices/service.js';
 import { appealById, epaoSettingsOf, type AppealRow } from '../grading/store.js';
@@ -7,13 +6,13 @@ import { appeals, epaAttempts } from '../db/schema.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
-import { recordId } from '../validation/fields.js';
+import { blankToNull, recordId } from '../validation/fields.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { problemsFromZod } from '../validation/problems.js';
 import { findRequest, type RequestRow } from '../adjustments/store.js';
 import { appealDeadline } from '../grading/rules.js';
 import { recordAudit } from '../audit/audit.js';
-import { ZONE } from '../dates.js';
+import { londonDateOf } from '../dates.js';
 import { outcomeDueOn, requestAppealRefusal } from './rules.js';
 import { z } from 'zod';
 
@@ -64,17 +63,17 @@ export function appealFor(
   return ok({ appeal, apprentice });
 }
 
-const lodgeSchema = z.object({
+/** An appeal's lodging form, for a result or a request alike: the grounds, and the apprentice's own statement when they give one. */
+export const appealLodgingSchema = z.object({
   grounds: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    blankToNull,
     z
       .string({ error: 'Give the grounds for the appeal' })
-      .trim()
       .max(2000, 'Keep the grounds for the appeal to 2000 characters'),
   ),
   statement: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
-    z.string().trim().max(5000, 'Keep the apprentice’s statement to 5000 characters').nullable().default(null),
+    blankToNull,
+    z.string().max(5000, 'Keep the apprentice’s statement to 5000 characters').nullable().default(null),
   ),
 });
 
@@ -87,9 +86,7 @@ export function requestAppealState(
   request: RequestRow,
   today: string,
 ): { appeal: AppealRow | undefined; deadline: string | null; refusal: string | null } {
-  const decidedOn = request.decidedAt
-    ? DateTime.fromISO(request.decidedAt, { zone: 'utc' }).setZone(ZONE).toISODate()!
-    : null;
+  const decidedOn = request.decidedAt ? londonDateOf(request.decidedAt) : null;
   const deadline = decidedOn ? appealDeadline(decidedOn, epaoSettingsOf(db).appealWorkingDays) : null;
   const lodged = db.select().from(appeals).where(eq(appeals.requestId, request.id)).orderBy(desc(appeals.id)).all();
   // An appeal is against the decision it was lodged on: a new decision (after an upheld appeal reopened the request) may be appealed in its turn.
@@ -122,7 +119,7 @@ export function lodgeRequestAppeal(
   // Whether it may be appealed first: a form from a page opened before the decision changed has nothing to show its errors on.
   const before = requestAppealState(db, found.request, today);
   if (before.refusal) return refuse('conflict', before.refusal);
-  const form = lodgeSchema.safeParse(input ?? {});
+  const form = appealLodgingSchema.safeParse(input ?? {});
   if (!form.success) return refuse('invalid', problemsFromZod(form.error));
   return db.transaction(
     (tx) => {

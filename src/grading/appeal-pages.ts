@@ -5,8 +5,6 @@ import { z } from 'zod';
 import type { ApprenticeDetail } from '../apprentices/store.js';
 import { appealFor } from '../appeals/service.js';
 import { findRequest } from '../adjustments/store.js';
-import { users } from '../db/schema.js';
-import { eq } from 'drizzle-orm';
 import { KIND_LABELS, STATUS_LABELS } from '../adjustments/rules.js';
 import { attachUpload, filesForPage } from '../evidence/pages.js';
 import { valueOrThrow } from '../http/results.js';
@@ -14,7 +12,7 @@ import { AREA_ROLES } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { paths, routes } from '../paths.js';
-import { actorOf, type CurrentUser } from '../users/store.js';
+import { actorOf, findUser, type CurrentUser } from '../users/store.js';
 import { criteriaView, keptDecisions } from './forms.js';
 import {
   type AppealRow,
@@ -83,7 +81,7 @@ export function appealPages(db: Db, clock: Clock): Router {
           kindLabel: KIND_LABELS[request.kind],
           statusLabel: STATUS_LABELS[status],
           nowLabel: STATUS_LABELS[request.status],
-          decidedBy: decidedBy === null ? null : (nameOf(decidedBy) ?? null),
+          decidedBy: decidedBy === null ? null : (findUser(db, decidedBy)?.name ?? null),
           decidedOn: decidedAt ? dateLabel(londonDateOf(decidedAt)) : null,
           decisionReason: appealed ? appealed.reason : request.decisionReason,
           details: request.details,
@@ -97,9 +95,6 @@ export function appealPages(db: Db, clock: Clock): Router {
     const attempt = resultsOf(db, apprentice, false).find((r) => r.attempt.id === appeal.attemptId)!;
     return { appeal, apprentice, attempt, plan: planFor(db, apprentice), request: null };
   };
-
-  const nameOf = (userId: number) =>
-    db.select({ name: users.name }).from(users).where(eq(users.id, userId)).get()?.name;
 
   /** The day the appeal's outcome is due: kept at lodging; for one lodged before it was kept, from the setting. */
   const dueOf = (appeal: { dueOn: string | null; lodgedOn: string }) =>

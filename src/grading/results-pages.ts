@@ -17,8 +17,9 @@ import { ATTEMPT_KIND_LABELS, attemptFeedback, KSB_FEEDBACK_LABELS, ksbTextsOf }
 import { paths, routes } from '../paths.js';
 import { planForApprentice } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
-import { blankToNull, idParam, decimalInput } from '../validation/fields.js';
+import { idParam, decimalInput } from '../validation/fields.js';
 import { highestGradeRefusal } from '../appeals/rules.js';
+import { appealLodgingSchema } from '../appeals/service.js';
 import { topGrade } from '../plans/grades.js';
 import { OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
 import { attemptByNumber, latestAttempt } from './attempts.js';
@@ -120,6 +121,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
     const firstStarted = attemptByNumber(db, apprentice.id, 1)?.startedOn;
     const limit = plan && firstStarted ? wholeAssessmentLimit(plan, firstStarted, today) : null;
     const considered = considerationsOf(db, apprentice.id);
+    const { refuseHighestGradeAppeals } = epaoSettingsOf(db);
     res.status(extra.status ?? 200).render('grading/apprentice-results', {
       title: `Results: ${fullName(apprentice)}`,
       backLink: paths.apprentice(apprentice.uln),
@@ -140,11 +142,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
           open.length === 0;
         // Said before the form is filled in, not after: the organisation takes no appeal against the highest grade.
         const appealRefused = inWindow
-          ? highestGradeRefusal(
-              r.attempt.overallGrade,
-              topGrade(plan?.overallGrades ?? []),
-              epaoSettingsOf(db).refuseHighestGradeAppeals,
-            )
+          ? highestGradeRefusal(r.attempt.overallGrade, topGrade(plan?.overallGrades ?? []), refuseHighestGradeAppeals)
           : null;
         const canAppeal = inWindow && appealRefused === null;
         const feedback = attemptFeedback(db, plan, ksbTexts, r);
@@ -316,14 +314,6 @@ export function resultsPages(db: Db, clock: Clock): Router {
     decisionReason: reasonField('the reason for the decision'),
   });
   const declineSchema = z.object({ declineReason: reasonField('why you decline the resit or retake') });
-  const appealSchema = z.object({
-    grounds: reasonField('the grounds for the appeal'),
-    // The apprentice's own words, when they give them: the provider lodges on their behalf.
-    statement: z.preprocess(
-      blankToNull,
-      z.string().max(5000, 'Keep the apprentice’s statement to 5000 characters').nullable().default(null),
-    ),
-  });
   const exceptionalSchema = z.object({ reason: reasonField('the exceptional circumstances') });
 
   router.post(routes.attemptAction, pageFor(...AREA_ROLES.apprentices), (req, res) => {
@@ -434,7 +424,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
       case 'appeal': {
         if (user.role !== 'provider' && user.role !== 'employer')
           throw new HttpError(403, 'The provider or the employer lodges an appeal');
-        const form = appealSchema.safeParse(req.body);
+        const form = appealLodgingSchema.safeParse(req.body);
         if (!form.success) {
           const issue = form.error.issues[0]!;
           return again(issue.message, 400, issue.path[0] === 'statement' ? `statement-${attempt.attempt.id}` : field);

@@ -1405,6 +1405,30 @@ class Refusal extends Error {
   }
 }
 
+/** A decision on an appeal, whatever it is against: the decision, its reasons, who recorded it and when, and its panel. */
+function recordAppealDecision(
+  tx: Queryable,
+  appealId: number,
+  input: { decision: AppealDecision; reasons: string },
+  panel: readonly PanelMember[],
+  actor: Actor & { userId: number },
+  now: DateTime,
+): void {
+  tx.update(appeals)
+    .set({ decision: input.decision, reasons: input.reasons, reviewerUserId: actor.userId, decidedAt: isoInstant(now) })
+    .where(eq(appeals.id, appealId))
+    .run();
+  recordPanel(
+    tx,
+    appealId,
+    panel.map((m) => m.id),
+  );
+}
+
+/** The panel as the audit trail keeps it. */
+const panelForAudit = (panel: readonly PanelMember[]) =>
+  panel.map((m) => ({ userId: m.id, name: m.name, external: m.external }));
+
 /**
  * Records a panel's decision on an appeal against a request's refusal. Upheld, the refusal is set
  * aside: the request waits for a decision again (due the settings' working days from today), with
@@ -1419,16 +1443,7 @@ function decideRequestAppeal(
   actor: Actor & { userId: number },
   now: DateTime,
 ): void {
-  const decidedAt = isoInstant(now);
-  tx.update(appeals)
-    .set({ decision: input.decision, reasons: input.reasons, reviewerUserId: actor.userId, decidedAt })
-    .where(eq(appeals.id, appeal.id))
-    .run();
-  recordPanel(
-    tx,
-    appeal.id,
-    panel.map((m) => m.id),
-  );
+  recordAppealDecision(tx, appeal.id, input, panel, actor, now);
   recordAudit(tx, actor, {
     action: `appeal.${input.decision}`,
     entityType: 'appeal',
@@ -1436,7 +1451,7 @@ function decideRequestAppeal(
     before: { requestId: request.id, status: request.status },
     after: {
       requestReopened: input.decision === 'upheld',
-      panel: panel.map((m) => ({ userId: m.id, name: m.name, external: m.external })),
+      panel: panelForAudit(panel),
     },
     reason: input.reasons,
   });
@@ -1537,16 +1552,7 @@ function decideAppealInTransaction(
           reason: input.reasons,
         });
       }
-      tx.update(appeals)
-        .set({
-          decision: input.decision,
-          reasons: input.reasons,
-          reviewerUserId: actor.userId,
-          decidedAt: isoInstant(now),
-        })
-        .where(eq(appeals.id, appealId))
-        .run();
-      recordPanel(tx, appealId, memberIds);
+      recordAppealDecision(tx, appealId, input, panel, actor, now);
       const after = recomputeAttempt(tx, attempt.id, now.setZone(ZONE).toISODate()!);
       if (input.decision === 'upheld') {
         tx.update(epaAttempts)
@@ -1562,7 +1568,7 @@ function decideAppealInTransaction(
         after: {
           overallGrade: after.overallGrade,
           rereleased: input.decision === 'upheld',
-          panel: panel.map((m) => ({ userId: m.id, name: m.name, external: m.external })),
+          panel: panelForAudit(panel),
         },
         reason: input.reasons,
       });

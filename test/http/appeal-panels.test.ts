@@ -7,6 +7,7 @@ import {
   buildFixture,
   completedResult,
   openRequest,
+  refuseRequest,
   refusedRequest,
   type Fixture,
 } from '../support/fixture.js';
@@ -27,10 +28,8 @@ import {
 import { decideAppeal, releaseResults } from '../../src/grading/store.js';
 import { addWorkingDays } from '../../src/grading/rules.js';
 import { addDays } from '../../src/calendar.js';
-import { dateLabel, isoInstant, londonDateOf } from '../../src/dates.js';
+import { dateLabel, londonDateOf } from '../../src/dates.js';
 import { auditSubject } from '../../src/audit/store.js';
-import { decideRequest } from '../../src/adjustments/service.js';
-import { findUser } from '../../src/users/store.js';
 
 /*
  * Appeals as Ofqual's General Condition I1 has them: a panel with an external member and nobody
@@ -453,15 +452,7 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
         .from(evidenceFiles)
         .where(eq(evidenceFiles.recordKey, String(id)))
         .get()!.id;
-      expect(
-        decideRequest(
-          ctx.db,
-          findUser(ctx.db, ctx.users.admin.id)!,
-          String(id),
-          { status: 'refused', reason: 'The report does not support it (fixture)' },
-          isoInstant(now()),
-        ).ok,
-      ).to.equal(true);
+      refuseRequest(ctx, id);
       // A quality assurer reads no request's evidence, until the decision is appealed and they may sit on its panel.
       const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
       expect((await qa.get(`/evidence/${fileId}`)).status).to.equal(404);
@@ -554,15 +545,7 @@ describe('appeals: the panel, the outcome date, the highest grade and the other 
       expect(qaAfter('#appeal-subject').text()).to.contain('(the request now: Awaiting decision)');
 
       // Refused again: a new decision, which may be appealed in its turn.
-      expect(
-        decideRequest(
-          ctx.db,
-          findUser(ctx.db, ctx.users.admin.id)!,
-          String(id),
-          { status: 'refused', reason: 'Still not supported' },
-          isoInstant(now()),
-        ).ok,
-      ).to.equal(true);
+      refuseRequest(ctx, id, 'Still not supported');
       const again = await provider.get(requestUrl);
       expect($(again.text)(`form[action="${requestUrl}/appeal"]`)).to.have.length(1);
     });

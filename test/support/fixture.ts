@@ -469,15 +469,20 @@ export function openRequest(ctx: TestContext, uln: string): number {
 /** A reasonable adjustment for the apprentice of `uln`, asked for by `provider` and refused by `admin`: its id. */
 export function refusedRequest(ctx: TestContext, uln: string): number {
   const id = openRequest(ctx, uln);
+  refuseRequest(ctx, id);
+  return id;
+}
+
+/** `admin` refuses the waiting request `id`, with `reason`. */
+export function refuseRequest(ctx: TestContext, id: number, reason = 'The report does not support it (fixture)'): void {
   const refused = decideRequest(
     ctx.db,
     findUser(ctx.db, ctx.users.admin.id)!,
     String(id),
-    { status: 'refused', reason: 'The report does not support it (fixture)' },
+    { status: 'refused', reason },
     isoInstant(now()),
   );
   if (!refused.ok) throw new Error(`The request could not be refused: ${JSON.stringify(refused.problems)}`);
-  return id;
 }
 
 /** A case against A's provider, opened by `assessor` and under investigation by `qa` (when `investigating`): its id. */

@@ -25,18 +25,19 @@ describe('appeal rules (Ofqual General Condition I1)', () => {
   });
 
   it('counts the outcome date in working days from lodging, skipping weekends and England and Wales bank holidays', () => {
-    // Wednesday 2 December 2026: three working days on is Monday 7 December.
-    expect(outcomeDueOn('2026-12-02', 3)).to.equal('2026-12-07');
-    // Wednesday 23 December 2026: Christmas Day (Friday) and Boxing Day's substitute (Monday 28th) are skipped.
-    expect(outcomeDueOn('2026-12-23', 1)).to.equal('2026-12-24');
-    expect(outcomeDueOn('2026-12-23', 2)).to.equal('2026-12-29');
+    // Fixed dates in the past: the rule is pure, and no test date is left to become today.
+    // Wednesday 3 December 2025: three working days on is Monday 8 December.
+    expect(outcomeDueOn('2025-12-03', 3)).to.equal('2025-12-08');
+    // Thursday 23 December 2021: Christmas and Boxing Day fell on the weekend, so their substitutes (Monday 27th, Tuesday 28th) are skipped.
+    expect(outcomeDueOn('2021-12-23', 1)).to.equal('2021-12-24');
+    expect(outcomeDueOn('2021-12-23', 2)).to.equal('2021-12-29');
   });
 
   it('marks an outcome overdue from the day after it was due, never before', () => {
-    expect(outcomeOverdue('2026-12-07', '2026-12-06')).to.equal(false);
-    expect(outcomeOverdue('2026-12-07', '2026-12-07')).to.equal(false);
-    expect(outcomeOverdue('2026-12-07', '2026-12-08')).to.equal(true);
-    expect(outcomeOverdue(null, '2026-12-08')).to.equal(false);
+    expect(outcomeOverdue('2025-12-07', '2025-12-06')).to.equal(false);
+    expect(outcomeOverdue('2025-12-07', '2025-12-07')).to.equal(false);
+    expect(outcomeOverdue('2025-12-07', '2025-12-08')).to.equal(true);
+    expect(outcomeOverdue(null, '2025-12-08')).to.equal(false);
   });
 
   it('refuses an appeal against the highest grade only when the organisation says so, and only that grade', () => {
@@ -52,15 +53,15 @@ describe('appeal rules (Ofqual General Condition I1)', () => {
   });
 
   it('takes an appeal against a request’s refusal once, up to and on the last day, and against nothing else', () => {
-    expect(requestAppealRefusal('refused', '2026-12-07', '2026-12-07', false)).to.equal(null);
-    expect(requestAppealRefusal('refused', '2026-12-07', '2026-12-08', false)).to.equal(
-      'Appeals against this decision had to be lodged by 2026-12-07',
+    expect(requestAppealRefusal('refused', '2025-12-07', '2025-12-07', false)).to.equal(null);
+    expect(requestAppealRefusal('refused', '2025-12-07', '2025-12-08', false)).to.equal(
+      'Appeals against this decision had to be lodged by 2025-12-07',
     );
-    expect(requestAppealRefusal('refused', '2026-12-07', '2026-12-01', true)).to.equal(
+    expect(requestAppealRefusal('refused', '2025-12-07', '2025-12-01', true)).to.equal(
       'This decision has already been appealed',
     );
     for (const status of ['requested', 'approved', 'approved_in_part', 'withdrawn'])
-      expect(requestAppealRefusal(status, '2026-12-07', '2026-12-01', false), status).to.equal(
+      expect(requestAppealRefusal(status, '2025-12-07', '2025-12-01', false), status).to.equal(
         'Only a refused request can be appealed',
       );
   });
