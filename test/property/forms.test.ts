@@ -152,21 +152,25 @@ describe('property: every form, hostile bodies', function () {
             raw: fc.constantFrom(...RAW_BODIES),
           })
           .map((v) => Object.assign(v, { [fc.toStringMethod]: () => brief(v, 600) }));
-        await fc.assert(
-          fc.asyncProperty(input, async ({ who, mode, text, edits, raw }) => {
-            const base = mode === 'text' || mode === 'edits' ? c.valid!(f, runNumber) : [];
-            const pairs =
-              mode === 'raw'
-                ? undefined
-                : applyFormEdits(base, mode === 'text' ? text : mode === 'edits' ? [...text, ...edits] : edits);
-            const problems = await sendOnce(c, who, pairs, mode === 'raw' ? raw : undefined);
-            if (problems.length > 0) {
-              ctx.errors.length = 0;
-              throw new Error(problems.join('\n'));
-            }
-          }),
-          { seed: SEED, numRuns: c.runs ?? RUNS, endOnFailure: true },
-        );
+        try {
+          await fc.assert(
+            fc.asyncProperty(input, async ({ who, mode, text, edits, raw }) => {
+              const base = mode === 'text' || mode === 'edits' ? c.valid!(f, runNumber) : [];
+              const pairs =
+                mode === 'raw'
+                  ? undefined
+                  : applyFormEdits(base, mode === 'text' ? text : mode === 'edits' ? [...text, ...edits] : edits);
+              const problems = await sendOnce(c, who, pairs, mode === 'raw' ? raw : undefined);
+              if (problems.length > 0) {
+                ctx.errors.length = 0;
+                throw new Error(problems.join('\n'));
+              }
+            }),
+            { seed: SEED, numRuns: c.runs ?? RUNS, endOnFailure: true },
+          );
+        } finally {
+          c.after?.(ctx, f);
+        }
       });
     }
   }

@@ -46,6 +46,7 @@ import { DELIVERY_FORM } from '../support/delivery.js';
 import { createPasswordReset, findUser } from '../../src/users/store.js';
 import { startDraft } from '../../src/plans/builder/service.js';
 import { isoInstant } from '../../src/dates.js';
+import { recordApproval } from '../../src/standards/store.js';
 import { GRADES } from '../../src/db/vocabulary.js';
 
 /*
@@ -91,6 +92,8 @@ export interface PageSpec {
   stored?: Stored<Pairs>;
   /** Fewer runs for a route whose success is slow (the auto-scheduler). */
   runs?: number;
+  /** After the route's runs: puts back what they may have changed that the other routes' fixtures need. */
+  after?: (ctx: TestContext, f: Fixture) => void;
 }
 
 export interface ApiSpec {
@@ -744,6 +747,15 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       ['source', 'Register of end-point assessment organisations, checked 6 December 2026'],
     ],
     formPage: () => '/standards/ST0815/1.0/approval',
+    // A run may withdraw the approval, and then no route after this one could add an apprentice on the version.
+    after: (ctx, f) =>
+      recordApproval(
+        ctx.db,
+        f.a.standardVersionId,
+        { approved: true, source: 'Restored after the approval form’s runs (test)' },
+        SETUP_ACTOR,
+        isoInstant(now()),
+      ),
     stored: (ctx, _f, pairs) => {
       const a = row(
         ctx,
