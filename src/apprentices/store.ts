@@ -401,13 +401,30 @@ export function insertCheckedApprentices(
   const versionIds = standardVersionIds(db);
   const insert = db.$client.prepare(
     `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, plan_id, course_option, bsl_first_language, english_maths_choice)
-     values (@uln, @givenNames, @familyName, @dateOfBirth, @startDate, @plannedEndDate, @standardVersionId, @providerUkprn, @employerId, @weeklyHours, @planId, @courseOption, @bslFirstLanguage, @englishMathsChoice)`,
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const ownPlans = optionPlans(planRows(db));
-  const added = rows.map(({ input }) => {
-    const values = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!, ownPlans);
-    const { lastInsertRowid } = insert.run({ ...values, bslFirstLanguage: values.bslFirstLanguage ? 1 : 0 });
-    return { ...values, id: Number(lastInsertRowid) };
+  // Positional values and no object spreads: at 100,000 rows a spread copy per row is hundreds of
+  // megabytes that outlive the young generation (measured with V8's sampling heap profiler).
+  const added = rows.map(({ input }): NewApprentice => {
+    const v = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!, ownPlans);
+    const { lastInsertRowid } = insert.run(
+      v.uln,
+      v.givenNames,
+      v.familyName,
+      v.dateOfBirth,
+      v.startDate,
+      v.plannedEndDate,
+      v.standardVersionId,
+      v.providerUkprn,
+      v.employerId,
+      v.weeklyHours,
+      v.planId,
+      v.courseOption,
+      v.bslFirstLanguage ? 1 : 0,
+      v.englishMathsChoice,
+    );
+    return Object.assign(v, { id: Number(lastInsertRowid) });
   });
   recordAudit(db, actor, {
     action: rows.length === 1 ? 'apprentice.created' : 'apprentices.imported',

@@ -577,8 +577,18 @@ function newApprenticeInputs(db: Db) {
   const planFor = planReader(db);
   return {
     evaluate(apprentice: ApprenticeToAdd, on: string): Omit<OverviewRow, 'apprentice'> {
-      // A new record has no prior learning recorded (the column's default).
-      const record = { ...apprentice, ...versions.get(apprentice.standardVersionId)!, priorLearningHours: 0 };
+      const version = versions.get(apprentice.standardVersionId)!;
+      const record: RulesRecord = {
+        dateOfBirth: apprentice.dateOfBirth,
+        startDate: apprentice.startDate,
+        plannedEndDate: apprentice.plannedEndDate,
+        weeklyHours: apprentice.weeklyHours,
+        bslFirstLanguage: apprentice.bslFirstLanguage,
+        englishMathsChoice: apprentice.englishMathsChoice,
+        ...version,
+        // A new record has no prior learning recorded (the column's default).
+        priorLearningHours: 0,
+      };
       return overviewState(gatewayApprentice(record, NO_FACTS), NO_EVIDENCE, planFor(apprentice), undefined, null, on);
     },
     /** The versions and the plans these apprentices' evaluations read, as one string to compare. */
