@@ -73,8 +73,8 @@ export interface AppDependencies {
   signInAttempts?: number;
   /** Failed sign-ins per account per 15 minutes, from any address. */
   accountSignInAttempts?: number;
-  /** How long an administrator's home waits for the count of results ready to claim (src/home/service.ts). */
-  claimsCountWaitMs?: number;
+  /** How long an administrator's home waits for a figure worked out in a worker, such as the results ready to claim (src/home/service.ts). */
+  figureWaitMs?: number;
 }
 
 function setUpViews(app: Express): void {
@@ -119,7 +119,7 @@ export function createApp({
   clock = systemClock,
   signInAttempts = 10,
   accountSignInAttempts = 5,
-  claimsCountWaitMs,
+  figureWaitMs,
 }: AppDependencies): Express {
   const holdHours = config.holdHours ?? DEFAULT_HOLD_HOURS;
   const hashCost = config.passwordHashCost ?? DEFAULT_HASH_COST;
@@ -183,7 +183,7 @@ export function createApp({
   app.use(refuseUnsavableText);
   app.use(noStore);
 
-  app.use(homeRoutes(db, clock, claimsCountWaitMs));
+  app.use(homeRoutes(db, clock, figureWaitMs));
   app.use(searchRoutes(db));
   app.use(
     authRoutes(db, {

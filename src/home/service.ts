@@ -1,11 +1,11 @@
 import type { DateTime } from 'luxon';
 import type { Db } from '../db/connection.js';
 import { apprenticeScope } from '../apprentices/access.js';
-import { bookingQueue, bookingsAtRisk, methodNames } from '../bookings/store.js';
+import { bookingsAtRisk, methodNames } from '../bookings/store.js';
 import { CHECK_CODES, CHECK_LABELS } from '../gateway/model.js';
 import { refreshGatewayCache, unmetCheckCounts } from '../gateway/store.js';
 import { runInWorker } from '../ops/worker.js';
-import { countReadyClaims } from './claims-count.js';
+import { HOME_FIGURES, type FigureDay, type FigureValue, type HomeFigure } from './figures.js';
 import { dateLabel, inLondon, isoInstant, londonDateOf, londonDayStart, todayInLondon } from '../dates.js';
 import { addDays } from '../calendar.js';
 import { changeStamp, memoUntilChange } from '../db/change-stamp.js';
@@ -54,85 +54,116 @@ export interface Home {
   lists: HomeList[];
 }
 
-/** The count of results ready to claim a home page shows: null while the first count is still running. */
-export interface ClaimsCount {
-  n: number | null;
-  /** When the count shown is one made earlier, while a new one runs: when it was made (London: HH:mm today, else with the day). */
+/** A figure as a home page shows it: null while the first is still being worked out. */
+export interface Kept<T> {
+  value: T | null;
+  /** When the value shown is one worked out earlier, while a new one runs: when it was begun (London: HH:mm today, else with the day). */
   countedAt?: string;
 }
 
-/** How long a home page waits for the count before showing the last one made, or that it is being counted. */
-export const CLAIMS_COUNT_WAIT_MS = 300;
+/** The administrator's figures that read the whole organisation (figures.ts). */
+export interface AdminFigures {
+  readyClaims: Kept<FigureValue<'readyClaims'>>;
+  toBook: Kept<FigureValue<'toBook'>>;
+}
+
+/** How long a home page waits for a figure before showing the last one worked out, or that it is being counted. */
+export const FIGURE_WAIT_MS = 300;
+
+/** The administrator's figures, worked out side by side (see keptFigure). */
+export async function adminFigures(db: Db, now: DateTime, waitMs = FIGURE_WAIT_MS): Promise<AdminFigures> {
+  const [readyClaims, toBook] = await Promise.all([
+    keptFigure(db, 'readyClaims', now, waitMs),
+    keptFigure(db, 'toBook', now, waitMs),
+  ]);
+  return { readyClaims, toBook };
+}
 
 /**
- * How many results are ready to claim: the claims page's own rules over every unclaimed result
- * (about 50 µs each, five seconds at 100,000). So they are counted in a worker thread, keeping
- * nobody else waiting, and the count is kept until the database changes. One count runs at a time: administrators asking while it runs share it,
- * and a change meanwhile makes the next look after it count again (never a pile of counts). The
- * page waits for a count up to `waitMs` from the count's start; one that takes longer goes on, and the page shows the
- * last count made, with when, or that the results are being counted. A count that fails is
- * treated the same way (and the next look tries again): an administrator's home never waits
- * seconds on it, nor fails because of it.
+ * One of the home page's figures that read every record (results ready to claim: about 50 µs a
+ * result, five seconds at 100,000). It is worked out in a worker thread, keeping nobody else
+ * waiting, and kept until the database changes. One runs at a time per figure: administrators
+ * asking while it runs share it, and a change meanwhile makes the next look after it work it out
+ * again (never a pile of them). The page waits for it up to `waitMs` from its start; one that
+ * takes longer goes on, and the page shows the last value worked out, with when, or that it is
+ * being counted. One that fails is treated the same way (and the next look tries again): an
+ * administrator's home never waits seconds on it, nor fails because of it.
  */
-export async function readyClaimsCount(db: Db, now: DateTime, waitMs = CLAIMS_COUNT_WAIT_MS): Promise<ClaimsCount> {
+export async function keptFigure<F extends HomeFigure>(
+  db: Db,
+  figure: F,
+  now: DateTime,
+  waitMs = FIGURE_WAIT_MS,
+): Promise<Kept<FigureValue<F>>> {
   const today = todayInLondon(now);
   const stamp = changeStamp(db);
-  const kept = readyKept.get(db) ?? {};
-  readyKept.set(db, kept);
+  const byFigure = keptFigures.get(db) ?? new Map<HomeFigure, KeptState<unknown>>();
+  keptFigures.set(db, byFigure);
+  const kept = (byFigure.get(figure) ?? {}) as KeptState<FigureValue<F>>;
+  byFigure.set(figure, kept);
   const { last, running } = kept;
-  if (last && last.stamp === stamp && last.today === today) return { n: last.n };
-  let counting = running?.counting;
+  if (last && last.stamp === stamp && last.today === today) return { value: last.value };
+  let working = running?.working;
   let startedMs = running?.startedMs ?? 0;
   if (!running) {
     const begun = { stamp, today, at: isoInstant(now) };
-    counting = countReady(db, today, now);
+    working = workOut(db, figure, { today, nowIso: begun.at });
     startedMs = performance.now();
-    kept.running = { ...begun, counting, startedMs };
-    counting.then(
-      (n) => {
-        kept.last = { ...begun, n };
+    kept.running = { ...begun, working, startedMs };
+    working.then(
+      (value) => {
+        kept.last = { ...begun, value };
         delete kept.running;
       },
       () => delete kept.running,
     );
   }
-  // Only a count of the database as it is now answers this page, and only within `waitMs` of the count's
-  // start: a page asked while a long count runs answers at once (under load, each waiting 300 ms is worse).
+  // Only a figure of the database as it is now answers this page, and only within `waitMs` of its
+  // start: a page asked while a long one runs answers at once (under load, each waiting 300 ms is worse).
   const current = running === undefined || (running.stamp === stamp && running.today === today);
   const left = waitMs - (performance.now() - startedMs);
   let timer: NodeJS.Timeout | undefined;
   const waited =
     current && left > 0
-      ? await Promise.race([counting!, new Promise<null>((resolve) => (timer = setTimeout(resolve, left, null)))])
+      ? await Promise.race([working!, new Promise<null>((resolve) => (timer = setTimeout(resolve, left, null)))])
           .catch(() => null)
           .finally(() => clearTimeout(timer))
       : null;
-  if (waited !== null) return { n: waited };
+  if (waited !== null) return { value: waited };
   const latest = kept.last;
-  if (!latest) return { n: null };
+  if (!latest) return { value: null };
   const at = inLondon(latest.at);
-  return { n: latest.n, countedAt: latest.today === today ? at.toFormat('HH:mm') : at.toFormat('d LLL, HH:mm') };
+  return {
+    value: latest.value,
+    countedAt: latest.today === today ? at.toFormat('HH:mm') : at.toFormat('d LLL, HH:mm'),
+  };
 }
 
-/** Per database: the count running, if any, and the last count made (of the database at `stamp`, begun `at`). */
-const readyKept = new WeakMap<
-  Db,
-  {
-    running?: { stamp: string; today: string; at: string; counting: Promise<number>; startedMs: number };
-    last?: { stamp: string; today: string; at: string; n: number };
-  }
->();
+/** A figure's state: the one being worked out, if any, and the last one made (of the database at `stamp`, begun `at`). */
+interface KeptState<T> {
+  running?: { stamp: string; today: string; at: string; working: Promise<T>; startedMs: number };
+  last?: { stamp: string; today: string; at: string; value: T };
+}
 
-/** The count, in a worker thread on its own connection when the database is a file (in place for an in-memory one, the tests'). */
-function countReady(db: Db, today: string, now: DateTime): Promise<number> {
+const keptFigures = new WeakMap<Db, Map<HomeFigure, KeptState<unknown>>>();
+
+/** A figure, in a worker thread on its own connection when the database is a file (in place for an in-memory one, the tests'). */
+function workOut<F extends HomeFigure>(db: Db, figure: F, day: FigureDay): Promise<FigureValue<F>> {
   const client = db.$client;
-  const nowIso = isoInstant(now);
-  if (client.memory || !client.name) return Promise.resolve().then(() => countReadyClaims(db, today, nowIso));
-  return runInWorker<number>(new URL('./claims-count-worker.js', import.meta.url), {
+  if (client.memory || !client.name)
+    return Promise.resolve().then(() => HOME_FIGURES[figure](db, day) as FigureValue<F>);
+  return runInWorker<FigureValue<F>>(new URL('./figures-worker.js', import.meta.url), {
     databasePath: client.name,
-    today,
-    nowIso,
+    figure,
+    ...day,
   });
+}
+
+/** A kept figure's note on a task: that it is being counted, or when the value shown was. */
+function keptNote(kept: Kept<unknown>, detail?: string): string | undefined {
+  if (kept.value === null) return 'being counted: look again in a moment';
+  const counted = kept.countedAt ? `as counted at ${kept.countedAt}; counting again` : undefined;
+  return [detail, counted].filter(Boolean).join(', ') || undefined;
 }
 
 /**
@@ -154,6 +185,9 @@ type Waiting = { n: number; first: string | null };
 const adminQueues =
   memoUntilChange<Record<'reviews' | 'moderation' | 'release' | 'appeals' | 'requests' | 'openCases', Waiting>>(1);
 
+/** A figure not given to homeFor: shown as being counted. */
+const NOT_YET: Kept<never> = { value: null };
+
 /** "oldest from 4 Dec 2026", from a date or a stored instant (whose day is London's). */
 const since = (dateOrInstant: string | null | undefined) =>
   dateOrInstant
@@ -174,7 +208,7 @@ function bookingLine(b: BookingLine, names: ReadonlyMap<string, string>) {
  * Each role's home page: what needs this person, as counts that open the list to work through
  * (only the tasks that have something in them, plus the lists a person reads every day).
  */
-export function homeFor(db: Db, user: CurrentUser, now: DateTime, readyClaims: ClaimsCount): Home {
+export function homeFor(db: Db, user: CurrentUser, now: DateTime, figures: AdminFigures | null): Home {
   const today = todayInLondon(now);
   const names = methodNames(db);
   const nonEmpty = (tasks: Task[]) => tasks.filter((t) => t.count === null || t.count > 0);
@@ -188,9 +222,8 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime, readyClaims: C
         requests: requestsOpen(db),
         openCases: casesOpen(db),
       }));
-      const queue = bookingQueue(db, today);
+      const { readyClaims, toBook } = figures ?? { readyClaims: NOT_YET, toBook: NOT_YET };
       const holds = holdsExpiringToday(db, now);
-      const longest = queue.reduce((m, r) => Math.max(m, r.daysWaiting), 0);
       return {
         tasks: nonEmpty([
           {
@@ -203,9 +236,9 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime, readyClaims: C
           {
             id: 'to-book',
             label: 'Accepted apprentices waiting for a booking',
-            count: queue.length,
+            count: toBook.value?.n ?? null,
             href: paths.bookings,
-            oldest: queue.length ? `longest ${longest} days` : undefined,
+            oldest: keptNote(toBook, toBook.value?.n ? `longest ${toBook.value.longestDays} days` : undefined),
           },
           { id: 'holds', label: 'Holds that run out today', count: holds.n, href: paths.bookings },
           {
@@ -252,14 +285,9 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime, readyClaims: C
           {
             id: 'claims',
             label: 'Results ready to send to the apprenticeship service',
-            count: readyClaims.n,
+            count: readyClaims.value,
             href: paths.claims,
-            oldest:
-              readyClaims.n === null
-                ? 'being counted: look again in a moment'
-                : readyClaims.countedAt
-                  ? `as counted at ${readyClaims.countedAt}; counting again`
-                  : undefined,
+            oldest: keptNote(readyClaims),
           },
         ]),
         lists: [],

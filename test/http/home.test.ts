@@ -1,17 +1,17 @@
 import { expect } from 'chai';
 import { CHECK_CODES } from '../../src/gateway/model.js';
-import { dateLabel, londonDateOf } from '../../src/dates.js';
+import { dateLabel, londonDateOf, todayInLondon } from '../../src/dates.js';
 import { decideSubmission } from '../../src/gateway/store.js';
 import { $, signedInAgent, testApp, type TestContext, type TestUserKey } from '../support/app.js';
 import { SETUP, isoDate, today } from '../support/apprentices.js';
 import { now } from '../support/clock.js';
 import { buildFixture, completedResult, type Fixture } from '../support/fixture.js';
-import { readyClaimsCount } from '../../src/home/service.js';
+import { keptFigure } from '../../src/home/service.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { recordDelivery } from '../../src/certificates/store.js';
 import { delivery } from '../support/delivery.js';
 import fs from 'node:fs';
-import { bookingById } from '../../src/bookings/store.js';
+import { bookingById, bookingQueue } from '../../src/bookings/store.js';
 import { releaseResults, saveGrading } from '../../src/grading/store.js';
 import { eq } from 'drizzle-orm';
 import { bookings } from '../../src/db/schema.js';
@@ -173,9 +173,9 @@ describe('home: each role’s task list', () => {
     );
   });
 
-  it('shows the administrator the last count of results ready to claim while a long count runs, or that it is being counted', async () => {
+  it('shows the administrator the last count of results ready to claim and of apprentices to book while a long count runs, or that they are being counted', async () => {
     // A count that is not done at once (here: none is waited for) leaves the page to what is known.
-    ctx = await testApp({ claimsCountWaitMs: 0 });
+    ctx = await testApp({ figureWaitMs: 0 });
     f = await buildFixture(ctx);
     // A result ready to claim: released long enough ago for its appeal period to be over, its certificate's address given.
     const [first, second] = validUlns(2, 780_000_000);
@@ -187,35 +187,65 @@ describe('home: each role’s task list', () => {
     release(first!);
     // One sign-in, made first: a sign-in is a change too.
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
-    const claimsTask = async () => {
-      const li = $((await admin.get('/')).text)('#task-claims');
-      const oldest = li.find('.app-task__oldest').text();
-      return {
-        text: `${li.find('.app-task__count').text()} ${li.find('.app-task__label').text()}`,
-        href: li.find('a').attr('href'),
-        ...(oldest ? { oldest } : {}),
+    // Both figures from one look at the page: the look starts their working out.
+    const figureTasks = async () => {
+      const page = $((await admin.get('/')).text);
+      const task = (id: string) => {
+        const li = page(`#task-${id}`);
+        const oldest = li.find('.app-task__oldest').text();
+        return {
+          text: `${li.find('.app-task__count').text()} ${li.find('.app-task__label').text()}`,
+          href: li.find('a').attr('href'),
+          ...(oldest ? { oldest } : {}),
+        };
       };
+      return { claims: task('claims'), toBook: task('to-book') };
     };
-    expect(await claimsTask()).to.deep.equal({
-      text: ' Results ready to send to the apprenticeship service',
-      href: '/claims',
-      oldest: '(being counted: look again in a moment)',
+    expect(await figureTasks()).to.deep.equal({
+      claims: {
+        text: ' Results ready to send to the apprenticeship service',
+        href: '/claims',
+        oldest: '(being counted: look again in a moment)',
+      },
+      toBook: {
+        text: ' Accepted apprentices waiting for a booking',
+        href: '/bookings',
+        oldest: '(being counted: look again in a moment)',
+      },
     });
-    // The count the page began, once made (an administrator asking meanwhile shares it), is shown as it is.
-    const counted = await readyClaimsCount(ctx.db, now(), 60_000);
-    expect(counted.n).to.be.at.least(1);
-    expect(await claimsTask()).to.deep.equal({
-      text: `${counted.n} Results ready to send to the apprenticeship service`,
-      href: '/claims',
+    // The figures the page began, once made (an administrator asking meanwhile shares them), are shown as they are.
+    const counted = await keptFigure(ctx.db, 'readyClaims', now(), 60_000);
+    expect(counted.value).to.be.at.least(1);
+    const queued = (await keptFigure(ctx.db, 'toBook', now(), 60_000)).value!;
+    expect(queued.n)
+      .to.equal(bookingQueue(ctx.db, todayInLondon(now())).length)
+      .and.to.be.at.least(1);
+    expect(await figureTasks()).to.deep.equal({
+      claims: { text: `${counted.value} Results ready to send to the apprenticeship service`, href: '/claims' },
+      toBook: {
+        text: `${queued.n} Accepted apprentices waiting for a booking`,
+        href: '/bookings',
+        oldest: `(longest ${queued.longestDays} days)`,
+      },
     });
-    // A change starts a new count; until it is made, the page shows the last one, with its time.
+    // A change starts new ones; until they are made, the page shows the last, with their time.
     release(second!);
-    expect(await claimsTask()).to.deep.equal({
-      text: `${counted.n} Results ready to send to the apprenticeship service`,
-      href: '/claims',
-      oldest: `(as counted at ${now().setZone('Europe/London').toFormat('HH:mm')}; counting again)`,
+    const at = now().setZone('Europe/London').toFormat('HH:mm');
+    expect(await figureTasks()).to.deep.equal({
+      claims: {
+        text: `${counted.value} Results ready to send to the apprenticeship service`,
+        href: '/claims',
+        oldest: `(as counted at ${at}; counting again)`,
+      },
+      toBook: {
+        text: `${queued.n} Accepted apprentices waiting for a booking`,
+        href: '/bookings',
+        oldest: `(longest ${queued.longestDays} days, as counted at ${at}; counting again)`,
+      },
     });
-    expect((await readyClaimsCount(ctx.db, now(), 60_000)).n).to.equal(counted.n! + 1);
-    expect((await claimsTask()).text).to.equal(`${counted.n! + 1} Results ready to send to the apprenticeship service`);
+    expect((await keptFigure(ctx.db, 'readyClaims', now(), 60_000)).value).to.equal(counted.value! + 1);
+    expect((await figureTasks()).claims.text).to.equal(
+      `${counted.value! + 1} Results ready to send to the apprenticeship service`,
+    );
   });
 });

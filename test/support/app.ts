@@ -117,7 +117,7 @@ export async function testApp(
     clock?: Clock;
     /** Over the test configuration (the apprenticeship service's address and key, for one). */
     config?: Partial<Config>;
-    claimsCountWaitMs?: number;
+    figureWaitMs?: number;
   } = {},
 ): Promise<TestContext> {
   const { db, users } = await testDb(options.file);
@@ -130,7 +130,7 @@ export async function testApp(
     signInAttempts: options.signInAttempts ?? 1000,
     accountSignInAttempts: options.accountSignInAttempts ?? 1000,
     ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.claimsCountWaitMs !== undefined ? { claimsCountWaitMs: options.claimsCountWaitMs } : {}),
+    ...(options.figureWaitMs !== undefined ? { figureWaitMs: options.figureWaitMs } : {}),
   });
   return { app: checkingContract(app), db, users, errors };
 }

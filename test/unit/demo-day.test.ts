@@ -5,7 +5,7 @@ import { loadCatalogue } from '../../src/catalogue/load.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { bookings, users } from '../../src/db/schema.js';
 import { loadDemoData } from '../../src/demo/index.js';
-import { homeFor, readyClaimsCount } from '../../src/home/service.js';
+import { adminFigures, homeFor } from '../../src/home/service.js';
 import { dashboardFigures } from '../../src/outcomes/dashboard.js';
 import { findUser } from '../../src/users/store.js';
 import { TEST_CONFIG } from '../support/app.js';
@@ -21,7 +21,7 @@ async function demo(at: DateTime) {
 /** The home page of the demo user with this email (as its page counts, the administrator's results ready to claim too). */
 async function homeOf(db: Awaited<ReturnType<typeof demo>>, at: DateTime, email: string) {
   const user = findUser(db, db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id)!;
-  return homeFor(db, user, at, user.role === 'admin' ? await readyClaimsCount(db, at, 60_000) : { n: 0 });
+  return homeFor(db, user, at, user.role === 'admin' ? await adminFigures(db, at, 60_000) : null);
 }
 
 /** The demo seeded at `at`, and the home page of the user with this email. */

@@ -11,7 +11,7 @@ import {
   rowsToAdd,
 } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { gatewayStatusCache } from '../../src/db/schema.js';
+import { apprentices, gatewayStatusCache } from '../../src/db/schema.js';
 import {
   cacheNewApprentices,
   dashboardPage,
@@ -142,6 +142,11 @@ describe('gateway status cache', () => {
     expect(notReady.counts.not_ready).to.equal(1);
     expect(dashboardPage(db, { kind: 'all' }, on, { state: 'ready' }, 1, 25).rows).to.have.length(0);
     expect(dashboardPage(db, { kind: 'provider', ukprn: '10078452' }, on, {}, 1, 25).total).to.equal(0);
+    // The whole organisation's counts (read from the statuses alone) are its one provider's (read through the apprentices).
+    const [{ ukprn }] = db.select({ ukprn: apprentices.providerUkprn }).from(apprentices).all() as [{ ukprn: string }];
+    const everyone = dashboardPage(db, { kind: 'all' }, on, {}, 1, 25).counts;
+    expect(everyone).to.deep.equal(dashboardPage(db, { kind: 'provider', ukprn }, on, {}, 1, 25).counts);
+    expect(Object.values(everyone).reduce((a, b) => a + b, 0)).to.equal(1);
   });
 
   it('holds the same states for an import’s apprentices as a full evaluation works out', async () => {

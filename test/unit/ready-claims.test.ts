@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { appeals, epaAttempts } from '../../src/db/schema.js';
 import { epaoSettingsOf } from '../../src/grading/store.js';
-import { readyClaimsCount } from '../../src/home/service.js';
+import { keptFigure } from '../../src/home/service.js';
 import { isReady, unclaimedClaims } from '../../src/outcomes/claims.js';
 import { todayInLondon } from '../../src/dates.js';
 import { $, signedInAgent, testApp, type TestContext } from '../support/app.js';
@@ -14,6 +14,7 @@ import { buildFixture, type Fixture } from '../support/fixture.js';
 import { delivery } from '../support/delivery.js';
 import { SETUP } from '../support/apprentices.js';
 import { recordDelivery } from '../../src/certificates/store.js';
+import { bookingQueue } from '../../src/bookings/store.js';
 
 /*
  * The administrator's home counts the results ready to send to the apprenticeship service by the
@@ -34,7 +35,7 @@ describe('the home page’s count of results ready to claim', () => {
   };
 
   it('is the claims page’s count, and moves when a result becomes ready', async () => {
-    expect((await readyClaimsCount(ctx.db, now(), 60_000)).n).to.equal(ready());
+    expect((await keptFigure(ctx.db, 'readyClaims', now(), 60_000)).value).to.equal(ready());
     const before = ready();
     expect(await homeCount()).to.equal(before === 0 ? '' : String(before));
     // A's appeal withdrawn, its result released two months back and its certificate's address recorded: nothing holds it now.
@@ -46,11 +47,11 @@ describe('the home page’s count of results ready to claim', () => {
       .where(eq(epaAttempts.id, f.attempt))
       .run();
     expect(ready()).to.equal(before + 1);
-    expect((await readyClaimsCount(ctx.db, now(), 60_000)).n).to.equal(before + 1);
+    expect((await keptFigure(ctx.db, 'readyClaims', now(), 60_000)).value).to.equal(before + 1);
     expect(await homeCount()).to.equal(String(before + 1));
   });
 
-  it('is counted in a worker thread when the database is a file, to the same number', async () => {
+  it('is counted in a worker thread when the database is a file, to the same number (and so is the booking queue)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epa-claims-count-'));
     const onFile = await testApp({ file: path.join(dir, 'epa.sqlite') });
     try {
@@ -65,7 +66,14 @@ describe('the home page’s count of results ready to claim', () => {
         .run();
       const inPlace = unclaimedClaims(onFile.db, todayInLondon(now()), epaoSettingsOf(onFile.db)).filter(isReady);
       expect(inPlace.length).to.be.at.least(1);
-      expect((await readyClaimsCount(onFile.db, now(), 60_000)).n).to.equal(inPlace.length);
+      expect((await keptFigure(onFile.db, 'readyClaims', now(), 60_000)).value).to.equal(inPlace.length);
+      // The booking queue's figure too, from the worker's own connection.
+      const queue = bookingQueue(onFile.db, todayInLondon(now()));
+      expect(queue.length).to.be.at.least(1);
+      expect((await keptFigure(onFile.db, 'toBook', now(), 60_000)).value).to.deep.equal({
+        n: queue.length,
+        longestDays: Math.max(...queue.map((r) => r.daysWaiting)),
+      });
     } finally {
       onFile.db.$client.close();
       fs.rmSync(dir, { recursive: true, force: true });
