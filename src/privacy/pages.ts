@@ -17,6 +17,8 @@ import { actorOf } from '../users/store.js';
 import { eraseApprentice, erasureBlockers } from './erasure.js';
 import { recordIdsOf } from './records.js';
 import { subjectAccessExport } from './subject-access.js';
+import { jsonChunks } from '../http/json-stream.js';
+import { streamChunks } from '../http/stream.js';
 
 const erasureForm = z.object({
   reason: z
@@ -60,21 +62,17 @@ export function privacyRoutes(db: Db, clock: Clock, evidence: EvidenceStorage): 
 
   router.get(routes.personalData, admins, (req, res) => render(res, load(res, req.params.uln)));
 
-  router.post(routes.exportPersonalData, admins, (req, res) => {
+  router.post(routes.exportPersonalData, admins, async (req, res) => {
     const a = load(res, req.params.uln);
-    const data = db.transaction((tx) => {
-      recordAudit(tx, actorOf(userOf(res)), {
-        action: 'apprentice.personal_data_exported',
-        entityType: 'apprentice',
-        entityId: a.uln,
-        reason: 'Subject access request',
-      });
-      return subjectAccessExport(db, a, clock.now());
+    // Recorded first, so that the file's own audit trail shows this export.
+    recordAudit(db, actorOf(userOf(res)), {
+      action: 'apprentice.personal_data_exported',
+      entityType: 'apprentice',
+      entityId: a.uln,
+      reason: 'Subject access request',
     });
-    res
-      .attachment(`personal-data-${a.uln}.json`)
-      .type('application/json')
-      .send(JSON.stringify(data, null, 2));
+    res.attachment(`personal-data-${a.uln}.json`).type('application/json');
+    await streamChunks(res, jsonChunks(subjectAccessExport(db, a, clock.now())));
   });
 
   router.post(routes.erasePersonalData, admins, async (req, res) => {

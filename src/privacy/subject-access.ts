@@ -1,6 +1,6 @@
 import { paths } from '../paths.js';
 import { fullName } from '../names.js';
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { ApprenticeDetail } from '../apprentices/store.js';
 import type { Db } from '../db/connection.js';
@@ -34,6 +34,18 @@ import {
 import { isoInstant } from '../dates.js';
 import { epaoSettingsOf } from '../grading/store.js';
 import { auditConditionFor, outboxConditionFor, recordIdsOf } from './records.js';
+import { inBatches, keyset } from '../http/json-stream.js';
+
+/** Rows read along their ids, a batch at a time, each batch mapped as it is read. */
+function byId<T extends { id: number }>(read: (afterId: number, size: number) => T[]) {
+  return {
+    map<U>(as: (row: T) => U): () => Generator<U[]> {
+      return function* () {
+        for (const rows of keyset<T>((after, size) => read(after?.id ?? 0, size))) yield rows.map(as);
+      };
+    },
+  };
+}
 
 /** An audit entry's JSON without the person who opened a case. */
 const withoutOpener = (value: unknown) =>
@@ -47,6 +59,8 @@ const withoutOpener = (value: unknown) =>
  * every criterion decision and the assessor's notes, results, moderation and appeals, the audit
  * trail of changes to them, and the notifications that named them. People who acted on the
  * record are named (they acted for the EPAO, a provider or an employer); their emails are not.
+ * The long lists (off-the-job hours, the audit trail, notifications) are read a batch at a time
+ * as the file is written (jsonChunks in http/json-stream.ts).
  */
 export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: DateTime) {
   const ids = recordIdsOf(db, apprentice);
@@ -76,12 +90,27 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
         .where(eq(qualifications.apprenticeId, apprentice.id))
         .orderBy(asc(qualifications.id))
         .all(),
-      offTheJobHours: db
-        .select()
-        .from(offTheJobHours)
-        .where(eq(offTheJobHours.apprenticeId, apprentice.id))
-        .orderBy(asc(offTheJobHours.date))
-        .all(),
+      // Years of weekly logs: read a batch at a time as the file is written, in date order.
+      offTheJobHours: inBatches(() =>
+        keyset<typeof offTheJobHours.$inferSelect>((after, size) =>
+          db
+            .select()
+            .from(offTheJobHours)
+            .where(
+              and(
+                eq(offTheJobHours.apprenticeId, apprentice.id),
+                after &&
+                  or(
+                    gt(offTheJobHours.date, after.date),
+                    and(eq(offTheJobHours.date, after.date), gt(offTheJobHours.id, after.id)),
+                  ),
+              ),
+            )
+            .orderBy(asc(offTheJobHours.date), asc(offTheJobHours.id))
+            .limit(size)
+            .all(),
+        ),
+      ),
       itemsProvided: db
         .select()
         .from(gatewayItemsProvided)
@@ -228,24 +257,41 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
           reviewer: nameOf(reviewerUserId),
         })),
     ),
-    auditTrail: db
-      .select()
-      .from(auditEvents)
-      .where(auditConditionFor(ids))
-      .orderBy(asc(auditEvents.id))
-      .all()
-      .map(({ actorUserId, actorLabel, ...e }) =>
+    // The audit trail and the notifications are found by searching every row's text for the ULN
+    // or name: read along the ids a batch at a time as the file is written (one pass in all).
+    auditTrail: inBatches(
+      byId((afterId, size) =>
+        db
+          .select()
+          .from(auditEvents)
+          .where(and(gt(auditEvents.id, afterId), auditConditionFor(ids)))
+          .orderBy(asc(auditEvents.id))
+          .limit(size)
+          .all(),
+      ).map(({ actorUserId, actorLabel, ...e }) =>
         // Who reported a case is not disclosed (as on the case itself): its entries go without their actor.
         e.entityType === 'case'
           ? { ...e, actor: null, before: null, after: withoutOpener(e.after) }
           : { ...e, actor: actorUserId === null ? actorLabel : nameOf(actorUserId) },
       ),
-    notifications: db
-      .select({ subject: outbox.subject, body: outbox.body, createdAt: outbox.createdAt, sentAt: outbox.sentAt })
-      .from(outbox)
-      .where(outboxConditionFor(apprentice.uln, [fullName(apprentice)]))
-      .orderBy(asc(outbox.id))
-      .all(),
+    ),
+    notifications: inBatches(
+      byId((afterId, size) =>
+        db
+          .select({
+            id: outbox.id,
+            subject: outbox.subject,
+            body: outbox.body,
+            createdAt: outbox.createdAt,
+            sentAt: outbox.sentAt,
+          })
+          .from(outbox)
+          .where(and(gt(outbox.id, afterId), outboxConditionFor(apprentice.uln, [fullName(apprentice)])))
+          .orderBy(asc(outbox.id))
+          .limit(size)
+          .all(),
+      ).map(({ id: _id, ...n }) => n),
+    ),
   };
 }
 

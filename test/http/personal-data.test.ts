@@ -291,6 +291,16 @@ describe('personal data: subject access and erasure', () => {
   });
 
   it('exports everything held about the apprentice as JSON in one action, audited; only for administrators', async () => {
+    // Years of logs, three a day, more than one batch of the file's (a batch ends mid-day): every one is in it, in date order.
+    const log = ctx.db.$client.prepare(
+      "insert into off_the_job_hours (apprentice_id, date, hours, activity) values (?, date('2019-01-01', ?), 1, 'Reading')",
+    );
+    for (let day = 0; day < 400; day++) for (let n = 0; n < 3; n++) log.run(a.id, `+${day} days`);
+    const logged = ctx.db.$client
+      .prepare('select date from off_the_job_hours where apprentice_id = ? order by date, id')
+      .pluck()
+      .all(a.id);
+    expect(logged.length).to.be.greaterThan(1200);
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const page = await admin.get(paths.personalData(ULN)).expect(200);
     expect($(page.text)('h1').text()).to.include(`${GIVEN} ${FAMILY}`);
@@ -303,7 +313,7 @@ describe('personal data: subject access and erasure', () => {
     expect(res.headers['content-disposition']).to.include(`personal-data-${ULN}.json`);
     const data = JSON.parse(res.text);
     expect(data.apprentice).to.include({ uln: ULN, givenNames: GIVEN, familyName: FAMILY });
-    expect(data.gatewayEvidence.offTheJobHours.length).to.be.greaterThan(10);
+    expect(data.gatewayEvidence.offTheJobHours.map((h: { date: string }) => h.date)).to.deep.equal(logged);
     expect(data.gatewayEvidence.learningBreaks[0].reason).to.include('in hospital');
     expect(data.gatewayEvidence.earlierEpisodes[0].reason).to.include('moved away');
     expect(data.gatewayEvidence.flexibilityJudgement.reference).to.include('EHC plan of');
@@ -329,6 +339,8 @@ describe('personal data: subject access and erasure', () => {
       'gateway.submitted',
       'result.released',
       'appeal.lodged',
+      // The export itself, recorded before the file is written.
+      'apprentice.personal_data_exported',
     ]);
     expect(data.notifications.length).to.be.greaterThan(0);
     expect(JSON.stringify(data)).not.to.include(BYSTANDER_ULN);
