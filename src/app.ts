@@ -174,6 +174,7 @@ export function createApp({
     acceptUpload('standardsFile', LIMITS.catalogueFileBytes, AREA_ROLES.administration, { toDisk: true }),
   );
   app.post(routes.gatewayItemFiles, acceptEvidence(db, evidence, 'gateway_item'));
+  app.post(routes.qualificationFiles, acceptEvidence(db, evidence, 'qualification'));
   app.post(routes.requestFiles, acceptEvidence(db, evidence, 'assessment_request'));
   app.post(routes.appealFiles, acceptEvidence(db, evidence, 'appeal'));
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));

@@ -398,10 +398,16 @@ export function openApiDocument(): Schema {
       },
       [openApiPath(routes.api.apprentices.qualifications)]: {
         post: {
-          summary: 'Add English or maths evidence',
+          summary: 'Add English or maths evidence (its certificate is then uploaded to the address it answers with)',
           parameters: [ulnParam],
           requestBody: body(qualificationInputSchema),
-          responses: writeResponses,
+          responses: {
+            ...writeResponses,
+            '201': json(
+              output(z.object({ uln: z.string(), id: z.int(), files: z.string() })),
+              'Recorded: its id, and where its certificate’s files are listed and uploaded',
+            ),
+          },
         },
       },
       [openApiPath(routes.api.apprentices.hours)]: {

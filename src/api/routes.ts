@@ -16,18 +16,16 @@ import { apiErrors, ProblemsError } from '../http/json-errors.js';
 import { LIMITS } from '../http/limits.js';
 import { refuseUnsavableText } from '../http/text-guard.js';
 import { openApiDocument } from './openapi.js';
-import { evidenceApi } from '../evidence/api.js';
+import { EVIDENCE_UPLOADS, evidenceApi } from '../evidence/api.js';
 import { acceptEvidence } from '../evidence/pages.js';
 import type { EvidenceStorage } from '../evidence/storage.js';
-
-/** The evidence upload's path, as a pattern: its multipart body has been read (acceptEvidence) before the JSON rules. */
-const EVIDENCE_UPLOAD = new RegExp(`^${routes.api.apprentices.gatewayItemFiles.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
 
 /** A request that sends a body must send JSON (a CSV import may send CSV; an evidence upload, multipart). */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
   const csvImport = req.path === routes.api.apprentices.import && req.is('text/csv');
-  const upload = req.method === 'POST' && EVIDENCE_UPLOAD.test(req.path) && req.is('multipart/form-data');
+  const upload =
+    req.method === 'POST' && EVIDENCE_UPLOADS.some(([path]) => path.test(req.path)) && req.is('multipart/form-data');
   if (hasBody && !req.is('application/json') && !csvImport && !upload)
     throw new HttpError(415, 'Send the body as JSON, with Content-Type: application/json');
   next();
@@ -84,7 +82,7 @@ export function apiRoutes(
   // Who is asking comes first: an anonymous request is refused before its body is read.
   router.use(authenticate(db, clock));
   // An evidence upload is streamed to the store (its scope checked first), never parsed as a body.
-  router.post(routes.api.apprentices.gatewayItemFiles, acceptEvidence(db, evidence, 'gateway_item'));
+  for (const [, route, recordType] of EVIDENCE_UPLOADS) router.post(route, acceptEvidence(db, evidence, recordType));
   router.use(requireJsonBody);
   // An import may be a CSV file or a JSON array as large as a CSV upload; everything else is 1 MB at most.
   router.post(

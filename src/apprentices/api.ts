@@ -1,7 +1,7 @@
 import { importApprentices } from './import-job.js';
 import { confirmDeclarationPart, requestEpa } from '../gateway/service.js';
 import { sendResult, valueOrThrow } from '../http/results.js';
-import { routes } from '../paths.js';
+import { paths, routes } from '../paths.js';
 import { submissionJson } from '../gateway/api.js';
 import type { Clock } from '../clock.js';
 import { Router } from 'express';
@@ -171,8 +171,10 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
 
   router.post(routes.api.apprentices.qualifications, editors, (req, res) => {
     const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'edit'));
-    addQualification(db, a, parseOr422(qualificationInputSchema, req.body), actorOf(userOf(res)));
-    res.status(201).json({ uln: a.uln });
+    const id = addQualification(db, a, parseOr422(qualificationInputSchema, req.body), actorOf(userOf(res)));
+    // Its certificate's files are uploaded to this address.
+    const files = `${paths.api.root}${paths.api.apprentices.qualificationFiles(a.uln, String(id))}`;
+    res.status(201).json({ uln: a.uln, id, files });
   });
 
   // Off-the-job hours: the same services as the log's pages (no day after today; corrections and removals need a reason).

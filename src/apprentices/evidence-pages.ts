@@ -13,8 +13,8 @@ import { actorOf } from '../users/store.js';
 import { planItemInputSchema, qualificationInputSchema, declarationInputSchema } from './schema.js';
 import { addQualification, recordPlanItem } from './store.js';
 import { DATE_FIELDS, loadApprentice } from './page-helpers.js';
-import { renderGatewayItem } from '../evidence/pages.js';
-import { gatewayItemOf } from '../evidence/service.js';
+import { renderGatewayItem, renderQualification } from '../evidence/pages.js';
+import { gatewayItemOf, qualificationOf } from '../evidence/service.js';
 
 /** The gateway evidence: English and maths, off-the-job hours, the plan's items, the declaration, and requesting EPA. */
 export function evidencePages(db: Db, clock: Clock): Router {
@@ -55,8 +55,21 @@ export function evidencePages(db: Db, clock: Clock): Router {
         ...qualificationOptions,
         backLink: paths.apprentice(a.uln),
       });
-    addQualification(db, a, form.value, actorOf(userOf(res)));
-    res.redirect(`${paths.apprentice(a.uln)}#evidence`);
+    const id = addQualification(db, a, form.value, actorOf(userOf(res)));
+    // On to its page, where its certificate is uploaded.
+    res.redirect(`${paths.qualification(a.uln, String(id))}?added=1`);
+  });
+
+  // After the form's /new, which the record's own address would otherwise take.
+  router.get(routes.qualification, viewers, (req, res) => {
+    const target = valueOrThrow(qualificationOf(db, userOf(res), req.params, 'view'));
+    const flash =
+      req.query.uploaded === '1'
+        ? 'The file is uploaded.'
+        : req.query.added === '1'
+          ? 'The evidence is recorded. Upload its certificate here, if you have it.'
+          : undefined;
+    renderQualification(res, db, userOf(res), target, { flash });
   });
 
   router.get(routes.gatewayItem, editors, (req, res) => {

@@ -25,6 +25,7 @@ import { apprenticeScope, canActOn } from './access.js';
 import { dashboardQuery, loadApprentice } from './page-helpers.js';
 import { recordPages } from './record-pages.js';
 import { evidencePages } from './evidence-pages.js';
+import { fileCounts } from '../evidence/store.js';
 import { hoursPages } from './hours-pages.js';
 import { JOURNEY_STATUSES, JOURNEY_STATUS_LABELS } from './journey.js';
 import { circumstancePages } from './circumstance-pages.js';
@@ -128,7 +129,13 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
       canCorrectUln: canActOn(user, a, 'correct_uln'),
       canRequest: canEdit && evaluation.ready && latest?.status !== 'submitted' && latest?.status !== 'accepted',
       canConfirmEmployer: canActOn(user, a, 'employer_declaration'),
-      qualifications: evidence.qualificationRows.map((q) => ({ ...q, typeLabel: QUALIFICATION_TYPE_LABELS[q.type] })),
+      qualifications: ((files) =>
+        evidence.qualificationRows.map((q) => ({
+          ...q,
+          typeLabel: QUALIFICATION_TYPE_LABELS[q.type],
+          href: paths.qualification(a.uln, String(q.id)),
+          files: files.get(String(q.id)) ?? 0,
+        })))(fileCounts(db, a.id, 'qualification')),
       hours: evidence.hoursEntries.map((h) => ({
         ...h,
         kindLabel: OFF_THE_JOB_KIND_LABELS[h.kind],

@@ -608,8 +608,9 @@ const byUln = preparedOnce((db) =>
 
 /* ---------- Evidence ---------- */
 
-export function addQualification(db: Db, apprentice: ApprenticeRow, input: QualificationInput, actor: Actor): void {
-  db.transaction((tx) => {
+/** Records an English or maths qualification, audited; returns its id (its certificate's files are kept under it). */
+export function addQualification(db: Db, apprentice: ApprenticeRow, input: QualificationInput, actor: Actor): number {
+  return db.transaction((tx) => {
     const row = tx
       .insert(qualifications)
       .values({ apprenticeId: apprentice.id, ...input })
@@ -621,6 +622,7 @@ export function addQualification(db: Db, apprentice: ApprenticeRow, input: Quali
       entityId: apprentice.uln,
       after: row,
     });
+    return row.id;
   });
 }
 

@@ -32,6 +32,19 @@ const fileSchema = z.object({
   download: z.string(),
 });
 const filesSchema = z.object({ uln: z.string(), itemId: z.string(), files: z.array(fileSchema) });
+const qualificationFilesSchema = z.object({ uln: z.string(), qualificationId: z.int(), files: z.array(fileSchema) });
+
+/** The records whose files the API lists and takes: their route, their type, and the key that names one in the list's JSON. */
+const RECORDS = [
+  [routes.api.apprentices.gatewayItemFiles, 'gateway_item', 'itemId'],
+  [routes.api.apprentices.qualificationFiles, 'qualification', 'qualificationId'],
+] as const;
+/** Every upload's path, as a pattern: its multipart body is read (acceptEvidence) before the API's JSON rules. */
+export const EVIDENCE_UPLOADS = RECORDS.map(
+  ([route, recordType]) => [new RegExp(`^${route.replace(/:[A-Za-z]+/g, '[^/]+')}$`), route, recordType] as const,
+);
+const keyValue = (key: (typeof RECORDS)[number][2], recordKey: string) =>
+  key === 'qualificationId' ? Number(recordKey) : recordKey;
 
 const downloadPath = (id: number) => `${paths.api.root}${paths.api.apprentices.evidenceFile(id)}`;
 
@@ -43,32 +56,35 @@ export function evidenceApi(db: Db, storage: EvidenceStorage, clock: Clock): Rou
   const listOf = (record: Parameters<typeof filesOf>[1]) =>
     filesOf(db, record).map((f) => ({ ...f, download: downloadPath(f.id) }));
 
-  router.get(routes.api.apprentices.gatewayItemFiles, viewers, (req, res) => {
-    const record = valueOrThrow(evidenceRecord(db, userOf(res), 'gateway_item', req.params, 'view'));
-    res.json({ uln: record.apprentice.uln, itemId: record.recordKey, files: listOf(record) });
-  });
+  // A gateway item's files and an English or maths qualification's, alike.
+  for (const [route, recordType, key] of RECORDS) {
+    router.get(route, viewers, (req, res) => {
+      const record = valueOrThrow(evidenceRecord(db, userOf(res), recordType, req.params, 'view'));
+      res.json({ uln: record.apprentice.uln, [key]: keyValue(key, record.recordKey), files: listOf(record) });
+    });
 
-  router.post(routes.api.apprentices.gatewayItemFiles, editors, (req, res) => {
-    const received = receivedEvidence(req);
-    if (!received)
-      throw new ProblemsError(422, [
-        { path: 'evidenceFile', message: 'Send the file as multipart/form-data, in the field evidenceFile' },
-      ]);
-    if ('refused' in received)
-      throw new ProblemsError(received.status, [{ path: 'evidenceFile', message: received.refused }]);
-    const done = valueOrThrow(
-      attachEvidenceFile(
-        db,
-        userOf(res),
-        'gateway_item',
-        req.params,
-        { ...received.stored, originalName: received.originalName },
-        isoInstant(clock.now()),
-      ),
-    );
-    const file = listOf(done).find((f) => f.id === done.id)!;
-    res.status(201).location(file.download).json(file);
-  });
+    router.post(route, editors, (req, res) => {
+      const received = receivedEvidence(req);
+      if (!received)
+        throw new ProblemsError(422, [
+          { path: 'evidenceFile', message: 'Send the file as multipart/form-data, in the field evidenceFile' },
+        ]);
+      if ('refused' in received)
+        throw new ProblemsError(received.status, [{ path: 'evidenceFile', message: received.refused }]);
+      const done = valueOrThrow(
+        attachEvidenceFile(
+          db,
+          userOf(res),
+          recordType,
+          req.params,
+          { ...received.stored, originalName: received.originalName },
+          isoInstant(clock.now()),
+        ),
+      );
+      const file = listOf(done).find((f) => f.id === done.id)!;
+      res.status(201).location(file.download).json(file);
+    });
+  }
 
   router.get(routes.api.apprentices.evidenceFile, viewers, (req, res, next) =>
     sendEvidenceFile(storage, valueOrThrow(evidenceFileFor(db, userOf(res), req.params.id)), res, next),
@@ -78,22 +94,30 @@ export function evidenceApi(db: Db, storage: EvidenceStorage, clock: Clock): Rou
 }
 
 const itemParam = { name: 'itemId', in: 'path', required: true, schema: { type: 'string' } };
+const qualificationParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
 
-export const evidenceOpenApi: Record<string, unknown> = {
-  [openApiPath(routes.api.apprentices.gatewayItemFiles)]: {
+/** A record's files in the OpenAPI document: listed, and a file uploaded. */
+function recordFilesOpenApi(record: {
+  what: string;
+  upload: string;
+  param: object;
+  list: z.ZodType;
+  missing: string;
+}): Record<string, unknown> {
+  return {
     get: {
-      summary: 'The files uploaded to a gateway item of the apprentice’s plan',
-      parameters: [ulnParam, itemParam],
+      summary: `The files uploaded to ${record.what}`,
+      parameters: [ulnParam, record.param],
       responses: {
-        '200': json(output(filesSchema), 'The files, the first uploaded first, each with its download address'),
+        '200': json(output(record.list), 'The files, the first uploaded first, each with its download address'),
         ...authErrors,
         '403': error('Assessors and quality assurers'),
-        '404': error('No such apprentice in your scope, or no such gateway item in their plan'),
+        '404': error(record.missing),
       },
     },
     post: {
-      summary: `Upload a file to a gateway item (recording it as in place): ${TAKEN_KINDS}; each kind up to the assessment organisation’s limit (${LIMITS.evidenceFileLabel} at most), streamed to the evidence store and judged by its content`,
-      parameters: [ulnParam, itemParam],
+      summary: `${record.upload}: ${TAKEN_KINDS}; each kind up to the assessment organisation’s limit (${LIMITS.evidenceFileLabel} at most), streamed to the evidence store and judged by its content`,
+      parameters: [ulnParam, record.param],
       requestBody: {
         required: true,
         content: {
@@ -111,14 +135,31 @@ export const evidenceOpenApi: Record<string, unknown> = {
         '400': error('The multipart body could not be read, or had more than one file'),
         ...authErrors,
         '403': error('You may see this apprentice but not add to their record'),
-        '404': error('No such apprentice in your scope, or no such gateway item in their plan'),
+        '404': error(record.missing),
         '413': error(
           `The file is larger than the assessment organisation’s limit for its kind (documents, images or recordings; ${LIMITS.evidenceFileLabel} at most)`,
         ),
         '422': error('No file, or a kind of file not taken (a program, a script, a web page, an archive…)'),
       },
     },
-  },
+  };
+}
+
+export const evidenceOpenApi: Record<string, unknown> = {
+  [openApiPath(routes.api.apprentices.gatewayItemFiles)]: recordFilesOpenApi({
+    what: 'a gateway item of the apprentice’s plan',
+    upload: 'Upload a file to a gateway item (recording it as in place)',
+    param: itemParam,
+    list: filesSchema,
+    missing: 'No such apprentice in your scope, or no such gateway item in their plan',
+  }),
+  [openApiPath(routes.api.apprentices.qualificationFiles)]: recordFilesOpenApi({
+    what: 'an English or maths qualification of the apprentice (its certificate)',
+    upload: 'Upload the certificate of an English or maths qualification (its id as GET /apprentices/{uln} lists it)',
+    param: qualificationParam,
+    list: qualificationFilesSchema,
+    missing: 'No such apprentice in your scope, or no such qualification of theirs',
+  }),
   [openApiPath(routes.api.apprentices.evidenceFile)]: {
     get: {
       summary: 'Download a file of the evidence store, for someone who may see its record',

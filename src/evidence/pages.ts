@@ -3,7 +3,10 @@ import multer from 'multer';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { Clock } from '../clock.js';
-import { isoInstant, londonTime } from '../dates.js';
+import { dateLabel, isoInstant, londonTime } from '../dates.js';
+import { QUALIFICATION_TYPE_LABELS } from '../gateway/model.js';
+import type { CurrentUser } from '../users/store.js';
+import type { Result } from '../validation/result.js';
 import type { Db } from '../db/connection.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors } from '../http/forms.js';
@@ -18,6 +21,7 @@ import {
   evidenceRecord,
   filesOf,
   gatewayItemOf,
+  qualificationOf,
   unreferenced,
   type EvidenceRecord,
 } from './service.js';
@@ -228,6 +232,26 @@ export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): R
     ),
   );
 
+  router.post(
+    routes.qualificationFiles,
+    editors,
+    attachUpload(
+      db,
+      clock,
+      'qualification',
+      (res, params, locals, status) =>
+        renderQualification(
+          res,
+          db,
+          userOf(res),
+          valueOrThrow(qualificationOf(db, userOf(res), params, 'edit')),
+          locals,
+          status,
+        ),
+      (record) => paths.qualification(record.apprentice.uln, record.recordKey),
+    ),
+  );
+
   router.get(routes.evidenceFile, downloaders, (req, res, next) =>
     sendEvidenceFile(storage, valueOrThrow(evidenceFileFor(db, userOf(res), req.params.id)), res, next),
   );
@@ -258,6 +282,35 @@ export function renderGatewayItem(
       'The assessment organisation sees it with the apprentice’s record. Uploading records the item as in place.',
     ),
     backLink: paths.apprentice(a.uln),
+    ...locals,
+  });
+}
+
+/**
+ * An English or maths qualification's page: what it is, and its certificate's files, with the
+ * upload form for someone who may add to the apprentice's record.
+ */
+export function renderQualification(
+  res: Response,
+  db: Db,
+  user: CurrentUser,
+  { apprentice: a, qualification: q }: ReturnType<typeof qualificationOf> extends Result<infer T> ? T : never,
+  locals: object = {},
+  status = 200,
+): void {
+  const subject = q.subject === 'english' ? 'English' : 'Maths';
+  const editable = qualificationOf(db, user, { uln: a.uln, id: String(q.id) }, 'edit').ok;
+  res.status(status).render('apprentices/qualification-files', {
+    title: `${subject}: ${QUALIFICATION_TYPE_LABELS[q.type]}`,
+    a,
+    q: { ...q, subject, typeLabel: QUALIFICATION_TYPE_LABELS[q.type], achievedOn: dateLabel(q.achievedOn) },
+    evidence: filesForPage(
+      db,
+      { apprentice: a, recordType: 'qualification', recordKey: String(q.id) },
+      editable ? paths.qualificationFiles(a.uln, String(q.id)) : null,
+      'A scan or photograph of the certificate, or the awarding body’s confirmation of the result.',
+    ),
+    backLink: `${paths.apprentice(a.uln)}#evidence`,
     ...locals,
   });
 }

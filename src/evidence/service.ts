@@ -2,9 +2,9 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { gatewayItemsProvided } from '../db/schema.js';
+import { gatewayItemsProvided, qualifications } from '../db/schema.js';
 import { apprenticeFor } from '../apprentices/service.js';
-import { recordPlanItem, type ApprenticeDetail } from '../apprentices/store.js';
+import { findApprenticeById, recordPlanItem, type ApprenticeDetail } from '../apprentices/store.js';
 import { planForApprentice } from '../plans/store.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { ok, refuse, type Result } from '../validation/result.js';
@@ -40,6 +40,38 @@ export function gatewayItemOf(
   return ok({ apprentice: found.value, item });
 }
 
+const qualificationParams = z.object({ uln: z.string().optional(), id: z.string().regex(/^\d{1,9}$/) });
+
+/**
+ * An English or maths qualification of the apprentice in the URL (or, given its id alone, of its
+ * own apprentice), for `action` (view or edit): its certificate's files are seen and added to as
+ * the record's gateway evidence is.
+ */
+export function qualificationOf(
+  db: Db,
+  user: CurrentUser,
+  params: unknown,
+  action: 'view' | 'edit',
+): Result<{ apprentice: ApprenticeDetail; qualification: typeof qualifications.$inferSelect }> {
+  const none = refuse('not_found', 'There is no such English or maths evidence');
+  const parsed = qualificationParams.safeParse(params);
+  if (!parsed.success) return none;
+  const qualification = db
+    .select()
+    .from(qualifications)
+    .where(eq(qualifications.id, Number(parsed.data.id)))
+    .get();
+  const owner = qualification && findApprenticeById(db, qualification.apprenticeId);
+  if (!qualification || !owner || (parsed.data.uln !== undefined && parsed.data.uln !== owner.uln)) return none;
+  const found = apprenticeFor(db, user, owner.uln, action);
+  if (!found.ok) return found;
+  return ok({ apprentice: found.value, qualification });
+}
+
+/** How the audit names a qualification's record: "English evidence 12". */
+export const qualificationLabel = (q: { id: number; subject: string }) =>
+  `${q.subject === 'english' ? 'English' : 'Maths'} evidence ${q.id}`;
+
 /** A record that holds files, in the store's terms, found for someone who may act on it. */
 export interface EvidenceRecord {
   apprentice: ApprenticeDetail;
@@ -54,7 +86,8 @@ export interface EvidenceRecord {
  * seen and added to by its provider and administrators (the employer sees it too); an adjustment
  * or special-consideration request (id) by its provider and administrators only, and added to only
  * while it waits for its decision; an appeal (id) by the appeal reviewers and its apprentice's
- * provider and employer, and added to by the provider and administrators while it waits.
+ * provider and employer, and added to by the provider and administrators while it waits; an
+ * English or maths qualification (uln, id) as its apprentice's record is.
  */
 export function evidenceRecord(
   db: Db,
@@ -68,6 +101,17 @@ export function evidenceRecord(
     if (!found.ok) return found;
     const { apprentice, item } = found.value;
     return ok({ apprentice, recordType, recordKey: item.id, label: `gateway item ${item.id}` });
+  }
+  if (recordType === 'qualification') {
+    const found = qualificationOf(db, user, params, action);
+    if (!found.ok) return found;
+    const { apprentice, qualification } = found.value;
+    return ok({
+      apprentice,
+      recordType,
+      recordKey: String(qualification.id),
+      label: qualificationLabel(qualification),
+    });
   }
   const id = typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
   if (recordType === 'appeal') {

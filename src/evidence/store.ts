@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.js';
 import { apprentices, evidenceFiles, users } from '../db/schema.js';
 
@@ -6,6 +6,19 @@ export type EvidenceRecordType = (typeof evidenceFiles.$inferInsert)['recordType
 
 export function insertEvidenceFile(tx: Queryable, values: typeof evidenceFiles.$inferInsert): number {
   return tx.insert(evidenceFiles).values(values).returning({ id: evidenceFiles.id }).get().id;
+}
+
+/** How many files each record of `recordType` of the apprentice has, by record key (one query for a list of records). */
+export function fileCounts(db: Queryable, apprenticeId: number, recordType: EvidenceRecordType): Map<string, number> {
+  return new Map(
+    db
+      .select({ key: evidenceFiles.recordKey, n: count() })
+      .from(evidenceFiles)
+      .where(and(eq(evidenceFiles.apprenticeId, apprenticeId), eq(evidenceFiles.recordType, recordType)))
+      .groupBy(evidenceFiles.recordKey)
+      .all()
+      .map((r) => [r.key, r.n]),
+  );
 }
 
 /** The files of one record, the first uploaded first, with who uploaded each. */

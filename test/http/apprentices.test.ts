@@ -1041,7 +1041,15 @@ describe('apprentices: evidence changes the checks', () => {
       certificateReference: 'AQA-5521',
     });
     expect(res.status).to.equal(302);
-    expect(res.headers.location).to.equal(`${url}#evidence`);
+    // On to the evidence's own page, to upload its certificate.
+    const [added] = ctx.db.select().from(qualifications).all();
+    expect(res.headers.location).to.equal(`${url}/qualifications/${added!.id}?added=1`);
+    const shown = (await page(agent, res.headers.location!)).doc;
+    expect(shown('h1').text()).to.equal('Maths: GCSE');
+    expect(shown('.govuk-notification-banner').text()).to.contain('Upload its certificate here');
+    expect(shown('form[enctype="multipart/form-data"]').attr('action')).to.equal(
+      `${url}/qualifications/${added!.id}/files`,
+    );
     const after = (await page(agent, url)).doc;
     expect(checkOf(after, 'maths')).to.deep.equal({
       status: 'Met',
@@ -1052,7 +1060,8 @@ describe('apprentices: evidence changes the checks', () => {
       after('#qualifications tbody tr td')
         .map((_, td) => after(td).text())
         .get(),
-    ).to.deep.equal(['Maths', 'GCSE', '2', '5', '2024-08-20', 'AQA-5521']);
+    ).to.deep.equal(['Maths', 'GCSE', '2', '5', '2024-08-20', 'AQA-5521', 'Upload of the certificate AQA-5521']);
+    expect(after('#qualifications tbody tr a').attr('href')).to.equal(`${url}/qualifications/${added!.id}`);
   });
 
   it('logging hours moves off-the-job training to Met; negative hours and 30 February are refused', async () => {

@@ -116,6 +116,10 @@ const TABLE: Record<string, Case | Case[]> = {
 
   // The evidence store: a gateway item's upload (providers and administrators, in scope; the form is
   // sent without a file, so an allowed role stops at "Select a file"); a file's download (whoever sees the record).
+  'POST /apprentices/:uln/qualifications/:id/files': row(
+    '401 400 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/qualifications/${f.qualification}/files`,
+  ),
   'POST /apprentices/:uln/gateway-items/:itemId/files': row(
     '401 400 403 403 400 403 404 403',
     (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
@@ -276,6 +280,10 @@ const TABLE: Record<string, Case | Case[]> = {
   'POST /apprentices/:uln/hours/new': row(
     '401 400 403 403 400 403 404 403',
     (f) => `/apprentices/${f.a.uln}/hours/new`,
+  ),
+  'GET /apprentices/:uln/qualifications/:id': row(
+    '302 200 403 403 200 200 404 403',
+    (f) => `/apprentices/${f.a.uln}/qualifications/${f.qualification}`,
   ),
   'GET /apprentices/:uln/gateway-items/:itemId': row(
     '302 200 403 403 200 403 404 403',
@@ -602,6 +610,14 @@ const TABLE: Record<string, Case | Case[]> = {
     (f) => `/api/v1/apprentices/${f.a.uln}/earlier-episodes`,
   ),
   // The evidence store: an empty upload (no multipart file) stops at 422; the list and a download follow the record's scope.
+  'POST /api/v1/apprentices/:uln/qualifications/:id/files': row(
+    '401 422 403 403 422 403 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/qualifications/${f.qualification}/files`,
+  ),
+  'GET /api/v1/apprentices/:uln/qualifications/:id/files': row(
+    '401 200 403 403 200 200 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/qualifications/${f.qualification}/files`,
+  ),
   'POST /api/v1/apprentices/:uln/gateway-items/:itemId/files': row(
     '401 422 403 403 422 403 404 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/portfolio/files`,

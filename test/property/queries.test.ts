@@ -82,6 +82,11 @@ const GET_SPECS: Record<string, GetSpec> = {
     url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
     kind: 'api',
   },
+  'GET /api/v1/apprentices/:uln/qualifications/:id/files': {
+    as: 'employer',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/qualifications/${f.qualification}/files`,
+    kind: 'api',
+  },
   'GET /api/v1/evidence/:id': { as: 'employer', url: (f) => `/api/v1/evidence/${f.evidenceFile}`, kind: 'download' },
   'GET /api/v1/reports/outcomes': {
     as: 'admin',
@@ -222,6 +227,10 @@ const GET_SPECS: Record<string, GetSpec> = {
   'GET /apprentices/:uln/behaviour-verification': {
     as: 'employer',
     url: (f) => `/apprentices/${f.a.uln}/behaviour-verification`,
+  },
+  'GET /apprentices/:uln/qualifications/:id': {
+    as: 'employer',
+    url: (f) => `/apprentices/${f.a.uln}/qualifications/${f.qualification}`,
   },
   'GET /apprentices/:uln/gateway-items/:itemId': {
     as: 'provider',

@@ -1375,6 +1375,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     upload: { field: 'evidenceFile', kind: 'evidence' },
     formPage: (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio`,
   },
+  'POST /apprentices/:uln/qualifications/:id/files': {
+    as: ['admin', 'provider'],
+    url: (f) => `/apprentices/${f.a.uln}/qualifications/${f.qualification}/files`,
+    fields: () => ['evidenceFile'],
+    upload: { field: 'evidenceFile', kind: 'evidence' },
+    formPage: (f) => `/apprentices/${f.a.uln}/qualifications/${f.qualification}`,
+  },
   'POST /requests/:id/files': {
     as: ['admin', 'provider'],
     url: (f) => `/requests/${f.request}/files`,
@@ -1749,6 +1756,13 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     as: ['admin', 'provider'],
     method: 'POST',
     url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/project-proposal/files`,
+    fields: ['evidenceFile'],
+    multipart: true,
+  },
+  'POST /api/v1/apprentices/:uln/qualifications/:id/files': {
+    as: ['admin', 'provider'],
+    method: 'POST',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/qualifications/${f.qualification}/files`,
     fields: ['evidenceFile'],
     multipart: true,
   },

@@ -171,6 +171,7 @@ describe('property: the upload pages, hostile files', function () {
       'POST /appeals/:id/files',
       'POST /apprentices/:uln/gateway-items/:itemId/files',
       'POST /apprentices/:uln/hours/import',
+      'POST /apprentices/:uln/qualifications/:id/files',
       'POST /apprentices/import',
       'POST /requests/:id/files',
       'POST /standards/import',

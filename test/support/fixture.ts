@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import { now, todayIso } from './clock.js';
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { ApprenticeDetail } from '../../src/apprentices/store.js';
+import { addQualification, type ApprenticeDetail } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { bookingById } from '../../src/bookings/store.js';
 import type { Db } from '../../src/db/connection.js';
@@ -94,6 +94,8 @@ export interface Fixture {
   planDraft: number;
   /** A PDF in the evidence store, on A's portfolio gateway item. */
   evidenceFile: number;
+  /** A's English GCSE (its certificate's files are kept under it). */
+  qualification: number;
   /** A's reasonable adjustment (extra time), refused by `admin`: a provider may appeal it. */
   refusedRequest: number;
   /** A's appeal's document (a PDF), uploaded by the provider. */
@@ -302,9 +304,25 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   );
   if (!openedCase.ok) throw new Error(`The fixture’s case could not be opened: ${JSON.stringify(openedCase.problems)}`);
 
+  // A's English GCSE, whose certificate may be uploaded.
+  const qualification = addQualification(
+    db,
+    a,
+    {
+      subject: 'english',
+      type: 'gcse',
+      level: 2,
+      grade: '6',
+      achievedOn: '2019-08-22',
+      certificateReference: 'FIXTURE-EN',
+    },
+    SETUP,
+  );
+
   return {
     planDraft: draft.value.id,
     evidenceFile: evidence.value.id,
+    qualification,
     request,
     requestFile: requestFile.value.id,
     appealFile: appealFile.value.id,
