@@ -184,7 +184,7 @@ export function createApp({
   app.use(refuseUnsavableText);
   app.use(noStore);
 
-  app.use(homeRoutes(db, clock, figureWaitMs));
+  app.use(homeRoutes(db, clock, figureWaitMs, log));
   app.use(searchRoutes(db));
   app.use(
     authRoutes(db, {

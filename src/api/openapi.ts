@@ -41,6 +41,7 @@ import {
   unavailabilityBody,
 } from '../bookings/api.js';
 import { removalSchema } from '../apprentices/service.js';
+import { qualificationJsonSchema } from '../apprentices/api.js';
 import { deliveryInputSchema } from '../certificates/rules.js';
 import { attemptResultSchema } from '../grading/api.js';
 import { gradeBodySchema } from '../grading/forms.js';
@@ -397,6 +398,20 @@ export function openApiDocument(): Schema {
         },
       },
       [openApiPath(routes.api.apprentices.qualifications)]: {
+        get: {
+          summary:
+            'The apprentice’s English and maths evidence, each with its id and the address of its certificate’s files',
+          parameters: [ulnParam],
+          responses: {
+            '200': json(
+              output(z.object({ uln: z.string(), qualifications: z.array(qualificationJsonSchema) })),
+              'The qualifications, the first recorded first',
+            ),
+            ...authErrors,
+            '403': error('Assessors and quality assurers'),
+            '404': error('No such apprentice in your scope'),
+          },
+        },
         post: {
           summary: 'Add English or maths evidence (its certificate is then uploaded to the address it answers with)',
           parameters: [ulnParam],

@@ -26,7 +26,7 @@ import {
   recordPriorLearningHours,
   standingOf,
 } from './service.js';
-import { addQualification, recordPlanItem, type ApprenticeDetail } from './store.js';
+import { addQualification, qualificationsOf, recordPlanItem, type ApprenticeDetail } from './store.js';
 import type { Db } from '../db/connection.js';
 import { todayInLondon } from '../dates.js';
 import { GATEWAY_STATES } from '../gateway/status.js';
@@ -169,12 +169,18 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
     });
   });
 
+  router.get(routes.api.apprentices.qualifications, viewers, (req, res) => {
+    const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'view'));
+    res.json({
+      uln: a.uln,
+      qualifications: qualificationsOf(db, a.id).map((q) => qualificationJson(a.uln, q)),
+    });
+  });
+
   router.post(routes.api.apprentices.qualifications, editors, (req, res) => {
     const a = valueOrThrow(apprenticeFor(db, userOf(res), req.params.uln, 'edit'));
     const id = addQualification(db, a, parseOr422(qualificationInputSchema, req.body), actorOf(userOf(res)));
-    // Its certificate's files are uploaded to this address.
-    const files = `${paths.api.root}${paths.api.apprentices.qualificationFiles(a.uln, String(id))}`;
-    res.status(201).json({ uln: a.uln, id, files });
+    res.status(201).json({ uln: a.uln, id, files: qualificationFilesPath(a.uln, id) });
   });
 
   // Off-the-job hours: the same services as the log's pages (no day after today; corrections and removals need a reason).
@@ -254,3 +260,23 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
 
   return router;
 }
+
+/** Where a qualification's certificate files are listed and uploaded. */
+const qualificationFilesPath = (uln: string, id: number) =>
+  `${paths.api.root}${paths.api.apprentices.qualificationFiles(uln, String(id))}`;
+
+function qualificationJson(uln: string, q: ReturnType<typeof qualificationsOf>[number]) {
+  const { id, subject, type, level, grade, achievedOn, certificateReference } = q;
+  return { id, subject, type, level, grade, achievedOn, certificateReference, files: qualificationFilesPath(uln, id) };
+}
+
+export const qualificationJsonSchema = z.object({
+  id: z.int(),
+  subject: z.string(),
+  type: z.string(),
+  level: z.int(),
+  grade: z.string(),
+  achievedOn: z.string(),
+  certificateReference: z.string(),
+  files: z.string(),
+});

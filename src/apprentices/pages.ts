@@ -133,6 +133,7 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
         evidence.qualificationRows.map((q) => ({
           ...q,
           typeLabel: QUALIFICATION_TYPE_LABELS[q.type],
+          subjectLabel: q.subject === 'english' ? 'English' : 'maths',
           href: paths.qualification(a.uln, String(q.id)),
           files: files.get(String(q.id)) ?? 0,
         })))(fileCounts(db, a.id, 'qualification')),

@@ -1,7 +1,7 @@
 import type { ApprenticeToAdd, NewApprentice } from '../gateway/store.js';
 import { dateLabel, isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
-import { and, desc, eq, inArray, isNotNull, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
@@ -607,6 +607,16 @@ const byUln = preparedOnce((db) =>
 );
 
 /* ---------- Evidence ---------- */
+
+/** The apprentice's English and maths qualifications, the first recorded first. */
+export function qualificationsOf(db: Queryable, apprenticeId: number) {
+  return db
+    .select()
+    .from(qualifications)
+    .where(eq(qualifications.apprenticeId, apprenticeId))
+    .orderBy(asc(qualifications.id))
+    .all();
+}
 
 /** Records an English or maths qualification, audited; returns its id (its certificate's files are kept under it). */
 export function addQualification(db: Db, apprentice: ApprenticeRow, input: QualificationInput, actor: Actor): number {

@@ -141,3 +141,25 @@ function reuseStatements(db: Db, client: Database.Database): void {
   const session = (db as unknown as { session: { client: unknown } }).session;
   session.client = { prepare, transaction: client.transaction.bind(client) };
 }
+
+/**
+ * Reads from one state of the database over several turns of the event loop (a download written
+ * as it is read): a connection of its own in a read transaction, which WAL keeps at the state of
+ * its first read while writers go on. `close` ends it. An in-memory database (the tests') has no
+ * file to open again, so it is read in place.
+ */
+export function readSnapshot(db: Db): { db: Db; close: () => void } {
+  const client = db.$client;
+  if (client.memory || !client.name) return { db, close: () => {} };
+  const reader = openConnection(client.name);
+  reader.$client.prepare('begin').run();
+  // The snapshot is taken at the transaction's first read: now, not at the caller's first query.
+  reader.$client.prepare('select count(*) from sqlite_schema').get();
+  return {
+    db: reader,
+    close: () => {
+      if (reader.$client.inTransaction) reader.$client.prepare('commit').run();
+      reader.$client.close();
+    },
+  };
+}

@@ -199,8 +199,10 @@ export function evidenceFileFor(db: Db, user: CurrentUser, id: unknown) {
   const seen =
     recordType === 'gateway_item'
       ? apprenticeFor(db, user, found.uln, 'view')
-      : evidenceRecord(db, user, recordType, { id: recordKey }, 'view');
-  if (!seen.ok) return refuse('not_found', 'There is no such file');
+      : evidenceRecord(db, user, recordType, { uln: found.uln, id: recordKey }, 'view');
+  // The record must be the file's own apprentice's, whatever its key.
+  const owner = !seen.ok ? undefined : 'apprentice' in seen.value ? seen.value.apprentice.uln : seen.value.uln;
+  if (owner !== found.uln) return refuse('not_found', 'There is no such file');
   return ok(found.file);
 }
 

@@ -585,7 +585,10 @@ function newApprenticeInputs(db: Db) {
         weeklyHours: apprentice.weeklyHours,
         bslFirstLanguage: apprentice.bslFirstLanguage,
         englishMathsChoice: apprentice.englishMathsChoice,
-        ...version,
+        standardReference: version.standardReference,
+        standardVersion: version.standardVersion,
+        standardLevel: version.standardLevel,
+        publishedOffTheJobHours: version.publishedOffTheJobHours,
         // A new record has no prior learning recorded (the column's default).
         priorLearningHours: 0,
       };
@@ -654,23 +657,13 @@ function countStates(
 ): { counts: Record<GatewayState, number>; uncached: number } {
   const inScope = scopeCondition(scope);
   const counts = Object.fromEntries(GATEWAY_STATES.map((s) => [s, 0])) as Record<GatewayState, number>;
-  // Every cached status is an apprentice's (a foreign key that cascades), so the whole organisation's
-  // are counted from the cache alone: 20 ms at 100,000 rather than 30 ms through the join.
-  const rows =
-    scope.kind === 'all'
-      ? db
-          .select({ state: gatewayStatusCache.state, n: count() })
-          .from(gatewayStatusCache)
-          .where(holdsOn(on))
-          .groupBy(gatewayStatusCache.state)
-          .all()
-      : db
-          .select({ state: gatewayStatusCache.state, n: count() })
-          .from(apprentices)
-          .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
-          .where(and(inScope, holdsOn(on)))
-          .groupBy(gatewayStatusCache.state)
-          .all();
+  const rows = db
+    .select({ state: gatewayStatusCache.state, n: count() })
+    .from(apprentices)
+    .innerJoin(gatewayStatusCache, eq(gatewayStatusCache.apprenticeId, apprentices.id))
+    .where(and(inScope, holdsOn(on)))
+    .groupBy(gatewayStatusCache.state)
+    .all();
   for (const row of rows) counts[row.state] = row.n;
   const all = db.select({ n: count() }).from(apprentices).where(inScope).get()?.n ?? 0;
   return { counts, uncached: all - rows.reduce((sum, r) => sum + r.n, 0) };

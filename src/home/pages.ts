@@ -9,7 +9,12 @@ import { todayInLondon } from '../dates.js';
 import { untilStatusesCanBeStored } from '../gateway/service.js';
 
 /** The home page: each person's task list, the place they start the day. */
-export function homeRoutes(db: Db, clock: Clock, figureWaitMs = FIGURE_WAIT_MS): Router {
+export function homeRoutes(
+  db: Db,
+  clock: Clock,
+  figureWaitMs = FIGURE_WAIT_MS,
+  log: (error: unknown) => void = console.error,
+): Router {
   const router = Router();
   router.get(paths.home, requireSignIn, async (_req, res) => {
     const user = userOf(res);
@@ -19,7 +24,7 @@ export function homeRoutes(db: Db, clock: Clock, figureWaitMs = FIGURE_WAIT_MS):
     const now = clock.now();
     // The administrator's figures over the whole organisation are worked out without holding up
     // anyone else, and a long one without holding up the administrator either.
-    const figures = user.role === 'admin' ? await adminFigures(db, now, figureWaitMs) : null;
+    const figures = user.role === 'admin' ? await adminFigures(db, now, figureWaitMs, log) : null;
     res.render('home', { title: 'Home', user, ...homeFor(db, user, now, figures) });
   });
   return router;

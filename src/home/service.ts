@@ -71,10 +71,15 @@ export interface AdminFigures {
 export const FIGURE_WAIT_MS = 300;
 
 /** The administrator's figures, worked out side by side (see keptFigure). */
-export async function adminFigures(db: Db, now: DateTime, waitMs = FIGURE_WAIT_MS): Promise<AdminFigures> {
+export async function adminFigures(
+  db: Db,
+  now: DateTime,
+  waitMs = FIGURE_WAIT_MS,
+  log?: (error: unknown) => void,
+): Promise<AdminFigures> {
   const [readyClaims, toBook] = await Promise.all([
-    keptFigure(db, 'readyClaims', now, waitMs),
-    keptFigure(db, 'toBook', now, waitMs),
+    keptFigure(db, 'readyClaims', now, waitMs, log),
+    keptFigure(db, 'toBook', now, waitMs, log),
   ]);
   return { readyClaims, toBook };
 }
@@ -86,14 +91,15 @@ export async function adminFigures(db: Db, now: DateTime, waitMs = FIGURE_WAIT_M
  * asking while it runs share it, and a change meanwhile makes the next look after it work it out
  * again (never a pile of them). The page waits for it up to `waitMs` from its start; one that
  * takes longer goes on, and the page shows the last value worked out, with when, or that it is
- * being counted. One that fails is treated the same way (and the next look tries again): an
- * administrator's home never waits seconds on it, nor fails because of it.
+ * being counted. One that fails is treated the same way (and the next look tries again), and
+ * logged: an administrator's home never waits seconds on it, nor fails because of it.
  */
 export async function keptFigure<F extends HomeFigure>(
   db: Db,
   figure: F,
   now: DateTime,
   waitMs = FIGURE_WAIT_MS,
+  log: (error: unknown) => void = console.error,
 ): Promise<Kept<FigureValue<F>>> {
   const today = todayInLondon(now);
   const stamp = changeStamp(db);
@@ -115,7 +121,10 @@ export async function keptFigure<F extends HomeFigure>(
         kept.last = { ...begun, value };
         delete kept.running;
       },
-      () => delete kept.running,
+      (error: unknown) => {
+        delete kept.running;
+        log(error);
+      },
     );
   }
   // Only a figure of the database as it is now answers this page, and only within `waitMs` of its

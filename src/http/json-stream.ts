@@ -18,6 +18,7 @@ export function inBatches<T>(batches: () => Iterable<readonly T[]>): InBatches<T
  * gives the next `size` rows after the row `after` (undefined: from the first).
  */
 export function* keyset<T>(read: (after: T | undefined, size: number) => T[], size = 500): Generator<T[]> {
+  if (!(size >= 1)) throw new RangeError('A batch holds at least one row');
   let after: T | undefined;
   for (;;) {
     const rows = read(after, size);
@@ -48,9 +49,9 @@ function* pieces(value: unknown, indent: string): Generator<string | typeof BATC
     let first = true;
     for (const batch of value.batches()) {
       for (const item of batch) {
-        const text = stringified(item, inner);
-        if (text === undefined) continue;
-        yield `${first ? '[' : ','}\n${inner}${text}`;
+        // As in any array: an item JSON has no text for (undefined, a function) is null.
+        yield `${first ? '[' : ','}\n${inner}`;
+        yield* pieces(item, inner);
         first = false;
       }
       yield BATCH_DONE;
@@ -67,16 +68,23 @@ function* pieces(value: unknown, indent: string): Generator<string | typeof BATC
     yield '[';
     for (const [i, item] of value.entries()) {
       yield `${i ? ',' : ''}\n${inner}`;
-      yield* pieces(item === undefined || typeof item === 'function' ? null : item, inner);
+      yield* pieces(item, inner);
     }
     yield `\n${indent}]`;
     return;
   }
-  const entries = Object.entries(value as object).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  // As JSON.stringify leaves out a member with no text (undefined, a function, a symbol, a toJSON giving undefined).
+  const members: ({ key: string; item: unknown } | { key: string; text: string })[] = [];
+  for (const [key, item] of Object.entries(value as object)) {
+    const text = containsBatches(item) ? null : stringified(item, inner);
+    if (text === null) members.push({ key, item });
+    else if (text !== undefined) members.push({ key, text });
+  }
   yield '{';
-  for (const [i, [key, item]] of entries.entries()) {
-    yield `${i ? ',' : ''}\n${inner}${JSON.stringify(key)}: `;
-    yield* pieces(item, inner);
+  for (const [i, member] of members.entries()) {
+    yield `${i ? ',' : ''}\n${inner}${JSON.stringify(member.key)}: `;
+    if ('text' in member) yield member.text;
+    else yield* pieces(member.item, inner);
   }
   yield `\n${indent}}`;
 }

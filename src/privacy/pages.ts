@@ -9,7 +9,7 @@ import { recordAudit } from '../audit/audit.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import type { ApprenticeDetail } from '../apprentices/store.js';
 import { apprenticeFor } from '../apprentices/service.js';
-import type { Db } from '../db/connection.js';
+import { readSnapshot, type Db } from '../db/connection.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { parseForm, type FormErrors } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
@@ -64,15 +64,33 @@ export function privacyRoutes(db: Db, clock: Clock, evidence: EvidenceStorage): 
 
   router.post(routes.exportPersonalData, admins, async (req, res) => {
     const a = load(res, req.params.uln);
-    // Recorded first, so that the file's own audit trail shows this export.
-    recordAudit(db, actorOf(userOf(res)), {
-      action: 'apprentice.personal_data_exported',
-      entityType: 'apprentice',
-      entityId: a.uln,
-      reason: 'Subject access request',
-    });
-    res.attachment(`personal-data-${a.uln}.json`).type('application/json');
-    await streamChunks(res, jsonChunks(subjectAccessExport(db, a, clock.now())));
+    // One state of the database for the whole file, however long it takes to send (others' writes go on).
+    const snapshot = readSnapshot(db);
+    try {
+      const rest = jsonChunks(subjectAccessExport(snapshot.db, a, clock.now()));
+      // The first piece is made before anything is sent: a failure so far is an error page, not a broken file.
+      const first = rest.next();
+      res.attachment(`personal-data-${a.uln}.json`).type('application/json');
+      try {
+        await streamChunks(
+          res,
+          (function* () {
+            if (!first.done) yield first.value;
+            yield* rest;
+          })(),
+        );
+      } finally {
+        // Audited once sent, or as cut short if the download stopped part-way: either way, some of it left.
+        recordAudit(db, actorOf(userOf(res)), {
+          action: 'apprentice.personal_data_exported',
+          entityType: 'apprentice',
+          entityId: a.uln,
+          reason: res.writableEnded ? 'Subject access request' : 'Subject access request (the download was cut short)',
+        });
+      }
+    } finally {
+      snapshot.close();
+    }
   });
 
   router.post(routes.erasePersonalData, admins, async (req, res) => {

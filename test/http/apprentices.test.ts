@@ -1060,7 +1060,7 @@ describe('apprentices: evidence changes the checks', () => {
       after('#qualifications tbody tr td')
         .map((_, td) => after(td).text())
         .get(),
-    ).to.deep.equal(['Maths', 'GCSE', '2', '5', '2024-08-20', 'AQA-5521', 'Upload of the certificate AQA-5521']);
+    ).to.deep.equal(['Maths', 'GCSE', '2', '5', '2024-08-20', 'AQA-5521', 'Upload for the maths GCSE certificate']);
     expect(after('#qualifications tbody tr a').attr('href')).to.equal(`${url}/qualifications/${added!.id}`);
   });
 

@@ -663,6 +663,10 @@ const TABLE: Record<string, Case | Case[]> = {
     '401 403 403 403 403 409 404 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/behaviour-verification`,
   ),
+  'GET /api/v1/apprentices/:uln/qualifications': row(
+    '401 200 403 403 200 200 404 403',
+    (f) => `/api/v1/apprentices/${f.a.uln}/qualifications`,
+  ),
   'POST /api/v1/apprentices/:uln/qualifications': row(
     '401 422 403 403 422 403 404 403',
     (f) => `/api/v1/apprentices/${f.a.uln}/qualifications`,

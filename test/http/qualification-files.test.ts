@@ -61,7 +61,7 @@ describe('evidence files: English and maths certificates', () => {
     expect(row).to.include({ apprenticeId: f.a.id, recordKey: String(id), mediaType: 'application/pdf' });
     const record = $((await provider.get(`/apprentices/${f.a.uln}`)).text);
     const link = record(`#qualifications a[href="${pageUrl()}"]`);
-    expect(link.text()).to.equal('1 file of the certificate AQA-2231');
+    expect(link.text()).to.equal('1 file for the English GCSE certificate');
     const audit = ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'evidence.uploaded')).all().at(-1)!;
     expect(audit.after).to.include({ record: `English evidence ${id}`, fileName: 'english certificate.pdf' });
   });
@@ -86,11 +86,31 @@ describe('evidence files: English and maths certificates', () => {
     expect((await other.get(`/evidence/${file.id}`)).status).to.equal(404);
     // Another apprentice's address with this qualification's id finds nothing.
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
-    expect((await provider.get(`/apprentices/${f.b.uln}/qualifications/${id}`)).status).to.equal(404);
+    // C is the same provider's: its address with A's qualification's id still finds nothing.
+    expect((await provider.get(`/apprentices/${f.c.uln}`)).status).to.equal(200);
+    expect((await provider.get(`/apprentices/${f.c.uln}/qualifications/${id}`)).status).to.equal(404);
     expect((await provider.get(`/apprentices/${f.a.uln}/qualifications/99999`)).status).to.equal(404);
+    const elsewhere = await provider
+      .post(`/apprentices/${f.c.uln}/qualifications/${id}/files`)
+      .field('_csrf', csrfFrom((await provider.get(pageUrl())).text))
+      .attach('evidenceFile', PDF, { filename: 'x.pdf', contentType: 'application/pdf' });
+    expect(elsewhere.status).to.equal(404);
     expect(
       ctx.db.select().from(evidenceFiles).where(eq(evidenceFiles.recordType, 'qualification')).all(),
     ).to.have.length(1);
+    // A file is seen through its own apprentice's record only: a row of another apprentice's under this key is nobody's to download.
+    const stray = ctx.db
+      .insert(evidenceFiles)
+      .values({ ...file, id: undefined, apprenticeId: f.c.id })
+      .returning()
+      .get();
+    expect((await provider.get(`/evidence/${stray.id}`)).status).to.equal(404);
+    expect((await provider.get(`/evidence/${file.id}`)).status).to.equal(200);
+    // Assessors and quality assurers see no apprentice's English and maths evidence.
+    expect(
+      (await (await signedInAgent(ctx.app, ctx.users.assessor.email)).get(`/evidence/${file.id}`)).status,
+    ).to.equal(403);
+    expect((await (await signedInAgent(ctx.app, ctx.users.qa.email)).get(`/evidence/${file.id}`)).status).to.equal(404);
   });
 
   it('takes the certificate through the API: the qualification’s address comes back when it is added', async () => {
@@ -122,6 +142,15 @@ describe('evidence files: English and maths certificates', () => {
     expect(listed.body.files.map((x: { fileName: string }) => x.fileName)).to.deep.equal(['maths.pdf']);
     const download = await api.get(listed.body.files[0].download).set('authorization', `Bearer ${token}`).buffer(true);
     expect(Buffer.from(download.body as Buffer)).to.deep.equal(PDF);
+    // The apprentice's evidence lists both qualifications with their files' addresses (the English one added on the web).
+    const all = await api.get(`/api/v1/apprentices/${f.a.uln}/qualifications`).set('authorization', `Bearer ${token}`);
+    expect(all.status).to.equal(200);
+    expect(
+      all.body.qualifications.map((q: { id: number; subject: string; files: string }) => [q.subject, q.files]),
+    ).to.include.deep.members([
+      ['english', `/api/v1/apprentices/${f.a.uln}/qualifications/${id}/files`],
+      ['maths', files],
+    ]);
     // Another provider's token finds no such qualification.
     const other = tokenFor(ctx.db, ctx.users.otherProvider.id);
     expect((await api.get(files).set('authorization', `Bearer ${other}`)).status).to.equal(404);

@@ -82,6 +82,11 @@ const GET_SPECS: Record<string, GetSpec> = {
     url: (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
     kind: 'api',
   },
+  'GET /api/v1/apprentices/:uln/qualifications': {
+    as: 'employer',
+    url: (f) => `/api/v1/apprentices/${f.a.uln}/qualifications`,
+    kind: 'api',
+  },
   'GET /api/v1/apprentices/:uln/qualifications/:id/files': {
     as: 'employer',
     url: (f) => `/api/v1/apprentices/${f.a.uln}/qualifications/${f.qualification}/files`,

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { SYSTEM_ACTOR, recordAudit } from '../../src/audit/audit.js';
-import { openDatabase } from '../../src/db/connection.js';
+import { openDatabase, readSnapshot } from '../../src/db/connection.js';
 import {
   apprentices,
   auditEvents,
@@ -74,6 +74,25 @@ describe('database', () => {
     expect(second.$client.pragma('foreign_keys', { simple: true })).to.equal(1);
     expect(second.$client.pragma('journal_mode', { simple: true })).to.equal('wal');
     second.$client.close();
+  });
+
+  it('reads a snapshot that stays as it was while the app goes on writing, until it is closed', () => {
+    const db = openDatabase(path.join(dir, 'epa.sqlite'));
+    try {
+      const count = (of: typeof db) => of.select().from(auditEvents).all().length;
+      const before = count(db);
+      const snapshot = readSnapshot(db);
+      recordAudit(db, SYSTEM_ACTOR, { action: 'employer.added', entityType: 'employer', entityId: 'after' });
+      expect(count(db)).to.equal(before + 1);
+      expect(count(snapshot.db)).to.equal(before);
+      snapshot.close();
+      expect(snapshot.db.$client.open).to.equal(false);
+      // An in-memory database has no file to open again: it is read in place.
+      const memory = openDatabase(':memory:');
+      expect(readSnapshot(memory).db).to.equal(memory);
+    } finally {
+      db.$client.close();
+    }
   });
 
   it('rolls back a change and its audit row together', () => {

@@ -142,7 +142,7 @@ describe('gateway status cache', () => {
     expect(notReady.counts.not_ready).to.equal(1);
     expect(dashboardPage(db, { kind: 'all' }, on, { state: 'ready' }, 1, 25).rows).to.have.length(0);
     expect(dashboardPage(db, { kind: 'provider', ukprn: '10078452' }, on, {}, 1, 25).total).to.equal(0);
-    // The whole organisation's counts (read from the statuses alone) are its one provider's (read through the apprentices).
+    // The whole organisation's counts are its one provider's.
     const [{ ukprn }] = db.select({ ukprn: apprentices.providerUkprn }).from(apprentices).all() as [{ ukprn: string }];
     const everyone = dashboardPage(db, { kind: 'all' }, on, {}, 1, 25).counts;
     expect(everyone).to.deep.equal(dashboardPage(db, { kind: 'provider', ukprn }, on, {}, 1, 25).counts);

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { appeals, epaAttempts } from '../../src/db/schema.js';
 import { epaoSettingsOf } from '../../src/grading/store.js';
 import { keptFigure } from '../../src/home/service.js';
@@ -78,5 +80,17 @@ describe('the home page’s count of results ready to claim', () => {
       onFile.db.$client.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('logs a count that fails, shows it as being counted, and counts again at the next look', async () => {
+    // A database with none of the app's tables: every count fails.
+    const empty = drizzle(new Database(':memory:'));
+    const logged: unknown[] = [];
+    const look = () => keptFigure(empty as never, 'readyClaims', now(), 60_000, (error) => logged.push(error));
+    expect(await look()).to.deep.equal({ value: null });
+    expect(logged).to.have.length(1);
+    expect(String(logged[0])).to.match(/no such table/);
+    expect(await look()).to.deep.equal({ value: null });
+    expect(logged).to.have.length(2);
   });
 });
