@@ -80,6 +80,7 @@ export const routes = {
   newBooking: '/bookings/new',
   booking: '/bookings/:id',
   bookingPlace: '/bookings/:id/place',
+  bookingFiles: '/bookings/:id/files',
   bookingAction: '/bookings/:id/:action',
   gradeBooking: '/bookings/:id/grade',
   autoSchedules: '/bookings/auto-schedule',
@@ -173,6 +174,7 @@ export const routes = {
     bookings: {
       list: '/bookings',
       one: '/bookings/:id',
+      files: '/bookings/:id/files',
       assessors: '/assessors',
       availability: '/assessors/:id/availability',
       unavailability: '/assessors/:id/unavailability',

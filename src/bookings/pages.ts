@@ -23,6 +23,8 @@ import { HttpError } from '../http/errors.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
 import { paths, routes } from '../paths.js';
+import { attachUpload, filesForPage } from '../evidence/pages.js';
+import { bookingEvidenceOf } from '../evidence/service.js';
 import { actorOf, findUser } from '../users/store.js';
 import { blankToNull, decimalInput } from '../validation/fields.js';
 import { REGIONS, REGION_LABELS, type BookingStatus } from './model.js';
@@ -303,6 +305,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     res: Response,
     booking: BookingRow,
     refused?: { status: number; problems: Problem[]; typed: Record<string, string> },
+    extra: { flash?: string; errors?: Record<string, string>; errorList?: unknown } = {},
   ) => {
     const user = userOf(res);
     const apprentice = findApprenticeById(db, booking.apprenticeId)!;
@@ -310,13 +313,24 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
     const shown = refused ? formErrors(refused.problems) : { errors: {} as Record<string, string> };
     const typed = refused?.typed ?? {};
     const placeField = booking.mode === 'in_person' ? 'location' : 'link';
+    const evidence = bookingEvidenceOf(db, user, { id: String(booking.id) }, 'view');
     res.status(refused?.status ?? 200).render('bookings/show', {
+      // Its assessment evidence (project report, presentation, recording), with the upload form for those who may add to it.
+      evidence: evidence.ok
+        ? filesForPage(
+            db,
+            { apprentice: evidence.value.apprentice, recordType: 'booking', recordKey: String(booking.id) },
+            bookingEvidenceOf(db, user, { id: String(booking.id) }, 'edit').ok ? paths.bookingFiles(booking.id) : null,
+            'For example the project report, the presentation or the recording of the assessment. The assessor, the quality assurers who moderate it and an appeal’s panel see it.',
+          )
+        : null,
       // What was approved is for those who run or arrange the assessment; the employer is not shown it (it may speak of health).
       adjustments: user.role === 'employer' ? null : adjustmentsOfBooking(db, apprentice, booking),
       reportHref: (AREA_ROLES.cases as readonly string[]).includes(user.role)
         ? `${paths.newCase}?uln=${encodeURIComponent(apprentice.uln)}&methodId=${encodeURIComponent(booking.methodId)}`
         : null,
       ...shown,
+      ...extra,
       title: `${methodName}: ${fullName(apprentice)}`,
       booking: view(booking, new Map([[booking.methodId, methodName]])),
       assessorName: findUser(db, booking.assessorUserId)?.name ?? null,
@@ -362,8 +376,29 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
   };
 
   router.get(routes.booking, requireSignIn, (req, res) => {
-    showBooking(res, loadBooking(res, req.params.id));
+    showBooking(res, loadBooking(res, req.params.id), undefined, {
+      flash: req.query.uploaded === '1' ? 'The file is uploaded.' : undefined,
+    });
   });
+
+  // Its files arrive through acceptEvidence (app.ts), which has checked who may add to it; before the actions' /:action.
+  router.post(
+    routes.bookingFiles,
+    requireSignIn,
+    attachUpload(
+      db,
+      clock,
+      'booking',
+      (res, params, locals, status) =>
+        showBooking(
+          res,
+          loadBooking(res, (params as { id?: unknown }).id),
+          { status, problems: [], typed: {} },
+          locals,
+        ),
+      (record) => paths.booking(Number(record.recordKey)),
+    ),
+  );
 
   router.post(routes.bookingPlace, requireSignIn, (req, res) => {
     const user = userOf(res);

@@ -145,7 +145,13 @@ export const REQUEST_STATUSES = ['requested', 'approved', 'approved_in_part', 'r
 export const CONSIDERATION_EFFECTS = ['not_counted', 'grade_reviewed', 'no_change'] as const;
 
 /** What the evidence store's files belong to (src/evidence): each file belongs to one record. */
-export const EVIDENCE_RECORD_TYPES = ['gateway_item', 'assessment_request', 'appeal', 'qualification'] as const;
+export const EVIDENCE_RECORD_TYPES = [
+  'gateway_item',
+  'assessment_request',
+  'appeal',
+  'qualification',
+  'booking',
+] as const;
 
 /** Ofqual's two kinds of case (General Conditions A8): malpractice (deliberate) and maladministration (error or neglect). */
 export const CASE_KINDS = ['malpractice', 'maladministration'] as const;

@@ -71,8 +71,10 @@ export function acceptEvidence(db: Db, storage: EvidenceStorage, recordType: Evi
   return (req, res, next) => {
     const user = res.locals.currentUser;
     if (!user) throw new HttpError(401, 'Sign in to continue');
-    if (!(AREA_ROLES.apprenticeEditors as readonly string[]).includes(user.role))
-      throw new HttpError(403, 'You do not have permission to do this');
+    // A booking's assessor adds its evidence (a recording) too; every other record is the provider's and administrators'.
+    const uploaders: readonly string[] =
+      recordType === 'booking' ? [...AREA_ROLES.apprenticeEditors, 'assessor'] : AREA_ROLES.apprenticeEditors;
+    if (!uploaders.includes(user.role)) throw new HttpError(403, 'You do not have permission to do this');
     const target = evidenceRecord(db, user, recordType, req.params, 'edit');
     if (!target.ok) throw refusalError(target);
     if (!req.is('multipart/form-data')) return next();
@@ -216,8 +218,8 @@ export const receivedEvidence = (req: Request): Received | undefined => (req as 
 export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): Router {
   const router = Router();
   const editors = pageFor(...AREA_ROLES.apprenticeEditors);
-  // Quality assurers too: they sit on appeal panels, and see an appeal's documents (evidenceFileFor keeps each file to those who see its record).
-  const downloaders = pageFor(...AREA_ROLES.apprentices, 'quality_assurer');
+  // Assessors and quality assurers too: they see their assessments' evidence, and quality assurers sit on appeal panels (evidenceFileFor keeps each file to those who see its record).
+  const downloaders = pageFor(...AREA_ROLES.apprentices, 'assessor', 'quality_assurer');
 
   router.post(
     routes.gatewayItemFiles,

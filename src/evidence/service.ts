@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
@@ -15,6 +15,11 @@ import { requestFor } from '../adjustments/service.js';
 import { KIND_LABELS } from '../adjustments/rules.js';
 import { requestChanged } from '../adjustments/store.js';
 import { appealFor } from '../appeals/service.js';
+import { canSeeBooking } from '../bookings/access.js';
+import { bookingById, type BookingRow } from '../bookings/store.js';
+import { canActOn } from '../apprentices/access.js';
+import { byId } from '../validation/fields.js';
+import { gradings } from '../db/schema.js';
 
 /*
  * The evidence store's use cases. A file belongs to one record of one apprentice, and is seen by
@@ -72,6 +77,46 @@ export function qualificationOf(
 export const qualificationLabel = (q: { id: number; subject: string }) =>
   `${q.subject === 'english' ? 'English' : 'Maths'} evidence ${q.id}`;
 
+/** The bookings whose assessment evidence is closed to new files: they did not take place. */
+const NO_EVIDENCE_STATUSES: readonly string[] = ['declined', 'cancelled', 'expired', 'void'];
+
+/**
+ * A booking's assessment evidence (the project report and presentation the apprentice hands in,
+ * the assessment's recording), for `action`. Seen by whoever sees the booking (administrators, its
+ * assessor, the apprentice's provider and employer) and, once it is graded, by quality assurers,
+ * who moderate it and sit on appeal panels. Added to by administrators, its assessor and the
+ * apprentice's provider, until its grading is submitted (then by administrators only), and never
+ * to a booking that did not take place.
+ */
+export function bookingEvidenceOf(
+  db: Db,
+  user: CurrentUser,
+  params: unknown,
+  action: 'view' | 'edit',
+): Result<{ apprentice: ApprenticeDetail; booking: BookingRow }> {
+  const none = refuse('not_found', 'There is no such booking in your records');
+  const id = typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
+  const booking = byId(id, (n) => bookingById(db, n));
+  if (!booking) return none;
+  const graded = submittedGradingOf(db, booking.id);
+  if (!canSeeBooking(db, user, booking) && !(user.role === 'quality_assurer' && graded)) return none;
+  const apprentice = findApprenticeById(db, booking.apprenticeId);
+  if (!apprentice) return none;
+  if (action === 'edit') {
+    const uploader =
+      user.role === 'admin' ||
+      (user.role === 'assessor' && booking.assessorUserId === user.id) ||
+      (user.role === 'provider' && canActOn(user, apprentice, 'edit'));
+    if (!uploader)
+      return refuse('forbidden', 'The assessor, the apprentice’s provider and administrators add assessment evidence');
+    if (NO_EVIDENCE_STATUSES.includes(booking.status))
+      return refuse('conflict', 'This assessment did not take place: it takes no evidence');
+    if (graded && user.role !== 'admin')
+      return refuse('conflict', 'This assessment has been graded: ask an administrator to add evidence now');
+  }
+  return ok({ apprentice, booking });
+}
+
 /** A record that holds files, in the store's terms, found for someone who may act on it. */
 export interface EvidenceRecord {
   apprentice: ApprenticeDetail;
@@ -101,6 +146,17 @@ export function evidenceRecord(
     if (!found.ok) return found;
     const { apprentice, item } = found.value;
     return ok({ apprentice, recordType, recordKey: item.id, label: `gateway item ${item.id}` });
+  }
+  if (recordType === 'booking') {
+    const found = bookingEvidenceOf(db, user, params, action);
+    if (!found.ok) return found;
+    const { apprentice, booking } = found.value;
+    return ok({
+      apprentice,
+      recordType,
+      recordKey: String(booking.id),
+      label: `assessment evidence of booking ${booking.id}`,
+    });
   }
   if (recordType === 'qualification') {
     const found = qualificationOf(db, user, params, action);
@@ -213,3 +269,11 @@ export function filesOf(db: Db, record: Pick<EvidenceRecord, 'apprentice' | 'rec
 
 /** Whether a file received but perhaps never attached (a refused form) may be removed from disk. */
 export const unreferenced = (db: Db, sha256: string) => !fileInUse(db, sha256);
+
+/** Whether the booking's grading has been submitted. */
+const submittedGradingOf = (db: Queryable, bookingId: number) =>
+  db
+    .select({ id: gradings.id })
+    .from(gradings)
+    .where(and(eq(gradings.bookingId, bookingId), isNotNull(gradings.submittedAt)))
+    .get() !== undefined;

@@ -10,6 +10,7 @@ import type { Db } from '../db/connection.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm } from '../http/forms.js';
+import { filesForPage } from '../evidence/pages.js';
 import { paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
 import { byId } from '../validation/fields.js';
@@ -52,7 +53,7 @@ export function moderationPages(db: Db, clock: Clock): Router {
   };
 
   const renderModeration = (res: Response, id: unknown, extra: ShownAgain = {}) => {
-    const { grading, apprentice, plan } = loadSampled(id);
+    const { grading, booking, apprentice, plan } = loadSampled(id);
     const decisions = extra.decisions ?? decisionsOf(db, grading.id);
     const own = grading.assessorUserId === userOf(res).id;
     res.status(extra.status ?? 200).render('grading/moderate', {
@@ -64,6 +65,8 @@ export function moderationPages(db: Db, clock: Clock): Router {
         reason: grading.sampleReason ? SAMPLE_REASON_LABELS[grading.sampleReason] : '',
       },
       apprentice,
+      // The assessment's evidence the grading was made on.
+      evidence: filesForPage(db, { apprentice, recordType: 'booking', recordKey: String(booking.id) }, null),
       methodName: plan.methods.find((m) => m.id === grading.methodId)?.name ?? grading.methodId,
       themes: criteriaView(
         plan,

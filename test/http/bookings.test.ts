@@ -384,7 +384,8 @@ describe('bookings: who may see and do what', () => {
     const actions = async (email: string) => {
       const res = await page(await signedInAgent(ctx.app, email), `/bookings/${id}`);
       return res
-        .doc('form[action^="/bookings/"]')
+        // The actions' forms (not the evidence upload's).
+        .doc('form[action^="/bookings/"]:not([enctype])')
         .map((_, f) => res.doc(f).attr('action'))
         .get();
     };
@@ -911,7 +912,8 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     const actions = async (agent: Agent) => {
       const res = await page(agent, `/bookings/${id}`);
       return res
-        .doc('form[action^="/bookings/"]')
+        // The actions' forms (not the evidence upload's).
+        .doc('form[action^="/bookings/"]:not([enctype])')
         .map((_, f) => res.doc(f).attr('action')!.split('/').pop())
         .get();
     };

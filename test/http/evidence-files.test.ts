@@ -84,7 +84,7 @@ describe('evidence files: a gateway item’s uploads', () => {
     const second = ctx.db.select().from(evidenceFiles).all().at(-1)!;
     const named = await provider.get(`/evidence/${second.id}`);
     expect(named.headers['content-disposition']).to.contain("filename*=UTF-8''r%C3%A9sum%C3%A9%20%22final%22.pdf");
-    expect((await (await signedInAgent(ctx.app, ctx.users.assessor.email)).get(url)).status).to.equal(403);
+    expect((await (await signedInAgent(ctx.app, ctx.users.assessor.email)).get(url)).status).to.equal(404);
     expect((await (await signedInAgent(ctx.app, undefined)).get(url)).status).to.equal(302);
   });
 

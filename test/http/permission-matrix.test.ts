@@ -126,11 +126,13 @@ const TABLE: Record<string, Case | Case[]> = {
   ),
   'GET /evidence/:id': [
     // Quality assurers may download (they sit on appeal panels), but only an appeal's documents.
-    row('302 200 403 404 200 200 404 403', (f) => `/evidence/${f.evidenceFile}`, { label: 'gateway item' }),
+    row('302 200 404 404 200 200 404 404', (f) => `/evidence/${f.evidenceFile}`, { label: 'gateway item' }),
     // A request's evidence: its provider and administrators only (the employer sees A, not this).
-    row('302 200 403 404 200 404 404 403', (f) => `/evidence/${f.requestFile}`, { label: 'request' }),
+    row('302 200 404 404 200 404 404 404', (f) => `/evidence/${f.requestFile}`, { label: 'request' }),
     // An appeal's documents: the reviewers, and the apprentice's provider and employer.
-    row('302 200 403 200 200 200 404 403', (f) => `/evidence/${f.appealFile}`, { label: 'appeal' }),
+    row('302 200 404 200 200 200 404 404', (f) => `/evidence/${f.appealFile}`, { label: 'appeal' }),
+    // An assessment's evidence: whoever sees the booking (its assessor among them) and, once graded, quality assurers.
+    row('302 200 200 200 200 200 404 404', (f) => `/evidence/${f.bookingFile}`, { label: 'assessment' }),
   ],
   // Reasonable adjustments and special consideration: A's provider asks, administrators decide;
   // nobody else sees a request (its reason may be medical), not even the employer. Empty forms stop
@@ -493,6 +495,8 @@ const TABLE: Record<string, Case | Case[]> = {
   'POST /bookings': row('401 400 403 403 403 403 403 403', '/bookings'),
   'GET /bookings/:id': row('302 200 200 404 200 200 404 404', (f) => `/bookings/${f.booking}`),
   // Its assessor and administrators may change where it takes place; a link that is not a web address stops them first.
+  // An assessment's evidence (D's discussion, not yet graded): its assessor, the provider and administrators add to it.
+  'POST /bookings/:id/files': row('401 400 400 403 400 403 404 404', (f) => `/bookings/${f.gradableBooking}/files`),
   'POST /bookings/:id/place': row('401 400 400 404 403 403 404 404', (f) => `/bookings/${f.booking}/place`, {
     body: { link: 'not a web address' },
   }),
@@ -627,8 +631,9 @@ const TABLE: Record<string, Case | Case[]> = {
     (f) => `/api/v1/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
   ),
   'GET /api/v1/evidence/:id': [
-    row('401 200 403 403 200 200 404 403', (f) => `/api/v1/evidence/${f.evidenceFile}`, { label: 'gateway item' }),
-    row('401 200 403 403 200 404 404 403', (f) => `/api/v1/evidence/${f.requestFile}`, { label: 'request' }),
+    row('401 200 404 404 200 200 404 404', (f) => `/api/v1/evidence/${f.evidenceFile}`, { label: 'gateway item' }),
+    row('401 200 404 404 200 404 404 404', (f) => `/api/v1/evidence/${f.requestFile}`, { label: 'request' }),
+    row('401 200 200 200 200 200 404 404', (f) => `/api/v1/evidence/${f.bookingFile}`, { label: 'assessment' }),
   ],
   'DELETE /api/v1/apprentices/:uln/breaks/:id': row(
     '401 422 403 403 422 403 404 403',
@@ -704,6 +709,14 @@ const TABLE: Record<string, Case | Case[]> = {
   'POST /api/v1/claims/mark': row('401 422 403 403 403 403 403 403', '/api/v1/claims/mark'),
   'GET /api/v1/bookings': row('401 200 200 403 200 200 200 200', '/api/v1/bookings'),
   'POST /api/v1/bookings': row('401 422 403 403 403 403 403 403', '/api/v1/bookings'),
+  'POST /api/v1/bookings/:id/files': row(
+    '401 422 422 403 422 403 404 404',
+    (f) => `/api/v1/bookings/${f.gradableBooking}/files`,
+  ),
+  'GET /api/v1/bookings/:id/files': row(
+    '401 200 200 404 200 200 404 404',
+    (f) => `/api/v1/bookings/${f.gradableBooking}/files`,
+  ),
   'GET /api/v1/bookings/:id': row('401 200 200 404 200 200 404 404', (f) => `/api/v1/bookings/${f.booking}`),
   'PATCH /api/v1/bookings/:id': row('401 422 422 404 422 422 404 404', (f) => `/api/v1/bookings/${f.booking}`),
   'GET /api/v1/assessors': row('401 200 403 403 403 403 403 403', '/api/v1/assessors'),

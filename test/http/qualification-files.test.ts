@@ -109,7 +109,7 @@ describe('evidence files: English and maths certificates', () => {
     // Assessors and quality assurers see no apprentice's English and maths evidence.
     expect(
       (await (await signedInAgent(ctx.app, ctx.users.assessor.email)).get(`/evidence/${file.id}`)).status,
-    ).to.equal(403);
+    ).to.equal(404);
     expect((await (await signedInAgent(ctx.app, ctx.users.qa.email)).get(`/evidence/${file.id}`)).status).to.equal(404);
   });
 

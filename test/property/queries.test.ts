@@ -92,6 +92,11 @@ const GET_SPECS: Record<string, GetSpec> = {
     url: (f) => `/api/v1/apprentices/${f.a.uln}/qualifications/${f.qualification}/files`,
     kind: 'api',
   },
+  'GET /api/v1/bookings/:id/files': {
+    as: 'assessor',
+    url: (f) => `/api/v1/bookings/${f.gradableBooking}/files`,
+    kind: 'api',
+  },
   'GET /api/v1/evidence/:id': { as: 'employer', url: (f) => `/api/v1/evidence/${f.evidenceFile}`, kind: 'download' },
   'GET /api/v1/reports/outcomes': {
     as: 'admin',

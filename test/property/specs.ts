@@ -1382,6 +1382,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     upload: { field: 'evidenceFile', kind: 'evidence' },
     formPage: (f) => `/apprentices/${f.a.uln}/qualifications/${f.qualification}`,
   },
+  'POST /bookings/:id/files': {
+    as: ['admin', 'assessor', 'provider'],
+    url: (f) => `/bookings/${f.gradableBooking}/files`,
+    fields: () => ['evidenceFile'],
+    upload: { field: 'evidenceFile', kind: 'evidence' },
+    formPage: (f) => `/bookings/${f.gradableBooking}`,
+  },
   'POST /requests/:id/files': {
     as: ['admin', 'provider'],
     url: (f) => `/requests/${f.request}/files`,
@@ -1763,6 +1770,13 @@ export const API_SPECS: Record<string, ApiSpec | ApiSpec[]> = {
     as: ['admin', 'provider'],
     method: 'POST',
     url: (f) => `/api/v1/apprentices/${f.a.uln}/qualifications/${f.qualification}/files`,
+    fields: ['evidenceFile'],
+    multipart: true,
+  },
+  'POST /api/v1/bookings/:id/files': {
+    as: ['admin', 'assessor', 'provider'],
+    method: 'POST',
+    url: (f) => `/api/v1/bookings/${f.gradableBooking}/files`,
     fields: ['evidenceFile'],
     multipart: true,
   },

@@ -94,6 +94,8 @@ export interface Fixture {
   planDraft: number;
   /** A PDF in the evidence store, on A's portfolio gateway item. */
   evidenceFile: number;
+  /** A file of A's project assessment's evidence (its booking, graded). */
+  bookingFile: number;
   /** A's English GCSE (its certificate's files are kept under it). */
   qualification: number;
   /** A's reasonable adjustment (extra time), refused by `admin`: a provider may appeal it. */
@@ -272,6 +274,16 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     isoInstant(now()),
   );
   if (!appealFile.ok) throw new Error('The fixture’s appeal file could not be attached');
+  // The recording of A's project presentation, added by an administrator after its grading.
+  const bookingFile = attachEvidenceFile(
+    db,
+    findUser(db, ctx.users.admin.id)!,
+    'booking',
+    { id: String(bookingIds[0]) },
+    { ...stored, originalName: 'presentation.pdf' },
+    isoInstant(now()),
+  );
+  if (!bookingFile.ok) throw new Error('The fixture’s assessment evidence could not be attached');
   const consideration = makeRequest(
     db,
     findUser(db, ctx.users.provider.id)!,
@@ -323,6 +335,7 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     planDraft: draft.value.id,
     evidenceFile: evidence.value.id,
     qualification,
+    bookingFile: bookingFile.value.id,
     request,
     requestFile: requestFile.value.id,
     appealFile: appealFile.value.id,
