@@ -383,11 +383,13 @@ describe('bookings: who may see and do what', () => {
   it('offers each person only the actions they may take, and refuses the rest: another assessor’s records 404, an administrator confirming 403', async () => {
     const actions = async (email: string) => {
       const res = await page(await signedInAgent(ctx.app, email), `/bookings/${id}`);
-      return res
-        // The actions' forms (not the evidence upload's).
-        .doc('form[action^="/bookings/"]:not([enctype])')
-        .map((_, f) => res.doc(f).attr('action'))
-        .get();
+      return (
+        res
+          // The actions' forms (not the evidence upload's).
+          .doc('form[action^="/bookings/"]:not([enctype])')
+          .map((_, f) => res.doc(f).attr('action'))
+          .get()
+      );
     };
     // Its assessor confirms or declines it, and may change where it takes place.
     expect(await actions(staff.ada.email)).to.deep.equal([
@@ -911,11 +913,13 @@ describe('bookings: confirm, decline, cancel, complete and reschedule', () => {
     const id = hold(ctx, a, staff.ada.id, { date: DAY(), time: '10:00' });
     const actions = async (agent: Agent) => {
       const res = await page(agent, `/bookings/${id}`);
-      return res
-        // The actions' forms (not the evidence upload's).
-        .doc('form[action^="/bookings/"]:not([enctype])')
-        .map((_, f) => res.doc(f).attr('action')!.split('/').pop())
-        .get();
+      return (
+        res
+          // The actions' forms (not the evidence upload's).
+          .doc('form[action^="/bookings/"]:not([enctype])')
+          .map((_, f) => res.doc(f).attr('action')!.split('/').pop())
+          .get()
+      );
     };
     // Held: the assessor confirms or declines; the administrator may cancel (it cannot be completed yet). Both may change where it takes place.
     expect(await actions(ada), 'held, assessor').to.deep.equal(['confirm', 'decline', 'place']);
