@@ -176,6 +176,7 @@ export function createApp({
   app.post(routes.gatewayItemFiles, acceptEvidence(db, evidence, 'gateway_item'));
   app.post(routes.qualificationFiles, acceptEvidence(db, evidence, 'qualification'));
   app.post(routes.bookingFiles, acceptEvidence(db, evidence, 'booking'));
+  app.post(routes.caseFiles, acceptEvidence(db, evidence, 'case'));
   app.post(routes.requestFiles, acceptEvidence(db, evidence, 'assessment_request'));
   app.post(routes.appealFiles, acceptEvidence(db, evidence, 'appeal'));
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));

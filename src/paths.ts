@@ -67,6 +67,7 @@ export const routes = {
   case: '/cases/:id',
   caseInvestigator: '/cases/:id/investigator',
   caseDecision: '/cases/:id/decision',
+  caseFiles: '/cases/:id/files',
   request: '/requests/:id',
   requestFiles: '/requests/:id/files',
   appealFiles: '/appeals/:id/files',

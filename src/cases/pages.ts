@@ -11,6 +11,8 @@ import { pageAsked, pager } from '../http/paging.js';
 import { renderRefusal, valueOrThrow } from '../http/results.js';
 import { fullName } from '../names.js';
 import { paths, routes } from '../paths.js';
+import { attachUpload, filesForPage } from '../evidence/pages.js';
+import { caseEvidenceOf } from '../evidence/service.js';
 import type { Result } from '../validation/result.js';
 import {
   CASE_KIND_LABELS,
@@ -151,8 +153,16 @@ export function casePages(db: Db, clock: Clock): Router {
     const user = userOf(res);
     const c = found.case;
     const canAssign = user.role === 'admin' && c.status !== 'decided';
+    const files = caseEvidenceOf(db, user, { id: String(c.id) }, 'view');
     res.status(status).render('cases/case', {
       title: `${CASE_KIND_LABELS[c.kind]} case ${c.id}`,
+      // Its documents: the allegation's evidence and the investigation's; added while it is undecided.
+      evidence: filesForPage(
+        db,
+        { apprentice: files.ok ? files.value.apprentice : null, recordType: 'case', recordKey: String(c.id) },
+        c.status === 'decided' ? null : paths.caseFiles(c.id),
+        'Only those who see the case see its documents: the assessment organisation’s administrators, whoever opened it and its investigator.',
+      ),
       c: {
         ...c,
         kindLabel: CASE_KIND_LABELS[c.kind],
@@ -208,7 +218,21 @@ export function casePages(db: Db, clock: Clock): Router {
   };
   const shown = (res: Response, id: unknown) => valueOrThrow(caseFor(db, userOf(res), id, 'view'));
 
-  router.get(routes.case, openers, (req, res) => renderCase(res, shown(res, req.params.id)));
+  router.get(routes.case, openers, (req, res) =>
+    renderCase(res, shown(res, req.params.id), req.query.uploaded === '1' ? { flash: 'The file is uploaded.' } : {}),
+  );
+  // Its documents arrive through acceptEvidence (app.ts), which has checked who may add to it.
+  router.post(
+    routes.caseFiles,
+    openers,
+    attachUpload(
+      db,
+      clock,
+      'case',
+      (res, params, locals, status) => renderCase(res, shown(res, (params as { id?: unknown }).id), locals, status),
+      (record) => paths.case(record.recordKey),
+    ),
+  );
 
   const answer = (
     res: Response,

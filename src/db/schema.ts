@@ -546,9 +546,8 @@ export const evidenceFiles = sqliteTable(
   'evidence_files',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    apprenticeId: integer('apprentice_id')
-      .notNull()
-      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    /** The apprentice the record is about; null for a malpractice case against an assessor or a provider. */
+    apprenticeId: integer('apprentice_id').references(() => apprentices.id, { onDelete: 'cascade' }),
     recordType: text('record_type', { enum: EVIDENCE_RECORD_TYPES }).notNull(),
     recordKey: text('record_key').notNull(),
     sha256: text('sha256').notNull(),

@@ -151,6 +151,7 @@ export const EVIDENCE_RECORD_TYPES = [
   'appeal',
   'qualification',
   'booking',
+  'case',
 ] as const;
 
 /** Ofqual's two kinds of case (General Conditions A8): malpractice (deliberate) and maladministration (error or neglect). */

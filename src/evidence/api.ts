@@ -69,7 +69,7 @@ export function evidenceApi(db: Db, storage: EvidenceStorage, clock: Clock): Rou
   for (const [route, recordType, key] of RECORDS) {
     router.get(route, requireRole(...ROLES.view(recordType)), (req, res) => {
       const record = valueOrThrow(evidenceRecord(db, userOf(res), recordType, req.params, 'view'));
-      res.json({ uln: record.apprentice.uln, [key]: keyValue(key, record.recordKey), files: listOf(record) });
+      res.json({ uln: record.apprentice?.uln ?? null, [key]: keyValue(key, record.recordKey), files: listOf(record) });
     });
 
     router.post(route, requireRole(...ROLES.edit(recordType)), (req, res) => {

@@ -71,9 +71,13 @@ export function acceptEvidence(db: Db, storage: EvidenceStorage, recordType: Evi
   return (req, res, next) => {
     const user = res.locals.currentUser;
     if (!user) throw new HttpError(401, 'Sign in to continue');
-    // A booking's assessor adds its evidence (a recording) too; every other record is the provider's and administrators'.
+    // A booking's assessor adds its evidence (a recording) too, and a case's documents come from those who see it; every other record is the provider's and administrators'.
     const uploaders: readonly string[] =
-      recordType === 'booking' ? [...AREA_ROLES.apprenticeEditors, 'assessor'] : AREA_ROLES.apprenticeEditors;
+      recordType === 'booking'
+        ? [...AREA_ROLES.apprenticeEditors, 'assessor']
+        : recordType === 'case'
+          ? AREA_ROLES.cases
+          : AREA_ROLES.apprenticeEditors;
     if (!uploaders.includes(user.role)) throw new HttpError(403, 'You do not have permission to do this');
     const target = evidenceRecord(db, user, recordType, req.params, 'edit');
     if (!target.ok) throw refusalError(target);
@@ -230,7 +234,7 @@ export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): R
       'gateway_item',
       (res, params, locals, status) =>
         renderGatewayItem(res, db, valueOrThrow(gatewayItemOf(db, userOf(res), params, 'edit')), locals, status),
-      (record) => paths.gatewayItem(record.apprentice.uln, record.recordKey),
+      (record) => paths.gatewayItem(record.apprentice!.uln, record.recordKey),
     ),
   );
 
@@ -250,7 +254,7 @@ export function evidencePages(db: Db, storage: EvidenceStorage, clock: Clock): R
           locals,
           status,
         ),
-      (record) => paths.qualification(record.apprentice.uln, record.recordKey),
+      (record) => paths.qualification(record.apprentice!.uln, record.recordKey),
     ),
   );
 

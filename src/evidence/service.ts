@@ -15,6 +15,8 @@ import { requestFor } from '../adjustments/service.js';
 import { KIND_LABELS } from '../adjustments/rules.js';
 import { requestChanged } from '../adjustments/store.js';
 import { appealFor } from '../appeals/service.js';
+import { caseFor } from '../cases/service.js';
+import type { FoundCase } from '../cases/store.js';
 import { canSeeBooking } from '../bookings/access.js';
 import { bookingById, type BookingRow } from '../bookings/store.js';
 import { canActOn } from '../apprentices/access.js';
@@ -117,9 +119,31 @@ export function bookingEvidenceOf(
   return ok({ apprentice, booking });
 }
 
+/**
+ * A malpractice or maladministration case's documents (the allegation's evidence, the
+ * investigation's findings), for `action`: seen by those who see the case (administrators, its
+ * opener and its investigator); added to by them while it is undecided.
+ */
+export function caseEvidenceOf(
+  db: Db,
+  user: CurrentUser,
+  params: unknown,
+  action: 'view' | 'edit',
+): Result<{ apprentice: ApprenticeDetail | null; found: FoundCase }> {
+  const id = typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
+  const seen = caseFor(db, user, id, 'view');
+  if (!seen.ok) return seen;
+  if (action === 'edit' && seen.value.case.status === 'decided')
+    return refuse('conflict', 'This case has been decided: its documents can no longer change');
+  const apprenticeId = seen.value.case.apprenticeId;
+  const apprentice = apprenticeId === null ? null : (findApprenticeById(db, apprenticeId) ?? null);
+  return ok({ apprentice, found: seen.value });
+}
+
 /** A record that holds files, in the store's terms, found for someone who may act on it. */
 export interface EvidenceRecord {
-  apprentice: ApprenticeDetail;
+  /** Null for a case about no apprentice (against an assessor or a provider). */
+  apprentice: ApprenticeDetail | null;
   recordType: EvidenceRecordType;
   recordKey: string;
   /** How the audit names it. */
@@ -146,6 +170,12 @@ export function evidenceRecord(
     if (!found.ok) return found;
     const { apprentice, item } = found.value;
     return ok({ apprentice, recordType, recordKey: item.id, label: `gateway item ${item.id}` });
+  }
+  if (recordType === 'case') {
+    const found = caseEvidenceOf(db, user, params, action);
+    if (!found.ok) return found;
+    const { apprentice, found: c } = found.value;
+    return ok({ apprentice, recordType, recordKey: String(c.case.id), label: `case ${c.case.id}` });
   }
   if (recordType === 'booking') {
     const found = bookingEvidenceOf(db, user, params, action);
@@ -206,7 +236,7 @@ export function attachEvidenceFile(
   const fileName = keptFileName(file.originalName);
   const id = db.transaction((tx) => {
     const created = insertEvidenceFile(tx, {
-      apprenticeId: apprentice.id,
+      apprenticeId: apprentice?.id ?? null,
       recordType,
       recordKey,
       sha256: file.sha256,
@@ -218,8 +248,10 @@ export function attachEvidenceFile(
     });
     recordAudit(tx, actor, {
       action: 'evidence.uploaded',
-      entityType: 'apprentice',
-      entityId: apprentice.uln,
+      // A case's documents are the case's (its audit trail is seen with it); every other record is an apprentice's.
+      ...(recordType === 'case' || !apprentice
+        ? { entityType: 'case', entityId: recordKey }
+        : { entityType: 'apprentice', entityId: apprentice.uln }),
       after: {
         record: label,
         file: created,
@@ -229,7 +261,7 @@ export function attachEvidenceFile(
         sha256: file.sha256,
       },
     });
-    if (recordType === 'gateway_item' && !itemRecorded(tx, apprentice.id, recordKey))
+    if (recordType === 'gateway_item' && apprentice && !itemRecorded(tx, apprentice.id, recordKey))
       recordPlanItem(db, apprentice, recordKey, `Uploaded to the evidence store: ${fileName}`, actor);
     // New evidence changes a request: a decision made on a page opened before it is refused (its revision).
     if (recordType === 'assessment_request') requestChanged(tx, Number(recordKey));
@@ -256,15 +288,15 @@ export function evidenceFileFor(db: Db, user: CurrentUser, id: unknown) {
     recordType === 'gateway_item'
       ? apprenticeFor(db, user, found.uln, 'view')
       : evidenceRecord(db, user, recordType, { uln: found.uln, id: recordKey }, 'view');
-  // The record must be the file's own apprentice's, whatever its key.
-  const owner = !seen.ok ? undefined : 'apprentice' in seen.value ? seen.value.apprentice.uln : seen.value.uln;
+  // The record must be the file's own apprentice's (or, for a case about nobody's assessment, nobody's), whatever its key.
+  const owner = !seen.ok ? undefined : 'apprentice' in seen.value ? (seen.value.apprentice?.uln ?? null) : seen.value.uln;
   if (owner !== found.uln) return refuse('not_found', 'There is no such file');
   return ok(found.file);
 }
 
 /** The files of a record, as its page lists them. */
 export function filesOf(db: Db, record: Pick<EvidenceRecord, 'apprentice' | 'recordType' | 'recordKey'>) {
-  return filesOfRecord(db, record.apprentice.id, record.recordType, record.recordKey);
+  return filesOfRecord(db, record.apprentice?.id ?? null, record.recordType, record.recordKey);
 }
 
 /** Whether a file received but perhaps never attached (a refused form) may be removed from disk. */

@@ -1,4 +1,4 @@
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.js';
 import { apprentices, evidenceFiles, users } from '../db/schema.js';
 
@@ -22,7 +22,12 @@ export function fileCounts(db: Queryable, apprenticeId: number, recordType: Evid
 }
 
 /** The files of one record, the first uploaded first, with who uploaded each. */
-export function filesOfRecord(db: Queryable, apprenticeId: number, recordType: EvidenceRecordType, recordKey: string) {
+export function filesOfRecord(
+  db: Queryable,
+  apprenticeId: number | null,
+  recordType: EvidenceRecordType,
+  recordKey: string,
+) {
   return db
     .select({
       id: evidenceFiles.id,
@@ -36,7 +41,7 @@ export function filesOfRecord(db: Queryable, apprenticeId: number, recordType: E
     .leftJoin(users, eq(users.id, evidenceFiles.uploadedBy))
     .where(
       and(
-        eq(evidenceFiles.apprenticeId, apprenticeId),
+        apprenticeId === null ? isNull(evidenceFiles.apprenticeId) : eq(evidenceFiles.apprenticeId, apprenticeId),
         eq(evidenceFiles.recordType, recordType),
         eq(evidenceFiles.recordKey, recordKey),
       ),
@@ -45,12 +50,12 @@ export function filesOfRecord(db: Queryable, apprenticeId: number, recordType: E
     .all();
 }
 
-/** One file with its apprentice's ULN (the scope it is seen in). */
+/** One file with its apprentice's ULN (the scope it is seen in; null for a case about no apprentice). */
 export function findEvidenceFile(db: Queryable, id: number) {
   return db
     .select({ file: evidenceFiles, uln: apprentices.uln })
     .from(evidenceFiles)
-    .innerJoin(apprentices, eq(apprentices.id, evidenceFiles.apprenticeId))
+    .leftJoin(apprentices, eq(apprentices.id, evidenceFiles.apprenticeId))
     .where(eq(evidenceFiles.id, id))
     .get();
 }

@@ -132,7 +132,8 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
           mediaType,
           sha256,
           uploadedAt,
-          uploadedBy: nameOf(uploadedBy),
+          // Who added a case's document is not disclosed, as who opened the case is not.
+          uploadedBy: recordType === 'case' ? null : nameOf(uploadedBy),
           download: paths.evidenceFile(String(id)),
         })),
       declaration:

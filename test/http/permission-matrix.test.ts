@@ -133,6 +133,8 @@ const TABLE: Record<string, Case | Case[]> = {
     row('302 200 404 200 200 200 404 404', (f) => `/evidence/${f.appealFile}`, { label: 'appeal' }),
     // An assessment's evidence: whoever sees the booking (its assessor among them) and, once graded, quality assurers.
     row('302 200 200 200 200 200 404 404', (f) => `/evidence/${f.bookingFile}`, { label: 'assessment' }),
+    // A case's documents: those who see the case (administrators, its opener, its investigator) alone.
+    row('302 200 200 404 404 404 404 404', (f) => `/evidence/${f.caseFile}`, { label: 'case' }),
   ],
   // Reasonable adjustments and special consideration: A's provider asks, administrators decide;
   // nobody else sees a request (its reason may be medical), not even the employer. Empty forms stop
@@ -172,6 +174,7 @@ const TABLE: Record<string, Case | Case[]> = {
   'POST /cases/new': row('401 400 400 400 400 403 400 400', '/cases/new'),
   'GET /cases/:id': row('302 200 200 404 404 403 404 404', (f) => `/cases/${f.case}`),
   'POST /cases/:id/investigator': row('401 400 403 403 403 403 403 403', (f) => `/cases/${f.case}/investigator`),
+  'POST /cases/:id/files': row('401 400 400 404 404 403 404 404', (f) => `/cases/${f.case}/files`),
   'POST /cases/:id/decision': row('401 400 403 404 404 403 404 404', (f) => `/cases/${f.case}/decision`),
   // The plan builder: administrators only. Empty forms stop at validation and change nothing.
   'GET /standards/:reference/:version/plans/new': row(

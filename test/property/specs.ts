@@ -1389,6 +1389,13 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     upload: { field: 'evidenceFile', kind: 'evidence' },
     formPage: (f) => `/bookings/${f.gradableBooking}`,
   },
+  'POST /cases/:id/files': {
+    as: ['admin', 'assessor'],
+    url: (f) => `/cases/${f.case}/files`,
+    fields: () => ['evidenceFile'],
+    upload: { field: 'evidenceFile', kind: 'evidence' },
+    formPage: (f) => `/cases/${f.case}`,
+  },
   'POST /requests/:id/files': {
     as: ['admin', 'provider'],
     url: (f) => `/requests/${f.request}/files`,

@@ -174,6 +174,7 @@ describe('property: the upload pages, hostile files', function () {
       'POST /apprentices/:uln/qualifications/:id/files',
       'POST /apprentices/import',
       'POST /bookings/:id/files',
+      'POST /cases/:id/files',
       'POST /requests/:id/files',
       'POST /standards/import',
     ]);

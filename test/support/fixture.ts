@@ -94,6 +94,8 @@ export interface Fixture {
   planDraft: number;
   /** A PDF in the evidence store, on A's portfolio gateway item. */
   evidenceFile: number;
+  /** A document of the fixture's case (about A's provider, so of no apprentice). */
+  caseFile: number;
   /** A file of A's project assessment's evidence (its booking, graded). */
   bookingFile: number;
   /** A's English GCSE (its certificate's files are kept under it). */
@@ -315,6 +317,16 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     isoInstant(now()),
   );
   if (!openedCase.ok) throw new Error(`The fixture’s case could not be opened: ${JSON.stringify(openedCase.problems)}`);
+  // Its opener's document (the case is about a provider: the file is nobody's apprentice's).
+  const caseFile = attachEvidenceFile(
+    db,
+    findUser(db, ctx.users.assessor.id)!,
+    'case',
+    { id: String(openedCase.value.id) },
+    { ...stored, originalName: 'unsigned portfolio.pdf' },
+    isoInstant(now()),
+  );
+  if (!caseFile.ok) throw new Error('The fixture’s case document could not be attached');
 
   // A's English GCSE, whose certificate may be uploaded.
   const qualification = addQualification(
@@ -336,6 +348,7 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     evidenceFile: evidence.value.id,
     qualification,
     bookingFile: bookingFile.value.id,
+    caseFile: caseFile.value.id,
     request,
     requestFile: requestFile.value.id,
     appealFile: appealFile.value.id,
