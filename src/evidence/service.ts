@@ -289,7 +289,11 @@ export function evidenceFileFor(db: Db, user: CurrentUser, id: unknown) {
       ? apprenticeFor(db, user, found.uln, 'view')
       : evidenceRecord(db, user, recordType, { uln: found.uln, id: recordKey }, 'view');
   // The record must be the file's own apprentice's (or, for a case about nobody's assessment, nobody's), whatever its key.
-  const owner = !seen.ok ? undefined : 'apprentice' in seen.value ? (seen.value.apprentice?.uln ?? null) : seen.value.uln;
+  const owner = !seen.ok
+    ? undefined
+    : 'apprentice' in seen.value
+      ? (seen.value.apprentice?.uln ?? null)
+      : seen.value.uln;
   if (owner !== found.uln) return refuse('not_found', 'There is no such file');
   return ok(found.file);
 }
