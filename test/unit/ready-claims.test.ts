@@ -8,6 +8,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { appeals, epaAttempts } from '../../src/db/schema.js';
 import { epaoSettingsOf } from '../../src/grading/store.js';
 import { keptFigure } from '../../src/home/service.js';
+import { HOME_FIGURES } from '../../src/home/figures.js';
 import { isReady, unclaimedClaims } from '../../src/outcomes/claims.js';
 import { todayInLondon } from '../../src/dates.js';
 import { $, signedInAgent, testApp, type TestContext } from '../support/app.js';
@@ -92,5 +93,24 @@ describe('the home page’s count of results ready to claim', () => {
     expect(String(logged[0])).to.match(/no such table/);
     expect(await look()).to.deep.equal({ value: null });
     expect(logged).to.have.length(2);
+  });
+
+  it('counts once for looks that come while a count runs, and again only after a change', async () => {
+    const counted = HOME_FIGURES.readyClaims;
+    let counts = 0;
+    HOME_FIGURES.readyClaims = (...args) => (counts++, counted(...args));
+    try {
+      const looks = await Promise.all([1, 2, 3].map(() => keptFigure(ctx.db, 'readyClaims', now(), 60_000)));
+      expect(counts).to.equal(1);
+      expect(new Set(looks.map((l) => l.value)).size).to.equal(1);
+      // Unchanged, the next look is answered from the count kept.
+      await keptFigure(ctx.db, 'readyClaims', now(), 60_000);
+      expect(counts).to.equal(1);
+      ctx.db.delete(appeals).where(eq(appeals.attemptId, f.attempt)).run();
+      await Promise.all([1, 2].map(() => keptFigure(ctx.db, 'readyClaims', now(), 60_000)));
+      expect(counts).to.equal(2);
+    } finally {
+      HOME_FIGURES.readyClaims = counted;
+    }
   });
 });
