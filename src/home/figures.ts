@@ -16,13 +16,13 @@ export interface FigureDay {
  */
 export const HOME_FIGURES = {
   /** Results ready to claim, by the claims page's own rules: about 50 µs a result, five seconds at 100,000. */
-  readyClaims(db: Db, { today, nowIso }: FigureDay): number {
+  readyClaims: (db: Db, { today, nowIso }: FigureDay): number => {
     let n = 0;
     for (const rows of unclaimedClaimBatches(db, today, epaoSettingsOf(db), nowIso)) n += rows.filter(isReady).length;
     return n;
   },
   /** Accepted apprentices waiting for a booking, with the longest wait: the bookings page's own queue (0.3 s at 100,000). */
-  toBook(db: Db, { today }: FigureDay): { n: number; longestDays: number } {
+  toBook: (db: Db, { today }: FigureDay): { n: number; longestDays: number } => {
     const queue = bookingQueue(db, today);
     return { n: queue.length, longestDays: queue.reduce((m, r) => Math.max(m, r.daysWaiting), 0) };
   },
