@@ -54,9 +54,9 @@ describe('JSON API: evidence files', () => {
     expect(download.headers['x-content-type-options']).to.equal('nosniff');
     expect(Buffer.from(download.body as Buffer)).to.deep.equal(PDF);
 
-    // Outside the scope: another provider is told there is no such file, an assessor is refused by role.
+    // Outside the scope: another provider, and an assessor (who downloads only their assessments' evidence), are told there is no such file.
     expect((await api.get(res.body.download).set(bearer('otherProvider'))).status).to.equal(404);
-    expect((await api.get(res.body.download).set(bearer('assessor'))).status).to.equal(403);
+    expect((await api.get(res.body.download).set(bearer('assessor'))).status).to.equal(404);
     expect((await api.get(files()).set(bearer('otherProvider'))).status).to.equal(404);
     // A request's evidence goes to its provider, not the employer who sees the apprentice.
     expect((await api.get(`${API}/evidence/${f.requestFile}`).set(bearer('employer'))).status).to.equal(404);
