@@ -337,6 +337,9 @@ describe('Browser journey: from CSV import to certificate claim', function () {
       await fillDate(page, 'Date achieved', DateTime.fromISO('2018-08-23'));
       await page.getByLabel('Certificate reference').fill(reference);
       await provider.follow(page.getByRole('button', { name: 'Add evidence' }));
+      // On to the evidence's own page, where its certificate may be uploaded; then back to the record.
+      expect(await provider.heading()).to.equal(`${subject}: GCSE`);
+      await provider.follow(page.getByRole('link', { name: 'Back', exact: true }));
       expect(await provider.heading()).to.equal(APPRENTICE);
       expect(await checkStatus(page, subject)).to.equal('Met');
     }
