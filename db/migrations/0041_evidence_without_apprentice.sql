@@ -15,6 +15,8 @@ CREATE TABLE `__new_evidence_files` (
 );
 --> statement-breakpoint
 INSERT INTO `__new_evidence_files`("id", "apprentice_id", "record_type", "record_key", "sha256", "size", "media_type", "file_name", "uploaded_by", "uploaded_at") SELECT "id", "apprentice_id", "record_type", "record_key", "sha256", "size", "media_type", "file_name", "uploaded_by", "uploaded_at" FROM `evidence_files`;--> statement-breakpoint
+INSERT INTO `sqlite_sequence` (`name`, `seq`) SELECT '__new_evidence_files', `seq` FROM `sqlite_sequence` WHERE `name` = 'evidence_files' AND NOT EXISTS (SELECT 1 FROM `sqlite_sequence` WHERE `name` = '__new_evidence_files');--> statement-breakpoint
+UPDATE `sqlite_sequence` SET `seq` = (SELECT `seq` FROM `sqlite_sequence` WHERE `name` = 'evidence_files') WHERE `name` = '__new_evidence_files' AND `seq` < (SELECT `seq` FROM `sqlite_sequence` WHERE `name` = 'evidence_files');--> statement-breakpoint
 DROP TABLE `evidence_files`;--> statement-breakpoint
 ALTER TABLE `__new_evidence_files` RENAME TO `evidence_files`;--> statement-breakpoint
 PRAGMA foreign_keys=ON;--> statement-breakpoint

@@ -81,6 +81,7 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'plan.published': 'published, from the plan builder, the assessment plan',
   'plan.option_plan_followed': 'moved the apprentices on its option to the assessment plan',
   'evidence.uploaded': 'uploaded a file to the evidence store',
+  'evidence.moved': 'moved an assessment’s evidence to its new booking',
   'plan_draft.started': 'started the plan draft',
   'plan_draft.changed': 'changed the plan draft',
   'plan_draft.discarded': 'discarded the plan draft',

@@ -321,7 +321,7 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
             db,
             { apprentice: evidence.value.apprentice, recordType: 'booking', recordKey: String(booking.id) },
             bookingEvidenceOf(db, user, { id: String(booking.id) }, 'edit').ok ? paths.bookingFiles(booking.id) : null,
-            'For example the project report, the presentation or the recording of the assessment. The assessor, the quality assurers who moderate it and an appeal’s panel see it.',
+            'For example the project report, the presentation or the recording of the assessment. The assessor, the apprentice’s provider, the assessment organisation and, once it is graded, its quality assurers see it; the employer does not.',
           )
         : null,
       // What was approved is for those who run or arrange the assessment; the employer is not shown it (it may speak of health).

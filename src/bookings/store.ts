@@ -13,7 +13,7 @@ import { preparedOnce } from '../db/prepared.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { isoInstant, londonDayStart } from '../dates.js';
 import { addDays } from '../calendar.js';
-import { apprentices, bookings, epaAttempts, gatewaySubmissions, plans, users } from '../db/schema.js';
+import { apprentices, bookings, epaAttempts, evidenceFiles, gatewaySubmissions, plans, users } from '../db/schema.js';
 import { getPlanById, getPlanForStandard, planForApprentice } from '../plans/store.js';
 import type { PlanFile } from '../plans/schema.js';
 import { currentAttempt } from '../grading/attempts.js';
@@ -559,6 +559,23 @@ export function holdIn(
     })
     .returning()
     .get();
+  if (options.replacing) {
+    // The assessment's evidence handed in already (a project report) goes with it to its new time.
+    const moved = tx
+      .update(evidenceFiles)
+      .set({ recordKey: String(booking.id) })
+      .where(and(eq(evidenceFiles.recordType, 'booking'), eq(evidenceFiles.recordKey, String(options.replacing.id))))
+      .run().changes;
+    if (moved > 0)
+      recordAudit(tx, actor, {
+        action: 'evidence.moved',
+        entityType: 'booking',
+        entityId: booking.id,
+        before: { booking: options.replacing.id },
+        after: { booking: booking.id, files: moved },
+        reason: 'The assessment was rescheduled',
+      });
+  }
   recordAudit(tx, actor, {
     action: options.replacing ? 'booking.rescheduled' : 'booking.held',
     entityType: 'booking',

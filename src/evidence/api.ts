@@ -44,7 +44,7 @@ const RECORDS = [
 /** Who may ask at all (the record's own rules then decide): a booking's evidence is its assessor's and the quality assurers' too. */
 const ROLES = {
   view: (recordType: string): readonly Role[] =>
-    recordType === 'booking' ? [...AREA_ROLES.apprentices, 'assessor', 'quality_assurer'] : AREA_ROLES.apprentices,
+    recordType === 'booking' ? ['admin', 'provider', 'assessor', 'quality_assurer'] : AREA_ROLES.apprentices,
   edit: (recordType: string): readonly Role[] =>
     recordType === 'booking' ? [...AREA_ROLES.apprenticeEditors, 'assessor'] : AREA_ROLES.apprenticeEditors,
 };
@@ -189,7 +189,10 @@ export const evidenceOpenApi: Record<string, unknown> = {
     params: [idParam],
     list: bookingFilesSchema,
     missing: 'No such booking in your records',
-    refused: { list: null, upload: 'Employers and quality assurers' },
+    refused: {
+      list: 'Employers: an assessment’s evidence may speak of health',
+      upload: 'Employers and quality assurers',
+    },
     closed: 'The assessment did not take place, or its grading is submitted (then administrators only)',
   }),
   [openApiPath(routes.api.apprentices.evidenceFile)]: {

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
@@ -21,7 +21,7 @@ import { canSeeBooking } from '../bookings/access.js';
 import { bookingById, type BookingRow } from '../bookings/store.js';
 import { canActOn } from '../apprentices/access.js';
 import { byId } from '../validation/fields.js';
-import { gradings } from '../db/schema.js';
+import { cases, gradings } from '../db/schema.js';
 
 /*
  * The evidence store's use cases. A file belongs to one record of one apprentice, and is seen by
@@ -79,14 +79,14 @@ export function qualificationOf(
 export const qualificationLabel = (q: { id: number; subject: string }) =>
   `${q.subject === 'english' ? 'English' : 'Maths'} evidence ${q.id}`;
 
-/** The bookings whose assessment evidence is closed to new files: they did not take place. */
-const NO_EVIDENCE_STATUSES: readonly string[] = ['declined', 'cancelled', 'expired', 'void'];
+/** The bookings whose assessment evidence is closed to new files: they did not take place (a void one did, and is graded). */
+const NO_EVIDENCE_STATUSES: readonly string[] = ['declined', 'cancelled', 'expired'];
 
 /**
  * A booking's assessment evidence (the project report and presentation the apprentice hands in,
- * the assessment's recording), for `action`. Seen by whoever sees the booking (administrators, its
- * assessor, the apprentice's provider and employer) and, once it is graded, by quality assurers,
- * who moderate it and sit on appeal panels. Added to by administrators, its assessor and the
+ * the assessment's recording), for `action`. Seen by administrators, its assessor and the
+ * apprentice's provider (not the employer) and, once it is graded, by quality assurers, who
+ * moderate it and sit on appeal panels. Added to by administrators, its assessor and the
  * apprentice's provider, until its grading is submitted (then by administrators only), and never
  * to a booking that did not take place.
  */
@@ -101,6 +101,8 @@ export function bookingEvidenceOf(
   const booking = byId(id, (n) => bookingById(db, n));
   if (!booking) return none;
   const graded = submittedGradingOf(db, booking.id);
+  // Not the employer's: a recording or a report may speak of health, as an approved adjustment may (hidden from them too).
+  if (user.role === 'employer') return none;
   if (!canSeeBooking(db, user, booking) && !(user.role === 'quality_assurer' && graded)) return none;
   const apprentice = findApprenticeById(db, booking.apprenticeId);
   if (!apprentice) return none;
@@ -265,6 +267,12 @@ export function attachEvidenceFile(
       recordPlanItem(db, apprentice, recordKey, `Uploaded to the evidence store: ${fileName}`, actor);
     // New evidence changes a request: a decision made on a page opened before it is refused (its revision).
     if (recordType === 'assessment_request') requestChanged(tx, Number(recordKey));
+    // And a case: its decision is made on the documents as they are.
+    if (recordType === 'case')
+      tx.update(cases)
+        .set({ revision: sql`${cases.revision} + 1` })
+        .where(eq(cases.id, Number(recordKey)))
+        .run();
     return created;
   });
   return ok({ ...target.value, id });

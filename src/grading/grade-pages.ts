@@ -10,6 +10,7 @@ import type { Db } from '../db/connection.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { formErrors, parseForm } from '../http/forms.js';
 import { filesForPage } from '../evidence/pages.js';
+import { bookingEvidenceOf } from '../evidence/service.js';
 import { paths, routes } from '../paths.js';
 import { coverageView, criteriaView, decisionsFromForm, gradingFormSchema, keptDecisions } from './forms.js';
 import { OUTCOME_LABELS } from './model.js';
@@ -53,7 +54,9 @@ export function gradePages(db: Db, clock: Clock): Router {
       adjustments: adjustmentsShown(db, [booking])(booking),
       // The assessment's evidence, to read while grading; files are added on the booking's page.
       evidence: filesForPage(db, { apprentice, recordType: 'booking', recordKey: String(booking.id) }, null),
-      bookingHref: paths.booking(booking.id),
+      addEvidenceHref: bookingEvidenceOf(db, userOf(res), { id: String(booking.id) }, 'edit').ok
+        ? `${paths.booking(booking.id)}#files`
+        : null,
       levelGrades: levelGrades(plan),
       when: londonTime(booking.startsAt),
       action: paths.gradeBooking(booking.id),

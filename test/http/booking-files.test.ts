@@ -4,6 +4,8 @@ import supertest from 'supertest';
 import { bookings, evidenceFiles } from '../../src/db/schema.js';
 import { $, csrfFrom, signedInAgent, testApp, tokenFor, type TestContext, type TestUserKey } from '../support/app.js';
 import { buildFixture, OTHER_ASSESSOR_EMAIL, type Fixture } from '../support/fixture.js';
+import { bookingById, createBooking } from '../../src/bookings/store.js';
+import { SETUP, isoDate, today } from '../support/apprentices.js';
 
 /*
  * An assessment's evidence in the evidence store: the provider hands in the project report, the
@@ -64,12 +66,13 @@ describe('evidence files: an assessment’s evidence', () => {
     expect(grading('#evidence-files a').first().text()).to.equal('project report.pdf');
     const [first] = filesOfBooking(id);
     expect((await assessor.get(`/evidence/${first!.id}`)).status).to.equal(200);
-    // The employer reads them, without the upload form; another provider, another assessor and a quality assurer (before grading) see nothing.
+    // The employer sees the booking but not its evidence (a recording may speak of health); another provider,
+    // another assessor and a quality assurer (before grading) see nothing.
     const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
     const seen = $((await employer.get(bookingUrl(id))).text);
-    expect(seen('#evidence-files a').length).to.equal(2);
-    expect(seen('form[enctype="multipart/form-data"]').length).to.equal(0);
-    for (const who of ['otherProvider', 'otherAssessor', 'qa'] as const) {
+    expect(seen('h1').text()).to.not.equal('');
+    expect(seen('#files').length).to.equal(0);
+    for (const who of ['employer', 'otherProvider', 'otherAssessor', 'qa'] as const) {
       const agent = await signedInAgent(ctx.app, emailOf(who));
       expect((await agent.get(`/evidence/${first!.id}`)).status, who).to.equal(404);
     }
@@ -80,9 +83,14 @@ describe('evidence files: an assessment’s evidence', () => {
 
   it('takes nothing more once the assessment is graded, but from an administrator; quality assurers then read it', async () => {
     // A's project: graded, moderated and released.
-    const refused = await upload('provider', f.booking, PDF, 'late report.pdf');
-    expect(refused.status).to.equal(409);
-    expect(refused.text).to.contain('This assessment has been graded');
+    for (const who of ['provider', 'assessor'] as const) {
+      const refused = await upload(who, f.booking, PDF, 'late report.pdf');
+      expect(refused.status, who).to.equal(409);
+      expect(refused.text).to.contain('This assessment has been graded');
+    }
+    // Nor does the grading page offer to add one.
+    const assessor = await signedInAgent(ctx.app, ctx.users.assessor.email);
+    expect($((await assessor.get(`${bookingUrl(f.booking)}/grade`)).text)('a[href$="#files"]').length).to.equal(0);
     const admin = await upload('admin', f.booking, PDF, 'recording transcript.pdf');
     expect(admin.status, admin.text).to.equal(302);
     const [file] = filesOfBooking(f.booking);
@@ -111,10 +119,41 @@ describe('evidence files: an assessment’s evidence', () => {
     const listed = await api.get(url).set('authorization', `Bearer ${token}`);
     expect(listed.status).to.equal(200);
     expect(listed.body).to.deep.include({ uln: f.d.uln, bookingId: f.gradableBooking });
+    // Not the employer's, through the API either.
+    expect(
+      (await api.get(url).set('authorization', `Bearer ${tokenFor(ctx.db, ctx.users.employer.id)}`)).status,
+    ).to.equal(403);
     expect(listed.body.files.map((x: { fileName: string }) => x.fileName)).to.deep.equal(['discussion.mp4']);
     const download = await api.get(listed.body.files[0].download).set('authorization', `Bearer ${token}`).buffer(true);
     expect(Buffer.from(download.body as Buffer)).to.deep.equal(MP4);
     const other = tokenFor(ctx.db, f.otherAssessor);
     expect((await api.get(url).set('authorization', `Bearer ${other}`)).status).to.equal(404);
+  });
+
+  it('moves the evidence handed in with the assessment when it is rescheduled', async () => {
+    expect((await upload('provider', f.gradableBooking, PDF, 'project report.pdf')).status).to.equal(302);
+    const old = bookingById(ctx.db, f.gradableBooking)!;
+    const day = today().minus({ days: 3 });
+    const moved = createBooking(
+      ctx.db,
+      f.d,
+      {
+        methodId: old.methodId,
+        assessorUserId: old.assessorUserId,
+        localStart: `${isoDate(day)}T16:00`,
+        mode: 'remote',
+        region: null,
+        location: null,
+        link: 'https://meet.example/epa',
+      },
+      SETUP,
+      { recordingPast: true, now: day.minus({ days: 2 }).toUTC(), replacing: old },
+    );
+    expect(moved.ok, JSON.stringify(moved)).to.equal(true);
+    const next = moved.ok ? moved.booking.id : 0;
+    expect(filesOfBooking(f.gradableBooking)).to.have.length(0);
+    expect(filesOfBooking(next).map((r) => r.fileName)).to.deep.equal(['project report.pdf']);
+    const assessor = await signedInAgent(ctx.app, ctx.users.assessor.email);
+    expect($((await assessor.get(bookingUrl(next))).text)('#evidence-files a').text()).to.equal('project report.pdf');
   });
 });

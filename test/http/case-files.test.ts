@@ -89,7 +89,20 @@ describe('evidence files: a case’s documents', () => {
     expect(opened.ok, JSON.stringify(opened)).to.equal(true);
     const id = opened.ok ? opened.value.id : 0;
     expect((await upload('provider', id, 'witness statement.pdf')).status).to.equal(302);
-    expect(filesOfCase(id)[0]).to.include({ apprenticeId: f.d.id });
+    const [document] = filesOfCase(id);
+    expect(document).to.include({ apprenticeId: f.d.id });
+    // The apprentice's employer, who sees their record, does not see the case's documents; nor an assessor with no part in it.
+    for (const who of ['employer', 'assessor'] as const)
+      expect(
+        (await (await signedInAgent(ctx.app, ctx.users[who].email)).get(`/evidence/${document!.id}`)).status,
+        who,
+      ).to.equal(404);
+    // A document changes the case: a decision from a page opened before it is refused.
+    const revision = ctx.db.select({ revision: cases.revision }).from(cases).where(eq(cases.id, id)).get()!.revision;
+    expect((await upload('provider', id, 'second statement.pdf')).status).to.equal(302);
+    expect(ctx.db.select({ revision: cases.revision }).from(cases).where(eq(cases.id, id)).get()!.revision).to.equal(
+      revision + 1,
+    );
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const form = await admin.get(`/apprentices/${f.d.uln}/personal-data`);
     const exported = await admin

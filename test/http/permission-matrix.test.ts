@@ -125,14 +125,14 @@ const TABLE: Record<string, Case | Case[]> = {
     (f) => `/apprentices/${f.a.uln}/gateway-items/portfolio/files`,
   ),
   'GET /evidence/:id': [
-    // Quality assurers may download (they sit on appeal panels), but only an appeal's documents.
+    // Assessors and quality assurers may download, but only what their records hold: their assessments' evidence, a case of theirs, an appeal's documents.
     row('302 200 404 404 200 200 404 404', (f) => `/evidence/${f.evidenceFile}`, { label: 'gateway item' }),
     // A request's evidence: its provider and administrators only (the employer sees A, not this).
     row('302 200 404 404 200 404 404 404', (f) => `/evidence/${f.requestFile}`, { label: 'request' }),
     // An appeal's documents: the reviewers, and the apprentice's provider and employer.
     row('302 200 404 200 200 200 404 404', (f) => `/evidence/${f.appealFile}`, { label: 'appeal' }),
     // An assessment's evidence: whoever sees the booking (its assessor among them) and, once graded, quality assurers.
-    row('302 200 200 200 200 200 404 404', (f) => `/evidence/${f.bookingFile}`, { label: 'assessment' }),
+    row('302 200 200 200 200 404 404 404', (f) => `/evidence/${f.bookingFile}`, { label: 'assessment' }),
     // A case's documents: those who see the case (administrators, its opener, its investigator) alone.
     row('302 200 200 404 404 404 404 404', (f) => `/evidence/${f.caseFile}`, { label: 'case' }),
   ],
@@ -636,7 +636,8 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /api/v1/evidence/:id': [
     row('401 200 404 404 200 200 404 404', (f) => `/api/v1/evidence/${f.evidenceFile}`, { label: 'gateway item' }),
     row('401 200 404 404 200 404 404 404', (f) => `/api/v1/evidence/${f.requestFile}`, { label: 'request' }),
-    row('401 200 200 200 200 200 404 404', (f) => `/api/v1/evidence/${f.bookingFile}`, { label: 'assessment' }),
+    row('401 200 200 200 200 404 404 404', (f) => `/api/v1/evidence/${f.bookingFile}`, { label: 'assessment' }),
+    row('401 200 200 404 404 404 404 404', (f) => `/api/v1/evidence/${f.caseFile}`, { label: 'case' }),
   ],
   'DELETE /api/v1/apprentices/:uln/breaks/:id': row(
     '401 422 403 403 422 403 404 403',
@@ -717,7 +718,7 @@ const TABLE: Record<string, Case | Case[]> = {
     (f) => `/api/v1/bookings/${f.gradableBooking}/files`,
   ),
   'GET /api/v1/bookings/:id/files': row(
-    '401 200 200 404 200 200 404 404',
+    '401 200 200 404 200 403 404 404',
     (f) => `/api/v1/bookings/${f.gradableBooking}/files`,
   ),
   'GET /api/v1/bookings/:id': row('401 200 200 404 200 200 404 404', (f) => `/api/v1/bookings/${f.booking}`),

@@ -110,6 +110,36 @@ describe('migrations', () => {
     );
   });
 
+  it('keeps the evidence store’s id sequence through its rebuild: an erased file’s id is never given again', () => {
+    const file = path.join(dir, 'epa.sqlite');
+    fs.copyFileSync(LANDED, file);
+    const landed = new Database(file);
+    // As if the newest rows of each table had been erased: the next ids are well past the rows still there.
+    landed
+      .prepare(
+        "insert into sqlite_sequence (name, seq) select 'evidence_files', 0 where not exists (select 1 from sqlite_sequence where name = 'evidence_files')",
+      )
+      .run();
+    landed.prepare('update sqlite_sequence set seq = seq + 1000').run();
+    const sequences = () =>
+      Object.fromEntries(
+        (
+          new Database(file, { readonly: true }).prepare('select name, seq from sqlite_sequence').all() as {
+            name: string;
+            seq: number;
+          }[]
+        ).map((r) => [r.name, r.seq]),
+      );
+    landed.close();
+    const before = sequences();
+    expect(Object.keys(before)).to.include('evidence_files');
+    openDatabase(file).$client.close();
+    const after = sequences();
+    // The evidence store's table is rebuilt by 0041, which carries its sequence across. (Rebuilds landed
+    // before it, of bookings in 0016 and appeals in 0039, did not: a later rebuild must, as 0041 does.)
+    expect(after['evidence_files']).to.equal(before['evidence_files']);
+  });
+
   it('upgrades a database made by the last landed commit to the head schema, keeping every row', () => {
     const file = path.join(dir, 'epa.sqlite');
     fs.copyFileSync(LANDED, file);
