@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { AREA_ROLES, type Role } from '../auth/roles.js';
 import { requireRole, userOf } from '../auth/authorize.js';
 import type { Clock } from '../clock.js';
-import { isoInstant } from '../dates.js';
 import type { Db } from '../db/connection.js';
 import { ProblemsError } from '../http/json-errors.js';
 import { authErrors, error, json, output, ulnParam } from '../http/openapi-parts.js';
@@ -11,8 +10,8 @@ import { LIMITS } from '../http/limits.js';
 import { valueOrThrow } from '../http/results.js';
 import { openApiPath, paths, routes } from '../paths.js';
 import { STORED_MEDIA_TYPES, TAKEN_KINDS } from './rules.js';
-import { receivedEvidence, sendEvidenceFile } from './pages.js';
-import { attachEvidenceFile, evidenceFileFor, evidenceRecord, filesOf } from './service.js';
+import { attachReceived, receivedEvidence, sendEvidenceFile } from './pages.js';
+import { evidenceFileFor, evidenceRecord, filesOf } from './service.js';
 import type { EvidenceStorage } from './storage.js';
 
 /*
@@ -80,16 +79,7 @@ export function evidenceApi(db: Db, storage: EvidenceStorage, clock: Clock): Rou
         ]);
       if ('refused' in received)
         throw new ProblemsError(received.status, [{ path: 'evidenceFile', message: received.refused }]);
-      const done = valueOrThrow(
-        attachEvidenceFile(
-          db,
-          userOf(res),
-          recordType,
-          req.params,
-          { ...received.stored, originalName: received.originalName },
-          isoInstant(clock.now()),
-        ),
-      );
+      const done = valueOrThrow(attachReceived(db, clock, recordType, req.params, res, received));
       const file = listOf(done).find((f) => f.id === done.id)!;
       res.status(201).location(file.download).json(file);
     });
@@ -173,7 +163,8 @@ export const evidenceOpenApi: Record<string, unknown> = {
   }),
   [openApiPath(routes.api.apprentices.qualificationFiles)]: recordFilesOpenApi({
     what: 'an English or maths qualification of the apprentice (its certificate)',
-    upload: 'Upload the certificate of an English or maths qualification (its id as GET /apprentices/{uln} lists it)',
+    upload:
+      'Upload the certificate of an English or maths qualification (its id as GET /apprentices/{uln}/qualifications lists it)',
     params: [ulnParam, idParam],
     list: qualificationFilesSchema,
     missing: 'No such apprentice in your scope, or no such qualification of theirs',

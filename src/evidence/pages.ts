@@ -130,17 +130,29 @@ export function attachUpload(
         formErrors([{ path: 'evidenceFile', message: received.refused }]),
         received.status,
       );
-    const done = attachEvidenceFile(
-      db,
-      userOf(res),
-      recordType,
-      req.params,
-      { ...received.stored, originalName: received.originalName },
-      isoInstant(clock.now()),
-    );
+    const done = attachReceived(db, clock, recordType, req.params, res, received);
     if (!done.ok) throw refusalError(done);
     res.redirect(`${back(done.value)}?uploaded=1#files`);
   };
+}
+
+/** Attaches a file the upload received to the record the URL names, for the signed-in user (pages and API alike). */
+export function attachReceived(
+  db: Db,
+  clock: Clock,
+  recordType: EvidenceRecordType,
+  params: unknown,
+  res: Response,
+  received: { stored: StoredFile; originalName: string },
+) {
+  return attachEvidenceFile(
+    db,
+    userOf(res),
+    recordType,
+    params,
+    { ...received.stored, originalName: received.originalName },
+    isoInstant(clock.now()),
+  );
 }
 
 /** The EPAO's size limit for each kind of file, in bytes (at most the store's ceiling). */
