@@ -2,7 +2,7 @@ import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { gatewayItemsProvided, qualifications } from '../db/schema.js';
+import { cases, gatewayItemsProvided, gradings, qualifications } from '../db/schema.js';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById, recordPlanItem, type ApprenticeDetail } from '../apprentices/store.js';
 import { planForApprentice } from '../plans/store.js';
@@ -21,10 +21,10 @@ import { canSeeBooking } from '../bookings/access.js';
 import { bookingById, type BookingRow } from '../bookings/store.js';
 import { canActOn } from '../apprentices/access.js';
 import { byId } from '../validation/fields.js';
-import { cases, gradings } from '../db/schema.js';
 
 /*
- * The evidence store's use cases. A file belongs to one record of one apprentice, and is seen by
+ * The evidence store's use cases. A file belongs to one record, of one apprentice (or, for a case
+ * about an assessor or a provider, of none), and is seen by
  * exactly the people who can see that record (evidenceRecord); it is added by those who may edit
  * the record.
  */
@@ -158,7 +158,8 @@ export interface EvidenceRecord {
  * or special-consideration request (id) by its provider and administrators only, and added to only
  * while it waits for its decision; an appeal (id) by the appeal reviewers and its apprentice's
  * provider and employer, and added to by the provider and administrators while it waits; an
- * English or maths qualification (uln, id) as its apprentice's record is.
+ * English or maths qualification (uln, id) as its apprentice's record is; an assessment (a
+ * booking's id) and a case (id) as bookingEvidenceOf and caseEvidenceOf say.
  */
 export function evidenceRecord(
   db: Db,
