@@ -36,6 +36,7 @@ import {
 } from './service.js';
 import { pageOfRequests, requestsOfApprentice, type RequestRow } from './store.js';
 import { lodgeRequestAppeal, requestAppealState } from '../appeals/service.js';
+import { APPEAL_DECISION_LABELS } from '../grading/model.js';
 import { ADJUSTMENT_TYPES, CONSIDERATION_EFFECTS } from '../db/vocabulary.js';
 
 const adjustmentItems = ADJUSTMENT_TYPES.map((t) => ({ value: t, text: ADJUSTMENT_LABELS[t] }));
@@ -186,7 +187,7 @@ export function requestPages(db: Db, clock: Clock): Router {
         ? {
             href: paths.appeal(appeal.id),
             lodgedOn: appeal.lodgedOn,
-            decision: appeal.decision === 'upheld' ? 'Upheld' : appeal.decision === 'not_upheld' ? 'Not upheld' : null,
+            decision: appeal.decision ? APPEAL_DECISION_LABELS[appeal.decision] : null,
             reasons: appeal.reasons,
           }
         : null,

@@ -97,7 +97,7 @@ export function bookingEvidenceOf(
   action: 'view' | 'edit',
 ): Result<{ apprentice: ApprenticeDetail; booking: BookingRow }> {
   const none = refuse('not_found', 'There is no such booking in your records');
-  const id = typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
+  const id = idIn(params);
   const booking = byId(id, (n) => bookingById(db, n));
   if (!booking) return none;
   const graded = submittedGradingOf(db, booking.id);
@@ -132,7 +132,7 @@ export function caseEvidenceOf(
   params: unknown,
   action: 'view' | 'edit',
 ): Result<{ apprentice: ApprenticeDetail | null; found: FoundCase }> {
-  const id = typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
+  const id = idIn(params);
   const seen = caseFor(db, user, id, 'view');
   if (!seen.ok) return seen;
   if (action === 'edit' && seen.value.case.status === 'decided')
@@ -202,7 +202,7 @@ export function evidenceRecord(
       label: qualificationLabel(qualification),
     });
   }
-  const id = typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
+  const id = idIn(params);
   if (recordType === 'appeal') {
     const found = appealFor(db, user, id, action);
     if (!found.ok) return found;
@@ -314,6 +314,10 @@ export function filesOf(db: Db, record: Pick<EvidenceRecord, 'apprentice' | 'rec
 
 /** Whether a file received but perhaps never attached (a refused form) may be removed from disk. */
 export const unreferenced = (db: Db, sha256: string) => !fileInUse(db, sha256);
+
+/** The `id` of a record's parameters (the URL's, or a download's own), if any. */
+const idIn = (params: unknown) =>
+  typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
 
 /** Whether the booking's grading has been submitted. */
 const submittedGradingOf = (db: Queryable, bookingId: number) =>

@@ -14,6 +14,7 @@ import { pageFor, userOf } from '../auth/authorize.js';
 import { paths, routes } from '../paths.js';
 import { actorOf, findUser, type CurrentUser } from '../users/store.js';
 import { criteriaView, keptDecisions } from './forms.js';
+import { APPEAL_DECISION_LABELS } from './model.js';
 import {
   type AppealRow,
   involvedInAppeal,
@@ -126,7 +127,7 @@ export function appealPages(db: Db, clock: Clock): Router {
         on: dateLabel(dueOn),
         overdue: !appeal.decision && outcomeOverdue(dueOn, todayInLondon(clock.now())),
       },
-      decision: appeal.decision === 'upheld' ? 'Upheld' : appeal.decision === 'not_upheld' ? 'Not upheld' : null,
+      decision: appeal.decision ? APPEAL_DECISION_LABELS[appeal.decision] : null,
       evidence: documentsOf(user, appeal, apprentice),
       flash: res.req.query['uploaded'] === '1' ? 'The document is uploaded.' : undefined,
       ...locals,

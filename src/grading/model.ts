@@ -63,3 +63,4 @@ export type AttemptMethodMode = (typeof ATTEMPT_METHOD_MODES)[number];
 
 export { APPEAL_DECISIONS };
 export type AppealDecision = (typeof APPEAL_DECISIONS)[number];
+export const APPEAL_DECISION_LABELS: Record<AppealDecision, string> = { upheld: 'Upheld', not_upheld: 'Not upheld' };

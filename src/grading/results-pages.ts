@@ -21,7 +21,7 @@ import { idParam, decimalInput } from '../validation/fields.js';
 import { highestGradeRefusal } from '../appeals/rules.js';
 import { appealLodgingSchema } from '../appeals/service.js';
 import { topGrade } from '../plans/grades.js';
-import { OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
+import { APPEAL_DECISION_LABELS, OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
 import { attemptByNumber, latestAttempt } from './attempts.js';
 import { decisionsFor, wholeAssessmentLimit } from './rules.js';
 import { wordsFor } from '../plans/words.js';
@@ -214,12 +214,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
           appeals: open.map((a) => ({
             ...a,
             href: paths.appeal(a.id),
-            decisionLabel:
-              a.decision === 'upheld'
-                ? 'Upheld'
-                : a.decision === 'not_upheld'
-                  ? 'Not upheld'
-                  : 'Waiting for a decision',
+            decisionLabel: a.decision ? APPEAL_DECISION_LABELS[a.decision] : 'Waiting for a decision',
           })),
           releaseAction:
             admin && !r.released && !r.blockedBy ? paths.attemptAction(apprentice.uln, r.attempt.id, 'release') : null,

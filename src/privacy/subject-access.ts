@@ -37,7 +37,7 @@ import { auditConditionFor, outboxConditionFor, recordIdsOf } from './records.js
 import { inBatches, keyset } from '../http/json-stream.js';
 
 /** Rows read along their ids, a batch at a time, each batch mapped as it is read. */
-function byId<T extends { id: number }>(read: (afterId: number, size: number) => T[]) {
+function alongIds<T extends { id: number }>(read: (afterId: number, size: number) => T[]) {
   return {
     map<U>(as: (row: T) => U): () => Generator<U[]> {
       return function* () {
@@ -261,7 +261,7 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
     // The audit trail and the notifications are found by searching every row's text for the ULN
     // or name: read along the ids a batch at a time as the file is written (one pass in all).
     auditTrail: inBatches(
-      byId((afterId, size) =>
+      alongIds((afterId, size) =>
         db
           .select()
           .from(auditEvents)
@@ -277,7 +277,7 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
       ),
     ),
     notifications: inBatches(
-      byId((afterId, size) =>
+      alongIds((afterId, size) =>
         db
           .select({
             id: outbox.id,
