@@ -53,6 +53,8 @@ import { govukStylesheet } from './http/stylesheets.js';
 import { homeRoutes } from './home/pages.js';
 import { searchRoutes } from './search/pages.js';
 import { throughWriteGate } from './ops/write-gate.js';
+import { noteClearedStatuses, restoreClearedStatuses } from './gateway/status-upkeep.js';
+import { todayInLondon } from './dates.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VIEWS = path.join(ROOT, 'views');
@@ -161,8 +163,24 @@ export function createApp({
     }
   });
 
-  // A request that may write waits (without holding up anyone else) while an import's worker writes.
-  app.use(throughWriteGate(db, [paths.importApprentices, `${paths.api.root}${routes.api.apprentices.import}`]));
+  // A request that may write waits (without holding up anyone else) while an import's worker writes;
+  // once it has answered, the gateway statuses its write cleared are worked out again (status-upkeep.ts).
+  noteClearedStatuses(db);
+  const restoreStatuses = () => {
+    try {
+      restoreClearedStatuses(db, todayInLondon(clock.now()), log);
+    } catch (error) {
+      // Left missing, they are worked out by the next page that needs them.
+      log(error);
+    }
+  };
+  app.use(
+    throughWriteGate(
+      db,
+      [paths.importApprentices, `${paths.api.root}${routes.api.apprentices.import}`],
+      restoreStatuses,
+    ),
+  );
   app.use(paths.api.root, apiRoutes(db, log, { holdHours, clock, baseUrl, evidence }));
 
   app.use(cookieParser());

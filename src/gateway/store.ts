@@ -517,9 +517,24 @@ export function* missingEvaluations(db: Db, scope: ApprenticeScope, on: string):
   for (let from = 0; from <= last; from += EVALUATION_BATCH) {
     const batch = and(missing, gte(apprentices.id, from), lt(apprentices.id, from + EVALUATION_BATCH));
     const rows = gatewayOverview(db, scope, on, batch);
-    if (rows.length > 0)
-      yield rows.map((row): CacheRow => [row.apprentice.id, row.state, `,${row.unmet.join(',')},`, row.changesOn]);
+    if (rows.length > 0) yield rows.map(cacheRowOf);
   }
+}
+
+/** An evaluation as the cache stores it. */
+function cacheRowOf(row: OverviewRow): CacheRow {
+  return [row.apprentice.id, row.state, `,${row.unmet.join(',')},`, row.changesOn];
+}
+
+/**
+ * Works out and stores, in one short write, the statuses on `on` of these apprentices (any since
+ * removed are skipped); returns how many it stored.
+ */
+export function storeStatusesOf(db: Db, ids: readonly number[], on: string): number {
+  if (ids.length === 0) return 0;
+  const rows = gatewayOverview(db, { kind: 'all' }, on, inArray(apprentices.id, [...ids])).map(cacheRowOf);
+  db.$client.transaction(() => storeEvaluations(db, on, rows))();
+  return rows.length;
 }
 
 /** Stores evaluations worked out for `on` (inside the caller's transaction). */

@@ -88,8 +88,10 @@ export function writeGate(db: Db): WriteGate {
  * ends. A request whose client went away while it waited is counted out and goes no further (its
  * 'close' came before it was counted in). `toWorker` names the paths whose writes a worker makes:
  * they are not counted at all, so that a large upload still arriving holds nobody back.
+ * `afterWrite` runs once each counted request has answered (or its client went away), before it
+ * is counted out: a worker's write waits for what it does.
  */
-export function throughWriteGate(db: Db, toWorker: readonly string[] = []) {
+export function throughWriteGate(db: Db, toWorker: readonly string[] = [], afterWrite: () => void = () => {}) {
   const gate = writeGate(db);
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'GET' || req.method === 'HEAD' || toWorker.includes(req.path)) return next();
@@ -101,8 +103,17 @@ export function throughWriteGate(db: Db, toWorker: readonly string[] = []) {
     });
     void gate.enter().then((leave) => {
       if (gone || res.writableEnded || res.destroyed) return leave();
-      counted = leave;
-      res.once('finish', leave);
+      let done = false;
+      counted = () => {
+        if (done) return;
+        done = true;
+        try {
+          afterWrite();
+        } finally {
+          leave();
+        }
+      };
+      res.once('finish', counted);
       next();
     });
   };

@@ -74,6 +74,18 @@ describe('requests while a worker thread holds the write lock', () => {
     expect(res.text).to.contain('Keeper');
   });
 
+  it('stores again the statuses a write cleared once it has answered, so the dashboard never waits for them', async () => {
+    expect((await admin.get('/apprentices')).status).to.equal(200);
+    // An hour logged clears the apprentice's status (migration 0003's triggers) before the worker writes.
+    expect((await logHour()).status).to.equal(201);
+    void hold();
+    const page = admin.get('/apprentices').then((res) => res);
+    expect(await settlesWithin(page, 300), 'the dashboard answers while the worker writes').to.equal(true);
+    expect((await page).text).to.contain('Keeper');
+    const stored = ctx.db.select().from(gatewayStatusCache).all();
+    expect(stored.map((row) => row.evaluatedOn)).to.deep.equal([isoDate(today())]);
+  });
+
   it('counts out a request whose client went away while it waited, so the next worker is not held up', async () => {
     const gate = writeGate(ctx.db);
     void hold();
