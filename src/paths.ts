@@ -103,6 +103,7 @@ export const routes = {
   apprenticeResults: '/apprentices/:uln/results',
   attemptAction: '/apprentices/:uln/results/:attemptId/:action',
   resultPdf: '/apprentices/:uln/results/:attemptId/result.pdf',
+  caseDecisionAppeal: '/apprentices/:uln/results/decisions/:caseId/appeal',
   appeals: '/appeals',
   appeal: '/appeals/:id',
   personalData: '/apprentices/:uln/personal-data',

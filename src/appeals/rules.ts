@@ -74,6 +74,26 @@ export function requestAppealRefusal(
   return null;
 }
 
+/**
+ * Why a malpractice or maladministration decision cannot be appealed now; null when it can. Ofqual
+ * General Condition I1.1(c) gives an appeal against a decision on action taken against a learner
+ * after an investigation: here, an upheld case about the apprentice's assessment (whatever its
+ * sanction, a warning included). A case not upheld took no action; one set aside already acts on
+ * nothing. Within the window of working days from the decision (`deadline`), once.
+ */
+export function caseAppealRefusal(
+  c: { against: string; status: string; outcome: string | null; setAsideAt: string | null },
+  deadline: string | null,
+  today: string,
+  alreadyAppealed: boolean,
+): string | null {
+  if (c.against !== 'assessment') return 'Only a decision about an apprentice’s assessment is appealed here';
+  if (c.status !== 'decided' || c.outcome !== 'upheld') return 'Only an upheld case’s decision can be appealed';
+  if (alreadyAppealed || c.setAsideAt !== null) return 'This decision has already been appealed';
+  if (deadline !== null && today > deadline) return `Appeals against this decision had to be lodged by ${deadline}`;
+  return null;
+}
+
 /** Days either side of the appealed assessment that the list of other results affected covers, unless the reviewer sets it. */
 export const AFFECTED_DAYS = 90;
 

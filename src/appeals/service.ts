@@ -1,8 +1,9 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/connection.js';
 import { apprenticeFor } from '../apprentices/service.js';
 import { appealById, epaoSettingsOf, type AppealRow } from '../grading/store.js';
-import { appeals, epaAttempts } from '../db/schema.js';
+import { appeals, bookings, cases, epaAttempts } from '../db/schema.js';
+import type { CaseRow } from '../cases/store.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
@@ -13,12 +14,14 @@ import { findRequest, type RequestRow } from '../adjustments/store.js';
 import { appealDeadline } from '../grading/rules.js';
 import { recordAudit } from '../audit/audit.js';
 import { londonDateOf } from '../dates.js';
-import { outcomeDueOn, requestAppealRefusal } from './rules.js';
+import { caseAppealRefusal, outcomeDueOn, requestAppealRefusal } from './rules.js';
 import { z } from 'zod';
 
-/** The apprentice an appeal is about: through its result's attempt, or through its request. */
+/** The apprentice an appeal is about: through its result's attempt, its request, or its case. */
 function apprenticeIdOf(db: Db, appeal: AppealRow): number | undefined {
   if (appeal.requestId !== null) return findRequest(db, appeal.requestId)?.request.apprenticeId;
+  if (appeal.caseId !== null)
+    return db.select({ id: cases.apprenticeId }).from(cases).where(eq(cases.id, appeal.caseId)).get()?.id ?? undefined;
   return db
     .select({ apprenticeId: epaAttempts.apprenticeId })
     .from(epaAttempts)
@@ -46,8 +49,8 @@ export function appealFor(
   const found = apprenticeId === undefined ? undefined : findApprenticeById(db, apprenticeId);
   if (!found) return none;
   const reviewer = (AREA_ROLES.appealReview as readonly string[]).includes(user.role);
-  // A request's appeal is no business of the employer's: the request itself is the provider's and the organisation's.
-  if (!reviewer && appeal.requestId !== null && user.role !== 'provider') return none;
+  // A request's or a case's appeal is no business of the employer's: the request or decision appealed is the provider's and the organisation's.
+  if (!reviewer && (appeal.requestId !== null || appeal.caseId !== null) && user.role !== 'provider') return none;
   let apprentice: ApprenticeDetail | undefined = found;
   if (!reviewer) {
     const seen = apprenticeFor(db, user, found.uln, 'view');
@@ -151,6 +154,99 @@ export function lodgeRequestAppeal(
         entityType: 'appeal',
         entityId: appeal.id,
         after: { requestId: request.id, grounds: form.data.grounds, statement: form.data.statement, deadline, dueOn },
+      });
+      return ok(appeal);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/**
+ * Where a malpractice or maladministration decision stands for an appeal on `today`: the appeal
+ * lodged against it, if any; the last day one may be lodged (the same working days from the
+ * decision as a result's from its release); and why one cannot be lodged now (null: it can).
+ */
+export function caseAppealState(
+  db: Queryable,
+  c: CaseRow,
+  today: string,
+): { appeal: AppealRow | undefined; deadline: string | null; refusal: string | null } {
+  const deadline = c.decidedAt ? appealDeadline(londonDateOf(c.decidedAt), epaoSettingsOf(db).appealWorkingDays) : null;
+  const appeal = db.select().from(appeals).where(eq(appeals.caseId, c.id)).orderBy(desc(appeals.id)).get();
+  return { appeal, deadline, refusal: caseAppealRefusal(c, deadline, today, appeal !== undefined) };
+}
+
+/**
+ * The decided cases about an apprentice's assessments whose decision their provider may see
+ * (upheld: action was taken), each with the method assessed, newest first.
+ */
+export function caseDecisionsAbout(db: Queryable, apprenticeId: number): { case: CaseRow; methodId: string | null }[] {
+  return db
+    .select({ case: cases, methodId: bookings.methodId })
+    .from(cases)
+    .leftJoin(bookings, eq(bookings.id, cases.bookingId))
+    .where(
+      and(
+        eq(cases.apprenticeId, apprenticeId),
+        eq(cases.against, 'assessment'),
+        eq(cases.status, 'decided'),
+        eq(cases.outcome, 'upheld'),
+      ),
+    )
+    .orderBy(desc(cases.decidedAt), desc(cases.id))
+    .all();
+}
+
+/**
+ * The provider appeals, on the apprentice's behalf, an upheld malpractice or maladministration
+ * decision about their assessment (Ofqual General Condition I1.1): the grounds and, when they
+ * give one, the apprentice's own statement. One appeal per decision, within the window of working
+ * days from it; it is given its outcome date. Audited.
+ */
+export function lodgeCaseAppeal(
+  db: Db,
+  user: CurrentUser,
+  caseId: unknown,
+  input: unknown,
+  today: string,
+  /** The apprentice whose page the appeal comes from: a decision about anyone else is not there. */
+  uln?: string,
+): Result<AppealRow> {
+  const parsed = recordId.safeParse(caseId);
+  const found = parsed.success ? db.select().from(cases).where(eq(cases.id, parsed.data)).get() : undefined;
+  const apprentice = found?.apprenticeId != null ? findApprenticeById(db, found.apprenticeId) : undefined;
+  const none = refuse('not_found', 'There is no such decision');
+  // Only the apprentice's provider, and only about a decision it may see: an upheld one about their assessment.
+  if (!found || !apprentice || (uln !== undefined && apprentice.uln !== uln)) return none;
+  if (user.role !== 'provider' || !apprenticeFor(db, user, apprentice.uln, 'edit').ok) return none;
+  if (found.against !== 'assessment' || found.status !== 'decided' || found.outcome !== 'upheld') return none;
+  const before = caseAppealState(db, found, today);
+  if (before.refusal) return refuse('conflict', before.refusal);
+  const form = appealLodgingSchema.safeParse(input ?? {});
+  if (!form.success) return refuse('invalid', problemsFromZod(form.error));
+  return db.transaction(
+    (tx) => {
+      const c = tx.select().from(cases).where(eq(cases.id, found.id)).get()!;
+      const { refusal, deadline } = caseAppealState(tx, c, today);
+      if (refusal) return refuse('conflict', refusal);
+      const dueOn = outcomeDueOn(today, epaoSettingsOf(tx).appealDecisionWorkingDays);
+      const appeal = tx
+        .insert(appeals)
+        .values({
+          caseId: c.id,
+          lodgedBy: user.id,
+          lodgedOn: today,
+          grounds: form.data.grounds,
+          statement: form.data.statement,
+          dueOn,
+        })
+        .returning()
+        .get();
+      recordAudit(tx, actorOf(user), {
+        action: 'appeal.lodged',
+        entityType: 'appeal',
+        entityId: appeal.id,
+        after: { caseId: c.id, grounds: form.data.grounds, statement: form.data.statement, deadline, dueOn },
       });
       return ok(appeal);
     },

@@ -137,14 +137,15 @@ export function auditSubject(db: Db, entityType: string, entityId: string): Audi
       return apprenticeVia(`grading ${entityId}`, (a) => paths.apprenticeResults(a.uln), g?.apprenticeId);
     }
     case 'appeal': {
-      // Against a result (through its attempt) or a request's decision (through the request).
+      // Against a result (through its attempt), a request's decision (through the request) or a case's (through the case).
       const p = db
         .select({
-          apprenticeId: sql<number>`coalesce(${epaAttempts.apprenticeId}, ${assessmentRequests.apprenticeId})`,
+          apprenticeId: sql<number>`coalesce(${epaAttempts.apprenticeId}, ${assessmentRequests.apprenticeId}, ${cases.apprenticeId})`,
         })
         .from(appeals)
         .leftJoin(epaAttempts, eq(epaAttempts.id, appeals.attemptId))
         .leftJoin(assessmentRequests, eq(assessmentRequests.id, appeals.requestId))
+        .leftJoin(cases, eq(cases.id, appeals.caseId))
         .where(eq(appeals.id, id))
         .get();
       return apprenticeVia(`appeal ${entityId}`, () => paths.appeal(id), p?.apprenticeId);

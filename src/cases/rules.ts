@@ -42,9 +42,16 @@ export const SANCTION_LABELS: Record<Sanction, string> = {
 /** The sanctions that act on the result of the assessment a case names. */
 export const RESULT_SANCTIONS: readonly Sanction[] = ['result_void', 'result_withheld', 'fail'];
 
-/** Whether a case holds its assessment's result from release and claims: while it is open, and for good when it withholds it. */
-export const holdsResult = (c: { against: CaseSubject; status: CaseStatus; sanction: Sanction | null }) =>
-  c.against === 'assessment' && (c.status !== 'decided' || c.sanction === 'result_withheld');
+/**
+ * Whether a case holds its assessment's result from release and claims: while it is open, and for
+ * good when it withholds it, unless an upheld appeal set that decision aside.
+ */
+export const holdsResult = (c: {
+  against: CaseSubject;
+  status: CaseStatus;
+  sanction: Sanction | null;
+  setAsideAt: string | null;
+}) => c.against === 'assessment' && (c.status !== 'decided' || (c.sanction === 'result_withheld' && !c.setAsideAt));
 
 /** The people a case concerns, for the conflict rule: who opened it and the assessor it is against (if any). */
 export interface CaseParties {

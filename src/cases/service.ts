@@ -6,15 +6,26 @@ import { canActOn } from '../apprentices/access.js';
 import { findApprenticeByUln } from '../apprentices/store.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { apprentices, bookings, cases, epaAttempts, gradings, providers, users } from '../db/schema.js';
+import {
+  apprentices,
+  bookings,
+  cases,
+  epaAttempts,
+  gradings,
+  providers,
+  users,
+  type GradingBeforeSanction,
+} from '../db/schema.js';
 import { CASE_KINDS, CASE_OUTCOMES, CASE_SANCTIONS, CASE_SUBJECTS } from '../db/vocabulary.js';
-import { applyOutcomeDecision } from '../grading/store.js';
+import { applyOutcomeDecision, epaoSettingsOf, notifyProvider } from '../grading/store.js';
+import { appealDeadline } from '../grading/rules.js';
+import { dateLabel, londonDateOf } from '../dates.js';
 import { methodNames } from '../bookings/store.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { blankToNull, decimalInput, recordId } from '../validation/fields.js';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
 import { ok, refuse, type Result } from '../validation/result.js';
-import { investigatorProblem, judgeCaseDecision, type CaseSubject } from './rules.js';
+import { investigatorProblem, judgeCaseDecision, SANCTION_LABELS, type CaseSubject } from './rules.js';
 import { findCase, insertCase, type CaseRow, type FoundCase } from './store.js';
 
 /*
@@ -304,8 +315,12 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
   const judged = judgeCaseDecision(c, { ...parsed.data, sanction: parsed.data.sanction }, assessment);
   if ('problems' in judged) return refuse('invalid', judged.problems);
   const actor = actorOf(user);
+  const actsOnGrading = c.bookingId !== null && (judged.sanction === 'fail' || judged.sanction === 'result_void');
   return db.transaction(
     (tx) => {
+      const grading = actsOnGrading
+        ? tx.select().from(gradings).where(eq(gradings.bookingId, c.bookingId!)).get()!
+        : undefined;
       const decided = tx
         .update(cases)
         .set({
@@ -315,6 +330,8 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
           decidedBy: user.id,
           decidedAt: now,
           revision: c.revision + 1,
+          // What the sanction changes, as it was: an upheld appeal against the decision puts it back.
+          beforeSanction: grading ? gradingBeforeSanction(tx, grading) : null,
         })
         .where(and(eq(cases.id, c.id), eq(cases.status, 'investigating'), eq(cases.revision, c.revision)))
         .returning()
@@ -328,8 +345,17 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
         after: judged,
         reason: parsed.data.reason,
       });
-      if (c.bookingId !== null && (judged.sanction === 'fail' || judged.sanction === 'result_void')) {
-        const grading = tx.select().from(gradings).where(eq(gradings.bookingId, c.bookingId)).get()!;
+      if (judged.outcome === 'upheld' && c.against === 'assessment' && c.apprenticeId !== null) {
+        // The provider is told the decision (not the allegation, nor who made it) and may appeal it on the apprentice's behalf.
+        const deadline = appealDeadline(londonDateOf(now), epaoSettingsOf(tx).appealWorkingDays);
+        notifyProvider(
+          tx,
+          c.apprenticeId,
+          'A decision after an investigation',
+          `After investigating an assessment, the assessment organisation decided: ${SANCTION_LABELS[judged.sanction!]}. You may appeal this decision on the apprentice's behalf until ${dateLabel(deadline)}. Sign in to read the decision and its reasons on the apprentice's results page.`,
+        );
+      }
+      if (grading) {
         // The grading says only that the assessment organisation decided it: the case, its number and
         // its reasons stay with the case, which those it concerns do not see.
         const reason = 'Decided by the assessment organisation after an investigation';
@@ -356,6 +382,26 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
     },
     { behavior: 'immediate' },
   );
+}
+
+/** What a Fail or void sanction is about to change on this grading and its booking. */
+function gradingBeforeSanction(tx: Queryable, grading: typeof gradings.$inferSelect): GradingBeforeSanction {
+  const booking = tx
+    .select({ status: bookings.status })
+    .from(bookings)
+    .where(eq(bookings.id, grading.bookingId))
+    .get()!;
+  return {
+    grade: grading.grade,
+    outcome: grading.outcome,
+    outcomeReason: grading.outcomeReason,
+    outcomeDecision: grading.outcomeDecision,
+    outcomeDecisionReason: grading.outcomeDecisionReason,
+    outcomeDecidedBy: grading.outcomeDecidedBy,
+    outcomeDecidedAt: grading.outcomeDecidedAt,
+    moderation: grading.moderation,
+    bookingStatus: booking.status,
+  };
 }
 
 /** Whether the case's assessment has a submitted grading, and whether its result has been released. */

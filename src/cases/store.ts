@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db/connection.js';
 import { apprentices, bookings, cases, gradings, moderations, providers, users } from '../db/schema.js';
@@ -65,13 +65,13 @@ export function findCase(db: Queryable, id: number): FoundCase | undefined {
   return { ...found, moderatorIds };
 }
 
-/** A case holding the result of the attempt named (open, or decided with the result withheld). */
+/** A case holding the result of the attempt named (open, or decided with the result withheld and not set aside on appeal). */
 const holdingResult = (apprenticeId: SQLWrapper | number, attemptNumber: SQLWrapper | number) =>
   and(
     eq(cases.apprenticeId, apprenticeId),
     eq(cases.attemptNumber, attemptNumber),
     eq(cases.against, 'assessment'),
-    or(ne(cases.status, 'decided'), eq(cases.sanction, 'result_withheld')),
+    or(ne(cases.status, 'decided'), and(eq(cases.sanction, 'result_withheld'), isNull(cases.setAsideAt))),
   );
 
 /** Whether a case holds this attempt's result. */
@@ -93,6 +93,7 @@ export function caseActingOn(db: Queryable, bookingId: number): CaseRow | undefi
         eq(cases.bookingId, bookingId),
         eq(cases.status, 'decided'),
         inArray(cases.sanction, ['fail', 'result_void']),
+        isNull(cases.setAsideAt),
       ),
     )
     .get();

@@ -1013,8 +1013,9 @@ export const moderations = sqliteTable('moderations', {
 
 /**
  * An appeal against one of the assessment organisation's decisions (Ofqual General Condition
- * I1.1): a result (`attemptId`), or a decision on a reasonable adjustment or special
- * consideration request (`requestId`). Exactly one of the two.
+ * I1.1): a result (`attemptId`), a decision on a reasonable adjustment or special consideration
+ * request (`requestId`), or a malpractice or maladministration decision on an apprentice's
+ * assessment (`caseId`). Exactly one of the three.
  */
 export const appeals = sqliteTable(
   'appeals',
@@ -1022,6 +1023,7 @@ export const appeals = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     attemptId: integer('attempt_id').references(() => epaAttempts.id),
     requestId: integer('request_id').references((): AnySQLiteColumn => assessmentRequests.id, { onDelete: 'cascade' }),
+    caseId: integer('case_id').references((): AnySQLiteColumn => cases.id, { onDelete: 'cascade' }),
     lodgedBy: integer('lodged_by')
       .notNull()
       .references(() => users.id),
@@ -1049,8 +1051,9 @@ export const appeals = sqliteTable(
   },
   (t) => [
     // Unqualified column names: SQLite keeps the text, and the table is rebuilt under another name first.
-    check('appeals_one_subject', sql`(attempt_id is null) <> (request_id is null)`),
+    check('appeals_one_subject', sql`(attempt_id is not null) + (request_id is not null) + (case_id is not null) = 1`),
     index('appeals_request').on(t.requestId),
+    index('appeals_case').on(t.caseId),
   ],
 );
 
@@ -1119,6 +1122,19 @@ export const assessmentRequests = sqliteTable(
 
 /* ---------- Malpractice and maladministration ---------- */
 
+/** What a Fail or void sanction changed on an assessment's grading and booking, as it was before. */
+export type GradingBeforeSanction = Pick<
+  typeof gradings.$inferSelect,
+  | 'grade'
+  | 'outcome'
+  | 'outcomeReason'
+  | 'outcomeDecision'
+  | 'outcomeDecisionReason'
+  | 'outcomeDecidedBy'
+  | 'outcomeDecidedAt'
+  | 'moderation'
+> & { bookingStatus: (typeof bookings.$inferSelect)['status'] };
+
 /**
  * A malpractice or maladministration case (src/cases): the allegation, who investigates it and the
  * decision with its sanction. A case against an assessment names the apprentice's attempt: its
@@ -1148,6 +1164,13 @@ export const cases = sqliteTable(
     decisionReason: text('decision_reason'),
     decidedBy: integer('decided_by').references(() => users.id),
     decidedAt: text('decided_at'),
+    /**
+     * A Fail or void sanction: the assessment's grading (and its booking's status) as they were
+     * before it, so that an upheld appeal against the decision can put them back.
+     */
+    beforeSanction: text('before_sanction', { mode: 'json' }).$type<GradingBeforeSanction>(),
+    /** When an upheld appeal set the decision aside: its sanction no longer acts on anything. */
+    setAsideAt: text('set_aside_at'),
     revision: integer('revision').notNull().default(0),
   },
   (t) => [

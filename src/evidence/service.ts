@@ -2,7 +2,8 @@ import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { cases, gatewayItemsProvided, gradings, qualifications } from '../db/schema.js';
+import { appeals, cases, gatewayItemsProvided, gradings, qualifications } from '../db/schema.js';
+import { AREA_ROLES } from '../auth/roles.js';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById, recordPlanItem, type ApprenticeDetail } from '../apprentices/store.js';
 import { planForApprentice } from '../plans/store.js';
@@ -16,7 +17,7 @@ import { KIND_LABELS } from '../adjustments/rules.js';
 import { requestChanged } from '../adjustments/store.js';
 import { appealFor } from '../appeals/service.js';
 import { caseFor } from '../cases/service.js';
-import type { FoundCase } from '../cases/store.js';
+import { findCase, type FoundCase } from '../cases/store.js';
 import { canSeeBooking } from '../bookings/access.js';
 import { bookingById, type BookingRow } from '../bookings/store.js';
 import { canActOn } from '../apprentices/access.js';
@@ -124,7 +125,9 @@ export function bookingEvidenceOf(
 /**
  * A malpractice or maladministration case's documents (the allegation's evidence, the
  * investigation's findings), for `action`: seen by those who see the case (administrators, its
- * opener and its investigator); added to by them while it is undecided.
+ * opener and its investigator), and by the appeal reviewers once its decision has been appealed
+ * (the panel reads what the decision was made on); added to by those who see the case while it is
+ * undecided.
  */
 export function caseEvidenceOf(
   db: Db,
@@ -133,7 +136,14 @@ export function caseEvidenceOf(
   action: 'view' | 'edit',
 ): Result<{ apprentice: ApprenticeDetail | null; found: FoundCase }> {
   const id = idIn(params);
-  const seen = caseFor(db, user, id, 'view');
+  let seen = caseFor(db, user, id, 'view');
+  if (!seen.ok && action === 'view' && (AREA_ROLES.appealReview as readonly string[]).includes(user.role)) {
+    const appealed = byId(id, (n) =>
+      db.select({ caseId: appeals.caseId }).from(appeals).where(eq(appeals.caseId, n)).get(),
+    );
+    const found = appealed ? findCase(db, appealed.caseId!) : undefined;
+    if (found) seen = ok(found);
+  }
   if (!seen.ok) return seen;
   if (action === 'edit' && seen.value.case.status === 'decided')
     return refuse('conflict', 'This case has been decided: its documents can no longer change');

@@ -6,6 +6,9 @@ import type { ApprenticeDetail } from '../apprentices/store.js';
 import { appealFor } from '../appeals/service.js';
 import { findRequest } from '../adjustments/store.js';
 import { KIND_LABELS, STATUS_LABELS } from '../adjustments/rules.js';
+import { CASE_KIND_LABELS, SANCTION_LABELS } from '../cases/rules.js';
+import { methodNameOf } from '../cases/service.js';
+import { findCase } from '../cases/store.js';
 import { attachUpload, filesForPage } from '../evidence/pages.js';
 import { valueOrThrow } from '../http/results.js';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -51,7 +54,9 @@ export function appealPages(db: Db, clock: Clock): Router {
           subject:
             r.requestKind !== null
               ? `${KIND_LABELS[r.requestKind]}: refused`
-              : `Result, attempt ${r.attemptNumber}: ${r.overallGrade}`,
+              : r.appeal.caseId !== null
+                ? `Decision after an investigation: ${r.caseSanction ? SANCTION_LABELS[r.caseSanction] : ''}`
+                : `Result, attempt ${r.attemptNumber}: ${r.overallGrade}`,
           href: paths.appeal(r.appeal.id),
           name: fullName(r),
           due: dateLabel(dueOn),
@@ -91,10 +96,38 @@ export function appealPages(db: Db, clock: Clock): Router {
           // The request's page is for administrators and its provider.
           href: user.role === 'admin' || user.role === 'provider' ? paths.request(request.id) : null,
         },
+        caseDecision: null,
+      };
+    }
+    if (appeal.caseId !== null) {
+      const found = findCase(db, appeal.caseId)!;
+      const c = found.case;
+      const reviewer = isReviewer(user);
+      return {
+        appeal,
+        apprentice,
+        attempt: null,
+        plan: null,
+        request: null,
+        caseDecision: {
+          kindLabel: CASE_KIND_LABELS[c.kind],
+          method: methodNameOf(db, found.methodId),
+          attemptNumber: c.attemptNumber,
+          sanction: c.sanction ? SANCTION_LABELS[c.sanction] : '',
+          decidedOn: c.decidedAt ? dateLabel(londonDateOf(c.decidedAt)) : '',
+          reason: c.decisionReason,
+          setAside: c.setAsideAt !== null,
+          // What the panel reads to decide (the provider sees the decision and its reasons only).
+          allegation: reviewer ? c.allegation : null,
+          files: reviewer
+            ? filesForPage(db, { apprentice, recordType: 'case', recordKey: String(c.id) }, null).files
+            : [],
+          href: user.role === 'admin' ? paths.case(c.id) : null,
+        },
       };
     }
     const attempt = resultsOf(db, apprentice, false).find((r) => r.attempt.id === appeal.attemptId)!;
-    return { appeal, apprentice, attempt, plan: planFor(db, apprentice), request: null };
+    return { appeal, apprentice, attempt, plan: planFor(db, apprentice), request: null, caseDecision: null };
   };
 
   /** The day the appeal's outcome is due: kept at lodging; for one lodged before it was kept, from the setting. */
@@ -114,7 +147,7 @@ export function appealPages(db: Db, clock: Clock): Router {
 
   /** The appeal as its provider or employer sees it: what was lodged, when the outcome is due, the decision, the documents. */
   const renderLodged = (res: Response, user: CurrentUser, id: unknown, locals: object = {}, status = 200) => {
-    const { appeal, apprentice, attempt, request } = loadAppeal(user, id);
+    const { appeal, apprentice, attempt, request, caseDecision } = loadAppeal(user, id);
     const dueOn = dueOf(appeal);
     res.status(status).render('grading/appeal-lodged', {
       title: `Appeal: ${fullName(apprentice)}`,
@@ -123,6 +156,7 @@ export function appealPages(db: Db, clock: Clock): Router {
       apprentice,
       attempt,
       request,
+      caseDecision,
       due: {
         on: dateLabel(dueOn),
         overdue: !appeal.decision && outcomeOverdue(dueOn, todayInLondon(clock.now())),
@@ -180,7 +214,7 @@ export function appealPages(db: Db, clock: Clock): Router {
       rangeForm?: object;
     } = {},
   ) => {
-    const { appeal, apprentice, attempt, plan, request } = loadAppeal(user, id);
+    const { appeal, apprentice, attempt, plan, request, caseDecision } = loadAppeal(user, id);
     const postedFor = (gradingId: number) =>
       typeof extra.values?.g === 'object' && extra.values.g !== null
         ? (extra.values.g as Record<string, unknown>)[`g${gradingId}`]
@@ -200,6 +234,7 @@ export function appealPages(db: Db, clock: Clock): Router {
       apprentice,
       attempt,
       request,
+      caseDecision,
       conflicted,
       due: { on: dateLabel(dueOn), overdue: !appeal.decision && outcomeOverdue(dueOn, today) },
       panel: panel.map((m) => `${m.name}${m.external ? ' (external)' : ''}`).join(', '),

@@ -1,7 +1,7 @@
 import { EFFECT_LABELS } from '../adjustments/rules.js';
 import { considerationsOf } from '../adjustments/store.js';
 import { textField } from '../http/forms.js';
-import { londonTime } from '../dates.js';
+import { dateLabel, londonDateOf, londonTime } from '../dates.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
@@ -19,7 +19,9 @@ import { planForApprentice } from '../plans/store.js';
 import { actorOf } from '../users/store.js';
 import { idParam, decimalInput } from '../validation/fields.js';
 import { highestGradeRefusal } from '../appeals/rules.js';
-import { appealLodgingSchema } from '../appeals/service.js';
+import { appealLodgingSchema, caseAppealState, caseDecisionsAbout, lodgeCaseAppeal } from '../appeals/service.js';
+import { refusalError } from '../http/results.js';
+import { CASE_KIND_LABELS, SANCTION_LABELS } from '../cases/rules.js';
 import { topGrade } from '../plans/grades.js';
 import { APPEAL_DECISION_LABELS, OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
 import { attemptByNumber, latestAttempt } from './attempts.js';
@@ -122,6 +124,9 @@ export function resultsPages(db: Db, clock: Clock): Router {
     const limit = plan && firstStarted ? wholeAssessmentLimit(plan, firstStarted, today) : null;
     const considered = considerationsOf(db, apprentice.id);
     const { refuseHighestGradeAppeals } = epaoSettingsOf(db);
+    // Decisions after an investigation into an assessment, for the provider (who may appeal them) and administrators.
+    const decisions = user.role === 'admin' || user.role === 'provider' ? caseDecisionsAbout(db, apprentice.id) : [];
+    const methodName = (id: string | null) => plan?.methods.find((m) => m.id === id)?.name ?? id ?? '';
     res.status(extra.status ?? 200).render('grading/apprentice-results', {
       title: `Results: ${fullName(apprentice)}`,
       backLink: paths.apprentice(apprentice.uln),
@@ -129,6 +134,29 @@ export function resultsPages(db: Db, clock: Clock): Router {
       admin,
       cap: plan?.resitRetakeGradeCap,
       words: wordsFor(plan),
+      caseDecisions: decisions.map(({ case: c, methodId }) => {
+        const { appeal, deadline, refusal } = caseAppealState(db, c, today);
+        return {
+          id: c.id,
+          kind: CASE_KIND_LABELS[c.kind],
+          method: methodName(methodId),
+          attemptNumber: c.attemptNumber,
+          sanction: c.sanction ? SANCTION_LABELS[c.sanction] : '',
+          decidedOn: c.decidedAt ? dateLabel(londonDateOf(c.decidedAt)) : '',
+          reason: c.decisionReason,
+          setAside: c.setAsideAt !== null,
+          deadline: deadline ? dateLabel(deadline) : null,
+          appeal: appeal
+            ? {
+                href: paths.appeal(appeal.id),
+                lodgedOn: dateLabel(appeal.lodgedOn),
+                decision: appeal.decision ? APPEAL_DECISION_LABELS[appeal.decision] : 'Waiting for a decision',
+              }
+            : null,
+          appealAction:
+            user.role === 'provider' && refusal === null ? paths.caseDecisionAppeal(apprentice.uln, c.id) : null,
+        };
+      }),
       attempts: results.map((r) => {
         const open = appealsOf(db, r.attempt.id);
         const isLatest = r.attempt.number === latestNumber;
@@ -310,6 +338,23 @@ export function resultsPages(db: Db, clock: Clock): Router {
   });
   const declineSchema = z.object({ declineReason: reasonField('why you decline the resit or retake') });
   const exceptionalSchema = z.object({ reason: reasonField('the exceptional circumstances') });
+
+  // The provider appeals, on the apprentice's behalf, a decision after an investigation into their assessment.
+  router.post(routes.caseDecisionAppeal, pageFor('provider'), (req, res) => {
+    const { user, apprentice } = loadApprentice(res, req.params.uln);
+    const today = todayInLondon(clock.now());
+    const lodged = lodgeCaseAppeal(db, user, req.params.caseId, req.body, today, apprentice.uln);
+    if (lodged.ok) return res.redirect(303, paths.appeal(lodged.value.id));
+    if (lodged.kind !== 'invalid' && lodged.kind !== 'conflict') throw refusalError(lodged);
+    renderResults(res, req.params.uln, {
+      status: lodged.kind === 'invalid' ? 400 : 409,
+      kept: req.body as object,
+      errorList: lodged.problems.map((p) => ({
+        href: p.path ? `#case-${p.path}-${String(req.params.caseId)}` : '',
+        text: p.message,
+      })),
+    });
+  });
 
   router.post(routes.attemptAction, pageFor(...AREA_ROLES.apprentices), (req, res) => {
     const { user, apprentice } = loadApprentice(res, req.params.uln);

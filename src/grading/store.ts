@@ -18,6 +18,7 @@ import {
   assessmentRequests,
   attemptMethods,
   bookings,
+  cases,
   criterionDecisions,
   epaAttempts,
   furtherAttemptRequests,
@@ -787,7 +788,8 @@ export function releaseResults(
   );
 }
 
-function notifyProvider(tx: Queryable, apprenticeId: number, subject: string, body: string): void {
+/** Tells the apprentice's provider's users (queued in the outbox). */
+export function notifyProvider(tx: Queryable, apprenticeId: number, subject: string, body: string): void {
   const apprentice = findApprenticeById(tx, apprenticeId);
   if (!apprentice) return;
   const to = tx
@@ -1254,7 +1256,7 @@ export function appealsOf(db: Queryable, attemptId: number): AppealRow[] {
   return db.select().from(appeals).where(eq(appeals.attemptId, attemptId)).orderBy(asc(appeals.id)).all();
 }
 
-/** The appeals waiting for a decision, oldest first: against a result (its attempt) or a request's decision (its kind). */
+/** The appeals waiting for a decision, oldest first: against a result (its attempt), a request's decision (its kind) or a case's (its sanction). */
 export function openAppeals(db: Db) {
   return db
     .select({
@@ -1262,6 +1264,7 @@ export function openAppeals(db: Db) {
       attemptNumber: epaAttempts.number,
       overallGrade: epaAttempts.overallGrade,
       requestKind: assessmentRequests.kind,
+      caseSanction: cases.sanction,
       uln: apprentices.uln,
       givenNames: apprentices.givenNames,
       familyName: apprentices.familyName,
@@ -1269,9 +1272,13 @@ export function openAppeals(db: Db) {
     .from(appeals)
     .leftJoin(epaAttempts, eq(epaAttempts.id, appeals.attemptId))
     .leftJoin(assessmentRequests, eq(assessmentRequests.id, appeals.requestId))
+    .leftJoin(cases, eq(cases.id, appeals.caseId))
     .innerJoin(
       apprentices,
-      eq(apprentices.id, sql`coalesce(${epaAttempts.apprenticeId}, ${assessmentRequests.apprenticeId})`),
+      eq(
+        apprentices.id,
+        sql`coalesce(${epaAttempts.apprenticeId}, ${assessmentRequests.apprenticeId}, ${cases.apprenticeId})`,
+      ),
     )
     .where(isNull(appeals.decision))
     .orderBy(asc(appeals.lodgedOn), asc(appeals.id))
@@ -1330,8 +1337,19 @@ export function lodgeAppeal(
   });
 }
 
-/** People who may not sit on an appeal's panel: those involved in the decision appealed (a result's assessors and moderators; a request's decider). */
+/**
+ * People who may not sit on an appeal's panel: those involved in the decision appealed (a result's
+ * assessors and moderators; a request's decider; a case's opener, investigator and decider, and
+ * the assessor of the assessment it is about).
+ */
 export function involvedInAppeal(db: Queryable, appeal: AppealRow): Set<number> {
+  if (appeal.caseId !== null) {
+    const found = caseWithAssessor(db, appeal.caseId);
+    const c = found?.case;
+    return new Set(
+      [c?.openedBy, c?.investigatorUserId, c?.decidedBy, found?.assessorId].filter((id): id is number => id != null),
+    );
+  }
   if (appeal.requestId === null) return conflictedReviewers(db, appeal.attemptId!);
   const decider = findRequest(db, appeal.requestId)?.request.decidedBy;
   return new Set(decider == null ? [] : [decider]);
@@ -1491,6 +1509,123 @@ function decideRequestAppeal(
   );
 }
 
+/** A case with the assessor of the assessment it is about. */
+function caseWithAssessor(tx: Queryable, caseId: number) {
+  return tx
+    .select({ case: cases, assessorId: bookings.assessorUserId })
+    .from(cases)
+    .leftJoin(bookings, eq(bookings.id, cases.bookingId))
+    .where(eq(cases.id, caseId))
+    .get();
+}
+
+/**
+ * Records a panel's decision on an appeal against a malpractice or maladministration decision
+ * about an assessment. Upheld, the decision is set aside: a withheld result is held no longer; a
+ * Fail or void sanction's changes to the grading (and a void's to its booking) are put back as
+ * they were before it, the attempt's result is worked out again and, if it had been released,
+ * released again. Refused, undoing nothing, when a voided assessment's method has since been
+ * booked again in the same attempt. Not upheld, the decision stands. The provider is told.
+ */
+function decideCaseAppeal(
+  tx: Queryable,
+  appeal: AppealRow,
+  caseId: number,
+  input: Parameters<typeof decideAppeal>[2],
+  panel: readonly PanelMember[],
+  actor: Actor & { userId: number },
+  now: DateTime,
+): void {
+  const c = caseWithAssessor(tx, caseId)!.case;
+  recordAppealDecision(tx, appeal.id, input, panel, actor, now);
+  let overallGrade: string | null = null;
+  if (input.decision === 'upheld') {
+    tx.update(cases)
+      .set({ setAsideAt: isoInstant(now), revision: sql`${cases.revision} + 1` })
+      .where(eq(cases.id, c.id))
+      .run();
+    recordAudit(tx, actor, {
+      action: 'case.set_aside_on_appeal',
+      entityType: 'case',
+      entityId: c.id,
+      before: { outcome: c.outcome, sanction: c.sanction },
+      after: { setAsideAt: isoInstant(now), appealId: appeal.id },
+      reason: input.reasons,
+    });
+    const before = c.beforeSanction;
+    const grading = before && c.bookingId !== null ? gradingOfBooking(tx, c.bookingId).grading : undefined;
+    if (before && grading) {
+      const { bookingStatus, ...restored } = before;
+      const booking = tx.select().from(bookings).where(eq(bookings.id, grading.bookingId)).get()!;
+      if (booking.status !== bookingStatus) {
+        const again = tx
+          .select({ id: bookings.id })
+          .from(bookings)
+          .where(
+            and(
+              eq(bookings.apprenticeId, booking.apprenticeId),
+              eq(bookings.methodId, booking.methodId),
+              eq(bookings.attempt, booking.attempt),
+              ne(bookings.id, booking.id),
+              inArray(bookings.status, ['held', 'confirmed', 'completed']),
+            ),
+          )
+          .get();
+        if (again)
+          throw new Refusal({
+            ok: false,
+            message:
+              'The assessment voided by this decision has been booked again since: cancel that booking before upholding the appeal',
+          });
+        tx.update(bookings)
+          .set({ status: bookingStatus, sequence: sql`${bookings.sequence} + 1`, updatedAt: isoInstant(now) })
+          .where(eq(bookings.id, booking.id))
+          .run();
+        recordAudit(tx, actor, {
+          action: 'booking.restored_on_appeal',
+          entityType: 'booking',
+          entityId: booking.id,
+          before: { status: booking.status },
+          after: { status: bookingStatus },
+          reason: input.reasons,
+        });
+      }
+      tx.update(gradings).set(restored).where(eq(gradings.id, grading.id)).run();
+      recordAudit(tx, actor, {
+        action: 'grading.sanction_undone',
+        entityType: 'grading',
+        entityId: grading.id,
+        before: { grade: grading.grade, outcome: grading.outcome, outcomeDecision: grading.outcomeDecision },
+        after: { grade: restored.grade, outcome: restored.outcome, outcomeDecision: restored.outcomeDecision },
+        reason: input.reasons,
+      });
+      const attempt = recomputeAttempt(tx, grading.attemptId, now.setZone(ZONE).toISODate()!);
+      overallGrade = attempt.overallGrade;
+      if (attempt.releasedAt)
+        tx.update(epaAttempts)
+          .set({ releasedAt: isoInstant(now), releasedBy: actor.userId })
+          .where(eq(epaAttempts.id, attempt.id))
+          .run();
+    }
+  }
+  recordAudit(tx, actor, {
+    action: `appeal.${input.decision}`,
+    entityType: 'appeal',
+    entityId: appeal.id,
+    before: { caseId: c.id, sanction: c.sanction },
+    after: { setAside: input.decision === 'upheld', overallGrade, panel: panelForAudit(panel) },
+    reason: input.reasons,
+  });
+  notifyProvider(
+    tx,
+    c.apprenticeId!,
+    `Appeal ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}`,
+    input.decision === 'upheld'
+      ? `The appeal against the decision after an investigation into an assessment was upheld: the decision is set aside${overallGrade ? ` and the result is ${overallGrade}` : ''}. Sign in to read the panel's reasons on the appeal's page.`
+      : `The appeal against the decision after an investigation into an assessment was not upheld: the decision stands. Sign in to read the panel's reasons on the appeal's page.`,
+  );
+}
+
 function decideAppealInTransaction(
   db: Db,
   appealId: number,
@@ -1511,7 +1646,9 @@ function decideAppealInTransaction(
           message:
             request !== null
               ? 'You made the decision appealed: an independent reviewer must decide the appeal'
-              : 'You assessed or moderated this result: an independent reviewer must decide the appeal',
+              : appeal.caseId !== null
+                ? 'You took part in the case or the assessment: an independent reviewer must decide the appeal'
+                : 'You assessed or moderated this result: an independent reviewer must decide the appeal',
         };
       const candidates = new Map(panelCandidates(tx, involved).map((m) => [m.id, m]));
       const memberIds = [...new Set([actor.userId, ...input.panel])];
@@ -1527,10 +1664,14 @@ function decideAppealInTransaction(
       if (problems.length > 0) return { ok: false as const, message: problems[0]!, field: 'panel' };
       if (input.decision === 'not_upheld' && input.changes.length > 0)
         return { ok: false as const, message: 'An appeal that is not upheld changes no grade' };
-      if (request !== null) {
+      if (request !== null || appeal.caseId !== null) {
         if (input.changes.length > 0)
-          return { ok: false as const, message: 'An appeal against a request’s decision changes no grade' };
-        decideRequestAppeal(tx, appeal, request, input, panel, actor, now);
+          return {
+            ok: false as const,
+            message: `An appeal against ${request !== null ? 'a request’s decision' : 'a decision after an investigation'} changes no grade`,
+          };
+        if (request !== null) decideRequestAppeal(tx, appeal, request, input, panel, actor, now);
+        else decideCaseAppeal(tx, appeal, appeal.caseId!, input, panel, actor, now);
         return { ok: true as const };
       }
       const attempt = tx.select().from(epaAttempts).where(eq(epaAttempts.id, appeal.attemptId!)).get()!;

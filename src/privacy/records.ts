@@ -42,6 +42,7 @@ export function recordIdsOf(db: Queryable, apprentice: { id: number; uln: string
       .where(eq(assessmentRequests.apprenticeId, apprentice.id))
       .all(),
   );
+  const caseIds = ids(db.select({ id: cases.id }).from(cases).where(eq(cases.apprenticeId, apprentice.id)).all());
   return {
     apprenticeId: apprentice.id,
     uln: apprentice.uln,
@@ -60,17 +61,23 @@ export function recordIdsOf(db: Queryable, apprentice: { id: number; uln: string
       attemptIds.length === 0
         ? []
         : ids(db.select({ id: gradings.id }).from(gradings).where(inArray(gradings.attemptId, attemptIds)).all()),
-    // Appeals against their results, and against the decisions on their requests.
+    // Appeals against their results, and against the decisions on their requests and cases.
     appealIds: ids(
       db
         .select({ id: appeals.id })
         .from(appeals)
-        .where(or(inArray(appeals.attemptId, attemptIds), inArray(appeals.requestId, requestIds)))
+        .where(
+          or(
+            inArray(appeals.attemptId, attemptIds),
+            inArray(appeals.requestId, requestIds),
+            inArray(appeals.caseId, caseIds),
+          ),
+        )
         .orderBy(asc(appeals.id))
         .all(),
     ),
     requestIds,
-    caseIds: ids(db.select({ id: cases.id }).from(cases).where(eq(cases.apprenticeId, apprentice.id)).all()),
+    caseIds,
   };
 }
 

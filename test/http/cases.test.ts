@@ -244,7 +244,13 @@ describe('malpractice and maladministration cases', () => {
     });
     // A second case on the same assessment cannot Fail what the first voided, nor void it again once failed.
     expect(releaseResults(ctx.db, [attempt], SETUP, now())).to.deep.equal({ ok: true, released: 1 });
-    expect(ctx.db.select().from(auditEvents).where(eq(auditEvents.action, 'case.decided')).all()).to.have.length(1);
+    expect(
+      ctx.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, 'case.decided'), eq(auditEvents.entityId, String(id))))
+        .all(),
+    ).to.have.length(1);
   });
 
   it('keeps a withheld result from release and claims for good, and refuses a result sanction on a case against a provider', async () => {
@@ -349,6 +355,14 @@ describe('malpractice and maladministration cases', () => {
       allegation: ALLEGATION,
     });
     expect(theirs.status).to.equal(400);
-    expect(ctx.db.select().from(cases).where(eq(cases.against, 'assessment')).all()).to.have.length(0);
+    // Only the fixture's own case about A's discussion.
+    expect(
+      ctx.db
+        .select({ id: cases.id })
+        .from(cases)
+        .where(eq(cases.against, 'assessment'))
+        .all()
+        .map((c) => c.id),
+    ).to.deep.equal([f.caseDecision]);
   });
 });

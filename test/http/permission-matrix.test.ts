@@ -428,6 +428,11 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /results': row('302 200 403 403 403 403 403 403', '/results'),
   'POST /results/release': row('401 400 403 403 403 403 403 403', '/results/release'),
   'GET /apprentices/:uln/results': row('302 200 403 403 200 200 404 403', (f) => `/apprentices/${f.a.uln}/results`),
+  // A's provider appeals the decision on A's malpractice case (an empty form stops at validation).
+  'POST /apprentices/:uln/results/decisions/:caseId/appeal': row(
+    '401 403 403 403 400 403 404 403',
+    (f) => `/apprentices/${f.a.uln}/results/decisions/${f.caseDecision}/appeal`,
+  ),
   // A's result is released and appealed: releasing again and a resit are refused by the rules.
   'POST /apprentices/:uln/results/:attemptId/:action': [
     row('401 409 403 403 403 403 404 403', (f) => `/apprentices/${f.a.uln}/results/${f.attempt}/release`, {

@@ -36,6 +36,8 @@ import { flexibilityJudgements } from '../../src/db/schema.js';
 import {
   addExternalReviewer,
   appealedResult,
+  completedResult,
+  upheldCase,
   caseToDecide,
   openRequest,
   refusedRequest,
@@ -1081,6 +1083,26 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       valid: () => [['grounds', 'The assessor did not see the portfolio']],
     },
   ],
+  // Each run appeals a decision of its own: a warning given after an investigation into a result of its own.
+  'POST /apprentices/:uln/results/decisions/:caseId/appeal': {
+    as: ['provider'],
+    url: (f) => `/apprentices/${f.a.uln}/results/decisions/${f.caseDecision}/appeal`,
+    target: (ctx) => {
+      const made = completedResult(ctx, spareUln());
+      const id = upheldCase(ctx, {
+        opener: made.assessor,
+        investigator: ctx.users.admin.id,
+        uln: made.apprentice.uln,
+        methodId: 'project',
+        sanction: 'warning',
+      });
+      return { url: `/apprentices/${made.apprentice.uln}/results/decisions/${id}/appeal` };
+    },
+    fields: () => ['grounds', 'statement'],
+    text: () => ['grounds', 'statement'],
+    valid: () => [['grounds', 'The notes were the apprentice’s own reasonable adjustment']],
+    formPage: (f) => `/apprentices/${f.a.uln}/results`,
+  },
   // Each run decides an appeal of its own; the field names also reach for a grading that is not part of the result (D's project).
   'POST /appeals/:id': {
     as: ['admin'],

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { attachEvidenceFile } from '../../src/evidence/service.js';
 import { decideRequest, makeRequest } from '../../src/adjustments/service.js';
-import { assignInvestigator, openCase } from '../../src/cases/service.js';
+import { assignInvestigator, decideCase, openCase } from '../../src/cases/service.js';
+import type { Sanction } from '../../src/cases/rules.js';
 import { EvidenceStorage } from '../../src/evidence/storage.js';
 import { startDraft } from '../../src/plans/builder/service.js';
 import { DateTime } from 'luxon';
@@ -114,6 +115,8 @@ export interface Fixture {
   decidedRequest: number;
   /** A maladministration case `assessor` opened against A's provider: open, no investigator yet. */
   case: number;
+  /** A malpractice case `assessor` opened about A's discussion, upheld by `admin` with a warning: A's provider may appeal it. */
+  caseDecision: number;
 }
 
 export async function buildFixture(ctx: TestContext): Promise<Fixture> {
@@ -328,6 +331,15 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
   );
   if (!caseFile.ok) throw new Error('The fixture’s case document could not be attached');
 
+  // A malpractice case about A's discussion, investigated and upheld with a warning by the administrator.
+  const caseDecision = upheldCase(ctx, {
+    opener: ctx.users.assessor.id,
+    investigator: ctx.users.admin.id,
+    uln: a.uln,
+    methodId: 'discussion',
+    sanction: 'warning',
+  });
+
   // A's English GCSE, whose certificate may be uploaded.
   const qualification = addQualification(
     db,
@@ -355,6 +367,7 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     refusedRequest: refused,
     decidedRequest: consideration.value.id,
     case: openedCase.value.id,
+    caseDecision,
     learningBreak: breaksOf(db, a.id)[0]!.id,
     hoursEntry: db
       .select({ id: offTheJobHours.id })
@@ -527,6 +540,45 @@ export function refuseRequest(ctx: TestContext, id: number, reason = 'The report
     isoInstant(now()),
   );
   if (!refused.ok) throw new Error(`The request could not be refused: ${JSON.stringify(refused.problems)}`);
+}
+
+/**
+ * A malpractice case about the assessment of `methodId` of the apprentice of `uln`, opened by
+ * `opener` (who must be able to see it), investigated and upheld by `investigator` with `sanction`:
+ * its id.
+ */
+export function upheldCase(
+  ctx: TestContext,
+  given: { opener: number; investigator: number; uln: string; methodId: string; sanction: Sanction },
+): number {
+  const opened = openCase(
+    ctx.db,
+    findUser(ctx.db, given.opener)!,
+    {
+      kind: 'malpractice',
+      against: 'assessment',
+      uln: given.uln,
+      methodId: given.methodId,
+      allegation: 'Notes brought in (fixture)',
+    },
+    isoInstant(now()),
+  );
+  if (!opened.ok) throw new Error(`The case could not be opened: ${JSON.stringify(opened.problems)}`);
+  const id = String(opened.value.id);
+  const investigator = findUser(ctx.db, given.investigator)!;
+  const assigned = assignInvestigator(ctx.db, findUser(ctx.db, ctx.users.admin.id)!, id, {
+    investigatorUserId: String(given.investigator),
+  });
+  if (!assigned.ok) throw new Error(`The investigator could not be assigned: ${JSON.stringify(assigned.problems)}`);
+  const decided = decideCase(
+    ctx.db,
+    investigator,
+    id,
+    { outcome: 'upheld', sanction: given.sanction, reason: 'The notes were found on the desk (fixture)' },
+    isoInstant(now()),
+  );
+  if (!decided.ok) throw new Error(`The case could not be decided: ${JSON.stringify(decided.problems)}`);
+  return opened.value.id;
 }
 
 /** A case against A's provider, opened by `assessor` and under investigation by `qa` (when `investigating`): its id. */

@@ -5,6 +5,7 @@ import {
   outcomeDueOn,
   outcomeOverdue,
   panelProblems,
+  caseAppealRefusal,
   requestAppealRefusal,
 } from '../../src/appeals/rules.js';
 
@@ -63,6 +64,30 @@ describe('appeal rules (Ofqual General Condition I1)', () => {
     for (const status of ['requested', 'approved', 'approved_in_part', 'withdrawn'])
       expect(requestAppealRefusal(status, '2025-12-07', '2025-12-01', false), status).to.equal(
         'Only a refused request can be appealed',
+      );
+  });
+
+  it('takes an appeal against an upheld decision about an assessment, on or before its last day, once (I1.1)', () => {
+    const upheld = { against: 'assessment', status: 'decided', outcome: 'upheld', setAsideAt: null };
+    expect(caseAppealRefusal(upheld, '2025-12-07', '2025-12-07', false)).to.equal(null);
+    expect(caseAppealRefusal(upheld, '2025-12-07', '2025-12-08', false)).to.equal(
+      'Appeals against this decision had to be lodged by 2025-12-07',
+    );
+    expect(caseAppealRefusal(upheld, '2025-12-07', '2025-12-01', true)).to.equal(
+      'This decision has already been appealed',
+    );
+    expect(
+      caseAppealRefusal({ ...upheld, setAsideAt: '2025-12-02T10:00:00Z' }, '2025-12-07', '2025-12-03', false),
+    ).to.equal('This decision has already been appealed');
+    expect(caseAppealRefusal({ ...upheld, outcome: 'not_upheld' }, '2025-12-07', '2025-12-01', false)).to.equal(
+      'Only an upheld case’s decision can be appealed',
+    );
+    expect(
+      caseAppealRefusal({ ...upheld, status: 'investigating', outcome: null }, null, '2025-12-01', false),
+    ).to.equal('Only an upheld case’s decision can be appealed');
+    for (const against of ['assessor', 'provider'])
+      expect(caseAppealRefusal({ ...upheld, against }, '2025-12-07', '2025-12-01', false)).to.equal(
+        'Only a decision about an apprentice’s assessment is appealed here',
       );
   });
 });
