@@ -4,6 +4,8 @@ import { apprenticeFor } from '../apprentices/service.js';
 import { appealById, epaoSettingsOf, type AppealRow } from '../grading/store.js';
 import { appeals, bookings, cases, epaAttempts } from '../db/schema.js';
 import type { CaseRow } from '../cases/store.js';
+import { actsOnLearner } from '../cases/rules.js';
+import { latestAttempt } from '../grading/attempts.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
@@ -173,12 +175,14 @@ export function caseAppealState(
 ): { appeal: AppealRow | undefined; deadline: string | null; refusal: string | null } {
   const deadline = c.decidedAt ? appealDeadline(londonDateOf(c.decidedAt), epaoSettingsOf(db).appealWorkingDays) : null;
   const appeal = db.select().from(appeals).where(eq(appeals.caseId, c.id)).orderBy(desc(appeals.id)).get();
-  return { appeal, deadline, refusal: caseAppealRefusal(c, deadline, today, appeal !== undefined) };
+  const latest = c.apprenticeId === null ? undefined : latestAttempt(db, c.apprenticeId)?.number;
+  const later = latest !== undefined && c.attemptNumber !== null && latest > c.attemptNumber;
+  return { appeal, deadline, refusal: caseAppealRefusal(c, deadline, today, appeal !== undefined, later) };
 }
 
 /**
- * The decided cases about an apprentice's assessments whose decision their provider may see
- * (upheld: action was taken), each with the method assessed, newest first.
+ * The decided cases about an apprentice's assessments whose decision their provider may see (those
+ * that acted on the apprentice: actsOnLearner), each with the method assessed, newest first.
  */
 export function caseDecisionsAbout(db: Queryable, apprenticeId: number): { case: CaseRow; methodId: string | null }[] {
   return db
@@ -194,7 +198,8 @@ export function caseDecisionsAbout(db: Queryable, apprenticeId: number): { case:
       ),
     )
     .orderBy(desc(cases.decidedAt), desc(cases.id))
-    .all();
+    .all()
+    .filter((d) => actsOnLearner(d.case));
 }
 
 /**
@@ -219,7 +224,7 @@ export function lodgeCaseAppeal(
   // Only the apprentice's provider, and only about a decision it may see: an upheld one about their assessment.
   if (!found || !apprentice || (uln !== undefined && apprentice.uln !== uln)) return none;
   if (user.role !== 'provider' || !apprenticeFor(db, user, apprentice.uln, 'edit').ok) return none;
-  if (found.against !== 'assessment' || found.status !== 'decided' || found.outcome !== 'upheld') return none;
+  if (found.status !== 'decided' || !actsOnLearner(found)) return none;
   const before = caseAppealState(db, found, today);
   if (before.refusal) return refuse('conflict', before.refusal);
   const form = appealLodgingSchema.safeParse(input ?? {});

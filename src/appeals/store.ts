@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, ne, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.js';
-import { appealPanel, apprentices, bookings, epaAttempts, gradings, users } from '../db/schema.js';
+import { appealPanel, appeals, apprentices, bookings, cases, epaAttempts, gradings, users } from '../db/schema.js';
 import { londonDayStart } from '../dates.js';
 import { addDays } from '../calendar.js';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -128,4 +128,24 @@ export function affectedResults(
           .where(where)
           .get()!.n;
   return { rows, total };
+}
+
+/**
+ * Whether an appeal against a decision after an investigation into this attempt's assessments
+ * waits for its outcome, as SQL over the columns given (claims): its result is held meanwhile,
+ * as under an appeal against the result itself.
+ */
+export const caseAppealOpenSql = (apprenticeId: SQLWrapper | number, attemptNumber: SQLWrapper | number) =>
+  sql<number>`exists (select 1 from ${appeals} x join ${cases} c on c.id = x.case_id
+    where c.apprentice_id = ${apprenticeId} and c.attempt_number = ${attemptNumber} and x.decision is null)`;
+
+/** The same for one attempt. */
+export function caseAppealOpen(db: Queryable, apprenticeId: number, attemptNumber: number): boolean {
+  const open = db
+    .select({ id: appeals.id })
+    .from(appeals)
+    .innerJoin(cases, eq(cases.id, appeals.caseId))
+    .where(and(eq(cases.apprenticeId, apprenticeId), eq(cases.attemptNumber, attemptNumber), isNull(appeals.decision)))
+    .get();
+  return open !== undefined;
 }

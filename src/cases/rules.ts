@@ -43,6 +43,23 @@ export const SANCTION_LABELS: Record<Sanction, string> = {
 export const RESULT_SANCTIONS: readonly Sanction[] = ['result_void', 'result_withheld', 'fail'];
 
 /**
+ * Whether a case's decision took action against the learner (what Ofqual General Condition
+ * I1.1 lets them appeal, and what their provider is told of): upheld about their assessment, with
+ * a sanction on its result, or a warning for malpractice found in it. A maladministration warning
+ * is about how the assessment was run, not about the apprentice.
+ */
+export const actsOnLearner = (c: {
+  kind: CaseKind;
+  against: CaseSubject;
+  outcome: CaseOutcome | null;
+  sanction: Sanction | null;
+}) =>
+  c.against === 'assessment' &&
+  c.outcome === 'upheld' &&
+  c.sanction !== null &&
+  (RESULT_SANCTIONS.includes(c.sanction) || (c.kind === 'malpractice' && c.sanction === 'warning'));
+
+/**
  * Whether a case holds its assessment's result from release and claims: while it is open, and for
  * good when it withholds it, unless an upheld appeal set that decision aside.
  */

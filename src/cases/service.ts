@@ -25,7 +25,7 @@ import { actorOf, type CurrentUser } from '../users/store.js';
 import { blankToNull, decimalInput, recordId } from '../validation/fields.js';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
 import { ok, refuse, type Result } from '../validation/result.js';
-import { investigatorProblem, judgeCaseDecision, SANCTION_LABELS, type CaseSubject } from './rules.js';
+import { actsOnLearner, investigatorProblem, judgeCaseDecision, SANCTION_LABELS, type CaseSubject } from './rules.js';
 import { findCase, insertCase, type CaseRow, type FoundCase } from './store.js';
 
 /*
@@ -345,7 +345,7 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
         after: judged,
         reason: parsed.data.reason,
       });
-      if (judged.outcome === 'upheld' && c.against === 'assessment' && c.apprenticeId !== null) {
+      if (actsOnLearner({ ...c, ...judged }) && c.apprenticeId !== null) {
         // The provider is told the decision (not the allegation, nor who made it) and may appeal it on the apprentice's behalf.
         const deadline = appealDeadline(londonDateOf(now), epaoSettingsOf(tx).appealWorkingDays);
         notifyProvider(

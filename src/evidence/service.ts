@@ -18,6 +18,7 @@ import { requestChanged } from '../adjustments/store.js';
 import { appealFor } from '../appeals/service.js';
 import { caseFor } from '../cases/service.js';
 import { findCase, type FoundCase } from '../cases/store.js';
+import { involvedInAppeal } from '../grading/store.js';
 import { canSeeBooking } from '../bookings/access.js';
 import { bookingById, type BookingRow } from '../bookings/store.js';
 import { canActOn } from '../apprentices/access.js';
@@ -125,8 +126,8 @@ export function bookingEvidenceOf(
 /**
  * A malpractice or maladministration case's documents (the allegation's evidence, the
  * investigation's findings), for `action`: seen by those who see the case (administrators, its
- * opener and its investigator), and by the appeal reviewers once its decision has been appealed
- * (the panel reads what the decision was made on); added to by those who see the case while it is
+ * opener and its investigator), and by the appeal reviewers with no part in it once its decision
+ * has been appealed (the panel reads what the decision was made on); added to by those who see the case while it is
  * undecided.
  */
 export function caseEvidenceOf(
@@ -138,10 +139,9 @@ export function caseEvidenceOf(
   const id = idIn(params);
   let seen = caseFor(db, user, id, 'view');
   if (!seen.ok && action === 'view' && (AREA_ROLES.appealReview as readonly string[]).includes(user.role)) {
-    const appealed = byId(id, (n) =>
-      db.select({ caseId: appeals.caseId }).from(appeals).where(eq(appeals.caseId, n)).get(),
-    );
-    const found = appealed ? findCase(db, appealed.caseId!) : undefined;
+    const appeal = byId(id, (n) => db.select().from(appeals).where(eq(appeals.caseId, n)).get());
+    // Nobody with a part in the case reads it this way: the case rules keep it from its parties.
+    const found = appeal && !involvedInAppeal(db, appeal).has(user.id) ? findCase(db, appeal.caseId!) : undefined;
     if (found) seen = ok(found);
   }
   if (!seen.ok) return seen;

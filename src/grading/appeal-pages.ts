@@ -102,7 +102,9 @@ export function appealPages(db: Db, clock: Clock): Router {
     if (appeal.caseId !== null) {
       const found = findCase(db, appeal.caseId)!;
       const c = found.case;
-      const reviewer = isReviewer(user);
+      // The panel reads what the decision was made on; nobody else with a part in the case reads it
+      // here (administrators see every case anyway).
+      const reviewer = user.role === 'admin' || (isReviewer(user) && !involvedInAppeal(db, appeal).has(user.id));
       return {
         appeal,
         apprentice,

@@ -1,4 +1,4 @@
-import { caseActingOn, heldByCaseSql, resultHeldBy } from '../cases/store.js';
+import { caseActingOn, findCase, heldByCaseSql, resultHeldBy } from '../cases/store.js';
 import { pageFrom, type Page } from '../http/paging.js';
 import { fullName } from '../names.js';
 import { queueNotification } from '../notifications/store.js';
@@ -32,7 +32,7 @@ import type { Grade, PlanFile } from '../plans/schema.js';
 import { planForApprentice } from '../plans/store.js';
 import { daysBetween } from '../calendar.js';
 import { highestGradeRefusal, outcomeDueOn, panelProblems } from '../appeals/rules.js';
-import { panelCandidates, recordPanel } from '../appeals/store.js';
+import { caseAppealOpen, panelCandidates, recordPanel } from '../appeals/store.js';
 import type { PanelMember } from '../appeals/rules.js';
 import { findRequest, type RequestRow } from '../adjustments/store.js';
 import { topGrade } from '../plans/grades.js';
@@ -990,6 +990,11 @@ function checkFurtherChoice(
   const releasedOn = inLondon(previous.releasedAt).toISODate()!;
   if (appealsOf(tx, previous.id).some((a) => a.decision === null))
     return { ok: false as const, message: 'An appeal against this result is open: wait for its decision' };
+  if (caseAppealOpen(tx, apprentice.id, previous.number))
+    return {
+      ok: false as const,
+      message: 'An appeal against a decision after an investigation into this result is open: wait for its decision',
+    };
   const plan = planOf(tx, apprentice);
   const results = resultsOf(tx, apprentice, false).find((r) => r.attempt.id === previous.id)!;
   const failed = results.methods.filter((m) => m.grade === 'Fail');
@@ -1344,10 +1349,19 @@ export function lodgeAppeal(
  */
 export function involvedInAppeal(db: Queryable, appeal: AppealRow): Set<number> {
   if (appeal.caseId !== null) {
-    const found = caseWithAssessor(db, appeal.caseId);
-    const c = found?.case;
+    const found = findCase(db, appeal.caseId);
+    if (!found) return new Set();
+    const c = found.case;
+    // Those the case rules keep from investigating it (its parties), and whoever investigated and decided it.
     return new Set(
-      [c?.openedBy, c?.investigatorUserId, c?.decidedBy, found?.assessorId].filter((id): id is number => id != null),
+      [
+        c.openedBy,
+        c.assessorUserId,
+        found.bookingAssessorId,
+        ...found.moderatorIds,
+        c.investigatorUserId,
+        c.decidedBy,
+      ].filter((id): id is number => id != null),
     );
   }
   if (appeal.requestId === null) return conflictedReviewers(db, appeal.attemptId!);
@@ -1509,16 +1523,6 @@ function decideRequestAppeal(
   );
 }
 
-/** A case with the assessor of the assessment it is about. */
-function caseWithAssessor(tx: Queryable, caseId: number) {
-  return tx
-    .select({ case: cases, assessorId: bookings.assessorUserId })
-    .from(cases)
-    .leftJoin(bookings, eq(bookings.id, cases.bookingId))
-    .where(eq(cases.id, caseId))
-    .get();
-}
-
 /**
  * Records a panel's decision on an appeal against a malpractice or maladministration decision
  * about an assessment. Upheld, the decision is set aside: a withheld result is held no longer; a
@@ -1536,7 +1540,7 @@ function decideCaseAppeal(
   actor: Actor & { userId: number },
   now: DateTime,
 ): void {
-  const c = caseWithAssessor(tx, caseId)!.case;
+  const c = tx.select().from(cases).where(eq(cases.id, caseId)).get()!;
   recordAppealDecision(tx, appeal.id, input, panel, actor, now);
   let overallGrade: string | null = null;
   if (input.decision === 'upheld') {
@@ -1555,7 +1559,22 @@ function decideCaseAppeal(
     const before = c.beforeSanction;
     const grading = before && c.bookingId !== null ? gradingOfBooking(tx, c.bookingId).grading : undefined;
     if (before && grading) {
-      const { bookingStatus, ...restored } = before;
+      const { bookingStatus } = before;
+      // Undo what the sanction changed, and keep what changed since: a grade a moderation derived
+      // after a Fail stays, and only a sample a void took out of moderation goes back in.
+      const restored = {
+        outcome: before.outcome,
+        outcomeReason: before.outcomeReason,
+        outcomeDecision: before.outcomeDecision,
+        outcomeDecisionReason: before.outcomeDecisionReason,
+        outcomeDecidedBy: before.outcomeDecidedBy,
+        outcomeDecidedAt: before.outcomeDecidedAt,
+        grade: c.sanction === 'fail' && grading.grade === 'Fail' ? before.grade : grading.grade,
+        moderation:
+          c.sanction === 'result_void' && before.moderation === 'pending' && grading.moderation === 'not_sampled'
+            ? before.moderation
+            : grading.moderation,
+      };
       const booking = tx.select().from(bookings).where(eq(bookings.id, grading.bookingId)).get()!;
       if (booking.status !== bookingStatus) {
         const again = tx

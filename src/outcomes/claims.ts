@@ -1,4 +1,5 @@
 import { heldByCaseSql } from '../cases/store.js';
+import { caseAppealOpenSql } from '../appeals/store.js';
 import { and, asc, eq, inArray, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { londonDateOf } from '../dates.js';
 import { planForApprentice } from '../plans/store.js';
@@ -469,7 +470,9 @@ const candidateColumns = {
     string | null
   >`(select max(m.created_at) from ${moderations} m join ${gradings} g on g.id = m.grading_id
     where g.attempt_id = ${epaAttempts.id})`,
-  appealOpen: sql<number>`exists (select 1 from ${appeals} x where x.attempt_id = ${epaAttempts.id} and x.decision is null)`,
+  // An appeal against the result, or against a decision after an investigation into its assessments.
+  appealOpen: sql<number>`(exists (select 1 from ${appeals} x where x.attempt_id = ${epaAttempts.id} and x.decision is null)
+    or ${caseAppealOpenSql(epaAttempts.apprenticeId, epaAttempts.number)})`,
   caseOpen: heldByCaseSql(epaAttempts.apprenticeId, epaAttempts.number),
 };
 

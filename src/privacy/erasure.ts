@@ -395,6 +395,10 @@ export function eraseApprentice(
           .set({
             allegation: ERASED_TEXT,
             decisionReason: erasedIfSet(cases.decisionReason),
+            // The grading as it was before a sanction keeps its two reasons too.
+            beforeSanction: sql`case when ${cases.beforeSanction} is null then null else json_set(${cases.beforeSanction},
+              '$.outcomeReason', case when json_extract(${cases.beforeSanction}, '$.outcomeReason') is null then null else ${ERASED_TEXT} end,
+              '$.outcomeDecisionReason', case when json_extract(${cases.beforeSanction}, '$.outcomeDecisionReason') is null then null else ${ERASED_TEXT} end) end`,
           })
           .where(byApprentice(cases))
           .run().changes,

@@ -202,10 +202,15 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
       .where(eq(cases.apprenticeId, apprentice.id))
       .orderBy(asc(cases.id))
       .all()
-      .map(({ openedBy: _openedBy, investigatorUserId, decidedBy, ...c }) => ({
+      .map(({ openedBy: _openedBy, investigatorUserId, decidedBy, beforeSanction, ...c }) => ({
         ...c,
         investigator: nameOf(investigatorUserId),
         decidedBy: nameOf(decidedBy),
+        // The assessment's grading as it was before a Fail or void (what an upheld appeal puts back).
+        beforeSanction: beforeSanction && {
+          ...beforeSanction,
+          outcomeDecidedBy: nameOf(beforeSanction.outcomeDecidedBy),
+        },
       })),
     attempts: db
       .select()

@@ -1,8 +1,20 @@
 import { expect } from 'chai';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import supertest from 'supertest';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { appeals, auditEvents, bookings, cases, epaAttempts, gradings, outbox, users } from '../../src/db/schema.js';
+import {
+  appeals,
+  apprentices,
+  auditEvents,
+  bookings,
+  cases,
+  epaAttempts,
+  gradings,
+  outbox,
+  users,
+} from '../../src/db/schema.js';
+import { unclaimedClaims } from '../../src/outcomes/claims.js';
+import { eraseApprentice } from '../../src/privacy/erasure.js';
 import { caseActingOn, resultHeldBy } from '../../src/cases/store.js';
 import { decideAppeal, epaoSettingsOf, releaseResults } from '../../src/grading/store.js';
 import { addDays } from '../../src/calendar.js';
@@ -23,7 +35,7 @@ import type { Sanction } from '../../src/cases/rules.js';
 describe('appeals against decisions after an investigation', () => {
   let ctx: TestContext;
   let f: Fixture;
-  const ULNS = validUlns(8, 760_000_000);
+  const ULNS = validUlns(20, 760_000_000);
   let next = 0;
   /** Investigates and decides every case here: neither the opener nor involved in the result. */
   let investigator: { id: number; email: string };
@@ -275,5 +287,88 @@ describe('appeals against decisions after an investigation', () => {
       },
     );
     expect(refused.status).to.equal(404);
+  });
+
+  it('holds the claim and any resit while the appeal waits, and takes no appeal once a resit has started', async () => {
+    // A malpractice warning leaves the Distinction to be released and claimed.
+    const warned = decided('warning');
+    expect(releaseResults(ctx.db, [warned.attempt], SETUP, now())).to.deep.equal({ ok: true, released: 1 });
+    const claimOf = (uln: string) =>
+      unclaimedClaims(ctx.db, todayIso(), epaoSettingsOf(ctx.db)).find((c) => c.uln === uln)!;
+    // Held only for the appeal window after release, as every result is.
+    expect(claimOf(warned.apprentice.uln).heldWhy).to.match(/^The appeal period runs until/);
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    await post(provider, warned.resultsPage, appealUrl(warned), { grounds: 'The notes were allowed' });
+    expect(claimOf(warned.apprentice.uln).heldWhy).to.equal('An appeal is open: a result under appeal is not claimed');
+
+    // A released Fail under appeal is not resat meanwhile.
+    const failed = decided('fail');
+    releaseResults(ctx.db, [failed.attempt], SETUP, now());
+    await post(provider, failed.resultsPage, appealUrl(failed), { grounds: 'The notes were allowed' });
+    const employer = await signedInAgent(ctx.app, ctx.users.employer.email);
+    const further = `${failed.resultsPage}/${failed.attempt}/further`;
+    const resit = await post(employer, failed.resultsPage, further, { 'kind[project]': 'resit' });
+    expect(resit.status).to.equal(409);
+    expect($(resit.text)('.govuk-error-summary').text()).to.contain(
+      'An appeal against a decision after an investigation into this result is open: wait for its decision',
+    );
+
+    // A resit started before any appeal: the decision about the first attempt can no longer be appealed.
+    const resat = decided('fail');
+    releaseResults(ctx.db, [resat.attempt], SETUP, now());
+    const started = await post(employer, resat.resultsPage, `${resat.resultsPage}/${resat.attempt}/further`, {
+      'kind[project]': 'resit',
+    });
+    expect(started.status, $(started.text)('.govuk-error-summary').text()).to.equal(303);
+    expect($((await provider.get(resat.resultsPage)).text)(`#case-decision-${resat.id} form`).length).to.equal(0);
+    const late = await post(provider, resat.resultsPage, appealUrl(resat), { grounds: 'After the resit' });
+    expect(late.status).to.equal(409);
+    expect($(late.text)('.govuk-error-summary').text()).to.contain('A later attempt has started');
+  });
+
+  it('keeps everyone with a part in the case or the assessment off the panel and away from the allegation', async () => {
+    const d = decided('fail');
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    await post(provider, d.resultsPage, appealUrl(d), { grounds: 'The notes were allowed' });
+    const appeal = ctx.db.select().from(appeals).where(eq(appeals.caseId, d.id)).get()!;
+    // The fixture's quality assurer moderated the assessment (an assessor's first gradings are always sampled).
+    const moderator = await signedInAgent(ctx.app, ctx.users.qa.email);
+    const page = $((await moderator.get(`/appeals/${appeal.id}`)).text);
+    expect(page('#appeal-conflicted').text()).to.contain('You took part in the case or the assessment');
+    expect(page('#appeal-case-allegation').length).to.equal(0);
+    expect(page('main').text()).not.to.contain('Notes brought in');
+    const tried = decideAppeal(
+      ctx.db,
+      appeal.id,
+      { decision: 'upheld', reasons: 'Mine', changes: [], panel: [f.externalReviewer] },
+      { userId: ctx.users.qa.id, label: 'qa' },
+      now(),
+    );
+    expect(tried.ok ? '' : tried.message).to.contain('You took part in the case or the assessment');
+    // The external reviewer, who had no part in it, reads the allegation.
+    const external = ctx.db.select().from(users).where(eq(users.id, f.externalReviewer)).get()!;
+    const reviewer = await signedInAgent(ctx.app, external.email);
+    expect($((await reviewer.get(`/appeals/${appeal.id}`)).text)('#appeal-case-allegation').text()).to.contain(
+      'Notes brought in',
+    );
+  });
+
+  it('erases the reasons kept from before the sanction with the rest of the apprentice’s record', () => {
+    const d = decided('fail');
+    ctx.db
+      .update(cases)
+      .set({ beforeSanction: sql`json_set(before_sanction, '$.outcomeReason', 'Kept under the desk by Appellant')` })
+      .where(eq(cases.id, d.id))
+      .run();
+    releaseResults(ctx.db, [d.attempt], SETUP, now());
+    const erased = eraseApprentice(
+      ctx.db,
+      ctx.db.select().from(apprentices).where(eq(apprentices.id, d.apprentice.id)).get()!,
+      SETUP,
+      'Asked for erasure',
+      now(),
+    );
+    expect(erased.ok, JSON.stringify(erased)).to.equal(true);
+    expect(caseRow(d.id).beforeSanction).to.include({ outcomeReason: '[erased]', outcomeDecisionReason: null });
   });
 });

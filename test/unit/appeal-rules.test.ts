@@ -67,8 +67,15 @@ describe('appeal rules (Ofqual General Condition I1)', () => {
       );
   });
 
-  it('takes an appeal against an upheld decision about an assessment, on or before its last day, once (I1.1)', () => {
-    const upheld = { against: 'assessment', status: 'decided', outcome: 'upheld', setAsideAt: null };
+  it('takes an appeal against a decision that acted on the apprentice, on or before its last day, once, before a later attempt (I1.1)', () => {
+    const upheld = {
+      kind: 'malpractice',
+      against: 'assessment',
+      status: 'decided',
+      outcome: 'upheld',
+      sanction: 'fail',
+      setAsideAt: null,
+    } as const;
     expect(caseAppealRefusal(upheld, '2025-12-07', '2025-12-07', false)).to.equal(null);
     expect(caseAppealRefusal(upheld, '2025-12-07', '2025-12-08', false)).to.equal(
       'Appeals against this decision had to be lodged by 2025-12-07',
@@ -79,15 +86,32 @@ describe('appeal rules (Ofqual General Condition I1)', () => {
     expect(
       caseAppealRefusal({ ...upheld, setAsideAt: '2025-12-02T10:00:00Z' }, '2025-12-07', '2025-12-03', false),
     ).to.equal('This decision has already been appealed');
-    expect(caseAppealRefusal({ ...upheld, outcome: 'not_upheld' }, '2025-12-07', '2025-12-01', false)).to.equal(
-      'Only an upheld case’s decision can be appealed',
+    expect(caseAppealRefusal(upheld, '2025-12-07', '2025-12-01', false, true)).to.equal(
+      'A later attempt has started: this decision can no longer be appealed',
     );
+    expect(
+      caseAppealRefusal({ ...upheld, outcome: 'not_upheld', sanction: null }, '2025-12-07', '2025-12-01', false),
+    ).to.equal('Only an upheld case’s decision can be appealed');
     expect(
       caseAppealRefusal({ ...upheld, status: 'investigating', outcome: null }, null, '2025-12-01', false),
     ).to.equal('Only an upheld case’s decision can be appealed');
-    for (const against of ['assessor', 'provider'])
-      expect(caseAppealRefusal({ ...upheld, against }, '2025-12-07', '2025-12-01', false)).to.equal(
-        'Only a decision about an apprentice’s assessment is appealed here',
-      );
+    for (const against of ['assessor', 'provider'] as const)
+      expect(
+        caseAppealRefusal({ ...upheld, against, sanction: 'warning' }, '2025-12-07', '2025-12-01', false),
+      ).to.equal('Only a decision about an apprentice’s assessment is appealed here');
+    // Every sanction on the result acts on the apprentice; a warning does only for malpractice.
+    for (const sanction of ['fail', 'result_void', 'result_withheld'] as const)
+      expect(
+        caseAppealRefusal({ ...upheld, kind: 'maladministration', sanction }, '2025-12-07', '2025-12-01', false),
+      ).to.equal(null);
+    expect(caseAppealRefusal({ ...upheld, sanction: 'warning' }, '2025-12-07', '2025-12-01', false)).to.equal(null);
+    expect(
+      caseAppealRefusal(
+        { ...upheld, kind: 'maladministration', sanction: 'warning' },
+        '2025-12-07',
+        '2025-12-01',
+        false,
+      ),
+    ).to.equal('This decision took no action against the apprentice: there is nothing for them to appeal');
   });
 });
