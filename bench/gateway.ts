@@ -19,6 +19,9 @@ import { DEMO_EMPLOYERS, DEMO_PROVIDERS, DEMO_PASSWORD } from '../src/demo/index
 import { loadCatalogue } from '../src/catalogue/load.js';
 import { createApiToken, createUser } from '../src/users/store.js';
 import { startServer } from './load-process.js';
+import { noteClearedStatuses, restoreClearedStatuses, RESTORE_AT_ONCE } from '../src/gateway/status-upkeep.js';
+import { refreshGatewayCache } from '../src/gateway/store.js';
+import { todayInLondon } from '../src/dates.js';
 
 const PROVIDER = DEMO_PROVIDERS[0]!.ukprn;
 
@@ -116,6 +119,44 @@ export function benchAddOne(dir: string): { small: number; large: number; ratio:
   const large = timeAdds(790_000_000);
   db.$client.close();
   return { small, large, ratio: large / small };
+}
+
+/**
+ * The status upkeep after a write (src/gateway/status-upkeep.ts) at 300 and at 100,000
+ * apprentices: the median time to work out again and store one status a write cleared, and the
+ * time for as many as a request does itself (RESTORE_AT_ONCE). Every other request waits for it.
+ */
+export function benchStatusUpkeep(dir: string) {
+  const db = freshDb(dir, 'status-upkeep');
+  const on = todayInLondon(DateTime.now());
+  noteClearedStatuses(db);
+  const addCsv = (count: number, firstPrefix: number) => {
+    const added = addApprentices(db, parseApprenticeCsv(csvOf(count, firstPrefix)).rows, SYSTEM_ACTOR, 'bench');
+    if (!added.ok) throw new Error('bench add refused');
+    refreshGatewayCache(db, { kind: 'all' }, on);
+    restoreClearedStatuses(db, on, console.error);
+  };
+  const clear = (count: number, offset: number) =>
+    db.$client
+      .prepare(
+        'delete from gateway_status_cache where apprentice_id in (select id from apprentices order by id limit ? offset ?)',
+      )
+      .run(count, offset);
+  const time = (count: number) => {
+    const timings = Array.from({ length: 30 }, (_, i) => {
+      clear(count, (i * 3) % 100);
+      const started = performance.now();
+      if (restoreClearedStatuses(db, on, console.error) !== count) throw new Error('bench upkeep stored too few');
+      return performance.now() - started;
+    });
+    return median(timings);
+  };
+  addCsv(300, 730_000_000);
+  const small = { one: time(1), many: time(RESTORE_AT_ONCE) };
+  addCsv(99_700, 740_000_000);
+  const large = { one: time(1), many: time(RESTORE_AT_ONCE) };
+  db.$client.close();
+  return { small, large, atOnce: RESTORE_AT_ONCE };
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
@@ -422,6 +463,10 @@ export async function runGatewayBench(): Promise<void> {
     const one = benchAddOne(dir);
     console.log(
       `  Adding one apprentice: median ${one.small.toFixed(2)} ms at 300 apprentices, ${one.large.toFixed(2)} ms at 100,000 (ratio ${one.ratio.toFixed(2)}; target about 1)`,
+    );
+    const upkeep = benchStatusUpkeep(dir);
+    console.log(
+      `  A write's status upkeep (working out again the gateway statuses it cleared): one status, median ${upkeep.small.one.toFixed(2)} ms at 300 apprentices, ${upkeep.large.one.toFixed(2)} ms at 100,000 (ratio ${(upkeep.large.one / upkeep.small.one).toFixed(2)}); ${upkeep.atOnce} at once (the most a request does itself), ${upkeep.small.many.toFixed(1)} ms and ${upkeep.large.many.toFixed(1)} ms (target under 100 ms)`,
     );
     // The same measurements at 10,000 and 100,000 apprentices: a figure that grows with the page stays put; one that grows with everyone grows tenfold.
     const small = await benchDashboard(dir, 10_000);

@@ -1,7 +1,7 @@
 import type { ApprenticeToAdd, NewApprentice } from '../gateway/store.js';
 import { dateLabel, isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
-import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
@@ -51,7 +51,11 @@ export function scopeCondition(scope: ApprenticeScope): SQL | undefined {
 export function listedIn(kind: 'all'): SQL;
 export function listedIn(kind: 'all' | 'provider' | 'employer', id: string | Placeholder): SQL | undefined;
 export function listedIn(kind: 'all' | 'provider' | 'employer', id?: string | Placeholder): SQL | undefined {
-  const listed = isNull(apprentices.erasedAt);
+  // Nearly every apprentice is listed (erasure is rare), and SQLite is told so: without statistics
+  // (before an ANALYZE) it would otherwise read every listed apprentice along the listing index to
+  // find a few named by id (the status upkeep's 200 at 100,000 apprentices: 93 ms instead of 13).
+  // `likely` changes no result, only the planner's estimate (https://sqlite.org/lang_corefunc.html#likely).
+  const listed = sql`likely(${apprentices.erasedAt} is null)`;
   if (kind === 'all') return listed;
   // Never widen a provider's or employer's scope to everyone for want of its id.
   if (id === undefined) throw new Error(`A ${kind} scope needs its id`);

@@ -30,7 +30,7 @@ export function noteClearedStatuses(db: Db): void {
  * More than this at once (a plan replaced for a whole standard) is work for the start-up fill's
  * worker thread, so that nobody waits behind it.
  */
-export const RESTORE_AT_ONCE = 500;
+export const RESTORE_AT_ONCE = 200;
 
 /**
  * Works out and stores the statuses cleared since the last call, on `on`. Returns how many it

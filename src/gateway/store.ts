@@ -282,11 +282,17 @@ const ORIGINAL_START = sql.raw(
   'min(apprentices.start_date, coalesce((select min(e.start_date) from earlier_episodes e where e.apprentice_id = apprentices.id), apprentices.start_date))',
 );
 
-export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only?: SQL): OverviewRow[] {
+/**
+ * The apprentices in scope (narrowed by `only`) with their gateway evaluation on `on`, by name, or
+ * in no particular order when `byName` is false (the status upkeep and the start-up fill only
+ * store what they work out, so a sort would be wasted).
+ */
+export function gatewayOverview(db: Db, scope: ApprenticeScope, on: string, only?: SQL, byName = true): OverviewRow[] {
   const where = and(scopeCondition(scope), only);
-  const rows = detailQuery(db)
-    .where(where)
-    .orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id))
+  const query = detailQuery(db).where(where);
+  const rows = (
+    byName ? query.orderBy(asc(apprentices.familyName), asc(apprentices.givenNames), asc(apprentices.id)) : query
+  )
     .all()
     .map(flatten);
   // No one here (a batch of ids outside the scope): nothing more to read.
@@ -516,7 +522,7 @@ export function* missingEvaluations(db: Db, scope: ApprenticeScope, on: string):
       .get()?.id ?? 0;
   for (let from = 0; from <= last; from += EVALUATION_BATCH) {
     const batch = and(missing, gte(apprentices.id, from), lt(apprentices.id, from + EVALUATION_BATCH));
-    const rows = gatewayOverview(db, scope, on, batch);
+    const rows = gatewayOverview(db, scope, on, batch, false);
     if (rows.length > 0) yield rows.map(cacheRowOf);
   }
 }
@@ -532,7 +538,7 @@ function cacheRowOf(row: OverviewRow): CacheRow {
  */
 export function storeStatusesOf(db: Db, ids: readonly number[], on: string): number {
   if (ids.length === 0) return 0;
-  const rows = gatewayOverview(db, { kind: 'all' }, on, inArray(apprentices.id, [...ids])).map(cacheRowOf);
+  const rows = gatewayOverview(db, { kind: 'all' }, on, inArray(apprentices.id, [...ids]), false).map(cacheRowOf);
   db.$client.transaction(() => storeEvaluations(db, on, rows))();
   return rows.length;
 }

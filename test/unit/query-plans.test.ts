@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { and, inArray } from 'drizzle-orm';
+import { scopeCondition } from '../../src/apprentices/store.js';
+import { apprentices } from '../../src/db/schema.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
 import { pageSelect, reviewQueueSelect } from '../../src/gateway/store.js';
@@ -130,6 +133,26 @@ describe('query plans: the review, moderation and booking queues and the claims 
         // (A temporary tree orders an earlier outcome's list inside one row; the rows themselves are never sorted.)
         expect(claims, JSON.stringify(after)).to.not.contain('TEMP B-TREE FOR ORDER BY');
       }
+      db.$client.close();
+    });
+});
+
+describe('query plans: apprentices named by id are looked up by id, not read along the listing index', () => {
+  for (const analysed of [false, true])
+    it(`${analysed ? 'after' : 'before'} ANALYZE`, () => {
+      const db = skewedDatabase();
+      if (analysed) db.$client.exec('analyze');
+      // As the status upkeep after a write reads the apprentices whose statuses it cleared (several, in any order).
+      const ids = Array.from({ length: 40 }, (_, i) => 1 + i * 97);
+      const query = db
+        .select({ id: apprentices.id, name: apprentices.familyName })
+        .from(apprentices)
+        .where(and(scopeCondition({ kind: 'all' }), inArray(apprentices.id, ids)))
+        .toSQL();
+      const plan = (db.$client.prepare(`explain query plan ${query.sql}`).all(...query.params) as { detail: string }[])
+        .map((r) => r.detail)
+        .join(' | ');
+      expect(plan).to.equal('SEARCH apprentices USING INTEGER PRIMARY KEY (rowid=?)');
       db.$client.close();
     });
 });
