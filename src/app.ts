@@ -191,12 +191,12 @@ export function createApp({
     paths.importStandards,
     acceptUpload('standardsFile', LIMITS.catalogueFileBytes, AREA_ROLES.administration, { toDisk: true }),
   );
-  app.post(routes.gatewayItemFiles, acceptEvidence(db, evidence, 'gateway_item'));
-  app.post(routes.qualificationFiles, acceptEvidence(db, evidence, 'qualification'));
-  app.post(routes.bookingFiles, acceptEvidence(db, evidence, 'booking'));
-  app.post(routes.caseFiles, acceptEvidence(db, evidence, 'case'));
-  app.post(routes.requestFiles, acceptEvidence(db, evidence, 'assessment_request'));
-  app.post(routes.appealFiles, acceptEvidence(db, evidence, 'appeal'));
+  app.post(routes.gatewayItemFiles, acceptEvidence(db, evidence, 'gateway_item', clock));
+  app.post(routes.qualificationFiles, acceptEvidence(db, evidence, 'qualification', clock));
+  app.post(routes.bookingFiles, acceptEvidence(db, evidence, 'booking', clock));
+  app.post(routes.caseFiles, acceptEvidence(db, evidence, 'case', clock));
+  app.post(routes.requestFiles, acceptEvidence(db, evidence, 'assessment_request', clock));
+  app.post(routes.appealFiles, acceptEvidence(db, evidence, 'appeal', clock));
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.post(routes.importHours, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
   app.use(dropPrototypeKeys);

@@ -82,7 +82,8 @@ export function apiRoutes(
   // Who is asking comes first: an anonymous request is refused before its body is read.
   router.use(authenticate(db, clock));
   // An evidence upload is streamed to the store (its scope checked first), never parsed as a body.
-  for (const [, route, recordType] of EVIDENCE_UPLOADS) router.post(route, acceptEvidence(db, evidence, recordType));
+  for (const [, route, recordType] of EVIDENCE_UPLOADS)
+    router.post(route, acceptEvidence(db, evidence, recordType, clock));
   router.use(requireJsonBody);
   // An import may be a CSV file or a JSON array as large as a CSV upload; everything else is 1 MB at most.
   router.post(

@@ -320,7 +320,9 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
         ? filesForPage(
             db,
             { apprentice: evidence.value.apprentice, recordType: 'booking', recordKey: String(booking.id) },
-            bookingEvidenceOf(db, user, { id: String(booking.id) }, 'edit').ok ? paths.bookingFiles(booking.id) : null,
+            bookingEvidenceOf(db, user, { id: String(booking.id) }, 'edit', isoInstant(clock.now())).ok
+              ? paths.bookingFiles(booking.id)
+              : null,
             'For example the project report, the presentation or the recording of the assessment. The assessor, the apprentice’s provider, the assessment organisation and, once it is graded, its quality assurers see it; the employer does not.',
           )
         : null,

@@ -39,7 +39,12 @@ type WithEvidence = Request & { evidence?: Received };
  * page as a refusal, to show with the form; one received but not attached (a CSRF refusal, a
  * failed write) is removed from disk when the response ends.
  */
-export function acceptEvidence(db: Db, storage: EvidenceStorage, recordType: EvidenceRecordType): RequestHandler {
+export function acceptEvidence(
+  db: Db,
+  storage: EvidenceStorage,
+  recordType: EvidenceRecordType,
+  clock: Clock,
+): RequestHandler {
   const engine: multer.StorageEngine = {
     _handleFile(req, file, done) {
       // The EPAO's limit for the file's kind, read when the upload starts (the store's 2 GB is the ceiling).
@@ -79,7 +84,7 @@ export function acceptEvidence(db: Db, storage: EvidenceStorage, recordType: Evi
           ? AREA_ROLES.cases
           : AREA_ROLES.apprenticeEditors;
     if (!uploaders.includes(user.role)) throw new HttpError(403, 'You do not have permission to do this');
-    const target = evidenceRecord(db, user, recordType, req.params, 'edit');
+    const target = evidenceRecord(db, user, recordType, req.params, 'edit', isoInstant(clock.now()));
     if (!target.ok) throw refusalError(target);
     if (!req.is('multipart/form-data')) return next();
     res.once('close', () => {

@@ -84,19 +84,25 @@ export const qualificationLabel = (q: { id: number; subject: string }) =>
 /** The bookings whose assessment evidence is closed to new files: they did not take place (a void one did, and is graded). */
 const NO_EVIDENCE_STATUSES: readonly string[] = ['declined', 'cancelled', 'expired'];
 
+/** A hold whose time has come without its assessor confirming it: expired, whether or not the sweep has marked it so yet. */
+const holdRanOut = (booking: BookingRow, now: string | undefined) =>
+  now !== undefined && booking.status === 'held' && booking.holdExpiresAt !== null && booking.holdExpiresAt <= now;
+
 /**
  * A booking's assessment evidence (the project report and presentation the apprentice hands in,
  * the assessment's recording), for `action`. Seen by administrators, its assessor and the
  * apprentice's provider (not the employer) and, once it is graded, by quality assurers, who
  * moderate it and sit on appeal panels. Added to by administrators, its assessor and the
  * apprentice's provider, until its grading is submitted (then by administrators only), and never
- * to a booking that did not take place.
+ * to a booking that did not take place (declined, cancelled, or a hold that ran out unconfirmed).
  */
 export function bookingEvidenceOf(
   db: Db,
   user: CurrentUser,
   params: unknown,
   action: 'view' | 'edit',
+  /** To edit, the time now (an ISO instant): a hold that has run out takes no evidence, though the sweep has not marked it yet. */
+  now?: string,
 ): Result<{ apprentice: ApprenticeDetail; booking: BookingRow }> {
   const none = refuse('not_found', 'There is no such booking in your records');
   const id = idIn(params);
@@ -115,7 +121,7 @@ export function bookingEvidenceOf(
       (user.role === 'provider' && canActOn(user, apprentice, 'edit'));
     if (!uploader)
       return refuse('forbidden', 'The assessor, the apprentice’s provider and administrators add assessment evidence');
-    if (NO_EVIDENCE_STATUSES.includes(booking.status))
+    if (NO_EVIDENCE_STATUSES.includes(booking.status) || holdRanOut(booking, now))
       return refuse('conflict', 'This assessment did not take place: it takes no evidence');
     if (graded && user.role !== 'admin')
       return refuse('conflict', 'This assessment has been graded: ask an administrator to add evidence now');
@@ -127,8 +133,8 @@ export function bookingEvidenceOf(
  * A malpractice or maladministration case's documents (the allegation's evidence, the
  * investigation's findings), for `action`: seen by those who see the case (administrators, its
  * opener and its investigator), and by the appeal reviewers with no part in it once its decision
- * has been appealed (the panel reads what the decision was made on); added to by those who see the case while it is
- * undecided.
+ * has been appealed (the panel reads what the decision was made on); added to by those who see
+ * the case while it is undecided.
  */
 export function caseEvidenceOf(
   db: Db,
@@ -177,6 +183,7 @@ export function evidenceRecord(
   recordType: EvidenceRecordType,
   params: unknown,
   action: 'view' | 'edit',
+  now?: string,
 ): Result<EvidenceRecord> {
   if (recordType === 'gateway_item') {
     const found = gatewayItemOf(db, user, params, action);
@@ -191,7 +198,7 @@ export function evidenceRecord(
     return ok({ apprentice, recordType, recordKey: String(c.case.id), label: `case ${c.case.id}` });
   }
   if (recordType === 'booking') {
-    const found = bookingEvidenceOf(db, user, params, action);
+    const found = bookingEvidenceOf(db, user, params, action, now);
     if (!found.ok) return found;
     const { apprentice, booking } = found.value;
     return ok({
@@ -242,7 +249,7 @@ export function attachEvidenceFile(
   file: StoredFile & { originalName: string },
   now: string,
 ): Result<EvidenceRecord & { id: number }> {
-  const target = evidenceRecord(db, user, recordType, params, 'edit');
+  const target = evidenceRecord(db, user, recordType, params, 'edit', now);
   if (!target.ok) return target;
   const { apprentice, recordKey, label } = target.value;
   const actor = actorOf(user);

@@ -1,5 +1,5 @@
 import { adjustmentsShown } from '../adjustments/service.js';
-import { londonTime } from '../dates.js';
+import { isoInstant, londonTime } from '../dates.js';
 import { refusalError } from '../http/results.js';
 import { gradableBooking, gradeBooking } from './service.js';
 import type { Clock } from '../clock.js';
@@ -54,7 +54,8 @@ export function gradePages(db: Db, clock: Clock): Router {
       adjustments: adjustmentsShown(db, [booking])(booking),
       // The assessment's evidence, to read while grading; files are added on the booking's page.
       evidence: filesForPage(db, { apprentice, recordType: 'booking', recordKey: String(booking.id) }, null),
-      addEvidenceHref: bookingEvidenceOf(db, userOf(res), { id: String(booking.id) }, 'edit').ok
+      addEvidenceHref: bookingEvidenceOf(db, userOf(res), { id: String(booking.id) }, 'edit', isoInstant(clock.now()))
+        .ok
         ? `${paths.booking(booking.id)}#files`
         : null,
       levelGrades: levelGrades(plan),

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { now } from '../support/clock.js';
 import { eq } from 'drizzle-orm';
 import supertest from 'supertest';
 import { bookings, evidenceFiles } from '../../src/db/schema.js';
@@ -105,6 +106,34 @@ describe('evidence files: an assessment’s evidence', () => {
     const cancelled = await upload('admin', f.gradableBooking, PDF, 'x.pdf');
     expect(cancelled.status).to.equal(409);
     expect(filesOfBooking(f.gradableBooking)).to.have.length(0);
+  });
+
+  it('takes no evidence on a hold that ran out unconfirmed, before the sweep has marked it expired', async () => {
+    const holdUntil = (instant: string) =>
+      ctx.db
+        .update(bookings)
+        .set({ status: 'held', holdExpiresAt: instant })
+        .where(eq(bookings.id, f.gradableBooking))
+        .run();
+    // Until the last moment of the hold, its provider may add a file; from that moment, nobody may.
+    holdUntil(now().plus({ minutes: 5 }).toUTC().toISO());
+    expect((await upload('provider', f.gradableBooking, PDF, 'in time.pdf')).status).to.equal(302);
+    holdUntil(now().minus({ seconds: 1 }).toUTC().toISO());
+    // Through the API nothing sweeps the holds first: the evidence check itself sees the hold ran out.
+    const late = await supertest(ctx.app)
+      .post(`/api/v1/bookings/${f.gradableBooking}/files`)
+      .set('authorization', `Bearer ${tokenFor(ctx.db, ctx.users.provider.id)}`)
+      .attach('evidenceFile', PDF, { filename: 'too late.pdf', contentType: 'application/pdf' });
+    expect(late.status, late.text).to.equal(409);
+    expect(late.text).to.contain('This assessment did not take place: it takes no evidence');
+    expect(bookingById(ctx.db, f.gradableBooking)!.status, 'not swept yet').to.equal('held');
+    // On the booking's page (which sweeps first) the administrator is refused too.
+    expect((await upload('admin', f.gradableBooking, PDF, 'too late.pdf')).status).to.equal(409);
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    expect(
+      $((await admin.get(bookingUrl(f.gradableBooking))).text)('form[enctype="multipart/form-data"]').length,
+    ).to.equal(0);
+    expect(filesOfBooking(f.gradableBooking).map((file) => file.fileName)).to.deep.equal(['in time.pdf']);
   });
 
   it('lists and takes an assessment’s files through the API, for its assessor', async () => {
