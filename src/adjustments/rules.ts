@@ -75,6 +75,17 @@ export interface ApprovedAdjustment {
   methodId: string | null;
   types: AdjustmentType[];
   extraTimePercent: number | null;
+  /** When it was approved (an ISO instant; null for one approved before it was kept). */
+  decidedAt?: string | null;
+}
+
+/**
+ * The adjustments in force for an assessment starting at `startsAt`: those approved before it
+ * started. One approved later did not apply to an assessment already held (or cancelled before
+ * it), so its booking, grading page and calendar event do not claim it.
+ */
+export function inForceAt(approved: readonly ApprovedAdjustment[], startsAt: string): ApprovedAdjustment[] {
+  return approved.filter((a) => a.decidedAt == null || a.decidedAt < startsAt);
 }
 
 /** Extra minutes for extra time: the percentage of the method's length, rounded up to a whole minute. */

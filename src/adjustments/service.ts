@@ -21,6 +21,7 @@ import {
   MAX_EXTRA_TIME_PERCENT,
   STATUS_LABELS,
   approvedWords,
+  inForceAt,
   decideByDate,
   judgeDecision,
   type RequestKind,
@@ -394,19 +395,19 @@ function tellRequester(tx: Queryable, found: FoundRequest, status: RequestStatus
 
 /**
  * What those who run assessments (assessors, quality assurers, the booking pages) are told of the
- * approved adjustments for each of `list` (bookings or gradings: an apprentice and a method): the
- * adjustments in words, never why; null where there are none.
+ * approved adjustments for each of `list` (bookings: an apprentice, a method and when it starts):
+ * the adjustments in force for it (approved before it started) in words, never why; null where
+ * there are none.
  */
-export function adjustmentsShown(
-  db: Queryable,
-  list: readonly { apprenticeId: number; methodId: string }[],
-): (b: { apprenticeId: number; methodId: string }) => string | null {
+export function adjustmentsShown(db: Queryable, list: readonly AssessmentOf[]): (b: AssessmentOf) => string | null {
   const approved = approvedAdjustments(
     db,
     list.map((b) => b.apprenticeId),
   );
-  return (b) => approvedWords(b.methodId, approved.get(b.apprenticeId) ?? []);
+  return (b) => approvedWords(b.methodId, inForceAt(approved.get(b.apprenticeId) ?? [], b.startsAt));
 }
+
+type AssessmentOf = { apprenticeId: number; methodId: string; startsAt: string };
 
 /** Whether a request's decision has been appealed (its panel may read it). */
 function requestAppealed(db: Queryable, requestId: number): boolean {

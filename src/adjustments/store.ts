@@ -67,6 +67,7 @@ export function approvedAdjustments(db: Queryable, apprenticeIds?: readonly numb
       methodId: assessmentRequests.methodId,
       types: assessmentRequests.approvedTypes,
       extraTimePercent: assessmentRequests.approvedExtraTimePercent,
+      decidedAt: assessmentRequests.decidedAt,
     })
     .from(assessmentRequests)
     .where(
@@ -78,9 +79,9 @@ export function approvedAdjustments(db: Queryable, apprenticeIds?: readonly numb
     )
     .orderBy(asc(assessmentRequests.id))
     .all();
-  for (const { apprenticeId, methodId, types, extraTimePercent } of rows) {
+  for (const { apprenticeId, methodId, types, extraTimePercent, decidedAt } of rows) {
     const list = byApprentice.get(apprenticeId) ?? [];
-    list.push({ methodId, types: types ?? [], extraTimePercent });
+    list.push({ methodId, types: types ?? [], extraTimePercent, decidedAt });
     byApprentice.set(apprenticeId, list);
   }
   return byApprentice;

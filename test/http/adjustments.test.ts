@@ -336,20 +336,24 @@ describe('reasonable adjustments and special consideration', () => {
     );
     expect(event.description).to.not.contain('Dyslexia');
 
-    // On the day, the grading page reminds the assessor.
+    // On the day (the approval days before), the grading page reminds the assessor.
+    const approvedAt = (instant: string) =>
+      ctx.db.update(assessmentRequests).set({ decidedAt: instant }).where(eq(assessmentRequests.id, id)).run();
+    const startsAt = now().minus({ hours: 2 }).toUTC();
     ctx.db
       .update(bookings)
-      .set({
-        status: 'confirmed',
-        startsAt: now().minus({ hours: 2 }).toUTC().toISO(),
-        endsAt: now().minus({ hours: 1 }).toUTC().toISO(),
-      })
+      .set({ status: 'confirmed', startsAt: startsAt.toISO(), endsAt: now().minus({ hours: 1 }).toUTC().toISO() })
       .where(eq(bookings.id, bookingId))
       .run();
+    approvedAt(startsAt.minus({ days: 3 }).toISO());
     const grading = $((await assessor.get(`/bookings/${bookingId}/grade`)).text);
     expect(grading('#grading-adjustments').text()).to.contain(
       'Approved reasonable adjustments: Extra time (25%), a British Sign Language interpreter',
     );
+    // Approved only once the assessment had started, it did not apply to it: its pages do not claim it.
+    approvedAt(startsAt.toISO());
+    expect($((await assessor.get(`/bookings/${bookingId}/grade`)).text)('#grading-adjustments').length).to.equal(0);
+    expect($((await assessor.get(`/bookings/${bookingId}`)).text)('#booking-adjustments').length).to.equal(0);
   });
 
   it('takes special consideration after an assessment, and shows its effect with the result', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  inForceAt,
   adjustedMethod,
   adjustmentsFor,
   approvedWords,
@@ -173,5 +174,23 @@ describe('adjustment rules: judging a decision', () => {
     ).to.deep.equal({
       problems: [{ path: '', message: 'This request has already been refused' }],
     });
+  });
+});
+
+describe('adjustment rules: the adjustments in force for an assessment', () => {
+  it('counts those approved before it started, not at or after its start, and those with no approval time kept', () => {
+    const start = '2026-03-10T09:00:00.000Z';
+    const approved = (decidedAt: string | null | undefined) => ({
+      methodId: null,
+      types: ['rest_breaks' as const],
+      extraTimePercent: null,
+      decidedAt,
+    });
+    const before = approved('2026-03-10T08:59:59.999Z');
+    const at = approved(start);
+    const after = approved('2026-03-10T09:00:00.001Z');
+    const unknown = approved(null);
+    expect(inForceAt([before, at, after, unknown], start)).to.deep.equal([before, unknown]);
+    expect(inForceAt([approved(undefined)], start)).to.have.length(1);
   });
 });
