@@ -79,13 +79,24 @@ export interface ApprovedAdjustment {
   decidedAt?: string | null;
 }
 
+/** Bookings that ended without taking place: declined, cancelled, or a hold left to run out. */
+const ENDED_UNHELD: readonly string[] = ['declined', 'cancelled', 'expired'];
+
 /**
- * The adjustments in force for an assessment starting at `startsAt`: those approved before it
- * started. One approved later did not apply to an assessment already held (or cancelled before
- * it), so its booking, grading page and calendar event do not claim it.
+ * The adjustments in force for an assessment: those approved before it started or, for one that
+ * ended without taking place, before it ended (its last change). One approved later did not apply
+ * to it, so its booking, grading page, schedule and calendar event do not claim it.
  */
-export function inForceAt(approved: readonly ApprovedAdjustment[], startsAt: string): ApprovedAdjustment[] {
-  return approved.filter((a) => a.decidedAt == null || a.decidedAt < startsAt);
+export function inForceFor(
+  approved: readonly ApprovedAdjustment[],
+  booking: { startsAt: string; status?: string; updatedAt?: string },
+): ApprovedAdjustment[] {
+  const ended =
+    booking.status !== undefined && ENDED_UNHELD.includes(booking.status) && booking.updatedAt !== undefined
+      ? booking.updatedAt
+      : undefined;
+  const until = ended !== undefined && ended < booking.startsAt ? ended : booking.startsAt;
+  return approved.filter((a) => a.decidedAt == null || a.decidedAt < until);
 }
 
 /** Extra minutes for extra time: the percentage of the method's length, rounded up to a whole minute. */

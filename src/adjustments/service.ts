@@ -21,7 +21,7 @@ import {
   MAX_EXTRA_TIME_PERCENT,
   STATUS_LABELS,
   approvedWords,
-  inForceAt,
+  inForceFor,
   decideByDate,
   judgeDecision,
   type RequestKind,
@@ -395,8 +395,8 @@ function tellRequester(tx: Queryable, found: FoundRequest, status: RequestStatus
 
 /**
  * What those who run assessments (assessors, quality assurers, the booking pages) are told of the
- * approved adjustments for each of `list` (bookings: an apprentice, a method and when it starts):
- * the adjustments in force for it (approved before it started) in words, never why; null where
+ * approved adjustments for each of `list` (bookings: an apprentice, a method, when it starts and
+ * how it stands): the adjustments in force for it (inForceFor) in words, never why; null where
  * there are none.
  */
 export function adjustmentsShown(db: Queryable, list: readonly AssessmentOf[]): (b: AssessmentOf) => string | null {
@@ -404,10 +404,10 @@ export function adjustmentsShown(db: Queryable, list: readonly AssessmentOf[]): 
     db,
     list.map((b) => b.apprenticeId),
   );
-  return (b) => approvedWords(b.methodId, inForceAt(approved.get(b.apprenticeId) ?? [], b.startsAt));
+  return (b) => approvedWords(b.methodId, inForceFor(approved.get(b.apprenticeId) ?? [], b));
 }
 
-type AssessmentOf = { apprenticeId: number; methodId: string; startsAt: string };
+type AssessmentOf = { apprenticeId: number; methodId: string; startsAt: string; status?: string; updatedAt?: string };
 
 /** Whether a request's decision has been appealed (its panel may read it). */
 function requestAppealed(db: Queryable, requestId: number): boolean {

@@ -327,7 +327,8 @@ export function bookingRoutes(db: Db, options: { holdHours: number; clock: Clock
           )
         : null,
       // What was approved is for those who run or arrange the assessment; the employer is not shown it (it may speak of health).
-      adjustments: user.role === 'employer' ? null : adjustmentsOfBooking(db, apprentice, booking),
+      adjustments:
+        user.role === 'employer' ? null : adjustmentsOfBooking(db, apprentice, booking, isoInstant(clock.now())),
       reportHref: (AREA_ROLES.cases as readonly string[]).includes(user.role)
         ? `${paths.newCase}?uln=${encodeURIComponent(apprentice.uln)}&methodId=${encodeURIComponent(booking.methodId)}`
         : null,
@@ -470,14 +471,17 @@ export function bookingsShown(db: Db, rows: ReturnType<typeof listBookings>) {
 }
 
 /**
- * A booking's approved adjustments as its page shows them (to the assessor too: no reasons), and
- * whether its slot is shorter than the method needs with its extra time (approved after booking).
+ * A booking's approved adjustments as its page shows them (to the assessor too: no reasons), and,
+ * before it starts, whether its slot is shorter than the method needs with its extra time
+ * (approved after booking): it can still be rescheduled then, and every approval so far is in
+ * force for it.
  */
-function adjustmentsOfBooking(db: Db, apprentice: Parameters<typeof epaContext>[1], booking: BookingRow) {
+function adjustmentsOfBooking(db: Db, apprentice: Parameters<typeof epaContext>[1], booking: BookingRow, now: string) {
   const words = adjustmentsShown(db, [booking])(booking);
   if (!words) return null;
+  const upcoming = ['held', 'confirmed'].includes(booking.status) && booking.startsAt > now;
+  if (!upcoming) return { words, shortBy: null };
   const needs = epaContext(db, apprentice).methods.find((m) => m.id === booking.methodId)?.durationMinutes ?? 0;
   const booked = Math.round((Date.parse(booking.endsAt) - Date.parse(booking.startsAt)) / 60_000);
-  const active = ['held', 'confirmed'].includes(booking.status);
-  return { words, shortBy: active && booked < needs ? { booked, needs } : null };
+  return { words, shortBy: booked < needs ? { booked, needs } : null };
 }

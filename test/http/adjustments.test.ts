@@ -350,10 +350,30 @@ describe('reasonable adjustments and special consideration', () => {
     expect(grading('#grading-adjustments').text()).to.contain(
       'Approved reasonable adjustments: Extra time (25%), a British Sign Language interpreter',
     );
+    // Once it has started, the booking page no longer asks for a longer slot: it cannot be rescheduled now.
+    const started = $((await assessor.get(`/bookings/${bookingId}`)).text);
+    expect(started('#booking-adjustments').text()).to.contain('Extra time (25%)');
+    expect(started('#booking-too-short').length).to.equal(0);
     // Approved only once the assessment had started, it did not apply to it: its pages do not claim it.
     approvedAt(startsAt.toISO());
     expect($((await assessor.get(`/bookings/${bookingId}/grade`)).text)('#grading-adjustments').length).to.equal(0);
     expect($((await assessor.get(`/bookings/${bookingId}`)).text)('#booking-adjustments').length).to.equal(0);
+    // Nor does a booking cancelled before the approval, though it would have started after it.
+    ctx.db
+      .update(bookings)
+      .set({
+        status: 'cancelled',
+        startsAt: now().plus({ days: 5 }).toUTC().toISO(),
+        endsAt: now().plus({ days: 5, hours: 2 }).toUTC().toISO(),
+        updatedAt: now().minus({ days: 1 }).toUTC().toISO(),
+      })
+      .where(eq(bookings.id, bookingId))
+      .run();
+    approvedAt(now().minus({ hours: 1 }).toUTC().toISO());
+    const cancelled = await (await as('admin')).get(`/bookings/${bookingId}`);
+    expect(cancelled.status).to.equal(200);
+    expect($(cancelled.text)('#booking-details').length).to.equal(1);
+    expect($(cancelled.text)('#booking-adjustments').length).to.equal(0);
   });
 
   it('takes special consideration after an assessment, and shows its effect with the result', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  inForceAt,
+  inForceFor,
   adjustedMethod,
   adjustmentsFor,
   approvedWords,
@@ -178,19 +178,40 @@ describe('adjustment rules: judging a decision', () => {
 });
 
 describe('adjustment rules: the adjustments in force for an assessment', () => {
+  const start = '2026-03-10T09:00:00.000Z';
+  const approved = (decidedAt: string | null | undefined) => ({
+    methodId: null,
+    types: ['rest_breaks' as const],
+    extraTimePercent: null,
+    decidedAt,
+  });
+
   it('counts those approved before it started, not at or after its start, and those with no approval time kept', () => {
-    const start = '2026-03-10T09:00:00.000Z';
-    const approved = (decidedAt: string | null | undefined) => ({
-      methodId: null,
-      types: ['rest_breaks' as const],
-      extraTimePercent: null,
-      decidedAt,
-    });
     const before = approved('2026-03-10T08:59:59.999Z');
     const at = approved(start);
     const after = approved('2026-03-10T09:00:00.001Z');
     const unknown = approved(null);
-    expect(inForceAt([before, at, after, unknown], start)).to.deep.equal([before, unknown]);
-    expect(inForceAt([approved(undefined)], start)).to.have.length(1);
+    expect(inForceFor([before, at, after, unknown], { startsAt: start, status: 'completed' })).to.deep.equal([
+      before,
+      unknown,
+    ]);
+    expect(inForceFor([approved(undefined)], { startsAt: start })).to.have.length(1);
+  });
+
+  it('counts, for an assessment that ended without taking place, only those approved before it ended', () => {
+    const cancelledAt = '2026-03-02T12:00:00.000Z';
+    const beforeCancel = approved('2026-03-02T11:59:59.999Z');
+    const afterCancel = approved('2026-03-05T10:00:00.000Z');
+    for (const status of ['cancelled', 'declined', 'expired'])
+      expect(
+        inForceFor([beforeCancel, afterCancel], { startsAt: start, status, updatedAt: cancelledAt }),
+        status,
+      ).to.deep.equal([beforeCancel]);
+    // A booking still to take place (or one that did) is held to its start.
+    for (const status of ['held', 'confirmed', 'completed', 'void'])
+      expect(
+        inForceFor([beforeCancel, afterCancel], { startsAt: start, status, updatedAt: cancelledAt }),
+        status,
+      ).to.deep.equal([beforeCancel, afterCancel]);
   });
 });
