@@ -83,6 +83,44 @@ export const appealLodgingSchema = z.object({
 });
 
 /**
+ * Writes an appeal lodged on `today` against `subject` (a request's decision or a case's), due
+ * the settings' working days later, and audits it (inside the caller's transaction).
+ */
+function insertAppeal(
+  tx: Queryable,
+  user: CurrentUser,
+  form: z.infer<typeof appealLodgingSchema>,
+  today: string,
+  deadline: string | null,
+  decisionWorkingDays: number,
+  subject: { requestId: number; decisionAppealed: AppealRow['decisionAppealed'] } | { caseId: number },
+): AppealRow {
+  const dueOn = outcomeDueOn(today, decisionWorkingDays);
+  const values = {
+    ...subject,
+    lodgedBy: user.id,
+    lodgedOn: today,
+    grounds: form.grounds,
+    statement: form.statement,
+    dueOn,
+  };
+  const appeal = tx.insert(appeals).values(values).returning().get();
+  recordAudit(tx, actorOf(user), {
+    action: 'appeal.lodged',
+    entityType: 'appeal',
+    entityId: appeal.id,
+    after: {
+      ...('requestId' in subject ? { requestId: subject.requestId } : { caseId: subject.caseId }),
+      grounds: form.grounds,
+      statement: form.statement,
+      deadline,
+      dueOn,
+    },
+  });
+  return appeal;
+}
+
+/**
  * Where a request's decision stands for an appeal on `today`: the appeal lodged against it, if
  * any; the last day one may be lodged; and why one cannot be lodged now (null: it can).
  */
@@ -132,32 +170,17 @@ export function lodgeRequestAppeal(
       const settings = epaoSettingsOf(tx);
       const { refusal, deadline } = requestAppealState(tx, request, today);
       if (refusal) return refuse('conflict', refusal);
-      const dueOn = outcomeDueOn(today, settings.appealDecisionWorkingDays);
-      const appeal = tx
-        .insert(appeals)
-        .values({
+      return ok(
+        insertAppeal(tx, user, form.data, today, deadline, settings.appealDecisionWorkingDays, {
           requestId: request.id,
-          lodgedBy: user.id,
-          lodgedOn: today,
-          grounds: form.data.grounds,
-          statement: form.data.statement,
-          dueOn,
           decisionAppealed: {
             status: request.status,
             decidedBy: request.decidedBy,
             decidedAt: request.decidedAt,
             reason: request.decisionReason,
           },
-        })
-        .returning()
-        .get();
-      recordAudit(tx, actorOf(user), {
-        action: 'appeal.lodged',
-        entityType: 'appeal',
-        entityId: appeal.id,
-        after: { requestId: request.id, grounds: form.data.grounds, statement: form.data.statement, deadline, dueOn },
-      });
-      return ok(appeal);
+        }),
+      );
     },
     { behavior: 'immediate' },
   );
@@ -234,26 +257,11 @@ export function lodgeCaseAppeal(
       const c = tx.select().from(cases).where(eq(cases.id, found.id)).get()!;
       const { refusal, deadline } = caseAppealState(tx, c, today);
       if (refusal) return refuse('conflict', refusal);
-      const dueOn = outcomeDueOn(today, epaoSettingsOf(tx).appealDecisionWorkingDays);
-      const appeal = tx
-        .insert(appeals)
-        .values({
+      return ok(
+        insertAppeal(tx, user, form.data, today, deadline, epaoSettingsOf(tx).appealDecisionWorkingDays, {
           caseId: c.id,
-          lodgedBy: user.id,
-          lodgedOn: today,
-          grounds: form.data.grounds,
-          statement: form.data.statement,
-          dueOn,
-        })
-        .returning()
-        .get();
-      recordAudit(tx, actorOf(user), {
-        action: 'appeal.lodged',
-        entityType: 'appeal',
-        entityId: appeal.id,
-        after: { caseId: c.id, grounds: form.data.grounds, statement: form.data.statement, deadline, dueOn },
-      });
-      return ok(appeal);
+        }),
+      );
     },
     { behavior: 'immediate' },
   );

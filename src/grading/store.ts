@@ -1457,6 +1457,14 @@ function recordAppealDecision(
   );
 }
 
+/** A result an upheld appeal changed is released again, from now (the provider and employer see it anew). */
+function releaseAgain(tx: Queryable, attemptId: number, actor: Actor & { userId: number }, now: DateTime): void {
+  tx.update(epaAttempts)
+    .set({ releasedAt: isoInstant(now), releasedBy: actor.userId })
+    .where(eq(epaAttempts.id, attemptId))
+    .run();
+}
+
 /** The panel as the audit trail keeps it. */
 const panelForAudit = (panel: readonly PanelMember[]) =>
   panel.map((m) => ({ userId: m.id, name: m.name, external: m.external }));
@@ -1620,11 +1628,7 @@ function decideCaseAppeal(
       });
       const attempt = recomputeAttempt(tx, grading.attemptId, now.setZone(ZONE).toISODate()!);
       overallGrade = attempt.overallGrade;
-      if (attempt.releasedAt)
-        tx.update(epaAttempts)
-          .set({ releasedAt: isoInstant(now), releasedBy: actor.userId })
-          .where(eq(epaAttempts.id, attempt.id))
-          .run();
+      if (attempt.releasedAt) releaseAgain(tx, attempt.id, actor, now);
     }
   }
   recordAudit(tx, actor, {
@@ -1714,12 +1718,7 @@ function decideAppealInTransaction(
       }
       recordAppealDecision(tx, appealId, input, panel, actor, now);
       const after = recomputeAttempt(tx, attempt.id, now.setZone(ZONE).toISODate()!);
-      if (input.decision === 'upheld') {
-        tx.update(epaAttempts)
-          .set({ releasedAt: isoInstant(now), releasedBy: actor.userId })
-          .where(eq(epaAttempts.id, attempt.id))
-          .run();
-      }
+      if (input.decision === 'upheld') releaseAgain(tx, attempt.id, actor, now);
       recordAudit(tx, actor, {
         action: `appeal.${input.decision}`,
         entityType: 'appeal',
