@@ -25,7 +25,14 @@ import { actorOf, type CurrentUser } from '../users/store.js';
 import { blankToNull, decimalInput, recordId } from '../validation/fields.js';
 import { problemsFromZod, type Problem } from '../validation/problems.js';
 import { ok, refuse, type Result } from '../validation/result.js';
-import { actsOnLearner, investigatorProblem, judgeCaseDecision, SANCTION_LABELS, type CaseSubject } from './rules.js';
+import {
+  actsOnLearner,
+  CASE_KIND_LABELS,
+  investigatorProblem,
+  judgeCaseDecision,
+  SANCTION_LABELS,
+  type CaseSubject,
+} from './rules.js';
 import { findCase, insertCase, type CaseRow, type FoundCase } from './store.js';
 
 /*
@@ -426,3 +433,19 @@ const changedMeanwhile = () =>
 /** The name of the method a case's assessment was of. */
 export const methodNameOf = (db: Db, methodId: string | null) =>
   methodId === null ? null : (methodNames(db).get(methodId) ?? methodId);
+
+/**
+ * A case's decision as the apprentice's provider and an appeal's panel read it: what the case was
+ * about, when it was decided, the action taken and its reasons, and whether an appeal set it aside.
+ */
+export function decisionShown(db: Db, c: CaseRow, methodId: string | null) {
+  return {
+    kindLabel: CASE_KIND_LABELS[c.kind],
+    method: methodNameOf(db, methodId),
+    attemptNumber: c.attemptNumber,
+    sanction: c.sanction ? SANCTION_LABELS[c.sanction] : '',
+    decidedOn: c.decidedAt ? dateLabel(londonDateOf(c.decidedAt)) : '',
+    reason: c.decisionReason,
+    setAside: c.setAsideAt !== null,
+  };
+}

@@ -6,8 +6,8 @@ import type { ApprenticeDetail } from '../apprentices/store.js';
 import { appealFor } from '../appeals/service.js';
 import { findRequest } from '../adjustments/store.js';
 import { KIND_LABELS, STATUS_LABELS } from '../adjustments/rules.js';
-import { CASE_KIND_LABELS, SANCTION_LABELS } from '../cases/rules.js';
-import { methodNameOf } from '../cases/service.js';
+import { SANCTION_LABELS } from '../cases/rules.js';
+import { decisionShown } from '../cases/service.js';
 import { findCase } from '../cases/store.js';
 import { attachUpload, filesForPage } from '../evidence/pages.js';
 import { valueOrThrow } from '../http/results.js';
@@ -112,13 +112,7 @@ export function appealPages(db: Db, clock: Clock): Router {
         plan: null,
         request: null,
         caseDecision: {
-          kindLabel: CASE_KIND_LABELS[c.kind],
-          method: methodNameOf(db, found.methodId),
-          attemptNumber: c.attemptNumber,
-          sanction: c.sanction ? SANCTION_LABELS[c.sanction] : '',
-          decidedOn: c.decidedAt ? dateLabel(londonDateOf(c.decidedAt)) : '',
-          reason: c.decisionReason,
-          setAside: c.setAsideAt !== null,
+          ...decisionShown(db, c, found.methodId),
           // What the panel reads to decide (the provider sees the decision and its reasons only).
           allegation: reviewer ? c.allegation : null,
           files: reviewer

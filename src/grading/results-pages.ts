@@ -1,7 +1,7 @@
 import { EFFECT_LABELS } from '../adjustments/rules.js';
 import { considerationsOf } from '../adjustments/store.js';
 import { textField } from '../http/forms.js';
-import { dateLabel, londonDateOf, londonTime } from '../dates.js';
+import { dateLabel, londonTime } from '../dates.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
 import { Router, type Response } from 'express';
@@ -21,7 +21,7 @@ import { idParam, decimalInput } from '../validation/fields.js';
 import { highestGradeRefusal } from '../appeals/rules.js';
 import { appealLodgingSchema, caseAppealState, caseDecisionsAbout, lodgeCaseAppeal } from '../appeals/service.js';
 import { refusalError } from '../http/results.js';
-import { CASE_KIND_LABELS, SANCTION_LABELS } from '../cases/rules.js';
+import { decisionShown } from '../cases/service.js';
 import { topGrade } from '../plans/grades.js';
 import { APPEAL_DECISION_LABELS, OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
 import { attemptByNumber, latestAttempt } from './attempts.js';
@@ -126,7 +126,6 @@ export function resultsPages(db: Db, clock: Clock): Router {
     const { refuseHighestGradeAppeals } = epaoSettingsOf(db);
     // Decisions after an investigation into an assessment, for the provider (who may appeal them) and administrators.
     const decisions = user.role === 'admin' || user.role === 'provider' ? caseDecisionsAbout(db, apprentice.id) : [];
-    const methodName = (id: string | null) => plan?.methods.find((m) => m.id === id)?.name ?? id ?? '';
     res.status(extra.status ?? 200).render('grading/apprentice-results', {
       title: `Results: ${fullName(apprentice)}`,
       backLink: paths.apprentice(apprentice.uln),
@@ -138,13 +137,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
         const { appeal, deadline, refusal } = caseAppealState(db, c, today);
         return {
           id: c.id,
-          kind: CASE_KIND_LABELS[c.kind],
-          method: methodName(methodId),
-          attemptNumber: c.attemptNumber,
-          sanction: c.sanction ? SANCTION_LABELS[c.sanction] : '',
-          decidedOn: c.decidedAt ? dateLabel(londonDateOf(c.decidedAt)) : '',
-          reason: c.decisionReason,
-          setAside: c.setAsideAt !== null,
+          ...decisionShown(db, c, methodId),
           deadline: deadline ? dateLabel(deadline) : null,
           appeal: appeal
             ? {
