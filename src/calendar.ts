@@ -16,11 +16,30 @@ export function daysInMonth(year: number, month: number): number {
   return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
 }
 
-/** True for a real calendar date written YYYY-MM-DD (2024-02-29 yes; 2025-02-29 and 2025-04-31 no). */
+/** The ASCII digit at `i` as a number, or NaN for any other character. */
+function digitAt(value: string, i: number): number {
+  const code = value.charCodeAt(i) - 48;
+  return code >= 0 && code <= 9 ? code : NaN;
+}
+
+/** The number written by the ASCII digits from `from` up to `to`, or NaN when any is not one. */
+function digits(value: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + digitAt(value, i);
+  return n;
+}
+
+/**
+ * True for a real calendar date written YYYY-MM-DD (2024-02-29 yes; 2025-02-29 and 2025-04-31 no).
+ * Read character by character: the rules check every date they are given, several times an
+ * evaluation, and a regular expression's match array cost a tenth of an import's time.
+ */
 export function isCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (value.length !== 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return false;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 7);
+  const day = digits(value, 8, 10);
+  // NaN fails every comparison, so a non-digit anywhere is refused here.
   return year >= 1900 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
@@ -40,11 +59,14 @@ export interface DateParts {
 
 /** The parts of a date already known to be valid. */
 export function partsOf(iso: string): DateParts {
-  return { year: Number(iso.slice(0, 4)), month: Number(iso.slice(5, 7)), day: Number(iso.slice(8, 10)) };
+  return { year: digits(iso, 0, 4), month: digits(iso, 5, 7), day: digits(iso, 8, 10) };
 }
 
+/** Two digits, with a leading zero. */
+const twoDigits = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
 function format({ year, month, day }: DateParts): string {
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return `${year >= 1000 ? year : String(year).padStart(4, '0')}-${twoDigits(month)}-${twoDigits(day)}`;
 }
 
 /**
@@ -59,17 +81,48 @@ export function addMonths(iso: string, months: number): string {
   return format({ year: y, month: m, day: Math.min(day, daysInMonth(y, m)) });
 }
 
+/*
+ * Days since 1 March of year 0 in the proleptic Gregorian calendar, and back: the civil-date
+ * algorithms of Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms", in whole numbers
+ * only. Years start in March so that a leap day is the last day of its year; an era is the
+ * 400-year cycle after which the calendar repeats (146,097 days). For the years this service
+ * takes (1900 to 2100) every number stays positive.
+ */
+function dayNumber(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra;
+}
+
+function fromDayNumber(n: number): DateParts {
+  const era = Math.floor(n / 146_097);
+  const dayOfEra = n - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153); // months since March
+  const month = shifted < 10 ? shifted + 3 : shifted - 9;
+  return {
+    year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day: dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1,
+  };
+}
+
 export function addDays(iso: string, days: number): string {
   const { year, month, day } = partsOf(iso);
-  const d = new Date(Date.UTC(year, month - 1, day + days));
-  return format({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
+  return format(fromDayNumber(dayNumber(year, month, day) + days));
 }
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export function daysBetween(from: string, to: string): number {
   const a = partsOf(from);
   const b = partsOf(to);
-  return Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / 86_400_000);
+  return dayNumber(b.year, b.month, b.day) - dayNumber(a.year, a.month, a.day);
 }
 
 /**

@@ -100,10 +100,12 @@ function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, 
   return {
     rows,
     problems,
+    /** Checks one row; `values` is the validator's own to fill in (a copy, never the caller's input). */
     add(line: number, values: Record<string, unknown>): void {
       // The text rules of every form and API body (validation/text.ts): every field here is one line.
       let unsavable = false;
-      for (const [field, value] of Object.entries(values)) {
+      for (const field in values) {
+        const value = values[field];
         const problem = typeof value === 'string' ? textProblem(value, false) : null;
         if (problem) {
           problems.push({ line, path: asColumns ? columnFor(field) : field, message: `The value ${problem}` });
@@ -111,13 +113,12 @@ function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, 
         }
       }
       if (unsavable) return;
-      const withDefaults = { ...values };
       for (const [field, value] of defaultEntries)
-        if (withDefaults[field] === undefined || withDefaults[field] === '') withDefaults[field] = value;
+        if (values[field] === undefined || values[field] === '') values[field] = value;
       if (asColumns)
         for (const field of CSV_DATE_FIELDS)
-          if (typeof withDefaults[field] === 'string') withDefaults[field] = csvDate(withDefaults[field]);
-      const parsed = apprenticeInputSchema.safeParse(withDefaults);
+          if (typeof values[field] === 'string') values[field] = csvDate(values[field]);
+      const parsed = apprenticeInputSchema.safeParse(values);
       if (parsed.success) return void rows.push({ line, input: parsed.data });
       // Every issue is kept here; onePerField leaves the first of each field once the database's are added.
       for (const issue of parsed.error.issues) {
@@ -311,7 +312,10 @@ export function parseApprenticeArray(
   if (value.length === 0) return NO_APPRENTICES;
   const validator = rowValidator(defaults, false);
   value.forEach((values, index) =>
-    validator.add(index + 1, typeof values === 'object' && values !== null ? (values as Record<string, unknown>) : {}),
+    validator.add(
+      index + 1,
+      typeof values === 'object' && values !== null ? { ...(values as Record<string, unknown>) } : {},
+    ),
   );
   return { rows: validator.rows, problems: validator.problems };
 }

@@ -35,6 +35,10 @@ const LINE_BREAKS = new Set(['\n', '\r']);
 /** What a multi-line field may hold besides printable text. */
 const MULTI_LINE_CONTROLS = new Set(['\n', '\r', '\t']);
 
+/** Every C0 and C1 control, DEL, and either half of a surrogate pair, read as UTF-16 code units. */
+// eslint-disable-next-line no-control-regex
+const MAYBE_UNSAVABLE = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
+
 /** A character's name in a message: its code point, and what it is where that helps. */
 function describe(char: string): string {
   const code = char.codePointAt(0)!;
@@ -51,6 +55,10 @@ function describe(char: string): string {
 
 /** Why this text cannot be stored, or null when it can. */
 export function textProblem(value: string, multiLine: boolean): string | null {
+  // Almost all text has no control character and no surrogate at all: one quick scan of its code
+  // units clears it (an import checks fifteen values on each of 100,000 lines). A valid surrogate
+  // pair is matched too, and goes on to the exact checks below.
+  if (!MAYBE_UNSAVABLE.test(value)) return null;
   // With the u flag a surrogate pair is one code point, so \p{Cs} matches only a lone half.
   if (/\p{Cs}/u.test(value)) return 'is not valid Unicode text (it has a lone surrogate)';
   for (const char of value.match(/\p{Cc}/gu) ?? []) {
