@@ -42,6 +42,9 @@ function flexibilityView(row: ReturnType<typeof flexibilityOf>) {
 /** Apprentices shown on each page of the dashboard. */
 export const DASHBOARD_PAGE_SIZE = 25;
 
+/** Off-the-job entries the apprentice's page shows, the latest first: a log of years stays on its own page. */
+export const RECENT_HOURS_SHOWN = 10;
+
 export function apprenticeRoutes(db: Db, clock: Clock): Router {
   const router = Router();
   const viewers = pageFor(...AREA_ROLES.apprentices);
@@ -137,11 +140,17 @@ export function apprenticeRoutes(db: Db, clock: Clock): Router {
           href: paths.qualification(a.uln, String(q.id)),
           files: files.get(String(q.id)) ?? 0,
         })))(fileCounts(db, a.id, 'qualification')),
-      hours: evidence.hoursEntries.map((h) => ({
-        ...h,
-        kindLabel: OFF_THE_JOB_KIND_LABELS[h.kind],
-        counts: !NOT_OFF_THE_JOB.has(h.kind),
-      })),
+      // The latest few; the whole log has a page of its own (paths.hoursLog), filtered and paged.
+      hours: evidence.hoursEntries
+        .slice(-RECENT_HOURS_SHOWN)
+        .reverse()
+        .map((h) => ({
+          ...h,
+          kindLabel: OFF_THE_JOB_KIND_LABELS[h.kind],
+          counts: !NOT_OFF_THE_JOB.has(h.kind),
+        })),
+      hoursLogged: evidence.hoursEntries.length,
+      hoursOlder: evidence.hoursEntries.length > RECENT_HOURS_SHOWN,
       hoursTotal: evidence.hoursEntries
         .filter((h) => !NOT_OFF_THE_JOB.has(h.kind))
         .reduce((sum, h) => sum + h.hours, 0),

@@ -17,6 +17,7 @@ import {
 } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
+import { RECENT_HOURS_SHOWN } from '../../src/apprentices/pages.js';
 import {
   apprentices,
   auditEvents,
@@ -1099,6 +1100,24 @@ describe('apprentices: evidence changes the checks', () => {
     expect(checkOf(met, 'off_the_job').status).to.equal('Met');
     expect(met('#hours-log tbody tr')).to.have.length(2);
     expect(met('#hours + p').text()).to.contain('11.5 hours of off-the-job training logged in all');
+  });
+
+  it('shows the latest ten off-the-job entries, the latest first, and leaves the whole log to its own page', async () => {
+    const a = addApprentice(ctx.db, uln(0));
+    logWeeklyHours(ctx.db, a);
+    const logged = ctx.db.select().from(offTheJobHours).all();
+    expect(logged.length).to.be.greaterThan(RECENT_HOURS_SHOWN);
+    const { doc } = await page(agent, `/apprentices/${a.uln}`);
+    const dates = doc('#hours-log tbody tr td:first-child')
+      .map((_, td) => doc(td).text())
+      .get();
+    const latest = logged.map((h) => h.date).sort().reverse().slice(0, RECENT_HOURS_SHOWN);
+    expect(dates).to.deep.equal(latest);
+    expect(doc('#hours ~ details summary').first().text().trim()).to.equal(
+      `The latest ${RECENT_HOURS_SHOWN} of ${logged.length} entries in the log`,
+    );
+    expect(doc('#hours + p').text()).to.contain(`${7 * logged.length} hours of off-the-job training logged in all`);
+    expect(doc('#hours-log-link').attr('href')).to.equal(`/apprentices/${a.uln}/hours`);
   });
 
   it('hours dated after the gateway submission do not count, and the page says so', async () => {
