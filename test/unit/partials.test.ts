@@ -541,6 +541,23 @@ describe('GOV.UK partials', () => {
       expect($('select').attr('aria-describedby')).to.equal('ukprn-error');
       expect($('.govuk-form-group').hasClass('govuk-form-group--error')).to.equal(true);
     });
+
+    it('keeps a value with quotes inside its attribute, and marks a disabled item', () => {
+      const tricky = [
+        { value: 'x" onmouseover="alert(1)', text: 'Quoted' },
+        { value: 'old', text: 'Retired', disabled: true },
+      ];
+      const $ = render('select', {
+        name: 'ukprn',
+        label: 'Provider',
+        items: tricky,
+        selected: 'x" onmouseover="alert(1)',
+      });
+      expect($('option').eq(0).attr('value')).to.equal('x" onmouseover="alert(1)');
+      expect($('option').eq(0).attr('onmouseover')).to.equal(undefined);
+      expect($('option[selected]').text()).to.equal('Quoted');
+      expect($('option[disabled]').attr('value')).to.equal('old');
+    });
   });
 
   describe('radios', () => {
