@@ -68,6 +68,8 @@ export const routes = {
   caseInvestigator: '/cases/:id/investigator',
   caseDecision: '/cases/:id/decision',
   caseFiles: '/cases/:id/files',
+  caseHolds: '/cases/:id/holds',
+  caseHoldEnd: '/cases/:id/holds/:holdId/end',
   request: '/requests/:id',
   requestFiles: '/requests/:id/files',
   appealFiles: '/appeals/:id/files',

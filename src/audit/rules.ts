@@ -40,6 +40,8 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = {
   'case.opened': 'opened a malpractice or maladministration case',
   'case.investigator_assigned': 'assigned the investigator of a malpractice or maladministration case',
   'case.decided': 'decided a malpractice or maladministration case',
+  'case.result_held': 'named a result a malpractice or maladministration case holds',
+  'case.hold_ended': 'ended a malpractice or maladministration case’s hold on a result',
   'case.set_aside_on_appeal': 'set aside a malpractice or maladministration decision on appeal',
   'calendar.issued': 'issued a calendar link',
   'calendar.revoked': 'revoked the calendar link',

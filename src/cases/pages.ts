@@ -26,14 +26,18 @@ import {
   assessorsInScope,
   assignInvestigator,
   caseFor,
+  choosesHolds,
   decides,
   decideCase,
+  endCaseHold,
+  holdResultForCase,
   investigatorsFor,
   openCase,
   providersInScope,
   subjectsFor,
 } from './service.js';
-import { pageOfCases, type CaseRow, type FoundCase } from './store.js';
+import { holdsOfCase, pageOfCases, type CaseRow, type FoundCase } from './store.js';
+import type { CurrentUser } from '../users/store.js';
 
 const ageWords = (days: number) => (days === 0 ? 'Today' : days === 1 ? '1 day' : `${days} days`);
 
@@ -154,6 +158,9 @@ export function casePages(db: Db, clock: Clock): Router {
     const c = found.case;
     const canAssign = user.role === 'admin' && c.status !== 'decided';
     const files = caseEvidenceOf(db, user, { id: String(c.id) }, 'view');
+    // A refused end of a hold names it, so that its form is shown open with the error.
+    const endingHold = 'endingHold' in locals && typeof locals.endingHold === 'number' ? locals.endingHold : undefined;
+    const holds = c.against === 'assessment' ? null : holdsShown(found, user, endingHold);
     res.status(status).render('cases/case', {
       title: `${CASE_KIND_LABELS[c.kind]} case ${c.id}`,
       // Its documents: the allegation's evidence and the investigation's; added while it is undecided.
@@ -182,9 +189,11 @@ export function casePages(db: Db, clock: Clock): Router {
         outcomeLabel: c.outcome ? OUTCOME_LABELS[c.outcome] : null,
         sanctionLabel: c.sanction ? SANCTION_LABELS[c.sanction] : null,
         holds: holdsResult(c),
+        holding: holds && !holds.decided ? holds.rows.length : 0,
       },
       openedBy: found.openedByName,
       investigator: found.investigatorName,
+      holds,
       assignAction: canAssign ? paths.caseInvestigator(c.id) : null,
       investigators: canAssign
         ? [
@@ -218,6 +227,27 @@ export function casePages(db: Db, clock: Clock): Router {
   };
   const shown = (res: Response, id: unknown) => valueOrThrow(caseFor(db, userOf(res), id, 'view'));
 
+  /** The results a case against an assessor or a provider holds, and the forms that change them (administrators and its investigator, until it is decided). */
+  const holdsShown = (found: FoundCase, user: CurrentUser, endingHold: number | undefined) => {
+    const c = found.case;
+    const changes = choosesHolds(user, found);
+    const rows = holdsOfCase(db, c.id).map((h) => ({
+      id: h.hold.id,
+      apprentice: `${fullName({ givenNames: h.givenNames, familyName: h.familyName })} (ULN ${h.uln})`,
+      attemptNumber: h.hold.attemptNumber,
+      reason: h.hold.reason,
+      named: `${londonTime(h.hold.addedAt)}${h.addedByName ? ` by ${h.addedByName}` : ''}`,
+      endAction: changes ? paths.caseHoldEnd(c.id, h.hold.id) : null,
+      ending: endingHold === h.hold.id,
+    }));
+    return {
+      decided: c.status === 'decided',
+      whose: c.against === 'assessor' ? 'this assessor assessed' : 'with this training provider',
+      rows,
+      addAction: changes ? paths.caseHolds(c.id) : null,
+    };
+  };
+
   router.get(routes.case, openers, (req, res) =>
     renderCase(res, shown(res, req.params.id), req.query.uploaded === '1' ? { flash: 'The file is uploaded.' } : {}),
   );
@@ -247,6 +277,30 @@ export function casePages(db: Db, clock: Clock): Router {
   router.post(routes.caseInvestigator, pageFor('admin'), (req, res) =>
     answer(res, String(req.params.id), assignInvestigator(db, userOf(res), req.params.id, req.body), req.body, {}),
   );
+  router.post(routes.caseHolds, openers, (req, res) =>
+    answer(res, String(req.params.id), holdResultForCase(db, userOf(res), req.params.id, req.body, now()), req.body, {
+      uln: 'hold-uln',
+      holdReason: 'holdReason',
+    }),
+  );
+  router.post(routes.caseHoldEnd, openers, (req, res) => {
+    const id = String(req.params.id);
+    const done = endCaseHold(db, userOf(res), req.params.id, req.params.holdId, req.body);
+    if (done.ok) return res.redirect(paths.case(id));
+    const holdId = Number(req.params.holdId);
+    renderRefusal(
+      res,
+      done,
+      (errors) =>
+        renderCase(
+          res,
+          shown(res, id),
+          { values: {}, endValues: req.body as unknown, endingHold: holdId, ...errors },
+          400,
+        ),
+      { endReason: `end-reason-${holdId}` },
+    );
+  });
   router.post(routes.caseDecision, openers, (req, res) =>
     answer(res, String(req.params.id), decideCase(db, userOf(res), req.params.id, req.body, now()), req.body, {
       outcome: 'outcome',

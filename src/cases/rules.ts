@@ -70,6 +70,33 @@ export const holdsResult = (c: {
   setAsideAt: string | null;
 }) => c.against === 'assessment' && (c.status !== 'decided' || (c.sanction === 'result_withheld' && !c.setAsideAt));
 
+/** What is known of an apprentice's latest attempt, for a case against an assessor or a provider to hold its result. */
+export interface HoldFacts {
+  /** The apprentice's latest attempt, or null before their first. */
+  attemptNumber: number | null;
+  assessedByCaseAssessor: boolean;
+  withCaseProvider: boolean;
+  heldAlready: boolean;
+}
+
+/**
+ * Why this case may not hold the result of this apprentice's latest attempt, or null. Ofqual's
+ * Condition A8 lets an awarding organisation withhold results while it investigates: a case against
+ * an assessor holds results that assessor assessed, one against a training provider results of its
+ * apprentices, each while the case is undecided. A case against an assessment holds its own.
+ */
+export function holdProblem(c: { against: CaseSubject; status: CaseStatus }, facts: HoldFacts): string | null {
+  if (c.against === 'assessment') return 'A case against an assessment holds that assessment’s result already';
+  if (c.status === 'decided') return 'This case has been decided: it holds no results now';
+  if (c.against === 'provider' && !facts.withCaseProvider)
+    return 'This apprentice is not with the training provider this case is against';
+  if (facts.attemptNumber === null) return 'This apprentice has not been assessed yet: there is no result to hold';
+  if (c.against === 'assessor' && !facts.assessedByCaseAssessor)
+    return 'The assessor this case is against did not assess this apprentice’s latest attempt';
+  if (facts.heldAlready) return 'This case holds this result already';
+  return null;
+}
+
 /** The people a case concerns, for the conflict rule: who opened it and the assessor it is against (if any). */
 export interface CaseParties {
   openedBy: number | null;

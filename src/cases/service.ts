@@ -9,6 +9,7 @@ import type { Db, Queryable } from '../db/connection.js';
 import {
   apprentices,
   bookings,
+  caseHolds,
   cases,
   epaAttempts,
   gradings,
@@ -28,12 +29,13 @@ import { ok, refuse, type Result } from '../validation/result.js';
 import {
   actsOnLearner,
   CASE_KIND_LABELS,
+  holdProblem,
   investigatorProblem,
   judgeCaseDecision,
   SANCTION_LABELS,
   type CaseSubject,
 } from './rules.js';
-import { findCase, insertCase, type CaseRow, type FoundCase } from './store.js';
+import { findCase, holdFacts, insertCase, type CaseRow, type FoundCase } from './store.js';
 
 /*
  * Malpractice and maladministration cases: the use cases. Anyone who meets an assessment may
@@ -219,7 +221,7 @@ export function openCase(db: Db, user: CurrentUser, input: unknown, now: string)
 
 /* ---------- A case ---------- */
 
-export type CaseAction = 'view' | 'assign' | 'decide';
+export type CaseAction = 'view' | 'assign' | 'decide' | 'hold';
 
 /**
  * A case for `action`: seen by administrators, its opener and its investigator; an investigator
@@ -240,8 +242,18 @@ export function caseFor(db: Db, user: CurrentUser, id: unknown, action: CaseActi
     return refuse('forbidden', 'Only the assessment organisation’s administrators assign an investigator');
   if (action === 'decide' && !decides(user, found))
     return refuse('forbidden', 'Only the case’s investigator, or an administrator with no part in it, decides it');
+  if (action === 'hold' && c.against === 'assessment')
+    return refuse('conflict', 'A case against an assessment holds that assessment’s result already');
+  if (action === 'hold' && !choosesHolds(user, found))
+    return refuse('forbidden', 'Only administrators and the case’s investigator choose the results it holds');
   return ok(found);
 }
+
+/** Whether the user chooses the results a case against an assessor or a provider holds: administrators and its investigator, while it is undecided. */
+export const choosesHolds = (user: CurrentUser, found: FoundCase) =>
+  found.case.against !== 'assessment' &&
+  found.case.status !== 'decided' &&
+  (user.role === 'admin' || found.case.investigatorUserId === user.id);
 
 /** Whether the user decides this case: its investigator, or an administrator with no part in it. */
 export const decides = (user: CurrentUser, found: FoundCase) =>
@@ -386,6 +398,98 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
         );
       }
       return ok(decided);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/* ---------- The results a case against an assessor or a provider holds ---------- */
+
+const holdSchema = z.object({
+  uln: z
+    .string({ error: 'Enter the ULN of the apprentice whose result the case holds' })
+    .trim()
+    .min(1, 'Enter the ULN of the apprentice whose result the case holds')
+    .max(20, 'A ULN is 10 digits'),
+  holdReason: text('Say why the case holds this result', 1000),
+});
+const endHoldSchema = z.object({ endReason: text('Say why the case no longer holds this result', 1000) });
+
+/**
+ * Names a result the case holds from release and claims until it is decided: the latest attempt
+ * of the apprentice with this ULN, which the assessor the case is against assessed, or which
+ * belongs to an apprentice of the provider it is against (rules.ts, holdProblem).
+ */
+export function holdResultForCase(db: Db, user: CurrentUser, id: unknown, input: unknown, now: string): Result<number> {
+  const found = caseFor(db, user, id, 'hold');
+  if (!found.ok) return found;
+  const parsed = holdSchema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  const c = found.value.case;
+  return db.transaction(
+    (tx) => {
+      const apprentice = findApprenticeByUln(db, parsed.data.uln);
+      if (!apprentice) return refuse('invalid', [{ path: 'uln', message: 'There is no apprentice with this ULN' }]);
+      const facts = holdFacts(tx, c, apprentice);
+      const problem = holdProblem(c, facts);
+      if (problem || facts.attemptNumber === null)
+        return refuse('invalid', [{ path: 'uln', message: problem ?? 'There is no result to hold' }]);
+      const hold = tx
+        .insert(caseHolds)
+        .values({
+          caseId: c.id,
+          apprenticeId: apprentice.id,
+          attemptNumber: facts.attemptNumber,
+          reason: parsed.data.holdReason,
+          addedBy: user.id,
+          addedAt: now,
+        })
+        .returning()
+        .get();
+      recordAudit(tx, actorOf(user), {
+        action: 'case.result_held',
+        entityType: 'case',
+        entityId: c.id,
+        after: { uln: apprentice.uln, attemptNumber: facts.attemptNumber },
+        reason: parsed.data.holdReason,
+      });
+      return ok(hold.id);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** Ends a hold before the case is decided (the result was named by mistake, or the investigation cleared it), with the reason. */
+export function endCaseHold(db: Db, user: CurrentUser, id: unknown, holdId: unknown, input: unknown): Result<number> {
+  const found = caseFor(db, user, id, 'hold');
+  if (!found.ok) return found;
+  const parsedId = recordId.safeParse(holdId);
+  const parsed = endHoldSchema.safeParse(input ?? {});
+  if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
+  const c = found.value.case;
+  return db.transaction(
+    (tx) => {
+      const ended = parsedId.success
+        ? tx
+            .delete(caseHolds)
+            .where(and(eq(caseHolds.id, parsedId.data), eq(caseHolds.caseId, c.id)))
+            .returning()
+            .get()
+        : undefined;
+      if (!ended) return refuse('not_found', 'This case does not hold that result');
+      const uln = tx
+        .select({ uln: apprentices.uln })
+        .from(apprentices)
+        .where(eq(apprentices.id, ended.apprenticeId))
+        .get();
+      recordAudit(tx, actorOf(user), {
+        action: 'case.hold_ended',
+        entityType: 'case',
+        entityId: c.id,
+        before: { uln: uln?.uln, attemptNumber: ended.attemptNumber, reason: ended.reason },
+        reason: parsed.data.endReason,
+      });
+      return ok(ended.id);
     },
     { behavior: 'immediate' },
   );

@@ -1,8 +1,19 @@
 import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db/connection.js';
-import { apprentices, bookings, cases, gradings, moderations, providers, users } from '../db/schema.js';
+import {
+  apprentices,
+  bookings,
+  caseHolds,
+  cases,
+  epaAttempts,
+  gradings,
+  moderations,
+  providers,
+  users,
+} from '../db/schema.js';
 import { pageFrom, type Page } from '../http/paging.js';
+import type { HoldFacts } from './rules.js';
 
 export type CaseRow = typeof cases.$inferSelect;
 
@@ -65,7 +76,7 @@ export function findCase(db: Queryable, id: number): FoundCase | undefined {
   return { ...found, moderatorIds };
 }
 
-/** A case holding the result of the attempt named (open, or decided with the result withheld and not set aside on appeal). */
+/** A case against the assessment of the attempt named that holds its result (open, or decided with the result withheld and not set aside on appeal). */
 const holdingResult = (apprenticeId: SQLWrapper | number, attemptNumber: SQLWrapper | number) =>
   and(
     eq(cases.apprenticeId, apprenticeId),
@@ -74,14 +85,94 @@ const holdingResult = (apprenticeId: SQLWrapper | number, attemptNumber: SQLWrap
     or(ne(cases.status, 'decided'), and(eq(cases.sanction, 'result_withheld'), isNull(cases.setAsideAt))),
   );
 
-/** Whether a case holds this attempt's result. */
+/** An undecided case against an assessor or a provider that names the attempt's result among those it holds. */
+const namingResult = (apprenticeId: SQLWrapper | number, attemptNumber: SQLWrapper | number) =>
+  and(
+    eq(caseHolds.apprenticeId, apprenticeId),
+    eq(caseHolds.attemptNumber, attemptNumber),
+    ne(cases.status, 'decided'),
+  );
+
+/** The case holding this attempt's result, if any: one against its assessment, or one that names it. */
 export function resultHeldBy(db: Queryable, apprenticeId: number, attemptNumber: number): CaseRow | undefined {
-  return db.select().from(cases).where(holdingResult(apprenticeId, attemptNumber)).get();
+  return (
+    db.select().from(cases).where(holdingResult(apprenticeId, attemptNumber)).get() ??
+    db
+      .select({ case: cases })
+      .from(caseHolds)
+      .innerJoin(cases, eq(cases.id, caseHolds.caseId))
+      .where(namingResult(apprenticeId, attemptNumber))
+      .get()?.case
+  );
 }
 
 /** The same as SQL, for a query over attempts (claims): whether a case holds the attempt given by these columns. */
 export const heldByCaseSql = (apprenticeId: SQLWrapper, attemptNumber: SQLWrapper) =>
-  sql<number>`exists (select 1 from ${cases} where ${holdingResult(apprenticeId, attemptNumber)})`;
+  sql<number>`(exists (select 1 from ${cases} where ${holdingResult(apprenticeId, attemptNumber)})
+    or exists (select 1 from ${caseHolds} inner join ${cases} on ${cases.id} = ${caseHolds.caseId} where ${namingResult(apprenticeId, attemptNumber)}))`;
+
+/** The results a case names to hold, the first named first, with the apprentice and who named each. */
+export function holdsOfCase(db: Queryable, caseId: number) {
+  return db
+    .select({
+      hold: caseHolds,
+      uln: apprentices.uln,
+      givenNames: apprentices.givenNames,
+      familyName: apprentices.familyName,
+      addedByName: users.name,
+    })
+    .from(caseHolds)
+    .innerJoin(apprentices, eq(apprentices.id, caseHolds.apprenticeId))
+    .leftJoin(users, eq(users.id, caseHolds.addedBy))
+    .where(eq(caseHolds.caseId, caseId))
+    .orderBy(asc(caseHolds.id))
+    .all();
+}
+
+/**
+ * What the hold rules read about an apprentice's latest attempt, for a case against an assessor
+ * or a provider: its number, whether that assessor assessed it, and whether the case holds it already.
+ */
+export function holdFacts(db: Queryable, c: CaseRow, apprentice: { id: number; providerUkprn: string }): HoldFacts {
+  const attempt = db
+    .select({ number: sql<number>`max(${epaAttempts.number})` })
+    .from(epaAttempts)
+    .where(eq(epaAttempts.apprenticeId, apprentice.id))
+    .get()?.number;
+  const withCaseProvider = c.providerUkprn !== null && apprentice.providerUkprn === c.providerUkprn;
+  if (attempt === undefined || attempt === null)
+    return { attemptNumber: null, assessedByCaseAssessor: false, withCaseProvider, heldAlready: false };
+  const assessedBy = (assessor: number | null) =>
+    assessor !== null &&
+    db
+      .select({ id: bookings.id })
+      .from(bookings)
+      .where(
+        and(
+          eq(bookings.apprenticeId, apprentice.id),
+          eq(bookings.attempt, attempt),
+          eq(bookings.assessorUserId, assessor),
+        ),
+      )
+      .get() !== undefined;
+  return {
+    attemptNumber: attempt,
+    assessedByCaseAssessor: assessedBy(c.assessorUserId),
+    withCaseProvider,
+    heldAlready:
+      db
+        .select({ id: caseHolds.id })
+        .from(caseHolds)
+        .where(
+          and(
+            eq(caseHolds.caseId, c.id),
+            eq(caseHolds.apprenticeId, apprentice.id),
+            eq(caseHolds.attemptNumber, attempt),
+          ),
+        )
+        .get() !== undefined,
+  };
+}
 
 /** The decided case whose sanction (a Fail or void) acted on the assessment of this booking, if any. */
 export function caseActingOn(db: Queryable, bookingId: number): CaseRow | undefined {

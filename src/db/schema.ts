@@ -1178,3 +1178,29 @@ export const cases = sqliteTable(
     index('cases_result').on(t.apprenticeId, t.attemptNumber),
   ],
 );
+
+/**
+ * The results a case against an assessor or a training provider holds from release and claims
+ * while it is open (a case against an assessment holds its own). Each names an apprentice's
+ * attempt: one the assessor assessed, or one of the provider's apprentices'.
+ */
+export const caseHolds = sqliteTable(
+  'case_holds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    apprenticeId: integer('apprentice_id')
+      .notNull()
+      .references(() => apprentices.id, { onDelete: 'cascade' }),
+    attemptNumber: integer('attempt_number').notNull(),
+    reason: text('reason').notNull(),
+    addedBy: integer('added_by').references(() => users.id),
+    addedAt: text('added_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('case_holds_once').on(t.caseId, t.apprenticeId, t.attemptNumber),
+    index('case_holds_result').on(t.apprenticeId, t.attemptNumber),
+  ],
+);

@@ -27,6 +27,7 @@ import {
   qualifications,
   evidenceFiles,
   assessmentRequests,
+  caseHolds,
   cases,
 } from '../db/schema.js';
 import { isoInstant } from '../dates.js';
@@ -266,6 +267,15 @@ export function erasureBlockers(db: Queryable, ids: ApprenticeRecordIds): string
       .get()
   )
     reasons.push('A malpractice or maladministration case about their assessment is open.');
+  if (
+    db
+      .select({ id: caseHolds.id })
+      .from(caseHolds)
+      .innerJoin(cases, eq(cases.id, caseHolds.caseId))
+      .where(and(eq(caseHolds.apprenticeId, ids.apprenticeId), inArray(cases.status, ['open', 'investigating'])))
+      .get()
+  )
+    reasons.push('A malpractice or maladministration case against their assessor or provider holds their result.');
   return reasons;
 }
 
@@ -402,6 +412,11 @@ export function eraseApprentice(
           })
           .where(byApprentice(cases))
           .run().changes,
+      );
+      // Why a case against their assessor or provider held their result.
+      count(
+        'case hold reasons',
+        tx.update(caseHolds).set({ reason: ERASED_TEXT }).where(byApprentice(caseHolds)).run().changes,
       );
       // The evidence store's files go altogether: their rows here, their bytes once the caller removes them.
       const releasedFiles = tx

@@ -29,6 +29,7 @@ import {
   users,
   evidenceFiles,
   assessmentRequests,
+  caseHolds,
   cases,
 } from '../db/schema.js';
 import { isoInstant } from '../dates.js';
@@ -212,6 +213,20 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
           outcomeDecidedBy: nameOf(beforeSanction.outcomeDecidedBy),
         },
       })),
+    // Results of theirs that a case against their assessor or training provider held: when, and why (the case itself is about someone else).
+    resultsHeldByCases: db
+      .select({
+        attemptNumber: caseHolds.attemptNumber,
+        reason: caseHolds.reason,
+        heldFrom: caseHolds.addedAt,
+        caseKind: cases.kind,
+        caseDecidedAt: cases.decidedAt,
+      })
+      .from(caseHolds)
+      .innerJoin(cases, eq(cases.id, caseHolds.caseId))
+      .where(eq(caseHolds.apprenticeId, apprentice.id))
+      .orderBy(asc(caseHolds.id))
+      .all(),
     attempts: db
       .select()
       .from(epaAttempts)

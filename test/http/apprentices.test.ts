@@ -1111,7 +1111,11 @@ describe('apprentices: evidence changes the checks', () => {
     const dates = doc('#hours-log tbody tr td:first-child')
       .map((_, td) => doc(td).text())
       .get();
-    const latest = logged.map((h) => h.date).sort().reverse().slice(0, RECENT_HOURS_SHOWN);
+    const latest = logged
+      .map((h) => h.date)
+      .sort()
+      .reverse()
+      .slice(0, RECENT_HOURS_SHOWN);
     expect(dates).to.deep.equal(latest);
     expect(doc('#hours ~ details summary').first().text().trim()).to.equal(
       `The latest ${RECENT_HOURS_SHOWN} of ${logged.length} entries in the log`,

@@ -176,6 +176,10 @@ const TABLE: Record<string, Case | Case[]> = {
   'POST /cases/:id/investigator': row('401 400 403 403 403 403 403 403', (f) => `/cases/${f.case}/investigator`),
   'POST /cases/:id/files': row('401 400 400 404 404 403 404 404', (f) => `/cases/${f.case}/files`),
   'POST /cases/:id/decision': row('401 400 403 404 404 403 404 404', (f) => `/cases/${f.case}/decision`),
+  // The results a case against a provider holds: administrators and its investigator (none yet) choose them.
+  'POST /cases/:id/holds': row('401 400 403 404 404 403 404 404', (f) => `/cases/${f.case}/holds`),
+  // No hold is named in the fixture (a hold on A's result would hold A's claim for every other test): the reason is read first.
+  'POST /cases/:id/holds/:holdId/end': row('401 400 403 404 404 403 404 404', (f) => `/cases/${f.case}/holds/1/end`),
   // The plan builder: administrators only. Empty forms stop at validation and change nothing.
   'GET /standards/:reference/:version/plans/new': row(
     '302 200 403 403 403 403 403 403',

@@ -32,13 +32,14 @@ import {
   breaksOf,
   earlierEpisodesOf,
 } from '../../src/apprentices/circumstance-store.js';
-import { flexibilityJudgements } from '../../src/db/schema.js';
+import { caseHolds, flexibilityJudgements } from '../../src/db/schema.js';
 import {
   addExternalReviewer,
   appealedResult,
   completedResult,
   upheldCase,
   caseToDecide,
+  caseHoldingA,
   openRequest,
   refusedRequest,
   type Fixture,
@@ -562,6 +563,42 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
       ['sanction', 'warning'],
       ['reason', 'The logs were made up'],
     ],
+  },
+  'POST /cases/:id/holds': {
+    as: ['admin'],
+    url: (f) => `/cases/${f.case}/holds`,
+    target: (ctx, f) => ({ url: `/cases/${caseToDecide(ctx, f)}/holds` }),
+    fields: () => ['uln', 'holdReason'],
+    text: () => ['holdReason'],
+    // B is with another provider: a case against A's provider may not hold B's result.
+    reach: (f) => [[['uln', f.b.uln]]],
+    valid: (f) => [
+      ['uln', f.a.uln],
+      ['holdReason', 'Signed off by the provider under investigation'],
+    ],
+    formPage: (f) => `/cases/${f.case}`,
+    stored: (ctx, f, pairs) => {
+      const hold = row(ctx, 'select * from case_holds order by id desc limit 1');
+      if (!hold) return ['no hold was stored'];
+      const problems: string[] = [];
+      if (hold.apprentice_id !== f.a.id) problems.push(`the hold names apprentice ${String(hold.apprentice_id)}`);
+      sameText(problems, 'holdReason', hold.reason, sentField(pairs, 'holdReason'));
+      return problems;
+    },
+    // The runs' holds would keep A's result from release and claims for the routes after this one.
+    after: (ctx) => ctx.db.delete(caseHolds).run(),
+  },
+  'POST /cases/:id/holds/:holdId/end': {
+    as: ['admin'],
+    url: (f) => `/cases/${f.case}/holds/1/end`,
+    target: (ctx, f) => {
+      const { caseId, holdId } = caseHoldingA(ctx, f);
+      return { url: `/cases/${caseId}/holds/${holdId}/end` };
+    },
+    fields: () => ['endReason'],
+    text: () => ['endReason'],
+    valid: () => [['endReason', 'Named by mistake: the portfolio was signed by the employer']],
+    after: (ctx) => ctx.db.delete(caseHolds).run(),
   },
   'POST /apprentices/:uln/breaks/new': {
     as: ['admin', 'provider'],

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { attachEvidenceFile } from '../../src/evidence/service.js';
 import { decideRequest, makeRequest } from '../../src/adjustments/service.js';
-import { assignInvestigator, decideCase, openCase } from '../../src/cases/service.js';
+import { assignInvestigator, decideCase, holdResultForCase, openCase } from '../../src/cases/service.js';
 import type { Sanction } from '../../src/cases/rules.js';
 import { EvidenceStorage } from '../../src/evidence/storage.js';
 import { startDraft } from '../../src/plans/builder/service.js';
@@ -602,6 +602,20 @@ export function caseToDecide(ctx: TestContext, f: Fixture, investigating = true)
     if (!assigned.ok) throw new Error('The investigator could not be assigned');
   }
   return opened.value.id;
+}
+
+/** A case against A's provider (caseToDecide) holding A's latest result, named by `admin`: returns the case and the hold. */
+export function caseHoldingA(ctx: TestContext, f: Fixture): { caseId: number; holdId: number } {
+  const caseId = caseToDecide(ctx, f);
+  const held = holdResultForCase(
+    ctx.db,
+    findUser(ctx.db, ctx.users.admin.id)!,
+    String(caseId),
+    { uln: f.a.uln, holdReason: 'Portfolio signed by the provider under investigation (test)' },
+    isoInstant(now()),
+  );
+  if (!held.ok) throw new Error(`The hold could not be made: ${JSON.stringify(held)}`);
+  return { caseId, holdId: held.value };
 }
 
 /* ---------- The database's state, cheaply compared ---------- */
