@@ -21,6 +21,24 @@ export function requireRole(...roles: Role[]): RequestHandler {
   };
 }
 
+/**
+ * pageFor, and not for external reviewers. They are not employees of the assessment organisation
+ * and sit on appeal panels for their independence; its own quality assurance (moderation) is not theirs.
+ */
+export function internalPageFor(...roles: Role[]): RequestHandler {
+  const page = pageFor(...roles);
+  return (req, res, next) =>
+    page(req, res, (error?: unknown) => {
+      if (error !== undefined) return next(error);
+      if (res.locals.currentUser?.externalReviewer)
+        throw new HttpError(
+          403,
+          'External reviewers sit on appeal panels; moderation is the assessment organisation’s own work',
+        );
+      next();
+    });
+}
+
 /** The signed-in user of a request that has passed requireSignIn or the API's authentication. */
 export function userOf(res: Response): CurrentUser {
   const user = res.locals.currentUser;

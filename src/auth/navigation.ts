@@ -5,6 +5,8 @@ interface NavItem {
   href: string;
   text: string;
   roles: readonly Role[];
+  /** Not for external reviewers, who sit on appeal panels only. */
+  internal?: true;
 }
 
 const NAV: NavItem[] = [
@@ -13,7 +15,7 @@ const NAV: NavItem[] = [
   { href: paths.bookings, text: 'Bookings', roles: AREA_ROLES.scheduling },
   { href: paths.schedule, text: 'My schedule', roles: AREA_ROLES.ownSchedule },
   { href: paths.results, text: 'Results', roles: AREA_ROLES.results },
-  { href: paths.moderation, text: 'Moderation', roles: AREA_ROLES.moderation },
+  { href: paths.moderation, text: 'Moderation', roles: AREA_ROLES.moderation, internal: true },
   { href: paths.appeals, text: 'Appeals', roles: AREA_ROLES.appealReview },
   { href: paths.requests, text: 'Adjustments', roles: AREA_ROLES.requestDecisions },
   { href: paths.cases, text: 'Cases', roles: AREA_ROLES.cases },
@@ -28,15 +30,17 @@ const NAV: NavItem[] = [
   { href: paths.outbox, text: 'Outbox', roles: AREA_ROLES.administration },
 ];
 
-/** The header links a role sees; the current section is marked. */
+/** The header links a user sees (by role; an external reviewer not the assessment organisation's own work); the current section is marked. */
 export function navigationFor(
-  role: Role | undefined,
+  user: { role: Role; externalReviewer: boolean } | undefined,
   currentPath: string,
 ): { href: string; text: string; current: boolean }[] {
-  if (!role) return [];
-  return NAV.filter((item) => item.roles.includes(role)).map(({ href, text }) => ({
-    href,
-    text,
-    current: currentPath === href || currentPath.startsWith(`${href}/`),
-  }));
+  if (!user) return [];
+  return NAV.filter((item) => item.roles.includes(user.role) && !(item.internal && user.externalReviewer)).map(
+    ({ href, text }) => ({
+      href,
+      text,
+      current: currentPath === href || currentPath.startsWith(`${href}/`),
+    }),
+  );
 }

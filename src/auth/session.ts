@@ -26,7 +26,7 @@ export function loadSession(db: Db, clock: Clock): RequestHandler {
     else if (secret) res.clearCookie(SESSION_COOKIE, { path: '/' });
     Object.assign(res.locals, {
       layoutUser: user ? { name: user.name, roleLabel: ROLE_LABELS[user.role] } : undefined,
-      nav: navigationFor(user?.role, req.path),
+      nav: navigationFor(user, req.path),
       paths,
     });
     next();

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
@@ -111,7 +111,8 @@ export function bookingEvidenceOf(
   const graded = submittedGradingOf(db, booking.id);
   // Not the employer's: a recording or a report may speak of health, as an approved adjustment may (hidden from them too).
   if (user.role === 'employer') return none;
-  if (!canSeeBooking(db, user, booking) && !(user.role === 'quality_assurer' && graded)) return none;
+  if (!canSeeBooking(db, user, booking) && !(user.role === 'quality_assurer' && graded && qaReads(db, user, booking)))
+    return none;
   const apprentice = findApprenticeById(db, booking.apprenticeId);
   if (!apprentice) return none;
   if (action === 'edit') {
@@ -335,6 +336,21 @@ export const unreferenced = (db: Db, sha256: string) => !fileInUse(db, sha256);
 /** The `id` of a record's parameters (the URL's, or a download's own), if any. */
 const idIn = (params: unknown) =>
   typeof params === 'object' && params !== null ? (params as { id?: unknown }).id : undefined;
+
+/**
+ * Whether a quality assurer reads a graded assessment's evidence: the assessment organisation's own
+ * moderate any; an external reviewer, who sits on appeal panels only, reads one that an appeal
+ * concerns (against the result of its attempt, or against a decision on a case about it).
+ */
+const qaReads = (db: Queryable, user: CurrentUser, booking: BookingRow) =>
+  !user.externalReviewer ||
+  db
+    .select({ id: appeals.id })
+    .from(appeals)
+    .leftJoin(gradings, eq(gradings.attemptId, appeals.attemptId))
+    .leftJoin(cases, eq(cases.id, appeals.caseId))
+    .where(or(eq(gradings.bookingId, booking.id), eq(cases.bookingId, booking.id)))
+    .get() !== undefined;
 
 /** Whether the booking's grading has been submitted. */
 const submittedGradingOf = (db: Queryable, bookingId: number) =>

@@ -7,7 +7,7 @@ import { findApprenticeById } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { bookingById, methodNames } from '../bookings/store.js';
 import type { Db } from '../db/connection.js';
-import { pageFor, userOf } from '../auth/authorize.js';
+import { internalPageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm } from '../http/forms.js';
 import { filesForPage } from '../evidence/pages.js';
@@ -25,7 +25,7 @@ export function moderationPages(db: Db, clock: Clock): Router {
 
   /* ---------- Moderation ---------- */
 
-  const moderators = pageFor(...AREA_ROLES.moderation);
+  const moderators = internalPageFor(...AREA_ROLES.moderation);
 
   router.get(paths.moderation, moderators, (req, res) => {
     const names = methodNames(db);

@@ -341,6 +341,22 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime, figures: Admin
       };
     }
     case 'quality_assurer': {
+      if (user.externalReviewer) {
+        // They sit on appeal panels only: the appeals waiting for a decision, not the moderation queue.
+        const open = appealsOpen(db);
+        return {
+          tasks: nonEmpty([
+            {
+              id: 'appeals',
+              label: 'Appeals to decide',
+              count: open.n,
+              href: paths.appeals,
+              oldest: since(open.first),
+            },
+          ]),
+          lists: [],
+        };
+      }
       const queue = moderationWaiting(db);
       return {
         tasks: nonEmpty([

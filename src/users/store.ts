@@ -22,6 +22,11 @@ export interface CurrentUser {
   employerId: string | null;
   /** A provider user who may mark provider-marked components of their own provider's apprentices. */
   canMark: boolean;
+  /**
+   * A quality assurer who is not an employee of the assessment organisation: the independent member
+   * of appeal panels (Ofqual Condition I1.3). They sit on panels; they do not moderate.
+   */
+  externalReviewer: boolean;
 }
 
 const currentUserColumns = {
@@ -32,6 +37,7 @@ const currentUserColumns = {
   providerUkprn: users.providerUkprn,
   employerId: users.employerId,
   canMark: users.canMark,
+  externalReviewer: users.externalReviewer,
 };
 
 export const SESSION_HOURS = 12;
@@ -164,12 +170,11 @@ export function findUser(db: Db, id: number): CurrentUser | undefined {
 }
 
 /** A user as their administrators see them: who, since when, and whether the account is disabled. */
-export type Account = CurrentUser & { createdAt: string; disabledAt: string | null; externalReviewer: boolean };
+export type Account = CurrentUser & { createdAt: string; disabledAt: string | null };
 const accountColumns = {
   ...currentUserColumns,
   createdAt: users.createdAt,
   disabledAt: users.disabledAt,
-  externalReviewer: users.externalReviewer,
 };
 
 export function listUsers(db: Db): Account[] {
