@@ -64,6 +64,7 @@ export const routes = {
   requests: '/requests',
   cases: '/cases',
   newCase: '/cases/new',
+  decisionsAboutMe: '/cases/decisions-about-you',
   case: '/cases/:id',
   caseInvestigator: '/cases/:id/investigator',
   caseDecision: '/cases/:id/decision',

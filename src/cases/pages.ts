@@ -29,6 +29,7 @@ import {
   choosesHolds,
   decides,
   decideCase,
+  decisionsAbout,
   endCaseHold,
   holdResultForCase,
   investigatorsFor,
@@ -111,6 +112,27 @@ export function casePages(db: Db, clock: Clock): Router {
     });
   });
 
+  /* ---------- Decisions about the user ---------- */
+
+  router.get(paths.decisionsAboutMe, pageFor('provider', 'assessor'), (req, res) => {
+    const user = userOf(res);
+    const page = valueOrThrow(decisionsAbout(db, user, pageAsked(req.query.page)));
+    res.render('cases/decisions', {
+      title: user.role === 'provider' ? 'Decisions about your organisation' : 'Decisions about you',
+      organisation: user.role === 'provider',
+      rows: page.rows.map((c) => ({
+        id: c.id,
+        kindLabel: CASE_KIND_LABELS[c.kind],
+        decidedOn: c.decidedAt ? londonTime(c.decidedAt) : '',
+        sanction: c.sanction ? SANCTION_LABELS[c.sanction] : '',
+        reason: c.decisionReason,
+        setAside: c.setAsideAt !== null,
+      })),
+      pager: pager(page, (n) => `${paths.decisionsAboutMe}?page=${n}`),
+      backLink: paths.cases,
+    });
+  });
+
   /* ---------- The list ---------- */
 
   router.get(paths.cases, openers, (req, res) => {
@@ -148,6 +170,7 @@ export function casePages(db: Db, clock: Clock): Router {
       openHref: paths.cases,
       decidedHref: `${paths.cases}?show=decided`,
       newHref: paths.newCase,
+      decisionsHref: user.role === 'provider' || user.role === 'assessor' ? paths.decisionsAboutMe : null,
     });
   });
 

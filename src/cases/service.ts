@@ -34,8 +34,11 @@ import {
   judgeCaseDecision,
   SANCTION_LABELS,
   type CaseSubject,
+  type Sanction,
 } from './rules.js';
-import { findCase, holdFacts, insertCase, type CaseRow, type FoundCase } from './store.js';
+import { decisionsAgainst, findCase, holdFacts, insertCase, type CaseRow, type FoundCase } from './store.js';
+import { queueNotification } from '../notifications/store.js';
+import type { Page } from '../http/paging.js';
 
 /*
  * Malpractice and maladministration cases: the use cases. Anyone who meets an assessment may
@@ -364,6 +367,8 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
         after: judged,
         reason: parsed.data.reason,
       });
+      if (judged.outcome === 'upheld' && c.against !== 'assessment')
+        tellSubject(tx, c, judged.sanction!, parsed.data.reason);
       if (actsOnLearner({ ...c, ...judged }) && c.apprenticeId !== null) {
         // The provider is told the decision (not the allegation, nor who made it) and may appeal it on the apprentice's behalf.
         const deadline = appealDeadline(londonDateOf(now), epaoSettingsOf(tx).appealWorkingDays);
@@ -493,6 +498,38 @@ export function endCaseHold(db: Db, user: CurrentUser, id: unknown, holdId: unkn
     },
     { behavior: 'immediate' },
   );
+}
+
+/**
+ * An upheld decision against a training provider or an assessor is told to them, with its reasons
+ * (not the allegation, nor who reported it): a warning nobody receives warns no one (Ofqual
+ * Condition A8.5, action proportionate to the malpractice found). A case not upheld is not told:
+ * the subject never knew of it. They read it again under *Decisions about you* (decisionsAbout).
+ */
+function tellSubject(tx: Queryable, c: CaseRow, sanction: Sanction, reason: string): void {
+  const to =
+    c.against === 'provider'
+      ? tx
+          .select({ email: users.email })
+          .from(users)
+          .where(and(eq(users.role, 'provider'), eq(users.providerUkprn, c.providerUkprn!)))
+          .all()
+      : tx.select({ email: users.email }).from(users).where(eq(users.id, c.assessorUserId!)).all();
+  const about = c.against === 'provider' ? 'your organisation' : 'your assessments';
+  for (const { email } of to)
+    queueNotification(tx, {
+      to: email,
+      subject: 'A decision after an investigation',
+      body: `After investigating a ${c.kind} case about ${about}, the assessment organisation decided: ${SANCTION_LABELS[sanction]}. Its reasons: ${reason} Sign in and open Cases, then Decisions about you, to read it again.`,
+    });
+}
+
+/** The upheld decisions about the user: their training provider's (provider users) or their own (assessors). */
+export function decisionsAbout(db: Db, user: CurrentUser, asked: number): Result<Page<CaseRow>> {
+  if (user.role === 'provider' && user.providerUkprn)
+    return ok(decisionsAgainst(db, { providerUkprn: user.providerUkprn }, asked));
+  if (user.role === 'assessor') return ok(decisionsAgainst(db, { assessorUserId: user.id }, asked));
+  return refuse('forbidden', 'Decisions about a training provider or an assessor are shown to them');
 }
 
 /** What a Fail or void sanction is about to change on this grading and its booking. */

@@ -111,6 +111,39 @@ export const heldByCaseSql = (apprenticeId: SQLWrapper, attemptNumber: SQLWrappe
   sql<number>`(exists (select 1 from ${cases} where ${holdingResult(apprenticeId, attemptNumber)})
     or exists (select 1 from ${caseHolds} inner join ${cases} on ${cases.id} = ${caseHolds.caseId} where ${namingResult(apprenticeId, attemptNumber)}))`;
 
+/**
+ * A page of the upheld decisions against one training provider or one assessor, the latest first:
+ * what they are told of the cases about them (never while a case is open, nor one not upheld).
+ */
+export function decisionsAgainst(
+  db: Queryable,
+  subject: { providerUkprn: string } | { assessorUserId: number },
+  asked: number,
+): Page<CaseRow> {
+  const where = and(
+    'providerUkprn' in subject
+      ? and(eq(cases.against, 'provider'), eq(cases.providerUkprn, subject.providerUkprn))
+      : and(eq(cases.against, 'assessor'), eq(cases.assessorUserId, subject.assessorUserId)),
+    eq(cases.status, 'decided'),
+    eq(cases.outcome, 'upheld'),
+  );
+  const total = db
+    .select({ n: sql<number>`count(*)` })
+    .from(cases)
+    .where(where)
+    .get()!.n;
+  return pageFrom(total, asked, (limit, offset) =>
+    db
+      .select()
+      .from(cases)
+      .where(where)
+      .orderBy(desc(cases.decidedAt), desc(cases.id))
+      .limit(limit)
+      .offset(offset)
+      .all(),
+  );
+}
+
 /** The results a case names to hold, the first named first, with the apprentice and who named each. */
 export function holdsOfCase(db: Queryable, caseId: number) {
   return db

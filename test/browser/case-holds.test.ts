@@ -84,4 +84,48 @@ describe('Browser journey: results held by a case against an assessor', function
       await admin.context.close();
     }
   });
+
+  it('tells the assessor an upheld decision about their assessments, on a page of its own', async function () {
+    // The case above: the administrator who opened it assigns the quality assurer, who decides it.
+    const qaUser = DEMO_USERS.find((u) => u.role === 'quality_assurer' && !u.externalReviewer)!;
+    const admin = await BrowserUser.signIn(browser, app.baseUrl, email('admin'), { javaScript: false });
+    let casePath = '';
+    try {
+      await admin.open('/cases');
+      await admin.follow(admin.page.getByRole('link', { name: /^Malpractice case \d+$/ }).first());
+      casePath = new URL(admin.page.url()).pathname;
+      await admin.page.getByLabel('Investigator').selectOption({ label: `${qaUser.name} (quality assurer)` });
+      await admin.follow(admin.page.getByRole('button', { name: 'Assign' }));
+    } finally {
+      await admin.context.close();
+    }
+    const qa = await BrowserUser.signIn(browser, app.baseUrl, qaUser.email, { javaScript: false });
+    try {
+      await qa.open(casePath);
+      await qa.page.getByLabel('Upheld', { exact: true }).check();
+      await qa.page.getByLabel('If upheld: the sanction').selectOption('warning');
+      await qa.page
+        .getByLabel('Reason for the decision')
+        .fill('Grades were entered before the assessment ended (test data)');
+      await qa.follow(qa.page.getByRole('button', { name: 'Record the decision' }));
+      expect(await qa.page.locator('#case-decision').innerText()).to.contain('A warning');
+    } finally {
+      await qa.context.close();
+    }
+    const assessorEmail = app.db.$client
+      .prepare('select email from users where name = ?')
+      .pluck()
+      .get(assessorName) as string;
+    const assessor = await BrowserUser.signIn(browser, app.baseUrl, assessorEmail, { javaScript: false });
+    try {
+      await assessor.open('/cases');
+      await assessor.follow(assessor.page.getByRole('link', { name: 'Decisions about you' }));
+      expect(await assessor.heading()).to.equal('Decisions about you');
+      expect(await assessor.page.locator('.govuk-summary-card').innerText()).to.contain(
+        'Grades were entered before the assessment ended (test data)',
+      );
+    } finally {
+      await assessor.context.close();
+    }
+  });
 });

@@ -170,6 +170,8 @@ const TABLE: Record<string, Case | Case[]> = {
   // Malpractice and maladministration: those who meet assessments report; a case is seen by
   // administrators, its opener (here the assessor) and its investigator only; empty forms stop at validation.
   'GET /cases': row('302 200 200 200 200 403 200 200', '/cases'),
+  // Upheld decisions against the provider (its users) or the assessor (themselves): nobody else's.
+  'GET /cases/decisions-about-you': row('302 403 200 403 200 403 200 200', '/cases/decisions-about-you'),
   'GET /cases/new': row('302 200 200 200 200 403 200 200', '/cases/new'),
   'POST /cases/new': row('401 400 400 400 400 403 400 400', '/cases/new'),
   'GET /cases/:id': row('302 200 200 404 404 403 404 404', (f) => `/cases/${f.case}`),

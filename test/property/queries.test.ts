@@ -212,6 +212,7 @@ const GET_SPECS: Record<string, GetSpec> = {
   },
   'GET /requests': { as: 'admin', url: () => '/requests', query: ['show', 'page'] },
   'GET /cases': { as: 'admin', url: () => '/cases', query: ['show', 'page'] },
+  'GET /cases/decisions-about-you': { as: 'provider', url: () => '/cases/decisions-about-you', query: ['page'] },
   'GET /cases/new': { as: 'assessor', url: () => '/cases/new', query: ['uln', 'methodId'] },
   'GET /cases/:id': { as: 'assessor', url: (f) => `/cases/${f.case}`, query: ['opened'] },
   'GET /requests/:id': { as: 'provider', url: (f) => `/requests/${f.request}`, query: ['made', 'uploaded'] },
