@@ -23,7 +23,8 @@ export function requireRole(...roles: Role[]): RequestHandler {
 
 /**
  * pageFor, and not for external reviewers. They are not employees of the assessment organisation
- * and sit on appeal panels for their independence; its own quality assurance (moderation) is not theirs.
+ * and sit on appeal panels for their independence; its own quality assurance (moderation, the
+ * assessors' consistency) is not theirs.
  */
 export function internalPageFor(...roles: Role[]): RequestHandler {
   const page = pageFor(...roles);
@@ -33,7 +34,7 @@ export function internalPageFor(...roles: Role[]): RequestHandler {
       if (res.locals.currentUser?.externalReviewer)
         throw new HttpError(
           403,
-          'External reviewers sit on appeal panels; moderation is the assessment organisation’s own work',
+          'External reviewers sit on appeal panels; the assessment organisation’s own quality assurance is not theirs',
         );
       next();
     });

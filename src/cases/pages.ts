@@ -37,7 +37,7 @@ import {
   providersInScope,
   subjectsFor,
 } from './service.js';
-import { holdsOfCase, pageOfCases, type CaseRow, type FoundCase } from './store.js';
+import { holdingCounts, holdsOfCase, pageOfCases, type CaseRow, type FoundCase } from './store.js';
 import type { CurrentUser } from '../users/store.js';
 
 const ageWords = (days: number) => (days === 0 ? 'Today' : days === 1 ? '1 day' : `${days} days`);
@@ -141,6 +141,10 @@ export function casePages(db: Db, clock: Clock): Router {
     const names = methodNames(db);
     const show = req.query['show'] === 'decided' ? 'decided' : 'open';
     const page = pageOfCases(db, user.role === 'admin' ? { show } : { mine: user.id }, pageAsked(req.query['page']));
+    const holding = holdingCounts(
+      db,
+      page.rows.map((r) => r.case.id),
+    );
     res.render('cases/list', {
       title: 'Malpractice and maladministration',
       admin: user.role === 'admin',
@@ -165,6 +169,8 @@ export function casePages(db: Db, clock: Clock): Router {
         ),
         investigator: r.investigatorName,
         holds: holdsResult(r.case),
+        // What a case against an assessor or a provider holds by name: for administrators (the apprentices need not be the opener's).
+        holding: user.role === 'admin' ? (holding.get(r.case.id) ?? 0) : 0,
       })),
       pager: pager(page, (n) => `${paths.cases}?show=${show}&page=${n}`),
       openHref: paths.cases,
@@ -212,7 +218,7 @@ export function casePages(db: Db, clock: Clock): Router {
         outcomeLabel: c.outcome ? OUTCOME_LABELS[c.outcome] : null,
         sanctionLabel: c.sanction ? SANCTION_LABELS[c.sanction] : null,
         holds: holdsResult(c),
-        holding: holds && !holds.decided ? holds.rows.length : 0,
+        holding: holds?.holding ?? 0,
       },
       openedBy: found.openedByName,
       investigator: found.investigatorName,
@@ -250,23 +256,32 @@ export function casePages(db: Db, clock: Clock): Router {
   };
   const shown = (res: Response, id: unknown) => valueOrThrow(caseFor(db, userOf(res), id, 'view'));
 
-  /** The results a case against an assessor or a provider holds, and the forms that change them (administrators and its investigator, until it is decided). */
+  /**
+   * The results a case against an assessor or a provider holds, and the forms that change them:
+   * for administrators and its investigator only. Its opener may be a provider or an assessor, and
+   * the apprentices named need not be theirs to see.
+   */
   const holdsShown = (found: FoundCase, user: CurrentUser, endingHold: number | undefined) => {
     const c = found.case;
+    if (user.role !== 'admin' && c.investigatorUserId !== user.id) return null;
     const changes = choosesHolds(user, found);
-    const rows = holdsOfCase(db, c.id).map((h) => ({
+    const all = holdsOfCase(db, c.id);
+    const rows = all.map((h) => ({
       id: h.hold.id,
       apprentice: `${fullName({ givenNames: h.givenNames, familyName: h.familyName })} (ULN ${h.uln})`,
       attemptNumber: h.hold.attemptNumber,
       reason: h.hold.reason,
       named: `${londonTime(h.hold.addedAt)}${h.addedByName ? ` by ${h.addedByName}` : ''}`,
-      endAction: changes ? paths.caseHoldEnd(c.id, h.hold.id) : null,
+      ended: h.hold.endedAt ? `${londonTime(h.hold.endedAt)}${h.endedByName ? ` by ${h.endedByName}` : ''}` : null,
+      endReason: h.hold.endReason,
+      endAction: changes && !h.hold.endedAt ? paths.caseHoldEnd(c.id, h.hold.id) : null,
       ending: endingHold === h.hold.id,
     }));
     return {
       decided: c.status === 'decided',
       whose: c.against === 'assessor' ? 'this assessor assessed' : 'with this training provider',
       rows,
+      holding: c.status === 'decided' ? 0 : all.filter((h) => !h.hold.endedAt).length,
       addAction: changes ? paths.caseHolds(c.id) : null,
     };
   };
@@ -308,7 +323,7 @@ export function casePages(db: Db, clock: Clock): Router {
   );
   router.post(routes.caseHoldEnd, openers, (req, res) => {
     const id = String(req.params.id);
-    const done = endCaseHold(db, userOf(res), req.params.id, req.params.holdId, req.body);
+    const done = endCaseHold(db, userOf(res), req.params.id, req.params.holdId, req.body, now());
     if (done.ok) return res.redirect(paths.case(id));
     const holdId = Number(req.params.holdId);
     renderRefusal(

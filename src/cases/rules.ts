@@ -107,9 +107,14 @@ export interface CaseParties {
 }
 
 /** Why this user may not investigate the case, or null: an administrator or quality assurer with no part in it. */
-export function investigatorProblem(candidate: { id: number; role: string }, parties: CaseParties): string | null {
+export function investigatorProblem(
+  candidate: { id: number; role: string; externalReviewer: boolean },
+  parties: CaseParties,
+): string | null {
   if (candidate.role !== 'admin' && candidate.role !== 'quality_assurer')
     return 'An investigator is an administrator or a quality assurer';
+  if (candidate.externalReviewer)
+    return 'An external reviewer sits on appeal panels: an investigator is one of the assessment organisation’s own';
   if (candidate.id === parties.openedBy) return 'The person who opened the case does not investigate it';
   if (candidate.id === parties.assessorUserId || candidate.id === parties.assessmentAssessorId)
     return 'The assessor the case concerns does not investigate it';

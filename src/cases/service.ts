@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -273,7 +273,7 @@ const partiesOf = (found: FoundCase) => ({
 /** Those who may investigate a case: administrators and quality assurers with no part in it. */
 export function investigatorsFor(db: Queryable, found: FoundCase) {
   return db
-    .select({ id: users.id, name: users.name, role: users.role })
+    .select({ id: users.id, name: users.name, role: users.role, externalReviewer: users.externalReviewer })
     .from(users)
     .where(and(inArray(users.role, ['admin', 'quality_assurer'])))
     .orderBy(asc(users.name))
@@ -288,7 +288,13 @@ export function assignInvestigator(db: Db, user: CurrentUser, id: unknown, input
   const parsed = assignSchema.safeParse(input ?? {});
   if (!parsed.success) return refuse('invalid', problemsFromZod(parsed.error));
   const investigator = db
-    .select({ id: users.id, role: users.role, email: users.email, disabledAt: users.disabledAt })
+    .select({
+      id: users.id,
+      role: users.role,
+      email: users.email,
+      disabledAt: users.disabledAt,
+      externalReviewer: users.externalReviewer,
+    })
     .from(users)
     .where(eq(users.id, parsed.data.investigatorUserId))
     .get();
@@ -465,7 +471,14 @@ export function holdResultForCase(db: Db, user: CurrentUser, id: unknown, input:
 }
 
 /** Ends a hold before the case is decided (the result was named by mistake, or the investigation cleared it), with the reason. */
-export function endCaseHold(db: Db, user: CurrentUser, id: unknown, holdId: unknown, input: unknown): Result<number> {
+export function endCaseHold(
+  db: Db,
+  user: CurrentUser,
+  id: unknown,
+  holdId: unknown,
+  input: unknown,
+  now: string,
+): Result<number> {
   const found = caseFor(db, user, id, 'hold');
   if (!found.ok) return found;
   const parsedId = recordId.safeParse(holdId);
@@ -476,8 +489,9 @@ export function endCaseHold(db: Db, user: CurrentUser, id: unknown, holdId: unkn
     (tx) => {
       const ended = parsedId.success
         ? tx
-            .delete(caseHolds)
-            .where(and(eq(caseHolds.id, parsedId.data), eq(caseHolds.caseId, c.id)))
+            .update(caseHolds)
+            .set({ endedAt: now, endedBy: user.id, endReason: parsed.data.endReason })
+            .where(and(eq(caseHolds.id, parsedId.data), eq(caseHolds.caseId, c.id), isNull(caseHolds.endedAt)))
             .returning()
             .get()
         : undefined;
@@ -491,7 +505,8 @@ export function endCaseHold(db: Db, user: CurrentUser, id: unknown, holdId: unkn
         action: 'case.hold_ended',
         entityType: 'case',
         entityId: c.id,
-        before: { uln: uln?.uln, attemptNumber: ended.attemptNumber, reason: ended.reason },
+        // Why it was held is in the case.result_held entry's reason (which erasure replaces), not copied here.
+        before: { uln: uln?.uln, attemptNumber: ended.attemptNumber },
         reason: parsed.data.endReason,
       });
       return ok(ended.id);

@@ -85,11 +85,12 @@ const holdingResult = (apprenticeId: SQLWrapper | number, attemptNumber: SQLWrap
     or(ne(cases.status, 'decided'), and(eq(cases.sanction, 'result_withheld'), isNull(cases.setAsideAt))),
   );
 
-/** An undecided case against an assessor or a provider that names the attempt's result among those it holds. */
+/** An undecided case against an assessor or a provider that names the attempt's result among those it holds (a hold not ended). */
 const namingResult = (apprenticeId: SQLWrapper | number, attemptNumber: SQLWrapper | number) =>
   and(
     eq(caseHolds.apprenticeId, apprenticeId),
     eq(caseHolds.attemptNumber, attemptNumber),
+    isNull(caseHolds.endedAt),
     ne(cases.status, 'decided'),
   );
 
@@ -144,8 +145,24 @@ export function decisionsAgainst(
   );
 }
 
-/** The results a case names to hold, the first named first, with the apprentice and who named each. */
+/** How many results each of these undecided cases holds by name (holds not ended), for a list's page. */
+export function holdingCounts(db: Queryable, caseIds: number[]): Map<number, number> {
+  if (caseIds.length === 0) return new Map();
+  return new Map(
+    db
+      .select({ caseId: caseHolds.caseId, n: sql<number>`count(*)` })
+      .from(caseHolds)
+      .innerJoin(cases, eq(cases.id, caseHolds.caseId))
+      .where(and(inArray(caseHolds.caseId, caseIds), isNull(caseHolds.endedAt), ne(cases.status, 'decided')))
+      .groupBy(caseHolds.caseId)
+      .all()
+      .map((r) => [r.caseId, r.n]),
+  );
+}
+
+/** The results a case names to hold (those ended too), the first named first, with the apprentice and who named and ended each. */
 export function holdsOfCase(db: Queryable, caseId: number) {
+  const ender = alias(users, 'ender');
   return db
     .select({
       hold: caseHolds,
@@ -153,10 +170,12 @@ export function holdsOfCase(db: Queryable, caseId: number) {
       givenNames: apprentices.givenNames,
       familyName: apprentices.familyName,
       addedByName: users.name,
+      endedByName: ender.name,
     })
     .from(caseHolds)
     .innerJoin(apprentices, eq(apprentices.id, caseHolds.apprenticeId))
     .leftJoin(users, eq(users.id, caseHolds.addedBy))
+    .leftJoin(ender, eq(ender.id, caseHolds.endedBy))
     .where(eq(caseHolds.caseId, caseId))
     .orderBy(asc(caseHolds.id))
     .all();
@@ -185,6 +204,8 @@ export function holdFacts(db: Queryable, c: CaseRow, apprentice: { id: number; p
           eq(bookings.apprenticeId, apprentice.id),
           eq(bookings.attempt, attempt),
           eq(bookings.assessorUserId, assessor),
+          // One they confirmed (and took, or will take): not a hold they never confirmed, nor one declined, cancelled or expired.
+          inArray(bookings.status, ['confirmed', 'completed', 'void']),
         ),
       )
       .get() !== undefined;
@@ -201,6 +222,7 @@ export function holdFacts(db: Queryable, c: CaseRow, apprentice: { id: number; p
             eq(caseHolds.caseId, c.id),
             eq(caseHolds.apprenticeId, apprentice.id),
             eq(caseHolds.attemptNumber, attempt),
+            isNull(caseHolds.endedAt),
           ),
         )
         .get() !== undefined,

@@ -1198,9 +1198,15 @@ export const caseHolds = sqliteTable(
     reason: text('reason').notNull(),
     addedBy: integer('added_by').references(() => users.id),
     addedAt: text('added_at').notNull(),
+    /** Ended before the decision (named by mistake, or cleared): kept, so the apprentice's record shows it was held. */
+    endedAt: text('ended_at'),
+    endedBy: integer('ended_by').references(() => users.id),
+    endReason: text('end_reason'),
   },
   (t) => [
-    uniqueIndex('case_holds_once').on(t.caseId, t.apprenticeId, t.attemptNumber),
+    uniqueIndex('case_holds_once')
+      .on(t.caseId, t.apprenticeId, t.attemptNumber)
+      .where(sql`${t.endedAt} is null`),
     index('case_holds_result').on(t.apprenticeId, t.attemptNumber),
   ],
 );

@@ -23,6 +23,7 @@ import {
   involvedInAppeal,
   decideAppeal,
   decisionsOf,
+  gradingById,
   epaoSettingsOf,
   openAppeals,
   resultsOf,
@@ -223,6 +224,20 @@ export function appealPages(db: Db, clock: Clock): Router {
     const dueOn = dueOf(appeal);
     const today = todayInLondon(clock.now());
     const panel = appeal.decision ? panelOf(db, appeal.id) : [];
+    // What the panel reads besides the grading: each graded method's evidence (the report, the
+    // presentation, the recording), downloaded in the assessment's own scope (bookingEvidenceOf).
+    const assessmentFiles = (attempt?.methods ?? [])
+      .filter((m) => m.gradingId !== null)
+      .map((m) => {
+        const bookingId = gradingById(db, m.gradingId!)?.bookingId;
+        return {
+          name: m.name,
+          files:
+            bookingId === undefined
+              ? []
+              : filesForPage(db, { apprentice, recordType: 'booking', recordKey: String(bookingId) }, null).files,
+        };
+      });
     res.status(extra.status ?? 200).render('grading/appeal', {
       title: `Appeal: ${fullName(apprentice)}`,
       backLink: paths.appeals,
@@ -231,6 +246,7 @@ export function appealPages(db: Db, clock: Clock): Router {
       attempt,
       request,
       caseDecision,
+      assessmentFiles,
       conflicted,
       due: { on: dateLabel(dueOn), overdue: !appeal.decision && outcomeOverdue(dueOn, today) },
       panel: panel.map((m) => `${m.name}${m.external ? ' (external)' : ''}`).join(', '),

@@ -1,3 +1,4 @@
+import { heldByCaseSql } from '../cases/store.js';
 import {
   and,
   asc,
@@ -145,7 +146,7 @@ export function gradingToDo(db: Db, assessorUserId: number, now: DateTime) {
   return { drafts, waiting: waiting.n, oldestWaiting: waiting.first };
 }
 
-/** Results ready to release: graded, not released, with nothing sampled still waiting for moderation. */
+/** Results ready to release: graded, not released, with nothing sampled still waiting for moderation, and no case holding them (as /results shows them). */
 export function resultsToRelease(db: Db): { n: number; first: string | null } {
   return countAndFirst(
     db,
@@ -155,6 +156,7 @@ export function resultsToRelease(db: Db): { n: number; first: string | null } {
       isNotNull(epaAttempts.overallGrade),
       isNull(epaAttempts.releasedAt),
       sql`not exists (select 1 from gradings g where g.attempt_id = ${epaAttempts.id} and g.moderation = 'pending')`,
+      sql`not ${heldByCaseSql(epaAttempts.apprenticeId, epaAttempts.number)}`,
     ),
   );
 }

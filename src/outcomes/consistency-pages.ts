@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AREA_ROLES } from '../auth/roles.js';
 import { isSupportedDate } from '../calendar.js';
 import type { Db } from '../db/connection.js';
-import { pageFor, userOf } from '../auth/authorize.js';
+import { internalPageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm, type FormErrors } from '../http/forms.js';
 import { MODERATION_LABELS } from '../grading/model.js';
@@ -243,7 +243,7 @@ export function consistencyRoutes(db: Db): Router {
     return form.ok ? { ok: true, filter: form.value } : form;
   };
 
-  router.get(paths.assessorConsistency, pageFor(...AREA_ROLES.consistency), (req, res) => {
+  router.get(paths.assessorConsistency, internalPageFor(...AREA_ROLES.consistency), (req, res) => {
     const held = plansHeld(db);
     if (held.length === 0) return res.render('outcomes/consistency', { title: TITLE, ...formView(held, {}, null) });
     const parsed = parse(held, req.query);
@@ -269,7 +269,7 @@ export function consistencyRoutes(db: Db): Router {
     });
   });
 
-  router.get(routes.consistencyAssessor, pageFor(...AREA_ROLES.consistency), (req, res: Response) => {
+  router.get(routes.consistencyAssessor, internalPageFor(...AREA_ROLES.consistency), (req, res: Response) => {
     const id = recordId.safeParse(req.params.assessorId);
     const assessor = id.success ? findUser(db, id.data) : undefined;
     if (!assessor || assessor.role !== 'assessor') throw new HttpError(404, 'There is no such assessor');

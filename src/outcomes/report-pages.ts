@@ -183,9 +183,10 @@ export function reportRoutes(db: Db, clock: Clock): Router {
         { max: 1, format: (n) => `${Math.round(n * 100)}%` },
       ),
       shortfallHref: `${paths.ksbShortfall}${read.csvQuery ? `?${read.csvQuery}` : ''}`,
-      consistencyHref: AREA_ROLES.consistency.some((role) => role === read.user.role)
-        ? paths.assessorConsistency
-        : null,
+      consistencyHref:
+        AREA_ROLES.consistency.some((role) => role === read.user.role) && !read.user.externalReviewer
+          ? paths.assessorConsistency
+          : null,
     });
   });
 

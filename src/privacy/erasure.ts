@@ -416,7 +416,11 @@ export function eraseApprentice(
       // Why a case against their assessor or provider held their result.
       count(
         'case hold reasons',
-        tx.update(caseHolds).set({ reason: ERASED_TEXT }).where(byApprentice(caseHolds)).run().changes,
+        tx
+          .update(caseHolds)
+          .set({ reason: ERASED_TEXT, endReason: erasedIfSet(caseHolds.endReason) })
+          .where(byApprentice(caseHolds))
+          .run().changes,
       );
       // The evidence store's files go altogether: their rows here, their bytes once the caller removes them.
       const releasedFiles = tx

@@ -219,6 +219,8 @@ export function subjectAccessExport(db: Db, apprentice: ApprenticeDetail, now: D
         attemptNumber: caseHolds.attemptNumber,
         reason: caseHolds.reason,
         heldFrom: caseHolds.addedAt,
+        heldUntil: caseHolds.endedAt,
+        whyNoLongerHeld: caseHolds.endReason,
         caseKind: cases.kind,
         caseDecidedAt: cases.decidedAt,
       })

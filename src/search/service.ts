@@ -28,7 +28,8 @@ export interface Found {
 /** The apprentices this person may find: their apprentice scope, or those they assess or moderate. */
 function scopeOf(user: CurrentUser): SearchScope {
   if (user.role === 'assessor') return { kind: 'assessor', userId: user.id };
-  if (user.role === 'quality_assurer') return { kind: 'moderator' };
+  // An external reviewer has no apprentices of their own: they find the appeals they sit on under Appeals.
+  if (user.role === 'quality_assurer') return user.externalReviewer ? { kind: 'none' } : { kind: 'moderator' };
   return apprenticeScope(user);
 }
 

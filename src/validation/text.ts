@@ -26,6 +26,8 @@ const MULTI_LINE_KEYS: ReadonlySet<string> = new Set([
   'detail',
   'text',
   'notice',
+  'holdReason',
+  'endReason',
 ]);
 
 /** Passwords are never stored as text (only their hash), so any character may be in one. */

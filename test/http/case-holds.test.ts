@@ -69,6 +69,10 @@ describe('results held by a case against an assessor or a provider', () => {
     const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const id = await openAgainstAssessor(admin, result.assessor);
     const page = `/cases/${id}`;
+    const toRelease = async () =>
+      Number($((await admin.get('/')).text)('#task-release .app-task__count').text() || '0');
+    const releasable = await toRelease();
+    expect(releasable).to.be.greaterThan(0);
     let shown = $((await admin.get(page)).text);
     expect(shown('#holds').text()).to.equal('Results this case holds');
     expect(shown('#no-holds').text()).to.equal('It holds no results yet.');
@@ -84,21 +88,26 @@ describe('results held by a case against an assessor or a provider', () => {
 
     const held = await post(admin, page, `${page}/holds`, {
       uln: result.apprentice.uln,
-      holdReason: 'Graded by this assessor on the day alleged',
+      holdReason: 'Graded by this assessor on the day alleged\r\nSee the investigation notes',
     });
     expect(held.status).to.equal(302);
     shown = $((await admin.get(page)).text);
     expect(shown('#case-holds').text()).to.equal('Holding 1 result');
+    const list = $((await admin.get('/cases')).text);
+    expect(list(`#cases tr:has(a[href="${page}"])`).text()).to.contain('Holding 1 result');
     const card = shown('.govuk-summary-card');
     expect(card.find('.govuk-summary-card__title').text()).to.equal(
       `${result.apprentice.givenNames} ${result.apprentice.familyName} (ULN ${result.apprentice.uln})`,
     );
     expect(card.find('dd').first().text()).to.equal('1');
-    expect(card.text()).to.contain('Graded by this assessor on the day alleged');
+    expect(card.find('.app-pre-line').text()).to.equal(
+      'Graded by this assessor on the day alleged\nSee the investigation notes',
+    );
     expect(lastAudit()).to.include({ action: 'case.result_held', entityType: 'case', entityId: String(id) });
-    expect(lastAudit().reason).to.equal('Graded by this assessor on the day alleged');
+    expect(lastAudit().reason).to.equal('Graded by this assessor on the day alleged\r\nSee the investigation notes');
 
-    // The release page shows it held, with nothing to tick; a release is refused.
+    // The home page no longer counts it as ready; the release page shows it held, with nothing to tick; a release is refused.
+    expect(await toRelease()).to.equal(releasable - 1);
     const results = $((await admin.get('/results')).text);
     const row = results('tr').filter((_i, tr) => results(tr).text().includes(result.apprentice.uln));
     expect(row.text()).to.contain('Held by a malpractice or maladministration case');
@@ -130,7 +139,11 @@ describe('results held by a case against an assessor or a provider', () => {
     ]);
     expect($(noReason.text)(`#hold-${holdId} details`).attr('open')).to.equal('open');
     expect((await post(qa, page, end, { endReason: 'The dates do not match: another day' })).status).to.equal(302);
-    expect(ctx.db.select().from(caseHolds).all()).to.have.length(0);
+    // Kept, marked as ended: the case shows it was held and why it no longer is, with no form to end it again.
+    const endedCard = $((await qa.get(page)).text)(`#hold-${holdId}`);
+    expect(endedCard.text()).to.contain('No longer held').and.contain('The dates do not match: another day');
+    expect(endedCard.find('form')).to.have.length(0);
+    expect((await post(qa, page, end, { endReason: 'Again' })).status).to.equal(404);
     expect(lastAudit()).to.include({ action: 'case.hold_ended', reason: 'The dates do not match: another day' });
     expect(claimOf(result.apprentice.uln)!.heldWhy).to.equal(undefined);
 
@@ -216,10 +229,16 @@ describe('results held by a case against an assessor or a provider', () => {
   it('lets administrators and the investigator choose, and nobody else', async () => {
     const page = `/cases/${f.case}`;
     const body = { uln: f.a.uln, holdReason: 'Signed off by this provider' };
-    // The opener (an assessor) sees the case but does not choose what it holds, and has no form.
+    // The opener (an assessor) sees the case but not what it holds (the apprentices named need not
+    // be theirs to see), and does not choose it.
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    expect((await post(admin, page, `${page}/holds`, body)).status).to.equal(302);
     const opener = await signedInAgent(ctx.app, ctx.users.assessor.email);
-    expect($((await opener.get(page)).text)('#hold-form')).to.have.length(0);
-    expect((await post(opener, page, `${page}/holds`, body)).status).to.equal(403);
+    const seen = await opener.get(page);
+    expect(seen.status).to.equal(200);
+    expect($(seen.text)('#holds, #hold-form, #case-holds')).to.have.length(0);
+    expect(seen.text).to.not.contain(f.a.uln).and.not.contain('Signed off by this provider');
+    expect((await post(opener, page, `${page}/holds`, { ...body, uln: f.b.uln })).status).to.equal(403);
     // The provider it is against does not see it at all.
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
     const csrf = csrfFrom((await provider.get('/cases')).text);
@@ -232,9 +251,8 @@ describe('results held by a case against an assessor or a provider', () => {
       ).status,
     ).to.equal(404);
     // A case against an assessment holds its own result.
-    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
     const assessment = await post(admin, `/cases/${f.caseDecision}`, `/cases/${f.caseDecision}/holds`, body);
     expect(assessment.status).to.equal(409);
-    expect(ctx.db.select().from(caseHolds).all()).to.have.length(0);
+    expect(ctx.db.select().from(caseHolds).all()).to.have.length(1);
   });
 });

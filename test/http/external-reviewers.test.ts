@@ -5,7 +5,7 @@ import { isoInstant } from '../../src/dates.js';
 import { evidenceFiles, users } from '../../src/db/schema.js';
 import { attachEvidenceFile } from '../../src/evidence/service.js';
 import { findUser } from '../../src/users/store.js';
-import { $, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
 import { now } from '../support/clock.js';
 import { buildFixture, completedResult, type Fixture } from '../support/fixture.js';
 
@@ -39,9 +39,19 @@ describe('external reviewers', () => {
     expect(doc('#task-appeals a').attr('href')).to.equal('/appeals');
     expect(doc('#task-moderation')).to.have.length(0);
     expect(navLinks(home.text)).to.include('Appeals').and.not.include('Moderation');
-    const moderation = await external.get('/moderation');
-    expect(moderation.status).to.equal(403);
-    expect($(moderation.text)('main').text()).to.contain('External reviewers sit on appeal panels');
+    for (const url of [
+      '/moderation',
+      '/reports/assessor-consistency',
+      `/reports/assessor-consistency/${ctx.users.assessor.id}`,
+    ]) {
+      const refused = await external.get(url);
+      expect(refused.status, url).to.equal(403);
+      expect($(refused.text)('main').text()).to.contain('External reviewers sit on appeal panels');
+    }
+    expect($((await external.get('/reports')).text)('a[href="/reports/assessor-consistency"]')).to.have.length(0);
+    // Search finds no apprentice for them (none is theirs), so it leads nowhere they may not go.
+    const search = $((await external.get(`/search?q=${f.a.uln}`)).text);
+    expect(search('main a[href^="/moderation"], main a[href^="/apprentices/"]')).to.have.length(0);
 
     // The assessment organisation's own quality assurer moderates as before.
     const qa = await signedInAgent(ctx.app, ctx.users.qa.email);
@@ -49,9 +59,30 @@ describe('external reviewers', () => {
     expect(navLinks((await qa.get('/')).text)).to.include('Moderation');
   });
 
+  it('are not offered, nor taken, as a case’s investigator', async () => {
+    const admin = await signedInAgent(ctx.app, ctx.users.admin.email);
+    const page = $((await admin.get(`/cases/${f.case}`)).text);
+    const offered = page('#investigatorUserId option')
+      .map((_, o) => page(o).attr('value'))
+      .get();
+    expect(offered).to.include(String(ctx.users.qa.id)).and.not.include(String(f.externalReviewer));
+    const csrf = csrfFrom((await admin.get(`/cases/${f.case}`)).text);
+    const refused = await admin
+      .post(`/cases/${f.case}/investigator`)
+      .type('form')
+      .send({ investigatorUserId: String(f.externalReviewer), _csrf: csrf });
+    expect(refused.status).to.equal(400);
+    expect($(refused.text)('.govuk-error-summary').text()).to.contain('An external reviewer sits on appeal panels');
+  });
+
   it('read the evidence of an assessment an appeal concerns, and of no other graded assessment', async () => {
     const external = await signedInAgent(ctx.app, email);
-    // A's project: graded, and its result appealed.
+    // A's project: graded, and its result appealed. The appeal's page lists its evidence for the panel.
+    const appeal = $((await external.get(`/appeals/${f.appeal}`)).text);
+    const links = appeal('[id^="appeal-assessment-files-"] a')
+      .map((_, a) => appeal(a).attr('href'))
+      .get();
+    expect(links).to.include(`/evidence/${f.bookingFile}`);
     expect((await external.get(`/evidence/${f.bookingFile}`)).status).to.equal(200);
 
     // Another graded assessment, with the same document, that no appeal concerns.
