@@ -442,7 +442,9 @@ export function holdResultForCase(db: Db, user: CurrentUser, id: unknown, input:
       const apprentice = findApprenticeByUln(db, parsed.data.uln);
       if (!apprentice) return refuse('invalid', [{ path: 'uln', message: 'There is no apprentice with this ULN' }]);
       const facts = holdFacts(tx, c, apprentice);
-      const problem = holdProblem(c, facts);
+      // Read again inside the write: a decision made since the page was checked holds nothing.
+      const status = tx.select({ status: cases.status }).from(cases).where(eq(cases.id, c.id)).get()!.status;
+      const problem = holdProblem({ ...c, status }, facts);
       if (problem || facts.attemptNumber === null)
         return refuse('invalid', [{ path: 'uln', message: problem ?? 'There is no result to hold' }]);
       const hold = tx
