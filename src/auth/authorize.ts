@@ -22,20 +22,22 @@ export function requireRole(...roles: Role[]): RequestHandler {
 }
 
 /**
- * pageFor, and not for external reviewers. They are not employees of the assessment organisation
- * and sit on appeal panels for their independence; its own quality assurance (moderation, the
- * assessors' consistency) is not theirs.
+ * An external quality assurer: not an employee of the assessment organisation, there to sit on
+ * appeal panels for their independence, and for nothing else (its own quality assurance, reports
+ * and cases are not theirs). An administrator so marked still administers.
  */
+export const sitsOnPanelsOnly = (user: { role: Role; externalReviewer: boolean } | undefined) =>
+  user?.role === 'quality_assurer' && user.externalReviewer;
+
+export const PANELS_ONLY = 'External reviewers sit on appeal panels; this is the assessment organisation’s own work';
+
+/** pageFor, and not for an external quality assurer (sitsOnPanelsOnly). */
 export function internalPageFor(...roles: Role[]): RequestHandler {
   const page = pageFor(...roles);
   return (req, res, next) =>
     page(req, res, (error?: unknown) => {
       if (error !== undefined) return next(error);
-      if (res.locals.currentUser?.externalReviewer)
-        throw new HttpError(
-          403,
-          'External reviewers sit on appeal panels; the assessment organisation’s own quality assurance is not theirs',
-        );
+      if (sitsOnPanelsOnly(res.locals.currentUser)) throw new HttpError(403, PANELS_ONLY);
       next();
     });
 }

@@ -1,11 +1,12 @@
 import { AREA_ROLES, type Role } from './roles.js';
 import { paths } from '../paths.js';
+import { sitsOnPanelsOnly } from './authorize.js';
 
 interface NavItem {
   href: string;
   text: string;
   roles: readonly Role[];
-  /** Not for external reviewers, who sit on appeal panels only. */
+  /** Not for an external quality assurer, who sits on appeal panels only. */
   internal?: true;
 }
 
@@ -18,8 +19,8 @@ const NAV: NavItem[] = [
   { href: paths.moderation, text: 'Moderation', roles: AREA_ROLES.moderation, internal: true },
   { href: paths.appeals, text: 'Appeals', roles: AREA_ROLES.appealReview },
   { href: paths.requests, text: 'Adjustments', roles: AREA_ROLES.requestDecisions },
-  { href: paths.cases, text: 'Cases', roles: AREA_ROLES.cases },
-  { href: paths.reports, text: 'Reports', roles: AREA_ROLES.reports },
+  { href: paths.cases, text: 'Cases', roles: AREA_ROLES.cases, internal: true },
+  { href: paths.reports, text: 'Reports', roles: AREA_ROLES.reports, internal: true },
   { href: paths.claims, text: 'Certificate claims', roles: AREA_ROLES.claims },
   { href: paths.assessors, text: 'Assessors', roles: AREA_ROLES.administration },
   { href: paths.standards, text: 'Standards', roles: AREA_ROLES.standards },
@@ -36,7 +37,7 @@ export function navigationFor(
   currentPath: string,
 ): { href: string; text: string; current: boolean }[] {
   if (!user) return [];
-  return NAV.filter((item) => item.roles.includes(user.role) && !(item.internal && user.externalReviewer)).map(
+  return NAV.filter((item) => item.roles.includes(user.role) && !(item.internal && sitsOnPanelsOnly(user))).map(
     ({ href, text }) => ({
       href,
       text,

@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import { pageFor, userOf } from '../auth/authorize.js';
+import { internalPageFor, pageFor, userOf } from '../auth/authorize.js';
 import { AREA_ROLES } from '../auth/roles.js';
 import { methodNames } from '../bookings/store.js';
 import { daysBetween } from '../calendar.js';
@@ -60,7 +60,8 @@ function subjectWords(
  */
 export function casePages(db: Db, clock: Clock): Router {
   const router = Router();
-  const openers = pageFor(...AREA_ROLES.cases);
+  // External quality assurers open no case and investigate none (they sit on appeal panels only).
+  const openers = internalPageFor(...AREA_ROLES.cases);
   const now = () => isoInstant(clock.now());
   const today = () => londonDateOf(now());
 
@@ -176,7 +177,13 @@ export function casePages(db: Db, clock: Clock): Router {
       openHref: paths.cases,
       decidedHref: `${paths.cases}?show=decided`,
       newHref: paths.newCase,
-      decisionsHref: user.role === 'provider' || user.role === 'assessor' ? paths.decisionsAboutMe : null,
+      decisions:
+        user.role === 'provider' || user.role === 'assessor'
+          ? {
+              href: paths.decisionsAboutMe,
+              text: user.role === 'provider' ? 'Decisions about your organisation' : 'Decisions about you',
+            }
+          : null,
     });
   });
 

@@ -113,7 +113,7 @@ export function investigatorProblem(
 ): string | null {
   if (candidate.role !== 'admin' && candidate.role !== 'quality_assurer')
     return 'An investigator is an administrator or a quality assurer';
-  if (candidate.externalReviewer)
+  if (candidate.role === 'quality_assurer' && candidate.externalReviewer)
     return 'An external reviewer sits on appeal panels: an investigator is one of the assessment organisation’s own';
   if (candidate.id === parties.openedBy) return 'The person who opened the case does not investigate it';
   if (candidate.id === parties.assessorUserId || candidate.id === parties.assessmentAssessorId)

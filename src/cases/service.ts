@@ -374,7 +374,7 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
         reason: parsed.data.reason,
       });
       if (judged.outcome === 'upheld' && c.against !== 'assessment')
-        tellSubject(tx, c, judged.sanction!, parsed.data.reason);
+        tellSubject(tx, c, judged.sanction!, parsed.data.reason, now);
       if (actsOnLearner({ ...c, ...judged }) && c.apprenticeId !== null) {
         // The provider is told the decision (not the allegation, nor who made it) and may appeal it on the apprentice's behalf.
         const deadline = appealDeadline(londonDateOf(now), epaoSettingsOf(tx).appealWorkingDays);
@@ -489,6 +489,9 @@ export function endCaseHold(
   const c = found.value.case;
   return db.transaction(
     (tx) => {
+      // Read again inside the write: a decision made since the page was checked ended every hold already.
+      const status = tx.select({ status: cases.status }).from(cases).where(eq(cases.id, c.id)).get()!.status;
+      if (status === 'decided') return refuse('conflict', 'This case has been decided: its holds ended with it');
       const ended = parsedId.success
         ? tx
             .update(caseHolds)
@@ -523,15 +526,20 @@ export function endCaseHold(
  * Condition A8.5, action proportionate to the malpractice found). A case not upheld is not told:
  * the subject never knew of it. They read it again under *Decisions about you* (decisionsAbout).
  */
-function tellSubject(tx: Queryable, c: CaseRow, sanction: Sanction, reason: string): void {
-  const to =
-    c.against === 'provider'
-      ? tx
-          .select({ email: users.email })
-          .from(users)
-          .where(and(eq(users.role, 'provider'), eq(users.providerUkprn, c.providerUkprn!)))
-          .all()
-      : tx.select({ email: users.email }).from(users).where(eq(users.id, c.assessorUserId!)).all();
+function tellSubject(tx: Queryable, c: CaseRow, sanction: Sanction, reason: string, now: string): void {
+  const to = tx
+    .select({ email: users.email })
+    .from(users)
+    .where(
+      and(
+        c.against === 'provider'
+          ? and(eq(users.role, 'provider'), eq(users.providerUkprn, c.providerUkprn!))
+          : eq(users.id, c.assessorUserId!),
+        isNull(users.disabledAt),
+      ),
+    )
+    .all();
+  tx.update(cases).set({ subjectToldAt: now }).where(eq(cases.id, c.id)).run();
   const about = c.against === 'provider' ? 'your organisation' : 'your assessments';
   for (const { email } of to)
     queueNotification(tx, {

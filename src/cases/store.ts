@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Queryable } from '../db/connection.js';
 import {
@@ -127,6 +127,8 @@ export function decisionsAgainst(
       : and(eq(cases.against, 'assessor'), eq(cases.assessorUserId, subject.assessorUserId)),
     eq(cases.status, 'decided'),
     eq(cases.outcome, 'upheld'),
+    // Told to them when decided: a decision made before they were told of any was written for the organisation alone.
+    isNotNull(cases.subjectToldAt),
   );
   const total = db
     .select({ n: sql<number>`count(*)` })

@@ -1171,6 +1171,11 @@ export const cases = sqliteTable(
     beforeSanction: text('before_sanction', { mode: 'json' }).$type<GradingBeforeSanction>(),
     /** When an upheld appeal set the decision aside: its sanction no longer acts on anything. */
     setAsideAt: text('set_aside_at'),
+    /**
+     * When the provider or assessor an upheld case was against was told its decision and reasons
+     * (a decision made before they were told of any, never): only those are shown to them.
+     */
+    subjectToldAt: text('subject_told_at'),
     revision: integer('revision').notNull().default(0),
   },
   (t) => [

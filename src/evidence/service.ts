@@ -1,3 +1,4 @@
+import { sitsOnPanelsOnly } from '../auth/authorize.js';
 import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
@@ -343,7 +344,7 @@ const idIn = (params: unknown) =>
  * concerns (against the result of its attempt, or against a decision on a case about it).
  */
 const qaReads = (db: Queryable, user: CurrentUser, booking: BookingRow) =>
-  !user.externalReviewer ||
+  !sitsOnPanelsOnly(user) ||
   db
     .select({ id: appeals.id })
     .from(appeals)

@@ -1,3 +1,4 @@
+import { sitsOnPanelsOnly } from '../auth/authorize.js';
 import type { DateTime } from 'luxon';
 import type { Db } from '../db/connection.js';
 import { apprenticeScope } from '../apprentices/access.js';
@@ -341,7 +342,7 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime, figures: Admin
       };
     }
     case 'quality_assurer': {
-      if (user.externalReviewer) {
+      if (sitsOnPanelsOnly(user)) {
         // They sit on appeal panels only: the appeals waiting for a decision, not the moderation queue.
         const open = appealsOpen(db);
         return {

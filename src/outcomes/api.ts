@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AREA_ROLES, type Role } from '../auth/roles.js';
 import type { Db } from '../db/connection.js';
 import { resultsOf } from '../grading/store.js';
-import { userOf } from '../auth/authorize.js';
+import { PANELS_ONLY, sitsOnPanelsOnly, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { openApiPath, paths, routes } from '../paths.js';
 import { actorOf } from '../users/store.js';
@@ -29,6 +29,7 @@ export function reportsApi(db: Db, clock: Clock): Router {
     const user = userOf(res);
     if (!AREA_ROLES.reports.some((role) => role === user.role))
       throw new HttpError(403, 'Reports are for the EPAO and training providers');
+    if (sitsOnPanelsOnly(user)) throw new HttpError(403, PANELS_ONLY);
     const { provider, ...rest } = req.query as Record<string, unknown>;
     const query = parseOr422(reportQuerySchema, user.role === 'provider' ? rest : { ...rest, provider });
     const scope = reportScope(user);

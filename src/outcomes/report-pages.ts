@@ -8,7 +8,7 @@ import { methodNames } from '../bookings/store.js';
 import { listAssessorUsers } from '../bookings/assessor-store.js';
 import type { Db } from '../db/connection.js';
 import { memoUntilChange } from '../db/change-stamp.js';
-import { pageFor, userOf } from '../auth/authorize.js';
+import { internalPageFor, userOf } from '../auth/authorize.js';
 import { HttpError } from '../http/errors.js';
 import { formErrors } from '../http/forms.js';
 import { paths, routes } from '../paths.js';
@@ -91,7 +91,8 @@ function shortfallTable(rows: KsbShortfall[]) {
 /** The EPAO dashboard, the KSB shortfall report, their CSV downloads, and GET /api/v1/reports/outcomes. */
 export function reportRoutes(db: Db, clock: Clock): Router {
   const router = Router();
-  const readers = pageFor(...AREA_ROLES.reports);
+  // Not an external quality assurer's: per-assessor figures over unreleased and held results too.
+  const readers = internalPageFor(...AREA_ROLES.reports);
 
   /** The filter form's context (partials see only what they are given): its action, values, errors and choices. */
   const filters = (user: CurrentUser, action: string, values: object, errors: object = {}) => ({
@@ -183,10 +184,9 @@ export function reportRoutes(db: Db, clock: Clock): Router {
         { max: 1, format: (n) => `${Math.round(n * 100)}%` },
       ),
       shortfallHref: `${paths.ksbShortfall}${read.csvQuery ? `?${read.csvQuery}` : ''}`,
-      consistencyHref:
-        AREA_ROLES.consistency.some((role) => role === read.user.role) && !read.user.externalReviewer
-          ? paths.assessorConsistency
-          : null,
+      consistencyHref: AREA_ROLES.consistency.some((role) => role === read.user.role)
+        ? paths.assessorConsistency
+        : null,
     });
   });
 

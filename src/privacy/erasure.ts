@@ -272,7 +272,13 @@ export function erasureBlockers(db: Queryable, ids: ApprenticeRecordIds): string
       .select({ id: caseHolds.id })
       .from(caseHolds)
       .innerJoin(cases, eq(cases.id, caseHolds.caseId))
-      .where(and(eq(caseHolds.apprenticeId, ids.apprenticeId), inArray(cases.status, ['open', 'investigating'])))
+      .where(
+        and(
+          eq(caseHolds.apprenticeId, ids.apprenticeId),
+          isNull(caseHolds.endedAt),
+          inArray(cases.status, ['open', 'investigating']),
+        ),
+      )
       .get()
   )
     reasons.push('A malpractice or maladministration case against their assessor or provider holds their result.');

@@ -1,3 +1,4 @@
+import { sitsOnPanelsOnly } from '../auth/authorize.js';
 import { z } from 'zod';
 import type { Db } from '../db/connection.js';
 import { apprenticeScope } from '../apprentices/access.js';
@@ -29,7 +30,7 @@ export interface Found {
 function scopeOf(user: CurrentUser): SearchScope {
   if (user.role === 'assessor') return { kind: 'assessor', userId: user.id };
   // An external reviewer has no apprentices of their own: they find the appeals they sit on under Appeals.
-  if (user.role === 'quality_assurer') return user.externalReviewer ? { kind: 'none' } : { kind: 'moderator' };
+  if (user.role === 'quality_assurer') return sitsOnPanelsOnly(user) ? { kind: 'none' } : { kind: 'moderator' };
   return apprenticeScope(user);
 }
 

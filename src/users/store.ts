@@ -23,8 +23,9 @@ export interface CurrentUser {
   /** A provider user who may mark provider-marked components of their own provider's apprentices. */
   canMark: boolean;
   /**
-   * A quality assurer who is not an employee of the assessment organisation: the independent member
-   * of appeal panels (Ofqual Condition I1.3). They sit on panels; they do not moderate.
+   * Marked as not an employee of the assessment organisation: the independent member of appeal
+   * panels (Ofqual Condition I1.3). A quality assurer so marked sits on panels and does nothing else
+   * (sitsOnPanelsOnly in auth/authorize.ts).
    */
   externalReviewer: boolean;
 }

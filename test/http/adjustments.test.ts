@@ -9,7 +9,7 @@ import { createBooking } from '../../src/bookings/store.js';
 import { schedulerInput } from '../../src/scheduler/store.js';
 import { erasureBlockers } from '../../src/privacy/erasure.js';
 import { recordIdsOf } from '../../src/privacy/records.js';
-import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import { $, csrfFrom, signedInAgent, testApp, type TestContext, postForm } from '../support/app.js';
 import { buildFixture, type Fixture } from '../support/fixture.js';
 import { now } from '../support/clock.js';
 import { readFeed } from '../support/calendar.js';
@@ -34,13 +34,7 @@ describe('reasonable adjustments and special consideration', () => {
   const as = (who: 'provider' | 'otherProvider' | 'employer' | 'admin' | 'assessor' | 'qa') =>
     signedInAgent(ctx.app, ctx.users[who].email);
 
-  async function post(agent: supertest.Agent, page: string, url: string, fields: Record<string, string | string[]>) {
-    const csrf = csrfFrom((await agent.get(page)).text);
-    return agent
-      .post(url)
-      .type('form')
-      .send({ ...fields, _csrf: csrf });
-  }
+  const post = postForm;
 
   /** B's provider asks for `fields` on B's behalf; answers the request's id. */
   async function askForB(fields: Record<string, string | string[]>): Promise<number> {

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { and, eq, sql } from 'drizzle-orm';
-import supertest from 'supertest';
 import { validUlns } from '../../src/apprentices/uln.js';
 import {
   appeals,
@@ -19,7 +18,7 @@ import { caseActingOn, resultHeldBy } from '../../src/cases/store.js';
 import { decideAppeal, epaoSettingsOf, releaseResults } from '../../src/grading/store.js';
 import { addDays } from '../../src/calendar.js';
 import { addWorkingDays } from '../../src/grading/rules.js';
-import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import { $, signedInAgent, testApp, type TestContext, postForm } from '../support/app.js';
 import { SETUP } from '../support/apprentices.js';
 import { now, todayIso } from '../support/clock.js';
 import { buildFixture, completedResult, upheldCase, type Fixture } from '../support/fixture.js';
@@ -68,13 +67,7 @@ describe('appeals against decisions after an investigation', () => {
     });
     return { ...result, id, resultsPage: `/apprentices/${result.apprentice.uln}/results` };
   }
-  async function post(agent: supertest.Agent, page: string, url: string, fields: Record<string, unknown>) {
-    const csrf = csrfFrom((await agent.get(page)).text);
-    return agent
-      .post(url)
-      .type('form')
-      .send({ ...fields, _csrf: csrf });
-  }
+  const post = postForm;
   const appealUrl = (d: ReturnType<typeof decided>) => `${d.resultsPage}/decisions/${d.id}/appeal`;
   const caseRow = (id: number) => ctx.db.select().from(cases).where(eq(cases.id, id)).get()!;
   const gradingRow = (id: number) => ctx.db.select().from(gradings).where(eq(gradings.id, id)).get()!;

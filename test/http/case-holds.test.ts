@@ -8,7 +8,7 @@ import { findApprenticeByUln } from '../../src/apprentices/store.js';
 import { epaoSettingsOf, releaseResults } from '../../src/grading/store.js';
 import { unclaimedClaims } from '../../src/outcomes/claims.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import { $, csrfFrom, signedInAgent, testApp, type TestContext, postForm } from '../support/app.js';
 import { SETUP, readyApprentice } from '../support/apprentices.js';
 import { buildFixture, completedResult, type Fixture } from '../support/fixture.js';
 import { now } from '../support/clock.js';
@@ -36,13 +36,7 @@ describe('results held by a case against an assessor or a provider', () => {
       .get();
   });
 
-  async function post(agent: supertest.Agent, page: string, url: string, fields: Record<string, string>) {
-    const csrf = csrfFrom((await agent.get(page)).text);
-    return agent
-      .post(url)
-      .type('form')
-      .send({ ...fields, _csrf: csrf });
-  }
+  const post = postForm;
   const errorLinks = (html: string) => {
     const doc = $(html);
     return doc('.govuk-error-summary a')

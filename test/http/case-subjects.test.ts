@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import supertest from 'supertest';
 import { outbox, users } from '../../src/db/schema.js';
-import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import { $, signedInAgent, testApp, type TestContext, postForm } from '../support/app.js';
 import { buildFixture, type Fixture } from '../support/fixture.js';
 
 /*
@@ -19,13 +19,7 @@ describe('decisions told to the provider or assessor a case is against', () => {
     f = await buildFixture(ctx);
   });
 
-  async function post(agent: supertest.Agent, page: string, url: string, fields: Record<string, string>) {
-    const csrf = csrfFrom((await agent.get(page)).text);
-    return agent
-      .post(url)
-      .type('form')
-      .send({ ...fields, _csrf: csrf });
-  }
+  const post = postForm;
   const mailTo = (email: string) => ctx.db.select().from(outbox).where(eq(outbox.toEmail, email)).all();
   const decisions = async (agent: supertest.Agent) => {
     const res = await agent.get('/cases/decisions-about-you');

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
-import supertest from 'supertest';
 import { auditEvents, cases, epaAttempts, gradings, users } from '../../src/db/schema.js';
 import { decideOutcome, releaseResults } from '../../src/grading/store.js';
 import { unclaimedClaims, claimHeld } from '../../src/outcomes/claims.js';
 import { epaoSettingsOf } from '../../src/grading/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import { $, csrfFrom, signedInAgent, testApp, type TestContext, postForm } from '../support/app.js';
 import { SETUP } from '../support/apprentices.js';
 import { buildFixture, completedResult, OTHER_ASSESSOR_EMAIL, type Fixture } from '../support/fixture.js';
 import { now } from '../support/clock.js';
@@ -37,13 +36,7 @@ describe('malpractice and maladministration cases', () => {
       .get();
   });
 
-  async function post(agent: supertest.Agent, page: string, url: string, fields: Record<string, string>) {
-    const csrf = csrfFrom((await agent.get(page)).text);
-    return agent
-      .post(url)
-      .type('form')
-      .send({ ...fields, _csrf: csrf });
-  }
+  const post = postForm;
   const emailOf = (id: number) => ctx.db.select().from(users).where(eq(users.id, id)).get()!.email;
   const caseRow = (id: number) => ctx.db.select().from(cases).where(eq(cases.id, id)).get()!;
 

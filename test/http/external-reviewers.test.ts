@@ -43,15 +43,33 @@ describe('external reviewers', () => {
       '/moderation',
       '/reports/assessor-consistency',
       `/reports/assessor-consistency/${ctx.users.assessor.id}`,
+      `/reports?assessor=${ctx.users.assessor.id}`,
+      '/cases',
+      '/cases/new',
     ]) {
       const refused = await external.get(url);
       expect(refused.status, url).to.equal(403);
       expect($(refused.text)('main').text()).to.contain('External reviewers sit on appeal panels');
     }
-    expect($((await external.get('/reports')).text)('a[href="/reports/assessor-consistency"]')).to.have.length(0);
-    // Search finds no apprentice for them (none is theirs), so it leads nowhere they may not go.
+    expect(navLinks(home.text)).to.not.include('Cases').and.not.include('Reports');
+    // Nor may they open a case (which would hold a result and show any apprentice's name).
+    const opened = await external
+      .post('/cases/new')
+      .type('form')
+      .send({
+        kind: 'malpractice',
+        against: 'assessment',
+        uln: f.a.uln,
+        methodId: 'project',
+        allegation: 'x',
+        _csrf: csrfFrom((await external.get('/')).text),
+      });
+    expect(opened.status).to.equal(403);
+    expect($(opened.text)('main').text()).to.contain('External reviewers sit on appeal panels');
+    // Search finds no apprentice for them: none is theirs.
     const search = $((await external.get(`/search?q=${f.a.uln}`)).text);
-    expect(search('main a[href^="/moderation"], main a[href^="/apprentices/"]')).to.have.length(0);
+    expect(search('#search-count').text()).to.contain('No apprentice of yours matches');
+    expect(search('#search-results li')).to.have.length(0);
 
     // The assessment organisation's own quality assurer moderates as before.
     const qa = await signedInAgent(ctx.app, ctx.users.qa.email);

@@ -160,7 +160,7 @@ export async function postForm(
   agent: supertest.Agent,
   pageUrl: string,
   actionUrl: string,
-  fields: Record<string, string>,
+  fields: Record<string, unknown>,
 ) {
   const page = await agent.get(pageUrl);
   return agent

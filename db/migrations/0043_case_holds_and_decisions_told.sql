@@ -16,4 +16,5 @@ CREATE TABLE `case_holds` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `case_holds_once` ON `case_holds` (`case_id`,`apprentice_id`,`attempt_number`) WHERE "case_holds"."ended_at" is null;--> statement-breakpoint
-CREATE INDEX `case_holds_result` ON `case_holds` (`apprentice_id`,`attempt_number`);
+CREATE INDEX `case_holds_result` ON `case_holds` (`apprentice_id`,`attempt_number`);--> statement-breakpoint
+ALTER TABLE `cases` ADD `subject_told_at` text;
