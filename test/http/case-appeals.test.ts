@@ -21,7 +21,7 @@ import { addWorkingDays } from '../../src/grading/rules.js';
 import { $, signedInAgent, testApp, type TestContext, postForm } from '../support/app.js';
 import { SETUP } from '../support/apprentices.js';
 import { now, todayIso } from '../support/clock.js';
-import { buildFixture, completedResult, upheldCase, type Fixture } from '../support/fixture.js';
+import { addQualityAssurer, buildFixture, completedResult, upheldCase, type Fixture } from '../support/fixture.js';
 import type { Sanction } from '../../src/cases/rules.js';
 
 /*
@@ -42,17 +42,7 @@ describe('appeals against decisions after an investigation', () => {
   beforeEach(async () => {
     ctx = await testApp();
     f = await buildFixture(ctx);
-    const { passwordHash } = ctx.db.select().from(users).where(eq(users.id, ctx.users.qa.id)).get()!;
-    investigator = ctx.db
-      .insert(users)
-      .values({
-        email: 'case.investigator@test.example',
-        name: 'Ivo Investigator',
-        role: 'quality_assurer',
-        passwordHash,
-      })
-      .returning({ id: users.id, email: users.email })
-      .get();
+    investigator = addQualityAssurer(ctx, 'case.investigator@test.example', 'Ivo Investigator');
   });
 
   /** A complete result of its own, its project decided upheld with `sanction` after an investigation. */

@@ -10,7 +10,7 @@ import { unclaimedClaims } from '../../src/outcomes/claims.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { $, csrfFrom, signedInAgent, testApp, type TestContext, postForm } from '../support/app.js';
 import { SETUP, readyApprentice } from '../support/apprentices.js';
-import { buildFixture, completedResult, type Fixture } from '../support/fixture.js';
+import { addQualityAssurer, buildFixture, completedResult, type Fixture } from '../support/fixture.js';
 import { now } from '../support/clock.js';
 
 /*
@@ -28,12 +28,7 @@ describe('results held by a case against an assessor or a provider', () => {
   beforeEach(async () => {
     ctx = await testApp();
     f = await buildFixture(ctx);
-    const { passwordHash } = ctx.db.select().from(users).where(eq(users.id, ctx.users.qa.id)).get()!;
-    investigator = ctx.db
-      .insert(users)
-      .values({ email: 'holds.investigator@test.example', name: 'Hana Holds', role: 'quality_assurer', passwordHash })
-      .returning({ id: users.id, email: users.email })
-      .get();
+    investigator = addQualityAssurer(ctx, 'holds.investigator@test.example', 'Hana Holds');
   });
 
   const post = postForm;

@@ -7,7 +7,13 @@ import { epaoSettingsOf } from '../../src/grading/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { $, csrfFrom, signedInAgent, testApp, type TestContext, postForm } from '../support/app.js';
 import { SETUP } from '../support/apprentices.js';
-import { buildFixture, completedResult, OTHER_ASSESSOR_EMAIL, type Fixture } from '../support/fixture.js';
+import {
+  addQualityAssurer,
+  buildFixture,
+  completedResult,
+  OTHER_ASSESSOR_EMAIL,
+  type Fixture,
+} from '../support/fixture.js';
 import { now } from '../support/clock.js';
 
 /*
@@ -28,12 +34,7 @@ describe('malpractice and maladministration cases', () => {
   beforeEach(async () => {
     ctx = await testApp();
     f = await buildFixture(ctx);
-    const { passwordHash } = ctx.db.select().from(users).where(eq(users.id, ctx.users.qa.id)).get()!;
-    investigator = ctx.db
-      .insert(users)
-      .values({ email: 'investigator@test.example', name: 'Ines Investigator', role: 'quality_assurer', passwordHash })
-      .returning({ id: users.id, email: users.email })
-      .get();
+    investigator = addQualityAssurer(ctx, 'investigator@test.example', 'Ines Investigator');
   });
 
   const post = postForm;

@@ -701,6 +701,20 @@ let externalReviewers = 0;
  * A quality assurer marked as an external reviewer (not an employee of the assessment
  * organisation), with the test users' password: the independent member an appeal panel needs.
  */
+/** Another quality assurer of the assessment organisation (who signs in with the test password): an investigator with no part in the fixture's results. */
+export function addQualityAssurer(ctx: TestContext, email: string, name: string): { id: number; email: string } {
+  const { passwordHash } = ctx.db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, ctx.users.qa.id))
+    .get()!;
+  return ctx.db
+    .insert(users)
+    .values({ email, name, role: 'quality_assurer', passwordHash })
+    .returning({ id: users.id, email: users.email })
+    .get();
+}
+
 export function addExternalReviewer(ctx: TestContext): number {
   const { passwordHash } = ctx.db
     .select({ passwordHash: users.passwordHash })
