@@ -224,20 +224,20 @@ export function appealPages(db: Db, clock: Clock): Router {
     const dueOn = dueOf(appeal);
     const today = todayInLondon(clock.now());
     const panel = appeal.decision ? panelOf(db, appeal.id) : [];
-    // What the panel reads besides the grading: each graded method's evidence (the report, the
-    // presentation, the recording), downloaded in the assessment's own scope (bookingEvidenceOf).
-    const assessmentFiles = (attempt?.methods ?? [])
-      .filter((m) => m.gradingId !== null)
-      .map((m) => {
-        const bookingId = gradingById(db, m.gradingId!)?.bookingId;
-        return {
-          name: m.name,
-          files:
-            bookingId === undefined
-              ? []
-              : filesForPage(db, { apprentice, recordType: 'booking', recordKey: String(bookingId) }, null).files,
-        };
-      });
+    // What the panel reads besides the grading: the evidence of each graded method (a result's
+    // appeal) or of the assessment a case was about (a case decision's), downloaded in the
+    // assessment's own scope (bookingEvidenceOf).
+    const filesOfBooking = (bookingId: number | null | undefined) =>
+      bookingId == null
+        ? []
+        : filesForPage(db, { apprentice, recordType: 'booking', recordKey: String(bookingId) }, null).files;
+    const caseBooking = appeal.caseId === null ? null : (findCase(db, appeal.caseId)?.case.bookingId ?? null);
+    const assessmentFiles =
+      caseDecision && caseBooking !== null
+        ? [{ name: caseDecision.method ?? 'The assessment', files: filesOfBooking(caseBooking) }]
+        : (attempt?.methods ?? [])
+            .filter((m) => m.gradingId !== null)
+            .map((m) => ({ name: m.name, files: filesOfBooking(gradingById(db, m.gradingId!)?.bookingId) }));
     res.status(extra.status ?? 200).render('grading/appeal', {
       title: `Appeal: ${fullName(apprentice)}`,
       backLink: paths.appeals,

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { isoInstant } from '../../src/dates.js';
-import { evidenceFiles, users } from '../../src/db/schema.js';
+import { cases, evidenceFiles, users } from '../../src/db/schema.js';
 import { attachEvidenceFile } from '../../src/evidence/service.js';
 import { findUser } from '../../src/users/store.js';
-import { $, csrfFrom, signedInAgent, testApp, type TestContext } from '../support/app.js';
+import { $, csrfFrom, postForm, signedInAgent, testApp, type TestContext } from '../support/app.js';
 import { now } from '../support/clock.js';
 import { buildFixture, completedResult, type Fixture } from '../support/fixture.js';
 
@@ -91,6 +91,43 @@ describe('external reviewers', () => {
       .send({ investigatorUserId: String(f.externalReviewer), _csrf: csrf });
     expect(refused.status).to.equal(400);
     expect($(refused.text)('.govuk-error-summary').text()).to.contain('An external reviewer sits on appeal panels');
+  });
+
+  it('find the assessment’s evidence on an appeal against a decision after an investigation', async () => {
+    // The fixture's upheld case about A's discussion: its assessment's recording, then the provider's appeal.
+    const bookingId = ctx.db.select().from(cases).where(eq(cases.id, f.caseDecision)).get()!.bookingId!;
+    const stored = ctx.db.select().from(evidenceFiles).where(eq(evidenceFiles.id, f.bookingFile)).get()!;
+    const attached = attachEvidenceFile(
+      ctx.db,
+      findUser(ctx.db, ctx.users.admin.id)!,
+      'booking',
+      { id: String(bookingId) },
+      {
+        sha256: stored.sha256,
+        size: stored.size,
+        mediaType: stored.mediaType,
+        kind: 'document',
+        originalName: 'notes.pdf',
+      },
+      isoInstant(now()),
+    );
+    const fileId = attached.ok ? attached.value.id : 0;
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const results = `/apprentices/${f.a.uln}/results`;
+    const lodged = await postForm(provider, results, `${results}/decisions/${f.caseDecision}/appeal`, {
+      grounds: 'The notes were allowed',
+    });
+    expect(lodged.status).to.equal(303);
+    const appealPath = lodged.headers.location as string;
+    const external = await signedInAgent(ctx.app, email);
+    const page = $((await external.get(appealPath)).text);
+    const links = page('[id^="appeal-assessment-files-"] a')
+      .map((_, a) => page(a).attr('href'))
+      .get();
+    expect(links).to.deep.equal([`/evidence/${fileId}`]);
+    expect((await external.get(`/evidence/${fileId}`)).status).to.equal(200);
+    // The provider reads the appeal as lodged: no evidence list of the panel's.
+    expect($((await provider.get(appealPath)).text)('[id^="appeal-assessment-files-"]')).to.have.length(0);
   });
 
   it('read the evidence of an assessment an appeal concerns, and of no other graded assessment', async () => {
