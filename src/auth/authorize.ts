@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { Role } from './roles.js';
+import { sitsOnPanelsOnly, PANELS_ONLY, type Role } from './roles.js';
 import { paths } from '../paths.js';
 import type { CurrentUser } from '../users/store.js';
 import { HttpError } from '../http/errors.js';
@@ -20,16 +20,6 @@ export function requireRole(...roles: Role[]): RequestHandler {
     next();
   };
 }
-
-/**
- * An external quality assurer: not an employee of the assessment organisation, there to sit on
- * appeal panels for their independence, and for nothing else (its own quality assurance, reports
- * and cases are not theirs). An administrator so marked still administers.
- */
-export const sitsOnPanelsOnly = (user: { role: Role; externalReviewer: boolean } | undefined) =>
-  user?.role === 'quality_assurer' && user.externalReviewer;
-
-export const PANELS_ONLY = 'External reviewers sit on appeal panels; this is the assessment organisation’s own work';
 
 /** pageFor, and not for an external quality assurer (sitsOnPanelsOnly). */
 export function internalPageFor(...roles: Role[]): RequestHandler {

@@ -1,6 +1,5 @@
-import { AREA_ROLES, type Role } from './roles.js';
+import { AREA_ROLES, sitsOnPanelsOnly, type Role } from './roles.js';
 import { paths } from '../paths.js';
-import { sitsOnPanelsOnly } from './authorize.js';
 
 interface NavItem {
   href: string;

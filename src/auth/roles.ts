@@ -3,6 +3,16 @@ import { ROLES } from '../db/vocabulary.js';
 export { ROLES };
 export type Role = (typeof ROLES)[number];
 
+/**
+ * An external quality assurer: not an employee of the assessment organisation, there to sit on
+ * appeal panels for their independence, and for nothing else (its own quality assurance, reports
+ * and cases are not theirs). An administrator so marked still administers.
+ */
+export const sitsOnPanelsOnly = (user: { role: Role; externalReviewer: boolean } | undefined) =>
+  user?.role === 'quality_assurer' && user.externalReviewer;
+
+export const PANELS_ONLY = 'External reviewers sit on appeal panels; this is the assessment organisation’s own work';
+
 export const ROLE_LABELS: Record<Role, string> = {
   admin: 'EPAO administrator',
   assessor: 'Assessor',

@@ -344,6 +344,8 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
   if ('problems' in judged) return refuse('invalid', judged.problems);
   const actor = actorOf(user);
   const actsOnGrading = c.bookingId !== null && (judged.sanction === 'fail' || judged.sanction === 'result_void');
+  // An upheld decision against a provider or an assessor is told to them (tellSubject).
+  const tellsSubject = judged.outcome === 'upheld' && c.against !== 'assessment';
   return db.transaction(
     (tx) => {
       const grading = actsOnGrading
@@ -360,6 +362,7 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
           revision: c.revision + 1,
           // What the sanction changes, as it was: an upheld appeal against the decision puts it back.
           beforeSanction: grading ? gradingBeforeSanction(tx, grading) : null,
+          subjectToldAt: tellsSubject ? now : null,
         })
         .where(and(eq(cases.id, c.id), eq(cases.status, 'investigating'), eq(cases.revision, c.revision)))
         .returning()
@@ -373,8 +376,7 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
         after: judged,
         reason: parsed.data.reason,
       });
-      if (judged.outcome === 'upheld' && c.against !== 'assessment')
-        tellSubject(tx, c, judged.sanction!, parsed.data.reason, now);
+      if (tellsSubject) tellSubject(tx, c, judged.sanction!, parsed.data.reason);
       if (actsOnLearner({ ...c, ...judged }) && c.apprenticeId !== null) {
         // The provider is told the decision (not the allegation, nor who made it) and may appeal it on the apprentice's behalf.
         const deadline = appealDeadline(londonDateOf(now), epaoSettingsOf(tx).appealWorkingDays);
@@ -426,6 +428,10 @@ const holdSchema = z.object({
 });
 const endHoldSchema = z.object({ endReason: text('Say why the case no longer holds this result', 1000) });
 
+/** The case's status as it is now, read inside the caller's write. */
+const statusNow = (tx: Queryable, id: number) =>
+  tx.select({ status: cases.status }).from(cases).where(eq(cases.id, id)).get()!.status;
+
 /**
  * Names a result the case holds from release and claims until it is decided: the latest attempt
  * of the apprentice with this ULN, which the assessor the case is against assessed, or which
@@ -443,8 +449,7 @@ export function holdResultForCase(db: Db, user: CurrentUser, id: unknown, input:
       if (!apprentice) return refuse('invalid', [{ path: 'uln', message: 'There is no apprentice with this ULN' }]);
       const facts = holdFacts(tx, c, apprentice);
       // Read again inside the write: a decision made since the page was checked holds nothing.
-      const status = tx.select({ status: cases.status }).from(cases).where(eq(cases.id, c.id)).get()!.status;
-      const problem = holdProblem({ ...c, status }, facts);
+      const problem = holdProblem({ ...c, status: statusNow(tx, c.id) }, facts);
       if (problem || facts.attemptNumber === null)
         return refuse('invalid', [{ path: 'uln', message: problem ?? 'There is no result to hold' }]);
       const hold = tx
@@ -490,8 +495,8 @@ export function endCaseHold(
   return db.transaction(
     (tx) => {
       // Read again inside the write: a decision made since the page was checked ended every hold already.
-      const status = tx.select({ status: cases.status }).from(cases).where(eq(cases.id, c.id)).get()!.status;
-      if (status === 'decided') return refuse('conflict', 'This case has been decided: its holds ended with it');
+      if (statusNow(tx, c.id) === 'decided')
+        return refuse('conflict', 'This case has been decided: its holds ended with it');
       const ended = parsedId.success
         ? tx
             .update(caseHolds)
@@ -526,7 +531,7 @@ export function endCaseHold(
  * Condition A8.5, action proportionate to the malpractice found). A case not upheld is not told:
  * the subject never knew of it. They read it again under *Decisions about you* (decisionsAbout).
  */
-function tellSubject(tx: Queryable, c: CaseRow, sanction: Sanction, reason: string, now: string): void {
+function tellSubject(tx: Queryable, c: CaseRow, sanction: Sanction, reason: string): void {
   const to = tx
     .select({ email: users.email })
     .from(users)
@@ -539,7 +544,6 @@ function tellSubject(tx: Queryable, c: CaseRow, sanction: Sanction, reason: stri
       ),
     )
     .all();
-  tx.update(cases).set({ subjectToldAt: now }).where(eq(cases.id, c.id)).run();
   const about = c.against === 'provider' ? 'your organisation' : 'your assessments';
   for (const { email } of to)
     queueNotification(tx, {

@@ -1,10 +1,9 @@
-import { sitsOnPanelsOnly } from '../auth/authorize.js';
 import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
 import { appeals, cases, gatewayItemsProvided, gradings, qualifications } from '../db/schema.js';
-import { AREA_ROLES } from '../auth/roles.js';
+import { AREA_ROLES, sitsOnPanelsOnly } from '../auth/roles.js';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById, recordPlanItem, type ApprenticeDetail } from '../apprentices/store.js';
 import { planForApprentice } from '../plans/store.js';

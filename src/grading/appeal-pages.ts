@@ -114,6 +114,8 @@ export function appealPages(db: Db, clock: Clock): Router {
         request: null,
         caseDecision: {
           ...decisionShown(db, c, found.methodId),
+          // The assessment the case was about: the panel reads its evidence (renderAppeal).
+          bookingId: c.bookingId,
           // What the panel reads to decide (the provider sees the decision and its reasons only).
           allegation: reviewer ? c.allegation : null,
           files: reviewer
@@ -231,10 +233,9 @@ export function appealPages(db: Db, clock: Clock): Router {
       bookingId == null
         ? []
         : filesForPage(db, { apprentice, recordType: 'booking', recordKey: String(bookingId) }, null).files;
-    const caseBooking = appeal.caseId === null ? null : (findCase(db, appeal.caseId)?.case.bookingId ?? null);
     const assessmentFiles =
-      caseDecision && caseBooking !== null
-        ? [{ name: caseDecision.method ?? 'The assessment', files: filesOfBooking(caseBooking) }]
+      caseDecision?.bookingId != null
+        ? [{ name: caseDecision.method ?? 'The assessment', files: filesOfBooking(caseDecision.bookingId) }]
         : (attempt?.methods ?? [])
             .filter((m) => m.gradingId !== null)
             .map((m) => ({ name: m.name, files: filesOfBooking(gradingById(db, m.gradingId!)?.bookingId) }));

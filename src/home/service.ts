@@ -1,4 +1,4 @@
-import { sitsOnPanelsOnly } from '../auth/authorize.js';
+import { sitsOnPanelsOnly } from '../auth/roles.js';
 import type { DateTime } from 'luxon';
 import type { Db } from '../db/connection.js';
 import { apprenticeScope } from '../apprentices/access.js';
@@ -204,6 +204,24 @@ const since = (dateOrInstant: string | null | undefined) =>
     ? `oldest from ${dateLabel(dateOrInstant.length > 10 ? londonDateOf(dateOrInstant) : dateOrInstant)}`
     : undefined;
 
+/** The appeals waiting for a panel's decision, as a task (the administrators' and external reviewers' home pages). */
+const appealsTask = (appeals: { n: number; first: string | null }) => ({
+  id: 'appeals',
+  label: 'Appeals to decide',
+  count: appeals.n,
+  href: paths.appeals,
+  oldest: since(appeals.first),
+});
+
+/** The sampled gradings waiting for moderation, as a task (the organisation's own quality assurers). */
+const moderationTask = (queue: { n: number; first: string | null }) => ({
+  id: 'moderation',
+  label: 'Gradings in the sample waiting for moderation',
+  count: queue.n,
+  href: paths.moderation,
+  oldest: since(queue.first),
+});
+
 /** A booking as a line of a home page: when, who, which method, and where (or the link). */
 function bookingLine(b: BookingLine, names: ReadonlyMap<string, string>) {
   const where = b.booking.mode === 'remote' ? (b.booking.link ?? 'remote: link to follow') : (b.booking.location ?? '');
@@ -285,13 +303,7 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime, figures: Admin
             href: paths.cases,
             oldest: since(openCases.first),
           },
-          {
-            id: 'appeals',
-            label: 'Appeals to decide',
-            count: appeals.n,
-            href: paths.appeals,
-            oldest: since(appeals.first),
-          },
+          appealsTask(appeals),
           {
             id: 'claims',
             label: 'Results ready to send to the apprenticeship service',
@@ -342,35 +354,9 @@ export function homeFor(db: Db, user: CurrentUser, now: DateTime, figures: Admin
       };
     }
     case 'quality_assurer': {
-      if (sitsOnPanelsOnly(user)) {
-        // They sit on appeal panels only: the appeals waiting for a decision, not the moderation queue.
-        const open = appealsOpen(db);
-        return {
-          tasks: nonEmpty([
-            {
-              id: 'appeals',
-              label: 'Appeals to decide',
-              count: open.n,
-              href: paths.appeals,
-              oldest: since(open.first),
-            },
-          ]),
-          lists: [],
-        };
-      }
-      const queue = moderationWaiting(db);
-      return {
-        tasks: nonEmpty([
-          {
-            id: 'moderation',
-            label: 'Gradings in the sample waiting for moderation',
-            count: queue.n,
-            href: paths.moderation,
-            oldest: since(queue.first),
-          },
-        ]),
-        lists: [],
-      };
+      // An external reviewer sits on appeal panels only: the appeals waiting, not the moderation queue.
+      const task = sitsOnPanelsOnly(user) ? appealsTask(appealsOpen(db)) : moderationTask(moderationWaiting(db));
+      return { tasks: nonEmpty([task]), lists: [] };
     }
     case 'provider':
     case 'employer': {

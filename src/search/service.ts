@@ -1,4 +1,4 @@
-import { sitsOnPanelsOnly } from '../auth/authorize.js';
+import { sitsOnPanelsOnly } from '../auth/roles.js';
 import { z } from 'zod';
 import type { Db } from '../db/connection.js';
 import { apprenticeScope } from '../apprentices/access.js';

@@ -5,30 +5,33 @@
  * decision again. Every page is checked with axe on the way, and on a 390 px phone no page
  * scrolls sideways.
  */
-import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { addApprentices } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { decideRequest, makeRequest } from '../../src/adjustments/service.js';
-import { DEMO_USERS } from '../../src/demo/index.js';
 import { isoInstant } from '../../src/dates.js';
 import { findUserForSignIn } from '../../src/users/store.js';
 import { SETUP, apprenticeInput } from '../support/apprentices.js';
 import { now } from '../support/clock.js';
-import { BrowserUser, PHONE, launchBrowser, sidewaysScroll, startApp, type RunningApp } from './support.js';
+import {
+  demoEmail,
+  keepScreenshot,
+  BrowserUser,
+  PHONE,
+  launchBrowser,
+  sidewaysScroll,
+  startApp,
+  type RunningApp,
+} from './support.js';
 
 describe('Browser journey: an appeal against a refused adjustment', function () {
   let browser: Browser;
   let app: RunningApp;
   let requestId: number;
   const [uln] = validUlns(1, 732_000_000);
-  const email = (role: string, external = false) =>
-    DEMO_USERS.find((u) => u.role === role && (u.externalReviewer ?? false) === external)!.email;
-  const shot = async (user: BrowserUser, name: string) => {
-    if (process.env.SCREENSHOT_DIR)
-      await user.page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR, name), fullPage: true });
-  };
+  const email = demoEmail;
+  const shot = (user: BrowserUser, name: string) => keepScreenshot(user.page, name);
 
   before(async function () {
     [browser, app] = await Promise.all([launchBrowser(), startApp()]);

@@ -5,40 +5,37 @@
  * the Fail the decision gave is undone. Every page is checked with axe on the way, and on a 390 px phone no
  * page scrolls sideways.
  */
-import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { DEMO_USERS } from '../../src/demo/index.js';
-import { findUserForSignIn } from '../../src/users/store.js';
-import type { TestContext } from '../support/app.js';
 import { completedResult, upheldCase } from '../support/fixture.js';
-import { BrowserUser, PHONE, launchBrowser, sidewaysScroll, startApp, type RunningApp } from './support.js';
+import {
+  demoEmail,
+  demoUsersContext,
+  keepScreenshot,
+  BrowserUser,
+  PHONE,
+  launchBrowser,
+  sidewaysScroll,
+  startApp,
+  type RunningApp,
+} from './support.js';
 
 describe('Browser journey: an appeal against a decision after an investigation', function () {
   let browser: Browser;
   let app: RunningApp;
   let caseId: number;
   const [uln] = validUlns(1, 733_000_000);
-  const email = (role: string, external = false) =>
-    DEMO_USERS.find((u) => u.role === role && (u.externalReviewer ?? false) === external)!.email;
-  const shot = async (user: BrowserUser, name: string) => {
-    if (process.env.SCREENSHOT_DIR)
-      await user.page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR, name), fullPage: true });
-  };
+  const email = demoEmail;
+  const shot = (user: BrowserUser, name: string) => keepScreenshot(user.page, name);
 
   before(async function () {
     [browser, app] = await Promise.all([launchBrowser(), startApp()]);
-    const idOf = (role: string) => ({ id: findUserForSignIn(app.db, email(role))!.id });
-    // The fixture's helpers read the database and these users' ids only: the demo users stand in for the test users.
-    const ctx = {
-      db: app.db,
-      users: { admin: idOf('admin'), assessor: idOf('assessor'), qa: idOf('quality_assurer') },
-    } as unknown as TestContext;
+    const ctx = demoUsersContext(app);
     const result = completedResult(ctx, uln!);
     caseId = upheldCase(ctx, {
       opener: result.assessor,
-      investigator: idOf('admin').id,
+      investigator: ctx.users.admin.id,
       uln: uln!,
       methodId: 'project',
       sanction: 'fail',

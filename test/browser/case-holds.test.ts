@@ -4,31 +4,31 @@
  * release page hold it back, then ends the hold with a reason. Every page is checked with axe on
  * the way, and on a 390 px phone no page scrolls sideways.
  */
-import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { validUlns } from '../../src/apprentices/uln.js';
 import { DEMO_USERS } from '../../src/demo/index.js';
-import { findUserForSignIn } from '../../src/users/store.js';
-import type { TestContext } from '../support/app.js';
 import { completedResult } from '../support/fixture.js';
-import { BrowserUser, launchBrowser, startApp, type RunningApp } from './support.js';
+import {
+  demoEmail,
+  demoUsersContext,
+  keepScreenshot,
+  BrowserUser,
+  launchBrowser,
+  startApp,
+  type RunningApp,
+} from './support.js';
 
 describe('Browser journey: results held by a case against an assessor', function () {
   let browser: Browser;
   let app: RunningApp;
   let assessorName: string;
   const [uln] = validUlns(1, 742_000_000);
-  const email = (role: string) => DEMO_USERS.find((u) => u.role === role && !u.externalReviewer)!.email;
+  const email = (role: string) => demoEmail(role);
 
   before(async function () {
     [browser, app] = await Promise.all([launchBrowser(), startApp()]);
-    const idOf = (role: string) => ({ id: findUserForSignIn(app.db, email(role))!.id });
-    const ctx = {
-      db: app.db,
-      users: { admin: idOf('admin'), assessor: idOf('assessor'), qa: idOf('quality_assurer') },
-    } as unknown as TestContext;
-    const result = completedResult(ctx, uln!);
+    const result = completedResult(demoUsersContext(app), uln!);
     assessorName = app.db.$client.prepare('select name from users where id = ?').pluck().get(result.assessor) as string;
   });
 
@@ -64,8 +64,7 @@ describe('Browser journey: results held by a case against an assessor', function
       await admin.follow(hold);
       expect(await page.locator('#case-holds').innerText()).to.equal('Holding 1 result');
       expect(await page.locator('.govuk-summary-card__title').innerText()).to.contain(`(ULN ${uln})`);
-      if (process.env.SCREENSHOT_DIR)
-        await page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR, 'case-holds.png'), fullPage: true });
+      await keepScreenshot(page, 'case-holds.png');
       const casePath = new URL(page.url()).pathname;
 
       await admin.open('/results');

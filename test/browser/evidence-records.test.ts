@@ -4,26 +4,32 @@
  * record then counts; a quality assurer opens a case and adds a document to it. Every page is
  * checked with axe on the way, and on a 390 px phone no page scrolls sideways.
  */
-import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { addApprentices } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { DEMO_USERS } from '../../src/demo/index.js';
 import { SETUP, apprenticeInput } from '../support/apprentices.js';
-import { BrowserUser, PHONE, launchBrowser, sidewaysScroll, startApp, type RunningApp } from './support.js';
+import {
+  demoEmail,
+  keepScreenshot,
+  BrowserUser,
+  PHONE,
+  launchBrowser,
+  sidewaysScroll,
+  startApp,
+  type RunningApp,
+} from './support.js';
 
 describe('Browser journey: certificates and case documents in the evidence store', function () {
   let browser: Browser;
   let app: RunningApp;
   const [uln] = validUlns(1, 733_000_000);
-  const user = (role: string) => DEMO_USERS.find((u) => u.role === role && !u.externalReviewer)!.email;
+  const user = (role: string) => demoEmail(role);
   const PDF = (text: string) => Buffer.from(`%PDF-1.4\n${text} (test data)\n`);
   const shot = async (page: BrowserUser['page'], name: string) => {
     await page.setViewportSize(PHONE);
     expect(await sidewaysScroll(page), name).to.equal(0);
-    if (process.env.SCREENSHOT_DIR)
-      await page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR, name), fullPage: true });
+    await keepScreenshot(page, name);
   };
 
   before(async function () {

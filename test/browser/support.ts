@@ -1,4 +1,4 @@
-import { TEST_CONFIG, TEST_OFF_THE_JOB_MINIMUM } from '../support/app.js';
+import { TEST_CONFIG, TEST_OFF_THE_JOB_MINIMUM, type TestContext } from '../support/app.js';
 
 /**
  * Browser journeys: the real app in this process, driven by Debian's chromium through
@@ -8,6 +8,7 @@ import { TEST_CONFIG, TEST_OFF_THE_JOB_MINIMUM } from '../support/app.js';
  * CHROMIUM_PATH).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +19,7 @@ import { openDatabase, type Db } from '../../src/db/connection.js';
 import { employers, providers, standardVersions } from '../../src/db/schema.js';
 import { DEMO_EMPLOYERS, DEMO_PASSWORD, DEMO_PROVIDERS, DEMO_USERS } from '../../src/demo/index.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
-import { createUser } from '../../src/users/store.js';
+import { createUser, findUserForSignIn } from '../../src/users/store.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -332,6 +333,29 @@ export async function downloadOf(page: Page, link: Locator): Promise<{ name: str
 
 /** A phone's window: no page may scroll sideways in it. */
 export const PHONE = { width: 390, height: 844 };
+
+/** A demo user's email by role (an external reviewer, or one of the organisation's own). */
+export function demoEmail(role: string, external = false): string {
+  return DEMO_USERS.find((u) => u.role === role && (u.externalReviewer ?? false) === external)!.email;
+}
+
+/** Keeps a picture of the whole page in SCREENSHOT_DIR, when it is set, to be looked at. */
+export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env.SCREENSHOT_DIR)
+    await page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR, name), fullPage: true });
+}
+
+/**
+ * What test/support/fixture.ts's helpers need of a test context, from the app's demo users: they
+ * read the database and these users' ids only, so the demo users stand in for the test users.
+ */
+export function demoUsersContext(app: RunningApp): TestContext {
+  const idOf = (role: string) => ({ id: findUserForSignIn(app.db, demoEmail(role))!.id });
+  return {
+    db: app.db,
+    users: { admin: idOf('admin'), assessor: idOf('assessor'), qa: idOf('quality_assurer') },
+  } as unknown as TestContext;
+}
 /** The window every person's browser opens with. */
 export const DESKTOP = { width: 1280, height: 800 };
 
