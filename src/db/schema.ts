@@ -655,6 +655,23 @@ export const gatewayStatusCache = sqliteTable(
   (t) => [index('gateway_status_cache_state').on(t.evaluatedOn, t.state)],
 );
 
+/**
+ * The status cache's rows counted by when they hold and their state, kept by triggers on
+ * gateway_status_cache (migration 0044) in the same transaction as each change to it. Everyone's
+ * counts on a day are then a sum over these few rows, not a read of every apprentice's status.
+ */
+export const gatewayStateTally = sqliteTable(
+  'gateway_state_tally',
+  {
+    evaluatedOn: text('evaluated_on').notNull(),
+    /** The cache row's valid_until, or '' for none (a key column cannot hold null and still match). */
+    validUntil: text('valid_until').notNull(),
+    state: text('state', { enum: GATEWAY_STATES }).notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.evaluatedOn, t.validUntil, t.state] })],
+);
+
 /* ---------- Assessors and bookings ---------- */
 
 export const assessorProfiles = sqliteTable('assessor_profiles', {

@@ -4,7 +4,7 @@ import { scopeCondition } from '../../src/apprentices/store.js';
 import { apprentices } from '../../src/db/schema.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
-import { pageSelect, reviewQueueSelect } from '../../src/gateway/store.js';
+import { everyonesStateQueries, pageSelect, reviewQueueSelect } from '../../src/gateway/store.js';
 import { moderationQueueSelect } from '../../src/grading/store.js';
 import { candidatesSelect, unclaimedAfter } from '../../src/outcomes/claims.js';
 import { OPEN_SUBMISSIONS } from '../../src/bookings/store.js';
@@ -100,6 +100,25 @@ describe('query plans: the dashboard page walks an index in name order, with or 
         expect(plan.join(' | '), kind).to.contain(`SEARCH apprentices USING INDEX ${INDEX[kind]}`);
         expect(plan.join(' | '), kind).to.not.match(/TEMP B-TREE|SCAN apprentices|SCAN gateway_status_cache/);
       }
+      db.$client.close();
+    });
+});
+
+describe('query plans: everyone’s counts by state read the tally and the erased apprentices, never every status', () => {
+  for (const analysed of [false, true])
+    it(`${analysed ? 'after' : 'before'} ANALYZE`, () => {
+      const db = skewedDatabase();
+      if (analysed) db.$client.exec('analyze');
+      const { tallied, erasedHeld } = everyonesStateQueries(db, ON);
+      const plans = [tallied, erasedHeld].map((query) => {
+        const { sql, params } = query.toSQL();
+        return (db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[])
+          .map((r) => r.detail)
+          .join(' | ');
+      });
+      expect(plans[0]).to.contain('SEARCH gateway_state_tally');
+      expect(plans[1]).to.match(/^SEARCH a(pprentices)? USING COVERING INDEX apprentices_listed \(erased_at>\?\)/);
+      expect(plans.join(' | ')).to.not.match(/SCAN apprentices|SCAN gateway_status_cache/);
       db.$client.close();
     });
 });

@@ -1,0 +1,165 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
+import { addApprentices } from '../../src/apprentices/store.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import type { Db } from '../../src/db/connection.js';
+import { GATEWAY_STATES } from '../../src/db/vocabulary.js';
+import { cachedStateCounts, refreshGatewayCache } from '../../src/gateway/store.js';
+import { now } from '../support/clock.js';
+import { testDb } from '../support/app.js';
+
+/*
+ * Everyone's counts by gateway state come from a tally the status cache's triggers keep
+ * (migration 0044), not from reading every status. Whatever writes the cache (the stores, the
+ * start-up fill's marks, a trigger clearing a row, an erasure), the tally's counts must be the
+ * cache's own: here they are held equal to a plain count of the cache after every step of
+ * random sequences of changes, on days before, on and after the ones the statuses were made for.
+ */
+
+const ALL = { kind: 'all' } as const;
+const today = DateTime.fromISO(now().toISODate());
+const day = (offset: number) => today.plus({ days: offset }).toISODate()!;
+const ULNS = validUlns(8, 310_000_000);
+
+async function eightApprentices(): Promise<{ db: Db; ids: number[] }> {
+  const { db } = await testDb();
+  const added = addApprentices(
+    db,
+    ULNS.map((uln, i) => {
+      // Starts a few months apart, so that their statuses change on different days.
+      const start = today.minus({ months: 10 + 2 * i });
+      return {
+        line: i + 2,
+        input: {
+          uln,
+          givenNames: 'Tally',
+          familyName: `Apprentice ${i}`,
+          dateOfBirth: start.minus({ years: 20 }).toISODate()!,
+          startDate: start.toISODate()!,
+          plannedEndDate: start.plus({ months: 15 }).toISODate()!,
+          standardReference: 'ST0815',
+          standardVersion: '1.0',
+          providerUkprn: '10061234',
+          employerId: 'transport-workers-union',
+          weeklyHours: 37.5,
+          bslFirstLanguage: false,
+          englishMathsChoice: null,
+        },
+      };
+    }),
+    SYSTEM_ACTOR,
+    'test',
+  );
+  if (!added.ok) throw new Error('setup');
+  const ids = db.$client.prepare('select id from apprentices where given_names = ? order by id').pluck().all('Tally');
+  return { db, ids: ids as number[] };
+}
+
+/** The counts read the long way: every listed apprentice's status that holds on `on`. */
+function countedFromTheCache(db: Db, on: string) {
+  const counts = Object.fromEntries(GATEWAY_STATES.map((s) => [s, 0]));
+  const rows = db.$client
+    .prepare(
+      `select c.state, count(*) as n from apprentices a join gateway_status_cache c on c.apprentice_id = a.id
+       where a.erased_at is null and c.evaluated_on <= ? and (c.valid_until is null or c.valid_until > ?)
+       group by c.state`,
+    )
+    .all(on, on) as { state: string; n: number }[];
+  for (const row of rows) counts[row.state] = row.n;
+  const listed = db.$client.prepare('select count(*) from apprentices where erased_at is null').pluck().get() as number;
+  return { counts, uncached: listed - rows.reduce((sum, r) => sum + r.n, 0) };
+}
+
+type Step =
+  | { kind: 'refresh'; offset: number }
+  | { kind: 'evidence'; who: number }
+  | { kind: 'erase'; who: number }
+  | { kind: 'mark'; who: number }
+  | { kind: 'store'; who: number; offset: number; until: number | null; state: number }
+  | { kind: 'clear'; who: number };
+
+const who = fc.integer({ min: 0, max: ULNS.length - 1 });
+const offset = fc.integer({ min: -40, max: 40 });
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('refresh' as const), offset }),
+  fc.record({ kind: fc.constant('evidence' as const), who }),
+  fc.record({ kind: fc.constant('erase' as const), who }),
+  fc.record({ kind: fc.constant('mark' as const), who }),
+  fc.record({
+    kind: fc.constant('store' as const),
+    who,
+    offset,
+    until: fc.option(fc.integer({ min: -40, max: 80 })),
+    state: fc.integer({ min: 0, max: GATEWAY_STATES.length - 1 }),
+  }),
+  fc.record({ kind: fc.constant('clear' as const), who }),
+);
+
+function take(db: Db, ids: number[], s: Step): void {
+  const client = db.$client;
+  switch (s.kind) {
+    case 'refresh':
+      refreshGatewayCache(db, ALL, day(s.offset));
+      return;
+    case 'evidence':
+      // Any change to the apprentice's record clears their status (migration 0003's trigger).
+      client.prepare('update apprentices set weekly_hours = weekly_hours where id = ?').run(ids[s.who]);
+      return;
+    case 'erase':
+      client.prepare("update apprentices set erased_at = '2026-01-01T00:00:00Z' where id = ?").run(ids[s.who]);
+      return;
+    case 'mark':
+      // The start-up fill's mark (gateway/warm-up.ts): a status that holds on no day.
+      client
+        .prepare(
+          `insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet, valid_until) values (?, '9999-12-31', 'not_ready', ',,', null)
+           on conflict (apprentice_id) do update set evaluated_on = excluded.evaluated_on, state = excluded.state, valid_until = excluded.valid_until`,
+        )
+        .run(ids[s.who]);
+      return;
+    case 'store':
+      client
+        .prepare(
+          `insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet, valid_until) values (?, ?, ?, ',,', ?)
+           on conflict (apprentice_id) do update set evaluated_on = excluded.evaluated_on, state = excluded.state, valid_until = excluded.valid_until`,
+        )
+        .run(ids[s.who], day(s.offset), GATEWAY_STATES[s.state], s.until === null ? null : day(s.offset + 1 + s.until));
+      return;
+    case 'clear':
+      client.prepare('delete from gateway_status_cache where apprentice_id = ?').run(ids[s.who]);
+  }
+}
+
+describe('everyone’s gateway state counts', () => {
+  it('are the cache’s own counts after any sequence of changes, on any day', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+        const { db, ids } = await eightApprentices();
+        for (const s of steps) {
+          take(db, ids, s);
+          for (const on of [day(-41), day(-1), day(0), day(1), day(30), day(90)])
+            expect(cachedStateCounts(db, ALL, on), `${JSON.stringify(s)}, on ${on}`).to.deep.equal(
+              countedFromTheCache(db, on),
+            );
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('are counted from a tally of a handful of rows, not from each apprentice’s status', async () => {
+    const { db } = await eightApprentices();
+    refreshGatewayCache(db, ALL, day(0));
+    const tallied = db.$client.prepare('select sum(n) from gateway_state_tally').pluck().get();
+    expect(tallied).to.equal(ULNS.length);
+    expect(cachedStateCounts(db, ALL, day(0)).uncached).to.equal(0);
+    // Erasing one takes their status away from the counts and the tally alike.
+    db.$client.prepare("update apprentices set erased_at = '2026-01-01T00:00:00Z' where uln = ?").run(ULNS[0]);
+    expect(db.$client.prepare('select sum(n) from gateway_state_tally').pluck().get()).to.equal(ULNS.length - 1);
+    const counts = cachedStateCounts(db, ALL, day(0));
+    expect(Object.values(counts.counts).reduce((a, b) => a + b, 0)).to.equal(ULNS.length - 1);
+    expect(counts.uncached).to.equal(0);
+  });
+});
