@@ -65,6 +65,7 @@ export const routes = {
   cases: '/cases',
   newCase: '/cases/new',
   decisionsAboutMe: '/cases/decisions-about-you',
+  decisionAboutMeAppeal: '/cases/decisions-about-you/:caseId/appeal',
   case: '/cases/:id',
   caseInvestigator: '/cases/:id/investigator',
   caseDecision: '/cases/:id/decision',

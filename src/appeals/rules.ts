@@ -1,6 +1,6 @@
 import { addDays } from '../calendar.js';
 import { addWorkingDays } from '../grading/rules.js';
-import { actsOnLearner } from '../cases/rules.js';
+import { actsOnCentre, actsOnLearner } from '../cases/rules.js';
 
 /*
  * Appeals as Ofqual's General Conditions of Recognition require of an assessment organisation
@@ -77,11 +77,12 @@ export function requestAppealRefusal(
 
 /**
  * Why a malpractice or maladministration decision cannot be appealed now; null when it can. Ofqual
- * General Condition I1.1 gives an appeal against a decision on action taken against a learner
- * after an investigation: here, an upheld case about the apprentice's assessment that acted on
- * them (actsOnLearner in src/cases/rules.ts). One set aside already acts on nothing. Once, within
- * the window of working days from the decision (`deadline`), and, as for a result, not once a
- * later attempt has started (its result would be changed under the resit or retake).
+ * General Condition I1.1(c) gives an appeal against a decision on action taken against a learner
+ * or a centre after an investigation: here, an upheld case about the apprentice's assessment that
+ * acted on them (actsOnLearner in src/cases/rules.ts), or one against a training provider
+ * (actsOnCentre), which the provider appeals for itself. One set aside already acts on nothing.
+ * Once, within the window of working days from the decision (`deadline`), and, as for a result,
+ * not once a later attempt has started (its result would be changed under the resit or retake).
  */
 export function caseAppealRefusal(
   c: Parameters<typeof actsOnLearner>[0] & { status: string; setAsideAt: string | null },
@@ -90,10 +91,13 @@ export function caseAppealRefusal(
   alreadyAppealed: boolean,
   laterAttempt = false,
 ): string | null {
-  if (c.against !== 'assessment') return 'Only a decision about an apprentice’s assessment is appealed here';
+  if (c.against === 'assessor')
+    return 'A decision about an assessor is not appealed here: the assessment organisation reviews it under its own procedures';
   if (c.status !== 'decided' || c.outcome !== 'upheld') return 'Only an upheld case’s decision can be appealed';
-  if (!actsOnLearner(c))
-    return 'This decision took no action against the apprentice: there is nothing for them to appeal';
+  if (c.against === 'provider' ? !actsOnCentre(c) : !actsOnLearner(c))
+    return c.against === 'provider'
+      ? 'This decision took no action against the training provider: there is nothing to appeal'
+      : 'This decision took no action against the apprentice: there is nothing for them to appeal';
   if (alreadyAppealed || c.setAsideAt !== null) return 'This decision has already been appealed';
   if (laterAttempt) return 'A later attempt has started: this decision can no longer be appealed';
   if (deadline !== null && today > deadline) return `Appeals against this decision had to be lodged by ${deadline}`;

@@ -2,9 +2,9 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/connection.js';
 import { apprenticeFor } from '../apprentices/service.js';
 import { appealById, epaoSettingsOf, type AppealRow } from '../grading/store.js';
-import { appeals, bookings, cases, epaAttempts } from '../db/schema.js';
+import { appeals, bookings, cases, epaAttempts, providers } from '../db/schema.js';
 import type { CaseRow } from '../cases/store.js';
-import { actsOnLearner } from '../cases/rules.js';
+import { actsOnCentre, actsOnLearner } from '../cases/rules.js';
 import { latestAttempt } from '../grading/attempts.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
 import { AREA_ROLES } from '../auth/roles.js';
@@ -31,41 +31,68 @@ function apprenticeIdOf(db: Db, appeal: AppealRow): number | undefined {
     .get()?.apprenticeId;
 }
 
+/** A training provider an appeal is about: the one a case it appeals was against. */
+export interface AppealingProvider {
+  ukprn: string;
+  name: string;
+}
+
 /**
  * An appeal, for someone who may `view` it or `edit` its documents: the appeal reviewers
  * (administrators and quality assurers) see every appeal; the provider and employer see their
- * apprentice's. Documents are added, while the appeal waits for its decision, by the provider
- * (who lodges on the apprentice's behalf) and administrators. Anyone else is told there is none.
+ * apprentice's; a training provider sees its own against a decision about it (which is about no
+ * apprentice: `apprentice` is null and `provider` names it). Documents are added, while the
+ * appeal waits for its decision, by the provider (who lodges on the apprentice's behalf, or its
+ * own) and administrators. Anyone else is told there is none.
  */
 export function appealFor(
   db: Db,
   user: CurrentUser,
   id: unknown,
   action: 'view' | 'edit',
-): Result<{ appeal: AppealRow; apprentice: ApprenticeDetail }> {
+): Result<{ appeal: AppealRow; apprentice: ApprenticeDetail | null; provider: AppealingProvider | null }> {
   const parsed = recordId.safeParse(id);
   const appeal = parsed.success ? appealById(db, parsed.data) : undefined;
   const none = refuse('not_found', 'There is no such appeal');
   if (!appeal) return none;
-  const apprenticeId = apprenticeIdOf(db, appeal);
-  const found = apprenticeId === undefined ? undefined : findApprenticeById(db, apprenticeId);
-  if (!found) return none;
   const reviewer = (AREA_ROLES.appealReview as readonly string[]).includes(user.role);
-  // A request's or a case's appeal is no business of the employer's: the request or decision appealed is the provider's and the organisation's.
-  if (!reviewer && (appeal.requestId !== null || appeal.caseId !== null) && user.role !== 'provider') return none;
-  let apprentice: ApprenticeDetail | undefined = found;
-  if (!reviewer) {
-    const seen = apprenticeFor(db, user, found.uln, 'view');
-    apprentice = seen.ok ? seen.value : undefined;
+  const provider = appeal.caseId === null ? null : providerAppealing(db, appeal.caseId);
+  let apprentice: ApprenticeDetail | null = null;
+  if (provider) {
+    if (!reviewer && !(user.role === 'provider' && user.providerUkprn === provider.ukprn)) return none;
+  } else {
+    const apprenticeId = apprenticeIdOf(db, appeal);
+    const found = apprenticeId === undefined ? undefined : findApprenticeById(db, apprenticeId);
+    if (!found) return none;
+    // A request's or a case's appeal is no business of the employer's: the request or decision appealed is the provider's and the organisation's.
+    if (!reviewer && (appeal.requestId !== null || appeal.caseId !== null) && user.role !== 'provider') return none;
+    const seen = reviewer ? ok(found) : apprenticeFor(db, user, found.uln, 'view');
+    if (!seen.ok) return none;
+    apprentice = seen.value;
   }
-  if (!apprentice) return none;
   if (action === 'edit') {
     if (user.role !== 'admin' && user.role !== 'provider')
-      return refuse('forbidden', 'The provider adds documents to an appeal, on the apprentice’s behalf');
+      return refuse(
+        'forbidden',
+        provider
+          ? 'The training provider adds documents to its appeal'
+          : 'The provider adds documents to an appeal, on the apprentice’s behalf',
+      );
     if (appeal.decision !== null)
       return refuse('conflict', 'This appeal has been decided: its documents can no longer change');
   }
-  return ok({ appeal, apprentice });
+  return ok({ appeal, apprentice, provider });
+}
+
+/** The training provider a case was against, by UKPRN and name (null for a case about an assessment or an assessor). */
+function providerAppealing(db: Queryable, caseId: number): AppealingProvider | null {
+  const row = db
+    .select({ ukprn: providers.ukprn, name: providers.name })
+    .from(cases)
+    .innerJoin(providers, eq(providers.ukprn, cases.providerUkprn))
+    .where(and(eq(cases.id, caseId), eq(cases.against, 'provider')))
+    .get();
+  return row ?? null;
 }
 
 /** An appeal's lodging form, for a result or a request alike: the grounds, and the apprentice's own statement when they give one. */
@@ -227,9 +254,10 @@ export function caseDecisionsAbout(db: Queryable, apprenticeId: number): { case:
 
 /**
  * The provider appeals, on the apprentice's behalf, an upheld malpractice or maladministration
- * decision about their assessment (Ofqual General Condition I1.1): the grounds and, when they
- * give one, the apprentice's own statement. One appeal per decision, within the window of working
- * days from it; it is given its outcome date. Audited.
+ * decision about their assessment (Ofqual General Condition I1.1(c)): the grounds and, when they
+ * give one, the apprentice's own statement. A training provider appeals in the same way a decision
+ * against itself that it was told of (`uln` null), with its grounds. One appeal per decision,
+ * within the window of working days from it; it is given its outcome date. Audited.
  */
 export function lodgeCaseAppeal(
   db: Db,
@@ -237,17 +265,26 @@ export function lodgeCaseAppeal(
   caseId: unknown,
   input: unknown,
   today: string,
-  /** The apprentice whose page the appeal comes from: a decision about anyone else is not there. */
-  uln?: string,
+  /**
+   * The apprentice whose results page the appeal comes from (a decision about anyone else is not
+   * there), or null from Decisions about your organisation (only a decision about the provider is).
+   */
+  uln: string | null,
 ): Result<AppealRow> {
   const parsed = recordId.safeParse(caseId);
   const found = parsed.success ? db.select().from(cases).where(eq(cases.id, parsed.data)).get() : undefined;
-  const apprentice = found?.apprenticeId != null ? findApprenticeById(db, found.apprenticeId) : undefined;
   const none = refuse('not_found', 'There is no such decision');
-  // Only the apprentice's provider, and only about a decision it may see: an upheld one about their assessment.
-  if (!found || !apprentice || (uln !== undefined && apprentice.uln !== uln)) return none;
-  if (user.role !== 'provider' || !apprenticeFor(db, user, apprentice.uln, 'edit').ok) return none;
-  if (found.status !== 'decided' || !actsOnLearner(found)) return none;
+  if (!found || found.status !== 'decided' || user.role !== 'provider') return none;
+  if (found.against === 'provider') {
+    // The provider's own, from Decisions about your organisation: only one it was told of.
+    if (uln !== null || found.providerUkprn !== user.providerUkprn) return none;
+    if (!actsOnCentre(found) || found.subjectToldAt === null) return none;
+  } else {
+    // Only the apprentice's provider, and only about a decision it may see: an upheld one about their assessment.
+    const apprentice = found.apprenticeId != null ? findApprenticeById(db, found.apprenticeId) : undefined;
+    if (!apprentice || apprentice.uln !== uln) return none;
+    if (!apprenticeFor(db, user, apprentice.uln, 'edit').ok || !actsOnLearner(found)) return none;
+  }
   const before = caseAppealState(db, found, today);
   if (before.refusal) return refuse('conflict', before.refusal);
   const form = appealLodgingSchema.safeParse(input ?? {});

@@ -140,7 +140,10 @@ export function auditSubject(db: Db, entityType: string, entityId: string): Audi
       // Against a result (through its attempt), a request's decision (through the request) or a case's (through the case).
       const p = db
         .select({
-          apprenticeId: sql<number>`coalesce(${epaAttempts.apprenticeId}, ${assessmentRequests.apprenticeId}, ${cases.apprenticeId})`,
+          apprenticeId: sql<
+            number | null
+          >`coalesce(${epaAttempts.apprenticeId}, ${assessmentRequests.apprenticeId}, ${cases.apprenticeId})`,
+          providerUkprn: cases.providerUkprn,
         })
         .from(appeals)
         .leftJoin(epaAttempts, eq(epaAttempts.id, appeals.attemptId))
@@ -148,7 +151,10 @@ export function auditSubject(db: Db, entityType: string, entityId: string): Audi
         .leftJoin(cases, eq(cases.id, appeals.caseId))
         .where(eq(appeals.id, id))
         .get();
-      return apprenticeVia(`appeal ${entityId}`, () => paths.appeal(id), p?.apprenticeId);
+      // A training provider's appeal against a decision about itself is about no apprentice.
+      if (p && p.apprenticeId === null && p.providerUkprn !== null)
+        return { text: `UKPRN ${p.providerUkprn}`, detail: `appeal ${entityId}`, href: paths.appeal(id) };
+      return apprenticeVia(`appeal ${entityId}`, () => paths.appeal(id), p?.apprenticeId ?? undefined);
     }
     case 'assessment_request': {
       const r = db

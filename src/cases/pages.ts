@@ -4,11 +4,13 @@ import { AREA_ROLES } from '../auth/roles.js';
 import { methodNames } from '../bookings/store.js';
 import { daysBetween } from '../calendar.js';
 import type { Clock } from '../clock.js';
-import { isoInstant, londonDateOf, londonTime } from '../dates.js';
+import { dateLabel, isoInstant, londonDateOf, londonTime } from '../dates.js';
 import type { Db } from '../db/connection.js';
 import { CASE_KINDS, CASE_SANCTIONS } from '../db/vocabulary.js';
 import { pageAsked, pager } from '../http/paging.js';
-import { renderRefusal, valueOrThrow } from '../http/results.js';
+import { refusalError, renderRefusal, valueOrThrow } from '../http/results.js';
+import { caseAppealState, lodgeCaseAppeal } from '../appeals/service.js';
+import { APPEAL_DECISION_LABELS } from '../grading/model.js';
 import { fullName } from '../names.js';
 import { paths, routes } from '../paths.js';
 import { attachUpload, filesForPage } from '../evidence/pages.js';
@@ -115,22 +117,67 @@ export function casePages(db: Db, clock: Clock): Router {
 
   /* ---------- Decisions about the user ---------- */
 
-  router.get(paths.decisionsAboutMe, pageFor('provider', 'assessor'), (req, res) => {
+  /**
+   * The upheld decisions about the user's organisation (a training provider's, which it may
+   * appeal: Ofqual General Condition I1.1(c)) or about themselves (an assessor's).
+   */
+  const renderDecisions = (
+    res: Response,
+    asked: unknown,
+    extra: { status?: number; kept?: object; errorList?: object[]; caseId?: number } = {},
+  ) => {
     const user = userOf(res);
-    const page = valueOrThrow(decisionsAbout(db, user, pageAsked(req.query.page)));
-    res.render('cases/decisions', {
+    const on = today();
+    const page = valueOrThrow(decisionsAbout(db, user, pageAsked(asked)));
+    res.status(extra.status ?? 200).render('cases/decisions', {
       title: user.role === 'provider' ? 'Decisions about your organisation' : 'Decisions about you',
       organisation: user.role === 'provider',
-      rows: page.rows.map((c) => ({
-        id: c.id,
-        kindLabel: CASE_KIND_LABELS[c.kind],
-        decidedOn: c.decidedAt ? londonTime(c.decidedAt) : '',
-        sanction: c.sanction ? SANCTION_LABELS[c.sanction] : '',
-        reason: c.decisionReason,
-        setAside: c.setAsideAt !== null,
-      })),
+      rows: page.rows.map((c) => {
+        const { appeal, deadline, refusal } =
+          user.role === 'provider' ? caseAppealState(db, c, on) : { appeal: undefined, deadline: null, refusal: '' };
+        return {
+          id: c.id,
+          kindLabel: CASE_KIND_LABELS[c.kind],
+          decidedOn: c.decidedAt ? londonTime(c.decidedAt) : '',
+          sanction: c.sanction ? SANCTION_LABELS[c.sanction] : '',
+          reason: c.decisionReason,
+          setAside: c.setAsideAt !== null,
+          appeal: appeal
+            ? {
+                href: paths.appeal(appeal.id),
+                lodgedOn: dateLabel(appeal.lodgedOn),
+                decision: appeal.decision ? APPEAL_DECISION_LABELS[appeal.decision] : 'Waiting for a decision',
+              }
+            : null,
+          deadline: deadline ? dateLabel(deadline) : null,
+          appealAction: refusal === null ? paths.decisionAboutMeAppeal(c.id) : null,
+          // The values sent back with a refused appeal go to its own form only.
+          kept: extra.caseId === c.id ? extra.kept : undefined,
+        };
+      }),
       pager: pager(page, (n) => `${paths.decisionsAboutMe}?page=${n}`),
       backLink: paths.cases,
+      errorList: extra.errorList,
+    });
+  };
+
+  router.get(paths.decisionsAboutMe, pageFor('provider', 'assessor'), (req, res) => {
+    renderDecisions(res, req.query.page);
+  });
+
+  // A training provider appeals a decision about itself (the apprentice's own are appealed from their results page).
+  router.post(routes.decisionAboutMeAppeal, pageFor('provider'), (req, res) => {
+    const lodged = lodgeCaseAppeal(db, userOf(res), req.params.caseId, req.body, today(), null);
+    if (lodged.ok) return res.redirect(303, paths.appeal(lodged.value.id));
+    if (lodged.kind !== 'invalid' && lodged.kind !== 'conflict') throw refusalError(lodged);
+    renderDecisions(res, (req.body as { page?: unknown }).page, {
+      status: lodged.kind === 'invalid' ? 400 : 409,
+      kept: req.body as object,
+      caseId: Number(req.params.caseId),
+      errorList: lodged.problems.map((p) => ({
+        href: p.path ? `#${p.path}-${String(req.params.caseId)}` : '',
+        text: p.message,
+      })),
     });
   });
 

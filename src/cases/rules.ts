@@ -60,6 +60,16 @@ export const actsOnLearner = (c: {
   (RESULT_SANCTIONS.includes(c.sanction) || (c.kind === 'malpractice' && c.sanction === 'warning'));
 
 /**
+ * Whether a case's decision took action against a training provider (in Ofqual's terms, the
+ * Centre): upheld against it, with a sanction (a warning). General Condition I1.1(c) gives an
+ * appeal against "decisions relating to any action to be taken against a Learner or a Centre
+ * following an investigation into malpractice or maladministration"; an assessor is neither, and
+ * disputes a decision about them through the organisation's own procedures.
+ */
+export const actsOnCentre = (c: { against: CaseSubject; outcome: CaseOutcome | null; sanction: Sanction | null }) =>
+  c.against === 'provider' && c.outcome === 'upheld' && c.sanction !== null;
+
+/**
  * Whether a case holds its assessment's result from release and claims: while it is open, and for
  * good when it withholds it, unless an upheld appeal set that decision aside.
  */

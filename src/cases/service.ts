@@ -609,9 +609,19 @@ export const methodNameOf = (db: Db, methodId: string | null) =>
  * about, when it was decided, the action taken and its reasons, and whether an appeal set it aside.
  */
 export function decisionShown(db: Db, c: CaseRow, methodId: string | null) {
+  const method = methodNameOf(db, methodId);
+  const provider =
+    c.against === 'provider' && c.providerUkprn
+      ? db.select({ name: providers.name }).from(providers).where(eq(providers.ukprn, c.providerUkprn)).get()
+      : undefined;
   return {
     kindLabel: CASE_KIND_LABELS[c.kind],
-    method: methodNameOf(db, methodId),
+    /** What the case was about, as a sentence goes on: "the Project assessment (attempt 1)", or the training provider. */
+    about:
+      c.against === 'provider'
+        ? `the training provider ${provider?.name ?? ''} (UKPRN ${c.providerUkprn ?? ''})`
+        : `${method ? `the ${method} assessment` : 'the assessment'}${c.attemptNumber === null ? '' : ` (attempt ${c.attemptNumber})`}`,
+    method,
     attemptNumber: c.attemptNumber,
     sanction: c.sanction ? SANCTION_LABELS[c.sanction] : '',
     decidedOn: c.decidedAt ? dateLabel(londonDateOf(c.decidedAt)) : '',

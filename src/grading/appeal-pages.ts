@@ -56,10 +56,15 @@ export function appealPages(db: Db, clock: Clock): Router {
             r.requestKind !== null
               ? `${KIND_LABELS[r.requestKind]}: refused`
               : r.appeal.caseId !== null
-                ? `Decision after an investigation: ${r.caseSanction ? SANCTION_LABELS[r.caseSanction] : ''}`
+                ? `Decision after an investigation${r.providerName !== null ? ' into the training provider' : ''}: ${r.caseSanction ? SANCTION_LABELS[r.caseSanction] : ''}`
                 : `Result, attempt ${r.attemptNumber}: ${r.overallGrade}`,
           href: paths.appeal(r.appeal.id),
-          name: fullName(r),
+          // Whom it is about: the apprentice, or a training provider appealing a decision about itself.
+          name:
+            r.givenNames !== null && r.familyName !== null
+              ? fullName({ givenNames: r.givenNames, familyName: r.familyName })
+              : (r.providerName ?? ''),
+          reference: r.uln !== null ? `ULN ${r.uln}` : `UKPRN ${r.providerUkprn ?? ''}`,
           due: dateLabel(dueOn),
           overdue: outcomeOverdue(dueOn, today),
         };
@@ -69,7 +74,44 @@ export function appealPages(db: Db, clock: Clock): Router {
 
   /** The appeal in the URL, for someone who may see it (appealFor: reviewers, and its apprentice's provider and employer). */
   const loadAppeal = (user: CurrentUser, id: unknown) => {
-    const { appeal, apprentice } = valueOrThrow(appealFor(db, user, id, 'view'));
+    const found = valueOrThrow(appealFor(db, user, id, 'view'));
+    const { appeal, provider } = found;
+    // Whom the appeal is about, as its pages name them: the apprentice, or a training provider appealing a decision about itself.
+    const about = found.apprentice
+      ? `${fullName(found.apprentice)} (ULN ${found.apprentice.uln})`
+      : `${provider!.name} (UKPRN ${provider!.ukprn})`;
+    const titled = found.apprentice ? fullName(found.apprentice) : provider!.name;
+    if (appeal.caseId === null) return { ...appealOfApprentice(user, appeal, found.apprentice!), about, titled };
+    const c = findCase(db, appeal.caseId)!;
+    // The panel reads what the decision was made on; nobody else with a part in the case reads it
+    // here (administrators see every case anyway).
+    const reviewer = user.role === 'admin' || (isReviewer(user) && !involvedInAppeal(db, appeal).has(user.id));
+    return {
+      appeal,
+      apprentice: found.apprentice,
+      provider,
+      about,
+      titled,
+      attempt: null,
+      plan: null,
+      request: null,
+      caseDecision: {
+        ...decisionShown(db, c.case, c.methodId),
+        // The assessment the case was about: the panel reads its evidence (renderAppeal).
+        bookingId: c.case.bookingId,
+        // What the panel reads to decide (the provider sees the decision and its reasons only).
+        allegation: reviewer ? c.case.allegation : null,
+        files: reviewer
+          ? filesForPage(db, { apprentice: found.apprentice, recordType: 'case', recordKey: String(c.case.id) }, null)
+              .files
+          : [],
+        href: user.role === 'admin' ? paths.case(c.case.id) : null,
+      },
+    };
+  };
+
+  /** An appeal about an apprentice's result or a request's decision, as loadAppeal gives it. */
+  const appealOfApprentice = (user: CurrentUser, appeal: AppealRow, apprentice: ApprenticeDetail) => {
     if (appeal.requestId !== null) {
       const { request } = findRequest(db, appeal.requestId)!;
       // The decision appealed, as it was when the appeal was lodged (an upheld appeal reopens the request).
@@ -81,6 +123,7 @@ export function appealPages(db: Db, clock: Clock): Router {
       return {
         appeal,
         apprentice,
+        provider: null,
         attempt: null,
         plan: null,
         request: {
@@ -100,33 +143,16 @@ export function appealPages(db: Db, clock: Clock): Router {
         caseDecision: null,
       };
     }
-    if (appeal.caseId !== null) {
-      const found = findCase(db, appeal.caseId)!;
-      const c = found.case;
-      // The panel reads what the decision was made on; nobody else with a part in the case reads it
-      // here (administrators see every case anyway).
-      const reviewer = user.role === 'admin' || (isReviewer(user) && !involvedInAppeal(db, appeal).has(user.id));
-      return {
-        appeal,
-        apprentice,
-        attempt: null,
-        plan: null,
-        request: null,
-        caseDecision: {
-          ...decisionShown(db, c, found.methodId),
-          // The assessment the case was about: the panel reads its evidence (renderAppeal).
-          bookingId: c.bookingId,
-          // What the panel reads to decide (the provider sees the decision and its reasons only).
-          allegation: reviewer ? c.allegation : null,
-          files: reviewer
-            ? filesForPage(db, { apprentice, recordType: 'case', recordKey: String(c.id) }, null).files
-            : [],
-          href: user.role === 'admin' ? paths.case(c.id) : null,
-        },
-      };
-    }
     const attempt = resultsOf(db, apprentice, false).find((r) => r.attempt.id === appeal.attemptId)!;
-    return { appeal, apprentice, attempt, plan: planFor(db, apprentice), request: null, caseDecision: null };
+    return {
+      appeal,
+      apprentice,
+      provider: null,
+      attempt,
+      plan: planFor(db, apprentice),
+      request: null,
+      caseDecision: null,
+    };
   };
 
   /** The day the appeal's outcome is due: kept at lodging; for one lodged before it was kept, from the setting. */
@@ -134,25 +160,32 @@ export function appealPages(db: Db, clock: Clock): Router {
     appeal.dueOn ?? outcomeDueOn(appeal.lodgedOn, epaoSettingsOf(db).appealDecisionWorkingDays);
 
   /** The appeal's documents, and the upload form for someone who may add to them while it waits. */
-  const documentsOf = (user: CurrentUser, appeal: AppealRow, apprentice: ApprenticeDetail) =>
+  const documentsOf = (user: CurrentUser, appeal: AppealRow, apprentice: ApprenticeDetail | null) =>
     filesForPage(
       db,
       { apprentice, recordType: 'appeal', recordKey: String(appeal.id) },
       appeal.decision === null && (user.role === 'admin' || user.role === 'provider')
         ? paths.appealFiles(appeal.id)
         : null,
-      'The apprentice’s own statement, or evidence for the grounds. The panel sees every document.',
+      apprentice
+        ? 'The apprentice’s own statement, or evidence for the grounds. The panel sees every document.'
+        : 'Evidence for the grounds. The panel sees every document.',
     );
 
   /** The appeal as its provider or employer sees it: what was lodged, when the outcome is due, the decision, the documents. */
   const renderLodged = (res: Response, user: CurrentUser, id: unknown, locals: object = {}, status = 200) => {
-    const { appeal, apprentice, attempt, request, caseDecision } = loadAppeal(user, id);
+    const { appeal, apprentice, about, titled, attempt, request, caseDecision } = loadAppeal(user, id);
     const dueOn = dueOf(appeal);
     res.status(status).render('grading/appeal-lodged', {
-      title: `Appeal: ${fullName(apprentice)}`,
-      backLink: request ? paths.request(request.id) : paths.apprenticeResults(apprentice.uln),
+      title: `Appeal: ${titled}`,
+      backLink: request
+        ? paths.request(request.id)
+        : apprentice
+          ? paths.apprenticeResults(apprentice.uln)
+          : paths.decisionsAboutMe,
       appeal,
       apprentice,
+      about,
       attempt,
       request,
       caseDecision,
@@ -213,7 +246,7 @@ export function appealPages(db: Db, clock: Clock): Router {
       rangeForm?: object;
     } = {},
   ) => {
-    const { appeal, apprentice, attempt, plan, request, caseDecision } = loadAppeal(user, id);
+    const { appeal, apprentice, about, titled, attempt, plan, request, caseDecision } = loadAppeal(user, id);
     const postedFor = (gradingId: number) =>
       typeof extra.values?.g === 'object' && extra.values.g !== null
         ? (extra.values.g as Record<string, unknown>)[`g${gradingId}`]
@@ -240,10 +273,11 @@ export function appealPages(db: Db, clock: Clock): Router {
             .filter((m) => m.gradingId !== null)
             .map((m) => ({ name: m.name, files: filesOfBooking(gradingById(db, m.gradingId!)?.bookingId) }));
     res.status(extra.status ?? 200).render('grading/appeal', {
-      title: `Appeal: ${fullName(apprentice)}`,
+      title: `Appeal: ${titled}`,
       backLink: paths.appeals,
       appeal,
       apprentice,
+      about,
       attempt,
       request,
       caseDecision,
@@ -264,7 +298,7 @@ export function appealPages(db: Db, clock: Clock): Router {
         error: extra.errors?.panel,
       },
       affected:
-        appeal.decision === 'upheld' && attempt
+        appeal.decision === 'upheld' && attempt && apprentice
           ? (extra.rangeForm ?? { ...affectedFor(user, appeal, apprentice.id, extra.range), errors: {} })
           : null,
       open: appeal.decision === null && !conflicted,

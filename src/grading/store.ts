@@ -3,7 +3,7 @@ import { pageFrom, type Page } from '../http/paging.js';
 import { fullName } from '../names.js';
 import { queueNotification } from '../notifications/store.js';
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, sql, count } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, or, sql, count } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import { findApprenticeById, type ApprenticeDetail } from '../apprentices/store.js';
@@ -26,6 +26,7 @@ import {
   gatewaySubmissions,
   gradings,
   moderations,
+  providers,
   users,
 } from '../db/schema.js';
 import type { Grade, PlanFile } from '../plans/schema.js';
@@ -792,17 +793,22 @@ export function releaseResults(
 export function notifyProvider(tx: Queryable, apprenticeId: number, subject: string, body: string): void {
   const apprentice = findApprenticeById(tx, apprenticeId);
   if (!apprentice) return;
+  notifyProviderUsers(
+    tx,
+    apprentice.providerUkprn,
+    subject,
+    `${fullName(apprentice)} (ULN ${apprentice.uln}): ${body}`,
+  );
+}
+
+/** Tells a training provider's users whose accounts are enabled (queued in the outbox). */
+function notifyProviderUsers(tx: Queryable, ukprn: string, subject: string, body: string): void {
   const to = tx
     .select({ email: users.email })
     .from(users)
-    .where(and(eq(users.role, 'provider'), eq(users.providerUkprn, apprentice.providerUkprn)))
+    .where(and(eq(users.role, 'provider'), eq(users.providerUkprn, ukprn), isNull(users.disabledAt)))
     .all();
-  for (const { email } of to)
-    queueNotification(tx, {
-      to: email,
-      subject,
-      body: `${fullName(apprentice)} (ULN ${apprentice.uln}): ${body}`,
-    });
+  for (const { email } of to) queueNotification(tx, { to: email, subject, body });
 }
 
 /** Tells the apprentice's employer's users (queued in the outbox). */
@@ -1273,19 +1279,23 @@ export function openAppeals(db: Db) {
       uln: apprentices.uln,
       givenNames: apprentices.givenNames,
       familyName: apprentices.familyName,
+      // A training provider's appeal against a decision about itself is about no apprentice.
+      providerUkprn: providers.ukprn,
+      providerName: providers.name,
     })
     .from(appeals)
     .leftJoin(epaAttempts, eq(epaAttempts.id, appeals.attemptId))
     .leftJoin(assessmentRequests, eq(assessmentRequests.id, appeals.requestId))
     .leftJoin(cases, eq(cases.id, appeals.caseId))
-    .innerJoin(
+    .leftJoin(
       apprentices,
       eq(
         apprentices.id,
         sql`coalesce(${epaAttempts.apprenticeId}, ${assessmentRequests.apprenticeId}, ${cases.apprenticeId})`,
       ),
     )
-    .where(isNull(appeals.decision))
+    .leftJoin(providers, and(eq(cases.against, 'provider'), eq(providers.ukprn, cases.providerUkprn)))
+    .where(and(isNull(appeals.decision), or(isNotNull(apprentices.id), isNotNull(providers.ukprn))))
     .orderBy(asc(appeals.lodgedOn), asc(appeals.id))
     .all();
 }
@@ -1639,14 +1649,25 @@ function decideCaseAppeal(
     after: { setAside: input.decision === 'upheld', overallGrade, panel: panelForAudit(panel) },
     reason: input.reasons,
   });
-  notifyProvider(
-    tx,
-    c.apprenticeId!,
-    `Appeal ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}`,
-    input.decision === 'upheld'
-      ? `The appeal against the decision after an investigation into an assessment was upheld: the decision is set aside${overallGrade ? ` and the result is ${overallGrade}` : ''}. Sign in to read the panel's reasons on the appeal's page.`
-      : `The appeal against the decision after an investigation into an assessment was not upheld: the decision stands. Sign in to read the panel's reasons on the appeal's page.`,
-  );
+  const subject = `Appeal ${input.decision === 'upheld' ? 'upheld' : 'not upheld'}`;
+  if (c.against === 'provider')
+    notifyProviderUsers(
+      tx,
+      c.providerUkprn!,
+      subject,
+      input.decision === 'upheld'
+        ? `Your appeal against the decision after an investigation into your organisation was upheld: the decision is set aside. Sign in to read the panel's reasons on the appeal's page.`
+        : `Your appeal against the decision after an investigation into your organisation was not upheld: the decision stands. Sign in to read the panel's reasons on the appeal's page.`,
+    );
+  else
+    notifyProvider(
+      tx,
+      c.apprenticeId!,
+      subject,
+      input.decision === 'upheld'
+        ? `The appeal against the decision after an investigation into an assessment was upheld: the decision is set aside${overallGrade ? ` and the result is ${overallGrade}` : ''}. Sign in to read the panel's reasons on the appeal's page.`
+        : `The appeal against the decision after an investigation into an assessment was not upheld: the decision stands. Sign in to read the panel's reasons on the appeal's page.`,
+    );
 }
 
 function decideAppealInTransaction(

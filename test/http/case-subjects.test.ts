@@ -30,7 +30,12 @@ describe('decisions told to the provider or assessor a case is against', () => {
   it('tells the provider an upheld decision about it, with its reasons, and nothing before', async () => {
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
     const before = mailTo(ctx.users.provider.email).length;
-    expect((await decisions(provider))('#no-decisions').text()).to.equal('There are none.');
+    // The only decision about it so far: the fixture's warning about late gateway evidence.
+    expect(
+      (await decisions(provider))('.govuk-summary-card')
+        .map((_i, e) => e.attribs.id)
+        .get(),
+    ).to.deep.equal([`decision-${f.providerDecision}`]);
     expect($((await provider.get('/cases')).text)('#decisions-about-you').attr('href')).to.equal(
       '/cases/decisions-about-you',
     );

@@ -172,6 +172,11 @@ const TABLE: Record<string, Case | Case[]> = {
   'GET /cases': row('302 200 200 200 200 403 200 200', '/cases'),
   // Upheld decisions against the provider (its users) or the assessor (themselves): nobody else's.
   'GET /cases/decisions-about-you': row('302 403 200 403 200 403 200 200', '/cases/decisions-about-you'),
+  // A's provider appeals the warning it was given (an empty form stops at validation); another provider finds no such decision.
+  'POST /cases/decisions-about-you/:caseId/appeal': row(
+    '401 403 403 403 400 403 404 403',
+    (f) => `/cases/decisions-about-you/${f.providerDecision}/appeal`,
+  ),
   'GET /cases/new': row('302 200 200 200 200 403 200 200', '/cases/new'),
   'POST /cases/new': row('401 400 400 400 400 403 400 400', '/cases/new'),
   'GET /cases/:id': row('302 200 200 404 404 403 404 404', (f) => `/cases/${f.case}`),

@@ -38,6 +38,7 @@ import {
   appealedResult,
   completedResult,
   upheldCase,
+  warnedProvider,
   caseToDecide,
   caseHoldingA,
   openRequest,
@@ -1139,6 +1140,16 @@ export const PAGE_SPECS: Record<string, PageSpec | PageSpec[]> = {
     text: () => ['grounds', 'statement'],
     valid: () => [['grounds', 'The notes were the apprentice’s own reasonable adjustment']],
     formPage: (f) => `/apprentices/${f.a.uln}/results`,
+  },
+  // Each run appeals a decision of its own: a warning given to A's provider after an investigation into it.
+  'POST /cases/decisions-about-you/:caseId/appeal': {
+    as: ['provider'],
+    url: (f) => `/cases/decisions-about-you/${f.providerDecision}/appeal`,
+    target: (ctx, f) => ({ url: `/cases/decisions-about-you/${warnedProvider(ctx, f.a.providerUkprn)}/appeal` }),
+    fields: () => ['grounds', 'page'],
+    text: () => ['grounds'],
+    valid: () => [['grounds', 'The evidence was sent on the day the organisation asked for it']],
+    formPage: () => '/cases/decisions-about-you',
   },
   // Each run decides an appeal of its own; the field names also reach for a grading that is not part of the result (D's project).
   'POST /appeals/:id': {

@@ -117,6 +117,8 @@ export interface Fixture {
   case: number;
   /** A malpractice case `assessor` opened about A's discussion, upheld by `admin` with a warning: A's provider may appeal it. */
   caseDecision: number;
+  /** A maladministration case `assessor` opened against A's provider, upheld by `admin` with a warning: the provider may appeal it. */
+  providerDecision: number;
 }
 
 export async function buildFixture(ctx: TestContext): Promise<Fixture> {
@@ -340,6 +342,9 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     sanction: 'warning',
   });
 
+  // A maladministration case against A's provider itself, upheld with a warning it was told of.
+  const providerDecision = warnedProvider(ctx, a.providerUkprn);
+
   // A's English GCSE, whose certificate may be uploaded.
   const qualification = addQualification(
     db,
@@ -368,6 +373,7 @@ export async function buildFixture(ctx: TestContext): Promise<Fixture> {
     decidedRequest: consideration.value.id,
     case: openedCase.value.id,
     caseDecision,
+    providerDecision,
     learningBreak: breaksOf(db, a.id)[0]!.id,
     hoursEntry: db
       .select({ id: offTheJobHours.id })
@@ -575,6 +581,38 @@ export function upheldCase(
     investigator,
     id,
     { outcome: 'upheld', sanction: given.sanction, reason: 'The notes were found on the desk (fixture)' },
+    isoInstant(now()),
+  );
+  if (!decided.ok) throw new Error(`The case could not be decided: ${JSON.stringify(decided.problems)}`);
+  return opened.value.id;
+}
+
+/**
+ * A maladministration case `assessor` opens against the training provider, investigated by
+ * `admin` and upheld with a warning (told to the provider's users): its id.
+ */
+export function warnedProvider(ctx: TestContext, providerUkprn: string): number {
+  const opened = openCase(
+    ctx.db,
+    findUser(ctx.db, ctx.users.assessor.id)!,
+    {
+      kind: 'maladministration',
+      against: 'provider',
+      providerUkprn,
+      allegation: 'Gateway evidence sent late (fixture)',
+    },
+    isoInstant(now()),
+  );
+  if (!opened.ok) throw new Error(`The case could not be opened: ${JSON.stringify(opened.problems)}`);
+  const id = String(opened.value.id);
+  const admin = findUser(ctx.db, ctx.users.admin.id)!;
+  const assigned = assignInvestigator(ctx.db, admin, id, { investigatorUserId: String(admin.id) });
+  if (!assigned.ok) throw new Error(`The investigator could not be assigned: ${JSON.stringify(assigned.problems)}`);
+  const decided = decideCase(
+    ctx.db,
+    admin,
+    id,
+    { outcome: 'upheld', sanction: 'warning', reason: 'Evidence reached the organisation after the gateway (fixture)' },
     isoInstant(now()),
   );
   if (!decided.ok) throw new Error(`The case could not be decided: ${JSON.stringify(decided.problems)}`);

@@ -95,10 +95,18 @@ describe('appeal rules (Ofqual General Condition I1)', () => {
     expect(
       caseAppealRefusal({ ...upheld, status: 'investigating', outcome: null }, null, '2025-12-01', false),
     ).to.equal('Only an upheld case’s decision can be appealed');
-    for (const against of ['assessor', 'provider'] as const)
+    // An assessor is neither learner nor centre: a decision about them is not appealed here.
+    for (const kind of ['malpractice', 'maladministration'] as const)
       expect(
-        caseAppealRefusal({ ...upheld, against, sanction: 'warning' }, '2025-12-07', '2025-12-01', false),
-      ).to.equal('Only a decision about an apprentice’s assessment is appealed here');
+        caseAppealRefusal(
+          { ...upheld, kind, against: 'assessor', sanction: 'warning' },
+          '2025-12-07',
+          '2025-12-01',
+          false,
+        ),
+      ).to.equal(
+        'A decision about an assessor is not appealed here: the assessment organisation reviews it under its own procedures',
+      );
     // Every sanction on the result acts on the apprentice; a warning does only for malpractice.
     for (const sanction of ['fail', 'result_void', 'result_withheld'] as const)
       expect(
@@ -113,5 +121,31 @@ describe('appeal rules (Ofqual General Condition I1)', () => {
         false,
       ),
     ).to.equal('This decision took no action against the apprentice: there is nothing for them to appeal');
+  });
+
+  it('takes the training provider’s own appeal against a decision that acted on it, as a centre (I1.1(c))', () => {
+    const warned = {
+      kind: 'maladministration',
+      against: 'provider',
+      status: 'decided',
+      outcome: 'upheld',
+      sanction: 'warning',
+      setAsideAt: null,
+    } as const;
+    // A warning for maladministration acts on a centre, as one for malpractice does.
+    for (const kind of ['malpractice', 'maladministration'] as const)
+      expect(caseAppealRefusal({ ...warned, kind }, '2025-12-07', '2025-12-07', false), kind).to.equal(null);
+    expect(caseAppealRefusal(warned, '2025-12-07', '2025-12-08', false)).to.equal(
+      'Appeals against this decision had to be lodged by 2025-12-07',
+    );
+    expect(caseAppealRefusal(warned, '2025-12-07', '2025-12-01', true)).to.equal(
+      'This decision has already been appealed',
+    );
+    expect(
+      caseAppealRefusal({ ...warned, outcome: 'not_upheld', sanction: null }, '2025-12-07', '2025-12-01', false),
+    ).to.equal('Only an upheld case’s decision can be appealed');
+    expect(caseAppealRefusal({ ...warned, sanction: null }, '2025-12-07', '2025-12-01', false)).to.equal(
+      'This decision took no action against the training provider: there is nothing to appeal',
+    );
   });
 });
