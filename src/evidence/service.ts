@@ -2,7 +2,7 @@ import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import type { Db, Queryable } from '../db/connection.js';
-import { appeals, cases, gatewayItemsProvided, gradings, qualifications } from '../db/schema.js';
+import { appeals, assessmentRequests, cases, gatewayItemsProvided, gradings, qualifications } from '../db/schema.js';
 import { AREA_ROLES, sitsOnPanelsOnly } from '../auth/roles.js';
 import { apprenticeFor } from '../apprentices/service.js';
 import { findApprenticeById, recordPlanItem, type ApprenticeDetail } from '../apprentices/store.js';
@@ -340,7 +340,8 @@ const idIn = (params: unknown) =>
 /**
  * Whether a quality assurer reads a graded assessment's evidence: the assessment organisation's own
  * moderate any; an external reviewer, who sits on appeal panels only, reads one that an appeal
- * concerns (against the result of its attempt, or against a decision on a case about it).
+ * concerns (against the result of its attempt, against a decision on a case about it, or against
+ * a refusal of special consideration for it).
  */
 const qaReads = (db: Queryable, user: CurrentUser, booking: BookingRow) =>
   !sitsOnPanelsOnly(user) ||
@@ -349,7 +350,14 @@ const qaReads = (db: Queryable, user: CurrentUser, booking: BookingRow) =>
     .from(appeals)
     .leftJoin(gradings, eq(gradings.attemptId, appeals.attemptId))
     .leftJoin(cases, eq(cases.id, appeals.caseId))
-    .where(or(eq(gradings.bookingId, booking.id), eq(cases.bookingId, booking.id)))
+    .leftJoin(assessmentRequests, eq(assessmentRequests.id, appeals.requestId))
+    .where(
+      or(
+        eq(gradings.bookingId, booking.id),
+        eq(cases.bookingId, booking.id),
+        eq(assessmentRequests.bookingId, booking.id),
+      ),
+    )
     .get() !== undefined;
 
 /** Whether the booking's grading has been submitted. */

@@ -7,7 +7,7 @@ import { appealFor } from '../appeals/service.js';
 import { findRequest } from '../adjustments/store.js';
 import { KIND_LABELS, STATUS_LABELS } from '../adjustments/rules.js';
 import { SANCTION_LABELS } from '../cases/rules.js';
-import { decisionShown } from '../cases/service.js';
+import { decisionShown, methodNameOf } from '../cases/service.js';
 import { findCase } from '../cases/store.js';
 import { attachUpload, filesForPage } from '../evidence/pages.js';
 import { valueOrThrow } from '../http/results.js';
@@ -135,6 +135,9 @@ export function appealPages(db: Db, clock: Clock): Router {
           decidedOn: decidedAt ? dateLabel(londonDateOf(decidedAt)) : null,
           decisionReason: appealed ? appealed.reason : request.decisionReason,
           details: request.details,
+          // Special consideration names the assessment affected: the panel reads its evidence (renderAppeal).
+          bookingId: request.bookingId,
+          method: methodNameOf(db, request.methodId),
           // What the panel reads to decide: the request and its evidence (quality assurers on the panel too).
           files: filesForPage(db, record, null).files,
           // The request's page is for administrators and its provider.
@@ -260,15 +263,17 @@ export function appealPages(db: Db, clock: Clock): Router {
     const today = todayInLondon(clock.now());
     const panel = appeal.decision ? panelOf(db, appeal.id) : [];
     // What the panel reads besides the grading: the evidence of each graded method (a result's
-    // appeal) or of the assessment a case was about (a case decision's), downloaded in the
-    // assessment's own scope (bookingEvidenceOf).
+    // appeal), of the assessment a case was about (a case decision's) or of the assessment a
+    // special consideration was asked for (a refusal's), downloaded in the assessment's own scope
+    // (bookingEvidenceOf).
     const filesOfBooking = (bookingId: number | null | undefined) =>
       bookingId == null
         ? []
         : filesForPage(db, { apprentice, recordType: 'booking', recordKey: String(bookingId) }, null).files;
+    const assessment = caseDecision ?? request;
     const assessmentFiles =
-      caseDecision?.bookingId != null
-        ? [{ name: caseDecision.method ?? 'The assessment', files: filesOfBooking(caseDecision.bookingId) }]
+      assessment?.bookingId != null
+        ? [{ name: assessment.method ?? 'The assessment', files: filesOfBooking(assessment.bookingId) }]
         : (attempt?.methods ?? [])
             .filter((m) => m.gradingId !== null)
             .map((m) => ({ name: m.name, files: filesOfBooking(gradingById(db, m.gradingId!)?.bookingId) }));

@@ -7,7 +7,8 @@ import { attachEvidenceFile } from '../../src/evidence/service.js';
 import { findUser } from '../../src/users/store.js';
 import { $, csrfFrom, postForm, signedInAgent, testApp, type TestContext } from '../support/app.js';
 import { now } from '../support/clock.js';
-import { buildFixture, completedResult, type Fixture } from '../support/fixture.js';
+import { buildFixture, completedResult, refuseRequest, type Fixture } from '../support/fixture.js';
+import { makeRequest } from '../../src/adjustments/service.js';
 
 /*
  * External reviewers: quality assurers who are not employees of the assessment organisation, the
@@ -128,6 +129,54 @@ describe('external reviewers', () => {
     expect((await external.get(`/evidence/${fileId}`)).status).to.equal(200);
     // The provider reads the appeal as lodged: no evidence list of the panel's.
     expect($((await provider.get(appealPath)).text)('[id^="appeal-assessment-files-"]')).to.have.length(0);
+  });
+
+  it('find the assessment’s evidence on an appeal against a refused special consideration', async () => {
+    // A graded project of its own, its recording, and a special consideration for it the administrator refused.
+    const result = completedResult(ctx, validUlns(1, 744_000_000)[0]!);
+    const stored = ctx.db.select().from(evidenceFiles).where(eq(evidenceFiles.id, f.bookingFile)).get()!;
+    const attached = attachEvidenceFile(
+      ctx.db,
+      findUser(ctx.db, ctx.users.admin.id)!,
+      'booking',
+      { id: String(result.bookings.project) },
+      {
+        sha256: stored.sha256,
+        size: stored.size,
+        mediaType: stored.mediaType,
+        kind: 'document',
+        originalName: 'fire.pdf',
+      },
+      isoInstant(now()),
+    );
+    const fileId = attached.ok ? attached.value.id : 0;
+    const asked = makeRequest(
+      ctx.db,
+      findUser(ctx.db, ctx.users.provider.id)!,
+      result.apprentice.uln,
+      'special_consideration',
+      { bookingId: String(result.bookings.project), reason: 'A fire alarm cut the presentation short (test)' },
+      isoInstant(now()),
+    );
+    if (!asked.ok) throw new Error(JSON.stringify(asked.problems));
+    refuseRequest(ctx, asked.value.id);
+    const external = await signedInAgent(ctx.app, email);
+    // No appeal concerns it yet: the graded assessment's evidence is not the external reviewer's to read.
+    expect((await external.get(`/evidence/${fileId}`)).status).to.equal(404);
+
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const requestPage = `/requests/${asked.value.id}`;
+    const lodged = await postForm(provider, requestPage, `${requestPage}/appeal`, { grounds: 'The alarm was real' });
+    expect(lodged.status).to.equal(303);
+    const page = $((await external.get(lodged.headers.location as string)).text);
+    expect(page('[id^="appeal-assessment-files-"]').closest('.govuk-summary-list__row').find('dt').text()).to.equal(
+      'Evidence: Work-based project with presentation and questioning',
+    );
+    const links = page('[id^="appeal-assessment-files-"] a')
+      .map((_, a) => page(a).attr('href'))
+      .get();
+    expect(links).to.deep.equal([`/evidence/${fileId}`]);
+    expect((await external.get(`/evidence/${fileId}`)).status).to.equal(200);
   });
 
   it('read the evidence of an assessment an appeal concerns, and of no other graded assessment', async () => {
