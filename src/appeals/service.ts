@@ -287,15 +287,20 @@ export function lodgeCaseAppeal(
   }
   const before = caseAppealState(db, found, today);
   if (before.refusal) return refuse('conflict', before.refusal);
-  const form = appealLodgingSchema.safeParse(input ?? {});
+  // A provider's own appeal concerns no apprentice: it has no apprentice's statement.
+  const form =
+    found.against === 'provider'
+      ? appealLodgingSchema.pick({ grounds: true }).safeParse(input ?? {})
+      : appealLodgingSchema.safeParse(input ?? {});
   if (!form.success) return refuse('invalid', problemsFromZod(form.error));
+  const lodging = { statement: null, ...form.data };
   return db.transaction(
     (tx) => {
       const c = tx.select().from(cases).where(eq(cases.id, found.id)).get()!;
       const { refusal, deadline } = caseAppealState(tx, c, today);
       if (refusal) return refuse('conflict', refusal);
       return ok(
-        insertAppeal(tx, user, form.data, today, deadline, epaoSettingsOf(tx).appealDecisionWorkingDays, {
+        insertAppeal(tx, user, lodging, today, deadline, epaoSettingsOf(tx).appealDecisionWorkingDays, {
           caseId: c.id,
         }),
       );

@@ -9,6 +9,7 @@ import type { Db } from '../db/connection.js';
 import { CASE_KINDS, CASE_SANCTIONS } from '../db/vocabulary.js';
 import { pageAsked, pager } from '../http/paging.js';
 import { refusalError, renderRefusal, valueOrThrow } from '../http/results.js';
+import { formErrors } from '../http/forms.js';
 import { caseAppealState, lodgeCaseAppeal } from '../appeals/service.js';
 import { APPEAL_DECISION_LABELS } from '../grading/model.js';
 import { fullName } from '../names.js';
@@ -124,7 +125,14 @@ export function casePages(db: Db, clock: Clock): Router {
   const renderDecisions = (
     res: Response,
     asked: unknown,
-    extra: { status?: number; kept?: object; errorList?: object[]; caseId?: number } = {},
+    extra: {
+      status?: number;
+      kept?: object;
+      errorList?: object[];
+      /** A refused appeal's case, and each of its fields' messages. */
+      caseId?: number;
+      errors?: Record<string, string>;
+    } = {},
   ) => {
     const user = userOf(res);
     const on = today();
@@ -153,6 +161,7 @@ export function casePages(db: Db, clock: Clock): Router {
           appealAction: refusal === null ? paths.decisionAboutMeAppeal(c.id) : null,
           // The values sent back with a refused appeal go to its own form only.
           kept: extra.caseId === c.id ? extra.kept : undefined,
+          errors: extra.caseId === c.id ? extra.errors : undefined,
         };
       }),
       pager: pager(page, (n) => `${paths.decisionsAboutMe}?page=${n}`),
@@ -174,6 +183,7 @@ export function casePages(db: Db, clock: Clock): Router {
       status: lodged.kind === 'invalid' ? 400 : 409,
       kept: req.body as object,
       caseId: Number(req.params.caseId),
+      errors: formErrors(lodged.problems).errors,
       errorList: lodged.problems.map((p) => ({
         href: p.path ? `#${p.path}-${String(req.params.caseId)}` : '',
         text: p.message,

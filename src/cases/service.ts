@@ -376,7 +376,7 @@ export function decideCase(db: Db, user: CurrentUser, id: unknown, input: unknow
         after: judged,
         reason: parsed.data.reason,
       });
-      if (tellsSubject) tellSubject(tx, c, judged.sanction!, parsed.data.reason);
+      if (tellsSubject) tellSubject(tx, c, judged.sanction!, parsed.data.reason, londonDateOf(now));
       if (actsOnLearner({ ...c, ...judged }) && c.apprenticeId !== null) {
         // The provider is told the decision (not the allegation, nor who made it) and may appeal it on the apprentice's behalf.
         const deadline = appealDeadline(londonDateOf(now), epaoSettingsOf(tx).appealWorkingDays);
@@ -531,7 +531,7 @@ export function endCaseHold(
  * Condition A8.5, action proportionate to the malpractice found). A case not upheld is not told:
  * the subject never knew of it. They read it again under *Decisions about you* (decisionsAbout).
  */
-function tellSubject(tx: Queryable, c: CaseRow, sanction: Sanction, reason: string): void {
+function tellSubject(tx: Queryable, c: CaseRow, sanction: Sanction, reason: string, decidedOn: string): void {
   const to = tx
     .select({ email: users.email })
     .from(users)
@@ -545,11 +545,16 @@ function tellSubject(tx: Queryable, c: CaseRow, sanction: Sanction, reason: stri
     )
     .all();
   const about = c.against === 'provider' ? 'your organisation' : 'your assessments';
+  // A training provider may appeal it (Ofqual General Condition I1.1(c)), within the window of working days from the decision.
+  const next =
+    c.against === 'provider'
+      ? `You may appeal this decision until ${dateLabel(appealDeadline(decidedOn, epaoSettingsOf(tx).appealWorkingDays))}: sign in and open Cases, then Decisions about your organisation, to read it again or to appeal.`
+      : 'Sign in and open Cases, then Decisions about you, to read it again. To dispute it, contact the assessment organisation.';
   for (const { email } of to)
     queueNotification(tx, {
       to: email,
       subject: 'A decision after an investigation',
-      body: `After investigating a ${c.kind} case about ${about}, the assessment organisation decided: ${SANCTION_LABELS[sanction]}. Its reasons: ${reason} Sign in and open Cases, then Decisions about you, to read it again.`,
+      body: `After investigating a ${c.kind} case about ${about}, the assessment organisation decided: ${SANCTION_LABELS[sanction]}. Its reasons: ${reason} ${next}`,
     });
 }
 

@@ -664,7 +664,10 @@ export const gatewayStateTally = sqliteTable(
   'gateway_state_tally',
   {
     evaluatedOn: text('evaluated_on').notNull(),
-    /** The cache row's valid_until, or '' for none (a key column cannot hold null and still match). */
+    /**
+     * The cache row's valid_until, or '9999-12-31' for none: a key column cannot hold null and still
+     * match, and a row with no end holds on every day before that one, as one with null does.
+     */
     validUntil: text('valid_until').notNull(),
     state: text('state', { enum: GATEWAY_STATES }).notNull(),
     n: integer('n').notNull(),

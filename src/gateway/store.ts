@@ -16,7 +16,6 @@ import {
   lt,
   lte,
   notExists,
-  or,
   sql,
   type SQL,
 } from 'drizzle-orm';
@@ -715,12 +714,7 @@ export function everyonesStateQueries(db: Db, on: string) {
     tallied: db
       .select({ state: gatewayStateTally.state, n: sql<number>`sum(${gatewayStateTally.n})` })
       .from(gatewayStateTally)
-      .where(
-        and(
-          lte(gatewayStateTally.evaluatedOn, on),
-          or(eq(gatewayStateTally.validUntil, ''), gt(gatewayStateTally.validUntil, on)),
-        ),
-      )
+      .where(and(lte(gatewayStateTally.evaluatedOn, on), gt(gatewayStateTally.validUntil, on)))
       .groupBy(gatewayStateTally.state),
     erasedHeld: db
       .select({ state: gatewayStatusCache.state, n: count() })
@@ -729,6 +723,33 @@ export function everyonesStateQueries(db: Db, on: string) {
       .where(and(isNotNull(apprentices.erasedAt), holdsOn(on)))
       .groupBy(gatewayStatusCache.state),
   };
+}
+
+/** The status cache counted as the tally counts it (migration 0044's own fill). */
+const TALLY_OF_CACHE = `select evaluated_on, coalesce(valid_until, '9999-12-31') as valid_until, state, count(*) as n
+  from gateway_status_cache group by 1, 2, 3 order by 1, 2, 3`;
+
+/**
+ * Rebuilds the tally from the status cache if the two differ, and says whether they did (at
+ * start-up, before anything trusts the tally: a write the triggers could not see, such as an
+ * INSERT OR REPLACE or a table rebuilt without them, would otherwise leave everyone's counts wrong
+ * for good). One pass over the cache, about 60 ms at 112,000 apprentices.
+ */
+export function reconcileStateTally(db: Db): boolean {
+  const client = db.$client;
+  return client
+    .transaction(() => {
+      const counted = client.prepare(TALLY_OF_CACHE).raw().all();
+      const kept = client
+        .prepare('select evaluated_on, valid_until, state, n from gateway_state_tally order by 1, 2, 3')
+        .raw()
+        .all();
+      if (JSON.stringify(counted) === JSON.stringify(kept)) return false;
+      client.prepare('delete from gateway_state_tally').run();
+      client.prepare(`insert into gateway_state_tally (evaluated_on, valid_until, state, n) ${TALLY_OF_CACHE}`).run();
+      return true;
+    })
+    .immediate();
 }
 
 const noStates = () => Object.fromEntries(GATEWAY_STATES.map((s) => [s, 0])) as Record<GatewayState, number>;

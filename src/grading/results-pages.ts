@@ -1,6 +1,6 @@
 import { EFFECT_LABELS } from '../adjustments/rules.js';
 import { considerationsOf } from '../adjustments/store.js';
-import { textField } from '../http/forms.js';
+import { formErrors, textField } from '../http/forms.js';
 import { dateLabel, londonTime } from '../dates.js';
 import { fullName } from '../names.js';
 import type { Clock } from '../clock.js';
@@ -110,6 +110,8 @@ export function resultsPages(db: Db, clock: Clock): Router {
         decisionReason?: unknown;
         kind?: unknown;
       };
+      /** A refused appeal against a decision after an investigation: its case, and each field's message. */
+      caseErrors?: { caseId: number; errors: Record<string, string> };
     } = {},
   ) => {
     const { user, apprentice } = loadApprentice(res, uln);
@@ -148,6 +150,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
             : null,
           appealAction:
             user.role === 'provider' && refusal === null ? paths.caseDecisionAppeal(apprentice.uln, c.id) : null,
+          errors: extra.caseErrors?.caseId === c.id ? extra.caseErrors.errors : {},
         };
       }),
       attempts: results.map((r) => {
@@ -346,6 +349,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
         href: p.path ? `#case-${p.path}-${String(req.params.caseId)}` : '',
         text: p.message,
       })),
+      caseErrors: { caseId: Number(req.params.caseId), errors: formErrors(lodged.problems).errors },
     });
   });
 

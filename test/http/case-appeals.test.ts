@@ -99,6 +99,9 @@ describe('appeals against decisions after an investigation', () => {
     expect(refused('.govuk-error-summary a').attr('href')).to.equal(`#case-grounds-${d.id}`);
     expect(refused('.govuk-error-summary').text()).to.contain('Give the grounds for the appeal');
     expect(refused(`#case-statement-${d.id}`).val()).to.equal('In my own words');
+    expect(
+      refused(`#case-grounds-${d.id}`).closest('.govuk-form-group').find('.govuk-error-message').text(),
+    ).to.contain('Give the grounds for the appeal');
     expect(ctx.db.select().from(appeals).where(eq(appeals.caseId, d.id)).all()).to.deep.equal([]);
 
     const lodged = await post(provider, d.resultsPage, appealUrl(d), {

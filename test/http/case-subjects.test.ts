@@ -96,11 +96,15 @@ describe('decisions told to the provider or assessor a case is against', () => {
       sanction: 'warning',
       reason: 'Grades were entered ten minutes early on two days.',
     });
-    expect(
-      mailTo(email)
-        .slice(before)
-        .map((n) => n.body),
-    ).to.have.length(1);
+    const toldAssessor = mailTo(email)
+      .slice(before)
+      .map((n) => n.body);
+    expect(toldAssessor).to.have.length(1);
+    // An assessor is neither learner nor centre: no appeal, but whom to contact to dispute it.
+    expect(toldAssessor[0])
+      .to.contain('Decisions about you')
+      .and.contain('To dispute it, contact the assessment organisation')
+      .and.not.contain('You may appeal');
     const assessor = await signedInAgent(ctx.app, email);
     const shown = await decisions(assessor);
     expect(

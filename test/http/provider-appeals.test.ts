@@ -30,6 +30,17 @@ describe('a training provider’s appeal against a decision about itself', () =>
   const appealOf = (caseId: number) => ctx.db.select().from(appeals).where(eq(appeals.caseId, caseId)).get();
 
   it('lodges the provider’s grounds from the decision, once, and shows the appeal to the provider', async () => {
+    // The provider was told the decision, its reasons and the last day to appeal, and where to do it.
+    const told = ctx.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.toEmail, ctx.users.provider.email), eq(outbox.subject, 'A decision after an investigation')))
+      .all()
+      .find((m) => m.body.includes('Evidence reached the organisation after the gateway (fixture)'))!;
+    expect(told.body)
+      .to.match(/You may appeal this decision until \d{1,2} \w+ \d{4}/)
+      .and.contain('Decisions about your organisation')
+      .and.not.contain('Gateway evidence sent late');
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
     const shown = await card(provider, f.providerDecision);
     expect(shown.find('h2').text()).to.equal('Maladministration: A warning');
@@ -41,10 +52,16 @@ describe('a training provider’s appeal against a decision about itself', () =>
     const refused = $(blank.text);
     expect(refused('.govuk-error-summary a').attr('href')).to.equal(`#grounds-${f.providerDecision}`);
     expect(refused('.govuk-error-summary').text()).to.contain('Give the grounds for the appeal');
+    // The message is by the field too, in the refused decision's own form.
+    const field = refused(`#grounds-${f.providerDecision}`).closest('.govuk-form-group');
+    expect(field.hasClass('govuk-form-group--error')).to.equal(true);
+    expect(field.find('.govuk-error-message').text()).to.contain('Give the grounds for the appeal');
     expect(appealOf(f.providerDecision)).to.equal(undefined);
 
     const lodged = await postForm(provider, DECISIONS, appealUrl(f.providerDecision), {
       grounds: 'The evidence was sent on the day it was asked for',
+      // No apprentice is concerned: a statement sent anyway is not kept.
+      statement: 'An apprentice’s words',
     });
     expect(lodged.status).to.equal(303);
     const appeal = appealOf(f.providerDecision)!;

@@ -6,7 +6,7 @@ import { addApprentices } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
 import { GATEWAY_STATES } from '../../src/db/vocabulary.js';
-import { cachedStateCounts, refreshGatewayCache } from '../../src/gateway/store.js';
+import { cachedStateCounts, reconcileStateTally, refreshGatewayCache } from '../../src/gateway/store.js';
 import { now } from '../support/clock.js';
 import { testDb } from '../support/app.js';
 
@@ -147,6 +147,45 @@ describe('everyone’s gateway state counts', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('are put right at start-up when a write bypassed the tally’s triggers', async () => {
+    const { db, ids } = await eightApprentices();
+    refreshGatewayCache(db, ALL, day(0));
+    expect(reconcileStateTally(db)).to.equal(false);
+    // INSERT OR REPLACE deletes the row it replaces without firing delete triggers (recursive triggers are off).
+    db.$client
+      .prepare(
+        `insert or replace into gateway_status_cache (apprentice_id, evaluated_on, state, unmet, valid_until) values (?, ?, 'rejected', ',,', null)`,
+      )
+      .run(ids[0], day(0));
+    expect(cachedStateCounts(db, ALL, day(0))).to.not.deep.equal(countedFromTheCache(db, day(0)));
+    expect(reconcileStateTally(db)).to.equal(true);
+    expect(cachedStateCounts(db, ALL, day(0))).to.deep.equal(countedFromTheCache(db, day(0)));
+    expect(reconcileStateTally(db)).to.equal(false);
+  });
+
+  it('are kept by three triggers on the status cache, at the schema the code migrates to', async () => {
+    const { db } = await testDb();
+    const triggers = db.$client
+      .prepare(
+        "select name from sqlite_master where type = 'trigger' and tbl_name = 'gateway_status_cache' order by name",
+      )
+      .pluck()
+      .all();
+    expect(triggers).to.include.members([
+      'gateway_state_tally_delete',
+      'gateway_state_tally_insert',
+      'gateway_state_tally_update',
+    ]);
+  });
+
+  it('count a status stored with an empty end as holding on no day, as the cache’s own reading does', async () => {
+    const { db, ids } = await eightApprentices();
+    refreshGatewayCache(db, ALL, day(0));
+    db.$client.prepare("update gateway_status_cache set valid_until = '' where apprentice_id = ?").run(ids[1]);
+    expect(cachedStateCounts(db, ALL, day(0))).to.deep.equal(countedFromTheCache(db, day(0)));
+    expect(cachedStateCounts(db, ALL, day(0)).uncached).to.equal(1);
   });
 
   it('are counted from a tally of a handful of rows, not from each apprentice’s status', async () => {
