@@ -288,6 +288,7 @@ export function appealPages(db: Db, clock: Clock): Router {
       caseDecision,
       assessmentFiles,
       conflicted,
+      decision: appeal.decision ? APPEAL_DECISION_LABELS[appeal.decision] : null,
       due: { on: dateLabel(dueOn), overdue: !appeal.decision && outcomeOverdue(dueOn, today) },
       panel: panel.map((m) => `${m.name}${m.external ? ' (external)' : ''}`).join(', '),
       panelForm: {

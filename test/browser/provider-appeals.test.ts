@@ -102,6 +102,9 @@ describe('Browser journey: a training provider appeals a decision about itself',
       await reviewer.page.getByLabel(/^Upheld/).check();
       await reviewer.page.getByLabel('Reasons', { exact: true }).fill('The evidence was on time (test data)');
       await reviewer.follow(reviewer.page.getByRole('button', { name: /Record the decision/ }));
+      // Back on the list, the appeal no longer waits; its page has the decision and the panel.
+      expect(await reviewer.page.locator('tr', { hasText: provider.name }).count()).to.equal(0);
+      await reviewer.open(appealPath);
       expect(await reviewer.page.locator('#appeal-decision').innerText()).to.contain('Upheld');
     });
 

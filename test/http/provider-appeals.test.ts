@@ -163,6 +163,10 @@ describe('a training provider’s appeal against a decision about itself', () =>
     });
     expect(decided.status).to.equal(303);
 
+    // The panel's page gives the decision in words.
+    expect($((await qa.get(`/appeals/${appeal.id}`)).text)('#appeal-decision').text()).to.equal(
+      'Upheld: The evidence was sent on the day it was asked for',
+    );
     const c = ctx.db.select().from(cases).where(eq(cases.id, f.providerDecision)).get()!;
     expect(c.setAsideAt).to.be.a('string');
     const audited = ctx.db
