@@ -15,7 +15,9 @@ import { apprentices, gatewayStatusCache } from '../../src/db/schema.js';
 import {
   cacheNewApprentices,
   dashboardPage,
+  gatewayOverview,
   refreshGatewayCache,
+  statusesToStore,
   workOutNewApprentices,
 } from '../../src/gateway/store.js';
 import { importForUser } from '../../src/apprentices/service.js';
@@ -23,7 +25,8 @@ import { ENGLISH_MATHS_CHOICES } from '../../src/db/vocabulary.js';
 import { findUser } from '../../src/users/store.js';
 import { apprenticeInput } from '../support/apprentices.js';
 import { importPlanText } from '../../src/plans/store.js';
-import { testDb } from '../support/app.js';
+import { testApp, testDb } from '../support/app.js';
+import { buildFixture } from '../support/fixture.js';
 
 const on = now().toISODate();
 const [ULN] = validUlns(1, 300_000_000);
@@ -243,5 +246,20 @@ describe('gateway status cache', () => {
       expect(unmet()).to.have.length(2);
       for (const row of unmet()) expect(row).not.to.include('plan_items');
     });
+  });
+
+  it('stores for each apprentice the state, unmet checks and end the dashboard’s own evaluation works out', async () => {
+    // The fixture's apprentices stand at every gateway stage, with evidence of every kind.
+    const ctx = await testApp();
+    await buildFixture(ctx);
+    for (const day of [on, DateTime.fromISO(on).plus({ months: 7 }).toISODate()!]) {
+      const stored = statusesToStore(ctx.db, { kind: 'all' }, day).sort((a, b) => a[0] - b[0]);
+      const shown = gatewayOverview(ctx.db, { kind: 'all' }, day)
+        .map((r) => [r.apprentice.id, r.state, `,${r.unmet.join(',')},`, r.changesOn])
+        .sort((a, b) => (a[0] as number) - (b[0] as number));
+      expect(stored.length, day).to.be.greaterThan(3);
+      expect(stored, day).to.deep.equal(shown);
+      expect(new Set(stored.map((r) => r[1])).size, day).to.be.greaterThan(1);
+    }
   });
 });
