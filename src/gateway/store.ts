@@ -363,9 +363,14 @@ function evaluateEach<R extends EvaluatedRecord>(
     .innerJoin(apprentices, eq(apprentices.id, gatewaySubmissions.apprenticeId))
     .where(where)
     .groupBy(gatewaySubmissions.apprenticeId);
+  // Only what the state reads of each latest submission (not its stored evaluation, a document each).
   const latest = new Map(
     db
-      .select()
+      .select({
+        apprenticeId: gatewaySubmissions.apprenticeId,
+        status: gatewaySubmissions.status,
+        attempt: gatewaySubmissions.attempt,
+      })
       .from(gatewaySubmissions)
       .where(sql`${gatewaySubmissions.id} in ${latestIds}`)
       .all()
@@ -484,7 +489,7 @@ function overviewState(
   rulesApprentice: GatewayApprentice,
   evidence: GatewayEvidence,
   plan: GatewayPlan,
-  submission: SubmissionRow | undefined,
+  submission: Pick<SubmissionRow, 'status' | 'attempt'> | undefined,
   nextLogged: string | null,
   on: string,
 ): Omit<OverviewRow, 'apprentice'> {
