@@ -11,7 +11,7 @@ import { pageAsked, pager } from '../http/paging.js';
 import { refusalError, renderRefusal, valueOrThrow } from '../http/results.js';
 import { formErrors } from '../http/forms.js';
 import { caseAppealState, lodgeCaseAppeal } from '../appeals/service.js';
-import { APPEAL_DECISION_LABELS } from '../grading/model.js';
+import { appealSummary } from '../grading/appeal-pages.js';
 import { fullName } from '../names.js';
 import { paths, routes } from '../paths.js';
 import { attachUpload, filesForPage } from '../evidence/pages.js';
@@ -150,13 +150,7 @@ export function casePages(db: Db, clock: Clock): Router {
           sanction: c.sanction ? SANCTION_LABELS[c.sanction] : '',
           reason: c.decisionReason,
           setAside: c.setAsideAt !== null,
-          appeal: appeal
-            ? {
-                href: paths.appeal(appeal.id),
-                lodgedOn: dateLabel(appeal.lodgedOn),
-                decision: appeal.decision ? APPEAL_DECISION_LABELS[appeal.decision] : 'Waiting for a decision',
-              }
-            : null,
+          appeal: appeal ? appealSummary(appeal) : null,
           deadline: deadline ? dateLabel(deadline) : null,
           appealAction: refusal === null ? paths.decisionAboutMeAppeal(c.id) : null,
           // The values sent back with a refused appeal go to its own form only.

@@ -34,6 +34,15 @@ import { dateLabel, londonDateOf, todayInLondon } from '../dates.js';
 import { isSupportedDate } from '../calendar.js';
 import { planFor, reasonField } from './page-helpers.js';
 
+/** An appeal as a decision's page lists it: when it was lodged, where it stands, and its page. */
+export function appealSummary(appeal: Pick<AppealRow, 'id' | 'lodgedOn' | 'decision'>) {
+  return {
+    href: paths.appeal(appeal.id),
+    lodgedOn: dateLabel(appeal.lodgedOn),
+    decision: appeal.decision ? APPEAL_DECISION_LABELS[appeal.decision] : 'Waiting for a decision',
+  };
+}
+
 /** Appeals: the queue and the independent reviewer's decision. */
 export function appealPages(db: Db, clock: Clock): Router {
   const router = Router();

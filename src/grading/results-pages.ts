@@ -24,6 +24,7 @@ import { refusalError } from '../http/results.js';
 import { decisionShown } from '../cases/service.js';
 import { topGrade } from '../plans/grades.js';
 import { APPEAL_DECISION_LABELS, OUTCOME_DECISIONS, OUTCOME_DECISION_LABELS, OUTCOME_LABELS } from './model.js';
+import { appealSummary } from './appeal-pages.js';
 import { attemptByNumber, latestAttempt } from './attempts.js';
 import { decisionsFor, wholeAssessmentLimit } from './rules.js';
 import { wordsFor } from '../plans/words.js';
@@ -141,13 +142,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
           id: c.id,
           ...decisionShown(db, c, methodId),
           deadline: deadline ? dateLabel(deadline) : null,
-          appeal: appeal
-            ? {
-                href: paths.appeal(appeal.id),
-                lodgedOn: dateLabel(appeal.lodgedOn),
-                decision: appeal.decision ? APPEAL_DECISION_LABELS[appeal.decision] : 'Waiting for a decision',
-              }
-            : null,
+          appeal: appeal ? appealSummary(appeal) : null,
           appealAction:
             user.role === 'provider' && refusal === null ? paths.caseDecisionAppeal(apprentice.uln, c.id) : null,
           errors: extra.caseErrors?.caseId === c.id ? extra.caseErrors.errors : {},

@@ -94,24 +94,23 @@ describe('external reviewers', () => {
     expect($(refused.text)('.govuk-error-summary').text()).to.contain('An external reviewer sits on appeal panels');
   });
 
-  it('find the assessment’s evidence on an appeal against a decision after an investigation', async () => {
-    // The fixture's upheld case about A's discussion: its assessment's recording, then the provider's appeal.
-    const bookingId = ctx.db.select().from(cases).where(eq(cases.id, f.caseDecision)).get()!.bookingId!;
+  /** The fixture's assessment document again, as an administrator attaches it to the assessment of booking `bookingId`. */
+  const attachCopy = (bookingId: number, originalName: string) => {
     const stored = ctx.db.select().from(evidenceFiles).where(eq(evidenceFiles.id, f.bookingFile)).get()!;
-    const attached = attachEvidenceFile(
+    return attachEvidenceFile(
       ctx.db,
       findUser(ctx.db, ctx.users.admin.id)!,
       'booking',
       { id: String(bookingId) },
-      {
-        sha256: stored.sha256,
-        size: stored.size,
-        mediaType: stored.mediaType,
-        kind: 'document',
-        originalName: 'notes.pdf',
-      },
+      { sha256: stored.sha256, size: stored.size, mediaType: stored.mediaType, kind: 'document', originalName },
       isoInstant(now()),
     );
+  };
+
+  it('find the assessment’s evidence on an appeal against a decision after an investigation', async () => {
+    // The fixture's upheld case about A's discussion: its assessment's recording, then the provider's appeal.
+    const bookingId = ctx.db.select().from(cases).where(eq(cases.id, f.caseDecision)).get()!.bookingId!;
+    const attached = attachCopy(bookingId, 'notes.pdf');
     const fileId = attached.ok ? attached.value.id : 0;
     const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
     const results = `/apprentices/${f.a.uln}/results`;
@@ -134,21 +133,7 @@ describe('external reviewers', () => {
   it('find the assessment’s evidence on an appeal against a refused special consideration', async () => {
     // A graded project of its own, its recording, and a special consideration for it the administrator refused.
     const result = completedResult(ctx, validUlns(1, 744_000_000)[0]!);
-    const stored = ctx.db.select().from(evidenceFiles).where(eq(evidenceFiles.id, f.bookingFile)).get()!;
-    const attached = attachEvidenceFile(
-      ctx.db,
-      findUser(ctx.db, ctx.users.admin.id)!,
-      'booking',
-      { id: String(result.bookings.project) },
-      {
-        sha256: stored.sha256,
-        size: stored.size,
-        mediaType: stored.mediaType,
-        kind: 'document',
-        originalName: 'fire.pdf',
-      },
-      isoInstant(now()),
-    );
+    const attached = attachCopy(result.bookings.project, 'fire.pdf');
     const fileId = attached.ok ? attached.value.id : 0;
     const asked = makeRequest(
       ctx.db,
@@ -191,21 +176,7 @@ describe('external reviewers', () => {
 
     // Another graded assessment, with the same document, that no appeal concerns.
     const result = completedResult(ctx, validUlns(1, 743_000_000)[0]!);
-    const stored = ctx.db.select().from(evidenceFiles).where(eq(evidenceFiles.id, f.bookingFile)).get()!;
-    const attached = attachEvidenceFile(
-      ctx.db,
-      findUser(ctx.db, ctx.users.admin.id)!,
-      'booking',
-      { id: String(result.bookings.project) },
-      {
-        sha256: stored.sha256,
-        size: stored.size,
-        mediaType: stored.mediaType,
-        kind: 'document',
-        originalName: 'report.pdf',
-      },
-      isoInstant(now()),
-    );
+    const attached = attachCopy(result.bookings.project, 'report.pdf');
     expect(attached.ok).to.equal(true);
     const id = attached.ok ? attached.value.id : 0;
     expect((await external.get(`/evidence/${id}`)).status).to.equal(404);

@@ -9,6 +9,7 @@ import { GATEWAY_STATES } from '../../src/db/vocabulary.js';
 import { cachedStateCounts, reconcileStateTally, refreshGatewayCache } from '../../src/gateway/store.js';
 import { now } from '../support/clock.js';
 import { testDb } from '../support/app.js';
+import { apprenticeInput } from '../support/apprentices.js';
 
 /*
  * Everyone's counts by gateway state come from a tally the status cache's triggers keep
@@ -33,19 +34,10 @@ async function eightApprentices(): Promise<{ db: Db; ids: number[] }> {
       return {
         line: i + 2,
         input: {
-          uln,
-          givenNames: 'Tally',
-          familyName: `Apprentice ${i}`,
+          ...apprenticeInput(uln, 'Tally', `Apprentice ${i}`),
           dateOfBirth: start.minus({ years: 20 }).toISODate()!,
           startDate: start.toISODate()!,
           plannedEndDate: start.plus({ months: 15 }).toISODate()!,
-          standardReference: 'ST0815',
-          standardVersion: '1.0',
-          providerUkprn: '10061234',
-          employerId: 'transport-workers-union',
-          weeklyHours: 37.5,
-          bslFirstLanguage: false,
-          englishMathsChoice: null,
         },
       };
     }),
