@@ -111,8 +111,8 @@ export function resultsPages(db: Db, clock: Clock): Router {
         decisionReason?: unknown;
         kind?: unknown;
       };
-      /** A refused appeal against a decision after an investigation: its case, and each field's message. */
-      caseErrors?: { caseId: number; errors: Record<string, string> };
+      /** A refused appeal against a decision after an investigation: its case, each field's message, and what was sent (for its form only). */
+      caseErrors?: { caseId: number; errors: Record<string, string>; kept: { grounds?: unknown; statement?: unknown } };
     } = {},
   ) => {
     const { user, apprentice } = loadApprentice(res, uln);
@@ -146,6 +146,7 @@ export function resultsPages(db: Db, clock: Clock): Router {
           appealAction:
             user.role === 'provider' && refusal === null ? paths.caseDecisionAppeal(apprentice.uln, c.id) : null,
           errors: extra.caseErrors?.caseId === c.id ? extra.caseErrors.errors : {},
+          kept: extra.caseErrors?.caseId === c.id ? extra.caseErrors.kept : {},
         };
       }),
       attempts: results.map((r) => {
@@ -339,12 +340,16 @@ export function resultsPages(db: Db, clock: Clock): Router {
     if (lodged.kind !== 'invalid' && lodged.kind !== 'conflict') throw refusalError(lodged);
     renderResults(res, req.params.uln, {
       status: lodged.kind === 'invalid' ? 400 : 409,
-      kept: req.body as object,
       errorList: lodged.problems.map((p) => ({
         href: p.path ? `#case-${p.path}-${String(req.params.caseId)}` : '',
         text: p.message,
       })),
-      caseErrors: { caseId: Number(req.params.caseId), errors: formErrors(lodged.problems).errors },
+      // What was sent goes back to the refused decision's own form, not to the page's other forms.
+      caseErrors: {
+        caseId: Number(req.params.caseId),
+        errors: formErrors(lodged.problems).errors,
+        kept: req.body as { grounds?: unknown; statement?: unknown },
+      },
     });
   });
 

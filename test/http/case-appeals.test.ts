@@ -134,6 +134,29 @@ describe('appeals against decisions after an investigation', () => {
     );
   });
 
+  it('sends what a refused appeal said back to its own form only, not to the page’s other appeal forms', async () => {
+    const d = decided('fail');
+    const other = upheldCase(ctx, {
+      opener: d.assessor,
+      investigator: investigator.id,
+      uln: d.apprentice.uln,
+      methodId: 'discussion',
+      sanction: 'warning',
+    });
+    const provider = await signedInAgent(ctx.app, ctx.users.provider.email);
+    const refused = $(
+      (await post(provider, d.resultsPage, appealUrl(d), { grounds: '', statement: 'In my own words' })).text,
+    );
+    expect(refused(`#case-statement-${d.id}`).val()).to.equal('In my own words');
+    expect(refused(`#case-statement-${other}`).val()).to.equal('');
+    expect(refused(`#case-grounds-${other}`).closest('.govuk-form-group').hasClass('govuk-form-group--error')).to.equal(
+      false,
+    );
+    expect(
+      refused('textarea[name="statement"]').filter((_, e) => refused(e).val() === 'In my own words'),
+    ).to.have.length(1);
+  });
+
   it('undoes a Fail on an upheld appeal: the grading as it was, the result worked out and released again, all audited', async () => {
     const d = decided('fail');
     expect(gradingRow(d.gradings.project)).to.include({ outcome: 'malpractice', grade: 'Fail' });
