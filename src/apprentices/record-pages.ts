@@ -184,7 +184,7 @@ export function recordPages(db: Db, clock: Clock): Router {
       user,
       source: `csv:${file.originalname}`,
       defaults: importDefaults(user),
-      input: { kind: 'csv', text: file.buffer.toString('utf8') },
+      input: { kind: 'csv', bytes: file.buffer },
       on: todayInLondon(clock.now()),
     });
     if (result.ok)

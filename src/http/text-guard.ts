@@ -11,7 +11,8 @@ import { UnsavableTextError } from './errors.js';
 export const refuseUnsavableText: RequestHandler = (req, _res, next) => {
   const problems = [
     ...textProblems(req.query),
-    ...(req.body && typeof req.body === 'object' ? textProblems(req.body) : []),
+    // A file's bytes (a CSV import) are not fields: the import checks each of its values itself.
+    ...(req.body && typeof req.body === 'object' && !(req.body instanceof Uint8Array) ? textProblems(req.body) : []),
   ];
   if (problems.length > 0) throw new UnsavableTextError(400, problems);
   next();

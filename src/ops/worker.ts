@@ -9,10 +9,16 @@ import type { WriteGate } from './write-gate.js';
  * better-sqlite3 and the search are synchronous. `entry` names the compiled .js module beside the
  * caller; when it is not there (the TypeScript sources, under tsx in the tests), its .ts sibling is
  * run through tsx's loader. A worker that writes asks first (`mayWrite`), and `gate` decides when.
+ * The memory in `transferList` (a file's bytes) moves to the worker: this thread can no longer read it.
  */
-export function runInWorker<T>(entry: URL, workerData: unknown, gate?: WriteGate): Promise<T> {
+export function runInWorker<T>(
+  entry: URL,
+  workerData: unknown,
+  gate?: WriteGate,
+  transferList: ArrayBuffer[] = [],
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const worker = start(entry, workerData);
+    const worker = start(entry, workerData, transferList);
     let settle = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
     let wrote = () => {};
@@ -66,9 +72,9 @@ export function mayWrite(): Promise<void> {
   });
 }
 
-function start(entry: URL, workerData: unknown): Worker {
-  if (fs.existsSync(fileURLToPath(entry))) return new Worker(entry, { workerData });
+function start(entry: URL, workerData: unknown, transferList: ArrayBuffer[]): Worker {
+  if (fs.existsSync(fileURLToPath(entry))) return new Worker(entry, { workerData, transferList });
   const source = pathToFileURL(fileURLToPath(entry).replace(/\.js$/, '.ts')).href;
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true, workerData, transferList });
 }

@@ -8,6 +8,8 @@ import { apprentices, auditEvents } from '../../src/db/schema.js';
 import { $, csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 import { apprenticeCsv } from '../support/apprentices.js';
 import { writeGate } from '../../src/ops/write-gate.js';
+import { importApprentices } from '../../src/apprentices/import-job.js';
+import { findUser } from '../../src/users/store.js';
 import request from 'supertest';
 
 /*
@@ -115,5 +117,43 @@ describe('an import on a database file runs in a worker thread, with the same an
     expect(res.status).to.equal(201);
     expect(res.body).to.deep.include({ imported: 1 });
     expect(listed()).to.include(ULNS[3]);
+  });
+
+  it('hands the file’s bytes over to the worker rather than copying them', async () => {
+    // An upload's buffer, the whole of its own memory (as a large file's is).
+    const bytes = new Uint8Array(Buffer.from(apprenticeCsv([{ uln: ULNS[1]!, familyName: 'Achebe' }])));
+    const result = await importApprentices(ctx.db, {
+      user: findUser(ctx.db, ctx.users.admin.id)!,
+      source: 'test',
+      defaults: {},
+      input: { kind: 'csv', bytes },
+      on: '2026-09-01',
+    });
+    expect(result).to.deep.equal({ ok: true, count: 1 });
+    expect(listed()).to.include(ULNS[1]);
+    // Moved, not copied: this thread no longer holds the file.
+    expect(bytes.byteLength).to.equal(0);
+  });
+
+  it('reads a CSV sent in another character set as that set, and refuses one that says UTF-8 but is not', async () => {
+    const post = (body: Buffer, contentType: string) =>
+      request(ctx.app)
+        .post('/api/v1/apprentices/import')
+        .set('authorization', `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`)
+        .set('content-type', contentType)
+        .send(body);
+    // Excel's usual "CSV": Windows-1252, where ë is one byte.
+    const windows1252 = Buffer.from(apprenticeCsv([{ uln: ULNS[2]!, familyName: 'Brontë' }]), 'latin1');
+    const mislabelled = await post(windows1252, 'text/csv; charset=utf-8');
+    expect(mislabelled.status).to.equal(422);
+    expect(mislabelled.body.errors[0].message).to.contain('not saved as UTF-8');
+    const declared = await post(windows1252, 'text/csv; charset=windows-1252');
+    expect(declared.status).to.equal(201);
+    const stored = ctx.db
+      .select({ familyName: apprentices.familyName })
+      .from(apprentices)
+      .where(eq(apprentices.uln, ULNS[2]!))
+      .get();
+    expect(stored?.familyName).to.equal('Brontë');
   });
 });

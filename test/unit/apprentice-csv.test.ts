@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import { CSV_TEMPLATE, MAX_IMPORT_ROWS, parseApprenticeCsv } from '../../src/apprentices/import.js';
+
+/*
+ * An uploaded CSV is read from its bytes as they came (src/apprentices/import.ts), never copied
+ * into one string of the whole file: the same apprentices and the same refusals as from its text.
+ */
+const [header, row] = CSV_TEMPLATE.trim().split('\n') as [string, string];
+const BOM = '\uFEFF';
+
+describe('an apprentices CSV read from its bytes', () => {
+  it('reads the same rows as from its text, with a byte-order mark, Windows line ends and a quoted comma', () => {
+    const text = `${BOM}${header}\r\n${row.replace('Ellis', '"Ellis, Jr"').replace('Jordan', 'Zoë')}\r\n`;
+    const fromBytes = parseApprenticeCsv(Buffer.from(text, 'utf8'));
+    expect(fromBytes.problems).to.deep.equal([]);
+    expect(fromBytes.rows.map((r) => [r.line, r.input.givenNames, r.input.familyName])).to.deep.equal([
+      [2, 'Zoë', 'Ellis, Jr'],
+    ]);
+    expect(parseApprenticeCsv(text)).to.deep.equal(fromBytes);
+  });
+
+  it('refuses bytes that are not UTF-8, and UTF-8 that holds the replacement character of an earlier garbling', () => {
+    const windows1252 = Buffer.from(`${header}\n${row.replace('Jordan', 'Zoë')}\n`, 'latin1');
+    const garbled = Buffer.from(`${header}\n${row.replace('Jordan', 'Zo\uFFFD')}\n`, 'utf8');
+    for (const bytes of [windows1252, garbled])
+      expect(parseApprenticeCsv(bytes).problems[0]?.message).to.contain('The file is not saved as UTF-8');
+    expect(parseApprenticeCsv(Buffer.from(`${header}\n${row}\n`, 'utf8')).problems).to.deep.equal([]);
+  });
+
+  it('refuses a file of one row more than the limit at once, and counts byte-order marks and blank lines as nothing', () => {
+    const lines = (count: number) => `${BOM}${header}\n${`${row}\n\n${BOM}\n`.repeat(count)}`;
+    const over = parseApprenticeCsv(Buffer.from(lines(MAX_IMPORT_ROWS + 1)));
+    expect(over.rows).to.have.length(0);
+    expect(over.problems).to.have.length(1);
+    expect(over.problems[0]!.message).to.contain('more than 100,000 apprentices');
+    // At the limit the file is read: every row is the same ULN, so the database's check would refuse it, not the count.
+    const at = parseApprenticeCsv(Buffer.from(lines(MAX_IMPORT_ROWS)));
+    expect(at.problems).to.deep.equal([]);
+    expect(at.rows).to.have.length(MAX_IMPORT_ROWS);
+  });
+});
