@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type Holidays from 'date-holidays';
 import { addDays, addMonths, partsOf } from '../calendar.js';
 import type { Criterion, Grade, PlanFile } from '../plans/schema.js';
 import { combineGrades } from '../plans/rules.js';
@@ -335,7 +336,14 @@ export function sampleReason(
 
 /* ---------- Appeals: working days in England and Wales ---------- */
 
-const holidays = new Holidays('GB', 'ENG');
+/**
+ * date-holidays, loaded the first time a working day is asked for: with its calendars it is 25 MB,
+ * which a worker thread that never counts working days (an import, the start-up status fill) does
+ * not need to carry. It is loaded synchronously through its CommonJS build, so callers stay synchronous.
+ */
+let holidays: Holidays | undefined;
+const englandAndWales = () =>
+  (holidays ??= new (createRequire(import.meta.url)('date-holidays') as typeof Holidays)('GB', 'ENG'));
 const bankHolidays = new Map<number, Set<string>>();
 
 /** England and Wales bank holidays of a year (substitute days included), from date-holidays. */
@@ -343,7 +351,7 @@ export function bankHolidaysOf(year: number): Set<string> {
   let days = bankHolidays.get(year);
   if (!days) {
     days = new Set(
-      holidays
+      englandAndWales()
         .getHolidays(year)
         .filter((h) => h.type === 'public')
         .map((h) => h.date.slice(0, 10)),
