@@ -3,8 +3,8 @@ import { writeGate } from '../ops/write-gate.js';
 import type { ApprenticeInput } from './schema.js';
 import type { Db } from '../db/connection.js';
 import type { CurrentUser } from '../users/store.js';
-import { parseApprenticeArray, parseApprenticeCsv } from './import.js';
-import { importForUser, prepareImport } from './service.js';
+import { parseApprenticeArray } from './import.js';
+import { prepareCsvImport, prepareImport, type importForUser } from './service.js';
 
 /**
  * An import off the request thread: reading the file, validating every row, checking it against
@@ -26,24 +26,34 @@ export interface ImportJob {
 
 export type ImportOutcome = ReturnType<typeof importForUser>;
 
-function parse(job: ImportJob) {
-  return job.input.kind === 'csv'
-    ? parseApprenticeCsv(job.input.bytes, job.defaults)
-    : parseApprenticeArray(job.input.value, job.defaults);
+/**
+ * Everything but the writes: a CSV file read, checked and staged as it is read
+ * (prepareCsvImport), a JSON array (already in memory) parsed and checked. A file with problems
+ * is refused here, before any wait for the write lock.
+ */
+function prepare(db: Db, job: ImportJob): { refused: ImportOutcome | null; write: (source: string) => ImportOutcome } {
+  if (job.input.kind === 'csv') return prepareCsvImport(db, job.user, job.input.bytes, job.defaults, job.on);
+  return { refused: null, ...prepareImport(db, job.user, parseApprenticeArray(job.input.value, job.defaults), job.on) };
 }
 
 /** The import itself, the same on either thread; `mayWrite` resolves when it may take the write lock. */
 export async function runImport(db: Db, job: ImportJob, mayWrite: () => Promise<void>): Promise<ImportOutcome> {
-  const prepared = prepareImport(db, job.user, parse(job), job.on);
+  const prepared = prepare(db, job);
+  if (prepared.refused) return prepared.refused;
   await mayWrite();
   return prepared.write(job.source);
+}
+
+/** The import in place, start to end with nothing in between (an in-memory database's, and the bench's). */
+export function importNow(db: Db, job: ImportJob): ImportOutcome {
+  const prepared = prepare(db, job);
+  return prepared.refused ?? prepared.write(job.source);
 }
 
 /** Runs the import in a worker thread when the database is a file, in place otherwise. */
 export function importApprentices(db: Db, job: ImportJob): Promise<ImportOutcome> {
   const client = db.$client;
-  if (client.memory || !client.name)
-    return Promise.resolve(importForUser(db, job.user, parse(job), job.source, job.on));
+  if (client.memory || !client.name) return Promise.resolve(importNow(db, job));
   return runInWorker<ImportOutcome>(
     new URL('./import-worker.js', import.meta.url),
     { ...job, databasePath: client.name },

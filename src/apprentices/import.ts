@@ -78,11 +78,23 @@ export function onePerField(problems: RowProblem[]): RowProblem[] {
     });
 }
 
+/** A row that passed the schema, with its line in the file (or position in the array). */
+export interface ValidRow {
+  line: number;
+  input: ApprenticeInput;
+}
+
 /** The rows that passed the schema and the problems of those that did not, so that later checks can add to the list. */
 export interface ImportResult {
-  rows: { line: number; input: ApprenticeInput }[];
+  rows: ValidRow[];
   problems: RowProblem[];
 }
+
+/** Takes valid rows as a file is read, a batch at a time, in line order. */
+export type RowSink = (rows: ValidRow[]) => void;
+
+/** How many valid rows a sink is given at a time. */
+const ROWS_AT_ONCE = 2_000;
 
 /** The field name a person sees for a problem: the CSV column for a CSV, the JSON field otherwise. */
 export function columnFor(field: string): string {
@@ -122,14 +134,20 @@ function sharedStrings(): (value: string) => string {
  * collecting every problem (with its line and field) rather than stopping at the first; only the
  * valid rows are kept. `defaults` fills blank fields (a provider's own UKPRN).
  */
-function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, asColumns: boolean) {
-  const rows: { line: number; input: ApprenticeInput }[] = [];
+function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, asColumns: boolean, sink: RowSink) {
+  let batch: ValidRow[] = [];
   const problems: RowProblem[] = [];
   const defaultEntries = Object.entries(defaults);
   const share = sharedStrings();
+  const flush = () => {
+    if (batch.length === 0) return;
+    sink(batch);
+    batch = [];
+  };
   return {
-    rows,
     problems,
+    /** Gives the sink the rows it has not been given yet. */
+    flush,
     /** Checks one row; `values` is the validator's own to fill in (a copy, never the caller's input). */
     add(line: number, values: Record<string, unknown>): void {
       // The text rules of every form and API body (validation/text.ts): every field here is one line.
@@ -152,9 +170,11 @@ function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, 
       if (parsed.success) {
         for (const field of SHARED_FIELDS) {
           const value = parsed.data[field];
-          if (typeof value === 'string') Object.assign(parsed.data, { [field]: share(value) });
+          if (typeof value === 'string') (parsed.data as Record<string, unknown>)[field] = share(value);
         }
-        return void rows.push({ line, input: parsed.data });
+        batch.push({ line, input: parsed.data });
+        if (batch.length === ROWS_AT_ONCE) flush();
+        return;
       }
       // Every issue is kept here; onePerField leaves the first of each field once the database's are added.
       for (const issue of parsed.error.issues) {
@@ -187,26 +207,51 @@ const NOT_UTF8: ImportResult = {
 /** U+FFFD, the replacement character, in UTF-8: what a file garbled by an earlier conversion holds in place of its letters. */
 const REPLACEMENT_CHARACTER = Buffer.from('\uFFFD');
 
-/**
- * Reads a CSV file of apprentices (header row required; columns in any order; extra columns
- * refused), as uploaded (its bytes, which must be UTF-8) or as text. The bytes are read as they
- * are, never copied into a string of the whole file: at 100,000 rows that is 12 MB less held.
- */
+/** Reads a CSV file of apprentices (readApprenticeCsv), keeping every valid row. */
 export function parseApprenticeCsv(
   file: string | Uint8Array,
   defaults: Partial<Record<keyof ApprenticeInput, string>> = {},
 ): ImportResult {
+  const rows: ValidRow[] = [];
+  const read = readApprenticeCsv(file, defaults, (batch) => {
+    for (const row of batch) rows.push(row);
+  });
+  return { rows: read.refusedWhole ? [] : rows, problems: read.problems };
+}
+
+/**
+ * What reading a file found: every problem of its rows, or the problem for which the whole file
+ * is refused (not UTF-8, not CSV, a wrong header, too many rows, none). A file refused whole may
+ * have given the sink rows before the problem was found: they are not to be kept.
+ */
+export interface ReadOutcome {
+  problems: RowProblem[];
+  refusedWhole: boolean;
+}
+
+const refusedWhole = (problems: RowProblem[]): ReadOutcome => ({ problems, refusedWhole: true });
+
+/**
+ * Reads a CSV file of apprentices (header row required; columns in any order; extra columns
+ * refused), as uploaded (its bytes, which must be UTF-8) or as text, giving `sink` each valid row
+ * as it is read. The bytes are read as they are, never copied into a string of the whole file,
+ * and an import stages the rows as they come (import-stage.ts) rather than holding them all.
+ */
+export function readApprenticeCsv(
+  file: string | Uint8Array,
+  defaults: Partial<Record<keyof ApprenticeInput, string>>,
+  sink: RowSink,
+): ReadOutcome {
   const bytes =
     typeof file === 'string' ? Buffer.from(file) : Buffer.from(file.buffer, file.byteOffset, file.byteLength);
-  if (!isUtf8(bytes) || bytes.includes(REPLACEMENT_CHARACTER)) return NOT_UTF8;
+  if (!isUtf8(bytes) || bytes.includes(REPLACEMENT_CHARACTER)) return refusedWhole(NOT_UTF8.problems);
   if (recordsMoreThan(bytes, MAX_IMPORT_ROWS + 1))
-    return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
-  // Each record is checked as the parser reads it and then dropped, so that only the valid rows
-  // stay in memory. The header comes first; if it is wrong, reading stops there.
+    return refusedWhole([{ line: 1, path: '(file)', message: TOO_MANY_ROWS }]);
+  // Each record is checked as the parser reads it and then dropped: only the valid rows go on, to the sink. The header comes first; if it is wrong, reading stops there.
   let headerProblems: RowProblem[] | null = null;
   let fields: (keyof ApprenticeInput)[] | null = null;
   const lengthProblems: RowProblem[] = [];
-  const validator = rowValidator(defaults, true);
+  const validator = rowValidator(defaults, true, sink);
   let count = 0;
   const stop = new Error('header refused');
   try {
@@ -241,22 +286,20 @@ export function parseApprenticeCsv(
       },
     });
   } catch (error) {
-    if (error === stop && headerProblems) return { rows: [], problems: headerProblems };
+    if (error === stop && headerProblems) return refusedWhole(headerProblems);
     const e = error as { message?: string; lines?: number };
-    return {
-      rows: [],
-      problems: [
-        { line: e.lines ?? 1, path: '(file)', message: `The file is not valid CSV: ${e.message ?? String(error)}` },
-      ],
-    };
+    return refusedWhole([
+      { line: e.lines ?? 1, path: '(file)', message: `The file is not valid CSV: ${e.message ?? String(error)}` },
+    ]);
   }
   if (!fields) {
     const header = checkHeader([], defaults);
-    return header.ok ? NO_APPRENTICES : { rows: [], problems: header.problems };
+    return refusedWhole(header.ok ? NO_APPRENTICES.problems : header.problems);
   }
-  if (count === 0) return NO_APPRENTICES;
-  if (count > MAX_IMPORT_ROWS) return { rows: [], problems: [{ line: 1, path: '(file)', message: TOO_MANY_ROWS }] };
-  return { rows: validator.rows, problems: [...lengthProblems, ...validator.problems] };
+  if (count === 0) return refusedWhole(NO_APPRENTICES.problems);
+  if (count > MAX_IMPORT_ROWS) return refusedWhole([{ line: 1, path: '(file)', message: TOO_MANY_ROWS }]);
+  validator.flush();
+  return { problems: [...lengthProblems, ...validator.problems], refusedWhole: false };
 }
 
 /** The CSV header's columns as fields, or what is wrong with it: retired, repeated, unknown or missing columns. */
@@ -357,12 +400,16 @@ export function parseApprenticeArray(
       ],
     };
   if (value.length === 0) return NO_APPRENTICES;
-  const validator = rowValidator(defaults, false);
+  const rows: ValidRow[] = [];
+  const validator = rowValidator(defaults, false, (batch) => {
+    for (const row of batch) rows.push(row);
+  });
   value.forEach((values, index) =>
     validator.add(
       index + 1,
       typeof values === 'object' && values !== null ? { ...(values as Record<string, unknown>) } : {},
     ),
   );
-  return { rows: validator.rows, problems: validator.problems };
+  validator.flush();
+  return { rows, problems: validator.problems };
 }

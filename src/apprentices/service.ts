@@ -22,6 +22,7 @@ import {
   checkDecisionsOf,
   evaluateApprentice,
   gatewayState,
+  newApprenticeInputs,
   submissionsOf,
   workOutNewApprentices,
 } from '../gateway/store.js';
@@ -41,13 +42,15 @@ import {
   offTheJobRemovalSchema,
   reasonField,
   ulnCorrectionSchema,
+  type ApprenticeInput,
   type OffTheJobInput,
 } from './schema.js';
 import { parseHoursCsv } from './hours-csv.js';
 import { ok, refuse, type Result } from '../validation/result.js';
 import { actorOf, type CurrentUser } from '../users/store.js';
 import { canActOn, type ApprenticeAction } from './access.js';
-import { onePerField, type ImportResult } from './import.js';
+import { onePerField, readApprenticeCsv, type ImportResult } from './import.js';
+import { closeStage, openStage, stagedUlnsHeld, writeStaged } from './import-stage.js';
 import {
   addOffTheJobHours,
   checkNewApprentices,
@@ -57,8 +60,15 @@ import {
   removeOffTheJobHours,
   type OffTheJobEntry,
   employersByIdOrName,
+  employerResolver,
   insertCheckedApprentices,
+  newApprenticeChecks,
+  recordApprenticesAdded,
+  referencesBasis,
   rowsToAdd,
+  ulnHeldProblem,
+  type ApprenticeValues,
+  type UsedReferences,
   findApprenticeByUln,
   journeyFacts,
   type ApprenticeDetail,
@@ -167,11 +177,7 @@ export function prepareImport(
   if (user.role === 'provider') {
     for (const r of parsed.rows) {
       if (r.input.providerUkprn !== user.providerUkprn)
-        problems.push({
-          line: r.line,
-          path: 'providerUkprn',
-          message: `You can only add apprentices for your own UKPRN (${user.providerUkprn})`,
-        });
+        problems.push({ line: r.line, path: 'providerUkprn', message: ownUkprnOnly(user) });
     }
   }
   // The status is stored with the apprentices, so that a large import leaves no evaluation of
@@ -201,6 +207,106 @@ export function prepareImport(
       ),
   };
 }
+
+/**
+ * A CSV import staged as its file is read (import-stage.ts): each batch of rows checked against
+ * the database and given its gateway status on `on`, without the write lock, and the rows held
+ * in a temporary table rather than in memory. `refused` lists every problem of a file that
+ * cannot be imported (nothing then waits for the lock). `write` takes the lock for the writes
+ * alone; if what the checks read has changed meanwhile (another user's edit), the file is read
+ * and checked again under the lock, and a ULN added meanwhile is refused.
+ */
+export function prepareCsvImport(
+  db: Db,
+  user: CurrentUser,
+  file: Uint8Array,
+  defaults: Partial<Record<keyof ApprenticeInput, string>>,
+  on: string,
+): { refused: ImportOutcome | null; write: (source: string) => ImportOutcome } {
+  let staged = stageCsv(db, user, file, defaults, on);
+  if (staged.problems.length > 0) {
+    closeStage(db);
+    return {
+      refused: { ok: false, problems: onePerField(staged.problems) },
+      write: () => ({ ok: false, problems: onePerField(staged.problems) }),
+    };
+  }
+  const write = (source: string): ImportOutcome => {
+    try {
+      return db.transaction(
+        () => {
+          if (staged.basis() !== staged.basisThen) staged = stageCsv(db, user, file, defaults, on);
+          const problems =
+            staged.problems.length > 0
+              ? staged.problems
+              : stagedUlnsHeld(db).map(({ line, uln }) => ({ line, ...ulnHeldProblem(uln) }));
+          if (problems.length > 0) return { ok: false as const, problems: onePerField(problems) };
+          const ulns = writeStaged(db, on);
+          recordApprenticesAdded(db, actorOf(user), source, ulns, staged.single);
+          return { ok: true as const, count: ulns.length };
+        },
+        { behavior: 'immediate' },
+      );
+    } finally {
+      closeStage(db);
+    }
+  };
+  return { refused: null, write };
+}
+
+/**
+ * Reads, checks and stages a CSV file's rows (prepareCsvImport): every problem, or none and the
+ * rows staged with their statuses. `basisThen` is what the checks and statuses read of the
+ * references the rows use; `basis()` reads it again.
+ */
+function stageCsv(
+  db: Db,
+  user: CurrentUser,
+  file: Uint8Array,
+  defaults: Partial<Record<keyof ApprenticeInput, string>>,
+  on: string,
+) {
+  const stage = openStage(db);
+  const checks = newApprenticeChecks(db);
+  const resolveEmployers = employerResolver(db);
+  const statuses = newApprenticeInputs(db);
+  const used: UsedReferences = { versions: new Set(), plans: new Set(), providers: new Set(), employers: new Set() };
+  const byPlan = new Map<string, ApprenticeValues>();
+  const found: RowProblem[] = [];
+  let staged = 0;
+  let single: ApprenticeInput | undefined;
+  const read = readApprenticeCsv(file, defaults, (batch) => {
+    if (user.role === 'provider')
+      for (const r of batch)
+        if (r.input.providerUkprn !== user.providerUkprn)
+          found.push({ line: r.line, path: 'providerUkprn', message: ownUkprnOnly(user) });
+    const named = resolveEmployers(batch);
+    found.push(...named.problems, ...checks.check(named.rows));
+    // Once a row has a problem nothing will be written, so the rest are checked but not staged.
+    if (found.length > 0) return;
+    for (const { line, input } of named.rows) {
+      const values = checks.values(input);
+      stage.add(line, values, statuses.evaluate(values, on));
+      used.versions.add(values.standardVersionId);
+      if (values.planId) used.plans.add(values.planId);
+      used.providers.add(values.providerUkprn);
+      used.employers.add(values.employerId);
+      const plan = values.planId ?? `default:${values.standardVersionId}`;
+      if (!byPlan.has(plan)) byPlan.set(plan, values);
+      single = ++staged === 1 ? input : undefined;
+    }
+  });
+  const basis = () => referencesBasis(db, used) + newApprenticeInputs(db).basis([...byPlan.values()]);
+  return {
+    problems: read.refusedWhole ? read.problems : [...read.problems, ...found],
+    basisThen: basis(),
+    basis,
+    /** The one row's input, when the file has one row (audited as an apprentice created). */
+    single,
+  };
+}
+
+const ownUkprnOnly = (user: CurrentUser) => `You can only add apprentices for your own UKPRN (${user.providerUkprn})`;
 
 /* ---------- Circumstances the gateway rules read ---------- */
 

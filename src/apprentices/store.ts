@@ -239,8 +239,7 @@ function referenceProblems(
     problems.push({ path: 'providerUkprn', message: `No provider with UKPRN ${input.providerUkprn} is registered` });
   if (!refs.employers.has(input.employerId))
     problems.push({ path: 'employerId', message: `No employer “${input.employerId}” is registered` });
-  if (input.uln !== ownUln && refs.ulnInUse(input.uln))
-    problems.push({ path: 'uln', message: `An apprentice with ULN ${input.uln} already exists` });
+  if (input.uln !== ownUln && refs.ulnInUse(input.uln)) problems.push(ulnHeldProblem(input.uln));
   return problems;
 }
 
@@ -272,6 +271,9 @@ export function optionProblems(
         },
       ];
 }
+
+/** A new apprentice's record as it is written (without its id). */
+export type ApprenticeValues = ReturnType<typeof rowValues>;
 
 /**
  * A record's values as stored. A record on an option that names no plan follows its option's own
@@ -328,6 +330,14 @@ export function employersByIdOrName(
   db: Db,
   rows: { line: number; input: ApprenticeInput }[],
 ): { rows: { line: number; input: ApprenticeInput }[]; problems: RowProblem[] } {
+  return employerResolver(db)(rows);
+}
+
+/** employersByIdOrName with the employers read once, for rows given a batch at a time. */
+export function employerResolver(db: Db): (rows: { line: number; input: ApprenticeInput }[]) => {
+  rows: { line: number; input: ApprenticeInput }[];
+  problems: RowProblem[];
+} {
   const all = db.select({ id: employers.id, name: employers.name }).from(employers).all();
   const ids = new Set(all.map((e) => e.id));
   const byName = new Map<string, string[]>();
@@ -335,20 +345,22 @@ export function employersByIdOrName(
     const key = e.name.trim().toLowerCase();
     byName.set(key, [...(byName.get(key) ?? []), e.id]);
   }
-  const problems: RowProblem[] = [];
-  const resolved = rows.map((row) => {
-    if (ids.has(row.input.employerId)) return row;
-    const named = byName.get(row.input.employerId.trim().toLowerCase()) ?? [];
-    if (named.length === 1) return { ...row, input: { ...row.input, employerId: named[0]! } };
-    if (named.length > 1)
-      problems.push({
-        line: row.line,
-        path: 'employerId',
-        message: `${named.length} employers are named “${row.input.employerId}”: give the employer id (${named.join(', ')})`,
-      });
-    return row;
-  });
-  return { rows: resolved, problems };
+  return (rows) => {
+    const problems: RowProblem[] = [];
+    const resolved = rows.map((row) => {
+      if (ids.has(row.input.employerId)) return row;
+      const named = byName.get(row.input.employerId.trim().toLowerCase()) ?? [];
+      if (named.length === 1) return { ...row, input: { ...row.input, employerId: named[0]! } };
+      if (named.length > 1)
+        problems.push({
+          line: row.line,
+          path: 'employerId',
+          message: `${named.length} employers are named “${row.input.employerId}”: give the employer id (${named.join(', ')})`,
+        });
+      return row;
+    });
+    return { rows: resolved, problems };
+  };
 }
 
 /**
@@ -356,17 +368,70 @@ export function employersByIdOrName(
  * a ULN already held, or a ULN repeated among the rows.
  */
 export function checkNewApprentices(db: Db, rows: { line: number; input: ApprenticeInput }[]): RowProblem[] {
-  const refs = loadReferences(db);
-  const problems: RowProblem[] = [];
-  const firstLine = new Map<string, number>();
-  for (const { line, input } of rows) {
-    for (const p of referenceProblems(input, refs)) problems.push({ ...p, line });
-    const seen = firstLine.get(input.uln);
-    if (seen !== undefined) problems.push({ line, path: 'uln', message: `ULN ${input.uln} is also on line ${seen}` });
-    else firstLine.set(input.uln, line);
-  }
-  return problems;
+  return newApprenticeChecks(db).check(rows);
 }
+
+/**
+ * checkNewApprentices for rows given a batch at a time (a large import's, as its file is read):
+ * the references are read once, a ULN repeated in a later batch is still found, and each checked
+ * row's values as written (`values`) come from the same references.
+ */
+export function newApprenticeChecks(db: Db) {
+  const refs = loadReferences(db);
+  const firstLine = new Map<string, number>();
+  return {
+    check(rows: { line: number; input: ApprenticeInput }[]): RowProblem[] {
+      const problems: RowProblem[] = [];
+      for (const { line, input } of rows) {
+        for (const p of referenceProblems(input, refs)) problems.push({ ...p, line });
+        const seen = firstLine.get(input.uln);
+        if (seen !== undefined)
+          problems.push({ line, path: 'uln', message: `ULN ${input.uln} is also on line ${seen}` });
+        else firstLine.set(input.uln, line);
+      }
+      return problems;
+    },
+    /** A row with no problem, as it will be written (without its id). */
+    values(input: ApprenticeInput): ApprenticeValues {
+      return rowValues(
+        input,
+        refs.standardVersionIds.get(`${input.standardReference}/${input.standardVersion}`)!,
+        refs.ownPlans,
+      );
+    },
+  };
+}
+
+/** The references rows use, gathered as they are checked, for referencesBasis. */
+export interface UsedReferences {
+  versions: Set<number>;
+  plans: Set<string>;
+  providers: Set<string>;
+  employers: Set<string>;
+}
+
+/**
+ * What the checks read of the references these rows use, as one string: compared before and after
+ * an import waits for the write lock, it tells whether another user's change in between (an
+ * approval withdrawn, a plan or employer removed) could change the checks' answer.
+ */
+export function referencesBasis(db: Db, used: UsedReferences): string {
+  const refs = loadReferences(db);
+  return JSON.stringify([
+    [...refs.standardVersionIds],
+    [...used.versions].map((id) => [id, refs.approved.has(id), refs.startWindows.get(id), refs.options.get(id)]),
+    [...used.plans].map((id) => [id, refs.planVersions.get(id), refs.planOptions.get(id)]),
+    [...refs.ownPlans],
+    [...used.providers].filter((ukprn) => !refs.providers.has(ukprn)),
+    [...used.employers].filter((id) => !refs.employers.has(id)),
+  ]);
+}
+
+/** The problem of a new apprentice whose ULN another apprentice holds. */
+export const ulnHeldProblem = (uln: string): Problem => ({
+  path: 'uln',
+  message: `An apprentice with ULN ${uln} already exists`,
+});
 
 /**
  * Adds apprentices all or nothing: if any row has a problem nothing is written. Otherwise
@@ -430,13 +495,33 @@ export function insertCheckedApprentices(
     );
     return Object.assign(v, { id: Number(lastInsertRowid) });
   });
-  recordAudit(db, actor, {
-    action: rows.length === 1 ? 'apprentice.created' : 'apprentices.imported',
-    entityType: 'apprentice',
-    entityId: rows.length === 1 ? rows[0]!.input.uln : `${rows.length} apprentices`,
-    after: rows.length === 1 ? rows[0]!.input : { count: rows.length, source, ulns: rows.map((r) => r.input.uln) },
-  });
+  recordApprenticesAdded(
+    db,
+    actor,
+    source,
+    rows.map((r) => r.input.uln),
+    rows.length === 1 ? rows[0]!.input : undefined,
+  );
   return added;
+}
+
+/**
+ * The audit row of apprentices added: one created (with the record as entered, `single`) or many
+ * imported (how many, from where, and their ULNs in line order).
+ */
+export function recordApprenticesAdded(
+  db: Db,
+  actor: Actor,
+  source: string,
+  ulns: readonly string[],
+  single: ApprenticeInput | undefined,
+): void {
+  recordAudit(db, actor, {
+    action: single ? 'apprentice.created' : 'apprentices.imported',
+    entityType: 'apprentice',
+    entityId: single ? single.uln : `${ulns.length} apprentices`,
+    after: single ?? { count: ulns.length, source, ulns },
+  });
 }
 
 export function updateApprentice(

@@ -646,7 +646,7 @@ export interface StatesAhead {
 }
 
 /** What a new apprentice's evaluation reads from the database: the standard versions and the plans. */
-function newApprenticeInputs(db: Db) {
+export function newApprenticeInputs(db: Db) {
   const versions = new Map(
     db
       .select({

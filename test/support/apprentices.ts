@@ -21,6 +21,18 @@ export const isoDate = (d: DateTime) => d.toISODate()!;
  * An import file with the template's columns (src/apprentices/import.ts), one line for each
  * apprentice named, each started 14 months ago at the test provider and transport-workers-union.
  */
+/** A CSV file of these records, in the template's columns, as a spreadsheet would save it. */
+export function recordsCsv(records: readonly ApprenticeInput[]): string {
+  const cell = (value: string | number | boolean | null | undefined) =>
+    value === true ? 'yes' : value === false ? 'no' : value === null || value === undefined ? '' : String(value);
+  const lines = records.map((record) =>
+    Object.values(CSV_COLUMNS)
+      .map((field) => cell(record[field]))
+      .join(','),
+  );
+  return `${Object.keys(CSV_COLUMNS).join(',')}\n${lines.join('\n')}\n`;
+}
+
 export function apprenticeCsv(rows: { uln: string; familyName: string }[]): string {
   const columns = Object.keys(CSV_COLUMNS);
   const line = ({ uln, familyName }: { uln: string; familyName: string }) =>

@@ -1,0 +1,173 @@
+import fs from 'node:fs';
+import { expect } from 'chai';
+import { DateTime } from 'luxon';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
+import { importNow } from '../../src/apprentices/import-job.js';
+import { prepareCsvImport } from '../../src/apprentices/service.js';
+import { addApprentices } from '../../src/apprentices/store.js';
+import { validUlns } from '../../src/apprentices/uln.js';
+import type { Db } from '../../src/db/connection.js';
+import { apprentices, auditEvents, epaoApprovals, gatewayStatusCache } from '../../src/db/schema.js';
+import { ENGLISH_MATHS_CHOICES } from '../../src/db/vocabulary.js';
+import { refreshGatewayCache } from '../../src/gateway/store.js';
+import { importPlanText } from '../../src/plans/store.js';
+import { findUser, type CurrentUser } from '../../src/users/store.js';
+import { apprenticeInput, recordsCsv } from '../support/apprentices.js';
+import { testDb } from '../support/app.js';
+import { now } from '../support/clock.js';
+import { eq } from 'drizzle-orm';
+
+/*
+ * A CSV import stages its rows as the file is read (src/apprentices/import-stage.ts): checked,
+ * with their gateway status, in a temporary table, written once the write lock is held. The same
+ * answers as checking and writing the rows all at once; what changes while it waits for the lock
+ * is checked again.
+ */
+const on = now().toISODate();
+const bytes = (text: string) => new Uint8Array(Buffer.from(text));
+
+async function importer() {
+  const { db, users } = await testDb();
+  const admin = findUser(db, users.admin.id)!;
+  const run = (csv: string, user: CurrentUser = admin) =>
+    importNow(db, { user, source: 'test', defaults: {}, input: { kind: 'csv', bytes: bytes(csv) }, on });
+  const count = () => db.$client.prepare('select count(*) from apprentices').pluck().get() as number;
+  return { db, admin, run, count };
+}
+
+/** Whether the connection still holds an import's staging table. */
+const staging = (db: Db) =>
+  db.$client.prepare("select count(*) from temp.sqlite_master where name = 'import_rows'").pluck().get() === 1;
+
+const cached = (db: Db) =>
+  db
+    .select()
+    .from(gatewayStatusCache)
+    .orderBy(gatewayStatusCache.apprenticeId)
+    .all()
+    .map(({ apprenticeId, evaluatedOn, state, unmet, validUntil }) => ({
+      apprenticeId,
+      evaluatedOn,
+      state,
+      unmet,
+      validUntil,
+    }));
+
+describe('a CSV import staged as its file is read', () => {
+  it('writes every row, its status as a full evaluation works it out, and one audit row of the ULNs in line order', async () => {
+    const { db, run } = await importer();
+    const today = DateTime.fromISO(on);
+    // Starts either side of 1 August 2025 and of the practical period's end, part and full time,
+    // under and over 19 at the start, with and without BSL and each English and maths choice.
+    const records = validUlns(48, 330_000_000).map((uln, i) => {
+      const start = today.minus({ days: 60 + i * 23 });
+      return {
+        ...apprenticeInput(uln, `Given${i}`, `Family${i}`),
+        dateOfBirth: start.minus({ years: i % 2 ? 17 : 30, days: i }).toISODate()!,
+        startDate: start.toISODate()!,
+        plannedEndDate: start.plus({ months: 20 }).toISODate()!,
+        weeklyHours: i % 3 ? 37.5 : 16,
+        bslFirstLanguage: i % 5 === 0,
+        englishMathsChoice: i % 4 === 3 ? null : ENGLISH_MATHS_CHOICES[i % 4]!,
+      };
+    });
+    expect(run(recordsCsv(records))).to.deep.equal({ ok: true, count: 48 });
+    const stored = db.select().from(apprentices).orderBy(apprentices.id).all();
+    expect(stored.map((a) => [a.uln, a.familyName, a.weeklyHours, a.bslFirstLanguage])).to.deep.equal(
+      records.map((r) => [r.uln, r.familyName, r.weeklyHours, r.bslFirstLanguage]),
+    );
+    const fromImport = cached(db);
+    expect(fromImport).to.have.length(48);
+    expect(fromImport.map((r) => r.unmet.includes(',practical_period,')))
+      .to.include(true)
+      .and.to.include(false);
+    db.delete(gatewayStatusCache).run();
+    refreshGatewayCache(db, { kind: 'all' }, on);
+    expect(cached(db)).to.deep.equal(fromImport);
+    const audit = db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentices.imported')).get()!;
+    expect(audit.after).to.deep.equal({ count: 48, source: 'test', ulns: records.map((r) => r.uln) });
+    expect(staging(db)).to.equal(false);
+  });
+
+  it('finds a ULN repeated thousands of lines later, in another batch, and writes nothing', async () => {
+    const { db, run, count } = await importer();
+    const records = validUlns(2_500, 340_000_000).map((uln, i) => apprenticeInput(uln, `Given${i}`, 'Batch'));
+    records[2_400] = { ...records[2_400]!, uln: records[2]!.uln };
+    const before = count();
+    expect(run(recordsCsv(records))).to.deep.equal({
+      ok: false,
+      problems: [{ line: 2_402, path: 'uln', message: `ULN ${records[2]!.uln} is also on line 4` }],
+    });
+    expect(count()).to.equal(before);
+    expect(staging(db)).to.equal(false);
+  });
+
+  it('lists the problems of rows in every batch, schema and database alike, and a one-row file is audited as one created', async () => {
+    const { db, run, count } = await importer();
+    const records = validUlns(2_100, 350_000_000).map((uln, i) => apprenticeInput(uln, `Given${i}`, 'Batch'));
+    records[5] = { ...records[5]!, employerId: 'no-such-employer' };
+    records[2_050] = { ...records[2_050]!, familyName: '' };
+    const refused = run(recordsCsv(records));
+    expect(refused).to.deep.equal({
+      ok: false,
+      problems: [
+        { line: 7, path: 'employerId', message: 'No employer “no-such-employer” is registered' },
+        { line: 2_052, path: 'family_name', message: 'Enter the family name' },
+      ],
+    });
+    expect(count()).to.equal(0);
+    expect(run(recordsCsv([records[0]!]))).to.deep.equal({ ok: true, count: 1 });
+    const created = db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.created')).get()!;
+    expect(created.entityId).to.equal(records[0]!.uln);
+    expect(created.after).to.include({ uln: records[0]!.uln, givenNames: 'Given0' });
+  });
+
+  describe('what changes while it waits for the write lock', () => {
+    async function waiting() {
+      const { db, admin, count } = await importer();
+      const records = validUlns(3, 360_000_000).map((uln, i) => apprenticeInput(uln, `Given${i}`, 'Waiting'));
+      const prepared = prepareCsvImport(db, admin, bytes(recordsCsv(records)), {}, on);
+      expect(prepared.refused).to.equal(null);
+      return { db, records, prepared, count };
+    }
+
+    it('refuses a ULN another user added meanwhile, and writes none of the file', async () => {
+      const { db, records, prepared, count } = await waiting();
+      expect(addApprentices(db, [{ line: 1, input: records[1]! }], SYSTEM_ACTOR, 'form').ok).to.equal(true);
+      expect(prepared.write('test')).to.deep.equal({
+        ok: false,
+        problems: [{ line: 3, path: 'uln', message: `An apprentice with ULN ${records[1]!.uln} already exists` }],
+      });
+      expect(count()).to.equal(1);
+      expect(staging(db)).to.equal(false);
+    });
+
+    it('checks the file again when an approval it relies on was withdrawn meanwhile', async () => {
+      const { db, prepared, count } = await waiting();
+      db.delete(epaoApprovals).run();
+      const refused = prepared.write('test');
+      expect(refused.ok).to.equal(false);
+      expect(refused.ok ? [] : refused.problems.map((p) => [p.line, p.message])).to.deep.equal(
+        [2, 3, 4].map((line) => [
+          line,
+          'This organisation is not approved to assess ST0815 version 1.0: an administrator records the approval on the standard’s page',
+        ]),
+      );
+      expect(count()).to.equal(0);
+    });
+
+    it('works the statuses out again when the plan they read changed meanwhile', async () => {
+      const { db, prepared } = await waiting();
+      expect(cached(db)).to.deep.equal([]);
+      const plan = JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as {
+        gatewayItems: unknown[];
+      };
+      plan.gatewayItems = [];
+      expect(importPlanText(db, JSON.stringify(plan), SYSTEM_ACTOR).ok).to.equal(true);
+      expect(prepared.write('test')).to.deep.equal({ ok: true, count: 3 });
+      const unmet = cached(db).map((r) => r.unmet);
+      expect(unmet).to.have.length(3);
+      for (const row of unmet) expect(row).not.to.include('plan_items');
+    });
+  });
+});
