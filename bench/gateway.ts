@@ -168,15 +168,15 @@ export function benchStatusUpkeep(dir: string) {
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
 
 /**
- * A CSV import of 100,000 apprentices through the API, first on its own and then while the app
- * keeps answering: the import runs in a worker thread (src/apprentices/import-job.ts), and
- * meanwhile one client asks for /health, another for the provider dashboard and a third logs an
- * hour of training, one request after another. The app runs in a process of its own
- * (bench/load-process.ts), as deployed, so its memory is its own and not this client's. The
- * memory an import costs is measured on its own: the requests meanwhile make garbage of their own,
- * so the same requests are also asked for as long again with no import, and that rise is given
- * beside it. The baseline is a plain prepared insert of the same rows in one transaction, in the
- * same run.
+ * A CSV import of 100,000 apprentices through the API while the app keeps answering, and then on
+ * its own: the import runs in a worker thread (src/apprentices/import-job.ts), and meanwhile one
+ * client asks for /health, another for the provider dashboard and a third logs an hour of
+ * training, one request after another. The app runs in a process of its own
+ * (bench/load-process.ts), as deployed, so its memory is its own and not this client's; each of
+ * the three measures starts a server afresh. The requests make garbage of their own, so they are
+ * first asked for with no import, and that memory rise is given beside the import's. The import
+ * on its own comes last, over the 110,000 apprentices the first one left. The baseline is a plain
+ * prepared insert of the same rows in one transaction, in the same run.
  */
 export async function benchImportResponsiveness(dir: string) {
   const rows = 100_000;

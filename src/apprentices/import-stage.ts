@@ -35,7 +35,11 @@ const STAGE_CACHE_KIB = 2_048;
 /** A status as the cache stores it: its state, unmet checks (",a,b,") and the day it could change. */
 type StagedStatus = Pick<OverviewRow, 'state' | 'unmet' | 'changesOn'>;
 
-/** Starts an empty staging table (any left by an earlier import on this connection is dropped). */
+/**
+ * Starts an empty staging table (any left by an earlier import on this connection is dropped).
+ * One import at a time stages on a connection: each worker thread has its own, and an import in
+ * place (an in-memory database's) runs from start to end with nothing in between.
+ */
 export function openStage(db: Db) {
   const client = db.$client;
   client.exec(`drop table if exists temp.import_rows;

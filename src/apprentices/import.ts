@@ -251,7 +251,16 @@ export function readApprenticeCsv(
   let headerProblems: RowProblem[] | null = null;
   let fields: (keyof ApprenticeInput)[] | null = null;
   const lengthProblems: RowProblem[] = [];
-  const validator = rowValidator(defaults, true, sink);
+  // The sink's own failure (a database error while staging rows) is not the file's: it goes on up.
+  let sinkFailure = null as { error: unknown } | null;
+  const validator = rowValidator(defaults, true, (rows) => {
+    try {
+      sink(rows);
+    } catch (error) {
+      sinkFailure = { error };
+      throw error;
+    }
+  });
   let count = 0;
   const stop = new Error('header refused');
   try {
@@ -286,6 +295,7 @@ export function readApprenticeCsv(
       },
     });
   } catch (error) {
+    if (sinkFailure) throw sinkFailure.error;
     if (error === stop && headerProblems) return refusedWhole(headerProblems);
     const e = error as { message?: string; lines?: number };
     return refusedWhole([

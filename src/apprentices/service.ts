@@ -60,11 +60,9 @@ import {
   removeOffTheJobHours,
   type OffTheJobEntry,
   employersByIdOrName,
-  employerResolver,
   insertCheckedApprentices,
   newApprenticeChecks,
   recordApprenticesAdded,
-  referencesBasis,
   rowsToAdd,
   ulnHeldProblem,
   type ApprenticeValues,
@@ -266,11 +264,31 @@ function stageCsv(
   defaults: Partial<Record<keyof ApprenticeInput, string>>,
   on: string,
 ) {
+  try {
+    return stageRows(db, user, file, defaults, on);
+  } catch (error) {
+    closeStage(db);
+    throw error;
+  }
+}
+
+function stageRows(
+  db: Db,
+  user: CurrentUser,
+  file: Uint8Array,
+  defaults: Partial<Record<keyof ApprenticeInput, string>>,
+  on: string,
+) {
   const stage = openStage(db);
   const checks = newApprenticeChecks(db);
-  const resolveEmployers = employerResolver(db);
   const statuses = newApprenticeInputs(db);
-  const used: UsedReferences = { versions: new Set(), plans: new Set(), providers: new Set(), employers: new Set() };
+  const used: UsedReferences = {
+    versions: new Set(),
+    plans: new Set(),
+    providers: new Set(),
+    employers: new Set(),
+    employerNames: new Set(),
+  };
   const byPlan = new Map<string, ApprenticeValues>();
   const found: RowProblem[] = [];
   let staged = 0;
@@ -280,7 +298,7 @@ function stageCsv(
       for (const r of batch)
         if (r.input.providerUkprn !== user.providerUkprn)
           found.push({ line: r.line, path: 'providerUkprn', message: ownUkprnOnly(user) });
-    const named = resolveEmployers(batch);
+    const named = checks.resolveEmployers(batch, used);
     found.push(...named.problems, ...checks.check(named.rows));
     // Once a row has a problem nothing will be written, so the rest are checked but not staged.
     if (found.length > 0) return;
@@ -296,11 +314,14 @@ function stageCsv(
       single = ++staged === 1 ? input : undefined;
     }
   });
-  const basis = () => referencesBasis(db, used) + newApprenticeInputs(db).basis([...byPlan.values()]);
+  // What the checks and the statuses read, from the very references they read (not read again:
+  // a change committed while the file was read must show as a difference at the write).
+  const basisOf = (references: typeof checks, inputs: typeof statuses) =>
+    references.basis(used) + inputs.basis([...byPlan.values()]);
   return {
     problems: read.refusedWhole ? read.problems : [...read.problems, ...found],
-    basisThen: basis(),
-    basis,
+    basisThen: basisOf(checks, statuses),
+    basis: () => basisOf(newApprenticeChecks(db), newApprenticeInputs(db)),
     /** The one row's input, when the file has one row (audited as an apprentice created). */
     single,
   };

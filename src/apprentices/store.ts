@@ -330,37 +330,46 @@ export function employersByIdOrName(
   db: Db,
   rows: { line: number; input: ApprenticeInput }[],
 ): { rows: { line: number; input: ApprenticeInput }[]; problems: RowProblem[] } {
-  return employerResolver(db)(rows);
+  return resolveEmployers(employerIndex(db), rows);
 }
 
-/** employersByIdOrName with the employers read once, for rows given a batch at a time. */
-export function employerResolver(db: Db): (rows: { line: number; input: ApprenticeInput }[]) => {
-  rows: { line: number; input: ApprenticeInput }[];
-  problems: RowProblem[];
-} {
+/** Every employer's id, and the ids of each name (as matched: trimmed, in lower case). */
+function employerIndex(db: Db) {
   const all = db.select({ id: employers.id, name: employers.name }).from(employers).all();
-  const ids = new Set(all.map((e) => e.id));
   const byName = new Map<string, string[]>();
   for (const e of all) {
-    const key = e.name.trim().toLowerCase();
+    const key = nameKey(e.name);
     byName.set(key, [...(byName.get(key) ?? []), e.id]);
   }
-  return (rows) => {
-    const problems: RowProblem[] = [];
-    const resolved = rows.map((row) => {
-      if (ids.has(row.input.employerId)) return row;
-      const named = byName.get(row.input.employerId.trim().toLowerCase()) ?? [];
-      if (named.length === 1) return { ...row, input: { ...row.input, employerId: named[0]! } };
-      if (named.length > 1)
-        problems.push({
-          line: row.line,
-          path: 'employerId',
-          message: `${named.length} employers are named “${row.input.employerId}”: give the employer id (${named.join(', ')})`,
-        });
-      return row;
-    });
-    return { rows: resolved, problems };
-  };
+  return { ids: new Set(all.map((e) => e.id)), byName };
+}
+
+const nameKey = (name: string) => name.trim().toLowerCase();
+
+/** employersByIdOrName over an index read beforehand; each name matched is added to `named`. */
+function resolveEmployers(
+  index: ReturnType<typeof employerIndex>,
+  rows: { line: number; input: ApprenticeInput }[],
+  named?: Set<string>,
+): { rows: { line: number; input: ApprenticeInput }[]; problems: RowProblem[] } {
+  const problems: RowProblem[] = [];
+  const resolved = rows.map((row) => {
+    if (index.ids.has(row.input.employerId)) return row;
+    const key = nameKey(row.input.employerId);
+    const ids = index.byName.get(key) ?? [];
+    if (ids.length === 1) {
+      named?.add(key);
+      return { ...row, input: { ...row.input, employerId: ids[0]! } };
+    }
+    if (ids.length > 1)
+      problems.push({
+        line: row.line,
+        path: 'employerId',
+        message: `${ids.length} employers are named “${row.input.employerId}”: give the employer id (${ids.join(', ')})`,
+      });
+    return row;
+  });
+  return { rows: resolved, problems };
 }
 
 /**
@@ -378,8 +387,13 @@ export function checkNewApprentices(db: Db, rows: { line: number; input: Apprent
  */
 export function newApprenticeChecks(db: Db) {
   const refs = loadReferences(db);
+  const employersNow = employerIndex(db);
   const firstLine = new Map<string, number>();
   return {
+    /** employersByIdOrName, each name matched noted in `used`. */
+    resolveEmployers(rows: { line: number; input: ApprenticeInput }[], used: UsedReferences) {
+      return resolveEmployers(employersNow, rows, used.employerNames);
+    },
     check(rows: { line: number; input: ApprenticeInput }[]): RowProblem[] {
       const problems: RowProblem[] = [];
       for (const { line, input } of rows) {
@@ -399,32 +413,34 @@ export function newApprenticeChecks(db: Db) {
         refs.ownPlans,
       );
     },
+    /**
+     * What these checks read of the references `used`, as one string. Taken from the references
+     * the checks themselves read, and again from the database later (a new newApprenticeChecks),
+     * the two differ if another user's change in between (an approval withdrawn, a plan, provider
+     * or employer removed, a second employer of a name) could change the checks' answer.
+     */
+    basis(used: UsedReferences): string {
+      return JSON.stringify([
+        [...refs.standardVersionIds],
+        [...used.versions].map((id) => [id, refs.approved.has(id), refs.startWindows.get(id), refs.options.get(id)]),
+        [...used.plans].map((id) => [id, refs.planVersions.get(id), refs.planOptions.get(id)]),
+        [...refs.ownPlans],
+        [...used.providers].filter((ukprn) => !refs.providers.has(ukprn)),
+        [...used.employers].filter((id) => !refs.employers.has(id)),
+        [...used.employerNames].map((name) => employersNow.byName.get(name)),
+      ]);
+    },
   };
 }
 
-/** The references rows use, gathered as they are checked, for referencesBasis. */
+/** The references rows use, noted as they are checked, for a basis to compare. */
 export interface UsedReferences {
   versions: Set<number>;
   plans: Set<string>;
   providers: Set<string>;
   employers: Set<string>;
-}
-
-/**
- * What the checks read of the references these rows use, as one string: compared before and after
- * an import waits for the write lock, it tells whether another user's change in between (an
- * approval withdrawn, a plan or employer removed) could change the checks' answer.
- */
-export function referencesBasis(db: Db, used: UsedReferences): string {
-  const refs = loadReferences(db);
-  return JSON.stringify([
-    [...refs.standardVersionIds],
-    [...used.versions].map((id) => [id, refs.approved.has(id), refs.startWindows.get(id), refs.options.get(id)]),
-    [...used.plans].map((id) => [id, refs.planVersions.get(id), refs.planOptions.get(id)]),
-    [...refs.ownPlans],
-    [...used.providers].filter((ukprn) => !refs.providers.has(ukprn)),
-    [...used.employers].filter((id) => !refs.employers.has(id)),
-  ]);
+  /** Employers' names matched (trimmed, in lower case). */
+  employerNames: Set<string>;
 }
 
 /** The problem of a new apprentice whose ULN another apprentice holds. */

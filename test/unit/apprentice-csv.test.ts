@@ -27,7 +27,7 @@ describe('an apprentices CSV read from its bytes', () => {
     expect(parseApprenticeCsv(Buffer.from(`${header}\n${row}\n`, 'utf8')).problems).to.deep.equal([]);
   });
 
-  it('refuses a file of one row more than the limit at once, and counts byte-order marks and blank lines as nothing', () => {
+  it('refuses a file of one row more than the limit, and counts byte-order marks and blank lines as nothing', () => {
     const lines = (count: number) => `${BOM}${header}\n${`${row}\n\n${BOM}\n`.repeat(count)}`;
     const over = parseApprenticeCsv(Buffer.from(lines(MAX_IMPORT_ROWS + 1)));
     expect(over.rows).to.have.length(0);

@@ -7,7 +7,7 @@ import { prepareCsvImport } from '../../src/apprentices/service.js';
 import { addApprentices } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
-import { apprentices, auditEvents, epaoApprovals, gatewayStatusCache } from '../../src/db/schema.js';
+import { apprentices, auditEvents, employers, epaoApprovals, gatewayStatusCache } from '../../src/db/schema.js';
 import { ENGLISH_MATHS_CHOICES } from '../../src/db/vocabulary.js';
 import { refreshGatewayCache } from '../../src/gateway/store.js';
 import { importPlanText } from '../../src/plans/store.js';
@@ -38,6 +38,30 @@ async function importer() {
 /** Whether the connection still holds an import's staging table. */
 const staging = (db: Db) =>
   db.$client.prepare("select count(*) from temp.sqlite_master where name = 'import_rows'").pluck().get() === 1;
+
+/**
+ * Runs `meanwhile` as the first row is staged: after the checks have read the references, while the
+ * file is still being read (another user's change committed in the seconds a large file takes).
+ */
+function whileStaging(db: Db, meanwhile: () => void): void {
+  const client = db.$client;
+  const prepare = client.prepare.bind(client);
+  client.prepare = ((source: string) => {
+    const statement = prepare(source);
+    if (!source.startsWith('insert into temp.import_rows')) return statement;
+    client.prepare = prepare;
+    const run = statement.run.bind(statement);
+    let first = true;
+    statement.run = (...values: unknown[]) => {
+      if (first) {
+        first = false;
+        meanwhile();
+      }
+      return run(...values);
+    };
+    return statement;
+  }) as typeof client.prepare;
+}
 
 const cached = (db: Db) =>
   db
@@ -120,6 +144,88 @@ describe('a CSV import staged as its file is read', () => {
     const created = db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.created')).get()!;
     expect(created.entityId).to.equal(records[0]!.uln);
     expect(created.after).to.include({ uln: records[0]!.uln, givenNames: 'Given0' });
+  });
+
+  describe('what changes while the file is read', () => {
+    async function reading(employerId = 'transport-workers-union', rows = 3) {
+      const { db, admin, count } = await importer();
+      const records = validUlns(rows, 370_000_000).map((uln, i) => ({
+        ...apprenticeInput(uln, `Given${i}`, 'Reading'),
+        employerId,
+      }));
+      const run = () =>
+        importNow(db, {
+          user: admin,
+          source: 'test',
+          defaults: {},
+          input: { kind: 'csv', bytes: bytes(recordsCsv(records)) },
+          on,
+        });
+      return { db, run, count };
+    }
+
+    it('refuses the file when an approval it relies on is withdrawn meanwhile', async () => {
+      const { db, run, count } = await reading();
+      whileStaging(db, () => db.delete(epaoApprovals).run());
+      const refused = run();
+      expect(refused.ok ? [] : refused.problems.map((p) => p.message)).to.have.length(3);
+      expect(refused.ok ? '' : refused.problems[0]!.message).to.contain('not approved to assess ST0815 version 1.0');
+      expect(count()).to.equal(0);
+    });
+
+    it('refuses a row whose employer is removed meanwhile, with its problem rather than a failure', async () => {
+      const { db, run, count } = await reading('brief-employer');
+      db.insert(employers).values({ id: 'brief-employer', name: 'Brief Employer' }).run();
+      whileStaging(db, () => db.delete(employers).where(eq(employers.id, 'brief-employer')).run());
+      expect(run()).to.deep.equal({
+        ok: false,
+        problems: [2, 3, 4].map((line) => ({
+          line,
+          path: 'employerId',
+          message: 'No employer “brief-employer” is registered',
+        })),
+      });
+      expect(count()).to.equal(0);
+    });
+
+    it('refuses an employer’s name once a second employer has it, as an import of the file then would', async () => {
+      const { db, run } = await reading('Transport and Maritime Workers’ Union');
+      const [employer] = db.select().from(employers).where(eq(employers.id, 'transport-workers-union')).all();
+      expect(employer?.name).to.equal('Transport and Maritime Workers’ Union');
+      whileStaging(db, () =>
+        db.insert(employers).values({ id: 'twu-2', name: 'transport and maritime workers’ union ' }).run(),
+      );
+      const refused = run();
+      expect(refused.ok ? '' : refused.problems[0]!.message).to.equal(
+        '2 employers are named “Transport and Maritime Workers’ Union”: give the employer id (transport-workers-union, twu-2)',
+      );
+    });
+
+    it('works the statuses out from the plan as it is when a plan is replaced meanwhile', async () => {
+      const { db, run } = await reading();
+      const plan = JSON.parse(fs.readFileSync('fixtures/plans/ST0815-1.0-demo.json', 'utf8')) as {
+        gatewayItems: unknown[];
+      };
+      plan.gatewayItems = [];
+      whileStaging(db, () => expect(importPlanText(db, JSON.stringify(plan), SYSTEM_ACTOR).ok).to.equal(true));
+      expect(run()).to.deep.equal({ ok: true, count: 3 });
+      const fromImport = cached(db);
+      for (const row of fromImport) expect(row.unmet).not.to.include('plan_items');
+      db.delete(gatewayStatusCache).run();
+      refreshGatewayCache(db, { kind: 'all' }, on);
+      expect(cached(db)).to.deep.equal(fromImport);
+    });
+
+    it('lets a database failure while staging go up as one, not as a problem with the file, and leaves no staging table', async () => {
+      // More rows than a batch, so that the failure comes while the parser is still reading.
+      const { db, run, count } = await reading('transport-workers-union', 2_100);
+      whileStaging(db, () => {
+        throw new Error('database or disk is full');
+      });
+      expect(run).to.throw('database or disk is full');
+      expect(staging(db)).to.equal(false);
+      expect(count()).to.equal(0);
+    });
   });
 
   describe('what changes while it waits for the write lock', () => {
