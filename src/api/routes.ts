@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import { resultsApi } from '../grading/api.js';
 import { claimsApi, reportsApi, resultPdfApi } from '../outcomes/api.js';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
-import type { IncomingMessage } from 'node:http';
+import { isCsv, isUtf8Csv } from '../http/csv-body.js';
 import type { Db } from '../db/connection.js';
 import { HttpError, statusOf } from '../http/errors.js';
 import { findTokenUser } from '../users/store.js';
@@ -87,12 +87,11 @@ export function apiRoutes(
     router.post(route, acceptEvidence(db, evidence, recordType, clock));
   router.use(requireJsonBody);
   // An import may be a CSV file or a JSON array as large as a CSV upload; everything else is 1 MB at most.
-  // A UTF-8 CSV (the usual) is kept as the bytes that came, which the import's worker reads as they
-  // are; one declared in another character set is decoded to text first.
+  // A UTF-8 CSV (the usual) is not read here: the import hands it to its worker as it arrives
+  // (src/http/csv-body.ts). One declared in another character set is decoded to text first.
   router.post(
     routes.api.apprentices.import,
-    express.raw({ type: isUtf8Csv, limit: LIMITS.csvFileBytes }),
-    express.text({ type: 'text/csv', limit: LIMITS.csvFileBytes }),
+    express.text({ type: (req) => isCsv(req) && !isUtf8Csv(req), limit: LIMITS.csvFileBytes }),
     express.json({ limit: LIMITS.csvFileBytes }),
   );
   router.use(express.json({ limit: LIMITS.bodyBytes }));
@@ -115,12 +114,4 @@ export function apiRoutes(
   });
   router.use(apiErrorHandler(log));
   return router;
-}
-
-/** A CSV body in UTF-8: its Content-Type names no character set, or names UTF-8. */
-function isUtf8Csv(req: IncomingMessage): boolean {
-  const type = req.headers['content-type'] ?? '';
-  if (!/^\s*text\/csv\s*(;|$)/i.test(type)) return false;
-  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type)?.[1]?.toLowerCase();
-  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }

@@ -1,4 +1,6 @@
-import { importApprentices } from './import-job.js';
+import { importApprentices, importArrivingCsv } from './import-job.js';
+import { bodyUpTo, declaredLength, isCsv, isUtf8Csv } from '../http/csv-body.js';
+import { LIMITS } from '../http/limits.js';
 import { confirmDeclarationPart, requestEpa } from '../gateway/service.js';
 import { sendResult, valueOrThrow } from '../http/results.js';
 import { paths, routes } from '../paths.js';
@@ -124,14 +126,25 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
   /** Rows are written only if every row is valid; otherwise 422 lists each problem with its line. */
   router.post(routes.api.apprentices.import, editors, async (req, res) => {
     const user = userOf(res);
-    const csv = Boolean(req.is('text/csv'));
-    const result = await importApprentices(db, {
+    const csv = isCsv(req);
+    const job = {
       user,
       source: csv ? 'api:csv' : 'api:json',
       defaults: importDefaults(user),
-      input: csv ? { kind: 'csv', bytes: csvBytes(req.body) } : { kind: 'json', value: req.body as unknown },
       on: todayInLondon(clock.now()),
-    });
+    };
+    // A UTF-8 CSV goes to the import as it arrives (no body parser reads it: src/api/routes.ts).
+    const result = isUtf8Csv(req)
+      ? await importArrivingCsv(
+          db,
+          job,
+          bodyUpTo(req, LIMITS.csvFileBytes, `The request body is larger than ${LIMITS.csvFileLabel}`),
+          declaredLength(req),
+        )
+      : await importApprentices(db, {
+          ...job,
+          input: csv ? { kind: 'csv', bytes: csvBytes(req.body) } : { kind: 'json', value: req.body as unknown },
+        });
     if (!result.ok)
       return res.status(422).json({
         errors: result.problems.map((p) => ({
@@ -279,8 +292,7 @@ export const qualificationJsonSchema = z.object({
   files: z.string(),
 });
 
-/** An import's CSV body as bytes: as it came (UTF-8), or its text in UTF-8 (sent in another character set). */
+/** A CSV body sent in another character set, decoded to text by express.text, as UTF-8. */
 function csvBytes(body: unknown): Uint8Array {
-  if (body instanceof Uint8Array) return body;
   return Buffer.from(typeof body === 'string' ? body : '');
 }

@@ -1,4 +1,5 @@
 import { runInWorker } from '../ops/worker.js';
+import { gathered } from '../http/csv-body.js';
 import { writeGate } from '../ops/write-gate.js';
 import type { ApprenticeInput } from './schema.js';
 import type { Db } from '../db/connection.js';
@@ -50,15 +51,53 @@ export function importNow(db: Db, job: ImportJob): ImportOutcome {
   return prepared.refused ?? prepared.write(job.source);
 }
 
+/** What the worker is given: the job, with its CSV file still to come when it is a request's body. */
+export type WorkerJob = Omit<ImportJob, 'input'> & {
+  input: ImportJob['input'] | { kind: 'csv-to-come'; size: number | undefined };
+  databasePath: string;
+};
+
+const WORKER = new URL('./import-worker.js', import.meta.url);
+
+/** The database's file, when it has one a worker can open (an in-memory database has none). */
+function fileOf(db: Db): string | undefined {
+  const client = db.$client;
+  return client.memory || !client.name ? undefined : client.name;
+}
+
 /** Runs the import in a worker thread when the database is a file, in place otherwise. */
 export function importApprentices(db: Db, job: ImportJob): Promise<ImportOutcome> {
-  const client = db.$client;
-  if (client.memory || !client.name) return Promise.resolve(importNow(db, job));
+  const databasePath = fileOf(db);
+  if (!databasePath) return Promise.resolve(importNow(db, job));
   return runInWorker<ImportOutcome>(
-    new URL('./import-worker.js', import.meta.url),
-    { ...job, databasePath: client.name },
+    WORKER,
+    { ...job, databasePath } satisfies WorkerJob,
     writeGate(db),
     job.input.kind === 'csv' ? ownMemory(job.input.bytes) : [],
+  );
+}
+
+/**
+ * Imports a CSV file that is still arriving (an API request's body): the worker starts at once
+ * and is handed each chunk as it comes, so this thread never holds the file, and the worker's
+ * start overlaps the upload. `size` is the file's length when the request gives it. A failure of
+ * the body (too large, the client gone) stops the worker and is the answer. In place (an
+ * in-memory database) the file is gathered first.
+ */
+export async function importArrivingCsv(
+  db: Db,
+  job: Omit<ImportJob, 'input'>,
+  body: AsyncIterable<Uint8Array>,
+  size: number | undefined,
+): Promise<ImportOutcome> {
+  const databasePath = fileOf(db);
+  if (!databasePath) return importNow(db, { ...job, input: { kind: 'csv', bytes: await gathered(body) } });
+  return runInWorker<ImportOutcome>(
+    WORKER,
+    { ...job, input: { kind: 'csv-to-come', size }, databasePath } satisfies WorkerJob,
+    writeGate(db),
+    [],
+    body,
   );
 }
 

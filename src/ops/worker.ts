@@ -16,9 +16,21 @@ export function runInWorker<T>(
   workerData: unknown,
   gate?: WriteGate,
   transferList: ArrayBuffer[] = [],
+  input?: AsyncIterable<Uint8Array>,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const worker = start(entry, workerData, transferList);
+    // The input, a chunk at a time as it comes (a request's body), for the worker's receiveInput.
+    // If it fails (too large, the client gone), the worker is stopped and the failure is the answer.
+    if (input)
+      void (async () => {
+        for await (const bytes of input) worker.postMessage({ kind: 'input', bytes });
+        worker.postMessage({ kind: 'input-end' });
+      })().catch((error: unknown) => {
+        settle();
+        reject(error instanceof Error ? error : new Error(String(error)));
+        void worker.terminate();
+      });
     let settle = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
     let wrote = () => {};
@@ -62,6 +74,36 @@ export function answer(value: unknown): void {
 /** In a worker that will write again later: its write is committed, so the app's own writes may go on. */
 export function wrote(): void {
   parentPort!.postMessage({ kind: 'wrote' });
+}
+
+/**
+ * In a worker started with an input (runInWorker's `input`): its bytes, whole, once all have come.
+ * With `size` (a Content-Length), they are copied into one buffer of that size as they come;
+ * otherwise gathered and joined at the end.
+ */
+export function receiveInput(size?: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    let whole = size === undefined ? undefined : Buffer.allocUnsafe(size);
+    const chunks: Uint8Array[] = [];
+    let at = 0;
+    const take = (message: { kind?: string; bytes?: Uint8Array }) => {
+      if (message.kind === 'input' && message.bytes) {
+        if (whole && at + message.bytes.byteLength <= whole.length) {
+          whole.set(message.bytes, at);
+          at += message.bytes.byteLength;
+        } else {
+          // More than the size given: gathered from here on.
+          if (whole) chunks.push(whole.subarray(0, at));
+          whole = undefined;
+          chunks.push(message.bytes);
+        }
+      } else if (message.kind === 'input-end') {
+        parentPort!.off('message', take);
+        resolve(whole ? whole.subarray(0, at) : Buffer.concat(chunks));
+      }
+    };
+    parentPort!.on('message', take);
+  });
 }
 
 /** In a worker: waits until the thread that started it lets it write (its write gate). */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -117,6 +118,47 @@ describe('an import on a database file runs in a worker thread, with the same an
     expect(res.status).to.equal(201);
     expect(res.body).to.deep.include({ imported: 1 });
     expect(listed()).to.include(ULNS[3]);
+  });
+
+  it('takes an API import’s CSV as it arrives, without its length, and refuses one past 20 MB with nothing written', async () => {
+    const server = ctx.app.listen(0);
+    try {
+      const { port } = server.address() as AddressInfo;
+      const token = tokenFor(ctx.db, ctx.users.admin.id);
+      // A body sent in pieces with no Content-Length (chunked), as a client streaming a file does.
+      const send = (pieces: string[]) =>
+        fetch(`http://127.0.0.1:${port}/api/v1/apprentices/import`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+          body: new ReadableStream({
+            start(controller) {
+              for (const piece of pieces) controller.enqueue(new TextEncoder().encode(piece));
+              controller.close();
+            },
+          }),
+          duplex: 'half',
+        });
+      const csv = apprenticeCsv([
+        { uln: ULNS[0]!, familyName: 'Okafor' },
+        { uln: ULNS[1]!, familyName: 'Nwosu' },
+      ]);
+      const split = csv.indexOf(ULNS[1]!) + 4;
+      const res = await send([csv.slice(0, split), csv.slice(split)]);
+      expect(res.status).to.equal(201);
+      expect(await res.json()).to.deep.equal({ imported: 2 });
+      expect(listed()).to.include.members([ULNS[0], ULNS[1]]);
+      // Past the limit: refused as soon as the bytes read pass it, and nothing of the file written.
+      const before = listed();
+      const row = `${apprenticeCsv([{ uln: ULNS[2]!, familyName: 'Large' }]).split('\n')[1]!}\n`;
+      const large = await send([csv, ...Array<string>(21).fill(row.repeat(Math.ceil(2 ** 20 / row.length)))]);
+      expect(large.status).to.equal(413);
+      expect(await large.json()).to.deep.equal({
+        errors: [{ path: '', message: 'The request body is larger than 20 MB' }],
+      });
+      expect(listed()).to.deep.equal(before);
+    } finally {
+      server.close();
+    }
   });
 
   it('hands the file’s bytes over to the worker rather than copying them', async () => {
