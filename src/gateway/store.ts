@@ -29,7 +29,7 @@ import {
   type ApprenticeDetail,
   type ApprenticeRow,
 } from '../apprentices/store.js';
-import { addMonths } from '../calendar.js';
+import { addMonths, ageOn } from '../calendar.js';
 import { memoUntilChange } from '../db/change-stamp.js';
 import type { Db, Queryable } from '../db/connection.js';
 import {
@@ -661,8 +661,30 @@ export function newApprenticeInputs(db: Db) {
       .map(({ id, ...version }) => [id, version]),
   );
   const planFor = planReader(db);
+  const worked = new Map<string, Omit<OverviewRow, 'apprentice'>>();
   return {
+    /**
+     * The state on `on` of an apprentice about to be added. Apprentices alike in everything the
+     * rules read of a new record share one evaluation (and one object): the same version and plan,
+     * dates, hours, BSL and English and maths choice, and age at the start, which is all the rules
+     * read of a date of birth (english-maths.ts). An import's cohort starts together, so most of
+     * its rows are worked out once; a property test holds every shared evaluation to the
+     * apprentice's own (test/unit/import-stage.test.ts).
+     */
     evaluate(apprentice: ApprenticeToAdd, on: string): Omit<OverviewRow, 'apprentice'> {
+      const alike = [
+        on,
+        apprentice.standardVersionId,
+        apprentice.planId,
+        apprentice.startDate,
+        apprentice.plannedEndDate,
+        apprentice.weeklyHours,
+        apprentice.bslFirstLanguage,
+        apprentice.englishMathsChoice,
+        ageOn(apprentice.dateOfBirth, apprentice.startDate),
+      ].join('|');
+      const known = worked.get(alike);
+      if (known) return known;
       const version = versions.get(apprentice.standardVersionId)!;
       const record: RulesRecord = {
         dateOfBirth: apprentice.dateOfBirth,
@@ -678,7 +700,16 @@ export function newApprenticeInputs(db: Db) {
         // A new record has no prior learning recorded (the column's default).
         priorLearningHours: 0,
       };
-      return overviewState(gatewayApprentice(record, NO_FACTS), NO_EVIDENCE, planFor(apprentice), undefined, null, on);
+      const state = overviewState(
+        gatewayApprentice(record, NO_FACTS),
+        NO_EVIDENCE,
+        planFor(apprentice),
+        undefined,
+        null,
+        on,
+      );
+      worked.set(alike, state);
+      return state;
     },
     /** The versions and the plans these apprentices' evaluations read, as one string to compare. */
     basis(fresh: readonly ApprenticeToAdd[]): string {

@@ -4,12 +4,13 @@ import { DateTime } from 'luxon';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { importNow } from '../../src/apprentices/import-job.js';
 import { prepareCsvImport } from '../../src/apprentices/service.js';
-import { addApprentices } from '../../src/apprentices/store.js';
+import { addApprentices, rowsToAdd } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
 import type { Db } from '../../src/db/connection.js';
 import { apprentices, auditEvents, employers, epaoApprovals, gatewayStatusCache } from '../../src/db/schema.js';
 import { ENGLISH_MATHS_CHOICES } from '../../src/db/vocabulary.js';
-import { refreshGatewayCache } from '../../src/gateway/store.js';
+import { newApprenticeInputs, refreshGatewayCache } from '../../src/gateway/store.js';
+import fc from 'fast-check';
 import { importPlanText } from '../../src/plans/store.js';
 import { findUser, type CurrentUser } from '../../src/users/store.js';
 import { apprenticeInput, recordsCsv } from '../support/apprentices.js';
@@ -144,6 +145,52 @@ describe('a CSV import staged as its file is read', () => {
     const created = db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentice.created')).get()!;
     expect(created.entityId).to.equal(records[0]!.uln);
     expect(created.after).to.include({ uln: records[0]!.uln, givenNames: 'Given0' });
+  });
+
+  it('gives every apprentice alike in what the rules read of a new record the evaluation it would have on its own', async () => {
+    const { db } = await testDb();
+    const [base] = rowsToAdd(db, [apprenticeInput(validUlns(1, 380_000_000)[0]!, 'Alike', 'Alike')])!;
+    const today = DateTime.fromISO(on);
+    // Few starts and ages, so that many records are alike; birthdays anywhere in the year, so that
+    // a rule reading the date of birth other than as the age at the start would tell them apart.
+    const record = fc
+      .record({
+        startDaysAgo: fc.constantFrom(200, 700, 1_200),
+        months: fc.constantFrom(12, 30),
+        age: fc.integer({ min: 17, max: 20 }),
+        birthday: fc.integer({ min: 0, max: 364 }),
+        weeklyHours: fc.constantFrom(16, 37.5),
+        bslFirstLanguage: fc.boolean(),
+        englishMathsChoice: fc.constantFrom(null, ...ENGLISH_MATHS_CHOICES),
+      })
+      .map((r) => {
+        const start = today.minus({ days: r.startDaysAgo });
+        return {
+          ...base!,
+          startDate: start.toISODate()!,
+          plannedEndDate: start.plus({ months: r.months }).toISODate()!,
+          dateOfBirth: start.minus({ years: r.age, days: r.birthday }).toISODate()!,
+          weeklyHours: r.weeklyHours,
+          bslFirstLanguage: r.bslFirstLanguage,
+          englishMathsChoice: r.englishMathsChoice,
+        };
+      });
+    let shared = 0;
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 20, maxLength: 40 }), (records) => {
+        const together = newApprenticeInputs(db);
+        const seen = new Set<unknown>();
+        for (const r of records) {
+          const state = together.evaluate(r, on);
+          if (seen.has(state)) shared++;
+          seen.add(state);
+          expect(state).to.deep.equal(newApprenticeInputs(db).evaluate(r, on));
+        }
+      }),
+      { numRuns: 60 },
+    );
+    // The property tried records that did share an evaluation.
+    expect(shared).to.be.greaterThan(0);
   });
 
   describe('what changes while the file is read', () => {
