@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection.js';
 import type { OverviewRow } from '../gateway/store.js';
-import type { ApprenticeValues } from './store.js';
+import { columnValues, NEW_APPRENTICE_COLUMNS, type ApprenticeValues } from './store.js';
 
 /*
  * A CSV import's rows, staged in a temporary table of the importing connection as the file is
@@ -12,22 +12,7 @@ import type { ApprenticeValues } from './store.js';
  */
 
 /** The apprentices' columns, in the order the staging table and the insert both list them. */
-const COLUMNS = [
-  'uln',
-  'given_names',
-  'family_name',
-  'date_of_birth',
-  'start_date',
-  'planned_end_date',
-  'standard_version_id',
-  'provider_ukprn',
-  'employer_id',
-  'weekly_hours',
-  'plan_id',
-  'course_option',
-  'bsl_first_language',
-  'english_maths_choice',
-].join(', ');
+const COLUMNS = NEW_APPRENTICE_COLUMNS;
 
 /** The temporary table's own page cache, in KiB: what it holds beyond that waits in its file. */
 const STAGE_CACHE_KIB = 2_048;
@@ -45,30 +30,12 @@ export function openStage(db: Db) {
   client.exec(`drop table if exists temp.import_rows;
     create temp table import_rows (line integer primary key, ${COLUMNS}, state text not null, unmet text not null, changes_on text);
     pragma temp.cache_size = -${STAGE_CACHE_KIB};`);
-  const insert = client.prepare(`insert into temp.import_rows values (${Array(18).fill('?').join(', ')})`);
+  const placeholders = ['line', ...COLUMNS.split(','), 'state', 'unmet', 'changes_on'].fill('?').join(', ');
+  const insert = client.prepare(`insert into temp.import_rows values (${placeholders})`);
   return {
     /** Stages one checked row with its status. */
     add(line: number, v: ApprenticeValues, status: StagedStatus): void {
-      insert.run(
-        line,
-        v.uln,
-        v.givenNames,
-        v.familyName,
-        v.dateOfBirth,
-        v.startDate,
-        v.plannedEndDate,
-        v.standardVersionId,
-        v.providerUkprn,
-        v.employerId,
-        v.weeklyHours,
-        v.planId,
-        v.courseOption,
-        v.bslFirstLanguage ? 1 : 0,
-        v.englishMathsChoice,
-        status.state,
-        `,${status.unmet.join(',')},`,
-        status.changesOn,
-      );
+      insert.run(line, ...columnValues(v), status.state, `,${status.unmet.join(',')},`, status.changesOn);
     },
   };
 }

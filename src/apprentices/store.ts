@@ -275,6 +275,30 @@ export function optionProblems(
 /** A new apprentice's record as it is written (without its id). */
 export type ApprenticeValues = ReturnType<typeof rowValues>;
 
+/** The columns a new apprentice's record fills, in the order columnValues gives their values. */
+export const NEW_APPRENTICE_COLUMNS =
+  'uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, plan_id, course_option, bsl_first_language, english_maths_choice';
+
+/** A new apprentice's values for NEW_APPRENTICE_COLUMNS, in order. */
+export function columnValues(v: ApprenticeValues) {
+  return [
+    v.uln,
+    v.givenNames,
+    v.familyName,
+    v.dateOfBirth,
+    v.startDate,
+    v.plannedEndDate,
+    v.standardVersionId,
+    v.providerUkprn,
+    v.employerId,
+    v.weeklyHours,
+    v.planId,
+    v.courseOption,
+    v.bslFirstLanguage ? 1 : 0,
+    v.englishMathsChoice,
+  ] as const;
+}
+
 /**
  * A record's values as stored. A record on an option that names no plan follows its option's own
  * plan, when its version has one for that option; otherwise the version's default plan.
@@ -485,30 +509,14 @@ export function insertCheckedApprentices(
     throw new Error('insertCheckedApprentices must run inside the transaction that checked the rows');
   const versionIds = standardVersionIds(db);
   const insert = db.$client.prepare(
-    `insert into apprentices (uln, given_names, family_name, date_of_birth, start_date, planned_end_date, standard_version_id, provider_ukprn, employer_id, weekly_hours, plan_id, course_option, bsl_first_language, english_maths_choice)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `insert into apprentices (${NEW_APPRENTICE_COLUMNS}) values (${NEW_APPRENTICE_COLUMNS.split(',').fill('?').join(', ')})`,
   );
   const ownPlans = optionPlans(planRows(db));
   // Positional values and no object spreads: at 100,000 rows a spread copy per row is hundreds of
   // megabytes that outlive the young generation (measured with V8's sampling heap profiler).
   const added = rows.map(({ input }): NewApprentice => {
     const v = rowValues(input, versionIds.get(`${input.standardReference}/${input.standardVersion}`)!, ownPlans);
-    const { lastInsertRowid } = insert.run(
-      v.uln,
-      v.givenNames,
-      v.familyName,
-      v.dateOfBirth,
-      v.startDate,
-      v.plannedEndDate,
-      v.standardVersionId,
-      v.providerUkprn,
-      v.employerId,
-      v.weeklyHours,
-      v.planId,
-      v.courseOption,
-      v.bslFirstLanguage ? 1 : 0,
-      v.englishMathsChoice,
-    );
+    const { lastInsertRowid } = insert.run(...columnValues(v));
     return Object.assign(v, { id: Number(lastInsertRowid) });
   });
   recordApprenticesAdded(
