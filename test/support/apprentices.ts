@@ -11,6 +11,7 @@ import {
   type ApprenticeDetail,
 } from '../../src/apprentices/store.js';
 import type { Db } from '../../src/db/connection.js';
+import { gatewayStatusCache } from '../../src/db/schema.js';
 import { CSV_COLUMNS } from '../../src/apprentices/import.js';
 
 export const SETUP: Actor = { userId: null, label: 'test setup' };
@@ -101,4 +102,20 @@ export function readyApprentice(db: Db, uln: string, given: string, family: stri
   for (const part of ['employer', 'provider', 'apprentice', 'certificate_permission'] as const)
     confirmDeclaration(db, a, part, SETUP, now());
   return a;
+}
+
+/** Every stored gateway status (the cache's rows, by apprentice), to compare one way of storing them with another. */
+export function storedStatuses(db: Db) {
+  return db
+    .select()
+    .from(gatewayStatusCache)
+    .orderBy(gatewayStatusCache.apprenticeId)
+    .all()
+    .map(({ apprenticeId, evaluatedOn, state, unmet, validUntil }) => ({
+      apprenticeId,
+      evaluatedOn,
+      state,
+      unmet,
+      validUntil,
+    }));
 }

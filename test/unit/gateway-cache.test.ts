@@ -23,7 +23,7 @@ import {
 import { importForUser } from '../../src/apprentices/service.js';
 import { ENGLISH_MATHS_CHOICES } from '../../src/db/vocabulary.js';
 import { findUser } from '../../src/users/store.js';
-import { apprenticeInput } from '../support/apprentices.js';
+import { apprenticeInput, storedStatuses } from '../support/apprentices.js';
 import { importPlanText } from '../../src/plans/store.js';
 import { testApp, testDb } from '../support/app.js';
 import { buildFixture } from '../support/fixture.js';
@@ -174,19 +174,7 @@ describe('gateway status cache', () => {
     });
     const imported = importForUser(db, findUser(db, users.admin.id)!, { rows, problems: [] }, 'test', on);
     expect(imported).to.deep.equal({ ok: true, count: 48 });
-    const cached = () =>
-      db
-        .select()
-        .from(gatewayStatusCache)
-        .orderBy(gatewayStatusCache.apprenticeId)
-        .all()
-        .map(({ apprenticeId, evaluatedOn, state, unmet, validUntil }) => ({
-          apprenticeId,
-          evaluatedOn,
-          state,
-          unmet,
-          validUntil,
-        }));
+    const cached = () => storedStatuses(db);
     const fromImport = cached();
     expect(fromImport).to.have.length(48);
     // Nothing is ready with nothing recorded, but the practical period is met for some and not others.

@@ -13,7 +13,7 @@ import { newApprenticeInputs, refreshGatewayCache } from '../../src/gateway/stor
 import fc from 'fast-check';
 import { importPlanText } from '../../src/plans/store.js';
 import { findUser, type CurrentUser } from '../../src/users/store.js';
-import { apprenticeInput, recordsCsv } from '../support/apprentices.js';
+import { apprenticeInput, recordsCsv, storedStatuses } from '../support/apprentices.js';
 import { testDb } from '../support/app.js';
 import { now } from '../support/clock.js';
 import { eq } from 'drizzle-orm';
@@ -64,19 +64,7 @@ function whileStaging(db: Db, meanwhile: () => void): void {
   }) as typeof client.prepare;
 }
 
-const cached = (db: Db) =>
-  db
-    .select()
-    .from(gatewayStatusCache)
-    .orderBy(gatewayStatusCache.apprenticeId)
-    .all()
-    .map(({ apprenticeId, evaluatedOn, state, unmet, validUntil }) => ({
-      apprenticeId,
-      evaluatedOn,
-      state,
-      unmet,
-      validUntil,
-    }));
+const cached = storedStatuses;
 
 describe('a CSV import staged as its file is read', () => {
   it('writes every row, its status as a full evaluation works it out, and one audit row of the ULNs in line order', async () => {
