@@ -34,10 +34,19 @@ export function declaredLength(req: IncomingMessage): number | undefined {
 export async function* bodyUpTo(req: IncomingMessage, limit: number, tooLarge: string): AsyncGenerator<Uint8Array> {
   if ((declaredLength(req) ?? 0) > limit) throw new HttpError(413, tooLarge);
   let read = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    read += chunk.byteLength;
+  const chunks = (req as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await chunks.next();
+    } catch {
+      // The client went away before sending it all: not the app's failure (body-parser's 400 too).
+      throw new HttpError(400, 'The request body was not received whole');
+    }
+    if (next.done) return;
+    read += next.value.byteLength;
     if (read > limit) throw new HttpError(413, tooLarge);
-    yield chunk;
+    yield next.value;
   }
 }
 

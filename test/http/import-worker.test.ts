@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,6 +157,35 @@ describe('an import on a database file runs in a worker thread, with the same an
         errors: [{ path: '', message: 'The request body is larger than 20 MB' }],
       });
       expect(listed()).to.deep.equal(before);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('stops the import when the client goes before sending the whole file, writing nothing and logging no failure', async () => {
+    const server = ctx.app.listen(0);
+    try {
+      const { port } = server.address() as AddressInfo;
+      const before = listed();
+      const csv = apprenticeCsv([{ uln: ULNS[0]!, familyName: 'Gone' }]);
+      const request = http.request({
+        port,
+        method: 'POST',
+        path: '/api/v1/apprentices/import',
+        headers: {
+          authorization: `Bearer ${tokenFor(ctx.db, ctx.users.admin.id)}`,
+          'content-type': 'text/csv',
+          'content-length': String(csv.length * 10),
+        },
+      });
+      request.on('error', () => {});
+      request.write(csv);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      request.destroy();
+      // The worker has been stopped and nothing was written; the app logged nothing as its own failure.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(listed()).to.deep.equal(before);
+      expect(ctx.errors).to.deep.equal([]);
     } finally {
       server.close();
     }
