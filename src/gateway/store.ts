@@ -645,6 +645,9 @@ export interface StatesAhead {
   byUln: Map<string, Omit<OverviewRow, 'apprentice'>>;
 }
 
+/** How many new apprentices' evaluations newApprenticeInputs keeps to share. */
+const SHARED_AT_ONCE = 10_000;
+
 /** What a new apprentice's evaluation reads from the database: the standard versions and the plans. */
 export function newApprenticeInputs(db: Db) {
   const versions = new Map(
@@ -666,10 +669,12 @@ export function newApprenticeInputs(db: Db) {
     /**
      * The state on `on` of an apprentice about to be added. Apprentices alike in everything the
      * rules read of a new record share one evaluation (and one object): the same version and plan,
-     * dates, hours, BSL and English and maths choice, and age at the start, which is all the rules
-     * read of a date of birth (english-maths.ts). An import's cohort starts together, so most of
-     * its rows are worked out once; a property test holds every shared evaluation to the
-     * apprentice's own (test/unit/import-stage.test.ts).
+     * dates, hours, BSL and English and maths choice, and of the date of birth the age at the start
+     * (english-maths.ts) and, when it is today or later, the date itself (statusChangesOn takes
+     * every date of the record as a day the state could change). An import's cohort starts
+     * together, so most of its rows are worked out once; a property test holds every shared
+     * evaluation to the apprentice's own (test/unit/import-stage.test.ts). At most SHARED_AT_ONCE
+     * are kept: a file of all different records keeps no more.
      */
     evaluate(apprentice: ApprenticeToAdd, on: string): Omit<OverviewRow, 'apprentice'> {
       const alike = [
@@ -682,9 +687,11 @@ export function newApprenticeInputs(db: Db) {
         apprentice.bslFirstLanguage,
         apprentice.englishMathsChoice,
         ageOn(apprentice.dateOfBirth, apprentice.startDate),
+        apprentice.dateOfBirth >= on ? apprentice.dateOfBirth : '',
       ].join('|');
       const known = worked.get(alike);
       if (known) return known;
+      if (worked.size >= SHARED_AT_ONCE) worked.clear();
       const version = versions.get(apprentice.standardVersionId)!;
       const record: RulesRecord = {
         dateOfBirth: apprentice.dateOfBirth,
