@@ -92,12 +92,21 @@ export async function importArrivingCsv(
 ): Promise<ImportOutcome> {
   const databasePath = fileOf(db);
   if (!databasePath) return importNow(db, { ...job, input: { kind: 'csv', bytes: await gathered(body) } });
+  // The worker starts once the first bytes have come: a body refused at once (too large, its
+  // encoding not taken) or never sent costs no thread.
+  const chunks = body[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  const all = (async function* () {
+    if (first.done) return;
+    yield first.value;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+  })();
   return runInWorker<ImportOutcome>(
     WORKER,
     { ...job, input: { kind: 'csv-to-come', size }, databasePath } satisfies WorkerJob,
     writeGate(db),
     [],
-    body,
+    all,
   );
 }
 

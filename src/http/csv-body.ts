@@ -1,4 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { pipeline, type Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import zlib from 'node:zlib';
 import { HttpError } from './errors.js';
 
 /*
@@ -20,35 +23,78 @@ export function isUtf8Csv(req: IncomingMessage): boolean {
   return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }
 
-/** The body's length as its Content-Length gives it, when it does. */
+/** The body's length as its Content-Length gives it, when it does and the body is not compressed. */
 export function declaredLength(req: IncomingMessage): number | undefined {
   const length = req.headers['content-length'];
-  return length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
+  const compressed = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase() !== 'identity';
+  return length !== undefined && /^\d+$/.test(length) && !compressed ? Number(length) : undefined;
 }
 
 /**
- * The request's body as it arrives, refused with 413 (`tooLarge`) as soon as it is known to be
- * larger than `limit` bytes: at once when its Content-Length says so, otherwise when the bytes
- * read pass the limit.
+ * The request's body as it arrives, decompressed when its Content-Encoding says so (gzip, deflate
+ * or br, as body-parser takes them; another is refused with 415), and refused with 413 (`tooLarge`)
+ * as soon as it is known to be larger than `limit` bytes once decompressed: at once when its
+ * Content-Length says so, otherwise when the bytes read pass the limit. A refused body's rest is
+ * read and dropped, so that a client still sending it gets the answer rather than a reset
+ * connection; a client that goes before sending it all gets 400, not counted as the app's failure.
  */
 export async function* bodyUpTo(req: IncomingMessage, limit: number, tooLarge: string): AsyncGenerator<Uint8Array> {
-  if ((declaredLength(req) ?? 0) > limit) throw new HttpError(413, tooLarge);
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const decoder = DECODERS[encoding];
+  if (!decoder && encoding !== 'identity') {
+    await dropRest(req);
+    throw new HttpError(
+      415,
+      `The request body’s Content-Encoding “${encoding}” is not taken: send it as gzip, deflate, br or none`,
+    );
+  }
+  if ((declaredLength(req) ?? 0) > limit) {
+    await dropRest(req);
+    throw new HttpError(413, tooLarge);
+  }
+  // A pipeline, so that a client gone mid-body ends the decompressor's reading too.
+  const source: AsyncIterable<Buffer> = decoder ? pipeline(req, decoder(), () => {}) : req;
+  const chunks = source[Symbol.asyncIterator]();
   let read = 0;
-  const chunks = (req as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   for (;;) {
     let next: IteratorResult<Buffer>;
     try {
       next = await chunks.next();
     } catch {
-      // The client went away before sending it all: not the app's failure (body-parser's 400 too).
+      await dropRest(req);
+      // The client went away before sending it all, or sent what does not decompress: not the app's failure.
       throw new HttpError(400, 'The request body was not received whole');
     }
     if (next.done) return;
     read += next.value.byteLength;
-    if (read > limit) throw new HttpError(413, tooLarge);
+    if (read > limit) {
+      await dropRest(req);
+      throw new HttpError(413, tooLarge);
+    }
     yield next.value;
   }
 }
+
+/**
+ * Reads the rest of a refused body and drops it, resolving when the request has ended (or
+ * failed): the answer then reaches a client that sends everything before reading, as body-parser
+ * does it.
+ */
+async function dropRest(req: IncomingMessage): Promise<void> {
+  req.unpipe();
+  // An async iterator reading it listens for 'readable', which keeps it from flowing: let it flow.
+  req.removeAllListeners('readable');
+  req.resume();
+  await finished(req).catch(() => undefined);
+}
+
+/** The decompressors of the Content-Encodings a body may have. */
+const DECODERS: Record<string, () => Transform> = {
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  deflate: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+};
 
 /** A body's chunks gathered into one buffer (an import in place, where there is no worker to hand them to). */
 export async function gathered(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {

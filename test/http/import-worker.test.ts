@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -157,6 +158,52 @@ describe('an import on a database file runs in a worker thread, with the same an
         errors: [{ path: '', message: 'The request body is larger than 20 MB' }],
       });
       expect(listed()).to.deep.equal(before);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('answers a client that sends a whole file past 20 MB before reading, takes a compressed file and refuses an unknown compression', async () => {
+    const server = ctx.app.listen(0);
+    try {
+      const { port } = server.address() as AddressInfo;
+      const token = tokenFor(ctx.db, ctx.users.admin.id);
+      /** Sends every piece (chunked, no length) and only then reads the answer, as many scripts do. */
+      const post = (pieces: Buffer[], headers: Record<string, string> = {}) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const request = http.request(
+            {
+              port,
+              method: 'POST',
+              path: '/api/v1/apprentices/import',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', ...headers },
+            },
+            (res) => {
+              let body = '';
+              res.setEncoding('utf8');
+              res.on('data', (text: string) => (body += text));
+              res.on('end', () => resolve({ status: res.statusCode!, body }));
+            },
+          );
+          request.on('error', reject);
+          for (const piece of pieces) request.write(piece);
+          request.end();
+        });
+      const before = listed();
+      const mb = Buffer.alloc(2 ** 20, 'x');
+      const large = await post([Buffer.from('uln\n'), ...Array<Buffer>(21).fill(mb)]);
+      expect(large.status).to.equal(413);
+      expect(JSON.parse(large.body)).to.deep.equal({
+        errors: [{ path: '', message: 'The request body is larger than 20 MB' }],
+      });
+      expect(listed()).to.deep.equal(before);
+      const csv = apprenticeCsv([{ uln: ULNS[3]!, familyName: 'Squeezed' }]);
+      const gzipped = await post([zlib.gzipSync(csv)], { 'content-encoding': 'gzip' });
+      expect(gzipped.status).to.equal(201);
+      expect(listed()).to.include(ULNS[3]);
+      const unknown = await post([Buffer.from(csv)], { 'content-encoding': 'zstd' });
+      expect(unknown.status).to.equal(415);
+      expect(JSON.parse(unknown.body).errors[0].message).to.contain('Content-Encoding “zstd” is not taken');
     } finally {
       server.close();
     }
