@@ -54,7 +54,10 @@ export function runInWorker<T>(
     });
     worker.once('exit', (code) => {
       settle();
-      if (code !== 0) reject(new Error(`A worker thread stopped with code ${code}`));
+      // After its answer this changes nothing; without one (a failure, or an end with nothing said) it is the answer.
+      reject(
+        new Error(code === 0 ? 'A worker thread ended without an answer' : `A worker thread stopped with code ${code}`),
+      );
     });
   });
 }
