@@ -78,9 +78,9 @@ export function importApprentices(db: Db, job: ImportJob): Promise<ImportOutcome
 }
 
 /**
- * Imports a CSV file that is still arriving (an API request's body): the worker starts at once
- * and is handed each chunk as it comes, so this thread never holds the file, and the worker's
- * start overlaps the upload. `size` is the file's length when the request gives it. A failure of
+ * Imports a CSV file that is still arriving (an API request's body): the worker starts with its
+ * first bytes and is handed each chunk as it comes, so this thread never holds the file, and the
+ * worker's start overlaps the rest of the upload. `size` is the file's length when the request gives it. A failure of
  * the body (too large, the client gone) stops the worker and is the answer. In place (an
  * in-memory database) the file is gathered first.
  */
