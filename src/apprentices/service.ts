@@ -224,10 +224,8 @@ export function prepareCsvImport(
   let staged = stageCsv(db, user, file, defaults, on);
   if (staged.problems.length > 0) {
     closeStage(db);
-    return {
-      refused: { ok: false, problems: onePerField(staged.problems) },
-      write: () => ({ ok: false, problems: onePerField(staged.problems) }),
-    };
+    const refused: ImportOutcome = { ok: false, problems: onePerField(staged.problems) };
+    return { refused, write: () => refused };
   }
   const write = (source: string): ImportOutcome => {
     try {

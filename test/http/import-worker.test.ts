@@ -46,6 +46,15 @@ describe('an import on a database file runs in a worker thread, with the same an
         contentType: 'text/csv',
       });
   };
+  /** Runs `work` with the app listening on a port of its own (a client of its own, not supertest's). */
+  const listening = async (work: (port: number) => Promise<void>) => {
+    const server = ctx.app.listen(0);
+    try {
+      await work((server.address() as AddressInfo).port);
+    } finally {
+      server.close();
+    }
+  };
   const listed = () =>
     ctx.db
       .select({ uln: apprentices.uln })
@@ -123,9 +132,7 @@ describe('an import on a database file runs in a worker thread, with the same an
   });
 
   it('takes an API import’s CSV as it arrives, without its length, and refuses one past 20 MB with nothing written', async () => {
-    const server = ctx.app.listen(0);
-    try {
-      const { port } = server.address() as AddressInfo;
+    await listening(async (port) => {
       const token = tokenFor(ctx.db, ctx.users.admin.id);
       // A body sent in pieces with no Content-Length (chunked), as a client streaming a file does.
       const send = (pieces: string[]) =>
@@ -158,15 +165,11 @@ describe('an import on a database file runs in a worker thread, with the same an
         errors: [{ path: '', message: 'The request body is larger than 20 MB' }],
       });
       expect(listed()).to.deep.equal(before);
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('answers a client that sends a whole file past 20 MB before reading, takes a compressed file and refuses an unknown compression', async () => {
-    const server = ctx.app.listen(0);
-    try {
-      const { port } = server.address() as AddressInfo;
+    await listening(async (port) => {
       const token = tokenFor(ctx.db, ctx.users.admin.id);
       /** Sends every piece (chunked, no length) and only then reads the answer, as many scripts do. */
       const post = (pieces: Buffer[], headers: Record<string, string> = {}) =>
@@ -204,15 +207,11 @@ describe('an import on a database file runs in a worker thread, with the same an
       const unknown = await post([Buffer.from(csv)], { 'content-encoding': 'zstd' });
       expect(unknown.status).to.equal(415);
       expect(JSON.parse(unknown.body).errors[0].message).to.contain('Content-Encoding “zstd” is not taken');
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('stops the import when the client goes before sending the whole file, writing nothing and logging no failure', async () => {
-    const server = ctx.app.listen(0);
-    try {
-      const { port } = server.address() as AddressInfo;
+    await listening(async (port) => {
       const before = listed();
       const csv = apprenticeCsv([{ uln: ULNS[0]!, familyName: 'Gone' }]);
       const request = http.request({
@@ -233,9 +232,7 @@ describe('an import on a database file runs in a worker thread, with the same an
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(listed()).to.deep.equal(before);
       expect(ctx.errors).to.deep.equal([]);
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('hands the file’s bytes over to the worker rather than copying them', async () => {

@@ -13,6 +13,7 @@ import {
 import type { Db } from '../../src/db/connection.js';
 import { gatewayStatusCache } from '../../src/db/schema.js';
 import { CSV_COLUMNS } from '../../src/apprentices/import.js';
+import { ENGLISH_MATHS_CHOICES } from '../../src/db/vocabulary.js';
 
 export const SETUP: Actor = { userId: null, label: 'test setup' };
 export const today = () => now().setZone('Europe/London').startOf('day');
@@ -118,4 +119,24 @@ export function storedStatuses(db: Db) {
       unmet,
       validUntil,
     }));
+}
+
+/**
+ * New apprentices' records that differ in everything the gateway rules read of one: starts either
+ * side of 1 August 2025 and of the practical period's end, part and full time, under and over 19
+ * at the start, with and without BSL and each English and maths choice.
+ */
+export function variedRecords(ulns: readonly string[]): ApprenticeInput[] {
+  return ulns.map((uln, i) => {
+    const start = today().minus({ days: 60 + i * 23 });
+    return {
+      ...apprenticeInput(uln, `Given${i}`, `Family${i}`),
+      dateOfBirth: isoDate(start.minus({ years: i % 2 ? 17 : 30, days: i })),
+      startDate: isoDate(start),
+      plannedEndDate: isoDate(start.plus({ months: 20 })),
+      weeklyHours: i % 3 ? 37.5 : 16,
+      bslFirstLanguage: i % 5 === 0,
+      englishMathsChoice: i % 4 === 3 ? null : ENGLISH_MATHS_CHOICES[i % 4]!,
+    };
+  });
 }

@@ -21,9 +21,8 @@ import {
   workOutNewApprentices,
 } from '../../src/gateway/store.js';
 import { importForUser } from '../../src/apprentices/service.js';
-import { ENGLISH_MATHS_CHOICES } from '../../src/db/vocabulary.js';
 import { findUser } from '../../src/users/store.js';
-import { apprenticeInput, storedStatuses } from '../support/apprentices.js';
+import { apprenticeInput, storedStatuses, variedRecords } from '../support/apprentices.js';
 import { importPlanText } from '../../src/plans/store.js';
 import { testApp, testDb } from '../support/app.js';
 import { buildFixture } from '../support/fixture.js';
@@ -154,24 +153,7 @@ describe('gateway status cache', () => {
 
   it('holds the same states for an import’s apprentices as a full evaluation works out', async () => {
     const { db, users } = await testDb();
-    const today = DateTime.fromISO(on);
-    // Starts either side of 1 August 2025 and of the practical period's end, part time and full
-    // time, under and over 19 at the start, with and without BSL and each English and maths choice.
-    const rows = validUlns(48, 310_000_000).map((uln, i) => {
-      const start = today.minus({ days: 60 + i * 23 });
-      return {
-        line: i + 2,
-        input: {
-          ...apprenticeInput(uln, `Given${i}`, `Family${i}`),
-          dateOfBirth: start.minus({ years: i % 2 ? 17 : 30, days: i }).toISODate()!,
-          startDate: start.toISODate()!,
-          plannedEndDate: start.plus({ months: 20 }).toISODate()!,
-          weeklyHours: i % 3 ? 37.5 : 16,
-          bslFirstLanguage: i % 5 === 0,
-          englishMathsChoice: i % 4 === 3 ? null : ENGLISH_MATHS_CHOICES[i % 4]!,
-        },
-      };
-    });
+    const rows = variedRecords(validUlns(48, 310_000_000)).map((input, i) => ({ line: i + 2, input }));
     const imported = importForUser(db, findUser(db, users.admin.id)!, { rows, problems: [] }, 'test', on);
     expect(imported).to.deep.equal({ ok: true, count: 48 });
     const cached = () => storedStatuses(db);

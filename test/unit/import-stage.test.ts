@@ -13,7 +13,7 @@ import { newApprenticeInputs, refreshGatewayCache } from '../../src/gateway/stor
 import fc from 'fast-check';
 import { importPlanText } from '../../src/plans/store.js';
 import { findUser, type CurrentUser } from '../../src/users/store.js';
-import { apprenticeInput, recordsCsv, storedStatuses } from '../support/apprentices.js';
+import { apprenticeInput, recordsCsv, storedStatuses, variedRecords } from '../support/apprentices.js';
 import { testDb } from '../support/app.js';
 import { now } from '../support/clock.js';
 import { eq } from 'drizzle-orm';
@@ -69,21 +69,7 @@ const cached = storedStatuses;
 describe('a CSV import staged as its file is read', () => {
   it('writes every row, its status as a full evaluation works it out, and one audit row of the ULNs in line order', async () => {
     const { db, run } = await importer();
-    const today = DateTime.fromISO(on);
-    // Starts either side of 1 August 2025 and of the practical period's end, part and full time,
-    // under and over 19 at the start, with and without BSL and each English and maths choice.
-    const records = validUlns(48, 330_000_000).map((uln, i) => {
-      const start = today.minus({ days: 60 + i * 23 });
-      return {
-        ...apprenticeInput(uln, `Given${i}`, `Family${i}`),
-        dateOfBirth: start.minus({ years: i % 2 ? 17 : 30, days: i }).toISODate()!,
-        startDate: start.toISODate()!,
-        plannedEndDate: start.plus({ months: 20 }).toISODate()!,
-        weeklyHours: i % 3 ? 37.5 : 16,
-        bslFirstLanguage: i % 5 === 0,
-        englishMathsChoice: i % 4 === 3 ? null : ENGLISH_MATHS_CHOICES[i % 4]!,
-      };
-    });
+    const records = variedRecords(validUlns(48, 330_000_000));
     expect(run(recordsCsv(records))).to.deep.equal({ ok: true, count: 48 });
     const stored = db.select().from(apprentices).orderBy(apprentices.id).all();
     expect(stored.map((a) => [a.uln, a.familyName, a.weeklyHours, a.bslFirstLanguage])).to.deep.equal(
