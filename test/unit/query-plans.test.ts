@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { and, inArray } from 'drizzle-orm';
-import { scopeCondition } from '../../src/apprentices/store.js';
+import { HELD_ULNS, scopeCondition } from '../../src/apprentices/store.js';
 import { apprentices } from '../../src/db/schema.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
@@ -172,6 +172,24 @@ describe('query plans: apprentices named by id are looked up by id, not read alo
         .map((r) => r.detail)
         .join(' | ');
       expect(plan).to.equal('SEARCH apprentices USING INTEGER PRIMARY KEY (rowid=?)');
+      db.$client.close();
+    });
+});
+
+describe('query plans: an import batch’s ULNs are each looked up in the ULN index', () => {
+  for (const analysed of [false, true])
+    it(`${analysed ? 'after' : 'before'} ANALYZE`, () => {
+      const db = skewedDatabase();
+      if (analysed) db.$client.exec('analyze');
+      const plan = (
+        db.$client.prepare(`explain query plan ${HELD_ULNS}`).all(JSON.stringify(['1000000043'])) as {
+          detail: string;
+        }[]
+      )
+        .map((r) => r.detail)
+        .join(' | ');
+      expect(plan).to.contain('SEARCH a USING COVERING INDEX apprentices_uln_unique (uln=?)');
+      expect(plan).to.not.contain('SCAN a');
       db.$client.close();
     });
 });
