@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { CsvSyntaxError, forEachCsvRecord } from './csv-records.js';
 import { textProblem } from '../validation/text.js';
 import { OFF_THE_JOB_KINDS } from '../gateway/model.js';
 import { csvDate, csvDateMessage } from './import.js';
@@ -29,19 +29,16 @@ export function parseHoursCsv(text: string): {
 } {
   if (text.includes('\uFFFD'))
     return fileProblem('The file is not saved as UTF-8: in Excel, save it as “CSV UTF-8 (comma delimited)”.');
-  let records: string[][];
+  // Each record with the line it starts on; reading stops one record past the limit.
+  const records: { fields: string[]; line: number }[] = [];
   try {
-    records = parse(text, {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      to: MAX_HOURS_ROWS + 2,
-    });
+    forEachCsvRecord(Buffer.from(text), (fields, line) => records.push({ fields, line }) <= MAX_HOURS_ROWS + 1);
   } catch (error) {
-    return fileProblem(`The file is not valid CSV: ${(error as Error).message}`);
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    return fileProblem(`The file is not valid CSV: ${error.message}`);
   }
-  const [header, ...lines] = records;
+  const header = records[0]?.fields;
+  const lines = records.slice(1);
   if (!header) return fileProblem('The file is empty: it needs a header line and one entry a line');
   const columns = header.map((h) => h.toLowerCase());
   const unknown = columns.filter((c) => !(HOURS_CSV_COLUMNS as readonly string[]).includes(c));
@@ -77,15 +74,14 @@ export function parseHoursCsv(text: string): {
     );
   const rows: { line: number; input: OffTheJobInput }[] = [];
   const problems: RowProblem[] = [];
-  lines.forEach((record, i) => {
-    const line = i + 2;
+  for (const { fields: record, line } of lines) {
     const values: Record<string, string> = {};
     columns.forEach((c, j) => (values[c] = record[j] ?? ''));
     const unsavable = Object.entries(values).filter(([, v]) => textProblem(v, false));
     if (unsavable.length > 0) {
       for (const [column, v] of unsavable)
         problems.push({ line, path: column, message: `The value ${textProblem(v, false)!}` });
-      return;
+      continue;
     }
     const parsed = offTheJobInputSchema.safeParse({
       date: csvDate(values.date ?? ''),
@@ -94,7 +90,10 @@ export function parseHoursCsv(text: string): {
       activity: values.activity,
       kind: values.kind ?? '',
     });
-    if (parsed.success) return void rows.push({ line, input: parsed.data });
+    if (parsed.success) {
+      rows.push({ line, input: parsed.data });
+      continue;
+    }
     // Every issue is kept here; the import leaves the first of each field (onePerField).
     for (const issue of parsed.error.issues) {
       const path = String(issue.path[0] ?? '(row)');
@@ -104,6 +103,6 @@ export function parseHoursCsv(text: string): {
           : csvDateMessage(issue.message);
       problems.push({ line, path, message });
     }
-  });
+  }
   return { rows, problems };
 }

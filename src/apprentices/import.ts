@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { parse } from 'csv-parse/sync';
+import { CsvSyntaxError, forEachCsvRecord } from './csv-records.js';
 import { textProblem } from '../validation/text.js';
 import { LIMITS } from '../http/limits.js';
 import { formatPath } from '../validation/problems.js';
@@ -262,46 +262,36 @@ export function readApprenticeCsv(
     }
   });
   let count = 0;
-  const stop = new Error('header refused');
   try {
     // Stop reading one record past the limit (the header, the most rows allowed, one more): a file of millions of short lines must not be read whole into memory.
-    parse(bytes, {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      to: MAX_IMPORT_ROWS + 2,
-      on_record: (record: string[], { lines }) => {
-        if (!fields) {
-          const header = checkHeader(record, defaults);
-          if (!header.ok) {
-            headerProblems = header.problems;
-            throw stop;
-          }
-          fields = header.fields;
-          return null;
+    forEachCsvRecord(bytes, (record, line) => {
+      if (!fields) {
+        const header = checkHeader(record, defaults);
+        if (!header.ok) {
+          headerProblems = header.problems;
+          return false;
         }
-        if (++count > MAX_IMPORT_ROWS) return null;
-        if (record.length !== fields.length)
-          lengthProblems.push({
-            line: lines,
-            path: '(row)',
-            message: `This line has ${record.length} values; the header has ${fields.length}`,
-          });
-        const values: Record<string, unknown> = {};
-        fields.forEach((field, i) => (values[field] = record[i]));
-        validator.add(lines, values);
-        return null;
-      },
+        fields = header.fields;
+        return true;
+      }
+      if (++count > MAX_IMPORT_ROWS) return false;
+      if (record.length !== fields.length)
+        lengthProblems.push({
+          line,
+          path: '(row)',
+          message: `This line has ${record.length} values; the header has ${fields.length}`,
+        });
+      const values: Record<string, unknown> = {};
+      fields.forEach((field, i) => (values[field] = record[i]));
+      validator.add(line, values);
+      return true;
     });
   } catch (error) {
     if (sinkFailure) throw sinkFailure.error;
-    if (error === stop && headerProblems) return refusedWhole(headerProblems);
-    const e = error as { message?: string; lines?: number };
-    return refusedWhole([
-      { line: e.lines ?? 1, path: '(file)', message: `The file is not valid CSV: ${e.message ?? String(error)}` },
-    ]);
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    return refusedWhole([{ line: error.line, path: '(file)', message: `The file is not valid CSV: ${error.message}` }]);
   }
+  if (headerProblems) return refusedWhole(headerProblems);
   if (!fields) {
     const header = checkHeader([], defaults);
     return refusedWhole(header.ok ? NO_APPRENTICES.problems : header.problems);

@@ -38,4 +38,26 @@ describe('an apprentices CSV read from its bytes', () => {
     expect(at.problems).to.deep.equal([]);
     expect(at.rows).to.have.length(MAX_IMPORT_ROWS);
   });
+
+  it('tells each problem on the line its row starts on, past blank lines and a value over two lines', () => {
+    const twoLines = row.replace('Jordan', '"Jordan\nLee"');
+    const read = parseApprenticeCsv(`${header}\n\n${twoLines}\n${row.replace('1000000043', '12')}\n`);
+    expect(read.problems.map((p) => [p.line, p.path])).to.deep.equal([
+      [3, 'given_names'],
+      [5, 'uln'],
+    ]);
+  });
+
+  it('refuses a file with a quote out of place, saying on which line', () => {
+    const read = parseApprenticeCsv(`${header}\n${row}\n${row.replace('Ellis', 'El"lis')}\n`);
+    expect(read.rows).to.deep.equal([]);
+    expect(read.problems).to.deep.equal([
+      {
+        line: 3,
+        path: '(file)',
+        message:
+          'The file is not valid CSV: line 3 has a quote inside a value that does not start with one (put the whole value in quotes and double the quote inside it)',
+      },
+    ]);
+  });
 });
