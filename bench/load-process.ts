@@ -1,7 +1,6 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export interface ServerProcess {
   base: string;
@@ -13,8 +12,8 @@ export interface ServerProcess {
 }
 
 const ENTRY = fileURLToPath(new URL('./load-server.ts', import.meta.url));
-/** tsx's loader, found from here (so it works whatever the working directory, under mocha too). */
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** Runs ENTRY through tsx without passing tsx on to the server's worker threads (see scripts/run-ts.mjs). */
+const RUN_TS = fileURLToPath(new URL('../scripts/run-ts.mjs', import.meta.url));
 
 let built = false;
 
@@ -34,8 +33,8 @@ function buildOnce(): void {
  */
 export async function startServer(kind: 'app' | 'bare', databaseFile: string): Promise<ServerProcess> {
   if (kind === 'app') buildOnce();
-  const child: ChildProcess = fork(ENTRY, [kind, databaseFile], {
-    execArgv: ['--import', TSX],
+  const child: ChildProcess = fork(RUN_TS, [ENTRY, kind, databaseFile], {
+    execArgv: [],
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

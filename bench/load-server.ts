@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /*
  * A server for the load bench, in a process of its own so that autocannon's client work does
  * not share its event loop. Started by startServer() (bench/load-process.ts) as
- *   node --import tsx bench/load-server.ts <app|bare> <database file>
+ *   node scripts/run-ts.mjs bench/load-server.ts <app|bare> <database file>
  * with NODE_ENV=production, running the compiled app from dist/ as it would be deployed
  * (Express caches compiled views; workers run JavaScript, not TypeScript through tsx). It
  * tells its parent the port it listens on, counts the unexpected errors the app logs (every
