@@ -77,6 +77,8 @@ export interface AppDependencies {
   accountSignInAttempts?: number;
   /** How long an administrator's home waits for a figure worked out in a worker, such as the results ready to claim (src/home/service.ts). */
   figureWaitMs?: number;
+  /** How long an import's CSV body may stop arriving before it is refused (LIMITS.uploadIdleMs; tests shorten it). */
+  uploadIdleMs?: number;
 }
 
 function setUpViews(app: Express): void {
@@ -122,6 +124,7 @@ export function createApp({
   signInAttempts = 10,
   accountSignInAttempts = 5,
   figureWaitMs,
+  uploadIdleMs,
 }: AppDependencies): Express {
   const holdHours = config.holdHours ?? DEFAULT_HOLD_HOURS;
   const hashCost = config.passwordHashCost ?? DEFAULT_HASH_COST;
@@ -181,7 +184,7 @@ export function createApp({
       restoreStatuses,
     ),
   );
-  app.use(paths.api.root, apiRoutes(db, log, { holdHours, clock, baseUrl, evidence }));
+  app.use(paths.api.root, apiRoutes(db, log, { holdHours, clock, baseUrl, evidence, uploadIdleMs }));
 
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: true, limit: LIMITS.bodyBytes }));

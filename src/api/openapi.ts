@@ -343,8 +343,15 @@ export function openApiDocument(): Schema {
             '201': json(output(z.object({ imported: z.int() })), 'Every row added'),
             ...authErrors,
             '403': error('Not a provider or administrator'),
+            '408': error('A CSV body that stopped arriving for 30 seconds; nothing added, and the connection closed'),
             '413': error('Over 20 MB'),
             '422': json(output(rowErrorsSchema), 'Nothing added; every bad row with its line and field'),
+            '503': {
+              ...error('Two imports are running and four waiting; this one was not started'),
+              headers: {
+                'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
+              },
+            },
           },
         },
       },

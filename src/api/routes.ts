@@ -8,7 +8,7 @@ import { claimsApi, reportsApi, resultPdfApi } from '../outcomes/api.js';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { isCsv, isUtf8Csv } from '../http/csv-body.js';
 import type { Db } from '../db/connection.js';
-import { HttpError, statusOf } from '../http/errors.js';
+import { errorHeaders, HttpError, statusOf } from '../http/errors.js';
 import { findTokenUser } from '../users/store.js';
 import { apprenticeApi } from '../apprentices/api.js';
 import { bookingApi } from '../bookings/api.js';
@@ -57,6 +57,7 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const status = statusOf(error);
     if (status === 500) log(error);
+    res.set(errorHeaders(error));
     const message =
       status === 500
         ? 'Something went wrong on our side; nothing was changed by this request'
@@ -74,9 +75,9 @@ function apiErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
 export function apiRoutes(
   db: Db,
   log: (error: unknown) => void,
-  options: { holdHours: number; clock: Clock; baseUrl: string; evidence: EvidenceStorage },
+  options: { holdHours: number; clock: Clock; baseUrl: string; evidence: EvidenceStorage; uploadIdleMs?: number },
 ): Router {
-  const { holdHours, clock, baseUrl, evidence } = options;
+  const { holdHours, clock, baseUrl, evidence, uploadIdleMs } = options;
   const router = Router();
   router.get(routes.api.openapi, (_req, res) => res.json(openApiDocument()));
 
@@ -99,7 +100,7 @@ export function apiRoutes(
 
   router.use(standardsApi(db));
   router.use(plansApi(db));
-  router.use(apprenticeApi(db, clock));
+  router.use(apprenticeApi(db, clock, uploadIdleMs));
   router.use(gatewayApi(db, clock));
   router.use(resultPdfApi(db, clock));
   router.use(resultsApi(db, clock));

@@ -83,7 +83,7 @@ export function apprenticeJson(a: ApprenticeDetail) {
   };
 }
 
-export function apprenticeApi(db: Db, clock: Clock): Router {
+export function apprenticeApi(db: Db, clock: Clock, uploadIdleMs: number = LIMITS.uploadIdleMs): Router {
   const router = Router();
   const editors = requireRole('admin', 'provider');
   const viewers = requireRole('admin', 'provider', 'employer');
@@ -138,7 +138,7 @@ export function apprenticeApi(db: Db, clock: Clock): Router {
       ? await importArrivingCsv(
           db,
           job,
-          bodyUpTo(req, LIMITS.csvFileBytes, `The request body is larger than ${LIMITS.csvFileLabel}`),
+          bodyUpTo(req, LIMITS.csvFileBytes, `The request body is larger than ${LIMITS.csvFileLabel}`, uploadIdleMs),
           declaredLength(req),
         )
       : await importApprentices(db, {

@@ -9,6 +9,7 @@ import type { Db } from '../db/connection.js';
 import { pageFor, userOf } from '../auth/authorize.js';
 import { formErrors, parseForm, textField } from '../http/forms.js';
 import { binaryKindOf } from '../http/uploads.js';
+import { BusyError, errorHeaders } from '../http/errors.js';
 import { paths, routes } from '../paths.js';
 import { listStandards, optionTitles } from '../standards/store.js';
 import { listPlans } from '../plans/store.js';
@@ -180,13 +181,23 @@ export function recordPages(db: Db, clock: Clock): Router {
         ),
       );
     }
-    const result = await importApprentices(db, {
-      user,
-      source: `csv:${file.originalname}`,
-      defaults: importDefaults(user),
-      input: { kind: 'csv', bytes: file.buffer },
-      on: todayInLondon(clock.now()),
-    });
+    let result: Awaited<ReturnType<typeof importApprentices>>;
+    try {
+      result = await importApprentices(db, {
+        user,
+        source: `csv:${file.originalname}`,
+        defaults: importDefaults(user),
+        input: { kind: 'csv', bytes: file.buffer },
+        on: todayInLondon(clock.now()),
+      });
+    } catch (error) {
+      // Too many imports at once: the form again, saying so (a browser cannot keep the file chosen).
+      if (!(error instanceof BusyError)) throw error;
+      return res
+        .status(503)
+        .set(errorHeaders(error))
+        .render('apprentices/import', importPage(formErrors([{ path: 'csvFile', message: error.message }])));
+    }
     if (result.ok)
       return res.render('apprentices/imported', {
         title: 'Apprentices imported',

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { pipeline, type Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { HttpError } from './errors.js';
+import { HttpError, StalledBodyError } from './errors.js';
 
 /*
  * A CSV request body in UTF-8 (an API import of up to 20 MB) is not gathered on the request
@@ -37,8 +37,16 @@ export function declaredLength(req: IncomingMessage): number | undefined {
  * Content-Length says so, otherwise when the bytes read pass the limit. A refused body's rest is
  * read and dropped, so that a client still sending it gets the answer rather than a reset
  * connection; a client that goes before sending it all gets 400, not counted as the app's failure.
+ * A body that stops arriving for `idleMs` gets 408 and its connection closed: a stalled upload
+ * does not hold its import's worker thread and turn (import-job.ts) until the server's own
+ * request timeout, minutes later.
  */
-export async function* bodyUpTo(req: IncomingMessage, limit: number, tooLarge: string): AsyncGenerator<Uint8Array> {
+export async function* bodyUpTo(
+  req: IncomingMessage,
+  limit: number,
+  tooLarge: string,
+  idleMs: number,
+): AsyncGenerator<Uint8Array> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   const decoder = DECODERS[encoding];
   if (!decoder && encoding !== 'identity') {
@@ -57,14 +65,24 @@ export async function* bodyUpTo(req: IncomingMessage, limit: number, tooLarge: s
   const chunks = source[Symbol.asyncIterator]();
   let read = 0;
   for (;;) {
-    let next: IteratorResult<Buffer>;
+    let next: IteratorResult<Buffer> | 'stalled';
+    let timer: NodeJS.Timeout | undefined;
     try {
-      next = await chunks.next();
+      next = await Promise.race([
+        chunks.next(),
+        new Promise<'stalled'>((resolve) => (timer = setTimeout(resolve, idleMs, 'stalled'))),
+      ]);
     } catch {
       await dropRest(req);
       // The client went away before sending it all, or sent what does not decompress: not the app's failure.
       throw new HttpError(400, 'The request body was not received whole');
+    } finally {
+      clearTimeout(timer);
     }
+    if (next === 'stalled')
+      throw new StalledBodyError(
+        `The request body stopped arriving: nothing came for ${idleMs / 1000} seconds, so nothing was imported. Send it again.`,
+      );
     if (next.done) return;
     read += next.value.byteLength;
     if (read > limit) {

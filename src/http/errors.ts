@@ -21,6 +21,33 @@ export class ProblemsError extends HttpError {
   }
 }
 
+/** The server is busy with other work of the same kind: nothing was done; try again after `retryAfterSeconds`. */
+export class BusyError extends HttpError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(503, message);
+  }
+}
+
+/** A request body that stopped arriving: the connection is closed with the answer. */
+export class StalledBodyError extends HttpError {
+  constructor(message: string) {
+    super(408, message);
+  }
+}
+
+/**
+ * Headers an error's answer carries: when to try again after a busy refusal; a stalled body's
+ * connection closed (its rest will never be read).
+ */
+export function errorHeaders(error: unknown): Record<string, string> {
+  if (error instanceof BusyError) return { 'Retry-After': String(error.retryAfterSeconds) };
+  if (error instanceof StalledBodyError) return { Connection: 'close' };
+  return {};
+}
+
 /** Text the platform does not store (text-guard.ts): pages answer it with an error summary of its problems. */
 export class UnsavableTextError extends ProblemsError {}
 
@@ -34,8 +61,10 @@ const TITLES: Record<number, string> = {
   404: 'Page not found',
   409: 'This cannot be done now',
   413: 'The file or form is too large',
+  408: 'The request stopped arriving',
   415: 'The request is not in a format this service reads',
   429: 'Too many requests',
+  503: 'The service is busy',
 };
 
 /** Body-parser and multer report their own failures; turn them into statuses a person can act on. */
@@ -62,6 +91,7 @@ export function pageErrorHandler(log: (error: unknown) => void): ErrorRequestHan
     }
     const status = statusOf(error);
     if (status === 500) log(error);
+    res.set(errorHeaders(error));
     const message =
       status === 500
         ? 'Sorry, there is a problem with the service. Try again later.'

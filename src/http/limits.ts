@@ -15,4 +15,9 @@ export const LIMITS = {
   evidenceFileLabel: '2 GB',
   /** Apprentices in one import (a CSV file or a JSON array): more are refused before any row is read. */
   importRows: 100_000,
+  /** Imports running at once in worker threads, and imports waiting for a turn; one more is refused (503). */
+  importsAtOnce: 2,
+  importsWaiting: 4,
+  /** How long an upload's body may stop arriving before it is refused (408) and its import stopped. */
+  uploadIdleMs: 30_000,
 } as const;

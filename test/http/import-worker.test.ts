@@ -11,7 +11,7 @@ import { apprentices, auditEvents } from '../../src/db/schema.js';
 import { $, csrfFrom, signedInAgent, testApp, tokenFor, type TestContext } from '../support/app.js';
 import { apprenticeCsv } from '../support/apprentices.js';
 import { writeGate } from '../../src/ops/write-gate.js';
-import { importApprentices } from '../../src/apprentices/import-job.js';
+import { importApprentices, importLoad } from '../../src/apprentices/import-job.js';
 import { findUser } from '../../src/users/store.js';
 import request from 'supertest';
 
@@ -47,8 +47,8 @@ describe('an import on a database file runs in a worker thread, with the same an
       });
   };
   /** Runs `work` with the app listening on a port of its own (a client of its own, not supertest's). */
-  const listening = async (work: (port: number) => Promise<void>) => {
-    const server = ctx.app.listen(0);
+  const listening = async (work: (port: number) => Promise<void>, app = ctx.app) => {
+    const server = app.listen(0);
     try {
       await work((server.address() as AddressInfo).port);
     } finally {
@@ -271,5 +271,107 @@ describe('an import on a database file runs in a worker thread, with the same an
       .where(eq(apprentices.uln, ULNS[2]!))
       .get();
     expect(stored?.familyName).to.equal('Brontë');
+  });
+
+  /**
+   * An API import sent with its whole length declared and only `sent` of it written: the request,
+   * to be ended or destroyed, and its answer when one comes.
+   */
+  const postPartly = (port: number, token: string, csv: string, sent = csv.length) => {
+    const request = http.request({
+      port,
+      method: 'POST',
+      path: '/api/v1/apprentices/import',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': String(csv.length) },
+    });
+    const answer = new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
+      (resolve, reject) => {
+        request.on('response', (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (text: string) => (body += text));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+        });
+        request.on('error', reject);
+      },
+    );
+    request.write(csv.slice(0, sent));
+    if (sent === csv.length) request.end();
+    return { request, answer, rest: () => request.end(csv.slice(sent)) };
+  };
+  /** Waits until `done()`, looking every 10 ms. */
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+
+  it('refuses an upload that stops arriving (408, its connection closed), stopping its import and ending its turn', async () => {
+    const file = path.join(dir, 'stalled.sqlite');
+    const stalled = await testApp({ file, uploadIdleMs: 300 });
+    try {
+      const rows = () => stalled.db.$client.prepare('select count(*) from apprentices').pluck().get();
+      const before = rows();
+      await listening(async (port) => {
+        const token = tokenFor(stalled.db, stalled.users.admin.id);
+        const csv = apprenticeCsv([
+          { uln: ULNS[0]!, familyName: 'Stalled' },
+          { uln: ULNS[1]!, familyName: 'Stalled' },
+        ]);
+        const partly = postPartly(port, token, csv, csv.indexOf(ULNS[1]!));
+        const answer = await partly.answer;
+        expect(answer.status).to.equal(408);
+        expect(answer.headers.connection).to.equal('close');
+        expect(JSON.parse(answer.body)).to.deep.equal({
+          errors: [
+            {
+              path: '',
+              message:
+                'The request body stopped arriving: nothing came for 0.3 seconds, so nothing was imported. Send it again.',
+            },
+          ],
+        });
+        partly.request.destroy();
+        expect(rows()).to.equal(before);
+        expect(importLoad()).to.deep.equal({ running: 0, waiting: 0 });
+        // The same file sent whole is imported.
+        expect((await postPartly(port, token, csv).answer).status).to.equal(201);
+        expect(rows()).to.equal(Number(before) + 2);
+      }, stalled.app);
+      expect(stalled.errors).to.deep.equal([]);
+    } finally {
+      stalled.db.$client.close();
+    }
+  });
+
+  it('runs two imports at once and lets four wait; the next, through the API or the page, is refused until a turn is free', async () => {
+    const ulns = validUlns(6, 571_000_000);
+    await listening(async (port) => {
+      const token = tokenFor(ctx.db, ctx.users.admin.id);
+      const csvOf = (uln: string) => apprenticeCsv([{ uln, familyName: 'Turn' }]);
+      // Two uploads under way (their first bytes sent): each holds a turn and a worker.
+      const slow = ulns.slice(0, 2).map((uln) => postPartly(port, token, csvOf(uln), 40));
+      try {
+        await until(() => importLoad().running === 2);
+        const waiting = ulns.slice(2).map((uln) => postPartly(port, token, csvOf(uln)));
+        await until(() => importLoad().waiting === 4);
+        const refused = await postPartly(port, token, csvOf(ULNS[3]!)).answer;
+        expect(refused.status).to.equal(503);
+        expect(refused.headers['retry-after']).to.equal('60');
+        const message =
+          '6 imports are running or waiting, so this one was not started and nothing was imported. Try again in a minute.';
+        expect(JSON.parse(refused.body)).to.deep.equal({ errors: [{ path: '', message }] });
+        const page = await upload([{ uln: ULNS[3]!, familyName: 'Turn' }]);
+        expect(page.status).to.equal(503);
+        expect($(page.text)('.govuk-error-summary').text()).to.contain(message);
+        expect(listed()).to.not.include(ULNS[3]);
+        // The two finish; every one waiting then has its turn.
+        for (const upload of slow) upload.rest();
+        const answers = await Promise.all([...slow, ...waiting].map((upload) => upload.answer));
+        expect(answers.map((a) => a.status)).to.deep.equal([201, 201, 201, 201, 201, 201]);
+        expect(listed()).to.include.members(ulns);
+        expect(importLoad()).to.deep.equal({ running: 0, waiting: 0 });
+      } finally {
+        for (const upload of slow) upload.request.destroy();
+      }
+    });
   });
 });

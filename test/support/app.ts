@@ -118,6 +118,7 @@ export async function testApp(
     /** Over the test configuration (the apprenticeship service's address and key, for one). */
     config?: Partial<Config>;
     figureWaitMs?: number;
+    uploadIdleMs?: number;
   } = {},
 ): Promise<TestContext> {
   const { db, users } = await testDb(options.file);
@@ -131,6 +132,7 @@ export async function testApp(
     accountSignInAttempts: options.accountSignInAttempts ?? 1000,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.figureWaitMs !== undefined ? { figureWaitMs: options.figureWaitMs } : {}),
+    ...(options.uploadIdleMs !== undefined ? { uploadIdleMs: options.uploadIdleMs } : {}),
   });
   return { app: checkingContract(app), db, users, errors };
 }
