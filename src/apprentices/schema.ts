@@ -23,99 +23,112 @@ export const ulnSchema = z
 
 export const MIN_AGE_AT_START = 16;
 
+/** An apprentice record's fields, each checked on its own (apprenticeInputSchema adds the rules across its dates). */
+export const apprenticeFieldsSchema = z.object({
+  uln: ulnSchema,
+  givenNames: z
+    .string({ error: 'Enter the given names' })
+    .trim()
+    .min(1, 'Enter the given names')
+    .max(100, 'Given names must be 100 characters or fewer'),
+  familyName: z
+    .string({ error: 'Enter the family name' })
+    .trim()
+    .min(1, 'Enter the family name')
+    .max(100, 'Family name must be 100 characters or fewer'),
+  dateOfBirth: dateField('date of birth'),
+  startDate: dateField('start date'),
+  plannedEndDate: dateField('planned end date'),
+  standardReference: standardReference,
+  standardVersion: standardVersion,
+  providerUkprn: ukprnSchema,
+  employerId: z.string({ error: 'Select the employer' }).trim().min(1, 'Select the employer').max(100),
+  /** The assessment plan the apprentice follows, when their version has several; blank: its default plan. */
+  planId: z
+    .preprocess(
+      (v) => (v === '' ? null : v),
+      z.string({ error: 'Choose the assessment plan' }).max(100, 'Plan ids are at most 100 characters').nullable(),
+    )
+    .optional(),
+  /**
+   * The standard version's option the apprentice follows, by its published title; required on a
+   * version with a core and options, and refused on one without (the apprenticeship service's rule).
+   */
+  courseOption: z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
+      z.string({ error: 'Choose the option' }).trim().max(300, 'Options are at most 300 characters').nullable(),
+    )
+    .optional(),
+  weeklyHours: z.preprocess(
+    decimalInput,
+    z
+      .number({ error: 'Enter contracted hours a week as a number, for example 37.5' })
+      .min(1, 'Contracted hours a week must be at least 1')
+      .max(60, 'Contracted hours a week must be 60 or fewer'),
+  ),
+  /** Retired: an EHC plan is now one basis of a flexibility judgement, recorded with its evidence. */
+  ehcPlan: z
+    .undefined({
+      error:
+        "ehcPlan is retired: record an English and maths flexibility judgement (its basis, date and reference) on the apprentice's page or through the API",
+    })
+    .optional(),
+  bslFirstLanguage: yesNo,
+  englishMathsChoice: z.preprocess(
+    (v) => (v === '' || v === undefined || v === null ? null : v),
+    z
+      .enum(ENGLISH_MATHS_CHOICES, {
+        error:
+          'Choose not_studying, studying or employer_requires, or leave blank (pursue is now employer_requires, not_pursue is now not_studying)',
+      })
+      .nullable(),
+  ),
+});
+
+/**
+ * The rules across a record's dates: at least 16 at the start, a planned end after the start, a
+ * start on or after 1 May 2017. Applied only when each of the three is a date: a date already
+ * refused gets its own message, not three more.
+ */
+export function apprenticeDateProblems(a: {
+  dateOfBirth: unknown;
+  startDate: unknown;
+  plannedEndDate: unknown;
+}): { path: 'dateOfBirth' | 'startDate' | 'plannedEndDate'; message: string }[] {
+  const { dateOfBirth, startDate, plannedEndDate } = a;
+  if (
+    typeof dateOfBirth !== 'string' ||
+    typeof startDate !== 'string' ||
+    typeof plannedEndDate !== 'string' ||
+    ![dateOfBirth, startDate, plannedEndDate].every(isSupportedDate)
+  )
+    return [];
+  const problems: ReturnType<typeof apprenticeDateProblems> = [];
+  // Their 16th birthday, as a date string: ISO dates compare correctly as text.
+  const sixteenth = `${Number(dateOfBirth.slice(0, 4)) + MIN_AGE_AT_START}${dateOfBirth.slice(4)}`;
+  if (sixteenth > startDate)
+    problems.push({
+      path: 'dateOfBirth',
+      message: `The apprentice must be at least ${MIN_AGE_AT_START} at the start date`,
+    });
+  if (plannedEndDate <= startDate)
+    problems.push({ path: 'plannedEndDate', message: 'The planned end date must be after the start date' });
+  if (startDate < '2017-05-01')
+    problems.push({
+      path: 'startDate',
+      message: 'The start date must be on or after 1 May 2017 (apprenticeship standards funding)',
+    });
+  return problems;
+}
+
 /**
  * An apprentice record, from the form, a CSV row or the API. One schema for all three, so
  * they accept and refuse exactly the same things.
  */
-export const apprenticeInputSchema = z
-  .object({
-    uln: ulnSchema,
-    givenNames: z
-      .string({ error: 'Enter the given names' })
-      .trim()
-      .min(1, 'Enter the given names')
-      .max(100, 'Given names must be 100 characters or fewer'),
-    familyName: z
-      .string({ error: 'Enter the family name' })
-      .trim()
-      .min(1, 'Enter the family name')
-      .max(100, 'Family name must be 100 characters or fewer'),
-    dateOfBirth: dateField('date of birth'),
-    startDate: dateField('start date'),
-    plannedEndDate: dateField('planned end date'),
-    standardReference: standardReference,
-    standardVersion: standardVersion,
-    providerUkprn: ukprnSchema,
-    employerId: z.string({ error: 'Select the employer' }).trim().min(1, 'Select the employer').max(100),
-    /** The assessment plan the apprentice follows, when their version has several; blank: its default plan. */
-    planId: z
-      .preprocess(
-        (v) => (v === '' ? null : v),
-        z.string({ error: 'Choose the assessment plan' }).max(100, 'Plan ids are at most 100 characters').nullable(),
-      )
-      .optional(),
-    /**
-     * The standard version's option the apprentice follows, by its published title; required on a
-     * version with a core and options, and refused on one without (the apprenticeship service's rule).
-     */
-    courseOption: z
-      .preprocess(
-        (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
-        z.string({ error: 'Choose the option' }).trim().max(300, 'Options are at most 300 characters').nullable(),
-      )
-      .optional(),
-    weeklyHours: z.preprocess(
-      decimalInput,
-      z
-        .number({ error: 'Enter contracted hours a week as a number, for example 37.5' })
-        .min(1, 'Contracted hours a week must be at least 1')
-        .max(60, 'Contracted hours a week must be 60 or fewer'),
-    ),
-    /** Retired: an EHC plan is now one basis of a flexibility judgement, recorded with its evidence. */
-    ehcPlan: z
-      .undefined({
-        error:
-          "ehcPlan is retired: record an English and maths flexibility judgement (its basis, date and reference) on the apprentice's page or through the API",
-      })
-      .optional(),
-    bslFirstLanguage: yesNo,
-    englishMathsChoice: z.preprocess(
-      (v) => (v === '' || v === undefined || v === null ? null : v),
-      z
-        .enum(ENGLISH_MATHS_CHOICES, {
-          error:
-            'Choose not_studying, studying or employer_requires, or leave blank (pursue is now employer_requires, not_pursue is now not_studying)',
-        })
-        .nullable(),
-    ),
-  })
-  .superRefine((a, ctx) => {
-    // Dates compared only when each is one: a date already refused gets its own message, not three more.
-    if (![a.dateOfBirth, a.startDate, a.plannedEndDate].every(isSupportedDate)) return;
-    // Their 16th birthday, as a date string: ISO dates compare correctly as text.
-    const sixteenth = `${Number(a.dateOfBirth.slice(0, 4)) + MIN_AGE_AT_START}${a.dateOfBirth.slice(4)}`;
-    if (sixteenth > a.startDate) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['dateOfBirth'],
-        message: `The apprentice must be at least ${MIN_AGE_AT_START} at the start date`,
-      });
-    }
-    if (a.plannedEndDate <= a.startDate) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['plannedEndDate'],
-        message: 'The planned end date must be after the start date',
-      });
-    }
-    if (a.startDate < '2017-05-01') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['startDate'],
-        message: 'The start date must be on or after 1 May 2017 (apprenticeship standards funding)',
-      });
-    }
-  });
+export const apprenticeInputSchema = apprenticeFieldsSchema.superRefine((a, ctx) => {
+  for (const { path, message } of apprenticeDateProblems(a)) ctx.addIssue({ code: 'custom', path: [path], message });
+});
 
 export type ApprenticeInput = z.infer<typeof apprenticeInputSchema>;
 
