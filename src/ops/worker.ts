@@ -124,9 +124,20 @@ export function mayWrite(): Promise<void> {
  * 125 MB instead of 150, in the same time.
  */
 const WORKER_HEAP_MB = 1_024;
+/**
+ * The young generation (where new objects start, most to die young: a row's values, its checks)
+ * is kept to 8 MB rather than V8's default, which let it grow to about 32: the same import's
+ * worker then rose 92 to 95 MB rather than 123, taking about 3% longer (16 MB: 100 to 105 MB in
+ * the same time; 4 MB: 90 MB, slower still).
+ */
+const WORKER_YOUNG_MB = 8;
 
 function start(entry: URL, workerData: unknown, transferList: ArrayBuffer[]): Worker {
-  const options = { workerData, transferList, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+  const options = {
+    workerData,
+    transferList,
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+  };
   if (fs.existsSync(fileURLToPath(entry))) return new Worker(entry, options);
   const source = pathToFileURL(fileURLToPath(entry).replace(/\.js$/, '.ts')).href;
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
