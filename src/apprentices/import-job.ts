@@ -70,7 +70,7 @@ function fileOf(db: Db): string | undefined {
 
 /**
  * Turns at the import workers (LIMITS.importsAtOnce at once, LIMITS.importsWaiting waiting; more
- * are refused with 503). A worker importing 100,000 rows holds about 150 MB while it runs.
+ * are refused with 503). A worker importing 100,000 rows holds about 100 MB while it runs.
  */
 const importTurns = turns(
   LIMITS.importsAtOnce,

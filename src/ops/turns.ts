@@ -1,7 +1,7 @@
 /**
  * Turns at heavy work: at most `atOnce` jobs run at a time and up to `waitingAtMost` more wait,
  * in order, for theirs. One more is refused at once with `busy()`. A crowd of large imports thus
- * cannot start more worker threads (each about 150 MB at 100,000 rows) than the server has room
+ * cannot start more worker threads (each about 100 MB at 100,000 rows) than the server has room
  * for, and a refusal comes while the client can still try again later.
  */
 export function turns(atOnce: number, waitingAtMost: number, busy: () => Error) {

@@ -212,7 +212,7 @@ describe('off-the-job hours: a day or a week at a time, the log, corrections and
     expect($((await provider.get(next)).text)('#hours-entries tbody tr')).to.have.length(10);
   });
 
-  it('imports a CSV log all or nothing: UK or ISO dates, a span, every bad line listed with its column', async () => {
+  it('imports a CSV log all or nothing: UK or ISO dates, a span, every bad line listed with its line in the file and its column', async () => {
     const url = `/apprentices/${a.uln}/hours/import`;
     const send = async (text: string) => {
       const token = csrfFrom((await provider.get(url)).text);
@@ -223,6 +223,8 @@ describe('off-the-job hours: a day or a week at a time, the log, corrections and
       [
         'date,to,hours,activity,kind',
         `${d(20).toFormat('dd/MM/yyyy')},${d(16).toFormat('dd/MM/yyyy')},25,Workshop week,training`,
+        // A blank line is no entry, but it is a line of the file: the lines below are told as the file numbers them.
+        '',
         `${isoDate(today().plus({ days: 2 }))},,3,Not yet,training`,
         `31/02/2025,,3,No such day,training`,
         `${isoDate(d(5))},,3,Review,lunch`,
@@ -240,9 +242,9 @@ describe('off-the-job hours: a day or a week at a time, the log, corrections and
       )
       .get();
     expect(problems).to.have.length(3);
-    expect(problems[0]).to.match(/^3 date Training is logged once it has happened/);
-    expect(problems[1]).to.match(/^4 date The date of the training must be a real date, as YYYY-MM-DD or DD\/MM\/YYYY/);
-    expect(problems[2]).to.match(/^5 kind Give the kind as one of training, /);
+    expect(problems[0]).to.match(/^4 date Training is logged once it has happened/);
+    expect(problems[1]).to.match(/^5 date The date of the training must be a real date, as YYYY-MM-DD or DD\/MM\/YYYY/);
+    expect(problems[2]).to.match(/^6 kind Give the kind as one of training, /);
     expect(entries()).to.deep.equal([]);
 
     const good = await send(
