@@ -70,7 +70,9 @@ export async function* bodyUpTo(
     try {
       next = await Promise.race([
         chunks.next(),
-        new Promise<'stalled'>((resolve) => (timer = setTimeout(resolve, idleMs, 'stalled'))),
+        // Believed only after a turn of the event loop has read what the socket holds: after a
+        // long piece of work on this thread the timer can fall due before bytes already come are read.
+        new Promise<'stalled'>((resolve) => (timer = setTimeout(() => setImmediate(resolve, 'stalled'), idleMs))),
       ]);
     } catch {
       await dropRest(req);

@@ -185,10 +185,10 @@ describe('CSV records: the import’s reader reads what csv-parse reads', () => 
       let searched = 0;
       proto.toString = function (this: Buffer, ...args: Parameters<Buffer['toString']>) {
         decoded += (args[2] ?? this.length) - (args[1] ?? 0);
-        return toString.apply(this, args);
+        return toString.apply(this, args) as string;
       } as Buffer['toString'];
       proto.indexOf = function (this: Buffer, ...args: Parameters<Buffer['indexOf']>) {
-        const at = indexOf.apply(this, args);
+        const at = indexOf.apply(this, args) as number;
         const from = typeof args[1] === 'number' ? args[1] : 0;
         searched += (at === -1 ? this.length : at) - from;
         return at;
