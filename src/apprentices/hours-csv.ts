@@ -1,7 +1,7 @@
 import { CsvSyntaxError, forEachCsvRecord } from './csv-records.js';
 import { textProblem } from '../validation/text.js';
 import { OFF_THE_JOB_KINDS } from '../gateway/model.js';
-import { csvDate, csvDateMessage } from './import.js';
+import { csvDate, csvDateMessage, namesListed } from './import.js';
 import { offTheJobInputSchema, type OffTheJobInput } from './schema.js';
 import type { RowProblem } from './store.js';
 
@@ -41,7 +41,7 @@ export function parseHoursCsv(text: string): {
   const lines = records.slice(1);
   if (!header) return fileProblem('The file is empty: it needs a header line and one entry a line');
   const columns = header.map((h) => h.toLowerCase());
-  const unknown = columns.filter((c) => !(HOURS_CSV_COLUMNS as readonly string[]).includes(c));
+  const unknown = [...new Set(columns.filter((c) => !(HOURS_CSV_COLUMNS as readonly string[]).includes(c)))];
   const missing = REQUIRED.filter((c) => !columns.includes(c));
   if (unknown.length > 0 || missing.length > 0)
     return {
@@ -52,7 +52,7 @@ export function parseHoursCsv(text: string): {
               {
                 line: 1,
                 path: '(header)',
-                message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (the columns are ${HOURS_CSV_COLUMNS.join(', ')})`,
+                message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${namesListed(unknown)} (the columns are ${HOURS_CSV_COLUMNS.join(', ')})`,
               },
             ]
           : []),

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { CSV_TEMPLATE, MAX_IMPORT_ROWS, parseApprenticeCsv } from '../../src/apprentices/import.js';
+import { parseHoursCsv } from '../../src/apprentices/hours-csv.js';
 
 /*
  * An uploaded CSV is read from its bytes as they came (src/apprentices/import.ts), never copied
@@ -58,6 +59,26 @@ describe('an apprentices CSV read from its bytes', () => {
         message:
           'The file is not valid CSV: line 3 has a quote inside a value that does not start with one (put the whole value in quotes and double the quote inside it)',
       },
+    ]);
+  });
+
+  it('names at most 20 wrong columns of a header, counting the rest, however many it has', () => {
+    const extra = Array.from({ length: 5_000 }, (_, i) => `extra_${i}`);
+    const read = parseApprenticeCsv(`${[header, ...extra].join(',')}\n${row}\n`);
+    expect(read.problems).to.deep.equal([
+      {
+        line: 1,
+        path: '(header)',
+        message: `Unknown columns: ${extra.slice(0, 20).join(', ')} and 4980 more. Use the template’s columns.`,
+      },
+    ]);
+    // The off-the-job hours import names them the same way.
+    expect(parseHoursCsv(`date,hours,activity,${extra.join(',')}\n`).problems[0]?.message).to.equal(
+      `Unknown columns: ${extra.slice(0, 20).join(', ')} and 4980 more (the columns are date, to, hours, activity, kind)`,
+    );
+    const twice = parseApprenticeCsv(`${header},${header},uln\n${row},${row},${row.split(',')[0]!}\n`);
+    expect(twice.problems.map((p) => p.message)).to.deep.equal([
+      `Columns given twice: ${header.split(',').join(', ')}`,
     ]);
   });
 });
