@@ -65,26 +65,15 @@ export async function* bodyUpTo(
   const chunks = source[Symbol.asyncIterator]();
   let read = 0;
   for (;;) {
-    let next: IteratorResult<Buffer> | 'stalled';
-    let timer: NodeJS.Timeout | undefined;
+    let next: IteratorResult<Buffer>;
     try {
-      next = await Promise.race([
-        chunks.next(),
-        // Believed only after a turn of the event loop has read what the socket holds: after a
-        // long piece of work on this thread the timer can fall due before bytes already come are read.
-        new Promise<'stalled'>((resolve) => (timer = setTimeout(() => setImmediate(resolve, 'stalled'), idleMs))),
-      ]);
-    } catch {
+      next = await nextOrStalled(chunks.next(), req, idleMs);
+    } catch (error) {
+      if (error instanceof StalledBodyError) throw error;
       await dropRest(req);
       // The client went away before sending it all, or sent what does not decompress: not the app's failure.
       throw new HttpError(400, 'The request body was not received whole');
-    } finally {
-      clearTimeout(timer);
     }
-    if (next === 'stalled')
-      throw new StalledBodyError(
-        `The request body stopped arriving: nothing came for ${idleMs / 1000} seconds, so nothing was imported. Send it again.`,
-      );
     if (next.done) return;
     read += next.value.byteLength;
     if (read > limit) {
@@ -92,6 +81,32 @@ export async function* bodyUpTo(
       throw new HttpError(413, tooLarge);
     }
     yield next.value;
+  }
+}
+
+const STALLED = Symbol('stalled');
+
+/**
+ * The body's next chunk, or StalledBodyError when no byte of it has come for `idleMs`. Bytes
+ * count as come when the connection has read them, not when they are handed on: after a long
+ * piece of work on this thread, or while a compressed body's bytes are being decompressed, the
+ * timer can fall due before bytes already come reach this reader. It is believed only after a
+ * turn of the event loop has read what the socket holds, and only if the connection has read
+ * nothing meanwhile; otherwise the wait goes on.
+ */
+async function nextOrStalled<T>(pending: Promise<T>, req: IncomingMessage, idleMs: number): Promise<T> {
+  for (;;) {
+    const readBefore = req.socket?.bytesRead ?? 0;
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<typeof STALLED>((resolve) => {
+      timer = setTimeout(() => setImmediate(resolve, STALLED), idleMs);
+    });
+    const outcome = await Promise.race([pending, idle]).finally(() => clearTimeout(timer));
+    if (outcome !== STALLED) return outcome;
+    if ((req.socket?.bytesRead ?? 0) === readBefore)
+      throw new StalledBodyError(
+        `The request body stopped arriving: nothing came for ${idleMs / 1000} seconds, so nothing was imported. Send it again.`,
+      );
   }
 }
 

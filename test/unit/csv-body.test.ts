@@ -1,17 +1,22 @@
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { bodyUpTo } from '../../src/http/csv-body.js';
 
 /*
  * A body read as it arrives (src/http/csv-body.ts) is refused as stalled only when nothing has
- * come for its idle time, not when this thread was too busy to read what had come.
+ * come for its idle time, not when this thread was too busy to read what had come, nor while a
+ * compressed body's bytes that had come were still being decompressed.
  */
 describe('a request body read as it arrives', () => {
-  it('takes bytes that came while the thread was busy past the idle time, and refuses a body that has truly stopped', async () => {
-    const idleMs = 200;
-    const seen: string[] = [];
-    const server = http.createServer((req, res) => {
+  const idleMs = 200;
+  let server: http.Server;
+  let port: number;
+  let seen: string[];
+  beforeEach(() => {
+    seen = [];
+    server = http.createServer((req, res) => {
       void (async () => {
         let first = true;
         try {
@@ -34,44 +39,60 @@ describe('a request body read as it arrives', () => {
       })();
     });
     server.listen(0);
-    const port = (server.address() as AddressInfo).port;
-    /** Sends `pieces`, each after its pause (ms); `end` ends the body. */
-    const post = (pieces: [number, string][], end: boolean) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const request = http.request({ port, method: 'POST', path: '/', headers: { 'content-type': 'text/csv' } });
-        request.on('response', (res) => {
-          let body = '';
-          res.on('data', (text: Buffer) => (body += text.toString()));
-          res.on('end', () => resolve({ status: res.statusCode!, body }));
-        });
-        request.on('error', reject);
-        void (async () => {
-          for (const [pause, text] of pieces) {
-            await new Promise((resolve) => setTimeout(resolve, pause));
-            request.write(text);
-          }
-          if (end) request.end();
-        })();
+    port = (server.address() as AddressInfo).port;
+  });
+  afterEach(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  /**
+   * Sends `pieces`, each after its pause (ms), gzipped or not; `end` ends the body. Each piece is
+   * gzipped beforehand, as a member of its own (a gzip body may hold several), so that it goes
+   * out at once, as from a client elsewhere.
+   */
+  const post = (pieces: [number, string][], end: boolean, gzip = false) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request({
+        port,
+        method: 'POST',
+        path: '/',
+        headers: { 'content-type': 'text/csv', ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
       });
-    try {
+      request.on('response', (res) => {
+        let body = '';
+        res.on('data', (text: Buffer) => (body += text.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      request.on('error', reject);
+      void (async () => {
+        for (const [pause, text] of pieces) {
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          request.write(gzip ? zlib.gzipSync(text) : text);
+        }
+        if (end) request.end();
+      })();
+    });
+
+  for (const gzip of [false, true])
+    it(`takes bytes that came while the thread was busy past the idle time${gzip ? ', gzipped' : ''}`, async () => {
       const busy = await post(
         [
           [0, 'uln\n'],
           [20, '1000000043\n'],
         ],
         true,
+        gzip,
       );
       expect(busy).to.deep.equal({ status: 200, body: 'whole' });
-      expect(seen).to.deep.equal(['uln\n', '1000000043\n']);
-      seen.length = 0;
-      const stalled = await post([[0, 'uln\n']], false);
-      expect(stalled.status).to.equal(408);
-      expect(stalled.body).to.equal(
-        'The request body stopped arriving: nothing came for 0.2 seconds, so nothing was imported. Send it again.',
-      );
-    } finally {
-      server.closeAllConnections();
-      server.close();
-    }
+      expect(seen.join('')).to.equal('uln\n1000000043\n');
+    });
+
+  it('refuses a body that has truly stopped arriving', async () => {
+    const stalled = await post([[0, 'uln\n']], false);
+    expect(stalled.status).to.equal(408);
+    expect(stalled.body).to.equal(
+      'The request body stopped arriving: nothing came for 0.2 seconds, so nothing was imported. Send it again.',
+    );
   });
 });
