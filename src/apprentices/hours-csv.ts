@@ -1,7 +1,7 @@
 import { CsvSyntaxError, forEachCsvRecord } from './csv-records.js';
 import { textProblem } from '../validation/text.js';
 import { OFF_THE_JOB_KINDS } from '../gateway/model.js';
-import { csvDate, csvDateMessage, namesListed } from './import.js';
+import { csvDate, csvDateMessage, namesListed, repeatedColumns } from './import.js';
 import { offTheJobInputSchema, type OffTheJobInput } from './schema.js';
 import type { RowProblem } from './store.js';
 
@@ -38,9 +38,12 @@ export function parseHoursCsv(text: string): {
     return fileProblem(`The file is not valid CSV: ${error.message}`);
   }
   const header = records[0]?.fields;
+  const headerLine = records[0]?.line ?? 1;
   const lines = records.slice(1);
   if (!header) return fileProblem('The file is empty: it needs a header line and one entry a line');
   const columns = header.map((h) => h.toLowerCase());
+  const repeated = repeatedColumns(columns);
+  if (repeated) return { rows: [], problems: [{ line: headerLine, path: '(header)', message: repeated }] };
   const unknown = [...new Set(columns.filter((c) => !(HOURS_CSV_COLUMNS as readonly string[]).includes(c)))];
   const missing = REQUIRED.filter((c) => !columns.includes(c));
   if (unknown.length > 0 || missing.length > 0)
@@ -50,7 +53,7 @@ export function parseHoursCsv(text: string): {
         ...(unknown.length
           ? [
               {
-                line: 1,
+                line: headerLine,
                 path: '(header)',
                 message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${namesListed(unknown)} (the columns are ${HOURS_CSV_COLUMNS.join(', ')})`,
               },
@@ -59,7 +62,7 @@ export function parseHoursCsv(text: string): {
         ...(missing.length
           ? [
               {
-                line: 1,
+                line: headerLine,
                 path: '(header)',
                 message: `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
               },

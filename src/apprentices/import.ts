@@ -350,7 +350,7 @@ export function readApprenticeCsv(
     // Stop reading one record past the limit (the header, the most rows allowed, one more): a file of millions of short lines must not be read whole into memory.
     forEachCsvRecord(bytes, (record, line) => {
       if (!fields) {
-        const header = checkHeader(record, defaults);
+        const header = checkHeader(record, defaults, line);
         if (!header.ok) {
           headerProblems = header.problems;
           return false;
@@ -389,16 +389,39 @@ export function readApprenticeCsv(
 /** How many of a header's wrong columns a message names; it counts the rest. */
 const NAMES_LISTED = 20;
 
-/** Column names for a message: the first NAMES_LISTED, and how many more (a file's header may have thousands). */
+/**
+ * Column names for a message: the first NAMES_LISTED, and how many more (a file's header may have
+ * thousands); a column with no name (a spreadsheet's trailing comma) as "(blank)".
+ */
 export function namesListed(names: readonly string[]): string {
-  const listed = names.slice(0, NAMES_LISTED).join(', ');
+  const listed = names
+    .slice(0, NAMES_LISTED)
+    .map((name) => name || '(blank)')
+    .join(', ');
   return names.length > NAMES_LISTED ? `${listed} and ${names.length - NAMES_LISTED} more` : listed;
+}
+
+/**
+ * A header's columns given more than once, each named once, found with a set in one pass (a
+ * header of a million columns is refused at once, not in hours), as a message; null when none is.
+ */
+export function repeatedColumns(header: readonly string[]): string | null {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) repeated.add(h);
+    seen.add(h);
+  }
+  return repeated.size === 0
+    ? null
+    : `Column${repeated.size > 1 ? 's' : ''} given twice: ${namesListed([...repeated])}`;
 }
 
 /** The CSV header's columns as fields, or what is wrong with it: retired, repeated, unknown or missing columns. */
 function checkHeader(
   record: string[],
   defaults: Partial<Record<keyof ApprenticeInput, string>>,
+  line = 1,
 ): { ok: true; fields: (keyof ApprenticeInput)[] } | { ok: false; problems: RowProblem[] } {
   const header = record.map((h) => h.toLowerCase());
   const known = Object.keys(CSV_COLUMNS);
@@ -407,27 +430,11 @@ function checkHeader(
   if (retired.size > 0)
     return {
       ok: false,
-      problems: [...retired].map((h) => ({ line: 1, path: '(header)', message: RETIRED_COLUMNS[h]! })),
+      problems: [...retired].map((h) => ({ line, path: '(header)', message: RETIRED_COLUMNS[h]! })),
     };
   const unknown = [...new Set(header.filter((h) => !known.includes(h)))];
-  // Found with a set, in one pass: a header of a million columns is refused at once, not in hours.
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  for (const h of header) {
-    if (seen.has(h)) repeated.add(h);
-    seen.add(h);
-  }
-  if (repeated.size > 0)
-    return {
-      ok: false,
-      problems: [
-        {
-          line: 1,
-          path: '(header)',
-          message: `Column${repeated.size > 1 ? 's' : ''} given twice: ${namesListed([...repeated])}`,
-        },
-      ],
-    };
+  const repeated = repeatedColumns(header);
+  if (repeated) return { ok: false, problems: [{ line, path: '(header)', message: repeated }] };
   const optional = [
     'plan_id',
     'course_option',
@@ -440,13 +447,13 @@ function checkHeader(
     const problems: RowProblem[] = [];
     if (unknown.length > 0)
       problems.push({
-        line: 1,
+        line,
         path: '(header)',
         message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${namesListed(unknown)}. Use the template’s columns.`,
       });
     if (missing.length > 0)
       problems.push({
-        line: 1,
+        line,
         path: '(header)',
         message: `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
       });

@@ -81,4 +81,13 @@ describe('an apprentices CSV read from its bytes', () => {
       `Columns given twice: ${header.split(',').join(', ')}`,
     ]);
   });
+
+  it('tells a header’s problems on its own line, names a column with no name as blank, and refuses a column given twice in an hours log', () => {
+    expect(parseApprenticeCsv(`\n\n${header},\n${row},\n`).problems).to.deep.equal([
+      { line: 3, path: '(header)', message: 'Unknown column: (blank). Use the template’s columns.' },
+    ]);
+    expect(parseHoursCsv('\ndate,hours,activity,hours\n2025-09-01,3,Reading,4\n').problems).to.deep.equal([
+      { line: 2, path: '(header)', message: 'Column given twice: hours' },
+    ]);
+  });
 });
