@@ -201,7 +201,7 @@ export function createApp({
   app.post(routes.requestFiles, acceptEvidence(db, evidence, 'assessment_request', clock));
   app.post(routes.appealFiles, acceptEvidence(db, evidence, 'appeal', clock));
   app.post(paths.importApprentices, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
-  app.post(routes.importHours, acceptUpload('csvFile', LIMITS.csvFileBytes, AREA_ROLES.apprenticeEditors));
+  app.post(routes.importHours, acceptUpload('csvFile', LIMITS.hoursFileBytes, AREA_ROLES.apprenticeEditors));
   app.use(dropPrototypeKeys);
   app.use(csrfProtection(config.sessionSecret, secure));
   app.use(refuseUnsavableText);

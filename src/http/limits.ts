@@ -3,6 +3,12 @@ export const LIMITS = {
   /** A URL-encoded form or a JSON API body. */
   bodyBytes: 1024 * 1024,
   bodyLabel: '1 MB',
+  /**
+   * An off-the-job hours log: 2,000 entries with the longest descriptions are about 1.1 MB. It is
+   * read on the request thread, so a larger file is refused before it is read.
+   */
+  hoursFileBytes: 2 * 1024 * 1024,
+  hoursFileLabel: '2 MB',
   /** An assessment plan file. */
   planFileBytes: 1024 * 1024,
   /** A CSV of apprentices (roughly 100,000 rows). */

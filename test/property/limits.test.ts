@@ -13,6 +13,7 @@ import { DEMO_PLAN, ulnFor } from './specs.js';
  * Every limit on what the app reads, just over it: a clear refusal (the right status, a page or
  * JSON that says what the limit is), quickly, with nothing written. The limits (src/http/limits.ts):
  * a form or JSON body 1 MB; a plan file 1 MB; a CSV file, or an import's CSV or JSON body, 20 MB;
+ * an off-the-job hours log 2 MB;
  * an import 100,000 apprentices; uploads are judged by their content, not their name or type.
  */
 
@@ -183,6 +184,28 @@ describe('limits: each over-limit request gets a clear refusal', function () {
       expect(res.body.errors).to.deep.equal([
         { path: 'givenNames', message: '"givenNames" is not valid Unicode text (it has a lone surrogate)' },
       ]);
+    });
+  });
+
+  describe(`an off-the-job hours log: ${LIMITS.hoursFileLabel}`, () => {
+    it(`refuses a log over ${LIMITS.hoursFileLabel} with 413 and a page that says so, and takes one just under it as far as its rows`, async () => {
+      const { agent, csrf } = admin();
+      const send = (content: Buffer) =>
+        agent
+          .post(`/apprentices/${f.a.uln}/hours/import`)
+          .field('_csrf', csrf)
+          .attach('csvFile', content, { filename: 'log.csv', contentType: 'text/csv' });
+      const over = await refused(() => send(Buffer.alloc(LIMITS.hoursFileBytes + 1, 0x2c)));
+      expect(over.status).to.equal(413);
+      expect(pageProblems(over)).to.deep.equal([]);
+      expect(page(over.text).message).to.equal('The selected file must be smaller than 2 MB');
+      // Just under: read, and refused for what it holds (more entries than a log may have), not for its size.
+      const entry = `2025-09-01,1,${'x'.repeat(500)}\n`;
+      const under = await send(
+        Buffer.from(`date,hours,activity\n${entry.repeat(Math.floor((LIMITS.hoursFileBytes - 20) / entry.length))}`),
+      );
+      expect(under.status).to.equal(422);
+      expect(under.text).to.contain('The file has more than 2,000 entries');
     });
   });
 
