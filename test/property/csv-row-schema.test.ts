@@ -18,10 +18,11 @@ const pools: Record<string, (string | undefined)[]> = {
   uln: [uln, '', '123', ` ${uln} `, '0000000000', '1000000042', undefined],
   givenNames: ['Jordan', '', ' ', 'x'.repeat(101), '  Zoë  ', undefined],
   familyName: ['Ellis', '', 'x'.repeat(100), undefined],
-  // Either side of the 16th birthday (a start on 2025-09-01) and of 1 May 2017.
-  dateOfBirth: ['2001-04-12', '2009-09-01', '2009-09-02', '', 'not a date', '2001-02-30', undefined],
-  startDate: ['2025-09-01', '2017-04-30', '2017-05-01', ' 2025-09-01 ', '', '2025-13-01', undefined],
-  plannedEndDate: ['2027-03-01', '2025-09-01', '2025-09-02', '2017-05-02', '', 'soon', undefined],
+  // Either side of the 16th birthday (a start on 2020-09-01) and of 1 May 2017. No rule here reads
+  // today, so every date is a fixed one in the past.
+  dateOfBirth: ['2001-04-12', '2004-09-01', '2004-09-02', '', 'not a date', '2001-02-30', undefined],
+  startDate: ['2020-09-01', '2017-04-30', '2017-05-01', ' 2020-09-01 ', '', '2020-13-01', undefined],
+  plannedEndDate: ['2022-03-01', '2020-09-01', '2020-09-02', '2017-05-02', '', 'soon', undefined],
   standardReference: ['ST0815', '', 'st0815', 'XX', undefined],
   standardVersion: ['1.0', '', '1', 'abc', undefined],
   providerUkprn: ['10061234', '', '123', 'abcdefgh', undefined],
