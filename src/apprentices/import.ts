@@ -141,6 +141,16 @@ type FieldAnswer =
   | { ok: true; value: unknown; present: boolean }
   | { ok: false; issues: z.core.$ZodIssue[]; goesOn: boolean; value: unknown };
 
+/** A row's answer: its record, or the schema's issues. */
+type RowChecked = { success: true; data: ApprenticeInput } | { success: false; issues: z.core.$ZodIssue[] };
+type RowCheck = (values: Record<string, unknown>) => RowChecked;
+
+/** apprenticeInputSchema as a RowCheck (a JSON array's rows). */
+const wholeSchema: RowCheck = (values) => {
+  const parsed = apprenticeInputSchema.safeParse(values);
+  return parsed.success ? parsed : { success: false, issues: parsed.error.issues };
+};
+
 /** The mask that picks one field of a schema. */
 const onlyField = (field: SharedField): { [F in SharedField]?: true } => ({ [field]: true });
 
@@ -184,9 +194,7 @@ export function csvRowSchema() {
     if (kept.size < ANSWERS_KEPT) kept.set(value, answer);
     return answer;
   };
-  return (
-    values: Record<string, unknown>,
-  ): { success: true; data: ApprenticeInput } | { success: false; issues: z.core.$ZodIssue[] } => {
+  return (values: Record<string, unknown>): RowChecked => {
     wentOn = false;
     const parsed = own.safeParse(values);
     let goesOn = wentOn;
@@ -226,7 +234,7 @@ function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, 
   let batch: ValidRow[] = [];
   const problems: RowProblem[] = [];
   const defaultEntries = Object.entries(defaults);
-  const csvRow = asColumns ? csvRowSchema() : undefined;
+  const check: RowCheck = asColumns ? csvRowSchema() : wholeSchema;
   const flush = () => {
     if (batch.length === 0) return;
     sink(batch);
@@ -254,14 +262,14 @@ function rowValidator(defaults: Partial<Record<keyof ApprenticeInput, string>>, 
       if (asColumns)
         for (const field of CSV_DATE_FIELDS)
           if (typeof values[field] === 'string') values[field] = csvDate(values[field]);
-      const parsed = csvRow ? csvRow(values) : apprenticeInputSchema.safeParse(values);
+      const parsed = check(values);
       if (parsed.success) {
         batch.push({ line, input: parsed.data });
         if (batch.length === ROWS_AT_ONCE) flush();
         return;
       }
       // Every issue is kept here; onePerField leaves the first of each field once the database's are added.
-      for (const issue of 'issues' in parsed ? parsed.issues : parsed.error.issues) {
+      for (const issue of parsed.issues) {
         const path = asColumns ? columnFor(String(issue.path[0] ?? '')) : formatPath(issue.path);
         const message =
           asColumns && CSV_DATE_FIELDS.includes(issue.path[0] as never) ? csvDateMessage(issue.message) : issue.message;
