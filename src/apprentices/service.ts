@@ -312,6 +312,7 @@ function stageRows(
       single = ++staged === 1 ? input : undefined;
     }
   });
+  if (found.length === 0) stage.finish();
   // What the checks and the statuses read, from the very references they read (not read again:
   // a change committed while the file was read must show as a difference at the write).
   const basisOf = (references: typeof checks, inputs: typeof statuses) =>

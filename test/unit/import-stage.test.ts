@@ -41,21 +41,22 @@ const staging = (db: Db) =>
   db.$client.prepare("select count(*) from temp.sqlite_master where name = 'import_rows'").pluck().get() === 1;
 
 /**
- * Runs `meanwhile` as the first row is staged: after the checks have read the references, while the
- * file is still being read (another user's change committed in the seconds a large file takes).
+ * Runs `meanwhile` as the first rows are staged: after the checks have read the references, while
+ * the file is still being read (another user's change committed in the seconds a large file takes).
+ * Rows are staged by more than one statement (one row, or many at once), so each is watched.
  */
 function whileStaging(db: Db, meanwhile: () => void): void {
   const client = db.$client;
   const prepare = client.prepare.bind(client);
+  let first = true;
   client.prepare = ((source: string) => {
     const statement = prepare(source);
     if (!source.startsWith('insert into temp.import_rows')) return statement;
-    client.prepare = prepare;
     const run = statement.run.bind(statement);
-    let first = true;
     statement.run = (...values: unknown[]) => {
       if (first) {
         first = false;
+        client.prepare = prepare;
         meanwhile();
       }
       return run(...values);
@@ -67,16 +68,16 @@ function whileStaging(db: Db, meanwhile: () => void): void {
 const cached = storedStatuses;
 
 describe('a CSV import staged as its file is read', () => {
-  it('writes every row, its status as a full evaluation works it out, and one audit row of the ULNs in line order', async () => {
+  it('writes every row (two statements of 50 and 23 alone), its status as a full evaluation works it out, and one audit row of the ULNs in line order', async () => {
     const { db, run } = await importer();
-    const records = variedRecords(validUlns(48, 330_000_000));
-    expect(run(recordsCsv(records))).to.deep.equal({ ok: true, count: 48 });
+    const records = variedRecords(validUlns(123, 330_000_000));
+    expect(run(recordsCsv(records))).to.deep.equal({ ok: true, count: 123 });
     const stored = db.select().from(apprentices).orderBy(apprentices.id).all();
     expect(stored.map((a) => [a.uln, a.familyName, a.weeklyHours, a.bslFirstLanguage])).to.deep.equal(
       records.map((r) => [r.uln, r.familyName, r.weeklyHours, r.bslFirstLanguage]),
     );
     const fromImport = cached(db);
-    expect(fromImport).to.have.length(48);
+    expect(fromImport).to.have.length(123);
     expect(fromImport.map((r) => r.unmet.includes(',practical_period,')))
       .to.include(true)
       .and.to.include(false);
@@ -84,7 +85,7 @@ describe('a CSV import staged as its file is read', () => {
     refreshGatewayCache(db, { kind: 'all' }, on);
     expect(cached(db)).to.deep.equal(fromImport);
     const audit = db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentices.imported')).get()!;
-    expect(audit.after).to.deep.equal({ count: 48, source: 'test', ulns: records.map((r) => r.uln) });
+    expect(audit.after).to.deep.equal({ count: 123, source: 'test', ulns: records.map((r) => r.uln) });
     expect(staging(db)).to.equal(false);
   });
 
