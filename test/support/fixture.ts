@@ -477,8 +477,10 @@ export function completedResult(
   const assessorId = assessor.id;
   const plan = getPlanForStandard(db, a.standardVersionId)!;
   const assessorActor = { userId: assessorId, label: 'appeals assessor' };
-  // A day from 8 to 27 days ago and a pair of times on it: no clash among an assessor's ten.
-  const daysAgo = 8 + ((k * 7) % 20);
+  // A day from 8 to 26 days ago, a different one for each of an assessor's ten, and a pair of
+  // times on it. (From the count of all results instead, an assessor kept by one test context
+  // while other contexts made sixty results met its own earlier booking again.)
+  const daysAgo = 8 + 2 * (assessor.results - 1);
   const slot = k % 3;
   const ids = { project: 0, discussion: 0 };
   const bookingsMade = { project: 0, discussion: 0 };
