@@ -10,7 +10,7 @@ import { deliverOutbox, smtpTransport } from './notifications/mailer.js';
 import { createLogger } from './http/request-log.js';
 import { holdLock } from './ops/lock.js';
 import { warmStatusCache } from './gateway/warm-up.js';
-import { reconcileStateTally } from './gateway/store.js';
+import { reconcileScopeTally } from './gateway/store.js';
 import { todayInLondon } from './dates.js';
 
 function readConfig(): Config {
@@ -58,9 +58,9 @@ async function main(): Promise<void> {
     }
   });
 
-  // Everyone's counts by gateway state trust the tally the cache's triggers keep: put it right first if anything bypassed them.
-  if (reconcileStateTally(db))
-    logger.warn('The gateway state tally differed from the status cache and was counted again from it');
+  // The dashboards' counts trust the tally the cache's triggers keep: put it right first if anything bypassed them.
+  if (reconcileScopeTally(db))
+    logger.warn('The gateway scope tally differed from the status cache and was counted again from it');
   // After an install, a migration or a restore, the gateway statuses are worked out in a worker, not by the first dashboard.
   const started = Date.now();
   void warmStatusCache(db, todayInLondon(clock.now()))

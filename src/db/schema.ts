@@ -656,13 +656,19 @@ export const gatewayStatusCache = sqliteTable(
 );
 
 /**
- * The status cache's rows counted by when they hold and their state, kept by triggers on
- * gateway_status_cache (migration 0044) in the same transaction as each change to it. Everyone's
- * counts on a day are then a sum over these few rows, not a read of every apprentice's status.
+ * The listed apprentices' cached statuses counted by provider, employer, when they hold, state and
+ * unmet checks, kept by triggers on gateway_status_cache (migration 0045) in the same transaction
+ * as each change to it. A provider's or employer's counts, and anyone's counts of each unmet
+ * check, are then a sum over the scope's rows here, not a read of every status in the scope after
+ * each change (150 ms for a provider of 200,000 apprentices, 450 ms for its home page), and
+ * everyone's counts a sum over all its rows (a few hundred). Erased apprentices are not counted:
+ * no list shows them.
  */
-export const gatewayStateTally = sqliteTable(
-  'gateway_state_tally',
+export const gatewayScopeTally = sqliteTable(
+  'gateway_scope_tally',
   {
+    providerUkprn: text('provider_ukprn').notNull(),
+    employerId: text('employer_id').notNull(),
     evaluatedOn: text('evaluated_on').notNull(),
     /**
      * The cache row's valid_until, or '9999-12-31' for none: a key column cannot hold null and still
@@ -670,9 +676,14 @@ export const gatewayStateTally = sqliteTable(
      */
     validUntil: text('valid_until').notNull(),
     state: text('state', { enum: GATEWAY_STATES }).notNull(),
+    /** The cache row's unmet checks as it stores them (",maths,plan_items,"). */
+    unmet: text('unmet').notNull(),
     n: integer('n').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.evaluatedOn, t.validUntil, t.state] })],
+  (t) => [
+    primaryKey({ columns: [t.providerUkprn, t.employerId, t.evaluatedOn, t.validUntil, t.state, t.unmet] }),
+    index('gateway_scope_tally_employer').on(t.employerId),
+  ],
 );
 
 /* ---------- Assessors and bookings ---------- */

@@ -664,7 +664,7 @@ export function caseHoldingA(ctx: TestContext, f: Fixture): { caseId: number; ho
  * Derived data that reading a page may (re)compute: the gateway status cache is filled for the
  * day when a page evaluates an apprentice, and is not a change anyone made (nor is its tally).
  */
-export const CACHE_TABLES: readonly string[] = ['gateway_status_cache', 'gateway_state_tally'];
+export const CACHE_TABLES: readonly string[] = ['gateway_status_cache', 'gateway_scope_tally'];
 
 /** Columns that record that something was read, not a change: when an API token last called the API. */
 const BOOKKEEPING_COLUMNS: Readonly<Record<string, readonly string[]>> = { api_tokens: ['last_used_at'] };

@@ -4,7 +4,7 @@ import { HELD_ULNS, scopeCondition } from '../../src/apprentices/store.js';
 import { apprentices } from '../../src/db/schema.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
-import { everyonesStateQueries, pageSelect, reviewQueueSelect } from '../../src/gateway/store.js';
+import { pageSelect, reviewQueueSelect, scopeCountQueries } from '../../src/gateway/store.js';
 import { moderationQueueSelect } from '../../src/grading/store.js';
 import { candidatesSelect, unclaimedAfter } from '../../src/outcomes/claims.js';
 import { OPEN_SUBMISSIONS } from '../../src/bookings/store.js';
@@ -104,21 +104,39 @@ describe('query plans: the dashboard page walks an index in name order, with or 
     });
 });
 
-describe('query plans: everyone’s counts by state read the tally and the erased apprentices, never every status', () => {
+describe('query plans: the counts read the scope tally (a provider’s or employer’s rows of it), never every status', () => {
+  const SCOPES = [
+    { kind: 'all' },
+    { kind: 'provider', ukprn: '10000003' },
+    { kind: 'employer', employerId: 'e4' },
+  ] as const;
   for (const analysed of [false, true])
     it(`${analysed ? 'after' : 'before'} ANALYZE`, () => {
       const db = skewedDatabase();
       if (analysed) db.$client.exec('analyze');
-      const { tallied, erasedHeld } = everyonesStateQueries(db, ON);
-      const plans = [tallied, erasedHeld].map((query) => {
-        const { sql, params } = query.toSQL();
-        return (db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[])
-          .map((r) => r.detail)
-          .join(' | ');
-      });
-      expect(plans[0]).to.contain('SEARCH gateway_state_tally');
-      expect(plans[1]).to.match(/^SEARCH a(pprentices)? USING COVERING INDEX apprentices_listed \(erased_at>\?\)/);
-      expect(plans.join(' | ')).to.not.match(/SCAN apprentices|SCAN gateway_status_cache/);
+      for (const scope of SCOPES) {
+        const { byState, byUnmet, listed } = scopeCountQueries(db, scope, ON);
+        const [states, unmet, count] = [byState, byUnmet, listed].map((query) => {
+          const { sql, params } = query.toSQL();
+          return (db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[])
+            .map((r) => r.detail)
+            .join(' | ');
+        });
+        // Everyone's counts read all of the tally's rows (a few hundred); a scope's, its own.
+        const tally = {
+          all: 'SCAN gateway_scope_tally',
+          provider: 'SEARCH gateway_scope_tally USING INDEX sqlite_autoindex_gateway_scope_tally_1 (provider_ukprn=?',
+          employer: 'SEARCH gateway_scope_tally USING INDEX gateway_scope_tally_employer (employer_id=?)',
+        }[scope.kind];
+        expect(states, scope.kind).to.contain(tally);
+        expect(unmet, scope.kind).to.contain(tally);
+        expect(count, scope.kind).to.match(
+          /SEARCH apprentices USING COVERING INDEX apprentices_(provider_|employer_)?listed/,
+        );
+        expect([states, unmet, count].join(' | '), scope.kind).to.not.match(
+          /SCAN apprentices|SCAN gateway_status_cache/,
+        );
+      }
       db.$client.close();
     });
 });
