@@ -591,22 +591,48 @@ export type CacheRow = [apprenticeId: number, state: GatewayState, unmet: string
 
 /** The evaluations the cache lacks for `on` in scope, worked out a batch of apprentices at a time. */
 export function* missingEvaluations(db: Db, scope: ApprenticeScope, on: string): Generator<CacheRow[]> {
-  const missing = notExists(
-    db
-      .select({ one: sql`1` })
-      .from(gatewayStatusCache)
-      .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), holdsOn(on))),
-  );
   const last =
     db
       .select({ id: sql<number | null>`max(${apprentices.id})` })
       .from(apprentices)
       .get()?.id ?? 0;
   for (let from = 0; from <= last; from += EVALUATION_BATCH) {
-    const batch = and(missing, gte(apprentices.id, from), lt(apprentices.id, from + EVALUATION_BATCH));
-    const rows = statusesToStore(db, scope, on, batch);
-    if (rows.length > 0) yield rows;
+    const ids = missingInBatch(db, scope, on, from)
+      .all()
+      .map((r) => r.id);
+    if (ids.length === 0) continue;
+    // Their evidence read by id: the scope is already in the ids.
+    yield statusesToStore(
+      db,
+      { kind: 'all' },
+      on,
+      sql`${apprentices.id} in (select value from json_each(${JSON.stringify(ids)}))`,
+    );
   }
+}
+
+/**
+ * The apprentices in scope, of the EVALUATION_BATCH ids from `from`, whose cached status does not
+ * hold on `on`: read along the batch's range of ids. The scope's own column is kept off its index
+ * (unary +): without statistics SQLite would otherwise read the scope's index whole for each
+ * batch, and a provider of 210,000 apprentices waited 2.5 s on a new day for 1,680 statuses to
+ * be worked out again.
+ */
+export function missingInBatch(db: Db, scope: ApprenticeScope, on: string, from: number) {
+  const inScope =
+    scope.kind === 'provider'
+      ? and(listedIn('all'), sql`+${apprentices.providerUkprn} = ${scope.ukprn}`)
+      : scope.kind === 'employer'
+        ? and(listedIn('all'), sql`+${apprentices.employerId} = ${scope.employerId}`)
+        : scopeCondition(scope);
+  const holding = db
+    .select({ one: sql`1` })
+    .from(gatewayStatusCache)
+    .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), holdsOn(on)));
+  return db
+    .select({ id: apprentices.id })
+    .from(apprentices)
+    .where(and(inScope, notExists(holding), gte(apprentices.id, from), lt(apprentices.id, from + EVALUATION_BATCH)));
 }
 
 /** An evaluation as the cache stores it. */

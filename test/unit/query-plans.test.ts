@@ -4,7 +4,7 @@ import { HELD_ULNS, scopeCondition } from '../../src/apprentices/store.js';
 import { apprentices } from '../../src/db/schema.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
-import { pageSelect, reviewQueueSelect, scopeCountQueries } from '../../src/gateway/store.js';
+import { missingInBatch, pageSelect, reviewQueueSelect, scopeCountQueries } from '../../src/gateway/store.js';
 import { moderationQueueSelect } from '../../src/grading/store.js';
 import { candidatesSelect, unclaimedAfter } from '../../src/outcomes/claims.js';
 import { OPEN_SUBMISSIONS } from '../../src/bookings/store.js';
@@ -136,6 +136,27 @@ describe('query plans: the counts read the scope tally (a provider’s or employ
         expect([states, unmet, count].join(' | '), scope.kind).to.not.match(
           /SCAN apprentices|SCAN gateway_status_cache/,
         );
+      }
+      db.$client.close();
+    });
+});
+
+describe('query plans: the statuses to work out again on a new day are found along a batch of ids, not the scope’s index', () => {
+  for (const analysed of [false, true])
+    it(`${analysed ? 'after' : 'before'} ANALYZE`, () => {
+      const db = skewedDatabase();
+      if (analysed) db.$client.exec('analyze');
+      for (const scope of [
+        { kind: 'all' },
+        { kind: 'provider', ukprn: '10000003' },
+        { kind: 'employer', employerId: 'e4' },
+      ] as const) {
+        const { sql, params } = missingInBatch(db, scope, ON, 2_000).toSQL();
+        const plan = (db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[])
+          .map((r) => r.detail)
+          .join(' | ');
+        expect(plan, scope.kind).to.match(/^SEARCH apprentices USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
+        expect(plan, scope.kind).to.contain('SEARCH gateway_status_cache USING INTEGER PRIMARY KEY (rowid=?)');
       }
       db.$client.close();
     });
