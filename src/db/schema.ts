@@ -652,7 +652,11 @@ export const gatewayStatusCache = sqliteTable(
      */
     validUntil: text('valid_until'),
   },
-  (t) => [index('gateway_status_cache_state').on(t.evaluatedOn, t.state)],
+  (t) => [
+    index('gateway_status_cache_state').on(t.evaluatedOn, t.state),
+    // A new day's statuses that stop holding, found along the day they stop (gateway/store.ts).
+    index('gateway_status_cache_valid_until').on(t.validUntil),
+  ],
 );
 
 /**

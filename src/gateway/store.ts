@@ -2,7 +2,24 @@ import { PAGE_SIZE, pageFrom, slicePage, type Page } from '../http/paging.js';
 import { groupBy } from '../grouping.js';
 import { isoInstant } from '../dates.js';
 import type { DateTime } from 'luxon';
-import { and, asc, count, desc, eq, gt, gte, inArray, like, lt, lte, notExists, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  exists,
+  gt,
+  gte,
+  inArray,
+  like,
+  lt,
+  lte,
+  notExists,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import { recordAudit, type Actor } from '../audit/audit.js';
 import type { ApprenticeScope } from '../apprentices/access.js';
 import {
@@ -581,9 +598,56 @@ const UPSERT_CACHE = `insert into gateway_status_cache (apprentice_id, evaluated
 /** How many apprentices are evaluated at a time: the memory one batch of evidence takes stays small at any size. */
 const EVALUATION_BATCH = 20_000;
 
-/** Evaluates (in bulk, a batch of apprentices at a time) the apprentices in scope that have no cached evaluation for `on`. */
+/**
+ * Evaluates (in bulk, a batch of apprentices at a time) the apprentices in scope that have no
+ * cached evaluation for `on`. First those whose status has stopped holding (a new day: read along
+ * the day each stops, so the cost is theirs, not everyone's); then, only if some apprentice in
+ * scope still has none (a status cleared and not yet worked out again), a pass over every id.
+ */
 function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
-  for (const rows of missingEvaluations(db, scope, on)) db.$client.transaction(() => storeEvaluations(db, on, rows))();
+  const store = (rows: CacheRow[]) => db.$client.transaction(() => storeEvaluations(db, on, rows))();
+  const expired = stoppedHolding(db, scope, on)
+    .all()
+    .map((r) => r.id);
+  for (let at = 0; at < expired.length; at += EVALUATION_BATCH)
+    store(statusesToStore(db, { kind: 'all' }, on, idsIn(expired.slice(at, at + EVALUATION_BATCH))));
+  if (expired.length > 0 && statusCacheComplete(db, scope, on)) return;
+  for (const rows of missingEvaluations(db, scope, on)) store(rows);
+}
+
+/** Apprentices whose ids are in `ids`, as one value (a JSON array) however many. */
+const idsIn = (ids: number[]) => sql`${apprentices.id} in (select value from json_each(${JSON.stringify(ids)}))`;
+
+/**
+ * The listed apprentices in scope whose cached status has stopped holding on `on` (the day it
+ * could change has come, or it was made for a later day): read along the status cache's indexes
+ * on those days, then each apprentice by id. The scope's own column is kept off its index, which
+ * would otherwise read every apprentice in scope.
+ */
+export function stoppedHolding(db: Db, scope: ApprenticeScope, on: string) {
+  const inScope = db
+    .select({ one: sql`1` })
+    .from(apprentices)
+    .where(and(eq(apprentices.id, gatewayStatusCache.apprenticeId), scopeOffIndex(scope)));
+  return db
+    .select({ id: gatewayStatusCache.apprenticeId })
+    .from(gatewayStatusCache)
+    .where(and(or(lte(gatewayStatusCache.validUntil, on), gt(gatewayStatusCache.evaluatedOn, on)), exists(inScope)));
+}
+
+/** scopeCondition with its columns kept off their indexes (unary +), for reads that find their rows another way. */
+function scopeOffIndex(scope: ApprenticeScope): SQL {
+  const listed = sql`+${apprentices.erasedAt} is null`;
+  switch (scope.kind) {
+    case 'all':
+      return listed;
+    case 'provider':
+      return sql`${listed} and +${apprentices.providerUkprn} = ${scope.ukprn}`;
+    case 'employer':
+      return sql`${listed} and +${apprentices.employerId} = ${scope.employerId}`;
+    case 'none':
+      return sql`0`;
+  }
 }
 
 /** One apprentice's evaluation as the cache stores it. */
@@ -602,29 +666,18 @@ export function* missingEvaluations(db: Db, scope: ApprenticeScope, on: string):
       .map((r) => r.id);
     if (ids.length === 0) continue;
     // Their evidence read by id: the scope is already in the ids.
-    yield statusesToStore(
-      db,
-      { kind: 'all' },
-      on,
-      sql`${apprentices.id} in (select value from json_each(${JSON.stringify(ids)}))`,
-    );
+    yield statusesToStore(db, { kind: 'all' }, on, idsIn(ids));
   }
 }
 
 /**
  * The apprentices in scope, of the EVALUATION_BATCH ids from `from`, whose cached status does not
- * hold on `on`: read along the batch's range of ids. The scope's own column is kept off its index
- * (unary +): without statistics SQLite would otherwise read the scope's index whole for each
- * batch, and a provider of 210,000 apprentices waited 2.5 s on a new day for 1,680 statuses to
- * be worked out again.
+ * hold on `on`: read along the batch's range of ids. The scope's own column is kept off its index:
+ * without statistics SQLite would otherwise read the scope's index whole for each batch (a
+ * provider of 210,000 apprentices waited 2.5 s on a new day for 1,680 statuses).
  */
 export function missingInBatch(db: Db, scope: ApprenticeScope, on: string, from: number) {
-  const inScope =
-    scope.kind === 'provider'
-      ? and(listedIn('all'), sql`+${apprentices.providerUkprn} = ${scope.ukprn}`)
-      : scope.kind === 'employer'
-        ? and(listedIn('all'), sql`+${apprentices.employerId} = ${scope.employerId}`)
-        : scopeCondition(scope);
+  const inScope = scopeOffIndex(scope);
   const holding = db
     .select({ one: sql`1` })
     .from(gatewayStatusCache)

@@ -109,7 +109,7 @@ function unmetFromTheCache(db: Db, on: string, scope: ApprenticeScope) {
 }
 
 type Step =
-  | { kind: 'refresh'; offset: number }
+  | { kind: 'refresh'; offset: number; scope: number }
   | { kind: 'evidence'; who: number }
   | { kind: 'erase'; who: number }
   | { kind: 'mark'; who: number }
@@ -120,7 +120,7 @@ type Step =
 const who = fc.integer({ min: 0, max: ULNS.length - 1 });
 const offset = fc.integer({ min: -40, max: 40 });
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant('refresh' as const), offset }),
+  fc.record({ kind: fc.constant('refresh' as const), offset, scope: fc.integer({ min: 0, max: 4 }) }),
   fc.record({ kind: fc.constant('evidence' as const), who }),
   fc.record({ kind: fc.constant('erase' as const), who }),
   fc.record({ kind: fc.constant('mark' as const), who }),
@@ -144,9 +144,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 function take(db: Db, ids: number[], s: Step): void {
   const client = db.$client;
   switch (s.kind) {
-    case 'refresh':
-      refreshGatewayCache(db, ALL, day(s.offset));
+    case 'refresh': {
+      // A page's refresh: every listed apprentice in its scope then has a status that holds.
+      const scope = SCOPES[s.scope]!;
+      refreshGatewayCache(db, scope, day(s.offset));
+      expect(cachedStateCounts(db, scope, day(s.offset)).uncached, JSON.stringify(s)).to.equal(0);
       return;
+    }
     case 'evidence':
       // Any change to the apprentice's record clears their status (migration 0003's trigger).
       client.prepare('update apprentices set weekly_hours = weekly_hours where id = ?').run(ids[s.who]);

@@ -4,7 +4,13 @@ import { HELD_ULNS, scopeCondition } from '../../src/apprentices/store.js';
 import { apprentices } from '../../src/db/schema.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
-import { missingInBatch, pageSelect, reviewQueueSelect, scopeCountQueries } from '../../src/gateway/store.js';
+import {
+  missingInBatch,
+  pageSelect,
+  reviewQueueSelect,
+  scopeCountQueries,
+  stoppedHolding,
+} from '../../src/gateway/store.js';
 import { moderationQueueSelect } from '../../src/grading/store.js';
 import { candidatesSelect, unclaimedAfter } from '../../src/outcomes/claims.js';
 import { OPEN_SUBMISSIONS } from '../../src/bookings/store.js';
@@ -157,6 +163,17 @@ describe('query plans: the statuses to work out again on a new day are found alo
           .join(' | ');
         expect(plan, scope.kind).to.match(/^SEARCH apprentices USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
         expect(plan, scope.kind).to.contain('SEARCH gateway_status_cache USING INTEGER PRIMARY KEY (rowid=?)');
+        // First, and most days all: the statuses that stopped holding, along the days they stop.
+        const stopped = stoppedHolding(db, scope, ON).toSQL();
+        const stoppedPlan = (
+          db.$client.prepare(`explain query plan ${stopped.sql}`).all(...stopped.params) as { detail: string }[]
+        )
+          .map((r) => r.detail)
+          .join(' | ');
+        expect(stoppedPlan, scope.kind).to.contain('INDEX gateway_status_cache_valid_until (valid_until<?)');
+        expect(stoppedPlan, scope.kind).to.contain('INDEX gateway_status_cache_state (evaluated_on>?)');
+        expect(stoppedPlan, scope.kind).to.match(/SEARCH apprentices (EXISTS )?USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+        expect(stoppedPlan, scope.kind).to.not.match(/SCAN/);
       }
       db.$client.close();
     });

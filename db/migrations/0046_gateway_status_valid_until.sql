@@ -1,0 +1,1 @@
+CREATE INDEX `gateway_status_cache_valid_until` ON `gateway_status_cache` (`valid_until`);
