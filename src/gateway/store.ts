@@ -605,14 +605,13 @@ const EVALUATION_BATCH = 20_000;
  * scope still has none (a status cleared and not yet worked out again), a pass over every id.
  */
 function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
-  const store = (rows: CacheRow[]) => db.$client.transaction(() => storeEvaluations(db, on, rows))();
   const expired = stoppedHolding(db, scope, on)
     .all()
     .map((r) => r.id);
   for (let at = 0; at < expired.length; at += EVALUATION_BATCH)
-    store(statusesToStore(db, { kind: 'all' }, on, idsIn(expired.slice(at, at + EVALUATION_BATCH))));
+    storeStatusesOf(db, expired.slice(at, at + EVALUATION_BATCH), on);
   if (expired.length > 0 && statusCacheComplete(db, scope, on)) return;
-  for (const rows of missingEvaluations(db, scope, on)) store(rows);
+  for (const rows of missingEvaluations(db, scope, on)) db.$client.transaction(() => storeEvaluations(db, on, rows))();
 }
 
 /** Apprentices whose ids are in `ids`, as one value (a JSON array) however many. */
@@ -699,7 +698,7 @@ function cacheRowOf(row: Omit<OverviewRow, 'apprentice'> & { apprentice: { id: n
  */
 export function storeStatusesOf(db: Db, ids: readonly number[], on: string): number {
   if (ids.length === 0) return 0;
-  const rows = statusesToStore(db, { kind: 'all' }, on, inArray(apprentices.id, [...ids]));
+  const rows = statusesToStore(db, { kind: 'all' }, on, idsIn([...ids]));
   db.$client.transaction(() => storeEvaluations(db, on, rows))();
   return rows.length;
 }
