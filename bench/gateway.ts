@@ -535,6 +535,7 @@ export async function benchDashboard(
   p90Ms: number;
   nextDayMs: number;
   reevaluated: number;
+  healthWorstMs: number;
 }> {
   const db = freshDb(dir, `dashboard-${count}`);
   const parsed = parseApprenticeCsv(csvOf(count, 600_000_000));
@@ -569,11 +570,30 @@ export async function benchDashboard(
     timings.sort((a, b) => a - b);
     // The next day: only the apprentices a date has reached are worked out again.
     const evaluatedOn = db.$client.prepare('select count(*) from gateway_status_cache where evaluated_on = ?').pluck();
+    /** The first dashboard `days` on: its time, and how many statuses were worked out again for that day. */
+    // The next day, signed in again (a session from another day has ended, and the sign-in's own
+    // requests are not timed): its first dashboard works out again the statuses a date has
+    // reached, while /health is asked every 10 ms and its worst wait kept.
     shift = 1;
+    const nextCookie = await signInCookie(base, email, DEMO_PASSWORD);
+    let asking = true;
+    let healthWorstMs = 0;
+    const probing = (async () => {
+      while (asking) {
+        const asked = performance.now();
+        await (await fetch(`${base}/health`)).text();
+        healthWorstMs = Math.max(healthWorstMs, performance.now() - asked);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
     const nextStarted = performance.now();
-    const next = await fetch(`${base}/apprentices`, { headers: { cookie } });
-    await next.text();
+    const next = await fetch(`${base}/apprentices`, { headers: { cookie: nextCookie }, redirect: 'manual' });
+    const nextHtml = await next.text();
     const nextDayMs = performance.now() - nextStarted;
+    asking = false;
+    await probing;
+    if (next.status !== 200 || !nextHtml.includes('apprentices shown'))
+      throw new Error(`the next day's dashboard answered ${next.status}`);
     const tomorrow = clock.now().setZone('Europe/London').toISODate()!;
     return {
       apprentices: count,
@@ -583,6 +603,7 @@ export async function benchDashboard(
       p90Ms: timings[Math.floor(timings.length * 0.9)]!,
       nextDayMs,
       reevaluated: Number(evaluatedOn.get(tomorrow)),
+      healthWorstMs,
     };
   } finally {
     server.close();
@@ -639,7 +660,7 @@ export async function runGatewayBench(): Promise<void> {
         `    first request ever (evaluates all ${dashboard.apprentices} and fills the status cache): ${dashboard.firstMs.toFixed(0)} ms`,
       );
       console.log(
-        `    first request of the next day: ${dashboard.nextDayMs.toFixed(1)} ms, working out again only the ${dashboard.reevaluated} apprentices a date has reached (target under 200 ms)`,
+        `    first request of the next day: ${dashboard.nextDayMs.toFixed(1)} ms, working out again only the ${dashboard.reevaluated} apprentices a date has reached (target under 200 ms); meanwhile /health waited at most ${dashboard.healthWorstMs.toFixed(1)} ms (target under 100 ms)`,
       );
     }
     console.log(
