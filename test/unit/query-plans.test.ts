@@ -73,6 +73,12 @@ function skewedDatabase(): Db {
   return db;
 }
 
+/** The plan of a query built by a store, its values as given. */
+const planOfQuery = (db: Db, query: { sql: string; params: unknown[] }) =>
+  (db.$client.prepare(`explain query plan ${query.sql}`).all(...query.params) as { detail: string }[])
+    .map((r) => r.detail)
+    .join(' | ');
+
 /** The plan's steps for one page of a scope. */
 function planOf(db: Db, kind: 'all' | 'provider' | 'employer'): string[] {
   const query = pageSelect(db, kind).toSQL();
@@ -122,12 +128,7 @@ describe('query plans: the counts read the scope tally (a provider’s or employ
       if (analysed) db.$client.exec('analyze');
       for (const scope of SCOPES) {
         const { byState, byUnmet, listed } = scopeCountQueries(db, scope, ON);
-        const [states, unmet, count] = [byState, byUnmet, listed].map((query) => {
-          const { sql, params } = query.toSQL();
-          return (db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[])
-            .map((r) => r.detail)
-            .join(' | ');
-        });
+        const [states, unmet, count] = [byState, byUnmet, listed].map((query) => planOfQuery(db, query.toSQL()));
         // Everyone's counts read all of the tally's rows (a few hundred); a scope's, its own.
         const tally = {
           all: 'SCAN gateway_scope_tally',
@@ -157,19 +158,11 @@ describe('query plans: the statuses to work out again on a new day are found alo
         { kind: 'provider', ukprn: '10000003' },
         { kind: 'employer', employerId: 'e4' },
       ] as const) {
-        const { sql, params } = missingInBatch(db, scope, ON, 2_000).toSQL();
-        const plan = (db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[])
-          .map((r) => r.detail)
-          .join(' | ');
+        const plan = planOfQuery(db, missingInBatch(db, scope, ON, 2_000).toSQL());
         expect(plan, scope.kind).to.match(/^SEARCH apprentices USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
         expect(plan, scope.kind).to.contain('SEARCH gateway_status_cache USING INTEGER PRIMARY KEY (rowid=?)');
         // First, and most days all: the statuses that stopped holding, along the days they stop.
-        const stopped = stoppedHolding(db, scope, ON).toSQL();
-        const stoppedPlan = (
-          db.$client.prepare(`explain query plan ${stopped.sql}`).all(...stopped.params) as { detail: string }[]
-        )
-          .map((r) => r.detail)
-          .join(' | ');
+        const stoppedPlan = planOfQuery(db, stoppedHolding(db, scope, ON).toSQL());
         expect(stoppedPlan, scope.kind).to.contain('INDEX gateway_status_cache_valid_until (valid_until<?)');
         expect(stoppedPlan, scope.kind).to.contain('INDEX gateway_status_cache_state (evaluated_on>?)');
         expect(stoppedPlan, scope.kind).to.match(/SEARCH apprentices (EXISTS )?USING INTEGER PRIMARY KEY \(rowid=\?\)/);
@@ -180,12 +173,6 @@ describe('query plans: the statuses to work out again on a new day are found alo
 });
 
 describe('query plans: the review, moderation and booking queues and the claims files are read in order from their indexes', () => {
-  /** The plan of a query built by a store, its values as given. */
-  const planOfQuery = (db: Db, query: { sql: string; params: unknown[] }) =>
-    (db.$client.prepare(`explain query plan ${query.sql}`).all(...query.params) as { detail: string }[])
-      .map((r) => r.detail)
-      .join(' | ');
-
   for (const analysed of [false, true])
     it(`${analysed ? 'after' : 'before'} ANALYZE`, () => {
       const db = skewedDatabase();
