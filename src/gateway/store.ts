@@ -888,7 +888,9 @@ const TALLY_OF_CACHE = `select a.provider_ukprn, a.employer_id, c.evaluated_on, 
 /**
  * Rebuilds the scope tally from the status cache if the two differ, and says whether they did (at
  * start-up, before anything trusts it: a write the triggers could not see, such as an INSERT OR
- * REPLACE or a table rebuilt without them, would otherwise leave the counts wrong for good).
+ * REPLACE into the cache or into apprentices (its replaced row fires no delete trigger, and the
+ * cascade then removes the status once the apprentice has gone), or a table rebuilt without them,
+ * would otherwise leave the counts wrong for good). Nothing in the app writes either way.
  */
 export function reconcileScopeTally(db: Db): boolean {
   const client = db.$client;
