@@ -19,6 +19,7 @@ import { DEMO_EMPLOYERS, DEMO_PROVIDERS, DEMO_PASSWORD } from '../src/demo/index
 import { loadCatalogue } from '../src/catalogue/load.js';
 import { createApiToken, createUser } from '../src/users/store.js';
 import { startServer, type ServerProcess } from './load-process.js';
+import { healthWaits } from './timed.js';
 import { noteClearedStatuses, restoreClearedStatuses, RESTORE_AT_ONCE } from '../src/gateway/status-upkeep.js';
 import { refreshGatewayCache } from '../src/gateway/store.js';
 import { todayInLondon } from '../src/dates.js';
@@ -573,25 +574,15 @@ export async function benchDashboard(
     /** The first dashboard `days` on: its time, and how many statuses were worked out again for that day. */
     // The next day, signed in again (a session from another day has ended, and the sign-in's own
     // requests are not timed): its first dashboard works out again the statuses a date has
-    // reached, while /health is asked every 10 ms and its worst wait kept.
+    // reached, while /health is asked every 20 ms and its worst wait kept.
     shift = 1;
     const nextCookie = await signInCookie(base, email, DEMO_PASSWORD);
-    let asking = true;
-    let healthWorstMs = 0;
-    const probing = (async () => {
-      while (asking) {
-        const asked = performance.now();
-        await (await fetch(`${base}/health`)).text();
-        healthWorstMs = Math.max(healthWorstMs, performance.now() - asked);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    })();
+    const health = healthWaits(base);
     const nextStarted = performance.now();
     const next = await fetch(`${base}/apprentices`, { headers: { cookie: nextCookie }, redirect: 'manual' });
     const nextHtml = await next.text();
     const nextDayMs = performance.now() - nextStarted;
-    asking = false;
-    await probing;
+    const healthWorstMs = await health.stop();
     if (next.status !== 200 || !nextHtml.includes('apprentices shown'))
       throw new Error(`the next day's dashboard answered ${next.status}`);
     const tomorrow = clock.now().setZone('Europe/London').toISODate()!;

@@ -16,6 +16,7 @@ import {
 import { createLoadDatabase, LOAD_SIZES, type LoadFixture, type LoadSize } from './load-setup.js';
 import { dailyPages, emailOf, roleName, type LoadRole } from './daily-pages.js';
 import { startServer } from './load-process.js';
+import { healthWaits, timedGet } from './timed.js';
 import { steadyRun, summarise, type SteadyRun } from './load-run.js';
 
 /*
@@ -131,33 +132,6 @@ interface SizeRun {
   pages: Row[];
   /** The first request of each role's home page and dashboard on a server just started: the day's first. */
   first: { name: string; ms: number }[];
-}
-
-async function timedGet(base: string, url: string, cookie: string): Promise<number> {
-  const started = performance.now();
-  const res = await fetch(`${base}${url}`, { headers: { cookie } });
-  await res.text();
-  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
-  return performance.now() - started;
-}
-
-/** Asks `/health` every 20 ms until stopped; resolves with the longest it took to answer. */
-function healthWaits(base: string): { stop: () => Promise<number> } {
-  let asking = true;
-  let worst = 0;
-  const loop = (async () => {
-    while (asking) {
-      worst = Math.max(worst, await timedGet(base, '/health', ''));
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  return {
-    stop: async () => {
-      asking = false;
-      await loop;
-      return worst;
-    },
-  };
 }
 
 /** One size: its database, the bare page, every daily page; and the writes when `write` is set. */
