@@ -1,3 +1,4 @@
+import { setImmediate as turn } from 'node:timers/promises';
 import type { DateTime } from 'luxon';
 import { canActOn, type ApprenticeScope } from '../apprentices/access.js';
 import type { DeclarationPart } from '../apprentices/schema.js';
@@ -149,7 +150,7 @@ export function storeStoppedInTurns(
       .all()
       .map((r) => r.id);
     for (let at = 0; at < ids.length; at += atOnce) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await turn();
       if (gate.held) await gate.whenOpen();
       storeStatusesOf(db, ids.slice(at, at + atOnce), on);
     }

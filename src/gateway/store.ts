@@ -615,7 +615,8 @@ function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
 }
 
 /** Apprentices whose ids are in `ids`, as one value (a JSON array) however many. */
-const idsIn = (ids: number[]) => sql`${apprentices.id} in (select value from json_each(${JSON.stringify(ids)}))`;
+const idsIn = (ids: readonly number[]) =>
+  sql`${apprentices.id} in (select value from json_each(${JSON.stringify(ids)}))`;
 
 /**
  * The listed apprentices in scope whose cached status has stopped holding on `on` (the day it
@@ -676,7 +677,6 @@ export function* missingEvaluations(db: Db, scope: ApprenticeScope, on: string):
  * provider of 210,000 apprentices waited 2.5 s on a new day for 1,680 statuses).
  */
 export function missingInBatch(db: Db, scope: ApprenticeScope, on: string, from: number) {
-  const inScope = scopeOffIndex(scope);
   const holding = db
     .select({ one: sql`1` })
     .from(gatewayStatusCache)
@@ -684,7 +684,14 @@ export function missingInBatch(db: Db, scope: ApprenticeScope, on: string, from:
   return db
     .select({ id: apprentices.id })
     .from(apprentices)
-    .where(and(inScope, notExists(holding), gte(apprentices.id, from), lt(apprentices.id, from + EVALUATION_BATCH)));
+    .where(
+      and(
+        scopeOffIndex(scope),
+        notExists(holding),
+        gte(apprentices.id, from),
+        lt(apprentices.id, from + EVALUATION_BATCH),
+      ),
+    );
 }
 
 /** An evaluation as the cache stores it. */
@@ -698,7 +705,7 @@ function cacheRowOf(row: Omit<OverviewRow, 'apprentice'> & { apprentice: { id: n
  */
 export function storeStatusesOf(db: Db, ids: readonly number[], on: string): number {
   if (ids.length === 0) return 0;
-  const rows = statusesToStore(db, { kind: 'all' }, on, idsIn([...ids]));
+  const rows = statusesToStore(db, { kind: 'all' }, on, idsIn(ids));
   db.$client.transaction(() => storeEvaluations(db, on, rows))();
   return rows.length;
 }
@@ -880,6 +887,9 @@ function countStates(
   return { counts, uncached: all - rows.reduce((sum, r) => sum + r.n, 0) };
 }
 
+/** The scope tally's key, in its order. */
+const TALLY_KEY = 'provider_ukprn, employer_id, evaluated_on, valid_until, state, unmet';
+
 /** The status cache counted as the scope tally counts it (migration 0045's own fill), in the tally's order. */
 const TALLY_OF_CACHE = `select a.provider_ukprn, a.employer_id, c.evaluated_on, coalesce(c.valid_until, '9999-12-31') as valid_until, c.state, c.unmet, count(*) as n
   from gateway_status_cache c join apprentices a on a.id = c.apprentice_id where a.erased_at is null
@@ -897,20 +907,10 @@ export function reconcileScopeTally(db: Db): boolean {
   return client
     .transaction(() => {
       const counted = client.prepare(TALLY_OF_CACHE).raw().all();
-      const kept = client
-        .prepare(
-          `select provider_ukprn, employer_id, evaluated_on, valid_until, state, unmet, n from gateway_scope_tally
-           order by provider_ukprn, employer_id, evaluated_on, valid_until, state, unmet`,
-        )
-        .raw()
-        .all();
+      const kept = client.prepare(`select ${TALLY_KEY}, n from gateway_scope_tally order by ${TALLY_KEY}`).raw().all();
       if (JSON.stringify(counted) === JSON.stringify(kept)) return false;
       client.prepare('delete from gateway_scope_tally').run();
-      client
-        .prepare(
-          `insert into gateway_scope_tally (provider_ukprn, employer_id, evaluated_on, valid_until, state, unmet, n) ${TALLY_OF_CACHE}`,
-        )
-        .run();
+      client.prepare(`insert into gateway_scope_tally (${TALLY_KEY}, n) ${TALLY_OF_CACHE}`).run();
       return true;
     })
     .immediate();
