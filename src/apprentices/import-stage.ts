@@ -23,6 +23,15 @@ type StagedStatus = Pick<OverviewRow, 'state' | 'unmet' | 'changesOn'>;
 /** Rows staged a statement: one call into SQLite for 50 rows rather than one each (0.1 s less at 100,000 rows). */
 const ROWS_A_STATEMENT = 50;
 
+/**
+ * The order the staged rows are written in: by name, as the apprentices' three list indexes
+ * (by provider, by employer, and everyone's) are each ordered after their scope. Written in the
+ * file's order, each row went to a page of each index far from the last row's, and at 100,000
+ * rows into 100,000 the insert took 0.85 to 0.9 s; in this order it took 0.45 s. Their gateway
+ * statuses are written in the same order, which is that of the ids the rows were given.
+ */
+const WRITE_ORDER = ['family_name', 'given_names', 'line'];
+
 /** Values a staged row binds: its line, the apprentice's columns, and its status's three. */
 const ROW_WIDTH = 1 + COLUMNS.split(',').length + 3;
 
@@ -56,10 +65,14 @@ export function openStage(db: Db) {
         waiting.length = 0;
       }
     },
-    /** Stages the rows still waiting: after the last row, before the staged rows are read. */
+    /**
+     * Stages the rows still waiting, after the last row, and indexes them in the order they will
+     * be written (WRITE_ORDER): before the write lock is taken, so that the write need not sort.
+     */
     finish(): void {
       for (let at = 0; at < waiting.length; at += ROW_WIDTH) one.run(waiting.slice(at, at + ROW_WIDTH));
       waiting.length = 0;
+      client.exec(`create index temp.import_rows_written on import_rows (${WRITE_ORDER.join(', ')})`);
     },
   };
 }
@@ -80,12 +93,17 @@ export function stagedUlnsHeld(db: Db): { line: number; uln: string }[] {
 export function writeStaged(db: Db, on: string): string[] {
   if (!db.$client.inTransaction) throw new Error('writeStaged must run inside the transaction that checked the rows');
   const client = db.$client;
-  client.prepare(`insert into apprentices (${COLUMNS}) select ${COLUMNS} from temp.import_rows order by line`).run();
+  client
+    .prepare(
+      `insert into apprentices (${COLUMNS}) select ${COLUMNS} from temp.import_rows order by ${WRITE_ORDER.join(', ')}`,
+    )
+    .run();
   // "where true" lets SQLite read the upsert's "on conflict" as the insert's, not the join's.
   client
     .prepare(
       `insert into gateway_status_cache (apprentice_id, evaluated_on, state, unmet, valid_until)
        select a.id, ?, t.state, t.unmet, t.changes_on from temp.import_rows t join apprentices a on a.uln = t.uln where true
+       order by ${WRITE_ORDER.map((column) => `t.${column}`).join(', ')}
        on conflict (apprentice_id) do update set evaluated_on = excluded.evaluated_on, state = excluded.state, unmet = excluded.unmet, valid_until = excluded.valid_until`,
     )
     .run(on);

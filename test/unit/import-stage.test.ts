@@ -68,13 +68,16 @@ function whileStaging(db: Db, meanwhile: () => void): void {
 const cached = storedStatuses;
 
 describe('a CSV import staged as its file is read', () => {
-  it('writes every row (two statements of 50 and 23 alone), its status as a full evaluation works it out, and one audit row of the ULNs in line order', async () => {
+  it('writes every row (two statements of 50 and 23 alone) in name order, its status as a full evaluation works it out, and one audit row of the ULNs in line order', async () => {
     const { db, run } = await importer();
     const records = variedRecords(validUlns(123, 330_000_000));
     expect(run(recordsCsv(records))).to.deep.equal({ ok: true, count: 123 });
+    // Written by family name (Family10 before Family2), as the list indexes are ordered: the ids follow.
+    const byName = [...records].sort((a, b) => (a.familyName < b.familyName ? -1 : 1));
+    expect(byName[2]!.familyName).to.equal('Family10');
     const stored = db.select().from(apprentices).orderBy(apprentices.id).all();
     expect(stored.map((a) => [a.uln, a.familyName, a.weeklyHours, a.bslFirstLanguage])).to.deep.equal(
-      records.map((r) => [r.uln, r.familyName, r.weeklyHours, r.bslFirstLanguage]),
+      byName.map((r) => [r.uln, r.familyName, r.weeklyHours, r.bslFirstLanguage]),
     );
     const fromImport = cached(db);
     expect(fromImport).to.have.length(123);
@@ -87,6 +90,28 @@ describe('a CSV import staged as its file is read', () => {
     const audit = db.select().from(auditEvents).where(eq(auditEvents.action, 'apprentices.imported')).get()!;
     expect(audit.after).to.deep.equal({ count: 123, source: 'test', ulns: records.map((r) => r.uln) });
     expect(staging(db)).to.equal(false);
+  });
+
+  it('writes the rows and their statuses along the staged rows’ own index, sorting nothing while it holds the write lock', async () => {
+    const { db, run } = await importer();
+    const client = db.$client;
+    const prepare = client.prepare.bind(client);
+    const plans: string[][] = [];
+    client.prepare = (source: string) => {
+      if (/^insert into (apprentices|gateway_status_cache)\b/.test(source) && source.includes('temp.import_rows')) {
+        const values = Array<null>(source.split('?').length - 1).fill(null);
+        plans.push(
+          (prepare(`explain query plan ${source}`).all(...values) as { detail: string }[]).map((r) => r.detail),
+        );
+      }
+      return prepare(source);
+    };
+    expect(run(recordsCsv(variedRecords(validUlns(60, 331_000_000))))).to.deep.equal({ ok: true, count: 60 });
+    expect(plans).to.have.length(2);
+    for (const plan of plans) {
+      expect(plan.join('; ')).to.match(/SCAN t(emp\.import_rows)? USING INDEX import_rows_written/);
+      expect(plan.join('; ')).not.to.match(/TEMP B-TREE/);
+    }
   });
 
   it('finds a ULN repeated thousands of lines later, in another batch, and writes nothing', async () => {
