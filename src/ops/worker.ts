@@ -35,13 +35,13 @@ export function runInWorker<T>(
       });
     let wrote = () => {};
     worker.on('message', (message: WorkerMessage<T>) => {
-      if (message.kind === 'result') {
-        settle();
-        resolve(message.value);
-      } else if (message.kind === 'wrote') wrote();
+      // The answer does not end the worker's hold on the write gate: it may still be writing
+      // (see import-worker.ts), so app writes wait for its exit or its "wrote".
+      if (message.kind === 'result') resolve(message.value);
+      else if (message.kind === 'wrote') wrote();
       else if (!gate) worker.postMessage(WRITE_NOW);
       else
-        // Until the worker has written (or answered, or failed), writes on this thread wait for it: see write-gate.ts.
+        // Until the worker has written (or ended, or failed), writes on this thread wait for it: see write-gate.ts.
         void gate.exclusively(() => {
           const written = new Promise<void>((resolve) => (wrote = resolve));
           worker.postMessage(WRITE_NOW);
@@ -74,7 +74,10 @@ export function answer(value: unknown): void {
   parentPort!.postMessage({ kind: 'result', value });
 }
 
-/** In a worker that will write again later: its write is committed, so the app's own writes may go on. */
+/**
+ * In a worker that will write again later, or go on after its answer: its writes are done, so the
+ * app's own writes may go on (without it, they wait until the worker ends).
+ */
 export function wrote(): void {
   parentPort!.postMessage({ kind: 'wrote' });
 }

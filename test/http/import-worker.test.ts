@@ -14,6 +14,7 @@ import { writeGate } from '../../src/ops/write-gate.js';
 import { importApprentices, importLoad } from '../../src/apprentices/import-job.js';
 import { findUser } from '../../src/users/store.js';
 import request from 'supertest';
+import Database from 'better-sqlite3';
 
 /*
  * On a database file (as in production) an import runs in a worker thread on its own connection
@@ -117,7 +118,24 @@ describe('an import on a database file runs in a worker thread, with the same an
     const res = await uploading;
     expect(res.status).to.equal(200);
     expect(listed()).to.include(ULNS[2]);
+    // The gate opens once the worker ends (after the log's copy into the database, below).
+    await gate.exclusively(() => Promise.resolve());
     expect(gate.held).to.equal(false);
+  });
+
+  it('copies the log into the database itself after answering, before the app’s writes go on', async () => {
+    const res = await upload([{ uln: ULNS[3]!, familyName: 'Okafor' }]);
+    expect(res.status).to.equal(200);
+    // The next write the gate lets through comes after the worker: the rows are then in the file itself.
+    await writeGate(ctx.db).exclusively(() => Promise.resolve());
+    const fileAlone = path.join(dir, 'without-its-log.sqlite');
+    fs.copyFileSync(path.join(dir, 'epa.sqlite'), fileAlone);
+    const copy = new Database(fileAlone, { readonly: true });
+    try {
+      expect(copy.prepare('select count(*) from apprentices where uln = ?').pluck().get(ULNS[3])).to.equal(1);
+    } finally {
+      copy.close();
+    }
   });
 
   it('answers an API import the same way, the import request not counted by the write gate its worker asks', async () => {

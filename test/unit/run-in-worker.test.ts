@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { runInWorker } from '../../src/ops/worker.js';
+import { WriteGate } from '../../src/ops/write-gate.js';
 
 /* The worker threads' plumbing (src/ops/worker.ts): every run answers, and an input arrives whole. */
 describe('running work in a worker thread', () => {
@@ -9,6 +10,17 @@ describe('running work in a worker thread', () => {
       () => expect.fail('a worker that said nothing was taken as an answer'),
       (error: Error) => expect(error.message).to.equal('A worker thread ended without an answer'),
     );
+  });
+
+  it('holds the app’s writes back after a writing worker’s answer until the worker ends', async () => {
+    const gate = new WriteGate();
+    const entry = new URL('../support/writes-after-answer-worker.js', import.meta.url);
+    expect(await runInWorker(entry, {}, gate)).to.equal('answered');
+    // The worker goes on for 300 ms after its answer: 50 ms on, writes still wait.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(gate.held).to.equal(true);
+    await gate.exclusively(() => Promise.resolve());
+    expect(gate.held).to.equal(false);
   });
 
   it('hands over an input a chunk at a time, whole, with its size or without, and stops at the input’s failure', async () => {
