@@ -660,35 +660,30 @@ export const gatewayStatusCache = sqliteTable(
 );
 
 /**
- * The listed apprentices' cached statuses counted by provider, employer, when they hold, state and
- * unmet checks, kept by triggers on gateway_status_cache (migration 0045) in the same transaction
- * as each change to it. A provider's or employer's counts, and anyone's counts of each unmet
- * check, are then a sum over the scope's rows here, not a read of every status in the scope after
- * each change (150 ms for a provider of 200,000 apprentices, 450 ms for its home page), and
- * everyone's counts a sum over all its rows. It has a row for each kind of status, and the day
- * each stops holding is part of the kind: the bench's apprentices, alike, make 704 rows for
- * 110,000, but apprentices whose dates all differ make nearly a row each (4,285 for 5,000 in a
- * review's test), so the counts then cost about what the scope has. Erased apprentices are not counted:
- * no list shows them.
+ * The listed apprentices' cached statuses counted by provider, employer, state and unmet checks,
+ * kept by triggers on gateway_status_cache (migration 0047) in the same transaction as each change
+ * to it. A provider's or employer's counts, and anyone's counts of each unmet check, are then a sum
+ * over the scope's rows here, not a read of every status in the scope after each change (150 ms
+ * for a provider of 200,000 apprentices, 450 ms for its home page), and everyone's counts a sum
+ * over all its rows. It has a row for each kind of status in each provider and employer, however
+ * the apprentices' dates differ. It counts every cached status, holding on the day or not: the
+ * counts of a day take off the statuses that have stopped holding, found along the cache's own
+ * indexes on the days (gateway/store.ts), which are few once the day's statuses are worked out.
+ * (Migration 0045 kept the days in the key, so apprentices whose dates all differ made nearly a
+ * row each.) Erased apprentices are not counted: no list shows them.
  */
 export const gatewayScopeTally = sqliteTable(
   'gateway_scope_tally',
   {
     providerUkprn: text('provider_ukprn').notNull(),
     employerId: text('employer_id').notNull(),
-    evaluatedOn: text('evaluated_on').notNull(),
-    /**
-     * The cache row's valid_until, or '9999-12-31' for none: a key column cannot hold null and still
-     * match, and a row with no end holds on every day before that one, as one with null does.
-     */
-    validUntil: text('valid_until').notNull(),
     state: text('state', { enum: GATEWAY_STATES }).notNull(),
     /** The cache row's unmet checks as it stores them (",maths,plan_items,"). */
     unmet: text('unmet').notNull(),
     n: integer('n').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.providerUkprn, t.employerId, t.evaluatedOn, t.validUntil, t.state, t.unmet] }),
+    primaryKey({ columns: [t.providerUkprn, t.employerId, t.state, t.unmet] }),
     index('gateway_scope_tally_employer').on(t.employerId),
   ],
 );

@@ -545,48 +545,70 @@ export function cachedUnmetCounts(db: Db, scope: ApprenticeScope, on: string): R
 
 const unmetCountsMemo = memoUntilChange<Record<CheckCode, number>>();
 
-/** The scope's rows of the scope tally (migration 0045) that hold on `on`. */
-function scopeTallyHolding(scope: ApprenticeScope, on: string): SQL | undefined {
-  const holding = and(lte(gatewayScopeTally.evaluatedOn, on), gt(gatewayScopeTally.validUntil, on));
+/** The scope's rows of the scope tally (migration 0047). */
+function scopeTallyRows(scope: ApprenticeScope): SQL | undefined {
   switch (scope.kind) {
     case 'all':
-      return holding;
+      return undefined;
     case 'provider':
-      return and(eq(gatewayScopeTally.providerUkprn, scope.ukprn), holding);
+      return eq(gatewayScopeTally.providerUkprn, scope.ukprn);
     case 'employer':
-      return and(eq(gatewayScopeTally.employerId, scope.employerId), holding);
+      return eq(gatewayScopeTally.employerId, scope.employerId);
     case 'none':
       return sql`0`;
   }
 }
 
 /**
- * The reads of a scope's counts: its scope-tally rows that hold on `on` by state and, of those not
- * ready, by unmet checks (a few kinds), and its listed apprentices (an index's count). A sum over
- * the scope's rows of the tally, where reading every status in a provider's scope after each
- * change took 150 ms at 200,000 apprentices (a LIKE for each check: 450 ms for its home page).
+ * The reads of a scope's counts: its scope-tally rows by state and, of those not ready, by unmet
+ * checks (a few kinds each), its statuses that have stopped holding on `on` by state and unmet
+ * checks (to take off: read along the cache's indexes on the days, as stoppedHolding is), and its listed
+ * apprentices (an index's count). A sum over the scope's rows of the tally, where reading every
+ * status in a provider's scope after each change took 150 ms at 200,000 apprentices (a LIKE for
+ * each check: 450 ms for its home page).
  */
 export function scopeCountQueries(db: Db, scope: ApprenticeScope, on: string) {
-  const holding = scopeTallyHolding(scope, on);
-  const n = sql<number>`sum(${gatewayScopeTally.n})`;
+  const inScope = scopeTallyRows(scope);
+  const tallied = sql<number>`sum(${gatewayScopeTally.n})`;
   return {
     byState: db
-      .select({ state: gatewayScopeTally.state, n })
+      .select({ state: gatewayScopeTally.state, n: tallied })
       .from(gatewayScopeTally)
-      .where(holding)
+      .where(inScope)
       .groupBy(gatewayScopeTally.state),
+    stopped: db
+      .select({ state: gatewayStatusCache.state, unmet: gatewayStatusCache.unmet, n: count() })
+      .from(gatewayStatusCache)
+      .where(stoppedInScope(db, scope, on))
+      .groupBy(gatewayStatusCache.state, gatewayStatusCache.unmet),
     byUnmet: db
-      .select({ unmet: gatewayScopeTally.unmet, n })
+      .select({ unmet: gatewayScopeTally.unmet, n: tallied })
       .from(gatewayScopeTally)
-      .where(and(holding, eq(gatewayScopeTally.state, 'not_ready')))
+      .where(and(inScope, eq(gatewayScopeTally.state, 'not_ready')))
       .groupBy(gatewayScopeTally.unmet),
     listed: db.select({ n: count() }).from(apprentices).where(scopeCondition(scope)),
   };
 }
 
+/** Each kind's count in the tally less those of its statuses that have stopped holding: the kinds that hold. */
+function lessStopped(tallied: [kind: string, n: number][], stopped: [kind: string, n: number][]): Map<string, number> {
+  const holding = new Map(tallied);
+  for (const [kind, n] of stopped) holding.set(kind, (holding.get(kind) ?? 0) - n);
+  for (const [kind, n] of holding) if (n <= 0) holding.delete(kind);
+  return holding;
+}
+
 function countUnmetChecks(db: Db, scope: ApprenticeScope, on: string): Record<CheckCode, number> {
   const counts = Object.fromEntries(CHECK_CODES.map((code) => [code, 0])) as Record<CheckCode, number>;
-  for (const { unmet, n } of scopeCountQueries(db, scope, on).byUnmet.all())
+  const { byUnmet, stopped } = scopeCountQueries(db, scope, on);
+  const stoppedNotReady = stopped
+    .all()
+    .filter((r) => r.state === 'not_ready')
+    .map((r): [string, number] => [r.unmet, r.n]);
+  for (const [unmet, n] of lessStopped(
+    byUnmet.all().map((r) => [r.unmet, r.n]),
+    stoppedNotReady,
+  ))
     for (const code of unmet.split(',')) if (Object.hasOwn(counts, code)) counts[code as CheckCode] += n;
   return counts;
 }
@@ -625,14 +647,19 @@ const idsIn = (ids: readonly number[]) =>
  * would otherwise read every apprentice in scope.
  */
 export function stoppedHolding(db: Db, scope: ApprenticeScope, on: string) {
+  return db
+    .select({ id: gatewayStatusCache.apprenticeId })
+    .from(gatewayStatusCache)
+    .where(stoppedInScope(db, scope, on));
+}
+
+/** Cache rows of listed apprentices in scope that have stopped holding on `on` (stoppedHolding's). */
+function stoppedInScope(db: Db, scope: ApprenticeScope, on: string): SQL {
   const inScope = db
     .select({ one: sql`1` })
     .from(apprentices)
     .where(and(eq(apprentices.id, gatewayStatusCache.apprenticeId), scopeOffIndex(scope)));
-  return db
-    .select({ id: gatewayStatusCache.apprenticeId })
-    .from(gatewayStatusCache)
-    .where(and(or(lte(gatewayStatusCache.validUntil, on), gt(gatewayStatusCache.evaluatedOn, on)), exists(inScope)));
+  return and(or(lte(gatewayStatusCache.validUntil, on), gt(gatewayStatusCache.evaluatedOn, on)), exists(inScope))!;
 }
 
 /** scopeCondition with its columns kept off their indexes (unary +), for reads that find their rows another way. */
@@ -873,27 +900,32 @@ export function cachedStateCounts(
 /** The counts are the dashboard's costliest read; they stand until anything in the database changes. */
 const stateCountsMemo = memoUntilChange<{ counts: Record<GatewayState, number>; uncached: number }>();
 
-/** A scope's counts by state from the scope tally (migration 0045), its rows alone (everyone's: all its rows). */
+/** A scope's counts by state from the scope tally (migration 0047), its rows alone (everyone's: all its rows). */
 function countStates(
   db: Db,
   scope: ApprenticeScope,
   on: string,
 ): { counts: Record<GatewayState, number>; uncached: number } {
   const counts = noStates();
-  const { byState, listed } = scopeCountQueries(db, scope, on);
-  const rows = byState.all();
-  for (const row of rows) counts[row.state] = row.n;
-  const all = listed.get()?.n ?? 0;
-  return { counts, uncached: all - rows.reduce((sum, r) => sum + r.n, 0) };
+  const { byState, stopped, listed } = scopeCountQueries(db, scope, on);
+  let held = 0;
+  for (const [state, n] of lessStopped(
+    byState.all().map((r) => [r.state, r.n]),
+    stopped.all().map((r) => [r.state, r.n]),
+  )) {
+    counts[state as GatewayState] = n;
+    held += n;
+  }
+  return { counts, uncached: (listed.get()?.n ?? 0) - held };
 }
 
 /** The scope tally's key, in its order. */
-const TALLY_KEY = 'provider_ukprn, employer_id, evaluated_on, valid_until, state, unmet';
+const TALLY_KEY = 'provider_ukprn, employer_id, state, unmet';
 
-/** The status cache counted as the scope tally counts it (migration 0045's own fill), in the tally's order. */
-const TALLY_OF_CACHE = `select a.provider_ukprn, a.employer_id, c.evaluated_on, coalesce(c.valid_until, '9999-12-31') as valid_until, c.state, c.unmet, count(*) as n
+/** The status cache counted as the scope tally counts it (migration 0047's own fill), in the tally's order. */
+const TALLY_OF_CACHE = `select a.provider_ukprn, a.employer_id, c.state, c.unmet, count(*) as n
   from gateway_status_cache c join apprentices a on a.id = c.apprentice_id where a.erased_at is null
-  group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6`;
+  group by 1, 2, 3, 4 order by 1, 2, 3, 4`;
 
 /**
  * Rebuilds the scope tally from the status cache if the two differ, and says whether they did (at

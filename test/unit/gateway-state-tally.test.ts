@@ -17,12 +17,12 @@ import type { ApprenticeScope } from '../../src/apprentices/access.js';
 import { DEMO_EMPLOYERS, DEMO_PROVIDERS } from '../../src/demo/index.js';
 import { now } from '../support/clock.js';
 import { testDb } from '../support/app.js';
-import { apprenticeInput } from '../support/apprentices.js';
+import { apprenticeInput, variedRecords } from '../support/apprentices.js';
 
 /*
  * The dashboards' counts come from a tally the status cache's triggers keep, not from reading
  * every status: everyone's, each provider's and each employer's, by state and by unmet check
- * (migration 0045). Whatever writes the cache (the stores, the start-up fill's marks, a trigger
+ * (migrations 0045 and 0047). Whatever writes the cache (the stores, the start-up fill's marks, a trigger
  * clearing a row, an erasure, an apprentice moved to another provider or employer), the tally's
  * counts must be the cache's own: here they are held equal to a plain
  * count of the cache, for everyone and for each provider and employer, after every step of random
@@ -264,6 +264,25 @@ describe('the gateway counts’ tally', () => {
     const provider = { kind: 'provider' as const, ukprn: PROVIDERS[1]! };
     expect(cachedStateCounts(db, provider, day(0))).to.deep.equal(countedFromTheCache(db, day(0), provider));
     expect(cachedStateCounts(db, provider, day(0)).uncached).to.equal(1);
+  });
+
+  it('are counted from a row for each kind of status in a provider and employer, however the apprentices’ dates differ', async () => {
+    const { db } = await testDb();
+    // Sixty apprentices of one provider and employer, each starting on a day of their own.
+    const added = addApprentices(
+      db,
+      variedRecords(validUlns(60, 312_000_000)).map((input, i) => ({ line: i + 2, input })),
+      SYSTEM_ACTOR,
+      'test',
+    );
+    expect(added.ok).to.equal(true);
+    refreshGatewayCache(db, ALL, day(0));
+    const one = (query: string) => db.$client.prepare(query).pluck().get() as number;
+    expect(one('select count(distinct valid_until) from gateway_status_cache')).to.be.greaterThan(20);
+    const kinds = one('select count(*) from (select distinct state, unmet from gateway_status_cache)');
+    expect(kinds).to.be.lessThan(10);
+    expect(one('select count(*) from gateway_scope_tally')).to.equal(kinds);
+    expect(cachedStateCounts(db, ALL, day(0))).to.deep.equal(countedFromTheCache(db, day(0)));
   });
 
   it('are counted from a tally of a handful of rows, not from each apprentice’s status', async () => {

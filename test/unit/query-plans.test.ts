@@ -116,7 +116,7 @@ describe('query plans: the dashboard page walks an index in name order, with or 
     });
 });
 
-describe('query plans: the counts read the scope tally (a provider’s or employer’s rows of it), never every status', () => {
+describe('query plans: the counts read the scope tally (a provider’s or employer’s rows of it) and the statuses that stopped holding, never every status', () => {
   const SCOPES = [
     { kind: 'all' },
     { kind: 'provider', ukprn: '10000003' },
@@ -127,8 +127,13 @@ describe('query plans: the counts read the scope tally (a provider’s or employ
       const db = skewedDatabase();
       if (analysed) db.$client.exec('analyze');
       for (const scope of SCOPES) {
-        const { byState, byUnmet, listed } = scopeCountQueries(db, scope, ON);
+        const { byState, byUnmet, listed, stopped } = scopeCountQueries(db, scope, ON);
         const [states, unmet, count] = [byState, byUnmet, listed].map((query) => planOfQuery(db, query.toSQL()));
+        // What the tally counts less what has stopped holding: read along the days, as a new day's are.
+        const stoppedPlan = planOfQuery(db, stopped.toSQL());
+        expect(stoppedPlan, scope.kind).to.contain('INDEX gateway_status_cache_valid_until (valid_until<?)');
+        expect(stoppedPlan, scope.kind).to.contain('INDEX gateway_status_cache_state (evaluated_on>?)');
+        expect(stoppedPlan, scope.kind).to.not.match(/SCAN/);
         // Everyone's counts read all of the tally's rows (a few hundred); a scope's, its own.
         const tally = {
           all: 'SCAN gateway_scope_tally',
