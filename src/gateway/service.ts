@@ -120,7 +120,18 @@ export async function untilStatusesCanBeStored(db: Db, scope: ApprenticeScope, o
   // A new day: the statuses a date has reached are worked out a few hundred at a time, others'
   // requests let in between (1,000 at once held everyone for 0.2 s at 100,000 apprentices).
   if (!statusCacheComplete(db, scope, on)) await storeStoppedInTurns(db, scope, on, gate);
+  // Everyone else's that a date has reached follow, once a day, in turns after this page has
+  // answered: the counts take off every stopped status they find along the days (gateway/store.ts),
+  // so those of providers and employers nobody opens must not pile up day after day.
+  if (everyoneOn.get(db) !== on) {
+    everyoneOn.set(db, on);
+    if (scope.kind !== 'all')
+      void storeStoppedInTurns(db, { kind: 'all' }, on, gate).catch(() => everyoneOn.delete(db));
+  }
 }
+
+/** The day whose stopped statuses have been worked out for everyone (or are being), on each database. */
+const everyoneOn = new WeakMap<Db, string>();
 
 /** How many statuses a request works out and stores before letting other requests in. */
 export const STATUSES_A_TURN = 250;

@@ -590,6 +590,15 @@ export function scopeCountQueries(db: Db, scope: ApprenticeScope, on: string) {
   };
 }
 
+/**
+ * Runs `reads` in one read transaction: the counts' reads then see the same database, where a
+ * worker's commit between them (the start-up fill storing the statuses it had marked) would have
+ * counted its rows in the tally but not among those stopped.
+ */
+function oneSnapshot<T>(db: Db, reads: () => T): T {
+  return db.$client.transaction(reads)();
+}
+
 /** Each kind's count in the tally less those of its statuses that have stopped holding: the kinds that hold. */
 function lessStopped(tallied: [kind: string, n: number][], stopped: [kind: string, n: number][]): Map<string, number> {
   const holding = new Map(tallied);
@@ -601,12 +610,12 @@ function lessStopped(tallied: [kind: string, n: number][], stopped: [kind: strin
 function countUnmetChecks(db: Db, scope: ApprenticeScope, on: string): Record<CheckCode, number> {
   const counts = Object.fromEntries(CHECK_CODES.map((code) => [code, 0])) as Record<CheckCode, number>;
   const { byUnmet, stopped } = scopeCountQueries(db, scope, on);
-  const stoppedNotReady = stopped
-    .all()
+  const [tallied, stoppedRows] = oneSnapshot(db, () => [byUnmet.all(), stopped.all()] as const);
+  const stoppedNotReady = stoppedRows
     .filter((r) => r.state === 'not_ready')
     .map((r): [string, number] => [r.unmet, r.n]);
   for (const [unmet, n] of lessStopped(
-    byUnmet.all().map((r) => [r.unmet, r.n]),
+    tallied.map((r) => [r.unmet, r.n]),
     stoppedNotReady,
   ))
     for (const code of unmet.split(',')) if (Object.hasOwn(counts, code)) counts[code as CheckCode] += n;
@@ -908,15 +917,19 @@ function countStates(
 ): { counts: Record<GatewayState, number>; uncached: number } {
   const counts = noStates();
   const { byState, stopped, listed } = scopeCountQueries(db, scope, on);
+  const [tallied, stoppedRows, all] = oneSnapshot(
+    db,
+    () => [byState.all(), stopped.all(), listed.get()?.n ?? 0] as const,
+  );
   let held = 0;
   for (const [state, n] of lessStopped(
-    byState.all().map((r) => [r.state, r.n]),
-    stopped.all().map((r) => [r.state, r.n]),
+    tallied.map((r) => [r.state, r.n]),
+    stoppedRows.map((r) => [r.state, r.n]),
   )) {
     counts[state as GatewayState] = n;
     held += n;
   }
-  return { counts, uncached: (listed.get()?.n ?? 0) - held };
+  return { counts, uncached: all - held };
 }
 
 /** The scope tally's key, in its order. */

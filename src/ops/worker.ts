@@ -40,13 +40,17 @@ export function runInWorker<T>(
       if (message.kind === 'result') resolve(message.value);
       else if (message.kind === 'wrote') wrote();
       else if (!gate) worker.postMessage(WRITE_NOW);
-      else
+      else {
+        // A worker asks again only once it is done with its last write: that hold ends first, or
+        // its new one would wait behind it for ever.
+        wrote();
         // Until the worker has written (or ended, or failed), writes on this thread wait for it: see write-gate.ts.
         void gate.exclusively(() => {
           const written = new Promise<void>((resolve) => (wrote = resolve));
           worker.postMessage(WRITE_NOW);
           return Promise.race([written, settled]);
         });
+      }
     });
     worker.once('error', (error) => {
       settle();

@@ -1,10 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { addApprentices } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import type { Db } from '../../src/db/connection.js';
+import { openConnection, type Db } from '../../src/db/connection.js';
 import { GATEWAY_STATES } from '../../src/db/vocabulary.js';
 import {
   cachedStateCounts,
@@ -43,8 +46,8 @@ const today = DateTime.fromISO(now().toISODate());
 const day = (offset: number) => today.plus({ days: offset }).toISODate()!;
 const ULNS = validUlns(8, 310_000_000);
 
-async function eightApprentices(): Promise<{ db: Db; ids: number[] }> {
-  const { db } = await testDb();
+async function eightApprentices(file?: string): Promise<{ db: Db; ids: number[] }> {
+  const { db } = await testDb(file);
   const added = addApprentices(
     db,
     ULNS.map((uln, i) => {
@@ -264,6 +267,45 @@ describe('the gateway counts’ tally', () => {
     const provider = { kind: 'provider' as const, ukprn: PROVIDERS[1]! };
     expect(cachedStateCounts(db, provider, day(0))).to.deep.equal(countedFromTheCache(db, day(0), provider));
     expect(cachedStateCounts(db, provider, day(0)).uncached).to.equal(1);
+  });
+
+  it('read the tally and the statuses that stopped holding as one, whatever another connection commits between the two reads', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epa-tally-'));
+    const file = path.join(dir, 'tally.sqlite');
+    const { db, ids } = await eightApprentices(file);
+    const other = openConnection(file);
+    try {
+      refreshGatewayCache(db, ALL, day(0));
+      // The first apprentice's status has stopped holding (an empty end), as a start-up mark has.
+      db.$client
+        .prepare(
+          "update gateway_status_cache set state = 'not_ready', unmet = ',maths,', valid_until = '' where apprentice_id = ?",
+        )
+        .run(ids[0]);
+      const employer = { kind: 'employer' as const, employerId: EMPLOYERS[0]! };
+      const before = countedFromTheCache(db, day(0), employer);
+      expect(before.uncached).to.equal(1);
+      // Between the two reads, another connection (a worker) stores the status worked out again.
+      const prepare = db.$client.prepare.bind(db.$client);
+      let committed = false;
+      db.$client.prepare = (source: string) => {
+        if (!committed && source.includes('"gateway_status_cache"') && source.includes('group by')) {
+          committed = true;
+          other.$client
+            .prepare(
+              "update gateway_status_cache set state = 'ready', unmet = ',,', valid_until = null where apprentice_id = ?",
+            )
+            .run(ids[0]);
+        }
+        return prepare(source);
+      };
+      expect(cachedStateCounts(db, employer, day(0))).to.deep.equal(before);
+      expect(committed).to.equal(true);
+    } finally {
+      other.$client.close();
+      db.$client.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('are counted from a row for each kind of status in a provider and employer, however the apprentices’ dates differ', async () => {

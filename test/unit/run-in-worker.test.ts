@@ -23,6 +23,15 @@ describe('running work in a worker thread', () => {
     expect(gate.held).to.equal(false);
   });
 
+  it('lets a worker that asks for the write gate again have it, its first hold ended', async () => {
+    const gate = new WriteGate();
+    const entry = new URL('../support/writes-twice-worker.js', import.meta.url);
+    const stuck = new Promise((resolve) => setTimeout(() => resolve('stuck behind its own first hold'), 5_000));
+    expect(await Promise.race([runInWorker(entry, {}, gate), stuck])).to.equal('wrote twice');
+    await gate.exclusively(() => Promise.resolve());
+    expect(gate.held).to.equal(false);
+  });
+
   it('hands over an input a chunk at a time, whole, with its size or without, and stops at the input’s failure', async () => {
     async function* pieces(fail = false) {
       yield Buffer.from('Zoë, ');

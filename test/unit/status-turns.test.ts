@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.js';
 import { addApprentices } from '../../src/apprentices/store.js';
 import { validUlns } from '../../src/apprentices/uln.js';
-import { storeStoppedInTurns } from '../../src/gateway/service.js';
+import { storeStoppedInTurns, untilStatusesCanBeStored } from '../../src/gateway/service.js';
+import { DEMO_PROVIDERS } from '../../src/demo/index.js';
 import { refreshGatewayCache, statusCacheComplete } from '../../src/gateway/store.js';
 import { now } from '../support/clock.js';
 import { testDb } from '../support/app.js';
@@ -18,7 +19,7 @@ const today = DateTime.fromISO(now().toISODate());
 const day = (offset: number) => today.plus({ days: offset }).toISODate()!;
 const ALL = { kind: 'all' } as const;
 
-async function tenWhoseStatusesStopTomorrow() {
+async function tenWhoseStatusesStopTomorrow(otherProvider?: string) {
   const { db } = await testDb();
   const ulns = validUlns(10, 320_000_000);
   const added = addApprentices(
@@ -28,6 +29,9 @@ async function tenWhoseStatusesStopTomorrow() {
     'test',
   );
   if (!added.ok) throw new Error('setup');
+  // Half of them, with another provider when one is given.
+  if (otherProvider)
+    db.$client.prepare('update apprentices set provider_ukprn = ? where id % 2 = 0').run(otherProvider);
   refreshGatewayCache(db, ALL, day(0));
   // As if a date each status reads were tomorrow (the practical period's end, say).
   db.$client.prepare('update gateway_status_cache set valid_until = ?').run(day(1));
@@ -55,6 +59,19 @@ describe('a new day’s statuses, worked out in turns', () => {
     expect(statusCacheComplete(db, ALL, day(1))).to.equal(true);
     // Other work ran while some, but not all, had been stored: 3, 6 and 9 of the 10.
     expect(seenBetween.filter((n) => n > 0 && n < 10)).to.include.members([3, 6, 9]);
+  });
+
+  it('works out everyone else’s too once a provider’s page has its own, so that none pile up for the counts to read', async () => {
+    const { db, workedOut } = await tenWhoseStatusesStopTomorrow(DEMO_PROVIDERS[1]!.ukprn);
+    const provider = { kind: 'provider' as const, ukprn: DEMO_PROVIDERS[0]!.ukprn };
+    expect(
+      db.$client.prepare('select count(*) from apprentices where provider_ukprn = ?').pluck().get(provider.ukprn),
+    ).to.equal(5);
+    await untilStatusesCanBeStored(db, provider, day(1));
+    expect(statusCacheComplete(db, provider, day(1))).to.equal(true);
+    for (let wait = 0; wait < 500 && workedOut() < 10; wait++) await new Promise((resolve) => setImmediate(resolve));
+    expect(workedOut()).to.equal(10);
+    expect(statusCacheComplete(db, ALL, day(1))).to.equal(true);
   });
 
   it('lets a second request for the same scope and day wait for the turns under way, not repeat them', async () => {
