@@ -689,8 +689,19 @@ function scopeOffIndex(scope: ApprenticeScope): SQL {
 /** One apprentice's evaluation as the cache stores it. */
 export type CacheRow = [apprenticeId: number, state: GatewayState, unmet: string, validUntil: string | null];
 
-/** The evaluations the cache lacks for `on` in scope, worked out a batch of apprentices at a time. */
+/**
+ * The evaluations the cache lacks for `on` in scope, worked out a batch of apprentices at a time:
+ * a scope of at most a batch (a provider or employer of a few thousand) along its own index,
+ * a larger one (everyone's) along ranges of ids.
+ */
 export function* missingEvaluations(db: Db, scope: ApprenticeScope, on: string): Generator<CacheRow[]> {
+  if (scope.kind !== 'all' && scopeAtMost(db, scope, EVALUATION_BATCH)) {
+    const ids = missingInScope(db, scope, on)
+      .all()
+      .map((r) => r.id);
+    if (ids.length > 0) yield statusesToStore(db, { kind: 'all' }, on, idsIn(ids));
+    return;
+  }
   const last =
     db
       .select({ id: sql<number | null>`max(${apprentices.id})` })
@@ -713,21 +724,44 @@ export function* missingEvaluations(db: Db, scope: ApprenticeScope, on: string):
  * provider of 210,000 apprentices waited 2.5 s on a new day for 1,680 statuses).
  */
 export function missingInBatch(db: Db, scope: ApprenticeScope, on: string, from: number) {
-  const holding = db
-    .select({ one: sql`1` })
-    .from(gatewayStatusCache)
-    .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), holdsOn(on)));
   return db
     .select({ id: apprentices.id })
     .from(apprentices)
     .where(
       and(
         scopeOffIndex(scope),
-        notExists(holding),
+        notExists(statusHolding(db, on)),
         gte(apprentices.id, from),
         lt(apprentices.id, from + EVALUATION_BATCH),
       ),
     );
+}
+
+/** The apprentice's cached status, when it holds on `on` (a subquery over the outer apprentices row). */
+function statusHolding(db: Db, on: string) {
+  return db
+    .select({ one: sql`1` })
+    .from(gatewayStatusCache)
+    .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), holdsOn(on)));
+}
+
+/** Whether the scope lists at most `most` apprentices: counted along its index, no further than one more. */
+function scopeAtMost(db: Db, scope: ApprenticeScope, most: number): boolean {
+  const upTo = db
+    .select({ one: sql`1` })
+    .from(apprentices)
+    .where(scopeCondition(scope))
+    .limit(most + 1)
+    .as('up_to');
+  return (db.select({ n: count() }).from(upTo).get()?.n ?? 0) <= most;
+}
+
+/** The listed apprentices in scope whose cached status does not hold on `on`, read along the scope's own index. */
+export function missingInScope(db: Db, scope: ApprenticeScope, on: string) {
+  return db
+    .select({ id: apprentices.id })
+    .from(apprentices)
+    .where(and(scopeCondition(scope), notExists(statusHolding(db, on))));
 }
 
 /** An evaluation as the cache stores it. */

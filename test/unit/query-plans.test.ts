@@ -6,6 +6,7 @@ import { openDatabase, type Db } from '../../src/db/connection.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
 import {
   missingInBatch,
+  missingInScope,
   pageSelect,
   reviewQueueSelect,
   scopeCountQueries,
@@ -163,6 +164,15 @@ describe('query plans: the statuses to work out again on a new day are found alo
         { kind: 'provider', ukprn: '10000003' },
         { kind: 'employer', employerId: 'e4' },
       ] as const) {
+        // A scope of at most a batch (a provider or employer of a few thousand) reads its own index instead.
+        if (scope.kind !== 'all') {
+          const own = planOfQuery(db, missingInScope(db, scope, ON).toSQL());
+          expect(own, scope.kind).to.match(
+            /^SEARCH apprentices USING (COVERING )?INDEX apprentices_(provider|employer)_listed/,
+          );
+          expect(own, scope.kind).to.contain('SEARCH gateway_status_cache USING INTEGER PRIMARY KEY (rowid=?)');
+          expect(own, scope.kind).to.not.match(/SCAN/);
+        }
         const plan = planOfQuery(db, missingInBatch(db, scope, ON, 2_000).toSQL());
         expect(plan, scope.kind).to.match(/^SEARCH apprentices USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
         expect(plan, scope.kind).to.contain('SEARCH gateway_status_cache USING INTEGER PRIMARY KEY (rowid=?)');
