@@ -633,7 +633,7 @@ const EVALUATION_BATCH = 20_000;
  * Evaluates (in bulk, a batch of apprentices at a time) the apprentices in scope that have no
  * cached evaluation for `on`. First those whose status has stopped holding (a new day: read along
  * the day each stops, so the cost is theirs, not everyone's); then, only if some apprentice in
- * scope still has none (a status cleared and not yet worked out again), a pass over every id.
+ * scope still has none (a status cleared and not yet worked out again), a pass over the scope.
  */
 function fillGatewayCache(db: Db, scope: ApprenticeScope, on: string): void {
   const expired = stoppedHolding(db, scope, on)
@@ -691,15 +691,15 @@ export type CacheRow = [apprenticeId: number, state: GatewayState, unmet: string
 
 /**
  * The evaluations the cache lacks for `on` in scope, worked out a batch of apprentices at a time:
- * a scope of at most a batch (a provider or employer of a few thousand) along its own index,
- * a larger one (everyone's) along ranges of ids.
+ * a provider's or employer's found in one pass along its own index, everyone's along ranges of ids.
  */
 export function* missingEvaluations(db: Db, scope: ApprenticeScope, on: string): Generator<CacheRow[]> {
-  if (scope.kind !== 'all' && scopeAtMost(db, scope, EVALUATION_BATCH)) {
+  if (scope.kind !== 'all') {
     const ids = missingInScope(db, scope, on)
       .all()
       .map((r) => r.id);
-    if (ids.length > 0) yield statusesToStore(db, { kind: 'all' }, on, idsIn(ids));
+    for (let at = 0; at < ids.length; at += EVALUATION_BATCH)
+      yield statusesToStore(db, { kind: 'all' }, on, idsIn(ids.slice(at, at + EVALUATION_BATCH)));
     return;
   }
   const last =
@@ -745,18 +745,10 @@ function statusHolding(db: Db, on: string) {
     .where(and(eq(gatewayStatusCache.apprenticeId, apprentices.id), holdsOn(on)));
 }
 
-/** Whether the scope lists at most `most` apprentices: counted along its index, no further than one more. */
-function scopeAtMost(db: Db, scope: ApprenticeScope, most: number): boolean {
-  const upTo = db
-    .select({ one: sql`1` })
-    .from(apprentices)
-    .where(scopeCondition(scope))
-    .limit(most + 1)
-    .as('up_to');
-  return (db.select({ n: count() }).from(upTo).get()?.n ?? 0) <= most;
-}
-
-/** The listed apprentices in scope whose cached status does not hold on `on`, read along the scope's own index. */
+/**
+ * The listed apprentices in scope whose cached status does not hold on `on`, in one pass along the
+ * scope's own index: what the scope has, where ranges of ids read every apprentice in the table.
+ */
 export function missingInScope(db: Db, scope: ApprenticeScope, on: string) {
   return db
     .select({ id: apprentices.id })

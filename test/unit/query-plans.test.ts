@@ -164,7 +164,7 @@ describe('query plans: the statuses to work out again on a new day are found alo
         { kind: 'provider', ukprn: '10000003' },
         { kind: 'employer', employerId: 'e4' },
       ] as const) {
-        // A scope of at most a batch (a provider or employer of a few thousand) reads its own index instead.
+        // A provider’s or employer’s reads its own index instead, in one pass.
         if (scope.kind !== 'all') {
           const own = planOfQuery(db, missingInScope(db, scope, ON).toSQL());
           expect(own, scope.kind).to.match(
